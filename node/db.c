@@ -1,0 +1,206 @@
+/* db.c - SQLite storage: open, migrate, statement cache (see db.h). */
+#include "node/db.h"
+
+#include "node/errors.h"
+#include "node/schema.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define STMT_CACHE_SIZE 256 /* power of two */
+
+struct stmt_slot {
+    const char *sql;
+    sqlite3_stmt *stmt;
+};
+
+struct nm_db {
+    sqlite3 *handle;
+    struct stmt_slot cache[STMT_CACHE_SIZE];
+};
+
+sqlite3 *nm_db_handle(struct nm_db *db)
+{
+    return db->handle;
+}
+
+int nm_db_schema_version(void)
+{
+    return nm_schema_migration_count();
+}
+
+int nm_db_exec(struct nm_db *db, const char *sql)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(db->handle, sql, NULL, NULL, &msg) != SQLITE_OK) {
+        fprintf(stderr, "error: database: %s\n", msg ? msg : "unknown");
+        sqlite3_free(msg);
+        return NM_E_DB;
+    }
+    return 0;
+}
+
+static int db_user_version(struct nm_db *db, int *out)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db->handle, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)
+        return NM_E_DB;
+    int rc = sqlite3_step(st);
+    *out = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW ? 0 : NM_E_DB;
+}
+
+static int db_migrate(struct nm_db *db)
+{
+    int version, err = db_user_version(db, &version);
+    if (err)
+        return err;
+    int latest = nm_schema_migration_count();
+    if (version > latest) {
+        fprintf(stderr, "error: database schema %d is newer than this program's (%d)\n", version,
+                latest);
+        return NM_E_DB;
+    }
+    for (int v = version; v < latest; v++) {
+        char pragma[64];
+        snprintf(pragma, sizeof pragma, "PRAGMA user_version=%d", v + 1);
+        if ((err = nm_db_exec(db, "BEGIN IMMEDIATE")))
+            return err;
+        for (const char *const *sql = nm_schema_migration(v + 1); *sql; sql++)
+            if ((err = nm_db_exec(db, *sql)))
+                goto fail;
+        if ((err = nm_db_exec(db, pragma)) || (err = nm_db_exec(db, "COMMIT")))
+            goto fail;
+    }
+    return 0;
+fail:
+    nm_db_exec(db, "ROLLBACK");
+    return err;
+}
+
+int nm_db_open(const char *path, struct nm_db **out)
+{
+    struct nm_db *db = calloc(1, sizeof *db);
+    if (!db)
+        return NM_E_NOMEM;
+    int err = NM_E_DB;
+    if (sqlite3_open_v2(path, &db->handle, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
+        SQLITE_OK) {
+        fprintf(stderr, "error: cannot open database %s: %s\n", path,
+                db->handle ? sqlite3_errmsg(db->handle) : "out of memory");
+        goto fail;
+    }
+    sqlite3_busy_timeout(db->handle, 5000);
+    /* WAL + synchronous=FULL: a committed block survives power loss, and a
+     * crash mid-block leaves the previous block intact. */
+    if ((err = nm_db_exec(db, "PRAGMA journal_mode=WAL")) ||
+        (err = nm_db_exec(db, "PRAGMA synchronous=FULL")) ||
+        (err = nm_db_exec(db, "PRAGMA foreign_keys=OFF")) ||
+        (err = nm_db_exec(db, "PRAGMA cache_size=-65536")) || (err = db_migrate(db)))
+        goto fail;
+    *out = db;
+    return 0;
+fail:
+    nm_db_close(db);
+    return err;
+}
+
+void nm_db_close(struct nm_db *db)
+{
+    if (!db)
+        return;
+    for (int i = 0; i < STMT_CACHE_SIZE; i++)
+        sqlite3_finalize(db->cache[i].stmt);
+    sqlite3_close(db->handle);
+    free(db);
+}
+
+sqlite3_stmt *nm_db_stmt(struct nm_db *db, const char *sql)
+{
+    uintptr_t h = (uintptr_t)sql;
+    h ^= h >> 7;
+    for (int probe = 0; probe < STMT_CACHE_SIZE; probe++) {
+        struct stmt_slot *slot = &db->cache[(h + (uintptr_t)probe) & (STMT_CACHE_SIZE - 1)];
+        if (slot->sql == sql) {
+            sqlite3_reset(slot->stmt);
+            sqlite3_clear_bindings(slot->stmt);
+            return slot->stmt;
+        }
+        if (!slot->sql) {
+            if (sqlite3_prepare_v3(db->handle, sql, -1, SQLITE_PREPARE_PERSISTENT, &slot->stmt,
+                                   NULL) != SQLITE_OK) {
+                fprintf(stderr, "error: database: %s\n", sqlite3_errmsg(db->handle));
+                slot->stmt = NULL;
+                return NULL;
+            }
+            slot->sql = sql;
+            return slot->stmt;
+        }
+    }
+    fprintf(stderr, "error: database: statement cache full\n");
+    return NULL;
+}
+
+static int exec_cached(struct nm_db *db, const char *sql)
+{
+    sqlite3_stmt *st = nm_db_stmt(db, sql);
+    if (!st)
+        return NM_E_DB;
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) {
+        fprintf(stderr, "error: database: %s: %s\n", sql, sqlite3_errmsg(db->handle));
+        return NM_E_DB;
+    }
+    return 0;
+}
+
+int nm_db_begin(struct nm_db *db) { return exec_cached(db, "BEGIN IMMEDIATE"); }
+int nm_db_commit(struct nm_db *db) { return exec_cached(db, "COMMIT"); }
+int nm_db_rollback(struct nm_db *db) { return exec_cached(db, "ROLLBACK"); }
+int nm_db_savepoint(struct nm_db *db) { return exec_cached(db, "SAVEPOINT ext"); }
+int nm_db_release(struct nm_db *db) { return exec_cached(db, "RELEASE ext"); }
+
+int nm_db_rollback_to(struct nm_db *db)
+{
+    int err = exec_cached(db, "ROLLBACK TO ext");
+    return err ? err : exec_cached(db, "RELEASE ext");
+}
+
+int nm_db_meta_get(struct nm_db *db, const char *key, void *out, int cap, int *len_out)
+{
+    sqlite3_stmt *st = nm_db_stmt(db, "SELECT value FROM meta WHERE key=?1");
+    if (!st)
+        return NM_E_DB;
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    if (rc != SQLITE_ROW) {
+        sqlite3_reset(st);
+        return rc == SQLITE_DONE ? NM_E_UNKNOWN_BLOCK : NM_E_DB;
+    }
+    int n = sqlite3_column_bytes(st, 0);
+    if (n > cap) {
+        sqlite3_reset(st);
+        return NM_E_TOO_BIG;
+    }
+    memcpy(out, sqlite3_column_blob(st, 0), (size_t)n);
+    if (len_out)
+        *len_out = n;
+    sqlite3_reset(st);
+    return 0;
+}
+
+int nm_db_meta_put(struct nm_db *db, const char *key, const void *data, int len)
+{
+    sqlite3_stmt *st = nm_db_stmt(db, "INSERT OR REPLACE INTO meta(key, value) VALUES(?1, ?2)");
+    if (!st)
+        return NM_E_DB;
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 2, data, len, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? 0 : NM_E_DB;
+}

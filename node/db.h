@@ -1,0 +1,38 @@
+/* db.h - the node's SQLite database: opening in WAL mode, forward schema
+ * migrations tracked in PRAGMA user_version, a prepared-statement cache and
+ * transaction/savepoint helpers. Owned by the node thread only. */
+#ifndef NM_DB_H
+#define NM_DB_H
+
+#include <sqlite3.h>
+#include <stdbool.h>
+
+struct nm_db;
+
+/* Opens (creating if needed) path, or ":memory:". Applies every migration
+ * the file lacks. Refuses a file whose schema is newer than this program's. */
+int nm_db_open(const char *path, struct nm_db **out);
+void nm_db_close(struct nm_db *db);
+sqlite3 *nm_db_handle(struct nm_db *db);
+/* Schema version this program writes. */
+int nm_db_schema_version(void);
+
+/* A cached prepared statement for sql, reset and with bindings cleared.
+ * sql must be a string literal (the cache is keyed by its address).
+ * NULL on error (the message is in sqlite3_errmsg). */
+sqlite3_stmt *nm_db_stmt(struct nm_db *db, const char *sql);
+/* Runs sql (no results) - for fixed statements. */
+int nm_db_exec(struct nm_db *db, const char *sql);
+
+int nm_db_begin(struct nm_db *db);
+int nm_db_commit(struct nm_db *db);
+int nm_db_rollback(struct nm_db *db);
+int nm_db_savepoint(struct nm_db *db);
+int nm_db_release(struct nm_db *db);
+int nm_db_rollback_to(struct nm_db *db);
+
+/* Reads/writes a blob under key in the meta table. */
+int nm_db_meta_get(struct nm_db *db, const char *key, void *out, int cap, int *len_out);
+int nm_db_meta_put(struct nm_db *db, const char *key, const void *data, int len);
+
+#endif

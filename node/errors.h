@@ -1,0 +1,90 @@
+/* errors.h - every NeuroMesh error: one X-macro gives the enum, its names,
+ * its human messages and its JSON-RPC codes, so they never drift apart.
+ * Functions return 0 on success or a negative NM_E_* value. */
+#ifndef NM_ERRORS_H
+#define NM_ERRORS_H
+
+/* X(name, json-rpc code, message). Codes -32000..-32099 are chain errors,
+ * documented in docs/rpc.md. */
+#define NM_ERRNO_MAP(X)                                                              \
+    X(NOMEM, -32603, "out of memory")                                                \
+    X(IO, -32603, "input/output error")                                              \
+    X(DB, -32603, "database error")                                                  \
+    X(INTERNAL, -32603, "internal error")                                            \
+    X(INVAL, -32602, "invalid argument")                                             \
+    X(HEX, -32602, "invalid hex string")                                             \
+    X(DECODE, -32602, "malformed or truncated encoding")                             \
+    X(TRAILING, -32602, "unexpected bytes after the end of the encoding")            \
+    X(TOO_BIG, -32602, "input too large")                                            \
+    X(ADDRESS, -32602, "invalid SS58 address")                                       \
+    X(CHECKSUM, -32602, "SS58 address checksum mismatch")                            \
+    X(AMOUNT, -32602, "invalid amount")                                              \
+    X(DECIMALS, -32602, "amount has more than 9 decimals")                           \
+    X(OVERFLOW, -32014, "amount overflow")                                           \
+    X(BAD_SIGNATURE, -32010, "bad signature")                                        \
+    X(STALE_NONCE, -32011, "stale nonce: transaction already used")                  \
+    X(FUTURE_NONCE, -32013, "future nonce: an earlier transaction is missing")       \
+    X(INSUFFICIENT_BALANCE, -32012, "insufficient balance")                          \
+    X(INSUFFICIENT_STAKE, -32015, "insufficient stake")                              \
+    X(BELOW_MINIMUM, -32016, "stake below the subnet minimum")                       \
+    X(WRONG_CHAIN, -32017, "transaction signed for another chain")                   \
+    X(UNKNOWN_CALL, -32018, "unknown call")                                          \
+    X(NOT_DEV_CHAIN, -32019, "only available on a dev chain")                        \
+    X(UNKNOWN_SUBNET, -32020, "unknown subnet")                                      \
+    X(SUBNET_RETIRED, -32021, "subnet is retired")                                   \
+    X(NOT_OWNER, -32022, "only the subnet owner may do this")                        \
+    X(BAD_NAME, -32023, "invalid subnet name")                                       \
+    X(NAME_TAKEN, -32024, "subnet name already taken")                               \
+    X(BAD_TASK, -32025, "unknown task type")                                         \
+    X(BAD_PERCENT, -32026, "percentage must be between 0 and 100")                   \
+    X(BAD_SCHEMA, -32027, "schema must be a JSON object of at most 4096 bytes")      \
+    X(BAD_URI, -32028, "invalid evaluation spec URI")                                \
+    X(EMISSION_WEIGHT, -32029, "emission weights of active subnets would exceed 100%") \
+    X(TOO_MANY_SUBNETS, -32030, "subnet limit reached")                              \
+    X(ALREADY_REGISTERED, -32031, "account already registered on this subnet")       \
+    X(NOT_REGISTERED, -32032, "account not registered on this subnet")               \
+    X(SUBNET_FULL, -32033, "subnet is full: no free UID")                            \
+    X(BAD_ENDPOINT, -32034, "malformed endpoint")                                    \
+    X(BAD_ROLE, -32035, "role must be miner or validator")                           \
+    X(NOTHING_TO_WITHDRAW, -32036, "nothing unlocked to withdraw")                   \
+    X(TOO_MANY_UNLOCKS, -32037, "too many pending unlocks: withdraw first")          \
+    X(EXISTENTIAL, -32038, "transfer would leave an account below the existential deposit") \
+    X(ZERO_AMOUNT, -32039, "amount must be greater than zero")                       \
+    X(SELF_TRANSFER, -32040, "cannot transfer to yourself")                          \
+    X(POOL_FULL, -32041, "transaction pool is full")                                 \
+    X(DUPLICATE_TX, -32042, "transaction already in the pool")                       \
+    X(UNKNOWN_ACCOUNT, -32043, "unknown account")                                    \
+    X(UNKNOWN_BLOCK, -32044, "unknown block")                                        \
+    X(BAD_MAX_NEURONS, -32045, "max neurons out of range")                           \
+    X(NO_CHANGE, -32046, "update changes nothing")                                   \
+    X(KEY_EXISTS, -32050, "a key with that name already exists")                     \
+    X(KEY_NOT_FOUND, -32051, "no key with that name")                                \
+    X(KEY_NAME, -32052, "key names are 1-32 letters, digits, '-' or '_'")            \
+    X(BAD_PASSWORD, -32053, "wrong password or damaged key file")                    \
+    X(NO_PASSWORD, -32054, "no password given")                                      \
+    X(CHAIN_SPEC, -32055, "invalid chain spec")                                      \
+    X(STATE_MISMATCH, -32056, "state root mismatch")                                 \
+    X(TIMEOUT, -32057, "timed out")                                                  \
+    X(CONNECT, -32058, "cannot connect to the node")                                 \
+    X(RPC, -32059, "node returned an error")                                         \
+    X(USAGE, -32602, "usage error")
+
+enum nm_error {
+    NM_OK = 0,
+#define NM_X_ENUM(name, code, msg) NM_E_##name,
+    NM__E_FIRST = -1000,
+    NM_ERRNO_MAP(NM_X_ENUM)
+#undef NM_X_ENUM
+    NM__E_LAST
+};
+
+/* Human sentence for an error (never NULL). */
+const char *nm_strerror(int err);
+/* Short name, e.g. "INSUFFICIENT_BALANCE". */
+const char *nm_errname(int err);
+/* JSON-RPC error code for an error. */
+int nm_rpc_code(int err);
+/* Reverse of nm_errname; 0 if unknown. */
+int nm_error_from_name(const char *name);
+
+#endif

@@ -1,0 +1,35 @@
+/* keystore.h - named Ed25519 keys under HOME/keys, one file per key (0600,
+ * directory 0700). The 32-byte seed is encrypted at rest with
+ * XSalsa20-Poly1305 (crypto_secretbox) under a key derived from the
+ * password with Argon2id (crypto_pwhash); the address is stored in clear
+ * so listing needs no password. HOME is $NEUROMESH_HOME or ~/.neuromesh. */
+#ifndef NM_KEYSTORE_H
+#define NM_KEYSTORE_H
+
+#include "node/crypto.h"
+
+#include <stddef.h>
+
+#define NM_KEY_NAME_MAX 32
+
+struct nm_key_entry {
+    char name[NM_KEY_NAME_MAX + 1];
+    nm_account pub;
+};
+
+/* 0 if name is 1-32 of [A-Za-z0-9_-], else NM_E_KEY_NAME. */
+int nm_keystore_check_name(const char *name);
+/* Creates key NAME from seed (or a fresh random one when seed is NULL).
+ * NM_E_KEY_EXISTS if present; nothing is written on any error. */
+int nm_keystore_create(const char *home, const char *name, const char *password,
+                       const uint8_t *seed, nm_account *pub_out);
+/* Decrypts key NAME. NM_E_KEY_NOT_FOUND, NM_E_BAD_PASSWORD. */
+int nm_keystore_load(const char *home, const char *name, const char *password,
+                     struct nm_keypair *out);
+/* Public key of NAME without the password. */
+int nm_keystore_address(const char *home, const char *name, nm_account *out);
+/* All keys sorted by name; *entries is malloc'd (free()). */
+int nm_keystore_list(const char *home, struct nm_key_entry **entries, size_t *count);
+int nm_keystore_remove(const char *home, const char *name);
+
+#endif

@@ -1,0 +1,98 @@
+/* ss58.c - SS58 address encoding and checked decoding (see ss58.h). */
+#include "node/ss58.h"
+
+#include "node/errors.h"
+
+#include <sodium.h>
+#include <string.h>
+
+static const char base58_alphabet[] =
+    "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
+
+/* Payload: prefix (1) || public key (32) || checksum (2) */
+#define PAYLOAD_LEN (1 + NM_PUBKEY_LEN + 2)
+
+static void ss58_checksum(const uint8_t *data, size_t len, uint8_t out[2])
+{
+    uint8_t digest[64];
+    crypto_generichash_state st;
+    crypto_generichash_init(&st, NULL, 0, sizeof digest);
+    crypto_generichash_update(&st, (const uint8_t *)"SS58PRE", 7);
+    crypto_generichash_update(&st, data, len);
+    crypto_generichash_final(&st, digest, sizeof digest);
+    out[0] = digest[0];
+    out[1] = digest[1];
+}
+
+char *nm_ss58_encode(const nm_account *acct, char out[NM_SS58_STRLEN])
+{
+    uint8_t payload[PAYLOAD_LEN];
+    payload[0] = NM_SS58_PREFIX;
+    memcpy(payload + 1, acct->b, NM_PUBKEY_LEN);
+    ss58_checksum(payload, 1 + NM_PUBKEY_LEN, payload + 1 + NM_PUBKEY_LEN);
+
+    /* Big-number base conversion, 256 -> 58. */
+    uint8_t digits[64] = {0};
+    size_t ndigits = 0;
+    for (size_t i = 0; i < PAYLOAD_LEN; i++) {
+        unsigned carry = payload[i];
+        for (size_t j = 0; j < ndigits; j++) {
+            carry += (unsigned)digits[j] << 8;
+            digits[j] = (uint8_t)(carry % 58);
+            carry /= 58;
+        }
+        while (carry) {
+            digits[ndigits++] = (uint8_t)(carry % 58);
+            carry /= 58;
+        }
+    }
+    size_t n = 0;
+    for (size_t i = 0; i < PAYLOAD_LEN && payload[i] == 0; i++)
+        out[n++] = '1';
+    for (size_t j = ndigits; j > 0 && n < NM_SS58_STRLEN - 1; j--)
+        out[n++] = base58_alphabet[digits[j - 1]];
+    out[n] = '\0';
+    return out;
+}
+
+int nm_ss58_decode(const char *text, nm_account *out)
+{
+    size_t len = text ? strlen(text) : 0;
+    if (len < 40 || len > 60)
+        return NM_E_ADDRESS;
+    uint8_t bytes[64] = {0};
+    size_t nbytes = 0;
+    for (size_t i = 0; i < len; i++) {
+        const char *p = strchr(base58_alphabet, text[i]);
+        if (!p || !text[i])
+            return NM_E_ADDRESS;
+        unsigned carry = (unsigned)(p - base58_alphabet);
+        for (size_t j = 0; j < nbytes; j++) {
+            carry += (unsigned)bytes[j] * 58;
+            bytes[j] = (uint8_t)(carry & 0xff);
+            carry >>= 8;
+        }
+        while (carry) {
+            if (nbytes >= sizeof bytes)
+                return NM_E_ADDRESS;
+            bytes[nbytes++] = (uint8_t)(carry & 0xff);
+            carry >>= 8;
+        }
+    }
+    size_t zeros = 0;
+    while (zeros < len && text[zeros] == '1')
+        zeros++;
+    if (zeros + nbytes != PAYLOAD_LEN)
+        return NM_E_ADDRESS;
+    uint8_t payload[PAYLOAD_LEN] = {0};
+    for (size_t j = 0; j < nbytes; j++)
+        payload[PAYLOAD_LEN - 1 - j] = bytes[j];
+    if (payload[0] != NM_SS58_PREFIX)
+        return NM_E_ADDRESS;
+    uint8_t check[2];
+    ss58_checksum(payload, 1 + NM_PUBKEY_LEN, check);
+    if (memcmp(check, payload + 1 + NM_PUBKEY_LEN, 2) != 0)
+        return NM_E_CHECKSUM;
+    memcpy(out->b, payload + 1, NM_PUBKEY_LEN);
+    return 0;
+}
