@@ -186,7 +186,8 @@ int nm_db_meta_get(struct nm_db *db, const char *key, void *out, int cap, int *l
         sqlite3_reset(st);
         return NM_E_TOO_BIG;
     }
-    memcpy(out, sqlite3_column_blob(st, 0), (size_t)n);
+    if (n > 0) /* an empty blob reads back as NULL, which memcpy may not take */
+        memcpy(out, sqlite3_column_blob(st, 0), (size_t)n);
     if (len_out)
         *len_out = n;
     sqlite3_reset(st);

@@ -28,8 +28,21 @@ int nm_keystore_load(const char *home, const char *name, const char *password,
                      struct nm_keypair *out);
 /* Public key of NAME without the password. */
 int nm_keystore_address(const char *home, const char *name, nm_account *out);
-/* All keys sorted by name; *entries is malloc'd (free()). */
+/* All keys sorted by name; *entries is malloc'd (free()). Files that
+ * cannot be parsed (damaged) are left out; nm_keystore_names sees them. */
 int nm_keystore_list(const char *home, struct nm_key_entry **entries, size_t *count);
+/* Names of all key files sorted, without reading them (pub is zero);
+ * *entries is malloc'd (free()), NULL when there are none. */
+int nm_keystore_names(const char *home, struct nm_key_entry **entries, size_t *count);
+/* NM_E_KEY_NOT_FOUND if absent. */
 int nm_keystore_remove(const char *home, const char *name);
+
+/* Key files are JSON: {"version":1, "name", "address" (SS58), "kdf":
+ * "argon2id", "opslimit", "memlimit", "salt", "nonce", "ciphertext"}
+ * (hex). They are written to a temp file, fsynced and renamed into place.
+ * NEUROMESH_KDF_FAST=1 makes new keys use the minimum Argon2id cost (for
+ * tests); loading uses the cost in the file, refusing one out of bounds.
+ * A damaged file reads as NM_E_BAD_PASSWORD. After NM_E_IO, errno says
+ * why. */
 
 #endif

@@ -1,0 +1,457 @@
+/* chain.c - genesis, block production and import, stored blocks and the
+ * consistency check (see chain.h). */
+#include "node/chain.h"
+
+#include "node/errors.h"
+#include "node/extrinsic.h"
+#include "node/pallets/balances.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+uint64_t nm_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* Identifies a chain spec: everything genesis is built from. */
+static void spec_hash(const struct nm_chain_spec *s, nm_hash *out)
+{
+    struct nm_writer w;
+    nm_writer_init(&w);
+    nm_put_str(&w, s->id);
+    nm_put_str(&w, s->name);
+    nm_put_u8(&w, s->dev);
+    for (int i = 0; i < nm_param_count; i++)
+        nm_put_u64(&w, nm_param_value(&s->params, &nm_param_table[i]));
+    nm_put_varint(&w, s->balance_count);
+    for (size_t i = 0; i < s->balance_count; i++) {
+        nm_put_raw(&w, s->balances[i].id.b, NM_PUBKEY_LEN);
+        nm_put_u64(&w, s->balances[i].amount);
+    }
+    nm_put_u8(&w, s->has_authority);
+    nm_put_raw(&w, s->authority.b, NM_PUBKEY_LEN);
+    nm_hash_bytes(w.data, w.len, out);
+    nm_writer_fini(&w);
+}
+
+static int store_block(struct nm_chain *c, const struct nm_header *h,
+                       const uint8_t seal[NM_SIG_LEN], const uint8_t *const *exts,
+                       const size_t *lens, size_t n, nm_hash *hash_out)
+{
+    struct nm_writer hw, bw;
+    nm_writer_init(&hw);
+    nm_writer_init(&bw);
+    nm_header_encode(h, &hw);
+    nm_block_encode(h, seal, exts, lens, n, &bw);
+    int err = hw.err ? hw.err : bw.err;
+    if (err)
+        goto out;
+    nm_hash_bytes(hw.data, hw.len, hash_out);
+    sqlite3_stmt *st = nm_db_stmt(c->db,
+                                  "INSERT INTO blocks(height, hash, header, body, timestamp_ms,"
+                                  " extrinsic_count) VALUES(?1,?2,?3,?4,?5,?6)");
+    err = NM_E_DB;
+    if (!st)
+        goto out;
+    nm_bind_u64(st, 1, h->height);
+    sqlite3_bind_blob(st, 2, hash_out->b, NM_HASH_LEN, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 3, hw.data, (int)hw.len, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 4, bw.data, (int)bw.len, SQLITE_STATIC);
+    nm_bind_u64(st, 5, h->timestamp_ms);
+    sqlite3_bind_int64(st, 6, (sqlite3_int64)n);
+    if (sqlite3_step(st) == SQLITE_DONE)
+        err = 0;
+    sqlite3_reset(st);
+out:
+    nm_writer_fini(&hw);
+    nm_writer_fini(&bw);
+    return err;
+}
+
+/* Ends the block, fills in the roots, stores it and commits. The caller
+ * began the transaction; on failure it is rolled back by the caller. */
+static int finish_block(struct nm_chain *c, struct nm_header *h, const uint8_t *const *exts,
+                        const size_t *lens, size_t n, const uint8_t *seal_in)
+{
+    int err = nm_runtime_end_block(&c->rt);
+    if (err)
+        return err;
+    nm_hash root;
+    nm_runtime_state_root(&c->rt, &root);
+    nm_hash ext_root;
+    nm_extrinsics_root(exts, lens, n, &ext_root);
+    uint8_t seal[NM_SIG_LEN];
+    if (seal_in) { /* import: the header came with the block */
+        if (!nm_hash_eq(&root, &h->state_root))
+            return NM_E_STATE_MISMATCH;
+        memcpy(seal, seal_in, NM_SIG_LEN);
+    } else {
+        h->state_root = root;
+        h->extrinsics_root = ext_root;
+        nm_hash hash;
+        nm_header_hash(h, &hash);
+        nm_sign(&c->author, hash.b, NM_HASH_LEN, seal);
+    }
+    nm_hash hash;
+    if ((err = store_block(c, h, seal, exts, lens, n, &hash)) ||
+        (err = nm_runtime_save(&c->rt)) || (err = nm_db_commit(c->db)))
+        return err;
+    c->best = *h;
+    c->best_hash = hash;
+    return 0;
+}
+
+/* After a failed block the in-memory runtime must match the database
+ * again: reload it from what was last committed. */
+static void abandon_block(struct nm_chain *c)
+{
+    nm_db_rollback(c->db);
+    nm_runtime_init(&c->rt, c->db, &c->genesis, c->spec.dev);
+}
+
+static int build_genesis(struct nm_chain *c, const struct nm_chain_spec *spec)
+{
+    int err = nm_db_begin(c->db);
+    if (err)
+        return err;
+    nm_runtime_begin_block(&c->rt, 0, 0);
+    for (int i = 0; i < nm_param_count && !err; i++)
+        err = nm_runtime_param_set(&c->rt, nm_param_table[i].name,
+                                   nm_param_value(&c->spec.params, &nm_param_table[i]));
+    struct nm_account_info none = {0};
+    for (size_t i = 0; i < spec->balance_count && !err; i++)
+        err = nm_balances_put(&c->rt, &spec->balances[i].id, &none, spec->balances[i].amount, 0);
+    if (err)
+        goto fail;
+    struct nm_header h = {0};
+    h.author = c->spec.authority;
+    nm_runtime_state_root(&c->rt, &h.state_root);
+    char label[96];
+    int n = snprintf(label, sizeof label, "neuromesh-genesis/%s", c->spec.id);
+    nm_hash_bytes(label, (size_t)n, &h.extrinsics_root);
+    nm_header_hash(&h, &c->genesis);
+    c->rt.genesis = c->genesis;
+    nm_hash sh;
+    spec_hash(&c->spec, &sh);
+    uint8_t no_seal[NM_SIG_LEN] = {0};
+    nm_hash hash;
+    if ((err = store_block(c, &h, no_seal, NULL, NULL, 0, &hash)) ||
+        (err = nm_db_meta_put(c->db, "genesis", c->genesis.b, NM_HASH_LEN)) ||
+        (err = nm_db_meta_put(c->db, "spec_hash", sh.b, NM_HASH_LEN)) ||
+        (err = nm_runtime_save(&c->rt)) || (err = nm_db_commit(c->db)))
+        goto fail;
+    c->best = h;
+    c->best_hash = hash;
+    return 0;
+fail:
+    abandon_block(c);
+    return err;
+}
+
+static int load_best(struct nm_chain *c)
+{
+    sqlite3_stmt *st = nm_db_stmt(c->db, "SELECT header, hash FROM blocks ORDER BY height DESC"
+                                         " LIMIT 1");
+    if (!st)
+        return NM_E_DB;
+    int err = NM_E_DB;
+    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_bytes(st, 1) == NM_HASH_LEN) {
+        struct nm_reader r;
+        nm_reader_init(&r, sqlite3_column_blob(st, 0), (size_t)sqlite3_column_bytes(st, 0));
+        memcpy(c->best_hash.b, sqlite3_column_blob(st, 1), NM_HASH_LEN);
+        err = nm_header_decode(&r, &c->best);
+    }
+    sqlite3_reset(st);
+    return err;
+}
+
+int nm_chain_open(const char *path, const struct nm_chain_spec *spec,
+                  const struct nm_keypair *author, struct nm_chain **out, char *msg, size_t cap)
+{
+    struct nm_chain *c = calloc(1, sizeof *c);
+    if (!c)
+        return NM_E_NOMEM;
+    int err;
+    /* Genesis balances live in state once built; the copy keeps the rest. */
+    c->spec = *spec;
+    c->spec.balances = NULL;
+    c->spec.balance_count = 0;
+    nm_mempool_init(&c->pool, NM_POOL_MAX);
+    if (author) {
+        c->author = *author;
+        c->can_author = !spec->has_authority || nm_account_eq(&spec->authority, &author->pub);
+    }
+    if ((err = nm_db_open(path, &c->db))) {
+        snprintf(msg, cap, "cannot open the database %s", path);
+        goto fail;
+    }
+    nm_hash stored_spec, sh;
+    spec_hash(spec, &sh);
+    int len = 0;
+    err = nm_db_meta_get(c->db, "genesis", c->genesis.b, NM_HASH_LEN, &len);
+    if (err == NM_E_UNKNOWN_BLOCK) {
+        if ((err = nm_runtime_init(&c->rt, c->db, NULL, spec->dev)) ||
+            (err = build_genesis(c, spec))) {
+            snprintf(msg, cap, "cannot build genesis: %s", nm_strerror(err));
+            goto fail;
+        }
+    } else if (err) {
+        snprintf(msg, cap, "cannot read the database %s", path);
+        goto fail;
+    } else {
+        if (nm_db_meta_get(c->db, "spec_hash", stored_spec.b, NM_HASH_LEN, &len) ||
+            !nm_hash_eq(&stored_spec, &sh)) {
+            snprintf(msg, cap, "the database %s belongs to another chain than \"%s\"", path,
+                     spec->id);
+            err = NM_E_CHAIN_SPEC;
+            goto fail;
+        }
+        if ((err = nm_runtime_init(&c->rt, c->db, &c->genesis, spec->dev)) ||
+            (err = load_best(c))) {
+            snprintf(msg, cap, "cannot load the chain from %s", path);
+            goto fail;
+        }
+    }
+    *out = c;
+    return 0;
+fail:
+    nm_chain_close(c);
+    return err;
+}
+
+void nm_chain_close(struct nm_chain *c)
+{
+    if (!c)
+        return;
+    nm_mempool_fini(&c->pool);
+    nm_db_close(c->db);
+    sodium_memzero(&c->author, sizeof c->author);
+    free(c);
+}
+
+int nm_chain_submit(struct nm_chain *c, const uint8_t *ext, size_t len, nm_hash *hash_out)
+{
+    nm_hash hash;
+    nm_extrinsic_hash(ext, len, &hash);
+    if (nm_mempool_find(&c->pool, &hash))
+        return NM_E_DUPLICATE_TX;
+    nm_account signer;
+    uint64_t nonce;
+    int err = nm_runtime_validate(&c->rt, ext, len, false, NM_FUTURE_NONCE_WINDOW, &signer,
+                                  &nonce);
+    if (err)
+        return err;
+    if ((err = nm_mempool_add(&c->pool, &hash, &signer, nonce, ext, len)))
+        return err;
+    if (hash_out)
+        *hash_out = hash;
+    return 0;
+}
+
+static void header_next(struct nm_chain *c, uint64_t timestamp_ms, struct nm_header *h)
+{
+    memset(h, 0, sizeof *h);
+    h->parent = c->best_hash;
+    h->height = c->best.height + 1;
+    h->timestamp_ms = timestamp_ms > c->best.timestamp_ms ? timestamp_ms
+                                                         : c->best.timestamp_ms + 1;
+    h->epoch = h->height / c->rt.params.tempo;
+    h->author = c->author.pub;
+}
+
+int nm_chain_produce(struct nm_chain *c, uint64_t timestamp_ms, struct nm_block_outcome *outcome)
+{
+    if (!c->can_author)
+        return NM_E_INVAL;
+    size_t n_pool = c->pool.count, n = 0;
+    const struct nm_pool_tx *txs = nm_mempool_ordered(&c->pool);
+    uint8_t *drop = calloc(n_pool ? n_pool : 1, 1);
+    const uint8_t **exts = calloc(n_pool ? n_pool : 1, sizeof *exts);
+    size_t *lens = calloc(n_pool ? n_pool : 1, sizeof *lens);
+    struct nm_apply_result *results = calloc(n_pool ? n_pool : 1, sizeof *results);
+    int err = NM_E_NOMEM;
+    if (!drop || !exts || !lens || !results)
+        goto out;
+    struct nm_header h;
+    header_next(c, timestamp_ms, &h);
+    if ((err = nm_db_begin(c->db)))
+        goto out;
+    nm_runtime_begin_block(&c->rt, h.height, h.timestamp_ms);
+    uint64_t max = c->rt.params.max_block_extrinsics;
+    for (size_t i = 0; i < n_pool && n < max; i++) {
+        int rc = nm_runtime_apply(&c->rt, txs[i].data, txs[i].len, true, (uint32_t)n,
+                                  &results[n]);
+        if (rc == 0) {
+            exts[n] = txs[i].data;
+            lens[n++] = txs[i].len;
+            drop[i] = 1;
+        } else if (rc == NM_E_DB || rc == NM_E_NOMEM) {
+            err = rc;
+            abandon_block(c);
+            goto out;
+        } else if (rc != NM_E_FUTURE_NONCE) {
+            drop[i] = 1; /* stale, or no longer affordable: it never will be */
+        }
+    }
+    if ((err = finish_block(c, &h, exts, lens, n, NULL))) {
+        abandon_block(c);
+        goto out;
+    }
+    nm_mempool_remove_flagged(&c->pool, drop);
+    if (outcome) {
+        outcome->count = n;
+        outcome->results = results;
+        results = NULL;
+    }
+out:
+    free(drop);
+    free(exts);
+    free(lens);
+    free(results);
+    return err;
+}
+
+int nm_chain_import(struct nm_chain *c, const uint8_t *data, size_t len, bool sigs_checked)
+{
+    struct nm_block b;
+    int err = nm_block_decode(data, len, &b);
+    if (err)
+        return err;
+    struct nm_header *h = &b.header;
+    nm_hash hash;
+    nm_header_hash(h, &hash);
+    const nm_account *sealer = c->spec.has_authority ? &c->spec.authority : &h->author;
+    if (!nm_hash_eq(&h->parent, &c->best_hash) || h->height != c->best.height + 1 ||
+        h->timestamp_ms <= c->best.timestamp_ms ||
+        h->epoch != h->height / c->rt.params.tempo || !nm_account_eq(sealer, &h->author)) {
+        err = NM_E_UNKNOWN_BLOCK;
+        goto out;
+    }
+    if (!nm_verify(sealer, hash.b, NM_HASH_LEN, b.seal)) {
+        err = NM_E_BAD_SIGNATURE;
+        goto out;
+    }
+    if ((err = nm_db_begin(c->db)))
+        goto out;
+    nm_runtime_begin_block(&c->rt, h->height, h->timestamp_ms);
+    for (size_t i = 0; i < b.count; i++) {
+        struct nm_apply_result res;
+        if ((err = nm_runtime_apply(&c->rt, b.extrinsics[i], b.lengths[i], sigs_checked,
+                                    (uint32_t)i, &res))) {
+            abandon_block(c);
+            goto out;
+        }
+    }
+    if ((err = finish_block(c, h, b.extrinsics, b.lengths, b.count, b.seal)))
+        abandon_block(c);
+out:
+    nm_block_fini(&b);
+    return err;
+}
+
+int nm_chain_block_bytes(struct nm_chain *c, uint64_t height, uint8_t **out, size_t *len)
+{
+    sqlite3_stmt *st = nm_db_stmt(c->db, "SELECT body FROM blocks WHERE height=?1");
+    if (!st)
+        return NM_E_DB;
+    nm_bind_u64(st, 1, height);
+    int err = NM_E_UNKNOWN_BLOCK;
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        size_t n = (size_t)sqlite3_column_bytes(st, 0);
+        *out = malloc(n ? n : 1);
+        err = NM_E_NOMEM;
+        if (*out) {
+            memcpy(*out, sqlite3_column_blob(st, 0), n);
+            *len = n;
+            err = 0;
+        }
+    }
+    sqlite3_reset(st);
+    return err;
+}
+
+int nm_chain_header_at(struct nm_chain *c, uint64_t height, struct nm_header *out)
+{
+    sqlite3_stmt *st = nm_db_stmt(c->db, "SELECT header FROM blocks WHERE height=?1");
+    if (!st)
+        return NM_E_DB;
+    nm_bind_u64(st, 1, height);
+    int err = NM_E_UNKNOWN_BLOCK;
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        struct nm_reader r;
+        nm_reader_init(&r, sqlite3_column_blob(st, 0), (size_t)sqlite3_column_bytes(st, 0));
+        err = nm_header_decode(&r, out);
+    }
+    sqlite3_reset(st);
+    return err;
+}
+
+int nm_chain_height_of(struct nm_chain *c, const nm_hash *hash, uint64_t *height)
+{
+    sqlite3_stmt *st = nm_db_stmt(c->db, "SELECT height FROM blocks WHERE hash=?1");
+    if (!st)
+        return NM_E_DB;
+    sqlite3_bind_blob(st, 1, hash->b, NM_HASH_LEN, SQLITE_STATIC);
+    int err = NM_E_UNKNOWN_BLOCK;
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        *height = nm_column_u64(st, 0);
+        err = 0;
+    }
+    sqlite3_reset(st);
+    return err;
+}
+
+int nm_chain_check(struct nm_chain *c, const struct nm_chain_spec *spec, char *msg, size_t cap)
+{
+    struct nm_lthash folded;
+    nm_hash root;
+    int err = nm_runtime_fold_state(c->db, &folded);
+    if (err) {
+        snprintf(msg, cap, "check: cannot read the state tables: %s", nm_strerror(err));
+        return err;
+    }
+    nm_lthash_digest(&folded, &root);
+    if (!nm_hash_eq(&root, &c->best.state_root)) {
+        snprintf(msg, cap, "check: the state tables do not match block %llu's state root",
+                 (unsigned long long)c->best.height);
+        return NM_E_STATE_MISMATCH;
+    }
+    struct nm_chain *replay;
+    char sub[256];
+    if ((err = nm_chain_open(":memory:", spec, NULL, &replay, sub, sizeof sub))) {
+        snprintf(msg, cap, "check: %s", sub);
+        return err;
+    }
+    if (!nm_hash_eq(&replay->genesis, &c->genesis)) {
+        snprintf(msg, cap, "check: the chain spec gives another genesis");
+        err = NM_E_STATE_MISMATCH;
+        goto out;
+    }
+    for (uint64_t hgt = 1; hgt <= c->best.height; hgt++) {
+        uint8_t *block;
+        size_t len;
+        if ((err = nm_chain_block_bytes(c, hgt, &block, &len))) {
+            snprintf(msg, cap, "check: block %llu is missing", (unsigned long long)hgt);
+            goto out;
+        }
+        err = nm_chain_import(replay, block, len, false);
+        free(block);
+        if (err) {
+            snprintf(msg, cap, "check: replaying block %llu failed: %s", (unsigned long long)hgt,
+                     nm_strerror(err));
+            goto out;
+        }
+    }
+    char hex[NM_HASH_HEXLEN];
+    snprintf(msg, cap, "check: ok: %llu blocks replayed from genesis, state root %s",
+             (unsigned long long)c->best.height, nm_hash_hex(&root, hex));
+out:
+    nm_chain_close(replay);
+    return err;
+}

@@ -1,0 +1,70 @@
+/* chain.h - the chain a node keeps: genesis from a chain spec, the best
+ * block, block production from the pool (single authority for now),
+ * import of blocks made elsewhere, and queries of stored blocks. Each block
+ * is applied and stored inside one SQLite transaction, so a crash at any
+ * instant leaves the last committed block intact. Node thread only. */
+#ifndef NM_CHAIN_H
+#define NM_CHAIN_H
+
+#include "node/block.h"
+#include "node/chainspec.h"
+#include "node/db.h"
+#include "node/mempool.h"
+#include "node/runtime.h"
+
+#include <stdbool.h>
+
+#define NM_POOL_MAX 8192
+#define NM_FUTURE_NONCE_WINDOW 64
+
+struct nm_chain {
+    struct nm_db *db;
+    struct nm_runtime rt;
+    struct nm_chain_spec spec;  /* copy without the genesis balances */
+    nm_hash genesis;
+    struct nm_header best;
+    nm_hash best_hash;
+    struct nm_keypair author;
+    bool can_author;            /* author is the spec's authority */
+    struct nm_mempool pool;
+};
+
+/* Per-extrinsic outcome of a produced or imported block. */
+struct nm_block_outcome {
+    size_t count;
+    struct nm_apply_result *results; /* owned; free() */
+};
+
+/* Opens the database at path (":memory:" for none), creating genesis from
+ * spec when empty, else checking that the database belongs to this chain.
+ * author (may be NULL) is the key that seals blocks. The spec is copied. */
+int nm_chain_open(const char *path, const struct nm_chain_spec *spec,
+                  const struct nm_keypair *author, struct nm_chain **out, char *msg, size_t cap);
+void nm_chain_close(struct nm_chain *c);
+
+/* Pool admission: full validation against the best state (signature
+ * included). hash_out may be NULL. */
+int nm_chain_submit(struct nm_chain *c, const uint8_t *ext, size_t len, nm_hash *hash_out);
+
+/* Builds, applies, seals and commits the next block from the pool.
+ * outcome (may be NULL) receives each included extrinsic's result. */
+int nm_chain_produce(struct nm_chain *c, uint64_t timestamp_ms, struct nm_block_outcome *outcome);
+
+/* Imports an encoded block that extends the best one: seal, parent, height,
+ * every extrinsic (signatures skipped when sigs_checked) and the state root
+ * are checked; on any failure nothing changes. */
+int nm_chain_import(struct nm_chain *c, const uint8_t *block, size_t len, bool sigs_checked);
+
+/* Stored block lookups. *out is malloc'd encoded block. */
+int nm_chain_block_bytes(struct nm_chain *c, uint64_t height, uint8_t **out, size_t *len);
+int nm_chain_header_at(struct nm_chain *c, uint64_t height, struct nm_header *out);
+int nm_chain_height_of(struct nm_chain *c, const nm_hash *hash, uint64_t *height);
+
+/* Recomputes the state commitment from the tables and compares it with the
+ * best header's state root; then replays every stored block from genesis in
+ * memory and compares each state root. Writes a report line into msg. */
+int nm_chain_check(struct nm_chain *c, const struct nm_chain_spec *spec, char *msg, size_t cap);
+
+uint64_t nm_now_ms(void);
+
+#endif

@@ -1,0 +1,201 @@
+/* chainspec.c - the built-in dev chain and JSON chain spec files (see
+ * chainspec.h). */
+#include "node/chainspec.h"
+
+#include "node/amount.h"
+#include "node/errors.h"
+#include "node/ss58.h"
+
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SPEC_FILE_MAX (64 * 1024 * 1024)
+
+int nm_chainspec_add_balance(struct nm_chain_spec *spec, const nm_account *id, uint64_t amount)
+{
+    if ((spec->balance_count & (spec->balance_count - 1)) == 0) {
+        size_t cap = spec->balance_count ? spec->balance_count * 2 : 8;
+        struct nm_genesis_balance *p = realloc(spec->balances, cap * sizeof *p);
+        if (!p)
+            return NM_E_NOMEM;
+        spec->balances = p;
+    }
+    spec->balances[spec->balance_count].id = *id;
+    spec->balances[spec->balance_count].amount = amount;
+    spec->balance_count++;
+    return 0;
+}
+
+int nm_chainspec_dev(struct nm_chain_spec *out)
+{
+    memset(out, 0, sizeof *out);
+    snprintf(out->name, sizeof out->name, "NeuroMesh Development");
+    snprintf(out->id, sizeof out->id, "neuromesh_dev");
+    out->dev = true;
+    nm_params_defaults(&out->params, 1);
+    for (int i = 0; nm_dev_names[i]; i++) {
+        struct nm_keypair kp;
+        nm_keypair_dev(nm_dev_names[i], &kp);
+        int err = nm_chainspec_add_balance(out, &kp.pub, NM_DEV_ENDOWMENT);
+        if (i == 0) {
+            out->has_authority = true;
+            out->authority = kp.pub;
+        }
+        if (err) {
+            nm_chainspec_fini(out);
+            return err;
+        }
+    }
+    return 0;
+}
+
+static int fail(char *msg, size_t cap, const char *what, const char *detail)
+{
+    snprintf(msg, cap, "chain spec: %s%s%s", what, detail ? ": " : "", detail ? detail : "");
+    return NM_E_CHAIN_SPEC;
+}
+
+static int parse_params(const cJSON *params, struct nm_params *p, char *msg, size_t cap)
+{
+    if (!params)
+        return 0;
+    if (!cJSON_IsObject(params))
+        return fail(msg, cap, "\"params\" must be an object", NULL);
+    for (const cJSON *it = params->child; it; it = it->next) {
+        const struct nm_param_info *info = nm_param_find(it->string);
+        if (!info)
+            return fail(msg, cap, "unknown parameter", it->string);
+        uint64_t v;
+        /* Numbers up to 2^53 may be JSON numbers; larger ones decimal strings. */
+        if (cJSON_IsString(it)) {
+            if (nm_units_parse(it->valuestring, &v))
+                return fail(msg, cap, "parameter is not a whole number", it->string);
+        } else if (cJSON_IsNumber(it) && it->valuedouble >= 0 &&
+                   it->valuedouble <= 9007199254740992.0 &&
+                   it->valuedouble == (double)(uint64_t)it->valuedouble) {
+            v = (uint64_t)it->valuedouble;
+        } else {
+            return fail(msg, cap, "parameter is not a whole number", it->string);
+        }
+        if (v < info->min || v > info->max) {
+            char detail[160];
+            snprintf(detail, sizeof detail, "%s=%llu outside %llu..%llu", info->name,
+                     (unsigned long long)v, (unsigned long long)info->min,
+                     (unsigned long long)info->max);
+            return fail(msg, cap, "parameter out of bounds", detail);
+        }
+        *nm_param_slot(p, info) = v;
+    }
+    return 0;
+}
+
+static int parse_balances(const cJSON *list, struct nm_chain_spec *spec, char *msg, size_t cap)
+{
+    if (!list)
+        return 0;
+    if (!cJSON_IsArray(list))
+        return fail(msg, cap, "\"balances\" must be an array", NULL);
+    for (const cJSON *it = list->child; it; it = it->next) {
+        const cJSON *addr = cJSON_GetObjectItemCaseSensitive(it, "address");
+        const cJSON *amount = cJSON_GetObjectItemCaseSensitive(it, "amount");
+        nm_account id;
+        uint64_t units;
+        if (!cJSON_IsString(addr) || nm_ss58_decode(addr->valuestring, &id))
+            return fail(msg, cap, "balance entry needs a valid SS58 \"address\"",
+                        cJSON_IsString(addr) ? addr->valuestring : NULL);
+        if (!cJSON_IsString(amount) || nm_amount_parse(amount->valuestring, &units))
+            return fail(msg, cap, "balance entry needs an NMT \"amount\" string",
+                        addr->valuestring);
+        for (size_t i = 0; i < spec->balance_count; i++)
+            if (nm_account_eq(&spec->balances[i].id, &id))
+                return fail(msg, cap, "address funded twice", addr->valuestring);
+        int err = nm_chainspec_add_balance(spec, &id, units);
+        if (err)
+            return err;
+    }
+    return 0;
+}
+
+int nm_chainspec_parse(const char *json, struct nm_chain_spec *out, char *msg, size_t cap)
+{
+    memset(out, 0, sizeof *out);
+    nm_params_defaults(&out->params, 0);
+    cJSON *root = cJSON_Parse(json);
+    int err;
+    if (!root || !cJSON_IsObject(root)) {
+        err = fail(msg, cap, "not a JSON object", NULL);
+        goto out;
+    }
+    const cJSON *name = cJSON_GetObjectItemCaseSensitive(root, "name");
+    const cJSON *id = cJSON_GetObjectItemCaseSensitive(root, "id");
+    const cJSON *auth = cJSON_GetObjectItemCaseSensitive(root, "authority");
+    if (!cJSON_IsString(name) || !*name->valuestring ||
+        strlen(name->valuestring) >= sizeof out->name) {
+        err = fail(msg, cap, "\"name\" must be a string of 1-63 characters", NULL);
+        goto out;
+    }
+    if (!cJSON_IsString(id) || !*id->valuestring || strlen(id->valuestring) >= sizeof out->id) {
+        err = fail(msg, cap, "\"id\" must be a string of 1-63 characters", NULL);
+        goto out;
+    }
+    snprintf(out->name, sizeof out->name, "%s", name->valuestring);
+    snprintf(out->id, sizeof out->id, "%s", id->valuestring);
+    if (auth) {
+        if (!cJSON_IsString(auth) || nm_ss58_decode(auth->valuestring, &out->authority)) {
+            err = fail(msg, cap, "\"authority\" must be an SS58 address", NULL);
+            goto out;
+        }
+        out->has_authority = true;
+    }
+    if ((err = parse_params(cJSON_GetObjectItemCaseSensitive(root, "params"), &out->params, msg,
+                            cap)) ||
+        (err = parse_balances(cJSON_GetObjectItemCaseSensitive(root, "balances"), out, msg, cap)))
+        goto out;
+out:
+    cJSON_Delete(root);
+    if (err)
+        nm_chainspec_fini(out);
+    return err;
+}
+
+int nm_chainspec_load(const char *path, struct nm_chain_spec *out, char *msg, size_t cap)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        snprintf(msg, cap, "chain spec %s: cannot open", path);
+        return NM_E_IO;
+    }
+    char *text = NULL;
+    int err = NM_E_IO;
+    long size;
+    if (fseek(f, 0, SEEK_END) || (size = ftell(f)) < 0 || fseek(f, 0, SEEK_SET))
+        goto out;
+    if (size > SPEC_FILE_MAX) {
+        snprintf(msg, cap, "chain spec %s: larger than 64 MiB", path);
+        err = NM_E_TOO_BIG;
+        goto out;
+    }
+    if (!(text = malloc((size_t)size + 1))) {
+        err = NM_E_NOMEM;
+        goto out;
+    }
+    if (fread(text, 1, (size_t)size, f) != (size_t)size)
+        goto out;
+    text[size] = '\0';
+    err = nm_chainspec_parse(text, out, msg, cap);
+out:
+    if (err == NM_E_IO)
+        snprintf(msg, cap, "chain spec %s: read error", path);
+    free(text);
+    fclose(f);
+    return err;
+}
+
+void nm_chainspec_fini(struct nm_chain_spec *spec)
+{
+    free(spec->balances);
+    spec->balances = NULL;
+    spec->balance_count = 0;
+}

@@ -1,0 +1,47 @@
+/* chainspec.h - what a chain starts from: its name and id, its parameters,
+ * the balances funded at genesis and the block author. `--dev` is built in;
+ * other chains come from a JSON file (docs/chainspec.md):
+ *   {"name": "...", "id": "...", "params": {"tempo": 360, ...},
+ *    "balances": [{"address": "5F...", "amount": "1000.5"}, ...],
+ *    "authority": "5F..."}
+ * Amounts are NMT strings (up to 9 decimals); params not given keep the
+ * default chain's values and must lie within their bounds. */
+#ifndef NM_CHAINSPEC_H
+#define NM_CHAINSPEC_H
+
+#include "node/crypto.h"
+#include "node/params.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct nm_genesis_balance {
+    nm_account id;
+    uint64_t amount;
+};
+
+struct nm_chain_spec {
+    char name[64];
+    char id[64];
+    bool dev;
+    struct nm_params params;
+    struct nm_genesis_balance *balances; /* owned */
+    size_t balance_count;
+    bool has_authority;
+    nm_account authority; /* only this key may author blocks */
+};
+
+/* The dev chain: dev accounts alice..ferdie funded with 1,000,000 NMT each,
+ * alice the authority, dev parameters (1 s blocks, tempo 10). */
+int nm_chainspec_dev(struct nm_chain_spec *out);
+/* Parses a JSON chain spec; on error writes a sentence into msg. */
+int nm_chainspec_parse(const char *json, struct nm_chain_spec *out, char *msg, size_t cap);
+int nm_chainspec_load(const char *path, struct nm_chain_spec *out, char *msg, size_t cap);
+/* Adds a genesis balance (takes care of growth). */
+int nm_chainspec_add_balance(struct nm_chain_spec *spec, const nm_account *id, uint64_t amount);
+void nm_chainspec_fini(struct nm_chain_spec *spec);
+
+#define NM_DEV_ENDOWMENT (1000000ULL * 1000000000ULL)
+
+#endif

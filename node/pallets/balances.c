@@ -1,0 +1,171 @@
+/* balances.c - free balances, nonces, transfers and the dev faucet (see
+ * balances.h). */
+#include "node/pallets/balances.h"
+
+#include "node/amount.h"
+#include "node/errors.h"
+
+#include <string.h>
+
+static void account_entry(struct nm_writer *w, const nm_account *id, uint64_t free,
+                          uint64_t nonce)
+{
+    nm_put_u8(w, NM_TAG_ACCOUNT);
+    nm_put_raw(w, id->b, NM_PUBKEY_LEN);
+    nm_put_u64(w, free);
+    nm_put_u64(w, nonce);
+}
+
+int nm_balances_get(struct nm_db *db, const nm_account *id, struct nm_account_info *out)
+{
+    sqlite3_stmt *st = nm_db_stmt(db, "SELECT free, nonce FROM accounts WHERE id=?1");
+    if (!st)
+        return NM_E_DB;
+    sqlite3_bind_blob(st, 1, id->b, NM_PUBKEY_LEN, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    memset(out, 0, sizeof *out);
+    if (rc == SQLITE_ROW) {
+        out->free = nm_column_u64(st, 0);
+        out->nonce = nm_column_u64(st, 1);
+        out->exists = true;
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : NM_E_DB;
+}
+
+int nm_balances_put(struct nm_runtime *rt, const nm_account *id,
+                    const struct nm_account_info *old, uint64_t free, uint64_t nonce)
+{
+    sqlite3_stmt *st = nm_db_stmt(
+        rt->db, "INSERT OR REPLACE INTO accounts(id, free, nonce) VALUES(?1, ?2, ?3)");
+    if (!st)
+        return NM_E_DB;
+    sqlite3_bind_blob(st, 1, id->b, NM_PUBKEY_LEN, SQLITE_STATIC);
+    nm_bind_u64(st, 2, free);
+    nm_bind_u64(st, 3, nonce);
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+        return NM_E_DB;
+    struct nm_writer before, after;
+    nm_writer_init(&before);
+    nm_writer_init(&after);
+    if (old->exists)
+        account_entry(&before, id, old->free, old->nonce);
+    account_entry(&after, id, free, nonce);
+    nm_runtime_state_replace(rt, old->exists ? &before : NULL, &after);
+    int err = before.err ? before.err : after.err;
+    nm_writer_fini(&before);
+    nm_writer_fini(&after);
+    return err;
+}
+
+int nm_balances_debit(struct nm_runtime *rt, const nm_account *id, uint64_t amount)
+{
+    struct nm_account_info info;
+    int err = nm_balances_get(rt->db, id, &info);
+    if (err)
+        return err;
+    if (info.free < amount)
+        return NM_E_INSUFFICIENT_BALANCE;
+    return nm_balances_put(rt, id, &info, info.free - amount, info.nonce);
+}
+
+int nm_balances_credit(struct nm_runtime *rt, const nm_account *id, uint64_t amount)
+{
+    struct nm_account_info info;
+    uint64_t free;
+    int err = nm_balances_get(rt->db, id, &info);
+    if (err)
+        return err;
+    if (!nm_add_u64(info.free, amount, &free))
+        return NM_E_OVERFLOW;
+    return nm_balances_put(rt, id, &info, free, info.nonce);
+}
+
+int nm_balances_total(struct nm_db *db, uint64_t *out)
+{
+    sqlite3_stmt *st = nm_db_stmt(db, "SELECT free FROM accounts");
+    if (!st)
+        return NM_E_DB;
+    uint64_t total = 0;
+    int rc, err = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        if (!nm_add_u64(total, nm_column_u64(st, 0), &total))
+            err = NM_E_OVERFLOW;
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+        return NM_E_DB;
+    *out = total;
+    return err;
+}
+
+/* CORE-001: a transfer leaves the sender with nothing or at least the
+ * existential deposit, and the receiver with at least the deposit. */
+int nm_balances_transfer(struct nm_runtime *rt, const nm_account *signer, const struct nm_call *c)
+{
+    const nm_account *dest = &c->u.transfer.dest;
+    uint64_t amount = c->u.transfer.amount, ed = rt->params.existential_deposit;
+    if (amount == 0)
+        return NM_E_ZERO_AMOUNT;
+    if (nm_account_eq(signer, dest))
+        return NM_E_SELF_TRANSFER;
+    struct nm_account_info from, to;
+    int err;
+    if ((err = nm_balances_get(rt->db, signer, &from)) || (err = nm_balances_get(rt->db, dest, &to)))
+        return err;
+    if (from.free < amount)
+        return NM_E_INSUFFICIENT_BALANCE;
+    uint64_t from_after = from.free - amount, to_after;
+    if (!nm_add_u64(to.free, amount, &to_after))
+        return NM_E_OVERFLOW;
+    if ((from_after != 0 && from_after < ed) || to_after < ed)
+        return NM_E_EXISTENTIAL;
+    if ((err = nm_balances_put(rt, signer, &from, from_after, from.nonce)) ||
+        (err = nm_balances_put(rt, dest, &to, to_after, to.nonce)))
+        return err;
+    cJSON *ev = cJSON_CreateObject();
+    nm_json_add_account(ev, "from", signer);
+    nm_json_add_account(ev, "to", dest);
+    nm_json_add_amount(ev, "amount", amount);
+    return nm_runtime_event(rt, "balances.Transfer", ev);
+}
+
+int nm_balances_faucet(struct nm_runtime *rt, const nm_account *signer, const struct nm_call *c)
+{
+    (void)signer;
+    if (!rt->dev || rt->params.faucet_amount == 0)
+        return NM_E_NOT_DEV_CHAIN;
+    int err = nm_balances_credit(rt, &c->u.faucet.dest, rt->params.faucet_amount);
+    if (err)
+        return err;
+    cJSON *ev = cJSON_CreateObject();
+    nm_json_add_account(ev, "to", &c->u.faucet.dest);
+    nm_json_add_amount(ev, "amount", rt->params.faucet_amount);
+    return nm_runtime_event(rt, "balances.Faucet", ev);
+}
+
+int nm_balances_fold(struct nm_db *db, struct nm_lthash *acc)
+{
+    sqlite3_stmt *st = nm_db_stmt(db, "SELECT id, free, nonce FROM accounts");
+    if (!st)
+        return NM_E_DB;
+    struct nm_writer w;
+    nm_writer_init(&w);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        nm_account id;
+        if (sqlite3_column_bytes(st, 0) != NM_PUBKEY_LEN)
+            break;
+        memcpy(id.b, sqlite3_column_blob(st, 0), NM_PUBKEY_LEN);
+        nm_writer_reset(&w);
+        account_entry(&w, &id, nm_column_u64(st, 1), nm_column_u64(st, 2));
+        if (w.err)
+            break;
+        nm_lthash_add(acc, w.data, w.len);
+    }
+    sqlite3_reset(st);
+    int err = w.err ? w.err : rc == SQLITE_DONE ? 0 : NM_E_DB;
+    nm_writer_fini(&w);
+    return err;
+}

@@ -1,0 +1,83 @@
+/* subnets.h - the subnets pallet (CORE-002): subnet definitions in table
+ * subnets (task, schemas, evaluation spec, emission weight, stake minimums,
+ * size, owner, status) and the create / update / retire calls.
+ *
+ * Rules (checked in full before anything is written):
+ * - name: 1-32 bytes of [A-Za-z0-9 _-], not starting or ending with a
+ *   space (NM_E_BAD_NAME); unique among all subnets, retired ones included,
+ *   ignoring ASCII case, so "CodeGen" cannot pose as "codegen"
+ *   (NM_E_NAME_TAKEN).
+ * - task < NM_TASK__COUNT (NM_E_BAD_TASK); it cannot be updated.
+ * - emission_weight 0..100 (NM_E_BAD_PERCENT); the weights of active
+ *   subnets, this one included, sum to at most 100 (NM_E_EMISSION_WEIGHT).
+ *   A retired subnet keeps its stored weight but no longer counts.
+ * - input/output schema: empty, or a JSON object (NM_E_BAD_SCHEMA).
+ * - eval_spec: empty, or "<scheme>://<rest>" with scheme one of http,
+ *   https, ipfs, ar (lowercase), a non-empty rest, only printable ASCII
+ *   without spaces (NM_E_BAD_URI). file:// is refused: a path on one
+ *   machine means nothing to the other nodes.
+ * - max_neurons: 0 means params.max_neurons; otherwise 1..max_neurons
+ *   (NM_E_BAD_MAX_NEURONS). An update cannot go below a UID in use
+ *   (NM_E_UID_IN_USE), so every neuron keeps uid < max_neurons.
+ * - stake minimums: any u64, 0 included. Raising one does not evict
+ *   neurons already below it; they just cannot unbond further.
+ * - create: fewer than params.max_subnets active subnets
+ *   (NM_E_TOO_MANY_SUBNETS); id = lowest id >= 1 not used by any subnet
+ *   (retired ones keep theirs, so ids are never reused); owner = signer,
+ *   status active, created_at = height.
+ * - update: owner only (NM_E_NOT_OWNER), active only (NM_E_SUBNET_RETIRED),
+ *   the field mask picks what changes; NM_E_NO_CHANGE when the mask is
+ *   empty or every picked field already has that value.
+ * - retire: owner only, active only; status becomes retired for good. Its
+ *   neurons stay registered (and may deregister); nobody new can register
+ *   or bond to it.
+ * Events: subnets.Created {id, name, owner}, subnets.Updated {id, fields:
+ * [names that changed]}, subnets.Retired {id}. */
+#ifndef NM_SUBNETS_H
+#define NM_SUBNETS_H
+
+#include "node/runtime.h"
+
+enum nm_subnet_status { NM_SUBNET_ACTIVE = 0, NM_SUBNET_RETIRED = 1 };
+
+struct nm_subnet {
+    uint16_t id;
+    struct nm_subnet_spec spec;
+    nm_account owner;
+    uint8_t status;
+    uint64_t created_at;
+};
+
+/* NM_E_UNKNOWN_SUBNET when there is no subnet id. */
+int nm_subnets_get(struct nm_db *db, uint16_t id, struct nm_subnet *out);
+/* The stake a neuron of role must keep on s. */
+uint64_t nm_subnet_min_stake(const struct nm_subnet *s, uint8_t role);
+/* Checks of single fields, shared with the console and RPC so they can
+ * refuse bad input before signing. 0 or the NM_E_* the call would give. */
+int nm_subnet_name_check(const char *name);
+int nm_subnet_schema_check(const char *schema);
+int nm_subnet_uri_check(const char *uri);
+
+/* Calls. */
+int nm_subnets_create(struct nm_runtime *rt, const nm_account *signer, const struct nm_call *c);
+int nm_subnets_update(struct nm_runtime *rt, const nm_account *signer, const struct nm_call *c);
+int nm_subnets_retire(struct nm_runtime *rt, const nm_account *signer, const struct nm_call *c);
+/* A subnet defined by a chain spec at genesis: the rules of create, owned
+ * by owner. */
+int nm_subnets_genesis_create(struct nm_runtime *rt, const nm_account *owner,
+                              const struct nm_subnet_spec *spec, uint16_t *id_out);
+
+/* {id, name, task, emission_weight, min_stake_miner, min_stake_validator
+ * (decimal strings), max_neurons, input_schema, output_schema, eval_spec,
+ * owner (SS58), status ("active"/"retired"), created_at, miners,
+ * validators}. New object owned by the caller; NULL on error. */
+cJSON *nm_subnet_json(const struct nm_subnet *s, uint32_t miners, uint32_t validators);
+/* One subnet with its neuron counts (NULL, *err_out set, on error). */
+cJSON *nm_subnets_get_json(struct nm_db *db, uint16_t id, int *err_out);
+/* Array of every subnet, by id. NULL on error. */
+cJSON *nm_subnets_list_json(struct nm_db *db);
+
+/* Adds every subnets row's entry to acc. */
+int nm_subnets_fold(struct nm_db *db, struct nm_lthash *acc);
+
+#endif

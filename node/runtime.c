@@ -1,0 +1,352 @@
+/* runtime.c - extrinsic checks, fees, nonces, dispatch to pallets and the
+ * state commitment (see runtime.h). */
+#include "node/runtime.h"
+
+#include "node/amount.h"
+#include "node/errors.h"
+#include "node/extrinsic.h"
+#include "node/pallets/balances.h"
+#include "node/pallets/registry.h"
+#include "node/pallets/staking.h"
+#include "node/pallets/subnets.h"
+#include "node/ss58.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void nm_bind_u64(sqlite3_stmt *st, int col, uint64_t v)
+{
+    sqlite3_bind_int64(st, col, (sqlite3_int64)v);
+}
+
+uint64_t nm_column_u64(sqlite3_stmt *st, int col)
+{
+    return (uint64_t)sqlite3_column_int64(st, col);
+}
+
+void nm_json_add_amount(cJSON *obj, const char *key, uint64_t units)
+{
+    char buf[NM_AMOUNT_STRLEN];
+    cJSON_AddStringToObject(obj, key, nm_units_format(units, buf));
+}
+
+void nm_json_add_account(cJSON *obj, const char *key, const nm_account *acct)
+{
+    char buf[NM_SS58_STRLEN];
+    cJSON_AddStringToObject(obj, key, nm_ss58_encode(acct, buf));
+}
+
+static void param_entry(struct nm_writer *w, const char *name, uint64_t value)
+{
+    nm_put_u8(w, NM_TAG_PARAM);
+    nm_put_str(w, name);
+    nm_put_u64(w, value);
+}
+
+static int load_params(struct nm_runtime *rt)
+{
+    nm_params_defaults(&rt->params, rt->dev);
+    sqlite3_stmt *st = nm_db_stmt(rt->db, "SELECT name, value FROM params");
+    if (!st)
+        return NM_E_DB;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const struct nm_param_info *info =
+            nm_param_find((const char *)sqlite3_column_text(st, 0));
+        if (info)
+            *nm_param_slot(&rt->params, info) = nm_column_u64(st, 1);
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? 0 : NM_E_DB;
+}
+
+int nm_runtime_init(struct nm_runtime *rt, struct nm_db *db, const nm_hash *genesis, bool dev)
+{
+    memset(rt, 0, sizeof *rt);
+    rt->db = db;
+    rt->dev = dev;
+    rt->extrinsic_index = -1;
+    if (genesis)
+        rt->genesis = *genesis;
+    uint8_t bytes[NM_LTHASH_BYTES];
+    int len = 0, err = nm_db_meta_get(db, "state_acc", bytes, sizeof bytes, &len);
+    if (err == 0 && len == NM_LTHASH_BYTES)
+        nm_lthash_from_bytes(&rt->state, bytes);
+    else if (err && err != NM_E_UNKNOWN_BLOCK)
+        return err;
+    return load_params(rt);
+}
+
+void nm_runtime_begin_block(struct nm_runtime *rt, uint64_t height, uint64_t timestamp_ms)
+{
+    rt->height = height;
+    rt->timestamp_ms = timestamp_ms;
+    rt->next_event = 0;
+    rt->extrinsic_index = -1;
+}
+
+int nm_runtime_end_block(struct nm_runtime *rt)
+{
+    rt->extrinsic_index = -1;
+    return 0;
+}
+
+void nm_runtime_state_root(const struct nm_runtime *rt, nm_hash *out)
+{
+    nm_lthash_digest(&rt->state, out);
+}
+
+int nm_runtime_save(struct nm_runtime *rt)
+{
+    uint8_t bytes[NM_LTHASH_BYTES];
+    nm_lthash_to_bytes(&rt->state, bytes);
+    return nm_db_meta_put(rt->db, "state_acc", bytes, sizeof bytes);
+}
+
+void nm_runtime_state_replace(struct nm_runtime *rt, const struct nm_writer *old_entry,
+                              const struct nm_writer *new_entry)
+{
+    if (old_entry)
+        nm_lthash_sub(&rt->state, old_entry->data, old_entry->len);
+    if (new_entry)
+        nm_lthash_add(&rt->state, new_entry->data, new_entry->len);
+}
+
+int nm_runtime_event(struct nm_runtime *rt, const char *name, cJSON *data)
+{
+    char *text = data ? cJSON_PrintUnformatted(data) : NULL;
+    cJSON_Delete(data);
+    if (data && !text)
+        return NM_E_NOMEM;
+    sqlite3_stmt *st = nm_db_stmt(
+        rt->db, "INSERT INTO events(height, idx, extrinsic, name, data) VALUES(?1,?2,?3,?4,?5)");
+    int err = NM_E_DB;
+    if (!st)
+        goto out;
+    nm_bind_u64(st, 1, rt->height);
+    sqlite3_bind_int(st, 2, (int)rt->next_event);
+    if (rt->extrinsic_index >= 0)
+        sqlite3_bind_int(st, 3, rt->extrinsic_index);
+    else
+        sqlite3_bind_null(st, 3);
+    sqlite3_bind_text(st, 4, name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, text ? text : "{}", -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc == SQLITE_DONE) {
+        rt->next_event++;
+        err = 0;
+    }
+out:
+    free(text);
+    return err;
+}
+
+int nm_runtime_param_set(struct nm_runtime *rt, const char *name, uint64_t value)
+{
+    const struct nm_param_info *info = nm_param_find(name);
+    if (!info)
+        return NM_E_INVAL;
+    sqlite3_stmt *st = nm_db_stmt(rt->db, "SELECT value FROM params WHERE name=?1");
+    if (!st)
+        return NM_E_DB;
+    sqlite3_bind_text(st, 1, info->name, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    bool existed = rc == SQLITE_ROW;
+    uint64_t old = existed ? nm_column_u64(st, 0) : 0;
+    sqlite3_reset(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return NM_E_DB;
+    st = nm_db_stmt(rt->db, "INSERT OR REPLACE INTO params(name, value) VALUES(?1, ?2)");
+    if (!st)
+        return NM_E_DB;
+    sqlite3_bind_text(st, 1, info->name, -1, SQLITE_STATIC);
+    nm_bind_u64(st, 2, value);
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+        return NM_E_DB;
+    struct nm_writer before, after;
+    nm_writer_init(&before);
+    nm_writer_init(&after);
+    if (existed)
+        param_entry(&before, info->name, old);
+    param_entry(&after, info->name, value);
+    nm_runtime_state_replace(rt, existed ? &before : NULL, &after);
+    int err = before.err ? before.err : after.err;
+    nm_writer_fini(&before);
+    nm_writer_fini(&after);
+    if (!err)
+        *nm_param_slot(&rt->params, info) = value;
+    return err;
+}
+
+static int params_fold(struct nm_db *db, struct nm_lthash *acc)
+{
+    sqlite3_stmt *st = nm_db_stmt(db, "SELECT name, value FROM params");
+    if (!st)
+        return NM_E_DB;
+    struct nm_writer w;
+    nm_writer_init(&w);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        nm_writer_reset(&w);
+        param_entry(&w, (const char *)sqlite3_column_text(st, 0), nm_column_u64(st, 1));
+        if (w.err)
+            break;
+        nm_lthash_add(acc, w.data, w.len);
+    }
+    sqlite3_reset(st);
+    int err = w.err ? w.err : rc == SQLITE_DONE ? 0 : NM_E_DB;
+    nm_writer_fini(&w);
+    return err;
+}
+
+int nm_runtime_fold_state(struct nm_db *db, struct nm_lthash *out)
+{
+    nm_lthash_zero(out);
+    int err;
+    if ((err = params_fold(db, out)) || (err = nm_balances_fold(db, out)) ||
+        (err = nm_staking_fold(db, out)) || (err = nm_subnets_fold(db, out)) ||
+        (err = nm_registry_fold(db, out)))
+        return err;
+    return 0;
+}
+
+/* Decodes, checks chain and signature, and reads the signer's account. */
+static int check_extrinsic(struct nm_runtime *rt, const uint8_t *ext, size_t len,
+                           bool sig_checked, struct nm_extrinsic *x, struct nm_call *call,
+                           struct nm_account_info *acct)
+{
+    int err = nm_extrinsic_decode(ext, len, x);
+    if (err)
+        return err;
+    if (!sig_checked && (err = nm_extrinsic_verify(x, &rt->genesis)))
+        return err;
+    if ((err = nm_call_decode(x->call, x->call_len, call)))
+        return err;
+    if ((err = nm_balances_get(rt->db, &x->signer, acct)))
+        return err;
+    if (acct->free < rt->params.tx_fee)
+        return NM_E_INSUFFICIENT_BALANCE;
+    return 0;
+}
+
+int nm_runtime_validate(struct nm_runtime *rt, const uint8_t *ext, size_t len, bool sig_checked,
+                        uint64_t future_window, nm_account *signer_out, uint64_t *nonce_out)
+{
+    struct nm_extrinsic x;
+    struct nm_account_info acct;
+    struct nm_call *call = malloc(sizeof *call);
+    if (!call)
+        return NM_E_NOMEM;
+    int err = check_extrinsic(rt, ext, len, sig_checked, &x, call, &acct);
+    free(call);
+    if (err)
+        return err;
+    if (x.nonce < acct.nonce)
+        return NM_E_STALE_NONCE;
+    if (x.nonce > acct.nonce + future_window)
+        return NM_E_FUTURE_NONCE;
+    if (signer_out)
+        *signer_out = x.signer;
+    if (nonce_out)
+        *nonce_out = x.nonce;
+    return 0;
+}
+
+static int dispatch(struct nm_runtime *rt, const nm_account *who, const struct nm_call *c)
+{
+    switch (c->kind) {
+    case NM_CALL_TRANSFER: return nm_balances_transfer(rt, who, c);
+    case NM_CALL_FAUCET: return nm_balances_faucet(rt, who, c);
+    case NM_CALL_STAKE_ADD: return nm_staking_add(rt, who, c);
+    case NM_CALL_STAKE_REMOVE: return nm_staking_remove(rt, who, c);
+    case NM_CALL_STAKE_WITHDRAW: return nm_staking_withdraw(rt, who, c);
+    case NM_CALL_SUBNET_CREATE: return nm_subnets_create(rt, who, c);
+    case NM_CALL_SUBNET_UPDATE: return nm_subnets_update(rt, who, c);
+    case NM_CALL_SUBNET_RETIRE: return nm_subnets_retire(rt, who, c);
+    case NM_CALL_REGISTER: return nm_registry_register(rt, who, c);
+    case NM_CALL_DEREGISTER: return nm_registry_deregister(rt, who, c);
+    case NM_CALL_SET_ENDPOINT: return nm_registry_set_endpoint(rt, who, c);
+    default: return NM_E_UNKNOWN_CALL;
+    }
+}
+
+static int record_extrinsic(struct nm_runtime *rt, const struct nm_apply_result *res,
+                            const struct nm_extrinsic *x, const struct nm_call *c,
+                            uint32_t index)
+{
+    sqlite3_stmt *st = nm_db_stmt(rt->db,
+                                  "INSERT OR REPLACE INTO extrinsics(hash, height, idx, signer,"
+                                  " nonce, call, ok, error) VALUES(?1,?2,?3,?4,?5,?6,?7,?8)");
+    if (!st)
+        return NM_E_DB;
+    sqlite3_bind_blob(st, 1, res->hash.b, NM_HASH_LEN, SQLITE_STATIC);
+    nm_bind_u64(st, 2, rt->height);
+    sqlite3_bind_int(st, 3, (int)index);
+    sqlite3_bind_blob(st, 4, x->signer.b, NM_PUBKEY_LEN, SQLITE_STATIC);
+    nm_bind_u64(st, 5, x->nonce);
+    sqlite3_bind_text(st, 6, nm_call_name(c->kind), -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 7, res->error == 0);
+    if (res->error)
+        sqlite3_bind_text(st, 8, nm_errname(res->error), -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, 8);
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? 0 : NM_E_DB;
+}
+
+int nm_runtime_apply(struct nm_runtime *rt, const uint8_t *ext, size_t len, bool sig_checked,
+                     uint32_t index, struct nm_apply_result *res)
+{
+    struct nm_extrinsic x;
+    struct nm_account_info acct;
+    struct nm_call *call = malloc(sizeof *call);
+    if (!call)
+        return NM_E_NOMEM;
+    int err = check_extrinsic(rt, ext, len, sig_checked, &x, call, &acct);
+    if (err)
+        goto out;
+    if (x.nonce != acct.nonce) {
+        err = x.nonce < acct.nonce ? NM_E_STALE_NONCE : NM_E_FUTURE_NONCE;
+        goto out;
+    }
+    memset(res, 0, sizeof *res);
+    nm_extrinsic_hash(ext, len, &res->hash);
+    /* Fee and nonce are taken whatever the call does. */
+    if ((err = nm_balances_put(rt, &x.signer, &acct, acct.free - rt->params.tx_fee,
+                               acct.nonce + 1)))
+        goto out;
+    rt->extrinsic_index = (int32_t)index;
+    struct nm_lthash saved_state = rt->state;
+    uint32_t saved_events = rt->next_event;
+    if ((err = nm_db_savepoint(rt->db)))
+        goto out;
+    res->error = dispatch(rt, &x.signer, call);
+    if (res->error) {
+        if ((err = nm_db_rollback_to(rt->db)))
+            goto out;
+        rt->state = saved_state;
+        rt->next_event = saved_events;
+    } else if ((err = nm_db_release(rt->db))) {
+        goto out;
+    }
+    cJSON *ev = cJSON_CreateObject();
+    nm_json_add_account(ev, "who", &x.signer);
+    cJSON_AddStringToObject(ev, "call", nm_call_name(call->kind));
+    nm_json_add_amount(ev, "fee", rt->params.tx_fee);
+    if (res->error) {
+        cJSON_AddStringToObject(ev, "error", nm_errname(res->error));
+        cJSON_AddStringToObject(ev, "message", nm_strerror(res->error));
+    }
+    if ((err = nm_runtime_event(rt, res->error ? "system.ExtrinsicFailed"
+                                               : "system.ExtrinsicSuccess", ev)))
+        goto out;
+    err = record_extrinsic(rt, res, &x, call, index);
+out:
+    rt->extrinsic_index = -1;
+    free(call);
+    return err;
+}

@@ -1,0 +1,97 @@
+/* runtime.h - the state transition function: applies one signed extrinsic
+ * (signature, chain, nonce and fee checks, then dispatch to its pallet in a
+ * savepoint) and the per-block hooks, and keeps the state commitment (an
+ * LtHash over every state row's canonical entry) in step with every write.
+ * Owned by the node thread, like the database under it. */
+#ifndef NM_RUNTIME_H
+#define NM_RUNTIME_H
+
+#include "node/call.h"
+#include "node/codec.h"
+#include "node/crypto.h"
+#include "node/db.h"
+#include "node/lthash.h"
+#include "node/params.h"
+
+#include <cjson/cJSON.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+/* First byte of every state entry: which table it comes from. */
+enum nm_state_tag {
+    NM_TAG_PARAM = 1,
+    NM_TAG_ACCOUNT = 2,
+    NM_TAG_STAKE = 3,
+    NM_TAG_UNLOCK = 4,
+    NM_TAG_SUBNET = 5,
+    NM_TAG_NEURON = 6,
+};
+
+struct nm_runtime {
+    struct nm_db *db;
+    struct nm_lthash state; /* commitment to the state tables */
+    struct nm_params params; /* copy of the params table */
+    nm_hash genesis;
+    bool dev;
+    /* The block being applied. */
+    uint64_t height;
+    uint64_t timestamp_ms;
+    uint32_t next_event;      /* index of the next event in this block */
+    int32_t extrinsic_index;  /* -1 for block hooks */
+};
+
+/* Outcome of one extrinsic inside a block. */
+struct nm_apply_result {
+    nm_hash hash;
+    int error;   /* 0, or why the call failed (fee and nonce were still taken) */
+};
+
+/* Loads params and the state accumulator from an opened database. */
+int nm_runtime_init(struct nm_runtime *rt, struct nm_db *db, const nm_hash *genesis, bool dev);
+
+/* Starts a block: sets height/time and resets the event counter. */
+void nm_runtime_begin_block(struct nm_runtime *rt, uint64_t height, uint64_t timestamp_ms);
+
+/* Checks an extrinsic against current state without changing it: decoding,
+ * chain, signature (unless sig_checked), nonce (== account nonce, or ahead
+ * by at most future_window when future_window > 0), fee. Used by the pool. */
+int nm_runtime_validate(struct nm_runtime *rt, const uint8_t *ext, size_t len, bool sig_checked,
+                        uint64_t future_window, nm_account *signer_out, uint64_t *nonce_out);
+
+/* Applies one extrinsic in the current block. Returns 0 when it was
+ * included (even if its call failed: result->error says why); an error
+ * when it cannot be included at all (bad signature, wrong nonce, cannot
+ * pay the fee) - then nothing changed. */
+int nm_runtime_apply(struct nm_runtime *rt, const uint8_t *ext, size_t len, bool sig_checked,
+                     uint32_t index, struct nm_apply_result *result);
+
+/* End-of-block hook (later: epoch processing). */
+int nm_runtime_end_block(struct nm_runtime *rt);
+
+/* State root of the current state. */
+void nm_runtime_state_root(const struct nm_runtime *rt, nm_hash *out);
+/* Writes the accumulator to meta (part of the block's transaction). */
+int nm_runtime_save(struct nm_runtime *rt);
+
+/* Recomputes the accumulator from the state tables (for --check). */
+int nm_runtime_fold_state(struct nm_db *db, struct nm_lthash *out);
+
+/* --- for pallets --- */
+
+/* Records that a state entry changed: old (may be NULL: it did not exist)
+ * is taken out of the commitment and new (may be NULL: deleted) put in. */
+void nm_runtime_state_replace(struct nm_runtime *rt, const struct nm_writer *old_entry,
+                              const struct nm_writer *new_entry);
+/* Stores an event of this block; takes data (an object, may be NULL). */
+int nm_runtime_event(struct nm_runtime *rt, const char *name, cJSON *data);
+/* Writes a param (bounds checked by the caller) and updates the cache. */
+int nm_runtime_param_set(struct nm_runtime *rt, const char *name, uint64_t value);
+
+/* SQLite helpers shared by pallets: u64 through signed INTEGER columns. */
+void nm_bind_u64(sqlite3_stmt *st, int col, uint64_t v);
+uint64_t nm_column_u64(sqlite3_stmt *st, int col);
+/* Adds a decimal-string amount / an SS58 address member to a JSON object. */
+void nm_json_add_amount(cJSON *obj, const char *key, uint64_t units);
+void nm_json_add_account(cJSON *obj, const char *key, const nm_account *acct);
+
+#endif
