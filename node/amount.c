@@ -33,21 +33,14 @@ int nm_amount_parse(const char *text, uint64_t *units_out)
     if (err)
         return err;
     if (dot) {
-        err = parse_digits(dot + 1, frac_len, &frac);
-        if (err == NM_E_OVERFLOW)
+        /* Amounts carry exactly 9 decimals: more digits, even zeros, would
+         * claim a precision that does not exist. */
+        if (strspn(dot + 1, "0123456789") != frac_len)
+            return NM_E_AMOUNT;
+        if (frac_len > NM_AMOUNT_DECIMALS)
             return NM_E_DECIMALS;
-        if (err)
+        if ((err = parse_digits(dot + 1, frac_len, &frac)))
             return err;
-        if (frac_len > NM_AMOUNT_DECIMALS) {
-            /* Trailing zeros past the 9th decimal carry no precision. */
-            for (size_t i = NM_AMOUNT_DECIMALS; i < frac_len; i++)
-                if (dot[1 + i] != '0')
-                    return NM_E_DECIMALS;
-            err = parse_digits(dot + 1, NM_AMOUNT_DECIMALS, &frac);
-            if (err)
-                return err;
-            frac_len = NM_AMOUNT_DECIMALS;
-        }
         for (size_t i = frac_len; i < NM_AMOUNT_DECIMALS; i++)
             frac *= 10;
     }

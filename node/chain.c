@@ -10,7 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdatomic.h>
 #include <time.h>
+#include <uv.h>
 
 uint64_t nm_now_ms(void)
 {
@@ -138,7 +140,7 @@ static int build_genesis(struct nm_chain *c, const struct nm_chain_spec *spec)
     nm_header_hash(&h, &c->genesis);
     c->rt.genesis = c->genesis;
     nm_hash sh;
-    spec_hash(&c->spec, &sh);
+    spec_hash(spec, &sh);
     uint8_t no_seal[NM_SIG_LEN] = {0};
     nm_hash hash;
     if ((err = store_block(c, &h, no_seal, NULL, NULL, 0, &hash)) ||
@@ -355,6 +357,83 @@ out:
     return err;
 }
 
+/* Signature checks of a block's extrinsics, off the node thread: they
+ * touch no state, only bytes and the genesis hash. */
+struct verify_job {
+    uint8_t *const *blocks;
+    const size_t *lens;
+    size_t n;
+    nm_hash genesis;
+    int *results;
+    uv_sem_t *done;
+    atomic_bool cancel;
+};
+
+static int verify_block_sigs(const uint8_t *data, size_t len, const nm_hash *genesis)
+{
+    struct nm_block b;
+    int err = nm_block_decode(data, len, &b);
+    for (size_t i = 0; !err && i < b.count; i++) {
+        struct nm_extrinsic x;
+        if (!(err = nm_extrinsic_decode(b.extrinsics[i], b.lengths[i], &x)))
+            err = nm_extrinsic_verify(&x, genesis);
+    }
+    nm_block_fini(&b);
+    return err;
+}
+
+static void verify_worker(void *arg)
+{
+    struct verify_job *job = arg;
+    for (size_t i = 0; i < job->n; i++) {
+        job->results[i] = atomic_load(&job->cancel)
+                              ? NM_E_INTERNAL
+                              : verify_block_sigs(job->blocks[i], job->lens[i], &job->genesis);
+        uv_sem_post(&job->done[i]);
+    }
+}
+
+int nm_chain_import_blocks(struct nm_chain *c, uint8_t *const *blocks, const size_t *lens,
+                           size_t n, size_t *imported)
+{
+    struct verify_job job = {.blocks = blocks, .lens = lens, .n = n, .genesis = c->genesis};
+    size_t done = 0, sems = 0;
+    int err = NM_E_NOMEM;
+    atomic_init(&job.cancel, false);
+    job.results = calloc(n ? n : 1, sizeof *job.results);
+    job.done = calloc(n ? n : 1, sizeof *job.done);
+    if (!job.results || !job.done)
+        goto out;
+    for (; sems < n; sems++)
+        if (uv_sem_init(&job.done[sems], 0)) {
+            err = NM_E_INTERNAL;
+            goto out;
+        }
+    uv_thread_t worker;
+    if (uv_thread_create(&worker, verify_worker, &job)) {
+        err = NM_E_INTERNAL;
+        goto out;
+    }
+    err = 0;
+    for (; done < n; done++) {
+        uv_sem_wait(&job.done[done]);
+        if ((err = job.results[done]) || (err = nm_chain_import(c, blocks[done], lens[done], true)))
+            break;
+    }
+    atomic_store(&job.cancel, true);
+    for (size_t i = done + 1; i < n; i++)
+        uv_sem_wait(&job.done[i]);
+    uv_thread_join(&worker);
+out:
+    for (size_t i = 0; i < sems; i++)
+        uv_sem_destroy(&job.done[i]);
+    free(job.results);
+    free(job.done);
+    if (imported)
+        *imported = done;
+    return err;
+}
+
 int nm_chain_block_bytes(struct nm_chain *c, uint64_t height, uint8_t **out, size_t *len)
 {
     sqlite3_stmt *st = nm_db_stmt(c->db, "SELECT body FROM blocks WHERE height=?1");
@@ -433,18 +512,22 @@ int nm_chain_check(struct nm_chain *c, const struct nm_chain_spec *spec, char *m
         err = NM_E_STATE_MISMATCH;
         goto out;
     }
-    for (uint64_t hgt = 1; hgt <= c->best.height; hgt++) {
-        uint8_t *block;
-        size_t len;
-        if ((err = nm_chain_block_bytes(c, hgt, &block, &len))) {
-            snprintf(msg, cap, "check: block %llu is missing", (unsigned long long)hgt);
-            goto out;
-        }
-        err = nm_chain_import(replay, block, len, false);
-        free(block);
+    /* Replayed in chunks, signatures checked beside the apply. */
+    enum { CHUNK = 64 };
+    uint8_t *blocks[CHUNK];
+    size_t lens[CHUNK];
+    for (uint64_t from = 1; from <= c->best.height; from += CHUNK) {
+        size_t n = 0, imported = 0;
+        for (; n < CHUNK && from + n <= c->best.height; n++)
+            if ((err = nm_chain_block_bytes(c, from + n, &blocks[n], &lens[n])))
+                break;
+        if (!err)
+            err = nm_chain_import_blocks(replay, blocks, lens, n, &imported);
+        for (size_t i = 0; i < n; i++)
+            free(blocks[i]);
         if (err) {
-            snprintf(msg, cap, "check: replaying block %llu failed: %s", (unsigned long long)hgt,
-                     nm_strerror(err));
+            snprintf(msg, cap, "check: replaying block %llu failed: %s",
+                     (unsigned long long)(from + imported), nm_strerror(err));
             goto out;
         }
     }

@@ -132,7 +132,7 @@ static int commit_no_replace(const char *tmp, const char *final)
         return 0;
     if (errno == EEXIST)
         return NM_E_KEY_EXISTS;
-    if (errno != EINVAL && errno != ENOSYS && errno != ENOTSUP && errno != EPERM)
+    if (errno != EINVAL && errno != ENOSYS && errno != ENOTSUP)
         return NM_E_IO;
     if (link(tmp, final) != 0)
         return errno == EEXIST ? NM_E_KEY_EXISTS : NM_E_IO;

@@ -3,7 +3,14 @@
  * thread). The server frames and limits; it does not parse JSON. Each
  * complete request text goes to handler->on_request; replies and
  * notifications go back with nm_rpc_conn_send(), now or later (deferred
- * replies and subscriptions). All functions run on the loop's thread. */
+ * replies and subscriptions). All functions run on the loop's thread, and
+ * none may be called from inside a handler callback except the nm_rpc_conn_*
+ * ones (nm_rpc_server_delete in particular: defer it to a later loop turn).
+ *
+ * Shutdown: nm_rpc_server_delete(srv), then let the loop run until it has no
+ * more work (uv_run(loop, UV_RUN_DEFAULT) returns once the node's own handles
+ * are closed too), then uv_loop_close(loop) succeeds. The server's memory is
+ * released by the loop during that run, not by delete itself. */
 #ifndef NM_RPC_SERVER_H
 #define NM_RPC_SERVER_H
 
@@ -14,9 +21,16 @@
 
 struct nm_rpc_server;
 /* One client connection (a WebSocket, or one HTTP POST exchange). Valid from
- * the on_request that first names it until on_close for it returns. */
+ * the on_request that first names it until on_close for it returns; a later
+ * on_request may hand over the same pointer again as a new conn (the next
+ * exchange on an HTTP keep-alive connection). */
 struct nm_rpc_conn;
 
+/* Limits: a connection beyond max_connections is closed as soon as it is
+ * accepted. A WebSocket message above max_request_bytes closes that socket
+ * (close code 1009) without buffering it all; an HTTP POST whose
+ * Content-Length is above it gets 413 and is closed. Sends that would queue
+ * more than max_outbound_bytes on one connection drop it (close code 1008). */
 struct nm_rpc_server_config {
     const char *bind_address;   /* "127.0.0.1" (default when NULL) */
     int port;                   /* 0: the OS picks; see nm_rpc_server_port() */
@@ -30,23 +44,32 @@ struct nm_rpc_handler {
     /* A complete request (one WS text message or one HTTP POST body). The
      * text is only valid during the call. */
     void (*on_request)(void *ctx, struct nm_rpc_conn *conn, const char *text, size_t len);
-    /* The connection is gone; forget every reference to it. */
+    /* The connection is gone; forget every reference to it. Called exactly
+     * once for every conn that was passed to on_request (never for one that
+     * sent nothing): when the peer goes, when the server drops it, when an
+     * HTTP exchange has sent its response, and from nm_rpc_server_delete. */
     void (*on_close)(void *ctx, struct nm_rpc_conn *conn);
 };
 
+/* Listens on cfg (NULL: all defaults). NM_E_INVAL on bad arguments, NM_E_IO if
+ * the port cannot be bound. handler is copied. HTTP: POST any path carries a
+ * request; GET /health answers {"ok":true}; other methods get 405. */
 int nm_rpc_server_new(uv_loop_t *loop, const struct nm_rpc_server_config *cfg,
                       const struct nm_rpc_handler *handler, struct nm_rpc_server **out);
 /* The port actually listened on (useful with port 0). */
 int nm_rpc_server_port(const struct nm_rpc_server *srv);
 int nm_rpc_server_connection_count(const struct nm_rpc_server *srv);
-/* Stops listening, closes every connection (on_close is called for each),
- * and releases the server. The loop must then run until the handles libws
- * left close (uv_run until it returns). */
+/* Stops listening, closes every connection (on_close is called for each,
+ * before delete returns; the handler is never called again), and releases the
+ * server. The loop must then run until the handles libwebsockets left close
+ * (uv_run until it returns); srv is freed during that run. */
 void nm_rpc_server_delete(struct nm_rpc_server *srv);
 
 /* Queues text (copied) for the peer. On WebSocket: one text message. On HTTP:
  * the response body (application/json), after which the exchange ends; a
- * second send on an HTTP conn fails. NM_E_* on failure. */
+ * second send on an HTTP conn fails. NM_E_* on failure: NM_E_TOO_BIG when the
+ * connection's outbound limit is exceeded (the connection is then dropped),
+ * NM_E_CONNECT when it is already closing. */
 int nm_rpc_conn_send(struct nm_rpc_conn *conn, const char *text, size_t len);
 /* true for WebSocket connections (they can carry subscriptions). */
 bool nm_rpc_conn_is_websocket(const struct nm_rpc_conn *conn);
@@ -55,5 +78,8 @@ const char *nm_rpc_conn_peer(const struct nm_rpc_conn *conn);
 /* Per-connection user slot for the method layer. */
 void *nm_rpc_conn_get_data(const struct nm_rpc_conn *conn);
 void nm_rpc_conn_set_data(struct nm_rpc_conn *conn, void *data);
+/* The token of an "Authorization: Bearer TOKEN" header on the WebSocket
+ * handshake or on this HTTP request; NULL if none. Owned by the conn. */
+const char *nm_rpc_conn_bearer(const struct nm_rpc_conn *conn);
 
 #endif
