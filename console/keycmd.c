@@ -464,8 +464,7 @@ static int cmd_remove(const struct key_command *cmd, const struct key_args *args
     else if (err != NM_E_BAD_PASSWORD) /* a damaged file may still be removed */
         return key_error(args->name, err, NULL);
     if (!args->yes) {
-        snprintf(question, sizeof question,
-                 "Remove key \"%s\" (%s) for good? [y/N] ",
+        snprintf(question, sizeof question, "Remove key \"%s\" (%s) for good? [y/N] ",
                  shown(args->name, buf, sizeof buf), addr);
         int answer = confirm_on_tty(question);
         if (answer < 0)
