@@ -296,8 +296,9 @@ static void handle_notification(struct nm_rpc_client *c, const cJSON *params)
         }
     }
     pthread_mutex_unlock(&c->mu);
-    if (fn) /* user code runs with no lock held */
-        fn(ud, cJSON_GetObjectItemCaseSensitive(params, "result"));
+    const cJSON *result = cJSON_GetObjectItemCaseSensitive(params, "result");
+    if (fn && result) /* user code runs with no lock held */
+        fn(ud, result);
 }
 
 /* Called with mu held: a subscribe reply arrived; route its notifications. */
@@ -414,7 +415,7 @@ static int client_callback(struct lws *wsi, enum lws_callback_reasons reason, vo
 {
     struct lws_context *ctx = lws_get_context(wsi);
     struct nm_rpc_client *c = ctx ? lws_context_user(ctx) : NULL;
-    char why[200];
+    char why[256];
     (void)user;
 
     if (!c)
@@ -441,8 +442,18 @@ static int client_callback(struct lws *wsi, enum lws_callback_reasons reason, vo
             lws_callback_on_writable(wsi);
         return 0;
     case LWS_CALLBACK_CLIENT_CONNECTION_ERROR:
-        snprintf(why, sizeof why, "cannot connect to ws://%s%s: %s", c->host_header, c->path,
-                 in && len ? (const char *)in : (in ? (const char *)in : "connection failed"));
+        if (in && len) {
+            char reason[64];
+            size_t n = len < sizeof reason - 1 ? len : sizeof reason - 1;
+            memcpy(reason, in, n);
+            reason[n] = '\0';
+            quote_input(reason, sizeof reason, reason);
+            snprintf(why, sizeof why, "cannot connect to ws://%.100s%.60s: %.63s",
+                     c->host_header, c->path, reason);
+        } else {
+            snprintf(why, sizeof why, "cannot connect to ws://%.100s%.60s: connection failed",
+                     c->host_header, c->path);
+        }
         if (wsi == c->wsi)
             c->wsi = NULL;
         link_down(c, why);
@@ -472,6 +483,10 @@ static void client_shutdown(struct nm_rpc_client *c)
     if (c->shutting_down)
         return;
     c->shutting_down = true;
+    /* nobody may uv_async_send once the handle is closing */
+    pthread_mutex_lock(&c->mu);
+    c->wake_ready = false;
+    pthread_mutex_unlock(&c->mu);
     link_down(c, "client closed");
     /* first destroy: lws closes its wsi and handles during the next loop
      * turns; the thread calls it again once uv_run has returned */
@@ -559,8 +574,8 @@ static void *client_thread(void *arg)
     ci.ietf_version_or_minus_one = -1;
     ci.pwsi = &c->wsi;
     if (!lws_client_connect_via_info(&ci)) {
-        char why[200];
-        snprintf(why, sizeof why, "cannot connect to ws://%s%s", c->host_header, c->path);
+        char why[256];
+        snprintf(why, sizeof why, "cannot connect to ws://%.100s%.60s", c->host_header, c->path);
         c->wsi = NULL;
         link_down(c, why);
     }
@@ -694,7 +709,8 @@ int nm_rpc_client_connect(const char *url, const char *token, int timeout_ms,
         return 0;
     }
     if (c->state == LINK_CONNECTING)
-        rc = error_set(err, NM_E_CONNECT, "cannot connect to ws://%s%s: no answer within %d ms",
+        rc = error_set(err, NM_E_CONNECT,
+                       "cannot connect to ws://%.100s%.60s: no answer within %d ms",
                        c->host_header, c->path, timeout_ms);
     else
         rc = error_set(err, NM_E_CONNECT, "%s", c->link_error);
@@ -833,8 +849,9 @@ static int call_common(struct nm_rpc_client *c, const char *method, cJSON *param
         c->out_head = msg;
     c->out_tail = msg;
     msg = NULL;
+    if (c->wake_ready)
+        uv_async_send(&c->wake);
     pthread_mutex_unlock(&c->mu);
-    uv_async_send(&c->wake);
 
     deadline_after(&deadline, timeout_ms);
     pthread_mutex_lock(&c->mu);
@@ -920,10 +937,9 @@ void nm_rpc_client_close(struct nm_rpc_client *c)
         return;
     pthread_mutex_lock(&c->mu);
     c->stop = true;
-    bool wake = c->wake_ready;
-    pthread_mutex_unlock(&c->mu);
-    if (wake)
+    if (c->wake_ready)
         uv_async_send(&c->wake);
+    pthread_mutex_unlock(&c->mu);
     pthread_join(c->thread, NULL);
     client_free(c);
 }

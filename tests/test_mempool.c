@@ -1,0 +1,288 @@
+/* Unit tests for node/mempool: admission, duplicates by hash and by
+ * (signer, nonce), the size limit, block ordering and removal. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "node/errors.h"
+#include "node/mempool.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* --- helpers --- */
+
+static nm_account signer_of(uint8_t fill)
+{
+    nm_account a;
+    memset(a.b, fill, sizeof a.b);
+    return a;
+}
+
+/* Fake transaction bytes naming signer and nonce; its hash is theirs. */
+struct fake_tx {
+    uint8_t data[9];
+    nm_hash hash;
+    nm_account signer;
+    uint64_t nonce;
+};
+
+static struct fake_tx fake(uint8_t signer, uint64_t nonce)
+{
+    struct fake_tx t;
+    t.data[0] = signer;
+    for (int i = 0; i < 8; i++)
+        t.data[1 + i] = (uint8_t)(nonce >> (8 * i));
+    nm_hash_bytes(t.data, sizeof t.data, &t.hash);
+    t.signer = signer_of(signer);
+    t.nonce = nonce;
+    return t;
+}
+
+static int add(struct nm_mempool *p, uint8_t signer, uint64_t nonce)
+{
+    struct fake_tx t = fake(signer, nonce);
+    return nm_mempool_add(p, &t.hash, &t.signer, t.nonce, t.data, sizeof t.data);
+}
+
+/* Asserts the ordered pool is exactly (signer, nonce) pairs in order. */
+static void assert_order(struct nm_mempool *p, const uint8_t (*expect)[2], size_t n)
+{
+    const struct nm_pool_tx *txs = nm_mempool_ordered(p);
+    assert_int_equal(p->count, n);
+    for (size_t i = 0; i < n; i++) {
+        nm_account s = signer_of(expect[i][0]);
+        assert_true(nm_account_eq(&txs[i].signer, &s));
+        assert_int_equal(txs[i].nonce, expect[i][1]);
+        /* The bytes travel with their entry. */
+        assert_int_equal(txs[i].data[0], expect[i][0]);
+        assert_int_equal(txs[i].data[1], expect[i][1]);
+    }
+}
+
+/* --- tests --- */
+
+static void test_added_tx_is_found_by_hash_with_a_copy_of_its_bytes(void **state)
+{
+    (void)state;
+    struct nm_mempool p;
+    nm_mempool_init(&p, 16);
+    struct fake_tx t = fake(1, 0);
+    assert_int_equal(nm_mempool_add(&p, &t.hash, &t.signer, 0, t.data, sizeof t.data), 0);
+    assert_int_equal(p.count, 1);
+    /* The pool keeps its own copy. */
+    uint8_t original = t.data[0];
+    t.data[0] ^= 0xff;
+    const struct nm_pool_tx *found = nm_mempool_find(&p, &t.hash);
+    assert_non_null(found);
+    assert_int_equal(found->len, sizeof t.data);
+    assert_int_equal(found->data[0], original);
+    assert_ptr_not_equal(found->data, t.data);
+    assert_true(nm_account_eq(&found->signer, &t.signer));
+    assert_int_equal(found->nonce, 0);
+
+    struct fake_tx other = fake(2, 0);
+    assert_null(nm_mempool_find(&p, &other.hash));
+    nm_mempool_fini(&p);
+    assert_int_equal(p.count, 0);
+    assert_null(p.txs);
+}
+
+static void test_empty_pool_finds_nothing_and_orders_nothing(void **state)
+{
+    (void)state;
+    struct nm_mempool p;
+    nm_mempool_init(&p, 4);
+    struct fake_tx t = fake(1, 0);
+    assert_null(nm_mempool_find(&p, &t.hash));
+    nm_mempool_ordered(&p);
+    assert_int_equal(p.count, 0);
+    nm_mempool_fini(&p);
+}
+
+static void test_same_hash_twice_is_duplicate(void **state)
+{
+    (void)state;
+    struct nm_mempool p;
+    nm_mempool_init(&p, 16);
+    struct fake_tx t = fake(1, 0);
+    assert_int_equal(nm_mempool_add(&p, &t.hash, &t.signer, 0, t.data, sizeof t.data), 0);
+    /* Same hash even under another (signer, nonce). */
+    nm_account other = signer_of(9);
+    assert_int_equal(nm_mempool_add(&p, &t.hash, &other, 5, t.data, sizeof t.data),
+                     NM_E_DUPLICATE_TX);
+    assert_int_equal(p.count, 1);
+    nm_mempool_fini(&p);
+}
+
+static void test_same_signer_and_nonce_is_duplicate(void **state)
+{
+    (void)state;
+    struct nm_mempool p;
+    nm_mempool_init(&p, 16);
+    assert_int_equal(add(&p, 1, 3), 0);
+    /* Different bytes (so a different hash), same signer and nonce. */
+    struct fake_tx t = fake(1, 3);
+    t.data[8] = 0x77;
+    nm_hash_bytes(t.data, sizeof t.data, &t.hash);
+    assert_int_equal(nm_mempool_add(&p, &t.hash, &t.signer, 3, t.data, sizeof t.data),
+                     NM_E_DUPLICATE_TX);
+    /* The same nonce for another signer and another nonce are fine. */
+    assert_int_equal(add(&p, 2, 3), 0);
+    assert_int_equal(add(&p, 1, 4), 0);
+    assert_int_equal(p.count, 3);
+    nm_mempool_fini(&p);
+}
+
+static void test_pool_refuses_beyond_its_limit(void **state)
+{
+    (void)state;
+    struct nm_mempool p;
+    nm_mempool_init(&p, 3);
+    assert_int_equal(add(&p, 1, 0), 0);
+    assert_int_equal(add(&p, 1, 1), 0);
+    assert_int_equal(add(&p, 2, 0), 0);
+    assert_int_equal(add(&p, 3, 0), NM_E_POOL_FULL);
+    assert_int_equal(p.count, 3);
+    /* A duplicate still says duplicate when full. */
+    assert_int_equal(add(&p, 1, 0), NM_E_DUPLICATE_TX);
+    /* Room again after a removal. */
+    nm_mempool_ordered(&p);
+    uint8_t drop[3] = {1, 0, 0};
+    nm_mempool_remove_flagged(&p, drop);
+    assert_int_equal(p.count, 2);
+    assert_int_equal(add(&p, 3, 0), 0);
+    nm_mempool_fini(&p);
+}
+
+static void test_pool_grows_past_its_first_allocation(void **state)
+{
+    (void)state;
+    struct nm_mempool p;
+    nm_mempool_init(&p, 1000);
+    for (uint64_t n = 0; n < 300; n++)
+        assert_int_equal(add(&p, (uint8_t)(n % 5), n), 0);
+    assert_int_equal(p.count, 300);
+    for (uint64_t n = 0; n < 300; n++) {
+        struct fake_tx t = fake((uint8_t)(n % 5), n);
+        const struct nm_pool_tx *found = nm_mempool_find(&p, &t.hash);
+        assert_non_null(found);
+        assert_int_equal(found->nonce, n);
+    }
+    nm_mempool_fini(&p);
+}
+
+static void test_ordered_puts_each_signer_in_nonce_order(void **state)
+{
+    (void)state;
+    struct nm_mempool p;
+    nm_mempool_init(&p, 16);
+    assert_int_equal(add(&p, 7, 2), 0);
+    assert_int_equal(add(&p, 7, 0), 0);
+    assert_int_equal(add(&p, 7, 1), 0);
+    static const uint8_t expect[][2] = {{7, 0}, {7, 1}, {7, 2}};
+    assert_order(&p, expect, 3);
+    nm_mempool_fini(&p);
+}
+
+static void test_ordered_puts_signers_by_first_arrival(void **state)
+{
+    (void)state;
+    struct nm_mempool p;
+    nm_mempool_init(&p, 16);
+    /* Arrival: C5 first, then A (byte-wise smaller) and B interleaved. */
+    assert_int_equal(add(&p, 0xc5, 1), 0);
+    assert_int_equal(add(&p, 0x0a, 4), 0);
+    assert_int_equal(add(&p, 0xb0, 0), 0);
+    assert_int_equal(add(&p, 0x0a, 3), 0);
+    assert_int_equal(add(&p, 0xc5, 0), 0);
+    assert_int_equal(add(&p, 0xb0, 1), 0);
+    static const uint8_t expect[][2] = {{0xc5, 0}, {0xc5, 1}, {0x0a, 3},
+                                        {0x0a, 4}, {0xb0, 0}, {0xb0, 1}};
+    assert_order(&p, expect, 6);
+    /* Ordering twice changes nothing. */
+    assert_order(&p, expect, 6);
+    nm_mempool_fini(&p);
+}
+
+static void test_remove_flagged_drops_exactly_the_flagged(void **state)
+{
+    (void)state;
+    struct nm_mempool p;
+    nm_mempool_init(&p, 16);
+    assert_int_equal(add(&p, 1, 0), 0);
+    assert_int_equal(add(&p, 2, 0), 0);
+    assert_int_equal(add(&p, 1, 1), 0);
+    assert_int_equal(add(&p, 2, 1), 0);
+    /* Ordered: 1/0, 1/1, 2/0, 2/1. Drop 1/0 and 2/1. */
+    nm_mempool_ordered(&p);
+    uint8_t drop[4] = {1, 0, 0, 1};
+    nm_mempool_remove_flagged(&p, drop);
+    assert_int_equal(p.count, 2);
+    struct fake_tx gone1 = fake(1, 0), gone2 = fake(2, 1), kept1 = fake(1, 1), kept2 = fake(2, 0);
+    assert_null(nm_mempool_find(&p, &gone1.hash));
+    assert_null(nm_mempool_find(&p, &gone2.hash));
+    assert_non_null(nm_mempool_find(&p, &kept1.hash));
+    assert_non_null(nm_mempool_find(&p, &kept2.hash));
+    /* A removed (signer, nonce) may come again; signer 1's earliest entry
+     * in the pool is now younger than signer 2's. */
+    assert_int_equal(add(&p, 1, 0), 0);
+    static const uint8_t expect[][2] = {{2, 0}, {1, 0}, {1, 1}};
+    assert_order(&p, expect, 3);
+    nm_mempool_fini(&p);
+}
+
+static void test_remove_flagged_with_nothing_set_keeps_all(void **state)
+{
+    (void)state;
+    struct nm_mempool p;
+    nm_mempool_init(&p, 16);
+    assert_int_equal(add(&p, 1, 0), 0);
+    assert_int_equal(add(&p, 2, 0), 0);
+    nm_mempool_ordered(&p);
+    uint8_t drop[2] = {0, 0};
+    nm_mempool_remove_flagged(&p, drop);
+    assert_int_equal(p.count, 2);
+    uint8_t all[2] = {1, 1};
+    nm_mempool_remove_flagged(&p, all);
+    assert_int_equal(p.count, 0);
+    nm_mempool_fini(&p);
+}
+
+static void test_zero_length_tx_is_accepted(void **state)
+{
+    (void)state;
+    struct nm_mempool p;
+    nm_mempool_init(&p, 4);
+    static const uint8_t none[1] = {0};
+    nm_hash h;
+    nm_hash_bytes(none, 0, &h);
+    nm_account s = signer_of(1);
+    assert_int_equal(nm_mempool_add(&p, &h, &s, 0, none, 0), 0);
+    const struct nm_pool_tx *found = nm_mempool_find(&p, &h);
+    assert_non_null(found);
+    assert_int_equal(found->len, 0);
+    nm_mempool_fini(&p);
+}
+
+int main(void)
+{
+    if (nm_crypto_init())
+        return 1;
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_added_tx_is_found_by_hash_with_a_copy_of_its_bytes),
+        cmocka_unit_test(test_empty_pool_finds_nothing_and_orders_nothing),
+        cmocka_unit_test(test_same_hash_twice_is_duplicate),
+        cmocka_unit_test(test_same_signer_and_nonce_is_duplicate),
+        cmocka_unit_test(test_pool_refuses_beyond_its_limit),
+        cmocka_unit_test(test_pool_grows_past_its_first_allocation),
+        cmocka_unit_test(test_ordered_puts_each_signer_in_nonce_order),
+        cmocka_unit_test(test_ordered_puts_signers_by_first_arrival),
+        cmocka_unit_test(test_remove_flagged_drops_exactly_the_flagged),
+        cmocka_unit_test(test_remove_flagged_with_nothing_set_keeps_all),
+        cmocka_unit_test(test_zero_length_tx_is_accepted),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,640 @@
+/* Unit tests for node/pallets/registry: endpoint syntax, registration
+ * rules and errors (each leaving state untouched), UID allocation and
+ * reuse, full subnets, deregistration into the unlock period, endpoint
+ * updates, the metagraph view and the state commitment. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "node/amount.h"
+#include "node/errors.h"
+#include "node/pallets/balances.h"
+#include "node/pallets/registry.h"
+#include "node/pallets/staking.h"
+#include "node/pallets/subnets.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define NMT NM_UNITS_PER_NMT
+#define FUNDS (1000 * NMT)
+
+/* --- fixture (same in test_subnets.c and test_registry.c) --- */
+
+struct fx {
+    struct nm_db *db;
+    struct nm_runtime rt;
+    nm_account alice, bob, carol;
+    struct nm_call call; /* scratch: calls are large */
+};
+
+static nm_account account_of(uint8_t fill)
+{
+    nm_account a;
+    memset(a.b, fill, sizeof a.b);
+    return a;
+}
+
+static int setup(void **state)
+{
+    struct fx *f = calloc(1, sizeof *f);
+    nm_hash genesis = {{0}};
+    if (!f || nm_crypto_init() || nm_db_open(":memory:", &f->db) ||
+        nm_runtime_init(&f->rt, f->db, &genesis, true)) {
+        free(f);
+        return -1;
+    }
+    nm_runtime_begin_block(&f->rt, 1, 1000);
+    f->alice = account_of(1);
+    f->bob = account_of(2);
+    f->carol = account_of(3);
+    if (nm_balances_credit(&f->rt, &f->alice, FUNDS) ||
+        nm_balances_credit(&f->rt, &f->bob, FUNDS)) {
+        nm_db_close(f->db);
+        free(f);
+        return -1;
+    }
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct fx *f = *state;
+    nm_db_close(f->db);
+    free(f);
+    return 0;
+}
+
+/* Every state row as text, to show that a failed call changed nothing. */
+static char *dump_state(struct nm_db *db)
+{
+    static const char *const sql[] = {
+        "SELECT * FROM accounts ORDER BY 1",       "SELECT * FROM stakes ORDER BY 1, 2",
+        "SELECT * FROM unlocks ORDER BY 1, 2",     "SELECT * FROM subnets ORDER BY 1",
+        "SELECT * FROM neurons ORDER BY 1, 2",     "SELECT COUNT(*) FROM events",
+    };
+    char *text = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&text, &len);
+    assert_non_null(out);
+    for (size_t i = 0; i < sizeof sql / sizeof sql[0]; i++) {
+        sqlite3_stmt *st;
+        assert_int_equal(sqlite3_prepare_v2(nm_db_handle(db), sql[i], -1, &st, NULL), SQLITE_OK);
+        while (sqlite3_step(st) == SQLITE_ROW) {
+            for (int c = 0; c < sqlite3_column_count(st); c++) {
+                if (sqlite3_column_type(st, c) == SQLITE_BLOB) {
+                    const uint8_t *b = sqlite3_column_blob(st, c);
+                    for (int k = 0; k < sqlite3_column_bytes(st, c); k++)
+                        fprintf(out, "%02x", b[k]);
+                } else {
+                    fprintf(out, "%s", (const char *)sqlite3_column_text(st, c));
+                }
+                fputc('|', out);
+            }
+            fputc('\n', out);
+        }
+        sqlite3_finalize(st);
+        fputs("--\n", out);
+    }
+    fclose(out);
+    return text;
+}
+
+/* The events table's row count is part of rows: no event either. */
+struct snapshot {
+    nm_hash root;
+    char *rows;
+};
+
+static void snapshot_take(struct fx *f, struct snapshot *s)
+{
+    nm_runtime_state_root(&f->rt, &s->root);
+    s->rows = dump_state(f->db);
+}
+
+/* Asserts that nothing changed since s was taken, and frees s. */
+static void snapshot_assert_same(struct fx *f, struct snapshot *s)
+{
+    struct snapshot now;
+    snapshot_take(f, &now);
+    assert_memory_equal(now.root.b, s->root.b, NM_HASH_LEN);
+    assert_string_equal(now.rows, s->rows);
+    free(now.rows);
+    free(s->rows);
+}
+
+/* The incrementally kept commitment equals one folded from the tables. */
+static void assert_commitment_matches(struct fx *f)
+{
+    struct nm_lthash folded;
+    assert_int_equal(nm_runtime_fold_state(f->db, &folded), 0);
+    assert_memory_equal(folded.lanes, f->rt.state.lanes, sizeof folded.lanes);
+}
+
+static void last_event(struct fx *f, char *name, size_t name_cap, char *data, size_t data_cap)
+{
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_prepare_v2(nm_db_handle(f->db),
+                                        "SELECT name, data FROM events ORDER BY height DESC,"
+                                        " idx DESC LIMIT 1",
+                                        -1, &st, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    snprintf(name, name_cap, "%s", (const char *)sqlite3_column_text(st, 0));
+    snprintf(data, data_cap, "%s", (const char *)sqlite3_column_text(st, 1));
+    sqlite3_finalize(st);
+}
+
+static uint64_t free_of(struct fx *f, const nm_account *who)
+{
+    struct nm_account_info info;
+    assert_int_equal(nm_balances_get(f->db, who, &info), 0);
+    return info.free;
+}
+
+static uint64_t stake_of(struct fx *f, const nm_account *who, uint16_t subnet)
+{
+    uint64_t v;
+    assert_int_equal(nm_staking_get(f->db, who, subnet, &v), 0);
+    return v;
+}
+
+/* Creates subnet "alpha" (owner alice): miners need 10 NMT, validators
+ * 100 NMT, at most max_neurons neurons. */
+static uint16_t make_subnet(struct fx *f, uint16_t max_neurons)
+{
+    struct nm_subnet_spec spec;
+    memset(&spec, 0, sizeof spec);
+    snprintf(spec.name, sizeof spec.name, "alpha");
+    spec.task = NM_TASK_CODE_GEN;
+    spec.min_stake_miner = 10 * NMT;
+    spec.min_stake_validator = 100 * NMT;
+    spec.max_neurons = max_neurons;
+    uint16_t id;
+    assert_int_equal(nm_subnets_genesis_create(&f->rt, &f->alice, &spec, &id), 0);
+    return id;
+}
+
+static int reg(struct fx *f, const nm_account *who, uint16_t subnet, uint8_t role,
+               uint64_t stake, const char *endpoint)
+{
+    memset(&f->call, 0, sizeof f->call);
+    f->call.kind = NM_CALL_REGISTER;
+    f->call.u.reg.subnet = subnet;
+    f->call.u.reg.role = role;
+    f->call.u.reg.stake = stake;
+    snprintf(f->call.u.reg.endpoint, sizeof f->call.u.reg.endpoint, "%s", endpoint);
+    return nm_registry_register(&f->rt, who, &f->call);
+}
+
+static int miner(struct fx *f, const nm_account *who, uint16_t subnet)
+{
+    return reg(f, who, subnet, NM_ROLE_MINER, 10 * NMT, "grpc://miner.example.net:50051");
+}
+
+static int dereg(struct fx *f, const nm_account *who, uint16_t subnet)
+{
+    memset(&f->call, 0, sizeof f->call);
+    f->call.kind = NM_CALL_DEREGISTER;
+    f->call.u.deregister.subnet = subnet;
+    return nm_registry_deregister(&f->rt, who, &f->call);
+}
+
+static int set_endpoint(struct fx *f, const nm_account *who, uint16_t subnet,
+                        const char *endpoint)
+{
+    memset(&f->call, 0, sizeof f->call);
+    f->call.kind = NM_CALL_SET_ENDPOINT;
+    f->call.u.set_endpoint.subnet = subnet;
+    snprintf(f->call.u.set_endpoint.endpoint, sizeof f->call.u.set_endpoint.endpoint, "%s",
+             endpoint);
+    return nm_registry_set_endpoint(&f->rt, who, &f->call);
+}
+
+static uint16_t uid_of(struct fx *f, const nm_account *who, uint16_t subnet)
+{
+    struct nm_neuron n;
+    assert_int_equal(nm_registry_find(f->db, subnet, who, &n), 0);
+    return n.uid;
+}
+
+/* Funds n distinct accounts (fills 10, 11, ...) with FUNDS each. */
+static void fund_many(struct fx *f, nm_account *out, int n)
+{
+    for (int i = 0; i < n; i++) {
+        out[i] = account_of((uint8_t)(10 + i));
+        assert_int_equal(nm_balances_credit(&f->rt, &out[i], FUNDS), 0);
+    }
+}
+
+/* --- endpoints --- */
+
+static void test_endpoint_check_accepts_grpc_and_http_forms(void **state)
+{
+    (void)state;
+    static const char *const good[] = {
+        "grpc://miner.example.net:50051",
+        "grpc://localhost:1",
+        "grpc://10.0.0.1:65535",
+        "grpc://[::1]:50051",
+        "grpc://[2001:db8::8a2e:370:7334]:443",
+        "grpc://[::ffff:192.0.2.1]:9",
+        "grpc://[1:2:3:4:5:6:7:8]:9",
+        "grpc://a-b.c0.io:80",
+        "http://127.0.0.1:8080",
+        "http://api.example.com",
+        "https://api.example.com/v1/infer?model=x&v=2",
+        "https://[fe80::1]:8443/path%20with%2Fescapes",
+        "http://host:80/",
+        "https://x1.example/~user/a;b=c,d@e!$'()*+:",
+    };
+    for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
+        if (nm_endpoint_check(good[i]) != 0)
+            fail_msg("rejected good endpoint %s", good[i]);
+    }
+}
+
+static void test_endpoint_check_rejects_malformed_endpoints(void **state)
+{
+    (void)state;
+    char too_long[NM_ENDPOINT_MAX + 2];
+    memset(too_long, 'a', sizeof too_long);
+    memcpy(too_long, "https://x.io/", 13);
+    too_long[NM_ENDPOINT_MAX + 1] = '\0';
+    const char *const bad[] = {
+        "",                                   /* nothing */
+        "grpc://miner.example.net",           /* gRPC needs a port */
+        "grpc://miner.example.net:50051/x",   /* gRPC has no path */
+        "tcp://host:1",                       /* scheme */
+        "GRPC://host:1",                      /* schemes are lowercase */
+        "host:1",
+        "grpc://:50051",                      /* no host */
+        "grpc://host:0", "grpc://host:65536", "grpc://host:080", "grpc://host:",
+        "grpc://host:12a", "grpc://host:1:2",
+        "http://ho st:80", " http://host", "http://host\n", "http://host/\x7f",
+        "http://h\xc3\xa9.io",                /* not ASCII */
+        "http://-host.io", "http://host-.io", "http://a..b", "http://.a", "http://a.",
+        "http://under_score.io",
+        "http://1.2.3", "http://256.1.1.1", "http://01.2.3.4", "http://1.2.3.4.5",
+        "http://[::1", "http://[::1]x", "http://[1::2::3]", "http://[12345::]",
+        "http://[1:2:3:4:5:6:7:8:9]", "http://[1:2:3:4:5:6:7]", "http://[:1::]",
+        "http://[1:]", "http://[fe80::1%eth0]", "http://[g::1]", "http://[]",
+        "http://[::1.2.3]", "http://[1:2:3:4:5:6:7:1.2.3.4]",
+        "http://user@host", "http://host/#frag", "http://host/%zz", "http://host/%4",
+        "http://host/a b", "http://host/\"q\"", "http://host/<x>",
+        "http://aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.io", /* 64 */
+        too_long,
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        if (nm_endpoint_check(bad[i]) != NM_E_BAD_ENDPOINT)
+            fail_msg("accepted bad endpoint %s", bad[i]);
+    }
+}
+
+/* --- register --- */
+
+static void test_register_bonds_stake_and_gives_uid_zero_first(void **state)
+{
+    struct fx *f = *state;
+    uint16_t id = make_subnet(f, 0);
+    nm_runtime_begin_block(&f->rt, 4, 4000);
+    assert_int_equal(reg(f, &f->bob, id, NM_ROLE_MINER, 12 * NMT, "grpc://bob.net:50051"), 0);
+    struct nm_neuron n;
+    assert_int_equal(nm_registry_find(f->db, id, &f->bob, &n), 0);
+    assert_int_equal(n.subnet, id);
+    assert_int_equal(n.uid, 0);
+    assert_true(nm_account_eq(&n.account, &f->bob));
+    assert_int_equal(n.role, NM_ROLE_MINER);
+    assert_string_equal(n.endpoint, "grpc://bob.net:50051");
+    assert_int_equal(n.registered_at, 4);
+    assert_int_equal(free_of(f, &f->bob), FUNDS - 12 * NMT);
+    assert_int_equal(stake_of(f, &f->bob, id), 12 * NMT);
+    char name[64], data[512];
+    last_event(f, name, sizeof name, data, sizeof data);
+    assert_string_equal(name, "registry.Registered");
+    assert_non_null(strstr(data, "\"uid\":0"));
+    assert_non_null(strstr(data, "\"role\":\"miner\""));
+    assert_non_null(strstr(data, "\"stake\":\"12000000000\""));
+    uint32_t miners, validators;
+    assert_int_equal(nm_registry_counts(f->db, id, &miners, &validators), 0);
+    assert_int_equal(miners, 1);
+    assert_int_equal(validators, 0);
+    assert_commitment_matches(f);
+}
+
+static void test_register_counts_stake_bonded_earlier(void **state)
+{
+    struct fx *f = *state;
+    uint16_t id = make_subnet(f, 0);
+    memset(&f->call, 0, sizeof f->call);
+    f->call.kind = NM_CALL_STAKE_ADD;
+    f->call.u.stake.subnet = id;
+    f->call.u.stake.amount = 60 * NMT;
+    assert_int_equal(nm_staking_add(&f->rt, &f->bob, &f->call), 0);
+    struct snapshot s;
+    snapshot_take(f, &s);
+    assert_int_equal(reg(f, &f->bob, id, NM_ROLE_VALIDATOR, 39 * NMT, ""), NM_E_BELOW_MINIMUM);
+    snapshot_assert_same(f, &s);
+    assert_int_equal(reg(f, &f->bob, id, NM_ROLE_VALIDATOR, 40 * NMT, ""), 0);
+    assert_int_equal(stake_of(f, &f->bob, id), 100 * NMT);
+    assert_int_equal(dereg(f, &f->bob, id), 0);
+    /* Now with nothing new bonded at all: */
+    memset(&f->call, 0, sizeof f->call);
+    f->call.kind = NM_CALL_STAKE_ADD;
+    f->call.u.stake.subnet = id;
+    f->call.u.stake.amount = 10 * NMT;
+    assert_int_equal(nm_staking_add(&f->rt, &f->bob, &f->call), 0);
+    assert_int_equal(reg(f, &f->bob, id, NM_ROLE_MINER, 0, "http://bob.example:8080"), 0);
+    assert_commitment_matches(f);
+}
+
+static void test_register_rejects_bad_requests_without_changing_anything(void **state)
+{
+    struct fx *f = *state;
+    uint16_t id = make_subnet(f, 0);
+    struct nm_subnet_spec spec;
+    memset(&spec, 0, sizeof spec);
+    snprintf(spec.name, sizeof spec.name, "retired");
+    uint16_t retired;
+    assert_int_equal(nm_subnets_genesis_create(&f->rt, &f->alice, &spec, &retired), 0);
+    memset(&f->call, 0, sizeof f->call);
+    f->call.u.subnet_retire.subnet = retired;
+    assert_int_equal(nm_subnets_retire(&f->rt, &f->alice, &f->call), 0);
+    assert_int_equal(miner(f, &f->bob, id), 0);
+
+    struct snapshot s;
+    snapshot_take(f, &s);
+    assert_int_equal(miner(f, &f->alice, 99), NM_E_UNKNOWN_SUBNET);
+    assert_int_equal(miner(f, &f->alice, retired), NM_E_SUBNET_RETIRED);
+    assert_int_equal(reg(f, &f->alice, id, 2, 100 * NMT, ""), NM_E_BAD_ROLE);
+    assert_int_equal(miner(f, &f->bob, id), NM_E_ALREADY_REGISTERED);
+    assert_int_equal(reg(f, &f->bob, id, NM_ROLE_VALIDATOR, 100 * NMT, ""),
+                     NM_E_ALREADY_REGISTERED);
+    assert_int_equal(reg(f, &f->alice, id, NM_ROLE_MINER, 10 * NMT, ""), NM_E_BAD_ENDPOINT);
+    assert_int_equal(reg(f, &f->alice, id, NM_ROLE_MINER, 10 * NMT, "grpc://x"),
+                     NM_E_BAD_ENDPOINT);
+    assert_int_equal(reg(f, &f->alice, id, NM_ROLE_VALIDATOR, 100 * NMT, "ftp://v:1"),
+                     NM_E_BAD_ENDPOINT);
+    assert_int_equal(reg(f, &f->alice, id, NM_ROLE_MINER, 10 * NMT - 1, "grpc://a.b:1"),
+                     NM_E_BELOW_MINIMUM);
+    assert_int_equal(reg(f, &f->alice, id, NM_ROLE_VALIDATOR, 99 * NMT, ""),
+                     NM_E_BELOW_MINIMUM);
+    assert_int_equal(reg(f, &f->alice, id, NM_ROLE_MINER, FUNDS + 1, "grpc://a.b:1"),
+                     NM_E_INSUFFICIENT_BALANCE);
+    assert_int_equal(reg(f, &f->carol, id, NM_ROLE_MINER, 10 * NMT, "grpc://a.b:1"),
+                     NM_E_INSUFFICIENT_BALANCE);
+    snapshot_assert_same(f, &s);
+}
+
+static void test_register_allows_one_neuron_per_account_per_subnet_across_subnets(void **state)
+{
+    struct fx *f = *state;
+    uint16_t a = make_subnet(f, 0);
+    struct nm_subnet_spec spec;
+    memset(&spec, 0, sizeof spec);
+    snprintf(spec.name, sizeof spec.name, "beta");
+    uint16_t b;
+    assert_int_equal(nm_subnets_genesis_create(&f->rt, &f->alice, &spec, &b), 0);
+    assert_int_equal(miner(f, &f->bob, a), 0);
+    assert_int_equal(reg(f, &f->bob, b, NM_ROLE_VALIDATOR, 0, ""), 0);
+    assert_int_equal(uid_of(f, &f->bob, a), 0);
+    assert_int_equal(uid_of(f, &f->bob, b), 0);
+    assert_commitment_matches(f);
+}
+
+static void test_register_fails_when_the_subnet_is_full(void **state)
+{
+    struct fx *f = *state;
+    uint16_t id = make_subnet(f, 2);
+    nm_account who[3];
+    fund_many(f, who, 3);
+    assert_int_equal(miner(f, &who[0], id), 0);
+    assert_int_equal(miner(f, &who[1], id), 0);
+    struct snapshot s;
+    snapshot_take(f, &s);
+    assert_int_equal(miner(f, &who[2], id), NM_E_SUBNET_FULL);
+    snapshot_assert_same(f, &s);
+}
+
+static void test_uids_are_lowest_free_and_reused_after_deregistration(void **state)
+{
+    struct fx *f = *state;
+    uint16_t id = make_subnet(f, 4);
+    nm_account who[6];
+    fund_many(f, who, 6);
+    for (int i = 0; i < 4; i++) {
+        assert_int_equal(miner(f, &who[i], id), 0);
+        assert_int_equal(uid_of(f, &who[i], id), i);
+    }
+    assert_int_equal(miner(f, &who[4], id), NM_E_SUBNET_FULL);
+    assert_int_equal(dereg(f, &who[2], id), 0);
+    assert_int_equal(dereg(f, &who[0], id), 0);
+    assert_int_equal(miner(f, &who[4], id), 0);
+    assert_int_equal(uid_of(f, &who[4], id), 0);
+    assert_int_equal(miner(f, &who[5], id), 0);
+    assert_int_equal(uid_of(f, &who[5], id), 2);
+    assert_int_equal(miner(f, &who[0], id), NM_E_SUBNET_FULL);
+    /* The previous holder of a reused uid can come back once one frees. */
+    assert_int_equal(dereg(f, &who[3], id), 0);
+    assert_int_equal(miner(f, &who[0], id), 0);
+    assert_int_equal(uid_of(f, &who[0], id), 3);
+    assert_commitment_matches(f);
+}
+
+/* --- deregister --- */
+
+static void test_deregister_unbonds_the_stake_into_the_unlock_period(void **state)
+{
+    struct fx *f = *state;
+    uint16_t id = make_subnet(f, 0);
+    uint64_t period = f->rt.params.unlock_period_blocks;
+    assert_int_equal(reg(f, &f->bob, id, NM_ROLE_MINER, 25 * NMT, "grpc://b.io:1"), 0);
+    nm_runtime_begin_block(&f->rt, 3, 3000);
+    assert_int_equal(dereg(f, &f->bob, id), 0);
+    struct nm_neuron n;
+    assert_int_equal(nm_registry_find(f->db, id, &f->bob, &n), NM_E_NOT_REGISTERED);
+    assert_int_equal(stake_of(f, &f->bob, id), 0);
+    char name[64], data[512], want[64];
+    last_event(f, name, sizeof name, data, sizeof data);
+    assert_string_equal(name, "registry.Deregistered");
+    snprintf(want, sizeof want, "\"unlock_at\":%llu", (unsigned long long)(3 + period));
+    assert_non_null(strstr(data, want));
+    assert_non_null(strstr(data, "\"amount\":\"25000000000\""));
+    assert_non_null(strstr(data, "\"uid\":0"));
+
+    memset(&f->call, 0, sizeof f->call);
+    f->call.kind = NM_CALL_STAKE_WITHDRAW;
+    nm_runtime_begin_block(&f->rt, 2 + period, 0);
+    assert_int_equal(nm_staking_withdraw(&f->rt, &f->bob, &f->call), NM_E_NOTHING_TO_WITHDRAW);
+    nm_runtime_begin_block(&f->rt, 3 + period, 0);
+    assert_int_equal(nm_staking_withdraw(&f->rt, &f->bob, &f->call), 0);
+    assert_int_equal(free_of(f, &f->bob), FUNDS);
+    assert_commitment_matches(f);
+}
+
+static void test_deregister_of_an_unregistered_account_fails(void **state)
+{
+    struct fx *f = *state;
+    uint16_t id = make_subnet(f, 0);
+    assert_int_equal(miner(f, &f->bob, id), 0);
+    struct snapshot s;
+    snapshot_take(f, &s);
+    assert_int_equal(dereg(f, &f->alice, id), NM_E_NOT_REGISTERED);
+    assert_int_equal(dereg(f, &f->bob, 99), NM_E_NOT_REGISTERED);
+    snapshot_assert_same(f, &s);
+}
+
+static void test_deregister_works_on_a_retired_subnet(void **state)
+{
+    struct fx *f = *state;
+    uint16_t id = make_subnet(f, 0);
+    assert_int_equal(miner(f, &f->bob, id), 0);
+    memset(&f->call, 0, sizeof f->call);
+    f->call.u.subnet_retire.subnet = id;
+    assert_int_equal(nm_subnets_retire(&f->rt, &f->alice, &f->call), 0);
+    assert_int_equal(set_endpoint(f, &f->bob, id, "grpc://moved.io:2"), 0);
+    assert_int_equal(dereg(f, &f->bob, id), 0);
+    assert_commitment_matches(f);
+}
+
+static void test_deregister_obeys_the_unlock_cap_and_then_changes_nothing(void **state)
+{
+    struct fx *f = *state;
+    uint16_t id = make_subnet(f, 0);
+    assert_int_equal(reg(f, &f->bob, id, NM_ROLE_MINER, 100 * NMT, "grpc://b.io:1"), 0);
+    for (int i = 0; i < NM_STAKING_MAX_UNLOCKS; i++) {
+        nm_runtime_begin_block(&f->rt, 2 + (uint64_t)i, 0);
+        memset(&f->call, 0, sizeof f->call);
+        f->call.kind = NM_CALL_STAKE_REMOVE;
+        f->call.u.stake.subnet = id;
+        f->call.u.stake.amount = NMT;
+        assert_int_equal(nm_staking_remove(&f->rt, &f->bob, &f->call), 0);
+    }
+    nm_runtime_begin_block(&f->rt, 100, 0);
+    struct snapshot s;
+    snapshot_take(f, &s);
+    assert_int_equal(dereg(f, &f->bob, id), NM_E_TOO_MANY_UNLOCKS);
+    snapshot_assert_same(f, &s);
+    assert_int_equal(uid_of(f, &f->bob, id), 0);
+}
+
+/* --- endpoints of registered neurons --- */
+
+static void test_set_endpoint_updates_a_validated_endpoint(void **state)
+{
+    struct fx *f = *state;
+    uint16_t id = make_subnet(f, 0);
+    assert_int_equal(miner(f, &f->bob, id), 0);
+    assert_int_equal(reg(f, &f->alice, id, NM_ROLE_VALIDATOR, 100 * NMT, "https://v.io"), 0);
+    struct snapshot s;
+    snapshot_take(f, &s);
+    assert_int_equal(set_endpoint(f, &f->bob, id, ""), NM_E_BAD_ENDPOINT);
+    assert_int_equal(set_endpoint(f, &f->bob, id, "grpc://no-port"), NM_E_BAD_ENDPOINT);
+    assert_int_equal(set_endpoint(f, &f->bob, id, "grpc://miner.example.net:50051"),
+                     NM_E_NO_CHANGE);
+    assert_int_equal(set_endpoint(f, &f->carol, id, "grpc://c.io:1"), NM_E_NOT_REGISTERED);
+    snapshot_assert_same(f, &s);
+    assert_int_equal(set_endpoint(f, &f->bob, id, "grpc://[2001:db8::1]:7000"), 0);
+    struct nm_neuron n;
+    assert_int_equal(nm_registry_find(f->db, id, &f->bob, &n), 0);
+    assert_string_equal(n.endpoint, "grpc://[2001:db8::1]:7000");
+    char name[64], data[512];
+    last_event(f, name, sizeof name, data, sizeof data);
+    assert_string_equal(name, "registry.EndpointSet");
+    assert_int_equal(set_endpoint(f, &f->alice, id, ""), 0); /* validators may clear it */
+    assert_commitment_matches(f);
+}
+
+/* --- views and commitment --- */
+
+static void test_neurons_json_lists_the_metagraph_by_uid(void **state)
+{
+    struct fx *f = *state;
+    uint16_t id = make_subnet(f, 0);
+    nm_runtime_begin_block(&f->rt, 5, 0);
+    assert_int_equal(reg(f, &f->alice, id, NM_ROLE_VALIDATOR, 150 * NMT, ""), 0);
+    assert_int_equal(miner(f, &f->bob, id), 0);
+    cJSON *list = nm_registry_neurons_json(f->db, id);
+    assert_non_null(list);
+    assert_int_equal(cJSON_GetArraySize(list), 2);
+    char *text = cJSON_PrintUnformatted(cJSON_GetArrayItem(list, 1));
+    cJSON *probe = cJSON_CreateObject();
+    nm_json_add_account(probe, "o", &f->bob);
+    char want[512];
+    snprintf(want, sizeof want,
+             "{\"uid\":1,\"hotkey\":\"%s\",\"role\":\"miner\",\"stake\":\"10000000000\","
+             "\"endpoint\":\"grpc://miner.example.net:50051\",\"registered_at\":5}",
+             cJSON_GetObjectItem(probe, "o")->valuestring);
+    cJSON_Delete(probe);
+    assert_string_equal(text, want);
+    free(text);
+    cJSON *first = cJSON_GetArrayItem(list, 0);
+    assert_string_equal(cJSON_GetObjectItem(first, "role")->valuestring, "validator");
+    assert_string_equal(cJSON_GetObjectItem(first, "stake")->valuestring, "150000000000");
+    cJSON_Delete(list);
+    list = nm_registry_neurons_json(f->db, 42);
+    assert_non_null(list);
+    assert_int_equal(cJSON_GetArraySize(list), 0);
+    cJSON_Delete(list);
+}
+
+static void test_commitment_matches_recomputation_after_churn(void **state)
+{
+    struct fx *f = *state;
+    uint16_t id = make_subnet(f, 5);
+    nm_account who[8];
+    fund_many(f, who, 8);
+    for (uint64_t h = 2; h < 60; h++) {
+        nm_runtime_begin_block(&f->rt, h, h * 1000);
+        nm_account *a = &who[h % 8];
+        struct nm_neuron n;
+        if (nm_registry_find(f->db, id, a, &n) == 0) {
+            if (h % 3 == 0)
+                assert_int_equal(dereg(f, a, id), 0);
+            else
+                assert_int_equal(set_endpoint(f, a, id, h % 2 ? "http://a.io" : "http://b.io"),
+                                 n.endpoint[7] == (h % 2 ? 'a' : 'b') ? NM_E_NO_CHANGE : 0);
+        } else {
+            int err = reg(f, a, id, (uint8_t)(h % 2), h % 2 ? 100 * NMT : 10 * NMT,
+                          "http://a.io");
+            assert_true(err == 0 || err == NM_E_SUBNET_FULL);
+        }
+        memset(&f->call, 0, sizeof f->call);
+        int err = nm_staking_withdraw(&f->rt, a, &f->call);
+        assert_true(err == 0 || err == NM_E_NOTHING_TO_WITHDRAW);
+    }
+    assert_commitment_matches(f);
+    uint32_t miners, validators, end;
+    assert_int_equal(nm_registry_counts(f->db, id, &miners, &validators), 0);
+    assert_int_equal(nm_registry_uid_end(f->db, id, &end), 0);
+    assert_true(miners + validators <= 5);
+    assert_true(end <= 5);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+        T(test_endpoint_check_accepts_grpc_and_http_forms),
+        T(test_endpoint_check_rejects_malformed_endpoints),
+        T(test_register_bonds_stake_and_gives_uid_zero_first),
+        T(test_register_counts_stake_bonded_earlier),
+        T(test_register_rejects_bad_requests_without_changing_anything),
+        T(test_register_allows_one_neuron_per_account_per_subnet_across_subnets),
+        T(test_register_fails_when_the_subnet_is_full),
+        T(test_uids_are_lowest_free_and_reused_after_deregistration),
+        T(test_deregister_unbonds_the_stake_into_the_unlock_period),
+        T(test_deregister_of_an_unregistered_account_fails),
+        T(test_deregister_works_on_a_retired_subnet),
+        T(test_deregister_obeys_the_unlock_cap_and_then_changes_nothing),
+        T(test_set_endpoint_updates_a_validated_endpoint),
+        T(test_neurons_json_lists_the_metagraph_by_uid),
+        T(test_commitment_matches_recomputation_after_churn),
+#undef T
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
