@@ -68,7 +68,7 @@ struct nm_session {
     struct watch *watches;
 };
 
-/* --- the default transport: rpc/client.h ----------------------------- */
+/* --- the default transport: rpc/client.h --- */
 
 static int client_call(void *ud, const char *method, cJSON *params, int timeout_ms,
                        cJSON **result, struct nm_rpc_error *err)
@@ -87,7 +87,7 @@ static void client_close(void *ud)
     nm_rpc_client_close(ud);
 }
 
-/* --- helpers ------------------------------------------------------------ */
+/* --- helpers --- */
 
 static char *dup_or_null(const char *s)
 {
@@ -146,7 +146,7 @@ static bool is_dev_name(const char *name)
     return false;
 }
 
-/* --- life cycle ---------------------------------------------------------- */
+/* --- life cycle --- */
 
 int nm_session_new(const struct nm_session_config *cfg,
                    const struct nm_session_transport *transport, struct nm_session **out)
@@ -296,7 +296,7 @@ int nm_session_call(struct nm_session *s, const char *method, cJSON *params, cJS
     return raw_call(s, method, params, result, err, cap);
 }
 
-/* --- accounts and signers ------------------------------------------------ */
+/* --- accounts and signers --- */
 
 /* A dev name is only good on a dev chain; asks the node which it is. */
 static int require_dev(struct nm_session *s, const char *name, char *err, size_t cap)
@@ -474,7 +474,7 @@ int nm_session_signer_keypair(struct nm_session *s, const char *name,
     return 0;
 }
 
-/* --- submitting ------------------------------------------------------------ */
+/* --- submitting --- */
 
 void nm_submit_outcome_fini(struct nm_submit_outcome *o)
 {

@@ -592,7 +592,13 @@ int nm_rpc_server_new(uv_loop_t *loop, const struct nm_rpc_server_config *cfg,
         goto fail_timer;
     }
     srv->vhost = lws_get_vhost_by_name(srv->ctx, VHOST_NAME);
-    srv->port = srv->vhost ? lws_get_vhost_listen_port(srv->vhost) : 0;
+    if (!srv->vhost) {
+        /* lws 4.1 on a foreign loop returns a context it has already begun
+         * to destroy when the vhost fails (port in use, bad address) */
+        err = NM_E_IO;
+        goto fail_ctx_destroying;
+    }
+    srv->port = lws_get_vhost_listen_port(srv->vhost);
     if (srv->port <= 0) {
         err = NM_E_IO;
         goto fail_ctx;
@@ -601,10 +607,11 @@ int nm_rpc_server_new(uv_loop_t *loop, const struct nm_rpc_server_config *cfg,
     return 0;
 
 fail_ctx:
+    lws_context_destroy(srv->ctx);
+fail_ctx_destroying:
     /* lws needs loop turns to close its handles: finish like a delete, the
      * reaper frees srv; the caller runs the loop as it would after delete */
     srv->deleting = true;
-    lws_context_destroy(srv->ctx);
     uv_timer_start(&srv->reaper, reaper_tick, REAP_INTERVAL_MS, REAP_INTERVAL_MS);
     return err;
 fail_timer:

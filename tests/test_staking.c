@@ -403,6 +403,19 @@ static void test_remove_keeps_a_registered_neuron_at_its_minimum(void **state)
     assert_commitment_matches(f);
 }
 
+static void test_remove_works_on_a_retired_subnet(void **state)
+{
+    struct fx *f = *state;
+    uint16_t id = make_subnet(f, "alpha", 0, 0);
+    assert_int_equal(add(f, &f->bob, id, 10 * NMT), 0);
+    memset(&f->call, 0, sizeof f->call);
+    f->call.u.subnet_retire.subnet = id;
+    assert_int_equal(nm_subnets_retire(&f->rt, &f->alice, &f->call), 0);
+    assert_int_equal(unbond(f, &f->bob, id, 10 * NMT), 0);
+    assert_int_equal(stake_of(f, &f->bob, id), 0);
+    assert_commitment_matches(f);
+}
+
 /* --- withdraw --- */
 
 static void test_withdraw_before_the_period_has_nothing_to_withdraw(void **state)
@@ -520,7 +533,8 @@ static void test_account_json_lists_totals_stakes_and_unlocks(void **state)
 
     view = nm_staking_account_json(f->db, &f->carol);
     text = cJSON_PrintUnformatted(view);
-    assert_string_equal(text, "{\"staked\":\"0\",\"unlocking\":\"0\",\"stakes\":[],\"unlocks\":[]}");
+    assert_string_equal(text,
+                        "{\"staked\":\"0\",\"unlocking\":\"0\",\"stakes\":[],\"unlocks\":[]}");
     free(text);
     cJSON_Delete(view);
 }
@@ -569,6 +583,7 @@ int main(void)
         T(test_remove_refuses_a_new_unlock_beyond_the_cap_but_still_merges),
         T(test_withdraw_frees_unlock_slots_for_new_unbonds),
         T(test_remove_keeps_a_registered_neuron_at_its_minimum),
+        T(test_remove_works_on_a_retired_subnet),
         T(test_withdraw_before_the_period_has_nothing_to_withdraw),
         T(test_withdraw_after_the_period_credits_only_matured_unlocks),
         T(test_withdraw_refuses_to_overflow_the_free_balance),

@@ -492,7 +492,8 @@ static void test_update_changes_only_the_masked_fields(void **state)
     char name[64], data[512];
     last_event(f, name, sizeof name, data, sizeof data);
     assert_string_equal(name, "subnets.Updated");
-    assert_string_equal(data, "{\"id\":1,\"fields\":[\"name\",\"min_stake_miner\",\"eval_spec\"]}");
+    assert_string_equal(data,
+                        "{\"id\":1,\"fields\":[\"name\",\"min_stake_miner\",\"eval_spec\"]}");
     assert_commitment_matches(f);
 }
 
