@@ -878,7 +878,8 @@ out:
 /* Event data as "key=value" pairs; amounts in NMT. */
 static void render_event_data(struct sbuf *b, const cJSON *data)
 {
-    static const char *const amount_keys[] = {"amount", "stake", "fee", "free"};
+    static const char *const amount_keys[] = {"amount", "stake", "fee", "free", "bonded",
+                                              "staked", "unlocking"};
     const cJSON *f;
     cJSON_ArrayForEach(f, data) {
         if (!f->string)
@@ -1326,6 +1327,11 @@ static bool is_prefix(const char *prefix, const char *word)
     return strncmp(prefix, word, strlen(prefix)) == 0;
 }
 
+static int cmp_word(const void *a, const void *b)
+{
+    return strcmp(a, b);
+}
+
 /* Resolves word against the distinct words at position pos of the entries
  * whose first word is group (NULL: every entry). 1 = found (out set),
  * 0 = no match, -1 = ambiguous (list of candidates in amb). */
@@ -1360,6 +1366,7 @@ static int match_word(const char *group, int pos, const char *word, char out[32]
     }
     if (n == 0)
         return 0;
+    qsort(cands, (size_t)n, sizeof cands[0], cmp_word);
     size_t len = 0;
     amb[0] = '\0';
     for (int k = 0; k < n && len < amb_cap; k++) {

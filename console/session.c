@@ -5,6 +5,7 @@
 
 #include "console/home.h"
 #include "console/password.h"
+#include "node/amount.h"
 #include "node/errors.h"
 #include "node/extrinsic.h"
 #include "node/keystore.h"
@@ -62,6 +63,7 @@ struct nm_session {
     bool connected;
     bool dev;
     nm_hash genesis;
+    uint64_t tx_fee; /* for the balance check before signing */
 
     struct signer_slot signers[MAX_SIGNERS];
     int nsigners;
@@ -278,6 +280,9 @@ int nm_session_connect(struct nm_session *s, char *err, size_t cap)
         goto out;
     }
     s->dev = cJSON_IsTrue(dev);
+    const cJSON *fee = cJSON_GetObjectItemCaseSensitive(info, "tx_fee");
+    if (!cJSON_IsString(fee) || nm_units_parse(fee->valuestring, &s->tx_fee) != 0)
+        s->tx_fee = 0;
     s->connected = true;
 out:
     cJSON_Delete(info);
@@ -545,8 +550,8 @@ static void sweep_watches(struct nm_session *s)
     }
 }
 
-static int fetch_nonce(struct nm_session *s, const nm_account *who, uint64_t *nonce, char *err,
-                       size_t cap)
+static int fetch_account(struct nm_session *s, const nm_account *who, uint64_t *nonce,
+                         uint64_t *free_units, char *err, size_t cap)
 {
     char addr[NM_SS58_STRLEN];
     cJSON *params = cJSON_CreateArray();
@@ -560,14 +565,43 @@ static int fetch_nonce(struct nm_session *s, const nm_account *who, uint64_t *no
     if (rc)
         return rc;
     const cJSON *n = cJSON_GetObjectItemCaseSensitive(acct, "nonce");
-    if (!cJSON_IsNumber(n) || n->valuedouble < 0) {
-        snprintf(err, cap, "account_get: the node's answer has no nonce");
+    const cJSON *f = cJSON_GetObjectItemCaseSensitive(acct, "free");
+    if (!cJSON_IsNumber(n) || n->valuedouble < 0 || !cJSON_IsString(f) ||
+        nm_units_parse(f->valuestring, free_units) != 0) {
+        snprintf(err, cap, "account_get: the node's answer lacks nonce or free");
         rc = NM_E_RPC;
     } else {
         *nonce = (uint64_t)n->valuedouble;
     }
     cJSON_Delete(acct);
     return rc;
+}
+
+/* Refuses, before signing, a call the free balance cannot pay for: it
+ * would only fail in the block and cost the fee. The node still decides. */
+static int check_funds(const struct nm_session *s, const struct nm_call *call, uint64_t free_units,
+                       char *err, size_t cap)
+{
+    uint64_t spend = 0, need;
+    char a[NM_AMOUNT_STRLEN], b[NM_AMOUNT_STRLEN], c[NM_AMOUNT_STRLEN];
+    if (call->kind == NM_CALL_TRANSFER)
+        spend = call->u.transfer.amount;
+    else if (call->kind == NM_CALL_STAKE_ADD)
+        spend = call->u.stake.amount;
+    else if (call->kind == NM_CALL_REGISTER)
+        spend = call->u.reg.stake;
+    if (nm_add_u64(spend, s->tx_fee, &need) && need <= free_units)
+        return 0;
+    nm_amount_format(free_units, a);
+    nm_amount_format(spend, b);
+    nm_amount_format(s->tx_fee, c);
+    if (spend)
+        snprintf(err, cap, "insufficient balance: %s NMT free, %s NMT + %s NMT fee needed "
+                           "(INSUFFICIENT_BALANCE)", a, b, c);
+    else
+        snprintf(err, cap, "insufficient balance: %s NMT free, the fee is %s NMT "
+                           "(INSUFFICIENT_BALANCE)", a, c);
+    return NM_E_INSUFFICIENT_BALANCE;
 }
 
 /* Fills out from an inBlock result; returns the call's own error. */
@@ -651,7 +685,7 @@ int nm_session_submit(struct nm_session *s, const char *signer, const struct nm_
     size_t ext_len = 0;
     char *hex = NULL;
     cJSON *params = NULL;
-    uint64_t nonce = 0;
+    uint64_t nonce = 0, free_units = 0;
 
     memset(out, 0, sizeof *out);
     out->index = -1;
@@ -666,8 +700,8 @@ int nm_session_submit(struct nm_session *s, const char *signer, const struct nm_
     rc = nm_session_connect(s, err, cap);
     if (rc)
         goto out;
-    rc = fetch_nonce(s, &kp->pub, &nonce, err, cap);
-    if (rc)
+    rc = fetch_account(s, &kp->pub, &nonce, &free_units, err, cap);
+    if (rc || (rc = check_funds(s, call, free_units, err, cap)))
         goto out;
     /* The node may not show our last extrinsic's nonce yet. */
     struct signer_slot *slot = (struct signer_slot *)((const char *)kp -

@@ -442,7 +442,11 @@ static int client_callback(struct lws *wsi, enum lws_callback_reasons reason, vo
             lws_callback_on_writable(wsi);
         return 0;
     case LWS_CALLBACK_CLIENT_CONNECTION_ERROR:
-        if (in && len) {
+        unsigned int status = wsi ? lws_http_client_http_response(wsi) : 0;
+        if (status && status != 101) {
+            snprintf(why, sizeof why, "cannot connect to ws://%.100s%.60s: the node answered "
+                     "HTTP %u instead of a WebSocket upgrade", c->host_header, c->path, status);
+        } else if (in && len) {
             char reason[64];
             size_t n = len < sizeof reason - 1 ? len : sizeof reason - 1;
             memcpy(reason, in, n);
@@ -575,7 +579,8 @@ static void *client_thread(void *arg)
     ci.pwsi = &c->wsi;
     if (!lws_client_connect_via_info(&ci)) {
         char why[256];
-        snprintf(why, sizeof why, "cannot connect to ws://%.100s%.60s", c->host_header, c->path);
+        snprintf(why, sizeof why, "cannot connect to ws://%.100s%.60s: name lookup or socket "
+                 "setup failed", c->host_header, c->path);
         c->wsi = NULL;
         link_down(c, why);
     }
