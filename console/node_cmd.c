@@ -2,6 +2,8 @@
 #include "console/node_cmd.h"
 
 #include "console/home.h"
+#include "console/password.h"
+#include "node/keystore.h"
 #include "node/chain.h"
 #include "node/errors.h"
 #include "node/node.h"
@@ -21,7 +23,7 @@
 static const char usage[] =
     "usage: neuromesh node [--dev | --chain FILE] [--base-path DIR | --tmp]\n"
     "                      [--rpc-port PORT] [--rpc-external] [--port-file FILE]\n"
-    "                      [--check] [--quiet]\n"
+    "                      [--key NAME [--password-file F]] [--check] [--quiet]\n"
     "\n"
     "Runs a full node with a JSON-RPC server (WebSocket and HTTP POST) until\n"
     "SIGINT or SIGTERM.\n"
@@ -32,6 +34,9 @@ static const char usage[] =
     "  --rpc-port PORT   JSON-RPC port (default 9944; 0 lets the system pick)\n"
     "  --rpc-external    listen on all interfaces instead of 127.0.0.1\n"
     "  --port-file FILE  write the JSON-RPC port actually used to FILE\n"
+    "  --key NAME        seal blocks with key NAME from the key store (the chain's\n"
+    "                    authority); default: BASE/chains/ID/node-key, alice on --dev\n"
+    "  --password-file F the key's password (else NEUROMESH_PASSWORD, else a prompt)\n"
     "  --check           verify the database: recompute the state root from the\n"
     "                    tables and replay every block from genesis, then exit\n"
     "  --quiet           no per-block log lines\n";
@@ -193,6 +198,26 @@ static int run_check(const struct nm_chain_spec *spec, const struct nm_node_path
     return 0;
 }
 
+static int load_key(const char *name, const char *password_file, struct nm_keypair *out)
+{
+    char home[4096], password[NM_PASSWORD_MAX];
+    int err = nm_home_dir(home, sizeof home, 0);
+    if (err) {
+        fprintf(stderr, "error: cannot find the key store (set NEUROMESH_HOME)\n");
+        return err;
+    }
+    if ((err = nm_password_get("password for key", password_file, false, password,
+                               sizeof password))) {
+        fprintf(stderr, "error: key \"%s\": %s\n", name, nm_password_strerror());
+        return err;
+    }
+    err = nm_keystore_load(home, name, password, out);
+    sodium_memzero(password, sizeof password);
+    if (err)
+        fprintf(stderr, "error: key \"%s\": %s\n", name, nm_strerror(err));
+    return err;
+}
+
 static int parse_port(const char *text, int *out)
 {
     char *end;
@@ -206,7 +231,8 @@ static int parse_port(const char *text, int *out)
 int nm_node_main(int argc, char **argv)
 {
     bool dev = false, tmp = false, external = false, check = false, quiet = false;
-    const char *chain_file = NULL, *base_path = NULL, *port_file = NULL;
+    const char *chain_file = NULL, *base_path = NULL, *port_file = NULL, *key_name = NULL;
+    const char *password_file = NULL;
     int rpc_port = 9944;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -228,6 +254,10 @@ int nm_node_main(int argc, char **argv)
             chain_file = argv[++i];
         } else if (!strcmp(a, "--base-path") && has_value) {
             base_path = argv[++i];
+        } else if (!strcmp(a, "--key") && has_value) {
+            key_name = argv[++i];
+        } else if (!strcmp(a, "--password-file") && has_value) {
+            password_file = argv[++i];
         } else if (!strcmp(a, "--port-file") && has_value) {
             port_file = argv[++i];
         } else if (!strcmp(a, "--rpc-port") && has_value) {
@@ -237,7 +267,8 @@ int nm_node_main(int argc, char **argv)
             }
         } else {
             bool known = !strcmp(a, "--chain") || !strcmp(a, "--base-path") ||
-                         !strcmp(a, "--port-file") || !strcmp(a, "--rpc-port");
+                         !strcmp(a, "--port-file") || !strcmp(a, "--rpc-port") ||
+                         !strcmp(a, "--key") || !strcmp(a, "--password-file");
             fprintf(stderr, known ? "error: %s needs a value\n%s"
                                   : "error: unknown option \"%.40s\"\n%s",
                     a, usage);
@@ -268,7 +299,8 @@ int nm_node_main(int argc, char **argv)
         goto out_spec;
     }
     struct nm_keypair author;
-    if (nm_node_author_key(&spec, &paths, &author))
+    if (key_name ? load_key(key_name, password_file, &author)
+                 : nm_node_author_key(&spec, &paths, &author))
         goto out_paths;
     /* Signals are taken by sigwait here; the node thread inherits the mask. */
     sigset_t stop_signals;

@@ -105,14 +105,19 @@ static int parse_balances(const cJSON *list, struct nm_chain_spec *spec, char *m
         if (!cJSON_IsString(addr) || nm_ss58_decode(addr->valuestring, &id))
             return fail(msg, cap, "balance entry needs a valid SS58 \"address\"",
                         cJSON_IsString(addr) ? addr->valuestring : NULL);
-        if (!cJSON_IsString(amount) || nm_amount_parse(amount->valuestring, &units))
+        if (!cJSON_IsString(amount))
             return fail(msg, cap, "balance entry needs an NMT \"amount\" string",
                         addr->valuestring);
+        int err = nm_amount_parse(amount->valuestring, &units);
+        if (err) {
+            char detail[160];
+            snprintf(detail, sizeof detail, "%.60s: %s", amount->valuestring, nm_strerror(err));
+            return fail(msg, cap, "bad balance amount", detail);
+        }
         for (size_t i = 0; i < spec->balance_count; i++)
             if (nm_account_eq(&spec->balances[i].id, &id))
                 return fail(msg, cap, "address funded twice", addr->valuestring);
-        int err = nm_chainspec_add_balance(spec, &id, units);
-        if (err)
+        if ((err = nm_chainspec_add_balance(spec, &id, units)))
             return err;
     }
     return 0;

@@ -529,11 +529,36 @@ static void on_wake(uv_async_t *h)
         lws_callback_on_writable(c->wsi);
 }
 
+/* Starts the WebSocket connection; the outcome arrives as ESTABLISHED or
+ * CONNECTION_ERROR. On the client thread; a later reconnect can call it again
+ * once c->wsi is NULL. */
+static void start_connect(struct nm_rpc_client *c)
+{
+    struct lws_client_connect_info ci;
+
+    memset(&ci, 0, sizeof ci);
+    ci.context = c->ctx;
+    ci.address = c->host;
+    ci.port = c->port;
+    ci.path = c->path;
+    ci.host = c->host_header;
+    ci.origin = c->host_header;
+    ci.local_protocol_name = PROTOCOL_NAME;
+    ci.ietf_version_or_minus_one = -1;
+    ci.pwsi = &c->wsi;
+    if (!lws_client_connect_via_info(&ci)) {
+        char why[256];
+        snprintf(why, sizeof why, "cannot connect to ws://%.100s%.60s: name lookup or socket "
+                 "setup failed", c->host_header, c->path);
+        c->wsi = NULL;
+        link_down(c, why);
+    }
+}
+
 static void *client_thread(void *arg)
 {
     struct nm_rpc_client *c = arg;
     struct lws_context_creation_info info;
-    struct lws_client_connect_info ci;
     void *foreign_loops[1] = {&c->loop};
 
     if (uv_loop_init(&c->loop) != 0) {
@@ -567,23 +592,7 @@ static void *client_thread(void *arg)
         goto run;
     }
 
-    memset(&ci, 0, sizeof ci);
-    ci.context = c->ctx;
-    ci.address = c->host;
-    ci.port = c->port;
-    ci.path = c->path;
-    ci.host = c->host_header;
-    ci.origin = c->host_header;
-    ci.local_protocol_name = PROTOCOL_NAME;
-    ci.ietf_version_or_minus_one = -1;
-    ci.pwsi = &c->wsi;
-    if (!lws_client_connect_via_info(&ci)) {
-        char why[256];
-        snprintf(why, sizeof why, "cannot connect to ws://%.100s%.60s: name lookup or socket "
-                 "setup failed", c->host_header, c->path);
-        c->wsi = NULL;
-        link_down(c, why);
-    }
+    start_connect(c);
 run:
     uv_run(&c->loop, UV_RUN_DEFAULT);
     if (c->ctx)
@@ -595,6 +604,14 @@ run:
 }
 
 /* ---- calling thread ----------------------------------------------------- */
+
+static pthread_once_t log_level_once = PTHREAD_ONCE_INIT;
+
+/* Only the first client sets it, so a program may raise it afterwards. */
+static void set_quiet_logging(void)
+{
+    lws_set_log_level(LLL_ERR | LLL_WARN, NULL);
+}
 
 static void deadline_after(struct timespec *ts, int ms)
 {
@@ -692,7 +709,7 @@ int nm_rpc_client_connect(const char *url, const char *token, int timeout_ms,
         goto fail_free;
     }
     c->state = LINK_CONNECTING;
-    lws_set_log_level(LLL_ERR | LLL_WARN, NULL);
+    pthread_once(&log_level_once, set_quiet_logging);
     if (pthread_create(&c->thread, NULL, client_thread, c)) {
         rc = error_set(err, NM_E_NOMEM, "cannot start the client thread");
         free(c->auth_value);

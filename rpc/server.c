@@ -6,6 +6,7 @@
 
 #include <libwebsockets.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -27,6 +28,9 @@
 /* Time a dropped WebSocket gets to take its close frame before it is cut. */
 #define DROP_GRACE_SECS 2
 #define REAP_INTERVAL_MS 1
+/* If lws has not closed its handles by then, stop waiting (and leak its
+ * context) rather than keep the caller's loop alive for ever. */
+#define REAP_GIVE_UP_TICKS 5000
 #define CONN_MAGIC 0x4e4d5243u
 
 struct out_msg {
@@ -67,6 +71,7 @@ struct nm_rpc_server {
     bool deleting;
     struct nm_rpc_conn *conns;
     uv_timer_t reaper; /* after delete: waits for lws's handles, then frees */
+    int reaper_ticks;
     char bind_address[64];
 };
 
@@ -343,7 +348,10 @@ static int on_http(struct nm_rpc_conn *conn, struct lws *wsi)
     if (method != LWSHUMETH_POST)
         return http_reply_and_complete(
             wsi, HTTP_STATUS_METHOD_NOT_ALLOWED,
-            RPC_ERROR_BODY("use HTTP POST with a JSON-RPC body, or a WebSocket"), true);
+            method == LWSHUMETH_HEAD
+                ? ""
+                : RPC_ERROR_BODY("use HTTP POST with a JSON-RPC body, or a WebSocket"),
+            true);
     if (srv->deleting || conn->dead)
         return -1;
     if (parse_content_length(wsi, &content_length)) {
@@ -522,14 +530,25 @@ static void reaper_tick(uv_timer_t *t)
     struct lws_handle_scan scan = {.ctx = srv->ctx, .found = false};
 
     uv_walk(srv->loop, scan_handle, &scan);
-    if (scan.found)
+    if (scan.found && ++srv->reaper_ticks < REAP_GIVE_UP_TICKS)
         return;
-    lws_context_destroy(srv->ctx);
+    if (scan.found)
+        lwsl_err("nm rpc server: libwebsockets left handles open; leaking its context\n");
+    else
+        lws_context_destroy(srv->ctx);
     srv->ctx = NULL;
     while (srv->conns) /* only if lws skipped WSI_DESTROY for some wsi */
         conn_free(srv->conns);
     uv_timer_stop(t);
     uv_close((uv_handle_t *)t, reaper_closed);
+}
+
+static pthread_once_t log_level_once = PTHREAD_ONCE_INIT;
+
+/* Only the first server sets it, so a program may raise it afterwards. */
+static void set_quiet_logging(void)
+{
+    lws_set_log_level(LLL_ERR | LLL_WARN, NULL);
 }
 
 static bool is_ipv4_literal(const char *addr)
@@ -569,7 +588,7 @@ int nm_rpc_server_new(uv_loop_t *loop, const struct nm_rpc_server_config *cfg,
     if (n <= 0 || (size_t)n >= sizeof srv->bind_address)
         goto fail_srv;
 
-    lws_set_log_level(LLL_ERR | LLL_WARN, NULL);
+    pthread_once(&log_level_once, set_quiet_logging);
     memset(&info, 0, sizeof info);
     info.options = LWS_SERVER_OPTION_LIBUV;
     if (is_ipv4_literal(srv->bind_address))

@@ -518,7 +518,8 @@ struct http_response {
 static bool http_read_response(int fd, struct http_response *r)
 {
     memset(r, 0, sizeof *r);
-    if (!recv_head(fd, r->head, sizeof r->head) || sscanf(r->head, "HTTP/1.%*d %d", &r->status) != 1)
+    if (!recv_head(fd, r->head, sizeof r->head) ||
+        sscanf(r->head, "HTTP/1.%*d %d", &r->status) != 1)
         return false;
     const char *cl = strcasestr(r->head, "content-length:");
     size_t n = cl ? strtoul(cl + 15, NULL, 10) : 0;
@@ -656,8 +657,18 @@ static void test_http_health_answers_and_get_is_refused(void **state)
     assert_true(http_read_response(fd, &r));
     assert_int_equal(r.status, 405);
     free(r.body);
+    http_send(fd, f->port, "HEAD", "/", NULL, NULL);
+    assert_true(http_read_response(fd, &r));
+    assert_int_equal(r.status, 405);
+    assert_int_equal(r.body_len, 0);
+    free(r.body);
+    /* the connection is still in step: a POST after all that works */
+    http_send(fd, f->port, "POST", "/", "ok?", NULL);
+    assert_true(http_read_response(fd, &r));
+    assert_string_equal(r.body, "echo:ok?");
+    free(r.body);
     close(fd);
-    assert_int_equal(rec_requests(), 0);
+    assert_int_equal(rec_requests(), 1);
 }
 
 static void send_deferred_on_loop(void *arg)
@@ -885,8 +896,9 @@ int main(void)
                                         setup_default, teardown),
         cmocka_unit_test_setup_teardown(test_deferred_reply_sent_from_outside_a_callback,
                                         setup_default, teardown),
-        cmocka_unit_test_setup_teardown(test_oversize_websocket_message_closes_only_that_connection,
-                                        setup_small_limits, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_oversize_websocket_message_closes_only_that_connection, setup_small_limits,
+            teardown),
         cmocka_unit_test_setup_teardown(test_oversize_http_post_gets_413, setup_small_limits,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_connection_cap_refuses_the_101st, setup_default,
