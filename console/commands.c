@@ -500,6 +500,106 @@ static int build_stake_withdraw(struct nm_cmd_ctx *ctx, struct nm_call *c)
 
 /* --- signed commands --- */
 
+/* Checks against chain state that save a fee: a call refused here would
+ * only fail inside a block. The node still decides; this only asks it. */
+static int preflight(struct nm_cmd_ctx *ctx)
+{
+    const struct nm_call *c = &ctx->call;
+    uint16_t subnet;
+    bool owner_only = false, active = true, want_neuron = false, want_no_neuron = false;
+    switch (c->kind) {
+    case NM_CALL_STAKE_ADD: subnet = c->u.stake.subnet; break;
+    case NM_CALL_STAKE_REMOVE: subnet = c->u.stake.subnet; active = false; break;
+    case NM_CALL_SUBNET_UPDATE: subnet = c->u.subnet_update.subnet; owner_only = true; break;
+    case NM_CALL_SUBNET_RETIRE: subnet = c->u.subnet_retire.subnet; owner_only = true; break;
+    case NM_CALL_REGISTER: subnet = c->u.reg.subnet; want_no_neuron = true; break;
+    case NM_CALL_DEREGISTER:
+        subnet = c->u.deregister.subnet;
+        active = false;
+        want_neuron = true;
+        break;
+    default: return 0;
+    }
+    nm_account me;
+    char addr[NM_SS58_STRLEN];
+    cJSON *info = NULL, *list = NULL, *acct = NULL;
+    int rc = signer_account(ctx, &me);
+    if (rc)
+        return rc;
+    nm_ss58_encode(&me, addr);
+    rc = nm_session_call(ctx->session, "subnet_get", params_of(1, cJSON_CreateNumber(subnet)),
+                         &info, ctx->msg, sizeof ctx->msg);
+    if (rc == NM_E_UNKNOWN_SUBNET) {
+        rc = fail(ctx, NM_CMD_FAILED, rc, "unknown subnet %u (UNKNOWN_SUBNET)", (unsigned)subnet);
+        goto out;
+    }
+    if (rc) {
+        failed(ctx, rc);
+        goto out;
+    }
+    if (active && strcmp(jstr(info, "status"), "active") != 0) {
+        rc = fail(ctx, NM_CMD_FAILED, NM_E_SUBNET_RETIRED, "subnet %u is retired "
+                  "(SUBNET_RETIRED)", (unsigned)subnet);
+        goto out;
+    }
+    if (owner_only && strcmp(jstr(info, "owner"), addr) != 0) {
+        rc = fail(ctx, NM_CMD_FAILED, NM_E_NOT_OWNER, "only the subnet owner may do this: "
+                  "subnet %u belongs to %s, not %s (NOT_OWNER)", (unsigned)subnet,
+                  jstr(info, "owner"), addr);
+        goto out;
+    }
+    if (want_neuron || want_no_neuron) {
+        rc = nm_session_call(ctx->session, "neuron_list",
+                             params_of(1, cJSON_CreateNumber(subnet)), &list, ctx->msg,
+                             sizeof ctx->msg);
+        if (rc) {
+            failed(ctx, rc);
+            goto out;
+        }
+        const cJSON *n, *mine = NULL;
+        cJSON_ArrayForEach(n, cJSON_GetObjectItemCaseSensitive(list, "neurons"))
+            if (strcmp(jstr(n, "hotkey"), addr) == 0)
+                mine = n;
+        if (mine && want_no_neuron)
+            rc = fail(ctx, NM_CMD_FAILED, NM_E_ALREADY_REGISTERED, "account already registered "
+                      "on this subnet: %s is %s uid %llu on subnet %u (ALREADY_REGISTERED)",
+                      addr, jstr(mine, "role"), (unsigned long long)ju64(mine, "uid"),
+                      (unsigned)subnet);
+        else if (!mine && want_neuron)
+            rc = fail(ctx, NM_CMD_FAILED, NM_E_NOT_REGISTERED, "account not registered on this "
+                      "subnet: %s holds no uid on subnet %u (NOT_REGISTERED)", addr,
+                      (unsigned)subnet);
+        if (rc)
+            goto out;
+    }
+    if (c->kind == NM_CALL_STAKE_REMOVE) {
+        rc = nm_session_call(ctx->session, "account_get",
+                             params_of(1, cJSON_CreateString(addr)), &acct, ctx->msg,
+                             sizeof ctx->msg);
+        if (rc) {
+            failed(ctx, rc);
+            goto out;
+        }
+        uint64_t bonded = 0;
+        const cJSON *st;
+        cJSON_ArrayForEach(st, cJSON_GetObjectItemCaseSensitive(acct, "stakes"))
+            if (ju64(st, "subnet") == subnet)
+                bonded = ju64(st, "amount");
+        if (bonded < c->u.stake.amount) {
+            char a1[48], a2[48];
+            rc = fail(ctx, NM_CMD_FAILED, NM_E_INSUFFICIENT_STAKE, "insufficient stake: %s "
+                      "bonded to subnet %u, %s asked (INSUFFICIENT_STAKE)",
+                      amount_text(bonded, a1), (unsigned)subnet,
+                      amount_text(c->u.stake.amount, a2));
+        }
+    }
+out:
+    cJSON_Delete(acct);
+    cJSON_Delete(list);
+    cJSON_Delete(info);
+    return rc;
+}
+
 /* Submits ctx->call; on success *json_out is {extrinsic, block, block_hash,
  * index, events} and *events points into it. */
 static int submit(struct nm_cmd_ctx *ctx, cJSON **json_out, const cJSON **events,
@@ -507,6 +607,8 @@ static int submit(struct nm_cmd_ctx *ctx, cJSON **json_out, const cJSON **events
 {
     struct nm_submit_outcome o;
     *json_out = NULL;
+    if (preflight(ctx))
+        return ctx->res->err;
     int rc = nm_session_submit(ctx->session, ctx->as, &ctx->call, &o, ctx->msg, sizeof ctx->msg);
     if (rc) {
         if (o.block_hash[0]) {

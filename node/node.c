@@ -123,8 +123,10 @@ static int node_open(struct nm_node *n)
     uv_async_init(&n->loop, &n->stop_async, on_stop);
     n->stop_async.data = n;
     if (n->cfg.produce && n->chain->can_author) {
+        /* The first block comes at once: an operator (and a test) should
+         * not wait a whole block time to see the chain move. */
         uint64_t period = n->chain->rt.params.block_time_ms;
-        uv_timer_start(&n->block_timer, produce_block, period, period);
+        uv_timer_start(&n->block_timer, produce_block, 0, period);
     }
     return 0;
 }

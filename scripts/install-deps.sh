@@ -21,6 +21,14 @@ for pair in $COMMANDS; do
     cmd=${pair%%:*}; pkg=${pair#*:}
     command -v "$cmd" >/dev/null 2>&1 || missing="$missing $pkg"
 done
+# libwebsockets loads its libuv support at run time from a plugin (Debian
+# ships it apart from libwebsockets-dev); without it the RPC server and
+# client cannot create their contexts.
+evlib_uv_found=""
+for f in /usr/lib/*/libwebsockets-evlib_uv.so /usr/lib/libwebsockets-evlib_uv.so; do
+    [ -f "$f" ] && evlib_uv_found=1
+done
+[ -n "$evlib_uv_found" ] || missing="$missing libwebsockets-evlib-uv"
 # Debian's own python3 with numpy, for the consensus reference test.
 if [ ! -x /usr/bin/python3 ] || ! /usr/bin/python3 -c 'import numpy' 2>/dev/null; then
     missing="$missing python3 python3-numpy"
