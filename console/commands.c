@@ -1041,6 +1041,9 @@ static int h_balance(struct nm_cmd_ctx *ctx)
     nm_account who;
     char addr[NM_SS58_STRLEN], a1[48], a2[48], a3[48];
     cJSON *r;
+    if (ctx->nargs == 0 && !ctx->as && !nm_session_signer_name(ctx->session))
+        return fail(ctx, NM_CMD_USAGE, NM_E_USAGE, "no account given: name one, or a signer "
+                    "with --as NAME");
     int rc = ctx->nargs > 0 ? resolve(ctx, ctx->args[0], &who) : signer_account(ctx, &who);
     if (rc)
         return rc;
@@ -1568,27 +1571,37 @@ static void help_list(struct sbuf *b, const char *group)
         else
             sb_printf(b, "  %-*s  %s\n", (int)width, e->usage, e->summary);
     }
-    sb_printf(b, "Every command also takes --json and --as NAME. Words may be shortened to a "
-                 "unique prefix (\"sub l\" is \"subnet list\"). \"help COMMAND\" shows a "
-                 "command's options.\n");
+    sb_printf(b, "Every command also takes --json and --as NAME. Words may be shortened to a\n"
+                 "unique prefix (\"sub l\" is \"subnet list\"); \"help COMMAND\" shows its "
+                 "options.\n");
 }
 
-static void help_option(struct sbuf *b, const struct nm_cmd_option *o)
+static size_t option_width(const struct nm_cmd_option *o)
+{
+    return strlen(o->name) + (o->metavar ? 1 + strlen(o->metavar) : 0);
+}
+
+static void help_option(struct sbuf *b, const struct nm_cmd_option *o, int width)
 {
     char head[64];
     snprintf(head, sizeof head, "%s%s%s", o->name, o->metavar ? " " : "",
              o->metavar ? o->metavar : "");
-    sb_printf(b, "  %-26s %s\n", head, o->help);
+    sb_printf(b, "  %-*s  %s\n", width, head, o->help);
 }
 
 static void help_entry(struct sbuf *b, const struct nm_cmd_entry *e)
 {
+    size_t width = 0;
+    for (const struct nm_cmd_option *o = e->options; o && o->name; o++)
+        width = option_width(o) > width ? option_width(o) : width;
+    for (const struct nm_cmd_option *o = nm_cmd_common_options; o->name; o++)
+        width = option_width(o) > width ? option_width(o) : width;
     sb_printf(b, "usage: %s\n%s\n", e->usage, e->summary);
     sb_printf(b, "options:\n");
     for (const struct nm_cmd_option *o = e->options; o && o->name; o++)
-        help_option(b, o);
+        help_option(b, o, (int)width);
     for (const struct nm_cmd_option *o = nm_cmd_common_options; o->name; o++)
-        help_option(b, o);
+        help_option(b, o, (int)width);
     if (e->flags & NM_CMD_SIGNS)
         sb_printf(b, "Signs a transaction: needs a signer (--as NAME) and pays the fee.\n");
     if (e->flags & NM_CMD_DEV_ONLY)

@@ -252,8 +252,11 @@ int nm_session_connect(struct nm_session *s, char *err, size_t cap)
         struct nm_rpc_error re = {0};
         int rc = nm_rpc_client_connect(s->url, s->token, s->connect_timeout_ms, &s->client, &re);
         if (rc) {
-            snprintf(err, cap, "cannot connect to the node at %s%s%s", s->url,
-                     re.message[0] ? ": " : "", re.message);
+            /* The client's message names the URL already. */
+            if (re.message[0])
+                snprintf(err, cap, "%s", re.message);
+            else
+                snprintf(err, cap, "cannot connect to the node at %s", s->url);
             nm_rpc_error_fini(&re);
             return NM_E_CONNECT;
         }

@@ -31,21 +31,33 @@ char *nm_ss58_encode(const nm_account *acct, char out[NM_SS58_STRLEN])
     memcpy(payload + 1, acct->b, NM_PUBKEY_LEN);
     ss58_checksum(payload, 1 + NM_PUBKEY_LEN, payload + 1 + NM_PUBKEY_LEN);
 
-    /* Big-number base conversion, 256 -> 58. */
-    uint8_t digits[64] = {0};
-    size_t ndigits = 0;
+    /* Big-number base conversion, 256 -> 58, in limbs of 58^5 (< 2^32) so
+     * a 35-byte payload takes a few hundred steps, not thousands: events
+     * print addresses on the block path. */
+    enum { LIMB = 58 * 58 * 58 * 58 * 58, LIMB_DIGITS = 5 };
+    uint32_t limbs[16] = {0};
+    size_t nlimbs = 0;
     for (size_t i = 0; i < PAYLOAD_LEN; i++) {
-        unsigned carry = payload[i];
-        for (size_t j = 0; j < ndigits; j++) {
-            carry += (unsigned)digits[j] << 8;
-            digits[j] = (uint8_t)(carry % 58);
-            carry /= 58;
+        uint64_t carry = payload[i];
+        for (size_t j = 0; j < nlimbs; j++) {
+            carry += (uint64_t)limbs[j] << 8;
+            limbs[j] = (uint32_t)(carry % LIMB);
+            carry /= LIMB;
         }
         while (carry) {
-            digits[ndigits++] = (uint8_t)(carry % 58);
-            carry /= 58;
+            limbs[nlimbs++] = (uint32_t)(carry % LIMB);
+            carry /= LIMB;
         }
     }
+    uint8_t digits[16 * LIMB_DIGITS];
+    size_t ndigits = 0;
+    for (size_t j = 0; j < nlimbs; j++)
+        for (int k = 0; k < LIMB_DIGITS; k++) {
+            digits[ndigits++] = (uint8_t)(limbs[j] % 58);
+            limbs[j] /= 58;
+        }
+    while (ndigits > 0 && digits[ndigits - 1] == 0) /* the top limb's leading zeros */
+        ndigits--;
     size_t n = 0;
     for (size_t i = 0; i < PAYLOAD_LEN && payload[i] == 0; i++)
         out[n++] = '1';

@@ -410,6 +410,25 @@ static int on_writeable(struct nm_rpc_client *c, struct lws *wsi)
     return 0;
 }
 
+/* The node closed with a code and maybe a reason ("request too large"):
+ * keep them for the error message of the calls that fail next. */
+static void note_peer_close(struct nm_rpc_client *c, const unsigned char *in, size_t len)
+{
+    char reason[124];
+    if (!in || len < 2)
+        return;
+    unsigned code = ((unsigned)in[0] << 8) | in[1];
+    size_t n = len - 2 < sizeof reason - 1 ? len - 2 : sizeof reason - 1;
+    memcpy(reason, in + 2, n);
+    reason[n] = '\0';
+    quote_input(reason, sizeof reason, reason);
+    pthread_mutex_lock(&c->mu);
+    if (!c->link_error[0])
+        snprintf(c->link_error, sizeof c->link_error, "connection closed by the node: %s%s"
+                 "(close code %u)", reason, n ? " " : "", code);
+    pthread_mutex_unlock(&c->mu);
+}
+
 static int client_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
                            void *in, size_t len)
 {
@@ -466,6 +485,9 @@ static int client_callback(struct lws *wsi, enum lws_callback_reasons reason, vo
         return on_receive(c, wsi, in, len);
     case LWS_CALLBACK_CLIENT_WRITEABLE:
         return on_writeable(c, wsi);
+    case LWS_CALLBACK_WS_PEER_INITIATED_CLOSE:
+        note_peer_close(c, in, len);
+        return 0;
     case LWS_CALLBACK_CLIENT_CLOSED:
         if (wsi == c->wsi)
             c->wsi = NULL;

@@ -112,11 +112,11 @@ static int param_u64(struct request *r, int i, uint64_t *out, struct rpc_error *
     }
     if (cJSON_IsString(p)) {
         const char *s = p->valuestring;
-        char *end;
         if ((s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) && s[2]) {
-            unsigned long long v = strtoull(s + 2, &end, 16);
-            if (!*end && strlen(s) <= 18) {
-                *out = v;
+            /* Digits only: strtoull alone takes "-1" (2^64-1), "+1" and " 1". */
+            size_t digits = strspn(s + 2, "0123456789abcdefABCDEF");
+            if (!s[2 + digits] && digits <= 16) {
+                *out = strtoull(s + 2, NULL, 16);
                 return 0;
             }
         } else if (nm_units_parse(s, out) == 0) {

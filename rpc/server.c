@@ -4,12 +4,16 @@
 
 #include "node/errors.h"
 
+#include <arpa/inet.h>
 #include <libwebsockets.h>
 #include <limits.h>
+#include <netinet/in.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #define DEFAULT_BIND_ADDRESS "127.0.0.1"
 #define DEFAULT_MAX_REQUEST_BYTES ((size_t)15 * 1024 * 1024)
@@ -551,9 +555,43 @@ static void set_quiet_logging(void)
     lws_set_log_level(LLL_ERR | LLL_WARN, NULL);
 }
 
-static bool is_ipv4_literal(const char *addr)
+/* Binds a throw-away socket the way lws will. lws 4.1 on a foreign loop
+ * fails a busy port only after it has put handles on the loop that need
+ * loop turns to go away; checking first keeps the usual failures synchronous
+ * (the caller may then close the loop's handles however it likes). */
+static int check_bindable(const char *addr, int port, bool *ipv4)
 {
-    return strchr(addr, ':') == NULL;
+    struct sockaddr_in sin;
+    struct sockaddr_in6 sin6;
+    struct sockaddr *sa;
+    socklen_t sa_len;
+    int one = 1, err = 0;
+
+    memset(&sin, 0, sizeof sin);
+    memset(&sin6, 0, sizeof sin6);
+    if (inet_pton(AF_INET, addr, &sin.sin_addr) == 1) {
+        sin.sin_family = AF_INET;
+        sin.sin_port = htons((uint16_t)port);
+        sa = (struct sockaddr *)&sin;
+        sa_len = sizeof sin;
+        *ipv4 = true;
+    } else if (inet_pton(AF_INET6, addr, &sin6.sin6_addr) == 1) {
+        sin6.sin6_family = AF_INET6;
+        sin6.sin6_port = htons((uint16_t)port);
+        sa = (struct sockaddr *)&sin6;
+        sa_len = sizeof sin6;
+        *ipv4 = false;
+    } else {
+        return NM_E_INVAL;
+    }
+    int fd = socket(sa->sa_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return NM_E_IO;
+    if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0 ||
+        bind(fd, sa, sa_len) != 0)
+        err = NM_E_IO;
+    close(fd);
+    return err;
 }
 
 int nm_rpc_server_new(uv_loop_t *loop, const struct nm_rpc_server_config *cfg,
@@ -587,11 +625,15 @@ int nm_rpc_server_new(uv_loop_t *loop, const struct nm_rpc_server_config *cfg,
     int n = snprintf(srv->bind_address, sizeof srv->bind_address, "%s", bind);
     if (n <= 0 || (size_t)n >= sizeof srv->bind_address)
         goto fail_srv;
+    bool ipv4 = true;
+    err = check_bindable(srv->bind_address, cfg ? cfg->port : 0, &ipv4);
+    if (err)
+        goto fail_srv;
 
     pthread_once(&log_level_once, set_quiet_logging);
     memset(&info, 0, sizeof info);
     info.options = LWS_SERVER_OPTION_LIBUV;
-    if (is_ipv4_literal(srv->bind_address))
+    if (ipv4)
         info.options |= LWS_SERVER_OPTION_DISABLE_IPV6;
     info.foreign_loops = foreign_loops;
     info.port = cfg ? cfg->port : 0;

@@ -32,7 +32,7 @@ struct nm_rpc_conn;
  * Content-Length is above it gets 413 and is closed. Sends that would queue
  * more than max_outbound_bytes on one connection drop it (close code 1008). */
 struct nm_rpc_server_config {
-    const char *bind_address;   /* "127.0.0.1" (default when NULL) */
+    const char *bind_address;   /* IPv4 or IPv6 address; "127.0.0.1" when NULL */
     int port;                   /* 0: the OS picks; see nm_rpc_server_port() */
     size_t max_request_bytes;   /* default 15 MiB */
     size_t max_outbound_bytes;  /* queued per connection before it is dropped; default 64 MiB */
@@ -51,9 +51,13 @@ struct nm_rpc_handler {
     void (*on_close)(void *ctx, struct nm_rpc_conn *conn);
 };
 
-/* Listens on cfg (NULL: all defaults). NM_E_INVAL on bad arguments, NM_E_IO if
- * the port cannot be bound. handler is copied. HTTP: POST any path carries a
- * request; GET /health answers {"ok":true}; other methods get 405. */
+/* Listens on cfg (NULL: all defaults). NM_E_INVAL on bad arguments (a bind
+ * address that is not an IP address), NM_E_IO if the port cannot be bound;
+ * such failures leave nothing on the loop. (Should libwebsockets itself fail
+ * after that check, the loop must run as after a delete before it closes.)
+ * handler is copied. HTTP: POST to any path carries a request; GET /health
+ * answers {"ok":true}; other methods get 405. WebSocket: any path, with no
+ * subprotocol (a client that asks for an unknown one is refused). */
 int nm_rpc_server_new(uv_loop_t *loop, const struct nm_rpc_server_config *cfg,
                       const struct nm_rpc_handler *handler, struct nm_rpc_server **out);
 /* The port actually listened on (useful with port 0). */

@@ -277,14 +277,25 @@ static void test_amount_with_ten_decimals_is_refused(void **state)
     (void)state;
     char alice[NM_SS58_STRLEN], json[512];
     dev_address("alice", alice, NULL);
-    const char *bad[] = {"1.0000000001", "-1", "1e9", "", "abc", "18446744073.709551616"};
+    snprintf(json, sizeof json,
+             "{\"name\":\"T\",\"id\":\"t\",\"balances\":"
+             "[{\"address\":\"%s\",\"amount\":\"1.0000000001\"}]}",
+             alice);
+    expect_error(json, "amount", "1.0000000001", "9 decimals", NULL);
+    /* Other malformed amounts name the amount they could not read. */
+    const char *bad[] = {"-1", "1e9", "abc", "18446744073.709551616"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         snprintf(json, sizeof json,
                  "{\"name\":\"T\",\"id\":\"t\",\"balances\":"
                  "[{\"address\":\"%s\",\"amount\":\"%s\"}]}",
                  alice, bad[i]);
-        expect_error(json, "amount", alice, NULL);
+        expect_error(json, "amount", bad[i], NULL);
     }
+    snprintf(json, sizeof json,
+             "{\"name\":\"T\",\"id\":\"t\",\"balances\":"
+             "[{\"address\":\"%s\",\"amount\":\"\"}]}",
+             alice);
+    expect_error(json, "amount", NULL);
     /* A JSON number is not accepted either: amounts are strings. */
     snprintf(json, sizeof json,
              "{\"name\":\"T\",\"id\":\"t\",\"balances\":[{\"address\":\"%s\",\"amount\":5}]}",

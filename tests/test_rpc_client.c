@@ -160,6 +160,7 @@ static void on_close(void *ctx, struct nm_rpc_conn *conn)
 
 struct fixture {
     struct loop_thread lt;
+    struct nm_rpc_server_config cfg;
     struct nm_rpc_server *srv;
     int port;
     int new_err;
@@ -171,7 +172,7 @@ static void server_new_on_loop(void *arg)
 {
     struct fixture *f = arg;
     struct nm_rpc_handler h = {.on_request = on_request, .on_close = on_close};
-    f->new_err = nm_rpc_server_new(&f->lt.loop, NULL, &h, &f->srv);
+    f->new_err = nm_rpc_server_new(&f->lt.loop, &f->cfg, &h, &f->srv);
 }
 
 static void server_delete_on_loop(void *arg)
@@ -181,10 +182,11 @@ static void server_delete_on_loop(void *arg)
     f->srv = NULL;
 }
 
-static int setup(void **state)
+static int setup_with(void **state, size_t max_request_bytes)
 {
     struct fixture *f = calloc(1, sizeof *f);
     assert_non_null(f);
+    f->cfg.max_request_bytes = max_request_bytes;
     assert_int_equal(uv_loop_init(&f->lt.loop), 0);
     assert_int_equal(uv_async_init(&f->lt.loop, &f->lt.async, loop_async_cb), 0);
     f->lt.async.data = &f->lt;
@@ -197,6 +199,16 @@ static int setup(void **state)
     snprintf(f->url, sizeof f->url, "ws://127.0.0.1:%d/", f->port);
     *state = f;
     return 0;
+}
+
+static int setup(void **state)
+{
+    return setup_with(state, 0);
+}
+
+static int setup_small_requests(void **state)
+{
+    return setup_with(state, 1024);
 }
 
 static int teardown(void **state)
@@ -479,6 +491,25 @@ static void test_calls_fail_with_connect_error_once_the_server_is_gone(void **st
     assert_true(err.message[0] != '\0');
 }
 
+static void test_oversize_request_fails_with_the_node_reason(void **state)
+{
+    struct fixture *f = *state;
+    struct nm_rpc_error err;
+    cJSON *result = NULL;
+    char big[2048];
+    memset(big, 'z', sizeof big - 1);
+    big[sizeof big - 1] = '\0';
+    f->client = connect_ok(f, NULL);
+
+    cJSON *params = cJSON_CreateArray();
+    cJSON_AddItemToArray(params, cJSON_CreateString(big));
+    assert_int_equal(nm_rpc_client_call(f->client, "echo", params, 2000, &result, &err),
+                     NM_E_CONNECT);
+    assert_null(result);
+    assert_non_null(strstr(err.message, "request too large"));
+    assert_false(nm_rpc_client_is_connected(f->client));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -500,6 +531,8 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_calls_fail_with_connect_error_once_the_server_is_gone,
                                         setup, teardown),
+        cmocka_unit_test_setup_teardown(test_oversize_request_fails_with_the_node_reason,
+                                        setup_small_requests, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

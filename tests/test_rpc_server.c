@@ -865,17 +865,79 @@ static void test_delete_closes_connections_and_the_loop_finishes(void **state)
     /* teardown then checks that uv_run returns and uv_loop_close succeeds */
 }
 
-static void test_port_in_use_fails_cleanly(void **state)
+struct handle_count {
+    struct loop_thread *lt;
+    int others;
+};
+
+static void count_handle(uv_handle_t *h, void *arg)
+{
+    struct handle_count *hc = arg;
+    if (h != (uv_handle_t *)&hc->lt->async)
+        hc->others++;
+}
+
+static void count_handles_on_loop(void *arg)
+{
+    struct handle_count *hc = arg;
+    uv_walk(&hc->lt->loop, count_handle, hc);
+}
+
+static void expect_new_fails(const char *bind_address, int port, int want)
+{
+    struct fixture *f = fixture_new();
+    f->cfg.bind_address = bind_address;
+    f->cfg.port = port;
+    loop_start(&f->lt);
+    run_on_loop(&f->lt, server_new_on_loop, f);
+    assert_int_equal(f->new_err, want);
+    assert_null(f->srv);
+    /* nothing is left on the loop: a caller may close its loop at once */
+    struct handle_count hc = {.lt = &f->lt};
+    run_on_loop(&f->lt, count_handles_on_loop, &hc);
+    assert_int_equal(hc.others, 0);
+    loop_stop(&f->lt);
+    free(f);
+}
+
+static void test_port_in_use_or_bad_address_fails_leaving_the_loop_clean(void **state)
 {
     struct fixture *f = *state;
-    struct fixture *second = fixture_new();
-    second->cfg.port = f->port;
-    loop_start(&second->lt);
-    run_on_loop(&second->lt, server_new_on_loop, second);
-    assert_int_equal(second->new_err, NM_E_IO);
-    assert_null(second->srv);
-    loop_stop(&second->lt);
-    free(second);
+    expect_new_fails(NULL, f->port, NM_E_IO);
+    expect_new_fails("not-an-address", 0, NM_E_INVAL);
+    expect_new_fails("192.0.2.1", 0, NM_E_IO); /* not an address of this machine */
+}
+
+static void test_ipv6_loopback_is_served(void **state)
+{
+    (void)state;
+    int probe = socket(AF_INET6, SOCK_STREAM, 0);
+    struct sockaddr_in6 sa6 = {.sin6_family = AF_INET6, .sin6_addr = IN6ADDR_LOOPBACK_INIT};
+    bool have_v6 = probe >= 0 && bind(probe, (struct sockaddr *)&sa6, sizeof sa6) == 0;
+    if (probe >= 0)
+        close(probe);
+    if (!have_v6)
+        skip();
+
+    struct fixture *f = fixture_new();
+    f->cfg.bind_address = "::1";
+    start_server(f);
+    int fd = socket(AF_INET6, SOCK_STREAM, 0);
+    sa6.sin6_port = htons((uint16_t)f->port);
+    assert_int_equal(connect(fd, (struct sockaddr *)&sa6, sizeof sa6), 0);
+    struct timeval tv = {.tv_sec = IO_TIMEOUT_MS / 1000};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    struct http_response r;
+    http_send(fd, f->port, "POST", "/", "v6", NULL);
+    assert_true(http_read_response(fd, &r));
+    assert_string_equal(r.body, "echo:v6");
+    free(r.body);
+    close(fd);
+    pthread_mutex_lock(&rec.mu);
+    assert_string_equal(rec.last_peer, "::1");
+    pthread_mutex_unlock(&rec.mu);
+    void *st = f;
+    teardown(&st);
 }
 
 int main(void)
@@ -912,7 +974,10 @@ int main(void)
                                         setup_small_limits, teardown),
         cmocka_unit_test_setup_teardown(test_delete_closes_connections_and_the_loop_finishes,
                                         setup_default, teardown),
-        cmocka_unit_test_setup_teardown(test_port_in_use_fails_cleanly, setup_default, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_port_in_use_or_bad_address_fails_leaving_the_loop_clean, setup_default,
+            teardown),
+        cmocka_unit_test(test_ipv6_loopback_is_served),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
     pthread_mutex_destroy(&rec.mu);
