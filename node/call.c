@@ -52,6 +52,8 @@ const char *nm_call_name(uint16_t kind)
     case NM_CALL_REGISTER: return "registry.register";
     case NM_CALL_DEREGISTER: return "registry.deregister";
     case NM_CALL_SET_ENDPOINT: return "registry.set_endpoint";
+    /* weights/consensus call names */
+    /* governance call names */
     default: return NULL;
     }
 }
@@ -141,6 +143,8 @@ void nm_call_encode(const struct nm_call *c, struct nm_writer *w)
         nm_put_u16(w, c->u.set_endpoint.subnet);
         nm_put_str(w, c->u.set_endpoint.endpoint);
         break;
+    /* weights/consensus encode */
+    /* governance encode */
     }
 }
 
@@ -195,6 +199,8 @@ int nm_call_decode(const uint8_t *data, size_t len, struct nm_call *c)
         c->u.set_endpoint.subnet = nm_get_u16(&r);
         nm_get_str(&r, c->u.set_endpoint.endpoint, sizeof c->u.set_endpoint.endpoint);
         break;
+    /* weights/consensus decode */
+    /* governance decode */
     default:
         return NM_E_UNKNOWN_CALL;
     }
@@ -281,6 +287,8 @@ cJSON *nm_call_to_json(const struct nm_call *c)
         cJSON_AddNumberToObject(args, "subnet", c->u.set_endpoint.subnet);
         cJSON_AddStringToObject(args, "endpoint", c->u.set_endpoint.endpoint);
         break;
+    /* weights/consensus JSON view */
+    /* governance JSON view */
     }
     return obj;
 }

@@ -28,6 +28,8 @@ enum nm_call_kind {
     NM_CALL_REGISTER = 0x0400,
     NM_CALL_DEREGISTER = 0x0401,
     NM_CALL_SET_ENDPOINT = 0x0402,
+    /* weights/consensus calls: 0x05xx */
+    /* governance calls: 0x06xx */
 };
 
 enum nm_task_type { NM_TASK_CODE_GEN, NM_TASK_IMAGE_GEN, NM_TASK_PROTEIN_FOLDING, NM_TASK_CUSTOM,

@@ -69,6 +69,8 @@
     X(TIMEOUT, -32057, "timed out")                                                  \
     X(CONNECT, -32058, "cannot connect to the node")                                 \
     X(RPC, -32059, "node returned an error")                                         \
+    /* weights/consensus errors: -32060..-32079 */                                  \
+    /* governance errors: -32080..-32099 */                                          \
     X(USAGE, -32602, "usage error")
 
 enum nm_error {

@@ -18,7 +18,9 @@
     X(max_neurons, 4096, 4096, 1, 65535, "largest max-neurons a subnet may ask for")      \
     X(max_block_extrinsics, 8192, 8192, 1, 100000, "most extrinsics in one block")        \
     X(faucet_amount, 100000000000ULL, 0, 0, 1000000000000000ULL,                          \
-      "what the dev faucet pays, base units")
+      "what the dev faucet pays, base units") \
+    /* weights/consensus/emission parameters */                                         \
+    /* governance parameters */
 
 struct nm_params {
 #define NM_X_FIELD(name, dev, def, lo, hi, desc) uint64_t name;

@@ -88,7 +88,10 @@ void nm_runtime_begin_block(struct nm_runtime *rt, uint64_t height, uint64_t tim
 int nm_runtime_end_block(struct nm_runtime *rt)
 {
     rt->extrinsic_index = -1;
-    return 0;
+    int err = 0;
+    /* weights/consensus end-of-block hook (epoch processing) */
+    /* governance end-of-block hook */
+    return err;
 }
 
 void nm_runtime_state_root(const struct nm_runtime *rt, nm_hash *out)
@@ -204,12 +207,22 @@ static int params_fold(struct nm_db *db, struct nm_lthash *acc)
 
 int nm_runtime_fold_state(struct nm_db *db, struct nm_lthash *out)
 {
+    /* Every state table, each folded by the module that owns it. */
+    static int (*const folds[])(struct nm_db *, struct nm_lthash *) = {
+        params_fold,
+        nm_balances_fold,
+        nm_staking_fold,
+        nm_subnets_fold,
+        nm_registry_fold,
+        /* weights/consensus folds */
+        /* governance folds */
+    };
     nm_lthash_zero(out);
-    int err;
-    if ((err = params_fold(db, out)) || (err = nm_balances_fold(db, out)) ||
-        (err = nm_staking_fold(db, out)) || (err = nm_subnets_fold(db, out)) ||
-        (err = nm_registry_fold(db, out)))
-        return err;
+    for (size_t i = 0; i < sizeof folds / sizeof folds[0]; i++) {
+        int err = folds[i](db, out);
+        if (err)
+            return err;
+    }
     return 0;
 }
 
@@ -269,6 +282,8 @@ static int dispatch(struct nm_runtime *rt, const nm_account *who, const struct n
     case NM_CALL_REGISTER: return nm_registry_register(rt, who, c);
     case NM_CALL_DEREGISTER: return nm_registry_deregister(rt, who, c);
     case NM_CALL_SET_ENDPOINT: return nm_registry_set_endpoint(rt, who, c);
+    /* weights/consensus dispatch */
+    /* governance dispatch */
     default: return NM_E_UNKNOWN_CALL;
     }
 }

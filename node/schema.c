@@ -36,6 +36,8 @@ static const char *const migration_1[] = {
     " account BLOB NOT NULL, role INTEGER NOT NULL, endpoint TEXT NOT NULL,"
     " registered_at INTEGER NOT NULL, PRIMARY KEY(subnet, uid)) WITHOUT ROWID",
     "CREATE UNIQUE INDEX neurons_by_account ON neurons(subnet, account)",
+    /* weights/consensus tables */
+    /* governance tables */
     NULL,
 };
 
