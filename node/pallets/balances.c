@@ -7,8 +7,7 @@
 
 #include <string.h>
 
-static void account_entry(struct nm_writer *w, const nm_account *id, uint64_t free,
-                          uint64_t nonce)
+static void account_entry(struct nm_writer *w, const nm_account *id, uint64_t free, uint64_t nonce)
 {
     nm_put_u8(w, NM_TAG_ACCOUNT);
     nm_put_raw(w, id->b, NM_PUBKEY_LEN);
@@ -33,11 +32,11 @@ int nm_balances_get(struct nm_db *db, const nm_account *id, struct nm_account_in
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : NM_E_DB;
 }
 
-int nm_balances_put(struct nm_runtime *rt, const nm_account *id,
-                    const struct nm_account_info *old, uint64_t free, uint64_t nonce)
+int nm_balances_put(struct nm_runtime *rt, const nm_account *id, const struct nm_account_info *old,
+                    uint64_t free, uint64_t nonce)
 {
-    sqlite3_stmt *st = nm_db_stmt(
-        rt->db, "INSERT OR REPLACE INTO accounts(id, free, nonce) VALUES(?1, ?2, ?3)");
+    sqlite3_stmt *st =
+        nm_db_stmt(rt->db, "INSERT OR REPLACE INTO accounts(id, free, nonce) VALUES(?1, ?2, ?3)");
     if (!st)
         return NM_E_DB;
     sqlite3_bind_blob(st, 1, id->b, NM_PUBKEY_LEN, SQLITE_STATIC);
@@ -112,7 +111,8 @@ int nm_balances_transfer(struct nm_runtime *rt, const nm_account *signer, const 
         return NM_E_SELF_TRANSFER;
     struct nm_account_info from, to;
     int err;
-    if ((err = nm_balances_get(rt->db, signer, &from)) || (err = nm_balances_get(rt->db, dest, &to)))
+    if ((err = nm_balances_get(rt->db, signer, &from)) ||
+        (err = nm_balances_get(rt->db, dest, &to)))
         return err;
     if (from.free < amount)
         return NM_E_INSUFFICIENT_BALANCE;

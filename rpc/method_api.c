@@ -1,0 +1,123 @@
+/* method_api.c - parameter checks and error replies shared by every
+ * JSON-RPC method module (see method_api.h). */
+#include "rpc/method_api.h"
+
+#include "node/amount.h"
+#include "node/errors.h"
+#include "node/ss58.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int nm_rpc_fail(struct nm_rpc_error_out *e, int code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(e->message, sizeof e->message, fmt, ap);
+    va_end(ap);
+    /* Quoted input must not break a line-oriented reader of the reply. */
+    for (char *p = e->message; *p; p++)
+        if (*p == '\n' || *p == '\r')
+            *p = ' ';
+    e->code = code;
+    return -1;
+}
+
+/* A chain error: our code and message, with its name in data. */
+int nm_rpc_fail_chain(struct nm_rpc_error_out *e, int err, const char *context)
+{
+    e->code = nm_rpc_code(err);
+    if (context)
+        snprintf(e->message, sizeof e->message, "%s: %s", context, nm_strerror(err));
+    else
+        snprintf(e->message, sizeof e->message, "%s", nm_strerror(err));
+    e->data = cJSON_CreateObject();
+    cJSON_AddStringToObject(e->data, "name", nm_errname(err));
+    cJSON_AddNumberToObject(e->data, "code", nm_rpc_code(err));
+    cJSON_AddStringToObject(e->data, "message", nm_strerror(err));
+    return -1;
+}
+
+const cJSON *nm_rpc_param(struct nm_rpc_request *r, int i)
+{
+    return r->params ? cJSON_GetArrayItem(r->params, i) : NULL;
+}
+
+bool nm_rpc_param_missing(const cJSON *p)
+{
+    return !p || cJSON_IsNull(p);
+}
+
+int nm_rpc_param_u64(struct nm_rpc_request *r, int i, uint64_t *out, struct nm_rpc_error_out *e)
+{
+    const cJSON *p = nm_rpc_param(r, i);
+    if (cJSON_IsNumber(p) && p->valuedouble >= 0 && p->valuedouble <= 9007199254740992.0 &&
+        p->valuedouble == (double)(uint64_t)p->valuedouble) {
+        *out = (uint64_t)p->valuedouble;
+        return 0;
+    }
+    if (cJSON_IsString(p)) {
+        const char *s = p->valuestring;
+        if ((s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) && s[2]) {
+            /* Digits only: strtoull alone takes "-1" (2^64-1), "+1" and " 1". */
+            size_t digits = strspn(s + 2, "0123456789abcdefABCDEF");
+            if (!s[2 + digits] && digits <= 16) {
+                *out = strtoull(s + 2, NULL, 16);
+                return 0;
+            }
+        } else if (nm_units_parse(s, out) == 0) {
+            return 0;
+        }
+    }
+    return nm_rpc_fail(e, NM_RPC_INVALID_PARAMS,
+                       "invalid params: parameter %d must be a whole number", i);
+}
+
+int nm_rpc_param_hash(struct nm_rpc_request *r, int i, nm_hash *out, struct nm_rpc_error_out *e)
+{
+    const cJSON *p = nm_rpc_param(r, i);
+    if (!cJSON_IsString(p) || nm_hash_from_hex(p->valuestring, out))
+        return nm_rpc_fail(e, NM_RPC_INVALID_PARAMS,
+                           "invalid params: expected a 0x-prefixed 32-byte hash");
+    return 0;
+}
+
+int nm_rpc_param_account(struct nm_rpc_request *r, int i, nm_account *out,
+                         struct nm_rpc_error_out *e)
+{
+    const cJSON *p = nm_rpc_param(r, i);
+    if (!cJSON_IsString(p))
+        return nm_rpc_fail(e, NM_RPC_INVALID_PARAMS, "invalid params: expected an SS58 address");
+    int err = nm_ss58_decode(p->valuestring, out);
+    if (err)
+        return nm_rpc_fail_chain(e, err, NULL);
+    return 0;
+}
+
+int nm_rpc_param_subnet(struct nm_rpc_request *r, int i, uint16_t *out, struct nm_rpc_error_out *e)
+{
+    uint64_t v;
+    if (nm_rpc_param_u64(r, i, &v, e))
+        return -1;
+    if (v < 1 || v > 65535)
+        return nm_rpc_fail(e, NM_RPC_INVALID_PARAMS, "invalid params: subnet id must be 1-65535");
+    *out = (uint16_t)v;
+    return 0;
+}
+
+/* Height named by an optional block hash parameter (best when absent). */
+int nm_rpc_param_block(struct nm_rpc_request *r, int i, uint64_t *height,
+                       struct nm_rpc_error_out *e)
+{
+    if (nm_rpc_param_missing(nm_rpc_param(r, i))) {
+        *height = r->chain->best.height;
+        return 0;
+    }
+    nm_hash h;
+    if (nm_rpc_param_hash(r, i, &h, e))
+        return -1;
+    int err = nm_chain_height_of(r->chain, &h, height);
+    return err ? nm_rpc_fail_chain(e, err, NULL) : 0;
+}

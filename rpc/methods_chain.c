@@ -1,0 +1,422 @@
+/* methods_chain.c - the chain's JSON-RPC methods: system_*, chain_*,
+ * author_*, account_get, subnet_*, neuron_list, events_get (docs/rpc.md).
+ * Shapes follow Substrate where Substrate has the method. */
+#include "rpc/method_api.h"
+
+#include "node/amount.h"
+#include "node/errors.h"
+#include "node/extrinsic.h"
+#include "node/pallets/balances.h"
+#include "node/pallets/registry.h"
+#include "node/pallets/staking.h"
+#include "node/pallets/subnets.h"
+#include "node/ss58.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define NM_VERSION "0.1.0"
+
+cJSON *nm_rpc_events_json(struct nm_chain *c, uint64_t height, int extrinsic)
+{
+    sqlite3_stmt *st = nm_db_stmt(c->db, "SELECT idx, extrinsic, name, data FROM events"
+                                         " WHERE height=?1 ORDER BY idx");
+    if (!st)
+        return NULL;
+    nm_bind_u64(st, 1, height);
+    cJSON *list = cJSON_CreateArray();
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        bool has_ext = sqlite3_column_type(st, 1) != SQLITE_NULL;
+        if (extrinsic >= 0 && (!has_ext || sqlite3_column_int(st, 1) != extrinsic))
+            continue;
+        cJSON *ev = cJSON_CreateObject();
+        cJSON_AddNumberToObject(ev, "index", sqlite3_column_int(st, 0));
+        if (has_ext)
+            cJSON_AddNumberToObject(ev, "extrinsic", sqlite3_column_int(st, 1));
+        else
+            cJSON_AddNullToObject(ev, "extrinsic");
+        cJSON_AddStringToObject(ev, "name", (const char *)sqlite3_column_text(st, 2));
+        cJSON *data = cJSON_Parse((const char *)sqlite3_column_text(st, 3));
+        cJSON_AddItemToObject(ev, "data", data ? data : cJSON_CreateObject());
+        cJSON_AddItemToArray(list, ev);
+    }
+    sqlite3_reset(st);
+    return list;
+}
+
+static int header_at(struct nm_rpc_request *r, uint64_t height, cJSON **result,
+                     struct nm_rpc_error_out *e)
+{
+    struct nm_header h;
+    int err = nm_chain_header_at(r->chain, height, &h);
+    if (err)
+        return nm_rpc_fail_chain(e, err, NULL);
+    *result = nm_header_json(&h);
+    return 0;
+}
+
+static int m_system_health(struct nm_rpc_request *r, cJSON **result, struct nm_rpc_error_out *e)
+{
+    (void)r;
+    (void)e;
+    *result = cJSON_CreateObject();
+    cJSON_AddNumberToObject(*result, "peers", 0);
+    cJSON_AddBoolToObject(*result, "isSyncing", false);
+    cJSON_AddBoolToObject(*result, "shouldHavePeers", false);
+    return 0;
+}
+
+static int m_system_version(struct nm_rpc_request *r, cJSON **result, struct nm_rpc_error_out *e)
+{
+    (void)r;
+    (void)e;
+    *result = cJSON_CreateString(NM_VERSION);
+    return 0;
+}
+
+static int m_system_name(struct nm_rpc_request *r, cJSON **result, struct nm_rpc_error_out *e)
+{
+    (void)r;
+    (void)e;
+    *result = cJSON_CreateString("neuromesh");
+    return 0;
+}
+
+static int m_system_chain(struct nm_rpc_request *r, cJSON **result, struct nm_rpc_error_out *e)
+{
+    (void)e;
+    *result = cJSON_CreateString(r->chain->spec.name);
+    return 0;
+}
+
+static int m_system_properties(struct nm_rpc_request *r, cJSON **result,
+                               struct nm_rpc_error_out *e)
+{
+    (void)r;
+    (void)e;
+    *result = cJSON_CreateObject();
+    cJSON_AddNumberToObject(*result, "ss58Format", NM_SS58_PREFIX);
+    cJSON_AddNumberToObject(*result, "tokenDecimals", NM_AMOUNT_DECIMALS);
+    cJSON_AddStringToObject(*result, "tokenSymbol", "NMT");
+    return 0;
+}
+
+static int m_system_peers(struct nm_rpc_request *r, cJSON **result, struct nm_rpc_error_out *e)
+{
+    (void)r;
+    (void)e;
+    *result = cJSON_CreateArray();
+    return 0;
+}
+
+static int m_chain_info(struct nm_rpc_request *r, cJSON **result, struct nm_rpc_error_out *e)
+{
+    (void)e;
+    struct nm_chain *c = r->chain;
+    char hex[NM_HASH_HEXLEN];
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "name", c->spec.name);
+    cJSON_AddStringToObject(o, "id", c->spec.id);
+    cJSON_AddBoolToObject(o, "dev", c->spec.dev);
+    cJSON_AddNumberToObject(o, "height", (double)c->best.height);
+    cJSON_AddNumberToObject(o, "finalized", (double)c->best.height);
+    cJSON_AddStringToObject(o, "best_hash", nm_hash_hex(&c->best_hash, hex));
+    cJSON_AddStringToObject(o, "genesis_hash", nm_hash_hex(&c->genesis, hex));
+    cJSON_AddNumberToObject(o, "epoch", (double)c->best.epoch);
+    cJSON_AddNumberToObject(o, "tempo", (double)c->rt.params.tempo);
+    cJSON_AddNumberToObject(o, "block_time_ms", (double)c->rt.params.block_time_ms);
+    cJSON_AddNumberToObject(o, "timestamp", (double)c->best.timestamp_ms);
+    nm_json_add_amount(o, "tx_fee", c->rt.params.tx_fee);
+    nm_json_add_amount(o, "existential_deposit", c->rt.params.existential_deposit);
+    nm_json_add_amount(o, "faucet_amount", c->spec.dev ? c->rt.params.faucet_amount : 0);
+    nm_json_add_amount(o, "unlock_period_blocks", c->rt.params.unlock_period_blocks);
+    cJSON_AddNumberToObject(o, "pending", (double)c->pool.count);
+    *result = o;
+    return 0;
+}
+
+static int m_chain_getHeader(struct nm_rpc_request *r, cJSON **result, struct nm_rpc_error_out *e)
+{
+    uint64_t height;
+    if (nm_rpc_param_block(r, 0, &height, e))
+        return -1;
+    return header_at(r, height, result, e);
+}
+
+static int m_chain_getBlock(struct nm_rpc_request *r, cJSON **result, struct nm_rpc_error_out *e)
+{
+    uint64_t height;
+    if (nm_rpc_param_block(r, 0, &height, e))
+        return -1;
+    uint8_t *bytes;
+    size_t len;
+    int err = nm_chain_block_bytes(r->chain, height, &bytes, &len);
+    if (err)
+        return nm_rpc_fail_chain(e, err, NULL);
+    struct nm_block b;
+    if ((err = nm_block_decode(bytes, len, &b))) {
+        free(bytes);
+        return nm_rpc_fail_chain(e, err, NULL);
+    }
+    cJSON *block = cJSON_CreateObject();
+    cJSON_AddItemToObject(block, "header", nm_header_json(&b.header));
+    cJSON *exts = cJSON_AddArrayToObject(block, "extrinsics");
+    for (size_t i = 0; i < b.count; i++) {
+        size_t cap = 2 * b.lengths[i] + 3;
+        char *hex = malloc(cap);
+        if (hex) {
+            cJSON_AddItemToArray(
+                exts, cJSON_CreateString(nm_hex_encode(b.extrinsics[i], b.lengths[i], hex, cap)));
+            free(hex);
+        }
+    }
+    nm_block_fini(&b);
+    free(bytes);
+    *result = cJSON_CreateObject();
+    cJSON_AddItemToObject(*result, "block", block);
+    cJSON_AddNullToObject(*result, "justifications");
+    return 0;
+}
+
+static int m_chain_getBlockHash(struct nm_rpc_request *r, cJSON **result,
+                                struct nm_rpc_error_out *e)
+{
+    uint64_t height = r->chain->best.height;
+    if (!nm_rpc_param_missing(nm_rpc_param(r, 0)) && nm_rpc_param_u64(r, 0, &height, e))
+        return -1;
+    struct nm_header h;
+    if (nm_chain_header_at(r->chain, height, &h)) {
+        *result = cJSON_CreateNull();
+        return 0;
+    }
+    nm_hash hash;
+    char hex[NM_HASH_HEXLEN];
+    nm_header_hash(&h, &hash);
+    *result = cJSON_CreateString(nm_hash_hex(&hash, hex));
+    return 0;
+}
+
+static int m_chain_getFinalizedHead(struct nm_rpc_request *r, cJSON **result,
+                                    struct nm_rpc_error_out *e)
+{
+    (void)e;
+    char hex[NM_HASH_HEXLEN];
+    *result = cJSON_CreateString(nm_hash_hex(&r->chain->best_hash, hex));
+    return 0;
+}
+
+static int m_events_get(struct nm_rpc_request *r, cJSON **result, struct nm_rpc_error_out *e)
+{
+    uint64_t height = r->chain->best.height;
+    if (!nm_rpc_param_missing(nm_rpc_param(r, 0)) && nm_rpc_param_u64(r, 0, &height, e))
+        return -1;
+    if (height > r->chain->best.height)
+        return nm_rpc_fail_chain(e, NM_E_UNKNOWN_BLOCK, NULL);
+    cJSON *events = nm_rpc_events_json(r->chain, height, -1);
+    if (!events)
+        return nm_rpc_fail_chain(e, NM_E_DB, NULL);
+    *result = cJSON_CreateObject();
+    cJSON_AddNumberToObject(*result, "height", (double)height);
+    cJSON_AddItemToObject(*result, "events", events);
+    return 0;
+}
+
+static int m_account_get(struct nm_rpc_request *r, cJSON **result, struct nm_rpc_error_out *e)
+{
+    nm_account who;
+    if (nm_rpc_param_account(r, 0, &who, e))
+        return -1;
+    struct nm_account_info info;
+    int err = nm_balances_get(r->chain->db, &who, &info);
+    if (err)
+        return nm_rpc_fail_chain(e, err, NULL);
+    cJSON *o = nm_staking_account_json(r->chain->db, &who);
+    if (!o)
+        return nm_rpc_fail_chain(e, NM_E_DB, NULL);
+    nm_json_add_account(o, "address", &who);
+    nm_json_add_amount(o, "free", info.free);
+    cJSON_AddNumberToObject(o, "nonce", (double)info.nonce);
+    *result = o;
+    return 0;
+}
+
+static int m_subnet_list(struct nm_rpc_request *r, cJSON **result, struct nm_rpc_error_out *e)
+{
+    *result = nm_subnets_list_json(r->chain->db);
+    return *result ? 0 : nm_rpc_fail_chain(e, NM_E_DB, NULL);
+}
+
+static int m_subnet_get(struct nm_rpc_request *r, cJSON **result, struct nm_rpc_error_out *e)
+{
+    uint16_t id = 0;
+    if (nm_rpc_param_subnet(r, 0, &id, e))
+        return -1;
+    int err = 0;
+    *result = nm_subnets_get_json(r->chain->db, id, &err);
+    return *result ? 0 : nm_rpc_fail_chain(e, err ? err : NM_E_DB, NULL);
+}
+
+static int m_neuron_list(struct nm_rpc_request *r, cJSON **result, struct nm_rpc_error_out *e)
+{
+    uint16_t id = 0;
+    if (nm_rpc_param_subnet(r, 0, &id, e))
+        return -1;
+    struct nm_subnet s;
+    int err = nm_subnets_get(r->chain->db, id, &s);
+    if (err)
+        return nm_rpc_fail_chain(e, err, NULL);
+    cJSON *neurons = nm_registry_neurons_json(r->chain->db, id);
+    if (!neurons)
+        return nm_rpc_fail_chain(e, NM_E_DB, NULL);
+    *result = cJSON_CreateObject();
+    cJSON_AddNumberToObject(*result, "subnet", id);
+    cJSON_AddItemToObject(*result, "neurons", neurons);
+    return 0;
+}
+
+/* Substrate's author_* errors: 1010 with our reason in data. */
+static int fail_tx(struct nm_rpc_error_out *e, int err)
+{
+    nm_rpc_fail_chain(e, err, NULL);
+    int code = err == NM_E_DUPLICATE_TX ? NM_RPC_TX_ALREADY_IMPORTED : NM_RPC_INVALID_TX;
+    snprintf(e->message, sizeof e->message, "%s: %s",
+             code == NM_RPC_INVALID_TX ? "Invalid Transaction" : "Transaction Already Imported",
+             nm_strerror(err));
+    e->code = code;
+    return -1;
+}
+
+static int submit(struct nm_rpc_request *r, nm_hash *hash, struct nm_rpc_error_out *e)
+{
+    const cJSON *p = nm_rpc_param(r, 0);
+    if (!cJSON_IsString(p))
+        return nm_rpc_fail(e, NM_RPC_INVALID_PARAMS,
+                           "invalid params: expected the extrinsic as 0x hex");
+    size_t hexlen = strlen(p->valuestring);
+    if (hexlen > 2 * NM_EXTRINSIC_MAX + 2)
+        return fail_tx(e, NM_E_TOO_BIG);
+    uint8_t *bytes = malloc(hexlen / 2 + 1);
+    if (!bytes)
+        return nm_rpc_fail_chain(e, NM_E_NOMEM, NULL);
+    size_t len;
+    int err = nm_hex_decode(p->valuestring, bytes, hexlen / 2 + 1, 0, &len);
+    if (!err)
+        err = nm_chain_submit(r->chain, bytes, len, hash);
+    free(bytes);
+    return err ? fail_tx(e, err) : 0;
+}
+
+static int m_author_submitExtrinsic(struct nm_rpc_request *r, cJSON **result,
+                                    struct nm_rpc_error_out *e)
+{
+    nm_hash hash;
+    if (submit(r, &hash, e))
+        return -1;
+    char hex[NM_HASH_HEXLEN];
+    *result = cJSON_CreateString(nm_hash_hex(&hash, hex));
+    return 0;
+}
+
+static int m_author_pendingExtrinsics(struct nm_rpc_request *r, cJSON **result,
+                                      struct nm_rpc_error_out *e)
+{
+    (void)e;
+    struct nm_mempool *pool = &r->chain->pool;
+    *result = cJSON_CreateArray();
+    for (size_t i = 0; i < pool->count; i++) {
+        size_t cap = 2 * pool->txs[i].len + 3;
+        char *hex = malloc(cap);
+        if (!hex)
+            continue;
+        nm_hex_encode(pool->txs[i].data, pool->txs[i].len, hex, cap);
+        cJSON_AddItemToArray(*result, cJSON_CreateString(hex));
+        free(hex);
+    }
+    return 0;
+}
+
+static int m_chain_subscribeNewHeads(struct nm_rpc_request *r, cJSON **result,
+                                     struct nm_rpc_error_out *e)
+{
+    return nm_rpc_subscribe(r, "newHeads", NULL, result, e);
+}
+
+static int m_chain_unsubscribeNewHeads(struct nm_rpc_request *r, cJSON **result,
+                                       struct nm_rpc_error_out *e)
+{
+    return nm_rpc_unsubscribe(r, "newHeads", result, e);
+}
+
+static int m_chain_subscribeFinalizedHeads(struct nm_rpc_request *r, cJSON **result,
+                                           struct nm_rpc_error_out *e)
+{
+    return nm_rpc_subscribe(r, "finalizedHeads", NULL, result, e);
+}
+
+static int m_chain_unsubscribeFinalizedHeads(struct nm_rpc_request *r, cJSON **result,
+                                             struct nm_rpc_error_out *e)
+{
+    return nm_rpc_unsubscribe(r, "finalizedHeads", result, e);
+}
+
+static int m_author_submitAndWatchExtrinsic(struct nm_rpc_request *r, cJSON **result,
+                                            struct nm_rpc_error_out *e)
+{
+    if (!r->conn || !nm_rpc_conn_is_websocket(r->conn))
+        return nm_rpc_fail(e, NM_RPC_INVALID_REQUEST, "subscriptions need a WebSocket connection");
+    nm_hash hash;
+    if (submit(r, &hash, e))
+        return -1;
+    return nm_rpc_subscribe(r, "extrinsic", &hash, result, e);
+}
+
+static int m_author_unwatchExtrinsic(struct nm_rpc_request *r, cJSON **result,
+                                     struct nm_rpc_error_out *e)
+{
+    return nm_rpc_unsubscribe(r, "extrinsic", result, e);
+}
+
+static const struct nm_rpc_method chain_methods[] = {
+    {{"system_health", "[]", "peers, isSyncing, shouldHavePeers", false}, m_system_health},
+    {{"system_version", "[]", "node version", false}, m_system_version},
+    {{"system_name", "[]", "node implementation name", false}, m_system_name},
+    {{"system_chain", "[]", "chain name", false}, m_system_chain},
+    {{"system_properties", "[]", "ss58Format, tokenDecimals, tokenSymbol", false},
+     m_system_properties},
+    {{"system_peers", "[]", "connected peers", false}, m_system_peers},
+    {{"chain_info", "[]", "height, finalized, hashes, epoch, parameters", false}, m_chain_info},
+    {{"chain_getHeader", "[hash?]", "a block header (best when no hash)", false},
+     m_chain_getHeader},
+    {{"chain_getBlock", "[hash?]", "a block with its extrinsics", false}, m_chain_getBlock},
+    {{"chain_getBlockHash", "[number?]", "hash of the block at a height", false},
+     m_chain_getBlockHash},
+    {{"chain_getFinalizedHead", "[]", "hash of the last finalized block", false},
+     m_chain_getFinalizedHead},
+    {{"chain_subscribeNewHeads", "[]", "notifies chain_newHead with each new header", true},
+     m_chain_subscribeNewHeads},
+    {{"chain_unsubscribeNewHeads", "[id]", "ends a new-heads subscription", false},
+     m_chain_unsubscribeNewHeads},
+    {{"chain_subscribeFinalizedHeads", "[]", "notifies chain_finalizedHead with each header",
+      true},
+     m_chain_subscribeFinalizedHeads},
+    {{"chain_unsubscribeFinalizedHeads", "[id]", "ends a finalized-heads subscription", false},
+     m_chain_unsubscribeFinalizedHeads},
+    {{"events_get", "[height?]", "events of a block", false}, m_events_get},
+    {{"account_get", "[address]", "balance, nonce and stake of an account", false}, m_account_get},
+    {{"subnet_list", "[]", "every subnet", false}, m_subnet_list},
+    {{"subnet_get", "[id]", "one subnet", false}, m_subnet_get},
+    {{"neuron_list", "[subnet]", "the metagraph of a subnet", false}, m_neuron_list},
+    {{"author_submitExtrinsic", "[hex]", "submits a signed extrinsic; answers its hash", false},
+     m_author_submitExtrinsic},
+    {{"author_submitAndWatchExtrinsic", "[hex]",
+      "submits and notifies author_extrinsicUpdate until finalized", true},
+     m_author_submitAndWatchExtrinsic},
+    {{"author_unwatchExtrinsic", "[id]", "ends an extrinsic watch", false},
+     m_author_unwatchExtrinsic},
+    {{"author_pendingExtrinsics", "[]", "extrinsics in the pool", false},
+     m_author_pendingExtrinsics},
+};
+
+const struct nm_rpc_method_table nm_rpc_chain_methods = {
+    chain_methods, sizeof chain_methods / sizeof chain_methods[0]};
