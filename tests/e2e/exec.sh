@@ -49,7 +49,11 @@ nm() {
 expect_ok() {
     name=$1; pattern=$2; shift 2
     nm "$@"
-    if [ "$rc" -eq 0 ] && grep -q -- "$pattern" "$work/out"; then pass "$name"; else fail "$name"; fi
+    if [ "$rc" -eq 0 ] && grep -q -- "$pattern" "$work/out"; then
+        pass "$name"
+    else
+        fail "$name"
+    fi
 }
 
 # expect_fail NAME CODE PATTERN ARGS...: exit CODE, one "error: " line with PATTERN.
@@ -74,7 +78,7 @@ free_of() {
     json_field free
 }
 
-# --- the node -------------------------------------------------------------------
+# --- the node ---
 "$NEUROMESH" node --dev --tmp --rpc-port 0 --port-file "$work/port" --quiet \
     >"$work/node.log" 2>&1 &
 node_pid=$!
@@ -96,10 +100,10 @@ esac
 pass "node starts and writes its port ($port)"
 url="ws://127.0.0.1:$port"
 
-# --- reads ----------------------------------------------------------------------------
+# --- reads ---
 nm 'chain info --json'
-if [ "$rc" -eq 0 ] && [ "$(wc -l <"$work/out")" -eq 1 ] && grep -q '"genesis_hash":"0x' "$work/out" &&
-    grep -q '"dev":true' "$work/out"; then
+if [ "$rc" -eq 0 ] && [ "$(wc -l <"$work/out")" -eq 1 ] &&
+    grep -q '"genesis_hash":"0x' "$work/out" && grep -q '"dev":true' "$work/out"; then
     pass "chain info --json is one JSON line"
 else
     fail "chain info --json is one JSON line"
@@ -111,7 +115,7 @@ v=$("$NEUROMESH" --version)
 [ "$v" = "neuromesh 0.1.0" ] && pass "neuromesh --version" || fail "neuromesh --version" "$v"
 expect_ok "exec --help lists the table" "stake withdraw" --help
 
-# --- transfer ---------------------------------------------------------------------------
+# --- transfer ---
 bob0=$(free_of bob)
 expect_ok "transfer bob 1.5" "transferred 1.500000000 NMT" --as alice 'transfer bob 1.5'
 bob1=$(free_of bob)
@@ -121,10 +125,15 @@ else
     fail "bob's balance rose by 1.5 NMT" "$bob0 -> $bob1"
 fi
 
-# --- subnets and registration ----------------------------------------------------------
-nm --as alice --json 'subnet create --name e2e-net --task CODE_GEN --emission-weight 10% --input-schema '"'"'{"prompt":"string"}'"'"
+# --- subnets and registration ---
+nm --as alice --json "subnet create --name e2e-net --task CODE_GEN --emission-weight 10% \
+--input-schema '{\"prompt\":\"string\"}'"
 subnet=$(json_field id)
-if [ "$rc" -eq 0 ] && [ -n "$subnet" ]; then pass "subnet create gives id $subnet"; else fail "subnet create"; fi
+if [ "$rc" -eq 0 ] && [ -n "$subnet" ]; then
+    pass "subnet create gives id $subnet"
+else
+    fail "subnet create"
+fi
 expect_ok "subnet list shows it" "e2e-net" 'sub l'
 expect_ok "subnet show" 'input schema *{"prompt":"string"}' "subnet show $subnet"
 
@@ -138,7 +147,7 @@ uid=$(json_field uid)
     fail "second registration gets uid 1" "uid '$uid'"
 expect_ok "metagraph lists both miners" "grpc://127.0.0.1:50052" "metagraph $subnet"
 
-# --- staking ------------------------------------------------------------------------------
+# --- staking ---
 expect_ok "stake add" "bonded 5.000000000 NMT" --as bob "stake add $subnet 5"
 nm 'balance bob --json'
 [ "$(json_field staked)" = 15000000000 ] && pass "bob has 15 NMT staked" ||
@@ -148,13 +157,14 @@ unlock_at=$(json_field unlock_at)
 [ "$rc" -eq 0 ] && [ -n "$unlock_at" ] && pass "stake remove unlocks at block $unlock_at" ||
     fail "stake remove"
 
-# --- bad input: exit code, message, nothing changed ------------------------------------
+# --- bad input: exit code, message, nothing changed ---
 alice0=$(free_of alice)
 bob0=$(free_of bob)
 dave0=$(free_of dave)
 expect_fail "unknown command" 2 'unknown command "frobnicate" (try help)' 'frobnicate'
 expect_fail "ambiguous command" 2 'ambiguous command "s": could be stake, subnet' 's 1'
-expect_fail "unknown option" 2 'transfer: unknown option "--fast"' --as alice 'transfer bob 1 --fast'
+expect_fail "unknown option" 2 'transfer: unknown option "--fast"' \
+    --as alice 'transfer bob 1 --fast'
 expect_fail "too many decimals" 2 'more than 9 decimals' --as alice 'transfer bob 1.0000000001'
 expect_fail "insufficient balance" 1 'transfer: insufficient balance: ' \
     --as alice 'transfer bob 99999999'
@@ -186,7 +196,7 @@ else
     fail "--json failure prints an error object"
 fi
 
-# --- scripts ----------------------------------------------------------------------------------
+# --- scripts ---
 printf '# a script\n\nchain info --json\nfrobnicate\nchain info --json\n' >"$work/script"
 nm --file "$work/script"
 if [ "$rc" -eq 2 ] && grep -q '^error: line 4: unknown command' "$work/err" &&
@@ -203,7 +213,7 @@ else
     fail "--keep-going runs the rest (standard input)"
 fi
 
-# --- leaving and withdrawing ----------------------------------------------------------------------
+# --- leaving and withdrawing ---
 expect_ok "deregister" "deregistered uid 1" --as charlie "deregister $subnet"
 nm "metagraph $subnet"
 if [ "$rc" -eq 0 ] && ! grep -q 50052 "$work/out" && grep -q 50051 "$work/out"; then
