@@ -8,6 +8,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "tests/support/state_fixture.h"
+
 #include "node/amount.h"
 #include "node/errors.h"
 #include "node/pallets/balances.h"
@@ -19,149 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define NMT NM_UNITS_PER_NMT
-#define FUNDS (1000 * NMT)
-
-/* --- fixture (same in test_subnets.c and test_registry.c) --- */
-
-struct fx {
-    struct nm_db *db;
-    struct nm_runtime rt;
-    nm_account alice, bob, carol;
-    struct nm_call call; /* scratch: calls are large */
-};
-
-static nm_account account_of(uint8_t fill)
-{
-    nm_account a;
-    memset(a.b, fill, sizeof a.b);
-    return a;
-}
-
-static int setup(void **state)
-{
-    struct fx *f = calloc(1, sizeof *f);
-    nm_hash genesis = {{0}};
-    if (!f || nm_crypto_init() || nm_db_open(":memory:", &f->db) ||
-        nm_runtime_init(&f->rt, f->db, &genesis, true)) {
-        free(f);
-        return -1;
-    }
-    nm_runtime_begin_block(&f->rt, 1, 1000);
-    f->alice = account_of(1);
-    f->bob = account_of(2);
-    f->carol = account_of(3);
-    if (nm_balances_credit(&f->rt, &f->alice, FUNDS) ||
-        nm_balances_credit(&f->rt, &f->bob, FUNDS)) {
-        nm_db_close(f->db);
-        free(f);
-        return -1;
-    }
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    struct fx *f = *state;
-    nm_db_close(f->db);
-    free(f);
-    return 0;
-}
-
-/* Every state row as text, to show that a failed call changed nothing. */
-static char *dump_state(struct nm_db *db)
-{
-    static const char *const sql[] = {
-        "SELECT * FROM accounts ORDER BY 1",       "SELECT * FROM stakes ORDER BY 1, 2",
-        "SELECT * FROM unlocks ORDER BY 1, 2",     "SELECT * FROM subnets ORDER BY 1",
-        "SELECT * FROM neurons ORDER BY 1, 2",     "SELECT COUNT(*) FROM events",
-    };
-    char *text = NULL;
-    size_t len = 0;
-    FILE *out = open_memstream(&text, &len);
-    assert_non_null(out);
-    for (size_t i = 0; i < sizeof sql / sizeof sql[0]; i++) {
-        sqlite3_stmt *st;
-        assert_int_equal(sqlite3_prepare_v2(nm_db_handle(db), sql[i], -1, &st, NULL), SQLITE_OK);
-        while (sqlite3_step(st) == SQLITE_ROW) {
-            for (int c = 0; c < sqlite3_column_count(st); c++) {
-                if (sqlite3_column_type(st, c) == SQLITE_BLOB) {
-                    const uint8_t *b = sqlite3_column_blob(st, c);
-                    for (int k = 0; k < sqlite3_column_bytes(st, c); k++)
-                        fprintf(out, "%02x", b[k]);
-                } else {
-                    fprintf(out, "%s", (const char *)sqlite3_column_text(st, c));
-                }
-                fputc('|', out);
-            }
-            fputc('\n', out);
-        }
-        sqlite3_finalize(st);
-        fputs("--\n", out);
-    }
-    fclose(out);
-    return text;
-}
-
-/* The events table's row count is part of rows: no event either. */
-struct snapshot {
-    nm_hash root;
-    char *rows;
-};
-
-static void snapshot_take(struct fx *f, struct snapshot *s)
-{
-    nm_runtime_state_root(&f->rt, &s->root);
-    s->rows = dump_state(f->db);
-}
-
-/* Asserts that nothing changed since s was taken, and frees s. */
-static void snapshot_assert_same(struct fx *f, struct snapshot *s)
-{
-    struct snapshot now;
-    snapshot_take(f, &now);
-    assert_memory_equal(now.root.b, s->root.b, NM_HASH_LEN);
-    assert_string_equal(now.rows, s->rows);
-    free(now.rows);
-    free(s->rows);
-}
-
-/* The incrementally kept commitment equals one folded from the tables. */
-static void assert_commitment_matches(struct fx *f)
-{
-    struct nm_lthash folded;
-    assert_int_equal(nm_runtime_fold_state(f->db, &folded), 0);
-    assert_memory_equal(folded.lanes, f->rt.state.lanes, sizeof folded.lanes);
-}
-
-static void last_event(struct fx *f, char *name, size_t name_cap, char *data, size_t data_cap)
-{
-    sqlite3_stmt *st;
-    assert_int_equal(sqlite3_prepare_v2(nm_db_handle(f->db),
-                                        "SELECT name, data FROM events ORDER BY height DESC,"
-                                        " idx DESC LIMIT 1",
-                                        -1, &st, NULL),
-                     SQLITE_OK);
-    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-    snprintf(name, name_cap, "%s", (const char *)sqlite3_column_text(st, 0));
-    snprintf(data, data_cap, "%s", (const char *)sqlite3_column_text(st, 1));
-    sqlite3_finalize(st);
-}
-
-static uint64_t free_of(struct fx *f, const nm_account *who)
-{
-    struct nm_account_info info;
-    assert_int_equal(nm_balances_get(f->db, who, &info), 0);
-    return info.free;
-}
-
-static uint64_t stake_of(struct fx *f, const nm_account *who, uint16_t subnet)
-{
-    uint64_t v;
-    assert_int_equal(nm_staking_get(f->db, who, subnet, &v), 0);
-    return v;
-}
+/* The shared fixture: tests/support/state_fixture.h. */
 
 /* Creates subnet "alpha" (owner alice): miners need 10 NMT, validators
  * 100 NMT, at most max_neurons neurons. */
@@ -226,7 +86,7 @@ static uint16_t uid_of(struct fx *f, const nm_account *who, uint16_t subnet)
 static void fund_many(struct fx *f, nm_account *out, int n)
 {
     for (int i = 0; i < n; i++) {
-        out[i] = account_of((uint8_t)(10 + i));
+        out[i] = fx_account((uint8_t)(10 + i));
         assert_int_equal(nm_balances_credit(&f->rt, &out[i], FUNDS), 0);
     }
 }
@@ -311,10 +171,10 @@ static void test_register_bonds_stake_and_gives_uid_zero_first(void **state)
     assert_int_equal(n.role, NM_ROLE_MINER);
     assert_string_equal(n.endpoint, "grpc://bob.net:50051");
     assert_int_equal(n.registered_at, 4);
-    assert_int_equal(free_of(f, &f->bob), FUNDS - 12 * NMT);
-    assert_int_equal(stake_of(f, &f->bob, id), 12 * NMT);
+    assert_int_equal(fx_free_of(f, &f->bob), FUNDS - 12 * NMT);
+    assert_int_equal(fx_stake_of(f, &f->bob, id), 12 * NMT);
     char name[64], data[512];
-    last_event(f, name, sizeof name, data, sizeof data);
+    fx_last_event(f, name, sizeof name, data, sizeof data);
     assert_string_equal(name, "registry.Registered");
     assert_non_null(strstr(data, "\"uid\":0"));
     assert_non_null(strstr(data, "\"role\":\"miner\""));
@@ -323,7 +183,7 @@ static void test_register_bonds_stake_and_gives_uid_zero_first(void **state)
     assert_int_equal(nm_registry_counts(f->db, id, &miners, &validators), 0);
     assert_int_equal(miners, 1);
     assert_int_equal(validators, 0);
-    assert_commitment_matches(f);
+    fx_assert_commitment_matches(f);
 }
 
 static void test_register_counts_stake_bonded_earlier(void **state)
@@ -335,12 +195,12 @@ static void test_register_counts_stake_bonded_earlier(void **state)
     f->call.u.stake.subnet = id;
     f->call.u.stake.amount = 60 * NMT;
     assert_int_equal(nm_staking_add(&f->rt, &f->bob, &f->call), 0);
-    struct snapshot s;
-    snapshot_take(f, &s);
+    struct fx_snapshot s;
+    fx_snapshot_take(f, &s);
     assert_int_equal(reg(f, &f->bob, id, NM_ROLE_VALIDATOR, 39 * NMT, ""), NM_E_BELOW_MINIMUM);
-    snapshot_assert_same(f, &s);
+    fx_snapshot_assert_same(f, &s);
     assert_int_equal(reg(f, &f->bob, id, NM_ROLE_VALIDATOR, 40 * NMT, ""), 0);
-    assert_int_equal(stake_of(f, &f->bob, id), 100 * NMT);
+    assert_int_equal(fx_stake_of(f, &f->bob, id), 100 * NMT);
     assert_int_equal(dereg(f, &f->bob, id), 0);
     /* Now with nothing new bonded at all: */
     memset(&f->call, 0, sizeof f->call);
@@ -349,7 +209,7 @@ static void test_register_counts_stake_bonded_earlier(void **state)
     f->call.u.stake.amount = 10 * NMT;
     assert_int_equal(nm_staking_add(&f->rt, &f->bob, &f->call), 0);
     assert_int_equal(reg(f, &f->bob, id, NM_ROLE_MINER, 0, "http://bob.example:8080"), 0);
-    assert_commitment_matches(f);
+    fx_assert_commitment_matches(f);
 }
 
 static void test_register_rejects_bad_requests_without_changing_anything(void **state)
@@ -366,8 +226,8 @@ static void test_register_rejects_bad_requests_without_changing_anything(void **
     assert_int_equal(nm_subnets_retire(&f->rt, &f->alice, &f->call), 0);
     assert_int_equal(miner(f, &f->bob, id), 0);
 
-    struct snapshot s;
-    snapshot_take(f, &s);
+    struct fx_snapshot s;
+    fx_snapshot_take(f, &s);
     assert_int_equal(miner(f, &f->alice, 99), NM_E_UNKNOWN_SUBNET);
     assert_int_equal(miner(f, &f->alice, retired), NM_E_SUBNET_RETIRED);
     assert_int_equal(reg(f, &f->alice, id, 2, 100 * NMT, ""), NM_E_BAD_ROLE);
@@ -387,7 +247,7 @@ static void test_register_rejects_bad_requests_without_changing_anything(void **
                      NM_E_INSUFFICIENT_BALANCE);
     assert_int_equal(reg(f, &f->carol, id, NM_ROLE_MINER, 10 * NMT, "grpc://a.b:1"),
                      NM_E_INSUFFICIENT_BALANCE);
-    snapshot_assert_same(f, &s);
+    fx_snapshot_assert_same(f, &s);
 }
 
 static void test_register_allows_one_neuron_per_account_per_subnet_across_subnets(void **state)
@@ -403,7 +263,7 @@ static void test_register_allows_one_neuron_per_account_per_subnet_across_subnet
     assert_int_equal(reg(f, &f->bob, b, NM_ROLE_VALIDATOR, 0, ""), 0);
     assert_int_equal(uid_of(f, &f->bob, a), 0);
     assert_int_equal(uid_of(f, &f->bob, b), 0);
-    assert_commitment_matches(f);
+    fx_assert_commitment_matches(f);
 }
 
 static void test_register_fails_when_the_subnet_is_full(void **state)
@@ -414,10 +274,10 @@ static void test_register_fails_when_the_subnet_is_full(void **state)
     fund_many(f, who, 3);
     assert_int_equal(miner(f, &who[0], id), 0);
     assert_int_equal(miner(f, &who[1], id), 0);
-    struct snapshot s;
-    snapshot_take(f, &s);
+    struct fx_snapshot s;
+    fx_snapshot_take(f, &s);
     assert_int_equal(miner(f, &who[2], id), NM_E_SUBNET_FULL);
-    snapshot_assert_same(f, &s);
+    fx_snapshot_assert_same(f, &s);
 }
 
 static void test_uids_are_lowest_free_and_reused_after_deregistration(void **state)
@@ -442,7 +302,7 @@ static void test_uids_are_lowest_free_and_reused_after_deregistration(void **sta
     assert_int_equal(dereg(f, &who[3], id), 0);
     assert_int_equal(miner(f, &who[0], id), 0);
     assert_int_equal(uid_of(f, &who[0], id), 3);
-    assert_commitment_matches(f);
+    fx_assert_commitment_matches(f);
 }
 
 /* --- deregister --- */
@@ -457,9 +317,9 @@ static void test_deregister_unbonds_the_stake_into_the_unlock_period(void **stat
     assert_int_equal(dereg(f, &f->bob, id), 0);
     struct nm_neuron n;
     assert_int_equal(nm_registry_find(f->db, id, &f->bob, &n), NM_E_NOT_REGISTERED);
-    assert_int_equal(stake_of(f, &f->bob, id), 0);
+    assert_int_equal(fx_stake_of(f, &f->bob, id), 0);
     char name[64], data[512], want[64];
-    last_event(f, name, sizeof name, data, sizeof data);
+    fx_last_event(f, name, sizeof name, data, sizeof data);
     assert_string_equal(name, "registry.Deregistered");
     snprintf(want, sizeof want, "\"unlock_at\":%llu", (unsigned long long)(3 + period));
     assert_non_null(strstr(data, want));
@@ -472,8 +332,8 @@ static void test_deregister_unbonds_the_stake_into_the_unlock_period(void **stat
     assert_int_equal(nm_staking_withdraw(&f->rt, &f->bob, &f->call), NM_E_NOTHING_TO_WITHDRAW);
     nm_runtime_begin_block(&f->rt, 3 + period, 0);
     assert_int_equal(nm_staking_withdraw(&f->rt, &f->bob, &f->call), 0);
-    assert_int_equal(free_of(f, &f->bob), FUNDS);
-    assert_commitment_matches(f);
+    assert_int_equal(fx_free_of(f, &f->bob), FUNDS);
+    fx_assert_commitment_matches(f);
 }
 
 static void test_deregister_of_an_unregistered_account_fails(void **state)
@@ -481,11 +341,11 @@ static void test_deregister_of_an_unregistered_account_fails(void **state)
     struct fx *f = *state;
     uint16_t id = make_subnet(f, 0);
     assert_int_equal(miner(f, &f->bob, id), 0);
-    struct snapshot s;
-    snapshot_take(f, &s);
+    struct fx_snapshot s;
+    fx_snapshot_take(f, &s);
     assert_int_equal(dereg(f, &f->alice, id), NM_E_NOT_REGISTERED);
     assert_int_equal(dereg(f, &f->bob, 99), NM_E_NOT_REGISTERED);
-    snapshot_assert_same(f, &s);
+    fx_snapshot_assert_same(f, &s);
 }
 
 static void test_deregister_works_on_a_retired_subnet(void **state)
@@ -498,7 +358,7 @@ static void test_deregister_works_on_a_retired_subnet(void **state)
     assert_int_equal(nm_subnets_retire(&f->rt, &f->alice, &f->call), 0);
     assert_int_equal(set_endpoint(f, &f->bob, id, "grpc://moved.io:2"), 0);
     assert_int_equal(dereg(f, &f->bob, id), 0);
-    assert_commitment_matches(f);
+    fx_assert_commitment_matches(f);
 }
 
 static void test_deregister_obeys_the_unlock_cap_and_then_changes_nothing(void **state)
@@ -515,10 +375,10 @@ static void test_deregister_obeys_the_unlock_cap_and_then_changes_nothing(void *
         assert_int_equal(nm_staking_remove(&f->rt, &f->bob, &f->call), 0);
     }
     nm_runtime_begin_block(&f->rt, 100, 0);
-    struct snapshot s;
-    snapshot_take(f, &s);
+    struct fx_snapshot s;
+    fx_snapshot_take(f, &s);
     assert_int_equal(dereg(f, &f->bob, id), NM_E_TOO_MANY_UNLOCKS);
-    snapshot_assert_same(f, &s);
+    fx_snapshot_assert_same(f, &s);
     assert_int_equal(uid_of(f, &f->bob, id), 0);
 }
 
@@ -530,23 +390,23 @@ static void test_set_endpoint_updates_a_validated_endpoint(void **state)
     uint16_t id = make_subnet(f, 0);
     assert_int_equal(miner(f, &f->bob, id), 0);
     assert_int_equal(reg(f, &f->alice, id, NM_ROLE_VALIDATOR, 100 * NMT, "https://v.io"), 0);
-    struct snapshot s;
-    snapshot_take(f, &s);
+    struct fx_snapshot s;
+    fx_snapshot_take(f, &s);
     assert_int_equal(set_endpoint(f, &f->bob, id, ""), NM_E_BAD_ENDPOINT);
     assert_int_equal(set_endpoint(f, &f->bob, id, "grpc://no-port"), NM_E_BAD_ENDPOINT);
     assert_int_equal(set_endpoint(f, &f->bob, id, "grpc://miner.example.net:50051"),
                      NM_E_NO_CHANGE);
     assert_int_equal(set_endpoint(f, &f->carol, id, "grpc://c.io:1"), NM_E_NOT_REGISTERED);
-    snapshot_assert_same(f, &s);
+    fx_snapshot_assert_same(f, &s);
     assert_int_equal(set_endpoint(f, &f->bob, id, "grpc://[2001:db8::1]:7000"), 0);
     struct nm_neuron n;
     assert_int_equal(nm_registry_find(f->db, id, &f->bob, &n), 0);
     assert_string_equal(n.endpoint, "grpc://[2001:db8::1]:7000");
     char name[64], data[512];
-    last_event(f, name, sizeof name, data, sizeof data);
+    fx_last_event(f, name, sizeof name, data, sizeof data);
     assert_string_equal(name, "registry.EndpointSet");
     assert_int_equal(set_endpoint(f, &f->alice, id, ""), 0); /* validators may clear it */
-    assert_commitment_matches(f);
+    fx_assert_commitment_matches(f);
 }
 
 /* --- views and commitment --- */
@@ -607,7 +467,7 @@ static void test_commitment_matches_recomputation_after_churn(void **state)
         int err = nm_staking_withdraw(&f->rt, a, &f->call);
         assert_true(err == 0 || err == NM_E_NOTHING_TO_WITHDRAW);
     }
-    assert_commitment_matches(f);
+    fx_assert_commitment_matches(f);
     uint32_t miners, validators, end;
     assert_int_equal(nm_registry_counts(f->db, id, &miners, &validators), 0);
     assert_int_equal(nm_registry_uid_end(f->db, id, &end), 0);
@@ -618,7 +478,7 @@ static void test_commitment_matches_recomputation_after_churn(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+#define T(name) cmocka_unit_test_setup_teardown(name, fx_setup, fx_teardown)
         T(test_endpoint_check_accepts_grpc_and_http_forms),
         T(test_endpoint_check_rejects_malformed_endpoints),
         T(test_register_bonds_stake_and_gives_uid_zero_first),

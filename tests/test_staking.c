@@ -7,6 +7,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "tests/support/state_fixture.h"
+
 #include "node/amount.h"
 #include "node/errors.h"
 #include "node/pallets/balances.h"
@@ -18,149 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define NMT NM_UNITS_PER_NMT
-#define FUNDS (1000 * NMT)
-
-/* --- fixture (same in test_subnets.c and test_registry.c) --- */
-
-struct fx {
-    struct nm_db *db;
-    struct nm_runtime rt;
-    nm_account alice, bob, carol;
-    struct nm_call call; /* scratch: calls are large */
-};
-
-static nm_account account_of(uint8_t fill)
-{
-    nm_account a;
-    memset(a.b, fill, sizeof a.b);
-    return a;
-}
-
-static int setup(void **state)
-{
-    struct fx *f = calloc(1, sizeof *f);
-    nm_hash genesis = {{0}};
-    if (!f || nm_crypto_init() || nm_db_open(":memory:", &f->db) ||
-        nm_runtime_init(&f->rt, f->db, &genesis, true)) {
-        free(f);
-        return -1;
-    }
-    nm_runtime_begin_block(&f->rt, 1, 1000);
-    f->alice = account_of(1);
-    f->bob = account_of(2);
-    f->carol = account_of(3);
-    if (nm_balances_credit(&f->rt, &f->alice, FUNDS) ||
-        nm_balances_credit(&f->rt, &f->bob, FUNDS)) {
-        nm_db_close(f->db);
-        free(f);
-        return -1;
-    }
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    struct fx *f = *state;
-    nm_db_close(f->db);
-    free(f);
-    return 0;
-}
-
-/* Every state row as text, to show that a failed call changed nothing. */
-static char *dump_state(struct nm_db *db)
-{
-    static const char *const sql[] = {
-        "SELECT * FROM accounts ORDER BY 1",       "SELECT * FROM stakes ORDER BY 1, 2",
-        "SELECT * FROM unlocks ORDER BY 1, 2",     "SELECT * FROM subnets ORDER BY 1",
-        "SELECT * FROM neurons ORDER BY 1, 2",     "SELECT COUNT(*) FROM events",
-    };
-    char *text = NULL;
-    size_t len = 0;
-    FILE *out = open_memstream(&text, &len);
-    assert_non_null(out);
-    for (size_t i = 0; i < sizeof sql / sizeof sql[0]; i++) {
-        sqlite3_stmt *st;
-        assert_int_equal(sqlite3_prepare_v2(nm_db_handle(db), sql[i], -1, &st, NULL), SQLITE_OK);
-        while (sqlite3_step(st) == SQLITE_ROW) {
-            for (int c = 0; c < sqlite3_column_count(st); c++) {
-                if (sqlite3_column_type(st, c) == SQLITE_BLOB) {
-                    const uint8_t *b = sqlite3_column_blob(st, c);
-                    for (int k = 0; k < sqlite3_column_bytes(st, c); k++)
-                        fprintf(out, "%02x", b[k]);
-                } else {
-                    fprintf(out, "%s", (const char *)sqlite3_column_text(st, c));
-                }
-                fputc('|', out);
-            }
-            fputc('\n', out);
-        }
-        sqlite3_finalize(st);
-        fputs("--\n", out);
-    }
-    fclose(out);
-    return text;
-}
-
-/* The events table's row count is part of rows: no event either. */
-struct snapshot {
-    nm_hash root;
-    char *rows;
-};
-
-static void snapshot_take(struct fx *f, struct snapshot *s)
-{
-    nm_runtime_state_root(&f->rt, &s->root);
-    s->rows = dump_state(f->db);
-}
-
-/* Asserts that nothing changed since s was taken, and frees s. */
-static void snapshot_assert_same(struct fx *f, struct snapshot *s)
-{
-    struct snapshot now;
-    snapshot_take(f, &now);
-    assert_memory_equal(now.root.b, s->root.b, NM_HASH_LEN);
-    assert_string_equal(now.rows, s->rows);
-    free(now.rows);
-    free(s->rows);
-}
-
-/* The incrementally kept commitment equals one folded from the tables. */
-static void assert_commitment_matches(struct fx *f)
-{
-    struct nm_lthash folded;
-    assert_int_equal(nm_runtime_fold_state(f->db, &folded), 0);
-    assert_memory_equal(folded.lanes, f->rt.state.lanes, sizeof folded.lanes);
-}
-
-static void last_event(struct fx *f, char *name, size_t name_cap, char *data, size_t data_cap)
-{
-    sqlite3_stmt *st;
-    assert_int_equal(sqlite3_prepare_v2(nm_db_handle(f->db),
-                                        "SELECT name, data FROM events ORDER BY height DESC,"
-                                        " idx DESC LIMIT 1",
-                                        -1, &st, NULL),
-                     SQLITE_OK);
-    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-    snprintf(name, name_cap, "%s", (const char *)sqlite3_column_text(st, 0));
-    snprintf(data, data_cap, "%s", (const char *)sqlite3_column_text(st, 1));
-    sqlite3_finalize(st);
-}
-
-static uint64_t free_of(struct fx *f, const nm_account *who)
-{
-    struct nm_account_info info;
-    assert_int_equal(nm_balances_get(f->db, who, &info), 0);
-    return info.free;
-}
-
-static uint64_t stake_of(struct fx *f, const nm_account *who, uint16_t subnet)
-{
-    uint64_t v;
-    assert_int_equal(nm_staking_get(f->db, who, subnet, &v), 0);
-    return v;
-}
+/* The shared fixture: tests/support/state_fixture.h. */
 
 /* Creates a subnet owned by alice with the given minimums; returns its id. */
 static uint16_t make_subnet(struct fx *f, const char *name, uint64_t min_miner,
@@ -214,16 +74,16 @@ static void test_add_moves_free_balance_into_stake_on_the_subnet(void **state)
     struct fx *f = *state;
     uint16_t id = make_subnet(f, "alpha", 0, 0);
     assert_int_equal(add(f, &f->bob, id, 40 * NMT), 0);
-    assert_int_equal(free_of(f, &f->bob), FUNDS - 40 * NMT);
-    assert_int_equal(stake_of(f, &f->bob, id), 40 * NMT);
+    assert_int_equal(fx_free_of(f, &f->bob), FUNDS - 40 * NMT);
+    assert_int_equal(fx_stake_of(f, &f->bob, id), 40 * NMT);
     assert_int_equal(add(f, &f->bob, id, 2 * NMT), 0);
-    assert_int_equal(stake_of(f, &f->bob, id), 42 * NMT);
+    assert_int_equal(fx_stake_of(f, &f->bob, id), 42 * NMT);
     char name[64], data[512];
-    last_event(f, name, sizeof name, data, sizeof data);
+    fx_last_event(f, name, sizeof name, data, sizeof data);
     assert_string_equal(name, "staking.Bonded");
     assert_non_null(strstr(data, "\"amount\":\"2000000000\""));
     assert_non_null(strstr(data, "\"subnet\":1"));
-    assert_commitment_matches(f);
+    fx_assert_commitment_matches(f);
 }
 
 static void test_add_may_bond_the_whole_free_balance(void **state)
@@ -231,8 +91,8 @@ static void test_add_may_bond_the_whole_free_balance(void **state)
     struct fx *f = *state;
     uint16_t id = make_subnet(f, "alpha", 0, 0);
     assert_int_equal(add(f, &f->bob, id, FUNDS), 0);
-    assert_int_equal(free_of(f, &f->bob), 0);
-    assert_commitment_matches(f);
+    assert_int_equal(fx_free_of(f, &f->bob), 0);
+    fx_assert_commitment_matches(f);
 }
 
 static void test_add_rejects_bad_requests_without_changing_anything(void **state)
@@ -244,14 +104,14 @@ static void test_add_rejects_bad_requests_without_changing_anything(void **state
     f->call.u.subnet_retire.subnet = retired;
     assert_int_equal(nm_subnets_retire(&f->rt, &f->alice, &f->call), 0);
 
-    struct snapshot s;
-    snapshot_take(f, &s);
+    struct fx_snapshot s;
+    fx_snapshot_take(f, &s);
     assert_int_equal(add(f, &f->bob, id, 0), NM_E_ZERO_AMOUNT);
     assert_int_equal(add(f, &f->bob, 77, NMT), NM_E_UNKNOWN_SUBNET);
     assert_int_equal(add(f, &f->bob, retired, NMT), NM_E_SUBNET_RETIRED);
     assert_int_equal(add(f, &f->bob, id, FUNDS + 1), NM_E_INSUFFICIENT_BALANCE);
     assert_int_equal(add(f, &f->carol, id, 1), NM_E_INSUFFICIENT_BALANCE);
-    snapshot_assert_same(f, &s);
+    fx_snapshot_assert_same(f, &s);
 }
 
 static void test_add_rejects_stake_overflow(void **state)
@@ -264,10 +124,10 @@ static void test_add_rejects_stake_overflow(void **state)
     assert_int_equal(add(f, &f->carol, id, UINT64_MAX - 1), 0);
     assert_int_equal(nm_balances_get(f->db, &f->carol, &info), 0);
     assert_int_equal(nm_balances_put(&f->rt, &f->carol, &info, UINT64_MAX, 0), 0);
-    struct snapshot s;
-    snapshot_take(f, &s);
+    struct fx_snapshot s;
+    fx_snapshot_take(f, &s);
     assert_int_equal(add(f, &f->carol, id, 2), NM_E_OVERFLOW);
-    snapshot_assert_same(f, &s);
+    fx_snapshot_assert_same(f, &s);
 }
 
 /* --- remove --- */
@@ -279,19 +139,19 @@ static void test_remove_puts_stake_into_an_unlock_after_the_period(void **state)
     assert_int_equal(add(f, &f->bob, id, 50 * NMT), 0);
     nm_runtime_begin_block(&f->rt, 20, 20000);
     assert_int_equal(unbond(f, &f->bob, id, 30 * NMT), 0);
-    assert_int_equal(stake_of(f, &f->bob, id), 20 * NMT);
-    assert_int_equal(free_of(f, &f->bob), FUNDS - 50 * NMT);
+    assert_int_equal(fx_stake_of(f, &f->bob, id), 20 * NMT);
+    assert_int_equal(fx_free_of(f, &f->bob), FUNDS - 50 * NMT);
     uint64_t staked, unlocking;
     assert_int_equal(nm_staking_totals(f->db, &f->bob, &staked, &unlocking), 0);
     assert_int_equal(staked, 20 * NMT);
     assert_int_equal(unlocking, 30 * NMT);
     char name[64], data[512], want[64];
-    last_event(f, name, sizeof name, data, sizeof data);
+    fx_last_event(f, name, sizeof name, data, sizeof data);
     assert_string_equal(name, "staking.Unbonded");
     snprintf(want, sizeof want, "\"unlock_at\":%llu",
              (unsigned long long)(20 + f->rt.params.unlock_period_blocks));
     assert_non_null(strstr(data, want));
-    assert_commitment_matches(f);
+    fx_assert_commitment_matches(f);
 }
 
 static void test_remove_of_all_stake_deletes_the_stake_row(void **state)
@@ -307,7 +167,7 @@ static void test_remove_of_all_stake_deletes_the_stake_row(void **state)
     assert_int_equal(sqlite3_step(st), SQLITE_ROW);
     assert_int_equal(sqlite3_column_int(st, 0), 0);
     sqlite3_finalize(st);
-    assert_commitment_matches(f);
+    fx_assert_commitment_matches(f);
 }
 
 static void test_remove_rejects_more_than_the_stake_on_that_subnet(void **state)
@@ -316,13 +176,13 @@ static void test_remove_rejects_more_than_the_stake_on_that_subnet(void **state)
     uint16_t a = make_subnet(f, "alpha", 0, 0), b = make_subnet(f, "beta", 0, 0);
     assert_int_equal(add(f, &f->bob, a, 10 * NMT), 0);
     assert_int_equal(add(f, &f->bob, b, 10 * NMT), 0);
-    struct snapshot s;
-    snapshot_take(f, &s);
+    struct fx_snapshot s;
+    fx_snapshot_take(f, &s);
     assert_int_equal(unbond(f, &f->bob, a, 10 * NMT + 1), NM_E_INSUFFICIENT_STAKE);
     assert_int_equal(unbond(f, &f->carol, a, 1), NM_E_INSUFFICIENT_STAKE);
     assert_int_equal(unbond(f, &f->bob, 99, 1), NM_E_INSUFFICIENT_STAKE);
     assert_int_equal(unbond(f, &f->bob, a, 0), NM_E_ZERO_AMOUNT);
-    snapshot_assert_same(f, &s);
+    fx_snapshot_assert_same(f, &s);
 }
 
 static void test_remove_merges_unlocks_falling_due_at_the_same_height(void **state)
@@ -340,7 +200,7 @@ static void test_remove_merges_unlocks_falling_due_at_the_same_height(void **sta
     cJSON *first = cJSON_GetArrayItem(unlocks, 0);
     assert_string_equal(cJSON_GetObjectItem(first, "amount")->valuestring, "7000000000");
     cJSON_Delete(view);
-    assert_commitment_matches(f);
+    fx_assert_commitment_matches(f);
 }
 
 static void test_remove_refuses_a_new_unlock_beyond_the_cap_but_still_merges(void **state)
@@ -354,12 +214,12 @@ static void test_remove_refuses_a_new_unlock_beyond_the_cap_but_still_merges(voi
     }
     /* Same block as the last unlock: merges into that row. */
     assert_int_equal(unbond(f, &f->bob, id, NMT), 0);
-    struct snapshot s;
-    snapshot_take(f, &s);
+    struct fx_snapshot s;
+    fx_snapshot_take(f, &s);
     nm_runtime_begin_block(&f->rt, 2 + NM_STAKING_MAX_UNLOCKS, 0);
     assert_int_equal(unbond(f, &f->bob, id, NMT), NM_E_TOO_MANY_UNLOCKS);
-    snapshot_assert_same(f, &s);
-    assert_commitment_matches(f);
+    fx_snapshot_assert_same(f, &s);
+    fx_assert_commitment_matches(f);
 }
 
 static void test_withdraw_frees_unlock_slots_for_new_unbonds(void **state)
@@ -377,7 +237,7 @@ static void test_withdraw_frees_unlock_slots_for_new_unbonds(void **state)
     nm_runtime_begin_block(&f->rt, 3 + NM_STAKING_MAX_UNLOCKS + period, 0);
     assert_int_equal(withdraw(f, &f->bob), 0);
     assert_int_equal(unbond(f, &f->bob, id, NMT), 0);
-    assert_commitment_matches(f);
+    fx_assert_commitment_matches(f);
 }
 
 static void test_remove_keeps_a_registered_neuron_at_its_minimum(void **state)
@@ -392,15 +252,15 @@ static void test_remove_keeps_a_registered_neuron_at_its_minimum(void **state)
     snprintf(f->call.u.reg.endpoint, sizeof f->call.u.reg.endpoint, "grpc://miner.local:50051");
     assert_int_equal(nm_registry_register(&f->rt, &f->bob, &f->call), 0);
 
-    struct snapshot s;
-    snapshot_take(f, &s);
+    struct fx_snapshot s;
+    fx_snapshot_take(f, &s);
     assert_int_equal(unbond(f, &f->bob, id, 5 * NMT + 1), NM_E_STAKE_LOCKED);
     assert_int_equal(unbond(f, &f->bob, id, 15 * NMT), NM_E_STAKE_LOCKED);
-    snapshot_assert_same(f, &s);
+    fx_snapshot_assert_same(f, &s);
     assert_int_equal(unbond(f, &f->bob, id, 5 * NMT), 0);
-    assert_int_equal(stake_of(f, &f->bob, id), 10 * NMT);
+    assert_int_equal(fx_stake_of(f, &f->bob, id), 10 * NMT);
     assert_int_equal(unbond(f, &f->bob, id, 1), NM_E_STAKE_LOCKED);
-    assert_commitment_matches(f);
+    fx_assert_commitment_matches(f);
 }
 
 static void test_remove_works_on_a_retired_subnet(void **state)
@@ -412,8 +272,8 @@ static void test_remove_works_on_a_retired_subnet(void **state)
     f->call.u.subnet_retire.subnet = id;
     assert_int_equal(nm_subnets_retire(&f->rt, &f->alice, &f->call), 0);
     assert_int_equal(unbond(f, &f->bob, id, 10 * NMT), 0);
-    assert_int_equal(stake_of(f, &f->bob, id), 0);
-    assert_commitment_matches(f);
+    assert_int_equal(fx_stake_of(f, &f->bob, id), 0);
+    fx_assert_commitment_matches(f);
 }
 
 /* --- withdraw --- */
@@ -425,13 +285,13 @@ static void test_withdraw_before_the_period_has_nothing_to_withdraw(void **state
     uint64_t period = f->rt.params.unlock_period_blocks;
     assert_int_equal(add(f, &f->bob, id, 10 * NMT), 0);
     assert_int_equal(unbond(f, &f->bob, id, 10 * NMT), 0);
-    struct snapshot s;
-    snapshot_take(f, &s);
+    struct fx_snapshot s;
+    fx_snapshot_take(f, &s);
     assert_int_equal(withdraw(f, &f->bob), NM_E_NOTHING_TO_WITHDRAW);
     nm_runtime_begin_block(&f->rt, 1 + period - 1, 0);
     assert_int_equal(withdraw(f, &f->bob), NM_E_NOTHING_TO_WITHDRAW);
     assert_int_equal(withdraw(f, &f->carol), NM_E_NOTHING_TO_WITHDRAW);
-    snapshot_assert_same(f, &s);
+    fx_snapshot_assert_same(f, &s);
 }
 
 static void test_withdraw_after_the_period_credits_only_matured_unlocks(void **state)
@@ -445,20 +305,20 @@ static void test_withdraw_after_the_period_credits_only_matured_unlocks(void **s
     assert_int_equal(unbond(f, &f->bob, id, 4 * NMT), 0); /* due at 5 + period */
     nm_runtime_begin_block(&f->rt, 1 + period, 0);
     assert_int_equal(withdraw(f, &f->bob), 0);
-    assert_int_equal(free_of(f, &f->bob), FUNDS - 10 * NMT + 3 * NMT);
+    assert_int_equal(fx_free_of(f, &f->bob), FUNDS - 10 * NMT + 3 * NMT);
     char name[64], data[512];
-    last_event(f, name, sizeof name, data, sizeof data);
+    fx_last_event(f, name, sizeof name, data, sizeof data);
     assert_string_equal(name, "staking.Withdrawn");
     assert_non_null(strstr(data, "\"amount\":\"3000000000\""));
     assert_int_equal(withdraw(f, &f->bob), NM_E_NOTHING_TO_WITHDRAW);
     nm_runtime_begin_block(&f->rt, 100 + period, 0);
     assert_int_equal(withdraw(f, &f->bob), 0);
-    assert_int_equal(free_of(f, &f->bob), FUNDS - 3 * NMT);
+    assert_int_equal(fx_free_of(f, &f->bob), FUNDS - 3 * NMT);
     uint64_t staked, unlocking;
     assert_int_equal(nm_staking_totals(f->db, &f->bob, &staked, &unlocking), 0);
     assert_int_equal(staked, 3 * NMT);
     assert_int_equal(unlocking, 0);
-    assert_commitment_matches(f);
+    fx_assert_commitment_matches(f);
 }
 
 static void test_withdraw_refuses_to_overflow_the_free_balance(void **state)
@@ -472,10 +332,10 @@ static void test_withdraw_refuses_to_overflow_the_free_balance(void **state)
     assert_int_equal(nm_balances_get(f->db, &f->bob, &info), 0);
     assert_int_equal(nm_balances_put(&f->rt, &f->bob, &info, UINT64_MAX - 1, info.nonce), 0);
     nm_runtime_begin_block(&f->rt, 1 + period, 0);
-    struct snapshot s;
-    snapshot_take(f, &s);
+    struct fx_snapshot s;
+    fx_snapshot_take(f, &s);
     assert_int_equal(withdraw(f, &f->bob), NM_E_OVERFLOW);
-    snapshot_assert_same(f, &s);
+    fx_snapshot_assert_same(f, &s);
 }
 
 /* --- helpers for the registry --- */
@@ -484,13 +344,13 @@ static void test_bond_of_zero_and_unbond_all_of_nothing_change_nothing(void **st
 {
     struct fx *f = *state;
     uint16_t id = make_subnet(f, "alpha", 0, 0);
-    struct snapshot s;
-    snapshot_take(f, &s);
+    struct fx_snapshot s;
+    fx_snapshot_take(f, &s);
     uint64_t amount = 99;
     assert_int_equal(nm_staking_bond(&f->rt, &f->bob, id, 0), 0);
     assert_int_equal(nm_staking_unbond_all(&f->rt, &f->bob, id, &amount), 0);
     assert_int_equal(amount, 0);
-    snapshot_assert_same(f, &s);
+    fx_snapshot_assert_same(f, &s);
 }
 
 static void test_unbond_all_moves_the_whole_stake_into_one_unlock(void **state)
@@ -505,7 +365,7 @@ static void test_unbond_all_moves_the_whole_stake_into_one_unlock(void **state)
     assert_int_equal(nm_staking_totals(f->db, &f->bob, &staked, &unlocking), 0);
     assert_int_equal(staked, 0);
     assert_int_equal(unlocking, 10 * NMT);
-    assert_commitment_matches(f);
+    fx_assert_commitment_matches(f);
 }
 
 /* --- views and commitment --- */
@@ -556,14 +416,14 @@ static void test_commitment_matches_recomputation_after_many_operations(void **s
             assert_true(err == 0 || err == NM_E_NOTHING_TO_WITHDRAW);
         }
     }
-    assert_commitment_matches(f);
+    fx_assert_commitment_matches(f);
     /* Sum of free + staked + unlocking is what was funded. */
     uint64_t total = 0;
     const nm_account *all[] = {&f->alice, &f->bob};
     for (int i = 0; i < 2; i++) {
         uint64_t staked, unlocking;
         assert_int_equal(nm_staking_totals(f->db, all[i], &staked, &unlocking), 0);
-        total += free_of(f, all[i]) + staked + unlocking;
+        total += fx_free_of(f, all[i]) + staked + unlocking;
     }
     assert_int_equal(total, 2 * FUNDS);
 }
@@ -571,7 +431,7 @@ static void test_commitment_matches_recomputation_after_many_operations(void **s
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+#define T(name) cmocka_unit_test_setup_teardown(name, fx_setup, fx_teardown)
         T(test_add_moves_free_balance_into_stake_on_the_subnet),
         T(test_add_may_bond_the_whole_free_balance),
         T(test_add_rejects_bad_requests_without_changing_anything),

@@ -7,6 +7,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "tests/support/state_fixture.h"
+
 #include "node/amount.h"
 #include "node/errors.h"
 #include "node/pallets/balances.h"
@@ -19,135 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define NMT NM_UNITS_PER_NMT
-#define FUNDS (1000 * NMT)
-
-/* --- fixture (same in test_subnets.c and test_registry.c) --- */
-
-struct fx {
-    struct nm_db *db;
-    struct nm_runtime rt;
-    nm_account alice, bob, carol;
-    struct nm_call call; /* scratch: calls are large */
-};
-
-static nm_account account_of(uint8_t fill)
-{
-    nm_account a;
-    memset(a.b, fill, sizeof a.b);
-    return a;
-}
-
-static int setup(void **state)
-{
-    struct fx *f = calloc(1, sizeof *f);
-    nm_hash genesis = {{0}};
-    if (!f || nm_crypto_init() || nm_db_open(":memory:", &f->db) ||
-        nm_runtime_init(&f->rt, f->db, &genesis, true)) {
-        free(f);
-        return -1;
-    }
-    nm_runtime_begin_block(&f->rt, 1, 1000);
-    f->alice = account_of(1);
-    f->bob = account_of(2);
-    f->carol = account_of(3);
-    if (nm_balances_credit(&f->rt, &f->alice, FUNDS) ||
-        nm_balances_credit(&f->rt, &f->bob, FUNDS)) {
-        nm_db_close(f->db);
-        free(f);
-        return -1;
-    }
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    struct fx *f = *state;
-    nm_db_close(f->db);
-    free(f);
-    return 0;
-}
-
-/* Every state row as text, to show that a failed call changed nothing. */
-static char *dump_state(struct nm_db *db)
-{
-    static const char *const sql[] = {
-        "SELECT * FROM accounts ORDER BY 1",       "SELECT * FROM stakes ORDER BY 1, 2",
-        "SELECT * FROM unlocks ORDER BY 1, 2",     "SELECT * FROM subnets ORDER BY 1",
-        "SELECT * FROM neurons ORDER BY 1, 2",     "SELECT COUNT(*) FROM events",
-    };
-    char *text = NULL;
-    size_t len = 0;
-    FILE *out = open_memstream(&text, &len);
-    assert_non_null(out);
-    for (size_t i = 0; i < sizeof sql / sizeof sql[0]; i++) {
-        sqlite3_stmt *st;
-        assert_int_equal(sqlite3_prepare_v2(nm_db_handle(db), sql[i], -1, &st, NULL), SQLITE_OK);
-        while (sqlite3_step(st) == SQLITE_ROW) {
-            for (int c = 0; c < sqlite3_column_count(st); c++) {
-                if (sqlite3_column_type(st, c) == SQLITE_BLOB) {
-                    const uint8_t *b = sqlite3_column_blob(st, c);
-                    for (int k = 0; k < sqlite3_column_bytes(st, c); k++)
-                        fprintf(out, "%02x", b[k]);
-                } else {
-                    fprintf(out, "%s", (const char *)sqlite3_column_text(st, c));
-                }
-                fputc('|', out);
-            }
-            fputc('\n', out);
-        }
-        sqlite3_finalize(st);
-        fputs("--\n", out);
-    }
-    fclose(out);
-    return text;
-}
-
-/* The events table's row count is part of rows: no event either. */
-struct snapshot {
-    nm_hash root;
-    char *rows;
-};
-
-static void snapshot_take(struct fx *f, struct snapshot *s)
-{
-    nm_runtime_state_root(&f->rt, &s->root);
-    s->rows = dump_state(f->db);
-}
-
-/* Asserts that nothing changed since s was taken, and frees s. */
-static void snapshot_assert_same(struct fx *f, struct snapshot *s)
-{
-    struct snapshot now;
-    snapshot_take(f, &now);
-    assert_memory_equal(now.root.b, s->root.b, NM_HASH_LEN);
-    assert_string_equal(now.rows, s->rows);
-    free(now.rows);
-    free(s->rows);
-}
-
-/* The incrementally kept commitment equals one folded from the tables. */
-static void assert_commitment_matches(struct fx *f)
-{
-    struct nm_lthash folded;
-    assert_int_equal(nm_runtime_fold_state(f->db, &folded), 0);
-    assert_memory_equal(folded.lanes, f->rt.state.lanes, sizeof folded.lanes);
-}
-
-static void last_event(struct fx *f, char *name, size_t name_cap, char *data, size_t data_cap)
-{
-    sqlite3_stmt *st;
-    assert_int_equal(sqlite3_prepare_v2(nm_db_handle(f->db),
-                                        "SELECT name, data FROM events ORDER BY height DESC,"
-                                        " idx DESC LIMIT 1",
-                                        -1, &st, NULL),
-                     SQLITE_OK);
-    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-    snprintf(name, name_cap, "%s", (const char *)sqlite3_column_text(st, 0));
-    snprintf(data, data_cap, "%s", (const char *)sqlite3_column_text(st, 1));
-    sqlite3_finalize(st);
-}
+/* The shared fixture: tests/support/state_fixture.h. */
 
 /* Fills f->call with a create call for a valid subnet. */
 static struct nm_subnet_spec *create_call(struct fx *f, const char *name, uint8_t weight)
@@ -221,11 +95,11 @@ static void test_create_stores_the_subnet_owned_by_the_signer(void **state)
     assert_int_equal(s.status, NM_SUBNET_ACTIVE);
     assert_int_equal(s.created_at, 7);
     char name[64], data[512];
-    last_event(f, name, sizeof name, data, sizeof data);
+    fx_last_event(f, name, sizeof name, data, sizeof data);
     assert_string_equal(name, "subnets.Created");
     assert_non_null(strstr(data, "\"id\":1"));
     assert_non_null(strstr(data, "\"name\":\"Code Gen_1-x\""));
-    assert_commitment_matches(f);
+    fx_assert_commitment_matches(f);
 }
 
 static void test_create_with_zero_max_neurons_uses_the_chain_parameter(void **state)
@@ -272,8 +146,8 @@ static void test_create_rejects_bad_names(void **state)
         "", " leading", "trailing ", "dot.name", "slash/", "tab\tname", "caf\xc3\xa9",
         "a23456789012345678901234567890123", /* 33 */
     };
-    struct snapshot s;
-    snapshot_take(f, &s);
+    struct fx_snapshot s;
+    fx_snapshot_take(f, &s);
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         struct nm_subnet_spec *spec = create_call(f, "", 0);
         /* the 33-byte name fills the array with no NUL, as a careless
@@ -282,7 +156,7 @@ static void test_create_rejects_bad_names(void **state)
         memcpy(spec->name, bad[i], len < sizeof spec->name ? len : sizeof spec->name);
         assert_int_equal(create(f, &f->bob), NM_E_BAD_NAME);
     }
-    snapshot_assert_same(f, &s);
+    fx_snapshot_assert_same(f, &s);
     create_call(f, "a2345678901234567890123456789012", 0); /* 32 */
     assert_int_equal(create(f, &f->bob), 0);
 }
@@ -292,27 +166,27 @@ static void test_create_rejects_a_taken_name_ignoring_case(void **state)
     struct fx *f = *state;
     create_call(f, "CodeGen", 0);
     assert_int_equal(create(f, &f->bob), 0);
-    struct snapshot s;
-    snapshot_take(f, &s);
+    struct fx_snapshot s;
+    fx_snapshot_take(f, &s);
     create_call(f, "CodeGen", 0);
     assert_int_equal(create(f, &f->carol), NM_E_NAME_TAKEN);
     create_call(f, "codegen", 0);
     assert_int_equal(create(f, &f->carol), NM_E_NAME_TAKEN);
-    snapshot_assert_same(f, &s);
+    fx_snapshot_assert_same(f, &s);
 }
 
 static void test_create_rejects_unknown_task_and_bad_percent(void **state)
 {
     struct fx *f = *state;
-    struct snapshot s;
-    snapshot_take(f, &s);
+    struct fx_snapshot s;
+    fx_snapshot_take(f, &s);
     create_call(f, "alpha", 0)->task = NM_TASK__COUNT;
     assert_int_equal(create(f, &f->bob), NM_E_BAD_TASK);
     create_call(f, "alpha", 101);
     assert_int_equal(create(f, &f->bob), NM_E_BAD_PERCENT);
     create_call(f, "alpha", 255);
     assert_int_equal(create(f, &f->bob), NM_E_BAD_PERCENT);
-    snapshot_assert_same(f, &s);
+    fx_snapshot_assert_same(f, &s);
     create_call(f, "alpha", 100)->task = NM_TASK_CUSTOM;
     assert_int_equal(create(f, &f->bob), 0);
 }
@@ -324,18 +198,18 @@ static void test_create_caps_the_emission_weight_sum_of_active_subnets(void **st
     assert_int_equal(create(f, &f->bob), 0);
     create_call(f, "beta", 40);
     assert_int_equal(create(f, &f->bob), 0);
-    struct snapshot s;
-    snapshot_take(f, &s);
+    struct fx_snapshot s;
+    fx_snapshot_take(f, &s);
     create_call(f, "gamma", 1);
     assert_int_equal(create(f, &f->bob), NM_E_EMISSION_WEIGHT);
-    snapshot_assert_same(f, &s);
+    fx_snapshot_assert_same(f, &s);
     create_call(f, "gamma", 0);
     assert_int_equal(create(f, &f->bob), 0);
     /* Retiring frees the weight. */
     assert_int_equal(retire(f, &f->bob, 1), 0);
     create_call(f, "delta", 60);
     assert_int_equal(create(f, &f->bob), 0);
-    assert_commitment_matches(f);
+    fx_assert_commitment_matches(f);
 }
 
 static void test_create_rejects_schemas_that_are_not_json_objects(void **state)
@@ -347,8 +221,8 @@ static void test_create_rejects_schemas_that_are_not_json_objects(void **state)
         "{\"a\":\"\xc0\xaf\"}",   /* overlong */
         "{\"a\":\"\xed\xa0\x80\"}", /* surrogate */
     };
-    struct snapshot s;
-    snapshot_take(f, &s);
+    struct fx_snapshot s;
+    fx_snapshot_take(f, &s);
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         struct nm_subnet_spec *spec = create_call(f, "alpha", 0);
         snprintf(spec->input_schema, sizeof spec->input_schema, "%s", bad[i]);
@@ -357,7 +231,7 @@ static void test_create_rejects_schemas_that_are_not_json_objects(void **state)
         snprintf(spec->output_schema, sizeof spec->output_schema, "%s", bad[i]);
         assert_int_equal(create(f, &f->bob), NM_E_BAD_SCHEMA);
     }
-    snapshot_assert_same(f, &s);
+    fx_snapshot_assert_same(f, &s);
     struct nm_subnet_spec *spec = create_call(f, "alpha", 0);
     snprintf(spec->input_schema, sizeof spec->input_schema,
              " {\"type\":\"object\",\"properties\":{\"prompt\":{\"type\":\"string\"}},"
@@ -399,14 +273,14 @@ static void test_create_accepts_only_documented_eval_spec_uris(void **state)
         "HTTPS://example.com", "https://exa mple.com", "https://x/\x01", "example.com",
         "ipfs://caf\xc3\xa9",
     };
-    struct snapshot s;
-    snapshot_take(f, &s);
+    struct fx_snapshot s;
+    fx_snapshot_take(f, &s);
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         struct nm_subnet_spec *spec = create_call(f, "alpha", 0);
         snprintf(spec->eval_spec, sizeof spec->eval_spec, "%s", bad[i]);
         assert_int_equal(create(f, &f->bob), NM_E_BAD_URI);
     }
-    snapshot_assert_same(f, &s);
+    fx_snapshot_assert_same(f, &s);
     for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
         char name[16];
         snprintf(name, sizeof name, "s%zu", i);
@@ -420,11 +294,11 @@ static void test_create_rejects_max_neurons_above_the_parameter(void **state)
 {
     struct fx *f = *state;
     f->rt.params.max_neurons = 100;
-    struct snapshot s;
-    snapshot_take(f, &s);
+    struct fx_snapshot s;
+    fx_snapshot_take(f, &s);
     create_call(f, "alpha", 0)->max_neurons = 101;
     assert_int_equal(create(f, &f->bob), NM_E_BAD_MAX_NEURONS);
-    snapshot_assert_same(f, &s);
+    fx_snapshot_assert_same(f, &s);
     create_call(f, "alpha", 0)->max_neurons = 100;
     assert_int_equal(create(f, &f->bob), 0);
 }
@@ -437,11 +311,11 @@ static void test_create_refuses_more_active_subnets_than_the_parameter(void **st
     assert_int_equal(create(f, &f->bob), 0);
     create_call(f, "beta", 0);
     assert_int_equal(create(f, &f->bob), 0);
-    struct snapshot s;
-    snapshot_take(f, &s);
+    struct fx_snapshot s;
+    fx_snapshot_take(f, &s);
     create_call(f, "gamma", 0);
     assert_int_equal(create(f, &f->bob), NM_E_TOO_MANY_SUBNETS);
-    snapshot_assert_same(f, &s);
+    fx_snapshot_assert_same(f, &s);
     /* A retired subnet frees its slot but keeps its id and its name. */
     assert_int_equal(retire(f, &f->bob, 1), 0);
     create_call(f, "alpha", 0);
@@ -490,11 +364,11 @@ static void test_update_changes_only_the_masked_fields(void **state)
     assert_int_equal(s.spec.emission_weight, 10);
     assert_string_equal(s.spec.eval_spec, "https://alpha.example/eval");
     char name[64], data[512];
-    last_event(f, name, sizeof name, data, sizeof data);
+    fx_last_event(f, name, sizeof name, data, sizeof data);
     assert_string_equal(name, "subnets.Updated");
     assert_string_equal(data,
                         "{\"id\":1,\"fields\":[\"name\",\"min_stake_miner\",\"eval_spec\"]}");
-    assert_commitment_matches(f);
+    fx_assert_commitment_matches(f);
 }
 
 static void test_update_is_for_the_owner_of_an_active_subnet_only(void **state)
@@ -505,15 +379,15 @@ static void test_update_is_for_the_owner_of_an_active_subnet_only(void **state)
     create_call(f, "beta", 10);
     assert_int_equal(create(f, &f->bob), 0);
     assert_int_equal(retire(f, &f->bob, 2), 0);
-    struct snapshot s;
-    snapshot_take(f, &s);
+    struct fx_snapshot s;
+    fx_snapshot_take(f, &s);
     update_call(f, 1, NM_SF_MIN_STAKE_MINER)->min_stake_miner = 1;
     assert_int_equal(update(f, &f->alice), NM_E_NOT_OWNER);
     update_call(f, 2, NM_SF_MIN_STAKE_MINER)->min_stake_miner = 1;
     assert_int_equal(update(f, &f->bob), NM_E_SUBNET_RETIRED);
     update_call(f, 9, NM_SF_MIN_STAKE_MINER)->min_stake_miner = 1;
     assert_int_equal(update(f, &f->bob), NM_E_UNKNOWN_SUBNET);
-    snapshot_assert_same(f, &s);
+    fx_snapshot_assert_same(f, &s);
 }
 
 static void test_update_that_changes_nothing_is_rejected(void **state)
@@ -521,8 +395,8 @@ static void test_update_that_changes_nothing_is_rejected(void **state)
     struct fx *f = *state;
     create_call(f, "alpha", 10);
     assert_int_equal(create(f, &f->bob), 0);
-    struct snapshot s;
-    snapshot_take(f, &s);
+    struct fx_snapshot s;
+    fx_snapshot_take(f, &s);
     update_call(f, 1, 0);
     assert_int_equal(update(f, &f->bob), NM_E_NO_CHANGE);
     struct nm_subnet_spec *spec = update_call(f, 1, NM_SF_NAME | NM_SF_EMISSION_WEIGHT |
@@ -533,7 +407,7 @@ static void test_update_that_changes_nothing_is_rejected(void **state)
     assert_int_equal(update(f, &f->bob), NM_E_NO_CHANGE);
     update_call(f, 1, 1u << 12);
     assert_int_equal(update(f, &f->bob), NM_E_INVAL);
-    snapshot_assert_same(f, &s);
+    fx_snapshot_assert_same(f, &s);
 }
 
 static void test_update_validates_each_changed_field(void **state)
@@ -543,8 +417,8 @@ static void test_update_validates_each_changed_field(void **state)
     assert_int_equal(create(f, &f->bob), 0);
     create_call(f, "beta", 30);
     assert_int_equal(create(f, &f->bob), 0);
-    struct snapshot s;
-    snapshot_take(f, &s);
+    struct fx_snapshot s;
+    fx_snapshot_take(f, &s);
     struct nm_subnet_spec *spec = update_call(f, 1, NM_SF_NAME);
     snprintf(spec->name, sizeof spec->name, "BETA");
     assert_int_equal(update(f, &f->bob), NM_E_NAME_TAKEN);
@@ -568,7 +442,7 @@ static void test_update_validates_each_changed_field(void **state)
     spec->min_stake_miner = 1;
     snprintf(spec->eval_spec, sizeof spec->eval_spec, "bad uri");
     assert_int_equal(update(f, &f->bob), NM_E_BAD_URI);
-    snapshot_assert_same(f, &s);
+    fx_snapshot_assert_same(f, &s);
     /* Its own weight does not count against it; a case change of its own
      * name is allowed. */
     update_call(f, 1, NM_SF_EMISSION_WEIGHT)->emission_weight = 70;
@@ -576,7 +450,7 @@ static void test_update_validates_each_changed_field(void **state)
     spec = update_call(f, 1, NM_SF_NAME);
     snprintf(spec->name, sizeof spec->name, "ALPHA");
     assert_int_equal(update(f, &f->bob), 0);
-    assert_commitment_matches(f);
+    fx_assert_commitment_matches(f);
 }
 
 static void test_update_cannot_lower_max_neurons_below_a_uid_in_use(void **state)
@@ -598,11 +472,11 @@ static void test_update_cannot_lower_max_neurons_below_a_uid_in_use(void **state
     f->call.u.deregister.subnet = 1;
     assert_int_equal(nm_registry_deregister(&f->rt, &f->alice, &f->call), 0);
     assert_int_equal(nm_registry_deregister(&f->rt, &f->bob, &f->call), 0);
-    struct snapshot s;
-    snapshot_take(f, &s);
+    struct fx_snapshot s;
+    fx_snapshot_take(f, &s);
     update_call(f, 1, NM_SF_MAX_NEURONS)->max_neurons = 2;
     assert_int_equal(update(f, &f->bob), NM_E_UID_IN_USE);
-    snapshot_assert_same(f, &s);
+    fx_snapshot_assert_same(f, &s);
     update_call(f, 1, NM_SF_MAX_NEURONS)->max_neurons = 3;
     assert_int_equal(update(f, &f->bob), 0);
     struct nm_subnet sub;
@@ -617,14 +491,14 @@ static void test_retire_is_for_the_owner_and_happens_once(void **state)
     struct fx *f = *state;
     create_call(f, "alpha", 20);
     assert_int_equal(create(f, &f->bob), 0);
-    struct snapshot s;
-    snapshot_take(f, &s);
+    struct fx_snapshot s;
+    fx_snapshot_take(f, &s);
     assert_int_equal(retire(f, &f->alice, 1), NM_E_NOT_OWNER);
     assert_int_equal(retire(f, &f->bob, 2), NM_E_UNKNOWN_SUBNET);
-    snapshot_assert_same(f, &s);
+    fx_snapshot_assert_same(f, &s);
     assert_int_equal(retire(f, &f->bob, 1), 0);
     char name[64], data[512];
-    last_event(f, name, sizeof name, data, sizeof data);
+    fx_last_event(f, name, sizeof name, data, sizeof data);
     assert_string_equal(name, "subnets.Retired");
     assert_string_equal(data, "{\"id\":1}");
     struct nm_subnet sub;
@@ -632,7 +506,7 @@ static void test_retire_is_for_the_owner_and_happens_once(void **state)
     assert_int_equal(sub.status, NM_SUBNET_RETIRED);
     assert_int_equal(sub.spec.emission_weight, 20); /* kept, but no longer counted */
     assert_int_equal(retire(f, &f->bob, 1), NM_E_SUBNET_RETIRED);
-    assert_commitment_matches(f);
+    fx_assert_commitment_matches(f);
 }
 
 static void test_retired_subnet_keeps_its_neurons_but_takes_no_new_ones(void **state)
@@ -734,13 +608,13 @@ static void test_commitment_matches_recomputation_after_many_changes(void **stat
         if (id % 3 == 0)
             assert_int_equal(retire(f, owner, id), 0);
     }
-    assert_commitment_matches(f);
+    fx_assert_commitment_matches(f);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+#define T(name) cmocka_unit_test_setup_teardown(name, fx_setup, fx_teardown)
         T(test_create_stores_the_subnet_owned_by_the_signer),
         T(test_create_with_zero_max_neurons_uses_the_chain_parameter),
         T(test_create_allocates_the_lowest_unused_id_from_one),

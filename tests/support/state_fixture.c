@@ -1,0 +1,136 @@
+/* state_fixture.c - the in-memory chain state the pallet tests share (see
+ * state_fixture.h). */
+#include "tests/support/state_fixture.h"
+
+#include "node/pallets/staking.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+nm_account fx_account(uint8_t fill)
+{
+    nm_account a;
+    memset(a.b, fill, sizeof a.b);
+    return a;
+}
+
+int fx_setup(void **state)
+{
+    struct fx *f = calloc(1, sizeof *f);
+    nm_hash genesis = {{0}};
+    if (!f || nm_crypto_init() || nm_db_open(":memory:", &f->db) ||
+        nm_runtime_init(&f->rt, f->db, &genesis, true)) {
+        free(f);
+        return -1;
+    }
+    nm_runtime_begin_block(&f->rt, 1, 1000);
+    f->alice = fx_account(1);
+    f->bob = fx_account(2);
+    f->carol = fx_account(3);
+    if (nm_balances_credit(&f->rt, &f->alice, FUNDS) ||
+        nm_balances_credit(&f->rt, &f->bob, FUNDS)) {
+        nm_db_close(f->db);
+        free(f);
+        return -1;
+    }
+    *state = f;
+    return 0;
+}
+
+int fx_teardown(void **state)
+{
+    struct fx *f = *state;
+    nm_db_close(f->db);
+    free(f);
+    return 0;
+}
+
+/* Every state row as text, to show that a failed call changed nothing. */
+char *fx_dump_state(struct nm_db *db)
+{
+    const char *const sql[] = {
+        "SELECT * FROM accounts ORDER BY 1",       "SELECT * FROM stakes ORDER BY 1, 2",
+        "SELECT * FROM unlocks ORDER BY 1, 2",     "SELECT * FROM subnets ORDER BY 1",
+        "SELECT * FROM neurons ORDER BY 1, 2",     "SELECT COUNT(*) FROM events",
+    };
+    char *text = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&text, &len);
+    assert_non_null(out);
+    for (size_t i = 0; i < sizeof sql / sizeof sql[0]; i++) {
+        sqlite3_stmt *st;
+        assert_int_equal(sqlite3_prepare_v2(nm_db_handle(db), sql[i], -1, &st, NULL), SQLITE_OK);
+        while (sqlite3_step(st) == SQLITE_ROW) {
+            for (int c = 0; c < sqlite3_column_count(st); c++) {
+                if (sqlite3_column_type(st, c) == SQLITE_BLOB) {
+                    const uint8_t *b = sqlite3_column_blob(st, c);
+                    for (int k = 0; k < sqlite3_column_bytes(st, c); k++)
+                        fprintf(out, "%02x", b[k]);
+                } else {
+                    fprintf(out, "%s", (const char *)sqlite3_column_text(st, c));
+                }
+                fputc('|', out);
+            }
+            fputc('\n', out);
+        }
+        sqlite3_finalize(st);
+        fputs("--\n", out);
+    }
+    fclose(out);
+    return text;
+}
+
+void fx_snapshot_take(struct fx *f, struct fx_snapshot *s)
+{
+    nm_runtime_state_root(&f->rt, &s->root);
+    s->rows = fx_dump_state(f->db);
+}
+
+/* Asserts that nothing changed since s was taken, and frees s. */
+void fx_snapshot_assert_same(struct fx *f, struct fx_snapshot *s)
+{
+    struct fx_snapshot now;
+    fx_snapshot_take(f, &now);
+    assert_memory_equal(now.root.b, s->root.b, NM_HASH_LEN);
+    assert_string_equal(now.rows, s->rows);
+    free(now.rows);
+    free(s->rows);
+}
+
+/* The incrementally kept commitment equals one folded from the tables. */
+void fx_assert_commitment_matches(struct fx *f)
+{
+    struct nm_lthash folded;
+    assert_int_equal(nm_runtime_fold_state(f->db, &folded), 0);
+    assert_memory_equal(folded.lanes, f->rt.state.lanes, sizeof folded.lanes);
+}
+
+void fx_last_event(struct fx *f, char *name, size_t name_cap, char *data, size_t data_cap)
+{
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_prepare_v2(nm_db_handle(f->db),
+                                        "SELECT name, data FROM events ORDER BY height DESC,"
+                                        " idx DESC LIMIT 1",
+                                        -1, &st, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    snprintf(name, name_cap, "%s", (const char *)sqlite3_column_text(st, 0));
+    snprintf(data, data_cap, "%s", (const char *)sqlite3_column_text(st, 1));
+    sqlite3_finalize(st);
+}
+
+uint64_t fx_free_of(struct fx *f, const nm_account *who)
+{
+    struct nm_account_info info;
+    assert_int_equal(nm_balances_get(f->db, who, &info), 0);
+    return info.free;
+}
+
+uint64_t fx_stake_of(struct fx *f, const nm_account *who, uint16_t subnet)
+{
+    uint64_t v;
+    assert_int_equal(nm_staking_get(f->db, who, subnet, &v), 0);
+    return v;
+}
+
