@@ -184,25 +184,45 @@ int nm_runtime_param_set(struct nm_runtime *rt, const char *name, uint64_t value
     return err;
 }
 
-static int params_fold(struct nm_db *db, struct nm_lthash *acc)
+int nm_column_account(sqlite3_stmt *st, int col, nm_account *out)
 {
-    sqlite3_stmt *st = nm_db_stmt(db, "SELECT name, value FROM params");
+    if (sqlite3_column_bytes(st, col) != NM_PUBKEY_LEN)
+        return NM_E_DB;
+    memcpy(out->b, sqlite3_column_blob(st, col), NM_PUBKEY_LEN);
+    return 0;
+}
+
+int nm_runtime_fold_rows(struct nm_db *db, const char *sql, nm_row_entry_fn row_entry,
+                         struct nm_lthash *acc)
+{
+    sqlite3_stmt *st = nm_db_stmt(db, sql);
     if (!st)
         return NM_E_DB;
     struct nm_writer w;
     nm_writer_init(&w);
-    int rc;
+    int rc, err = 0;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         nm_writer_reset(&w);
-        param_entry(&w, (const char *)sqlite3_column_text(st, 0), nm_column_u64(st, 1));
-        if (w.err)
+        if ((err = row_entry(st, &w)) || (err = w.err))
             break;
         nm_lthash_add(acc, w.data, w.len);
     }
     sqlite3_reset(st);
-    int err = w.err ? w.err : rc == SQLITE_DONE ? 0 : NM_E_DB;
+    if (!err && rc != SQLITE_DONE)
+        err = NM_E_DB;
     nm_writer_fini(&w);
     return err;
+}
+
+static int param_row_entry(sqlite3_stmt *row, struct nm_writer *w)
+{
+    param_entry(w, (const char *)sqlite3_column_text(row, 0), nm_column_u64(row, 1));
+    return 0;
+}
+
+static int params_fold(struct nm_db *db, struct nm_lthash *acc)
+{
+    return nm_runtime_fold_rows(db, "SELECT name, value FROM params", param_row_entry, acc);
 }
 
 int nm_runtime_fold_state(struct nm_db *db, struct nm_lthash *out)

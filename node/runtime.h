@@ -82,6 +82,15 @@ int nm_runtime_fold_state(struct nm_db *db, struct nm_lthash *out);
  * is taken out of the commitment and new (may be NULL: deleted) put in. */
 void nm_runtime_state_replace(struct nm_runtime *rt, const struct nm_writer *old_entry,
                               const struct nm_writer *new_entry);
+/* Folds every row sql selects into acc: row_entry writes the row's
+ * canonical entry (the same encoder the pallet's writes use) and returns
+ * 0 or an NM_E_* error. NM_E_DB for a malformed row. */
+typedef int (*nm_row_entry_fn)(sqlite3_stmt *row, struct nm_writer *entry);
+int nm_runtime_fold_rows(struct nm_db *db, const char *sql, nm_row_entry_fn row_entry,
+                         struct nm_lthash *acc);
+/* Reads a 32-byte account id column; NM_E_DB when it is not one. */
+int nm_column_account(sqlite3_stmt *st, int col, nm_account *out);
+
 /* Stores an event of this block; takes data (an object, may be NULL). */
 int nm_runtime_event(struct nm_runtime *rt, const char *name, cJSON *data);
 /* Writes a param (bounds checked by the caller) and updates the cache. */

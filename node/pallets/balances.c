@@ -145,27 +145,17 @@ int nm_balances_faucet(struct nm_runtime *rt, const nm_account *signer, const st
     return nm_runtime_event(rt, "balances.Faucet", ev);
 }
 
+static int account_row_entry(sqlite3_stmt *row, struct nm_writer *w)
+{
+    nm_account id;
+    int err = nm_column_account(row, 0, &id);
+    if (!err)
+        account_entry(w, &id, nm_column_u64(row, 1), nm_column_u64(row, 2));
+    return err;
+}
+
 int nm_balances_fold(struct nm_db *db, struct nm_lthash *acc)
 {
-    sqlite3_stmt *st = nm_db_stmt(db, "SELECT id, free, nonce FROM accounts");
-    if (!st)
-        return NM_E_DB;
-    struct nm_writer w;
-    nm_writer_init(&w);
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        nm_account id;
-        if (sqlite3_column_bytes(st, 0) != NM_PUBKEY_LEN)
-            break;
-        memcpy(id.b, sqlite3_column_blob(st, 0), NM_PUBKEY_LEN);
-        nm_writer_reset(&w);
-        account_entry(&w, &id, nm_column_u64(st, 1), nm_column_u64(st, 2));
-        if (w.err)
-            break;
-        nm_lthash_add(acc, w.data, w.len);
-    }
-    sqlite3_reset(st);
-    int err = w.err ? w.err : rc == SQLITE_DONE ? 0 : NM_E_DB;
-    nm_writer_fini(&w);
-    return err;
+    return nm_runtime_fold_rows(db, "SELECT id, free, nonce FROM accounts", account_row_entry,
+                                acc);
 }

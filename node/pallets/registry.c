@@ -521,27 +521,17 @@ fail:
     return NULL;
 }
 
+static int neuron_row_entry(sqlite3_stmt *row, struct nm_writer *w)
+{
+    struct nm_neuron n;
+    int err = neuron_read(row, &n);
+    if (!err)
+        neuron_entry(w, &n);
+    return err;
+}
+
 int nm_registry_fold(struct nm_db *db, struct nm_lthash *acc)
 {
-    sqlite3_stmt *st = nm_db_stmt(db, "SELECT " NEURON_COLUMNS " FROM neurons");
-    if (!st)
-        return NM_E_DB;
-    struct nm_writer w;
-    nm_writer_init(&w);
-    int rc, err = 0;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        struct nm_neuron n;
-        nm_writer_reset(&w);
-        if ((err = neuron_read(st, &n)))
-            break;
-        neuron_entry(&w, &n);
-        if ((err = w.err))
-            break;
-        nm_lthash_add(acc, w.data, w.len);
-    }
-    sqlite3_reset(st);
-    if (!err && rc != SQLITE_DONE)
-        err = NM_E_DB;
-    nm_writer_fini(&w);
-    return err;
+    return nm_runtime_fold_rows(db, "SELECT " NEURON_COLUMNS " FROM neurons", neuron_row_entry,
+                                acc);
 }

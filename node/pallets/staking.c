@@ -455,39 +455,29 @@ fail:
     return NULL;
 }
 
-/* Folds every row of one table: columns (account, key, amount). */
-static int fold_table(struct nm_db *db, const char *sql, uint8_t tag, struct nm_lthash *acc)
+static int stake_row_entry(sqlite3_stmt *row, struct nm_writer *w)
 {
-    sqlite3_stmt *st = nm_db_stmt(db, sql);
-    if (!st)
-        return NM_E_DB;
-    struct nm_writer w;
-    nm_writer_init(&w);
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        nm_account who;
-        if (sqlite3_column_bytes(st, 0) != NM_PUBKEY_LEN)
-            break;
-        memcpy(who.b, sqlite3_column_blob(st, 0), NM_PUBKEY_LEN);
-        nm_writer_reset(&w);
-        if (tag == NM_TAG_STAKE)
-            stake_entry(&w, &who, (uint16_t)sqlite3_column_int(st, 1), nm_column_u64(st, 2));
-        else
-            unlock_entry(&w, &who, nm_column_u64(st, 1), nm_column_u64(st, 2));
-        if (w.err)
-            break;
-        nm_lthash_add(acc, w.data, w.len);
-    }
-    sqlite3_reset(st);
-    int err = w.err ? w.err : rc == SQLITE_DONE ? 0 : NM_E_DB;
-    nm_writer_fini(&w);
+    nm_account who;
+    int err = nm_column_account(row, 0, &who);
+    if (!err)
+        stake_entry(w, &who, (uint16_t)sqlite3_column_int(row, 1), nm_column_u64(row, 2));
+    return err;
+}
+
+static int unlock_row_entry(sqlite3_stmt *row, struct nm_writer *w)
+{
+    nm_account who;
+    int err = nm_column_account(row, 0, &who);
+    if (!err)
+        unlock_entry(w, &who, nm_column_u64(row, 1), nm_column_u64(row, 2));
     return err;
 }
 
 int nm_staking_fold(struct nm_db *db, struct nm_lthash *acc)
 {
-    int err = fold_table(db, "SELECT account, subnet, amount FROM stakes", NM_TAG_STAKE, acc);
+    int err = nm_runtime_fold_rows(db, "SELECT account, subnet, amount FROM stakes",
+                                   stake_row_entry, acc);
     return err ? err
-               : fold_table(db, "SELECT account, unlock_at, amount FROM unlocks", NM_TAG_UNLOCK,
-                            acc);
+               : nm_runtime_fold_rows(db, "SELECT account, unlock_at, amount FROM unlocks",
+                                      unlock_row_entry, acc);
 }

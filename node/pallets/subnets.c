@@ -629,30 +629,20 @@ fail:
     return NULL;
 }
 
-int nm_subnets_fold(struct nm_db *db, struct nm_lthash *acc)
+static int subnet_row_entry(sqlite3_stmt *row, struct nm_writer *w)
 {
-    sqlite3_stmt *st = nm_db_stmt(db, "SELECT " SUBNET_COLUMNS " FROM subnets");
-    if (!st)
-        return NM_E_DB;
-    struct nm_subnet *s = malloc(sizeof *s);
+    struct nm_subnet *s = malloc(sizeof *s); /* ~8.5 KB of schemas */
     if (!s)
         return NM_E_NOMEM;
-    struct nm_writer w;
-    nm_writer_init(&w);
-    int rc, err = 0;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        nm_writer_reset(&w);
-        if ((err = subnet_read(st, s)))
-            break;
-        subnet_entry(&w, s);
-        if ((err = w.err))
-            break;
-        nm_lthash_add(acc, w.data, w.len);
-    }
-    sqlite3_reset(st);
-    if (!err && rc != SQLITE_DONE)
-        err = NM_E_DB;
-    nm_writer_fini(&w);
+    int err = subnet_read(row, s);
+    if (!err)
+        subnet_entry(w, s);
     free(s);
     return err;
+}
+
+int nm_subnets_fold(struct nm_db *db, struct nm_lthash *acc)
+{
+    return nm_runtime_fold_rows(db, "SELECT " SUBNET_COLUMNS " FROM subnets", subnet_row_entry,
+                                acc);
 }
