@@ -99,7 +99,8 @@ int nm_db_open(const char *path, struct nm_db **out)
     if ((err = nm_db_exec(db, "PRAGMA journal_mode=WAL")) ||
         (err = nm_db_exec(db, "PRAGMA synchronous=FULL")) ||
         (err = nm_db_exec(db, "PRAGMA foreign_keys=OFF")) ||
-        (err = nm_db_exec(db, "PRAGMA cache_size=-65536")) || (err = db_migrate(db)))
+        (err = nm_db_exec(db, "PRAGMA cache_size=-262144")) ||
+        (err = nm_db_exec(db, "PRAGMA wal_autocheckpoint=16384")) || (err = db_migrate(db)))
         goto fail;
     *out = db;
     return 0;
