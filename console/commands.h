@@ -1,8 +1,10 @@
-/* commands.h - the one table of console commands (`stake add`, `subnet list`,
- * ...): splitting a command line into words, looking a command up (exact
- * words or a unique prefix of each word), checking its options and
- * arguments, and running it against a session. `neuromesh exec`, script
- * files, the REPL, tab completion and `help` all read this one table.
+/* commands.h - the console commands (`stake add`, `subnet list`, ...):
+ * splitting a command line into words, looking a command up (exact words
+ * or a unique prefix of each word), checking its options and arguments,
+ * and running it against a session. The commands live in per-module tables
+ * (console/cmd_*.c, written against console/cmd_api.h) that commands.c
+ * lists; `neuromesh exec`, script files, the REPL, tab completion and
+ * `help` see them as one list through nm_cmd_count_all/nm_cmd_entry_at.
  *
  * Handlers never print: a run fills a struct nm_cmd_result with a result
  * object (what `--json` prints, one line) and a human rendering, or with an
@@ -18,7 +20,7 @@
 #include <stddef.h>
 
 struct nm_session;
-struct nm_cmd_ctx; /* private to commands.c: one command being run */
+struct nm_cmd_ctx; /* one command being run: read it through console/cmd_api.h */
 
 /* Precondition flags, enforced by the dispatcher before the handler runs. */
 #define NM_CMD_SIGNS 0x1u      /* signs a transaction: needs a signer (--as NAME) */
@@ -55,8 +57,12 @@ struct nm_cmd_entry {
 
 /* Options every command accepts besides its own: --json and --as NAME. */
 extern const struct nm_cmd_option nm_cmd_common_options[];
-extern const struct nm_cmd_entry nm_cmd_table[];
-extern const size_t nm_cmd_count;
+
+/* Every command of every table, in table order (the order of `help`):
+ * entries 0 .. nm_cmd_count_all() - 1; nm_cmd_entry_at gives NULL past
+ * the end. The entries are static: pointers stay valid. */
+size_t nm_cmd_count_all(void);
+const struct nm_cmd_entry *nm_cmd_entry_at(size_t i);
 
 /* What a run ended with; the values are `neuromesh exec` exit codes. */
 enum nm_cmd_status {

@@ -537,6 +537,26 @@ static void test_registration_checks_stake_and_endpoint(void **state)
                        NM_E_BAD_ENDPOINT, NULL);
 }
 
+static void test_neuron_endpoint_builds_a_set_endpoint_call(void **state)
+{
+    (void)state;
+    struct nm_call c;
+    build_ok(NULL, "neuron endpoint 7 https://miner.example:8443/infer", &c);
+    assert_int_equal(c.kind, NM_CALL_SET_ENDPOINT);
+    assert_int_equal(c.u.set_endpoint.subnet, 7);
+    assert_string_equal(c.u.set_endpoint.endpoint, "https://miner.example:8443/infer");
+    build_ok(NULL, "neu e 1 grpc://10.0.0.1:50051", &c);
+    assert_string_equal(c.u.set_endpoint.endpoint, "grpc://10.0.0.1:50051");
+    expect_build_error(NULL, "neuron endpoint 1 grpc://h", NM_E_BAD_ENDPOINT,
+                       "neuron endpoint: malformed endpoint \"grpc://h\": expected "
+                       "grpc://HOST:PORT or http(s)://HOST[:PORT][/PATH]");
+    expect_build_error(NULL, "neuron endpoint 0 grpc://h:1", NM_E_INVAL,
+                       "neuron endpoint: invalid subnet id \"0\": expected 1..65535");
+    expect_build_error(NULL, "neuron endpoint 1", NM_E_USAGE,
+                       "neuron endpoint: missing argument (usage: neuron endpoint SUBNET URL)");
+    expect_usage("neuron", "incomplete command \"neuron\": could be neuron endpoint");
+}
+
 static void test_accounts_resolve_addresses_and_check_checksums(void **state)
 {
     (void)state;
@@ -596,8 +616,9 @@ static void test_help_covers_every_table_entry(void **state)
     (void)state;
     char *all = nm_cmd_help_text(NULL);
     assert_non_null(all);
-    for (size_t i = 0; i < nm_cmd_count; i++) {
-        const struct nm_cmd_entry *e = &nm_cmd_table[i];
+    assert_null(nm_cmd_entry_at(nm_cmd_count_all()));
+    for (size_t i = 0; i < nm_cmd_count_all(); i++) {
+        const struct nm_cmd_entry *e = nm_cmd_entry_at(i);
         assert_non_null(strstr(all, e->usage));
         assert_non_null(strstr(all, e->summary));
         assert_true(strncmp(e->usage, e->words, strlen(e->words)) == 0);
@@ -619,6 +640,25 @@ static void test_help_covers_every_table_entry(void **state)
         free(one);
     }
     free(all);
+}
+
+static void test_command_words_are_unique_across_tables(void **state)
+{
+    (void)state;
+    size_t n = nm_cmd_count_all();
+    assert_true(n > 0);
+    for (size_t i = 0; i < n; i++) {
+        const struct nm_cmd_entry *e = nm_cmd_entry_at(i);
+        for (size_t k = i + 1; k < n; k++)
+            if (strcmp(e->words, nm_cmd_entry_at(k)->words) == 0)
+                fail_msg("\"%s\" is in two tables", e->words);
+        /* Every entry is found by its own words, whatever table holds it. */
+        char err[256] = "";
+        int consumed = -1;
+        const struct nm_cmd_entry *found = lookup(e->words, &consumed, err, sizeof err);
+        if (found != e)
+            fail_msg("\"%s\": %s", e->words, err);
+    }
 }
 
 static void test_help_command_runs_offline(void **state)
@@ -905,6 +945,53 @@ static void test_preflight_refuses_what_would_fail_in_the_block(void **state)
     assert_int_equal(fx->fake.subscribes, 0);
 }
 
+static void test_neuron_endpoint_signs_and_reports_the_new_endpoint(void **state)
+{
+    struct fixture *fx = *state;
+    char subnet[256], neurons[256];
+    snprintf(subnet, sizeof subnet, SUBNET_1("%s", "retired"), fx->alice);
+    snprintf(neurons, sizeof neurons, "{\"subnet\":1,\"neurons\":[{\"uid\":4,\"hotkey\":\"%s\","
+             "\"role\":\"miner\",\"endpoint\":\"grpc://old:1\"}]}", fx->bob);
+    fake_answer(&fx->fake, "account_get", ACCOUNT_RICH);
+    fake_answer(&fx->fake, "subnet_get", subnet);
+    fake_answer(&fx->fake, "neuron_list", neurons);
+    struct nm_cmd_result r;
+    /* Preflight: only a registered account, and only a different endpoint. */
+    assert_int_equal(nm_cmd_run_line(fx->s, "neuron endpoint 1 grpc://new:2 --as alice", false,
+                                     &r), NM_CMD_FAILED);
+    assert_int_equal(r.err, NM_E_NOT_REGISTERED);
+    nm_cmd_result_fini(&r);
+    assert_int_equal(nm_cmd_run_line(fx->s, "neuron endpoint 1 grpc://old:1 --as bob", false,
+                                     &r), NM_CMD_FAILED);
+    assert_int_equal(r.err, NM_E_NO_CHANGE);
+    assert_string_equal(r.message, "neuron endpoint: endpoint unchanged: uid 4 on subnet 1 "
+                                   "already serves grpc://old:1 (NO_CHANGE)");
+    nm_cmd_result_fini(&r);
+    assert_int_equal(fx->fake.subscribes, 0);
+    /* Allowed on a retired subnet, like deregister. */
+    fx->fake.notifications[0] =
+        "{\"inBlock\":\"0xabc\",\"height\":8,\"index\":0,\"success\":true,\"events\":["
+        "{\"index\":0,\"extrinsic\":0,\"name\":\"registry.EndpointSet\",\"data\":{"
+        "\"subnet\":1,\"uid\":4,\"who\":\"5X\",\"endpoint\":\"grpc://new:2\"}}]}";
+    assert_int_equal(nm_cmd_run_line(fx->s, "neuron endpoint 1 grpc://new:2 --as bob", true, &r),
+                     NM_CMD_OK);
+    assert_int_equal(cJSON_GetObjectItem(r.json, "uid")->valueint, 4);
+    assert_int_equal(cJSON_GetObjectItem(r.json, "subnet")->valueint, 1);
+    assert_string_equal(cJSON_GetObjectItem(r.json, "endpoint")->valuestring, "grpc://new:2");
+    assert_int_equal(cJSON_GetObjectItem(r.json, "block")->valueint, 8);
+    assert_string_equal(r.text, "endpoint of uid 4 on subnet 1 is now grpc://new:2 (block 8)\n");
+    nm_cmd_result_fini(&r);
+    uint8_t raw[1024];
+    size_t len;
+    struct nm_extrinsic x;
+    struct nm_call c;
+    assert_int_equal(nm_hex_decode(fx->fake.submitted, raw, sizeof raw, 0, &len), 0);
+    assert_int_equal(nm_extrinsic_decode(raw, len, &x), 0);
+    assert_int_equal(nm_call_decode(x.call, x.call_len, &c), 0);
+    assert_int_equal(c.kind, NM_CALL_SET_ENDPOINT);
+    assert_string_equal(c.u.set_endpoint.endpoint, "grpc://new:2");
+}
+
 static void test_subnet_create_reads_the_id_from_its_event(void **state)
 {
     struct fixture *fx = *state;
@@ -1001,12 +1088,14 @@ int main(void)
         cmocka_unit_test(test_subnet_create_needs_name_and_task),
         cmocka_unit_test(test_subnet_update_sets_the_mask_of_given_fields_only),
         cmocka_unit_test(test_registration_checks_stake_and_endpoint),
+        cmocka_unit_test(test_neuron_endpoint_builds_a_set_endpoint_call),
         cmocka_unit_test(test_accounts_resolve_addresses_and_check_checksums),
         cmocka_unit_test_setup_teardown(test_dev_names_resolve_on_dev_chains_only, setup_dev,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_dev_names_are_refused_on_other_chains, setup_live,
                                         teardown),
         cmocka_unit_test(test_help_covers_every_table_entry),
+        cmocka_unit_test(test_command_words_are_unique_across_tables),
         cmocka_unit_test(test_help_command_runs_offline),
         cmocka_unit_test_setup_teardown(test_balance_renders_amounts_and_json, setup_dev,
                                         teardown),
@@ -1028,6 +1117,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_register_reads_the_uid_from_its_event, setup_dev,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_preflight_refuses_what_would_fail_in_the_block,
+                                        setup_dev, teardown),
+        cmocka_unit_test_setup_teardown(test_neuron_endpoint_signs_and_reports_the_new_endpoint,
                                         setup_dev, teardown),
         cmocka_unit_test_setup_teardown(test_subnet_create_reads_the_id_from_its_event,
                                         setup_dev, teardown),

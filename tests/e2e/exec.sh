@@ -146,6 +146,9 @@ uid=$(json_field uid)
 [ "$rc" -eq 0 ] && [ "$uid" = 1 ] && pass "second registration gets uid 1" ||
     fail "second registration gets uid 1" "uid '$uid'"
 expect_ok "metagraph lists both miners" "grpc://127.0.0.1:50052" "metagraph $subnet"
+expect_ok "neuron endpoint" "is now grpc://127.0.0.1:50054" \
+    --as charlie "neuron endpoint $subnet grpc://127.0.0.1:50054"
+expect_ok "metagraph shows the new endpoint" "grpc://127.0.0.1:50054" "metagraph $subnet"
 
 # --- staking ---
 expect_ok "stake add" "bonded 5.000000000 NMT" --as bob "stake add $subnet 5"
@@ -175,6 +178,10 @@ expect_fail "duplicate registration" 1 'already registered' \
     --as bob "register miner $subnet --stake 1 --endpoint grpc://127.0.0.1:50053"
 expect_fail "malformed endpoint" 2 'malformed endpoint' \
     --as dave "register miner $subnet --stake 1 --endpoint 'not an endpoint'"
+expect_fail "endpoint of an unregistered account" 1 'not registered' \
+    --as dave "neuron endpoint $subnet grpc://127.0.0.1:50055"
+expect_fail "unchanged endpoint" 1 'endpoint unchanged' \
+    --as charlie "neuron endpoint $subnet grpc://127.0.0.1:50054"
 bad_addr=$(printf '%s' "$alice_addr" | sed 's/.$//')
 case "$alice_addr" in *a) bad_addr="${bad_addr}b" ;; *) bad_addr="${bad_addr}a" ;; esac
 expect_fail "bad address checksum" 2 'checksum' --as bob "transfer $bad_addr 1"
