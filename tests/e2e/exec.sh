@@ -184,6 +184,14 @@ expect_fail "unchanged endpoint" 1 'endpoint unchanged' \
     --as charlie "neuron endpoint $subnet grpc://127.0.0.1:50054"
 bad_addr=$(printf '%s' "$alice_addr" | sed 's/.$//')
 case "$alice_addr" in *a) bad_addr="${bad_addr}b" ;; *) bad_addr="${bad_addr}a" ;; esac
+expect_fail "amount overflow" 2 'too large' --as alice 'transfer bob 99999999999999999999'
+expect_fail "insufficient stake" 1 'insufficient stake' --as bob "stake remove $subnet 100000"
+# A subnet with one UID: the second registration finds it full.
+nm --as eve --json "subnet create --name tiny --task CUSTOM --max-neurons 1"
+tiny=$(json_field id)
+nm --as eve "register miner $tiny --stake 1 --endpoint grpc://127.0.0.1:50061"
+expect_fail "full subnet" 1 'subnet is full' \
+    --as ferdie "register miner $tiny --stake 1 --endpoint grpc://127.0.0.1:50062"
 expect_fail "bad address checksum" 2 'checksum' --as bob "transfer $bad_addr 1"
 expect_fail "no signer" 2 'no signer' 'stake withdraw'
 url_saved=$url
