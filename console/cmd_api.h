@@ -42,7 +42,19 @@ extern const struct nm_cmd_table nm_cmd_chain_table;  /* console/cmd_chain.c */
 extern const struct nm_cmd_table nm_cmd_subnet_table; /* console/cmd_subnet.c */
 extern const struct nm_cmd_table nm_cmd_neuron_table; /* console/cmd_neuron.c */
 /* weights/consensus commands (console/cmd_weights.c) */
+extern const struct nm_cmd_table nm_cmd_weights_table;
+/* metagraph (console/cmd_neuron.c): the consensus columns of neuron_list's
+ * neurons (weight, incentive, reward, reputation, similarity) as a second
+ * table, once an epoch has been processed. */
+struct nm_cmd_text;
+void nm_cmd_weights_metagraph(const cJSON *neurons, struct nm_cmd_text *t);
 /* governance commands (console/cmd_gov.c) */
+extern const struct nm_cmd_table nm_cmd_gov_table;
+/* governance: `subnet create`'s options plus --bond, and its spec checks
+ * (console/cmd_subnet.c), for `propose subnet`. */
+struct nm_subnet_spec;
+extern const struct nm_cmd_option nm_cmd_propose_subnet_options[];
+int nm_cmd_subnet_spec_build(struct nm_cmd_ctx *ctx, struct nm_subnet_spec *spec);
 
 /* Flags of a command that signs: a signer and the node. */
 #define NM_CMD_SIGNED (NM_CMD_SIGNS | NM_CMD_NEEDS_NODE)

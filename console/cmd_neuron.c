@@ -223,6 +223,7 @@ static int h_metagraph(struct nm_cmd_ctx *ctx)
     if (count > 0)
         nm_cmd_grid_render(&g, &b);
     nm_cmd_grid_fini(&g);
+    nm_cmd_weights_metagraph(neurons, &b); /* weights/consensus columns */
     return nm_cmd_ok(ctx, r, &b);
 }
 

@@ -6,6 +6,7 @@
 #include "node/pallets/subnets.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* ---- arguments ---- */
@@ -300,3 +301,25 @@ static const struct nm_cmd_entry entries[] = {
 };
 
 const struct nm_cmd_table nm_cmd_subnet_table = NM_CMD_TABLE(entries);
+
+/* governance (console/cmd_gov.c): `propose subnet` takes the options of
+ * `subnet create` plus --bond, and builds its spec by the same checks. */
+const struct nm_cmd_option nm_cmd_propose_subnet_options[] = {
+    OPT_NAME,
+    {"--task", "TYPE", "CODE_GEN, IMAGE_GEN, PROTEIN_FOLDING or CUSTOM (cannot change later)"},
+    OPT_SPEC_REST,
+    {"--bond", "AMOUNT", "NMT to reserve with the proposal, at least the chain's minimum"},
+    {NULL, NULL, NULL},
+};
+
+int nm_cmd_subnet_spec_build(struct nm_cmd_ctx *ctx, struct nm_subnet_spec *spec)
+{
+    struct nm_call *c = calloc(1, sizeof *c);
+    if (!c)
+        return nm_cmd_oom(ctx);
+    int rc = build_subnet_create(ctx, c);
+    if (!rc)
+        *spec = c->u.subnet_create.spec;
+    free(c);
+    return rc;
+}

@@ -36,7 +36,9 @@ static const struct nm_cmd_table *const tables[] = {
     &nm_cmd_subnet_table,
     &nm_cmd_neuron_table,
     /* weights/consensus commands (console/cmd_weights.c) */
+    &nm_cmd_weights_table,
     /* governance commands (console/cmd_gov.c) */
+    &nm_cmd_gov_table,
     &core_table,
 };
 #define TABLE_COUNT (sizeof tables / sizeof tables[0])

@@ -3,8 +3,10 @@
 #include "console/exec.h"
 
 #include "console/commands.h"
+#include "console/home.h"
 #include "console/session.h"
 #include "node/errors.h"
+#include "rpc/token.h"
 
 #include <errno.h>
 #include <stdbool.h>
@@ -18,6 +20,10 @@ struct exec_opts {
     const char *as;
     const char *password_file;
     const char *file;
+    const char *token;
+    const char *token_file;
+    const char *base_path;
+    bool raw;
     bool json;
     bool keep_going;
     bool help;
@@ -42,6 +48,13 @@ static void usage(FILE *out)
             "  --password-file F    read the key password from the first line of F\n"
             "  --json               print one JSON object per command, on one line\n"
             "  --keep-going         go on after a failing command\n"
+            "  --token T            JSON-RPC token for unsafe methods (default: the\n"
+            "                       rpc.cookie of a local node's base path, if readable)\n"
+            "  --token-file F       read the token from the first line of F\n"
+            "  --base-path DIR      the local node's base path, for its rpc.cookie\n"
+            "                       (default $NEUROMESH_HOME or ~/.neuromesh)\n"
+            "  --raw                each command is a JSON-RPC call: METHOD [PARAMS-JSON],\n"
+            "                       e.g. 'chain_getBlockHash [0]'; prints the result\n"
             "  --file SCRIPT        read the commands from SCRIPT\n"
             "  --help               show this help\n"
             "\n"
@@ -56,7 +69,9 @@ static void usage(FILE *out)
 /* Options may come before, between or after the commands; "--" ends them. */
 static int parse_opts(int argc, char **argv, struct exec_opts *o)
 {
-    static const char *const with_value[] = {"--url", "--as", "--password-file", "--file"};
+    static const char *const with_value[] = {"--url",   "--as",         "--password-file",
+                                             "--file",  "--token",      "--token-file",
+                                             "--base-path"};
     bool only_commands = false;
     o->commands = calloc((size_t)argc + 1, sizeof *o->commands);
     if (!o->commands) {
@@ -98,8 +113,10 @@ static int parse_opts(int argc, char **argv, struct exec_opts *o)
                         with_value[k]);
                 return 2;
             }
-            const char **slot = k == 0 ? &o->url : k == 1 ? &o->as : k == 2 ? &o->password_file
-                                                                            : &o->file;
+            const char **slots[] = {&o->url,   &o->as,         &o->password_file,
+                                    &o->file,  &o->token,      &o->token_file,
+                                    &o->base_path};
+            const char **slot = slots[k];
             if (*slot) {
                 fprintf(stderr, "error: exec: option %s given twice\n", with_value[k]);
                 return 2;
@@ -117,6 +134,8 @@ static int parse_opts(int argc, char **argv, struct exec_opts *o)
             o->json = true;
         else if (strcmp(a, "--keep-going") == 0)
             o->keep_going = true;
+        else if (strcmp(a, "--raw") == 0)
+            o->raw = true;
         else if (strcmp(a, "--help") == 0)
             o->help = true;
         else {
@@ -175,8 +194,41 @@ static int report(const struct nm_cmd_result *res, const char *where)
     return (int)res->status;
 }
 
-static int run_one(struct nm_session *s, const char *line, bool json, const char *where)
+/* --raw: "METHOD [PARAMS-JSON]" as one JSON-RPC call; prints the result. */
+static int run_raw(struct nm_session *s, const char *line, const char *where)
 {
+    char method[128], err[512];
+    size_t n = strcspn(line, " \t");
+    const char *rest = line + n + strspn(line + n, " \t");
+    if (n == 0 || n >= sizeof method) {
+        fprintf(stderr, "error: %sexpected METHOD [PARAMS-JSON]\n", where);
+        return 2;
+    }
+    memcpy(method, line, n);
+    method[n] = '\0';
+    cJSON *params = NULL;
+    if (*rest && !(params = cJSON_Parse(rest))) {
+        fprintf(stderr, "error: %sparams of %s are not JSON: %.40s\n", where, method, rest);
+        return 2;
+    }
+    cJSON *result = NULL;
+    if (nm_session_call(s, method, params, &result, err, sizeof err)) {
+        fprintf(stderr, "error: %s%s\n", where, err);
+        return 1;
+    }
+    char *text = cJSON_PrintUnformatted(result);
+    printf("%s\n", text ? text : "null");
+    fflush(stdout);
+    free(text);
+    cJSON_Delete(result);
+    return 0;
+}
+
+static int run_one(struct nm_session *s, const char *line, bool json, bool raw,
+                   const char *where)
+{
+    if (raw)
+        return run_raw(s, line, where);
     struct nm_cmd_result res;
     nm_cmd_run_line(s, line, json, &res);
     int rc = report(&res, where);
@@ -201,7 +253,7 @@ static int run_stream(struct nm_session *s, FILE *in, const struct exec_opts *o)
             continue;
         char where[48];
         snprintf(where, sizeof where, "line %lu: ", lineno);
-        int rc = run_one(s, p, o->json, where);
+        int rc = run_one(s, p, o->json, o->raw, where);
         worst = worse(worst, rc);
         if (rc && !o->keep_going)
             break;
@@ -212,6 +264,44 @@ static int run_stream(struct nm_session *s, FILE *in, const struct exec_opts *o)
     }
     free(line);
     return worst;
+}
+
+static bool is_local_url(const char *url)
+{
+    return !strncmp(url, "ws://127.", 9) || !strncmp(url, "ws://localhost:", 15) ||
+           !strncmp(url, "ws://[::1]:", 11);
+}
+
+/* The token: --token, --token-file, else a local node's rpc.cookie (not an
+ * error when there is none: safe methods need no token). */
+static int exec_token(const struct exec_opts *o, const char *url, char *out, size_t cap)
+{
+    char path[4200], home[4096];
+    out[0] = '\0';
+    if (o->token) {
+        if (strlen(o->token) >= cap) {
+            fprintf(stderr, "error: exec: --token is too long\n");
+            return -1;
+        }
+        snprintf(out, cap, "%s", o->token);
+        return 0;
+    }
+    if (o->token_file) {
+        if (nm_rpc_token_read(o->token_file, out, cap, NULL)) {
+            fprintf(stderr, "error: exec: cannot read a token from %s\n", o->token_file);
+            return -1;
+        }
+        return 0;
+    }
+    if (!is_local_url(url))
+        return 0;
+    const char *base = o->base_path;
+    if (!base && nm_home_dir(home, sizeof home, 0) == 0)
+        base = home;
+    if (base && nm_rpc_cookie_path(base, path, sizeof path) == 0 &&
+        nm_rpc_token_read(path, out, cap, NULL) != 0)
+        out[0] = '\0';
+    return 0;
 }
 
 int nm_exec_main(int argc, char **argv)
@@ -242,8 +332,15 @@ int nm_exec_main(int argc, char **argv)
         }
     }
     const char *env_url = getenv("NEUROMESH_URL");
+    const char *url = o.url ? o.url : env_url && *env_url ? env_url : NM_SESSION_DEFAULT_URL;
+    char token[NM_RPC_TOKEN_MAX + 1];
+    if (exec_token(&o, url, token, sizeof token)) {
+        rc = 2;
+        goto out;
+    }
     struct nm_session_config cfg = {
-        .url = o.url ? o.url : env_url && *env_url ? env_url : NM_SESSION_DEFAULT_URL,
+        .url = url,
+        .token = token[0] ? token : NULL,
         .signer = o.as,
         .password_file = o.password_file,
     };
@@ -259,7 +356,7 @@ int nm_exec_main(int argc, char **argv)
         rc = run_stream(s, stdin, &o);
     } else {
         for (int i = 0; i < o.ncommands; i++) {
-            rc = worse(rc, run_one(s, o.commands[i], o.json, ""));
+            rc = worse(rc, run_one(s, o.commands[i], o.json, o.raw, ""));
             if (rc && !o.keep_going)
                 break;
         }

@@ -1,5 +1,6 @@
 /* main.c - the neuromesh program: global options, then dispatch to the
- * node, exec, key and (later) console subcommands. */
+ * node, exec, key and console subcommands. */
+#include "console/console_main.h"
 #include "console/exec.h"
 #include "console/keycmd.h"
 #include "console/node_cmd.h"
@@ -61,10 +62,9 @@ int main(int argc, char **argv)
         if (!cmd || strcmp(cmd, "console") == 0 || strcmp(cmd, "attach") == 0 ||
             strcmp(cmd, "--dev") == 0 || strcmp(cmd, "--tmp") == 0 ||
             strcmp(cmd, "--chain") == 0 || strcmp(cmd, "--base-path") == 0 ||
-            strcmp(cmd, "--theme") == 0 || strcmp(cmd, "--no-tui") == 0) {
-            fprintf(stderr, "error: the dashboard is not built yet; use neuromesh node and "
-                            "neuromesh exec\n");
-            return 1;
+            strcmp(cmd, "--theme") == 0 || strcmp(cmd, "--no-tui") == 0 ||
+            strcmp(cmd, "--keep-going") == 0) {
+            return cmd ? nm_console_main(argc - 1, argv + 1) : nm_console_main(0, NULL);
         }
         fprintf(stderr, "error: unknown option \"%.40s\" (try neuromesh --help)\n", cmd);
         return 2;

@@ -3,6 +3,7 @@
 
 #include "console/home.h"
 #include "console/password.h"
+#include "console/rpc_flags.h"
 #include "node/keystore.h"
 #include "node/chain.h"
 #include "node/errors.h"
@@ -39,7 +40,9 @@ static const char usage[] =
     "  --password-file F the key's password (else NEUROMESH_PASSWORD, else a prompt)\n"
     "  --check           verify the database: recompute the state root from the\n"
     "                    tables and replay every block from genesis, then exit\n"
-    "  --quiet           no per-block log lines\n";
+    "  --quiet           no per-block log lines\n"
+    "\n"
+    "%s";
 
 int nm_node_load_spec(bool dev, const char *chain_file, struct nm_chain_spec *spec)
 {
@@ -160,10 +163,11 @@ static void log_stderr(void *ud, const char *line)
     fprintf(stderr, "%s %s\n", stamp, line);
 }
 
-static void log_errors_only(void *ud, const char *line)
+/* node_shutdown over JSON-RPC: the main thread's sigwait takes it. */
+static void stop_requested(void *ud)
 {
-    if (strncmp(line, "error", 5) == 0 || strncmp(line, "warning", 7) == 0)
-        log_stderr(ud, line);
+    (void)ud;
+    kill(getpid(), SIGTERM);
 }
 
 static int write_port_file(const char *path, int port)
@@ -234,12 +238,18 @@ int nm_node_main(int argc, char **argv)
     const char *chain_file = NULL, *base_path = NULL, *port_file = NULL, *key_name = NULL;
     const char *password_file = NULL;
     int rpc_port = 9944;
+    struct nm_rpc_flags rpc_flags;
+    nm_rpc_flags_init(&rpc_flags);
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         bool has_value = i + 1 < argc;
+        int taken;
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-            fputs(usage, stdout);
+            printf(usage, nm_rpc_flags_usage);
             return 0;
+        } else if ((taken = nm_rpc_flags_parse(&rpc_flags, argc, argv, &i)) != 0) {
+            if (taken < 0)
+                return 2;
         } else if (!strcmp(a, "--dev")) {
             dev = true;
         } else if (!strcmp(a, "--tmp")) {
@@ -269,9 +279,9 @@ int nm_node_main(int argc, char **argv)
             bool known = !strcmp(a, "--chain") || !strcmp(a, "--base-path") ||
                          !strcmp(a, "--port-file") || !strcmp(a, "--rpc-port") ||
                          !strcmp(a, "--key") || !strcmp(a, "--password-file");
-            fprintf(stderr, known ? "error: %s needs a value\n%s"
-                                  : "error: unknown option \"%.40s\"\n%s",
-                    a, usage);
+            fprintf(stderr,
+                    known ? "error: %s needs a value\n" : "error: unknown option \"%.40s\"\n", a);
+            fprintf(stderr, usage, nm_rpc_flags_usage);
             return 2;
         }
     }
@@ -316,8 +326,15 @@ int nm_node_main(int argc, char **argv)
         .rpc_bind = external ? "0.0.0.0" : "127.0.0.1",
         .rpc_port = rpc_port,
         .produce = true,
-        .log = quiet ? log_errors_only : log_stderr,
+        .log = log_stderr,
+        .log_level = quiet ? NM_NODE_LOG_WARN : NM_NODE_LOG_INFO,
+        .on_shutdown = stop_requested,
     };
+    rpc_flags.external = external;
+    if (nm_rpc_flags_apply(&rpc_flags, paths.base, &cfg)) {
+        sodium_memzero(&author, sizeof author);
+        goto out_paths;
+    }
     struct nm_node *node;
     char msg[512];
     int err = nm_node_start(&cfg, &node, msg, sizeof msg);
@@ -333,6 +350,10 @@ int nm_node_main(int argc, char **argv)
     snprintf(line, sizeof line, "%s: JSON-RPC on ws://%s:%d, data in %s", spec.name,
              external ? "0.0.0.0" : "127.0.0.1", port, paths.base);
     log_stderr(NULL, line);
+    if (nm_rpc_flags_started(&rpc_flags, node)) {
+        nm_node_stop(node);
+        goto out_paths;
+    }
     if (port_file && write_port_file(port_file, port))
         fprintf(stderr, "error: cannot write the port file %s\n", port_file);
     int sig;
@@ -341,6 +362,7 @@ int nm_node_main(int argc, char **argv)
     nm_node_stop(node);
     rc = 0;
 out_paths:
+    nm_rpc_flags_fini(&rpc_flags);
     nm_node_remove_tmp(&paths);
 out_spec:
     nm_chainspec_fini(&spec);

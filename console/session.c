@@ -54,6 +54,8 @@ struct nm_session {
     int connect_timeout_ms;
     int call_timeout_ms;
     int submit_timeout_ms;
+    int (*ask_password)(void *ud, const char *prompt, char *out, size_t cap);
+    void *ask_password_ud;
 
     struct nm_session_transport t;
     bool have_transport;    /* t is usable */
@@ -174,6 +176,8 @@ int nm_session_new(const struct nm_session_config *cfg,
     s->connect_timeout_ms = cfg->connect_timeout_ms > 0 ? cfg->connect_timeout_ms : 5000;
     s->call_timeout_ms = cfg->call_timeout_ms > 0 ? cfg->call_timeout_ms : 30000;
     s->submit_timeout_ms = cfg->submit_timeout_ms > 0 ? cfg->submit_timeout_ms : 60000;
+    s->ask_password = cfg->ask_password;
+    s->ask_password_ud = cfg->ask_password_ud;
     if (transport) {
         s->t = *transport;
         s->have_transport = true;
@@ -250,7 +254,11 @@ int nm_session_connect(struct nm_session *s, char *err, size_t cap)
         return 0;
     if (s->default_transport && !s->have_transport) {
         struct nm_rpc_error re = {0};
-        int rc = nm_rpc_client_connect(s->url, s->token, s->connect_timeout_ms, &s->client, &re);
+        /* reconnect: a script outlives a node restart (calls in flight fail) */
+        struct nm_rpc_client_config cc = {.url = s->url, .token = s->token,
+                                          .connect_timeout_ms = s->connect_timeout_ms,
+                                          .reconnect = true};
+        int rc = nm_rpc_client_open(&cc, &s->client, &re);
         if (rc) {
             /* The client's message names the URL already. */
             if (re.message[0])
@@ -460,9 +468,12 @@ int nm_session_signer_keypair(struct nm_session *s, const char *name,
         char password[NM_PASSWORD_MAX];
         char prompt[96];
         snprintf(prompt, sizeof prompt, "password for key \"%s\": ", name);
-        rc = nm_password_get(prompt, s->password_file, false, password, sizeof password);
+        if (s->ask_password && !s->password_file)
+            rc = s->ask_password(s->ask_password_ud, prompt, password, sizeof password);
+        else
+            rc = nm_password_get(prompt, s->password_file, false, password, sizeof password);
         if (rc) {
-            const char *why = nm_password_strerror();
+            const char *why = s->ask_password && !s->password_file ? "" : nm_password_strerror();
             snprintf(err, cap, "key \"%s\": %s", name, why[0] ? why : nm_strerror(rc));
             return rc;
         }

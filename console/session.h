@@ -32,6 +32,12 @@ struct nm_session_config {
     int connect_timeout_ms;    /* 0: 5000 */
     int call_timeout_ms;       /* 0: 30000 */
     int submit_timeout_ms;     /* 0: 60000, how long to wait for inclusion */
+    /* Asks for a key's password another way than password.h's terminal
+     * prompt (the console asks on its own input line); NULL: the prompt.
+     * Not used when password_file is set. Fills out (cap bytes) and returns
+     * 0, or NM_E_NO_PASSWORD when the person gave none. */
+    int (*ask_password)(void *ud, const char *prompt, char *out, size_t cap);
+    void *ask_password_ud;
 };
 
 /* The link to a node. The default (transport NULL in nm_session_new) is the

@@ -53,9 +53,56 @@ const char *nm_call_name(uint16_t kind)
     case NM_CALL_DEREGISTER: return "registry.deregister";
     case NM_CALL_SET_ENDPOINT: return "registry.set_endpoint";
     /* weights/consensus call names */
+    case NM_CALL_WEIGHTS_SUBMIT: return "weights.submit";
+    case NM_CALL_WEIGHTS_COMMIT: return "weights.commit";
+    case NM_CALL_WEIGHTS_REVEAL: return "weights.reveal";
+    case NM_CALL_WEIGHTS_OPTIONS: return "weights.set_options";
     /* governance call names */
+    case NM_CALL_PROPOSE_SUBNET: return "governance.propose_subnet";
+    case NM_CALL_PROPOSE_PARAM: return "governance.propose_param";
+    case NM_CALL_PROPOSE_SPEND: return "governance.propose_spend";
+    case NM_CALL_PROPOSE_UPGRADE: return "governance.propose_upgrade";
+    case NM_CALL_VOTE: return "governance.vote";
+    case NM_CALL_COUNCIL_CANCEL: return "governance.council_cancel";
+    case NM_CALL_COUNCIL_FAST_TRACK: return "governance.council_fast_track";
     default: return NULL;
     }
+}
+
+/* CONS-002 weight lists: varint n, then n x (u16 uid, u16 weight). */
+static void weight_list_encode(const struct nm_weight_list *l, struct nm_writer *w)
+{
+    nm_put_varint(w, l->n);
+    nm_put_raw(w, l->pairs, 4 * (size_t)l->n);
+}
+
+/* Points the list into the reader's buffer. */
+static void weight_list_decode(struct nm_reader *r, struct nm_weight_list *l)
+{
+    uint64_t n = nm_get_varint(r);
+    if (r->err)
+        return;
+    if (n > NM_WEIGHTS_MAX || r->len - r->pos < 4 * n) {
+        r->err = NM_E_DECODE;
+        return;
+    }
+    l->n = (uint32_t)n;
+    l->pairs = r->data + r->pos;
+    r->pos += 4 * (size_t)n;
+}
+
+static cJSON *weight_list_json(const struct nm_weight_list *l)
+{
+    cJSON *list = cJSON_CreateArray();
+    for (uint32_t i = 0; i < l->n; i++) {
+        uint16_t uid, weight;
+        nm_weight_at(l, i, &uid, &weight);
+        cJSON *pair = cJSON_CreateArray();
+        cJSON_AddItemToArray(pair, cJSON_CreateNumber(uid));
+        cJSON_AddItemToArray(pair, cJSON_CreateNumber(weight));
+        cJSON_AddItemToArray(list, pair);
+    }
+    return list;
 }
 
 /* The subnet fields in their canonical order, selected by mask. */
@@ -144,7 +191,55 @@ void nm_call_encode(const struct nm_call *c, struct nm_writer *w)
         nm_put_str(w, c->u.set_endpoint.endpoint);
         break;
     /* weights/consensus encode */
+    case NM_CALL_WEIGHTS_SUBMIT:
+        nm_put_u16(w, c->u.weights.subnet);
+        weight_list_encode(&c->u.weights.list, w);
+        break;
+    case NM_CALL_WEIGHTS_COMMIT:
+        nm_put_u16(w, c->u.weights_commit.subnet);
+        nm_put_raw(w, c->u.weights_commit.hash, sizeof c->u.weights_commit.hash);
+        break;
+    case NM_CALL_WEIGHTS_REVEAL:
+        nm_put_u16(w, c->u.weights_reveal.subnet);
+        weight_list_encode(&c->u.weights_reveal.list, w);
+        nm_put_raw(w, c->u.weights_reveal.salt, sizeof c->u.weights_reveal.salt);
+        break;
+    case NM_CALL_WEIGHTS_OPTIONS:
+        nm_put_u16(w, c->u.weights_options.subnet);
+        nm_put_u8(w, c->u.weights_options.commit_reveal);
+        nm_put_u32(w, c->u.weights_options.reveal_delay);
+        nm_put_u32(w, c->u.weights_options.rate_limit);
+        nm_put_u64(w, c->u.weights_options.softmax_temperature);
+        break;
     /* governance encode */
+    case NM_CALL_PROPOSE_SUBNET:
+        nm_put_u64(w, c->u.propose_subnet.bond);
+        nm_put_u8(w, c->u.propose_subnet.spec.task);
+        spec_encode(&c->u.propose_subnet.spec, NM_SF__ALL, w);
+        break;
+    case NM_CALL_PROPOSE_PARAM:
+        nm_put_u64(w, c->u.propose_param.bond);
+        nm_put_str(w, c->u.propose_param.name);
+        nm_put_u64(w, c->u.propose_param.value);
+        break;
+    case NM_CALL_PROPOSE_SPEND:
+        nm_put_u64(w, c->u.propose_spend.bond);
+        nm_put_raw(w, c->u.propose_spend.dest.b, NM_PUBKEY_LEN);
+        nm_put_u64(w, c->u.propose_spend.amount);
+        break;
+    case NM_CALL_PROPOSE_UPGRADE:
+        nm_put_u64(w, c->u.propose_upgrade.bond);
+        nm_put_u32(w, c->u.propose_upgrade.version);
+        nm_put_u64(w, c->u.propose_upgrade.at);
+        break;
+    case NM_CALL_VOTE:
+        nm_put_u32(w, c->u.vote.proposal);
+        nm_put_u8(w, c->u.vote.aye);
+        break;
+    case NM_CALL_COUNCIL_CANCEL:
+    case NM_CALL_COUNCIL_FAST_TRACK:
+        nm_put_u32(w, c->u.council.proposal);
+        break;
     }
 }
 
@@ -200,7 +295,57 @@ int nm_call_decode(const uint8_t *data, size_t len, struct nm_call *c)
         nm_get_str(&r, c->u.set_endpoint.endpoint, sizeof c->u.set_endpoint.endpoint);
         break;
     /* weights/consensus decode */
+    case NM_CALL_WEIGHTS_SUBMIT:
+        c->u.weights.subnet = nm_get_u16(&r);
+        weight_list_decode(&r, &c->u.weights.list);
+        break;
+    case NM_CALL_WEIGHTS_COMMIT:
+        c->u.weights_commit.subnet = nm_get_u16(&r);
+        nm_get_raw(&r, c->u.weights_commit.hash, sizeof c->u.weights_commit.hash);
+        break;
+    case NM_CALL_WEIGHTS_REVEAL:
+        c->u.weights_reveal.subnet = nm_get_u16(&r);
+        weight_list_decode(&r, &c->u.weights_reveal.list);
+        nm_get_raw(&r, c->u.weights_reveal.salt, sizeof c->u.weights_reveal.salt);
+        break;
+    case NM_CALL_WEIGHTS_OPTIONS:
+        c->u.weights_options.subnet = nm_get_u16(&r);
+        c->u.weights_options.commit_reveal = nm_get_u8(&r);
+        c->u.weights_options.reveal_delay = nm_get_u32(&r);
+        c->u.weights_options.rate_limit = nm_get_u32(&r);
+        c->u.weights_options.softmax_temperature = nm_get_u64(&r);
+        break;
     /* governance decode */
+    case NM_CALL_PROPOSE_SUBNET:
+        c->u.propose_subnet.bond = nm_get_u64(&r);
+        c->u.propose_subnet.spec.task = nm_get_u8(&r);
+        spec_decode(&r, NM_SF__ALL, &c->u.propose_subnet.spec);
+        break;
+    case NM_CALL_PROPOSE_PARAM:
+        c->u.propose_param.bond = nm_get_u64(&r);
+        nm_get_str(&r, c->u.propose_param.name, sizeof c->u.propose_param.name);
+        c->u.propose_param.value = nm_get_u64(&r);
+        break;
+    case NM_CALL_PROPOSE_SPEND:
+        c->u.propose_spend.bond = nm_get_u64(&r);
+        nm_get_raw(&r, c->u.propose_spend.dest.b, NM_PUBKEY_LEN);
+        c->u.propose_spend.amount = nm_get_u64(&r);
+        break;
+    case NM_CALL_PROPOSE_UPGRADE:
+        c->u.propose_upgrade.bond = nm_get_u64(&r);
+        c->u.propose_upgrade.version = nm_get_u32(&r);
+        c->u.propose_upgrade.at = nm_get_u64(&r);
+        break;
+    case NM_CALL_VOTE:
+        c->u.vote.proposal = nm_get_u32(&r);
+        c->u.vote.aye = nm_get_u8(&r);
+        if (c->u.vote.aye > 1) /* one encoding per vote: 0 nay, 1 aye */
+            return NM_E_DECODE;
+        break;
+    case NM_CALL_COUNCIL_CANCEL:
+    case NM_CALL_COUNCIL_FAST_TRACK:
+        c->u.council.proposal = nm_get_u32(&r);
+        break;
     default:
         return NM_E_UNKNOWN_CALL;
     }
@@ -288,7 +433,64 @@ cJSON *nm_call_to_json(const struct nm_call *c)
         cJSON_AddStringToObject(args, "endpoint", c->u.set_endpoint.endpoint);
         break;
     /* weights/consensus JSON view */
+    case NM_CALL_WEIGHTS_SUBMIT:
+        cJSON_AddNumberToObject(args, "subnet", c->u.weights.subnet);
+        cJSON_AddItemToObject(args, "weights", weight_list_json(&c->u.weights.list));
+        break;
+    case NM_CALL_WEIGHTS_COMMIT: {
+        char hex[2 * 32 + 3];
+        cJSON_AddNumberToObject(args, "subnet", c->u.weights_commit.subnet);
+        cJSON_AddStringToObject(args, "hash", nm_hex_encode(c->u.weights_commit.hash, 32, hex,
+                                                            sizeof hex));
+        break;
+    }
+    case NM_CALL_WEIGHTS_REVEAL: {
+        char hex[2 * 32 + 3];
+        cJSON_AddNumberToObject(args, "subnet", c->u.weights_reveal.subnet);
+        cJSON_AddItemToObject(args, "weights", weight_list_json(&c->u.weights_reveal.list));
+        cJSON_AddStringToObject(args, "salt", nm_hex_encode(c->u.weights_reveal.salt, 32, hex,
+                                                            sizeof hex));
+        break;
+    }
+    case NM_CALL_WEIGHTS_OPTIONS:
+        cJSON_AddNumberToObject(args, "subnet", c->u.weights_options.subnet);
+        cJSON_AddBoolToObject(args, "commit_reveal", c->u.weights_options.commit_reveal);
+        cJSON_AddNumberToObject(args, "reveal_delay", c->u.weights_options.reveal_delay);
+        cJSON_AddNumberToObject(args, "rate_limit", c->u.weights_options.rate_limit);
+        cJSON_AddNumberToObject(args, "softmax_temperature",
+                                c->u.weights_options.softmax_temperature);
+        break;
     /* governance JSON view */
+    case NM_CALL_PROPOSE_SUBNET:
+        add_amount(args, "bond", c->u.propose_subnet.bond);
+        cJSON_AddStringToObject(args, "task", nm_task_name(c->u.propose_subnet.spec.task)
+                                                  ? nm_task_name(c->u.propose_subnet.spec.task)
+                                                  : "unknown");
+        spec_to_json(args, &c->u.propose_subnet.spec, NM_SF__ALL);
+        break;
+    case NM_CALL_PROPOSE_PARAM:
+        add_amount(args, "bond", c->u.propose_param.bond);
+        cJSON_AddStringToObject(args, "name", c->u.propose_param.name);
+        add_amount(args, "value", c->u.propose_param.value);
+        break;
+    case NM_CALL_PROPOSE_SPEND:
+        add_amount(args, "bond", c->u.propose_spend.bond);
+        add_account(args, "dest", &c->u.propose_spend.dest);
+        add_amount(args, "amount", c->u.propose_spend.amount);
+        break;
+    case NM_CALL_PROPOSE_UPGRADE:
+        add_amount(args, "bond", c->u.propose_upgrade.bond);
+        cJSON_AddNumberToObject(args, "version", c->u.propose_upgrade.version);
+        cJSON_AddNumberToObject(args, "at", (double)c->u.propose_upgrade.at);
+        break;
+    case NM_CALL_VOTE:
+        cJSON_AddNumberToObject(args, "proposal", c->u.vote.proposal);
+        cJSON_AddStringToObject(args, "vote", c->u.vote.aye ? "aye" : "nay");
+        break;
+    case NM_CALL_COUNCIL_CANCEL:
+    case NM_CALL_COUNCIL_FAST_TRACK:
+        cJSON_AddNumberToObject(args, "proposal", c->u.council.proposal);
+        break;
     }
     return obj;
 }

@@ -14,6 +14,7 @@
 #define NM_SCHEMA_MAX 4096
 #define NM_URI_MAX 256
 #define NM_ENDPOINT_MAX 256
+#define NM_PARAM_NAME_MAX 64 /* governance: longest parameter name in a proposal */
 
 /* (pallet << 8 | call) */
 enum nm_call_kind {
@@ -29,7 +30,20 @@ enum nm_call_kind {
     NM_CALL_DEREGISTER = 0x0401,
     NM_CALL_SET_ENDPOINT = 0x0402,
     /* weights/consensus calls: 0x05xx */
+    NM_CALL_WEIGHTS_SUBMIT = 0x0500,
+    NM_CALL_WEIGHTS_COMMIT = 0x0501,
+    NM_CALL_WEIGHTS_REVEAL = 0x0502,
+    NM_CALL_WEIGHTS_OPTIONS = 0x0503,
+    /* weights/consensus calls end */
     /* governance calls: 0x06xx */
+    NM_CALL_PROPOSE_SUBNET = 0x0600,
+    NM_CALL_PROPOSE_PARAM = 0x0601,
+    NM_CALL_PROPOSE_SPEND = 0x0602,
+    NM_CALL_PROPOSE_UPGRADE = 0x0603,
+    NM_CALL_VOTE = 0x0604,
+    NM_CALL_COUNCIL_CANCEL = 0x0605,
+    NM_CALL_COUNCIL_FAST_TRACK = 0x0606,
+    /* governance calls end */
 };
 
 enum nm_task_type { NM_TASK_CODE_GEN, NM_TASK_IMAGE_GEN, NM_TASK_PROTEIN_FOLDING, NM_TASK_CUSTOM,
@@ -62,6 +76,32 @@ struct nm_subnet_spec {
     char eval_spec[NM_URI_MAX + 1];
 };
 
+/* CONS-002: the (uid, weight) pairs of a weights call, n x (u16 uid, u16
+ * weight) little-endian. They point into the bytes the call was decoded
+ * from (or that its builder owns): no copy of up to 256 KiB per call. */
+#define NM_WEIGHTS_MAX 65535
+struct nm_weight_list {
+    uint32_t n;
+    const uint8_t *pairs;
+};
+
+static inline void nm_weight_at(const struct nm_weight_list *l, uint32_t i, uint16_t *uid,
+                                uint16_t *weight)
+{
+    const uint8_t *p = l->pairs + 4 * (size_t)i;
+    *uid = (uint16_t)(p[0] | p[1] << 8);
+    *weight = (uint16_t)(p[2] | p[3] << 8);
+}
+
+/* A subnet's weight rules (weights.set_options; defaults from params). */
+struct nm_weight_options {
+    uint16_t subnet;
+    uint8_t commit_reveal;         /* 0 or 1 */
+    uint32_t reveal_delay;         /* blocks from commit to reveal, >= 1 */
+    uint32_t rate_limit;           /* fewest blocks between two weight settings */
+    uint64_t softmax_temperature;  /* ppb; 0: L1 normalisation */
+};
+
 struct nm_call {
     uint16_t kind;
     union {
@@ -79,6 +119,20 @@ struct nm_call {
         } reg;
         struct { uint16_t subnet; } deregister;
         struct { uint16_t subnet; char endpoint[NM_ENDPOINT_MAX + 1]; } set_endpoint;
+        /* weights/consensus call arguments (CONS-002) */
+        struct { uint16_t subnet; struct nm_weight_list list; } weights;
+        struct { uint16_t subnet; uint8_t hash[32]; } weights_commit;
+        struct { uint16_t subnet; struct nm_weight_list list; uint8_t salt[32]; } weights_reveal;
+        struct nm_weight_options weights_options;
+        /* weights/consensus call arguments end */
+        /* governance call arguments */
+        struct { uint64_t bond; struct nm_subnet_spec spec; } propose_subnet;
+        struct { uint64_t bond; char name[NM_PARAM_NAME_MAX + 1]; uint64_t value; } propose_param;
+        struct { uint64_t bond; nm_account dest; uint64_t amount; } propose_spend;
+        struct { uint64_t bond; uint32_t version; uint64_t at; } propose_upgrade;
+        struct { uint32_t proposal; uint8_t aye; } vote;
+        struct { uint32_t proposal; } council; /* cancel / fast-track */
+        /* governance call arguments end */
     } u;
 };
 

@@ -5,6 +5,7 @@
 #include "node/errors.h"
 #include "node/extrinsic.h"
 #include "node/pallets/balances.h"
+#include "node/pallets/governance.h"
 
 #include <sodium.h>
 #include <stdio.h>
@@ -38,6 +39,14 @@ static void spec_hash(const struct nm_chain_spec *s, nm_hash *out)
     }
     nm_put_u8(&w, s->has_authority);
     nm_put_raw(&w, s->authority.b, NM_PUBKEY_LEN);
+    /* governance: only when set, so specs without them keep their hash. */
+    if (s->spec_version > 1 || s->council_threshold) {
+        nm_put_u32(&w, s->spec_version);
+        nm_put_u32(&w, s->council_threshold);
+        nm_put_varint(&w, s->council_count);
+        for (size_t i = 0; i < s->council_count; i++)
+            nm_put_raw(&w, s->council[i].b, NM_PUBKEY_LEN);
+    }
     nm_hash_bytes(w.data, w.len, out);
     nm_writer_fini(&w);
 }
@@ -129,6 +138,8 @@ static int build_genesis(struct nm_chain *c, const struct nm_chain_spec *spec)
     struct nm_account_info none = {0};
     for (size_t i = 0; i < spec->balance_count && !err; i++)
         err = nm_balances_put(&c->rt, &spec->balances[i].id, &none, spec->balances[i].amount, 0);
+    if (!err) /* governance: spec version and council */
+        err = nm_governance_genesis(&c->rt, spec);
     if (err)
         goto fail;
     struct nm_header h = {0};
@@ -282,7 +293,9 @@ int nm_chain_produce(struct nm_chain *c, uint64_t timestamp_ms, struct nm_block_
         goto out;
     struct nm_header h;
     header_next(c, timestamp_ms, &h);
-    if ((err = nm_db_begin(c->db)))
+    /* governance: a runtime upgrade this build does not implement stops
+     * the chain here, with NM_E_RUNTIME_UNSUPPORTED, rather than forking. */
+    if ((err = nm_governance_runtime_check(c->db)) || (err = nm_db_begin(c->db)))
         goto out;
     nm_runtime_begin_block(&c->rt, h.height, h.timestamp_ms);
     uint64_t max = c->rt.params.max_block_extrinsics;
@@ -339,7 +352,7 @@ int nm_chain_import(struct nm_chain *c, const uint8_t *data, size_t len, bool si
         err = NM_E_BAD_SIGNATURE;
         goto out;
     }
-    if ((err = nm_db_begin(c->db)))
+    if ((err = nm_governance_runtime_check(c->db)) || (err = nm_db_begin(c->db)))
         goto out;
     nm_runtime_begin_block(&c->rt, h->height, h->timestamp_ms);
     for (size_t i = 0; i < b.count; i++) {

@@ -34,6 +34,8 @@ int nm_chainspec_dev(struct nm_chain_spec *out)
     snprintf(out->name, sizeof out->name, "NeuroMesh Development");
     snprintf(out->id, sizeof out->id, "neuromesh_dev");
     out->dev = true;
+    out->spec_version = 1;
+    out->council_threshold = 2;
     nm_params_defaults(&out->params, 1);
     for (int i = 0; nm_dev_names[i]; i++) {
         struct nm_keypair kp;
@@ -43,6 +45,8 @@ int nm_chainspec_dev(struct nm_chain_spec *out)
             out->has_authority = true;
             out->authority = kp.pub;
         }
+        if (i < 3) /* governance: alice, bob and charlie, 2 of 3 */
+            out->council[out->council_count++] = kp.pub;
         if (err) {
             nm_chainspec_fini(out);
             return err;
@@ -123,6 +127,60 @@ static int parse_balances(const cJSON *list, struct nm_chain_spec *spec, char *m
     return 0;
 }
 
+/* governance: a whole JSON number in lo..hi. */
+static bool json_uint(const cJSON *it, uint64_t lo, uint64_t hi, uint64_t *out)
+{
+    if (!cJSON_IsNumber(it) || it->valuedouble < (double)lo || it->valuedouble > (double)hi ||
+        it->valuedouble != (double)(uint64_t)it->valuedouble)
+        return false;
+    *out = (uint64_t)it->valuedouble;
+    return true;
+}
+
+/* governance: "spec_version": N (default 1) and the optional emergency
+ * council {"threshold": M, "members": [SS58, ...]}, 1 <= M <= N <= 32. */
+static int parse_governance(const cJSON *root, struct nm_chain_spec *spec, char *msg, size_t cap)
+{
+    const cJSON *version = cJSON_GetObjectItemCaseSensitive(root, "spec_version");
+    const cJSON *council = cJSON_GetObjectItemCaseSensitive(root, "council");
+    uint64_t v = 1;
+    char detail[160];
+    if (version && !json_uint(version, 1, UINT32_MAX, &v))
+        return fail(msg, cap, "\"spec_version\" must be a whole number from 1", NULL);
+    if (v > NM_RUNTIME_SPEC_VERSION) {
+        snprintf(detail, sizeof detail, "it needs %llu, this node supports up to %d",
+                 (unsigned long long)v, NM_RUNTIME_SPEC_VERSION);
+        return fail(msg, cap, "runtime spec version not supported (upgrade neuromesh)", detail);
+    }
+    spec->spec_version = (uint32_t)v;
+    if (!council)
+        return 0;
+    if (!cJSON_IsObject(council))
+        return fail(msg, cap, "\"council\" must be an object", NULL);
+    const cJSON *threshold = cJSON_GetObjectItemCaseSensitive(council, "threshold");
+    const cJSON *members = cJSON_GetObjectItemCaseSensitive(council, "members");
+    int n = cJSON_GetArraySize(members);
+    if (!cJSON_IsArray(members) || n < 1 || n > NM_COUNCIL_MAX)
+        return fail(msg, cap, "\"council\" needs \"members\": 1-32 SS58 addresses", NULL);
+    for (const cJSON *it = members->child; it; it = it->next) {
+        nm_account id;
+        if (!cJSON_IsString(it) || nm_ss58_decode(it->valuestring, &id))
+            return fail(msg, cap, "council member is not a valid SS58 address",
+                        cJSON_IsString(it) ? it->valuestring : NULL);
+        for (size_t i = 0; i < spec->council_count; i++)
+            if (nm_account_eq(&spec->council[i], &id))
+                return fail(msg, cap, "council member listed twice", it->valuestring);
+        spec->council[spec->council_count++] = id;
+    }
+    uint64_t m;
+    if (!json_uint(threshold, 1, (uint64_t)n, &m)) {
+        snprintf(detail, sizeof detail, "1..%d", n);
+        return fail(msg, cap, "council \"threshold\" must be a whole number in", detail);
+    }
+    spec->council_threshold = (uint32_t)m;
+    return 0;
+}
+
 int nm_chainspec_parse(const char *json, struct nm_chain_spec *out, char *msg, size_t cap)
 {
     memset(out, 0, sizeof *out);
@@ -156,7 +214,9 @@ int nm_chainspec_parse(const char *json, struct nm_chain_spec *out, char *msg, s
     }
     if ((err = parse_params(cJSON_GetObjectItemCaseSensitive(root, "params"), &out->params, msg,
                             cap)) ||
-        (err = parse_balances(cJSON_GetObjectItemCaseSensitive(root, "balances"), out, msg, cap)))
+        (err = parse_balances(cJSON_GetObjectItemCaseSensitive(root, "balances"), out, msg,
+                              cap)) ||
+        (err = parse_governance(root, out, msg, cap)))
         goto out;
 out:
     cJSON_Delete(root);

@@ -3,7 +3,8 @@
  * other chains come from a JSON file (docs/chainspec.md):
  *   {"name": "...", "id": "...", "params": {"tempo": 360, ...},
  *    "balances": [{"address": "5F...", "amount": "1000.5"}, ...],
- *    "authority": "5F..."}
+ *    "authority": "5F...",
+ *    "spec_version": 1, "council": {"threshold": 2, "members": ["5F...", ...]}}
  * Amounts are NMT strings (up to 9 decimals); params not given keep the
  * default chain's values and must lie within their bounds. */
 #ifndef NM_CHAINSPEC_H
@@ -15,6 +16,12 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+/* governance: the newest runtime spec version this build implements; a
+ * chain that switches to a later one stops here (node/pallets/governance.h). */
+#define NM_RUNTIME_SPEC_VERSION 1
+/* governance: most members an emergency council may have. */
+#define NM_COUNCIL_MAX 32
 
 struct nm_genesis_balance {
     nm_account id;
@@ -30,10 +37,17 @@ struct nm_chain_spec {
     size_t balance_count;
     bool has_authority;
     nm_account authority; /* only this key may author blocks */
+    /* governance: the runtime spec version at genesis (0 reads as 1) and
+     * the emergency council, M-of-N (council_threshold 0: no council). */
+    uint32_t spec_version;
+    uint32_t council_threshold;
+    size_t council_count;
+    nm_account council[NM_COUNCIL_MAX];
 };
 
 /* The dev chain: dev accounts alice..ferdie funded with 1,000,000 NMT each,
- * alice the authority, dev parameters (1 s blocks, tempo 10). */
+ * alice the authority, dev parameters (1 s blocks, tempo 10), a council of
+ * alice, bob and charlie with threshold 2. */
 int nm_chainspec_dev(struct nm_chain_spec *out);
 /* Parses a JSON chain spec; on error writes a sentence into msg. */
 int nm_chainspec_parse(const char *json, struct nm_chain_spec *out, char *msg, size_t cap);

@@ -70,7 +70,43 @@
     X(CONNECT, -32058, "cannot connect to the node")                                 \
     X(RPC, -32059, "node returned an error")                                         \
     /* weights/consensus errors: -32060..-32079 */                                  \
+    X(NOT_VALIDATOR, -32060, "only a validator registered on this subnet may do this") \
+    X(NOT_MINER, -32061, "weights may only name registered miners of the subnet")     \
+    X(DUPLICATE_UID, -32062, "a UID appears twice in the weights")                   \
+    X(TOO_MANY_WEIGHTS, -32063, "more weights than the subnet has neuron slots")      \
+    X(ZERO_WEIGHTS, -32064, "at least one weight must be greater than zero")         \
+    X(BAD_WEIGHT, -32065, "weights must be non-negative numbers")                    \
+    X(RATE_LIMITED, -32066, "weights set too soon: the subnet's rate limit has not passed") \
+    X(USE_COMMIT_REVEAL, -32067, "this subnet uses commit-reveal: commit, then reveal") \
+    X(NO_COMMIT_REVEAL, -32068, "this subnet does not use commit-reveal: submit weights") \
+    X(NO_COMMIT, -32069, "no weight commit to reveal")                               \
+    X(REVEAL_TOO_EARLY, -32070, "too early to reveal: the reveal delay has not passed") \
+    X(COMMIT_EXPIRED, -32071, "the weight commit expired: its reveal window has passed") \
+    X(REVEAL_MISMATCH, -32072, "revealed weights and salt do not match the commit")  \
+    X(BAD_OPTION, -32073, "weights option out of range")                             \
+    X(UNKNOWN_EPOCH, -32074, "no epoch summary for that subnet and epoch")           \
+    /* weights/consensus errors end */                                               \
     /* governance errors: -32080..-32099 */                                          \
+    X(UNKNOWN_PROPOSAL, -32080, "unknown proposal")                                  \
+    X(BOND_TOO_SMALL, -32081, "bond below the chain's minimum proposal bond")        \
+    X(UNKNOWN_PARAM, -32082, "unknown parameter, or one governance cannot change")   \
+    X(PARAM_BOUNDS, -32083, "parameter value outside its bounds")                    \
+    X(VOTING_CLOSED, -32084, "voting on this proposal has closed")                   \
+    X(NO_STAKE, -32085, "voting needs bonded stake: stake first")                    \
+    X(SAME_VOTE, -32086, "this vote is already cast that way: a vote counts once")   \
+    X(NOT_COUNCIL, -32087, "only a member of the chain's council may do this")       \
+    X(ALREADY_SIGNED, -32088, "this council member already signed that action")      \
+    X(PROPOSAL_FINISHED, -32089, "proposal already finished")                        \
+    X(TREASURY_OVERDRAFT, -32090, "spend exceeds the treasury balance")              \
+    X(UPGRADE_HEIGHT, -32091,                                                        \
+      "upgrade height is past or too soon: it must come after review and timelock") \
+    X(UPGRADE_VERSION, -32092,                                                       \
+      "upgrade version must be above the current and any scheduled spec version")   \
+    X(UPGRADE_PENDING, -32093, "another runtime upgrade is already scheduled")       \
+    X(TOO_MANY_PROPOSALS, -32094, "too many proposals in progress: wait for some to finish") \
+    X(RUNTIME_UNSUPPORTED, -32095,                                                   \
+      "the chain now runs a runtime spec version this node does not support: upgrade neuromesh") \
+    /* governance errors end */                                                      \
     X(USAGE, -32602, "usage error")
 
 enum nm_error {

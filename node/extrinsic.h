@@ -15,7 +15,9 @@
 #include <stdint.h>
 
 #define NM_EXTRINSIC_VERSION 1
-#define NM_EXTRINSIC_MAX (16 * 1024)
+/* Room for a weights call naming 65535 miners (4 bytes each) and the
+ * extrinsic around it. */
+#define NM_EXTRINSIC_MAX (260 * 1024)
 
 struct nm_extrinsic {
     uint8_t chain_tag[4];

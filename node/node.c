@@ -1,40 +1,84 @@
-/* node.c - the node thread: libuv loop, block timer, JSON-RPC server and
- * the stop signal (see node.h). */
+/* node.c - the node thread: libuv loop, block timer, JSON-RPC server,
+ * Prometheus endpoint, the once-a-second tick and the stop signal (see
+ * node.h). */
 #include "node/node.h"
 
 #include "node/chain.h"
 #include "node/errors.h"
 #include "rpc/methods.h"
+#include "rpc/prometheus.h"
 #include "rpc/server.h"
 
 #include <inttypes.h>
+#include <sodium.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
 #include <uv.h>
+
+#define TICK_MS 1000
+/* node_shutdown: time for its reply to leave before the node stops. */
+#define SHUTDOWN_DELAY_MS 100
 
 struct nm_node {
     struct nm_node_config cfg;
     struct nm_chain_spec spec;   /* copy; balances borrowed until started */
     char db_path[4096];
     char rpc_bind[64];
+    char prom_bind[64];
+    char *rpc_cors;
+    struct nm_rpc_methods_config methods_cfg;
+    char *rpc_token;
     struct nm_keypair author;
     bool has_author;
 
     uv_thread_t thread;
     uv_loop_t loop;
     uv_timer_t block_timer;
+    uv_timer_t tick_timer;
+    uv_timer_t shutdown_timer;
+    uv_check_t turn_end;
     uv_async_t stop_async;
     uv_sem_t ready;
     int start_err;
     char start_msg[256];
+    enum nm_node_log_level log_level;
 
     struct nm_chain *chain;
     struct nm_rpc_methods *methods;
     struct nm_rpc_server *rpc;
+    struct nm_prom_server *prom;
     int rpc_port;
+    int prom_port;
 };
+
+static int severity(enum nm_node_log_level l)
+{
+    switch (l) {
+    case NM_NODE_LOG_ERROR:
+        return 3;
+    case NM_NODE_LOG_WARN:
+        return 2;
+    case NM_NODE_LOG_DEBUG:
+        return 0;
+    default:
+        return 1;
+    }
+}
+
+static enum nm_node_log_level level_of_line(const char *line)
+{
+    if (!strncmp(line, "error", 5))
+        return NM_NODE_LOG_ERROR;
+    if (!strncmp(line, "warning", 7))
+        return NM_NODE_LOG_WARN;
+    if (!strncmp(line, "debug", 5))
+        return NM_NODE_LOG_DEBUG;
+    return NM_NODE_LOG_INFO;
+}
 
 static void node_log(struct nm_node *n, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
@@ -48,6 +92,8 @@ static void node_log(struct nm_node *n, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(line, sizeof line, fmt, ap);
     va_end(ap);
+    if (severity(level_of_line(line)) < severity(n->log_level))
+        return;
     n->cfg.log(n->cfg.log_ud, line);
 }
 
@@ -55,6 +101,7 @@ static void produce_block(uv_timer_t *t)
 {
     struct nm_node *n = t->data;
     struct nm_block_outcome outcome = {0};
+    nm_rpc_methods_end_reads(n->methods); /* the block writes */
     int err = nm_chain_produce(n->chain, nm_now_ms(), &outcome);
     if (err) {
         node_log(n, "error: block %" PRIu64 " not produced: %s", n->chain->best.height + 1,
@@ -72,6 +119,119 @@ static void produce_block(uv_timer_t *t)
     free(outcome.results);
 }
 
+/* The end of a loop turn: the requests of this turn have been answered. */
+static void on_turn_end(uv_check_t *h)
+{
+    struct nm_node *n = h->data;
+    nm_rpc_methods_end_reads(n->methods);
+}
+
+static void on_tick(uv_timer_t *t)
+{
+    struct nm_node *n = t->data;
+    nm_rpc_methods_tick(n->methods);
+}
+
+/* ---- hooks lent to the RPC methods ---- */
+
+static void shutdown_now(uv_timer_t *t)
+{
+    struct nm_node *n = t->data;
+    node_log(n, "warning: node_shutdown called over JSON-RPC: stopping");
+    n->cfg.on_shutdown(n->cfg.shutdown_ud);
+}
+
+static void hook_shutdown(void *ud)
+{
+    struct nm_node *n = ud;
+    if (!uv_is_active((uv_handle_t *)&n->shutdown_timer))
+        uv_timer_start(&n->shutdown_timer, shutdown_now, SHUTDOWN_DELAY_MS, 0);
+}
+
+static int hook_set_log_level(void *ud, const char *level)
+{
+    struct nm_node *n = ud;
+    if (!strcmp(level, "error"))
+        n->log_level = NM_NODE_LOG_ERROR;
+    else if (!strcmp(level, "warn") || !strcmp(level, "warning"))
+        n->log_level = NM_NODE_LOG_WARN;
+    else if (!strcmp(level, "info"))
+        n->log_level = NM_NODE_LOG_INFO;
+    else if (!strcmp(level, "debug"))
+        n->log_level = NM_NODE_LOG_DEBUG;
+    else
+        return NM_E_INVAL;
+    return 0;
+}
+
+static int hook_connections(void *ud)
+{
+    struct nm_node *n = ud;
+    return n->rpc ? nm_rpc_server_connection_count(n->rpc) : 0;
+}
+
+/* ---- Prometheus ---- */
+
+static double resident_bytes(void)
+{
+    long pages = 0, resident = 0;
+    FILE *f = fopen("/proc/self/statm", "r");
+    if (!f)
+        return 0;
+    if (fscanf(f, "%ld %ld", &pages, &resident) != 2)
+        resident = 0;
+    fclose(f);
+    return (double)resident * (double)sysconf(_SC_PAGESIZE);
+}
+
+static void render_metrics(void *ud, struct nm_prom_text *t)
+{
+    struct nm_node *n = ud;
+    struct nm_chain *c = n->chain;
+    struct nm_rpc_server_stats st;
+    nm_rpc_server_stats(n->rpc, &st);
+
+    nm_prom_family(t, "neuromesh_block_height", "gauge",
+                   "Height of the best and of the last finalized block.");
+    nm_prom_sample(t, "neuromesh_block_height", "status=\"best\"", (double)c->best.height);
+    /* one authority: every block is final as it is made */
+    nm_prom_sample(t, "neuromesh_block_height", "status=\"finalized\"", (double)c->best.height);
+    nm_prom_family(t, "neuromesh_epoch", "gauge", "Epoch of the best block.");
+    nm_prom_sample(t, "neuromesh_epoch", NULL, (double)c->best.epoch);
+    nm_prom_family(t, "neuromesh_mempool_extrinsics", "gauge",
+                   "Extrinsics waiting in the transaction pool.");
+    nm_prom_sample(t, "neuromesh_mempool_extrinsics", NULL, (double)c->pool.count);
+    nm_prom_family(t, "neuromesh_peers", "gauge", "Connected peers.");
+    nm_prom_sample(t, "neuromesh_peers", NULL, 0);
+    nm_prom_family(t, "neuromesh_rpc_connections", "gauge", "Open JSON-RPC connections.");
+    nm_prom_sample(t, "neuromesh_rpc_connections", NULL, st.connections);
+    nm_prom_family(t, "neuromesh_rpc_connections_accepted_total", "counter",
+                   "JSON-RPC connections served since the node started.");
+    nm_prom_sample(t, "neuromesh_rpc_connections_accepted_total", NULL, (double)st.accepted);
+    nm_prom_family(t, "neuromesh_rpc_connections_refused_total", "counter",
+                   "JSON-RPC connections refused: over the connection cap, or from an origin "
+                   "not allowed.");
+    nm_prom_sample(t, "neuromesh_rpc_connections_refused_total", "reason=\"capacity\"",
+                   (double)st.refused_capacity);
+    nm_prom_sample(t, "neuromesh_rpc_connections_refused_total", "reason=\"origin\"",
+                   (double)st.refused_origin);
+    nm_prom_family(t, "neuromesh_rpc_slow_consumers_dropped_total", "counter",
+                   "JSON-RPC connections dropped at the outbound queue limit.");
+    nm_prom_sample(t, "neuromesh_rpc_slow_consumers_dropped_total", NULL,
+                   (double)st.dropped_slow);
+    nm_prom_family(t, "neuromesh_rpc_requests_too_large_total", "counter",
+                   "JSON-RPC requests above the request size limit.");
+    nm_prom_sample(t, "neuromesh_rpc_requests_too_large_total", NULL, (double)st.too_large);
+    nm_prom_family(t, "neuromesh_rpc_outbound_queued_bytes", "gauge",
+                   "Bytes queued for JSON-RPC peers that have not read them yet.");
+    nm_prom_sample(t, "neuromesh_rpc_outbound_queued_bytes", NULL, (double)st.queued_bytes);
+    nm_rpc_metrics_prometheus(nm_rpc_methods_metrics(n->methods), t);
+    nm_prom_family(t, "process_resident_memory_bytes", "gauge", "Resident memory size in bytes.");
+    nm_prom_sample(t, "process_resident_memory_bytes", NULL, resident_bytes());
+}
+
+/* ---- life cycle ---- */
+
 static void on_handle_closed(uv_handle_t *h)
 {
     (void)h;
@@ -88,12 +248,40 @@ static void on_stop(uv_async_t *a)
 {
     struct nm_node *n = a->data;
     uv_timer_stop(&n->block_timer);
+    uv_timer_stop(&n->tick_timer);
+    uv_timer_stop(&n->shutdown_timer);
+    uv_check_stop(&n->turn_end);
+    nm_rpc_methods_end_reads(n->methods);
     if (n->rpc) {
         nm_rpc_server_delete(n->rpc);
         n->rpc = NULL;
     }
+    nm_prom_server_delete(n->prom);
+    n->prom = NULL;
     uv_close((uv_handle_t *)&n->block_timer, on_handle_closed);
+    uv_close((uv_handle_t *)&n->tick_timer, on_handle_closed);
+    uv_close((uv_handle_t *)&n->shutdown_timer, on_handle_closed);
+    uv_close((uv_handle_t *)&n->turn_end, on_handle_closed);
     uv_close((uv_handle_t *)&n->stop_async, on_handle_closed);
+}
+
+static int open_prometheus(struct nm_node *n)
+{
+    const char *bind = n->prom_bind[0] ? n->prom_bind : "127.0.0.1";
+    int err = nm_prom_server_new(&n->loop, bind, n->cfg.prometheus_port, render_metrics, n,
+                                 &n->prom);
+    if (!err) {
+        n->prom_port = nm_prom_server_port(n->prom);
+        return 0;
+    }
+    if (n->cfg.prometheus_optional && err == NM_E_IO) {
+        node_log(n, "warning: Prometheus metrics are off: cannot listen on %s:%d", bind,
+                 n->cfg.prometheus_port);
+        return 0;
+    }
+    snprintf(n->start_msg, sizeof n->start_msg, "cannot listen for Prometheus on %s:%d", bind,
+             n->cfg.prometheus_port);
+    return err;
 }
 
 static int node_open(struct nm_node *n)
@@ -106,10 +294,24 @@ static int node_open(struct nm_node *n)
         node_log(n, "warning: this node's key is not the chain's authority: it makes no blocks");
     if ((err = nm_rpc_methods_new(n->chain, &n->methods)))
         return err;
+    if ((err = nm_rpc_methods_configure(n->methods, &n->methods_cfg))) {
+        snprintf(n->start_msg, sizeof n->start_msg, "bad JSON-RPC settings");
+        return err;
+    }
+    struct nm_rpc_node_hooks hooks = {
+        .ud = n,
+        .shutdown = n->cfg.on_shutdown ? hook_shutdown : NULL,
+        .set_log_level = hook_set_log_level,
+        .connections = hook_connections,
+    };
+    nm_rpc_methods_set_hooks(n->methods, &hooks);
     struct nm_rpc_server_config rc = {
         .bind_address = n->rpc_bind[0] ? n->rpc_bind : NULL,
         .port = n->cfg.rpc_port,
         .max_connections = n->cfg.max_connections,
+        .max_request_bytes = n->cfg.rpc_max_request_bytes,
+        .max_outbound_bytes = n->cfg.rpc_max_outbound_bytes,
+        .cors = n->rpc_cors,
     };
     struct nm_rpc_handler h = nm_rpc_methods_handler(n->methods);
     if ((err = nm_rpc_server_new(&n->loop, &rc, &h, &n->rpc))) {
@@ -118,10 +320,20 @@ static int node_open(struct nm_node *n)
         return err;
     }
     n->rpc_port = nm_rpc_server_port(n->rpc);
+    if (n->cfg.prometheus && (err = open_prometheus(n)))
+        return err;
     uv_timer_init(&n->loop, &n->block_timer);
     n->block_timer.data = n;
+    uv_timer_init(&n->loop, &n->tick_timer);
+    n->tick_timer.data = n;
+    uv_timer_init(&n->loop, &n->shutdown_timer);
+    n->shutdown_timer.data = n;
+    uv_check_init(&n->loop, &n->turn_end);
+    n->turn_end.data = n;
+    uv_check_start(&n->turn_end, on_turn_end);
     uv_async_init(&n->loop, &n->stop_async, on_stop);
     n->stop_async.data = n;
+    uv_timer_start(&n->tick_timer, on_tick, TICK_MS, TICK_MS);
     if (n->cfg.produce && n->chain->can_author) {
         /* The first block comes at once: an operator (and a test) should
          * not wait a whole block time to see the chain move. */
@@ -144,11 +356,15 @@ static void node_thread(void *arg)
     n->start_err = node_open(n);
     bool started = n->start_err == 0;
     uv_sem_post(&n->ready); /* after this, n->cfg.spec's borrowed parts are gone */
-    if (started)
+    if (started) {
         uv_run(&n->loop, UV_RUN_DEFAULT);
-    else if (n->rpc)
-        nm_rpc_server_delete(n->rpc);
+    } else {
+        if (n->rpc)
+            nm_rpc_server_delete(n->rpc);
+        nm_prom_server_delete(n->prom);
+    }
     n->rpc = NULL;
+    n->prom = NULL;
     uv_walk(&n->loop, close_all, NULL);
     uv_run(&n->loop, UV_RUN_DEFAULT);
     uv_loop_close(&n->loop);
@@ -158,6 +374,26 @@ static void node_thread(void *arg)
     n->chain = NULL;
 }
 
+/* One descriptor per connection: lws sizes its tables from this limit. */
+static void raise_fd_limit(void)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        (void)setrlimit(RLIMIT_NOFILE, &rl);
+    }
+}
+
+static void node_free(struct nm_node *n)
+{
+    free(n->rpc_cors);
+    if (n->rpc_token) {
+        sodium_memzero(n->rpc_token, strlen(n->rpc_token));
+        free(n->rpc_token);
+    }
+    free(n);
+}
+
 int nm_node_start(const struct nm_node_config *cfg, struct nm_node **out, char *msg, size_t cap)
 {
     struct nm_node *n = calloc(1, sizeof *n);
@@ -165,14 +401,30 @@ int nm_node_start(const struct nm_node_config *cfg, struct nm_node **out, char *
         return NM_E_NOMEM;
     n->cfg = *cfg;
     n->spec = *cfg->spec;
+    n->log_level = cfg->log_level;
     snprintf(n->db_path, sizeof n->db_path, "%s", cfg->db_path);
     if (cfg->rpc_bind)
         snprintf(n->rpc_bind, sizeof n->rpc_bind, "%s", cfg->rpc_bind);
+    if (cfg->prometheus_bind)
+        snprintf(n->prom_bind, sizeof n->prom_bind, "%s", cfg->prometheus_bind);
+    if (cfg->rpc_methods)
+        n->methods_cfg = *cfg->rpc_methods;
+    else
+        nm_rpc_methods_config_init(&n->methods_cfg);
+    int err = NM_E_NOMEM;
+    if ((cfg->rpc_cors && !(n->rpc_cors = strdup(cfg->rpc_cors))) ||
+        (n->methods_cfg.token && !(n->rpc_token = strdup(n->methods_cfg.token)))) {
+        node_free(n);
+        return err;
+    }
+    n->methods_cfg.token = n->rpc_token;
+    n->cfg.rpc_methods = NULL; /* not kept: copied above */
     if (cfg->author) {
         n->author = *cfg->author;
         n->has_author = true;
     }
-    int err = NM_E_INTERNAL;
+    raise_fd_limit();
+    err = NM_E_INTERNAL;
     if (uv_sem_init(&n->ready, 0))
         goto fail_sem;
     if (uv_thread_create(&n->thread, node_thread, n))
@@ -190,13 +442,18 @@ int nm_node_start(const struct nm_node_config *cfg, struct nm_node **out, char *
 fail_thread:
     uv_sem_destroy(&n->ready);
 fail_sem:
-    free(n);
+    node_free(n);
     return err;
 }
 
 int nm_node_rpc_port(const struct nm_node *n)
 {
     return n->rpc_port;
+}
+
+int nm_node_prometheus_port(const struct nm_node *n)
+{
+    return n->prom_port;
 }
 
 void nm_node_stop(struct nm_node *n)
@@ -206,5 +463,5 @@ void nm_node_stop(struct nm_node *n)
     uv_async_send(&n->stop_async);
     uv_thread_join(&n->thread);
     uv_sem_destroy(&n->ready);
-    free(n);
+    node_free(n);
 }

@@ -20,7 +20,57 @@
     X(faucet_amount, 100000000000ULL, 0, 0, 1000000000000000ULL,                          \
       "what the dev faucet pays, base units") \
     /* weights/consensus/emission parameters */                                         \
-    /* governance parameters */
+    /* (CORE-004, CONS-002..004; rules in node/pallets/consensus.h; ppb = 10^-9) */      \
+    X(emission_per_block, 1000000000ULL, 1000000000ULL, 0, 1000000000000000ULL,            \
+      "new tokens each block, base units")                                                \
+    X(halving_interval_blocks, 0, 10512000, 0, 1000000000000ULL,                           \
+      "blocks between halvings of the block emission; 0: never")                          \
+    X(miner_share_ppb, 410000000, 410000000, 0, 1000000000,                                \
+      "share of a subnet's emission paid to its miners, ppb")                             \
+    X(validator_share_ppb, 410000000, 410000000, 0, 1000000000,                            \
+      "share paid to its validators, ppb (the subnet owner gets the rest)")               \
+    X(reputation_alpha_ppb, 900000000, 900000000, 0, 1000000000,                           \
+      "reputation EMA: weight of the old reputation, ppb")                                \
+    X(initial_reputation_ppb, 500000000, 500000000, 0, 1000000000,                         \
+      "reputation of a new validator, ppb")                                               \
+    X(aggregation_basis, 0, 0, 0, 1, "W_global weighting: 0 reputation, 1 reputation x stake") \
+    X(outlier_k_ppb, 3000000000ULL, 3000000000ULL, 0, 100000000000ULL,                     \
+      "outlier when similarity < median - k x MAD; k in ppb")                             \
+    X(outlier_floor_ppb, 50000000, 50000000, 0, 1000000000,                                \
+      "the outlier margin below the median is at least this, ppb")                        \
+    X(outlier_penalty_ppb, 200000000, 200000000, 0, 1000000000,                            \
+      "share of its reputation an outlier loses, ppb")                                    \
+    X(nonsubmit_decay_ppb, 100000000, 100000000, 0, 1000000000,                            \
+      "share of its reputation a validator without weights loses each epoch, ppb")        \
+    X(commit_reveal_default, 0, 1, 0, 1, "subnets use weight commit-reveal unless set otherwise") \
+    X(reveal_delay_blocks, 2, 360, 1, 1000000,                                             \
+      "default blocks from a weight commit to its reveal")                                \
+    X(weights_rate_limit_blocks, 2, 100, 0, 1000000,                                       \
+      "default fewest blocks between two weight settings of a validator")                 \
+    X(collusion_threshold_ppb, 300000000, 300000000, 1, 1000000000,                        \
+      "deviation correlation that links two validators (at least 5/sqrt(miners)), ppb")   \
+    X(collusion_copy_ppb, 950000000, 950000000, 1, 1000000000,                             \
+      "a later submission in a cluster linked this closely is also a copy, ppb")          \
+    X(collusion_min_miners, 32, 32, 2, 65535, "fewest miners for the collusion analysis")  \
+    X(collusion_confirm_epochs, 2, 2, 1, 100,                                              \
+      "epochs in a row a collusion finding must persist to be confirmed")                 \
+    X(collusion_penalty_ppb, 500000000, 500000000, 0, 1000000000,                          \
+      "share of its reputation a confirmed colluder loses each epoch, ppb")               \
+    X(collusion_slash_ppb, 0, 0, 0, 1000000000,                                            \
+      "share of its subnet stake slashed at each confirmation, ppb; 0: off")              \
+    /* weights/consensus/emission parameters end */                                     \
+    /* governance parameters (GOV-001/002; rules in node/pallets/governance.h) */          \
+    X(gov_min_bond, 1000000000ULL, 100000000000ULL, 1, 1000000000000000000ULL,            \
+      "smallest bond a proposal must reserve, base units")                                \
+    X(gov_review_period_blocks, 20, 50400, 10, 5256000, "blocks a proposal is open for votes") \
+    X(gov_timelock_blocks, 5, 14400, 1, 5256000, "blocks from approval to execution")     \
+    X(gov_quorum_ppm, 100000, 200000, 0, 1000000,                                         \
+      "share of all bonded stake that must vote, parts per million")                      \
+    X(gov_approval_ppm, 500000, 500000, 0, 999999,                                        \
+      "share of the voting stake the ayes must exceed, parts per million")                \
+    X(gov_slash_ppm, 200000, 200000, 0, 1000000,                                          \
+      "a rejected proposal's bond is slashed when ayes are under this share, ppm")       \
+    /* governance parameters end */
 
 struct nm_params {
 #define NM_X_FIELD(name, dev, def, lo, hi, desc) uint64_t name;

@@ -6,6 +6,10 @@
 #include "node/errors.h"
 #include "node/extrinsic.h"
 #include "node/pallets/balances.h"
+#include "node/pallets/consensus.h"
+#include "node/pallets/emissions.h"
+#include "node/pallets/weights.h"
+#include "node/pallets/governance.h"
 #include "node/pallets/registry.h"
 #include "node/pallets/staking.h"
 #include "node/pallets/subnets.h"
@@ -90,7 +94,11 @@ int nm_runtime_end_block(struct nm_runtime *rt)
     rt->extrinsic_index = -1;
     int err = 0;
     /* weights/consensus end-of-block hook (epoch processing) */
+    if (!err)
+        err = nm_consensus_end_block(rt);
     /* governance end-of-block hook */
+    if (!err)
+        err = nm_governance_end_block(rt);
     return err;
 }
 
@@ -235,7 +243,11 @@ int nm_runtime_fold_state(struct nm_db *db, struct nm_lthash *out)
         nm_subnets_fold,
         nm_registry_fold,
         /* weights/consensus folds */
+        nm_weights_fold,
+        nm_consensus_fold,
+        nm_emissions_fold,
         /* governance folds */
+        nm_governance_fold,
     };
     nm_lthash_zero(out);
     for (size_t i = 0; i < sizeof folds / sizeof folds[0]; i++) {
@@ -303,7 +315,18 @@ static int dispatch(struct nm_runtime *rt, const nm_account *who, const struct n
     case NM_CALL_DEREGISTER: return nm_registry_deregister(rt, who, c);
     case NM_CALL_SET_ENDPOINT: return nm_registry_set_endpoint(rt, who, c);
     /* weights/consensus dispatch */
+    case NM_CALL_WEIGHTS_SUBMIT: return nm_weights_submit(rt, who, c);
+    case NM_CALL_WEIGHTS_COMMIT: return nm_weights_commit(rt, who, c);
+    case NM_CALL_WEIGHTS_REVEAL: return nm_weights_reveal(rt, who, c);
+    case NM_CALL_WEIGHTS_OPTIONS: return nm_weights_set_options(rt, who, c);
     /* governance dispatch */
+    case NM_CALL_PROPOSE_SUBNET:
+    case NM_CALL_PROPOSE_PARAM:
+    case NM_CALL_PROPOSE_SPEND:
+    case NM_CALL_PROPOSE_UPGRADE: return nm_governance_propose(rt, who, c);
+    case NM_CALL_VOTE: return nm_governance_vote(rt, who, c);
+    case NM_CALL_COUNCIL_CANCEL:
+    case NM_CALL_COUNCIL_FAST_TRACK: return nm_governance_council(rt, who, c);
     default: return NM_E_UNKNOWN_CALL;
     }
 }

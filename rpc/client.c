@@ -1,5 +1,7 @@
 /* client.c - JSON-RPC 2.0 client over WebSocket: a thread with its own libuv
- * loop and libwebsockets on it; callers block on a condition variable. */
+ * loop and libwebsockets on it; callers block on a condition variable, async
+ * callers get a callback on that thread. After a lost link it can reconnect
+ * with exponential backoff and subscribe again (see client.h). */
 #include "rpc/client.h"
 
 #include "node/errors.h"
@@ -29,8 +31,14 @@
 #define TOKEN_MAX 4096
 #define SUB_ID_MAX 128
 #define QUOTE_MAX 80
+#define METHOD_MAX 128
+#define DEFAULT_BACKOFF_MIN_MS 100
+#define DEFAULT_BACKOFF_MAX_MS 5000
+#define SWEEP_MS 50
 
-enum link_state { LINK_CONNECTING, LINK_UP, LINK_DOWN };
+/* CONNECTING: the first connection; RECONNECTING: lost after being up,
+ * retrying (reconnect on); DOWN: for good. */
+enum link_state { LINK_CONNECTING, LINK_UP, LINK_RECONNECTING, LINK_DOWN };
 
 struct outgoing {
     struct outgoing *next;
@@ -50,13 +58,25 @@ struct pending {
     void *ud;
     char sub_id[SUB_ID_MAX];
     bool sub_registered;
+    char *sub_method; /* subscribe: method and params text, kept to subscribe again */
+    char *sub_params;
+    /* internal: the client's own re-subscription after a reconnect */
+    struct subscription *resub;
+    /* async call: the callback runs on the client thread; no waiter */
+    nm_rpc_async_fn async_fn;
+    void *async_ud;
+    struct timespec deadline;
+    char method[METHOD_MAX];
 };
 
 struct subscription {
     struct subscription *next;
-    char id[SUB_ID_MAX];
+    char id[SUB_ID_MAX];     /* the node's id now (changes on resubscribe) */
+    char handle[SUB_ID_MAX]; /* the first id, as given to the caller */
     nm_rpc_notify_fn fn;
     void *ud;
+    char *method;
+    char *params;
 };
 
 struct nm_rpc_client {
@@ -83,8 +103,17 @@ struct nm_rpc_client {
     struct outgoing *send_head, *send_tail;
     char *rx;
     size_t rx_len, rx_cap;
+    uv_timer_t retry; /* backoff before the next connection attempt */
+    uv_timer_t sweep; /* async call deadlines */
+    bool ever_up;
+    int attempt;
+    uint32_t jitter;
 
     /* set before the thread starts, read-only after */
+    bool reconnect;
+    int backoff_min_ms, backoff_max_ms;
+    void (*on_link)(void *ud, bool up, const char *why);
+    void *link_ud;
     char host[HOST_MAX];
     char host_header[HOST_MAX + 16];
     char path[PATH_MAX_LEN];
@@ -234,20 +263,77 @@ static void outgoing_free_list(struct outgoing *m)
     }
 }
 
-/* The link is gone (or never came): fail every waiting call. Idempotent. */
+static void pending_free(struct pending *p)
+{
+    cJSON_Delete(p->reply);
+    free(p->sub_method);
+    free(p->sub_params);
+    free(p);
+}
+
+static void subscription_free(struct subscription *s)
+{
+    free(s->method);
+    free(s->params);
+    free(s);
+}
+
+/* Runs the async callbacks in list (taken) with err and frees them; no
+ * lock held. */
+static void fail_async(struct pending *list, int err, const char *why)
+{
+    while (list) {
+        struct pending *p = list;
+        list = p->next;
+        struct nm_rpc_error e = {.code = nm_rpc_code(err), .data = NULL};
+        snprintf(e.message, sizeof e.message, "%s: %s", p->method, why);
+        p->async_fn(p->async_ud, err, NULL, &e);
+        pending_free(p);
+    }
+}
+
+static void retry_connect(uv_timer_t *t);
+
+/* The link is gone (or never came): fail every call in flight (their
+ * requests may or may not have run); with reconnect on, after a link that
+ * was up, try again after a backoff. Idempotent. */
 static void link_down(struct nm_rpc_client *c, const char *why)
 {
+    struct pending *async = NULL;
+    bool announce = false, retry = false;
+    char why_copy[256];
     pthread_mutex_lock(&c->mu);
-    if (c->state != LINK_DOWN) {
+    if (c->state == LINK_UP || c->state == LINK_CONNECTING) {
+        announce = c->state == LINK_UP;
+        retry = c->reconnect && c->ever_up && !c->stop && !c->shutting_down;
+        c->state = retry ? LINK_RECONNECTING : LINK_DOWN;
+        if (!c->link_error[0])
+            snprintf(c->link_error, sizeof c->link_error, "%s", why);
+    } else if (c->state == LINK_RECONNECTING && (c->stop || c->shutting_down)) {
         c->state = LINK_DOWN;
+    } else if (c->state == LINK_RECONNECTING) {
+        retry = !uv_is_active((uv_handle_t *)&c->retry);
         if (!c->link_error[0])
             snprintf(c->link_error, sizeof c->link_error, "%s", why);
     }
-    for (struct pending *p = c->pending; p; p = p->next) {
+    snprintf(why_copy, sizeof why_copy, "%s", c->link_error[0] ? c->link_error : why);
+    for (struct pending **pp = &c->pending; *pp;) {
+        struct pending *p = *pp;
+        if (p->resub || p->async_fn) { /* nobody waits on these: ours to free */
+            *pp = p->next;
+            if (p->async_fn) {
+                p->next = async;
+                async = p;
+            } else {
+                pending_free(p);
+            }
+            continue;
+        }
         if (!p->done) {
             p->done = true;
             p->err = NM_E_CONNECT;
         }
+        pp = &p->next;
     }
     outgoing_free_list(c->out_head);
     c->out_head = c->out_tail = NULL;
@@ -255,6 +341,19 @@ static void link_down(struct nm_rpc_client *c, const char *why)
     pthread_mutex_unlock(&c->mu);
     outgoing_free_list(c->send_head);
     c->send_head = c->send_tail = NULL;
+    fail_async(async, NM_E_CONNECT, why_copy);
+    if (retry && !uv_is_closing((uv_handle_t *)&c->retry)) {
+        /* exponential backoff with up to 25% jitter */
+        uint64_t delay = (uint64_t)c->backoff_min_ms << (c->attempt < 16 ? c->attempt : 16);
+        if (delay > (uint64_t)c->backoff_max_ms)
+            delay = (uint64_t)c->backoff_max_ms;
+        c->jitter = c->jitter * 1103515245u + 12345u;
+        delay += delay * ((c->jitter >> 16) % 26) / 100;
+        c->attempt++;
+        uv_timer_start(&c->retry, retry_connect, delay, 0);
+    }
+    if (announce && c->on_link)
+        c->on_link(c->link_ud, false, why_copy);
 }
 
 /* Subscription ids may be strings or numbers; both compare as text. */
@@ -311,12 +410,39 @@ static void register_subscription(struct nm_rpc_client *c, struct pending *p)
     if (!s)
         return;
     memcpy(s->id, p->sub_id, sizeof s->id);
+    memcpy(s->handle, p->sub_id, sizeof s->handle);
     s->fn = p->fn;
     s->ud = p->ud;
+    s->method = p->sub_method;
+    s->params = p->sub_params;
+    p->sub_method = p->sub_params = NULL;
     s->next = c->subs;
     c->subs = s;
     p->sub_registered = true;
 }
+
+/* Called with mu held: the reply to a re-subscription after a reconnect;
+ * the subscription now goes by the node's new id (or ends on an error). */
+static void resubscribed(struct nm_rpc_client *c, struct pending *p, const cJSON *reply)
+{
+    const cJSON *result = cJSON_GetObjectItemCaseSensitive(reply, "result");
+    char id[SUB_ID_MAX];
+    for (struct subscription **sp = &c->subs; *sp; sp = &(*sp)->next) {
+        if (*sp != p->resub)
+            continue;
+        if (id_to_text(result, id, sizeof id)) {
+            memcpy((*sp)->id, id, sizeof id);
+        } else {
+            struct subscription *gone = *sp;
+            *sp = gone->next;
+            subscription_free(gone);
+        }
+        return;
+    }
+}
+
+static int take_reply(cJSON *reply, const char *method, cJSON **result_out,
+                      struct nm_rpc_error *err);
 
 static void handle_message(struct nm_rpc_client *c, const char *text, size_t len)
 {
@@ -332,10 +458,22 @@ static void handle_message(struct nm_rpc_client *c, const char *text, size_t len
     if (!cJSON_IsNumber(id) || id->valuedouble < 0)
         goto out;
     uint64_t want = (uint64_t)id->valuedouble;
+    struct pending *async = NULL;
     pthread_mutex_lock(&c->mu);
-    for (struct pending *p = c->pending; p; p = p->next) {
+    for (struct pending **pp = &c->pending; *pp; pp = &(*pp)->next) {
+        struct pending *p = *pp;
         if (p->id != want || p->done)
             continue;
+        if (p->resub || p->async_fn) {
+            *pp = p->next;
+            if (p->resub) {
+                resubscribed(c, p, msg);
+                pending_free(p);
+            } else {
+                async = p;
+            }
+            break;
+        }
         p->reply = msg;
         msg = NULL;
         p->done = true;
@@ -345,6 +483,16 @@ static void handle_message(struct nm_rpc_client *c, const char *text, size_t len
         break;
     }
     pthread_mutex_unlock(&c->mu);
+    if (async) { /* user code runs with no lock held */
+        cJSON *result = NULL;
+        struct nm_rpc_error e = {0};
+        int rc = take_reply(msg, async->method, &result, &e);
+        msg = NULL;
+        async->async_fn(async->async_ud, rc, result, &e);
+        cJSON_Delete(result);
+        nm_rpc_error_fini(&e);
+        pending_free(async);
+    }
 out:
     cJSON_Delete(msg);
 }
@@ -429,6 +577,98 @@ static void note_peer_close(struct nm_rpc_client *c, const unsigned char *in, si
     pthread_mutex_unlock(&c->mu);
 }
 
+/* Queues a request the client thread makes itself (re-subscriptions). */
+static void queue_own(struct nm_rpc_client *c, char *text)
+{
+    size_t len = strlen(text);
+    struct outgoing *m = malloc(sizeof *m + LWS_PRE + len);
+    if (!m)
+        return;
+    m->next = NULL;
+    m->len = len;
+    memcpy(m->buf + LWS_PRE, text, len);
+    if (c->send_tail)
+        c->send_tail->next = m;
+    else
+        c->send_head = m;
+    c->send_tail = m;
+}
+
+/* The WebSocket is up: the first time, wake connect(); after a reconnect,
+ * subscribe again to everything (replies come in order, before their
+ * notifications) and tell on_link. */
+static void on_established(struct nm_rpc_client *c)
+{
+    bool again;
+    pthread_mutex_lock(&c->mu);
+    again = c->ever_up;
+    c->state = LINK_UP;
+    c->ever_up = true;
+    c->attempt = 0;
+    c->link_error[0] = '\0';
+    for (struct subscription *s = again ? c->subs : NULL; s; s = s->next) {
+        struct pending *p = calloc(1, sizeof *p);
+        char *text = NULL;
+        if (p) {
+            p->id = ++c->next_id;
+            p->resub = s;
+            size_t cap = strlen(s->method) + strlen(s->params) + 80;
+            text = malloc(cap);
+            if (text)
+                snprintf(text, cap,
+                         "{\"jsonrpc\":\"2.0\",\"id\":%llu,\"method\":\"%s\",\"params\":%s}",
+                         (unsigned long long)p->id, s->method, s->params);
+        }
+        if (!text) {
+            free(p);
+            continue;
+        }
+        p->next = c->pending;
+        c->pending = p;
+        queue_own(c, text);
+        free(text);
+    }
+    pthread_cond_broadcast(&c->cond);
+    pthread_mutex_unlock(&c->mu);
+    if (again && c->on_link)
+        c->on_link(c->link_ud, true, "reconnected");
+}
+
+static void start_connect(struct nm_rpc_client *c);
+
+static void retry_connect(uv_timer_t *t)
+{
+    struct nm_rpc_client *c = t->data;
+    if (c->shutting_down || c->wsi)
+        return;
+    start_connect(c);
+}
+
+/* Async calls past their deadline fail with NM_E_TIMEOUT. */
+static void sweep_deadlines(uv_timer_t *t)
+{
+    struct nm_rpc_client *c = t->data;
+    struct pending *late = NULL;
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    pthread_mutex_lock(&c->mu);
+    for (struct pending **pp = &c->pending; *pp;) {
+        struct pending *p = *pp;
+        bool past = p->async_fn && (now.tv_sec > p->deadline.tv_sec ||
+                                    (now.tv_sec == p->deadline.tv_sec &&
+                                     now.tv_nsec >= p->deadline.tv_nsec));
+        if (past) {
+            *pp = p->next;
+            p->next = late;
+            late = p;
+        } else {
+            pp = &p->next;
+        }
+    }
+    pthread_mutex_unlock(&c->mu);
+    fail_async(late, NM_E_TIMEOUT, "no reply in time");
+}
+
 static int client_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
                            void *in, size_t len)
 {
@@ -452,15 +692,11 @@ static int client_callback(struct lws *wsi, enum lws_callback_reasons reason, vo
                    : 0;
     }
     case LWS_CALLBACK_CLIENT_ESTABLISHED:
-        pthread_mutex_lock(&c->mu);
-        if (c->state == LINK_CONNECTING)
-            c->state = LINK_UP;
-        pthread_cond_broadcast(&c->cond);
-        pthread_mutex_unlock(&c->mu);
+        on_established(c);
         if (c->send_head)
             lws_callback_on_writable(wsi);
         return 0;
-    case LWS_CALLBACK_CLIENT_CONNECTION_ERROR:
+    case LWS_CALLBACK_CLIENT_CONNECTION_ERROR: {
         unsigned int status = wsi ? lws_http_client_http_response(wsi) : 0;
         if (status && status != 101) {
             snprintf(why, sizeof why, "cannot connect to ws://%.100s%.60s: the node answered "
@@ -481,6 +717,7 @@ static int client_callback(struct lws *wsi, enum lws_callback_reasons reason, vo
             c->wsi = NULL;
         link_down(c, why);
         return 0;
+    }
     case LWS_CALLBACK_CLIENT_RECEIVE:
         return on_receive(c, wsi, in, len);
     case LWS_CALLBACK_CLIENT_WRITEABLE:
@@ -514,6 +751,10 @@ static void client_shutdown(struct nm_rpc_client *c)
     c->wake_ready = false;
     pthread_mutex_unlock(&c->mu);
     link_down(c, "client closed");
+    uv_timer_stop(&c->retry);
+    uv_timer_stop(&c->sweep);
+    uv_close((uv_handle_t *)&c->retry, NULL);
+    uv_close((uv_handle_t *)&c->sweep, NULL);
     /* first destroy: lws closes its wsi and handles during the next loop
      * turns; the thread calls it again once uv_run has returned */
     if (c->ctx)
@@ -564,7 +805,7 @@ static void start_connect(struct nm_rpc_client *c)
     ci.port = c->port;
     ci.path = c->path;
     ci.host = c->host_header;
-    ci.origin = c->host_header;
+    /* no Origin: we are not a browser, and the node checks Origins */
     ci.local_protocol_name = PROTOCOL_NAME;
     ci.ietf_version_or_minus_one = -1;
     ci.pwsi = &c->wsi;
@@ -593,6 +834,10 @@ static void *client_thread(void *arg)
         return NULL;
     }
     c->wake.data = c;
+    uv_timer_init(&c->loop, &c->retry);
+    uv_timer_init(&c->loop, &c->sweep);
+    c->retry.data = c->sweep.data = c;
+    uv_timer_start(&c->sweep, sweep_deadlines, SWEEP_MS, SWEEP_MS);
     pthread_mutex_lock(&c->mu);
     c->wake_ready = true;
     pthread_mutex_unlock(&c->mu);
@@ -651,13 +896,12 @@ static void client_free(struct nm_rpc_client *c)
     while (c->pending) {
         struct pending *p = c->pending;
         c->pending = p->next;
-        cJSON_Delete(p->reply);
-        free(p);
+        pending_free(p);
     }
     while (c->subs) {
         struct subscription *s = c->subs;
         c->subs = s->next;
-        free(s);
+        subscription_free(s);
     }
     outgoing_free_list(c->out_head);
     outgoing_free_list(c->send_head);
@@ -704,26 +948,34 @@ static int set_token(struct nm_rpc_client *c, const char *token, struct nm_rpc_e
     return 0;
 }
 
-int nm_rpc_client_connect(const char *url, const char *token, int timeout_ms,
-                          struct nm_rpc_client **out, struct nm_rpc_error *err)
+int nm_rpc_client_open(const struct nm_rpc_client_config *cfg, struct nm_rpc_client **out,
+                       struct nm_rpc_error *err)
 {
     struct timespec deadline;
     struct nm_rpc_client *c;
     int rc;
 
     error_clear(err);
-    if (!out)
+    if (!out || !cfg)
         return error_set(err, NM_E_INVAL, "no place for the client");
     *out = NULL;
-    if (timeout_ms <= 0)
-        timeout_ms = DEFAULT_CONNECT_TIMEOUT_MS;
+    int timeout_ms = cfg->connect_timeout_ms > 0 ? cfg->connect_timeout_ms
+                                                 : DEFAULT_CONNECT_TIMEOUT_MS;
     c = calloc(1, sizeof *c);
     if (!c)
         return error_set(err, NM_E_NOMEM, "out of memory");
-    rc = parse_url(c, url, err);
+    c->reconnect = cfg->reconnect;
+    c->backoff_min_ms = cfg->backoff_min_ms > 0 ? cfg->backoff_min_ms : DEFAULT_BACKOFF_MIN_MS;
+    c->backoff_max_ms = cfg->backoff_max_ms > 0 ? cfg->backoff_max_ms : DEFAULT_BACKOFF_MAX_MS;
+    if (c->backoff_max_ms < c->backoff_min_ms)
+        c->backoff_max_ms = c->backoff_min_ms;
+    c->on_link = cfg->on_link;
+    c->link_ud = cfg->link_ud;
+    c->jitter = (uint32_t)time(NULL) ^ (uint32_t)(uintptr_t)c;
+    rc = parse_url(c, cfg->url, err);
     if (rc)
         goto fail_free;
-    rc = set_token(c, token, err);
+    rc = set_token(c, cfg->token, err);
     if (rc)
         goto fail_free;
     if (sync_init(c)) {
@@ -766,6 +1018,14 @@ fail_free:
     free(c->auth_value);
     free(c);
     return rc;
+}
+
+int nm_rpc_client_connect(const char *url, const char *token, int timeout_ms,
+                          struct nm_rpc_client **out, struct nm_rpc_error *err)
+{
+    struct nm_rpc_client_config cfg = {
+        .url = url, .token = token, .connect_timeout_ms = timeout_ms, .reconnect = false};
+    return nm_rpc_client_open(&cfg, out, err);
 }
 
 int nm_rpc_client_is_connected(struct nm_rpc_client *c)
@@ -817,9 +1077,13 @@ out:
     return rc;
 }
 
+/* One call: sync (waits for the reply), subscribe (fn: routes the
+ * notifications) or async (afn: returns once queued). While a reconnecting
+ * link is down, waits for it up to the call's deadline. */
 static int call_common(struct nm_rpc_client *c, const char *method, cJSON *params,
                        int timeout_ms, nm_rpc_notify_fn fn, void *ud, cJSON **result_out,
-                       char *sub_id, size_t sub_cap, struct nm_rpc_error *err)
+                       char *sub_id, size_t sub_cap, nm_rpc_async_fn afn, void *aud,
+                       struct nm_rpc_error *err)
 {
     struct timespec deadline;
     struct outgoing *msg = NULL;
@@ -852,9 +1116,21 @@ static int call_common(struct nm_rpc_client *c, const char *method, cJSON *param
     pthread_mutex_unlock(&c->mu);
     p->fn = fn;
     p->ud = ud;
+    p->async_fn = afn;
+    p->async_ud = aud;
+    snprintf(p->method, sizeof p->method, "%s", quoted);
 
     if (!params)
         params = cJSON_CreateArray();
+    if (fn && params) { /* kept to subscribe again after a reconnect */
+        p->sub_method = strdup(method);
+        p->sub_params = cJSON_PrintUnformatted(params);
+        if (!p->sub_method || !p->sub_params) {
+            cJSON_Delete(params);
+            rc = error_set(err, NM_E_NOMEM, "out of memory");
+            goto out;
+        }
+    }
     if (!params || !cJSON_AddStringToObject(request, "jsonrpc", "2.0") ||
         !cJSON_AddNumberToObject(request, "id", (double)p->id) ||
         !cJSON_AddStringToObject(request, "method", method) ||
@@ -878,9 +1154,16 @@ static int call_common(struct nm_rpc_client *c, const char *method, cJSON *param
     msg->len = len;
     memcpy(msg->buf + LWS_PRE, text, len);
 
+    deadline_after(&deadline, timeout_ms);
+    p->deadline = deadline;
     pthread_mutex_lock(&c->mu);
+    while (c->state == LINK_RECONNECTING && !c->stop && !afn) {
+        if (pthread_cond_timedwait(&c->cond, &c->mu, &deadline) == ETIMEDOUT)
+            break;
+    }
     if (c->state != LINK_UP || c->stop) {
-        rc = error_set(err, NM_E_CONNECT, "%s: not connected (%s)", quoted,
+        rc = error_set(err, NM_E_CONNECT, "%s: not connected (%s%s)", quoted,
+                       c->state == LINK_RECONNECTING ? "reconnecting: " : "",
                        c->link_error[0] ? c->link_error : "link down");
         pthread_mutex_unlock(&c->mu);
         goto out;
@@ -896,8 +1179,12 @@ static int call_common(struct nm_rpc_client *c, const char *method, cJSON *param
     if (c->wake_ready)
         uv_async_send(&c->wake);
     pthread_mutex_unlock(&c->mu);
+    if (afn) { /* the client thread owns p now */
+        p = NULL;
+        rc = 0;
+        goto out;
+    }
 
-    deadline_after(&deadline, timeout_ms);
     pthread_mutex_lock(&c->mu);
     while (!p->done) {
         if (pthread_cond_timedwait(&c->cond, &c->mu, &deadline) == ETIMEDOUT)
@@ -921,7 +1208,7 @@ static int call_common(struct nm_rpc_client *c, const char *method, cJSON *param
             if (!strcmp((*sp)->id, p->sub_id)) {
                 struct subscription *s = *sp;
                 *sp = s->next;
-                free(s);
+                subscription_free(s);
                 break;
             }
         }
@@ -946,8 +1233,7 @@ static int call_common(struct nm_rpc_client *c, const char *method, cJSON *param
     }
 out:
     if (p)
-        cJSON_Delete(p->reply);
-    free(p);
+        pending_free(p);
     free(msg);
     cJSON_free(text);
     /* params belongs to request once added */
@@ -958,7 +1244,48 @@ out:
 int nm_rpc_client_call(struct nm_rpc_client *c, const char *method, cJSON *params,
                        int timeout_ms, cJSON **result_out, struct nm_rpc_error *err)
 {
-    return call_common(c, method, params, timeout_ms, NULL, NULL, result_out, NULL, 0, err);
+    return call_common(c, method, params, timeout_ms, NULL, NULL, result_out, NULL, 0, NULL,
+                       NULL, err);
+}
+
+int nm_rpc_client_call_async(struct nm_rpc_client *c, const char *method, cJSON *params,
+                             int timeout_ms, nm_rpc_async_fn fn, void *ud,
+                             struct nm_rpc_error *err)
+{
+    if (!fn) {
+        cJSON_Delete(params);
+        error_clear(err);
+        return error_set(err, NM_E_INVAL, "an async call needs a callback");
+    }
+    return call_common(c, method, params, timeout_ms, NULL, NULL, NULL, NULL, 0, fn, ud, err);
+}
+
+int nm_rpc_client_unsubscribe(struct nm_rpc_client *c, const char *method, const char *sub_id,
+                              struct nm_rpc_error *err)
+{
+    char id[SUB_ID_MAX] = "";
+    error_clear(err);
+    if (!c || !method || !sub_id)
+        return error_set(err, NM_E_INVAL, "unsubscribe needs a client, a method and an id");
+    pthread_mutex_lock(&c->mu);
+    for (struct subscription **sp = &c->subs; *sp; sp = &(*sp)->next) {
+        if (strcmp((*sp)->handle, sub_id) != 0)
+            continue;
+        struct subscription *s = *sp;
+        snprintf(id, sizeof id, "%s", s->id);
+        *sp = s->next;
+        subscription_free(s);
+        break;
+    }
+    pthread_mutex_unlock(&c->mu);
+    if (!id[0])
+        return error_set(err, NM_E_INVAL, "no subscription \"%.40s\" on this client", sub_id);
+    cJSON *params = cJSON_CreateArray();
+    cJSON_AddItemToArray(params, cJSON_CreateString(id));
+    cJSON *result = NULL;
+    int rc = nm_rpc_client_call(c, method, params, 0, &result, err);
+    cJSON_Delete(result);
+    return rc;
 }
 
 int nm_rpc_client_subscribe(struct nm_rpc_client *c, const char *method, cJSON *params,
@@ -972,7 +1299,7 @@ int nm_rpc_client_subscribe(struct nm_rpc_client *c, const char *method, cJSON *
     }
     sub_id[0] = '\0';
     return call_common(c, method, params, DEFAULT_CALL_TIMEOUT_MS, fn, ud, NULL, sub_id, cap,
-                       err);
+                       NULL, NULL, err);
 }
 
 void nm_rpc_client_close(struct nm_rpc_client *c)

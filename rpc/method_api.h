@@ -15,21 +15,35 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* JSON-RPC codes of the transport level (chain errors: node/errors.h). */
+/* JSON-RPC codes of the transport level (chain errors: node/errors.h;
+ * -32000..-32009 are ours, documented in docs/rpc.md). */
 enum {
     NM_RPC_PARSE_ERROR = -32700,
     NM_RPC_INVALID_REQUEST = -32600,
-    NM_RPC_NO_METHOD = -32601,
+    NM_RPC_NO_METHOD = -32601, /* also: an unsafe method refused */
     NM_RPC_INVALID_PARAMS = -32602,
+    NM_RPC_INTERNAL = -32603,
+    NM_RPC_TOO_MANY_SUBSCRIPTIONS = -32004,
+    NM_RPC_RATE_LIMITED = -32005,
+    NM_RPC_REQUEST_TOO_LARGE = -32006,  /* sent by rpc/server.c */
+    NM_RPC_RESPONSE_TOO_LARGE = -32007,
+    NM_RPC_TOO_MANY_CONNECTIONS = -32008, /* sent by rpc/server.c */
+    NM_RPC_ORIGIN_NOT_ALLOWED = -32009,   /* sent by rpc/server.c */
     NM_RPC_INVALID_TX = 1010,
     NM_RPC_TX_ALREADY_IMPORTED = 1013,
 };
+
+/* Substrate's message for an unsafe method refused. */
+#define NM_RPC_UNSAFE_MESSAGE "RPC call is unsafe to be called externally"
+
+struct nm_rpc_answer; /* the dispatcher's state for one request text */
 
 struct nm_rpc_request {
     struct nm_rpc_methods *methods;
     struct nm_chain *chain;
     struct nm_rpc_conn *conn;   /* NULL when answering without a connection */
     const cJSON *params;        /* the positional array, or NULL */
+    struct nm_rpc_answer *answer; /* the dispatcher's; for nm_rpc_subscribe_first */
 };
 
 struct nm_rpc_error_out {
@@ -86,11 +100,35 @@ int nm_rpc_unsubscribe(struct nm_rpc_request *r, const char *topic, cJSON **resu
                        struct nm_rpc_error_out *e);
 void nm_rpc_publish(struct nm_rpc_methods *m, const char *topic, const char *method,
                     cJSON *result);
+/* As nm_rpc_subscribe, and first (taken, may be NULL) goes to the new
+ * subscriber as a method(first) notification right after the reply: the
+ * current value, so a subscriber need not also poll. filter (may be NULL,
+ * at most 63 bytes) is kept with the subscription for the publisher. */
+int nm_rpc_subscribe_first(struct nm_rpc_request *r, const char *topic, const char *filter,
+                           const char *method, cJSON *first, cJSON **result,
+                           struct nm_rpc_error_out *e);
+/* Counts an extrinsic outcome (metrics, Prometheus). */
+void nm_rpc_count_extrinsic(struct nm_rpc_methods *m, enum nm_rpc_ext_outcome o);
+/* Topics published by the dispatcher and rpc/methods_node.c: "newHeads",
+ * "finalizedHeads", "extrinsic" (keyed by hash), "epochs", "events"
+ * (filter: event-name prefix), "metrics", and "peers", which a peer-to-peer
+ * layer publishes as system_peersUpdate with the new list. */
+
+/* What the node lent (rpc/methods.h), and its counters. */
+const struct nm_rpc_node_hooks *nm_rpc_methods_hooks(const struct nm_rpc_methods *m);
+int nm_rpc_methods_connections(const struct nm_rpc_methods *m);
+struct nm_rpc_metrics *nm_rpc_methods_metrics_mut(struct nm_rpc_methods *m);
+/* {epoch, height, tempo, start, end} of the best block's epoch. */
+cJSON *nm_rpc_epoch_json(struct nm_chain *c);
 
 /* Method tables of the modules (rpc/methods_*.c). */
 extern const struct nm_rpc_method_table nm_rpc_chain_methods;
+/* node control (unsafe), metrics and live feeds: rpc/methods_node.c */
+extern const struct nm_rpc_method_table nm_rpc_node_methods;
 /* weights/consensus method table */
+extern const struct nm_rpc_method_table nm_rpc_consensus_methods;
 /* governance method table */
+extern const struct nm_rpc_method_table nm_rpc_gov_methods;
 
 /* Events of a block as JSON (extrinsic < 0: all of them). */
 cJSON *nm_rpc_events_json(struct nm_chain *c, uint64_t height, int extrinsic);

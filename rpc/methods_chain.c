@@ -7,6 +7,7 @@
 #include "node/errors.h"
 #include "node/extrinsic.h"
 #include "node/pallets/balances.h"
+#include "node/pallets/consensus.h"
 #include "node/pallets/registry.h"
 #include "node/pallets/staking.h"
 #include "node/pallets/subnets.h"
@@ -269,6 +270,11 @@ static int m_neuron_list(struct nm_rpc_request *r, cJSON **result, struct nm_rpc
     cJSON *neurons = nm_registry_neurons_json(r->chain->db, id);
     if (!neurons)
         return nm_rpc_fail_chain(e, NM_E_DB, NULL);
+    /* weights/consensus: weight, incentive, reward, reputation, similarity */
+    if ((err = nm_consensus_annotate_neurons(r->chain->db, id, neurons))) {
+        cJSON_Delete(neurons);
+        return nm_rpc_fail_chain(e, err, NULL);
+    }
     *result = cJSON_CreateObject();
     cJSON_AddNumberToObject(*result, "subnet", id);
     cJSON_AddItemToObject(*result, "neurons", neurons);
@@ -294,8 +300,10 @@ static int submit(struct nm_rpc_request *r, nm_hash *hash, struct nm_rpc_error_o
         return nm_rpc_fail(e, NM_RPC_INVALID_PARAMS,
                            "invalid params: expected the extrinsic as 0x hex");
     size_t hexlen = strlen(p->valuestring);
-    if (hexlen > 2 * NM_EXTRINSIC_MAX + 2)
+    if (hexlen > 2 * NM_EXTRINSIC_MAX + 2) {
+        nm_rpc_count_extrinsic(r->methods, NM_RPC_EXT_REJECTED);
         return fail_tx(e, NM_E_TOO_BIG);
+    }
     uint8_t *bytes = malloc(hexlen / 2 + 1);
     if (!bytes)
         return nm_rpc_fail_chain(e, NM_E_NOMEM, NULL);
@@ -304,6 +312,8 @@ static int submit(struct nm_rpc_request *r, nm_hash *hash, struct nm_rpc_error_o
     if (!err)
         err = nm_chain_submit(r->chain, bytes, len, hash);
     free(bytes);
+    if (err)
+        nm_rpc_count_extrinsic(r->methods, NM_RPC_EXT_REJECTED);
     return err ? fail_tx(e, err) : 0;
 }
 

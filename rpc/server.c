@@ -17,8 +17,12 @@
 
 #define DEFAULT_BIND_ADDRESS "127.0.0.1"
 #define DEFAULT_MAX_REQUEST_BYTES ((size_t)15 * 1024 * 1024)
-#define DEFAULT_MAX_OUTBOUND_BYTES ((size_t)64 * 1024 * 1024)
+#define DEFAULT_MAX_OUTBOUND_BYTES ((size_t)16 * 1024 * 1024)
 #define DEFAULT_MAX_CONNECTIONS 100
+/* Connections past the cap that still get a 503 with a reason; beyond
+ * these they are closed unanswered. */
+#define OVER_CAP_SLACK 16
+#define ORIGIN_MAX NM_CORS_ORIGIN_MAX
 #define VHOST_NAME "nm-rpc"
 #define PROTOCOL_NAME "nm-jsonrpc"
 /* Bytes reserved before every queued body: LWS_PRE for the WebSocket frame
@@ -42,6 +46,8 @@ struct out_msg {
     size_t len;
     unsigned char buf[]; /* OUT_HEADROOM bytes, then len bytes of body */
 };
+/* What one queued message costs beyond its body. */
+#define OUT_OVERHEAD (sizeof(struct out_msg) + OUT_HEADROOM)
 
 struct nm_rpc_conn {
     uint32_t magic;
@@ -53,13 +59,17 @@ struct nm_rpc_conn {
     bool dead;           /* dropped or closing: sends fail */
     bool http_in_body;   /* reading a POST body */
     bool http_responded; /* the response of this HTTP exchange is queued */
+    bool over_cap;       /* accepted past max_connections: answered 503 */
+    bool discarding;     /* reading an oversize WebSocket message away */
+    bool in_receive;     /* inside this WebSocket's receive callback, nothing sent yet */
     void *data;
     char *bearer;
     char peer[64];
     char *rx;
     size_t rx_len, rx_cap;
     struct out_msg *out_head, *out_tail;
-    size_t out_bytes;
+    size_t out_bytes;      /* queued bodies plus OUT_OVERHEAD each */
+    char origin[ORIGIN_MAX]; /* an allowed Origin to echo, or "" */
 };
 
 struct nm_rpc_server {
@@ -71,7 +81,10 @@ struct nm_rpc_server {
     size_t max_outbound_bytes;
     int max_connections;
     int port;
-    int conn_count;
+    int conn_count;   /* every wsi, over the cap or not */
+    int served_count; /* those not over the cap */
+    struct nm_rpc_server_stats stats;
+    struct nm_cors cors;
     bool deleting;
     struct nm_rpc_conn *conns;
     uv_timer_t reaper; /* after delete: waits for lws's handles, then frees */
@@ -102,6 +115,7 @@ static void out_queue_clear(struct nm_rpc_conn *conn)
         m = next;
     }
     conn->out_head = conn->out_tail = NULL;
+    conn->srv->stats.queued_bytes -= conn->out_bytes;
     conn->out_bytes = 0;
 }
 
@@ -113,7 +127,8 @@ static struct out_msg *out_queue_pop(struct nm_rpc_conn *conn)
     conn->out_head = m->next;
     if (!conn->out_head)
         conn->out_tail = NULL;
-    conn->out_bytes -= m->len;
+    conn->out_bytes -= m->len + OUT_OVERHEAD;
+    conn->srv->stats.queued_bytes -= m->len + OUT_OVERHEAD;
     m->next = NULL;
     return m;
 }
@@ -141,6 +156,8 @@ static void conn_free(struct nm_rpc_conn *conn)
     if (conn->next)
         conn->next->prev = conn->prev;
     srv->conn_count--;
+    if (!conn->over_cap)
+        srv->served_count--;
     out_queue_clear(conn);
     free(conn->rx);
     free(conn->bearer);
@@ -161,6 +178,11 @@ static int conn_create(struct nm_rpc_server *srv, struct lws *wsi)
         srv->conns->prev = conn;
     srv->conns = conn;
     srv->conn_count++;
+    conn->over_cap = srv->served_count >= srv->max_connections;
+    if (!conn->over_cap) {
+        srv->served_count++;
+        srv->stats.accepted++;
+    }
     /* Externally owned user data survives lws's protocol rebinds (the HTTP to
      * WebSocket upgrade, keep-alive transactions); freed at WSI_DESTROY. */
     lws_set_wsi_user(wsi, conn);
@@ -274,25 +296,78 @@ static void conn_drop(struct nm_rpc_conn *conn, const char *why)
     lws_cancel_service(conn->srv->ctx);
 }
 
-/* Writes a small complete HTTP response now (lws-side answers: health,
- * errors). Returns the lws_write result check: 0 ok, -1 failed. */
-static int http_reply_now(struct lws *wsi, unsigned int status, const char *body, bool close,
-                          bool allow_post)
+/* ---- browsers ---- */
+
+/* 0: no Origin header (not a browser); 1: allowed (kept in conn->origin to
+ * echo); -1: refused. */
+static int conn_check_origin(struct nm_rpc_conn *conn)
 {
-    unsigned char buf[LWS_PRE + HTTP_HEAD_ROOM + 256];
+    struct nm_rpc_server *srv = conn->srv;
+    conn->origin[0] = '\0';
+    int total = lws_hdr_total_length(conn->wsi, WSI_TOKEN_ORIGIN);
+    if (total <= 0)
+        return 0;
+    if (total >= ORIGIN_MAX)
+        return -1;
+    char origin[ORIGIN_MAX];
+    if (lws_hdr_copy(conn->wsi, origin, sizeof origin, WSI_TOKEN_ORIGIN) < 0 ||
+        !nm_cors_allows(&srv->cors, origin))
+        return -1;
+    snprintf(conn->origin, sizeof conn->origin, "%s", origin);
+    return 1;
+}
+
+/* ---- HTTP answers made here ---- */
+
+enum { REPLY_CLOSE = 1, REPLY_ALLOW_POST = 2, REPLY_PREFLIGHT = 4 };
+
+static int add_cors_headers(struct nm_rpc_conn *conn, struct lws *wsi, unsigned flags,
+                            unsigned char **p, unsigned char *end)
+{
+    static const char vary[] = "Origin";
+    static const char methods[] = "POST, OPTIONS";
+    static const char headers[] = "content-type, authorization";
+    if (!conn || !conn->origin[0])
+        return 0;
+    if (lws_add_http_header_by_token(wsi, WSI_TOKEN_HTTP_ACCESS_CONTROL_ALLOW_ORIGIN,
+                                     (unsigned char *)conn->origin, (int)strlen(conn->origin), p,
+                                     end) ||
+        lws_add_http_header_by_name(wsi, (unsigned char *)"vary:", (unsigned char *)vary,
+                                    sizeof vary - 1, p, end))
+        return -1;
+    if (!(flags & REPLY_PREFLIGHT))
+        return 0;
+    return lws_add_http_header_by_name(wsi, (unsigned char *)"access-control-allow-methods:",
+                                       (unsigned char *)methods, sizeof methods - 1, p, end) ||
+                   lws_add_http_header_by_name(
+                       wsi, (unsigned char *)"access-control-allow-headers:",
+                       (unsigned char *)headers, sizeof headers - 1, p, end) ||
+                   lws_add_http_header_by_name(wsi, (unsigned char *)"access-control-max-age:",
+                                               (unsigned char *)"600", 3, p, end)
+               ? -1
+               : 0;
+}
+
+/* Writes a small complete HTTP response now (lws-side answers: health,
+ * errors, refusals). Returns 0 ok, -1 failed. */
+static int http_reply_now(struct nm_rpc_conn *conn, struct lws *wsi, unsigned int status,
+                          const char *body, unsigned flags)
+{
+    unsigned char buf[LWS_PRE + HTTP_HEAD_ROOM + 1024];
     unsigned char *start = buf + LWS_PRE, *p = start, *end = buf + sizeof buf;
     size_t body_len = strlen(body);
 
     if (lws_add_http_common_headers(wsi, status, "application/json", body_len, &p, end))
         return -1;
-    if (allow_post &&
+    if ((flags & REPLY_ALLOW_POST) &&
         lws_add_http_header_by_token(wsi, WSI_TOKEN_HTTP_ALLOW, (unsigned char *)"POST", 4, &p,
                                      end))
         return -1;
-    if (close && lws_add_http_header_by_token(wsi, WSI_TOKEN_CONNECTION,
-                                              (unsigned char *)"close", 5, &p, end))
+    if ((flags & REPLY_CLOSE) && lws_add_http_header_by_token(wsi, WSI_TOKEN_CONNECTION,
+                                                              (unsigned char *)"close", 5, &p,
+                                                              end))
         return -1;
-    if (lws_finalize_http_header(wsi, &p, end))
+    if (add_cors_headers(conn, wsi, flags, &p, end) || lws_finalize_http_header(wsi, &p, end))
         return -1;
     if (body_len > (size_t)(end - p))
         return -1;
@@ -302,16 +377,42 @@ static int http_reply_now(struct lws *wsi, unsigned int status, const char *body
     return lws_write(wsi, start, (size_t)n, LWS_WRITE_HTTP_FINAL) == n ? 0 : -1;
 }
 
-#define RPC_ERROR_BODY(msg) \
-    "{\"jsonrpc\":\"2.0\",\"error\":{\"code\":-32600,\"message\":\"" msg "\"},\"id\":null}"
+#define RPC_ERROR_BODY(code, msg) \
+    "{\"jsonrpc\":\"2.0\",\"error\":{\"code\":" #code ",\"message\":\"" msg "\"},\"id\":null}"
 
 /* Finishes an lws-answered HTTP exchange: keep-alive or close. */
-static int http_reply_and_complete(struct lws *wsi, unsigned int status, const char *body,
-                                   bool allow_post)
+static int http_reply_and_complete(struct nm_rpc_conn *conn, struct lws *wsi,
+                                   unsigned int status, const char *body, unsigned flags)
 {
-    if (http_reply_now(wsi, status, body, false, allow_post))
+    if (http_reply_now(conn, wsi, status, body, flags))
         return -1;
     return lws_http_transaction_completed(wsi) ? -1 : 0;
+}
+
+/* Checks a new HTTP request or WebSocket handshake against the connection
+ * cap and the Origin allowlist; on refusal answers (then the caller closes)
+ * and returns -1. */
+static int admit(struct nm_rpc_conn *conn, struct lws *wsi)
+{
+    struct nm_rpc_server *srv = conn->srv;
+    char body[256];
+    if (conn->over_cap) {
+        srv->stats.refused_capacity++;
+        snprintf(body, sizeof body,
+                 "{\"jsonrpc\":\"2.0\",\"error\":{\"code\":-32008,\"message\":\"too many "
+                 "connections: this node serves at most %d\"},\"id\":null}",
+                 srv->max_connections);
+        (void)http_reply_now(NULL, wsi, HTTP_STATUS_SERVICE_UNAVAILABLE, body, REPLY_CLOSE);
+        return -1;
+    }
+    if (conn_check_origin(conn) < 0) {
+        srv->stats.refused_origin++;
+        (void)http_reply_now(NULL, wsi, HTTP_STATUS_FORBIDDEN,
+                             RPC_ERROR_BODY(-32009, "origin not allowed (see --rpc-cors)"),
+                             REPLY_CLOSE);
+        return -1;
+    }
+    return 0;
 }
 
 static int parse_content_length(struct lws *wsi, size_t *out)
@@ -345,29 +446,39 @@ static int on_http(struct nm_rpc_conn *conn, struct lws *wsi)
     out_queue_clear(conn);
     conn_read_peer(conn);
     conn_read_bearer(conn);
+    if (admit(conn, wsi))
+        return -1;
 
     int method = lws_http_get_uri_and_method(wsi, &uri, &uri_len);
     if (method == LWSHUMETH_GET && uri && uri_len == 7 && !memcmp(uri, "/health", 7))
-        return http_reply_and_complete(wsi, HTTP_STATUS_OK, "{\"ok\":true}", false);
+        return http_reply_and_complete(conn, wsi, HTTP_STATUS_OK, "{\"ok\":true}", 0);
+    if (method == LWSHUMETH_OPTIONS)
+        return http_reply_and_complete(conn, wsi, HTTP_STATUS_NO_CONTENT, "",
+                                       REPLY_ALLOW_POST | REPLY_PREFLIGHT);
     if (method != LWSHUMETH_POST)
         return http_reply_and_complete(
-            wsi, HTTP_STATUS_METHOD_NOT_ALLOWED,
+            conn, wsi, HTTP_STATUS_METHOD_NOT_ALLOWED,
             method == LWSHUMETH_HEAD
                 ? ""
-                : RPC_ERROR_BODY("use HTTP POST with a JSON-RPC body, or a WebSocket"),
-            true);
+                : RPC_ERROR_BODY(-32600, "use HTTP POST with a JSON-RPC body, or a WebSocket"),
+            REPLY_ALLOW_POST);
     if (srv->deleting || conn->dead)
         return -1;
     if (parse_content_length(wsi, &content_length)) {
         /* lws 4.1 reads POST bodies by Content-Length only (no chunked) */
-        (void)http_reply_now(wsi, HTTP_STATUS_LENGTH_REQUIRED,
-                       RPC_ERROR_BODY("a POST needs a Content-Length"), true, false);
+        (void)http_reply_now(conn, wsi, HTTP_STATUS_LENGTH_REQUIRED,
+                             RPC_ERROR_BODY(-32600, "a POST needs a Content-Length"), REPLY_CLOSE);
         return -1;
     }
     if (content_length > srv->max_request_bytes) {
         /* answer without reading the body, then close */
-        (void)http_reply_now(wsi, HTTP_STATUS_REQ_ENTITY_TOO_LARGE,
-                             RPC_ERROR_BODY("request too large"), true, false);
+        srv->stats.too_large++;
+        char body[256];
+        snprintf(body, sizeof body,
+                 "{\"jsonrpc\":\"2.0\",\"error\":{\"code\":-32006,\"message\":\"request too "
+                 "large: the limit is %zu bytes\"},\"id\":null}",
+                 srv->max_request_bytes);
+        (void)http_reply_now(conn, wsi, HTTP_STATUS_REQ_ENTITY_TOO_LARGE, body, REPLY_CLOSE);
         return -1;
     }
     conn->http_in_body = true;
@@ -385,7 +496,7 @@ static int on_http_writeable(struct nm_rpc_conn *conn, struct lws *wsi)
     if (!m)
         return 0;
     if (lws_add_http_common_headers(wsi, HTTP_STATUS_OK, "application/json", m->len, &p, end) ||
-        lws_finalize_http_header(wsi, &p, end)) {
+        add_cors_headers(conn, wsi, 0, &p, end) || lws_finalize_http_header(wsi, &p, end)) {
         free(m);
         return -1;
     }
@@ -402,20 +513,34 @@ static int on_http_writeable(struct nm_rpc_conn *conn, struct lws *wsi)
     return lws_http_transaction_completed(wsi) ? -1 : 0;
 }
 
+static int queue_text(struct nm_rpc_conn *conn, const char *text, size_t len);
+
+/* An oversize message is read away chunk by chunk; once its last byte is
+ * in, the peer gets error -32006 and may go on. */
 static int on_ws_receive(struct nm_rpc_conn *conn, struct lws *wsi, const void *in, size_t len)
 {
     struct nm_rpc_server *srv = conn->srv;
     if (conn->dead || srv->deleting)
         return 0;
     size_t remaining = lws_remaining_packet_payload(wsi);
-    if (conn->rx_len + len > srv->max_request_bytes ||
-        remaining > srv->max_request_bytes - conn->rx_len - len) {
-        static const char why[] = "request too large";
-        lws_close_reason(wsi, LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE, (unsigned char *)why,
-                         sizeof why - 1);
-        conn->dead = true;
-        out_queue_clear(conn);
-        return -1;
+    if (!conn->discarding && (conn->rx_len + len > srv->max_request_bytes ||
+                              remaining > srv->max_request_bytes - conn->rx_len - len)) {
+        conn->discarding = true;
+        srv->stats.too_large++;
+        rx_reset(conn);
+        conn->rx_len = 0;
+    }
+    if (conn->discarding) {
+        if (!lws_is_final_fragment(wsi))
+            return 0;
+        conn->discarding = false;
+        char body[256];
+        int n = snprintf(body, sizeof body,
+                         "{\"jsonrpc\":\"2.0\",\"error\":{\"code\":-32006,\"message\":\"request "
+                         "too large: the limit is %zu bytes\"},\"id\":null}",
+                         srv->max_request_bytes);
+        (void)queue_text(conn, body, (size_t)n);
+        return 0;
     }
     if (rx_append(conn, in, len)) {
         static const char why[] = "out of memory";
@@ -425,21 +550,32 @@ static int on_ws_receive(struct nm_rpc_conn *conn, struct lws *wsi, const void *
         out_queue_clear(conn);
         return -1;
     }
-    return lws_is_final_fragment(wsi) ? deliver_request(conn) : 0;
+    if (!lws_is_final_fragment(wsi))
+        return 0;
+    conn->in_receive = true;
+    int rc = deliver_request(conn);
+    conn->in_receive = false;
+    return rc;
 }
 
+#define WRITES_PER_CALLBACK 32
+
+/* Several queued messages per callback while the socket takes them whole
+ * (a burst of notifications costs one wakeup, not one each). */
 static int on_ws_writeable(struct nm_rpc_conn *conn, struct lws *wsi)
 {
     if (conn->dead)
         return -1; /* dropped: lws sends the stored close reason */
-    struct out_msg *m = out_queue_pop(conn);
-    if (!m)
-        return 0;
-    int n = lws_write(wsi, m->buf + OUT_HEADROOM, m->len, LWS_WRITE_TEXT);
-    size_t len = m->len;
-    free(m);
-    if (n < 0 || (size_t)n < len)
-        return -1;
+    for (int i = 0; i < WRITES_PER_CALLBACK && conn->out_head; i++) {
+        struct out_msg *m = out_queue_pop(conn);
+        int n = lws_write(wsi, m->buf + OUT_HEADROOM, m->len, LWS_WRITE_TEXT);
+        size_t len = m->len;
+        free(m);
+        if (n < 0 || (size_t)n < len)
+            return -1;
+        if (lws_partial_buffered(wsi))
+            break;
+    }
     if (conn->out_head)
         lws_callback_on_writable(wsi);
     return 0;
@@ -456,8 +592,12 @@ static int rpc_callback(struct lws *wsi, enum lws_callback_reasons reason, void 
         return 0;
     switch (reason) {
     case LWS_CALLBACK_FILTER_NETWORK_CONNECTION:
-        /* over the cap: lws closes the accepted socket at once */
-        return srv->deleting || srv->conn_count >= srv->max_connections;
+        /* far over the cap: lws closes the accepted socket at once */
+        if (srv->deleting || srv->conn_count >= srv->max_connections + OVER_CAP_SLACK) {
+            srv->stats.refused_capacity++;
+            return 1;
+        }
+        return 0;
     case LWS_CALLBACK_WSI_CREATE:
         return conn_create(srv, wsi);
     case LWS_CALLBACK_WSI_DESTROY:
@@ -466,11 +606,17 @@ static int rpc_callback(struct lws *wsi, enum lws_callback_reasons reason, void 
             conn_free(conn);
         }
         return 0;
-    case LWS_CALLBACK_ESTABLISHED:
+    case LWS_CALLBACK_HTTP_CONFIRM_UPGRADE:
         if (!conn || srv->deleting)
+            return -1;
+        conn_read_peer(conn);
+        return admit(conn, wsi);
+    case LWS_CALLBACK_ESTABLISHED:
+        if (!conn || srv->deleting || conn->over_cap)
             return -1;
         conn->is_ws = true;
         conn->rx_len = 0;
+        conn->discarding = false;
         conn_read_peer(conn);
         conn_read_bearer(conn);
         return 0;
@@ -521,7 +667,9 @@ static void scan_handle(uv_handle_t *h, void *arg)
 
 static void reaper_closed(uv_handle_t *h)
 {
-    free(h->data);
+    struct nm_rpc_server *srv = h->data;
+    nm_cors_fini(&srv->cors);
+    free(srv);
 }
 
 /* lws 4.1 on a foreign loop finishes destroying a context only when
@@ -609,10 +757,16 @@ int nm_rpc_server_new(uv_loop_t *loop, const struct nm_rpc_server_config *cfg,
         return NM_E_INVAL;
     if (cfg && (cfg->port < 0 || cfg->port > 65535 || cfg->max_connections < 0))
         return NM_E_INVAL;
+    if (nm_rpc_cors_check(cfg ? cfg->cors : NULL))
+        return NM_E_INVAL;
 
     srv = calloc(1, sizeof *srv);
     if (!srv)
         return NM_E_NOMEM;
+    if (nm_cors_parse(cfg ? cfg->cors : NULL, &srv->cors)) {
+        free(srv);
+        return NM_E_NOMEM;
+    }
     srv->loop = loop;
     srv->handler = *handler;
     srv->max_request_bytes =
@@ -679,6 +833,7 @@ fail_timer:
     uv_close((uv_handle_t *)&srv->reaper, reaper_closed); /* frees srv */
     return err;
 fail_srv:
+    nm_cors_fini(&srv->cors);
     free(srv);
     return err;
 }
@@ -690,7 +845,16 @@ int nm_rpc_server_port(const struct nm_rpc_server *srv)
 
 int nm_rpc_server_connection_count(const struct nm_rpc_server *srv)
 {
-    return srv ? srv->conn_count : 0;
+    return srv ? srv->served_count : 0;
+}
+
+void nm_rpc_server_stats(const struct nm_rpc_server *srv, struct nm_rpc_server_stats *out)
+{
+    memset(out, 0, sizeof *out);
+    if (!srv)
+        return;
+    *out = srv->stats;
+    out->connections = srv->served_count;
 }
 
 void nm_rpc_server_delete(struct nm_rpc_server *srv)
@@ -711,16 +875,45 @@ void nm_rpc_server_delete(struct nm_rpc_server *srv)
     uv_timer_start(&srv->reaper, reaper_tick, REAP_INTERVAL_MS, REAP_INTERVAL_MS);
 }
 
-int nm_rpc_conn_send(struct nm_rpc_conn *conn, const char *text, size_t len)
+#define DIRECT_STACK_BYTES 16384
+
+/* The reply to a request, written at once from the receive callback when
+ * nothing is queued ahead of it and lws holds no unsent remainder: this
+ * saves the two poll changes and the loop turn of a writeable callback per
+ * reply. What the socket does not take lws keeps (one message at most:
+ * later sends queue until it has gone) and sends first. 1 written, 0 not
+ * tried, -1 the connection failed. */
+static int write_direct(struct nm_rpc_conn *conn, const char *text, size_t len)
 {
-    if (!conn || (!text && len))
-        return NM_E_INVAL;
+    unsigned char small[LWS_PRE + DIRECT_STACK_BYTES];
+    if (!conn->is_ws || !conn->in_receive || conn->out_head || conn->dead ||
+        len > (size_t)INT_MAX - LWS_PRE || lws_partial_buffered(conn->wsi))
+        return 0;
+    unsigned char *buf = len <= DIRECT_STACK_BYTES ? small : malloc(LWS_PRE + len);
+    if (!buf)
+        return 0;
+    memcpy(buf + LWS_PRE, text, len);
+    int n = lws_write(conn->wsi, buf + LWS_PRE, len, LWS_WRITE_TEXT);
+    if (buf != small)
+        free(buf);
+    if (n < 0 || (size_t)n < len) {
+        conn_drop(conn, "write failed");
+        return -1;
+    }
+    return 1;
+}
+
+/* Queues text for the peer (see nm_rpc_conn_send). */
+static int queue_text(struct nm_rpc_conn *conn, const char *text, size_t len)
+{
     struct nm_rpc_server *srv = conn->srv;
-    if (srv->deleting || conn->dead)
-        return NM_E_CONNECT;
-    if (!conn->is_ws && (!conn->announced || conn->http_responded))
-        return NM_E_INVAL;
-    if (len > srv->max_outbound_bytes - conn->out_bytes || len > (size_t)INT_MAX - OUT_HEADROOM) {
+    int direct = write_direct(conn, text, len);
+    conn->in_receive = false; /* one direct write per request: the reply */
+    if (direct)
+        return direct > 0 ? 0 : NM_E_CONNECT;
+    if (len > (size_t)INT_MAX - OUT_HEADROOM ||
+        len + OUT_OVERHEAD > srv->max_outbound_bytes - conn->out_bytes) {
+        srv->stats.dropped_slow++;
         conn_drop(conn, "outbound queue limit exceeded");
         return NM_E_TOO_BIG;
     }
@@ -738,11 +931,24 @@ int nm_rpc_conn_send(struct nm_rpc_conn *conn, const char *text, size_t len)
     else
         conn->out_head = m;
     conn->out_tail = m;
-    conn->out_bytes += len;
+    conn->out_bytes += len + OUT_OVERHEAD;
+    srv->stats.queued_bytes += len + OUT_OVERHEAD;
     if (!conn->is_ws)
         conn->http_responded = true;
     lws_callback_on_writable(conn->wsi);
     return 0;
+}
+
+int nm_rpc_conn_send(struct nm_rpc_conn *conn, const char *text, size_t len)
+{
+    if (!conn || (!text && len))
+        return NM_E_INVAL;
+    struct nm_rpc_server *srv = conn->srv;
+    if (srv->deleting || conn->dead)
+        return NM_E_CONNECT;
+    if (!conn->is_ws && (!conn->announced || conn->http_responded))
+        return NM_E_INVAL;
+    return queue_text(conn, text, len);
 }
 
 bool nm_rpc_conn_is_websocket(const struct nm_rpc_conn *conn)

@@ -14,6 +14,8 @@
 #ifndef NM_RPC_SERVER_H
 #define NM_RPC_SERVER_H
 
+#include "rpc/cors.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -26,17 +28,40 @@ struct nm_rpc_server;
  * exchange on an HTTP keep-alive connection). */
 struct nm_rpc_conn;
 
-/* Limits: a connection beyond max_connections is closed as soon as it is
- * accepted. A WebSocket message above max_request_bytes closes that socket
- * (close code 1009) without buffering it all; an HTTP POST whose
- * Content-Length is above it gets 413 and is closed. Sends that would queue
- * more than max_outbound_bytes on one connection drop it (close code 1008). */
+/* Limits: a connection beyond max_connections gets HTTP 503 with JSON-RPC
+ * error -32008 (a few beyond that are closed at once, unanswered). A
+ * WebSocket message above max_request_bytes is read and thrown away without
+ * being buffered and answered with error -32006; the connection stays. An
+ * HTTP POST whose Content-Length is above it gets 413 (error -32006) and is
+ * closed. Sends that would queue more than max_outbound_bytes (counting
+ * each message's bookkeeping) on one connection drop it: close code 1008,
+ * reason "outbound queue limit exceeded" (a slow consumer).
+ *
+ * Browsers: a request with an Origin header is served only if the origin is
+ * allowed by cors, else HTTP 403 with error -32009; allowed HTTP replies
+ * carry Access-Control-Allow-Origin, and OPTIONS preflights are answered.
+ * cors is "all", "none", or a comma-separated list of origins
+ * (scheme://host[:port]; port "*" matches any port or none); NULL means
+ * NM_RPC_DEFAULT_CORS. Requests without Origin (non-browser clients) are
+ * always served. */
 struct nm_rpc_server_config {
     const char *bind_address;   /* IPv4 or IPv6 address; "127.0.0.1" when NULL */
     int port;                   /* 0: the OS picks; see nm_rpc_server_port() */
     size_t max_request_bytes;   /* default 15 MiB */
-    size_t max_outbound_bytes;  /* queued per connection before it is dropped; default 64 MiB */
+    size_t max_outbound_bytes;  /* queued per connection before it is dropped; default 16 MiB */
     int max_connections;        /* default 100 */
+    const char *cors;           /* see above; NULL: NM_RPC_DEFAULT_CORS */
+};
+
+/* Counters since the server started (nm_rpc_server_stats). */
+struct nm_rpc_server_stats {
+    int connections;           /* served now (as nm_rpc_server_connection_count) */
+    uint64_t accepted;         /* connections served, ever */
+    uint64_t refused_capacity; /* over max_connections */
+    uint64_t refused_origin;   /* Origin not allowed */
+    uint64_t too_large;        /* requests above max_request_bytes */
+    uint64_t dropped_slow;     /* dropped at the outbound limit */
+    size_t queued_bytes;       /* outbound bytes queued now, all connections */
 };
 
 struct nm_rpc_handler {
@@ -52,7 +77,8 @@ struct nm_rpc_handler {
 };
 
 /* Listens on cfg (NULL: all defaults). NM_E_INVAL on bad arguments (a bind
- * address that is not an IP address), NM_E_IO if the port cannot be bound;
+ * address that is not an IP address, a malformed cors list), NM_E_IO if the
+ * port cannot be bound;
  * such failures leave nothing on the loop. (Should libwebsockets itself fail
  * after that check, the loop must run as after a delete before it closes.)
  * handler is copied. HTTP: POST to any path carries a request; GET /health
@@ -63,6 +89,8 @@ int nm_rpc_server_new(uv_loop_t *loop, const struct nm_rpc_server_config *cfg,
 /* The port actually listened on (useful with port 0). */
 int nm_rpc_server_port(const struct nm_rpc_server *srv);
 int nm_rpc_server_connection_count(const struct nm_rpc_server *srv);
+void nm_rpc_server_stats(const struct nm_rpc_server *srv, struct nm_rpc_server_stats *out);
+
 /* Stops listening, closes every connection (on_close is called for each,
  * before delete returns; the handler is never called again), and releases the
  * server. The loop must then run until the handles libwebsockets left close

@@ -192,7 +192,7 @@ static void test_unknown_pallet_or_call_is_rejected(void **state)
 {
     (void)state;
     const uint8_t kinds[][2] = {{0x00, 0x00}, {0x01, 0x02}, {0x02, 0x03}, {0x03, 0x03},
-                                {0x04, 0x03}, {0x05, 0x00}, {0xff, 0xff}, {0x00, 0x01}};
+                                {0x04, 0x03}, {0x05, 0x04}, {0xff, 0xff}, {0x00, 0x01}};
     for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
         struct nm_call back;
         uint8_t bytes[40] = {kinds[i][0], kinds[i][1]};
@@ -439,6 +439,79 @@ static void test_role_names_and_case_insensitive_parse(void **state)
     assert_int_equal(nm_role_parse(""), -1);
 }
 
+/* --- weights calls (CONS-002): their lists point into the bytes --- */
+
+static void test_weights_calls_round_trip_and_point_into_the_bytes(void **state)
+{
+    (void)state;
+    const uint8_t pairs[] = {0, 0, 10, 0, 0xff, 0xff, 0x34, 0x12}; /* (0,10) (65535,0x1234) */
+    struct nm_call c, back;
+    memset(&c, 0, sizeof c);
+    c.kind = NM_CALL_WEIGHTS_REVEAL;
+    c.u.weights_reveal.subnet = 5;
+    c.u.weights_reveal.list = (struct nm_weight_list){2, pairs};
+    memset(c.u.weights_reveal.salt, 0xab, sizeof c.u.weights_reveal.salt);
+    size_t len;
+    uint8_t *bytes = encode_call(&c, &len);
+    assert_int_equal(len, 2 + 2 + 1 + 8 + 32);
+    assert_int_equal(nm_call_decode(bytes, len, &back), 0);
+    assert_int_equal(back.u.weights_reveal.list.n, 2);
+    assert_ptr_equal(back.u.weights_reveal.list.pairs, bytes + 5);
+    uint16_t uid, w;
+    nm_weight_at(&back.u.weights_reveal.list, 1, &uid, &w);
+    assert_int_equal(uid, 65535);
+    assert_int_equal(w, 0x1234);
+    assert_memory_equal(back.u.weights_reveal.salt, c.u.weights_reveal.salt, 32);
+    free(bytes);
+
+    c.kind = NM_CALL_WEIGHTS_OPTIONS;
+    c.u.weights_options = (struct nm_weight_options){7, 1, 360, 100, 250000000};
+    bytes = encode_call(&c, &len);
+    assert_int_equal(len, 2 + 2 + 1 + 4 + 4 + 8);
+    assert_int_equal(nm_call_decode(bytes, len, &back), 0);
+    assert_memory_equal(&back.u.weights_options, &c.u.weights_options,
+                        sizeof c.u.weights_options);
+    free(bytes);
+
+    c.kind = NM_CALL_WEIGHTS_COMMIT;
+    c.u.weights_commit.subnet = 1;
+    memset(c.u.weights_commit.hash, 0x5a, 32);
+    bytes = encode_call(&c, &len);
+    assert_int_equal(len, 2 + 2 + 32);
+    for (size_t cut = 0; cut < len; cut++)
+        assert_int_equal(decode_exact(bytes, cut, &back), NM_E_DECODE);
+    free(bytes);
+}
+
+static void test_weights_list_longer_than_its_bytes_is_rejected(void **state)
+{
+    (void)state;
+    /* submit, subnet 1, n = 3 but only two pairs follow */
+    const uint8_t short_list[] = {0x05, 0x00, 1, 0, 3, 0, 0, 1, 0, 1, 0, 1, 0};
+    /* n = 65536: above the most a subnet can hold */
+    const uint8_t too_many[] = {0x05, 0x00, 1, 0, 0x80, 0x80, 0x04};
+    struct nm_call back;
+    assert_int_equal(decode_exact(short_list, sizeof short_list, &back), NM_E_DECODE);
+    assert_int_equal(decode_exact(too_many, sizeof too_many, &back), NM_E_DECODE);
+}
+
+static void test_weights_json_view_lists_pairs(void **state)
+{
+    (void)state;
+    const uint8_t pairs[] = {3, 0, 7, 0};
+    struct nm_call c;
+    memset(&c, 0, sizeof c);
+    c.kind = NM_CALL_WEIGHTS_SUBMIT;
+    c.u.weights.subnet = 2;
+    c.u.weights.list = (struct nm_weight_list){1, pairs};
+    cJSON *j = nm_call_to_json(&c);
+    char *text = cJSON_PrintUnformatted(j);
+    assert_string_equal(text, "{\"call\":\"weights.submit\",\"args\":{\"subnet\":2,"
+                              "\"weights\":[[3,7]]}}");
+    free(text);
+    cJSON_Delete(j);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -457,6 +530,9 @@ int main(void)
         cmocka_unit_test(test_json_view_of_out_of_range_values_says_unknown),
         cmocka_unit_test(test_task_names_and_case_insensitive_parse),
         cmocka_unit_test(test_role_names_and_case_insensitive_parse),
+        cmocka_unit_test(test_weights_calls_round_trip_and_point_into_the_bytes),
+        cmocka_unit_test(test_weights_list_longer_than_its_bytes_is_rejected),
+        cmocka_unit_test(test_weights_json_view_lists_pairs),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }

@@ -491,7 +491,7 @@ static void test_calls_fail_with_connect_error_once_the_server_is_gone(void **st
     assert_true(err.message[0] != '\0');
 }
 
-static void test_oversize_request_fails_with_the_node_reason(void **state)
+static void test_oversize_request_is_refused_and_the_link_stays(void **state)
 {
     struct fixture *f = *state;
     struct nm_rpc_error err;
@@ -503,11 +503,158 @@ static void test_oversize_request_fails_with_the_node_reason(void **state)
 
     cJSON *params = cJSON_CreateArray();
     cJSON_AddItemToArray(params, cJSON_CreateString(big));
-    assert_int_equal(nm_rpc_client_call(f->client, "echo", params, 2000, &result, &err),
-                     NM_E_CONNECT);
+    /* the node answers the oversize message with an error (id null: it was
+     * never read) and keeps the connection: the call times out, the link
+     * stays up */
+    assert_int_equal(nm_rpc_client_call(f->client, "echo", params, 500, &result, &err),
+                     NM_E_TIMEOUT);
     assert_null(result);
-    assert_non_null(strstr(err.message, "request too large"));
+    assert_true(nm_rpc_client_is_connected(f->client));
+    params = cJSON_CreateArray();
+    cJSON_AddItemToArray(params, cJSON_CreateString("small"));
+    assert_int_equal(nm_rpc_client_call(f->client, "echo", params, 2000, &result, &err), 0);
+    cJSON_Delete(result);
+}
+
+struct link_log {
+    pthread_mutex_t mu;
+    int downs, ups;
+};
+
+static void on_link(void *ud, bool up, const char *why)
+{
+    struct link_log *l = ud;
+    (void)why;
+    pthread_mutex_lock(&l->mu);
+    if (up)
+        l->ups++;
+    else
+        l->downs++;
+    pthread_mutex_unlock(&l->mu);
+}
+
+static bool wait_link(struct link_log *l, int downs, int ups, int timeout_ms)
+{
+    for (int waited = 0; waited <= timeout_ms; waited += 5) {
+        pthread_mutex_lock(&l->mu);
+        bool ok = l->downs >= downs && l->ups >= ups;
+        pthread_mutex_unlock(&l->mu);
+        if (ok)
+            return true;
+        sleep_ms(5);
+    }
+    return false;
+}
+
+static void test_reconnect_resubscribes_and_calls_wait_for_the_link(void **state)
+{
+    struct fixture *f = *state;
+    struct nm_rpc_error err;
+    struct collected got = {.count = 0};
+    struct link_log links = {.downs = 0};
+    char sub_id[64];
+    pthread_mutex_init(&got.mu, NULL);
+    pthread_mutex_init(&links.mu, NULL);
+    struct nm_rpc_client_config cfg = {.url = f->url, .connect_timeout_ms = 2000,
+                                       .reconnect = true, .backoff_min_ms = 20,
+                                       .backoff_max_ms = 200, .on_link = on_link,
+                                       .link_ud = &links};
+    assert_int_equal(nm_rpc_client_open(&cfg, &f->client, &err), 0);
+    assert_int_equal(nm_rpc_client_subscribe(f->client, "sub_str", NULL, collect, &got, sub_id,
+                                             sizeof sub_id, &err),
+                     0);
+    expect_notifications_in_order(&got);
+
+    /* the node goes away: the link goes down, calls wait for it */
+    run_on_loop(&f->lt, server_delete_on_loop, f);
+    assert_true(wait_link(&links, 1, 0, 3000));
     assert_false(nm_rpc_client_is_connected(f->client));
+    cJSON *result = NULL;
+    assert_int_equal(nm_rpc_client_call(f->client, "echo", NULL, 100, &result, &err),
+                     NM_E_CONNECT);
+    assert_non_null(strstr(err.message, "reconnecting"));
+
+    /* it comes back on the same port: reconnect, resubscribe */
+    f->cfg.port = f->port;
+    run_on_loop(&f->lt, server_new_on_loop, f);
+    assert_int_equal(f->new_err, 0);
+    assert_true(wait_link(&links, 1, 1, 5000));
+    for (int waited = 0; collected_count(&got) < 2 * NOTIFY_COUNT && waited < 2000; waited += 5)
+        sleep_ms(5);
+    assert_int_equal(collected_count(&got), 2 * NOTIFY_COUNT);
+    cJSON *params = cJSON_CreateArray();
+    cJSON_AddItemToArray(params, cJSON_CreateString("back"));
+    assert_int_equal(nm_rpc_client_call(f->client, "echo", params, 2000, &result, &err), 0);
+    assert_string_equal(cJSON_GetArrayItem(result, 0)->valuestring, "back");
+    cJSON_Delete(result);
+
+    /* unsubscribe by the caller's id ("echo" stands in for the node's method) */
+    assert_int_equal(nm_rpc_client_unsubscribe(f->client, "echo", sub_id, &err), 0);
+    assert_int_equal(nm_rpc_client_unsubscribe(f->client, "echo", sub_id, &err), NM_E_INVAL);
+    nm_rpc_client_close(f->client);
+    f->client = NULL;
+    pthread_mutex_destroy(&got.mu);
+    pthread_mutex_destroy(&links.mu);
+}
+
+struct async_box {
+    pthread_mutex_t mu;
+    int calls;
+    int rc;
+    char text[64];
+};
+
+static void on_async(void *ud, int rc, const cJSON *result, const struct nm_rpc_error *err)
+{
+    struct async_box *b = ud;
+    pthread_mutex_lock(&b->mu);
+    b->calls++;
+    b->rc = rc;
+    if (rc == 0 && cJSON_IsArray(result))
+        snprintf(b->text, sizeof b->text, "%s", cJSON_GetArrayItem(result, 0)->valuestring);
+    else
+        snprintf(b->text, sizeof b->text, "%.60s", err ? err->message : "");
+    pthread_mutex_unlock(&b->mu);
+}
+
+static int box_calls(struct async_box *b)
+{
+    pthread_mutex_lock(&b->mu);
+    int n = b->calls;
+    pthread_mutex_unlock(&b->mu);
+    return n;
+}
+
+static void test_async_calls_complete_once_with_result_or_timeout(void **state)
+{
+    struct fixture *f = *state;
+    struct nm_rpc_error err;
+    struct async_box ok = {.calls = 0}, late = {.calls = 0};
+    pthread_mutex_init(&ok.mu, NULL);
+    pthread_mutex_init(&late.mu, NULL);
+    f->client = connect_ok(f, NULL);
+    cJSON *params = cJSON_CreateArray();
+    cJSON_AddItemToArray(params, cJSON_CreateString("async"));
+    assert_int_equal(nm_rpc_client_call_async(f->client, "echo", params, 2000, on_async, &ok,
+                                              &err),
+                     0);
+    assert_int_equal(nm_rpc_client_call_async(f->client, "never", NULL, 150, on_async, &late,
+                                              &err),
+                     0);
+    for (int waited = 0; (box_calls(&ok) < 1 || box_calls(&late) < 1) && waited < 3000;
+         waited += 5)
+        sleep_ms(5);
+    assert_int_equal(box_calls(&ok), 1);
+    assert_int_equal(ok.rc, 0);
+    assert_string_equal(ok.text, "async");
+    assert_int_equal(box_calls(&late), 1);
+    assert_int_equal(late.rc, NM_E_TIMEOUT);
+    sleep_ms(200);
+    assert_int_equal(box_calls(&late), 1); /* exactly once */
+    nm_rpc_client_close(f->client);
+    f->client = NULL;
+    pthread_mutex_destroy(&ok.mu);
+    pthread_mutex_destroy(&late.mu);
 }
 
 int main(void)
@@ -531,7 +678,11 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_calls_fail_with_connect_error_once_the_server_is_gone,
                                         setup, teardown),
-        cmocka_unit_test_setup_teardown(test_oversize_request_fails_with_the_node_reason,
+        cmocka_unit_test_setup_teardown(test_reconnect_resubscribes_and_calls_wait_for_the_link,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_async_calls_complete_once_with_result_or_timeout,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_oversize_request_is_refused_and_the_link_stays,
                                         setup_small_requests, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -653,9 +653,9 @@ static void test_http_health_answers_and_get_is_refused(void **state)
     assert_int_equal(r.status, 405);
     assert_non_null(strstr(r.body, "\"error\""));
     free(r.body);
-    http_send(fd, f->port, "OPTIONS", "/", NULL, NULL);
+    http_send(fd, f->port, "OPTIONS", "/", NULL, NULL); /* a CORS preflight */
     assert_true(http_read_response(fd, &r));
-    assert_int_equal(r.status, 405);
+    assert_int_equal(r.status, 204);
     free(r.body);
     http_send(fd, f->port, "HEAD", "/", NULL, NULL);
     assert_true(http_read_response(fd, &r));
@@ -710,29 +710,51 @@ static void test_deferred_reply_sent_from_outside_a_callback(void **state)
     close(ws);
 }
 
-static void test_oversize_websocket_message_closes_only_that_connection(void **state)
+struct stats_query {
+    struct fixture *f;
+    struct nm_rpc_server_stats st;
+};
+
+static void stats_on_loop(void *arg)
+{
+    struct stats_query *q = arg;
+    nm_rpc_server_stats(q->f->srv, &q->st);
+}
+
+static void expect_too_large(int fd)
+{
+    size_t len = 0;
+    char *got = ws_recv_text(fd, &len);
+    assert_non_null(strstr(got, "\"code\":-32006"));
+    assert_non_null(strstr(got, "request too large: the limit is 1024 bytes"));
+    free(got);
+}
+
+static void test_oversize_websocket_message_is_refused_and_the_connection_stays(void **state)
 {
     struct fixture *f = *state;
     int good = ws_open(f->port, NULL);
     int bad = ws_open(f->port, NULL);
     assert_true(good >= 0 && bad >= 0);
 
-    char big[2000];
+    char big[20000];
     memset(big, 'a', sizeof big);
     ws_send_frame(bad, 1, true, big, sizeof big);
-    assert_int_equal(ws_expect_closed(bad), 1009);
-    close(bad);
+    expect_too_large(bad);
+    ws_expect_echo(bad, "after a big one");
 
     /* fragments that only add up to too much are refused the same way */
-    bad = ws_open(f->port, NULL);
-    assert_true(bad >= 0);
     ws_send_frame(bad, 1, false, big, 600);
     ws_send_frame(bad, 0, true, big, 600);
-    assert_int_equal(ws_expect_closed(bad), 1009);
+    expect_too_large(bad);
+    ws_expect_echo(bad, "after big fragments");
     close(bad);
 
     ws_expect_echo(good, "still here");
-    assert_int_equal(rec_requests(), 1);
+    assert_int_equal(rec_requests(), 3);
+    struct stats_query q = {.f = f};
+    run_on_loop(&f->lt, stats_on_loop, &q);
+    assert_int_equal(q.st.too_large, 2);
     close(good);
 }
 
@@ -940,6 +962,141 @@ static void test_ipv6_loopback_is_served(void **state)
     teardown(&st);
 }
 
+static int setup_cors_list(void **state)
+{
+    struct fixture *f = fixture_new();
+    f->cfg.cors = "https://app.example.org, http://10.0.0.5:*";
+    *state = f;
+    return start_server(f);
+}
+
+static int setup_cap_2(void **state)
+{
+    struct fixture *f = fixture_new();
+    f->cfg.max_connections = 2;
+    *state = f;
+    return start_server(f);
+}
+
+/* Opens a WebSocket with an Origin header; returns the fd, or -1 and the
+ * refusal's status and body. */
+static int ws_open_origin(int port, const char *origin, struct http_response *refusal)
+{
+    char req[512];
+    int fd = tcp_connect(port);
+    snprintf(req, sizeof req,
+             "GET / HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nUpgrade: websocket\r\n"
+             "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+             "Sec-WebSocket-Version: 13\r\nOrigin: %s\r\n\r\n",
+             port, origin);
+    assert_true(send_all(fd, req, strlen(req)));
+    assert_true(http_read_response(fd, refusal));
+    if (refusal->status == 101) {
+        free(refusal->body);
+        return fd;
+    }
+    close(fd);
+    return -1;
+}
+
+static void test_browser_origins_are_checked_against_the_cors_list(void **state)
+{
+    struct fixture *f = *state;
+    struct http_response r;
+    int fd = ws_open_origin(f->port, "https://evil.example.com", &r);
+    assert_int_equal(fd, -1);
+    assert_int_equal(r.status, 403);
+    assert_non_null(strstr(r.body, "-32009"));
+    free(r.body);
+    fd = ws_open_origin(f->port, "https://app.example.org", &r);
+    assert_true(fd >= 0);
+    ws_expect_echo(fd, "allowed");
+    close(fd);
+    fd = ws_open_origin(f->port, "http://10.0.0.5:8080", &r);
+    assert_true(fd >= 0);
+    close(fd);
+    assert_int_equal(ws_open_origin(f->port, "http://10.0.0.5:80x", &r), -1);
+    free(r.body);
+    assert_int_equal(ws_open_origin(f->port, "http://10.0.0.50", &r), -1);
+    free(r.body);
+
+    /* HTTP: refused with 403, or served with Access-Control-Allow-Origin */
+    fd = tcp_connect(f->port);
+    http_send(fd, f->port, "POST", "/", "x", "Origin: http://localhost:3000\r\n");
+    assert_true(http_read_response(fd, &r));
+    assert_int_equal(r.status, 403);
+    free(r.body);
+    close(fd);
+    fd = tcp_connect(f->port);
+    http_send(fd, f->port, "POST", "/", "x", "Origin: https://app.example.org\r\n");
+    assert_true(http_read_response(fd, &r));
+    assert_int_equal(r.status, 200);
+    assert_non_null(strcasestr(r.head, "access-control-allow-origin: https://app.example.org"));
+    free(r.body);
+    http_send(fd, f->port, "OPTIONS", "/", NULL, "Origin: https://app.example.org\r\n");
+    assert_true(http_read_response(fd, &r));
+    assert_int_equal(r.status, 204);
+    assert_non_null(strcasestr(r.head, "access-control-allow-headers:"));
+    free(r.body);
+    close(fd);
+    /* no Origin: not a browser, always served */
+    fd = ws_open(f->port, NULL);
+    assert_true(fd >= 0);
+    close(fd);
+}
+
+static void test_default_cors_allows_localhost_pages_only(void **state)
+{
+    struct fixture *f = *state;
+    struct http_response r;
+    int fd = ws_open_origin(f->port, "http://localhost:5173", &r);
+    assert_true(fd >= 0);
+    close(fd);
+    fd = ws_open_origin(f->port, "http://127.0.0.1", &r);
+    assert_true(fd >= 0);
+    close(fd);
+    assert_int_equal(ws_open_origin(f->port, "http://localhost.evil.com", &r), -1);
+    assert_int_equal(r.status, 403);
+    free(r.body);
+    assert_int_equal(ws_open_origin(f->port, "null", &r), -1);
+    free(r.body);
+}
+
+static void test_malformed_cors_lists_are_refused(void **state)
+{
+    (void)state;
+    assert_int_equal(nm_rpc_cors_check(NULL), 0);
+    assert_int_equal(nm_rpc_cors_check("all"), 0);
+    assert_int_equal(nm_rpc_cors_check("none"), 0);
+    assert_int_equal(nm_rpc_cors_check("https://a.org,http://b:*"), 0);
+    assert_int_equal(nm_rpc_cors_check("a.org"), NM_E_INVAL);
+    assert_int_equal(nm_rpc_cors_check("https://a.org,,x"), NM_E_INVAL);
+    assert_int_equal(nm_rpc_cors_check("https://a b.org"), NM_E_INVAL);
+}
+
+static void test_connection_over_the_cap_gets_503_with_a_reason(void **state)
+{
+    struct fixture *f = *state;
+    struct http_response r;
+    int a = ws_open(f->port, NULL), b = ws_open(f->port, NULL);
+    assert_true(a >= 0 && b >= 0);
+    int fd = tcp_connect(f->port);
+    http_send(fd, f->port, "POST", "/", "x", NULL);
+    assert_true(http_read_response(fd, &r));
+    assert_int_equal(r.status, 503);
+    assert_non_null(strstr(r.body, "\"code\":-32008"));
+    assert_non_null(strstr(r.body, "at most 2"));
+    free(r.body);
+    close(fd);
+    assert_int_equal(ws_open_origin(f->port, "http://localhost", &r), -1);
+    assert_int_equal(r.status, 503);
+    free(r.body);
+    ws_expect_echo(a, "members still served");
+    assert_int_equal(connection_count(f), 2);
+    close(a);
+    close(b);
+}
+
 int main(void)
 {
     pthread_mutex_init(&rec.mu, NULL);
@@ -959,7 +1116,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_deferred_reply_sent_from_outside_a_callback,
                                         setup_default, teardown),
         cmocka_unit_test_setup_teardown(
-            test_oversize_websocket_message_closes_only_that_connection, setup_small_limits,
+            test_oversize_websocket_message_is_refused_and_the_connection_stays,
+            setup_small_limits,
             teardown),
         cmocka_unit_test_setup_teardown(test_oversize_http_post_gets_413, setup_small_limits,
                                         teardown),
@@ -978,6 +1136,13 @@ int main(void)
             test_port_in_use_or_bad_address_fails_leaving_the_loop_clean, setup_default,
             teardown),
         cmocka_unit_test(test_ipv6_loopback_is_served),
+        cmocka_unit_test_setup_teardown(test_browser_origins_are_checked_against_the_cors_list,
+                                        setup_cors_list, teardown),
+        cmocka_unit_test_setup_teardown(test_default_cors_allows_localhost_pages_only,
+                                        setup_default, teardown),
+        cmocka_unit_test(test_malformed_cors_lists_are_refused),
+        cmocka_unit_test_setup_teardown(test_connection_over_the_cap_gets_503_with_a_reason,
+                                        setup_cap_2, teardown),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
     pthread_mutex_destroy(&rec.mu);

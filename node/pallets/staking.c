@@ -237,6 +237,31 @@ int nm_staking_unbond_all(struct nm_runtime *rt, const nm_account *who, uint16_t
     return 0;
 }
 
+int nm_staking_slash(struct nm_runtime *rt, const nm_account *who, uint16_t subnet,
+                     uint64_t fraction_ppb, uint64_t *slashed_out)
+{
+    uint64_t stake;
+    int err = nm_staking_get(rt->db, who, subnet, &stake);
+    *slashed_out = 0;
+    if (err)
+        return err;
+    if (fraction_ppb > 1000000000)
+        fraction_ppb = 1000000000;
+    uint64_t amount = (uint64_t)((unsigned __int128)stake * fraction_ppb / 1000000000);
+    if (amount == 0)
+        return 0;
+    if ((err = stake_put(rt, who, subnet, stake, stake - amount)))
+        return err;
+    cJSON *ev = cJSON_CreateObject();
+    if (!ev)
+        return NM_E_NOMEM;
+    nm_json_add_account(ev, "who", who);
+    cJSON_AddNumberToObject(ev, "subnet", subnet);
+    nm_json_add_amount(ev, "amount", amount);
+    *slashed_out = amount;
+    return nm_runtime_event(rt, "staking.Slashed", ev);
+}
+
 int nm_staking_add(struct nm_runtime *rt, const nm_account *signer, const struct nm_call *c)
 {
     uint16_t subnet_id = c->u.stake.subnet;

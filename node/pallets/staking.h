@@ -47,6 +47,12 @@ int nm_staking_bond(struct nm_runtime *rt, const nm_account *who, uint16_t subne
                     uint64_t amount);
 int nm_staking_unbond_all(struct nm_runtime *rt, const nm_account *who, uint16_t subnet,
                           uint64_t *amount_out);
+/* For the consensus pallet (CONS-004 slashing): burns fraction_ppb (of
+ * 10^9) of who's stake on subnet, rounded down; *slashed_out says how
+ * much (0 and nothing written when that is nothing). Event
+ * staking.Slashed {who, subnet, amount}. */
+int nm_staking_slash(struct nm_runtime *rt, const nm_account *who, uint16_t subnet,
+                     uint64_t fraction_ppb, uint64_t *slashed_out);
 
 /* Calls. */
 int nm_staking_add(struct nm_runtime *rt, const nm_account *signer, const struct nm_call *c);

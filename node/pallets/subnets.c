@@ -415,6 +415,24 @@ int nm_subnets_genesis_create(struct nm_runtime *rt, const nm_account *owner,
     return create(rt, owner, spec, id_out);
 }
 
+/* governance: the checks of create, writing nothing (a subnet proposal is
+ * checked when made, and created by nm_subnets_genesis_create when it
+ * executes). */
+int nm_subnets_create_check(struct nm_runtime *rt, const struct nm_subnet_spec *spec)
+{
+    struct nm_subnet_spec *copy = malloc(sizeof *copy);
+    if (!copy)
+        return NM_E_NOMEM;
+    *copy = *spec;
+    uint64_t active;
+    int err = spec->task >= NM_TASK__COUNT ? NM_E_BAD_TASK : 0;
+    if (!err && !(err = check_fields(rt, copy, NM_SF__ALL, 0)) &&
+        !(err = active_count(rt->db, &active)) && active >= rt->params.max_subnets)
+        err = NM_E_TOO_MANY_SUBNETS;
+    free(copy);
+    return err;
+}
+
 /* Loads subnet id for a change by signer: it must exist, be signer's and
  * be active. */
 static int load_owned(struct nm_db *db, uint16_t id, const nm_account *signer,

@@ -66,6 +66,9 @@ int nm_subnets_retire(struct nm_runtime *rt, const nm_account *signer, const str
  * by owner. */
 int nm_subnets_genesis_create(struct nm_runtime *rt, const nm_account *owner,
                               const struct nm_subnet_spec *spec, uint16_t *id_out);
+/* governance: 0 when create would accept spec now, else its NM_E_*; writes
+ * nothing. */
+int nm_subnets_create_check(struct nm_runtime *rt, const struct nm_subnet_spec *spec);
 
 /* {id, name, task, emission_weight, min_stake_miner, min_stake_validator
  * (decimal strings), max_neurons, input_schema, output_schema, eval_spec,

@@ -1,0 +1,65 @@
+/* screen_common.c - drawing helpers the dashboard screens share (see
+ * screen.h). */
+#include "console/screen.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+int nm_screen_pair(WINDOW *win, const struct widget_look *look, int y, int x, int w,
+                   const char *label, const char *value, enum widget_role value_role)
+{
+    int used = widget_put(win, y, x, w, look->attr[WR_LABEL], label);
+    if (used < w) {
+        widget_fill(win, y, x + used, 1, look->attr[WR_NORMAL]);
+        used++;
+    }
+    used += widget_put(win, y, x + used, w - used, look->attr[value_role], value);
+    return used;
+}
+
+void nm_screen_clear(WINDOW *win, const struct widget_look *look, int y, int x, int h, int w)
+{
+    for (int r = 0; r < h; r++)
+        widget_fill(win, y + r, x, w, look->attr[WR_NORMAL]);
+}
+
+void nm_screen_message(WINDOW *win, const struct widget_look *look, int y, int x, int h, int w,
+                       const char *text)
+{
+    nm_screen_clear(win, look, y, x, h, w);
+    if (h <= 0)
+        return;
+    widget_put_aligned(win, y + h / 2, x, w, look->attr[WR_DIM], text, 0);
+}
+
+int nm_screen_column_index(const char *const *columns, const char *name)
+{
+    if (!columns)
+        return -1;
+    int found = -1, n = 0;
+    size_t len = strlen(name);
+    for (int i = 0; columns[i]; i++) {
+        if (strcasecmp(columns[i], name) == 0)
+            return i;
+        if (len > 0 && strncasecmp(columns[i], name, len) == 0) {
+            found = i;
+            n++;
+        }
+    }
+    return n == 1 ? found : -1;
+}
+
+char *nm_screen_number(double v, char *buf, size_t cap)
+{
+    double mag = v < 0 ? -v : v;
+    if (!(v - v == 0)) /* NaN or infinite */
+        snprintf(buf, cap, "-");
+    else if (mag < 1e15 && v == (double)(long long)v)
+        snprintf(buf, cap, "%.0f", v);
+    else if (mag < 10)
+        snprintf(buf, cap, "%.4f", v);
+    else
+        snprintf(buf, cap, "%.1f", v);
+    return buf;
+}

@@ -1,0 +1,40 @@
+/* governance_store.h - the governance pallet's tables, for its own files
+ * (node/pallets/governance*.c) only: rows read and written, every write
+ * taking the row's old canonical entry out of the state commitment and
+ * putting the new one in. Checks of meaning are the callers'; these
+ * functions check nothing but the database. */
+#ifndef NM_GOVERNANCE_STORE_H
+#define NM_GOVERNANCE_STORE_H
+
+#include "node/pallets/governance.h"
+
+/* The account blob in column col (NM_E_DB if it is not 32 bytes). */
+int nm_gov_read_account(sqlite3_stmt *st, int col, nm_account *out);
+/* Runs a one-number query (st NULL: it could not be prepared). */
+int nm_gov_count(sqlite3_stmt *st, uint64_t *out);
+
+/* gov_state key := value. */
+int nm_gov_state_put(struct nm_runtime *rt, const char *key, uint64_t value);
+/* Writes p (old: its row before, NULL for a new proposal). */
+int nm_gov_proposal_put(struct nm_runtime *rt, const struct nm_proposal *old,
+                        const struct nm_proposal *p);
+
+/* *aye_out is 0/1, or -1 when voter has not voted on id. */
+int nm_gov_vote_get(struct nm_db *db, uint32_t id, const nm_account *voter, int *aye_out);
+/* Records voter's vote aye (1) or nay (0); old is what nm_gov_vote_get gave. */
+int nm_gov_vote_put(struct nm_runtime *rt, uint32_t id, const nm_account *voter, int old,
+                    uint8_t aye);
+
+/* Council membership (NM_E_CHAIN_SPEC for a member added twice). */
+int nm_gov_is_member(struct nm_db *db, const nm_account *who, bool *out);
+int nm_gov_council_add(struct nm_runtime *rt, const nm_account *member);
+/* Council signatures: whether member signed action on id; adding one
+ * (then *count_out: the signatures of that action now); dropping all of
+ * proposal id's. */
+int nm_gov_sig_exists(struct nm_db *db, uint32_t id, uint8_t action, const nm_account *who,
+                      bool *out);
+int nm_gov_sig_add(struct nm_runtime *rt, uint32_t id, uint8_t action, const nm_account *member,
+                   uint64_t *count_out);
+int nm_gov_sigs_clear(struct nm_runtime *rt, uint32_t id);
+
+#endif

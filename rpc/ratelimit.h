@@ -1,0 +1,44 @@
+/* ratelimit.h - token buckets for JSON-RPC calls: one per connection, and
+ * one per peer address shared by that address's connections, kept in a
+ * bounded table (past its size, unknown addresses share one bucket).
+ * Buckets hold one second of calls (burst = rate) and refill continuously.
+ * Node thread only; times are CLOCK_MONOTONIC nanoseconds. */
+#ifndef NM_RPC_RATELIMIT_H
+#define NM_RPC_RATELIMIT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct nm_bucket {
+    uint64_t milli; /* tokens in thousandths of a call */
+    uint64_t last_ns;
+};
+
+/* Full bucket. */
+void nm_bucket_init(struct nm_bucket *b, uint32_t rate, uint64_t now_ns);
+/* Refills for the time gone; true if one call's token is there. */
+bool nm_bucket_ready(struct nm_bucket *b, uint32_t rate, uint64_t now_ns);
+/* Takes one call's token (after nm_bucket_ready said yes). */
+void nm_bucket_take(struct nm_bucket *b);
+
+struct nm_addr_limits;
+struct nm_addr_entry {
+    struct nm_addr_entry *next;
+    struct nm_bucket bucket;
+    int refs; /* connections using it */
+    char addr[64];
+};
+
+int nm_addr_limits_new(struct nm_addr_limits **out);
+void nm_addr_limits_delete(struct nm_addr_limits *t);
+/* The entry of addr (created with a full bucket), referenced once more;
+ * never NULL. Give it back with nm_addr_release. */
+struct nm_addr_entry *nm_addr_acquire(struct nm_addr_limits *t, const char *addr, uint32_t rate,
+                                      uint64_t now_ns);
+void nm_addr_release(struct nm_addr_entry *e);
+/* Forgets addresses no connection uses whose bucket has refilled. */
+void nm_addr_sweep(struct nm_addr_limits *t, uint64_t now_ns);
+uint64_t nm_now_ns(void);
+
+#endif

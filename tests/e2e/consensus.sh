@@ -1,0 +1,155 @@
+#!/bin/sh
+# consensus.sh - weights, consensus and emissions end to end on a dev node
+# (tempo 10, 1 s blocks): three validators and two miners on a subnet; bad
+# weights refused with their errors and nothing changed; weights submitted,
+# an epoch processed; the epoch summary, reputations, an outlier, rewards
+# paid to miners, validators and the owner, paid + burned == emitted;
+# commit-reveal (too early, mismatching, revealed with --wait); the
+# collusion report; and `node --check` replaying it all.
+. "$(dirname "$0")/../e2e-lib.sh"
+base="$T/base"
+unset NEUROMESH_URL NEUROMESH_PASSWORD
+
+start_node "$base" || { fail "node starts"; finish; }
+pass "node starts"
+
+# run NAME WANT_RC PATTERN ARGS...: exec exits WANT_RC and PATTERN is in its output.
+run() {
+    name=$1; want=$2; pattern=$3; shift 3
+    nm "$@" >"$T/out" 2>&1
+    rc=$?
+    if [ "$rc" -eq "$want" ] && grep -q -- "$pattern" "$T/out"; then
+        pass "$name"
+    else
+        fail "$name (exit $rc, want $want)"; cat "$T/out"
+    fi
+}
+free_of() { nm --json "balance $1" | json_field free; }
+height() { nm --json 'chain info' | json_field height; }
+# wait_epoch_start: until the best block is one of the first two of its epoch.
+wait_epoch_start() {
+    i=0
+    while [ $i -lt 60 ]; do
+        b=$(nm --json 'epoch' | json_field block_in_epoch)
+        [ -n "$b" ] && [ "$b" -le 2 ] && return 0
+        sleep 0.5; i=$((i + 1))
+    done
+    return 1
+}
+
+nm --as alice --json 'subnet create --name consensus-e2e --task CODE_GEN --emission-weight 50%' \
+    >"$T/out" 2>&1
+subnet=$(json_field id <"$T/out")
+[ -n "$subnet" ] && pass "subnet $subnet created" ||
+    { fail "subnet create"; cat "$T/out"; finish; }
+for v in bob charlie dave; do
+    nm --as $v "register validator $subnet --stake 10" >/dev/null 2>&1 ||
+        fail "register validator $v"
+done
+nm --as eve --json "register miner $subnet --stake 1 --endpoint grpc://127.0.0.1:50051" \
+    >"$T/out" 2>&1
+m1=$(json_field uid <"$T/out")
+nm --as ferdie --json "register miner $subnet --stake 1 --endpoint grpc://127.0.0.1:50052" \
+    >"$T/out" 2>&1
+m2=$(json_field uid <"$T/out")
+[ "$m1" = 3 ] && [ "$m2" = 4 ] && pass "validators uids 0-2, miners 3 and 4" ||
+    fail "uids (miners '$m1' '$m2')"
+
+# --- bad input: the right error, and nothing changed ---
+bob0=$(free_of bob)
+run "negative weight refused" 2 'non-negative numbers' --as bob "weights submit $subnet 3=-1"
+run "non-numeric weight refused" 2 'non-negative numbers' --as bob "weights submit $subnet 3=abc"
+run "uid given twice refused" 2 'uid 3 appears twice' --as bob "weights submit $subnet 3=1 3=2"
+run "all-zero weights refused" 2 'greater than zero' --as bob "weights submit $subnet 3=0 4=0"
+run "malformed pair refused" 2 'expected UID=WEIGHT' --as bob "weights submit $subnet 3"
+[ "$(free_of bob)" = "$bob0" ] && pass "locally refused weights cost nothing" ||
+    fail "locally refused weights cost nothing"
+run "a validator's uid is not a miner" 1 'NOT_MINER' --as bob "weights submit $subnet 1=1"
+run "a miner may not set weights" 1 'NOT_VALIDATOR' --as eve "weights submit $subnet 4=1"
+run "unknown subnet" 1 'unknown subnet' --as bob "weights submit 99 3=1"
+run "refused weights left the bucket empty" 0 ': 0 submissions' "weights show $subnet"
+
+# --- one epoch of weights ---
+wait_epoch_start || fail "an epoch starts"
+run "bob submits" 0 'weights for 2 miners set' --as bob "weights submit $subnet 3=1 4=3"
+run "bob again at once: rate limited" 1 'RATE_LIMITED' --as bob "weights submit $subnet 3=1"
+nm --as charlie --json "weights submit $subnet 3=1,4=3" >"$T/out" 2>&1
+epoch=$(json_field epoch <"$T/out")
+run "dave disagrees" 0 'set on subnet' --as dave "weights submit $subnet 3=9 4=1"
+run "weights show lists the three" 0 '^uid 2 (block' "weights show $subnet"
+grep -q '3=25.00% 4=75.00%' "$T/out" && pass "weights normalised (3=25% 4=75%)" ||
+    { fail "weights normalised"; cat "$T/out"; }
+eve0=$(free_of eve); ferdie0=$(free_of ferdie); bob0=$(free_of bob); alice0=$(free_of alice)
+
+i=0
+while [ $i -lt 60 ]; do
+    nm --json "epoch $subnet" >"$T/epoch" 2>&1
+    grep -q "\"summary\":{\"subnet\":$subnet,\"epoch\":$epoch," "$T/epoch" && break
+    sleep 0.5; i=$((i + 1))
+done
+grep -q "\"epoch\":$epoch," "$T/epoch" && pass "epoch $epoch processed" ||
+    { fail "epoch $epoch processed"; cat "$T/epoch"; finish; }
+grep -q '"submitted":3' "$T/epoch" && grep -q '"outliers":1' "$T/epoch" &&
+    pass "summary: 3 submitted, 1 outlier" || { fail "summary counts"; cat "$T/epoch"; }
+emission=$(json_field emission <"$T/epoch")
+mp=$(json_field miner_paid <"$T/epoch"); vp=$(json_field validator_paid <"$T/epoch")
+op=$(json_field owner_paid <"$T/epoch"); bu=$(json_field burned <"$T/epoch")
+[ "$emission" = 5000000000 ] && pass "the subnet's emission: half of 10 NMT" ||
+    fail "emission '$emission'"
+[ $((mp + vp + op + bu)) -eq "$emission" ] && pass "paid + burned == emitted ($mp+$vp+$op+$bu)" ||
+    fail "paid + burned == emitted ($mp+$vp+$op+$bu != $emission)"
+rep_of() {
+    sed -n "s/.*\"uid\":$1,\"hotkey\":\"[^\"]*\",\"reputation\":\"\([0-9.]*\)\".*/\1/p" \
+        "$T/epoch"
+}
+rb=$(rep_of 0); rd=$(rep_of 2)
+case "$rb" in 0.5*|0.4[6-9]*) pass "bob's reputation rose toward agreement ($rb)" ;;
+    *) fail "bob's reputation '$rb'" ;; esac
+case "$rd" in 0.[0-3]*|0.4[0-4]*) pass "dave's reputation fell as an outlier ($rd)" ;;
+    *) fail "dave's reputation '$rd'" ;; esac
+grep -q '"uid":2,[^}]*"outlier":true' "$T/epoch" && pass "dave flagged outlier" ||
+    fail "dave flagged outlier"
+[ "$(free_of eve)" -gt "$eve0" ] && [ "$(free_of ferdie)" -gt "$ferdie0" ] &&
+    pass "both miners were paid" || fail "both miners were paid"
+[ "$(free_of ferdie)" -gt "$(( $(free_of eve) - eve0 + ferdie0 ))" ] &&
+    pass "the miner with more weight earned more" || fail "the miner with more weight earned more"
+[ "$(free_of bob)" -gt "$bob0" ] && pass "bob (validator) was paid" || fail "bob was paid"
+[ $(( $(free_of alice) - alice0 )) -ge "$op" ] && pass "the owner got its share ($op)" ||
+    fail "the owner got its share"
+run "metagraph shows consensus columns" 0 'REPUTATION' "metagraph $subnet"
+grep -q 'grpc://127.0.0.1:50052' "$T/out" && pass "metagraph keeps the endpoints" ||
+    fail "metagraph keeps the endpoints"
+run "epoch overview" 0 "subnet $subnet, epoch" 'epoch'
+run "collusion: too few miners to judge" 0 'not analysed' "collusion $subnet"
+run "epoch of an unknown subnet" 1 'unknown subnet' 'epoch 99'
+
+# --- commit-reveal ---
+run "only the owner sets options" 1 'NOT_OWNER' --as bob \
+    "weights options $subnet --commit-reveal on"
+run "owner turns commit-reveal on" 0 'commit-reveal on, reveal delay 3' --as alice \
+    "weights options $subnet --commit-reveal on --reveal-delay 3"
+run "plain submit now refused" 1 'USE_COMMIT_REVEAL' --as bob "weights submit $subnet 3=1"
+run "reveal without a commit" 1 'no saved weight commit' --as bob "weights reveal $subnet"
+run "bob commits" 0 'committed weights for 2 miners' --as bob "weights commit $subnet 3=2 4=1"
+ls "$NEUROMESH_HOME"/commits/*-"$subnet".json >/dev/null 2>&1 &&
+    pass "weights and salt kept under \$NEUROMESH_HOME/commits" || fail "commit file kept"
+run "reveal too early" 1 'REVEAL_TOO_EARLY' --as bob "weights reveal $subnet"
+run "charlie commits" 0 'committed' --as charlie "weights commit $subnet 3=1 4=1"
+charlie_file=$(grep -l '"weights":\[\[3,65535\],\[4,65535\]\]' "$NEUROMESH_HOME"/commits/*.json)
+sed 's/\[4,65535\]/[4,65534]/' "$charlie_file" >"$T/tampered" && cp "$T/tampered" "$charlie_file"
+run "a changed reveal does not match" 1 'REVEAL_MISMATCH' --as charlie \
+    "weights reveal $subnet --wait"
+run "bob reveals when the delay has passed" 0 'revealed on subnet' --as bob \
+    "weights reveal $subnet --wait"
+ls "$NEUROMESH_HOME"/commits/ | grep -q . && [ ! -f "$charlie_file" ] &&
+    fail "only charlie's (failed) commit file stays" || pass "bob's commit file is gone"
+run "the revealed weights are in the bucket" 0 '3=66.67% 4=33.33%' "weights show $subnet"
+
+stop_node
+if "$NEUROMESH" node --dev --base-path "$base" --check >"$T/check.out" 2>&1 &&
+    grep -q "check: ok" "$T/check.out"; then
+    pass "node --check replays the epochs: $(cat "$T/check.out")"
+else
+    fail "node --check"; cat "$T/check.out"
+fi
+finish

@@ -1,0 +1,40 @@
+#!/bin/sh
+# console_attach.sh - `neuromesh attach` against a headless node, end to end
+# through tmux: the same Overview and commands as the embedded console;
+# when the node goes away the status bar says the link is down, and when it
+# comes back on the same port the console reconnects and heights rise
+# again (subscriptions made anew); quit leaves with 0 and a restored
+# terminal.
+. "$(dirname "$0")/../e2e-lib.sh"
+. "$(dirname "$0")/../e2e-console-lib.sh"
+
+check "headless node starts" start_node "$T/node"
+port=${URL##*:}
+
+console_start a 120x40 "$NEUROMESH" attach "$URL"
+check "attach shows a rising height" wait_rising a
+check "status bar names the remote node" wait_screen a "node $URL connected"
+type_line a "use alice"
+check "use alice" wait_screen a "signing as alice"
+type_line a "transfer bob 1"
+check "transfer over attach" wait_screen a "transferred 1.000000000 NMT" 15
+type_line a "balance bob"
+check "balance bob over attach" wait_screen a "free       1000001.000000000 NMT"
+$TM send-keys -t a F3
+check "F3 shows the metagraph screen" wait_screen a "no subnet yet"
+
+stop_node
+check "link loss shows in the status bar" wait_screen a "LINK DOWN" 10
+type_line a "balance bob"
+check "a command while down fails with a clear error" wait_screen a "link to the node" 15
+"$NEUROMESH" node --dev --base-path "$T/node" --rpc-port "$port" >>"$T/node.log" 2>&1 &
+NODE_PID=$!
+check "reconnects when the node is back" wait_screen a "node $URL connected" 20
+$TM send-keys -t a F1
+check "heights rise again after reconnecting" wait_rising a
+
+type_line a "quit"
+check "quit exits with status 0" test "$(wait_exit a)" = 0
+check "quit restores the terminal" terminal_restored a
+stop_node
+finish

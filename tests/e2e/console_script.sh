@@ -1,0 +1,47 @@
+#!/bin/sh
+# console_script.sh - the console without the dashboard: commands piped in
+# are a script (errors name their line, the first error stops it unless
+# --keep-going), `watch` streams lines, and --no-tui gives a plain readline
+# prompt (driven through tmux) that runs the same commands.
+. "$(dirname "$0")/../e2e-lib.sh"
+. "$(dirname "$0")/../e2e-console-lib.sh"
+
+check "headless node starts" start_node "$T/node"
+
+printf 'use alice\ntransfer bob 1\nbalance bob\nwatch blocks 2\n' |
+    "$NEUROMESH" attach "$URL" >"$T/script.out" 2>"$T/script.err"
+check "script exits 0" test $? -eq 0
+check "script signs as alice" grep -q "signing as alice" "$T/script.out"
+check "script transfer" grep -q "transferred 1.000000000 NMT" "$T/script.out"
+check "script balance" grep -q "^free       1000001.000000000 NMT" "$T/script.out"
+check "watch blocks streams two lines" test "$(grep -c '^block #' "$T/script.out")" -eq 2
+
+printf 'balance alice\n\n# a comment\nnosuch command\nbalance bob\n' |
+    "$NEUROMESH" attach "$URL" >"$T/err.out" 2>"$T/err.err"
+check "a failing line gives exit status 2" test $? -eq 2
+check "the error names line 4" grep -q '^error: line 4: unknown command "nosuch"' "$T/err.err"
+check "the script stopped at the error" test "$(grep -c '^address' "$T/err.out")" -eq 1
+
+printf 'nosuch\nbalance bob\n' |
+    "$NEUROMESH" attach "$URL" --keep-going >"$T/kg.out" 2>"$T/kg.err"
+check "--keep-going still reports failure" test $? -eq 2
+check "--keep-going runs the lines after it" grep -q '^address' "$T/kg.out"
+
+printf 'watch events 1\n' | "$NEUROMESH" attach "$URL" >"$T/ev.out" 2>&1 &
+wpid=$!
+BG_PIDS="$wpid"
+"$NEUROMESH" exec --url "$URL" --as alice 'transfer charlie 2' >/dev/null 2>&1
+i=0; while kill -0 "$wpid" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+check "watch events prints the transfer" grep -q "balances.Transfer" "$T/ev.out"
+
+console_start p 100x30 "$NEUROMESH" attach "$URL" --no-tui
+check "plain prompt appears" wait_screen p "nm>"
+type_line p "balance alice"
+check "plain mode runs commands" wait_screen p "free"
+type_line p "help"
+check "plain help lists console commands" wait_screen p "console commands:"
+type_line p "quit"
+check "plain quit exits 0" test "$(wait_exit p)" = 0
+check "plain mode restores the terminal" terminal_restored p
+stop_node
+finish

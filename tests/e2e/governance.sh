@@ -1,0 +1,92 @@
+#!/bin/sh
+# governance.sh - end to end on a dev node (GOV-001/002): a parameter change
+# proposed with a bond, voted with stake, approved after the 20-block
+# review and executed after the 5-block timelock, seen in `chain info`;
+# bad input (bond too small, unknown or out-of-bounds parameter, treasury
+# overdraft, upgrade at a past height, vote without stake, double vote,
+# council member alone, outsider as council) refused with a clear error and
+# no fee taken. About 30 s at 1 s blocks.
+. "$(dirname "$0")/../e2e-lib.sh"
+
+base="$T/node"
+start_node "$base" || { fail "dev node starts"; finish; }
+
+# expect_error NAME CODE PATTERN ARGS...: exit CODE and PATTERN on stderr.
+expect_error() {
+    name=$1; code=$2; pattern=$3; shift 3
+    nm "$@" >"$T/out" 2>"$T/err"
+    rc=$?
+    if [ "$rc" -eq "$code" ] && grep -q -- "$pattern" "$T/err"; then
+        pass "$name"
+    else
+        fail "$name (exit $rc, want $code)"
+        cat "$T/out" "$T/err"
+    fi
+}
+
+free_of() { nm --json "balance $1" | json_field free; }
+
+check "a subnet to stake on" nm --as alice 'subnet create --name govnet --task CODE_GEN'
+check "alice stakes 100 NMT" nm --as alice 'stake add 1 100'
+fee=$(nm --json 'chain info' | json_field tx_fee)
+[ "$fee" = 100000 ] && pass "tx_fee starts at 100000" || fail "tx_fee starts at $fee"
+
+alice_before=$(free_of alice)
+expect_error "bond below the minimum is refused" 1 "BOND_TOO_SMALL" \
+    --as alice 'propose param tx_fee 200000 --bond 0.5'
+expect_error "unknown parameter is refused" 2 "unknown parameter" \
+    --as alice 'propose param no_such_param 5 --bond 1'
+expect_error "parameter outside its bounds is refused" 2 "outside its bounds" \
+    --as alice 'propose param tempo 1 --bond 1'
+expect_error "treasury overdraft is refused" 1 "TREASURY_OVERDRAFT" \
+    --as alice 'propose spend bob 5 --bond 1'
+expect_error "upgrade at a past height is refused" 1 "UPGRADE_HEIGHT" \
+    --as alice 'propose upgrade 2 --at 1 --bond 1'
+[ "$(free_of alice)" = "$alice_before" ] && pass "refused proposals cost nothing" \
+    || fail "refused proposals changed alice's balance"
+
+if nm --as alice --json 'propose param tx_fee 200000 --bond 1' >"$T/prop" 2>"$T/err"; then
+    pass "alice proposes tx_fee 200000 with a 1 NMT bond"
+else
+    fail "propose param"; cat "$T/err"
+fi
+id=$(json_field id <"$T/prop")
+[ "$id" = 1 ] && pass "the proposal is number 1" || fail "proposal id: $id"
+
+check "alice votes aye with her stake" nm --as alice "vote $id aye"
+expect_error "the same vote twice is refused" 1 "SAME_VOTE" --as alice "vote $id aye"
+bob_before=$(free_of bob)
+expect_error "a vote without stake is refused" 1 "NO_STAKE" --as bob "vote $id nay"
+[ "$(free_of bob)" = "$bob_before" ] && pass "the refused vote cost nothing" \
+    || fail "the refused vote changed bob's balance"
+expect_error "a non-member cannot act for the council" 1 "NOT_COUNCIL" \
+    --as dave "council cancel $id"
+nm --as bob "council cancel $id" >"$T/out" 2>&1
+grep -q "1 of 2 signatures" "$T/out" && pass "one council signature of two is recorded" \
+    || { fail "council signature"; cat "$T/out"; }
+expect_error "a council member signs once" 1 "ALREADY_SIGNED" --as bob "council cancel $id"
+nm --json "proposal $id" | grep -q '"status":"open"' \
+    && pass "one signature of two changes nothing" || fail "proposal changed after 1 signature"
+nm 'proposals' | grep -q "set tx_fee to 200000" && pass "proposals lists it" \
+    || fail "proposals does not list it"
+
+# Review (20 blocks) and timelock (5) at 1 s blocks.
+i=0
+status=open
+while [ $i -lt 60 ]; do
+    status=$(nm --json "proposal $id" | json_field status)
+    [ "$status" = executed ] && break
+    sleep 1
+    i=$((i + 1))
+done
+[ "$status" = executed ] && pass "the proposal is executed after review and timelock" \
+    || fail "proposal status after ${i}s: $status"
+fee=$(nm --json 'chain info' | json_field tx_fee)
+[ "$fee" = 200000 ] && pass "chain info shows tx_fee 200000" || fail "tx_fee is $fee"
+expect_error "a vote after close is refused" 1 "VOTING_CLOSED" --as alice "vote $id nay"
+nm --json 'events' >/dev/null && pass "events stay readable" || fail "events"
+nm 'proposals --all' | grep -q "executed" && pass "proposals --all shows it executed" \
+    || fail "proposals --all"
+
+stop_node
+finish

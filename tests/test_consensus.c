@@ -1,0 +1,313 @@
+/* Unit tests for node/pallets/consensus: at an epoch's end validators are
+ * rated (similarity, EMA, outlier penalty, decay), miners and validators
+ * and the owner are paid the documented amounts, stale weights are masked,
+ * copiers are found, confirmed, penalised and (when asked) slashed while
+ * their original is not, retired subnets get nothing, two replicas agree
+ * bit for bit, and the views show it all. */
+#include "tests/support/consensus_fixture.h"
+
+#include "node/consensus_math.h"
+#include "node/errors.h"
+#include "node/pallets/consensus.h"
+#include "node/pallets/emissions.h"
+#include "node/pallets/registry.h"
+#include "node/pallets/staking.h"
+#include "node/pallets/subnets.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define ONE NM_FX_ONE
+
+static int setup4(void **state)
+{
+    return cfx_setup_with(state, 4, 6, 50);
+}
+
+static int setup5(void **state)
+{
+    return cfx_setup_with(state, 5, 6, 50);
+}
+
+static int setup_big(void **state)
+{
+    return cfx_setup_with(state, 6, 40, 50);
+}
+
+static void all_submit_same(struct cfx *c, uint32_t validators)
+{
+    uint16_t u[6], w[6];
+    for (uint32_t j = 0; j < 6; j++) {
+        u[j] = c->muid[j];
+        w[j] = (uint16_t)(j + 1);
+    }
+    for (uint32_t v = 0; v < validators; v++)
+        assert_int_equal(cfx_submit(c, &c->vacct[v], u, w, 6), 0);
+}
+
+static void test_epoch_end_rates_validators_and_pays_rewards(void **state)
+{
+    struct cfx *c = *state;
+    all_submit_same(c, 4);
+    uint64_t miner0 = fx_free_of(&c->f, &c->macct[0]), val0 = fx_free_of(&c->f, &c->vacct[0]);
+    uint64_t owner = fx_free_of(&c->f, &c->f.alice);
+    cfx_end_epoch(c); /* blocks 1..9 emitted 9 NMT; the subnet has 50% */
+    uint64_t part = 9 * NMT / 2, miners = part * 41 / 100, validators = part * 41 / 100;
+    for (uint32_t v = 0; v < 4; v++) {
+        assert_int_equal(cfx_stat(c, &c->vacct[v], "reputation"), 550000000);
+        assert_int_equal(cfx_stat(c, &c->vacct[v], "similarity"), ONE);
+        assert_int_equal(cfx_stat(c, &c->vacct[v], "reward"), validators / 4);
+    }
+    assert_int_equal(fx_free_of(&c->f, &c->vacct[0]) - val0, validators / 4);
+    assert_int_equal(fx_free_of(&c->f, &c->f.alice) - owner, part - miners - validators);
+    /* miner j holds (j + 1) / 21 of W_global */
+    int64_t w0 = cfx_stat(c, &c->macct[0], "weight");
+    assert_true(llabs(w0 - (int64_t)(ONE / 21)) < 100000);
+    uint64_t paid0 = fx_free_of(&c->f, &c->macct[0]) - miner0;
+    assert_int_equal((int64_t)paid0, cfx_stat(c, &c->macct[0], "reward"));
+    assert_true(paid0 > miners / 21 - miners / 10000 && paid0 < miners / 21 + miners / 10000);
+    struct nm_emission_ledger l;
+    assert_int_equal(nm_emissions_ledger(c->f.db, &l), 0);
+    assert_int_equal(l.emitted, 9 * NMT);
+    assert_int_equal(l.paid + l.burned, l.emitted);
+    assert_int_equal(cfx_events(c, "consensus.EpochProcessed"), 1);
+    assert_int_equal(cfx_events(c, "emissions.Paid"), 1);
+    fx_assert_commitment_matches(&c->f);
+    /* a second epoch moves the EMA on: 0.9 * 0.55 + 0.1 = 0.595 */
+    all_submit_same(c, 4);
+    cfx_end_epoch(c);
+    assert_int_equal(cfx_stat(c, &c->vacct[2], "reputation"), 595000000);
+}
+
+static void test_outlier_is_penalised_and_silent_validator_decays(void **state)
+{
+    struct cfx *c = *state;
+    all_submit_same(c, 3);
+    uint16_t u[6], w[6];
+    for (uint32_t j = 0; j < 6; j++) {
+        u[j] = c->muid[j];
+        w[j] = (uint16_t)(6 - j);
+    }
+    assert_int_equal(cfx_submit(c, &c->vacct[3], u, w, 6), 0);
+    cfx_end_epoch(c);
+    int64_t sim = cfx_stat(c, &c->vacct[3], "similarity");
+    assert_true(sim > 0 && sim < 800000000);
+    int64_t ema = (900000000LL * (ONE / 2) + 100000000LL * sim + ONE / 2) / ONE;
+    assert_int_equal(cfx_stat(c, &c->vacct[3], "reputation"), ema * 8 / 10);
+    assert_true(cfx_stat(c, &c->vacct[3], "flags") & NM_VFLAG_OUTLIER);
+    assert_int_equal(cfx_events(c, "consensus.Outlier"), 1);
+    /* validator 4 sent nothing: 0.5 * 0.9, and no reward */
+    assert_int_equal(cfx_stat(c, &c->vacct[4], "reputation"), 450000000);
+    assert_int_equal(cfx_stat(c, &c->vacct[4], "reward"), 0);
+    assert_int_equal(cfx_stat(c, &c->vacct[4], "flags"), 0);
+    assert_true(cfx_stat(c, &c->vacct[0], "reward") > cfx_stat(c, &c->vacct[3], "reward"));
+}
+
+static void test_weights_for_departed_or_newer_miners_are_dropped(void **state)
+{
+    struct cfx *c = *state;
+    uint16_t u[] = {c->muid[0], c->muid[1]}, w[] = {1, 1};
+    assert_int_equal(cfx_submit(c, &c->vacct[0], u, w, 2), 0);
+    struct nm_call *call = &c->f.call;
+    memset(call, 0, sizeof *call);
+    call->kind = NM_CALL_DEREGISTER;
+    call->u.deregister.subnet = c->subnet;
+    assert_int_equal(nm_registry_deregister(&c->f.rt, &c->macct[1], call), 0);
+    cfx_advance(c, 1);
+    nm_account newcomer = cfx_account('m', 99);
+    assert_int_equal(cfx_register(c, &newcomer, NM_ROLE_MINER, NMT), c->muid[1]);
+    cfx_end_epoch(c);
+    assert_int_equal(cfx_stat(c, &c->macct[0], "weight"), ONE);
+    assert_int_equal(cfx_stat(c, &newcomer, "weight"), 0);
+    assert_int_equal(cfx_stat(c, &newcomer, "reward"), 0);
+    assert_int_equal(cfx_stat(c, &c->vacct[0], "similarity"), ONE);
+    assert_int_equal(cfx_stat(c, &c->macct[1], "weight"), -1); /* no row for the departed */
+    fx_assert_commitment_matches(&c->f);
+}
+
+/* Honest views of 40 miners: truth plus fresh noise per validator. */
+static uint64_t rng = 7;
+static uint16_t noisy(uint32_t j)
+{
+    rng = rng * 6364136223846793005ULL + 1442695040888963407ULL;
+    return (uint16_t)(100 + j * 37 % 400 + (rng >> 33) % 200);
+}
+
+static void honest_epoch(struct cfx *c, uint16_t copy_w[40])
+{
+    uint16_t u[40], w[40];
+    for (uint32_t j = 0; j < 40; j++)
+        u[j] = c->muid[j];
+    for (uint32_t v = 0; v < 5; v++) {
+        for (uint32_t j = 0; j < 40; j++)
+            w[j] = noisy(j);
+        if (v == 0)
+            memcpy(copy_w, w, sizeof w);
+        assert_int_equal(cfx_submit(c, &c->vacct[v], u, w, 40), 0);
+    }
+}
+
+static void test_copier_is_confirmed_penalised_and_slashed(void **state)
+{
+    struct cfx *c = *state;
+    assert_int_equal(nm_runtime_param_set(&c->f.rt, "collusion_slash_ppb", 100000000), 0);
+    uint16_t u[40], copy[40];
+    for (uint32_t j = 0; j < 40; j++)
+        u[j] = c->muid[j];
+    uint64_t stake0 = fx_stake_of(&c->f, &c->vacct[5], c->subnet);
+    /* epoch 0: validator 5 copies validator 0 a block later */
+    honest_epoch(c, copy);
+    cfx_advance(c, 1);
+    assert_int_equal(cfx_submit(c, &c->vacct[5], u, copy, 40), 0);
+    cfx_end_epoch(c);
+    assert_int_equal(cfx_events(c, "consensus.WeightCopying"), 1);
+    assert_int_equal(cfx_events(c, "consensus.CollusionConfirmed"), 0);
+    assert_int_equal(cfx_stat(c, &c->vacct[5], "streak"), 1);
+    assert_int_equal(cfx_stat(c, &c->vacct[0], "streak"), 0);
+    assert_true(cfx_stat(c, &c->vacct[5], "reward") > 0); /* suspected, not yet confirmed */
+    /* epoch 1: again; now confirmed */
+    honest_epoch(c, copy);
+    cfx_advance(c, 1);
+    assert_int_equal(cfx_submit(c, &c->vacct[5], u, copy, 40), 0);
+    cfx_end_epoch(c);
+    assert_int_equal(cfx_events(c, "consensus.CollusionConfirmed"), 1);
+    assert_int_equal(cfx_stat(c, &c->vacct[5], "streak"), 2);
+    assert_true(cfx_stat(c, &c->vacct[5], "flags") & NM_VFLAG_COLLUSION_CONFIRMED);
+    assert_int_equal(cfx_stat(c, &c->vacct[5], "reward"), 0);
+    assert_true(cfx_stat(c, &c->vacct[5], "reputation") <
+                cfx_stat(c, &c->vacct[1], "reputation") * 6 / 10);
+    for (uint32_t v = 0; v < 5; v++)
+        assert_int_equal(cfx_stat(c, &c->vacct[v], "flags") & NM_VFLAG_COLLUSION_SUSPECT, 0);
+    assert_int_equal(fx_stake_of(&c->f, &c->vacct[5], c->subnet), stake0 - stake0 / 10);
+    assert_int_equal(cfx_events(c, "staking.Slashed"), 1);
+    struct nm_emission_ledger l;
+    assert_int_equal(nm_emissions_ledger(c->f.db, &l), 0);
+    assert_int_equal(l.slashed, stake0 / 10);
+    assert_int_equal(l.paid + l.burned, l.emitted);
+    int err;
+    cJSON *j = nm_consensus_collusion_json(c->f.db, c->subnet, &err);
+    assert_non_null(j);
+    char *text = cJSON_PrintUnformatted(j);
+    assert_non_null(strstr(text, "\"analysed\":true"));
+    assert_non_null(strstr(text, "\"kinds\":[\"copy\"]"));
+    assert_non_null(strstr(text, "\"partner\":0"));
+    assert_non_null(strstr(text, "\"confirmed\":true"));
+    assert_non_null(strstr(text, "\"score\":\"1.000000000\""));
+    free(text);
+    cJSON_Delete(j);
+    fx_assert_commitment_matches(&c->f);
+}
+
+static void test_few_miners_means_no_collusion_analysis(void **state)
+{
+    struct cfx *c = *state;
+    all_submit_same(c, 4); /* identical vectors, but only 6 miners */
+    cfx_end_epoch(c);
+    assert_int_equal(cfx_events(c, "consensus.CollusionCluster"), 0);
+    int err;
+    cJSON *j = nm_consensus_collusion_json(c->f.db, c->subnet, &err);
+    char *text = cJSON_PrintUnformatted(j);
+    assert_non_null(strstr(text, "\"analysed\":false,\"findings\":[]"));
+    free(text);
+    cJSON_Delete(j);
+}
+
+static void test_retired_subnet_gets_nothing_and_its_weights_go(void **state)
+{
+    struct cfx *c = *state;
+    all_submit_same(c, 4);
+    struct nm_call *call = &c->f.call;
+    memset(call, 0, sizeof *call);
+    call->kind = NM_CALL_SUBNET_RETIRE;
+    call->u.subnet_retire.subnet = c->subnet;
+    assert_int_equal(nm_subnets_retire(&c->f.rt, &c->f.alice, call), 0);
+    uint64_t owner = fx_free_of(&c->f, &c->f.alice);
+    cfx_end_epoch(c);
+    assert_int_equal(fx_free_of(&c->f, &c->f.alice), owner);
+    struct nm_emission_ledger l;
+    assert_int_equal(nm_emissions_ledger(c->f.db, &l), 0);
+    assert_int_equal(l.paid, 0);
+    assert_int_equal(l.burned, l.emitted);
+    uint16_t uids[8];
+    uint32_t values[8];
+    assert_int_equal(cfx_bucket(c, 0, &c->vacct[0], uids, values), 0);
+    assert_int_equal(cfx_events(c, "consensus.EpochProcessed"), 0);
+    fx_assert_commitment_matches(&c->f);
+}
+
+static void test_replicas_agree_bit_for_bit(void **state)
+{
+    (void)state;
+    void *a_state, *b_state;
+    assert_int_equal(cfx_setup_with(&a_state, 6, 40, 30), 0);
+    assert_int_equal(cfx_setup_with(&b_state, 6, 40, 30), 0);
+    struct cfx *replicas[2] = {a_state, b_state};
+    for (int r = 0; r < 2; r++) {
+        struct cfx *c = replicas[r];
+        uint16_t copy[40];
+        rng = 42;
+        for (int e = 0; e < 3; e++) {
+            honest_epoch(c, copy);
+            cfx_end_epoch(c);
+        }
+        fx_assert_commitment_matches(&c->f);
+    }
+    nm_hash ra, rb;
+    nm_runtime_state_root(&replicas[0]->f.rt, &ra);
+    nm_runtime_state_root(&replicas[1]->f.rt, &rb);
+    assert_memory_equal(ra.b, rb.b, NM_HASH_LEN);
+    cfx_teardown(&a_state);
+    cfx_teardown(&b_state);
+}
+
+static void test_views_show_summary_validators_and_metagraph_columns(void **state)
+{
+    struct cfx *c = *state;
+    all_submit_same(c, 4);
+    cfx_end_epoch(c);
+    int err;
+    cJSON *j =
+        nm_consensus_epoch_json(c->f.db, &c->f.rt.params, c->f.rt.height, c->subnet, -1, &err);
+    assert_non_null(j);
+    char *text = cJSON_PrintUnformatted(j);
+    assert_non_null(strstr(text, "\"summary\":{\"subnet\":1,\"epoch\":0,\"height\":9,"));
+    assert_non_null(strstr(text, "\"submitted\":4"));
+    assert_non_null(strstr(text, "\"reputation\":\"0.550000000\""));
+    free(text);
+    cJSON_Delete(j);
+    assert_null(
+        nm_consensus_epoch_json(c->f.db, &c->f.rt.params, c->f.rt.height, c->subnet, 7, &err));
+    assert_int_equal(err, NM_E_UNKNOWN_EPOCH);
+    cJSON *neurons = nm_registry_neurons_json(c->f.db, c->subnet);
+    assert_int_equal(nm_consensus_annotate_neurons(c->f.db, c->subnet, neurons), 0);
+    text = cJSON_PrintUnformatted(neurons);
+    assert_non_null(strstr(text, "\"role\":\"validator\""));
+    assert_non_null(strstr(text, "\"reputation\":\"0.550000000\",\"similarity\":\"1.000000000\""));
+    assert_non_null(strstr(text, "\"role\":\"miner\""));
+    assert_non_null(strstr(text, "\"reputation\":null"));
+    free(text);
+    cJSON_Delete(neurons);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_epoch_end_rates_validators_and_pays_rewards, setup4,
+                                        cfx_teardown),
+        cmocka_unit_test_setup_teardown(test_outlier_is_penalised_and_silent_validator_decays,
+                                        setup5, cfx_teardown),
+        cmocka_unit_test_setup_teardown(test_weights_for_departed_or_newer_miners_are_dropped,
+                                        setup4, cfx_teardown),
+        cmocka_unit_test_setup_teardown(test_copier_is_confirmed_penalised_and_slashed, setup_big,
+                                        cfx_teardown),
+        cmocka_unit_test_setup_teardown(test_few_miners_means_no_collusion_analysis, setup4,
+                                        cfx_teardown),
+        cmocka_unit_test_setup_teardown(test_retired_subnet_gets_nothing_and_its_weights_go,
+                                        setup4, cfx_teardown),
+        cmocka_unit_test(test_replicas_agree_bit_for_bit),
+        cmocka_unit_test_setup_teardown(test_views_show_summary_validators_and_metagraph_columns,
+                                        setup4, cfx_teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

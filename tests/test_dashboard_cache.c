@@ -1,0 +1,184 @@
+/* Unit tests for console/dashboard_cache and console/dashboard_queue: the
+ * dashboard's model fed with canned messages (heads, chain info, subnets,
+ * metagraphs with optional consensus fields, governance, latency) and the
+ * dirty bits it returns; the queue's order, wake-up and bound. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "console/dashboard_cache.h"
+#include "console/dashboard_queue.h"
+
+#include <poll.h>
+#include <string.h>
+
+static unsigned apply(struct nm_cache *c, enum nm_dq_kind kind, int status, int64_t num,
+                      const char *json, const char *text)
+{
+    struct nm_dq_msg m = {.kind = kind, .status = status, .num = num, .text = (char *)text};
+    m.json = json ? cJSON_Parse(json) : NULL;
+    if (json)
+        assert_non_null(m.json);
+    unsigned d = nm_cache_apply(c, &m);
+    cJSON_Delete(m.json);
+    return d;
+}
+
+static void test_cache_heads_give_height_and_block_times(void **state)
+{
+    (void)state;
+    struct nm_cache c;
+    nm_cache_init(&c);
+    assert_int_equal(
+        apply(&c, NM_DQ_HEAD, 0, 0, "{\"height\":10,\"timestamp\":1000,\"epoch\":1}", NULL),
+        NM_DIRTY_OVERVIEW | NM_DIRTY_STATUS);
+    apply(&c, NM_DQ_HEAD, 0, 0, "{\"number\":\"0xb\",\"timestamp\":2100}", NULL);
+    apply(&c, NM_DQ_HEAD, 0, 0, "{\"height\":12,\"timestamp\":3000}", NULL);
+    assert_int_equal(c.height, 12);
+    assert_int_equal(c.block_times_ms.n, 2);
+    assert_true(nm_series_at(&c.block_times_ms, 0) == 1100);
+    assert_true(nm_series_at(&c.block_times_ms, 1) == 900);
+    /* An older head (after a reconnect) changes nothing. */
+    assert_int_equal(apply(&c, NM_DQ_HEAD, 0, 0, "{\"height\":5}", NULL), 0);
+    assert_int_equal(c.height, 12);
+    nm_cache_fini(&c);
+}
+
+static void test_cache_chain_info_and_epoch_progress(void **state)
+{
+    (void)state;
+    struct nm_cache c;
+    nm_cache_init(&c);
+    uint64_t into, len;
+    assert_false(nm_cache_epoch_progress(&c, &into, &len));
+    apply(&c, NM_DQ_CHAIN, 0, 0,
+          "{\"name\":\"Dev\\u001b\",\"dev\":true,\"height\":42,\"finalized\":41,\"epoch\":4,"
+          "\"tempo\":10,\"block_time_ms\":1000,\"pending\":3}",
+          NULL);
+    assert_true(c.dev);
+    assert_string_equal(c.chain_name, "Dev?"); /* control characters neutralised */
+    assert_int_equal(c.finalized, 41);
+    assert_int_equal(c.pending, 3);
+    assert_true(nm_cache_epoch_progress(&c, &into, &len));
+    assert_int_equal(into, 2);
+    assert_int_equal(len, 10);
+    apply(&c, NM_DQ_EPOCH, 0, 0, "{\"epoch\":4,\"tempo\":10,\"start\":40,\"end\":49}", NULL);
+    assert_true(nm_cache_epoch_progress(&c, &into, &len));
+    assert_int_equal(into, 2);
+    nm_cache_fini(&c);
+}
+
+static void test_cache_subnets_and_metagraph_with_optional_fields(void **state)
+{
+    (void)state;
+    struct nm_cache c;
+    nm_cache_init(&c);
+    const char *subnets = "[{\"id\":1,\"name\":\"codegen\",\"task\":\"CODE_GEN\","
+                          "\"status\":\"active\",\"emission_weight\":10,\"miners\":2,"
+                          "\"validators\":1,\"min_stake_miner\":\"1000000000\"}]";
+    assert_true(apply(&c, NM_DQ_SUBNETS, 0, 0, subnets, NULL) & NM_DIRTY_SUBNETS);
+    assert_int_equal(apply(&c, NM_DQ_SUBNETS, 0, 0, subnets, NULL), 0); /* unchanged */
+    assert_int_equal(c.nsubnets, 1);
+    assert_int_equal(c.subnets[0].min_stake_miner, 1000000000);
+    assert_non_null(nm_cache_subnet(&c, 1));
+    assert_null(nm_cache_subnet(&c, 2));
+    assert_int_equal(apply(&c, NM_DQ_NEURONS, 0, 1,
+                           "{\"subnet\":1,\"neurons\":[{\"uid\":0,\"hotkey\":\"5x\","
+                           "\"role\":\"validator\",\"stake\":\"5000000000\",\"endpoint\":\"\"},"
+                           "{\"uid\":1,\"role\":\"miner\",\"stake\":\"7\"}]}",
+                           NULL),
+                     NM_DIRTY_METAGRAPH);
+    assert_int_equal(c.mg_subnet, 1);
+    assert_int_equal(c.nneurons, 2);
+    assert_int_equal(c.neuron_fields, 0);
+    apply(&c, NM_DQ_NEURONS, 0, 1,
+          "{\"subnet\":1,\"neurons\":[{\"uid\":0,\"role\":\"validator\",\"reputation\":0.75,"
+          "\"similarity\":\"0.5\",\"outlier\":true,\"cluster\":2,\"reward\":\"10\"}]}",
+          NULL);
+    assert_int_equal(c.neuron_fields, NM_NF_REPUTATION | NM_NF_SIMILARITY | NM_NF_OUTLIER |
+                                          NM_NF_COLLUSION | NM_NF_REWARD);
+    assert_true(c.neurons[0].reputation == 0.75);
+    assert_true(c.neurons[0].similarity == 0.5);
+    assert_true(c.neurons[0].outlier);
+    assert_true(c.neurons[0].collusion);
+    assert_int_equal(c.neurons[0].reward, 10);
+    /* Garbage where a list belongs empties it without harm. */
+    apply(&c, NM_DQ_NEURONS, 0, 1, "{\"neurons\":7}", NULL);
+    assert_int_equal(c.nneurons, 0);
+    nm_cache_fini(&c);
+}
+
+static void test_cache_governance_latency_link_and_signer(void **state)
+{
+    (void)state;
+    struct nm_cache c;
+    nm_cache_init(&c);
+    assert_int_equal(apply(&c, NM_DQ_PROPOSALS, -1, 0, NULL, NULL), NM_DIRTY_GOVERNANCE);
+    assert_int_equal(c.gov, NM_GOV_UNAVAILABLE);
+    assert_int_equal(apply(&c, NM_DQ_PROPOSALS, -1, 0, NULL, NULL), 0);
+    apply(&c, NM_DQ_PROPOSALS, 0, 0,
+          "{\"proposals\":[{\"id\":1,\"status\":\"voting\"},{\"id\":2,\"status\":\"executed\"}]}",
+          NULL);
+    assert_int_equal(c.gov, NM_GOV_OK);
+    assert_int_equal(c.open_proposals, 1);
+    assert_int_equal(apply(&c, NM_DQ_LATENCY, 0, 0,
+                           "{\"p50_us\":10,\"p95_us\":20,\"p99_us\":30,\"calls\":4,"
+                           "\"source\":\"node\"}",
+                           NULL),
+                     NM_DIRTY_OVERVIEW);
+    assert_string_equal(c.latency_source, "node");
+    assert_true(nm_series_at(&c.lat_p99, 0) == 30);
+    /* An idle window (no calls) keeps the line as it was. */
+    assert_int_equal(apply(&c, NM_DQ_LATENCY, 0, 0,
+                           "{\"p50_us\":0,\"p95_us\":0,\"p99_us\":0,\"calls\":0}", NULL),
+                     0);
+    assert_true(apply(&c, NM_DQ_LINK, NM_LINK_DOWN, 0, NULL, "link lost") & NM_DIRTY_STATUS);
+    assert_int_equal(c.link, NM_LINK_DOWN);
+    assert_int_equal(apply(&c, NM_DQ_LINK, NM_LINK_DOWN, 0, NULL, "link lost"), 0);
+    apply(&c, NM_DQ_SIGNER, 0, 0, "{\"address\":\"5abc\"}", "alice");
+    assert_string_equal(c.signer, "alice");
+    assert_string_equal(c.signer_address, "5abc");
+    assert_int_equal(apply(&c, NM_DQ_OUTPUT, 0, 0, NULL, "text"), 0);
+    nm_cache_fini(&c);
+}
+
+static void test_queue_keeps_order_wakes_and_is_bounded(void **state)
+{
+    (void)state;
+    struct nm_dq *q;
+    assert_int_equal(nm_dq_new(&q), 0);
+    struct pollfd p = {.fd = nm_dq_fd(q), .events = POLLIN};
+    assert_int_equal(poll(&p, 1, 0), 0);
+    assert_int_equal(nm_dq_push(q, NM_DQ_OUTPUT, 0, 1, NULL, "one"), 0);
+    assert_int_equal(nm_dq_push(q, NM_DQ_HEAD, 0, 2, cJSON_CreateObject(), NULL), 0);
+    assert_int_equal(poll(&p, 1, 0), 1);
+    struct nm_dq_msg *m = nm_dq_take_all(q);
+    assert_non_null(m);
+    assert_string_equal(m->text, "one");
+    assert_non_null(m->next);
+    assert_int_equal(m->next->num, 2);
+    assert_null(m->next->next);
+    nm_dq_msg_free(m->next);
+    nm_dq_msg_free(m);
+    assert_int_equal(poll(&p, 1, 0), 0);
+    for (int i = 0; i < NM_DQ_MAX; i++)
+        assert_int_equal(nm_dq_push(q, NM_DQ_OUTPUT, 0, i, NULL, NULL), 0);
+    assert_int_equal(nm_dq_push(q, NM_DQ_OUTPUT, 0, 0, cJSON_CreateObject(), "dropped"), -1);
+    assert_int_equal(nm_dq_dropped(q), 1);
+    nm_dq_free(q); /* frees the waiting messages */
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_cache_heads_give_height_and_block_times),
+        cmocka_unit_test(test_cache_chain_info_and_epoch_progress),
+        cmocka_unit_test(test_cache_subnets_and_metagraph_with_optional_fields),
+        cmocka_unit_test(test_cache_governance_latency_link_and_signer),
+        cmocka_unit_test(test_queue_keeps_order_wakes_and_is_bounded),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
