@@ -27,12 +27,17 @@ printf 'nosuch\nbalance bob\n' |
 check "--keep-going still reports failure" test $? -eq 2
 check "--keep-going runs the lines after it" grep -q '^address' "$T/kg.out"
 
-printf 'watch events 1\n' | "$NEUROMESH" attach "$URL" >"$T/ev.out" 2>&1 &
+printf 'watch events\n' | "$NEUROMESH" attach "$URL" >"$T/ev.out" 2>&1 &
 wpid=$!
 BG_PIDS="$wpid"
+sleep 1
 "$NEUROMESH" exec --url "$URL" --as alice 'transfer charlie 2' >/dev/null 2>&1
-i=0; while kill -0 "$wpid" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+i=0
+while ! grep -q "balances.Transfer" "$T/ev.out" && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
 check "watch events prints the transfer" grep -q "balances.Transfer" "$T/ev.out"
+kill -TERM "$wpid" 2>/dev/null
+wait "$wpid"
+check "a watching script leaves with 0 on SIGTERM" test $? -eq 0
 
 console_start p 100x30 "$NEUROMESH" attach "$URL" --no-tui
 check "plain prompt appears" wait_screen p "nm>"
