@@ -347,7 +347,7 @@ static void collect(struct sim *s, int epoch, int warmup)
             double reward = sqlite3_column_int64(st, 1) / 1e9;
             int flags = sqlite3_column_int(st, 2);
             bool collusive = s->first_collusive[i] >= 0 && epoch >= s->first_collusive[i];
-            if (k == HONEST || collusive) {
+            if (k == HONEST || k == LAZY || collusive) {
                 s->member_epochs[k]++;
                 s->suspect_epochs[k] += (flags & NM_VFLAG_COLLUSION_SUSPECT) != 0;
             }

@@ -591,8 +591,10 @@ static int h_show(struct nm_cmd_ctx *ctx)
                 break;
             }
             char pc[24];
-            nm_cmd_printf(&t, " %d=%s", cJSON_GetArrayItem(p, 0)->valueint,
-                          percent((uint64_t)cJSON_GetArrayItem(p, 1)->valueint, pc));
+            const cJSON *u = cJSON_GetArrayItem(p, 0), *w = cJSON_GetArrayItem(p, 1);
+            if (!cJSON_IsNumber(u) || !cJSON_IsNumber(w) || w->valueint < 0)
+                continue; /* not what a node sends */
+            nm_cmd_printf(&t, " %d=%s", u->valueint, percent((uint64_t)w->valueint, pc));
             shown++;
         }
         nm_cmd_printf(&t, "\n");
@@ -811,9 +813,8 @@ static const struct nm_cmd_entry entries[] = {
     {"weights show", "weights show SUBNET [--validator UID] [--epoch EPOCH] [--all]",
      "an epoch's weight submissions and pending commits", NM_CMD_NEEDS_NODE, 1, 1, opts_show, NULL,
      h_show},
-    {"weights options", "weights options SUBNET ...",
-     "change a subnet's weight rules (its owner)", NM_CMD_SIGNED, 1, 1, opts_options,
-     build_options, h_options},
+    {"weights options", "weights options SUBNET ...", "change a subnet's weight rules (its owner)",
+     NM_CMD_SIGNED, 1, 1, opts_options, build_options, h_options},
     {"epoch", "epoch [SUBNET]", "the epoch in progress, emissions, and epoch summaries",
      NM_CMD_NEEDS_NODE, 0, 1, NULL, NULL, h_epoch},
     {"collusion", "collusion SUBNET", "collusion findings of a subnet's last epoch",

@@ -28,6 +28,7 @@ struct deviation {
     int64_t sum; /* sums over the real entries */
     int64_t sumsq;
     uint64_t energy; /* sum of squares of the unscaled deviation */
+    int64_t rho;     /* its correlation with the reference itself, ppb */
 };
 
 struct analysis {
@@ -41,7 +42,7 @@ struct analysis {
     uint32_t s;         /* submissions */
     uint32_t *who;      /* submission -> validator index */
     int32_t *slot;      /* validator index -> submission, -1 */
-    struct deviation *cur, *prev, global;
+    struct deviation *cur, *prev, global, refdev;
     bool has_global;
 };
 
@@ -105,8 +106,10 @@ static int reference(struct analysis *a)
     return err;
 }
 
-/* dev = (values - ref) scaled so the largest magnitude is DEV_MAX. */
-static int deviation_make(struct analysis *a, const int32_t *values, struct deviation *dev)
+/* dev = (values - base) scaled so the largest magnitude is DEV_MAX
+ * (base NULL: values themselves). */
+static int deviation_make(struct analysis *a, const int32_t *values, const int32_t *base,
+                          struct deviation *dev)
 {
     dev->d = calloc(a->padded, sizeof *dev->d);
     if (!dev->d)
@@ -114,7 +117,7 @@ static int deviation_make(struct analysis *a, const int32_t *values, struct devi
     int64_t maxabs = 0;
     dev->energy = 0;
     for (uint32_t j = 0; j < a->m; j++) {
-        int64_t x = (int64_t)values[j] - a->ref[j];
+        int64_t x = (int64_t)values[j] - (base ? base[j] : 0);
         int64_t ax = x < 0 ? -x : x;
         if (ax > maxabs)
             maxabs = ax;
@@ -122,7 +125,7 @@ static int deviation_make(struct analysis *a, const int32_t *values, struct devi
     }
     dev->sum = dev->sumsq = 0;
     for (uint32_t j = 0; maxabs && j < a->m; j++) {
-        int64_t x = ((int64_t)values[j] - a->ref[j]) * DEV_MAX;
+        int64_t x = ((int64_t)values[j] - (base ? base[j] : 0)) * DEV_MAX;
         int64_t q = (x + (x < 0 ? -maxabs / 2 : maxabs / 2)) / maxabs; /* to nearest */
         dev->d[j] = (int16_t)q;
         dev->sum += q;
@@ -165,6 +168,29 @@ static int64_t correlation(const struct analysis *a, const struct deviation *x,
     return (int64_t)c;
 }
 
+/* The link of two deviations: their correlation once what each shares
+ * with the reference itself is taken out (partial correlation given r):
+ * (r_xy - r_xr r_yr) / sqrt((1 - r_xr^2)(1 - r_yr^2)), in ppb. Without it,
+ * validators who ignore the miners (random or stale weights) would all
+ * share the direction "away from the consensus" and look linked. */
+static int64_t link_strength(const struct analysis *a, const struct deviation *x,
+                             const struct deviation *y)
+{
+    int64_t rxy = correlation(a, x, y);
+    i128 num = (i128)rxy * (i128)NM_FX_ONE - (i128)x->rho * y->rho; /* ppb^2 */
+    u128 one2 = (u128)NM_FX_ONE * NM_FX_ONE;
+    u128 fx = one2 - (u128)((i128)x->rho * x->rho), fy = one2 - (u128)((i128)y->rho * y->rho);
+    uint64_t den = nm_isqrt_u128(fx * fy); /* each <= 10^18: the product < 2^120 */
+    if (den == 0)
+        return 0;
+    i128 c = num * (i128)NM_FX_ONE / (i128)den;
+    if (c > (i128)NM_FX_ONE)
+        c = NM_FX_ONE;
+    if (c < -(i128)NM_FX_ONE)
+        c = -(i128)NM_FX_ONE;
+    return (int64_t)c;
+}
+
 /* Records a link; the strongest one names the partner. */
 static void link(struct nm_collusion_finding *f, uint8_t kind, int32_t partner, int64_t score)
 {
@@ -190,17 +216,27 @@ static int build(struct analysis *a)
     int err = reference(a);
     for (uint32_t k = 0; k < a->s && !err; k++)
         if (!(err = row_dense(a, &in->rows[a->who[k]], a->scratch)))
-            err = deviation_make(a, a->scratch, &a->cur[k]);
+            err = deviation_make(a, a->scratch, a->ref, &a->cur[k]);
     for (uint32_t v = 0; in->prev_rows && v < in->validators && !err; v++)
         if (in->prev_rows[v].n && !(err = row_dense(a, &in->prev_rows[v], a->scratch)))
-            err = deviation_make(a, a->scratch, &a->prev[v]);
+            err = deviation_make(a, a->scratch, a->ref, &a->prev[v]);
     if (!err && in->prev_global) {
         for (uint32_t j = 0; j < a->m; j++) /* ppb to the u16 weight scale */
             a->scratch[j] = (int32_t)(((uint64_t)in->prev_global[in->miners[j]] * NM_WEIGHT_SUM +
                                        NM_FX_ONE / 2) /
                                       NM_FX_ONE);
-        err = deviation_make(a, a->scratch, &a->global);
+        err = deviation_make(a, a->scratch, a->ref, &a->global);
         a->has_global = !err;
+    }
+    /* Each deviation's correlation with the reference, for link_strength. */
+    if (!err && !(err = deviation_make(a, a->ref, NULL, &a->refdev))) {
+        for (uint32_t k = 0; k < a->s; k++)
+            a->cur[k].rho = correlation(a, &a->cur[k], &a->refdev);
+        for (uint32_t v = 0; in->prev_rows && v < in->validators; v++)
+            if (a->prev[v].d)
+                a->prev[v].rho = correlation(a, &a->prev[v], &a->refdev);
+        if (a->has_global)
+            a->global.rho = correlation(a, &a->global, &a->refdev);
     }
     return err;
 }
@@ -239,11 +275,11 @@ static void find_lagged(struct analysis *a, struct nm_collusion_finding *out, in
         for (uint32_t u = 0; in->prev_rows && u < in->validators; u++) {
             if (u == vx || !a->prev[u].d)
                 continue;
-            int64_t c = correlation(a, &a->cur[x], &a->prev[u]);
+            int64_t c = link_strength(a, &a->cur[x], &a->prev[u]);
             if (c < threshold)
                 continue;
             if (a->slot[u] >= 0) {
-                int64_t self = correlation(a, &a->cur[a->slot[u]], &a->prev[u]);
+                int64_t self = link_strength(a, &a->cur[a->slot[u]], &a->prev[u]);
                 if (self > 0 && c < self + ((int64_t)NM_FX_ONE - self) / 4)
                     continue;
             }
@@ -254,7 +290,7 @@ static void find_lagged(struct analysis *a, struct nm_collusion_finding *out, in
             }
         }
         if (a->has_global) {
-            int64_t c = correlation(a, &a->cur[x], &a->global);
+            int64_t c = link_strength(a, &a->cur[x], &a->global);
             if (c >= threshold)
                 link(&out[vx], NM_COLL_CONSENSUS, -1, c);
         }
@@ -279,7 +315,7 @@ static void find_pairs(struct analysis *a, struct nm_collusion_finding *out, uin
             uint32_t vy = a->who[y];
             if (lag[x] == (int32_t)vy || lag[y] == (int32_t)vx)
                 continue;
-            int64_t c = correlation(a, &a->cur[x], &a->cur[y]);
+            int64_t c = link_strength(a, &a->cur[x], &a->cur[y]);
             if (c < threshold)
                 continue;
             uint64_t tx = in->submitted_at[vx], ty = in->submitted_at[vy];
@@ -388,6 +424,7 @@ out:
     for (uint32_t i = 0; a.prev && i < v; i++)
         free(a.prev[i].d);
     free(a.global.d);
+    free(a.refdev.d);
     free(a.column);
     free(a.ref);
     free(a.scratch);

@@ -8,10 +8,12 @@
  * submissions, which a minority cartel cannot move. Honest deviations are
  * independent noise; a copy shares its original's deviation, and a cartel
  * shares the direction in which it pushes its own miners. The link between
- * two vectors a and b is the Pearson correlation of a - r and b - r over
- * the subnet's miners (in ppb); a link counts at >= T = max(threshold,
- * 5 / sqrt(miners)), so it is always five standard deviations beyond what
- * independent noise gives. Findings, per validator (kinds may add up):
+ * two vectors a and b is the partial correlation of a - r and b - r over
+ * the subnet's miners given r itself (Pearson, in ppb, with what each
+ * deviation shares with r taken out: validators who ignore the miners all
+ * deviate "away from the consensus" without colluding); a link counts at
+ * >= T = max(threshold, 5 / sqrt(miners)), so it is always five standard
+ * deviations beyond what independent noise gives. Findings, per validator (kinds may add up):
  * - LAGGED: its vector is linked with another validator's vector of the
  *   previous epoch, and more closely than that validator's own current
  *   vector is by a quarter of the remaining distance (c >= self +

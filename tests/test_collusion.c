@@ -116,6 +116,23 @@ static void test_honest_validators_are_not_flagged(void **state)
     assert_int_equal(flagged(), 0);
 }
 
+static void test_validators_ignoring_the_miners_are_not_linked(void **state)
+{
+    (void)state;
+    world_init();
+    for (int v = 16; v < 24; v++) { /* random or one stale vector: no view of quality */
+        uint64_t raw[M];
+        for (int j = 0; j < M; j++)
+            raw[j] = v % 2 ? rng_next() % 1000 + 1
+                           : (uint64_t)((j * 7919 + v * 104729) % 1000) + 1;
+        normalise(raw, W.w[v]);
+    }
+    with_previous(false);
+    analyse();
+    assert_true(W.analysed);
+    assert_int_equal(flagged(), 0);
+}
+
 static void test_steady_personal_bias_is_not_a_lagged_copy(void **state)
 {
     (void)state;
@@ -231,6 +248,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_honest_validators_are_not_flagged),
+        cmocka_unit_test(test_validators_ignoring_the_miners_are_not_linked),
         cmocka_unit_test(test_steady_personal_bias_is_not_a_lagged_copy),
         cmocka_unit_test(test_later_copy_is_flagged_and_original_is_not),
         cmocka_unit_test(test_copies_in_one_block_form_a_cluster),

@@ -25,7 +25,14 @@ run() {
     fi
 }
 free_of() { nm --json "balance $1" | json_field free; }
-height() { nm --json 'chain info' | json_field height; }
+# ppb FIELD UID: validator UID's fraction FIELD in $T/epoch as an integer
+# of 10^-9 ("0.450000000" -> 450000000; null -> the initial 500000000).
+ppb() {
+    v=$(sed -n "s/.*\"uid\":$2,\"hotkey\":\"[^\"]*\",[^}]*\"$1\":\"\([0-9.]*\)\".*/\1/p" \
+        "$T/epoch")
+    [ -n "$v" ] || { echo 500000000; return; }
+    echo $(( ${v%%.*} * 1000000000 + $(echo "${v#*.}" | sed 's/^0*//;s/^$/0/') ))
+}
 # wait_epoch_start: until the best block is one of the first two of its epoch.
 wait_epoch_start() {
     i=0
@@ -80,7 +87,9 @@ run "weights show lists the three" 0 '^uid 2 (block' "weights show $subnet"
 grep -q '3=25.00% 4=75.00%' "$T/out" && pass "weights normalised (3=25% 4=75%)" ||
     { fail "weights normalised"; cat "$T/out"; }
 eve0=$(free_of eve); ferdie0=$(free_of ferdie); bob0=$(free_of bob); alice0=$(free_of alice)
+nm --json "epoch $subnet" >"$T/epoch"
 
+prev_b=$(ppb reputation 0)
 i=0
 while [ $i -lt 60 ]; do
     nm --json "epoch $subnet" >"$T/epoch" 2>&1
@@ -98,15 +107,15 @@ op=$(json_field owner_paid <"$T/epoch"); bu=$(json_field burned <"$T/epoch")
     fail "emission '$emission'"
 [ $((mp + vp + op + bu)) -eq "$emission" ] && pass "paid + burned == emitted ($mp+$vp+$op+$bu)" ||
     fail "paid + burned == emitted ($mp+$vp+$op+$bu != $emission)"
-rep_of() {
-    sed -n "s/.*\"uid\":$1,\"hotkey\":\"[^\"]*\",\"reputation\":\"\([0-9.]*\)\".*/\1/p" \
-        "$T/epoch"
-}
-rb=$(rep_of 0); rd=$(rep_of 2)
-case "$rb" in 0.5*|0.4[6-9]*) pass "bob's reputation rose toward agreement ($rb)" ;;
-    *) fail "bob's reputation '$rb'" ;; esac
-case "$rd" in 0.[0-3]*|0.4[0-4]*) pass "dave's reputation fell as an outlier ($rd)" ;;
-    *) fail "dave's reputation '$rd'" ;; esac
+sim_b=$(ppb similarity 0); sim_c=$(ppb similarity 1); sim_d=$(ppb similarity 2)
+[ "$sim_b" = "$sim_c" ] && [ "$sim_b" -gt "$sim_d" ] &&
+    pass "bob and charlie agree ($sim_b ppb), dave less ($sim_d)" || fail "similarities"
+want=$(( (900000000 * prev_b + 100000000 * sim_b + 500000000) / 1000000000 ))
+[ "$(ppb reputation 0)" = "$want" ] &&
+    pass "bob's reputation is the fixed-point EMA: 0.9 x $prev_b + 0.1 x $sim_b = $want ppb" ||
+    fail "bob's reputation $(ppb reputation 0), want $want"
+[ "$(ppb reputation 2)" -lt "$(ppb reputation 0)" ] && pass "dave's reputation fell below bob's" ||
+    fail "dave's reputation"
 grep -q '"uid":2,[^}]*"outlier":true' "$T/epoch" && pass "dave flagged outlier" ||
     fail "dave flagged outlier"
 [ "$(free_of eve)" -gt "$eve0" ] && [ "$(free_of ferdie)" -gt "$ferdie0" ] &&
