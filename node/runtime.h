@@ -102,5 +102,9 @@ uint64_t nm_column_u64(sqlite3_stmt *st, int col);
 /* Adds a decimal-string amount / an SS58 address member to a JSON object. */
 void nm_json_add_amount(cJSON *obj, const char *key, uint64_t units);
 void nm_json_add_account(cJSON *obj, const char *key, const nm_account *acct);
+/* A JSON number member from an integer: heights, ids, counts and ppm
+ * values, all far below 2^53, so the number is exact. (The one place JSON
+ * views turn integers into JSON's double.) */
+void nm_json_add_u64(cJSON *obj, const char *key, uint64_t v);
 
 #endif

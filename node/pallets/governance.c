@@ -350,7 +350,7 @@ int nm_governance_propose(struct nm_runtime *rt, const nm_account *signer, const
     cJSON_AddStringToObject(ev, "kind", kind_names[kind]);
     nm_json_add_account(ev, "proposer", signer);
     nm_json_add_amount(ev, "bond", bond);
-    cJSON_AddNumberToObject(ev, "vote_end", (double)vote_end);
+    nm_json_add_u64(ev, "vote_end", vote_end);
     err = nm_runtime_event(rt, "governance.Proposed", ev);
 out:
     nm_writer_fini(&w);
@@ -463,7 +463,7 @@ static int close_review(struct nm_runtime *rt, struct nm_proposal *pair)
             return NM_E_OVERFLOW;
         }
         tally_event_fields(ev, p);
-        cJSON_AddNumberToObject(ev, "execute_at", (double)p->execute_at);
+        nm_json_add_u64(ev, "execute_at", p->execute_at);
     } else {
         p->status = t.slash ? NM_PROPOSAL_SLASHED : NM_PROPOSAL_REJECTED;
         tally_event_fields(ev, p);
@@ -541,7 +541,7 @@ static int exec_upgrade(struct nm_runtime *rt, const struct nm_proposal *p,
     cJSON *ev = cJSON_CreateObject();
     cJSON_AddNumberToObject(ev, "id", p->id);
     cJSON_AddNumberToObject(ev, "version", version);
-    cJSON_AddNumberToObject(ev, "at", (double)at);
+    nm_json_add_u64(ev, "at", at);
     return nm_runtime_event(rt, "governance.UpgradeScheduled", ev);
 }
 
@@ -642,7 +642,7 @@ static int council_act(struct nm_runtime *rt, struct nm_proposal *pair, uint8_t 
     cJSON *ev = cJSON_CreateObject();
     cJSON_AddNumberToObject(ev, "id", p->id);
     if (action == NM_COUNCIL_FAST_TRACK)
-        cJSON_AddNumberToObject(ev, "execute_at", (double)p->execute_at);
+        nm_json_add_u64(ev, "execute_at", p->execute_at);
     if ((err = nm_runtime_event(
              rt, action == NM_COUNCIL_CANCEL ? "governance.Cancelled" : "governance.FastTracked",
              ev)))
@@ -685,8 +685,8 @@ int nm_governance_council(struct nm_runtime *rt, const nm_account *signer, const
     cJSON_AddNumberToObject(ev, "id", id);
     cJSON_AddStringToObject(ev, "action", action_names[action]);
     nm_json_add_account(ev, "who", signer);
-    cJSON_AddNumberToObject(ev, "signatures", (double)signatures);
-    cJSON_AddNumberToObject(ev, "threshold", (double)threshold);
+    nm_json_add_u64(ev, "signatures", signatures);
+    nm_json_add_u64(ev, "threshold", threshold);
     if ((err = nm_runtime_event(rt, "governance.CouncilSigned", ev)))
         goto out;
     if (signatures >= threshold)
@@ -726,9 +726,9 @@ static int switch_version(struct nm_runtime *rt)
         (err = nm_gov_state_put(rt, "upgrade_version", 0)))
         return err;
     cJSON *ev = cJSON_CreateObject();
-    cJSON_AddNumberToObject(ev, "from", (double)from);
-    cJSON_AddNumberToObject(ev, "to", (double)to);
-    cJSON_AddNumberToObject(ev, "at", (double)at);
+    nm_json_add_u64(ev, "from", from);
+    nm_json_add_u64(ev, "to", to);
+    nm_json_add_u64(ev, "at", at);
     return nm_runtime_event(rt, "governance.SpecVersionChanged", ev);
 }
 

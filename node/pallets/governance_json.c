@@ -97,11 +97,11 @@ static int tally_json(struct nm_db *db, const struct nm_params *params,
     nm_json_add_amount(o, "turnout", t.turnout);
     nm_json_add_amount(o, "total_stake", t.total_stake);
     cJSON_AddNumberToObject(o, "voters", t.voters);
-    cJSON_AddNumberToObject(o, "turnout_ppm", (double)ppm_of(t.turnout, t.total_stake));
-    cJSON_AddNumberToObject(o, "aye_ppm", (double)ppm_of(t.ayes, t.turnout));
-    cJSON_AddNumberToObject(o, "quorum_ppm", (double)params->gov_quorum_ppm);
-    cJSON_AddNumberToObject(o, "approval_ppm", (double)params->gov_approval_ppm);
-    cJSON_AddNumberToObject(o, "slash_ppm", (double)params->gov_slash_ppm);
+    nm_json_add_u64(o, "turnout_ppm", ppm_of(t.turnout, t.total_stake));
+    nm_json_add_u64(o, "aye_ppm", ppm_of(t.ayes, t.turnout));
+    nm_json_add_u64(o, "quorum_ppm", params->gov_quorum_ppm);
+    nm_json_add_u64(o, "approval_ppm", params->gov_approval_ppm);
+    nm_json_add_u64(o, "slash_ppm", params->gov_slash_ppm);
     cJSON_AddBoolToObject(o, "quorum_reached", t.quorum);
     /* While open: whether it would pass if the review ended now. */
     return cJSON_AddBoolToObject(o, live ? "passing" : "approved", t.approved) ? 0 : NM_E_NOMEM;
@@ -162,7 +162,7 @@ out:
 static void add_height_or_null(cJSON *obj, const char *key, uint64_t h)
 {
     if (h)
-        cJSON_AddNumberToObject(obj, key, (double)h);
+        nm_json_add_u64(obj, key, h);
     else
         cJSON_AddNullToObject(obj, key);
 }
@@ -183,8 +183,8 @@ static cJSON *proposal_json(struct nm_db *db, const struct nm_params *params, ui
     cJSON_AddStringToObject(obj, "status", status ? status : "unknown");
     nm_json_add_account(obj, "proposer", &p->proposer);
     nm_json_add_amount(obj, "bond", p->bond);
-    cJSON_AddNumberToObject(obj, "created_at", (double)p->created_at);
-    cJSON_AddNumberToObject(obj, "vote_end", (double)p->vote_end);
+    nm_json_add_u64(obj, "created_at", p->created_at);
+    nm_json_add_u64(obj, "vote_end", p->vote_end);
     add_height_or_null(obj, "execute_at", p->execute_at);
     add_height_or_null(obj, "closed_at", p->closed_at);
     /* Blocks still to come before the next step: the last vote, or the
@@ -193,9 +193,8 @@ static cJSON *proposal_json(struct nm_db *db, const struct nm_params *params, ui
                       : p->status == NM_PROPOSAL_APPROVED ? p->execute_at
                                                           : 0;
     uint64_t left = target > height ? target - height : 0;
-    cJSON_AddNumberToObject(obj, "blocks_left", (double)left);
-    cJSON_AddNumberToObject(obj, "seconds_left",
-                            (double)((u128)left * params->block_time_ms / 1000));
+    nm_json_add_u64(obj, "blocks_left", left);
+    nm_json_add_u64(obj, "seconds_left", (uint64_t)((u128)left * params->block_time_ms / 1000));
     if (p->error[0]) {
         int code = nm_error_from_name(p->error);
         cJSON *e = cJSON_AddObjectToObject(obj, "error");
@@ -206,8 +205,8 @@ static cJSON *proposal_json(struct nm_db *db, const struct nm_params *params, ui
         (err = signature_counts(db, p->id, sigs)))
         goto fail;
     cJSON *council = cJSON_AddObjectToObject(obj, "council");
-    cJSON_AddNumberToObject(council, "cancel", (double)sigs[0]);
-    cJSON_AddNumberToObject(council, "fast_track", (double)sigs[1]);
+    nm_json_add_u64(council, "cancel", sigs[0]);
+    nm_json_add_u64(council, "fast_track", sigs[1]);
     if (me) {
         if ((err = my_vote(db, p->id, me, &vote)))
             goto fail;
@@ -233,7 +232,7 @@ static int council_json(struct nm_db *db, cJSON *obj)
     cJSON *members = cJSON_AddArrayToObject(council, "members");
     if (!members)
         return NM_E_NOMEM;
-    cJSON_AddNumberToObject(council, "threshold", (double)threshold);
+    nm_json_add_u64(council, "threshold", threshold);
     sqlite3_stmt *st = nm_db_stmt(db, "SELECT member FROM council ORDER BY member");
     if (!st)
         return NM_E_DB;
@@ -261,26 +260,26 @@ static int header_json(struct nm_db *db, const struct nm_params *params, uint64_
         (err = nm_governance_state_get(db, "upgrade_at", &upgrade_at)) ||
         (err = nm_governance_state_get(db, "upgrade_version", &upgrade_version)))
         return err;
-    cJSON_AddNumberToObject(obj, "height", (double)height);
-    cJSON_AddNumberToObject(obj, "block_time_ms", (double)params->block_time_ms);
+    nm_json_add_u64(obj, "height", height);
+    nm_json_add_u64(obj, "block_time_ms", params->block_time_ms);
     nm_json_add_amount(obj, "treasury", treasury);
     nm_json_add_amount(obj, "total_stake", total);
-    cJSON_AddNumberToObject(obj, "spec_version", (double)version);
+    nm_json_add_u64(obj, "spec_version", version);
     cJSON_AddNumberToObject(obj, "supported_spec_version", NM_RUNTIME_SPEC_VERSION);
     if (upgrade_at) {
         cJSON *up = cJSON_AddObjectToObject(obj, "upgrade");
-        cJSON_AddNumberToObject(up, "version", (double)upgrade_version);
-        cJSON_AddNumberToObject(up, "at", (double)upgrade_at);
+        nm_json_add_u64(up, "version", upgrade_version);
+        nm_json_add_u64(up, "at", upgrade_at);
     } else {
         cJSON_AddNullToObject(obj, "upgrade");
     }
     cJSON *p = cJSON_AddObjectToObject(obj, "params");
     nm_json_add_amount(p, "min_bond", params->gov_min_bond);
-    cJSON_AddNumberToObject(p, "review_period_blocks", (double)params->gov_review_period_blocks);
-    cJSON_AddNumberToObject(p, "timelock_blocks", (double)params->gov_timelock_blocks);
-    cJSON_AddNumberToObject(p, "quorum_ppm", (double)params->gov_quorum_ppm);
-    cJSON_AddNumberToObject(p, "approval_ppm", (double)params->gov_approval_ppm);
-    if (!cJSON_AddNumberToObject(p, "slash_ppm", (double)params->gov_slash_ppm))
+    nm_json_add_u64(p, "review_period_blocks", params->gov_review_period_blocks);
+    nm_json_add_u64(p, "timelock_blocks", params->gov_timelock_blocks);
+    nm_json_add_u64(p, "quorum_ppm", params->gov_quorum_ppm);
+    nm_json_add_u64(p, "approval_ppm", params->gov_approval_ppm);
+    if (!nm_json_add_u64(p, "slash_ppm", params->gov_slash_ppm))
         return NM_E_NOMEM;
     return council_json(db, obj);
 }

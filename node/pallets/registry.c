@@ -457,7 +457,7 @@ int nm_registry_deregister(struct nm_runtime *rt, const nm_account *signer,
     cJSON_AddNumberToObject(ev, "subnet", n.subnet);
     cJSON_AddNumberToObject(ev, "uid", n.uid);
     nm_json_add_account(ev, "who", signer);
-    cJSON_AddNumberToObject(ev, "unlock_at", (double)unlock_at);
+    nm_json_add_u64(ev, "unlock_at", unlock_at);
     nm_json_add_amount(ev, "amount", amount);
     return nm_runtime_event(rt, "registry.Deregistered", ev);
 }
@@ -510,7 +510,7 @@ cJSON *nm_registry_neurons_json(struct nm_db *db, uint16_t subnet)
                                                                    : "unknown");
         nm_json_add_amount(item, "stake", stake);
         cJSON_AddStringToObject(item, "endpoint", n.endpoint);
-        cJSON_AddNumberToObject(item, "registered_at", (double)n.registered_at);
+        nm_json_add_u64(item, "registered_at", n.registered_at);
     }
     sqlite3_reset(st);
     if (rc != SQLITE_DONE)

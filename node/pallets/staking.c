@@ -190,7 +190,7 @@ static int unbond(struct nm_runtime *rt, const nm_account *who, uint16_t subnet,
     nm_json_add_account(ev, "who", who);
     cJSON_AddNumberToObject(ev, "subnet", subnet);
     nm_json_add_amount(ev, "amount", amount);
-    cJSON_AddNumberToObject(ev, "unlock_at", (double)plan.unlock_at);
+    nm_json_add_u64(ev, "unlock_at", plan.unlock_at);
     return nm_runtime_event(rt, "staking.Unbonded", ev);
 }
 
@@ -441,7 +441,7 @@ static int rows_json(sqlite3_stmt *st, cJSON *array, const char *key0)
             sqlite3_reset(st);
             return NM_E_NOMEM;
         }
-        cJSON_AddNumberToObject(item, key0, (double)nm_column_u64(st, 0));
+        nm_json_add_u64(item, key0, nm_column_u64(st, 0));
         nm_json_add_amount(item, "amount", nm_column_u64(st, 1));
     }
     sqlite3_reset(st);

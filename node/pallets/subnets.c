@@ -583,7 +583,7 @@ cJSON *nm_subnet_json(const struct nm_subnet *s, uint32_t miners, uint32_t valid
     nm_json_add_account(obj, "owner", &s->owner);
     cJSON_AddStringToObject(obj, "status",
                             s->status == NM_SUBNET_ACTIVE ? "active" : "retired");
-    cJSON_AddNumberToObject(obj, "created_at", (double)s->created_at);
+    nm_json_add_u64(obj, "created_at", s->created_at);
     cJSON_AddNumberToObject(obj, "miners", miners);
     if (!cJSON_AddNumberToObject(obj, "validators", validators)) {
         cJSON_Delete(obj);
