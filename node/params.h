@@ -25,6 +25,8 @@
       "new tokens each block, base units")                                                \
     X(halving_interval_blocks, 0, 10512000, 0, 1000000000000ULL,                           \
       "blocks between halvings of the block emission; 0: never")                          \
+    X(treasury_share_ppb, 0, 50000000, 0, 1000000000,                                      \
+      "share of each epoch's emission paid into the governance treasury, ppb")            \
     X(miner_share_ppb, 410000000, 410000000, 0, 1000000000,                                \
       "share of a subnet's emission paid to its miners, ppb")                             \
     X(validator_share_ppb, 410000000, 410000000, 0, 1000000000,                            \

@@ -34,9 +34,9 @@ void nm_json_add_amount(cJSON *obj, const char *key, uint64_t units)
     cJSON_AddStringToObject(obj, key, nm_units_format(units, buf));
 }
 
-void nm_json_add_u64(cJSON *obj, const char *key, uint64_t v)
+cJSON *nm_json_add_u64(cJSON *obj, const char *key, uint64_t v)
 {
-    cJSON_AddNumberToObject(obj, key, (double)v);
+    return cJSON_AddNumberToObject(obj, key, (double)v);
 }
 
 void nm_json_add_account(cJSON *obj, const char *key, const nm_account *acct)

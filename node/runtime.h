@@ -105,6 +105,6 @@ void nm_json_add_account(cJSON *obj, const char *key, const nm_account *acct);
 /* A JSON number member from an integer: heights, ids, counts and ppm
  * values, all far below 2^53, so the number is exact. (The one place JSON
  * views turn integers into JSON's double.) */
-void nm_json_add_u64(cJSON *obj, const char *key, uint64_t v);
+cJSON *nm_json_add_u64(cJSON *obj, const char *key, uint64_t v);
 
 #endif

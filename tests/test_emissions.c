@@ -8,6 +8,7 @@
 
 #include "node/errors.h"
 #include "node/pallets/emissions.h"
+#include "node/pallets/governance.h"
 #include "node/pallets/registry.h"
 #include "node/pallets/staking.h"
 #include "node/pallets/subnets.h"
@@ -92,6 +93,32 @@ static uint16_t make_subnet(struct cfx *c, const char *name, uint8_t weight)
     return id;
 }
 
+/* GOV-002: the treasury's share of an epoch's emission goes into the
+ * treasury, counts as paid, and the subnets share what is left. */
+static void test_treasury_share_is_paid_into_the_treasury_first(void **state)
+{
+    (void)state;
+    void *s;
+    assert_int_equal(cfx_setup_with(&s, 4, 7, 37), 0);
+    struct cfx *c = s;
+    struct nm_runtime *rt = &c->f.rt;
+    assert_int_equal(nm_runtime_param_set(rt, "treasury_share_ppb", 100000000), 0); /* 10% */
+    uint64_t start = holdings(c), treasury0 = 0;
+    assert_int_equal(nm_governance_state_get(c->f.db, "treasury", &treasury0), 0);
+    cfx_end_epoch(c);
+    struct nm_emission_ledger l;
+    assert_int_equal(nm_emissions_ledger(c->f.db, &l), 0);
+    uint64_t treasury = 0;
+    assert_int_equal(nm_governance_state_get(c->f.db, "treasury", &treasury), 0);
+    assert_true(l.emitted > 0);
+    assert_int_equal(treasury - treasury0, l.emitted / 10);
+    assert_int_equal(l.paid + l.burned, l.emitted);
+    /* Everything paid is in someone's holdings or in the treasury. */
+    assert_int_equal(holdings(c) - start + (treasury - treasury0), l.paid);
+    fx_assert_commitment_matches(&c->f);
+    cfx_teardown(&s);
+}
+
 static void test_paid_plus_burned_equals_emitted_over_many_epochs(void **state)
 {
     (void)state;
@@ -146,6 +173,7 @@ int main(void)
         cmocka_unit_test(test_range_sums_match_block_sums_and_saturate),
         cmocka_unit_test(test_subnet_part_is_the_floor_of_its_percent),
         cmocka_unit_test(test_paid_plus_burned_equals_emitted_over_many_epochs),
+        cmocka_unit_test(test_treasury_share_is_paid_into_the_treasury_first),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -8,6 +8,7 @@
 #include "node/consensus_math.h"
 #include "node/errors.h"
 #include "node/pallets/emissions.h"
+#include "node/pallets/governance.h"
 #include "node/pallets/staking.h"
 #include "node/pallets/subnets.h"
 #include "node/pallets/weights.h"
@@ -665,11 +666,17 @@ int nm_consensus_end_block(struct nm_runtime *rt)
     uint64_t tempo = rt->params.tempo;
     if (tempo == 0 || (rt->height + 1) % tempo != 0)
         return 0;
-    uint64_t epoch = rt->height / tempo, emitted, allotted = 0, paid = 0, slashed = 0;
+    uint64_t epoch = rt->height / tempo, emitted = 0, allotted = 0, paid = 0, slashed = 0;
     uint16_t *ids = NULL;
     size_t n = 0;
     struct nm_subnet *s = malloc(sizeof *s);
     int err = s ? nm_emissions_accrue(rt, &emitted) : NM_E_NOMEM;
+    /* GOV-002: the treasury takes its share first; it counts as paid. */
+    uint64_t treasury =
+        (uint64_t)((unsigned __int128)emitted * rt->params.treasury_share_ppb / 1000000000u);
+    if (!err && treasury && !(err = nm_governance_treasury_deposit(rt, treasury, "emissions")))
+        paid += treasury;
+    uint64_t to_subnets = emitted - treasury;
     if (!err)
         err = subnet_ids(rt->db, &ids, &n);
     for (size_t i = 0; i < n && !err; i++) {
@@ -679,8 +686,8 @@ int nm_consensus_end_block(struct nm_runtime *rt)
             err = nm_weights_prune(rt, s->id, epoch + 1); /* keeps nothing */
             continue;
         }
-        uint64_t part = nm_emission_subnet_part(emitted, s->spec.emission_weight);
-        part = part > emitted - allotted ? emitted - allotted : part;
+        uint64_t part = nm_emission_subnet_part(to_subnets, s->spec.emission_weight);
+        part = part > to_subnets - allotted ? to_subnets - allotted : part;
         allotted += part;
         err = process_subnet(rt, s, epoch, part, &paid, &slashed);
     }
@@ -694,6 +701,7 @@ int nm_consensus_end_block(struct nm_runtime *rt)
             cJSON_AddNumberToObject(ev, "epoch", epoch);
             nm_json_add_amount(ev, "emitted", emitted);
             nm_json_add_amount(ev, "paid", paid);
+            nm_json_add_amount(ev, "treasury", treasury);
             nm_json_add_amount(ev, "burned", emitted - paid);
             err = nm_runtime_event(rt, "emissions.Paid", ev);
         }

@@ -46,6 +46,7 @@ static const char *const allowed_params[] = {
     "halving_interval_blocks",
     "miner_share_ppb",
     "validator_share_ppb",
+    "treasury_share_ppb",
     "reputation_alpha_ppb",
     "initial_reputation_ppb",
     "aggregation_basis",
