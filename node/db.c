@@ -31,6 +31,13 @@ int nm_db_schema_version(void)
     return nm_schema_migration_count();
 }
 
+int nm_db_step_done(sqlite3_stmt *st)
+{
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? 0 : NM_E_DB;
+}
+
 int nm_db_exec(struct nm_db *db, const char *sql)
 {
     char *msg = NULL;

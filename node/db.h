@@ -21,6 +21,9 @@ int nm_db_schema_version(void);
  * sql must be a string literal (the cache is keyed by its address).
  * NULL on error (the message is in sqlite3_errmsg). */
 sqlite3_stmt *nm_db_stmt(struct nm_db *db, const char *sql);
+/* Steps a write statement once and resets it: 0, or NM_E_DB unless it
+ * finished (SQLITE_DONE). */
+int nm_db_step_done(sqlite3_stmt *st);
 /* Runs sql (no results) - for fixed statements. */
 int nm_db_exec(struct nm_db *db, const char *sql);
 

@@ -128,6 +128,17 @@ void nm_runtime_state_replace(struct nm_runtime *rt, const struct nm_writer *old
         nm_lthash_add(&rt->state, new_entry->data, new_entry->len);
 }
 
+int nm_runtime_state_swap(struct nm_runtime *rt, struct nm_writer *before, bool has_before,
+                          struct nm_writer *after, bool has_after)
+{
+    int err = before->err ? before->err : after->err;
+    if (!err)
+        nm_runtime_state_replace(rt, has_before ? before : NULL, has_after ? after : NULL);
+    nm_writer_fini(before);
+    nm_writer_fini(after);
+    return err;
+}
+
 int nm_runtime_event(struct nm_runtime *rt, const char *name, cJSON *data)
 {
     char *text = data ? cJSON_PrintUnformatted(data) : NULL;

@@ -82,6 +82,12 @@ int nm_runtime_fold_state(struct nm_db *db, struct nm_lthash *out);
  * is taken out of the commitment and new (may be NULL: deleted) put in. */
 void nm_runtime_state_replace(struct nm_runtime *rt, const struct nm_writer *old_entry,
                               const struct nm_writer *new_entry);
+/* nm_runtime_state_replace for writers the caller built: has_* says
+ * whether the row existed before / exists after. Frees both writers and
+ * returns the first writer error (then the commitment is untouched). */
+int nm_runtime_state_swap(struct nm_runtime *rt, struct nm_writer *before, bool has_before,
+                          struct nm_writer *after, bool has_after);
+
 /* Folds every row sql selects into acc: row_entry writes the row's
  * canonical entry (the same encoder the pallet's writes use) and returns
  * 0 or an NM_E_* error. NM_E_DB for a malformed row. */

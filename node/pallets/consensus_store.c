@@ -97,24 +97,6 @@ int nm_neuron_stats_read(sqlite3_stmt *st, struct nm_neuron_stats *s)
     return 0;
 }
 
-static int swap_entries(struct nm_runtime *rt, struct nm_writer *old, bool has_old,
-                        struct nm_writer *new_entry, bool has_new)
-{
-    int err = old->err ? old->err : new_entry->err;
-    if (!err)
-        nm_runtime_state_replace(rt, has_old ? old : NULL, has_new ? new_entry : NULL);
-    nm_writer_fini(old);
-    nm_writer_fini(new_entry);
-    return err;
-}
-
-static int step_done(sqlite3_stmt *st)
-{
-    int rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    return rc == SQLITE_DONE ? 0 : NM_E_DB;
-}
-
 /* --- writes --- */
 
 static bool stats_equal(const struct nm_neuron_stats *a, const struct nm_neuron_stats *b)
@@ -146,7 +128,7 @@ int nm_neuron_stats_put(struct nm_runtime *rt, uint16_t subnet, const struct nm_
     nm_bind_u64(st, 10, s->similarity);
     sqlite3_bind_int(st, 11, s->flags);
     sqlite3_bind_int64(st, 12, s->streak);
-    int err = step_done(st);
+    int err = nm_db_step_done(st);
     if (err)
         return err;
     struct nm_writer before, after;
@@ -155,7 +137,7 @@ int nm_neuron_stats_put(struct nm_runtime *rt, uint16_t subnet, const struct nm_
     if (old)
         stats_entry(&before, subnet, old);
     stats_entry(&after, subnet, s);
-    return swap_entries(rt, &before, old != NULL, &after, true);
+    return nm_runtime_state_swap(rt, &before, old != NULL, &after, true);
 }
 
 /* Deletes the rows a statement selects (STATS_COLUMNS / FINDING_COLUMNS)
@@ -203,7 +185,7 @@ static int drop_rows(struct nm_runtime *rt, uint16_t subnet, const char *select,
     if (!(st = nm_db_stmt(rt->db, remove)))
         return NM_E_DB;
     sqlite3_bind_int(st, 1, subnet);
-    return step_done(st);
+    return nm_db_step_done(st);
 }
 
 int nm_neuron_stats_prune(struct nm_runtime *rt, uint16_t subnet)
@@ -239,14 +221,14 @@ int nm_collusion_row_put(struct nm_runtime *rt, uint16_t subnet,
     sqlite3_bind_int(st, 7, row->partner);
     sqlite3_bind_int64(st, 8, row->score);
     sqlite3_bind_int64(st, 9, row->streak);
-    int err = step_done(st);
+    int err = nm_db_step_done(st);
     if (err)
         return err;
     struct nm_writer before, after;
     nm_writer_init(&before);
     nm_writer_init(&after);
     finding_entry(&after, subnet, row);
-    return swap_entries(rt, &before, false, &after, true);
+    return nm_runtime_state_swap(rt, &before, false, &after, true);
 }
 
 static void summary_read(sqlite3_stmt *st, struct nm_epoch_summary *m)
@@ -299,7 +281,7 @@ static int summary_drop(struct nm_runtime *rt, uint16_t subnet, uint64_t epoch)
         return NM_E_DB;
     sqlite3_bind_int(st, 1, subnet);
     nm_bind_u64(st, 2, epoch);
-    return step_done(st);
+    return nm_db_step_done(st);
 }
 
 int nm_epoch_summary_put(struct nm_runtime *rt, const struct nm_epoch_summary *sum)
@@ -321,7 +303,7 @@ int nm_epoch_summary_put(struct nm_runtime *rt, const struct nm_epoch_summary *s
     for (int i = 0; i < 15; i++)
         nm_bind_u64(st, 2 + i, u[i]);
     sqlite3_bind_blob(st, 17, sum->global, (int)sum->global_len, SQLITE_STATIC);
-    if ((err = step_done(st)))
+    if ((err = nm_db_step_done(st)))
         return err;
     struct nm_writer entry;
     nm_writer_init(&entry);

@@ -190,7 +190,7 @@ int nm_governance_tally(struct nm_db *db, const struct nm_params *params, uint32
     while (!err && (rc = sqlite3_step(st)) == SQLITE_ROW) {
         nm_account voter;
         uint64_t staked, unlocking;
-        if ((err = nm_gov_read_account(st, 0, &voter)) ||
+        if ((err = nm_column_account(st, 0, &voter)) ||
             (err = nm_staking_totals(db, &voter, &staked, &unlocking)))
             break;
         uint64_t *side = sqlite3_column_int(st, 1) ? &t->ayes : &t->nays;

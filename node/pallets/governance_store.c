@@ -11,33 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Takes old out of the commitment and puts new in (either may be empty:
- * len 0 stands for "no row"). */
-static int commit(struct nm_runtime *rt, struct nm_writer *before, struct nm_writer *after)
-{
-    int err = before->err ? before->err : after->err;
-    if (!err)
-        nm_runtime_state_replace(rt, before->len ? before : NULL, after->len ? after : NULL);
-    nm_writer_fini(before);
-    nm_writer_fini(after);
-    return err;
-}
-
-static int step_done(sqlite3_stmt *st)
-{
-    int rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    return rc == SQLITE_DONE ? 0 : NM_E_DB;
-}
-
-int nm_gov_read_account(sqlite3_stmt *st, int col, nm_account *out)
-{
-    if (sqlite3_column_bytes(st, col) != NM_PUBKEY_LEN)
-        return NM_E_DB;
-    memcpy(out->b, sqlite3_column_blob(st, col), NM_PUBKEY_LEN);
-    return 0;
-}
-
 /* --- gov_state: treasury, spec version, scheduled upgrade, council M --- */
 
 static void state_entry(struct nm_writer *w, const char *key, uint64_t value)
@@ -79,7 +52,7 @@ int nm_gov_state_put(struct nm_runtime *rt, const char *key, uint64_t value)
         return NM_E_DB;
     sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
     nm_bind_u64(st, 2, value);
-    if ((err = step_done(st)))
+    if ((err = nm_db_step_done(st)))
         return err;
     struct nm_writer before, after;
     nm_writer_init(&before);
@@ -87,7 +60,7 @@ int nm_gov_state_put(struct nm_runtime *rt, const char *key, uint64_t value)
     if (existed)
         state_entry(&before, key, old);
     state_entry(&after, key, value);
-    return commit(rt, &before, &after);
+    return nm_runtime_state_swap(rt, &before, before.len != 0, &after, after.len != 0);
 }
 
 /* --- proposals --- */
@@ -121,7 +94,7 @@ static int proposal_read(sqlite3_stmt *st, struct nm_proposal *p)
     p->id = (uint32_t)sqlite3_column_int64(st, 0);
     p->kind = (uint8_t)sqlite3_column_int(st, 1);
     p->status = (uint8_t)sqlite3_column_int(st, 2);
-    int err = nm_gov_read_account(st, 3, &p->proposer);
+    int err = nm_column_account(st, 3, &p->proposer);
     p->bond = nm_column_u64(st, 4);
     p->created_at = nm_column_u64(st, 5);
     p->vote_end = nm_column_u64(st, 6);
@@ -203,7 +176,7 @@ int nm_gov_proposal_put(struct nm_runtime *rt, const struct nm_proposal *old,
     if (old)
         proposal_entry(&before, old);
     proposal_entry(&after, p);
-    return commit(rt, &before, &after);
+    return nm_runtime_state_swap(rt, &before, before.len != 0, &after, after.len != 0);
 }
 
 int nm_gov_count(sqlite3_stmt *st, uint64_t *out)
@@ -293,7 +266,7 @@ int nm_gov_sigs_clear(struct nm_runtime *rt, uint32_t id)
     int rc, err = 0;
     while (!err && (rc = sqlite3_step(st)) == SQLITE_ROW) {
         nm_account member;
-        if ((err = nm_gov_read_account(st, 1, &member)))
+        if ((err = nm_column_account(st, 1, &member)))
             break;
         nm_writer_reset(&w);
         sig_entry(&w, id, (uint8_t)sqlite3_column_int(st, 0), &member);
@@ -310,7 +283,7 @@ int nm_gov_sigs_clear(struct nm_runtime *rt, uint32_t id)
     if (!st)
         return NM_E_DB;
     sqlite3_bind_int64(st, 1, id);
-    return step_done(st);
+    return nm_db_step_done(st);
 }
 
 int nm_gov_vote_put(struct nm_runtime *rt, uint32_t id, const nm_account *voter, int old,
@@ -323,7 +296,7 @@ int nm_gov_vote_put(struct nm_runtime *rt, uint32_t id, const nm_account *voter,
     sqlite3_bind_int64(st, 1, id);
     sqlite3_bind_blob(st, 2, voter->b, NM_PUBKEY_LEN, SQLITE_STATIC);
     sqlite3_bind_int(st, 3, aye);
-    int err = step_done(st);
+    int err = nm_db_step_done(st);
     if (err)
         return err;
     struct nm_writer before, after;
@@ -332,7 +305,7 @@ int nm_gov_vote_put(struct nm_runtime *rt, uint32_t id, const nm_account *voter,
     if (old >= 0)
         vote_entry(&before, id, voter, (uint8_t)old);
     vote_entry(&after, id, voter, aye);
-    return commit(rt, &before, &after);
+    return nm_runtime_state_swap(rt, &before, before.len != 0, &after, after.len != 0);
 }
 
 int nm_gov_council_add(struct nm_runtime *rt, const nm_account *member)
@@ -341,13 +314,13 @@ int nm_gov_council_add(struct nm_runtime *rt, const nm_account *member)
     if (!st)
         return NM_E_DB;
     sqlite3_bind_blob(st, 1, member->b, NM_PUBKEY_LEN, SQLITE_STATIC);
-    if (step_done(st))
+    if (nm_db_step_done(st))
         return NM_E_CHAIN_SPEC; /* a member listed twice */
     struct nm_writer none, after;
     nm_writer_init(&none);
     nm_writer_init(&after);
     council_entry(&after, member);
-    return commit(rt, &none, &after);
+    return nm_runtime_state_swap(rt, &none, none.len != 0, &after, after.len != 0);
 }
 
 int nm_gov_sig_add(struct nm_runtime *rt, uint32_t id, uint8_t action, const nm_account *member,
@@ -360,14 +333,14 @@ int nm_gov_sig_add(struct nm_runtime *rt, uint32_t id, uint8_t action, const nm_
     sqlite3_bind_int64(st, 1, id);
     sqlite3_bind_int(st, 2, action);
     sqlite3_bind_blob(st, 3, member->b, NM_PUBKEY_LEN, SQLITE_STATIC);
-    int err = step_done(st);
+    int err = nm_db_step_done(st);
     if (err)
         return err;
     struct nm_writer none, after;
     nm_writer_init(&none);
     nm_writer_init(&after);
     sig_entry(&after, id, action, member);
-    if ((err = commit(rt, &none, &after)))
+    if ((err = nm_runtime_state_swap(rt, &none, none.len != 0, &after, after.len != 0)))
         return err;
     st = nm_db_stmt(rt->db, "SELECT COUNT(*) FROM council_signatures"
                             " WHERE proposal=?1 AND action=?2");
@@ -414,7 +387,7 @@ static int fold_vote(sqlite3_stmt *st, struct nm_writer *w, void *scratch)
 {
     (void)scratch;
     nm_account voter;
-    int err = nm_gov_read_account(st, 1, &voter);
+    int err = nm_column_account(st, 1, &voter);
     if (!err)
         vote_entry(w, (uint32_t)sqlite3_column_int64(st, 0), &voter,
                    (uint8_t)sqlite3_column_int(st, 2));
@@ -435,7 +408,7 @@ static int fold_council(sqlite3_stmt *st, struct nm_writer *w, void *scratch)
 {
     (void)scratch;
     nm_account member;
-    int err = nm_gov_read_account(st, 0, &member);
+    int err = nm_column_account(st, 0, &member);
     if (!err)
         council_entry(w, &member);
     return err;
@@ -445,7 +418,7 @@ static int fold_sig(sqlite3_stmt *st, struct nm_writer *w, void *scratch)
 {
     (void)scratch;
     nm_account member;
-    int err = nm_gov_read_account(st, 2, &member);
+    int err = nm_column_account(st, 2, &member);
     if (!err)
         sig_entry(w, (uint32_t)sqlite3_column_int64(st, 0), (uint8_t)sqlite3_column_int(st, 1),
                   &member);

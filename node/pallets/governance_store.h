@@ -8,8 +8,6 @@
 
 #include "node/pallets/governance.h"
 
-/* The account blob in column col (NM_E_DB if it is not 32 bytes). */
-int nm_gov_read_account(sqlite3_stmt *st, int col, nm_account *out);
 /* Runs a one-number query (st NULL: it could not be prepared). */
 int nm_gov_count(sqlite3_stmt *st, uint64_t *out);
 

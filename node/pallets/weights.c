@@ -55,31 +55,12 @@ static void last_entry(struct nm_writer *w, uint16_t subnet, const nm_account *w
     nm_put_u64(w, block);
 }
 
-/* Takes old (if any) out of the commitment and puts new (if any) in. */
-static int swap_entries(struct nm_runtime *rt, struct nm_writer *old, bool has_old,
-                        struct nm_writer *new_entry, bool has_new)
-{
-    int err = old->err ? old->err : new_entry->err;
-    if (!err)
-        nm_runtime_state_replace(rt, has_old ? old : NULL, has_new ? new_entry : NULL);
-    nm_writer_fini(old);
-    nm_writer_fini(new_entry);
-    return err;
-}
-
 static bool read_account(sqlite3_stmt *st, int col, nm_account *out)
 {
     if (sqlite3_column_bytes(st, col) != NM_PUBKEY_LEN)
         return false;
     memcpy(out->b, sqlite3_column_blob(st, col), NM_PUBKEY_LEN);
     return true;
-}
-
-static int step_done(sqlite3_stmt *st)
-{
-    int rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    return rc == SQLITE_DONE ? 0 : NM_E_DB;
 }
 
 /* --- options --- */
@@ -213,7 +194,7 @@ static int last_put(struct nm_runtime *rt, const struct call_ctx *k)
     sqlite3_bind_int(st, 1, k->me.subnet);
     sqlite3_bind_blob(st, 2, k->me.account.b, NM_PUBKEY_LEN, SQLITE_STATIC);
     nm_bind_u64(st, 3, rt->height);
-    if ((err = step_done(st)))
+    if ((err = nm_db_step_done(st)))
         return err;
     struct nm_writer before, after;
     nm_writer_init(&before);
@@ -221,7 +202,7 @@ static int last_put(struct nm_runtime *rt, const struct call_ctx *k)
     if (exists)
         last_entry(&before, k->me.subnet, &k->me.account, old);
     last_entry(&after, k->me.subnet, &k->me.account, rt->height);
-    return swap_entries(rt, &before, exists, &after, true);
+    return nm_runtime_state_swap(rt, &before, exists, &after, true);
 }
 
 /* CONS-002 list rules. */
@@ -356,12 +337,12 @@ static int store(struct nm_runtime *rt, const struct call_ctx *k, const struct n
     sqlite3_bind_int(st, 4, k->me.uid);
     nm_bind_u64(st, 5, rt->height);
     sqlite3_bind_blob(st, 6, blob.data, (int)blob.len, SQLITE_STATIC);
-    if ((err = step_done(st)))
+    if ((err = nm_db_step_done(st)))
         goto fail;
     struct nm_weights_row row = {k->me.account, k->me.uid, rt->height, blob.data, blob.len};
     weights_entry(&after, subnet, epoch, &row);
     nm_writer_fini(&blob);
-    if ((err = swap_entries(rt, &before, replaced, &after, true)))
+    if ((err = nm_runtime_state_swap(rt, &before, replaced, &after, true)))
         return err;
     cJSON *ev = cJSON_CreateObject();
     if (!ev)
@@ -456,7 +437,7 @@ static int commit_put(struct nm_runtime *rt, uint16_t subnet, const nm_account *
         sqlite3_bind_blob(st, 3, hash, 32, SQLITE_STATIC);
         nm_bind_u64(st, 4, rt->height);
     }
-    if ((err = step_done(st)))
+    if ((err = nm_db_step_done(st)))
         return err;
     struct nm_writer before, after;
     nm_writer_init(&before);
@@ -465,7 +446,7 @@ static int commit_put(struct nm_runtime *rt, uint16_t subnet, const nm_account *
         commit_entry(&before, subnet, who, old_hash, old_block);
     if (hash)
         commit_entry(&after, subnet, who, hash, rt->height);
-    return swap_entries(rt, &before, exists, &after, hash != NULL);
+    return nm_runtime_state_swap(rt, &before, exists, &after, hash != NULL);
 }
 
 int nm_weights_commit(struct nm_runtime *rt, const nm_account *signer, const struct nm_call *c)
@@ -567,7 +548,7 @@ int nm_weights_set_options(struct nm_runtime *rt, const nm_account *signer,
     sqlite3_bind_int64(st, 3, o->reveal_delay);
     sqlite3_bind_int64(st, 4, o->rate_limit);
     nm_bind_u64(st, 5, o->softmax_temperature);
-    if ((err = step_done(st)))
+    if ((err = nm_db_step_done(st)))
         goto out;
     struct nm_writer before, after;
     nm_writer_init(&before);
@@ -575,7 +556,7 @@ int nm_weights_set_options(struct nm_runtime *rt, const nm_account *signer,
     if (existed)
         options_entry(&before, &cur);
     options_entry(&after, o);
-    if ((err = swap_entries(rt, &before, existed, &after, true)))
+    if ((err = nm_runtime_state_swap(rt, &before, existed, &after, true)))
         goto out;
     cJSON *ev = cJSON_CreateObject();
     err = NM_E_NOMEM;
@@ -711,7 +692,7 @@ static int prune_rows(struct nm_runtime *rt, const struct prune *p, uint16_t sub
         return NM_E_DB;
     sqlite3_bind_int(st, 1, subnet);
     nm_bind_u64(st, 2, a);
-    return step_done(st);
+    return nm_db_step_done(st);
 }
 
 #define NOT_VALIDATOR_SQL                                                                         \
