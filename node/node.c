@@ -103,6 +103,14 @@ static void produce_block(uv_timer_t *t)
     struct nm_block_outcome outcome = {0};
     nm_rpc_methods_end_reads(n->methods); /* the block writes */
     int err = nm_chain_produce(n->chain, nm_now_ms(), &outcome);
+    if (err == NM_E_RUNTIME_UNSUPPORTED) {
+        /* GOV-002: stop here, once and loudly, rather than fork or retry
+         * every block; RPC stays up so the operator can look. */
+        uv_timer_stop(&n->block_timer);
+        node_log(n, "error: halted before block %" PRIu64 ": %s", n->chain->best.height + 1,
+                 nm_strerror(err));
+        return;
+    }
     if (err) {
         node_log(n, "error: block %" PRIu64 " not produced: %s", n->chain->best.height + 1,
                  nm_strerror(err));
