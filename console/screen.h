@@ -42,6 +42,29 @@ extern const struct nm_screen_ops nm_screen_validators;
 extern const struct nm_screen_ops nm_screen_governance;
 extern const struct nm_screen_ops nm_screen_log;
 
+/* The part every table screen (Subnets, Validators, Governance) shares: its
+ * body rectangle, one table under a header of header_lines lines, and the
+ * cache it last saw. Such a screen's struct nm_screen starts with a struct
+ * nm_table_screen, so the shared ops below work on it directly. */
+struct nm_table_screen {
+    const struct widget_look *look;
+    int y, x, h, w;
+    int header_lines;
+    struct table *table;
+    const struct nm_cache *cache;
+};
+/* Makes the table (ud is passed to cell and compare), sorted by sort_col.
+ * 0, or -1 when out of memory. */
+int nm_table_screen_init(struct nm_table_screen *b, const struct widget_look *look,
+                         int header_lines, const struct table_column *cols, int ncols,
+                         table_cell_fn cell, table_compare_fn compare, void *ud, int sort_col,
+                         bool descending);
+void nm_table_screen_fini(struct nm_table_screen *b);
+/* Ops for a screen whose struct starts with a struct nm_table_screen. */
+void nm_table_screen_layout(struct nm_screen *s, int y, int x, int h, int w);
+enum widget_result nm_table_screen_on_key(struct nm_screen *s, int key);
+struct table *nm_table_screen_table(struct nm_screen *s);
+
 /* The log screen's pane, to append lines to (events, node log, link). */
 struct logpane *nm_screen_log_pane(struct nm_screen *log_screen);
 

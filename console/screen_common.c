@@ -63,3 +63,46 @@ char *nm_screen_number(double v, char *buf, size_t cap)
         snprintf(buf, cap, "%.1f", v);
     return buf;
 }
+
+int nm_table_screen_init(struct nm_table_screen *b, const struct widget_look *look,
+                         int header_lines, const struct table_column *cols, int ncols,
+                         table_cell_fn cell, table_compare_fn compare, void *ud, int sort_col,
+                         bool descending)
+{
+    b->look = look;
+    b->header_lines = header_lines;
+    b->table = Table_new(cols, ncols, cell, compare, ud);
+    if (!b->table)
+        return -1;
+    Widget_setLook(Table_widget(b->table), look);
+    Table_setSort(b->table, sort_col, descending);
+    return 0;
+}
+
+void nm_table_screen_fini(struct nm_table_screen *b)
+{
+    if (b->table)
+        Widget_delete(Table_widget(b->table));
+    b->table = NULL;
+}
+
+void nm_table_screen_layout(struct nm_screen *s, int y, int x, int h, int w)
+{
+    struct nm_table_screen *b = (struct nm_table_screen *)s;
+    int top = b->header_lines;
+    b->y = y;
+    b->x = x;
+    b->h = h;
+    b->w = w;
+    Widget_move(Table_widget(b->table), y + top, x, h > top ? h - top : 0, w);
+}
+
+enum widget_result nm_table_screen_on_key(struct nm_screen *s, int key)
+{
+    return Widget_onKey(Table_widget(((struct nm_table_screen *)s)->table), key);
+}
+
+struct table *nm_table_screen_table(struct nm_screen *s)
+{
+    return ((struct nm_table_screen *)s)->table;
+}

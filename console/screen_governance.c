@@ -24,11 +24,8 @@ static const char *const column_names[] = {"id",      "kind", "status", "summary
                                            "turnout", "left", "vote",   NULL};
 
 struct nm_screen {
-    const struct widget_look *look;
-    int y, x, h, w;
-    struct table *table;
-    const struct nm_cache *cache;
-    const cJSON **props; /* into cache->gov_overview */
+    struct nm_table_screen base; /* first: the shared table-screen ops use it */
+    const cJSON **props;         /* into cache->gov_overview */
     size_t nprops;
 };
 
@@ -123,16 +120,11 @@ static int compare(void *ud, size_t a, size_t b, int col)
 static struct nm_screen *gov_create(const struct widget_look *look)
 {
     struct nm_screen *s = calloc(1, sizeof *s);
-    if (!s)
-        return NULL;
-    s->look = look;
-    s->table = Table_new(columns, C_COUNT, cell, compare, s);
-    if (!s->table) {
+    if (s && nm_table_screen_init(&s->base, look, 3, columns, C_COUNT, cell, compare, s, C_ID,
+                                  true) != 0) {
         free(s);
-        return NULL;
+        s = NULL;
     }
-    Widget_setLook(Table_widget(s->table), look);
-    Table_setSort(s->table, C_ID, true);
     return s;
 }
 
@@ -140,23 +132,14 @@ static void gov_destroy(struct nm_screen *s)
 {
     if (!s)
         return;
-    Widget_delete(Table_widget(s->table));
+    nm_table_screen_fini(&s->base);
     free(s->props);
     free(s);
 }
 
-static void gov_layout(struct nm_screen *s, int y, int x, int h, int w)
-{
-    s->y = y;
-    s->x = x;
-    s->h = h;
-    s->w = w;
-    Widget_move(Table_widget(s->table), y + 3, x, h > 3 ? h - 3 : 0, w);
-}
-
 static void gov_update(struct nm_screen *s, const struct nm_cache *c, unsigned dirty)
 {
-    s->cache = c;
+    s->base.cache = c;
     if (!(dirty & NM_DIRTY_GOVERNANCE))
         return;
     const cJSON *list = get(c->gov_overview, "proposals");
@@ -172,30 +155,32 @@ static void gov_update(struct nm_screen *s, const struct nm_cache *c, unsigned d
     free(s->props);
     s->props = props;
     s->nprops = props ? k : 0;
-    Table_setRowCount(s->table, s->nprops);
+    Table_setRowCount(s->base.table, s->nprops);
 }
 
 static void gov_draw(struct nm_screen *s, WINDOW *win, const struct nm_cache *c)
 {
-    const struct widget_look *L = s->look;
-    s->cache = c;
+    const struct widget_look *L = s->base.look;
+    s->base.cache = c;
     if (c->gov == NM_GOV_UNAVAILABLE) {
-        nm_screen_message(win, L, s->y, s->x, s->h, s->w,
+        nm_screen_message(win, L, s->base.y, s->base.x, s->base.h, s->base.w,
                           "governance is not served by this node (no gov_proposals method)");
         return;
     }
     if (c->gov == NM_GOV_UNKNOWN) {
-        nm_screen_message(win, L, s->y, s->x, s->h, s->w, "waiting for governance data");
+        nm_screen_message(win, L, s->base.y, s->base.x, s->base.h, s->base.w,
+                          "waiting for governance data");
         return;
     }
-    nm_screen_clear(win, L, s->y, s->x, 3 < s->h ? 3 : s->h, s->w);
+    nm_screen_clear(win, L, s->base.y, s->base.x, 3 < s->base.h ? 3 : s->base.h, s->base.w);
     const cJSON *o = c->gov_overview;
     const cJSON *params = get(o, "params");
     char line[256], a[48];
-    int used = widget_put(win, s->y, s->x + 1, s->w - 1, L->attr[WR_TITLE], "Governance  ");
+    int used = widget_put(win, s->base.y, s->base.x + 1, s->base.w - 1, L->attr[WR_TITLE],
+                          "Governance  ");
     snprintf(line, sizeof line, "%zu proposals shown, %d open", s->nprops, c->open_proposals);
-    widget_put(win, s->y, s->x + 1 + used, s->w - 1 - used, L->attr[WR_DIM], line);
-    if (s->h > 1) {
+    widget_put(win, s->base.y, s->base.x + 1 + used, s->base.w - 1 - used, L->attr[WR_DIM], line);
+    if (s->base.h > 1) {
         const cJSON *treasury = get(o, "treasury");
         const char *t = cJSON_IsString(treasury)   ? treasury->valuestring
                         : cJSON_IsObject(treasury) ? str_of(treasury, "balance")
@@ -207,24 +192,15 @@ static void gov_draw(struct nm_screen *s, WINDOW *win, const struct nm_cache *c)
                  "quorum %.0f%%  approval %.0f%%  review %.0f blocks  timelock %.0f blocks",
                  num_of(params, "quorum_ppm") / 10000.0, num_of(params, "approval_ppm") / 10000.0,
                  num_of(params, "review_period_blocks"), num_of(params, "timelock_blocks"));
-        int x = s->x + 1;
-        x += nm_screen_pair(win, L, s->y + 1, x, s->w - 1, "Treasury", tb, WR_VALUE) + 3;
-        widget_put(win, s->y + 1, x, s->x + s->w - x, L->attr[WR_DIM], line);
+        int x = s->base.x + 1;
+        x += nm_screen_pair(win, L, s->base.y + 1, x, s->base.w - 1, "Treasury", tb, WR_VALUE) + 3;
+        widget_put(win, s->base.y + 1, x, s->base.x + s->base.w - x, L->attr[WR_DIM], line);
     }
-    Widget_draw(Table_widget(s->table), win);
-    if (s->nprops == 0 && s->h > 5)
-        widget_put_aligned(win, s->y + 3 + (s->h - 3) / 2, s->x, s->w, L->attr[WR_DIM],
+    Widget_draw(Table_widget(s->base.table), win);
+    if (s->nprops == 0 && s->base.h > 5)
+        widget_put_aligned(win, s->base.y + 3 + (s->base.h - 3) / 2, s->base.x, s->base.w,
+                           L->attr[WR_DIM],
                            "no open proposals (propose param NAME VALUE, propose spend ...)", 0);
-}
-
-static enum widget_result gov_on_key(struct nm_screen *s, int key)
-{
-    return Widget_onKey(Table_widget(s->table), key);
-}
-
-static struct table *gov_table(struct nm_screen *s)
-{
-    return s->table;
 }
 
 static const char *const *gov_columns(struct nm_screen *s)
@@ -239,10 +215,10 @@ const struct nm_screen_ops nm_screen_governance = {
     .interest = NM_DIRTY_GOVERNANCE,
     .create = gov_create,
     .destroy = gov_destroy,
-    .layout = gov_layout,
+    .layout = nm_table_screen_layout,
     .update = gov_update,
     .draw = gov_draw,
-    .on_key = gov_on_key,
-    .table = gov_table,
+    .on_key = nm_table_screen_on_key,
+    .table = nm_table_screen_table,
     .columns = gov_columns,
 };

@@ -44,16 +44,13 @@ static const char *const column_names[] = {"id",        "name",          "task",
                                            "min-miner", "min-validator", "owner",      NULL};
 
 struct nm_screen {
-    const struct widget_look *look;
-    int y, x, h, w;
-    struct table *table;
-    const struct nm_cache *cache;
+    struct nm_table_screen base; /* first: the shared table-screen ops use it */
 };
 
 static void cell(void *ud, size_t row, int col, char *buf, size_t cap, enum widget_role *role)
 {
     const struct nm_screen *s = ud;
-    const struct nm_subnet_row *r = &s->cache->subnets[row];
+    const struct nm_subnet_row *r = &s->base.cache->subnets[row];
     switch (col) {
     case C_ID: snprintf(buf, cap, "%d", r->id); break;
     case C_NAME: snprintf(buf, cap, "%s", r->name); break;
@@ -68,7 +65,7 @@ static void cell(void *ud, size_t row, int col, char *buf, size_t cap, enum widg
     case C_MAX: snprintf(buf, cap, "%d", r->max_neurons); break;
     case C_MIN_MINER: nm_fmt_nmt_compact(r->min_stake_miner, buf, cap); break;
     case C_MIN_VALIDATOR: nm_fmt_nmt_compact(r->min_stake_validator, buf, cap); break;
-    case C_OWNER: nm_fmt_address(r->owner, 14, s->look->utf8, buf, cap); break;
+    case C_OWNER: nm_fmt_address(r->owner, 14, s->base.look->utf8, buf, cap); break;
     default: buf[0] = '\0';
     }
 }
@@ -81,7 +78,7 @@ static int cmp_int(long long a, long long b)
 static int compare(void *ud, size_t a, size_t b, int col)
 {
     const struct nm_screen *s = ud;
-    const struct nm_subnet_row *x = &s->cache->subnets[a], *y = &s->cache->subnets[b];
+    const struct nm_subnet_row *x = &s->base.cache->subnets[a], *y = &s->base.cache->subnets[b];
     switch (col) {
     case C_ID: return cmp_int(x->id, y->id);
     case C_NAME: return strcmp(x->name, y->name);
@@ -105,16 +102,11 @@ static int compare(void *ud, size_t a, size_t b, int col)
 static struct nm_screen *subnets_create(const struct widget_look *look)
 {
     struct nm_screen *s = calloc(1, sizeof *s);
-    if (!s)
-        return NULL;
-    s->look = look;
-    s->table = Table_new(columns, C_COUNT, cell, compare, s);
-    if (!s->table) {
+    if (s && nm_table_screen_init(&s->base, look, 1, columns, C_COUNT, cell, compare, s, C_ID,
+                                  false) != 0) {
         free(s);
-        return NULL;
+        s = NULL;
     }
-    Widget_setLook(Table_widget(s->table), look);
-    Table_setSort(s->table, C_ID, false);
     return s;
 }
 
@@ -122,56 +114,38 @@ static void subnets_destroy(struct nm_screen *s)
 {
     if (!s)
         return;
-    Widget_delete(Table_widget(s->table));
+    nm_table_screen_fini(&s->base);
     free(s);
-}
-
-static void subnets_layout(struct nm_screen *s, int y, int x, int h, int w)
-{
-    s->y = y;
-    s->x = x;
-    s->h = h;
-    s->w = w;
-    Widget_move(Table_widget(s->table), y + 1, x, h > 1 ? h - 1 : 0, w);
 }
 
 static void subnets_update(struct nm_screen *s, const struct nm_cache *c, unsigned dirty)
 {
-    s->cache = c;
+    s->base.cache = c;
     if (dirty & NM_DIRTY_SUBNETS)
-        Table_setRowCount(s->table, c->nsubnets);
+        Table_setRowCount(s->base.table, c->nsubnets);
 }
 
 static void subnets_draw(struct nm_screen *s, WINDOW *win, const struct nm_cache *c)
 {
-    const struct widget_look *L = s->look;
-    s->cache = c;
+    const struct widget_look *L = s->base.look;
+    s->base.cache = c;
     char line[200];
     size_t active = 0;
     for (size_t i = 0; i < c->nsubnets; i++)
         if (strcmp(c->subnets[i].status, "active") == 0)
             active++;
-    const char *filter = Table_filter(s->table);
+    const char *filter = Table_filter(s->base.table);
     snprintf(line, sizeof line, "%zu subnets, %zu active%s%s%s", c->nsubnets, active,
              filter[0] ? "  filter: " : "", filter,
              c->nsubnets ? ""
                          : "  (create one with: "
                            "subnet create --name NAME "
                            "--task CODE_GEN)");
-    widget_fill(win, s->y, s->x, s->w, L->attr[WR_NORMAL]);
-    int used = widget_put(win, s->y, s->x + 1, s->w - 1, L->attr[WR_TITLE], "Subnets  ");
-    widget_put(win, s->y, s->x + 1 + used, s->w - 1 - used, L->attr[WR_DIM], line);
-    Widget_draw(Table_widget(s->table), win);
-}
-
-static enum widget_result subnets_on_key(struct nm_screen *s, int key)
-{
-    return Widget_onKey(Table_widget(s->table), key);
-}
-
-static struct table *subnets_table(struct nm_screen *s)
-{
-    return s->table;
+    widget_fill(win, s->base.y, s->base.x, s->base.w, L->attr[WR_NORMAL]);
+    int used =
+        widget_put(win, s->base.y, s->base.x + 1, s->base.w - 1, L->attr[WR_TITLE], "Subnets  ");
+    widget_put(win, s->base.y, s->base.x + 1 + used, s->base.w - 1 - used, L->attr[WR_DIM], line);
+    Widget_draw(Table_widget(s->base.table), win);
 }
 
 static const char *const *subnets_columns(struct nm_screen *s)
@@ -186,10 +160,10 @@ const struct nm_screen_ops nm_screen_subnets = {
     .interest = NM_DIRTY_SUBNETS,
     .create = subnets_create,
     .destroy = subnets_destroy,
-    .layout = subnets_layout,
+    .layout = nm_table_screen_layout,
     .update = subnets_update,
     .draw = subnets_draw,
-    .on_key = subnets_on_key,
-    .table = subnets_table,
+    .on_key = nm_table_screen_on_key,
+    .table = nm_table_screen_table,
     .columns = subnets_columns,
 };

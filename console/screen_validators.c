@@ -38,17 +38,14 @@ static const char *const column_names[] = {"uid",        "hotkey",     "stake",
                                            "collusion",  "endpoint",   NULL};
 
 struct nm_screen {
-    const struct widget_look *look;
-    int y, x, h, w;
-    struct table *table;
-    const struct nm_cache *cache;
-    size_t *rows; /* indices of validators in cache->neurons */
+    struct nm_table_screen base; /* first: the shared table-screen ops use it */
+    size_t *rows;                /* indices of validators in cache->neurons */
     size_t nrows;
 };
 
 static const struct nm_neuron *row_neuron(const struct nm_screen *s, size_t row)
 {
-    return &s->cache->neurons[s->rows[row]];
+    return &s->base.cache->neurons[s->rows[row]];
 }
 
 static void cell(void *ud, size_t row, int col, char *buf, size_t cap, enum widget_role *role)
@@ -115,16 +112,11 @@ static int compare(void *ud, size_t a, size_t b, int col)
 static struct nm_screen *validators_create(const struct widget_look *look)
 {
     struct nm_screen *s = calloc(1, sizeof *s);
-    if (!s)
-        return NULL;
-    s->look = look;
-    s->table = Table_new(columns, C_COUNT, cell, compare, s);
-    if (!s->table) {
+    if (s && nm_table_screen_init(&s->base, look, 2, columns, C_COUNT, cell, compare, s, C_STAKE,
+                                  true) != 0) {
         free(s);
-        return NULL;
+        s = NULL;
     }
-    Widget_setLook(Table_widget(s->table), look);
-    Table_setSort(s->table, C_STAKE, true);
     return s;
 }
 
@@ -132,23 +124,14 @@ static void validators_destroy(struct nm_screen *s)
 {
     if (!s)
         return;
-    Widget_delete(Table_widget(s->table));
+    nm_table_screen_fini(&s->base);
     free(s->rows);
     free(s);
 }
 
-static void validators_layout(struct nm_screen *s, int y, int x, int h, int w)
-{
-    s->y = y;
-    s->x = x;
-    s->h = h;
-    s->w = w;
-    Widget_move(Table_widget(s->table), y + 2, x, h > 2 ? h - 2 : 0, w);
-}
-
 static void validators_update(struct nm_screen *s, const struct nm_cache *c, unsigned dirty)
 {
-    s->cache = c;
+    s->base.cache = c;
     if (!(dirty & NM_DIRTY_METAGRAPH))
         return;
     size_t *rows = c->nneurons ? malloc(c->nneurons * sizeof *rows) : NULL;
@@ -159,16 +142,17 @@ static void validators_update(struct nm_screen *s, const struct nm_cache *c, uns
     free(s->rows);
     s->rows = rows;
     s->nrows = rows ? n : 0;
-    Table_setRowCount(s->table, s->nrows);
+    Table_setRowCount(s->base.table, s->nrows);
 }
 
 static void validators_draw(struct nm_screen *s, WINDOW *win, const struct nm_cache *c)
 {
-    const struct widget_look *L = s->look;
-    s->cache = c;
-    nm_screen_clear(win, L, s->y, s->x, 2 < s->h ? 2 : s->h, s->w);
+    const struct widget_look *L = s->base.look;
+    s->base.cache = c;
+    nm_screen_clear(win, L, s->base.y, s->base.x, 2 < s->base.h ? 2 : s->base.h, s->base.w);
     if (c->mg_subnet <= 0) {
-        nm_screen_message(win, L, s->y, s->x, s->h, s->w, "no subnet selected yet");
+        nm_screen_message(win, L, s->base.y, s->base.x, s->base.h, s->base.w,
+                          "no subnet selected yet");
         return;
     }
     size_t outliers = 0, flagged = 0;
@@ -180,28 +164,18 @@ static void validators_draw(struct nm_screen *s, WINDOW *win, const struct nm_ca
     snprintf(title, sizeof title, "Validators of subnet %d  ", c->mg_subnet);
     snprintf(line, sizeof line, "%zu validators, %zu outliers, %zu flagged for collusion",
              s->nrows, outliers, flagged);
-    int used = widget_put(win, s->y, s->x + 1, s->w - 1, L->attr[WR_TITLE], title);
-    widget_put(win, s->y, s->x + 1 + used, s->w - 1 - used,
+    int used = widget_put(win, s->base.y, s->base.x + 1, s->base.w - 1, L->attr[WR_TITLE], title);
+    widget_put(win, s->base.y, s->base.x + 1 + used, s->base.w - 1 - used,
                L->attr[outliers || flagged ? WR_BAD : WR_DIM], line);
     unsigned f = c->neuron_fields;
-    if (s->h > 1 && !(f & (NM_NF_REPUTATION | NM_NF_OUTLIER | NM_NF_COLLUSION)))
-        widget_put(win, s->y + 1, s->x + 1, s->w - 1, L->attr[WR_DIM],
+    if (s->base.h > 1 && !(f & (NM_NF_REPUTATION | NM_NF_OUTLIER | NM_NF_COLLUSION)))
+        widget_put(win, s->base.y + 1, s->base.x + 1, s->base.w - 1, L->attr[WR_DIM],
                    "reputation, similarity and flags appear once the node computes consensus "
                    "(- : not reported)");
-    Widget_draw(Table_widget(s->table), win);
-    if (s->nrows == 0 && s->h > 4)
-        widget_put_aligned(win, s->y + 2 + (s->h - 2) / 2, s->x, s->w, L->attr[WR_DIM],
-                           "no validator registered on this subnet", 0);
-}
-
-static enum widget_result validators_on_key(struct nm_screen *s, int key)
-{
-    return Widget_onKey(Table_widget(s->table), key);
-}
-
-static struct table *validators_table(struct nm_screen *s)
-{
-    return s->table;
+    Widget_draw(Table_widget(s->base.table), win);
+    if (s->nrows == 0 && s->base.h > 4)
+        widget_put_aligned(win, s->base.y + 2 + (s->base.h - 2) / 2, s->base.x, s->base.w,
+                           L->attr[WR_DIM], "no validator registered on this subnet", 0);
 }
 
 static const char *const *validators_columns(struct nm_screen *s)
@@ -216,10 +190,10 @@ const struct nm_screen_ops nm_screen_validators = {
     .interest = NM_DIRTY_METAGRAPH,
     .create = validators_create,
     .destroy = validators_destroy,
-    .layout = validators_layout,
+    .layout = nm_table_screen_layout,
     .update = validators_update,
     .draw = validators_draw,
-    .on_key = validators_on_key,
-    .table = validators_table,
+    .on_key = nm_table_screen_on_key,
+    .table = nm_table_screen_table,
     .columns = validators_columns,
 };
