@@ -3,9 +3,9 @@
  * sorted table view, and drawing a full 120x40 frame (screen draw,
  * wnoutrefresh, doupdate into a terminal on /dev/null). Prints medians and
  * p99 beside the limit (a frame under 5 ms); never fails on time. */
-#include "console/dashboard_cache.h"
-#include "console/screen.h"
-#include "console/theme.h"
+#include "console/dashboard/dashboard_cache.h"
+#include "console/dashboard/screen.h"
+#include "console/dashboard/theme.h"
 
 #include <curses.h>
 #include <locale.h>

@@ -1,4 +1,4 @@
-/* Unit tests for console/cmd_weights.c, offline (no node): how `weights
+/* Unit tests for console/commands/cmd_weights.c, offline (no node): how `weights
  * submit` turns UID=W arguments and --file lines into the call it would
  * sign (scaled so the largest weight is 65535, a non-zero weight never 0),
  * and every malformed weight refused with its error before anything is
@@ -10,7 +10,7 @@
 
 #include <cmocka.h>
 
-#include "console/commands.h"
+#include "console/commands/commands.h"
 #include "node/errors.h"
 
 #include <stdio.h>

@@ -8,8 +8,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "console/commands.h"
-#include "console/session.h"
+#include "console/commands/commands.h"
+#include "console/commands/session.h"
 #include "node/amount.h"
 #include "node/errors.h"
 #include "node/extrinsic.h"

@@ -9,8 +9,8 @@
 
 #include <cmocka.h>
 
-#include "console/dashboard_cache.h"
-#include "console/dashboard_queue.h"
+#include "console/dashboard/dashboard_cache.h"
+#include "console/dashboard/dashboard_queue.h"
 
 #include <poll.h>
 #include <string.h>

@@ -8,7 +8,7 @@
 
 #include <cmocka.h>
 
-#include "console/dashboard_fmt.h"
+#include "console/dashboard/dashboard_fmt.h"
 
 #include <string.h>
 

@@ -10,7 +10,7 @@
 
 #include <cmocka.h>
 
-#include "console/dashboard_link.h"
+#include "console/dashboard/dashboard_link.h"
 #include "node/node.h"
 #include "rpc/methods.h"
 

@@ -9,9 +9,9 @@
 
 #include <cmocka.h>
 
-#include "console/commands.h"
-#include "console/repl_cmds.h"
-#include "console/repl_runner.h"
+#include "console/commands/commands.h"
+#include "console/repl/repl_cmds.h"
+#include "console/repl/repl_runner.h"
 
 #include <stdlib.h>
 #include <string.h>

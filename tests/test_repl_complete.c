@@ -8,8 +8,8 @@
 
 #include <cmocka.h>
 
-#include "console/repl_cmds.h"
-#include "console/repl_complete.h"
+#include "console/repl/repl_cmds.h"
+#include "console/repl/repl_complete.h"
 
 #include <stdlib.h>
 #include <string.h>

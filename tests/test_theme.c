@@ -8,7 +8,7 @@
 
 #include <cmocka.h>
 
-#include "console/theme.h"
+#include "console/dashboard/theme.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,0 +1,370 @@
+/* node_cmd.c - the `neuromesh node` command (see node_cmd.h). */
+#include "console/cli/node_cmd.h"
+
+#include "console/cli/home.h"
+#include "console/cli/password.h"
+#include "console/cli/rpc_flags.h"
+#include "node/keystore.h"
+#include "node/chain.h"
+#include "node/errors.h"
+#include "node/node.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <signal.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+static const char usage[] =
+    "usage: neuromesh node [--dev | --chain FILE] [--base-path DIR | --tmp]\n"
+    "                      [--rpc-port PORT] [--rpc-external] [--port-file FILE]\n"
+    "                      [--key NAME [--password-file F]] [--check] [--quiet]\n"
+    "\n"
+    "Runs a full node with a JSON-RPC server (WebSocket and HTTP POST) until\n"
+    "SIGINT or SIGTERM.\n"
+    "  --dev             the built-in dev chain (default when no --chain)\n"
+    "  --chain FILE      a JSON chain spec (docs/chainspec.md)\n"
+    "  --base-path DIR   where chain data lives (default $NEUROMESH_HOME or ~/.neuromesh)\n"
+    "  --tmp             a throw-away base path, removed at exit\n"
+    "  --rpc-port PORT   JSON-RPC port (default 9944; 0 lets the system pick)\n"
+    "  --rpc-external    listen on all interfaces instead of 127.0.0.1\n"
+    "  --port-file FILE  write the JSON-RPC port actually used to FILE\n"
+    "  --key NAME        seal blocks with key NAME from the key store (the chain's\n"
+    "                    authority); default: BASE/chains/ID/node-key, alice on --dev\n"
+    "  --password-file F the key's password (else NEUROMESH_PASSWORD, else a prompt)\n"
+    "  --check           verify the database: recompute the state root from the\n"
+    "                    tables and replay every block from genesis, then exit\n"
+    "  --quiet           no per-block log lines\n"
+    "\n"
+    "%s";
+
+int nm_node_load_spec(bool dev, const char *chain_file, struct nm_chain_spec *spec)
+{
+    char msg[512];
+    int err;
+    if (chain_file && !dev) {
+        if ((err = nm_chainspec_load(chain_file, spec, msg, sizeof msg)))
+            fprintf(stderr, "error: %s\n", msg);
+        return err;
+    }
+    if ((err = nm_chainspec_dev(spec)))
+        fprintf(stderr, "error: dev chain spec: %s\n", nm_strerror(err));
+    return err;
+}
+
+static int mkdir_p(char *path)
+{
+    for (char *p = path + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        int rc = mkdir(path, 0700);
+        *p = '/';
+        if (rc && errno != EEXIST)
+            return NM_E_IO;
+    }
+    return mkdir(path, 0700) && errno != EEXIST ? NM_E_IO : 0;
+}
+
+int nm_node_prepare_paths(const char *base_path, bool tmp, const struct nm_chain_spec *spec,
+                          struct nm_node_paths *out)
+{
+    memset(out, 0, sizeof *out);
+    int err = 0;
+    if (tmp) {
+        const char *dir = getenv("TMPDIR");
+        snprintf(out->base, sizeof out->base, "%s/neuromesh-XXXXXX", dir && *dir ? dir : "/tmp");
+        if (!mkdtemp(out->base)) {
+            fprintf(stderr, "error: cannot create a temporary base path: %s\n", strerror(errno));
+            return NM_E_IO;
+        }
+        out->tmp = true;
+    } else if (base_path) {
+        snprintf(out->base, sizeof out->base, "%s", base_path);
+    } else if ((err = nm_home_dir(out->base, sizeof out->base, 1))) {
+        fprintf(stderr, "error: cannot find the NeuroMesh home (set NEUROMESH_HOME)\n");
+        return err;
+    }
+    char dir[4200];
+    int n = snprintf(dir, sizeof dir, "%s/chains/%s", out->base, spec->id);
+    if (n < 0 || (size_t)n >= sizeof dir - 16) {
+        fprintf(stderr, "error: base path too long\n");
+        return NM_E_TOO_BIG;
+    }
+    if (mkdir_p(dir)) {
+        fprintf(stderr, "error: cannot create %s: %s\n", dir, strerror(errno));
+        return NM_E_IO;
+    }
+    if (snprintf(out->db, sizeof out->db, "%s/chain.db", dir) >= (int)sizeof out->db)
+        return NM_E_TOO_BIG;
+    return 0;
+}
+
+int nm_node_author_key(const struct nm_chain_spec *spec, const struct nm_node_paths *paths,
+                       struct nm_keypair *out)
+{
+    if (spec->dev)
+        return nm_keypair_dev("alice", out);
+    char path[4300];
+    uint8_t seed[NM_SEED_LEN];
+    snprintf(path, sizeof path, "%s/chains/%s/node-key", paths->base, spec->id);
+    int fd = open(path, O_RDONLY);
+    if (fd >= 0) {
+        ssize_t n = read(fd, seed, sizeof seed);
+        close(fd);
+        if (n != (ssize_t)sizeof seed) {
+            fprintf(stderr, "error: %s: not a 32-byte node key\n", path);
+            return NM_E_IO;
+        }
+    } else {
+        randombytes_buf(seed, sizeof seed);
+        fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+        if (fd < 0 || write(fd, seed, sizeof seed) != (ssize_t)sizeof seed || fsync(fd)) {
+            fprintf(stderr, "error: cannot write the node key %s: %s\n", path, strerror(errno));
+            if (fd >= 0)
+                close(fd);
+            return NM_E_IO;
+        }
+        close(fd);
+    }
+    nm_keypair_from_seed(seed, out);
+    sodium_memzero(seed, sizeof seed);
+    return 0;
+}
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st;
+    (void)flag;
+    (void)ftw;
+    remove(path);
+    return 0;
+}
+
+void nm_node_remove_tmp(const struct nm_node_paths *paths)
+{
+    if (paths->tmp && paths->base[0])
+        nftw(paths->base, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static void log_stderr(void *ud, const char *line)
+{
+    (void)ud;
+    char stamp[32];
+    time_t now = time(NULL);
+    struct tm tm;
+    strftime(stamp, sizeof stamp, "%Y-%m-%d %H:%M:%S", localtime_r(&now, &tm));
+    fprintf(stderr, "%s %s\n", stamp, line);
+}
+
+/* node_shutdown over JSON-RPC: the main thread's sigwait takes it. */
+static void stop_requested(void *ud)
+{
+    (void)ud;
+    kill(getpid(), SIGTERM);
+}
+
+static int write_port_file(const char *path, int port)
+{
+    char tmp[4200];
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    FILE *f = fopen(tmp, "w");
+    if (!f)
+        return NM_E_IO;
+    fprintf(f, "%d\n", port);
+    if (fclose(f) || rename(tmp, path))
+        return NM_E_IO;
+    return 0;
+}
+
+static int run_check(const struct nm_chain_spec *spec, const struct nm_node_paths *paths)
+{
+    struct nm_chain *c;
+    char msg[512];
+    int err = nm_chain_open(paths->db, spec, NULL, &c, msg, sizeof msg);
+    if (err) {
+        fprintf(stderr, "error: %s\n", msg);
+        return 1;
+    }
+    err = nm_chain_check(c, spec, msg, sizeof msg);
+    nm_chain_close(c);
+    if (err) {
+        fprintf(stderr, "error: %s\n", msg);
+        return 1;
+    }
+    printf("%s\n", msg);
+    return 0;
+}
+
+static int load_key(const char *name, const char *password_file, struct nm_keypair *out)
+{
+    char home[4096], password[NM_PASSWORD_MAX];
+    int err = nm_home_dir(home, sizeof home, 0);
+    if (err) {
+        fprintf(stderr, "error: cannot find the key store (set NEUROMESH_HOME)\n");
+        return err;
+    }
+    if ((err = nm_password_get("password for key", password_file, false, password,
+                               sizeof password))) {
+        fprintf(stderr, "error: key \"%s\": %s\n", name, nm_password_strerror());
+        return err;
+    }
+    err = nm_keystore_load(home, name, password, out);
+    sodium_memzero(password, sizeof password);
+    if (err)
+        fprintf(stderr, "error: key \"%s\": %s\n", name, nm_strerror(err));
+    return err;
+}
+
+static int parse_port(const char *text, int *out)
+{
+    char *end;
+    long v = strtol(text, &end, 10);
+    if (!*text || *end || v < 0 || v > 65535)
+        return -1;
+    *out = (int)v;
+    return 0;
+}
+
+int nm_node_main(int argc, char **argv)
+{
+    bool dev = false, tmp = false, external = false, check = false, quiet = false;
+    const char *chain_file = NULL, *base_path = NULL, *port_file = NULL, *key_name = NULL;
+    const char *password_file = NULL;
+    int rpc_port = 9944;
+    struct nm_rpc_flags rpc_flags;
+    nm_rpc_flags_init(&rpc_flags);
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        bool has_value = i + 1 < argc;
+        int taken;
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+            printf(usage, nm_rpc_flags_usage);
+            return 0;
+        } else if ((taken = nm_rpc_flags_parse(&rpc_flags, argc, argv, &i)) != 0) {
+            if (taken < 0)
+                return 2;
+        } else if (!strcmp(a, "--dev")) {
+            dev = true;
+        } else if (!strcmp(a, "--tmp")) {
+            tmp = true;
+        } else if (!strcmp(a, "--rpc-external")) {
+            external = true;
+        } else if (!strcmp(a, "--check")) {
+            check = true;
+        } else if (!strcmp(a, "--quiet")) {
+            quiet = true;
+        } else if (!strcmp(a, "--chain") && has_value) {
+            chain_file = argv[++i];
+        } else if (!strcmp(a, "--base-path") && has_value) {
+            base_path = argv[++i];
+        } else if (!strcmp(a, "--key") && has_value) {
+            key_name = argv[++i];
+        } else if (!strcmp(a, "--password-file") && has_value) {
+            password_file = argv[++i];
+        } else if (!strcmp(a, "--port-file") && has_value) {
+            port_file = argv[++i];
+        } else if (!strcmp(a, "--rpc-port") && has_value) {
+            if (parse_port(argv[++i], &rpc_port)) {
+                fprintf(stderr, "error: --rpc-port: \"%.40s\" is not a port (0-65535)\n", argv[i]);
+                return 2;
+            }
+        } else {
+            bool known = !strcmp(a, "--chain") || !strcmp(a, "--base-path") ||
+                         !strcmp(a, "--port-file") || !strcmp(a, "--rpc-port") ||
+                         !strcmp(a, "--key") || !strcmp(a, "--password-file");
+            fprintf(stderr,
+                    known ? "error: %s needs a value\n" : "error: unknown option \"%.40s\"\n", a);
+            fprintf(stderr, usage, nm_rpc_flags_usage);
+            return 2;
+        }
+    }
+    if (dev && chain_file) {
+        fprintf(stderr, "error: --dev and --chain exclude each other\n");
+        return 2;
+    }
+    if (tmp && base_path) {
+        fprintf(stderr, "error: --tmp and --base-path exclude each other\n");
+        return 2;
+    }
+    if (tmp && check) {
+        fprintf(stderr, "error: --check needs an existing base path, not --tmp\n");
+        return 2;
+    }
+    struct nm_chain_spec spec;
+    if (nm_node_load_spec(dev, chain_file, &spec))
+        return 1;
+    struct nm_node_paths paths;
+    int rc = 1;
+    if (nm_node_prepare_paths(base_path, tmp, &spec, &paths))
+        goto out_spec;
+    if (check) {
+        rc = run_check(&spec, &paths);
+        goto out_spec;
+    }
+    struct nm_keypair author;
+    if (key_name ? load_key(key_name, password_file, &author)
+                 : nm_node_author_key(&spec, &paths, &author))
+        goto out_paths;
+    /* Signals are taken by sigwait here; the node thread inherits the mask. */
+    sigset_t stop_signals;
+    sigemptyset(&stop_signals);
+    sigaddset(&stop_signals, SIGINT);
+    sigaddset(&stop_signals, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &stop_signals, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    struct nm_node_config cfg = {
+        .spec = &spec,
+        .db_path = paths.db,
+        .author = &author,
+        .rpc_bind = external ? "0.0.0.0" : "127.0.0.1",
+        .rpc_port = rpc_port,
+        .produce = true,
+        .log = log_stderr,
+        .log_level = quiet ? NM_NODE_LOG_WARN : NM_NODE_LOG_INFO,
+        .on_shutdown = stop_requested,
+    };
+    rpc_flags.external = external;
+    if (nm_rpc_flags_apply(&rpc_flags, paths.base, &cfg)) {
+        sodium_memzero(&author, sizeof author);
+        goto out_paths;
+    }
+    struct nm_node *node;
+    char msg[512];
+    int err = nm_node_start(&cfg, &node, msg, sizeof msg);
+    sodium_memzero(&author, sizeof author);
+    if (err) {
+        fprintf(stderr, "error: %s\n", msg);
+        goto out_paths;
+    }
+    int port = nm_node_rpc_port(node);
+    if (external)
+        log_stderr(NULL, "warning: JSON-RPC listens on every interface (--rpc-external)");
+    char line[4400];
+    snprintf(line, sizeof line, "%s: JSON-RPC on ws://%s:%d, data in %s", spec.name,
+             external ? "0.0.0.0" : "127.0.0.1", port, paths.base);
+    log_stderr(NULL, line);
+    if (nm_rpc_flags_started(&rpc_flags, node)) {
+        nm_node_stop(node);
+        goto out_paths;
+    }
+    if (port_file && write_port_file(port_file, port))
+        fprintf(stderr, "error: cannot write the port file %s\n", port_file);
+    int sig;
+    sigwait(&stop_signals, &sig);
+    log_stderr(NULL, "stopping");
+    nm_node_stop(node);
+    rc = 0;
+out_paths:
+    nm_rpc_flags_fini(&rpc_flags);
+    nm_node_remove_tmp(&paths);
+out_spec:
+    nm_chainspec_fini(&spec);
+    return rc;
+}

@@ -1,0 +1,285 @@
+/* rpc_flags.c - JSON-RPC and Prometheus flags of `neuromesh node` (see
+ * rpc_flags.h). */
+#include "console/cli/rpc_flags.h"
+
+#include "node/errors.h"
+#include "rpc/server.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define SIZE_LIMIT_MAX ((uint64_t)4 * 1024 * 1024 * 1024)
+
+const char nm_rpc_flags_usage[] =
+    "JSON-RPC access and limits (docs/rpc.md):\n"
+    "  --rpc-methods auto|safe|unsafe  who may call unsafe methods (node_shutdown,\n"
+    "                    system_setLogLevel, author_removeExtrinsic): auto (default)\n"
+    "                    loopback callers only, safe nobody, unsafe any caller; all of\n"
+    "                    them also need the token (Authorization: Bearer)\n"
+    "  --rpc-token-file F  the token, first line of F; default: a random one written\n"
+    "                    to BASE/rpc.cookie (mode 0600) at start, removed at exit\n"
+    "  --rpc-cors LIST   browser origins allowed (Origin header): all, none, or\n"
+    "                    scheme://host[:port|:*],...; default localhost and 127.0.0.1\n"
+    "  --rpc-max-connections N              default 100\n"
+    "  --rpc-max-request-size SIZE          default 15 (MiB; or 512K, 2M, 100B)\n"
+    "  --rpc-max-response-size SIZE         default 15 MiB\n"
+    "  --rpc-max-outbound SIZE              queued per connection before a slow\n"
+    "                                       reader is dropped; default 16 MiB\n"
+    "  --rpc-max-subscriptions-per-connection N  default 1024\n"
+    "  --rpc-rate-limit N      calls per second per connection, default 1000, 0 off\n"
+    "  --rpc-rate-limit-ip N   calls per second per address, default 5000, 0 off\n"
+    "Prometheus (GET http://127.0.0.1:9615/metrics):\n"
+    "  --prometheus-port PORT  default 9615 (a busy default port only warns);\n"
+    "                    0 lets the system pick\n"
+    "  --prometheus-external   listen on all interfaces\n"
+    "  --prometheus-port-file F  write the Prometheus port actually used to F\n"
+    "  --no-prometheus         no metrics endpoint\n";
+
+void nm_rpc_flags_init(struct nm_rpc_flags *f)
+{
+    memset(f, 0, sizeof *f);
+    nm_rpc_methods_config_init(&f->methods);
+    f->prometheus = true;
+    f->prometheus_port = NM_PROMETHEUS_DEFAULT_PORT;
+}
+
+static int parse_uint(const char *text, uint64_t max, uint64_t *out)
+{
+    char *end;
+    errno = 0;
+    if (!*text || *text == '-' || *text == '+' || *text == ' ')
+        return -1;
+    unsigned long long v = strtoull(text, &end, 10);
+    if (errno || *end || v > max)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+/* N (MiB, as Substrate), or N with B, K/KiB or M/MiB. */
+static int parse_size(const char *text, size_t *out)
+{
+    char *end;
+    errno = 0;
+    if (!*text || *text < '0' || *text > '9')
+        return -1;
+    unsigned long long v = strtoull(text, &end, 10);
+    uint64_t unit = 1024 * 1024;
+    if (errno)
+        return -1;
+    if (!strcasecmp(end, "b"))
+        unit = 1;
+    else if (!strcasecmp(end, "k") || !strcasecmp(end, "kib") || !strcasecmp(end, "kb"))
+        unit = 1024;
+    else if (*end && strcasecmp(end, "m") && strcasecmp(end, "mib") && strcasecmp(end, "mb"))
+        return -1;
+    if (v == 0 || v > SIZE_LIMIT_MAX / unit)
+        return -1;
+    *out = (size_t)(v * unit);
+    return 0;
+}
+
+int nm_rpc_flags_parse(struct nm_rpc_flags *f, int argc, char **argv, int *i)
+{
+    static const char *const valued[] = {
+        "--rpc-methods",
+        "--rpc-token-file",
+        "--rpc-cors",
+        "--rpc-max-connections",
+        "--rpc-max-request-size",
+        "--rpc-max-response-size",
+        "--rpc-max-outbound",
+        "--rpc-max-subscriptions-per-connection",
+        "--rpc-rate-limit",
+        "--rpc-rate-limit-ip",
+        "--prometheus-port",
+        "--prometheus-port-file",
+    };
+    const char *a = argv[*i];
+    if (!strcmp(a, "--no-prometheus")) {
+        f->prometheus = false;
+        return 1;
+    }
+    if (!strcmp(a, "--prometheus-external")) {
+        f->prometheus_external = true;
+        return 1;
+    }
+    size_t k = 0, n = sizeof valued / sizeof valued[0];
+    while (k < n && strcmp(a, valued[k]) != 0)
+        k++;
+    if (k == n)
+        return 0;
+    if (*i + 1 >= argc) {
+        fprintf(stderr, "error: %s needs a value\n", a);
+        return -1;
+    }
+    const char *v = argv[++*i];
+    uint64_t u = 0;
+    bool ok = true;
+    switch (k) {
+    case 0:
+        if (!strcmp(v, "auto"))
+            f->methods.mode = NM_RPC_METHODS_AUTO;
+        else if (!strcmp(v, "safe"))
+            f->methods.mode = NM_RPC_METHODS_SAFE;
+        else if (!strcmp(v, "unsafe"))
+            f->methods.mode = NM_RPC_METHODS_UNSAFE;
+        else
+            ok = false;
+        break;
+    case 1: f->token_file = v; break;
+    case 2:
+        f->cors = v;
+        ok = nm_rpc_cors_check(v) == 0;
+        break;
+    case 3:
+        ok = parse_uint(v, 100000, &u) == 0 && u > 0;
+        f->max_connections = (int)u;
+        break;
+    case 4: ok = parse_size(v, &f->max_request_bytes) == 0; break;
+    case 5: ok = parse_size(v, &f->methods.max_response_bytes) == 0; break;
+    case 6: ok = parse_size(v, &f->max_outbound_bytes) == 0; break;
+    case 7:
+        ok = parse_uint(v, 1000000, &u) == 0;
+        f->methods.max_subscriptions = (int)u;
+        break;
+    case 8:
+        ok = parse_uint(v, 100000000, &u) == 0;
+        f->methods.rate_per_conn = (uint32_t)u;
+        break;
+    case 9:
+        ok = parse_uint(v, 100000000, &u) == 0;
+        f->methods.rate_per_ip = (uint32_t)u;
+        break;
+    case 10:
+        ok = parse_uint(v, 65535, &u) == 0;
+        f->prometheus_port = (int)u;
+        f->prometheus_port_given = true;
+        break;
+    case 11: f->prometheus_port_file = v; break;
+    }
+    if (!ok) {
+        static const char *const want[] = {"auto, safe or unsafe",
+                                           "",
+                                           "all, none or a list of scheme://host[:port]",
+                                           "a count (1-100000)",
+                                           "a size (e.g. 15, 512K, 100B)",
+                                           "a size (e.g. 15, 512K)",
+                                           "a size (e.g. 16, 512K)",
+                                           "a count",
+                                           "calls per second (0: off)",
+                                           "calls per second (0: off)",
+                                           "a port (0-65535)",
+                                           ""};
+        fprintf(stderr, "error: %s: \"%.40s\" is not %s\n", a, v, want[k]);
+        return -1;
+    }
+    return 1;
+}
+
+static int read_or_make_token(struct nm_rpc_flags *f, const char *base)
+{
+    if (f->token_file) {
+        int private_file = 0;
+        int err = nm_rpc_token_read(f->token_file, f->token, sizeof f->token, &private_file);
+        if (err) {
+            fprintf(stderr, "error: --rpc-token-file %s: %s\n", f->token_file,
+                    err == NM_E_IO ? strerror(errno)
+                                   : "the first line must be 1-255 printable characters, no "
+                                     "spaces");
+            return -1;
+        }
+        if (!private_file)
+            fprintf(stderr,
+                    "warning: --rpc-token-file %s can be read by other users "
+                    "(chmod 600 it)\n",
+                    f->token_file);
+        return 0;
+    }
+    /* the cookie file is written once the node listens (nm_rpc_flags_started):
+     * a second node that fails to start must not replace a running one's */
+    if (nm_rpc_cookie_path(base, f->cookie_path, sizeof f->cookie_path) ||
+        nm_rpc_token_new(f->token, sizeof f->token)) {
+        fprintf(stderr, "error: base path too long for the RPC cookie\n");
+        f->cookie_path[0] = '\0';
+        return -1;
+    }
+    return 0;
+}
+
+int nm_rpc_flags_apply(struct nm_rpc_flags *f, const char *base, struct nm_node_config *cfg)
+{
+    size_t response = f->methods.max_response_bytes;
+    size_t outbound = f->max_outbound_bytes ? f->max_outbound_bytes : (size_t)16 << 20;
+    if (outbound < response + 4096) {
+        fprintf(stderr,
+                "error: --rpc-max-outbound (%zu bytes) must exceed "
+                "--rpc-max-response-size (%zu bytes)\n",
+                outbound, response);
+        return -1;
+    }
+    if (read_or_make_token(f, base))
+        return -1;
+    f->methods.token = f->token;
+    if (f->external && f->methods.mode == NM_RPC_METHODS_UNSAFE) {
+        fprintf(stderr,
+                "warning: ================================================================\n"
+                "warning: --rpc-external with --rpc-methods unsafe: node control methods\n"
+                "warning: (node_shutdown, system_setLogLevel, author_removeExtrinsic) are\n"
+                "warning: served on EVERY interface to anyone holding the RPC token.\n"
+                "warning: Use --rpc-methods auto (loopback only) unless you mean it.\n"
+                "warning: ================================================================\n");
+    }
+    if (f->external && f->cors && !strcasecmp(f->cors, "all"))
+        fprintf(stderr, "warning: --rpc-external with --rpc-cors all: any web page a visitor "
+                        "opens may call this node\n");
+    cfg->rpc_methods = &f->methods;
+    cfg->max_connections = f->max_connections;
+    cfg->rpc_max_request_bytes = f->max_request_bytes;
+    cfg->rpc_max_outbound_bytes = f->max_outbound_bytes;
+    cfg->rpc_cors = f->cors;
+    cfg->prometheus = f->prometheus;
+    cfg->prometheus_bind = f->prometheus_external ? "0.0.0.0" : "127.0.0.1";
+    cfg->prometheus_port = f->prometheus_port;
+    cfg->prometheus_optional = !f->prometheus_port_given;
+    return 0;
+}
+
+int nm_rpc_flags_started(struct nm_rpc_flags *f, struct nm_node *node)
+{
+    if (f->cookie_path[0] && nm_rpc_cookie_save(f->cookie_path, f->token)) {
+        fprintf(stderr, "error: cannot write the RPC cookie %s: %s\n", f->cookie_path,
+                strerror(errno));
+        f->cookie_path[0] = '\0';
+        return -1;
+    }
+    int port = nm_node_prometheus_port(node);
+    if (port)
+        fprintf(stderr, "Prometheus metrics on http://%s:%d/metrics\n",
+                f->prometheus_external ? "0.0.0.0" : "127.0.0.1", port);
+    if (f->cookie_path[0])
+        fprintf(stderr, "RPC token for unsafe methods in %s\n", f->cookie_path);
+    if (f->prometheus_port_file) {
+        char tmp[4200];
+        snprintf(tmp, sizeof tmp, "%s.tmp", f->prometheus_port_file);
+        FILE *out = fopen(tmp, "w");
+        if (!out || fprintf(out, "%d\n", port) < 0 || fclose(out) ||
+            rename(tmp, f->prometheus_port_file))
+            fprintf(stderr, "error: cannot write the Prometheus port file %s\n",
+                    f->prometheus_port_file);
+    }
+    return 0;
+}
+
+void nm_rpc_flags_fini(struct nm_rpc_flags *f)
+{
+    if (f->cookie_path[0])
+        unlink(f->cookie_path);
+    f->cookie_path[0] = '\0';
+    memset(f->token, 0, sizeof f->token);
+}

@@ -1,0 +1,325 @@
+/* cmd_subnet.c - console commands for subnets: create, list, show, update
+ * and retire (the subnets pallet, CORE-002). */
+#include "console/commands/cmd_api.h"
+
+#include "node/errors.h"
+#include "node/pallets/subnets.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- arguments ---- */
+
+/* The subnet fields given as options; *mask says which. */
+static int parse_spec(struct nm_cmd_ctx *ctx, struct nm_subnet_spec *spec, uint16_t *mask)
+{
+    char q[NM_CMD_QUOTE_CAP];
+    const char *v;
+    uint64_t n;
+    int rc;
+    *mask = 0;
+    if ((v = nm_cmd_opt(ctx, "--name"))) {
+        if (strlen(v) > NM_SUBNET_NAME_MAX || nm_subnet_name_check(v) != 0)
+            return nm_cmd_fail(ctx, NM_CMD_USAGE, NM_E_BAD_NAME, "invalid subnet name \"%s\": "
+                               "1-32 letters, digits, spaces, '_' or '-', not starting or "
+                               "ending with a space", nm_cmd_quote(v, q));
+        snprintf(spec->name, sizeof spec->name, "%s", v);
+        *mask |= NM_SF_NAME;
+    }
+    if ((v = nm_cmd_opt(ctx, "--task"))) {
+        int task = nm_task_parse(v);
+        if (task < 0)
+            return nm_cmd_fail(ctx, NM_CMD_USAGE, NM_E_BAD_TASK, "unknown task type \"%s\": "
+                               "expected CODE_GEN, IMAGE_GEN, PROTEIN_FOLDING or CUSTOM",
+                               nm_cmd_quote(v, q));
+        spec->task = (uint8_t)task;
+    }
+    if ((v = nm_cmd_opt(ctx, "--emission-weight"))) {
+        if ((rc = nm_cmd_parse_percent(ctx, "emission weight", v, &spec->emission_weight)))
+            return rc;
+        *mask |= NM_SF_EMISSION_WEIGHT;
+    }
+    if ((v = nm_cmd_opt(ctx, "--min-stake-miner"))) {
+        if ((rc = nm_cmd_parse_amount(ctx, "miner minimum stake", v, false,
+                                      &spec->min_stake_miner)))
+            return rc;
+        *mask |= NM_SF_MIN_STAKE_MINER;
+    }
+    if ((v = nm_cmd_opt(ctx, "--min-stake-validator"))) {
+        if ((rc = nm_cmd_parse_amount(ctx, "validator minimum stake", v, false,
+                                      &spec->min_stake_validator)))
+            return rc;
+        *mask |= NM_SF_MIN_STAKE_VALIDATOR;
+    }
+    if ((v = nm_cmd_opt(ctx, "--max-neurons"))) {
+        if (!nm_cmd_parse_uint(v, 0, 65535, &n))
+            return nm_cmd_fail(ctx, NM_CMD_USAGE, NM_E_BAD_MAX_NEURONS, "invalid max neurons "
+                               "\"%s\": expected 0..65535 (0: the chain's limit)",
+                               nm_cmd_quote(v, q));
+        spec->max_neurons = (uint16_t)n;
+        *mask |= NM_SF_MAX_NEURONS;
+    }
+    static const struct {
+        const char *option;
+        size_t offset;
+        uint16_t bit;
+    } schemas[] = {
+        {"--input-schema", offsetof(struct nm_subnet_spec, input_schema), NM_SF_INPUT_SCHEMA},
+        {"--output-schema", offsetof(struct nm_subnet_spec, output_schema), NM_SF_OUTPUT_SCHEMA},
+    };
+    for (size_t i = 0; i < sizeof schemas / sizeof schemas[0]; i++) {
+        if (!(v = nm_cmd_opt(ctx, schemas[i].option)))
+            continue;
+        if (strlen(v) > NM_SCHEMA_MAX || nm_subnet_schema_check(v) != 0)
+            return nm_cmd_fail(ctx, NM_CMD_USAGE, NM_E_BAD_SCHEMA, "invalid %s \"%s\": a JSON "
+                               "object of at most 4096 bytes, or empty", schemas[i].option + 2,
+                               nm_cmd_quote(v, q));
+        snprintf((char *)spec + schemas[i].offset, NM_SCHEMA_MAX + 1, "%s", v);
+        *mask |= schemas[i].bit;
+    }
+    if ((v = nm_cmd_opt(ctx, "--eval-spec"))) {
+        if (strlen(v) > NM_URI_MAX || nm_subnet_uri_check(v) != 0)
+            return nm_cmd_fail(ctx, NM_CMD_USAGE, NM_E_BAD_URI, "invalid eval spec \"%s\": "
+                               "expected http://, https://, ipfs:// or ar:// URI, or empty",
+                               nm_cmd_quote(v, q));
+        snprintf(spec->eval_spec, sizeof spec->eval_spec, "%s", v);
+        *mask |= NM_SF_EVAL_SPEC;
+    }
+    return 0;
+}
+
+/* ---- building calls ---- */
+
+static int build_subnet_create(struct nm_cmd_ctx *ctx, struct nm_call *c)
+{
+    uint16_t mask;
+    c->kind = NM_CALL_SUBNET_CREATE;
+    if (!nm_cmd_opt(ctx, "--name"))
+        return nm_cmd_fail(ctx, NM_CMD_USAGE, NM_E_USAGE, "missing --name NAME");
+    if (!nm_cmd_opt(ctx, "--task"))
+        return nm_cmd_fail(ctx, NM_CMD_USAGE, NM_E_USAGE, "missing --task TYPE (CODE_GEN, "
+                           "IMAGE_GEN, PROTEIN_FOLDING or CUSTOM)");
+    return parse_spec(ctx, &c->u.subnet_create.spec, &mask);
+}
+
+static int build_subnet_update(struct nm_cmd_ctx *ctx, struct nm_call *c)
+{
+    c->kind = NM_CALL_SUBNET_UPDATE;
+    int rc = nm_cmd_parse_subnet(ctx, nm_cmd_arg(ctx, 0), &c->u.subnet_update.subnet);
+    if (rc)
+        return rc;
+    rc = parse_spec(ctx, &c->u.subnet_update.spec, &c->u.subnet_update.fields);
+    if (rc)
+        return rc;
+    if (!c->u.subnet_update.fields)
+        return nm_cmd_fail(ctx, NM_CMD_USAGE, NM_E_USAGE, "nothing to update: give at least "
+                           "one of --name, --emission-weight, --min-stake-miner, "
+                           "--min-stake-validator, --max-neurons, --input-schema, "
+                           "--output-schema, --eval-spec");
+    return 0;
+}
+
+static int build_subnet_retire(struct nm_cmd_ctx *ctx, struct nm_call *c)
+{
+    c->kind = NM_CALL_SUBNET_RETIRE;
+    return nm_cmd_parse_subnet(ctx, nm_cmd_arg(ctx, 0), &c->u.subnet_retire.subnet);
+}
+
+/* ---- rendering what was signed ---- */
+
+static int render_subnet_create(struct nm_cmd_ctx *ctx, struct nm_cmd_submitted *sub,
+                                struct nm_cmd_text *t)
+{
+    const cJSON *created = nm_cmd_find_event(sub->events, "subnets.Created");
+    if (!created)
+        return nm_cmd_fail(ctx, NM_CMD_FAILED, NM_E_RPC, "included in block %llu, but no "
+                           "subnets.Created event came back", (unsigned long long)sub->height);
+    uint64_t id = nm_cmd_ju64(created, "id");
+    cJSON_AddNumberToObject(sub->json, "id", (double)id);
+    cJSON_AddStringToObject(sub->json, "name", nm_cmd_jstr(created, "name"));
+    cJSON_AddStringToObject(sub->json, "owner", nm_cmd_jstr(created, "owner"));
+    nm_cmd_printf(t, "created subnet %llu \"%s\" in block %llu\n", (unsigned long long)id,
+                  nm_cmd_jstr(created, "name"), (unsigned long long)sub->height);
+    return 0;
+}
+
+static int h_subnet_create(struct nm_cmd_ctx *ctx)
+{
+    return nm_cmd_submit_render(ctx, render_subnet_create);
+}
+
+static int render_subnet_update(struct nm_cmd_ctx *ctx, struct nm_cmd_submitted *sub,
+                                struct nm_cmd_text *t)
+{
+    uint16_t subnet = nm_cmd_call(ctx)->u.subnet_update.subnet;
+    const cJSON *upd = nm_cmd_find_event(sub->events, "subnets.Updated");
+    const cJSON *fields = cJSON_GetObjectItemCaseSensitive(upd, "fields");
+    cJSON_AddNumberToObject(sub->json, "id", subnet);
+    cJSON_AddItemToObject(sub->json, "fields",
+                          fields ? cJSON_Duplicate(fields, true) : cJSON_CreateArray());
+    nm_cmd_printf(t, "updated subnet %u", (unsigned)subnet);
+    const cJSON *f;
+    const char *sep = ": ";
+    cJSON_ArrayForEach(f, fields) {
+        if (cJSON_IsString(f)) {
+            nm_cmd_printf(t, "%s%s", sep, f->valuestring);
+            sep = ", ";
+        }
+    }
+    nm_cmd_printf(t, " in block %llu\n", (unsigned long long)sub->height);
+    return 0;
+}
+
+static int h_subnet_update(struct nm_cmd_ctx *ctx)
+{
+    return nm_cmd_submit_render(ctx, render_subnet_update);
+}
+
+static int render_subnet_retire(struct nm_cmd_ctx *ctx, struct nm_cmd_submitted *sub,
+                                struct nm_cmd_text *t)
+{
+    uint16_t subnet = nm_cmd_call(ctx)->u.subnet_retire.subnet;
+    cJSON_AddNumberToObject(sub->json, "id", subnet);
+    nm_cmd_printf(t, "retired subnet %u in block %llu\n", (unsigned)subnet,
+                  (unsigned long long)sub->height);
+    return 0;
+}
+
+static int h_subnet_retire(struct nm_cmd_ctx *ctx)
+{
+    return nm_cmd_submit_render(ctx, render_subnet_retire);
+}
+
+/* ---- reading ---- */
+
+static int h_subnet_list(struct nm_cmd_ctx *ctx)
+{
+    cJSON *r;
+    int rc = nm_cmd_rpc(ctx, "subnet_list", NULL, &r);
+    if (rc)
+        return rc;
+    cJSON *out = cJSON_CreateObject();
+    if (!out || !cJSON_AddItemToObject(out, "subnets", r)) {
+        cJSON_Delete(out);
+        cJSON_Delete(r);
+        return nm_cmd_oom(ctx);
+    }
+    struct nm_cmd_grid g = {.ncols = 8,
+                            .right = {true, false, false, true, true, true, false, false}};
+    nm_cmd_grid_row(&g, "ID", "NAME", "TASK", "EMISSION", "MINERS", "VALIDATORS", "STATUS",
+                    "OWNER");
+    const cJSON *s;
+    cJSON_ArrayForEach(s, r) {
+        char id[24], em[24], mi[24], va[24];
+        snprintf(id, sizeof id, "%llu", (unsigned long long)nm_cmd_ju64(s, "id"));
+        snprintf(em, sizeof em, "%llu%%", (unsigned long long)nm_cmd_ju64(s, "emission_weight"));
+        snprintf(mi, sizeof mi, "%llu", (unsigned long long)nm_cmd_ju64(s, "miners"));
+        snprintf(va, sizeof va, "%llu", (unsigned long long)nm_cmd_ju64(s, "validators"));
+        nm_cmd_grid_row(&g, id, nm_cmd_jstr(s, "name"), nm_cmd_jstr(s, "task"), em, mi, va,
+                        nm_cmd_jstr(s, "status"), nm_cmd_jstr(s, "owner"));
+    }
+    struct nm_cmd_text b = {0};
+    if (cJSON_GetArraySize(r) == 0)
+        nm_cmd_printf(&b, "no subnets yet\n");
+    else
+        nm_cmd_grid_render(&g, &b);
+    nm_cmd_grid_fini(&g);
+    return nm_cmd_ok(ctx, out, &b);
+}
+
+static int h_subnet_show(struct nm_cmd_ctx *ctx)
+{
+    uint16_t id;
+    cJSON *r;
+    char a1[NM_CMD_AMOUNT_CAP], a2[NM_CMD_AMOUNT_CAP];
+    int rc = nm_cmd_parse_subnet(ctx, nm_cmd_arg(ctx, 0), &id);
+    if (rc)
+        return rc;
+    if ((rc = nm_cmd_rpc(ctx, "subnet_get", nm_cmd_params(1, cJSON_CreateNumber(id)), &r)))
+        return rc;
+    struct nm_cmd_text b = {0};
+    nm_cmd_printf(&b, "subnet               %llu \"%s\"\n",
+                  (unsigned long long)nm_cmd_ju64(r, "id"), nm_cmd_jstr(r, "name"));
+    nm_cmd_printf(&b, "task                 %s\n", nm_cmd_jstr(r, "task"));
+    nm_cmd_printf(&b, "status               %s (created at block %llu)\n",
+                  nm_cmd_jstr(r, "status"), (unsigned long long)nm_cmd_ju64(r, "created_at"));
+    nm_cmd_printf(&b, "owner                %s\n", nm_cmd_jstr(r, "owner"));
+    nm_cmd_printf(&b, "emission weight      %llu%%\n",
+                  (unsigned long long)nm_cmd_ju64(r, "emission_weight"));
+    nm_cmd_printf(&b, "min stake miner      %s\n", nm_cmd_jamount(r, "min_stake_miner", a1));
+    nm_cmd_printf(&b, "min stake validator  %s\n",
+                  nm_cmd_jamount(r, "min_stake_validator", a2));
+    nm_cmd_printf(&b, "max neurons          %llu\n",
+                  (unsigned long long)nm_cmd_ju64(r, "max_neurons"));
+    nm_cmd_printf(&b, "neurons              %llu miners, %llu validators\n",
+                  (unsigned long long)nm_cmd_ju64(r, "miners"),
+                  (unsigned long long)nm_cmd_ju64(r, "validators"));
+    nm_cmd_printf(&b, "input schema         %s\n", nm_cmd_jstr(r, "input_schema"));
+    nm_cmd_printf(&b, "output schema        %s\n", nm_cmd_jstr(r, "output_schema"));
+    nm_cmd_printf(&b, "eval spec            %s\n", nm_cmd_jstr(r, "eval_spec"));
+    return nm_cmd_ok(ctx, r, &b);
+}
+
+/* ---- the table ---- */
+
+#define OPT_NAME {"--name", "NAME", "1-32 letters, digits, spaces, '_' or '-'; unique"}
+#define OPT_SPEC_REST                                                                      \
+    {"--emission-weight", "P%", "share of emissions, 0..100 (\"10\" or \"10%\")"},          \
+    {"--min-stake-miner", "AMOUNT", "stake a miner must bond, NMT"},                       \
+    {"--min-stake-validator", "AMOUNT", "stake a validator must bond, NMT"},               \
+    {"--max-neurons", "N", "most neurons (UIDs), 0..65535; 0 takes the chain's limit"},    \
+    {"--input-schema", "JSON", "JSON object describing task inputs (quote it)"},           \
+    {"--output-schema", "JSON", "JSON object describing task outputs (quote it)"},         \
+    {"--eval-spec", "URI", "evaluation spec: http(s)://, ipfs:// or ar:// URI"}
+
+static const struct nm_cmd_option opts_subnet_create[] = {
+    OPT_NAME,
+    {"--task", "TYPE", "CODE_GEN, IMAGE_GEN, PROTEIN_FOLDING or CUSTOM (cannot change later)"},
+    OPT_SPEC_REST,
+    {NULL, NULL, NULL},
+};
+
+static const struct nm_cmd_option opts_subnet_update[] = {
+    OPT_NAME,
+    OPT_SPEC_REST,
+    {NULL, NULL, NULL},
+};
+
+static const struct nm_cmd_entry entries[] = {
+    {"subnet create", "subnet create --name NAME --task TYPE [OPTIONS]",
+     "create a subnet owned by the signer", NM_CMD_SIGNED, 0, 0, opts_subnet_create,
+     build_subnet_create, h_subnet_create},
+    {"subnet list", "subnet list", "list every subnet", NM_CMD_NEEDS_NODE, 0, 0, NULL, NULL,
+     h_subnet_list},
+    {"subnet show", "subnet show ID", "show one subnet's settings", NM_CMD_NEEDS_NODE, 1, 1,
+     NULL, NULL, h_subnet_show},
+    {"subnet update", "subnet update ID OPTION...", "change the given fields of your subnet",
+     NM_CMD_SIGNED, 1, 1, opts_subnet_update, build_subnet_update, h_subnet_update},
+    {"subnet retire", "subnet retire ID", "retire your subnet for good", NM_CMD_SIGNED, 1, 1,
+     NULL, build_subnet_retire, h_subnet_retire},
+};
+
+const struct nm_cmd_table nm_cmd_subnet_table = NM_CMD_TABLE(entries);
+
+/* governance (console/commands/cmd_gov.c): `propose subnet` takes the options of
+ * `subnet create` plus --bond, and builds its spec by the same checks. */
+const struct nm_cmd_option nm_cmd_propose_subnet_options[] = {
+    OPT_NAME,
+    {"--task", "TYPE", "CODE_GEN, IMAGE_GEN, PROTEIN_FOLDING or CUSTOM (cannot change later)"},
+    OPT_SPEC_REST,
+    {"--bond", "AMOUNT", "NMT to reserve with the proposal, at least the chain's minimum"},
+    {NULL, NULL, NULL},
+};
+
+int nm_cmd_subnet_spec_build(struct nm_cmd_ctx *ctx, struct nm_subnet_spec *spec)
+{
+    struct nm_call *c = calloc(1, sizeof *c);
+    if (!c)
+        return nm_cmd_oom(ctx);
+    int rc = build_subnet_create(ctx, c);
+    if (!rc)
+        *spec = c->u.subnet_create.spec;
+    free(c);
+    return rc;
+}

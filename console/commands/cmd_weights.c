@@ -1,0 +1,824 @@
+/* cmd_weights.c - console commands of weights and consensus (CONS-002..004,
+ * CORE-004): submit, commit and reveal weights, a subnet's weight rules,
+ * the weights of an epoch, epoch summaries and collusion findings, and the
+ * consensus columns of `metagraph`.
+ *
+ * Weights are typed UID=W (W a non-negative number, at most 9 decimals;
+ * several may share one argument, comma-separated: 0=1,3=2.5), or read
+ * with --file from lines "UID=W" or "UID W" ('#' starts a comment). They
+ * are scaled so the largest becomes 65535 (a non-zero weight stays at
+ * least 1) and the chain normalises them (docs/protocol.md). A commit
+ * keeps its weights and salt in $NEUROMESH_HOME/commits/SIGNER-SUBNET.json
+ * (mode 0600) until `weights reveal` sends them. */
+#include "console/commands/cmd_api.h"
+#include "console/cli/home.h"
+
+#include "node/amount.h"
+#include "node/errors.h"
+#include "node/pallets/weights.h"
+#include "node/ss58.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define COMMIT_FILE_MAX (1024 * 1024)
+
+/* The list the last build made: calls point into it until the next build
+ * (the console runs one command at a time). */
+static uint8_t pair_bytes[4 * NM_WEIGHTS_MAX];
+static uint8_t pending_salt[NM_WEIGHTS_SALT_LEN];
+
+struct parsed {
+    uint32_t n;
+    uint16_t uid[NM_WEIGHTS_MAX];
+    uint64_t value[NM_WEIGHTS_MAX]; /* in 10^-9 */
+    uint8_t seen[65536 / 8];
+};
+static struct parsed parsed;
+
+/* ---- weights from the command line or a file ---- */
+
+static int add_pair(struct nm_cmd_ctx *ctx, const char *text, size_t len)
+{
+    char buf[96], q[NM_CMD_QUOTE_CAP];
+    if (len == 0)
+        return 0;
+    if (len >= sizeof buf)
+        return nm_cmd_fail(ctx, NM_CMD_USAGE, NM_E_BAD_WEIGHT, "invalid weight \"%.40s...\"",
+                           text);
+    memcpy(buf, text, len);
+    buf[len] = '\0';
+    char *sep = strchr(buf, '=');
+    if (!sep)
+        sep = strpbrk(buf, " \t");
+    if (!sep)
+        return nm_cmd_fail(ctx, NM_CMD_USAGE, NM_E_USAGE,
+                           "invalid weight \"%s\": expected UID=WEIGHT", nm_cmd_quote(buf, q));
+    *sep = '\0';
+    const char *w = sep + 1;
+    while (*w == ' ' || *w == '\t')
+        w++;
+    uint64_t uid, value;
+    if (!nm_cmd_parse_uint(buf, 0, 65535, &uid))
+        return nm_cmd_fail(ctx, NM_CMD_USAGE, NM_E_USAGE, "invalid uid \"%s\": expected 0..65535",
+                           nm_cmd_quote(buf, q));
+    if (nm_amount_parse(w, &value))
+        return nm_cmd_fail(ctx, NM_CMD_USAGE, NM_E_BAD_WEIGHT,
+                           "invalid weight \"%s\" for uid %llu: weights are non-negative"
+                           " numbers with at most 9 decimals",
+                           nm_cmd_quote(w, q), (unsigned long long)uid);
+    if (parsed.seen[uid / 8] & (1u << (uid % 8)))
+        return nm_cmd_fail(ctx, NM_CMD_USAGE, NM_E_DUPLICATE_UID, "uid %llu appears twice",
+                           (unsigned long long)uid);
+    if (parsed.n == NM_WEIGHTS_MAX)
+        return nm_cmd_fail(ctx, NM_CMD_USAGE, NM_E_TOO_MANY_WEIGHTS, "more than %d weights",
+                           NM_WEIGHTS_MAX);
+    parsed.seen[uid / 8] |= (uint8_t)(1u << (uid % 8));
+    parsed.uid[parsed.n] = (uint16_t)uid;
+    parsed.value[parsed.n++] = value;
+    return 0;
+}
+
+static int read_file_pairs(struct nm_cmd_ctx *ctx, const char *path)
+{
+    char q[NM_CMD_QUOTE_CAP], line[256];
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return nm_cmd_fail(ctx, NM_CMD_USAGE, NM_E_IO, "cannot read %s: %s", nm_cmd_quote(path, q),
+                           strerror(errno));
+    int rc = 0;
+    while (!rc && fgets(line, sizeof line, f)) {
+        char *hash = strchr(line, '#');
+        if (hash)
+            *hash = '\0';
+        size_t len = strcspn(line, "\r\n");
+        while (len && (line[len - 1] == ' ' || line[len - 1] == '\t'))
+            len--;
+        size_t start = strspn(line, " \t");
+        rc = add_pair(ctx, line + start, len > start ? len - start : 0);
+    }
+    fclose(f);
+    return rc;
+}
+
+/* Parses the weights (arguments from index first, and --file) into a list
+ * of u16 weights scaled to the largest, in pair_bytes. */
+static int parse_weights(struct nm_cmd_ctx *ctx, int first, struct nm_weight_list *out)
+{
+    memset(&parsed, 0, sizeof parsed);
+    int rc = 0;
+    for (int i = first; i < nm_cmd_nargs(ctx) && !rc; i++) {
+        const char *a = nm_cmd_arg(ctx, i);
+        while (!rc && *a) {
+            size_t len = strcspn(a, ",");
+            rc = add_pair(ctx, a, len);
+            a += len + (a[len] == ',');
+        }
+    }
+    const char *file = nm_cmd_opt(ctx, "--file");
+    if (!rc && file)
+        rc = read_file_pairs(ctx, file);
+    if (rc)
+        return rc;
+    if (parsed.n == 0)
+        return nm_cmd_fail(ctx, NM_CMD_USAGE, NM_E_USAGE,
+                           "no weights given: UID=WEIGHT ... or --file FILE");
+    uint64_t max = 0;
+    for (uint32_t i = 0; i < parsed.n; i++)
+        max = parsed.value[i] > max ? parsed.value[i] : max;
+    if (max == 0)
+        return nm_cmd_fail(ctx, NM_CMD_USAGE, NM_E_ZERO_WEIGHTS,
+                           "at least one weight must be greater than zero");
+    for (uint32_t i = 0; i < parsed.n; i++) {
+        uint64_t w = parsed.value[i]
+                         ? (uint64_t)(((unsigned __int128)parsed.value[i] * 65535 + max / 2) / max)
+                         : 0;
+        if (parsed.value[i] && w == 0)
+            w = 1;
+        uint8_t *p = pair_bytes + 4 * (size_t)i;
+        p[0] = (uint8_t)parsed.uid[i];
+        p[1] = (uint8_t)(parsed.uid[i] >> 8);
+        p[2] = (uint8_t)w;
+        p[3] = (uint8_t)(w >> 8);
+    }
+    *out = (struct nm_weight_list){parsed.n, pair_bytes};
+    return 0;
+}
+
+/* ---- saved commits ---- */
+
+static int commit_path(struct nm_cmd_ctx *ctx, const nm_account *who, uint16_t subnet, bool create,
+                       char *out, size_t cap)
+{
+    char home[512], addr[NM_SS58_STRLEN];
+    int rc = nm_home_dir(home, sizeof home, create);
+    if (rc)
+        return nm_cmd_fail(ctx, NM_CMD_FAILED, rc, "cannot use the home directory");
+    int n = snprintf(out, cap, "%s/commits", home);
+    if (n < 0 || (size_t)n >= cap)
+        return nm_cmd_fail(ctx, NM_CMD_FAILED, NM_E_IO, "home directory path too long");
+    if (create && mkdir(out, 0700) && errno != EEXIST)
+        return nm_cmd_fail(ctx, NM_CMD_FAILED, NM_E_IO, "cannot create %s: %s", out,
+                           strerror(errno));
+    n = snprintf(out, cap, "%s/commits/%s-%u.json", home, nm_ss58_encode(who, addr),
+                 (unsigned)subnet);
+    if (n < 0 || (size_t)n >= cap)
+        return nm_cmd_fail(ctx, NM_CMD_FAILED, NM_E_IO, "home directory path too long");
+    return 0;
+}
+
+static int commit_save(struct nm_cmd_ctx *ctx, const nm_account *who, uint16_t subnet,
+                       const struct nm_weight_list *l, const uint8_t *hash, uint64_t block)
+{
+    char path[640], hex[2 * 32 + 3];
+    int rc = commit_path(ctx, who, subnet, true, path, sizeof path);
+    if (rc)
+        return rc;
+    cJSON *o = cJSON_CreateObject(), *pairs = cJSON_AddArrayToObject(o, "weights");
+    cJSON_AddNumberToObject(o, "subnet", subnet);
+    cJSON_AddNumberToObject(o, "block", block);
+    cJSON_AddStringToObject(o, "hash", nm_hex_encode(hash, 32, hex, sizeof hex));
+    cJSON_AddStringToObject(o, "salt", nm_hex_encode(pending_salt, 32, hex, sizeof hex));
+    for (uint32_t i = 0; i < l->n; i++) {
+        uint16_t uid, w;
+        nm_weight_at(l, i, &uid, &w);
+        cJSON *p = cJSON_CreateArray();
+        cJSON_AddItemToArray(p, cJSON_CreateNumber(uid));
+        cJSON_AddItemToArray(p, cJSON_CreateNumber(w));
+        cJSON_AddItemToArray(pairs, p);
+    }
+    char *text = cJSON_PrintUnformatted(o);
+    cJSON_Delete(o);
+    if (!text)
+        return nm_cmd_oom(ctx);
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    size_t len = strlen(text);
+    bool ok = fd >= 0 && write(fd, text, len) == (ssize_t)len && write(fd, "\n", 1) == 1;
+    if (fd >= 0 && close(fd))
+        ok = false;
+    free(text);
+    if (!ok)
+        return nm_cmd_fail(ctx, NM_CMD_FAILED, NM_E_IO,
+                           "committed, but cannot save %s: %s"
+                           " (the reveal needs it)",
+                           path, strerror(errno));
+    return 0;
+}
+
+/* Reads the saved commit of who on subnet into pair_bytes / pending_salt. */
+static int commit_load(struct nm_cmd_ctx *ctx, const nm_account *who, uint16_t subnet,
+                       struct nm_weight_list *l, uint64_t *block, char *path, size_t cap)
+{
+    int rc = commit_path(ctx, who, subnet, false, path, cap);
+    if (rc)
+        return rc;
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return nm_cmd_fail(ctx, NM_CMD_FAILED, NM_E_NO_COMMIT,
+                           "no saved weight commit for subnet %u (looked for %s)",
+                           (unsigned)subnet, path);
+    char *text = malloc(COMMIT_FILE_MAX + 1);
+    size_t n = text ? fread(text, 1, COMMIT_FILE_MAX, f) : 0;
+    fclose(f);
+    if (!text)
+        return nm_cmd_oom(ctx);
+    text[n] = '\0';
+    cJSON *o = cJSON_Parse(text);
+    free(text);
+    const cJSON *pairs = cJSON_GetObjectItemCaseSensitive(o, "weights"), *p;
+    const char *salt = nm_cmd_jstr(o, "salt");
+    size_t salt_len = 0;
+    rc = cJSON_IsArray(pairs) && cJSON_GetArraySize(pairs) <= NM_WEIGHTS_MAX &&
+                 nm_hex_decode(salt, pending_salt, sizeof pending_salt, 32, &salt_len) == 0
+             ? 0
+             : NM_E_DECODE;
+    uint32_t count = 0;
+    cJSON_ArrayForEach(p, pairs)
+    {
+        const cJSON *u = cJSON_GetArrayItem(p, 0), *w = cJSON_GetArrayItem(p, 1);
+        if (rc || !cJSON_IsNumber(u) || !cJSON_IsNumber(w) || u->valueint < 0 ||
+            u->valueint > 65535 || w->valueint < 0 || w->valueint > 65535) {
+            rc = NM_E_DECODE;
+            break;
+        }
+        uint8_t *b = pair_bytes + 4 * (size_t)count++;
+        b[0] = (uint8_t)u->valueint;
+        b[1] = (uint8_t)(u->valueint >> 8);
+        b[2] = (uint8_t)w->valueint;
+        b[3] = (uint8_t)(w->valueint >> 8);
+    }
+    *block = nm_cmd_ju64(o, "block");
+    cJSON_Delete(o);
+    if (rc)
+        return nm_cmd_fail(ctx, NM_CMD_FAILED, rc, "damaged commit file %s", path);
+    *l = (struct nm_weight_list){count, pair_bytes};
+    return 0;
+}
+
+/* ---- building calls ---- */
+
+static int build_submit(struct nm_cmd_ctx *ctx, struct nm_call *c)
+{
+    c->kind = NM_CALL_WEIGHTS_SUBMIT;
+    int rc = nm_cmd_parse_subnet(ctx, nm_cmd_arg(ctx, 0), &c->u.weights.subnet);
+    return rc ? rc : parse_weights(ctx, 1, &c->u.weights.list);
+}
+
+static int build_commit(struct nm_cmd_ctx *ctx, struct nm_call *c)
+{
+    struct nm_weight_list l;
+    nm_account me;
+    c->kind = NM_CALL_WEIGHTS_COMMIT;
+    int rc = nm_cmd_parse_subnet(ctx, nm_cmd_arg(ctx, 0), &c->u.weights_commit.subnet);
+    if (rc || (rc = parse_weights(ctx, 1, &l)) || (rc = nm_cmd_signer_account(ctx, &me)))
+        return rc;
+    randombytes_buf(pending_salt, sizeof pending_salt);
+    nm_weights_commit_hash(&me, c->u.weights_commit.subnet, &l, pending_salt,
+                           c->u.weights_commit.hash);
+    return 0;
+}
+
+static int build_reveal(struct nm_cmd_ctx *ctx, struct nm_call *c)
+{
+    nm_account me;
+    uint64_t block;
+    char path[640];
+    c->kind = NM_CALL_WEIGHTS_REVEAL;
+    int rc = nm_cmd_parse_subnet(ctx, nm_cmd_arg(ctx, 0), &c->u.weights_reveal.subnet);
+    if (rc || (rc = nm_cmd_signer_account(ctx, &me)) ||
+        (rc = commit_load(ctx, &me, c->u.weights_reveal.subnet, &c->u.weights_reveal.list, &block,
+                          path, sizeof path)))
+        return rc;
+    memcpy(c->u.weights_reveal.salt, pending_salt, sizeof pending_salt);
+    return 0;
+}
+
+/* "on"/"off" into 1/0. */
+static int parse_switch(struct nm_cmd_ctx *ctx, const char *name, const char *text, uint8_t *out)
+{
+    char q[NM_CMD_QUOTE_CAP];
+    if (!strcmp(text, "on") || !strcmp(text, "1"))
+        *out = 1;
+    else if (!strcmp(text, "off") || !strcmp(text, "0"))
+        *out = 0;
+    else
+        return nm_cmd_fail(ctx, NM_CMD_USAGE, NM_E_BAD_OPTION,
+                           "invalid %s \"%s\": expected on"
+                           " or off",
+                           name, nm_cmd_quote(text, q));
+    return 0;
+}
+
+static int build_options(struct nm_cmd_ctx *ctx, struct nm_call *c)
+{
+    struct nm_weight_options *o = &c->u.weights_options;
+    c->kind = NM_CALL_WEIGHTS_OPTIONS;
+    int rc = nm_cmd_parse_subnet(ctx, nm_cmd_arg(ctx, 0), &o->subnet);
+    if (rc)
+        return rc;
+    const char *cr = nm_cmd_opt(ctx, "--commit-reveal"),
+               *delay = nm_cmd_opt(ctx, "--reveal-delay");
+    const char *limit = nm_cmd_opt(ctx, "--rate-limit"), *soft = nm_cmd_opt(ctx, "--softmax");
+    if (!cr && !delay && !limit && !soft)
+        return nm_cmd_fail(ctx, NM_CMD_USAGE, NM_E_USAGE,
+                           "nothing to change: give"
+                           " --commit-reveal, --reveal-delay, --rate-limit or --softmax");
+    /* What is not given stays as the node says it is now. */
+    cJSON *now = NULL;
+    if (nm_cmd_session(ctx) &&
+        (rc = nm_cmd_rpc(ctx, "weights_get", nm_cmd_params(1, cJSON_CreateNumber(o->subnet)),
+                         &now)))
+        return rc;
+    const cJSON *cur = cJSON_GetObjectItemCaseSensitive(now, "options");
+    o->commit_reveal = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(cur, "commit_reveal"));
+    o->reveal_delay = (uint32_t)nm_cmd_ju64(cur, "reveal_delay");
+    o->rate_limit = (uint32_t)nm_cmd_ju64(cur, "rate_limit");
+    o->softmax_temperature = nm_cmd_ju64(cur, "softmax_temperature");
+    cJSON_Delete(now);
+    uint64_t v;
+    if (cr && (rc = parse_switch(ctx, "--commit-reveal", cr, &o->commit_reveal)))
+        return rc;
+    if (delay) {
+        if ((rc = nm_cmd_parse_u64(ctx, "reveal delay", delay, 1, NM_REVEAL_DELAY_MAX, &v)))
+            return rc;
+        o->reveal_delay = (uint32_t)v;
+    }
+    if (limit) {
+        if ((rc = nm_cmd_parse_u64(ctx, "rate limit", limit, 0, NM_RATE_LIMIT_MAX, &v)))
+            return rc;
+        o->rate_limit = (uint32_t)v;
+    }
+    if (soft) {
+        if (!strcmp(soft, "off")) {
+            o->softmax_temperature = 0;
+        } else {
+            char q[NM_CMD_QUOTE_CAP];
+            if (nm_amount_parse(soft, &v) || v == 0 || v > NM_SOFTMAX_TEMPERATURE_MAX)
+                return nm_cmd_fail(ctx, NM_CMD_USAGE, NM_E_BAD_OPTION,
+                                   "invalid softmax temperature \"%s\": expected off or a"
+                                   " number above 0, at most 100",
+                                   nm_cmd_quote(soft, q));
+            o->softmax_temperature = v; /* parsed with 9 decimals: ppb */
+        }
+    }
+    if (o->reveal_delay == 0)
+        o->reveal_delay = 1; /* offline: the node's answer was not there */
+    return 0;
+}
+
+/* ---- rendering what was signed ---- */
+
+static int render_stored(struct nm_cmd_ctx *ctx, struct nm_cmd_submitted *sub,
+                         struct nm_cmd_text *t, const char *event, uint16_t subnet)
+{
+    const cJSON *ev = nm_cmd_find_event(sub->events, event);
+    if (!ev)
+        return nm_cmd_fail(ctx, NM_CMD_FAILED, NM_E_RPC,
+                           "included in block %llu, but no %s"
+                           " event came back",
+                           (unsigned long long)sub->height, event);
+    uint64_t uid = nm_cmd_ju64(ev, "uid"), epoch = nm_cmd_ju64(ev, "epoch");
+    uint64_t count = nm_cmd_ju64(ev, "count");
+    bool replaced = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(ev, "replaced"));
+    cJSON_AddNumberToObject(sub->json, "subnet", subnet);
+    cJSON_AddNumberToObject(sub->json, "uid", uid);
+    cJSON_AddNumberToObject(sub->json, "epoch", epoch);
+    cJSON_AddNumberToObject(sub->json, "count", count);
+    cJSON_AddBoolToObject(sub->json, "replaced", replaced);
+    nm_cmd_printf(t,
+                  "weights for %llu miner%s %s on subnet %u as uid %llu for epoch %llu%s,"
+                  " in block %llu\n",
+                  (unsigned long long)count, count == 1 ? "" : "s",
+                  !strcmp(event, "weights.Revealed") ? "revealed" : "set", (unsigned)subnet,
+                  (unsigned long long)uid, (unsigned long long)epoch,
+                  replaced ? " (replacing this epoch's earlier ones)" : "",
+                  (unsigned long long)sub->height);
+    return 0;
+}
+
+static int render_submit(struct nm_cmd_ctx *ctx, struct nm_cmd_submitted *sub,
+                         struct nm_cmd_text *t)
+{
+    return render_stored(ctx, sub, t, "weights.Submitted", nm_cmd_call(ctx)->u.weights.subnet);
+}
+
+static int h_submit(struct nm_cmd_ctx *ctx)
+{
+    return nm_cmd_submit_render(ctx, render_submit);
+}
+
+static int render_commit(struct nm_cmd_ctx *ctx, struct nm_cmd_submitted *sub,
+                         struct nm_cmd_text *t)
+{
+    const struct nm_call *c = nm_cmd_call(ctx);
+    uint16_t subnet = c->u.weights_commit.subnet;
+    const cJSON *ev = nm_cmd_find_event(sub->events, "weights.Committed");
+    nm_account me;
+    int rc = nm_cmd_signer_account(ctx, &me);
+    struct nm_weight_list l = {parsed.n, pair_bytes};
+    if (rc || (rc = commit_save(ctx, &me, subnet, &l, c->u.weights_commit.hash, sub->height)))
+        return rc;
+    uint64_t from = nm_cmd_ju64(ev, "reveal_from"), until = nm_cmd_ju64(ev, "reveal_until");
+    char hex[2 * 32 + 3];
+    cJSON_AddNumberToObject(sub->json, "subnet", subnet);
+    cJSON_AddStringToObject(sub->json, "hash",
+                            nm_hex_encode(c->u.weights_commit.hash, 32, hex, sizeof hex));
+    cJSON_AddNumberToObject(sub->json, "reveal_from", from);
+    cJSON_AddNumberToObject(sub->json, "reveal_until", until);
+    nm_cmd_printf(t,
+                  "committed weights for %u miner%s on subnet %u in block %llu; reveal in"
+                  " blocks %llu..%llu with: weights reveal %u\n",
+                  parsed.n, parsed.n == 1 ? "" : "s", (unsigned)subnet,
+                  (unsigned long long)sub->height, (unsigned long long)from,
+                  (unsigned long long)until, (unsigned)subnet);
+    return 0;
+}
+
+static int h_commit(struct nm_cmd_ctx *ctx)
+{
+    return nm_cmd_submit_render(ctx, render_commit);
+}
+
+static int render_reveal(struct nm_cmd_ctx *ctx, struct nm_cmd_submitted *sub,
+                         struct nm_cmd_text *t)
+{
+    uint16_t subnet = nm_cmd_call(ctx)->u.weights_reveal.subnet;
+    int rc = render_stored(ctx, sub, t, "weights.Revealed", subnet);
+    nm_account me;
+    char path[640];
+    if (!rc && !nm_cmd_signer_account(ctx, &me) &&
+        !commit_path(ctx, &me, subnet, false, path, sizeof path))
+        unlink(path); /* revealed: the file has served */
+    return rc;
+}
+
+/* With --wait, sleeps until the next block may carry the reveal. */
+static int wait_for_reveal(struct nm_cmd_ctx *ctx)
+{
+    uint16_t subnet = nm_cmd_call(ctx)->u.weights_reveal.subnet;
+    nm_account me;
+    uint64_t block;
+    char path[640];
+    struct nm_weight_list l;
+    cJSON *w = NULL, *info = NULL;
+    int rc = nm_cmd_signer_account(ctx, &me);
+    if (rc || (rc = commit_load(ctx, &me, subnet, &l, &block, path, sizeof path)) ||
+        (rc = nm_cmd_rpc(ctx, "weights_get", nm_cmd_params(1, cJSON_CreateNumber(subnet)), &w)))
+        return rc;
+    uint64_t from =
+        block + nm_cmd_ju64(cJSON_GetObjectItemCaseSensitive(w, "options"), "reveal_delay");
+    cJSON_Delete(w);
+    for (int polls = 0; polls < 100000; polls++) {
+        if ((rc = nm_cmd_rpc(ctx, "chain_info", NULL, &info)))
+            return rc;
+        uint64_t height = nm_cmd_ju64(info, "height"), ms = nm_cmd_ju64(info, "block_time_ms");
+        cJSON_Delete(info);
+        if (height + 1 >= from)
+            return 0;
+        if (polls == 0 && (from - height) * (ms ? ms : 1000) > 3600 * 1000)
+            return nm_cmd_fail(ctx, NM_CMD_FAILED, NM_E_REVEAL_TOO_EARLY,
+                               "the reveal opens at block %llu, more than an hour away",
+                               (unsigned long long)from);
+        struct timespec ts = {0, 200 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+    return nm_cmd_fail(ctx, NM_CMD_FAILED, NM_E_TIMEOUT, "gave up waiting for block %llu",
+                       (unsigned long long)from);
+}
+
+static int h_reveal(struct nm_cmd_ctx *ctx)
+{
+    int rc = nm_cmd_flag(ctx, "--wait") ? wait_for_reveal(ctx) : 0;
+    return rc ? rc : nm_cmd_submit_render(ctx, render_reveal);
+}
+
+static int render_options(struct nm_cmd_ctx *ctx, struct nm_cmd_submitted *sub,
+                          struct nm_cmd_text *t)
+{
+    const struct nm_weight_options *o = &nm_cmd_call(ctx)->u.weights_options;
+    char temp[NM_AMOUNT_STRLEN];
+    cJSON_AddNumberToObject(sub->json, "subnet", o->subnet);
+    cJSON_AddBoolToObject(sub->json, "commit_reveal", o->commit_reveal);
+    cJSON_AddNumberToObject(sub->json, "reveal_delay", o->reveal_delay);
+    cJSON_AddNumberToObject(sub->json, "rate_limit", o->rate_limit);
+    cJSON_AddNumberToObject(sub->json, "softmax_temperature", o->softmax_temperature);
+    nm_cmd_printf(t,
+                  "subnet %u weights: commit-reveal %s, reveal delay %u blocks, rate limit %u"
+                  " blocks, %s%s (block %llu)\n",
+                  (unsigned)o->subnet, o->commit_reveal ? "on" : "off", o->reveal_delay,
+                  o->rate_limit, o->softmax_temperature ? "softmax at " : "L1 normalisation",
+                  o->softmax_temperature ? nm_amount_format(o->softmax_temperature, temp) : "",
+                  (unsigned long long)sub->height);
+    return 0;
+}
+
+static int h_options(struct nm_cmd_ctx *ctx)
+{
+    return nm_cmd_submit_render(ctx, render_options);
+}
+
+/* ---- reading ---- */
+
+/* "12.34%" of a u16 weight out of 65535. */
+static const char *percent(uint64_t w, char out[24])
+{
+    uint64_t hundredths = (w * 10000 + 65535 / 2) / 65535;
+    snprintf(out, 24, "%llu.%02llu%%", (unsigned long long)(hundredths / 100),
+             (unsigned long long)(hundredths % 100));
+    return out;
+}
+
+static int h_show(struct nm_cmd_ctx *ctx)
+{
+    uint16_t subnet;
+    uint64_t v;
+    cJSON *r;
+    int rc = nm_cmd_parse_subnet(ctx, nm_cmd_arg(ctx, 0), &subnet);
+    if (rc)
+        return rc;
+    const char *uid = nm_cmd_opt(ctx, "--validator"), *epoch = nm_cmd_opt(ctx, "--epoch");
+    cJSON *params = cJSON_CreateArray();
+    cJSON_AddItemToArray(params, cJSON_CreateNumber(subnet));
+    if (epoch || uid) {
+        if (epoch && (rc = nm_cmd_parse_u64(ctx, "epoch", epoch, 0, UINT32_MAX, &v))) {
+            cJSON_Delete(params);
+            return rc;
+        }
+        cJSON_AddItemToArray(params, epoch ? cJSON_CreateNumber(v) : cJSON_CreateNull());
+    }
+    if (uid) {
+        if ((rc = nm_cmd_parse_u64(ctx, "validator uid", uid, 0, 65535, &v))) {
+            cJSON_Delete(params);
+            return rc;
+        }
+        cJSON_AddItemToArray(params, cJSON_CreateNumber(v));
+    }
+    if ((rc = nm_cmd_rpc(ctx, "weights_get", params, &r)))
+        return rc;
+    const cJSON *o = cJSON_GetObjectItemCaseSensitive(r, "options");
+    const cJSON *subs = cJSON_GetObjectItemCaseSensitive(r, "submissions");
+    const cJSON *commits = cJSON_GetObjectItemCaseSensitive(r, "commits"), *s;
+    int count = cJSON_GetArraySize(subs);
+    bool all = nm_cmd_flag(ctx, "--all");
+    struct nm_cmd_text t = {0};
+    nm_cmd_printf(&t,
+                  "subnet %u, epoch %llu: %d submission%s (%s, commit-reveal %s, reveal"
+                  " delay %llu, rate limit %llu blocks)\n",
+                  (unsigned)subnet, (unsigned long long)nm_cmd_ju64(r, "epoch"), count,
+                  count == 1 ? "" : "s", nm_cmd_jstr(o, "normalisation"),
+                  cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "commit_reveal")) ? "on"
+                                                                                     : "off",
+                  (unsigned long long)nm_cmd_ju64(o, "reveal_delay"),
+                  (unsigned long long)nm_cmd_ju64(o, "rate_limit"));
+    cJSON_ArrayForEach(s, subs)
+    {
+        const cJSON *ws = cJSON_GetObjectItemCaseSensitive(s, "weights"), *p;
+        int n = cJSON_GetArraySize(ws), shown = 0;
+        nm_cmd_printf(
+            &t, "uid %llu (block %llu, %d miner%s):", (unsigned long long)nm_cmd_ju64(s, "uid"),
+            (unsigned long long)nm_cmd_ju64(s, "block"), n, n == 1 ? "" : "s");
+        cJSON_ArrayForEach(p, ws)
+        {
+            if (!all && shown == 16) {
+                nm_cmd_printf(&t, " ... (%d more, --all)", n - shown);
+                break;
+            }
+            char pc[24];
+            const cJSON *u = cJSON_GetArrayItem(p, 0), *w = cJSON_GetArrayItem(p, 1);
+            if (!cJSON_IsNumber(u) || !cJSON_IsNumber(w) || w->valueint < 0)
+                continue; /* not what a node sends */
+            nm_cmd_printf(&t, " %d=%s", u->valueint, percent((uint64_t)w->valueint, pc));
+            shown++;
+        }
+        nm_cmd_printf(&t, "\n");
+    }
+    cJSON_ArrayForEach(s, commits) nm_cmd_printf(
+        &t, "uid %llu committed in block %llu: reveal in blocks %llu..%llu\n",
+        (unsigned long long)nm_cmd_ju64(s, "uid"), (unsigned long long)nm_cmd_ju64(s, "block"),
+        (unsigned long long)nm_cmd_ju64(s, "reveal_from"),
+        (unsigned long long)nm_cmd_ju64(s, "reveal_until"));
+    return nm_cmd_ok(ctx, r, &t);
+}
+
+static void summary_line(struct nm_cmd_text *t, const cJSON *s)
+{
+    char e[NM_CMD_AMOUNT_CAP], m[NM_CMD_AMOUNT_CAP], v[NM_CMD_AMOUNT_CAP], o[NM_CMD_AMOUNT_CAP],
+        b[NM_CMD_AMOUNT_CAP];
+    uint64_t submitted = nm_cmd_ju64(s, "submitted"), outliers = nm_cmd_ju64(s, "outliers");
+    nm_cmd_printf(t, "subnet %llu, epoch %llu (block %llu): %llu of %llu validators submitted",
+                  (unsigned long long)nm_cmd_ju64(s, "subnet"),
+                  (unsigned long long)nm_cmd_ju64(s, "epoch"),
+                  (unsigned long long)nm_cmd_ju64(s, "height"), (unsigned long long)submitted,
+                  (unsigned long long)nm_cmd_ju64(s, "validators"));
+    if (submitted >= 3) /* the outlier rule needs three */
+        nm_cmd_printf(t, ", %llu outlier%s, similarity median %s", (unsigned long long)outliers,
+                      outliers == 1 ? "" : "s", nm_cmd_jstr(s, "similarity_median"));
+    nm_cmd_printf(t, "; emission %s: miners %s, validators %s, owner %s, burned %s\n",
+                  nm_cmd_jamount(s, "emission", e), nm_cmd_jamount(s, "miner_paid", m),
+                  nm_cmd_jamount(s, "validator_paid", v), nm_cmd_jamount(s, "owner_paid", o),
+                  nm_cmd_jamount(s, "burned", b));
+}
+
+static const char *flags_text(const cJSON *v, char out[48])
+{
+    bool silent = !cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(v, "submitted"));
+    bool outlier = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(v, "outlier"));
+    bool confirmed = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(v, "collusion_confirmed"));
+    bool suspect = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(v, "collusion"));
+    snprintf(out, 48, "%s%s%s%s%s", silent ? "silent" : "",
+             silent && (outlier || suspect) ? "," : "", outlier ? "outlier" : "",
+             outlier && suspect ? "," : "",
+             confirmed ? "collusion"
+             : suspect ? "collusion?"
+                       : "");
+    return out[0] ? out : "-";
+}
+
+static const char *jfraction(const cJSON *o, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+    return cJSON_IsString(v) ? v->valuestring : "-";
+}
+
+static int h_epoch(struct nm_cmd_ctx *ctx)
+{
+    uint16_t subnet = 0;
+    cJSON *r;
+    int rc = nm_cmd_nargs(ctx) ? nm_cmd_parse_subnet(ctx, nm_cmd_arg(ctx, 0), &subnet) : 0;
+    if (rc || (rc = nm_cmd_rpc(ctx, "epoch_info",
+                               subnet ? nm_cmd_params(1, cJSON_CreateNumber(subnet)) : NULL, &r)))
+        return rc;
+    const cJSON *em = cJSON_GetObjectItemCaseSensitive(r, "emissions"), *s;
+    char a[NM_CMD_AMOUNT_CAP], b[NM_CMD_AMOUNT_CAP], c[NM_CMD_AMOUNT_CAP], d[NM_CMD_AMOUNT_CAP],
+        e[NM_CMD_AMOUNT_CAP];
+    struct nm_cmd_text t = {0};
+    nm_cmd_printf(&t, "epoch %llu: block %llu of %llu, ends at block %llu\n",
+                  (unsigned long long)nm_cmd_ju64(r, "epoch"),
+                  (unsigned long long)nm_cmd_ju64(r, "block_in_epoch"),
+                  (unsigned long long)nm_cmd_ju64(r, "tempo"),
+                  (unsigned long long)nm_cmd_ju64(r, "epoch_ends_at"));
+    nm_cmd_printf(&t, "emission %s per block; emitted %s, paid %s, burned %s, pending %s\n",
+                  nm_cmd_jamount(em, "emission_per_block", a), nm_cmd_jamount(em, "emitted", b),
+                  nm_cmd_jamount(em, "paid", c), nm_cmd_jamount(em, "burned", d),
+                  nm_cmd_jamount(em, "pending", e));
+    if (!subnet) {
+        cJSON_ArrayForEach(s, cJSON_GetObjectItemCaseSensitive(r, "subnets")) summary_line(&t, s);
+        return nm_cmd_ok(ctx, r, &t);
+    }
+    const cJSON *sum = cJSON_GetObjectItemCaseSensitive(r, "summary");
+    if (cJSON_IsObject(sum))
+        summary_line(&t, sum);
+    else
+        nm_cmd_printf(&t, "subnet %u: no epoch processed yet\n", (unsigned)subnet);
+    struct nm_cmd_grid g = {.ncols = 6, .right = {true, false, true, true, true, false}};
+    nm_cmd_grid_row(&g, "UID", "HOTKEY", "REPUTATION", "SIMILARITY", "REWARD", "FLAGS");
+    cJSON_ArrayForEach(s, cJSON_GetObjectItemCaseSensitive(r, "validators"))
+    {
+        char uid[16], fl[48], amt[NM_AMOUNT_STRLEN];
+        snprintf(uid, sizeof uid, "%llu", (unsigned long long)nm_cmd_ju64(s, "uid"));
+        nm_cmd_grid_row(&g, uid, nm_cmd_jstr(s, "hotkey"), jfraction(s, "reputation"),
+                        jfraction(s, "similarity"),
+                        nm_amount_format(nm_cmd_ju64(s, "reward"), amt), flags_text(s, fl));
+    }
+    if (g.nrows > 1)
+        nm_cmd_grid_render(&g, &t);
+    nm_cmd_grid_fini(&g);
+    return nm_cmd_ok(ctx, r, &t);
+}
+
+static int h_collusion(struct nm_cmd_ctx *ctx)
+{
+    uint16_t subnet;
+    cJSON *r;
+    int rc = nm_cmd_parse_subnet(ctx, nm_cmd_arg(ctx, 0), &subnet);
+    if (rc ||
+        (rc = nm_cmd_rpc(ctx, "collusion_get", nm_cmd_params(1, cJSON_CreateNumber(subnet)), &r)))
+        return rc;
+    const cJSON *findings = cJSON_GetObjectItemCaseSensitive(r, "findings"), *f;
+    const cJSON *epoch = cJSON_GetObjectItemCaseSensitive(r, "epoch");
+    struct nm_cmd_text t = {0};
+    int n = cJSON_GetArraySize(findings);
+    if (!cJSON_IsNumber(epoch))
+        nm_cmd_printf(&t, "subnet %u: no epoch processed yet\n", (unsigned)subnet);
+    else if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r, "analysed")))
+        nm_cmd_printf(&t,
+                      "subnet %u, epoch %d: not analysed (it needs 3 submissions and enough"
+                      " miners: collusion_min_miners)\n",
+                      (unsigned)subnet, epoch->valueint);
+    else
+        nm_cmd_printf(&t, "subnet %u, epoch %d: %d finding%s\n", (unsigned)subnet, epoch->valueint,
+                      n, n == 1 ? "" : "s");
+    struct nm_cmd_grid g = {.ncols = 7, .right = {true, false, true, true, true, true, false}};
+    nm_cmd_grid_row(&g, "UID", "KINDS", "PARTNER", "CLUSTER", "SCORE", "STREAK", "STATE");
+    cJSON_ArrayForEach(f, findings)
+    {
+        char uid[16], partner[16] = "-", cluster[16] = "-", streak[16], kinds[64] = "";
+        const cJSON *k, *p = cJSON_GetObjectItemCaseSensitive(f, "partner");
+        const cJSON *c = cJSON_GetObjectItemCaseSensitive(f, "cluster");
+        cJSON_ArrayForEach(k, cJSON_GetObjectItemCaseSensitive(f, "kinds"))
+        {
+            size_t len = strlen(kinds);
+            snprintf(kinds + len, sizeof kinds - len, "%s%s", len ? "," : "",
+                     cJSON_IsString(k) ? k->valuestring : "?");
+        }
+        snprintf(uid, sizeof uid, "%llu", (unsigned long long)nm_cmd_ju64(f, "uid"));
+        if (cJSON_IsNumber(p))
+            snprintf(partner, sizeof partner, "%d", p->valueint);
+        else if (strstr(kinds, "consensus"))
+            snprintf(partner, sizeof partner, "W_global");
+        if (cJSON_IsNumber(c))
+            snprintf(cluster, sizeof cluster, "%d", c->valueint);
+        snprintf(streak, sizeof streak, "%llu", (unsigned long long)nm_cmd_ju64(f, "streak"));
+        nm_cmd_grid_row(&g, uid, kinds, partner, cluster, jfraction(f, "score"), streak,
+                        cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(f, "confirmed"))
+                            ? "confirmed"
+                            : "suspect");
+    }
+    if (n > 0)
+        nm_cmd_grid_render(&g, &t);
+    nm_cmd_grid_fini(&g);
+    return nm_cmd_ok(ctx, r, &t);
+}
+
+void nm_cmd_weights_metagraph(const cJSON *neurons, struct nm_cmd_text *t)
+{
+    const cJSON *n, *epoch = NULL;
+    cJSON_ArrayForEach(n, neurons)
+    {
+        const cJSON *e = cJSON_GetObjectItemCaseSensitive(n, "epoch");
+        if (cJSON_IsNumber(e) && (!epoch || e->valuedouble > epoch->valuedouble))
+            epoch = e;
+    }
+    if (!epoch)
+        return; /* no epoch processed yet: nothing to add */
+    struct nm_cmd_grid g = {.ncols = 7, .right = {true, false, true, true, true, true, true}};
+    nm_cmd_grid_row(&g, "UID", "ROLE", "WEIGHT", "INCENTIVE", "REWARD", "REPUTATION",
+                    "SIMILARITY");
+    cJSON_ArrayForEach(n, neurons)
+    {
+        char uid[16], amt[NM_AMOUNT_STRLEN];
+        snprintf(uid, sizeof uid, "%llu", (unsigned long long)nm_cmd_ju64(n, "uid"));
+        nm_cmd_grid_row(&g, uid, nm_cmd_jstr(n, "role"), jfraction(n, "weight"),
+                        jfraction(n, "incentive"), nm_amount_format(nm_cmd_ju64(n, "reward"), amt),
+                        jfraction(n, "reputation"), jfraction(n, "similarity"));
+    }
+    nm_cmd_printf(t, "consensus of epoch %d (reward in NMT):\n", epoch->valueint);
+    nm_cmd_grid_render(&g, t);
+    nm_cmd_grid_fini(&g);
+}
+
+/* ---- the table ---- */
+
+static const struct nm_cmd_option opts_weights[] = {
+    {"--file", "FILE", "read more UID=WEIGHT lines from FILE"},
+    {NULL, NULL, NULL},
+};
+
+static const struct nm_cmd_option opts_reveal[] = {
+    {"--wait", NULL, "wait until the reveal delay has passed, then reveal"},
+    {NULL, NULL, NULL},
+};
+
+static const struct nm_cmd_option opts_show[] = {
+    {"--validator", "UID", "only this validator's submission"},
+    {"--epoch", "EPOCH", "this epoch's bucket (default: the one in progress)"},
+    {"--all", NULL, "every weight, not only the first 16"},
+    {NULL, NULL, NULL},
+};
+
+static const struct nm_cmd_option opts_options[] = {
+    {"--commit-reveal", "on|off", "validators commit weights, then reveal them"},
+    {"--reveal-delay", "BLOCKS", "blocks from a commit to its reveal (1..1000000)"},
+    {"--rate-limit", "BLOCKS", "fewest blocks between two weight settings (0..1000000)"},
+    {"--softmax", "T|off", "softmax normalisation at temperature T, or L1 (off)"},
+    {NULL, NULL, NULL},
+};
+
+static const struct nm_cmd_entry entries[] = {
+    {"weights submit", "weights submit SUBNET UID=W [UID=W ...] [--file FILE]",
+     "set the signer's weights for a subnet's miners", NM_CMD_SIGNED, 1, NM_CMD_MAX_ARGS,
+     opts_weights, build_submit, h_submit},
+    {"weights commit", "weights commit SUBNET UID=W [UID=W ...] [--file FILE]",
+     "commit to weights (commit-reveal subnets); keeps them for the reveal", NM_CMD_SIGNED, 1,
+     NM_CMD_MAX_ARGS, opts_weights, build_commit, h_commit},
+    {"weights reveal", "weights reveal SUBNET", "reveal the weights committed with weights commit",
+     NM_CMD_SIGNED, 1, 1, opts_reveal, build_reveal, h_reveal},
+    {"weights show", "weights show SUBNET [--validator UID] [--epoch EPOCH] [--all]",
+     "an epoch's weight submissions and pending commits", NM_CMD_NEEDS_NODE, 1, 1, opts_show, NULL,
+     h_show},
+    {"weights options", "weights options SUBNET ...", "change a subnet's weight rules (its owner)",
+     NM_CMD_SIGNED, 1, 1, opts_options, build_options, h_options},
+    {"epoch", "epoch [SUBNET]", "the epoch in progress, emissions, and epoch summaries",
+     NM_CMD_NEEDS_NODE, 0, 1, NULL, NULL, h_epoch},
+    {"collusion", "collusion SUBNET", "collusion findings of a subnet's last epoch",
+     NM_CMD_NEEDS_NODE, 1, 1, NULL, NULL, h_collusion},
+};
+
+const struct nm_cmd_table nm_cmd_weights_table = NM_CMD_TABLE(entries);

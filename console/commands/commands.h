@@ -1,0 +1,129 @@
+/* commands.h - the console commands (`stake add`, `subnet list`, ...):
+ * splitting a command line into words, looking a command up (exact words
+ * or a unique prefix of each word), checking its options and arguments,
+ * and running it against a session. The commands live in per-module tables
+ * (console/commands/cmd_*.c, written against console/commands/cmd_api.h) that commands.c
+ * lists; `neuromesh exec`, script files, the REPL, tab completion and
+ * `help` see them as one list through nm_cmd_count_all/nm_cmd_entry_at.
+ *
+ * Handlers never print: a run fills a struct nm_cmd_result with a result
+ * object (what `--json` prints, one line) and a human rendering, or with an
+ * error status and a one-line message that names what failed first
+ * ("transfer: insufficient balance: ..."). */
+#ifndef NM_COMMANDS_H
+#define NM_COMMANDS_H
+
+#include "node/call.h"
+
+#include <cjson/cJSON.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+struct nm_session;
+struct nm_cmd_ctx; /* one command being run: read it through console/commands/cmd_api.h */
+
+/* Precondition flags, enforced by the dispatcher before the handler runs. */
+#define NM_CMD_SIGNS 0x1u      /* signs a transaction: needs a signer (--as NAME) */
+#define NM_CMD_DEV_ONLY 0x2u   /* refused unless the node runs a dev chain */
+#define NM_CMD_NEEDS_NODE 0x4u /* talks to the node */
+
+/* Most words a line may have, positional arguments a command may take. */
+#define NM_CMD_MAX_WORDS 64
+#define NM_CMD_MAX_ARGS 8
+#define NM_CMD_MAX_OPTS 16
+/* Longest error message a result carries. */
+#define NM_CMD_MSG_MAX 1024
+
+/* One option a command accepts. metavar NULL: a flag without a value. */
+struct nm_cmd_option {
+    const char *name;    /* "--stake" */
+    const char *metavar; /* "AMOUNT", or NULL */
+    const char *help;
+};
+
+struct nm_cmd_entry {
+    const char *words;   /* "stake add" (one or two words) */
+    const char *usage;   /* "stake add SUBNET AMOUNT" */
+    const char *summary; /* one line, lowercase, no period */
+    unsigned flags;      /* NM_CMD_* */
+    int min_args, max_args;
+    const struct nm_cmd_option *options; /* terminated by {NULL}; may be NULL */
+    /* Signing commands: turns the checked arguments into a call (all local
+     * validation happens here). NULL for the others. */
+    int (*build)(struct nm_cmd_ctx *ctx, struct nm_call *call);
+    /* Runs the command and fills the result. */
+    int (*handler)(struct nm_cmd_ctx *ctx);
+};
+
+/* Options every command accepts besides its own: --json and --as NAME. */
+extern const struct nm_cmd_option nm_cmd_common_options[];
+
+/* Every command of every table, in table order (the order of `help`):
+ * entries 0 .. nm_cmd_count_all() - 1; nm_cmd_entry_at gives NULL past
+ * the end. The entries are static: pointers stay valid. */
+size_t nm_cmd_count_all(void);
+const struct nm_cmd_entry *nm_cmd_entry_at(size_t i);
+
+/* What a run ended with; the values are `neuromesh exec` exit codes. */
+enum nm_cmd_status {
+    NM_CMD_OK = 0,
+    NM_CMD_FAILED = 1, /* the node refused, the call failed, no connection ... */
+    NM_CMD_USAGE = 2,  /* unknown command or option, malformed argument */
+};
+
+struct nm_cmd_result {
+    enum nm_cmd_status status;
+    int err;                     /* NM_E_* when status != OK */
+    char message[NM_CMD_MSG_MAX]; /* when status != OK: one line, no "error: " */
+    cJSON *json;                 /* when OK: the result object (owned) */
+    char *text;                  /* when OK: human rendering, ends with '\n' (owned) */
+    bool want_json;              /* --json was given on the line */
+};
+
+/* Frees what a result owns and clears it for reuse. */
+void nm_cmd_result_fini(struct nm_cmd_result *r);
+
+/* Splits line into words like a shell: blanks separate words, '...' keeps
+ * everything literally, "..." allows \" \\ \$ \` escapes, a backslash
+ * outside quotes escapes the next character, and an unquoted '#' at the
+ * start of a word starts a comment. *words_out is malloc'd (free with
+ * nm_cmd_words_free), NULL when there are no words. NM_E_USAGE with a
+ * message in err for an unterminated quote, a trailing backslash or more
+ * than NM_CMD_MAX_WORDS words. */
+int nm_cmd_split(const char *line, char ***words_out, int *count_out, char *err, size_t cap);
+void nm_cmd_words_free(char **words, int count);
+
+/* Finds the command named by the first words: each word may be the full
+ * command word or a unique prefix of it ("sub l" is "subnet list"). On
+ * success *consumed is how many words named it. NM_E_USAGE with a message
+ * for an unknown command (`unknown command "foo" (try help)`), an
+ * ambiguous one (`ambiguous command "s": could be stake, subnet`) or a
+ * missing second word. */
+int nm_cmd_lookup(char *const *words, int count, const struct nm_cmd_entry **entry_out,
+                  int *consumed, char *err, size_t cap);
+
+/* Runs one command line against s (may be NULL: then only commands
+ * without NM_CMD_NEEDS_NODE and no account lookups work). json_default is
+ * the caller's --json; the line may add its own. Empty or comment-only
+ * lines give status OK with json NULL and text NULL. Returns res->status. */
+enum nm_cmd_status nm_cmd_run_line(struct nm_session *s, const char *line, bool json_default,
+                                   struct nm_cmd_result *res);
+/* The same with the line already split into words. */
+enum nm_cmd_status nm_cmd_run_words(struct nm_session *s, char *const *words, int count,
+                                    bool json_default, struct nm_cmd_result *res);
+
+/* Parses and validates a signing command line into the call it would sign,
+ * without signing or submitting it (account names that need the node, dev
+ * names for instance, are looked up through s; s may be NULL, then only
+ * SS58 addresses and keystore names resolve). NM_E_USAGE for a command
+ * that does not sign; the NM_E_* of the first bad argument otherwise, with
+ * a message in err. */
+int nm_cmd_build_call(struct nm_session *s, const char *line, struct nm_call *out, char *err,
+                      size_t cap);
+
+/* Help generated from the table. entry NULL: the list of every command
+ * (usage and summary, aligned). Otherwise the usage, summary, options and
+ * preconditions of one command. malloc'd; NULL when out of memory. */
+char *nm_cmd_help_text(const struct nm_cmd_entry *entry);
+
+#endif

@@ -1,0 +1,664 @@
+/* keycmd.c - the `neuromesh key` commands: one table row per subcommand, one
+ * argument parser and one place that turns errors into messages. */
+#include "console/commands/keycmd.h"
+
+#include "console/cli/home.h"
+#include "console/cli/password.h"
+#include "node/crypto.h"
+#include "node/errors.h"
+#include "node/keystore.h"
+#include "node/ss58.h"
+
+#include <cjson/cJSON.h>
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sodium.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#define EXIT_OK 0
+#define EXIT_RUNTIME 1
+#define EXIT_USAGE 2
+
+enum key_option {
+    OPT_PASSWORD_FILE = 1 << 0,
+    OPT_SEED = 1 << 1,
+    OPT_SEED_FILE = 1 << 2,
+    OPT_JSON = 1 << 3,
+    OPT_YES = 1 << 4,
+};
+
+static const struct {
+    const char *name;
+    const char *short_name;
+    unsigned flag;
+    bool takes_value;
+} option_table[] = {
+    {"--password-file", NULL, OPT_PASSWORD_FILE, true},
+    {"--seed", NULL, OPT_SEED, true},
+    {"--seed-file", NULL, OPT_SEED_FILE, true},
+    {"--json", NULL, OPT_JSON, false},
+    {"--yes", "-y", OPT_YES, false},
+};
+#define OPTION_COUNT (sizeof option_table / sizeof option_table[0])
+
+/* What the command line said, after parsing. */
+struct key_args {
+    const char *name; /* the NAME operand, when the command takes one */
+    const char *password_file;
+    const char *seed;
+    const char *seed_file;
+    bool json;
+    bool yes;
+};
+
+struct key_command {
+    const char *name;
+    const char *usage;   /* what follows "neuromesh key " */
+    const char *summary; /* one line for the command list */
+    unsigned options;    /* OPT_* accepted */
+    bool takes_name;
+    int (*exec)(const struct key_command *cmd, const struct key_args *args);
+};
+
+/* ---- messages ---------------------------------------------------------- */
+
+/* A bounded, printable copy of user input, so a message stays one line. */
+static const char *shown(const char *text, char *buf, size_t cap)
+{
+    size_t n = 0;
+    for (; text[n] && n + 4 < cap && n < 40; n++) {
+        unsigned char c = (unsigned char)text[n];
+        buf[n] = (c < 0x20 || c == 0x7f) ? '?' : (char)c;
+    }
+    if (text[n] && n + 4 <= cap) {
+        memcpy(buf + n, "...", 3);
+        n += 3;
+    }
+    buf[n] = '\0';
+    return buf;
+}
+
+static int usage_error(const struct key_command *cmd, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* "error: key new: <what>; usage: neuromesh key new NAME ...", exit 2. */
+static int usage_error(const struct key_command *cmd, const char *fmt, ...)
+{
+    char what[256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof what, fmt, ap);
+    va_end(ap);
+    if (cmd)
+        fprintf(stderr, "error: key %s: %s; usage: neuromesh key %s\n", cmd->name, what,
+                cmd->usage);
+    else
+        fprintf(stderr, "error: key: %s; see neuromesh key --help\n", what);
+    return EXIT_USAGE;
+}
+
+/* "error: key "NAME": <nm_strerror or detail>", exit 1 (2 for a bad name). */
+static int key_error(const char *name, int rc, const char *detail)
+{
+    char buf[64];
+    const char *why = detail && *detail ? detail : nm_strerror(rc);
+    if (rc == NM_E_IO && (!detail || !*detail) && errno != 0)
+        why = strerror(errno);
+    fprintf(stderr, "error: key \"%s\": %s\n", shown(name, buf, sizeof buf), why);
+    return rc == NM_E_KEY_NAME ? EXIT_USAGE : EXIT_RUNTIME;
+}
+
+static int home_error(int rc)
+{
+    if (rc == NM_E_IO && errno != 0)
+        fprintf(stderr, "error: home directory: %s\n", strerror(errno));
+    else
+        fprintf(stderr, "error: home directory: %s (set NEUROMESH_HOME or HOME)\n",
+                nm_strerror(rc));
+    return EXIT_RUNTIME;
+}
+
+/* ---- shared steps ------------------------------------------------------ */
+
+static int get_home(char *home, size_t cap, int create)
+{
+    errno = 0;
+    int rc = nm_home_dir(home, cap, create);
+    return rc < 0 ? home_error(rc) : EXIT_OK;
+}
+
+/* Looks the key up before asking for a password, so nobody types one for
+ * nothing. want_present: the key must exist (export), else must not (new). */
+static int check_presence(const char *home, const char *name, bool want_present,
+                          nm_account *pub)
+{
+    nm_account unused;
+    errno = 0;
+    int rc = nm_keystore_address(home, name, pub ? pub : &unused);
+    bool present = rc == 0 || rc == NM_E_BAD_PASSWORD; /* a damaged file is still there */
+    if (want_present) {
+        if (rc == NM_E_BAD_PASSWORD)
+            return key_error(name, rc, "damaged key file: cannot read it");
+        return rc < 0 ? key_error(name, rc, NULL) : EXIT_OK;
+    }
+    if (present)
+        return key_error(name, NM_E_KEY_EXISTS, NULL);
+    if (rc != NM_E_KEY_NOT_FOUND)
+        return key_error(name, rc, NULL);
+    return EXIT_OK;
+}
+
+static int ask_password(const struct key_args *args, const char *verb, bool confirm,
+                        char *out, size_t cap)
+{
+    char prompt[128], buf[64];
+    snprintf(prompt, sizeof prompt, "Password for %skey \"%s\": ", verb,
+             shown(args->name, buf, sizeof buf));
+    int rc = nm_password_get(prompt, args->password_file, confirm, out, cap);
+    return rc < 0 ? key_error(args->name, rc, nm_password_strerror()) : EXIT_OK;
+}
+
+static void print_address(const nm_account *pub)
+{
+    char addr[NM_SS58_STRLEN];
+    printf("%s\n", nm_ss58_encode(pub, addr));
+}
+
+/* Prints obj on one line and frees it. */
+static int print_json(cJSON *obj)
+{
+    char *text = obj ? cJSON_PrintUnformatted(obj) : NULL;
+    cJSON_Delete(obj);
+    if (!text) {
+        fprintf(stderr, "error: json output: %s\n", nm_strerror(NM_E_NOMEM));
+        return EXIT_RUNTIME;
+    }
+    printf("%s\n", text);
+    free(text);
+    return EXIT_OK;
+}
+
+/* First line of a seed file ("-" = standard input), trimmed, as 32 bytes. */
+static int read_seed_file(const char *path, const char *name, uint8_t seed[NM_SEED_LEN])
+{
+    char text[256], shown_path[64], detail[160];
+    size_t len = 0;
+    int rc = EXIT_RUNTIME;
+    bool stdin_file = strcmp(path, "-") == 0;
+    int fd = stdin_file ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
+    shown(path, shown_path, sizeof shown_path);
+    if (fd < 0) {
+        snprintf(detail, sizeof detail, "seed file \"%s\": %s", shown_path, strerror(errno));
+        return key_error(name, NM_E_IO, detail);
+    }
+    for (;;) {
+        if (len == sizeof text - 1)
+            break;
+        ssize_t n = read(fd, text + len, sizeof text - 1 - len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            snprintf(detail, sizeof detail, "seed file \"%s\": %s", shown_path,
+                     strerror(errno));
+            rc = key_error(name, NM_E_IO, detail);
+            goto out;
+        }
+        if (n == 0)
+            break;
+        len += (size_t)n;
+        if (memchr(text, '\n', len))
+            break;
+    }
+    text[len] = '\0';
+    char *end = strchr(text, '\n');
+    if (end)
+        *end = '\0';
+    char *start = text;
+    while (isspace((unsigned char)*start))
+        start++;
+    end = start + strlen(start);
+    while (end > start && isspace((unsigned char)end[-1]))
+        *--end = '\0';
+    if (nm_hex_decode(start, seed, NM_SEED_LEN, NM_SEED_LEN, NULL) != 0) {
+        snprintf(detail, sizeof detail,
+                 "seed file \"%s\": first line is not a 32-byte seed (64 hex digits)",
+                 shown_path);
+        rc = key_error(name, NM_E_HEX, detail);
+        goto out;
+    }
+    rc = EXIT_OK;
+out:
+    sodium_memzero(text, sizeof text);
+    if (!stdin_file)
+        close(fd);
+    return rc;
+}
+
+/* ---- the commands ------------------------------------------------------ */
+
+static int create_key(const struct key_args *args, const uint8_t *seed)
+{
+    char home[PATH_MAX];
+    char password[NM_PASSWORD_MAX];
+    nm_account pub;
+    int rc = get_home(home, sizeof home, 1);
+    if (rc != EXIT_OK)
+        return rc;
+    rc = check_presence(home, args->name, false, NULL);
+    if (rc != EXIT_OK)
+        return rc;
+    rc = ask_password(args, "new ", true, password, sizeof password);
+    if (rc != EXIT_OK)
+        goto out;
+    errno = 0;
+    int err = nm_keystore_create(home, args->name, password, seed, &pub);
+    if (err < 0) {
+        rc = key_error(args->name, err, NULL);
+        goto out;
+    }
+    print_address(&pub);
+out:
+    sodium_memzero(password, sizeof password);
+    return rc;
+}
+
+static int cmd_new(const struct key_command *cmd, const struct key_args *args)
+{
+    (void)cmd;
+    return create_key(args, NULL);
+}
+
+static int cmd_import(const struct key_command *cmd, const struct key_args *args)
+{
+    uint8_t seed[NM_SEED_LEN];
+    int rc;
+    if (!args->seed == !args->seed_file)
+        return usage_error(cmd, "give exactly one of --seed HEX and --seed-file F");
+    if (args->seed) {
+        if (nm_hex_decode(args->seed, seed, sizeof seed, sizeof seed, NULL) != 0) {
+            sodium_memzero(seed, sizeof seed);
+            return usage_error(cmd, "--seed: expected a 32-byte seed as 64 hex digits");
+        }
+    } else {
+        rc = read_seed_file(args->seed_file, args->name, seed);
+        if (rc != EXIT_OK)
+            return rc;
+    }
+    rc = create_key(args, seed);
+    sodium_memzero(seed, sizeof seed);
+    return rc;
+}
+
+static int cmd_export(const struct key_command *cmd, const struct key_args *args)
+{
+    char home[PATH_MAX], password[NM_PASSWORD_MAX], buf[64];
+    char hex[2 * NM_SEED_LEN + 3];
+    struct nm_keypair kp;
+    (void)cmd;
+    memset(&kp, 0, sizeof kp);
+    int rc = get_home(home, sizeof home, 0);
+    if (rc != EXIT_OK)
+        return rc;
+    rc = check_presence(home, args->name, true, NULL);
+    if (rc != EXIT_OK)
+        return rc;
+    rc = ask_password(args, "", false, password, sizeof password);
+    if (rc != EXIT_OK)
+        goto out;
+    errno = 0;
+    int err = nm_keystore_load(home, args->name, password, &kp);
+    if (err < 0) {
+        rc = key_error(args->name, err, NULL);
+        goto out;
+    }
+    /* libsodium's secret key is seed || public key */
+    nm_hex_encode(kp.secret, NM_SEED_LEN, hex, sizeof hex);
+    fprintf(stderr,
+            "warning: below is the secret seed of key \"%s\": anyone who sees it controls "
+            "the account\n",
+            shown(args->name, buf, sizeof buf));
+    printf("%s\n", hex);
+out:
+    sodium_memzero(hex, sizeof hex);
+    sodium_memzero(&kp, sizeof kp);
+    sodium_memzero(password, sizeof password);
+    return rc;
+}
+
+static int cmd_list(const struct key_command *cmd, const struct key_args *args)
+{
+    char home[PATH_MAX], addr[NM_SS58_STRLEN];
+    struct nm_key_entry *keys = NULL;
+    size_t count = 0, width = 4;
+    cJSON *root = NULL, *array = NULL;
+    (void)cmd;
+    int rc = get_home(home, sizeof home, 0);
+    if (rc != EXIT_OK)
+        return rc;
+    errno = 0;
+    int err = nm_keystore_names(home, &keys, &count);
+    if (err < 0) {
+        if (err == NM_E_IO && errno != 0)
+            fprintf(stderr, "error: listing keys in %s/keys: %s\n", home, strerror(errno));
+        else
+            fprintf(stderr, "error: listing keys in %s/keys: %s\n", home, nm_strerror(err));
+        return EXIT_RUNTIME;
+    }
+    /* Damaged files are reported, not hidden; the rest still list. */
+    bool *bad = calloc(count ? count : 1, sizeof *bad);
+    if (!bad) {
+        fprintf(stderr, "error: listing keys: %s\n", nm_strerror(NM_E_NOMEM));
+        rc = EXIT_RUNTIME;
+        goto out;
+    }
+    for (size_t i = 0; i < count; i++) {
+        errno = 0;
+        err = nm_keystore_address(home, keys[i].name, &keys[i].pub);
+        if (err < 0) {
+            bad[i] = true;
+            rc = key_error(keys[i].name, err,
+                           err == NM_E_BAD_PASSWORD ? "damaged key file: cannot read it" : NULL);
+        } else if (strlen(keys[i].name) > width) {
+            width = strlen(keys[i].name);
+        }
+    }
+    if (args->json) {
+        root = cJSON_CreateObject();
+        array = root ? cJSON_AddArrayToObject(root, "keys") : NULL;
+        for (size_t i = 0; array && i < count; i++) {
+            if (bad[i])
+                continue;
+            cJSON *item = cJSON_CreateObject();
+            if (!item || !cJSON_AddItemToArray(array, item) ||
+                !cJSON_AddStringToObject(item, "name", keys[i].name) ||
+                !cJSON_AddStringToObject(item, "address", nm_ss58_encode(&keys[i].pub, addr)))
+                array = NULL;
+        }
+        if (!array) {
+            cJSON_Delete(root);
+            root = NULL;
+        }
+        int jrc = print_json(root);
+        if (jrc != EXIT_OK)
+            rc = jrc;
+    } else {
+        for (size_t i = 0; i < count; i++)
+            if (!bad[i])
+                printf("%-*s  %s\n", (int)width, keys[i].name,
+                       nm_ss58_encode(&keys[i].pub, addr));
+        if (count == 0 && isatty(STDOUT_FILENO))
+            fprintf(stderr, "no keys in %s/keys (create one: neuromesh key new NAME)\n", home);
+    }
+out:
+    free(bad);
+    free(keys);
+    return rc;
+}
+
+static int cmd_show(const struct key_command *cmd, const struct key_args *args)
+{
+    char home[PATH_MAX], addr[NM_SS58_STRLEN], hex[2 * NM_PUBKEY_LEN + 3];
+    nm_account pub;
+    (void)cmd;
+    int rc = get_home(home, sizeof home, 0);
+    if (rc != EXIT_OK)
+        return rc;
+    rc = check_presence(home, args->name, true, &pub);
+    if (rc != EXIT_OK)
+        return rc;
+    nm_ss58_encode(&pub, addr);
+    nm_hex_encode(pub.b, NM_PUBKEY_LEN, hex, sizeof hex);
+    if (!args->json) {
+        printf("name:       %s\naddress:    %s\npublic key: %s\n", args->name, addr, hex);
+        return EXIT_OK;
+    }
+    cJSON *obj = cJSON_CreateObject();
+    if (obj && (!cJSON_AddStringToObject(obj, "name", args->name) ||
+                !cJSON_AddStringToObject(obj, "address", addr) ||
+                !cJSON_AddStringToObject(obj, "publicKey", hex))) {
+        cJSON_Delete(obj);
+        obj = NULL;
+    }
+    return print_json(obj);
+}
+
+/* Asks "Remove ...? [y/N]" on the terminal. 1 yes, 0 no, -1 no terminal. */
+static int confirm_on_tty(const char *question)
+{
+    char answer[16];
+    size_t len = 0;
+    FILE *tty = fopen("/dev/tty", "r+e");
+    if (!tty)
+        return -1;
+    fputs(question, tty);
+    fflush(tty);
+    int c;
+    while ((c = fgetc(tty)) != EOF && c != '\n')
+        if (len + 1 < sizeof answer)
+            answer[len++] = (char)c;
+    answer[len] = '\0';
+    fclose(tty);
+    return strcasecmp(answer, "y") == 0 || strcasecmp(answer, "yes") == 0;
+}
+
+static int cmd_remove(const struct key_command *cmd, const struct key_args *args)
+{
+    char home[PATH_MAX], addr[NM_SS58_STRLEN] = "damaged key file", question[256];
+    char buf[64];
+    nm_account pub;
+    (void)cmd;
+    int rc = get_home(home, sizeof home, 0);
+    if (rc != EXIT_OK)
+        return rc;
+    errno = 0;
+    int err = nm_keystore_address(home, args->name, &pub);
+    if (err == 0)
+        nm_ss58_encode(&pub, addr);
+    else if (err != NM_E_BAD_PASSWORD) /* a damaged file may still be removed */
+        return key_error(args->name, err, NULL);
+    if (!args->yes) {
+        snprintf(question, sizeof question, "Remove key \"%s\" (%s) for good? [y/N] ",
+                 shown(args->name, buf, sizeof buf), addr);
+        int answer = confirm_on_tty(question);
+        if (answer < 0)
+            return key_error(args->name, NM_E_USAGE,
+                             "not removed: no terminal to confirm on (add --yes)");
+        if (answer == 0)
+            return key_error(args->name, NM_E_USAGE, "not removed: not confirmed");
+    }
+    errno = 0;
+    err = nm_keystore_remove(home, args->name);
+    if (err < 0)
+        return key_error(args->name, err, NULL);
+    printf("removed key \"%s\" (%s)\n", args->name, addr);
+    return EXIT_OK;
+}
+
+static const struct key_command key_commands[] = {
+    {"new", "new NAME [--password-file F]", "create a key with a fresh random seed",
+     OPT_PASSWORD_FILE, true, cmd_new},
+    {"list", "list [--json]", "names and addresses of all keys", OPT_JSON, false, cmd_list},
+    {"show", "show NAME [--json]", "name, address and public key of a key", OPT_JSON, true,
+     cmd_show},
+    {"import", "import NAME --seed HEX|--seed-file F [--password-file F]",
+     "store an existing 32-byte seed as a key", OPT_SEED | OPT_SEED_FILE | OPT_PASSWORD_FILE,
+     true, cmd_import},
+    {"export", "export NAME [--password-file F]", "print the secret seed of a key",
+     OPT_PASSWORD_FILE, true, cmd_export},
+    {"remove", "remove NAME [--yes]", "delete a key file (asks first unless --yes)", OPT_YES,
+     true, cmd_remove},
+};
+#define COMMAND_COUNT (sizeof key_commands / sizeof key_commands[0])
+
+static const struct key_command *find_command(const char *name)
+{
+    for (size_t i = 0; i < COMMAND_COUNT; i++)
+        if (strcmp(key_commands[i].name, name) == 0)
+            return &key_commands[i];
+    return NULL;
+}
+
+/* ---- help and parsing -------------------------------------------------- */
+
+#define HELP_COLUMN 32
+
+static void print_help(FILE *out)
+{
+    fputs("usage: neuromesh key COMMAND [ARGS]\n\ncommands:\n", out);
+    for (size_t i = 0; i < COMMAND_COUNT; i++) {
+        const char *usage = key_commands[i].usage;
+        if (strlen(usage) > HELP_COLUMN)
+            fprintf(out, "  %s\n  %-*s %s\n", usage, HELP_COLUMN, "", key_commands[i].summary);
+        else
+            fprintf(out, "  %-*s %s\n", HELP_COLUMN, usage, key_commands[i].summary);
+    }
+    fprintf(out, "  %-*s %s\n", HELP_COLUMN, "help [COMMAND]", "this text, or one command's");
+    fputs("\n"
+          "Keys live in $NEUROMESH_HOME/keys (default ~/.neuromesh/keys), one file each,\n"
+          "the seed encrypted with a password (Argon2id + XSalsa20-Poly1305). Names are\n"
+          "1-32 letters, digits, '-' or '_'. The password is the first line of\n"
+          "--password-file F, else $NEUROMESH_PASSWORD, else asked on the terminal.\n"
+          "--seed HEX shows the seed to other users (ps, shell history): prefer\n"
+          "--seed-file F (\"-\" reads standard input). --json prints one JSON object.\n"
+          "Exit status: 0 ok, 1 failed (exists, not found, wrong password...),\n"
+          "2 usage error.\n",
+          out);
+}
+
+static void print_command_help(const struct key_command *cmd)
+{
+    printf("usage: neuromesh key %s\n\n%s.\n", cmd->usage, cmd->summary);
+    if (cmd->options & OPT_PASSWORD_FILE)
+        printf("The password is the first line of --password-file F, else "
+               "$NEUROMESH_PASSWORD,\nelse asked on the terminal.\n");
+    if (cmd->options & OPT_SEED)
+        printf("The seed is 64 hex digits (0x optional); --seed-file F reads it from the\n"
+               "first line of F (\"-\" for standard input) and keeps it out of ps.\n");
+}
+
+static bool is_help_flag(const char *arg)
+{
+    return strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0;
+}
+
+/* Parses argv[first..] against cmd's options. Returns EXIT_OK, EXIT_USAGE
+ * (message printed) or -1 when help was asked for. */
+static int parse_args(const struct key_command *cmd, int argc, char **argv, int first,
+                      struct key_args *args)
+{
+    char buf[64];
+    unsigned seen = 0;
+    bool options_done = false;
+    memset(args, 0, sizeof *args);
+    for (int i = first; i < argc; i++) {
+        const char *arg = argv[i];
+        if (!options_done && strcmp(arg, "--") == 0) {
+            options_done = true;
+            continue;
+        }
+        if (!options_done && is_help_flag(arg))
+            return -1;
+        if (options_done || arg[0] != '-' || arg[1] == '\0') {
+            if (!cmd->takes_name || args->name)
+                return usage_error(cmd, "unexpected argument \"%s\"",
+                                   shown(arg, buf, sizeof buf));
+            args->name = arg;
+            continue;
+        }
+        size_t j = 0;
+        const char *value = NULL;
+        const char *eq = strchr(arg, '=');
+        size_t key_len = eq ? (size_t)(eq - arg) : strlen(arg);
+        for (; j < OPTION_COUNT; j++) {
+            const char *long_name = option_table[j].name;
+            const char *short_name = option_table[j].short_name;
+            if ((strlen(long_name) == key_len && strncmp(arg, long_name, key_len) == 0) ||
+                (short_name && strcmp(arg, short_name) == 0))
+                break;
+        }
+        if (j == OPTION_COUNT || !(cmd->options & option_table[j].flag)) {
+            char opt[48]; /* the part before '=': a value may be a secret */
+            snprintf(opt, sizeof opt, "%.*s", (int)(key_len < 40 ? key_len : 40), arg);
+            return usage_error(cmd, "unknown option \"%s\"", shown(opt, buf, sizeof buf));
+        }
+        if (seen & option_table[j].flag)
+            return usage_error(cmd, "%s given twice", option_table[j].name);
+        seen |= option_table[j].flag;
+        if (option_table[j].takes_value) {
+            if (eq)
+                value = eq + 1;
+            else if (i + 1 < argc)
+                value = argv[++i];
+            if (!value || !*value)
+                return usage_error(cmd, "%s needs a value", option_table[j].name);
+        } else if (eq) {
+            return usage_error(cmd, "%s takes no value", option_table[j].name);
+        }
+        switch (option_table[j].flag) {
+        case OPT_PASSWORD_FILE: args->password_file = value; break;
+        case OPT_SEED: args->seed = value; break;
+        case OPT_SEED_FILE: args->seed_file = value; break;
+        case OPT_JSON: args->json = true; break;
+        case OPT_YES: args->yes = true; break;
+        }
+    }
+    if (cmd->takes_name && !args->name)
+        return usage_error(cmd, "missing key NAME");
+    if (args->name && nm_keystore_check_name(args->name) != 0)
+        return key_error(args->name, NM_E_KEY_NAME, NULL);
+    return EXIT_OK;
+}
+
+static int finish(int rc)
+{
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        fprintf(stderr, "error: writing output: %s\n", strerror(errno));
+        return rc == EXIT_OK ? EXIT_RUNTIME : rc;
+    }
+    return rc;
+}
+
+int nm_key_main(int argc, char **argv)
+{
+    char buf[64];
+    struct key_args args;
+    if (nm_crypto_init() < 0) {
+        fprintf(stderr, "error: libsodium: %s\n", nm_strerror(NM_E_INTERNAL));
+        return EXIT_RUNTIME;
+    }
+    if (argc < 2) {
+        print_help(stderr);
+        return EXIT_USAGE;
+    }
+    const char *sub = argv[1];
+    if (is_help_flag(sub) || strcmp(sub, "help") == 0) {
+        if (strcmp(sub, "help") == 0 && argc > 2) {
+            const struct key_command *cmd = find_command(argv[2]);
+            if (!cmd)
+                return usage_error(NULL, "unknown command \"%s\"",
+                                   shown(argv[2], buf, sizeof buf));
+            print_command_help(cmd);
+        } else {
+            print_help(stdout);
+        }
+        return finish(EXIT_OK);
+    }
+    const struct key_command *cmd = find_command(sub);
+    if (!cmd)
+        return usage_error(NULL, "unknown command \"%s\"", shown(sub, buf, sizeof buf));
+    int rc = parse_args(cmd, argc, argv, 2, &args);
+    if (rc < 0) {
+        print_command_help(cmd);
+        return finish(EXIT_OK);
+    }
+    if (rc != EXIT_OK)
+        return rc;
+    return finish(cmd->exec(cmd, &args));
+}

@@ -1,0 +1,437 @@
+/* dashboard_cache.c - the dashboard's model (see dashboard_cache.h): JSON
+ * from the node turned into plain structs, read defensively (a missing or
+ * odd field leaves a zero, never a crash). */
+#include "console/dashboard/dashboard_cache.h"
+
+#include "console/dashboard/dashboard_fmt.h"
+#include "node/amount.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void nm_series_push(struct nm_series *s, double v)
+{
+    s->v[s->head] = v;
+    s->head = (s->head + 1) % NM_SERIES_MAX;
+    if (s->n < NM_SERIES_MAX)
+        s->n++;
+}
+
+double nm_series_at(const struct nm_series *s, int i)
+{
+    if (i < 0 || i >= s->n)
+        return 0;
+    int oldest = (s->head + NM_SERIES_MAX - s->n) % NM_SERIES_MAX;
+    return s->v[(oldest + i) % NM_SERIES_MAX];
+}
+
+void nm_cache_init(struct nm_cache *c)
+{
+    memset(c, 0, sizeof *c);
+    c->link = NM_LINK_CONNECTING;
+}
+
+void nm_cache_fini(struct nm_cache *c)
+{
+    free(c->subnets);
+    free(c->neurons);
+    cJSON_Delete(c->gov_overview);
+    memset(c, 0, sizeof *c);
+}
+
+static const cJSON *field(const cJSON *o, const char *name)
+{
+    return cJSON_GetObjectItemCaseSensitive(o, name);
+}
+
+static uint64_t u64_of(const cJSON *o, const char *name)
+{
+    uint64_t v;
+    return nm_fmt_json_u64(field(o, name), &v) ? v : 0;
+}
+
+static bool has_u64(const cJSON *o, const char *name, uint64_t *out)
+{
+    return nm_fmt_json_u64(field(o, name), out);
+}
+
+static uint64_t units_of(const cJSON *o, const char *name)
+{
+    const cJSON *v = field(o, name);
+    uint64_t u = 0;
+    if (cJSON_IsString(v) && nm_units_parse(v->valuestring, &u) == 0)
+        return u;
+    return 0;
+}
+
+static void copy_str(char *dst, size_t cap, const cJSON *o, const char *name)
+{
+    const cJSON *v = field(o, name);
+    snprintf(dst, cap, "%s", cJSON_IsString(v) ? v->valuestring : "");
+    /* Text from the node never carries control characters to the screen. */
+    for (char *p = dst; *p; p++)
+        if ((unsigned char)*p < 0x20 || *p == 0x7f)
+            *p = '?';
+}
+
+static bool num_of(const cJSON *o, const char *name, double *out)
+{
+    const cJSON *v = field(o, name);
+    if (cJSON_IsNumber(v)) {
+        *out = v->valuedouble;
+        return true;
+    }
+    if (cJSON_IsString(v)) {
+        char *end;
+        double d = strtod(v->valuestring, &end);
+        if (end != v->valuestring && !*end) {
+            *out = d;
+            return true;
+        }
+    }
+    return false;
+}
+
+static unsigned apply_chain(struct nm_cache *c, const cJSON *j)
+{
+    if (!cJSON_IsObject(j))
+        return 0;
+    c->have_chain = true;
+    copy_str(c->chain_name, sizeof c->chain_name, j, "name");
+    c->dev = cJSON_IsTrue(field(j, "dev"));
+    uint64_t v;
+    if (has_u64(j, "height", &v) && v >= c->height)
+        c->height = v;
+    if (has_u64(j, "finalized", &v))
+        c->finalized = v;
+    if (has_u64(j, "epoch", &v))
+        c->epoch = v;
+    if (has_u64(j, "tempo", &v))
+        c->tempo = v;
+    if (has_u64(j, "block_time_ms", &v))
+        c->block_time_ms = v;
+    if (has_u64(j, "pending", &v))
+        c->pending = v;
+    return NM_DIRTY_OVERVIEW | NM_DIRTY_STATUS;
+}
+
+static unsigned apply_head(struct nm_cache *c, const cJSON *j)
+{
+    uint64_t h = 0, ts = 0, epoch;
+    if (!has_u64(j, "height", &h))
+        has_u64(j, "number", &h);
+    if (h < c->height)
+        return 0; /* an old head after a reconnect */
+    c->height = h;
+    if (has_u64(j, "epoch", &epoch))
+        c->epoch = epoch;
+    /* With one authority every block is final when made (docs/rpc.md);
+     * chain_info corrects this when finality lags. */
+    if (c->finalized + 1 == h || c->finalized == 0)
+        c->finalized = h;
+    if (has_u64(j, "timestamp", &ts)) {
+        if (c->last_head_ts_ms && ts > c->last_head_ts_ms && h == c->last_head_height + 1)
+            nm_series_push(&c->block_times_ms, (double)(ts - c->last_head_ts_ms));
+        c->last_head_ts_ms = ts;
+    }
+    c->last_head_height = h;
+    return NM_DIRTY_OVERVIEW | NM_DIRTY_STATUS;
+}
+
+static unsigned apply_epoch(struct nm_cache *c, const cJSON *j)
+{
+    uint64_t v;
+    if (!cJSON_IsObject(j))
+        return 0;
+    if (has_u64(j, "epoch", &v))
+        c->epoch = v;
+    if (has_u64(j, "tempo", &v))
+        c->tempo = v;
+    if (has_u64(j, "start", &v) && has_u64(j, "end", &c->epoch_end)) {
+        c->epoch_start = v;
+        c->have_epoch = true;
+    }
+    return NM_DIRTY_OVERVIEW;
+}
+
+static unsigned apply_subnets(struct nm_cache *c, const cJSON *j)
+{
+    int n = cJSON_GetArraySize(j);
+    struct nm_subnet_row *rows = n > 0 ? calloc((size_t)n, sizeof *rows) : NULL;
+    if (n > 0 && !rows)
+        return 0;
+    size_t k = 0;
+    const cJSON *s;
+    cJSON_ArrayForEach(s, j)
+    {
+        if (!cJSON_IsObject(s) || k >= (size_t)n)
+            continue;
+        struct nm_subnet_row *r = &rows[k++];
+        r->id = (int)u64_of(s, "id");
+        copy_str(r->name, sizeof r->name, s, "name");
+        copy_str(r->task, sizeof r->task, s, "task");
+        copy_str(r->status, sizeof r->status, s, "status");
+        copy_str(r->owner, sizeof r->owner, s, "owner");
+        r->emission_weight = (int)u64_of(s, "emission_weight");
+        r->miners = (int)u64_of(s, "miners");
+        r->validators = (int)u64_of(s, "validators");
+        r->max_neurons = (int)u64_of(s, "max_neurons");
+        r->min_stake_miner = units_of(s, "min_stake_miner");
+        r->min_stake_validator = units_of(s, "min_stake_validator");
+        r->created_at = u64_of(s, "created_at");
+    }
+    bool same = k == c->nsubnets && (k == 0 || memcmp(rows, c->subnets, k * sizeof *rows) == 0);
+    if (same) {
+        free(rows);
+        return 0;
+    }
+    free(c->subnets);
+    c->subnets = rows;
+    c->nsubnets = k;
+    return NM_DIRTY_SUBNETS | NM_DIRTY_OVERVIEW;
+}
+
+static void neuron_str(char *dst, size_t cap, const cJSON *v)
+{
+    snprintf(dst, cap, "%s", cJSON_IsString(v) ? v->valuestring : "");
+    for (char *p = dst; *p; p++)
+        if ((unsigned char)*p < 0x20 || *p == 0x7f)
+            *p = '?';
+}
+
+static bool neuron_num(const cJSON *v, double *out)
+{
+    if (cJSON_IsNumber(v)) {
+        *out = v->valuedouble;
+        return true;
+    }
+    if (cJSON_IsString(v)) {
+        char *end;
+        double d = strtod(v->valuestring, &end);
+        if (end != v->valuestring && !*end) {
+            *out = d;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* One pass over the neuron's fields (a metagraph has thousands of them,
+ * so no lookup per field). */
+static void read_neuron(const cJSON *o, struct nm_neuron *n, unsigned *fields)
+{
+    uint64_t u;
+    for (const cJSON *v = o->child; v; v = v->next) {
+        const char *k = v->string;
+        if (!k)
+            continue;
+        switch (k[0]) {
+        case 'u':
+            if (!strcmp(k, "uid") && nm_fmt_json_u64(v, &u))
+                n->uid = (int)u;
+            break;
+        case 'h':
+            if (!strcmp(k, "hotkey"))
+                neuron_str(n->hotkey, sizeof n->hotkey, v);
+            break;
+        case 'r':
+            if (!strcmp(k, "role"))
+                neuron_str(n->role, sizeof n->role, v);
+            else if (!strcmp(k, "registered_at") && nm_fmt_json_u64(v, &u))
+                n->registered_at = u;
+            else if (!strcmp(k, "reputation") && neuron_num(v, &n->reputation))
+                n->has |= NM_NF_REPUTATION;
+            else if (!strcmp(k, "reward") && cJSON_IsString(v)) {
+                if (nm_units_parse(v->valuestring, &u) == 0)
+                    n->reward = u;
+                n->has |= NM_NF_REWARD;
+            }
+            break;
+        case 's':
+            if (!strcmp(k, "stake") && cJSON_IsString(v) &&
+                nm_units_parse(v->valuestring, &u) == 0)
+                n->stake = u;
+            else if (!strcmp(k, "similarity") && neuron_num(v, &n->similarity))
+                n->has |= NM_NF_SIMILARITY;
+            break;
+        case 'e':
+            if (!strcmp(k, "endpoint"))
+                neuron_str(n->endpoint, sizeof n->endpoint, v);
+            break;
+        case 'w':
+            if (!strcmp(k, "weight") && neuron_num(v, &n->weight))
+                n->has |= NM_NF_WEIGHT;
+            break;
+        case 'i':
+            if (!strcmp(k, "incentive") && neuron_num(v, &n->incentive))
+                n->has |= NM_NF_INCENTIVE;
+            break;
+        case 't':
+            if (!strcmp(k, "trust") && neuron_num(v, &n->trust))
+                n->has |= NM_NF_TRUST;
+            break;
+        case 'o':
+            if (!strcmp(k, "outlier") && cJSON_IsBool(v)) {
+                n->outlier = cJSON_IsTrue(v);
+                n->has |= NM_NF_OUTLIER;
+            }
+            break;
+        case 'c':
+            if ((!strcmp(k, "collusion") || !strcmp(k, "colluding")) && cJSON_IsBool(v)) {
+                n->collusion = cJSON_IsTrue(v);
+                n->has |= NM_NF_COLLUSION;
+            } else if (!strcmp(k, "collusion_confirmed") && cJSON_IsBool(v)) {
+                n->collusion_confirmed = cJSON_IsTrue(v);
+            } else if (!strcmp(k, "cluster") && cJSON_IsNumber(v)) {
+                n->collusion = n->collusion || v->valuedouble > 0;
+                n->has |= NM_NF_COLLUSION;
+            }
+            break;
+        default: break;
+        }
+    }
+    *fields |= n->has;
+}
+
+static unsigned apply_neurons(struct nm_cache *c, const struct nm_dq_msg *m)
+{
+    const cJSON *list = field(m->json, "neurons");
+    int n = cJSON_GetArraySize(list);
+    struct nm_neuron *rows = n > 0 ? calloc((size_t)n, sizeof *rows) : NULL;
+    if (n > 0 && !rows)
+        return 0;
+    size_t k = 0;
+    unsigned fields = 0;
+    const cJSON *o;
+    cJSON_ArrayForEach(o, list)
+    {
+        if (cJSON_IsObject(o) && k < (size_t)n)
+            read_neuron(o, &rows[k++], &fields);
+    }
+    int subnet = (int)m->num;
+    bool same = subnet == c->mg_subnet && k == c->nneurons && fields == c->neuron_fields &&
+                (k == 0 || memcmp(rows, c->neurons, k * sizeof *rows) == 0);
+    if (same) {
+        free(rows);
+        return 0;
+    }
+    free(c->neurons);
+    c->neurons = rows;
+    c->nneurons = k;
+    c->neuron_fields = fields;
+    c->mg_subnet = subnet;
+    return NM_DIRTY_METAGRAPH;
+}
+
+static unsigned apply_latency(struct nm_cache *c, const cJSON *j)
+{
+    double p50, p95, p99, calls = 1;
+    if (!num_of(j, "p50_us", &p50) || !num_of(j, "p95_us", &p95) || !num_of(j, "p99_us", &p99))
+        return 0;
+    num_of(j, "calls", &calls);
+    const cJSON *src = field(j, "source");
+    /* An idle second of the node's own window says nothing: keep the line. */
+    if (calls <= 0)
+        return 0;
+    snprintf(c->latency_source, sizeof c->latency_source, "%s",
+             cJSON_IsString(src) ? src->valuestring : "");
+    nm_series_push(&c->lat_p50, p50);
+    nm_series_push(&c->lat_p95, p95);
+    nm_series_push(&c->lat_p99, p99);
+    return NM_DIRTY_OVERVIEW;
+}
+
+static unsigned apply_proposals(struct nm_cache *c, const struct nm_dq_msg *m)
+{
+    if (m->status != 0 || !m->json) {
+        if (c->gov == NM_GOV_UNAVAILABLE)
+            return 0;
+        c->gov = NM_GOV_UNAVAILABLE;
+        return NM_DIRTY_GOVERNANCE;
+    }
+    if (c->gov == NM_GOV_OK && c->gov_overview && cJSON_Compare(c->gov_overview, m->json, 1))
+        return 0;
+    cJSON *copy = cJSON_Duplicate(m->json, 1);
+    if (!copy)
+        return 0;
+    cJSON_Delete(c->gov_overview);
+    c->gov_overview = copy;
+    c->gov = NM_GOV_OK;
+    int open = 0;
+    const cJSON *p;
+    cJSON_ArrayForEach(p, field(copy, "proposals"))
+    {
+        const cJSON *st = field(p, "status");
+        if (!cJSON_IsString(st) || strcmp(st->valuestring, "voting") == 0 ||
+            strcmp(st->valuestring, "open") == 0 || strcmp(st->valuestring, "review") == 0)
+            open++;
+    }
+    c->open_proposals = open;
+    return NM_DIRTY_GOVERNANCE;
+}
+
+unsigned nm_cache_apply(struct nm_cache *c, const struct nm_dq_msg *m)
+{
+    switch (m->kind) {
+    case NM_DQ_LINK: {
+        enum nm_link_state st = (enum nm_link_state)m->status;
+        char msg[sizeof c->link_msg];
+        snprintf(msg, sizeof msg, "%s", m->text ? m->text : "");
+        if (st == c->link && strcmp(msg, c->link_msg) == 0)
+            return 0;
+        c->link = st;
+        memcpy(c->link_msg, msg, sizeof msg);
+        return NM_DIRTY_STATUS | NM_DIRTY_OVERVIEW | NM_DIRTY_LOG;
+    }
+    case NM_DQ_CHAIN: return apply_chain(c, m->json);
+    case NM_DQ_HEAD: return apply_head(c, m->json);
+    case NM_DQ_HEALTH: {
+        uint64_t peers = u64_of(m->json, "peers");
+        bool syncing = cJSON_IsTrue(field(m->json, "isSyncing"));
+        if (c->have_health && (int)peers == c->peers && syncing == c->syncing)
+            return 0;
+        c->have_health = true;
+        c->peers = (int)peers;
+        c->syncing = syncing;
+        return NM_DIRTY_OVERVIEW;
+    }
+    case NM_DQ_SUBNETS: return apply_subnets(c, m->json);
+    case NM_DQ_NEURONS: return apply_neurons(c, m);
+    case NM_DQ_EPOCH: return apply_epoch(c, m->json);
+    case NM_DQ_LATENCY: return apply_latency(c, m->json);
+    case NM_DQ_PROPOSALS: return apply_proposals(c, m);
+    case NM_DQ_EVENTS:
+        c->events_seen += (uint64_t)cJSON_GetArraySize(field(m->json, "events"));
+        return NM_DIRTY_LOG | NM_DIRTY_OVERVIEW;
+    case NM_DQ_SIGNER: {
+        snprintf(c->signer, sizeof c->signer, "%s", m->text ? m->text : "");
+        copy_str(c->signer_address, sizeof c->signer_address, m->json, "address");
+        return NM_DIRTY_STATUS | NM_DIRTY_GOVERNANCE;
+    }
+    default: return 0;
+    }
+}
+
+const struct nm_subnet_row *nm_cache_subnet(const struct nm_cache *c, int id)
+{
+    for (size_t i = 0; i < c->nsubnets; i++)
+        if (c->subnets[i].id == id)
+            return &c->subnets[i];
+    return NULL;
+}
+
+bool nm_cache_epoch_progress(const struct nm_cache *c, uint64_t *into, uint64_t *len)
+{
+    if (c->tempo == 0 || !c->have_chain)
+        return false;
+    *len = c->tempo;
+    if (c->have_epoch && c->height >= c->epoch_start && c->epoch_end >= c->epoch_start &&
+        c->height <= c->epoch_end) {
+        *len = c->epoch_end - c->epoch_start + 1;
+        *into = c->height - c->epoch_start;
+        return true;
+    }
+    *into = c->height % c->tempo;
+    return true;
+}

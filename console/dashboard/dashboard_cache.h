@@ -1,0 +1,123 @@
+/* dashboard_cache.h - what the dashboard shows, kept on the UI thread and
+ * fed only by messages from the queue (dashboard_queue.h): chain state,
+ * block-time and latency series, subnets, the selected subnet's metagraph,
+ * governance, the link state and the signer. Applying a message returns
+ * which parts changed, so the screen manager redraws only those. No curses
+ * here: unit tests drive it with canned messages. */
+#ifndef NM_DASHBOARD_CACHE_H
+#define NM_DASHBOARD_CACHE_H
+
+#include "console/dashboard/dashboard_link.h"
+#include "console/dashboard/dashboard_queue.h"
+
+#include <cjson/cJSON.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Parts of the dashboard a message changed. */
+#define NM_DIRTY_STATUS 0x01u /* status bar: link, height, signer */
+#define NM_DIRTY_OVERVIEW 0x02u
+#define NM_DIRTY_SUBNETS 0x04u
+#define NM_DIRTY_METAGRAPH 0x08u /* also the Validators screen */
+#define NM_DIRTY_GOVERNANCE 0x10u
+#define NM_DIRTY_LOG 0x20u
+#define NM_DIRTY_ALL 0xffu
+
+#define NM_SERIES_MAX 240
+
+/* A ring of display values (oldest first through nm_series_at). */
+struct nm_series {
+    double v[NM_SERIES_MAX];
+    int n, head;
+};
+void nm_series_push(struct nm_series *s, double v);
+double nm_series_at(const struct nm_series *s, int i);
+
+/* Optional neuron fields (present when the node sends them). */
+#define NM_NF_WEIGHT 0x01u
+#define NM_NF_INCENTIVE 0x02u
+#define NM_NF_REPUTATION 0x04u
+#define NM_NF_SIMILARITY 0x08u
+#define NM_NF_REWARD 0x10u
+#define NM_NF_OUTLIER 0x20u
+#define NM_NF_COLLUSION 0x40u
+#define NM_NF_TRUST 0x80u
+
+struct nm_neuron {
+    int uid;
+    char hotkey[64];
+    char role[16];
+    uint64_t stake;
+    char endpoint[96];
+    uint64_t registered_at;
+    double weight, incentive, reputation, similarity, trust;
+    uint64_t reward;
+    bool outlier, collusion, collusion_confirmed;
+    unsigned has; /* NM_NF_* this neuron carries (a miner has no reputation) */
+};
+
+struct nm_subnet_row {
+    int id;
+    char name[48];
+    char task[24];
+    char status[16];
+    char owner[64];
+    int emission_weight;
+    int miners, validators, max_neurons;
+    uint64_t min_stake_miner, min_stake_validator;
+    uint64_t created_at;
+};
+
+enum nm_gov_state { NM_GOV_UNKNOWN, NM_GOV_UNAVAILABLE, NM_GOV_OK };
+
+struct nm_cache {
+    /* link */
+    enum nm_link_state link;
+    char link_msg[256];
+    /* chain */
+    bool have_chain;
+    char chain_name[64];
+    bool dev;
+    uint64_t height, finalized, epoch, tempo, block_time_ms, pending;
+    uint64_t epoch_start, epoch_end; /* from epoch_update, when served */
+    bool have_epoch;
+    uint64_t last_head_ts_ms; /* timestamp of the last header */
+    uint64_t last_head_height;
+    int peers;
+    bool syncing;
+    bool have_health;
+    struct nm_series block_times_ms;
+    struct nm_series lat_p50, lat_p95, lat_p99; /* microseconds */
+    char latency_source[16];                    /* "node" or "client" */
+    uint64_t events_seen;
+    /* subnets */
+    struct nm_subnet_row *subnets;
+    size_t nsubnets;
+    /* metagraph of one subnet */
+    int mg_subnet;
+    struct nm_neuron *neurons;
+    size_t nneurons;
+    unsigned neuron_fields; /* NM_NF_* seen */
+    /* governance */
+    enum nm_gov_state gov;
+    cJSON *gov_overview; /* gov_proposals' result (owned) */
+    int open_proposals;
+    /* signer */
+    char signer[64];
+    char signer_address[64];
+};
+
+void nm_cache_init(struct nm_cache *c);
+void nm_cache_fini(struct nm_cache *c);
+/* Applies one message; returns NM_DIRTY_* of what changed (0: nothing).
+ * Messages that are not about displayed state (output, passwords) give 0. */
+unsigned nm_cache_apply(struct nm_cache *c, const struct nm_dq_msg *m);
+
+/* The subnet with this id, or NULL. */
+const struct nm_subnet_row *nm_cache_subnet(const struct nm_cache *c, int id);
+/* Blocks into the current epoch and the epoch's length (tempo); false
+ * when unknown. */
+bool nm_cache_epoch_progress(const struct nm_cache *c, uint64_t *into, uint64_t *len);
+
+#endif

@@ -1,0 +1,280 @@
+/* dashboard_fmt.c - display formatting for the console (see
+ * dashboard_fmt.h). Integer arithmetic for amounts, so what is shown is
+ * exactly what the chain holds, only shortened. */
+#include "console/dashboard/dashboard_fmt.h"
+
+#include "node/amount.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+char *nm_fmt_count(uint64_t n, char *buf, size_t cap)
+{
+    char digits[32];
+    int len = snprintf(digits, sizeof digits, "%" PRIu64, n);
+    char out[48];
+    size_t o = 0;
+    for (int i = 0; i < len; i++) {
+        if (i > 0 && (len - i) % 3 == 0)
+            out[o++] = ',';
+        out[o++] = digits[i];
+    }
+    out[o] = '\0';
+    snprintf(buf, cap, "%s", out);
+    return buf;
+}
+
+char *nm_fmt_nmt(uint64_t units, char *buf, size_t cap)
+{
+    char whole[48], frac[16];
+    nm_fmt_count(units / NM_UNITS_PER_NMT, whole, sizeof whole);
+    uint64_t rest = units % NM_UNITS_PER_NMT;
+    if (rest == 0) {
+        snprintf(buf, cap, "%s", whole);
+        return buf;
+    }
+    snprintf(frac, sizeof frac, "%09" PRIu64, rest);
+    size_t n = strlen(frac);
+    while (n > 0 && frac[n - 1] == '0')
+        frac[--n] = '\0';
+    snprintf(buf, cap, "%s.%s", whole, frac);
+    return buf;
+}
+
+char *nm_fmt_nmt_compact(uint64_t units, char *buf, size_t cap)
+{
+    static const struct {
+        uint64_t scale; /* in whole NMT */
+        char suffix;
+    } big[] = {{1000000000000ULL, 'T'}, {1000000000ULL, 'G'}, {1000000ULL, 'M'}, {1000ULL, 'k'}};
+    uint64_t whole = units / NM_UNITS_PER_NMT;
+    if (whole >= 10000) {
+        for (size_t i = 0; i < sizeof big / sizeof big[0]; i++) {
+            if (whole < big[i].scale)
+                continue;
+            uint64_t q = whole / big[i].scale, r = whole % big[i].scale;
+            if (q >= 100)
+                snprintf(buf, cap, "%" PRIu64 "%c", q, big[i].suffix);
+            else if (q >= 10)
+                snprintf(buf, cap, "%" PRIu64 ".%" PRIu64 "%c", q, r * 10 / big[i].scale,
+                         big[i].suffix);
+            else
+                snprintf(buf, cap, "%" PRIu64 ".%02" PRIu64 "%c", q, r * 100 / big[i].scale,
+                         big[i].suffix);
+            return buf;
+        }
+    }
+    if (whole >= 1000)
+        return nm_fmt_count(whole, buf, cap);
+    uint64_t rest = units % NM_UNITS_PER_NMT;
+    /* Below 1000 NMT: up to 4 significant digits after the point in 7
+     * columns, at least the first non-zero one for tiny amounts. */
+    int decimals = whole >= 100 ? 1 : whole >= 10 ? 2 : 4;
+    uint64_t div = 1;
+    for (int i = decimals; i < NM_AMOUNT_DECIMALS; i++)
+        div *= 10;
+    uint64_t shown = rest / div;
+    if (whole == 0 && shown == 0 && rest > 0) {
+        snprintf(buf, cap, "<0.0001");
+        return buf;
+    }
+    if (shown == 0) {
+        snprintf(buf, cap, "%" PRIu64, whole);
+        return buf;
+    }
+    char frac[16];
+    snprintf(frac, sizeof frac, "%0*" PRIu64, decimals, shown);
+    size_t n = strlen(frac);
+    while (n > 0 && frac[n - 1] == '0')
+        frac[--n] = '\0';
+    snprintf(buf, cap, "%" PRIu64 ".%s", whole, frac);
+    return buf;
+}
+
+char *nm_fmt_units_text_compact(const char *units_text, char *buf, size_t cap)
+{
+    uint64_t units;
+    if (!units_text || nm_units_parse(units_text, &units) != 0) {
+        snprintf(buf, cap, "?");
+        return buf;
+    }
+    return nm_fmt_nmt_compact(units, buf, cap);
+}
+
+char *nm_fmt_address(const char *address, int width, bool utf8, char *buf, size_t cap)
+{
+    size_t len = strlen(address);
+    if (width < 5)
+        width = 5;
+    if ((int)len <= width) {
+        snprintf(buf, cap, "%s", address);
+        return buf;
+    }
+    const char *ell = utf8 ? "\xe2\x80\xa6" : "..";
+    int ell_cols = utf8 ? 1 : 2;
+    int keep = width - ell_cols;
+    int head = (keep + 1) / 2, tail = keep / 2;
+    snprintf(buf, cap, "%.*s%s%s", head, address, ell, address + len - (size_t)tail);
+    return buf;
+}
+
+char *nm_fmt_duration_ms(uint64_t ms, char *buf, size_t cap)
+{
+    uint64_t s = ms / 1000;
+    if (ms < 1000)
+        snprintf(buf, cap, "%" PRIu64 " ms", ms);
+    else if (s < 60)
+        snprintf(buf, cap, "%" PRIu64 " s", s);
+    else if (s < 3600)
+        snprintf(buf, cap, "%" PRIu64 " min %" PRIu64 " s", s / 60, s % 60);
+    else if (s < 86400)
+        snprintf(buf, cap, "%" PRIu64 " h %" PRIu64 " min", s / 3600, s % 3600 / 60);
+    else
+        snprintf(buf, cap, "%" PRIu64 " d %" PRIu64 " h", s / 86400, s % 86400 / 3600);
+    return buf;
+}
+
+char *nm_fmt_latency_us(double us, bool utf8, char *buf, size_t cap)
+{
+    if (!(us >= 0))
+        us = 0;
+    if (us < 1000)
+        snprintf(buf, cap, "%.0f %s", us, utf8 ? "\xc2\xb5s" : "us");
+    else if (us < 1000000)
+        snprintf(buf, cap, "%.*f ms", us < 10000 ? 2 : us < 100000 ? 1 : 0, us / 1000);
+    else
+        snprintf(buf, cap, "%.1f s", us / 1000000);
+    return buf;
+}
+
+bool nm_fmt_json_u64(const cJSON *v, uint64_t *out)
+{
+    *out = 0;
+    if (cJSON_IsNumber(v)) {
+        if (v->valuedouble < 0 || v->valuedouble > 9007199254740992.0)
+            return false;
+        *out = (uint64_t)v->valuedouble;
+        return true;
+    }
+    if (!cJSON_IsString(v) || !v->valuestring[0])
+        return false;
+    const char *s = v->valuestring;
+    int base = 10;
+    if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+        base = 16;
+        s += 2;
+        if (!*s)
+            return false;
+    }
+    if (*s == '-' || *s == '+' || *s == ' ')
+        return false;
+    char *end;
+    errno = 0;
+    unsigned long long n = strtoull(s, &end, base);
+    if (errno || *end)
+        return false;
+    *out = n;
+    return true;
+}
+
+/* Field names whose values are amounts in base units. */
+static bool is_amount_field(const char *name)
+{
+    static const char *const names[] = {"amount", "stake",    "fee",   "bond",
+                                        "reward", "emission", "value", "balance",
+                                        "free",   "slashed",  "paid"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (strcmp(name, names[i]) == 0)
+            return true;
+    return false;
+}
+
+static bool looks_like_address(const char *s)
+{
+    size_t n = strlen(s);
+    return n >= 46 && n <= 50 && s[0] == '5' &&
+           strspn(s, "123456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+                     "abcdefghijkmnopqrstuvwxyz") == n;
+}
+
+/* Appends " key=value" to buf (len tracked); stops quietly when full. */
+static void append(char *buf, size_t cap, size_t *len, const char *fmt, const char *a,
+                   const char *b)
+{
+    if (*len >= cap)
+        return;
+    int n = snprintf(buf + *len, cap - *len, fmt, a, b);
+    if (n < 0)
+        return;
+    *len = (size_t)n >= cap - *len ? cap - 1 : *len + (size_t)n;
+}
+
+char *nm_fmt_event(const cJSON *event, uint64_t height, bool utf8, char *buf, size_t cap)
+{
+    const cJSON *name = cJSON_GetObjectItemCaseSensitive(event, "name");
+    const cJSON *data = cJSON_GetObjectItemCaseSensitive(event, "data");
+    size_t len = 0;
+    char h[32];
+    snprintf(h, sizeof h, "#%" PRIu64, height);
+    buf[0] = '\0';
+    append(buf, cap, &len, "%s %s", h, cJSON_IsString(name) ? name->valuestring : "?");
+    const cJSON *f;
+    cJSON_ArrayForEach(f, data)
+    {
+        char val[96];
+        if (!f->string)
+            continue;
+        if (cJSON_IsString(f)) {
+            uint64_t units;
+            if (is_amount_field(f->string) && nm_units_parse(f->valuestring, &units) == 0) {
+                char amt[48];
+                snprintf(val, sizeof val, "%s NMT", nm_fmt_nmt(units, amt, sizeof amt));
+            } else if (looks_like_address(f->valuestring)) {
+                nm_fmt_address(f->valuestring, 11, utf8, val, sizeof val);
+            } else {
+                snprintf(val, sizeof val, "%.60s", f->valuestring);
+            }
+        } else if (cJSON_IsNumber(f)) {
+            snprintf(val, sizeof val, "%.0f", f->valuedouble);
+        } else if (cJSON_IsBool(f)) {
+            snprintf(val, sizeof val, "%s", cJSON_IsTrue(f) ? "true" : "false");
+        } else if (cJSON_IsNull(f)) {
+            snprintf(val, sizeof val, "null");
+        } else {
+            char *text = cJSON_PrintUnformatted(f);
+            snprintf(val, sizeof val, "%.60s", text ? text : "?");
+            free(text);
+        }
+        append(buf, cap, &len, " %s=%s", f->string, val);
+    }
+    /* Nothing from the node may break a line into two. */
+    for (char *p = buf; *p; p++)
+        if (*p == '\n' || *p == '\r')
+            *p = ' ';
+    return buf;
+}
+
+char *nm_fmt_head(const cJSON *header, bool utf8, char *buf, size_t cap)
+{
+    uint64_t height = 0, epoch = 0;
+    if (!nm_fmt_json_u64(cJSON_GetObjectItemCaseSensitive(header, "height"), &height))
+        nm_fmt_json_u64(cJSON_GetObjectItemCaseSensitive(header, "number"), &height);
+    bool has_epoch = nm_fmt_json_u64(cJSON_GetObjectItemCaseSensitive(header, "epoch"), &epoch);
+    const cJSON *hash = cJSON_GetObjectItemCaseSensitive(header, "hash");
+    const cJSON *author = cJSON_GetObjectItemCaseSensitive(header, "author");
+    char hs[32] = "", au[48] = "", ep[32] = "";
+    if (cJSON_IsString(hash))
+        snprintf(hs, sizeof hs, " %.10s%s", hash->valuestring, utf8 ? "\xe2\x80\xa6" : "..");
+    if (has_epoch)
+        snprintf(ep, sizeof ep, " epoch %" PRIu64, epoch);
+    if (cJSON_IsString(author)) {
+        char a[40];
+        snprintf(au, sizeof au, " author %s",
+                 nm_fmt_address(author->valuestring, 11, utf8, a, sizeof a));
+    }
+    snprintf(buf, cap, "block #%" PRIu64 "%s%s%s", height, hs, ep, au);
+    return buf;
+}

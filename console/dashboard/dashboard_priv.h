@@ -1,0 +1,75 @@
+/* dashboard_priv.h - what the two halves of the dashboard share: the
+ * screen manager and loop (dashboard.c) and the commands typed on it
+ * (dashboard_cmds.c). Private to them. */
+#ifndef NM_DASHBOARD_PRIV_H
+#define NM_DASHBOARD_PRIV_H
+
+#include "console/cli/console_main.h"
+#include "console/dashboard/screen.h"
+#include "console/dashboard/term.h"
+#include "console/dashboard/theme.h"
+#include "widgets/inputline.h"
+#include "widgets/logpane.h"
+#include "widgets/statusbar.h"
+#include "widgets/tabs.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+#define NSCREENS 6
+#define OUTPUT_LINES 2000
+#define THEMES_MAX 32
+
+/* Chrome parts, beside the NM_DIRTY_* of the cache. */
+#define D_TABS 0x100u
+#define D_OUTPUT 0x200u
+#define D_INPUT 0x400u
+#define D_BODY 0x800u
+#define D_ALL 0xfffu
+
+struct dash {
+    struct nm_console *c;
+    struct nm_term_caps caps;
+    struct widget_look look;
+    struct nm_theme theme;
+    const struct nm_screen_ops *ops[NSCREENS];
+    struct nm_screen *screens[NSCREENS];
+    int active;
+    struct tabs *tabs;
+    struct statusbar *status;
+    struct logpane *out;
+    struct inputline *input;
+    int rows, cols, body_y, body_h, out_y, out_h;
+    bool too_small;
+    unsigned dirty;
+    struct timespec last_frame;
+    bool drew_first;
+    bool quit;
+    int running; /* commands submitted, not done */
+    bool pw_mode;
+    char pw_buf[1024];
+    size_t pw_len;
+    char pw_prompt[160];
+    char watch[16];  /* "" or blocks/epochs/events */
+    long watch_left; /* < 0: no limit */
+    char **accounts, **subnets;
+    char theme_names[THEMES_MAX][NM_THEME_NAME_MAX];
+    const char *theme_ptrs[THEMES_MAX + 1];
+    int saved_stderr;
+};
+
+/* Appends to the output pane. */
+void dash_out_text(struct dash *d, enum widget_role role, const char *text);
+void dash_out_printf(struct dash *d, enum widget_role role, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Loads and applies theme name; err says why not. */
+int dash_apply_theme(struct dash *d, const char *name, char *err, size_t cap);
+void dash_switch_screen(struct dash *d, int i);
+/* The current screen's table, or NULL. */
+struct table *dash_active_table(struct dash *d);
+/* Runs a line typed on the dashboard: the console's own commands here,
+ * the rest on the runner. */
+void dash_run_line(struct dash *d, const char *line);
+
+#endif
