@@ -162,11 +162,41 @@ static void test_runner_adds_signer_after_command_words(void **state)
     }
 }
 
+static void test_ccmd_watch_checks_kind_and_count(void **state)
+{
+    (void)state;
+    char err[256];
+    bool stop;
+    long count;
+    struct words s = split("watch blocks 3");
+    assert_int_equal(nm_ccmd_watch_parse(s.w, s.n, &stop, &count, err, sizeof err), 0);
+    assert_false(stop);
+    assert_int_equal(count, 3);
+    nm_cmd_words_free(s.w, s.n);
+    s = split("watch events");
+    assert_int_equal(nm_ccmd_watch_parse(s.w, s.n, &stop, &count, err, sizeof err), 0);
+    assert_int_equal(count, -1);
+    nm_cmd_words_free(s.w, s.n);
+    s = split("watch stop");
+    assert_int_equal(nm_ccmd_watch_parse(s.w, s.n, &stop, &count, err, sizeof err), 0);
+    assert_true(stop);
+    nm_cmd_words_free(s.w, s.n);
+    const char *bad[] = {"watch blokcs", "watch blocks 0", "watch epochs 2x", "watch events -1"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        s = split(bad[i]);
+        err[0] = '\0';
+        assert_int_equal(nm_ccmd_watch_parse(s.w, s.n, &stop, &count, err, sizeof err), -1);
+        assert_string_equal(err, "watch: expected watch blocks|epochs|events [COUNT]");
+        nm_cmd_words_free(s.w, s.n);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_ccmd_classifies_console_commands_by_exact_name),
         cmocka_unit_test(test_ccmd_checks_arguments_and_mode),
+        cmocka_unit_test(test_ccmd_watch_checks_kind_and_count),
         cmocka_unit_test(test_ccmd_help_lists_table_and_console_commands),
         cmocka_unit_test(test_ccmd_help_topic_same_as_exec),
         cmocka_unit_test(test_runner_adds_signer_after_command_words),

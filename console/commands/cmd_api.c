@@ -379,23 +379,6 @@ int nm_cmd_rpc(struct nm_cmd_ctx *ctx, const char *method, cJSON *params, cJSON 
     return rc ? nm_cmd_failed(ctx, rc) : 0;
 }
 
-const char *nm_cmd_jstr(const cJSON *o, const char *key)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-    return cJSON_IsString(v) ? v->valuestring : "";
-}
-
-uint64_t nm_cmd_ju64(const cJSON *o, const char *key)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-    uint64_t u = 0;
-    if (cJSON_IsNumber(v) && v->valuedouble > 0)
-        return (uint64_t)v->valuedouble;
-    if (cJSON_IsString(v) && nm_units_parse(v->valuestring, &u) == 0)
-        return u;
-    return 0;
-}
-
 const char *nm_cmd_amount_text(uint64_t units, char out[NM_CMD_AMOUNT_CAP])
 {
     char a[NM_AMOUNT_STRLEN];
@@ -405,7 +388,7 @@ const char *nm_cmd_amount_text(uint64_t units, char out[NM_CMD_AMOUNT_CAP])
 
 const char *nm_cmd_jamount(const cJSON *o, const char *key, char out[NM_CMD_AMOUNT_CAP])
 {
-    return nm_cmd_amount_text(nm_cmd_ju64(o, key), out);
+    return nm_cmd_amount_text(nm_jget_u64(o, key), out);
 }
 
 const char *nm_cmd_short_hash(const char *hash, char out[NM_CMD_SHORT_HASH_CAP])
@@ -460,15 +443,15 @@ static int preflight(struct nm_cmd_ctx *ctx)
         nm_cmd_failed(ctx, rc);
         goto out;
     }
-    if (active && strcmp(nm_cmd_jstr(info, "status"), "active") != 0) {
+    if (active && strcmp(nm_jget_str(info, "status"), "active") != 0) {
         rc = nm_cmd_fail(ctx, NM_CMD_FAILED, NM_E_SUBNET_RETIRED, "subnet %u is retired "
                          "(SUBNET_RETIRED)", (unsigned)subnet);
         goto out;
     }
-    if (owner_only && strcmp(nm_cmd_jstr(info, "owner"), addr) != 0) {
+    if (owner_only && strcmp(nm_jget_str(info, "owner"), addr) != 0) {
         rc = nm_cmd_fail(ctx, NM_CMD_FAILED, NM_E_NOT_OWNER, "only the subnet owner may do "
                          "this: subnet %u belongs to %s, not %s (NOT_OWNER)", (unsigned)subnet,
-                         nm_cmd_jstr(info, "owner"), addr);
+                         nm_jget_str(info, "owner"), addr);
         goto out;
     }
     if (want_neuron || want_no_neuron) {
@@ -481,22 +464,22 @@ static int preflight(struct nm_cmd_ctx *ctx)
         }
         const cJSON *n, *mine = NULL;
         cJSON_ArrayForEach(n, cJSON_GetObjectItemCaseSensitive(list, "neurons"))
-            if (strcmp(nm_cmd_jstr(n, "hotkey"), addr) == 0)
+            if (strcmp(nm_jget_str(n, "hotkey"), addr) == 0)
                 mine = n;
         if (mine && want_no_neuron)
             rc = nm_cmd_fail(ctx, NM_CMD_FAILED, NM_E_ALREADY_REGISTERED, "account already "
                              "registered on this subnet: %s is %s uid %llu on subnet %u "
-                             "(ALREADY_REGISTERED)", addr, nm_cmd_jstr(mine, "role"),
-                             (unsigned long long)nm_cmd_ju64(mine, "uid"), (unsigned)subnet);
+                             "(ALREADY_REGISTERED)", addr, nm_jget_str(mine, "role"),
+                             (unsigned long long)nm_jget_u64(mine, "uid"), (unsigned)subnet);
         else if (!mine && want_neuron)
             rc = nm_cmd_fail(ctx, NM_CMD_FAILED, NM_E_NOT_REGISTERED, "account not registered "
                              "on this subnet: %s holds no uid on subnet %u (NOT_REGISTERED)",
                              addr, (unsigned)subnet);
         else if (mine && c->kind == NM_CALL_SET_ENDPOINT &&
-                 strcmp(nm_cmd_jstr(mine, "endpoint"), c->u.set_endpoint.endpoint) == 0)
+                 strcmp(nm_jget_str(mine, "endpoint"), c->u.set_endpoint.endpoint) == 0)
             rc = nm_cmd_fail(ctx, NM_CMD_FAILED, NM_E_NO_CHANGE, "endpoint unchanged: uid %llu "
                              "on subnet %u already serves %s (NO_CHANGE)",
-                             (unsigned long long)nm_cmd_ju64(mine, "uid"), (unsigned)subnet,
+                             (unsigned long long)nm_jget_u64(mine, "uid"), (unsigned)subnet,
                              c->u.set_endpoint.endpoint);
         if (rc)
             goto out;
@@ -512,8 +495,8 @@ static int preflight(struct nm_cmd_ctx *ctx)
         uint64_t bonded = 0;
         const cJSON *st;
         cJSON_ArrayForEach(st, cJSON_GetObjectItemCaseSensitive(acct, "stakes"))
-            if (nm_cmd_ju64(st, "subnet") == subnet)
-                bonded = nm_cmd_ju64(st, "amount");
+            if (nm_jget_u64(st, "subnet") == subnet)
+                bonded = nm_jget_u64(st, "amount");
         if (bonded < c->u.stake.amount) {
             char a1[NM_CMD_AMOUNT_CAP], a2[NM_CMD_AMOUNT_CAP];
             rc = nm_cmd_fail(ctx, NM_CMD_FAILED, NM_E_INSUFFICIENT_STAKE, "insufficient stake: "
@@ -584,7 +567,7 @@ const cJSON *nm_cmd_find_event(const cJSON *events, const char *name)
 {
     const cJSON *ev;
     cJSON_ArrayForEach(ev, events) {
-        if (strcmp(nm_cmd_jstr(ev, "name"), name) == 0)
+        if (strcmp(nm_jget_str(ev, "name"), name) == 0)
             return cJSON_GetObjectItemCaseSensitive(ev, "data");
     }
     return NULL;

@@ -17,6 +17,7 @@
 #define NM_CMD_API_H
 
 #include "console/commands/commands.h"
+#include "console/commands/jget.h"
 #include "node/call.h"
 
 #include <cjson/cJSON.h>
@@ -178,10 +179,7 @@ cJSON *nm_cmd_params(int n, ...);
  * caller's. Failure: the node's error as the result. */
 int nm_cmd_rpc(struct nm_cmd_ctx *ctx, const char *method, cJSON *params, cJSON **result);
 
-/* Reading answers: a string field ("" when absent); a number or decimal
- * string field (amounts), 0 when absent. o may be NULL. */
-const char *nm_cmd_jstr(const cJSON *o, const char *key);
-uint64_t nm_cmd_ju64(const cJSON *o, const char *key);
+/* Reading answers: console/commands/jget.h (nm_jget_str, nm_jget_u64). */
 /* "1.500000000 NMT": of an amount field, of a number of units. */
 #define NM_CMD_AMOUNT_CAP 48
 const char *nm_cmd_jamount(const cJSON *o, const char *key, char out[NM_CMD_AMOUNT_CAP]);

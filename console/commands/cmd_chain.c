@@ -37,7 +37,7 @@ static int render_transfer(struct nm_cmd_ctx *ctx, struct nm_cmd_submitted *sub,
     nm_cmd_printf(t, "transferred %s to %s in block %llu (extrinsic %s)\n",
                   nm_cmd_amount_text(c->u.transfer.amount, amt),
                   nm_ss58_encode(&c->u.transfer.dest, addr), (unsigned long long)sub->height,
-                  nm_cmd_short_hash(nm_cmd_jstr(sub->json, "extrinsic"), h));
+                  nm_cmd_short_hash(nm_jget_str(sub->json, "extrinsic"), h));
     return 0;
 }
 
@@ -55,7 +55,7 @@ static int render_faucet(struct nm_cmd_ctx *ctx, struct nm_cmd_submitted *sub,
                   nm_ss58_encode(&nm_cmd_call(ctx)->u.faucet.dest, addr),
                   (unsigned long long)sub->height);
     if (paid)
-        cJSON_AddStringToObject(sub->json, "amount", nm_cmd_jstr(paid, "amount"));
+        cJSON_AddStringToObject(sub->json, "amount", nm_jget_str(paid, "amount"));
     return 0;
 }
 
@@ -74,22 +74,22 @@ static int h_chain_info(struct nm_cmd_ctx *ctx)
     if (rc)
         return rc;
     struct nm_cmd_text b = {0};
-    nm_cmd_printf(&b, "chain                %s (%s%s)\n", nm_cmd_jstr(r, "name"),
-                  nm_cmd_jstr(r, "id"),
+    nm_cmd_printf(&b, "chain                %s (%s%s)\n", nm_jget_str(r, "name"),
+                  nm_jget_str(r, "id"),
                   cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r, "dev")) ? ", dev" : "");
     nm_cmd_printf(&b, "height               %llu (finalized %llu)\n",
-                  (unsigned long long)nm_cmd_ju64(r, "height"),
-                  (unsigned long long)nm_cmd_ju64(r, "finalized"));
-    nm_cmd_printf(&b, "best block           %s\n", nm_cmd_jstr(r, "best_hash"));
-    nm_cmd_printf(&b, "genesis              %s\n", nm_cmd_jstr(r, "genesis_hash"));
+                  (unsigned long long)nm_jget_u64(r, "height"),
+                  (unsigned long long)nm_jget_u64(r, "finalized"));
+    nm_cmd_printf(&b, "best block           %s\n", nm_jget_str(r, "best_hash"));
+    nm_cmd_printf(&b, "genesis              %s\n", nm_jget_str(r, "genesis_hash"));
     nm_cmd_printf(&b, "epoch                %llu (tempo %llu blocks, block time %llu ms)\n",
-                  (unsigned long long)nm_cmd_ju64(r, "epoch"),
-                  (unsigned long long)nm_cmd_ju64(r, "tempo"),
-                  (unsigned long long)nm_cmd_ju64(r, "block_time_ms"));
+                  (unsigned long long)nm_jget_u64(r, "epoch"),
+                  (unsigned long long)nm_jget_u64(r, "tempo"),
+                  (unsigned long long)nm_jget_u64(r, "block_time_ms"));
     nm_cmd_printf(&b, "transaction fee      %s\n", nm_cmd_jamount(r, "tx_fee", fee));
     nm_cmd_printf(&b, "existential deposit  %s\n", nm_cmd_jamount(r, "existential_deposit", ed));
     nm_cmd_printf(&b, "pending extrinsics   %llu\n",
-                  (unsigned long long)nm_cmd_ju64(r, "pending"));
+                  (unsigned long long)nm_jget_u64(r, "pending"));
     return nm_cmd_ok(ctx, r, &b);
 }
 
@@ -133,19 +133,19 @@ out:
 static void render_block(struct nm_cmd_text *b, const cJSON *hdr, const char *bh,
                          const cJSON *list)
 {
-    uint64_t ts = nm_cmd_ju64(hdr, "timestamp");
+    uint64_t ts = nm_jget_u64(hdr, "timestamp");
     time_t secs = (time_t)(ts / 1000);
     struct tm tm;
     char when[32] = "?";
     if (gmtime_r(&secs, &tm))
         strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S", &tm);
-    nm_cmd_printf(b, "block        %llu\n", (unsigned long long)nm_cmd_ju64(hdr, "height"));
+    nm_cmd_printf(b, "block        %llu\n", (unsigned long long)nm_jget_u64(hdr, "height"));
     nm_cmd_printf(b, "hash         %s\n", bh);
-    nm_cmd_printf(b, "parent       %s\n", nm_cmd_jstr(hdr, "parentHash"));
+    nm_cmd_printf(b, "parent       %s\n", nm_jget_str(hdr, "parentHash"));
     nm_cmd_printf(b, "time         %s.%03llu UTC\n", when, (unsigned long long)(ts % 1000));
-    nm_cmd_printf(b, "author       %s\n", nm_cmd_jstr(hdr, "author"));
-    nm_cmd_printf(b, "epoch        %llu\n", (unsigned long long)nm_cmd_ju64(hdr, "epoch"));
-    nm_cmd_printf(b, "state root   %s\n", nm_cmd_jstr(hdr, "stateRoot"));
+    nm_cmd_printf(b, "author       %s\n", nm_jget_str(hdr, "author"));
+    nm_cmd_printf(b, "epoch        %llu\n", (unsigned long long)nm_jget_u64(hdr, "epoch"));
+    nm_cmd_printf(b, "state root   %s\n", nm_jget_str(hdr, "stateRoot"));
     nm_cmd_printf(b, "extrinsics   %d\n", cJSON_GetArraySize(list));
     const cJSON *item;
     cJSON_ArrayForEach(item, list) {
@@ -153,15 +153,15 @@ static void render_block(struct nm_cmd_text *b, const cJSON *hdr, const char *bh
         char h[NM_CMD_SHORT_HASH_CAP];
         if (!call) {
             nm_cmd_printf(b, "  %llu  (undecodable)\n",
-                          (unsigned long long)nm_cmd_ju64(item, "index"));
+                          (unsigned long long)nm_jget_u64(item, "index"));
             continue;
         }
         char *args = cJSON_PrintUnformatted(cJSON_GetObjectItemCaseSensitive(call, "args"));
         nm_cmd_printf(b, "  %llu  %s  %s nonce %llu  %s %s\n",
-                      (unsigned long long)nm_cmd_ju64(item, "index"),
-                      nm_cmd_short_hash(nm_cmd_jstr(item, "hash"), h),
-                      nm_cmd_jstr(item, "signer"), (unsigned long long)nm_cmd_ju64(item, "nonce"),
-                      nm_cmd_jstr(call, "call"), args ? args : "");
+                      (unsigned long long)nm_jget_u64(item, "index"),
+                      nm_cmd_short_hash(nm_jget_str(item, "hash"), h),
+                      nm_jget_str(item, "signer"), (unsigned long long)nm_jget_u64(item, "nonce"),
+                      nm_jget_str(call, "call"), args ? args : "");
         free(args);
     }
 }
@@ -195,7 +195,7 @@ static int h_block(struct nm_cmd_ctx *ctx)
                     "header");
         goto out;
     }
-    const char *bh = nm_cmd_jstr(hdr, "hash")[0] ? nm_cmd_jstr(hdr, "hash")
+    const char *bh = nm_jget_str(hdr, "hash")[0] ? nm_jget_str(hdr, "hash")
                      : hash                      ? hash->valuestring
                                                  : "";
     view = cJSON_CreateObject();
@@ -205,14 +205,14 @@ static int h_block(struct nm_cmd_ctx *ctx)
         nm_cmd_oom(ctx);
         goto out;
     }
-    cJSON_AddNumberToObject(view, "height", (double)nm_cmd_ju64(hdr, "height"));
+    cJSON_AddNumberToObject(view, "height", (double)nm_jget_u64(hdr, "height"));
     cJSON_AddStringToObject(view, "hash", bh);
-    cJSON_AddStringToObject(view, "parent_hash", nm_cmd_jstr(hdr, "parentHash"));
-    cJSON_AddStringToObject(view, "state_root", nm_cmd_jstr(hdr, "stateRoot"));
-    cJSON_AddStringToObject(view, "extrinsics_root", nm_cmd_jstr(hdr, "extrinsicsRoot"));
-    cJSON_AddNumberToObject(view, "timestamp", (double)nm_cmd_ju64(hdr, "timestamp"));
-    cJSON_AddNumberToObject(view, "epoch", (double)nm_cmd_ju64(hdr, "epoch"));
-    cJSON_AddStringToObject(view, "author", nm_cmd_jstr(hdr, "author"));
+    cJSON_AddStringToObject(view, "parent_hash", nm_jget_str(hdr, "parentHash"));
+    cJSON_AddStringToObject(view, "state_root", nm_jget_str(hdr, "stateRoot"));
+    cJSON_AddStringToObject(view, "extrinsics_root", nm_jget_str(hdr, "extrinsicsRoot"));
+    cJSON_AddNumberToObject(view, "timestamp", (double)nm_jget_u64(hdr, "timestamp"));
+    cJSON_AddNumberToObject(view, "epoch", (double)nm_jget_u64(hdr, "epoch"));
+    cJSON_AddStringToObject(view, "author", nm_jget_str(hdr, "author"));
     cJSON_AddItemToObject(view, "extrinsics", list);
     const cJSON *e;
     int i = 0;
@@ -277,7 +277,7 @@ static int h_events(struct nm_cmd_ctx *ctx)
         return rc;
     const cJSON *events = cJSON_GetObjectItemCaseSensitive(r, "events");
     struct nm_cmd_text b = {0};
-    nm_cmd_printf(&b, "block %llu: %d event%s\n", (unsigned long long)nm_cmd_ju64(r, "height"),
+    nm_cmd_printf(&b, "block %llu: %d event%s\n", (unsigned long long)nm_jget_u64(r, "height"),
                   cJSON_GetArraySize(events), cJSON_GetArraySize(events) == 1 ? "" : "s");
     const cJSON *ev;
     cJSON_ArrayForEach(ev, events) {
@@ -287,8 +287,8 @@ static int h_events(struct nm_cmd_ctx *ctx)
             snprintf(where, sizeof where, "ext %d", x->valueint);
         else
             snprintf(where, sizeof where, "block");
-        nm_cmd_printf(&b, "  %3llu  %-6s  %s", (unsigned long long)nm_cmd_ju64(ev, "index"),
-                      where, nm_cmd_jstr(ev, "name"));
+        nm_cmd_printf(&b, "  %3llu  %-6s  %s", (unsigned long long)nm_jget_u64(ev, "index"),
+                      where, nm_jget_str(ev, "name"));
         render_event_data(&b, cJSON_GetObjectItemCaseSensitive(ev, "data"));
         nm_cmd_printf(&b, "\n");
     }
@@ -317,15 +317,15 @@ static int h_balance(struct nm_cmd_ctx *ctx)
     nm_cmd_printf(&b, "free       %s\n", nm_cmd_jamount(r, "free", a1));
     nm_cmd_printf(&b, "staked     %s\n", nm_cmd_jamount(r, "staked", a2));
     nm_cmd_printf(&b, "unlocking  %s\n", nm_cmd_jamount(r, "unlocking", a3));
-    nm_cmd_printf(&b, "nonce      %llu\n", (unsigned long long)nm_cmd_ju64(r, "nonce"));
+    nm_cmd_printf(&b, "nonce      %llu\n", (unsigned long long)nm_jget_u64(r, "nonce"));
     const cJSON *e;
     cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(r, "stakes"))
         nm_cmd_printf(&b, "  stake on subnet %llu: %s\n",
-                      (unsigned long long)nm_cmd_ju64(e, "subnet"),
+                      (unsigned long long)nm_jget_u64(e, "subnet"),
                       nm_cmd_jamount(e, "amount", a1));
     cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(r, "unlocks"))
         nm_cmd_printf(&b, "  unlock of %s at block %llu\n", nm_cmd_jamount(e, "amount", a1),
-                      (unsigned long long)nm_cmd_ju64(e, "unlock_at"));
+                      (unsigned long long)nm_jget_u64(e, "unlock_at"));
     return nm_cmd_ok(ctx, r, &b);
 }
 

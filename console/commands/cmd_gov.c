@@ -178,8 +178,8 @@ static int my_account(struct nm_cmd_ctx *ctx, uint64_t *free_out, uint64_t *stak
         (rc = nm_cmd_rpc(ctx, "account_get",
                          nm_cmd_params(1, cJSON_CreateString(nm_ss58_encode(&me, addr))), &acct)))
         return rc;
-    *free_out = nm_cmd_ju64(acct, "free");
-    *staked_out = nm_cmd_ju64(acct, "staked");
+    *free_out = nm_jget_u64(acct, "free");
+    *staked_out = nm_jget_u64(acct, "staked");
     cJSON_Delete(acct);
     return 0;
 }
@@ -199,7 +199,7 @@ static int check_proposal(struct nm_cmd_ctx *ctx)
     if (rc)
         return rc;
     params = cJSON_GetObjectItemCaseSensitive(gov, "params");
-    uint64_t min_bond = nm_cmd_ju64(params, "min_bond");
+    uint64_t min_bond = nm_jget_u64(params, "min_bond");
     if (bond < min_bond) {
         rc = nm_cmd_fail(ctx, NM_CMD_FAILED, NM_E_BOND_TOO_SMALL,
                          "bond below the chain's "
@@ -208,7 +208,7 @@ static int check_proposal(struct nm_cmd_ctx *ctx)
         goto out;
     }
     if (c->kind == NM_CALL_PROPOSE_SPEND &&
-        c->u.propose_spend.amount > nm_cmd_ju64(gov, "treasury")) {
+        c->u.propose_spend.amount > nm_jget_u64(gov, "treasury")) {
         rc = nm_cmd_fail(ctx, NM_CMD_FAILED, NM_E_TREASURY_OVERDRAFT,
                          "spend exceeds the "
                          "treasury balance: %s asked, the treasury holds %s "
@@ -219,12 +219,12 @@ static int check_proposal(struct nm_cmd_ctx *ctx)
     }
     if (c->kind == NM_CALL_PROPOSE_UPGRADE) {
         /* The proposal lands in the next block at the earliest. */
-        uint64_t earliest = nm_cmd_ju64(gov, "height") + 1 +
-                            nm_cmd_ju64(params, "review_period_blocks") +
-                            nm_cmd_ju64(params, "timelock_blocks") + 1;
+        uint64_t earliest = nm_jget_u64(gov, "height") + 1 +
+                            nm_jget_u64(params, "review_period_blocks") +
+                            nm_jget_u64(params, "timelock_blocks") + 1;
         const cJSON *up = cJSON_GetObjectItemCaseSensitive(gov, "upgrade");
-        uint64_t current = nm_cmd_ju64(gov, "spec_version"),
-                 scheduled = nm_cmd_ju64(up, "version");
+        uint64_t current = nm_jget_u64(gov, "spec_version"),
+                 scheduled = nm_jget_u64(up, "version");
         if (c->u.propose_upgrade.version <= current ||
             (cJSON_IsObject(up) && c->u.propose_upgrade.version <= scheduled)) {
             rc = nm_cmd_fail(ctx, NM_CMD_FAILED, NM_E_UPGRADE_VERSION,
@@ -265,7 +265,7 @@ static int check_vote(struct nm_cmd_ctx *ctx)
     int rc = fetch(ctx, c->u.vote.proposal, &p);
     if (rc)
         return rc;
-    const char *status = nm_cmd_jstr(p, "status"), *mine = nm_cmd_jstr(p, "my_vote");
+    const char *status = nm_jget_str(p, "status"), *mine = nm_jget_str(p, "my_vote");
     if (strcmp(status, "open") != 0)
         rc = nm_cmd_fail(ctx, NM_CMD_FAILED, NM_E_VOTING_CLOSED,
                          "voting on proposal %u has "
@@ -309,7 +309,7 @@ static int check_council(struct nm_cmd_ctx *ctx, const char *action)
     }
     if ((rc = fetch(ctx, c->u.council.proposal, &p)))
         goto out;
-    const char *status = nm_cmd_jstr(p, "status");
+    const char *status = nm_jget_str(p, "status");
     if (strcmp(status, "open") != 0 && strcmp(status, "approved") != 0) {
         rc = nm_cmd_fail(ctx, NM_CMD_FAILED, NM_E_PROPOSAL_FINISHED,
                          "proposal already "
@@ -320,8 +320,8 @@ static int check_council(struct nm_cmd_ctx *ctx, const char *action)
     const cJSON *sig;
     cJSON_ArrayForEach(sig,
                        cJSON_GetObjectItemCaseSensitive(
-                           p, "signatures")) if (strcmp(nm_cmd_jstr(sig, "action"), action) == 0 &&
-                                                 strcmp(nm_cmd_jstr(sig, "who"), addr) == 0) rc =
+                           p, "signatures")) if (strcmp(nm_jget_str(sig, "action"), action) == 0 &&
+                                                 strcmp(nm_jget_str(sig, "who"), addr) == 0) rc =
         nm_cmd_fail(ctx, NM_CMD_FAILED, NM_E_ALREADY_SIGNED,
                     "this council member "
                     "already signed that action: %s of proposal %u (ALREADY_SIGNED)",
@@ -344,14 +344,14 @@ static int render_propose(struct nm_cmd_ctx *ctx, struct nm_cmd_submitted *sub,
                            "included in block %llu, but no "
                            "governance.Proposed event came back",
                            (unsigned long long)sub->height);
-    uint64_t id = nm_cmd_ju64(ev, "id"), vote_end = nm_cmd_ju64(ev, "vote_end");
+    uint64_t id = nm_jget_u64(ev, "id"), vote_end = nm_jget_u64(ev, "vote_end");
     cJSON_AddNumberToObject(sub->json, "id", (double)id);
-    cJSON_AddStringToObject(sub->json, "kind", nm_cmd_jstr(ev, "kind"));
+    cJSON_AddStringToObject(sub->json, "kind", nm_jget_str(ev, "kind"));
     cJSON_AddNumberToObject(sub->json, "vote_end", (double)vote_end);
     nm_cmd_printf(t,
                   "proposal %llu (%s) made in block %llu with a bond of %s; votes open "
                   "through block %llu\n",
-                  (unsigned long long)id, nm_cmd_jstr(ev, "kind"), (unsigned long long)sub->height,
+                  (unsigned long long)id, nm_jget_str(ev, "kind"), (unsigned long long)sub->height,
                   nm_cmd_jamount(ev, "bond", a), (unsigned long long)vote_end);
     return 0;
 }
@@ -370,7 +370,7 @@ static int render_vote(struct nm_cmd_ctx *ctx, struct nm_cmd_submitted *sub, str
     bool changed = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(ev, "changed"));
     cJSON_AddNumberToObject(sub->json, "id", c->u.vote.proposal);
     cJSON_AddStringToObject(sub->json, "vote", c->u.vote.aye ? "aye" : "nay");
-    cJSON_AddStringToObject(sub->json, "stake", nm_cmd_jstr(ev, "stake"));
+    cJSON_AddStringToObject(sub->json, "stake", nm_jget_str(ev, "stake"));
     nm_cmd_printf(t, "voted %s on proposal %u in block %llu with %s of stake%s\n",
                   c->u.vote.aye ? "aye" : "nay", c->u.vote.proposal,
                   (unsigned long long)sub->height, nm_cmd_jamount(ev, "stake", a),
@@ -391,7 +391,7 @@ static int render_council(struct nm_cmd_ctx *ctx, struct nm_cmd_submitted *sub,
     const cJSON *signed_ev = nm_cmd_find_event(sub->events, "governance.CouncilSigned");
     const cJSON *cancelled = nm_cmd_find_event(sub->events, "governance.Cancelled");
     const cJSON *fast = nm_cmd_find_event(sub->events, "governance.FastTracked");
-    uint64_t n = nm_cmd_ju64(signed_ev, "signatures"), m = nm_cmd_ju64(signed_ev, "threshold");
+    uint64_t n = nm_jget_u64(signed_ev, "signatures"), m = nm_jget_u64(signed_ev, "threshold");
     const char *action = c->kind == NM_CALL_COUNCIL_CANCEL ? "cancel" : "fast-track";
     cJSON_AddNumberToObject(sub->json, "id", c->u.council.proposal);
     cJSON_AddStringToObject(sub->json, "action", action);
@@ -443,8 +443,8 @@ static const char *percent(uint64_t ppm, char out[PCT_CAP])
 /* "12 blocks (~12 s)", or "-". */
 static const char *time_left(const cJSON *p, char out[48])
 {
-    uint64_t blocks = nm_cmd_ju64(p, "blocks_left"), secs = nm_cmd_ju64(p, "seconds_left");
-    const char *status = nm_cmd_jstr(p, "status");
+    uint64_t blocks = nm_jget_u64(p, "blocks_left"), secs = nm_jget_u64(p, "seconds_left");
+    const char *status = nm_jget_str(p, "status");
     if (strcmp(status, "open") != 0 && strcmp(status, "approved") != 0)
         snprintf(out, 48, "-");
     else if (secs >= 7200)
@@ -488,19 +488,19 @@ static int h_proposals(struct nm_cmd_ctx *ctx)
                   "treasury %s, bonded stake %s; quorum %s, approval above %s, slash "
                   "under %s; review %llu blocks, timelock %llu, minimum bond %s\n",
                   nm_cmd_jamount(r, "treasury", a1), nm_cmd_jamount(r, "total_stake", a2),
-                  percent(nm_cmd_ju64(params, "quorum_ppm"), p1),
-                  percent(nm_cmd_ju64(params, "approval_ppm"), p2),
-                  percent(nm_cmd_ju64(params, "slash_ppm"), p3),
-                  (unsigned long long)nm_cmd_ju64(params, "review_period_blocks"),
-                  (unsigned long long)nm_cmd_ju64(params, "timelock_blocks"),
+                  percent(nm_jget_u64(params, "quorum_ppm"), p1),
+                  percent(nm_jget_u64(params, "approval_ppm"), p2),
+                  percent(nm_jget_u64(params, "slash_ppm"), p3),
+                  (unsigned long long)nm_jget_u64(params, "review_period_blocks"),
+                  (unsigned long long)nm_jget_u64(params, "timelock_blocks"),
                   nm_cmd_jamount(params, "min_bond", a3));
     if (cJSON_IsObject(up))
         nm_cmd_printf(&b,
                       "runtime upgrade scheduled: spec version %llu from block %llu "
                       "(this node supports %llu)\n",
-                      (unsigned long long)nm_cmd_ju64(up, "version"),
-                      (unsigned long long)nm_cmd_ju64(up, "at"),
-                      (unsigned long long)nm_cmd_ju64(r, "supported_spec_version"));
+                      (unsigned long long)nm_jget_u64(up, "version"),
+                      (unsigned long long)nm_jget_u64(up, "at"),
+                      (unsigned long long)nm_jget_u64(r, "supported_spec_version"));
     struct nm_cmd_grid g = {.ncols = 8,
                             .right = {true, false, false, true, true, false, false, false}};
     nm_cmd_grid_row(&g, "ID", "KIND", "STATUS", "AYES", "NAYS", "TURNOUT/QUORUM", "LEFT",
@@ -512,16 +512,16 @@ static int h_proposals(struct nm_cmd_ctx *ctx)
         char id[16], ayes[NM_CMD_AMOUNT_CAP], nays[NM_CMD_AMOUNT_CAP], turnout[2 * PCT_CAP],
             left[48];
         char summary[200];
-        snprintf(id, sizeof id, "%llu", (unsigned long long)nm_cmd_ju64(p, "id"));
-        snprintf(turnout, sizeof turnout, "%s/%s", percent(nm_cmd_ju64(t, "turnout_ppm"), p1),
-                 percent(nm_cmd_ju64(t, "quorum_ppm"), p2));
+        snprintf(id, sizeof id, "%llu", (unsigned long long)nm_jget_u64(p, "id"));
+        snprintf(turnout, sizeof turnout, "%s/%s", percent(nm_jget_u64(t, "turnout_ppm"), p1),
+                 percent(nm_jget_u64(t, "quorum_ppm"), p2));
         const cJSON *mine = cJSON_GetObjectItemCaseSensitive(p, "my_vote");
-        snprintf(summary, sizeof summary, "%s%s%s", nm_cmd_jstr(p, "summary"),
+        snprintf(summary, sizeof summary, "%s%s%s", nm_jget_str(p, "summary"),
                  cJSON_IsString(mine) ? " [you: " : "",
                  cJSON_IsString(mine) ? mine->valuestring : "");
         if (cJSON_IsString(mine))
             snprintf(summary + strlen(summary), sizeof summary - strlen(summary), "]");
-        nm_cmd_grid_row(&g, id, nm_cmd_jstr(p, "kind"), nm_cmd_jstr(p, "status"),
+        nm_cmd_grid_row(&g, id, nm_jget_str(p, "kind"), nm_jget_str(p, "status"),
                         nm_cmd_jamount(t, "ayes", ayes), nm_cmd_jamount(t, "nays", nays), turnout,
                         time_left(p, left), summary);
     }
@@ -549,54 +549,54 @@ static int h_proposal(struct nm_cmd_ctx *ctx)
     const cJSON *t = cJSON_GetObjectItemCaseSensitive(r, "tally");
     const cJSON *council = cJSON_GetObjectItemCaseSensitive(r, "council");
     const cJSON *err = cJSON_GetObjectItemCaseSensitive(r, "error");
-    const char *status = nm_cmd_jstr(r, "status");
+    const char *status = nm_jget_str(r, "status");
     bool live = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(t, "live"));
     struct nm_cmd_text b = {0};
-    nm_cmd_printf(&b, "proposal        %u (%s)\n", id, nm_cmd_jstr(r, "kind"));
-    nm_cmd_printf(&b, "summary         %s\n", nm_cmd_jstr(r, "summary"));
+    nm_cmd_printf(&b, "proposal        %u (%s)\n", id, nm_jget_str(r, "kind"));
+    nm_cmd_printf(&b, "summary         %s\n", nm_jget_str(r, "summary"));
     nm_cmd_printf(&b, "status          %s", status);
     if (strcmp(status, "open") == 0)
         nm_cmd_printf(&b, ": votes through block %llu, %s left\n",
-                      (unsigned long long)nm_cmd_ju64(r, "vote_end"), time_left(r, left));
+                      (unsigned long long)nm_jget_u64(r, "vote_end"), time_left(r, left));
     else if (strcmp(status, "approved") == 0)
         nm_cmd_printf(&b, ": executes at the end of block %llu, %s left\n",
-                      (unsigned long long)nm_cmd_ju64(r, "execute_at"), time_left(r, left));
+                      (unsigned long long)nm_jget_u64(r, "execute_at"), time_left(r, left));
     else if (err)
-        nm_cmd_printf(&b, ": %s (%s)\n", nm_cmd_jstr(err, "message"), nm_cmd_jstr(err, "name"));
+        nm_cmd_printf(&b, ": %s (%s)\n", nm_jget_str(err, "message"), nm_jget_str(err, "name"));
     else
         nm_cmd_printf(&b, " (block %llu)\n",
-                      (unsigned long long)(nm_cmd_ju64(r, "execute_at")
-                                               ? nm_cmd_ju64(r, "execute_at")
-                                               : nm_cmd_ju64(r, "closed_at")));
-    nm_cmd_printf(&b, "proposer        %s, bond %s, block %llu\n", nm_cmd_jstr(r, "proposer"),
-                  nm_cmd_jamount(r, "bond", a1), (unsigned long long)nm_cmd_ju64(r, "created_at"));
-    uint64_t voters = nm_cmd_ju64(t, "voters");
+                      (unsigned long long)(nm_jget_u64(r, "execute_at")
+                                               ? nm_jget_u64(r, "execute_at")
+                                               : nm_jget_u64(r, "closed_at")));
+    nm_cmd_printf(&b, "proposer        %s, bond %s, block %llu\n", nm_jget_str(r, "proposer"),
+                  nm_cmd_jamount(r, "bond", a1), (unsigned long long)nm_jget_u64(r, "created_at"));
+    uint64_t voters = nm_jget_u64(t, "voters");
     nm_cmd_printf(&b, "%s ayes %s, nays %s, %llu voter%s\n",
                   live ? "tally (live)   " : "tally          ", nm_cmd_jamount(t, "ayes", a1),
                   nm_cmd_jamount(t, "nays", a2), (unsigned long long)voters,
                   voters == 1 ? "" : "s");
     nm_cmd_printf(&b, "turnout         %s of %s bonded (quorum %s: %s)\n",
-                  percent(nm_cmd_ju64(t, "turnout_ppm"), p1), nm_cmd_jamount(t, "total_stake", a3),
-                  percent(nm_cmd_ju64(t, "quorum_ppm"), p2),
+                  percent(nm_jget_u64(t, "turnout_ppm"), p1), nm_cmd_jamount(t, "total_stake", a3),
+                  percent(nm_jget_u64(t, "quorum_ppm"), p2),
                   cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(t, "quorum_reached"))
                       ? "reached"
                       : "not reached");
     nm_cmd_printf(
-        &b, "approval        %s ayes (must exceed %s)%s\n", percent(nm_cmd_ju64(t, "aye_ppm"), p1),
-        percent(nm_cmd_ju64(t, "approval_ppm"), p2),
+        &b, "approval        %s ayes (must exceed %s)%s\n", percent(nm_jget_u64(t, "aye_ppm"), p1),
+        percent(nm_jget_u64(t, "approval_ppm"), p2),
         live ? (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(t, "passing")) ? ": passing"
                                                                              : ": not passing")
              : "");
     nm_cmd_printf(&b, "council         cancel %llu, fast-track %llu signatures\n",
-                  (unsigned long long)nm_cmd_ju64(council, "cancel"),
-                  (unsigned long long)nm_cmd_ju64(council, "fast_track"));
+                  (unsigned long long)nm_jget_u64(council, "cancel"),
+                  (unsigned long long)nm_jget_u64(council, "fast_track"));
     const cJSON *mine = cJSON_GetObjectItemCaseSensitive(r, "my_vote");
     if (mine)
         nm_cmd_printf(&b, "your vote       %s\n",
                       cJSON_IsString(mine) ? mine->valuestring : "none");
     const cJSON *v;
     cJSON_ArrayForEach(v, cJSON_GetObjectItemCaseSensitive(r, "votes"))
-        nm_cmd_printf(&b, "  %s %s %s\n", nm_cmd_jstr(v, "who"), nm_cmd_jstr(v, "vote"),
+        nm_cmd_printf(&b, "  %s %s %s\n", nm_jget_str(v, "who"), nm_jget_str(v, "vote"),
                       nm_cmd_jamount(v, "stake", a1));
     return nm_cmd_ok(ctx, r, &b);
 }

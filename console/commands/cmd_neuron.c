@@ -101,12 +101,12 @@ static int render_register(struct nm_cmd_ctx *ctx, struct nm_cmd_submitted *sub,
         return nm_cmd_fail(ctx, NM_CMD_FAILED, NM_E_RPC, "included in block %llu, but no "
                            "registry.Registered event came back",
                            (unsigned long long)sub->height);
-    uint64_t uid = nm_cmd_ju64(reg, "uid");
+    uint64_t uid = nm_jget_u64(reg, "uid");
     const char *role = nm_role_name(c->u.reg.role);
     cJSON_AddNumberToObject(sub->json, "uid", (double)uid);
     cJSON_AddNumberToObject(sub->json, "subnet", c->u.reg.subnet);
     cJSON_AddStringToObject(sub->json, "role", role);
-    cJSON_AddStringToObject(sub->json, "hotkey", nm_cmd_jstr(reg, "who"));
+    cJSON_AddStringToObject(sub->json, "hotkey", nm_jget_str(reg, "who"));
     nm_cmd_printf(t, "registered as %s on subnet %u with uid %llu, stake %s, in block %llu\n",
                   role, (unsigned)c->u.reg.subnet, (unsigned long long)uid,
                   nm_cmd_amount_text(c->u.reg.stake, amt), (unsigned long long)sub->height);
@@ -123,7 +123,7 @@ static int render_set_endpoint(struct nm_cmd_ctx *ctx, struct nm_cmd_submitted *
 {
     const struct nm_call *c = nm_cmd_call(ctx);
     const cJSON *set = nm_cmd_find_event(sub->events, "registry.EndpointSet");
-    uint64_t uid = nm_cmd_ju64(set, "uid");
+    uint64_t uid = nm_jget_u64(set, "uid");
     cJSON_AddNumberToObject(sub->json, "subnet", c->u.set_endpoint.subnet);
     cJSON_AddNumberToObject(sub->json, "uid", (double)uid);
     cJSON_AddStringToObject(sub->json, "endpoint", c->u.set_endpoint.endpoint);
@@ -144,10 +144,10 @@ static int render_deregister(struct nm_cmd_ctx *ctx, struct nm_cmd_submitted *su
     uint16_t subnet = nm_cmd_call(ctx)->u.deregister.subnet;
     char amt[NM_CMD_AMOUNT_CAP];
     const cJSON *d = nm_cmd_find_event(sub->events, "registry.Deregistered");
-    uint64_t uid = nm_cmd_ju64(d, "uid"), unlock_at = nm_cmd_ju64(d, "unlock_at");
+    uint64_t uid = nm_jget_u64(d, "uid"), unlock_at = nm_jget_u64(d, "unlock_at");
     cJSON_AddNumberToObject(sub->json, "subnet", subnet);
     cJSON_AddNumberToObject(sub->json, "uid", (double)uid);
-    cJSON_AddStringToObject(sub->json, "amount", d ? nm_cmd_jstr(d, "amount") : "0");
+    cJSON_AddStringToObject(sub->json, "amount", d ? nm_jget_str(d, "amount") : "0");
     cJSON_AddNumberToObject(sub->json, "unlock_at", (double)unlock_at);
     nm_cmd_printf(t, "deregistered uid %llu from subnet %u in block %llu; %s unlocks at block "
                   "%llu\n", (unsigned long long)uid, (unsigned)subnet,
@@ -173,7 +173,7 @@ static int render_stake(struct nm_cmd_ctx *ctx, struct nm_cmd_submitted *sub,
                       (unsigned long long)sub->height);
     } else if (c->kind == NM_CALL_STAKE_REMOVE) {
         uint64_t unlock_at =
-            nm_cmd_ju64(nm_cmd_find_event(sub->events, "staking.Unbonded"), "unlock_at");
+            nm_jget_u64(nm_cmd_find_event(sub->events, "staking.Unbonded"), "unlock_at");
         cJSON_AddNumberToObject(sub->json, "subnet", c->u.stake.subnet);
         cJSON_AddNumberToObject(sub->json, "unlock_at", (double)unlock_at);
         nm_cmd_printf(t, "unbonded %s from subnet %u in block %llu; it unlocks at block %llu\n",
@@ -181,7 +181,7 @@ static int render_stake(struct nm_cmd_ctx *ctx, struct nm_cmd_submitted *sub,
                       (unsigned long long)sub->height, (unsigned long long)unlock_at);
     } else {
         const cJSON *w = nm_cmd_find_event(sub->events, "staking.Withdrawn");
-        cJSON_AddStringToObject(sub->json, "amount", w ? nm_cmd_jstr(w, "amount") : "0");
+        cJSON_AddStringToObject(sub->json, "amount", w ? nm_jget_str(w, "amount") : "0");
         nm_cmd_printf(t, "withdrew %s to the free balance in block %llu\n",
                       nm_cmd_jamount(w, "amount", amt), (unsigned long long)sub->height);
     }
@@ -210,11 +210,11 @@ static int h_metagraph(struct nm_cmd_ctx *ctx)
     const cJSON *n;
     cJSON_ArrayForEach(n, neurons) {
         char uid[24], reg[24], amt[NM_CMD_AMOUNT_CAP], a[NM_AMOUNT_STRLEN];
-        snprintf(uid, sizeof uid, "%llu", (unsigned long long)nm_cmd_ju64(n, "uid"));
-        snprintf(reg, sizeof reg, "%llu", (unsigned long long)nm_cmd_ju64(n, "registered_at"));
-        snprintf(amt, sizeof amt, "%s", nm_amount_format(nm_cmd_ju64(n, "stake"), a));
-        nm_cmd_grid_row(&g, uid, nm_cmd_jstr(n, "role"), amt, nm_cmd_jstr(n, "hotkey"),
-                        nm_cmd_jstr(n, "endpoint"), reg);
+        snprintf(uid, sizeof uid, "%llu", (unsigned long long)nm_jget_u64(n, "uid"));
+        snprintf(reg, sizeof reg, "%llu", (unsigned long long)nm_jget_u64(n, "registered_at"));
+        snprintf(amt, sizeof amt, "%s", nm_amount_format(nm_jget_u64(n, "stake"), a));
+        nm_cmd_grid_row(&g, uid, nm_jget_str(n, "role"), amt, nm_jget_str(n, "hotkey"),
+                        nm_jget_str(n, "endpoint"), reg);
     }
     struct nm_cmd_text b = {0};
     int count = cJSON_GetArraySize(neurons);

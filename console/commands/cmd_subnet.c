@@ -135,12 +135,12 @@ static int render_subnet_create(struct nm_cmd_ctx *ctx, struct nm_cmd_submitted 
     if (!created)
         return nm_cmd_fail(ctx, NM_CMD_FAILED, NM_E_RPC, "included in block %llu, but no "
                            "subnets.Created event came back", (unsigned long long)sub->height);
-    uint64_t id = nm_cmd_ju64(created, "id");
+    uint64_t id = nm_jget_u64(created, "id");
     cJSON_AddNumberToObject(sub->json, "id", (double)id);
-    cJSON_AddStringToObject(sub->json, "name", nm_cmd_jstr(created, "name"));
-    cJSON_AddStringToObject(sub->json, "owner", nm_cmd_jstr(created, "owner"));
+    cJSON_AddStringToObject(sub->json, "name", nm_jget_str(created, "name"));
+    cJSON_AddStringToObject(sub->json, "owner", nm_jget_str(created, "owner"));
     nm_cmd_printf(t, "created subnet %llu \"%s\" in block %llu\n", (unsigned long long)id,
-                  nm_cmd_jstr(created, "name"), (unsigned long long)sub->height);
+                  nm_jget_str(created, "name"), (unsigned long long)sub->height);
     return 0;
 }
 
@@ -212,12 +212,12 @@ static int h_subnet_list(struct nm_cmd_ctx *ctx)
     const cJSON *s;
     cJSON_ArrayForEach(s, r) {
         char id[24], em[24], mi[24], va[24];
-        snprintf(id, sizeof id, "%llu", (unsigned long long)nm_cmd_ju64(s, "id"));
-        snprintf(em, sizeof em, "%llu%%", (unsigned long long)nm_cmd_ju64(s, "emission_weight"));
-        snprintf(mi, sizeof mi, "%llu", (unsigned long long)nm_cmd_ju64(s, "miners"));
-        snprintf(va, sizeof va, "%llu", (unsigned long long)nm_cmd_ju64(s, "validators"));
-        nm_cmd_grid_row(&g, id, nm_cmd_jstr(s, "name"), nm_cmd_jstr(s, "task"), em, mi, va,
-                        nm_cmd_jstr(s, "status"), nm_cmd_jstr(s, "owner"));
+        snprintf(id, sizeof id, "%llu", (unsigned long long)nm_jget_u64(s, "id"));
+        snprintf(em, sizeof em, "%llu%%", (unsigned long long)nm_jget_u64(s, "emission_weight"));
+        snprintf(mi, sizeof mi, "%llu", (unsigned long long)nm_jget_u64(s, "miners"));
+        snprintf(va, sizeof va, "%llu", (unsigned long long)nm_jget_u64(s, "validators"));
+        nm_cmd_grid_row(&g, id, nm_jget_str(s, "name"), nm_jget_str(s, "task"), em, mi, va,
+                        nm_jget_str(s, "status"), nm_jget_str(s, "owner"));
     }
     struct nm_cmd_text b = {0};
     if (cJSON_GetArraySize(r) == 0)
@@ -240,24 +240,24 @@ static int h_subnet_show(struct nm_cmd_ctx *ctx)
         return rc;
     struct nm_cmd_text b = {0};
     nm_cmd_printf(&b, "subnet               %llu \"%s\"\n",
-                  (unsigned long long)nm_cmd_ju64(r, "id"), nm_cmd_jstr(r, "name"));
-    nm_cmd_printf(&b, "task                 %s\n", nm_cmd_jstr(r, "task"));
+                  (unsigned long long)nm_jget_u64(r, "id"), nm_jget_str(r, "name"));
+    nm_cmd_printf(&b, "task                 %s\n", nm_jget_str(r, "task"));
     nm_cmd_printf(&b, "status               %s (created at block %llu)\n",
-                  nm_cmd_jstr(r, "status"), (unsigned long long)nm_cmd_ju64(r, "created_at"));
-    nm_cmd_printf(&b, "owner                %s\n", nm_cmd_jstr(r, "owner"));
+                  nm_jget_str(r, "status"), (unsigned long long)nm_jget_u64(r, "created_at"));
+    nm_cmd_printf(&b, "owner                %s\n", nm_jget_str(r, "owner"));
     nm_cmd_printf(&b, "emission weight      %llu%%\n",
-                  (unsigned long long)nm_cmd_ju64(r, "emission_weight"));
+                  (unsigned long long)nm_jget_u64(r, "emission_weight"));
     nm_cmd_printf(&b, "min stake miner      %s\n", nm_cmd_jamount(r, "min_stake_miner", a1));
     nm_cmd_printf(&b, "min stake validator  %s\n",
                   nm_cmd_jamount(r, "min_stake_validator", a2));
     nm_cmd_printf(&b, "max neurons          %llu\n",
-                  (unsigned long long)nm_cmd_ju64(r, "max_neurons"));
+                  (unsigned long long)nm_jget_u64(r, "max_neurons"));
     nm_cmd_printf(&b, "neurons              %llu miners, %llu validators\n",
-                  (unsigned long long)nm_cmd_ju64(r, "miners"),
-                  (unsigned long long)nm_cmd_ju64(r, "validators"));
-    nm_cmd_printf(&b, "input schema         %s\n", nm_cmd_jstr(r, "input_schema"));
-    nm_cmd_printf(&b, "output schema        %s\n", nm_cmd_jstr(r, "output_schema"));
-    nm_cmd_printf(&b, "eval spec            %s\n", nm_cmd_jstr(r, "eval_spec"));
+                  (unsigned long long)nm_jget_u64(r, "miners"),
+                  (unsigned long long)nm_jget_u64(r, "validators"));
+    nm_cmd_printf(&b, "input schema         %s\n", nm_jget_str(r, "input_schema"));
+    nm_cmd_printf(&b, "output schema        %s\n", nm_jget_str(r, "output_schema"));
+    nm_cmd_printf(&b, "eval spec            %s\n", nm_jget_str(r, "eval_spec"));
     return nm_cmd_ok(ctx, r, &b);
 }
 

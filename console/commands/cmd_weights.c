@@ -233,7 +233,7 @@ static int commit_load(struct nm_cmd_ctx *ctx, const nm_account *who, uint16_t s
     cJSON *o = cJSON_Parse(text);
     free(text);
     const cJSON *pairs = cJSON_GetObjectItemCaseSensitive(o, "weights"), *p;
-    const char *salt = nm_cmd_jstr(o, "salt");
+    const char *salt = nm_jget_str(o, "salt");
     size_t salt_len = 0;
     rc = cJSON_IsArray(pairs) && cJSON_GetArraySize(pairs) <= NM_WEIGHTS_MAX &&
                  nm_hex_decode(salt, pending_salt, sizeof pending_salt, 32, &salt_len) == 0
@@ -254,7 +254,7 @@ static int commit_load(struct nm_cmd_ctx *ctx, const nm_account *who, uint16_t s
         b[2] = (uint8_t)w->valueint;
         b[3] = (uint8_t)(w->valueint >> 8);
     }
-    *block = nm_cmd_ju64(o, "block");
+    *block = nm_jget_u64(o, "block");
     cJSON_Delete(o);
     if (rc)
         return nm_cmd_fail(ctx, NM_CMD_FAILED, rc, "damaged commit file %s", path);
@@ -338,9 +338,9 @@ static int build_options(struct nm_cmd_ctx *ctx, struct nm_call *c)
         return rc;
     const cJSON *cur = cJSON_GetObjectItemCaseSensitive(now, "options");
     o->commit_reveal = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(cur, "commit_reveal"));
-    o->reveal_delay = (uint32_t)nm_cmd_ju64(cur, "reveal_delay");
-    o->rate_limit = (uint32_t)nm_cmd_ju64(cur, "rate_limit");
-    o->softmax_temperature = nm_cmd_ju64(cur, "softmax_temperature");
+    o->reveal_delay = (uint32_t)nm_jget_u64(cur, "reveal_delay");
+    o->rate_limit = (uint32_t)nm_jget_u64(cur, "rate_limit");
+    o->softmax_temperature = nm_jget_u64(cur, "softmax_temperature");
     cJSON_Delete(now);
     uint64_t v;
     if (cr && (rc = parse_switch(ctx, "--commit-reveal", cr, &o->commit_reveal)))
@@ -384,8 +384,8 @@ static int render_stored(struct nm_cmd_ctx *ctx, struct nm_cmd_submitted *sub,
                            "included in block %llu, but no %s"
                            " event came back",
                            (unsigned long long)sub->height, event);
-    uint64_t uid = nm_cmd_ju64(ev, "uid"), epoch = nm_cmd_ju64(ev, "epoch");
-    uint64_t count = nm_cmd_ju64(ev, "count");
+    uint64_t uid = nm_jget_u64(ev, "uid"), epoch = nm_jget_u64(ev, "epoch");
+    uint64_t count = nm_jget_u64(ev, "count");
     bool replaced = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(ev, "replaced"));
     cJSON_AddNumberToObject(sub->json, "subnet", subnet);
     cJSON_AddNumberToObject(sub->json, "uid", uid);
@@ -425,7 +425,7 @@ static int render_commit(struct nm_cmd_ctx *ctx, struct nm_cmd_submitted *sub,
     struct nm_weight_list l = {parsed.n, pair_bytes};
     if (rc || (rc = commit_save(ctx, &me, subnet, &l, c->u.weights_commit.hash, sub->height)))
         return rc;
-    uint64_t from = nm_cmd_ju64(ev, "reveal_from"), until = nm_cmd_ju64(ev, "reveal_until");
+    uint64_t from = nm_jget_u64(ev, "reveal_from"), until = nm_jget_u64(ev, "reveal_until");
     char hex[2 * 32 + 3];
     cJSON_AddNumberToObject(sub->json, "subnet", subnet);
     cJSON_AddStringToObject(sub->json, "hash",
@@ -473,12 +473,12 @@ static int wait_for_reveal(struct nm_cmd_ctx *ctx)
         (rc = nm_cmd_rpc(ctx, "weights_get", nm_cmd_params(1, cJSON_CreateNumber(subnet)), &w)))
         return rc;
     uint64_t from =
-        block + nm_cmd_ju64(cJSON_GetObjectItemCaseSensitive(w, "options"), "reveal_delay");
+        block + nm_jget_u64(cJSON_GetObjectItemCaseSensitive(w, "options"), "reveal_delay");
     cJSON_Delete(w);
     for (int polls = 0; polls < 100000; polls++) {
         if ((rc = nm_cmd_rpc(ctx, "chain_info", NULL, &info)))
             return rc;
-        uint64_t height = nm_cmd_ju64(info, "height"), ms = nm_cmd_ju64(info, "block_time_ms");
+        uint64_t height = nm_jget_u64(info, "height"), ms = nm_jget_u64(info, "block_time_ms");
         cJSON_Delete(info);
         if (height + 1 >= from)
             return 0;
@@ -571,19 +571,19 @@ static int h_show(struct nm_cmd_ctx *ctx)
     nm_cmd_printf(&t,
                   "subnet %u, epoch %llu: %d submission%s (%s, commit-reveal %s, reveal"
                   " delay %llu, rate limit %llu blocks)\n",
-                  (unsigned)subnet, (unsigned long long)nm_cmd_ju64(r, "epoch"), count,
-                  count == 1 ? "" : "s", nm_cmd_jstr(o, "normalisation"),
+                  (unsigned)subnet, (unsigned long long)nm_jget_u64(r, "epoch"), count,
+                  count == 1 ? "" : "s", nm_jget_str(o, "normalisation"),
                   cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "commit_reveal")) ? "on"
                                                                                      : "off",
-                  (unsigned long long)nm_cmd_ju64(o, "reveal_delay"),
-                  (unsigned long long)nm_cmd_ju64(o, "rate_limit"));
+                  (unsigned long long)nm_jget_u64(o, "reveal_delay"),
+                  (unsigned long long)nm_jget_u64(o, "rate_limit"));
     cJSON_ArrayForEach(s, subs)
     {
         const cJSON *ws = cJSON_GetObjectItemCaseSensitive(s, "weights"), *p;
         int n = cJSON_GetArraySize(ws), shown = 0;
         nm_cmd_printf(
-            &t, "uid %llu (block %llu, %d miner%s):", (unsigned long long)nm_cmd_ju64(s, "uid"),
-            (unsigned long long)nm_cmd_ju64(s, "block"), n, n == 1 ? "" : "s");
+            &t, "uid %llu (block %llu, %d miner%s):", (unsigned long long)nm_jget_u64(s, "uid"),
+            (unsigned long long)nm_jget_u64(s, "block"), n, n == 1 ? "" : "s");
         cJSON_ArrayForEach(p, ws)
         {
             if (!all && shown == 16) {
@@ -601,9 +601,9 @@ static int h_show(struct nm_cmd_ctx *ctx)
     }
     cJSON_ArrayForEach(s, commits) nm_cmd_printf(
         &t, "uid %llu committed in block %llu: reveal in blocks %llu..%llu\n",
-        (unsigned long long)nm_cmd_ju64(s, "uid"), (unsigned long long)nm_cmd_ju64(s, "block"),
-        (unsigned long long)nm_cmd_ju64(s, "reveal_from"),
-        (unsigned long long)nm_cmd_ju64(s, "reveal_until"));
+        (unsigned long long)nm_jget_u64(s, "uid"), (unsigned long long)nm_jget_u64(s, "block"),
+        (unsigned long long)nm_jget_u64(s, "reveal_from"),
+        (unsigned long long)nm_jget_u64(s, "reveal_until"));
     return nm_cmd_ok(ctx, r, &t);
 }
 
@@ -611,15 +611,15 @@ static void summary_line(struct nm_cmd_text *t, const cJSON *s)
 {
     char e[NM_CMD_AMOUNT_CAP], m[NM_CMD_AMOUNT_CAP], v[NM_CMD_AMOUNT_CAP], o[NM_CMD_AMOUNT_CAP],
         b[NM_CMD_AMOUNT_CAP];
-    uint64_t submitted = nm_cmd_ju64(s, "submitted"), outliers = nm_cmd_ju64(s, "outliers");
+    uint64_t submitted = nm_jget_u64(s, "submitted"), outliers = nm_jget_u64(s, "outliers");
     nm_cmd_printf(t, "subnet %llu, epoch %llu (block %llu): %llu of %llu validators submitted",
-                  (unsigned long long)nm_cmd_ju64(s, "subnet"),
-                  (unsigned long long)nm_cmd_ju64(s, "epoch"),
-                  (unsigned long long)nm_cmd_ju64(s, "height"), (unsigned long long)submitted,
-                  (unsigned long long)nm_cmd_ju64(s, "validators"));
+                  (unsigned long long)nm_jget_u64(s, "subnet"),
+                  (unsigned long long)nm_jget_u64(s, "epoch"),
+                  (unsigned long long)nm_jget_u64(s, "height"), (unsigned long long)submitted,
+                  (unsigned long long)nm_jget_u64(s, "validators"));
     if (submitted >= 3) /* the outlier rule needs three */
         nm_cmd_printf(t, ", %llu outlier%s, similarity median %s", (unsigned long long)outliers,
-                      outliers == 1 ? "" : "s", nm_cmd_jstr(s, "similarity_median"));
+                      outliers == 1 ? "" : "s", nm_jget_str(s, "similarity_median"));
     nm_cmd_printf(t, "; emission %s: miners %s, validators %s, owner %s, burned %s\n",
                   nm_cmd_jamount(s, "emission", e), nm_cmd_jamount(s, "miner_paid", m),
                   nm_cmd_jamount(s, "validator_paid", v), nm_cmd_jamount(s, "owner_paid", o),
@@ -660,10 +660,10 @@ static int h_epoch(struct nm_cmd_ctx *ctx)
         e[NM_CMD_AMOUNT_CAP];
     struct nm_cmd_text t = {0};
     nm_cmd_printf(&t, "epoch %llu: block %llu of %llu, ends at block %llu\n",
-                  (unsigned long long)nm_cmd_ju64(r, "epoch"),
-                  (unsigned long long)nm_cmd_ju64(r, "block_in_epoch"),
-                  (unsigned long long)nm_cmd_ju64(r, "tempo"),
-                  (unsigned long long)nm_cmd_ju64(r, "epoch_ends_at"));
+                  (unsigned long long)nm_jget_u64(r, "epoch"),
+                  (unsigned long long)nm_jget_u64(r, "block_in_epoch"),
+                  (unsigned long long)nm_jget_u64(r, "tempo"),
+                  (unsigned long long)nm_jget_u64(r, "epoch_ends_at"));
     nm_cmd_printf(&t, "emission %s per block; emitted %s, paid %s, burned %s, pending %s\n",
                   nm_cmd_jamount(em, "emission_per_block", a), nm_cmd_jamount(em, "emitted", b),
                   nm_cmd_jamount(em, "paid", c), nm_cmd_jamount(em, "burned", d),
@@ -682,10 +682,10 @@ static int h_epoch(struct nm_cmd_ctx *ctx)
     cJSON_ArrayForEach(s, cJSON_GetObjectItemCaseSensitive(r, "validators"))
     {
         char uid[16], fl[48], amt[NM_AMOUNT_STRLEN];
-        snprintf(uid, sizeof uid, "%llu", (unsigned long long)nm_cmd_ju64(s, "uid"));
-        nm_cmd_grid_row(&g, uid, nm_cmd_jstr(s, "hotkey"), jfraction(s, "reputation"),
+        snprintf(uid, sizeof uid, "%llu", (unsigned long long)nm_jget_u64(s, "uid"));
+        nm_cmd_grid_row(&g, uid, nm_jget_str(s, "hotkey"), jfraction(s, "reputation"),
                         jfraction(s, "similarity"),
-                        nm_amount_format(nm_cmd_ju64(s, "reward"), amt), flags_text(s, fl));
+                        nm_amount_format(nm_jget_u64(s, "reward"), amt), flags_text(s, fl));
     }
     if (g.nrows > 1)
         nm_cmd_grid_render(&g, &t);
@@ -728,14 +728,14 @@ static int h_collusion(struct nm_cmd_ctx *ctx)
             snprintf(kinds + len, sizeof kinds - len, "%s%s", len ? "," : "",
                      cJSON_IsString(k) ? k->valuestring : "?");
         }
-        snprintf(uid, sizeof uid, "%llu", (unsigned long long)nm_cmd_ju64(f, "uid"));
+        snprintf(uid, sizeof uid, "%llu", (unsigned long long)nm_jget_u64(f, "uid"));
         if (cJSON_IsNumber(p))
             snprintf(partner, sizeof partner, "%d", p->valueint);
         else if (strstr(kinds, "consensus"))
             snprintf(partner, sizeof partner, "W_global");
         if (cJSON_IsNumber(c))
             snprintf(cluster, sizeof cluster, "%d", c->valueint);
-        snprintf(streak, sizeof streak, "%llu", (unsigned long long)nm_cmd_ju64(f, "streak"));
+        snprintf(streak, sizeof streak, "%llu", (unsigned long long)nm_jget_u64(f, "streak"));
         nm_cmd_grid_row(&g, uid, kinds, partner, cluster, jfraction(f, "score"), streak,
                         cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(f, "confirmed"))
                             ? "confirmed"
@@ -764,9 +764,9 @@ void nm_cmd_weights_metagraph(const cJSON *neurons, struct nm_cmd_text *t)
     cJSON_ArrayForEach(n, neurons)
     {
         char uid[16], amt[NM_AMOUNT_STRLEN];
-        snprintf(uid, sizeof uid, "%llu", (unsigned long long)nm_cmd_ju64(n, "uid"));
-        nm_cmd_grid_row(&g, uid, nm_cmd_jstr(n, "role"), jfraction(n, "weight"),
-                        jfraction(n, "incentive"), nm_amount_format(nm_cmd_ju64(n, "reward"), amt),
+        snprintf(uid, sizeof uid, "%llu", (unsigned long long)nm_jget_u64(n, "uid"));
+        nm_cmd_grid_row(&g, uid, nm_jget_str(n, "role"), jfraction(n, "weight"),
+                        jfraction(n, "incentive"), nm_amount_format(nm_jget_u64(n, "reward"), amt),
                         jfraction(n, "reputation"), jfraction(n, "similarity"));
     }
     nm_cmd_printf(t, "consensus of epoch %d (reward in NMT):\n", epoch->valueint);

@@ -3,6 +3,7 @@
  * cache and the panes, readline's hooks, dirty-flag drawing with a frame
  * cap. The commands typed at the bottom line are in dashboard_cmds.c. */
 #include "console/dashboard/dashboard.h"
+#include "console/commands/jget.h"
 #include "console/dashboard/dashboard_priv.h"
 
 #include "console/commands/commands.h"
@@ -235,7 +236,7 @@ static void watch_output(struct dash *d, const struct nm_dq_msg *m)
 static void log_events(struct dash *d, const struct nm_dq_msg *m)
 {
     uint64_t height = 0;
-    nm_fmt_json_u64(cJSON_GetObjectItemCaseSensitive(m->json, "height"), &height);
+    nm_jget_u64_parse(cJSON_GetObjectItemCaseSensitive(m->json, "height"), &height);
     const cJSON *ev;
     cJSON_ArrayForEach(ev, cJSON_GetObjectItemCaseSensitive(m->json, "events"))
     {

@@ -3,6 +3,7 @@
  * odd field leaves a zero, never a crash). */
 #include "console/dashboard/dashboard_cache.h"
 
+#include "console/commands/jget.h"
 #include "console/dashboard/dashboard_fmt.h"
 #include "node/amount.h"
 
@@ -40,35 +41,9 @@ void nm_cache_fini(struct nm_cache *c)
     memset(c, 0, sizeof *c);
 }
 
-static const cJSON *field(const cJSON *o, const char *name)
-{
-    return cJSON_GetObjectItemCaseSensitive(o, name);
-}
-
-static uint64_t u64_of(const cJSON *o, const char *name)
-{
-    uint64_t v;
-    return nm_fmt_json_u64(field(o, name), &v) ? v : 0;
-}
-
-static bool has_u64(const cJSON *o, const char *name, uint64_t *out)
-{
-    return nm_fmt_json_u64(field(o, name), out);
-}
-
-static uint64_t units_of(const cJSON *o, const char *name)
-{
-    const cJSON *v = field(o, name);
-    uint64_t u = 0;
-    if (cJSON_IsString(v) && nm_units_parse(v->valuestring, &u) == 0)
-        return u;
-    return 0;
-}
-
 static void copy_str(char *dst, size_t cap, const cJSON *o, const char *name)
 {
-    const cJSON *v = field(o, name);
-    snprintf(dst, cap, "%s", cJSON_IsString(v) ? v->valuestring : "");
+    snprintf(dst, cap, "%s", nm_jget_str(o, name));
     /* Text from the node never carries control characters to the screen. */
     for (char *p = dst; *p; p++)
         if ((unsigned char)*p < 0x20 || *p == 0x7f)
@@ -77,7 +52,7 @@ static void copy_str(char *dst, size_t cap, const cJSON *o, const char *name)
 
 static bool num_of(const cJSON *o, const char *name, double *out)
 {
-    const cJSON *v = field(o, name);
+    const cJSON *v = nm_jget(o, name);
     if (cJSON_IsNumber(v)) {
         *out = v->valuedouble;
         return true;
@@ -99,19 +74,19 @@ static unsigned apply_chain(struct nm_cache *c, const cJSON *j)
         return 0;
     c->have_chain = true;
     copy_str(c->chain_name, sizeof c->chain_name, j, "name");
-    c->dev = cJSON_IsTrue(field(j, "dev"));
+    c->dev = cJSON_IsTrue(nm_jget(j, "dev"));
     uint64_t v;
-    if (has_u64(j, "height", &v) && v >= c->height)
+    if (nm_jget_has_u64(j, "height", &v) && v >= c->height)
         c->height = v;
-    if (has_u64(j, "finalized", &v))
+    if (nm_jget_has_u64(j, "finalized", &v))
         c->finalized = v;
-    if (has_u64(j, "epoch", &v))
+    if (nm_jget_has_u64(j, "epoch", &v))
         c->epoch = v;
-    if (has_u64(j, "tempo", &v))
+    if (nm_jget_has_u64(j, "tempo", &v))
         c->tempo = v;
-    if (has_u64(j, "block_time_ms", &v))
+    if (nm_jget_has_u64(j, "block_time_ms", &v))
         c->block_time_ms = v;
-    if (has_u64(j, "pending", &v))
+    if (nm_jget_has_u64(j, "pending", &v))
         c->pending = v;
     return NM_DIRTY_OVERVIEW | NM_DIRTY_STATUS;
 }
@@ -119,18 +94,18 @@ static unsigned apply_chain(struct nm_cache *c, const cJSON *j)
 static unsigned apply_head(struct nm_cache *c, const cJSON *j)
 {
     uint64_t h = 0, ts = 0, epoch;
-    if (!has_u64(j, "height", &h))
-        has_u64(j, "number", &h);
+    if (!nm_jget_has_u64(j, "height", &h))
+        nm_jget_has_u64(j, "number", &h);
     if (h < c->height)
         return 0; /* an old head after a reconnect */
     c->height = h;
-    if (has_u64(j, "epoch", &epoch))
+    if (nm_jget_has_u64(j, "epoch", &epoch))
         c->epoch = epoch;
     /* With one authority every block is final when made (docs/rpc.md);
      * chain_info corrects this when finality lags. */
     if (c->finalized + 1 == h || c->finalized == 0)
         c->finalized = h;
-    if (has_u64(j, "timestamp", &ts)) {
+    if (nm_jget_has_u64(j, "timestamp", &ts)) {
         if (c->last_head_ts_ms && ts > c->last_head_ts_ms && h == c->last_head_height + 1)
             nm_series_push(&c->block_times_ms, (double)(ts - c->last_head_ts_ms));
         c->last_head_ts_ms = ts;
@@ -144,11 +119,11 @@ static unsigned apply_epoch(struct nm_cache *c, const cJSON *j)
     uint64_t v;
     if (!cJSON_IsObject(j))
         return 0;
-    if (has_u64(j, "epoch", &v))
+    if (nm_jget_has_u64(j, "epoch", &v))
         c->epoch = v;
-    if (has_u64(j, "tempo", &v))
+    if (nm_jget_has_u64(j, "tempo", &v))
         c->tempo = v;
-    if (has_u64(j, "start", &v) && has_u64(j, "end", &c->epoch_end)) {
+    if (nm_jget_has_u64(j, "start", &v) && nm_jget_has_u64(j, "end", &c->epoch_end)) {
         c->epoch_start = v;
         c->have_epoch = true;
     }
@@ -168,18 +143,18 @@ static unsigned apply_subnets(struct nm_cache *c, const cJSON *j)
         if (!cJSON_IsObject(s) || k >= (size_t)n)
             continue;
         struct nm_subnet_row *r = &rows[k++];
-        r->id = (int)u64_of(s, "id");
+        r->id = (int)nm_jget_u64(s, "id");
         copy_str(r->name, sizeof r->name, s, "name");
         copy_str(r->task, sizeof r->task, s, "task");
         copy_str(r->status, sizeof r->status, s, "status");
         copy_str(r->owner, sizeof r->owner, s, "owner");
-        r->emission_weight = (int)u64_of(s, "emission_weight");
-        r->miners = (int)u64_of(s, "miners");
-        r->validators = (int)u64_of(s, "validators");
-        r->max_neurons = (int)u64_of(s, "max_neurons");
-        r->min_stake_miner = units_of(s, "min_stake_miner");
-        r->min_stake_validator = units_of(s, "min_stake_validator");
-        r->created_at = u64_of(s, "created_at");
+        r->emission_weight = (int)nm_jget_u64(s, "emission_weight");
+        r->miners = (int)nm_jget_u64(s, "miners");
+        r->validators = (int)nm_jget_u64(s, "validators");
+        r->max_neurons = (int)nm_jget_u64(s, "max_neurons");
+        r->min_stake_miner = nm_jget_u64(s, "min_stake_miner");
+        r->min_stake_validator = nm_jget_u64(s, "min_stake_validator");
+        r->created_at = nm_jget_u64(s, "created_at");
     }
     bool same = k == c->nsubnets && (k == 0 || memcmp(rows, c->subnets, k * sizeof *rows) == 0);
     if (same) {
@@ -228,7 +203,7 @@ static void read_neuron(const cJSON *o, struct nm_neuron *n, unsigned *fields)
             continue;
         switch (k[0]) {
         case 'u':
-            if (!strcmp(k, "uid") && nm_fmt_json_u64(v, &u))
+            if (!strcmp(k, "uid") && nm_jget_u64_parse(v, &u))
                 n->uid = (int)u;
             break;
         case 'h':
@@ -238,7 +213,7 @@ static void read_neuron(const cJSON *o, struct nm_neuron *n, unsigned *fields)
         case 'r':
             if (!strcmp(k, "role"))
                 neuron_str(n->role, sizeof n->role, v);
-            else if (!strcmp(k, "registered_at") && nm_fmt_json_u64(v, &u))
+            else if (!strcmp(k, "registered_at") && nm_jget_u64_parse(v, &u))
                 n->registered_at = u;
             else if (!strcmp(k, "reputation") && neuron_num(v, &n->reputation))
                 n->has |= NM_NF_REPUTATION;
@@ -296,7 +271,7 @@ static void read_neuron(const cJSON *o, struct nm_neuron *n, unsigned *fields)
 
 static unsigned apply_neurons(struct nm_cache *c, const struct nm_dq_msg *m)
 {
-    const cJSON *list = field(m->json, "neurons");
+    const cJSON *list = nm_jget(m->json, "neurons");
     int n = cJSON_GetArraySize(list);
     struct nm_neuron *rows = n > 0 ? calloc((size_t)n, sizeof *rows) : NULL;
     if (n > 0 && !rows)
@@ -330,7 +305,7 @@ static unsigned apply_latency(struct nm_cache *c, const cJSON *j)
     if (!num_of(j, "p50_us", &p50) || !num_of(j, "p95_us", &p95) || !num_of(j, "p99_us", &p99))
         return 0;
     num_of(j, "calls", &calls);
-    const cJSON *src = field(j, "source");
+    const cJSON *src = nm_jget(j, "source");
     /* An idle second of the node's own window says nothing: keep the line. */
     if (calls <= 0)
         return 0;
@@ -360,9 +335,9 @@ static unsigned apply_proposals(struct nm_cache *c, const struct nm_dq_msg *m)
     c->gov = NM_GOV_OK;
     int open = 0;
     const cJSON *p;
-    cJSON_ArrayForEach(p, field(copy, "proposals"))
+    cJSON_ArrayForEach(p, nm_jget(copy, "proposals"))
     {
-        const cJSON *st = field(p, "status");
+        const cJSON *st = nm_jget(p, "status");
         if (!cJSON_IsString(st) || strcmp(st->valuestring, "voting") == 0 ||
             strcmp(st->valuestring, "open") == 0 || strcmp(st->valuestring, "review") == 0)
             open++;
@@ -387,8 +362,8 @@ unsigned nm_cache_apply(struct nm_cache *c, const struct nm_dq_msg *m)
     case NM_DQ_CHAIN: return apply_chain(c, m->json);
     case NM_DQ_HEAD: return apply_head(c, m->json);
     case NM_DQ_HEALTH: {
-        uint64_t peers = u64_of(m->json, "peers");
-        bool syncing = cJSON_IsTrue(field(m->json, "isSyncing"));
+        uint64_t peers = nm_jget_u64(m->json, "peers");
+        bool syncing = cJSON_IsTrue(nm_jget(m->json, "isSyncing"));
         if (c->have_health && (int)peers == c->peers && syncing == c->syncing)
             return 0;
         c->have_health = true;
@@ -402,7 +377,7 @@ unsigned nm_cache_apply(struct nm_cache *c, const struct nm_dq_msg *m)
     case NM_DQ_LATENCY: return apply_latency(c, m->json);
     case NM_DQ_PROPOSALS: return apply_proposals(c, m);
     case NM_DQ_EVENTS:
-        c->events_seen += (uint64_t)cJSON_GetArraySize(field(m->json, "events"));
+        c->events_seen += (uint64_t)cJSON_GetArraySize(nm_jget(m->json, "events"));
         return NM_DIRTY_LOG | NM_DIRTY_OVERVIEW;
     case NM_DQ_SIGNER: {
         snprintf(c->signer, sizeof c->signer, "%s", m->text ? m->text : "");

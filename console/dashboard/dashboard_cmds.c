@@ -166,19 +166,17 @@ static void cmd_select(struct dash *d, char **w)
 
 static void cmd_watch(struct dash *d, char **w, int n)
 {
-    if (strcmp(w[1], "stop") == 0) {
+    char err[128];
+    bool stop;
+    long count;
+    if (nm_ccmd_watch_parse(w, n, &stop, &count, err, sizeof err) != 0) {
+        dash_out_printf(d, WR_BAD, "error: %s\n", err);
+        return;
+    }
+    if (stop) {
         d->watch[0] = '\0';
         dash_out_text(d, WR_DIM, "watch stopped\n");
         d->dirty |= NM_DIRTY_STATUS;
-        return;
-    }
-    bool known = false;
-    for (int i = 0; nm_ccmd_watch_kinds[i]; i++)
-        known |= strcmp(nm_ccmd_watch_kinds[i], w[1]) == 0;
-    char *end = NULL;
-    long count = n > 2 ? strtol(w[2], &end, 10) : -1;
-    if (!known || (n > 2 && (*end || count < 1))) {
-        dash_out_text(d, WR_BAD, "error: watch: expected watch blocks|epochs|events [COUNT]\n");
         return;
     }
     snprintf(d->watch, sizeof d->watch, "%s", w[1]);

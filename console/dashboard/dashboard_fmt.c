@@ -3,6 +3,7 @@
  * exactly what the chain holds, only shortened. */
 #include "console/dashboard/dashboard_fmt.h"
 
+#include "console/commands/jget.h"
 #include "node/amount.h"
 
 #include <errno.h>
@@ -150,36 +151,6 @@ char *nm_fmt_latency_us(double us, bool utf8, char *buf, size_t cap)
     return buf;
 }
 
-bool nm_fmt_json_u64(const cJSON *v, uint64_t *out)
-{
-    *out = 0;
-    if (cJSON_IsNumber(v)) {
-        if (v->valuedouble < 0 || v->valuedouble > 9007199254740992.0)
-            return false;
-        *out = (uint64_t)v->valuedouble;
-        return true;
-    }
-    if (!cJSON_IsString(v) || !v->valuestring[0])
-        return false;
-    const char *s = v->valuestring;
-    int base = 10;
-    if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
-        base = 16;
-        s += 2;
-        if (!*s)
-            return false;
-    }
-    if (*s == '-' || *s == '+' || *s == ' ')
-        return false;
-    char *end;
-    errno = 0;
-    unsigned long long n = strtoull(s, &end, base);
-    if (errno || *end)
-        return false;
-    *out = n;
-    return true;
-}
-
 /* Field names whose values are amounts in base units. */
 static bool is_amount_field(const char *name)
 {
@@ -260,9 +231,9 @@ char *nm_fmt_event(const cJSON *event, uint64_t height, bool utf8, char *buf, si
 char *nm_fmt_head(const cJSON *header, bool utf8, char *buf, size_t cap)
 {
     uint64_t height = 0, epoch = 0;
-    if (!nm_fmt_json_u64(cJSON_GetObjectItemCaseSensitive(header, "height"), &height))
-        nm_fmt_json_u64(cJSON_GetObjectItemCaseSensitive(header, "number"), &height);
-    bool has_epoch = nm_fmt_json_u64(cJSON_GetObjectItemCaseSensitive(header, "epoch"), &epoch);
+    if (!nm_jget_u64_parse(cJSON_GetObjectItemCaseSensitive(header, "height"), &height))
+        nm_jget_u64_parse(cJSON_GetObjectItemCaseSensitive(header, "number"), &height);
+    bool has_epoch = nm_jget_u64_parse(cJSON_GetObjectItemCaseSensitive(header, "epoch"), &epoch);
     const cJSON *hash = cJSON_GetObjectItemCaseSensitive(header, "hash");
     const cJSON *author = cJSON_GetObjectItemCaseSensitive(header, "author");
     char hs[32] = "", au[48] = "", ep[32] = "";

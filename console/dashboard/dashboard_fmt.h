@@ -42,9 +42,5 @@ char *nm_fmt_event(const cJSON *event, uint64_t height, bool utf8, char *buf, si
  * "block #42 0x1234abcd… epoch 4 author 5Grw…utQY". */
 char *nm_fmt_head(const cJSON *header, bool utf8, char *buf, size_t cap);
 
-/* Reads a height or number given as a JSON number, a decimal string or a
- * 0x-hex string (Substrate's header "number"). 0 and false when absent or
- * malformed. */
-bool nm_fmt_json_u64(const cJSON *v, uint64_t *out);
 
 #endif

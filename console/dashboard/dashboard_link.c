@@ -2,6 +2,7 @@
  * thread that keeps the dashboard supplied (see dashboard_link.h). */
 #include "console/dashboard/dashboard_link.h"
 
+#include "console/commands/jget.h"
 #include "console/dashboard/dashboard_fmt.h"
 #include "node/errors.h"
 #include "rpc/client.h"
@@ -207,8 +208,8 @@ static void on_head(void *ud, const cJSON *result)
 {
     struct nm_link *l = ud;
     uint64_t h = 0;
-    if (!nm_fmt_json_u64(cJSON_GetObjectItemCaseSensitive(result, "height"), &h))
-        nm_fmt_json_u64(cJSON_GetObjectItemCaseSensitive(result, "number"), &h);
+    if (!nm_jget_u64_parse(cJSON_GetObjectItemCaseSensitive(result, "height"), &h))
+        nm_jget_u64_parse(cJSON_GetObjectItemCaseSensitive(result, "number"), &h);
     nm_dq_push(l->q, NM_DQ_HEAD, 0, (int64_t)h, cJSON_Duplicate(result, 1), NULL);
     pthread_mutex_lock(&l->mu);
     l->head_pending = true;

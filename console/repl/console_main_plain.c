@@ -6,6 +6,7 @@
 #include "console/cli/console_main.h"
 
 #include "console/commands/commands.h"
+#include "console/commands/jget.h"
 #include "console/dashboard/dashboard_fmt.h"
 #include "console/cli/password.h"
 #include "console/repl/repl.h"
@@ -37,16 +38,16 @@ int nm_console_watch_lines(const char *kind, const struct nm_dq_msg *m, bool utf
     if (strcmp(kind, "epochs") == 0 && m->kind == NM_DQ_EPOCH) {
         uint64_t epoch = 0, start = 0, end = 0;
         const cJSON *j = m->json;
-        nm_fmt_json_u64(cJSON_GetObjectItemCaseSensitive(j, "epoch"), &epoch);
-        nm_fmt_json_u64(cJSON_GetObjectItemCaseSensitive(j, "start"), &start);
-        nm_fmt_json_u64(cJSON_GetObjectItemCaseSensitive(j, "end"), &end);
+        nm_jget_u64_parse(cJSON_GetObjectItemCaseSensitive(j, "epoch"), &epoch);
+        nm_jget_u64_parse(cJSON_GetObjectItemCaseSensitive(j, "start"), &start);
+        nm_jget_u64_parse(cJSON_GetObjectItemCaseSensitive(j, "end"), &end);
         snprintf(out, cap, "epoch %" PRIu64 " blocks #%" PRIu64 "-#%" PRIu64 "\n", epoch, start,
                  end);
         return 1;
     }
     if (strcmp(kind, "events") == 0 && m->kind == NM_DQ_EVENTS) {
         uint64_t height = 0;
-        nm_fmt_json_u64(cJSON_GetObjectItemCaseSensitive(m->json, "height"), &height);
+        nm_jget_u64_parse(cJSON_GetObjectItemCaseSensitive(m->json, "height"), &height);
         const cJSON *ev;
         cJSON_ArrayForEach(ev, cJSON_GetObjectItemCaseSensitive(m->json, "events"))
         {
@@ -219,18 +220,16 @@ static bool never(struct plain *p)
 
 static void start_watch(struct plain *p, char **w, int n)
 {
-    if (strcmp(w[1], "stop") == 0) {
-        p->watch[0] = '\0';
+    char err[128];
+    bool stop;
+    long count;
+    if (nm_ccmd_watch_parse(w, n, &stop, &count, err, sizeof err) != 0) {
+        emit_error(p, err);
+        p->last_status = NM_CMD_USAGE;
         return;
     }
-    bool known = false;
-    for (int i = 0; nm_ccmd_watch_kinds[i]; i++)
-        known |= strcmp(nm_ccmd_watch_kinds[i], w[1]) == 0;
-    char *end = NULL;
-    long count = n > 2 ? strtol(w[2], &end, 10) : -1;
-    if (!known || (n > 2 && (*end || count < 1))) {
-        emit_error(p, "watch: expected watch blocks|epochs|events [COUNT]");
-        p->last_status = NM_CMD_USAGE;
+    if (stop) {
+        p->watch[0] = '\0';
         return;
     }
     snprintf(p->watch, sizeof p->watch, "%s", w[1]);

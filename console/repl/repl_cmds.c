@@ -82,6 +82,25 @@ enum nm_ccmd nm_ccmd_classify(char *const *words, int n, unsigned mode, bool *ok
     return e->id;
 }
 
+int nm_ccmd_watch_parse(char *const *w, int n, bool *stop, long *count, char *err, size_t cap)
+{
+    *stop = strcmp(w[1], "stop") == 0;
+    *count = -1;
+    if (*stop)
+        return 0;
+    bool known = false;
+    for (int i = 0; nm_ccmd_watch_kinds[i]; i++)
+        known |= strcmp(nm_ccmd_watch_kinds[i], w[1]) == 0;
+    char *end = NULL;
+    if (n > 2)
+        *count = strtol(w[2], &end, 10);
+    if (!known || (n > 2 && (*end || *count < 1))) {
+        snprintf(err, cap, "watch: expected watch blocks|epochs|events [COUNT]");
+        return -1;
+    }
+    return 0;
+}
+
 /* Appends text to a malloc'd buffer; keeps the old one on failure. */
 static char *concat(char *buf, const char *text)
 {

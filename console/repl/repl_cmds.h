@@ -50,6 +50,12 @@ extern const char *const nm_ccmd_screens[];
 /* What `watch` accepts, NULL-terminated. */
 extern const char *const nm_ccmd_watch_kinds[];
 
+/* Checks `watch KIND [COUNT]` (words w[0..n-1], n >= 2): *stop for
+ * `watch stop`; otherwise the kind (w[1]) and *count (-1: no limit). -1
+ * with the usage message in err for an unknown kind or a COUNT that is
+ * not a whole number >= 1. */
+int nm_ccmd_watch_parse(char *const *w, int n, bool *stop, long *count, char *err, size_t cap);
+
 /* Classifies a split line: the console command it names (checking its
  * argument count and the mode), NM_CC_NONE for the table's commands.
  * On a usage error returns NM_CC_NONE with ok false and a message in err. */
