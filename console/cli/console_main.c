@@ -6,6 +6,7 @@
  * block in progress committed, the database closed). */
 #include "console/cli/console_main.h"
 
+#include "console/cli/cli.h"
 #include "console/cli/home.h"
 #include "console/cli/node_cmd.h"
 #include "node/errors.h"
@@ -16,6 +17,7 @@
 
 #include <errno.h>
 #include <sodium.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,62 +39,73 @@ static const char usage_console[] =
     "bottom that runs every `neuromesh exec` command. Without attach it starts\n"
     "its own node (the dev chain unless --chain) in the background, with data in\n"
     "--base-path (default $NEUROMESH_HOME or ~/.neuromesh), and stops it on exit.\n"
-    "\n"
-    "  --theme NAME   default, light, high-contrast, mono (or themes/NAME.theme)\n"
-    "  --no-tui       a plain command line, for dumb terminals and screen readers\n"
-    "  --keep-going   with commands on standard input: go on after a failing one\n"
-    "  --token T      bearer token for the remote node (attach)\n"
-    "\n"
-    "When standard input is not a terminal, the commands are read from it as a\n"
+    "\n";
+static const char usage_console_tail[] =
+    "\nWhen standard input is not a terminal, the commands are read from it as a\n"
     "script; errors name their line.\n";
+
+#define CON_STR(n, mv, field, h)                                                                \
+    {.name = (n), .metavar = (mv), .kind = NM_CLI_STRING,                                     \
+     .offset = offsetof(struct options, field), .help = (h)}
+#define CON_FLAG(n, field, h)                                                                   \
+    {.name = (n), .kind = NM_CLI_FLAG, .offset = offsetof(struct options, field), .help = (h)}
+
+/* Both `console` and `attach`. */
+static const struct nm_cli_option common_options[] = {
+    CON_STR("--theme", "NAME", theme,
+            "default, light, high-contrast, mono (or themes/NAME.theme)"),
+    CON_FLAG("--no-tui", no_tui, "a plain command line, for dumb terminals and screen readers"),
+    CON_FLAG("--keep-going", keep_going,
+             "with commands on standard input: go on after a failing one"),
+    {.name = "--help", .alias = "-h", .kind = NM_CLI_FLAG,
+     .offset = offsetof(struct options, help), .help = "show this help"},
+    {.name = NULL},
+};
+
+/* The embedded node's (`console`, or no subcommand). */
+static const struct nm_cli_option embedded_options[] = {
+    CON_FLAG("--dev", dev, "the built-in dev chain (the default)"),
+    CON_STR("--chain", "FILE", chain, "a JSON chain spec (docs/chainspec.md)"),
+    CON_STR("--base-path", "DIR", base_path, "where chain data lives"),
+    CON_FLAG("--tmp", tmp, "a throw-away base path, removed at exit"),
+    {.name = NULL},
+};
+
+static const struct nm_cli_option attach_options[] = {
+    CON_STR("--token", "T", token, "bearer token for the remote node (attach)"),
+    {.name = NULL},
+};
+
+bool nm_console_takes_option(const char *word)
+{
+    const struct nm_cli_group groups[] = {{.options = common_options},
+                                          {.options = embedded_options}};
+    const char *eq = strchr(word, '=');
+    return nm_cli_find(groups, 2, word, eq ? (size_t)(eq - word) : strlen(word), NULL) != NULL;
+}
 
 static int parse_options(int argc, char **argv, struct options *o)
 {
-    int i = 1;
-    if (argc > 0 && strcmp(argv[0], "attach") == 0) {
+    int first = 1;
+    char *words[1];
+    if (argc > 0 && strcmp(argv[0], "attach") == 0)
         o->attach = true;
-        if (argc > 1 && strncmp(argv[1], "-", 1) != 0)
-            o->url = argv[i++];
-    } else if (argc > 0 && strcmp(argv[0], "console") != 0) {
-        i = 0; /* options given without the subcommand */
-    }
-    for (; i < argc; i++) {
-        const char *a = argv[i];
-        bool has_value = i + 1 < argc;
-        const char **slot = NULL;
-        if (!strcmp(a, "--help") || !strcmp(a, "-h"))
-            o->help = true;
-        else if (!strcmp(a, "--dev") && !o->attach)
-            o->dev = true;
-        else if (!strcmp(a, "--tmp") && !o->attach)
-            o->tmp = true;
-        else if (!strcmp(a, "--no-tui"))
-            o->no_tui = true;
-        else if (!strcmp(a, "--keep-going"))
-            o->keep_going = true;
-        else if (!strcmp(a, "--chain") && !o->attach)
-            slot = &o->chain;
-        else if (!strcmp(a, "--base-path") && !o->attach)
-            slot = &o->base_path;
-        else if (!strcmp(a, "--theme"))
-            slot = &o->theme;
-        else if (!strcmp(a, "--token") && o->attach)
-            slot = &o->token;
-        else if (o->attach && !o->url && a[0] != '-')
-            o->url = a;
-        else {
-            fprintf(stderr, "error: %s: unknown option \"%.40s\"\n%s",
-                    o->attach ? "attach" : "console", a, usage_console);
-            return 2;
-        }
-        if (slot) {
-            if (!has_value || !argv[i + 1][0]) {
-                fprintf(stderr, "error: %s needs a value\n", a);
-                return 2;
-            }
-            *slot = argv[++i];
-        }
-    }
+    else if (argc > 0 && strcmp(argv[0], "console") != 0)
+        first = 0; /* options given without the subcommand */
+    const struct nm_cli_group groups[] = {
+        {.options = common_options, .dst = o},
+        {.options = o->attach ? attach_options : embedded_options, .dst = o},
+    };
+    struct nm_cli_args args = {.command = o->attach ? "attach" : "console",
+                               .groups = groups,
+                               .ngroups = 2,
+                               .words = words,
+                               .max_words = o->attach ? 1 : 0};
+    int rc = nm_cli_parse(&args, argc, argv, first);
+    if (rc)
+        return rc;
+    if (args.nwords)
+        o->url = words[0];
     if (o->help)
         return 0;
     if (o->dev && o->chain) {
@@ -320,7 +333,14 @@ int nm_console_main(int argc, char **argv)
     if (rc)
         return rc;
     if (o.help) {
+        const struct nm_cli_group groups[] = {
+            {.options = common_options},
+            {.title = "console (its own node):", .options = embedded_options},
+            {.title = "attach:", .options = attach_options},
+        };
         fputs(usage_console, stdout);
+        nm_cli_help(stdout, groups, 3);
+        fputs(usage_console_tail, stdout);
         return 0;
     }
     c.theme = o.theme;

@@ -41,6 +41,9 @@ struct nm_console {
 /* `neuromesh` (argc 0 / argv NULL), `neuromesh console ...` and `neuromesh
  * attach ...`: argv[0] is the subcommand. Returns the exit status. */
 int nm_console_main(int argc, char **argv);
+/* Whether word is an option of `neuromesh console` (`neuromesh --dev`
+ * means the console). */
+bool nm_console_takes_option(const char *word);
 
 /* The front ends; each returns the exit status. */
 int nm_console_tui(struct nm_console *c);

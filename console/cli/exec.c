@@ -2,14 +2,16 @@
  * (arguments, a script, standard input) and printing of results. */
 #include "console/cli/exec.h"
 
-#include "console/commands/commands.h"
+#include "console/cli/cli.h"
 #include "console/cli/home.h"
+#include "console/commands/commands.h"
 #include "console/commands/session.h"
 #include "node/errors.h"
 #include "rpc/token.h"
 
 #include <errno.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,35 +33,50 @@ struct exec_opts {
     int ncommands;
 };
 
-static void usage(FILE *out)
+#define EXEC_STR(n, mv, field, h)                                                               \
+    {.name = (n), .metavar = (mv), .kind = NM_CLI_STRING,                                     \
+     .offset = offsetof(struct exec_opts, field), .help = (h)}
+#define EXEC_FLAG(n, field, h)                                                                  \
+    {.name = (n), .kind = NM_CLI_FLAG, .offset = offsetof(struct exec_opts, field), .help = (h)}
+
+static const struct nm_cli_option exec_options[] = {
+    EXEC_STR("--url", "URL", url,
+             "node to talk to (default $NEUROMESH_URL, else " NM_SESSION_DEFAULT_URL ")"),
+    EXEC_STR("--as", "NAME", as, "sign as key NAME, or dev account NAME on a dev chain"),
+    EXEC_STR("--password-file", "F", password_file,
+             "read the key password from the first line of F"),
+    EXEC_FLAG("--json", json, "print one JSON object per command, on one line"),
+    EXEC_FLAG("--keep-going", keep_going, "go on after a failing command"),
+    EXEC_STR("--token", "T", token,
+             "JSON-RPC token for unsafe methods (default: the\n"
+             "rpc.cookie of a local node's base path, if readable)"),
+    EXEC_STR("--token-file", "F", token_file, "read the token from the first line of F"),
+    EXEC_STR("--base-path", "DIR", base_path,
+             "the local node's base path, for its rpc.cookie\n"
+             "(default $NEUROMESH_HOME or ~/.neuromesh)"),
+    EXEC_FLAG("--raw", raw,
+              "each command is a JSON-RPC call: METHOD [PARAMS-JSON],\n"
+              "e.g. 'chain_getBlockHash [0]'; prints the result"),
+    EXEC_STR("--file", "SCRIPT", file, "read the commands from SCRIPT"),
+    {.name = "--help", .alias = "-h", .kind = NM_CLI_FLAG,
+     .offset = offsetof(struct exec_opts, help), .help = "show this help"},
+    {.name = NULL},
+};
+
+static void usage(FILE *out, const struct nm_cli_group *group)
 {
-    fprintf(out,
-            "usage: neuromesh exec [--url ws://HOST:PORT] [--as NAME] [--password-file F]\n"
-            "                      [--json] [--keep-going] 'COMMAND' ['COMMAND' ...]\n"
-            "       neuromesh exec [OPTIONS] --file SCRIPT\n"
-            "       neuromesh exec [OPTIONS] < SCRIPT\n"
-            "\n"
-            "Runs console commands against a node; a script has one command per line,\n"
-            "'#' starts a comment.\n"
-            "\n"
-            "options:\n"
-            "  --url URL            node to talk to (default $NEUROMESH_URL, else %s)\n"
-            "  --as NAME            sign as key NAME, or dev account NAME on a dev chain\n"
-            "  --password-file F    read the key password from the first line of F\n"
-            "  --json               print one JSON object per command, on one line\n"
-            "  --keep-going         go on after a failing command\n"
-            "  --token T            JSON-RPC token for unsafe methods (default: the\n"
-            "                       rpc.cookie of a local node's base path, if readable)\n"
-            "  --token-file F       read the token from the first line of F\n"
-            "  --base-path DIR      the local node's base path, for its rpc.cookie\n"
-            "                       (default $NEUROMESH_HOME or ~/.neuromesh)\n"
-            "  --raw                each command is a JSON-RPC call: METHOD [PARAMS-JSON],\n"
-            "                       e.g. 'chain_getBlockHash [0]'; prints the result\n"
-            "  --file SCRIPT        read the commands from SCRIPT\n"
-            "  --help               show this help\n"
-            "\n"
-            "Exit status: 0 all succeeded, 1 a command failed, 2 usage error.\n\n",
-            NM_SESSION_DEFAULT_URL);
+    fputs("usage: neuromesh exec [--url ws://HOST:PORT] [--as NAME] [--password-file F]\n"
+          "                      [--json] [--keep-going] 'COMMAND' ['COMMAND' ...]\n"
+          "       neuromesh exec [OPTIONS] --file SCRIPT\n"
+          "       neuromesh exec [OPTIONS] < SCRIPT\n"
+          "\n"
+          "Runs console commands against a node; a script has one command per line,\n"
+          "'#' starts a comment.\n"
+          "\n"
+          "options:\n",
+          out);
+    nm_cli_help(out, group, 1);
+    fputs("\nExit status: 0 all succeeded, 1 a command failed, 2 usage error.\n\n", out);
     char *list = nm_cmd_help_text(NULL);
     if (list)
         fputs(list, out);
@@ -67,83 +84,19 @@ static void usage(FILE *out)
 }
 
 /* Options may come before, between or after the commands; "--" ends them. */
-static int parse_opts(int argc, char **argv, struct exec_opts *o)
+static int parse_opts(int argc, char **argv, struct exec_opts *o, const struct nm_cli_group *g)
 {
-    static const char *const with_value[] = {"--url",   "--as",         "--password-file",
-                                             "--file",  "--token",      "--token-file",
-                                             "--base-path"};
-    bool only_commands = false;
     o->commands = calloc((size_t)argc + 1, sizeof *o->commands);
     if (!o->commands) {
         fprintf(stderr, "error: %s\n", nm_strerror(NM_E_NOMEM));
         return 1;
     }
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (only_commands || strncmp(a, "--", 2) != 0) {
-            if (!only_commands && strcmp(a, "-h") == 0) {
-                o->help = true;
-                continue;
-            }
-            o->commands[o->ncommands++] = argv[i];
-            continue;
-        }
-        if (strcmp(a, "--") == 0) {
-            only_commands = true;
-            continue;
-        }
-        const char *eq = strchr(a, '=');
-        size_t len = eq ? (size_t)(eq - a) : strlen(a);
-        const char *value = NULL;
-        bool known = false;
-        for (size_t k = 0; k < sizeof with_value / sizeof with_value[0]; k++) {
-            if (strlen(with_value[k]) != len || strncmp(a, with_value[k], len) != 0)
-                continue;
-            known = true;
-            if (eq)
-                value = eq + 1;
-            else if (i + 1 < argc)
-                value = argv[++i];
-            else {
-                fprintf(stderr, "error: exec: option %s needs a value\n", with_value[k]);
-                return 2;
-            }
-            if (!*value) {
-                fprintf(stderr, "error: exec: option %s needs a non-empty value\n",
-                        with_value[k]);
-                return 2;
-            }
-            const char **slots[] = {&o->url,   &o->as,         &o->password_file,
-                                    &o->file,  &o->token,      &o->token_file,
-                                    &o->base_path};
-            const char **slot = slots[k];
-            if (*slot) {
-                fprintf(stderr, "error: exec: option %s given twice\n", with_value[k]);
-                return 2;
-            }
-            *slot = value;
-        }
-        if (known)
-            continue;
-        if (eq) {
-            fprintf(stderr, "error: exec: unknown option \"%.40s\" (try neuromesh exec --help)\n",
-                    a);
-            return 2;
-        }
-        if (strcmp(a, "--json") == 0)
-            o->json = true;
-        else if (strcmp(a, "--keep-going") == 0)
-            o->keep_going = true;
-        else if (strcmp(a, "--raw") == 0)
-            o->raw = true;
-        else if (strcmp(a, "--help") == 0)
-            o->help = true;
-        else {
-            fprintf(stderr, "error: exec: unknown option \"%.40s\" (try neuromesh exec --help)\n",
-                    a);
-            return 2;
-        }
-    }
+    struct nm_cli_args args = {
+        .command = "exec", .groups = g, .ngroups = 1, .words = o->commands, .max_words = argc};
+    int rc = nm_cli_parse(&args, argc, argv, 1);
+    o->ncommands = args.nwords;
+    if (rc)
+        return rc;
     if (o->file && o->ncommands > 0) {
         fprintf(stderr, "error: exec: give commands either as arguments or with --file, not "
                         "both\n");
@@ -309,11 +262,12 @@ int nm_exec_main(int argc, char **argv)
     struct exec_opts o = {0};
     struct nm_session *s = NULL;
     FILE *script = NULL;
-    int rc = parse_opts(argc, argv, &o);
+    const struct nm_cli_group group = {.options = exec_options, .dst = &o};
+    int rc = parse_opts(argc, argv, &o, &group);
     if (rc)
         goto out;
     if (o.help) {
-        usage(stdout);
+        usage(stdout, &group);
         goto out;
     }
     bool from_stdin = !o.file && o.ncommands == 0;

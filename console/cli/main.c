@@ -1,9 +1,10 @@
-/* main.c - the neuromesh program: global options, then dispatch to the
- * node, exec, key and console subcommands. */
+/* main.c - the neuromesh program: a git-style table of subcommands, each a
+ * row (name, aliases, synopsis, entry point); `--help` is printed from the
+ * table and a new subcommand is one more row. */
 #include "console/cli/console_main.h"
 #include "console/cli/exec.h"
-#include "console/commands/keycmd.h"
 #include "console/cli/node_cmd.h"
+#include "console/commands/keycmd.h"
 #include "node/crypto.h"
 
 #include <stdio.h>
@@ -11,26 +12,82 @@
 
 #define NM_VERSION "0.1.0"
 
-static void usage(FILE *out)
+/* One subcommand. run gets argv from the subcommand's own word on
+ * (argv[0] is "node", "exec", ...) and returns the exit status. */
+struct nm_cli_command {
+    const char *name;
+    const char *aliases[3]; /* other words for it, NULL-terminated */
+    const char *synopsis;   /* its lines in `neuromesh --help` */
+    int (*run)(int argc, char **argv);
+};
+
+static int run_help(int argc, char **argv);
+
+static int run_version(int argc, char **argv)
 {
-    fputs("usage:\n"
-          "neuromesh                      console on the embedded dev chain (data kept in "
-          "~/.neuromesh)\n"
-          "neuromesh console [--dev|--chain FILE] [--base-path DIR] [--tmp] [--theme NAME] "
-          "[--no-tui]\n"
-          "neuromesh node    [--dev|--chain FILE] [--base-path DIR] [--tmp] [--rpc-port 9944]\n"
-          "                  [--rpc-external] [--rpc-methods safe|unsafe] [--rpc-token-file F] "
-          "[--prometheus-port 9615]\n"
-          "neuromesh attach  ws://HOST:PORT [--token T]\n"
-          "neuromesh exec    [--url ws://HOST:PORT] [--as NAME] [--json] 'COMMAND' "
-          "['COMMAND' ...]\n"
-          "neuromesh exec    [--url ...] --file SCRIPT      (or commands on standard input)\n"
-          "neuromesh key     new|list|show|import|export|remove NAME\n"
-          "neuromesh --version | --help\n"
-          "\n"
-          "NEUROMESH_HOME overrides ~/.neuromesh. \"neuromesh exec --help\" lists the "
+    (void)argc;
+    (void)argv;
+    printf("neuromesh " NM_VERSION "\n");
+    return 0;
+}
+
+static const struct nm_cli_command commands[] = {
+    {.name = "console",
+     .synopsis = "neuromesh                      console on the embedded dev chain (data kept "
+                 "in ~/.neuromesh)\n"
+                 "neuromesh console [--dev|--chain FILE] [--base-path DIR] [--tmp] [--theme "
+                 "NAME] [--no-tui]\n",
+     .run = nm_console_main},
+    {.name = "node",
+     .synopsis = "neuromesh node    [--dev|--chain FILE] [--base-path DIR] [--tmp] [--rpc-port "
+                 "9944]\n"
+                 "                  [--rpc-external] [--rpc-methods safe|unsafe] "
+                 "[--rpc-token-file F] [--prometheus-port 9615]\n",
+     .run = nm_node_main},
+    {.name = "attach",
+     .synopsis = "neuromesh attach  ws://HOST:PORT [--token T]\n",
+     .run = nm_console_main},
+    {.name = "exec",
+     .synopsis = "neuromesh exec    [--url ws://HOST:PORT] [--as NAME] [--json] 'COMMAND' "
+                 "['COMMAND' ...]\n"
+                 "neuromesh exec    [--url ...] --file SCRIPT      (or commands on standard "
+                 "input)\n",
+     .run = nm_exec_main},
+    {.name = "key",
+     .synopsis = "neuromesh key     new|list|show|import|export|remove NAME\n",
+     .run = nm_key_main},
+    {.name = "--version", .aliases = {"-V"}, .run = run_version},
+    {.name = "--help",
+     .aliases = {"-h", "help"},
+     .synopsis = "neuromesh --version | --help\n",
+     .run = run_help},
+};
+#define COMMAND_COUNT (sizeof commands / sizeof commands[0])
+
+static int run_help(int argc, char **argv)
+{
+    (void)argc;
+    (void)argv;
+    fputs("usage:\n", stdout);
+    for (size_t i = 0; i < COMMAND_COUNT; i++)
+        if (commands[i].synopsis)
+            fputs(commands[i].synopsis, stdout);
+    fputs("\nNEUROMESH_HOME overrides ~/.neuromesh. \"neuromesh exec --help\" lists the "
           "commands.\n",
-          out);
+          stdout);
+    return 0;
+}
+
+static const struct nm_cli_command *find_command(const char *word)
+{
+    for (size_t i = 0; i < COMMAND_COUNT; i++) {
+        if (strcmp(commands[i].name, word) == 0)
+            return &commands[i];
+        for (const char *const *a = commands[i].aliases; *a; a++)
+            if (strcmp(*a, word) == 0)
+                return &commands[i];
+    }
+    return NULL;
 }
 
 int main(int argc, char **argv)
@@ -39,36 +96,17 @@ int main(int argc, char **argv)
         fprintf(stderr, "error: cannot initialise libsodium\n");
         return 1;
     }
-    const char *cmd = argc > 1 ? argv[1] : NULL;
-    if (cmd && (strcmp(cmd, "--version") == 0 || strcmp(cmd, "-V") == 0)) {
-        printf("neuromesh " NM_VERSION "\n");
-        return 0;
-    }
-    if (cmd && (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 ||
-                strcmp(cmd, "help") == 0)) {
-        usage(stdout);
-        return 0;
-    }
-    if (cmd && strcmp(cmd, "exec") == 0)
-        return nm_exec_main(argc - 1, argv + 1);
-    if (cmd && strcmp(cmd, "key") == 0)
-        return nm_key_main(argc - 1, argv + 1);
-    if (cmd && strcmp(cmd, "node") == 0)
-        return nm_node_main(argc - 1, argv + 1);
-    if (!cmd || strcmp(cmd, "console") == 0 || strcmp(cmd, "attach") == 0 ||
-        cmd[0] == '-') {
-        /* Console options (--dev, --tmp, ...) without a subcommand mean the
-         * console too. */
-        if (!cmd || strcmp(cmd, "console") == 0 || strcmp(cmd, "attach") == 0 ||
-            strcmp(cmd, "--dev") == 0 || strcmp(cmd, "--tmp") == 0 ||
-            strcmp(cmd, "--chain") == 0 || strcmp(cmd, "--base-path") == 0 ||
-            strcmp(cmd, "--theme") == 0 || strcmp(cmd, "--no-tui") == 0 ||
-            strcmp(cmd, "--keep-going") == 0) {
-            return cmd ? nm_console_main(argc - 1, argv + 1) : nm_console_main(0, NULL);
-        }
-        fprintf(stderr, "error: unknown option \"%.40s\" (try neuromesh --help)\n", cmd);
-        return 2;
-    }
-    fprintf(stderr, "error: unknown command \"%.40s\" (try neuromesh --help)\n", cmd);
+    if (argc < 2)
+        return nm_console_main(0, NULL);
+    const char *word = argv[1];
+    const struct nm_cli_command *cmd = find_command(word);
+    if (cmd)
+        return cmd->run(argc - 1, argv + 1);
+    /* Console options (--dev, --tmp, ...) without a subcommand mean the
+     * console too. */
+    if (nm_console_takes_option(word))
+        return nm_console_main(argc - 1, argv + 1);
+    fprintf(stderr, "error: unknown %s \"%.40s\" (try neuromesh --help)\n",
+            word[0] == '-' ? "option" : "command", word);
     return 2;
 }

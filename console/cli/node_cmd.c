@@ -1,6 +1,7 @@
 /* node_cmd.c - the `neuromesh node` command (see node_cmd.h). */
 #include "console/cli/node_cmd.h"
 
+#include "console/cli/cli.h"
 #include "console/cli/home.h"
 #include "console/cli/password.h"
 #include "console/cli/rpc_flags.h"
@@ -12,6 +13,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <stddef.h>
 #include <signal.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -21,28 +23,54 @@
 #include <time.h>
 #include <unistd.h>
 
-static const char usage[] =
-    "usage: neuromesh node [--dev | --chain FILE] [--base-path DIR | --tmp]\n"
-    "                      [--rpc-port PORT] [--rpc-external] [--port-file FILE]\n"
-    "                      [--key NAME [--password-file F]] [--check] [--quiet]\n"
-    "\n"
-    "Runs a full node with a JSON-RPC server (WebSocket and HTTP POST) until\n"
-    "SIGINT or SIGTERM.\n"
-    "  --dev             the built-in dev chain (default when no --chain)\n"
-    "  --chain FILE      a JSON chain spec (docs/chainspec.md)\n"
-    "  --base-path DIR   where chain data lives (default $NEUROMESH_HOME or ~/.neuromesh)\n"
-    "  --tmp             a throw-away base path, removed at exit\n"
-    "  --rpc-port PORT   JSON-RPC port (default 9944; 0 lets the system pick)\n"
-    "  --rpc-external    listen on all interfaces instead of 127.0.0.1\n"
-    "  --port-file FILE  write the JSON-RPC port actually used to FILE\n"
-    "  --key NAME        seal blocks with key NAME from the key store (the chain's\n"
-    "                    authority); default: BASE/chains/ID/node-key, alice on --dev\n"
-    "  --password-file F the key's password (else NEUROMESH_PASSWORD, else a prompt)\n"
-    "  --check           verify the database: recompute the state root from the\n"
-    "                    tables and replay every block from genesis, then exit\n"
-    "  --quiet           no per-block log lines\n"
-    "\n"
-    "%s";
+struct node_opts {
+    bool dev, tmp, external, check, quiet, help;
+    const char *chain_file, *base_path, *port_file, *key_name, *password_file;
+    int rpc_port;
+};
+
+#define NODE_STR(n, mv, field, h)                                                               \
+    {.name = (n), .metavar = (mv), .kind = NM_CLI_STRING,                                     \
+     .offset = offsetof(struct node_opts, field), .help = (h)}
+#define NODE_FLAG(n, field, h)                                                                  \
+    {.name = (n), .kind = NM_CLI_FLAG, .offset = offsetof(struct node_opts, field), .help = (h)}
+
+static const struct nm_cli_option node_options[] = {
+    NODE_FLAG("--dev", dev, "the built-in dev chain (default when no --chain)"),
+    NODE_STR("--chain", "FILE", chain_file, "a JSON chain spec (docs/chainspec.md)"),
+    NODE_STR("--base-path", "DIR", base_path,
+             "where chain data lives (default $NEUROMESH_HOME or ~/.neuromesh)"),
+    NODE_FLAG("--tmp", tmp, "a throw-away base path, removed at exit"),
+    {.name = "--rpc-port", .metavar = "PORT", .kind = NM_CLI_PORT,
+     .offset = offsetof(struct node_opts, rpc_port), .want = "a port (0-65535)",
+     .help = "JSON-RPC port (default 9944; 0 lets the system pick)"},
+    NODE_FLAG("--rpc-external", external, "listen on all interfaces instead of 127.0.0.1"),
+    NODE_STR("--port-file", "FILE", port_file, "write the JSON-RPC port actually used to FILE"),
+    NODE_STR("--key", "NAME", key_name,
+             "seal blocks with key NAME from the key store (the chain's\n"
+             "authority); default: BASE/chains/ID/node-key, alice on --dev"),
+    NODE_STR("--password-file", "F", password_file,
+             "the key's password (else NEUROMESH_PASSWORD, else a prompt)"),
+    NODE_FLAG("--check", check,
+              "verify the database: recompute the state root from the\n"
+              "tables and replay every block from genesis, then exit"),
+    NODE_FLAG("--quiet", quiet, "no per-block log lines"),
+    {.name = "--help", .alias = "-h", .kind = NM_CLI_FLAG,
+     .offset = offsetof(struct node_opts, help), .help = "show this help"},
+    {.name = NULL},
+};
+
+static void node_usage(FILE *out, const struct nm_cli_group *groups, size_t ngroups)
+{
+    fputs("usage: neuromesh node [--dev | --chain FILE] [--base-path DIR | --tmp]\n"
+          "                      [--rpc-port PORT] [--rpc-external] [--port-file FILE]\n"
+          "                      [--key NAME [--password-file F]] [--check] [--quiet]\n"
+          "\n"
+          "Runs a full node with a JSON-RPC server (WebSocket and HTTP POST) until\n"
+          "SIGINT or SIGTERM.\n\n",
+          out);
+    nm_cli_help(out, groups, ngroups);
+}
 
 int nm_node_load_spec(bool dev, const char *chain_file, struct nm_chain_spec *spec)
 {
@@ -222,69 +250,29 @@ static int load_key(const char *name, const char *password_file, struct nm_keypa
     return err;
 }
 
-static int parse_port(const char *text, int *out)
-{
-    char *end;
-    long v = strtol(text, &end, 10);
-    if (!*text || *end || v < 0 || v > 65535)
-        return -1;
-    *out = (int)v;
-    return 0;
-}
-
 int nm_node_main(int argc, char **argv)
 {
-    bool dev = false, tmp = false, external = false, check = false, quiet = false;
-    const char *chain_file = NULL, *base_path = NULL, *port_file = NULL, *key_name = NULL;
-    const char *password_file = NULL;
-    int rpc_port = 9944;
+    struct node_opts o = {.rpc_port = 9944};
     struct nm_rpc_flags rpc_flags;
     nm_rpc_flags_init(&rpc_flags);
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        bool has_value = i + 1 < argc;
-        int taken;
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-            printf(usage, nm_rpc_flags_usage);
-            return 0;
-        } else if ((taken = nm_rpc_flags_parse(&rpc_flags, argc, argv, &i)) != 0) {
-            if (taken < 0)
-                return 2;
-        } else if (!strcmp(a, "--dev")) {
-            dev = true;
-        } else if (!strcmp(a, "--tmp")) {
-            tmp = true;
-        } else if (!strcmp(a, "--rpc-external")) {
-            external = true;
-        } else if (!strcmp(a, "--check")) {
-            check = true;
-        } else if (!strcmp(a, "--quiet")) {
-            quiet = true;
-        } else if (!strcmp(a, "--chain") && has_value) {
-            chain_file = argv[++i];
-        } else if (!strcmp(a, "--base-path") && has_value) {
-            base_path = argv[++i];
-        } else if (!strcmp(a, "--key") && has_value) {
-            key_name = argv[++i];
-        } else if (!strcmp(a, "--password-file") && has_value) {
-            password_file = argv[++i];
-        } else if (!strcmp(a, "--port-file") && has_value) {
-            port_file = argv[++i];
-        } else if (!strcmp(a, "--rpc-port") && has_value) {
-            if (parse_port(argv[++i], &rpc_port)) {
-                fprintf(stderr, "error: --rpc-port: \"%.40s\" is not a port (0-65535)\n", argv[i]);
-                return 2;
-            }
-        } else {
-            bool known = !strcmp(a, "--chain") || !strcmp(a, "--base-path") ||
-                         !strcmp(a, "--port-file") || !strcmp(a, "--rpc-port") ||
-                         !strcmp(a, "--key") || !strcmp(a, "--password-file");
-            fprintf(stderr,
-                    known ? "error: %s needs a value\n" : "error: unknown option \"%.40s\"\n", a);
-            fprintf(stderr, usage, nm_rpc_flags_usage);
-            return 2;
-        }
+    const struct nm_cli_group groups[] = {
+        {.options = node_options, .dst = &o},
+        {.title = "JSON-RPC access and limits (docs/rpc.md):", .options = nm_rpc_flags_options,
+         .dst = &rpc_flags},
+        {.title = "Prometheus (GET http://127.0.0.1:9615/metrics):",
+         .options = nm_prometheus_options, .dst = &rpc_flags},
+    };
+    struct nm_cli_args args = {.command = "node", .groups = groups, .ngroups = 3};
+    if (nm_cli_parse(&args, argc, argv, 1))
+        return 2;
+    if (o.help) {
+        node_usage(stdout, groups, 3);
+        return 0;
     }
+    bool dev = o.dev, tmp = o.tmp, external = o.external, check = o.check, quiet = o.quiet;
+    const char *chain_file = o.chain_file, *base_path = o.base_path, *port_file = o.port_file;
+    const char *key_name = o.key_name, *password_file = o.password_file;
+    int rpc_port = o.rpc_port;
     if (dev && chain_file) {
         fprintf(stderr, "error: --dev and --chain exclude each other\n");
         return 2;

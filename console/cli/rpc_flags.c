@@ -6,6 +6,7 @@
 #include "rpc/server.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,36 +16,10 @@
 
 #define SIZE_LIMIT_MAX ((uint64_t)4 * 1024 * 1024 * 1024)
 
-const char nm_rpc_flags_usage[] =
-    "JSON-RPC access and limits (docs/rpc.md):\n"
-    "  --rpc-methods auto|safe|unsafe  who may call unsafe methods (node_shutdown,\n"
-    "                    system_setLogLevel, author_removeExtrinsic): auto (default)\n"
-    "                    loopback callers only, safe nobody, unsafe any caller; all of\n"
-    "                    them also need the token (Authorization: Bearer)\n"
-    "  --rpc-token-file F  the token, first line of F; default: a random one written\n"
-    "                    to BASE/rpc.cookie (mode 0600) at start, removed at exit\n"
-    "  --rpc-cors LIST   browser origins allowed (Origin header): all, none, or\n"
-    "                    scheme://host[:port|:*],...; default localhost and 127.0.0.1\n"
-    "  --rpc-max-connections N              default 100\n"
-    "  --rpc-max-request-size SIZE          default 15 (MiB; or 512K, 2M, 100B)\n"
-    "  --rpc-max-response-size SIZE         default 15 MiB\n"
-    "  --rpc-max-outbound SIZE              queued per connection before a slow\n"
-    "                                       reader is dropped; default 16 MiB\n"
-    "  --rpc-max-subscriptions-per-connection N  default 1024\n"
-    "  --rpc-rate-limit N      calls per second per connection, default 1000, 0 off\n"
-    "  --rpc-rate-limit-ip N   calls per second per address, default 5000, 0 off\n"
-    "Prometheus (GET http://127.0.0.1:9615/metrics):\n"
-    "  --prometheus-port PORT  default 9615 (a busy default port only warns);\n"
-    "                    0 lets the system pick\n"
-    "  --prometheus-external   listen on all interfaces\n"
-    "  --prometheus-port-file F  write the Prometheus port actually used to F\n"
-    "  --no-prometheus         no metrics endpoint\n";
-
 void nm_rpc_flags_init(struct nm_rpc_flags *f)
 {
     memset(f, 0, sizeof *f);
     nm_rpc_methods_config_init(&f->methods);
-    f->prometheus = true;
     f->prometheus_port = NM_PROMETHEUS_DEFAULT_PORT;
 }
 
@@ -84,103 +59,133 @@ static int parse_size(const char *text, size_t *out)
     return 0;
 }
 
-int nm_rpc_flags_parse(struct nm_rpc_flags *f, int argc, char **argv, int *i)
+static int p_methods(void *dst, const char *v)
 {
-    static const char *const valued[] = {
-        "--rpc-methods",
-        "--rpc-token-file",
-        "--rpc-cors",
-        "--rpc-max-connections",
-        "--rpc-max-request-size",
-        "--rpc-max-response-size",
-        "--rpc-max-outbound",
-        "--rpc-max-subscriptions-per-connection",
-        "--rpc-rate-limit",
-        "--rpc-rate-limit-ip",
-        "--prometheus-port",
-        "--prometheus-port-file",
-    };
-    const char *a = argv[*i];
-    if (!strcmp(a, "--no-prometheus")) {
-        f->prometheus = false;
-        return 1;
-    }
-    if (!strcmp(a, "--prometheus-external")) {
-        f->prometheus_external = true;
-        return 1;
-    }
-    size_t k = 0, n = sizeof valued / sizeof valued[0];
-    while (k < n && strcmp(a, valued[k]) != 0)
-        k++;
-    if (k == n)
-        return 0;
-    if (*i + 1 >= argc) {
-        fprintf(stderr, "error: %s needs a value\n", a);
+    struct nm_rpc_flags *f = dst;
+    if (!strcmp(v, "auto"))
+        f->methods.mode = NM_RPC_METHODS_AUTO;
+    else if (!strcmp(v, "safe"))
+        f->methods.mode = NM_RPC_METHODS_SAFE;
+    else if (!strcmp(v, "unsafe"))
+        f->methods.mode = NM_RPC_METHODS_UNSAFE;
+    else
         return -1;
-    }
-    const char *v = argv[++*i];
-    uint64_t u = 0;
-    bool ok = true;
-    switch (k) {
-    case 0:
-        if (!strcmp(v, "auto"))
-            f->methods.mode = NM_RPC_METHODS_AUTO;
-        else if (!strcmp(v, "safe"))
-            f->methods.mode = NM_RPC_METHODS_SAFE;
-        else if (!strcmp(v, "unsafe"))
-            f->methods.mode = NM_RPC_METHODS_UNSAFE;
-        else
-            ok = false;
-        break;
-    case 1: f->token_file = v; break;
-    case 2:
-        f->cors = v;
-        ok = nm_rpc_cors_check(v) == 0;
-        break;
-    case 3:
-        ok = parse_uint(v, 100000, &u) == 0 && u > 0;
-        f->max_connections = (int)u;
-        break;
-    case 4: ok = parse_size(v, &f->max_request_bytes) == 0; break;
-    case 5: ok = parse_size(v, &f->methods.max_response_bytes) == 0; break;
-    case 6: ok = parse_size(v, &f->max_outbound_bytes) == 0; break;
-    case 7:
-        ok = parse_uint(v, 1000000, &u) == 0;
-        f->methods.max_subscriptions = (int)u;
-        break;
-    case 8:
-        ok = parse_uint(v, 100000000, &u) == 0;
-        f->methods.rate_per_conn = (uint32_t)u;
-        break;
-    case 9:
-        ok = parse_uint(v, 100000000, &u) == 0;
-        f->methods.rate_per_ip = (uint32_t)u;
-        break;
-    case 10:
-        ok = parse_uint(v, 65535, &u) == 0;
-        f->prometheus_port = (int)u;
-        f->prometheus_port_given = true;
-        break;
-    case 11: f->prometheus_port_file = v; break;
-    }
-    if (!ok) {
-        static const char *const want[] = {"auto, safe or unsafe",
-                                           "",
-                                           "all, none or a list of scheme://host[:port]",
-                                           "a count (1-100000)",
-                                           "a size (e.g. 15, 512K, 100B)",
-                                           "a size (e.g. 15, 512K)",
-                                           "a size (e.g. 16, 512K)",
-                                           "a count",
-                                           "calls per second (0: off)",
-                                           "calls per second (0: off)",
-                                           "a port (0-65535)",
-                                           ""};
-        fprintf(stderr, "error: %s: \"%.40s\" is not %s\n", a, v, want[k]);
-        return -1;
-    }
-    return 1;
+    return 0;
 }
+
+static int p_cors(void *dst, const char *v)
+{
+    ((struct nm_rpc_flags *)dst)->cors = v;
+    return nm_rpc_cors_check(v) == 0 ? 0 : -1;
+}
+
+static int p_max_connections(void *dst, const char *v)
+{
+    uint64_t u;
+    if (parse_uint(v, 100000, &u) || u == 0)
+        return -1;
+    ((struct nm_rpc_flags *)dst)->max_connections = (int)u;
+    return 0;
+}
+
+static int p_request_size(void *dst, const char *v)
+{
+    return parse_size(v, &((struct nm_rpc_flags *)dst)->max_request_bytes);
+}
+
+static int p_response_size(void *dst, const char *v)
+{
+    return parse_size(v, &((struct nm_rpc_flags *)dst)->methods.max_response_bytes);
+}
+
+static int p_outbound(void *dst, const char *v)
+{
+    return parse_size(v, &((struct nm_rpc_flags *)dst)->max_outbound_bytes);
+}
+
+static int p_subscriptions(void *dst, const char *v)
+{
+    uint64_t u;
+    if (parse_uint(v, 1000000, &u))
+        return -1;
+    ((struct nm_rpc_flags *)dst)->methods.max_subscriptions = (int)u;
+    return 0;
+}
+
+static int p_rate(void *dst, const char *v)
+{
+    uint64_t u;
+    if (parse_uint(v, 100000000, &u))
+        return -1;
+    ((struct nm_rpc_flags *)dst)->methods.rate_per_conn = (uint32_t)u;
+    return 0;
+}
+
+static int p_rate_ip(void *dst, const char *v)
+{
+    uint64_t u;
+    if (parse_uint(v, 100000000, &u))
+        return -1;
+    ((struct nm_rpc_flags *)dst)->methods.rate_per_ip = (uint32_t)u;
+    return 0;
+}
+
+static int p_prometheus_port(void *dst, const char *v)
+{
+    struct nm_rpc_flags *f = dst;
+    uint64_t u;
+    if (parse_uint(v, 65535, &u))
+        return -1;
+    f->prometheus_port = (int)u;
+    f->prometheus_port_given = true;
+    return 0;
+}
+
+#define RPC_OPT(n, mv, fn, w, h)                                                                \
+    {.name = (n), .metavar = (mv), .help = (h), .kind = NM_CLI_PARSE, .parse = (fn), .want = (w)}
+
+const struct nm_cli_option nm_rpc_flags_options[] = {
+    RPC_OPT("--rpc-methods", "auto|safe|unsafe", p_methods, "auto, safe or unsafe",
+            "who may call unsafe methods (node_shutdown,\nsystem_setLogLevel, "
+            "author_removeExtrinsic): auto (default)\nloopback callers only, safe nobody, "
+            "unsafe any caller; all of\nthem also need the token (Authorization: Bearer)"),
+    {.name = "--rpc-token-file", .metavar = "F", .kind = NM_CLI_STRING,
+     .offset = offsetof(struct nm_rpc_flags, token_file),
+     .help = "the token, first line of F; default: a random one written\nto BASE/rpc.cookie "
+             "(mode 0600) at start, removed at exit"},
+    RPC_OPT("--rpc-cors", "LIST", p_cors, "all, none or a list of scheme://host[:port]",
+            "browser origins allowed (Origin header): all, none, or\n"
+            "scheme://host[:port|:*],...; default localhost and 127.0.0.1"),
+    RPC_OPT("--rpc-max-connections", "N", p_max_connections, "a count (1-100000)",
+            "default 100"),
+    RPC_OPT("--rpc-max-request-size", "SIZE", p_request_size, "a size (e.g. 15, 512K, 100B)",
+            "default 15 (MiB; or 512K, 2M, 100B)"),
+    RPC_OPT("--rpc-max-response-size", "SIZE", p_response_size, "a size (e.g. 15, 512K)",
+            "default 15 MiB"),
+    RPC_OPT("--rpc-max-outbound", "SIZE", p_outbound, "a size (e.g. 16, 512K)",
+            "queued per connection before a slow\nreader is dropped; default 16 MiB"),
+    RPC_OPT("--rpc-max-subscriptions-per-connection", "N", p_subscriptions, "a count",
+            "default 1024"),
+    RPC_OPT("--rpc-rate-limit", "N", p_rate, "calls per second (0: off)",
+            "calls per second per connection, default 1000, 0 off"),
+    RPC_OPT("--rpc-rate-limit-ip", "N", p_rate_ip, "calls per second (0: off)",
+            "calls per second per address, default 5000, 0 off"),
+    {.name = NULL},
+};
+
+const struct nm_cli_option nm_prometheus_options[] = {
+    RPC_OPT("--prometheus-port", "PORT", p_prometheus_port, "a port (0-65535)",
+            "default 9615 (a busy default port only warns);\n0 lets the system pick"),
+    {.name = "--prometheus-external", .kind = NM_CLI_FLAG,
+     .offset = offsetof(struct nm_rpc_flags, prometheus_external),
+     .help = "listen on all interfaces"},
+    {.name = "--prometheus-port-file", .metavar = "F", .kind = NM_CLI_STRING,
+     .offset = offsetof(struct nm_rpc_flags, prometheus_port_file),
+     .help = "write the Prometheus port actually used to F"},
+    {.name = "--no-prometheus", .kind = NM_CLI_FLAG,
+     .offset = offsetof(struct nm_rpc_flags, no_prometheus), .help = "no metrics endpoint"},
+    {.name = NULL},
+};
 
 static int read_or_make_token(struct nm_rpc_flags *f, const char *base)
 {
@@ -243,7 +248,7 @@ int nm_rpc_flags_apply(struct nm_rpc_flags *f, const char *base, struct nm_node_
     cfg->rpc_max_request_bytes = f->max_request_bytes;
     cfg->rpc_max_outbound_bytes = f->max_outbound_bytes;
     cfg->rpc_cors = f->cors;
-    cfg->prometheus = f->prometheus;
+    cfg->prometheus = !f->no_prometheus;
     cfg->prometheus_bind = f->prometheus_external ? "0.0.0.0" : "127.0.0.1";
     cfg->prometheus_port = f->prometheus_port;
     cfg->prometheus_optional = !f->prometheus_port_given;

@@ -5,6 +5,7 @@
 #ifndef NM_CONSOLE_RPC_FLAGS_H
 #define NM_CONSOLE_RPC_FLAGS_H
 
+#include "console/cli/cli.h"
 #include "node/node.h"
 #include "rpc/methods.h"
 #include "rpc/token.h"
@@ -23,7 +24,7 @@ struct nm_rpc_flags {
     int max_connections;
     size_t max_request_bytes;
     size_t max_outbound_bytes;
-    bool prometheus; /* --no-prometheus clears it */
+    bool no_prometheus;
     bool prometheus_external;
     bool prometheus_port_given;
     int prometheus_port;
@@ -33,12 +34,12 @@ struct nm_rpc_flags {
     char cookie_path[4200]; /* "" when no cookie was written */
 };
 
-extern const char nm_rpc_flags_usage[];
+/* The option tables these flags are parsed with (console/cli/cli.h);
+ * their groups' dst is a struct nm_rpc_flags. */
+extern const struct nm_cli_option nm_rpc_flags_options[];
+extern const struct nm_cli_option nm_prometheus_options[];
 
 void nm_rpc_flags_init(struct nm_rpc_flags *f);
-/* If argv[*i] is one of these flags, takes it (and its value, moving *i)
- * and returns 1; 0 if it is not one; -1 on a bad value (message printed). */
-int nm_rpc_flags_parse(struct nm_rpc_flags *f, int argc, char **argv, int *i);
 /* Reads --rpc-token-file or writes BASE/rpc.cookie, checks the flags
  * together, warns about risky exposure, and fills cfg's RPC and Prometheus
  * fields (pointing into f, which must outlive the node). 0, or -1 with a

@@ -1,0 +1,157 @@
+/* cli.c - one option parser and help printer for every subcommand's
+ * option tables (see cli.h). */
+#include "console/cli/cli.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SEEN_MAX 64
+
+const struct nm_cli_option *nm_cli_find(const struct nm_cli_group *groups, size_t ngroups,
+                                        const char *word, size_t len, size_t *group_out)
+{
+    for (size_t g = 0; g < ngroups; g++) {
+        for (const struct nm_cli_option *o = groups[g].options; o->name; o++) {
+            bool named = strlen(o->name) == len && strncmp(o->name, word, len) == 0;
+            bool aliased = o->alias && strlen(o->alias) == len && strncmp(o->alias, word, len) == 0;
+            if (named || aliased) {
+                if (group_out)
+                    *group_out = g;
+                return o;
+            }
+        }
+    }
+    return NULL;
+}
+
+static int parse_port(const char *text, int *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(text, &end, 10);
+    if (!*text || *end || errno || v < 0 || v > 65535)
+        return -1;
+    *out = (int)v;
+    return 0;
+}
+
+/* Stores value (NULL for a flag) into the option's field. */
+static int store(const struct nm_cli_option *o, void *dst, const char *value)
+{
+    char *field = (char *)dst + o->offset;
+    int rc = 0;
+    switch (o->kind) {
+    case NM_CLI_FLAG: *(bool *)(void *)field = true; break;
+    case NM_CLI_STRING: *(const char **)(void *)field = value; break;
+    case NM_CLI_PORT: rc = parse_port(value, (int *)(void *)field); break;
+    case NM_CLI_PARSE: rc = o->parse(dst, value); break;
+    }
+    if (rc)
+        fprintf(stderr, "error: %s: \"%.40s\" is not %s\n", o->name, value,
+                o->want ? o->want : "valid");
+    return rc ? 2 : 0;
+}
+
+int nm_cli_parse(struct nm_cli_args *a, int argc, char **argv, int first)
+{
+    const struct nm_cli_option *seen[SEEN_MAX];
+    int nseen = 0;
+    bool only_words = false;
+    a->nwords = 0;
+    for (int i = first; i < argc; i++) {
+        const char *w = argv[i];
+        if (!only_words && strcmp(w, "--") == 0) {
+            only_words = true;
+            continue;
+        }
+        const char *eq = strncmp(w, "--", 2) == 0 ? strchr(w, '=') : NULL;
+        size_t len = eq ? (size_t)(eq - w) : strlen(w);
+        size_t g = 0;
+        const struct nm_cli_option *o =
+            only_words ? NULL : nm_cli_find(a->groups, a->ngroups, w, len, &g);
+        if (!o && (only_words || w[0] != '-' || !w[1])) {
+            if (a->nwords >= a->max_words) {
+                fprintf(stderr, "error: %s: unexpected argument \"%.40s\" (try neuromesh %s "
+                                "--help)\n",
+                        a->command, w, a->command);
+                return 2;
+            }
+            a->words[a->nwords++] = argv[i];
+            continue;
+        }
+        if (!o) {
+            fprintf(stderr, "error: %s: unknown option \"%.*s\" (try neuromesh %s --help)\n",
+                    a->command, (int)(len < 40 ? len : 40), w, a->command);
+            return 2;
+        }
+        const char *value = NULL;
+        if (o->kind == NM_CLI_FLAG) {
+            if (eq) {
+                fprintf(stderr, "error: %s: option %s takes no value\n", a->command, o->name);
+                return 2;
+            }
+        } else {
+            if (eq)
+                value = eq + 1;
+            else if (i + 1 < argc)
+                value = argv[++i];
+            else {
+                fprintf(stderr, "error: %s: option %s needs a value\n", a->command, o->name);
+                return 2;
+            }
+            if (!*value) {
+                fprintf(stderr, "error: %s: option %s needs a non-empty value\n", a->command,
+                        o->name);
+                return 2;
+            }
+            for (int k = 0; k < nseen; k++) {
+                if (seen[k] == o) {
+                    fprintf(stderr, "error: %s: option %s given twice\n", a->command, o->name);
+                    return 2;
+                }
+            }
+            if (nseen < SEEN_MAX)
+                seen[nseen++] = o;
+        }
+        int rc = store(o, a->groups[g].dst, value);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+static size_t head_len(const struct nm_cli_option *o)
+{
+    return strlen(o->name) + (o->alias ? strlen(o->alias) + 2 : 0) +
+           (o->metavar ? strlen(o->metavar) + 1 : 0);
+}
+
+void nm_cli_help(FILE *out, const struct nm_cli_group *groups, size_t ngroups)
+{
+    for (size_t g = 0; g < ngroups; g++) {
+        size_t width = 0;
+        for (const struct nm_cli_option *o = groups[g].options; o->name; o++)
+            if (head_len(o) > width && head_len(o) <= 24)
+                width = head_len(o);
+        if (groups[g].title)
+            fprintf(out, "%s%s\n", g ? "\n" : "", groups[g].title);
+        for (const struct nm_cli_option *o = groups[g].options; o->name; o++) {
+            char head[128];
+            snprintf(head, sizeof head, "%s%s%s%s%s", o->alias ? o->alias : "",
+                     o->alias ? ", " : "", o->name, o->metavar ? " " : "",
+                     o->metavar ? o->metavar : "");
+            if (strlen(head) > width)
+                fprintf(out, "  %s\n  %-*s  ", head, (int)width, "");
+            else
+                fprintf(out, "  %-*s  ", (int)width, head);
+            for (const char *p = o->help; *p; p++) {
+                fputc(*p, out);
+                if (*p == '\n')
+                    fprintf(out, "  %-*s  ", (int)width, "");
+            }
+            fputc('\n', out);
+        }
+    }
+}

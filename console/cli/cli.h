@@ -1,0 +1,69 @@
+/* cli.h - the program's command line as data (after git.c's commands[]):
+ * each subcommand describes its options in tables of struct nm_cli_option,
+ * and one parser reads argv against them, fills the subcommand's option
+ * struct, and reports bad input in one way; `--help` is printed from the
+ * same tables. The subcommands themselves are rows of struct
+ * nm_cli_command in console/cli/main.c. */
+#ifndef NM_CLI_H
+#define NM_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+/* What an option holds. */
+enum nm_cli_kind {
+    NM_CLI_FLAG,   /* a bool set to true; no value */
+    NM_CLI_STRING, /* a const char * pointing into argv; non-empty */
+    NM_CLI_PORT,   /* an int 0-65535 */
+    NM_CLI_PARSE,  /* a value handed to parse() */
+};
+
+struct nm_cli_option {
+    const char *name;    /* "--chain" */
+    const char *alias;   /* "-h", or NULL */
+    const char *metavar; /* "FILE" in the help; NULL for flags */
+    const char *help;    /* for --help; '\n' starts a continuation line */
+    enum nm_cli_kind kind;
+    size_t offset; /* of the field in the group's struct (offsetof) */
+    /* NM_CLI_PARSE: stores value into the group's struct; -1 when value
+     * is not what `want` says ("a port (0-65535)"), which the parser then
+     * reports as `error: --opt: "VALUE" is not WANT`. */
+    int (*parse)(void *dst, const char *value);
+    const char *want;
+};
+
+/* Options that fill one struct; a subcommand may have several groups
+ * (`node` has its own and the JSON-RPC ones). options end with a row whose
+ * name is NULL. */
+struct nm_cli_group {
+    const char *title; /* heading in --help, or NULL */
+    const struct nm_cli_option *options;
+    void *dst;
+};
+
+/* What a subcommand takes besides options. */
+struct nm_cli_args {
+    const char *command; /* "node": names the messages */
+    const struct nm_cli_group *groups;
+    size_t ngroups;
+    char **words;  /* positional words are stored here (pointers into argv) */
+    int max_words; /* how many fit; 0: none accepted */
+    int nwords;    /* out */
+};
+
+/* Parses argv[first .. argc-1]: options as `--name VALUE` or
+ * `--name=VALUE` anywhere, positional words in between, "--" ends the
+ * options. 0, or 2 (the usage-error exit status) with one line printed on
+ * stderr: unknown option, missing or empty value, a value given twice, a
+ * value that does not parse, or a word too many. */
+int nm_cli_parse(struct nm_cli_args *a, int argc, char **argv, int first);
+
+/* The option named word in the groups, or NULL (*group_out its group). */
+const struct nm_cli_option *nm_cli_find(const struct nm_cli_group *groups, size_t ngroups,
+                                        const char *word, size_t len, size_t *group_out);
+
+/* Prints the option lines of the groups, aligned, under their titles. */
+void nm_cli_help(FILE *out, const struct nm_cli_group *groups, size_t ngroups);
+
+#endif

@@ -1,0 +1,166 @@
+/* Unit tests for console/cli/cli: the one option parser and help printer
+ * that every subcommand's option table goes through. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "console/cli/cli.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+struct opts {
+    bool dev, help;
+    const char *chain;
+    int port;
+    int level;
+};
+
+static int parse_level(void *dst, const char *value)
+{
+    if (strcmp(value, "low") == 0)
+        ((struct opts *)dst)->level = 1;
+    else if (strcmp(value, "high") == 0)
+        ((struct opts *)dst)->level = 2;
+    else
+        return -1;
+    return 0;
+}
+
+static const struct nm_cli_option options[] = {
+    {.name = "--dev", .kind = NM_CLI_FLAG, .offset = offsetof(struct opts, dev),
+     .help = "a flag"},
+    {.name = "--chain", .metavar = "FILE", .kind = NM_CLI_STRING,
+     .offset = offsetof(struct opts, chain), .help = "a string\nover two lines"},
+    {.name = "--port", .metavar = "PORT", .kind = NM_CLI_PORT,
+     .offset = offsetof(struct opts, port), .want = "a port (0-65535)", .help = "a port"},
+    {.name = "--level", .metavar = "low|high", .kind = NM_CLI_PARSE, .parse = parse_level,
+     .want = "low or high", .help = "parsed"},
+    {.name = "--help", .alias = "-h", .kind = NM_CLI_FLAG, .offset = offsetof(struct opts, help),
+     .help = "help"},
+    {.name = NULL},
+};
+
+/* Parses the words into o; the words it kept go to words[0..2]; stderr
+ * (the message of a refusal) into err. */
+static int parse(struct opts *o, char **words, int *nwords, char *err, size_t cap, int n, ...)
+{
+    char *argv[16] = {"test"};
+    va_list ap;
+    va_start(ap, n);
+    for (int i = 0; i < n; i++)
+        argv[i + 1] = va_arg(ap, char *);
+    va_end(ap);
+    const struct nm_cli_group group = {.options = options, .dst = o};
+    struct nm_cli_args a = {.command = "test", .groups = &group, .ngroups = 1, .words = words,
+                            .max_words = words ? 2 : 0};
+    fflush(stderr);
+    FILE *tmp = tmpfile();
+    assert_non_null(tmp);
+    int saved = dup(STDERR_FILENO);
+    dup2(fileno(tmp), STDERR_FILENO);
+    int rc = nm_cli_parse(&a, n + 1, argv, 1);
+    fflush(stderr);
+    dup2(saved, STDERR_FILENO);
+    close(saved);
+    rewind(tmp);
+    size_t got = fread(err, 1, cap - 1, tmp);
+    err[got] = '\0';
+    fclose(tmp);
+    if (nwords)
+        *nwords = a.nwords;
+    return rc;
+}
+
+static void test_cli_fills_flags_strings_ports_and_parsed_values(void **state)
+{
+    (void)state;
+    struct opts o = {.port = 9944};
+    char err[512], *words[2];
+    int n;
+    assert_int_equal(parse(&o, words, &n, err, sizeof err, 6, "--dev", "x", "--chain=a.json",
+                           "--port", "0", "--level=high"),
+                     0);
+    assert_true(o.dev);
+    assert_string_equal(o.chain, "a.json");
+    assert_int_equal(o.port, 0);
+    assert_int_equal(o.level, 2);
+    assert_int_equal(n, 1);
+    assert_string_equal(words[0], "x");
+    assert_string_equal(err, "");
+    /* "--" ends the options; an alias works like the name. */
+    struct opts p = {0};
+    assert_int_equal(parse(&p, words, &n, err, sizeof err, 3, "-h", "--", "--dev"), 0);
+    assert_true(p.help);
+    assert_false(p.dev);
+    assert_int_equal(n, 1);
+    assert_string_equal(words[0], "--dev");
+}
+
+static void test_cli_refuses_bad_input_with_one_message(void **state)
+{
+    (void)state;
+    struct opts o = {0};
+    char err[512], *words[2];
+    int n;
+    assert_int_equal(parse(&o, NULL, NULL, err, sizeof err, 1, "--bogus"), 2);
+    assert_string_equal(err, "error: test: unknown option \"--bogus\" (try neuromesh test --help)\n");
+    assert_int_equal(parse(&o, NULL, NULL, err, sizeof err, 1, "--chain"), 2);
+    assert_string_equal(err, "error: test: option --chain needs a value\n");
+    assert_int_equal(parse(&o, NULL, NULL, err, sizeof err, 1, "--chain="), 2);
+    assert_string_equal(err, "error: test: option --chain needs a non-empty value\n");
+    assert_int_equal(parse(&o, NULL, NULL, err, sizeof err, 2, "--chain=a", "--chain=b"), 2);
+    assert_string_equal(err, "error: test: option --chain given twice\n");
+    assert_int_equal(parse(&o, NULL, NULL, err, sizeof err, 1, "--dev=1"), 2);
+    assert_string_equal(err, "error: test: option --dev takes no value\n");
+    struct opts p = {0};
+    assert_int_equal(parse(&p, NULL, NULL, err, sizeof err, 2, "--port", "65536"), 2);
+    assert_string_equal(err, "error: --port: \"65536\" is not a port (0-65535)\n");
+    assert_int_equal(parse(&p, NULL, NULL, err, sizeof err, 2, "--port", "-1"), 2);
+    assert_int_equal(parse(&p, NULL, NULL, err, sizeof err, 1, "--level=medium"), 2);
+    assert_string_equal(err, "error: --level: \"medium\" is not low or high\n");
+    assert_int_equal(p.level, 0);
+    assert_int_equal(parse(&p, NULL, NULL, err, sizeof err, 1, "stray"), 2);
+    assert_string_equal(err,
+                        "error: test: unexpected argument \"stray\" (try neuromesh test --help)\n");
+    assert_int_equal(parse(&p, words, &n, err, sizeof err, 3, "a", "b", "c"), 2);
+    assert_int_equal(n, 2);
+}
+
+static void test_cli_help_aligns_options_and_continuation_lines(void **state)
+{
+    (void)state;
+    const struct nm_cli_group group = {.title = "options:", .options = options};
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&buf, &len);
+    assert_non_null(out);
+    nm_cli_help(out, &group, 1);
+    fclose(out);
+    /* The widest name (16) sets the column; continuation lines line up. */
+    assert_string_equal(buf, "options:\n"
+                             "  --dev             a flag\n"
+                             "  --chain FILE      a string\n"
+                             "                    over two lines\n"
+                             "  --port PORT       a port\n"
+                             "  --level low|high  parsed\n"
+                             "  -h, --help        help\n");
+    free(buf);
+    assert_non_null(nm_cli_find(&group, 1, "-h", 2, NULL));
+    assert_null(nm_cli_find(&group, 1, "--he", 4, NULL));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_cli_fills_flags_strings_ports_and_parsed_values),
+        cmocka_unit_test(test_cli_refuses_bad_input_with_one_message),
+        cmocka_unit_test(test_cli_help_aligns_options_and_continuation_lines),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
