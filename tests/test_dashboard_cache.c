@@ -1,7 +1,7 @@
 /* Unit tests for console/dashboard_cache and console/dashboard_queue: the
  * dashboard's model fed with canned messages (heads, chain info, subnets,
  * metagraphs with optional consensus fields, governance, latency) and the
- * dirty bits it returns; the queue's order, wake-up and bound. */
+ * dirty bits it returns, with the Nth allocation failing for N = 1, 2, 3 ...; the queue's order, wake-up and bound. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,6 +13,8 @@
 #include "console/dashboard/dashboard_queue.h"
 
 #include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static unsigned apply(struct nm_cache *c, enum nm_dq_kind kind, int status, int64_t num,
@@ -171,6 +173,110 @@ static void test_queue_keeps_order_wakes_and_is_bounded(void **state)
     nm_dq_free(q); /* frees the waiting messages */
 }
 
+/* --- fault injection: the Nth allocation fails, for N = 1, 2, 3 ... ---- */
+
+static long alloc_count, alloc_fail_at; /* 0: never fail */
+
+static bool alloc_should_fail(void)
+{
+    return alloc_fail_at > 0 && ++alloc_count == alloc_fail_at;
+}
+
+static void *failing_calloc(size_t n, size_t size)
+{
+    return alloc_should_fail() ? NULL : calloc(n, size);
+}
+
+static void *failing_malloc(size_t size)
+{
+    return alloc_should_fail() ? NULL : malloc(size);
+}
+
+/* Everything the cache allocates (its tables and, through cJSON's hooks,
+ * its copies of JSON) fails at allocation number at; 0 turns it off. */
+static void fail_allocation(struct nm_cache *c, long at)
+{
+    alloc_count = 0;
+    alloc_fail_at = at;
+    c->alloc = failing_calloc;
+    cJSON_Hooks hooks = {.malloc_fn = at ? failing_malloc : NULL, .free_fn = NULL};
+    cJSON_InitHooks(at ? &hooks : NULL);
+}
+
+/* What a failed update must leave as it was. */
+struct snapshot {
+    size_t nsubnets, nneurons;
+    int mg_subnet, open_proposals;
+    enum nm_gov_state gov;
+    char first_subnet[48];
+    int first_uid;
+};
+
+static struct snapshot snap(const struct nm_cache *c)
+{
+    struct snapshot s = {c->nsubnets, c->nneurons, c->mg_subnet, c->open_proposals, c->gov,
+                         "", -1};
+    if (c->nsubnets)
+        snprintf(s.first_subnet, sizeof s.first_subnet, "%s", c->subnets[0].name);
+    if (c->nneurons)
+        s.first_uid = c->neurons[0].uid;
+    return s;
+}
+
+static void test_cache_allocation_failures_leave_it_unchanged(void **state)
+{
+    (void)state;
+    static const struct {
+        enum nm_dq_kind kind;
+        int64_t num;
+        const char *json;
+    } updates[] = {
+        {NM_DQ_SUBNETS, 0, "[{\"id\":1,\"name\":\"old\"}]"},
+        {NM_DQ_NEURONS, 1, "{\"neurons\":[{\"uid\":4,\"role\":\"miner\"}]}"},
+        {NM_DQ_PROPOSALS, 0, "{\"proposals\":[{\"id\":1,\"status\":\"voting\"}]}"},
+    };
+    static const char *const next[] = {
+        "[{\"id\":1,\"name\":\"new\"},{\"id\":2,\"name\":\"two\"}]",
+        "{\"neurons\":[{\"uid\":7,\"role\":\"validator\"},{\"uid\":8}]}",
+        "{\"proposals\":[{\"id\":1,\"status\":\"voting\"},{\"id\":2,\"status\":\"open\"},"
+        "{\"id\":3,\"status\":\"executed\",\"title\":\"a longer title\"}]}",
+    };
+    for (size_t u = 0; u < sizeof updates / sizeof updates[0]; u++) {
+        struct nm_cache c;
+        nm_cache_init(&c);
+        apply(&c, updates[u].kind, 0, updates[u].num, updates[u].json, NULL);
+        struct nm_dq_msg m = {.kind = updates[u].kind, .num = updates[u].num};
+        m.json = cJSON_Parse(next[u]);
+        assert_non_null(m.json);
+        unsigned dirty = 0;
+        long n;
+        for (n = 1; n < 1000 && !dirty; n++) {
+            struct snapshot before = snap(&c);
+            unsigned failures = c.alloc_failures;
+            fail_allocation(&c, n);
+            dirty = nm_cache_apply(&c, &m);
+            fail_allocation(&c, 0);
+            if (dirty)
+                break;
+            /* The failed update changed nothing and was counted. */
+            struct snapshot after = snap(&c);
+            assert_memory_equal(&before, &after, sizeof before);
+            assert_int_equal(c.alloc_failures, failures + 1);
+        }
+        assert_true(dirty != 0);
+        assert_true(n > 1); /* at least one allocation was made to fail */
+        struct snapshot done = snap(&c);
+        if (u == 0)
+            assert_string_equal(done.first_subnet, "new");
+        else if (u == 1)
+            assert_int_equal(done.first_uid, 7);
+        else
+            assert_int_equal(done.open_proposals, 2);
+        cJSON_Delete(m.json);
+        nm_cache_fini(&c); /* LeakSanitizer (make asan) checks nothing stayed */
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -178,6 +284,7 @@ int main(void)
         cmocka_unit_test(test_cache_chain_info_and_epoch_progress),
         cmocka_unit_test(test_cache_subnets_and_metagraph_with_optional_fields),
         cmocka_unit_test(test_cache_governance_latency_link_and_signer),
+        cmocka_unit_test(test_cache_allocation_failures_leave_it_unchanged),
         cmocka_unit_test(test_queue_keeps_order_wakes_and_is_bounded),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -31,6 +31,7 @@ void nm_cache_init(struct nm_cache *c)
 {
     memset(c, 0, sizeof *c);
     c->link = NM_LINK_CONNECTING;
+    c->alloc = calloc;
 }
 
 void nm_cache_fini(struct nm_cache *c)
@@ -133,9 +134,11 @@ static unsigned apply_epoch(struct nm_cache *c, const cJSON *j)
 static unsigned apply_subnets(struct nm_cache *c, const cJSON *j)
 {
     int n = cJSON_GetArraySize(j);
-    struct nm_subnet_row *rows = n > 0 ? calloc((size_t)n, sizeof *rows) : NULL;
-    if (n > 0 && !rows)
+    struct nm_subnet_row *rows = n > 0 ? c->alloc((size_t)n, sizeof *rows) : NULL;
+    if (n > 0 && !rows) {
+        c->alloc_failures++;
         return 0;
+    }
     size_t k = 0;
     const cJSON *s;
     cJSON_ArrayForEach(s, j)
@@ -273,9 +276,11 @@ static unsigned apply_neurons(struct nm_cache *c, const struct nm_dq_msg *m)
 {
     const cJSON *list = nm_jget(m->json, "neurons");
     int n = cJSON_GetArraySize(list);
-    struct nm_neuron *rows = n > 0 ? calloc((size_t)n, sizeof *rows) : NULL;
-    if (n > 0 && !rows)
+    struct nm_neuron *rows = n > 0 ? c->alloc((size_t)n, sizeof *rows) : NULL;
+    if (n > 0 && !rows) {
+        c->alloc_failures++;
         return 0;
+    }
     size_t k = 0;
     unsigned fields = 0;
     const cJSON *o;
@@ -328,8 +333,10 @@ static unsigned apply_proposals(struct nm_cache *c, const struct nm_dq_msg *m)
     if (c->gov == NM_GOV_OK && c->gov_overview && cJSON_Compare(c->gov_overview, m->json, 1))
         return 0;
     cJSON *copy = cJSON_Duplicate(m->json, 1);
-    if (!copy)
+    if (!copy) {
+        c->alloc_failures++;
         return 0;
+    }
     cJSON_Delete(c->gov_overview);
     c->gov_overview = copy;
     c->gov = NM_GOV_OK;

@@ -106,6 +106,11 @@ struct nm_cache {
     /* signer */
     char signer[64];
     char signer_address[64];
+    /* Where the cache's tables come from: calloc unless a test swaps in a
+     * failing one. An update that cannot get its memory leaves the cache
+     * as it was and counts in alloc_failures (the next update retries). */
+    void *(*alloc)(size_t n, size_t size);
+    unsigned alloc_failures;
 };
 
 void nm_cache_init(struct nm_cache *c);
