@@ -332,18 +332,25 @@ static int h_balance(struct nm_cmd_ctx *ctx)
 /* ---- the table ---- */
 
 static const struct nm_cmd_entry entries[] = {
-    {"chain info", "chain info", "show the chain: height, finality, epoch, fees",
-     NM_CMD_NEEDS_NODE, 0, 0, NULL, NULL, h_chain_info},
-    {"block", "block [HEIGHT]", "show a block (default: the best one) and its extrinsics",
-     NM_CMD_NEEDS_NODE, 0, 1, NULL, NULL, h_block},
-    {"events", "events [HEIGHT]", "show the events of a block (default: the best one)",
-     NM_CMD_NEEDS_NODE, 0, 1, NULL, NULL, h_events},
-    {"balance", "balance [ACCOUNT]", "show free, staked and unlocking balance (default: signer)",
-     NM_CMD_NEEDS_NODE, 0, 1, NULL, NULL, h_balance},
-    {"transfer", "transfer TO AMOUNT", "send AMOUNT NMT to account TO", NM_CMD_SIGNED, 2, 2,
-     NULL, build_transfer, h_transfer},
-    {"faucet", "faucet [ACCOUNT]", "get test NMT from the dev faucet (default: to the signer)",
-     NM_CMD_SIGNED | NM_CMD_DEV_ONLY, 0, 1, NULL, build_faucet, h_faucet},
+    {.words = "chain info", .usage = "chain info",
+     .summary = "show the chain: height, finality, epoch, fees", .flags = NM_CMD_NEEDS_NODE,
+     .handler = h_chain_info},
+    {.words = "block", .usage = "block [HEIGHT]",
+     .summary = "show a block (default: the best one) and its extrinsics",
+     .flags = NM_CMD_NEEDS_NODE, .max_args = 1, .handler = h_block},
+    {.words = "events", .usage = "events [HEIGHT]",
+     .summary = "show the events of a block (default: the best one)", .flags = NM_CMD_NEEDS_NODE,
+     .max_args = 1, .handler = h_events},
+    {.words = "balance", .usage = "balance [ACCOUNT]",
+     .summary = "show free, staked and unlocking balance (default: signer)",
+     .flags = NM_CMD_NEEDS_NODE, .max_args = 1, .handler = h_balance},
+    {.words = "transfer", .usage = "transfer TO AMOUNT",
+     .summary = "send AMOUNT NMT to account TO", .flags = NM_CMD_SIGNED, .min_args = 2,
+     .max_args = 2, .build = build_transfer, .handler = h_transfer},
+    {.words = "faucet", .usage = "faucet [ACCOUNT]",
+     .summary = "get test NMT from the dev faucet (default: to the signer)",
+     .flags = NM_CMD_SIGNED | NM_CMD_DEV_ONLY, .max_args = 1, .build = build_faucet,
+     .handler = h_faucet},
 };
 
 const struct nm_cmd_table nm_cmd_chain_table = NM_CMD_TABLE(entries);

@@ -603,48 +603,55 @@ static int h_proposal(struct nm_cmd_ctx *ctx)
 
 /* ---- the table ---- */
 
-#define OPT_BOND                                                                                  \
-    {                                                                                             \
-        "--bond", "AMOUNT",                                                                       \
-            "NMT to reserve with the proposal, at least the chain's "                             \
-            "minimum"                                                                             \
-    }
+#define OPT_BOND                                                                           \
+    {.name = "--bond", .metavar = "AMOUNT",                                                \
+     .help = "NMT to reserve with the proposal, at least the chain's minimum"}
 
-static const struct nm_cmd_option opts_bond[] = {OPT_BOND, {NULL, NULL, NULL}};
+static const struct nm_cmd_option opts_bond[] = {OPT_BOND, {.name = NULL}};
 static const struct nm_cmd_option opts_upgrade[] = {
-    {"--at", "HEIGHT", "block from which the new spec version runs"},
+    {.name = "--at", .metavar = "HEIGHT", .help = "block from which the new spec version runs"},
     OPT_BOND,
-    {NULL, NULL, NULL},
+    {.name = NULL},
 };
 static const struct nm_cmd_option opts_all[] = {
-    {"--all", NULL, "list finished proposals too (the 200 most recent)"},
-    {NULL, NULL, NULL},
+    {.name = "--all", .help = "list finished proposals too (the 200 most recent)"},
+    {.name = NULL},
 };
 
 static const struct nm_cmd_entry entries[] = {
-    {"propose subnet", "propose subnet --name NAME --task TYPE --bond AMOUNT [OPTIONS]",
-     "propose a subnet, created if approved (subnet create options)", NM_CMD_SIGNED, 0, 0,
-     nm_cmd_propose_subnet_options, build_propose_subnet, h_propose},
-    {"propose param", "propose param NAME VALUE",
-     "propose a new parameter value; needs --bond AMOUNT", NM_CMD_SIGNED, 2, 2, opts_bond,
-     build_propose_param, h_propose},
-    {"propose spend", "propose spend TO AMOUNT",
-     "propose a treasury payment to TO; needs --bond AMOUNT", NM_CMD_SIGNED, 2, 2, opts_bond,
-     build_propose_spend, h_propose},
-    {"propose upgrade", "propose upgrade VERSION --at HEIGHT --bond AMOUNT",
-     "propose switching to runtime spec VERSION at block HEIGHT", NM_CMD_SIGNED, 1, 1,
-     opts_upgrade, build_propose_upgrade, h_propose},
-    {"vote", "vote ID aye|nay", "vote on an open proposal with your bonded stake", NM_CMD_SIGNED,
-     2, 2, NULL, build_vote, h_vote},
-    {"proposals", "proposals [--all]", "list proposals in progress with tallies and time left",
-     NM_CMD_NEEDS_NODE, 0, 0, opts_all, NULL, h_proposals},
-    {"proposal", "proposal ID", "show one proposal: tally, turnout, quorum, votes",
-     NM_CMD_NEEDS_NODE, 1, 1, NULL, NULL, h_proposal},
-    {"council cancel", "council cancel ID", "sign the council's cancel of a proposal",
-     NM_CMD_SIGNED, 1, 1, NULL, build_council_cancel, h_council_cancel},
-    {"council fast-track", "council fast-track ID",
-     "sign the council's fast-track: approve and execute at once", NM_CMD_SIGNED, 1, 1, NULL,
-     build_council_fast_track, h_council_fast_track},
+    {.words = "propose subnet",
+     .usage = "propose subnet --name NAME --task TYPE --bond AMOUNT [OPTIONS]",
+     .summary = "propose a subnet, created if approved (subnet create options)",
+     .flags = NM_CMD_SIGNED, .options = nm_cmd_propose_subnet_options,
+     .build = build_propose_subnet, .handler = h_propose},
+    {.words = "propose param", .usage = "propose param NAME VALUE",
+     .summary = "propose a new parameter value; needs --bond AMOUNT", .flags = NM_CMD_SIGNED,
+     .min_args = 2, .max_args = 2, .options = opts_bond, .build = build_propose_param,
+     .handler = h_propose},
+    {.words = "propose spend", .usage = "propose spend TO AMOUNT",
+     .summary = "propose a treasury payment to TO; needs --bond AMOUNT", .flags = NM_CMD_SIGNED,
+     .min_args = 2, .max_args = 2, .options = opts_bond, .build = build_propose_spend,
+     .handler = h_propose},
+    {.words = "propose upgrade", .usage = "propose upgrade VERSION --at HEIGHT --bond AMOUNT",
+     .summary = "propose switching to runtime spec VERSION at block HEIGHT",
+     .flags = NM_CMD_SIGNED, .min_args = 1, .max_args = 1, .options = opts_upgrade,
+     .build = build_propose_upgrade, .handler = h_propose},
+    {.words = "vote", .usage = "vote ID aye|nay",
+     .summary = "vote on an open proposal with your bonded stake", .flags = NM_CMD_SIGNED,
+     .min_args = 2, .max_args = 2, .build = build_vote, .handler = h_vote},
+    {.words = "proposals", .usage = "proposals [--all]",
+     .summary = "list proposals in progress with tallies and time left",
+     .flags = NM_CMD_NEEDS_NODE, .options = opts_all, .handler = h_proposals},
+    {.words = "proposal", .usage = "proposal ID",
+     .summary = "show one proposal: tally, turnout, quorum, votes", .flags = NM_CMD_NEEDS_NODE,
+     .min_args = 1, .max_args = 1, .handler = h_proposal},
+    {.words = "council cancel", .usage = "council cancel ID",
+     .summary = "sign the council's cancel of a proposal", .flags = NM_CMD_SIGNED, .min_args = 1,
+     .max_args = 1, .build = build_council_cancel, .handler = h_council_cancel},
+    {.words = "council fast-track", .usage = "council fast-track ID",
+     .summary = "sign the council's fast-track: approve and execute at once",
+     .flags = NM_CMD_SIGNED, .min_args = 1, .max_args = 1, .build = build_council_fast_track,
+     .handler = h_council_fast_track},
 };
 
 const struct nm_cmd_table nm_cmd_gov_table = NM_CMD_TABLE(entries);

@@ -230,39 +230,51 @@ static int h_metagraph(struct nm_cmd_ctx *ctx)
 /* ---- the table ---- */
 
 static const struct nm_cmd_option opts_register_miner[] = {
-    {"--stake", "AMOUNT", "NMT to bond, at least the subnet's miner minimum"},
-    {"--endpoint", "URL", "where validators reach the miner, e.g. grpc://HOST:50051"},
-    {NULL, NULL, NULL},
+    {.name = "--stake", .metavar = "AMOUNT",
+     .help = "NMT to bond, at least the subnet's miner minimum"},
+    {.name = "--endpoint", .metavar = "URL",
+     .help = "where validators reach the miner, e.g. grpc://HOST:50051"},
+    {.name = NULL},
 };
 
 static const struct nm_cmd_option opts_register_validator[] = {
-    {"--stake", "AMOUNT", "NMT to bond, at least the subnet's validator minimum"},
-    {"--endpoint", "URL", "optional address of the validator"},
-    {NULL, NULL, NULL},
+    {.name = "--stake", .metavar = "AMOUNT",
+     .help = "NMT to bond, at least the subnet's validator minimum"},
+    {.name = "--endpoint", .metavar = "URL", .help = "optional address of the validator"},
+    {.name = NULL},
 };
 
 /* metagraph lives here, after the stake commands, because it lists
  * neurons; that also keeps `help` in the order it always had. */
 static const struct nm_cmd_entry entries[] = {
-    {"register miner", "register miner SUBNET --stake AMOUNT --endpoint URL",
-     "register the signer as a miner, bonding stake", NM_CMD_SIGNED, 1, 1, opts_register_miner,
-     build_register_miner, h_register},
-    {"register validator", "register validator SUBNET --stake AMOUNT [--endpoint URL]",
-     "register the signer as a validator, bonding stake", NM_CMD_SIGNED, 1, 1,
-     opts_register_validator, build_register_validator, h_register},
-    {"neuron endpoint", "neuron endpoint SUBNET URL",
-     "change where others reach the signer's neuron on a subnet", NM_CMD_SIGNED, 2, 2, NULL,
-     build_set_endpoint, h_set_endpoint},
-    {"deregister", "deregister SUBNET", "leave a subnet; the stake unlocks after a period",
-     NM_CMD_SIGNED, 1, 1, NULL, build_deregister, h_deregister},
-    {"stake add", "stake add SUBNET AMOUNT", "bond free balance to a subnet", NM_CMD_SIGNED, 2,
-     2, NULL, build_stake_add, h_stake},
-    {"stake remove", "stake remove SUBNET AMOUNT", "unbond stake; it unlocks after a period",
-     NM_CMD_SIGNED, 2, 2, NULL, build_stake_remove, h_stake},
-    {"stake withdraw", "stake withdraw", "move every matured unlock to the free balance",
-     NM_CMD_SIGNED, 0, 0, NULL, build_stake_withdraw, h_stake},
-    {"metagraph", "metagraph SUBNET", "list a subnet's neurons: uid, role, stake, endpoint",
-     NM_CMD_NEEDS_NODE, 1, 1, NULL, NULL, h_metagraph},
+    {.words = "register miner", .usage = "register miner SUBNET --stake AMOUNT --endpoint URL",
+     .summary = "register the signer as a miner, bonding stake", .flags = NM_CMD_SIGNED,
+     .min_args = 1, .max_args = 1, .options = opts_register_miner, .build = build_register_miner,
+     .handler = h_register},
+    {.words = "register validator",
+     .usage = "register validator SUBNET --stake AMOUNT [--endpoint URL]",
+     .summary = "register the signer as a validator, bonding stake", .flags = NM_CMD_SIGNED,
+     .min_args = 1, .max_args = 1, .options = opts_register_validator,
+     .build = build_register_validator, .handler = h_register},
+    {.words = "neuron endpoint", .usage = "neuron endpoint SUBNET URL",
+     .summary = "change where others reach the signer's neuron on a subnet",
+     .flags = NM_CMD_SIGNED, .min_args = 2, .max_args = 2, .build = build_set_endpoint,
+     .handler = h_set_endpoint},
+    {.words = "deregister", .usage = "deregister SUBNET",
+     .summary = "leave a subnet; the stake unlocks after a period", .flags = NM_CMD_SIGNED,
+     .min_args = 1, .max_args = 1, .build = build_deregister, .handler = h_deregister},
+    {.words = "stake add", .usage = "stake add SUBNET AMOUNT",
+     .summary = "bond free balance to a subnet", .flags = NM_CMD_SIGNED, .min_args = 2,
+     .max_args = 2, .build = build_stake_add, .handler = h_stake},
+    {.words = "stake remove", .usage = "stake remove SUBNET AMOUNT",
+     .summary = "unbond stake; it unlocks after a period", .flags = NM_CMD_SIGNED, .min_args = 2,
+     .max_args = 2, .build = build_stake_remove, .handler = h_stake},
+    {.words = "stake withdraw", .usage = "stake withdraw",
+     .summary = "move every matured unlock to the free balance", .flags = NM_CMD_SIGNED,
+     .build = build_stake_withdraw, .handler = h_stake},
+    {.words = "metagraph", .usage = "metagraph SUBNET",
+     .summary = "list a subnet's neurons: uid, role, stake, endpoint", .flags = NM_CMD_NEEDS_NODE,
+     .min_args = 1, .max_args = 1, .handler = h_metagraph},
 };
 
 const struct nm_cmd_table nm_cmd_neuron_table = NM_CMD_TABLE(entries);

@@ -263,41 +263,54 @@ static int h_subnet_show(struct nm_cmd_ctx *ctx)
 
 /* ---- the table ---- */
 
-#define OPT_NAME {"--name", "NAME", "1-32 letters, digits, spaces, '_' or '-'; unique"}
+#define OPT_NAME                                                                           \
+    {.name = "--name", .metavar = "NAME",                                                  \
+     .help = "1-32 letters, digits, spaces, '_' or '-'; unique"}
 #define OPT_SPEC_REST                                                                      \
-    {"--emission-weight", "P%", "share of emissions, 0..100 (\"10\" or \"10%\")"},          \
-    {"--min-stake-miner", "AMOUNT", "stake a miner must bond, NMT"},                       \
-    {"--min-stake-validator", "AMOUNT", "stake a validator must bond, NMT"},               \
-    {"--max-neurons", "N", "most neurons (UIDs), 0..65535; 0 takes the chain's limit"},    \
-    {"--input-schema", "JSON", "JSON object describing task inputs (quote it)"},           \
-    {"--output-schema", "JSON", "JSON object describing task outputs (quote it)"},         \
-    {"--eval-spec", "URI", "evaluation spec: http(s)://, ipfs:// or ar:// URI"}
+    {.name = "--emission-weight", .metavar = "P%",                                         \
+     .help = "share of emissions, 0..100 (\"10\" or \"10%\")"},                             \
+        {.name = "--min-stake-miner", .metavar = "AMOUNT",                                 \
+         .help = "stake a miner must bond, NMT"},                                          \
+        {.name = "--min-stake-validator", .metavar = "AMOUNT",                             \
+         .help = "stake a validator must bond, NMT"},                                      \
+        {.name = "--max-neurons", .metavar = "N",                                          \
+         .help = "most neurons (UIDs), 0..65535; 0 takes the chain's limit"},              \
+        {.name = "--input-schema", .metavar = "JSON",                                      \
+         .help = "JSON object describing task inputs (quote it)"},                         \
+        {.name = "--output-schema", .metavar = "JSON",                                     \
+         .help = "JSON object describing task outputs (quote it)"},                        \
+        {.name = "--eval-spec", .metavar = "URI",                                          \
+         .help = "evaluation spec: http(s)://, ipfs:// or ar:// URI"}
 
 static const struct nm_cmd_option opts_subnet_create[] = {
     OPT_NAME,
-    {"--task", "TYPE", "CODE_GEN, IMAGE_GEN, PROTEIN_FOLDING or CUSTOM (cannot change later)"},
+    {.name = "--task", .metavar = "TYPE",
+     .help = "CODE_GEN, IMAGE_GEN, PROTEIN_FOLDING or CUSTOM (cannot change later)"},
     OPT_SPEC_REST,
-    {NULL, NULL, NULL},
+    {.name = NULL},
 };
 
 static const struct nm_cmd_option opts_subnet_update[] = {
     OPT_NAME,
     OPT_SPEC_REST,
-    {NULL, NULL, NULL},
+    {.name = NULL},
 };
 
 static const struct nm_cmd_entry entries[] = {
-    {"subnet create", "subnet create --name NAME --task TYPE [OPTIONS]",
-     "create a subnet owned by the signer", NM_CMD_SIGNED, 0, 0, opts_subnet_create,
-     build_subnet_create, h_subnet_create},
-    {"subnet list", "subnet list", "list every subnet", NM_CMD_NEEDS_NODE, 0, 0, NULL, NULL,
-     h_subnet_list},
-    {"subnet show", "subnet show ID", "show one subnet's settings", NM_CMD_NEEDS_NODE, 1, 1,
-     NULL, NULL, h_subnet_show},
-    {"subnet update", "subnet update ID OPTION...", "change the given fields of your subnet",
-     NM_CMD_SIGNED, 1, 1, opts_subnet_update, build_subnet_update, h_subnet_update},
-    {"subnet retire", "subnet retire ID", "retire your subnet for good", NM_CMD_SIGNED, 1, 1,
-     NULL, build_subnet_retire, h_subnet_retire},
+    {.words = "subnet create", .usage = "subnet create --name NAME --task TYPE [OPTIONS]",
+     .summary = "create a subnet owned by the signer", .flags = NM_CMD_SIGNED,
+     .options = opts_subnet_create, .build = build_subnet_create, .handler = h_subnet_create},
+    {.words = "subnet list", .usage = "subnet list", .summary = "list every subnet",
+     .flags = NM_CMD_NEEDS_NODE, .handler = h_subnet_list},
+    {.words = "subnet show", .usage = "subnet show ID", .summary = "show one subnet's settings",
+     .flags = NM_CMD_NEEDS_NODE, .min_args = 1, .max_args = 1, .handler = h_subnet_show},
+    {.words = "subnet update", .usage = "subnet update ID OPTION...",
+     .summary = "change the given fields of your subnet", .flags = NM_CMD_SIGNED, .min_args = 1,
+     .max_args = 1, .options = opts_subnet_update, .build = build_subnet_update,
+     .handler = h_subnet_update},
+    {.words = "subnet retire", .usage = "subnet retire ID",
+     .summary = "retire your subnet for good", .flags = NM_CMD_SIGNED, .min_args = 1,
+     .max_args = 1, .build = build_subnet_retire, .handler = h_subnet_retire},
 };
 
 const struct nm_cmd_table nm_cmd_subnet_table = NM_CMD_TABLE(entries);
@@ -306,10 +319,12 @@ const struct nm_cmd_table nm_cmd_subnet_table = NM_CMD_TABLE(entries);
  * `subnet create` plus --bond, and builds its spec by the same checks. */
 const struct nm_cmd_option nm_cmd_propose_subnet_options[] = {
     OPT_NAME,
-    {"--task", "TYPE", "CODE_GEN, IMAGE_GEN, PROTEIN_FOLDING or CUSTOM (cannot change later)"},
+    {.name = "--task", .metavar = "TYPE",
+     .help = "CODE_GEN, IMAGE_GEN, PROTEIN_FOLDING or CUSTOM (cannot change later)"},
     OPT_SPEC_REST,
-    {"--bond", "AMOUNT", "NMT to reserve with the proposal, at least the chain's minimum"},
-    {NULL, NULL, NULL},
+    {.name = "--bond", .metavar = "AMOUNT",
+     .help = "NMT to reserve with the proposal, at least the chain's minimum"},
+    {.name = NULL},
 };
 
 int nm_cmd_subnet_spec_build(struct nm_cmd_ctx *ctx, struct nm_subnet_spec *spec)

@@ -777,48 +777,62 @@ void nm_cmd_weights_metagraph(const cJSON *neurons, struct nm_cmd_text *t)
 /* ---- the table ---- */
 
 static const struct nm_cmd_option opts_weights[] = {
-    {"--file", "FILE", "read more UID=WEIGHT lines from FILE"},
-    {NULL, NULL, NULL},
+    {.name = "--file", .metavar = "FILE", .help = "read more UID=WEIGHT lines from FILE"},
+    {.name = NULL},
 };
 
 static const struct nm_cmd_option opts_reveal[] = {
-    {"--wait", NULL, "wait until the reveal delay has passed, then reveal"},
-    {NULL, NULL, NULL},
+    {.name = "--wait", .help = "wait until the reveal delay has passed, then reveal"},
+    {.name = NULL},
 };
 
 static const struct nm_cmd_option opts_show[] = {
-    {"--validator", "UID", "only this validator's submission"},
-    {"--epoch", "EPOCH", "this epoch's bucket (default: the one in progress)"},
-    {"--all", NULL, "every weight, not only the first 16"},
-    {NULL, NULL, NULL},
+    {.name = "--validator", .metavar = "UID", .help = "only this validator's submission"},
+    {.name = "--epoch", .metavar = "EPOCH",
+     .help = "this epoch's bucket (default: the one in progress)"},
+    {.name = "--all", .help = "every weight, not only the first 16"},
+    {.name = NULL},
 };
 
 static const struct nm_cmd_option opts_options[] = {
-    {"--commit-reveal", "on|off", "validators commit weights, then reveal them"},
-    {"--reveal-delay", "BLOCKS", "blocks from a commit to its reveal (1..1000000)"},
-    {"--rate-limit", "BLOCKS", "fewest blocks between two weight settings (0..1000000)"},
-    {"--softmax", "T|off", "softmax normalisation at temperature T, or L1 (off)"},
-    {NULL, NULL, NULL},
+    {.name = "--commit-reveal", .metavar = "on|off",
+     .help = "validators commit weights, then reveal them"},
+    {.name = "--reveal-delay", .metavar = "BLOCKS",
+     .help = "blocks from a commit to its reveal (1..1000000)"},
+    {.name = "--rate-limit", .metavar = "BLOCKS",
+     .help = "fewest blocks between two weight settings (0..1000000)"},
+    {.name = "--softmax", .metavar = "T|off",
+     .help = "softmax normalisation at temperature T, or L1 (off)"},
+    {.name = NULL},
 };
 
 static const struct nm_cmd_entry entries[] = {
-    {"weights submit", "weights submit SUBNET UID=W [UID=W ...] [--file FILE]",
-     "set the signer's weights for a subnet's miners", NM_CMD_SIGNED, 1, NM_CMD_MAX_ARGS,
-     opts_weights, build_submit, h_submit},
-    {"weights commit", "weights commit SUBNET UID=W [UID=W ...] [--file FILE]",
-     "commit to weights (commit-reveal subnets); keeps them for the reveal", NM_CMD_SIGNED, 1,
-     NM_CMD_MAX_ARGS, opts_weights, build_commit, h_commit},
-    {"weights reveal", "weights reveal SUBNET", "reveal the weights committed with weights commit",
-     NM_CMD_SIGNED, 1, 1, opts_reveal, build_reveal, h_reveal},
-    {"weights show", "weights show SUBNET [--validator UID] [--epoch EPOCH] [--all]",
-     "an epoch's weight submissions and pending commits", NM_CMD_NEEDS_NODE, 1, 1, opts_show, NULL,
-     h_show},
-    {"weights options", "weights options SUBNET ...", "change a subnet's weight rules (its owner)",
-     NM_CMD_SIGNED, 1, 1, opts_options, build_options, h_options},
-    {"epoch", "epoch [SUBNET]", "the epoch in progress, emissions, and epoch summaries",
-     NM_CMD_NEEDS_NODE, 0, 1, NULL, NULL, h_epoch},
-    {"collusion", "collusion SUBNET", "collusion findings of a subnet's last epoch",
-     NM_CMD_NEEDS_NODE, 1, 1, NULL, NULL, h_collusion},
+    {.words = "weights submit", .usage = "weights submit SUBNET UID=W [UID=W ...] [--file FILE]",
+     .summary = "set the signer's weights for a subnet's miners", .flags = NM_CMD_SIGNED,
+     .min_args = 1, .max_args = NM_CMD_MAX_ARGS, .options = opts_weights, .build = build_submit,
+     .handler = h_submit},
+    {.words = "weights commit", .usage = "weights commit SUBNET UID=W [UID=W ...] [--file FILE]",
+     .summary = "commit to weights (commit-reveal subnets); keeps them for the reveal",
+     .flags = NM_CMD_SIGNED, .min_args = 1, .max_args = NM_CMD_MAX_ARGS, .options = opts_weights,
+     .build = build_commit, .handler = h_commit},
+    {.words = "weights reveal", .usage = "weights reveal SUBNET",
+     .summary = "reveal the weights committed with weights commit", .flags = NM_CMD_SIGNED,
+     .min_args = 1, .max_args = 1, .options = opts_reveal, .build = build_reveal,
+     .handler = h_reveal},
+    {.words = "weights show",
+     .usage = "weights show SUBNET [--validator UID] [--epoch EPOCH] [--all]",
+     .summary = "an epoch's weight submissions and pending commits", .flags = NM_CMD_NEEDS_NODE,
+     .min_args = 1, .max_args = 1, .options = opts_show, .handler = h_show},
+    {.words = "weights options", .usage = "weights options SUBNET ...",
+     .summary = "change a subnet's weight rules (its owner)", .flags = NM_CMD_SIGNED,
+     .min_args = 1, .max_args = 1, .options = opts_options, .build = build_options,
+     .handler = h_options},
+    {.words = "epoch", .usage = "epoch [SUBNET]",
+     .summary = "the epoch in progress, emissions, and epoch summaries",
+     .flags = NM_CMD_NEEDS_NODE, .max_args = 1, .handler = h_epoch},
+    {.words = "collusion", .usage = "collusion SUBNET",
+     .summary = "collusion findings of a subnet's last epoch", .flags = NM_CMD_NEEDS_NODE,
+     .min_args = 1, .max_args = 1, .handler = h_collusion},
 };
 
 const struct nm_cmd_table nm_cmd_weights_table = NM_CMD_TABLE(entries);

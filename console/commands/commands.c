@@ -17,14 +17,16 @@
 static int h_help(struct nm_cmd_ctx *ctx);
 
 const struct nm_cmd_option nm_cmd_common_options[] = {
-    {"--as", "NAME", "sign as (or default to) key NAME, or dev account NAME on a dev chain"},
-    {"--json", NULL, "print the result as one JSON object on one line"},
-    {NULL, NULL, NULL},
+    {.name = "--as", .metavar = "NAME",
+     .help = "sign as (or default to) key NAME, or dev account NAME on a dev chain"},
+    {.name = "--json", .help = "print the result as one JSON object on one line"},
+    {.name = NULL},
 };
 
 static const struct nm_cmd_entry core_entries[] = {
-    {"help", "help [COMMAND]", "list the commands, or show one command's usage and options", 0,
-     0, 2, NULL, NULL, h_help},
+    {.words = "help", .usage = "help [COMMAND]",
+     .summary = "list the commands, or show one command's usage and options", .max_args = 2,
+     .handler = h_help},
 };
 static const struct nm_cmd_table core_table = NM_CMD_TABLE(core_entries);
 
