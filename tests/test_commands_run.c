@@ -405,6 +405,38 @@ static void test_keystore_keys_sign_after_their_password(void **state)
     rmdir(keys);
 }
 
+static void test_use_makes_the_signer_of_the_following_commands(void **state)
+{
+    struct cmd_fixture *fx = *state;
+    struct nm_cmd_result r;
+    assert_int_equal(nm_cmd_run_line(fx->s, "use", false, &r), NM_CMD_OK);
+    assert_string_equal(r.text, "no signer yet: use NAME (a key, or a dev account)\n");
+    nm_cmd_result_fini(&r);
+    /* A name that is neither a key nor a dev account changes nothing. */
+    assert_int_equal(nm_cmd_run_line(fx->s, "use nosuch", false, &r), NM_CMD_FAILED);
+    assert_int_equal(strncmp(r.message, "use: ", 5), 0);
+    nm_cmd_result_fini(&r);
+    assert_null(nm_session_signer_name(fx->s));
+    assert_int_equal(nm_cmd_run_line(fx->s, "use alice bob", false, &r), NM_CMD_USAGE);
+    assert_string_equal(r.message, "use: too many arguments (usage: use [NAME])");
+    nm_cmd_result_fini(&r);
+    assert_int_equal(nm_cmd_run_line(fx->s, "use alice", false, &r), NM_CMD_OK);
+    char want[128];
+    snprintf(want, sizeof want, "signing as alice (%s)\n", fx->alice);
+    assert_string_equal(r.text, want);
+    assert_string_equal(cJSON_GetObjectItem(r.json, "address")->valuestring, fx->alice);
+    nm_cmd_result_fini(&r);
+    assert_string_equal(nm_session_signer_name(fx->s), "alice");
+    /* balance without an account is now alice's. */
+    cmd_fx_answer(&fx->fake, "account_get", ACCOUNT_RICH);
+    assert_int_equal(nm_cmd_run_line(fx->s, "balance", false, &r), NM_CMD_OK);
+    assert_non_null(strstr(r.text, fx->alice));
+    nm_cmd_result_fini(&r);
+    assert_int_equal(nm_cmd_run_line(fx->s, "use", false, &r), NM_CMD_OK);
+    assert_string_equal(r.text, "signing as alice\n");
+    nm_cmd_result_fini(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -432,6 +464,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_neuron_endpoint_signs_and_reports_the_new_endpoint,
                                         cmd_fx_setup_dev, cmd_fx_teardown),
         cmocka_unit_test_setup_teardown(test_subnet_create_reads_the_id_from_its_event,
+                                        cmd_fx_setup_dev, cmd_fx_teardown),
+        cmocka_unit_test_setup_teardown(test_use_makes_the_signer_of_the_following_commands,
                                         cmd_fx_setup_dev, cmd_fx_teardown),
         cmocka_unit_test_setup_teardown(test_keystore_keys_sign_after_their_password, cmd_fx_setup_live,
                                         cmd_fx_teardown),

@@ -8,7 +8,7 @@
 
 #include <cmocka.h>
 
-#include "console/repl/repl_cmds.h"
+#include "console/commands/cmd_console.h"
 #include "console/repl/repl_complete.h"
 
 #include <stdlib.h>
@@ -24,7 +24,7 @@ static const struct nm_complete_src src = {
     .subnets = subnets,
     .themes = themes,
     .columns = columns,
-    .mode = NM_CC_TUI,
+    .mode = NM_CMD_IN_TUI,
 };
 
 /* Completes line (cursor at its end) and joins the matches with spaces. */

@@ -77,7 +77,7 @@ static void usage(FILE *out, const struct nm_cli_group *group)
           out);
     nm_cli_help(out, group, 1);
     fputs("\nExit status: 0 all succeeded, 1 a command failed, 2 usage error.\n\n", out);
-    char *list = nm_cmd_help_text(NULL);
+    char *list = nm_cmd_help_text(NULL, NM_CMD_IN_EXEC);
     if (list)
         fputs(list, out);
     free(list);

@@ -6,6 +6,7 @@
 #include "console/commands/commands.h"
 
 #include "console/commands/cmd_api.h"
+#include "console/commands/cmd_console.h"
 #include "console/commands/cmd_ctx.h"
 #include "console/commands/session.h"
 #include "node/errors.h"
@@ -26,7 +27,8 @@ const struct nm_cmd_option nm_cmd_common_options[] = {
 static const struct nm_cmd_entry core_entries[] = {
     {.words = "help", .usage = "help [COMMAND]",
      .summary = "list the commands, or show one command's usage and options", .max_args = 2,
-     .handler = h_help},
+     .handler = h_help, .ui = nm_cmd_console_help,
+     .complete = {NM_CMD_COMPLETE_COMMAND, NM_CMD_COMPLETE_SECOND}},
 };
 static const struct nm_cmd_table core_table = NM_CMD_TABLE(core_entries);
 
@@ -41,6 +43,8 @@ static const struct nm_cmd_table *const tables[] = {
     &nm_cmd_weights_table,
     /* governance commands (console/commands/cmd_gov.c) */
     &nm_cmd_gov_table,
+    /* the console's own (console/commands/cmd_console.c) */
+    &nm_cmd_console_table,
     &core_table,
 };
 #define TABLE_COUNT (sizeof tables / sizeof tables[0])
@@ -203,7 +207,7 @@ static int match_word(const char *group, int pos, const char *word, char out[32]
             snprintf(out, 32, "%s", w);
             return 1;
         }
-        if (!is_prefix(word, w))
+        if (!is_prefix(word, w) || (e->flags & NM_CMD_CONSOLE))
             continue;
         bool seen = false;
         for (int k = 0; k < n; k++)
@@ -300,20 +304,25 @@ int nm_cmd_lookup(char *const *words, int count, const struct nm_cmd_entry **ent
 
 /* --- help --- */
 
-static void help_list(struct nm_cmd_text *b, const char *group)
+bool nm_cmd_runs_in(const struct nm_cmd_entry *e, unsigned mode)
+{
+    return !e->modes || (e->modes & mode);
+}
+
+static void help_list(struct nm_cmd_text *b, const char *group, unsigned mode)
 {
     size_t width = 0;
     char first[32];
     const struct nm_cmd_entry *e;
     for (size_t i = 0; (e = nm_cmd_entry_at(i)); i++) {
         size_t n = strlen(e->usage);
-        if ((!group || strcmp(entry_word(e, 0, first), group) == 0) &&
-            n > width && n <= 40)
+        if (!(e->flags & NM_CMD_CONSOLE) &&
+            (!group || strcmp(entry_word(e, 0, first), group) == 0) && n > width && n <= 40)
             width = n;
     }
     nm_cmd_printf(b, "commands:\n");
     for (size_t i = 0; (e = nm_cmd_entry_at(i)); i++) {
-        if (group && strcmp(entry_word(e, 0, first), group) != 0)
+        if ((e->flags & NM_CMD_CONSOLE) || (group && strcmp(entry_word(e, 0, first), group) != 0))
             continue;
         if (strlen(e->usage) > width)
             nm_cmd_printf(b, "  %s\n  %-*s  %s\n", e->usage, (int)width, "", e->summary);
@@ -323,6 +332,17 @@ static void help_list(struct nm_cmd_text *b, const char *group)
     nm_cmd_printf(b, "Every command also takes --json and --as NAME. Words may be shortened to a\n"
                      "unique prefix (\"sub l\" is \"subnet list\"); \"help COMMAND\" shows its "
                      "options.\n");
+    if (group)
+        return;
+    bool heading = false;
+    for (size_t i = 0; (e = nm_cmd_entry_at(i)); i++) {
+        if (!(e->flags & NM_CMD_CONSOLE) || (mode != NM_CMD_IN_EXEC && !nm_cmd_runs_in(e, mode)))
+            continue;
+        if (!heading)
+            nm_cmd_printf(b, "\nconsole commands:\n");
+        heading = true;
+        nm_cmd_printf(b, "  %-36s %s\n", e->usage, e->summary);
+    }
 }
 
 static size_t option_width(const struct nm_cmd_option *o)
@@ -346,6 +366,11 @@ static void help_entry(struct nm_cmd_text *b, const struct nm_cmd_entry *e)
     for (const struct nm_cmd_option *o = nm_cmd_common_options; o->name; o++)
         width = option_width(o) > width ? option_width(o) : width;
     nm_cmd_printf(b, "usage: %s\n%s\n", e->usage, e->summary);
+    if (!e->handler) {
+        nm_cmd_printf(b, "%s\n", e->modes == NM_CMD_IN_TUI ? "Only on the console's dashboard."
+                                                         : "Only in the console.");
+        return;
+    }
     nm_cmd_printf(b, "options:\n");
     for (const struct nm_cmd_option *o = e->options; o && o->name; o++)
         help_option(b, o, (int)width);
@@ -359,13 +384,13 @@ static void help_entry(struct nm_cmd_text *b, const struct nm_cmd_entry *e)
         nm_cmd_printf(b, "Reads from the node.\n");
 }
 
-char *nm_cmd_help_text(const struct nm_cmd_entry *entry)
+char *nm_cmd_help_text(const struct nm_cmd_entry *entry, unsigned mode)
 {
     struct nm_cmd_text b = {0};
     if (entry)
         help_entry(&b, entry);
     else
-        help_list(&b, NULL);
+        help_list(&b, NULL, mode);
     return nm_cmd_text_take(&b);
 }
 
@@ -397,7 +422,7 @@ static int h_help(struct nm_cmd_ctx *ctx)
     struct nm_cmd_text b = {0};
     cJSON *j = NULL;
     if (ctx->nargs == 0) {
-        help_list(&b, NULL);
+        help_list(&b, NULL, NM_CMD_IN_EXEC);
         j = cJSON_CreateObject();
         cJSON *arr = cJSON_AddArrayToObject(j, "commands");
         const struct nm_cmd_entry *e;
@@ -412,7 +437,7 @@ static int h_help(struct nm_cmd_ctx *ctx)
                            sizeof ctx->msg);
     if (rc && match_word(NULL, 0, ctx->args[0], first, amb, sizeof amb) == 1 && ctx->nargs == 1) {
         /* "help stake": the commands of that group. */
-        help_list(&b, first);
+        help_list(&b, first, NM_CMD_IN_EXEC);
         j = cJSON_CreateObject();
         cJSON *arr = cJSON_AddArrayToObject(j, "commands");
         char w[32];
@@ -530,6 +555,8 @@ static int prepare(struct nm_cmd_ctx *ctx, char *const *words, int count, bool *
 static int dispatch(struct nm_cmd_ctx *ctx)
 {
     const struct nm_cmd_entry *e = ctx->entry;
+    if (!e->handler)
+        return nm_cmd_fail(ctx, NM_CMD_USAGE, NM_E_USAGE, "only in the console (neuromesh console)");
     if ((e->flags & NM_CMD_NEEDS_NODE) && !ctx->session)
         return nm_cmd_fail(ctx, NM_CMD_FAILED, NM_E_CONNECT, "no node connection");
     if ((e->flags & NM_CMD_SIGNS) && !ctx->as && !nm_session_signer_name(ctx->session))

@@ -1,10 +1,14 @@
-/* commands.h - the console commands (`stake add`, `subnet list`, ...):
+/* commands.h - every command typed at neuromesh (`stake add`, `subnet list`,
+ * `use`, `watch`, `screen` ...):
  * splitting a command line into words, looking a command up (exact words
  * or a unique prefix of each word), checking its options and arguments,
  * and running it against a session. The commands live in per-module tables
  * (console/commands/cmd_*.c, written against console/commands/cmd_api.h) that commands.c
  * lists; `neuromesh exec`, script files, the REPL, tab completion and
  * `help` see them as one list through nm_cmd_count_all/nm_cmd_entry_at.
+ * The console's own commands (console/commands/cmd_console.c) are rows of
+ * the same list: they run on the console's thread through a ui handler
+ * instead of against the session, and only where their modes say.
  *
  * Handlers never print: a run fills a struct nm_cmd_result with a result
  * object (what `--json` prints, one line) and a human rendering, or with an
@@ -21,11 +25,38 @@
 
 struct nm_session;
 struct nm_cmd_ctx; /* one command being run: read it through console/commands/cmd_api.h */
+struct nm_cmd_ui;  /* the console's front end: console/commands/cmd_console.h */
 
 /* Precondition flags, enforced by the dispatcher before the handler runs. */
 #define NM_CMD_SIGNS 0x1u      /* signs a transaction: needs a signer (--as NAME) */
 #define NM_CMD_DEV_ONLY 0x2u   /* refused unless the node runs a dev chain */
 #define NM_CMD_NEEDS_NODE 0x4u /* talks to the node */
+/* The console's own (`use`, `watch`, `quit` ...): found by its full name
+ * only, so the others' unique prefixes stay as they were, and listed under
+ * "console commands" in help. */
+#define NM_CMD_CONSOLE 0x8u
+
+/* Where a command runs: NM_CMD_IN_* bits of an entry's modes (0: in all). */
+#define NM_CMD_IN_EXEC 0x1u   /* neuromesh exec (and its scripts) */
+#define NM_CMD_IN_TUI 0x2u    /* the console's dashboard */
+#define NM_CMD_IN_PLAIN 0x4u  /* the console without it (--no-tui) */
+#define NM_CMD_IN_SCRIPT 0x8u /* the console reading standard input */
+#define NM_CMD_IN_CONSOLE (NM_CMD_IN_TUI | NM_CMD_IN_PLAIN | NM_CMD_IN_SCRIPT)
+#define NM_CMD_IN_ALL (NM_CMD_IN_EXEC | NM_CMD_IN_CONSOLE)
+
+/* What a positional argument completes to, for entries whose usage does
+ * not say (ACCOUNT, SUBNET ... in the usage complete by themselves). */
+enum nm_cmd_complete {
+    NM_CMD_COMPLETE_USAGE = 0, /* from the usage's metavar */
+    NM_CMD_COMPLETE_CHOICES,   /* the entry's choices */
+    NM_CMD_COMPLETE_ACCOUNTS,  /* dev accounts and keystore keys */
+    NM_CMD_COMPLETE_SUBNETS,
+    NM_CMD_COMPLETE_THEMES,
+    NM_CMD_COMPLETE_COLUMNS, /* the current screen's sort columns */
+    NM_CMD_COMPLETE_ORDER,   /* asc, desc */
+    NM_CMD_COMPLETE_COMMAND, /* a command's first word */
+    NM_CMD_COMPLETE_SECOND,  /* the second word of the command named before */
+};
 
 /* Most words a line may have, positional arguments a command may take. */
 #define NM_CMD_MAX_WORDS 64
@@ -51,8 +82,16 @@ struct nm_cmd_entry {
     /* Signing commands: turns the checked arguments into a call (all local
      * validation happens here). NULL for the others. */
     int (*build)(struct nm_cmd_ctx *ctx, struct nm_call *call);
-    /* Runs the command and fills the result. */
+    /* Runs the command and fills the result; NULL for the console's own
+     * commands that only act on the screen (see ui). */
     int (*handler)(struct nm_cmd_ctx *ctx);
+    unsigned modes;              /* NM_CMD_IN_*; 0: everywhere */
+    const char *const *choices;  /* values of the first argument, NULL-terminated */
+    enum nm_cmd_complete complete[2]; /* of positional arguments 1 and 2 */
+    /* The console's own commands: run on the console's thread against its
+     * front end (console/commands/cmd_console.h), with the arguments after
+     * the command word, already counted against min_args..max_args. */
+    void (*ui)(struct nm_cmd_ui *ui, char *const *args, int nargs);
 };
 
 /* Options every command accepts besides its own: --json and --as NAME. */
@@ -121,9 +160,14 @@ enum nm_cmd_status nm_cmd_run_words(struct nm_session *s, char *const *words, in
 int nm_cmd_build_call(struct nm_session *s, const char *line, struct nm_call *out, char *err,
                       size_t cap);
 
+/* Whether entry runs in mode (one NM_CMD_IN_* bit). */
+bool nm_cmd_runs_in(const struct nm_cmd_entry *entry, unsigned mode);
+
 /* Help generated from the table. entry NULL: the list of every command
- * (usage and summary, aligned). Otherwise the usage, summary, options and
- * preconditions of one command. malloc'd; NULL when out of memory. */
-char *nm_cmd_help_text(const struct nm_cmd_entry *entry);
+ * that runs in mode (usage and summary, aligned), the console's own under
+ * "console commands:" (mode NM_CMD_IN_EXEC lists them all, as the
+ * reference). Otherwise the usage, summary, options and preconditions of
+ * one command. malloc'd; NULL when out of memory. */
+char *nm_cmd_help_text(const struct nm_cmd_entry *entry, unsigned mode);
 
 #endif

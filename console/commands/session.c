@@ -226,6 +226,16 @@ const char *nm_session_signer_name(const struct nm_session *s)
     return s->signer;
 }
 
+int nm_session_set_signer(struct nm_session *s, const char *name)
+{
+    char *copy = strdup(name);
+    if (!copy)
+        return NM_E_NOMEM;
+    free(s->signer);
+    s->signer = copy;
+    return 0;
+}
+
 bool nm_session_is_dev(const struct nm_session *s)
 {
     return s->connected && s->dev;

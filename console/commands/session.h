@@ -64,6 +64,8 @@ void nm_session_free(struct nm_session *s);
 const char *nm_session_url(const struct nm_session *s);
 /* The default signer name (cfg.signer), or NULL. */
 const char *nm_session_signer_name(const struct nm_session *s);
+/* Makes name the default signer (`use NAME`); NM_E_NOMEM. */
+int nm_session_set_signer(struct nm_session *s, const char *name);
 
 /* Connects (once) and fetches chain_info for the genesis hash and the dev
  * flag. NM_E_CONNECT when the node cannot be reached. */

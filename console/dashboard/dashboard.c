@@ -10,7 +10,7 @@
 #include "console/cli/console_main.h"
 #include "console/dashboard/dashboard_fmt.h"
 #include "console/repl/repl.h"
-#include "console/repl/repl_cmds.h"
+#include "console/commands/cmd_console.h"
 #include "console/dashboard/screen.h"
 #include "console/dashboard/term.h"
 #include "console/dashboard/theme.h"
@@ -210,7 +210,7 @@ static void fill_src(void *ud, struct nm_complete_src *src)
     src->subnets = (const char *const *)d->subnets;
     src->themes = d->theme_ptrs;
     src->columns = o->columns ? o->columns(d->screens[d->active]) : NULL;
-    src->mode = NM_CC_TUI;
+    src->mode = NM_CMD_IN_TUI;
 }
 
 /* --- messages from the queue --- */

@@ -1,11 +1,12 @@
 /* dashboard_cmds.c - the commands typed on the dashboard's bottom line:
  * the console's own (help, theme, screen, select, sort, filter, watch,
- * clear, quit) act on the screens here; `use` and the command table's go
- * to the runner thread (see repl_cmds.h, repl_runner.h). */
+ * clear, quit) act on the screens through the operations here; `use` and
+ * the rest of the command table go to the runner thread (see
+ * cmd_console.h, repl_runner.h). */
 #include "console/dashboard/dashboard_priv.h"
 
 #include "console/commands/commands.h"
-#include "console/repl/repl_cmds.h"
+#include "console/commands/cmd_console.h"
 #include "node/errors.h"
 
 #include <stdarg.h>
@@ -47,10 +48,11 @@ int dash_apply_theme(struct dash *d, const char *name, char *err, size_t cap)
     return 0;
 }
 
-static void cmd_theme(struct dash *d, char **w, int n)
+static void ui_theme(void *ud, const char *name)
 {
+    struct dash *d = ud;
     char err[512];
-    if (n == 1) {
+    if (!name) {
         int k = nm_theme_list(d->theme_names, THEMES_MAX);
         char list[1024] = "";
         size_t len = 0;
@@ -61,7 +63,7 @@ static void cmd_theme(struct dash *d, char **w, int n)
                         d->caps.colors, list);
         return;
     }
-    if (dash_apply_theme(d, w[1], err, sizeof err) != 0) {
+    if (dash_apply_theme(d, name, err, sizeof err) != 0) {
         dash_out_printf(d, WR_BAD, "error: theme: %s\n", err);
         return;
     }
@@ -100,8 +102,9 @@ struct table *dash_active_table(struct dash *d)
     return o->table ? o->table(d->screens[d->active]) : NULL;
 }
 
-static void cmd_sort(struct dash *d, char **w, int n)
+static void ui_sort(void *ud, const char *column, const char *order)
 {
+    struct dash *d = ud;
     struct table *t = dash_active_table(d);
     const struct nm_screen_ops *o = d->ops[d->active];
     const char *const *cols = o->columns ? o->columns(d->screens[d->active]) : NULL;
@@ -109,7 +112,7 @@ static void cmd_sort(struct dash *d, char **w, int n)
         dash_out_printf(d, WR_BAD, "error: sort: the %s screen has no table\n", o->name);
         return;
     }
-    if (n == 1) {
+    if (!column) {
         char list[512] = "";
         size_t len = 0;
         for (int i = 0; cols[i] && len < sizeof list; i++)
@@ -117,45 +120,50 @@ static void cmd_sort(struct dash *d, char **w, int n)
         dash_out_printf(d, WR_NORMAL, "columns of %s: %s\n", o->name, list);
         return;
     }
-    int col = nm_screen_column_index(cols, w[1]);
+    int col = nm_screen_column_index(cols, column);
     if (col < 0) {
         dash_out_printf(d, WR_BAD, "error: sort: no column \"%.40s\" on %s (sort lists them)\n",
-                        w[1], o->name);
+                        column, o->name);
         return;
     }
     bool desc = Table_sortColumn(t) == col ? !Table_sortDescending(t) : false;
-    if (n == 3) {
-        if (strcmp(w[2], "asc") != 0 && strcmp(w[2], "desc") != 0) {
-            dash_out_printf(d, WR_BAD, "error: sort: expected asc or desc, not \"%.20s\"\n", w[2]);
+    if (order) {
+        if (strcmp(order, "asc") != 0 && strcmp(order, "desc") != 0) {
+            dash_out_printf(d, WR_BAD, "error: sort: expected asc or desc, not \"%.20s\"\n",
+                            order);
             return;
         }
-        desc = strcmp(w[2], "desc") == 0;
+        desc = strcmp(order, "desc") == 0;
     }
     Table_setSort(t, col, desc);
     d->dirty |= D_BODY;
 }
 
-static void cmd_filter(struct dash *d, char **w, int n)
+static void ui_filter(void *ud, const char *text)
 {
+    struct dash *d = ud;
     struct table *t = dash_active_table(d);
     if (!t) {
         dash_out_printf(d, WR_BAD, "error: filter: the %s screen has no table\n",
                         d->ops[d->active]->name);
         return;
     }
-    Table_setFilter(t, n > 1 ? w[1] : NULL);
-    dash_out_printf(d, WR_DIM, n > 1 ? "filter: %zu rows contain \"%s\"\n" : "filter off%zu%s\n",
-                    n > 1 ? Table_viewCount(t) : (size_t)0, n > 1 ? w[1] : "");
+    Table_setFilter(t, text);
+    if (text)
+        dash_out_printf(d, WR_DIM, "filter: %zu rows contain \"%s\"\n", Table_viewCount(t), text);
+    else
+        dash_out_text(d, WR_DIM, "filter off\n");
     d->dirty |= D_BODY;
 }
 
-static void cmd_select(struct dash *d, char **w)
+static void ui_select(void *ud, const char *subnet)
 {
+    struct dash *d = ud;
     char *end;
-    long id = strtol(w[1], &end, 10);
+    long id = strtol(subnet, &end, 10);
     if (*end || id < 1 || id > 65535) {
         dash_out_printf(d, WR_BAD, "error: select: \"%.20s\" is not a subnet id (1-65535)\n",
-                        w[1]);
+                        subnet);
         return;
     }
     nm_link_select_subnet(d->c->link, (int)id);
@@ -164,26 +172,68 @@ static void cmd_select(struct dash *d, char **w)
     dash_out_printf(d, WR_DIM, "showing subnet %ld\n", id);
 }
 
-static void cmd_watch(struct dash *d, char **w, int n)
+static void ui_watch(void *ud, const char *kind, long count)
 {
-    char err[128];
-    bool stop;
-    long count;
-    if (nm_ccmd_watch_parse(w, n, &stop, &count, err, sizeof err) != 0) {
-        dash_out_printf(d, WR_BAD, "error: %s\n", err);
-        return;
-    }
-    if (stop) {
+    struct dash *d = ud;
+    if (!kind) {
         d->watch[0] = '\0';
         dash_out_text(d, WR_DIM, "watch stopped\n");
         d->dirty |= NM_DIRTY_STATUS;
         return;
     }
-    snprintf(d->watch, sizeof d->watch, "%s", w[1]);
+    snprintf(d->watch, sizeof d->watch, "%s", kind);
     d->watch_left = count;
     dash_out_printf(d, WR_DIM, "watching %s (Ctrl-C or watch stop ends it)\n", d->watch);
     d->dirty |= NM_DIRTY_STATUS;
 }
+
+static void ui_print(void *ud, const char *text)
+{
+    dash_out_text(ud, WR_NORMAL, text);
+}
+
+static void ui_fail(void *ud, const char *message)
+{
+    dash_out_printf(ud, WR_BAD, "error: %s\n", message);
+}
+
+static void ui_quit(void *ud)
+{
+    ((struct dash *)ud)->quit = true;
+}
+
+static void ui_screen(void *ud, const char *name)
+{
+    struct dash *d = ud;
+    int i = screen_index(d, name);
+    if (i < 0)
+        dash_out_printf(d, WR_BAD,
+                        "error: screen: no screen \"%.30s\" (overview, subnets, "
+                        "metagraph, validators, governance, log)\n",
+                        name);
+    else
+        dash_switch_screen(d, i);
+}
+
+static void ui_clear(void *ud)
+{
+    struct dash *d = ud;
+    LogPane_clear(d->out);
+    d->dirty |= D_OUTPUT;
+}
+
+static const struct nm_cmd_ui_ops dash_ui_ops = {
+    .print = ui_print,
+    .fail = ui_fail,
+    .quit = ui_quit,
+    .watch = ui_watch,
+    .theme = ui_theme,
+    .screen = ui_screen,
+    .select = ui_select,
+    .sort = ui_sort,
+    .filter = ui_filter,
+    .clear = ui_clear,
+};
 
 void dash_run_line(struct dash *d, const char *line)
 {
@@ -194,55 +244,15 @@ void dash_run_line(struct dash *d, const char *line)
         dash_out_printf(d, WR_BAD, "error: %s\n", err);
         return;
     }
-    if (n == 0)
-        goto out;
-    bool ok;
-    enum nm_ccmd id = nm_ccmd_classify(w, n, NM_CC_TUI, &ok, err, sizeof err);
-    if (!ok) {
-        dash_out_printf(d, WR_BAD, "error: %s\n", err);
-        goto out;
-    }
-    switch (id) {
-    case NM_CC_HELP: {
-        bool failed;
-        char *text = nm_ccmd_help(w, n, NM_CC_TUI, &failed);
-        if (failed)
-            dash_out_printf(d, WR_BAD, "error: %s\n", text ? text : "help failed");
-        else
-            dash_out_text(d, WR_NORMAL, text ? text : "");
-        free(text);
-        break;
-    }
-    case NM_CC_THEME: cmd_theme(d, w, n); break;
-    case NM_CC_SCREEN: {
-        int i = screen_index(d, w[1]);
-        if (i < 0)
-            dash_out_printf(d, WR_BAD,
-                            "error: screen: no screen \"%.30s\" (overview, subnets, "
-                            "metagraph, validators, governance, log)\n",
-                            w[1]);
-        else
-            dash_switch_screen(d, i);
-        break;
-    }
-    case NM_CC_SELECT: cmd_select(d, w); break;
-    case NM_CC_SORT: cmd_sort(d, w, n); break;
-    case NM_CC_FILTER: cmd_filter(d, w, n); break;
-    case NM_CC_WATCH: cmd_watch(d, w, n); break;
-    case NM_CC_CLEAR:
-        LogPane_clear(d->out);
-        d->dirty |= D_OUTPUT;
-        break;
-    case NM_CC_QUIT: d->quit = true; break;
-    default: /* `use` and the table's commands run on the runner */
+    struct nm_cmd_ui ui = {.mode = NM_CMD_IN_TUI, .ops = &dash_ui_ops, .ud = d};
+    if (n > 0 && !nm_cmd_ui_run(&ui, w, n)) {
+        /* `use` and the table's commands run on the runner */
         if (nm_runner_submit(d->c->runner, line) == 0) {
             d->running++;
             d->dirty |= NM_DIRTY_STATUS;
         } else {
             dash_out_printf(d, WR_BAD, "error: %s\n", nm_strerror(NM_E_NOMEM));
         }
-        break;
     }
-out:
     nm_cmd_words_free(w, n);
 }

@@ -10,7 +10,7 @@
 #include "console/dashboard/dashboard_fmt.h"
 #include "console/cli/password.h"
 #include "console/repl/repl.h"
-#include "console/repl/repl_cmds.h"
+#include "console/commands/cmd_console.h"
 #include "console/dashboard/term.h"
 #include "node/errors.h"
 
@@ -218,21 +218,31 @@ static bool never(struct plain *p)
     return false;
 }
 
-static void start_watch(struct plain *p, char **w, int n)
+static void ui_print(void *ud, const char *text)
 {
-    char err[128];
-    bool stop;
-    long count;
-    if (nm_ccmd_watch_parse(w, n, &stop, &count, err, sizeof err) != 0) {
-        emit_error(p, err);
-        p->last_status = NM_CMD_USAGE;
-        return;
-    }
-    if (stop) {
+    emit(ud, text, false);
+}
+
+static void ui_fail(void *ud, const char *message)
+{
+    struct plain *p = ud;
+    emit_error(p, message);
+    p->last_status = NM_CMD_USAGE;
+}
+
+static void ui_quit(void *ud)
+{
+    ((struct plain *)ud)->quit = true;
+}
+
+static void ui_watch(void *ud, const char *kind, long count)
+{
+    struct plain *p = ud;
+    if (!kind) {
         p->watch[0] = '\0';
         return;
     }
-    snprintf(p->watch, sizeof p->watch, "%s", w[1]);
+    snprintf(p->watch, sizeof p->watch, "%s", kind);
     p->watch_left = count;
     /* Script mode blocks here; the plain REPL keeps reading lines (Ctrl-C
      * or `watch stop` ends the stream). */
@@ -240,39 +250,30 @@ static void start_watch(struct plain *p, char **w, int n)
         wait_until(p, watch_done, false);
 }
 
+/* No screens here: the rows that need them are not in these modes. */
+static const struct nm_cmd_ui_ops plain_ui_ops = {
+    .print = ui_print,
+    .fail = ui_fail,
+    .quit = ui_quit,
+    .watch = ui_watch,
+};
+
 /* Runs one line; sets p->last_status. */
 static void run(struct plain *p, const char *line)
 {
     char **w = NULL;
     int n = 0;
     char err[NM_CMD_MSG_MAX];
-    unsigned mode = p->script ? NM_CC_SCRIPT : NM_CC_PLAIN;
     p->last_status = 0;
     if (nm_cmd_split(line, &w, &n, err, sizeof err) != 0) {
         emit_error(p, err);
         p->last_status = NM_CMD_USAGE;
         return;
     }
-    bool ok;
-    enum nm_ccmd id = n ? nm_ccmd_classify(w, n, mode, &ok, err, sizeof err) : NM_CC_NONE;
-    if (n && !ok) {
-        emit_error(p, err);
-        p->last_status = NM_CMD_USAGE;
-    } else if (id == NM_CC_QUIT) {
-        p->quit = true;
-    } else if (id == NM_CC_HELP) {
-        bool failed;
-        char *text = nm_ccmd_help(w, n, mode, &failed);
-        if (failed) {
-            emit_error(p, text ? text : "help failed");
-            p->last_status = NM_CMD_USAGE;
-        } else if (text) {
-            emit(p, text, false);
-        }
-        free(text);
-    } else if (id == NM_CC_WATCH) {
-        start_watch(p, w, n);
-    } else if (n > 0) {
+    struct nm_cmd_ui ui = {.mode = p->script ? NM_CMD_IN_SCRIPT : NM_CMD_IN_PLAIN,
+                           .ops = &plain_ui_ops,
+                           .ud = p};
+    if (n > 0 && !nm_cmd_ui_run(&ui, w, n)) {
         if (nm_runner_submit(p->c->runner, line) != 0) {
             emit_error(p, nm_strerror(NM_E_NOMEM));
             p->last_status = NM_CMD_FAILED;
@@ -338,7 +339,7 @@ static void plain_fill_src(void *ud, struct nm_complete_src *src)
     plain_subnets = nm_console_subnet_names(p->c);
     src->accounts = (const char *const *)plain_accounts;
     src->subnets = (const char *const *)plain_subnets;
-    src->mode = NM_CC_PLAIN;
+    src->mode = NM_CMD_IN_PLAIN;
 }
 
 static void plain_matches(void *ud, char *const *matches, int n)

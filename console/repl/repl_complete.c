@@ -4,7 +4,6 @@
 #include "console/repl/repl_complete.h"
 
 #include "console/commands/commands.h"
-#include "console/repl/repl_cmds.h"
 
 #include <ctype.h>
 #include <stdbool.h>
@@ -88,6 +87,9 @@ static bool resolve_first(const char *w, char *out, size_t cap)
             snprintf(out, cap, "%s", first);
             return true;
         }
+        /* As in lookup: the console's own commands only by their full name. */
+        if (table_at(i)->flags & NM_CMD_CONSOLE)
+            continue;
         if (strncmp(first, w, strlen(w)) == 0 && (found == 0 || strcmp(out, first) != 0)) {
             found++;
             snprintf(out, cap, "%s", first);
@@ -110,10 +112,8 @@ static void add_command_words(struct list *l, unsigned mode)
 {
     char w[WORD_MAX];
     for (size_t i = 0; i < table_count(); i++)
-        add(l, entry_word(table_at(i), 0, w, sizeof w));
-    for (size_t i = 0; i < nm_ccmd_count(); i++)
-        if (nm_ccmd_at(i)->modes & mode)
-            add(l, nm_ccmd_at(i)->name);
+        if (nm_cmd_runs_in(table_at(i), mode))
+            add(l, entry_word(table_at(i), 0, w, sizeof w));
 }
 
 static void add_second_words(struct list *l, const char *first)
@@ -221,40 +221,23 @@ static void complete_table_args(struct list *l, const struct nm_cmd_entry *e, ch
         add_all(l, src->subnets);
 }
 
-static void complete_console(struct list *l, const struct nm_ccmd_entry *c, char **w, int k,
-                             const struct nm_complete_src *src)
+/* Argument p (0, 1) of an entry that says what it completes to. */
+static void complete_values(struct list *l, const struct nm_cmd_entry *e, char **w, int k, int p,
+                            const struct nm_complete_src *src)
 {
-    switch (c->id) {
-    case NM_CC_USE:
-        if (k == 1)
-            add_all(l, src->accounts);
-        break;
-    case NM_CC_THEME:
-        if (k == 1)
-            add_all(l, src->themes);
-        break;
-    case NM_CC_SELECT:
-        if (k == 1)
-            add_all(l, src->subnets);
-        break;
-    case NM_CC_SORT:
-        if (k == 1)
-            add_all(l, src->columns);
-        else if (k == 2)
-            add_all(l, asc_desc);
-        break;
-    case NM_CC_HELP:
-        if (k == 1) {
-            add_command_words(l, src->mode);
-        } else if (k == 2) {
-            char first[WORD_MAX];
-            if (resolve_first(w[1], first, sizeof first))
-                add_second_words(l, first);
-        }
-        break;
-    default:
-        if (k == 1)
-            add_all(l, c->choices);
+    char first[WORD_MAX];
+    switch (p < 2 ? e->complete[p] : NM_CMD_COMPLETE_USAGE) {
+    case NM_CMD_COMPLETE_USAGE: break;
+    case NM_CMD_COMPLETE_CHOICES: add_all(l, e->choices); break;
+    case NM_CMD_COMPLETE_ACCOUNTS: add_all(l, src->accounts); break;
+    case NM_CMD_COMPLETE_SUBNETS: add_all(l, src->subnets); break;
+    case NM_CMD_COMPLETE_THEMES: add_all(l, src->themes); break;
+    case NM_CMD_COMPLETE_COLUMNS: add_all(l, src->columns); break;
+    case NM_CMD_COMPLETE_ORDER: add_all(l, asc_desc); break;
+    case NM_CMD_COMPLETE_COMMAND: add_command_words(l, src->mode); break;
+    case NM_CMD_COMPLETE_SECOND:
+        if (resolve_first(w[k - 1], first, sizeof first))
+            add_second_words(l, first);
         break;
     }
 }
@@ -290,19 +273,20 @@ int nm_complete(const char *line, size_t point, const struct nm_complete_src *sr
     if (k == 0) {
         add_command_words(&l, src->mode);
     } else {
-        const struct nm_ccmd_entry *c = nm_ccmd_find(w[0]);
         char first[WORD_MAX];
-        if (c) {
-            complete_console(&l, c, w, k, src);
-        } else if (resolve_first(w[0], first, sizeof first)) {
+        if (resolve_first(w[0], first, sizeof first)) {
             if (k == 1 && is_group(first)) {
                 add_second_words(&l, first);
             } else {
                 const struct nm_cmd_entry *e;
                 int consumed;
                 char err[NM_CMD_MSG_MAX];
-                if (nm_cmd_lookup(w, k, &e, &consumed, err, sizeof err) == 0)
-                    complete_table_args(&l, e, w, k, consumed, src);
+                if (nm_cmd_lookup(w, k, &e, &consumed, err, sizeof err) == 0) {
+                    if (e->complete[0] != NM_CMD_COMPLETE_USAGE)
+                        complete_values(&l, e, w, k, k - consumed, src);
+                    else
+                        complete_table_args(&l, e, w, k, consumed, src);
+                }
             }
         }
     }

@@ -1,6 +1,6 @@
 /* repl_complete.h - Tab completion for the console's command line, from the
- * command table (console/commands/commands.h) and the console's own commands
- * (repl_cmds.h): command words, the second word of two-word commands,
+ * command table (console/commands/commands.h), the console's own commands
+ * included: command words, the second word of two-word commands,
  * options (each command's and the common ones), and values: account
  * names (dev accounts, keystore keys) where a command takes an account or
  * --as, subnet ids where it takes a subnet, theme and screen names, sort
@@ -15,7 +15,7 @@ struct nm_complete_src {
     const char *const *subnets;  /* ids as text */
     const char *const *themes;
     const char *const *columns; /* the current screen's sort columns */
-    unsigned mode;              /* NM_CC_TUI, NM_CC_PLAIN ... (repl_cmds.h) */
+    unsigned mode;              /* NM_CMD_IN_TUI, NM_CMD_IN_PLAIN ... (commands.h) */
 };
 
 /* Completes the word that ends at byte offset point of line. *start is

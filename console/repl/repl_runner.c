@@ -1,6 +1,6 @@
 /* repl_runner.c - the command runner thread (see repl_runner.h): a queue
- * of lines, `use NAME`, and the table's commands through nm_cmd_run_words
- * with the chosen signer added. */
+ * of lines run through nm_cmd_run_words, and the signer the status bar
+ * shows, reported when `use NAME` changed the session's. */
 #include "console/repl/repl_runner.h"
 
 #include "console/commands/commands.h"
@@ -36,11 +36,9 @@ struct nm_runner {
     bool pw_waiting, pw_answered, pw_cancelled;
     char password[1024];
 
-    /* runner thread only */
+    /* runner thread only: the signer last reported to the UI */
     char signer[64];
 };
-
-static const char as_word[] = "--as";
 
 int nm_runner_new(struct nm_dq *q, struct nm_runner **out)
 {
@@ -114,86 +112,30 @@ static void output(struct nm_runner *r, int status, const char *text)
     nm_dq_push(r->q, NM_DQ_OUTPUT, status, 0, NULL, text);
 }
 
-int nm_runner_insert_signer(char *const *words, int n, const char *signer, char ***out, int *nout)
+/* After a command: when the session signs as someone new (`use NAME`),
+ * tells the UI, with the address, for the status bar and the prompt. */
+static void report_signer(struct nm_runner *r)
 {
-    bool named = signer == NULL;
-    for (int i = 0; i < n && !named; i++) {
-        if (strcmp(words[i], "--") == 0)
-            break;
-        if (strcmp(words[i], "--as") == 0 || strncmp(words[i], "--as=", 5) == 0)
-            named = true;
-    }
-    const struct nm_cmd_entry *e = NULL;
-    int consumed = 0;
-    char err[NM_CMD_MSG_MAX];
-    if (!named && nm_cmd_lookup(words, n, &e, &consumed, err, sizeof err) != 0)
-        named = true;
-    char **w = malloc(((size_t)n + 2) * sizeof *w);
-    if (!w)
-        return NM_E_NOMEM;
-    int k = 0;
-    for (int i = 0; i < n; i++) {
-        if (!named && i == consumed) {
-            w[k++] = (char *)as_word;
-            w[k++] = (char *)signer;
-        }
-        w[k++] = words[i];
-    }
-    if (!named && consumed == n) {
-        w[k++] = (char *)as_word;
-        w[k++] = (char *)signer;
-    }
-    *out = w;
-    *nout = k;
-    return 0;
-}
-
-static int run_use(struct nm_runner *r, char **words, int n)
-{
-    char msg[NM_CMD_MSG_MAX + 128];
-    if (n == 1) {
-        if (r->signer[0])
-            snprintf(msg, sizeof msg, "signing as %s\n", r->signer);
-        else
-            snprintf(msg, sizeof msg, "no signer yet: use NAME (a key, or a dev account)\n");
-        output(r, 0, msg);
-        return NM_CMD_OK;
-    }
-    if (n != 2) {
-        output(r, NM_CMD_USAGE, "use: expected one key or dev account name (use NAME)");
-        return NM_CMD_USAGE;
-    }
-    const struct nm_keypair *kp;
-    char err[NM_CMD_MSG_MAX];
-    int rc = nm_session_signer_keypair(r->s, words[1], &kp, err, sizeof err);
-    if (rc) {
-        snprintf(msg, sizeof msg, "use: %s", err);
-        output(r, rc == NM_E_USAGE ? NM_CMD_USAGE : NM_CMD_FAILED, msg);
-        return rc == NM_E_USAGE ? NM_CMD_USAGE : NM_CMD_FAILED;
-    }
-    snprintf(r->signer, sizeof r->signer, "%s", words[1]);
-    char addr[NM_SS58_STRLEN];
-    nm_ss58_encode(&kp->pub, addr);
+    const char *name = nm_session_signer_name(r->s);
+    if (!name || strcmp(name, r->signer) == 0)
+        return;
+    nm_account acct;
+    char err[256], addr[NM_SS58_STRLEN];
+    if (nm_session_signer_account(r->s, NULL, &acct, err, sizeof err) != 0)
+        return;
+    snprintf(r->signer, sizeof r->signer, "%s", name);
+    nm_ss58_encode(&acct, addr);
     cJSON *j = cJSON_CreateObject();
     cJSON_AddStringToObject(j, "address", addr);
     nm_dq_push(r->q, NM_DQ_SIGNER, 0, 0, j, r->signer);
-    snprintf(msg, sizeof msg, "signing as %s (%s)\n", r->signer, addr);
-    output(r, 0, msg);
-    return NM_CMD_OK;
 }
 
-static int run_table(struct nm_runner *r, char **words, int n)
+static int run_words(struct nm_runner *r, char **words, int n)
 {
-    char **w = NULL;
-    int nw = 0;
     struct nm_cmd_result res;
     memset(&res, 0, sizeof res);
-    if (nm_runner_insert_signer(words, n, r->signer[0] ? r->signer : NULL, &w, &nw) != 0) {
-        output(r, NM_CMD_FAILED, nm_strerror(NM_E_NOMEM));
-        return NM_CMD_FAILED;
-    }
-    nm_cmd_run_words(r->s, w, nw, false, &res);
-    free(w);
+    nm_cmd_run_words(r->s, words, n, false, &res);
+    report_signer(r);
     int status = (int)res.status;
     if (res.status == NM_CMD_OK) {
         if (res.want_json && res.json) {
@@ -229,12 +171,8 @@ static int run_line(struct nm_runner *r, const char *line)
         return NM_CMD_USAGE;
     }
     int status = NM_CMD_OK;
-    if (n == 0)
-        status = NM_CMD_OK;
-    else if (strcmp(words[0], "use") == 0)
-        status = run_use(r, words, n);
-    else
-        status = run_table(r, words, n);
+    if (n > 0)
+        status = run_words(r, words, n);
     nm_cmd_words_free(words, n);
     return status;
 }

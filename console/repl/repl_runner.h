@@ -4,10 +4,11 @@
  * they print comes back through the UI's queue (NM_DQ_OUTPUT, then
  * NM_DQ_CMD_DONE with the status), in the same words as `neuromesh exec`.
  *
- * The runner owns the signer chosen with `use NAME`: it unlocks the key
- * once (a keystore key asks for its password through NM_DQ_ASK_PASSWORD;
- * the UI answers with nm_runner_answer_password) and adds `--as NAME` to
- * each following command that names no signer itself. */
+ * `use NAME` (a row of the command table) makes NAME the session's signer
+ * for the commands that follow; its key is unlocked once (a keystore key
+ * asks for its password through NM_DQ_ASK_PASSWORD; the UI answers with
+ * nm_runner_answer_password), and the runner reports the new signer to the
+ * UI with NM_DQ_SIGNER. */
 #ifndef NM_REPL_RUNNER_H
 #define NM_REPL_RUNNER_H
 
@@ -40,12 +41,5 @@ bool nm_runner_busy(struct nm_runner *r);
 /* The answer to NM_DQ_ASK_PASSWORD; NULL when the person cancelled. The
  * caller wipes its own copy. */
 void nm_runner_answer_password(struct nm_runner *r, const char *password);
-
-/* The words of a table command with "--as" signer inserted after the
- * command words, unless signer is NULL, the words name a signer already
- * (--as or --as=), or they name no known command. *out is a malloc'd
- * array of n or n + 2 pointers (into words, and to signer and a static
- * "--as"): free(*out) only. NM_E_NOMEM. */
-int nm_runner_insert_signer(char *const *words, int n, const char *signer, char ***out, int *nout);
 
 #endif

@@ -1,0 +1,219 @@
+/* cmd_console.c - the console's own commands as table rows, their checks,
+ * and the console's help (see cmd_console.h). */
+#include "console/commands/cmd_console.h"
+
+#include "console/commands/cmd_api.h"
+#include "console/commands/session.h"
+#include "node/errors.h"
+#include "node/ss58.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *const nm_cmd_screens[] = {"overview",   "subnets", "metagraph", "validators",
+                                      "governance", "log",     NULL};
+const char *const nm_cmd_watch_kinds[] = {"blocks", "epochs", "events", "stop", NULL};
+
+/* --- use: runs on the runner, against the session ----------------------- */
+
+static int h_use(struct nm_cmd_ctx *ctx)
+{
+    struct nm_session *s = nm_cmd_session(ctx);
+    struct nm_cmd_text b = {0};
+    if (!s)
+        return nm_cmd_fail(ctx, NM_CMD_FAILED, NM_E_CONNECT, "no node connection");
+    const char *name = nm_cmd_arg(ctx, 0);
+    if (!name) {
+        const char *now = nm_session_signer_name(s);
+        if (now)
+            nm_cmd_printf(&b, "signing as %s\n", now);
+        else
+            nm_cmd_printf(&b, "no signer yet: use NAME (a key, or a dev account)\n");
+        cJSON *j = cJSON_CreateObject();
+        if (now)
+            cJSON_AddStringToObject(j, "signer", now);
+        return nm_cmd_ok(ctx, j, &b);
+    }
+    const struct nm_keypair *kp;
+    size_t cap;
+    char *err = nm_cmd_errbuf(ctx, &cap);
+    int rc = nm_session_signer_keypair(s, name, &kp, err, cap);
+    if (rc)
+        return nm_cmd_fail(ctx, rc == NM_E_USAGE ? NM_CMD_USAGE : NM_CMD_FAILED, rc, "%s", err);
+    char addr[NM_SS58_STRLEN];
+    nm_ss58_encode(&kp->pub, addr);
+    if (nm_session_set_signer(s, name))
+        return nm_cmd_oom(ctx);
+    cJSON *j = cJSON_CreateObject();
+    cJSON_AddStringToObject(j, "signer", name);
+    cJSON_AddStringToObject(j, "address", addr);
+    nm_cmd_printf(&b, "signing as %s (%s)\n", name, addr);
+    return nm_cmd_ok(ctx, j, &b);
+}
+
+/* --- the others: on the front end ----------------------------------------- */
+
+int nm_cmd_watch_parse(char *const *args, int n, bool *stop, long *count, char *err, size_t cap)
+{
+    *stop = strcmp(args[0], "stop") == 0;
+    *count = -1;
+    if (*stop)
+        return 0;
+    bool known = false;
+    for (int i = 0; nm_cmd_watch_kinds[i]; i++)
+        known |= strcmp(nm_cmd_watch_kinds[i], args[0]) == 0;
+    char *end = NULL;
+    if (n > 1)
+        *count = strtol(args[1], &end, 10);
+    if (!known || (n > 1 && (*end || *count < 1))) {
+        snprintf(err, cap, "watch: expected watch blocks|epochs|events [COUNT]");
+        return -1;
+    }
+    return 0;
+}
+
+static void u_watch(struct nm_cmd_ui *ui, char *const *args, int n)
+{
+    char err[128];
+    bool stop;
+    long count;
+    if (nm_cmd_watch_parse(args, n, &stop, &count, err, sizeof err) != 0)
+        ui->ops->fail(ui->ud, err);
+    else
+        ui->ops->watch(ui->ud, stop ? NULL : args[0], count);
+}
+
+static void u_quit(struct nm_cmd_ui *ui, char *const *args, int n)
+{
+    (void)args;
+    (void)n;
+    ui->ops->quit(ui->ud);
+}
+
+static void u_theme(struct nm_cmd_ui *ui, char *const *args, int n)
+{
+    ui->ops->theme(ui->ud, n ? args[0] : NULL);
+}
+
+static void u_screen(struct nm_cmd_ui *ui, char *const *args, int n)
+{
+    (void)n;
+    ui->ops->screen(ui->ud, args[0]);
+}
+
+static void u_select(struct nm_cmd_ui *ui, char *const *args, int n)
+{
+    (void)n;
+    ui->ops->select(ui->ud, args[0]);
+}
+
+static void u_sort(struct nm_cmd_ui *ui, char *const *args, int n)
+{
+    ui->ops->sort(ui->ud, n > 0 ? args[0] : NULL, n > 1 ? args[1] : NULL);
+}
+
+static void u_filter(struct nm_cmd_ui *ui, char *const *args, int n)
+{
+    ui->ops->filter(ui->ud, n ? args[0] : NULL);
+}
+
+static void u_clear(struct nm_cmd_ui *ui, char *const *args, int n)
+{
+    (void)args;
+    (void)n;
+    ui->ops->clear(ui->ud);
+}
+
+void nm_cmd_console_help(struct nm_cmd_ui *ui, char *const *args, int nargs)
+{
+    char *words[3] = {"help", nargs > 0 ? args[0] : NULL, nargs > 1 ? args[1] : NULL};
+    if (nargs == 0) {
+        char *text = nm_cmd_help_text(NULL, ui->mode);
+        if (!text) {
+            ui->ops->fail(ui->ud, nm_strerror(NM_E_NOMEM));
+            return;
+        }
+        ui->ops->print(ui->ud, text);
+        free(text);
+        if (ui->mode & NM_CMD_IN_TUI)
+            ui->ops->print(ui->ud, "\nkeys: F1-F6 or Alt-1..6 switch screens, PgUp/PgDn scroll, "
+                                   "F7/F8 sort column/order,\n      Tab completes, Ctrl-C "
+                                   "cancels the line, Ctrl-D or quit leaves\n");
+        return;
+    }
+    /* `help TOPIC`: the table's help, exactly as `neuromesh exec` prints it. */
+    struct nm_cmd_result res;
+    nm_cmd_run_words(NULL, words, nargs + 1, false, &res);
+    if (res.status != NM_CMD_OK)
+        ui->ops->fail(ui->ud, res.message);
+    else
+        ui->ops->print(ui->ud, res.text ? res.text : "");
+    nm_cmd_result_fini(&res);
+}
+
+static const struct nm_cmd_entry entries[] = {
+    {.words = "use", .usage = "use [NAME]",
+     .summary = "sign the following commands as key NAME (or a dev account); asks the password "
+                "once",
+     .flags = NM_CMD_CONSOLE, .max_args = 1, .handler = h_use,
+     .complete = {NM_CMD_COMPLETE_ACCOUNTS}},
+    {.words = "watch", .usage = "watch blocks|epochs|events [COUNT]",
+     .summary = "print each new block, epoch or event as it happens (Ctrl-C or watch stop ends it)",
+     .flags = NM_CMD_CONSOLE, .min_args = 1, .max_args = 2, .modes = NM_CMD_IN_CONSOLE,
+     .choices = nm_cmd_watch_kinds, .complete = {NM_CMD_COMPLETE_CHOICES}, .ui = u_watch},
+    {.words = "theme", .usage = "theme [NAME]",
+     .summary = "switch the colour theme (no NAME: list the themes)", .flags = NM_CMD_CONSOLE,
+     .max_args = 1, .modes = NM_CMD_IN_TUI, .complete = {NM_CMD_COMPLETE_THEMES},
+     .ui = u_theme},
+    {.words = "screen", .usage = "screen NAME",
+     .summary = "show a dashboard screen (as its F-key does)", .flags = NM_CMD_CONSOLE,
+     .min_args = 1, .max_args = 1, .modes = NM_CMD_IN_TUI, .choices = nm_cmd_screens,
+     .complete = {NM_CMD_COMPLETE_CHOICES}, .ui = u_screen},
+    {.words = "select", .usage = "select SUBNET",
+     .summary = "choose the subnet the Metagraph and Validators screens show", .flags = NM_CMD_CONSOLE,
+     .min_args = 1, .max_args = 1, .modes = NM_CMD_IN_TUI,
+     .complete = {NM_CMD_COMPLETE_SUBNETS}, .ui = u_select},
+    {.words = "sort", .usage = "sort [COLUMN [asc|desc]]",
+     .summary = "sort the current screen's table by COLUMN (no COLUMN: list the columns)",
+     .flags = NM_CMD_CONSOLE, .max_args = 2, .modes = NM_CMD_IN_TUI,
+     .complete = {NM_CMD_COMPLETE_COLUMNS, NM_CMD_COMPLETE_ORDER}, .ui = u_sort},
+    {.words = "filter", .usage = "filter [TEXT]",
+     .summary = "show only the rows of the current table that contain TEXT (no TEXT: all)",
+     .flags = NM_CMD_CONSOLE, .max_args = 1, .modes = NM_CMD_IN_TUI, .ui = u_filter},
+    {.words = "clear", .usage = "clear", .summary = "empty the output pane", .flags = NM_CMD_CONSOLE,
+     .modes = NM_CMD_IN_TUI, .ui = u_clear},
+    {.words = "quit", .usage = "quit",
+     .summary = "leave the console (the embedded node stops cleanly)", .flags = NM_CMD_CONSOLE,
+     .modes = NM_CMD_IN_CONSOLE, .ui = u_quit},
+    {.words = "exit", .usage = "exit", .summary = "the same as quit", .flags = NM_CMD_CONSOLE,
+     .modes = NM_CMD_IN_CONSOLE, .ui = u_quit},
+};
+
+const struct nm_cmd_table nm_cmd_console_table = NM_CMD_TABLE(entries);
+
+bool nm_cmd_ui_run(struct nm_cmd_ui *ui, char *const *words, int n)
+{
+    const struct nm_cmd_entry *e;
+    int consumed;
+    char err[NM_CMD_MSG_MAX];
+    if (n < 1 || nm_cmd_lookup(words, n, &e, &consumed, err, sizeof err) != 0)
+        return false; /* the runner reports it, as `neuromesh exec` would */
+    bool here = nm_cmd_runs_in(e, ui->mode);
+    if (here && !e->ui)
+        return false;
+    if (!here) {
+        snprintf(err, sizeof err, "%s: only on the dashboard (this console runs without it)",
+                 e->words);
+        ui->ops->fail(ui->ud, err);
+        return true;
+    }
+    int nargs = n - consumed;
+    if (nargs < e->min_args || nargs > e->max_args) {
+        snprintf(err, sizeof err, "%s: expected %s", e->words, e->usage);
+        ui->ops->fail(ui->ud, err);
+        return true;
+    }
+    e->ui(ui, words + consumed, nargs);
+    return true;
+}
