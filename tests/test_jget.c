@@ -68,12 +68,32 @@ static void test_jget_members_default_when_absent_or_mistyped(void **state)
     cJSON_Delete(o);
 }
 
+static void test_jget_number_reads_numbers_and_decimal_strings(void **state)
+{
+    (void)state;
+    double d = -1;
+    cJSON *o = cJSON_Parse("{\"a\":0.75,\"b\":\"0.5\",\"c\":\"x\",\"d\":\"\",\"e\":[1]}");
+    assert_non_null(o);
+    assert_true(nm_jget_number_parse(nm_jget(o, "a"), &d));
+    assert_true(d == 0.75);
+    assert_true(nm_jget_has_number(o, "b", &d));
+    assert_true(d == 0.5);
+    d = 9;
+    assert_false(nm_jget_number_parse(nm_jget(o, "c"), &d));
+    assert_false(nm_jget_number_parse(nm_jget(o, "d"), &d));
+    assert_false(nm_jget_number_parse(nm_jget(o, "e"), &d));
+    assert_false(nm_jget_number_parse(NULL, &d));
+    assert_true(d == 9); /* untouched */
+    cJSON_Delete(o);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_jget_u64_reads_numbers_decimal_and_hex_strings),
         cmocka_unit_test(test_jget_u64_rejects_negative_empty_and_junk),
         cmocka_unit_test(test_jget_members_default_when_absent_or_mistyped),
+        cmocka_unit_test(test_jget_number_reads_numbers_and_decimal_strings),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

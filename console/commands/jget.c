@@ -55,3 +55,25 @@ uint64_t nm_jget_u64(const cJSON *o, const char *key)
     uint64_t v;
     return nm_jget_has_u64(o, key, &v) ? v : 0;
 }
+
+bool nm_jget_number_parse(const cJSON *v, double *out)
+{
+    if (cJSON_IsNumber(v)) {
+        *out = v->valuedouble;
+        return true;
+    }
+    if (cJSON_IsString(v)) {
+        char *end;
+        double d = strtod(v->valuestring, &end);
+        if (end != v->valuestring && !*end) {
+            *out = d;
+            return true;
+        }
+    }
+    return false;
+}
+
+bool nm_jget_has_number(const cJSON *o, const char *key, double *out)
+{
+    return nm_jget_number_parse(nm_jget(o, key), out);
+}

@@ -23,4 +23,10 @@ bool nm_jget_has_u64(const cJSON *o, const char *key, uint64_t *out);
 /* The same, 0 when absent or malformed. */
 uint64_t nm_jget_u64(const cJSON *o, const char *key);
 
+/* v as a number for display (scores, latencies: never chain state): a
+ * JSON number or a decimal string. false when v is anything else. */
+bool nm_jget_number_parse(const cJSON *v, double *out);
+/* nm_jget_number_parse of the member key of o. */
+bool nm_jget_has_number(const cJSON *o, const char *key, double *out);
+
 #endif

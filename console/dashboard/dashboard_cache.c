@@ -42,31 +42,19 @@ void nm_cache_fini(struct nm_cache *c)
     memset(c, 0, sizeof *c);
 }
 
-static void copy_str(char *dst, size_t cap, const cJSON *o, const char *name)
+/* A string value for the screen (its text, "" when not a string). */
+static void text_of(char *dst, size_t cap, const cJSON *v)
 {
-    snprintf(dst, cap, "%s", nm_jget_str(o, name));
+    snprintf(dst, cap, "%s", cJSON_IsString(v) ? v->valuestring : "");
     /* Text from the node never carries control characters to the screen. */
     for (char *p = dst; *p; p++)
         if ((unsigned char)*p < 0x20 || *p == 0x7f)
             *p = '?';
 }
 
-static bool num_of(const cJSON *o, const char *name, double *out)
+static void copy_str(char *dst, size_t cap, const cJSON *o, const char *name)
 {
-    const cJSON *v = nm_jget(o, name);
-    if (cJSON_IsNumber(v)) {
-        *out = v->valuedouble;
-        return true;
-    }
-    if (cJSON_IsString(v)) {
-        char *end;
-        double d = strtod(v->valuestring, &end);
-        if (end != v->valuestring && !*end) {
-            *out = d;
-            return true;
-        }
-    }
-    return false;
+    text_of(dst, cap, nm_jget(o, name));
 }
 
 static unsigned apply_chain(struct nm_cache *c, const cJSON *j)
@@ -170,31 +158,6 @@ static unsigned apply_subnets(struct nm_cache *c, const cJSON *j)
     return NM_DIRTY_SUBNETS | NM_DIRTY_OVERVIEW;
 }
 
-static void neuron_str(char *dst, size_t cap, const cJSON *v)
-{
-    snprintf(dst, cap, "%s", cJSON_IsString(v) ? v->valuestring : "");
-    for (char *p = dst; *p; p++)
-        if ((unsigned char)*p < 0x20 || *p == 0x7f)
-            *p = '?';
-}
-
-static bool neuron_num(const cJSON *v, double *out)
-{
-    if (cJSON_IsNumber(v)) {
-        *out = v->valuedouble;
-        return true;
-    }
-    if (cJSON_IsString(v)) {
-        char *end;
-        double d = strtod(v->valuestring, &end);
-        if (end != v->valuestring && !*end) {
-            *out = d;
-            return true;
-        }
-    }
-    return false;
-}
-
 /* One pass over the neuron's fields (a metagraph has thousands of them,
  * so no lookup per field). */
 static void read_neuron(const cJSON *o, struct nm_neuron *n, unsigned *fields)
@@ -211,14 +174,14 @@ static void read_neuron(const cJSON *o, struct nm_neuron *n, unsigned *fields)
             break;
         case 'h':
             if (!strcmp(k, "hotkey"))
-                neuron_str(n->hotkey, sizeof n->hotkey, v);
+                text_of(n->hotkey, sizeof n->hotkey, v);
             break;
         case 'r':
             if (!strcmp(k, "role"))
-                neuron_str(n->role, sizeof n->role, v);
+                text_of(n->role, sizeof n->role, v);
             else if (!strcmp(k, "registered_at") && nm_jget_u64_parse(v, &u))
                 n->registered_at = u;
-            else if (!strcmp(k, "reputation") && neuron_num(v, &n->reputation))
+            else if (!strcmp(k, "reputation") && nm_jget_number_parse(v, &n->reputation))
                 n->has |= NM_NF_REPUTATION;
             else if (!strcmp(k, "reward") && cJSON_IsString(v)) {
                 if (nm_units_parse(v->valuestring, &u) == 0)
@@ -230,23 +193,23 @@ static void read_neuron(const cJSON *o, struct nm_neuron *n, unsigned *fields)
             if (!strcmp(k, "stake") && cJSON_IsString(v) &&
                 nm_units_parse(v->valuestring, &u) == 0)
                 n->stake = u;
-            else if (!strcmp(k, "similarity") && neuron_num(v, &n->similarity))
+            else if (!strcmp(k, "similarity") && nm_jget_number_parse(v, &n->similarity))
                 n->has |= NM_NF_SIMILARITY;
             break;
         case 'e':
             if (!strcmp(k, "endpoint"))
-                neuron_str(n->endpoint, sizeof n->endpoint, v);
+                text_of(n->endpoint, sizeof n->endpoint, v);
             break;
         case 'w':
-            if (!strcmp(k, "weight") && neuron_num(v, &n->weight))
+            if (!strcmp(k, "weight") && nm_jget_number_parse(v, &n->weight))
                 n->has |= NM_NF_WEIGHT;
             break;
         case 'i':
-            if (!strcmp(k, "incentive") && neuron_num(v, &n->incentive))
+            if (!strcmp(k, "incentive") && nm_jget_number_parse(v, &n->incentive))
                 n->has |= NM_NF_INCENTIVE;
             break;
         case 't':
-            if (!strcmp(k, "trust") && neuron_num(v, &n->trust))
+            if (!strcmp(k, "trust") && nm_jget_number_parse(v, &n->trust))
                 n->has |= NM_NF_TRUST;
             break;
         case 'o':
@@ -307,9 +270,10 @@ static unsigned apply_neurons(struct nm_cache *c, const struct nm_dq_msg *m)
 static unsigned apply_latency(struct nm_cache *c, const cJSON *j)
 {
     double p50, p95, p99, calls = 1;
-    if (!num_of(j, "p50_us", &p50) || !num_of(j, "p95_us", &p95) || !num_of(j, "p99_us", &p99))
+    if (!nm_jget_has_number(j, "p50_us", &p50) || !nm_jget_has_number(j, "p95_us", &p95) ||
+        !nm_jget_has_number(j, "p99_us", &p99))
         return 0;
-    num_of(j, "calls", &calls);
+    nm_jget_has_number(j, "calls", &calls);
     const cJSON *src = nm_jget(j, "source");
     /* An idle second of the node's own window says nothing: keep the line. */
     if (calls <= 0)
