@@ -19,6 +19,8 @@ struct opts {
     const char *chain;
     int port;
     int level;
+    int count;
+    uint32_t rate;
 };
 
 static int parse_level(void *dst, const char *value)
@@ -43,6 +45,10 @@ static const struct nm_cli_option options[] = {
      .want = "low or high", .help = "parsed"},
     {.name = "--help", .alias = "-h", .kind = NM_CLI_FLAG, .offset = offsetof(struct opts, help),
      .help = "help"},
+    {.name = "--count", .metavar = "N", .kind = NM_CLI_INT, .offset = offsetof(struct opts, count),
+     .min = 1, .max = 10, .want = "a count (1-10)", .help = "int"},
+    {.name = "--rate", .metavar = "N", .kind = NM_CLI_U32, .offset = offsetof(struct opts, rate),
+     .max = 4000000000u, .want = "a rate", .help = "u32"},
     {.name = NULL},
 };
 
@@ -132,6 +138,26 @@ static void test_cli_refuses_bad_input_with_one_message(void **state)
     assert_int_equal(n, 2);
 }
 
+static void test_cli_ranged_integers_take_digits_within_bounds(void **state)
+{
+    (void)state;
+    struct opts o = {0};
+    char err[512];
+    assert_int_equal(parse(&o, NULL, NULL, err, sizeof err, 2, "--count=10", "--rate=3999999999"),
+                     0);
+    assert_int_equal(o.count, 10);
+    assert_true(o.rate == 3999999999u);
+    const char *bad[] = {"--count=0", "--count=11", "--count=+5", "--count= 5", "--count=5x",
+                         "--rate=-1", "--rate=4000000001"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        struct opts p = {0};
+        assert_int_equal(parse(&p, NULL, NULL, err, sizeof err, 1, bad[i]), 2);
+        assert_int_equal(p.count, 0);
+        assert_true(p.rate == 0);
+    }
+    assert_string_equal(err, "error: --rate: \"4000000001\" is not a rate\n");
+}
+
 static void test_cli_help_aligns_options_and_continuation_lines(void **state)
 {
     (void)state;
@@ -149,7 +175,9 @@ static void test_cli_help_aligns_options_and_continuation_lines(void **state)
                              "                    over two lines\n"
                              "  --port PORT       a port\n"
                              "  --level low|high  parsed\n"
-                             "  -h, --help        help\n");
+                             "  -h, --help        help\n"
+                             "  --count N         int\n"
+                             "  --rate N          u32\n");
     free(buf);
     assert_non_null(nm_cli_find(&group, 1, "-h", 2, NULL));
     assert_null(nm_cli_find(&group, 1, "--he", 4, NULL));
@@ -160,6 +188,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_cli_fills_flags_strings_ports_and_parsed_values),
         cmocka_unit_test(test_cli_refuses_bad_input_with_one_message),
+        cmocka_unit_test(test_cli_ranged_integers_take_digits_within_bounds),
         cmocka_unit_test(test_cli_help_aligns_options_and_continuation_lines),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

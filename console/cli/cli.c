@@ -37,6 +37,21 @@ static int parse_port(const char *text, int *out)
     return 0;
 }
 
+/* Decimal digits only (no sign, no blanks), within min..max. */
+static int parse_range(const char *text, unsigned long min, unsigned long max,
+                       unsigned long *out)
+{
+    char *end;
+    errno = 0;
+    if (*text < '0' || *text > '9')
+        return -1;
+    unsigned long v = strtoul(text, &end, 10);
+    if (errno || *end || v < min || v > max)
+        return -1;
+    *out = v;
+    return 0;
+}
+
 /* Stores value (NULL for a flag) into the option's field. */
 static int store(const struct nm_cli_option *o, void *dst, const char *value)
 {
@@ -47,6 +62,16 @@ static int store(const struct nm_cli_option *o, void *dst, const char *value)
     case NM_CLI_STRING: *(const char **)(void *)field = value; break;
     case NM_CLI_PORT: rc = parse_port(value, (int *)(void *)field); break;
     case NM_CLI_PARSE: rc = o->parse(dst, value); break;
+    case NM_CLI_INT:
+    case NM_CLI_U32: {
+        unsigned long v = 0;
+        rc = parse_range(value, o->min, o->max, &v);
+        if (rc == 0 && o->kind == NM_CLI_INT)
+            *(int *)(void *)field = (int)v;
+        else if (rc == 0)
+            *(uint32_t *)(void *)field = (uint32_t)v;
+        break;
+    }
     }
     if (rc)
         fprintf(stderr, "error: %s: \"%.40s\" is not %s\n", o->name, value,

@@ -16,6 +16,8 @@ enum nm_cli_kind {
     NM_CLI_FLAG,   /* a bool set to true; no value */
     NM_CLI_STRING, /* a const char * pointing into argv; non-empty */
     NM_CLI_PORT,   /* an int 0-65535 */
+    NM_CLI_INT,    /* an int in min..max, decimal digits only */
+    NM_CLI_U32,    /* a uint32_t in min..max, decimal digits only */
     NM_CLI_PARSE,  /* a value handed to parse() */
 };
 
@@ -31,6 +33,7 @@ struct nm_cli_option {
      * reports as `error: --opt: "VALUE" is not WANT`. */
     int (*parse)(void *dst, const char *value);
     const char *want;
+    unsigned long min, max; /* NM_CLI_INT, NM_CLI_U32 */
 };
 
 /* Options that fill one struct; a subcommand may have several groups

@@ -79,15 +79,6 @@ static int p_cors(void *dst, const char *v)
     return nm_rpc_cors_check(v) == 0 ? 0 : -1;
 }
 
-static int p_max_connections(void *dst, const char *v)
-{
-    uint64_t u;
-    if (parse_uint(v, 100000, &u) || u == 0)
-        return -1;
-    ((struct nm_rpc_flags *)dst)->max_connections = (int)u;
-    return 0;
-}
-
 static int p_request_size(void *dst, const char *v)
 {
     return parse_size(v, &((struct nm_rpc_flags *)dst)->max_request_bytes);
@@ -101,33 +92,6 @@ static int p_response_size(void *dst, const char *v)
 static int p_outbound(void *dst, const char *v)
 {
     return parse_size(v, &((struct nm_rpc_flags *)dst)->max_outbound_bytes);
-}
-
-static int p_subscriptions(void *dst, const char *v)
-{
-    uint64_t u;
-    if (parse_uint(v, 1000000, &u))
-        return -1;
-    ((struct nm_rpc_flags *)dst)->methods.max_subscriptions = (int)u;
-    return 0;
-}
-
-static int p_rate(void *dst, const char *v)
-{
-    uint64_t u;
-    if (parse_uint(v, 100000000, &u))
-        return -1;
-    ((struct nm_rpc_flags *)dst)->methods.rate_per_conn = (uint32_t)u;
-    return 0;
-}
-
-static int p_rate_ip(void *dst, const char *v)
-{
-    uint64_t u;
-    if (parse_uint(v, 100000000, &u))
-        return -1;
-    ((struct nm_rpc_flags *)dst)->methods.rate_per_ip = (uint32_t)u;
-    return 0;
 }
 
 static int p_prometheus_port(void *dst, const char *v)
@@ -156,20 +120,26 @@ const struct nm_cli_option nm_rpc_flags_options[] = {
     RPC_OPT("--rpc-cors", "LIST", p_cors, "all, none or a list of scheme://host[:port]",
             "browser origins allowed (Origin header): all, none, or\n"
             "scheme://host[:port|:*],...; default localhost and 127.0.0.1"),
-    RPC_OPT("--rpc-max-connections", "N", p_max_connections, "a count (1-100000)",
-            "default 100"),
+    {.name = "--rpc-max-connections", .metavar = "N", .kind = NM_CLI_INT,
+     .offset = offsetof(struct nm_rpc_flags, max_connections), .min = 1, .max = 100000,
+     .want = "a count (1-100000)", .help = "default 100"},
     RPC_OPT("--rpc-max-request-size", "SIZE", p_request_size, "a size (e.g. 15, 512K, 100B)",
             "default 15 (MiB; or 512K, 2M, 100B)"),
     RPC_OPT("--rpc-max-response-size", "SIZE", p_response_size, "a size (e.g. 15, 512K)",
             "default 15 MiB"),
     RPC_OPT("--rpc-max-outbound", "SIZE", p_outbound, "a size (e.g. 16, 512K)",
             "queued per connection before a slow\nreader is dropped; default 16 MiB"),
-    RPC_OPT("--rpc-max-subscriptions-per-connection", "N", p_subscriptions, "a count",
-            "default 1024"),
-    RPC_OPT("--rpc-rate-limit", "N", p_rate, "calls per second (0: off)",
-            "calls per second per connection, default 1000, 0 off"),
-    RPC_OPT("--rpc-rate-limit-ip", "N", p_rate_ip, "calls per second (0: off)",
-            "calls per second per address, default 5000, 0 off"),
+    {.name = "--rpc-max-subscriptions-per-connection", .metavar = "N", .kind = NM_CLI_INT,
+     .offset = offsetof(struct nm_rpc_flags, methods.max_subscriptions), .max = 1000000,
+     .want = "a count", .help = "default 1024"},
+    {.name = "--rpc-rate-limit", .metavar = "N", .kind = NM_CLI_U32,
+     .offset = offsetof(struct nm_rpc_flags, methods.rate_per_conn), .max = 100000000,
+     .want = "calls per second (0: off)",
+     .help = "calls per second per connection, default 1000, 0 off"},
+    {.name = "--rpc-rate-limit-ip", .metavar = "N", .kind = NM_CLI_U32,
+     .offset = offsetof(struct nm_rpc_flags, methods.rate_per_ip), .max = 100000000,
+     .want = "calls per second (0: off)",
+     .help = "calls per second per address, default 5000, 0 off"},
     {.name = NULL},
 };
 
