@@ -75,7 +75,8 @@ struct nm_rpc_methods {
 static int m_rpc_methods(struct nm_rpc_request *r, cJSON **result, struct nm_rpc_error_out *e);
 
 static const struct nm_rpc_method dispatch_methods[] = {
-    {{"rpc_methods", "[]", "names of every method", false}, m_rpc_methods},
+    {.info = {.name = "rpc_methods", .params = "[]", .summary = "names of every method"},
+     .fn = m_rpc_methods},
 };
 static const struct nm_rpc_method_table nm_rpc_dispatch_methods = {dispatch_methods, 1};
 

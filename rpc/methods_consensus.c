@@ -72,14 +72,16 @@ static int m_collusion_get(struct nm_rpc_request *r, cJSON **result, struct nm_r
 }
 
 static const struct nm_rpc_method consensus_methods[] = {
-    {{"epoch_info", "[subnet?, epoch?]",
-      "epoch progress, emissions, and subnet summaries (one subnet: with its validators)", false},
-     m_epoch_info},
-    {{"weights_get", "[subnet, epoch?, uid?]",
-      "weight submissions of an epoch's bucket, pending commits and the subnet's rules", false},
-     m_weights_get},
-    {{"collusion_get", "[subnet]", "collusion findings of a subnet's last epoch", false},
-     m_collusion_get},
+    {.info = {.name = "epoch_info", .params = "[subnet?, epoch?]",
+              .summary = "epoch progress, emissions, and subnet summaries (one subnet: with its "
+                         "validators)"},
+     .fn = m_epoch_info},
+    {.info = {.name = "weights_get", .params = "[subnet, epoch?, uid?]",
+              .summary = "weight submissions of an epoch's bucket, pending commits and the "
+                         "subnet's rules"},
+     .fn = m_weights_get},
+    {.info = {.name = "collusion_get", .params = "[subnet]",
+              .summary = "collusion findings of a subnet's last epoch"}, .fn = m_collusion_get},
 };
 
 const struct nm_rpc_method_table nm_rpc_consensus_methods = {

@@ -56,11 +56,12 @@ static int m_gov_proposal(struct nm_rpc_request *r, cJSON **result, struct nm_rp
 }
 
 static const struct nm_rpc_method gov_methods[] = {
-    {{"gov_proposals", "[all?, account?]",
-      "governance overview: parameters, treasury, council, open (or all) proposals", false},
-     m_gov_proposals},
-    {{"gov_proposal", "[id, account?]", "one proposal with its tally and votes", false},
-     m_gov_proposal},
+    {.info = {.name = "gov_proposals", .params = "[all?, account?]",
+              .summary = "governance overview: parameters, treasury, council, open (or all) "
+                         "proposals"},
+     .fn = m_gov_proposals},
+    {.info = {.name = "gov_proposal", .params = "[id, account?]",
+              .summary = "one proposal with its tally and votes"}, .fn = m_gov_proposal},
 };
 
 const struct nm_rpc_method_table nm_rpc_gov_methods = {gov_methods,
