@@ -44,11 +44,16 @@ extern const struct nm_cmd_table nm_cmd_subnet_table; /* console/commands/cmd_su
 extern const struct nm_cmd_table nm_cmd_neuron_table; /* console/commands/cmd_neuron.c */
 /* weights/consensus commands (console/commands/cmd_weights.c) */
 extern const struct nm_cmd_table nm_cmd_weights_table;
-/* metagraph (console/commands/cmd_neuron.c): the consensus columns of neuron_list's
+/* metagraph (console/commands/cmd_consensus.c): the consensus columns of neuron_list's
  * neurons (weight, incentive, reward, reputation, similarity) as a second
  * table, once an epoch has been processed. */
 struct nm_cmd_text;
 void nm_cmd_weights_metagraph(const cJSON *neurons, struct nm_cmd_text *t);
+/* The reading rows of the weights table (console/commands/cmd_consensus.c). */
+extern const struct nm_cmd_option nm_cmd_weights_show_options[];
+int nm_cmd_weights_show(struct nm_cmd_ctx *ctx);
+int nm_cmd_epoch_show(struct nm_cmd_ctx *ctx);
+int nm_cmd_collusion_show(struct nm_cmd_ctx *ctx);
 /* governance commands (console/commands/cmd_gov.c) */
 extern const struct nm_cmd_table nm_cmd_gov_table;
 /* governance: `subnet create`'s options plus --bond, and its spec checks
