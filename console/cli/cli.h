@@ -36,6 +36,14 @@ struct nm_cli_option {
     unsigned long min, max; /* NM_CLI_INT, NM_CLI_U32 */
 };
 
+/* Rows for the common kinds: a string or a flag stored in field of type
+ * (a struct; the header including <stddef.h> for offsetof). */
+#define NM_CLI_OPT_STRING(type, opt, mv, field, text)                                         \
+    {.name = (opt), .metavar = (mv), .kind = NM_CLI_STRING, .offset = offsetof(type, field),   \
+     .help = (text)}
+#define NM_CLI_OPT_FLAG(type, opt, field, text)                                                \
+    {.name = (opt), .kind = NM_CLI_FLAG, .offset = offsetof(type, field), .help = (text)}
+
 /* Options that fill one struct; a subcommand may have several groups
  * (`node` has its own and the JSON-RPC ones). options end with a row whose
  * name is NULL. */

@@ -44,11 +44,8 @@ static const char usage_console_tail[] =
     "\nWhen standard input is not a terminal, the commands are read from it as a\n"
     "script; errors name their line.\n";
 
-#define CON_STR(n, mv, field, h)                                                                \
-    {.name = (n), .metavar = (mv), .kind = NM_CLI_STRING,                                     \
-     .offset = offsetof(struct options, field), .help = (h)}
-#define CON_FLAG(n, field, h)                                                                   \
-    {.name = (n), .kind = NM_CLI_FLAG, .offset = offsetof(struct options, field), .help = (h)}
+#define CON_STR(...) NM_CLI_OPT_STRING(struct options, __VA_ARGS__)
+#define CON_FLAG(...) NM_CLI_OPT_FLAG(struct options, __VA_ARGS__)
 
 /* Both `console` and `attach`. */
 static const struct nm_cli_option common_options[] = {

@@ -33,11 +33,8 @@ struct exec_opts {
     int ncommands;
 };
 
-#define EXEC_STR(n, mv, field, h)                                                               \
-    {.name = (n), .metavar = (mv), .kind = NM_CLI_STRING,                                     \
-     .offset = offsetof(struct exec_opts, field), .help = (h)}
-#define EXEC_FLAG(n, field, h)                                                                  \
-    {.name = (n), .kind = NM_CLI_FLAG, .offset = offsetof(struct exec_opts, field), .help = (h)}
+#define EXEC_STR(...) NM_CLI_OPT_STRING(struct exec_opts, __VA_ARGS__)
+#define EXEC_FLAG(...) NM_CLI_OPT_FLAG(struct exec_opts, __VA_ARGS__)
 
 static const struct nm_cli_option exec_options[] = {
     EXEC_STR("--url", "URL", url,

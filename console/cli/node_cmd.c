@@ -29,11 +29,8 @@ struct node_opts {
     int rpc_port;
 };
 
-#define NODE_STR(n, mv, field, h)                                                               \
-    {.name = (n), .metavar = (mv), .kind = NM_CLI_STRING,                                     \
-     .offset = offsetof(struct node_opts, field), .help = (h)}
-#define NODE_FLAG(n, field, h)                                                                  \
-    {.name = (n), .kind = NM_CLI_FLAG, .offset = offsetof(struct node_opts, field), .help = (h)}
+#define NODE_STR(...) NM_CLI_OPT_STRING(struct node_opts, __VA_ARGS__)
+#define NODE_FLAG(...) NM_CLI_OPT_FLAG(struct node_opts, __VA_ARGS__)
 
 static const struct nm_cli_option node_options[] = {
     NODE_FLAG("--dev", dev, "the built-in dev chain (default when no --chain)"),

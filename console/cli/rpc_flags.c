@@ -113,10 +113,9 @@ const struct nm_cli_option nm_rpc_flags_options[] = {
             "who may call unsafe methods (node_shutdown,\nsystem_setLogLevel, "
             "author_removeExtrinsic): auto (default)\nloopback callers only, safe nobody, "
             "unsafe any caller; all of\nthem also need the token (Authorization: Bearer)"),
-    {.name = "--rpc-token-file", .metavar = "F", .kind = NM_CLI_STRING,
-     .offset = offsetof(struct nm_rpc_flags, token_file),
-     .help = "the token, first line of F; default: a random one written\nto BASE/rpc.cookie "
-             "(mode 0600) at start, removed at exit"},
+    NM_CLI_OPT_STRING(struct nm_rpc_flags, "--rpc-token-file", "F", token_file,
+                      "the token, first line of F; default: a random one written\n"
+                      "to BASE/rpc.cookie (mode 0600) at start, removed at exit"),
     RPC_OPT("--rpc-cors", "LIST", p_cors, "all, none or a list of scheme://host[:port]",
             "browser origins allowed (Origin header): all, none, or\n"
             "scheme://host[:port|:*],...; default localhost and 127.0.0.1"),
@@ -146,14 +145,11 @@ const struct nm_cli_option nm_rpc_flags_options[] = {
 const struct nm_cli_option nm_prometheus_options[] = {
     RPC_OPT("--prometheus-port", "PORT", p_prometheus_port, "a port (0-65535)",
             "default 9615 (a busy default port only warns);\n0 lets the system pick"),
-    {.name = "--prometheus-external", .kind = NM_CLI_FLAG,
-     .offset = offsetof(struct nm_rpc_flags, prometheus_external),
-     .help = "listen on all interfaces"},
-    {.name = "--prometheus-port-file", .metavar = "F", .kind = NM_CLI_STRING,
-     .offset = offsetof(struct nm_rpc_flags, prometheus_port_file),
-     .help = "write the Prometheus port actually used to F"},
-    {.name = "--no-prometheus", .kind = NM_CLI_FLAG,
-     .offset = offsetof(struct nm_rpc_flags, no_prometheus), .help = "no metrics endpoint"},
+    NM_CLI_OPT_FLAG(struct nm_rpc_flags, "--prometheus-external", prometheus_external,
+                    "listen on all interfaces"),
+    NM_CLI_OPT_STRING(struct nm_rpc_flags, "--prometheus-port-file", "F", prometheus_port_file,
+                      "write the Prometheus port actually used to F"),
+    NM_CLI_OPT_FLAG(struct nm_rpc_flags, "--no-prometheus", no_prometheus, "no metrics endpoint"),
     {.name = NULL},
 };
 
