@@ -146,6 +146,8 @@ static void test_console_rows_check_arguments_and_mode(void **state)
            "fail:watch: expected watch blocks|epochs|events [COUNT]");
     expect("watch blocks 0", NM_CMD_IN_TUI,
            "fail:watch: expected watch blocks|epochs|events [COUNT]");
+    /* The key store's commands ask on the terminal: the shell's. */
+    expect("key list", NM_CMD_IN_PLAIN, "fail:key list: run it from the shell: neuromesh key list");
 }
 
 static void test_other_lines_go_to_the_runner(void **state)
@@ -168,6 +170,9 @@ static void test_console_rows_are_refused_by_exec(void **state)
     struct nm_cmd_result res;
     assert_int_equal(nm_cmd_run_line(NULL, "quit", false, &res), NM_CMD_USAGE);
     assert_string_equal(res.message, "quit: only in the console (neuromesh console)");
+    nm_cmd_result_fini(&res);
+    assert_int_equal(nm_cmd_run_line(NULL, "key show bob", false, &res), NM_CMD_USAGE);
+    assert_string_equal(res.message, "key show: run it from the shell: neuromesh key show");
     nm_cmd_result_fini(&res);
     /* The prefixes the table had before stay the table's. */
     assert_int_equal(nm_cmd_run_line(NULL, "w", false, &res), NM_CMD_USAGE);

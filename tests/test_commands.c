@@ -245,9 +245,10 @@ static void test_help_covers_every_table_entry(void **state)
         assert_true(e->min_args <= e->max_args && e->max_args <= NM_CMD_MAX_ARGS);
         assert_true(!(e->flags & NM_CMD_SIGNS) || e->build);
         assert_true(!e->build || (e->flags & NM_CMD_SIGNS));
-        /* Every row runs somewhere: against the session, or on the console. */
-        assert_true(e->handler || e->ui);
-        assert_true(e->handler || (e->flags & NM_CMD_CONSOLE));
+        /* Every row runs somewhere: against the session, on the console, or
+         * from the shell (`neuromesh key ...`). */
+        assert_true(e->handler || e->ui || e->shell);
+        assert_true(e->handler || (e->flags & NM_CMD_CONSOLE) || e->shell);
         char *one = nm_cmd_help_text(e, NM_CMD_IN_EXEC);
         assert_non_null(one);
         assert_non_null(strstr(one, e->usage));
@@ -256,6 +257,8 @@ static void test_help_covers_every_table_entry(void **state)
             assert_non_null(strstr(one, o->name));
         if (e->handler)
             assert_non_null(strstr(one, "--json"));
+        else if (e->shell)
+            assert_non_null(strstr(one, "From the shell: neuromesh "));
         else
             assert_non_null(strstr(one, "Only "));
         if (e->flags & NM_CMD_SIGNS)

@@ -62,6 +62,7 @@ static void test_complete_first_words_from_table_and_console(void **state)
     assert_null(strstr(s, "stake stake"));
     assert_string_equal(complete("qu", NULL), "quit");
     assert_string_equal(complete("zzz", NULL), "");
+    assert_string_equal(complete("k", NULL), ""); /* key: from the shell only */
 }
 
 static void test_complete_second_word_of_groups(void **state)

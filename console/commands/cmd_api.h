@@ -56,6 +56,8 @@ int nm_cmd_epoch_show(struct nm_cmd_ctx *ctx);
 int nm_cmd_collusion_show(struct nm_cmd_ctx *ctx);
 /* governance commands (console/commands/cmd_gov.c) */
 extern const struct nm_cmd_table nm_cmd_gov_table;
+/* the key store's commands, from the shell (console/commands/keycmd.c) */
+extern const struct nm_cmd_table nm_cmd_key_table;
 /* governance: `subnet create`'s options plus --bond, and its spec checks
  * (console/commands/cmd_subnet.c), for `propose subnet`. */
 struct nm_subnet_spec;

@@ -199,12 +199,16 @@ bool nm_cmd_ui_run(struct nm_cmd_ui *ui, char *const *words, int n)
     char err[NM_CMD_MSG_MAX];
     if (n < 1 || nm_cmd_lookup(words, n, &e, &consumed, err, sizeof err) != 0)
         return false; /* the runner reports it, as `neuromesh exec` would */
-    bool here = nm_cmd_runs_in(e, ui->mode);
+    bool here = nm_cmd_runs_in(e, ui->mode) && !e->shell;
     if (here && !e->ui)
         return false;
     if (!here) {
-        snprintf(err, sizeof err, "%s: only on the dashboard (this console runs without it)",
-                 e->words);
+        if (e->shell)
+            snprintf(err, sizeof err, "%s: run it from the shell: neuromesh %s", e->words,
+                     e->words);
+        else
+            snprintf(err, sizeof err, "%s: only on the dashboard (this console runs without it)",
+                     e->words);
         ui->ops->fail(ui->ud, err);
         return true;
     }

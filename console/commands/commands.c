@@ -45,6 +45,8 @@ static const struct nm_cmd_table *const tables[] = {
     &nm_cmd_gov_table,
     /* the console's own (console/commands/cmd_console.c) */
     &nm_cmd_console_table,
+    /* `neuromesh key ...` (console/commands/keycmd.c), from the shell */
+    &nm_cmd_key_table,
     &core_table,
 };
 #define TABLE_COUNT (sizeof tables / sizeof tables[0])
@@ -316,13 +318,14 @@ static void help_list(struct nm_cmd_text *b, const char *group, unsigned mode)
     const struct nm_cmd_entry *e;
     for (size_t i = 0; (e = nm_cmd_entry_at(i)); i++) {
         size_t n = strlen(e->usage);
-        if (!(e->flags & NM_CMD_CONSOLE) &&
+        if (!(e->flags & NM_CMD_CONSOLE) && !e->shell &&
             (!group || strcmp(entry_word(e, 0, first), group) == 0) && n > width && n <= 40)
             width = n;
     }
     nm_cmd_printf(b, "commands:\n");
     for (size_t i = 0; (e = nm_cmd_entry_at(i)); i++) {
-        if ((e->flags & NM_CMD_CONSOLE) || (group && strcmp(entry_word(e, 0, first), group) != 0))
+        if ((e->flags & NM_CMD_CONSOLE) || e->shell ||
+            (group && strcmp(entry_word(e, 0, first), group) != 0))
             continue;
         if (strlen(e->usage) > width)
             nm_cmd_printf(b, "  %s\n  %-*s  %s\n", e->usage, (int)width, "", e->summary);
@@ -343,6 +346,12 @@ static void help_list(struct nm_cmd_text *b, const char *group, unsigned mode)
         heading = true;
         nm_cmd_printf(b, "  %-36s %s\n", e->usage, e->summary);
     }
+    if (mode != NM_CMD_IN_EXEC)
+        return;
+    nm_cmd_printf(b, "\nfrom the shell (neuromesh WORDS ...):\n");
+    for (size_t i = 0; (e = nm_cmd_entry_at(i)); i++)
+        if (e->shell)
+            nm_cmd_printf(b, "  %-36s %s\n", e->usage, e->summary);
 }
 
 static size_t option_width(const struct nm_cmd_option *o)
@@ -366,6 +375,11 @@ static void help_entry(struct nm_cmd_text *b, const struct nm_cmd_entry *e)
     for (const struct nm_cmd_option *o = nm_cmd_common_options; o->name; o++)
         width = option_width(o) > width ? option_width(o) : width;
     nm_cmd_printf(b, "usage: %s\n%s\n", e->usage, e->summary);
+    if (!e->handler && e->shell) {
+        nm_cmd_printf(b, "From the shell: neuromesh %s (neuromesh %s --help).\n", e->words,
+                      e->words);
+        return;
+    }
     if (!e->handler) {
         nm_cmd_printf(b, "%s\n", e->modes == NM_CMD_IN_TUI ? "Only on the console's dashboard."
                                                          : "Only in the console.");
@@ -555,6 +569,9 @@ static int prepare(struct nm_cmd_ctx *ctx, char *const *words, int count, bool *
 static int dispatch(struct nm_cmd_ctx *ctx)
 {
     const struct nm_cmd_entry *e = ctx->entry;
+    if (!e->handler && e->shell)
+        return nm_cmd_fail(ctx, NM_CMD_USAGE, NM_E_USAGE, "run it from the shell: neuromesh %s",
+                           e->words);
     if (!e->handler)
         return nm_cmd_fail(ctx, NM_CMD_USAGE, NM_E_USAGE, "only in the console (neuromesh console)");
     if ((e->flags & NM_CMD_NEEDS_NODE) && !ctx->session)

@@ -70,6 +70,7 @@ struct nm_cmd_option {
     const char *name;    /* "--stake" */
     const char *metavar; /* "AMOUNT", or NULL */
     const char *help;
+    const char *alias; /* "-y", or NULL */
 };
 
 struct nm_cmd_entry {
@@ -92,6 +93,10 @@ struct nm_cmd_entry {
      * front end (console/commands/cmd_console.h), with the arguments after
      * the command word, already counted against min_args..max_args. */
     void (*ui)(struct nm_cmd_ui *ui, char *const *args, int nargs);
+    /* Commands run from the shell only (`neuromesh key new NAME`: they may
+     * ask on the terminal and print to stdout and stderr themselves): argv
+     * is what follows the command words; returns the exit status. */
+    int (*shell)(const struct nm_cmd_entry *entry, int argc, char **argv);
 };
 
 /* Options every command accepts besides its own: --json and --as NAME. */

@@ -1,7 +1,10 @@
-/* keycmd.c - the `neuromesh key` commands: one table row per subcommand, one
- * argument parser and one place that turns errors into messages. */
+/* keycmd.c - the `neuromesh key` commands: one row per subcommand in the
+ * command table (words "key new" ..., run from the shell through the row's
+ * shell handler), one argument parser over the rows' options and one place
+ * that turns errors into messages. */
 #include "console/commands/keycmd.h"
 
+#include "console/commands/cmd_api.h"
 #include "console/cli/home.h"
 #include "console/cli/password.h"
 #include "node/crypto.h"
@@ -26,46 +29,30 @@
 #define EXIT_RUNTIME 1
 #define EXIT_USAGE 2
 
-enum key_option {
-    OPT_PASSWORD_FILE = 1 << 0,
-    OPT_SEED = 1 << 1,
-    OPT_SEED_FILE = 1 << 2,
-    OPT_JSON = 1 << 3,
-    OPT_YES = 1 << 4,
-};
-
-static const struct {
-    const char *name;
-    const char *short_name;
-    unsigned flag;
-    bool takes_value;
-} option_table[] = {
-    {"--password-file", NULL, OPT_PASSWORD_FILE, true},
-    {"--seed", NULL, OPT_SEED, true},
-    {"--seed-file", NULL, OPT_SEED_FILE, true},
-    {"--json", NULL, OPT_JSON, false},
-    {"--yes", "-y", OPT_YES, false},
-};
-#define OPTION_COUNT (sizeof option_table / sizeof option_table[0])
-
 /* What the command line said, after parsing. */
 struct key_args {
     const char *name; /* the NAME operand, when the command takes one */
-    const char *password_file;
-    const char *seed;
-    const char *seed_file;
-    bool json;
-    bool yes;
+    struct {
+        const struct nm_cmd_option *opt;
+        const char *value; /* NULL for a flag */
+    } given[8];
+    int ngiven;
 };
 
-struct key_command {
-    const char *name;
-    const char *usage;   /* what follows "neuromesh key " */
-    const char *summary; /* one line for the command list */
-    unsigned options;    /* OPT_* accepted */
-    bool takes_name;
-    int (*exec)(const struct key_command *cmd, const struct key_args *args);
-};
+/* The value of option name ("--seed"), or NULL when not given. */
+static const char *key_opt(const struct key_args *args, const char *name)
+{
+    for (int i = 0; i < args->ngiven; i++)
+        if (strcmp(args->given[i].opt->name, name) == 0)
+            return args->given[i].value ? args->given[i].value : "";
+    return NULL;
+}
+
+/* What follows "neuromesh key ": the command word ("new") of a row. */
+static const char *sub_name(const struct nm_cmd_entry *cmd)
+{
+    return cmd->words + 4;
+}
 
 /* ---- messages ---------------------------------------------------------- */
 
@@ -85,11 +72,11 @@ static const char *shown(const char *text, char *buf, size_t cap)
     return buf;
 }
 
-static int usage_error(const struct key_command *cmd, const char *fmt, ...)
+static int usage_error(const struct nm_cmd_entry *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 /* "error: key new: <what>; usage: neuromesh key new NAME ...", exit 2. */
-static int usage_error(const struct key_command *cmd, const char *fmt, ...)
+static int usage_error(const struct nm_cmd_entry *cmd, const char *fmt, ...)
 {
     char what[256];
     va_list ap;
@@ -97,7 +84,7 @@ static int usage_error(const struct key_command *cmd, const char *fmt, ...)
     vsnprintf(what, sizeof what, fmt, ap);
     va_end(ap);
     if (cmd)
-        fprintf(stderr, "error: key %s: %s; usage: neuromesh key %s\n", cmd->name, what,
+        fprintf(stderr, "error: key %s: %s; usage: neuromesh %s\n", sub_name(cmd), what,
                 cmd->usage);
     else
         fprintf(stderr, "error: key: %s; see neuromesh key --help\n", what);
@@ -161,7 +148,7 @@ static int ask_password(const struct key_args *args, const char *verb, bool conf
     char prompt[128], buf[64];
     snprintf(prompt, sizeof prompt, "Password for %skey \"%s\": ", verb,
              shown(args->name, buf, sizeof buf));
-    int rc = nm_password_get(prompt, args->password_file, confirm, out, cap);
+    int rc = nm_password_get(prompt, key_opt(args, "--password-file"), confirm, out, cap);
     return rc < 0 ? key_error(args->name, rc, nm_password_strerror()) : EXIT_OK;
 }
 
@@ -269,25 +256,26 @@ out:
     return rc;
 }
 
-static int cmd_new(const struct key_command *cmd, const struct key_args *args)
+static int cmd_new(const struct nm_cmd_entry *cmd, const struct key_args *args)
 {
     (void)cmd;
     return create_key(args, NULL);
 }
 
-static int cmd_import(const struct key_command *cmd, const struct key_args *args)
+static int cmd_import(const struct nm_cmd_entry *cmd, const struct key_args *args)
 {
     uint8_t seed[NM_SEED_LEN];
     int rc;
-    if (!args->seed == !args->seed_file)
+    const char *seed_hex = key_opt(args, "--seed"), *seed_file = key_opt(args, "--seed-file");
+    if (!seed_hex == !seed_file)
         return usage_error(cmd, "give exactly one of --seed HEX and --seed-file F");
-    if (args->seed) {
-        if (nm_hex_decode(args->seed, seed, sizeof seed, sizeof seed, NULL) != 0) {
+    if (seed_hex) {
+        if (nm_hex_decode(seed_hex, seed, sizeof seed, sizeof seed, NULL) != 0) {
             sodium_memzero(seed, sizeof seed);
             return usage_error(cmd, "--seed: expected a 32-byte seed as 64 hex digits");
         }
     } else {
-        rc = read_seed_file(args->seed_file, args->name, seed);
+        rc = read_seed_file(seed_file, args->name, seed);
         if (rc != EXIT_OK)
             return rc;
     }
@@ -296,7 +284,7 @@ static int cmd_import(const struct key_command *cmd, const struct key_args *args
     return rc;
 }
 
-static int cmd_export(const struct key_command *cmd, const struct key_args *args)
+static int cmd_export(const struct nm_cmd_entry *cmd, const struct key_args *args)
 {
     char home[PATH_MAX], password[NM_PASSWORD_MAX], buf[64];
     char hex[2 * NM_SEED_LEN + 3];
@@ -332,7 +320,7 @@ out:
     return rc;
 }
 
-static int cmd_list(const struct key_command *cmd, const struct key_args *args)
+static int cmd_list(const struct nm_cmd_entry *cmd, const struct key_args *args)
 {
     char home[PATH_MAX], addr[NM_SS58_STRLEN];
     struct nm_key_entry *keys = NULL;
@@ -369,7 +357,7 @@ static int cmd_list(const struct key_command *cmd, const struct key_args *args)
             width = strlen(keys[i].name);
         }
     }
-    if (args->json) {
+    if (key_opt(args, "--json")) {
         root = cJSON_CreateObject();
         array = root ? cJSON_AddArrayToObject(root, "keys") : NULL;
         for (size_t i = 0; array && i < count; i++) {
@@ -402,7 +390,7 @@ out:
     return rc;
 }
 
-static int cmd_show(const struct key_command *cmd, const struct key_args *args)
+static int cmd_show(const struct nm_cmd_entry *cmd, const struct key_args *args)
 {
     char home[PATH_MAX], addr[NM_SS58_STRLEN], hex[2 * NM_PUBKEY_LEN + 3];
     nm_account pub;
@@ -415,7 +403,7 @@ static int cmd_show(const struct key_command *cmd, const struct key_args *args)
         return rc;
     nm_ss58_encode(&pub, addr);
     nm_hex_encode(pub.b, NM_PUBKEY_LEN, hex, sizeof hex);
-    if (!args->json) {
+    if (!key_opt(args, "--json")) {
         printf("name:       %s\naddress:    %s\npublic key: %s\n", args->name, addr, hex);
         return EXIT_OK;
     }
@@ -448,7 +436,7 @@ static int confirm_on_tty(const char *question)
     return strcasecmp(answer, "y") == 0 || strcasecmp(answer, "yes") == 0;
 }
 
-static int cmd_remove(const struct key_command *cmd, const struct key_args *args)
+static int cmd_remove(const struct nm_cmd_entry *cmd, const struct key_args *args)
 {
     char home[PATH_MAX], addr[NM_SS58_STRLEN] = "damaged key file", question[256];
     char buf[64];
@@ -463,7 +451,7 @@ static int cmd_remove(const struct key_command *cmd, const struct key_args *args
         nm_ss58_encode(&pub, addr);
     else if (err != NM_E_BAD_PASSWORD) /* a damaged file may still be removed */
         return key_error(args->name, err, NULL);
-    if (!args->yes) {
+    if (!key_opt(args, "--yes")) {
         snprintf(question, sizeof question, "Remove key \"%s\" (%s) for good? [y/N] ",
                  shown(args->name, buf, sizeof buf), addr);
         int answer = confirm_on_tty(question);
@@ -481,43 +469,46 @@ static int cmd_remove(const struct key_command *cmd, const struct key_args *args
     return EXIT_OK;
 }
 
-static const struct key_command key_commands[] = {
-    {"new", "new NAME [--password-file F]", "create a key with a fresh random seed",
-     OPT_PASSWORD_FILE, true, cmd_new},
-    {"list", "list [--json]", "names and addresses of all keys", OPT_JSON, false, cmd_list},
-    {"show", "show NAME [--json]", "name, address and public key of a key", OPT_JSON, true,
-     cmd_show},
-    {"import", "import NAME --seed HEX|--seed-file F [--password-file F]",
-     "store an existing 32-byte seed as a key", OPT_SEED | OPT_SEED_FILE | OPT_PASSWORD_FILE,
-     true, cmd_import},
-    {"export", "export NAME [--password-file F]", "print the secret seed of a key",
-     OPT_PASSWORD_FILE, true, cmd_export},
-    {"remove", "remove NAME [--yes]", "delete a key file (asks first unless --yes)", OPT_YES,
-     true, cmd_remove},
-};
-#define COMMAND_COUNT (sizeof key_commands / sizeof key_commands[0])
-
-static const struct key_command *find_command(const char *name)
-{
-    for (size_t i = 0; i < COMMAND_COUNT; i++)
-        if (strcmp(key_commands[i].name, name) == 0)
-            return &key_commands[i];
-    return NULL;
-}
-
 /* ---- help and parsing -------------------------------------------------- */
 
 #define HELP_COLUMN 32
 
+static bool is_key_row(const struct nm_cmd_entry *e)
+{
+    return e->shell && strncmp(e->words, "key ", 4) == 0;
+}
+
+static const struct nm_cmd_entry *find_command(const char *name)
+{
+    const struct nm_cmd_entry *e;
+    for (size_t i = 0; (e = nm_cmd_entry_at(i)); i++)
+        if (is_key_row(e) && strcmp(sub_name(e), name) == 0)
+            return e;
+    return NULL;
+}
+
+static const struct nm_cmd_option *find_option(const struct nm_cmd_entry *cmd, const char *arg,
+                                               size_t len)
+{
+    for (const struct nm_cmd_option *o = cmd->options; o && o->name; o++)
+        if ((strlen(o->name) == len && strncmp(arg, o->name, len) == 0) ||
+            (o->alias && strcmp(arg, o->alias) == 0))
+            return o;
+    return NULL;
+}
+
 static void print_help(FILE *out)
 {
     fputs("usage: neuromesh key COMMAND [ARGS]\n\ncommands:\n", out);
-    for (size_t i = 0; i < COMMAND_COUNT; i++) {
-        const char *usage = key_commands[i].usage;
+    const struct nm_cmd_entry *e;
+    for (size_t i = 0; (e = nm_cmd_entry_at(i)); i++) {
+        if (!is_key_row(e))
+            continue;
+        const char *usage = e->usage + 4; /* after "key " */
         if (strlen(usage) > HELP_COLUMN)
-            fprintf(out, "  %s\n  %-*s %s\n", usage, HELP_COLUMN, "", key_commands[i].summary);
+            fprintf(out, "  %s\n  %-*s %s\n", usage, HELP_COLUMN, "", e->summary);
         else
-            fprintf(out, "  %-*s %s\n", HELP_COLUMN, usage, key_commands[i].summary);
+            fprintf(out, "  %-*s %s\n", HELP_COLUMN, usage, e->summary);
     }
     fprintf(out, "  %-*s %s\n", HELP_COLUMN, "help [COMMAND]", "this text, or one command's");
     fputs("\n"
@@ -532,13 +523,13 @@ static void print_help(FILE *out)
           out);
 }
 
-static void print_command_help(const struct key_command *cmd)
+static void print_command_help(const struct nm_cmd_entry *cmd)
 {
-    printf("usage: neuromesh key %s\n\n%s.\n", cmd->usage, cmd->summary);
-    if (cmd->options & OPT_PASSWORD_FILE)
+    printf("usage: neuromesh %s\n\n%s.\n", cmd->usage, cmd->summary);
+    if (find_option(cmd, "--password-file", 15))
         printf("The password is the first line of --password-file F, else "
                "$NEUROMESH_PASSWORD,\nelse asked on the terminal.\n");
-    if (cmd->options & OPT_SEED)
+    if (find_option(cmd, "--seed", 6))
         printf("The seed is 64 hex digits (0x optional); --seed-file F reads it from the\n"
                "first line of F (\"-\" for standard input) and keeps it out of ps.\n");
 }
@@ -548,16 +539,15 @@ static bool is_help_flag(const char *arg)
     return strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0;
 }
 
-/* Parses argv[first..] against cmd's options. Returns EXIT_OK, EXIT_USAGE
- * (message printed) or -1 when help was asked for. */
-static int parse_args(const struct key_command *cmd, int argc, char **argv, int first,
+/* Parses argv[0..argc-1] against cmd's options. Returns EXIT_OK,
+ * EXIT_USAGE (message printed) or -1 when help was asked for. */
+static int parse_args(const struct nm_cmd_entry *cmd, int argc, char **argv,
                       struct key_args *args)
 {
     char buf[64];
-    unsigned seen = 0;
     bool options_done = false;
     memset(args, 0, sizeof *args);
-    for (int i = first; i < argc; i++) {
+    for (int i = 0; i < argc; i++) {
         const char *arg = argv[i];
         if (!options_done && strcmp(arg, "--") == 0) {
             options_done = true;
@@ -566,50 +556,39 @@ static int parse_args(const struct key_command *cmd, int argc, char **argv, int 
         if (!options_done && is_help_flag(arg))
             return -1;
         if (options_done || arg[0] != '-' || arg[1] == '\0') {
-            if (!cmd->takes_name || args->name)
+            if (cmd->max_args == 0 || args->name)
                 return usage_error(cmd, "unexpected argument \"%s\"",
                                    shown(arg, buf, sizeof buf));
             args->name = arg;
             continue;
         }
-        size_t j = 0;
         const char *value = NULL;
         const char *eq = strchr(arg, '=');
         size_t key_len = eq ? (size_t)(eq - arg) : strlen(arg);
-        for (; j < OPTION_COUNT; j++) {
-            const char *long_name = option_table[j].name;
-            const char *short_name = option_table[j].short_name;
-            if ((strlen(long_name) == key_len && strncmp(arg, long_name, key_len) == 0) ||
-                (short_name && strcmp(arg, short_name) == 0))
-                break;
-        }
-        if (j == OPTION_COUNT || !(cmd->options & option_table[j].flag)) {
+        const struct nm_cmd_option *o = find_option(cmd, arg, key_len);
+        if (!o) {
             char opt[48]; /* the part before '=': a value may be a secret */
             snprintf(opt, sizeof opt, "%.*s", (int)(key_len < 40 ? key_len : 40), arg);
             return usage_error(cmd, "unknown option \"%s\"", shown(opt, buf, sizeof buf));
         }
-        if (seen & option_table[j].flag)
-            return usage_error(cmd, "%s given twice", option_table[j].name);
-        seen |= option_table[j].flag;
-        if (option_table[j].takes_value) {
+        if (key_opt(args, o->name))
+            return usage_error(cmd, "%s given twice", o->name);
+        if (o->metavar) {
             if (eq)
                 value = eq + 1;
             else if (i + 1 < argc)
                 value = argv[++i];
             if (!value || !*value)
-                return usage_error(cmd, "%s needs a value", option_table[j].name);
+                return usage_error(cmd, "%s needs a value", o->name);
         } else if (eq) {
-            return usage_error(cmd, "%s takes no value", option_table[j].name);
+            return usage_error(cmd, "%s takes no value", o->name);
         }
-        switch (option_table[j].flag) {
-        case OPT_PASSWORD_FILE: args->password_file = value; break;
-        case OPT_SEED: args->seed = value; break;
-        case OPT_SEED_FILE: args->seed_file = value; break;
-        case OPT_JSON: args->json = true; break;
-        case OPT_YES: args->yes = true; break;
-        }
+        if (args->ngiven == (int)(sizeof args->given / sizeof args->given[0]))
+            return usage_error(cmd, "too many options");
+        args->given[args->ngiven].opt = o;
+        args->given[args->ngiven++].value = value;
     }
-    if (cmd->takes_name && !args->name)
+    if (cmd->min_args > 0 && !args->name)
         return usage_error(cmd, "missing key NAME");
     if (args->name && nm_keystore_check_name(args->name) != 0)
         return key_error(args->name, NM_E_KEY_NAME, NULL);
@@ -625,10 +604,77 @@ static int finish(int rc)
     return rc;
 }
 
+/* One key command: its arguments, then exec. */
+static int run(const struct nm_cmd_entry *cmd, int argc, char **argv,
+               int (*exec)(const struct nm_cmd_entry *cmd, const struct key_args *args))
+{
+    struct key_args args;
+    int rc = parse_args(cmd, argc, argv, &args);
+    if (rc < 0) {
+        print_command_help(cmd);
+        return finish(EXIT_OK);
+    }
+    if (rc != EXIT_OK)
+        return rc;
+    return finish(exec(cmd, &args));
+}
+
+#define SHELL(exec_fn)                                                                        \
+    static int shell_##exec_fn(const struct nm_cmd_entry *cmd, int argc, char **argv)         \
+    {                                                                                         \
+        return run(cmd, argc, argv, exec_fn);                                                 \
+    }
+SHELL(cmd_new)
+SHELL(cmd_list)
+SHELL(cmd_show)
+SHELL(cmd_import)
+SHELL(cmd_export)
+SHELL(cmd_remove)
+
+#define OPT_PASSWORD_FILE                                                                     \
+    {.name = "--password-file", .metavar = "F",                                               \
+     .help = "the password: the first line of F (else $NEUROMESH_PASSWORD, else asked)"}
+#define OPT_JSON {.name = "--json", .help = "print one JSON object"}
+
+static const struct nm_cmd_option opts_password[] = {OPT_PASSWORD_FILE, {.name = NULL}};
+static const struct nm_cmd_option opts_json[] = {OPT_JSON, {.name = NULL}};
+static const struct nm_cmd_option opts_import[] = {
+    {.name = "--seed", .metavar = "HEX", .help = "the 32-byte seed as 64 hex digits"},
+    {.name = "--seed-file", .metavar = "F",
+     .help = "read the seed from the first line of F (\"-\": standard input)"},
+    OPT_PASSWORD_FILE,
+    {.name = NULL},
+};
+static const struct nm_cmd_option opts_remove[] = {
+    {.name = "--yes", .alias = "-y", .help = "do not ask first"},
+    {.name = NULL},
+};
+
+static const struct nm_cmd_entry entries[] = {
+    {.words = "key new", .usage = "key new NAME [--password-file F]",
+     .summary = "create a key with a fresh random seed", .min_args = 1, .max_args = 1,
+     .options = opts_password, .shell = shell_cmd_new},
+    {.words = "key list", .usage = "key list [--json]", .summary = "names and addresses of all keys",
+     .options = opts_json, .shell = shell_cmd_list},
+    {.words = "key show", .usage = "key show NAME [--json]",
+     .summary = "name, address and public key of a key", .min_args = 1, .max_args = 1,
+     .options = opts_json, .shell = shell_cmd_show},
+    {.words = "key import", .usage = "key import NAME --seed HEX|--seed-file F [--password-file F]",
+     .summary = "store an existing 32-byte seed as a key", .min_args = 1, .max_args = 1,
+     .options = opts_import, .shell = shell_cmd_import},
+    {.words = "key export", .usage = "key export NAME [--password-file F]",
+     .summary = "print the secret seed of a key", .min_args = 1, .max_args = 1,
+     .options = opts_password, .shell = shell_cmd_export},
+    {.words = "key remove", .usage = "key remove NAME [--yes]",
+     .summary = "delete a key file (asks first unless --yes)", .min_args = 1, .max_args = 1,
+     .options = opts_remove, .shell = shell_cmd_remove},
+};
+
+const struct nm_cmd_table nm_cmd_key_table = NM_CMD_TABLE(entries);
+
 int nm_key_main(int argc, char **argv)
 {
     char buf[64];
-    struct key_args args;
     if (nm_crypto_init() < 0) {
         fprintf(stderr, "error: libsodium: %s\n", nm_strerror(NM_E_INTERNAL));
         return EXIT_RUNTIME;
@@ -640,7 +686,7 @@ int nm_key_main(int argc, char **argv)
     const char *sub = argv[1];
     if (is_help_flag(sub) || strcmp(sub, "help") == 0) {
         if (strcmp(sub, "help") == 0 && argc > 2) {
-            const struct key_command *cmd = find_command(argv[2]);
+            const struct nm_cmd_entry *cmd = find_command(argv[2]);
             if (!cmd)
                 return usage_error(NULL, "unknown command \"%s\"",
                                    shown(argv[2], buf, sizeof buf));
@@ -650,15 +696,8 @@ int nm_key_main(int argc, char **argv)
         }
         return finish(EXIT_OK);
     }
-    const struct key_command *cmd = find_command(sub);
+    const struct nm_cmd_entry *cmd = find_command(sub);
     if (!cmd)
         return usage_error(NULL, "unknown command \"%s\"", shown(sub, buf, sizeof buf));
-    int rc = parse_args(cmd, argc, argv, 2, &args);
-    if (rc < 0) {
-        print_command_help(cmd);
-        return finish(EXIT_OK);
-    }
-    if (rc != EXIT_OK)
-        return rc;
-    return finish(cmd->exec(cmd, &args));
+    return cmd->shell(cmd, argc - 2, argv + 2);
 }

@@ -1,5 +1,8 @@
 /* keycmd.h - `neuromesh key new|list|show|import|export|remove`: managing the
- * password-encrypted keys of the keystore (node/keystore.h) from a shell. */
+ * password-encrypted keys of the keystore (node/keystore.h) from a shell.
+ * The subcommands are rows of the command table (words "key new" ...,
+ * nm_cmd_key_table in cmd_api.h) with a shell handler, so help, `neuromesh
+ * exec help` and docs/commands.md list them with the others. */
 #ifndef NM_KEYCMD_H
 #define NM_KEYCMD_H
 

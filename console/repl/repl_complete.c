@@ -112,7 +112,7 @@ static void add_command_words(struct list *l, unsigned mode)
 {
     char w[WORD_MAX];
     for (size_t i = 0; i < table_count(); i++)
-        if (nm_cmd_runs_in(table_at(i), mode))
+        if (nm_cmd_runs_in(table_at(i), mode) && !table_at(i)->shell)
             add(l, entry_word(table_at(i), 0, w, sizeof w));
 }
 
