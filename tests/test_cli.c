@@ -115,7 +115,8 @@ static void test_cli_refuses_bad_input_with_one_message(void **state)
     char err[512], *words[2];
     int n;
     assert_int_equal(parse(&o, NULL, NULL, err, sizeof err, 1, "--bogus"), 2);
-    assert_string_equal(err, "error: test: unknown option \"--bogus\" (try neuromesh test --help)\n");
+    assert_string_equal(err,
+                        "error: test: unknown option \"--bogus\" (try neuromesh test --help)\n");
     assert_int_equal(parse(&o, NULL, NULL, err, sizeof err, 1, "--chain"), 2);
     assert_string_equal(err, "error: test: option --chain needs a value\n");
     assert_int_equal(parse(&o, NULL, NULL, err, sizeof err, 1, "--chain="), 2);
@@ -132,8 +133,8 @@ static void test_cli_refuses_bad_input_with_one_message(void **state)
     assert_string_equal(err, "error: --level: \"medium\" is not low or high\n");
     assert_int_equal(p.level, 0);
     assert_int_equal(parse(&p, NULL, NULL, err, sizeof err, 1, "stray"), 2);
-    assert_string_equal(err,
-                        "error: test: unexpected argument \"stray\" (try neuromesh test --help)\n");
+    assert_string_equal(
+        err, "error: test: unexpected argument \"stray\" (try neuromesh test --help)\n");
     assert_int_equal(parse(&p, words, &n, err, sizeof err, 3, "a", "b", "c"), 2);
     assert_int_equal(n, 2);
 }

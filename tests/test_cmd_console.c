@@ -147,7 +147,8 @@ static void test_console_rows_check_arguments_and_mode(void **state)
     expect("watch blocks 0", NM_CMD_IN_TUI,
            "fail:watch: expected watch blocks|epochs|events [COUNT]");
     /* The key store's commands ask on the terminal: the shell's. */
-    expect("key list", NM_CMD_IN_PLAIN, "fail:key list: run it from the shell: neuromesh key list");
+    expect("key list", NM_CMD_IN_PLAIN,
+           "fail:key list: run it from the shell: neuromesh key list");
 }
 
 static void test_other_lines_go_to_the_runner(void **state)

@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
 #include <cmocka.h>
 
 #include "console/commands/commands.h"
@@ -175,9 +176,8 @@ static void test_lookup_rejects_unknown_and_incomplete_commands(void **state)
     (void)state;
     expect_lookup_error("foo", "unknown command \"foo\" (try help)");
     expect_lookup_error("stakes add", "unknown command \"stakes\" (try help)");
-    expect_lookup_error("stake",
-                        "incomplete command \"stake\": could be stake add, stake remove, "
-                        "stake withdraw");
+    expect_lookup_error("stake", "incomplete command \"stake\": could be stake add, stake remove, "
+                                 "stake withdraw");
     expect_lookup_error("chain", "incomplete command \"chain\": could be chain info");
     expect_lookup_error("xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
                         "unknown command \"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx...\" (try "
@@ -190,12 +190,15 @@ static void test_lookup_rejects_unknown_and_incomplete_commands(void **state)
 static void test_options_unknown_missing_value_and_repeated(void **state)
 {
     (void)state;
-    cmd_fx_expect_usage("transfer bob 1 --foo", "transfer: unknown option \"--foo\" (try help transfer)");
+    cmd_fx_expect_usage("transfer bob 1 --foo",
+                        "transfer: unknown option \"--foo\" (try help transfer)");
     cmd_fx_expect_usage("transfer bob 1 --stake=3",
-                 "transfer: unknown option \"--stake\" (try help transfer)");
-    cmd_fx_expect_usage("subnet create --name", "subnet create: option --name needs a value (NAME)");
+                        "transfer: unknown option \"--stake\" (try help transfer)");
+    cmd_fx_expect_usage("subnet create --name",
+                        "subnet create: option --name needs a value (NAME)");
     cmd_fx_expect_usage("balance --as", "balance: option --as needs a value (NAME)");
-    cmd_fx_expect_usage("subnet update 1 --name a --name b", "subnet update: option --name given twice");
+    cmd_fx_expect_usage("subnet update 1 --name a --name b",
+                        "subnet update: option --name given twice");
     cmd_fx_expect_usage("chain info --json --json", "chain info: option --json given twice");
     cmd_fx_expect_usage("chain info --json=yes", "chain info: option --json takes no value");
 }
@@ -204,9 +207,10 @@ static void test_arguments_are_counted(void **state)
 {
     (void)state;
     cmd_fx_expect_usage("transfer bob", "transfer: missing argument (usage: transfer TO AMOUNT)");
-    cmd_fx_expect_usage("transfer bob 1 2", "transfer: too many arguments (usage: transfer TO AMOUNT)");
+    cmd_fx_expect_usage("transfer bob 1 2",
+                        "transfer: too many arguments (usage: transfer TO AMOUNT)");
     cmd_fx_expect_usage("stake withdraw now", "stake withdraw: too many arguments (usage: stake "
-                                       "withdraw)");
+                                              "withdraw)");
     cmd_fx_expect_usage("subnet show", "subnet show: missing argument (usage: subnet show ID)");
     cmd_fx_expect_usage("foo", "unknown command \"foo\" (try help)");
     cmd_fx_expect_usage("transfer 'bob", "unterminated ' quote");
@@ -217,8 +221,8 @@ static void test_options_take_equals_and_double_dash(void **state)
     (void)state;
     struct nm_call c;
     char err[256] = "";
-    int rc = nm_cmd_build_call(NULL, "register miner 1 --stake=2.5 --endpoint=grpc://h:1", &c,
-                               err, sizeof err);
+    int rc = nm_cmd_build_call(NULL, "register miner 1 --stake=2.5 --endpoint=grpc://h:1", &c, err,
+                               sizeof err);
     if (rc)
         fail_msg("%s", err);
     assert_int_equal(c.u.reg.stake, 2500000000ULL);

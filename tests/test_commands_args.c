@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
 #include <cmocka.h>
 
 #include "console/commands/commands.h"
@@ -75,8 +76,10 @@ static void test_percentages_accept_plain_and_percent_forms(void **state)
         char line[128], msg[256];
         snprintf(line, sizeof line, "subnet create --name a --task custom --emission-weight '%s'",
                  bad[i]);
-        snprintf(msg, sizeof msg, "subnet create: invalid emission weight \"%s\": expected a "
-                 "percentage 0..100 (\"10\" or \"10%%\")", bad[i]);
+        snprintf(msg, sizeof msg,
+                 "subnet create: invalid emission weight \"%s\": expected a "
+                 "percentage 0..100 (\"10\" or \"10%%\")",
+                 bad[i]);
         expect_build_error(NULL, line, NM_E_BAD_PERCENT, msg);
     }
 }
@@ -116,9 +119,11 @@ static void test_subnet_create_needs_name_and_task(void **state)
     expect_build_error(NULL, "subnet create --name x --task custom --max-neurons 65536",
                        NM_E_BAD_MAX_NEURONS, NULL);
     struct nm_call c;
-    cmd_fx_build_ok(NULL, "subnet create --name 'Code Gen' --task code_gen --min-stake-miner 2.5 "
-                   "--min-stake-validator 100 --max-neurons 64 --input-schema '{\"a\":1}' "
-                   "--output-schema '{}' --eval-spec ipfs://Qm1", &c);
+    cmd_fx_build_ok(NULL,
+                    "subnet create --name 'Code Gen' --task code_gen --min-stake-miner 2.5 "
+                    "--min-stake-validator 100 --max-neurons 64 --input-schema '{\"a\":1}' "
+                    "--output-schema '{}' --eval-spec ipfs://Qm1",
+                    &c);
     const struct nm_subnet_spec *sp = &c.u.subnet_create.spec;
     assert_int_equal(c.kind, NM_CALL_SUBNET_CREATE);
     assert_string_equal(sp->name, "Code Gen");
@@ -140,11 +145,13 @@ static void test_subnet_update_sets_the_mask_of_given_fields_only(void **state)
     assert_int_equal(c.u.subnet_update.subnet, 3);
     assert_int_equal(c.u.subnet_update.fields, NM_SF_EMISSION_WEIGHT | NM_SF_EVAL_SPEC);
     assert_int_equal(c.u.subnet_update.spec.emission_weight, 5);
-    cmd_fx_build_ok(NULL, "subnet update 3 --name n --min-stake-miner 0 --min-stake-validator 1 "
-                   "--max-neurons 0 --input-schema '' --output-schema '{}'", &c);
-    assert_int_equal(c.u.subnet_update.fields,
-                     NM_SF_NAME | NM_SF_MIN_STAKE_MINER | NM_SF_MIN_STAKE_VALIDATOR |
-                         NM_SF_MAX_NEURONS | NM_SF_INPUT_SCHEMA | NM_SF_OUTPUT_SCHEMA);
+    cmd_fx_build_ok(NULL,
+                    "subnet update 3 --name n --min-stake-miner 0 --min-stake-validator 1 "
+                    "--max-neurons 0 --input-schema '' --output-schema '{}'",
+                    &c);
+    assert_int_equal(c.u.subnet_update.fields, NM_SF_NAME | NM_SF_MIN_STAKE_MINER |
+                                                   NM_SF_MIN_STAKE_VALIDATOR | NM_SF_MAX_NEURONS |
+                                                   NM_SF_INPUT_SCHEMA | NM_SF_OUTPUT_SCHEMA);
     expect_build_error(NULL, "subnet update 3", NM_E_USAGE, NULL);
     expect_build_error(NULL, "subnet update 3 --task custom", NM_E_USAGE,
                        "subnet update: unknown option \"--task\" (try help subnet update)");
@@ -255,10 +262,10 @@ int main(void)
         cmocka_unit_test(test_registration_checks_stake_and_endpoint),
         cmocka_unit_test(test_neuron_endpoint_builds_a_set_endpoint_call),
         cmocka_unit_test(test_accounts_resolve_addresses_and_check_checksums),
-        cmocka_unit_test_setup_teardown(test_dev_names_resolve_on_dev_chains_only, cmd_fx_setup_dev,
-                                        cmd_fx_teardown),
-        cmocka_unit_test_setup_teardown(test_dev_names_are_refused_on_other_chains, cmd_fx_setup_live,
-                                        cmd_fx_teardown),
+        cmocka_unit_test_setup_teardown(test_dev_names_resolve_on_dev_chains_only,
+                                        cmd_fx_setup_dev, cmd_fx_teardown),
+        cmocka_unit_test_setup_teardown(test_dev_names_are_refused_on_other_chains,
+                                        cmd_fx_setup_live, cmd_fx_teardown),
     };
     nm_crypto_init();
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
 #include <cmocka.h>
 
 #include "console/commands/commands.h"
@@ -27,9 +28,9 @@ static void test_balance_renders_amounts_and_json(void **state)
 {
     struct cmd_fixture *fx = *state;
     cmd_fx_answer(&fx->fake, "account_get",
-                "{\"address\":\"x\",\"free\":\"1500000000\",\"nonce\":4,\"staked\":\"0\","
-                "\"unlocking\":\"0\",\"stakes\":[{\"subnet\":2,\"amount\":\"7000000000\"}],"
-                "\"unlocks\":[]}");
+                  "{\"address\":\"x\",\"free\":\"1500000000\",\"nonce\":4,\"staked\":\"0\","
+                  "\"unlocking\":\"0\",\"stakes\":[{\"subnet\":2,\"amount\":\"7000000000\"}],"
+                  "\"unlocks\":[]}");
     struct nm_cmd_result r;
     assert_int_equal(nm_cmd_run_line(fx->s, "balance alice", false, &r), NM_CMD_OK);
     assert_non_null(strstr(r.text, "free       1.500000000 NMT"));
@@ -62,7 +63,7 @@ static void test_node_errors_keep_their_name(void **state)
 {
     struct cmd_fixture *fx = *state;
     cmd_fx_error(&fx->fake, "subnet_get", -32020,
-               "{\"name\":\"UNKNOWN_SUBNET\",\"code\":-32020,\"message\":\"unknown subnet\"}");
+                 "{\"name\":\"UNKNOWN_SUBNET\",\"code\":-32020,\"message\":\"unknown subnet\"}");
     struct nm_cmd_result r;
     assert_int_equal(nm_cmd_run_line(fx->s, "subnet show 9", false, &r), NM_CMD_FAILED);
     assert_int_equal(r.err, NM_E_UNKNOWN_SUBNET);
@@ -79,22 +80,21 @@ static void test_metagraph_aligns_its_table(void **state)
 {
     struct cmd_fixture *fx = *state;
     cmd_fx_answer(&fx->fake, "neuron_list",
-                "{\"subnet\":1,\"neurons\":[{\"uid\":0,\"hotkey\":\"5A\",\"role\":\"miner\","
-                "\"stake\":\"10000000000\",\"endpoint\":\"grpc://h:1\",\"registered_at\":3},"
-                "{\"uid\":12,\"hotkey\":\"5Bxx\",\"role\":\"validator\",\"stake\":\"1\","
-                "\"endpoint\":\"\",\"registered_at\":40}]}");
+                  "{\"subnet\":1,\"neurons\":[{\"uid\":0,\"hotkey\":\"5A\",\"role\":\"miner\","
+                  "\"stake\":\"10000000000\",\"endpoint\":\"grpc://h:1\",\"registered_at\":3},"
+                  "{\"uid\":12,\"hotkey\":\"5Bxx\",\"role\":\"validator\",\"stake\":\"1\","
+                  "\"endpoint\":\"\",\"registered_at\":40}]}");
     struct nm_cmd_result r;
     assert_int_equal(nm_cmd_run_line(fx->s, "metagraph 1", false, &r), NM_CMD_OK);
-    assert_string_equal(r.text,
-                        "subnet 1: 2 neurons (stake in NMT)\n"
-                        "UID  ROLE              STAKE  HOTKEY  ENDPOINT    REGISTERED\n"
-                        "  0  miner      10.000000000  5A      grpc://h:1           3\n"
-                        " 12  validator   0.000000001  5Bxx                        40\n");
+    assert_string_equal(r.text, "subnet 1: 2 neurons (stake in NMT)\n"
+                                "UID  ROLE              STAKE  HOTKEY  ENDPOINT    REGISTERED\n"
+                                "  0  miner      10.000000000  5A      grpc://h:1           3\n"
+                                " 12  validator   0.000000001  5Bxx                        40\n");
     nm_cmd_result_fini(&r);
 }
 
-#define ACCOUNT_RICH                                                                    \
-    "{\"address\":\"x\",\"free\":\"100000000000000\",\"nonce\":3,\"staked\":\"0\","       \
+#define ACCOUNT_RICH                                                                              \
+    "{\"address\":\"x\",\"free\":\"100000000000000\",\"nonce\":3,\"staked\":\"0\","               \
     "\"unlocking\":\"0\",\"stakes\":[],\"unlocks\":[]}"
 
 static void test_transfer_signs_submits_and_reports_the_block(void **state)
@@ -108,8 +108,7 @@ static void test_transfer_signs_submits_and_reports_the_block(void **state)
         "{\"index\":1,\"extrinsic\":1,\"name\":\"balances.Transfer\",\"data\":{}}]}";
     fx->fake.notifications[2] = "{\"finalized\":\"0xabc\"}";
     struct nm_cmd_result r;
-    assert_int_equal(nm_cmd_run_line(fx->s, "transfer bob 1.5 --as alice", false, &r),
-                     NM_CMD_OK);
+    assert_int_equal(nm_cmd_run_line(fx->s, "transfer bob 1.5 --as alice", false, &r), NM_CMD_OK);
     assert_int_equal(cJSON_GetObjectItem(r.json, "block")->valueint, 9);
     cJSON *events = cJSON_GetObjectItem(r.json, "events");
     assert_int_equal(cJSON_GetArraySize(events), 1); /* only this extrinsic's */
@@ -164,7 +163,7 @@ static void test_insufficient_balance_is_refused_before_signing(void **state)
 {
     struct cmd_fixture *fx = *state;
     cmd_fx_answer(&fx->fake, "account_get",
-                "{\"free\":\"1200000000\",\"nonce\":0,\"stakes\":[],\"unlocks\":[]}");
+                  "{\"free\":\"1200000000\",\"nonce\":0,\"stakes\":[],\"unlocks\":[]}");
     struct nm_cmd_result r;
     assert_int_equal(nm_cmd_run_line(fx->s, "transfer bob 5 --as alice", false, &r),
                      NM_CMD_FAILED);
@@ -185,8 +184,7 @@ static void test_a_call_failing_in_its_block_is_an_error(void **state)
         "{\"name\":\"NOTHING_TO_WITHDRAW\",\"message\":\"nothing unlocked to withdraw\"},"
         "\"events\":[]}";
     struct nm_cmd_result r;
-    assert_int_equal(nm_cmd_run_line(fx->s, "stake withdraw --as alice", true, &r),
-                     NM_CMD_FAILED);
+    assert_int_equal(nm_cmd_run_line(fx->s, "stake withdraw --as alice", true, &r), NM_CMD_FAILED);
     assert_int_equal(r.err, NM_E_NOTHING_TO_WITHDRAW);
     assert_string_equal(r.message, "stake withdraw: nothing unlocked to withdraw "
                                    "(NOTHING_TO_WITHDRAW) in block 12");
@@ -220,9 +218,9 @@ static void test_no_inclusion_times_out(void **state)
     nm_cmd_result_fini(&r);
 }
 
-#define SUBNET_1(owner, status)                                                            \
-    "{\"id\":1,\"name\":\"s\",\"task\":\"CUSTOM\",\"status\":\"" status "\",\"owner\":\"" \
-        owner "\"}"
+#define SUBNET_1(owner, status)                                                                   \
+    "{\"id\":1,\"name\":\"s\",\"task\":\"CUSTOM\",\"status\":\"" status "\",\"owner\":\"" owner   \
+    "\"}"
 
 static void test_register_reads_the_uid_from_its_event(void **state)
 {
@@ -238,8 +236,9 @@ static void test_register_reads_the_uid_from_its_event(void **state)
         "{\"index\":1,\"extrinsic\":0,\"name\":\"registry.Registered\",\"data\":{\"subnet\":1,"
         "\"uid\":3,\"who\":\"5X\",\"role\":\"miner\",\"stake\":\"10000000000\"}}]}";
     struct nm_cmd_result r;
-    assert_int_equal(nm_cmd_run_line(fx->s, "reg m 1 --stake 10 --endpoint grpc://h:1 --as bob",
-                                     true, &r), NM_CMD_OK);
+    assert_int_equal(
+        nm_cmd_run_line(fx->s, "reg m 1 --stake 10 --endpoint grpc://h:1 --as bob", true, &r),
+        NM_CMD_OK);
     assert_int_equal(cJSON_GetObjectItem(r.json, "uid")->valueint, 3);
     assert_int_equal(cJSON_GetObjectItem(r.json, "subnet")->valueint, 1);
     assert_int_equal(cJSON_GetObjectItem(r.json, "block")->valueint, 5);
@@ -252,8 +251,10 @@ static void test_preflight_refuses_what_would_fail_in_the_block(void **state)
     struct cmd_fixture *fx = *state;
     char subnet[256], neurons[256];
     snprintf(subnet, sizeof subnet, SUBNET_1("%s", "active"), fx->alice);
-    snprintf(neurons, sizeof neurons, "{\"subnet\":1,\"neurons\":[{\"uid\":0,\"hotkey\":\"%s\","
-             "\"role\":\"miner\"}]}", fx->bob);
+    snprintf(neurons, sizeof neurons,
+             "{\"subnet\":1,\"neurons\":[{\"uid\":0,\"hotkey\":\"%s\","
+             "\"role\":\"miner\"}]}",
+             fx->bob);
     cmd_fx_answer(&fx->fake, "account_get", ACCOUNT_RICH);
     cmd_fx_answer(&fx->fake, "subnet_get", subnet);
     cmd_fx_answer(&fx->fake, "neuron_list", neurons);
@@ -262,13 +263,12 @@ static void test_preflight_refuses_what_would_fail_in_the_block(void **state)
                      NM_CMD_FAILED);
     assert_int_equal(r.err, NM_E_NOT_OWNER);
     nm_cmd_result_fini(&r);
-    assert_int_equal(nm_cmd_run_line(fx->s, "register validator 1 --stake 1 --as bob", false,
-                                     &r), NM_CMD_FAILED);
+    assert_int_equal(nm_cmd_run_line(fx->s, "register validator 1 --stake 1 --as bob", false, &r),
+                     NM_CMD_FAILED);
     assert_int_equal(r.err, NM_E_ALREADY_REGISTERED);
     assert_non_null(strstr(r.message, "is miner uid 0 on subnet 1 (ALREADY_REGISTERED)"));
     nm_cmd_result_fini(&r);
-    assert_int_equal(nm_cmd_run_line(fx->s, "deregister 1 --as alice", false, &r),
-                     NM_CMD_FAILED);
+    assert_int_equal(nm_cmd_run_line(fx->s, "deregister 1 --as alice", false, &r), NM_CMD_FAILED);
     assert_int_equal(r.err, NM_E_NOT_REGISTERED);
     nm_cmd_result_fini(&r);
     assert_int_equal(nm_cmd_run_line(fx->s, "stake remove 1 1 --as alice", false, &r),
@@ -276,9 +276,8 @@ static void test_preflight_refuses_what_would_fail_in_the_block(void **state)
     assert_int_equal(r.err, NM_E_INSUFFICIENT_STAKE);
     nm_cmd_result_fini(&r);
     cmd_fx_error(&fx->fake, "subnet_get", -32020,
-               "{\"name\":\"UNKNOWN_SUBNET\",\"code\":-32020,\"message\":\"unknown subnet\"}");
-    assert_int_equal(nm_cmd_run_line(fx->s, "stake add 4 1 --as alice", false, &r),
-                     NM_CMD_FAILED);
+                 "{\"name\":\"UNKNOWN_SUBNET\",\"code\":-32020,\"message\":\"unknown subnet\"}");
+    assert_int_equal(nm_cmd_run_line(fx->s, "stake add 4 1 --as alice", false, &r), NM_CMD_FAILED);
     assert_string_equal(r.message, "stake add: unknown subnet 4 (UNKNOWN_SUBNET)");
     nm_cmd_result_fini(&r);
     assert_int_equal(fx->fake.subscribes, 0);
@@ -289,19 +288,22 @@ static void test_neuron_endpoint_signs_and_reports_the_new_endpoint(void **state
     struct cmd_fixture *fx = *state;
     char subnet[256], neurons[256];
     snprintf(subnet, sizeof subnet, SUBNET_1("%s", "retired"), fx->alice);
-    snprintf(neurons, sizeof neurons, "{\"subnet\":1,\"neurons\":[{\"uid\":4,\"hotkey\":\"%s\","
-             "\"role\":\"miner\",\"endpoint\":\"grpc://old:1\"}]}", fx->bob);
+    snprintf(neurons, sizeof neurons,
+             "{\"subnet\":1,\"neurons\":[{\"uid\":4,\"hotkey\":\"%s\","
+             "\"role\":\"miner\",\"endpoint\":\"grpc://old:1\"}]}",
+             fx->bob);
     cmd_fx_answer(&fx->fake, "account_get", ACCOUNT_RICH);
     cmd_fx_answer(&fx->fake, "subnet_get", subnet);
     cmd_fx_answer(&fx->fake, "neuron_list", neurons);
     struct nm_cmd_result r;
     /* Preflight: only a registered account, and only a different endpoint. */
-    assert_int_equal(nm_cmd_run_line(fx->s, "neuron endpoint 1 grpc://new:2 --as alice", false,
-                                     &r), NM_CMD_FAILED);
+    assert_int_equal(
+        nm_cmd_run_line(fx->s, "neuron endpoint 1 grpc://new:2 --as alice", false, &r),
+        NM_CMD_FAILED);
     assert_int_equal(r.err, NM_E_NOT_REGISTERED);
     nm_cmd_result_fini(&r);
-    assert_int_equal(nm_cmd_run_line(fx->s, "neuron endpoint 1 grpc://old:1 --as bob", false,
-                                     &r), NM_CMD_FAILED);
+    assert_int_equal(nm_cmd_run_line(fx->s, "neuron endpoint 1 grpc://old:1 --as bob", false, &r),
+                     NM_CMD_FAILED);
     assert_int_equal(r.err, NM_E_NO_CHANGE);
     assert_string_equal(r.message, "neuron endpoint: endpoint unchanged: uid 4 on subnet 1 "
                                    "already serves grpc://old:1 (NO_CHANGE)");
@@ -340,8 +342,9 @@ static void test_subnet_create_reads_the_id_from_its_event(void **state)
         "{\"index\":0,\"extrinsic\":0,\"name\":\"subnets.Created\",\"data\":{\"id\":2,"
         "\"name\":\"cg\",\"owner\":\"5X\"}}]}";
     struct nm_cmd_result r;
-    assert_int_equal(nm_cmd_run_line(fx->s, "subnet create --name cg --task CODE_GEN --as alice",
-                                     false, &r), NM_CMD_OK);
+    assert_int_equal(
+        nm_cmd_run_line(fx->s, "subnet create --name cg --task CODE_GEN --as alice", false, &r),
+        NM_CMD_OK);
     assert_int_equal(cJSON_GetObjectItem(r.json, "id")->valueint, 2);
     assert_string_equal(r.text, "created subnet 2 \"cg\" in block 5\n");
     nm_cmd_result_fini(&r);
@@ -370,8 +373,10 @@ static void test_keystore_keys_sign_after_their_password(void **state)
     assert_true(nm_account_eq(&c.u.transfer.dest, &pub));
 
     struct nm_session_transport t = cmd_fx_transport(&fx->fake);
-    struct nm_session_config cfg = {.home = fx->fake.home, .password_file = badfile,
-                                    .signer = "carol", .submit_timeout_ms = 1000};
+    struct nm_session_config cfg = {.home = fx->fake.home,
+                                    .password_file = badfile,
+                                    .signer = "carol",
+                                    .submit_timeout_ms = 1000};
     struct nm_session *s;
     cmd_fx_answer(&fx->fake, "account_get", ACCOUNT_RICH);
     fx->fake.notifications[0] =
@@ -444,21 +449,24 @@ int main(void)
                                         cmd_fx_teardown),
         cmocka_unit_test_setup_teardown(test_chain_info_passes_the_node_object_through,
                                         cmd_fx_setup_dev, cmd_fx_teardown),
-        cmocka_unit_test_setup_teardown(test_node_errors_keep_their_name, cmd_fx_setup_dev, cmd_fx_teardown),
-        cmocka_unit_test_setup_teardown(test_metagraph_aligns_its_table, cmd_fx_setup_dev, cmd_fx_teardown),
+        cmocka_unit_test_setup_teardown(test_node_errors_keep_their_name, cmd_fx_setup_dev,
+                                        cmd_fx_teardown),
+        cmocka_unit_test_setup_teardown(test_metagraph_aligns_its_table, cmd_fx_setup_dev,
+                                        cmd_fx_teardown),
         cmocka_unit_test_setup_teardown(test_transfer_signs_submits_and_reports_the_block,
                                         cmd_fx_setup_dev, cmd_fx_teardown),
         cmocka_unit_test_setup_teardown(test_signing_commands_need_a_signer, cmd_fx_setup_dev,
                                         cmd_fx_teardown),
         cmocka_unit_test_setup_teardown(test_insufficient_balance_is_refused_before_signing,
                                         cmd_fx_setup_dev, cmd_fx_teardown),
-        cmocka_unit_test_setup_teardown(test_a_call_failing_in_its_block_is_an_error, cmd_fx_setup_dev,
-                                        cmd_fx_teardown),
+        cmocka_unit_test_setup_teardown(test_a_call_failing_in_its_block_is_an_error,
+                                        cmd_fx_setup_dev, cmd_fx_teardown),
         cmocka_unit_test_setup_teardown(test_a_rejected_transaction_reports_the_reason,
                                         cmd_fx_setup_dev, cmd_fx_teardown),
-        cmocka_unit_test_setup_teardown(test_no_inclusion_times_out, cmd_fx_setup_dev, cmd_fx_teardown),
-        cmocka_unit_test_setup_teardown(test_register_reads_the_uid_from_its_event, cmd_fx_setup_dev,
+        cmocka_unit_test_setup_teardown(test_no_inclusion_times_out, cmd_fx_setup_dev,
                                         cmd_fx_teardown),
+        cmocka_unit_test_setup_teardown(test_register_reads_the_uid_from_its_event,
+                                        cmd_fx_setup_dev, cmd_fx_teardown),
         cmocka_unit_test_setup_teardown(test_preflight_refuses_what_would_fail_in_the_block,
                                         cmd_fx_setup_dev, cmd_fx_teardown),
         cmocka_unit_test_setup_teardown(test_neuron_endpoint_signs_and_reports_the_new_endpoint,
@@ -467,8 +475,8 @@ int main(void)
                                         cmd_fx_setup_dev, cmd_fx_teardown),
         cmocka_unit_test_setup_teardown(test_use_makes_the_signer_of_the_following_commands,
                                         cmd_fx_setup_dev, cmd_fx_teardown),
-        cmocka_unit_test_setup_teardown(test_keystore_keys_sign_after_their_password, cmd_fx_setup_live,
-                                        cmd_fx_teardown),
+        cmocka_unit_test_setup_teardown(test_keystore_keys_sign_after_their_password,
+                                        cmd_fx_setup_live, cmd_fx_teardown),
     };
     nm_crypto_init();
     return cmocka_run_group_tests(tests, NULL, NULL);

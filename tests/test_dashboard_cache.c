@@ -1,7 +1,8 @@
 /* Unit tests for console/dashboard_cache and console/dashboard_queue: the
  * dashboard's model fed with canned messages (heads, chain info, subnets,
  * metagraphs with optional consensus fields, governance, latency) and the
- * dirty bits it returns, with the Nth allocation failing for N = 1, 2, 3 ...; the queue's order, wake-up and bound. */
+ * dirty bits it returns, with the Nth allocation failing for N = 1, 2, 3 ...;
+ * the queue's order, wake-up and bound. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

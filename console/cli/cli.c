@@ -15,7 +15,8 @@ const struct nm_cli_option *nm_cli_find(const struct nm_cli_group *groups, size_
     for (size_t g = 0; g < ngroups; g++) {
         for (const struct nm_cli_option *o = groups[g].options; o->name; o++) {
             bool named = strlen(o->name) == len && strncmp(o->name, word, len) == 0;
-            bool aliased = o->alias && strlen(o->alias) == len && strncmp(o->alias, word, len) == 0;
+            bool aliased =
+                o->alias && strlen(o->alias) == len && strncmp(o->alias, word, len) == 0;
             if (named || aliased) {
                 if (group_out)
                     *group_out = g;

@@ -573,7 +573,8 @@ static int dispatch(struct nm_cmd_ctx *ctx)
         return nm_cmd_fail(ctx, NM_CMD_USAGE, NM_E_USAGE, "run it from the shell: neuromesh %s",
                            e->words);
     if (!e->handler)
-        return nm_cmd_fail(ctx, NM_CMD_USAGE, NM_E_USAGE, "only in the console (neuromesh console)");
+        return nm_cmd_fail(ctx, NM_CMD_USAGE, NM_E_USAGE,
+                           "only in the console (neuromesh console)");
     if ((e->flags & NM_CMD_NEEDS_NODE) && !ctx->session)
         return nm_cmd_fail(ctx, NM_CMD_FAILED, NM_E_CONNECT, "no node connection");
     if ((e->flags & NM_CMD_SIGNS) && !ctx->as && !nm_session_signer_name(ctx->session))

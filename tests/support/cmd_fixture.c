@@ -21,8 +21,8 @@ void cmd_fx_error(struct fake *f, const char *method, int code, const char *data
     f->answers[f->nanswers++] = (struct fake_answer){method, NULL, data, code};
 }
 
-static int fake_call(void *ud, const char *method, cJSON *params, int timeout_ms,
-                     cJSON **result, struct nm_rpc_error *err)
+static int fake_call(void *ud, const char *method, cJSON *params, int timeout_ms, cJSON **result,
+                     struct nm_rpc_error *err)
 {
     struct fake *f = ud;
     (void)timeout_ms;
@@ -86,8 +86,8 @@ static int setup_session(void **state, bool dev)
     assert_non_null(mkdtemp(fx->fake.home));
     cmd_fx_answer(&fx->fake, "chain_info", dev ? CHAIN_INFO("true") : CHAIN_INFO("false"));
     struct nm_session_transport t = cmd_fx_transport(&fx->fake);
-    struct nm_session_config cfg = {.url = "ws://fake:1", .home = fx->fake.home,
-                                    .submit_timeout_ms = 1000};
+    struct nm_session_config cfg = {
+        .url = "ws://fake:1", .home = fx->fake.home, .submit_timeout_ms = 1000};
     assert_int_equal(nm_session_new(&cfg, &t, &fx->s), 0);
     struct nm_keypair kp;
     nm_keypair_dev("alice", &kp);

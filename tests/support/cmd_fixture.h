@@ -10,6 +10,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
 #include <cmocka.h>
 
 #include "console/commands/session.h"
@@ -40,10 +41,10 @@ struct fake {
 };
 
 #define GENESIS "0x1111111111111111111111111111111111111111111111111111111111111111"
-#define CHAIN_INFO(dev)                                                                      \
-    "{\"name\":\"Test\",\"id\":\"test\",\"dev\":" dev ",\"height\":7,\"finalized\":7,"      \
-    "\"best_hash\":\"0x22\",\"genesis_hash\":\"" GENESIS "\",\"epoch\":0,\"tempo\":10,"      \
-    "\"block_time_ms\":1000,\"tx_fee\":\"100000\",\"existential_deposit\":\"1000000\","     \
+#define CHAIN_INFO(dev)                                                                           \
+    "{\"name\":\"Test\",\"id\":\"test\",\"dev\":" dev ",\"height\":7,\"finalized\":7,"            \
+    "\"best_hash\":\"0x22\",\"genesis_hash\":\"" GENESIS "\",\"epoch\":0,\"tempo\":10,"           \
+    "\"block_time_ms\":1000,\"tx_fee\":\"100000\",\"existential_deposit\":\"1000000\","           \
     "\"pending\":0}"
 
 struct cmd_fixture {
