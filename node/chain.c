@@ -4,7 +4,7 @@
 
 #include "node/errors.h"
 #include "node/extrinsic.h"
-#include "node/pallets/balances.h"
+#include "node/pallets/pallet.h"
 #include "node/pallets/governance.h"
 
 #include <sodium.h>
@@ -135,11 +135,9 @@ static int build_genesis(struct nm_chain *c, const struct nm_chain_spec *spec)
     for (int i = 0; i < nm_param_count && !err; i++)
         err = nm_runtime_param_set(&c->rt, nm_param_table[i].name,
                                    nm_param_value(&c->spec.params, &nm_param_table[i]));
-    struct nm_account_info none = {0};
-    for (size_t i = 0; i < spec->balance_count && !err; i++)
-        err = nm_balances_put(&c->rt, &spec->balances[i].id, &none, spec->balances[i].amount, 0);
-    if (!err) /* governance: spec version and council */
-        err = nm_governance_genesis(&c->rt, spec);
+    for (size_t i = 0; i < nm_pallet_count && !err; i++)
+        if (nm_pallets[i]->genesis)
+            err = nm_pallets[i]->genesis(&c->rt, spec);
     if (err)
         goto fail;
     struct nm_header h = {0};

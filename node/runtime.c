@@ -2,48 +2,12 @@
  * state commitment (see runtime.h). */
 #include "node/runtime.h"
 
-#include "node/amount.h"
 #include "node/errors.h"
 #include "node/extrinsic.h"
-#include "node/pallets/balances.h"
-#include "node/pallets/consensus.h"
-#include "node/pallets/emissions.h"
-#include "node/pallets/weights.h"
-#include "node/pallets/governance.h"
-#include "node/pallets/registry.h"
-#include "node/pallets/staking.h"
-#include "node/pallets/subnets.h"
-#include "node/ss58.h"
+#include "node/pallets/pallet.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-void nm_bind_u64(sqlite3_stmt *st, int col, uint64_t v)
-{
-    sqlite3_bind_int64(st, col, (sqlite3_int64)v);
-}
-
-uint64_t nm_column_u64(sqlite3_stmt *st, int col)
-{
-    return (uint64_t)sqlite3_column_int64(st, col);
-}
-
-void nm_json_add_amount(cJSON *obj, const char *key, uint64_t units)
-{
-    char buf[NM_AMOUNT_STRLEN];
-    cJSON_AddStringToObject(obj, key, nm_units_format(units, buf));
-}
-
-cJSON *nm_json_add_u64(cJSON *obj, const char *key, uint64_t v)
-{
-    return cJSON_AddNumberToObject(obj, key, (double)v);
-}
-
-void nm_json_add_account(cJSON *obj, const char *key, const nm_account *acct)
-{
-    char buf[NM_SS58_STRLEN];
-    cJSON_AddStringToObject(obj, key, nm_ss58_encode(acct, buf));
-}
 
 static void param_entry(struct nm_writer *w, const char *name, uint64_t value)
 {
@@ -97,14 +61,12 @@ void nm_runtime_begin_block(struct nm_runtime *rt, uint64_t height, uint64_t tim
 int nm_runtime_end_block(struct nm_runtime *rt)
 {
     rt->extrinsic_index = -1;
-    int err = 0;
-    /* weights/consensus end-of-block hook (epoch processing) */
-    if (!err)
-        err = nm_consensus_end_block(rt);
-    /* governance end-of-block hook */
-    if (!err)
-        err = nm_governance_end_block(rt);
-    return err;
+    for (size_t i = 0; i < nm_pallet_count; i++) {
+        int err = nm_pallets[i]->end_block ? nm_pallets[i]->end_block(rt) : 0;
+        if (err)
+            return err;
+    }
+    return 0;
 }
 
 void nm_runtime_state_root(const struct nm_runtime *rt, nm_hash *out)
@@ -208,14 +170,6 @@ int nm_runtime_param_set(struct nm_runtime *rt, const char *name, uint64_t value
     return err;
 }
 
-int nm_column_account(sqlite3_stmt *st, int col, nm_account *out)
-{
-    if (sqlite3_column_bytes(st, col) != NM_PUBKEY_LEN)
-        return NM_E_DB;
-    memcpy(out->b, sqlite3_column_blob(st, col), NM_PUBKEY_LEN);
-    return 0;
-}
-
 int nm_runtime_fold_rows(struct nm_db *db, const char *sql, nm_row_entry_fn row_entry,
                          struct nm_lthash *acc)
 {
@@ -252,26 +206,12 @@ static int params_fold(struct nm_db *db, struct nm_lthash *acc)
 int nm_runtime_fold_state(struct nm_db *db, struct nm_lthash *out)
 {
     /* Every state table, each folded by the module that owns it. */
-    static int (*const folds[])(struct nm_db *, struct nm_lthash *) = {
-        params_fold,
-        nm_balances_fold,
-        nm_staking_fold,
-        nm_subnets_fold,
-        nm_registry_fold,
-        /* weights/consensus folds */
-        nm_weights_fold,
-        nm_consensus_fold,
-        nm_emissions_fold,
-        /* governance folds */
-        nm_governance_fold,
-    };
     nm_lthash_zero(out);
-    for (size_t i = 0; i < sizeof folds / sizeof folds[0]; i++) {
-        int err = folds[i](db, out);
-        if (err)
-            return err;
-    }
-    return 0;
+    int err = params_fold(db, out);
+    for (size_t i = 0; i < nm_pallet_count && !err; i++)
+        if (nm_pallets[i]->fold)
+            err = nm_pallets[i]->fold(db, out);
+    return err;
 }
 
 /* Decodes, checks chain and signature, and reads the signer's account. */
@@ -286,7 +226,7 @@ static int check_extrinsic(struct nm_runtime *rt, const uint8_t *ext, size_t len
         return err;
     if ((err = nm_call_decode(x->call, x->call_len, call)))
         return err;
-    if ((err = nm_balances_get(rt->db, &x->signer, acct)))
+    if ((err = nm_pallet_accounts.get(rt->db, &x->signer, acct)))
         return err;
     if (acct->free < rt->params.tx_fee)
         return NM_E_INSUFFICIENT_BALANCE;
@@ -318,33 +258,12 @@ int nm_runtime_validate(struct nm_runtime *rt, const uint8_t *ext, size_t len, b
 
 static int dispatch(struct nm_runtime *rt, const nm_account *who, const struct nm_call *c)
 {
-    switch (c->kind) {
-    case NM_CALL_TRANSFER: return nm_balances_transfer(rt, who, c);
-    case NM_CALL_FAUCET: return nm_balances_faucet(rt, who, c);
-    case NM_CALL_STAKE_ADD: return nm_staking_add(rt, who, c);
-    case NM_CALL_STAKE_REMOVE: return nm_staking_remove(rt, who, c);
-    case NM_CALL_STAKE_WITHDRAW: return nm_staking_withdraw(rt, who, c);
-    case NM_CALL_SUBNET_CREATE: return nm_subnets_create(rt, who, c);
-    case NM_CALL_SUBNET_UPDATE: return nm_subnets_update(rt, who, c);
-    case NM_CALL_SUBNET_RETIRE: return nm_subnets_retire(rt, who, c);
-    case NM_CALL_REGISTER: return nm_registry_register(rt, who, c);
-    case NM_CALL_DEREGISTER: return nm_registry_deregister(rt, who, c);
-    case NM_CALL_SET_ENDPOINT: return nm_registry_set_endpoint(rt, who, c);
-    /* weights/consensus dispatch */
-    case NM_CALL_WEIGHTS_SUBMIT: return nm_weights_submit(rt, who, c);
-    case NM_CALL_WEIGHTS_COMMIT: return nm_weights_commit(rt, who, c);
-    case NM_CALL_WEIGHTS_REVEAL: return nm_weights_reveal(rt, who, c);
-    case NM_CALL_WEIGHTS_OPTIONS: return nm_weights_set_options(rt, who, c);
-    /* governance dispatch */
-    case NM_CALL_PROPOSE_SUBNET:
-    case NM_CALL_PROPOSE_PARAM:
-    case NM_CALL_PROPOSE_SPEND:
-    case NM_CALL_PROPOSE_UPGRADE: return nm_governance_propose(rt, who, c);
-    case NM_CALL_VOTE: return nm_governance_vote(rt, who, c);
-    case NM_CALL_COUNCIL_CANCEL:
-    case NM_CALL_COUNCIL_FAST_TRACK: return nm_governance_council(rt, who, c);
-    default: return NM_E_UNKNOWN_CALL;
-    }
+    const struct nm_call_info *info = nm_pallet_call_find(c->kind);
+    if (!info || !info->apply)
+        return NM_E_UNKNOWN_CALL;
+    if ((info->flags & NM_CALL_F_DEV_ONLY) && !rt->dev)
+        return NM_E_NOT_DEV_CHAIN;
+    return info->apply(rt, who, c);
 }
 
 static int record_extrinsic(struct nm_runtime *rt, const struct nm_apply_result *res,
@@ -390,7 +309,7 @@ int nm_runtime_apply(struct nm_runtime *rt, const uint8_t *ext, size_t len, bool
     memset(res, 0, sizeof *res);
     nm_extrinsic_hash(ext, len, &res->hash);
     /* Fee and nonce are taken whatever the call does. */
-    if ((err = nm_balances_put(rt, &x.signer, &acct, acct.free - rt->params.tx_fee,
+    if ((err = nm_pallet_accounts.put(rt, &x.signer, &acct, acct.free - rt->params.tx_fee,
                                acct.nonce + 1)))
         goto out;
     rt->extrinsic_index = (int32_t)index;

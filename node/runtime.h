@@ -10,6 +10,7 @@
 #include "node/codec.h"
 #include "node/crypto.h"
 #include "node/db.h"
+#include "node/json.h"
 #include "node/lthash.h"
 #include "node/params.h"
 
@@ -38,6 +39,14 @@ struct nm_runtime {
     uint64_t timestamp_ms;
     uint32_t next_event;      /* index of the next event in this block */
     int32_t extrinsic_index;  /* -1 for block hooks */
+};
+
+/* A signer's account as the runtime sees it: free balance (fees come out of
+ * it) and nonce; kept by the account keeper (node/pallets/pallet.h). */
+struct nm_account_info {
+    uint64_t free;
+    uint64_t nonce;
+    bool exists;
 };
 
 /* Outcome of one extrinsic inside a block. */
@@ -94,23 +103,9 @@ int nm_runtime_state_swap(struct nm_runtime *rt, struct nm_writer *before, bool 
 typedef int (*nm_row_entry_fn)(sqlite3_stmt *row, struct nm_writer *entry);
 int nm_runtime_fold_rows(struct nm_db *db, const char *sql, nm_row_entry_fn row_entry,
                          struct nm_lthash *acc);
-/* Reads a 32-byte account id column; NM_E_DB when it is not one. */
-int nm_column_account(sqlite3_stmt *st, int col, nm_account *out);
-
 /* Stores an event of this block; takes data (an object, may be NULL). */
 int nm_runtime_event(struct nm_runtime *rt, const char *name, cJSON *data);
 /* Writes a param (bounds checked by the caller) and updates the cache. */
 int nm_runtime_param_set(struct nm_runtime *rt, const char *name, uint64_t value);
-
-/* SQLite helpers shared by pallets: u64 through signed INTEGER columns. */
-void nm_bind_u64(sqlite3_stmt *st, int col, uint64_t v);
-uint64_t nm_column_u64(sqlite3_stmt *st, int col);
-/* Adds a decimal-string amount / an SS58 address member to a JSON object. */
-void nm_json_add_amount(cJSON *obj, const char *key, uint64_t units);
-void nm_json_add_account(cJSON *obj, const char *key, const nm_account *acct);
-/* A JSON number member from an integer: heights, ids, counts and ppm
- * values, all far below 2^53, so the number is exact. (The one place JSON
- * views turn integers into JSON's double.) */
-cJSON *nm_json_add_u64(cJSON *obj, const char *key, uint64_t v);
 
 #endif

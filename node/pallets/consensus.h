@@ -65,4 +65,7 @@ int nm_consensus_annotate_neurons(struct nm_db *db, uint16_t subnet, cJSON *neur
 /* Adds every neuron_stats, epochs and collusion row's entry to acc. */
 int nm_consensus_fold(struct nm_db *db, struct nm_lthash *acc);
 
+/* Its descriptor (node/pallets/pallet.h). */
+extern const struct nm_pallet nm_pallet_consensus;
+
 #endif

@@ -120,4 +120,7 @@ cJSON *nm_weights_json(struct nm_db *db, const struct nm_params *params, uint16_
 /* Adds every row's entry of the four tables to acc. */
 int nm_weights_fold(struct nm_db *db, struct nm_lthash *acc);
 
+/* Its descriptor (node/pallets/pallet.h). */
+extern const struct nm_pallet nm_pallet_weights;
+
 #endif
