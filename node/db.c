@@ -1,6 +1,7 @@
 /* db.c - SQLite storage: open, migrate, statement cache (see db.h). */
 #include "node/db.h"
 
+#include "node/amount.h"
 #include "node/errors.h"
 #include "node/schema.h"
 
@@ -39,6 +40,22 @@ void nm_bind_u64(sqlite3_stmt *st, int col, uint64_t v)
 uint64_t nm_column_u64(sqlite3_stmt *st, int col)
 {
     return (uint64_t)sqlite3_column_int64(st, col);
+}
+
+int nm_db_sum_u64(sqlite3_stmt *st, uint64_t *out)
+{
+    if (!st)
+        return NM_E_DB;
+    uint64_t total = 0;
+    int rc, err = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        if (!nm_add_u64(total, nm_column_u64(st, 0), &total))
+            err = NM_E_OVERFLOW;
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+        return NM_E_DB;
+    *out = total;
+    return err;
 }
 
 int nm_column_account(sqlite3_stmt *st, int col, nm_account *out)

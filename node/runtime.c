@@ -101,6 +101,31 @@ int nm_runtime_state_swap(struct nm_runtime *rt, struct nm_writer *before, bool 
     return err;
 }
 
+int nm_runtime_row_put(struct nm_runtime *rt, const struct nm_state_table *t, const void *old,
+                       const void *row)
+{
+    if (!old && !row)
+        return 0;
+    const char *sql = !row ? t->delete_sql : old && t->update_sql ? t->update_sql : t->insert_sql;
+    sqlite3_stmt *st = nm_db_stmt(rt->db, sql);
+    if (!st)
+        return NM_E_DB;
+    t->bind(st, row ? row : old, row != NULL);
+    int rc = sqlite3_step(st);
+    int changes = sqlite3_changes(nm_db_handle(rt->db));
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE || changes != 1)
+        return NM_E_DB;
+    struct nm_writer before, after;
+    nm_writer_init(&before);
+    nm_writer_init(&after);
+    if (old)
+        t->entry(&before, old);
+    if (row)
+        t->entry(&after, row);
+    return nm_runtime_state_swap(rt, &before, old != NULL, &after, row != NULL);
+}
+
 int nm_runtime_event(struct nm_runtime *rt, const char *name, cJSON *data)
 {
     char *text = data ? cJSON_PrintUnformatted(data) : NULL;
@@ -131,6 +156,32 @@ out:
     return err;
 }
 
+struct param_row {
+    const char *name;
+    uint64_t value;
+};
+
+static void param_bind(sqlite3_stmt *st, const void *row, bool whole)
+{
+    const struct param_row *p = row;
+    sqlite3_bind_text(st, 1, p->name, -1, SQLITE_STATIC);
+    if (whole)
+        nm_bind_u64(st, 2, p->value);
+}
+
+static void param_row_entry_of(struct nm_writer *w, const void *row)
+{
+    const struct param_row *p = row;
+    param_entry(w, p->name, p->value);
+}
+
+static const struct nm_state_table params_table = {
+    .insert_sql = "INSERT OR REPLACE INTO params(name, value) VALUES(?1, ?2)",
+    .delete_sql = "DELETE FROM params WHERE name=?1",
+    .bind = param_bind,
+    .entry = param_row_entry_of,
+};
+
 int nm_runtime_param_set(struct nm_runtime *rt, const char *name, uint64_t value)
 {
     const struct nm_param_info *info = nm_param_find(name);
@@ -141,30 +192,12 @@ int nm_runtime_param_set(struct nm_runtime *rt, const char *name, uint64_t value
         return NM_E_DB;
     sqlite3_bind_text(st, 1, info->name, -1, SQLITE_STATIC);
     int rc = sqlite3_step(st);
-    bool existed = rc == SQLITE_ROW;
-    uint64_t old = existed ? nm_column_u64(st, 0) : 0;
+    struct param_row old = {info->name, rc == SQLITE_ROW ? nm_column_u64(st, 0) : 0};
     sqlite3_reset(st);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)
         return NM_E_DB;
-    st = nm_db_stmt(rt->db, "INSERT OR REPLACE INTO params(name, value) VALUES(?1, ?2)");
-    if (!st)
-        return NM_E_DB;
-    sqlite3_bind_text(st, 1, info->name, -1, SQLITE_STATIC);
-    nm_bind_u64(st, 2, value);
-    rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE)
-        return NM_E_DB;
-    struct nm_writer before, after;
-    nm_writer_init(&before);
-    nm_writer_init(&after);
-    if (existed)
-        param_entry(&before, info->name, old);
-    param_entry(&after, info->name, value);
-    nm_runtime_state_replace(rt, existed ? &before : NULL, &after);
-    int err = before.err ? before.err : after.err;
-    nm_writer_fini(&before);
-    nm_writer_fini(&after);
+    struct param_row row = {info->name, value};
+    int err = nm_runtime_row_put(rt, &params_table, rc == SQLITE_ROW ? &old : NULL, &row);
     if (!err)
         *nm_param_slot(&rt->params, info) = value;
     return err;

@@ -97,6 +97,24 @@ void nm_runtime_state_replace(struct nm_runtime *rt, const struct nm_writer *old
 int nm_runtime_state_swap(struct nm_runtime *rt, struct nm_writer *before, bool has_before,
                           struct nm_writer *after, bool has_after);
 
+/* One state table's write discipline, for nm_runtime_row_put: its
+ * statements (string literals: nm_db_stmt caches them by address), how a
+ * row binds to them and its canonical state entry. */
+struct nm_state_table {
+    const char *insert_sql; /* binds the whole row: INSERT [OR REPLACE] */
+    const char *update_sql; /* optional, binds the whole row: used when a row existed */
+    const char *delete_sql; /* binds the key columns only */
+    /* Binds row to st: every column (whole) or the key columns only. */
+    void (*bind)(sqlite3_stmt *st, const void *row, bool whole);
+    void (*entry)(struct nm_writer *w, const void *row);
+};
+/* The one storage write: replaces old (the row as it is, NULL: none) by
+ * row (NULL: delete old) in the table, which must change exactly one row,
+ * and old's entry by row's in the state commitment. 0, NM_E_DB, or the
+ * entry encoder's error (then the commitment is untouched). */
+int nm_runtime_row_put(struct nm_runtime *rt, const struct nm_state_table *t, const void *old,
+                       const void *row);
+
 /* Folds every row sql selects into acc: row_entry writes the row's
  * canonical entry (the same encoder the pallet's writes use) and returns
  * 0 or an NM_E_* error. NM_E_DB for a malformed row. */

@@ -17,14 +17,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static bool read_account(sqlite3_stmt *st, int col, nm_account *out)
-{
-    if (sqlite3_column_bytes(st, col) != NM_PUBKEY_LEN)
-        return false;
-    memcpy(out->b, sqlite3_column_blob(st, col), NM_PUBKEY_LEN);
-    return true;
-}
-
 /* --- one subnet's epoch --- */
 
 struct neuron_info {
@@ -122,7 +114,7 @@ static int load_neurons(struct work *w)
     while (!err && (rc = sqlite3_step(st)) == SQLITE_ROW) {
         uint32_t uid = (uint32_t)sqlite3_column_int(st, 0);
         struct neuron_info *n = &w->by_uid[uid];
-        if (uid >= w->width || !read_account(st, 1, &n->account)) {
+        if (uid >= w->width || nm_column_account(st, 1, &n->account)) {
             err = NM_E_DB;
             break;
         }

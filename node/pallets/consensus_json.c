@@ -10,6 +10,7 @@
 #include "node/consensus_math.h"
 #include "node/errors.h"
 #include "node/pallets/emissions.h"
+#include "node/pallets/weights.h"
 #include "node/weights_codec.h"
 
 #include <stdio.h>
@@ -24,27 +25,6 @@ static void add_fraction(cJSON *o, const char *key, int64_t ppb)
     snprintf(buf, sizeof buf, "%s%llu.%09llu", ppb < 0 ? "-" : "",
              (unsigned long long)(mag / NM_FX_ONE), (unsigned long long)(mag % NM_FX_ONE));
     cJSON_AddStringToObject(o, key, buf);
-}
-
-static cJSON *vector_json(const uint8_t *data, size_t len)
-{
-    size_t n;
-    if (nm_wcodec_count(data, len, &n))
-        return NULL;
-    uint16_t *uids = malloc((n ? n : 1) * sizeof *uids);
-    uint32_t *values = malloc((n ? n : 1) * sizeof *values);
-    cJSON *list = NULL;
-    if (uids && values && !nm_wcodec_decode(data, len, uids, values, n, &n) &&
-        (list = cJSON_CreateArray()))
-        for (size_t i = 0; i < n; i++) {
-            cJSON *pair = cJSON_CreateArray();
-            cJSON_AddItemToArray(pair, cJSON_CreateNumber(uids[i]));
-            cJSON_AddItemToArray(pair, cJSON_CreateNumber(values[i]));
-            cJSON_AddItemToArray(list, pair);
-        }
-    free(uids);
-    free(values);
-    return list;
 }
 
 #define SUMMARY_SELECT                                                                            \
@@ -72,7 +52,7 @@ static cJSON *summary_json(sqlite3_stmt *st)
     cJSON_AddNumberToObject(o, "collusion_suspects", nm_column_u64(st, 13));
     cJSON_AddNumberToObject(o, "collusion_confirmed", nm_column_u64(st, 14));
     cJSON_AddBoolToObject(o, "collusion_analysed", sqlite3_column_int(st, 15));
-    cJSON *global = vector_json(sqlite3_column_blob(st, 16), (size_t)sqlite3_column_bytes(st, 16));
+    cJSON *global = nm_weights_vector_json(sqlite3_column_blob(st, 16), (size_t)sqlite3_column_bytes(st, 16));
     cJSON_AddItemToObject(o, "global", global ? global : cJSON_CreateArray());
     return o;
 }
