@@ -6,7 +6,7 @@
  * bit for bit, and the views show it all. */
 #include "tests/support/consensus_fixture.h"
 
-#include "node/consensus_math.h"
+#include "node/pallets/consensus_math.h"
 #include "node/errors.h"
 #include "node/pallets/consensus.h"
 #include "node/pallets/emissions.h"

@@ -4,15 +4,15 @@
 #include "node/pallets/consensus.h"
 #include "node/pallets/consensus_store.h"
 
-#include "node/collusion.h"
-#include "node/consensus_math.h"
+#include "node/pallets/collusion.h"
+#include "node/pallets/consensus_math.h"
 #include "node/errors.h"
 #include "node/pallets/emissions.h"
 #include "node/pallets/governance.h"
 #include "node/pallets/staking.h"
 #include "node/pallets/subnets.h"
 #include "node/pallets/weights.h"
-#include "node/weights_codec.h"
+#include "node/pallets/weights_codec.h"
 
 #include <stdlib.h>
 #include <string.h>

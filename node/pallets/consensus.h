@@ -9,7 +9,7 @@
  * subnet and epoch, with W_global compactly encoded), collusion (the last
  * epoch's findings per subnet).
  *
- * For each subnet, by id (node/consensus_math.h and node/collusion.h hold
+ * For each subnet, by id (node/pallets/consensus_math.h and node/pallets/collusion.h hold
  * the arithmetic):
  * 1. Bucket e of the weights pallet is read. A submission counts when its
  *    author is still a validator of the subnet; entries for uids that are

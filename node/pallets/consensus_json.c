@@ -6,12 +6,12 @@
 #include "node/pallets/consensus.h"
 
 #include "node/amount.h"
-#include "node/collusion.h"
-#include "node/consensus_math.h"
+#include "node/pallets/collusion.h"
+#include "node/pallets/consensus_math.h"
 #include "node/errors.h"
 #include "node/pallets/emissions.h"
 #include "node/pallets/weights.h"
-#include "node/weights_codec.h"
+#include "node/pallets/weights_codec.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -2,11 +2,11 @@
  * their housekeeping (see weights.h for the rules). */
 #include "node/pallets/weights.h"
 
-#include "node/consensus_math.h"
+#include "node/pallets/consensus_math.h"
 #include "node/errors.h"
 #include "node/pallets/registry.h"
 #include "node/pallets/subnets.h"
-#include "node/weights_codec.h"
+#include "node/pallets/weights_codec.h"
 
 #include <stdlib.h>
 #include <string.h>

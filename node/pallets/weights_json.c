@@ -3,7 +3,7 @@
 #include "node/pallets/weights.h"
 
 #include "node/errors.h"
-#include "node/weights_codec.h"
+#include "node/pallets/weights_codec.h"
 
 #include <stdlib.h>
 #include <string.h>
