@@ -272,7 +272,9 @@ static void header_next(struct nm_chain *c, uint64_t timestamp_ms, struct nm_hea
     h->height = c->best.height + 1;
     h->timestamp_ms = timestamp_ms > c->best.timestamp_ms ? timestamp_ms
                                                          : c->best.timestamp_ms + 1;
-    h->epoch = h->height / c->rt.params.tempo;
+    struct nm_epoch_pos pos;
+    nm_runtime_epoch_at(&c->rt, h->height, &pos);
+    h->epoch = pos.epoch;
     h->author = c->author.pub;
 }
 
@@ -340,9 +342,11 @@ int nm_chain_import(struct nm_chain *c, const uint8_t *data, size_t len, bool si
     nm_hash hash;
     nm_header_hash(h, &hash);
     const nm_account *sealer = c->spec.has_authority ? &c->spec.authority : &h->author;
+    struct nm_epoch_pos pos;
+    nm_runtime_epoch_at(&c->rt, h->height, &pos);
     if (!nm_hash_eq(&h->parent, &c->best_hash) || h->height != c->best.height + 1 ||
         h->timestamp_ms <= c->best.timestamp_ms ||
-        h->epoch != h->height / c->rt.params.tempo || !nm_account_eq(sealer, &h->author)) {
+        h->epoch != pos.epoch || !nm_account_eq(sealer, &h->author)) {
         err = NM_E_UNKNOWN_BLOCK;
         goto out;
     }

@@ -33,6 +33,69 @@ static int load_params(struct nm_runtime *rt)
     return rc == SQLITE_DONE ? 0 : NM_E_DB;
 }
 
+/* --- the epoch counter (node/epoch.h) --- */
+
+static void epoch_entry(struct nm_writer *w, const void *row)
+{
+    const struct nm_epoch_base *b = row;
+    nm_put_u8(w, NM_TAG_EPOCH_BASE);
+    nm_put_u64(w, b->epoch);
+    nm_put_u64(w, b->start);
+    nm_put_u64(w, b->tempo);
+}
+
+static void epoch_bind(sqlite3_stmt *st, const void *row, bool whole)
+{
+    const struct nm_epoch_base *b = row;
+    if (!whole)
+        return; /* one row, id 0 */
+    nm_bind_u64(st, 1, b->epoch);
+    nm_bind_u64(st, 2, b->start);
+    nm_bind_u64(st, 3, b->tempo);
+}
+
+static const struct nm_state_table epoch_table = {
+    .insert_sql = "INSERT OR REPLACE INTO epoch_base(id, epoch, start, tempo) VALUES(0, ?1, ?2, ?3)",
+    .delete_sql = "DELETE FROM epoch_base WHERE id=0",
+    .bind = epoch_bind,
+    .entry = epoch_entry,
+};
+
+static int epoch_load(struct nm_runtime *rt)
+{
+    sqlite3_stmt *st = nm_db_stmt(rt->db, "SELECT epoch, start, tempo FROM epoch_base");
+    if (!st)
+        return NM_E_DB;
+    int rc = sqlite3_step(st);
+    rt->epoch_pinned = rc == SQLITE_ROW;
+    if (rt->epoch_pinned)
+        rt->epoch = (struct nm_epoch_base){nm_column_u64(st, 0), nm_column_u64(st, 1),
+                                           nm_column_u64(st, 2)};
+    else
+        rt->epoch = (struct nm_epoch_base){0, 0, rt->params.tempo};
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : NM_E_DB;
+}
+
+/* Stores base as the counter (old: the row as it was, if pinned). */
+static int epoch_store(struct nm_runtime *rt, const struct nm_epoch_base *base)
+{
+    struct nm_epoch_base old = rt->epoch;
+    int err = nm_runtime_row_put(rt, &epoch_table, rt->epoch_pinned ? &old : NULL, base);
+    if (!err) {
+        rt->epoch = *base;
+        rt->epoch_pinned = true;
+    }
+    return err;
+}
+
+static int epoch_fold(struct nm_db *db, struct nm_lthash *acc);
+
+void nm_runtime_epoch_at(const struct nm_runtime *rt, uint64_t height, struct nm_epoch_pos *out)
+{
+    nm_epoch_at(&rt->epoch, height, out);
+}
+
 int nm_runtime_init(struct nm_runtime *rt, struct nm_db *db, const nm_hash *genesis, bool dev)
 {
     memset(rt, 0, sizeof *rt);
@@ -47,7 +110,9 @@ int nm_runtime_init(struct nm_runtime *rt, struct nm_db *db, const nm_hash *gene
         nm_lthash_from_bytes(&rt->state, bytes);
     else if (err && err != NM_E_UNKNOWN_BLOCK)
         return err;
-    return load_params(rt);
+    if ((err = load_params(rt)))
+        return err;
+    return epoch_load(rt);
 }
 
 void nm_runtime_begin_block(struct nm_runtime *rt, uint64_t height, uint64_t timestamp_ms)
@@ -61,6 +126,19 @@ void nm_runtime_begin_block(struct nm_runtime *rt, uint64_t height, uint64_t tim
 int nm_runtime_end_block(struct nm_runtime *rt)
 {
     rt->extrinsic_index = -1;
+    /* A tempo change takes effect here, and only here: in the first block
+     * of the epoch after the change, before any hook asks where the block
+     * stands. The counter goes on from that epoch's number. */
+    struct nm_epoch_pos pos;
+    nm_epoch_at(&rt->epoch, rt->height, &pos);
+    if (rt->params.tempo != rt->epoch.tempo && pos.first == rt->height &&
+        rt->height > rt->epoch.start) {
+        struct nm_epoch_base next;
+        nm_epoch_roll(&rt->epoch, rt->height, rt->params.tempo, &next);
+        int err = epoch_store(rt, &next);
+        if (err)
+            return err;
+    }
     for (size_t i = 0; i < nm_pallet_count; i++) {
         int err = nm_pallets[i]->end_block ? nm_pallets[i]->end_block(rt) : 0;
         if (err)
@@ -197,9 +275,23 @@ int nm_runtime_param_set(struct nm_runtime *rt, const char *name, uint64_t value
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)
         return NM_E_DB;
     struct param_row row = {info->name, value};
-    int err = nm_runtime_row_put(rt, &params_table, rc == SQLITE_ROW ? &old : NULL, &row);
+    int err = 0;
+    /* A new tempo waits for the epoch boundary (nm_runtime_end_block):
+     * until then the counter must remember the old one. At genesis there
+     * is no epoch yet: the counter follows the param. */
+    if (strcmp(info->name, "tempo") == 0 && rt->height > 0 && !rt->epoch_pinned &&
+        value != rt->epoch.tempo) {
+        struct nm_epoch_pos pos;
+        nm_epoch_at(&rt->epoch, rt->height, &pos);
+        struct nm_epoch_base pin = {pos.epoch, pos.first, rt->epoch.tempo};
+        err = epoch_store(rt, &pin);
+    }
+    if (!err)
+        err = nm_runtime_row_put(rt, &params_table, rc == SQLITE_ROW ? &old : NULL, &row);
     if (!err)
         *nm_param_slot(&rt->params, info) = value;
+    if (!err && !rt->epoch_pinned)
+        rt->epoch.tempo = rt->params.tempo;
     return err;
 }
 
@@ -236,11 +328,27 @@ static int params_fold(struct nm_db *db, struct nm_lthash *acc)
     return nm_runtime_fold_rows(db, "SELECT name, value FROM params", param_row_entry, acc);
 }
 
+static int epoch_row_entry(sqlite3_stmt *row, struct nm_writer *w)
+{
+    struct nm_epoch_base b = {nm_column_u64(row, 0), nm_column_u64(row, 1),
+                              nm_column_u64(row, 2)};
+    epoch_entry(w, &b);
+    return 0;
+}
+
+static int epoch_fold(struct nm_db *db, struct nm_lthash *acc)
+{
+    return nm_runtime_fold_rows(db, "SELECT epoch, start, tempo FROM epoch_base", epoch_row_entry,
+                                acc);
+}
+
 int nm_runtime_fold_state(struct nm_db *db, struct nm_lthash *out)
 {
     /* Every state table, each folded by the module that owns it. */
     nm_lthash_zero(out);
     int err = params_fold(db, out);
+    if (!err)
+        err = epoch_fold(db, out);
     for (size_t i = 0; i < nm_pallet_count && !err; i++)
         if (nm_pallets[i]->fold)
             err = nm_pallets[i]->fold(db, out);
@@ -347,6 +455,8 @@ int nm_runtime_apply(struct nm_runtime *rt, const uint8_t *ext, size_t len, bool
         goto out;
     rt->extrinsic_index = (int32_t)index;
     struct nm_lthash saved_state = rt->state;
+    struct nm_epoch_base saved_epoch = rt->epoch;
+    bool saved_pinned = rt->epoch_pinned;
     uint32_t saved_events = rt->next_event;
     if ((err = nm_db_savepoint(rt->db)))
         goto out;
@@ -355,6 +465,8 @@ int nm_runtime_apply(struct nm_runtime *rt, const uint8_t *ext, size_t len, bool
         if ((err = nm_db_rollback_to(rt->db)))
             goto out;
         rt->state = saved_state;
+        rt->epoch = saved_epoch;
+        rt->epoch_pinned = saved_pinned;
         rt->next_event = saved_events;
     } else if ((err = nm_db_release(rt->db))) {
         goto out;

@@ -10,6 +10,7 @@
 #include "node/codec.h"
 #include "node/crypto.h"
 #include "node/db.h"
+#include "node/epoch.h"
 #include "node/json.h"
 #include "node/lthash.h"
 #include "node/params.h"
@@ -26,12 +27,17 @@ enum nm_state_tag {
     NM_TAG_UNLOCK = 4,
     NM_TAG_SUBNET = 5,
     NM_TAG_NEURON = 6,
+    NM_TAG_EPOCH_BASE = 7,
 };
 
 struct nm_runtime {
     struct nm_db *db;
     struct nm_lthash state; /* commitment to the state tables */
     struct nm_params params; /* copy of the params table */
+    /* The epoch counter (node/epoch.h): stored in table epoch_base once a
+     * tempo change pins it (pinned), else {0, 0, params.tempo}. */
+    struct nm_epoch_base epoch;
+    bool epoch_pinned;
     nm_hash genesis;
     bool dev;
     /* The block being applied. */
@@ -74,8 +80,15 @@ int nm_runtime_validate(struct nm_runtime *rt, const uint8_t *ext, size_t len, b
 int nm_runtime_apply(struct nm_runtime *rt, const uint8_t *ext, size_t len, bool sig_checked,
                      uint32_t index, struct nm_apply_result *result);
 
-/* End-of-block hook (later: epoch processing). */
+/* End of block: first the one place a tempo change takes effect (in the
+ * first block of an epoch after the change, the epochs from this one on
+ * last params.tempo blocks), then every pallet's end-of-block hook in list
+ * order. */
 int nm_runtime_end_block(struct nm_runtime *rt);
+
+/* Where height stands in the epochs (for the block being applied or the
+ * next one: the counter is the state's, history is in block headers). */
+void nm_runtime_epoch_at(const struct nm_runtime *rt, uint64_t height, struct nm_epoch_pos *out);
 
 /* State root of the current state. */
 void nm_runtime_state_root(const struct nm_runtime *rt, nm_hash *out);

@@ -26,7 +26,14 @@ static const char *const migration_1[] = {
     NULL,
 };
 
-static const char *const *const migrations[] = {migration_1};
+/* The epoch counter (node/epoch.h), stored once a tempo change pins it. */
+static const char *const migration_2[] = {
+    "CREATE TABLE epoch_base(id INTEGER PRIMARY KEY CHECK(id = 0), epoch INTEGER NOT NULL,"
+    " start INTEGER NOT NULL, tempo INTEGER NOT NULL)",
+    NULL,
+};
+
+static const char *const *const migrations[] = {migration_1, migration_2};
 
 int nm_schema_migration_count(void)
 {

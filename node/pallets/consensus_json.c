@@ -151,20 +151,15 @@ static int subnet_ids_json(struct nm_db *db, cJSON *list)
     return err;
 }
 
-cJSON *nm_consensus_epoch_json(struct nm_db *db, const struct nm_params *p, uint64_t height,
-                               uint16_t subnet, int64_t epoch, int *err)
+cJSON *nm_consensus_epoch_json(struct nm_db *db, const struct nm_params *p,
+                               const struct nm_epoch_pos *pos, uint16_t subnet, int64_t epoch,
+                               int *err)
 {
-    cJSON *o = cJSON_CreateObject(), *emissions = nm_emissions_json(db, p, height);
+    cJSON *o = cJSON_CreateObject(), *emissions = nm_emissions_json(db, p, pos->height);
     *err = NM_E_NOMEM;
     if (!o || !emissions)
         goto fail;
-    uint64_t tempo = p->tempo, e = height / tempo;
-    cJSON_AddNumberToObject(o, "epoch", e);
-    cJSON_AddNumberToObject(o, "height", height);
-    cJSON_AddNumberToObject(o, "tempo", tempo);
-    cJSON_AddNumberToObject(o, "block_in_epoch", (height % tempo + 1));
-    cJSON_AddNumberToObject(o, "blocks_left", (tempo - 1 - height % tempo));
-    cJSON_AddNumberToObject(o, "epoch_ends_at", ((e + 1) * tempo - 1));
+    nm_epoch_json_add(o, pos);
     cJSON_AddItemToObject(o, "emissions", emissions);
     emissions = NULL;
     if (subnet == 0) {

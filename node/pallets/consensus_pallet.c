@@ -2,6 +2,8 @@
  * tables, the epoch end-of-block hook and folds; neither has calls of its
  * own (CONS-003/004, CORE-004; see pallet.h). */
 #include "node/pallets/consensus.h"
+
+#include "node/epoch.h"
 #include "node/pallets/emissions.h"
 #include "node/pallets/pallet.h"
 
@@ -30,7 +32,7 @@ const struct nm_pallet nm_pallet_consensus = {
     .name = "consensus",
     .index = 7,
     .schema = consensus_schema,
-    .end_block = nm_consensus_end_block,
+    .end_block = nm_epoch_end_block,
     .fold = nm_consensus_fold,
 };
 

@@ -305,7 +305,8 @@ static int summary_drop(struct nm_runtime *rt, uint16_t subnet, uint64_t epoch)
 
 int nm_epoch_summary_put(struct nm_runtime *rt, const struct nm_epoch_summary *sum)
 {
-    /* A tempo change can bring an epoch number round again. */
+    /* Epoch numbers never repeat (node/epoch.h); a stale row is replaced
+     * all the same rather than failing the block. */
     int err = summary_drop(rt, sum->subnet, sum->epoch);
     if (err)
         return err;

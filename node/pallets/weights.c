@@ -363,7 +363,9 @@ static int store(struct nm_runtime *rt, const struct call_ctx *k, const struct n
                  const char *event)
 {
     uint16_t subnet = k->me.subnet;
-    uint64_t epoch = rt->height / rt->params.tempo;
+    struct nm_epoch_pos pos;
+    nm_runtime_epoch_at(rt, rt->height, &pos);
+    uint64_t epoch = pos.epoch;
     uint32_t count = 0;
     bool replaced;
     struct nm_writer blob, before, after;
