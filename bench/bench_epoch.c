@@ -1,18 +1,18 @@
 /* bench_epoch.c - epoch processing speed (CONS-003, CORE-004, CONS-004):
  * the fixed-point epoch (aggregation into W_global, cosine similarities,
  * reputation EMA, outliers, decay, and the emission split among miners and
- * validators: node/consensus_math.c) for 100 x 1000, 256 x 4096 and
+ * validators: node/pallets/consensus_math.c) for 100 x 1000, 256 x 4096 and
  * 1000 x 10000 validators x miners on one core, beside, from the same run,
  * one plain pass over the same weight matrix (the memory floor) and the
  * NumPy float64 reference of the same algorithm (/usr/bin/python3, the
  * peer a researcher would use; its data already in memory, only the
  * arithmetic timed). Aims: 1 ms, 5 ms, 50 ms, and faster than NumPy. Then
- * the collusion analysis (node/collusion.c) with last epoch's vectors, at
+ * the collusion analysis (node/pallets/collusion.c) with last epoch's vectors, at
  * each size: aim < 10 ms at 100 x 1000, and how it grows. Memory is the
  * matrix plus the working arrays (reported). Never fails on time.
  * Usage: bench_epoch [--no-numpy] [--no-collusion] */
-#include "node/collusion.h"
-#include "node/consensus_math.h"
+#include "node/pallets/collusion.h"
+#include "node/pallets/consensus_math.h"
 #include "node/errors.h"
 
 #include <stdio.h>

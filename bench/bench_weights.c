@@ -1,5 +1,5 @@
 /* bench_weights.c - CONS-001 storage: bytes per validator of the compact
- * weight-vector encoding (node/weights_codec.c) for 1000 miners, dense and
+ * weight-vector encoding (node/pallets/weights_codec.c) for 1000 miners, dense and
  * 10% sparse, beside plain (uid u16, weight u16) pairs, a dense u16 array
  * and the seed's estimate (~1 KB per validator); and the time to load a
  * 100 validators x 1000 miners matrix: decoding alone, and from the node's
@@ -7,13 +7,13 @@
  * asks < 100 ms; the aim is < 1 ms). Never fails on time.
  * Usage: bench_weights [VALIDATORS] [MINERS] */
 #include "node/amount.h"
-#include "node/consensus_math.h"
+#include "node/pallets/consensus_math.h"
 #include "node/errors.h"
 #include "node/pallets/balances.h"
 #include "node/pallets/registry.h"
 #include "node/pallets/subnets.h"
 #include "node/pallets/weights.h"
-#include "node/weights_codec.h"
+#include "node/pallets/weights_codec.h"
 
 #include <stdio.h>
 #include <stdlib.h>

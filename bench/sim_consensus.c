@@ -23,7 +23,7 @@
  * here to draw noise; everything that reaches state is the node's integer
  * code. */
 #include "node/amount.h"
-#include "node/consensus_math.h"
+#include "node/pallets/consensus_math.h"
 #include "node/db.h"
 #include "node/errors.h"
 #include "node/pallets/balances.h"
@@ -31,7 +31,7 @@
 #include "node/pallets/subnets.h"
 #include "node/pallets/weights.h"
 #include "node/runtime.h"
-#include "node/weights_codec.h"
+#include "node/pallets/weights_codec.h"
 
 #include <stdio.h>
 #include <stdlib.h>

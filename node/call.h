@@ -16,7 +16,8 @@
 #define NM_ENDPOINT_MAX 256
 #define NM_PARAM_NAME_MAX 64 /* governance: longest parameter name in a proposal */
 
-/* (pallet << 8 | call) */
+/* (pallet << 8 | call); each kind has its row in its pallet's descriptor
+ * (node/pallets/pallet.h), which names, encodes and applies it. */
 enum nm_call_kind {
     NM_CALL_TRANSFER = 0x0100,
     NM_CALL_FAUCET = 0x0101,
@@ -29,13 +30,10 @@ enum nm_call_kind {
     NM_CALL_REGISTER = 0x0400,
     NM_CALL_DEREGISTER = 0x0401,
     NM_CALL_SET_ENDPOINT = 0x0402,
-    /* weights/consensus calls: 0x05xx */
     NM_CALL_WEIGHTS_SUBMIT = 0x0500,
     NM_CALL_WEIGHTS_COMMIT = 0x0501,
     NM_CALL_WEIGHTS_REVEAL = 0x0502,
     NM_CALL_WEIGHTS_OPTIONS = 0x0503,
-    /* weights/consensus calls end */
-    /* governance calls: 0x06xx */
     NM_CALL_PROPOSE_SUBNET = 0x0600,
     NM_CALL_PROPOSE_PARAM = 0x0601,
     NM_CALL_PROPOSE_SPEND = 0x0602,
@@ -43,7 +41,6 @@ enum nm_call_kind {
     NM_CALL_VOTE = 0x0604,
     NM_CALL_COUNCIL_CANCEL = 0x0605,
     NM_CALL_COUNCIL_FAST_TRACK = 0x0606,
-    /* governance calls end */
 };
 
 enum nm_task_type { NM_TASK_CODE_GEN, NM_TASK_IMAGE_GEN, NM_TASK_PROTEIN_FOLDING, NM_TASK_CUSTOM,
@@ -119,20 +116,18 @@ struct nm_call {
         } reg;
         struct { uint16_t subnet; } deregister;
         struct { uint16_t subnet; char endpoint[NM_ENDPOINT_MAX + 1]; } set_endpoint;
-        /* weights/consensus call arguments (CONS-002) */
+        /* CONS-002 */
         struct { uint16_t subnet; struct nm_weight_list list; } weights;
         struct { uint16_t subnet; uint8_t hash[32]; } weights_commit;
         struct { uint16_t subnet; struct nm_weight_list list; uint8_t salt[32]; } weights_reveal;
         struct nm_weight_options weights_options;
-        /* weights/consensus call arguments end */
-        /* governance call arguments */
+        /* GOV-001/002 */
         struct { uint64_t bond; struct nm_subnet_spec spec; } propose_subnet;
         struct { uint64_t bond; char name[NM_PARAM_NAME_MAX + 1]; uint64_t value; } propose_param;
         struct { uint64_t bond; nm_account dest; uint64_t amount; } propose_spend;
         struct { uint64_t bond; uint32_t version; uint64_t at; } propose_upgrade;
         struct { uint32_t proposal; uint8_t aye; } vote;
         struct { uint32_t proposal; } council; /* cancel / fast-track */
-        /* governance call arguments end */
     } u;
 };
 

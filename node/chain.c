@@ -4,7 +4,7 @@
 
 #include "node/errors.h"
 #include "node/extrinsic.h"
-#include "node/pallets/balances.h"
+#include "node/pallets/pallet.h"
 #include "node/pallets/governance.h"
 
 #include <sodium.h>
@@ -135,11 +135,9 @@ static int build_genesis(struct nm_chain *c, const struct nm_chain_spec *spec)
     for (int i = 0; i < nm_param_count && !err; i++)
         err = nm_runtime_param_set(&c->rt, nm_param_table[i].name,
                                    nm_param_value(&c->spec.params, &nm_param_table[i]));
-    struct nm_account_info none = {0};
-    for (size_t i = 0; i < spec->balance_count && !err; i++)
-        err = nm_balances_put(&c->rt, &spec->balances[i].id, &none, spec->balances[i].amount, 0);
-    if (!err) /* governance: spec version and council */
-        err = nm_governance_genesis(&c->rt, spec);
+    for (size_t i = 0; i < nm_pallet_count && !err; i++)
+        if (nm_pallets[i]->genesis)
+            err = nm_pallets[i]->genesis(&c->rt, spec);
     if (err)
         goto fail;
     struct nm_header h = {0};
@@ -274,7 +272,9 @@ static void header_next(struct nm_chain *c, uint64_t timestamp_ms, struct nm_hea
     h->height = c->best.height + 1;
     h->timestamp_ms = timestamp_ms > c->best.timestamp_ms ? timestamp_ms
                                                          : c->best.timestamp_ms + 1;
-    h->epoch = h->height / c->rt.params.tempo;
+    struct nm_epoch_pos pos;
+    nm_runtime_epoch_at(&c->rt, h->height, &pos);
+    h->epoch = pos.epoch;
     h->author = c->author.pub;
 }
 
@@ -342,9 +342,11 @@ int nm_chain_import(struct nm_chain *c, const uint8_t *data, size_t len, bool si
     nm_hash hash;
     nm_header_hash(h, &hash);
     const nm_account *sealer = c->spec.has_authority ? &c->spec.authority : &h->author;
+    struct nm_epoch_pos pos;
+    nm_runtime_epoch_at(&c->rt, h->height, &pos);
     if (!nm_hash_eq(&h->parent, &c->best_hash) || h->height != c->best.height + 1 ||
         h->timestamp_ms <= c->best.timestamp_ms ||
-        h->epoch != h->height / c->rt.params.tempo || !nm_account_eq(sealer, &h->author)) {
+        h->epoch != pos.epoch || !nm_account_eq(sealer, &h->author)) {
         err = NM_E_UNKNOWN_BLOCK;
         goto out;
     }

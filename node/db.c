@@ -1,6 +1,7 @@
 /* db.c - SQLite storage: open, migrate, statement cache (see db.h). */
 #include "node/db.h"
 
+#include "node/amount.h"
 #include "node/errors.h"
 #include "node/schema.h"
 
@@ -29,6 +30,40 @@ sqlite3 *nm_db_handle(struct nm_db *db)
 int nm_db_schema_version(void)
 {
     return nm_schema_migration_count();
+}
+
+void nm_bind_u64(sqlite3_stmt *st, int col, uint64_t v)
+{
+    sqlite3_bind_int64(st, col, (sqlite3_int64)v);
+}
+
+uint64_t nm_column_u64(sqlite3_stmt *st, int col)
+{
+    return (uint64_t)sqlite3_column_int64(st, col);
+}
+
+int nm_db_sum_u64(sqlite3_stmt *st, uint64_t *out)
+{
+    if (!st)
+        return NM_E_DB;
+    uint64_t total = 0;
+    int rc, err = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        if (!nm_add_u64(total, nm_column_u64(st, 0), &total))
+            err = NM_E_OVERFLOW;
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+        return NM_E_DB;
+    *out = total;
+    return err;
+}
+
+int nm_column_account(sqlite3_stmt *st, int col, nm_account *out)
+{
+    if (sqlite3_column_bytes(st, col) != NM_PUBKEY_LEN)
+        return NM_E_DB;
+    memcpy(out->b, sqlite3_column_blob(st, col), NM_PUBKEY_LEN);
+    return 0;
 }
 
 int nm_db_step_done(sqlite3_stmt *st)
@@ -60,6 +95,11 @@ static int db_user_version(struct nm_db *db, int *out)
     return rc == SQLITE_ROW ? 0 : NM_E_DB;
 }
 
+static int migrate_sql(void *db, const char *sql)
+{
+    return nm_db_exec(db, sql);
+}
+
 static int db_migrate(struct nm_db *db)
 {
     int version, err = db_user_version(db, &version);
@@ -76,9 +116,8 @@ static int db_migrate(struct nm_db *db)
         snprintf(pragma, sizeof pragma, "PRAGMA user_version=%d", v + 1);
         if ((err = nm_db_exec(db, "BEGIN IMMEDIATE")))
             return err;
-        for (const char *const *sql = nm_schema_migration(v + 1); *sql; sql++)
-            if ((err = nm_db_exec(db, *sql)))
-                goto fail;
+        if ((err = nm_schema_migration_each(v + 1, migrate_sql, db)))
+            goto fail;
         if ((err = nm_db_exec(db, pragma)) || (err = nm_db_exec(db, "COMMIT")))
             goto fail;
     }

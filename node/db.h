@@ -4,8 +4,11 @@
 #ifndef NM_DB_H
 #define NM_DB_H
 
+#include "node/crypto.h"
+
 #include <sqlite3.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 struct nm_db;
 
@@ -33,6 +36,16 @@ int nm_db_rollback(struct nm_db *db);
 int nm_db_savepoint(struct nm_db *db);
 int nm_db_release(struct nm_db *db);
 int nm_db_rollback_to(struct nm_db *db);
+
+/* u64 through signed INTEGER columns (amounts, heights). */
+void nm_bind_u64(sqlite3_stmt *st, int col, uint64_t v);
+uint64_t nm_column_u64(sqlite3_stmt *st, int col);
+/* Sums column 0 of every row st selects as u64 amounts (in C, not SQL
+ * SUM(): only the C side knows them as unsigned), then resets st. NM_E_DB
+ * when st is NULL or fails, NM_E_OVERFLOW past 2^64 - 1. */
+int nm_db_sum_u64(sqlite3_stmt *st, uint64_t *out);
+/* Reads a 32-byte account id column; NM_E_DB when it is not one. */
+int nm_column_account(sqlite3_stmt *st, int col, nm_account *out);
 
 /* Reads/writes a blob under key in the meta table. */
 int nm_db_meta_get(struct nm_db *db, const char *key, void *out, int cap, int *len_out);

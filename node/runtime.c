@@ -2,48 +2,12 @@
  * state commitment (see runtime.h). */
 #include "node/runtime.h"
 
-#include "node/amount.h"
 #include "node/errors.h"
 #include "node/extrinsic.h"
-#include "node/pallets/balances.h"
-#include "node/pallets/consensus.h"
-#include "node/pallets/emissions.h"
-#include "node/pallets/weights.h"
-#include "node/pallets/governance.h"
-#include "node/pallets/registry.h"
-#include "node/pallets/staking.h"
-#include "node/pallets/subnets.h"
-#include "node/ss58.h"
+#include "node/pallets/pallet.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-void nm_bind_u64(sqlite3_stmt *st, int col, uint64_t v)
-{
-    sqlite3_bind_int64(st, col, (sqlite3_int64)v);
-}
-
-uint64_t nm_column_u64(sqlite3_stmt *st, int col)
-{
-    return (uint64_t)sqlite3_column_int64(st, col);
-}
-
-void nm_json_add_amount(cJSON *obj, const char *key, uint64_t units)
-{
-    char buf[NM_AMOUNT_STRLEN];
-    cJSON_AddStringToObject(obj, key, nm_units_format(units, buf));
-}
-
-cJSON *nm_json_add_u64(cJSON *obj, const char *key, uint64_t v)
-{
-    return cJSON_AddNumberToObject(obj, key, (double)v);
-}
-
-void nm_json_add_account(cJSON *obj, const char *key, const nm_account *acct)
-{
-    char buf[NM_SS58_STRLEN];
-    cJSON_AddStringToObject(obj, key, nm_ss58_encode(acct, buf));
-}
 
 static void param_entry(struct nm_writer *w, const char *name, uint64_t value)
 {
@@ -69,6 +33,69 @@ static int load_params(struct nm_runtime *rt)
     return rc == SQLITE_DONE ? 0 : NM_E_DB;
 }
 
+/* --- the epoch counter (node/epoch.h) --- */
+
+static void epoch_entry(struct nm_writer *w, const void *row)
+{
+    const struct nm_epoch_base *b = row;
+    nm_put_u8(w, NM_TAG_EPOCH_BASE);
+    nm_put_u64(w, b->epoch);
+    nm_put_u64(w, b->start);
+    nm_put_u64(w, b->tempo);
+}
+
+static void epoch_bind(sqlite3_stmt *st, const void *row, bool whole)
+{
+    const struct nm_epoch_base *b = row;
+    if (!whole)
+        return; /* one row, id 0 */
+    nm_bind_u64(st, 1, b->epoch);
+    nm_bind_u64(st, 2, b->start);
+    nm_bind_u64(st, 3, b->tempo);
+}
+
+static const struct nm_state_table epoch_table = {
+    .insert_sql = "INSERT OR REPLACE INTO epoch_base(id, epoch, start, tempo) VALUES(0, ?1, ?2, ?3)",
+    .delete_sql = "DELETE FROM epoch_base WHERE id=0",
+    .bind = epoch_bind,
+    .entry = epoch_entry,
+};
+
+static int epoch_load(struct nm_runtime *rt)
+{
+    sqlite3_stmt *st = nm_db_stmt(rt->db, "SELECT epoch, start, tempo FROM epoch_base");
+    if (!st)
+        return NM_E_DB;
+    int rc = sqlite3_step(st);
+    rt->epoch_pinned = rc == SQLITE_ROW;
+    if (rt->epoch_pinned)
+        rt->epoch = (struct nm_epoch_base){nm_column_u64(st, 0), nm_column_u64(st, 1),
+                                           nm_column_u64(st, 2)};
+    else
+        rt->epoch = (struct nm_epoch_base){0, 0, rt->params.tempo};
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : NM_E_DB;
+}
+
+/* Stores base as the counter (old: the row as it was, if pinned). */
+static int epoch_store(struct nm_runtime *rt, const struct nm_epoch_base *base)
+{
+    struct nm_epoch_base old = rt->epoch;
+    int err = nm_runtime_row_put(rt, &epoch_table, rt->epoch_pinned ? &old : NULL, base);
+    if (!err) {
+        rt->epoch = *base;
+        rt->epoch_pinned = true;
+    }
+    return err;
+}
+
+static int epoch_fold(struct nm_db *db, struct nm_lthash *acc);
+
+void nm_runtime_epoch_at(const struct nm_runtime *rt, uint64_t height, struct nm_epoch_pos *out)
+{
+    nm_epoch_at(&rt->epoch, height, out);
+}
+
 int nm_runtime_init(struct nm_runtime *rt, struct nm_db *db, const nm_hash *genesis, bool dev)
 {
     memset(rt, 0, sizeof *rt);
@@ -83,7 +110,9 @@ int nm_runtime_init(struct nm_runtime *rt, struct nm_db *db, const nm_hash *gene
         nm_lthash_from_bytes(&rt->state, bytes);
     else if (err && err != NM_E_UNKNOWN_BLOCK)
         return err;
-    return load_params(rt);
+    if ((err = load_params(rt)))
+        return err;
+    return epoch_load(rt);
 }
 
 void nm_runtime_begin_block(struct nm_runtime *rt, uint64_t height, uint64_t timestamp_ms)
@@ -97,14 +126,25 @@ void nm_runtime_begin_block(struct nm_runtime *rt, uint64_t height, uint64_t tim
 int nm_runtime_end_block(struct nm_runtime *rt)
 {
     rt->extrinsic_index = -1;
-    int err = 0;
-    /* weights/consensus end-of-block hook (epoch processing) */
-    if (!err)
-        err = nm_consensus_end_block(rt);
-    /* governance end-of-block hook */
-    if (!err)
-        err = nm_governance_end_block(rt);
-    return err;
+    /* A tempo change takes effect here, and only here: in the first block
+     * of the epoch after the change, before any hook asks where the block
+     * stands. The counter goes on from that epoch's number. */
+    struct nm_epoch_pos pos;
+    nm_epoch_at(&rt->epoch, rt->height, &pos);
+    if (rt->params.tempo != rt->epoch.tempo && pos.first == rt->height &&
+        rt->height > rt->epoch.start) {
+        struct nm_epoch_base next;
+        nm_epoch_roll(&rt->epoch, rt->height, rt->params.tempo, &next);
+        int err = epoch_store(rt, &next);
+        if (err)
+            return err;
+    }
+    for (size_t i = 0; i < nm_pallet_count; i++) {
+        int err = nm_pallets[i]->end_block ? nm_pallets[i]->end_block(rt) : 0;
+        if (err)
+            return err;
+    }
+    return 0;
 }
 
 void nm_runtime_state_root(const struct nm_runtime *rt, nm_hash *out)
@@ -139,6 +179,31 @@ int nm_runtime_state_swap(struct nm_runtime *rt, struct nm_writer *before, bool 
     return err;
 }
 
+int nm_runtime_row_put(struct nm_runtime *rt, const struct nm_state_table *t, const void *old,
+                       const void *row)
+{
+    if (!old && !row)
+        return 0;
+    const char *sql = !row ? t->delete_sql : old && t->update_sql ? t->update_sql : t->insert_sql;
+    sqlite3_stmt *st = nm_db_stmt(rt->db, sql);
+    if (!st)
+        return NM_E_DB;
+    t->bind(st, row ? row : old, row != NULL);
+    int rc = sqlite3_step(st);
+    int changes = sqlite3_changes(nm_db_handle(rt->db));
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE || changes != 1)
+        return NM_E_DB;
+    struct nm_writer before, after;
+    nm_writer_init(&before);
+    nm_writer_init(&after);
+    if (old)
+        t->entry(&before, old);
+    if (row)
+        t->entry(&after, row);
+    return nm_runtime_state_swap(rt, &before, old != NULL, &after, row != NULL);
+}
+
 int nm_runtime_event(struct nm_runtime *rt, const char *name, cJSON *data)
 {
     char *text = data ? cJSON_PrintUnformatted(data) : NULL;
@@ -169,6 +234,32 @@ out:
     return err;
 }
 
+struct param_row {
+    const char *name;
+    uint64_t value;
+};
+
+static void param_bind(sqlite3_stmt *st, const void *row, bool whole)
+{
+    const struct param_row *p = row;
+    sqlite3_bind_text(st, 1, p->name, -1, SQLITE_STATIC);
+    if (whole)
+        nm_bind_u64(st, 2, p->value);
+}
+
+static void param_row_entry_of(struct nm_writer *w, const void *row)
+{
+    const struct param_row *p = row;
+    param_entry(w, p->name, p->value);
+}
+
+static const struct nm_state_table params_table = {
+    .insert_sql = "INSERT OR REPLACE INTO params(name, value) VALUES(?1, ?2)",
+    .delete_sql = "DELETE FROM params WHERE name=?1",
+    .bind = param_bind,
+    .entry = param_row_entry_of,
+};
+
 int nm_runtime_param_set(struct nm_runtime *rt, const char *name, uint64_t value)
 {
     const struct nm_param_info *info = nm_param_find(name);
@@ -179,41 +270,29 @@ int nm_runtime_param_set(struct nm_runtime *rt, const char *name, uint64_t value
         return NM_E_DB;
     sqlite3_bind_text(st, 1, info->name, -1, SQLITE_STATIC);
     int rc = sqlite3_step(st);
-    bool existed = rc == SQLITE_ROW;
-    uint64_t old = existed ? nm_column_u64(st, 0) : 0;
+    struct param_row old = {info->name, rc == SQLITE_ROW ? nm_column_u64(st, 0) : 0};
     sqlite3_reset(st);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)
         return NM_E_DB;
-    st = nm_db_stmt(rt->db, "INSERT OR REPLACE INTO params(name, value) VALUES(?1, ?2)");
-    if (!st)
-        return NM_E_DB;
-    sqlite3_bind_text(st, 1, info->name, -1, SQLITE_STATIC);
-    nm_bind_u64(st, 2, value);
-    rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE)
-        return NM_E_DB;
-    struct nm_writer before, after;
-    nm_writer_init(&before);
-    nm_writer_init(&after);
-    if (existed)
-        param_entry(&before, info->name, old);
-    param_entry(&after, info->name, value);
-    nm_runtime_state_replace(rt, existed ? &before : NULL, &after);
-    int err = before.err ? before.err : after.err;
-    nm_writer_fini(&before);
-    nm_writer_fini(&after);
+    struct param_row row = {info->name, value};
+    int err = 0;
+    /* A new tempo waits for the epoch boundary (nm_runtime_end_block):
+     * until then the counter must remember the old one. At genesis there
+     * is no epoch yet: the counter follows the param. */
+    if (strcmp(info->name, "tempo") == 0 && rt->height > 0 && !rt->epoch_pinned &&
+        value != rt->epoch.tempo) {
+        struct nm_epoch_pos pos;
+        nm_epoch_at(&rt->epoch, rt->height, &pos);
+        struct nm_epoch_base pin = {pos.epoch, pos.first, rt->epoch.tempo};
+        err = epoch_store(rt, &pin);
+    }
+    if (!err)
+        err = nm_runtime_row_put(rt, &params_table, rc == SQLITE_ROW ? &old : NULL, &row);
     if (!err)
         *nm_param_slot(&rt->params, info) = value;
+    if (!err && !rt->epoch_pinned)
+        rt->epoch.tempo = rt->params.tempo;
     return err;
-}
-
-int nm_column_account(sqlite3_stmt *st, int col, nm_account *out)
-{
-    if (sqlite3_column_bytes(st, col) != NM_PUBKEY_LEN)
-        return NM_E_DB;
-    memcpy(out->b, sqlite3_column_blob(st, col), NM_PUBKEY_LEN);
-    return 0;
 }
 
 int nm_runtime_fold_rows(struct nm_db *db, const char *sql, nm_row_entry_fn row_entry,
@@ -249,29 +328,31 @@ static int params_fold(struct nm_db *db, struct nm_lthash *acc)
     return nm_runtime_fold_rows(db, "SELECT name, value FROM params", param_row_entry, acc);
 }
 
+static int epoch_row_entry(sqlite3_stmt *row, struct nm_writer *w)
+{
+    struct nm_epoch_base b = {nm_column_u64(row, 0), nm_column_u64(row, 1),
+                              nm_column_u64(row, 2)};
+    epoch_entry(w, &b);
+    return 0;
+}
+
+static int epoch_fold(struct nm_db *db, struct nm_lthash *acc)
+{
+    return nm_runtime_fold_rows(db, "SELECT epoch, start, tempo FROM epoch_base", epoch_row_entry,
+                                acc);
+}
+
 int nm_runtime_fold_state(struct nm_db *db, struct nm_lthash *out)
 {
     /* Every state table, each folded by the module that owns it. */
-    static int (*const folds[])(struct nm_db *, struct nm_lthash *) = {
-        params_fold,
-        nm_balances_fold,
-        nm_staking_fold,
-        nm_subnets_fold,
-        nm_registry_fold,
-        /* weights/consensus folds */
-        nm_weights_fold,
-        nm_consensus_fold,
-        nm_emissions_fold,
-        /* governance folds */
-        nm_governance_fold,
-    };
     nm_lthash_zero(out);
-    for (size_t i = 0; i < sizeof folds / sizeof folds[0]; i++) {
-        int err = folds[i](db, out);
-        if (err)
-            return err;
-    }
-    return 0;
+    int err = params_fold(db, out);
+    if (!err)
+        err = epoch_fold(db, out);
+    for (size_t i = 0; i < nm_pallet_count && !err; i++)
+        if (nm_pallets[i]->fold)
+            err = nm_pallets[i]->fold(db, out);
+    return err;
 }
 
 /* Decodes, checks chain and signature, and reads the signer's account. */
@@ -286,7 +367,7 @@ static int check_extrinsic(struct nm_runtime *rt, const uint8_t *ext, size_t len
         return err;
     if ((err = nm_call_decode(x->call, x->call_len, call)))
         return err;
-    if ((err = nm_balances_get(rt->db, &x->signer, acct)))
+    if ((err = nm_pallet_accounts.get(rt->db, &x->signer, acct)))
         return err;
     if (acct->free < rt->params.tx_fee)
         return NM_E_INSUFFICIENT_BALANCE;
@@ -318,33 +399,12 @@ int nm_runtime_validate(struct nm_runtime *rt, const uint8_t *ext, size_t len, b
 
 static int dispatch(struct nm_runtime *rt, const nm_account *who, const struct nm_call *c)
 {
-    switch (c->kind) {
-    case NM_CALL_TRANSFER: return nm_balances_transfer(rt, who, c);
-    case NM_CALL_FAUCET: return nm_balances_faucet(rt, who, c);
-    case NM_CALL_STAKE_ADD: return nm_staking_add(rt, who, c);
-    case NM_CALL_STAKE_REMOVE: return nm_staking_remove(rt, who, c);
-    case NM_CALL_STAKE_WITHDRAW: return nm_staking_withdraw(rt, who, c);
-    case NM_CALL_SUBNET_CREATE: return nm_subnets_create(rt, who, c);
-    case NM_CALL_SUBNET_UPDATE: return nm_subnets_update(rt, who, c);
-    case NM_CALL_SUBNET_RETIRE: return nm_subnets_retire(rt, who, c);
-    case NM_CALL_REGISTER: return nm_registry_register(rt, who, c);
-    case NM_CALL_DEREGISTER: return nm_registry_deregister(rt, who, c);
-    case NM_CALL_SET_ENDPOINT: return nm_registry_set_endpoint(rt, who, c);
-    /* weights/consensus dispatch */
-    case NM_CALL_WEIGHTS_SUBMIT: return nm_weights_submit(rt, who, c);
-    case NM_CALL_WEIGHTS_COMMIT: return nm_weights_commit(rt, who, c);
-    case NM_CALL_WEIGHTS_REVEAL: return nm_weights_reveal(rt, who, c);
-    case NM_CALL_WEIGHTS_OPTIONS: return nm_weights_set_options(rt, who, c);
-    /* governance dispatch */
-    case NM_CALL_PROPOSE_SUBNET:
-    case NM_CALL_PROPOSE_PARAM:
-    case NM_CALL_PROPOSE_SPEND:
-    case NM_CALL_PROPOSE_UPGRADE: return nm_governance_propose(rt, who, c);
-    case NM_CALL_VOTE: return nm_governance_vote(rt, who, c);
-    case NM_CALL_COUNCIL_CANCEL:
-    case NM_CALL_COUNCIL_FAST_TRACK: return nm_governance_council(rt, who, c);
-    default: return NM_E_UNKNOWN_CALL;
-    }
+    const struct nm_call_info *info = nm_pallet_call_find(c->kind);
+    if (!info || !info->apply)
+        return NM_E_UNKNOWN_CALL;
+    if ((info->flags & NM_CALL_F_DEV_ONLY) && !rt->dev)
+        return NM_E_NOT_DEV_CHAIN;
+    return info->apply(rt, who, c);
 }
 
 static int record_extrinsic(struct nm_runtime *rt, const struct nm_apply_result *res,
@@ -390,11 +450,13 @@ int nm_runtime_apply(struct nm_runtime *rt, const uint8_t *ext, size_t len, bool
     memset(res, 0, sizeof *res);
     nm_extrinsic_hash(ext, len, &res->hash);
     /* Fee and nonce are taken whatever the call does. */
-    if ((err = nm_balances_put(rt, &x.signer, &acct, acct.free - rt->params.tx_fee,
+    if ((err = nm_pallet_accounts.put(rt, &x.signer, &acct, acct.free - rt->params.tx_fee,
                                acct.nonce + 1)))
         goto out;
     rt->extrinsic_index = (int32_t)index;
     struct nm_lthash saved_state = rt->state;
+    struct nm_epoch_base saved_epoch = rt->epoch;
+    bool saved_pinned = rt->epoch_pinned;
     uint32_t saved_events = rt->next_event;
     if ((err = nm_db_savepoint(rt->db)))
         goto out;
@@ -403,6 +465,8 @@ int nm_runtime_apply(struct nm_runtime *rt, const uint8_t *ext, size_t len, bool
         if ((err = nm_db_rollback_to(rt->db)))
             goto out;
         rt->state = saved_state;
+        rt->epoch = saved_epoch;
+        rt->epoch_pinned = saved_pinned;
         rt->next_event = saved_events;
     } else if ((err = nm_db_release(rt->db))) {
         goto out;

@@ -10,6 +10,8 @@
 #include "node/codec.h"
 #include "node/crypto.h"
 #include "node/db.h"
+#include "node/epoch.h"
+#include "node/json.h"
 #include "node/lthash.h"
 #include "node/params.h"
 
@@ -25,12 +27,17 @@ enum nm_state_tag {
     NM_TAG_UNLOCK = 4,
     NM_TAG_SUBNET = 5,
     NM_TAG_NEURON = 6,
+    NM_TAG_EPOCH_BASE = 7,
 };
 
 struct nm_runtime {
     struct nm_db *db;
     struct nm_lthash state; /* commitment to the state tables */
     struct nm_params params; /* copy of the params table */
+    /* The epoch counter (node/epoch.h): stored in table epoch_base once a
+     * tempo change pins it (pinned), else {0, 0, params.tempo}. */
+    struct nm_epoch_base epoch;
+    bool epoch_pinned;
     nm_hash genesis;
     bool dev;
     /* The block being applied. */
@@ -38,6 +45,14 @@ struct nm_runtime {
     uint64_t timestamp_ms;
     uint32_t next_event;      /* index of the next event in this block */
     int32_t extrinsic_index;  /* -1 for block hooks */
+};
+
+/* A signer's account as the runtime sees it: free balance (fees come out of
+ * it) and nonce; kept by the account keeper (node/pallets/pallet.h). */
+struct nm_account_info {
+    uint64_t free;
+    uint64_t nonce;
+    bool exists;
 };
 
 /* Outcome of one extrinsic inside a block. */
@@ -65,8 +80,15 @@ int nm_runtime_validate(struct nm_runtime *rt, const uint8_t *ext, size_t len, b
 int nm_runtime_apply(struct nm_runtime *rt, const uint8_t *ext, size_t len, bool sig_checked,
                      uint32_t index, struct nm_apply_result *result);
 
-/* End-of-block hook (later: epoch processing). */
+/* End of block: first the one place a tempo change takes effect (in the
+ * first block of an epoch after the change, the epochs from this one on
+ * last params.tempo blocks), then every pallet's end-of-block hook in list
+ * order. */
 int nm_runtime_end_block(struct nm_runtime *rt);
+
+/* Where height stands in the epochs (for the block being applied or the
+ * next one: the counter is the state's, history is in block headers). */
+void nm_runtime_epoch_at(const struct nm_runtime *rt, uint64_t height, struct nm_epoch_pos *out);
 
 /* State root of the current state. */
 void nm_runtime_state_root(const struct nm_runtime *rt, nm_hash *out);
@@ -88,29 +110,33 @@ void nm_runtime_state_replace(struct nm_runtime *rt, const struct nm_writer *old
 int nm_runtime_state_swap(struct nm_runtime *rt, struct nm_writer *before, bool has_before,
                           struct nm_writer *after, bool has_after);
 
+/* One state table's write discipline, for nm_runtime_row_put: its
+ * statements (string literals: nm_db_stmt caches them by address), how a
+ * row binds to them and its canonical state entry. */
+struct nm_state_table {
+    const char *insert_sql; /* binds the whole row: INSERT [OR REPLACE] */
+    const char *update_sql; /* optional, binds the whole row: used when a row existed */
+    const char *delete_sql; /* binds the key columns only */
+    /* Binds row to st: every column (whole) or the key columns only. */
+    void (*bind)(sqlite3_stmt *st, const void *row, bool whole);
+    void (*entry)(struct nm_writer *w, const void *row);
+};
+/* The one storage write: replaces old (the row as it is, NULL: none) by
+ * row (NULL: delete old) in the table, which must change exactly one row,
+ * and old's entry by row's in the state commitment. 0, NM_E_DB, or the
+ * entry encoder's error (then the commitment is untouched). */
+int nm_runtime_row_put(struct nm_runtime *rt, const struct nm_state_table *t, const void *old,
+                       const void *row);
+
 /* Folds every row sql selects into acc: row_entry writes the row's
  * canonical entry (the same encoder the pallet's writes use) and returns
  * 0 or an NM_E_* error. NM_E_DB for a malformed row. */
 typedef int (*nm_row_entry_fn)(sqlite3_stmt *row, struct nm_writer *entry);
 int nm_runtime_fold_rows(struct nm_db *db, const char *sql, nm_row_entry_fn row_entry,
                          struct nm_lthash *acc);
-/* Reads a 32-byte account id column; NM_E_DB when it is not one. */
-int nm_column_account(sqlite3_stmt *st, int col, nm_account *out);
-
 /* Stores an event of this block; takes data (an object, may be NULL). */
 int nm_runtime_event(struct nm_runtime *rt, const char *name, cJSON *data);
 /* Writes a param (bounds checked by the caller) and updates the cache. */
 int nm_runtime_param_set(struct nm_runtime *rt, const char *name, uint64_t value);
-
-/* SQLite helpers shared by pallets: u64 through signed INTEGER columns. */
-void nm_bind_u64(sqlite3_stmt *st, int col, uint64_t v);
-uint64_t nm_column_u64(sqlite3_stmt *st, int col);
-/* Adds a decimal-string amount / an SS58 address member to a JSON object. */
-void nm_json_add_amount(cJSON *obj, const char *key, uint64_t units);
-void nm_json_add_account(cJSON *obj, const char *key, const nm_account *acct);
-/* A JSON number member from an integer: heights, ids, counts and ppm
- * values, all far below 2^53, so the number is exact. (The one place JSON
- * views turn integers into JSON's double.) */
-cJSON *nm_json_add_u64(cJSON *obj, const char *key, uint64_t v);
 
 #endif

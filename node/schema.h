@@ -6,7 +6,10 @@
 
 /* Number of migrations (= the schema version this program writes). */
 int nm_schema_migration_count(void);
-/* NULL-terminated list of SQL statements of migration version (1-based). */
-const char *const *nm_schema_migration(int version);
+/* Calls fn with each SQL statement of migration version (1-based), in
+ * order, until one returns an error (returned). NM_E_INVAL for no such
+ * version. */
+typedef int (*nm_schema_sql_fn)(void *ctx, const char *sql);
+int nm_schema_migration_each(int version, nm_schema_sql_fn fn, void *ctx);
 
 #endif

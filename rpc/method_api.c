@@ -25,6 +25,111 @@ int nm_rpc_fail(struct nm_rpc_error_out *e, int code, const char *fmt, ...)
     return -1;
 }
 
+/* --- declared parameters --- */
+
+enum param_type {
+    P_NUMBER = 1 << 0, /* whole numbers also come as decimal or 0x strings */
+    P_STRING = 1 << 1,
+    P_BOOL = 1 << 2,
+    P_LIST = 1 << 3,
+};
+
+/* Every parameter name a method declares, with the JSON types it takes. */
+static const struct {
+    const char *name;
+    unsigned types;
+    const char *says;
+} param_names[] = {
+    {"number", P_NUMBER | P_STRING, "a number"},  {"height", P_NUMBER | P_STRING, "a number"},
+    {"epoch", P_NUMBER | P_STRING, "a number"},   {"uid", P_NUMBER | P_STRING, "a number"},
+    {"subnet", P_NUMBER | P_STRING, "a number"},  {"id", P_NUMBER | P_STRING, "an id"},
+    {"hash", P_STRING, "a 0x hash string"},       {"hex", P_STRING, "a 0x hex string"},
+    {"address", P_STRING, "an SS58 address"},     {"account", P_STRING, "an SS58 address"},
+    {"filter", P_STRING, "a string"},             {"level", P_STRING, "a string"},
+    {"all", P_BOOL, "true or false"},
+};
+
+/* The i-th declared parameter of spec: its name (into name) and whether it
+ * is optional; false past the last. "[a, b?]", "[[list]]" */
+static bool declared_at(const char *spec, int i, char *name, size_t cap, bool *optional)
+{
+    if (!spec || spec[0] != '[')
+        return false;
+    const char *p = spec + 1;
+    for (int k = 0;; k++) {
+        while (*p == ' ')
+            p++;
+        if (*p == ']' || !*p)
+            return false;
+        size_t n = *p == '[' ? strcspn(p, "]") + 1 : strcspn(p, ",]");
+        if (k == i) {
+            size_t len = n < cap ? n : cap - 1;
+            memcpy(name, p, len);
+            name[len] = '\0';
+            *optional = len > 0 && name[len - 1] == '?';
+            if (*optional)
+                name[len - 1] = '\0';
+            return true;
+        }
+        p += n;
+        if (*p == '?')
+            p++;
+        if (*p == ',')
+            p++;
+    }
+}
+
+static int name_types(const char *name, const char **says)
+{
+    if (name[0] == '[') {
+        *says = "a list";
+        return P_LIST;
+    }
+    for (size_t i = 0; i < sizeof param_names / sizeof param_names[0]; i++)
+        if (strcmp(param_names[i].name, name) == 0) {
+            *says = param_names[i].says;
+            return (int)param_names[i].types;
+        }
+    return -1;
+}
+
+bool nm_rpc_params_declared(const char *params)
+{
+    char name[64];
+    bool optional;
+    const char *says;
+    for (int i = 0; declared_at(params, i, name, sizeof name, &optional); i++)
+        if (name_types(name, &says) < 0)
+            return false;
+    return params && params[0] == '[';
+}
+
+int nm_rpc_params_check(const struct nm_rpc_method_info *info, const cJSON *params,
+                        struct nm_rpc_error_out *e)
+{
+    int given = cJSON_IsArray(params) ? cJSON_GetArraySize(params) : 0;
+    char name[64];
+    bool optional;
+    const char *says = "";
+    for (int i = 0; i < given; i++) {
+        if (!declared_at(info->params, i, name, sizeof name, &optional))
+            return nm_rpc_fail(e, NM_RPC_INVALID_PARAMS,
+                               "invalid params: %s takes %s, not %d parameters", info->name,
+                               info->params, given);
+        const cJSON *p = cJSON_GetArrayItem(params, i);
+        int types = name_types(name, &says);
+        if (cJSON_IsNull(p) || types < 0)
+            continue;
+        bool ok = (cJSON_IsNumber(p) && (types & P_NUMBER)) ||
+                  (cJSON_IsString(p) && (types & P_STRING)) ||
+                  (cJSON_IsBool(p) && (types & P_BOOL)) || (cJSON_IsArray(p) && (types & P_LIST));
+        if (!ok)
+            return nm_rpc_fail(e, NM_RPC_INVALID_PARAMS,
+                               "invalid params: parameter %d (%s) must be %s", i, name, says);
+    }
+    return 0;
+}
+
 /* A chain error: our code and message, with its name in data. */
 int nm_rpc_fail_chain(struct nm_rpc_error_out *e, int err, const char *context)
 {

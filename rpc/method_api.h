@@ -73,6 +73,16 @@ int nm_rpc_fail(struct nm_rpc_error_out *e, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 int nm_rpc_fail_chain(struct nm_rpc_error_out *e, int err, const char *context);
 
+/* The dispatcher's check of a request's positional params against the
+ * method's declared ones (info->params, e.g. "[subnet, epoch?, uid?]"; a
+ * name in brackets is a list): no more than declared, and each present
+ * non-null one of its name's JSON type (docs/rpc.md, "Parameters"). Missing
+ * or null ones are the method's to judge. 0, or -1 with e filled (-32602). */
+int nm_rpc_params_check(const struct nm_rpc_method_info *info, const cJSON *params,
+                        struct nm_rpc_error_out *e);
+/* Whether every parameter name of a declaration is known (for tests). */
+bool nm_rpc_params_declared(const char *params);
+
 /* Parameters (index i of the positional array). */
 const cJSON *nm_rpc_param(struct nm_rpc_request *r, int i);
 bool nm_rpc_param_missing(const cJSON *p);

@@ -566,8 +566,10 @@ static cJSON *answer_one(struct nm_rpc_answer *a, const cJSON *req)
         rc = nm_rpc_fail(&e, NM_RPC_NO_METHOD, NM_RPC_UNSAFE_MESSAGE);
         e.data = cJSON_CreateObject();
         cJSON_AddStringToObject(e.data, "reason", why);
-    } else if (cJSON_IsObject(params) && cJSON_GetArraySize(params) > 0) {
-        rc = nm_rpc_fail(&e, NM_RPC_INVALID_PARAMS, "invalid params: use a positional array");
+    } else if ((cJSON_IsObject(params) && cJSON_GetArraySize(params) > 0 &&
+                nm_rpc_fail(&e, NM_RPC_INVALID_PARAMS, "invalid params: use a positional array")) ||
+               nm_rpc_params_check(&found->info, params, &e)) {
+        rc = -1; /* refused before the method runs */
         nm_rpc_metrics_call(&m->metrics, (size_t)index, 0, true);
     } else {
         struct nm_rpc_request r = {m, m->chain, a->conn, cJSON_IsArray(params) ? params : NULL,

@@ -120,12 +120,12 @@ static int m_chain_info(struct nm_rpc_request *r, cJSON **result, struct nm_rpc_
     cJSON_AddStringToObject(o, "name", c->spec.name);
     cJSON_AddStringToObject(o, "id", c->spec.id);
     cJSON_AddBoolToObject(o, "dev", c->spec.dev);
-    cJSON_AddNumberToObject(o, "height", (double)c->best.height);
+    struct nm_epoch_pos pos;
+    nm_runtime_epoch_at(&c->rt, c->best.height, &pos);
+    nm_epoch_json_add(o, &pos); /* height, epoch, tempo and where in the epoch */
     cJSON_AddNumberToObject(o, "finalized", (double)c->best.height);
     cJSON_AddStringToObject(o, "best_hash", nm_hash_hex(&c->best_hash, hex));
     cJSON_AddStringToObject(o, "genesis_hash", nm_hash_hex(&c->genesis, hex));
-    cJSON_AddNumberToObject(o, "epoch", (double)c->best.epoch);
-    cJSON_AddNumberToObject(o, "tempo", (double)c->rt.params.tempo);
     cJSON_AddNumberToObject(o, "block_time_ms", (double)c->rt.params.block_time_ms);
     cJSON_AddNumberToObject(o, "timestamp", (double)c->best.timestamp_ms);
     nm_json_add_amount(o, "tx_fee", c->rt.params.tx_fee);

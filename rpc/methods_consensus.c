@@ -39,7 +39,9 @@ static int m_epoch_info(struct nm_rpc_request *r, cJSON **result, struct nm_rpc_
                            "invalid params: an epoch needs a subnet before it");
     int err;
     struct nm_chain *c = r->chain;
-    *result = nm_consensus_epoch_json(c->db, &c->rt.params, c->best.height, subnet,
+    struct nm_epoch_pos pos;
+    nm_runtime_epoch_at(&c->rt, c->best.height, &pos);
+    *result = nm_consensus_epoch_json(c->db, &c->rt.params, &pos, subnet,
                                       has_epoch ? (int64_t)epoch : -1, &err);
     return *result ? 0 : nm_rpc_fail_chain(e, err, NULL);
 }
@@ -48,7 +50,9 @@ static int m_weights_get(struct nm_rpc_request *r, cJSON **result, struct nm_rpc
 {
     uint16_t subnet;
     struct nm_chain *c = r->chain;
-    uint64_t epoch = c->best.height / c->rt.params.tempo, uid = 0;
+    struct nm_epoch_pos pos;
+    nm_runtime_epoch_at(&c->rt, c->best.height, &pos);
+    uint64_t epoch = pos.epoch, uid = 0;
     bool has_uid = !nm_rpc_param_missing(nm_rpc_param(r, 2));
     if (subnet_param(r, 0, false, &subnet, e) ||
         (!nm_rpc_param_missing(nm_rpc_param(r, 1)) && nm_rpc_param_u64(r, 1, &epoch, e)) ||

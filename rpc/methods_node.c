@@ -17,14 +17,11 @@
 
 cJSON *nm_rpc_epoch_json(struct nm_chain *c)
 {
-    uint64_t tempo = c->rt.params.tempo ? c->rt.params.tempo : 1;
-    uint64_t epoch = c->best.epoch;
+    struct nm_epoch_pos pos;
+    nm_runtime_epoch_at(&c->rt, c->best.height, &pos);
     cJSON *o = cJSON_CreateObject();
-    cJSON_AddNumberToObject(o, "epoch", (double)epoch);
-    cJSON_AddNumberToObject(o, "height", (double)c->best.height);
-    cJSON_AddNumberToObject(o, "tempo", (double)tempo);
-    cJSON_AddNumberToObject(o, "start", (double)(epoch * tempo));
-    cJSON_AddNumberToObject(o, "end", (double)(epoch * tempo + tempo - 1));
+    if (o)
+        nm_epoch_json_add(o, &pos);
     return o;
 }
 

@@ -11,7 +11,7 @@
 
 #include <cmocka.h>
 
-#include "node/collusion.h"
+#include "node/pallets/collusion.h"
 #include "node/errors.h"
 
 #include <stdlib.h>

@@ -6,7 +6,7 @@
  * bit for bit, and the views show it all. */
 #include "tests/support/consensus_fixture.h"
 
-#include "node/consensus_math.h"
+#include "node/pallets/consensus_math.h"
 #include "node/errors.h"
 #include "node/pallets/consensus.h"
 #include "node/pallets/emissions.h"
@@ -267,8 +267,9 @@ static void test_views_show_summary_validators_and_metagraph_columns(void **stat
     all_submit_same(c, 4);
     cfx_end_epoch(c);
     int err;
-    cJSON *j =
-        nm_consensus_epoch_json(c->f.db, &c->f.rt.params, c->f.rt.height, c->subnet, -1, &err);
+    struct nm_epoch_pos pos;
+    nm_runtime_epoch_at(&c->f.rt, c->f.rt.height, &pos);
+    cJSON *j = nm_consensus_epoch_json(c->f.db, &c->f.rt.params, &pos, c->subnet, -1, &err);
     assert_non_null(j);
     char *text = cJSON_PrintUnformatted(j);
     assert_non_null(strstr(text, "\"summary\":{\"subnet\":1,\"epoch\":0,\"height\":9,"));
@@ -277,7 +278,7 @@ static void test_views_show_summary_validators_and_metagraph_columns(void **stat
     free(text);
     cJSON_Delete(j);
     assert_null(
-        nm_consensus_epoch_json(c->f.db, &c->f.rt.params, c->f.rt.height, c->subnet, 7, &err));
+        nm_consensus_epoch_json(c->f.db, &c->f.rt.params, &pos, c->subnet, 7, &err));
     assert_int_equal(err, NM_E_UNKNOWN_EPOCH);
     cJSON *neurons = nm_registry_neurons_json(c->f.db, c->subnet);
     assert_int_equal(nm_consensus_annotate_neurons(c->f.db, c->subnet, neurons), 0);

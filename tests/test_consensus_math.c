@@ -13,7 +13,7 @@
 
 #include <cmocka.h>
 
-#include "node/consensus_math.h"
+#include "node/pallets/consensus_math.h"
 #include "node/errors.h"
 
 #include <math.h>

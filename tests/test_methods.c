@@ -12,6 +12,7 @@
 #include "node/extrinsic.h"
 #include "node/ss58.h"
 #include "rpc/methods.h"
+#include "tests/support/rpc_fixture.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,175 +20,24 @@
 
 #define NMT NM_UNITS_PER_NMT
 
-/* --- fixture --- */
-
-struct fx {
-    struct nm_chain *chain;
-    struct nm_rpc_methods *m;
-};
-
-static int setup(void **state)
-{
-    struct fx *f = calloc(1, sizeof *f);
-    struct nm_chain_spec spec;
-    struct nm_keypair alice;
-    char msg[256];
-    if (!f || nm_chainspec_dev(&spec) || nm_keypair_dev("alice", &alice))
-        return -1;
-    int err = nm_chain_open(":memory:", &spec, &alice, &f->chain, msg, sizeof msg);
-    nm_chainspec_fini(&spec);
-    if (err || nm_rpc_methods_new(f->chain, &f->m))
-        return -1;
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    struct fx *f = *state;
-    nm_rpc_methods_delete(f->m);
-    nm_chain_close(f->chain);
-    free(f);
-    return 0;
-}
-
-/* --- helpers --- */
-
-/* Sends text; returns the parsed reply (NULL when none was given). */
-static cJSON *ask(struct fx *f, const char *text)
-{
-    char *out = nm_rpc_methods_answer(f->m, text, strlen(text));
-    if (!out)
-        return NULL;
-    cJSON *reply = cJSON_Parse(out);
-    if (!reply)
-        fail_msg("reply is not JSON: %s", out);
-    free(out);
-    return reply;
-}
-
-/* Calls method with params (JSON text of an array) and id 1. */
-static cJSON *call(struct fx *f, const char *method, const char *params)
-{
-    char text[4096];
-    snprintf(text, sizeof text, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"%s\",\"params\":%s}",
-             method, params);
-    cJSON *reply = ask(f, text);
-    assert_non_null(reply);
-    return reply;
-}
-
-static const cJSON *get(const cJSON *o, const char *key)
-{
-    return cJSON_GetObjectItemCaseSensitive(o, key);
-}
-
-/* The result of a successful reply (asserts there is no error). */
-static const cJSON *result_of(const cJSON *reply)
-{
-    const cJSON *err = get(reply, "error");
-    if (err) {
-        char *text = cJSON_PrintUnformatted(err);
-        fail_msg("unexpected error: %s", text);
-    }
-    assert_string_equal(get(reply, "jsonrpc")->valuestring, "2.0");
-    const cJSON *result = get(reply, "result");
-    assert_non_null(result);
-    return result;
-}
-
-/* The error object of a reply, asserting its code. */
-static const cJSON *error_of(const cJSON *reply, int code)
-{
-    assert_null(get(reply, "result"));
-    assert_string_equal(get(reply, "jsonrpc")->valuestring, "2.0");
-    const cJSON *err = get(reply, "error");
-    assert_true(cJSON_IsObject(err));
-    const cJSON *c = get(err, "code");
-    assert_true(cJSON_IsNumber(c));
-    if (c->valueint != code)
-        fail_msg("error code %d, expected %d (%s)", c->valueint, code,
-                 cJSON_IsString(get(err, "message")) ? get(err, "message")->valuestring : "");
-    assert_true(cJSON_IsString(get(err, "message")));
-    return err;
-}
-
-static const char *message_of(const cJSON *err)
-{
-    return get(err, "message")->valuestring;
-}
-
-static void assert_id_null(const cJSON *reply)
-{
-    const cJSON *id = get(reply, "id");
-    assert_non_null(id);
-    assert_true(cJSON_IsNull(id));
-}
-
-static void assert_hex_hash(const cJSON *v)
-{
-    assert_true(cJSON_IsString(v));
-    nm_hash h;
-    assert_int_equal(nm_hash_from_hex(v->valuestring, &h), 0);
-}
-
-static char *extrinsic_hex(struct nm_chain *c, const char *from, uint64_t nonce, const char *to,
-                           uint64_t amount, uint8_t **raw, size_t *raw_len)
-{
-    struct nm_keypair src, dst;
-    assert_int_equal(nm_keypair_dev(from, &src), 0);
-    assert_int_equal(nm_keypair_dev(to, &dst), 0);
-    struct nm_call call;
-    memset(&call, 0, sizeof call);
-    call.kind = NM_CALL_TRANSFER;
-    call.u.transfer.dest = dst.pub;
-    call.u.transfer.amount = amount;
-    uint8_t *data;
-    size_t len;
-    assert_int_equal(nm_extrinsic_build(&src, &c->genesis, nonce, &call, &data, &len), 0);
-    char *hex = malloc(2 * len + 3);
-    nm_hex_encode(data, len, hex, 2 * len + 3);
-    if (raw) {
-        *raw = data;
-        *raw_len = len;
-    } else {
-        free(data);
-    }
-    return hex;
-}
-
-static cJSON *submit_hex(struct fx *f, const char *hex)
-{
-    size_t cap = strlen(hex) + 128;
-    char *text = malloc(cap);
-    snprintf(text, cap,
-             "{\"jsonrpc\":\"2.0\",\"id\":\"s\",\"method\":\"author_submitExtrinsic\","
-             "\"params\":[\"%s\"]}",
-             hex);
-    cJSON *reply = ask(f, text);
-    free(text);
-    assert_non_null(reply);
-    return reply;
-}
-
 /* --- framing --- */
 
 static void test_unparsable_text_is_a_parse_error(void **state)
 {
-    struct fx *f = *state;
+    struct rfx *f = *state;
     const char *bad[] = {"{not json", "", "[1,", "{\"jsonrpc\":\"2.0\",}"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        cJSON *reply = ask(f, bad[i]);
+        cJSON *reply = rfx_ask(f, bad[i]);
         assert_non_null(reply);
-        error_of(reply, -32700);
-        assert_id_null(reply);
+        rfx_error_of(reply, -32700);
+        rfx_assert_id_null(reply);
         cJSON_Delete(reply);
     }
 }
 
 static void test_malformed_requests_are_invalid_requests(void **state)
 {
-    struct fx *f = *state;
+    struct rfx *f = *state;
     const char *bad[] = {
         "{\"id\":1,\"method\":\"system_health\"}",                          /* no jsonrpc */
         "{\"jsonrpc\":\"1.0\",\"id\":1,\"method\":\"system_health\"}",      /* version */
@@ -199,57 +49,57 @@ static void test_malformed_requests_are_invalid_requests(void **state)
         "\"system_health\"",
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        cJSON *reply = ask(f, bad[i]);
+        cJSON *reply = rfx_ask(f, bad[i]);
         assert_non_null(reply);
-        error_of(reply, -32600);
+        rfx_error_of(reply, -32600);
         cJSON_Delete(reply);
     }
     /* A usable id is echoed even on an invalid request. */
-    cJSON *reply = ask(f, "{\"id\":7,\"method\":\"system_health\"}");
-    error_of(reply, -32600);
-    assert_int_equal(get(reply, "id")->valueint, 7);
+    cJSON *reply = rfx_ask(f, "{\"id\":7,\"method\":\"system_health\"}");
+    rfx_error_of(reply, -32600);
+    assert_int_equal(rfx_get(reply, "id")->valueint, 7);
     cJSON_Delete(reply);
 }
 
 static void test_bad_id_types_are_invalid_requests_answered_with_null_id(void **state)
 {
-    struct fx *f = *state;
+    struct rfx *f = *state;
     const char *ids[] = {"{}", "[1]", "true", "false"};
     for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++) {
         char text[128];
         snprintf(text, sizeof text, "{\"jsonrpc\":\"2.0\",\"id\":%s,\"method\":\"system_health\"}",
                  ids[i]);
-        cJSON *reply = ask(f, text);
+        cJSON *reply = rfx_ask(f, text);
         assert_non_null(reply);
-        error_of(reply, -32600);
-        assert_id_null(reply);
+        rfx_error_of(reply, -32600);
+        rfx_assert_id_null(reply);
         cJSON_Delete(reply);
     }
 }
 
 static void test_string_number_and_null_ids_are_echoed(void **state)
 {
-    struct fx *f = *state;
-    cJSON *reply = ask(f, "{\"jsonrpc\":\"2.0\",\"id\":\"abc\",\"method\":\"system_version\"}");
-    result_of(reply);
-    assert_string_equal(get(reply, "id")->valuestring, "abc");
+    struct rfx *f = *state;
+    cJSON *reply = rfx_ask(f, "{\"jsonrpc\":\"2.0\",\"id\":\"abc\",\"method\":\"system_version\"}");
+    rfx_result_of(reply);
+    assert_string_equal(rfx_get(reply, "id")->valuestring, "abc");
     cJSON_Delete(reply);
-    reply = ask(f, "{\"jsonrpc\":\"2.0\",\"id\":12345,\"method\":\"system_version\"}");
-    result_of(reply);
-    assert_int_equal(get(reply, "id")->valueint, 12345);
+    reply = rfx_ask(f, "{\"jsonrpc\":\"2.0\",\"id\":12345,\"method\":\"system_version\"}");
+    rfx_result_of(reply);
+    assert_int_equal(rfx_get(reply, "id")->valueint, 12345);
     cJSON_Delete(reply);
-    reply = ask(f, "{\"jsonrpc\":\"2.0\",\"id\":null,\"method\":\"system_version\"}");
-    result_of(reply);
-    assert_id_null(reply);
+    reply = rfx_ask(f, "{\"jsonrpc\":\"2.0\",\"id\":null,\"method\":\"system_version\"}");
+    rfx_result_of(reply);
+    rfx_assert_id_null(reply);
     cJSON_Delete(reply);
 }
 
 static void test_unknown_method_names_it_without_newlines(void **state)
 {
-    struct fx *f = *state;
-    cJSON *reply = ask(f, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"chain_nope\\r\\nX: y\"}");
-    const cJSON *err = error_of(reply, -32601);
-    const char *msg = message_of(err);
+    struct rfx *f = *state;
+    cJSON *reply = rfx_ask(f, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"chain_nope\\r\\nX: y\"}");
+    const cJSON *err = rfx_error_of(reply, -32601);
+    const char *msg = rfx_message_of(err);
     assert_non_null(strstr(msg, "chain_nope"));
     assert_non_null(strstr(msg, "X: y"));
     assert_null(strchr(msg, '\n'));
@@ -259,16 +109,16 @@ static void test_unknown_method_names_it_without_newlines(void **state)
 
 static void test_unknown_method_name_is_not_a_format_string(void **state)
 {
-    struct fx *f = *state;
-    cJSON *reply = call(f, "x%s%n%d", "[]");
-    const cJSON *err = error_of(reply, -32601);
-    assert_non_null(strstr(message_of(err), "x%s%n%d"));
+    struct rfx *f = *state;
+    cJSON *reply = rfx_call(f, "x%s%n%d", "[]");
+    const cJSON *err = rfx_error_of(reply, -32601);
+    assert_non_null(strstr(rfx_message_of(err), "x%s%n%d"));
     cJSON_Delete(reply);
 }
 
 static void test_request_is_read_only_up_to_its_length(void **state)
 {
-    struct fx *f = *state;
+    struct rfx *f = *state;
     const char *text = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"system_health\"}";
     size_t len = strlen(text);
     /* Exactly len bytes, no NUL after them: ASan sees any over-read. */
@@ -277,13 +127,13 @@ static void test_request_is_read_only_up_to_its_length(void **state)
     char *out = nm_rpc_methods_answer(f->m, buf, len);
     assert_non_null(out);
     cJSON *reply = cJSON_Parse(out);
-    result_of(reply);
+    rfx_result_of(reply);
     cJSON_Delete(reply);
     free(out);
     /* A prefix is just unparsable. */
     out = nm_rpc_methods_answer(f->m, buf, len - 1);
     reply = cJSON_Parse(out);
-    error_of(reply, -32700);
+    rfx_error_of(reply, -32700);
     cJSON_Delete(reply);
     free(out);
     free(buf);
@@ -291,13 +141,13 @@ static void test_request_is_read_only_up_to_its_length(void **state)
 
 static void test_unknown_method_quotes_a_bounded_piece_of_a_long_name(void **state)
 {
-    struct fx *f = *state;
+    struct rfx *f = *state;
     char name[2001];
     memset(name, 'a', 2000);
     name[2000] = '\0';
-    cJSON *reply = call(f, name, "[]");
-    const cJSON *err = error_of(reply, -32601);
-    size_t len = strlen(message_of(err));
+    cJSON *reply = rfx_call(f, name, "[]");
+    const cJSON *err = rfx_error_of(reply, -32601);
+    size_t len = strlen(rfx_message_of(err));
     assert_true(len > 20);
     assert_true(len < 200);
     cJSON_Delete(reply);
@@ -305,14 +155,14 @@ static void test_unknown_method_quotes_a_bounded_piece_of_a_long_name(void **sta
 
 static void test_notification_gets_no_reply(void **state)
 {
-    struct fx *f = *state;
-    assert_null(ask(f, "{\"jsonrpc\":\"2.0\",\"method\":\"system_health\"}"));
-    assert_null(ask(f, "{\"jsonrpc\":\"2.0\",\"method\":\"no_such_method\"}"));
+    struct rfx *f = *state;
+    assert_null(rfx_ask(f, "{\"jsonrpc\":\"2.0\",\"method\":\"system_health\"}"));
+    assert_null(rfx_ask(f, "{\"jsonrpc\":\"2.0\",\"method\":\"no_such_method\"}"));
 }
 
 static void test_invalid_params_are_refused(void **state)
 {
-    struct fx *f = *state;
+    struct rfx *f = *state;
     const struct {
         const char *method, *params;
     } cases[] = {
@@ -334,42 +184,42 @@ static void test_invalid_params_are_refused(void **state)
         {"system_health", "{\"named\":1}"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        cJSON *reply = call(f, cases[i].method, cases[i].params);
-        const cJSON *err = get(reply, "error");
-        if (!err || get(err, "code")->valueint != -32602)
+        cJSON *reply = rfx_call(f, cases[i].method, cases[i].params);
+        const cJSON *err = rfx_get(reply, "error");
+        if (!err || rfx_get(err, "code")->valueint != -32602)
             fail_msg("%s %s: expected -32602", cases[i].method, cases[i].params);
-        assert_null(strchr(message_of(err), '\n'));
+        assert_null(strchr(rfx_message_of(err), '\n'));
         cJSON_Delete(reply);
     }
 }
 
 static void test_hex_number_params_take_only_hex_digits(void **state)
 {
-    struct fx *f = *state;
+    struct rfx *f = *state;
     const char *bad[] = {"[\"0x-1\"]", "[\"0x+1\"]", "[\"0x 1\"]", "[\"0x1g\"]"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        cJSON *reply = call(f, "chain_getBlockHash", bad[i]);
-        const cJSON *err = get(reply, "error");
-        if (!err || get(err, "code")->valueint != -32602)
+        cJSON *reply = rfx_call(f, "chain_getBlockHash", bad[i]);
+        const cJSON *err = rfx_get(reply, "error");
+        if (!err || rfx_get(err, "code")->valueint != -32602)
             fail_msg("chain_getBlockHash %s: expected -32602", bad[i]);
         cJSON_Delete(reply);
     }
-    cJSON *reply = call(f, "chain_getBlockHash", "[\"0x0\"]");
-    assert_hex_hash(result_of(reply));
+    cJSON *reply = rfx_call(f, "chain_getBlockHash", "[\"0x0\"]");
+    rfx_assert_hex_hash(rfx_result_of(reply));
     cJSON_Delete(reply);
 }
 
 static void test_empty_object_and_null_params_mean_none(void **state)
 {
-    struct fx *f = *state;
+    struct rfx *f = *state;
     const char *params[] = {"{}", "null", "[]"};
     for (size_t i = 0; i < 3; i++) {
-        cJSON *reply = call(f, "chain_getHeader", params[i]);
-        assert_string_equal(get(result_of(reply), "number")->valuestring, "0x0");
+        cJSON *reply = rfx_call(f, "chain_getHeader", params[i]);
+        assert_string_equal(rfx_get(rfx_result_of(reply), "number")->valuestring, "0x0");
         cJSON_Delete(reply);
     }
-    cJSON *reply = ask(f, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"system_health\"}");
-    result_of(reply);
+    cJSON *reply = rfx_ask(f, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"system_health\"}");
+    rfx_result_of(reply);
     cJSON_Delete(reply);
 }
 
@@ -377,8 +227,8 @@ static void test_empty_object_and_null_params_mean_none(void **state)
 
 static void test_batch_answers_each_request_and_omits_notifications(void **state)
 {
-    struct fx *f = *state;
-    cJSON *reply = ask(f, "["
+    struct rfx *f = *state;
+    cJSON *reply = rfx_ask(f, "["
                           "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"system_version\"},"
                           "{\"id\":2,\"method\":\"system_version\"},"
                           "{\"jsonrpc\":\"2.0\",\"method\":\"system_health\"},"
@@ -392,40 +242,40 @@ static void test_batch_answers_each_request_and_omits_notifications(void **state
     const cJSON *r0 = cJSON_GetArrayItem(reply, 0), *r1 = cJSON_GetArrayItem(reply, 1),
                 *r2 = cJSON_GetArrayItem(reply, 2), *r3 = cJSON_GetArrayItem(reply, 3),
                 *r4 = cJSON_GetArrayItem(reply, 4);
-    assert_true(cJSON_IsString(result_of(r0)));
-    assert_int_equal(get(r0, "id")->valueint, 1);
-    error_of(r1, -32600);
-    assert_int_equal(get(r1, "id")->valueint, 2);
-    error_of(r2, -32601);
-    assert_int_equal(get(r2, "id")->valueint, 3);
-    error_of(r3, -32600);
-    assert_id_null(r3);
-    error_of(r4, -32602);
-    assert_int_equal(get(r4, "id")->valueint, 4);
+    assert_true(cJSON_IsString(rfx_result_of(r0)));
+    assert_int_equal(rfx_get(r0, "id")->valueint, 1);
+    rfx_error_of(r1, -32600);
+    assert_int_equal(rfx_get(r1, "id")->valueint, 2);
+    rfx_error_of(r2, -32601);
+    assert_int_equal(rfx_get(r2, "id")->valueint, 3);
+    rfx_error_of(r3, -32600);
+    rfx_assert_id_null(r3);
+    rfx_error_of(r4, -32602);
+    assert_int_equal(rfx_get(r4, "id")->valueint, 4);
     cJSON_Delete(reply);
 }
 
 static void test_empty_batch_is_an_invalid_request(void **state)
 {
-    struct fx *f = *state;
-    cJSON *reply = ask(f, "[]");
+    struct rfx *f = *state;
+    cJSON *reply = rfx_ask(f, "[]");
     assert_non_null(reply);
     assert_true(cJSON_IsObject(reply));
-    error_of(reply, -32600);
-    assert_id_null(reply);
+    rfx_error_of(reply, -32600);
+    rfx_assert_id_null(reply);
     cJSON_Delete(reply);
 }
 
 static void test_batch_of_notifications_gets_no_reply(void **state)
 {
-    struct fx *f = *state;
-    assert_null(ask(f, "[{\"jsonrpc\":\"2.0\",\"method\":\"system_health\"},"
+    struct rfx *f = *state;
+    assert_null(rfx_ask(f, "[{\"jsonrpc\":\"2.0\",\"method\":\"system_health\"},"
                        "{\"jsonrpc\":\"2.0\",\"method\":\"system_version\"}]"));
 }
 
 static void test_oversized_batch_is_refused(void **state)
 {
-    struct fx *f = *state;
+    struct rfx *f = *state;
     const char *one = "{\"jsonrpc\":\"2.0\",\"method\":\"system_health\"},";
     size_t cap = 1001 * strlen(one) + 8;
     char *text = malloc(cap);
@@ -437,9 +287,9 @@ static void test_oversized_batch_is_refused(void **state)
     }
     text[n - 1] = ']';
     text[n] = '\0';
-    cJSON *reply = ask(f, text);
+    cJSON *reply = rfx_ask(f, text);
     assert_non_null(reply);
-    error_of(reply, -32600);
+    rfx_error_of(reply, -32600);
     cJSON_Delete(reply);
     free(text);
 }
@@ -448,9 +298,9 @@ static void test_oversized_batch_is_refused(void **state)
 
 static void test_rpc_methods_lists_every_registered_method(void **state)
 {
-    struct fx *f = *state;
-    cJSON *reply = call(f, "rpc_methods", "[]");
-    const cJSON *list = get(result_of(reply), "methods");
+    struct rfx *f = *state;
+    cJSON *reply = rfx_call(f, "rpc_methods", "[]");
+    const cJSON *list = rfx_get(rfx_result_of(reply), "methods");
     assert_true(cJSON_IsArray(list));
     size_t n = nm_rpc_method_count();
     assert_true(n > 10);
@@ -490,16 +340,16 @@ static void test_design_minimum_methods_are_registered(void **state)
 
 static void test_every_method_answers_odd_params_without_crashing(void **state)
 {
-    struct fx *f = *state;
+    struct rfx *f = *state;
     const char *odd[] = {"[]",      "[null]",   "[1]",          "[-1]",   "[1e300]",
                          "[\"x\"]", "[\"0x\"]", "[{}]",         "[[]]",   "[true]",
                          "[\"0xffffffffffffffff\"]", "[1, 2, 3, 4, 5]"};
     for (size_t i = 0; i < nm_rpc_method_count(); i++) {
         for (size_t k = 0; k < sizeof odd / sizeof odd[0]; k++) {
-            cJSON *reply = call(f, nm_rpc_method_at(i)->name, odd[k]);
+            cJSON *reply = rfx_call(f, nm_rpc_method_at(i)->name, odd[k]);
             /* Exactly one of result and error. */
-            assert_true((get(reply, "result") != NULL) != (get(reply, "error") != NULL));
-            assert_int_equal(get(reply, "id")->valueint, 1);
+            assert_true((rfx_get(reply, "result") != NULL) != (rfx_get(reply, "error") != NULL));
+            assert_int_equal(rfx_get(reply, "id")->valueint, 1);
             cJSON_Delete(reply);
         }
     }
@@ -507,29 +357,29 @@ static void test_every_method_answers_odd_params_without_crashing(void **state)
 
 static void test_system_health_has_substrate_shape(void **state)
 {
-    struct fx *f = *state;
-    cJSON *reply = call(f, "system_health", "[]");
-    const cJSON *r = result_of(reply);
-    assert_true(cJSON_IsNumber(get(r, "peers")));
-    assert_true(cJSON_IsBool(get(r, "isSyncing")));
-    assert_true(cJSON_IsBool(get(r, "shouldHavePeers")));
+    struct rfx *f = *state;
+    cJSON *reply = rfx_call(f, "system_health", "[]");
+    const cJSON *r = rfx_result_of(reply);
+    assert_true(cJSON_IsNumber(rfx_get(r, "peers")));
+    assert_true(cJSON_IsBool(rfx_get(r, "isSyncing")));
+    assert_true(cJSON_IsBool(rfx_get(r, "shouldHavePeers")));
     cJSON_Delete(reply);
 }
 
 static void test_chain_get_header_has_substrate_shape(void **state)
 {
-    struct fx *f = *state;
+    struct rfx *f = *state;
     assert_int_equal(nm_chain_produce(f->chain, 5000, NULL), 0);
-    cJSON *reply = call(f, "chain_getHeader", "[]");
-    const cJSON *h = result_of(reply);
-    assert_string_equal(get(h, "number")->valuestring, "0x1");
+    cJSON *reply = rfx_call(f, "chain_getHeader", "[]");
+    const cJSON *h = rfx_result_of(reply);
+    assert_string_equal(rfx_get(h, "number")->valuestring, "0x1");
     char hex[NM_HASH_HEXLEN];
-    assert_string_equal(get(h, "parentHash")->valuestring,
+    assert_string_equal(rfx_get(h, "parentHash")->valuestring,
                         nm_hash_hex(&f->chain->genesis, hex));
-    assert_string_equal(get(h, "stateRoot")->valuestring,
+    assert_string_equal(rfx_get(h, "stateRoot")->valuestring,
                         nm_hash_hex(&f->chain->best.state_root, hex));
-    assert_hex_hash(get(h, "extrinsicsRoot"));
-    const cJSON *logs = get(get(h, "digest"), "logs");
+    rfx_assert_hex_hash(rfx_get(h, "extrinsicsRoot"));
+    const cJSON *logs = rfx_get(rfx_get(h, "digest"), "logs");
     assert_true(cJSON_IsArray(logs));
     assert_int_equal(cJSON_GetArraySize(logs), 0);
     cJSON_Delete(reply);
@@ -537,92 +387,92 @@ static void test_chain_get_header_has_substrate_shape(void **state)
     /* By hash: the genesis header. */
     char params[128];
     snprintf(params, sizeof params, "[\"%s\"]", nm_hash_hex(&f->chain->genesis, hex));
-    reply = call(f, "chain_getHeader", params);
-    assert_string_equal(get(result_of(reply), "number")->valuestring, "0x0");
+    reply = rfx_call(f, "chain_getHeader", params);
+    assert_string_equal(rfx_get(rfx_result_of(reply), "number")->valuestring, "0x0");
     cJSON_Delete(reply);
 
     /* An unknown hash is a chain error, not a crash or a null. */
     nm_hash unknown;
     memset(&unknown, 0x42, sizeof unknown);
     snprintf(params, sizeof params, "[\"%s\"]", nm_hash_hex(&unknown, hex));
-    reply = call(f, "chain_getHeader", params);
-    const cJSON *err = error_of(reply, nm_rpc_code(NM_E_UNKNOWN_BLOCK));
-    assert_string_equal(get(get(err, "data"), "name")->valuestring, "UNKNOWN_BLOCK");
+    reply = rfx_call(f, "chain_getHeader", params);
+    const cJSON *err = rfx_error_of(reply, nm_rpc_code(NM_E_UNKNOWN_BLOCK));
+    assert_string_equal(rfx_get(rfx_get(err, "data"), "name")->valuestring, "UNKNOWN_BLOCK");
     cJSON_Delete(reply);
 }
 
 static void test_chain_get_block_hash_for_known_and_unknown_heights(void **state)
 {
-    struct fx *f = *state;
+    struct rfx *f = *state;
     char hex[NM_HASH_HEXLEN];
-    cJSON *reply = call(f, "chain_getBlockHash", "[0]");
-    assert_string_equal(result_of(reply)->valuestring, nm_hash_hex(&f->chain->genesis, hex));
+    cJSON *reply = rfx_call(f, "chain_getBlockHash", "[0]");
+    assert_string_equal(rfx_result_of(reply)->valuestring, nm_hash_hex(&f->chain->genesis, hex));
     cJSON_Delete(reply);
-    reply = call(f, "chain_getBlockHash", "[99]");
-    assert_true(cJSON_IsNull(result_of(reply)));
+    reply = rfx_call(f, "chain_getBlockHash", "[99]");
+    assert_true(cJSON_IsNull(rfx_result_of(reply)));
     cJSON_Delete(reply);
     assert_int_equal(nm_chain_produce(f->chain, 5000, NULL), 0);
     const char *forms[] = {"[1]", "[\"0x1\"]", "[\"1\"]", "[]"};
     for (size_t i = 0; i < 4; i++) {
-        reply = call(f, "chain_getBlockHash", forms[i]);
-        assert_string_equal(result_of(reply)->valuestring,
+        reply = rfx_call(f, "chain_getBlockHash", forms[i]);
+        assert_string_equal(rfx_result_of(reply)->valuestring,
                             nm_hash_hex(&f->chain->best_hash, hex));
         cJSON_Delete(reply);
     }
-    reply = call(f, "chain_getFinalizedHead", "[]");
-    assert_string_equal(result_of(reply)->valuestring, nm_hash_hex(&f->chain->best_hash, hex));
+    reply = rfx_call(f, "chain_getFinalizedHead", "[]");
+    assert_string_equal(rfx_result_of(reply)->valuestring, nm_hash_hex(&f->chain->best_hash, hex));
     cJSON_Delete(reply);
 }
 
 static void test_account_get_gives_free_balance_in_base_units(void **state)
 {
-    struct fx *f = *state;
+    struct rfx *f = *state;
     struct nm_keypair alice;
     assert_int_equal(nm_keypair_dev("alice", &alice), 0);
     char addr[NM_SS58_STRLEN], params[128];
     snprintf(params, sizeof params, "[\"%s\"]", nm_ss58_encode(&alice.pub, addr));
-    cJSON *reply = call(f, "account_get", params);
-    const cJSON *r = result_of(reply);
-    assert_string_equal(get(r, "free")->valuestring, "1000000000000000");
-    assert_true(cJSON_IsNumber(get(r, "nonce")));
-    assert_int_equal(get(r, "nonce")->valueint, 0);
-    assert_string_equal(get(r, "address")->valuestring, addr);
-    assert_string_equal(get(r, "staked")->valuestring, "0");
+    cJSON *reply = rfx_call(f, "account_get", params);
+    const cJSON *r = rfx_result_of(reply);
+    assert_string_equal(rfx_get(r, "free")->valuestring, "1000000000000000");
+    assert_true(cJSON_IsNumber(rfx_get(r, "nonce")));
+    assert_int_equal(rfx_get(r, "nonce")->valueint, 0);
+    assert_string_equal(rfx_get(r, "address")->valuestring, addr);
+    assert_string_equal(rfx_get(r, "staked")->valuestring, "0");
     cJSON_Delete(reply);
 
     /* An unknown account reads as empty. */
     nm_account nobody;
     memset(&nobody, 0x11, sizeof nobody);
     snprintf(params, sizeof params, "[\"%s\"]", nm_ss58_encode(&nobody, addr));
-    reply = call(f, "account_get", params);
-    assert_string_equal(get(result_of(reply), "free")->valuestring, "0");
+    reply = rfx_call(f, "account_get", params);
+    assert_string_equal(rfx_get(rfx_result_of(reply), "free")->valuestring, "0");
     cJSON_Delete(reply);
 }
 
 static void test_submit_returns_the_hash_and_pending_lists_it(void **state)
 {
-    struct fx *f = *state;
+    struct rfx *f = *state;
     uint8_t *raw;
     size_t raw_len;
-    char *hex = extrinsic_hex(f->chain, "alice", 0, "bob", NMT, &raw, &raw_len);
-    cJSON *reply = submit_hex(f, hex);
+    char *hex = rfx_extrinsic_hex(f->chain, "alice", 0, "bob", NMT, &raw, &raw_len);
+    cJSON *reply = rfx_submit_hex(f, hex);
     nm_hash expect;
     nm_extrinsic_hash(raw, raw_len, &expect);
     char expect_hex[NM_HASH_HEXLEN];
-    assert_string_equal(result_of(reply)->valuestring, nm_hash_hex(&expect, expect_hex));
-    assert_string_equal(get(reply, "id")->valuestring, "s");
+    assert_string_equal(rfx_result_of(reply)->valuestring, nm_hash_hex(&expect, expect_hex));
+    assert_string_equal(rfx_get(reply, "id")->valuestring, "s");
     cJSON_Delete(reply);
 
-    reply = call(f, "author_pendingExtrinsics", "[]");
-    const cJSON *list = result_of(reply);
+    reply = rfx_call(f, "author_pendingExtrinsics", "[]");
+    const cJSON *list = rfx_result_of(reply);
     assert_int_equal(cJSON_GetArraySize(list), 1);
     assert_string_equal(cJSON_GetArrayItem(list, 0)->valuestring, hex);
     cJSON_Delete(reply);
 
     /* After a block it is gone from the pool and alice paid. */
     assert_int_equal(nm_chain_produce(f->chain, 5000, NULL), 0);
-    reply = call(f, "author_pendingExtrinsics", "[]");
-    assert_int_equal(cJSON_GetArraySize(result_of(reply)), 0);
+    reply = rfx_call(f, "author_pendingExtrinsics", "[]");
+    assert_int_equal(cJSON_GetArraySize(rfx_result_of(reply)), 0);
     cJSON_Delete(reply);
     free(raw);
     free(hex);
@@ -630,359 +480,138 @@ static void test_submit_returns_the_hash_and_pending_lists_it(void **state)
 
 static void test_rejected_submission_is_invalid_transaction_with_reason(void **state)
 {
-    struct fx *f = *state;
-    char *hex = extrinsic_hex(f->chain, "alice", 0, "bob", NMT, NULL, NULL);
+    struct rfx *f = *state;
+    char *hex = rfx_extrinsic_hex(f->chain, "alice", 0, "bob", NMT, NULL, NULL);
     /* Flip the last signature nibble. */
     size_t n = strlen(hex);
     hex[n - 1] = hex[n - 1] == '0' ? '1' : '0';
-    cJSON *reply = submit_hex(f, hex);
-    const cJSON *err = error_of(reply, 1010);
-    assert_non_null(strstr(message_of(err), "Invalid Transaction"));
-    const cJSON *data = get(err, "data");
-    assert_string_equal(get(data, "name")->valuestring, "BAD_SIGNATURE");
-    assert_int_equal(get(data, "code")->valueint, nm_rpc_code(NM_E_BAD_SIGNATURE));
+    cJSON *reply = rfx_submit_hex(f, hex);
+    const cJSON *err = rfx_error_of(reply, 1010);
+    assert_non_null(strstr(rfx_message_of(err), "Invalid Transaction"));
+    const cJSON *data = rfx_get(err, "data");
+    assert_string_equal(rfx_get(data, "name")->valuestring, "BAD_SIGNATURE");
+    assert_int_equal(rfx_get(data, "code")->valueint, nm_rpc_code(NM_E_BAD_SIGNATURE));
     cJSON_Delete(reply);
     free(hex);
 
-    hex = extrinsic_hex(f->chain, "alice", 5000, "bob", NMT, NULL, NULL);
-    reply = submit_hex(f, hex);
-    err = error_of(reply, 1010);
-    assert_string_equal(get(get(err, "data"), "name")->valuestring, "FUTURE_NONCE");
+    hex = rfx_extrinsic_hex(f->chain, "alice", 5000, "bob", NMT, NULL, NULL);
+    reply = rfx_submit_hex(f, hex);
+    err = rfx_error_of(reply, 1010);
+    assert_string_equal(rfx_get(rfx_get(err, "data"), "name")->valuestring, "FUTURE_NONCE");
     cJSON_Delete(reply);
     free(hex);
 
-    reply = submit_hex(f, "0xzz");
-    err = error_of(reply, 1010);
-    assert_string_equal(get(get(err, "data"), "name")->valuestring, "HEX");
+    reply = rfx_submit_hex(f, "0xzz");
+    err = rfx_error_of(reply, 1010);
+    assert_string_equal(rfx_get(rfx_get(err, "data"), "name")->valuestring, "HEX");
     cJSON_Delete(reply);
 
-    reply = submit_hex(f, "0x0102");
-    err = error_of(reply, 1010);
-    assert_string_equal(get(get(err, "data"), "name")->valuestring, "DECODE");
+    reply = rfx_submit_hex(f, "0x0102");
+    err = rfx_error_of(reply, 1010);
+    assert_string_equal(rfx_get(rfx_get(err, "data"), "name")->valuestring, "DECODE");
     cJSON_Delete(reply);
 
-    reply = call(f, "author_pendingExtrinsics", "[]");
-    assert_int_equal(cJSON_GetArraySize(result_of(reply)), 0);
+    reply = rfx_call(f, "author_pendingExtrinsics", "[]");
+    assert_int_equal(cJSON_GetArraySize(rfx_result_of(reply)), 0);
     cJSON_Delete(reply);
 }
 
 static void test_oversized_submission_is_refused_before_decoding(void **state)
 {
-    struct fx *f = *state;
+    struct rfx *f = *state;
     size_t len = 2 * NM_EXTRINSIC_MAX + 10;
     char *hex = malloc(len + 1);
     hex[0] = '0';
     hex[1] = 'x';
     memset(hex + 2, 'a', len - 2);
     hex[len] = '\0';
-    cJSON *reply = submit_hex(f, hex);
-    const cJSON *err = error_of(reply, 1010);
-    assert_string_equal(get(get(err, "data"), "name")->valuestring, "TOO_BIG");
+    cJSON *reply = rfx_submit_hex(f, hex);
+    const cJSON *err = rfx_error_of(reply, 1010);
+    assert_string_equal(rfx_get(rfx_get(err, "data"), "name")->valuestring, "TOO_BIG");
     cJSON_Delete(reply);
     free(hex);
 }
 
 static void test_duplicate_submission_is_already_imported(void **state)
 {
-    struct fx *f = *state;
-    char *hex = extrinsic_hex(f->chain, "alice", 0, "bob", NMT, NULL, NULL);
-    cJSON *reply = submit_hex(f, hex);
-    result_of(reply);
+    struct rfx *f = *state;
+    char *hex = rfx_extrinsic_hex(f->chain, "alice", 0, "bob", NMT, NULL, NULL);
+    cJSON *reply = rfx_submit_hex(f, hex);
+    rfx_result_of(reply);
     cJSON_Delete(reply);
-    reply = submit_hex(f, hex);
-    const cJSON *err = error_of(reply, 1013);
-    assert_string_equal(get(get(err, "data"), "name")->valuestring, "DUPLICATE_TX");
+    reply = rfx_submit_hex(f, hex);
+    const cJSON *err = rfx_error_of(reply, 1013);
+    assert_string_equal(rfx_get(rfx_get(err, "data"), "name")->valuestring, "DUPLICATE_TX");
     cJSON_Delete(reply);
     free(hex);
 }
 
 static void test_subscriptions_need_a_connection(void **state)
 {
-    struct fx *f = *state;
+    struct rfx *f = *state;
     const char *subs[] = {"chain_subscribeNewHeads", "chain_subscribeFinalizedHeads"};
     for (size_t i = 0; i < 2; i++) {
-        cJSON *reply = call(f, subs[i], "[]");
-        const cJSON *err = get(reply, "error");
+        cJSON *reply = rfx_call(f, subs[i], "[]");
+        const cJSON *err = rfx_get(reply, "error");
         assert_non_null(err);
-        assert_null(get(reply, "result"));
-        assert_non_null(strstr(message_of(err), "WebSocket"));
+        assert_null(rfx_get(reply, "result"));
+        assert_non_null(strstr(rfx_message_of(err), "WebSocket"));
         cJSON_Delete(reply);
     }
     /* Submit-and-watch refuses before it submits anything. */
-    char *hex = extrinsic_hex(f->chain, "alice", 0, "bob", NMT, NULL, NULL);
+    char *hex = rfx_extrinsic_hex(f->chain, "alice", 0, "bob", NMT, NULL, NULL);
     char params[1024];
     snprintf(params, sizeof params, "[\"%s\"]", hex);
-    cJSON *reply = call(f, "author_submitAndWatchExtrinsic", params);
-    assert_non_null(get(reply, "error"));
+    cJSON *reply = rfx_call(f, "author_submitAndWatchExtrinsic", params);
+    assert_non_null(rfx_get(reply, "error"));
     cJSON_Delete(reply);
     assert_int_equal(f->chain->pool.count, 0);
     free(hex);
     /* Unsubscribing from nothing is a plain false. */
-    reply = call(f, "chain_unsubscribeNewHeads", "[\"1\"]");
-    assert_true(cJSON_IsFalse(result_of(reply)));
+    reply = rfx_call(f, "chain_unsubscribeNewHeads", "[\"1\"]");
+    assert_true(cJSON_IsFalse(rfx_result_of(reply)));
     cJSON_Delete(reply);
 }
 
 static void test_unknown_subnet_gives_the_unknown_subnet_code(void **state)
 {
-    struct fx *f = *state;
-    cJSON *reply = call(f, "subnet_get", "[1]");
-    const cJSON *err = error_of(reply, nm_rpc_code(NM_E_UNKNOWN_SUBNET));
+    struct rfx *f = *state;
+    cJSON *reply = rfx_call(f, "subnet_get", "[1]");
+    const cJSON *err = rfx_error_of(reply, nm_rpc_code(NM_E_UNKNOWN_SUBNET));
     assert_int_equal(nm_rpc_code(NM_E_UNKNOWN_SUBNET), -32020);
-    assert_string_equal(get(get(err, "data"), "name")->valuestring, "UNKNOWN_SUBNET");
+    assert_string_equal(rfx_get(rfx_get(err, "data"), "name")->valuestring, "UNKNOWN_SUBNET");
     cJSON_Delete(reply);
-    reply = call(f, "neuron_list", "[3]");
-    error_of(reply, nm_rpc_code(NM_E_UNKNOWN_SUBNET));
+    reply = rfx_call(f, "neuron_list", "[3]");
+    rfx_error_of(reply, nm_rpc_code(NM_E_UNKNOWN_SUBNET));
     cJSON_Delete(reply);
-    reply = call(f, "subnet_list", "[]");
-    assert_true(cJSON_IsArray(result_of(reply)) || cJSON_IsObject(result_of(reply)));
+    reply = rfx_call(f, "subnet_list", "[]");
+    assert_true(cJSON_IsArray(rfx_result_of(reply)) || cJSON_IsObject(rfx_result_of(reply)));
     cJSON_Delete(reply);
 }
 
 static void test_chain_get_block_lists_extrinsics_as_hex(void **state)
 {
-    struct fx *f = *state;
-    char *hex = extrinsic_hex(f->chain, "alice", 0, "bob", NMT, NULL, NULL);
-    cJSON *reply = submit_hex(f, hex);
-    result_of(reply);
+    struct rfx *f = *state;
+    char *hex = rfx_extrinsic_hex(f->chain, "alice", 0, "bob", NMT, NULL, NULL);
+    cJSON *reply = rfx_submit_hex(f, hex);
+    rfx_result_of(reply);
     cJSON_Delete(reply);
     assert_int_equal(nm_chain_produce(f->chain, 5000, NULL), 0);
-    reply = call(f, "chain_getBlock", "[]");
-    const cJSON *block = get(result_of(reply), "block");
-    assert_string_equal(get(get(block, "header"), "number")->valuestring, "0x1");
-    const cJSON *exts = get(block, "extrinsics");
+    reply = rfx_call(f, "chain_getBlock", "[]");
+    const cJSON *block = rfx_get(rfx_result_of(reply), "block");
+    assert_string_equal(rfx_get(rfx_get(block, "header"), "number")->valuestring, "0x1");
+    const cJSON *exts = rfx_get(block, "extrinsics");
     assert_int_equal(cJSON_GetArraySize(exts), 1);
     assert_string_equal(cJSON_GetArrayItem(exts, 0)->valuestring, hex);
     cJSON_Delete(reply);
     free(hex);
 }
 
-/* --- who may call unsafe methods, metrics, limits --- */
-
-static int shutdowns;
-
-static void count_shutdown(void *ud)
-{
-    (void)ud;
-    shutdowns++;
-}
-
-static void configure(struct fx *f, enum nm_rpc_methods_mode mode, const char *token)
-{
-    struct nm_rpc_methods_config cfg;
-    nm_rpc_methods_config_init(&cfg);
-    cfg.mode = mode;
-    cfg.token = token;
-    assert_int_equal(nm_rpc_methods_configure(f->m, &cfg), 0);
-    struct nm_rpc_node_hooks hooks = {.shutdown = count_shutdown};
-    nm_rpc_methods_set_hooks(f->m, &hooks);
-    shutdowns = 0;
-}
-
-/* node_shutdown as peer with token; returns the reply. */
-static cJSON *shutdown_as(struct fx *f, const char *peer, const char *token)
-{
-    static const char req[] = "{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"node_shutdown\"}";
-    struct nm_rpc_caller who = {peer, token};
-    char *out = nm_rpc_methods_answer_as(f->m, &who, req, sizeof req - 1);
-    assert_non_null(out);
-    cJSON *reply = cJSON_Parse(out);
-    free(out);
-    assert_non_null(reply);
-    return reply;
-}
-
-static void expect_unsafe_refusal(cJSON *reply, const char *reason_part)
-{
-    const cJSON *err = error_of(reply, -32601);
-    assert_string_equal(message_of(err), "RPC call is unsafe to be called externally");
-    const cJSON *reason = get(get(err, "data"), "reason");
-    assert_true(cJSON_IsString(reason));
-    if (!strstr(reason->valuestring, reason_part))
-        fail_msg("reason \"%s\" lacks \"%s\"", reason->valuestring, reason_part);
-    cJSON_Delete(reply);
-}
-
-static void test_unsafe_methods_need_an_allowed_caller_and_the_token(void **state)
-{
-    struct fx *f = *state;
-    configure(f, NM_RPC_METHODS_AUTO, "s3cret");
-    expect_unsafe_refusal(shutdown_as(f, "127.0.0.1", NULL), "token");
-    expect_unsafe_refusal(shutdown_as(f, "127.0.0.1", "s3cre"), "token");
-    expect_unsafe_refusal(shutdown_as(f, "127.0.0.1", "s3cret!"), "token");
-    expect_unsafe_refusal(shutdown_as(f, "10.1.2.3", "s3cret"), "loopback");
-    expect_unsafe_refusal(shutdown_as(f, NULL, "s3cret"), "loopback");
-    assert_int_equal(shutdowns, 0);
-    cJSON *reply = shutdown_as(f, "127.0.0.1", "s3cret");
-    assert_true(cJSON_IsTrue(result_of(reply)));
-    cJSON_Delete(reply);
-    reply = shutdown_as(f, "::1", "s3cret");
-    assert_true(cJSON_IsTrue(result_of(reply)));
-    cJSON_Delete(reply);
-    assert_int_equal(shutdowns, 2);
-
-    configure(f, NM_RPC_METHODS_SAFE, "s3cret");
-    expect_unsafe_refusal(shutdown_as(f, "127.0.0.1", "s3cret"), "--rpc-methods safe");
-    configure(f, NM_RPC_METHODS_UNSAFE, "s3cret");
-    reply = shutdown_as(f, "10.1.2.3", "s3cret");
-    assert_true(cJSON_IsTrue(result_of(reply)));
-    cJSON_Delete(reply);
-    expect_unsafe_refusal(shutdown_as(f, "10.1.2.3", NULL), "token");
-    assert_int_equal(shutdowns, 1);
-    configure(f, NM_RPC_METHODS_UNSAFE, NULL);
-    expect_unsafe_refusal(shutdown_as(f, "127.0.0.1", "s3cret"), "no RPC token");
-    assert_int_equal(shutdowns, 0);
-    /* nm_rpc_methods_answer is an anonymous caller */
-    cJSON *anon = call(f, "node_shutdown", "[]");
-    expect_unsafe_refusal(anon, "token");
-}
-
-static void test_every_unsafe_method_is_refused_to_an_anonymous_caller(void **state)
-{
-    struct fx *f = *state;
-    configure(f, NM_RPC_METHODS_UNSAFE, "s3cret");
-    size_t unsafe = 0;
-    for (size_t i = 0; i < nm_rpc_method_count(); i++) {
-        const struct nm_rpc_method_info *info = nm_rpc_method_at(i);
-        if (!info->unsafe)
-            continue;
-        unsafe++;
-        expect_unsafe_refusal(call(f, info->name, "[]"), "token");
-    }
-    assert_true(unsafe >= 3);
-}
-
-static void test_remove_extrinsic_takes_it_out_of_the_pool(void **state)
-{
-    struct fx *f = *state;
-    configure(f, NM_RPC_METHODS_AUTO, "tok");
-    char *hex = extrinsic_hex(f->chain, "alice", 0, "bob", NMT, NULL, NULL);
-    cJSON *reply = submit_hex(f, hex);
-    char hash[NM_HASH_HEXLEN];
-    snprintf(hash, sizeof hash, "%s", result_of(reply)->valuestring);
-    cJSON_Delete(reply);
-    assert_int_equal(f->chain->pool.count, 1);
-    struct nm_rpc_caller op = {"127.0.0.1", "tok"};
-    char req[512];
-    /* a malformed item refuses the whole call: nothing removed */
-    snprintf(req, sizeof req,
-             "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"author_removeExtrinsic\","
-             "\"params\":[[\"%s\",{\"nope\":1}]]}",
-             hash);
-    char *out = nm_rpc_methods_answer_as(f->m, &op, req, strlen(req));
-    reply = cJSON_Parse(out);
-    free(out);
-    error_of(reply, -32602);
-    cJSON_Delete(reply);
-    assert_int_equal(f->chain->pool.count, 1);
-    snprintf(req, sizeof req,
-             "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"author_removeExtrinsic\","
-             "\"params\":[[{\"hash\":\"%s\"},\"0x%064d\"]]}",
-             hash, 0);
-    out = nm_rpc_methods_answer_as(f->m, &op, req, strlen(req));
-    reply = cJSON_Parse(out);
-    free(out);
-    const cJSON *removed = result_of(reply);
-    assert_int_equal(cJSON_GetArraySize(removed), 1);
-    assert_string_equal(cJSON_GetArrayItem(removed, 0)->valuestring, hash);
-    cJSON_Delete(reply);
-    assert_int_equal(f->chain->pool.count, 0);
-    free(hex);
-}
-
-static const cJSON *method_stats(const cJSON *metrics, const char *name)
-{
-    const cJSON *it;
-    cJSON_ArrayForEach(it, get(metrics, "methods"))
-        if (!strcmp(get(it, "method")->valuestring, name))
-            return it;
-    return NULL;
-}
-
-static void test_metrics_count_calls_errors_and_refusals(void **state)
-{
-    struct fx *f = *state;
-    for (int i = 0; i < 5; i++)
-        cJSON_Delete(call(f, "system_health", "[]"));
-    cJSON_Delete(call(f, "subnet_get", "[0]"));  /* an error */
-    cJSON_Delete(call(f, "no_such_method", "[]"));
-    cJSON_Delete(ask(f, "{nope"));
-    cJSON *reply = call(f, "metrics_get", "[]");
-    const cJSON *m = result_of(reply);
-    const cJSON *health = method_stats(m, "system_health");
-    assert_non_null(health);
-    assert_int_equal(get(health, "calls")->valueint, 5);
-    assert_int_equal(get(health, "errors")->valueint, 0);
-    assert_int_equal(cJSON_GetArraySize(get(health, "histogram")),
-                     cJSON_GetArraySize(get(m, "buckets_us")) + 1);
-    assert_true(get(health, "p99_us")->valuedouble >= get(health, "p50_us")->valuedouble);
-    const cJSON *subnet = method_stats(m, "subnet_get");
-    assert_int_equal(get(subnet, "errors")->valueint, 1);
-    assert_int_equal(get(get(m, "refused"), "unknown_method")->valueint, 1);
-    assert_int_equal(get(get(m, "refused"), "parse_error")->valueint, 1);
-    cJSON_Delete(reply);
-}
-
-static void test_rejected_submissions_count_as_rejected_extrinsics(void **state)
-{
-    struct fx *f = *state;
-    cJSON_Delete(call(f, "author_submitExtrinsic", "[\"0x00\"]"));
-    const struct nm_rpc_metrics *mt = nm_rpc_methods_metrics(f->m);
-    assert_int_equal(mt->extrinsics[NM_RPC_EXT_REJECTED], 1);
-}
-
-static void test_response_above_the_limit_becomes_an_error(void **state)
-{
-    struct fx *f = *state;
-    struct nm_rpc_methods_config cfg;
-    nm_rpc_methods_config_init(&cfg);
-    cfg.max_response_bytes = 64;
-    assert_int_equal(nm_rpc_methods_configure(f->m, &cfg), 0);
-    cJSON *reply = call(f, "rpc_methods", "[]");
-    const cJSON *err = error_of(reply, -32007);
-    assert_non_null(strstr(message_of(err), "response too large"));
-    assert_int_equal(get(reply, "id")->valueint, 1);
-    cJSON_Delete(reply);
-    reply = call(f, "system_version", "[]"); /* small ones pass */
-    result_of(reply);
-    cJSON_Delete(reply);
-}
-
-static void test_new_subscriptions_need_a_connection_and_check_their_filter(void **state)
-{
-    struct fx *f = *state;
-    const char *subs[] = {"epoch_subscribe", "events_subscribe", "metrics_subscribe",
-                          "system_subscribePeers"};
-    for (size_t i = 0; i < 4; i++) {
-        cJSON *reply = call(f, subs[i], "[]");
-        error_of(reply, -32600);
-        cJSON_Delete(reply);
-    }
-    cJSON *reply = call(f, "events_subscribe", "[\"bad filter\"]");
-    error_of(reply, -32602);
-    cJSON_Delete(reply);
-}
-
-static void test_bad_settings_are_refused(void **state)
-{
-    struct fx *f = *state;
-    struct nm_rpc_methods_config cfg;
-    nm_rpc_methods_config_init(&cfg);
-    cfg.token = "";
-    assert_int_equal(nm_rpc_methods_configure(f->m, &cfg), NM_E_INVAL);
-    nm_rpc_methods_config_init(&cfg);
-    cfg.mode = (enum nm_rpc_methods_mode)42;
-    assert_int_equal(nm_rpc_methods_configure(f->m, &cfg), NM_E_INVAL);
-    nm_rpc_methods_config_init(&cfg);
-    cfg.max_response_bytes = 0;
-    assert_int_equal(nm_rpc_methods_configure(f->m, &cfg), NM_E_INVAL);
-}
-
 int main(void)
 {
     if (nm_crypto_init())
         return 1;
-#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+#define T(name) cmocka_unit_test_setup_teardown(name, rfx_setup, rfx_teardown)
     const struct CMUnitTest tests[] = {
         T(test_unparsable_text_is_a_parse_error),
         T(test_malformed_requests_are_invalid_requests),
@@ -1014,14 +643,6 @@ int main(void)
         T(test_subscriptions_need_a_connection),
         T(test_unknown_subnet_gives_the_unknown_subnet_code),
         T(test_chain_get_block_lists_extrinsics_as_hex),
-        T(test_unsafe_methods_need_an_allowed_caller_and_the_token),
-        T(test_every_unsafe_method_is_refused_to_an_anonymous_caller),
-        T(test_remove_extrinsic_takes_it_out_of_the_pool),
-        T(test_metrics_count_calls_errors_and_refusals),
-        T(test_rejected_submissions_count_as_rejected_extrinsics),
-        T(test_response_above_the_limit_becomes_an_error),
-        T(test_new_subscriptions_need_a_connection_and_check_their_filter),
-        T(test_bad_settings_are_refused),
     };
 #undef T
     return cmocka_run_group_tests(tests, NULL, NULL);

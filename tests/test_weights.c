@@ -8,7 +8,7 @@
 #include "node/errors.h"
 #include "node/pallets/registry.h"
 #include "node/pallets/subnets.h"
-#include "node/weights_codec.h"
+#include "node/pallets/weights_codec.h"
 
 #include <stdio.h>
 #include <stdlib.h>

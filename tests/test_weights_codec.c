@@ -10,7 +10,7 @@
 #include <cmocka.h>
 
 #include "node/errors.h"
-#include "node/weights_codec.h"
+#include "node/pallets/weights_codec.h"
 
 #include <dirent.h>
 #include <stdio.h>

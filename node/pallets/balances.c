@@ -32,31 +32,40 @@ int nm_balances_get(struct nm_db *db, const nm_account *id, struct nm_account_in
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : NM_E_DB;
 }
 
+struct account_row {
+    const nm_account *id;
+    uint64_t free;
+    uint64_t nonce;
+};
+
+static void account_bind(sqlite3_stmt *st, const void *row, bool whole)
+{
+    const struct account_row *a = row;
+    sqlite3_bind_blob(st, 1, a->id->b, NM_PUBKEY_LEN, SQLITE_STATIC);
+    if (whole) {
+        nm_bind_u64(st, 2, a->free);
+        nm_bind_u64(st, 3, a->nonce);
+    }
+}
+
+static void account_row_entry_of(struct nm_writer *w, const void *row)
+{
+    const struct account_row *a = row;
+    account_entry(w, a->id, a->free, a->nonce);
+}
+
+static const struct nm_state_table accounts_table = {
+    .insert_sql = "INSERT OR REPLACE INTO accounts(id, free, nonce) VALUES(?1, ?2, ?3)",
+    .delete_sql = "DELETE FROM accounts WHERE id=?1",
+    .bind = account_bind,
+    .entry = account_row_entry_of,
+};
+
 int nm_balances_put(struct nm_runtime *rt, const nm_account *id, const struct nm_account_info *old,
                     uint64_t free, uint64_t nonce)
 {
-    sqlite3_stmt *st =
-        nm_db_stmt(rt->db, "INSERT OR REPLACE INTO accounts(id, free, nonce) VALUES(?1, ?2, ?3)");
-    if (!st)
-        return NM_E_DB;
-    sqlite3_bind_blob(st, 1, id->b, NM_PUBKEY_LEN, SQLITE_STATIC);
-    nm_bind_u64(st, 2, free);
-    nm_bind_u64(st, 3, nonce);
-    int rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE)
-        return NM_E_DB;
-    struct nm_writer before, after;
-    nm_writer_init(&before);
-    nm_writer_init(&after);
-    if (old->exists)
-        account_entry(&before, id, old->free, old->nonce);
-    account_entry(&after, id, free, nonce);
-    nm_runtime_state_replace(rt, old->exists ? &before : NULL, &after);
-    int err = before.err ? before.err : after.err;
-    nm_writer_fini(&before);
-    nm_writer_fini(&after);
-    return err;
+    struct account_row before = {id, old->free, old->nonce}, after = {id, free, nonce};
+    return nm_runtime_row_put(rt, &accounts_table, old->exists ? &before : NULL, &after);
 }
 
 int nm_balances_debit(struct nm_runtime *rt, const nm_account *id, uint64_t amount)
@@ -84,19 +93,7 @@ int nm_balances_credit(struct nm_runtime *rt, const nm_account *id, uint64_t amo
 
 int nm_balances_total(struct nm_db *db, uint64_t *out)
 {
-    sqlite3_stmt *st = nm_db_stmt(db, "SELECT free FROM accounts");
-    if (!st)
-        return NM_E_DB;
-    uint64_t total = 0;
-    int rc, err = 0;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-        if (!nm_add_u64(total, nm_column_u64(st, 0), &total))
-            err = NM_E_OVERFLOW;
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE)
-        return NM_E_DB;
-    *out = total;
-    return err;
+    return nm_db_sum_u64(nm_db_stmt(db, "SELECT free FROM accounts"), out);
 }
 
 /* CORE-001: a transfer leaves the sender with nothing or at least the

@@ -6,12 +6,6 @@
 
 #include "node/runtime.h"
 
-struct nm_account_info {
-    uint64_t free;
-    uint64_t nonce;
-    bool exists;
-};
-
 /* Reads an account; a missing one reads as zero with exists=false. */
 int nm_balances_get(struct nm_db *db, const nm_account *id, struct nm_account_info *out);
 /* Writes an account row (old is what nm_balances_get returned). */
@@ -30,5 +24,8 @@ int nm_balances_faucet(struct nm_runtime *rt, const nm_account *signer, const st
 
 /* Adds every account row's entry to acc. */
 int nm_balances_fold(struct nm_db *db, struct nm_lthash *acc);
+
+/* Its descriptor (node/pallets/pallet.h). */
+extern const struct nm_pallet nm_pallet_balances;
 
 #endif

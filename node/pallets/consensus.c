@@ -4,26 +4,18 @@
 #include "node/pallets/consensus.h"
 #include "node/pallets/consensus_store.h"
 
-#include "node/collusion.h"
-#include "node/consensus_math.h"
+#include "node/pallets/collusion.h"
+#include "node/pallets/consensus_math.h"
 #include "node/errors.h"
 #include "node/pallets/emissions.h"
 #include "node/pallets/governance.h"
 #include "node/pallets/staking.h"
 #include "node/pallets/subnets.h"
 #include "node/pallets/weights.h"
-#include "node/weights_codec.h"
+#include "node/pallets/weights_codec.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-static bool read_account(sqlite3_stmt *st, int col, nm_account *out)
-{
-    if (sqlite3_column_bytes(st, col) != NM_PUBKEY_LEN)
-        return false;
-    memcpy(out->b, sqlite3_column_blob(st, col), NM_PUBKEY_LEN);
-    return true;
-}
 
 /* --- one subnet's epoch --- */
 
@@ -122,7 +114,7 @@ static int load_neurons(struct work *w)
     while (!err && (rc = sqlite3_step(st)) == SQLITE_ROW) {
         uint32_t uid = (uint32_t)sqlite3_column_int(st, 0);
         struct neuron_info *n = &w->by_uid[uid];
-        if (uid >= w->width || !read_account(st, 1, &n->account)) {
+        if (uid >= w->width || nm_column_account(st, 1, &n->account)) {
             err = NM_E_DB;
             break;
         }
@@ -596,9 +588,8 @@ static int epoch_event(struct work *w, const struct nm_epoch_summary *sum)
     return emit(w, "consensus.EpochProcessed", ev);
 }
 
-/* Steps 1-5 for an active subnet; *paid and *slashed are added to. */
-static int process_subnet(struct nm_runtime *rt, const struct nm_subnet *s, uint64_t epoch,
-                          uint64_t part, uint64_t *paid, uint64_t *slashed)
+int nm_consensus_process_subnet(struct nm_runtime *rt, const struct nm_subnet *s, uint64_t epoch,
+                                uint64_t part, uint64_t *paid, uint64_t *slashed)
 {
     struct work w = {.rt = rt, .s = s, .subnet = s->id, .epoch = epoch};
     struct nm_epoch_summary sum = {.subnet = s->id, .epoch = epoch, .height = rt->height};
@@ -631,82 +622,5 @@ static int process_subnet(struct nm_runtime *rt, const struct nm_subnet *s, uint
     *slashed += w.slashed;
 out:
     work_fini(&w);
-    return err;
-}
-
-static int subnet_ids(struct nm_db *db, uint16_t **ids, size_t *n)
-{
-    sqlite3_stmt *st = nm_db_stmt(db, "SELECT id FROM subnets ORDER BY id");
-    if (!st)
-        return NM_E_DB;
-    size_t cap = 16;
-    *n = 0;
-    *ids = malloc(cap * sizeof **ids);
-    int rc, err = *ids ? 0 : NM_E_NOMEM;
-    while (!err && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (*n == cap) {
-            uint16_t *more = realloc(*ids, 2 * cap * sizeof **ids);
-            if (!more) {
-                err = NM_E_NOMEM;
-                break;
-            }
-            *ids = more;
-            cap *= 2;
-        }
-        (*ids)[(*n)++] = (uint16_t)sqlite3_column_int(st, 0);
-    }
-    if (!err && rc != SQLITE_DONE)
-        err = NM_E_DB;
-    sqlite3_reset(st);
-    return err;
-}
-
-int nm_consensus_end_block(struct nm_runtime *rt)
-{
-    uint64_t tempo = rt->params.tempo;
-    if (tempo == 0 || (rt->height + 1) % tempo != 0)
-        return 0;
-    uint64_t epoch = rt->height / tempo, emitted = 0, allotted = 0, paid = 0, slashed = 0;
-    uint16_t *ids = NULL;
-    size_t n = 0;
-    struct nm_subnet *s = malloc(sizeof *s);
-    int err = s ? nm_emissions_accrue(rt, &emitted) : NM_E_NOMEM;
-    /* GOV-002: the treasury takes its share first; it counts as paid. */
-    uint64_t treasury =
-        (uint64_t)((unsigned __int128)emitted * rt->params.treasury_share_ppb / 1000000000u);
-    if (!err && treasury && !(err = nm_governance_treasury_deposit(rt, treasury, "emissions")))
-        paid += treasury;
-    uint64_t to_subnets = emitted - treasury;
-    if (!err)
-        err = subnet_ids(rt->db, &ids, &n);
-    for (size_t i = 0; i < n && !err; i++) {
-        if ((err = nm_subnets_get(rt->db, ids[i], s)))
-            break;
-        if (s->status != NM_SUBNET_ACTIVE) {
-            err = nm_weights_prune(rt, s->id, epoch + 1); /* keeps nothing */
-            continue;
-        }
-        uint64_t part = nm_emission_subnet_part(to_subnets, s->spec.emission_weight);
-        part = part > to_subnets - allotted ? to_subnets - allotted : part;
-        allotted += part;
-        err = process_subnet(rt, s, epoch, part, &paid, &slashed);
-    }
-    if (!err)
-        err = nm_emissions_settle(rt, emitted, paid, emitted - paid, slashed);
-    if (!err) {
-        cJSON *ev = cJSON_CreateObject();
-        if (!ev) {
-            err = NM_E_NOMEM;
-        } else {
-            cJSON_AddNumberToObject(ev, "epoch", epoch);
-            nm_json_add_amount(ev, "emitted", emitted);
-            nm_json_add_amount(ev, "paid", paid);
-            nm_json_add_amount(ev, "treasury", treasury);
-            nm_json_add_amount(ev, "burned", emitted - paid);
-            err = nm_runtime_event(rt, "emissions.Paid", ev);
-        }
-    }
-    free(ids);
-    free(s);
     return err;
 }

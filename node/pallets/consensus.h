@@ -1,7 +1,8 @@
 /* consensus.h - the consensus pallet (CONS-003, CONS-004, with the
  * emissions of CORE-004): what happens to each subnet at the end of an
  * epoch, deterministically, in the end-of-block hook of the epoch's last
- * block (height h with (h + 1) % tempo == 0, epoch e = h / tempo).
+ * block (node/epoch.h: the epoch pipeline calls nm_consensus_process_subnet
+ * for each active subnet, by id, with its part of the emission).
  *
  * Tables: neuron_stats (subnet, account -> uid, epoch, weight and
  * incentive (ppb) and reward of a miner; reputation, similarity, flags,
@@ -9,7 +10,7 @@
  * subnet and epoch, with W_global compactly encoded), collusion (the last
  * epoch's findings per subnet).
  *
- * For each subnet, by id (node/consensus_math.h and node/collusion.h hold
+ * For each subnet, by id (node/pallets/consensus_math.h and node/pallets/collusion.h hold
  * the arithmetic):
  * 1. Bucket e of the weights pallet is read. A submission counts when its
  *    author is still a validator of the subnet; entries for uids that are
@@ -49,14 +50,19 @@
 #define NM_CONSENSUS_H
 
 #include "node/runtime.h"
+#include "node/pallets/subnets.h"
 
-/* The end-of-block hook: epoch processing when this block ends one. */
-int nm_consensus_end_block(struct nm_runtime *rt);
+/* Steps 1-5 for an active subnet at the end of epoch (run by the epoch
+ * pipeline, node/epoch.h, with the subnet's part of the emission); *paid
+ * and *slashed are added to. */
+int nm_consensus_process_subnet(struct nm_runtime *rt, const struct nm_subnet *s, uint64_t epoch,
+                                uint64_t part, uint64_t *paid, uint64_t *slashed);
 
-/* Views (docs/rpc.md). height is the best block; NULL (and *err) on
- * error. epoch < 0: the latest summary. */
-cJSON *nm_consensus_epoch_json(struct nm_db *db, const struct nm_params *p, uint64_t height,
-                               uint16_t subnet, int64_t epoch, int *err);
+/* Views (docs/rpc.md). pos is where the best block stands; NULL (and
+ * *err) on error. epoch < 0: the latest summary. */
+cJSON *nm_consensus_epoch_json(struct nm_db *db, const struct nm_params *p,
+                               const struct nm_epoch_pos *pos, uint16_t subnet, int64_t epoch,
+                               int *err);
 cJSON *nm_consensus_collusion_json(struct nm_db *db, uint16_t subnet, int *err);
 /* Adds weight, incentive, reward, reputation, similarity, flags and
  * epoch to each {uid, ...} of a neuron_list array, from neuron_stats. */
@@ -64,5 +70,8 @@ int nm_consensus_annotate_neurons(struct nm_db *db, uint16_t subnet, cJSON *neur
 
 /* Adds every neuron_stats, epochs and collusion row's entry to acc. */
 int nm_consensus_fold(struct nm_db *db, struct nm_lthash *acc);
+
+/* Its descriptor (node/pallets/pallet.h). */
+extern const struct nm_pallet nm_pallet_consensus;
 
 #endif

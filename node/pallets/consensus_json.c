@@ -6,11 +6,12 @@
 #include "node/pallets/consensus.h"
 
 #include "node/amount.h"
-#include "node/collusion.h"
-#include "node/consensus_math.h"
+#include "node/pallets/collusion.h"
+#include "node/pallets/consensus_math.h"
 #include "node/errors.h"
 #include "node/pallets/emissions.h"
-#include "node/weights_codec.h"
+#include "node/pallets/weights.h"
+#include "node/pallets/weights_codec.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,27 +25,6 @@ static void add_fraction(cJSON *o, const char *key, int64_t ppb)
     snprintf(buf, sizeof buf, "%s%llu.%09llu", ppb < 0 ? "-" : "",
              (unsigned long long)(mag / NM_FX_ONE), (unsigned long long)(mag % NM_FX_ONE));
     cJSON_AddStringToObject(o, key, buf);
-}
-
-static cJSON *vector_json(const uint8_t *data, size_t len)
-{
-    size_t n;
-    if (nm_wcodec_count(data, len, &n))
-        return NULL;
-    uint16_t *uids = malloc((n ? n : 1) * sizeof *uids);
-    uint32_t *values = malloc((n ? n : 1) * sizeof *values);
-    cJSON *list = NULL;
-    if (uids && values && !nm_wcodec_decode(data, len, uids, values, n, &n) &&
-        (list = cJSON_CreateArray()))
-        for (size_t i = 0; i < n; i++) {
-            cJSON *pair = cJSON_CreateArray();
-            cJSON_AddItemToArray(pair, cJSON_CreateNumber(uids[i]));
-            cJSON_AddItemToArray(pair, cJSON_CreateNumber(values[i]));
-            cJSON_AddItemToArray(list, pair);
-        }
-    free(uids);
-    free(values);
-    return list;
 }
 
 #define SUMMARY_SELECT                                                                            \
@@ -72,7 +52,7 @@ static cJSON *summary_json(sqlite3_stmt *st)
     cJSON_AddNumberToObject(o, "collusion_suspects", nm_column_u64(st, 13));
     cJSON_AddNumberToObject(o, "collusion_confirmed", nm_column_u64(st, 14));
     cJSON_AddBoolToObject(o, "collusion_analysed", sqlite3_column_int(st, 15));
-    cJSON *global = vector_json(sqlite3_column_blob(st, 16), (size_t)sqlite3_column_bytes(st, 16));
+    cJSON *global = nm_weights_vector_json(sqlite3_column_blob(st, 16), (size_t)sqlite3_column_bytes(st, 16));
     cJSON_AddItemToObject(o, "global", global ? global : cJSON_CreateArray());
     return o;
 }
@@ -171,20 +151,15 @@ static int subnet_ids_json(struct nm_db *db, cJSON *list)
     return err;
 }
 
-cJSON *nm_consensus_epoch_json(struct nm_db *db, const struct nm_params *p, uint64_t height,
-                               uint16_t subnet, int64_t epoch, int *err)
+cJSON *nm_consensus_epoch_json(struct nm_db *db, const struct nm_params *p,
+                               const struct nm_epoch_pos *pos, uint16_t subnet, int64_t epoch,
+                               int *err)
 {
-    cJSON *o = cJSON_CreateObject(), *emissions = nm_emissions_json(db, p, height);
+    cJSON *o = cJSON_CreateObject(), *emissions = nm_emissions_json(db, p, pos->height);
     *err = NM_E_NOMEM;
     if (!o || !emissions)
         goto fail;
-    uint64_t tempo = p->tempo, e = height / tempo;
-    cJSON_AddNumberToObject(o, "epoch", e);
-    cJSON_AddNumberToObject(o, "height", height);
-    cJSON_AddNumberToObject(o, "tempo", tempo);
-    cJSON_AddNumberToObject(o, "block_in_epoch", (height % tempo + 1));
-    cJSON_AddNumberToObject(o, "blocks_left", (tempo - 1 - height % tempo));
-    cJSON_AddNumberToObject(o, "epoch_ends_at", ((e + 1) * tempo - 1));
+    nm_epoch_json_add(o, pos);
     cJSON_AddItemToObject(o, "emissions", emissions);
     emissions = NULL;
     if (subnet == 0) {

@@ -71,18 +71,10 @@ static void finding_entry(struct nm_writer *w, uint16_t subnet, const struct nm_
     " validators, submitted, outliers, median, mad, suspects, confirmed, analysed, global"
 #define FINDING_COLUMNS "subnet, account, uid, epoch, kinds, cluster, partner, score, streak"
 
-static bool read_account(sqlite3_stmt *st, int col, nm_account *out)
-{
-    if (sqlite3_column_bytes(st, col) != NM_PUBKEY_LEN)
-        return false;
-    memcpy(out->b, sqlite3_column_blob(st, col), NM_PUBKEY_LEN);
-    return true;
-}
-
 int nm_neuron_stats_read(sqlite3_stmt *st, struct nm_neuron_stats *s)
 {
     memset(s, 0, sizeof *s);
-    if (!read_account(st, 1, &s->account))
+    if (nm_column_account(st, 1, &s->account))
         return NM_E_DB;
     s->uid = (uint16_t)sqlite3_column_int(st, 2);
     s->role = (uint8_t)sqlite3_column_int(st, 3);
@@ -107,17 +99,20 @@ static bool stats_equal(const struct nm_neuron_stats *a, const struct nm_neuron_
            a->similarity == b->similarity && a->flags == b->flags && a->streak == b->streak;
 }
 
-int nm_neuron_stats_put(struct nm_runtime *rt, uint16_t subnet, const struct nm_neuron_stats *old,
-                        const struct nm_neuron_stats *s)
+/* A neuron_stats or collusion row with its subnet, for nm_runtime_row_put. */
+struct subnet_row {
+    uint16_t subnet;
+    const void *row;
+};
+
+static void stats_bind(sqlite3_stmt *st, const void *row, bool whole)
 {
-    if (old && stats_equal(old, s))
-        return 0;
-    sqlite3_stmt *st = nm_db_stmt(rt->db, "INSERT OR REPLACE INTO neuron_stats(" STATS_COLUMNS
-                                          ") VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12)");
-    if (!st)
-        return NM_E_DB;
-    sqlite3_bind_int(st, 1, subnet);
+    const struct subnet_row *r = row;
+    const struct nm_neuron_stats *s = r->row;
+    sqlite3_bind_int(st, 1, r->subnet);
     sqlite3_bind_blob(st, 2, s->account.b, NM_PUBKEY_LEN, SQLITE_STATIC);
+    if (!whole)
+        return;
     sqlite3_bind_int(st, 3, s->uid);
     sqlite3_bind_int(st, 4, s->role);
     nm_bind_u64(st, 5, s->epoch);
@@ -128,16 +123,29 @@ int nm_neuron_stats_put(struct nm_runtime *rt, uint16_t subnet, const struct nm_
     nm_bind_u64(st, 10, s->similarity);
     sqlite3_bind_int(st, 11, s->flags);
     sqlite3_bind_int64(st, 12, s->streak);
-    int err = nm_db_step_done(st);
-    if (err)
-        return err;
-    struct nm_writer before, after;
-    nm_writer_init(&before);
-    nm_writer_init(&after);
-    if (old)
-        stats_entry(&before, subnet, old);
-    stats_entry(&after, subnet, s);
-    return nm_runtime_state_swap(rt, &before, old != NULL, &after, true);
+}
+
+static void stats_entry_of(struct nm_writer *w, const void *row)
+{
+    const struct subnet_row *r = row;
+    stats_entry(w, r->subnet, r->row);
+}
+
+static const struct nm_state_table stats_table = {
+    .insert_sql = "INSERT OR REPLACE INTO neuron_stats(" STATS_COLUMNS
+                  ") VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12)",
+    .delete_sql = "DELETE FROM neuron_stats WHERE subnet=?1 AND account=?2",
+    .bind = stats_bind,
+    .entry = stats_entry_of,
+};
+
+int nm_neuron_stats_put(struct nm_runtime *rt, uint16_t subnet, const struct nm_neuron_stats *old,
+                        const struct nm_neuron_stats *s)
+{
+    if (old && stats_equal(old, s))
+        return 0;
+    struct subnet_row before = {subnet, old}, after = {subnet, s};
+    return nm_runtime_row_put(rt, &stats_table, old ? &before : NULL, &after);
 }
 
 /* Deletes the rows a statement selects (STATS_COLUMNS / FINDING_COLUMNS)
@@ -160,7 +168,7 @@ static int drop_rows(struct nm_runtime *rt, uint16_t subnet, const char *select,
                 stats_entry(&w, subnet, &s);
         } else {
             struct nm_collusion_row f;
-            if (!read_account(st, 1, &f.account)) {
+            if (nm_column_account(st, 1, &f.account)) {
                 err = NM_E_DB;
                 break;
             }
@@ -205,30 +213,41 @@ int nm_collusion_rows_clear(struct nm_runtime *rt, uint16_t subnet)
                      "DELETE FROM collusion WHERE subnet=?1", false);
 }
 
+static void finding_bind(sqlite3_stmt *st, const void *row, bool whole)
+{
+    const struct subnet_row *r = row;
+    const struct nm_collusion_row *f = r->row;
+    sqlite3_bind_int(st, 1, r->subnet);
+    sqlite3_bind_blob(st, 2, f->account.b, NM_PUBKEY_LEN, SQLITE_STATIC);
+    if (!whole)
+        return;
+    sqlite3_bind_int(st, 3, f->uid);
+    nm_bind_u64(st, 4, f->epoch);
+    sqlite3_bind_int(st, 5, f->kinds);
+    sqlite3_bind_int(st, 6, f->cluster);
+    sqlite3_bind_int(st, 7, f->partner);
+    sqlite3_bind_int64(st, 8, f->score);
+    sqlite3_bind_int64(st, 9, f->streak);
+}
+
+static void finding_entry_of(struct nm_writer *w, const void *row)
+{
+    const struct subnet_row *r = row;
+    finding_entry(w, r->subnet, r->row);
+}
+
+static const struct nm_state_table collusion_table = {
+    .insert_sql = "INSERT INTO collusion(" FINDING_COLUMNS ") VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9)",
+    .delete_sql = "DELETE FROM collusion WHERE subnet=?1 AND account=?2",
+    .bind = finding_bind,
+    .entry = finding_entry_of,
+};
+
 int nm_collusion_row_put(struct nm_runtime *rt, uint16_t subnet,
                          const struct nm_collusion_row *row)
 {
-    sqlite3_stmt *st = nm_db_stmt(rt->db, "INSERT INTO collusion(" FINDING_COLUMNS
-                                          ") VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9)");
-    if (!st)
-        return NM_E_DB;
-    sqlite3_bind_int(st, 1, subnet);
-    sqlite3_bind_blob(st, 2, row->account.b, NM_PUBKEY_LEN, SQLITE_STATIC);
-    sqlite3_bind_int(st, 3, row->uid);
-    nm_bind_u64(st, 4, row->epoch);
-    sqlite3_bind_int(st, 5, row->kinds);
-    sqlite3_bind_int(st, 6, row->cluster);
-    sqlite3_bind_int(st, 7, row->partner);
-    sqlite3_bind_int64(st, 8, row->score);
-    sqlite3_bind_int64(st, 9, row->streak);
-    int err = nm_db_step_done(st);
-    if (err)
-        return err;
-    struct nm_writer before, after;
-    nm_writer_init(&before);
-    nm_writer_init(&after);
-    finding_entry(&after, subnet, row);
-    return nm_runtime_state_swap(rt, &before, false, &after, true);
+    struct subnet_row after = {subnet, row};
+    return nm_runtime_row_put(rt, &collusion_table, NULL, &after);
 }
 
 static void summary_read(sqlite3_stmt *st, struct nm_epoch_summary *m)
@@ -286,7 +305,8 @@ static int summary_drop(struct nm_runtime *rt, uint16_t subnet, uint64_t epoch)
 
 int nm_epoch_summary_put(struct nm_runtime *rt, const struct nm_epoch_summary *sum)
 {
-    /* A tempo change can bring an epoch number round again. */
+    /* Epoch numbers never repeat (node/epoch.h); a stale row is replaced
+     * all the same rather than failing the block. */
     int err = summary_drop(rt, sum->subnet, sum->epoch);
     if (err)
         return err;
@@ -346,7 +366,7 @@ int nm_consensus_fold(struct nm_db *db, struct nm_lthash *acc)
                 summary_entry(&w, &m);
             } else {
                 struct nm_collusion_row f;
-                if (!read_account(st, 1, &f.account)) {
+                if (nm_column_account(st, 1, &f.account)) {
                     err = NM_E_DB;
                     break;
                 }

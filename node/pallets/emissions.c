@@ -54,8 +54,9 @@ uint64_t nm_emission_subnet_part(uint64_t epoch_emission, uint8_t emission_weigh
 
 /* --- the ledger --- */
 
-static void ledger_entry(struct nm_writer *w, const struct nm_emission_ledger *l)
+static void ledger_entry(struct nm_writer *w, const void *row)
 {
+    const struct nm_emission_ledger *l = row;
     nm_put_u8(w, NM_TAG_EMISSIONS);
     nm_put_u64(w, l->last_height);
     nm_put_u64(w, l->emitted);
@@ -90,6 +91,26 @@ int nm_emissions_ledger(struct nm_db *db, struct nm_emission_ledger *out)
     return ledger_read(db, out, &exists);
 }
 
+static void ledger_bind(sqlite3_stmt *st, const void *row, bool whole)
+{
+    const struct nm_emission_ledger *l = row;
+    if (!whole)
+        return; /* one row, id 0 */
+    nm_bind_u64(st, 1, l->last_height);
+    nm_bind_u64(st, 2, l->emitted);
+    nm_bind_u64(st, 3, l->paid);
+    nm_bind_u64(st, 4, l->burned);
+    nm_bind_u64(st, 5, l->slashed);
+}
+
+static const struct nm_state_table ledger_table = {
+    .insert_sql = "INSERT OR REPLACE INTO emissions(id, last_height, emitted, paid, burned,"
+                  " slashed) VALUES(0, ?1, ?2, ?3, ?4, ?5)",
+    .delete_sql = "DELETE FROM emissions WHERE id=0",
+    .bind = ledger_bind,
+    .entry = ledger_entry,
+};
+
 static int ledger_write(struct nm_runtime *rt, const struct nm_emission_ledger *l)
 {
     struct nm_emission_ledger old;
@@ -97,32 +118,7 @@ static int ledger_write(struct nm_runtime *rt, const struct nm_emission_ledger *
     int err = ledger_read(rt->db, &old, &exists);
     if (err)
         return err;
-    sqlite3_stmt *st = nm_db_stmt(rt->db, "INSERT OR REPLACE INTO emissions(id, last_height,"
-                                          " emitted, paid, burned, slashed)"
-                                          " VALUES(0, ?1, ?2, ?3, ?4, ?5)");
-    if (!st)
-        return NM_E_DB;
-    nm_bind_u64(st, 1, l->last_height);
-    nm_bind_u64(st, 2, l->emitted);
-    nm_bind_u64(st, 3, l->paid);
-    nm_bind_u64(st, 4, l->burned);
-    nm_bind_u64(st, 5, l->slashed);
-    int rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE)
-        return NM_E_DB;
-    struct nm_writer before, after;
-    nm_writer_init(&before);
-    nm_writer_init(&after);
-    if (exists)
-        ledger_entry(&before, &old);
-    ledger_entry(&after, l);
-    err = before.err ? before.err : after.err;
-    if (!err)
-        nm_runtime_state_replace(rt, exists ? &before : NULL, &after);
-    nm_writer_fini(&before);
-    nm_writer_fini(&after);
-    return err;
+    return nm_runtime_row_put(rt, &ledger_table, exists ? &old : NULL, l);
 }
 
 int nm_emissions_accrue(struct nm_runtime *rt, uint64_t *out)

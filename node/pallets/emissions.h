@@ -59,4 +59,7 @@ cJSON *nm_emissions_json(struct nm_db *db, const struct nm_params *p, uint64_t h
 
 int nm_emissions_fold(struct nm_db *db, struct nm_lthash *acc);
 
+/* Its descriptor (node/pallets/pallet.h). */
+extern const struct nm_pallet nm_pallet_emissions;
+
 #endif

@@ -160,19 +160,7 @@ int nm_governance_runtime_check(struct nm_db *db)
 
 int nm_governance_total_stake(struct nm_db *db, uint64_t *out)
 {
-    sqlite3_stmt *st = nm_db_stmt(db, "SELECT amount FROM stakes");
-    if (!st)
-        return NM_E_DB;
-    uint64_t total = 0;
-    int rc, err = 0;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-        if (!nm_add_u64(total, nm_column_u64(st, 0), &total))
-            err = NM_E_OVERFLOW;
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE)
-        return NM_E_DB;
-    *out = total;
-    return err;
+    return nm_db_sum_u64(nm_db_stmt(db, "SELECT amount FROM stakes"), out);
 }
 
 int nm_governance_tally(struct nm_db *db, const struct nm_params *params, uint32_t id,

@@ -187,4 +187,7 @@ cJSON *nm_governance_proposal_json(struct nm_db *db, const struct nm_params *par
 /* Adds every governance row's entry to acc. */
 int nm_governance_fold(struct nm_db *db, struct nm_lthash *acc);
 
+/* Its descriptor (node/pallets/pallet.h). */
+extern const struct nm_pallet nm_pallet_governance;
+
 #endif

@@ -39,6 +39,32 @@ int nm_governance_state_get(struct nm_db *db, const char *key, uint64_t *out)
     return state_read(db, key, &exists, out);
 }
 
+struct state_row {
+    const char *key;
+    uint64_t value;
+};
+
+static void state_bind(sqlite3_stmt *st, const void *row, bool whole)
+{
+    const struct state_row *r = row;
+    sqlite3_bind_text(st, 1, r->key, -1, SQLITE_STATIC);
+    if (whole)
+        nm_bind_u64(st, 2, r->value);
+}
+
+static void state_entry_of(struct nm_writer *w, const void *row)
+{
+    const struct state_row *r = row;
+    state_entry(w, r->key, r->value);
+}
+
+static const struct nm_state_table state_table = {
+    .insert_sql = "INSERT OR REPLACE INTO gov_state(key, value) VALUES(?1, ?2)",
+    .delete_sql = "DELETE FROM gov_state WHERE key=?1",
+    .bind = state_bind,
+    .entry = state_entry_of,
+};
+
 int nm_gov_state_put(struct nm_runtime *rt, const char *key, uint64_t value)
 {
     bool existed;
@@ -46,27 +72,15 @@ int nm_gov_state_put(struct nm_runtime *rt, const char *key, uint64_t value)
     int err = state_read(rt->db, key, &existed, &old);
     if (err)
         return err;
-    sqlite3_stmt *st =
-        nm_db_stmt(rt->db, "INSERT OR REPLACE INTO gov_state(key, value) VALUES(?1, ?2)");
-    if (!st)
-        return NM_E_DB;
-    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-    nm_bind_u64(st, 2, value);
-    if ((err = nm_db_step_done(st)))
-        return err;
-    struct nm_writer before, after;
-    nm_writer_init(&before);
-    nm_writer_init(&after);
-    if (existed)
-        state_entry(&before, key, old);
-    state_entry(&after, key, value);
-    return nm_runtime_state_swap(rt, &before, before.len != 0, &after, after.len != 0);
+    struct state_row before = {key, old}, after = {key, value};
+    return nm_runtime_row_put(rt, &state_table, existed ? &before : NULL, &after);
 }
 
 /* --- proposals --- */
 
-static void proposal_entry(struct nm_writer *w, const struct nm_proposal *p)
+static void proposal_entry(struct nm_writer *w, const void *row)
 {
+    const struct nm_proposal *p = row;
     nm_put_u8(w, NM_TAG_PROPOSAL);
     nm_put_u32(w, p->id);
     nm_put_u8(w, p->kind);
@@ -138,20 +152,12 @@ int nm_governance_call(const struct nm_proposal *p, struct nm_call *out)
     return err ? NM_E_DB : 0; /* stored calls were decoded once: damage */
 }
 
-/* Writes p (old: its row before, NULL for a new proposal). */
-int nm_gov_proposal_put(struct nm_runtime *rt, const struct nm_proposal *old,
-                        const struct nm_proposal *p)
+static void proposal_bind(sqlite3_stmt *st, const void *row, bool whole)
 {
-    sqlite3_stmt *st =
-        old ? nm_db_stmt(rt->db, "UPDATE proposals SET kind=?2, status=?3, proposer=?4, bond=?5,"
-                                 " created_at=?6, vote_end=?7, execute_at=?8, closed_at=?9,"
-                                 " ayes=?10, nays=?11, total_stake=?12, error=?13, call=?14"
-                                 " WHERE id=?1")
-            : nm_db_stmt(rt->db, "INSERT INTO proposals(" PROPOSAL_COLUMNS ") VALUES(?1,?2,?3,"
-                                 "?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14)");
-    if (!st)
-        return NM_E_DB;
+    const struct nm_proposal *p = row;
     sqlite3_bind_int64(st, 1, p->id);
+    if (!whole)
+        return;
     sqlite3_bind_int(st, 2, p->kind);
     sqlite3_bind_int(st, 3, p->status);
     sqlite3_bind_blob(st, 4, p->proposer.b, NM_PUBKEY_LEN, SQLITE_STATIC);
@@ -165,18 +171,25 @@ int nm_gov_proposal_put(struct nm_runtime *rt, const struct nm_proposal *old,
     nm_bind_u64(st, 12, p->total_stake);
     sqlite3_bind_text(st, 13, p->error, -1, SQLITE_STATIC);
     sqlite3_bind_blob(st, 14, p->call, (int)p->call_len, SQLITE_STATIC);
-    int rc = sqlite3_step(st);
-    int changes = sqlite3_changes(nm_db_handle(rt->db));
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE || changes != 1)
-        return NM_E_DB;
-    struct nm_writer before, after;
-    nm_writer_init(&before);
-    nm_writer_init(&after);
-    if (old)
-        proposal_entry(&before, old);
-    proposal_entry(&after, p);
-    return nm_runtime_state_swap(rt, &before, before.len != 0, &after, after.len != 0);
+}
+
+static const struct nm_state_table proposals_table = {
+    .insert_sql = "INSERT INTO proposals(" PROPOSAL_COLUMNS ") VALUES(?1,?2,?3,"
+                  "?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14)",
+    .update_sql = "UPDATE proposals SET kind=?2, status=?3, proposer=?4, bond=?5,"
+                  " created_at=?6, vote_end=?7, execute_at=?8, closed_at=?9,"
+                  " ayes=?10, nays=?11, total_stake=?12, error=?13, call=?14"
+                  " WHERE id=?1",
+    .delete_sql = "DELETE FROM proposals WHERE id=?1",
+    .bind = proposal_bind,
+    .entry = proposal_entry,
+};
+
+/* Writes p (old: its row before, NULL for a new proposal). */
+int nm_gov_proposal_put(struct nm_runtime *rt, const struct nm_proposal *old,
+                        const struct nm_proposal *p)
+{
+    return nm_runtime_row_put(rt, &proposals_table, old, p);
 }
 
 int nm_gov_count(sqlite3_stmt *st, uint64_t *out)
@@ -286,26 +299,39 @@ int nm_gov_sigs_clear(struct nm_runtime *rt, uint32_t id)
     return nm_db_step_done(st);
 }
 
+struct vote_row {
+    uint32_t id;
+    const nm_account *voter;
+    uint8_t aye;
+};
+
+static void vote_bind(sqlite3_stmt *st, const void *row, bool whole)
+{
+    const struct vote_row *v = row;
+    sqlite3_bind_int64(st, 1, v->id);
+    sqlite3_bind_blob(st, 2, v->voter->b, NM_PUBKEY_LEN, SQLITE_STATIC);
+    if (whole)
+        sqlite3_bind_int(st, 3, v->aye);
+}
+
+static void vote_entry_of(struct nm_writer *w, const void *row)
+{
+    const struct vote_row *v = row;
+    vote_entry(w, v->id, v->voter, v->aye);
+}
+
+static const struct nm_state_table votes_table = {
+    .insert_sql = "INSERT OR REPLACE INTO votes(proposal, voter, aye) VALUES(?1, ?2, ?3)",
+    .delete_sql = "DELETE FROM votes WHERE proposal=?1 AND voter=?2",
+    .bind = vote_bind,
+    .entry = vote_entry_of,
+};
+
 int nm_gov_vote_put(struct nm_runtime *rt, uint32_t id, const nm_account *voter, int old,
                     uint8_t aye)
 {
-    sqlite3_stmt *st = nm_db_stmt(
-        rt->db, "INSERT OR REPLACE INTO votes(proposal, voter, aye) VALUES(?1, ?2, ?3)");
-    if (!st)
-        return NM_E_DB;
-    sqlite3_bind_int64(st, 1, id);
-    sqlite3_bind_blob(st, 2, voter->b, NM_PUBKEY_LEN, SQLITE_STATIC);
-    sqlite3_bind_int(st, 3, aye);
-    int err = nm_db_step_done(st);
-    if (err)
-        return err;
-    struct nm_writer before, after;
-    nm_writer_init(&before);
-    nm_writer_init(&after);
-    if (old >= 0)
-        vote_entry(&before, id, voter, (uint8_t)old);
-    vote_entry(&after, id, voter, aye);
-    return nm_runtime_state_swap(rt, &before, before.len != 0, &after, after.len != 0);
+    struct vote_row before = {id, voter, (uint8_t)old}, after = {id, voter, aye};
+    return nm_runtime_row_put(rt, &votes_table, old >= 0 ? &before : NULL, &after);
 }
 
 int nm_gov_council_add(struct nm_runtime *rt, const nm_account *member)
@@ -323,26 +349,42 @@ int nm_gov_council_add(struct nm_runtime *rt, const nm_account *member)
     return nm_runtime_state_swap(rt, &none, none.len != 0, &after, after.len != 0);
 }
 
+struct sig_row {
+    uint32_t id;
+    uint8_t action;
+    const nm_account *member;
+};
+
+static void sig_bind(sqlite3_stmt *st, const void *row, bool whole)
+{
+    (void)whole; /* every column is key */
+    const struct sig_row *r = row;
+    sqlite3_bind_int64(st, 1, r->id);
+    sqlite3_bind_int(st, 2, r->action);
+    sqlite3_bind_blob(st, 3, r->member->b, NM_PUBKEY_LEN, SQLITE_STATIC);
+}
+
+static void sig_entry_of(struct nm_writer *w, const void *row)
+{
+    const struct sig_row *r = row;
+    sig_entry(w, r->id, r->action, r->member);
+}
+
+static const struct nm_state_table sigs_table = {
+    .insert_sql = "INSERT INTO council_signatures(proposal, action, member) VALUES(?1, ?2, ?3)",
+    .delete_sql = "DELETE FROM council_signatures WHERE proposal=?1 AND action=?2 AND member=?3",
+    .bind = sig_bind,
+    .entry = sig_entry_of,
+};
+
 int nm_gov_sig_add(struct nm_runtime *rt, uint32_t id, uint8_t action, const nm_account *member,
                    uint64_t *count_out)
 {
-    sqlite3_stmt *st = nm_db_stmt(rt->db, "INSERT INTO council_signatures(proposal, action,"
-                                          " member) VALUES(?1, ?2, ?3)");
-    if (!st)
-        return NM_E_DB;
-    sqlite3_bind_int64(st, 1, id);
-    sqlite3_bind_int(st, 2, action);
-    sqlite3_bind_blob(st, 3, member->b, NM_PUBKEY_LEN, SQLITE_STATIC);
-    int err = nm_db_step_done(st);
+    struct sig_row row = {id, action, member};
+    int err = nm_runtime_row_put(rt, &sigs_table, NULL, &row);
     if (err)
         return err;
-    struct nm_writer none, after;
-    nm_writer_init(&none);
-    nm_writer_init(&after);
-    sig_entry(&after, id, action, member);
-    if ((err = nm_runtime_state_swap(rt, &none, none.len != 0, &after, after.len != 0)))
-        return err;
-    st = nm_db_stmt(rt->db, "SELECT COUNT(*) FROM council_signatures"
+    sqlite3_stmt *st = nm_db_stmt(rt->db, "SELECT COUNT(*) FROM council_signatures"
                             " WHERE proposal=?1 AND action=?2");
     if (st) {
         sqlite3_bind_int64(st, 1, id);

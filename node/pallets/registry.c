@@ -210,8 +210,9 @@ static int endpoint_check_for(uint8_t role, const char *endpoint)
 
 /* --- storage --- */
 
-static void neuron_entry(struct nm_writer *w, const struct nm_neuron *n)
+static void neuron_entry(struct nm_writer *w, const void *row)
 {
+    const struct nm_neuron *n = row;
     nm_put_u8(w, NM_TAG_NEURON);
     nm_put_u16(w, n->subnet);
     nm_put_u16(w, n->uid);
@@ -319,50 +320,29 @@ static int lowest_free_uid(struct nm_db *db, uint16_t subnet, uint16_t max_neuro
     return 0;
 }
 
-/* Writes neuron n (old: its current row, NULL to insert; n NULL deletes
- * old). */
-static int neuron_put(struct nm_runtime *rt, const struct nm_neuron *old,
-                      const struct nm_neuron *n)
+static void neuron_bind(sqlite3_stmt *st, const void *row, bool whole)
 {
-    sqlite3_stmt *st;
-    if (!n)
-        st = nm_db_stmt(rt->db, "DELETE FROM neurons WHERE subnet=?1 AND uid=?2");
-    else if (old)
-        st = nm_db_stmt(rt->db, "UPDATE neurons SET account=?3, role=?4, endpoint=?5,"
-                                " registered_at=?6 WHERE subnet=?1 AND uid=?2");
-    else
-        st = nm_db_stmt(rt->db, "INSERT INTO neurons(" NEURON_COLUMNS ")"
-                                " VALUES(?1, ?2, ?3, ?4, ?5, ?6)");
-    if (!st)
-        return NM_E_DB;
-    const struct nm_neuron *key = n ? n : old;
-    sqlite3_bind_int(st, 1, key->subnet);
-    sqlite3_bind_int(st, 2, key->uid);
-    if (n) {
-        sqlite3_bind_blob(st, 3, n->account.b, NM_PUBKEY_LEN, SQLITE_STATIC);
-        sqlite3_bind_int(st, 4, n->role);
-        sqlite3_bind_text(st, 5, n->endpoint, -1, SQLITE_STATIC);
-        nm_bind_u64(st, 6, n->registered_at);
-    }
-    int rc = sqlite3_step(st);
-    int changes = sqlite3_changes(nm_db_handle(rt->db));
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE || changes != 1)
-        return NM_E_DB;
-    struct nm_writer before, after;
-    nm_writer_init(&before);
-    nm_writer_init(&after);
-    if (old)
-        neuron_entry(&before, old);
-    if (n)
-        neuron_entry(&after, n);
-    int err = before.err ? before.err : after.err;
-    if (!err)
-        nm_runtime_state_replace(rt, old ? &before : NULL, n ? &after : NULL);
-    nm_writer_fini(&before);
-    nm_writer_fini(&after);
-    return err;
+    const struct nm_neuron *n = row;
+    sqlite3_bind_int(st, 1, n->subnet);
+    sqlite3_bind_int(st, 2, n->uid);
+    if (!whole)
+        return;
+    sqlite3_bind_blob(st, 3, n->account.b, NM_PUBKEY_LEN, SQLITE_STATIC);
+    sqlite3_bind_int(st, 4, n->role);
+    sqlite3_bind_text(st, 5, n->endpoint, -1, SQLITE_STATIC);
+    nm_bind_u64(st, 6, n->registered_at);
 }
+
+/* Neurons are written with nm_runtime_row_put(rt, &neurons_table, old, n):
+ * old is the current row (NULL to insert), n NULL deletes old. */
+static const struct nm_state_table neurons_table = {
+    .insert_sql = "INSERT INTO neurons(" NEURON_COLUMNS ") VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
+    .update_sql = "UPDATE neurons SET account=?3, role=?4, endpoint=?5,"
+                  " registered_at=?6 WHERE subnet=?1 AND uid=?2",
+    .delete_sql = "DELETE FROM neurons WHERE subnet=?1 AND uid=?2",
+    .bind = neuron_bind,
+    .entry = neuron_entry,
+};
 
 /* --- calls --- */
 
@@ -418,7 +398,7 @@ int nm_registry_register(struct nm_runtime *rt, const nm_account *signer,
     memcpy(n.endpoint, c->u.reg.endpoint, sizeof n.endpoint);
     n.registered_at = rt->height;
     if ((err = nm_staking_bond(rt, signer, subnet_id, bonded)) ||
-        (err = neuron_put(rt, NULL, &n)))
+        (err = nm_runtime_row_put(rt, &neurons_table, NULL, &n)))
         goto out;
     cJSON *ev = cJSON_CreateObject();
     if (!ev) {
@@ -449,7 +429,7 @@ int nm_registry_deregister(struct nm_runtime *rt, const nm_account *signer,
     /* The unbond is the only step that can refuse (unlock cap), so it
      * goes first: when it fails nothing has been written. */
     if ((err = nm_staking_unbond_all(rt, signer, n.subnet, &amount)) ||
-        (err = neuron_put(rt, &n, NULL)))
+        (err = nm_runtime_row_put(rt, &neurons_table, &n, NULL)))
         return err;
     cJSON *ev = cJSON_CreateObject();
     if (!ev)
@@ -473,7 +453,7 @@ int nm_registry_set_endpoint(struct nm_runtime *rt, const nm_account *signer,
         return NM_E_NO_CHANGE;
     n = old;
     memcpy(n.endpoint, c->u.set_endpoint.endpoint, sizeof n.endpoint);
-    if ((err = neuron_put(rt, &old, &n)))
+    if ((err = nm_runtime_row_put(rt, &neurons_table, &old, &n)))
         return err;
     cJSON *ev = cJSON_CreateObject();
     if (!ev)

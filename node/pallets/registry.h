@@ -83,4 +83,7 @@ cJSON *nm_registry_neurons_json(struct nm_db *db, uint16_t subnet);
 /* Adds every neurons row's entry to acc. */
 int nm_registry_fold(struct nm_db *db, struct nm_lthash *acc);
 
+/* Its descriptor (node/pallets/pallet.h). */
+extern const struct nm_pallet nm_pallet_registry;
+
 #endif

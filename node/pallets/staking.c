@@ -30,31 +30,56 @@ static void unlock_entry(struct nm_writer *w, const nm_account *who, uint64_t un
     nm_put_u64(w, amount);
 }
 
-/* Takes the old entry out of the state commitment and puts the new one in;
- * an amount of 0 stands for "no row". tag picks the entry layout. */
-static int commit_change(struct nm_runtime *rt, uint8_t tag, const nm_account *who,
-                         uint64_t key, uint64_t old_amount, uint64_t new_amount)
+/* A stakes row (key = subnet) or an unlocks row (key = unlock height). */
+struct amount_row {
+    const nm_account *who;
+    uint64_t key;
+    uint64_t amount;
+};
+
+static void amount_bind(sqlite3_stmt *st, const void *row, bool whole)
 {
-    struct nm_writer before, after;
-    nm_writer_init(&before);
-    nm_writer_init(&after);
-    if (tag == NM_TAG_STAKE) {
-        if (old_amount)
-            stake_entry(&before, who, (uint16_t)key, old_amount);
-        if (new_amount)
-            stake_entry(&after, who, (uint16_t)key, new_amount);
-    } else {
-        if (old_amount)
-            unlock_entry(&before, who, key, old_amount);
-        if (new_amount)
-            unlock_entry(&after, who, key, new_amount);
-    }
-    int err = before.err ? before.err : after.err;
-    if (!err)
-        nm_runtime_state_replace(rt, old_amount ? &before : NULL, new_amount ? &after : NULL);
-    nm_writer_fini(&before);
-    nm_writer_fini(&after);
-    return err;
+    const struct amount_row *r = row;
+    sqlite3_bind_blob(st, 1, r->who->b, NM_PUBKEY_LEN, SQLITE_STATIC);
+    nm_bind_u64(st, 2, r->key);
+    if (whole)
+        nm_bind_u64(st, 3, r->amount);
+}
+
+static void stake_entry_of(struct nm_writer *w, const void *row)
+{
+    const struct amount_row *r = row;
+    stake_entry(w, r->who, (uint16_t)r->key, r->amount);
+}
+
+static void unlock_entry_of(struct nm_writer *w, const void *row)
+{
+    const struct amount_row *r = row;
+    unlock_entry(w, r->who, r->key, r->amount);
+}
+
+static const struct nm_state_table stakes_table = {
+    .insert_sql = "INSERT OR REPLACE INTO stakes(account, subnet, amount) VALUES(?1, ?2, ?3)",
+    .delete_sql = "DELETE FROM stakes WHERE account=?1 AND subnet=?2",
+    .bind = amount_bind,
+    .entry = stake_entry_of,
+};
+
+static const struct nm_state_table unlocks_table = {
+    .insert_sql = "INSERT OR REPLACE INTO unlocks(account, unlock_at, amount) VALUES(?1, ?2, ?3)",
+    .delete_sql = "DELETE FROM unlocks WHERE account=?1 AND unlock_at=?2",
+    .bind = amount_bind,
+    .entry = unlock_entry_of,
+};
+
+/* Writes who's row at key in table: an amount of 0 stands for "no row". */
+static int amount_put(struct nm_runtime *rt, const struct nm_state_table *table,
+                      const nm_account *who, uint64_t key, uint64_t old_amount,
+                      uint64_t new_amount)
+{
+    struct amount_row before = {who, key, old_amount}, after = {who, key, new_amount};
+    return nm_runtime_row_put(rt, table, old_amount ? &before : NULL,
+                              new_amount ? &after : NULL);
 }
 
 int nm_staking_get(struct nm_db *db, const nm_account *who, uint16_t subnet, uint64_t *out)
@@ -75,21 +100,7 @@ int nm_staking_get(struct nm_db *db, const nm_account *who, uint16_t subnet, uin
 static int stake_put(struct nm_runtime *rt, const nm_account *who, uint16_t subnet,
                      uint64_t old_amount, uint64_t new_amount)
 {
-    sqlite3_stmt *st =
-        new_amount ? nm_db_stmt(rt->db, "INSERT OR REPLACE INTO stakes(account, subnet, amount)"
-                                        " VALUES(?1, ?2, ?3)")
-                   : nm_db_stmt(rt->db, "DELETE FROM stakes WHERE account=?1 AND subnet=?2");
-    if (!st)
-        return NM_E_DB;
-    sqlite3_bind_blob(st, 1, who->b, NM_PUBKEY_LEN, SQLITE_STATIC);
-    sqlite3_bind_int(st, 2, subnet);
-    if (new_amount)
-        nm_bind_u64(st, 3, new_amount);
-    int rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE)
-        return NM_E_DB;
-    return commit_change(rt, NM_TAG_STAKE, who, subnet, old_amount, new_amount);
+    return amount_put(rt, &stakes_table, who, subnet, old_amount, new_amount);
 }
 
 /* Amount of who's unlock row at unlock_at (0 when there is none). */
@@ -110,22 +121,7 @@ static int unlock_get(struct nm_db *db, const nm_account *who, uint64_t unlock_a
 static int unlock_put(struct nm_runtime *rt, const nm_account *who, uint64_t unlock_at,
                       uint64_t old_amount, uint64_t new_amount)
 {
-    sqlite3_stmt *st =
-        new_amount
-            ? nm_db_stmt(rt->db, "INSERT OR REPLACE INTO unlocks(account, unlock_at, amount)"
-                                 " VALUES(?1, ?2, ?3)")
-            : nm_db_stmt(rt->db, "DELETE FROM unlocks WHERE account=?1 AND unlock_at=?2");
-    if (!st)
-        return NM_E_DB;
-    sqlite3_bind_blob(st, 1, who->b, NM_PUBKEY_LEN, SQLITE_STATIC);
-    nm_bind_u64(st, 2, unlock_at);
-    if (new_amount)
-        nm_bind_u64(st, 3, new_amount);
-    int rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE)
-        return NM_E_DB;
-    return commit_change(rt, NM_TAG_UNLOCK, who, unlock_at, old_amount, new_amount);
+    return amount_put(rt, &unlocks_table, who, unlock_at, old_amount, new_amount);
 }
 
 static int unlock_count(struct nm_db *db, const nm_account *who, int *out)

@@ -68,4 +68,7 @@ cJSON *nm_staking_account_json(struct nm_db *db, const nm_account *who);
 /* Adds every stakes and unlocks row's entry to acc. */
 int nm_staking_fold(struct nm_db *db, struct nm_lthash *acc);
 
+/* Its descriptor (node/pallets/pallet.h). */
+extern const struct nm_pallet nm_pallet_staking;
+
 #endif

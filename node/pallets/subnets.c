@@ -17,8 +17,9 @@ static const char *const field_names[] = {
     "max_neurons", "input_schema",   "output_schema",   "eval_spec",
 };
 
-static void subnet_entry(struct nm_writer *w, const struct nm_subnet *s)
+static void subnet_entry(struct nm_writer *w, const void *row)
 {
+    const struct nm_subnet *s = row;
     nm_put_u8(w, NM_TAG_SUBNET);
     nm_put_u16(w, s->id);
     nm_put_str(w, s->spec.name);
@@ -97,19 +98,12 @@ uint64_t nm_subnet_min_stake(const struct nm_subnet *s, uint8_t role)
 /* Writes s (old: its previous row, NULL for a new subnet). A plain INSERT,
  * not INSERT OR REPLACE: REPLACE would silently drop another row that
  * clashed on the UNIQUE name. */
-static int subnet_put(struct nm_runtime *rt, const struct nm_subnet *old,
-                      const struct nm_subnet *s)
+static void subnet_bind(sqlite3_stmt *st, const void *row, bool whole)
 {
-    sqlite3_stmt *st =
-        old ? nm_db_stmt(rt->db, "UPDATE subnets SET name=?2, task=?3, emission_weight=?4,"
-                                 " min_stake_miner=?5, min_stake_validator=?6, max_neurons=?7,"
-                                 " input_schema=?8, output_schema=?9, eval_spec=?10, owner=?11,"
-                                 " status=?12, created_at=?13 WHERE id=?1")
-            : nm_db_stmt(rt->db, "INSERT INTO subnets(" SUBNET_COLUMNS ")"
-                                 " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13)");
-    if (!st)
-        return NM_E_DB;
+    const struct nm_subnet *s = row;
     sqlite3_bind_int(st, 1, s->id);
+    if (!whole)
+        return;
     sqlite3_bind_text(st, 2, s->spec.name, -1, SQLITE_STATIC);
     sqlite3_bind_int(st, 3, s->spec.task);
     sqlite3_bind_int(st, 4, s->spec.emission_weight);
@@ -122,23 +116,25 @@ static int subnet_put(struct nm_runtime *rt, const struct nm_subnet *old,
     sqlite3_bind_blob(st, 11, s->owner.b, NM_PUBKEY_LEN, SQLITE_STATIC);
     sqlite3_bind_int(st, 12, s->status);
     nm_bind_u64(st, 13, s->created_at);
-    int rc = sqlite3_step(st);
-    int changes = sqlite3_changes(nm_db_handle(rt->db));
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE || changes != 1)
-        return NM_E_DB;
-    struct nm_writer before, after;
-    nm_writer_init(&before);
-    nm_writer_init(&after);
-    if (old)
-        subnet_entry(&before, old);
-    subnet_entry(&after, s);
-    int err = before.err ? before.err : after.err;
-    if (!err)
-        nm_runtime_state_replace(rt, old ? &before : NULL, &after);
-    nm_writer_fini(&before);
-    nm_writer_fini(&after);
-    return err;
+}
+
+/* Subnets are never deleted: retired ones keep their row and name. */
+static const struct nm_state_table subnets_table = {
+    .insert_sql = "INSERT INTO subnets(" SUBNET_COLUMNS ")"
+                  " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13)",
+    .update_sql = "UPDATE subnets SET name=?2, task=?3, emission_weight=?4,"
+                  " min_stake_miner=?5, min_stake_validator=?6, max_neurons=?7,"
+                  " input_schema=?8, output_schema=?9, eval_spec=?10, owner=?11,"
+                  " status=?12, created_at=?13 WHERE id=?1",
+    .delete_sql = "DELETE FROM subnets WHERE id=?1",
+    .bind = subnet_bind,
+    .entry = subnet_entry,
+};
+
+static int subnet_put(struct nm_runtime *rt, const struct nm_subnet *old,
+                      const struct nm_subnet *s)
+{
+    return nm_runtime_row_put(rt, &subnets_table, old, s);
 }
 
 /* --- field checks --- */

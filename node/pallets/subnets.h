@@ -83,4 +83,15 @@ cJSON *nm_subnets_list_json(struct nm_db *db);
 /* Adds every subnets row's entry to acc. */
 int nm_subnets_fold(struct nm_db *db, struct nm_lthash *acc);
 
+/* The subnet fields selected by fields (enum nm_subnet_field) in their
+ * canonical order: codec and JSON view, shared with governance proposals.
+ * with_task: the JSON view starts with the task's name (create, proposal). */
+void nm_subnet_spec_encode(const struct nm_subnet_spec *s, uint16_t fields, struct nm_writer *w);
+void nm_subnet_spec_decode(struct nm_reader *r, uint16_t fields, struct nm_subnet_spec *s);
+void nm_subnet_spec_to_json(cJSON *args, const struct nm_subnet_spec *s, uint16_t fields,
+                            bool with_task);
+
+/* Its descriptor (node/pallets/pallet.h). */
+extern const struct nm_pallet nm_pallet_subnets;
+
 #endif

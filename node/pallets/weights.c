@@ -2,11 +2,11 @@
  * their housekeeping (see weights.h for the rules). */
 #include "node/pallets/weights.h"
 
-#include "node/consensus_math.h"
+#include "node/pallets/consensus_math.h"
 #include "node/errors.h"
 #include "node/pallets/registry.h"
 #include "node/pallets/subnets.h"
-#include "node/weights_codec.h"
+#include "node/pallets/weights_codec.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -15,8 +15,9 @@
 
 /* --- canonical entries --- */
 
-static void options_entry(struct nm_writer *w, const struct nm_weight_options *o)
+static void options_entry(struct nm_writer *w, const void *row)
 {
+    const struct nm_weight_options *o = row;
     nm_put_u8(w, NM_TAG_WEIGHT_OPTIONS);
     nm_put_u16(w, o->subnet);
     nm_put_u8(w, o->commit_reveal);
@@ -55,13 +56,73 @@ static void last_entry(struct nm_writer *w, uint16_t subnet, const nm_account *w
     nm_put_u64(w, block);
 }
 
-static bool read_account(sqlite3_stmt *st, int col, nm_account *out)
+/* A weight_last or weight_commits row (hash: commits only). */
+struct signer_row {
+    uint16_t subnet;
+    const nm_account *who;
+    const uint8_t *hash;
+    uint64_t block;
+};
+
+static void signer_bind(sqlite3_stmt *st, const void *row, bool whole)
 {
-    if (sqlite3_column_bytes(st, col) != NM_PUBKEY_LEN)
-        return false;
-    memcpy(out->b, sqlite3_column_blob(st, col), NM_PUBKEY_LEN);
-    return true;
+    const struct signer_row *r = row;
+    sqlite3_bind_int(st, 1, r->subnet);
+    sqlite3_bind_blob(st, 2, r->who->b, NM_PUBKEY_LEN, SQLITE_STATIC);
+    if (whole && r->hash) {
+        sqlite3_bind_blob(st, 3, r->hash, 32, SQLITE_STATIC);
+        nm_bind_u64(st, 4, r->block);
+    } else if (whole) {
+        nm_bind_u64(st, 3, r->block);
+    }
 }
+
+static void last_entry_of(struct nm_writer *w, const void *row)
+{
+    const struct signer_row *r = row;
+    last_entry(w, r->subnet, r->who, r->block);
+}
+
+static void commit_entry_of(struct nm_writer *w, const void *row)
+{
+    const struct signer_row *r = row;
+    commit_entry(w, r->subnet, r->who, r->hash, r->block);
+}
+
+static const struct nm_state_table last_table = {
+    .insert_sql = "INSERT OR REPLACE INTO weight_last(subnet, account, block) VALUES(?1, ?2, ?3)",
+    .delete_sql = "DELETE FROM weight_last WHERE subnet=?1 AND account=?2",
+    .bind = signer_bind,
+    .entry = last_entry_of,
+};
+
+static const struct nm_state_table commits_table = {
+    .insert_sql = "INSERT OR REPLACE INTO weight_commits(subnet, account, hash, block)"
+                  " VALUES(?1, ?2, ?3, ?4)",
+    .delete_sql = "DELETE FROM weight_commits WHERE subnet=?1 AND account=?2",
+    .bind = signer_bind,
+    .entry = commit_entry_of,
+};
+
+static void options_bind(sqlite3_stmt *st, const void *row, bool whole)
+{
+    const struct nm_weight_options *o = row;
+    sqlite3_bind_int(st, 1, o->subnet);
+    if (!whole)
+        return;
+    sqlite3_bind_int(st, 2, o->commit_reveal);
+    sqlite3_bind_int64(st, 3, o->reveal_delay);
+    sqlite3_bind_int64(st, 4, o->rate_limit);
+    nm_bind_u64(st, 5, o->softmax_temperature);
+}
+
+static const struct nm_state_table options_table = {
+    .insert_sql = "INSERT OR REPLACE INTO weight_options(subnet, commit_reveal, reveal_delay,"
+                  " rate_limit, softmax_temperature) VALUES(?1,?2,?3,?4,?5)",
+    .delete_sql = "DELETE FROM weight_options WHERE subnet=?1",
+    .bind = options_bind,
+    .entry = options_entry,
+};
 
 /* --- options --- */
 
@@ -187,22 +248,9 @@ static int last_put(struct nm_runtime *rt, const struct call_ctx *k)
     int err = last_get(rt->db, k->me.subnet, &k->me.account, &exists, &old);
     if (err)
         return err;
-    sqlite3_stmt *st = nm_db_stmt(rt->db, "INSERT OR REPLACE INTO weight_last(subnet, account,"
-                                          " block) VALUES(?1, ?2, ?3)");
-    if (!st)
-        return NM_E_DB;
-    sqlite3_bind_int(st, 1, k->me.subnet);
-    sqlite3_bind_blob(st, 2, k->me.account.b, NM_PUBKEY_LEN, SQLITE_STATIC);
-    nm_bind_u64(st, 3, rt->height);
-    if ((err = nm_db_step_done(st)))
-        return err;
-    struct nm_writer before, after;
-    nm_writer_init(&before);
-    nm_writer_init(&after);
-    if (exists)
-        last_entry(&before, k->me.subnet, &k->me.account, old);
-    last_entry(&after, k->me.subnet, &k->me.account, rt->height);
-    return nm_runtime_state_swap(rt, &before, exists, &after, true);
+    struct signer_row before = {k->me.subnet, &k->me.account, NULL, old},
+                      after = {k->me.subnet, &k->me.account, NULL, rt->height};
+    return nm_runtime_row_put(rt, &last_table, exists ? &before : NULL, &after);
 }
 
 /* CONS-002 list rules. */
@@ -315,7 +363,9 @@ static int store(struct nm_runtime *rt, const struct call_ctx *k, const struct n
                  const char *event)
 {
     uint16_t subnet = k->me.subnet;
-    uint64_t epoch = rt->height / rt->params.tempo;
+    struct nm_epoch_pos pos;
+    nm_runtime_epoch_at(rt, rt->height, &pos);
+    uint64_t epoch = pos.epoch;
     uint32_t count = 0;
     bool replaced;
     struct nm_writer blob, before, after;
@@ -425,28 +475,10 @@ static int commit_put(struct nm_runtime *rt, uint16_t subnet, const nm_account *
     int err = commit_get(rt->db, subnet, who, &exists, old_hash, &old_block);
     if (err)
         return err;
-    sqlite3_stmt *st =
-        hash ? nm_db_stmt(rt->db, "INSERT OR REPLACE INTO weight_commits(subnet, account, hash,"
-                                  " block) VALUES(?1, ?2, ?3, ?4)")
-             : nm_db_stmt(rt->db, "DELETE FROM weight_commits WHERE subnet=?1 AND account=?2");
-    if (!st)
-        return NM_E_DB;
-    sqlite3_bind_int(st, 1, subnet);
-    sqlite3_bind_blob(st, 2, who->b, NM_PUBKEY_LEN, SQLITE_STATIC);
-    if (hash) {
-        sqlite3_bind_blob(st, 3, hash, 32, SQLITE_STATIC);
-        nm_bind_u64(st, 4, rt->height);
-    }
-    if ((err = nm_db_step_done(st)))
-        return err;
-    struct nm_writer before, after;
-    nm_writer_init(&before);
-    nm_writer_init(&after);
-    if (exists)
-        commit_entry(&before, subnet, who, old_hash, old_block);
-    if (hash)
-        commit_entry(&after, subnet, who, hash, rt->height);
-    return nm_runtime_state_swap(rt, &before, exists, &after, hash != NULL);
+    struct signer_row before = {subnet, who, old_hash, old_block},
+                      after = {subnet, who, hash, rt->height};
+    return nm_runtime_row_put(rt, &commits_table, exists ? &before : NULL,
+                              hash ? &after : NULL);
 }
 
 int nm_weights_commit(struct nm_runtime *rt, const nm_account *signer, const struct nm_call *c)
@@ -537,26 +569,7 @@ int nm_weights_set_options(struct nm_runtime *rt, const nm_account *signer,
     bool existed = options_exist(rt->db, o->subnet, &err);
     if (err)
         goto out;
-    sqlite3_stmt *st = nm_db_stmt(rt->db, "INSERT OR REPLACE INTO weight_options(subnet,"
-                                          " commit_reveal, reveal_delay, rate_limit,"
-                                          " softmax_temperature) VALUES(?1,?2,?3,?4,?5)");
-    err = NM_E_DB;
-    if (!st)
-        goto out;
-    sqlite3_bind_int(st, 1, o->subnet);
-    sqlite3_bind_int(st, 2, o->commit_reveal);
-    sqlite3_bind_int64(st, 3, o->reveal_delay);
-    sqlite3_bind_int64(st, 4, o->rate_limit);
-    nm_bind_u64(st, 5, o->softmax_temperature);
-    if ((err = nm_db_step_done(st)))
-        goto out;
-    struct nm_writer before, after;
-    nm_writer_init(&before);
-    nm_writer_init(&after);
-    if (existed)
-        options_entry(&before, &cur);
-    options_entry(&after, o);
-    if ((err = nm_runtime_state_swap(rt, &before, existed, &after, true)))
+    if ((err = nm_runtime_row_put(rt, &options_table, existed ? &cur : NULL, o)))
         goto out;
     cJSON *ev = cJSON_CreateObject();
     err = NM_E_NOMEM;
@@ -587,7 +600,7 @@ int nm_weights_bucket_each(struct nm_db *db, uint16_t subnet, uint64_t epoch, nm
     int rc, err = 0;
     while (!err && (rc = sqlite3_step(st)) == SQLITE_ROW) {
         struct nm_weights_row row;
-        if (!read_account(st, 0, &row.account)) {
+        if (nm_column_account(st, 0, &row.account)) {
             err = NM_E_DB;
             break;
         }
@@ -642,7 +655,7 @@ static int options_row_entry(sqlite3_stmt *st, struct nm_writer *w)
 static int weights_row_entry(sqlite3_stmt *st, struct nm_writer *w)
 {
     struct nm_weights_row row;
-    if (!read_account(st, 2, &row.account))
+    if (nm_column_account(st, 2, &row.account))
         return NM_E_DB;
     row.uid = (uint16_t)sqlite3_column_int(st, 3);
     row.block = nm_column_u64(st, 4);
@@ -655,7 +668,7 @@ static int weights_row_entry(sqlite3_stmt *st, struct nm_writer *w)
 static int commit_row_entry(sqlite3_stmt *st, struct nm_writer *w)
 {
     nm_account who;
-    if (!read_account(st, 1, &who) || sqlite3_column_bytes(st, 2) != 32)
+    if (nm_column_account(st, 1, &who) || sqlite3_column_bytes(st, 2) != 32)
         return NM_E_DB;
     commit_entry(w, (uint16_t)sqlite3_column_int(st, 0), &who, sqlite3_column_blob(st, 2),
                  nm_column_u64(st, 3));
@@ -665,7 +678,7 @@ static int commit_row_entry(sqlite3_stmt *st, struct nm_writer *w)
 static int last_row_entry(sqlite3_stmt *st, struct nm_writer *w)
 {
     nm_account who;
-    if (!read_account(st, 1, &who))
+    if (nm_column_account(st, 1, &who))
         return NM_E_DB;
     last_entry(w, (uint16_t)sqlite3_column_int(st, 0), &who, nm_column_u64(st, 2));
     return 0;
@@ -727,117 +740,6 @@ int nm_weights_prune(struct nm_runtime *rt, uint16_t subnet, uint64_t keep_epoch
         (err = prune_rows(rt, &commits, subnet, oldest)))
         return err;
     return prune_rows(rt, &lasts, subnet, 0);
-}
-
-/* --- views --- */
-
-static cJSON *vector_json(const uint8_t *data, size_t len)
-{
-    size_t n;
-    if (nm_wcodec_count(data, len, &n))
-        return NULL;
-    uint16_t *uids = malloc((n ? n : 1) * sizeof *uids);
-    uint32_t *values = malloc((n ? n : 1) * sizeof *values);
-    cJSON *list = NULL;
-    if (uids && values && nm_wcodec_decode(data, len, uids, values, n, &n) == 0 &&
-        (list = cJSON_CreateArray()))
-        for (size_t i = 0; i < n; i++) {
-            cJSON *pair = cJSON_CreateArray();
-            cJSON_AddItemToArray(pair, cJSON_CreateNumber(uids[i]));
-            cJSON_AddItemToArray(pair, cJSON_CreateNumber(values[i]));
-            cJSON_AddItemToArray(list, pair);
-        }
-    free(uids);
-    free(values);
-    return list;
-}
-
-struct json_ctx {
-    cJSON *list;
-    int uid;
-};
-
-static int submission_json(void *ctx, const struct nm_weights_row *row)
-{
-    struct json_ctx *j = ctx;
-    if (j->uid >= 0 && row->uid != j->uid)
-        return 0;
-    cJSON *item = cJSON_CreateObject(), *vec = vector_json(row->data, row->len);
-    if (!item || !vec) {
-        cJSON_Delete(item);
-        cJSON_Delete(vec);
-        return vec ? NM_E_NOMEM : NM_E_DB;
-    }
-    cJSON_AddNumberToObject(item, "uid", row->uid);
-    nm_json_add_account(item, "hotkey", &row->account);
-    cJSON_AddNumberToObject(item, "block", row->block);
-    cJSON_AddItemToObject(item, "weights", vec);
-    cJSON_AddItemToArray(j->list, item);
-    return 0;
-}
-
-static cJSON *options_json(const struct nm_weight_options *o)
-{
-    cJSON *obj = cJSON_CreateObject();
-    cJSON_AddBoolToObject(obj, "commit_reveal", o->commit_reveal);
-    cJSON_AddNumberToObject(obj, "reveal_delay", o->reveal_delay);
-    cJSON_AddNumberToObject(obj, "rate_limit", o->rate_limit);
-    cJSON_AddNumberToObject(obj, "softmax_temperature", o->softmax_temperature);
-    cJSON_AddStringToObject(obj, "normalisation", o->softmax_temperature ? "softmax" : "l1");
-    return obj;
-}
-
-static int commits_json(struct nm_db *db, const struct nm_params *params,
-                        const struct nm_weight_options *o, int uid, cJSON *list)
-{
-    sqlite3_stmt *st = nm_db_stmt(db, "SELECT c.account, c.block, n.uid FROM weight_commits c"
-                                      " JOIN neurons n ON n.subnet=c.subnet AND"
-                                      " n.account=c.account WHERE c.subnet=?1 ORDER BY n.uid");
-    if (!st)
-        return NM_E_DB;
-    sqlite3_bind_int(st, 1, o->subnet);
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        nm_account who;
-        int n_uid = sqlite3_column_int(st, 2);
-        uint64_t block = nm_column_u64(st, 1);
-        if (!read_account(st, 0, &who) || (uid >= 0 && n_uid != uid))
-            continue;
-        cJSON *item = cJSON_CreateObject();
-        cJSON_AddNumberToObject(item, "uid", n_uid);
-        nm_json_add_account(item, "hotkey", &who);
-        cJSON_AddNumberToObject(item, "block", block);
-        cJSON_AddNumberToObject(item, "reveal_from", (block + o->reveal_delay));
-        cJSON_AddNumberToObject(item, "reveal_until",
-                                (block + o->reveal_delay + params->tempo - 1));
-        cJSON_AddItemToArray(list, item);
-    }
-    sqlite3_reset(st);
-    return rc == SQLITE_DONE ? 0 : NM_E_DB;
-}
-
-cJSON *nm_weights_json(struct nm_db *db, const struct nm_params *params, uint16_t subnet,
-                       uint64_t epoch, int validator_uid, int *err)
-{
-    struct nm_weight_options o;
-    cJSON *obj = cJSON_CreateObject();
-    *err = NM_E_NOMEM;
-    if (!obj)
-        return NULL;
-    if ((*err = nm_weights_options(db, params, subnet, &o)))
-        goto fail;
-    cJSON_AddNumberToObject(obj, "subnet", subnet);
-    cJSON_AddNumberToObject(obj, "epoch", epoch);
-    cJSON_AddItemToObject(obj, "options", options_json(&o));
-    struct json_ctx j = {cJSON_AddArrayToObject(obj, "submissions"), validator_uid};
-    cJSON *commits = cJSON_AddArrayToObject(obj, "commits");
-    if ((*err = nm_weights_bucket_each(db, subnet, epoch, submission_json, &j)) ||
-        (*err = commits_json(db, params, &o, validator_uid, commits)))
-        goto fail;
-    return obj;
-fail:
-    cJSON_Delete(obj);
-    return NULL;
 }
 
 /* --- fold --- */

@@ -120,4 +120,11 @@ cJSON *nm_weights_json(struct nm_db *db, const struct nm_params *params, uint16_
 /* Adds every row's entry of the four tables to acc. */
 int nm_weights_fold(struct nm_db *db, struct nm_lthash *acc);
 
+/* A compressed weight vector (weights_codec) as [[uid, value], ...]; NULL
+ * when it does not decode or memory runs out. */
+cJSON *nm_weights_vector_json(const uint8_t *data, size_t len);
+
+/* Its descriptor (node/pallets/pallet.h). */
+extern const struct nm_pallet nm_pallet_weights;
+
 #endif

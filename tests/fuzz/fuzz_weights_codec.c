@@ -1,10 +1,10 @@
 /* fuzz_weights_codec.c - libFuzzer target for the weight vector decoder
- * (node/weights_codec.c). Besides not crashing, every accepted input must
+ * (node/pallets/weights_codec.c). Besides not crashing, every accepted input must
  * describe a well-formed vector (strictly increasing uids, non-zero
  * values), and re-encoding it must decode to the same vector. Built and run
  * by `make fuzz`; its corpus (tests/fuzz/corpus/weights_codec) is replayed
  * by tests/test_weights_codec.c in `make test`. */
-#include "node/weights_codec.h"
+#include "node/pallets/weights_codec.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -5,7 +5,7 @@
 #include "node/errors.h"
 #include "node/pallets/registry.h"
 #include "node/pallets/subnets.h"
-#include "node/weights_codec.h"
+#include "node/pallets/weights_codec.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -154,8 +154,9 @@ void cfx_advance(struct cfx *c, uint64_t n)
 
 void cfx_end_epoch(struct cfx *c)
 {
-    uint64_t tempo = c->f.rt.params.tempo;
-    cfx_advance(c, tempo - c->f.rt.height % tempo);
+    struct nm_epoch_pos pos;
+    nm_runtime_epoch_at(&c->f.rt, c->f.rt.height, &pos);
+    cfx_advance(c, pos.left + 1);
 }
 
 size_t cfx_bucket(struct cfx *c, uint64_t epoch, const nm_account *who, uint16_t *uids,

@@ -1,6 +1,6 @@
 /* weights_codec.c - Rice-coded runs of sparse weight vectors (see
  * weights_codec.h for the format). */
-#include "node/weights_codec.h"
+#include "node/pallets/weights_codec.h"
 
 #include "node/errors.h"
 

@@ -40,7 +40,7 @@
 #ifndef NM_COLLUSION_H
 #define NM_COLLUSION_H
 
-#include "node/consensus_math.h"
+#include "node/pallets/consensus_math.h"
 
 #include <stdbool.h>
 #include <stdint.h>

@@ -1,6 +1,6 @@
 /* collusion.c - deviation correlation, clusters, copies and lagged copies
  * of weight vectors (see collusion.h). */
-#include "node/collusion.h"
+#include "node/pallets/collusion.h"
 
 #include "node/errors.h"
 

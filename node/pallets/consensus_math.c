@@ -1,6 +1,6 @@
 /* consensus_math.c - fixed-point normalisation, aggregation, similarity,
  * reputation and outlier arithmetic (see consensus_math.h). */
-#include "node/consensus_math.h"
+#include "node/pallets/consensus_math.h"
 
 #include "node/errors.h"
 
