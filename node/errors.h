@@ -4,6 +4,8 @@
 #ifndef NM_ERRORS_H
 #define NM_ERRORS_H
 
+#include <stdbool.h>
+
 /* X(name, json-rpc code, message). Codes -32000..-32099 are chain errors,
  * documented in docs/rpc.md. */
 #define NM_ERRNO_MAP(X)                                                              \
@@ -124,6 +126,10 @@ const char *nm_strerror(int err);
 const char *nm_errname(int err);
 /* JSON-RPC error code for an error. */
 int nm_rpc_code(int err);
+/* Whether err is the node's own failure (out of memory, I/O, database,
+ * internal) rather than a verdict on its input: such an error inside a
+ * call must abort the block, never be recorded as the call's outcome. */
+bool nm_error_is_fatal(int err);
 /* Reverse of nm_errname; 0 if unknown. */
 int nm_error_from_name(const char *name);
 

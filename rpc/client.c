@@ -3,6 +3,7 @@
  * callers get a callback on that thread. After a lost link it can reconnect
  * with exponential backoff and subscribe again (see client.h). */
 #include "rpc/client.h"
+#include "node/json.h"
 
 #include "node/errors.h"
 
@@ -1134,7 +1135,7 @@ static int call_common(struct nm_rpc_client *c, const char *method, cJSON *param
     if (!params || !cJSON_AddStringToObject(request, "jsonrpc", "2.0") ||
         !cJSON_AddNumberToObject(request, "id", (double)p->id) ||
         !cJSON_AddStringToObject(request, "method", method) ||
-        !cJSON_AddItemToObject(request, "params", params)) {
+        !nm_json_add(request, "params", params)) {
         cJSON_Delete(params);
         rc = error_set(err, NM_E_NOMEM, "out of memory");
         goto out;
@@ -1281,7 +1282,7 @@ int nm_rpc_client_unsubscribe(struct nm_rpc_client *c, const char *method, const
     if (!id[0])
         return error_set(err, NM_E_INVAL, "no subscription \"%.40s\" on this client", sub_id);
     cJSON *params = cJSON_CreateArray();
-    cJSON_AddItemToArray(params, cJSON_CreateString(id));
+    nm_json_append(params, cJSON_CreateString(id));
     cJSON *result = NULL;
     int rc = nm_rpc_client_call(c, method, params, 0, &result, err);
     cJSON_Delete(result);
