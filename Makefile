@@ -105,7 +105,7 @@ FUZZ_CFLAGS := $(filter-out -Werror,$(CFLAGS_BASE)) -fsanitize=address,undefined
 # The node and its RPC server: what reads bytes from outside. (The
 # console's RPC client stays out: clang 14 refuses a declaration right
 # after a case label there, which gcc accepts.)
-FUZZ_LIB_SRCS := $(filter-out rpc/client.c,$(filter node/% rpc/%,$(LIB_SRCS)))
+FUZZ_LIB_SRCS := $(filter-out rpc/client.c rpc/client_thread.c,$(filter node/% rpc/%,$(LIB_SRCS)))
 FUZZ_OBJS := $(FUZZ_LIB_SRCS:%.c=$(FUZZ_DIR)/obj/%.o)
 
 $(FUZZ_DIR)/obj/%.o: %.c

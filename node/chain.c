@@ -309,7 +309,7 @@ int nm_chain_produce(struct nm_chain *c, uint64_t timestamp_ms, struct nm_block_
             exts[n] = txs[i].data;
             lens[n++] = txs[i].len;
             drop[i] = 1;
-        } else if (rc == NM_E_DB || rc == NM_E_NOMEM) {
+        } else if (nm_error_is_fatal(rc)) {
             err = rc;
             abandon_block(c);
             goto out;
