@@ -222,7 +222,7 @@ static cJSON *answer_one(struct nm_rpc_answer *a, const cJSON *req)
         (id && !valid_id(id)) ||
         (params && !cJSON_IsArray(params) && !cJSON_IsObject(params) && !cJSON_IsNull(params))) {
         nm_rpc_metrics_refuse(&m->metrics, NM_RPC_REFUSED_INVALID_REQUEST);
-        nm_rpc_fail(&e, NM_RPC_INVALID_REQUEST, "invalid request");
+        nm_rpc_fail(&e, NM_RPC_INVALID_REQUEST, "%s", nm_strerror(NM_E_RPC_INVALID_REQUEST));
         return reply_error(cJSON_IsString(id) || cJSON_IsNumber(id) ? id : NULL, &e);
     }
     long index = nm_rpc_method_index(method->valuestring);
@@ -274,7 +274,7 @@ static cJSON *answer(struct nm_rpc_answer *a, const char *text, size_t len)
         if (!rate_take(a, &e))
             return reply_error(NULL, &e);
         nm_rpc_metrics_refuse(&a->m->metrics, NM_RPC_REFUSED_PARSE_ERROR);
-        nm_rpc_fail(&e, NM_RPC_PARSE_ERROR, "parse error");
+        nm_rpc_fail(&e, NM_RPC_PARSE_ERROR, "%s", nm_strerror(NM_E_RPC_PARSE));
         return reply_error(NULL, &e);
     }
     cJSON *reply;

@@ -287,11 +287,9 @@ static int m_neuron_list(struct nm_rpc_request *r, cJSON **result, struct nm_rpc
 static int fail_tx(struct nm_rpc_error_out *e, int err)
 {
     nm_rpc_fail_chain(e, err, NULL);
-    int code = err == NM_E_DUPLICATE_TX ? NM_RPC_TX_ALREADY_IMPORTED : NM_RPC_INVALID_TX;
-    snprintf(e->message, sizeof e->message, "%s: %s",
-             code == NM_RPC_INVALID_TX ? "Invalid Transaction" : "Transaction Already Imported",
-             nm_strerror(err));
-    e->code = code;
+    int kind = err == NM_E_DUPLICATE_TX ? NM_E_RPC_TX_ALREADY_IMPORTED : NM_E_RPC_INVALID_TX;
+    snprintf(e->message, sizeof e->message, "%s: %s", nm_strerror(kind), nm_strerror(err));
+    e->code = nm_rpc_code(kind);
     return -1;
 }
 
