@@ -37,25 +37,28 @@ int nm_header_decode(struct nm_reader *r, struct nm_header *h)
     return r->err ? NM_E_DECODE : 0;
 }
 
-void nm_header_hash(const struct nm_header *h, nm_hash *out)
+int nm_header_hash(const struct nm_header *h, nm_hash *out)
 {
     struct nm_writer w;
     nm_writer_init(&w);
     nm_header_encode(h, &w);
     /* The writer only fails on OOM; a zero hash then matches nothing. */
-    if (w.err)
+    int err = w.err;
+    if (err)
         memset(out, 0, sizeof *out);
     else
         nm_hash_bytes(w.data, w.len, out);
     nm_writer_fini(&w);
+    return err;
 }
 
 cJSON *nm_header_json(const struct nm_header *h)
 {
     char hex[NM_HASH_HEXLEN], num[24];
     nm_hash hash;
+    if (nm_header_hash(h, &hash))
+        return NULL;
     cJSON *o = cJSON_CreateObject();
-    nm_header_hash(h, &hash);
     cJSON_AddStringToObject(o, "parentHash", nm_hash_hex(&h->parent, hex));
     snprintf(num, sizeof num, "0x%llx", (unsigned long long)h->height);
     cJSON_AddStringToObject(o, "number", num);
@@ -72,14 +75,14 @@ cJSON *nm_header_json(const struct nm_header *h)
     return o;
 }
 
-void nm_extrinsics_root(const uint8_t *const *exts, const size_t *lens, size_t n, nm_hash *out)
+int nm_extrinsics_root(const uint8_t *const *exts, const size_t *lens, size_t n, nm_hash *out)
 {
     memset(out, 0, sizeof *out);
     if (n == 0)
-        return;
+        return 0;
     nm_hash *level = malloc(n * sizeof *level);
-    if (!level) /* the root of nothing: callers compare and will refuse */
-        return;
+    if (!level)
+        return NM_E_NOMEM;
     for (size_t i = 0; i < n; i++)
         nm_hash_bytes(exts[i], lens[i], &level[i]);
     size_t width = n;
@@ -91,6 +94,7 @@ void nm_extrinsics_root(const uint8_t *const *exts, const size_t *lens, size_t n
     }
     *out = level[0];
     free(level);
+    return 0;
 }
 
 void nm_block_encode(const struct nm_header *h, const uint8_t seal[NM_SIG_LEN],
@@ -134,10 +138,10 @@ int nm_block_decode(const uint8_t *data, size_t len, struct nm_block *b)
         return err;
     }
     nm_hash root;
-    nm_extrinsics_root(b->extrinsics, b->lengths, b->count, &root);
-    if (!nm_hash_eq(&root, &b->header.extrinsics_root)) {
+    if ((err = nm_extrinsics_root(b->extrinsics, b->lengths, b->count, &root)) ||
+        (!nm_hash_eq(&root, &b->header.extrinsics_root) && (err = NM_E_DECODE))) {
         nm_block_fini(b);
-        return NM_E_DECODE;
+        return err;
     }
     return 0;
 }

@@ -38,14 +38,16 @@ struct nm_block {
 
 void nm_header_encode(const struct nm_header *h, struct nm_writer *w);
 int nm_header_decode(struct nm_reader *r, struct nm_header *h);
-void nm_header_hash(const struct nm_header *h, nm_hash *out);
+/* The block hash: 0, or NM_E_NOMEM (then *out is zero and matches nothing). */
+int nm_header_hash(const struct nm_header *h, nm_hash *out);
 /* Substrate-shaped JSON: parentHash, number (0x hex), stateRoot,
- * extrinsicsRoot, digest.logs, plus hash, height, timestamp, epoch, author. */
+ * extrinsicsRoot, digest.logs, plus hash, height, timestamp, epoch, author;
+ * NULL when memory runs out. */
 cJSON *nm_header_json(const struct nm_header *h);
 
 /* Binary Merkle root of the extrinsics' hashes (zero hash when empty; an
- * odd node is paired with itself). */
-void nm_extrinsics_root(const uint8_t *const *exts, const size_t *lens, size_t n, nm_hash *out);
+ * odd node is paired with itself). 0, or NM_E_NOMEM (then *out is zero). */
+int nm_extrinsics_root(const uint8_t *const *exts, const size_t *lens, size_t n, nm_hash *out);
 
 /* Encodes a whole block. */
 void nm_block_encode(const struct nm_header *h, const uint8_t seal[NM_SIG_LEN],

@@ -2,6 +2,7 @@
  * the kind bytes here, the arguments by the call's row in its pallet's
  * descriptor (node/pallets/pallet.h). */
 #include "node/call.h"
+#include "node/json.h"
 
 #include "node/errors.h"
 #include "node/pallets/pallet.h"
@@ -78,7 +79,7 @@ cJSON *nm_call_to_json(const struct nm_call *c)
     cJSON *args = cJSON_CreateObject();
     const struct nm_call_info *info = nm_pallet_call_find(c->kind);
     cJSON_AddStringToObject(obj, "call", info ? info->name : "unknown");
-    cJSON_AddItemToObject(obj, "args", args);
+    nm_json_add(obj, "args", args);
     if (info && info->to_json)
         info->to_json(c, args);
     return obj;

@@ -96,7 +96,8 @@ static int finish_block(struct nm_chain *c, struct nm_header *h, const uint8_t *
     nm_hash root;
     nm_runtime_state_root(&c->rt, &root);
     nm_hash ext_root;
-    nm_extrinsics_root(exts, lens, n, &ext_root);
+    if ((err = nm_extrinsics_root(exts, lens, n, &ext_root)))
+        return err;
     uint8_t seal[NM_SIG_LEN];
     if (seal_in) { /* import: the header came with the block */
         if (!nm_hash_eq(&root, &h->state_root))
@@ -106,7 +107,8 @@ static int finish_block(struct nm_chain *c, struct nm_header *h, const uint8_t *
         h->state_root = root;
         h->extrinsics_root = ext_root;
         nm_hash hash;
-        nm_header_hash(h, &hash);
+        if ((err = nm_header_hash(h, &hash)))
+            return err;
         nm_sign(&c->author, hash.b, NM_HASH_LEN, seal);
     }
     nm_hash hash;
@@ -146,7 +148,8 @@ static int build_genesis(struct nm_chain *c, const struct nm_chain_spec *spec)
     char label[96];
     int n = snprintf(label, sizeof label, "neuromesh-genesis/%s", c->spec.id);
     nm_hash_bytes(label, (size_t)n, &h.extrinsics_root);
-    nm_header_hash(&h, &c->genesis);
+    if ((err = nm_header_hash(&h, &c->genesis)))
+        goto fail;
     c->rt.genesis = c->genesis;
     nm_hash sh;
     spec_hash(spec, &sh);
@@ -306,7 +309,7 @@ int nm_chain_produce(struct nm_chain *c, uint64_t timestamp_ms, struct nm_block_
             exts[n] = txs[i].data;
             lens[n++] = txs[i].len;
             drop[i] = 1;
-        } else if (rc == NM_E_DB || rc == NM_E_NOMEM) {
+        } else if (nm_error_is_fatal(rc)) {
             err = rc;
             abandon_block(c);
             goto out;
@@ -340,7 +343,8 @@ int nm_chain_import(struct nm_chain *c, const uint8_t *data, size_t len, bool si
         return err;
     struct nm_header *h = &b.header;
     nm_hash hash;
-    nm_header_hash(h, &hash);
+    if ((err = nm_header_hash(h, &hash)))
+        goto out;
     const nm_account *sealer = c->spec.has_authority ? &c->spec.authority : &h->author;
     struct nm_epoch_pos pos;
     nm_runtime_epoch_at(&c->rt, h->height, &pos);

@@ -48,3 +48,8 @@ int nm_error_from_name(const char *name)
             return NM__E_FIRST + 1 + i;
     return 0;
 }
+
+bool nm_error_is_fatal(int err)
+{
+    return err == NM_E_NOMEM || err == NM_E_IO || err == NM_E_DB || err == NM_E_INTERNAL;
+}

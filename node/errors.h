@@ -4,8 +4,11 @@
 #ifndef NM_ERRORS_H
 #define NM_ERRORS_H
 
+#include <stdbool.h>
+
 /* X(name, json-rpc code, message). Codes -32000..-32099 are chain errors,
- * documented in docs/rpc.md. */
+ * documented in docs/rpc.md; the RPC_* entries are the JSON-RPC transport's
+ * (the standard codes, -32004..-32009 and Substrate's 1010 and 1013). */
 #define NM_ERRNO_MAP(X)                                                              \
     X(NOMEM, -32603, "out of memory")                                                \
     X(IO, -32603, "input/output error")                                              \
@@ -107,7 +110,20 @@
     X(RUNTIME_UNSUPPORTED, -32095,                                                   \
       "the chain now runs a runtime spec version this node does not support: upgrade neuromesh") \
     /* governance errors end */                                                      \
-    X(USAGE, -32602, "usage error")
+    X(USAGE, -32602, "usage error")                                                  \
+    /* JSON-RPC transport errors (rpc/, docs/rpc.md "Errors") */                      \
+    X(RPC_PARSE, -32700, "parse error")                                              \
+    X(RPC_INVALID_REQUEST, -32600, "invalid request")                                \
+    X(RPC_NO_METHOD, -32601, "method not found")                                     \
+    X(RPC_INVALID_PARAMS, -32602, "invalid params")                                  \
+    X(RPC_TOO_MANY_SUBSCRIPTIONS, -32004, "too many subscriptions on this connection") \
+    X(RPC_RATE_LIMITED, -32005, "rate limit exceeded")                               \
+    X(RPC_REQUEST_TOO_LARGE, -32006, "request too large")                            \
+    X(RPC_RESPONSE_TOO_LARGE, -32007, "response too large")                          \
+    X(RPC_TOO_MANY_CONNECTIONS, -32008, "too many connections")                      \
+    X(RPC_ORIGIN_NOT_ALLOWED, -32009, "origin not allowed (see --rpc-cors)")         \
+    X(RPC_INVALID_TX, 1010, "Invalid Transaction")                                   \
+    X(RPC_TX_ALREADY_IMPORTED, 1013, "Transaction Already Imported")
 
 enum nm_error {
     NM_OK = 0,
@@ -118,12 +134,24 @@ enum nm_error {
     NM__E_LAST
 };
 
+/* Each error's JSON-RPC code as a constant (case labels, tables):
+ * NM_CODE_<name>, e.g. NM_CODE_RPC_INVALID_PARAMS = -32602. */
+enum nm_error_code {
+#define NM_X_CODE(name, code, msg) NM_CODE_##name = (code),
+    NM_ERRNO_MAP(NM_X_CODE)
+#undef NM_X_CODE
+};
+
 /* Human sentence for an error (never NULL). */
 const char *nm_strerror(int err);
 /* Short name, e.g. "INSUFFICIENT_BALANCE". */
 const char *nm_errname(int err);
 /* JSON-RPC error code for an error. */
 int nm_rpc_code(int err);
+/* Whether err is the node's own failure (out of memory, I/O, database,
+ * internal) rather than a verdict on its input: such an error inside a
+ * call must abort the block, never be recorded as the call's outcome. */
+bool nm_error_is_fatal(int err);
 /* Reverse of nm_errname; 0 if unknown. */
 int nm_error_from_name(const char *name);
 

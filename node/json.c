@@ -4,6 +4,22 @@
 #include "node/amount.h"
 #include "node/ss58.h"
 
+bool nm_json_add(cJSON *obj, const char *key, cJSON *item)
+{
+    if (item && obj && cJSON_AddItemToObject(obj, key, item))
+        return true;
+    cJSON_Delete(item);
+    return false;
+}
+
+bool nm_json_append(cJSON *arr, cJSON *item)
+{
+    if (item && arr && cJSON_AddItemToArray(arr, item))
+        return true;
+    cJSON_Delete(item);
+    return false;
+}
+
 void nm_json_add_amount(cJSON *obj, const char *key, uint64_t units)
 {
     char buf[NM_AMOUNT_STRLEN];

@@ -6,7 +6,14 @@
 #include "node/crypto.h"
 
 #include <cjson/cJSON.h>
+#include <stdbool.h>
 #include <stdint.h>
+
+/* cJSON_AddItemToObject / cJSON_AddItemToArray that always take item: when
+ * it cannot be added (no memory for the key, obj NULL) it is deleted, so a
+ * view built while memory runs out leaks nothing. false then. */
+bool nm_json_add(cJSON *obj, const char *key, cJSON *item);
+bool nm_json_append(cJSON *arr, cJSON *item);
 
 /* Adds a decimal-string amount / an SS58 address member to a JSON object. */
 void nm_json_add_amount(cJSON *obj, const char *key, uint64_t units);

@@ -461,6 +461,12 @@ int nm_runtime_apply(struct nm_runtime *rt, const uint8_t *ext, size_t len, bool
     if ((err = nm_db_savepoint(rt->db)))
         goto out;
     res->error = dispatch(rt, &x.signer, call);
+    if (nm_error_is_fatal(res->error)) {
+        /* The node failed, not the call: the block must not go on (and
+         * the savepoint may be gone with an automatic rollback). */
+        err = res->error;
+        goto out;
+    }
     if (res->error) {
         if ((err = nm_db_rollback_to(rt->db)))
             goto out;

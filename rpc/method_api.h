@@ -8,6 +8,7 @@
 #define NM_RPC_METHOD_API_H
 
 #include "node/chain.h"
+#include "node/errors.h"
 #include "rpc/methods.h"
 #include "rpc/server.h"
 
@@ -15,23 +16,22 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* JSON-RPC codes of the transport level (chain errors: node/errors.h;
- * -32000..-32009 are ours, documented in docs/rpc.md). */
-enum {
-    NM_RPC_PARSE_ERROR = -32700,
-    NM_RPC_INVALID_REQUEST = -32600,
-    NM_RPC_NO_METHOD = -32601, /* also: an unsafe method refused */
-    NM_RPC_INVALID_PARAMS = -32602,
-    NM_RPC_INTERNAL = -32603,
-    NM_RPC_TOO_MANY_SUBSCRIPTIONS = -32004,
-    NM_RPC_RATE_LIMITED = -32005,
-    NM_RPC_REQUEST_TOO_LARGE = -32006,  /* sent by rpc/server.c */
-    NM_RPC_RESPONSE_TOO_LARGE = -32007,
-    NM_RPC_TOO_MANY_CONNECTIONS = -32008, /* sent by rpc/server.c */
-    NM_RPC_ORIGIN_NOT_ALLOWED = -32009,   /* sent by rpc/server.c */
-    NM_RPC_INVALID_TX = 1010,
-    NM_RPC_TX_ALREADY_IMPORTED = 1013,
-};
+/* JSON-RPC codes of the transport level, by their old names: the codes
+ * and messages live in node/errors.h (the RPC_* entries of the one
+ * X-macro), beside the chain errors. */
+#define NM_RPC_PARSE_ERROR NM_CODE_RPC_PARSE
+#define NM_RPC_INVALID_REQUEST NM_CODE_RPC_INVALID_REQUEST
+#define NM_RPC_NO_METHOD NM_CODE_RPC_NO_METHOD /* also: an unsafe method refused */
+#define NM_RPC_INVALID_PARAMS NM_CODE_RPC_INVALID_PARAMS
+#define NM_RPC_INTERNAL NM_CODE_INTERNAL
+#define NM_RPC_TOO_MANY_SUBSCRIPTIONS NM_CODE_RPC_TOO_MANY_SUBSCRIPTIONS
+#define NM_RPC_RATE_LIMITED NM_CODE_RPC_RATE_LIMITED
+#define NM_RPC_REQUEST_TOO_LARGE NM_CODE_RPC_REQUEST_TOO_LARGE /* sent by rpc/server.c */
+#define NM_RPC_RESPONSE_TOO_LARGE NM_CODE_RPC_RESPONSE_TOO_LARGE
+#define NM_RPC_TOO_MANY_CONNECTIONS NM_CODE_RPC_TOO_MANY_CONNECTIONS /* rpc/server.c */
+#define NM_RPC_ORIGIN_NOT_ALLOWED NM_CODE_RPC_ORIGIN_NOT_ALLOWED     /* rpc/server.c */
+#define NM_RPC_INVALID_TX NM_CODE_RPC_INVALID_TX
+#define NM_RPC_TX_ALREADY_IMPORTED NM_CODE_RPC_TX_ALREADY_IMPORTED
 
 /* Substrate's message for an unsafe method refused. */
 #define NM_RPC_UNSAFE_MESSAGE "RPC call is unsafe to be called externally"

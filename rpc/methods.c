@@ -1,14 +1,14 @@
 /* methods.c - JSON-RPC 2.0 dispatch (see methods.h): every call passes the
  * same checks in one place (rate limit, shape, method lookup over the
  * modules' tables, params form, who may call an unsafe method) before a
- * method runs; a failure answers one error and keeps serving. Also the
- * subscriptions of every connection, the notifications a new block brings,
- * and the counters of every call. */
+ * method runs; a failure answers one error and keeps serving; and the
+ * counters of every call. The subscriptions and what a new block tells
+ * them are in rpc/subscriptions.c. */
 #include "rpc/methods.h"
 
 #include "node/errors.h"
-#include "rpc/method_api.h"
-#include "rpc/ratelimit.h"
+#include "node/json.h"
+#include "rpc/methods_internal.h"
 
 #include <sodium.h>
 #include <stdio.h>
@@ -22,56 +22,6 @@
 #define DEFAULT_RATE_PER_CONN 1000
 #define DEFAULT_RATE_PER_IP 5000
 #define TOKEN_MAX 4096
-#define SUB_ID_LEN 24
-/* The dispatcher's state of one connection (nm_rpc_conn_get_data). */
-struct conn_state {
-    struct nm_bucket b;
-    struct nm_addr_entry *ip;
-    int nsubs;
-};
-
-struct subscription {
-    struct subscription *prev, *next;
-    struct nm_rpc_conn *conn;
-    struct conn_state *cs;
-    char topic[32];
-    bool has_key;
-    nm_hash key;
-    char filter[64];
-    char id[SUB_ID_LEN];
-};
-
-/* A first notification, sent once the reply that created it is out. */
-struct first_note {
-    struct first_note *next;
-    char id[SUB_ID_LEN];
-    char method[48];
-    cJSON *result;
-};
-
-struct nm_rpc_answer {
-    struct nm_rpc_methods *m;
-    struct nm_rpc_conn *conn;  /* NULL: answering without a connection */
-    struct conn_state *cs;     /* with conn */
-    const char *peer;
-    const char *token;
-    struct first_note *first;
-    struct first_note **first_tail;
-};
-
-struct nm_rpc_methods {
-    struct nm_chain *chain;
-    struct subscription *subs;
-    uint64_t next_sub_id;
-    struct nm_rpc_methods_config cfg;
-    char *token; /* cfg.token points here */
-    struct nm_rpc_node_hooks hooks;
-    struct nm_rpc_metrics metrics;
-    struct nm_addr_limits *addrs;
-    uint64_t last_epoch;
-    bool reading; /* a read transaction is open (see read_txn_begin) */
-};
-
 static int m_rpc_methods(struct nm_rpc_request *r, cJSON **result, struct nm_rpc_error_out *e);
 
 static const struct nm_rpc_method dispatch_methods[] = {
@@ -83,10 +33,7 @@ static const struct nm_rpc_method_table nm_rpc_dispatch_methods = {dispatch_meth
 /* Every module's table; a method's name is unique across them. */
 static const struct nm_rpc_method_table *const tables[] = {
     &nm_rpc_dispatch_methods, &nm_rpc_chain_methods, &nm_rpc_node_methods,
-    /* weights/consensus table */
-    &nm_rpc_consensus_methods,
-    /* governance table */
-    &nm_rpc_gov_methods,
+    &nm_rpc_consensus_methods, &nm_rpc_gov_methods,
 };
 #define TABLE_COUNT (sizeof tables / sizeof tables[0])
 
@@ -131,7 +78,7 @@ static int m_rpc_methods(struct nm_rpc_request *r, cJSON **result, struct nm_rpc
     *result = cJSON_CreateObject();
     cJSON *list = cJSON_AddArrayToObject(*result, "methods");
     for (size_t i = 0, n = nm_rpc_method_count(); i < n; i++)
-        cJSON_AddItemToArray(list, cJSON_CreateString(method_at(i)->info.name));
+        nm_json_append(list, cJSON_CreateString(method_at(i)->info.name));
     return 0;
 }
 
@@ -201,283 +148,9 @@ static const char *unsafe_refusal(const struct nm_rpc_answer *a)
     return NULL;
 }
 
-/* ---- subscriptions ---- */
-
-static bool has_subscribers(const struct nm_rpc_methods *m, const char *topic)
-{
-    for (const struct subscription *s = m->subs; s; s = s->next)
-        if (strcmp(s->topic, topic) == 0)
-            return true;
-    return false;
-}
-
-static void sub_unlink(struct nm_rpc_methods *m, struct subscription *s)
-{
-    if (s->prev)
-        s->prev->next = s->next;
-    else
-        m->subs = s->next;
-    if (s->next)
-        s->next->prev = s->prev;
-    if (s->cs)
-        s->cs->nsubs--;
-    free(s);
-}
-
-static struct subscription *sub_find(struct nm_rpc_methods *m, struct nm_rpc_conn *conn,
-                                     const char *id)
-{
-    for (struct subscription *s = m->subs; s; s = s->next)
-        if (s->conn == conn && strcmp(s->id, id) == 0)
-            return s;
-    return NULL;
-}
-
-static int subscribe(struct nm_rpc_request *r, const char *topic, const nm_hash *key,
-                     const char *filter, struct subscription **out, struct nm_rpc_error_out *e)
-{
-    struct nm_rpc_methods *m = r->methods;
-    struct conn_state *cs = r->answer ? r->answer->cs : NULL;
-    if (!r->conn || !cs || !nm_rpc_conn_is_websocket(r->conn))
-        return nm_rpc_fail(e, NM_RPC_INVALID_REQUEST, "subscriptions need a WebSocket connection");
-    if (cs->nsubs >= m->cfg.max_subscriptions)
-        return nm_rpc_fail(e, NM_RPC_TOO_MANY_SUBSCRIPTIONS,
-                           "too many subscriptions on this connection (at most %d)",
-                           m->cfg.max_subscriptions);
-    struct subscription *s = calloc(1, sizeof *s);
-    if (!s)
-        return nm_rpc_fail_chain(e, NM_E_NOMEM, NULL);
-    s->conn = r->conn;
-    s->cs = cs;
-    snprintf(s->topic, sizeof s->topic, "%s", topic);
-    if (key) {
-        s->has_key = true;
-        s->key = *key;
-    }
-    if (filter)
-        snprintf(s->filter, sizeof s->filter, "%s", filter);
-    snprintf(s->id, sizeof s->id, "%llu", (unsigned long long)++m->next_sub_id);
-    s->next = m->subs;
-    if (m->subs)
-        m->subs->prev = s;
-    m->subs = s;
-    cs->nsubs++;
-    *out = s;
-    return 0;
-}
-
-int nm_rpc_subscribe(struct nm_rpc_request *r, const char *topic, const nm_hash *key,
-                     cJSON **result, struct nm_rpc_error_out *e)
-{
-    struct subscription *s;
-    if (subscribe(r, topic, key, NULL, &s, e))
-        return -1;
-    *result = cJSON_CreateString(s->id);
-    return 0;
-}
-
-int nm_rpc_subscribe_first(struct nm_rpc_request *r, const char *topic, const char *filter,
-                           const char *method, cJSON *first, cJSON **result,
-                           struct nm_rpc_error_out *e)
-{
-    struct subscription *s;
-    if (subscribe(r, topic, NULL, filter, &s, e)) {
-        cJSON_Delete(first);
-        return -1;
-    }
-    *result = cJSON_CreateString(s->id);
-    if (!first)
-        return 0;
-    struct first_note *note = calloc(1, sizeof *note);
-    if (!note) {
-        cJSON_Delete(first);
-        return 0; /* the subscription stands; only its first value is lost */
-    }
-    snprintf(note->id, sizeof note->id, "%s", s->id);
-    snprintf(note->method, sizeof note->method, "%s", method);
-    note->result = first;
-    *r->answer->first_tail = note;
-    r->answer->first_tail = &note->next;
-    return 0;
-}
-
-int nm_rpc_unsubscribe(struct nm_rpc_request *r, const char *topic, cJSON **result,
-                       struct nm_rpc_error_out *e)
-{
-    const cJSON *p = nm_rpc_param(r, 0);
-    char id[SUB_ID_LEN] = "";
-    if (cJSON_IsString(p) && strlen(p->valuestring) < sizeof id)
-        snprintf(id, sizeof id, "%s", p->valuestring);
-    else if (cJSON_IsNumber(p) && p->valuedouble >= 0 && p->valuedouble < 1e18)
-        snprintf(id, sizeof id, "%.0f", p->valuedouble);
-    else if (!cJSON_IsString(p))
-        return nm_rpc_fail(e, NM_RPC_INVALID_PARAMS, "invalid params: expected a subscription id");
-    struct subscription *s = r->conn && id[0] ? sub_find(r->methods, r->conn, id) : NULL;
-    if (s && strcmp(s->topic, topic) == 0) {
-        sub_unlink(r->methods, s);
-        *result = cJSON_CreateTrue();
-    } else {
-        *result = cJSON_CreateFalse();
-    }
-    return 0;
-}
-
-/* Sends {"method": method, "params": {"subscription", "result"}} where
- * result_text is already JSON. */
-static void send_note(const struct subscription *s, const char *method, const char *result_text)
-{
-    static const char fmt[] =
-        "{\"jsonrpc\":\"2.0\",\"method\":\"%s\",\"params\":{\"subscription\":\"%s\","
-        "\"result\":%s}}";
-    char small[2048];
-    size_t need = sizeof fmt + strlen(method) + strlen(s->id) + strlen(result_text);
-    char *buf = need <= sizeof small ? small : malloc(need);
-    if (!buf)
-        return;
-    int n = snprintf(buf, need, fmt, method, s->id, result_text);
-    if (n > 0 && (size_t)n < need)
-        nm_rpc_conn_send(s->conn, buf, (size_t)n);
-    if (buf != small)
-        free(buf);
-}
-
-static void notify(const struct subscription *s, const char *method, const cJSON *result)
-{
-    char *text = cJSON_PrintUnformatted(result);
-    if (text)
-        send_note(s, method, text);
-    free(text);
-}
-
-void nm_rpc_publish(struct nm_rpc_methods *m, const char *topic, const char *method, cJSON *result)
-{
-    char *text = NULL;
-    for (struct subscription *s = m->subs; s; s = s->next) {
-        if (strcmp(s->topic, topic) != 0)
-            continue;
-        if (!text && !(text = cJSON_PrintUnformatted(result)))
-            break;
-        send_note(s, method, text);
-    }
-    free(text);
-    cJSON_Delete(result);
-}
-
-void nm_rpc_count_extrinsic(struct nm_rpc_methods *m, enum nm_rpc_ext_outcome o)
-{
-    nm_rpc_metrics_extrinsic(&m->metrics, o);
-}
-
-static cJSON *extrinsic_update(struct nm_chain *c, const struct nm_apply_result *res,
-                               uint32_t index)
-{
-    char hex[NM_HASH_HEXLEN];
-    cJSON *o = cJSON_CreateObject();
-    cJSON_AddStringToObject(o, "inBlock", nm_hash_hex(&c->best_hash, hex));
-    cJSON_AddNumberToObject(o, "height", (double)c->best.height);
-    cJSON_AddNumberToObject(o, "index", index);
-    cJSON_AddBoolToObject(o, "success", res->error == 0);
-    if (res->error) {
-        cJSON *err = cJSON_AddObjectToObject(o, "error");
-        cJSON_AddStringToObject(err, "name", nm_errname(res->error));
-        cJSON_AddNumberToObject(err, "code", nm_rpc_code(res->error));
-        cJSON_AddStringToObject(err, "message", nm_strerror(res->error));
-    }
-    cJSON *events = nm_rpc_events_json(c, c->best.height, (int)index);
-    cJSON_AddItemToObject(o, "events", events ? events : cJSON_CreateArray());
-    return o;
-}
-
-/* Extrinsic watches: the outcome when included, "invalid" when the pool
- * dropped it; either way the watch ends. */
-static void settle_watches(struct nm_rpc_methods *m, const struct nm_block_outcome *o)
-{
-    struct nm_chain *c = m->chain;
-    char hex[NM_HASH_HEXLEN];
-    struct subscription *next;
-    for (struct subscription *s = m->subs; s; s = next) {
-        next = s->next;
-        if (strcmp(s->topic, "extrinsic") != 0)
-            continue;
-        cJSON *update = NULL;
-        for (size_t i = 0; o && i < o->count && !update; i++)
-            if (nm_hash_eq(&o->results[i].hash, &s->key))
-                update = extrinsic_update(c, &o->results[i], (uint32_t)i);
-        if (update) {
-            notify(s, "author_extrinsicUpdate", update);
-            cJSON_Delete(update);
-            cJSON *fin = cJSON_CreateObject();
-            cJSON_AddStringToObject(fin, "finalized", nm_hash_hex(&c->best_hash, hex));
-            notify(s, "author_extrinsicUpdate", fin);
-            cJSON_Delete(fin);
-        } else if (!nm_mempool_find(&c->pool, &s->key)) {
-            cJSON *invalid = cJSON_CreateString("invalid");
-            notify(s, "author_extrinsicUpdate", invalid);
-            cJSON_Delete(invalid);
-        } else {
-            continue;
-        }
-        sub_unlink(m, s);
-    }
-}
-
-/* events_subscribe: each subscriber gets the block's events whose name
- * starts with its filter, when there is at least one. */
-static void publish_events(struct nm_rpc_methods *m)
-{
-    struct nm_chain *c = m->chain;
-    if (!has_subscribers(m, "events"))
-        return;
-    cJSON *all = nm_rpc_events_json(c, c->best.height, -1);
-    if (!all)
-        return;
-    char hex[NM_HASH_HEXLEN];
-    nm_hash_hex(&c->best_hash, hex);
-    for (struct subscription *s = m->subs; s; s = s->next) {
-        if (strcmp(s->topic, "events") != 0)
-            continue;
-        cJSON *msg = cJSON_CreateObject();
-        cJSON_AddNumberToObject(msg, "height", (double)c->best.height);
-        cJSON_AddStringToObject(msg, "hash", hex);
-        cJSON *list = cJSON_AddArrayToObject(msg, "events");
-        size_t flen = strlen(s->filter);
-        for (const cJSON *ev = all->child; ev && list; ev = ev->next) {
-            const cJSON *name = cJSON_GetObjectItemCaseSensitive(ev, "name");
-            bool match = !flen || (cJSON_IsString(name) &&
-                                   strncmp(name->valuestring, s->filter, flen) == 0);
-            if (match)
-                cJSON_AddItemToArray(list, cJSON_Duplicate(ev, true));
-        }
-        if (cJSON_GetArraySize(list) > 0)
-            notify(s, "events_update", msg);
-        cJSON_Delete(msg);
-    }
-    cJSON_Delete(all);
-}
-
-void nm_rpc_methods_block_added(struct nm_rpc_methods *m, const struct nm_block_outcome *o)
-{
-    struct nm_chain *c = m->chain;
-    for (size_t i = 0; o && i < o->count; i++)
-        nm_rpc_metrics_extrinsic(&m->metrics,
-                                 o->results[i].error ? NM_RPC_EXT_FAILED : NM_RPC_EXT_SUCCESS);
-    if (has_subscribers(m, "newHeads"))
-        nm_rpc_publish(m, "newHeads", "chain_newHead", nm_header_json(&c->best));
-    /* One authority: every block is final as it is made. */
-    if (has_subscribers(m, "finalizedHeads"))
-        nm_rpc_publish(m, "finalizedHeads", "chain_finalizedHead", nm_header_json(&c->best));
-    publish_events(m);
-    if (c->best.epoch != m->last_epoch) {
-        m->last_epoch = c->best.epoch;
-        if (has_subscribers(m, "epochs"))
-            nm_rpc_publish(m, "epochs", "epoch_update", nm_rpc_epoch_json(c));
-    }
-    settle_watches(m, o);
-}
-
 void nm_rpc_methods_tick(struct nm_rpc_methods *m)
 {
-    if (has_subscribers(m, "metrics"))
+    if (nm_rpc_has_subscribers(m, "metrics"))
         nm_rpc_publish(m, "metrics", "metrics_update",
                        nm_rpc_metrics_window_json(&m->metrics, nm_rpc_methods_connections(m),
                                                   true));
@@ -517,9 +190,9 @@ static cJSON *reply_error(const cJSON *id, struct nm_rpc_error_out *e)
     cJSON_AddNumberToObject(err, "code", e->code);
     cJSON_AddStringToObject(err, "message", e->message);
     if (e->data)
-        cJSON_AddItemToObject(err, "data", e->data);
+        nm_json_add(err, "data", e->data);
     e->data = NULL;
-    cJSON_AddItemToObject(reply, "id", id ? cJSON_Duplicate(id, 1) : cJSON_CreateNull());
+    nm_json_add(reply, "id", id ? cJSON_Duplicate(id, 1) : cJSON_CreateNull());
     return reply;
 }
 
@@ -550,7 +223,7 @@ static cJSON *answer_one(struct nm_rpc_answer *a, const cJSON *req)
         (id && !valid_id(id)) ||
         (params && !cJSON_IsArray(params) && !cJSON_IsObject(params) && !cJSON_IsNull(params))) {
         nm_rpc_metrics_refuse(&m->metrics, NM_RPC_REFUSED_INVALID_REQUEST);
-        nm_rpc_fail(&e, NM_RPC_INVALID_REQUEST, "invalid request");
+        nm_rpc_fail(&e, NM_RPC_INVALID_REQUEST, "%s", nm_strerror(NM_E_RPC_INVALID_REQUEST));
         return reply_error(cJSON_IsString(id) || cJSON_IsNumber(id) ? id : NULL, &e);
     }
     long index = nm_rpc_method_index(method->valuestring);
@@ -589,8 +262,8 @@ static cJSON *answer_one(struct nm_rpc_answer *a, const cJSON *req)
     }
     cJSON *reply = cJSON_CreateObject();
     cJSON_AddStringToObject(reply, "jsonrpc", "2.0");
-    cJSON_AddItemToObject(reply, "result", result ? result : cJSON_CreateNull());
-    cJSON_AddItemToObject(reply, "id", cJSON_Duplicate(id, 1));
+    nm_json_add(reply, "result", result ? result : cJSON_CreateNull());
+    nm_json_add(reply, "id", cJSON_Duplicate(id, 1));
     return reply;
 }
 
@@ -602,7 +275,7 @@ static cJSON *answer(struct nm_rpc_answer *a, const char *text, size_t len)
         if (!rate_take(a, &e))
             return reply_error(NULL, &e);
         nm_rpc_metrics_refuse(&a->m->metrics, NM_RPC_REFUSED_PARSE_ERROR);
-        nm_rpc_fail(&e, NM_RPC_PARSE_ERROR, "parse error");
+        nm_rpc_fail(&e, NM_RPC_PARSE_ERROR, "%s", nm_strerror(NM_E_RPC_PARSE));
         return reply_error(NULL, &e);
     }
     cJSON *reply;
@@ -622,7 +295,7 @@ static cJSON *answer(struct nm_rpc_answer *a, const char *text, size_t len)
             for (const cJSON *it = req->child; it; it = it->next) {
                 cJSON *one = answer_one(a, it);
                 if (one)
-                    cJSON_AddItemToArray(reply, one);
+                    nm_json_append(reply, one);
             }
             if (cJSON_GetArraySize(reply) == 0) {
                 cJSON_Delete(reply);
@@ -672,9 +345,9 @@ static void answer_flush_first(struct nm_rpc_answer *a)
     struct first_note *next;
     for (struct first_note *n = a->first; n; n = next) {
         next = n->next;
-        const struct subscription *s = a->conn ? sub_find(a->m, a->conn, n->id) : NULL;
+        const struct subscription *s = a->conn ? nm_rpc_sub_find(a->m, a->conn, n->id) : NULL;
         if (s)
-            notify(s, n->method, n->result);
+            nm_rpc_sub_notify(s, n->method, n->result);
         cJSON_Delete(n->result);
         free(n);
     }
@@ -782,12 +455,7 @@ static void on_request(void *ctx, struct nm_rpc_conn *conn, const char *text, si
 static void on_close(void *ctx, struct nm_rpc_conn *conn)
 {
     struct nm_rpc_methods *m = ctx;
-    struct subscription *next;
-    for (struct subscription *s = m->subs; s; s = next) {
-        next = s->next;
-        if (s->conn == conn)
-            sub_unlink(m, s);
-    }
+    nm_rpc_subs_close_conn(m, conn);
     struct conn_state *cs = nm_rpc_conn_get_data(conn);
     if (cs) {
         nm_addr_release(cs->ip);

@@ -2,6 +2,7 @@
  * author_*, account_get, subnet_*, neuron_list, events_get (docs/rpc.md).
  * Shapes follow Substrate where Substrate has the method. */
 #include "rpc/method_api.h"
+#include "node/json.h"
 
 #include "node/amount.h"
 #include "node/errors.h"
@@ -39,8 +40,8 @@ cJSON *nm_rpc_events_json(struct nm_chain *c, uint64_t height, int extrinsic)
             cJSON_AddNullToObject(ev, "extrinsic");
         cJSON_AddStringToObject(ev, "name", (const char *)sqlite3_column_text(st, 2));
         cJSON *data = cJSON_Parse((const char *)sqlite3_column_text(st, 3));
-        cJSON_AddItemToObject(ev, "data", data ? data : cJSON_CreateObject());
-        cJSON_AddItemToArray(list, ev);
+        nm_json_add(ev, "data", data ? data : cJSON_CreateObject());
+        nm_json_append(list, ev);
     }
     sqlite3_reset(st);
     return list;
@@ -54,7 +55,7 @@ static int header_at(struct nm_rpc_request *r, uint64_t height, cJSON **result,
     if (err)
         return nm_rpc_fail_chain(e, err, NULL);
     *result = nm_header_json(&h);
-    return 0;
+    return *result ? 0 : nm_rpc_fail_chain(e, NM_E_NOMEM, NULL);
 }
 
 static int m_system_health(struct nm_rpc_request *r, cJSON **result, struct nm_rpc_error_out *e)
@@ -161,13 +162,13 @@ static int m_chain_getBlock(struct nm_rpc_request *r, cJSON **result, struct nm_
         return nm_rpc_fail_chain(e, err, NULL);
     }
     cJSON *block = cJSON_CreateObject();
-    cJSON_AddItemToObject(block, "header", nm_header_json(&b.header));
+    nm_json_add(block, "header", nm_header_json(&b.header));
     cJSON *exts = cJSON_AddArrayToObject(block, "extrinsics");
     for (size_t i = 0; i < b.count; i++) {
         size_t cap = 2 * b.lengths[i] + 3;
         char *hex = malloc(cap);
         if (hex) {
-            cJSON_AddItemToArray(
+            nm_json_append(
                 exts, cJSON_CreateString(nm_hex_encode(b.extrinsics[i], b.lengths[i], hex, cap)));
             free(hex);
         }
@@ -175,7 +176,7 @@ static int m_chain_getBlock(struct nm_rpc_request *r, cJSON **result, struct nm_
     nm_block_fini(&b);
     free(bytes);
     *result = cJSON_CreateObject();
-    cJSON_AddItemToObject(*result, "block", block);
+    nm_json_add(*result, "block", block);
     cJSON_AddNullToObject(*result, "justifications");
     return 0;
 }
@@ -193,7 +194,8 @@ static int m_chain_getBlockHash(struct nm_rpc_request *r, cJSON **result,
     }
     nm_hash hash;
     char hex[NM_HASH_HEXLEN];
-    nm_header_hash(&h, &hash);
+    if (nm_header_hash(&h, &hash))
+        return nm_rpc_fail_chain(e, NM_E_NOMEM, NULL);
     *result = cJSON_CreateString(nm_hash_hex(&hash, hex));
     return 0;
 }
@@ -219,7 +221,7 @@ static int m_events_get(struct nm_rpc_request *r, cJSON **result, struct nm_rpc_
         return nm_rpc_fail_chain(e, NM_E_DB, NULL);
     *result = cJSON_CreateObject();
     cJSON_AddNumberToObject(*result, "height", (double)height);
-    cJSON_AddItemToObject(*result, "events", events);
+    nm_json_add(*result, "events", events);
     return 0;
 }
 
@@ -277,7 +279,7 @@ static int m_neuron_list(struct nm_rpc_request *r, cJSON **result, struct nm_rpc
     }
     *result = cJSON_CreateObject();
     cJSON_AddNumberToObject(*result, "subnet", id);
-    cJSON_AddItemToObject(*result, "neurons", neurons);
+    nm_json_add(*result, "neurons", neurons);
     return 0;
 }
 
@@ -285,11 +287,9 @@ static int m_neuron_list(struct nm_rpc_request *r, cJSON **result, struct nm_rpc
 static int fail_tx(struct nm_rpc_error_out *e, int err)
 {
     nm_rpc_fail_chain(e, err, NULL);
-    int code = err == NM_E_DUPLICATE_TX ? NM_RPC_TX_ALREADY_IMPORTED : NM_RPC_INVALID_TX;
-    snprintf(e->message, sizeof e->message, "%s: %s",
-             code == NM_RPC_INVALID_TX ? "Invalid Transaction" : "Transaction Already Imported",
-             nm_strerror(err));
-    e->code = code;
+    int kind = err == NM_E_DUPLICATE_TX ? NM_E_RPC_TX_ALREADY_IMPORTED : NM_E_RPC_INVALID_TX;
+    snprintf(e->message, sizeof e->message, "%s: %s", nm_strerror(kind), nm_strerror(err));
+    e->code = nm_rpc_code(kind);
     return -1;
 }
 
@@ -340,7 +340,7 @@ static int m_author_pendingExtrinsics(struct nm_rpc_request *r, cJSON **result,
         if (!hex)
             continue;
         nm_hex_encode(pool->txs[i].data, pool->txs[i].len, hex, cap);
-        cJSON_AddItemToArray(*result, cJSON_CreateString(hex));
+        nm_json_append(*result, cJSON_CreateString(hex));
         free(hex);
     }
     return 0;

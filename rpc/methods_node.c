@@ -5,6 +5,7 @@
  * dispatcher serves those only to callers --rpc-methods allows and who send
  * the node's token (docs/rpc.md). */
 #include "rpc/method_api.h"
+#include "node/json.h"
 
 #include "node/errors.h"
 #include "node/extrinsic.h"
@@ -199,7 +200,7 @@ static int m_author_removeExtrinsic(struct nm_rpc_request *r, cJSON **result,
         for (int j = 0; j < n; j++)
             if (!drop[k] && nm_hash_eq(&pool->txs[k].hash, &hashes[j])) {
                 drop[k] = 1;
-                cJSON_AddItemToArray(*result,
+                nm_json_append(*result,
                                      cJSON_CreateString(nm_hash_hex(&pool->txs[k].hash, hex)));
             }
     nm_mempool_remove_flagged(pool, drop);

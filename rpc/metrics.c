@@ -1,5 +1,6 @@
 /* metrics.c - JSON-RPC counters and latency histograms (see metrics.h). */
 #include "rpc/metrics.h"
+#include "node/json.h"
 
 #include "node/errors.h"
 #include "rpc/methods.h"
@@ -116,7 +117,7 @@ cJSON *nm_rpc_metrics_json(const struct nm_rpc_metrics *m, int connections)
     cJSON_AddNumberToObject(o, "connections", connections);
     cJSON *bounds = cJSON_AddArrayToObject(o, "buckets_us");
     for (size_t i = 0; bounds && i < NM_RPC_LATENCY_BUCKETS; i++)
-        cJSON_AddItemToArray(bounds,
+        nm_json_append(bounds,
                              cJSON_CreateNumber((double)nm_rpc_latency_bounds_ns[i] / 1e3));
     cJSON *list = cJSON_AddArrayToObject(o, "methods");
     for (size_t i = 0; list && i < m->nmethods; i++) {
@@ -135,8 +136,8 @@ cJSON *nm_rpc_metrics_json(const struct nm_rpc_metrics *m, int connections)
         add_quantiles(e, &s->latency);
         cJSON *hist = cJSON_AddArrayToObject(e, "histogram");
         for (size_t b = 0; hist && b <= NM_RPC_LATENCY_BUCKETS; b++)
-            cJSON_AddItemToArray(hist, cJSON_CreateNumber((double)s->latency.buckets[b]));
-        cJSON_AddItemToArray(list, e);
+            nm_json_append(hist, cJSON_CreateNumber((double)s->latency.buckets[b]));
+        nm_json_append(list, e);
     }
     cJSON_AddNumberToObject(o, "calls", (double)calls);
     cJSON_AddNumberToObject(o, "errors", (double)errors);

@@ -74,12 +74,20 @@ static void test_success_and_unknown_values_have_fixed_text(void **state)
 static void test_rpc_codes_are_in_the_documented_ranges(void **state)
 {
     (void)state;
-    /* Standard JSON-RPC invalid params / internal error, or chain errors -32000..-32099. */
+    /* Standard JSON-RPC invalid params / internal error, or chain errors
+     * -32000..-32099; the transport's own (RPC_*) may also use the other
+     * standard codes and Substrate's 1010 / 1013. */
     for (int e = FIRST_ERR; e <= LAST_ERR; e++) {
         int code = nm_rpc_code(e);
-        if (code != -32602 && code != -32603 && (code < -32099 || code > -32000))
+        bool transport = strncmp(nm_errname(e), "RPC_", 4) == 0;
+        if (code != -32602 && code != -32603 && (code < -32099 || code > -32000) &&
+            !(transport && (code == -32700 || code == -32600 || code == -32601 ||
+                            code == 1010 || code == 1013)))
             fail_msg("%s has rpc code %d", nm_errname(e), code);
     }
+    assert_int_equal(nm_rpc_code(NM_E_RPC_PARSE), -32700);
+    assert_int_equal(NM_CODE_RPC_INVALID_PARAMS, -32602);
+    assert_string_equal(nm_strerror(NM_E_RPC_INVALID_TX), "Invalid Transaction");
     assert_int_equal(nm_rpc_code(NM_E_INTERNAL), -32603);
     assert_int_equal(nm_rpc_code(NM_E_INVAL), -32602);
     assert_int_equal(nm_rpc_code(NM_E_INSUFFICIENT_BALANCE), -32012);

@@ -2,6 +2,7 @@
  * outliers, collusion, payouts, stats and summaries (see consensus.h).
  * The JSON views are in consensus_json.c. */
 #include "node/pallets/consensus.h"
+#include "node/json.h"
 #include "node/pallets/consensus_store.h"
 
 #include "node/pallets/collusion.h"
@@ -518,13 +519,13 @@ static int collusion_events(struct work *w)
         int64_t score = 0;
         for (uint32_t j = 0; j < w->v; j++)
             if ((w->find[j].kinds & NM_COLL_CLUSTER) && w->find[j].cluster == k + 1) {
-                cJSON_AddItemToArray(members, cJSON_CreateNumber(w->vuid[j]));
+                nm_json_append(members, cJSON_CreateNumber(w->vuid[j]));
                 if (w->find[j].score > score)
                     score = w->find[j].score;
             }
         if (ev) {
             cJSON_AddNumberToObject(ev, "cluster", w->vuid[k]);
-            cJSON_AddItemToObject(ev, "members", members);
+            nm_json_add(ev, "members", members);
             cJSON_AddNumberToObject(ev, "score", score);
         } else {
             cJSON_Delete(members);
@@ -543,10 +544,10 @@ static int collusion_events(struct work *w)
         cJSON *ev = event_head(w), *kinds = cJSON_CreateArray();
         for (size_t i = 0; i < sizeof copies / sizeof copies[0]; i++)
             if (f->kinds & copies[i].kind)
-                cJSON_AddItemToArray(kinds, cJSON_CreateString(copies[i].name));
+                nm_json_append(kinds, cJSON_CreateString(copies[i].name));
         if (ev) {
             cJSON_AddNumberToObject(ev, "uid", w->vuid[k]);
-            cJSON_AddItemToObject(ev, "kinds", kinds);
+            nm_json_add(ev, "kinds", kinds);
             if (f->partner >= 0)
                 cJSON_AddNumberToObject(ev, "of", w->vuid[f->partner]);
             else

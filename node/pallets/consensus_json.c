@@ -4,6 +4,7 @@
  * ("0.550000000": the ppb value, formatted without floating point), like
  * amounts are decimal strings of base units. */
 #include "node/pallets/consensus.h"
+#include "node/json.h"
 
 #include "node/amount.h"
 #include "node/pallets/collusion.h"
@@ -53,7 +54,7 @@ static cJSON *summary_json(sqlite3_stmt *st)
     cJSON_AddNumberToObject(o, "collusion_confirmed", nm_column_u64(st, 14));
     cJSON_AddBoolToObject(o, "collusion_analysed", sqlite3_column_int(st, 15));
     cJSON *global = nm_weights_vector_json(sqlite3_column_blob(st, 16), (size_t)sqlite3_column_bytes(st, 16));
-    cJSON_AddItemToObject(o, "global", global ? global : cJSON_CreateArray());
+    nm_json_add(o, "global", global ? global : cJSON_CreateArray());
     return o;
 }
 
@@ -124,7 +125,7 @@ static int validators_json(struct nm_db *db, uint16_t subnet, cJSON *list)
         }
         add_flags(v, flags);
         cJSON_AddNumberToObject(v, "collusion_streak", rated ? sqlite3_column_int64(st, 6) : 0);
-        cJSON_AddItemToArray(list, v);
+        nm_json_append(list, v);
     }
     sqlite3_reset(st);
     return rc == SQLITE_DONE ? 0 : NM_E_DB;
@@ -146,7 +147,7 @@ static int subnet_ids_json(struct nm_db *db, cJSON *list)
     for (size_t i = 0; i < n && !err; i++) {
         cJSON *s;
         if (!(err = summary_get(db, ids[i], -1, &s)) && s)
-            cJSON_AddItemToArray(list, s);
+            nm_json_append(list, s);
     }
     return err;
 }
@@ -160,7 +161,7 @@ cJSON *nm_consensus_epoch_json(struct nm_db *db, const struct nm_params *p,
     if (!o || !emissions)
         goto fail;
     nm_epoch_json_add(o, pos);
-    cJSON_AddItemToObject(o, "emissions", emissions);
+    nm_json_add(o, "emissions", emissions);
     emissions = NULL;
     if (subnet == 0) {
         cJSON *list = cJSON_AddArrayToObject(o, "subnets");
@@ -176,7 +177,7 @@ cJSON *nm_consensus_epoch_json(struct nm_db *db, const struct nm_params *p,
         goto fail;
     }
     cJSON_AddNumberToObject(o, "subnet", subnet);
-    cJSON_AddItemToObject(o, "summary", summary ? summary : cJSON_CreateNull());
+    nm_json_add(o, "summary", summary ? summary : cJSON_CreateNull());
     cJSON *validators = cJSON_AddArrayToObject(o, "validators");
     if ((*err = validators_json(db, subnet, validators)))
         goto fail;
@@ -236,8 +237,8 @@ cJSON *nm_consensus_collusion_json(struct nm_db *db, uint16_t subnet, int *err)
         nm_json_add_account(f, "hotkey", &who);
         for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
             if (k & kinds[i].kind)
-                cJSON_AddItemToArray(names, cJSON_CreateString(kinds[i].name));
-        cJSON_AddItemToObject(f, "kinds", names);
+                nm_json_append(names, cJSON_CreateString(kinds[i].name));
+        nm_json_add(f, "kinds", names);
         int cluster = sqlite3_column_int(st, 3), partner = sqlite3_column_int(st, 4);
         if (cluster >= 0)
             cJSON_AddNumberToObject(f, "cluster", cluster);
@@ -251,7 +252,7 @@ cJSON *nm_consensus_collusion_json(struct nm_db *db, uint16_t subnet, int *err)
         cJSON_AddNumberToObject(f, "streak", sqlite3_column_int64(st, 6));
         cJSON_AddBoolToObject(f, "confirmed",
                               sqlite3_column_int(st, 7) & NM_VFLAG_COLLUSION_CONFIRMED);
-        cJSON_AddItemToArray(findings, f);
+        nm_json_append(findings, f);
     }
     sqlite3_reset(st);
     if (rc != SQLITE_DONE)

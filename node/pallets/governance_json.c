@@ -4,6 +4,7 @@
  * left, the caller's own vote) and one proposal with its votes (see
  * governance.h). Read-only. */
 #include "node/pallets/governance.h"
+#include "node/json.h"
 
 #include "node/amount.h"
 #include "node/errors.h"
@@ -148,7 +149,7 @@ static int action_json(const struct nm_params *params, const struct nm_proposal 
                  c->u.propose_upgrade.version, (unsigned long long)c->u.propose_upgrade.at);
         break;
     }
-    cJSON_AddItemToObject(obj, "action", args);
+    nm_json_add(obj, "action", args);
     args = NULL;
     if (!cJSON_AddStringToObject(obj, "summary", summary))
         err = NM_E_NOMEM;
@@ -243,7 +244,7 @@ static int council_json(struct nm_db *db, cJSON *obj)
         if (sqlite3_column_bytes(st, 0) != NM_PUBKEY_LEN)
             break;
         memcpy(m.b, sqlite3_column_blob(st, 0), NM_PUBKEY_LEN);
-        cJSON_AddItemToArray(members, cJSON_CreateString(nm_ss58_encode(&m, addr)));
+        nm_json_append(members, cJSON_CreateString(nm_ss58_encode(&m, addr)));
     }
     sqlite3_reset(st);
     return rc == SQLITE_DONE ? 0 : NM_E_DB;
@@ -319,7 +320,7 @@ cJSON *nm_governance_overview_json(struct nm_db *db, const struct nm_params *par
         if ((err = nm_governance_get(db, ids[i], p)) ||
             !(item = proposal_json(db, params, height, p, me, &err)))
             goto fail;
-        cJSON_AddItemToArray(list, item);
+        nm_json_append(list, item);
     }
     free(ids);
     free(p);
@@ -357,7 +358,7 @@ static int votes_json(struct nm_db *db, uint32_t id, cJSON *obj)
         nm_json_add_account(v, "who", &voter);
         cJSON_AddStringToObject(v, "vote", sqlite3_column_int(st, 1) ? "aye" : "nay");
         nm_json_add_amount(v, "stake", staked);
-        cJSON_AddItemToArray(list, v);
+        nm_json_append(list, v);
     }
     sqlite3_reset(st);
     if (err)
@@ -386,7 +387,7 @@ static int signatures_json(struct nm_db *db, uint32_t id, cJSON *obj)
         cJSON_AddStringToObject(sig, "action",
                                 sqlite3_column_int(st, 0) ? "fast-track" : "cancel");
         nm_json_add_account(sig, "who", &member);
-        cJSON_AddItemToArray(list, sig);
+        nm_json_append(list, sig);
     }
     sqlite3_reset(st);
     return rc == SQLITE_DONE ? 0 : NM_E_DB;

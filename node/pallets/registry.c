@@ -1,6 +1,7 @@
 /* registry.c - miner and validator registration, UIDs, endpoints and
  * deregistration (see registry.h for the rules). */
 #include "node/pallets/registry.h"
+#include "node/json.h"
 
 #include "node/amount.h"
 #include "node/errors.h"
@@ -483,7 +484,7 @@ cJSON *nm_registry_neurons_json(struct nm_db *db, uint16_t subnet)
         if (neuron_read(st, &n) || nm_staking_get(db, &n.account, subnet, &stake) ||
             !(item = cJSON_CreateObject()))
             break;
-        cJSON_AddItemToArray(list, item);
+        nm_json_append(list, item);
         cJSON_AddNumberToObject(item, "uid", n.uid);
         nm_json_add_account(item, "hotkey", &n.account);
         cJSON_AddStringToObject(item, "role", nm_role_name(n.role) ? nm_role_name(n.role)

@@ -2,6 +2,7 @@
  * staking.h). Amounts are summed in C, not with SQL SUM(): u64 values pass
  * through SQLite's signed INTEGER and only the C side knows them as such. */
 #include "node/pallets/staking.h"
+#include "node/json.h"
 
 #include "node/amount.h"
 #include "node/errors.h"
@@ -432,7 +433,7 @@ static int rows_json(sqlite3_stmt *st, cJSON *array, const char *key0)
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         cJSON *item = cJSON_CreateObject();
-        if (!item || !cJSON_AddItemToArray(array, item)) {
+        if (!item || !nm_json_append(array, item)) {
             cJSON_Delete(item);
             sqlite3_reset(st);
             return NM_E_NOMEM;

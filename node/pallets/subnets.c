@@ -1,6 +1,7 @@
 /* subnets.c - subnet definitions and their create / update / retire calls
  * (see subnets.h for the rules). */
 #include "node/pallets/subnets.h"
+#include "node/json.h"
 
 #include "node/errors.h"
 #include "node/pallets/registry.h"
@@ -524,7 +525,7 @@ int nm_subnets_update(struct nm_runtime *rt, const nm_account *signer, const str
     }
     for (size_t i = 0; i < sizeof field_names / sizeof field_names[0]; i++)
         if (changed & (1u << i))
-            cJSON_AddItemToArray(names, cJSON_CreateString(field_names[i]));
+            nm_json_append(names, cJSON_CreateString(field_names[i]));
     err = nm_runtime_event(rt, "subnets.Updated", ev);
     ev = NULL;
 out:
@@ -630,7 +631,7 @@ cJSON *nm_subnets_list_json(struct nm_db *db)
         cJSON *obj = NULL;
         if ((err = subnet_read(st, s)) || !(obj = subnet_json_counted(db, s, &err)))
             break;
-        cJSON_AddItemToArray(list, obj);
+        nm_json_append(list, obj);
     }
     sqlite3_reset(st);
     if (rc != SQLITE_DONE)

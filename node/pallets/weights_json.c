@@ -1,6 +1,7 @@
 /* weights_json.c - JSON views of the weights pallet: a subnet's epoch
  * bucket, pending commits and options, for RPC (see weights.h). */
 #include "node/pallets/weights.h"
+#include "node/json.h"
 
 #include "node/errors.h"
 #include "node/pallets/weights_codec.h"
@@ -20,9 +21,9 @@ cJSON *nm_weights_vector_json(const uint8_t *data, size_t len)
         (list = cJSON_CreateArray()))
         for (size_t i = 0; i < n; i++) {
             cJSON *pair = cJSON_CreateArray();
-            cJSON_AddItemToArray(pair, cJSON_CreateNumber(uids[i]));
-            cJSON_AddItemToArray(pair, cJSON_CreateNumber(values[i]));
-            cJSON_AddItemToArray(list, pair);
+            nm_json_append(pair, cJSON_CreateNumber(uids[i]));
+            nm_json_append(pair, cJSON_CreateNumber(values[i]));
+            nm_json_append(list, pair);
         }
     free(uids);
     free(values);
@@ -48,8 +49,8 @@ static int submission_json(void *ctx, const struct nm_weights_row *row)
     cJSON_AddNumberToObject(item, "uid", row->uid);
     nm_json_add_account(item, "hotkey", &row->account);
     cJSON_AddNumberToObject(item, "block", row->block);
-    cJSON_AddItemToObject(item, "weights", vec);
-    cJSON_AddItemToArray(j->list, item);
+    nm_json_add(item, "weights", vec);
+    nm_json_append(j->list, item);
     return 0;
 }
 
@@ -87,7 +88,7 @@ static int commits_json(struct nm_db *db, const struct nm_params *params,
         cJSON_AddNumberToObject(item, "reveal_from", (block + o->reveal_delay));
         cJSON_AddNumberToObject(item, "reveal_until",
                                 (block + o->reveal_delay + params->tempo - 1));
-        cJSON_AddItemToArray(list, item);
+        nm_json_append(list, item);
     }
     sqlite3_reset(st);
     return rc == SQLITE_DONE ? 0 : NM_E_DB;
@@ -105,7 +106,7 @@ cJSON *nm_weights_json(struct nm_db *db, const struct nm_params *params, uint16_
         goto fail;
     cJSON_AddNumberToObject(obj, "subnet", subnet);
     cJSON_AddNumberToObject(obj, "epoch", epoch);
-    cJSON_AddItemToObject(obj, "options", options_json(&o));
+    nm_json_add(obj, "options", options_json(&o));
     struct json_ctx j = {cJSON_AddArrayToObject(obj, "submissions"), validator_uid};
     cJSON *commits = cJSON_AddArrayToObject(obj, "commits");
     if ((*err = nm_weights_bucket_each(db, subnet, epoch, submission_json, &j)) ||

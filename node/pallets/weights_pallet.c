@@ -1,6 +1,7 @@
 /* weights_pallet.c - the weights pallet as data: its tables and its calls'
  * codec and JSON view (CONS-002; see pallet.h). */
 #include "node/pallets/weights.h"
+#include "node/json.h"
 #include "node/pallets/pallet.h"
 
 #include "node/errors.h"
@@ -48,9 +49,9 @@ static cJSON *weight_list_json(const struct nm_weight_list *l)
         uint16_t uid, weight;
         nm_weight_at(l, i, &uid, &weight);
         cJSON *pair = cJSON_CreateArray();
-        cJSON_AddItemToArray(pair, cJSON_CreateNumber(uid));
-        cJSON_AddItemToArray(pair, cJSON_CreateNumber(weight));
-        cJSON_AddItemToArray(list, pair);
+        nm_json_append(pair, cJSON_CreateNumber(uid));
+        nm_json_append(pair, cJSON_CreateNumber(weight));
+        nm_json_append(list, pair);
     }
     return list;
 }
@@ -77,7 +78,7 @@ static int submit_decode(struct nm_reader *r, struct nm_call *c)
 static void submit_json(const struct nm_call *c, cJSON *args)
 {
     cJSON_AddNumberToObject(args, "subnet", c->u.weights.subnet);
-    cJSON_AddItemToObject(args, "weights", weight_list_json(&c->u.weights.list));
+    nm_json_add(args, "weights", weight_list_json(&c->u.weights.list));
 }
 
 static void commit_encode(const struct nm_call *c, struct nm_writer *w)
@@ -117,7 +118,7 @@ static int reveal_decode(struct nm_reader *r, struct nm_call *c)
 static void reveal_json(const struct nm_call *c, cJSON *args)
 {
     cJSON_AddNumberToObject(args, "subnet", c->u.weights_reveal.subnet);
-    cJSON_AddItemToObject(args, "weights", weight_list_json(&c->u.weights_reveal.list));
+    nm_json_add(args, "weights", weight_list_json(&c->u.weights_reveal.list));
     add_hex32(args, "salt", c->u.weights_reveal.salt);
 }
 
