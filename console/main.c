@@ -5,6 +5,7 @@
 #include "console/keycmd.h"
 #include "console/node_cmd.h"
 #include "node/crypto.h"
+#include "node/miner/miner_cmd.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -26,6 +27,7 @@ static void usage(FILE *out)
           "['COMMAND' ...]\n"
           "neuromesh exec    [--url ...] --file SCRIPT      (or commands on standard input)\n"
           "neuromesh key     new|list|show|import|export|remove NAME\n"
+          "neuromesh miner   --subnet ID --as NAME --listen HOST:PORT --backend SPEC [...]\n"
           "neuromesh --version | --help\n"
           "\n"
           "NEUROMESH_HOME overrides ~/.neuromesh. \"neuromesh exec --help\" lists the "
@@ -55,6 +57,8 @@ int main(int argc, char **argv)
         return nm_key_main(argc - 1, argv + 1);
     if (cmd && strcmp(cmd, "node") == 0)
         return nm_node_main(argc - 1, argv + 1);
+    if (cmd && strcmp(cmd, "miner") == 0)
+        return nm_miner_main(argc - 1, argv + 1);
     if (!cmd || strcmp(cmd, "console") == 0 || strcmp(cmd, "attach") == 0 ||
         cmd[0] == '-') {
         /* Console options (--dev, --tmp, ...) without a subcommand mean the
