@@ -6,6 +6,7 @@
 #include "console/node_cmd.h"
 #include "node/crypto.h"
 #include "node/miner/miner_cmd.h"
+#include "node/validator/validator_cmd.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -28,6 +29,7 @@ static void usage(FILE *out)
           "neuromesh exec    [--url ...] --file SCRIPT      (or commands on standard input)\n"
           "neuromesh key     new|list|show|import|export|remove NAME\n"
           "neuromesh miner   --subnet ID --as NAME --listen HOST:PORT --backend SPEC [...]\n"
+          "neuromesh validator --subnet ID --as NAME [--url ws://NODE] [--sample N] [...]\n"
           "neuromesh --version | --help\n"
           "\n"
           "NEUROMESH_HOME overrides ~/.neuromesh. \"neuromesh exec --help\" lists the "
@@ -59,6 +61,8 @@ int main(int argc, char **argv)
         return nm_node_main(argc - 1, argv + 1);
     if (cmd && strcmp(cmd, "miner") == 0)
         return nm_miner_main(argc - 1, argv + 1);
+    if (cmd && strcmp(cmd, "validator") == 0)
+        return nm_validator_main(argc - 1, argv + 1);
     if (!cmd || strcmp(cmd, "console") == 0 || strcmp(cmd, "attach") == 0 ||
         cmd[0] == '-') {
         /* Console options (--dev, --tmp, ...) without a subcommand mean the
