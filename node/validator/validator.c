@@ -11,6 +11,7 @@
 #include "node/miner/backend.h"
 #include "node/miner/client.h"
 #include "node/miner/role_chain.h"
+#include "node/validator/query.h"
 #include "node/validator/sampler.h"
 #include "node/validator/store.h"
 #include "node/validator/validator_priv.h"
@@ -192,25 +193,12 @@ static void run_job(struct nm_validator *v, struct job *j)
         snprintf(j->reason, sizeof j->reason, "task %s does not render", j->task->id);
         return;
     }
-    struct nm_miner_client *c = NULL;
-    char err[200];
-    if (!*j->endpoint || nm_miner_client_new(j->endpoint, &c, err, sizeof err)) {
-        snprintf(j->reason, sizeof j->reason, "no usable endpoint (\"%.100s\")", j->endpoint);
-        return;
-    }
-    struct nm_miner_result r = {0};
-    /* transient refusals are retried after 100 ms, then 200 ms */
-    for (int attempt = 0;; attempt++) {
-        if (nm_miner_client_infer(c, var.input_json, v->cfg.timeout_ms, &r)) {
-            snprintf(j->reason, sizeof j->reason, "out of memory");
-            goto out;
-        }
-        bool transient =
-            r.status == NM_GRPC_UNAVAILABLE || r.status == NM_GRPC_RESOURCE_EXHAUSTED;
-        if (!transient || attempt == 2)
-            break;
-        nm_miner_result_fini(&r);
-        usleep((useconds_t)(100000 << attempt));
+    struct nm_validator_query q = {.endpoint = j->endpoint, .input = var.input_json};
+    int qrc = nm_validator_query_one(&q, v->cfg.timeout_ms);
+    struct nm_miner_result r = q.result;
+    if (qrc && qrc != NM_E_BAD_ENDPOINT) {
+        snprintf(j->reason, sizeof j->reason, "out of memory");
+        goto out;
     }
     j->latency_ms = r.elapsed_ms;
     if (r.status != NM_GRPC_OK) {
@@ -234,7 +222,6 @@ static void run_job(struct nm_validator *v, struct job *j)
     snprintf(j->reason, sizeof j->reason, "%s%s", s.violation ? "scored 0: " : "", s.reason);
 out:
     nm_miner_result_fini(&r);
-    nm_miner_client_free(c);
 }
 
 static void *pool_main(void *arg)

@@ -32,7 +32,7 @@ struct nm_validator {
     long my_uid;
     struct nm_lat_ring *lat;
     size_t nlat, last_round_queries;
-    char last_weights[2048];
+    char last_weights[4096];
     uint64_t last_weights_block;
     void (*on_round)(void *ud, cJSON *status);
     void *on_round_ud;
