@@ -1,7 +1,8 @@
 #!/bin/sh
 # validator.sh - the seed's integration test, on loopback: a dev node, three
 # miners of different quality (builtin; a worse exec: miner; an exec: miner
-# slower than the validator's timeout) and `neuromesh validator`. After two
+# slower than the validator's timeout), a python3-grpcio miner
+# (tests/grpc/echo_server.py) and `neuromesh validator`. After two
 # tempos the weights on chain rank the miners by quality, W_global and
 # rewards follow, the slow miner is scored down with DEADLINE_EXCEEDED
 # logged, and the validator kept going; its JSON-RPC methods and Prometheus
@@ -47,8 +48,13 @@ nm --as eve 'register validator 1 --stake 100' >/dev/null || { fail "eve registe
 start_miner bob builtin
 start_miner charlie "exec:$PY $GRPC_DIR/exec_worker.py"
 start_miner dave "exec:$PY $GRPC_DIR/exec_worker.py --sleep 3"
+# a python3-grpcio miner (stubs compiled from the repo's .proto)
+start_bg ferdie $PY "$GRPC_DIR/echo_server.py" "$T/stubs" "$T/ferdie.port"
+wait_file "$T/ferdie.port" "$LAST_PID" || { fail "python miner started"; cat "$T/ferdie.log"; finish; }
+nm --as ferdie "register miner 1 --stake 10 --endpoint grpc://127.0.0.1:$(cat "$T/ferdie.port")" \
+    >/dev/null || { fail "ferdie registered"; finish; }
 BOB=$(uid_of "$(addr_of bob)"); CHARLIE=$(uid_of "$(addr_of charlie)")
-DAVE=$(uid_of "$(addr_of dave)")
+DAVE=$(uid_of "$(addr_of dave)"); FERDIE=$(uid_of "$(addr_of ferdie)")
 
 # A miner that is not a validator is refused.
 "$NEUROMESH" validator --url "$URL" --subnet 1 --as bob >"$T/notval.out" 2>&1
@@ -56,7 +62,7 @@ DAVE=$(uid_of "$(addr_of dave)")
     && pass "a non-validator is refused" || fail "non-validator: $(cat "$T/notval.out")"
 
 VDB="$T/validator.db"
-start_bg validator "$NEUROMESH" validator --url "$URL" --subnet 1 --as eve --sample 3 \
+start_bg validator "$NEUROMESH" validator --url "$URL" --subnet 1 --as eve --sample 4 \
     --timeout-ms 1500 --round-ms 1000 --db "$VDB" --held-out node/eval/tasks/held_out.tasks \
     --rpc-port 0 --prometheus-port 0 --port-file "$T/validator.ports"
 VPID=$LAST_PID
@@ -77,6 +83,10 @@ grep -q "submitted weights" "$T/validator.log" && pass "weights submitted by the
 grep -q "uid $DAVE (.*): failed: DEADLINE_EXCEEDED" "$T/validator.log" \
     && pass "the slow miner's DEADLINE_EXCEEDED is logged with its UID" \
     || fail "slow miner log: $(grep "uid $DAVE" "$T/validator.log" | tail -n 3)"
+
+grep -q "uid $FERDIE (.*): score [0-9]* ppm" "$T/validator.log" \
+    && pass "our validator scores a python3-grpcio miner" \
+    || fail "python miner: $(grep "uid $FERDIE" "$T/validator.log" | tail -n 3)"
 
 nm --json 'metagraph 1' >"$T/meta.json"
 $PY - "$T/meta.json" "$BOB" "$CHARLIE" "$DAVE" >"$T/rank.out" 2>&1 <<'PYEOF'
@@ -116,12 +126,15 @@ grep -q "^neuromesh_validator_miner_score_ppm{uid=\"$BOB\"}" "$T/metrics.txt" \
 # A restart keeps the scores (its own SQLite database).
 kill -TERM "$VPID"; wait "$VPID" 2>/dev/null
 before=$(sqlite3 "$VDB" "SELECT score FROM miners WHERE uid=$BOB")
+before_q=$(sqlite3 "$VDB" "SELECT sum(queries) FROM miners")
 start_bg validator2 "$NEUROMESH" validator --url "$URL" --subnet 1 --as eve --sample 3 \
-    --timeout-ms 1500 --round-ms 1000 --db "$VDB" --rounds 1 --quiet
+    --timeout-ms 1500 --round-ms 1000 --db "$VDB" --rounds 1
 V2=$LAST_PID
 wait "$V2"
 after=$(sqlite3 "$VDB" "SELECT score FROM miners WHERE uid=$BOB")
-[ "${before:-0}" -gt 0 ] && [ "${after:-0}" -gt 0 ] \
+after_q=$(sqlite3 "$VDB" "SELECT sum(queries) FROM miners")
+[ "${before:-0}" -gt 0 ] && [ "${after:-0}" -gt 0 ] && [ "${after_q:-0}" -gt "${before_q:-0}" ] \
     && pass "scores survive a restart ($before -> $after ppm)" \
-    || fail "scores after restart: $before -> $after"
+    || { fail "scores after restart: $before -> $after, queries $before_q -> $after_q"
+         cat "$T/validator2.log"; }
 finish
