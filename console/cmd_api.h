@@ -50,6 +50,8 @@ struct nm_cmd_text;
 void nm_cmd_weights_metagraph(const cJSON *neurons, struct nm_cmd_text *t);
 /* governance commands (console/cmd_gov.c) */
 extern const struct nm_cmd_table nm_cmd_gov_table;
+/* miner and validator role commands (console/cmd_roles.c) */
+extern const struct nm_cmd_table nm_cmd_roles_table;
 /* governance: `subnet create`'s options plus --bond, and its spec checks
  * (console/cmd_subnet.c), for `propose subnet`. */
 struct nm_subnet_spec;

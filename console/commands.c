@@ -39,6 +39,8 @@ static const struct nm_cmd_table *const tables[] = {
     &nm_cmd_weights_table,
     /* governance commands (console/cmd_gov.c) */
     &nm_cmd_gov_table,
+    /* miner and validator roles (console/cmd_roles.c) */
+    &nm_cmd_roles_table,
     &core_table,
 };
 #define TABLE_COUNT (sizeof tables / sizeof tables[0])

@@ -123,6 +123,17 @@ grep -q "^neuromesh_validator_miner_score_ppm{uid=\"$BOB\"}" "$T/metrics.txt" \
     && grep -q "^neuromesh_validator_miner_latency_p99_seconds" "$T/metrics.txt" \
     && pass "Prometheus metrics per miner" || fail "metrics: $(head -n 20 "$T/metrics.txt")"
 
+# The console's commands for the roles.
+nm "validator status ws://127.0.0.1:$RPC_PORT" >"$T/vstatus.out" 2>&1 \
+    && grep -q "^ *$BOB  *grpc://127.0.0.1:$(cat "$T/bob.port") " "$T/vstatus.out" \
+    && grep -q "P99 MS" "$T/vstatus.out" \
+    && pass "validator status lists the miners with score and latency" \
+    || fail "validator status: $(cat "$T/vstatus.out")"
+nm "miner status grpc://127.0.0.1:$(cat "$T/bob.port")" | grep -q ": SERVING (HealthCheck" \
+    && pass "miner status asks HealthCheck" || fail "miner status"
+nm 'miner status 127.0.0.1:1' >/dev/null 2>&1 && fail "miner status of nothing fails" \
+    || pass "miner status of nothing fails"
+
 # A restart keeps the scores (its own SQLite database).
 kill -TERM "$VPID"; wait "$VPID" 2>/dev/null
 before=$(sqlite3 "$VDB" "SELECT score FROM miners WHERE uid=$BOB")
