@@ -145,7 +145,7 @@ wait "$V2"
 after=$(sqlite3 "$VDB" "SELECT score FROM miners WHERE uid=$BOB")
 after_q=$(sqlite3 "$VDB" "SELECT sum(queries) FROM miners")
 [ "${before:-0}" -gt 0 ] && [ "${after:-0}" -gt 0 ] && [ "${after_q:-0}" -gt "${before_q:-0}" ] \
-    && pass "scores survive a restart ($before -> $after ppm)" \
+    && pass "scores survive a restart ($before -> $after ppm; $(grep "uid $BOB " "$T/validator2.log" | head -n 1))" \
     || { fail "scores after restart: $before -> $after, queries $before_q -> $after_q"
          cat "$T/validator2.log"; }
 finish
