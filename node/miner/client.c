@@ -11,13 +11,52 @@
 #include <grpc/grpc_security.h>
 #include <grpc/support/alloc.h>
 #include <grpc/support/time.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#define CQ_POOL 64
+
+/* Completion queues are kept for reuse (creating one per call costs more
+ * than the call on loopback); each is used by one call at a time. */
 struct nm_miner_client {
     grpc_channel *channel;
+    pthread_mutex_t lock;
+    grpc_completion_queue *free_cqs[CQ_POOL];
+    int nfree;
 };
+
+static grpc_completion_queue *cq_take(struct nm_miner_client *c)
+{
+    grpc_completion_queue *cq = NULL;
+    pthread_mutex_lock(&c->lock);
+    if (c->nfree > 0)
+        cq = c->free_cqs[--c->nfree];
+    pthread_mutex_unlock(&c->lock);
+    return cq ? cq : grpc_completion_queue_create_for_pluck(NULL);
+}
+
+static void cq_destroy(grpc_completion_queue *cq)
+{
+    grpc_completion_queue_shutdown(cq);
+    while (grpc_completion_queue_pluck(cq, NULL, gpr_inf_future(GPR_CLOCK_REALTIME), NULL)
+               .type != GRPC_QUEUE_SHUTDOWN)
+        ;
+    grpc_completion_queue_destroy(cq);
+}
+
+static void cq_give_back(struct nm_miner_client *c, grpc_completion_queue *cq)
+{
+    pthread_mutex_lock(&c->lock);
+    if (c->nfree < CQ_POOL) {
+        c->free_cqs[c->nfree++] = cq;
+        cq = NULL;
+    }
+    pthread_mutex_unlock(&c->lock);
+    if (cq)
+        cq_destroy(cq);
+}
 
 void nm_miner_result_fini(struct nm_miner_result *r)
 {
@@ -41,6 +80,7 @@ int nm_miner_client_new(const char *target, struct nm_miner_client **out, char *
         snprintf(err, cap, "out of memory");
         return NM_E_NOMEM;
     }
+    pthread_mutex_init(&c->lock, NULL);
     grpc_init();
     grpc_channel_credentials *creds = grpc_insecure_credentials_create();
     /* A fresh subchannel per client: validators measure each miner alone. */
@@ -59,6 +99,9 @@ void nm_miner_client_free(struct nm_miner_client *c)
     if (!c)
         return;
     grpc_channel_destroy(c->channel);
+    for (int i = 0; i < c->nfree; i++)
+        cq_destroy(c->free_cqs[i]);
+    pthread_mutex_destroy(&c->lock);
     free(c);
     grpc_shutdown();
 }
@@ -71,7 +114,7 @@ int nm_miner_client_call_raw(struct nm_miner_client *c, const char *method, cons
     *resp = NULL;
     *resp_len = 0;
     int64_t start = nm_miner_now_ms();
-    grpc_completion_queue *cq = grpc_completion_queue_create_for_pluck(NULL);
+    grpc_completion_queue *cq = cq_take(c);
     gpr_timespec deadline = gpr_time_add(gpr_now(GPR_CLOCK_REALTIME),
                                          gpr_time_from_millis(timeout_ms, GPR_TIMESPAN));
     grpc_slice m = grpc_slice_from_copied_string(method);
@@ -134,11 +177,7 @@ int nm_miner_client_call_raw(struct nm_miner_client *c, const char *method, cons
     grpc_metadata_array_destroy(&initial);
     grpc_metadata_array_destroy(&trailing);
     grpc_call_unref(call);
-    grpc_completion_queue_shutdown(cq);
-    while (grpc_completion_queue_pluck(cq, NULL, gpr_inf_future(GPR_CLOCK_REALTIME), NULL)
-               .type != GRPC_QUEUE_SHUTDOWN)
-        ;
-    grpc_completion_queue_destroy(cq);
+    cq_give_back(c, cq);
     return rc;
 }
 

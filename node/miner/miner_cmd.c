@@ -52,20 +52,6 @@ struct miner_opts {
     int no_chain, quiet;
 };
 
-static int parse_long(const char *flag, const char *v, long min, long max, long *out)
-{
-    char *end;
-    errno = 0;
-    long x = v ? strtol(v, &end, 10) : 0;
-    if (!v || errno || *end || end == v || x < min || x > max) {
-        fprintf(stderr, "error: %s wants an integer from %ld to %ld, not \"%.40s\"\n", flag, min,
-                max, v ? v : "");
-        return -1;
-    }
-    *out = x;
-    return 0;
-}
-
 static int parse_args(int argc, char **argv, struct miner_opts *o)
 {
     memset(o, 0, sizeof *o);
@@ -90,13 +76,13 @@ static int parse_args(int argc, char **argv, struct miner_opts *o)
             fprintf(stderr, "error: %.40s: missing value or unknown option (see --help)\n", a);
             return -1;
         } else if (strcmp(a, "--subnet") == 0) {
-            rc = parse_long(a, v, 1, 65535, &o->subnet);
+            rc = nm_role_parse_long(a, v, 1, 65535, &o->subnet);
         } else if (strcmp(a, "--timeout-ms") == 0) {
-            rc = parse_long(a, v, 1, 3600000, &o->timeout_ms);
+            rc = nm_role_parse_long(a, v, 1, 3600000, &o->timeout_ms);
         } else if (strcmp(a, "--max-concurrency") == 0) {
-            rc = parse_long(a, v, 1, 100000, &o->max_concurrency);
+            rc = nm_role_parse_long(a, v, 1, 100000, &o->max_concurrency);
         } else if (strcmp(a, "--workers") == 0) {
-            rc = parse_long(a, v, 1, 256, &o->workers);
+            rc = nm_role_parse_long(a, v, 1, 256, &o->workers);
         } else if (strcmp(a, "--as") == 0) {
             o->as = v;
         } else if (strcmp(a, "--listen") == 0) {

@@ -31,4 +31,8 @@ struct nm_role_neuron {
 int nm_role_neuron_find(struct nm_session *s, unsigned subnet, struct nm_role_neuron *out,
                         char *err, size_t cap);
 
+/* A command-line integer option: 0 with *out, or -1 after printing
+ * "error: FLAG wants an integer from MIN to MAX, not \"V\"". */
+int nm_role_parse_long(const char *flag, const char *v, long min, long max, long *out);
+
 #endif

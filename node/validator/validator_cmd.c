@@ -4,6 +4,7 @@
 #include "node/validator/validator_cmd.h"
 
 #include "node/errors.h"
+#include "node/miner/role_chain.h"
 #include "node/validator/validator.h"
 #include "node/validator/validator_rpc.h"
 
@@ -42,20 +43,6 @@ static void on_signal(int sig)
     stop_flag = 1;
 }
 
-static int parse_int(const char *flag, const char *v, long min, long max, long *out)
-{
-    char *end;
-    errno = 0;
-    long x = v ? strtol(v, &end, 10) : 0;
-    if (!v || errno || *end || end == v || x < min || x > max) {
-        fprintf(stderr, "error: %s wants an integer from %ld to %ld, not \"%.40s\"\n", flag, min,
-                max, v ? v : "");
-        return -1;
-    }
-    *out = x;
-    return 0;
-}
-
 int nm_validator_main(int argc, char **argv)
 {
     struct nm_validator_config cfg = {0};
@@ -78,21 +65,21 @@ int nm_validator_main(int argc, char **argv)
             return 2;
         }
         if (strcmp(a, "--subnet") == 0)
-            rc = parse_int(a, v, 1, 65535, &subnet);
+            rc = nm_role_parse_long(a, v, 1, 65535, &subnet);
         else if (strcmp(a, "--sample") == 0)
-            rc = parse_int(a, v, 1, 4096, &sample);
+            rc = nm_role_parse_long(a, v, 1, 4096, &sample);
         else if (strcmp(a, "--concurrency") == 0)
-            rc = parse_int(a, v, 1, 256, &conc);
+            rc = nm_role_parse_long(a, v, 1, 256, &conc);
         else if (strcmp(a, "--timeout-ms") == 0)
-            rc = parse_int(a, v, 1, 600000, &timeout);
+            rc = nm_role_parse_long(a, v, 1, 600000, &timeout);
         else if (strcmp(a, "--round-ms") == 0)
-            rc = parse_int(a, v, 1, 3600000, &round_ms);
+            rc = nm_role_parse_long(a, v, 1, 3600000, &round_ms);
         else if (strcmp(a, "--rounds") == 0)
-            rc = parse_int(a, v, 1, 1000000000, &rounds);
+            rc = nm_role_parse_long(a, v, 1, 1000000000, &rounds);
         else if (strcmp(a, "--rpc-port") == 0)
-            rc = parse_int(a, v, 0, 65535, &rpc_port);
+            rc = nm_role_parse_long(a, v, 0, 65535, &rpc_port);
         else if (strcmp(a, "--prometheus-port") == 0)
-            rc = parse_int(a, v, 0, 65535, &prom_port);
+            rc = nm_role_parse_long(a, v, 0, 65535, &prom_port);
         else if (strcmp(a, "--as") == 0)
             cfg.as = v;
         else if (strcmp(a, "--url") == 0)
