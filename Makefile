@@ -69,6 +69,9 @@ $(BUILD)/gen/%.pb-c.c $(BUILD)/gen/%.pb-c.h: %.proto
 	@mkdir -p $(BUILD)/gen
 	protoc-c --c_out=$(BUILD)/gen $<
 
+# Keep the generated code (make would delete it as an intermediate file).
+.SECONDARY: $(PROTO_SRCS) $(PROTO_HDRS)
+
 $(BUILD)/gen/%.pb-c.o: $(BUILD)/gen/%.pb-c.c
 	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
@@ -114,8 +117,9 @@ FUZZ_CFLAGS := $(filter-out -Werror,$(CFLAGS_BASE)) -fsanitize=address,undefined
 # The node and its RPC server: what reads bytes from outside. (The
 # console's RPC client stays out: clang 14 refuses a declaration right
 # after a case label there, which gcc accepts.)
-FUZZ_LIB_SRCS := $(filter-out rpc/client.c node/miner/% node/eval/% node/validator/%,\
-	$(filter node/% rpc/%,$(LIB_SRCS)))
+FUZZ_LIB_SRCS := $(filter-out rpc/client.c node/eval/% node/validator/%,\
+	$(filter-out $(filter-out node/miner/jsonl.c,$(wildcard node/miner/*.c)),\
+	$(filter node/% rpc/%,$(LIB_SRCS))))
 FUZZ_OBJS := $(FUZZ_LIB_SRCS:%.c=$(FUZZ_DIR)/obj/%.o)
 
 $(FUZZ_DIR)/obj/%.o: %.c

@@ -7,7 +7,11 @@
 #include <cmocka.h>
 
 #include "node/errors.h"
+#include "node/miner/jsonl.h"
 #include "node/schema_json/schema_json.h"
+
+#include <dirent.h>
+#include <stdio.h>
 
 #include <stdlib.h>
 #include <string.h>
@@ -143,6 +147,55 @@ static void test_empty_schema_accepts_any_json(void **state)
     nm_json_schema_free(s);
 }
 
+/* The fuzz target's corpus (tests/fuzz/corpus/schema_json), with its
+ * invariants: accepted documents re-check, framed lines hold no newline. */
+static void test_fuzz_corpus_replays_cleanly(void **state)
+{
+    (void)state;
+    struct nm_json_schema *in = compile_ok(nm_codegen_input_schema);
+    struct nm_json_schema *out = compile_ok(nm_codegen_output_schema);
+    DIR *d = opendir("tests/fuzz/corpus/schema_json");
+    assert_non_null(d);
+    struct dirent *e;
+    int files = 0;
+    while ((e = readdir(d))) {
+        if (e->d_name[0] == '.')
+            continue;
+        char path[512], buf[65536], err[256];
+        snprintf(path, sizeof path, "tests/fuzz/corpus/schema_json/%s", e->d_name);
+        FILE *f = fopen(path, "rb");
+        assert_non_null(f);
+        size_t n = fread(buf, 1, sizeof buf - 1, f);
+        fclose(f);
+        buf[n] = '\0';
+        files++;
+        struct nm_json_schema *s = NULL;
+        if (nm_json_schema_compile(buf, &s, err, sizeof err) == 0)
+            nm_json_schema_free(s);
+        for (int k = 0; k < 2; k++) {
+            cJSON *doc = NULL;
+            if (nm_json_schema_check_text(k ? out : in, buf, n, &doc, err, sizeof err) == 0) {
+                assert_non_null(doc);
+                assert_int_equal(nm_json_schema_check(k ? out : in, doc, err, sizeof err), 0);
+            }
+            cJSON_Delete(doc);
+        }
+        struct nm_jsonl j;
+        nm_jsonl_init(&j, 64);
+        if (nm_jsonl_feed(&j, buf, n) == 0) {
+            size_t len;
+            char *line;
+            while ((line = nm_jsonl_next(&j, &len)))
+                assert_null(memchr(line, '\n', len));
+        }
+        nm_jsonl_fini(&j);
+    }
+    closedir(d);
+    assert_true(files >= 5);
+    nm_json_schema_free(in);
+    nm_json_schema_free(out);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -153,6 +206,7 @@ int main(void)
         cmocka_unit_test(test_nested_properties_and_additional_schema),
         cmocka_unit_test(test_bad_schemas_are_refused_with_a_reason),
         cmocka_unit_test(test_empty_schema_accepts_any_json),
+        cmocka_unit_test(test_fuzz_corpus_replays_cleanly),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
