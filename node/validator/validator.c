@@ -371,8 +371,13 @@ int nm_validator_new(const struct nm_validator_config *cfg, struct nm_validator 
         if ((rc = nm_miner_backend_exec_new(cfg->scorer + 5, &bo, &v->exec_scorer, err, cap)))
             goto fail;
     }
-    struct nm_session_config sc = {
-        .url = cfg->url, .signer = cfg->as, .password_file = cfg->password_file};
+    /* calls wait for a lost link at most 5 s (a weights submission 15 s for
+     * its block), then the round logs it and goes on */
+    struct nm_session_config sc = {.url = cfg->url,
+                                   .signer = cfg->as,
+                                   .password_file = cfg->password_file,
+                                   .call_timeout_ms = 5000,
+                                   .submit_timeout_ms = 15000};
     if ((rc = nm_session_new(&sc, NULL, &v->session)) ||
         (rc = nm_session_connect(v->session, err, cap)))
         goto fail;
