@@ -1,8 +1,10 @@
 #!/bin/sh
 # validator_reconnect.sh - the validator outlives its node: with the node
 # stopped, rounds log the failure and go on; once the node is back on the
-# same port the JSON-RPC link reconnects and scoring resumes.
+# same port the JSON-RPC link reconnects and scoring resumes. It scores
+# with a custom exec: scorer (tests/grpc/scorer.py) here.
 . "$(dirname "$0")/../e2e-lib.sh"
+GRPC_DIR="$(cd "$(dirname "$0")/../grpc" && pwd)"
 start_node "$T/node" || { fail "node started"; finish; }
 PORT=$(cat "$T/node.port")
 nm --as alice 'subnet create --name codegen --task CODE_GEN --emission-weight 10%' >/dev/null \
@@ -14,11 +16,13 @@ nm --as alice 'subnet create --name codegen --task CODE_GEN --emission-weight 10
 BG_PIDS="$BG_PIDS $!"
 i=0; while [ ! -s "$T/bob.port" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
 "$NEUROMESH" validator --url "$URL" --subnet 1 --as eve --sample 1 --timeout-ms 3000 \
-    --db "$T/v.db" --round-ms 500 >"$T/v.log" 2>&1 &
+    --db "$T/v.db" --round-ms 500 --scorer "exec:/usr/bin/python3 $GRPC_DIR/scorer.py" \
+    >"$T/v.log" 2>&1 &
 VPID=$!
 BG_PIDS="$BG_PIDS $VPID"
 i=0; while ! grep -q "uid .*: score" "$T/v.log" && [ $i -lt 150 ]; do sleep 0.1; i=$((i + 1)); done
-grep -q "uid .*: score" "$T/v.log" && pass "the validator scores" || { fail "no score"; finish; }
+grep -q "uid .*: score 777777 ppm in [0-9]* ms: custom " "$T/v.log" \
+    && pass "the validator scores with the custom exec: scorer" || { fail "no score"; finish; }
 i=0; while ! grep -q "submitted weights" "$T/v.log" && [ $i -lt 150 ]; do sleep 0.1; i=$((i + 1)); done
 
 stop_node
