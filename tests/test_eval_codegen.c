@@ -147,8 +147,11 @@ static void test_empty_non_utf8_and_schema_breaking_output_score_zero(void **sta
 static void test_code_that_does_not_compile_scores_zero(void **state)
 {
     (void)state;
-    expect_zero("py-add-p", "def add_p(x) return x +\n", "does not compile");
-    expect_zero("c-add-p", "long add_p(long x) { return x + }\n", "does not compile");
+    expect_zero("py-add-p", "def add_p(x) return x +\n", "does not compile: SyntaxError:");
+    expect_zero("c-add-p", "long add_p(long x) { return x + }\n", "does not compile: error:");
+    struct nm_codegen_score s;
+    score_code("py-add-p", "def add_p(x) return x +\n", 10, &s);
+    assert_null(strchr(s.reason, '\n')); /* one line for the log */
 }
 
 static void test_infinite_loops_are_stopped_and_score_zero(void **state)

@@ -285,6 +285,27 @@ out:
     return rc;
 }
 
+/* The compiler's verdict as one line: C's first "error:" line, Python's
+ * last line ("SyntaxError: ..."); control characters become spaces. */
+static void error_line(const char *err, bool py, char *out, size_t cap)
+{
+    const char *start = err, *p;
+    if (!py && (p = strstr(err, "error:")))
+        start = p;
+    if (py) {
+        size_t n = strlen(err);
+        while (n > 0 && (err[n - 1] == '\n' || err[n - 1] == ' '))
+            n--;
+        while (n > 0 && err[n - 1] != '\n')
+            n--;
+        start = err + n;
+    }
+    size_t o = 0;
+    for (; *start && *start != '\n' && o + 1 < cap; start++)
+        out[o++] = (unsigned char)*start < 0x20 ? ' ' : *start;
+    out[o] = '\0';
+}
+
 static uint32_t latency_part(int64_t latency_ms, int timeout_ms)
 {
     int64_t fast = timeout_ms / 10;
@@ -357,9 +378,11 @@ int nm_codegen_score(const struct nm_task_variant *v, uint64_t seed, const char 
         out->quality = quality_part(cand.warnings, strlen(code), strlen(v->reference));
         out->latency = latency_part(latency_ms, timeout_ms);
     }
-    if (!cand.syntax_ok)
-        snprintf(out->reason, sizeof out->reason, "does not compile: %.150s",
-                 cand.last.err);
+    if (!cand.syntax_ok) {
+        char line[160];
+        error_line(cand.last.err, strcmp(v->task->language, "python") == 0, line, sizeof line);
+        snprintf(out->reason, sizeof out->reason, "does not compile: %s", line);
+    }
     else if (out->tests_passed < TESTS_PER_TASK)
         snprintf(out->reason, sizeof out->reason, "%d of %d hidden tests pass",
                  out->tests_passed, TESTS_PER_TASK);

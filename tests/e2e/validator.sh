@@ -135,10 +135,11 @@ nm 'miner status 127.0.0.1:1' >/dev/null 2>&1 && fail "miner status of nothing f
     || pass "miner status of nothing fails"
 
 # A restart keeps the scores (its own SQLite database).
-kill -TERM "$VPID"; wait "$VPID" 2>/dev/null
+kill -TERM "$VPID"; wait "$VPID"
+[ $? -eq 0 ] && pass "SIGTERM stops the validator cleanly" || fail "validator exit status"
 before=$(sqlite3 "$VDB" "SELECT score FROM miners WHERE uid=$BOB")
 before_q=$(sqlite3 "$VDB" "SELECT sum(queries) FROM miners")
-start_bg validator2 "$NEUROMESH" validator --url "$URL" --subnet 1 --as eve --sample 3 \
+start_bg validator2 "$NEUROMESH" validator --url "$URL" --subnet 1 --as eve --sample 4 \
     --timeout-ms 1500 --round-ms 1000 --db "$VDB" --rounds 1
 V2=$LAST_PID
 wait "$V2"
