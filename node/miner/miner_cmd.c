@@ -8,6 +8,7 @@
 #include "console/session.h"
 #include "node/errors.h"
 #include "node/miner/backend.h"
+#include "node/miner/miner_metrics.h"
 #include "node/miner/role_chain.h"
 #include "node/miner/server.h"
 #include "node/schema_json/schema_json.h"
@@ -24,7 +25,8 @@ static const char usage[] =
     "usage: neuromesh miner --subnet ID --as NAME --listen HOST:PORT --backend SPEC\n"
     "                       [--timeout-ms T] [--max-concurrency N] [--url ws://NODE]\n"
     "                       [--workers N] [--model NAME] [--api-key-file F]\n"
-    "                       [--password-file F] [--port-file F] [--quiet]\n"
+    "                       [--password-file F] [--port-file F] [--prometheus-port P]\n"
+    "                       [--quiet]\n"
     "       neuromesh miner --no-chain --listen HOST:PORT --backend SPEC [...]\n"
     "\n"
     "Serves neuromesh.miner.v1.MinerService (Infer, HealthCheck) and\n"
@@ -41,6 +43,7 @@ static const char usage[] =
     "  --api-key-file F     openai: API key file (else $NEUROMESH_OPENAI_API_KEY,\n"
     "                       $OPENAI_API_KEY); never logged\n"
     "  --port-file F        write the gRPC port actually used to F\n"
+    "  --prometheus-port P  metrics on 127.0.0.1:P/metrics (0 picks; default off)\n"
     "  --no-chain           no node: CODE_GEN_BASE schemas, no registration check\n"
     "  --quiet              no per-call log lines\n";
 
@@ -48,7 +51,7 @@ struct miner_opts {
     long subnet;
     const char *as, *listen, *backend, *url, *model, *api_key_file, *password_file;
     const char *port_file;
-    long timeout_ms, max_concurrency, workers;
+    long timeout_ms, max_concurrency, workers, prometheus_port;
     int no_chain, quiet;
 };
 
@@ -60,6 +63,7 @@ static int parse_args(int argc, char **argv, struct miner_opts *o)
     o->timeout_ms = 30000;
     o->max_concurrency = 64;
     o->workers = 4;
+    o->prometheus_port = -1;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -81,6 +85,8 @@ static int parse_args(int argc, char **argv, struct miner_opts *o)
             rc = nm_role_parse_long(a, v, 1, 3600000, &o->timeout_ms);
         } else if (strcmp(a, "--max-concurrency") == 0) {
             rc = nm_role_parse_long(a, v, 1, 100000, &o->max_concurrency);
+        } else if (strcmp(a, "--prometheus-port") == 0) {
+            rc = nm_role_parse_long(a, v, 0, 65535, &o->prometheus_port);
         } else if (strcmp(a, "--workers") == 0) {
             rc = nm_role_parse_long(a, v, 1, 256, &o->workers);
         } else if (strcmp(a, "--as") == 0) {
@@ -216,6 +222,7 @@ int nm_miner_main(int argc, char **argv)
     struct nm_role_neuron me = {0};
     struct nm_miner_backend *backend = NULL;
     struct nm_miner_server *server = NULL;
+    struct nm_miner_metrics *metrics = NULL;
     struct nm_miner_backend_options bo = {
         .workers = (int)o.workers, .model = o.model, .api_key_file = o.api_key_file};
     if (nm_miner_backend_new(o.backend, &bo, &backend, err, sizeof err)) {
@@ -258,6 +265,14 @@ int nm_miner_main(int argc, char **argv)
             goto out;
         }
     }
+    if (o.prometheus_port >= 0) {
+        if (nm_miner_metrics_start((int)o.prometheus_port, server, &metrics, err, sizeof err)) {
+            fprintf(stderr, "error: miner: %s\n", err);
+            goto out;
+        }
+        fprintf(stderr, "miner: metrics on http://127.0.0.1:%d/metrics\n",
+                nm_miner_metrics_port(metrics));
+    }
     if (o.no_chain)
         fprintf(stderr, "miner: serving %s with backend %s (no chain)\n", endpoint + 7,
                 backend->ops->kind);
@@ -268,6 +283,7 @@ int nm_miner_main(int argc, char **argv)
     fprintf(stderr, "miner: stopping\n");
     exit_code = 0;
 out:
+    nm_miner_metrics_stop(metrics);
     nm_miner_server_stop(server);
     nm_miner_backend_free(backend);
     nm_role_subnet_fini(&subnet);

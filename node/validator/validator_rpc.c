@@ -2,6 +2,7 @@
 #include "node/validator/validator_rpc.h"
 
 #include "node/errors.h"
+#include "node/miner/loop_thread.h"
 #include "rpc/prometheus.h"
 #include "rpc/server.h"
 
@@ -12,12 +13,8 @@
 #include <uv.h>
 
 struct nm_validator_rpc {
-    uv_loop_t loop;
-    uv_async_t wake;
-    pthread_t thread;
-    pthread_mutex_t lock;
-    cJSON *pending; /* guarded by lock: the next snapshot */
-    bool stopping;  /* guarded by lock */
+    struct nm_loop_thread lt;
+    cJSON *pending; /* guarded by lt.lock: the next snapshot */
     cJSON *status;  /* loop thread only */
     struct nm_rpc_server *rpc;
     struct nm_prom_server *prom;
@@ -119,14 +116,13 @@ static void render(void *ud, struct nm_prom_text *out)
     }
 }
 
-static void on_wake(uv_async_t *h)
+static void on_wake(void *ud, bool stopping)
 {
-    struct nm_validator_rpc *r = h->data;
-    pthread_mutex_lock(&r->lock);
+    struct nm_validator_rpc *r = ud;
+    pthread_mutex_lock(&r->lt.lock);
     cJSON *next = r->pending;
     r->pending = NULL;
-    bool stopping = r->stopping;
-    pthread_mutex_unlock(&r->lock);
+    pthread_mutex_unlock(&r->lt.lock);
     if (next) {
         cJSON_Delete(r->status);
         r->status = next;
@@ -136,15 +132,7 @@ static void on_wake(uv_async_t *h)
         nm_prom_server_delete(r->prom);
         r->rpc = NULL;
         r->prom = NULL;
-        uv_close((uv_handle_t *)&r->wake, NULL);
     }
-}
-
-static void *loop_main(void *arg)
-{
-    struct nm_validator_rpc *r = arg;
-    uv_run(&r->loop, UV_RUN_DEFAULT);
-    return NULL;
 }
 
 int nm_validator_rpc_start(int rpc_port, int prom_port, struct nm_validator_rpc **out,
@@ -155,36 +143,31 @@ int nm_validator_rpc_start(int rpc_port, int prom_port, struct nm_validator_rpc 
     if (!r)
         return NM_E_NOMEM;
     r->rpc_port = r->prom_port = -1;
-    pthread_mutex_init(&r->lock, NULL);
-    uv_loop_init(&r->loop);
-    uv_async_init(&r->loop, &r->wake, on_wake);
-    r->wake.data = r;
-    int rc = 0;
+    int rc = nm_loop_thread_init(&r->lt, on_wake, r);
+    if (rc) {
+        free(r);
+        snprintf(err, cap, "cannot make an event loop");
+        return rc;
+    }
     if (rpc_port >= 0) {
         struct nm_rpc_server_config sc = {.bind_address = "127.0.0.1", .port = rpc_port};
         struct nm_rpc_handler h = {.ctx = r, .on_request = on_request, .on_close = on_close};
-        if ((rc = nm_rpc_server_new(&r->loop, &sc, &h, &r->rpc)))
+        if ((rc = nm_rpc_server_new(&r->lt.loop, &sc, &h, &r->rpc)))
             snprintf(err, cap, "cannot listen for JSON-RPC on 127.0.0.1:%d", rpc_port);
         else
             r->rpc_port = nm_rpc_server_port(r->rpc);
     }
     if (!rc && prom_port >= 0) {
-        if ((rc = nm_prom_server_new(&r->loop, "127.0.0.1", prom_port, render, r, &r->prom)))
+        if ((rc = nm_prom_server_new(&r->lt.loop, "127.0.0.1", prom_port, render, r,
+                                     &r->prom)))
             snprintf(err, cap, "cannot listen for metrics on 127.0.0.1:%d", prom_port);
         else
             r->prom_port = nm_prom_server_port(r->prom);
     }
-    if (!rc && pthread_create(&r->thread, NULL, loop_main, r) != 0) {
+    if (!rc && (rc = nm_loop_thread_start(&r->lt)))
         snprintf(err, cap, "cannot start the RPC thread");
-        rc = NM_E_NOMEM;
-    }
     if (rc) {
-        nm_rpc_server_delete(r->rpc);
-        nm_prom_server_delete(r->prom);
-        uv_close((uv_handle_t *)&r->wake, NULL);
-        uv_run(&r->loop, UV_RUN_DEFAULT);
-        uv_loop_close(&r->loop);
-        pthread_mutex_destroy(&r->lock);
+        nm_loop_thread_stop(&r->lt); /* deletes what was made */
         free(r);
         return rc;
     }
@@ -208,11 +191,11 @@ void nm_validator_rpc_publish(struct nm_validator_rpc *r, cJSON *status)
         cJSON_Delete(status);
         return;
     }
-    pthread_mutex_lock(&r->lock);
+    pthread_mutex_lock(&r->lt.lock);
     cJSON_Delete(r->pending);
     r->pending = status;
-    pthread_mutex_unlock(&r->lock);
-    uv_async_send(&r->wake);
+    pthread_mutex_unlock(&r->lt.lock);
+    nm_loop_thread_wake(&r->lt);
 }
 
 void nm_validator_rpc_publish_cb(void *ud, cJSON *status)
@@ -224,14 +207,8 @@ void nm_validator_rpc_stop(struct nm_validator_rpc *r)
 {
     if (!r)
         return;
-    pthread_mutex_lock(&r->lock);
-    r->stopping = true;
-    pthread_mutex_unlock(&r->lock);
-    uv_async_send(&r->wake);
-    pthread_join(r->thread, NULL);
-    uv_loop_close(&r->loop);
+    nm_loop_thread_stop(&r->lt);
     cJSON_Delete(r->pending);
     cJSON_Delete(r->status);
-    pthread_mutex_destroy(&r->lock);
     free(r);
 }

@@ -47,7 +47,8 @@ fi
     && pass "a bad backend is a usage error" || fail "bad backend: $(cat "$T/usage.out")"
 
 # bob's endpoint on chain is wrong: the miner corrects it.
-if start_miner bob --url "$URL" --subnet 1 --as bob --backend builtin --max-concurrency 4; then
+if start_miner bob --url "$URL" --subnet 1 --as bob --backend builtin --max-concurrency 4 \
+    --prometheus-port 0; then
     pass "miner started as bob"
 else
     fail "miner started as bob"; cat "$T/bob.log"; finish
@@ -64,6 +65,14 @@ if $PY "$GRPC_DIR/miner_client.py" "$T/stubs" "$MINER_ADDR" basic bad >"$T/py.ou
 else
     cat "$T/py.out"; fail "python3-grpcio interop"
 fi
+
+METRICS=$(sed -n 's|^miner: metrics on \(http://[^ ]*\)$|\1|p' "$T/bob.log")
+curl -s "$METRICS" >"$T/metrics.txt"
+grep -q '^neuromesh_miner_infer_total{status="ok"} [1-9]' "$T/metrics.txt" \
+    && grep -q '^neuromesh_miner_infer_total{status="invalid_argument"} [1-9]' "$T/metrics.txt" \
+    && grep -q '^neuromesh_miner_health_checks_total [1-9]' "$T/metrics.txt" \
+    && pass "Prometheus metrics count the calls by status" \
+    || fail "miner metrics ($METRICS): $(cat "$T/metrics.txt")"
 
 kill -TERM "$BOB_PID"; wait "$BOB_PID"; rc=$?
 [ "$rc" -eq 0 ] && grep -q "miner: stopping" "$T/bob.log" && pass "SIGTERM stops it cleanly" \
