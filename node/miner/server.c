@@ -388,14 +388,13 @@ static void on_accepted(struct call *c, bool ok)
             return;
         }
     }
-    grpc_op ops[2];
-    memset(ops, 0, sizeof ops);
-    ops[0].op = GRPC_OP_SEND_INITIAL_METADATA;
-    ops[1].op = GRPC_OP_RECV_MESSAGE;
-    ops[1].data.recv_message.recv_message = &c->recv;
-    c->sent_initial = true;
+    /* the initial metadata goes with the answer: one batch fewer */
+    grpc_op op;
+    memset(&op, 0, sizeof op);
+    op.op = GRPC_OP_RECV_MESSAGE;
+    op.data.recv_message.recv_message = &c->recv;
     c->stage = ST_RECV;
-    if (grpc_call_start_batch(c->call, ops, 2, c, NULL) != GRPC_CALL_OK)
+    if (grpc_call_start_batch(c->call, &op, 1, c, NULL) != GRPC_CALL_OK)
         call_free(c);
 }
 
