@@ -14,7 +14,8 @@ endif
 
 CC ?= cc
 BUILD ?= build
-PKGS := ncursesw readline libuv libwebsockets libcjson sqlite3 libsodium
+PKGS := ncursesw readline libuv libwebsockets libcjson sqlite3 libsodium grpc libprotobuf-c \
+	libseccomp libcurl
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS := $(shell pkg-config --libs $(PKGS)) -lpthread
 CMOCKA_LIBS := $(shell pkg-config --libs cmocka)
@@ -24,7 +25,7 @@ OPT ?= -O2
 # struct defaults to 0 there), so -Wextra's -Wmissing-field-initializers
 # stays on for positional ones.
 CFLAGS_BASE := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror \
-	-g $(OPT) -I. $(PKG_CFLAGS)
+	-g $(OPT) -I. -I$(BUILD)/gen $(PKG_CFLAGS)
 SAN_FLAGS :=
 ifeq ($(SANITIZE),1)
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
@@ -33,9 +34,14 @@ ALL_CFLAGS := $(CFLAGS_BASE) $(SAN_FLAGS) $(CFLAGS)
 ALL_LDFLAGS := $(SAN_FLAGS) $(LDFLAGS)
 
 MAIN_SRC := console/cli/main.c
-SRCS := $(wildcard node/*.c node/pallets/*.c rpc/*.c console/*/*.c widgets/*.c)
+SRCS := $(wildcard node/*.c node/pallets/*.c node/schema_json/*.c node/miner/*.c \
+	node/eval/*.c node/validator/*.c rpc/*.c console/*/*.c widgets/*.c)
 LIB_SRCS := $(filter-out $(MAIN_SRC),$(SRCS))
-LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
+# protobuf-c code generated from the repo's .proto files (never committed).
+PROTOS := $(wildcard node/*/proto/*.proto)
+PROTO_SRCS := $(PROTOS:%.proto=$(BUILD)/gen/%.pb-c.c)
+PROTO_HDRS := $(PROTO_SRCS:.c=.h)
+LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o) $(PROTO_SRCS:.c=.o)
 TEST_SRCS := $(wildcard tests/test_*.c)
 TEST_SUPPORT_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(wildcard tests/support/*.c))
 TEST_BINS := $(TEST_SRCS:tests/%.c=$(BUILD)/tests/%)
@@ -56,8 +62,18 @@ $(BUILD)/libneuromesh.a: $(LIB_OBJS)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(BUILD)/%.o: %.c
+$(BUILD)/%.o: %.c | $(PROTO_HDRS)
 	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/gen/%.pb-c.c $(BUILD)/gen/%.pb-c.h: %.proto
+	@mkdir -p $(BUILD)/gen
+	protoc-c --c_out=$(BUILD)/gen $<
+
+# Keep the generated code (make would delete it as an intermediate file).
+.SECONDARY: $(PROTO_SRCS) $(PROTO_HDRS)
+
+$(BUILD)/gen/%.pb-c.o: $(BUILD)/gen/%.pb-c.c
 	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
 $(BUILD)/tests/%: tests/%.c $(TEST_SUPPORT_OBJS) $(BUILD)/libneuromesh.a
@@ -106,7 +122,9 @@ FUZZ_CFLAGS := $(filter-out -Werror,$(CFLAGS_BASE)) -fsanitize=address,undefined
 # The node and its RPC server: what reads bytes from outside. (The
 # console's RPC client stays out: clang 14 refuses a declaration right
 # after a case label there, which gcc accepts.)
-FUZZ_LIB_SRCS := $(filter-out rpc/client.c rpc/client_thread.c,$(filter node/% rpc/%,$(LIB_SRCS)))
+FUZZ_LIB_SRCS := $(filter-out rpc/client.c rpc/client_thread.c node/eval/% node/validator/%,\
+	$(filter-out $(filter-out node/miner/jsonl.c,$(wildcard node/miner/*.c)),\
+	$(filter node/% rpc/%,$(LIB_SRCS))))
 FUZZ_OBJS := $(FUZZ_LIB_SRCS:%.c=$(FUZZ_DIR)/obj/%.o)
 
 $(FUZZ_DIR)/obj/%.o: %.c

@@ -6,9 +6,11 @@ set -eu
 # pkg-config module -> Debian package
 MODULES="ncursesw:libncurses-dev readline:libreadline-dev libuv:libuv1-dev
 libwebsockets:libwebsockets-dev libcjson:libcjson-dev sqlite3:libsqlite3-dev
-cmocka:libcmocka-dev libsodium:libsodium-dev"
+cmocka:libcmocka-dev libsodium:libsodium-dev grpc:libgrpc-dev libprotobuf-c:libprotobuf-c-dev
+libseccomp:libseccomp-dev libcurl:libcurl4-openssl-dev"
 # command -> Debian package (test and fuzz tools)
-COMMANDS="pkg-config:pkg-config tmux:tmux sqlite3:sqlite3 clang:clang promtool:prometheus curl:curl"
+COMMANDS="pkg-config:pkg-config tmux:tmux sqlite3:sqlite3 clang:clang promtool:prometheus curl:curl
+protoc-c:protobuf-c-compiler bwrap:bubblewrap"
 
 missing=""
 for pair in $MODULES; do
@@ -32,6 +34,11 @@ done
 # Debian's own python3 with numpy, for the consensus reference test.
 if [ ! -x /usr/bin/python3 ] || ! /usr/bin/python3 -c 'import numpy' 2>/dev/null; then
     missing="$missing python3 python3-numpy"
+fi
+# Debian's grpcio and its protoc plugin, for the miner's interop tests
+# (a Python client and a Python miner against ours).
+if [ ! -x /usr/bin/python3 ] || ! /usr/bin/python3 -c 'import grpc, grpc_tools' 2>/dev/null; then
+    missing="$missing python3-grpcio python3-grpc-tools"
 fi
 # libclang-rt for the libFuzzer runtime (make fuzz) and sanitizers under clang.
 if command -v clang >/dev/null 2>&1; then

@@ -27,11 +27,15 @@ check() {
     if "$@" >"$T/last.out" 2>&1; then pass "$name"; else fail "$name"; cat "$T/last.out"; fi
 }
 
-# start_node BASE [ARGS...]: starts a dev node on a free port; sets NODE_PID, URL.
+# start_node BASE [ARGS...]: starts a dev node on a free port (or the
+# --rpc-port given in ARGS); sets NODE_PID, URL.
 start_node() {
     base=$1; shift
     rm -f "$base.port"
-    "$NEUROMESH" node --dev --base-path "$base" --rpc-port 0 --port-file "$base.port" "$@" \
+    port_arg="--rpc-port 0"
+    case " $* " in *" --rpc-port "*) port_arg="" ;; esac
+    # shellcheck disable=SC2086
+    "$NEUROMESH" node --dev --base-path "$base" $port_arg --port-file "$base.port" "$@" \
         >>"$base.log" 2>&1 &
     NODE_PID=$!
     i=0

@@ -6,6 +6,8 @@
 #include "console/cli/node_cmd.h"
 #include "console/commands/keycmd.h"
 #include "node/crypto.h"
+#include "node/miner/miner_cmd.h"
+#include "node/validator/validator_cmd.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -56,6 +58,12 @@ static const struct nm_cli_command commands[] = {
     {.name = "key",
      .synopsis = "neuromesh key     new|list|show|import|export|remove NAME\n",
      .run = nm_key_main},
+    {.name = "miner",
+     .synopsis = "neuromesh miner   --subnet ID --as NAME --listen HOST:PORT --backend SPEC [...]\n",
+     .run = nm_miner_main},
+    {.name = "validator",
+     .synopsis = "neuromesh validator --subnet ID --as NAME [--url ws://NODE] [--sample N] [...]\n",
+     .run = nm_validator_main},
     {.name = "--version", .aliases = {"-V"}, .run = run_version},
     {.name = "--help",
      .aliases = {"-h", "help"},

@@ -58,6 +58,8 @@ int nm_cmd_collusion_show(struct nm_cmd_ctx *ctx);
 extern const struct nm_cmd_table nm_cmd_gov_table;
 /* the key store's commands, from the shell (console/commands/keycmd.c) */
 extern const struct nm_cmd_table nm_cmd_key_table;
+/* miner and validator role commands (console/commands/cmd_roles.c) */
+extern const struct nm_cmd_table nm_cmd_roles_table;
 /* governance: `subnet create`'s options plus --bond, and its spec checks
  * (console/commands/cmd_subnet.c), for `propose subnet`. */
 struct nm_subnet_spec;

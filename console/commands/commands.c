@@ -47,6 +47,8 @@ static const struct nm_cmd_table *const tables[] = {
     &nm_cmd_console_table,
     /* `neuromesh key ...` (console/commands/keycmd.c), from the shell */
     &nm_cmd_key_table,
+    /* miner and validator roles (console/commands/cmd_roles.c) */
+    &nm_cmd_roles_table,
     &core_table,
 };
 #define TABLE_COUNT (sizeof tables / sizeof tables[0])

@@ -1,0 +1,292 @@
+/* miner_cmd.c - `neuromesh miner`: options, the start-up checks over
+ * JSON-RPC (NAME is a miner of the subnet, its on-chain endpoint is the
+ * address served, else `neuron endpoint` fixes it), then the gRPC server
+ * until a signal. */
+#include "node/miner/miner_cmd.h"
+
+#include "console/commands/commands.h"
+#include "console/commands/session.h"
+#include "node/errors.h"
+#include "node/miner/backend.h"
+#include "node/miner/miner_metrics.h"
+#include "node/miner/role_chain.h"
+#include "node/miner/server.h"
+#include "node/schema_json/schema_json.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static const char usage[] =
+    "usage: neuromesh miner --subnet ID --as NAME --listen HOST:PORT --backend SPEC\n"
+    "                       [--timeout-ms T] [--max-concurrency N] [--url ws://NODE]\n"
+    "                       [--workers N] [--model NAME] [--api-key-file F]\n"
+    "                       [--password-file F] [--port-file F] [--prometheus-port P]\n"
+    "                       [--quiet]\n"
+    "       neuromesh miner --no-chain --listen HOST:PORT --backend SPEC [...]\n"
+    "\n"
+    "Serves neuromesh.miner.v1.MinerService (Infer, HealthCheck) and\n"
+    "grpc.health.v1.Health over gRPC until SIGINT or SIGTERM (docs/miner.md).\n"
+    "  --subnet ID          the subnet served; its input/output schemas apply\n"
+    "  --as NAME            the miner's account (key-store key, or a dev name)\n"
+    "  --listen HOST:PORT   gRPC address (default 127.0.0.1:50051; port 0 picks one)\n"
+    "  --backend SPEC       builtin | echo | exec:CMD | openai:URL\n"
+    "  --timeout-ms T       per Infer (default 30000); DEADLINE_EXCEEDED past it\n"
+    "  --max-concurrency N  Infer calls at once (default 64); RESOURCE_EXHAUSTED past it\n"
+    "  --url ws://NODE      the node's JSON-RPC (default ws://127.0.0.1:9944)\n"
+    "  --workers N          exec: worker processes (default 4)\n"
+    "  --model NAME         openai: model name (default \"default\")\n"
+    "  --api-key-file F     openai: API key file (else $NEUROMESH_OPENAI_API_KEY,\n"
+    "                       $OPENAI_API_KEY); never logged\n"
+    "  --port-file F        write the gRPC port actually used to F\n"
+    "  --prometheus-port P  metrics on 127.0.0.1:P/metrics (0 picks; default off)\n"
+    "  --no-chain           no node: CODE_GEN_BASE schemas, no registration check\n"
+    "  --quiet              no per-call log lines\n";
+
+struct miner_opts {
+    long subnet;
+    const char *as, *listen, *backend, *url, *model, *api_key_file, *password_file;
+    const char *port_file;
+    long timeout_ms, max_concurrency, workers, prometheus_port;
+    int no_chain, quiet;
+};
+
+static int parse_args(int argc, char **argv, struct miner_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->subnet = -1;
+    o->listen = "127.0.0.1:50051";
+    o->timeout_ms = 30000;
+    o->max_concurrency = 64;
+    o->workers = 4;
+    o->prometheus_port = -1;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+        int rc = 0;
+        bool takes = true;
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            fputs(usage, stdout);
+            return 1;
+        } else if (strcmp(a, "--no-chain") == 0) {
+            o->no_chain = 1, takes = false;
+        } else if (strcmp(a, "--quiet") == 0) {
+            o->quiet = 1, takes = false;
+        } else if (!v) {
+            fprintf(stderr, "error: %.40s: missing value or unknown option (see --help)\n", a);
+            return -1;
+        } else if (strcmp(a, "--subnet") == 0) {
+            rc = nm_role_parse_long(a, v, 1, 65535, &o->subnet);
+        } else if (strcmp(a, "--timeout-ms") == 0) {
+            rc = nm_role_parse_long(a, v, 1, 3600000, &o->timeout_ms);
+        } else if (strcmp(a, "--max-concurrency") == 0) {
+            rc = nm_role_parse_long(a, v, 1, 100000, &o->max_concurrency);
+        } else if (strcmp(a, "--prometheus-port") == 0) {
+            rc = nm_role_parse_long(a, v, 0, 65535, &o->prometheus_port);
+        } else if (strcmp(a, "--workers") == 0) {
+            rc = nm_role_parse_long(a, v, 1, 256, &o->workers);
+        } else if (strcmp(a, "--as") == 0) {
+            o->as = v;
+        } else if (strcmp(a, "--listen") == 0) {
+            o->listen = v;
+        } else if (strcmp(a, "--backend") == 0) {
+            o->backend = v;
+        } else if (strcmp(a, "--url") == 0) {
+            o->url = v;
+        } else if (strcmp(a, "--model") == 0) {
+            o->model = v;
+        } else if (strcmp(a, "--api-key-file") == 0) {
+            o->api_key_file = v;
+        } else if (strcmp(a, "--password-file") == 0) {
+            o->password_file = v;
+        } else if (strcmp(a, "--port-file") == 0) {
+            o->port_file = v;
+        } else {
+            fprintf(stderr, "error: unknown option \"%.40s\" (see neuromesh miner --help)\n", a);
+            return -1;
+        }
+        if (rc)
+            return -1;
+        if (takes)
+            i++;
+    }
+    if (!o->backend) {
+        fprintf(stderr, "error: missing --backend (builtin, echo, exec:CMD or openai:URL)\n");
+        return -1;
+    }
+    if (!o->no_chain && (o->subnet < 0 || !o->as)) {
+        fprintf(stderr, "error: missing --subnet ID and --as NAME (or --no-chain)\n");
+        return -1;
+    }
+    return 0;
+}
+
+/* "grpc://HOST:PORT" of the listen address with the port actually bound. */
+static void endpoint_of(const char *listen, int port, char *out, size_t cap)
+{
+    const char *colon = strrchr(listen, ':');
+    int host_len = colon ? (int)(colon - listen) : (int)strlen(listen);
+    snprintf(out, cap, "grpc://%.*s:%d", host_len, listen, port);
+}
+
+/* The chain checks; on success *subnet holds the schemas. */
+static int chain_check(struct nm_session *s, const struct miner_opts *o,
+                       struct nm_role_subnet *subnet, struct nm_role_neuron *me)
+{
+    char err[512];
+    int rc = nm_role_subnet_get(s, (unsigned)o->subnet, subnet, err, sizeof err);
+    if (!rc && (rc = nm_role_neuron_find(s, (unsigned)o->subnet, me, err, sizeof err)))
+        nm_role_subnet_fini(subnet);
+    if (rc) {
+        fprintf(stderr, "error: miner: %s\n", err);
+        return rc;
+    }
+    if (me->uid < 0 || strcmp(me->role, "miner") != 0) {
+        fprintf(stderr,
+                "error: miner: %s (%s) is not registered as a miner on subnet %ld%s; register "
+                "with: neuromesh exec --as %s 'register miner %ld --stake AMOUNT --endpoint "
+                "grpc://%s'\n",
+                o->as, me->address, o->subnet, me->uid >= 0 ? " (it is a validator)" : "", o->as,
+                o->subnet, o->listen);
+        nm_role_subnet_fini(subnet);
+        return NM_E_NOT_REGISTERED;
+    }
+    return 0;
+}
+
+static int endpoint_sync(struct nm_session *s, const struct miner_opts *o,
+                         const struct nm_role_neuron *me, const char *endpoint)
+{
+    if (strcmp(me->endpoint, endpoint) == 0)
+        return 0;
+    char line[512];
+    snprintf(line, sizeof line, "neuron endpoint %ld %s", o->subnet, endpoint);
+    struct nm_cmd_result res;
+    memset(&res, 0, sizeof res);
+    nm_cmd_run_line(s, line, false, &res);
+    int rc = res.status == NM_CMD_OK ? 0 : (res.err ? res.err : NM_E_INTERNAL);
+    if (rc)
+        fprintf(stderr, "error: miner: on-chain endpoint %s differs from %s and the update "
+                        "failed: %s\n",
+                me->endpoint, endpoint, res.message);
+    else
+        fprintf(stderr, "miner: on-chain endpoint was %s, now %s\n",
+                *me->endpoint ? me->endpoint : "(none)", endpoint);
+    nm_cmd_result_fini(&res);
+    return rc;
+}
+
+static void wait_for_signal(struct nm_miner_server *srv, const sigset_t *set, int quiet)
+{
+    struct nm_miner_stats last = {0};
+    for (;;) {
+        struct timespec ts = {.tv_sec = 10};
+        int sig = sigtimedwait(set, NULL, &ts);
+        if (sig == SIGINT || sig == SIGTERM)
+            return;
+        struct nm_miner_stats st;
+        nm_miner_server_stats(srv, &st);
+        if (!quiet && memcmp(&st, &last, sizeof st) != 0)
+            fprintf(stderr,
+                    "miner: ok %llu, invalid %llu, busy %llu, deadline %llu, failed %llu, "
+                    "health %llu, in flight %u\n",
+                    (unsigned long long)st.infer_ok, (unsigned long long)st.invalid,
+                    (unsigned long long)st.exhausted, (unsigned long long)st.deadline,
+                    (unsigned long long)st.failed, (unsigned long long)st.health, st.in_flight);
+        last = st;
+    }
+}
+
+int nm_miner_main(int argc, char **argv)
+{
+    struct miner_opts o;
+    int prc = parse_args(argc, argv, &o);
+    if (prc)
+        return prc > 0 ? 0 : 2;
+    /* Signals go to sigtimedwait below, never to gRPC's threads. */
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    int exit_code = 1;
+    char err[512] = "";
+    struct nm_session *session = NULL;
+    struct nm_role_subnet subnet = {0};
+    struct nm_role_neuron me = {0};
+    struct nm_miner_backend *backend = NULL;
+    struct nm_miner_server *server = NULL;
+    struct nm_miner_metrics *metrics = NULL;
+    struct nm_miner_backend_options bo = {
+        .workers = (int)o.workers, .model = o.model, .api_key_file = o.api_key_file};
+    if (nm_miner_backend_new(o.backend, &bo, &backend, err, sizeof err)) {
+        fprintf(stderr, "error: miner: %s\n", err);
+        exit_code = 2;
+        goto out;
+    }
+    if (!o.no_chain) {
+        struct nm_session_config sc = {
+            .url = o.url, .signer = o.as, .password_file = o.password_file};
+        if (nm_session_new(&sc, NULL, &session) || nm_session_connect(session, err, sizeof err)) {
+            fprintf(stderr, "error: miner: %s\n", *err ? err : "out of memory");
+            goto out;
+        }
+        if (chain_check(session, &o, &subnet, &me))
+            goto out;
+    }
+    struct nm_miner_server_config cfg = {
+        .listen = o.listen,
+        .timeout_ms = (int)o.timeout_ms,
+        .max_concurrency = (int)o.max_concurrency,
+        .input_schema = o.no_chain ? nm_codegen_input_schema : subnet.input_schema,
+        .output_schema = o.no_chain ? nm_codegen_output_schema : subnet.output_schema,
+        .backend = backend,
+        .quiet = o.quiet,
+    };
+    if (nm_miner_server_start(&cfg, &server, err, sizeof err)) {
+        fprintf(stderr, "error: %s\n", err);
+        goto out;
+    }
+    int port = nm_miner_server_port(server);
+    char endpoint[300];
+    endpoint_of(o.listen, port, endpoint, sizeof endpoint);
+    if (session && endpoint_sync(session, &o, &me, endpoint))
+        goto out;
+    if (o.port_file) {
+        FILE *f = fopen(o.port_file, "w");
+        if (!f || fprintf(f, "%d\n", port) < 0 || fclose(f) != 0) {
+            fprintf(stderr, "error: miner: cannot write %s\n", o.port_file);
+            goto out;
+        }
+    }
+    if (o.prometheus_port >= 0) {
+        if (nm_miner_metrics_start((int)o.prometheus_port, server, &metrics, err, sizeof err)) {
+            fprintf(stderr, "error: miner: %s\n", err);
+            goto out;
+        }
+        fprintf(stderr, "miner: metrics on http://127.0.0.1:%d/metrics\n",
+                nm_miner_metrics_port(metrics));
+    }
+    if (o.no_chain)
+        fprintf(stderr, "miner: serving %s with backend %s (no chain)\n", endpoint + 7,
+                backend->ops->kind);
+    else
+        fprintf(stderr, "miner: serving subnet %ld as %s (uid %ld) on %s with backend %s\n",
+                o.subnet, o.as, me.uid, endpoint + 7, backend->ops->kind);
+    wait_for_signal(server, &set, o.quiet);
+    fprintf(stderr, "miner: stopping\n");
+    exit_code = 0;
+out:
+    nm_miner_metrics_stop(metrics);
+    nm_miner_server_stop(server);
+    nm_miner_backend_free(backend);
+    nm_role_subnet_fini(&subnet);
+    nm_session_free(session);
+    return exit_code;
+}

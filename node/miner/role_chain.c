@@ -1,0 +1,110 @@
+/* role_chain.c - subnet and neuron look-ups for the miner and validator. */
+#include "node/miner/role_chain.h"
+
+#include "node/errors.h"
+#include "node/schema_json/schema_json.h"
+#include "node/ss58.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void nm_role_subnet_fini(struct nm_role_subnet *s)
+{
+    free(s->input_schema);
+    free(s->output_schema);
+    s->input_schema = s->output_schema = NULL;
+}
+
+static char *schema_or(const cJSON *v, const char *fallback)
+{
+    /* no schema on chain ("" or "{}"): the task's default, else any JSON */
+    const char *text = cJSON_IsString(v) && *v->valuestring ? v->valuestring : "{}";
+    if (fallback && strcmp(text, "{}") == 0)
+        text = fallback;
+    return strdup(text);
+}
+
+int nm_role_subnet_get(struct nm_session *s, unsigned id, struct nm_role_subnet *out,
+                       char *err, size_t cap)
+{
+    memset(out, 0, sizeof *out);
+    cJSON *params = cJSON_CreateArray();
+    cJSON_AddItemToArray(params, cJSON_CreateNumber(id));
+    cJSON *res = NULL;
+    int rc = nm_session_call(s, "subnet_get", params, &res, err, cap);
+    if (rc)
+        return rc;
+    out->id = id;
+    const cJSON *task = cJSON_GetObjectItemCaseSensitive(res, "task");
+    snprintf(out->task, sizeof out->task, "%s", cJSON_IsString(task) ? task->valuestring : "");
+    bool codegen = strcmp(out->task, "CODE_GEN") == 0;
+    out->input_schema = schema_or(cJSON_GetObjectItemCaseSensitive(res, "input_schema"),
+                                  codegen ? nm_codegen_input_schema : NULL);
+    out->output_schema = schema_or(cJSON_GetObjectItemCaseSensitive(res, "output_schema"),
+                                   codegen ? nm_codegen_output_schema : NULL);
+    const cJSON *status = cJSON_GetObjectItemCaseSensitive(res, "status");
+    bool retired = cJSON_IsString(status) && strcmp(status->valuestring, "active") != 0;
+    cJSON_Delete(res);
+    if (!out->input_schema || !out->output_schema) {
+        nm_role_subnet_fini(out);
+        snprintf(err, cap, "out of memory");
+        return NM_E_NOMEM;
+    }
+    if (retired) {
+        nm_role_subnet_fini(out);
+        snprintf(err, cap, "subnet %u is retired", id);
+        return NM_E_SUBNET_RETIRED;
+    }
+    return 0;
+}
+
+int nm_role_neuron_find(struct nm_session *s, unsigned subnet, struct nm_role_neuron *out,
+                        char *err, size_t cap)
+{
+    memset(out, 0, sizeof *out);
+    out->uid = -1;
+    nm_account acct;
+    int rc = nm_session_signer_account(s, NULL, &acct, err, cap);
+    if (rc)
+        return rc;
+    nm_ss58_encode(&acct, out->address);
+    cJSON *params = cJSON_CreateArray();
+    cJSON_AddItemToArray(params, cJSON_CreateNumber(subnet));
+    cJSON *res = NULL;
+    if ((rc = nm_session_call(s, "neuron_list", params, &res, err, cap)))
+        return rc;
+    const cJSON *n;
+    cJSON_ArrayForEach(n, cJSON_GetObjectItemCaseSensitive(res, "neurons"))
+    {
+        const cJSON *hk = cJSON_GetObjectItemCaseSensitive(n, "hotkey");
+        if (!cJSON_IsString(hk) || strcmp(hk->valuestring, out->address) != 0)
+            continue;
+        const cJSON *uid = cJSON_GetObjectItemCaseSensitive(n, "uid");
+        const cJSON *role = cJSON_GetObjectItemCaseSensitive(n, "role");
+        const cJSON *ep = cJSON_GetObjectItemCaseSensitive(n, "endpoint");
+        out->uid = cJSON_IsNumber(uid) ? (long)uid->valuedouble : -1;
+        snprintf(out->role, sizeof out->role, "%s",
+                 cJSON_IsString(role) ? role->valuestring : "");
+        snprintf(out->endpoint, sizeof out->endpoint, "%s",
+                 cJSON_IsString(ep) ? ep->valuestring : "");
+        break;
+    }
+    cJSON_Delete(res);
+    return 0;
+}
+
+int nm_role_parse_long(const char *flag, const char *v, long min, long max, long *out)
+{
+    char *end;
+    errno = 0;
+    long x = v ? strtol(v, &end, 10) : 0;
+    if (!v || errno || *end || end == v || x < min || x > max) {
+        fprintf(stderr, "error: %s wants an integer from %ld to %ld, not \"%.40s\"\n", flag, min,
+                max, v ? v : "");
+        return -1;
+    }
+    *out = x;
+    return 0;
+}
