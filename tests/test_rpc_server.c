@@ -8,6 +8,8 @@
 
 #include "node/errors.h"
 #include "rpc/server.h"
+#include "tests/support/loop_thread.h"
+#include "tests/support/ws_raw.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -24,61 +26,6 @@
 #include <unistd.h>
 
 #define IO_TIMEOUT_MS 3000
-
-/* ---- a uv loop on a background thread, with "run this on the loop" ----- */
-
-struct loop_thread {
-    uv_loop_t loop;
-    uv_async_t async;
-    pthread_t thread;
-    pthread_mutex_t mu;
-    pthread_cond_t cond;
-    void (*fn)(void *);
-    void *arg;
-    bool done;
-};
-
-static void loop_async_cb(uv_async_t *h)
-{
-    struct loop_thread *lt = h->data;
-    pthread_mutex_lock(&lt->mu);
-    void (*fn)(void *) = lt->fn;
-    void *arg = lt->arg;
-    lt->fn = NULL;
-    pthread_mutex_unlock(&lt->mu);
-    if (!fn)
-        return;
-    fn(arg);
-    pthread_mutex_lock(&lt->mu);
-    lt->done = true;
-    pthread_cond_broadcast(&lt->cond);
-    pthread_mutex_unlock(&lt->mu);
-}
-
-static void *loop_main(void *arg)
-{
-    struct loop_thread *lt = arg;
-    uv_run(&lt->loop, UV_RUN_DEFAULT);
-    return NULL;
-}
-
-static void run_on_loop(struct loop_thread *lt, void (*fn)(void *), void *arg)
-{
-    pthread_mutex_lock(&lt->mu);
-    lt->fn = fn;
-    lt->arg = arg;
-    lt->done = false;
-    uv_async_send(&lt->async);
-    while (!lt->done)
-        pthread_cond_wait(&lt->cond, &lt->mu);
-    pthread_mutex_unlock(&lt->mu);
-}
-
-static void close_async(void *arg)
-{
-    struct loop_thread *lt = arg;
-    uv_close((uv_handle_t *)&lt->async, NULL);
-}
 
 /* ---- the test handler --------------------------------------------------- */
 
@@ -229,30 +176,10 @@ static void server_delete_on_loop(void *arg)
     f->srv = NULL;
 }
 
-static void loop_start(struct loop_thread *lt)
-{
-    assert_int_equal(uv_loop_init(&lt->loop), 0);
-    assert_int_equal(uv_async_init(&lt->loop, &lt->async, loop_async_cb), 0);
-    lt->async.data = lt;
-    pthread_mutex_init(&lt->mu, NULL);
-    pthread_cond_init(&lt->cond, NULL);
-    assert_int_equal(pthread_create(&lt->thread, NULL, loop_main, lt), 0);
-}
-
-/* The documented shutdown: delete, then the loop runs until it is empty. */
-static void loop_stop(struct loop_thread *lt)
-{
-    run_on_loop(lt, close_async, lt);
-    pthread_join(lt->thread, NULL);
-    assert_int_equal(uv_loop_close(&lt->loop), 0);
-    pthread_cond_destroy(&lt->cond);
-    pthread_mutex_destroy(&lt->mu);
-}
-
 static int start_server(struct fixture *f)
 {
-    loop_start(&f->lt);
-    run_on_loop(&f->lt, server_new_on_loop, f);
+    loop_thread_start(&f->lt);
+    loop_thread_run(&f->lt, server_new_on_loop, f);
     assert_int_equal(f->new_err, 0);
     f->port = nm_rpc_server_port(f->srv);
     assert_true(f->port > 0);
@@ -293,8 +220,8 @@ static int teardown(void **state)
 {
     struct fixture *f = *state;
     if (f->srv)
-        run_on_loop(&f->lt, server_delete_on_loop, f);
-    loop_stop(&f->lt);
+        loop_thread_run(&f->lt, server_delete_on_loop, f);
+    loop_thread_stop(&f->lt);
     free(f);
     pthread_mutex_lock(&rec.mu);
     int problems = rec.handler_problems;
@@ -317,7 +244,7 @@ static void count_on_loop(void *arg)
 static int connection_count(struct fixture *f)
 {
     struct count_query q = {.f = f};
-    run_on_loop(&f->lt, count_on_loop, &q);
+    loop_thread_run(&f->lt, count_on_loop, &q);
     return q.count;
 }
 
@@ -327,152 +254,40 @@ static void sleep_ms(int ms)
     nanosleep(&ts, NULL);
 }
 
-/* ---- raw sockets -------------------------------------------------------- */
+/* ---- raw sockets (tests/support/ws_raw.h), asserting ------------------- */
 
 static int tcp_connect(int port)
 {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    int fd = wsr_tcp(port, IO_TIMEOUT_MS, 0);
     assert_true(fd >= 0);
-    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
-    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    struct timeval tv = {.tv_sec = IO_TIMEOUT_MS / 1000};
-    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-    int one = 1;
-    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof sa), 0);
     return fd;
 }
 
-static bool send_all(int fd, const void *buf, size_t len)
-{
-    const char *p = buf;
-    while (len) {
-        ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
-        if (n <= 0)
-            return false;
-        p += n;
-        len -= (size_t)n;
-    }
-    return true;
-}
-
-static bool recv_all(int fd, void *buf, size_t len)
-{
-    char *p = buf;
-    while (len) {
-        ssize_t n = recv(fd, p, len, 0);
-        if (n <= 0)
-            return false;
-        p += n;
-        len -= (size_t)n;
-    }
-    return true;
-}
-
-/* Reads an HTTP head (up to the blank line) into buf; false on EOF/error. */
-static bool recv_head(int fd, char *buf, size_t cap)
-{
-    size_t n = 0;
-    while (n + 1 < cap) {
-        if (recv(fd, buf + n, 1, 0) != 1)
-            return false;
-        n++;
-        buf[n] = '\0';
-        if (n >= 4 && !memcmp(buf + n - 4, "\r\n\r\n", 4))
-            return true;
-    }
-    return false;
-}
+#define send_all wsr_send_all
 
 /* Opens a WebSocket (no subprotocol); -1 if the server refused it. */
 static int ws_open(int port, const char *bearer)
 {
-    char req[512], head[2048];
-    int fd = tcp_connect(port);
-    snprintf(req, sizeof req,
-             "GET /anything HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nUpgrade: websocket\r\n"
-             "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-             "Sec-WebSocket-Version: 13\r\n%s%s%s\r\n",
-             port, bearer ? "Authorization: Bearer " : "", bearer ? bearer : "",
-             bearer ? "\r\n" : "");
-    if (!send_all(fd, req, strlen(req)) || !recv_head(fd, head, sizeof head) ||
-        strncmp(head, "HTTP/1.1 101", 12) != 0) {
-        close(fd);
-        return -1;
-    }
-    return fd;
+    return wsr_open(port, bearer, NULL, IO_TIMEOUT_MS, 0);
 }
 
 static void ws_send_frame(int fd, int opcode, bool fin, const void *payload, size_t len)
 {
-    unsigned char hdr[14];
-    size_t h = 0;
-    const unsigned char mask[4] = {0x11, 0x22, 0x33, 0x44};
-    hdr[h++] = (unsigned char)((fin ? 0x80 : 0) | opcode);
-    if (len < 126) {
-        hdr[h++] = (unsigned char)(0x80 | len);
-    } else if (len < 65536) {
-        hdr[h++] = 0x80 | 126;
-        hdr[h++] = (unsigned char)(len >> 8);
-        hdr[h++] = (unsigned char)len;
-    } else {
-        hdr[h++] = 0x80 | 127;
-        for (int i = 7; i >= 0; i--)
-            hdr[h++] = (unsigned char)((uint64_t)len >> (8 * i));
-    }
-    memcpy(hdr + h, mask, 4);
-    h += 4;
-    unsigned char *masked = malloc(len + 1);
-    assert_non_null(masked);
-    for (size_t i = 0; i < len; i++)
-        masked[i] = ((const unsigned char *)payload)[i] ^ mask[i % 4];
-    bool ok = send_all(fd, hdr, h) && send_all(fd, masked, len);
-    free(masked);
-    assert_true(ok);
+    assert_true(wsr_send_frame(fd, opcode, fin, payload, len));
 }
 
 static void ws_send_text(int fd, const char *text)
 {
-    ws_send_frame(fd, 1, true, text, strlen(text));
+    assert_true(wsr_send_text(fd, text));
 }
 
-/* Reads one frame: returns its payload (malloc'd, NUL-terminated) or NULL on
- * EOF; *opcode and *len are set. */
-static char *ws_recv_frame(int fd, int *opcode, size_t *len)
-{
-    unsigned char h[2], ext[8];
-    if (!recv_all(fd, h, 2))
-        return NULL;
-    *opcode = h[0] & 0x0f;
-    uint64_t n = h[1] & 0x7f;
-    if (n == 126) {
-        if (!recv_all(fd, ext, 2))
-            return NULL;
-        n = ((uint64_t)ext[0] << 8) | ext[1];
-    } else if (n == 127) {
-        if (!recv_all(fd, ext, 8))
-            return NULL;
-        n = 0;
-        for (int i = 0; i < 8; i++)
-            n = (n << 8) | ext[i];
-    }
-    char *payload = malloc((size_t)n + 1);
-    assert_non_null(payload);
-    if (!recv_all(fd, payload, (size_t)n)) {
-        free(payload);
-        return NULL;
-    }
-    payload[n] = '\0';
-    *len = (size_t)n;
-    return payload;
-}
+#define ws_recv_frame wsr_recv_frame
 
 /* The next text message; fails the test on anything else. */
 static char *ws_recv_text(int fd, size_t *len)
 {
     int opcode = -1;
-    char *payload = ws_recv_frame(fd, &opcode, len);
+    char *payload = wsr_recv_frame(fd, &opcode, len);
     assert_non_null(payload);
     assert_int_equal(opcode, 1);
     return payload;
@@ -518,32 +333,18 @@ struct http_response {
 static bool http_read_response(int fd, struct http_response *r)
 {
     memset(r, 0, sizeof *r);
-    if (!recv_head(fd, r->head, sizeof r->head) ||
-        sscanf(r->head, "HTTP/1.%*d %d", &r->status) != 1)
-        return false;
-    const char *cl = strcasestr(r->head, "content-length:");
-    size_t n = cl ? strtoul(cl + 15, NULL, 10) : 0;
-    r->body = malloc(n + 1);
-    assert_non_null(r->body);
-    if (!recv_all(fd, r->body, n))
-        return false;
-    r->body[n] = '\0';
-    r->body_len = n;
-    return true;
+    r->status = wsr_http_read(fd, r->head, sizeof r->head, &r->body, &r->body_len);
+    return r->status > 0;
 }
 
 static void http_send(int fd, int port, const char *method, const char *path, const char *body,
                       const char *extra_headers)
 {
-    char head[1024];
-    snprintf(head, sizeof head,
-             "%s %s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nContent-Type: application/json\r\n"
-             "Content-Length: %zu\r\n%s\r\n",
-             method, path, port, body ? strlen(body) : (size_t)0,
+    (void)port;
+    char headers[1024];
+    snprintf(headers, sizeof headers, "Content-Type: application/json\r\n%s",
              extra_headers ? extra_headers : "");
-    assert_true(send_all(fd, head, strlen(head)));
-    if (body)
-        assert_true(send_all(fd, body, strlen(body)));
+    assert_true(wsr_http_send(fd, method, path, headers, body));
 }
 
 static bool wait_for(int (*get)(void), int want, int timeout_ms)
@@ -693,7 +494,7 @@ static void test_deferred_reply_sent_from_outside_a_callback(void **state)
     assert_true(ws >= 0);
     ws_send_text(ws, "defer");
     assert_true(wait_for(rec_requests, 1, 1000));
-    run_on_loop(&f->lt, send_deferred_on_loop, NULL);
+    loop_thread_run(&f->lt, send_deferred_on_loop, NULL);
     char *got = ws_recv_text(ws, &len);
     assert_string_equal(got, "later");
     free(got);
@@ -701,7 +502,7 @@ static void test_deferred_reply_sent_from_outside_a_callback(void **state)
     int fd = tcp_connect(f->port);
     http_send(fd, f->port, "POST", "/", "defer", NULL);
     assert_true(wait_for(rec_requests, 2, 1000));
-    run_on_loop(&f->lt, send_deferred_on_loop, NULL);
+    loop_thread_run(&f->lt, send_deferred_on_loop, NULL);
     assert_true(http_read_response(fd, &r));
     assert_int_equal(r.status, 200);
     assert_string_equal(r.body, "later");
@@ -753,7 +554,7 @@ static void test_oversize_websocket_message_is_refused_and_the_connection_stays(
     ws_expect_echo(good, "still here");
     assert_int_equal(rec_requests(), 3);
     struct stats_query q = {.f = f};
-    run_on_loop(&f->lt, stats_on_loop, &q);
+    loop_thread_run(&f->lt, stats_on_loop, &q);
     assert_int_equal(q.st.too_large, 2);
     close(good);
 }
@@ -880,7 +681,7 @@ static void test_delete_closes_connections_and_the_loop_finishes(void **state)
     int fd = ws_open(f->port, NULL);
     assert_true(fd >= 0);
     ws_expect_echo(fd, "before delete");
-    run_on_loop(&f->lt, server_delete_on_loop, f);
+    loop_thread_run(&f->lt, server_delete_on_loop, f);
     assert_int_equal(rec_closes(), 1); /* on_close ran inside delete */
     assert_true(ws_expect_closed(fd) >= 0);
     close(fd);
@@ -910,15 +711,15 @@ static void expect_new_fails(const char *bind_address, int port, int want)
     struct fixture *f = fixture_new();
     f->cfg.bind_address = bind_address;
     f->cfg.port = port;
-    loop_start(&f->lt);
-    run_on_loop(&f->lt, server_new_on_loop, f);
+    loop_thread_start(&f->lt);
+    loop_thread_run(&f->lt, server_new_on_loop, f);
     assert_int_equal(f->new_err, want);
     assert_null(f->srv);
     /* nothing is left on the loop: a caller may close its loop at once */
     struct handle_count hc = {.lt = &f->lt};
-    run_on_loop(&f->lt, count_handles_on_loop, &hc);
+    loop_thread_run(&f->lt, count_handles_on_loop, &hc);
     assert_int_equal(hc.others, 0);
-    loop_stop(&f->lt);
+    loop_thread_stop(&f->lt);
     free(f);
 }
 
