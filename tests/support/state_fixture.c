@@ -2,7 +2,10 @@
  * state_fixture.h). */
 #include "tests/support/state_fixture.h"
 
+#include "tests/support/db_query.h"
+
 #include "node/pallets/staking.h"
+#include "node/pallets/subnets.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -134,3 +137,36 @@ uint64_t fx_stake_of(struct fx *f, const nm_account *who, uint16_t subnet)
     return v;
 }
 
+int fx_event_count(struct fx *f, const char *name)
+{
+    return tq_event_count(f->db, name);
+}
+
+int fx_stake_call(struct fx *f, uint16_t kind, const nm_account *who, uint16_t subnet,
+                  uint64_t amount)
+{
+    memset(&f->call, 0, sizeof f->call);
+    f->call.kind = kind;
+    f->call.u.stake.subnet = subnet;
+    f->call.u.stake.amount = amount;
+    if (kind == NM_CALL_STAKE_ADD)
+        return nm_staking_add(&f->rt, who, &f->call);
+    if (kind == NM_CALL_STAKE_REMOVE)
+        return nm_staking_remove(&f->rt, who, &f->call);
+    return nm_staking_withdraw(&f->rt, who, &f->call);
+}
+
+uint16_t fx_make_subnet(struct fx *f, const char *name, uint64_t min_miner,
+                        uint64_t min_validator)
+{
+    struct nm_subnet_spec *spec = &f->call.u.subnet_create.spec;
+    memset(&f->call, 0, sizeof f->call);
+    f->call.kind = NM_CALL_SUBNET_CREATE;
+    snprintf(spec->name, sizeof spec->name, "%s", name);
+    spec->task = NM_TASK_CODE_GEN;
+    spec->min_stake_miner = min_miner;
+    spec->min_stake_validator = min_validator;
+    uint16_t id;
+    assert_int_equal(nm_subnets_genesis_create(&f->rt, &f->alice, spec, &id), 0);
+    return id;
+}
