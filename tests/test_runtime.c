@@ -182,33 +182,7 @@ static char *dump_rows(struct nm_db *db)
         "SELECT * FROM neurons ORDER BY 1, 2", "SELECT * FROM events ORDER BY 1, 2",
         "SELECT * FROM extrinsics ORDER BY 1",
     };
-    char *text = NULL;
-    size_t len = 0;
-    FILE *out = open_memstream(&text, &len);
-    assert_non_null(out);
-    for (size_t i = 0; i < sizeof sql / sizeof sql[0]; i++) {
-        sqlite3_stmt *st;
-        assert_int_equal(sqlite3_prepare_v2(nm_db_handle(db), sql[i], -1, &st, NULL), SQLITE_OK);
-        while (sqlite3_step(st) == SQLITE_ROW) {
-            for (int c = 0; c < sqlite3_column_count(st); c++) {
-                if (sqlite3_column_type(st, c) == SQLITE_BLOB) {
-                    const uint8_t *b = sqlite3_column_blob(st, c);
-                    for (int k = 0; k < sqlite3_column_bytes(st, c); k++)
-                        fprintf(out, "%02x", b[k]);
-                } else if (sqlite3_column_type(st, c) == SQLITE_NULL) {
-                    fputs("NULL", out);
-                } else {
-                    fprintf(out, "%s", (const char *)sqlite3_column_text(st, c));
-                }
-                fputc('|', out);
-            }
-            fputc('\n', out);
-        }
-        sqlite3_finalize(st);
-        fputs("--\n", out);
-    }
-    fclose(out);
-    return text;
+    return tq_dump(db, sql, sizeof sql / sizeof sql[0]);
 }
 
 struct snapshot {

@@ -5,7 +5,13 @@
 
 #include "node/db.h"
 
+#include <stddef.h>
+
 /* Count of events named name in the events table. */
 int tq_event_count(struct nm_db *db, const char *name);
+
+/* Every row each of the n statements selects, as text (malloc'd): columns
+ * end in '|' (blobs in hex), rows in '\n', statements in "--\n". */
+char *tq_dump(struct nm_db *db, const char *const *sql, size_t n);
 
 #endif

@@ -1,4 +1,5 @@
 /* gov_fixture.c - the governance tests' helpers (see gov_fixture.h). */
+#include "tests/support/db_query.h"
 #include "tests/support/gov_fixture.h"
 
 #include "node/chainspec.h"
@@ -121,24 +122,7 @@ char *dump_gov(struct fx *f)
         "SELECT proposal, action, hex(member) FROM council_signatures ORDER BY 1, 2, 3",
         "SELECT name, value FROM params ORDER BY 1",
     };
-    char *text = NULL;
-    size_t len = 0;
-    FILE *out = open_memstream(&text, &len);
-    assert_non_null(out);
-    for (size_t i = 0; i < sizeof sql / sizeof sql[0]; i++) {
-        sqlite3_stmt *st;
-        assert_int_equal(sqlite3_prepare_v2(nm_db_handle(f->db), sql[i], -1, &st, NULL),
-                         SQLITE_OK);
-        while (sqlite3_step(st) == SQLITE_ROW) {
-            for (int c = 0; c < sqlite3_column_count(st); c++)
-                fprintf(out, "%s|", (const char *)sqlite3_column_text(st, c));
-            fputc('\n', out);
-        }
-        sqlite3_finalize(st);
-        fputs("--\n", out);
-    }
-    fclose(out);
-    return text;
+    return tq_dump(f->db, sql, sizeof sql / sizeof sql[0]);
 }
 
 void gfx_snap_take(struct fx *f, struct gfx_snap *s)
