@@ -32,7 +32,7 @@ ALL_CFLAGS := $(CFLAGS_BASE) $(SAN_FLAGS) $(CFLAGS)
 ALL_LDFLAGS := $(SAN_FLAGS) $(LDFLAGS)
 
 MAIN_SRC := console/main.c
-SRCS := $(wildcard node/*.c node/pallets/*.c rpc/*.c console/*.c widgets/*.c)
+SRCS := $(wildcard node/*.c node/pallets/*.c rpc/*.c service/*.c console/*.c widgets/*.c)
 LIB_SRCS := $(filter-out $(MAIN_SRC),$(SRCS))
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
 TEST_SRCS := $(wildcard tests/test_*.c)

@@ -5,7 +5,7 @@
 #ifndef NM_CONSOLE_RPC_FLAGS_H
 #define NM_CONSOLE_RPC_FLAGS_H
 
-#include "node/node.h"
+#include "service/node.h"
 #include "rpc/methods.h"
 #include "rpc/token.h"
 
