@@ -35,7 +35,7 @@ ALL_LDFLAGS := $(SAN_FLAGS) $(LDFLAGS)
 
 MAIN_SRC := console/cli/main.c
 SRCS := $(wildcard node/*.c node/pallets/*.c node/schema_json/*.c node/miner/*.c \
-	node/eval/*.c node/validator/*.c rpc/*.c console/*/*.c widgets/*.c)
+	node/eval/*.c node/validator/*.c rpc/*.c service/*.c console/*/*.c widgets/*.c)
 LIB_SRCS := $(filter-out $(MAIN_SRC),$(SRCS))
 # protobuf-c code generated from the repo's .proto files (never committed).
 PROTOS := $(wildcard node/*/proto/*.proto)
@@ -47,6 +47,7 @@ TEST_SUPPORT_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(wildcard tests/support/*.c))
 TEST_BINS := $(TEST_SRCS:tests/%.c=$(BUILD)/tests/%)
 BENCH_SRCS := $(wildcard bench/*.c)
 BENCH_BINS := $(BENCH_SRCS:bench/%.c=$(BUILD)/bench/%)
+BENCH_SUPPORT_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(wildcard bench/support/*.c))
 BIN := $(BUILD)/neuromesh
 
 .PHONY: all run test unit e2e asan bench fuzz clean check-fmt
@@ -85,9 +86,10 @@ $(BUILD)/tests/%: tests/%.c $(TEST_SUPPORT_OBJS) $(BUILD)/libneuromesh.a
 $(BUILD)/tests/test_faults_alloc: ALL_LDFLAGS += -Wl,--wrap=malloc -Wl,--wrap=calloc \
 	-Wl,--wrap=realloc
 
-$(BUILD)/bench/%: bench/%.c $(BUILD)/libneuromesh.a
+$(BUILD)/bench/%: bench/%.c $(BENCH_SUPPORT_OBJS) $(BUILD)/libneuromesh.a
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(BUILD)/libneuromesh.a $(PKG_LIBS)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(BENCH_SUPPORT_OBJS) $(BUILD)/libneuromesh.a \
+		$(PKG_LIBS)
 
 run: neuromesh
 	./neuromesh

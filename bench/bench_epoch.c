@@ -11,6 +11,7 @@
  * each size: aim < 10 ms at 100 x 1000, and how it grows. Memory is the
  * matrix plus the working arrays (reported). Never fails on time.
  * Usage: bench_epoch [--no-numpy] [--no-collusion] */
+#include "bench/support/bench_util.h"
 #include "node/pallets/collusion.h"
 #include "node/pallets/consensus_math.h"
 #include "node/errors.h"
@@ -23,29 +24,6 @@
 #include <unistd.h>
 
 static uint64_t rng = 0xbe7c4;
-
-static uint64_t next_u64(void)
-{
-    uint64_t z = (rng += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static void check(int err, const char *what)
-{
-    if (err) {
-        fprintf(stderr, "bench_epoch: %s: %s\n", what, nm_strerror(err));
-        exit(1);
-    }
-}
 
 struct matrix {
     uint32_t v, m;
@@ -65,14 +43,14 @@ static void matrix_make(struct matrix *x, uint32_t v, uint32_t m)
     x->stake = malloc(v * sizeof *x->stake);
     uint64_t *quality = malloc(m * sizeof *quality), *raw = malloc(m * sizeof *raw);
     for (uint32_t j = 0; j < m; j++)
-        quality[j] = next_u64() % 1000;
+        quality[j] = bench_splitmix(&rng) % 1000;
     for (uint32_t i = 0; i < v; i++) {
         for (uint32_t j = 0; j < m; j++)
-            raw[j] = quality[j] + next_u64() % 300 + 1;
-        check(nm_normalize_l1(raw, m, x->w + (size_t)i * m), "normalise");
+            raw[j] = quality[j] + bench_splitmix(&rng) % 300 + 1;
+        bench_check("bench_epoch", nm_normalize_l1(raw, m, x->w + (size_t)i * m), "normalise");
         x->rows[i] = (struct nm_wrow){m, NULL, x->w + (size_t)i * m};
-        x->rep[i] = 300000000 + next_u64() % 700000000;
-        x->stake[i] = next_u64() % 1000000000000ULL;
+        x->rep[i] = 300000000 + bench_splitmix(&rng) % 700000000;
+        x->stake[i] = bench_splitmix(&rng) % 1000000000000ULL;
     }
     free(quality);
     free(raw);
@@ -91,7 +69,7 @@ static volatile uint64_t sink;
 /* One plain pass: every weight read once and summed. */
 static double plain_pass(const struct matrix *x)
 {
-    double t0 = now_s();
+    double t0 = bench_now_s();
     uint64_t sum = 0;
     size_t n = (size_t)x->v * x->m, i = 0;
     for (; i + 64 <= n; i += 64) { /* blocks, so it vectorises like the epoch's loops */
@@ -104,7 +82,7 @@ static double plain_pass(const struct matrix *x)
     for (; i < n; i++)
         sum += x->w[i];
     sink = sum;
-    return now_s() - t0;
+    return bench_now_s() - t0;
 }
 
 struct epoch_out {
@@ -121,14 +99,14 @@ static double epoch_once(const struct matrix *x, struct epoch_out *o)
     struct nm_consensus_input in = {x->v, x->m, x->rows, x->rep, x->stake};
     struct nm_consensus_output out = {
         .global = o->global, .similarity = o->sim, .reputation = o->rep, .flags = o->flags};
-    double t0 = now_s();
-    check(nm_consensus_run(&p, &in, &out), "epoch");
+    double t0 = bench_now_s();
+    bench_check("bench_epoch", nm_consensus_run(&p, &in, &out), "epoch");
     uint64_t *shares = o->miner_reward; /* W_global as miner shares, split in place */
     for (uint32_t j = 0; j < x->m; j++)
         shares[j] = o->global[j];
     nm_split(410000000000ULL, shares, x->m, o->miner_reward);
     nm_split(410000000000ULL, o->rep, x->v, o->validator_reward);
-    return now_s() - t0;
+    return bench_now_s() - t0;
 }
 
 /* Best of several runs, at least reps and about 0.3 s. */
@@ -236,9 +214,9 @@ static double collusion_time(const struct matrix *x, const struct matrix *prev, 
     double best = 1e9;
     bool analysed;
     for (int i = 0; i < reps; i++) {
-        double t0 = now_s();
-        check(nm_collusion_analyse(&p, &in, out, &analysed), "collusion");
-        double t = now_s() - t0;
+        double t0 = bench_now_s();
+        bench_check("bench_epoch", nm_collusion_analyse(&p, &in, out, &analysed), "collusion");
+        double t = bench_now_s() - t0;
         best = t < best ? t : best;
     }
     int flagged = 0;

@@ -5,6 +5,7 @@
  * libsodium's raw Ed25519 verify rate on one core and SQLite's raw random
  * upsert rate on the accounts table. Never fails on time.
  * Usage: bench_import [ACCOUNTS] [BLOCKS] [TX_PER_BLOCK] */
+#include "bench/support/bench_util.h"
 #include "node/chain.h"
 #include "node/errors.h"
 #include "node/extrinsic.h"
@@ -20,13 +21,6 @@
 #include <unistd.h>
 
 #define SENDERS 20000
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static int rm_entry(const char *p, const struct stat *s, int f, struct FTW *w)
 {
@@ -59,10 +53,10 @@ static double raw_verify_rate(void)
     randombytes_buf(msg, sizeof msg);
     nm_sign(&kp, msg, sizeof msg, sig);
     int n = 20000, ok = 0;
-    double t = now_s();
+    double t = bench_now_s();
     for (int i = 0; i < n; i++)
         ok += nm_verify(&kp.pub, msg, sizeof msg, sig);
-    t = now_s() - t;
+    t = bench_now_s() - t;
     return ok == n ? n / t : 0;
 }
 
@@ -76,7 +70,7 @@ static double raw_upsert_rate(struct nm_db *db, const nm_account *ids, size_t n_
     sqlite3_prepare_v2(h, "INSERT OR REPLACE INTO accounts(id, free, nonce) VALUES(?1,?2,?3)", -1,
                        &st, NULL);
     int n = 100000;
-    double t = now_s();
+    double t = bench_now_s();
     sqlite3_exec(h, "BEGIN", NULL, NULL, NULL);
     for (int i = 0; i < n; i++) {
         sqlite3_bind_blob(st, 1, ids[randombytes_uniform((uint32_t)n_ids)].b, 32, SQLITE_STATIC);
@@ -86,7 +80,7 @@ static double raw_upsert_rate(struct nm_db *db, const nm_account *ids, size_t n_
         sqlite3_reset(st);
     }
     sqlite3_exec(h, "ROLLBACK", NULL, NULL, NULL);
-    t = now_s() - t;
+    t = bench_now_s() - t;
     sqlite3_finalize(st);
     return n / t;
 }
@@ -131,7 +125,7 @@ int main(int argc, char **argv)
     nm_keypair_dev("alice", &alice);
     printf("setup: %zu funded accounts, %zu blocks x %zu signed transfers\n", accounts, blocks,
            per_block);
-    double t = now_s();
+    double t = bench_now_s();
     struct nm_chain *a, *b;
     char msg[256];
     if (nm_chain_open(db_a, &spec, &alice, &a, msg, sizeof msg)) {
@@ -139,7 +133,7 @@ int main(int argc, char **argv)
         return 1;
     }
     nm_chain_close(a);
-    printf("setup: genesis with %zu accounts built in %.1f s\n", accounts, now_s() - t);
+    printf("setup: genesis with %zu accounts built in %.1f s\n", accounts, bench_now_s() - t);
     if (copy_file(db_a, db_b)) {
         fprintf(stderr, "cannot copy the database\n");
         return 1;
@@ -155,7 +149,7 @@ int main(int argc, char **argv)
     size_t *block_lens = calloc(blocks, sizeof *block_lens);
     uint64_t *nonces = calloc(SENDERS, sizeof *nonces);
     size_t sender = 0;
-    t = now_s();
+    t = bench_now_s();
     for (size_t blk = 0; blk < blocks; blk++) {
         for (size_t i = 0; i < per_block; i++) {
             struct nm_call call = {.kind = NM_CALL_TRANSFER};
@@ -181,13 +175,13 @@ int main(int argc, char **argv)
         free(o.results);
         nm_chain_block_bytes(a, a->best.height, &block_bytes[blk], &block_lens[blk]);
     }
-    double produce_s = now_s() - t;
+    double produce_s = bench_now_s() - t;
 
     /* Importer: the figure that matters. */
     size_t total = blocks * per_block, imported = 0;
-    t = now_s();
+    t = bench_now_s();
     int err = nm_chain_import_blocks(b, block_bytes, block_lens, blocks, &imported);
-    double import_s = now_s() - t;
+    double import_s = bench_now_s() - t;
     if (err || imported != blocks || !nm_hash_eq(&a->best_hash, &b->best_hash)) {
         fprintf(stderr, "import failed after %zu blocks: %s\n", imported, nm_strerror(err));
         return 1;

@@ -3,6 +3,7 @@
  * sorted table view, and drawing a full 120x40 frame (screen draw,
  * wnoutrefresh, doupdate into a terminal on /dev/null). Prints medians and
  * p99 beside the limit (a frame under 5 ms); never fails on time. */
+#include "bench/support/bench_util.h"
 #include "console/dashboard/dashboard_cache.h"
 #include "console/dashboard/screen.h"
 #include "console/dashboard/theme.h"
@@ -18,13 +19,6 @@
 #define ROUNDS 200
 #define ROWS 40
 #define COLS 120
-
-static double now_ms(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
-}
 
 static int cmp(const void *a, const void *b)
 {
@@ -92,15 +86,15 @@ int main(void)
     static double apply_ms[ROUNDS], update_ms[ROUNDS], draw_ms[ROUNDS], frame_ms[ROUNDS];
     for (int r = 0; r < ROUNDS; r++) {
         struct nm_dq_msg m = {.kind = NM_DQ_NEURONS, .num = 1, .json = metagraph(r)};
-        double t0 = now_ms();
+        double t0 = bench_now_ms();
         unsigned dirty = nm_cache_apply(&cache, &m);
-        double t1 = now_ms();
+        double t1 = bench_now_ms();
         nm_screen_metagraph.update(s, &cache, dirty);
-        double t2 = now_ms();
+        double t2 = bench_now_ms();
         nm_screen_metagraph.draw(s, stdscr, &cache);
         wnoutrefresh(stdscr);
         doupdate();
-        double t3 = now_ms();
+        double t3 = bench_now_ms();
         apply_ms[r] = t1 - t0;
         update_ms[r] = t2 - t1;
         draw_ms[r] = t3 - t2;
@@ -110,12 +104,12 @@ int main(void)
     /* Scrolling: a frame where only the view moves. */
     static double scroll_ms[ROUNDS];
     for (int r = 0; r < ROUNDS; r++) {
-        double t0 = now_ms();
+        double t0 = bench_now_ms();
         nm_screen_metagraph.on_key(s, r % 2 ? KEY_NPAGE : KEY_DOWN);
         nm_screen_metagraph.draw(s, stdscr, &cache);
         wnoutrefresh(stdscr);
         doupdate();
-        scroll_ms[r] = now_ms() - t0;
+        scroll_ms[r] = bench_now_ms() - t0;
     }
     endwin();
     delscreen(scr);

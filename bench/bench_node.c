@@ -3,6 +3,7 @@
  * JSON-RPC, and resident memory of the idle node after a few seconds.
  * Targets: first block under 300 ms, idle under 30 MB. Never fails on time.
  * Usage: bench_node [PATH_TO_NEUROMESH] (default ./build/neuromesh) */
+#include "bench/support/bench_util.h"
 #include "node/errors.h"
 #include "rpc/client.h"
 
@@ -15,34 +16,13 @@
 #include <time.h>
 #include <unistd.h>
 
-static double now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
-static long rss_kb(pid_t pid)
-{
-    char path[64], line[256];
-    snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
-    FILE *f = fopen(path, "r");
-    long kb = -1;
-    while (f && fgets(line, sizeof line, f))
-        if (sscanf(line, "VmRSS: %ld kB", &kb) == 1)
-            break;
-    if (f)
-        fclose(f);
-    return kb;
-}
-
 static int run_once(const char *bin, double *first_block_ms, long *idle_kb)
 {
     char dir[] = "/tmp/nm-bench-node-XXXXXX", port_file[128];
     if (!mkdtemp(dir))
         return -1;
     snprintf(port_file, sizeof port_file, "%s/port", dir);
-    double t0 = now_ms();
+    double t0 = bench_now_ms();
     pid_t pid = fork();
     if (pid == 0) {
         freopen("/dev/null", "w", stderr);
@@ -52,7 +32,7 @@ static int run_once(const char *bin, double *first_block_ms, long *idle_kb)
     }
     int port = 0, rc = -1;
     struct nm_rpc_client *c = NULL;
-    while (now_ms() - t0 < 5000 && !port) {
+    while (bench_now_ms() - t0 < 5000 && !port) {
         FILE *f = fopen(port_file, "r");
         if (f) {
             if (fscanf(f, "%d", &port) != 1)
@@ -65,14 +45,14 @@ static int run_once(const char *bin, double *first_block_ms, long *idle_kb)
     struct nm_rpc_error err = {0};
     if (!port || nm_rpc_client_connect(url, NULL, 2000, &c, &err))
         goto out;
-    while (now_ms() - t0 < 5000) {
+    while (bench_now_ms() - t0 < 5000) {
         cJSON *res = NULL;
         if (nm_rpc_client_call(c, "chain_info", NULL, 1000, &res, &err) == 0) {
             cJSON *h = cJSON_GetObjectItem(res, "height");
             bool moved = cJSON_IsNumber(h) && h->valuedouble >= 1;
             cJSON_Delete(res);
             if (moved) {
-                *first_block_ms = now_ms() - t0;
+                *first_block_ms = bench_now_ms() - t0;
                 rc = 0;
                 break;
             }
@@ -81,7 +61,7 @@ static int run_once(const char *bin, double *first_block_ms, long *idle_kb)
     }
     nm_rpc_client_close(c);
     sleep(3);
-    *idle_kb = rss_kb(pid);
+    *idle_kb = bench_rss_kb(pid);
 out:
     kill(pid, SIGTERM);
     waitpid(pid, NULL, 0);

@@ -11,6 +11,7 @@
  * idle subscribed connections under 100 MB. Never fails on time.
  * Usage: bench_rpc [PATH_TO_NEUROMESH] [SECONDS_PER_RUN] (default
  * ./build/neuromesh, 3). */
+#include "bench/support/bench_util.h"
 #include "node/crypto.h"
 #include "node/ss58.h"
 
@@ -54,27 +55,6 @@ static size_t nsamples, cap_samples;
 static bool recording;
 static uint64_t replies, notifications;
 
-static uint64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-static long rss_kb(pid_t pid)
-{
-    char path[64], line[256];
-    snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
-    FILE *f = fopen(path, "r");
-    long kb = -1;
-    while (f && fgets(line, sizeof line, f))
-        if (sscanf(line, "VmRSS: %ld kB", &kb) == 1)
-            break;
-    if (f)
-        fclose(f);
-    return kb;
-}
-
 /* A masked text frame for text (mask 0: the payload stays as it is). */
 static size_t make_frame(const char *text, unsigned char *out, size_t cap)
 {
@@ -100,7 +80,7 @@ static size_t frame_len;
 
 static void send_call(struct conn *c)
 {
-    c->sent_ns = now_ns();
+    c->sent_ns = bench_now_ns();
     c->waiting = true;
     size_t off = 0;
     while (off < frame_len) {
@@ -156,7 +136,7 @@ static void parse_frames(struct conn *c, bool loop_calls)
         } else if (c->waiting) {
             c->waiting = false;
             replies++;
-            record(now_ns() - c->sent_ns);
+            record(bench_now_ns() - c->sent_ns);
             if (loop_calls)
                 send_call(c);
         }
@@ -218,8 +198,8 @@ static void close_conns(int n)
 static void pump(int ms, bool loop_calls)
 {
     struct epoll_event evs[256];
-    uint64_t end = now_ns() + (uint64_t)ms * 1000000ull;
-    while (now_ns() < end) {
+    uint64_t end = bench_now_ns() + (uint64_t)ms * 1000000ull;
+    while (bench_now_ns() < end) {
         int n = epoll_wait(epfd, evs, 256, 10);
         for (int i = 0; i < n; i++) {
             struct conn *c = evs[i].data.ptr;
@@ -255,9 +235,9 @@ static void run(int port, const char *label, const char *request, int nconns, in
     pump(WARMUP_MS, true);
     nsamples = 0;
     recording = true;
-    uint64_t t0 = now_ns();
+    uint64_t t0 = bench_now_ns();
     pump(seconds * 1000, true);
-    double secs = (double)(now_ns() - t0) / 1e9;
+    double secs = (double)(bench_now_ns() - t0) / 1e9;
     recording = false;
     size_t n = nsamples;
     pump(200, false); /* let the last replies in */
@@ -278,7 +258,7 @@ static void idle_subscribed(int port, pid_t node, int nconns)
 {
     static const char sub[] =
         "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"chain_subscribeNewHeads\"}";
-    long before = rss_kb(node);
+    long before = bench_rss_kb(node);
     frame_len = make_frame(sub, frame, sizeof frame);
     for (int i = 0; i < nconns; i++) {
         if (open_conn(&conns[i], port)) {
@@ -290,7 +270,7 @@ static void idle_subscribed(int port, pid_t node, int nconns)
     }
     notifications = 0;
     pump(3500, false); /* a few blocks: every connection gets its heads */
-    long after = rss_kb(node);
+    long after = bench_rss_kb(node);
     printf("idle subscribed  %4d conns  node RSS %.1f MB (%.1f MB before connecting), "
            "%llu notifications in 3.5 s  (target < 100 MB: %s)\n",
            nconns, after / 1024.0, before / 1024.0, (unsigned long long)notifications,

@@ -6,6 +6,7 @@
  * SQLite through the weights pallet as epoch processing reads it (the seed
  * asks < 100 ms; the aim is < 1 ms). Never fails on time.
  * Usage: bench_weights [VALIDATORS] [MINERS] */
+#include "bench/support/bench_util.h"
 #include "node/amount.h"
 #include "node/pallets/consensus_math.h"
 #include "node/errors.h"
@@ -22,29 +23,6 @@
 
 static uint64_t rng = 0x5eed;
 
-static uint64_t next_u64(void)
-{
-    uint64_t z = (rng += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static void check(int err, const char *what)
-{
-    if (err) {
-        fprintf(stderr, "bench_weights: %s: %s\n", what, nm_strerror(err));
-        exit(1);
-    }
-}
-
 enum shape { UNIFORM, SKEWED, SPARSE };
 static const char *const shape_names[] = {"dense, uniform scores", "dense, skewed (score^3)",
                                           "10% sparse, uniform"};
@@ -55,11 +33,11 @@ static size_t make_vector(enum shape shape, uint32_t m, uint16_t *uids, uint32_t
     uint64_t *raw = malloc(m * sizeof *raw);
     uint16_t *norm = malloc(m * sizeof *norm);
     for (uint32_t j = 0; j < m; j++) {
-        uint64_t x = next_u64() % 1000 + 1;
-        raw[j] = shape == SKEWED ? x * x * x : shape == SPARSE && next_u64() % 10 ? 0 : x;
+        uint64_t x = bench_splitmix(&rng) % 1000 + 1;
+        raw[j] = shape == SKEWED ? x * x * x : shape == SPARSE && bench_splitmix(&rng) % 10 ? 0 : x;
     }
-    raw[next_u64() % m] |= 1;
-    check(nm_normalize_l1(raw, m, norm), "normalise");
+    raw[bench_splitmix(&rng) % m] |= 1;
+    bench_check("bench_weights", nm_normalize_l1(raw, m, norm), "normalise");
     size_t n = 0;
     for (uint32_t j = 0; j < m; j++)
         if (norm[j]) {
@@ -85,7 +63,7 @@ static void sizes(uint32_t m)
             size_t n = make_vector((enum shape)s, m, uids, values);
             struct nm_writer w;
             nm_writer_init(&w);
-            check(nm_wcodec_encode(uids, values, n, &w), "encode");
+            bench_check("bench_weights", nm_wcodec_encode(uids, values, n, &w), "encode");
             bytes += (double)w.len;
             entries += (double)n;
             nm_writer_fini(&w);
@@ -130,28 +108,28 @@ static void load(uint32_t v, uint32_t m)
     struct nm_db *db;
     struct nm_runtime rt;
     nm_hash genesis = {{0}};
-    check(nm_db_open(":memory:", &db), "open");
-    check(nm_runtime_init(&rt, db, &genesis, true), "runtime");
-    check(nm_db_begin(db), "begin");
+    bench_check("bench_weights", nm_db_open(":memory:", &db), "open");
+    bench_check("bench_weights", nm_runtime_init(&rt, db, &genesis, true), "runtime");
+    bench_check("bench_weights", nm_db_begin(db), "begin");
     nm_runtime_begin_block(&rt, 1, 1000);
-    check(nm_runtime_param_set(&rt, "weights_rate_limit_blocks", 0), "param");
+    bench_check("bench_weights", nm_runtime_param_set(&rt, "weights_rate_limit_blocks", 0), "param");
     nm_account owner = account_of('o', 0);
     struct nm_subnet_spec *spec = calloc(1, sizeof *spec);
     snprintf(spec->name, sizeof spec->name, "bench");
     spec->max_neurons = 4096;
     uint16_t subnet;
-    check(nm_subnets_genesis_create(&rt, &owner, spec, &subnet), "subnet");
+    bench_check("bench_weights", nm_subnets_genesis_create(&rt, &owner, spec, &subnet), "subnet");
     free(spec);
     struct nm_call *call = calloc(1, sizeof *call);
     for (uint32_t i = 0; i < v + m; i++) {
         nm_account a = account_of(i < v ? 'v' : 'm', i);
-        check(nm_balances_credit(&rt, &a, NM_UNITS_PER_NMT), "credit");
+        bench_check("bench_weights", nm_balances_credit(&rt, &a, NM_UNITS_PER_NMT), "credit");
         memset(call, 0, sizeof *call);
         call->kind = NM_CALL_REGISTER;
         call->u.reg.subnet = subnet;
         call->u.reg.role = i < v ? NM_ROLE_VALIDATOR : NM_ROLE_MINER;
         snprintf(call->u.reg.endpoint, sizeof call->u.reg.endpoint, "grpc://10.0.0.1:1");
-        check(nm_registry_register(&rt, &a, call), "register");
+        bench_check("bench_weights", nm_registry_register(&rt, &a, call), "register");
     }
     /* Every validator submits a dense vector over all miners (uids v..). */
     uint8_t *pairs = malloc(4 * (size_t)m);
@@ -161,7 +139,7 @@ static void load(uint32_t v, uint32_t m)
     size_t *lens = calloc(v, sizeof *lens), stored = 0;
     for (uint32_t i = 0; i < v; i++) {
         for (uint32_t j = 0; j < m; j++) {
-            uint16_t uid = (uint16_t)(v + j), w = (uint16_t)(next_u64() % 1000 + 1);
+            uint16_t uid = (uint16_t)(v + j), w = (uint16_t)(bench_splitmix(&rng) % 1000 + 1);
             memcpy(pairs + 4 * j,
                    (uint8_t[]){(uint8_t)uid, (uint8_t)(uid >> 8), (uint8_t)w, (uint8_t)(w >> 8)},
                    4);
@@ -171,9 +149,9 @@ static void load(uint32_t v, uint32_t m)
         call->u.weights.subnet = subnet;
         call->u.weights.list = (struct nm_weight_list){m, pairs};
         nm_account a = account_of('v', i);
-        check(nm_weights_submit(&rt, &a, call), "submit");
+        bench_check("bench_weights", nm_weights_submit(&rt, &a, call), "submit");
     }
-    check(nm_db_commit(db), "commit");
+    bench_check("bench_weights", nm_db_commit(db), "commit");
     /* The blobs as stored, for the decode-only timing. */
     sqlite3_stmt *st;
     sqlite3_prepare_v2(nm_db_handle(db), "SELECT data FROM weights", -1, &st, NULL);
@@ -187,19 +165,19 @@ static void load(uint32_t v, uint32_t m)
     double best_decode = 1e9, best_sql = 1e9;
     struct load_ctx l = {uids, values, m, 0};
     for (int rep = 0; rep < 50; rep++) {
-        double t0 = now_s();
+        double t0 = bench_now_s();
         size_t total = 0;
         for (uint32_t i = 0; i < v; i++) {
             size_t n;
-            check(nm_wcodec_decode(blobs[i], lens[i], uids, values, m, &n), "decode");
+            bench_check("bench_weights", nm_wcodec_decode(blobs[i], lens[i], uids, values, m, &n), "decode");
             total += n;
         }
-        double t1 = now_s();
+        double t1 = bench_now_s();
         l.entries = 0;
-        check(nm_weights_bucket_each(db, subnet, 0, load_row, &l), "load");
-        double t2 = now_s();
+        bench_check("bench_weights", nm_weights_bucket_each(db, subnet, 0, load_row, &l), "load");
+        double t2 = bench_now_s();
         if (total != l.entries || total < (size_t)v * m / 2)
-            check(NM_E_INTERNAL, "entry count");
+            bench_check("bench_weights", NM_E_INTERNAL, "entry count");
         best_decode = t1 - t0 < best_decode ? t1 - t0 : best_decode;
         best_sql = t2 - t1 < best_sql ? t2 - t1 : best_sql;
     }

@@ -22,6 +22,7 @@
  * weight by a fraction F (0) to hide. Floating point is only used
  * here to draw noise; everything that reaches state is the node's integer
  * code. */
+#include "bench/support/bench_util.h"
 #include "node/amount.h"
 #include "node/pallets/consensus_math.h"
 #include "node/db.h"
@@ -70,17 +71,9 @@ struct sim {
     long reward_samples[KINDS];
 };
 
-static uint64_t next_u64(struct sim *s)
-{
-    uint64_t z = (s->rng += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
-
 static double uniform(struct sim *s)
 {
-    return (double)(next_u64(s) >> 11) / 9007199254740992.0;
+    return (double)(bench_splitmix(&s->rng) >> 11) / 9007199254740992.0;
 }
 
 /* About N(0, 1): the sum of twelve uniforms (no libm needed). */
@@ -181,7 +174,7 @@ static void setup(struct sim *s, bool commit_reveal)
             s->stale[i][j] = (uint16_t)(1 + 1000 * uniform(s));
         }
         s->target[i] =
-            s->kind[i] == COPIER && i % 2 ? (int)(next_u64(s) % kind_counts[HONEST]) : -1;
+            s->kind[i] == COPIER && i % 2 ? (int)(bench_splitmix(&s->rng) % kind_counts[HONEST]) : -1;
     }
     memset(s->salt, 0x3c, sizeof s->salt);
 }

@@ -30,10 +30,10 @@ struct nm_epoch_pos {
     uint64_t epoch;
     uint64_t height;
     uint64_t tempo;
-    uint64_t first;  /* first block of the epoch */
-    uint64_t last;   /* last block (UINT64_MAX when tempo is 0) */
-    uint64_t index;  /* 0-based index of height in the epoch */
-    uint64_t left;   /* blocks after height in the epoch */
+    uint64_t first; /* first block of the epoch */
+    uint64_t last;  /* last block (UINT64_MAX when tempo is 0) */
+    uint64_t index; /* 0-based index of height in the epoch */
+    uint64_t left;  /* blocks after height in the epoch */
 };
 
 void nm_epoch_at(const struct nm_epoch_base *base, uint64_t height, struct nm_epoch_pos *out);

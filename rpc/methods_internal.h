@@ -37,8 +37,8 @@ struct first_note {
 
 struct nm_rpc_answer {
     struct nm_rpc_methods *m;
-    struct nm_rpc_conn *conn;  /* NULL: answering without a connection */
-    struct conn_state *cs;     /* with conn */
+    struct nm_rpc_conn *conn; /* NULL: answering without a connection */
+    struct conn_state *cs;    /* with conn */
     const char *peer;
     const char *token;
     struct first_note *first;

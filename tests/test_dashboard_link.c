@@ -11,7 +11,7 @@
 #include <cmocka.h>
 
 #include "console/dashboard/dashboard_link.h"
-#include "node/node.h"
+#include "service/node.h"
 #include "rpc/methods.h"
 
 #include <ftw.h>

@@ -150,7 +150,7 @@ static void test_governance_tempo_change_waits_for_the_boundary_and_numbers_go_o
     struct cfx *c = *state;
     assert_int_equal(c->f.rt.params.tempo, 10);
     cfx_advance(c, 142 - c->f.rt.height); /* block 142 of epoch 14 */
-    council_fast_track_tempo(c, 20);       /* signed in block 143, executed at its end */
+    council_fast_track_tempo(c, 20);      /* signed in block 143, executed at its end */
     assert_int_equal(c->f.rt.height, 143);
     cfx_advance(c, 1);
     assert_int_equal(c->f.rt.params.tempo, 20);

@@ -12,7 +12,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "tests/support/dev_chain.h"
+#include "tests/support/chain_fixture.h"
 
 #include "node/chain.h"
 #include "node/errors.h"
@@ -134,17 +134,17 @@ static void test_block_import_fails_cleanly_at_every_allocation(void **state)
     (void)state;
     /* The source makes blocks 1..9 (9 ends epoch 0: the epoch pipeline
      * runs in it), each with transfers. */
-    struct nm_chain *src = dev_chain_open(":memory:");
+    struct nm_chain *src = chx_dev();
     for (uint64_t h = 1; h <= 9; h++) {
-        dev_chain_transfer(src, "alice", 2 * (h - 1), "bob", 1000000000ULL);
-        dev_chain_transfer(src, "alice", 2 * (h - 1) + 1, "charlie", 1000000000ULL);
+        assert_int_equal(chx_submit(src, "alice", 2 * (h - 1), "bob", 1000000000ULL), 0);
+        assert_int_equal(chx_submit(src, "alice", 2 * (h - 1) + 1, "charlie", 1000000000ULL), 0);
         assert_int_equal(nm_chain_produce(src, 1000 * h, NULL), 0);
     }
     uint8_t *blocks[10];
     size_t lens[10];
     for (uint64_t h = 1; h <= 9; h++)
         assert_int_equal(nm_chain_block_bytes(src, h, &blocks[h], &lens[h]), 0);
-    struct nm_chain *dst = dev_chain_open(":memory:");
+    struct nm_chain *dst = chx_dev();
     for (uint64_t h = 1; h <= 8; h++)
         assert_int_equal(nm_chain_import(dst, blocks[h], lens[h], false), 0);
     nm_hash root = dst->best.state_root;
@@ -161,7 +161,7 @@ static void test_block_import_fails_cleanly_at_every_allocation(void **state)
         } else { /* the failure was absorbed: the block is whole; start again */
             assert_true(nm_hash_eq(&dst->best.state_root, &src->best.state_root));
             nm_chain_close(dst);
-            dst = dev_chain_open(":memory:");
+            dst = chx_dev();
             for (uint64_t h = 1; h <= 8; h++)
                 assert_int_equal(nm_chain_import(dst, blocks[h], lens[h], false), 0);
         }
@@ -170,7 +170,7 @@ static void test_block_import_fails_cleanly_at_every_allocation(void **state)
     assert_true(failures > 0);
     assert_int_equal(dst->best.height, 9);
     assert_true(nm_hash_eq(&dst->best.state_root, &src->best.state_root));
-    dev_chain_assert_check(dst);
+    chx_assert_check(dst);
     for (uint64_t h = 1; h <= 9; h++)
         free(blocks[h]);
     nm_chain_close(dst);
@@ -180,13 +180,13 @@ static void test_block_import_fails_cleanly_at_every_allocation(void **state)
 static void test_block_production_fails_cleanly_at_every_allocation(void **state)
 {
     (void)state;
-    struct nm_chain *c = dev_chain_open(":memory:");
+    struct nm_chain *c = chx_dev();
     uint64_t nonce = 0;
     long n, failures = 0;
     for (n = 1;; n++) {
         if (c->pool.count == 0) {
-            dev_chain_transfer(c, "bob", nonce++, "dave", 1000000000ULL);
-            dev_chain_transfer(c, "bob", nonce++, "eve", 1000000000ULL);
+            assert_int_equal(chx_submit(c, "bob", nonce++, "dave", 1000000000ULL), 0);
+            assert_int_equal(chx_submit(c, "bob", nonce++, "eve", 1000000000ULL), 0);
         }
         uint64_t height = c->best.height;
         nm_hash root = c->best.state_root;
@@ -205,15 +205,15 @@ static void test_block_production_fails_cleanly_at_every_allocation(void **state
     print_message("block production: %ld allocations, %ld failed cleanly\n", n - 1, failures);
     assert_true(failures > 0);
     assert_true(c->best.height >= 1);
-    dev_chain_assert_check(c);
+    chx_assert_check(c);
     nm_chain_close(c);
 }
 
 static void test_rpc_requests_fail_cleanly_at_every_allocation(void **state)
 {
     (void)state;
-    struct nm_chain *c = dev_chain_open(":memory:");
-    dev_chain_transfer(c, "alice", 0, "bob", 1000000000ULL);
+    struct nm_chain *c = chx_dev();
+    assert_int_equal(chx_submit(c, "alice", 0, "bob", 1000000000ULL), 0);
     assert_int_equal(nm_chain_produce(c, 1000, NULL), 0);
     struct nm_rpc_methods *m;
     assert_int_equal(nm_rpc_methods_new(c, &m), 0);

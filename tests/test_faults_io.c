@@ -10,7 +10,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "tests/support/dev_chain.h"
+#include "tests/support/chain_fixture.h"
 
 #include "node/chain.h"
 #include "node/errors.h"
@@ -245,14 +245,14 @@ static void test_write_error_in_block_commit_leaves_the_last_whole_block(void **
     assert_non_null(mkdtemp(dir));
     char path[64];
     snprintf(path, sizeof path, "%s/chain.db", dir);
-    struct nm_chain *c = dev_chain_open(path);
+    struct nm_chain *c = chx_dev_at(path);
     assert_int_equal(nm_chain_produce(c, 1000, NULL), 0);
     long n, failures = 0;
     for (n = 1;; n++) {
         uint64_t height = c->best.height;
         nm_hash root = c->best.state_root, hash = c->best_hash;
         if (c->pool.count == 0) /* a failed block leaves its extrinsic pooled */
-            dev_chain_transfer(c, "alice", height - 1, "bob", 1000000000ULL);
+            assert_int_equal(chx_submit(c, "alice", height - 1, "bob", 1000000000ULL), 0);
         writes = 0;
         fail_at = n;
         int err = nm_chain_produce(c, 1000 * (height + 1), NULL);
@@ -275,15 +275,15 @@ static void test_write_error_in_block_commit_leaves_the_last_whole_block(void **
         /* Restart: the file holds the last whole block. */
         uint64_t expect = c->best.height;
         nm_chain_close(c);
-        c = dev_chain_open(path);
+        c = chx_dev_at(path);
         assert_int_equal(c->best.height, expect);
         if (err && !retried)
             assert_true(nm_hash_eq(&c->best_hash, &hash));
-        dev_chain_assert_check(c);
+        chx_assert_check(c);
     }
     print_message("block commit: %ld writes, %ld failed cleanly\n", n - 1, failures);
     assert_true(failures > 0);
-    dev_chain_assert_check(c);
+    chx_assert_check(c);
     nm_chain_close(c);
     char cmd[128];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);

@@ -37,7 +37,8 @@ static void test_mistyped_params_are_refused_by_name(void **state)
     struct rfx *f = *state;
     expect_invalid_params(f, "gov_proposals", "[\"yes\"]",
                           "parameter 0 (all) must be true or false");
-    expect_invalid_params(f, "chain_getBlockHash", "[true]", "parameter 0 (number) must be a number");
+    expect_invalid_params(f, "chain_getBlockHash", "[true]",
+                          "parameter 0 (number) must be a number");
     expect_invalid_params(f, "chain_getHeader", "[{}]", "parameter 0 (hash) must be");
     expect_invalid_params(f, "epoch_info", "[1, [2]]", "parameter 1 (epoch) must be a number");
     /* a list parameter, checked straight (its method is unsafe) */

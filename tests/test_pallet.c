@@ -9,8 +9,8 @@
 
 #include "node/db.h"
 #include "node/errors.h"
-#include "node/pallets/pallet.h"
 #include "node/pallets/balances.h"
+#include "node/pallets/pallet.h"
 #include "node/runtime.h"
 
 #include <string.h>

@@ -8,6 +8,7 @@
 
 #include "node/errors.h"
 #include "rpc/client.h"
+#include "tests/support/loop_thread.h"
 #include "rpc/server.h"
 
 #include <arpa/inet.h>
@@ -20,61 +21,6 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
-
-/* ---- a uv loop on a background thread, with "run this on the loop" ----- */
-
-struct loop_thread {
-    uv_loop_t loop;
-    uv_async_t async;
-    pthread_t thread;
-    pthread_mutex_t mu;
-    pthread_cond_t cond;
-    void (*fn)(void *);
-    void *arg;
-    bool done;
-};
-
-static void loop_async_cb(uv_async_t *h)
-{
-    struct loop_thread *lt = h->data;
-    pthread_mutex_lock(&lt->mu);
-    void (*fn)(void *) = lt->fn;
-    void *arg = lt->arg;
-    lt->fn = NULL;
-    pthread_mutex_unlock(&lt->mu);
-    if (!fn)
-        return;
-    fn(arg);
-    pthread_mutex_lock(&lt->mu);
-    lt->done = true;
-    pthread_cond_broadcast(&lt->cond);
-    pthread_mutex_unlock(&lt->mu);
-}
-
-static void *loop_main(void *arg)
-{
-    struct loop_thread *lt = arg;
-    uv_run(&lt->loop, UV_RUN_DEFAULT);
-    return NULL;
-}
-
-static void run_on_loop(struct loop_thread *lt, void (*fn)(void *), void *arg)
-{
-    pthread_mutex_lock(&lt->mu);
-    lt->fn = fn;
-    lt->arg = arg;
-    lt->done = false;
-    uv_async_send(&lt->async);
-    while (!lt->done)
-        pthread_cond_wait(&lt->cond, &lt->mu);
-    pthread_mutex_unlock(&lt->mu);
-}
-
-static void close_async(void *arg)
-{
-    struct loop_thread *lt = arg;
-    uv_close((uv_handle_t *)&lt->async, NULL);
-}
 
 /* ---- a tiny JSON-RPC server -------------------------------------------- */
 
@@ -187,13 +133,8 @@ static int setup_with(void **state, size_t max_request_bytes)
     struct fixture *f = calloc(1, sizeof *f);
     assert_non_null(f);
     f->cfg.max_request_bytes = max_request_bytes;
-    assert_int_equal(uv_loop_init(&f->lt.loop), 0);
-    assert_int_equal(uv_async_init(&f->lt.loop, &f->lt.async, loop_async_cb), 0);
-    f->lt.async.data = &f->lt;
-    pthread_mutex_init(&f->lt.mu, NULL);
-    pthread_cond_init(&f->lt.cond, NULL);
-    assert_int_equal(pthread_create(&f->lt.thread, NULL, loop_main, &f->lt), 0);
-    run_on_loop(&f->lt, server_new_on_loop, f);
+    loop_thread_start(&f->lt);
+    loop_thread_run(&f->lt, server_new_on_loop, f);
     assert_int_equal(f->new_err, 0);
     f->port = nm_rpc_server_port(f->srv);
     snprintf(f->url, sizeof f->url, "ws://127.0.0.1:%d/", f->port);
@@ -216,12 +157,8 @@ static int teardown(void **state)
     struct fixture *f = *state;
     nm_rpc_client_close(f->client);
     if (f->srv)
-        run_on_loop(&f->lt, server_delete_on_loop, f);
-    run_on_loop(&f->lt, close_async, &f->lt);
-    pthread_join(f->lt.thread, NULL);
-    assert_int_equal(uv_loop_close(&f->lt.loop), 0);
-    pthread_cond_destroy(&f->lt.cond);
-    pthread_mutex_destroy(&f->lt.mu);
+        loop_thread_run(&f->lt, server_delete_on_loop, f);
+    loop_thread_stop(&f->lt);
     free(f);
     return 0;
 }
@@ -481,7 +418,7 @@ static void test_calls_fail_with_connect_error_once_the_server_is_gone(void **st
     struct nm_rpc_error err;
     cJSON *result = NULL;
     f->client = connect_ok(f, NULL);
-    run_on_loop(&f->lt, server_delete_on_loop, f);
+    loop_thread_run(&f->lt, server_delete_on_loop, f);
     for (int waited = 0; nm_rpc_client_is_connected(f->client) && waited < 2000; waited += 5)
         sleep_ms(5);
     assert_false(nm_rpc_client_is_connected(f->client));
@@ -566,7 +503,7 @@ static void test_reconnect_resubscribes_and_calls_wait_for_the_link(void **state
     expect_notifications_in_order(&got);
 
     /* the node goes away: the link goes down, calls wait for it */
-    run_on_loop(&f->lt, server_delete_on_loop, f);
+    loop_thread_run(&f->lt, server_delete_on_loop, f);
     assert_true(wait_link(&links, 1, 0, 3000));
     assert_false(nm_rpc_client_is_connected(f->client));
     cJSON *result = NULL;
@@ -576,7 +513,7 @@ static void test_reconnect_resubscribes_and_calls_wait_for_the_link(void **state
 
     /* it comes back on the same port: reconnect, resubscribe */
     f->cfg.port = f->port;
-    run_on_loop(&f->lt, server_new_on_loop, f);
+    loop_thread_run(&f->lt, server_new_on_loop, f);
     assert_int_equal(f->new_err, 0);
     assert_true(wait_link(&links, 1, 1, 5000));
     for (int waited = 0; collected_count(&got) < 2 * NOTIFY_COUNT && waited < 2000; waited += 5)

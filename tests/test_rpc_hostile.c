@@ -14,7 +14,7 @@
 
 #include "node/chainspec.h"
 #include "node/errors.h"
-#include "node/node.h"
+#include "service/node.h"
 #include "tests/support/ws_raw.h"
 
 #include <cjson/cJSON.h>

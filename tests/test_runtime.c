@@ -12,6 +12,7 @@
 #include "node/extrinsic.h"
 #include "node/pallets/balances.h"
 #include "node/runtime.h"
+#include "tests/support/db_query.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -181,33 +182,7 @@ static char *dump_rows(struct nm_db *db)
         "SELECT * FROM neurons ORDER BY 1, 2", "SELECT * FROM events ORDER BY 1, 2",
         "SELECT * FROM extrinsics ORDER BY 1",
     };
-    char *text = NULL;
-    size_t len = 0;
-    FILE *out = open_memstream(&text, &len);
-    assert_non_null(out);
-    for (size_t i = 0; i < sizeof sql / sizeof sql[0]; i++) {
-        sqlite3_stmt *st;
-        assert_int_equal(sqlite3_prepare_v2(nm_db_handle(db), sql[i], -1, &st, NULL), SQLITE_OK);
-        while (sqlite3_step(st) == SQLITE_ROW) {
-            for (int c = 0; c < sqlite3_column_count(st); c++) {
-                if (sqlite3_column_type(st, c) == SQLITE_BLOB) {
-                    const uint8_t *b = sqlite3_column_blob(st, c);
-                    for (int k = 0; k < sqlite3_column_bytes(st, c); k++)
-                        fprintf(out, "%02x", b[k]);
-                } else if (sqlite3_column_type(st, c) == SQLITE_NULL) {
-                    fputs("NULL", out);
-                } else {
-                    fprintf(out, "%s", (const char *)sqlite3_column_text(st, c));
-                }
-                fputc('|', out);
-            }
-            fputc('\n', out);
-        }
-        sqlite3_finalize(st);
-        fputs("--\n", out);
-    }
-    fclose(out);
-    return text;
+    return tq_dump(db, sql, sizeof sql / sizeof sql[0]);
 }
 
 struct snapshot {
@@ -257,20 +232,6 @@ static char *events_text(struct fx *f)
     sqlite3_finalize(st);
     fclose(out);
     return text;
-}
-
-static int count_events(struct fx *f, const char *name)
-{
-    sqlite3_stmt *st;
-    assert_int_equal(sqlite3_prepare_v2(nm_db_handle(f->db),
-                                        "SELECT COUNT(*) FROM events WHERE name=?1", -1, &st,
-                                        NULL),
-                     SQLITE_OK);
-    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-    int n = sqlite3_column_int(st, 0);
-    sqlite3_finalize(st);
-    return n;
 }
 
 static void assert_contains(const char *text, const char *frag)
@@ -598,7 +559,7 @@ static void test_self_transfer_fails_but_pays_the_fee(void **state)
     struct nm_account_info a = account(f, &f->alice.pub);
     assert_int_equal(a.free, FUNDS - f->rt.params.tx_fee);
     assert_int_equal(a.nonce, 1);
-    assert_int_equal(count_events(f, "system.ExtrinsicFailed"), 1);
+    assert_int_equal(tq_event_count(f->db, "system.ExtrinsicFailed"), 1);
     free(x.data);
 }
 
@@ -685,7 +646,7 @@ static void test_faucet_pays_on_a_dev_chain(void **state)
     assert_int_equal(apply(f, &x, &call_err), 0);
     assert_int_equal(call_err, 0);
     assert_int_equal(account(f, &f->carol.pub).free, pay);
-    assert_int_equal(count_events(f, "balances.Faucet"), 1);
+    assert_int_equal(tq_event_count(f->db, "balances.Faucet"), 1);
     assert_commitment_matches(f);
     free(x.data);
 }
@@ -703,7 +664,7 @@ static void test_faucet_refuses_on_other_chains(void **state)
     assert_int_equal(call_err, NM_E_NOT_DEV_CHAIN);
     assert_false(account(f, &f->carol.pub).exists);
     assert_int_equal(account(f, &f->alice.pub).free, FUNDS - f->rt.params.tx_fee);
-    assert_int_equal(count_events(f, "balances.Faucet"), 0);
+    assert_int_equal(tq_event_count(f->db, "balances.Faucet"), 0);
     free(x.data);
     fx_free(f);
 }

@@ -22,49 +22,19 @@
 
 /* The shared fixture: tests/support/state_fixture.h. */
 
-/* Creates a subnet owned by alice with the given minimums; returns its id. */
-static uint16_t make_subnet(struct fx *f, const char *name, uint64_t min_miner,
-                            uint64_t min_validator)
-{
-    struct nm_subnet_spec *spec = &f->call.u.subnet_create.spec;
-    memset(&f->call, 0, sizeof f->call);
-    f->call.kind = NM_CALL_SUBNET_CREATE;
-    snprintf(spec->name, sizeof spec->name, "%s", name);
-    spec->task = NM_TASK_CODE_GEN;
-    spec->min_stake_miner = min_miner;
-    spec->min_stake_validator = min_validator;
-    uint16_t id;
-    assert_int_equal(nm_subnets_genesis_create(&f->rt, &f->alice, spec, &id), 0);
-    return id;
-}
-
-static int stake_call(struct fx *f, uint16_t kind, const nm_account *who, uint16_t subnet,
-                      uint64_t amount)
-{
-    memset(&f->call, 0, sizeof f->call);
-    f->call.kind = kind;
-    f->call.u.stake.subnet = subnet;
-    f->call.u.stake.amount = amount;
-    if (kind == NM_CALL_STAKE_ADD)
-        return nm_staking_add(&f->rt, who, &f->call);
-    if (kind == NM_CALL_STAKE_REMOVE)
-        return nm_staking_remove(&f->rt, who, &f->call);
-    return nm_staking_withdraw(&f->rt, who, &f->call);
-}
-
 static int add(struct fx *f, const nm_account *who, uint16_t subnet, uint64_t amount)
 {
-    return stake_call(f, NM_CALL_STAKE_ADD, who, subnet, amount);
+    return fx_stake_call(f, NM_CALL_STAKE_ADD, who, subnet, amount);
 }
 
 static int unbond(struct fx *f, const nm_account *who, uint16_t subnet, uint64_t amount)
 {
-    return stake_call(f, NM_CALL_STAKE_REMOVE, who, subnet, amount);
+    return fx_stake_call(f, NM_CALL_STAKE_REMOVE, who, subnet, amount);
 }
 
 static int withdraw(struct fx *f, const nm_account *who)
 {
-    return stake_call(f, NM_CALL_STAKE_WITHDRAW, who, 0, 0);
+    return fx_stake_call(f, NM_CALL_STAKE_WITHDRAW, who, 0, 0);
 }
 
 /* --- add --- */
@@ -72,7 +42,7 @@ static int withdraw(struct fx *f, const nm_account *who)
 static void test_add_moves_free_balance_into_stake_on_the_subnet(void **state)
 {
     struct fx *f = *state;
-    uint16_t id = make_subnet(f, "alpha", 0, 0);
+    uint16_t id = fx_make_subnet(f, "alpha", 0, 0);
     assert_int_equal(add(f, &f->bob, id, 40 * NMT), 0);
     assert_int_equal(fx_free_of(f, &f->bob), FUNDS - 40 * NMT);
     assert_int_equal(fx_stake_of(f, &f->bob, id), 40 * NMT);
@@ -89,7 +59,7 @@ static void test_add_moves_free_balance_into_stake_on_the_subnet(void **state)
 static void test_add_may_bond_the_whole_free_balance(void **state)
 {
     struct fx *f = *state;
-    uint16_t id = make_subnet(f, "alpha", 0, 0);
+    uint16_t id = fx_make_subnet(f, "alpha", 0, 0);
     assert_int_equal(add(f, &f->bob, id, FUNDS), 0);
     assert_int_equal(fx_free_of(f, &f->bob), 0);
     fx_assert_commitment_matches(f);
@@ -98,8 +68,8 @@ static void test_add_may_bond_the_whole_free_balance(void **state)
 static void test_add_rejects_bad_requests_without_changing_anything(void **state)
 {
     struct fx *f = *state;
-    uint16_t id = make_subnet(f, "alpha", 0, 0);
-    uint16_t retired = make_subnet(f, "beta", 0, 0);
+    uint16_t id = fx_make_subnet(f, "alpha", 0, 0);
+    uint16_t retired = fx_make_subnet(f, "beta", 0, 0);
     memset(&f->call, 0, sizeof f->call);
     f->call.u.subnet_retire.subnet = retired;
     assert_int_equal(nm_subnets_retire(&f->rt, &f->alice, &f->call), 0);
@@ -117,7 +87,7 @@ static void test_add_rejects_bad_requests_without_changing_anything(void **state
 static void test_add_rejects_stake_overflow(void **state)
 {
     struct fx *f = *state;
-    uint16_t id = make_subnet(f, "alpha", 0, 0);
+    uint16_t id = fx_make_subnet(f, "alpha", 0, 0);
     struct nm_account_info info;
     assert_int_equal(nm_balances_get(f->db, &f->carol, &info), 0);
     assert_int_equal(nm_balances_put(&f->rt, &f->carol, &info, UINT64_MAX, 0), 0);
@@ -135,7 +105,7 @@ static void test_add_rejects_stake_overflow(void **state)
 static void test_remove_puts_stake_into_an_unlock_after_the_period(void **state)
 {
     struct fx *f = *state;
-    uint16_t id = make_subnet(f, "alpha", 0, 0);
+    uint16_t id = fx_make_subnet(f, "alpha", 0, 0);
     assert_int_equal(add(f, &f->bob, id, 50 * NMT), 0);
     nm_runtime_begin_block(&f->rt, 20, 20000);
     assert_int_equal(unbond(f, &f->bob, id, 30 * NMT), 0);
@@ -157,7 +127,7 @@ static void test_remove_puts_stake_into_an_unlock_after_the_period(void **state)
 static void test_remove_of_all_stake_deletes_the_stake_row(void **state)
 {
     struct fx *f = *state;
-    uint16_t id = make_subnet(f, "alpha", 0, 0);
+    uint16_t id = fx_make_subnet(f, "alpha", 0, 0);
     assert_int_equal(add(f, &f->bob, id, 5 * NMT), 0);
     assert_int_equal(unbond(f, &f->bob, id, 5 * NMT), 0);
     sqlite3_stmt *st;
@@ -173,7 +143,7 @@ static void test_remove_of_all_stake_deletes_the_stake_row(void **state)
 static void test_remove_rejects_more_than_the_stake_on_that_subnet(void **state)
 {
     struct fx *f = *state;
-    uint16_t a = make_subnet(f, "alpha", 0, 0), b = make_subnet(f, "beta", 0, 0);
+    uint16_t a = fx_make_subnet(f, "alpha", 0, 0), b = fx_make_subnet(f, "beta", 0, 0);
     assert_int_equal(add(f, &f->bob, a, 10 * NMT), 0);
     assert_int_equal(add(f, &f->bob, b, 10 * NMT), 0);
     struct fx_snapshot s;
@@ -188,7 +158,7 @@ static void test_remove_rejects_more_than_the_stake_on_that_subnet(void **state)
 static void test_remove_merges_unlocks_falling_due_at_the_same_height(void **state)
 {
     struct fx *f = *state;
-    uint16_t a = make_subnet(f, "alpha", 0, 0), b = make_subnet(f, "beta", 0, 0);
+    uint16_t a = fx_make_subnet(f, "alpha", 0, 0), b = fx_make_subnet(f, "beta", 0, 0);
     assert_int_equal(add(f, &f->bob, a, 10 * NMT), 0);
     assert_int_equal(add(f, &f->bob, b, 10 * NMT), 0);
     assert_int_equal(unbond(f, &f->bob, a, 3 * NMT), 0);
@@ -206,7 +176,7 @@ static void test_remove_merges_unlocks_falling_due_at_the_same_height(void **sta
 static void test_remove_refuses_a_new_unlock_beyond_the_cap_but_still_merges(void **state)
 {
     struct fx *f = *state;
-    uint16_t id = make_subnet(f, "alpha", 0, 0);
+    uint16_t id = fx_make_subnet(f, "alpha", 0, 0);
     assert_int_equal(add(f, &f->bob, id, 100 * NMT), 0);
     for (int i = 0; i < NM_STAKING_MAX_UNLOCKS; i++) {
         nm_runtime_begin_block(&f->rt, 2 + (uint64_t)i, 0);
@@ -225,7 +195,7 @@ static void test_remove_refuses_a_new_unlock_beyond_the_cap_but_still_merges(voi
 static void test_withdraw_frees_unlock_slots_for_new_unbonds(void **state)
 {
     struct fx *f = *state;
-    uint16_t id = make_subnet(f, "alpha", 0, 0);
+    uint16_t id = fx_make_subnet(f, "alpha", 0, 0);
     uint64_t period = f->rt.params.unlock_period_blocks;
     assert_int_equal(add(f, &f->bob, id, 100 * NMT), 0);
     for (int i = 0; i < NM_STAKING_MAX_UNLOCKS; i++) {
@@ -243,7 +213,7 @@ static void test_withdraw_frees_unlock_slots_for_new_unbonds(void **state)
 static void test_remove_keeps_a_registered_neuron_at_its_minimum(void **state)
 {
     struct fx *f = *state;
-    uint16_t id = make_subnet(f, "alpha", 10 * NMT, 100 * NMT);
+    uint16_t id = fx_make_subnet(f, "alpha", 10 * NMT, 100 * NMT);
     memset(&f->call, 0, sizeof f->call);
     f->call.kind = NM_CALL_REGISTER;
     f->call.u.reg.subnet = id;
@@ -266,7 +236,7 @@ static void test_remove_keeps_a_registered_neuron_at_its_minimum(void **state)
 static void test_remove_works_on_a_retired_subnet(void **state)
 {
     struct fx *f = *state;
-    uint16_t id = make_subnet(f, "alpha", 0, 0);
+    uint16_t id = fx_make_subnet(f, "alpha", 0, 0);
     assert_int_equal(add(f, &f->bob, id, 10 * NMT), 0);
     memset(&f->call, 0, sizeof f->call);
     f->call.u.subnet_retire.subnet = id;
@@ -281,7 +251,7 @@ static void test_remove_works_on_a_retired_subnet(void **state)
 static void test_withdraw_before_the_period_has_nothing_to_withdraw(void **state)
 {
     struct fx *f = *state;
-    uint16_t id = make_subnet(f, "alpha", 0, 0);
+    uint16_t id = fx_make_subnet(f, "alpha", 0, 0);
     uint64_t period = f->rt.params.unlock_period_blocks;
     assert_int_equal(add(f, &f->bob, id, 10 * NMT), 0);
     assert_int_equal(unbond(f, &f->bob, id, 10 * NMT), 0);
@@ -297,7 +267,7 @@ static void test_withdraw_before_the_period_has_nothing_to_withdraw(void **state
 static void test_withdraw_after_the_period_credits_only_matured_unlocks(void **state)
 {
     struct fx *f = *state;
-    uint16_t id = make_subnet(f, "alpha", 0, 0);
+    uint16_t id = fx_make_subnet(f, "alpha", 0, 0);
     uint64_t period = f->rt.params.unlock_period_blocks;
     assert_int_equal(add(f, &f->bob, id, 10 * NMT), 0);
     assert_int_equal(unbond(f, &f->bob, id, 3 * NMT), 0); /* due at 1 + period */
@@ -324,7 +294,7 @@ static void test_withdraw_after_the_period_credits_only_matured_unlocks(void **s
 static void test_withdraw_refuses_to_overflow_the_free_balance(void **state)
 {
     struct fx *f = *state;
-    uint16_t id = make_subnet(f, "alpha", 0, 0);
+    uint16_t id = fx_make_subnet(f, "alpha", 0, 0);
     uint64_t period = f->rt.params.unlock_period_blocks;
     assert_int_equal(add(f, &f->bob, id, 10 * NMT), 0);
     assert_int_equal(unbond(f, &f->bob, id, 10 * NMT), 0);
@@ -343,7 +313,7 @@ static void test_withdraw_refuses_to_overflow_the_free_balance(void **state)
 static void test_bond_of_zero_and_unbond_all_of_nothing_change_nothing(void **state)
 {
     struct fx *f = *state;
-    uint16_t id = make_subnet(f, "alpha", 0, 0);
+    uint16_t id = fx_make_subnet(f, "alpha", 0, 0);
     struct fx_snapshot s;
     fx_snapshot_take(f, &s);
     uint64_t amount = 99;
@@ -356,7 +326,7 @@ static void test_bond_of_zero_and_unbond_all_of_nothing_change_nothing(void **st
 static void test_unbond_all_moves_the_whole_stake_into_one_unlock(void **state)
 {
     struct fx *f = *state;
-    uint16_t id = make_subnet(f, "alpha", 0, 0);
+    uint16_t id = fx_make_subnet(f, "alpha", 0, 0);
     assert_int_equal(nm_staking_bond(&f->rt, &f->bob, id, 8 * NMT), 0);
     assert_int_equal(nm_staking_bond(&f->rt, &f->bob, id, 2 * NMT), 0);
     uint64_t amount, staked, unlocking;
@@ -373,7 +343,7 @@ static void test_unbond_all_moves_the_whole_stake_into_one_unlock(void **state)
 static void test_account_json_lists_totals_stakes_and_unlocks(void **state)
 {
     struct fx *f = *state;
-    uint16_t a = make_subnet(f, "alpha", 0, 0), b = make_subnet(f, "beta", 0, 0);
+    uint16_t a = fx_make_subnet(f, "alpha", 0, 0), b = fx_make_subnet(f, "beta", 0, 0);
     assert_int_equal(add(f, &f->bob, b, 2 * NMT), 0);
     assert_int_equal(add(f, &f->bob, a, 5 * NMT), 0);
     assert_int_equal(unbond(f, &f->bob, a, NMT), 0);
@@ -402,7 +372,7 @@ static void test_account_json_lists_totals_stakes_and_unlocks(void **state)
 static void test_commitment_matches_recomputation_after_many_operations(void **state)
 {
     struct fx *f = *state;
-    uint16_t a = make_subnet(f, "alpha", 0, 0), b = make_subnet(f, "beta", 0, 0);
+    uint16_t a = fx_make_subnet(f, "alpha", 0, 0), b = fx_make_subnet(f, "beta", 0, 0);
     uint64_t period = f->rt.params.unlock_period_blocks;
     for (uint64_t h = 2; h < 2 + 3 * period; h++) {
         nm_runtime_begin_block(&f->rt, h, h * 1000);

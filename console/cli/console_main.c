@@ -11,7 +11,7 @@
 #include "console/cli/node_cmd.h"
 #include "node/errors.h"
 #include "node/keystore.h"
-#include "node/node.h"
+#include "service/node.h"
 #include "rpc/methods.h"
 #include "rpc/token.h"
 

@@ -8,7 +8,7 @@
 #include "node/keystore.h"
 #include "node/chain.h"
 #include "node/errors.h"
-#include "node/node.h"
+#include "service/node.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -6,7 +6,7 @@
 #define NM_CONSOLE_RPC_FLAGS_H
 
 #include "console/cli/cli.h"
-#include "node/node.h"
+#include "service/node.h"
 #include "rpc/methods.h"
 #include "rpc/token.h"
 

@@ -57,10 +57,18 @@ static int genesis(struct nm_runtime *rt, const struct nm_chain_spec *spec)
 }
 
 static const struct nm_call_info calls[] = {
-    {.kind = NM_CALL_TRANSFER, .name = "balances.transfer", .encode = transfer_encode,
-     .decode = transfer_decode, .to_json = transfer_json, .apply = nm_balances_transfer},
-    {.kind = NM_CALL_FAUCET, .name = "balances.faucet", .flags = NM_CALL_F_DEV_ONLY,
-     .encode = faucet_encode, .decode = faucet_decode, .to_json = faucet_json,
+    {.kind = NM_CALL_TRANSFER,
+     .name = "balances.transfer",
+     .encode = transfer_encode,
+     .decode = transfer_decode,
+     .to_json = transfer_json,
+     .apply = nm_balances_transfer},
+    {.kind = NM_CALL_FAUCET,
+     .name = "balances.faucet",
+     .flags = NM_CALL_F_DEV_ONLY,
+     .encode = faucet_encode,
+     .decode = faucet_decode,
+     .to_json = faucet_json,
      .apply = nm_balances_faucet},
 };
 

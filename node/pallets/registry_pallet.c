@@ -1,7 +1,7 @@
 /* registry_pallet.c - the registry pallet as data: its table and its
  * calls' codec and JSON view (see pallet.h). */
-#include "node/pallets/registry.h"
 #include "node/pallets/pallet.h"
+#include "node/pallets/registry.h"
 
 static const char *const schema[] = {
     "CREATE TABLE neurons(subnet INTEGER NOT NULL, uid INTEGER NOT NULL,"
@@ -32,8 +32,7 @@ static void register_json(const struct nm_call *c, cJSON *args)
 {
     cJSON_AddNumberToObject(args, "subnet", c->u.reg.subnet);
     cJSON_AddStringToObject(args, "role",
-                            nm_role_name(c->u.reg.role) ? nm_role_name(c->u.reg.role)
-                                                        : "unknown");
+                            nm_role_name(c->u.reg.role) ? nm_role_name(c->u.reg.role) : "unknown");
     nm_json_add_amount(args, "stake", c->u.reg.stake);
     cJSON_AddStringToObject(args, "endpoint", c->u.reg.endpoint);
 }
@@ -74,12 +73,24 @@ static void endpoint_json(const struct nm_call *c, cJSON *args)
 }
 
 static const struct nm_call_info calls[] = {
-    {.kind = NM_CALL_REGISTER, .name = "registry.register", .encode = register_encode,
-     .decode = register_decode, .to_json = register_json, .apply = nm_registry_register},
-    {.kind = NM_CALL_DEREGISTER, .name = "registry.deregister", .encode = deregister_encode,
-     .decode = deregister_decode, .to_json = deregister_json, .apply = nm_registry_deregister},
-    {.kind = NM_CALL_SET_ENDPOINT, .name = "registry.set_endpoint", .encode = endpoint_encode,
-     .decode = endpoint_decode, .to_json = endpoint_json, .apply = nm_registry_set_endpoint},
+    {.kind = NM_CALL_REGISTER,
+     .name = "registry.register",
+     .encode = register_encode,
+     .decode = register_decode,
+     .to_json = register_json,
+     .apply = nm_registry_register},
+    {.kind = NM_CALL_DEREGISTER,
+     .name = "registry.deregister",
+     .encode = deregister_encode,
+     .decode = deregister_decode,
+     .to_json = deregister_json,
+     .apply = nm_registry_deregister},
+    {.kind = NM_CALL_SET_ENDPOINT,
+     .name = "registry.set_endpoint",
+     .encode = endpoint_encode,
+     .decode = endpoint_decode,
+     .to_json = endpoint_json,
+     .apply = nm_registry_set_endpoint},
 };
 
 const struct nm_pallet nm_pallet_registry = {

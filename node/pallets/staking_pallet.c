@@ -1,7 +1,7 @@
 /* staking_pallet.c - the staking pallet as data: its tables and its calls'
  * codec and JSON view (see pallet.h). */
-#include "node/pallets/staking.h"
 #include "node/pallets/pallet.h"
+#include "node/pallets/staking.h"
 
 static const char *const schema[] = {
     "CREATE TABLE stakes(account BLOB NOT NULL, subnet INTEGER NOT NULL,"
@@ -32,10 +32,18 @@ static void stake_json(const struct nm_call *c, cJSON *args)
 }
 
 static const struct nm_call_info calls[] = {
-    {.kind = NM_CALL_STAKE_ADD, .name = "staking.add", .encode = stake_encode,
-     .decode = stake_decode, .to_json = stake_json, .apply = nm_staking_add},
-    {.kind = NM_CALL_STAKE_REMOVE, .name = "staking.remove", .encode = stake_encode,
-     .decode = stake_decode, .to_json = stake_json, .apply = nm_staking_remove},
+    {.kind = NM_CALL_STAKE_ADD,
+     .name = "staking.add",
+     .encode = stake_encode,
+     .decode = stake_decode,
+     .to_json = stake_json,
+     .apply = nm_staking_add},
+    {.kind = NM_CALL_STAKE_REMOVE,
+     .name = "staking.remove",
+     .encode = stake_encode,
+     .decode = stake_decode,
+     .to_json = stake_json,
+     .apply = nm_staking_remove},
     /* no arguments: NULL codec */
     {.kind = NM_CALL_STAKE_WITHDRAW, .name = "staking.withdraw", .apply = nm_staking_withdraw},
 };

@@ -1,8 +1,8 @@
 /* subnets_pallet.c - the subnets pallet as data: its table, its calls'
  * codec and JSON view, and the subnet-spec codec governance shares (see
  * pallet.h). */
-#include "node/pallets/subnets.h"
 #include "node/pallets/pallet.h"
+#include "node/pallets/subnets.h"
 
 #include "node/errors.h"
 
@@ -140,12 +140,24 @@ static void retire_json(const struct nm_call *c, cJSON *args)
 }
 
 static const struct nm_call_info calls[] = {
-    {.kind = NM_CALL_SUBNET_CREATE, .name = "subnets.create", .encode = create_encode,
-     .decode = create_decode, .to_json = create_json, .apply = nm_subnets_create},
-    {.kind = NM_CALL_SUBNET_UPDATE, .name = "subnets.update", .encode = update_encode,
-     .decode = update_decode, .to_json = update_json, .apply = nm_subnets_update},
-    {.kind = NM_CALL_SUBNET_RETIRE, .name = "subnets.retire", .encode = retire_encode,
-     .decode = retire_decode, .to_json = retire_json, .apply = nm_subnets_retire},
+    {.kind = NM_CALL_SUBNET_CREATE,
+     .name = "subnets.create",
+     .encode = create_encode,
+     .decode = create_decode,
+     .to_json = create_json,
+     .apply = nm_subnets_create},
+    {.kind = NM_CALL_SUBNET_UPDATE,
+     .name = "subnets.update",
+     .encode = update_encode,
+     .decode = update_decode,
+     .to_json = update_json,
+     .apply = nm_subnets_update},
+    {.kind = NM_CALL_SUBNET_RETIRE,
+     .name = "subnets.retire",
+     .encode = retire_encode,
+     .decode = retire_decode,
+     .to_json = retire_json,
+     .apply = nm_subnets_retire},
 };
 
 const struct nm_pallet nm_pallet_subnets = {

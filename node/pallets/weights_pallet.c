@@ -1,8 +1,8 @@
 /* weights_pallet.c - the weights pallet as data: its tables and its calls'
  * codec and JSON view (CONS-002; see pallet.h). */
-#include "node/pallets/weights.h"
 #include "node/json.h"
 #include "node/pallets/pallet.h"
+#include "node/pallets/weights.h"
 
 #include "node/errors.h"
 
@@ -147,19 +147,34 @@ static void options_json(const struct nm_call *c, cJSON *args)
     cJSON_AddBoolToObject(args, "commit_reveal", c->u.weights_options.commit_reveal);
     cJSON_AddNumberToObject(args, "reveal_delay", c->u.weights_options.reveal_delay);
     cJSON_AddNumberToObject(args, "rate_limit", c->u.weights_options.rate_limit);
-    cJSON_AddNumberToObject(args, "softmax_temperature",
-                            c->u.weights_options.softmax_temperature);
+    cJSON_AddNumberToObject(args, "softmax_temperature", c->u.weights_options.softmax_temperature);
 }
 
 static const struct nm_call_info calls[] = {
-    {.kind = NM_CALL_WEIGHTS_SUBMIT, .name = "weights.submit", .encode = submit_encode,
-     .decode = submit_decode, .to_json = submit_json, .apply = nm_weights_submit},
-    {.kind = NM_CALL_WEIGHTS_COMMIT, .name = "weights.commit", .encode = commit_encode,
-     .decode = commit_decode, .to_json = commit_json, .apply = nm_weights_commit},
-    {.kind = NM_CALL_WEIGHTS_REVEAL, .name = "weights.reveal", .encode = reveal_encode,
-     .decode = reveal_decode, .to_json = reveal_json, .apply = nm_weights_reveal},
-    {.kind = NM_CALL_WEIGHTS_OPTIONS, .name = "weights.set_options", .encode = options_encode,
-     .decode = options_decode, .to_json = options_json, .apply = nm_weights_set_options},
+    {.kind = NM_CALL_WEIGHTS_SUBMIT,
+     .name = "weights.submit",
+     .encode = submit_encode,
+     .decode = submit_decode,
+     .to_json = submit_json,
+     .apply = nm_weights_submit},
+    {.kind = NM_CALL_WEIGHTS_COMMIT,
+     .name = "weights.commit",
+     .encode = commit_encode,
+     .decode = commit_decode,
+     .to_json = commit_json,
+     .apply = nm_weights_commit},
+    {.kind = NM_CALL_WEIGHTS_REVEAL,
+     .name = "weights.reveal",
+     .encode = reveal_encode,
+     .decode = reveal_decode,
+     .to_json = reveal_json,
+     .apply = nm_weights_reveal},
+    {.kind = NM_CALL_WEIGHTS_OPTIONS,
+     .name = "weights.set_options",
+     .encode = options_encode,
+     .decode = options_decode,
+     .to_json = options_json,
+     .apply = nm_weights_set_options},
 };
 
 const struct nm_pallet nm_pallet_weights = {

@@ -197,14 +197,5 @@ int64_t cfx_stat(struct cfx *c, const nm_account *who, const char *column)
 
 int cfx_events(struct cfx *c, const char *name)
 {
-    sqlite3_stmt *st;
-    assert_int_equal(sqlite3_prepare_v2(nm_db_handle(c->f.db),
-                                        "SELECT COUNT(*) FROM events WHERE name=?1", -1, &st,
-                                        NULL),
-                     SQLITE_OK);
-    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-    int n = sqlite3_column_int(st, 0);
-    sqlite3_finalize(st);
-    return n;
+    return fx_event_count(&c->f, name);
 }

@@ -89,7 +89,8 @@ const cJSON *rfx_error_of(const cJSON *reply, int code)
     assert_true(cJSON_IsNumber(c));
     if (c->valueint != code)
         fail_msg("error code %d, expected %d (%s)", c->valueint, code,
-                 cJSON_IsString(rfx_get(err, "message")) ? rfx_get(err, "message")->valuestring : "");
+                 cJSON_IsString(rfx_get(err, "message")) ? rfx_get(err, "message")->valuestring
+                                                         : "");
     assert_true(cJSON_IsString(rfx_get(err, "message")));
     return err;
 }
@@ -114,7 +115,7 @@ void rfx_assert_hex_hash(const cJSON *v)
 }
 
 char *rfx_extrinsic_hex(struct nm_chain *c, const char *from, uint64_t nonce, const char *to,
-                           uint64_t amount, uint8_t **raw, size_t *raw_len)
+                        uint64_t amount, uint8_t **raw, size_t *raw_len)
 {
     struct nm_keypair src, dst;
     assert_int_equal(nm_keypair_dev(from, &src), 0);

@@ -2,7 +2,10 @@
  * state_fixture.h). */
 #include "tests/support/state_fixture.h"
 
+#include "tests/support/db_query.h"
+
 #include "node/pallets/staking.h"
+#include "node/pallets/subnets.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,31 +57,7 @@ char *fx_dump_state(struct nm_db *db)
         "SELECT * FROM unlocks ORDER BY 1, 2",     "SELECT * FROM subnets ORDER BY 1",
         "SELECT * FROM neurons ORDER BY 1, 2",     "SELECT COUNT(*) FROM events",
     };
-    char *text = NULL;
-    size_t len = 0;
-    FILE *out = open_memstream(&text, &len);
-    assert_non_null(out);
-    for (size_t i = 0; i < sizeof sql / sizeof sql[0]; i++) {
-        sqlite3_stmt *st;
-        assert_int_equal(sqlite3_prepare_v2(nm_db_handle(db), sql[i], -1, &st, NULL), SQLITE_OK);
-        while (sqlite3_step(st) == SQLITE_ROW) {
-            for (int c = 0; c < sqlite3_column_count(st); c++) {
-                if (sqlite3_column_type(st, c) == SQLITE_BLOB) {
-                    const uint8_t *b = sqlite3_column_blob(st, c);
-                    for (int k = 0; k < sqlite3_column_bytes(st, c); k++)
-                        fprintf(out, "%02x", b[k]);
-                } else {
-                    fprintf(out, "%s", (const char *)sqlite3_column_text(st, c));
-                }
-                fputc('|', out);
-            }
-            fputc('\n', out);
-        }
-        sqlite3_finalize(st);
-        fputs("--\n", out);
-    }
-    fclose(out);
-    return text;
+    return tq_dump(db, sql, sizeof sql / sizeof sql[0]);
 }
 
 void fx_snapshot_take(struct fx *f, struct fx_snapshot *s)
@@ -134,3 +113,36 @@ uint64_t fx_stake_of(struct fx *f, const nm_account *who, uint16_t subnet)
     return v;
 }
 
+int fx_event_count(struct fx *f, const char *name)
+{
+    return tq_event_count(f->db, name);
+}
+
+int fx_stake_call(struct fx *f, uint16_t kind, const nm_account *who, uint16_t subnet,
+                  uint64_t amount)
+{
+    memset(&f->call, 0, sizeof f->call);
+    f->call.kind = kind;
+    f->call.u.stake.subnet = subnet;
+    f->call.u.stake.amount = amount;
+    if (kind == NM_CALL_STAKE_ADD)
+        return nm_staking_add(&f->rt, who, &f->call);
+    if (kind == NM_CALL_STAKE_REMOVE)
+        return nm_staking_remove(&f->rt, who, &f->call);
+    return nm_staking_withdraw(&f->rt, who, &f->call);
+}
+
+uint16_t fx_make_subnet(struct fx *f, const char *name, uint64_t min_miner,
+                        uint64_t min_validator)
+{
+    struct nm_subnet_spec *spec = &f->call.u.subnet_create.spec;
+    memset(&f->call, 0, sizeof f->call);
+    f->call.kind = NM_CALL_SUBNET_CREATE;
+    snprintf(spec->name, sizeof spec->name, "%s", name);
+    spec->task = NM_TASK_CODE_GEN;
+    spec->min_stake_miner = min_miner;
+    spec->min_stake_validator = min_validator;
+    uint16_t id;
+    assert_int_equal(nm_subnets_genesis_create(&f->rt, &f->alice, spec, &id), 0);
+    return id;
+}

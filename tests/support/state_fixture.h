@@ -50,5 +50,15 @@ void fx_assert_commitment_matches(struct fx *f);
 void fx_last_event(struct fx *f, char *name, size_t name_cap, char *data, size_t data_cap);
 uint64_t fx_free_of(struct fx *f, const nm_account *who);
 uint64_t fx_stake_of(struct fx *f, const nm_account *who, uint16_t subnet);
+/* Count of events named name in the events table. */
+int fx_event_count(struct fx *f, const char *name);
+/* A staking call (NM_CALL_STAKE_ADD / _REMOVE / _WITHDRAW) signed by who;
+ * returns the call's error. */
+int fx_stake_call(struct fx *f, uint16_t kind, const nm_account *who, uint16_t subnet,
+                  uint64_t amount);
+/* Creates an active CODE_GEN subnet owned by alice with the given stake
+ * minimums (as genesis would: no fee, no deposit); returns its id. */
+uint16_t fx_make_subnet(struct fx *f, const char *name, uint64_t min_miner,
+                        uint64_t min_validator);
 
 #endif

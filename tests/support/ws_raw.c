@@ -190,36 +190,48 @@ char *wsr_call(int fd, const char *request)
     }
 }
 
-int wsr_http(int port, const char *method, const char *path, const char *headers, const char *body,
-             char **body_out)
+bool wsr_http_send(int fd, const char *method, const char *path, const char *headers,
+                   const char *body)
 {
     char head[4096];
-    int fd = wsr_tcp(port, 5000, 0);
-    if (fd < 0)
-        return -1;
-    snprintf(head, sizeof head,
-             "%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: %zu\r\n"
-             "Connection: close\r\n%s\r\n",
+    snprintf(head, sizeof head, "%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: %zu\r\n%s\r\n",
              method, path, body ? strlen(body) : (size_t)0, headers ? headers : "");
+    return wsr_send_all(fd, head, strlen(head)) && (!body || wsr_send_all(fd, body, strlen(body)));
+}
+
+int wsr_http_read(int fd, char *head, size_t cap, char **body_out, size_t *len_out)
+{
     int status = -1;
-    if (!wsr_send_all(fd, head, strlen(head)) || (body && !wsr_send_all(fd, body, strlen(body))) ||
-        !recv_head(fd, head, sizeof head) || sscanf(head, "HTTP/1.%*d %d", &status) != 1) {
-        close(fd);
+    if (!recv_head(fd, head, cap) || sscanf(head, "HTTP/1.%*d %d", &status) != 1)
         return -1;
-    }
     const char *cl = strcasestr(head, "content-length:");
     size_t n = cl ? strtoul(cl + 15, NULL, 10) : 0;
     char *b = malloc(n + 1);
     if (!b || !recv_all(fd, b, n)) {
         free(b);
-        close(fd);
         return -1;
     }
     b[n] = '\0';
-    close(fd);
+    if (len_out)
+        *len_out = n;
     if (body_out)
         *body_out = b;
     else
         free(b);
+    return status;
+}
+
+int wsr_http(int port, const char *method, const char *path, const char *headers, const char *body,
+             char **body_out)
+{
+    char head[4096], all[4096];
+    int fd = wsr_tcp(port, 5000, 0);
+    if (fd < 0)
+        return -1;
+    snprintf(all, sizeof all, "Connection: close\r\n%s", headers ? headers : "");
+    int status = wsr_http_send(fd, method, path, all, body)
+                     ? wsr_http_read(fd, head, sizeof head, body_out, NULL)
+                     : -1;
+    close(fd);
     return status;
 }

@@ -23,6 +23,14 @@ char *wsr_recv_frame(int fd, int *opcode, size_t *len);
 char *wsr_recv_text(int fd);
 /* Sends a request, returns the reply text (skips notifications). */
 char *wsr_call(int fd, const char *request);
+/* One HTTP request on fd (Host and Content-Length, then headers: each
+ * line ending in CRLF). */
+bool wsr_http_send(int fd, const char *method, const char *path, const char *headers,
+                   const char *body);
+/* One HTTP response on fd: its status (-1 on failure), its head into head
+ * (cap bytes), its body (malloc'd) into *body_out if body_out, its length
+ * into *len_out if len_out. */
+int wsr_http_read(int fd, char *head, size_t cap, char **body_out, size_t *len_out);
 /* HTTP exchange on a new connection: status, and the body (malloc'd) if
  * body_out. -1 on failure. */
 int wsr_http(int port, const char *method, const char *path, const char *headers, const char *body,

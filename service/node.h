@@ -1,10 +1,12 @@
-/* node.h - a running full node: its own thread with a libuv loop that owns
- * the chain (database, state, pool), the block timer, the JSON-RPC server
- * (libwebsockets on the same loop) and the Prometheus endpoint. Other
+/* node.h - the node thread's composition root: a running full node, its own
+ * thread with a libuv loop that owns the chain (database, state, pool), the
+ * block timer, the JSON-RPC server (libwebsockets on the same loop) and the
+ * Prometheus endpoint - and soon p2p. It lives outside node/ so that the
+ * chain's own modules never include rpc/. Other
  * threads talk to it only through JSON-RPC, or stop it with nm_node_stop
  * (uv_async_send). */
-#ifndef NM_NODE_H
-#define NM_NODE_H
+#ifndef NM_SERVICE_NODE_H
+#define NM_SERVICE_NODE_H
 
 #include "node/chainspec.h"
 #include "node/crypto.h"

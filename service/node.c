@@ -1,7 +1,7 @@
-/* node.c - the node thread: libuv loop, block timer, JSON-RPC server,
+/* node.c - the node thread (the composition root, see node.h): libuv loop, block timer, JSON-RPC server,
  * Prometheus endpoint, the once-a-second tick and the stop signal (see
  * node.h). */
-#include "node/node.h"
+#include "service/node.h"
 
 #include "node/chain.h"
 #include "node/errors.h"

@@ -1,0 +1,55 @@
+/* bench_util.c - shared benchmark helpers (see bench_util.h). */
+#include "bench/support/bench_util.h"
+
+#include "node/errors.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+uint64_t bench_splitmix(uint64_t *state)
+{
+    uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+uint64_t bench_now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+double bench_now_s(void)
+{
+    return (double)bench_now_ns() / 1e9;
+}
+
+double bench_now_ms(void)
+{
+    return (double)bench_now_ns() / 1e6;
+}
+
+long bench_rss_kb(pid_t pid)
+{
+    char path[64], line[256];
+    snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
+    FILE *f = fopen(path, "r");
+    long kb = -1;
+    while (f && fgets(line, sizeof line, f))
+        if (sscanf(line, "VmRSS: %ld kB", &kb) == 1)
+            break;
+    if (f)
+        fclose(f);
+    return kb;
+}
+
+void bench_check(const char *prog, int err, const char *what)
+{
+    if (err) {
+        fprintf(stderr, "%s: %s: %s\n", prog, what, nm_strerror(err));
+        exit(1);
+    }
+}

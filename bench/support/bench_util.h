@@ -1,0 +1,20 @@
+/* bench_util.h - what every benchmark in bench/ needs: a seeded
+ * splitmix64 generator, monotonic clocks, the resident memory of a process,
+ * and a check that stops the benchmark with a message. */
+#ifndef NM_BENCH_UTIL_H
+#define NM_BENCH_UTIL_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+/* The next value of the splitmix64 sequence at *state. */
+uint64_t bench_splitmix(uint64_t *state);
+double bench_now_s(void);
+double bench_now_ms(void);
+uint64_t bench_now_ns(void);
+/* VmRSS of pid in KiB, or -1. */
+long bench_rss_kb(pid_t pid);
+/* On err (an NM_E_*), prints "prog: what: message" and exits 1. */
+void bench_check(const char *prog, int err, const char *what);
+
+#endif
