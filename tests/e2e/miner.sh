@@ -5,26 +5,7 @@
 # calling Infer, HealthCheck and grpc.health.v1, bad input, a flood past the
 # concurrency cap, deadlines; SIGTERM stops it cleanly.
 . "$(dirname "$0")/../e2e-lib.sh"
-PY=/usr/bin/python3
-GRPC_DIR="$(cd "$(dirname "$0")/../grpc" && pwd)"
-
-# start_miner NAME ARGS...: a miner in the background on a free port; sets
-# MINER_PID and MINER_ADDR, or returns 1 when it exited (log in $T/NAME.log).
-start_miner() {
-    name=$1; shift
-    rm -f "$T/$name.port"
-    "$NEUROMESH" miner --listen 127.0.0.1:0 --port-file "$T/$name.port" "$@" \
-        >"$T/$name.log" 2>&1 &
-    MINER_PID=$!
-    BG_PIDS="$BG_PIDS $MINER_PID"
-    i=0
-    while [ ! -s "$T/$name.port" ]; do
-        i=$((i + 1))
-        if [ $i -gt 100 ] || ! kill -0 "$MINER_PID" 2>/dev/null; then return 1; fi
-        sleep 0.1
-    done
-    MINER_ADDR="127.0.0.1:$(cat "$T/$name.port")"
-}
+. "$(dirname "$0")/../e2e-roles-lib.sh"
 
 start_node "$T/node" || { fail "node started"; finish; }
 nm --as alice 'subnet create --name codegen --task CODE_GEN --emission-weight 10%' >/dev/null \

@@ -5,18 +5,15 @@
 # comes back as the answer, a slow model hits --timeout-ms, and the key
 # never appears in the miner's output.
 . "$(dirname "$0")/../e2e-lib.sh"
-PY=/usr/bin/python3
-GRPC_DIR="$(cd "$(dirname "$0")/../grpc" && pwd)"
+. "$(dirname "$0")/../e2e-roles-lib.sh"
 $PY "$GRPC_DIR/fake_openai.py" "$T/llm.port" "$T/llm.log" >"$T/llm.out" 2>&1 &
 BG_PIDS="$BG_PIDS $!"
 i=0; while [ ! -s "$T/llm.port" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
 printf 'sekrit-key-123\n' >"$T/key"
-"$NEUROMESH" miner --no-chain --listen 127.0.0.1:0 --port-file "$T/m.port" \
-    --backend "openai:http://127.0.0.1:$(cat "$T/llm.port")" --model tiny-coder \
-    --api-key-file "$T/key" --timeout-ms 1500 >"$T/miner.log" 2>&1 &
-MPID=$!
-BG_PIDS="$BG_PIDS $MPID"
-i=0; while [ ! -s "$T/m.port" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+start_miner m --no-chain --backend "openai:http://127.0.0.1:$(cat "$T/llm.port")" \
+    --model tiny-coder --api-key-file "$T/key" --timeout-ms 1500 \
+    || { fail "miner started"; cat "$T/m.log"; finish; }
+MPID=$MINER_PID
 if $PY "$GRPC_DIR/openai_check.py" "$T/stubs" "127.0.0.1:$(cat "$T/m.port")" >"$T/py.out" 2>&1
 then sed 's/^/  /' "$T/py.out"; pass "openai backend answers and times out"
 else cat "$T/py.out"; fail "openai backend"; fi
@@ -31,6 +28,6 @@ assert 'add_p' in r['body']['messages'][1]['content']
 " && pass "request: path, bearer key from the file, model, messages" \
     || fail "request: $(head -n 1 "$T/llm.log")"
 kill -TERM "$MPID"; wait "$MPID" 2>/dev/null
-grep -q "sekrit" "$T/miner.log" && fail "the key appears in the miner's log" \
+grep -q "sekrit" "$T/m.log" && fail "the key appears in the miner's log" \
     || pass "the key never appears in the miner's log"
 finish

@@ -8,27 +8,11 @@
 # logged, and the validator kept going; its JSON-RPC methods and Prometheus
 # metrics show per-miner scores and latency; a restart keeps the scores.
 . "$(dirname "$0")/../e2e-lib.sh"
-PY=/usr/bin/python3
-GRPC_DIR="$(cd "$(dirname "$0")/../grpc" && pwd)"
+. "$(dirname "$0")/../e2e-roles-lib.sh"
 
-start_bg() { # NAME CMD...: background process, PID in BG_PIDS and LAST_PID
-    name=$1; shift
-    "$@" >"$T/$name.log" 2>&1 &
-    LAST_PID=$!
-    BG_PIDS="$BG_PIDS $LAST_PID"
-}
-wait_file() { # FILE PID
-    i=0
-    while [ ! -s "$1" ]; do
-        i=$((i + 1))
-        if [ $i -gt 150 ] || ! kill -0 "$2" 2>/dev/null; then return 1; fi
-        sleep 0.1
-    done
-}
-start_miner() { # NAME BACKEND
-    start_bg "$1" "$NEUROMESH" miner --url "$URL" --subnet 1 --as "$1" --backend "$2" \
-        --listen 127.0.0.1:0 --port-file "$T/$1.port" --quiet
-    wait_file "$T/$1.port" "$LAST_PID" || { fail "miner $1 started"; cat "$T/$1.log"; finish; }
+start_chain_miner() { # NAME BACKEND
+    start_miner "$1" --url "$URL" --subnet 1 --as "$1" --backend "$2" --quiet \
+        || { fail "miner $1 started"; cat "$T/$1.log"; finish; }
 }
 uid_of() { nm --json 'metagraph 1' | $PY -c "
 import json, sys
@@ -45,9 +29,9 @@ for m in bob charlie dave; do
 done
 nm --as eve 'register validator 1 --stake 100' >/dev/null || { fail "eve registered"; finish; }
 
-start_miner bob builtin
-start_miner charlie "exec:$PY $GRPC_DIR/exec_worker.py"
-start_miner dave "exec:$PY $GRPC_DIR/exec_worker.py --sleep 3"
+start_chain_miner bob builtin
+start_chain_miner charlie "exec:$PY $GRPC_DIR/exec_worker.py"
+start_chain_miner dave "exec:$PY $GRPC_DIR/exec_worker.py --sleep 3"
 # a python3-grpcio miner (stubs compiled from the repo's .proto)
 start_bg ferdie $PY "$GRPC_DIR/echo_server.py" "$T/stubs" "$T/ferdie.port"
 wait_file "$T/ferdie.port" "$LAST_PID" || { fail "python miner started"; cat "$T/ferdie.log"; finish; }

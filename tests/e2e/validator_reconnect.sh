@@ -4,17 +4,15 @@
 # same port the JSON-RPC link reconnects and scoring resumes. It scores
 # with a custom exec: scorer (tests/grpc/scorer.py) here.
 . "$(dirname "$0")/../e2e-lib.sh"
-GRPC_DIR="$(cd "$(dirname "$0")/../grpc" && pwd)"
+. "$(dirname "$0")/../e2e-roles-lib.sh"
 start_node "$T/node" || { fail "node started"; finish; }
 PORT=$(cat "$T/node.port")
 nm --as alice 'subnet create --name codegen --task CODE_GEN --emission-weight 10%' >/dev/null \
     && nm --as bob 'register miner 1 --stake 10 --endpoint grpc://127.0.0.1:1' >/dev/null \
     && nm --as eve 'register validator 1 --stake 100' >/dev/null \
     || { fail "subnet, miner and validator"; finish; }
-"$NEUROMESH" miner --url "$URL" --subnet 1 --as bob --backend builtin --listen 127.0.0.1:0 \
-    --port-file "$T/bob.port" --quiet >"$T/bob.log" 2>&1 &
-BG_PIDS="$BG_PIDS $!"
-i=0; while [ ! -s "$T/bob.port" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+start_miner bob --url "$URL" --subnet 1 --as bob --backend builtin --quiet \
+    || { fail "miner started"; finish; }
 "$NEUROMESH" validator --url "$URL" --subnet 1 --as eve --sample 1 --timeout-ms 3000 \
     --db "$T/v.db" --round-ms 500 --scorer "exec:/usr/bin/python3 $GRPC_DIR/scorer.py" \
     >"$T/v.log" 2>&1 &

@@ -4,6 +4,7 @@
 # block, and once restarted reveals at the right block (the commit kept in
 # $NEUROMESH_HOME/commits); the revealed weights land on chain.
 . "$(dirname "$0")/../e2e-lib.sh"
+. "$(dirname "$0")/../e2e-roles-lib.sh"
 start_node "$T/node" || { fail "node started"; finish; }
 nm --as alice 'subnet create --name codegen --task CODE_GEN --emission-weight 10%' >/dev/null \
     && nm --as alice 'weights options 1 --commit-reveal on --reveal-delay 4 --rate-limit 0' \
@@ -11,10 +12,8 @@ nm --as alice 'subnet create --name codegen --task CODE_GEN --emission-weight 10
     && nm --as bob 'register miner 1 --stake 10 --endpoint grpc://127.0.0.1:1' >/dev/null \
     && nm --as eve 'register validator 1 --stake 100' >/dev/null \
     || { fail "subnet with commit-reveal, miner and validator"; finish; }
-"$NEUROMESH" miner --url "$URL" --subnet 1 --as bob --backend builtin --listen 127.0.0.1:0 \
-    --port-file "$T/bob.port" --quiet >"$T/bob.log" 2>&1 &
-BG_PIDS="$BG_PIDS $!"
-i=0; while [ ! -s "$T/bob.port" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+start_miner bob --url "$URL" --subnet 1 --as bob --backend builtin --quiet \
+    || { fail "miner started"; finish; }
 
 # one round: scores, then a commit
 "$NEUROMESH" validator --url "$URL" --subnet 1 --as eve --sample 1 --timeout-ms 3000 \
