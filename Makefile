@@ -32,7 +32,7 @@ ALL_CFLAGS := $(CFLAGS_BASE) $(SAN_FLAGS) $(CFLAGS)
 ALL_LDFLAGS := $(SAN_FLAGS) $(LDFLAGS)
 
 MAIN_SRC := console/main.c
-SRCS := $(wildcard node/*.c node/pallets/*.c rpc/*.c console/*.c widgets/*.c)
+SRCS := $(wildcard node/*.c node/pallets/*.c node/bft/*.c rpc/*.c console/*.c widgets/*.c)
 LIB_SRCS := $(filter-out $(MAIN_SRC),$(SRCS))
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
 TEST_SRCS := $(wildcard tests/test_*.c)
@@ -42,7 +42,7 @@ BENCH_SRCS := $(wildcard bench/*.c)
 BENCH_BINS := $(BENCH_SRCS:bench/%.c=$(BUILD)/bench/%)
 BIN := $(BUILD)/neuromesh
 
-.PHONY: all run test unit e2e asan bench fuzz clean check-fmt
+.PHONY: all run test unit e2e asan bench fuzz clean check-fmt soak
 all: neuromesh
 
 neuromesh: $(BIN)
@@ -67,6 +67,14 @@ $(BUILD)/tests/%: tests/%.c $(TEST_SUPPORT_OBJS) $(BUILD)/libneuromesh.a
 $(BUILD)/bench/%: bench/%.c $(BUILD)/libneuromesh.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(BUILD)/libneuromesh.a $(PKG_LIBS)
+
+# The BFT simulator: `make soak SEED=S` replays one seed verbosely,
+# `make soak SEEDS=N [FROM=F]` runs N seeds and prints seeds and steps.
+SEEDS ?= 100000
+FROM ?= 1
+soak: $(BUILD)/tests/test_bft_sim
+	@if [ -n "$(SEED)" ]; then $(BUILD)/tests/test_bft_sim --seed $(SEED); \
+	else $(BUILD)/tests/test_bft_sim --seeds $(SEEDS) --from $(FROM); fi
 
 run: neuromesh
 	./neuromesh

@@ -1,0 +1,39 @@
+/* bft_sim.h - deterministic simulation of a BFT authority set (TigerBeetle
+ * VOPR style): N real Tendermint state machines (node/bft/) in one process
+ * over a simulated network driven by one seeded RNG, with message delay,
+ * loss, duplication and reordering, a partition that heals, crash and
+ * restart (the double-sign record survives on a simulated disk) and up to
+ * f Byzantine authorities that equivocate or stay silent. Invariants are
+ * checked after every step: agreement, validity, evidence never names an
+ * honest authority, and liveness once the network has healed. One seed is
+ * one execution: a failure prints a one-line repro. */
+#ifndef NM_TESTS_BFT_SIM_H
+#define NM_TESTS_BFT_SIM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct bft_sim_options {
+    uint64_t seed;
+    uint32_t heights; /* decisions every honest node must reach (default 4) */
+    bool verbose;     /* print the scenario and every decision */
+    bool no_faults;   /* fault-free network, all honest (benchmarks) */
+    uint32_t nodes;   /* 0: chosen by the seed (4..7) */
+};
+
+struct bft_sim_result {
+    bool ok;
+    char why[256];     /* on failure: what broke (one line) */
+    uint64_t steps;    /* events processed */
+    uint64_t messages; /* deliveries */
+    uint64_t decisions, evidence, refused_signs, rounds;
+    uint64_t end_ms;   /* simulated time at the end */
+    uint32_t nodes, byzantine, crashes;
+};
+
+/* Runs one seed; returns res->ok. */
+bool bft_sim_run(const struct bft_sim_options *opt, struct bft_sim_result *res);
+/* "bft-sim: seed S FAILED after N steps: why; repro: make soak SEED=S" */
+void bft_sim_print_failure(uint64_t seed, const struct bft_sim_result *res);
+
+#endif
