@@ -76,6 +76,11 @@ soak: $(BUILD)/tests/test_bft_sim
 	@if [ -n "$(SEED)" ]; then $(BUILD)/tests/test_bft_sim --seed $(SEED); \
 	else $(BUILD)/tests/test_bft_sim --seeds $(SEEDS) --from $(FROM); fi
 
+# The BFT bench drives the simulator of the tests (no cmocka in it).
+$(BUILD)/bench/bench_bft: bench/bench_bft.c $(BUILD)/tests/support/bft_sim.o $(BUILD)/libneuromesh.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
 run: neuromesh
 	./neuromesh
 

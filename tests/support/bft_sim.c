@@ -53,6 +53,9 @@ struct node {
      * write-ahead log too (Tendermint logs what it receives) */
     uint32_t *known;
     uint32_t n_known, cap_known;
+    /* messages of the next height, held until it gets there (memory) */
+    uint32_t *early;
+    uint32_t n_early, cap_early;
     uint64_t crash_at, restart_at; /* 0: never */
 };
 
@@ -72,6 +75,7 @@ struct sim {
     struct event *heap;
     uint32_t n_heap, cap_heap;
     nm_hash *final; /* [height]: the first decision seen */
+    uint64_t *proposed_at, *proposed_step; /* [height]: first proposal */
     bool *has_final;
     nm_hash *proposed;
     uint32_t n_proposed, cap_proposed;
@@ -281,6 +285,10 @@ static void sign_and_send(struct sim *s, uint32_t id, const struct nm_bft_output
                                                                                : NULL;
         nm_bft_sign_record_note(&nd->disk_record, height, round, step, &h, lock); /* "fsync" */
     }
+    if (proposal && height <= s->max_height && !s->proposed_at[height]) {
+        s->proposed_at[height] = s->now + 1; /* 0 means none yet */
+        s->proposed_step[height] = s->res->steps;
+    }
     uint32_t msg = new_msg(s, proposal ? MSG_PROPOSAL : MSG_VOTE, id, height);
     struct msg *m = &s->msgs[msg];
     m->p = o->proposal;
@@ -324,6 +332,12 @@ static void on_decide(struct sim *s, uint32_t id, struct nm_bft_output *o)
          * (all are built from messages whose signatures were checked) */
         if (!s->has_final[h] && nm_bft_cert_verify(&o->cert, &s->genesis, &s->set) != 0)
             fail(s, "certificate%s of height %llu from node %llu does not verify", "", h, id);
+        if (!s->has_final[h] && h <= BFT_SIM_MAX_LATENCIES && s->proposed_at[h]) {
+            s->res->latency_ms[h - 1] = (uint32_t)(s->now + 1 - s->proposed_at[h]);
+            s->res->latency_steps[h - 1] = (uint32_t)(s->res->steps - s->proposed_step[h]);
+            if (h > s->res->n_latencies)
+                s->res->n_latencies = (uint32_t)h;
+        }
         s->final[h] = o->cert.block;
         s->has_final[h] = true;
         if (s->opt->verbose)
@@ -334,6 +348,9 @@ static void on_decide(struct sim *s, uint32_t id, struct nm_bft_output *o)
     nm_bft_cert_fini(&nd->certs[h]);
     nd->certs[h] = o->cert; /* the chain keeps it */
     nd->n_sent = nd->n_known = 0;
+    for (uint32_t k = 0; k < nd->n_early; k++)
+        send_to(s, nd->early[k], id, id); /* now they are of this height */
+    nd->n_early = 0;
 }
 
 static void drain(struct sim *s, uint32_t id)
@@ -434,6 +451,8 @@ static void deliver(struct sim *s, uint32_t to, uint32_t msg_id)
         remember(&nd->known, &nd->n_known, &nd->cap_known, msg_id);
     if (m->height <= here)
         m->seen_by |= bit;
+    if (m->height == here + 1)
+        remember(&nd->early, &nd->n_early, &nd->cap_early, msg_id);
     if (m->height > here)
         send_cert(s, m->from, to, here); /* behind: catch up */
     else if (m->height < here)
@@ -494,13 +513,15 @@ static void setup(struct sim *s)
     }
     s->final = calloc(s->max_height + 1, sizeof *s->final);
     s->has_final = calloc(s->max_height + 1, sizeof *s->has_final);
+    s->proposed_at = calloc(s->max_height + 1, sizeof *s->proposed_at);
+    s->proposed_step = calloc(s->max_height + 1, sizeof *s->proposed_step);
     for (uint32_t i = 0; i < s->n; i++) {
         s->nodes[i].certs = calloc(s->max_height + 2, sizeof *s->nodes[i].certs);
         if (!s->nodes[i].certs)
             abort();
         push_event(s, (struct event){.type = EV_GOSSIP, .node = i, .at = GOSSIP_EVERY_MS});
     }
-    if (!s->final || !s->has_final)
+    if (!s->final || !s->has_final || !s->proposed_at || !s->proposed_step)
         abort();
     s->res->nodes = s->n;
     if (s->opt->verbose)
@@ -562,6 +583,7 @@ static void step(struct sim *s, const struct event *e)
         if (nd->up) {
             nm_bft_machine_fini(&nd->m);
             nd->up = false;
+            nd->n_early = 0;
         }
         break;
     case EV_RESTART:
@@ -618,12 +640,15 @@ bool bft_sim_run(const struct bft_sim_options *opt_in, struct bft_sim_result *re
         free(s->nodes[i].certs);
         free(s->nodes[i].sent);
         free(s->nodes[i].known);
+        free(s->nodes[i].early);
     }
     nm_bft_authorities_fini(&s->set);
     free(s->msgs);
     free(s->heap);
     free(s->final);
     free(s->has_final);
+    free(s->proposed_at);
+    free(s->proposed_step);
     free(s->proposed);
     free(s);
     return res->ok;

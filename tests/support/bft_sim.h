@@ -13,6 +13,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#define BFT_SIM_MAX_LATENCIES 256
+
 struct bft_sim_options {
     uint64_t seed;
     uint32_t heights; /* decisions every honest node must reach (default 4) */
@@ -29,6 +31,11 @@ struct bft_sim_result {
     uint64_t decisions, evidence, refused_signs, rounds;
     uint64_t end_ms;   /* simulated time at the end */
     uint32_t nodes, byzantine, crashes;
+    /* per height (1..BFT_SIM_MAX_LATENCIES): simulated ms and steps from
+     * the first proposal of the height to its first decision */
+    uint32_t n_latencies;
+    uint32_t latency_ms[BFT_SIM_MAX_LATENCIES];
+    uint32_t latency_steps[BFT_SIM_MAX_LATENCIES];
 };
 
 /* Runs one seed; returns res->ok. */
