@@ -47,6 +47,15 @@ static void spec_hash(const struct nm_chain_spec *s, nm_hash *out)
         for (size_t i = 0; i < s->council_count; i++)
             nm_put_raw(&w, s->council[i].b, NM_PUBKEY_LEN);
     }
+    /* BFT: an explicit authority set is part of the chain; only when given,
+     * so specs without one keep their hash. */
+    if (s->authorities_given) {
+        nm_put_varint(&w, s->authority_count);
+        for (size_t i = 0; i < s->authority_count; i++) {
+            nm_put_raw(&w, s->authorities[i].account.b, NM_PUBKEY_LEN);
+            nm_put_u64(&w, s->authorities[i].power);
+        }
+    }
     nm_hash_bytes(w.data, w.len, out);
     nm_writer_fini(&w);
 }
