@@ -86,6 +86,8 @@ static const struct nm_rpc_method_table *const tables[] = {
     &nm_rpc_consensus_methods,
     /* governance table */
     &nm_rpc_gov_methods,
+    /* BFT finality table */
+    &nm_rpc_bft_methods,
 };
 #define TABLE_COUNT (sizeof tables / sizeof tables[0])
 
