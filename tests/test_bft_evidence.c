@@ -12,20 +12,7 @@
 #include "node/errors.h"
 #include "tests/support/bft_fixture.h"
 
-static struct bfx X;
-
-static int setup(void **state)
-{
-    (void)state;
-    return nm_crypto_init() || bfx_init(&X, 4, NULL);
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    bfx_fini(&X);
-    return 0;
-}
+#define X BFX
 
 static void test_conflicting_votes_make_verifiable_evidence(void **state)
 {
@@ -96,5 +83,5 @@ int main(void)
         cmocka_unit_test(test_votes_that_do_not_conflict_are_not_evidence),
         cmocka_unit_test(test_forged_evidence_does_not_verify),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, bfx_group_setup, bfx_group_teardown);
 }

@@ -13,20 +13,7 @@
 #include "node/errors.h"
 #include "tests/support/bft_fixture.h"
 
-static struct bfx X;
-
-static int setup(void **state)
-{
-    (void)state;
-    return nm_crypto_init() || bfx_init(&X, 4, NULL);
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    bfx_fini(&X);
-    return 0;
-}
+#define X BFX
 
 static void test_vote_signed_bytes_have_the_documented_layout(void **state)
 {
@@ -175,5 +162,5 @@ int main(void)
         cmocka_unit_test(test_malformed_votes_do_not_decode),
         cmocka_unit_test(test_proposal_round_trips_and_only_the_proposer_may_sign),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, bfx_group_setup, bfx_group_teardown);
 }

@@ -80,6 +80,14 @@ static const struct nm_bft_output *find(const struct outs *out, enum nm_bft_outp
     return NULL;
 }
 
+/* The first vote among the outputs (there must be one). */
+static const struct nm_bft_vote *vote_out(const struct outs *out)
+{
+    const struct nm_bft_output *o = find(out, NM_BFT_OUT_VOTE);
+    assert_non_null(o);
+    return &o->vote;
+}
+
 static void start(struct nm_bft_machine *m, const struct nm_bft_sign_record *resume)
 {
     struct nm_bft_config cfg;
@@ -89,6 +97,24 @@ static void start(struct nm_bft_machine *m, const struct nm_bft_sign_record *res
     cfg.self = (int32_t)ME;
     struct nm_bft_callbacks cb = {.get_value = get_value, .valid = valid};
     assert_int_equal(nm_bft_machine_init(m, &cfg, &cb, H, resume), 0);
+}
+
+/* A machine started fresh at H, its first outputs drained into out. */
+static void start_fresh(struct nm_bft_machine *m, struct outs *out)
+{
+    start(m, NULL);
+    drain(m, out);
+}
+
+/* Feeds a proposal and returns ME's answer: its prevote. */
+static const struct nm_bft_vote *prevote_for(struct nm_bft_machine *m, struct outs *out,
+                                             const struct nm_bft_proposal *p)
+{
+    assert_int_equal(nm_bft_on_proposal(m, p), 0);
+    drain(m, out);
+    const struct nm_bft_vote *v = vote_out(out);
+    assert_int_equal(v->step, NM_BFT_PREVOTE);
+    return v;
 }
 
 static struct nm_bft_proposal proposal(uint32_t round, int32_t vr, const nm_hash *block)
@@ -116,8 +142,7 @@ static void test_non_proposer_waits_with_a_propose_timeout(void **state)
     (void)state;
     struct nm_bft_machine m;
     struct outs out;
-    start(&m, NULL);
-    drain(&m, &out);
+    start_fresh(&m, &out);
     assert_int_equal(out.n, 1);
     assert_int_equal(out.o[0].kind, NM_BFT_OUT_TIMEOUT);
     assert_int_equal(out.o[0].timeout.step, NM_BFT_PROPOSE);
@@ -130,23 +155,17 @@ static void test_full_height_decides_with_a_certificate(void **state)
     (void)state;
     struct nm_bft_machine m;
     struct outs out;
-    start(&m, NULL);
-    drain(&m, &out);
+    start_fresh(&m, &out);
     nm_hash b = bfx_block(5);
     struct nm_bft_proposal p = proposal(0, -1, &b);
-    assert_int_equal(nm_bft_on_proposal(&m, &p), 0); /* L22 */
-    drain(&m, &out);
-    const struct nm_bft_output *pv = find(&out, NM_BFT_OUT_VOTE);
-    assert_non_null(pv);
-    assert_int_equal(pv->vote.step, NM_BFT_PREVOTE);
-    assert_true(pv->vote.has_block && nm_hash_eq(&pv->vote.block, &b));
-    assert_int_equal(pv->vote.authority, ME);
+    const struct nm_bft_vote *pv = prevote_for(&m, &out, &p); /* L22 */
+    assert_true(pv->has_block && nm_hash_eq(&pv->block, &b));
+    assert_int_equal(pv->authority, ME);
     votes_from_all_but(&m, 99, 0, NM_BFT_PREVOTE, &b); /* L34 + L36 */
     drain(&m, &out);
-    const struct nm_bft_output *pc = find(&out, NM_BFT_OUT_VOTE);
-    assert_non_null(pc);
-    assert_int_equal(pc->vote.step, NM_BFT_PRECOMMIT);
-    assert_true(nm_hash_eq(&pc->vote.block, &b));
+    const struct nm_bft_vote *pc = vote_out(&out);
+    assert_int_equal(pc->step, NM_BFT_PRECOMMIT);
+    assert_true(nm_hash_eq(&pc->block, &b));
     assert_int_equal(m.locked_round, 0);
     votes_from_all_but(&m, ME, 0, NM_BFT_PRECOMMIT, &b); /* three of four: L49 */
     drain(&m, &out);
@@ -169,8 +188,7 @@ static void test_out_of_place_input_is_rejected_and_changes_nothing(void **state
     (void)state;
     struct nm_bft_machine m;
     struct outs out;
-    start(&m, NULL);
-    drain(&m, &out);
+    start_fresh(&m, &out);
     nm_hash b = bfx_block(5);
     struct nm_bft_vote v = bfx_vote(&X, 1, H - 1, 0, NM_BFT_PREVOTE, &b);
     assert_int_equal(nm_bft_on_vote(&m, &v), NM_E_BFT_OLD_HEIGHT);
@@ -198,17 +216,12 @@ static void test_invalid_proposal_gets_a_nil_prevote(void **state)
     (void)state;
     struct nm_bft_machine m;
     struct outs out;
-    start(&m, NULL);
-    drain(&m, &out);
+    start_fresh(&m, &out);
     nm_hash bad = bfx_block(666);
     struct nm_bft_proposal p = proposal(0, -1, &bad);
     invalid_block_seen = false;
-    assert_int_equal(nm_bft_on_proposal(&m, &p), 0);
-    drain(&m, &out);
+    assert_false(prevote_for(&m, &out, &p)->has_block);
     assert_true(invalid_block_seen);
-    const struct nm_bft_output *pv = find(&out, NM_BFT_OUT_VOTE);
-    assert_non_null(pv);
-    assert_false(pv->vote.has_block);
     nm_bft_machine_fini(&m);
 }
 
@@ -217,16 +230,15 @@ static void test_timeouts_lead_to_nil_votes_and_the_next_round(void **state)
     (void)state;
     struct nm_bft_machine m;
     struct outs out;
-    start(&m, NULL);
-    drain(&m, &out);
+    start_fresh(&m, &out);
     assert_int_equal(nm_bft_on_timeout(&m, NM_BFT_PROPOSE, H, 0), 0);
     drain(&m, &out);
-    assert_false(find(&out, NM_BFT_OUT_VOTE)->vote.has_block);
+    assert_false(vote_out(&out)->has_block);
     votes_from_all_but(&m, 99, 0, NM_BFT_PREVOTE, NULL); /* L44 */
     drain(&m, &out);
-    const struct nm_bft_output *pc = find(&out, NM_BFT_OUT_VOTE);
-    assert_int_equal(pc->vote.step, NM_BFT_PRECOMMIT);
-    assert_false(pc->vote.has_block);
+    const struct nm_bft_vote *pc = vote_out(&out);
+    assert_int_equal(pc->step, NM_BFT_PRECOMMIT);
+    assert_false(pc->has_block);
     votes_from_all_but(&m, 99, 0, NM_BFT_PRECOMMIT, NULL); /* L47 */
     drain(&m, &out);
     const struct nm_bft_output *t = find(&out, NM_BFT_OUT_TIMEOUT);
@@ -276,11 +288,7 @@ static void test_locked_authority_prevotes_nil_for_another_block(void **state)
         assert_int_equal(p->proposal.valid_round, 0);
     } else {
         struct nm_bft_proposal p = proposal(1, -1, &w);
-        assert_int_equal(nm_bft_on_proposal(&m, &p), 0);
-        drain(&m, &out);
-        const struct nm_bft_output *pv = find(&out, NM_BFT_OUT_VOTE);
-        assert_non_null(pv);
-        assert_false(pv->vote.has_block);
+        assert_false(prevote_for(&m, &out, &p)->has_block);
     }
     nm_bft_machine_fini(&m);
 }
@@ -290,8 +298,7 @@ static void test_equivocation_is_reported_once_and_counted(void **state)
     (void)state;
     struct nm_bft_machine m;
     struct outs out;
-    start(&m, NULL);
-    drain(&m, &out);
+    start_fresh(&m, &out);
     nm_hash b = bfx_block(5), w = bfx_block(6);
     uint32_t liar = (ME + 1) % 4;
     struct nm_bft_vote v1 = bfx_vote(&X, liar, H, 0, NM_BFT_PREVOTE, &b);
@@ -316,8 +323,7 @@ static void test_more_than_a_third_in_a_later_round_pulls_it_forward(void **stat
     (void)state;
     struct nm_bft_machine m;
     struct outs out;
-    start(&m, NULL);
-    drain(&m, &out);
+    start_fresh(&m, &out);
     uint32_t a = (ME + 1) % 4, b = (ME + 2) % 4;
     struct nm_bft_vote va = bfx_vote(&X, a, H, 5, NM_BFT_PREVOTE, NULL);
     assert_int_equal(nm_bft_on_vote(&m, &va), 0);
@@ -358,8 +364,7 @@ static void test_certificate_from_sync_decides_and_a_bad_one_does_not(void **sta
     (void)state;
     struct nm_bft_machine m;
     struct outs out;
-    start(&m, NULL);
-    drain(&m, &out);
+    start_fresh(&m, &out);
     nm_hash b = bfx_block(8);
     struct nm_bft_cert c;
     assert_int_equal(nm_bft_cert_init(&c, H, 3, &b, 4), 0);

@@ -28,13 +28,48 @@ static void put_le(struct fixed_writer *w, uint64_t v, size_t n)
         *w->p++ = (uint8_t)(v >> (8 * i));
 }
 
+/* What every signed message starts with: domain, chain, height, round. */
+static void put_head(struct fixed_writer *w, const uint8_t domain[8], const nm_hash *genesis,
+                     uint64_t height, uint32_t round)
+{
+    put(w, domain, 8);
+    put(w, genesis->b, NM_HASH_LEN);
+    put_le(w, height, 8);
+    put_le(w, round, 4);
+}
+
+/* ... and what every wire message ends with: signer index, signature. */
+static void put_tail(uint8_t *out, uint16_t authority, const uint8_t sig[NM_SIG_LEN])
+{
+    struct fixed_writer w = {out};
+    put_le(&w, authority, 2);
+    put(&w, sig, NM_SIG_LEN);
+}
+
+/* Reads the head; false if the domain is not the one expected. */
+static bool get_head(struct nm_reader *r, const uint8_t domain[8], nm_hash *genesis,
+                     uint64_t *height, uint32_t *round)
+{
+    uint8_t got[8];
+    nm_get_raw(r, got, sizeof got);
+    nm_get_raw(r, genesis->b, NM_HASH_LEN);
+    *height = nm_get_u64(r);
+    *round = nm_get_u32(r);
+    return memcmp(got, domain, sizeof got) == 0;
+}
+
+/* Reads the tail and checks nothing is left: 0 or the reader's error. */
+static int get_tail(struct nm_reader *r, uint16_t *authority, uint8_t sig[NM_SIG_LEN])
+{
+    *authority = nm_get_u16(r);
+    nm_get_raw(r, sig, NM_SIG_LEN);
+    return nm_reader_finish(r);
+}
+
 void nm_bft_vote_signed_bytes(const struct nm_bft_vote *v, uint8_t out[NM_BFT_VOTE_SIGNED_LEN])
 {
     struct fixed_writer w = {out};
-    put(&w, VOTE_DOMAIN, sizeof VOTE_DOMAIN);
-    put(&w, v->genesis.b, NM_HASH_LEN);
-    put_le(&w, v->height, 8);
-    put_le(&w, v->round, 4);
+    put_head(&w, VOTE_DOMAIN, &v->genesis, v->height, v->round);
     put_le(&w, v->step, 1);
     put_le(&w, v->has_block ? 1 : 0, 1);
     put(&w, v->has_block ? v->block.b : ZERO_HASH.b, NM_HASH_LEN);
@@ -43,31 +78,22 @@ void nm_bft_vote_signed_bytes(const struct nm_bft_vote *v, uint8_t out[NM_BFT_VO
 void nm_bft_vote_encode(const struct nm_bft_vote *v, uint8_t out[NM_BFT_VOTE_WIRE_LEN])
 {
     nm_bft_vote_signed_bytes(v, out);
-    struct fixed_writer w = {out + NM_BFT_VOTE_SIGNED_LEN};
-    put_le(&w, v->authority, 2);
-    put(&w, v->sig, NM_SIG_LEN);
+    put_tail(out + NM_BFT_VOTE_SIGNED_LEN, v->authority, v->sig);
 }
 
 int nm_bft_vote_decode(const uint8_t *in, size_t len, struct nm_bft_vote *v)
 {
     struct nm_reader r;
-    uint8_t domain[8];
     struct nm_bft_vote out = {0};
     nm_reader_init(&r, in, len);
-    nm_get_raw(&r, domain, sizeof domain);
-    nm_get_raw(&r, out.genesis.b, NM_HASH_LEN);
-    out.height = nm_get_u64(&r);
-    out.round = nm_get_u32(&r);
+    bool domain_ok = get_head(&r, VOTE_DOMAIN, &out.genesis, &out.height, &out.round);
     out.step = nm_get_u8(&r);
     uint8_t kind = nm_get_u8(&r);
     nm_get_raw(&r, out.block.b, NM_HASH_LEN);
-    out.authority = nm_get_u16(&r);
-    nm_get_raw(&r, out.sig, NM_SIG_LEN);
-    int err = nm_reader_finish(&r);
+    int err = get_tail(&r, &out.authority, out.sig);
     if (err)
         return err;
-    if (memcmp(domain, VOTE_DOMAIN, sizeof domain) != 0 ||
-        (out.step != NM_BFT_PREVOTE && out.step != NM_BFT_PRECOMMIT) || kind > 1 ||
+    if (!domain_ok || (out.step != NM_BFT_PREVOTE && out.step != NM_BFT_PRECOMMIT) || kind > 1 ||
         (kind == 0 && !nm_hash_eq(&out.block, &ZERO_HASH)))
         return NM_E_DECODE;
     out.has_block = kind == 1;
@@ -114,10 +140,7 @@ void nm_bft_proposal_signed_bytes(const struct nm_bft_proposal *p,
                                   uint8_t out[NM_BFT_PROPOSAL_SIGNED_LEN])
 {
     struct fixed_writer w = {out};
-    put(&w, PROPOSAL_DOMAIN, sizeof PROPOSAL_DOMAIN);
-    put(&w, p->genesis.b, NM_HASH_LEN);
-    put_le(&w, p->height, 8);
-    put_le(&w, p->round, 4);
+    put_head(&w, PROPOSAL_DOMAIN, &p->genesis, p->height, p->round);
     put_le(&w, (uint32_t)p->valid_round, 4);
     put(&w, p->block.b, NM_HASH_LEN);
 }
@@ -125,30 +148,22 @@ void nm_bft_proposal_signed_bytes(const struct nm_bft_proposal *p,
 void nm_bft_proposal_encode(const struct nm_bft_proposal *p, uint8_t out[NM_BFT_PROPOSAL_WIRE_LEN])
 {
     nm_bft_proposal_signed_bytes(p, out);
-    struct fixed_writer w = {out + NM_BFT_PROPOSAL_SIGNED_LEN};
-    put_le(&w, p->authority, 2);
-    put(&w, p->sig, NM_SIG_LEN);
+    put_tail(out + NM_BFT_PROPOSAL_SIGNED_LEN, p->authority, p->sig);
 }
 
 int nm_bft_proposal_decode(const uint8_t *in, size_t len, struct nm_bft_proposal *p)
 {
     struct nm_reader r;
-    uint8_t domain[8];
     struct nm_bft_proposal out = {0};
     nm_reader_init(&r, in, len);
-    nm_get_raw(&r, domain, sizeof domain);
-    nm_get_raw(&r, out.genesis.b, NM_HASH_LEN);
-    out.height = nm_get_u64(&r);
-    out.round = nm_get_u32(&r);
+    bool domain_ok = get_head(&r, PROPOSAL_DOMAIN, &out.genesis, &out.height, &out.round);
     out.valid_round = (int32_t)nm_get_u32(&r);
     nm_get_raw(&r, out.block.b, NM_HASH_LEN);
-    out.authority = nm_get_u16(&r);
-    nm_get_raw(&r, out.sig, NM_SIG_LEN);
-    int err = nm_reader_finish(&r);
+    int err = get_tail(&r, &out.authority, out.sig);
     if (err)
         return err;
     /* a valid round is earlier than the proposal's own round */
-    if (memcmp(domain, PROPOSAL_DOMAIN, sizeof domain) != 0 || out.valid_round < -1 ||
+    if (!domain_ok || out.valid_round < -1 ||
         (out.valid_round >= 0 && (uint32_t)out.valid_round >= out.round))
         return NM_E_DECODE;
     *p = out;

@@ -43,3 +43,18 @@ struct nm_bft_vote bfx_vote(const struct bfx *x, uint32_t i, uint64_t height, ui
     nm_bft_vote_sign(&v, &x->keys[i]);
     return v;
 }
+
+struct bfx BFX;
+
+int bfx_group_setup(void **state)
+{
+    (void)state;
+    return nm_crypto_init() || bfx_init(&BFX, 4, NULL);
+}
+
+int bfx_group_teardown(void **state)
+{
+    (void)state;
+    bfx_fini(&BFX);
+    return 0;
+}

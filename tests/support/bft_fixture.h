@@ -24,4 +24,10 @@ struct nm_bft_vote bfx_vote(const struct bfx *x, uint32_t i, uint64_t height, ui
 /* A block hash from a small number. */
 nm_hash bfx_block(uint32_t k);
 
+/* cmocka group setup and teardown: libsodium, and BFX with 4 authorities
+ * of equal power. */
+extern struct bfx BFX;
+int bfx_group_setup(void **state);
+int bfx_group_teardown(void **state);
+
 #endif
