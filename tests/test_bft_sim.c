@@ -86,6 +86,22 @@ static void test_thousands_of_faulty_seeds_keep_agreement_validity_liveness(void
     assert_int_equal(run_seeds(1, TEST_SEEDS, 2, true), 0);
 }
 
+/* Mutation check: without the double-sign record a restarted authority
+ * signs twice, and the simulator must say so (evidence against an honest
+ * authority, or worse). */
+static void test_forgetting_the_sign_record_is_caught(void **state)
+{
+    (void)state;
+    uint64_t caught = 0;
+    for (uint64_t seed = 1; seed <= 400 && !caught; seed++) {
+        struct bft_sim_options opt = {.seed = seed, .heights = 2, .forget_on_crash = true};
+        struct bft_sim_result res;
+        if (!bft_sim_run(&opt, &res) && strstr(res.why, "honest authority"))
+            caught = seed;
+    }
+    assert_true(caught > 0);
+}
+
 static int soak(int argc, char **argv)
 {
     uint64_t from = 1, count = 0, seed = 0;
@@ -129,6 +145,7 @@ int main(int argc, char **argv)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_fault_free_network_finalizes_every_height_in_round_zero),
         cmocka_unit_test(test_same_seed_is_the_same_execution),
+        cmocka_unit_test(test_forgetting_the_sign_record_is_caught),
         cmocka_unit_test(test_thousands_of_faulty_seeds_keep_agreement_validity_liveness),
     };
     return cmocka_run_group_tests(tests, setup, NULL);

@@ -584,6 +584,10 @@ static void step(struct sim *s, const struct event *e)
             nm_bft_machine_fini(&nd->m);
             nd->up = false;
             nd->n_early = 0;
+            if (s->opt->forget_on_crash) {
+                memset(&nd->disk_record, 0, sizeof nd->disk_record);
+                nd->n_sent = nd->n_known = 0;
+            }
         }
         break;
     case EV_RESTART:

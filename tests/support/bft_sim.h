@@ -21,6 +21,9 @@ struct bft_sim_options {
     bool verbose;     /* print the scenario and every decision */
     bool no_faults;   /* fault-free network, all honest (benchmarks) */
     uint32_t nodes;   /* 0: chosen by the seed (4..7) */
+    /* mutation knob: a crash also loses the double-sign record and the
+     * log, as if they were never written (the invariants must catch it) */
+    bool forget_on_crash;
 };
 
 struct bft_sim_result {
