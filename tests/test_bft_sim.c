@@ -27,7 +27,7 @@ static int setup(void **state)
 /* Runs seeds [from, from + count); prints every failure; returns failures. */
 static uint64_t run_seeds(uint64_t from, uint64_t count, uint32_t heights, bool print_totals)
 {
-    uint64_t failures = 0, steps = 0, decisions = 0, evidence = 0, refused = 0;
+    uint64_t failures = 0, steps = 0, decisions = 0, evidence = 0, refused = 0, forged = 0;
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     for (uint64_t seed = from; seed < from + count; seed++) {
@@ -41,15 +41,18 @@ static uint64_t run_seeds(uint64_t from, uint64_t count, uint32_t heights, bool 
         decisions += res.decisions;
         evidence += res.evidence;
         refused += res.refused_signs;
+        forged += res.forgeries_dropped;
     }
     clock_gettime(CLOCK_MONOTONIC, &t1);
     if (print_totals)
         printf("bft-sim: %llu seeds (%llu..%llu), %llu steps, %llu decisions, %llu evidence, "
-               "%llu signatures refused by the double-sign record, %llu failed, %.1f s\n",
+               "%llu signatures refused by the double-sign record, %llu forged votes dropped, "
+               "%llu failed, %.1f s\n",
                (unsigned long long)count, (unsigned long long)from,
                (unsigned long long)(from + count - 1), (unsigned long long)steps,
                (unsigned long long)decisions, (unsigned long long)evidence,
-               (unsigned long long)refused, (unsigned long long)failures,
+               (unsigned long long)refused, (unsigned long long)forged,
+               (unsigned long long)failures,
                (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
     return failures;
 }

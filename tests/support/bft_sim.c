@@ -24,6 +24,7 @@ struct msg {
     uint8_t kind;
     int8_t checked; /* -1 not yet, else the check's result == 0 */
     uint8_t seen_by; /* nodes that have it: gossip skips them (peer state) */
+    bool forged;     /* a Byzantine vote in an honest authority's name */
     uint32_t from;
     uint64_t height;
     struct nm_bft_proposal p;
@@ -259,6 +260,28 @@ static void equivocate(struct sim *s, struct msg *twin)
     }
 }
 
+/* A Byzantine node also sends its vote in an honest authority's name, for
+ * another block, signed with its own key: the check must drop it, else it
+ * would count (and make evidence against the honest one). */
+static void forge(struct sim *s, uint32_t id, uint32_t of)
+{
+    uint32_t victim = rng_below(s, s->n);
+    if (s->nodes[victim].role != HONEST)
+        return;
+    uint32_t f = new_msg(s, MSG_VOTE, id, s->msgs[of].height);
+    struct msg *m = &s->msgs[f];
+    m->v = s->msgs[of].v;
+    m->forged = true;
+    m->v.authority = (uint16_t)victim;
+    m->v.has_block = true;
+    uint64_t parts[2] = {s->opt->seed ^ 0xf0, s->value_counter++};
+    nm_hash_bytes(parts, sizeof parts, &m->v.block);
+    nm_bft_vote_sign(&m->v, &s->keys[id]);
+    for (uint32_t to = 0; to < s->n; to++)
+        if (to != id)
+            send_to(s, f, id, to);
+}
+
 /* Signs (through the double-sign record for honest nodes) and broadcasts. */
 static void sign_and_send(struct sim *s, uint32_t id, const struct nm_bft_output *o)
 {
@@ -305,12 +328,13 @@ static void sign_and_send(struct sim *s, uint32_t id, const struct nm_bft_output
     } else {
         remember(&nd->sent, &nd->n_sent, &nd->cap_sent, msg);
     }
-    for (uint32_t to = 0; to < s->n; to++)
-    {
+    for (uint32_t to = 0; to < s->n; to++) {
         send_to(s, to == id || to % 2 ? msg : twin, id, to);
         if (twin != msg && to != id && to % 3 == 0) /* some see both: evidence */
             send_to(s, to % 2 ? twin : msg, id, to);
     }
+    if (nd->role == EQUIVOCATE && !proposal)
+        forge(s, id, msg);
 }
 
 static void on_decide(struct sim *s, uint32_t id, struct nm_bft_output *o)
@@ -442,6 +466,13 @@ static void deliver(struct sim *s, uint32_t to, uint32_t msg_id)
     }
     if (m->checked < 0)
         m->checked = check_msg(s, m) == 0;
+    if (m->forged) {
+        if (m->checked)
+            fail(s, "forgery%s in the name of authority %llu passed the check (node %llu)", "",
+                 m->v.authority, to);
+        s->res->forgeries_dropped++;
+        return;
+    }
     if (!m->checked) {
         fail(s, "signature%s check failed on a message from node %llu (%llu)", "", m->from, 0);
         return;

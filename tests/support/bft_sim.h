@@ -3,7 +3,8 @@
  * over a simulated network driven by one seeded RNG, with message delay,
  * loss, duplication and reordering, a partition that heals, crash and
  * restart (the double-sign record survives on a simulated disk) and up to
- * f Byzantine authorities that equivocate or stay silent. Invariants are
+ * f Byzantine authorities that equivocate (and forge votes in honest
+ * authorities' names, which the signature check must drop) or stay silent. Invariants are
  * checked after every step: agreement, validity, evidence never names an
  * honest authority, and liveness once the network has healed. One seed is
  * one execution: a failure prints a one-line repro. */
@@ -32,6 +33,7 @@ struct bft_sim_result {
     uint64_t steps;    /* events processed */
     uint64_t messages; /* deliveries */
     uint64_t decisions, evidence, refused_signs, rounds;
+    uint64_t forgeries_dropped; /* votes in another's name, refused by the check */
     uint64_t end_ms;   /* simulated time at the end */
     uint32_t nodes, byzantine, crashes;
     /* per height (1..BFT_SIM_MAX_LATENCIES): simulated ms and steps from
