@@ -2,13 +2,11 @@
 #include "node/bft/guard.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
+#include "node/bft/durable.h"
 #include "node/codec.h"
 #include "node/errors.h"
 
@@ -120,46 +118,13 @@ void nm_bft_guard_close(struct nm_bft_guard *g)
     memset(g, 0, sizeof *g);
 }
 
-static int fsync_dir_of(const char *path)
-{
-    char *copy = strdup(path);
-    if (!copy)
-        return NM_E_NOMEM;
-    int fd = open(dirname(copy), O_RDONLY | O_DIRECTORY);
-    free(copy);
-    if (fd < 0)
-        return NM_E_IO;
-    int rc = fsync(fd);
-    close(fd);
-    return rc ? NM_E_IO : 0;
-}
-
-/* Write to path.tmp, fsync, rename over path, fsync the directory. */
+/* The record, durably (see durable.h). */
 static int record_persist(const char *path, const struct nm_bft_sign_record *rec)
 {
-    int err = NM_E_IO;
     struct nm_writer w;
     nm_writer_init(&w);
     record_encode(rec, &w);
-    size_t tmp_len = strlen(path) + 5;
-    char *tmp = malloc(tmp_len);
-    if (w.err || !tmp) {
-        err = NM_E_NOMEM;
-        goto out;
-    }
-    snprintf(tmp, tmp_len, "%s.tmp", path);
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    if (fd < 0)
-        goto out;
-    bool ok = write(fd, w.data, w.len) == (ssize_t)w.len && fsync(fd) == 0;
-    ok = close(fd) == 0 && ok;
-    if (!ok || rename(tmp, path) != 0) {
-        unlink(tmp);
-        goto out;
-    }
-    err = fsync_dir_of(path);
-out:
-    free(tmp);
+    int err = w.err ? w.err : nm_bft_durable_replace(path, w.data, w.len);
     nm_writer_fini(&w);
     return err;
 }
