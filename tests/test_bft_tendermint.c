@@ -389,6 +389,47 @@ static void test_certificate_from_sync_decides_and_a_bad_one_does_not(void **sta
     nm_bft_machine_fini(&m);
 }
 
+/* The dev chain's case: one authority finalizes its own block in one pass,
+ * from its own proposal and votes fed back, with no timeout involved. */
+static void test_single_authority_finalizes_at_once(void **state)
+{
+    (void)state;
+    struct bfx one;
+    assert_int_equal(bfx_init(&one, 1, NULL), 0);
+    struct nm_bft_config cfg;
+    nm_bft_config_defaults(&cfg);
+    cfg.set = &one.set;
+    cfg.genesis = one.genesis;
+    cfg.self = 0;
+    struct nm_bft_callbacks cb = {.get_value = get_value, .valid = valid};
+    struct nm_bft_machine m;
+    assert_int_equal(nm_bft_machine_init(&m, &cfg, &cb, 1, NULL), 0);
+    struct nm_bft_output o;
+    int decided = 0, timeouts = 0;
+    for (int guard = 0; guard < 20 && !decided && nm_bft_poll(&m, &o); guard++) {
+        if (o.kind == NM_BFT_OUT_PROPOSAL) {
+            nm_bft_proposal_sign(&o.proposal, &one.keys[0]);
+            assert_int_equal(nm_bft_on_proposal(&m, &o.proposal), 0);
+        } else if (o.kind == NM_BFT_OUT_VOTE) {
+            nm_bft_vote_sign(&o.vote, &one.keys[0]);
+            assert_int_equal(nm_bft_on_vote(&m, &o.vote), 0);
+        } else if (o.kind == NM_BFT_OUT_DECIDE) {
+            assert_int_equal(o.cert.height, 1);
+            assert_true(nm_hash_eq(&o.cert.block, &next_value));
+            assert_int_equal(nm_bft_cert_verify(&o.cert, &one.genesis, &one.set), 0);
+            nm_bft_cert_fini(&o.cert);
+            decided = 1;
+        } else {
+            timeouts += o.kind == NM_BFT_OUT_TIMEOUT;
+        }
+    }
+    assert_true(decided);
+    assert_int_equal(timeouts, 0);
+    assert_int_equal(m.height, 2);
+    nm_bft_machine_fini(&m);
+    bfx_fini(&one);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -402,6 +443,7 @@ int main(void)
         cmocka_unit_test(test_more_than_a_third_in_a_later_round_pulls_it_forward),
         cmocka_unit_test(test_restart_resumes_in_the_signed_step_with_its_lock),
         cmocka_unit_test(test_certificate_from_sync_decides_and_a_bad_one_does_not),
+        cmocka_unit_test(test_single_authority_finalizes_at_once),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

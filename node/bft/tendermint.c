@@ -309,13 +309,6 @@ static bool apply_one_rule(struct nm_bft_machine *m)
         return true;
     }
 after_propose:
-    /* L34 */
-    if (m->step == NM_BFT_PREVOTE && !cur->prevote_timeout_set &&
-        quorum_for(m, cur, SLOT_PREVOTE, ANY, NULL)) {
-        cur->prevote_timeout_set = true;
-        schedule_timeout(m, NM_BFT_PREVOTE);
-        return true;
-    }
     /* L36 */
     if (m->step >= NM_BFT_PREVOTE && cur->has_proposal && !cur->l36_done &&
         quorum_for(m, cur, SLOT_PREVOTE, BLOCK, &p->block) && proposal_valid(m, cur)) {
@@ -328,6 +321,14 @@ after_propose:
         }
         m->valid_value = p->block;
         m->valid_round = (int32_t)m->round;
+        return true;
+    }
+    /* L34 (after L36: rules enabled together may run in any order, and a
+     * precommit made now needs no prevote timeout) */
+    if (m->step == NM_BFT_PREVOTE && !cur->prevote_timeout_set &&
+        quorum_for(m, cur, SLOT_PREVOTE, ANY, NULL)) {
+        cur->prevote_timeout_set = true;
+        schedule_timeout(m, NM_BFT_PREVOTE);
         return true;
     }
     /* L44 */
