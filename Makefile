@@ -76,6 +76,10 @@ soak: $(BUILD)/tests/test_bft_sim
 	@if [ -n "$(SEED)" ]; then $(BUILD)/tests/test_bft_sim --seed $(SEED); \
 	else $(BUILD)/tests/test_bft_sim --seeds $(SEEDS) --from $(FROM); fi
 
+# These tests include a fuzz harness's source: rebuild them when it changes.
+$(BUILD)/tests/test_bft_corpus: tests/fuzz/fuzz_bft.c
+$(BUILD)/tests/test_bft_machine_fuzz: tests/fuzz/fuzz_bft_machine.c
+
 # The BFT bench drives the simulator of the tests (no cmocka in it).
 $(BUILD)/bench/bench_bft: bench/bench_bft.c $(BUILD)/tests/support/bft_sim.o $(BUILD)/libneuromesh.a
 	@mkdir -p $(dir $@)
