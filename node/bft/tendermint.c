@@ -103,30 +103,18 @@ static struct bft_round *round_get_or_make(struct nm_bft_machine *m, uint32_t r)
 
 static struct nm_bft_output *out_push(struct nm_bft_machine *m, enum nm_bft_output_kind kind)
 {
-    if (m->out_head == m->out_len)
-        m->out_head = m->out_len = 0;
-    if (m->out_len == m->out_cap) {
-        uint32_t cap = m->out_cap ? 2 * m->out_cap : 8;
-        struct nm_bft_output *grown = realloc(m->out, cap * sizeof *grown);
-        if (!grown) {
-            m->err = NM_E_NOMEM;
-            return NULL;
-        }
-        m->out = grown;
-        m->out_cap = cap;
+    struct nm_bft_output *o = nm_bft_queue_push(&m->out);
+    if (!o) {
+        m->err = NM_E_NOMEM;
+        return NULL;
     }
-    struct nm_bft_output *o = &m->out[m->out_len++];
-    memset(o, 0, sizeof *o);
     o->kind = kind;
     return o;
 }
 
 bool nm_bft_poll(struct nm_bft_machine *m, struct nm_bft_output *out)
 {
-    if (m->out_head == m->out_len)
-        return false;
-    *out = m->out[m->out_head++];
-    return true;
+    return nm_bft_queue_take(&m->out, out);
 }
 
 static void schedule_timeout(struct nm_bft_machine *m, uint8_t step)
@@ -257,7 +245,7 @@ static void decide(struct nm_bft_machine *m, uint32_t round, const nm_hash *bloc
         }
         if (err) {
             m->err = err;
-            m->out_len--;
+            nm_bft_queue_unpush(&m->out);
         }
     }
     rounds_clear(m);
@@ -362,6 +350,7 @@ int nm_bft_machine_init(struct nm_bft_machine *m, const struct nm_bft_config *cf
         return NM_E_INVAL;
     m->cfg = *cfg;
     m->cb = *cb;
+    m->out.size = sizeof(struct nm_bft_output);
     m->height = height;
     m->locked_round = m->valid_round = -1;
     if (resume && resume->any && resume->height == height) {
@@ -385,10 +374,12 @@ int nm_bft_machine_init(struct nm_bft_machine *m, const struct nm_bft_config *cf
 void nm_bft_machine_fini(struct nm_bft_machine *m)
 {
     rounds_clear(m);
-    for (uint32_t i = m->out_head; i < m->out_len; i++)
-        if (m->out[i].kind == NM_BFT_OUT_DECIDE)
-            nm_bft_cert_fini(&m->out[i].cert);
-    free(m->out);
+    for (uint32_t i = 0; i < nm_bft_queue_count(&m->out); i++) {
+        struct nm_bft_output *o = nm_bft_queue_at(&m->out, i);
+        if (o->kind == NM_BFT_OUT_DECIDE)
+            nm_bft_cert_fini(&o->cert);
+    }
+    nm_bft_queue_fini(&m->out);
     memset(m, 0, sizeof *m);
 }
 
@@ -446,7 +437,7 @@ int nm_bft_on_vote(struct nm_bft_machine *m, const struct nm_bft_vote *v)
         if (!o)
             return m->err;
         if (nm_bft_evidence_make(have, v, &o->evidence) != 0) {
-            m->out_len--;
+            nm_bft_queue_unpush(&m->out);
             return 0;
         }
         rec->second[slot][v->authority] = *v;

@@ -20,6 +20,7 @@
 #include "node/bft/evidence.h"
 #include "node/bft/guard.h"
 #include "node/bft/message.h"
+#include "node/bft/queue.h"
 
 struct nm_bft_config {
     const struct nm_bft_authorities *set; /* borrowed; outlives the machine */
@@ -74,8 +75,7 @@ struct nm_bft_machine {
     nm_hash locked_value, valid_value;
     struct bft_round **rounds; /* owned, indexed by round, NULL until used */
     uint32_t n_rounds;
-    struct nm_bft_output *out; /* owned queue */
-    uint32_t out_head, out_len, out_cap;
+    struct nm_bft_queue out; /* of struct nm_bft_output */
     int err; /* sticky NM_E_NOMEM */
 };
 
