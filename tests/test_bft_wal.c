@@ -167,21 +167,6 @@ static void test_bad_logs_and_records_are_refused(void **state)
 
 static nm_hash block_a;
 
-static void get_value(void *ctx, uint64_t h, nm_hash *out)
-{
-    (void)ctx;
-    (void)h;
-    *out = block_a;
-}
-
-static bool valid(void *ctx, uint64_t h, const nm_hash *b)
-{
-    (void)ctx;
-    (void)h;
-    (void)b;
-    return true;
-}
-
 static void start(struct nm_bft_machine *m, uint32_t me, const struct nm_bft_sign_record *rec)
 {
     struct nm_bft_config cfg;
@@ -189,7 +174,7 @@ static void start(struct nm_bft_machine *m, uint32_t me, const struct nm_bft_sig
     cfg.set = &X.set;
     cfg.genesis = X.genesis;
     cfg.self = (int32_t)me;
-    struct nm_bft_callbacks cb = {.get_value = get_value, .valid = valid};
+    struct nm_bft_callbacks cb = bfx_callbacks(&block_a);
     assert_int_equal(nm_bft_machine_init(m, &cfg, &cb, 1, rec), 0);
 }
 

@@ -139,9 +139,14 @@ static int guard_admit(struct nm_bft_guard *g, uint64_t height, uint32_t round, 
         return err;
     struct nm_bft_sign_record next = g->rec;
     nm_bft_sign_record_note(&next, height, round, step, &h, lock);
-    err = record_persist(g->path, &next);
+    return nm_bft_guard_save(g, &next);
+}
+
+int nm_bft_guard_save(struct nm_bft_guard *g, const struct nm_bft_sign_record *rec)
+{
+    int err = record_persist(g->path, rec);
     if (!err)
-        g->rec = next;
+        g->rec = *rec;
     return err;
 }
 

@@ -41,6 +41,8 @@ struct nm_bft_guard {
  * if the file exists but is not a whole, intact record; NM_E_IO otherwise. */
 int nm_bft_guard_open(struct nm_bft_guard *g, const char *path);
 void nm_bft_guard_close(struct nm_bft_guard *g);
+/* Persists rec durably, then adopts it (the engine's store uses this). */
+int nm_bft_guard_save(struct nm_bft_guard *g, const struct nm_bft_sign_record *rec);
 /* Checks the rule, persists the new record, then signs. On any error
  * nothing is signed (v->sig untouched) and the record is unchanged. */
 int nm_bft_guard_sign_vote(struct nm_bft_guard *g, struct nm_bft_vote *v,

@@ -225,7 +225,8 @@ static bool proposal_valid(struct nm_bft_machine *m, struct bft_round *rec)
     return rec->proposal_valid == 1;
 }
 
-/* decision_p[h_p] = v; then the next height starts at round 0 (L49-54). */
+/* decision_p[h_p] = v; the next height then starts at round 0 (L49-54),
+ * once its NM_BFT_NEW_HEIGHT timeout fires. */
 static void decide(struct nm_bft_machine *m, uint32_t round, const nm_hash *block,
                    const struct nm_bft_cert *from_sync)
 {
@@ -250,10 +251,14 @@ static void decide(struct nm_bft_machine *m, uint32_t round, const nm_hash *bloc
     }
     rounds_clear(m);
     m->height++;
+    m->round = 0;
+    m->step = NM_BFT_PROPOSE;
     m->locked_round = m->valid_round = -1;
     memset(&m->locked_value, 0, sizeof m->locked_value);
     memset(&m->valid_value, 0, sizeof m->valid_value);
-    start_round(m, 0);
+    /* StartRound(0) once the caller says so: the next block's pace is its */
+    m->waiting = true;
+    schedule_timeout(m, NM_BFT_NEW_HEIGHT);
 }
 
 /* One rule of the paper that applies now, or false when none does. */
@@ -270,6 +275,8 @@ static bool apply_one_rule(struct nm_bft_machine *m)
             return true;
         }
     }
+    if (m->waiting)
+        return false; /* the height has not started: only others decide it */
     /* L55: f+1 authorities already in a later round: skip to it */
     for (uint32_t r = m->n_rounds; r-- > m->round + 1;) {
         struct bft_round *rec = m->rounds[r];
@@ -453,7 +460,12 @@ int nm_bft_on_timeout(struct nm_bft_machine *m, uint8_t step, uint64_t height, u
 {
     if (height != m->height || round != m->round)
         return 0; /* stale: the paper's guards make it a no-op */
-    if (step == NM_BFT_PROPOSE && m->step == NM_BFT_PROPOSE) {
+    if (m->waiting) {
+        if (step == NM_BFT_NEW_HEIGHT) {
+            m->waiting = false;
+            start_round(m, 0);
+        }
+    } else if (step == NM_BFT_PROPOSE && m->step == NM_BFT_PROPOSE) {
         broadcast_vote(m, NM_BFT_PREVOTE, NULL);
         m->step = NM_BFT_PREVOTE;
     } else if (step == NM_BFT_PREVOTE && m->step == NM_BFT_PREVOTE) {

@@ -26,12 +26,17 @@ struct nm_bft_config {
     const struct nm_bft_authorities *set; /* borrowed; outlives the machine */
     nm_hash genesis;
     int32_t self; /* authority index, or -1 for an observer that never votes */
-    /* timeout of step s in round r = base[s] + r * delta[s] (ms) */
-    uint32_t timeout_base_ms[3];
-    uint32_t timeout_delta_ms[3];
+    /* timeout of step s in round r = base[s] + r * delta[s] (ms);
+     * base[NM_BFT_NEW_HEIGHT]: the wait after a decision before the next
+     * height starts (Tendermint's timeout_commit: the block time's pace) */
+    uint32_t timeout_base_ms[4];
+    uint32_t timeout_delta_ms[4];
     /* messages for rounds beyond round + window are refused (memory bound) */
     uint32_t round_window;
 };
+
+/* The timeout that starts the next height after a decision. */
+#define NM_BFT_NEW_HEIGHT 3
 
 struct nm_bft_callbacks {
     void *ctx;
@@ -71,6 +76,7 @@ struct nm_bft_machine {
     uint64_t height;
     uint32_t round;
     uint8_t step;
+    bool waiting; /* decided; the height starts on its NM_BFT_NEW_HEIGHT timeout */
     int32_t locked_round, valid_round; /* -1: none */
     nm_hash locked_value, valid_value;
     struct bft_round **rounds; /* owned, indexed by round, NULL until used */
@@ -79,7 +85,8 @@ struct nm_bft_machine {
     int err; /* sticky NM_E_NOMEM */
 };
 
-/* Defaults: propose 300+100r, prevote 100+50r, precommit 100+50r ms, window 64. */
+/* Defaults: propose 300+100r, prevote 100+50r, precommit 100+50r ms, next
+ * height at once (0 ms), window 64. */
 void nm_bft_config_defaults(struct nm_bft_config *cfg);
 /* Starts at height, round 0: outputs the proposal or the propose timeout.
  * After a restart pass the double-sign record (else NULL): if it signed at

@@ -120,7 +120,7 @@ static void check_outputs(struct nm_bft_machine *m, struct nm_bft_sign_record *r
             fuzz_evidence++;
             break;
         case NM_BFT_OUT_TIMEOUT:
-            if (o.timeout.step > NM_BFT_PRECOMMIT)
+            if (o.timeout.step > NM_BFT_NEW_HEIGHT)
                 abort();
             break;
         }
@@ -165,7 +165,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                                               : nm_bft_authorities_proposer(&set, height, round));
             nm_bft_on_proposal(&m, &p);
         } else {
-            nm_bft_on_timeout(&m, (uint8_t)(a % 3), a & 8 ? height : m.height,
+            nm_bft_on_timeout(&m, (uint8_t)(a % 4), a & 8 ? height : m.height,
                               b & 1 ? round : m.round);
         }
         check_outputs(&m, &rec, &decided);

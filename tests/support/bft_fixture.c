@@ -44,6 +44,23 @@ struct nm_bft_vote bfx_vote(const struct bfx *x, uint32_t i, uint64_t height, ui
     return v;
 }
 
+static void fixed_value(void *ctx, uint64_t height, nm_hash *out)
+{
+    (void)height;
+    *out = *(const nm_hash *)ctx;
+}
+
+static bool all_valid(void *ctx, uint64_t height, const nm_hash *block)
+{
+    (void)ctx, (void)height, (void)block;
+    return true;
+}
+
+struct nm_bft_callbacks bfx_callbacks(nm_hash *value)
+{
+    return (struct nm_bft_callbacks){.ctx = value, .get_value = fixed_value, .valid = all_valid};
+}
+
 struct bfx BFX;
 
 int bfx_group_setup(void **state)

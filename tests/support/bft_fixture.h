@@ -24,6 +24,11 @@ struct nm_bft_vote bfx_vote(const struct bfx *x, uint32_t i, uint64_t height, ui
 /* A block hash from a small number. */
 nm_hash bfx_block(uint32_t k);
 
+/* Machine callbacks: get_value gives *value (ctx points at an nm_hash),
+ * every block is valid. */
+#include "node/bft/tendermint.h"
+struct nm_bft_callbacks bfx_callbacks(nm_hash *value);
+
 /* cmocka group setup and teardown: libsodium, and BFX with 4 authorities
  * of equal power. */
 extern struct bfx BFX;

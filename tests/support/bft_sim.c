@@ -7,8 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "node/bft/guard.h"
-#include "node/bft/tendermint.h"
+#include "node/bft/engine.h"
 #include "node/errors.h"
 
 #define MAX_NODES 7
@@ -40,7 +39,8 @@ struct event {
 
 struct node {
     int role;
-    struct nm_bft_machine m;
+    struct nm_bft_engine e; /* node/bft/engine: machine, record, signing */
+    uint64_t refused_seen;
     bool up;
     uint32_t incarnation;
     struct nm_bft_sign_record disk_record; /* survives crashes */
@@ -282,44 +282,30 @@ static void forge(struct sim *s, uint32_t id, uint32_t of)
             send_to(s, f, id, to);
 }
 
-/* Signs (through the double-sign record for honest nodes) and broadcasts. */
-static void sign_and_send(struct sim *s, uint32_t id, const struct nm_bft_output *o)
+/* A proposal or vote the node's engine signed (after its double-sign
+ * record allowed it): on the network to every other node; a Byzantine one
+ * adds a conflicting twin and forgeries. */
+static void broadcast(struct sim *s, uint32_t id, const struct nm_bft_engine_output *o)
 {
     struct node *nd = &s->nodes[id];
-    bool proposal = o->kind == NM_BFT_OUT_PROPOSAL;
-    uint8_t bytes[NM_BFT_PROPOSAL_SIGNED_LEN];
-    size_t len = proposal ? NM_BFT_PROPOSAL_SIGNED_LEN : NM_BFT_VOTE_SIGNED_LEN;
-    uint64_t height = proposal ? o->proposal.height : o->vote.height;
-    uint32_t round = proposal ? o->proposal.round : o->vote.round;
-    uint8_t step = proposal ? NM_BFT_PROPOSE : o->vote.step;
-    if (proposal)
-        nm_bft_proposal_signed_bytes(&o->proposal, bytes);
-    else
-        nm_bft_vote_signed_bytes(&o->vote, bytes);
-    if (nd->role == HONEST) {
-        nm_hash h;
-        nm_hash_bytes(bytes, len, &h);
-        if (nm_bft_sign_record_permits(&nd->disk_record, height, round, step, &h) != 0) {
-            s->res->refused_signs++;
-            return;
-        }
-        const nm_hash *lock =
-            !proposal && o->vote.step == NM_BFT_PRECOMMIT && o->vote.has_block ? &o->vote.block
-                                                                               : NULL;
-        nm_bft_sign_record_note(&nd->disk_record, height, round, step, &h, lock); /* "fsync" */
+    bool proposal = o->msg_kind == NM_BFT_WAL_PROPOSAL;
+    struct nm_bft_proposal p = {0};
+    struct nm_bft_vote v = {0};
+    if (proposal ? nm_bft_proposal_decode(o->bytes, o->len, &p)
+                 : nm_bft_vote_decode(o->bytes, o->len, &v)) {
+        fail(s, "engine%s of node %llu broadcast bytes that do not decode (%llu)", "", id, 0);
+        return;
     }
+    uint64_t height = proposal ? p.height : v.height;
     if (proposal && height <= s->max_height && !s->proposed_at[height]) {
         s->proposed_at[height] = s->now + 1; /* 0 means none yet */
         s->proposed_step[height] = s->res->steps;
     }
     uint32_t msg = new_msg(s, proposal ? MSG_PROPOSAL : MSG_VOTE, id, height);
     struct msg *m = &s->msgs[msg];
-    m->p = o->proposal;
-    m->v = o->vote;
-    if (proposal)
-        nm_bft_proposal_sign(&m->p, &s->keys[id]);
-    else
-        nm_bft_vote_sign(&m->v, &s->keys[id]);
+    m->p = p;
+    m->v = v;
+    m->seen_by = (uint8_t)(1u << id); /* the engine heard itself */
     uint32_t twin = msg;
     if (nd->role == EQUIVOCATE) {
         twin = new_msg(s, m->kind, id, height);
@@ -329,15 +315,17 @@ static void sign_and_send(struct sim *s, uint32_t id, const struct nm_bft_output
         remember(&nd->sent, &nd->n_sent, &nd->cap_sent, msg);
     }
     for (uint32_t to = 0; to < s->n; to++) {
-        send_to(s, to == id || to % 2 ? msg : twin, id, to);
-        if (twin != msg && to != id && to % 3 == 0) /* some see both: evidence */
+        if (to == id)
+            continue;
+        send_to(s, to % 2 ? msg : twin, id, to);
+        if (twin != msg && to % 3 == 0) /* some see both: evidence */
             send_to(s, to % 2 ? twin : msg, id, to);
     }
     if (nd->role == EQUIVOCATE && !proposal)
         forge(s, id, msg);
 }
 
-static void on_decide(struct sim *s, uint32_t id, struct nm_bft_output *o)
+static void on_decide(struct sim *s, uint32_t id, struct nm_bft_engine_output *o)
 {
     struct node *nd = &s->nodes[id];
     s->res->decisions++;
@@ -377,32 +365,52 @@ static void on_decide(struct sim *s, uint32_t id, struct nm_bft_output *o)
     nd->n_early = 0;
 }
 
+/* The simulated disk: the record survives crashes; the log is the sim's
+ * own lists (sent and known), so logging is nothing more here. */
+static int store_save_record(void *ctx, const struct nm_bft_sign_record *rec)
+{
+    struct node *nd = ctx;
+    nd->disk_record = *rec; /* "fsync" */
+    return 0;
+}
+
+static int store_log(void *ctx, uint8_t kind, const uint8_t *bytes, size_t len, bool own)
+{
+    (void)ctx, (void)kind, (void)bytes, (void)len, (void)own;
+    return 0;
+}
+
+static int store_new_height(void *ctx, uint64_t height)
+{
+    (void)ctx, (void)height;
+    return 0;
+}
+
 static void drain(struct sim *s, uint32_t id)
 {
     struct node *nd = &s->nodes[id];
-    struct nm_bft_output o;
-    while (nm_bft_poll(&nd->m, &o)) {
+    struct nm_bft_engine_output o;
+    while (nm_bft_engine_poll(&nd->e, &o)) {
         switch (o.kind) {
-        case NM_BFT_OUT_PROPOSAL:
-        case NM_BFT_OUT_VOTE:
-            sign_and_send(s, id, &o);
+        case NM_BFT_ENGINE_BROADCAST:
+            broadcast(s, id, &o);
             break;
-        case NM_BFT_OUT_TIMEOUT:
+        case NM_BFT_ENGINE_TIMEOUT:
             push_event(s, (struct event){.type = EV_TIMEOUT,
                                          .node = id,
-                                         .at = s->now + o.timeout.delay_ms,
+                                         .at = s->now + o.delay_ms,
                                          .incarnation = nd->incarnation,
-                                         .step = o.timeout.step,
-                                         .height = o.timeout.height,
-                                         .round = o.timeout.round});
+                                         .step = o.step,
+                                         .height = o.height,
+                                         .round = o.round});
             break;
-        case NM_BFT_OUT_DECIDE:
+        case NM_BFT_ENGINE_DECIDE:
             if (o.cert.height <= s->max_height)
                 on_decide(s, id, &o);
             else
                 nm_bft_cert_fini(&o.cert);
             break;
-        case NM_BFT_OUT_EVIDENCE:
+        case NM_BFT_ENGINE_EVIDENCE:
             s->res->evidence++;
             if (nm_bft_evidence_verify(&o.evidence, &s->genesis, &s->set) != 0)
                 fail(s, "evidence%s from node %llu does not verify (%llu)", "", id, 0);
@@ -412,6 +420,10 @@ static void drain(struct sim *s, uint32_t id)
             break;
         }
     }
+    if (nd->e.err)
+        fail(s, "engine%s of node %llu failed: error %llu", "", id, (uint64_t)-nd->e.err);
+    s->res->refused_signs += nd->e.refused - nd->refused_seen;
+    nd->refused_seen = nd->e.refused;
 }
 
 static void node_start(struct sim *s, uint32_t id)
@@ -423,10 +435,13 @@ static void node_start(struct sim *s, uint32_t id)
     cfg.genesis = s->genesis;
     cfg.self = (int32_t)id;
     struct nm_bft_callbacks cb = {.ctx = s, .get_value = sim_get_value, .valid = sim_valid};
+    struct nm_bft_engine_store store = {nd, store_save_record, store_log, store_new_height};
     nd->up = true;
     nd->incarnation++;
-    if (nm_bft_machine_init(&nd->m, &cfg, &cb, nd->decided + 1, &nd->disk_record) != 0)
-        fail(s, "machine%s init failed on node %llu%llu", "", id, 0);
+    nd->refused_seen = 0;
+    if (nm_bft_engine_init(&nd->e, &cfg, &cb, &s->keys[id], &store, &nd->disk_record,
+                           nd->decided + 1) != 0)
+        fail(s, "engine%s init failed on node %llu%llu", "", id, 0);
     drain(s, id);
     /* replay the write-ahead log: the messages of this height it had */
     for (uint32_t k = 0; k < nd->n_sent; k++)
@@ -457,10 +472,10 @@ static void deliver(struct sim *s, uint32_t to, uint32_t msg_id)
     if (!nd->up || nd->role == SILENT)
         return;
     s->res->messages++;
-    uint64_t here = nd->m.height;
+    uint64_t here = nd->e.m.height;
     if (m->kind == MSG_CERT) {
         if (m->height == here)
-            nm_bft_on_commit(&nd->m, &s->nodes[m->from].certs[m->height]);
+            nm_bft_engine_commit(&nd->e, &s->nodes[m->from].certs[m->height]);
         drain(s, to);
         return;
     }
@@ -489,9 +504,9 @@ static void deliver(struct sim *s, uint32_t to, uint32_t msg_id)
     else if (m->height < here)
         send_cert(s, to, m->from, m->height); /* the sender is behind */
     else if (m->kind == MSG_PROPOSAL)
-        nm_bft_on_proposal(&nd->m, &m->p);
+        nm_bft_engine_recv_proposal(&nd->e, &m->p);
     else
-        nm_bft_on_vote(&nd->m, &m->v);
+        nm_bft_engine_recv_vote(&nd->e, &m->v);
     drain(s, to);
 }
 
@@ -577,7 +592,7 @@ static void gossip_list(struct sim *s, uint32_t id, const uint32_t *list, uint32
         const struct msg *m = &s->msgs[list[k]];
         for (uint32_t to = 0; to < s->n; to++)
             if (to != id && !(m->seen_by & (1u << to)) &&
-                worth_resending(m, s->nodes[id].m.round))
+                worth_resending(m, s->nodes[id].e.m.round))
                 send_to(s, list[k], id, to);
     }
 }
@@ -603,7 +618,7 @@ static void step(struct sim *s, const struct event *e)
         break;
     case EV_TIMEOUT:
         if (nd->up && e->incarnation == nd->incarnation) {
-            nm_bft_on_timeout(&nd->m, e->step, e->height, e->round);
+            nm_bft_engine_timeout(&nd->e, e->step, e->height, e->round);
             drain(s, e->node);
         }
         break;
@@ -612,7 +627,7 @@ static void step(struct sim *s, const struct event *e)
         break;
     case EV_CRASH: /* the machine's memory is lost; record, log and chain stay */
         if (nd->up) {
-            nm_bft_machine_fini(&nd->m);
+            nm_bft_engine_fini(&nd->e);
             nd->up = false;
             nd->n_early = 0;
             if (s->opt->forget_on_crash) {
@@ -661,7 +676,7 @@ bool bft_sim_run(const struct bft_sim_options *opt_in, struct bft_sim_result *re
     res->end_ms = s->now;
     res->ok = !s->failed;
     for (uint32_t i = 0; opt.verbose && i < s->n; i++) {
-        const struct nm_bft_machine *m = &s->nodes[i].m;
+        const struct nm_bft_machine *m = &s->nodes[i].e.m;
         printf("  node %u: %s, height %llu round %u step %s, locked round %d, valid round %d\n",
                i, s->nodes[i].role == HONEST ? (s->nodes[i].up ? "up" : "down") : "byzantine",
                (unsigned long long)m->height, m->round, nm_bft_step_name(m->step),
@@ -669,7 +684,7 @@ bool bft_sim_run(const struct bft_sim_options *opt_in, struct bft_sim_result *re
     }
     for (uint32_t i = 0; i < s->n; i++) {
         if (s->nodes[i].up)
-            nm_bft_machine_fini(&s->nodes[i].m);
+            nm_bft_engine_fini(&s->nodes[i].e);
         for (uint64_t h = 0; h <= s->max_height + 1; h++)
             nm_bft_cert_fini(&s->nodes[i].certs[h]);
         free(s->nodes[i].certs);
