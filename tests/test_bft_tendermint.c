@@ -303,12 +303,14 @@ static void test_equivocation_is_reported_once_and_counted(void **state)
     uint32_t liar = (ME + 1) % 4;
     struct nm_bft_vote v1 = bfx_vote(&X, liar, H, 0, NM_BFT_PREVOTE, &b);
     struct nm_bft_vote v2 = bfx_vote(&X, liar, H, 0, NM_BFT_PREVOTE, &w);
+    struct nm_bft_vote v3 = bfx_vote(&X, liar, H, 0, NM_BFT_PREVOTE, NULL);
     assert_int_equal(nm_bft_on_vote(&m, &v1), 0);
-    assert_int_equal(nm_bft_on_vote(&m, &v1), 0); /* a repeat is no evidence */
+    assert_int_equal(nm_bft_on_vote(&m, &v1), NM_BFT_REPEAT); /* a repeat is no evidence */
     drain(&m, &out);
     assert_null(find(&out, NM_BFT_OUT_EVIDENCE));
-    assert_int_equal(nm_bft_on_vote(&m, &v2), 0);
-    assert_int_equal(nm_bft_on_vote(&m, &v2), 0);
+    assert_int_equal(nm_bft_on_vote(&m, &v2), 0); /* new: it counts for w too */
+    assert_int_equal(nm_bft_on_vote(&m, &v2), NM_BFT_REPEAT);
+    assert_int_equal(nm_bft_on_vote(&m, &v3), NM_BFT_REPEAT); /* a third is not kept */
     drain(&m, &out);
     const struct nm_bft_output *e = find(&out, NM_BFT_OUT_EVIDENCE);
     assert_non_null(e);

@@ -76,8 +76,9 @@ int nm_bft_engine_init(struct nm_bft_engine *e, const struct nm_bft_config *cfg,
 void nm_bft_engine_fini(struct nm_bft_engine *e);
 
 /* Wire bytes from a peer: decoded, checked (chain, signer, signature,
- * proposer), logged if accepted, then given to the machine. Errors say
- * why it was dropped (NM_E_DECODE, NM_E_BFT_*, NM_E_BAD_SIGNATURE). */
+ * proposer), given to the machine and logged if it was new. Returns 0,
+ * NM_BFT_REPEAT (nothing new: not logged again), or why it was dropped
+ * (NM_E_DECODE, NM_E_BFT_*, NM_E_BAD_SIGNATURE). */
 int nm_bft_engine_recv(struct nm_bft_engine *e, uint8_t msg_kind, const uint8_t *bytes,
                        size_t len);
 /* After a restart: a message from the log, fed without logging it again. */

@@ -417,7 +417,7 @@ int nm_bft_on_proposal(struct nm_bft_machine *m, const struct nm_bft_proposal *p
     if (!rec)
         return NM_E_NOMEM;
     if (rec->has_proposal)
-        return 0; /* the first one counts; a second is the proposer's fault */
+        return NM_BFT_REPEAT; /* the first one counts; a second is the proposer's fault */
     rec->has_proposal = true;
     rec->proposal = *p;
     return run(m);
@@ -439,7 +439,7 @@ int nm_bft_on_vote(struct nm_bft_machine *m, const struct nm_bft_vote *v)
     if (*flags & FLAG_PRESENT) {
         /* a repeat, or a third vote of an equivocator: nothing new */
         if (nm_bft_vote_same_target(have, v) || (*flags & FLAG_SECOND))
-            return 0;
+            return NM_BFT_REPEAT;
         struct nm_bft_output *o = out_push(m, NM_BFT_OUT_EVIDENCE);
         if (!o)
             return m->err;

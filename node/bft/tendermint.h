@@ -98,9 +98,12 @@ int nm_bft_machine_init(struct nm_bft_machine *m, const struct nm_bft_config *cf
                         const struct nm_bft_sign_record *resume);
 void nm_bft_machine_fini(struct nm_bft_machine *m);
 
-/* Inputs. NM_E_BFT_OLD_HEIGHT / NM_E_BFT_FUTURE_HEIGHT for another height,
+/* Inputs: 0 when taken in, NM_BFT_REPEAT when it brought nothing new (a
+ * repeat, a second proposal, an equivocator's third vote), or
+ * NM_E_BFT_OLD_HEIGHT / NM_E_BFT_FUTURE_HEIGHT for another height,
  * NM_E_BFT_FUTURE_ROUND beyond the window, NM_E_BFT_NOT_PROPOSER,
  * NM_E_BFT_UNKNOWN_AUTHORITY: the input is dropped and nothing changes. */
+#define NM_BFT_REPEAT 1
 int nm_bft_on_proposal(struct nm_bft_machine *m, const struct nm_bft_proposal *p);
 int nm_bft_on_vote(struct nm_bft_machine *m, const struct nm_bft_vote *v);
 int nm_bft_on_timeout(struct nm_bft_machine *m, uint8_t step, uint64_t height, uint32_t round);
