@@ -42,7 +42,8 @@ struct nm_bft_callbacks {
     void *ctx;
     /* getValue(): the block this authority proposes at height */
     void (*get_value)(void *ctx, uint64_t height, nm_hash *out);
-    /* valid(v): the block is known and valid at height */
+    /* valid(v): the block is known and valid at height. Asked once per
+     * round's proposal: feed a proposal only once its block is at hand. */
     bool (*valid)(void *ctx, uint64_t height, const nm_hash *block);
 };
 
