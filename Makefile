@@ -34,7 +34,7 @@ ALL_CFLAGS := $(CFLAGS_BASE) $(SAN_FLAGS) $(CFLAGS)
 ALL_LDFLAGS := $(SAN_FLAGS) $(LDFLAGS)
 
 MAIN_SRC := console/cli/main.c
-SRCS := $(wildcard node/*.c node/pallets/*.c node/schema_json/*.c node/miner/*.c \
+SRCS := $(wildcard node/*.c node/pallets/*.c node/bft/*.c node/schema_json/*.c node/miner/*.c \
 	node/eval/*.c node/validator/*.c rpc/*.c service/*.c console/*/*.c widgets/*.c)
 LIB_SRCS := $(filter-out $(MAIN_SRC),$(SRCS))
 # protobuf-c code generated from the repo's .proto files (never committed).
@@ -50,7 +50,7 @@ BENCH_BINS := $(BENCH_SRCS:bench/%.c=$(BUILD)/bench/%)
 BENCH_SUPPORT_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(wildcard bench/support/*.c))
 BIN := $(BUILD)/neuromesh
 
-.PHONY: all run test unit e2e asan bench fuzz clean check-fmt
+.PHONY: all run test unit e2e asan bench fuzz clean check-fmt soak
 all: neuromesh
 
 neuromesh: $(BIN)
@@ -90,6 +90,23 @@ $(BUILD)/bench/%: bench/%.c $(BENCH_SUPPORT_OBJS) $(BUILD)/libneuromesh.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(BENCH_SUPPORT_OBJS) $(BUILD)/libneuromesh.a \
 		$(PKG_LIBS)
+
+# The BFT simulator: `make soak SEED=S` replays one seed verbosely,
+# `make soak SEEDS=N [FROM=F]` runs N seeds and prints seeds and steps.
+SEEDS ?= 100000
+FROM ?= 1
+soak: $(BUILD)/tests/test_bft_sim
+	@if [ -n "$(SEED)" ]; then $(BUILD)/tests/test_bft_sim --seed $(SEED); \
+	else $(BUILD)/tests/test_bft_sim --seeds $(SEEDS) --from $(FROM); fi
+
+# These tests include a fuzz harness's source: rebuild them when it changes.
+$(BUILD)/tests/test_bft_corpus: tests/fuzz/fuzz_bft.c
+$(BUILD)/tests/test_bft_machine_fuzz: tests/fuzz/fuzz_bft_machine.c
+
+# The BFT bench drives the simulator of the tests (no cmocka in it).
+$(BUILD)/bench/bench_bft: bench/bench_bft.c $(BUILD)/tests/support/bft_sim.o $(BUILD)/libneuromesh.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 run: neuromesh
 	./neuromesh

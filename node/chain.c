@@ -22,6 +22,17 @@ uint64_t nm_now_ms(void)
     return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
+/* BFT: the authority set's canonical encoding (count, then account and
+ * power of each). */
+static void put_authorities(struct nm_writer *w, const struct nm_chain_spec *s)
+{
+    nm_put_varint(w, s->authority_count);
+    for (size_t i = 0; i < s->authority_count; i++) {
+        nm_put_raw(w, s->authorities[i].account.b, NM_PUBKEY_LEN);
+        nm_put_u64(w, s->authorities[i].power);
+    }
+}
+
 /* Identifies a chain spec: everything genesis is built from. */
 static void spec_hash(const struct nm_chain_spec *s, nm_hash *out)
 {
@@ -47,6 +58,10 @@ static void spec_hash(const struct nm_chain_spec *s, nm_hash *out)
         for (size_t i = 0; i < s->council_count; i++)
             nm_put_raw(&w, s->council[i].b, NM_PUBKEY_LEN);
     }
+    /* BFT: an explicit authority set is part of the chain; only when given,
+     * so specs without one keep their hash. */
+    if (s->authorities_given)
+        put_authorities(&w, s);
     nm_hash_bytes(w.data, w.len, out);
     nm_writer_fini(&w);
 }
@@ -148,6 +163,22 @@ static int build_genesis(struct nm_chain *c, const struct nm_chain_spec *spec)
     char label[96];
     int n = snprintf(label, sizeof label, "neuromesh-genesis/%s", c->spec.id);
     nm_hash_bytes(label, (size_t)n, &h.extrinsics_root);
+    if (spec->authorities_given) {
+        /* BFT: votes sign the genesis hash, so an explicit authority set
+         * makes it another chain (specs without one keep their genesis) */
+        struct nm_writer w;
+        nm_writer_init(&w);
+        put_authorities(&w, spec);
+        if (w.err) {
+            err = w.err;
+            nm_writer_fini(&w);
+            goto fail;
+        }
+        nm_hash set;
+        nm_hash_bytes(w.data, w.len, &set);
+        nm_writer_fini(&w);
+        nm_hash_pair(&h.extrinsics_root, &set, &h.extrinsics_root);
+    }
     if ((err = nm_header_hash(&h, &c->genesis)))
         goto fail;
     c->rt.genesis = c->genesis;

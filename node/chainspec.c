@@ -44,6 +44,8 @@ int nm_chainspec_dev(struct nm_chain_spec *out)
         if (i == 0) {
             out->has_authority = true;
             out->authority = kp.pub;
+            out->authority_count = 1; /* one authority: instant finality */
+            out->authorities[0] = (struct nm_bft_authority){kp.pub, 1};
         }
         if (i < 3) /* governance: alice, bob and charlie, 2 of 3 */
             out->council[out->council_count++] = kp.pub;
@@ -181,6 +183,49 @@ static int parse_governance(const cJSON *root, struct nm_chain_spec *spec, char 
     return 0;
 }
 
+/* BFT: "authorities": [{"account": SS58, "power": N}, ...], checked with
+ * the authority set's own rules; `authority`, if given, must be listed. */
+static int parse_authorities(const cJSON *list, struct nm_chain_spec *spec, char *msg, size_t cap)
+{
+    if (!list) {
+        if (spec->has_authority) {
+            spec->authority_count = 1;
+            spec->authorities[0] = (struct nm_bft_authority){spec->authority, 1};
+        }
+        return 0;
+    }
+    int n = cJSON_GetArraySize(list);
+    if (!cJSON_IsArray(list) || n < 1 || n > NM_CHAINSPEC_MAX_AUTHORITIES)
+        return fail(msg, cap, "\"authorities\" must be an array of 1-128 {account, power}", NULL);
+    for (const cJSON *it = list->child; it; it = it->next) {
+        const cJSON *acct = cJSON_GetObjectItemCaseSensitive(it, "account");
+        const cJSON *power = cJSON_GetObjectItemCaseSensitive(it, "power");
+        struct nm_bft_authority *a = &spec->authorities[spec->authority_count];
+        if (!cJSON_IsString(acct) || nm_ss58_decode(acct->valuestring, &a->account))
+            return fail(msg, cap, "authority entry needs a valid SS58 \"account\"",
+                        cJSON_IsString(acct) ? acct->valuestring : NULL);
+        if (!json_uint(power, 1, 1ULL << 53, &a->power))
+            return fail(msg, cap, "authority \"power\" must be a whole number from 1",
+                        acct->valuestring);
+        for (size_t i = 0; i < spec->authority_count; i++)
+            if (nm_account_eq(&spec->authorities[i].account, &a->account))
+                return fail(msg, cap, "authority listed twice", acct->valuestring);
+        spec->authority_count++;
+    }
+    struct nm_bft_authorities set;
+    int err = nm_bft_authorities_init(&set, spec->authorities, (uint32_t)spec->authority_count);
+    if (err)
+        return err == NM_E_NOMEM ? err : fail(msg, cap, "authority powers add up too high", NULL);
+    /* until BFT is wired, `authority` seals blocks: it must be one of them */
+    bool listed = !spec->has_authority ||
+                  nm_bft_authorities_find(&set, &spec->authority) >= 0;
+    nm_bft_authorities_fini(&set);
+    if (!listed)
+        return fail(msg, cap, "\"authority\" must be one of \"authorities\"", NULL);
+    spec->authorities_given = true;
+    return 0;
+}
+
 int nm_chainspec_parse(const char *json, struct nm_chain_spec *out, char *msg, size_t cap)
 {
     memset(out, 0, sizeof *out);
@@ -216,7 +261,9 @@ int nm_chainspec_parse(const char *json, struct nm_chain_spec *out, char *msg, s
                             cap)) ||
         (err = parse_balances(cJSON_GetObjectItemCaseSensitive(root, "balances"), out, msg,
                               cap)) ||
-        (err = parse_governance(root, out, msg, cap)))
+        (err = parse_governance(root, out, msg, cap)) ||
+        (err = parse_authorities(cJSON_GetObjectItemCaseSensitive(root, "authorities"), out, msg,
+                                 cap)))
         goto out;
 out:
     cJSON_Delete(root);

@@ -3,13 +3,14 @@
  * other chains come from a JSON file (docs/chainspec.md):
  *   {"name": "...", "id": "...", "params": {"tempo": 360, ...},
  *    "balances": [{"address": "5F...", "amount": "1000.5"}, ...],
- *    "authority": "5F...",
+ *    "authority": "5F...", "authorities": [{"account": "5F...", "power": 10}, ...],
  *    "spec_version": 1, "council": {"threshold": 2, "members": ["5F...", ...]}}
  * Amounts are NMT strings (up to 9 decimals); params not given keep the
  * default chain's values and must lie within their bounds. */
 #ifndef NM_CHAINSPEC_H
 #define NM_CHAINSPEC_H
 
+#include "node/bft/authority.h"
 #include "node/crypto.h"
 #include "node/params.h"
 
@@ -22,6 +23,8 @@
 #define NM_RUNTIME_SPEC_VERSION 1
 /* governance: most members an emergency council may have. */
 #define NM_COUNCIL_MAX 32
+/* BFT: most authorities a chain spec may list (kept inline: specs are copied). */
+#define NM_CHAINSPEC_MAX_AUTHORITIES 128
 
 struct nm_genesis_balance {
     nm_account id;
@@ -43,6 +46,12 @@ struct nm_chain_spec {
     uint32_t council_threshold;
     size_t council_count;
     nm_account council[NM_COUNCIL_MAX];
+    /* BFT finality (node/bft/): the authority set. From "authorities" when
+     * given (authorities_given), else the one `authority` with power 1 (the
+     * dev chain: alice), else empty. */
+    bool authorities_given;
+    size_t authority_count;
+    struct nm_bft_authority authorities[NM_CHAINSPEC_MAX_AUTHORITIES];
 };
 
 /* The dev chain: dev accounts alice..ferdie funded with 1,000,000 NMT each,

@@ -110,6 +110,24 @@
     X(RUNTIME_UNSUPPORTED, -32095,                                                   \
       "the chain now runs a runtime spec version this node does not support: upgrade neuromesh") \
     /* governance errors end */                                                      \
+    /* BFT finality (node/bft/): consensus input from peers, never sent as \
+     * chain errors, so they share the generic codes */                         \
+    X(BFT_AUTHORITIES, -32602, "invalid authority set")                          \
+    X(BFT_UNKNOWN_AUTHORITY, -32602, "signer is not in the authority set")       \
+    X(BFT_WRONG_CHAIN, -32602,                                                   \
+      "consensus message is for another chain: genesis hash differs")            \
+    X(BFT_OLD_HEIGHT, -32602, "consensus message is for a height already decided") \
+    X(BFT_FUTURE_HEIGHT, -32602, "consensus message is for a height not reached yet") \
+    X(BFT_FUTURE_ROUND, -32602, "consensus message is for a round too far ahead") \
+    X(BFT_WRONG_ROUND, -32602,                                                   \
+      "vote is for a different height, round, step or block than the certificate") \
+    X(BFT_NOT_PROPOSER, -32602, "proposal signed by an authority that is not the round's proposer") \
+    X(BFT_NO_QUORUM, -32602, "signers hold no more than 2/3 of the voting power") \
+    X(BFT_NOT_EVIDENCE, -32602, "the two votes do not conflict: not evidence")   \
+    X(BFT_DOUBLE_SIGN, -32603,                                                   \
+      "refused to sign: it would conflict with a vote already signed")           \
+    X(BFT_RECORD_DAMAGED, -32603,                                                \
+      "double-sign record damaged: refusing to sign (check the file, never just delete it)") \
     X(USAGE, -32602, "usage error")                                                  \
     /* JSON-RPC transport errors (rpc/, docs/rpc.md "Errors") */                      \
     X(RPC_PARSE, -32700, "parse error")                                              \

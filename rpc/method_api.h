@@ -139,6 +139,7 @@ extern const struct nm_rpc_method_table nm_rpc_node_methods;
 extern const struct nm_rpc_method_table nm_rpc_consensus_methods;
 /* governance method table */
 extern const struct nm_rpc_method_table nm_rpc_gov_methods;
+extern const struct nm_rpc_method_table nm_rpc_bft_methods;
 
 /* Events of a block as JSON (extrinsic < 0: all of them). */
 cJSON *nm_rpc_events_json(struct nm_chain *c, uint64_t height, int extrinsic);

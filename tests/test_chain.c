@@ -54,6 +54,26 @@ static void test_another_id_or_balance_gives_another_genesis(void **state)
     nm_chain_close(other_bal);
 }
 
+/* BFT: an explicit authority set is part of the chain's identity; the dev
+ * chain's implicit one (alice alone) leaves its genesis as it was. */
+static void test_an_authority_set_gives_another_genesis(void **state)
+{
+    (void)state;
+    struct nm_chain_spec spec;
+    assert_int_equal(nm_chainspec_dev(&spec), 0);
+    struct nm_chain *base = open_chain(":memory:", &spec, NULL);
+    spec.authorities_given = true; /* the same single authority, now explicit */
+    struct nm_chain *given = open_chain(":memory:", &spec, NULL);
+    spec.authorities[0].power = 2;
+    struct nm_chain *heavier = open_chain(":memory:", &spec, NULL);
+    assert_false(nm_hash_eq(&base->genesis, &given->genesis));
+    assert_false(nm_hash_eq(&given->genesis, &heavier->genesis));
+    nm_chainspec_fini(&spec);
+    nm_chain_close(base);
+    nm_chain_close(given);
+    nm_chain_close(heavier);
+}
+
 static void test_transactions_of_one_chain_are_refused_by_another(void **state)
 {
     (void)state;
@@ -356,6 +376,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_genesis_is_deterministic),
         cmocka_unit_test(test_another_id_or_balance_gives_another_genesis),
+        cmocka_unit_test(test_an_authority_set_gives_another_genesis),
         cmocka_unit_test(test_transactions_of_one_chain_are_refused_by_another),
         cmocka_unit_test(test_produce_includes_pool_txs_in_nonce_order),
         cmocka_unit_test(test_out_of_order_nonce_waits_for_its_predecessor),

@@ -327,6 +327,85 @@ static void test_bad_authority_is_refused(void **state)
     expect_error("{\"name\":\"T\",\"id\":\"t\",\"authority\":42}", "\"authority\"", NULL);
 }
 
+static void test_dev_spec_has_one_authority_for_instant_finality(void **state)
+{
+    (void)state;
+    struct nm_chain_spec spec;
+    nm_account alice;
+    char addr[NM_SS58_STRLEN];
+    dev_address("alice", addr, &alice);
+    assert_int_equal(nm_chainspec_dev(&spec), 0);
+    assert_int_equal(spec.authority_count, 1);
+    assert_true(nm_account_eq(&spec.authorities[0].account, &alice));
+    assert_int_equal(spec.authorities[0].power, 1);
+    assert_false(spec.authorities_given);
+    nm_chainspec_fini(&spec);
+}
+
+static void test_authorities_with_power_parse(void **state)
+{
+    (void)state;
+    char alice[NM_SS58_STRLEN], bob[NM_SS58_STRLEN], json[1024], msg[256] = "";
+    nm_account bob_id;
+    dev_address("alice", alice, NULL);
+    dev_address("bob", bob, &bob_id);
+    snprintf(json, sizeof json,
+             "{\"name\":\"T\",\"id\":\"t\",\"authority\":\"%s\",\"authorities\":["
+             "{\"account\":\"%s\",\"power\":30},{\"account\":\"%s\",\"power\":70}]}",
+             bob, alice, bob);
+    struct nm_chain_spec spec;
+    assert_int_equal(nm_chainspec_parse(json, &spec, msg, sizeof msg), 0);
+    assert_true(spec.authorities_given);
+    assert_int_equal(spec.authority_count, 2);
+    assert_int_equal(spec.authorities[0].power, 30);
+    assert_true(nm_account_eq(&spec.authorities[1].account, &bob_id));
+    assert_int_equal(spec.authorities[1].power, 70);
+    nm_chainspec_fini(&spec);
+    /* without a list, the one authority has power 1; without either, none */
+    snprintf(json, sizeof json, "{\"name\":\"T\",\"id\":\"t\",\"authority\":\"%s\"}", bob);
+    assert_int_equal(nm_chainspec_parse(json, &spec, msg, sizeof msg), 0);
+    assert_int_equal(spec.authority_count, 1);
+    assert_false(spec.authorities_given);
+    nm_chainspec_fini(&spec);
+    assert_int_equal(nm_chainspec_parse("{\"name\":\"T\",\"id\":\"t\"}", &spec, msg, sizeof msg),
+                     0);
+    assert_int_equal(spec.authority_count, 0);
+    nm_chainspec_fini(&spec);
+}
+
+static void test_bad_authorities_are_refused(void **state)
+{
+    (void)state;
+    char alice[NM_SS58_STRLEN], bob[NM_SS58_STRLEN], bad[NM_SS58_STRLEN], json[1024];
+    dev_address("alice", alice, NULL);
+    dev_address("bob", bob, NULL);
+    bad_checksum_address(bad);
+    expect_error("{\"name\":\"T\",\"id\":\"t\",\"authorities\":[]}", "\"authorities\"", NULL);
+    expect_error("{\"name\":\"T\",\"id\":\"t\",\"authorities\":{}}", "\"authorities\"", NULL);
+    snprintf(json, sizeof json,
+             "{\"name\":\"T\",\"id\":\"t\",\"authorities\":[{\"account\":\"%s\",\"power\":1}]}",
+             bad);
+    expect_error(json, "\"account\"", bad, NULL);
+    snprintf(json, sizeof json,
+             "{\"name\":\"T\",\"id\":\"t\",\"authorities\":[{\"account\":\"%s\",\"power\":0}]}",
+             alice);
+    expect_error(json, "\"power\"", alice, NULL);
+    snprintf(json, sizeof json,
+             "{\"name\":\"T\",\"id\":\"t\",\"authorities\":[{\"account\":\"%s\",\"power\":1.5}]}",
+             alice);
+    expect_error(json, "\"power\"", NULL);
+    snprintf(json, sizeof json,
+             "{\"name\":\"T\",\"id\":\"t\",\"authorities\":[{\"account\":\"%s\",\"power\":1},"
+             "{\"account\":\"%s\",\"power\":2}]}",
+             alice, alice);
+    expect_error(json, "listed twice", alice, NULL);
+    snprintf(json, sizeof json,
+             "{\"name\":\"T\",\"id\":\"t\",\"authority\":\"%s\",\"authorities\":"
+             "[{\"account\":\"%s\",\"power\":1}]}",
+             bob, alice);
+    expect_error(json, "\"authority\" must be one of", NULL);
+}
+
 static void test_many_balances_grow_the_array(void **state)
 {
     (void)state;
@@ -415,6 +494,9 @@ int main(void)
         cmocka_unit_test(test_amount_with_ten_decimals_is_refused),
         cmocka_unit_test(test_address_funded_twice_is_refused),
         cmocka_unit_test(test_bad_authority_is_refused),
+        cmocka_unit_test(test_dev_spec_has_one_authority_for_instant_finality),
+        cmocka_unit_test(test_authorities_with_power_parse),
+        cmocka_unit_test(test_bad_authorities_are_refused),
         cmocka_unit_test(test_many_balances_grow_the_array),
         cmocka_unit_test(test_load_from_missing_file_names_the_path),
         cmocka_unit_test(test_load_reads_a_spec_file),

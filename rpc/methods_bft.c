@@ -1,0 +1,51 @@
+/* methods_bft.c - BFT finality JSON-RPC methods (issue 11): bft_authorities,
+ * the chain spec's authority set with voting power and the quorum. The
+ * node does not run BFT rounds yet (that needs the p2p layer), so there is
+ * no bft_state; shapes in docs/rpc.md. */
+#include "rpc/method_api.h"
+
+#include "node/ss58.h"
+
+#include <stdio.h>
+
+static void add_u64(cJSON *o, const char *key, uint64_t v)
+{
+    char text[24];
+    snprintf(text, sizeof text, "%llu", (unsigned long long)v);
+    cJSON_AddStringToObject(o, key, text);
+}
+
+static int m_bft_authorities(struct nm_rpc_request *r, cJSON **result,
+                             struct nm_rpc_error_out *e)
+{
+    (void)e;
+    const struct nm_chain_spec *spec = &r->chain->spec;
+    uint64_t total = 0;
+    cJSON *out = cJSON_CreateObject();
+    cJSON *list = cJSON_AddArrayToObject(out, "authorities");
+    for (size_t i = 0; i < spec->authority_count; i++) {
+        char addr[NM_SS58_STRLEN];
+        cJSON *a = cJSON_CreateObject();
+        cJSON_AddNumberToObject(a, "index", (double)i);
+        cJSON_AddStringToObject(a, "account", nm_ss58_encode(&spec->authorities[i].account, addr));
+        add_u64(a, "power", spec->authorities[i].power);
+        cJSON_AddItemToArray(list, a);
+        total += spec->authorities[i].power; /* at most 128 x 2^53 */
+    }
+    add_u64(out, "totalPower", total);
+    /* the least power that is more than 2/3 of the total */
+    add_u64(out, "quorumPower", total ? total * 2 / 3 + 1 : 0);
+    cJSON_AddStringToObject(out, "finality",
+                            spec->authority_count <= 1 ? "instant" : "bft (not running yet)");
+    *result = out;
+    return 0;
+}
+
+static const struct nm_rpc_method bft_methods[] = {
+    {.info = {.name = "bft_authorities", .params = "[]",
+              .summary = "the authority set: accounts, voting power, quorum"},
+     .fn = m_bft_authorities},
+};
+
+const struct nm_rpc_method_table nm_rpc_bft_methods = {.methods = bft_methods,
+    .count = sizeof bft_methods / sizeof bft_methods[0]};
