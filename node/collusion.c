@@ -1,14 +1,15 @@
 /* collusion.c - deviation correlation, clusters, copies and lagged copies
- * of weight vectors (see collusion.h). */
+ * of weight vectors (see collusion.h). The dot products of all pairs come
+ * from blocked Gram products (node/dot16.c), a stripe at a time, and a
+ * cheap exact bound skips the square roots of links surely below the
+ * threshold: the findings are those of one exact link per pair. */
 #include "node/collusion.h"
 
+#include "node/dot16.h"
 #include "node/errors.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-typedef unsigned __int128 u128;
-typedef __int128 i128;
 
 /* A link must also be significant: at least Z standard deviations of the
  * correlation of independent noise (1 / sqrt(miners)). */
@@ -18,17 +19,26 @@ typedef __int128 i128;
 #define ORDINARY_NUM 3
 #define ORDINARY_DEN 2
 
-/* Dot products run over blocks of BLOCK 12-bit values, whose sum fits an
- * int32 (256 * 2047^2 < 2^31); vectors are zero-padded to whole blocks. */
-#define BLOCK 256
-#define DEV_MAX 2047
+/* Deviations are 12-bit integers in rows padded to whole NM_DOT16_ALIGN
+ * blocks, so their dot products are exact (node/dot16.h). */
+#define BLOCK NM_DOT16_ALIGN
+#define DEV_MAX NM_DOT16_MAX
+/* Dot products are computed a stripe of submissions at a time, at most
+ * STRIPE_CELLS of them (4 MB), so memory stays O(S + P) rows. */
+#define STRIPE_CELLS (1u << 19)
+
+typedef unsigned __int128 u128;
+typedef __int128 i128;
 
 struct deviation {
-    int16_t *d;  /* padded to whole blocks */
+    int16_t *d;  /* padded to whole blocks; owned by the analysis */
     int64_t sum; /* sums over the real entries */
     int64_t sumsq;
     uint64_t energy; /* sum of squares of the unscaled deviation */
     int64_t rho;     /* its correlation with the reference itself, ppb */
+    /* For the cheap bound of link_below: isqrt(m sumsq - sum^2) and
+     * isqrt(10^18 - rho^2). */
+    uint64_t var_root, rest_root;
 };
 
 struct analysis {
@@ -38,39 +48,20 @@ struct analysis {
     int64_t threshold;  /* the link threshold in force (ppb) */
     int32_t *column;    /* uid -> miner column, -1 for none */
     int32_t *ref;       /* the coordinate-wise median */
+    uint16_t *dense;    /* s rows of m weights over the miner columns */
     int32_t *scratch;   /* m */
     uint32_t s;         /* submissions */
     uint32_t *who;      /* submission -> validator index */
     int32_t *slot;      /* validator index -> submission, -1 */
     struct deviation *cur, *prev, global, refdev;
     bool has_global;
+    int16_t *cur_rows;  /* s rows of padded entries: cur[k].d */
+    int16_t *prev_rows; /* prev_count rows: the previous vectors that exist */
+    uint32_t prev_count;
+    int32_t *prev_row;  /* validator -> its row in prev_rows, -1 */
+    int64_t *self;      /* validator -> self_link, INT64_MIN until known */
+    int64_t *dots;      /* one stripe of dot products */
 };
-
-/* k-th smallest of a[0..n) (Hoare's selection; reorders a). */
-static uint16_t select_kth(uint16_t *a, long n, long k)
-{
-    long lo = 0, hi = n - 1;
-    while (lo < hi) {
-        uint16_t x = a[k];
-        long i = lo, j = hi;
-        do {
-            while (a[i] < x)
-                i++;
-            while (x < a[j])
-                j--;
-            if (i <= j) {
-                uint16_t t = a[i];
-                a[i++] = a[j];
-                a[j--] = t;
-            }
-        } while (i <= j);
-        if (j < k)
-            lo = i;
-        if (k < i)
-            hi = j;
-    }
-    return a[k];
-}
 
 /* Writes row's weights over the miner columns into dense (zeros
  * elsewhere). NM_E_INVAL for a uid past the width. */
@@ -87,33 +78,83 @@ static int row_dense(const struct analysis *a, const struct nm_wrow *row, int32_
     return 0;
 }
 
+/* Columns per pass of the median: their histograms (32 x 256 counters)
+ * stay in L1. */
+#define MEDIAN_COLUMNS 32
+
+/* ref[j] = the lower median (the ((s - 1) / 2)-th smallest) of the
+ * submissions' weights for miner j: a radix selection over the dense rows,
+ * high byte then low byte, a block of columns at a time. */
+static void median_columns(struct analysis *a, uint32_t j0, uint32_t cols, uint32_t *hist)
+{
+    uint32_t s = a->s, m = a->m, rank[MEDIAN_COLUMNS], high[MEDIAN_COLUMNS];
+    for (int pass = 0; pass < 2; pass++) {
+        memset(hist, 0, MEDIAN_COLUMNS * 256 * sizeof *hist);
+        for (uint32_t k = 0; k < s; k++) {
+            const uint16_t *row = a->dense + (size_t)k * m + j0;
+            for (uint32_t c = 0; c < cols; c++) {
+                if (pass == 0)
+                    hist[c * 256 + (row[c] >> 8)]++;
+                else if ((row[c] >> 8) == high[c])
+                    hist[c * 256 + (row[c] & 255)]++;
+            }
+        }
+        for (uint32_t c = 0; c < cols; c++) {
+            uint32_t want = pass == 0 ? (s - 1) / 2 : rank[c], b = 0;
+            while (want >= hist[c * 256 + b])
+                want -= hist[c * 256 + b++];
+            if (pass == 0) {
+                high[c] = b;
+                rank[c] = want;
+            } else {
+                a->ref[j0 + c] = (int32_t)(high[c] << 8 | b);
+            }
+        }
+    }
+}
+
 static int reference(struct analysis *a)
 {
-    uint32_t s = a->s, m = a->m;
-    uint16_t *cols = calloc((size_t)s * m, sizeof *cols);
-    if (!cols)
+    uint32_t *hist = malloc(MEDIAN_COLUMNS * 256 * sizeof *hist);
+    if (!hist)
         return NM_E_NOMEM;
     int err = 0;
-    for (uint32_t k = 0; k < s && !err; k++) {
+    for (uint32_t k = 0; k < a->s && !err; k++) {
         if ((err = row_dense(a, &a->in->rows[a->who[k]], a->scratch)))
             break;
-        for (uint32_t j = 0; j < m; j++)
-            cols[(size_t)j * s + k] = (uint16_t)a->scratch[j];
+        for (uint32_t j = 0; j < a->m; j++)
+            a->dense[(size_t)k * a->m + j] = (uint16_t)a->scratch[j];
     }
-    for (uint32_t j = 0; j < m && !err; j++)
-        a->ref[j] = select_kth(cols + (size_t)j * s, s, ((long)s - 1) / 2);
-    free(cols);
+    for (uint32_t j0 = 0; j0 < a->m && !err; j0 += MEDIAN_COLUMNS)
+        median_columns(a, j0, a->m - j0 < MEDIAN_COLUMNS ? a->m - j0 : MEDIAN_COLUMNS, hist);
+    free(hist);
     return err;
 }
 
-/* dev = (values - base) scaled so the largest magnitude is DEV_MAX
- * (base NULL: values themselves). */
-static int deviation_make(struct analysis *a, const int32_t *values, const int32_t *base,
-                          struct deviation *dev)
+/* floor(n / d) for n < 2^27 and 0 < d < 2^16 by one multiplication:
+ * with l = ceil(log2 d) and k = 27 + l, m = floor(2^k / d) + 1 gives
+ * 2^k < m d <= 2^k + 2^l, which makes (n m) >> k exact for every such n
+ * (Granlund and Montgomery); n m < 2^27 * 2^28 fits. */
+struct divisor {
+    uint64_t mul;
+    unsigned shift;
+};
+
+static struct divisor divisor_make(uint64_t d)
 {
-    dev->d = calloc(a->padded, sizeof *dev->d);
-    if (!dev->d)
-        return NM_E_NOMEM;
+    unsigned l = 0;
+    while (((uint64_t)1 << l) < d)
+        l++;
+    return (struct divisor){((uint64_t)1 << (27 + l)) / d + 1, 27 + l};
+}
+
+/* dev = (values - base) scaled so the largest magnitude is DEV_MAX
+ * (base NULL: values themselves), rounded to nearest (halves away from
+ * 0), written to d (padded, zeroed). */
+static void deviation_make(const struct analysis *a, const int32_t *values, const int32_t *base,
+                           int16_t *d, struct deviation *dev)
+{
+    dev->d = d;
     int64_t maxabs = 0;
     dev->energy = 0;
     for (uint32_t j = 0; j < a->m; j++) {
@@ -124,35 +165,31 @@ static int deviation_make(struct analysis *a, const int32_t *values, const int32
         dev->energy += (uint64_t)(x * x);
     }
     dev->sum = dev->sumsq = 0;
-    for (uint32_t j = 0; maxabs && j < a->m; j++) {
-        int64_t x = ((int64_t)values[j] - (base ? base[j] : 0)) * DEV_MAX;
-        int64_t q = (x + (x < 0 ? -maxabs / 2 : maxabs / 2)) / maxabs; /* to nearest */
-        dev->d[j] = (int16_t)q;
-        dev->sum += q;
-        dev->sumsq += q * q;
+    if (maxabs) {
+        bool fast = maxabs <= UINT16_MAX; /* then n < 2^27 (a W_global entry may exceed) */
+        struct divisor div = divisor_make(fast ? (uint64_t)maxabs : 1);
+        uint64_t half = (uint64_t)maxabs / 2;
+        for (uint32_t j = 0; j < a->m; j++) {
+            int64_t x = (int64_t)values[j] - (base ? base[j] : 0);
+            uint64_t n = (uint64_t)(x < 0 ? -x : x) * DEV_MAX + half;
+            int64_t q = (int64_t)(fast ? (n * div.mul) >> div.shift : n / (uint64_t)maxabs);
+            q = x < 0 ? -q : q;
+            dev->d[j] = (int16_t)q;
+            dev->sum += q;
+            dev->sumsq += q * q;
+        }
     }
-    return 0;
+    int64_t var = (int64_t)a->m * dev->sumsq - dev->sum * dev->sum; /* < 2^55 */
+    dev->var_root = var > 0 ? nm_isqrt_u64((uint64_t)var) : 0;
 }
 
-static int64_t dot(const int16_t *x, const int16_t *y, uint32_t padded)
-{
-    int64_t total = 0;
-    for (size_t base = 0; base < padded; base += BLOCK) {
-        const int16_t *xb = x + base, *yb = y + base;
-        int32_t acc = 0;
-        for (int j = 0; j < BLOCK; j++) /* vectorises to pmaddwd at -O2 */
-            acc += xb[j] * yb[j];
-        total += acc;
-    }
-    return total;
-}
-
-/* Pearson correlation of two deviations, ppb (0 when one is constant). */
+/* Pearson correlation of two deviations whose dot product is dot, ppb (0
+ * when one is constant). */
 static int64_t correlation(const struct analysis *a, const struct deviation *x,
-                           const struct deviation *y)
+                           const struct deviation *y, int64_t dot)
 {
     int64_t n = a->m;
-    i128 num = (i128)n * dot(x->d, y->d, a->padded) - (i128)x->sum * y->sum;
+    i128 num = (i128)n * dot - (i128)x->sum * y->sum;
     i128 vx = (i128)n * x->sumsq - (i128)x->sum * x->sum;
     i128 vy = (i128)n * y->sumsq - (i128)y->sum * y->sum;
     if (vx <= 0 || vy <= 0)
@@ -174,9 +211,9 @@ static int64_t correlation(const struct analysis *a, const struct deviation *x,
  * validators who ignore the miners (random or stale weights) would all
  * share the direction "away from the consensus" and look linked. */
 static int64_t link_strength(const struct analysis *a, const struct deviation *x,
-                             const struct deviation *y)
+                             const struct deviation *y, int64_t dot)
 {
-    int64_t rxy = correlation(a, x, y);
+    int64_t rxy = correlation(a, x, y, dot);
     i128 num = (i128)rxy * (i128)NM_FX_ONE - (i128)x->rho * y->rho; /* ppb^2 */
     u128 one2 = (u128)NM_FX_ONE * NM_FX_ONE;
     u128 fx = one2 - (u128)((i128)x->rho * x->rho), fy = one2 - (u128)((i128)y->rho * y->rho);
@@ -189,6 +226,24 @@ static int64_t link_strength(const struct analysis *a, const struct deviation *x
     if (c < -(i128)NM_FX_ONE)
         c = -(i128)NM_FX_ONE;
     return (int64_t)c;
+}
+
+/* True when link_strength(x, y) is surely below the threshold T (> 0),
+ * without its square roots: with the roots of each vector's own terms
+ * (isqrt(a) isqrt(b) <= isqrt(ab)), r_xy <= num 10^9 / (vx' vy') and a
+ * link >= T needs (r_xy 10^9 - rho_x rho_y) 10^9 >= T fx' fy'; T fx' fy'
+ * / 10^9 is taken down to >> 30. False means "maybe": then the exact
+ * value decides, so the findings are those of the exact rule. */
+static bool link_below(const struct analysis *a, const struct deviation *x,
+                       const struct deviation *y, int64_t dot)
+{
+    i128 num = (i128)a->m * dot - (i128)x->sum * y->sum;
+    i128 need = (i128)(((u128)((u128)a->threshold * x->rest_root) * y->rest_root) >> 30) +
+                (i128)x->rho * y->rho; /* < 2^62 in size */
+    if (x->var_root == 0 || y->var_root == 0 || num <= 0) /* r_xy <= 0 */
+        return need > 0;
+    i128 d = (i128)x->var_root * y->var_root; /* < 2^55 */
+    return num * (i128)(NM_FX_ONE * NM_FX_ONE) < need * d;
 }
 
 /* Records a link; the strongest one names the partner. */
@@ -210,35 +265,79 @@ static uint32_t find_root(uint32_t *parent, uint32_t x)
     return x;
 }
 
+static void rest_root_set(struct deviation *dev)
+{
+    u128 rest = (u128)NM_FX_ONE * NM_FX_ONE - (u128)((i128)dev->rho * dev->rho);
+    dev->rest_root = nm_isqrt_u128(rest);
+}
+
 static int build(struct analysis *a)
 {
     const struct nm_collusion_input *in = a->in;
+    size_t pad = a->padded;
     int err = reference(a);
-    for (uint32_t k = 0; k < a->s && !err; k++)
-        if (!(err = row_dense(a, &in->rows[a->who[k]], a->scratch)))
-            err = deviation_make(a, a->scratch, a->ref, &a->cur[k]);
+    for (uint32_t k = 0; k < a->s && !err; k++) {
+        for (uint32_t j = 0; j < a->m; j++)
+            a->scratch[j] = a->dense[(size_t)k * a->m + j];
+        deviation_make(a, a->scratch, a->ref, a->cur_rows + k * pad, &a->cur[k]);
+    }
     for (uint32_t v = 0; in->prev_rows && v < in->validators && !err; v++)
-        if (in->prev_rows[v].n && !(err = row_dense(a, &in->prev_rows[v], a->scratch)))
-            err = deviation_make(a, a->scratch, a->ref, &a->prev[v]);
-    if (!err && in->prev_global) {
+        if (a->prev_row[v] >= 0 && !(err = row_dense(a, &in->prev_rows[v], a->scratch)))
+            deviation_make(a, a->scratch, a->ref, a->prev_rows + (size_t)a->prev_row[v] * pad,
+                           &a->prev[v]);
+    if (err)
+        return err;
+    int16_t *global = calloc(pad, sizeof *global), *ref = calloc(pad, sizeof *ref);
+    if (!global || !ref) {
+        free(global);
+        free(ref);
+        return NM_E_NOMEM;
+    }
+    deviation_make(a, a->ref, NULL, ref, &a->refdev);
+    if (in->prev_global) {
         for (uint32_t j = 0; j < a->m; j++) /* ppb to the u16 weight scale */
             a->scratch[j] = (int32_t)(((uint64_t)in->prev_global[in->miners[j]] * NM_WEIGHT_SUM +
                                        NM_FX_ONE / 2) /
                                       NM_FX_ONE);
-        err = deviation_make(a, a->scratch, a->ref, &a->global);
-        a->has_global = !err;
+        deviation_make(a, a->scratch, a->ref, global, &a->global);
+        a->has_global = true;
+    } else {
+        free(global);
     }
     /* Each deviation's correlation with the reference, for link_strength. */
-    if (!err && !(err = deviation_make(a, a->ref, NULL, &a->refdev))) {
-        for (uint32_t k = 0; k < a->s; k++)
-            a->cur[k].rho = correlation(a, &a->cur[k], &a->refdev);
-        for (uint32_t v = 0; in->prev_rows && v < in->validators; v++)
-            if (a->prev[v].d)
-                a->prev[v].rho = correlation(a, &a->prev[v], &a->refdev);
-        if (a->has_global)
-            a->global.rho = correlation(a, &a->global, &a->refdev);
+    const struct deviation *r = &a->refdev;
+    for (uint32_t k = 0; k < a->s; k++) {
+        a->cur[k].rho = correlation(a, &a->cur[k], r, nm_dot16(a->cur[k].d, r->d, a->padded));
+        rest_root_set(&a->cur[k]);
     }
-    return err;
+    for (uint32_t v = 0; in->prev_rows && v < in->validators; v++) {
+        if (a->prev[v].d) {
+            a->prev[v].rho = correlation(a, &a->prev[v], r, nm_dot16(a->prev[v].d, r->d, pad));
+            rest_root_set(&a->prev[v]);
+        }
+    }
+    if (a->has_global) {
+        a->global.rho = correlation(a, &a->global, r, nm_dot16(a->global.d, r->d, pad));
+        rest_root_set(&a->global);
+    }
+    return 0;
+}
+
+/* The exact link of two deviations, or INT64_MIN when it is surely below
+ * the threshold (then it makes no finding, as in the exact rule). */
+static int64_t link_at_least(const struct analysis *a, const struct deviation *x,
+                             const struct deviation *y, int64_t dot)
+{
+    if (a->threshold > (int64_t)NM_FX_ONE || link_below(a, x, y, dot))
+        return INT64_MIN;
+    return link_strength(a, x, y, dot);
+}
+
+/* Rows a stripe of dot products against cols vectors holds. */
+static uint32_t stripe_rows(uint32_t cols)
+{
+    uint32_t h = STRIPE_CELLS / (cols ? cols : 1) / 4 * 4;
+    return h < 4 ? 4 : h > 64 ? 64 : h;
 }
 
 static int u64_cmp(const void *x, const void *y)
@@ -262,37 +361,57 @@ static uint64_t median_energy(const struct analysis *a)
     return m;
 }
 
+/* The link of validator u's current vector with its own previous one
+ * (computed once, when first needed). */
+static int64_t self_link(struct analysis *a, uint32_t u)
+{
+    if (a->self[u] == INT64_MIN) {
+        const struct deviation *x = &a->cur[a->slot[u]], *y = &a->prev[u];
+        a->self[u] = link_strength(a, x, y, nm_dot16(x->d, y->d, a->padded));
+    }
+    return a->self[u];
+}
+
 /* Lagged and consensus copies; lag[x] is the validator submission x
  * copies the previous weights of (-1: none). */
 static void find_lagged(struct analysis *a, struct nm_collusion_finding *out, int32_t *lag)
 {
     const struct nm_collusion_input *in = a->in;
     int64_t threshold = a->threshold;
-    for (uint32_t x = 0; x < a->s; x++) {
-        uint32_t vx = a->who[x];
-        int64_t best = INT64_MIN;
-        lag[x] = -1;
-        for (uint32_t u = 0; in->prev_rows && u < in->validators; u++) {
-            if (u == vx || !a->prev[u].d)
-                continue;
-            int64_t c = link_strength(a, &a->cur[x], &a->prev[u]);
-            if (c < threshold)
-                continue;
-            if (a->slot[u] >= 0) {
-                int64_t self = link_strength(a, &a->cur[a->slot[u]], &a->prev[u]);
-                if (self > 0 && c < self + ((int64_t)NM_FX_ONE - self) / 4)
+    uint32_t cols = a->prev_count, h = stripe_rows(cols);
+    for (uint32_t x0 = 0; x0 < a->s; x0 += h) {
+        uint32_t rows = a->s - x0 < h ? a->s - x0 : h;
+        if (cols)
+            nm_dot16_gram(a->cur_rows + (size_t)x0 * a->padded, rows, a->prev_rows, cols,
+                          a->padded, false, a->dots);
+        for (uint32_t x = x0; x < x0 + rows; x++) {
+            uint32_t vx = a->who[x];
+            const int64_t *dots = a->dots + (size_t)(x - x0) * cols;
+            int64_t best = INT64_MIN;
+            lag[x] = -1;
+            for (uint32_t u = 0; u < in->validators; u++) {
+                if (u == vx || a->prev_row[u] < 0)
                     continue;
+                int64_t c = link_at_least(a, &a->cur[x], &a->prev[u], dots[a->prev_row[u]]);
+                if (c < threshold)
+                    continue;
+                if (a->slot[u] >= 0) {
+                    int64_t self = self_link(a, u);
+                    if (self > 0 && c < self + ((int64_t)NM_FX_ONE - self) / 4)
+                        continue;
+                }
+                link(&out[vx], NM_COLL_LAGGED, (int32_t)u, c);
+                if (c > best) {
+                    best = c;
+                    lag[x] = (int32_t)u;
+                }
             }
-            link(&out[vx], NM_COLL_LAGGED, (int32_t)u, c);
-            if (c > best) {
-                best = c;
-                lag[x] = (int32_t)u;
+            if (a->has_global) {
+                int64_t c = link_at_least(a, &a->cur[x], &a->global,
+                                          nm_dot16(a->cur[x].d, a->global.d, a->padded));
+                if (c >= threshold)
+                    link(&out[vx], NM_COLL_CONSENSUS, -1, c);
             }
-        }
-        if (a->has_global) {
-            int64_t c = link_strength(a, &a->cur[x], &a->global);
-            if (c >= threshold)
-                link(&out[vx], NM_COLL_CONSENSUS, -1, c);
         }
     }
 }
@@ -309,28 +428,35 @@ static void find_pairs(struct analysis *a, struct nm_collusion_finding *out, uin
     const struct nm_collusion_input *in = a->in;
     int64_t threshold = a->threshold, copy = (int64_t)a->p->copy_threshold;
     uint64_t median = median_energy(a);
-    for (uint32_t x = 0; x < a->s; x++) {
-        uint32_t vx = a->who[x];
-        for (uint32_t y = x + 1; y < a->s; y++) {
-            uint32_t vy = a->who[y];
-            if (lag[x] == (int32_t)vy || lag[y] == (int32_t)vx)
-                continue;
-            int64_t c = link_strength(a, &a->cur[x], &a->cur[y]);
-            if (c < threshold)
-                continue;
-            uint64_t tx = in->submitted_at[vx], ty = in->submitted_at[vy];
-            if (tx != ty) {
-                uint32_t later = tx > ty ? x : y, earlier = tx > ty ? y : x;
-                unsigned __int128 e = (unsigned __int128)a->cur[earlier].energy * ORDINARY_DEN;
-                bool victim = e <= (unsigned __int128)median * ORDINARY_NUM;
-                if (victim || c >= copy)
-                    link(&out[a->who[later]], NM_COLL_COPY, (int32_t)a->who[earlier], c);
-                if (victim)
+    uint32_t h = stripe_rows(a->s);
+    for (uint32_t x0 = 0; x0 < a->s; x0 += h) {
+        uint32_t rows = a->s - x0 < h ? a->s - x0 : h, cols = a->s - x0;
+        const int16_t *stripe = a->cur_rows + (size_t)x0 * a->padded;
+        nm_dot16_gram(stripe, rows, stripe, cols, a->padded, true, a->dots);
+        for (uint32_t x = x0; x < x0 + rows; x++) {
+            uint32_t vx = a->who[x];
+            const int64_t *dots = a->dots + (size_t)(x - x0) * cols - x0;
+            for (uint32_t y = x + 1; y < a->s; y++) {
+                uint32_t vy = a->who[y];
+                if (lag[x] == (int32_t)vy || lag[y] == (int32_t)vx)
                     continue;
+                int64_t c = link_at_least(a, &a->cur[x], &a->cur[y], dots[y]);
+                if (c < threshold)
+                    continue;
+                uint64_t tx = in->submitted_at[vx], ty = in->submitted_at[vy];
+                if (tx != ty) {
+                    uint32_t later = tx > ty ? x : y, earlier = tx > ty ? y : x;
+                    u128 e = (u128)a->cur[earlier].energy * ORDINARY_DEN;
+                    bool victim = e <= (u128)median * ORDINARY_NUM;
+                    if (victim || c >= copy)
+                        link(&out[a->who[later]], NM_COLL_COPY, (int32_t)a->who[earlier], c);
+                    if (victim)
+                        continue;
+                }
+                parent[find_root(parent, x)] = find_root(parent, y);
+                link(&out[vx], 0, (int32_t)vy, c);
+                link(&out[vy], 0, (int32_t)vx, c);
             }
-            parent[find_root(parent, x)] = find_root(parent, y);
-            link(&out[vx], 0, (int32_t)vy, c);
-            link(&out[vy], 0, (int32_t)vx, c);
         }
     }
 }
@@ -383,11 +509,27 @@ int nm_collusion_analyse(const struct nm_collusion_params *p, const struct nm_co
     a.slot = malloc(v * sizeof *a.slot);
     a.cur = calloc(a.s, sizeof *a.cur);
     a.prev = calloc(v, sizeof *a.prev);
+    a.prev_row = malloc(v * sizeof *a.prev_row);
+    a.self = malloc(v * sizeof *a.self);
     parent = malloc(a.s * sizeof *parent);
     lag = malloc(a.s * sizeof *lag);
     err = NM_E_NOMEM;
-    if (!a.column || !a.ref || !a.scratch || !a.who || !a.slot || !a.cur || !a.prev || !parent ||
-        !lag)
+    if (!a.column || !a.ref || !a.scratch || !a.who || !a.slot || !a.cur || !a.prev ||
+        !a.prev_row || !a.self || !parent || !lag)
+        goto out;
+    for (uint32_t i = 0; i < v; i++) {
+        bool had = in->prev_rows && in->prev_rows[i].n;
+        a.prev_row[i] = had ? (int32_t)a.prev_count++ : -1;
+        a.self[i] = INT64_MIN;
+    }
+    size_t cells_lagged = (size_t)stripe_rows(a.prev_count) * a.prev_count;
+    size_t cells_pairs = (size_t)stripe_rows(a.s) * a.s;
+    a.cur_rows = calloc((size_t)a.s * a.padded, sizeof *a.cur_rows);
+    a.prev_rows = calloc((size_t)(a.prev_count ? a.prev_count : 1) * a.padded,
+                         sizeof *a.prev_rows);
+    a.dots = malloc((cells_lagged > cells_pairs ? cells_lagged : cells_pairs) * sizeof *a.dots);
+    a.dense = malloc((size_t)a.s * a.m * sizeof *a.dense);
+    if (!a.cur_rows || !a.prev_rows || !a.dots || !a.dense)
         goto out;
     for (uint32_t i = 0; i < in->width; i++)
         a.column[i] = -1;
@@ -419,10 +561,12 @@ out:
     for (uint32_t i = 0; i < v; i++)
         if (!out[i].kinds)
             out[i] = (struct nm_collusion_finding){0, 0, -1, 0};
-    for (uint32_t k = 0; a.cur && k < a.s; k++)
-        free(a.cur[k].d);
-    for (uint32_t i = 0; a.prev && i < v; i++)
-        free(a.prev[i].d);
+    free(a.cur_rows);
+    free(a.dense);
+    free(a.prev_rows);
+    free(a.prev_row);
+    free(a.self);
+    free(a.dots);
     free(a.global.d);
     free(a.refdev.d);
     free(a.column);
