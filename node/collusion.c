@@ -1,8 +1,11 @@
 /* collusion.c - deviation correlation, clusters, copies and lagged copies
- * of weight vectors (see collusion.h). The dot products of all pairs come
- * from blocked Gram products (node/dot16.c), a stripe at a time, and a
- * cheap exact bound skips the square roots of links surely below the
- * threshold: the findings are those of one exact link per pair. */
+ * of weight vectors (see collusion.h). Every pair is first judged on a
+ * sketch: the dot products of the deviations' int8 high parts, a blocked
+ * Gram product (node/dot16.c) a stripe at a time, give an upper bound of
+ * the exact dot product, and a bound without square roots tells when the
+ * link is surely below the threshold. Only the other pairs get their exact
+ * dot product and link, so the findings are those of the exact rule for
+ * every pair, bit for bit. */
 #include "node/collusion.h"
 
 #include "node/dot16.h"
@@ -39,6 +42,12 @@ struct deviation {
     /* For the cheap bound of link_below: isqrt(m sumsq - sum^2) and
      * isqrt(10^18 - rho^2). */
     uint64_t var_root, rest_root;
+    /* The sketch: d = 16 high + low, high in int8, low in 0..15, so
+     * d.e = 256 high.high' + 16 (high.low' + low.high') + low.low', the
+     * middle terms at most 15 x the positive highs' sum (high_pos), the
+     * last at most 15 x the lows' sum (low_sum). */
+    int8_t *high;
+    int64_t high_pos, low_sum, high_sum;
 };
 
 struct analysis {
@@ -47,9 +56,12 @@ struct analysis {
     uint32_t m, padded; /* miners, rounded up to BLOCK */
     int64_t threshold;  /* the link threshold in force (ppb) */
     int32_t *column;    /* uid -> miner column, -1 for none */
+    bool identity;      /* column[uid] = uid for every uid < width */
     int32_t *ref;       /* the coordinate-wise median */
     uint16_t *dense;    /* s rows of m weights over the miner columns */
     int32_t *scratch;   /* m */
+    int32_t *diff;      /* m, for deviation_make */
+    int64_t *high_sums; /* the sketches' sums, row for row (nm_dot8_gram) */
     uint32_t s;         /* submissions */
     uint32_t *who;      /* submission -> validator index */
     int32_t *slot;      /* validator index -> submission, -1 */
@@ -57,6 +69,7 @@ struct analysis {
     bool has_global;
     int16_t *cur_rows;  /* s rows of padded entries: cur[k].d */
     int16_t *prev_rows; /* prev_count rows: the previous vectors that exist */
+    int8_t *cur_high, *prev_high; /* their sketches, row for row */
     uint32_t prev_count;
     int32_t *prev_row;  /* validator -> its row in prev_rows, -1 */
     int64_t *self;      /* validator -> self_link, INT64_MIN until known */
@@ -67,6 +80,11 @@ struct analysis {
  * elsewhere). NM_E_INVAL for a uid past the width. */
 static int row_dense(const struct analysis *a, const struct nm_wrow *row, int32_t *dense)
 {
+    if (a->identity && !row->uids && row->n <= a->m) { /* the common case, without lookups */
+        for (uint32_t j = 0; j < a->m; j++)
+            dense[j] = j < row->n ? row->w[j] : 0;
+        return 0;
+    }
     memset(dense, 0, a->m * sizeof *dense);
     for (uint32_t j = 0; j < row->n; j++) {
         uint32_t uid = row->uids ? row->uids[j] : j;
@@ -150,37 +168,54 @@ static struct divisor divisor_make(uint64_t d)
 
 /* dev = (values - base) scaled so the largest magnitude is DEV_MAX
  * (base NULL: values themselves), rounded to nearest (halves away from
- * 0), written to d (padded, zeroed). */
+ * 0), written to d (padded, zeroed); its sketch to high (NULL: none). */
 static void deviation_make(const struct analysis *a, const int32_t *values, const int32_t *base,
-                           int16_t *d, struct deviation *dev)
+                           int16_t *d, int8_t *high, struct deviation *dev)
 {
-    dev->d = d;
-    int64_t maxabs = 0;
-    dev->energy = 0;
+    int32_t *x = a->diff;
+    uint32_t maxabs = 0;
+    uint64_t energy = 0;
     for (uint32_t j = 0; j < a->m; j++) {
-        int64_t x = (int64_t)values[j] - (base ? base[j] : 0);
-        int64_t ax = x < 0 ? -x : x;
-        if (ax > maxabs)
-            maxabs = ax;
-        dev->energy += (uint64_t)(x * x);
+        int32_t v = values[j] - (base ? base[j] : 0); /* both below 2^19 */
+        uint32_t av = v < 0 ? (uint32_t)-v : (uint32_t)v;
+        x[j] = v;
+        maxabs = av > maxabs ? av : maxabs;
+        energy += (uint64_t)av * av;
     }
-    dev->sum = dev->sumsq = 0;
+    *dev = (struct deviation){.d = d, .high = high, .energy = energy};
     if (maxabs) {
         bool fast = maxabs <= UINT16_MAX; /* then n < 2^27 (a W_global entry may exceed) */
-        struct divisor div = divisor_make(fast ? (uint64_t)maxabs : 1);
-        uint64_t half = (uint64_t)maxabs / 2;
-        for (uint32_t j = 0; j < a->m; j++) {
-            int64_t x = (int64_t)values[j] - (base ? base[j] : 0);
-            uint64_t n = (uint64_t)(x < 0 ? -x : x) * DEV_MAX + half;
-            int64_t q = (int64_t)(fast ? (n * div.mul) >> div.shift : n / (uint64_t)maxabs);
-            q = x < 0 ? -q : q;
-            dev->d[j] = (int16_t)q;
-            dev->sum += q;
-            dev->sumsq += q * q;
+        struct divisor div = divisor_make(fast ? maxabs : 1);
+        uint64_t half = maxabs / 2;
+        int64_t sum = 0, sumsq = 0;
+        for (uint32_t j = 0; j < a->m; j++) { /* no branch on the sign: it is random */
+            int32_t sign = -(x[j] < 0); /* 0 or -1 */
+            uint64_t n = (uint64_t)(uint32_t)((x[j] ^ sign) - sign) * DEV_MAX + half;
+            int32_t q = (int32_t)(fast ? (n * div.mul) >> div.shift : n / maxabs);
+            x[j] = (q ^ sign) - sign;
         }
+        for (uint32_t j = 0; j < a->m; j++) {
+            d[j] = (int16_t)x[j];
+            sum += x[j];
+            sumsq += x[j] * x[j];
+        }
+        dev->sum = sum;
+        dev->sumsq = sumsq;
     }
     int64_t var = (int64_t)a->m * dev->sumsq - dev->sum * dev->sum; /* < 2^55 */
     dev->var_root = var > 0 ? nm_isqrt_u64((uint64_t)var) : 0;
+    int64_t pos = 0, low = 0, hsum = 0;
+    for (uint32_t j = 0; high && j < a->m; j++) {
+        uint32_t up = (uint32_t)(d[j] + DEV_MAX + 1); /* 1..4095 */
+        int32_t h = (int32_t)(up >> 4) - 128;
+        high[j] = (int8_t)h;
+        pos += h > 0 ? h : 0;
+        low += up & 15;
+        hsum += h;
+    }
+    dev->high_pos = pos;
+    dev->low_sum = low;
+    dev->high_sum = hsum;
 }
 
 /* Pearson correlation of two deviations whose dot product is dot, ppb (0
@@ -279,12 +314,13 @@ static int build(struct analysis *a)
     for (uint32_t k = 0; k < a->s && !err; k++) {
         for (uint32_t j = 0; j < a->m; j++)
             a->scratch[j] = a->dense[(size_t)k * a->m + j];
-        deviation_make(a, a->scratch, a->ref, a->cur_rows + k * pad, &a->cur[k]);
+        deviation_make(a, a->scratch, a->ref, a->cur_rows + k * pad, a->cur_high + k * pad,
+                       &a->cur[k]);
     }
     for (uint32_t v = 0; in->prev_rows && v < in->validators && !err; v++)
         if (a->prev_row[v] >= 0 && !(err = row_dense(a, &in->prev_rows[v], a->scratch)))
             deviation_make(a, a->scratch, a->ref, a->prev_rows + (size_t)a->prev_row[v] * pad,
-                           &a->prev[v]);
+                           a->prev_high + (size_t)a->prev_row[v] * pad, &a->prev[v]);
     if (err)
         return err;
     int16_t *global = calloc(pad, sizeof *global), *ref = calloc(pad, sizeof *ref);
@@ -293,13 +329,13 @@ static int build(struct analysis *a)
         free(ref);
         return NM_E_NOMEM;
     }
-    deviation_make(a, a->ref, NULL, ref, &a->refdev);
+    deviation_make(a, a->ref, NULL, ref, NULL, &a->refdev);
     if (in->prev_global) {
         for (uint32_t j = 0; j < a->m; j++) /* ppb to the u16 weight scale */
             a->scratch[j] = (int32_t)(((uint64_t)in->prev_global[in->miners[j]] * NM_WEIGHT_SUM +
                                        NM_FX_ONE / 2) /
                                       NM_FX_ONE);
-        deviation_make(a, a->scratch, a->ref, global, &a->global);
+        deviation_make(a, a->scratch, a->ref, global, NULL, &a->global);
         a->has_global = true;
     } else {
         free(global);
@@ -331,6 +367,20 @@ static int64_t link_at_least(const struct analysis *a, const struct deviation *x
     if (a->threshold > (int64_t)NM_FX_ONE || link_below(a, x, y, dot))
         return INT64_MIN;
     return link_strength(a, x, y, dot);
+}
+
+/* The link of two sketched deviations whose high parts' dot product is
+ * high_dot: INT64_MIN when the sketch's upper bound of their dot product
+ * already puts the link surely below the threshold (link_below is
+ * monotone in the dot product), else the exact link. */
+static int64_t link_sketched(const struct analysis *a, const struct deviation *x,
+                             const struct deviation *y, int64_t high_dot)
+{
+    int64_t low = x->low_sum < y->low_sum ? x->low_sum : y->low_sum;
+    int64_t bound = 256 * high_dot + 16 * 15 * (x->high_pos + y->high_pos) + 15 * low;
+    if (a->threshold > (int64_t)NM_FX_ONE || link_below(a, x, y, bound))
+        return INT64_MIN;
+    return link_strength(a, x, y, nm_dot16(x->d, y->d, a->padded));
 }
 
 /* Rows a stripe of dot products against cols vectors holds. */
@@ -379,11 +429,14 @@ static void find_lagged(struct analysis *a, struct nm_collusion_finding *out, in
     const struct nm_collusion_input *in = a->in;
     int64_t threshold = a->threshold;
     uint32_t cols = a->prev_count, h = stripe_rows(cols);
+    for (uint32_t u = 0; u < in->validators; u++)
+        if (a->prev_row[u] >= 0)
+            a->high_sums[a->prev_row[u]] = a->prev[u].high_sum;
     for (uint32_t x0 = 0; x0 < a->s; x0 += h) {
         uint32_t rows = a->s - x0 < h ? a->s - x0 : h;
         if (cols)
-            nm_dot16_gram(a->cur_rows + (size_t)x0 * a->padded, rows, a->prev_rows, cols,
-                          a->padded, false, a->dots);
+            nm_dot8_gram(a->cur_high + (size_t)x0 * a->padded, rows, a->prev_high, a->high_sums,
+                         cols, a->padded, false, a->dots);
         for (uint32_t x = x0; x < x0 + rows; x++) {
             uint32_t vx = a->who[x];
             const int64_t *dots = a->dots + (size_t)(x - x0) * cols;
@@ -392,7 +445,7 @@ static void find_lagged(struct analysis *a, struct nm_collusion_finding *out, in
             for (uint32_t u = 0; u < in->validators; u++) {
                 if (u == vx || a->prev_row[u] < 0)
                     continue;
-                int64_t c = link_at_least(a, &a->cur[x], &a->prev[u], dots[a->prev_row[u]]);
+                int64_t c = link_sketched(a, &a->cur[x], &a->prev[u], dots[a->prev_row[u]]);
                 if (c < threshold)
                     continue;
                 if (a->slot[u] >= 0) {
@@ -429,10 +482,12 @@ static void find_pairs(struct analysis *a, struct nm_collusion_finding *out, uin
     int64_t threshold = a->threshold, copy = (int64_t)a->p->copy_threshold;
     uint64_t median = median_energy(a);
     uint32_t h = stripe_rows(a->s);
+    for (uint32_t x = 0; x < a->s; x++)
+        a->high_sums[x] = a->cur[x].high_sum;
     for (uint32_t x0 = 0; x0 < a->s; x0 += h) {
         uint32_t rows = a->s - x0 < h ? a->s - x0 : h, cols = a->s - x0;
-        const int16_t *stripe = a->cur_rows + (size_t)x0 * a->padded;
-        nm_dot16_gram(stripe, rows, stripe, cols, a->padded, true, a->dots);
+        const int8_t *stripe = a->cur_high + (size_t)x0 * a->padded;
+        nm_dot8_gram(stripe, rows, stripe, a->high_sums + x0, cols, a->padded, true, a->dots);
         for (uint32_t x = x0; x < x0 + rows; x++) {
             uint32_t vx = a->who[x];
             const int64_t *dots = a->dots + (size_t)(x - x0) * cols - x0;
@@ -440,7 +495,7 @@ static void find_pairs(struct analysis *a, struct nm_collusion_finding *out, uin
                 uint32_t vy = a->who[y];
                 if (lag[x] == (int32_t)vy || lag[y] == (int32_t)vx)
                     continue;
-                int64_t c = link_at_least(a, &a->cur[x], &a->cur[y], dots[y]);
+                int64_t c = link_sketched(a, &a->cur[x], &a->cur[y], dots[y]);
                 if (c < threshold)
                     continue;
                 uint64_t tx = in->submitted_at[vx], ty = in->submitted_at[vy];
@@ -505,6 +560,7 @@ int nm_collusion_analyse(const struct nm_collusion_params *p, const struct nm_co
     a.column = malloc((in->width ? in->width : 1) * sizeof *a.column);
     a.ref = malloc(a.m * sizeof *a.ref);
     a.scratch = malloc(a.m * sizeof *a.scratch);
+    a.diff = malloc(a.m * sizeof *a.diff);
     a.who = malloc(a.s * sizeof *a.who);
     a.slot = malloc(v * sizeof *a.slot);
     a.cur = calloc(a.s, sizeof *a.cur);
@@ -529,7 +585,11 @@ int nm_collusion_analyse(const struct nm_collusion_params *p, const struct nm_co
                          sizeof *a.prev_rows);
     a.dots = malloc((cells_lagged > cells_pairs ? cells_lagged : cells_pairs) * sizeof *a.dots);
     a.dense = malloc((size_t)a.s * a.m * sizeof *a.dense);
-    if (!a.cur_rows || !a.prev_rows || !a.dots || !a.dense)
+    a.cur_high = calloc((size_t)a.s * a.padded, 1);
+    a.prev_high = calloc((size_t)(a.prev_count ? a.prev_count : 1) * a.padded, 1);
+    a.high_sums = malloc((a.s > a.prev_count ? a.s : a.prev_count) * sizeof *a.high_sums);
+    if (!a.cur_rows || !a.prev_rows || !a.dots || !a.dense || !a.cur_high || !a.prev_high ||
+        !a.diff || !a.high_sums)
         goto out;
     for (uint32_t i = 0; i < in->width; i++)
         a.column[i] = -1;
@@ -539,6 +599,9 @@ int nm_collusion_analyse(const struct nm_collusion_params *p, const struct nm_co
             goto out;
         a.column[in->miners[j]] = (int32_t)j;
     }
+    a.identity = a.m == in->width;
+    for (uint32_t j = 0; j < a.m && a.identity; j++)
+        a.identity = in->miners[j] == j;
     for (uint32_t i = 0, k = 0; i < v; i++) {
         a.slot[i] = in->rows[i].n ? (int32_t)k : -1;
         if (in->rows[i].n)
@@ -563,6 +626,8 @@ out:
             out[i] = (struct nm_collusion_finding){0, 0, -1, 0};
     free(a.cur_rows);
     free(a.dense);
+    free(a.cur_high);
+    free(a.prev_high);
     free(a.prev_rows);
     free(a.prev_row);
     free(a.self);
@@ -572,6 +637,8 @@ out:
     free(a.column);
     free(a.ref);
     free(a.scratch);
+    free(a.diff);
+    free(a.high_sums);
     free(a.who);
     free(a.slot);
     free(a.cur);

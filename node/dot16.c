@@ -1,4 +1,4 @@
-/* dot16.c - blocked Gram products of 12-bit int16 vectors (see dot16.h):
+/* dot16.c - exact dot products (see dot16.h). The Gram product runs in
  * 4 x 4 tiles of rows over slices of KC entries, with the b rows of a
  * panel kept in cache while every a row passes over them. */
 #include "node/dot16.h"
@@ -10,10 +10,9 @@
 #define HAVE_X86 1
 #endif
 
-/* Slice of entries per tile: each int32 lane of the SIMD kernel sums
- * KC / 16 products of at most 2047^2 (128 * 2047^2 < 2^31). */
-#define KC 2048
-/* Rows of b per panel: 64 rows x KC x 2 bytes = 256 KB, within L2. */
+/* Entries per slice: 4 rows of 4 KB stay in L1. */
+#define KC 4096
+/* Rows of b per panel: 64 rows x 4 KB = 256 KB, within L2. */
 #define PANEL 64
 
 int64_t nm_dot16(const int16_t *x, const int16_t *y, uint32_t len)
@@ -29,54 +28,73 @@ int64_t nm_dot16(const int16_t *x, const int16_t *y, uint32_t len)
     return total;
 }
 
-/* t[i * 4 + j] = dots of a's rows i and b's rows j over len entries
- * (stride: the distance between rows). */
-typedef void tile_fn(const int16_t *a, const int16_t *b, uint32_t stride, uint32_t len,
+int64_t nm_dot8(const int8_t *x, const int8_t *y, uint32_t len)
+{
+    int32_t acc = 0; /* 2^16 * 2^14 <= 2^30 */
+    for (uint32_t k = 0; k < len; k++)
+        acc += x[k] * y[k];
+    return acc;
+}
+
+/* t[i * 4 + j] = sum_k (a_i[k] + 128) b_j[k] over len entries for a's
+ * rows i and b's rows j (stride: the distance between rows): the form of
+ * the u8 x s8 SIMD instruction; the caller takes 128 sum b_j off. */
+typedef void tile_fn(const int8_t *a, const int8_t *b, uint32_t stride, uint32_t len,
                      int64_t t[16]);
 
-static void tile_portable(const int16_t *a, const int16_t *b, uint32_t stride, uint32_t len,
+static void tile_portable(const int8_t *a, const int8_t *b, uint32_t stride, uint32_t len,
                           int64_t t[16])
 {
-    for (int i = 0; i < 4; i++)
-        for (int j = 0; j < 4; j++)
-            t[i * 4 + j] = nm_dot16(a + (size_t)i * stride, b + (size_t)j * stride, len);
+    for (int i = 0; i < 4; i++) {
+        for (int j = 0; j < 4; j++) {
+            const int8_t *x = a + (size_t)i * stride, *y = b + (size_t)j * stride;
+            int32_t acc = 0; /* 2^12 * 255 * 128 < 2^31 */
+            for (uint32_t k = 0; k < len; k++)
+                acc += (x[k] + 128) * y[k];
+            t[i * 4 + j] = acc;
+        }
+    }
 }
 
 #ifdef HAVE_X86
-__attribute__((target("avx512f,avx512bw,avx512vnni"))) static int64_t
-lanes_sum(__m512i acc)
+#define VNNI __attribute__((target("avx512f,avx512bw,avx512vnni")))
+
+VNNI static int64_t lanes_sum(__m512i acc)
 {
     __m512i lo = _mm512_cvtepi32_epi64(_mm512_castsi512_si256(acc));
     __m512i hi = _mm512_cvtepi32_epi64(_mm512_extracti64x4_epi64(acc, 1));
     return _mm512_reduce_add_epi64(_mm512_add_epi64(lo, hi));
 }
 
-/* 16 accumulators of 16 int32 lanes; each step adds 32 entries of 4 a
- * rows times 4 b rows (vpdpwssd: two products per lane). */
-__attribute__((target("avx512f,avx512bw,avx512vnni"))) static void
-tile_vnni(const int16_t *a, const int16_t *b, uint32_t stride, uint32_t len, int64_t t[16])
+/* 16 accumulators of 16 int32 lanes; each step adds 64 entries of 4 a
+ * rows (made unsigned by flipping the sign bit: a + 128) times 4 b rows,
+ * vpdpbusd summing four products per lane. */
+VNNI static void tile_vnni(const int8_t *a, const int8_t *b, uint32_t stride, uint32_t len,
+                           int64_t t[16])
 {
-    __m512i c[16];
+    __m512i c[16], flip = _mm512_set1_epi8((char)0x80);
     for (int i = 0; i < 16; i++)
         c[i] = _mm512_setzero_si512();
-    const int16_t *a1 = a + stride, *a2 = a1 + stride, *a3 = a2 + stride;
-    const int16_t *b1 = b + stride, *b2 = b1 + stride, *b3 = b2 + stride;
-    for (uint32_t k = 0; k < len; k += 32) {
-        __m512i x0 = _mm512_loadu_si512(a + k), x1 = _mm512_loadu_si512(a1 + k);
-        __m512i x2 = _mm512_loadu_si512(a2 + k), x3 = _mm512_loadu_si512(a3 + k);
-#define NM_DOT16_COLUMN(j, row)                                                                    \
+    const int8_t *a1 = a + stride, *a2 = a1 + stride, *a3 = a2 + stride;
+    const int8_t *b1 = b + stride, *b2 = b1 + stride, *b3 = b2 + stride;
+    for (uint32_t k = 0; k < len; k += 64) {
+        __m512i x0 = _mm512_xor_si512(_mm512_loadu_si512(a + k), flip);
+        __m512i x1 = _mm512_xor_si512(_mm512_loadu_si512(a1 + k), flip);
+        __m512i x2 = _mm512_xor_si512(_mm512_loadu_si512(a2 + k), flip);
+        __m512i x3 = _mm512_xor_si512(_mm512_loadu_si512(a3 + k), flip);
+#define NM_DOT_COLUMN(j, row)                                                                      \
     do {                                                                                           \
         __m512i y = _mm512_loadu_si512((row) + k);                                                 \
-        c[j] = _mm512_dpwssd_epi32(c[j], x0, y);                                                   \
-        c[4 + (j)] = _mm512_dpwssd_epi32(c[4 + (j)], x1, y);                                       \
-        c[8 + (j)] = _mm512_dpwssd_epi32(c[8 + (j)], x2, y);                                       \
-        c[12 + (j)] = _mm512_dpwssd_epi32(c[12 + (j)], x3, y);                                     \
+        c[j] = _mm512_dpbusd_epi32(c[j], x0, y);                                                   \
+        c[4 + (j)] = _mm512_dpbusd_epi32(c[4 + (j)], x1, y);                                       \
+        c[8 + (j)] = _mm512_dpbusd_epi32(c[8 + (j)], x2, y);                                       \
+        c[12 + (j)] = _mm512_dpbusd_epi32(c[12 + (j)], x3, y);                                     \
     } while (0)
-        NM_DOT16_COLUMN(0, b);
-        NM_DOT16_COLUMN(1, b1);
-        NM_DOT16_COLUMN(2, b2);
-        NM_DOT16_COLUMN(3, b3);
-#undef NM_DOT16_COLUMN
+        NM_DOT_COLUMN(0, b);
+        NM_DOT_COLUMN(1, b1);
+        NM_DOT_COLUMN(2, b2);
+        NM_DOT_COLUMN(3, b3);
+#undef NM_DOT_COLUMN
     }
     for (int i = 0; i < 16; i++)
         t[i] = lanes_sum(c[i]);
@@ -93,8 +111,8 @@ static tile_fn *tile_choose(void)
     return tile_portable;
 }
 
-void nm_dot16_gram(const int16_t *a, uint32_t na, const int16_t *b, uint32_t nb, uint32_t len,
-                   bool upper, int64_t *out)
+void nm_dot8_gram(const int8_t *a, uint32_t na, const int8_t *b, const int64_t *b_sums,
+                  uint32_t nb, uint32_t len, bool upper, int64_t *out)
 {
     static tile_fn *tile;
     if (!tile)
@@ -118,10 +136,13 @@ void nm_dot16_gram(const int16_t *a, uint32_t na, const int16_t *b, uint32_t nb,
             }
         }
     }
-    /* The rows and columns past the last whole tile, pair by pair. */
+    /* Take the 128 sum b_j the tiles added off; the rows and columns past
+     * the last whole tile, pair by pair. */
+    for (uint32_t i = 0; i < na4; i++)
+        for (uint32_t j = 0; j < nb4; j++)
+            out[(size_t)i * nb + j] -= 128 * b_sums[j];
     for (uint32_t i = 0; i < na; i++)
         for (uint32_t j = i < na4 ? nb4 : 0; j < nb; j++)
             if (!upper || j > i)
-                out[(size_t)i * nb + j] =
-                    nm_dot16(a + (size_t)i * len, b + (size_t)j * len, len);
+                out[(size_t)i * nb + j] = nm_dot8(a + (size_t)i * len, b + (size_t)j * len, len);
 }

@@ -1,8 +1,9 @@
-/* dot16.h - exact dot products of many int16 vectors at once (a block of
- * a Gram matrix), for the collusion analysis (CONS-004). Entries lie within
- * +-NM_DOT16_MAX (12 bits), so every partial sum is an exact integer: the
- * SIMD kernel (AVX-512 VNNI where the CPU has it) and the portable loop
- * give the same bits on every machine, whatever the order of the sums. */
+/* dot16.h - exact dot products for the collusion analysis (CONS-004):
+ * one pair of 12-bit int16 vectors, and many pairs at once (a block of a
+ * Gram matrix) of their int8 high parts, with SIMD where the CPU has it
+ * (AVX-512 VNNI). Every partial sum is an exact integer, so the SIMD
+ * kernel and the portable loop give the same bits on every machine,
+ * whatever the order of the sums. */
 #ifndef NM_DOT16_H
 #define NM_DOT16_H
 
@@ -13,14 +14,18 @@
 /* Vector lengths are multiples of this (callers zero-pad). */
 #define NM_DOT16_ALIGN 256
 
-/* sum_k x[k] * y[k] over len entries. */
+/* sum_k x[k] * y[k] over len entries, each within +-NM_DOT16_MAX. */
 int64_t nm_dot16(const int16_t *x, const int16_t *y, uint32_t len);
 
-/* out[i * nb + j] = nm_dot16(a + i * len, b + j * len, len) for i < na,
- * j < nb: rows of len entries, one after the other. upper: a and b are
- * the same rows and only j > i is wanted (the rest of out is left 0 or
- * filled, whichever is cheaper). */
-void nm_dot16_gram(const int16_t *a, uint32_t na, const int16_t *b, uint32_t nb, uint32_t len,
-                   bool upper, int64_t *out);
+/* sum_k x[k] * y[k] over len int8 entries. */
+int64_t nm_dot8(const int8_t *x, const int8_t *y, uint32_t len);
+
+/* out[i * nb + j] = nm_dot8(a + i * len, b + j * len, len) for i < na,
+ * j < nb: rows of len entries (at most 2^16), one after the other;
+ * b_sums[j] is the sum of b's row j.
+ * upper: a and b are the same rows and only j > i is wanted (the rest of
+ * out is left 0 or filled, whichever is cheaper). */
+void nm_dot8_gram(const int8_t *a, uint32_t na, const int8_t *b, const int64_t *b_sums,
+                  uint32_t nb, uint32_t len, bool upper, int64_t *out);
 
 #endif
