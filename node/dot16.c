@@ -101,10 +101,19 @@ VNNI static void tile_vnni(const int8_t *a, const int8_t *b, uint32_t stride, ui
 }
 #endif
 
+static bool simd_off;
+static tile_fn *tile;
+
+void nm_dot_simd_set(bool enabled)
+{
+    simd_off = !enabled;
+    tile = NULL;
+}
+
 static tile_fn *tile_choose(void)
 {
 #ifdef HAVE_X86
-    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+    if (!simd_off && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
         __builtin_cpu_supports("avx512vnni"))
         return tile_vnni;
 #endif
@@ -114,7 +123,6 @@ static tile_fn *tile_choose(void)
 void nm_dot8_gram(const int8_t *a, uint32_t na, const int8_t *b, const int64_t *b_sums,
                   uint32_t nb, uint32_t len, bool upper, int64_t *out)
 {
-    static tile_fn *tile;
     if (!tile)
         tile = tile_choose(); /* the same choice from any thread: a benign race */
     memset(out, 0, (size_t)na * nb * sizeof *out);

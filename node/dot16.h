@@ -28,4 +28,8 @@ int64_t nm_dot8(const int8_t *x, const int8_t *y, uint32_t len);
 void nm_dot8_gram(const int8_t *a, uint32_t na, const int8_t *b, const int64_t *b_sums,
                   uint32_t nb, uint32_t len, bool upper, int64_t *out);
 
+/* For tests and benchmarks: false makes every call use the portable
+ * loops (the same results), true the fastest the CPU offers (default). */
+void nm_dot_simd_set(bool enabled);
+
 #endif
