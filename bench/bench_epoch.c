@@ -11,12 +11,14 @@
  * each size: aim < 10 ms at 100 x 1000, and the whole epoch with it under
  * 50 ms at 256 x 4096 and 200 ms at 1000 x 10000 (issue 16). Memory is the
  * matrix plus the working arrays (reported). Never fails on time.
+ * Then the Yuma-compatible epoch (node/yuma.c) beside ours at each size.
  * --no-simd: the portable loops only (node/dot16.h).
  * Usage: bench_epoch [--no-numpy] [--no-collusion] [--no-simd] */
 #include "node/collusion.h"
 #include "node/consensus_math.h"
 #include "node/dot16.h"
 #include "node/errors.h"
+#include "node/yuma.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -132,6 +134,40 @@ static double epoch_once(const struct matrix *x, struct epoch_out *o)
     nm_split(410000000000ULL, shares, x->m, o->miner_reward);
     nm_split(410000000000ULL, o->rep, x->v, o->validator_reward);
     return now_s() - t0;
+}
+
+/* The Yuma-compatible epoch (node/yuma.c) over the same matrix with the
+ * same stakes, and its emission split; bonds carried from a first run. */
+static double yuma_time(const struct matrix *x, int reps)
+{
+    size_t cells = (size_t)x->v * x->m;
+    uint32_t *cons = malloc(x->m * sizeof *cons), *inc = malloc(x->m * sizeof *inc);
+    uint32_t *div = malloc(x->v * sizeof *div), *old = malloc(cells * sizeof *old);
+    uint32_t *bonds = malloc(cells * sizeof *bonds);
+    uint64_t *miners = malloc(x->m * sizeof *miners), *vals = malloc(x->v * sizeof *vals);
+    struct nm_yuma_params p = {500000000, 100000000};
+    struct nm_yuma_input in = {x->v, x->m, x->rows, x->stake, NULL};
+    struct nm_yuma_output out = {cons, inc, div, old};
+    check(nm_yuma_run(&p, &in, &out), "yuma");
+    in.bonds = old;
+    out.bonds = bonds;
+    double best = 1e9;
+    for (int i = 0; i < reps; i++) {
+        double t0 = now_s();
+        check(nm_yuma_run(&p, &in, &out), "yuma");
+        if (nm_yuma_emission(410000000000ULL, &in, &out, miners, vals) < 0)
+            check(NM_E_NOMEM, "yuma emission");
+        double t = now_s() - t0;
+        best = t < best ? t : best;
+    }
+    free(cons);
+    free(inc);
+    free(div);
+    free(old);
+    free(bonds);
+    free(miners);
+    free(vals);
+    return best;
 }
 
 /* Best of several runs, at least reps and about 0.3 s. */
@@ -276,7 +312,7 @@ int main(int argc, char **argv)
         double aim_ms;
     } sizes[] = {{100, 1000, 1}, {256, 4096, 5}, {1000, 10000, 50}};
     enum { SIZES = sizeof sizes / sizeof sizes[0] };
-    double coll[SIZES] = {0}, epoch[SIZES] = {0};
+    double coll[SIZES] = {0}, epoch[SIZES] = {0}, yuma[SIZES] = {0};
     printf("epoch processing on one core (aggregation, similarity, reputation, outliers,"
            " emission split); best of several runs\n");
     printf("%-12s %10s %8s %12s %12s %12s %10s\n", "V x M", "epoch ms", "aim ms", "plain pass",
@@ -289,6 +325,7 @@ int main(int argc, char **argv)
                               malloc(x.v * sizeof(uint64_t)), malloc(x.v)};
         double t_epoch = best_of(epoch_once, &x, &o, 5);
         epoch[s] = t_epoch;
+        yuma[s] = yuma_time(&x, s == 2 ? 2 : 5);
         double t_plain = best_of(plain_adapter, &x, &o, 5);
         double t_numpy = numpy ? numpy_time(&x, s == 2 ? 5 : 20) : -1;
         /* the matrix, W_global (u32) and its u64 accumulator, and per
@@ -333,6 +370,15 @@ int main(int argc, char **argv)
         }
         printf("the pairs grow as V^2 x M; each is judged on a sketch (int8 dot products,"
                " AVX-512 VNNI where present: %s)\n", getenv("NM_NO_SIMD") ? "off" : "on");
+    }
+    printf("\nYuma-compatible epoch (node/yuma.c: stake-weighted median at kappa, clipping,"
+           " bonds EMA, dividends, emission) beside ours, same matrix and stakes\n");
+    printf("%-12s %12s %12s %10s\n", "V x M", "ours ms", "yuma ms", "ratio");
+    for (int s = 0; s < SIZES; s++) {
+        char label[32];
+        snprintf(label, sizeof label, "%ux%u", sizes[s].v, sizes[s].m);
+        printf("%-12s %12.3f %12.3f %9.1fx\n", label, epoch[s] * 1e3, yuma[s] * 1e3,
+               yuma[s] / epoch[s]);
     }
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);

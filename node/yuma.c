@@ -15,10 +15,47 @@ struct scored {
     uint32_t s;
 };
 
-static int scored_desc(const void *x, const void *y)
+static void swap(struct scored *x, struct scored *y)
 {
-    const struct scored *a = x, *b = y;
-    return a->w > b->w ? -1 : a->w < b->w;
+    struct scored t = *x;
+    *x = *y;
+    *y = t;
+}
+
+/* The largest w such that the entries with weight >= w hold at least need
+ * (ppb x 10^9 units of stake x 10^9), 0 if none: a selection that
+ * partitions around a pivot (three-way: above, equal, below) and keeps
+ * the side the answer lies in. Reorders col. */
+static uint32_t weighted_top(struct scored *col, uint32_t n, u128 need)
+{
+    u128 above = 0; /* stake of entries already known to lie above the range */
+    uint32_t lo = 0, hi = n;
+    while (lo < hi) {
+        uint32_t pivot = col[lo + (hi - lo) / 2].w;
+        uint32_t gt = lo, lt = hi; /* [lo, gt): > pivot, [lt, hi): < pivot */
+        for (uint32_t k = lo; k < lt;) {
+            if (col[k].w > pivot)
+                swap(&col[k++], &col[gt++]);
+            else if (col[k].w < pivot)
+                swap(&col[k], &col[--lt]);
+            else
+                k++;
+        }
+        u128 greater = 0, equal = 0;
+        for (uint32_t k = lo; k < gt; k++)
+            greater += (u128)col[k].s * ONE;
+        for (uint32_t k = gt; k < lt; k++)
+            equal += (u128)col[k].s * ONE;
+        if (gt > lo && above + greater >= need) {
+            hi = gt; /* the answer is above the pivot */
+        } else if (above + greater + equal >= need) {
+            return pivot;
+        } else {
+            above += greater + equal;
+            lo = lt;
+        }
+    }
+    return 0;
 }
 
 /* Steps 1-2: S and the dense row-normalised W (only rows with S_i > 0). */
@@ -58,14 +95,7 @@ static uint32_t consensus(const struct nm_yuma_input *in, const uint32_t *S, con
         col[n++] = (struct scored){W[(size_t)i * in->width + j], S[i]};
         total += S[i];
     }
-    qsort(col, n, sizeof *col, scored_desc);
-    u128 need = (u128)kappa * total, have = 0;
-    for (uint32_t k = 0; k < n; k++) {
-        have += (u128)col[k].s * ONE;
-        if ((k + 1 == n || col[k + 1].w != col[k].w) && have >= need)
-            return col[k].w;
-    }
-    return 0;
+    return n ? weighted_top(col, n, (u128)kappa * total) : 0;
 }
 
 /* Normalises column j of M (validators x width) to sum 10^9. */

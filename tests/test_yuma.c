@@ -109,6 +109,19 @@ static void test_weight_above_the_stake_median_is_clipped(void **state)
     assert_int_equal(Y.cons[2], (uint32_t)(5535ULL * ONE / 65535));
 }
 
+static void test_kappa_bounds_pick_the_largest_and_smallest_weight(void **state)
+{
+    (void)state;
+    pusher_case();
+    Y.p.kappa_ppb = 0; /* any stake supports the largest weight */
+    assert_int_equal(ycase_run(), 0);
+    assert_int_equal(Y.cons[2], (uint32_t)(45535ULL * ONE / 65535));
+    Y.p.kappa_ppb = ONE; /* all the stake: the smallest */
+    assert_int_equal(ycase_run(), 0);
+    assert_int_equal(Y.cons[0], (uint32_t)(10000ULL * ONE / 65535));
+    assert_int_equal(Y.cons[2], (uint32_t)(5535ULL * ONE / 65535));
+}
+
 static void test_dividends_follow_bonds_and_pusher_earns_less(void **state)
 {
     (void)state;
@@ -191,7 +204,8 @@ static void random_case(FILE *f)
 {
     uint32_t v = (uint32_t)(rng_next() % MAXV) + 1, m = (uint32_t)(rng_next() % MAXM) + 1;
     ycase_init(v, m);
-    Y.p.kappa_ppb = rng_next() % 2 ? ONE / 2 : rng_next() % (ONE + 1);
+    static const uint64_t kappas[4] = {ONE / 2, 0, ONE, ONE / 3};
+    Y.p.kappa_ppb = rng_next() % 2 ? kappas[rng_next() % 4] : rng_next() % (ONE + 1);
     Y.p.bond_alpha_ppb = rng_next() % (ONE + 1);
     uint64_t truth[MAXM];
     for (uint32_t j = 0; j < m; j++)
@@ -298,6 +312,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_weight_above_the_stake_median_is_clipped),
+        cmocka_unit_test(test_kappa_bounds_pick_the_largest_and_smallest_weight),
         cmocka_unit_test(test_dividends_follow_bonds_and_pusher_earns_less),
         cmocka_unit_test(test_bonds_move_by_their_moving_average),
         cmocka_unit_test(test_zero_stake_takes_no_part),
