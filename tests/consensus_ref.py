@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """consensus_ref.py - a NumPy float reference of the epoch arithmetic in
 node/consensus_math.c (CONS-002 normalisation, CONS-003 aggregation,
-cosine similarity, reputation EMA, outlier rule and decay). The fixed-point
+cosine similarity, reputation EMA, outlier rule - its median and MAD
+weighted by stake with stake_basis - and decay). The fixed-point
 results must match it within the tolerance stated in
 tests/test_consensus_math.c. Uses only Debian's python3-numpy.
 
@@ -53,12 +54,24 @@ def epoch(head, lines):
     threshold = 0.0
     if submitted.sum() >= 3:
         s = sim[submitted]
-        med = np.median(s)
-        mad = np.median(np.abs(s - med))
+        if stake_basis and stake[submitted].sum() > 0:
+            w = stake[submitted]
+            med = weighted_median(s, w)
+            mad = weighted_median(np.abs(s - med), w)
+        else:
+            med = np.median(s)
+            mad = np.median(np.abs(s - med))
         threshold = max(med - max(k * mad, floor), 0.0)
         outlier = submitted & (sim < threshold)
         new_rep = np.where(outlier, new_rep * (1 - penalty), new_rep)
     return list(glob) + list(sim) + list(new_rep) + [float(x) for x in outlier] + [threshold]
+
+
+def weighted_median(values, weights):
+    """The smallest value at which the weight up to it reaches half."""
+    order = np.argsort(values, kind="stable")
+    cum = np.cumsum(weights[order])
+    return values[order][np.searchsorted(cum, cum[-1] / 2.0)]
 
 
 def l1(raw):

@@ -287,6 +287,29 @@ static void test_stake_basis_follows_the_stake(void **state)
     assert_int_equal(ec.global[0], 500000000);
 }
 
+/* Three validators holding the stake agree; five identities of almost no
+ * stake push miner 2. By head count the five set the median and the three
+ * honest are the outliers; weighted by stake (issue 16) the five are. */
+static void test_stake_basis_weighs_the_outlier_median_by_stake(void **state)
+{
+    (void)state;
+    case_init(8, 3);
+    const uint64_t honest[] = {5, 5, 1}, pusher[] = {1, 1, 30};
+    for (uint32_t i = 0; i < 8; i++) {
+        case_row(i, i < 3 ? honest : pusher);
+        ec.stake[i] = i < 3 ? 1000 : 1;
+    }
+    assert_int_equal(case_run(), 0);
+    for (uint32_t i = 0; i < 8; i++)
+        assert_int_equal((ec.flags[i] & NM_VFLAG_OUTLIER) != 0, i < 3);
+    ec.p.stake_basis = true;
+    assert_int_equal(case_run(), 0);
+    for (uint32_t i = 0; i < 8; i++)
+        assert_int_equal((ec.flags[i] & NM_VFLAG_OUTLIER) != 0, i >= 3);
+    assert_int_equal(ec.out.median, ec.sim[0]);
+    assert_int_equal(ec.out.outliers, 5);
+}
+
 static void test_uid_outside_the_width_is_refused(void **state)
 {
     (void)state;
@@ -490,6 +513,7 @@ int main(void)
         cmocka_unit_test(test_contrarian_is_an_outlier_and_loses_reputation),
         cmocka_unit_test(test_outlier_rule_needs_three_submitters),
         cmocka_unit_test(test_stake_basis_follows_the_stake),
+        cmocka_unit_test(test_stake_basis_weighs_the_outlier_median_by_stake),
         cmocka_unit_test(test_uid_outside_the_width_is_refused),
         cmocka_unit_test(test_split_never_pays_more_than_the_amount),
         cmocka_unit_test(test_numpy_reference_matches_within_tolerance),
