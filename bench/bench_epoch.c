@@ -12,8 +12,8 @@
  * 50 ms at 256 x 4096 and 200 ms at 1000 x 10000 (issue 16). Memory is the
  * matrix plus the working arrays (reported). Never fails on time.
  * Then the Yuma-compatible epoch (node/yuma.c) beside ours at each size.
- * --no-simd: the portable loops only (node/dot16.h).
- * Usage: bench_epoch [--no-numpy] [--no-collusion] [--no-simd] */
+ * --no-simd: the portable loops only; --avx2: at most AVX2 (node/dot16.h).
+ * Usage: bench_epoch [--no-numpy] [--no-collusion] [--no-simd | --avx2] */
 #include "node/collusion.h"
 #include "node/consensus_math.h"
 #include "node/dot16.h"
@@ -295,18 +295,22 @@ static double collusion_time(const struct matrix *x, const struct matrix *prev, 
 int main(int argc, char **argv)
 {
     bool numpy = true, collusion = true;
+    int simd = 2;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--no-numpy"))
             numpy = false;
         else if (!strcmp(argv[i], "--no-collusion"))
             collusion = false;
         else if (!strcmp(argv[i], "--no-simd"))
-            nm_dot_simd_set(false), setenv("NM_NO_SIMD", "1", 1);
+            simd = 0;
+        else if (!strcmp(argv[i], "--avx2"))
+            simd = 1;
         else {
-            fprintf(stderr, "usage: bench_epoch [--no-numpy] [--no-collusion] [--no-simd]\n");
+            fprintf(stderr, "usage: bench_epoch [--no-numpy] [--no-collusion] [--no-simd | --avx2]\n");
             return 2;
         }
     }
+    nm_dot_simd_limit(simd);
     static const struct {
         uint32_t v, m;
         double aim_ms;
@@ -368,8 +372,10 @@ int main(int argc, char **argv)
             printf("%-12s %12.2f %10s %22.4f %18.2f %10s\n", label, coll[s] * 1e3, aim_coll[s],
                    coll[s] * 1e9 / work, (epoch[s] + coll[s]) * 1e3, aim_total[s]);
         }
+        static const char *const kernels[3] = {"portable loops", "at most AVX2",
+                                                "AVX-512 VNNI where present"};
         printf("the pairs grow as V^2 x M; each is judged on a sketch (int8 dot products,"
-               " AVX-512 VNNI where present: %s)\n", getenv("NM_NO_SIMD") ? "off" : "on");
+               " %s)\n", kernels[simd]);
     }
     printf("\nYuma-compatible epoch (node/yuma.c: stake-weighted median at kappa, clipping,"
            " bonds EMA, dividends, emission) beside ours, same matrix and stakes\n");

@@ -30,30 +30,33 @@ int64_t nm_dot16(const int16_t *x, const int16_t *y, uint32_t len)
 
 int64_t nm_dot8(const int8_t *x, const int8_t *y, uint32_t len)
 {
-    int32_t acc = 0; /* 2^16 * 2^14 <= 2^30 */
-    for (uint32_t k = 0; k < len; k++)
-        acc += x[k] * y[k];
-    return acc;
+    int64_t total = 0;
+    uint32_t k = 0;
+    for (; k + NM_DOT16_ALIGN <= len; k += NM_DOT16_ALIGN) {
+        const int8_t *xb = x + k, *yb = y + k;
+        int32_t acc = 0; /* a fixed count: vectorised at -O2 */
+        for (int j = 0; j < NM_DOT16_ALIGN; j++)
+            acc += (int16_t)xb[j] * yb[j];
+        total += acc;
+    }
+    for (; k < len; k++)
+        total += x[k] * y[k];
+    return total;
 }
 
-/* t[i * 4 + j] = sum_k (a_i[k] + 128) b_j[k] over len entries for a's
- * rows i and b's rows j (stride: the distance between rows): the form of
- * the u8 x s8 SIMD instruction; the caller takes 128 sum b_j off. */
+/* t[i * 4 + j] = sum_k a_i[k] b_j[k] over len entries for a's rows i and
+ * b's rows j (stride: the distance between rows); a biased tile returns
+ * sum_k (a_i[k] + 128) b_j[k] instead, the form of the u8 x s8 VNNI
+ * instruction, and the caller takes 128 sum b_j off. */
 typedef void tile_fn(const int8_t *a, const int8_t *b, uint32_t stride, uint32_t len,
                      int64_t t[16]);
 
 static void tile_portable(const int8_t *a, const int8_t *b, uint32_t stride, uint32_t len,
                           int64_t t[16])
 {
-    for (int i = 0; i < 4; i++) {
-        for (int j = 0; j < 4; j++) {
-            const int8_t *x = a + (size_t)i * stride, *y = b + (size_t)j * stride;
-            int32_t acc = 0; /* 2^12 * 255 * 128 < 2^31 */
-            for (uint32_t k = 0; k < len; k++)
-                acc += (x[k] + 128) * y[k];
-            t[i * 4 + j] = acc;
-        }
-    }
+    for (int i = 0; i < 4; i++)
+        for (int j = 0; j < 4; j++)
+            t[i * 4 + j] = nm_dot8(a + (size_t)i * stride, b + (size_t)j * stride, len);
 }
 
 #ifdef HAVE_X86
@@ -99,32 +102,77 @@ VNNI static void tile_vnni(const int8_t *a, const int8_t *b, uint32_t stride, ui
     for (int i = 0; i < 16; i++)
         t[i] = lanes_sum(c[i]);
 }
+
+#define AVX2 __attribute__((target("avx2")))
+
+AVX2 static int64_t lanes_sum8(__m256i acc)
+{
+    __m256i wide = _mm256_add_epi64(_mm256_cvtepi32_epi64(_mm256_castsi256_si128(acc)),
+                                    _mm256_cvtepi32_epi64(_mm256_extracti128_si256(acc, 1)));
+    __m128i half = _mm_add_epi64(_mm256_castsi256_si128(wide), _mm256_extracti128_si256(wide, 1));
+    return _mm_cvtsi128_si64(half) + _mm_extract_epi64(half, 1);
+}
+
+/* Without VNNI: entries widened to int16 and multiplied in pairs
+ * (vpmaddwd), two a rows against four b rows at a time (8 accumulators
+ * fit the 16 ymm registers), for the 4 x 4 tile in two passes. */
+AVX2 static void tile_avx2(const int8_t *a, const int8_t *b, uint32_t stride, uint32_t len,
+                           int64_t t[16])
+{
+    for (int half = 0; half < 2; half++) {
+        __m256i c[8];
+        for (int i = 0; i < 8; i++)
+            c[i] = _mm256_setzero_si256();
+        const int8_t *a0 = a + (size_t)(2 * half) * stride, *a1 = a0 + stride;
+        for (uint32_t k = 0; k < len; k += 16) {
+            __m256i x0 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(a0 + k)));
+            __m256i x1 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(a1 + k)));
+            for (int j = 0; j < 4; j++) {
+                const int8_t *row = b + (size_t)j * stride + k;
+                __m256i y = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)row));
+                c[j] = _mm256_add_epi32(c[j], _mm256_madd_epi16(x0, y));
+                c[4 + j] = _mm256_add_epi32(c[4 + j], _mm256_madd_epi16(x1, y));
+            }
+        }
+        for (int j = 0; j < 4; j++) {
+            t[(2 * half) * 4 + j] = lanes_sum8(c[j]);
+            t[(2 * half + 1) * 4 + j] = lanes_sum8(c[4 + j]);
+        }
+    }
+}
+
 #endif
 
-static bool simd_off;
+static int simd_level = 2;
 static tile_fn *tile;
+static bool tile_biased;
 
-void nm_dot_simd_set(bool enabled)
+void nm_dot_simd_limit(int level)
 {
-    simd_off = !enabled;
+    simd_level = level;
     tile = NULL;
 }
 
-static tile_fn *tile_choose(void)
+static void tile_choose(void)
 {
+    tile_biased = false;
+    tile = tile_portable;
 #ifdef HAVE_X86
-    if (!simd_off && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
-        __builtin_cpu_supports("avx512vnni"))
-        return tile_vnni;
+    if (simd_level >= 2 && __builtin_cpu_supports("avx512f") &&
+        __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vnni")) {
+        tile = tile_vnni;
+        tile_biased = true;
+    } else if (simd_level >= 1 && __builtin_cpu_supports("avx2")) {
+        tile = tile_avx2;
+    }
 #endif
-    return tile_portable;
 }
 
 void nm_dot8_gram(const int8_t *a, uint32_t na, const int8_t *b, const int64_t *b_sums,
                   uint32_t nb, uint32_t len, bool upper, int64_t *out)
 {
     if (!tile)
-        tile = tile_choose(); /* the same choice from any thread: a benign race */
+        tile_choose(); /* the same choice from any thread: a benign race */
     memset(out, 0, (size_t)na * nb * sizeof *out);
     uint32_t na4 = na / 4 * 4, nb4 = nb / 4 * 4;
     int64_t t[16];
@@ -146,7 +194,7 @@ void nm_dot8_gram(const int8_t *a, uint32_t na, const int8_t *b, const int64_t *
     }
     /* Take the 128 sum b_j the tiles added off; the rows and columns past
      * the last whole tile, pair by pair. */
-    for (uint32_t i = 0; i < na4; i++)
+    for (uint32_t i = 0; tile_biased && i < na4; i++)
         for (uint32_t j = 0; j < nb4; j++)
             out[(size_t)i * nb + j] -= 128 * b_sums[j];
     for (uint32_t i = 0; i < na; i++)

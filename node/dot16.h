@@ -1,7 +1,7 @@
 /* dot16.h - exact dot products for the collusion analysis (CONS-004):
  * one pair of 12-bit int16 vectors, and many pairs at once (a block of a
  * Gram matrix) of their int8 high parts, with SIMD where the CPU has it
- * (AVX-512 VNNI). Every partial sum is an exact integer, so the SIMD
+ * (AVX-512 VNNI, else AVX2). Every partial sum is an exact integer, so the SIMD
  * kernel and the portable loop give the same bits on every machine,
  * whatever the order of the sums. */
 #ifndef NM_DOT16_H
@@ -28,8 +28,9 @@ int64_t nm_dot8(const int8_t *x, const int8_t *y, uint32_t len);
 void nm_dot8_gram(const int8_t *a, uint32_t na, const int8_t *b, const int64_t *b_sums,
                   uint32_t nb, uint32_t len, bool upper, int64_t *out);
 
-/* For tests and benchmarks: false makes every call use the portable
- * loops (the same results), true the fastest the CPU offers (default). */
-void nm_dot_simd_set(bool enabled);
+/* For tests and benchmarks (the same results at every level): 0 the
+ * portable loops, 1 at most AVX2, 2 the fastest the CPU offers (the
+ * default: AVX-512 VNNI, else AVX2, else portable). */
+void nm_dot_simd_limit(int level);
 
 #endif

@@ -1,5 +1,5 @@
 /* Unit tests for node/dot16: the Gram product of int8 rows equals the
- * pair-by-pair dot products, with SIMD and with the portable loops, for
+ * pair-by-pair dot products with AVX-512 VNNI, AVX2 and the portable loops, for
  * whole and partial tiles, several slices and panels, extreme entries and
  * the upper-triangle mode; the int16 dot product is exact at the extremes. */
 #include <setjmp.h>
@@ -62,16 +62,24 @@ static void gram_cases(void)
 static void test_gram_equals_pairwise_dot_products(void **state)
 {
     (void)state;
-    nm_dot_simd_set(true);
+    nm_dot_simd_limit(2);
     gram_cases();
+}
+
+static void test_avx2_gram_equals_pairwise_dot_products(void **state)
+{
+    (void)state;
+    nm_dot_simd_limit(1);
+    gram_cases();
+    nm_dot_simd_limit(2);
 }
 
 static void test_portable_gram_equals_pairwise_dot_products(void **state)
 {
     (void)state;
-    nm_dot_simd_set(false);
+    nm_dot_simd_limit(0);
     gram_cases();
-    nm_dot_simd_set(true);
+    nm_dot_simd_limit(2);
 }
 
 static void test_dot16_is_exact_at_the_extremes(void **state)
@@ -93,6 +101,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_gram_equals_pairwise_dot_products),
+        cmocka_unit_test(test_avx2_gram_equals_pairwise_dot_products),
         cmocka_unit_test(test_portable_gram_equals_pairwise_dot_products),
         cmocka_unit_test(test_dot16_is_exact_at_the_extremes),
     };
