@@ -60,7 +60,7 @@ struct analysis {
     int32_t *ref;       /* the coordinate-wise median */
     uint16_t *dense;    /* s rows of m weights over the miner columns */
     int32_t *scratch;   /* m */
-    int32_t *diff;      /* m, for deviation_make */
+    int32_t *diff;      /* padded, for deviation_make */
     int64_t *high_sums; /* the sketches' sums, row for row (nm_dot8_gram) */
     uint32_t s;         /* submissions */
     uint32_t *who;      /* submission -> validator index */
@@ -149,6 +149,10 @@ static int reference(struct analysis *a)
     return err;
 }
 
+/* Entries per block of the per-vector loops: a fixed count the compiler
+ * vectorises at -O2 (rows are padded to whole blocks). */
+#define LANES 64
+
 /* floor(n / d) for n < 2^27 and 0 < d < 2^16 by one multiplication:
  * with l = ceil(log2 d) and k = 27 + l, m = floor(2^k / d) + 1 gives
  * 2^k < m d <= 2^k + 2^l, which makes (n m) >> k exact for every such n
@@ -172,50 +176,72 @@ static struct divisor divisor_make(uint64_t d)
 static void deviation_make(const struct analysis *a, const int32_t *values, const int32_t *base,
                            int16_t *d, int8_t *high, struct deviation *dev)
 {
-    int32_t *x = a->diff;
-    uint32_t maxabs = 0;
+    int32_t *x = a->diff; /* padded: every loop below runs whole LANES blocks */
+    uint32_t m = a->m, pad = a->padded, maxabs = 0;
+    for (uint32_t j = 0; j < m; j++)
+        x[j] = values[j] - (base ? base[j] : 0); /* both below 2^19 */
+    memset(x + m, 0, (pad - m) * sizeof *x);
     uint64_t energy = 0;
-    for (uint32_t j = 0; j < a->m; j++) {
-        int32_t v = values[j] - (base ? base[j] : 0); /* both below 2^19 */
-        uint32_t av = v < 0 ? (uint32_t)-v : (uint32_t)v;
-        x[j] = v;
-        maxabs = av > maxabs ? av : maxabs;
-        energy += (uint64_t)av * av;
+    for (uint32_t j0 = 0; j0 < pad; j0 += LANES) {
+        uint32_t top = 0;
+        uint64_t part = 0;
+        for (int k = 0; k < LANES; k++) {
+            int32_t sign = -(x[j0 + k] < 0); /* 0 or -1: no branch on a random sign */
+            uint32_t av = (uint32_t)((x[j0 + k] ^ sign) - sign);
+            top = av > top ? av : top;
+            part += (uint64_t)av * av;
+        }
+        maxabs = top > maxabs ? top : maxabs;
+        energy += part;
     }
     *dev = (struct deviation){.d = d, .high = high, .energy = energy};
-    if (maxabs) {
-        bool fast = maxabs <= UINT16_MAX; /* then n < 2^27 (a W_global entry may exceed) */
-        struct divisor div = divisor_make(fast ? maxabs : 1);
-        uint64_t half = maxabs / 2;
-        int64_t sum = 0, sumsq = 0;
-        for (uint32_t j = 0; j < a->m; j++) { /* no branch on the sign: it is random */
-            int32_t sign = -(x[j] < 0); /* 0 or -1 */
-            uint64_t n = (uint64_t)(uint32_t)((x[j] ^ sign) - sign) * DEV_MAX + half;
-            int32_t q = (int32_t)(fast ? (n * div.mul) >> div.shift : n / maxabs);
-            x[j] = (q ^ sign) - sign;
+    if (maxabs > UINT16_MAX) { /* a W_global entry past 10^9: the slow way */
+        for (uint32_t j = 0; j < m; j++) {
+            int64_t v = (int64_t)x[j] * DEV_MAX, h = maxabs / 2;
+            x[j] = (int32_t)((v + (v < 0 ? -h : h)) / (int64_t)maxabs);
         }
-        for (uint32_t j = 0; j < a->m; j++) {
-            d[j] = (int16_t)x[j];
-            sum += x[j];
-            sumsq += x[j] * x[j];
+    } else if (maxabs) { /* n < 2^27, the multiplier < 2^29 */
+        struct divisor div = divisor_make(maxabs);
+        uint32_t half = maxabs / 2, mul = (uint32_t)div.mul;
+        for (uint32_t j0 = 0; j0 < pad; j0 += LANES) {
+            for (int k = 0; k < LANES; k++) {
+                int32_t v = x[j0 + k], sign = -(v < 0);
+                uint32_t n = (uint32_t)((v ^ sign) - sign) * DEV_MAX + half;
+                int32_t q = (int32_t)(((uint64_t)n * mul) >> div.shift);
+                x[j0 + k] = (q ^ sign) - sign;
+            }
         }
-        dev->sum = sum;
-        dev->sumsq = sumsq;
     }
-    int64_t var = (int64_t)a->m * dev->sumsq - dev->sum * dev->sum; /* < 2^55 */
-    dev->var_root = var > 0 ? nm_isqrt_u64((uint64_t)var) : 0;
-    int64_t pos = 0, low = 0, hsum = 0;
-    for (uint32_t j = 0; high && j < a->m; j++) {
-        uint32_t up = (uint32_t)(d[j] + DEV_MAX + 1); /* 1..4095 */
-        int32_t h = (int32_t)(up >> 4) - 128;
-        high[j] = (int8_t)h;
-        pos += h > 0 ? h : 0;
-        low += up & 15;
-        hsum += h;
+    int64_t sum = 0, sumsq = 0, pos = 0, low = 0, hsum = 0;
+    for (uint32_t j0 = 0; j0 < pad; j0 += LANES) {
+        int32_t s1 = 0, s2 = 0, p = 0, l = 0, h1 = 0; /* 64 x 2047^2 < 2^31 */
+        for (int k = 0; k < LANES; k++) {
+            int32_t q = x[j0 + k];
+            uint32_t up = (uint32_t)(q + DEV_MAX + 1); /* 1..4095 */
+            int32_t h = (int32_t)(up >> 4) - 128;
+            d[j0 + k] = (int16_t)q;
+            s1 += q;
+            s2 += q * q;
+            p += h > 0 ? h : 0;
+            l += (int32_t)(up & 15);
+            h1 += h;
+        }
+        sum += s1;
+        sumsq += s2;
+        pos += p;
+        low += l;
+        hsum += h1;
     }
+    for (uint32_t j0 = 0; high && j0 < pad; j0 += LANES)
+        for (int k = 0; k < LANES; k++)
+            high[j0 + k] = (int8_t)((int32_t)((uint32_t)(d[j0 + k] + DEV_MAX + 1) >> 4) - 128);
+    dev->sum = sum;
+    dev->sumsq = sumsq;
     dev->high_pos = pos;
     dev->low_sum = low;
     dev->high_sum = hsum;
+    int64_t var = (int64_t)m * sumsq - sum * sum; /* < 2^55 */
+    dev->var_root = var > 0 ? nm_isqrt_u64((uint64_t)var) : 0;
 }
 
 /* Pearson correlation of two deviations whose dot product is dot, ppb (0
@@ -560,7 +586,7 @@ int nm_collusion_analyse(const struct nm_collusion_params *p, const struct nm_co
     a.column = malloc((in->width ? in->width : 1) * sizeof *a.column);
     a.ref = malloc(a.m * sizeof *a.ref);
     a.scratch = malloc(a.m * sizeof *a.scratch);
-    a.diff = malloc(a.m * sizeof *a.diff);
+    a.diff = malloc(a.padded * sizeof *a.diff);
     a.who = malloc(a.s * sizeof *a.who);
     a.slot = malloc(v * sizeof *a.slot);
     a.cur = calloc(a.s, sizeof *a.cur);
