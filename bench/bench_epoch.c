@@ -360,7 +360,7 @@ int main(int argc, char **argv)
     }
     if (collusion) {
         printf("\ncollusion analysis (with last epoch's vectors: S x (S + P) pairs of M-entry"
-               " deviations, judged on int8 sketches, exact where needed)\n");
+               " deviations, exact links only where a bound cannot rule one out)\n");
         printf("%-12s %12s %10s %22s %18s %10s\n", "V x M", "time ms", "aim ms",
                "ns per (V^2 x M)", "epoch + coll. ms", "aim ms");
         static const char *const aim_coll[] = {"10", "-", "-"}, *const aim_total[] = {"-", "50",
@@ -372,10 +372,10 @@ int main(int argc, char **argv)
             printf("%-12s %12.2f %10s %22.4f %18.2f %10s\n", label, coll[s] * 1e3, aim_coll[s],
                    coll[s] * 1e9 / work, (epoch[s] + coll[s]) * 1e3, aim_total[s]);
         }
-        static const char *const kernels[3] = {"portable loops", "at most AVX2",
-                                                "AVX-512 VNNI where present"};
-        printf("the pairs grow as V^2 x M; each is judged on a sketch (int8 dot products,"
-               " %s)\n", kernels[simd]);
+        static const char *const kernels[3] = {
+            "no SIMD: exact int16 dot products pair by pair instead",
+            "int8 sketches, at most AVX2", "int8 sketches, AVX-512 VNNI where present"};
+        printf("the pairs grow as V^2 x M (%s)\n", kernels[simd]);
     }
     printf("\nYuma-compatible epoch (node/yuma.c: stake-weighted median at kappa, clipping,"
            " bonds EMA, dividends, emission) beside ours, same matrix and stakes\n");

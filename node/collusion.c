@@ -74,6 +74,7 @@ struct analysis {
     int32_t *prev_row;  /* validator -> its row in prev_rows, -1 */
     int64_t *self;      /* validator -> self_link, INT64_MIN until known */
     int64_t *dots;      /* one stripe of dot products */
+    bool sketch;        /* judge pairs on sketches (SIMD Gram products available) */
 };
 
 /* Writes row's weights over the miner columns into dense (zeros
@@ -402,6 +403,8 @@ static int64_t link_at_least(const struct analysis *a, const struct deviation *x
 static int64_t link_sketched(const struct analysis *a, const struct deviation *x,
                              const struct deviation *y, int64_t high_dot)
 {
+    if (!a->sketch) /* no SIMD: the exact int16 dot product costs what the sketch would */
+        return link_at_least(a, x, y, nm_dot16(x->d, y->d, a->padded));
     int64_t low = x->low_sum < y->low_sum ? x->low_sum : y->low_sum;
     int64_t bound = 256 * high_dot + 16 * 15 * (x->high_pos + y->high_pos) + 15 * low;
     if (a->threshold > (int64_t)NM_FX_ONE || link_below(a, x, y, bound))
@@ -460,7 +463,7 @@ static void find_lagged(struct analysis *a, struct nm_collusion_finding *out, in
             a->high_sums[a->prev_row[u]] = a->prev[u].high_sum;
     for (uint32_t x0 = 0; x0 < a->s; x0 += h) {
         uint32_t rows = a->s - x0 < h ? a->s - x0 : h;
-        if (cols)
+        if (cols && a->sketch)
             nm_dot8_gram(a->cur_high + (size_t)x0 * a->padded, rows, a->prev_high, a->high_sums,
                          cols, a->padded, false, a->dots);
         for (uint32_t x = x0; x < x0 + rows; x++) {
@@ -513,7 +516,9 @@ static void find_pairs(struct analysis *a, struct nm_collusion_finding *out, uin
     for (uint32_t x0 = 0; x0 < a->s; x0 += h) {
         uint32_t rows = a->s - x0 < h ? a->s - x0 : h, cols = a->s - x0;
         const int8_t *stripe = a->cur_high + (size_t)x0 * a->padded;
-        nm_dot8_gram(stripe, rows, stripe, a->high_sums + x0, cols, a->padded, true, a->dots);
+        if (a->sketch)
+            nm_dot8_gram(stripe, rows, stripe, a->high_sums + x0, cols, a->padded, true,
+                         a->dots);
         for (uint32_t x = x0; x < x0 + rows; x++) {
             uint32_t vx = a->who[x];
             const int64_t *dots = a->dots + (size_t)(x - x0) * cols - x0;
@@ -625,6 +630,7 @@ int nm_collusion_analyse(const struct nm_collusion_params *p, const struct nm_co
             goto out;
         a.column[in->miners[j]] = (int32_t)j;
     }
+    a.sketch = nm_dot8_simd();
     a.identity = a.m == in->width;
     for (uint32_t j = 0; j < a.m && a.identity; j++)
         a.identity = in->miners[j] == j;

@@ -168,6 +168,13 @@ static void tile_choose(void)
 #endif
 }
 
+bool nm_dot8_simd(void)
+{
+    if (!tile)
+        tile_choose();
+    return tile != tile_portable;
+}
+
 void nm_dot8_gram(const int8_t *a, uint32_t na, const int8_t *b, const int64_t *b_sums,
                   uint32_t nb, uint32_t len, bool upper, int64_t *out)
 {

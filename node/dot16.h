@@ -33,4 +33,8 @@ void nm_dot8_gram(const int8_t *a, uint32_t na, const int8_t *b, const int64_t *
  * default: AVX-512 VNNI, else AVX2, else portable). */
 void nm_dot_simd_limit(int level);
 
+/* Whether nm_dot8_gram runs a SIMD kernel (else pairs are cheaper one by
+ * one with nm_dot16 on the full vectors). */
+bool nm_dot8_simd(void);
+
 #endif
