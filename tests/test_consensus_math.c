@@ -15,16 +15,15 @@
 
 #include "node/consensus_math.h"
 #include "node/errors.h"
+#include "tests/support/pyref.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #define ONE NM_FX_ONE
 #define REF_TOLERANCE 1e-6
-#define PYTHON "/usr/bin/python3"
 
 static uint64_t rng_state = 12345;
 
@@ -337,11 +336,6 @@ static void test_split_never_pays_more_than_the_amount(void **state)
 
 /* --- the NumPy reference --- */
 
-static bool have_numpy(void)
-{
-    return access(PYTHON, X_OK) == 0 && system(PYTHON " -c 'import numpy' >/dev/null 2>&1") == 0;
-}
-
 /* A random case: V validators over M miners, some not submitting, dense or
  * sparse rows, a few contrarians. */
 static void random_case(FILE *f)
@@ -392,30 +386,21 @@ static void random_case(FILE *f)
     }
 }
 
-static double next_double(char **p)
-{
-    char *end;
-    double d = strtod(*p, &end);
-    assert_true(end != *p);
-    *p = end;
-    return d;
-}
-
 static void check_epoch_line(char *line)
 {
     char *p = line;
     for (uint32_t j = 0; j < ec.m; j++) {
-        double ref = next_double(&p);
+        double ref = pyref_next(&p);
         assert_true(fabs(ec.global[j] / 1e9 - ref) <= REF_TOLERANCE);
     }
     for (uint32_t i = 0; i < ec.v; i++)
-        assert_true(fabs(ec.sim[i] / 1e9 - next_double(&p)) <= REF_TOLERANCE);
+        assert_true(fabs(ec.sim[i] / 1e9 - pyref_next(&p)) <= REF_TOLERANCE);
     double rep_ref[MAXV], outlier_ref[MAXV];
     for (uint32_t i = 0; i < ec.v; i++)
-        rep_ref[i] = next_double(&p);
+        rep_ref[i] = pyref_next(&p);
     for (uint32_t i = 0; i < ec.v; i++)
-        outlier_ref[i] = next_double(&p);
-    double threshold = next_double(&p);
+        outlier_ref[i] = pyref_next(&p);
+    double threshold = pyref_next(&p);
     for (uint32_t i = 0; i < ec.v; i++) {
         bool ours = ec.flags[i] & NM_VFLAG_OUTLIER;
         if (fabs(ec.sim[i] / 1e9 - threshold) <= REF_TOLERANCE)
@@ -429,23 +414,20 @@ static void check_weights_line(char *line, const uint16_t *w, size_t n)
 {
     char *p = line;
     for (size_t i = 0; i < n; i++)
-        assert_true(fabs(w[i] - next_double(&p)) <= 1.0);
+        assert_true(fabs(w[i] - pyref_next(&p)) <= 1.0);
 }
 
 static void test_numpy_reference_matches_within_tolerance(void **state)
 {
     (void)state;
-    if (!have_numpy()) {
-        print_message("skipped: " PYTHON " with numpy not found\n");
+    if (!pyref_available()) {
+        print_message("skipped: " PYREF_PYTHON " with numpy not found\n");
         skip();
     }
     enum { EPOCHS = 150, NORMS = 100 };
-    char in_path[] = "/tmp/nm-consensus-ref-XXXXXX";
-    int fd = mkstemp(in_path);
-    assert_true(fd >= 0);
-    FILE *f = fdopen(fd, "w");
-    char out_path[64];
-    snprintf(out_path, sizeof out_path, "%s.out", in_path);
+    struct pyref r;
+    assert_true(pyref_begin(&r, "consensus-ref"));
+    FILE *f = r.cases;
     uint64_t seed = rng_state;
     for (int c = 0; c < EPOCHS; c++)
         random_case(f);
@@ -466,26 +448,22 @@ static void test_numpy_reference_matches_within_tolerance(void **state)
             fprintf(f, " %u", raw[c][i]);
         fprintf(f, "\n");
     }
-    fclose(f);
-    char cmd[256];
-    snprintf(cmd, sizeof cmd, PYTHON " tests/consensus_ref.py %s %s", in_path, out_path);
-    assert_int_equal(system(cmd), 0);
-    FILE *res = fopen(out_path, "r");
-    assert_non_null(res);
-    static char line[1 << 20];
+    assert_true(pyref_run(&r, "tests/consensus_ref.py"));
     rng_state = seed; /* regenerate the same cases */
     for (int c = 0; c < EPOCHS; c++) {
         FILE *sink = fopen("/dev/null", "w");
         random_case(sink);
         fclose(sink);
         assert_int_equal(case_run(), 0);
-        assert_non_null(fgets(line, sizeof line, res));
+        char *line = pyref_line(&r);
+        assert_non_null(line);
         check_epoch_line(line);
     }
     for (int c = 0; c < NORMS; c++) {
         uint16_t out[MAXM];
         uint64_t r64[MAXM];
-        assert_non_null(fgets(line, sizeof line, res));
+        char *line = pyref_line(&r);
+        assert_non_null(line);
         for (size_t i = 0; i < raw_n[c]; i++)
             r64[i] = raw[c][i];
         if (temp[c])
@@ -495,9 +473,7 @@ static void test_numpy_reference_matches_within_tolerance(void **state)
         assert_int_equal(sum16(out, raw_n[c]), 65535);
         check_weights_line(line, out, raw_n[c]);
     }
-    fclose(res);
-    unlink(in_path);
-    unlink(out_path);
+    pyref_end(&r);
 }
 
 int main(void)

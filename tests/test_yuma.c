@@ -4,7 +4,7 @@
  * follow their moving average and dividends follow bonds; stake 0 takes no
  * part; a uid outside the width is refused and changes nothing; emission
  * goes half to miners, half to validators; and everything matches the
- * NumPy float reference tests/yuma_ref.py on seeded cases (within 10^-6,
+ * NumPy float reference in tests/consensus_ref.py on seeded cases (within 10^-6,
  * bonds and dividends 10^-5). */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -15,12 +15,12 @@
 
 #include "node/errors.h"
 #include "node/yuma.h"
+#include "tests/support/pyref.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #define ONE NM_FX_ONE
 #define MAXV 24
@@ -30,7 +30,6 @@
  * rounding as a relative error of 10^-5, which the column's normalisation
  * carries into the bond (seen: 1.7e-6 at worst over the seeded cases). */
 #define BOND_TOLERANCE 1e-5
-#define PYTHON "/usr/bin/python3"
 
 static uint64_t rng_state = 1234;
 
@@ -246,20 +245,11 @@ static void random_case(FILE *f)
     }
 }
 
-static double next_double(char **p)
-{
-    char *end;
-    double d = strtod(*p, &end);
-    assert_true(end != *p);
-    *p = end;
-    return d;
-}
-
 static void check_values(char **p, const char *what, const uint32_t *ours, uint32_t n,
                          double tolerance)
 {
     for (uint32_t k = 0; k < n; k++) {
-        double ref = next_double(p);
+        double ref = pyref_next(p);
         if (fabs(ours[k] / 1e9 - ref) > tolerance)
             fail_msg("%s %u of %ux%u: %.9f against the reference's %.9f", what, k, Y.v, Y.m,
                      ours[k] / 1e9, ref);
@@ -269,43 +259,31 @@ static void check_values(char **p, const char *what, const uint32_t *ours, uint3
 static void test_numpy_reference_matches_within_tolerance(void **state)
 {
     (void)state;
-    if (access(PYTHON, X_OK) != 0 || system(PYTHON " -c 'import numpy' >/dev/null 2>&1") != 0) {
-        print_message("skipped: " PYTHON " with numpy not found\n");
+    if (!pyref_available()) {
+        print_message("skipped: " PYREF_PYTHON " with numpy not found\n");
         skip();
     }
     enum { CASES = 300 };
-    char in_path[] = "/tmp/nm-yuma-ref-XXXXXX";
-    int fd = mkstemp(in_path);
-    assert_true(fd >= 0);
-    FILE *f = fdopen(fd, "w");
-    char out_path[64];
-    snprintf(out_path, sizeof out_path, "%s.out", in_path);
+    struct pyref r;
+    assert_true(pyref_begin(&r, "yuma-ref"));
     uint64_t seed = rng_state;
     for (int c = 0; c < CASES; c++)
-        random_case(f);
-    fclose(f);
-    char cmd[256];
-    snprintf(cmd, sizeof cmd, PYTHON " tests/yuma_ref.py %s %s", in_path, out_path);
-    assert_int_equal(system(cmd), 0);
-    FILE *res = fopen(out_path, "r");
-    assert_non_null(res);
-    static char line[1 << 20];
+        random_case(r.cases);
+    assert_true(pyref_run(&r, "tests/consensus_ref.py"));
     rng_state = seed; /* the same cases again */
     for (int c = 0; c < CASES; c++) {
         FILE *sink = fopen("/dev/null", "w");
         random_case(sink);
         fclose(sink);
         assert_int_equal(ycase_run(), 0);
-        assert_non_null(fgets(line, sizeof line, res));
-        char *p = line;
+        char *p = pyref_line(&r);
+        assert_non_null(p);
         check_values(&p, "consensus", Y.cons, Y.m, REF_TOLERANCE);
         check_values(&p, "incentive", Y.inc, Y.m, REF_TOLERANCE);
         check_values(&p, "dividend", Y.div, Y.v, BOND_TOLERANCE);
         check_values(&p, "bond", Y.bonds, Y.v * Y.m, BOND_TOLERANCE);
     }
-    fclose(res);
-    unlink(in_path);
-    unlink(out_path);
+    pyref_end(&r);
 }
 
 int main(void)
