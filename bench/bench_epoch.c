@@ -306,7 +306,8 @@ int main(int argc, char **argv)
         else if (!strcmp(argv[i], "--avx2"))
             simd = 1;
         else {
-            fprintf(stderr, "usage: bench_epoch [--no-numpy] [--no-collusion] [--no-simd | --avx2]\n");
+            fprintf(stderr, "usage: bench_epoch [--no-numpy] [--no-collusion]"
+                            " [--no-simd | --avx2]\n");
             return 2;
         }
     }

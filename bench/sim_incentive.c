@@ -55,9 +55,9 @@ struct world {
     struct nm_wrow rows[MAXV];
     uint32_t global[M], prev_global[M];
     uint32_t bonds[MAXV * M], bonds_next[MAXV * M];
-    bool owned[M];   /* miners of the cartel or the attacker */
-    int sybil_first; /* the attacker's first identity, -1 */
-    uint64_t rng;     /* validators' noise */
+    bool owned[M];        /* miners of the cartel or the attacker */
+    int sybil_first;      /* the attacker's first identity, -1 */
+    uint64_t rng;         /* validators' noise */
     uint64_t quality_rng; /* the miners' quality: the same path in every scenario */
     /* results over the counted epochs */
     double earned_v[MAXV], earned_m[M], global_share;
@@ -166,7 +166,8 @@ static void epoch(struct world *x, bool count)
         struct nm_yuma_params p = {ONE / 2, ONE / 10};
         struct nm_yuma_input in = {(uint32_t)x->v, M, x->rows, stake, x->bonds};
         struct nm_yuma_output out = {cons, inc, div, x->bonds_next};
-        if (nm_yuma_run(&p, &in, &out) || nm_yuma_emission(2 * pool, &in, &out, paid_m, paid_v) < 0)
+        if (nm_yuma_run(&p, &in, &out) ||
+            nm_yuma_emission(2 * pool, &in, &out, paid_m, paid_v) < 0)
             die("yuma");
         memcpy(x->bonds, x->bonds_next, sizeof x->bonds);
         uint64_t total = 0;
@@ -175,8 +176,8 @@ static void epoch(struct world *x, bool count)
         for (int j = 0; j < M; j++)
             x->global[j] = total ? (uint32_t)((uint64_t)inc[j] * ONE / total) : 0;
     } else {
-        struct nm_consensus_params p = {ONE * 9 / 10, 3 * ONE, ONE / 20, ONE / 5, ONE / 10,
-                                        x->mode == STAKE};
+        struct nm_consensus_params p = {ONE * 9 / 10, 3 * ONE,  ONE / 20,
+                                        ONE / 5,      ONE / 10, x->mode == STAKE};
         struct nm_consensus_input in = {(uint32_t)x->v, M, x->rows, x->rep, stake};
         struct nm_consensus_output out = {x->global, sim, rep_out, flags};
         if (nm_consensus_run(&p, &in, &out))
@@ -315,7 +316,8 @@ static bool scenario_sybil_split(uint64_t seed, int epochs)
                 ok = false;
         }
     }
-    printf("  target: under stake, earnings within 1%% across splits: %s\n", ok ? "met" : "MISSED");
+    printf("  target: under stake, earnings within 1%% across splits: %s\n",
+           ok ? "met" : "MISSED");
     return ok;
 }
 

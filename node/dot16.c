@@ -85,13 +85,13 @@ VNNI static void tile_vnni(const int8_t *a, const int8_t *b, uint32_t stride, ui
         __m512i x1 = _mm512_xor_si512(_mm512_loadu_si512(a1 + k), flip);
         __m512i x2 = _mm512_xor_si512(_mm512_loadu_si512(a2 + k), flip);
         __m512i x3 = _mm512_xor_si512(_mm512_loadu_si512(a3 + k), flip);
-#define NM_DOT_COLUMN(j, row)                                                                      \
-    do {                                                                                           \
-        __m512i y = _mm512_loadu_si512((row) + k);                                                 \
-        c[j] = _mm512_dpbusd_epi32(c[j], x0, y);                                                   \
-        c[4 + (j)] = _mm512_dpbusd_epi32(c[4 + (j)], x1, y);                                       \
-        c[8 + (j)] = _mm512_dpbusd_epi32(c[8 + (j)], x2, y);                                       \
-        c[12 + (j)] = _mm512_dpbusd_epi32(c[12 + (j)], x3, y);                                     \
+#define NM_DOT_COLUMN(j, row)                                                                     \
+    do {                                                                                          \
+        __m512i y = _mm512_loadu_si512((row) + k);                                                \
+        c[j] = _mm512_dpbusd_epi32(c[j], x0, y);                                                  \
+        c[4 + (j)] = _mm512_dpbusd_epi32(c[4 + (j)], x1, y);                                      \
+        c[8 + (j)] = _mm512_dpbusd_epi32(c[8 + (j)], x2, y);                                      \
+        c[12 + (j)] = _mm512_dpbusd_epi32(c[12 + (j)], x3, y);                                    \
     } while (0)
         NM_DOT_COLUMN(0, b);
         NM_DOT_COLUMN(1, b1);

@@ -48,8 +48,8 @@ uint64_t nm_lock_cost(const struct nm_lock_params *p, uint64_t last_lock, uint64
  * next = (alpha burn + (10^9 - alpha) moved) / 10^9, then kept within
  * [min_burn, max_burn]. target 0: the burn only gets clamped. */
 struct nm_burn_params {
-    uint32_t target;      /* registrations per interval */
-    uint64_t alpha_ppb;   /* weight of the old burn */
+    uint32_t target;    /* registrations per interval */
+    uint64_t alpha_ppb; /* weight of the old burn */
     uint64_t min_burn, max_burn;
 };
 

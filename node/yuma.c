@@ -115,7 +115,7 @@ int nm_yuma_run(const struct nm_yuma_params *p, const struct nm_yuma_input *in,
 {
     uint32_t v = in->validators, m = in->width;
     uint32_t *S = malloc((v ? v : 1) * sizeof *S);
-    uint64_t *R = calloc(m ? m : 1, sizeof *R);   /* sum_i S_i Wc_ij <= 10^18 */
+    uint64_t *R = calloc(m ? m : 1, sizeof *R); /* sum_i S_i Wc_ij <= 10^18 */
     u128 *D = calloc(v ? v : 1, sizeof *D);
     struct scored *col = malloc((v ? v : 1) * sizeof *col);
     uint32_t *W = out->bonds; /* W lives in the bonds' place until step 6 */

@@ -53,10 +53,10 @@ static void gram_check(uint32_t na, uint32_t nb, uint32_t len, bool upper, bool 
 static void gram_cases(void)
 {
     gram_check(4, 4, 256, false, false);
-    gram_check(7, 13, 512, false, false);     /* partial tiles */
+    gram_check(7, 13, 512, false, false);       /* partial tiles */
     gram_check(9, 70, 4096 + 256, false, true); /* two slices, two panels, extremes */
     gram_check(30, 30, 768, true, false);
-    gram_check(3, 2, 256, false, false);      /* no whole tile */
+    gram_check(3, 2, 256, false, false); /* no whole tile */
 }
 
 static void test_gram_equals_pairwise_dot_products(void **state)

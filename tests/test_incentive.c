@@ -171,8 +171,7 @@ static void test_burn_stays_within_its_bounds(void **state)
 static void test_prune_takes_the_lowest_non_immune_score(void **state)
 {
     (void)state;
-    const struct nm_neuron_age n[5] = {
-        {500, 0}, {100, 990}, {300, 10}, {200, 20}, {900, 5}};
+    const struct nm_neuron_age n[5] = {{500, 0}, {100, 990}, {300, 10}, {200, 20}, {900, 5}};
     /* at block 1000 with immunity 100: uid 1 (score 100) is still immune */
     assert_int_equal(nm_prune_choose(n, 5, 100, 1000), 3);
     assert_int_equal(nm_prune_choose(n, 5, 100, 1090), 1); /* no longer immune */
