@@ -13,6 +13,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 /* A link must also be significant: at least Z standard deviations of the
  * correlation of independent noise (1 / sqrt(miners)). */
@@ -77,13 +78,29 @@ struct analysis {
     bool sketch;        /* judge pairs on sketches (SIMD Gram products available) */
 };
 
+/* Entries per block of the per-vector loops: a fixed count the compiler
+ * vectorises at -O2 (rows are padded to whole blocks). */
+#define LANES 64
+/* The per-vector loops run over every entry of every vector (20 million at
+ * 1000 x 10000): scalar, they cost more than all the dot products. GCC's
+ * -O2 cost model does not vectorise them, so they get -O3 and a clone for
+ * AVX2 CPUs (the same integers either way). */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define VECTORISE __attribute__((target_clones("avx2", "default"), optimize("O3")))
+#else
+#define VECTORISE
+#endif
+
 /* Writes row's weights over the miner columns into dense (zeros
  * elsewhere). NM_E_INVAL for a uid past the width. */
-static int row_dense(const struct analysis *a, const struct nm_wrow *row, int32_t *dense)
+VECTORISE static int row_dense(const struct analysis *a, const struct nm_wrow *row,
+                               int32_t *restrict dense)
 {
     if (a->identity && !row->uids && row->n <= a->m) { /* the common case, without lookups */
-        for (uint32_t j = 0; j < a->m; j++)
-            dense[j] = j < row->n ? row->w[j] : 0;
+        const uint16_t *restrict w = row->w;
+        for (uint32_t j = 0; j < row->n; j++)
+            dense[j] = w[j];
+        memset(dense + row->n, 0, (a->m - row->n) * sizeof *dense);
         return 0;
     }
     memset(dense, 0, a->m * sizeof *dense);
@@ -132,6 +149,35 @@ static void median_columns(struct analysis *a, uint32_t j0, uint32_t cols, uint3
     }
 }
 
+VECTORISE static void widen(const uint16_t *restrict from, int32_t *restrict to, uint32_t n)
+{
+    for (uint32_t j = 0; j < n; j++)
+        to[j] = from[j];
+}
+
+VECTORISE static void narrow(const int32_t *restrict from, uint16_t *restrict to, uint32_t n)
+{
+    for (uint32_t j = 0; j < n; j++)
+        to[j] = (uint16_t)from[j];
+}
+
+/* Work arrays of megabytes: asked for transparent huge pages where there
+ * are, since 80 MB in 4 KB pages (1000 x 10000) costs 20,000 page faults,
+ * about 40 ms. Freed with free(); contents undefined. */
+static void *big_alloc(size_t bytes)
+{
+#ifdef MADV_HUGEPAGE
+    size_t huge = (size_t)2 << 20;
+    if (bytes >= huge) {
+        void *p = aligned_alloc(huge, (bytes + huge - 1) / huge * huge);
+        if (p)
+            madvise(p, bytes, MADV_HUGEPAGE); /* advice only: no error to handle */
+        return p;
+    }
+#endif
+    return malloc(bytes ? bytes : 1);
+}
+
 static int reference(struct analysis *a)
 {
     uint32_t *hist = malloc(MEDIAN_COLUMNS * 256 * sizeof *hist);
@@ -141,18 +187,13 @@ static int reference(struct analysis *a)
     for (uint32_t k = 0; k < a->s && !err; k++) {
         if ((err = row_dense(a, &a->in->rows[a->who[k]], a->scratch)))
             break;
-        for (uint32_t j = 0; j < a->m; j++)
-            a->dense[(size_t)k * a->m + j] = (uint16_t)a->scratch[j];
+        narrow(a->scratch, a->dense + (size_t)k * a->m, a->m);
     }
     for (uint32_t j0 = 0; j0 < a->m && !err; j0 += MEDIAN_COLUMNS)
         median_columns(a, j0, a->m - j0 < MEDIAN_COLUMNS ? a->m - j0 : MEDIAN_COLUMNS, hist);
     free(hist);
     return err;
 }
-
-/* Entries per block of the per-vector loops: a fixed count the compiler
- * vectorises at -O2 (rows are padded to whole blocks). */
-#define LANES 64
 
 /* floor(n / d) for n < 2^27 and 0 < d < 2^16 by one multiplication:
  * with l = ceil(log2 d) and k = 27 + l, m = floor(2^k / d) + 1 gives
@@ -174,68 +215,52 @@ static struct divisor divisor_make(uint64_t d)
 /* dev = (values - base) scaled so the largest magnitude is DEV_MAX
  * (base NULL: values themselves), rounded to nearest (halves away from
  * 0), written to d (padded, zeroed); its sketch to high (NULL: none). */
-static void deviation_make(const struct analysis *a, const int32_t *values, const int32_t *base,
-                           int16_t *d, int8_t *high, struct deviation *dev)
+VECTORISE static void deviation_make(const struct analysis *a, const int32_t *restrict values,
+                                     const int32_t *restrict base, int16_t *restrict d,
+                                     int8_t *restrict high, struct deviation *dev)
 {
-    int32_t *x = a->diff; /* padded: every loop below runs whole LANES blocks */
-    uint32_t m = a->m, pad = a->padded, maxabs = 0;
-    for (uint32_t j = 0; j < m; j++)
+    int32_t *restrict x = a->diff; /* padded: the loops run over whole rows */
+    size_t m = a->m, pad = a->padded;
+    for (size_t j = 0; j < m; j++)
         x[j] = values[j] - (base ? base[j] : 0); /* both below 2^19 */
     memset(x + m, 0, (pad - m) * sizeof *x);
+    uint32_t maxabs = 0;
     uint64_t energy = 0;
-    for (uint32_t j0 = 0; j0 < pad; j0 += LANES) {
-        uint32_t top = 0;
-        uint64_t part = 0;
-        for (int k = 0; k < LANES; k++) {
-            int32_t sign = -(x[j0 + k] < 0); /* 0 or -1: no branch on a random sign */
-            uint32_t av = (uint32_t)((x[j0 + k] ^ sign) - sign);
-            top = av > top ? av : top;
-            part += (uint64_t)av * av;
-        }
-        maxabs = top > maxabs ? top : maxabs;
-        energy += part;
+    for (size_t j = 0; j < pad; j++) {
+        int32_t sign = -(x[j] < 0); /* 0 or -1: no branch on a random sign */
+        uint32_t av = (uint32_t)((x[j] ^ sign) - sign);
+        maxabs = av > maxabs ? av : maxabs;
+        energy += (uint64_t)av * av;
     }
     *dev = (struct deviation){.d = d, .high = high, .energy = energy};
     if (maxabs > UINT16_MAX) { /* a W_global entry past 10^9: the slow way */
-        for (uint32_t j = 0; j < m; j++) {
+        for (size_t j = 0; j < m; j++) {
             int64_t v = (int64_t)x[j] * DEV_MAX, h = maxabs / 2;
             x[j] = (int32_t)((v + (v < 0 ? -h : h)) / (int64_t)maxabs);
         }
     } else if (maxabs) { /* n < 2^27, the multiplier < 2^29 */
         struct divisor div = divisor_make(maxabs);
         uint32_t half = maxabs / 2, mul = (uint32_t)div.mul;
-        for (uint32_t j0 = 0; j0 < pad; j0 += LANES) {
-            for (int k = 0; k < LANES; k++) {
-                int32_t v = x[j0 + k], sign = -(v < 0);
-                uint32_t n = (uint32_t)((v ^ sign) - sign) * DEV_MAX + half;
-                int32_t q = (int32_t)(((uint64_t)n * mul) >> div.shift);
-                x[j0 + k] = (q ^ sign) - sign;
-            }
+        unsigned shift = div.shift;
+        for (size_t j = 0; j < pad; j++) {
+            int32_t sign = -(x[j] < 0);
+            uint32_t n = (uint32_t)((x[j] ^ sign) - sign) * DEV_MAX + half;
+            int32_t q = (int32_t)(((uint64_t)n * mul) >> shift);
+            x[j] = (q ^ sign) - sign;
         }
     }
     int64_t sum = 0, sumsq = 0, pos = 0, low = 0, hsum = 0;
-    for (uint32_t j0 = 0; j0 < pad; j0 += LANES) {
-        int32_t s1 = 0, s2 = 0, p = 0, l = 0, h1 = 0; /* 64 x 2047^2 < 2^31 */
-        for (int k = 0; k < LANES; k++) {
-            int32_t q = x[j0 + k];
-            uint32_t up = (uint32_t)(q + DEV_MAX + 1); /* 1..4095 */
-            int32_t h = (int32_t)(up >> 4) - 128;
-            d[j0 + k] = (int16_t)q;
-            s1 += q;
-            s2 += q * q;
-            p += h > 0 ? h : 0;
-            l += (int32_t)(up & 15);
-            h1 += h;
-        }
-        sum += s1;
-        sumsq += s2;
-        pos += p;
-        low += l;
-        hsum += h1;
+    for (size_t j = 0; j < pad; j++) {
+        int32_t q = x[j], h = (int32_t)((uint32_t)(q + DEV_MAX + 1) >> 4) - 128;
+        d[j] = (int16_t)q;
+        sum += q;
+        sumsq += q * q;
+        pos += h > 0 ? h : 0;
+        low += (q + DEV_MAX + 1) & 15;
+        hsum += h;
     }
-    for (uint32_t j0 = 0; high && j0 < pad; j0 += LANES)
-        for (int k = 0; k < LANES; k++)
-            high[j0 + k] = (int8_t)((int32_t)((uint32_t)(d[j0 + k] + DEV_MAX + 1) >> 4) - 128);
+    for (size_t j = 0; high && j < pad; j++)
+        high[j] = (int8_t)((int32_t)((uint32_t)(d[j] + DEV_MAX + 1) >> 4) - 128);
     dev->sum = sum;
     dev->sumsq = sumsq;
     dev->high_pos = pos;
@@ -339,8 +364,7 @@ static int build(struct analysis *a)
     size_t pad = a->padded;
     int err = reference(a);
     for (uint32_t k = 0; k < a->s && !err; k++) {
-        for (uint32_t j = 0; j < a->m; j++)
-            a->scratch[j] = a->dense[(size_t)k * a->m + j];
+        widen(a->dense + (size_t)k * a->m, a->scratch, a->m);
         deviation_make(a, a->scratch, a->ref, a->cur_rows + k * pad, a->cur_high + k * pad,
                        &a->cur[k]);
     }
@@ -611,13 +635,13 @@ int nm_collusion_analyse(const struct nm_collusion_params *p, const struct nm_co
     }
     size_t cells_lagged = (size_t)stripe_rows(a.prev_count) * a.prev_count;
     size_t cells_pairs = (size_t)stripe_rows(a.s) * a.s;
-    a.cur_rows = calloc((size_t)a.s * a.padded, sizeof *a.cur_rows);
-    a.prev_rows = calloc((size_t)(a.prev_count ? a.prev_count : 1) * a.padded,
-                         sizeof *a.prev_rows);
+    /* Every row of these is written whole (padding included) before use. */
+    a.cur_rows = big_alloc((size_t)a.s * a.padded * sizeof *a.cur_rows);
+    a.prev_rows = big_alloc((size_t)a.prev_count * a.padded * sizeof *a.prev_rows);
     a.dots = malloc((cells_lagged > cells_pairs ? cells_lagged : cells_pairs) * sizeof *a.dots);
-    a.dense = malloc((size_t)a.s * a.m * sizeof *a.dense);
-    a.cur_high = calloc((size_t)a.s * a.padded, 1);
-    a.prev_high = calloc((size_t)(a.prev_count ? a.prev_count : 1) * a.padded, 1);
+    a.dense = big_alloc((size_t)a.s * a.m * sizeof *a.dense);
+    a.cur_high = big_alloc((size_t)a.s * a.padded);
+    a.prev_high = big_alloc((size_t)a.prev_count * a.padded);
     a.high_sums = malloc((a.s > a.prev_count ? a.s : a.prev_count) * sizeof *a.high_sums);
     if (!a.cur_rows || !a.prev_rows || !a.dots || !a.dense || !a.cur_high || !a.prev_high ||
         !a.diff || !a.high_sums)
