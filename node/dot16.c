@@ -3,6 +3,7 @@
  * panel kept in cache while every a row passes over them. */
 #include "node/dot16.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #if defined(__x86_64__) && defined(__GNUC__)
@@ -70,21 +71,21 @@ VNNI static int64_t lanes_sum(__m512i acc)
 }
 
 /* 16 accumulators of 16 int32 lanes; each step adds 64 entries of 4 a
- * rows (made unsigned by flipping the sign bit: a + 128) times 4 b rows,
- * vpdpbusd summing four products per lane. */
+ * rows (already made unsigned by flipping the sign bit: a + 128) times 4 b
+ * rows, vpdpbusd summing four products per lane. */
 VNNI static void tile_vnni(const int8_t *a, const int8_t *b, uint32_t stride, uint32_t len,
                            int64_t t[16])
 {
-    __m512i c[16], flip = _mm512_set1_epi8((char)0x80);
+    __m512i c[16];
     for (int i = 0; i < 16; i++)
         c[i] = _mm512_setzero_si512();
     const int8_t *a1 = a + stride, *a2 = a1 + stride, *a3 = a2 + stride;
     const int8_t *b1 = b + stride, *b2 = b1 + stride, *b3 = b2 + stride;
     for (uint32_t k = 0; k < len; k += 64) {
-        __m512i x0 = _mm512_xor_si512(_mm512_loadu_si512(a + k), flip);
-        __m512i x1 = _mm512_xor_si512(_mm512_loadu_si512(a1 + k), flip);
-        __m512i x2 = _mm512_xor_si512(_mm512_loadu_si512(a2 + k), flip);
-        __m512i x3 = _mm512_xor_si512(_mm512_loadu_si512(a3 + k), flip);
+        __m512i x0 = _mm512_loadu_si512(a + k);
+        __m512i x1 = _mm512_loadu_si512(a1 + k);
+        __m512i x2 = _mm512_loadu_si512(a2 + k);
+        __m512i x3 = _mm512_loadu_si512(a3 + k);
 #define NM_DOT_COLUMN(j, row)                                                                     \
     do {                                                                                          \
         __m512i y = _mm512_loadu_si512((row) + k);                                                \
@@ -181,6 +182,21 @@ void nm_dot8_gram(const int8_t *a, uint32_t na, const int8_t *b, const int64_t *
     if (!tile)
         tile_choose(); /* the same choice from any thread: a benign race */
     memset(out, 0, (size_t)na * nb * sizeof *out);
+    /* The VNNI tile wants a's rows unsigned (a + 128): flipped once here
+     * rather than at every load of every tile. */
+    int8_t *flipped = NULL;
+    tile_fn *kernel = tile;
+    if (tile_biased) {
+        flipped = malloc((size_t)na * len);
+        if (flipped) {
+            for (size_t k = 0; k < (size_t)na * len; k += NM_DOT16_ALIGN)
+                for (int j = 0; j < NM_DOT16_ALIGN; j++) /* a fixed count: vectorised */
+                    flipped[k + j] = (int8_t)(a[k + j] ^ 0x80);
+        } else {
+            kernel = tile_portable; /* the same results, only slower */
+        }
+    }
+    const int8_t *rows = flipped ? flipped : a;
     uint32_t na4 = na / 4 * 4, nb4 = nb / 4 * 4;
     int64_t t[16];
     for (uint32_t k0 = 0; k0 < len; k0 += KC) {
@@ -191,7 +207,7 @@ void nm_dot8_gram(const int8_t *a, uint32_t na, const int8_t *b, const int64_t *
                 for (uint32_t j = j0; j < j1; j += 4) {
                     if (upper && j + 3 <= i)
                         continue; /* every j <= i */
-                    tile(a + (size_t)i * len + k0, b + (size_t)j * len + k0, len, kl, t);
+                    kernel(rows + (size_t)i * len + k0, b + (size_t)j * len + k0, len, kl, t);
                     for (int r = 0; r < 4; r++)
                         for (int s = 0; s < 4; s++)
                             out[(size_t)(i + r) * nb + j + s] += t[r * 4 + s];
@@ -201,11 +217,12 @@ void nm_dot8_gram(const int8_t *a, uint32_t na, const int8_t *b, const int64_t *
     }
     /* Take the 128 sum b_j the tiles added off; the rows and columns past
      * the last whole tile, pair by pair. */
-    for (uint32_t i = 0; tile_biased && i < na4; i++)
+    for (uint32_t i = 0; flipped && i < na4; i++)
         for (uint32_t j = 0; j < nb4; j++)
             out[(size_t)i * nb + j] -= 128 * b_sums[j];
     for (uint32_t i = 0; i < na; i++)
         for (uint32_t j = i < na4 ? nb4 : 0; j < nb; j++)
             if (!upper || j > i)
                 out[(size_t)i * nb + j] = nm_dot8(a + (size_t)i * len, b + (size_t)j * len, len);
+    free(flipped);
 }
