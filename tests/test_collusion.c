@@ -3,7 +3,8 @@
  * and its original is not; copies in one block form a cluster; a cartel
  * pushing its miners is one cluster; copies of another validator's or of
  * the consensus's previous-epoch weights are found; too few miners or
- * submissions mean no analysis; a uid outside the width is refused. */
+ * submissions mean no analysis; a uid outside the width is refused; the
+ * findings on 3,000 seeded epochs are those of the exact rule. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,8 +13,10 @@
 #include <cmocka.h>
 
 #include "node/pallets/collusion.h"
+#include "node/pallets/dot16.h"
 #include "node/errors.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -244,6 +247,180 @@ static void test_uid_outside_the_width_is_refused(void **state)
     assert_false(analysed);
 }
 
+/* --- the exact rule on seeded epochs --- */
+
+#define MAXV 140
+#define MAXM 5000
+
+static uint64_t eq_rng;
+
+static uint64_t rnd(uint64_t n)
+{
+    uint64_t z = (eq_rng += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    z ^= z >> 31;
+    return n ? z % n : z;
+}
+
+struct epoch {
+    uint16_t w[MAXV][MAXM], u[MAXV][MAXM], pw[MAXV][MAXM];
+    struct nm_wrow rows[MAXV], prev[MAXV];
+    uint64_t at[MAXV];
+    uint32_t prev_global[MAXM + 8];
+    uint16_t miners[MAXM + 8];
+    uint16_t truth[MAXM + 8];
+};
+
+static struct epoch E;
+static uint64_t digest = 1469598103934665603ULL; /* FNV-1a */
+
+static void digest_add(uint64_t *d, uint64_t x)
+{
+    for (int k = 0; k < 8; k++)
+        *d = (*d ^ ((x >> (8 * k)) & 255)) * 1099511628211ULL;
+}
+
+static void digest_findings(uint64_t *d, int err, bool analysed,
+                            const struct nm_collusion_finding *f, uint32_t v)
+{
+    digest_add(d, (uint64_t)(int64_t)err);
+    digest_add(d, analysed);
+    for (uint32_t i = 0; i < v; i++) {
+        digest_add(d, f[i].kinds);
+        digest_add(d, f[i].cluster);
+        digest_add(d, (uint64_t)(int64_t)f[i].partner);
+        digest_add(d, (uint64_t)f[i].score);
+    }
+}
+static unsigned stats[5];
+
+static uint16_t clamp16(int64_t x)
+{
+    return (uint16_t)(x < 0 ? 0 : x > 65535 ? 65535 : x);
+}
+
+/* One validator's row over the width: a kind drawn at random. */
+static void row_make(uint32_t v, uint32_t width, struct nm_wrow *row, uint16_t (*w)[MAXM],
+                     uint16_t (*u)[MAXM], uint64_t noise)
+{
+    uint32_t kind = (uint32_t)rnd(10), n = 0;
+    bool sparse = rnd(5) == 0;
+    for (uint32_t j = 0; j < width; j++) {
+        if (sparse && rnd(3) == 0)
+            continue;
+        int64_t x;
+        switch (kind) {
+        case 0: /* a copy of an earlier row, with or without jitter */
+            x = v > 0 && E.rows[v - 1].n ? E.w[v - 1][j < E.rows[v - 1].n ? j : 0] : 100;
+            x += (int64_t)rnd(3) * (int64_t)rnd(2);
+            break;
+        case 1: /* a cartel push on the low uids */
+            x = E.truth[j] + (int64_t)rnd(noise) + (j < width / 5 ? 3000 : 0);
+            break;
+        case 2: /* random */
+            x = (int64_t)rnd(65536);
+            break;
+        case 3: /* extremes */
+            x = rnd(2) ? 65535 : 0;
+            break;
+        case 4: /* constant */
+            x = 777;
+            break;
+        default: /* honest */
+            x = E.truth[j] + (int64_t)rnd(noise);
+        }
+        u[v][n] = (uint16_t)j;
+        w[v][n++] = clamp16(x);
+    }
+    *row = (struct nm_wrow){n, sparse ? u[v] : NULL, w[v]};
+    if (!sparse && n != width)
+        row->n = 0;
+    if (rnd(10) == 0)
+        row->n = 0; /* did not submit */
+}
+
+static void digest_one(uint64_t seed)
+{
+    eq_rng = seed;
+    bool big = seed % 60 == 0; /* several slices, panels and stripes */
+    uint32_t v = 3 + (uint32_t)rnd(big ? MAXV - 2 : 40), m0 = 1 + (uint32_t)rnd(big ? MAXM : 700);
+    uint32_t width = m0 + (uint32_t)rnd(8);
+    if (width > MAXM)
+        width = MAXM;
+    uint64_t noise = 1 + rnd(rnd(2) ? 300 : 20000);
+    for (uint32_t j = 0; j < width; j++)
+        E.truth[j] = (uint16_t)rnd(rnd(2) ? 1000 : 60000);
+    uint32_t m = 0;
+    bool all = rnd(2);
+    for (uint32_t j = 0; j < width; j++)
+        if (all || rnd(4))
+            E.miners[m++] = (uint16_t)j;
+    for (uint32_t i = 0; i < v; i++) {
+        row_make(i, width, &E.rows[i], E.w, E.u, noise);
+        E.at[i] = 10 + rnd(rnd(2) ? 3 : 50);
+    }
+    bool with_prev = rnd(4) != 0, with_global = rnd(3) != 0;
+    static uint16_t pu[MAXV][MAXM];
+    for (uint32_t i = 0; with_prev && i < v; i++) {
+        if (rnd(4) == 0 && E.rows[(i + 1) % v].n) { /* a copy of another's current weights */
+            E.prev[i] = E.rows[(i + 1) % v];
+            continue;
+        }
+        row_make(i, width, &E.prev[i], E.pw, pu, noise);
+    }
+    for (uint32_t j = 0; j < width; j++)
+        E.prev_global[j] = (uint32_t)(rnd(50) == 0 ? rnd(4000000000ULL) : rnd(3000000));
+    if (with_global && rnd(3) == 0 && E.rows[0].n && !E.rows[0].uids) /* copy the consensus */
+        for (uint32_t j = 0; j < width; j++)
+            E.prev_global[j] = (uint32_t)((uint64_t)E.w[0][j] * 1000000000ULL / 65535);
+    struct nm_collusion_params p = {rnd(4) == 0 ? rnd(2000000000ULL) : rnd(700000000),
+                                    rnd(1000000001), (uint32_t)rnd(40)};
+    if (rnd(8) == 0)
+        p.threshold = 0;
+    struct nm_collusion_input in = {v,
+                                    width,
+                                    E.rows,
+                                    E.at,
+                                    with_prev ? E.prev : NULL,
+                                    with_global ? E.prev_global : NULL,
+                                    E.miners,
+                                    m};
+    struct nm_collusion_finding a[MAXV];
+    bool aa = true;
+    int ea = nm_collusion_analyse(&p, &in, a, &aa);
+    digest_findings(&digest, ea, aa, a, v);
+    stats[0] += aa;
+    for (uint32_t i = 0; i < v; i++)
+        for (int k = 0; k < 4; k++)
+            stats[1 + k] += (a[i].kinds >> k) & 1;
+}
+
+/* Issue 16 made the analysis fast (int8 sketches, blocked SIMD dot
+ * products, a bound without square roots) and had to keep it bit-identical:
+ * the old analysis, one exact dot product per pair, was run beside it on
+ * these 3,000 seeded epochs of every kind (honest, copies, cartels, lagged
+ * and consensus copies, sparse rows, missing submissions, extreme weights
+ * and thresholds, several dot-product slices and stripes) and gave the
+ * same findings, whose digest is recorded here; every kernel (AVX-512
+ * VNNI, AVX2, portable) must still give it. */
+#define EXACT_RULE_DIGEST 0x4312d3048df38c8aULL
+
+static void test_findings_match_the_exact_rule_on_seeded_epochs(void **state)
+{
+    (void)state;
+    digest = 1469598103934665603ULL;
+    memset(stats, 0, sizeof stats);
+    for (uint64_t seed = 1; seed <= 3000; seed++) {
+        nm_dot_simd_limit((int)(seed % 3));
+        digest_one(seed);
+    }
+    nm_dot_simd_limit(2);
+    assert_int_equal(digest, EXACT_RULE_DIGEST);
+    for (int k = 0; k < 5; k++) /* every kind of finding, or the seeds prove little */
+        assert_true(stats[k] > 100);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -257,6 +434,7 @@ int main(void)
         cmocka_unit_test(test_copy_of_previous_consensus_is_found),
         cmocka_unit_test(test_too_few_miners_or_submissions_is_no_analysis),
         cmocka_unit_test(test_uid_outside_the_width_is_refused),
+        cmocka_unit_test(test_findings_match_the_exact_rule_on_seeded_epochs),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -15,16 +15,15 @@
 
 #include "node/pallets/consensus_math.h"
 #include "node/errors.h"
+#include "tests/support/pyref.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #define ONE NM_FX_ONE
 #define REF_TOLERANCE 1e-6
-#define PYTHON "/usr/bin/python3"
 
 static uint64_t rng_state = 12345;
 
@@ -287,6 +286,29 @@ static void test_stake_basis_follows_the_stake(void **state)
     assert_int_equal(ec.global[0], 500000000);
 }
 
+/* Three validators holding the stake agree; five identities of almost no
+ * stake push miner 2. By head count the five set the median and the three
+ * honest are the outliers; weighted by stake (issue 16) the five are. */
+static void test_stake_basis_weighs_the_outlier_median_by_stake(void **state)
+{
+    (void)state;
+    case_init(8, 3);
+    const uint64_t honest[] = {5, 5, 1}, pusher[] = {1, 1, 30};
+    for (uint32_t i = 0; i < 8; i++) {
+        case_row(i, i < 3 ? honest : pusher);
+        ec.stake[i] = i < 3 ? 1000 : 1;
+    }
+    assert_int_equal(case_run(), 0);
+    for (uint32_t i = 0; i < 8; i++)
+        assert_int_equal((ec.flags[i] & NM_VFLAG_OUTLIER) != 0, i < 3);
+    ec.p.stake_basis = true;
+    assert_int_equal(case_run(), 0);
+    for (uint32_t i = 0; i < 8; i++)
+        assert_int_equal((ec.flags[i] & NM_VFLAG_OUTLIER) != 0, i >= 3);
+    assert_int_equal(ec.out.median, ec.sim[0]);
+    assert_int_equal(ec.out.outliers, 5);
+}
+
 static void test_uid_outside_the_width_is_refused(void **state)
 {
     (void)state;
@@ -313,11 +335,6 @@ static void test_split_never_pays_more_than_the_amount(void **state)
 }
 
 /* --- the NumPy reference --- */
-
-static bool have_numpy(void)
-{
-    return access(PYTHON, X_OK) == 0 && system(PYTHON " -c 'import numpy' >/dev/null 2>&1") == 0;
-}
 
 /* A random case: V validators over M miners, some not submitting, dense or
  * sparse rows, a few contrarians. */
@@ -369,30 +386,21 @@ static void random_case(FILE *f)
     }
 }
 
-static double next_double(char **p)
-{
-    char *end;
-    double d = strtod(*p, &end);
-    assert_true(end != *p);
-    *p = end;
-    return d;
-}
-
 static void check_epoch_line(char *line)
 {
     char *p = line;
     for (uint32_t j = 0; j < ec.m; j++) {
-        double ref = next_double(&p);
+        double ref = pyref_next(&p);
         assert_true(fabs(ec.global[j] / 1e9 - ref) <= REF_TOLERANCE);
     }
     for (uint32_t i = 0; i < ec.v; i++)
-        assert_true(fabs(ec.sim[i] / 1e9 - next_double(&p)) <= REF_TOLERANCE);
+        assert_true(fabs(ec.sim[i] / 1e9 - pyref_next(&p)) <= REF_TOLERANCE);
     double rep_ref[MAXV], outlier_ref[MAXV];
     for (uint32_t i = 0; i < ec.v; i++)
-        rep_ref[i] = next_double(&p);
+        rep_ref[i] = pyref_next(&p);
     for (uint32_t i = 0; i < ec.v; i++)
-        outlier_ref[i] = next_double(&p);
-    double threshold = next_double(&p);
+        outlier_ref[i] = pyref_next(&p);
+    double threshold = pyref_next(&p);
     for (uint32_t i = 0; i < ec.v; i++) {
         bool ours = ec.flags[i] & NM_VFLAG_OUTLIER;
         if (fabs(ec.sim[i] / 1e9 - threshold) <= REF_TOLERANCE)
@@ -406,23 +414,20 @@ static void check_weights_line(char *line, const uint16_t *w, size_t n)
 {
     char *p = line;
     for (size_t i = 0; i < n; i++)
-        assert_true(fabs(w[i] - next_double(&p)) <= 1.0);
+        assert_true(fabs(w[i] - pyref_next(&p)) <= 1.0);
 }
 
 static void test_numpy_reference_matches_within_tolerance(void **state)
 {
     (void)state;
-    if (!have_numpy()) {
-        print_message("skipped: " PYTHON " with numpy not found\n");
+    if (!pyref_available()) {
+        print_message("skipped: " PYREF_PYTHON " with numpy not found\n");
         skip();
     }
     enum { EPOCHS = 150, NORMS = 100 };
-    char in_path[] = "/tmp/nm-consensus-ref-XXXXXX";
-    int fd = mkstemp(in_path);
-    assert_true(fd >= 0);
-    FILE *f = fdopen(fd, "w");
-    char out_path[64];
-    snprintf(out_path, sizeof out_path, "%s.out", in_path);
+    struct pyref r;
+    assert_true(pyref_begin(&r, "consensus-ref"));
+    FILE *f = r.cases;
     uint64_t seed = rng_state;
     for (int c = 0; c < EPOCHS; c++)
         random_case(f);
@@ -443,26 +448,22 @@ static void test_numpy_reference_matches_within_tolerance(void **state)
             fprintf(f, " %u", raw[c][i]);
         fprintf(f, "\n");
     }
-    fclose(f);
-    char cmd[256];
-    snprintf(cmd, sizeof cmd, PYTHON " tests/consensus_ref.py %s %s", in_path, out_path);
-    assert_int_equal(system(cmd), 0);
-    FILE *res = fopen(out_path, "r");
-    assert_non_null(res);
-    static char line[1 << 20];
+    assert_true(pyref_run(&r, "tests/consensus_ref.py"));
     rng_state = seed; /* regenerate the same cases */
     for (int c = 0; c < EPOCHS; c++) {
         FILE *sink = fopen("/dev/null", "w");
         random_case(sink);
         fclose(sink);
         assert_int_equal(case_run(), 0);
-        assert_non_null(fgets(line, sizeof line, res));
+        char *line = pyref_line(&r);
+        assert_non_null(line);
         check_epoch_line(line);
     }
     for (int c = 0; c < NORMS; c++) {
         uint16_t out[MAXM];
         uint64_t r64[MAXM];
-        assert_non_null(fgets(line, sizeof line, res));
+        char *line = pyref_line(&r);
+        assert_non_null(line);
         for (size_t i = 0; i < raw_n[c]; i++)
             r64[i] = raw[c][i];
         if (temp[c])
@@ -472,9 +473,7 @@ static void test_numpy_reference_matches_within_tolerance(void **state)
         assert_int_equal(sum16(out, raw_n[c]), 65535);
         check_weights_line(line, out, raw_n[c]);
     }
-    fclose(res);
-    unlink(in_path);
-    unlink(out_path);
+    pyref_end(&r);
 }
 
 int main(void)
@@ -490,6 +489,7 @@ int main(void)
         cmocka_unit_test(test_contrarian_is_an_outlier_and_loses_reputation),
         cmocka_unit_test(test_outlier_rule_needs_three_submitters),
         cmocka_unit_test(test_stake_basis_follows_the_stake),
+        cmocka_unit_test(test_stake_basis_weighs_the_outlier_median_by_stake),
         cmocka_unit_test(test_uid_outside_the_width_is_refused),
         cmocka_unit_test(test_split_never_pays_more_than_the_amount),
         cmocka_unit_test(test_numpy_reference_matches_within_tolerance),

@@ -1,14 +1,19 @@
 /* collusion.c - deviation correlation, clusters, copies and lagged copies
- * of weight vectors (see collusion.h). */
+ * of weight vectors (see collusion.h). Every pair is first judged on a
+ * sketch: the dot products of the deviations' int8 high parts, a blocked
+ * Gram product (node/dot16.c) a stripe at a time, give an upper bound of
+ * the exact dot product, and a bound without square roots tells when the
+ * link is surely below the threshold. Only the other pairs get their exact
+ * dot product and link, so the findings are those of the exact rule for
+ * every pair, bit for bit. */
 #include "node/pallets/collusion.h"
 
+#include "node/pallets/dot16.h"
 #include "node/errors.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-typedef unsigned __int128 u128;
-typedef __int128 i128;
+#include <sys/mman.h>
 
 /* A link must also be significant: at least Z standard deviations of the
  * correlation of independent noise (1 / sqrt(miners)). */
@@ -18,17 +23,32 @@ typedef __int128 i128;
 #define ORDINARY_NUM 3
 #define ORDINARY_DEN 2
 
-/* Dot products run over blocks of BLOCK 12-bit values, whose sum fits an
- * int32 (256 * 2047^2 < 2^31); vectors are zero-padded to whole blocks. */
-#define BLOCK 256
-#define DEV_MAX 2047
+/* Deviations are 12-bit integers in rows padded to whole NM_DOT16_ALIGN
+ * blocks, so their dot products are exact (node/dot16.h). */
+#define BLOCK NM_DOT16_ALIGN
+#define DEV_MAX NM_DOT16_MAX
+/* Dot products are computed a stripe of submissions at a time, at most
+ * STRIPE_CELLS of them (4 MB), so memory stays O(S + P) rows. */
+#define STRIPE_CELLS (1u << 19)
+
+typedef unsigned __int128 u128;
+typedef __int128 i128;
 
 struct deviation {
-    int16_t *d;  /* padded to whole blocks */
+    int16_t *d;  /* padded to whole blocks; owned by the analysis */
     int64_t sum; /* sums over the real entries */
     int64_t sumsq;
     uint64_t energy; /* sum of squares of the unscaled deviation */
     int64_t rho;     /* its correlation with the reference itself, ppb */
+    /* For the cheap bound of link_below: isqrt(m sumsq - sum^2) and
+     * isqrt(10^18 - rho^2). */
+    uint64_t var_root, rest_root;
+    /* The sketch: d = 16 high + low, high in int8, low in 0..15, so
+     * d.e = 256 high.high' + 16 (high.low' + low.high') + low.low', the
+     * middle terms at most 15 x the positive highs' sum (high_pos), the
+     * last at most 15 x the lows' sum (low_sum). */
+    int8_t *high;
+    int64_t high_pos, low_sum, high_sum;
 };
 
 struct analysis {
@@ -37,45 +57,52 @@ struct analysis {
     uint32_t m, padded; /* miners, rounded up to BLOCK */
     int64_t threshold;  /* the link threshold in force (ppb) */
     int32_t *column;    /* uid -> miner column, -1 for none */
+    bool identity;      /* column[uid] = uid for every uid < width */
     int32_t *ref;       /* the coordinate-wise median */
+    uint16_t *dense;    /* s rows of m weights over the miner columns */
     int32_t *scratch;   /* m */
+    int32_t *diff;      /* padded, for deviation_make */
+    int64_t *high_sums; /* the sketches' sums, row for row (nm_dot8_gram) */
     uint32_t s;         /* submissions */
     uint32_t *who;      /* submission -> validator index */
     int32_t *slot;      /* validator index -> submission, -1 */
     struct deviation *cur, *prev, global, refdev;
     bool has_global;
+    int16_t *cur_rows;  /* s rows of padded entries: cur[k].d */
+    int16_t *prev_rows; /* prev_count rows: the previous vectors that exist */
+    int8_t *cur_high, *prev_high; /* their sketches, row for row */
+    uint32_t prev_count;
+    int32_t *prev_row;  /* validator -> its row in prev_rows, -1 */
+    int64_t *self;      /* validator -> self_link, INT64_MIN until known */
+    int64_t *dots;      /* one stripe of dot products */
+    bool sketch;        /* judge pairs on sketches (SIMD Gram products available) */
 };
 
-/* k-th smallest of a[0..n) (Hoare's selection; reorders a). */
-static uint16_t select_kth(uint16_t *a, long n, long k)
-{
-    long lo = 0, hi = n - 1;
-    while (lo < hi) {
-        uint16_t x = a[k];
-        long i = lo, j = hi;
-        do {
-            while (a[i] < x)
-                i++;
-            while (x < a[j])
-                j--;
-            if (i <= j) {
-                uint16_t t = a[i];
-                a[i++] = a[j];
-                a[j--] = t;
-            }
-        } while (i <= j);
-        if (j < k)
-            lo = i;
-        if (k < i)
-            hi = j;
-    }
-    return a[k];
-}
+/* Entries per block of the per-vector loops: a fixed count the compiler
+ * vectorises at -O2 (rows are padded to whole blocks). */
+#define LANES 64
+/* The per-vector loops run over every entry of every vector (20 million at
+ * 1000 x 10000): scalar, they cost more than all the dot products. GCC's
+ * -O2 cost model does not vectorise them, so they get -O3 and a clone for
+ * AVX2 CPUs (the same integers either way). */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define VECTORISE __attribute__((target_clones("avx2", "default"), optimize("O3")))
+#else
+#define VECTORISE
+#endif
 
 /* Writes row's weights over the miner columns into dense (zeros
  * elsewhere). NM_E_INVAL for a uid past the width. */
-static int row_dense(const struct analysis *a, const struct nm_wrow *row, int32_t *dense)
+VECTORISE static int row_dense(const struct analysis *a, const struct nm_wrow *row,
+                               int32_t *restrict dense)
 {
+    if (a->identity && !row->uids && row->n <= a->m) { /* the common case, without lookups */
+        const uint16_t *restrict w = row->w;
+        for (uint32_t j = 0; j < row->n; j++)
+            dense[j] = w[j];
+        memset(dense + row->n, 0, (a->m - row->n) * sizeof *dense);
+        return 0;
+    }
     memset(dense, 0, a->m * sizeof *dense);
     for (uint32_t j = 0; j < row->n; j++) {
         uint32_t uid = row->uids ? row->uids[j] : j;
@@ -87,72 +114,169 @@ static int row_dense(const struct analysis *a, const struct nm_wrow *row, int32_
     return 0;
 }
 
+/* Columns per pass of the median: their histograms (32 x 256 counters)
+ * stay in L1. */
+#define MEDIAN_COLUMNS 32
+
+/* ref[j] = the lower median (the ((s - 1) / 2)-th smallest) of the
+ * submissions' weights for miner j: a radix selection over the dense rows,
+ * high byte then low byte, a block of columns at a time. */
+static void median_columns(struct analysis *a, uint32_t j0, uint32_t cols, uint32_t *hist)
+{
+    uint32_t s = a->s, m = a->m, rank[MEDIAN_COLUMNS], high[MEDIAN_COLUMNS];
+    for (int pass = 0; pass < 2; pass++) {
+        memset(hist, 0, MEDIAN_COLUMNS * 256 * sizeof *hist);
+        for (uint32_t k = 0; k < s; k++) {
+            const uint16_t *row = a->dense + (size_t)k * m + j0;
+            for (uint32_t c = 0; c < cols; c++) {
+                if (pass == 0)
+                    hist[c * 256 + (row[c] >> 8)]++;
+                else if ((row[c] >> 8) == high[c])
+                    hist[c * 256 + (row[c] & 255)]++;
+            }
+        }
+        for (uint32_t c = 0; c < cols; c++) {
+            uint32_t want = pass == 0 ? (s - 1) / 2 : rank[c], b = 0;
+            while (want >= hist[c * 256 + b])
+                want -= hist[c * 256 + b++];
+            if (pass == 0) {
+                high[c] = b;
+                rank[c] = want;
+            } else {
+                a->ref[j0 + c] = (int32_t)(high[c] << 8 | b);
+            }
+        }
+    }
+}
+
+VECTORISE static void widen(const uint16_t *restrict from, int32_t *restrict to, uint32_t n)
+{
+    for (uint32_t j = 0; j < n; j++)
+        to[j] = from[j];
+}
+
+VECTORISE static void narrow(const int32_t *restrict from, uint16_t *restrict to, uint32_t n)
+{
+    for (uint32_t j = 0; j < n; j++)
+        to[j] = (uint16_t)from[j];
+}
+
+/* Work arrays of megabytes: asked for transparent huge pages where there
+ * are, since 80 MB in 4 KB pages (1000 x 10000) costs 20,000 page faults,
+ * about 40 ms. Freed with free(); contents undefined. */
+static void *big_alloc(size_t bytes)
+{
+#ifdef MADV_HUGEPAGE
+    size_t huge = (size_t)2 << 20;
+    if (bytes >= huge) {
+        void *p = aligned_alloc(huge, (bytes + huge - 1) / huge * huge);
+        if (p)
+            madvise(p, bytes, MADV_HUGEPAGE); /* advice only: no error to handle */
+        return p;
+    }
+#endif
+    return malloc(bytes ? bytes : 1);
+}
+
 static int reference(struct analysis *a)
 {
-    uint32_t s = a->s, m = a->m;
-    uint16_t *cols = calloc((size_t)s * m, sizeof *cols);
-    if (!cols)
+    uint32_t *hist = malloc(MEDIAN_COLUMNS * 256 * sizeof *hist);
+    if (!hist)
         return NM_E_NOMEM;
     int err = 0;
-    for (uint32_t k = 0; k < s && !err; k++) {
+    for (uint32_t k = 0; k < a->s && !err; k++) {
         if ((err = row_dense(a, &a->in->rows[a->who[k]], a->scratch)))
             break;
-        for (uint32_t j = 0; j < m; j++)
-            cols[(size_t)j * s + k] = (uint16_t)a->scratch[j];
+        narrow(a->scratch, a->dense + (size_t)k * a->m, a->m);
     }
-    for (uint32_t j = 0; j < m && !err; j++)
-        a->ref[j] = select_kth(cols + (size_t)j * s, s, ((long)s - 1) / 2);
-    free(cols);
+    for (uint32_t j0 = 0; j0 < a->m && !err; j0 += MEDIAN_COLUMNS)
+        median_columns(a, j0, a->m - j0 < MEDIAN_COLUMNS ? a->m - j0 : MEDIAN_COLUMNS, hist);
+    free(hist);
     return err;
 }
 
+/* floor(n / d) for n < 2^27 and 0 < d < 2^16 by one multiplication:
+ * with l = ceil(log2 d) and k = 27 + l, m = floor(2^k / d) + 1 gives
+ * 2^k < m d <= 2^k + 2^l, which makes (n m) >> k exact for every such n
+ * (Granlund and Montgomery); n m < 2^27 * 2^28 fits. */
+struct divisor {
+    uint64_t mul;
+    unsigned shift;
+};
+
+static struct divisor divisor_make(uint64_t d)
+{
+    unsigned l = 0;
+    while (((uint64_t)1 << l) < d)
+        l++;
+    return (struct divisor){((uint64_t)1 << (27 + l)) / d + 1, 27 + l};
+}
+
 /* dev = (values - base) scaled so the largest magnitude is DEV_MAX
- * (base NULL: values themselves). */
-static int deviation_make(struct analysis *a, const int32_t *values, const int32_t *base,
-                          struct deviation *dev)
+ * (base NULL: values themselves), rounded to nearest (halves away from
+ * 0), written to d (padded, zeroed); its sketch to high (NULL: none). */
+VECTORISE static void deviation_make(const struct analysis *a, const int32_t *restrict values,
+                                     const int32_t *restrict base, int16_t *restrict d,
+                                     int8_t *restrict high, struct deviation *dev)
 {
-    dev->d = calloc(a->padded, sizeof *dev->d);
-    if (!dev->d)
-        return NM_E_NOMEM;
-    int64_t maxabs = 0;
-    dev->energy = 0;
-    for (uint32_t j = 0; j < a->m; j++) {
-        int64_t x = (int64_t)values[j] - (base ? base[j] : 0);
-        int64_t ax = x < 0 ? -x : x;
-        if (ax > maxabs)
-            maxabs = ax;
-        dev->energy += (uint64_t)(x * x);
+    int32_t *restrict x = a->diff; /* padded: the loops run over whole rows */
+    size_t m = a->m, pad = a->padded;
+    for (size_t j = 0; j < m; j++)
+        x[j] = values[j] - (base ? base[j] : 0); /* both below 2^19 */
+    memset(x + m, 0, (pad - m) * sizeof *x);
+    uint32_t maxabs = 0;
+    uint64_t energy = 0;
+    for (size_t j = 0; j < pad; j++) {
+        int32_t sign = -(x[j] < 0); /* 0 or -1: no branch on a random sign */
+        uint32_t av = (uint32_t)((x[j] ^ sign) - sign);
+        maxabs = av > maxabs ? av : maxabs;
+        energy += (uint64_t)av * av;
     }
-    dev->sum = dev->sumsq = 0;
-    for (uint32_t j = 0; maxabs && j < a->m; j++) {
-        int64_t x = ((int64_t)values[j] - (base ? base[j] : 0)) * DEV_MAX;
-        int64_t q = (x + (x < 0 ? -maxabs / 2 : maxabs / 2)) / maxabs; /* to nearest */
-        dev->d[j] = (int16_t)q;
-        dev->sum += q;
-        dev->sumsq += q * q;
+    *dev = (struct deviation){.d = d, .high = high, .energy = energy};
+    if (maxabs > UINT16_MAX) { /* a W_global entry past 10^9: the slow way */
+        for (size_t j = 0; j < m; j++) {
+            int64_t v = (int64_t)x[j] * DEV_MAX, h = maxabs / 2;
+            x[j] = (int32_t)((v + (v < 0 ? -h : h)) / (int64_t)maxabs);
+        }
+    } else if (maxabs) { /* n < 2^27, the multiplier < 2^29 */
+        struct divisor div = divisor_make(maxabs);
+        uint32_t half = maxabs / 2, mul = (uint32_t)div.mul;
+        unsigned shift = div.shift;
+        for (size_t j = 0; j < pad; j++) {
+            int32_t sign = -(x[j] < 0);
+            uint32_t n = (uint32_t)((x[j] ^ sign) - sign) * DEV_MAX + half;
+            int32_t q = (int32_t)(((uint64_t)n * mul) >> shift);
+            x[j] = (q ^ sign) - sign;
+        }
     }
-    return 0;
+    int64_t sum = 0, sumsq = 0, pos = 0, low = 0, hsum = 0;
+    for (size_t j = 0; j < pad; j++) {
+        int32_t q = x[j], h = (int32_t)((uint32_t)(q + DEV_MAX + 1) >> 4) - 128;
+        d[j] = (int16_t)q;
+        sum += q;
+        sumsq += q * q;
+        pos += h > 0 ? h : 0;
+        low += (q + DEV_MAX + 1) & 15;
+        hsum += h;
+    }
+    for (size_t j = 0; high && j < pad; j++)
+        high[j] = (int8_t)((int32_t)((uint32_t)(d[j] + DEV_MAX + 1) >> 4) - 128);
+    dev->sum = sum;
+    dev->sumsq = sumsq;
+    dev->high_pos = pos;
+    dev->low_sum = low;
+    dev->high_sum = hsum;
+    int64_t var = (int64_t)m * sumsq - sum * sum; /* < 2^55 */
+    dev->var_root = var > 0 ? nm_isqrt_u64((uint64_t)var) : 0;
 }
 
-static int64_t dot(const int16_t *x, const int16_t *y, uint32_t padded)
-{
-    int64_t total = 0;
-    for (size_t base = 0; base < padded; base += BLOCK) {
-        const int16_t *xb = x + base, *yb = y + base;
-        int32_t acc = 0;
-        for (int j = 0; j < BLOCK; j++) /* vectorises to pmaddwd at -O2 */
-            acc += xb[j] * yb[j];
-        total += acc;
-    }
-    return total;
-}
-
-/* Pearson correlation of two deviations, ppb (0 when one is constant). */
+/* Pearson correlation of two deviations whose dot product is dot, ppb (0
+ * when one is constant). */
 static int64_t correlation(const struct analysis *a, const struct deviation *x,
-                           const struct deviation *y)
+                           const struct deviation *y, int64_t dot)
 {
     int64_t n = a->m;
-    i128 num = (i128)n * dot(x->d, y->d, a->padded) - (i128)x->sum * y->sum;
+    i128 num = (i128)n * dot - (i128)x->sum * y->sum;
     i128 vx = (i128)n * x->sumsq - (i128)x->sum * x->sum;
     i128 vy = (i128)n * y->sumsq - (i128)y->sum * y->sum;
     if (vx <= 0 || vy <= 0)
@@ -174,9 +298,9 @@ static int64_t correlation(const struct analysis *a, const struct deviation *x,
  * validators who ignore the miners (random or stale weights) would all
  * share the direction "away from the consensus" and look linked. */
 static int64_t link_strength(const struct analysis *a, const struct deviation *x,
-                             const struct deviation *y)
+                             const struct deviation *y, int64_t dot)
 {
-    int64_t rxy = correlation(a, x, y);
+    int64_t rxy = correlation(a, x, y, dot);
     i128 num = (i128)rxy * (i128)NM_FX_ONE - (i128)x->rho * y->rho; /* ppb^2 */
     u128 one2 = (u128)NM_FX_ONE * NM_FX_ONE;
     u128 fx = one2 - (u128)((i128)x->rho * x->rho), fy = one2 - (u128)((i128)y->rho * y->rho);
@@ -189,6 +313,24 @@ static int64_t link_strength(const struct analysis *a, const struct deviation *x
     if (c < -(i128)NM_FX_ONE)
         c = -(i128)NM_FX_ONE;
     return (int64_t)c;
+}
+
+/* True when link_strength(x, y) is surely below the threshold T (> 0),
+ * without its square roots: with the roots of each vector's own terms
+ * (isqrt(a) isqrt(b) <= isqrt(ab)), r_xy <= num 10^9 / (vx' vy') and a
+ * link >= T needs (r_xy 10^9 - rho_x rho_y) 10^9 >= T fx' fy'; T fx' fy'
+ * / 10^9 is taken down to >> 30. False means "maybe": then the exact
+ * value decides, so the findings are those of the exact rule. */
+static bool link_below(const struct analysis *a, const struct deviation *x,
+                       const struct deviation *y, int64_t dot)
+{
+    i128 num = (i128)a->m * dot - (i128)x->sum * y->sum;
+    i128 need = (i128)(((u128)((u128)a->threshold * x->rest_root) * y->rest_root) >> 30) +
+                (i128)x->rho * y->rho; /* < 2^62 in size */
+    if (x->var_root == 0 || y->var_root == 0 || num <= 0) /* r_xy <= 0 */
+        return need > 0;
+    i128 d = (i128)x->var_root * y->var_root; /* < 2^55 */
+    return num * (i128)(NM_FX_ONE * NM_FX_ONE) < need * d;
 }
 
 /* Records a link; the strongest one names the partner. */
@@ -210,35 +352,95 @@ static uint32_t find_root(uint32_t *parent, uint32_t x)
     return x;
 }
 
+static void rest_root_set(struct deviation *dev)
+{
+    u128 rest = (u128)NM_FX_ONE * NM_FX_ONE - (u128)((i128)dev->rho * dev->rho);
+    dev->rest_root = nm_isqrt_u128(rest);
+}
+
 static int build(struct analysis *a)
 {
     const struct nm_collusion_input *in = a->in;
+    size_t pad = a->padded;
     int err = reference(a);
-    for (uint32_t k = 0; k < a->s && !err; k++)
-        if (!(err = row_dense(a, &in->rows[a->who[k]], a->scratch)))
-            err = deviation_make(a, a->scratch, a->ref, &a->cur[k]);
+    for (uint32_t k = 0; k < a->s && !err; k++) {
+        widen(a->dense + (size_t)k * a->m, a->scratch, a->m);
+        deviation_make(a, a->scratch, a->ref, a->cur_rows + k * pad, a->cur_high + k * pad,
+                       &a->cur[k]);
+    }
     for (uint32_t v = 0; in->prev_rows && v < in->validators && !err; v++)
-        if (in->prev_rows[v].n && !(err = row_dense(a, &in->prev_rows[v], a->scratch)))
-            err = deviation_make(a, a->scratch, a->ref, &a->prev[v]);
-    if (!err && in->prev_global) {
+        if (a->prev_row[v] >= 0 && !(err = row_dense(a, &in->prev_rows[v], a->scratch)))
+            deviation_make(a, a->scratch, a->ref, a->prev_rows + (size_t)a->prev_row[v] * pad,
+                           a->prev_high + (size_t)a->prev_row[v] * pad, &a->prev[v]);
+    if (err)
+        return err;
+    int16_t *global = calloc(pad, sizeof *global), *ref = calloc(pad, sizeof *ref);
+    if (!global || !ref) {
+        free(global);
+        free(ref);
+        return NM_E_NOMEM;
+    }
+    deviation_make(a, a->ref, NULL, ref, NULL, &a->refdev);
+    if (in->prev_global) {
         for (uint32_t j = 0; j < a->m; j++) /* ppb to the u16 weight scale */
             a->scratch[j] = (int32_t)(((uint64_t)in->prev_global[in->miners[j]] * NM_WEIGHT_SUM +
                                        NM_FX_ONE / 2) /
                                       NM_FX_ONE);
-        err = deviation_make(a, a->scratch, a->ref, &a->global);
-        a->has_global = !err;
+        deviation_make(a, a->scratch, a->ref, global, NULL, &a->global);
+        a->has_global = true;
+    } else {
+        free(global);
     }
     /* Each deviation's correlation with the reference, for link_strength. */
-    if (!err && !(err = deviation_make(a, a->ref, NULL, &a->refdev))) {
-        for (uint32_t k = 0; k < a->s; k++)
-            a->cur[k].rho = correlation(a, &a->cur[k], &a->refdev);
-        for (uint32_t v = 0; in->prev_rows && v < in->validators; v++)
-            if (a->prev[v].d)
-                a->prev[v].rho = correlation(a, &a->prev[v], &a->refdev);
-        if (a->has_global)
-            a->global.rho = correlation(a, &a->global, &a->refdev);
+    const struct deviation *r = &a->refdev;
+    for (uint32_t k = 0; k < a->s; k++) {
+        a->cur[k].rho = correlation(a, &a->cur[k], r, nm_dot16(a->cur[k].d, r->d, a->padded));
+        rest_root_set(&a->cur[k]);
     }
-    return err;
+    for (uint32_t v = 0; in->prev_rows && v < in->validators; v++) {
+        if (a->prev[v].d) {
+            a->prev[v].rho = correlation(a, &a->prev[v], r, nm_dot16(a->prev[v].d, r->d, pad));
+            rest_root_set(&a->prev[v]);
+        }
+    }
+    if (a->has_global) {
+        a->global.rho = correlation(a, &a->global, r, nm_dot16(a->global.d, r->d, pad));
+        rest_root_set(&a->global);
+    }
+    return 0;
+}
+
+/* The exact link of two deviations, or INT64_MIN when it is surely below
+ * the threshold (then it makes no finding, as in the exact rule). */
+static int64_t link_at_least(const struct analysis *a, const struct deviation *x,
+                             const struct deviation *y, int64_t dot)
+{
+    if (a->threshold > (int64_t)NM_FX_ONE || link_below(a, x, y, dot))
+        return INT64_MIN;
+    return link_strength(a, x, y, dot);
+}
+
+/* The link of two sketched deviations whose high parts' dot product is
+ * high_dot: INT64_MIN when the sketch's upper bound of their dot product
+ * already puts the link surely below the threshold (link_below is
+ * monotone in the dot product), else the exact link. */
+static int64_t link_sketched(const struct analysis *a, const struct deviation *x,
+                             const struct deviation *y, int64_t high_dot)
+{
+    if (!a->sketch) /* no SIMD: the exact int16 dot product costs what the sketch would */
+        return link_at_least(a, x, y, nm_dot16(x->d, y->d, a->padded));
+    int64_t low = x->low_sum < y->low_sum ? x->low_sum : y->low_sum;
+    int64_t bound = 256 * high_dot + 16 * 15 * (x->high_pos + y->high_pos) + 15 * low;
+    if (a->threshold > (int64_t)NM_FX_ONE || link_below(a, x, y, bound))
+        return INT64_MIN;
+    return link_strength(a, x, y, nm_dot16(x->d, y->d, a->padded));
+}
+
+/* Rows a stripe of dot products against cols vectors holds. */
+static uint32_t stripe_rows(uint32_t cols)
+{
+    uint32_t h = STRIPE_CELLS / (cols ? cols : 1) / 4 * 4;
+    return h < 4 ? 4 : h > 64 ? 64 : h;
 }
 
 static int u64_cmp(const void *x, const void *y)
@@ -262,37 +464,60 @@ static uint64_t median_energy(const struct analysis *a)
     return m;
 }
 
+/* The link of validator u's current vector with its own previous one
+ * (computed once, when first needed). */
+static int64_t self_link(struct analysis *a, uint32_t u)
+{
+    if (a->self[u] == INT64_MIN) {
+        const struct deviation *x = &a->cur[a->slot[u]], *y = &a->prev[u];
+        a->self[u] = link_strength(a, x, y, nm_dot16(x->d, y->d, a->padded));
+    }
+    return a->self[u];
+}
+
 /* Lagged and consensus copies; lag[x] is the validator submission x
  * copies the previous weights of (-1: none). */
 static void find_lagged(struct analysis *a, struct nm_collusion_finding *out, int32_t *lag)
 {
     const struct nm_collusion_input *in = a->in;
     int64_t threshold = a->threshold;
-    for (uint32_t x = 0; x < a->s; x++) {
-        uint32_t vx = a->who[x];
-        int64_t best = INT64_MIN;
-        lag[x] = -1;
-        for (uint32_t u = 0; in->prev_rows && u < in->validators; u++) {
-            if (u == vx || !a->prev[u].d)
-                continue;
-            int64_t c = link_strength(a, &a->cur[x], &a->prev[u]);
-            if (c < threshold)
-                continue;
-            if (a->slot[u] >= 0) {
-                int64_t self = link_strength(a, &a->cur[a->slot[u]], &a->prev[u]);
-                if (self > 0 && c < self + ((int64_t)NM_FX_ONE - self) / 4)
+    uint32_t cols = a->prev_count, h = stripe_rows(cols);
+    for (uint32_t u = 0; u < in->validators; u++)
+        if (a->prev_row[u] >= 0)
+            a->high_sums[a->prev_row[u]] = a->prev[u].high_sum;
+    for (uint32_t x0 = 0; x0 < a->s; x0 += h) {
+        uint32_t rows = a->s - x0 < h ? a->s - x0 : h;
+        if (cols && a->sketch)
+            nm_dot8_gram(a->cur_high + (size_t)x0 * a->padded, rows, a->prev_high, a->high_sums,
+                         cols, a->padded, false, a->dots);
+        for (uint32_t x = x0; x < x0 + rows; x++) {
+            uint32_t vx = a->who[x];
+            const int64_t *dots = a->dots + (size_t)(x - x0) * cols;
+            int64_t best = INT64_MIN;
+            lag[x] = -1;
+            for (uint32_t u = 0; u < in->validators; u++) {
+                if (u == vx || a->prev_row[u] < 0)
                     continue;
+                int64_t c = link_sketched(a, &a->cur[x], &a->prev[u], dots[a->prev_row[u]]);
+                if (c < threshold)
+                    continue;
+                if (a->slot[u] >= 0) {
+                    int64_t self = self_link(a, u);
+                    if (self > 0 && c < self + ((int64_t)NM_FX_ONE - self) / 4)
+                        continue;
+                }
+                link(&out[vx], NM_COLL_LAGGED, (int32_t)u, c);
+                if (c > best) {
+                    best = c;
+                    lag[x] = (int32_t)u;
+                }
             }
-            link(&out[vx], NM_COLL_LAGGED, (int32_t)u, c);
-            if (c > best) {
-                best = c;
-                lag[x] = (int32_t)u;
+            if (a->has_global) {
+                int64_t c = link_at_least(a, &a->cur[x], &a->global,
+                                          nm_dot16(a->cur[x].d, a->global.d, a->padded));
+                if (c >= threshold)
+                    link(&out[vx], NM_COLL_CONSENSUS, -1, c);
             }
-        }
-        if (a->has_global) {
-            int64_t c = link_strength(a, &a->cur[x], &a->global);
-            if (c >= threshold)
-                link(&out[vx], NM_COLL_CONSENSUS, -1, c);
         }
     }
 }
@@ -309,28 +534,39 @@ static void find_pairs(struct analysis *a, struct nm_collusion_finding *out, uin
     const struct nm_collusion_input *in = a->in;
     int64_t threshold = a->threshold, copy = (int64_t)a->p->copy_threshold;
     uint64_t median = median_energy(a);
-    for (uint32_t x = 0; x < a->s; x++) {
-        uint32_t vx = a->who[x];
-        for (uint32_t y = x + 1; y < a->s; y++) {
-            uint32_t vy = a->who[y];
-            if (lag[x] == (int32_t)vy || lag[y] == (int32_t)vx)
-                continue;
-            int64_t c = link_strength(a, &a->cur[x], &a->cur[y]);
-            if (c < threshold)
-                continue;
-            uint64_t tx = in->submitted_at[vx], ty = in->submitted_at[vy];
-            if (tx != ty) {
-                uint32_t later = tx > ty ? x : y, earlier = tx > ty ? y : x;
-                unsigned __int128 e = (unsigned __int128)a->cur[earlier].energy * ORDINARY_DEN;
-                bool victim = e <= (unsigned __int128)median * ORDINARY_NUM;
-                if (victim || c >= copy)
-                    link(&out[a->who[later]], NM_COLL_COPY, (int32_t)a->who[earlier], c);
-                if (victim)
+    uint32_t h = stripe_rows(a->s);
+    for (uint32_t x = 0; x < a->s; x++)
+        a->high_sums[x] = a->cur[x].high_sum;
+    for (uint32_t x0 = 0; x0 < a->s; x0 += h) {
+        uint32_t rows = a->s - x0 < h ? a->s - x0 : h, cols = a->s - x0;
+        const int8_t *stripe = a->cur_high + (size_t)x0 * a->padded;
+        if (a->sketch)
+            nm_dot8_gram(stripe, rows, stripe, a->high_sums + x0, cols, a->padded, true,
+                         a->dots);
+        for (uint32_t x = x0; x < x0 + rows; x++) {
+            uint32_t vx = a->who[x];
+            const int64_t *dots = a->dots + (size_t)(x - x0) * cols - x0;
+            for (uint32_t y = x + 1; y < a->s; y++) {
+                uint32_t vy = a->who[y];
+                if (lag[x] == (int32_t)vy || lag[y] == (int32_t)vx)
                     continue;
+                int64_t c = link_sketched(a, &a->cur[x], &a->cur[y], dots[y]);
+                if (c < threshold)
+                    continue;
+                uint64_t tx = in->submitted_at[vx], ty = in->submitted_at[vy];
+                if (tx != ty) {
+                    uint32_t later = tx > ty ? x : y, earlier = tx > ty ? y : x;
+                    u128 e = (u128)a->cur[earlier].energy * ORDINARY_DEN;
+                    bool victim = e <= (u128)median * ORDINARY_NUM;
+                    if (victim || c >= copy)
+                        link(&out[a->who[later]], NM_COLL_COPY, (int32_t)a->who[earlier], c);
+                    if (victim)
+                        continue;
+                }
+                parent[find_root(parent, x)] = find_root(parent, y);
+                link(&out[vx], 0, (int32_t)vy, c);
+                link(&out[vy], 0, (int32_t)vx, c);
             }
-            parent[find_root(parent, x)] = find_root(parent, y);
-            link(&out[vx], 0, (int32_t)vy, c);
-            link(&out[vy], 0, (int32_t)vx, c);
         }
     }
 }
@@ -379,15 +615,36 @@ int nm_collusion_analyse(const struct nm_collusion_params *p, const struct nm_co
     a.column = malloc((in->width ? in->width : 1) * sizeof *a.column);
     a.ref = malloc(a.m * sizeof *a.ref);
     a.scratch = malloc(a.m * sizeof *a.scratch);
+    a.diff = malloc(a.padded * sizeof *a.diff);
     a.who = malloc(a.s * sizeof *a.who);
     a.slot = malloc(v * sizeof *a.slot);
     a.cur = calloc(a.s, sizeof *a.cur);
     a.prev = calloc(v, sizeof *a.prev);
+    a.prev_row = malloc(v * sizeof *a.prev_row);
+    a.self = malloc(v * sizeof *a.self);
     parent = malloc(a.s * sizeof *parent);
     lag = malloc(a.s * sizeof *lag);
     err = NM_E_NOMEM;
-    if (!a.column || !a.ref || !a.scratch || !a.who || !a.slot || !a.cur || !a.prev || !parent ||
-        !lag)
+    if (!a.column || !a.ref || !a.scratch || !a.who || !a.slot || !a.cur || !a.prev ||
+        !a.prev_row || !a.self || !parent || !lag)
+        goto out;
+    for (uint32_t i = 0; i < v; i++) {
+        bool had = in->prev_rows && in->prev_rows[i].n;
+        a.prev_row[i] = had ? (int32_t)a.prev_count++ : -1;
+        a.self[i] = INT64_MIN;
+    }
+    size_t cells_lagged = (size_t)stripe_rows(a.prev_count) * a.prev_count;
+    size_t cells_pairs = (size_t)stripe_rows(a.s) * a.s;
+    /* Every row of these is written whole (padding included) before use. */
+    a.cur_rows = big_alloc((size_t)a.s * a.padded * sizeof *a.cur_rows);
+    a.prev_rows = big_alloc((size_t)a.prev_count * a.padded * sizeof *a.prev_rows);
+    a.dots = malloc((cells_lagged > cells_pairs ? cells_lagged : cells_pairs) * sizeof *a.dots);
+    a.dense = big_alloc((size_t)a.s * a.m * sizeof *a.dense);
+    a.cur_high = big_alloc((size_t)a.s * a.padded);
+    a.prev_high = big_alloc((size_t)a.prev_count * a.padded);
+    a.high_sums = malloc((a.s > a.prev_count ? a.s : a.prev_count) * sizeof *a.high_sums);
+    if (!a.cur_rows || !a.prev_rows || !a.dots || !a.dense || !a.cur_high || !a.prev_high ||
+        !a.diff || !a.high_sums)
         goto out;
     for (uint32_t i = 0; i < in->width; i++)
         a.column[i] = -1;
@@ -397,6 +654,10 @@ int nm_collusion_analyse(const struct nm_collusion_params *p, const struct nm_co
             goto out;
         a.column[in->miners[j]] = (int32_t)j;
     }
+    a.sketch = nm_dot8_simd();
+    a.identity = a.m == in->width;
+    for (uint32_t j = 0; j < a.m && a.identity; j++)
+        a.identity = in->miners[j] == j;
     for (uint32_t i = 0, k = 0; i < v; i++) {
         a.slot[i] = in->rows[i].n ? (int32_t)k : -1;
         if (in->rows[i].n)
@@ -419,15 +680,21 @@ out:
     for (uint32_t i = 0; i < v; i++)
         if (!out[i].kinds)
             out[i] = (struct nm_collusion_finding){0, 0, -1, 0};
-    for (uint32_t k = 0; a.cur && k < a.s; k++)
-        free(a.cur[k].d);
-    for (uint32_t i = 0; a.prev && i < v; i++)
-        free(a.prev[i].d);
+    free(a.cur_rows);
+    free(a.dense);
+    free(a.cur_high);
+    free(a.prev_high);
+    free(a.prev_rows);
+    free(a.prev_row);
+    free(a.self);
+    free(a.dots);
     free(a.global.d);
     free(a.refdev.d);
     free(a.column);
     free(a.ref);
     free(a.scratch);
+    free(a.diff);
+    free(a.high_sums);
     free(a.who);
     free(a.slot);
     free(a.cur);

@@ -36,7 +36,9 @@
  * are mirror images). What it cannot see: a push or a copier's jitter no
  * larger than validators' own noise (which also gains them little; see
  * bench/sim_consensus.c). Cost: O(S * (S + P) * M) for S submissions, P
- * previous vectors and M miners. */
+ * previous vectors and M miners, in int8 SIMD dot products of sketches
+ * (collusion.c; exact links only where the sketch cannot rule one out),
+ * with memory O((S + P) * M). */
 #ifndef NM_COLLUSION_H
 #define NM_COLLUSION_H
 

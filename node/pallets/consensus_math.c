@@ -155,29 +155,81 @@ static uint64_t median_sorted(const uint64_t *s, size_t n)
     return s[n / 2 - 1] + (s[n / 2] - s[n / 2 - 1]) / 2;
 }
 
+struct weighted {
+    uint64_t value, stake;
+};
+
+static int weighted_cmp(const void *a, const void *b)
+{
+    const struct weighted *x = a, *y = b;
+    return x->value < y->value ? -1 : x->value > y->value;
+}
+
+/* Stake-weighted lower median: the smallest value at which the stake of
+ * values up to it reaches half the total. Reorders s. */
+static uint64_t median_weighted(struct weighted *s, size_t n, u128 total)
+{
+    qsort(s, n, sizeof *s, weighted_cmp);
+    u128 have = 0;
+    for (size_t i = 0; i < n; i++)
+        if (2 * (have += s[i].stake) >= total)
+            return s[i].value;
+    return n ? s[n - 1].value : 0;
+}
+
+/* Median and MAD of the submitters' similarities: by head count (the
+ * seed's rule), or weighted by stake with stake_basis, so identities
+ * without stake cannot move them. */
+static int median_mad(const struct nm_consensus_params *p, const struct nm_consensus_input *in,
+                      const struct nm_consensus_output *out, uint64_t *median, uint64_t *mad)
+{
+    uint32_t n = out->submitted, k = 0;
+    struct weighted *s = malloc(n * sizeof *s);
+    if (!s)
+        return NM_E_NOMEM;
+    u128 total = 0;
+    for (uint32_t v = 0; v < in->validators; v++)
+        if (out->flags[v] & NM_VFLAG_SUBMITTED) {
+            s[k++] = (struct weighted){out->similarity[v], p->stake_basis ? in->stake[v] : 0};
+            total += p->stake_basis ? in->stake[v] : 0;
+        }
+    if (total) {
+        *median = median_weighted(s, n, total);
+        for (uint32_t i = 0; i < n; i++)
+            s[i].value = s[i].value > *median ? s[i].value - *median : *median - s[i].value;
+        *mad = median_weighted(s, n, total);
+    } else {
+        uint64_t *x = malloc(n * sizeof *x);
+        if (!x) {
+            free(s);
+            return NM_E_NOMEM;
+        }
+        for (uint32_t i = 0; i < n; i++)
+            x[i] = s[i].value;
+        qsort(x, n, sizeof *x, u64_cmp);
+        *median = median_sorted(x, n);
+        for (uint32_t i = 0; i < n; i++)
+            x[i] = x[i] > *median ? x[i] - *median : *median - x[i];
+        qsort(x, n, sizeof *x, u64_cmp);
+        *mad = median_sorted(x, n);
+        free(x);
+    }
+    free(s);
+    return 0;
+}
+
 /* Step 5: flags outliers among submitters and cuts their reputation. */
 static int apply_outliers(const struct nm_consensus_params *p, const struct nm_consensus_input *in,
                           struct nm_consensus_output *out)
 {
-    uint32_t n = out->submitted;
     out->median = out->mad = out->outlier_below = 0;
     out->outliers = 0;
-    if (n < NM_OUTLIER_MIN_SUBMITTERS)
+    if (out->submitted < NM_OUTLIER_MIN_SUBMITTERS)
         return 0;
-    uint64_t *s = malloc(n * sizeof *s);
-    if (!s)
-        return NM_E_NOMEM;
-    uint32_t k = 0;
-    for (uint32_t v = 0; v < in->validators; v++)
-        if (out->flags[v] & NM_VFLAG_SUBMITTED)
-            s[k++] = out->similarity[v];
-    qsort(s, n, sizeof *s, u64_cmp);
-    uint64_t median = median_sorted(s, n);
-    for (uint32_t i = 0; i < n; i++)
-        s[i] = s[i] > median ? s[i] - median : median - s[i];
-    qsort(s, n, sizeof *s, u64_cmp);
-    uint64_t mad = median_sorted(s, n);
-    free(s);
+    uint64_t median, mad;
+    int err = median_mad(p, in, out, &median, &mad);
+    if (err)
+        return err;
     u128 margin = (u128)p->outlier_k * mad / NM_FX_ONE;
     if (margin < p->outlier_floor)
         margin = p->outlier_floor;

@@ -98,7 +98,10 @@ struct nm_consensus_output {
  * 4. rep'[v] = (alpha rep[v] + (10^9 - alpha) sim[v] + 10^9/2) / 10^9.
  * 5. With at least NM_OUTLIER_MIN_SUBMITTERS submitters: median and MAD
  *    (median of |sim - median|; an even count takes the mean of the two
- *    middle values, rounded down) of sim; v is an outlier when
+ *    middle values, rounded down) of sim - with stake_basis (and some
+ *    submitter stake) both weighted by stake instead: the smallest value
+ *    at which the stake up to it reaches half the submitters' stake, so
+ *    identities without stake cannot outvote it (issue 16); v is an outlier when
  *    sim[v] < median - max(k * MAD / 10^9, floor); rep' loses
  *    outlier_penalty of itself (rounded down).
  * 6. Validators without weights: rep' = rep * (10^9 - decay) / 10^9,

@@ -1,0 +1,40 @@
+/* dot16.h - exact dot products for the collusion analysis (CONS-004):
+ * one pair of 12-bit int16 vectors, and many pairs at once (a block of a
+ * Gram matrix) of their int8 high parts, with SIMD where the CPU has it
+ * (AVX-512 VNNI, else AVX2). Every partial sum is an exact integer, so the SIMD
+ * kernel and the portable loop give the same bits on every machine,
+ * whatever the order of the sums. */
+#ifndef NM_DOT16_H
+#define NM_DOT16_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define NM_DOT16_MAX 2047
+/* Vector lengths are multiples of this (callers zero-pad). */
+#define NM_DOT16_ALIGN 256
+
+/* sum_k x[k] * y[k] over len entries, each within +-NM_DOT16_MAX. */
+int64_t nm_dot16(const int16_t *x, const int16_t *y, uint32_t len);
+
+/* sum_k x[k] * y[k] over len int8 entries. */
+int64_t nm_dot8(const int8_t *x, const int8_t *y, uint32_t len);
+
+/* out[i * nb + j] = nm_dot8(a + i * len, b + j * len, len) for i < na,
+ * j < nb: rows of len entries (at most 2^16), one after the other;
+ * b_sums[j] is the sum of b's row j.
+ * upper: a and b are the same rows and only j > i is wanted (the rest of
+ * out is left 0 or filled, whichever is cheaper). */
+void nm_dot8_gram(const int8_t *a, uint32_t na, const int8_t *b, const int64_t *b_sums,
+                  uint32_t nb, uint32_t len, bool upper, int64_t *out);
+
+/* For tests and benchmarks (the same results at every level): 0 the
+ * portable loops, 1 at most AVX2, 2 the fastest the CPU offers (the
+ * default: AVX-512 VNNI, else AVX2, else portable). */
+void nm_dot_simd_limit(int level);
+
+/* Whether nm_dot8_gram runs a SIMD kernel (else pairs are cheaper one by
+ * one with nm_dot16 on the full vectors). */
+bool nm_dot8_simd(void);
+
+#endif

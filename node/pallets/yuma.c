@@ -1,0 +1,193 @@
+/* yuma.c - the Yuma-compatible epoch in fixed point (see yuma.h). */
+#include "node/pallets/yuma.h"
+
+#include "node/errors.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+typedef unsigned __int128 u128;
+
+#define ONE NM_FX_ONE
+
+struct scored {
+    uint32_t w;
+    uint32_t s;
+};
+
+static void swap(struct scored *x, struct scored *y)
+{
+    struct scored t = *x;
+    *x = *y;
+    *y = t;
+}
+
+/* The largest w such that the entries with weight >= w hold at least need
+ * (ppb x 10^9 units of stake x 10^9), 0 if none: a selection that
+ * partitions around a pivot (three-way: above, equal, below) and keeps
+ * the side the answer lies in. Reorders col. */
+static uint32_t weighted_top(struct scored *col, uint32_t n, u128 need)
+{
+    u128 above = 0; /* stake of entries already known to lie above the range */
+    uint32_t lo = 0, hi = n;
+    while (lo < hi) {
+        uint32_t pivot = col[lo + (hi - lo) / 2].w;
+        uint32_t gt = lo, lt = hi; /* [lo, gt): > pivot, [lt, hi): < pivot */
+        for (uint32_t k = lo; k < lt;) {
+            if (col[k].w > pivot)
+                swap(&col[k++], &col[gt++]);
+            else if (col[k].w < pivot)
+                swap(&col[k], &col[--lt]);
+            else
+                k++;
+        }
+        u128 greater = 0, equal = 0;
+        for (uint32_t k = lo; k < gt; k++)
+            greater += (u128)col[k].s * ONE;
+        for (uint32_t k = gt; k < lt; k++)
+            equal += (u128)col[k].s * ONE;
+        if (gt > lo && above + greater >= need) {
+            hi = gt; /* the answer is above the pivot */
+        } else if (above + greater + equal >= need) {
+            return pivot;
+        } else {
+            above += greater + equal;
+            lo = lt;
+        }
+    }
+    return 0;
+}
+
+/* Steps 1-2: S and the dense row-normalised W (only rows with S_i > 0). */
+static int normalise(const struct nm_yuma_input *in, uint32_t *S, uint32_t *W)
+{
+    u128 total = 0;
+    for (uint32_t i = 0; i < in->validators; i++)
+        total += in->stake[i];
+    for (uint32_t i = 0; i < in->validators; i++) {
+        const struct nm_wrow *row = &in->rows[i];
+        uint32_t *wi = W + (size_t)i * in->width;
+        S[i] = total ? (uint32_t)((u128)in->stake[i] * ONE / total) : 0;
+        memset(wi, 0, in->width * sizeof *wi);
+        uint64_t sum = 0;
+        for (uint32_t k = 0; k < row->n; k++) {
+            uint32_t uid = row->uids ? row->uids[k] : k;
+            if (uid >= in->width)
+                return NM_E_INVAL;
+            sum += row->w[k];
+        }
+        for (uint32_t k = 0; sum && k < row->n; k++)
+            wi[row->uids ? row->uids[k] : k] = (uint32_t)((uint64_t)row->w[k] * ONE / sum);
+    }
+    return 0;
+}
+
+/* Step 3 for column j: walk the weights from the largest down until the
+ * stake giving at least that much reaches kappa (ties counted together). */
+static uint32_t consensus(const struct nm_yuma_input *in, const uint32_t *S, const uint32_t *W,
+                          uint32_t j, uint64_t kappa, struct scored *col)
+{
+    uint32_t n = 0;
+    uint64_t total = 0;
+    for (uint32_t i = 0; i < in->validators; i++) {
+        if (!S[i])
+            continue;
+        col[n++] = (struct scored){W[(size_t)i * in->width + j], S[i]};
+        total += S[i];
+    }
+    return n ? weighted_top(col, n, (u128)kappa * total) : 0;
+}
+
+/* Normalises column j of M (validators x width) to sum 10^9. */
+static void column_normalise(const struct nm_yuma_input *in, uint32_t *M, uint32_t j)
+{
+    uint64_t sum = 0;
+    for (uint32_t i = 0; i < in->validators; i++)
+        sum += M[(size_t)i * in->width + j];
+    for (uint32_t i = 0; i < in->validators; i++) {
+        uint32_t *x = &M[(size_t)i * in->width + j];
+        *x = sum ? (uint32_t)((uint64_t)*x * ONE / sum) : 0;
+    }
+}
+
+int nm_yuma_run(const struct nm_yuma_params *p, const struct nm_yuma_input *in,
+                struct nm_yuma_output *out)
+{
+    uint32_t v = in->validators, m = in->width;
+    uint32_t *S = malloc((v ? v : 1) * sizeof *S);
+    uint64_t *R = calloc(m ? m : 1, sizeof *R); /* sum_i S_i Wc_ij <= 10^18 */
+    u128 *D = calloc(v ? v : 1, sizeof *D);
+    struct scored *col = malloc((v ? v : 1) * sizeof *col);
+    uint32_t *W = out->bonds; /* W lives in the bonds' place until step 6 */
+    int err = NM_E_NOMEM;
+    if (!S || !R || !D || !col)
+        goto out;
+    if ((err = normalise(in, S, W)))
+        goto out;
+    uint64_t kappa = p->kappa_ppb > ONE ? ONE : p->kappa_ppb;
+    uint64_t alpha = p->bond_alpha_ppb > ONE ? ONE : p->bond_alpha_ppb;
+    u128 rank_total = 0;
+    for (uint32_t j = 0; j < m; j++) {
+        out->consensus[j] = consensus(in, S, W, j, kappa, col);
+        for (uint32_t i = 0; i < v; i++) {
+            uint32_t *x = &W[(size_t)i * m + j];
+            if (*x > out->consensus[j])
+                *x = out->consensus[j]; /* step 4: W becomes Wc */
+            R[j] += (uint64_t)S[i] * *x;
+        }
+        rank_total += R[j];
+    }
+    for (uint32_t j = 0; j < m; j++)
+        out->incentive[j] = rank_total ? (uint32_t)((u128)R[j] * ONE / rank_total) : 0;
+    /* Step 6, in place: Wc becomes dB, then the moving average. */
+    for (uint32_t i = 0; i < v; i++) {
+        for (uint32_t j = 0; j < m; j++) {
+            size_t at = (size_t)i * m + j;
+            uint64_t db = R[j] ? (uint64_t)((u128)S[i] * W[at] * ONE / R[j]) : 0;
+            uint64_t old = in->bonds ? in->bonds[at] : 0;
+            W[at] = (uint32_t)((alpha * db + (ONE - alpha) * old) / ONE);
+        }
+    }
+    for (uint32_t j = 0; j < m; j++)
+        column_normalise(in, out->bonds, j);
+    u128 dividend_total = 0;
+    for (uint32_t i = 0; i < v; i++) {
+        for (uint32_t j = 0; j < m; j++)
+            D[i] += (u128)out->bonds[(size_t)i * m + j] * out->incentive[j];
+        dividend_total += D[i];
+    }
+    for (uint32_t i = 0; i < v; i++)
+        out->dividends[i] = dividend_total ? (uint32_t)(D[i] * ONE / dividend_total) : 0;
+    err = 0;
+out:
+    free(S);
+    free(R);
+    free(D);
+    free(col);
+    return err;
+}
+
+int64_t nm_yuma_emission(uint64_t amount, const struct nm_yuma_input *in,
+                         const struct nm_yuma_output *out, uint64_t *miner_out,
+                         uint64_t *validator_out)
+{
+    uint32_t v = in->validators, m = in->width;
+    uint64_t *shares = malloc(((size_t)v + m ? (size_t)v + m : 1) * sizeof *shares);
+    uint64_t *paid = malloc(((size_t)v + m ? (size_t)v + m : 1) * sizeof *paid);
+    if (!shares || !paid) {
+        free(shares);
+        free(paid);
+        return NM_E_NOMEM;
+    }
+    uint64_t incentive = 0;
+    for (uint32_t j = 0; j < m; j++)
+        incentive += shares[j] = out->incentive[j];
+    for (uint32_t i = 0; i < v; i++)
+        shares[m + i] = incentive ? out->dividends[i] : in->stake[i];
+    uint64_t handed = nm_split(amount, shares, (size_t)v + m, paid);
+    memcpy(miner_out, paid, m * sizeof *paid);
+    memcpy(validator_out, paid + m, v * sizeof *paid);
+    free(shares);
+    free(paid);
+    return (int64_t)handed;
+}
