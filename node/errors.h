@@ -88,7 +88,6 @@
     X(REVEAL_MISMATCH, -32072, "revealed weights and salt do not match the commit")  \
     X(BAD_OPTION, -32073, "weights option out of range")                             \
     X(UNKNOWN_EPOCH, -32074, "no epoch summary for that subnet and epoch")           \
-    /* weights/consensus errors end */                                               \
     /* governance errors: -32080..-32099 */                                          \
     X(UNKNOWN_PROPOSAL, -32080, "unknown proposal")                                  \
     X(BOND_TOO_SMALL, -32081, "bond below the chain's minimum proposal bond")        \
@@ -109,7 +108,6 @@
     X(TOO_MANY_PROPOSALS, -32094, "too many proposals in progress: wait for some to finish") \
     X(RUNTIME_UNSUPPORTED, -32095,                                                   \
       "the chain now runs a runtime spec version this node does not support: upgrade neuromesh") \
-    /* governance errors end */                                                      \
     /* BFT finality (node/bft/): consensus input from peers, never sent as \
      * chain errors, so they share the generic codes */                         \
     X(BFT_AUTHORITIES, -32602, "invalid authority set")                          \

@@ -60,7 +60,6 @@
       "share of its reputation a confirmed colluder loses each epoch, ppb")               \
     X(collusion_slash_ppb, 0, 0, 0, 1000000000,                                            \
       "share of its subnet stake slashed at each confirmation, ppb; 0: off")              \
-    /* weights/consensus/emission parameters end */                                     \
     /* governance parameters (GOV-001/002; rules in node/pallets/governance.h) */          \
     X(gov_min_bond, 1000000000ULL, 100000000000ULL, 1, 1000000000000000000ULL,            \
       "smallest bond a proposal must reserve, base units")                                \
@@ -71,8 +70,7 @@
     X(gov_approval_ppm, 500000, 500000, 0, 999999,                                        \
       "share of the voting stake the ayes must exceed, parts per million")                \
     X(gov_slash_ppm, 200000, 200000, 0, 1000000,                                          \
-      "a rejected proposal's bond is slashed when ayes are under this share, ppm")       \
-    /* governance parameters end */
+      "a rejected proposal's bond is slashed when ayes are under this share, ppm")
 
 struct nm_params {
 #define NM_X_FIELD(name, dev, def, lo, hi, desc) uint64_t name;

@@ -206,6 +206,10 @@ int nm_runtime_row_put(struct nm_runtime *rt, const struct nm_state_table *t, co
 
 int nm_runtime_event(struct nm_runtime *rt, const char *name, cJSON *data)
 {
+    if (!nm_pallet_event_declared(name)) { /* a pallet's descriptor must list it */
+        cJSON_Delete(data);
+        return NM_E_INTERNAL;
+    }
     char *text = data ? cJSON_PrintUnformatted(data) : NULL;
     cJSON_Delete(data);
     if (data && !text)

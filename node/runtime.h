@@ -134,7 +134,9 @@ int nm_runtime_row_put(struct nm_runtime *rt, const struct nm_state_table *t, co
 typedef int (*nm_row_entry_fn)(sqlite3_stmt *row, struct nm_writer *entry);
 int nm_runtime_fold_rows(struct nm_db *db, const char *sql, nm_row_entry_fn row_entry,
                          struct nm_lthash *acc);
-/* Stores an event of this block; takes data (an object, may be NULL). */
+/* Stores an event of this block; takes data (an object, may be NULL).
+ * A "pallet.Name" its pallet's descriptor does not list is refused with
+ * NM_E_INTERNAL (nothing stored). */
 int nm_runtime_event(struct nm_runtime *rt, const char *name, cJSON *data);
 /* Writes a param (bounds checked by the caller) and updates the cache. */
 int nm_runtime_param_set(struct nm_runtime *rt, const char *name, uint64_t value);

@@ -131,13 +131,14 @@ struct nm_rpc_metrics *nm_rpc_methods_metrics_mut(struct nm_rpc_methods *m);
 /* {epoch, height, tempo, start, end} of the best block's epoch. */
 cJSON *nm_rpc_epoch_json(struct nm_chain *c);
 
-/* Method tables of the modules (rpc/methods_*.c). */
+/* Method tables of the modules (rpc/methods_*.c), listed in rpc/methods.c. */
+/* chain, accounts, subnets, neurons, extrinsics: rpc/methods_chain.c */
 extern const struct nm_rpc_method_table nm_rpc_chain_methods;
 /* node control (unsafe), metrics and live feeds: rpc/methods_node.c */
 extern const struct nm_rpc_method_table nm_rpc_node_methods;
-/* weights/consensus method table */
+/* weights, consensus and epochs: rpc/methods_consensus.c */
 extern const struct nm_rpc_method_table nm_rpc_consensus_methods;
-/* governance method table */
+/* governance: rpc/methods_gov.c */
 extern const struct nm_rpc_method_table nm_rpc_gov_methods;
 extern const struct nm_rpc_method_table nm_rpc_bft_methods;
 

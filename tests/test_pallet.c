@@ -1,6 +1,7 @@
 /* Unit tests for node/pallets/pallet: the pallet list as data - unique
  * indexes and names, every call row complete and reachable by its kind,
- * every table created by the schema, a dev-only call refused off dev. */
+ * every table created by the schema, a dev-only call refused off dev, and
+ * events declared by their pallet. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -106,6 +107,38 @@ static void test_dev_only_call_is_refused_off_dev_chains(void **state)
     nm_db_close(db);
 }
 
+static void test_events_are_declared_by_their_pallet(void **state)
+{
+    (void)state;
+    size_t total = 0;
+    for (size_t p = 0; p < nm_pallet_count; p++) {
+        const struct nm_pallet *pallet = nm_pallets[p];
+        assert_non_null(pallet->events);
+        size_t n = strlen(pallet->name);
+        for (const char *const *e = pallet->events; *e; e++, total++) {
+            assert_memory_equal(*e, pallet->name, n);
+            assert_int_equal((*e)[n], '.');
+            assert_true(nm_pallet_event_declared(*e));
+        }
+    }
+    assert_true(total >= 38);
+    assert_false(nm_pallet_event_declared("balances.Stolen"));
+    assert_false(nm_pallet_event_declared("governance."));
+    assert_true(nm_pallet_event_declared("system.ExtrinsicSuccess"));
+
+    /* the runtime records a declared one and refuses the rest */
+    struct nm_db *db;
+    assert_int_equal(nm_db_open(":memory:", &db), 0);
+    struct nm_runtime rt;
+    assert_int_equal(nm_runtime_init(&rt, db, NULL, true), 0);
+    nm_runtime_begin_block(&rt, 1, 1000);
+    assert_int_equal(nm_runtime_event(&rt, "balances.Transfer", cJSON_CreateObject()), 0);
+    assert_int_equal(nm_runtime_event(&rt, "balances.Stolen", cJSON_CreateObject()),
+                     NM_E_INTERNAL);
+    assert_int_equal(rt.next_event, 1);
+    nm_db_close(db);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -113,6 +146,7 @@ int main(void)
         cmocka_unit_test(test_every_call_row_is_complete_and_found_by_its_kind),
         cmocka_unit_test(test_schema_creates_every_pallet_table),
         cmocka_unit_test(test_dev_only_call_is_refused_off_dev_chains),
+        cmocka_unit_test(test_events_are_declared_by_their_pallet),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -72,10 +72,17 @@ static const struct nm_call_info calls[] = {
      .apply = nm_balances_faucet},
 };
 
+static const char *const balances_events[] = {
+    "balances.Transfer",
+    "balances.Faucet",
+    NULL,
+};
+
 const struct nm_pallet nm_pallet_balances = {
     .name = "balances",
     .index = 1,
     .schema = schema,
+    .events = balances_events,
     .calls = calls,
     .call_count = sizeof calls / sizeof calls[0],
     .genesis = genesis,

@@ -28,10 +28,20 @@ static const char *const consensus_schema[] = {
     NULL,
 };
 
+static const char *const consensus_events[] = {
+    "consensus.EpochProcessed",
+    "consensus.Outlier",
+    "consensus.CollusionCluster",
+    "consensus.WeightCopying",
+    "consensus.CollusionConfirmed",
+    NULL,
+};
+
 const struct nm_pallet nm_pallet_consensus = {
     .name = "consensus",
     .index = 7,
     .schema = consensus_schema,
+    .events = consensus_events,
     .end_block = nm_epoch_end_block,
     .fold = nm_consensus_fold,
 };
@@ -43,9 +53,15 @@ static const char *const emissions_schema[] = {
     NULL,
 };
 
+static const char *const emissions_events[] = {
+    "emissions.Paid",
+    NULL,
+};
+
 const struct nm_pallet nm_pallet_emissions = {
     .name = "emissions",
     .index = 8,
     .schema = emissions_schema,
+    .events = emissions_events,
     .fold = nm_emissions_fold,
 };

@@ -192,10 +192,31 @@ static const struct nm_call_info calls[] = {
      .apply = nm_governance_council},
 };
 
+static const char *const governance_events[] = {
+    "governance.Proposed",
+    "governance.Voted",
+    "governance.Approved",
+    "governance.Rejected",
+    "governance.BondReturned",
+    "governance.BondSlashed",
+    "governance.Executed",
+    "governance.ExecutionFailed",
+    "governance.ParamChanged",
+    "governance.TreasuryDeposit",
+    "governance.TreasurySpent",
+    "governance.UpgradeScheduled",
+    "governance.SpecVersionChanged",
+    "governance.CouncilSigned",
+    "governance.Cancelled",
+    "governance.FastTracked",
+    NULL,
+};
+
 const struct nm_pallet nm_pallet_governance = {
     .name = "governance",
     .index = 6,
     .schema = schema,
+    .events = governance_events,
     .calls = calls,
     .call_count = sizeof calls / sizeof calls[0],
     .genesis = nm_governance_genesis,

@@ -12,6 +12,7 @@
 #include "node/lthash.h"
 
 #include <cjson/cJSON.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -48,6 +49,9 @@ struct nm_pallet {
     const char *const *schema;
     const struct nm_call_info *calls;
     size_t call_count;
+    /* The events it records ("pallet.Name"), NULL-terminated: the runtime
+     * refuses to record any other under its name (NM_E_INTERNAL). */
+    const char *const *events;
     /* Optional: state written at genesis from the chain spec. */
     int (*genesis)(struct nm_runtime *rt, const struct nm_chain_spec *spec);
     /* Optional: runs at the end of every block, in list order. */
@@ -68,6 +72,10 @@ struct nm_account_keeper {
                uint64_t free, uint64_t nonce);
 };
 extern const struct nm_account_keeper nm_pallet_accounts;
+
+/* Whether name ("pallet.Event") is declared by its pallet; names of no
+ * pallet ("system.*") are the runtime's own and always pass. */
+bool nm_pallet_event_declared(const char *name);
 
 /* The row of call kind, or NULL. */
 const struct nm_call_info *nm_pallet_call_find(uint16_t kind);

@@ -12,6 +12,8 @@
 #include "node/pallets/subnets.h"
 #include "node/pallets/weights.h"
 
+#include <string.h>
+
 const struct nm_pallet *const nm_pallets[] = {
     &nm_pallet_balances, &nm_pallet_staking,   &nm_pallet_subnets,   &nm_pallet_registry,
     &nm_pallet_weights,  &nm_pallet_consensus, &nm_pallet_emissions, &nm_pallet_governance,
@@ -29,4 +31,19 @@ const struct nm_call_info *nm_pallet_call_find(uint16_t kind)
                 return &pallet->calls[i];
     }
     return NULL;
+}
+
+bool nm_pallet_event_declared(const char *name)
+{
+    for (size_t p = 0; p < nm_pallet_count; p++) {
+        const struct nm_pallet *pallet = nm_pallets[p];
+        size_t n = strlen(pallet->name);
+        if (strncmp(name, pallet->name, n) != 0 || name[n] != '.')
+            continue;
+        for (const char *const *e = pallet->events; e && *e; e++)
+            if (strcmp(*e, name) == 0)
+                return true;
+        return false;
+    }
+    return true;
 }

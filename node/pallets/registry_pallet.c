@@ -93,10 +93,18 @@ static const struct nm_call_info calls[] = {
      .apply = nm_registry_set_endpoint},
 };
 
+static const char *const registry_events[] = {
+    "registry.Registered",
+    "registry.Deregistered",
+    "registry.EndpointSet",
+    NULL,
+};
+
 const struct nm_pallet nm_pallet_registry = {
     .name = "registry",
     .index = 4,
     .schema = schema,
+    .events = registry_events,
     .calls = calls,
     .call_count = sizeof calls / sizeof calls[0],
     .fold = nm_registry_fold,

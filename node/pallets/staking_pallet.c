@@ -48,10 +48,19 @@ static const struct nm_call_info calls[] = {
     {.kind = NM_CALL_STAKE_WITHDRAW, .name = "staking.withdraw", .apply = nm_staking_withdraw},
 };
 
+static const char *const staking_events[] = {
+    "staking.Bonded",
+    "staking.Unbonded",
+    "staking.Withdrawn",
+    "staking.Slashed",
+    NULL,
+};
+
 const struct nm_pallet nm_pallet_staking = {
     .name = "staking",
     .index = 2,
     .schema = schema,
+    .events = staking_events,
     .calls = calls,
     .call_count = sizeof calls / sizeof calls[0],
     .fold = nm_staking_fold,

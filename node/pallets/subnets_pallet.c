@@ -160,10 +160,18 @@ static const struct nm_call_info calls[] = {
      .apply = nm_subnets_retire},
 };
 
+static const char *const subnets_events[] = {
+    "subnets.Created",
+    "subnets.Updated",
+    "subnets.Retired",
+    NULL,
+};
+
 const struct nm_pallet nm_pallet_subnets = {
     .name = "subnets",
     .index = 3,
     .schema = schema,
+    .events = subnets_events,
     .calls = calls,
     .call_count = sizeof calls / sizeof calls[0],
     .fold = nm_subnets_fold,

@@ -177,10 +177,19 @@ static const struct nm_call_info calls[] = {
      .apply = nm_weights_set_options},
 };
 
+static const char *const weights_events[] = {
+    "weights.Submitted",
+    "weights.Committed",
+    "weights.Revealed",
+    "weights.OptionsSet",
+    NULL,
+};
+
 const struct nm_pallet nm_pallet_weights = {
     .name = "weights",
     .index = 5,
     .schema = schema,
+    .events = weights_events,
     .calls = calls,
     .call_count = sizeof calls / sizeof calls[0],
     .fold = nm_weights_fold,
