@@ -14,7 +14,7 @@ endif
 
 CC ?= cc
 BUILD ?= build
-PKGS := ncursesw readline libuv libwebsockets libcjson sqlite3 libsodium
+PKGS := ncursesw readline libuv libwebsockets libcjson sqlite3 libsodium libprotobuf-c
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS := $(shell pkg-config --libs $(PKGS)) -lpthread
 CMOCKA_LIBS := $(shell pkg-config --libs cmocka)
@@ -23,7 +23,7 @@ OPT ?= -O2
 # -Wno-missing-field-initializers: method tables initialise struct
 # nm_rpc_method_info positionally; fields added last (unsafe) default to 0.
 CFLAGS_BASE := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-missing-field-initializers \
-	-g $(OPT) -I. $(PKG_CFLAGS)
+	-g $(OPT) -I. -I$(BUILD)/gen $(PKG_CFLAGS)
 SAN_FLAGS :=
 ifeq ($(SANITIZE),1)
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
@@ -32,9 +32,15 @@ ALL_CFLAGS := $(CFLAGS_BASE) $(SAN_FLAGS) $(CFLAGS)
 ALL_LDFLAGS := $(SAN_FLAGS) $(LDFLAGS)
 
 MAIN_SRC := console/main.c
-SRCS := $(wildcard node/*.c node/pallets/*.c rpc/*.c console/*.c widgets/*.c)
+SRCS := $(wildcard node/*.c node/pallets/*.c node/p2p/*.c rpc/*.c console/*.c widgets/*.c)
 LIB_SRCS := $(filter-out $(MAIN_SRC),$(SRCS))
-LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
+# p2p wire messages: node/p2p/proto/*.proto compiled by protoc-c into
+# $(BUILD)/gen (never committed); every object waits for the headers.
+PROTOS := $(wildcard node/p2p/proto/*.proto)
+PROTO_SRCS := $(PROTOS:%.proto=$(BUILD)/gen/%.pb-c.c)
+PROTO_HDRS := $(PROTO_SRCS:.c=.h)
+LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o) $(PROTO_SRCS:.c=.o)
+.SECONDARY: $(PROTO_SRCS) $(PROTO_HDRS)
 TEST_SRCS := $(wildcard tests/test_*.c)
 TEST_SUPPORT_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(wildcard tests/support/*.c))
 TEST_BINS := $(TEST_SRCS:tests/%.c=$(BUILD)/tests/%)
@@ -55,7 +61,14 @@ $(BUILD)/libneuromesh.a: $(LIB_OBJS)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(BUILD)/%.o: %.c
+$(BUILD)/gen/%.pb-c.c $(BUILD)/gen/%.pb-c.h: %.proto
+	@mkdir -p $(BUILD)/gen
+	protoc-c --c_out=$(BUILD)/gen $<
+
+$(BUILD)/gen/%.o: $(BUILD)/gen/%.c
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/%.o: %.c | $(PROTO_HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
@@ -102,9 +115,13 @@ FUZZ_CFLAGS := $(filter-out -Werror,$(CFLAGS_BASE)) -fsanitize=address,undefined
 # console's RPC client stays out: clang 14 refuses a declaration right
 # after a case label there, which gcc accepts.)
 FUZZ_LIB_SRCS := $(filter-out rpc/client.c,$(filter node/% rpc/%,$(LIB_SRCS)))
-FUZZ_OBJS := $(FUZZ_LIB_SRCS:%.c=$(FUZZ_DIR)/obj/%.o)
+FUZZ_OBJS := $(FUZZ_LIB_SRCS:%.c=$(FUZZ_DIR)/obj/%.o) $(PROTO_SRCS:$(BUILD)/%.c=$(FUZZ_DIR)/obj/%.o)
 
-$(FUZZ_DIR)/obj/%.o: %.c
+$(FUZZ_DIR)/obj/gen/%.o: $(BUILD)/gen/%.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c -o $@ $<
+
+$(FUZZ_DIR)/obj/%.o: %.c | $(PROTO_HDRS)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c -o $@ $<
 

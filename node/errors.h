@@ -107,6 +107,15 @@
     X(RUNTIME_UNSUPPORTED, -32095,                                                   \
       "the chain now runs a runtime spec version this node does not support: upgrade neuromesh") \
     /* governance errors end */                                                      \
+    /* p2p errors (node/p2p): input from peers or operators */                      \
+    X(MULTIADDR, -32602, "invalid multiaddr")                                        \
+    X(PEER_ID, -32602, "invalid peer id")                                            \
+    X(NODE_KEY, -32602, "invalid node key file")                                     \
+    X(PROTOCOL, -32603, "peer broke the protocol")                                   \
+    X(HANDSHAKE, -32603, "peer failed the secure handshake")                         \
+    X(FLOODED, -32603, "peer exceeded its limits")                                   \
+    X(UNSUPPORTED, -32603, "protocol not supported by the peer")                     \
+    /* p2p errors end */                                                             \
     X(USAGE, -32602, "usage error")
 
 enum nm_error {
