@@ -90,7 +90,7 @@ static size_t encrypt_and_hash(struct nm_noise_hs *hs, const uint8_t *pt, size_t
     if (hs->has_key) {
         aead_seal(&hs->c, hs->h, sizeof hs->h, pt, n, out);
         m += NM_NOISE_TAG_LEN;
-    } else {
+    } else if (n) {
         memmove(out, pt, n);
     }
     mix_hash(hs, out, m);
@@ -107,7 +107,7 @@ static int decrypt_and_hash(struct nm_noise_hs *hs, const uint8_t *ct, size_t n,
         m = aead_open(&hs->c, h, sizeof h, ct, n, out);
         if (m < 0)
             return m;
-    } else {
+    } else if (n) {
         memmove(out, ct, n);
     }
     mix_hash(hs, ct, n);

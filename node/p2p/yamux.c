@@ -149,6 +149,7 @@ static struct nm_yamux_stream *stream_flags(struct nm_yamux *y, uint16_t flags, 
             return NULL;
         if (y->cb->on_stream)
             y->cb->on_stream(y->ud, s);
+        s = find(y, id); /* the callback may have reset it */
     }
     if (!s)
         return NULL; /* late frames of a stream already gone: ignored */
@@ -167,10 +168,13 @@ static void stream_end_flags(struct nm_yamux *y, struct nm_yamux_stream *s, uint
         return;
     }
     if ((flags & NM_YAMUX_FIN) && !s->remote_fin) {
+        uint32_t id = s->id;
         s->remote_fin = true;
         if (y->cb->on_remote_fin)
             y->cb->on_remote_fin(y->ud, s);
-        maybe_free(y, s);
+        s = find(y, id); /* the callback may have closed or reset it */
+        if (s)
+            maybe_free(y, s);
     }
 }
 
