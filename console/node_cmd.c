@@ -3,6 +3,7 @@
 
 #include "console/home.h"
 #include "console/password.h"
+#include "console/p2p_flags.h"
 #include "console/rpc_flags.h"
 #include "node/keystore.h"
 #include "node/chain.h"
@@ -42,7 +43,7 @@ static const char usage[] =
     "                    tables and replay every block from genesis, then exit\n"
     "  --quiet           no per-block log lines\n"
     "\n"
-    "%s";
+    "%s%s";
 
 int nm_node_load_spec(bool dev, const char *chain_file, struct nm_chain_spec *spec)
 {
@@ -240,14 +241,17 @@ int nm_node_main(int argc, char **argv)
     int rpc_port = 9944;
     struct nm_rpc_flags rpc_flags;
     nm_rpc_flags_init(&rpc_flags);
+    static struct nm_p2p_flags p2p_flags; /* large: not on the stack */
+    nm_p2p_flags_init(&p2p_flags);
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         bool has_value = i + 1 < argc;
         int taken;
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-            printf(usage, nm_rpc_flags_usage);
+            printf(usage, nm_rpc_flags_usage, nm_p2p_flags_usage);
             return 0;
-        } else if ((taken = nm_rpc_flags_parse(&rpc_flags, argc, argv, &i)) != 0) {
+        } else if ((taken = nm_rpc_flags_parse(&rpc_flags, argc, argv, &i)) != 0 ||
+                   (taken = nm_p2p_flags_parse(&p2p_flags, argc, argv, &i)) != 0) {
             if (taken < 0)
                 return 2;
         } else if (!strcmp(a, "--dev")) {
@@ -281,7 +285,7 @@ int nm_node_main(int argc, char **argv)
                          !strcmp(a, "--key") || !strcmp(a, "--password-file");
             fprintf(stderr,
                     known ? "error: %s needs a value\n" : "error: unknown option \"%.40s\"\n", a);
-            fprintf(stderr, usage, nm_rpc_flags_usage);
+            fprintf(stderr, usage, nm_rpc_flags_usage, nm_p2p_flags_usage);
             return 2;
         }
     }
@@ -331,7 +335,8 @@ int nm_node_main(int argc, char **argv)
         .on_shutdown = stop_requested,
     };
     rpc_flags.external = external;
-    if (nm_rpc_flags_apply(&rpc_flags, paths.base, &cfg)) {
+    if (nm_rpc_flags_apply(&rpc_flags, paths.base, &cfg) ||
+        nm_p2p_flags_apply(&p2p_flags, paths.db, &cfg)) {
         sodium_memzero(&author, sizeof author);
         goto out_paths;
     }
@@ -363,6 +368,7 @@ int nm_node_main(int argc, char **argv)
     rc = 0;
 out_paths:
     nm_rpc_flags_fini(&rpc_flags);
+    nm_p2p_flags_fini(&p2p_flags);
     nm_node_remove_tmp(&paths);
 out_spec:
     nm_chainspec_fini(&spec);

@@ -51,8 +51,10 @@ struct nm_node {
     struct nm_rpc_methods *methods;
     struct nm_rpc_server *rpc;
     struct nm_prom_server *prom;
+    struct nm_p2p_host *p2p;
     int rpc_port;
     int prom_port;
+    int p2p_port;
 };
 
 static int severity(enum nm_node_log_level l)
@@ -266,6 +268,8 @@ static void on_stop(uv_async_t *a)
     }
     nm_prom_server_delete(n->prom);
     n->prom = NULL;
+    nm_p2p_host_stop(n->p2p);
+    n->p2p = NULL;
     uv_close((uv_handle_t *)&n->block_timer, on_handle_closed);
     uv_close((uv_handle_t *)&n->tick_timer, on_handle_closed);
     uv_close((uv_handle_t *)&n->shutdown_timer, on_handle_closed);
@@ -292,6 +296,38 @@ static int open_prometheus(struct nm_node *n)
     return err;
 }
 
+static void p2p_log(void *ud, const char *line)
+{
+    node_log(ud, "%s", line);
+}
+
+static void p2p_peers_changed(void *ud)
+{
+    struct nm_node *n = ud;
+    nm_rpc_p2p_publish_peers(n->methods);
+}
+
+/* The p2p host on this loop; prints the PeerId and listen addresses. */
+static int open_p2p(struct nm_node *n)
+{
+    struct nm_p2p_config pc = *n->cfg.p2p;
+    pc.log = p2p_log;
+    pc.log_ud = n;
+    pc.on_peers_changed = p2p_peers_changed;
+    pc.peers_ud = n;
+    int err = nm_p2p_host_start(&n->loop, &pc, &n->p2p, n->start_msg, sizeof n->start_msg);
+    if (err)
+        return err;
+    n->p2p_port = nm_p2p_host_port(n->p2p);
+    char id[NM_PEER_ID_STRLEN], addr[NM_MULTIADDR_STRLEN];
+    struct nm_multiaddr la[4];
+    size_t k = nm_p2p_host_listen_addrs(n->p2p, la, 4);
+    node_log(n, "p2p: local peer id %s", nm_peer_id_to_string(nm_p2p_host_peer_id(n->p2p), id));
+    for (size_t i = 0; i < k; i++)
+        node_log(n, "p2p: listening on %s", nm_multiaddr_to_string(&la[i], addr, sizeof addr));
+    return 0;
+}
+
 static int node_open(struct nm_node *n)
 {
     int err = nm_chain_open(n->db_path, &n->spec, n->has_author ? &n->author : NULL, &n->chain,
@@ -306,8 +342,11 @@ static int node_open(struct nm_node *n)
         snprintf(n->start_msg, sizeof n->start_msg, "bad JSON-RPC settings");
         return err;
     }
+    if (n->cfg.p2p && (err = open_p2p(n)))
+        return err;
     struct nm_rpc_node_hooks hooks = {
         .ud = n,
+        .p2p = n->p2p,
         .shutdown = n->cfg.on_shutdown ? hook_shutdown : NULL,
         .set_log_level = hook_set_log_level,
         .connections = hook_connections,
@@ -370,7 +409,9 @@ static void node_thread(void *arg)
         if (n->rpc)
             nm_rpc_server_delete(n->rpc);
         nm_prom_server_delete(n->prom);
+        nm_p2p_host_stop(n->p2p);
     }
+    n->p2p = NULL;
     n->rpc = NULL;
     n->prom = NULL;
     uv_walk(&n->loop, close_all, NULL);
@@ -457,6 +498,11 @@ fail_sem:
 int nm_node_rpc_port(const struct nm_node *n)
 {
     return n->rpc_port;
+}
+
+int nm_node_p2p_port(const struct nm_node *n)
+{
+    return n->p2p_port;
 }
 
 int nm_node_prometheus_port(const struct nm_node *n)

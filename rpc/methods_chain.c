@@ -59,12 +59,14 @@ static int header_at(struct nm_rpc_request *r, uint64_t height, cJSON **result,
 
 static int m_system_health(struct nm_rpc_request *r, cJSON **result, struct nm_rpc_error_out *e)
 {
-    (void)r;
     (void)e;
+    int peers = nm_rpc_p2p_peer_count(r->methods);
     *result = cJSON_CreateObject();
-    cJSON_AddNumberToObject(*result, "peers", 0);
+    cJSON_AddNumberToObject(*result, "peers", peers);
+    /* no block sync yet (issue 10): a node never reports syncing */
     cJSON_AddBoolToObject(*result, "isSyncing", false);
-    cJSON_AddBoolToObject(*result, "shouldHavePeers", false);
+    cJSON_AddBoolToObject(*result, "shouldHavePeers",
+                          nm_rpc_methods_hooks(r->methods)->p2p != NULL);
     return 0;
 }
 
@@ -100,14 +102,6 @@ static int m_system_properties(struct nm_rpc_request *r, cJSON **result,
     cJSON_AddNumberToObject(*result, "ss58Format", NM_SS58_PREFIX);
     cJSON_AddNumberToObject(*result, "tokenDecimals", NM_AMOUNT_DECIMALS);
     cJSON_AddStringToObject(*result, "tokenSymbol", "NMT");
-    return 0;
-}
-
-static int m_system_peers(struct nm_rpc_request *r, cJSON **result, struct nm_rpc_error_out *e)
-{
-    (void)r;
-    (void)e;
-    *result = cJSON_CreateArray();
     return 0;
 }
 
@@ -394,7 +388,6 @@ static const struct nm_rpc_method chain_methods[] = {
     {{"system_chain", "[]", "chain name", false}, m_system_chain},
     {{"system_properties", "[]", "ss58Format, tokenDecimals, tokenSymbol", false},
      m_system_properties},
-    {{"system_peers", "[]", "connected peers", false}, m_system_peers},
     {{"chain_info", "[]", "height, finalized, hashes, epoch, parameters", false}, m_chain_info},
     {{"chain_getHeader", "[hash?]", "a block header (best when no hash)", false},
      m_chain_getHeader},

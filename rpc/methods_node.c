@@ -1,6 +1,6 @@
 /* methods_node.c - the node's own JSON-RPC methods: metrics (metrics_get,
  * metrics_subscribe), live feeds (epoch_subscribe, events_subscribe,
- * system_subscribePeers) and node control, which is unsafe
+ * (system_subscribePeers moved to methods_p2p.c) and node control, which is unsafe
  * (node_shutdown, system_setLogLevel, author_removeExtrinsic): the
  * dispatcher serves those only to callers --rpc-methods allows and who send
  * the node's token (docs/rpc.md). */
@@ -59,20 +59,6 @@ static int m_epoch_unsubscribe(struct nm_rpc_request *r, cJSON **result,
                                struct nm_rpc_error_out *e)
 {
     return nm_rpc_unsubscribe(r, "epochs", result, e);
-}
-
-static int m_system_subscribePeers(struct nm_rpc_request *r, cJSON **result,
-                                   struct nm_rpc_error_out *e)
-{
-    /* no peer-to-peer layer yet: the list is empty and never changes */
-    return nm_rpc_subscribe_first(r, "peers", NULL, "system_peersUpdate", cJSON_CreateArray(),
-                                  result, e);
-}
-
-static int m_system_unsubscribePeers(struct nm_rpc_request *r, cJSON **result,
-                                     struct nm_rpc_error_out *e)
-{
-    return nm_rpc_unsubscribe(r, "peers", result, e);
 }
 
 static bool valid_event_filter(const char *f)
@@ -223,10 +209,6 @@ static const struct nm_rpc_method node_methods[] = {
     {{"events_subscribe", "[filter?]", "notifies events_update with each block's events", true},
      m_events_subscribe},
     {{"events_unsubscribe", "[id]", "ends an events subscription", false}, m_events_unsubscribe},
-    {{"system_subscribePeers", "[]", "notifies system_peersUpdate with the peer list", true},
-     m_system_subscribePeers},
-    {{"system_unsubscribePeers", "[id]", "ends a peers subscription", false},
-     m_system_unsubscribePeers},
     {{"node_shutdown", "[]", "stops the node (unsafe)", false, true}, m_node_shutdown},
     {{"system_setLogLevel", "[level]", "sets the node's log level (unsafe)", false, true},
      m_system_setLogLevel},

@@ -1,0 +1,695 @@
+/* host.c - p2p host: TCP listener and dialer on the node's libuv loop,
+ * connection caps, handshake timeout, per-peer byte rate, bans, redial of
+ * reserved peers and bootnodes, periodic ping. Protocol work is conn.c's. */
+#include "node/p2p/host.h"
+
+#include "node/errors.h"
+#include "node/p2p/conn.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sodium.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define TICK_MS 250
+#define MAX_RESERVED 32
+#define MAX_BANS 256
+#define MAX_PENDING_WRITE (16u * 1024u * 1024u)
+#define REDIAL_MIN_MS 1000
+#define REDIAL_MAX_MS 30000
+#define MAX_LISTEN 4
+
+struct pconn {
+    struct nm_p2p_host *h;
+    uv_tcp_t tcp;
+    uv_connect_t connect_req;
+    struct nm_p2p_conn conn;
+    bool inbound, closing, ready;
+    int reserved; /* index into h->reserved, or -1 */
+    char ip[INET6_ADDRSTRLEN];
+    struct nm_multiaddr addr;
+    uint64_t started_ms, last_ping_ms;
+    uint64_t win_start_ms, win_bytes;
+    uint64_t bytes_in, bytes_out;
+    size_t write_pending;
+    struct pconn *prev, *next;
+};
+
+struct reserved {
+    bool active, dialing, connected;
+    struct nm_multiaddr addr;
+    struct nm_multiaddr_tcp tcp;
+    uint64_t next_dial_ms, backoff_ms;
+};
+
+struct ban {
+    bool used, by_id;
+    char ip[INET6_ADDRSTRLEN];
+    struct nm_peer_id id;
+    uint64_t until_ms;
+};
+
+struct nm_p2p_host {
+    uv_loop_t *loop;
+    uv_tcp_t listener;
+    uv_timer_t timer;
+    int open_handles; /* the host frees itself when this reaches 0 while stopping */
+    bool stopping;
+    struct nm_p2p_config cfg;
+    struct nm_keypair key;
+    struct nm_noise_identity noise;
+    struct nm_p2p_local local;
+    struct nm_multiaddr listen[MAX_LISTEN];
+    size_t n_listen;
+    int port;
+    struct pconn *conns;
+    int n_in, n_out;
+    struct reserved reserved[MAX_RESERVED];
+    struct ban bans[MAX_BANS];
+    struct nm_p2p_stats stats;
+    uint8_t readbuf[65536]; /* shared: each read is consumed before the next */
+};
+
+static void host_log(struct nm_p2p_host *h, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void host_log(struct nm_p2p_host *h, const char *fmt, ...)
+{
+    if (!h->cfg.log)
+        return;
+    char line[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    h->cfg.log(h->cfg.log_ud, line);
+}
+
+static uint64_t now_ms(struct nm_p2p_host *h)
+{
+    return uv_now(h->loop);
+}
+
+static void handle_closed(struct nm_p2p_host *h)
+{
+    if (--h->open_handles == 0 && h->stopping) {
+        sodium_memzero(&h->key, sizeof h->key);
+        sodium_memzero(&h->noise, sizeof h->noise);
+        free(h);
+    }
+}
+
+/* --- bans --- */
+
+static bool is_banned(struct nm_p2p_host *h, const char *ip, const struct nm_peer_id *id)
+{
+    uint64_t now = now_ms(h);
+    for (size_t i = 0; i < MAX_BANS; i++) {
+        struct ban *b = &h->bans[i];
+        if (!b->used || b->until_ms <= now)
+            continue;
+        if (b->by_id ? id && nm_peer_id_eq(&b->id, id) : ip && strcmp(b->ip, ip) == 0)
+            return true;
+    }
+    return false;
+}
+
+static void add_ban(struct nm_p2p_host *h, const char *ip, const struct nm_peer_id *id)
+{
+    uint64_t now = now_ms(h), ban_ms = (uint64_t)h->cfg.ban_seconds * 1000;
+    struct ban *slot = &h->bans[0];
+    for (size_t i = 0; i < MAX_BANS; i++) { /* a free or expired slot, else the oldest */
+        if (!h->bans[i].used || h->bans[i].until_ms <= now) {
+            slot = &h->bans[i];
+            break;
+        }
+        if (h->bans[i].until_ms < slot->until_ms)
+            slot = &h->bans[i];
+    }
+    memset(slot, 0, sizeof *slot);
+    slot->used = true;
+    slot->until_ms = now + ban_ms;
+    if (id) {
+        slot->by_id = true;
+        slot->id = *id;
+    } else {
+        snprintf(slot->ip, sizeof slot->ip, "%s", ip);
+    }
+}
+
+/* --- connections --- */
+
+static void on_conn_closed(uv_handle_t *handle)
+{
+    struct pconn *pc = handle->data;
+    struct nm_p2p_host *h = pc->h;
+    if (pc->prev)
+        pc->prev->next = pc->next;
+    else
+        h->conns = pc->next;
+    if (pc->next)
+        pc->next->prev = pc->prev;
+    if (pc->inbound)
+        h->n_in--;
+    else
+        h->n_out--;
+    if (pc->reserved >= 0) {
+        struct reserved *r = &h->reserved[pc->reserved];
+        r->dialing = r->connected = false;
+        r->next_dial_ms = now_ms(h) + r->backoff_ms;
+        r->backoff_ms = r->backoff_ms * 2 > REDIAL_MAX_MS ? REDIAL_MAX_MS : r->backoff_ms * 2;
+    }
+    bool was_ready = pc->ready;
+    nm_p2p_conn_fini(&pc->conn);
+    free(pc);
+    if (was_ready && !h->stopping && h->cfg.on_peers_changed)
+        h->cfg.on_peers_changed(h->cfg.peers_ud);
+    handle_closed(h);
+}
+
+static void conn_close(struct pconn *pc, const char *why)
+{
+    if (pc->closing)
+        return;
+    pc->closing = true;
+    if (why && !pc->h->stopping) {
+        char id[NM_PEER_ID_STRLEN] = "?";
+        if (pc->ready)
+            nm_peer_id_to_string(&pc->conn.remote, id);
+        host_log(pc->h, "%s peer %s (%s) disconnected: %s",
+                 pc->ready ? "info:" : "debug:", id, pc->ip, why);
+    }
+    uv_close((uv_handle_t *)&pc->tcp, on_conn_closed);
+}
+
+struct wreq {
+    uv_write_t req;
+    struct pconn *pc;
+    size_t n;
+    uint8_t data[];
+};
+
+static void on_written(uv_write_t *req, int status)
+{
+    struct wreq *w = (struct wreq *)req;
+    w->pc->write_pending -= w->n;
+    if (status < 0)
+        conn_close(w->pc, "write failed");
+    free(w);
+}
+
+/* Sends what the connection queued. */
+static void conn_flush(struct pconn *pc)
+{
+    size_t n;
+    const uint8_t *o = nm_p2p_conn_output(&pc->conn, &n);
+    if (!n || pc->closing)
+        return;
+    if (pc->write_pending + n > MAX_PENDING_WRITE) {
+        conn_close(pc, "peer does not read what we send");
+        return;
+    }
+    struct wreq *w = malloc(sizeof *w + n);
+    if (!w) {
+        conn_close(pc, "out of memory");
+        return;
+    }
+    memcpy(w->data, o, n);
+    w->pc = pc;
+    w->n = n;
+    nm_p2p_conn_output_clear(&pc->conn);
+    uv_buf_t buf = uv_buf_init((char *)w->data, (unsigned)n);
+    if (uv_write(&w->req, (uv_stream_t *)&pc->tcp, &buf, 1, on_written)) {
+        free(w);
+        conn_close(pc, "write failed");
+        return;
+    }
+    pc->write_pending += n;
+    pc->bytes_out += n;
+    pc->h->stats.bytes_out += n;
+}
+
+/* The peer broke the protocol or flooded: drop it and refuse it a while. */
+static void conn_punish(struct pconn *pc, int err)
+{
+    struct nm_p2p_host *h = pc->h;
+    h->stats.banned++;
+    add_ban(h, pc->ip, NULL);
+    if (pc->ready)
+        add_ban(h, NULL, &pc->conn.remote);
+    char why[160];
+    snprintf(why, sizeof why, "%s; banned for %d s", nm_strerror(err), h->cfg.ban_seconds);
+    if (!pc->ready) /* not yet known by id: log at warning level, it is the only trace */
+        host_log(h, "warning: peer at %s: %s", pc->ip, why);
+    conn_flush(pc); /* a GoAway, if yamux queued one */
+    conn_close(pc, why);
+}
+
+static void on_alloc(uv_handle_t *handle, size_t suggested, uv_buf_t *buf)
+{
+    (void)suggested;
+    struct pconn *pc = handle->data;
+    *buf = uv_buf_init((char *)pc->h->readbuf, sizeof pc->h->readbuf);
+}
+
+static void on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf)
+{
+    struct pconn *pc = stream->data;
+    struct nm_p2p_host *h = pc->h;
+    if (nread < 0) {
+        conn_close(pc, nread == UV_EOF ? "closed by the peer" : uv_strerror((int)nread));
+        return;
+    }
+    if (nread == 0 || pc->closing)
+        return;
+    uint64_t now = now_ms(h);
+    if (now - pc->win_start_ms >= 1000) {
+        pc->win_start_ms = now;
+        pc->win_bytes = 0;
+    }
+    pc->win_bytes += (uint64_t)nread;
+    pc->bytes_in += (uint64_t)nread;
+    h->stats.bytes_in += (uint64_t)nread;
+    if (pc->win_bytes > h->cfg.max_bytes_per_sec) {
+        conn_punish(pc, NM_E_FLOODED);
+        return;
+    }
+    int rc = nm_p2p_conn_feed(&pc->conn, (const uint8_t *)buf->base, (size_t)nread,
+                              uv_hrtime() / 1000);
+    if (rc == NM_E_NOMEM || rc == NM_E_UNSUPPORTED) {
+        conn_flush(pc);
+        conn_close(pc, nm_strerror(rc));
+        return;
+    }
+    if (rc) {
+        conn_punish(pc, rc);
+        return;
+    }
+    conn_flush(pc);
+}
+
+static void ev_ready(void *ud, struct nm_p2p_conn *c)
+{
+    struct pconn *pc = ud;
+    struct nm_p2p_host *h = pc->h;
+    char id[NM_PEER_ID_STRLEN];
+    nm_peer_id_to_string(&c->remote, id);
+    if (is_banned(h, NULL, &c->remote)) {
+        h->stats.refused++;
+        conn_close(pc, "banned");
+        return;
+    }
+    if (nm_peer_id_eq(&c->remote, &h->local.id)) {
+        conn_close(pc, "that is ourselves");
+        return;
+    }
+    for (struct pconn *o = h->conns; o; o = o->next) {
+        if (o != pc && o->ready && !o->closing && nm_peer_id_eq(&o->conn.remote, &c->remote)) {
+            conn_close(pc, "already connected");
+            return;
+        }
+    }
+    pc->ready = true;
+    pc->last_ping_ms = now_ms(h);
+    if (pc->reserved >= 0) {
+        h->reserved[pc->reserved].connected = true;
+        h->reserved[pc->reserved].backoff_ms = REDIAL_MIN_MS;
+    }
+    char addr[NM_MULTIADDR_STRLEN];
+    host_log(h, "peer connected: %s %s %s", id, pc->inbound ? "from" : "at",
+             nm_multiaddr_to_string(&pc->addr, addr, sizeof addr));
+    if (h->cfg.on_peers_changed)
+        h->cfg.on_peers_changed(h->cfg.peers_ud);
+}
+
+static void ev_identify(void *ud, struct nm_p2p_conn *c)
+{
+    struct pconn *pc = ud;
+    char id[NM_PEER_ID_STRLEN];
+    host_log(pc->h, "debug: peer %s identified: %s", nm_peer_id_to_string(&c->remote, id),
+             c->info.agent[0] ? c->info.agent : "(no agent)");
+}
+
+static const struct nm_p2p_conn_events CONN_EV = {ev_ready, ev_identify, NULL};
+
+static struct pconn *pconn_new(struct nm_p2p_host *h, bool inbound)
+{
+    struct pconn *pc = calloc(1, sizeof *pc);
+    if (!pc)
+        return NULL;
+    pc->h = h;
+    pc->inbound = inbound;
+    pc->reserved = -1;
+    pc->started_ms = pc->win_start_ms = now_ms(h);
+    uv_tcp_init(h->loop, &pc->tcp);
+    pc->tcp.data = pc;
+    h->open_handles++;
+    pc->next = h->conns;
+    if (h->conns)
+        h->conns->prev = pc;
+    h->conns = pc;
+    if (inbound)
+        h->n_in++;
+    else
+        h->n_out++;
+    return pc;
+}
+
+static int conn_begin(struct pconn *pc, const struct nm_peer_id *expected)
+{
+    struct sockaddr_storage ss;
+    int len = sizeof ss;
+    if (uv_tcp_getpeername(&pc->tcp, (struct sockaddr *)&ss, &len) == 0) {
+        nm_multiaddr_from_sockaddr((struct sockaddr *)&ss, NULL, &pc->addr);
+        if (ss.ss_family == AF_INET)
+            inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr, pc->ip, sizeof pc->ip);
+        else
+            inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&ss)->sin6_addr, pc->ip, sizeof pc->ip);
+    }
+    uv_tcp_nodelay(&pc->tcp, 1);
+    int rc = nm_p2p_conn_init(&pc->conn, &pc->h->local, !pc->inbound, expected, &pc->addr,
+                              &CONN_EV, pc);
+    if (rc)
+        return rc;
+    if (uv_read_start((uv_stream_t *)&pc->tcp, on_alloc, on_read))
+        return NM_E_IO;
+    conn_flush(pc);
+    return 0;
+}
+
+static void on_connection(uv_stream_t *server, int status)
+{
+    struct nm_p2p_host *h = server->data;
+    if (status < 0 || h->stopping)
+        return;
+    struct pconn *pc = pconn_new(h, true);
+    if (!pc)
+        return;
+    if (uv_accept(server, (uv_stream_t *)&pc->tcp)) {
+        conn_close(pc, NULL);
+        return;
+    }
+    if (conn_begin(pc, NULL)) {
+        conn_close(pc, "cannot start");
+        return;
+    }
+    if (is_banned(h, pc->ip, NULL) || h->n_in > h->cfg.max_inbound) {
+        h->stats.refused++;
+        conn_close(pc, h->n_in > h->cfg.max_inbound ? "too many inbound peers" : "banned");
+    }
+}
+
+static void on_connect(uv_connect_t *req, int status)
+{
+    struct pconn *pc = req->data;
+    if (pc->closing)
+        return;
+    if (status < 0) {
+        conn_close(pc, uv_strerror(status));
+        return;
+    }
+    struct reserved *r = &pc->h->reserved[pc->reserved];
+    if (conn_begin(pc, r->tcp.has_peer ? &r->tcp.peer : NULL))
+        conn_close(pc, "cannot start");
+}
+
+static void dial_reserved(struct nm_p2p_host *h, int idx)
+{
+    struct reserved *r = &h->reserved[idx];
+    if (h->n_out >= h->cfg.max_outbound)
+        return;
+    struct sockaddr_storage ss;
+    memset(&ss, 0, sizeof ss);
+    if (r->tcp.family == AF_INET6) {
+        struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
+        a->sin6_family = AF_INET6;
+        a->sin6_port = htons(r->tcp.port);
+        inet_pton(AF_INET6, r->tcp.host, &a->sin6_addr);
+    } else {
+        struct sockaddr_in *a = (struct sockaddr_in *)&ss;
+        a->sin_family = AF_INET;
+        a->sin_port = htons(r->tcp.port);
+        inet_pton(AF_INET, r->tcp.host, &a->sin_addr);
+    }
+    struct pconn *pc = pconn_new(h, false);
+    if (!pc)
+        return;
+    pc->reserved = idx;
+    r->dialing = true;
+    pc->connect_req.data = pc;
+    if (uv_tcp_connect(&pc->connect_req, &pc->tcp, (struct sockaddr *)&ss, on_connect))
+        conn_close(pc, "cannot dial");
+}
+
+/* --- the tick: timeouts, pings, redials, ban expiry --- */
+
+static void on_tick(uv_timer_t *t)
+{
+    struct nm_p2p_host *h = t->data;
+    uint64_t now = now_ms(h);
+    for (struct pconn *pc = h->conns, *next; pc; pc = next) {
+        next = pc->next;
+        if (pc->closing)
+            continue;
+        if (!pc->ready && now - pc->started_ms > (uint64_t)h->cfg.handshake_timeout_ms) {
+            conn_close(pc, "handshake timed out");
+            continue;
+        }
+        if (pc->ready && now - pc->last_ping_ms >= (uint64_t)h->cfg.ping_interval_ms) {
+            pc->last_ping_ms = now;
+            if (nm_p2p_conn_ping(&pc->conn, uv_hrtime() / 1000) == 0)
+                conn_flush(pc);
+        }
+    }
+    for (int i = 0; i < MAX_RESERVED; i++) {
+        struct reserved *r = &h->reserved[i];
+        if (r->active && !r->dialing && !r->connected && now >= r->next_dial_ms)
+            dial_reserved(h, i);
+    }
+}
+
+/* --- set-up and public functions --- */
+
+/* Our addresses for identify: the bound one, then --public-addr ones. */
+static int resolve_listen(struct nm_p2p_host *h, const struct nm_p2p_config *cfg)
+{
+    struct sockaddr_storage ss;
+    int len = sizeof ss;
+    if (uv_tcp_getsockname(&h->listener, (struct sockaddr *)&ss, &len))
+        return NM_E_IO;
+    h->port = ntohs(((struct sockaddr_in *)&ss)->sin_port);
+    struct sockaddr_in ann = *(struct sockaddr_in *)&ss;
+    if (ann.sin_addr.s_addr == htonl(INADDR_ANY)) /* announce loopback for 0.0.0.0 */
+        ann.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    nm_multiaddr_from_sockaddr((struct sockaddr *)&ann, NULL, &h->listen[h->n_listen++]);
+    for (size_t i = 0; i < cfg->n_public_addrs && h->n_listen < MAX_LISTEN; i++)
+        h->listen[h->n_listen++] = cfg->public_addrs[i];
+    return 0;
+}
+
+int nm_p2p_host_start(uv_loop_t *loop, const struct nm_p2p_config *cfg, struct nm_p2p_host **out,
+                      char *msg, size_t cap)
+{
+    if (!cfg->node_key || cfg->n_bootnodes > NM_P2P_MAX_BOOTNODES || cfg->port < 0 ||
+        cfg->port > 65535) {
+        snprintf(msg, cap, "bad p2p settings");
+        return NM_E_INVAL;
+    }
+    struct nm_p2p_host *h = calloc(1, sizeof *h);
+    if (!h)
+        return NM_E_NOMEM;
+    h->loop = loop;
+    h->cfg = *cfg;
+    h->cfg.bootnodes = NULL; /* copied into the reserved peers */
+    h->cfg.public_addrs = NULL; /* copied into h->listen */
+    if (!h->cfg.max_inbound)
+        h->cfg.max_inbound = 32;
+    if (!h->cfg.max_outbound)
+        h->cfg.max_outbound = 16;
+    if (!h->cfg.handshake_timeout_ms)
+        h->cfg.handshake_timeout_ms = 10000;
+    if (!h->cfg.max_bytes_per_sec)
+        h->cfg.max_bytes_per_sec = 16u * 1024u * 1024u;
+    if (!h->cfg.ban_seconds)
+        h->cfg.ban_seconds = 300;
+    if (!h->cfg.ping_interval_ms)
+        h->cfg.ping_interval_ms = 5000;
+    h->key = *cfg->node_key;
+    int rc = nm_noise_identity_init(&h->noise, &h->key);
+    if (rc) {
+        free(h);
+        return rc;
+    }
+    h->local.noise = &h->noise;
+    nm_peer_id_from_pubkey(&h->key.pub, &h->local.id);
+    const char *ip = cfg->listen_ip ? cfg->listen_ip : "0.0.0.0";
+    struct sockaddr_in sa;
+    if (uv_ip4_addr(ip, cfg->port, &sa)) {
+        snprintf(msg, cap, "p2p: \"%.60s\" is not an IPv4 address to listen on", ip);
+        free(h);
+        return NM_E_INVAL;
+    }
+    uv_tcp_init(loop, &h->listener);
+    h->listener.data = h;
+    h->open_handles++;
+    uv_timer_init(loop, &h->timer);
+    h->timer.data = h;
+    h->open_handles++;
+    int err = uv_tcp_bind(&h->listener, (struct sockaddr *)&sa, 0);
+    if (!err)
+        err = uv_listen((uv_stream_t *)&h->listener, 128, on_connection);
+    if (err) {
+        snprintf(msg, cap, "cannot listen for p2p on %s:%d: %s", ip, cfg->port, uv_strerror(err));
+        nm_p2p_host_stop(h);
+        return NM_E_IO;
+    }
+    if (resolve_listen(h, cfg)) {
+        snprintf(msg, cap, "cannot read the p2p listen address");
+        nm_p2p_host_stop(h);
+        return NM_E_IO;
+    }
+    h->local.listen = h->listen;
+    h->local.n_listen = h->n_listen;
+    for (size_t i = 0; i < cfg->n_bootnodes; i++) {
+        rc = nm_p2p_host_add_reserved(h, &cfg->bootnodes[i]);
+        if (rc) {
+            char text[NM_MULTIADDR_STRLEN];
+            snprintf(msg, cap, "bootnode %s: needs /ip4|ip6/ADDR/tcp/PORT/p2p/PEERID",
+                     nm_multiaddr_to_string(&cfg->bootnodes[i], text, sizeof text));
+            nm_p2p_host_stop(h);
+            return rc;
+        }
+    }
+    uv_timer_start(&h->timer, on_tick, 0, TICK_MS);
+    *out = h;
+    return 0;
+}
+
+static void on_host_handle_closed(uv_handle_t *handle)
+{
+    handle_closed(handle->data);
+}
+
+void nm_p2p_host_stop(struct nm_p2p_host *h)
+{
+    if (!h || h->stopping)
+        return;
+    h->stopping = true;
+    for (struct pconn *pc = h->conns; pc; pc = pc->next)
+        conn_close(pc, NULL);
+    uv_timer_stop(&h->timer);
+    uv_close((uv_handle_t *)&h->timer, on_host_handle_closed);
+    uv_close((uv_handle_t *)&h->listener, on_host_handle_closed);
+}
+
+const struct nm_peer_id *nm_p2p_host_peer_id(const struct nm_p2p_host *h)
+{
+    return &h->local.id;
+}
+
+int nm_p2p_host_port(const struct nm_p2p_host *h)
+{
+    return h->port;
+}
+
+size_t nm_p2p_host_listen_addrs(const struct nm_p2p_host *h, struct nm_multiaddr *out, size_t max)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < h->n_listen && n < max; i++) {
+        out[n] = h->listen[i];
+        if (nm_multiaddr_add_peer(&out[n], &h->local.id) == 0)
+            n++;
+    }
+    return n;
+}
+
+size_t nm_p2p_host_peers(const struct nm_p2p_host *h, struct nm_p2p_peer_view *out, size_t max)
+{
+    size_t n = 0;
+    for (const struct pconn *pc = h->conns; pc; pc = pc->next) {
+        if (!pc->ready || pc->closing)
+            continue;
+        if (n < max) {
+            struct nm_p2p_peer_view *v = &out[n];
+            memset(v, 0, sizeof *v);
+            v->id = pc->conn.remote;
+            v->inbound = pc->inbound;
+            v->ready = true;
+            v->addr = pc->addr;
+            snprintf(v->agent, sizeof v->agent, "%s", pc->conn.info.agent);
+            v->rtt_us = pc->conn.last_rtt_us;
+            v->bytes_in = pc->bytes_in;
+            v->bytes_out = pc->bytes_out;
+        }
+        n++;
+    }
+    return n;
+}
+
+int nm_p2p_host_add_reserved(struct nm_p2p_host *h, const struct nm_multiaddr *addr)
+{
+    struct nm_multiaddr_tcp t;
+    if (nm_multiaddr_to_tcp(addr, &t) || t.is_dns || !t.has_peer)
+        return NM_E_MULTIADDR;
+    int free_slot = -1;
+    for (int i = 0; i < MAX_RESERVED; i++) {
+        if (h->reserved[i].active && nm_peer_id_eq(&h->reserved[i].tcp.peer, &t.peer))
+            return 0; /* already reserved */
+        if (!h->reserved[i].active && free_slot < 0)
+            free_slot = i;
+    }
+    if (free_slot < 0)
+        return NM_E_TOO_BIG;
+    struct reserved *r = &h->reserved[free_slot];
+    memset(r, 0, sizeof *r);
+    r->active = true;
+    r->addr = *addr;
+    r->tcp = t;
+    r->backoff_ms = REDIAL_MIN_MS;
+    for (struct pconn *pc = h->conns; pc; pc = pc->next)
+        if (pc->ready && !pc->closing && nm_peer_id_eq(&pc->conn.remote, &t.peer))
+            r->connected = true; /* it dialed us already */
+    if (!r->connected && !h->stopping)
+        r->next_dial_ms = now_ms(h); /* the next tick dials */
+    return 0;
+}
+
+int nm_p2p_host_remove_reserved(struct nm_p2p_host *h, const struct nm_peer_id *id)
+{
+    for (int i = 0; i < MAX_RESERVED; i++) {
+        struct reserved *r = &h->reserved[i];
+        if (!r->active || !nm_peer_id_eq(&r->tcp.peer, id))
+            continue;
+        r->active = false;
+        for (struct pconn *pc = h->conns; pc; pc = pc->next) {
+            if (pc->reserved == i)
+                pc->reserved = -1;
+            if (nm_peer_id_eq(&pc->conn.remote, id) && pc->ready)
+                conn_close(pc, "removed from the reserved peers");
+        }
+        return 0;
+    }
+    return NM_E_INVAL;
+}
+
+void nm_p2p_host_ban(struct nm_p2p_host *h, const struct nm_peer_id *id)
+{
+    add_ban(h, NULL, id);
+    for (struct pconn *pc = h->conns; pc; pc = pc->next)
+        if (pc->ready && nm_peer_id_eq(&pc->conn.remote, id))
+            conn_close(pc, "banned by the operator");
+}
+
+void nm_p2p_host_stats(const struct nm_p2p_host *h, struct nm_p2p_stats *out)
+{
+    *out = h->stats;
+    out->inbound = out->outbound = 0;
+    for (const struct pconn *pc = h->conns; pc; pc = pc->next)
+        if (pc->ready && !pc->closing && pc->inbound)
+            out->inbound++;
+        else if (pc->ready && !pc->closing)
+            out->outbound++;
+}
