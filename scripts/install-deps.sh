@@ -40,6 +40,19 @@ if command -v clang >/dev/null 2>&1; then
     [ -f "$rt" ] || missing="$missing libclang-rt-14-dev"
 fi
 
+# js-libp2p for the interop test (tests/interop, pinned by its lock file):
+# npm ci with the machine's Node.js, no root needed.
+interop="$(dirname "$0")/../tests/interop"
+if [ -f "$interop/package-lock.json" ] && [ ! -d "$interop/node_modules/libp2p" ]; then
+    if command -v npm >/dev/null 2>&1; then
+        echo "install-deps: npm ci in tests/interop (js-libp2p for the interop test)" >&2
+        (cd "$interop" && npm ci --no-audit --no-fund >/dev/null 2>&1) ||
+            echo "install-deps: warning: npm ci in tests/interop failed; p2p_interop.sh will fail" >&2
+    else
+        missing="$missing nodejs npm"
+    fi
+fi
+
 [ -z "$missing" ] && exit 0
 
 if [ "$(id -u)" != 0 ]; then

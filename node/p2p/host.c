@@ -313,7 +313,7 @@ static void ev_ready(void *ud, struct nm_p2p_conn *c)
         }
     }
     pc->ready = true;
-    pc->last_ping_ms = now_ms(h);
+    pc->last_ping_ms = now_ms(h) - (uint64_t)h->cfg.ping_interval_ms; /* first ping at once */
     if (pc->reserved >= 0) {
         h->reserved[pc->reserved].connected = true;
         h->reserved[pc->reserved].backoff_ms = REDIAL_MIN_MS;

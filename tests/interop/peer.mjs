@@ -1,0 +1,72 @@
+// peer.mjs - a js-libp2p 2.x peer for tests/e2e/p2p_interop.sh. It listens on
+// 127.0.0.1, prints "LISTEN <multiaddr>", waits for a NeuroMesh node to dial
+// it (argv[3] = that node's PeerId), checks what identify told about it,
+// then dials the node at argv[2] itself and pings it. Each check prints
+// "PASS: ..." or "FAIL: ..."; then it stays up (answering pings) until
+// killed, so the shell can look at the NeuroMesh side.
+import './polyfill.mjs'
+import { createLibp2p } from 'libp2p'
+import { tcp } from '@libp2p/tcp'
+import { noise } from '@chainsafe/libp2p-noise'
+import { yamux } from '@chainsafe/libp2p-yamux'
+import { identify } from '@libp2p/identify'
+import { ping } from '@libp2p/ping'
+import { multiaddr } from '@multiformats/multiaddr'
+
+const [dialTarget, expectDialer] = process.argv.slice(2)
+const say = (ok, what) => console.log(`${ok ? 'PASS' : 'FAIL'}: js-libp2p: ${what}`)
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
+
+const node = await createLibp2p({
+  addresses: { listen: ['/ip4/127.0.0.1/tcp/0'] },
+  transports: [tcp()],
+  connectionEncrypters: [noise()],
+  streamMuxers: [yamux()],
+  services: { identify: identify(), ping: ping() },
+})
+console.log(`LISTEN ${node.getMultiaddrs()[0].toString()}`)
+
+async function peerInfo (id) {
+  try { return await node.peerStore.get(id) } catch { return null }
+}
+
+// 1. our node dials js: wait for it, then for identify to land
+let inbound = null
+for (let i = 0; i < 150 && !inbound; i++) {
+  inbound = node.getConnections().find((c) => c.remotePeer.toString() === expectDialer)
+  if (!inbound) await sleep(100)
+}
+say(inbound !== undefined && inbound !== null, `NeuroMesh dialed us (Noise + yamux) as ${expectDialer}`)
+let info = null
+for (let i = 0; i < 50; i++) {
+  info = inbound ? await peerInfo(inbound.remotePeer) : null
+  if (info && info.protocols.length) break
+  await sleep(100)
+}
+const agent = info ? new TextDecoder().decode(info.metadata.get('AgentVersion') ?? new Uint8Array()) : ''
+say(agent.startsWith('neuromesh/'), `identify agent of the dialer is "${agent}"`)
+say(info && info.protocols.includes('/ipfs/ping/1.0.0') && info.protocols.includes('/ipfs/id/1.0.0'),
+  `identify protocols of the dialer: ${info ? info.protocols.join(' ') : '(none)'}`)
+
+// 2. js dials the other NeuroMesh node and pings it
+const target = multiaddr(dialTarget)
+try {
+  const conn = await node.dial(target)
+  say(conn.remotePeer.toString() === target.getPeerId(), `dialed NeuroMesh ${conn.remotePeer}`)
+  const rtts = []
+  for (let i = 0; i < 5; i++) rtts.push(await node.services.ping.ping(target))
+  say(rtts.every((r) => r >= 0), `ping RTT over /ipfs/ping/1.0.0: ${rtts.join(', ')} ms`)
+  let listened = null
+  for (let i = 0; i < 50; i++) {
+    listened = await peerInfo(conn.remotePeer)
+    if (listened && listened.addresses.length) break
+    await sleep(100)
+  }
+  const addrs = listened ? listened.addresses.map((a) => a.multiaddr.toString()) : []
+  say(addrs.some((a) => target.toString().startsWith(a)), `identify listen addresses: ${addrs.join(' ')}`)
+} catch (err) {
+  say(false, `dial/ping NeuroMesh: ${err.message}`)
+}
+console.log('CHECKS DONE')
+process.on('SIGTERM', async () => { await node.stop(); process.exit(0) })
+setTimeout(() => process.exit(0), 120000) // never outlive a forgotten test
