@@ -5,6 +5,7 @@
 
 #include "node/chain.h"
 #include "node/errors.h"
+#include "node/p2p/sync.h"
 #include "rpc/methods.h"
 #include "rpc/prometheus.h"
 #include "rpc/server.h"
@@ -52,6 +53,7 @@ struct nm_node {
     struct nm_rpc_server *rpc;
     struct nm_prom_server *prom;
     struct nm_p2p_host *p2p;
+    struct nm_sync *sync;
     int rpc_port;
     int prom_port;
     int p2p_port;
@@ -307,17 +309,43 @@ static void p2p_peers_changed(void *ud)
     nm_rpc_p2p_publish_peers(n->methods);
 }
 
-/* The p2p host on this loop; prints the PeerId and listen addresses. */
+static void sync_before_import(void *ud)
+{
+    struct nm_node *n = ud;
+    nm_rpc_methods_end_reads(n->methods); /* the import writes */
+}
+
+static void sync_imported(void *ud)
+{
+    struct nm_node *n = ud;
+    struct nm_block_outcome none = {0};
+    nm_rpc_methods_block_added(n->methods, &none);
+}
+
+/* The p2p host and block sync on this loop; prints the PeerId and listen
+ * addresses. */
 static int open_p2p(struct nm_node *n)
 {
+    struct nm_sync_config sc = {
+        .chain = n->chain,
+        .before_import = sync_before_import,
+        .imported = sync_imported,
+        .log = p2p_log,
+        .ud = n,
+    };
+    int err = nm_sync_new(&sc, &n->sync);
+    if (err)
+        return err;
     struct nm_p2p_config pc = *n->cfg.p2p;
     pc.log = p2p_log;
     pc.log_ud = n;
     pc.on_peers_changed = p2p_peers_changed;
     pc.peers_ud = n;
-    int err = nm_p2p_host_start(&n->loop, &pc, &n->p2p, n->start_msg, sizeof n->start_msg);
+    nm_sync_host_config(n->sync, &pc);
+    err = nm_p2p_host_start(&n->loop, &pc, &n->p2p, n->start_msg, sizeof n->start_msg);
     if (err)
         return err;
+    nm_sync_attach(n->sync, n->p2p);
     n->p2p_port = nm_p2p_host_port(n->p2p);
     char id[NM_PEER_ID_STRLEN], addr[NM_MULTIADDR_STRLEN];
     struct nm_multiaddr la[4];
@@ -417,6 +445,8 @@ static void node_thread(void *arg)
     uv_walk(&n->loop, close_all, NULL);
     uv_run(&n->loop, UV_RUN_DEFAULT);
     uv_loop_close(&n->loop);
+    nm_sync_free(n->sync);
+    n->sync = NULL;
     nm_rpc_methods_delete(n->methods);
     nm_chain_close(n->chain);
     n->methods = NULL;

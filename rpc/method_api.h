@@ -129,6 +129,8 @@ extern const struct nm_rpc_method_table nm_rpc_node_methods;
 extern const struct nm_rpc_method_table nm_rpc_p2p_methods;
 /* Connected peers (0 without p2p), for system_health. */
 int nm_rpc_p2p_peer_count(struct nm_rpc_methods *m);
+/* The node is catching up from peers (system_health.isSyncing). */
+bool nm_rpc_p2p_syncing(struct nm_rpc_methods *m);
 /* weights/consensus method table */
 extern const struct nm_rpc_method_table nm_rpc_consensus_methods;
 /* governance method table */

@@ -63,8 +63,7 @@ static int m_system_health(struct nm_rpc_request *r, cJSON **result, struct nm_r
     int peers = nm_rpc_p2p_peer_count(r->methods);
     *result = cJSON_CreateObject();
     cJSON_AddNumberToObject(*result, "peers", peers);
-    /* no block sync yet (issue 10): a node never reports syncing */
-    cJSON_AddBoolToObject(*result, "isSyncing", false);
+    cJSON_AddBoolToObject(*result, "isSyncing", nm_rpc_p2p_syncing(r->methods));
     cJSON_AddBoolToObject(*result, "shouldHavePeers",
                           nm_rpc_methods_hooks(r->methods)->p2p != NULL);
     return 0;

@@ -37,9 +37,16 @@ static cJSON *peers_json(struct nm_p2p_host *h)
         cJSON *o = cJSON_CreateObject();
         cJSON_AddStringToObject(o, "peerId", nm_peer_id_to_string(&v[i].id, id));
         cJSON_AddStringToObject(o, "roles", "FULL");
-        /* a peer's best block comes with the status gossip, not there yet */
-        cJSON_AddNullToObject(o, "bestHash");
-        cJSON_AddNullToObject(o, "bestNumber");
+        /* a peer's best block, as its last sync answer told */
+        if (v[i].has_best) {
+            char hex[NM_HASH_HEXLEN], num[24];
+            snprintf(num, sizeof num, "0x%llx", (unsigned long long)v[i].best_height);
+            cJSON_AddStringToObject(o, "bestHash", nm_hash_hex(&v[i].best_hash, hex));
+            cJSON_AddStringToObject(o, "bestNumber", num);
+        } else {
+            cJSON_AddNullToObject(o, "bestHash");
+            cJSON_AddNullToObject(o, "bestNumber");
+        }
         cJSON_AddStringToObject(o, "address", nm_multiaddr_to_string(&v[i].addr, addr,
                                                                      sizeof addr));
         cJSON_AddStringToObject(o, "direction", v[i].inbound ? "inbound" : "outbound");
@@ -54,6 +61,12 @@ static cJSON *peers_json(struct nm_p2p_host *h)
     }
     free(v);
     return list;
+}
+
+bool nm_rpc_p2p_syncing(struct nm_rpc_methods *m)
+{
+    struct nm_p2p_host *h = host_of(m);
+    return h && nm_p2p_host_syncing(h);
 }
 
 int nm_rpc_p2p_peer_count(struct nm_rpc_methods *m)

@@ -19,8 +19,10 @@ struct peer {
     struct nm_p2p_local local;
     struct nm_multiaddr listen;
     struct nm_p2p_conn conn;
-    int ready, identified, pings;
-    uint64_t rtt;
+    int ready, identified, pings, responses, response_err;
+    uint64_t rtt, cookie;
+    uint8_t resp[64];
+    size_t resp_len;
 };
 
 static void ev_ready(void *ud, struct nm_p2p_conn *c)
@@ -43,7 +45,35 @@ static void ev_ping(void *ud, struct nm_p2p_conn *c, uint64_t rtt)
     p->rtt = rtt;
 }
 
-static const struct nm_p2p_conn_events EV = {ev_ready, ev_identify, ev_ping};
+/* answers "ping?" with "pong!" and refuses anything else */
+static int ev_request(void *ud, struct nm_p2p_conn *c, const uint8_t *req, size_t len,
+                      uint8_t **resp, size_t *resp_len)
+{
+    (void)ud;
+    (void)c;
+    if (len != 5 || memcmp(req, "ping?", 5) != 0)
+        return NM_E_UNSUPPORTED;
+    *resp = malloc(5);
+    memcpy(*resp, "pong!", 5);
+    *resp_len = 5;
+    return 0;
+}
+
+static void ev_response(void *ud, struct nm_p2p_conn *c, uint64_t cookie, const uint8_t *resp,
+                        size_t len, int err)
+{
+    (void)c;
+    struct peer *p = ud;
+    p->responses++;
+    p->cookie = cookie;
+    p->response_err = err;
+    p->resp_len = len < sizeof p->resp ? len : sizeof p->resp;
+    if (resp)
+        memcpy(p->resp, resp, p->resp_len);
+}
+
+static const struct nm_p2p_conn_events EV = {ev_ready, ev_identify, ev_ping, ev_request,
+                                             ev_response};
 
 static int setup(void **state)
 {
@@ -135,6 +165,42 @@ static void test_two_nodes_upgrade_identify_and_ping(void **state)
     peer_free(l);
 }
 
+static void test_sync_request_gets_its_answer_or_a_refusal(void **state)
+{
+    (void)state;
+    struct peer *d = peer_new("/ip4/10.0.0.1/tcp/1"), *l = peer_new("/ip4/10.0.0.2/tcp/1");
+    connect_pair(d, l, true);
+    for (int i = 0; i < 10; i++) {
+        move(d, l, 0);
+        move(l, d, 0);
+    }
+    assert_int_equal(nm_p2p_conn_request(&d->conn, (const uint8_t *)"ping?", 5, 77), 0);
+    for (int i = 0; i < 4; i++) {
+        assert_int_equal(move(d, l, 0), 0);
+        assert_int_equal(move(l, d, 0), 0);
+    }
+    assert_int_equal(d->responses, 1);
+    assert_int_equal(d->cookie, 77);
+    assert_int_equal(d->response_err, 0);
+    assert_int_equal(d->resp_len, 5);
+    assert_memory_equal(d->resp, "pong!", 5);
+    /* refused: the stream is reset and the requester hears an error */
+    assert_int_equal(nm_p2p_conn_request(&d->conn, (const uint8_t *)"what?", 5, 78), 0);
+    for (int i = 0; i < 4; i++) {
+        assert_int_equal(move(d, l, 0), 0);
+        assert_int_equal(move(l, d, 0), 0);
+    }
+    assert_int_equal(d->responses, 2);
+    assert_int_equal(d->cookie, 78);
+    assert_true(d->response_err < 0);
+    /* the connection carries on */
+    assert_int_equal(nm_p2p_conn_ping(&d->conn, 10), 0);
+    static uint8_t big[NM_P2P_REQUEST_MAX + 1];
+    assert_int_equal(nm_p2p_conn_request(&d->conn, big, sizeof big, 79), NM_E_INVAL);
+    peer_free(d);
+    peer_free(l);
+}
+
 static void test_dialer_refuses_listener_with_other_identity(void **state)
 {
     (void)state;
@@ -200,6 +266,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_two_nodes_upgrade_identify_and_ping),
+        cmocka_unit_test(test_sync_request_gets_its_answer_or_a_refusal),
         cmocka_unit_test(test_dialer_refuses_listener_with_other_identity),
         cmocka_unit_test(test_garbage_at_each_stage_is_a_named_error),
     };

@@ -17,9 +17,10 @@
 static const char *const SECURITY[] = {"/noise", NULL};
 static const char *const MUXERS[] = {"/yamux/1.0.0", NULL};
 static const char *const SERVED[] = {NM_P2P_PROTO_PING, NM_P2P_PROTO_ID, NM_P2P_PROTO_ID_PUSH,
-                                     NULL};
+                                     NM_P2P_PROTO_SYNC, NULL};
+#define N_SERVED 4
 
-enum stream_proto { SP_NONE, SP_PING, SP_ID, SP_ID_PUSH };
+enum stream_proto { SP_NONE, SP_PING, SP_ID, SP_ID_PUSH, SP_SYNC };
 
 struct sctx {
     struct nm_mss *mss; /* until negotiated */
@@ -28,6 +29,8 @@ struct sctx {
     uint8_t *buf; /* identify message or ping answer being received */
     size_t len;
     uint8_t ping[PING_LEN];
+    uint64_t cookie; /* outbound sync request */
+    bool answered;
 };
 
 /* --- buffers --- */
@@ -124,7 +127,7 @@ static int identify_build(struct nm_p2p_conn *c, uint8_t **out, size_t *len)
         m.observedaddr.data = c->remote_addr.b;
         m.observedaddr.len = c->remote_addr.len;
     }
-    m.n_protocols = 3;
+    m.n_protocols = N_SERVED;
     m.protocols = (char **)SERVED;
     size_t body = nm__p2p__identify__get_packed_size(&m);
     uint8_t *buf = malloc(body + NM_VARINT_MAX);
@@ -229,6 +232,8 @@ static enum stream_proto proto_of(const char *p)
         return SP_PING;
     if (strcmp(p, NM_P2P_PROTO_ID) == 0)
         return SP_ID;
+    if (strcmp(p, NM_P2P_PROTO_SYNC) == 0)
+        return SP_SYNC;
     return strcmp(p, NM_P2P_PROTO_ID_PUSH) == 0 ? SP_ID_PUSH : SP_NONE;
 }
 
@@ -283,19 +288,23 @@ static void on_proto_data(struct nm_p2p_conn *c, struct nm_yamux_stream *s, stru
         return;
     case SP_ID:
     case SP_ID_PUSH:
-        if ((x->proto == SP_ID) != x->outbound)
+    case SP_SYNC: {
+        if (x->proto == SP_ID && !x->outbound)
             break; /* they must not write on the identify stream we answer */
-        if (x->len + n > NM_P2P_IDENTIFY_MAX + NM_VARINT_MAX) {
+        size_t max = x->proto == SP_SYNC ? (x->outbound ? NM_P2P_RESPONSE_MAX : NM_P2P_REQUEST_MAX)
+                                         : NM_P2P_IDENTIFY_MAX + NM_VARINT_MAX;
+        if (x->len + n > max) {
             fail(c, NM_E_FLOODED);
             return;
         }
-        if (!x->buf && !(x->buf = malloc(NM_P2P_IDENTIFY_MAX + NM_VARINT_MAX))) {
+        if (!x->buf && !(x->buf = malloc(max))) {
             fail(c, NM_E_NOMEM);
             return;
         }
         memcpy(x->buf + x->len, d, n);
         x->len += n;
         return;
+    }
     default:
         break;
     }
@@ -340,10 +349,40 @@ static void cb_data(void *ud, struct nm_yamux_stream *s, const uint8_t *d, size_
     on_proto_data(c, s, x, d, n);
 }
 
+/* The peer finished its side of a sync stream: answer or deliver. */
+static void sync_fin(struct nm_p2p_conn *c, struct nm_yamux_stream *s, struct sctx *x)
+{
+    if (x->outbound) {
+        x->answered = true;
+        if (c->ev->on_response)
+            c->ev->on_response(c->ud, c, x->cookie, x->buf, x->len, 0);
+        return;
+    }
+    uint8_t *resp = NULL;
+    size_t rlen = 0;
+    int rc = c->ev->on_request ? c->ev->on_request(c->ud, c, x->buf, x->len, &resp, &rlen)
+                               : NM_E_UNSUPPORTED;
+    if (rc == 0 && rlen <= NM_P2P_RESPONSE_MAX)
+        stream_write(c, s, resp, rlen);
+    free(resp);
+    if (rc == NM_E_PROTOCOL)
+        fail(c, rc);
+    if (rc)
+        nm_yamux_reset(&c->mux, s);
+}
+
 static void cb_fin(void *ud, struct nm_yamux_stream *s)
 {
     struct nm_p2p_conn *c = ud;
     struct sctx *x = s->user;
+    if (x && !x->mss && x->proto == SP_SYNC) {
+        uint32_t id = s->id;
+        sync_fin(c, s, x);
+        for (size_t i = 0; i < c->mux.n_streams; i++) /* unless it was reset */
+            if (c->mux.streams[i]->id == id)
+                nm_yamux_close(&c->mux, s);
+        return;
+    }
     if (x && !x->mss && (x->proto == SP_ID || x->proto == SP_ID_PUSH) && x->buf) {
         int rc = identify_parse(c, x->buf, x->len);
         if (rc) {
@@ -360,8 +399,11 @@ static void cb_free(void *ud, struct nm_yamux_stream *s, bool reset)
 {
     (void)reset;
     struct nm_p2p_conn *c = ud;
+    struct sctx *x = s->user;
     if (c->ping_stream == s)
         c->ping_stream = NULL;
+    if (x && x->outbound && x->proto == SP_SYNC && !x->answered && c->ev->on_response)
+        c->ev->on_response(c->ud, c, x->cookie, NULL, 0, NM_E_UNSUPPORTED);
     sctx_free(s->user);
     s->user = NULL;
 }
@@ -373,6 +415,8 @@ static const struct nm_yamux_callbacks MUX_CB = {
 static struct nm_yamux_stream *open_stream(struct nm_p2p_conn *c, const char *proto)
 {
     struct sctx *x = sctx_new(true, proto);
+    if (x)
+        x->proto = proto_of(proto); /* known before the peer confirms it */
     int err = NM_E_NOMEM;
     struct nm_yamux_stream *s = x ? nm_yamux_open(&c->mux, x, &err) : NULL;
     if (!s) {
@@ -577,6 +621,21 @@ int nm_p2p_conn_ping(struct nm_p2p_conn *c, uint64_t now_us)
     randombytes_buf(x->ping, PING_LEN);
     c->ping_sent_us = now_us;
     stream_write(c, c->ping_stream, x->ping, PING_LEN);
+    int rc = flush(c);
+    return c->error ? c->error : rc;
+}
+
+int nm_p2p_conn_request(struct nm_p2p_conn *c, const uint8_t *req, size_t len, uint64_t cookie)
+{
+    if (c->state != NM_P2P_CONN_READY || c->error || len > NM_P2P_REQUEST_MAX)
+        return NM_E_INVAL;
+    struct nm_yamux_stream *s = open_stream(c, NM_P2P_PROTO_SYNC);
+    if (!s)
+        return c->error;
+    struct sctx *x = s->user;
+    x->cookie = cookie;
+    stream_write(c, s, req, len);
+    nm_yamux_close(&c->mux, s);
     int rc = flush(c);
     return c->error ? c->error : rc;
 }

@@ -20,6 +20,11 @@
 #define NM_P2P_PROTO_PING "/ipfs/ping/1.0.0"
 #define NM_P2P_PROTO_ID "/ipfs/id/1.0.0"
 #define NM_P2P_PROTO_ID_PUSH "/ipfs/id/push/1.0.0"
+/* Block sync, request-response: one request per stream, the requester
+ * half-closes after it, the responder answers and closes. */
+#define NM_P2P_PROTO_SYNC "/neuromesh/sync/1"
+#define NM_P2P_REQUEST_MAX 1024
+#define NM_P2P_RESPONSE_MAX (240u * 1024u) /* stays inside one yamux window */
 #define NM_P2P_IDENTIFY_MAX 8192 /* largest identify message accepted */
 #define NM_P2P_MAX_LISTEN_ADDRS 4
 #define NM_P2P_AGENT "neuromesh/0.2"
@@ -46,6 +51,15 @@ struct nm_p2p_conn_events {
     void (*on_ready)(void *ud, struct nm_p2p_conn *c);    /* secured, muxed, peer known */
     void (*on_identify)(void *ud, struct nm_p2p_conn *c); /* c->remote_info updated */
     void (*on_ping)(void *ud, struct nm_p2p_conn *c, uint64_t rtt_us);
+    /* A sync request arrived: answer with *resp (malloc'd, at most
+     * NM_P2P_RESPONSE_MAX; the connection frees it). A negative return
+     * resets the stream; NM_E_PROTOCOL also ends the connection. */
+    int (*on_request)(void *ud, struct nm_p2p_conn *c, const uint8_t *req, size_t len,
+                      uint8_t **resp, size_t *resp_len);
+    /* The answer to nm_p2p_conn_request(cookie): err 0 with the bytes, or
+     * an error (stream reset, protocol refused, connection gone). */
+    void (*on_response)(void *ud, struct nm_p2p_conn *c, uint64_t cookie, const uint8_t *resp,
+                        size_t len, int err);
 };
 
 /* What identify told us about the peer. */
@@ -99,6 +113,10 @@ int nm_p2p_conn_feed(struct nm_p2p_conn *c, const uint8_t *in, size_t len, uint6
 /* Sends one ping on the ping stream (opened on first use); on_ping reports
  * the round trip. NM_E_INVAL before READY. */
 int nm_p2p_conn_ping(struct nm_p2p_conn *c, uint64_t now_us);
+/* Sends a sync request on a new stream; the answer comes to on_response
+ * with cookie. NM_E_INVAL before READY or for a request over
+ * NM_P2P_REQUEST_MAX. */
+int nm_p2p_conn_request(struct nm_p2p_conn *c, const uint8_t *req, size_t len, uint64_t cookie);
 /* Bytes to write to the socket; nm_p2p_conn_output_clear after writing. */
 const uint8_t *nm_p2p_conn_output(const struct nm_p2p_conn *c, size_t *len);
 void nm_p2p_conn_output_clear(struct nm_p2p_conn *c);

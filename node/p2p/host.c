@@ -35,6 +35,9 @@ struct pconn {
     uint64_t win_start_ms, win_bytes;
     uint64_t bytes_in, bytes_out;
     size_t write_pending;
+    bool has_best;
+    uint64_t best_height;
+    nm_hash best_hash;
     struct pconn *prev, *next;
 };
 
@@ -70,6 +73,7 @@ struct nm_p2p_host {
     struct reserved reserved[MAX_RESERVED];
     struct ban bans[MAX_BANS];
     struct nm_p2p_stats stats;
+    bool syncing;
     uint8_t readbuf[65536]; /* shared: each read is consumed before the next */
 };
 
@@ -333,7 +337,27 @@ static void ev_identify(void *ud, struct nm_p2p_conn *c)
              c->info.agent[0] ? c->info.agent : "(no agent)");
 }
 
-static const struct nm_p2p_conn_events CONN_EV = {ev_ready, ev_identify, NULL};
+static int ev_request(void *ud, struct nm_p2p_conn *c, const uint8_t *req, size_t len,
+                      uint8_t **resp, size_t *resp_len)
+{
+    struct pconn *pc = ud;
+    struct nm_p2p_host *h = pc->h;
+    if (!h->cfg.on_request)
+        return NM_E_UNSUPPORTED;
+    return h->cfg.on_request(h->cfg.service_ud, &c->remote, req, len, resp, resp_len);
+}
+
+static void ev_response(void *ud, struct nm_p2p_conn *c, uint64_t cookie, const uint8_t *resp,
+                        size_t len, int err)
+{
+    struct pconn *pc = ud;
+    struct nm_p2p_host *h = pc->h;
+    if (h->cfg.on_response && !h->stopping)
+        h->cfg.on_response(h->cfg.service_ud, &c->remote, cookie, resp, len, err);
+}
+
+static const struct nm_p2p_conn_events CONN_EV = {ev_ready, ev_identify, NULL, ev_request,
+                                                  ev_response};
 
 static struct pconn *pconn_new(struct nm_p2p_host *h, bool inbound)
 {
@@ -469,6 +493,8 @@ static void on_tick(uv_timer_t *t)
         if (r->active && !r->dialing && !r->connected && now >= r->next_dial_ms)
             dial_reserved(h, i);
     }
+    if (h->cfg.on_tick)
+        h->cfg.on_tick(h->cfg.service_ud);
 }
 
 /* --- set-up and public functions --- */
@@ -621,6 +647,9 @@ size_t nm_p2p_host_peers(const struct nm_p2p_host *h, struct nm_p2p_peer_view *o
             v->addr = pc->addr;
             snprintf(v->agent, sizeof v->agent, "%s", pc->conn.info.agent);
             v->rtt_us = pc->conn.last_rtt_us;
+            v->has_best = pc->has_best;
+            v->best_height = pc->best_height;
+            v->best_hash = pc->best_hash;
             v->bytes_in = pc->bytes_in;
             v->bytes_out = pc->bytes_out;
         }
@@ -692,4 +721,60 @@ void nm_p2p_host_stats(const struct nm_p2p_host *h, struct nm_p2p_stats *out)
             out->inbound++;
         else if (pc->ready && !pc->closing)
             out->outbound++;
+}
+
+static struct pconn *find_ready(const struct nm_p2p_host *h, const struct nm_peer_id *id)
+{
+    for (struct pconn *pc = h->conns; pc; pc = pc->next)
+        if (pc->ready && !pc->closing && nm_peer_id_eq(&pc->conn.remote, id))
+            return pc;
+    return NULL;
+}
+
+int nm_p2p_host_request(struct nm_p2p_host *h, const struct nm_peer_id *id, const uint8_t *req,
+                        size_t len, uint64_t cookie)
+{
+    struct pconn *pc = find_ready(h, id);
+    if (!pc)
+        return NM_E_INVAL;
+    int rc = nm_p2p_conn_request(&pc->conn, req, len, cookie);
+    if (rc == 0)
+        conn_flush(pc);
+    else if (rc != NM_E_INVAL)
+        conn_close(pc, nm_strerror(rc));
+    return rc;
+}
+
+bool nm_p2p_host_peer_at(const struct nm_p2p_host *h, size_t n, struct nm_peer_id *out)
+{
+    for (struct pconn *pc = h->conns; pc; pc = pc->next) {
+        if (!pc->ready || pc->closing)
+            continue;
+        if (n-- == 0) {
+            *out = pc->conn.remote;
+            return true;
+        }
+    }
+    return false;
+}
+
+void nm_p2p_host_set_peer_best(struct nm_p2p_host *h, const struct nm_peer_id *id,
+                               uint64_t height, const nm_hash *hash)
+{
+    struct pconn *pc = find_ready(h, id);
+    if (!pc)
+        return;
+    pc->has_best = true;
+    pc->best_height = height;
+    pc->best_hash = *hash;
+}
+
+void nm_p2p_host_set_syncing(struct nm_p2p_host *h, bool syncing)
+{
+    h->syncing = syncing;
+}
+
+bool nm_p2p_host_syncing(const struct nm_p2p_host *h)
+{
+    return h->syncing;
 }

@@ -36,6 +36,13 @@ struct nm_p2p_config {
     void *log_ud;
     void (*on_peers_changed)(void *ud); /* a peer connected or left; may be NULL */
     void *peers_ud;
+    /* request-response (/neuromesh/sync/1), see conn.h; may be NULL */
+    int (*on_request)(void *ud, const struct nm_peer_id *from, const uint8_t *req, size_t len,
+                      uint8_t **resp, size_t *resp_len);
+    void (*on_response)(void *ud, const struct nm_peer_id *from, uint64_t cookie,
+                        const uint8_t *resp, size_t len, int err);
+    void (*on_tick)(void *ud); /* every 250 ms */
+    void *service_ud;
 };
 
 /* One connected peer, as system_peers shows it. */
@@ -46,6 +53,9 @@ struct nm_p2p_peer_view {
     struct nm_multiaddr addr;
     char agent[64];
     uint64_t rtt_us; /* 0: not measured yet */
+    bool has_best;   /* the peer told its best block (sync) */
+    uint64_t best_height;
+    nm_hash best_hash;
     uint64_t bytes_in, bytes_out;
 };
 
@@ -72,6 +82,19 @@ int nm_p2p_host_add_reserved(struct nm_p2p_host *h, const struct nm_multiaddr *a
 int nm_p2p_host_remove_reserved(struct nm_p2p_host *h, const struct nm_peer_id *id);
 /* Disconnects id and refuses it for the ban time. */
 void nm_p2p_host_ban(struct nm_p2p_host *h, const struct nm_peer_id *id);
+/* Sends a sync request to a connected peer; the answer comes to
+ * cfg.on_response with cookie. NM_E_INVAL when not connected. */
+int nm_p2p_host_request(struct nm_p2p_host *h, const struct nm_peer_id *id, const uint8_t *req,
+                        size_t len, uint64_t cookie);
+/* The n-th connected peer (handshake done), for round-robin; false past
+ * the end. */
+bool nm_p2p_host_peer_at(const struct nm_p2p_host *h, size_t n, struct nm_peer_id *out);
+/* What a peer said its best block is (shown by system_peers). */
+void nm_p2p_host_set_peer_best(struct nm_p2p_host *h, const struct nm_peer_id *id,
+                               uint64_t height, const nm_hash *hash);
+/* Whether the node is catching up (system_health.isSyncing). */
+void nm_p2p_host_set_syncing(struct nm_p2p_host *h, bool syncing);
+bool nm_p2p_host_syncing(const struct nm_p2p_host *h);
 /* Counters since start (Prometheus). */
 struct nm_p2p_stats {
     uint64_t inbound, outbound; /* connected now, handshake done */
