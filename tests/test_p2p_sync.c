@@ -10,6 +10,8 @@
 
 #include "node/chain.h"
 #include "node/errors.h"
+#include "node/call.h"
+#include "node/extrinsic.h"
 #include "node/p2p/conn.h"
 #include "node/p2p/proto/sync.pb-c.h"
 #include "node/p2p/sync.h"
@@ -41,10 +43,10 @@ static Nm__P2p__SyncResponse *ask(struct nm_chain *server, struct nm_chain *clie
 {
     uint8_t req[128], *resp;
     size_t len, rlen;
-    assert_int_equal(nm_sync_request_encode(&client->genesis, client->best.height + 1, max, req,
-                                            sizeof req, &len),
+    assert_int_equal(nm_sync_request_encode(&client->genesis, client->best.height + 1, max, NULL,
+                                            NULL, 0, req, sizeof req, &len),
                      0);
-    assert_int_equal(nm_sync_answer(server, req, len, &resp, &rlen), 0);
+    assert_int_equal(nm_sync_answer(server, req, len, &resp, &rlen, NULL), 0);
     assert_true(rlen <= NM_P2P_RESPONSE_MAX);
     Nm__P2p__SyncResponse *m = nm__p2p__sync_response__unpack(NULL, rlen, resp);
     free(resp);
@@ -108,13 +110,60 @@ static void test_requests_for_another_chain_or_malformed_are_refused(void **stat
     size_t len, rlen;
     nm_hash other;
     nm_hash_bytes("another chain", 13, &other);
-    assert_int_equal(nm_sync_request_encode(&other, 1, 8, req, sizeof req, &len), 0);
-    assert_int_equal(nm_sync_answer(a, req, len, &resp, &rlen), NM_E_WRONG_CHAIN);
+    assert_int_equal(nm_sync_request_encode(&other, 1, 8, NULL, NULL, 0, req, sizeof req, &len),
+                     0);
+    assert_int_equal(nm_sync_answer(a, req, len, &resp, &rlen, NULL), NM_E_WRONG_CHAIN);
     static const uint8_t junk[] = {0x0a, 0xff, 0x01, 0x02};
-    assert_int_equal(nm_sync_answer(a, junk, sizeof junk, &resp, &rlen), NM_E_DECODE);
-    assert_int_equal(nm_sync_answer(a, NULL, 0, &resp, &rlen), NM_E_DECODE); /* no fields */
+    assert_int_equal(nm_sync_answer(a, junk, sizeof junk, &resp, &rlen, NULL), NM_E_DECODE);
+    assert_int_equal(nm_sync_answer(a, NULL, 0, &resp, &rlen, NULL), NM_E_DECODE); /* no fields */
     assert_null(resp);
     nm_chain_close(a);
+}
+
+static void test_relayed_extrinsic_enters_the_server_pool_once(void **state)
+{
+    (void)state;
+    struct nm_chain *a = dev_chain(true), *b = dev_chain(false);
+    struct nm_keypair alice, bob;
+    nm_keypair_dev("alice", &alice);
+    nm_keypair_dev("bob", &bob);
+    struct nm_call call;
+    memset(&call, 0, sizeof call);
+    call.kind = NM_CALL_TRANSFER;
+    call.u.transfer.dest = bob.pub;
+    call.u.transfer.amount = 5000000000ull;
+    uint8_t *ext, *bad;
+    size_t ext_len;
+    assert_int_equal(nm_extrinsic_build(&alice, &b->genesis, 0, &call, &ext, &ext_len), 0);
+    bad = malloc(ext_len);
+    memcpy(bad, ext, ext_len);
+    bad[ext_len - 1] ^= 1; /* a broken signature or call: dropped, not admitted */
+    const uint8_t *exts[2] = {ext, bad};
+    size_t lens[2] = {ext_len, ext_len};
+    uint8_t req[4096], *resp;
+    size_t len, rlen, admitted = 99;
+    assert_int_equal(nm_sync_request_encode(&b->genesis, 1, 8, exts, lens, 2, req, sizeof req,
+                                            &len),
+                     0);
+    assert_int_equal(nm_sync_answer(a, req, len, &resp, &rlen, &admitted), 0);
+    free(resp);
+    assert_int_equal(admitted, 1);
+    assert_int_equal(a->pool.count, 1);
+    /* the same request again: already in the pool, nothing more */
+    assert_int_equal(nm_sync_answer(a, req, len, &resp, &rlen, &admitted), 0);
+    free(resp);
+    assert_int_equal(admitted, 0);
+    assert_int_equal(a->pool.count, 1);
+    /* the producer includes it */
+    struct nm_block_outcome out = {0};
+    assert_int_equal(nm_chain_produce(a, a->best.timestamp_ms + 1000, &out), 0);
+    assert_int_equal(out.count, 1);
+    assert_int_equal(out.results[0].error, 0);
+    free(out.results);
+    free(ext);
+    free(bad);
+    nm_chain_close(a);
+    nm_chain_close(b);
 }
 
 int main(void)
@@ -123,6 +172,7 @@ int main(void)
         cmocka_unit_test(test_client_reaches_the_same_state_in_batches),
         cmocka_unit_test(test_tampered_block_fails_the_import_checks),
         cmocka_unit_test(test_requests_for_another_chain_or_malformed_are_refused),
+        cmocka_unit_test(test_relayed_extrinsic_enters_the_server_pool_once),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }

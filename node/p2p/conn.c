@@ -297,10 +297,12 @@ static void on_proto_data(struct nm_p2p_conn *c, struct nm_yamux_stream *s, stru
             fail(c, NM_E_FLOODED);
             return;
         }
-        if (!x->buf && !(x->buf = malloc(max))) {
+        uint8_t *grown = realloc(x->buf, x->len + n); /* only what arrived */
+        if (!grown) {
             fail(c, NM_E_NOMEM);
             return;
         }
+        x->buf = grown;
         memcpy(x->buf + x->len, d, n);
         x->len += n;
         return;

@@ -23,7 +23,7 @@
 /* Block sync, request-response: one request per stream, the requester
  * half-closes after it, the responder answers and closes. */
 #define NM_P2P_PROTO_SYNC "/neuromesh/sync/1"
-#define NM_P2P_REQUEST_MAX 1024
+#define NM_P2P_REQUEST_MAX (64u * 1024u) /* room for relayed extrinsics */
 #define NM_P2P_RESPONSE_MAX (240u * 1024u) /* stays inside one yamux window */
 #define NM_P2P_IDENTIFY_MAX 8192 /* largest identify message accepted */
 #define NM_P2P_MAX_LISTEN_ADDRS 4

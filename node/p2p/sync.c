@@ -3,6 +3,7 @@
 #include "node/p2p/sync.h"
 
 #include "node/errors.h"
+#include "node/extrinsic.h"
 #include "node/p2p/conn.h"
 #include "node/p2p/proto/sync.pb-c.h"
 
@@ -14,6 +15,13 @@
 
 /* room for the response's own fields beside the blocks */
 #define RESPONSE_OVERHEAD 128
+#define RELAY_SENDS 3 /* each pool extrinsic goes out with this many requests */
+#define RELAY_TRACK 512
+
+struct relay {
+    nm_hash hash;
+    uint8_t sends;
+};
 
 struct nm_sync {
     struct nm_sync_config cfg;
@@ -25,6 +33,9 @@ struct nm_sync {
     size_t next_peer;
     uint64_t imported;
     uint64_t peers_best;
+    struct relay relayed[RELAY_TRACK];
+    size_t n_relayed;
+    uint8_t *req_buf; /* NM_P2P_REQUEST_MAX */
 };
 
 static void sync_log(struct nm_sync *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -41,34 +52,49 @@ static void sync_log(struct nm_sync *s, const char *fmt, ...)
     s->cfg.log(s->cfg.ud, line);
 }
 
-int nm_sync_request_encode(const nm_hash *genesis, uint64_t from, uint32_t max, uint8_t *out,
+int nm_sync_request_encode(const nm_hash *genesis, uint64_t from, uint32_t max,
+                           const uint8_t *const *exts, const size_t *lens, size_t n, uint8_t *out,
                            size_t cap, size_t *len)
 {
+    ProtobufCBinaryData bins[NM_SYNC_RELAY_MAX];
+    if (n > NM_SYNC_RELAY_MAX)
+        return NM_E_TOO_BIG;
+    for (size_t i = 0; i < n; i++) {
+        bins[i].data = (uint8_t *)exts[i];
+        bins[i].len = lens[i];
+    }
     Nm__P2p__SyncRequest m = NM__P2P__SYNC_REQUEST__INIT;
     m.has_genesis = m.has_from = m.has_max = 1;
     m.genesis.data = (uint8_t *)genesis->b;
     m.genesis.len = NM_HASH_LEN;
     m.from = from;
     m.max = max;
-    size_t n = nm__p2p__sync_request__get_packed_size(&m);
-    if (n > cap)
+    m.n_extrinsics = n;
+    m.extrinsics = bins;
+    if (nm__p2p__sync_request__get_packed_size(&m) > cap)
         return NM_E_TOO_BIG;
     *len = nm__p2p__sync_request__pack(&m, out);
     return 0;
 }
 
 int nm_sync_answer(struct nm_chain *c, const uint8_t *req, size_t len, uint8_t **resp,
-                   size_t *resp_len)
+                   size_t *resp_len, size_t *admitted)
 {
     Nm__P2p__SyncRequest *rq = nm__p2p__sync_request__unpack(NULL, len, req);
     if (!rq)
         return NM_E_DECODE;
     int err = NM_E_DECODE;
-    if (!rq->has_genesis || !rq->has_from || !rq->has_max || rq->genesis.len != NM_HASH_LEN)
+    if (!rq->has_genesis || !rq->has_from || !rq->has_max || rq->genesis.len != NM_HASH_LEN ||
+        rq->n_extrinsics > NM_SYNC_RELAY_MAX)
         goto out_req;
     err = NM_E_WRONG_CHAIN;
     if (memcmp(rq->genesis.data, c->genesis.b, NM_HASH_LEN) != 0)
         goto out_req;
+    size_t ok = 0;
+    for (size_t i = 0; i < rq->n_extrinsics; i++) /* stale or known ones are simply dropped */
+        ok += nm_chain_submit(c, rq->extrinsics[i].data, rq->extrinsics[i].len, NULL) == 0;
+    if (admitted)
+        *admitted = ok;
     uint64_t from = rq->from ? rq->from : 1, best = c->best.height;
     uint32_t max = rq->max < NM_SYNC_MAX_BLOCKS ? rq->max : NM_SYNC_MAX_BLOCKS;
     uint8_t **blocks = calloc(max + 1, sizeof *blocks);
@@ -120,7 +146,7 @@ static int on_request(void *ud, const struct nm_peer_id *from, const uint8_t *re
 {
     (void)from;
     struct nm_sync *s = ud;
-    int rc = nm_sync_answer(s->cfg.chain, req, len, resp, resp_len);
+    int rc = nm_sync_answer(s->cfg.chain, req, len, resp, resp_len, NULL);
     /* a malformed request is abuse; another chain's node is only refused */
     return rc == NM_E_DECODE ? NM_E_PROTOCOL : rc;
 }
@@ -132,13 +158,44 @@ static bool worth_punishing(int err)
            err != NM_E_RUNTIME_UNSUPPORTED && err != NM_E_IO && err != NM_E_INTERNAL;
 }
 
+/* Picks pool extrinsics to relay with the next request: each goes out
+ * with RELAY_SENDS requests (to different peers in turn), so it reaches
+ * the block producer through any connected path. */
+static size_t pick_relay(struct nm_sync *s, const uint8_t **exts, size_t *lens)
+{
+    struct nm_mempool *pool = &s->cfg.chain->pool;
+    struct relay kept[RELAY_TRACK];
+    size_t n_kept = 0, n = 0, bytes = 256;
+    for (size_t i = 0; i < pool->count && n_kept < RELAY_TRACK; i++) {
+        const struct nm_pool_tx *tx = &pool->txs[i];
+        struct relay r = {tx->hash, 0};
+        for (size_t k = 0; k < s->n_relayed; k++)
+            if (nm_hash_eq(&s->relayed[k].hash, &tx->hash))
+                r.sends = s->relayed[k].sends;
+        if (r.sends < RELAY_SENDS && n < NM_SYNC_RELAY_MAX &&
+            bytes + tx->len + 8 <= NM_P2P_REQUEST_MAX) {
+            exts[n] = tx->data;
+            lens[n++] = tx->len;
+            bytes += tx->len + 8;
+            r.sends++;
+        }
+        kept[n_kept++] = r; /* forgets what left the pool */
+    }
+    memcpy(s->relayed, kept, n_kept * sizeof kept[0]);
+    s->n_relayed = n_kept;
+    return n;
+}
+
 static void ask(struct nm_sync *s, const struct nm_peer_id *peer)
 {
-    uint8_t req[128];
     size_t len;
     struct nm_chain *c = s->cfg.chain;
-    if (nm_sync_request_encode(&c->genesis, c->best.height + 1, NM_SYNC_MAX_BLOCKS, req,
-                               sizeof req, &len))
+    const uint8_t *exts[NM_SYNC_RELAY_MAX];
+    size_t lens[NM_SYNC_RELAY_MAX];
+    size_t n = pick_relay(s, exts, lens);
+    uint8_t *req = s->req_buf;
+    if (nm_sync_request_encode(&c->genesis, c->best.height + 1, NM_SYNC_MAX_BLOCKS, exts, lens,
+                               n, req, NM_P2P_REQUEST_MAX, &len))
         return;
     s->cookie++;
     s->asked = *peer;
@@ -146,6 +203,28 @@ static void ask(struct nm_sync *s, const struct nm_peer_id *peer)
     s->last_ask_ms = nm_now_ms();
     if (nm_p2p_host_request(s->host, peer, req, len, s->cookie))
         s->in_flight = false;
+}
+
+/* Drops from the pool what an imported block included (the producer's
+ * own pool does this when it builds the block). */
+static void prune_pool(struct nm_chain *c, const uint8_t *data, size_t len)
+{
+    struct nm_block b;
+    if (!c->pool.count || nm_block_decode(data, len, &b))
+        return;
+    const struct nm_pool_tx *txs = nm_mempool_ordered(&c->pool);
+    uint8_t *drop = calloc(c->pool.count, 1);
+    for (size_t i = 0; drop && i < b.count; i++) {
+        nm_hash h;
+        nm_extrinsic_hash(b.extrinsics[i], b.lengths[i], &h);
+        for (size_t k = 0; k < c->pool.count; k++)
+            if (nm_hash_eq(&txs[k].hash, &h))
+                drop[k] = 1;
+    }
+    if (drop)
+        nm_mempool_remove_flagged(&c->pool, drop);
+    free(drop);
+    nm_block_fini(&b);
 }
 
 /* Imports the blocks of one response; returns how many went in, or a
@@ -160,6 +239,7 @@ static int import_blocks(struct nm_sync *s, Nm__P2p__SyncResponse *m)
         int err = nm_chain_import(c, m->blocks[i].data, m->blocks[i].len, false);
         if (err)
             return worth_punishing(err) ? err : count;
+        prune_pool(c, m->blocks[i].data, m->blocks[i].len);
         count++;
         s->imported++;
         if (s->cfg.imported)
@@ -235,8 +315,10 @@ static void on_tick(void *ud)
 int nm_sync_new(const struct nm_sync_config *cfg, struct nm_sync **out)
 {
     struct nm_sync *s = calloc(1, sizeof *s);
-    if (!s)
+    if (!s || !(s->req_buf = malloc(NM_P2P_REQUEST_MAX))) {
+        free(s);
         return NM_E_NOMEM;
+    }
     s->cfg = *cfg;
     if (!s->cfg.poll_ms) {
         uint64_t bt = cfg->chain->rt.params.block_time_ms;
@@ -248,6 +330,8 @@ int nm_sync_new(const struct nm_sync_config *cfg, struct nm_sync **out)
 
 void nm_sync_free(struct nm_sync *s)
 {
+    if (s)
+        free(s->req_buf);
     free(s);
 }
 

@@ -36,13 +36,19 @@ void nm_sync_free(struct nm_sync *s);
 void nm_sync_host_config(struct nm_sync *s, struct nm_p2p_config *cfg);
 void nm_sync_attach(struct nm_sync *s, struct nm_p2p_host *h);
 
-/* The serving side, without I/O: answers an encoded request with an
- * encoded response (malloc'd). NM_E_DECODE for a malformed request,
- * NM_E_WRONG_CHAIN for another genesis. */
+#define NM_SYNC_RELAY_MAX 64 /* extrinsics relayed per request */
+
+/* The serving side, without I/O: admits the relayed extrinsics to c's
+ * pool (with full validation; refused ones are dropped, *admitted counts
+ * the rest; may be NULL) and answers with an encoded response (malloc'd).
+ * NM_E_DECODE for a malformed request, NM_E_WRONG_CHAIN for another
+ * genesis. */
 int nm_sync_answer(struct nm_chain *c, const uint8_t *req, size_t len, uint8_t **resp,
-                   size_t *resp_len);
-/* Encodes a request for blocks from height from, at most max. */
-int nm_sync_request_encode(const nm_hash *genesis, uint64_t from, uint32_t max, uint8_t *out,
+                   size_t *resp_len, size_t *admitted);
+/* Encodes a request for blocks from height from, at most max, relaying n
+ * extrinsics. NM_E_TOO_BIG if it does not fit cap. */
+int nm_sync_request_encode(const nm_hash *genesis, uint64_t from, uint32_t max,
+                           const uint8_t *const *exts, const size_t *lens, size_t n, uint8_t *out,
                            size_t cap, size_t *len);
 
 /* Blocks imported from peers, and the best height a peer reported. */
