@@ -140,8 +140,8 @@ static int identify_build(struct nm_p2p_conn *c, uint8_t **out, size_t *len)
     return 0;
 }
 
-/* Parses a length-prefixed Identify message from the peer. */
-static int identify_parse(struct nm_p2p_conn *c, const uint8_t *d, size_t n)
+int nm_p2p_identify_decode(const uint8_t *d, size_t n, const struct nm_peer_id *remote,
+                           struct nm_p2p_remote_info *ri)
 {
     uint64_t body;
     int k = nm_varint_decode(d, n, &body);
@@ -151,11 +151,10 @@ static int identify_parse(struct nm_p2p_conn *c, const uint8_t *d, size_t n)
     if (!m)
         return NM_E_PROTOCOL;
     int rc = NM_E_PROTOCOL;
-    struct nm_p2p_remote_info *ri = &c->info;
     if (m->has_publickey) {
         struct nm_peer_id id;
         if (nm_peer_pubkey_decode(m->publickey.data, m->publickey.len, &id) ||
-            !nm_peer_id_eq(&id, &c->remote))
+            !nm_peer_id_eq(&id, remote))
             goto out; /* identify must not claim another identity */
     }
     if (m->agentversion)
@@ -386,7 +385,7 @@ static void cb_fin(void *ud, struct nm_yamux_stream *s)
         return;
     }
     if (x && !x->mss && (x->proto == SP_ID || x->proto == SP_ID_PUSH) && x->buf) {
-        int rc = identify_parse(c, x->buf, x->len);
+        int rc = nm_p2p_identify_decode(x->buf, x->len, &c->remote, &c->info);
         if (rc) {
             fail(c, rc);
             return;

@@ -117,6 +117,12 @@ int nm_p2p_conn_ping(struct nm_p2p_conn *c, uint64_t now_us);
  * with cookie. NM_E_INVAL before READY or for a request over
  * NM_P2P_REQUEST_MAX. */
 int nm_p2p_conn_request(struct nm_p2p_conn *c, const uint8_t *req, size_t len, uint64_t cookie);
+/* Decodes a length-prefixed Identify message from remote into ri (agent
+ * cleaned of control characters, unknown or malformed addresses and odd
+ * protocol ids skipped). NM_E_PROTOCOL if it does not decode or names
+ * another key than remote's. */
+int nm_p2p_identify_decode(const uint8_t *d, size_t n, const struct nm_peer_id *remote,
+                           struct nm_p2p_remote_info *ri);
 /* Bytes to write to the socket; nm_p2p_conn_output_clear after writing. */
 const uint8_t *nm_p2p_conn_output(const struct nm_p2p_conn *c, size_t *len);
 void nm_p2p_conn_output_clear(struct nm_p2p_conn *c);

@@ -13,7 +13,7 @@
 #include <sys/socket.h>
 
 #define NM_MULTIADDR_MAX 192 /* binary bytes */
-#define NM_MULTIADDR_STRLEN 320
+#define NM_MULTIADDR_STRLEN 800 /* text is at most 4x the binary (all /ip4) */
 
 struct nm_multiaddr {
     uint8_t b[NM_MULTIADDR_MAX];
