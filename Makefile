@@ -48,7 +48,7 @@ BENCH_SRCS := $(wildcard bench/*.c)
 BENCH_BINS := $(BENCH_SRCS:bench/%.c=$(BUILD)/bench/%)
 BIN := $(BUILD)/neuromesh
 
-.PHONY: all run test unit e2e asan bench fuzz clean check-fmt
+.PHONY: all run test unit e2e asan bench fuzz clean check-fmt devnet
 all: neuromesh
 
 neuromesh: $(BIN)
@@ -83,6 +83,12 @@ $(BUILD)/bench/%: bench/%.c $(BUILD)/libneuromesh.a
 
 run: neuromesh
 	./neuromesh
+
+# A loopback devnet of DEVNET_NODES nodes in ./devnet (scripts/devnet.sh
+# status / down to look at it and stop it).
+DEVNET_NODES ?= 4
+devnet: neuromesh
+	sh scripts/devnet.sh up $(DEVNET_NODES)
 
 unit: $(TEST_BINS)
 	@sh tests/run-unit.sh $(TEST_BINS)
