@@ -196,6 +196,36 @@ static double resident_bytes(void)
     return (double)resident * (double)sysconf(_SC_PAGESIZE);
 }
 
+/* Peers, p2p bytes, bans and sync progress (zeros without p2p). */
+static void render_p2p_metrics(struct nm_node *n, struct nm_prom_text *t)
+{
+    struct nm_p2p_stats ps = {0};
+    if (n->p2p)
+        nm_p2p_host_stats(n->p2p, &ps);
+    nm_prom_family(t, "neuromesh_peers", "gauge", "Connected peers.");
+    nm_prom_sample(t, "neuromesh_peers", NULL, (double)(ps.inbound + ps.outbound));
+    nm_prom_family(t, "neuromesh_p2p_peers", "gauge", "Connected peers by who dialed.");
+    nm_prom_sample(t, "neuromesh_p2p_peers", "direction=\"inbound\"", (double)ps.inbound);
+    nm_prom_sample(t, "neuromesh_p2p_peers", "direction=\"outbound\"", (double)ps.outbound);
+    nm_prom_family(t, "neuromesh_p2p_bytes_total", "counter", "Bytes over p2p connections.");
+    nm_prom_sample(t, "neuromesh_p2p_bytes_total", "direction=\"in\"", (double)ps.bytes_in);
+    nm_prom_sample(t, "neuromesh_p2p_bytes_total", "direction=\"out\"", (double)ps.bytes_out);
+    nm_prom_family(t, "neuromesh_p2p_peers_banned_total", "counter",
+                   "Peers dropped and banned for breaking the protocol or flooding.");
+    nm_prom_sample(t, "neuromesh_p2p_peers_banned_total", NULL, (double)ps.banned);
+    nm_prom_family(t, "neuromesh_p2p_connections_refused_total", "counter",
+                   "Connections refused at the door: banned or over the cap.");
+    nm_prom_sample(t, "neuromesh_p2p_connections_refused_total", NULL, (double)ps.refused);
+    nm_prom_family(t, "neuromesh_sync_blocks_imported_total", "counter",
+                   "Blocks imported from peers.");
+    nm_prom_sample(t, "neuromesh_sync_blocks_imported_total", NULL,
+                   n->sync ? (double)nm_sync_imported(n->sync) : 0);
+    nm_prom_family(t, "neuromesh_sync_peer_best_height", "gauge",
+                   "Highest best block a peer reported.");
+    nm_prom_sample(t, "neuromesh_sync_peer_best_height", NULL,
+                   n->sync ? (double)nm_sync_peers_best(n->sync) : 0);
+}
+
 static void render_metrics(void *ud, struct nm_prom_text *t)
 {
     struct nm_node *n = ud;
@@ -213,8 +243,7 @@ static void render_metrics(void *ud, struct nm_prom_text *t)
     nm_prom_family(t, "neuromesh_mempool_extrinsics", "gauge",
                    "Extrinsics waiting in the transaction pool.");
     nm_prom_sample(t, "neuromesh_mempool_extrinsics", NULL, (double)c->pool.count);
-    nm_prom_family(t, "neuromesh_peers", "gauge", "Connected peers.");
-    nm_prom_sample(t, "neuromesh_peers", NULL, 0);
+    render_p2p_metrics(n, t);
     nm_prom_family(t, "neuromesh_rpc_connections", "gauge", "Open JSON-RPC connections.");
     nm_prom_sample(t, "neuromesh_rpc_connections", NULL, st.connections);
     nm_prom_family(t, "neuromesh_rpc_connections_accepted_total", "counter",
