@@ -77,20 +77,19 @@ struct nm_p2p_host {
     uint8_t readbuf[65536]; /* shared: each read is consumed before the next */
 };
 
-static void host_log(struct nm_p2p_host *h, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void host_log(struct nm_p2p_host *h, const char *fmt, ...)
+void nm_p2p_logf(void (*log)(void *ud, const char *line), void *ud, const char *fmt, ...)
 {
-    if (!h->cfg.log)
+    if (!log)
         return;
     char line[512];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(line, sizeof line, fmt, ap);
     va_end(ap);
-    h->cfg.log(h->cfg.log_ud, line);
+    log(ud, line);
 }
+
+#define host_log(h, ...) nm_p2p_logf((h)->cfg.log, (h)->cfg.log_ud, __VA_ARGS__)
 
 static uint64_t now_ms(struct nm_p2p_host *h)
 {

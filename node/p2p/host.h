@@ -61,6 +61,10 @@ struct nm_p2p_peer_view {
 
 struct nm_p2p_host;
 
+/* Formats one log line and hands it to log (nothing when log is NULL). */
+void nm_p2p_logf(void (*log)(void *ud, const char *line), void *ud, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
 /* Listens and starts dialing. NM_E_IO (message in msg) when the port cannot
  * be bound; NM_E_INVAL for a bad config. */
 int nm_p2p_host_start(uv_loop_t *loop, const struct nm_p2p_config *cfg, struct nm_p2p_host **out,

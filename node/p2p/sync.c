@@ -38,19 +38,7 @@ struct nm_sync {
     uint8_t *req_buf; /* NM_P2P_REQUEST_MAX */
 };
 
-static void sync_log(struct nm_sync *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void sync_log(struct nm_sync *s, const char *fmt, ...)
-{
-    if (!s->cfg.log)
-        return;
-    char line[256];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(line, sizeof line, fmt, ap);
-    va_end(ap);
-    s->cfg.log(s->cfg.ud, line);
-}
+#define sync_log(s, ...) nm_p2p_logf((s)->cfg.log, (s)->cfg.ud, __VA_ARGS__)
 
 int nm_sync_request_encode(const nm_hash *genesis, uint64_t from, uint32_t max,
                            const uint8_t *const *exts, const size_t *lens, size_t n, uint8_t *out,
