@@ -7,7 +7,8 @@
  *     record are not in it);
  *  3. sync: blocks of signed transfers served by /neuromesh/sync/1 answers
  *     and imported from them, beside importing the same blocks directly
- *     (aim: at least 0.8x).
+ *     (both in batches with signatures checked on a second thread, as
+ *     bench_import does; aim: at least 0.8x).
  * Prints figures; never fails on time.
  * Usage: bench_p2p [MEGABYTES] [CONNECTIONS] [BLOCKS] [TX_PER_BLOCK] */
 #include "node/call.h"
@@ -228,20 +229,27 @@ static void bench_sync(size_t blocks, size_t per_block)
         }
         nm_chain_produce(a, a->best.timestamp_ms + 1000, NULL);
     }
-    /* direct import */
+    /* direct import, as bench_import does it: batches with signatures
+     * checked on a second thread */
     struct nm_chain *direct = dev_chain(false), *synced = dev_chain(false);
+    uint8_t **blks = calloc(a->best.height + 1, sizeof *blks);
+    size_t *lens = calloc(a->best.height + 1, sizeof *lens);
+    for (uint64_t h = 1; h <= a->best.height; h++)
+        nm_chain_block_bytes(a, h, &blks[h - 1], &lens[h - 1]);
     double t0 = now_s();
-    for (uint64_t h = 1; h <= a->best.height; h++) {
-        uint8_t *blk;
-        size_t len;
-        nm_chain_block_bytes(a, h, &blk, &len);
-        if (nm_chain_import(direct, blk, len, false)) {
+    for (uint64_t h = 0; h < a->best.height; h += NM_SYNC_MAX_BLOCKS) {
+        size_t n = a->best.height - h < NM_SYNC_MAX_BLOCKS ? a->best.height - h
+                                                           : NM_SYNC_MAX_BLOCKS;
+        if (nm_chain_import_blocks(direct, blks + h, lens + h, n, NULL)) {
             fprintf(stderr, "bench: import failed\n");
             exit(1);
         }
-        free(blk);
     }
     double direct_s = now_s() - t0;
+    for (uint64_t h = 0; h < a->best.height; h++)
+        free(blks[h]);
+    free(blks);
+    free(lens);
     /* through sync requests and answers (encoding, protobuf, limits) */
     t0 = now_s();
     while (synced->best.height < a->best.height) {
@@ -251,11 +259,16 @@ static void bench_sync(size_t blocks, size_t per_block)
                                NULL, NULL, 0, req, sizeof req, &len);
         nm_sync_answer(a, req, len, &resp, &rlen, NULL);
         Nm__P2p__SyncResponse *m = nm__p2p__sync_response__unpack(NULL, rlen, resp);
-        for (size_t i = 0; m && i < m->n_blocks; i++)
-            if (nm_chain_import(synced, m->blocks[i].data, m->blocks[i].len, false)) {
-                fprintf(stderr, "bench: sync import failed\n");
-                exit(1);
-            }
+        uint8_t *bp[NM_SYNC_MAX_BLOCKS];
+        size_t bl[NM_SYNC_MAX_BLOCKS];
+        for (size_t i = 0; m && i < m->n_blocks; i++) {
+            bp[i] = m->blocks[i].data;
+            bl[i] = m->blocks[i].len;
+        }
+        if (!m || !m->n_blocks || nm_chain_import_blocks(synced, bp, bl, m->n_blocks, NULL)) {
+            fprintf(stderr, "bench: sync import failed\n");
+            exit(1);
+        }
         nm__p2p__sync_response__free_unpacked(m, NULL);
         free(resp);
     }

@@ -220,20 +220,27 @@ static void prune_pool(struct nm_chain *c, const uint8_t *data, size_t len)
 static int import_blocks(struct nm_sync *s, Nm__P2p__SyncResponse *m)
 {
     struct nm_chain *c = s->cfg.chain;
-    int count = 0;
+    uint8_t *blocks[NM_SYNC_MAX_BLOCKS];
+    size_t lens[NM_SYNC_MAX_BLOCKS], done = 0;
+    if (!m->n_blocks)
+        return 0;
     for (size_t i = 0; i < m->n_blocks; i++) {
-        if (s->cfg.before_import)
-            s->cfg.before_import(s->cfg.ud);
-        int err = nm_chain_import(c, m->blocks[i].data, m->blocks[i].len, false);
-        if (err)
-            return worth_punishing(err) ? err : count;
-        prune_pool(c, m->blocks[i].data, m->blocks[i].len);
-        count++;
-        s->imported++;
-        if (s->cfg.imported)
-            s->cfg.imported(s->cfg.ud);
+        blocks[i] = m->blocks[i].data;
+        lens[i] = m->blocks[i].len;
     }
-    return count;
+    if (s->cfg.before_import)
+        s->cfg.before_import(s->cfg.ud);
+    /* signatures of block i+1 are checked on a second thread while block
+     * i applies, as a local import does */
+    int err = nm_chain_import_blocks(c, blocks, lens, m->n_blocks, &done);
+    for (size_t i = 0; i < done; i++)
+        prune_pool(c, blocks[i], lens[i]);
+    s->imported += done;
+    if (done && s->cfg.imported)
+        s->cfg.imported(s->cfg.ud); /* subscribers see the new best head */
+    if (err && worth_punishing(err))
+        return err;
+    return (int)done;
 }
 
 static void on_response(void *ud, const struct nm_peer_id *from, uint64_t cookie,
