@@ -19,7 +19,10 @@ const char nm_p2p_flags_usage[] =
     "                          BASE/chains/ID/network/secret_ed25519, made on first start\n"
     "  --public-addr MA        an address others reach us at, announced by identify\n"
     "  --max-peers N           inbound connection cap (default 32; outbound N/2)\n"
-    "  --nat none              NAT port mapping (only none yet)\n";
+    "  --nat none              NAT port mapping (only none yet)\n"
+    "  --p2p-handshake-timeout MS  close connections not upgraded by then (default 10000)\n"
+    "  --p2p-max-rate BYTES    bytes per second one peer may send (default 16 MiB)\n"
+    "  --p2p-ban-seconds S     how long a misbehaving peer stays banned (default 300)\n";
 
 void nm_p2p_flags_init(struct nm_p2p_flags *f)
 {
@@ -39,7 +42,8 @@ int nm_p2p_flags_parse(struct nm_p2p_flags *f, int argc, char **argv, int *i)
     bool has_value = *i + 1 < argc && strncmp(argv[*i + 1], "--", 2) != 0;
     if (strcmp(a, "--port") && strcmp(a, "--bootnodes") && strcmp(a, "--node-key-file") &&
         strcmp(a, "--public-addr") && strcmp(a, "--max-peers") && strcmp(a, "--nat") &&
-        strcmp(a, "--listen-ip"))
+        strcmp(a, "--listen-ip") && strcmp(a, "--p2p-handshake-timeout") &&
+        strcmp(a, "--p2p-max-rate") && strcmp(a, "--p2p-ban-seconds"))
         return 0;
     if (!has_value) {
         fprintf(stderr, "error: %s needs a value\n", a);
@@ -58,6 +62,18 @@ int nm_p2p_flags_parse(struct nm_p2p_flags *f, int argc, char **argv, int *i)
         if (*v < '0' || *v > '9' || *end || n < 1 || n > 4096)
             return bad(a, v, "a peer count (1-4096)");
         f->max_peers = (int)n;
+    } else if (!strcmp(a, "--p2p-handshake-timeout") || !strcmp(a, "--p2p-ban-seconds") ||
+               !strcmp(a, "--p2p-max-rate")) {
+        unsigned long long x = strtoull(v, &end, 10);
+        bool rate = !strcmp(a, "--p2p-max-rate");
+        if (*v < '0' || *v > '9' || *end || x < 1 || x > (rate ? (1ull << 40) : 86400000ull))
+            return bad(a, v, rate ? "a byte rate (1 to 2^40)" : "a positive number");
+        if (rate)
+            f->max_bytes_per_sec = x;
+        else if (!strcmp(a, "--p2p-ban-seconds"))
+            f->ban_seconds = (int)(x > 86400 * 30 ? 86400 * 30 : x);
+        else
+            f->handshake_timeout_ms = (int)x;
     } else if (!strcmp(a, "--nat")) {
         if (strcmp(v, "none") && strcmp(v, "auto") && strcmp(v, "upnp") && strcmp(v, "pmp"))
             return bad(a, v, "auto, upnp, pmp or none");
@@ -124,6 +140,9 @@ int nm_p2p_flags_apply(struct nm_p2p_flags *f, const char *db_path, struct nm_no
     f->cfg.port = f->port;
     f->cfg.max_inbound = f->max_peers;
     f->cfg.max_outbound = f->max_peers ? (f->max_peers + 1) / 2 : 0;
+    f->cfg.handshake_timeout_ms = f->handshake_timeout_ms;
+    f->cfg.max_bytes_per_sec = f->max_bytes_per_sec;
+    f->cfg.ban_seconds = f->ban_seconds;
     f->cfg.bootnodes = f->bootnodes;
     f->cfg.n_bootnodes = f->n_bootnodes;
     f->cfg.public_addrs = f->public_addrs;

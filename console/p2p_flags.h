@@ -10,6 +10,7 @@
 #include "node/p2p/host.h"
 
 #include <stdbool.h>
+#include <stdint.h>
 
 struct nm_p2p_flags {
     bool enabled;
@@ -21,6 +22,9 @@ struct nm_p2p_flags {
     struct nm_multiaddr public_addrs[3];
     size_t n_public;
     int max_peers;
+    int handshake_timeout_ms;
+    uint64_t max_bytes_per_sec;
+    int ban_seconds;
     /* filled by nm_p2p_flags_apply */
     struct nm_keypair key;
     struct nm_p2p_config cfg;
