@@ -41,6 +41,7 @@ struct nm_cmd_table {
 extern const struct nm_cmd_table nm_cmd_chain_table;  /* console/cmd_chain.c */
 extern const struct nm_cmd_table nm_cmd_subnet_table; /* console/cmd_subnet.c */
 extern const struct nm_cmd_table nm_cmd_neuron_table; /* console/cmd_neuron.c */
+extern const struct nm_cmd_table nm_cmd_peer_table;   /* console/cmd_peer.c */
 /* weights/consensus commands (console/cmd_weights.c) */
 extern const struct nm_cmd_table nm_cmd_weights_table;
 /* metagraph (console/cmd_neuron.c): the consensus columns of neuron_list's

@@ -39,6 +39,8 @@ static const struct nm_cmd_table *const tables[] = {
     &nm_cmd_weights_table,
     /* governance commands (console/cmd_gov.c) */
     &nm_cmd_gov_table,
+    /* p2p peers (console/cmd_peer.c) */
+    &nm_cmd_peer_table,
     &core_table,
 };
 #define TABLE_COUNT (sizeof tables / sizeof tables[0])

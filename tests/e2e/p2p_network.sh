@@ -148,4 +148,29 @@ sleep 1
 check "followers still follow after the ban" wait_height f2 "$((ph + 5))" 10
 check "the producer still has its three peers" sh -c "'$NEUROMESH' exec --url '$(cat "$T/p.url")' \
     --raw system_health | grep -q '\"peers\":3'"
+
+# console commands: peers, peer connect, peer ban (the last two unsafe)
+"$NEUROMESH" exec --url "$(cat "$T/p.url")" peers >"$T/peers.out" 2>&1
+check "peers lists the producer's three peers" grep -q '^3 peers' "$T/peers.out"
+check "with their ping and best block" grep -q 'inbound .* ms .*[0-9]' "$T/peers.out"
+check "peer connect without the token is refused" sh -c "! '$NEUROMESH' exec --url \
+    '$(cat "$T/f2.url")' --base-path '$T/none' 'peer connect /ip4/127.0.0.1/tcp/1/p2p/x' 2>/dev/null"
+f1_addr=$(rpc f1 system_localListenAddresses | tr -d '[]"' | cut -d, -f1)
+"$NEUROMESH" exec --url "$(cat "$T/f2.url")" --token-file "$T/f2/rpc.cookie" \
+    "peer connect $f1_addr" >"$T/connect.out" 2>&1
+i=0
+while ! rpc f2 system_health | grep -q '"peers":2'; do
+    i=$((i + 1)); [ $i -gt 50 ] && break
+    sleep 0.1
+done
+check "peer connect makes f2 dial f1" sh -c "'$NEUROMESH' exec --url '$(cat "$T/f2.url")' --raw \
+    system_health | grep -q '\"peers\":2'"
+late_id=$(rpc late system_localPeerId | tr -d '"')
+"$NEUROMESH" exec --url "$(cat "$T/p.url")" --token-file "$T/p/rpc.cookie" \
+    "peer ban $late_id" >"$T/ban.out" 2>&1
+sleep 0.5
+check "peer ban disconnects the late node" sh -c "! '$NEUROMESH' exec --url '$(cat "$T/p.url")' \
+    --raw system_peers | grep -q '$late_id'"
+check "and it stays out when it redials" sh -c "sleep 1.5; ! '$NEUROMESH' exec --url \
+    '$(cat "$T/p.url")' --raw system_peers | grep -q '$late_id'"
 finish
