@@ -46,11 +46,12 @@ static void ev_ping(void *ud, struct nm_p2p_conn *c, uint64_t rtt)
 }
 
 /* answers "ping?" with "pong!" and refuses anything else */
-static int ev_request(void *ud, struct nm_p2p_conn *c, const uint8_t *req, size_t len,
-                      uint8_t **resp, size_t *resp_len)
+static int ev_request(void *ud, struct nm_p2p_conn *c, enum nm_p2p_rr rr, const uint8_t *req,
+                      size_t len, uint8_t **resp, size_t *resp_len)
 {
     (void)ud;
     (void)c;
+    (void)rr;
     if (len != 5 || memcmp(req, "ping?", 5) != 0)
         return NM_E_UNSUPPORTED;
     *resp = malloc(5);
@@ -59,10 +60,11 @@ static int ev_request(void *ud, struct nm_p2p_conn *c, const uint8_t *req, size_
     return 0;
 }
 
-static void ev_response(void *ud, struct nm_p2p_conn *c, uint64_t cookie, const uint8_t *resp,
-                        size_t len, int err)
+static void ev_response(void *ud, struct nm_p2p_conn *c, enum nm_p2p_rr rr, uint64_t cookie,
+                        const uint8_t *resp, size_t len, int err)
 {
     (void)c;
+    (void)rr;
     struct peer *p = ud;
     p->responses++;
     p->cookie = cookie;
@@ -174,7 +176,7 @@ static void test_sync_request_gets_its_answer_or_a_refusal(void **state)
         move(d, l, 0);
         move(l, d, 0);
     }
-    assert_int_equal(nm_p2p_conn_request(&d->conn, (const uint8_t *)"ping?", 5, 77), 0);
+    assert_int_equal(nm_p2p_conn_request(&d->conn, NM_P2P_RR_SYNC, (const uint8_t *)"ping?", 5, 77), 0);
     for (int i = 0; i < 4; i++) {
         assert_int_equal(move(d, l, 0), 0);
         assert_int_equal(move(l, d, 0), 0);
@@ -185,7 +187,7 @@ static void test_sync_request_gets_its_answer_or_a_refusal(void **state)
     assert_int_equal(d->resp_len, 5);
     assert_memory_equal(d->resp, "pong!", 5);
     /* refused: the stream is reset and the requester hears an error */
-    assert_int_equal(nm_p2p_conn_request(&d->conn, (const uint8_t *)"what?", 5, 78), 0);
+    assert_int_equal(nm_p2p_conn_request(&d->conn, NM_P2P_RR_SYNC, (const uint8_t *)"what?", 5, 78), 0);
     for (int i = 0; i < 4; i++) {
         assert_int_equal(move(d, l, 0), 0);
         assert_int_equal(move(l, d, 0), 0);
@@ -196,7 +198,7 @@ static void test_sync_request_gets_its_answer_or_a_refusal(void **state)
     /* the connection carries on */
     assert_int_equal(nm_p2p_conn_ping(&d->conn, 10), 0);
     static uint8_t big[NM_P2P_REQUEST_MAX + 1];
-    assert_int_equal(nm_p2p_conn_request(&d->conn, big, sizeof big, 79), NM_E_INVAL);
+    assert_int_equal(nm_p2p_conn_request(&d->conn, NM_P2P_RR_SYNC, big, sizeof big, 79), NM_E_INVAL);
     peer_free(d);
     peer_free(l);
 }

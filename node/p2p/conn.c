@@ -17,10 +17,10 @@
 static const char *const SECURITY[] = {"/noise", NULL};
 static const char *const MUXERS[] = {"/yamux/1.0.0", NULL};
 static const char *const SERVED[] = {NM_P2P_PROTO_PING, NM_P2P_PROTO_ID, NM_P2P_PROTO_ID_PUSH,
-                                     NM_P2P_PROTO_SYNC, NULL};
-#define N_SERVED 4
+                                     NM_P2P_PROTO_SYNC, NM_P2P_PROTO_KAD, NULL};
+#define N_SERVED 5
 
-enum stream_proto { SP_NONE, SP_PING, SP_ID, SP_ID_PUSH, SP_SYNC };
+enum stream_proto { SP_NONE, SP_PING, SP_ID, SP_ID_PUSH, SP_SYNC, SP_KAD };
 
 struct sctx {
     struct nm_mss *mss; /* until negotiated */
@@ -32,6 +32,8 @@ struct sctx {
     uint64_t cookie; /* outbound sync request */
     bool answered;
 };
+
+static void kad_messages(struct nm_p2p_conn *c, struct nm_yamux_stream *s, struct sctx *x);
 
 /* --- buffers --- */
 
@@ -233,6 +235,8 @@ static enum stream_proto proto_of(const char *p)
         return SP_ID;
     if (strcmp(p, NM_P2P_PROTO_SYNC) == 0)
         return SP_SYNC;
+    if (strcmp(p, NM_P2P_PROTO_KAD) == 0)
+        return SP_KAD;
     return strcmp(p, NM_P2P_PROTO_ID_PUSH) == 0 ? SP_ID_PUSH : SP_NONE;
 }
 
@@ -287,11 +291,13 @@ static void on_proto_data(struct nm_p2p_conn *c, struct nm_yamux_stream *s, stru
         return;
     case SP_ID:
     case SP_ID_PUSH:
-    case SP_SYNC: {
+    case SP_SYNC:
+    case SP_KAD: {
         if (x->proto == SP_ID && !x->outbound)
             break; /* they must not write on the identify stream we answer */
-        size_t max = x->proto == SP_SYNC ? (x->outbound ? NM_P2P_RESPONSE_MAX : NM_P2P_REQUEST_MAX)
-                                         : NM_P2P_IDENTIFY_MAX + NM_VARINT_MAX;
+        size_t max = x->proto == SP_SYNC  ? (x->outbound ? NM_P2P_RESPONSE_MAX : NM_P2P_REQUEST_MAX)
+                     : x->proto == SP_KAD ? NM_P2P_KAD_MAX + NM_VARINT_MAX
+                                          : NM_P2P_IDENTIFY_MAX + NM_VARINT_MAX;
         if (x->len + n > max) {
             fail(c, NM_E_FLOODED);
             return;
@@ -304,12 +310,59 @@ static void on_proto_data(struct nm_p2p_conn *c, struct nm_yamux_stream *s, stru
         x->buf = grown;
         memcpy(x->buf + x->len, d, n);
         x->len += n;
+        if (x->proto == SP_KAD)
+            kad_messages(c, s, x);
         return;
     }
     default:
         break;
     }
     nm_yamux_reset(&c->mux, s);
+}
+
+/* Kademlia: each complete length-prefixed message is a request to answer
+ * (inbound stream) or the answer we waited for (outbound). */
+static void kad_messages(struct nm_p2p_conn *c, struct nm_yamux_stream *s, struct sctx *x)
+{
+    while (x->len && !c->error) {
+        uint64_t mlen;
+        int k = nm_varint_decode(x->buf, x->len, &mlen);
+        if (k < 0 || (k > 0 && mlen > NM_P2P_KAD_MAX)) {
+            fail(c, NM_E_PROTOCOL);
+            return;
+        }
+        if (k == 0 || x->len < (size_t)k + mlen)
+            return;
+        const uint8_t *msg = x->buf + k;
+        if (x->outbound) {
+            if (x->answered)
+                return; /* more than one answer: ignored, the stream closes */
+            x->answered = true;
+            if (c->ev->on_response)
+                c->ev->on_response(c->ud, c, NM_P2P_RR_KAD, x->cookie, msg, (size_t)mlen, 0);
+            nm_yamux_close(&c->mux, s);
+            return; /* s may be gone */
+        }
+        uint8_t *resp = NULL, pre[NM_VARINT_MAX];
+        size_t rlen = 0;
+        int rc = c->ev->on_request ? c->ev->on_request(c->ud, c, NM_P2P_RR_KAD, msg,
+                                                       (size_t)mlen, &resp, &rlen)
+                                   : NM_E_UNSUPPORTED;
+        size_t used = (size_t)k + (size_t)mlen;
+        memmove(x->buf, x->buf + used, x->len - used);
+        x->len -= used;
+        if (rc == 0 && rlen <= NM_P2P_KAD_MAX) {
+            stream_write(c, s, pre, nm_varint_encode(rlen, pre, sizeof pre));
+            stream_write(c, s, resp, rlen);
+        }
+        free(resp);
+        if (rc) {
+            if (rc == NM_E_PROTOCOL)
+                fail(c, rc);
+            nm_yamux_reset(&c->mux, s);
+            return;
+        }
+    }
 }
 
 static void cb_stream(void *ud, struct nm_yamux_stream *s)
@@ -356,13 +409,14 @@ static void sync_fin(struct nm_p2p_conn *c, struct nm_yamux_stream *s, struct sc
     if (x->outbound) {
         x->answered = true;
         if (c->ev->on_response)
-            c->ev->on_response(c->ud, c, x->cookie, x->buf, x->len, 0);
+            c->ev->on_response(c->ud, c, NM_P2P_RR_SYNC, x->cookie, x->buf, x->len, 0);
         return;
     }
     uint8_t *resp = NULL;
     size_t rlen = 0;
-    int rc = c->ev->on_request ? c->ev->on_request(c->ud, c, x->buf, x->len, &resp, &rlen)
-                               : NM_E_UNSUPPORTED;
+    int rc = c->ev->on_request
+                 ? c->ev->on_request(c->ud, c, NM_P2P_RR_SYNC, x->buf, x->len, &resp, &rlen)
+                 : NM_E_UNSUPPORTED;
     if (rc == 0 && rlen <= NM_P2P_RESPONSE_MAX)
         stream_write(c, s, resp, rlen);
     free(resp);
@@ -403,8 +457,10 @@ static void cb_free(void *ud, struct nm_yamux_stream *s, bool reset)
     struct sctx *x = s->user;
     if (c->ping_stream == s)
         c->ping_stream = NULL;
-    if (x && x->outbound && x->proto == SP_SYNC && !x->answered && c->ev->on_response)
-        c->ev->on_response(c->ud, c, x->cookie, NULL, 0, NM_E_UNSUPPORTED);
+    if (x && x->outbound && (x->proto == SP_SYNC || x->proto == SP_KAD) && !x->answered &&
+        c->ev->on_response)
+        c->ev->on_response(c->ud, c, x->proto == SP_KAD ? NM_P2P_RR_KAD : NM_P2P_RR_SYNC,
+                           x->cookie, NULL, 0, NM_E_UNSUPPORTED);
     sctx_free(s->user);
     s->user = NULL;
 }
@@ -626,17 +682,26 @@ int nm_p2p_conn_ping(struct nm_p2p_conn *c, uint64_t now_us)
     return c->error ? c->error : rc;
 }
 
-int nm_p2p_conn_request(struct nm_p2p_conn *c, const uint8_t *req, size_t len, uint64_t cookie)
+int nm_p2p_conn_request(struct nm_p2p_conn *c, enum nm_p2p_rr rr, const uint8_t *req, size_t len,
+                        uint64_t cookie)
 {
-    if (c->state != NM_P2P_CONN_READY || c->error || len > NM_P2P_REQUEST_MAX)
+    bool kad = rr == NM_P2P_RR_KAD;
+    if (c->state != NM_P2P_CONN_READY || c->error ||
+        len > (kad ? NM_P2P_KAD_MAX : NM_P2P_REQUEST_MAX))
         return NM_E_INVAL;
-    struct nm_yamux_stream *s = open_stream(c, NM_P2P_PROTO_SYNC);
+    struct nm_yamux_stream *s = open_stream(c, kad ? NM_P2P_PROTO_KAD : NM_P2P_PROTO_SYNC);
     if (!s)
         return c->error;
     struct sctx *x = s->user;
     x->cookie = cookie;
-    stream_write(c, s, req, len);
-    nm_yamux_close(&c->mux, s);
+    if (kad) { /* length-prefixed; the stream stays open for the answer */
+        uint8_t pre[NM_VARINT_MAX];
+        stream_write(c, s, pre, nm_varint_encode(len, pre, sizeof pre));
+        stream_write(c, s, req, len);
+    } else { /* the request ends where our side of the stream does */
+        stream_write(c, s, req, len);
+        nm_yamux_close(&c->mux, s);
+    }
     int rc = flush(c);
     return c->error ? c->error : rc;
 }

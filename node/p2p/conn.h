@@ -24,6 +24,13 @@
  * half-closes after it, the responder answers and closes. */
 #define NM_P2P_PROTO_SYNC "/neuromesh/sync/1"
 #define NM_P2P_REQUEST_MAX (64u * 1024u) /* room for relayed extrinsics */
+/* Kademlia (kad-dht spec): varint-length-prefixed messages, several
+ * requests may share a stream, each answered in turn. */
+#define NM_P2P_PROTO_KAD "/ipfs/kad/1.0.0"
+#define NM_P2P_KAD_MAX (16u * 1024u)
+
+/* The request-response protocols a connection carries. */
+enum nm_p2p_rr { NM_P2P_RR_SYNC, NM_P2P_RR_KAD };
 #define NM_P2P_RESPONSE_MAX (240u * 1024u) /* stays inside one yamux window */
 #define NM_P2P_IDENTIFY_MAX 8192 /* largest identify message accepted */
 #define NM_P2P_MAX_LISTEN_ADDRS 4
@@ -51,15 +58,16 @@ struct nm_p2p_conn_events {
     void (*on_ready)(void *ud, struct nm_p2p_conn *c);    /* secured, muxed, peer known */
     void (*on_identify)(void *ud, struct nm_p2p_conn *c); /* c->remote_info updated */
     void (*on_ping)(void *ud, struct nm_p2p_conn *c, uint64_t rtt_us);
-    /* A sync request arrived: answer with *resp (malloc'd, at most
-     * NM_P2P_RESPONSE_MAX; the connection frees it). A negative return
-     * resets the stream; NM_E_PROTOCOL also ends the connection. */
-    int (*on_request)(void *ud, struct nm_p2p_conn *c, const uint8_t *req, size_t len,
-                      uint8_t **resp, size_t *resp_len);
+    /* A sync or Kademlia request arrived: answer with *resp (malloc'd, at
+     * most NM_P2P_RESPONSE_MAX / NM_P2P_KAD_MAX; the connection frees it).
+     * A negative return resets the stream; NM_E_PROTOCOL also ends the
+     * connection. */
+    int (*on_request)(void *ud, struct nm_p2p_conn *c, enum nm_p2p_rr rr, const uint8_t *req,
+                      size_t len, uint8_t **resp, size_t *resp_len);
     /* The answer to nm_p2p_conn_request(cookie): err 0 with the bytes, or
      * an error (stream reset, protocol refused, connection gone). */
-    void (*on_response)(void *ud, struct nm_p2p_conn *c, uint64_t cookie, const uint8_t *resp,
-                        size_t len, int err);
+    void (*on_response)(void *ud, struct nm_p2p_conn *c, enum nm_p2p_rr rr, uint64_t cookie,
+                        const uint8_t *resp, size_t len, int err);
 };
 
 /* What identify told us about the peer. */
@@ -113,10 +121,11 @@ int nm_p2p_conn_feed(struct nm_p2p_conn *c, const uint8_t *in, size_t len, uint6
 /* Sends one ping on the ping stream (opened on first use); on_ping reports
  * the round trip. NM_E_INVAL before READY. */
 int nm_p2p_conn_ping(struct nm_p2p_conn *c, uint64_t now_us);
-/* Sends a sync request on a new stream; the answer comes to on_response
- * with cookie. NM_E_INVAL before READY or for a request over
- * NM_P2P_REQUEST_MAX. */
-int nm_p2p_conn_request(struct nm_p2p_conn *c, const uint8_t *req, size_t len, uint64_t cookie);
+/* Sends a request of protocol rr on a new stream; the answer comes to
+ * on_response with cookie. NM_E_INVAL before READY or for a request over
+ * NM_P2P_REQUEST_MAX (sync) / NM_P2P_KAD_MAX (Kademlia). */
+int nm_p2p_conn_request(struct nm_p2p_conn *c, enum nm_p2p_rr rr, const uint8_t *req, size_t len,
+                        uint64_t cookie);
 /* Decodes a length-prefixed Identify message from remote into ri (agent
  * cleaned of control characters, unknown or malformed addresses and odd
  * protocol ids skipped). NM_E_PROTOCOL if it does not decode or names

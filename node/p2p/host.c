@@ -4,7 +4,7 @@
 #include "node/p2p/host.h"
 
 #include "node/errors.h"
-#include "node/p2p/conn.h"
+#include "node/p2p/host_internal.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -13,69 +13,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define TICK_MS 250
-#define MAX_RESERVED 32
-#define MAX_BANS 256
-#define MAX_PENDING_WRITE (16u * 1024u * 1024u)
-#define REDIAL_MIN_MS 1000
-#define REDIAL_MAX_MS 30000
-#define MAX_LISTEN 4
-
-struct pconn {
-    struct nm_p2p_host *h;
-    uv_tcp_t tcp;
-    uv_connect_t connect_req;
-    struct nm_p2p_conn conn;
-    bool inbound, closing, ready;
-    int reserved; /* index into h->reserved, or -1 */
-    char ip[INET6_ADDRSTRLEN];
-    struct nm_multiaddr addr;
-    uint64_t started_ms, last_ping_ms;
-    uint64_t win_start_ms, win_bytes;
-    uint64_t bytes_in, bytes_out;
-    size_t write_pending;
-    bool has_best;
-    uint64_t best_height;
-    nm_hash best_hash;
-    struct pconn *prev, *next;
-};
-
-struct reserved {
-    bool active, dialing, connected;
-    struct nm_multiaddr addr;
-    struct nm_multiaddr_tcp tcp;
-    uint64_t next_dial_ms, backoff_ms;
-};
-
-struct ban {
-    bool used, by_id;
-    char ip[INET6_ADDRSTRLEN];
-    struct nm_peer_id id;
-    uint64_t until_ms;
-};
-
-struct nm_p2p_host {
-    uv_loop_t *loop;
-    uv_tcp_t listener;
-    uv_timer_t timer;
-    int open_handles; /* the host frees itself when this reaches 0 while stopping */
-    bool stopping;
-    struct nm_p2p_config cfg;
-    struct nm_keypair key;
-    struct nm_noise_identity noise;
-    struct nm_p2p_local local;
-    struct nm_multiaddr listen[MAX_LISTEN];
-    size_t n_listen;
-    int port;
-    struct pconn *conns;
-    int n_in, n_out;
-    struct reserved reserved[MAX_RESERVED];
-    struct ban bans[MAX_BANS];
-    struct nm_p2p_stats stats;
-    bool syncing;
-    uint8_t readbuf[65536]; /* shared: each read is consumed before the next */
-};
 
 void nm_p2p_logf(void (*log)(void *ud, const char *line), void *ud, const char *fmt, ...)
 {
@@ -89,9 +26,8 @@ void nm_p2p_logf(void (*log)(void *ud, const char *line), void *ud, const char *
     log(ud, line);
 }
 
-#define host_log(h, ...) nm_p2p_logf((h)->cfg.log, (h)->cfg.log_ud, __VA_ARGS__)
 
-static uint64_t now_ms(struct nm_p2p_host *h)
+uint64_t host_now_ms(struct nm_p2p_host *h)
 {
     return uv_now(h->loop);
 }
@@ -99,6 +35,7 @@ static uint64_t now_ms(struct nm_p2p_host *h)
 static void handle_closed(struct nm_p2p_host *h)
 {
     if (--h->open_handles == 0 && h->stopping) {
+        nm_kad_fini(&h->kad);
         sodium_memzero(&h->key, sizeof h->key);
         sodium_memzero(&h->noise, sizeof h->noise);
         free(h);
@@ -107,9 +44,9 @@ static void handle_closed(struct nm_p2p_host *h)
 
 /* --- bans --- */
 
-static bool is_banned(struct nm_p2p_host *h, const char *ip, const struct nm_peer_id *id)
+bool host_is_banned(struct nm_p2p_host *h, const char *ip, const struct nm_peer_id *id)
 {
-    uint64_t now = now_ms(h);
+    uint64_t now = host_now_ms(h);
     for (size_t i = 0; i < MAX_BANS; i++) {
         struct ban *b = &h->bans[i];
         if (!b->used || b->until_ms <= now)
@@ -120,9 +57,9 @@ static bool is_banned(struct nm_p2p_host *h, const char *ip, const struct nm_pee
     return false;
 }
 
-static void add_ban(struct nm_p2p_host *h, const char *ip, const struct nm_peer_id *id)
+void host_add_ban(struct nm_p2p_host *h, const char *ip, const struct nm_peer_id *id)
 {
-    uint64_t now = now_ms(h), ban_ms = (uint64_t)h->cfg.ban_seconds * 1000;
+    uint64_t now = host_now_ms(h), ban_ms = (uint64_t)h->cfg.ban_seconds * 1000;
     struct ban *slot = &h->bans[0];
     for (size_t i = 0; i < MAX_BANS; i++) { /* a free or expired slot, else the oldest */
         if (!h->bans[i].used || h->bans[i].until_ms <= now) {
@@ -162,7 +99,9 @@ static void on_conn_closed(uv_handle_t *handle)
     if (pc->reserved >= 0) {
         struct reserved *r = &h->reserved[pc->reserved];
         r->dialing = r->connected = false;
-        r->next_dial_ms = now_ms(h) + r->backoff_ms;
+        if (r->once)
+            r->active = false;
+        r->next_dial_ms = host_now_ms(h) + r->backoff_ms;
         r->backoff_ms = r->backoff_ms * 2 > REDIAL_MAX_MS ? REDIAL_MAX_MS : r->backoff_ms * 2;
     }
     bool was_ready = pc->ready;
@@ -173,7 +112,7 @@ static void on_conn_closed(uv_handle_t *handle)
     handle_closed(h);
 }
 
-static void conn_close(struct pconn *pc, const char *why)
+void host_conn_close(struct pconn *pc, const char *why)
 {
     if (pc->closing)
         return;
@@ -200,24 +139,24 @@ static void on_written(uv_write_t *req, int status)
     struct wreq *w = (struct wreq *)req;
     w->pc->write_pending -= w->n;
     if (status < 0)
-        conn_close(w->pc, "write failed");
+        host_conn_close(w->pc, "write failed");
     free(w);
 }
 
 /* Sends what the connection queued. */
-static void conn_flush(struct pconn *pc)
+void host_conn_flush(struct pconn *pc)
 {
     size_t n;
     const uint8_t *o = nm_p2p_conn_output(&pc->conn, &n);
     if (!n || pc->closing)
         return;
     if (pc->write_pending + n > MAX_PENDING_WRITE) {
-        conn_close(pc, "peer does not read what we send");
+        host_conn_close(pc, "peer does not read what we send");
         return;
     }
     struct wreq *w = malloc(sizeof *w + n);
     if (!w) {
-        conn_close(pc, "out of memory");
+        host_conn_close(pc, "out of memory");
         return;
     }
     memcpy(w->data, o, n);
@@ -227,7 +166,7 @@ static void conn_flush(struct pconn *pc)
     uv_buf_t buf = uv_buf_init((char *)w->data, (unsigned)n);
     if (uv_write(&w->req, (uv_stream_t *)&pc->tcp, &buf, 1, on_written)) {
         free(w);
-        conn_close(pc, "write failed");
+        host_conn_close(pc, "write failed");
         return;
     }
     pc->write_pending += n;
@@ -240,15 +179,15 @@ static void conn_punish(struct pconn *pc, int err)
 {
     struct nm_p2p_host *h = pc->h;
     h->stats.banned++;
-    add_ban(h, pc->ip, NULL);
+    host_add_ban(h, pc->ip, NULL);
     if (pc->ready)
-        add_ban(h, NULL, &pc->conn.remote);
+        host_add_ban(h, NULL, &pc->conn.remote);
     char why[160];
     snprintf(why, sizeof why, "%s; banned for %d s", nm_strerror(err), h->cfg.ban_seconds);
     if (!pc->ready) /* not yet known by id: log at warning level, it is the only trace */
         host_log(h, "warning: peer at %s: %s", pc->ip, why);
-    conn_flush(pc); /* a GoAway, if yamux queued one */
-    conn_close(pc, why);
+    host_conn_flush(pc); /* a GoAway, if yamux queued one */
+    host_conn_close(pc, why);
 }
 
 static void on_alloc(uv_handle_t *handle, size_t suggested, uv_buf_t *buf)
@@ -263,12 +202,12 @@ static void on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf)
     struct pconn *pc = stream->data;
     struct nm_p2p_host *h = pc->h;
     if (nread < 0) {
-        conn_close(pc, nread == UV_EOF ? "closed by the peer" : uv_strerror((int)nread));
+        host_conn_close(pc, nread == UV_EOF ? "closed by the peer" : uv_strerror((int)nread));
         return;
     }
     if (nread == 0 || pc->closing)
         return;
-    uint64_t now = now_ms(h);
+    uint64_t now = host_now_ms(h);
     if (now - pc->win_start_ms >= 1000) {
         pc->win_start_ms = now;
         pc->win_bytes = 0;
@@ -283,15 +222,15 @@ static void on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf)
     int rc = nm_p2p_conn_feed(&pc->conn, (const uint8_t *)buf->base, (size_t)nread,
                               uv_hrtime() / 1000);
     if (rc == NM_E_NOMEM || rc == NM_E_UNSUPPORTED) {
-        conn_flush(pc);
-        conn_close(pc, nm_strerror(rc));
+        host_conn_flush(pc);
+        host_conn_close(pc, nm_strerror(rc));
         return;
     }
     if (rc) {
         conn_punish(pc, rc);
         return;
     }
-    conn_flush(pc);
+    host_conn_flush(pc);
 }
 
 static void ev_ready(void *ud, struct nm_p2p_conn *c)
@@ -300,23 +239,23 @@ static void ev_ready(void *ud, struct nm_p2p_conn *c)
     struct nm_p2p_host *h = pc->h;
     char id[NM_PEER_ID_STRLEN];
     nm_peer_id_to_string(&c->remote, id);
-    if (is_banned(h, NULL, &c->remote)) {
+    if (host_is_banned(h, NULL, &c->remote)) {
         h->stats.refused++;
-        conn_close(pc, "banned");
+        host_conn_close(pc, "banned");
         return;
     }
     if (nm_peer_id_eq(&c->remote, &h->local.id)) {
-        conn_close(pc, "that is ourselves");
+        host_conn_close(pc, "that is ourselves");
         return;
     }
     for (struct pconn *o = h->conns; o; o = o->next) {
         if (o != pc && o->ready && !o->closing && nm_peer_id_eq(&o->conn.remote, &c->remote)) {
-            conn_close(pc, "already connected");
+            host_conn_close(pc, "already connected");
             return;
         }
     }
     pc->ready = true;
-    pc->last_ping_ms = now_ms(h) - (uint64_t)h->cfg.ping_interval_ms; /* first ping at once */
+    pc->last_ping_ms = host_now_ms(h) - (uint64_t)h->cfg.ping_interval_ms; /* first ping at once */
     if (pc->reserved >= 0) {
         h->reserved[pc->reserved].connected = true;
         h->reserved[pc->reserved].backoff_ms = REDIAL_MIN_MS;
@@ -331,26 +270,34 @@ static void ev_ready(void *ud, struct nm_p2p_conn *c)
 static void ev_identify(void *ud, struct nm_p2p_conn *c)
 {
     struct pconn *pc = ud;
+    nm_kad_add(&pc->h->kad, &c->remote, c->info.listen, c->info.n_listen, host_now_ms(pc->h));
     char id[NM_PEER_ID_STRLEN];
     host_log(pc->h, "debug: peer %s identified: %s", nm_peer_id_to_string(&c->remote, id),
              c->info.agent[0] ? c->info.agent : "(no agent)");
 }
 
-static int ev_request(void *ud, struct nm_p2p_conn *c, const uint8_t *req, size_t len,
-                      uint8_t **resp, size_t *resp_len)
+static int ev_request(void *ud, struct nm_p2p_conn *c, enum nm_p2p_rr rr, const uint8_t *req,
+                      size_t len, uint8_t **resp, size_t *resp_len)
 {
     struct pconn *pc = ud;
     struct nm_p2p_host *h = pc->h;
+    if (rr == NM_P2P_RR_KAD)
+        return host_kad_request(h, pc, req, len, resp, resp_len);
     if (!h->cfg.on_request)
         return NM_E_UNSUPPORTED;
     return h->cfg.on_request(h->cfg.service_ud, &c->remote, req, len, resp, resp_len);
 }
 
-static void ev_response(void *ud, struct nm_p2p_conn *c, uint64_t cookie, const uint8_t *resp,
-                        size_t len, int err)
+static void ev_response(void *ud, struct nm_p2p_conn *c, enum nm_p2p_rr rr, uint64_t cookie,
+                        const uint8_t *resp, size_t len, int err)
 {
     struct pconn *pc = ud;
     struct nm_p2p_host *h = pc->h;
+    if (rr == NM_P2P_RR_KAD) {
+        if (!h->stopping)
+            host_kad_response(h, pc, cookie, resp, len, err);
+        return;
+    }
     if (h->cfg.on_response && !h->stopping)
         h->cfg.on_response(h->cfg.service_ud, &c->remote, cookie, resp, len, err);
 }
@@ -366,7 +313,7 @@ static struct pconn *pconn_new(struct nm_p2p_host *h, bool inbound)
     pc->h = h;
     pc->inbound = inbound;
     pc->reserved = -1;
-    pc->started_ms = pc->win_start_ms = now_ms(h);
+    pc->started_ms = pc->win_start_ms = host_now_ms(h);
     uv_tcp_init(h->loop, &pc->tcp);
     pc->tcp.data = pc;
     h->open_handles++;
@@ -399,7 +346,7 @@ static int conn_begin(struct pconn *pc, const struct nm_peer_id *expected)
         return rc;
     if (uv_read_start((uv_stream_t *)&pc->tcp, on_alloc, on_read))
         return NM_E_IO;
-    conn_flush(pc);
+    host_conn_flush(pc);
     return 0;
 }
 
@@ -412,16 +359,16 @@ static void on_connection(uv_stream_t *server, int status)
     if (!pc)
         return;
     if (uv_accept(server, (uv_stream_t *)&pc->tcp)) {
-        conn_close(pc, NULL);
+        host_conn_close(pc, NULL);
         return;
     }
     if (conn_begin(pc, NULL)) {
-        conn_close(pc, "cannot start");
+        host_conn_close(pc, "cannot start");
         return;
     }
-    if (is_banned(h, pc->ip, NULL) || h->n_in > h->cfg.max_inbound) {
+    if (host_is_banned(h, pc->ip, NULL) || h->n_in > h->cfg.max_inbound) {
         h->stats.refused++;
-        conn_close(pc, h->n_in > h->cfg.max_inbound ? "too many inbound peers" : "banned");
+        host_conn_close(pc, h->n_in > h->cfg.max_inbound ? "too many inbound peers" : "banned");
     }
 }
 
@@ -431,12 +378,12 @@ static void on_connect(uv_connect_t *req, int status)
     if (pc->closing)
         return;
     if (status < 0) {
-        conn_close(pc, uv_strerror(status));
+        host_conn_close(pc, uv_strerror(status));
         return;
     }
     struct reserved *r = &pc->h->reserved[pc->reserved];
     if (conn_begin(pc, r->tcp.has_peer ? &r->tcp.peer : NULL))
-        conn_close(pc, "cannot start");
+        host_conn_close(pc, "cannot start");
 }
 
 static void dial_reserved(struct nm_p2p_host *h, int idx)
@@ -464,7 +411,7 @@ static void dial_reserved(struct nm_p2p_host *h, int idx)
     r->dialing = true;
     pc->connect_req.data = pc;
     if (uv_tcp_connect(&pc->connect_req, &pc->tcp, (struct sockaddr *)&ss, on_connect))
-        conn_close(pc, "cannot dial");
+        host_conn_close(pc, "cannot dial");
 }
 
 /* --- the tick: timeouts, pings, redials, ban expiry --- */
@@ -472,19 +419,19 @@ static void dial_reserved(struct nm_p2p_host *h, int idx)
 static void on_tick(uv_timer_t *t)
 {
     struct nm_p2p_host *h = t->data;
-    uint64_t now = now_ms(h);
+    uint64_t now = host_now_ms(h);
     for (struct pconn *pc = h->conns, *next; pc; pc = next) {
         next = pc->next;
         if (pc->closing)
             continue;
         if (!pc->ready && now - pc->started_ms > (uint64_t)h->cfg.handshake_timeout_ms) {
-            conn_close(pc, "handshake timed out");
+            host_conn_close(pc, "handshake timed out");
             continue;
         }
         if (pc->ready && now - pc->last_ping_ms >= (uint64_t)h->cfg.ping_interval_ms) {
             pc->last_ping_ms = now;
             if (nm_p2p_conn_ping(&pc->conn, uv_hrtime() / 1000) == 0)
-                conn_flush(pc);
+                host_conn_flush(pc);
         }
     }
     for (int i = 0; i < MAX_RESERVED; i++) {
@@ -492,6 +439,8 @@ static void on_tick(uv_timer_t *t)
         if (r->active && !r->dialing && !r->connected && now >= r->next_dial_ms)
             dial_reserved(h, i);
     }
+    if (now >= h->next_walk_ms)
+        host_kad_walk(h);
     if (h->cfg.on_tick)
         h->cfg.on_tick(h->cfg.service_ud);
 }
@@ -550,6 +499,11 @@ int nm_p2p_host_start(uv_loop_t *loop, const struct nm_p2p_config *cfg, struct n
     }
     h->local.noise = &h->noise;
     nm_peer_id_from_pubkey(&h->key.pub, &h->local.id);
+    if ((rc = nm_kad_init(&h->kad, &h->local.id))) {
+        free(h);
+        return rc;
+    }
+    h->next_walk_ms = uv_now(loop) + KAD_FIRST_WALK_MS;
     const char *ip = cfg->listen_ip ? cfg->listen_ip : "0.0.0.0";
     struct sockaddr_in sa;
     if (uv_ip4_addr(ip, cfg->port, &sa)) {
@@ -604,176 +558,8 @@ void nm_p2p_host_stop(struct nm_p2p_host *h)
         return;
     h->stopping = true;
     for (struct pconn *pc = h->conns; pc; pc = pc->next)
-        conn_close(pc, NULL);
+        host_conn_close(pc, NULL);
     uv_timer_stop(&h->timer);
     uv_close((uv_handle_t *)&h->timer, on_host_handle_closed);
     uv_close((uv_handle_t *)&h->listener, on_host_handle_closed);
-}
-
-const struct nm_peer_id *nm_p2p_host_peer_id(const struct nm_p2p_host *h)
-{
-    return &h->local.id;
-}
-
-int nm_p2p_host_port(const struct nm_p2p_host *h)
-{
-    return h->port;
-}
-
-size_t nm_p2p_host_listen_addrs(const struct nm_p2p_host *h, struct nm_multiaddr *out, size_t max)
-{
-    size_t n = 0;
-    for (size_t i = 0; i < h->n_listen && n < max; i++) {
-        out[n] = h->listen[i];
-        if (nm_multiaddr_add_peer(&out[n], &h->local.id) == 0)
-            n++;
-    }
-    return n;
-}
-
-size_t nm_p2p_host_peers(const struct nm_p2p_host *h, struct nm_p2p_peer_view *out, size_t max)
-{
-    size_t n = 0;
-    for (const struct pconn *pc = h->conns; pc; pc = pc->next) {
-        if (!pc->ready || pc->closing)
-            continue;
-        if (n < max) {
-            struct nm_p2p_peer_view *v = &out[n];
-            memset(v, 0, sizeof *v);
-            v->id = pc->conn.remote;
-            v->inbound = pc->inbound;
-            v->ready = true;
-            v->addr = pc->addr;
-            snprintf(v->agent, sizeof v->agent, "%s", pc->conn.info.agent);
-            v->rtt_us = pc->conn.last_rtt_us;
-            v->has_best = pc->has_best;
-            v->best_height = pc->best_height;
-            v->best_hash = pc->best_hash;
-            v->bytes_in = pc->bytes_in;
-            v->bytes_out = pc->bytes_out;
-        }
-        n++;
-    }
-    return n;
-}
-
-int nm_p2p_host_add_reserved(struct nm_p2p_host *h, const struct nm_multiaddr *addr)
-{
-    struct nm_multiaddr_tcp t;
-    if (nm_multiaddr_to_tcp(addr, &t) || t.is_dns || !t.has_peer)
-        return NM_E_MULTIADDR;
-    int free_slot = -1;
-    for (int i = 0; i < MAX_RESERVED; i++) {
-        if (h->reserved[i].active && nm_peer_id_eq(&h->reserved[i].tcp.peer, &t.peer))
-            return 0; /* already reserved */
-        if (!h->reserved[i].active && free_slot < 0)
-            free_slot = i;
-    }
-    if (free_slot < 0)
-        return NM_E_TOO_BIG;
-    struct reserved *r = &h->reserved[free_slot];
-    memset(r, 0, sizeof *r);
-    r->active = true;
-    r->addr = *addr;
-    r->tcp = t;
-    r->backoff_ms = REDIAL_MIN_MS;
-    for (struct pconn *pc = h->conns; pc; pc = pc->next)
-        if (pc->ready && !pc->closing && nm_peer_id_eq(&pc->conn.remote, &t.peer))
-            r->connected = true; /* it dialed us already */
-    if (!r->connected && !h->stopping)
-        r->next_dial_ms = now_ms(h); /* the next tick dials */
-    return 0;
-}
-
-int nm_p2p_host_remove_reserved(struct nm_p2p_host *h, const struct nm_peer_id *id)
-{
-    for (int i = 0; i < MAX_RESERVED; i++) {
-        struct reserved *r = &h->reserved[i];
-        if (!r->active || !nm_peer_id_eq(&r->tcp.peer, id))
-            continue;
-        r->active = false;
-        for (struct pconn *pc = h->conns; pc; pc = pc->next) {
-            if (pc->reserved == i)
-                pc->reserved = -1;
-            if (nm_peer_id_eq(&pc->conn.remote, id) && pc->ready)
-                conn_close(pc, "removed from the reserved peers");
-        }
-        return 0;
-    }
-    return NM_E_INVAL;
-}
-
-void nm_p2p_host_ban(struct nm_p2p_host *h, const struct nm_peer_id *id)
-{
-    add_ban(h, NULL, id);
-    for (struct pconn *pc = h->conns; pc; pc = pc->next)
-        if (pc->ready && nm_peer_id_eq(&pc->conn.remote, id))
-            conn_close(pc, "banned by the operator");
-}
-
-void nm_p2p_host_stats(const struct nm_p2p_host *h, struct nm_p2p_stats *out)
-{
-    *out = h->stats;
-    out->inbound = out->outbound = 0;
-    for (const struct pconn *pc = h->conns; pc; pc = pc->next)
-        if (pc->ready && !pc->closing && pc->inbound)
-            out->inbound++;
-        else if (pc->ready && !pc->closing)
-            out->outbound++;
-}
-
-static struct pconn *find_ready(const struct nm_p2p_host *h, const struct nm_peer_id *id)
-{
-    for (struct pconn *pc = h->conns; pc; pc = pc->next)
-        if (pc->ready && !pc->closing && nm_peer_id_eq(&pc->conn.remote, id))
-            return pc;
-    return NULL;
-}
-
-int nm_p2p_host_request(struct nm_p2p_host *h, const struct nm_peer_id *id, const uint8_t *req,
-                        size_t len, uint64_t cookie)
-{
-    struct pconn *pc = find_ready(h, id);
-    if (!pc)
-        return NM_E_INVAL;
-    int rc = nm_p2p_conn_request(&pc->conn, req, len, cookie);
-    if (rc == 0)
-        conn_flush(pc);
-    else if (rc != NM_E_INVAL)
-        conn_close(pc, nm_strerror(rc));
-    return rc;
-}
-
-bool nm_p2p_host_peer_at(const struct nm_p2p_host *h, size_t n, struct nm_peer_id *out)
-{
-    for (struct pconn *pc = h->conns; pc; pc = pc->next) {
-        if (!pc->ready || pc->closing)
-            continue;
-        if (n-- == 0) {
-            *out = pc->conn.remote;
-            return true;
-        }
-    }
-    return false;
-}
-
-void nm_p2p_host_set_peer_best(struct nm_p2p_host *h, const struct nm_peer_id *id,
-                               uint64_t height, const nm_hash *hash)
-{
-    struct pconn *pc = find_ready(h, id);
-    if (!pc)
-        return;
-    pc->has_best = true;
-    pc->best_height = height;
-    pc->best_hash = *hash;
-}
-
-void nm_p2p_host_set_syncing(struct nm_p2p_host *h, bool syncing)
-{
-    h->syncing = syncing;
-}
-
-bool nm_p2p_host_syncing(const struct nm_p2p_host *h)
-{
-    return h->syncing;
 }

@@ -36,7 +36,8 @@ struct nm_p2p_config {
     void *log_ud;
     void (*on_peers_changed)(void *ud); /* a peer connected or left; may be NULL */
     void *peers_ud;
-    /* request-response (/neuromesh/sync/1), see conn.h; may be NULL */
+    /* request-response (/neuromesh/sync/1), see conn.h; may be NULL.
+     * Kademlia requests are the host's own. */
     int (*on_request)(void *ud, const struct nm_peer_id *from, const uint8_t *req, size_t len,
                       uint8_t **resp, size_t *resp_len);
     void (*on_response)(void *ud, const struct nm_peer_id *from, uint64_t cookie,

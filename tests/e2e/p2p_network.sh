@@ -158,13 +158,16 @@ check "peer connect without the token is refused" sh -c "! '$NEUROMESH' exec --u
 f1_addr=$(rpc f1 system_localListenAddresses | tr -d '[]"' | cut -d, -f1)
 "$NEUROMESH" exec --url "$(cat "$T/f2.url")" --token-file "$T/f2/rpc.cookie" \
     "peer connect $f1_addr" >"$T/connect.out" 2>&1
+f1_id=${f1_addr##*/}
 i=0
-while ! rpc f2 system_health | grep -q '"peers":2'; do
+while ! rpc f2 system_peers | grep -q "$f1_id"; do
     i=$((i + 1)); [ $i -gt 50 ] && break
     sleep 0.1
 done
-check "peer connect makes f2 dial f1" sh -c "'$NEUROMESH' exec --url '$(cat "$T/f2.url")' --raw \
-    system_health | grep -q '\"peers\":2'"
+check "peer connect: f2 is connected to f1" sh -c "'$NEUROMESH' exec --url '$(cat "$T/f2.url")' \
+    --raw system_peers | grep -q '$f1_id'"
+check "Kademlia: the late node, given only the producer, found the followers" sh -c \
+    "'$NEUROMESH' exec --url '$(cat "$T/late.url")' --raw system_health | grep -q '\"peers\":3'"
 late_id=$(rpc late system_localPeerId | tr -d '"')
 "$NEUROMESH" exec --url "$(cat "$T/p.url")" --token-file "$T/p/rpc.cookie" \
     "peer ban $late_id" >"$T/ban.out" 2>&1
