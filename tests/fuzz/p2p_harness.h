@@ -12,6 +12,7 @@
 #include "node/crypto.h"
 #include "node/errors.h"
 #include "node/p2p/conn.h"
+#include "node/p2p/kad.h"
 #include "node/p2p/mss.h"
 #include "node/p2p/multiaddr.h"
 #include "node/p2p/noise.h"
@@ -143,9 +144,19 @@ static inline void nm_fuzz_p2p_conn(const uint8_t *d, size_t n)
     free(c);
 }
 
+static inline void nm_fuzz_kad_found(void *ud, const struct nm_peer_id *id,
+                                     const struct nm_multiaddr *addrs, size_t n)
+{
+    (void)id;
+    (void)addrs;
+    if (n > NM_KAD_ADDRS)
+        abort();
+    (*(int *)ud)++;
+}
+
 /* The protobuf messages and binary forms a peer sends after the
  * handshake: identify, the Noise payload, sync requests and responses,
- * multiaddrs, PeerIds, varints and blocks. */
+ * Kademlia requests and answers, multiaddrs, PeerIds, varints and blocks. */
 static inline void nm_fuzz_p2p_messages(const uint8_t *d, size_t n)
 {
     struct nm_peer_id remote;
@@ -160,6 +171,27 @@ static inline void nm_fuzz_p2p_messages(const uint8_t *d, size_t n)
                 abort();
     }
     free(ri);
+    static struct nm_kad kad;
+    if (!kad.peers) { /* a table with one peer, so FIND_NODE answers name someone */
+        struct nm_peer_id self, other;
+        memset(&self, 1, sizeof self);
+        memset(&other, 2, sizeof other);
+        struct nm_multiaddr ma;
+        nm_kad_init(&kad, &self);
+        nm_multiaddr_parse("/ip4/127.0.0.1/tcp/4001", &ma);
+        nm_kad_add(&kad, &other, &ma, 1, 0);
+    }
+    uint8_t *kresp = NULL;
+    size_t klen;
+    if (nm_kad_answer(&kad, d, n, &kresp, &klen) == 0) {
+        if (klen > NM_P2P_KAD_MAX)
+            abort();
+        free(kresp);
+    }
+    int kfound = 0;
+    nm_kad_closer_decode(d, n, nm_fuzz_kad_found, &kfound);
+    if (kfound > 2 * NM_KAD_K)
+        abort();
     Nm__P2p__NoiseHandshakePayload *pl = nm__p2p__noise_handshake_payload__unpack(NULL, n, d);
     if (pl)
         nm__p2p__noise_handshake_payload__free_unpacked(pl, NULL);
