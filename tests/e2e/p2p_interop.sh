@@ -3,8 +3,9 @@
 # (tests/interop, installed by scripts/install-deps.sh) and two NeuroMesh
 # nodes on loopback. Node A dials the js peer (--bootnodes), the js peer
 # dials node B: Noise handshake, yamux, identify (agent, protocols, listen
-# addresses) and ping both ways; system_peers on A shows the js peer with
-# its agent and a ping RTT.
+# addresses) and ping both ways; Kademlia: the js peer asks B (FIND_NODE)
+# for node C, which only B knows, and dials it; system_peers on A shows
+# the js peer with its agent and a ping RTT.
 . "$(dirname "$0")/../e2e-lib.sh"
 
 INTEROP="$(cd "$(dirname "$0")/../interop" && pwd)"
@@ -18,6 +19,12 @@ B_PID=$NODE_PID; B_URL=$URL
 b_addr=$("$NEUROMESH" exec --url "$B_URL" --raw system_localListenAddresses | tr -d '[]"' | cut -d, -f1)
 check "node B reports a /p2p listen address" sh -c "echo '$b_addr' | grep -q '^/ip4/127.0.0.1/tcp/[0-9]*/p2p/12D3KooW'"
 
+# node C: known to B only (C dials B); the js peer will look it up
+start_node "$T/c" --quiet --port 0 --listen-ip 127.0.0.1 --bootnodes "$b_addr" || exit 1
+C_PID=$NODE_PID
+c_id=$("$NEUROMESH" exec --url "$URL" --raw system_localPeerId | tr -d '"')
+NODE_PID=$B_PID
+
 # node A's key first, so the js peer knows which PeerId to expect
 mkdir -p "$T/a-key"
 a_key="$T/a-key/secret"
@@ -26,9 +33,9 @@ start_node "$T/probe" --quiet --port 0 --listen-ip 127.0.0.1 --node-key-file "$a
 a_id=$("$NEUROMESH" exec --url "$URL" --raw system_localPeerId | tr -d '"')
 stop_node
 
-node "$INTEROP/peer.mjs" "$b_addr" "$a_id" >"$T/js.log" 2>&1 &
+node "$INTEROP/peer.mjs" "$b_addr" "$a_id" "$c_id" >"$T/js.log" 2>&1 &
 JS_PID=$!
-BG_PIDS="$B_PID $JS_PID"
+BG_PIDS="$B_PID $C_PID $JS_PID"
 i=0
 while ! grep -q '^LISTEN ' "$T/js.log"; do
     i=$((i + 1))
@@ -41,7 +48,7 @@ js_addr=$(sed -n 's/^LISTEN //p' "$T/js.log")
 start_node "$T/a" --quiet --port 0 --listen-ip 127.0.0.1 --node-key-file "$a_key" \
     --bootnodes "$js_addr" || exit 1
 A_URL=$URL
-BG_PIDS="$B_PID $JS_PID $NODE_PID"
+BG_PIDS="$B_PID $C_PID $JS_PID $NODE_PID"
 
 i=0
 while ! grep -q '^CHECKS DONE' "$T/js.log"; do
@@ -52,7 +59,7 @@ done
 grep -E '^(PASS|FAIL):' "$T/js.log"
 failures=$((failures + $(grep -c '^FAIL:' "$T/js.log")))
 check "the js peer ran all its checks" grep -q '^CHECKS DONE' "$T/js.log"
-[ "$(grep -c '^PASS:' "$T/js.log")" -ge 6 ] || fail "the js peer passed its 6 checks"
+[ "$(grep -c '^PASS:' "$T/js.log")" -ge 8 ] || fail "the js peer passed its 8 checks"
 
 # A's view of the js peer: agent from identify, then a ping RTT
 js_id=${js_addr##*/}

@@ -1,7 +1,9 @@
 // peer.mjs - a js-libp2p 2.x peer for tests/e2e/p2p_interop.sh. It listens on
 // 127.0.0.1, prints "LISTEN <multiaddr>", waits for a NeuroMesh node to dial
 // it (argv[3] = that node's PeerId), checks what identify told about it,
-// then dials the node at argv[2] itself and pings it. Each check prints
+// then dials the node at argv[2] itself and pings it, and asks it over
+// Kademlia (FIND_NODE) where the node argv[4] is, then dials that one too.
+// Each check prints
 // "PASS: ..." or "FAIL: ..."; then it stays up (answering pings) until
 // killed, so the shell can look at the NeuroMesh side.
 import './polyfill.mjs'
@@ -11,9 +13,11 @@ import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
 import { identify } from '@libp2p/identify'
 import { ping } from '@libp2p/ping'
+import { kadDHT, passthroughMapper } from '@libp2p/kad-dht'
+import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 
-const [dialTarget, expectDialer] = process.argv.slice(2)
+const [dialTarget, expectDialer, thirdId] = process.argv.slice(2)
 const say = (ok, what) => console.log(`${ok ? 'PASS' : 'FAIL'}: js-libp2p: ${what}`)
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
 
@@ -22,7 +26,12 @@ const node = await createLibp2p({
   transports: [tcp()],
   connectionEncrypters: [noise()],
   streamMuxers: [yamux()],
-  services: { identify: identify(), ping: ping() },
+  services: {
+    identify: identify(),
+    ping: ping(),
+    // loopback addresses: keep them (the default mapper drops private ones)
+    dht: kadDHT({ clientMode: true, peerInfoMapper: passthroughMapper }),
+  },
 })
 console.log(`LISTEN ${node.getMultiaddrs()[0].toString()}`)
 
@@ -66,6 +75,22 @@ try {
   say(addrs.some((a) => target.toString().startsWith(a)), `identify listen addresses: ${addrs.join(' ')}`)
 } catch (err) {
   say(false, `dial/ping NeuroMesh: ${err.message}`)
+}
+
+// 3. Kademlia: the node we dialed knows a third NeuroMesh node; find it
+if (thirdId) {
+  try {
+    await sleep(500) // identify puts the dialed node in the DHT routing table
+    const found = await node.peerRouting.findPeer(peerIdFromString(thirdId),
+      { signal: AbortSignal.timeout(10000) })
+    const addrs = found.multiaddrs.map((a) => a.toString())
+    say(addrs.some((a) => a.startsWith('/ip4/127.0.0.1/tcp/')),
+      `Kademlia FIND_NODE found the third node at ${addrs.join(' ')}`)
+    const conn = await node.dial(found.multiaddrs[0].encapsulate(`/p2p/${thirdId}`))
+    say(conn.remotePeer.toString() === thirdId, 'dialed the node Kademlia found')
+  } catch (err) {
+    say(false, `Kademlia FIND_NODE for the third node: ${err.message}`)
+  }
 }
 console.log('CHECKS DONE')
 process.on('SIGTERM', async () => { await node.stop(); process.exit(0) })
