@@ -129,6 +129,8 @@ static void produce_block(uv_timer_t *t)
              outcome.count, failed);
     nm_rpc_methods_block_added(n->methods, &outcome);
     free(outcome.results);
+    if (n->sync)
+        nm_sync_announce(n->sync); /* peers fetch the block at once */
 }
 
 /* The end of a loop turn: the requests of this turn have been answered. */

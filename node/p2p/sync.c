@@ -129,12 +129,25 @@ out_req:
     return err;
 }
 
+static void ask(struct nm_sync *s, const struct nm_peer_id *peer);
+
+/* The requester's best height, when it told it (announcements do). */
+static uint64_t request_best(const uint8_t *req, size_t len)
+{
+    Nm__P2p__SyncRequest *rq = nm__p2p__sync_request__unpack(NULL, len, req);
+    uint64_t best = rq && rq->has_best ? rq->best : 0;
+    if (rq)
+        nm__p2p__sync_request__free_unpacked(rq, NULL);
+    return best;
+}
+
 static int on_request(void *ud, const struct nm_peer_id *from, const uint8_t *req, size_t len,
                       uint8_t **resp, size_t *resp_len)
 {
-    (void)from;
     struct nm_sync *s = ud;
     int rc = nm_sync_answer(s->cfg.chain, req, len, resp, resp_len, NULL);
+    if (rc == 0 && !s->in_flight && request_best(req, len) > s->cfg.chain->best.height)
+        ask(s, from); /* it has a block we do not: ask now, not at the next poll */
     /* a malformed request is abuse; another chain's node is only refused */
     return rc == NM_E_DECODE ? NM_E_PROTOCOL : rc;
 }
@@ -282,6 +295,8 @@ static void on_response(void *ud, const struct nm_peer_id *from, uint64_t cookie
                     ")",
                  got >= 16 ? "" : "debug: ", before + 1, best, nm_peer_id_to_string(from, id),
                  m->best);
+    if (got)
+        nm_sync_announce(s); /* our peers may be behind us now */
     if (got && m->best > best)
         ask(s, from); /* more where that came from */
 out:
@@ -321,6 +336,28 @@ int nm_sync_new(const struct nm_sync_config *cfg, struct nm_sync **out)
     }
     *out = s;
     return 0;
+}
+
+void nm_sync_announce(struct nm_sync *s)
+{
+    if (!s->host)
+        return;
+    struct nm_chain *c = s->cfg.chain;
+    Nm__P2p__SyncRequest m = NM__P2P__SYNC_REQUEST__INIT;
+    m.has_genesis = m.has_from = m.has_max = m.has_best = 1;
+    m.genesis.data = c->genesis.b;
+    m.genesis.len = NM_HASH_LEN;
+    m.from = c->best.height + 1;
+    m.max = 0;
+    m.best = c->best.height;
+    uint8_t buf[128];
+    if (nm__p2p__sync_request__get_packed_size(&m) > sizeof buf)
+        return;
+    size_t len = nm__p2p__sync_request__pack(&m, buf);
+    struct nm_peer_id peer;
+    /* cookie 0: the (empty) answers are not waited for */
+    for (size_t i = 0; nm_p2p_host_peer_at(s->host, i, &peer); i++)
+        nm_p2p_host_request(s->host, &peer, buf, len, 0);
 }
 
 void nm_sync_free(struct nm_sync *s)

@@ -3,7 +3,9 @@
  * its peers, in turn, for the blocks above its best and imports them with
  * every check of nm_chain_import (seal, parent, state root). A peer that
  * sends a block that fails those checks is banned. The same loop carries
- * new blocks across the network (polling, not gossip: see docs/network.md).
+ * new blocks across the network: each node announces its new best height
+ * to its peers, which ask for the block at once; polling covers the rest
+ * (not gossip: see docs/network.md).
  * Node thread only. */
 #ifndef NM_P2P_SYNC_H
 #define NM_P2P_SYNC_H
@@ -50,6 +52,11 @@ int nm_sync_answer(struct nm_chain *c, const uint8_t *req, size_t len, uint8_t *
 int nm_sync_request_encode(const nm_hash *genesis, uint64_t from, uint32_t max,
                            const uint8_t *const *exts, const size_t *lens, size_t n, uint8_t *out,
                            size_t cap, size_t *len);
+
+/* Tells every connected peer our new best height (a request for nothing
+ * that carries it): a peer behind asks us at once instead of at its next
+ * poll. Call after producing or importing blocks. */
+void nm_sync_announce(struct nm_sync *s);
 
 /* Blocks imported from peers, and the best height a peer reported. */
 uint64_t nm_sync_imported(const struct nm_sync *s);
