@@ -5,6 +5,7 @@
 
 #include "node/chain.h"
 #include "node/errors.h"
+#include "node/p2p/pubsub.h"
 #include "node/p2p/sync.h"
 #include "rpc/methods.h"
 #include "rpc/prometheus.h"
@@ -54,6 +55,7 @@ struct nm_node {
     struct nm_prom_server *prom;
     struct nm_p2p_host *p2p;
     struct nm_sync *sync;
+    struct nm_pubsub *pubsub;
     int rpc_port;
     int prom_port;
     int p2p_port;
@@ -129,8 +131,10 @@ static void produce_block(uv_timer_t *t)
              outcome.count, failed);
     nm_rpc_methods_block_added(n->methods, &outcome);
     free(outcome.results);
+    if (n->pubsub)
+        nm_pubsub_block_produced(n->pubsub); /* gossip it */
     if (n->sync)
-        nm_sync_announce(n->sync); /* peers fetch the block at once */
+        nm_sync_announce(n->sync); /* and tell peers to fetch it, for those gossip misses */
 }
 
 /* The end of a loop turn: the requests of this turn have been answered. */
@@ -218,6 +222,18 @@ static void render_p2p_metrics(struct nm_node *n, struct nm_prom_text *t)
     nm_prom_family(t, "neuromesh_p2p_connections_refused_total", "counter",
                    "Connections refused at the door: banned or over the cap.");
     nm_prom_sample(t, "neuromesh_p2p_connections_refused_total", NULL, (double)ps.refused);
+    static const char *const outcome[NM_PUBSUB_OUTCOMES] = {"published", "accepted", "ignored",
+                                                            "rejected"};
+    nm_prom_family(t, "neuromesh_gossip_messages_total", "counter",
+                   "gossipsub messages by topic and outcome.");
+    for (int tp = 0; tp < NM_PUBSUB_TOPICS; tp++)
+        for (int o = 0; o < NM_PUBSUB_OUTCOMES; o++) {
+            char labels[96];
+            snprintf(labels, sizeof labels, "topic=\"%s\",outcome=\"%s\"",
+                     nm_pubsub_topic_label(tp), outcome[o]);
+            nm_prom_sample(t, "neuromesh_gossip_messages_total", labels,
+                           (double)nm_pubsub_count(n->pubsub, tp, o));
+        }
     nm_prom_family(t, "neuromesh_sync_blocks_imported_total", "counter",
                    "Blocks imported from peers.");
     nm_prom_sample(t, "neuromesh_sync_blocks_imported_total", NULL,
@@ -372,11 +388,24 @@ static int open_p2p(struct nm_node *n)
     pc.log_ud = n;
     pc.on_peers_changed = p2p_peers_changed;
     pc.peers_ud = n;
+    struct nm_pubsub_config psc = {
+        .chain = n->chain,
+        .node_key = n->cfg.p2p->node_key,
+        .authority = n->cfg.produce && n->chain->can_author,
+        .before_import = sync_before_import,
+        .imported = sync_imported,
+        .log = p2p_log,
+        .ud = n,
+    };
+    if ((err = nm_pubsub_new(&psc, &n->pubsub)))
+        return err;
     nm_sync_host_config(n->sync, &pc);
+    nm_pubsub_host_config(n->pubsub, &pc);
     err = nm_p2p_host_start(&n->loop, &pc, &n->p2p, n->start_msg, sizeof n->start_msg);
     if (err)
         return err;
     nm_sync_attach(n->sync, n->p2p);
+    nm_pubsub_attach(n->pubsub, n->p2p);
     n->p2p_port = nm_p2p_host_port(n->p2p);
     char id[NM_PEER_ID_STRLEN], addr[NM_MULTIADDR_STRLEN];
     struct nm_multiaddr la[4];
@@ -477,7 +506,9 @@ static void node_thread(void *arg)
     uv_run(&n->loop, UV_RUN_DEFAULT);
     uv_loop_close(&n->loop);
     nm_sync_free(n->sync);
+    nm_pubsub_free(n->pubsub);
     n->sync = NULL;
+    n->pubsub = NULL;
     nm_rpc_methods_delete(n->methods);
     nm_chain_close(n->chain);
     n->methods = NULL;

@@ -17,10 +17,11 @@
 static const char *const SECURITY[] = {"/noise", NULL};
 static const char *const MUXERS[] = {"/yamux/1.0.0", NULL};
 static const char *const SERVED[] = {NM_P2P_PROTO_PING, NM_P2P_PROTO_ID, NM_P2P_PROTO_ID_PUSH,
-                                     NM_P2P_PROTO_SYNC, NM_P2P_PROTO_KAD, NULL};
-#define N_SERVED 5
+                                     NM_P2P_PROTO_SYNC, NM_P2P_PROTO_KAD, NM_P2P_PROTO_MESHSUB,
+                                     NULL};
+#define N_SERVED 6
 
-enum stream_proto { SP_NONE, SP_PING, SP_ID, SP_ID_PUSH, SP_SYNC, SP_KAD };
+enum stream_proto { SP_NONE, SP_PING, SP_ID, SP_ID_PUSH, SP_SYNC, SP_KAD, SP_GOSSIP };
 
 struct sctx {
     struct nm_mss *mss; /* until negotiated */
@@ -237,6 +238,8 @@ static enum stream_proto proto_of(const char *p)
         return SP_SYNC;
     if (strcmp(p, NM_P2P_PROTO_KAD) == 0)
         return SP_KAD;
+    if (strcmp(p, NM_P2P_PROTO_MESHSUB) == 0)
+        return SP_GOSSIP;
     return strcmp(p, NM_P2P_PROTO_ID_PUSH) == 0 ? SP_ID_PUSH : SP_NONE;
 }
 
@@ -292,12 +295,15 @@ static void on_proto_data(struct nm_p2p_conn *c, struct nm_yamux_stream *s, stru
     case SP_ID:
     case SP_ID_PUSH:
     case SP_SYNC:
-    case SP_KAD: {
-        if (x->proto == SP_ID && !x->outbound)
-            break; /* they must not write on the identify stream we answer */
-        size_t max = x->proto == SP_SYNC  ? (x->outbound ? NM_P2P_RESPONSE_MAX : NM_P2P_REQUEST_MAX)
-                     : x->proto == SP_KAD ? NM_P2P_KAD_MAX + NM_VARINT_MAX
-                                          : NM_P2P_IDENTIFY_MAX + NM_VARINT_MAX;
+    case SP_KAD:
+    case SP_GOSSIP: {
+        /* they must not write on the identify stream we answer, nor on our gossip one */
+        if ((x->proto == SP_ID && !x->outbound) || (x->proto == SP_GOSSIP && x->outbound))
+            break;
+        size_t max = x->proto == SP_SYNC     ? (x->outbound ? NM_P2P_RESPONSE_MAX : NM_P2P_REQUEST_MAX)
+                     : x->proto == SP_KAD    ? NM_P2P_KAD_MAX + NM_VARINT_MAX
+                     : x->proto == SP_GOSSIP ? NM_P2P_GOSSIP_MAX + NM_VARINT_MAX
+                                             : NM_P2P_IDENTIFY_MAX + NM_VARINT_MAX;
         if (x->len + n > max) {
             fail(c, NM_E_FLOODED);
             return;
@@ -310,7 +316,7 @@ static void on_proto_data(struct nm_p2p_conn *c, struct nm_yamux_stream *s, stru
         x->buf = grown;
         memcpy(x->buf + x->len, d, n);
         x->len += n;
-        if (x->proto == SP_KAD)
+        if (x->proto == SP_KAD || x->proto == SP_GOSSIP)
             kad_messages(c, s, x);
         return;
     }
@@ -321,19 +327,29 @@ static void on_proto_data(struct nm_p2p_conn *c, struct nm_yamux_stream *s, stru
 }
 
 /* Kademlia: each complete length-prefixed message is a request to answer
- * (inbound stream) or the answer we waited for (outbound). */
+ * (inbound stream) or the answer we waited for (outbound). gossipsub: each
+ * is an RPC for the host. */
 static void kad_messages(struct nm_p2p_conn *c, struct nm_yamux_stream *s, struct sctx *x)
 {
+    bool gossip = x->proto == SP_GOSSIP;
     while (x->len && !c->error) {
         uint64_t mlen;
         int k = nm_varint_decode(x->buf, x->len, &mlen);
-        if (k < 0 || (k > 0 && mlen > NM_P2P_KAD_MAX)) {
+        if (k < 0 || (k > 0 && mlen > (gossip ? NM_P2P_GOSSIP_MAX : NM_P2P_KAD_MAX))) {
             fail(c, NM_E_PROTOCOL);
             return;
         }
         if (k == 0 || x->len < (size_t)k + mlen)
             return;
         const uint8_t *msg = x->buf + k;
+        if (gossip) { /* gossipsub: RPCs in, nothing back on this stream */
+            if (c->ev->on_gossip)
+                c->ev->on_gossip(c->ud, c, msg, (size_t)mlen);
+            size_t used = (size_t)k + (size_t)mlen;
+            memmove(x->buf, x->buf + used, x->len - used);
+            x->len -= used;
+            continue;
+        }
         if (x->outbound) {
             if (x->answered)
                 return; /* more than one answer: ignored, the stream closes */
@@ -457,6 +473,8 @@ static void cb_free(void *ud, struct nm_yamux_stream *s, bool reset)
     struct sctx *x = s->user;
     if (c->ping_stream == s)
         c->ping_stream = NULL;
+    if (c->gossip_stream == s)
+        c->gossip_stream = NULL;
     if (x && x->outbound && (x->proto == SP_SYNC || x->proto == SP_KAD) && !x->answered &&
         c->ev->on_response)
         c->ev->on_response(c->ud, c, x->proto == SP_KAD ? NM_P2P_RR_KAD : NM_P2P_RR_SYNC,
@@ -702,6 +720,24 @@ int nm_p2p_conn_request(struct nm_p2p_conn *c, enum nm_p2p_rr rr, const uint8_t 
         stream_write(c, s, req, len);
         nm_yamux_close(&c->mux, s);
     }
+    int rc = flush(c);
+    return c->error ? c->error : rc;
+}
+
+int nm_p2p_conn_gossip_send(struct nm_p2p_conn *c, const uint8_t *rpc, size_t len)
+{
+    if (c->state != NM_P2P_CONN_READY || c->error || len > NM_P2P_GOSSIP_MAX)
+        return NM_E_INVAL;
+    if (!c->gossip_stream && !(c->gossip_stream = open_stream(c, NM_P2P_PROTO_MESHSUB)))
+        return c->error;
+    uint8_t pre[NM_VARINT_MAX];
+    size_t k = nm_varint_encode(len, pre, sizeof pre);
+    if (c->gossip_stream->send_window < k + len) {
+        c->gossip_dropped++;
+        return 0;
+    }
+    stream_write(c, c->gossip_stream, pre, k);
+    stream_write(c, c->gossip_stream, rpc, len);
     int rc = flush(c);
     return c->error ? c->error : rc;
 }

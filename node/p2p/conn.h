@@ -29,6 +29,11 @@
 #define NM_P2P_PROTO_KAD "/ipfs/kad/1.0.0"
 #define NM_P2P_KAD_MAX (16u * 1024u)
 
+/* gossipsub: each side sends its RPCs, varint-length-prefixed, on a
+ * stream it opened; the peer's stream only receives. */
+#define NM_P2P_PROTO_MESHSUB "/meshsub/1.1.0"
+#define NM_P2P_GOSSIP_MAX (1024u * 1024u)
+
 /* The request-response protocols a connection carries. */
 enum nm_p2p_rr { NM_P2P_RR_SYNC, NM_P2P_RR_KAD };
 #define NM_P2P_RESPONSE_MAX (240u * 1024u) /* stays inside one yamux window */
@@ -68,6 +73,8 @@ struct nm_p2p_conn_events {
      * an error (stream reset, protocol refused, connection gone). */
     void (*on_response)(void *ud, struct nm_p2p_conn *c, enum nm_p2p_rr rr, uint64_t cookie,
                         const uint8_t *resp, size_t len, int err);
+    /* A gossipsub RPC from the peer (at most NM_P2P_GOSSIP_MAX bytes). */
+    void (*on_gossip)(void *ud, struct nm_p2p_conn *c, const uint8_t *rpc, size_t len);
 };
 
 /* What identify told us about the peer. */
@@ -102,6 +109,8 @@ struct nm_p2p_conn {
     size_t out_len, out_cap;
     uint64_t now_us;
     struct nm_yamux_stream *ping_stream;
+    struct nm_yamux_stream *gossip_stream; /* ours, for sending gossipsub RPCs */
+    uint64_t gossip_dropped;               /* RPCs dropped: the peer's window was full */
     uint64_t ping_sent_us;
     uint64_t last_rtt_us;
     int error; /* first error that killed the connection */
@@ -126,6 +135,11 @@ int nm_p2p_conn_ping(struct nm_p2p_conn *c, uint64_t now_us);
  * NM_P2P_REQUEST_MAX (sync) / NM_P2P_KAD_MAX (Kademlia). */
 int nm_p2p_conn_request(struct nm_p2p_conn *c, enum nm_p2p_rr rr, const uint8_t *req, size_t len,
                         uint64_t cookie);
+/* Sends a gossipsub RPC on our gossip stream (opened on first use). An
+ * RPC that does not fit the peer's receive window is dropped and counted
+ * (gossip is lossy; IHAVE/IWANT and sync recover). NM_E_INVAL before READY
+ * or over NM_P2P_GOSSIP_MAX. */
+int nm_p2p_conn_gossip_send(struct nm_p2p_conn *c, const uint8_t *rpc, size_t len);
 /* Decodes a length-prefixed Identify message from remote into ri (agent
  * cleaned of control characters, unknown or malformed addresses and odd
  * protocol ids skipped). NM_E_PROTOCOL if it does not decode or names

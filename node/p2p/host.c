@@ -105,8 +105,11 @@ static void on_conn_closed(uv_handle_t *handle)
         r->backoff_ms = r->backoff_ms * 2 > REDIAL_MAX_MS ? REDIAL_MAX_MS : r->backoff_ms * 2;
     }
     bool was_ready = pc->ready;
+    struct nm_peer_id gone = pc->conn.remote;
     nm_p2p_conn_fini(&pc->conn);
     free(pc);
+    if (was_ready && !h->stopping && h->cfg.on_peer_down)
+        h->cfg.on_peer_down(h->cfg.gossip_ud, &gone);
     if (was_ready && !h->stopping && h->cfg.on_peers_changed)
         h->cfg.on_peers_changed(h->cfg.peers_ud);
     handle_closed(h);
@@ -263,6 +266,8 @@ static void ev_ready(void *ud, struct nm_p2p_conn *c)
     char addr[NM_MULTIADDR_STRLEN];
     host_log(h, "peer connected: %s %s %s", id, pc->inbound ? "from" : "at",
              nm_multiaddr_to_string(&pc->addr, addr, sizeof addr));
+    if (h->cfg.on_peer_up)
+        h->cfg.on_peer_up(h->cfg.gossip_ud, &c->remote);
     if (h->cfg.on_peers_changed)
         h->cfg.on_peers_changed(h->cfg.peers_ud);
 }
@@ -302,8 +307,16 @@ static void ev_response(void *ud, struct nm_p2p_conn *c, enum nm_p2p_rr rr, uint
         h->cfg.on_response(h->cfg.service_ud, &c->remote, cookie, resp, len, err);
 }
 
+static void ev_gossip(void *ud, struct nm_p2p_conn *c, const uint8_t *rpc, size_t len)
+{
+    struct pconn *pc = ud;
+    struct nm_p2p_host *h = pc->h;
+    if (h->cfg.on_gossip && !h->stopping)
+        h->cfg.on_gossip(h->cfg.gossip_ud, &c->remote, rpc, len);
+}
+
 static const struct nm_p2p_conn_events CONN_EV = {ev_ready, ev_identify, NULL, ev_request,
-                                                  ev_response};
+                                                  ev_response, ev_gossip};
 
 static struct pconn *pconn_new(struct nm_p2p_host *h, bool inbound)
 {
@@ -443,6 +456,8 @@ static void on_tick(uv_timer_t *t)
         host_kad_walk(h);
     if (h->cfg.on_tick)
         h->cfg.on_tick(h->cfg.service_ud);
+    if (h->cfg.on_gossip_tick)
+        h->cfg.on_gossip_tick(h->cfg.gossip_ud);
 }
 
 /* --- set-up and public functions --- */

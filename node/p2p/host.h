@@ -44,6 +44,13 @@ struct nm_p2p_config {
                         const uint8_t *resp, size_t len, int err);
     void (*on_tick)(void *ud); /* every 250 ms */
     void *service_ud;
+    /* gossipsub (node/p2p/pubsub.c); may be NULL: a peer finished its
+     * handshake or left, one of its RPCs arrived, the 250 ms tick */
+    void (*on_peer_up)(void *ud, const struct nm_peer_id *id);
+    void (*on_peer_down)(void *ud, const struct nm_peer_id *id);
+    void (*on_gossip)(void *ud, const struct nm_peer_id *from, const uint8_t *rpc, size_t len);
+    void (*on_gossip_tick)(void *ud);
+    void *gossip_ud;
 };
 
 /* One connected peer, as system_peers shows it. */
@@ -91,6 +98,10 @@ void nm_p2p_host_ban(struct nm_p2p_host *h, const struct nm_peer_id *id);
  * cfg.on_response with cookie. NM_E_INVAL when not connected. */
 int nm_p2p_host_request(struct nm_p2p_host *h, const struct nm_peer_id *id, const uint8_t *req,
                         size_t len, uint64_t cookie);
+/* Sends a gossipsub RPC to a connected peer (dropped when its window is
+ * full). NM_E_INVAL when not connected. */
+int nm_p2p_host_gossip_send(struct nm_p2p_host *h, const struct nm_peer_id *id, const uint8_t *rpc,
+                            size_t len);
 /* The n-th connected peer (handshake done), for round-robin; false past
  * the end. */
 bool nm_p2p_host_peer_at(const struct nm_p2p_host *h, size_t n, struct nm_peer_id *out);

@@ -183,3 +183,17 @@ bool nm_p2p_host_syncing(const struct nm_p2p_host *h)
 {
     return h->syncing;
 }
+
+int nm_p2p_host_gossip_send(struct nm_p2p_host *h, const struct nm_peer_id *id, const uint8_t *rpc,
+                            size_t len)
+{
+    struct pconn *pc = host_find_ready(h, id);
+    if (!pc)
+        return NM_E_INVAL;
+    int rc = nm_p2p_conn_gossip_send(&pc->conn, rpc, len);
+    if (rc == 0)
+        host_conn_flush(pc);
+    else if (rc != NM_E_INVAL)
+        host_conn_close(pc, nm_strerror(rc));
+    return rc;
+}
