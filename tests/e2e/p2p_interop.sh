@@ -4,8 +4,10 @@
 # nodes on loopback. Node A dials the js peer (--bootnodes), the js peer
 # dials node B: Noise handshake, yamux, identify (agent, protocols, listen
 # addresses) and ping both ways; Kademlia: the js peer asks B (FIND_NODE)
-# for node C, which only B knows, and dials it; system_peers on A shows
-# the js peer with its agent and a ping RTT.
+# for node C, which only B knows, and dials it; gossipsub: the js peer
+# receives a signed NeuroMesh status on the seed's announcements topic and
+# B receives the js peer's message; system_peers on A shows the js peer
+# with its agent and a ping RTT.
 . "$(dirname "$0")/../e2e-lib.sh"
 
 INTEROP="$(cd "$(dirname "$0")/../interop" && pwd)"
@@ -14,8 +16,10 @@ if ! command -v node >/dev/null 2>&1 || [ ! -d "$INTEROP/node_modules/libp2p" ];
     finish
 fi
 
-start_node "$T/b" --quiet --port 0 --listen-ip 127.0.0.1 || exit 1
+start_node "$T/b" --port 0 --listen-ip 127.0.0.1 || exit 1
 B_PID=$NODE_PID; B_URL=$URL
+# debug lines show each gossipsub status B receives
+"$NEUROMESH" exec --url "$B_URL" --base-path "$T/b" --raw 'system_setLogLevel ["debug"]' >/dev/null
 b_addr=$("$NEUROMESH" exec --url "$B_URL" --raw system_localListenAddresses | tr -d '[]"' | cut -d, -f1)
 check "node B reports a /p2p listen address" sh -c "echo '$b_addr' | grep -q '^/ip4/127.0.0.1/tcp/[0-9]*/p2p/12D3KooW'"
 
@@ -59,7 +63,14 @@ done
 grep -E '^(PASS|FAIL):' "$T/js.log"
 failures=$((failures + $(grep -c '^FAIL:' "$T/js.log")))
 check "the js peer ran all its checks" grep -q '^CHECKS DONE' "$T/js.log"
-[ "$(grep -c '^PASS:' "$T/js.log")" -ge 8 ] || fail "the js peer passed its 8 checks"
+[ "$(grep -c '^PASS:' "$T/js.log")" -ge 10 ] || fail "the js peer passed its 10 checks"
+js_id=$(sed -n 's/^JSID //p' "$T/js.log")
+i=0
+while ! grep -q "gossip: status of $js_id" "$T/b.log"; do
+    i=$((i + 1)); [ $i -gt 50 ] && break
+    sleep 0.1
+done
+check "B received the js peer's gossipsub message" grep -q "gossip: status of $js_id" "$T/b.log"
 
 # A's view of the js peer: agent from identify, then a ping RTT
 js_id=${js_addr##*/}

@@ -2,7 +2,9 @@
 // 127.0.0.1, prints "LISTEN <multiaddr>", waits for a NeuroMesh node to dial
 // it (argv[3] = that node's PeerId), checks what identify told about it,
 // then dials the node at argv[2] itself and pings it, and asks it over
-// Kademlia (FIND_NODE) where the node argv[4] is, then dials that one too.
+// Kademlia (FIND_NODE) where the node argv[4] is, then dials that one too;
+// gossipsub: it waits for a NeuroMesh status announcement on the seed's
+// announcements topic and publishes one of its own there.
 // Each check prints
 // "PASS: ..." or "FAIL: ..."; then it stays up (answering pings) until
 // killed, so the shell can look at the NeuroMesh side.
@@ -14,6 +16,7 @@ import { yamux } from '@chainsafe/libp2p-yamux'
 import { identify } from '@libp2p/identify'
 import { ping } from '@libp2p/ping'
 import { kadDHT, passthroughMapper } from '@libp2p/kad-dht'
+import { gossipsub } from '@chainsafe/libp2p-gossipsub'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 
@@ -31,7 +34,17 @@ const node = await createLibp2p({
     ping: ping(),
     // loopback addresses: keep them (the default mapper drops private ones)
     dht: kadDHT({ clientMode: true, peerInfoMapper: passthroughMapper }),
+    pubsub: gossipsub({ allowPublishToZeroTopicPeers: true }),
   },
+})
+const TOPIC = '/neuromesh/1.0.0/global/announcements'
+const statuses = []
+node.services.pubsub.subscribe(TOPIC)
+node.services.pubsub.addEventListener('message', (evt) => {
+  if (evt.detail.topic !== TOPIC) return
+  try {
+    statuses.push({ from: evt.detail.from?.toString(), status: JSON.parse(new TextDecoder().decode(evt.detail.data)) })
+  } catch { statuses.push({ from: '?', status: null }) }
 })
 console.log(`LISTEN ${node.getMultiaddrs()[0].toString()}`)
 
@@ -92,6 +105,19 @@ if (thirdId) {
     say(false, `Kademlia FIND_NODE for the third node: ${err.message}`)
   }
 }
+// 4. gossipsub: a NeuroMesh status arrives (signed, StrictSign); we publish ours
+for (let i = 0; i < 150 && !statuses.some((m) => m.status && m.status.genesis); i++) await sleep(100)
+const st = statuses.find((m) => m.status && m.status.genesis)
+say(st !== undefined, st ? `gossipsub status from ${st.from}: best #${st.status.best}, ` +
+  `roles ${st.status.roles}, version ${st.status.version}` : 'no NeuroMesh status on ' + TOPIC)
+try {
+  const res = await node.services.pubsub.publish(TOPIC,
+    new TextEncoder().encode(JSON.stringify({ hello: 'from js-libp2p', peerId: node.peerId.toString() })))
+  say(res.recipients.length > 0, `published on ${TOPIC} to ${res.recipients.length} NeuroMesh peers`)
+} catch (err) {
+  say(false, `gossipsub publish: ${err.message}`)
+}
+console.log(`JSID ${node.peerId.toString()}`)
 console.log('CHECKS DONE')
 process.on('SIGTERM', async () => { await node.stop(); process.exit(0) })
 setTimeout(() => process.exit(0), 120000) // never outlive a forgotten test
