@@ -12,6 +12,7 @@
 #include "node/crypto.h"
 #include "node/errors.h"
 #include "node/p2p/conn.h"
+#include "node/p2p/gossip.h"
 #include "node/p2p/kad.h"
 #include "node/p2p/mss.h"
 #include "node/p2p/multiaddr.h"
@@ -144,6 +145,16 @@ static inline void nm_fuzz_p2p_conn(const uint8_t *d, size_t n)
     free(c);
 }
 
+static inline void nm_fuzz_gossip_send(void *ud, const struct nm_peer_id *to,
+                                       const uint8_t *rpc, size_t len)
+{
+    (void)ud;
+    (void)to;
+    (void)rpc;
+    if (len > NM_GOSSIP_RPC_MAX)
+        abort(); /* we never send more than a peer may */
+}
+
 static inline void nm_fuzz_kad_found(void *ud, const struct nm_peer_id *id,
                                      const struct nm_multiaddr *addrs, size_t n)
 {
@@ -156,7 +167,8 @@ static inline void nm_fuzz_kad_found(void *ud, const struct nm_peer_id *id,
 
 /* The protobuf messages and binary forms a peer sends after the
  * handshake: identify, the Noise payload, sync requests and responses,
- * Kademlia requests and answers, multiaddrs, PeerIds, varints and blocks. */
+ * Kademlia requests and answers, gossipsub RPCs, multiaddrs, PeerIds,
+ * varints and blocks. */
 static inline void nm_fuzz_p2p_messages(const uint8_t *d, size_t n)
 {
     struct nm_peer_id remote;
@@ -192,6 +204,19 @@ static inline void nm_fuzz_p2p_messages(const uint8_t *d, size_t n)
     nm_kad_closer_decode(d, n, nm_fuzz_kad_found, &kfound);
     if (kfound > 2 * NM_KAD_K)
         abort();
+    static struct nm_gossip *router;
+    static struct nm_peer_id peer;
+    if (!router) { /* subscribed to the announcements topic, one peer known */
+        struct nm_gossip_config gc = {&nm_fuzz_identity()->id, nm_fuzz_gossip_send, NULL, NULL};
+        nm_gossip_new(&gc, &router);
+        nm_gossip_subscribe(router, "/neuromesh/1.0.0/global/announcements");
+        memset(&peer, 3, sizeof peer);
+        nm_gossip_peer_add(router, &peer);
+    }
+    int grc = nm_gossip_receive(router, &peer, d, n, 1000);
+    if (grc != 0 && grc != NM_E_PROTOCOL && grc != NM_E_BAD_SIGNATURE)
+        abort();
+    nm_gossip_heartbeat(router, 2000);
     Nm__P2p__NoiseHandshakePayload *pl = nm__p2p__noise_handshake_payload__unpack(NULL, n, d);
     if (pl)
         nm__p2p__noise_handshake_payload__free_unpacked(pl, NULL);
