@@ -141,7 +141,8 @@ static int m_system_addReservedPeer(struct nm_rpc_request *r, cJSON **result,
     int rc = nm_p2p_host_add_reserved(h, &ma);
     if (rc == NM_E_MULTIADDR)
         return nm_rpc_fail(e, NM_RPC_INVALID_PARAMS,
-                           "invalid params: a reserved peer needs /ip4|ip6/ADDR/tcp/PORT/p2p/PEERID");
+                           "invalid params: a reserved peer needs "
+                           "/ip4|ip6/ADDR/tcp/PORT/p2p/PEERID");
     if (rc)
         return nm_rpc_fail(e, NM_RPC_INTERNAL, "too many reserved peers");
     *result = cJSON_CreateNull();

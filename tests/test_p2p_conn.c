@@ -176,7 +176,8 @@ static void test_sync_request_gets_its_answer_or_a_refusal(void **state)
         move(d, l, 0);
         move(l, d, 0);
     }
-    assert_int_equal(nm_p2p_conn_request(&d->conn, NM_P2P_RR_SYNC, (const uint8_t *)"ping?", 5, 77), 0);
+    const uint8_t *ping = (const uint8_t *)"ping?", *what = (const uint8_t *)"what?";
+    assert_int_equal(nm_p2p_conn_request(&d->conn, NM_P2P_RR_SYNC, ping, 5, 77), 0);
     for (int i = 0; i < 4; i++) {
         assert_int_equal(move(d, l, 0), 0);
         assert_int_equal(move(l, d, 0), 0);
@@ -187,7 +188,7 @@ static void test_sync_request_gets_its_answer_or_a_refusal(void **state)
     assert_int_equal(d->resp_len, 5);
     assert_memory_equal(d->resp, "pong!", 5);
     /* refused: the stream is reset and the requester hears an error */
-    assert_int_equal(nm_p2p_conn_request(&d->conn, NM_P2P_RR_SYNC, (const uint8_t *)"what?", 5, 78), 0);
+    assert_int_equal(nm_p2p_conn_request(&d->conn, NM_P2P_RR_SYNC, what, 5, 78), 0);
     for (int i = 0; i < 4; i++) {
         assert_int_equal(move(d, l, 0), 0);
         assert_int_equal(move(l, d, 0), 0);
@@ -198,7 +199,8 @@ static void test_sync_request_gets_its_answer_or_a_refusal(void **state)
     /* the connection carries on */
     assert_int_equal(nm_p2p_conn_ping(&d->conn, 10), 0);
     static uint8_t big[NM_P2P_REQUEST_MAX + 1];
-    assert_int_equal(nm_p2p_conn_request(&d->conn, NM_P2P_RR_SYNC, big, sizeof big, 79), NM_E_INVAL);
+    assert_int_equal(nm_p2p_conn_request(&d->conn, NM_P2P_RR_SYNC, big, sizeof big, 79),
+                     NM_E_INVAL);
     peer_free(d);
     peer_free(l);
 }
@@ -208,7 +210,8 @@ static void test_dialer_refuses_listener_with_other_identity(void **state)
     (void)state;
     struct peer *d = peer_new("/ip4/10.0.0.1/tcp/1"), *l = peer_new("/ip4/10.0.0.2/tcp/1");
     struct peer *other = peer_new("/ip4/10.0.0.3/tcp/1");
-    assert_int_equal(nm_p2p_conn_init(&d->conn, &d->local, true, &other->local.id, NULL, &EV, d), 0);
+    assert_int_equal(
+        nm_p2p_conn_init(&d->conn, &d->local, true, &other->local.id, NULL, &EV, d), 0);
     assert_int_equal(nm_p2p_conn_init(&l->conn, &l->local, false, NULL, NULL, &EV, l), 0);
     int rc = 0;
     for (int i = 0; i < 5 && !rc; i++) {

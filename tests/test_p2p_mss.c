@@ -117,7 +117,8 @@ static void test_listener_rejects_malformed_messages(void **state)
     struct nm_mss l;
     nm_mss_init(&l, false, LISTEN);
     size_t used;
-    assert_int_equal(nm_mss_feed(&l, (const uint8_t *)bad[5].bytes, bad[5].len, &used), NM_MSS_MORE);
+    assert_int_equal(nm_mss_feed(&l, (const uint8_t *)bad[5].bytes, bad[5].len, &used),
+                     NM_MSS_MORE);
 }
 
 static void test_listener_gives_up_after_too_many_proposals(void **state)

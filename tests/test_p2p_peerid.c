@@ -18,7 +18,8 @@
 
 /* From js-libp2p 2.x: generateKeyPairFromSeed('Ed25519', bytes 0..31). */
 static const char JS_PEER_ID[] = "12D3KooWA4Xop1JaT3MHxwYMkCepYsv4iPVopMXwCz5iHYdBfeSB";
-static const char JS_PUBKEY[] = "0x03a107bff3ce10be1d70dd18e74bc09967e4d6309ba50d5f1ddc8664125531b8";
+static const char JS_PUBKEY[] =
+    "0x03a107bff3ce10be1d70dd18e74bc09967e4d6309ba50d5f1ddc8664125531b8";
 
 static int setup(void **state)
 {

@@ -300,7 +300,8 @@ static void on_proto_data(struct nm_p2p_conn *c, struct nm_yamux_stream *s, stru
         /* they must not write on the identify stream we answer, nor on our gossip one */
         if ((x->proto == SP_ID && !x->outbound) || (x->proto == SP_GOSSIP && x->outbound))
             break;
-        size_t max = x->proto == SP_SYNC     ? (x->outbound ? NM_P2P_RESPONSE_MAX : NM_P2P_REQUEST_MAX)
+        size_t sync_max = x->outbound ? NM_P2P_RESPONSE_MAX : NM_P2P_REQUEST_MAX;
+        size_t max = x->proto == SP_SYNC     ? sync_max
                      : x->proto == SP_KAD    ? NM_P2P_KAD_MAX + NM_VARINT_MAX
                      : x->proto == SP_GOSSIP ? NM_P2P_GOSSIP_MAX + NM_VARINT_MAX
                                              : NM_P2P_IDENTIFY_MAX + NM_VARINT_MAX;

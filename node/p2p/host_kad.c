@@ -74,5 +74,6 @@ void host_kad_walk(struct nm_p2p_host *h)
         }
     }
     free(req);
-    h->next_walk_ms = host_now_ms(h) + (asked && h->walks > 3 ? KAD_WALK_MS : KAD_FIRST_WALK_MS * 4);
+    bool settled = asked && h->walks > 3;
+    h->next_walk_ms = host_now_ms(h) + (settled ? KAD_WALK_MS : KAD_FIRST_WALK_MS * 4);
 }

@@ -96,7 +96,8 @@ static inline void nm_fuzz_p2p_noise(const uint8_t *d, size_t n)
     free(hs);
 }
 
-static inline void nm_fuzz_yamux_data(void *ud, struct nm_yamux_stream *s, const uint8_t *d, size_t n)
+static inline void nm_fuzz_yamux_data(void *ud, struct nm_yamux_stream *s, const uint8_t *d,
+                                      size_t n)
 {
     struct nm_yamux *y = ud;
     nm_yamux_consume(y, s, n);
