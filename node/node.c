@@ -224,6 +224,7 @@ static void render_p2p_metrics(struct nm_node *n, struct nm_prom_text *t)
     nm_prom_sample(t, "neuromesh_p2p_connections_refused_total", NULL, (double)ps.refused);
     static const char *const outcome[NM_PUBSUB_OUTCOMES] = {"published", "accepted", "ignored",
                                                             "rejected"};
+    /* topics: announcements, blocks, extrinsics */
     nm_prom_family(t, "neuromesh_gossip_messages_total", "counter",
                    "gossipsub messages by topic and outcome.");
     for (int tp = 0; tp < NM_PUBSUB_TOPICS; tp++)
@@ -362,11 +363,10 @@ static void sync_before_import(void *ud)
     nm_rpc_methods_end_reads(n->methods); /* the import writes */
 }
 
-static void sync_imported(void *ud)
+static void sync_imported(void *ud, const struct nm_block_outcome *o)
 {
     struct nm_node *n = ud;
-    struct nm_block_outcome none = {0};
-    nm_rpc_methods_block_added(n->methods, &none);
+    nm_rpc_methods_block_added(n->methods, o);
 }
 
 /* The p2p host and block sync on this loop; prints the PeerId and listen

@@ -12,6 +12,8 @@
 #include <string.h>
 
 #define HEARTBEAT_TICKS 4 /* host ticks are 250 ms */
+#define GOSSIPED_TRACK 2048  /* pool extrinsics already published or received */
+#define PUBLISH_PER_TICK 64
 
 struct nm_pubsub {
     struct nm_pubsub_config cfg;
@@ -22,6 +24,8 @@ struct nm_pubsub {
     uint64_t counts[NM_PUBSUB_TOPICS][NM_PUBSUB_OUTCOMES];
     unsigned ticks;
     uint64_t next_status_ms, status_ms;
+    nm_hash gossiped[GOSSIPED_TRACK]; /* ring */
+    size_t n_gossiped;
 };
 
 #define ps_log(ps, ...) nm_p2p_logf((ps)->cfg.log, (ps)->cfg.ud, __VA_ARGS__)
@@ -36,7 +40,8 @@ static int topic_of(const struct nm_pubsub *ps, const char *t)
 
 const char *nm_pubsub_topic_label(enum nm_pubsub_topic t)
 {
-    return t == NM_PUBSUB_ANNOUNCE ? "announcements" : "blocks";
+    return t == NM_PUBSUB_ANNOUNCE ? "announcements" : t == NM_PUBSUB_BLOCKS ? "blocks"
+                                                                             : "extrinsics";
 }
 
 uint64_t nm_pubsub_count(const struct nm_pubsub *ps, enum nm_pubsub_topic t,
@@ -66,14 +71,63 @@ static enum nm_gossip_verdict on_block(struct nm_pubsub *ps, const uint8_t *data
         return NM_GOSSIP_IGNORE; /* old, or ahead of us: sync fetches what is missing */
     if (ps->cfg.before_import)
         ps->cfg.before_import(ps->cfg.ud);
-    int err = nm_chain_import(c, data, len, false);
+    struct nm_block_outcome out = {0};
+    int err = nm_chain_import_outcome(c, data, len, false, &out);
     if (err == NM_E_UNKNOWN_BLOCK)
         return NM_GOSSIP_IGNORE; /* not on our best block: a race or a fork */
     if (err) /* bad seal, signature or state root */
         return err == NM_E_NOMEM || err == NM_E_DB ? NM_GOSSIP_IGNORE : NM_GOSSIP_REJECT;
     if (ps->cfg.imported)
-        ps->cfg.imported(ps->cfg.ud);
+        ps->cfg.imported(ps->cfg.ud, &out);
+    free(out.results);
     return NM_GOSSIP_ACCEPT;
+}
+
+static void publish(struct nm_pubsub *ps, enum nm_pubsub_topic t, const uint8_t *d, size_t n);
+
+static bool was_gossiped(const struct nm_pubsub *ps, const nm_hash *h)
+{
+    size_t n = ps->n_gossiped < GOSSIPED_TRACK ? ps->n_gossiped : GOSSIPED_TRACK;
+    for (size_t i = 0; i < n; i++)
+        if (nm_hash_eq(&ps->gossiped[i], h))
+            return true;
+    return false;
+}
+
+static void mark_gossiped(struct nm_pubsub *ps, const nm_hash *h)
+{
+    ps->gossiped[ps->n_gossiped++ % GOSSIPED_TRACK] = *h;
+}
+
+static enum nm_gossip_verdict on_extrinsic(struct nm_pubsub *ps, const uint8_t *data, size_t len)
+{
+    nm_hash h;
+    int err = nm_chain_submit(ps->cfg.chain, data, len, &h);
+    if (!err)
+        mark_gossiped(ps, &h); /* ours to keep, not to publish again */
+    if (!err)
+        return NM_GOSSIP_ACCEPT;
+    /* malformed, forged, or for another chain: the sender is at fault */
+    if (err == NM_E_BAD_SIGNATURE || err == NM_E_DECODE || err == NM_E_TRAILING ||
+        err == NM_E_WRONG_CHAIN || err == NM_E_TOO_BIG || err == NM_E_UNKNOWN_CALL)
+        return NM_GOSSIP_REJECT;
+    return NM_GOSSIP_IGNORE; /* known, stale, early, unaffordable: no blame */
+}
+
+/* Publishes the pool's extrinsics that arrived from JSON-RPC since the
+ * last tick (those from gossip were marked when admitted). */
+static void publish_pool(struct nm_pubsub *ps)
+{
+    struct nm_mempool *pool = &ps->cfg.chain->pool;
+    int sent = 0;
+    for (size_t i = 0; i < pool->count && sent < PUBLISH_PER_TICK; i++) {
+        const struct nm_pool_tx *tx = &pool->txs[i];
+        if (was_gossiped(ps, &tx->hash))
+            continue;
+        mark_gossiped(ps, &tx->hash);
+        publish(ps, NM_PUBSUB_EXTRINSICS, tx->data, tx->len);
+        sent++;
+    }
 }
 
 static enum nm_gossip_verdict on_announcement(struct nm_pubsub *ps, const uint8_t *data,
@@ -107,8 +161,9 @@ static enum nm_gossip_verdict deliver(void *ud, const char *topic, const uint8_t
     int t = topic_of(ps, topic);
     if (t < 0)
         return NM_GOSSIP_IGNORE;
-    enum nm_gossip_verdict v = t == NM_PUBSUB_BLOCKS ? on_block(ps, data, len)
-                                                     : on_announcement(ps, data, len, author);
+    enum nm_gossip_verdict v = t == NM_PUBSUB_BLOCKS       ? on_block(ps, data, len)
+                               : t == NM_PUBSUB_EXTRINSICS ? on_extrinsic(ps, data, len)
+                                                           : on_announcement(ps, data, len, author);
     ps->counts[t][v == NM_GOSSIP_ACCEPT   ? NM_PUBSUB_ACCEPTED
                   : v == NM_GOSSIP_IGNORE ? NM_PUBSUB_IGNORED
                                           : NM_PUBSUB_REJECTED]++;
@@ -178,6 +233,8 @@ static void on_tick(void *ud)
     uint64_t now = nm_now_ms();
     if (++ps->ticks % HEARTBEAT_TICKS == 0)
         nm_gossip_heartbeat(ps->router, now);
+    if (ps->host)
+        publish_pool(ps);
     struct nm_peer_id any;
     if (now >= ps->next_status_ms && ps->host && nm_p2p_host_peer_at(ps->host, 0, &any)) {
         announce_status(ps);
@@ -199,6 +256,8 @@ int nm_pubsub_new(const struct nm_pubsub_config *cfg, struct nm_pubsub **out)
     snprintf(ps->topics[NM_PUBSUB_ANNOUNCE], sizeof ps->topics[0], "%s", NM_PUBSUB_TOPIC_ANNOUNCE);
     snprintf(ps->topics[NM_PUBSUB_BLOCKS], sizeof ps->topics[0], "/neuromesh/%s/blocks",
              nm_hash_hex(&cfg->chain->genesis, genesis));
+    snprintf(ps->topics[NM_PUBSUB_EXTRINSICS], sizeof ps->topics[0], "/neuromesh/%s/extrinsics",
+             genesis);
     /* status at most every 15 s; a few seconds on fast (dev) chains */
     uint64_t bt = cfg->chain->rt.params.block_time_ms;
     ps->status_ms = bt * 4 < 2000 ? 2000 : bt * 4 > 15000 ? 15000 : bt * 4;

@@ -5,7 +5,10 @@
  * scoped by the genesis hash so two chains never mix, where the producer
  * publishes each block and every node imports the next one with all
  * checks (a block that fails them gets its sender banned; others are left
- * to sync). Node thread only. */
+ * to sync); and "/neuromesh/GENESIS/extrinsics", where each node publishes
+ * the extrinsics that enter its pool from JSON-RPC and every node admits
+ * them with full validation, so they reach the block producer. Node thread
+ * only. */
 #ifndef NM_P2P_PUBSUB_H
 #define NM_P2P_PUBSUB_H
 
@@ -16,7 +19,12 @@
 
 #define NM_PUBSUB_TOPIC_ANNOUNCE "/neuromesh/1.0.0/global/announcements"
 
-enum nm_pubsub_topic { NM_PUBSUB_ANNOUNCE = 0, NM_PUBSUB_BLOCKS, NM_PUBSUB_TOPICS };
+enum nm_pubsub_topic {
+    NM_PUBSUB_ANNOUNCE = 0,
+    NM_PUBSUB_BLOCKS,
+    NM_PUBSUB_EXTRINSICS,
+    NM_PUBSUB_TOPICS
+};
 enum nm_pubsub_outcome {
     NM_PUBSUB_PUBLISHED = 0,
     NM_PUBSUB_ACCEPTED,
@@ -30,7 +38,7 @@ struct nm_pubsub_config {
     const struct nm_keypair *node_key; /* copied: signs our messages */
     bool authority;                    /* announced as a role */
     void (*before_import)(void *ud);
-    void (*imported)(void *ud);
+    void (*imported)(void *ud, const struct nm_block_outcome *o);
     void (*log)(void *ud, const char *line);
     void *ud;
 };

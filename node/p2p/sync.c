@@ -3,7 +3,6 @@
 #include "node/p2p/sync.h"
 
 #include "node/errors.h"
-#include "node/extrinsic.h"
 #include "node/p2p/conn.h"
 #include "node/p2p/proto/sync.pb-c.h"
 
@@ -206,28 +205,6 @@ static void ask(struct nm_sync *s, const struct nm_peer_id *peer)
         s->in_flight = false;
 }
 
-/* Drops from the pool what an imported block included (the producer's
- * own pool does this when it builds the block). */
-static void prune_pool(struct nm_chain *c, const uint8_t *data, size_t len)
-{
-    struct nm_block b;
-    if (!c->pool.count || nm_block_decode(data, len, &b))
-        return;
-    const struct nm_pool_tx *txs = nm_mempool_ordered(&c->pool);
-    uint8_t *drop = calloc(c->pool.count, 1);
-    for (size_t i = 0; drop && i < b.count; i++) {
-        nm_hash h;
-        nm_extrinsic_hash(b.extrinsics[i], b.lengths[i], &h);
-        for (size_t k = 0; k < c->pool.count; k++)
-            if (nm_hash_eq(&txs[k].hash, &h))
-                drop[k] = 1;
-    }
-    if (drop)
-        nm_mempool_remove_flagged(&c->pool, drop);
-    free(drop);
-    nm_block_fini(&b);
-}
-
 /* Imports the blocks of one response; returns how many went in, or a
  * negative error when the peer sent a block that fails the checks. */
 static int import_blocks(struct nm_sync *s, Nm__P2p__SyncResponse *m)
@@ -245,12 +222,12 @@ static int import_blocks(struct nm_sync *s, Nm__P2p__SyncResponse *m)
         s->cfg.before_import(s->cfg.ud);
     /* signatures of block i+1 are checked on a second thread while block
      * i applies, as a local import does */
-    int err = nm_chain_import_blocks(c, blocks, lens, m->n_blocks, &done);
-    for (size_t i = 0; i < done; i++)
-        prune_pool(c, blocks[i], lens[i]);
+    struct nm_block_outcome out = {0};
+    int err = nm_chain_import_blocks_outcome(c, blocks, lens, m->n_blocks, &done, &out);
     s->imported += done;
-    if (done && s->cfg.imported)
-        s->cfg.imported(s->cfg.ud); /* subscribers see the new best head */
+    if (done && s->cfg.imported) /* subscribers see the new best head, watchers their result */
+        s->cfg.imported(s->cfg.ud, &out);
+    free(out.results);
     if (err && worth_punishing(err))
         return err;
     return (int)done;

@@ -24,7 +24,7 @@ struct nm_sync_config {
     uint32_t poll_ms; /* how often to ask a peer when caught up; 0: block time / 4 */
     /* around each import: end RPC read transactions, then announce the block */
     void (*before_import)(void *ud);
-    void (*imported)(void *ud);
+    void (*imported)(void *ud, const struct nm_block_outcome *o); /* a batch's results */
     void (*log)(void *ud, const char *line);
     void *ud;
 };

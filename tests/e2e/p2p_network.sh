@@ -27,8 +27,11 @@ mkdir -p "$T/p/chains/p2p_e2e"
 peer() {
     name=$1; shift
     rm -f "$T/$name.port"
+    prom=--no-prometheus
+    [ "$name" = p ] && prom="--prometheus-port 0 --prometheus-port-file $T/p.pport"
+    # shellcheck disable=SC2086
     "$NEUROMESH" node --chain "$spec" --base-path "$T/$name" --rpc-port 0 \
-        --port-file "$T/$name.port" --no-prometheus --quiet --port 0 --listen-ip 127.0.0.1 \
+        --port-file "$T/$name.port" $prom --quiet --port 0 --listen-ip 127.0.0.1 \
         "$@" >>"$T/$name.log" 2>&1 &
     echo $! >"$T/$name.pid"
     BG_PIDS="$BG_PIDS $!"
@@ -91,10 +94,19 @@ check "a transfer submitted at f2 is included by the producer" sh -c "'$NEUROMES
     '$(cat "$T/p.url")' --json 'balance $BOB' | grep -q '\"free\":\"1500000000\"'"
 ph=$(height p)
 wait_height f1 "$ph" 10
+metrics=$(curl -s "http://127.0.0.1:$(cat "$T/p.pport")/metrics")
+# (gossip or the sync relay may bring it first: the second finds it known)
+check "the transfer reached the producer by gossip too" sh -c "echo '$metrics' | grep -Eq \
+    'neuromesh_gossip_messages_total\{topic=\"extrinsics\",outcome=\"(accepted|ignored)\"\} [1-9]'"
+check "the producer gossips its blocks and hears announcements" sh -c "echo '$metrics' | grep -q \
+    'topic=\"blocks\",outcome=\"published\"} [1-9]' && echo '$metrics' | grep -q \
+    'topic=\"announcements\",outcome=\"accepted\"} [1-9]'"
+check "neuromesh exec at f2 saw it included (f2 imported the block with its results)" \
+    sh -c "! grep -q '^error' '$T/tx.out'"
 check "f1 sees it too" sh -c "'$NEUROMESH' exec --url '$(cat "$T/f1.url")' --json 'balance $BOB' \
     | grep -q '\"free\":\"1500000000\"'"
 
-# a late node syncs what was made before it came
+# a late node syncs what was made before it came (gossip brings only new blocks)
 wait_height p 250 60
 peer late --bootnodes "$P_ADDR" || exit 1
 start=$(date +%s%N)
