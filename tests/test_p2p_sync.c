@@ -166,6 +166,42 @@ static void test_relayed_extrinsic_enters_the_server_pool_once(void **state)
     nm_chain_close(b);
 }
 
+static void test_import_reports_results_and_empties_the_pool(void **state)
+{
+    (void)state;
+    struct nm_chain *a = dev_chain(true), *b = dev_chain(false);
+    struct nm_keypair alice, bob;
+    nm_keypair_dev("alice", &alice);
+    nm_keypair_dev("bob", &bob);
+    struct nm_call call;
+    memset(&call, 0, sizeof call);
+    call.kind = NM_CALL_TRANSFER;
+    call.u.transfer.dest = bob.pub;
+    call.u.transfer.amount = 5000000000ull;
+    uint8_t *ext;
+    size_t len;
+    assert_int_equal(nm_extrinsic_build(&alice, &a->genesis, 0, &call, &ext, &len), 0);
+    assert_int_equal(nm_chain_submit(a, ext, len, NULL), 0);
+    assert_int_equal(nm_chain_submit(b, ext, len, NULL), 0); /* b's pool has it too */
+    assert_int_equal(nm_chain_produce(a, a->best.timestamp_ms + 1000, NULL), 0);
+    uint8_t *blk;
+    size_t blen;
+    assert_int_equal(nm_chain_block_bytes(a, 1, &blk, &blen), 0);
+    struct nm_block_outcome out = {0};
+    assert_int_equal(nm_chain_import_outcome(b, blk, blen, false, &out), 0);
+    assert_int_equal(out.count, 1);
+    assert_int_equal(out.results[0].error, 0);
+    nm_hash h;
+    nm_extrinsic_hash(ext, len, &h);
+    assert_true(nm_hash_eq(&out.results[0].hash, &h));
+    assert_int_equal(b->pool.count, 0);
+    free(out.results);
+    free(blk);
+    free(ext);
+    nm_chain_close(a);
+    nm_chain_close(b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -173,6 +209,7 @@ int main(void)
         cmocka_unit_test(test_tampered_block_fails_the_import_checks),
         cmocka_unit_test(test_requests_for_another_chain_or_malformed_are_refused),
         cmocka_unit_test(test_relayed_extrinsic_enters_the_server_pool_once),
+        cmocka_unit_test(test_import_reports_results_and_empties_the_pool),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }
