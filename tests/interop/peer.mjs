@@ -60,9 +60,9 @@ for (let i = 0; i < 150 && !inbound; i++) {
 }
 say(inbound !== undefined && inbound !== null, `NeuroMesh dialed us (Noise + yamux) as ${expectDialer}`)
 let info = null
-for (let i = 0; i < 50; i++) {
+for (let i = 0; i < 100; i++) { // until identify has landed (its agent is there)
   info = inbound ? await peerInfo(inbound.remotePeer) : null
-  if (info && info.protocols.length) break
+  if (info && info.metadata.get('AgentVersion')) break
   await sleep(100)
 }
 const agent = info ? new TextDecoder().decode(info.metadata.get('AgentVersion') ?? new Uint8Array()) : ''
