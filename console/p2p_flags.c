@@ -19,7 +19,7 @@ const char nm_p2p_flags_usage[] =
     "                          BASE/chains/ID/network/secret_ed25519, made on first start\n"
     "  --public-addr MA        an address others reach us at, announced by identify\n"
     "  --max-peers N           inbound connection cap (default 32; outbound N/2)\n"
-    "  --nat none              NAT port mapping (only none yet)\n"
+    "  --nat MODE              port mapping: auto or upnp (UPnP IGD), none (default)\n"
     "  --p2p-handshake-timeout MS  close connections not upgraded by then (default 10000)\n"
     "  --p2p-max-rate BYTES    bytes per second one peer may send (default 16 MiB)\n"
     "  --p2p-ban-seconds S     how long a misbehaving peer stays banned (default 300)\n";
@@ -75,11 +75,13 @@ int nm_p2p_flags_parse(struct nm_p2p_flags *f, int argc, char **argv, int *i)
         else
             f->handshake_timeout_ms = (int)x;
     } else if (!strcmp(a, "--nat")) {
-        if (strcmp(v, "none") && strcmp(v, "auto") && strcmp(v, "upnp") && strcmp(v, "pmp"))
+        if (nm_nat_mode_parse(v, &f->nat))
             return bad(a, v, "auto, upnp, pmp or none");
-        if (strcmp(v, "none"))
-            fprintf(stderr, "warning: --nat %s: port mapping is not implemented yet; using none\n",
-                    v);
+        if (f->nat == NM_NAT_PMP) {
+            fprintf(stderr, "error: --nat pmp: NAT-PMP is not built in (Debian's libnatpmp has "
+                            "no pkg-config module); use upnp, auto or none\n");
+            return -1;
+        }
     } else if (!strcmp(a, "--node-key-file")) {
         f->node_key_file = v;
     } else if (!strcmp(a, "--listen-ip")) {
@@ -140,6 +142,7 @@ int nm_p2p_flags_apply(struct nm_p2p_flags *f, const char *db_path, struct nm_no
     f->cfg.port = f->port;
     f->cfg.max_inbound = f->max_peers;
     f->cfg.max_outbound = f->max_peers ? (f->max_peers + 1) / 2 : 0;
+    f->cfg.nat = f->nat;
     f->cfg.handshake_timeout_ms = f->handshake_timeout_ms;
     f->cfg.max_bytes_per_sec = f->max_bytes_per_sec;
     f->cfg.ban_seconds = f->ban_seconds;

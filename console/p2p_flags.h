@@ -22,6 +22,7 @@ struct nm_p2p_flags {
     struct nm_multiaddr public_addrs[3];
     size_t n_public;
     int max_peers;
+    enum nm_nat_mode nat;
     int handshake_timeout_ms;
     uint64_t max_bytes_per_sec;
     int ban_seconds;

@@ -462,6 +462,8 @@ static void on_tick(uv_timer_t *t)
 
 /* --- set-up and public functions --- */
 
+static void on_nat_done(void *ud, int err, const char *ip, int port, const char *why);
+
 /* Our addresses for identify: the bound one, then --public-addr ones. */
 static int resolve_listen(struct nm_p2p_host *h, const struct nm_p2p_config *cfg)
 {
@@ -557,9 +559,33 @@ int nm_p2p_host_start(uv_loop_t *loop, const struct nm_p2p_config *cfg, struct n
             return rc;
         }
     }
+    if (cfg->nat != NM_NAT_NONE &&
+        nm_nat_start(loop, cfg->nat, h->port, cfg->nat_discover_ms, on_nat_done, h, &h->nat))
+        host_log(h, "warning: NAT: port mapping could not start");
     uv_timer_start(&h->timer, on_tick, 0, TICK_MS);
     *out = h;
     return 0;
+}
+
+/* The gateway mapped our port (or could not): announce the address. */
+static void on_nat_done(void *ud, int err, const char *ip, int port, const char *why)
+{
+    struct nm_p2p_host *h = ud;
+    if (err) {
+        host_log(h, "warning: NAT: %s; peers outside cannot dial this node unless "
+                    "--public-addr names a forwarded port", why);
+        return;
+    }
+    char text[96];
+    struct nm_multiaddr ma;
+    snprintf(text, sizeof text, "/ip4/%s/tcp/%d", ip, port);
+    if (nm_multiaddr_parse(text, &ma) || h->n_listen == MAX_LISTEN) {
+        host_log(h, "warning: NAT: cannot announce %s", text);
+        return;
+    }
+    h->listen[h->n_listen++] = ma;
+    h->local.n_listen = h->n_listen;
+    host_log(h, "NAT: %s: announcing %s", why, text);
 }
 
 static void on_host_handle_closed(uv_handle_t *handle)
@@ -572,6 +598,8 @@ void nm_p2p_host_stop(struct nm_p2p_host *h)
     if (!h || h->stopping)
         return;
     h->stopping = true;
+    nm_nat_stop(h->nat);
+    h->nat = NULL;
     for (struct pconn *pc = h->conns; pc; pc = pc->next)
         host_conn_close(pc, NULL);
     uv_timer_stop(&h->timer);

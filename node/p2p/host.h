@@ -9,6 +9,7 @@
 
 #include "node/crypto.h"
 #include "node/p2p/multiaddr.h"
+#include "node/p2p/nat.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -28,6 +29,8 @@ struct nm_p2p_config {
     uint64_t max_bytes_per_sec;        /* per peer, inbound; 0: 16 MiB/s */
     int ban_seconds;                   /* 0: 300 */
     int ping_interval_ms;              /* 0: 5000 */
+    enum nm_nat_mode nat;              /* NONE: no port mapping */
+    int nat_discover_ms;               /* 0: 1000 per UPnP device type */
     const struct nm_multiaddr *bootnodes; /* copied; each must be dialable TCP */
     size_t n_bootnodes;
     const struct nm_multiaddr *public_addrs; /* announced in identify besides listen */

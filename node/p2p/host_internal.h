@@ -79,6 +79,7 @@ struct nm_p2p_host {
     struct nm_p2p_stats stats;
     bool syncing;
     struct nm_kad kad;
+    struct nm_nat *nat;
     uint64_t next_walk_ms;
     unsigned walks;
     uint8_t readbuf[65536]; /* shared: each read is consumed before the next */
