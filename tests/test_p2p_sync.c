@@ -39,6 +39,20 @@ static struct nm_chain *dev_chain(bool author)
     return c;
 }
 
+/* alice's first transfer of 5 NMT to bob, signed for genesis. */
+static void transfer_alice_to_bob(const nm_hash *genesis, uint8_t **ext, size_t *len)
+{
+    struct nm_keypair alice, bob;
+    nm_keypair_dev("alice", &alice);
+    nm_keypair_dev("bob", &bob);
+    struct nm_call call;
+    memset(&call, 0, sizeof call);
+    call.kind = NM_CALL_TRANSFER;
+    call.u.transfer.dest = bob.pub;
+    call.u.transfer.amount = 5000000000ull;
+    assert_int_equal(nm_extrinsic_build(&alice, genesis, 0, &call, ext, len), 0);
+}
+
 static Nm__P2p__SyncResponse *ask(struct nm_chain *server, struct nm_chain *client, uint32_t max)
 {
     uint8_t req[128], *resp;
@@ -124,17 +138,9 @@ static void test_relayed_extrinsic_enters_the_server_pool_once(void **state)
 {
     (void)state;
     struct nm_chain *a = dev_chain(true), *b = dev_chain(false);
-    struct nm_keypair alice, bob;
-    nm_keypair_dev("alice", &alice);
-    nm_keypair_dev("bob", &bob);
-    struct nm_call call;
-    memset(&call, 0, sizeof call);
-    call.kind = NM_CALL_TRANSFER;
-    call.u.transfer.dest = bob.pub;
-    call.u.transfer.amount = 5000000000ull;
     uint8_t *ext, *bad;
     size_t ext_len;
-    assert_int_equal(nm_extrinsic_build(&alice, &b->genesis, 0, &call, &ext, &ext_len), 0);
+    transfer_alice_to_bob(&b->genesis, &ext, &ext_len);
     bad = malloc(ext_len);
     memcpy(bad, ext, ext_len);
     bad[ext_len - 1] ^= 1; /* a broken signature or call: dropped, not admitted */
@@ -170,17 +176,9 @@ static void test_import_reports_results_and_empties_the_pool(void **state)
 {
     (void)state;
     struct nm_chain *a = dev_chain(true), *b = dev_chain(false);
-    struct nm_keypair alice, bob;
-    nm_keypair_dev("alice", &alice);
-    nm_keypair_dev("bob", &bob);
-    struct nm_call call;
-    memset(&call, 0, sizeof call);
-    call.kind = NM_CALL_TRANSFER;
-    call.u.transfer.dest = bob.pub;
-    call.u.transfer.amount = 5000000000ull;
     uint8_t *ext;
     size_t len;
-    assert_int_equal(nm_extrinsic_build(&alice, &a->genesis, 0, &call, &ext, &len), 0);
+    transfer_alice_to_bob(&a->genesis, &ext, &len);
     assert_int_equal(nm_chain_submit(a, ext, len, NULL), 0);
     assert_int_equal(nm_chain_submit(b, ext, len, NULL), 0); /* b's pool has it too */
     assert_int_equal(nm_chain_produce(a, a->best.timestamp_ms + 1000, NULL), 0);
