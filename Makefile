@@ -15,7 +15,7 @@ endif
 CC ?= cc
 BUILD ?= build
 PKGS := ncursesw readline libuv libwebsockets libcjson sqlite3 libsodium grpc libprotobuf-c \
-	libseccomp libcurl
+	libseccomp libcurl miniupnpc
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS := $(shell pkg-config --libs $(PKGS)) -lpthread
 CMOCKA_LIBS := $(shell pkg-config --libs cmocka)
@@ -34,7 +34,7 @@ ALL_CFLAGS := $(CFLAGS_BASE) $(SAN_FLAGS) $(CFLAGS)
 ALL_LDFLAGS := $(SAN_FLAGS) $(LDFLAGS)
 
 MAIN_SRC := console/cli/main.c
-SRCS := $(wildcard node/*.c node/pallets/*.c node/bft/*.c node/schema_json/*.c node/miner/*.c \
+SRCS := $(wildcard node/*.c node/pallets/*.c node/bft/*.c node/p2p/*.c node/schema_json/*.c node/miner/*.c \
 	node/eval/*.c node/validator/*.c rpc/*.c service/*.c console/*/*.c widgets/*.c)
 LIB_SRCS := $(filter-out $(MAIN_SRC),$(SRCS))
 # protobuf-c code generated from the repo's .proto files (never committed).
@@ -50,7 +50,7 @@ BENCH_BINS := $(BENCH_SRCS:bench/%.c=$(BUILD)/bench/%)
 BENCH_SUPPORT_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(wildcard bench/support/*.c))
 BIN := $(BUILD)/neuromesh
 
-.PHONY: all run test unit e2e asan bench fuzz clean check-fmt soak
+.PHONY: all run test unit e2e asan bench fuzz clean check-fmt soak devnet
 all: neuromesh
 
 neuromesh: $(BIN)
@@ -111,6 +111,12 @@ $(BUILD)/bench/bench_bft: bench/bench_bft.c $(BUILD)/tests/support/bft_sim.o $(B
 run: neuromesh
 	./neuromesh
 
+# A loopback devnet of DEVNET_NODES nodes in ./devnet (scripts/devnet.sh
+# status / down to look at it and stop it).
+DEVNET_NODES ?= 4
+devnet: neuromesh
+	sh scripts/devnet.sh up $(DEVNET_NODES)
+
 unit: $(TEST_BINS)
 	@sh tests/run-unit.sh $(TEST_BINS)
 
@@ -144,9 +150,13 @@ FUZZ_CFLAGS := $(filter-out -Werror,$(CFLAGS_BASE)) -fsanitize=address,undefined
 FUZZ_LIB_SRCS := $(filter-out rpc/client.c rpc/client_thread.c node/eval/% node/validator/%,\
 	$(filter-out $(filter-out node/miner/jsonl.c,$(wildcard node/miner/*.c)),\
 	$(filter node/% rpc/%,$(LIB_SRCS))))
-FUZZ_OBJS := $(FUZZ_LIB_SRCS:%.c=$(FUZZ_DIR)/obj/%.o)
+FUZZ_OBJS := $(FUZZ_LIB_SRCS:%.c=$(FUZZ_DIR)/obj/%.o) $(PROTO_SRCS:$(BUILD)/%.c=$(FUZZ_DIR)/obj/%.o)
 
-$(FUZZ_DIR)/obj/%.o: %.c
+$(FUZZ_DIR)/obj/gen/%.o: $(BUILD)/gen/%.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c -o $@ $<
+
+$(FUZZ_DIR)/obj/%.o: %.c | $(PROTO_HDRS)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c -o $@ $<
 

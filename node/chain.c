@@ -366,9 +366,33 @@ out:
     return err;
 }
 
+/* What an imported block included leaves the pool, as it does when this
+ * node produces the block. */
+static void pool_drop_included(struct nm_chain *c, const struct nm_apply_result *res, size_t n)
+{
+    if (!c->pool.count || !n)
+        return;
+    const struct nm_pool_tx *txs = nm_mempool_ordered(&c->pool);
+    uint8_t *drop = calloc(c->pool.count, 1);
+    if (!drop)
+        return;
+    for (size_t k = 0; k < c->pool.count; k++)
+        for (size_t i = 0; i < n && !drop[k]; i++)
+            drop[k] = nm_hash_eq(&txs[k].hash, &res[i].hash);
+    nm_mempool_remove_flagged(&c->pool, drop);
+    free(drop);
+}
+
 int nm_chain_import(struct nm_chain *c, const uint8_t *data, size_t len, bool sigs_checked)
 {
+    return nm_chain_import_outcome(c, data, len, sigs_checked, NULL);
+}
+
+int nm_chain_import_outcome(struct nm_chain *c, const uint8_t *data, size_t len,
+                            bool sigs_checked, struct nm_block_outcome *outcome)
+{
     struct nm_block b;
+    struct nm_apply_result *results = NULL;
     int err = nm_block_decode(data, len, &b);
     if (err)
         return err;
@@ -389,20 +413,32 @@ int nm_chain_import(struct nm_chain *c, const uint8_t *data, size_t len, bool si
         err = NM_E_BAD_SIGNATURE;
         goto out;
     }
+    if (!(results = calloc(b.count ? b.count : 1, sizeof *results))) {
+        err = NM_E_NOMEM;
+        goto out;
+    }
     if ((err = nm_governance_runtime_check(c->db)) || (err = nm_db_begin(c->db)))
         goto out;
     nm_runtime_begin_block(&c->rt, h->height, h->timestamp_ms);
     for (size_t i = 0; i < b.count; i++) {
-        struct nm_apply_result res;
         if ((err = nm_runtime_apply(&c->rt, b.extrinsics[i], b.lengths[i], sigs_checked,
-                                    (uint32_t)i, &res))) {
+                                    (uint32_t)i, &results[i]))) {
             abandon_block(c);
             goto out;
         }
     }
-    if ((err = finish_block(c, h, b.extrinsics, b.lengths, b.count, b.seal)))
+    if ((err = finish_block(c, h, b.extrinsics, b.lengths, b.count, b.seal))) {
         abandon_block(c);
+        goto out;
+    }
+    pool_drop_included(c, results, b.count);
+    if (outcome) {
+        outcome->count = b.count;
+        outcome->results = results;
+        results = NULL;
+    }
 out:
+    free(results);
     nm_block_fini(&b);
     return err;
 }
@@ -460,6 +496,25 @@ static void verify_worker(void *arg)
 int nm_chain_import_blocks(struct nm_chain *c, uint8_t *const *blocks, const size_t *lens,
                            size_t n, size_t *imported)
 {
+    return nm_chain_import_blocks_outcome(c, blocks, lens, n, imported, NULL);
+}
+
+/* Appends one block's results to a batch's outcome. */
+static void outcome_append(struct nm_block_outcome *all, struct nm_block_outcome *one)
+{
+    struct nm_apply_result *r =
+        realloc(all->results, (all->count + one->count + 1) * sizeof *r);
+    if (r) {
+        memcpy(r + all->count, one->results, one->count * sizeof *r);
+        all->results = r;
+        all->count += one->count;
+    }
+    free(one->results);
+}
+
+int nm_chain_import_blocks_outcome(struct nm_chain *c, uint8_t *const *blocks, const size_t *lens,
+                                   size_t n, size_t *imported, struct nm_block_outcome *outcome)
+{
     struct verify_job job = {.blocks = blocks, .lens = lens, .n = n, .genesis = c->genesis};
     struct verify_worker_arg args[VERIFY_THREADS];
     uv_thread_t workers[VERIFY_THREADS];
@@ -489,10 +544,14 @@ int nm_chain_import_blocks(struct nm_chain *c, uint8_t *const *blocks, const siz
             uv_sem_wait(&job.done[done]);
         for (int w = 0; w < VERIFY_THREADS && !err; w++)
             err = job.results[done * VERIFY_THREADS + (size_t)w];
+        struct nm_block_outcome one = {0};
         if (!err)
-            err = nm_chain_import(c, blocks[done], lens[done], true);
+            err = nm_chain_import_outcome(c, blocks[done], lens[done], true,
+                                          outcome ? &one : NULL);
         if (err)
             break;
+        if (outcome)
+            outcome_append(outcome, &one);
     }
     atomic_store(&job.cancel, true);
     for (size_t w = 0; w < started; w++)

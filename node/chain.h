@@ -55,11 +55,21 @@ int nm_chain_produce(struct nm_chain *c, uint64_t timestamp_ms, struct nm_block_
  * are checked; on any failure nothing changes. */
 int nm_chain_import(struct nm_chain *c, const uint8_t *block, size_t len, bool sigs_checked);
 
+/* As nm_chain_import; outcome (may be NULL) receives each extrinsic's
+ * result (free outcome->results). An imported block's extrinsics leave the
+ * pool, as a produced block's do. */
+int nm_chain_import_outcome(struct nm_chain *c, const uint8_t *block, size_t len,
+                            bool sigs_checked, struct nm_block_outcome *outcome);
+
 /* Imports n blocks in order, checking the signatures of block i+1 on a
  * second thread while this thread applies block i. Stops at the first
  * failure; *imported (may be NULL) says how many went in. */
 int nm_chain_import_blocks(struct nm_chain *c, uint8_t *const *blocks, const size_t *lens,
                            size_t n, size_t *imported);
+/* The same; outcome (may be NULL) receives the results of every imported
+ * block's extrinsics, in order (free outcome->results). */
+int nm_chain_import_blocks_outcome(struct nm_chain *c, uint8_t *const *blocks, const size_t *lens,
+                                   size_t n, size_t *imported, struct nm_block_outcome *outcome);
 
 /* Stored block lookups. *out is malloc'd encoded block. */
 int nm_chain_block_bytes(struct nm_chain *c, uint64_t height, uint8_t **out, size_t *len);

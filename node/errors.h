@@ -126,6 +126,14 @@
       "refused to sign: it would conflict with a vote already signed")           \
     X(BFT_RECORD_DAMAGED, -32603,                                                \
       "double-sign record damaged: refusing to sign (check the file, never just delete it)") \
+    /* p2p errors (node/p2p): input from peers or operators */                      \
+    X(MULTIADDR, -32602, "invalid multiaddr")                                        \
+    X(PEER_ID, -32602, "invalid peer id")                                            \
+    X(NODE_KEY, -32602, "invalid node key file")                                     \
+    X(PROTOCOL, -32603, "peer broke the protocol")                                   \
+    X(HANDSHAKE, -32603, "peer failed the secure handshake")                         \
+    X(FLOODED, -32603, "peer exceeded its limits")                                   \
+    X(UNSUPPORTED, -32603, "protocol not supported by the peer")                     \
     X(USAGE, -32602, "usage error")                                                  \
     /* JSON-RPC transport errors (rpc/, docs/rpc.md "Errors") */                      \
     X(RPC_PARSE, -32700, "parse error")                                              \

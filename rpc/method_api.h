@@ -136,6 +136,12 @@ cJSON *nm_rpc_epoch_json(struct nm_chain *c);
 extern const struct nm_rpc_method_table nm_rpc_chain_methods;
 /* node control (unsafe), metrics and live feeds: rpc/methods_node.c */
 extern const struct nm_rpc_method_table nm_rpc_node_methods;
+/* peer methods: rpc/methods_p2p.c */
+extern const struct nm_rpc_method_table nm_rpc_p2p_methods;
+/* Connected peers (0 without p2p), for system_health. */
+int nm_rpc_p2p_peer_count(struct nm_rpc_methods *m);
+/* The node is catching up from peers (system_health.isSyncing). */
+bool nm_rpc_p2p_syncing(struct nm_rpc_methods *m);
 /* weights, consensus and epochs: rpc/methods_consensus.c */
 extern const struct nm_rpc_method_table nm_rpc_consensus_methods;
 /* governance: rpc/methods_gov.c */

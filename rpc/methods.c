@@ -32,7 +32,7 @@ static const struct nm_rpc_method_table nm_rpc_dispatch_methods = {dispatch_meth
 
 /* Every module's table; a method's name is unique across them. */
 static const struct nm_rpc_method_table *const tables[] = {
-    &nm_rpc_dispatch_methods, &nm_rpc_chain_methods, &nm_rpc_node_methods,
+    &nm_rpc_dispatch_methods, &nm_rpc_chain_methods, &nm_rpc_node_methods, &nm_rpc_p2p_methods,
     &nm_rpc_consensus_methods, &nm_rpc_gov_methods,
     &nm_rpc_bft_methods,
 };

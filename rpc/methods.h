@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 struct nm_rpc_methods;
+struct nm_p2p_host; /* node/p2p/host.h */
 
 /* A method as data. New fields go LAST: method tables elsewhere use
  * positional initialisers ({name, params, summary, subscription}). */
@@ -54,6 +55,7 @@ struct nm_rpc_node_hooks {
     void (*shutdown)(void *ud);                       /* node_shutdown */
     int (*set_log_level)(void *ud, const char *level); /* system_setLogLevel; NM_E_INVAL */
     int (*connections)(void *ud);                     /* open RPC connections */
+    struct nm_p2p_host *p2p;                          /* peer methods; NULL: no p2p */
 };
 
 /* The caller of a request answered without a connection (tests, fuzzing):
@@ -69,6 +71,9 @@ void nm_rpc_methods_config_init(struct nm_rpc_methods_config *cfg);
 /* NM_E_INVAL for a bad value, NM_E_NOMEM; the previous policy stays then. */
 int nm_rpc_methods_configure(struct nm_rpc_methods *m, const struct nm_rpc_methods_config *cfg);
 void nm_rpc_methods_set_hooks(struct nm_rpc_methods *m, const struct nm_rpc_node_hooks *hooks);
+/* The peer list changed: notify system_subscribePeers subscribers
+ * (rpc/methods_p2p.c). */
+void nm_rpc_p2p_publish_peers(struct nm_rpc_methods *m);
 /* The server handler that feeds requests to m. */
 struct nm_rpc_handler nm_rpc_methods_handler(struct nm_rpc_methods *m);
 /* Tells subscribers about a block the chain just added (new and finalized

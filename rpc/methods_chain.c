@@ -60,12 +60,13 @@ static int header_at(struct nm_rpc_request *r, uint64_t height, cJSON **result,
 
 static int m_system_health(struct nm_rpc_request *r, cJSON **result, struct nm_rpc_error_out *e)
 {
-    (void)r;
     (void)e;
+    int peers = nm_rpc_p2p_peer_count(r->methods);
     *result = cJSON_CreateObject();
-    cJSON_AddNumberToObject(*result, "peers", 0);
-    cJSON_AddBoolToObject(*result, "isSyncing", false);
-    cJSON_AddBoolToObject(*result, "shouldHavePeers", false);
+    cJSON_AddNumberToObject(*result, "peers", peers);
+    cJSON_AddBoolToObject(*result, "isSyncing", nm_rpc_p2p_syncing(r->methods));
+    cJSON_AddBoolToObject(*result, "shouldHavePeers",
+                          nm_rpc_methods_hooks(r->methods)->p2p != NULL);
     return 0;
 }
 
@@ -101,14 +102,6 @@ static int m_system_properties(struct nm_rpc_request *r, cJSON **result,
     cJSON_AddNumberToObject(*result, "ss58Format", NM_SS58_PREFIX);
     cJSON_AddNumberToObject(*result, "tokenDecimals", NM_AMOUNT_DECIMALS);
     cJSON_AddStringToObject(*result, "tokenSymbol", "NMT");
-    return 0;
-}
-
-static int m_system_peers(struct nm_rpc_request *r, cJSON **result, struct nm_rpc_error_out *e)
-{
-    (void)r;
-    (void)e;
-    *result = cJSON_CreateArray();
     return 0;
 }
 
@@ -398,8 +391,6 @@ static const struct nm_rpc_method chain_methods[] = {
      .fn = m_system_chain},
     {.info = {.name = "system_properties", .params = "[]",
               .summary = "ss58Format, tokenDecimals, tokenSymbol"}, .fn = m_system_properties},
-    {.info = {.name = "system_peers", .params = "[]", .summary = "connected peers"},
-     .fn = m_system_peers},
     {.info = {.name = "chain_info", .params = "[]",
               .summary = "height, finalized, hashes, epoch, parameters"}, .fn = m_chain_info},
     {.info = {.name = "chain_getHeader", .params = "[hash?]",

@@ -1,6 +1,6 @@
 /* methods_node.c - the node's own JSON-RPC methods: metrics (metrics_get,
  * metrics_subscribe), live feeds (epoch_subscribe, events_subscribe,
- * system_subscribePeers) and node control, which is unsafe
+ * (system_subscribePeers moved to methods_p2p.c) and node control, which is unsafe
  * (node_shutdown, system_setLogLevel, author_removeExtrinsic): the
  * dispatcher serves those only to callers --rpc-methods allows and who send
  * the node's token (docs/rpc.md). */
@@ -57,20 +57,6 @@ static int m_epoch_unsubscribe(struct nm_rpc_request *r, cJSON **result,
                                struct nm_rpc_error_out *e)
 {
     return nm_rpc_unsubscribe(r, "epochs", result, e);
-}
-
-static int m_system_subscribePeers(struct nm_rpc_request *r, cJSON **result,
-                                   struct nm_rpc_error_out *e)
-{
-    /* no peer-to-peer layer yet: the list is empty and never changes */
-    return nm_rpc_subscribe_first(r, "peers", NULL, "system_peersUpdate", cJSON_CreateArray(),
-                                  result, e);
-}
-
-static int m_system_unsubscribePeers(struct nm_rpc_request *r, cJSON **result,
-                                     struct nm_rpc_error_out *e)
-{
-    return nm_rpc_unsubscribe(r, "peers", result, e);
 }
 
 static bool valid_event_filter(const char *f)
@@ -228,11 +214,6 @@ static const struct nm_rpc_method node_methods[] = {
      .fn = m_events_subscribe},
     {.info = {.name = "events_unsubscribe", .params = "[id]",
               .summary = "ends an events subscription"}, .fn = m_events_unsubscribe},
-    {.info = {.name = "system_subscribePeers", .params = "[]",
-              .summary = "notifies system_peersUpdate with the peer list", .subscription = true},
-     .fn = m_system_subscribePeers},
-    {.info = {.name = "system_unsubscribePeers", .params = "[id]",
-              .summary = "ends a peers subscription"}, .fn = m_system_unsubscribePeers},
     {.info = {.name = "node_shutdown", .params = "[]", .summary = "stops the node (unsafe)",
               .unsafe = true}, .fn = m_node_shutdown},
     {.info = {.name = "system_setLogLevel", .params = "[level]",

@@ -7,7 +7,8 @@ set -eu
 MODULES="ncursesw:libncurses-dev readline:libreadline-dev libuv:libuv1-dev
 libwebsockets:libwebsockets-dev libcjson:libcjson-dev sqlite3:libsqlite3-dev
 cmocka:libcmocka-dev libsodium:libsodium-dev grpc:libgrpc-dev libprotobuf-c:libprotobuf-c-dev
-libseccomp:libseccomp-dev libcurl:libcurl4-openssl-dev"
+libseccomp:libseccomp-dev libcurl:libcurl4-openssl-dev
+miniupnpc:libminiupnpc-dev"
 # command -> Debian package (test and fuzz tools)
 COMMANDS="pkg-config:pkg-config tmux:tmux sqlite3:sqlite3 clang:clang promtool:prometheus curl:curl
 protoc-c:protobuf-c-compiler bwrap:bubblewrap"
@@ -44,6 +45,19 @@ fi
 if command -v clang >/dev/null 2>&1; then
     rt=$(clang -print-file-name=libclang_rt.fuzzer-x86_64.a 2>/dev/null || true)
     [ -f "$rt" ] || missing="$missing libclang-rt-14-dev"
+fi
+
+# js-libp2p for the interop test (tests/interop, pinned by its lock file):
+# npm ci with the machine's Node.js, no root needed.
+interop="$(dirname "$0")/../tests/interop"
+if [ -f "$interop/package-lock.json" ] && [ ! -d "$interop/node_modules/libp2p" ]; then
+    if command -v npm >/dev/null 2>&1; then
+        echo "install-deps: npm ci in tests/interop (js-libp2p for the interop test)" >&2
+        (cd "$interop" && npm ci --no-audit --no-fund >/dev/null 2>&1) ||
+            echo "install-deps: warning: npm ci in tests/interop failed; p2p_interop.sh will fail" >&2
+    else
+        missing="$missing nodejs npm"
+    fi
 fi
 
 [ -z "$missing" ] && exit 0

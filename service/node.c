@@ -5,6 +5,8 @@
 
 #include "node/chain.h"
 #include "node/errors.h"
+#include "node/p2p/pubsub.h"
+#include "node/p2p/sync.h"
 #include "rpc/methods.h"
 #include "rpc/prometheus.h"
 #include "rpc/server.h"
@@ -51,8 +53,12 @@ struct nm_node {
     struct nm_rpc_methods *methods;
     struct nm_rpc_server *rpc;
     struct nm_prom_server *prom;
+    struct nm_p2p_host *p2p;
+    struct nm_sync *sync;
+    struct nm_pubsub *pubsub;
     int rpc_port;
     int prom_port;
+    int p2p_port;
 };
 
 static int severity(enum nm_node_log_level l)
@@ -125,6 +131,10 @@ static void produce_block(uv_timer_t *t)
              outcome.count, failed);
     nm_rpc_methods_block_added(n->methods, &outcome);
     free(outcome.results);
+    if (n->pubsub)
+        nm_pubsub_block_produced(n->pubsub); /* gossip it */
+    if (n->sync)
+        nm_sync_announce(n->sync); /* and tell peers to fetch it, for those gossip misses */
 }
 
 /* The end of a loop turn: the requests of this turn have been answered. */
@@ -192,6 +202,49 @@ static double resident_bytes(void)
     return (double)resident * (double)sysconf(_SC_PAGESIZE);
 }
 
+/* Peers, p2p bytes, bans and sync progress (zeros without p2p). */
+static void render_p2p_metrics(struct nm_node *n, struct nm_prom_text *t)
+{
+    struct nm_p2p_stats ps = {0};
+    if (n->p2p)
+        nm_p2p_host_stats(n->p2p, &ps);
+    nm_prom_family(t, "neuromesh_peers", "gauge", "Connected peers.");
+    nm_prom_sample(t, "neuromesh_peers", NULL, (double)(ps.inbound + ps.outbound));
+    nm_prom_family(t, "neuromesh_p2p_peers", "gauge", "Connected peers by who dialed.");
+    nm_prom_sample(t, "neuromesh_p2p_peers", "direction=\"inbound\"", (double)ps.inbound);
+    nm_prom_sample(t, "neuromesh_p2p_peers", "direction=\"outbound\"", (double)ps.outbound);
+    nm_prom_family(t, "neuromesh_p2p_bytes_total", "counter", "Bytes over p2p connections.");
+    nm_prom_sample(t, "neuromesh_p2p_bytes_total", "direction=\"in\"", (double)ps.bytes_in);
+    nm_prom_sample(t, "neuromesh_p2p_bytes_total", "direction=\"out\"", (double)ps.bytes_out);
+    nm_prom_family(t, "neuromesh_p2p_peers_banned_total", "counter",
+                   "Peers dropped and banned for breaking the protocol or flooding.");
+    nm_prom_sample(t, "neuromesh_p2p_peers_banned_total", NULL, (double)ps.banned);
+    nm_prom_family(t, "neuromesh_p2p_connections_refused_total", "counter",
+                   "Connections refused at the door: banned or over the cap.");
+    nm_prom_sample(t, "neuromesh_p2p_connections_refused_total", NULL, (double)ps.refused);
+    static const char *const outcome[NM_PUBSUB_OUTCOMES] = {"published", "accepted", "ignored",
+                                                            "rejected"};
+    /* topics: announcements, blocks, extrinsics */
+    nm_prom_family(t, "neuromesh_gossip_messages_total", "counter",
+                   "gossipsub messages by topic and outcome.");
+    for (int tp = 0; tp < NM_PUBSUB_TOPICS; tp++)
+        for (int o = 0; o < NM_PUBSUB_OUTCOMES; o++) {
+            char labels[96];
+            snprintf(labels, sizeof labels, "topic=\"%s\",outcome=\"%s\"",
+                     nm_pubsub_topic_label(tp), outcome[o]);
+            nm_prom_sample(t, "neuromesh_gossip_messages_total", labels,
+                           (double)nm_pubsub_count(n->pubsub, tp, o));
+        }
+    nm_prom_family(t, "neuromesh_sync_blocks_imported_total", "counter",
+                   "Blocks imported from peers.");
+    nm_prom_sample(t, "neuromesh_sync_blocks_imported_total", NULL,
+                   n->sync ? (double)nm_sync_imported(n->sync) : 0);
+    nm_prom_family(t, "neuromesh_sync_peer_best_height", "gauge",
+                   "Highest best block a peer reported.");
+    nm_prom_sample(t, "neuromesh_sync_peer_best_height", NULL,
+                   n->sync ? (double)nm_sync_peers_best(n->sync) : 0);
+}
+
 static void render_metrics(void *ud, struct nm_prom_text *t)
 {
     struct nm_node *n = ud;
@@ -209,8 +262,7 @@ static void render_metrics(void *ud, struct nm_prom_text *t)
     nm_prom_family(t, "neuromesh_mempool_extrinsics", "gauge",
                    "Extrinsics waiting in the transaction pool.");
     nm_prom_sample(t, "neuromesh_mempool_extrinsics", NULL, (double)c->pool.count);
-    nm_prom_family(t, "neuromesh_peers", "gauge", "Connected peers.");
-    nm_prom_sample(t, "neuromesh_peers", NULL, 0);
+    render_p2p_metrics(n, t);
     nm_prom_family(t, "neuromesh_rpc_connections", "gauge", "Open JSON-RPC connections.");
     nm_prom_sample(t, "neuromesh_rpc_connections", NULL, st.connections);
     nm_prom_family(t, "neuromesh_rpc_connections_accepted_total", "counter",
@@ -266,6 +318,8 @@ static void on_stop(uv_async_t *a)
     }
     nm_prom_server_delete(n->prom);
     n->prom = NULL;
+    nm_p2p_host_stop(n->p2p);
+    n->p2p = NULL;
     uv_close((uv_handle_t *)&n->block_timer, on_handle_closed);
     uv_close((uv_handle_t *)&n->tick_timer, on_handle_closed);
     uv_close((uv_handle_t *)&n->shutdown_timer, on_handle_closed);
@@ -292,6 +346,76 @@ static int open_prometheus(struct nm_node *n)
     return err;
 }
 
+static void p2p_log(void *ud, const char *line)
+{
+    node_log(ud, "%s", line);
+}
+
+static void p2p_peers_changed(void *ud)
+{
+    struct nm_node *n = ud;
+    nm_rpc_p2p_publish_peers(n->methods);
+}
+
+static void sync_before_import(void *ud)
+{
+    struct nm_node *n = ud;
+    nm_rpc_methods_end_reads(n->methods); /* the import writes */
+}
+
+static void sync_imported(void *ud, const struct nm_block_outcome *o)
+{
+    struct nm_node *n = ud;
+    nm_rpc_methods_block_added(n->methods, o);
+}
+
+/* The p2p host and block sync on this loop; prints the PeerId and listen
+ * addresses. */
+static int open_p2p(struct nm_node *n)
+{
+    struct nm_sync_config sc = {
+        .chain = n->chain,
+        .before_import = sync_before_import,
+        .imported = sync_imported,
+        .log = p2p_log,
+        .ud = n,
+    };
+    int err = nm_sync_new(&sc, &n->sync);
+    if (err)
+        return err;
+    struct nm_p2p_config pc = *n->cfg.p2p;
+    pc.log = p2p_log;
+    pc.log_ud = n;
+    pc.on_peers_changed = p2p_peers_changed;
+    pc.peers_ud = n;
+    struct nm_pubsub_config psc = {
+        .chain = n->chain,
+        .node_key = n->cfg.p2p->node_key,
+        .authority = n->cfg.produce && n->chain->can_author,
+        .before_import = sync_before_import,
+        .imported = sync_imported,
+        .log = p2p_log,
+        .ud = n,
+    };
+    if ((err = nm_pubsub_new(&psc, &n->pubsub)))
+        return err;
+    nm_sync_host_config(n->sync, &pc);
+    nm_pubsub_host_config(n->pubsub, &pc);
+    err = nm_p2p_host_start(&n->loop, &pc, &n->p2p, n->start_msg, sizeof n->start_msg);
+    if (err)
+        return err;
+    nm_sync_attach(n->sync, n->p2p);
+    nm_pubsub_attach(n->pubsub, n->p2p);
+    n->p2p_port = nm_p2p_host_port(n->p2p);
+    char id[NM_PEER_ID_STRLEN], addr[NM_MULTIADDR_STRLEN];
+    struct nm_multiaddr la[4];
+    size_t k = nm_p2p_host_listen_addrs(n->p2p, la, 4);
+    node_log(n, "p2p: local peer id %s", nm_peer_id_to_string(nm_p2p_host_peer_id(n->p2p), id));
+    for (size_t i = 0; i < k; i++)
+        node_log(n, "p2p: listening on %s", nm_multiaddr_to_string(&la[i], addr, sizeof addr));
+    return 0;
+}
+
 static int node_open(struct nm_node *n)
 {
     int err = nm_chain_open(n->db_path, &n->spec, n->has_author ? &n->author : NULL, &n->chain,
@@ -306,8 +430,11 @@ static int node_open(struct nm_node *n)
         snprintf(n->start_msg, sizeof n->start_msg, "bad JSON-RPC settings");
         return err;
     }
+    if (n->cfg.p2p && (err = open_p2p(n)))
+        return err;
     struct nm_rpc_node_hooks hooks = {
         .ud = n,
+        .p2p = n->p2p,
         .shutdown = n->cfg.on_shutdown ? hook_shutdown : NULL,
         .set_log_level = hook_set_log_level,
         .connections = hook_connections,
@@ -370,12 +497,18 @@ static void node_thread(void *arg)
         if (n->rpc)
             nm_rpc_server_delete(n->rpc);
         nm_prom_server_delete(n->prom);
+        nm_p2p_host_stop(n->p2p);
     }
+    n->p2p = NULL;
     n->rpc = NULL;
     n->prom = NULL;
     uv_walk(&n->loop, close_all, NULL);
     uv_run(&n->loop, UV_RUN_DEFAULT);
     uv_loop_close(&n->loop);
+    nm_sync_free(n->sync);
+    nm_pubsub_free(n->pubsub);
+    n->sync = NULL;
+    n->pubsub = NULL;
     nm_rpc_methods_delete(n->methods);
     nm_chain_close(n->chain);
     n->methods = NULL;
@@ -457,6 +590,11 @@ fail_sem:
 int nm_node_rpc_port(const struct nm_node *n)
 {
     return n->rpc_port;
+}
+
+int nm_node_p2p_port(const struct nm_node *n)
+{
+    return n->p2p_port;
 }
 
 int nm_node_prometheus_port(const struct nm_node *n)

@@ -10,6 +10,7 @@
 
 #include "node/chainspec.h"
 #include "node/crypto.h"
+#include "node/p2p/host.h"
 #include "rpc/methods.h"
 
 #include <stdbool.h>
@@ -52,6 +53,10 @@ struct nm_node_config {
      * the reply went out); NULL: the method is refused. */
     void (*on_shutdown)(void *ud);
     void *shutdown_ud;
+    /* The p2p layer (node/p2p/host.h); NULL: none. Borrowed until
+     * nm_node_start returns (the host copies what it keeps); its log lines
+     * go to log. */
+    const struct nm_p2p_config *p2p;
 };
 
 struct nm_node;
@@ -62,6 +67,8 @@ struct nm_node;
 int nm_node_start(const struct nm_node_config *cfg, struct nm_node **out, char *msg, size_t cap);
 /* The RPC port actually listened on. */
 int nm_node_rpc_port(const struct nm_node *n);
+/* The p2p port, or 0 when there is no p2p layer. */
+int nm_node_p2p_port(const struct nm_node *n);
 /* The Prometheus port, or 0 when there is none. */
 int nm_node_prometheus_port(const struct nm_node *n);
 /* Asks the node to stop (any thread), waits for the thread: the block in

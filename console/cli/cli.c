@@ -132,7 +132,7 @@ int nm_cli_parse(struct nm_cli_args *a, int argc, char **argv, int first)
                         o->name);
                 return 2;
             }
-            for (int k = 0; k < nseen; k++) {
+            for (int k = 0; k < nseen && !o->repeat; k++) {
                 if (seen[k] == o) {
                     fprintf(stderr, "error: %s: option %s given twice\n", a->command, o->name);
                     return 2;
@@ -142,6 +142,8 @@ int nm_cli_parse(struct nm_cli_args *a, int argc, char **argv, int first)
                 seen[nseen++] = o;
         }
         int rc = store(o, a->groups[g].dst, value);
+        while (rc == 0 && o->many && !eq && i + 1 < argc && argv[i + 1][0] != '-')
+            rc = store(o, a->groups[g].dst, argv[++i]);
         if (rc)
             return rc;
     }

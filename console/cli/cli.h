@@ -34,6 +34,10 @@ struct nm_cli_option {
     int (*parse)(void *dst, const char *value);
     const char *want;
     unsigned long min, max; /* NM_CLI_INT, NM_CLI_U32 */
+    /* NM_CLI_PARSE lists: repeat lets the option be given more than once;
+     * many also takes the words after its value, up to the next option
+     * (`--bootnodes A B C`), each handed to parse(). */
+    bool repeat, many;
 };
 
 /* Rows for the common kinds: a string or a flag stored in field of type

@@ -3,6 +3,7 @@
 
 #include "console/cli/cli.h"
 #include "console/cli/home.h"
+#include "console/cli/p2p_flags.h"
 #include "console/cli/password.h"
 #include "console/cli/rpc_flags.h"
 #include "node/keystore.h"
@@ -252,18 +253,23 @@ int nm_node_main(int argc, char **argv)
     struct node_opts o = {.rpc_port = 9944};
     struct nm_rpc_flags rpc_flags;
     nm_rpc_flags_init(&rpc_flags);
+    static struct nm_p2p_flags p2p_flags; /* large: not on the stack */
+    nm_p2p_flags_init(&p2p_flags);
     const struct nm_cli_group groups[] = {
         {.options = node_options, .dst = &o},
         {.title = "JSON-RPC access and limits (docs/rpc.md):", .options = nm_rpc_flags_options,
          .dst = &rpc_flags},
         {.title = "Prometheus (GET http://127.0.0.1:9615/metrics):",
          .options = nm_prometheus_options, .dst = &rpc_flags},
+        {.title = "p2p (libp2p: TCP, Noise, yamux, identify, ping; docs/network.md), on when any "
+                  "is given:",
+         .options = nm_p2p_flags_options, .dst = &p2p_flags},
     };
-    struct nm_cli_args args = {.command = "node", .groups = groups, .ngroups = 3};
+    struct nm_cli_args args = {.command = "node", .groups = groups, .ngroups = 4};
     if (nm_cli_parse(&args, argc, argv, 1))
         return 2;
     if (o.help) {
-        node_usage(stdout, groups, 3);
+        node_usage(stdout, groups, 4);
         return 0;
     }
     bool dev = o.dev, tmp = o.tmp, external = o.external, check = o.check, quiet = o.quiet;
@@ -316,7 +322,8 @@ int nm_node_main(int argc, char **argv)
         .on_shutdown = stop_requested,
     };
     rpc_flags.external = external;
-    if (nm_rpc_flags_apply(&rpc_flags, paths.base, &cfg)) {
+    if (nm_rpc_flags_apply(&rpc_flags, paths.base, &cfg) ||
+        nm_p2p_flags_apply(&p2p_flags, paths.db, &cfg)) {
         sodium_memzero(&author, sizeof author);
         goto out_paths;
     }
@@ -348,6 +355,7 @@ int nm_node_main(int argc, char **argv)
     rc = 0;
 out_paths:
     nm_rpc_flags_fini(&rpc_flags);
+    nm_p2p_flags_fini(&p2p_flags);
     nm_node_remove_tmp(&paths);
 out_spec:
     nm_chainspec_fini(&spec);

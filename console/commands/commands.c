@@ -49,6 +49,8 @@ static const struct nm_cmd_table *const tables[] = {
     &nm_cmd_key_table,
     /* miner and validator roles (console/commands/cmd_roles.c) */
     &nm_cmd_roles_table,
+    /* p2p peers (console/commands/cmd_peer.c) */
+    &nm_cmd_peer_table,
     &core_table,
 };
 #define TABLE_COUNT (sizeof tables / sizeof tables[0])

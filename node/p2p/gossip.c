@@ -1,0 +1,608 @@
+/* gossip.c - gossipsub v1.1 router without I/O (see gossip.h). */
+#include "node/p2p/gossip.h"
+
+#include "node/errors.h"
+#include "node/p2p/proto/rpc.pb-c.h"
+
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SIGN_PREFIX "libp2p-pubsub:"
+#define MAX_SUBS_PER_RPC 64
+#define MAX_PUBLISH_PER_RPC 256
+#define MAX_IDS_PER_RPC 5000
+#define MAX_IWANT_ANSWER 256
+
+struct gpeer {
+    bool used;
+    struct nm_peer_id id;
+    uint32_t subs; /* bit t: subscribed to our topic t */
+    uint32_t mesh; /* bit t: in our mesh for topic t */
+    uint64_t backoff_until[NM_GOSSIP_MAX_TOPICS];
+};
+
+struct cached {
+    uint8_t id[NM_GOSSIP_ID_MAX];
+    size_t id_len;
+    int topic;
+    unsigned window; /* heartbeat count when cached */
+    uint8_t *msg;    /* encoded PubsubMessage */
+    size_t len;
+};
+
+struct seen {
+    uint8_t id[NM_GOSSIP_ID_MAX];
+    size_t id_len;
+    uint64_t at_ms;
+};
+
+struct nm_gossip {
+    struct nm_gossip_config cfg;
+    struct nm_keypair key;
+    struct nm_peer_id self;
+    struct gpeer peers[NM_GOSSIP_MAX_PEERS];
+    char topics[NM_GOSSIP_MAX_TOPICS][NM_GOSSIP_TOPIC_MAX + 1];
+    int n_topics;
+    struct cached cache[NM_GOSSIP_CACHE];
+    size_t cache_next;
+    struct seen *seen; /* ring of NM_GOSSIP_SEEN */
+    size_t seen_next;
+    unsigned window;
+    uint64_t seqno;
+    struct nm_gossip_stats st;
+};
+
+/* --- small helpers --- */
+
+static int topic_index(const struct nm_gossip *g, const char *t)
+{
+    for (int i = 0; t && i < g->n_topics; i++)
+        if (strcmp(g->topics[i], t) == 0)
+            return i;
+    return -1;
+}
+
+static struct gpeer *peer_find(struct nm_gossip *g, const struct nm_peer_id *id)
+{
+    for (int i = 0; i < NM_GOSSIP_MAX_PEERS; i++)
+        if (g->peers[i].used && nm_peer_id_eq(&g->peers[i].id, id))
+            return &g->peers[i];
+    return NULL;
+}
+
+static bool seen_has(const struct nm_gossip *g, const uint8_t *id, size_t n, uint64_t now)
+{
+    for (size_t i = 0; i < NM_GOSSIP_SEEN; i++) {
+        const struct seen *s = &g->seen[i];
+        if (s->id_len == n && now - s->at_ms < NM_GOSSIP_SEEN_TTL_MS && !memcmp(s->id, id, n))
+            return true;
+    }
+    return false;
+}
+
+static void seen_add(struct nm_gossip *g, const uint8_t *id, size_t n, uint64_t now)
+{
+    struct seen *s = &g->seen[g->seen_next++ % NM_GOSSIP_SEEN];
+    memcpy(s->id, id, n);
+    s->id_len = n;
+    s->at_ms = now;
+}
+
+static const struct cached *cache_find(const struct nm_gossip *g, const uint8_t *id, size_t n)
+{
+    for (size_t i = 0; i < NM_GOSSIP_CACHE; i++)
+        if (g->cache[i].msg && g->cache[i].id_len == n && !memcmp(g->cache[i].id, id, n))
+            return &g->cache[i];
+    return NULL;
+}
+
+static void cache_add(struct nm_gossip *g, const uint8_t *id, size_t n, int topic,
+                      const uint8_t *msg, size_t len)
+{
+    struct cached *c = &g->cache[g->cache_next++ % NM_GOSSIP_CACHE];
+    free(c->msg);
+    c->msg = malloc(len ? len : 1);
+    if (!c->msg)
+        return;
+    memcpy(c->msg, msg, len);
+    c->len = len;
+    memcpy(c->id, id, n);
+    c->id_len = n;
+    c->topic = topic;
+    c->window = g->window;
+}
+
+/* Message id: from || seqno, as js-libp2p and go-libp2p compute it. */
+static size_t message_id(const Nm__P2p__PubsubMessage *m, uint8_t out[NM_GOSSIP_ID_MAX])
+{
+    if (m->from.len + m->seqno.len > NM_GOSSIP_ID_MAX)
+        return 0;
+    memcpy(out, m->from.data, m->from.len);
+    memcpy(out + m->from.len, m->seqno.data, m->seqno.len);
+    return m->from.len + m->seqno.len;
+}
+
+/* --- sending --- */
+
+static void send_rpc(struct nm_gossip *g, const struct gpeer *p, Nm__P2p__PubsubRPC *rpc)
+{
+    size_t n = nm__p2p__pubsub_rpc__get_packed_size(rpc);
+    uint8_t *buf = malloc(n ? n : 1);
+    if (!buf)
+        return;
+    nm__p2p__pubsub_rpc__pack(rpc, buf);
+    g->cfg.send(g->cfg.ud, &p->id, buf, n);
+    free(buf);
+}
+
+/* Sends raw encoded messages to p. */
+static void send_messages(struct nm_gossip *g, const struct gpeer *p, const uint8_t *const *msgs,
+                          const size_t *lens, size_t n)
+{
+    Nm__P2p__PubsubMessage **list = calloc(n ? n : 1, sizeof *list);
+    size_t k = 0;
+    for (size_t i = 0; list && i < n; i++)
+        if ((list[k] = nm__p2p__pubsub_message__unpack(NULL, lens[i], msgs[i])))
+            k++;
+    Nm__P2p__PubsubRPC rpc = NM__P2P__PUBSUB_RPC__INIT;
+    rpc.n_publish = k;
+    rpc.publish = list;
+    if (k)
+        send_rpc(g, p, &rpc);
+    for (size_t i = 0; i < k; i++)
+        nm__p2p__pubsub_message__free_unpacked(list[i], NULL);
+    free(list);
+}
+
+static void send_control(struct nm_gossip *g, const struct gpeer *p, int topic, bool graft)
+{
+    Nm__P2p__ControlMessage ctl = NM__P2P__CONTROL_MESSAGE__INIT;
+    Nm__P2p__ControlGraft gr = NM__P2P__CONTROL_GRAFT__INIT, *grp = &gr;
+    Nm__P2p__ControlPrune pr = NM__P2P__CONTROL_PRUNE__INIT, *prp = &pr;
+    if (graft) {
+        gr.topicid = g->topics[topic];
+        ctl.n_graft = 1;
+        ctl.graft = &grp;
+        g->st.grafts++;
+    } else {
+        pr.topicid = g->topics[topic];
+        pr.has_backoff = 1;
+        pr.backoff = NM_GOSSIP_BACKOFF_MS / 1000;
+        ctl.n_prune = 1;
+        ctl.prune = &prp;
+        g->st.prunes++;
+    }
+    Nm__P2p__PubsubRPC rpc = NM__P2P__PUBSUB_RPC__INIT;
+    rpc.control = &ctl;
+    send_rpc(g, p, &rpc);
+}
+
+static void send_subscriptions(struct nm_gossip *g, const struct gpeer *p, int only)
+{
+    Nm__P2p__PubsubRPC__SubOpts subs[NM_GOSSIP_MAX_TOPICS], *sp[NM_GOSSIP_MAX_TOPICS];
+    size_t n = 0;
+    for (int t = 0; t < g->n_topics; t++) {
+        if (only >= 0 && t != only)
+            continue;
+        nm__p2p__pubsub_rpc__sub_opts__init(&subs[n]);
+        subs[n].has_subscribe = 1;
+        subs[n].subscribe = 1;
+        subs[n].topicid = g->topics[t];
+        sp[n] = &subs[n];
+        n++;
+    }
+    Nm__P2p__PubsubRPC rpc = NM__P2P__PUBSUB_RPC__INIT;
+    rpc.n_subscriptions = n;
+    rpc.subscriptions = sp;
+    if (n)
+        send_rpc(g, p, &rpc);
+}
+
+/* --- public: set-up --- */
+
+int nm_gossip_new(const struct nm_gossip_config *cfg, struct nm_gossip **out)
+{
+    struct nm_gossip *g = calloc(1, sizeof *g);
+    if (!g || !(g->seen = calloc(NM_GOSSIP_SEEN, sizeof *g->seen))) {
+        free(g);
+        return NM_E_NOMEM;
+    }
+    g->cfg = *cfg;
+    g->key = *cfg->key;
+    g->cfg.key = &g->key;
+    nm_peer_id_from_pubkey(&g->key.pub, &g->self);
+    randombytes_buf(&g->seqno, sizeof g->seqno); /* seqnos never repeat across restarts */
+    *out = g;
+    return 0;
+}
+
+void nm_gossip_free(struct nm_gossip *g)
+{
+    if (!g)
+        return;
+    for (size_t i = 0; i < NM_GOSSIP_CACHE; i++)
+        free(g->cache[i].msg);
+    free(g->seen);
+    sodium_memzero(&g->key, sizeof g->key);
+    free(g);
+}
+
+int nm_gossip_subscribe(struct nm_gossip *g, const char *topic)
+{
+    size_t n = topic ? strlen(topic) : 0;
+    if (n == 0 || n > NM_GOSSIP_TOPIC_MAX)
+        return NM_E_INVAL;
+    if (topic_index(g, topic) >= 0)
+        return 0;
+    if (g->n_topics == NM_GOSSIP_MAX_TOPICS)
+        return NM_E_TOO_BIG;
+    int t = g->n_topics++;
+    memcpy(g->topics[t], topic, n + 1);
+    for (int i = 0; i < NM_GOSSIP_MAX_PEERS; i++)
+        if (g->peers[i].used)
+            send_subscriptions(g, &g->peers[i], t);
+    return 0;
+}
+
+int nm_gossip_peer_add(struct nm_gossip *g, const struct nm_peer_id *id)
+{
+    if (peer_find(g, id))
+        return 0;
+    for (int i = 0; i < NM_GOSSIP_MAX_PEERS; i++) {
+        if (!g->peers[i].used) {
+            memset(&g->peers[i], 0, sizeof g->peers[i]);
+            g->peers[i].used = true;
+            g->peers[i].id = *id;
+            send_subscriptions(g, &g->peers[i], -1);
+            return 0;
+        }
+    }
+    return NM_E_TOO_BIG;
+}
+
+void nm_gossip_peer_remove(struct nm_gossip *g, const struct nm_peer_id *id)
+{
+    struct gpeer *p = peer_find(g, id);
+    if (p)
+        p->used = false;
+}
+
+/* --- messages --- */
+
+/* The bytes StrictSign covers: the message without signature and key. */
+static int signed_bytes(const Nm__P2p__PubsubMessage *m, uint8_t **out, size_t *len)
+{
+    Nm__P2p__PubsubMessage u = *m;
+    u.has_signature = u.has_key = 0;
+    size_t body = nm__p2p__pubsub_message__get_packed_size(&u), pre = sizeof SIGN_PREFIX - 1;
+    if (!(*out = malloc(pre + body)))
+        return NM_E_NOMEM;
+    memcpy(*out, SIGN_PREFIX, pre);
+    nm__p2p__pubsub_message__pack(&u, *out + pre);
+    *len = pre + body;
+    return 0;
+}
+
+static bool signature_ok(const Nm__P2p__PubsubMessage *m, struct nm_peer_id *author)
+{
+    if (!m->has_from || !m->has_seqno || !m->has_signature || m->signature.len != NM_SIG_LEN ||
+        m->seqno.len != 8 || nm_peer_id_from_bytes(m->from.data, m->from.len, author))
+        return false;
+    if (m->has_key) { /* optional for Ed25519 (inlined in the id); must match if sent */
+        struct nm_peer_id k;
+        if (nm_peer_pubkey_decode(m->key.data, m->key.len, &k) || !nm_peer_id_eq(&k, author))
+            return false;
+    }
+    uint8_t *msg;
+    size_t len;
+    if (signed_bytes(m, &msg, &len))
+        return false;
+    nm_account pub;
+    memcpy(pub.b, author->key, NM_PUBKEY_LEN);
+    bool ok = nm_verify(&pub, msg, len, m->signature.data);
+    free(msg);
+    return ok;
+}
+
+/* Sends an encoded message to the mesh of topic t (and, flood, to every
+ * subscribed peer), except to skip. */
+static void forward(struct nm_gossip *g, int t, const uint8_t *msg, size_t len,
+                    const struct gpeer *skip, bool flood)
+{
+    for (int i = 0; i < NM_GOSSIP_MAX_PEERS; i++) {
+        const struct gpeer *p = &g->peers[i];
+        uint32_t bit = 1u << t;
+        if (!p->used || p == skip || !(p->subs & bit) || (!flood && !(p->mesh & bit)))
+            continue;
+        send_messages(g, p, &msg, &len, 1);
+        g->st.forwarded++;
+    }
+}
+
+int nm_gossip_publish(struct nm_gossip *g, const char *topic, const uint8_t *data, size_t len,
+                      uint64_t now_ms)
+{
+    int t = topic_index(g, topic);
+    if (t < 0)
+        return NM_E_INVAL;
+    uint8_t from[NM_PEER_ID_BYTES_LEN], seq[8];
+    nm_peer_id_to_bytes(&g->self, from);
+    uint64_t s = ++g->seqno;
+    for (int i = 0; i < 8; i++)
+        seq[i] = (uint8_t)(s >> (56 - 8 * i));
+    Nm__P2p__PubsubMessage m = NM__P2P__PUBSUB_MESSAGE__INIT;
+    m.has_from = m.has_data = m.has_seqno = 1;
+    m.from = (ProtobufCBinaryData){sizeof from, from};
+    m.data = (ProtobufCBinaryData){len, (uint8_t *)data};
+    m.seqno = (ProtobufCBinaryData){sizeof seq, seq};
+    m.topic = g->topics[t];
+    uint8_t *tosign, sig[NM_SIG_LEN];
+    size_t slen;
+    if (signed_bytes(&m, &tosign, &slen))
+        return NM_E_NOMEM;
+    nm_sign(&g->key, tosign, slen, sig);
+    free(tosign);
+    m.has_signature = 1;
+    m.signature = (ProtobufCBinaryData){sizeof sig, sig};
+    size_t n = nm__p2p__pubsub_message__get_packed_size(&m);
+    uint8_t *enc = malloc(n), id[NM_GOSSIP_ID_MAX];
+    if (!enc)
+        return NM_E_NOMEM;
+    nm__p2p__pubsub_message__pack(&m, enc);
+    size_t id_len = message_id(&m, id);
+    seen_add(g, id, id_len, now_ms);
+    cache_add(g, id, id_len, t, enc, n);
+    forward(g, t, enc, n, NULL, true); /* flood publishing of our own */
+    free(enc);
+    g->st.published++;
+    return 0;
+}
+
+/* One received message; false when it must count against the sender. */
+static bool on_message(struct nm_gossip *g, struct gpeer *via, const Nm__P2p__PubsubMessage *m,
+                       uint64_t now)
+{
+    int t = topic_index(g, m->topic);
+    if (t < 0)
+        return true; /* not our topic: not forwarded, no blame */
+    struct nm_peer_id author;
+    if (!signature_ok(m, &author)) {
+        g->st.rejected++;
+        return false;
+    }
+    uint8_t id[NM_GOSSIP_ID_MAX];
+    size_t id_len = message_id(m, id);
+    if (seen_has(g, id, id_len, now)) {
+        g->st.duplicates++;
+        return true;
+    }
+    seen_add(g, id, id_len, now);
+    enum nm_gossip_verdict v =
+        g->cfg.deliver ? g->cfg.deliver(g->cfg.ud, m->topic, m->data.data, m->data.len, &author,
+                                        &via->id)
+                       : NM_GOSSIP_ACCEPT;
+    g->st.delivered++;
+    if (v == NM_GOSSIP_REJECT) {
+        g->st.rejected++;
+        return false;
+    }
+    if (v == NM_GOSSIP_IGNORE)
+        return true;
+    size_t n = nm__p2p__pubsub_message__get_packed_size(m);
+    uint8_t *enc = malloc(n ? n : 1);
+    if (!enc)
+        return true;
+    nm__p2p__pubsub_message__pack(m, enc);
+    cache_add(g, id, id_len, t, enc, n);
+    forward(g, t, enc, n, via, false);
+    free(enc);
+    return true;
+}
+
+static void on_control(struct nm_gossip *g, struct gpeer *p, const Nm__P2p__ControlMessage *c,
+                       uint64_t now)
+{
+    for (size_t i = 0; i < c->n_graft; i++) {
+        int t = topic_index(g, c->graft[i]->topicid);
+        if (t < 0)
+            continue;
+        if (now < p->backoff_until[t]) { /* grafting during backoff: refuse again */
+            send_control(g, p, t, false);
+            continue;
+        }
+        p->mesh |= 1u << t;
+        p->subs |= 1u << t;
+    }
+    for (size_t i = 0; i < c->n_prune; i++) {
+        int t = topic_index(g, c->prune[i]->topicid);
+        if (t < 0)
+            continue;
+        p->mesh &= ~(1u << t);
+        uint64_t b = c->prune[i]->has_backoff ? c->prune[i]->backoff : 60;
+        p->backoff_until[t] = now + (b > 3600 ? 3600 : b) * 1000;
+    }
+    size_t wanted = 0;
+    Nm__P2p__ControlIWant iw = NM__P2P__CONTROL_IWANT__INIT, *iwp = &iw;
+    ProtobufCBinaryData want[MAX_IWANT_ANSWER];
+    for (size_t i = 0; i < c->n_ihave; i++) {
+        g->st.ihaves++;
+        if (topic_index(g, c->ihave[i]->topicid) < 0)
+            continue;
+        for (size_t k = 0; k < c->ihave[i]->n_messageids && wanted < MAX_IWANT_ANSWER; k++) {
+            const ProtobufCBinaryData *id = &c->ihave[i]->messageids[k];
+            if (id->len <= NM_GOSSIP_ID_MAX && !seen_has(g, id->data, id->len, now))
+                want[wanted++] = *id;
+        }
+    }
+    if (wanted) {
+        iw.n_messageids = wanted;
+        iw.messageids = want;
+        Nm__P2p__ControlMessage ctl = NM__P2P__CONTROL_MESSAGE__INIT;
+        ctl.n_iwant = 1;
+        ctl.iwant = &iwp;
+        Nm__P2p__PubsubRPC rpc = NM__P2P__PUBSUB_RPC__INIT;
+        rpc.control = &ctl;
+        send_rpc(g, p, &rpc);
+    }
+    const uint8_t *msgs[MAX_IWANT_ANSWER];
+    size_t lens[MAX_IWANT_ANSWER], n = 0;
+    for (size_t i = 0; i < c->n_iwant; i++) {
+        g->st.iwants++;
+        for (size_t k = 0; k < c->iwant[i]->n_messageids && n < MAX_IWANT_ANSWER; k++) {
+            const struct cached *m = cache_find(g, c->iwant[i]->messageids[k].data,
+                                                c->iwant[i]->messageids[k].len);
+            if (m) {
+                msgs[n] = m->msg;
+                lens[n++] = m->len;
+            }
+        }
+    }
+    send_messages(g, p, msgs, lens, n);
+}
+
+static bool rpc_in_limits(const Nm__P2p__PubsubRPC *r)
+{
+    if (r->n_subscriptions > MAX_SUBS_PER_RPC || r->n_publish > MAX_PUBLISH_PER_RPC)
+        return false;
+    if (!r->control)
+        return true;
+    size_t ids = 0;
+    for (size_t i = 0; i < r->control->n_ihave; i++)
+        ids += r->control->ihave[i]->n_messageids;
+    for (size_t i = 0; i < r->control->n_iwant; i++)
+        ids += r->control->iwant[i]->n_messageids;
+    return ids <= MAX_IDS_PER_RPC && r->control->n_graft <= MAX_SUBS_PER_RPC &&
+           r->control->n_prune <= MAX_SUBS_PER_RPC;
+}
+
+int nm_gossip_receive(struct nm_gossip *g, const struct nm_peer_id *from, const uint8_t *rpc,
+                      size_t len, uint64_t now_ms)
+{
+    struct gpeer *p = peer_find(g, from);
+    if (!p) {
+        if (nm_gossip_peer_add(g, from) || !(p = peer_find(g, from)))
+            return 0; /* no room: ignore this peer's gossip */
+    }
+    if (len > NM_GOSSIP_RPC_MAX)
+        return NM_E_PROTOCOL;
+    Nm__P2p__PubsubRPC *r = nm__p2p__pubsub_rpc__unpack(NULL, len, rpc);
+    if (!r)
+        return NM_E_PROTOCOL;
+    int rc = 0;
+    if (!rpc_in_limits(r)) {
+        rc = NM_E_PROTOCOL;
+        goto out;
+    }
+    for (size_t i = 0; i < r->n_subscriptions; i++) {
+        int t = topic_index(g, r->subscriptions[i]->topicid);
+        if (t < 0)
+            continue;
+        if (r->subscriptions[i]->subscribe)
+            p->subs |= 1u << t;
+        else
+            p->subs &= ~(1u << t), p->mesh &= ~(1u << t);
+    }
+    for (size_t i = 0; i < r->n_publish; i++)
+        if (!on_message(g, p, r->publish[i], now_ms))
+            rc = NM_E_BAD_SIGNATURE;
+    if (r->control)
+        on_control(g, p, r->control, now_ms);
+out:
+    nm__p2p__pubsub_rpc__free_unpacked(r, NULL);
+    return rc;
+}
+
+/* --- heartbeat --- */
+
+static void mesh_upkeep(struct nm_gossip *g, int t, uint64_t now)
+{
+    uint32_t bit = 1u << t;
+    int in_mesh = 0;
+    for (int i = 0; i < NM_GOSSIP_MAX_PEERS; i++)
+        in_mesh += g->peers[i].used && (g->peers[i].mesh & bit);
+    /* too few: graft subscribed peers not in backoff, from a random start */
+    int start = (int)randombytes_uniform(NM_GOSSIP_MAX_PEERS);
+    for (int k = 0; k < NM_GOSSIP_MAX_PEERS && in_mesh < NM_GOSSIP_D_LO; k++) {
+        struct gpeer *p = &g->peers[(start + k) % NM_GOSSIP_MAX_PEERS];
+        if (!p->used || !(p->subs & bit) || (p->mesh & bit) || now < p->backoff_until[t])
+            continue;
+        p->mesh |= bit;
+        send_control(g, p, t, true);
+        in_mesh++;
+    }
+    /* too many: prune down to D */
+    for (int k = 0; k < NM_GOSSIP_MAX_PEERS && in_mesh > NM_GOSSIP_D_HI; k++) {
+        struct gpeer *p = &g->peers[(start + k) % NM_GOSSIP_MAX_PEERS];
+        if (!p->used || !(p->mesh & bit))
+            continue;
+        p->mesh &= ~bit;
+        p->backoff_until[t] = now + NM_GOSSIP_BACKOFF_MS;
+        send_control(g, p, t, false);
+        if (--in_mesh == NM_GOSSIP_D)
+            break;
+    }
+}
+
+/* IHAVE of the recent history to up to D_lazy subscribed peers outside the mesh. */
+static void emit_gossip(struct nm_gossip *g, int t)
+{
+    ProtobufCBinaryData ids[NM_GOSSIP_CACHE];
+    size_t n = 0;
+    for (size_t i = 0; i < NM_GOSSIP_CACHE; i++) {
+        const struct cached *c = &g->cache[i];
+        if (c->msg && c->topic == t && g->window - c->window < NM_GOSSIP_HISTORY_GOSSIP)
+            ids[n++] = (ProtobufCBinaryData){c->id_len, (uint8_t *)c->id};
+    }
+    if (!n)
+        return;
+    Nm__P2p__ControlIHave ih = NM__P2P__CONTROL_IHAVE__INIT, *ihp = &ih;
+    ih.topicid = g->topics[t];
+    ih.n_messageids = n;
+    ih.messageids = ids;
+    Nm__P2p__ControlMessage ctl = NM__P2P__CONTROL_MESSAGE__INIT;
+    ctl.n_ihave = 1;
+    ctl.ihave = &ihp;
+    Nm__P2p__PubsubRPC rpc = NM__P2P__PUBSUB_RPC__INIT;
+    rpc.control = &ctl;
+    int sent = 0, start = (int)randombytes_uniform(NM_GOSSIP_MAX_PEERS);
+    for (int k = 0; k < NM_GOSSIP_MAX_PEERS && sent < NM_GOSSIP_D_LAZY; k++) {
+        const struct gpeer *p = &g->peers[(start + k) % NM_GOSSIP_MAX_PEERS];
+        if (!p->used || !(p->subs & (1u << t)) || (p->mesh & (1u << t)))
+            continue;
+        send_rpc(g, p, &rpc);
+        sent++;
+    }
+}
+
+void nm_gossip_heartbeat(struct nm_gossip *g, uint64_t now_ms)
+{
+    for (int t = 0; t < g->n_topics; t++) {
+        mesh_upkeep(g, t, now_ms);
+        emit_gossip(g, t);
+    }
+    g->window++;
+    for (size_t i = 0; i < NM_GOSSIP_CACHE; i++) { /* forget what left the history */
+        struct cached *c = &g->cache[i];
+        if (c->msg && g->window - c->window >= NM_GOSSIP_HISTORY) {
+            free(c->msg);
+            c->msg = NULL;
+        }
+    }
+}
+
+void nm_gossip_stats(const struct nm_gossip *g, struct nm_gossip_stats *out)
+{
+    *out = g->st;
+}
+
+int nm_gossip_mesh_size(const struct nm_gossip *g, const char *topic)
+{
+    int t = topic_index(g, topic);
+    if (t < 0)
+        return -1;
+    int n = 0;
+    for (int i = 0; i < NM_GOSSIP_MAX_PEERS; i++)
+        n += g->peers[i].used && (g->peers[i].mesh & (1u << t));
+    return n;
+}

@@ -1,0 +1,108 @@
+/* host_internal.h - what the p2p host's files share (host.c: sockets,
+ * connections, bans, the tick; host_kad.c: Kademlia lookups and dialing
+ * what they find; host_api.c: the queries and controls of host.h). Not
+ * for use outside node/p2p/host*.c. */
+#ifndef NM_P2P_HOST_INTERNAL_H
+#define NM_P2P_HOST_INTERNAL_H
+
+#include "node/p2p/conn.h"
+#include "node/p2p/host.h"
+#include "node/p2p/kad.h"
+
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <uv.h>
+
+#define TICK_MS 250
+#define MAX_RESERVED 32
+#define MAX_BANS 256
+#define MAX_PENDING_WRITE (16u * 1024u * 1024u)
+#define REDIAL_MIN_MS 1000
+#define REDIAL_MAX_MS 30000
+#define MAX_LISTEN 4
+#define KAD_FIRST_WALK_MS 500     /* after the first peer: look ourselves up */
+#define KAD_WALK_MS 30000         /* then a random walk this often */
+#define KAD_QUERY_PEERS 3         /* peers asked per walk */
+
+struct pconn {
+    struct nm_p2p_host *h;
+    uv_tcp_t tcp;
+    uv_connect_t connect_req;
+    struct nm_p2p_conn conn;
+    bool inbound, closing, ready;
+    int reserved; /* index into h->reserved, or -1 */
+    char ip[INET6_ADDRSTRLEN];
+    struct nm_multiaddr addr;
+    uint64_t started_ms, last_ping_ms;
+    uint64_t win_start_ms, win_bytes;
+    uint64_t bytes_in, bytes_out;
+    size_t write_pending;
+    bool has_best;
+    uint64_t best_height;
+    nm_hash best_hash;
+    struct pconn *prev, *next;
+};
+
+struct reserved {
+    bool active, dialing, connected;
+    bool once; /* found by Kademlia: dialed once, forgotten when closed */
+    struct nm_multiaddr addr;
+    struct nm_multiaddr_tcp tcp;
+    uint64_t next_dial_ms, backoff_ms;
+};
+
+struct ban {
+    bool used, by_id;
+    char ip[INET6_ADDRSTRLEN];
+    struct nm_peer_id id;
+    uint64_t until_ms;
+};
+
+struct nm_p2p_host {
+    uv_loop_t *loop;
+    uv_tcp_t listener;
+    uv_timer_t timer;
+    int open_handles; /* the host frees itself when this reaches 0 while stopping */
+    bool stopping;
+    struct nm_p2p_config cfg;
+    struct nm_keypair key;
+    struct nm_noise_identity noise;
+    struct nm_p2p_local local;
+    struct nm_multiaddr listen[MAX_LISTEN];
+    size_t n_listen;
+    int port;
+    struct pconn *conns;
+    int n_in, n_out;
+    struct reserved reserved[MAX_RESERVED];
+    struct ban bans[MAX_BANS];
+    struct nm_p2p_stats stats;
+    bool syncing;
+    struct nm_kad kad;
+    struct nm_nat *nat;
+    uint64_t next_walk_ms;
+    unsigned walks;
+    uint8_t readbuf[65536]; /* shared: each read is consumed before the next */
+};
+
+#define host_log(h, ...) nm_p2p_logf((h)->cfg.log, (h)->cfg.log_ud, __VA_ARGS__)
+
+uint64_t host_now_ms(struct nm_p2p_host *h);
+bool host_is_banned(struct nm_p2p_host *h, const char *ip, const struct nm_peer_id *id);
+void host_add_ban(struct nm_p2p_host *h, const char *ip, const struct nm_peer_id *id);
+/* Closes a connection (why: logged, NULL: quietly); freed in the close
+ * callback. */
+void host_conn_close(struct pconn *pc, const char *why);
+/* Sends what the connection queued. */
+void host_conn_flush(struct pconn *pc);
+struct pconn *host_find_ready(const struct nm_p2p_host *h, const struct nm_peer_id *id);
+/* Reserves a peer to dial (once: forgotten after its connection closes). */
+int host_reserve(struct nm_p2p_host *h, const struct nm_multiaddr *addr, bool once);
+/* Kademlia (host_kad.c) */
+int host_kad_request(struct nm_p2p_host *h, struct pconn *pc, const uint8_t *req, size_t len,
+                     uint8_t **resp, size_t *resp_len);
+void host_kad_response(struct nm_p2p_host *h, struct pconn *pc, uint64_t cookie,
+                       const uint8_t *resp, size_t len, int err);
+void host_kad_walk(struct nm_p2p_host *h);
+
+#endif

@@ -1,0 +1,308 @@
+/* pubsub.c - the node's gossipsub topics: status announcements and blocks. */
+#include "node/p2p/pubsub.h"
+
+#include "node/errors.h"
+#include "node/p2p/conn.h"
+#include "node/p2p/gossip.h"
+
+#include <cjson/cJSON.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define HEARTBEAT_TICKS 4 /* host ticks are 250 ms */
+#define GOSSIPED_TRACK 2048  /* pool extrinsics already published or received */
+#define PUBLISH_PER_TICK 64
+
+struct nm_pubsub {
+    struct nm_pubsub_config cfg;
+    struct nm_keypair key;
+    struct nm_p2p_host *host;
+    struct nm_gossip *router;
+    char topics[NM_PUBSUB_TOPICS][NM_GOSSIP_TOPIC_MAX + 1];
+    uint64_t counts[NM_PUBSUB_TOPICS][NM_PUBSUB_OUTCOMES];
+    unsigned ticks;
+    uint64_t next_status_ms, status_ms;
+    nm_hash gossiped[GOSSIPED_TRACK]; /* ring */
+    size_t n_gossiped;
+};
+
+#define ps_log(ps, ...) nm_p2p_logf((ps)->cfg.log, (ps)->cfg.ud, __VA_ARGS__)
+
+static int topic_of(const struct nm_pubsub *ps, const char *t)
+{
+    for (int i = 0; i < NM_PUBSUB_TOPICS; i++)
+        if (strcmp(ps->topics[i], t) == 0)
+            return i;
+    return -1;
+}
+
+const char *nm_pubsub_topic_label(enum nm_pubsub_topic t)
+{
+    return t == NM_PUBSUB_ANNOUNCE ? "announcements" : t == NM_PUBSUB_BLOCKS ? "blocks"
+                                                                             : "extrinsics";
+}
+
+uint64_t nm_pubsub_count(const struct nm_pubsub *ps, enum nm_pubsub_topic t,
+                         enum nm_pubsub_outcome o)
+{
+    return ps ? ps->counts[t][o] : 0;
+}
+
+/* --- the router's callbacks --- */
+
+static void send_rpc(void *ud, const struct nm_peer_id *to, const uint8_t *rpc, size_t len)
+{
+    struct nm_pubsub *ps = ud;
+    if (ps->host)
+        nm_p2p_host_gossip_send(ps->host, to, rpc, len);
+}
+
+static enum nm_gossip_verdict on_block(struct nm_pubsub *ps, const uint8_t *data, size_t len)
+{
+    struct nm_chain *c = ps->cfg.chain;
+    struct nm_block b;
+    if (nm_block_decode(data, len, &b))
+        return NM_GOSSIP_REJECT;
+    uint64_t height = b.header.height;
+    nm_block_fini(&b);
+    if (height != c->best.height + 1)
+        return NM_GOSSIP_IGNORE; /* old, or ahead of us: sync fetches what is missing */
+    if (ps->cfg.before_import)
+        ps->cfg.before_import(ps->cfg.ud);
+    struct nm_block_outcome out = {0};
+    int err = nm_chain_import_outcome(c, data, len, false, &out);
+    if (err == NM_E_UNKNOWN_BLOCK)
+        return NM_GOSSIP_IGNORE; /* not on our best block: a race or a fork */
+    if (err) /* bad seal, signature or state root */
+        return err == NM_E_NOMEM || err == NM_E_DB ? NM_GOSSIP_IGNORE : NM_GOSSIP_REJECT;
+    if (ps->cfg.imported)
+        ps->cfg.imported(ps->cfg.ud, &out);
+    free(out.results);
+    return NM_GOSSIP_ACCEPT;
+}
+
+static void publish(struct nm_pubsub *ps, enum nm_pubsub_topic t, const uint8_t *d, size_t n);
+
+static bool was_gossiped(const struct nm_pubsub *ps, const nm_hash *h)
+{
+    size_t n = ps->n_gossiped < GOSSIPED_TRACK ? ps->n_gossiped : GOSSIPED_TRACK;
+    for (size_t i = 0; i < n; i++)
+        if (nm_hash_eq(&ps->gossiped[i], h))
+            return true;
+    return false;
+}
+
+static void mark_gossiped(struct nm_pubsub *ps, const nm_hash *h)
+{
+    ps->gossiped[ps->n_gossiped++ % GOSSIPED_TRACK] = *h;
+}
+
+static enum nm_gossip_verdict on_extrinsic(struct nm_pubsub *ps, const uint8_t *data, size_t len)
+{
+    nm_hash h;
+    int err = nm_chain_submit(ps->cfg.chain, data, len, &h);
+    if (!err)
+        mark_gossiped(ps, &h); /* ours to keep, not to publish again */
+    if (!err)
+        return NM_GOSSIP_ACCEPT;
+    /* malformed, forged, or for another chain: the sender is at fault */
+    if (err == NM_E_BAD_SIGNATURE || err == NM_E_DECODE || err == NM_E_TRAILING ||
+        err == NM_E_WRONG_CHAIN || err == NM_E_TOO_BIG || err == NM_E_UNKNOWN_CALL)
+        return NM_GOSSIP_REJECT;
+    return NM_GOSSIP_IGNORE; /* known, stale, early, unaffordable: no blame */
+}
+
+/* Publishes the pool's extrinsics that arrived from JSON-RPC since the
+ * last tick (those from gossip were marked when admitted). */
+static void publish_pool(struct nm_pubsub *ps)
+{
+    struct nm_mempool *pool = &ps->cfg.chain->pool;
+    int sent = 0;
+    for (size_t i = 0; i < pool->count && sent < PUBLISH_PER_TICK; i++) {
+        const struct nm_pool_tx *tx = &pool->txs[i];
+        if (was_gossiped(ps, &tx->hash))
+            continue;
+        mark_gossiped(ps, &tx->hash);
+        publish(ps, NM_PUBSUB_EXTRINSICS, tx->data, tx->len);
+        sent++;
+    }
+}
+
+static enum nm_gossip_verdict on_announcement(struct nm_pubsub *ps, const uint8_t *data,
+                                              size_t len, const struct nm_peer_id *author)
+{
+    cJSON *j = cJSON_ParseWithLength((const char *)data, len);
+    if (!cJSON_IsObject(j)) {
+        cJSON_Delete(j);
+        return NM_GOSSIP_REJECT;
+    }
+    const cJSON *genesis = cJSON_GetObjectItemCaseSensitive(j, "genesis");
+    const cJSON *best = cJSON_GetObjectItemCaseSensitive(j, "best");
+    char mine[NM_HASH_HEXLEN], id[NM_PEER_ID_STRLEN];
+    nm_hash_hex(&ps->cfg.chain->genesis, mine);
+    enum nm_gossip_verdict v = NM_GOSSIP_ACCEPT;
+    if (cJSON_IsString(genesis) && strcmp(genesis->valuestring, mine) != 0)
+        v = NM_GOSSIP_IGNORE; /* a node of another chain: not ours to relay */
+    ps_log(ps, "debug: gossip: status of %s: best #%.0f%s", nm_peer_id_to_string(author, id),
+           cJSON_IsNumber(best) ? best->valuedouble : -1.0,
+           v == NM_GOSSIP_IGNORE ? " (another chain)" : "");
+    cJSON_Delete(j);
+    return v;
+}
+
+static enum nm_gossip_verdict deliver(void *ud, const char *topic, const uint8_t *data,
+                                      size_t len, const struct nm_peer_id *author,
+                                      const struct nm_peer_id *via)
+{
+    (void)via;
+    struct nm_pubsub *ps = ud;
+    int t = topic_of(ps, topic);
+    if (t < 0)
+        return NM_GOSSIP_IGNORE;
+    enum nm_gossip_verdict v = t == NM_PUBSUB_BLOCKS       ? on_block(ps, data, len)
+                               : t == NM_PUBSUB_EXTRINSICS ? on_extrinsic(ps, data, len)
+                                                           : on_announcement(ps, data, len, author);
+    ps->counts[t][v == NM_GOSSIP_ACCEPT   ? NM_PUBSUB_ACCEPTED
+                  : v == NM_GOSSIP_IGNORE ? NM_PUBSUB_IGNORED
+                                          : NM_PUBSUB_REJECTED]++;
+    return v;
+}
+
+/* --- the host's callbacks --- */
+
+static void on_peer_up(void *ud, const struct nm_peer_id *id)
+{
+    struct nm_pubsub *ps = ud;
+    nm_gossip_peer_add(ps->router, id);
+}
+
+static void on_peer_down(void *ud, const struct nm_peer_id *id)
+{
+    struct nm_pubsub *ps = ud;
+    nm_gossip_peer_remove(ps->router, id);
+}
+
+static void on_gossip(void *ud, const struct nm_peer_id *from, const uint8_t *rpc, size_t len)
+{
+    struct nm_pubsub *ps = ud;
+    int rc = nm_gossip_receive(ps->router, from, rpc, len, nm_now_ms());
+    if (rc && ps->host) {
+        char id[NM_PEER_ID_STRLEN];
+        ps_log(ps, "warning: peer %s sent %s gossip (%s); banned", nm_peer_id_to_string(from, id),
+               rc == NM_E_PROTOCOL ? "malformed" : "invalid", nm_strerror(rc));
+        nm_p2p_host_ban(ps->host, from);
+    }
+}
+
+static void publish(struct nm_pubsub *ps, enum nm_pubsub_topic t, const uint8_t *d, size_t n)
+{
+    if (nm_gossip_publish(ps->router, ps->topics[t], d, n, nm_now_ms()) == 0)
+        ps->counts[t][NM_PUBSUB_PUBLISHED]++;
+}
+
+static void announce_status(struct nm_pubsub *ps)
+{
+    struct nm_chain *c = ps->cfg.chain;
+    char best[NM_HASH_HEXLEN], genesis[NM_HASH_HEXLEN], id[NM_PEER_ID_STRLEN];
+    struct nm_peer_id self;
+    nm_peer_id_from_pubkey(&ps->key.pub, &self);
+    cJSON *j = cJSON_CreateObject();
+    cJSON_AddStringToObject(j, "peerId", nm_peer_id_to_string(&self, id));
+    cJSON_AddStringToObject(j, "genesis", nm_hash_hex(&c->genesis, genesis));
+    cJSON_AddNumberToObject(j, "best", (double)c->best.height);
+    cJSON_AddStringToObject(j, "bestHash", nm_hash_hex(&c->best_hash, best));
+    /* one authority: every block is final as it is made */
+    cJSON_AddNumberToObject(j, "finalized", (double)c->best.height);
+    cJSON_AddStringToObject(j, "version", NM_P2P_AGENT);
+    cJSON *roles = cJSON_AddArrayToObject(j, "roles");
+    cJSON_AddItemToArray(roles, cJSON_CreateString("full"));
+    if (ps->cfg.authority)
+        cJSON_AddItemToArray(roles, cJSON_CreateString("authority"));
+    char *text = cJSON_PrintUnformatted(j);
+    cJSON_Delete(j);
+    if (text)
+        publish(ps, NM_PUBSUB_ANNOUNCE, (const uint8_t *)text, strlen(text));
+    free(text);
+}
+
+static void on_tick(void *ud)
+{
+    struct nm_pubsub *ps = ud;
+    uint64_t now = nm_now_ms();
+    if (++ps->ticks % HEARTBEAT_TICKS == 0)
+        nm_gossip_heartbeat(ps->router, now);
+    if (ps->host)
+        publish_pool(ps);
+    struct nm_peer_id any;
+    if (now >= ps->next_status_ms && ps->host && nm_p2p_host_peer_at(ps->host, 0, &any)) {
+        announce_status(ps);
+        ps->next_status_ms = now + ps->status_ms;
+    }
+}
+
+/* --- set-up --- */
+
+int nm_pubsub_new(const struct nm_pubsub_config *cfg, struct nm_pubsub **out)
+{
+    struct nm_pubsub *ps = calloc(1, sizeof *ps);
+    if (!ps)
+        return NM_E_NOMEM;
+    ps->cfg = *cfg;
+    ps->key = *cfg->node_key;
+    ps->cfg.node_key = &ps->key;
+    char genesis[NM_HASH_HEXLEN];
+    snprintf(ps->topics[NM_PUBSUB_ANNOUNCE], sizeof ps->topics[0], "%s", NM_PUBSUB_TOPIC_ANNOUNCE);
+    snprintf(ps->topics[NM_PUBSUB_BLOCKS], sizeof ps->topics[0], "/neuromesh/%s/blocks",
+             nm_hash_hex(&cfg->chain->genesis, genesis));
+    snprintf(ps->topics[NM_PUBSUB_EXTRINSICS], sizeof ps->topics[0], "/neuromesh/%s/extrinsics",
+             genesis);
+    /* status at most every 15 s; a few seconds on fast (dev) chains */
+    uint64_t bt = cfg->chain->rt.params.block_time_ms;
+    ps->status_ms = bt * 4 < 2000 ? 2000 : bt * 4 > 15000 ? 15000 : bt * 4;
+    struct nm_gossip_config gc = {&ps->key, send_rpc, deliver, ps};
+    int rc = nm_gossip_new(&gc, &ps->router);
+    for (int t = 0; !rc && t < NM_PUBSUB_TOPICS; t++)
+        rc = nm_gossip_subscribe(ps->router, ps->topics[t]);
+    if (rc) {
+        nm_pubsub_free(ps);
+        return rc;
+    }
+    *out = ps;
+    return 0;
+}
+
+void nm_pubsub_free(struct nm_pubsub *ps)
+{
+    if (!ps)
+        return;
+    nm_gossip_free(ps->router);
+    sodium_memzero(&ps->key, sizeof ps->key);
+    free(ps);
+}
+
+void nm_pubsub_host_config(struct nm_pubsub *ps, struct nm_p2p_config *cfg)
+{
+    cfg->on_peer_up = on_peer_up;
+    cfg->on_peer_down = on_peer_down;
+    cfg->on_gossip = on_gossip;
+    cfg->on_gossip_tick = on_tick;
+    cfg->gossip_ud = ps;
+}
+
+void nm_pubsub_attach(struct nm_pubsub *ps, struct nm_p2p_host *h)
+{
+    ps->host = h;
+}
+
+void nm_pubsub_block_produced(struct nm_pubsub *ps)
+{
+    uint8_t *blk;
+    size_t len;
+    struct nm_chain *c = ps->cfg.chain;
+    if (nm_chain_block_bytes(c, c->best.height, &blk, &len))
+        return;
+    publish(ps, NM_PUBSUB_BLOCKS, blk, len);
+    free(blk);
+}

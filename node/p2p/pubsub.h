@@ -1,0 +1,61 @@
+/* pubsub.h - the node's gossipsub topics (node/p2p/gossip.h on the p2p
+ * host): "/neuromesh/1.0.0/global/announcements", where each node publishes
+ * its status (best and finalized height and hash, genesis, version, roles)
+ * at start and then every few seconds; and "/neuromesh/GENESIS/blocks",
+ * scoped by the genesis hash so two chains never mix, where the producer
+ * publishes each block and every node imports the next one with all
+ * checks (a block that fails them gets its sender banned; others are left
+ * to sync); and "/neuromesh/GENESIS/extrinsics", where each node publishes
+ * the extrinsics that enter its pool from JSON-RPC and every node admits
+ * them with full validation, so they reach the block producer. Node thread
+ * only. */
+#ifndef NM_P2P_PUBSUB_H
+#define NM_P2P_PUBSUB_H
+
+#include "node/chain.h"
+#include "node/p2p/host.h"
+
+#include <stdint.h>
+
+#define NM_PUBSUB_TOPIC_ANNOUNCE "/neuromesh/1.0.0/global/announcements"
+
+enum nm_pubsub_topic {
+    NM_PUBSUB_ANNOUNCE = 0,
+    NM_PUBSUB_BLOCKS,
+    NM_PUBSUB_EXTRINSICS,
+    NM_PUBSUB_TOPICS
+};
+enum nm_pubsub_outcome {
+    NM_PUBSUB_PUBLISHED = 0,
+    NM_PUBSUB_ACCEPTED,
+    NM_PUBSUB_IGNORED,
+    NM_PUBSUB_REJECTED,
+    NM_PUBSUB_OUTCOMES
+};
+
+struct nm_pubsub_config {
+    struct nm_chain *chain;
+    const struct nm_keypair *node_key; /* copied: signs our messages */
+    bool authority;                    /* announced as a role */
+    void (*before_import)(void *ud);
+    void (*imported)(void *ud, const struct nm_block_outcome *o);
+    void (*log)(void *ud, const char *line);
+    void *ud;
+};
+
+struct nm_pubsub;
+
+int nm_pubsub_new(const struct nm_pubsub_config *cfg, struct nm_pubsub **out);
+void nm_pubsub_free(struct nm_pubsub *ps);
+/* Wires the host's gossip callbacks (before nm_p2p_host_start), then the
+ * host (after). */
+void nm_pubsub_host_config(struct nm_pubsub *ps, struct nm_p2p_config *cfg);
+void nm_pubsub_attach(struct nm_pubsub *ps, struct nm_p2p_host *h);
+/* We made a block: publish it. */
+void nm_pubsub_block_produced(struct nm_pubsub *ps);
+/* Messages by topic and outcome (Prometheus); names of the topics. */
+uint64_t nm_pubsub_count(const struct nm_pubsub *ps, enum nm_pubsub_topic t,
+                         enum nm_pubsub_outcome o);
+const char *nm_pubsub_topic_label(enum nm_pubsub_topic t);
+
+#endif

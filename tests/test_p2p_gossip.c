@@ -1,0 +1,282 @@
+/* Unit tests for node/p2p/gossip: gossipsub routers exchanging RPCs
+ * through an in-memory queue: meshes form on the heartbeat, a published
+ * message reaches every subscriber once, also across a line of peers;
+ * IHAVE gets an IWANT, IWANT gets the message; unsigned, forged or
+ * malformed input is refused. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "node/errors.h"
+#include "node/p2p/gossip.h"
+#include "node/p2p/proto/rpc.pb-c.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define NODES 4
+#define TOPIC "/neuromesh/1.0.0/global/announcements"
+
+struct pending {
+    int from, to;
+    uint8_t *rpc;
+    size_t len;
+};
+
+static struct net {
+    struct nm_gossip *g[NODES];
+    struct nm_peer_id id[NODES];
+    int delivered[NODES];
+    char last[NODES][64];
+    struct pending q[4096];
+    size_t head, tail;
+    int sender; /* whose send callback runs */
+} net;
+
+struct ctx {
+    int me;
+};
+static struct ctx ctxs[NODES];
+
+static int index_of(const struct nm_peer_id *id)
+{
+    for (int i = 0; i < NODES; i++)
+        if (nm_peer_id_eq(&net.id[i], id))
+            return i;
+    return -1;
+}
+
+static void on_send(void *ud, const struct nm_peer_id *to, const uint8_t *rpc, size_t len)
+{
+    struct ctx *c = ud;
+    struct pending *p = &net.q[net.tail++ % 4096];
+    p->from = c->me;
+    p->to = index_of(to);
+    p->rpc = malloc(len);
+    memcpy(p->rpc, rpc, len);
+    p->len = len;
+}
+
+static enum nm_gossip_verdict on_deliver(void *ud, const char *topic, const uint8_t *data,
+                                         size_t len, const struct nm_peer_id *author,
+                                         const struct nm_peer_id *via)
+{
+    (void)topic;
+    (void)author;
+    (void)via;
+    struct ctx *c = ud;
+    net.delivered[c->me]++;
+    snprintf(net.last[c->me], sizeof net.last[c->me], "%.*s", (int)len, (const char *)data);
+    return len && data[0] == '!' ? NM_GOSSIP_REJECT : NM_GOSSIP_ACCEPT;
+}
+
+static int pump(void)
+{
+    int errors = 0;
+    while (net.head != net.tail) {
+        struct pending p = net.q[net.head++ % 4096];
+        if (p.to >= 0 && nm_gossip_receive(net.g[p.to], &net.id[p.from], p.rpc, p.len, 1000))
+            errors++;
+        free(p.rpc);
+    }
+    return errors;
+}
+
+static void setup_net(void)
+{
+    memset(&net, 0, sizeof net);
+    nm_crypto_init();
+    for (int i = 0; i < NODES; i++) {
+        struct nm_keypair kp;
+        nm_keypair_generate(&kp);
+        nm_peer_id_from_pubkey(&kp.pub, &net.id[i]);
+        ctxs[i].me = i;
+        struct nm_gossip_config cfg = {&kp, on_send, on_deliver, &ctxs[i]};
+        assert_int_equal(nm_gossip_new(&cfg, &net.g[i]), 0);
+        assert_int_equal(nm_gossip_subscribe(net.g[i], TOPIC), 0);
+    }
+}
+
+static void teardown_net(void)
+{
+    pump();
+    for (int i = 0; i < NODES; i++)
+        nm_gossip_free(net.g[i]);
+}
+
+static void link_nodes(int a, int b)
+{
+    nm_gossip_peer_add(net.g[a], &net.id[b]);
+    nm_gossip_peer_add(net.g[b], &net.id[a]);
+}
+
+static void test_message_reaches_every_subscriber_once(void **state)
+{
+    (void)state;
+    setup_net();
+    for (int a = 0; a < NODES; a++)
+        for (int b = a + 1; b < NODES; b++)
+            link_nodes(a, b);
+    assert_int_equal(pump(), 0);
+    for (int i = 0; i < NODES; i++)
+        nm_gossip_heartbeat(net.g[i], 1000);
+    assert_int_equal(pump(), 0);
+    assert_int_equal(nm_gossip_mesh_size(net.g[0], TOPIC), NODES - 1);
+    assert_int_equal(nm_gossip_publish(net.g[0], TOPIC, (const uint8_t *)"best 42", 7, 1000), 0);
+    assert_int_equal(pump(), 0);
+    for (int i = 1; i < NODES; i++) {
+        assert_int_equal(net.delivered[i], 1);
+        assert_string_equal(net.last[i], "best 42");
+    }
+    assert_int_equal(net.delivered[0], 0); /* our own is not delivered back */
+    struct nm_gossip_stats st;
+    nm_gossip_stats(net.g[1], &st);
+    assert_true(st.duplicates >= 1); /* the mesh sent it twice; counted once */
+    assert_int_equal(nm_gossip_publish(net.g[0], "/not/subscribed", (const uint8_t *)"x", 1, 0),
+                     NM_E_INVAL);
+    teardown_net();
+}
+
+static void test_message_crosses_a_line_of_peers(void **state)
+{
+    (void)state;
+    setup_net();
+    for (int i = 0; i + 1 < NODES; i++) /* 0 - 1 - 2 - 3 */
+        link_nodes(i, i + 1);
+    pump();
+    for (int i = 0; i < NODES; i++)
+        nm_gossip_heartbeat(net.g[i], 1000);
+    pump();
+    nm_gossip_publish(net.g[0], TOPIC, (const uint8_t *)"block 7", 7, 1000);
+    assert_int_equal(pump(), 0);
+    assert_int_equal(net.delivered[3], 1);
+    assert_string_equal(net.last[3], "block 7");
+    /* a message the application rejects is not forwarded and blames the sender */
+    nm_gossip_publish(net.g[0], TOPIC, (const uint8_t *)"!bad", 4, 1000);
+    assert_int_equal(pump(), 1);
+    assert_int_equal(net.delivered[1], 2);
+    assert_int_equal(net.delivered[2], 1);
+    teardown_net();
+}
+
+/* Captures what router 0 sends, decodes the last RPC. */
+static Nm__P2p__PubsubRPC *last_sent(void)
+{
+    if (net.head == net.tail)
+        return NULL;
+    struct pending *p = &net.q[(net.tail - 1) % 4096];
+    return nm__p2p__pubsub_rpc__unpack(NULL, p->len, p->rpc);
+}
+
+static void test_ihave_gets_iwant_and_iwant_gets_the_message(void **state)
+{
+    (void)state;
+    setup_net();
+    link_nodes(0, 1);
+    pump();
+    /* 1 tells 0 it has a message 0 never saw */
+    uint8_t id[46] = {1, 2, 3};
+    ProtobufCBinaryData ids[1] = {{sizeof id, id}};
+    Nm__P2p__ControlIHave ih = NM__P2P__CONTROL_IHAVE__INIT, *ihp = &ih;
+    ih.topicid = TOPIC;
+    ih.n_messageids = 1;
+    ih.messageids = ids;
+    Nm__P2p__ControlMessage ctl = NM__P2P__CONTROL_MESSAGE__INIT;
+    ctl.n_ihave = 1;
+    ctl.ihave = &ihp;
+    Nm__P2p__PubsubRPC rpc = NM__P2P__PUBSUB_RPC__INIT;
+    rpc.control = &ctl;
+    uint8_t buf[512];
+    size_t n = nm__p2p__pubsub_rpc__pack(&rpc, buf);
+    assert_int_equal(nm_gossip_receive(net.g[0], &net.id[1], buf, n, 1000), 0);
+    Nm__P2p__PubsubRPC *out = last_sent();
+    assert_non_null(out);
+    assert_non_null(out->control);
+    assert_int_equal(out->control->n_iwant, 1);
+    assert_memory_equal(out->control->iwant[0]->messageids[0].data, id, sizeof id);
+    nm__p2p__pubsub_rpc__free_unpacked(out, NULL);
+    /* 0 publishes (no mesh yet: flooded to 1); 1 then asks for it by id */
+    nm_gossip_publish(net.g[0], TOPIC, (const uint8_t *)"hello", 5, 1000);
+    out = last_sent();
+    assert_int_equal(out->n_publish, 1);
+    uint8_t mid[64];
+    size_t mlen = out->publish[0]->from.len + out->publish[0]->seqno.len;
+    memcpy(mid, out->publish[0]->from.data, out->publish[0]->from.len);
+    memcpy(mid + out->publish[0]->from.len, out->publish[0]->seqno.data,
+           out->publish[0]->seqno.len);
+    nm__p2p__pubsub_rpc__free_unpacked(out, NULL);
+    ProtobufCBinaryData want[1] = {{mlen, mid}};
+    Nm__P2p__ControlIWant iw = NM__P2P__CONTROL_IWANT__INIT, *iwp = &iw;
+    iw.n_messageids = 1;
+    iw.messageids = want;
+    Nm__P2p__ControlMessage ctl2 = NM__P2P__CONTROL_MESSAGE__INIT;
+    ctl2.n_iwant = 1;
+    ctl2.iwant = &iwp;
+    Nm__P2p__PubsubRPC rpc2 = NM__P2P__PUBSUB_RPC__INIT;
+    rpc2.control = &ctl2;
+    n = nm__p2p__pubsub_rpc__pack(&rpc2, buf);
+    assert_int_equal(nm_gossip_receive(net.g[0], &net.id[1], buf, n, 1000), 0);
+    out = last_sent();
+    assert_int_equal(out->n_publish, 1);
+    assert_int_equal(out->publish[0]->data.len, 5);
+    nm__p2p__pubsub_rpc__free_unpacked(out, NULL);
+    teardown_net();
+}
+
+static void test_forged_unsigned_and_malformed_input_is_refused(void **state)
+{
+    (void)state;
+    setup_net();
+    link_nodes(0, 1);
+    pump();
+    nm_gossip_publish(net.g[1], TOPIC, (const uint8_t *)"signed", 6, 1000);
+    struct pending *p = &net.q[(net.tail - 1) % 4096];
+    Nm__P2p__PubsubRPC *r = nm__p2p__pubsub_rpc__unpack(NULL, p->len, p->rpc);
+    assert_non_null(r);
+    pump();
+    assert_int_equal(net.delivered[0], 1);
+    /* the same message with other data: the signature no longer covers it */
+    uint8_t other[6] = "forged", *original = r->publish[0]->data.data;
+    r->publish[0]->data.data = other;
+    r->publish[0]->seqno.data[7] ^= 1; /* a new id, so not a duplicate */
+    uint8_t buf[1024];
+    size_t n = nm__p2p__pubsub_rpc__pack(r, buf);
+    assert_int_equal(nm_gossip_receive(net.g[0], &net.id[1], buf, n, 1000), NM_E_BAD_SIGNATURE);
+    /* unsigned */
+    r->publish[0]->has_signature = 0;
+    n = nm__p2p__pubsub_rpc__pack(r, buf);
+    assert_int_equal(nm_gossip_receive(net.g[0], &net.id[1], buf, n, 1000), NM_E_BAD_SIGNATURE);
+    assert_int_equal(net.delivered[0], 1);
+    r->publish[0]->data.data = original; /* freed with the message */
+    nm__p2p__pubsub_rpc__free_unpacked(r, NULL);
+    static const uint8_t junk[] = {0x0a, 0xff, 0xff, 0xff, 0x0f};
+    assert_int_equal(nm_gossip_receive(net.g[0], &net.id[1], junk, sizeof junk, 1000),
+                     NM_E_PROTOCOL);
+    /* over the per-RPC subscription cap */
+    Nm__P2p__PubsubRPC big = NM__P2P__PUBSUB_RPC__INIT;
+    Nm__P2p__PubsubRPC__SubOpts subs[65], *sp[65];
+    for (int i = 0; i < 65; i++) {
+        nm__p2p__pubsub_rpc__sub_opts__init(&subs[i]);
+        subs[i].topicid = "t";
+        sp[i] = &subs[i];
+    }
+    big.n_subscriptions = 65;
+    big.subscriptions = sp;
+    n = nm__p2p__pubsub_rpc__pack(&big, buf);
+    assert_int_equal(nm_gossip_receive(net.g[0], &net.id[1], buf, n, 1000), NM_E_PROTOCOL);
+    teardown_net();
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_message_reaches_every_subscriber_once),
+        cmocka_unit_test(test_message_crosses_a_line_of_peers),
+        cmocka_unit_test(test_ihave_gets_iwant_and_iwant_gets_the_message),
+        cmocka_unit_test(test_forged_unsigned_and_malformed_input_is_refused),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
