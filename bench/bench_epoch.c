@@ -33,25 +33,12 @@ static uint64_t rng = 0xbe7c4;
 
 static uint64_t next_u64(void)
 {
-    uint64_t z = (rng += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+    return bench_splitmix(&rng);
 }
 
 static void check(int err, const char *what)
 {
-    if (err) {
-        fprintf(stderr, "bench_epoch: %s: %s\n", what, nm_strerror(err));
-        exit(1);
-    }
+    bench_check("bench_epoch", err, what);
 }
 
 struct matrix {

@@ -179,7 +179,8 @@ static void epoch(struct world *x, bool count)
         struct nm_consensus_params p = {ONE * 9 / 10, 3 * ONE,  ONE / 20,
                                         ONE / 5,      ONE / 10, x->mode == STAKE};
         struct nm_consensus_input in = {(uint32_t)x->v, M, x->rows, x->rep, stake};
-        struct nm_consensus_output out = {x->global, sim, rep_out, flags};
+        struct nm_consensus_output out = {
+            .global = x->global, .similarity = sim, .reputation = rep_out, .flags = flags};
         if (nm_consensus_run(&p, &in, &out))
             die("consensus");
         for (int i = 0; i < x->v; i++)

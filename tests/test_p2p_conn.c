@@ -74,8 +74,11 @@ static void ev_response(void *ud, struct nm_p2p_conn *c, enum nm_p2p_rr rr, uint
         memcpy(p->resp, resp, p->resp_len);
 }
 
-static const struct nm_p2p_conn_events EV = {ev_ready, ev_identify, ev_ping, ev_request,
-                                             ev_response};
+static const struct nm_p2p_conn_events EV = {.on_ready = ev_ready,
+                                             .on_identify = ev_identify,
+                                             .on_ping = ev_ping,
+                                             .on_request = ev_request,
+                                             .on_response = ev_response};
 
 static int setup(void **state)
 {

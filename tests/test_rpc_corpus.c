@@ -117,7 +117,7 @@ static void test_every_corpus_input_is_answered_cleanly(void **state)
     cfg.token = "fuzz-token";
     cfg.max_response_bytes = 1 << 20;
     assert_int_equal(nm_rpc_methods_configure(m, &cfg), 0);
-    struct nm_rpc_node_hooks hooks = {NULL, nop_shutdown, nop_level, NULL};
+    struct nm_rpc_node_hooks hooks = {.shutdown = nop_shutdown, .set_log_level = nop_level};
     nm_rpc_methods_set_hooks(m, &hooks);
     const struct nm_rpc_caller op = {"127.0.0.1", "fuzz-token"};
     uint64_t height = chain->best.height;

@@ -71,7 +71,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     cfg.max_response_bytes = 1 << 20;
     if (nm_rpc_methods_configure(methods, &cfg))
         abort();
-    struct nm_rpc_node_hooks hooks = {NULL, fake_shutdown, fake_set_log_level, fake_connections};
+    struct nm_rpc_node_hooks hooks = {
+        .shutdown = fake_shutdown, .set_log_level = fake_set_log_level, .connections = fake_connections};
     nm_rpc_methods_set_hooks(methods, &hooks);
     start_height = chain->best.height;
     return 0;
