@@ -1,0 +1,115 @@
+/* server_conn.h - internals shared by the two halves of the JSON-RPC
+ * transport: server.c (connections, WebSocket, queues, lifecycle) and
+ * server_http.c (HTTP POST exchanges, CORS, answers made by the server).
+ * Not a public API: only rpc/server*.c include it. */
+#ifndef NM_RPC_SERVER_CONN_H
+#define NM_RPC_SERVER_CONN_H
+
+#include "rpc/server.h"
+
+#include <libwebsockets.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define DEFAULT_BIND_ADDRESS "127.0.0.1"
+#define DEFAULT_MAX_REQUEST_BYTES ((size_t)15 * 1024 * 1024)
+#define DEFAULT_MAX_OUTBOUND_BYTES ((size_t)16 * 1024 * 1024)
+#define DEFAULT_MAX_CONNECTIONS 100
+/* Connections past the cap that still get a 503 with a reason; beyond
+ * these they are closed unanswered. */
+#define OVER_CAP_SLACK 16
+#define ORIGIN_MAX NM_CORS_ORIGIN_MAX
+#define VHOST_NAME "nm-rpc"
+#define PROTOCOL_NAME "nm-jsonrpc"
+/* Bytes reserved before every queued body: LWS_PRE for the WebSocket frame
+ * header, plus room for the HTTP response head so it goes out in one write. */
+#define HTTP_HEAD_ROOM 256
+#define OUT_HEADROOM (LWS_PRE + HTTP_HEAD_ROOM)
+#define RX_CHUNK_BYTES 32768
+/* A receive buffer larger than this is released after each request. */
+#define RX_KEEP_BYTES 65536
+#define BEARER_MAX 4096
+/* Time a dropped WebSocket gets to take its close frame before it is cut. */
+#define DROP_GRACE_SECS 2
+#define REAP_INTERVAL_MS 1
+/* If lws has not closed its handles by then, stop waiting (and leak its
+ * context) rather than keep the caller's loop alive for ever. */
+#define REAP_GIVE_UP_TICKS 5000
+#define CONN_MAGIC 0x4e4d5243u
+
+struct out_msg {
+    struct out_msg *next;
+    size_t len;
+    unsigned char buf[]; /* OUT_HEADROOM bytes, then len bytes of body */
+};
+/* What one queued message costs beyond its body. */
+#define OUT_OVERHEAD (sizeof(struct out_msg) + OUT_HEADROOM)
+
+struct nm_rpc_conn {
+    uint32_t magic;
+    struct nm_rpc_server *srv;
+    struct lws *wsi;
+    struct nm_rpc_conn *prev, *next;
+    bool is_ws;
+    bool announced;      /* passed to on_request: on_close is owed */
+    bool dead;           /* dropped or closing: sends fail */
+    bool http_in_body;   /* reading a POST body */
+    bool http_responded; /* the response of this HTTP exchange is queued */
+    bool over_cap;       /* accepted past max_connections: answered 503 */
+    bool discarding;     /* reading an oversize WebSocket message away */
+    bool in_receive;     /* inside this WebSocket's receive callback, nothing sent yet */
+    void *data;
+    char *bearer;
+    char peer[64];
+    char *rx;
+    size_t rx_len, rx_cap;
+    struct out_msg *out_head, *out_tail;
+    size_t out_bytes;      /* queued bodies plus OUT_OVERHEAD each */
+    char origin[ORIGIN_MAX]; /* an allowed Origin to echo, or "" */
+};
+
+struct nm_rpc_server {
+    uv_loop_t *loop;
+    struct lws_context *ctx;
+    struct lws_vhost *vhost;
+    struct nm_rpc_handler handler;
+    size_t max_request_bytes;
+    size_t max_outbound_bytes;
+    int max_connections;
+    int port;
+    int conn_count;   /* every wsi, over the cap or not */
+    int served_count; /* those not over the cap */
+    struct nm_rpc_server_stats stats;
+    struct nm_cors cors;
+    bool deleting;
+    struct nm_rpc_conn *conns;
+    uv_timer_t reaper; /* after delete: waits for lws's handles, then frees */
+    int reaper_ticks;
+    char bind_address[64];
+};
+/* ---- server.c ---- */
+void nm_rpc_srv_out_clear(struct nm_rpc_conn *conn);
+/* Takes the first queued message (the caller frees it); NULL when empty. */
+struct out_msg *nm_rpc_srv_out_pop(struct nm_rpc_conn *conn);
+/* The handler forgets the conn (once per announced conn or HTTP exchange). */
+void nm_rpc_srv_conn_notify_close(struct nm_rpc_conn *conn);
+void nm_rpc_srv_conn_read_bearer(struct nm_rpc_conn *conn);
+void nm_rpc_srv_conn_read_peer(struct nm_rpc_conn *conn);
+int nm_rpc_srv_rx_append(struct nm_rpc_conn *conn, const void *in, size_t len);
+/* Hands the assembled request to the handler; -1 closes the connection. */
+int nm_rpc_srv_deliver(struct nm_rpc_conn *conn);
+void nm_rpc_srv_conn_drop(struct nm_rpc_conn *conn, const char *why);
+/* Queues text for the peer (see nm_rpc_conn_send). */
+int nm_rpc_srv_queue_text(struct nm_rpc_conn *conn, const char *text, size_t len);
+
+/* ---- server_http.c ---- */
+/* Checks a new HTTP request or WebSocket handshake against the connection
+ * cap and the Origin allowlist; on refusal answers and returns -1. */
+int nm_rpc_http_admit(struct nm_rpc_conn *conn, struct lws *wsi);
+/* LWS_CALLBACK_HTTP: a new exchange (POST, GET /health, OPTIONS ...). */
+int nm_rpc_http_on_request(struct nm_rpc_conn *conn, struct lws *wsi);
+/* LWS_CALLBACK_HTTP_WRITEABLE: sends the queued response. */
+int nm_rpc_http_on_writeable(struct nm_rpc_conn *conn, struct lws *wsi);
+
+#endif
