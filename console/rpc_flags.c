@@ -26,7 +26,12 @@ const char nm_rpc_flags_usage[] =
     "  --rpc-cors LIST   browser origins allowed (Origin header): all, none, or\n"
     "                    scheme://host[:port|:*],...; default localhost and 127.0.0.1\n"
     "  --rpc-max-connections N              default 100\n"
-    "  --rpc-max-request-size SIZE          default 15 (MiB; or 512K, 2M, 100B)\n"
+    "  --rpc-max-request-size SIZE          default 512K (N alone is MiB; 2M, 100B)\n"
+    "  --rpc-max-json-depth N               nesting of a request, default 64\n"
+    "  --rpc-max-json-values N              values in a request, default 65536\n"
+    "  --rpc-max-buffered SIZE              unfinished requests of all\n"
+    "                                       connections together, default 32 MiB\n"
+    "  --rpc-request-timeout SECS           to finish a message or POST body, default 10\n"
     "  --rpc-max-response-size SIZE         default 15 MiB\n"
     "  --rpc-max-outbound SIZE              queued per connection before a slow\n"
     "                                       reader is dropped; default 16 MiB\n"
@@ -99,6 +104,10 @@ int nm_rpc_flags_parse(struct nm_rpc_flags *f, int argc, char **argv, int *i)
         "--rpc-rate-limit-ip",
         "--prometheus-port",
         "--prometheus-port-file",
+        "--rpc-max-json-depth",
+        "--rpc-max-json-values",
+        "--rpc-max-buffered",
+        "--rpc-request-timeout",
     };
     const char *a = argv[*i];
     if (!strcmp(a, "--no-prometheus")) {
@@ -162,6 +171,19 @@ int nm_rpc_flags_parse(struct nm_rpc_flags *f, int argc, char **argv, int *i)
         f->prometheus_port_given = true;
         break;
     case 11: f->prometheus_port_file = v; break;
+    case 12:
+        ok = parse_uint(v, 1024, &u) == 0 && u > 0;
+        f->max_json_depth = (unsigned)u;
+        break;
+    case 13:
+        ok = parse_uint(v, 100000000, &u) == 0 && u > 0;
+        f->max_json_values = (size_t)u;
+        break;
+    case 14: ok = parse_size(v, &f->max_buffered_bytes) == 0; break;
+    case 15:
+        ok = parse_uint(v, 3600, &u) == 0 && u > 0;
+        f->request_timeout_secs = (unsigned)u;
+        break;
     }
     if (!ok) {
         static const char *const want[] = {"auto, safe or unsafe",
@@ -175,7 +197,11 @@ int nm_rpc_flags_parse(struct nm_rpc_flags *f, int argc, char **argv, int *i)
                                            "calls per second (0: off)",
                                            "calls per second (0: off)",
                                            "a port (0-65535)",
-                                           ""};
+                                           "",
+                                           "a depth (1-1024)",
+                                           "a count (1-100000000)",
+                                           "a size (e.g. 32, 512K)",
+                                           "seconds (1-3600)"};
         fprintf(stderr, "error: %s: \"%.40s\" is not %s\n", a, v, want[k]);
         return -1;
     }
@@ -242,6 +268,10 @@ int nm_rpc_flags_apply(struct nm_rpc_flags *f, const char *base, struct nm_node_
     cfg->max_connections = f->max_connections;
     cfg->rpc_max_request_bytes = f->max_request_bytes;
     cfg->rpc_max_outbound_bytes = f->max_outbound_bytes;
+    cfg->rpc_max_json_depth = f->max_json_depth;
+    cfg->rpc_max_json_values = f->max_json_values;
+    cfg->rpc_max_buffered_bytes = f->max_buffered_bytes;
+    cfg->rpc_request_timeout_secs = f->request_timeout_secs;
     cfg->rpc_cors = f->cors;
     cfg->prometheus = f->prometheus;
     cfg->prometheus_bind = f->prometheus_external ? "0.0.0.0" : "127.0.0.1";

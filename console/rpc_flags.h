@@ -23,6 +23,10 @@ struct nm_rpc_flags {
     int max_connections;
     size_t max_request_bytes;
     size_t max_outbound_bytes;
+    unsigned max_json_depth;
+    size_t max_json_values;
+    size_t max_buffered_bytes;
+    unsigned request_timeout_secs;
     bool prometheus; /* --no-prometheus clears it */
     bool prometheus_external;
     bool prometheus_port_given;

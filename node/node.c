@@ -319,6 +319,10 @@ static int node_open(struct nm_node *n)
         .max_connections = n->cfg.max_connections,
         .max_request_bytes = n->cfg.rpc_max_request_bytes,
         .max_outbound_bytes = n->cfg.rpc_max_outbound_bytes,
+        .max_json_depth = n->cfg.rpc_max_json_depth,
+        .max_json_values = n->cfg.rpc_max_json_values,
+        .max_buffered_bytes = n->cfg.rpc_max_buffered_bytes,
+        .request_timeout_secs = n->cfg.rpc_request_timeout_secs,
         .cors = n->rpc_cors,
     };
     struct nm_rpc_handler h = nm_rpc_methods_handler(n->methods);

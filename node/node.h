@@ -38,7 +38,13 @@ struct nm_node_config {
     enum nm_node_log_level log_level; /* system_setLogLevel changes it */
     /* JSON-RPC policy and limits; NULL: nm_rpc_methods_config_init's. */
     const struct nm_rpc_methods_config *rpc_methods;
-    size_t rpc_max_request_bytes;     /* 0: 15 MiB */
+    size_t rpc_max_request_bytes;     /* 0: 512 KiB */
+    /* further request limits (issue 17), 0: the server's defaults; see
+     * struct nm_rpc_server_config */
+    unsigned rpc_max_json_depth;
+    size_t rpc_max_json_values;
+    size_t rpc_max_buffered_bytes;
+    unsigned rpc_request_timeout_secs;
     size_t rpc_max_outbound_bytes;    /* 0: 16 MiB per connection */
     const char *rpc_cors;             /* NULL: NM_RPC_DEFAULT_CORS */
     /* Prometheus exposition (GET /metrics) */

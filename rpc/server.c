@@ -18,6 +18,7 @@
 
 static int rpc_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
                         size_t len);
+static void rx_free(struct nm_rpc_conn *conn);
 
 static const struct lws_protocols rpc_protocols[] = {
     {.name = PROTOCOL_NAME, .callback = rpc_callback, .rx_buffer_size = RX_CHUNK_BYTES},
@@ -83,7 +84,7 @@ static void conn_free(struct nm_rpc_conn *conn)
     if (!conn->over_cap)
         srv->served_count--;
     nm_rpc_srv_out_clear(conn);
-    free(conn->rx);
+    rx_free(conn);
     free(conn->bearer);
     conn->magic = 0;
     free(conn);
@@ -156,16 +157,22 @@ void nm_rpc_srv_conn_read_peer(struct nm_rpc_conn *conn)
     conn->peer[sizeof conn->peer - 1] = '\0';
 }
 
+/* NM_E_TOO_BIG when the buffers of all connections would pass
+ * max_buffered_bytes (the caller drops this connection). */
 int nm_rpc_srv_rx_append(struct nm_rpc_conn *conn, const void *in, size_t len)
 {
+    struct nm_rpc_server *srv = conn->srv;
     /* one spare byte keeps the text NUL-terminated for the handler */
     if (conn->rx_len + len + 1 > conn->rx_cap) {
         size_t cap = conn->rx_cap ? conn->rx_cap : 4096;
         while (cap < conn->rx_len + len + 1)
             cap *= 2;
+        if (cap - conn->rx_cap > srv->max_buffered_bytes - srv->buffered_bytes)
+            return NM_E_TOO_BIG;
         char *rx = realloc(conn->rx, cap);
         if (!rx)
             return NM_E_NOMEM;
+        srv->buffered_bytes += cap - conn->rx_cap;
         conn->rx = rx;
         conn->rx_cap = cap;
     }
@@ -175,25 +182,76 @@ int nm_rpc_srv_rx_append(struct nm_rpc_conn *conn, const void *in, size_t len)
     return 0;
 }
 
+static void rx_free(struct nm_rpc_conn *conn)
+{
+    conn->srv->buffered_bytes -= conn->rx_cap;
+    free(conn->rx);
+    conn->rx = NULL;
+    conn->rx_cap = 0;
+    conn->rx_len = 0;
+}
+
 static void rx_reset(struct nm_rpc_conn *conn)
 {
     conn->rx_len = 0;
-    if (conn->rx_cap > RX_KEEP_BYTES) {
-        free(conn->rx);
-        conn->rx = NULL;
-        conn->rx_cap = 0;
-    }
+    if (conn->rx_cap > RX_KEEP_BYTES)
+        rx_free(conn);
+}
+
+void nm_rpc_srv_request_timer(struct nm_rpc_conn *conn, bool on)
+{
+    if (conn->dead || on == conn->timer_armed)
+        return;
+    conn->timer_armed = on;
+    if (on)
+        lws_set_timeout(conn->wsi, PENDING_TIMEOUT_USER_OK, (int)conn->srv->request_timeout_secs);
+    else
+        lws_set_timeout(conn->wsi, NO_PENDING_TIMEOUT, 0);
+}
+
+/* A request that is not strict JSON within the depth and value limits is
+ * answered here and never reaches the handler: the parse that follows is
+ * bounded (issue 17: a 14.7 MB "[0,0,...]" cost 1.4 s and 590 MB). */
+static bool request_refused(struct nm_rpc_conn *conn)
+{
+    struct nm_rpc_server *srv = conn->srv;
+    size_t where = 0;
+    if (srv->raw_text)
+        return false;
+    enum nm_json_scan_result r = nm_json_scan(conn->rx, conn->rx_len, &srv->json, &where);
+    if (r == NM_JSON_OK)
+        return false;
+    srv->stats.refused_json++;
+    char body[320];
+    bool limit = r == NM_JSON_TOO_DEEP || r == NM_JSON_TOO_MANY;
+    unsigned long bound = r == NM_JSON_TOO_DEEP ? (unsigned long)srv->json.max_depth
+                                                : (unsigned long)srv->json.max_values;
+    int n = limit ? snprintf(body, sizeof body,
+                             "{\"jsonrpc\":\"2.0\",\"error\":{\"code\":-32600,\"message\":"
+                             "\"invalid request: %s (%lu, see --rpc-max-json-%s)\"},\"id\":null}",
+                             nm_json_scan_strerror(r), bound,
+                             r == NM_JSON_TOO_DEEP ? "depth" : "values")
+                  : snprintf(body, sizeof body,
+                             "{\"jsonrpc\":\"2.0\",\"error\":{\"code\":-32700,\"message\":"
+                             "\"parse error: %s at byte %zu\"},\"id\":null}",
+                             nm_json_scan_strerror(r), where);
+    if (n > 0 && (size_t)n < sizeof body)
+        (void)nm_rpc_srv_queue_text(conn, body, (size_t)n);
+    return true;
 }
 
 /* Hands the assembled request to the handler; -1 closes the connection. */
 int nm_rpc_srv_deliver(struct nm_rpc_conn *conn)
 {
     struct nm_rpc_server *srv = conn->srv;
+    nm_rpc_srv_request_timer(conn, false);
     if (nm_rpc_srv_rx_append(conn, "", 0)) /* room for the terminating NUL */
         return -1;
     conn->rx[conn->rx_len] = '\0';
-    conn->announced = true;
-    srv->handler.on_request(srv->handler.ctx, conn, conn->rx, conn->rx_len);
+    if (!request_refused(conn)) {
+        conn->announced = true;
+        srv->handler.on_request(srv->handler.ctx, conn, conn->rx, conn->rx_len);
+    }
     rx_reset(conn);
     return 0;
 }
@@ -222,25 +280,44 @@ void nm_rpc_srv_conn_drop(struct nm_rpc_conn *conn, const char *why)
 
 
 
+/* Closes a WebSocket at once with a status and reason; returns -1 for lws. */
+static int ws_close_now(struct nm_rpc_conn *conn, struct lws *wsi, enum lws_close_status status,
+                        const char *why)
+{
+    lws_close_reason(wsi, status, (unsigned char *)why, strlen(why));
+    conn->dead = true;
+    nm_rpc_srv_out_clear(conn);
+    return -1;
+}
+
 /* An oversize message is read away chunk by chunk; once its last byte is
- * in, the peer gets error -32006 and may go on. */
+ * in, the peer gets error -32006 and may go on. A frame announcing far more
+ * than the limit is not worth reading: the connection is closed (1009).
+ * An unfinished message must be complete within the request timeout. */
 static int on_ws_receive(struct nm_rpc_conn *conn, struct lws *wsi, const void *in, size_t len)
 {
     struct nm_rpc_server *srv = conn->srv;
     if (conn->dead || srv->deleting)
         return 0;
     size_t remaining = lws_remaining_packet_payload(wsi);
+    if (remaining > srv->max_request_bytes + DISCARD_MAX_BYTES) {
+        srv->stats.too_large++;
+        return ws_close_now(conn, wsi, LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE,
+                            "frame far above the request size limit");
+    }
     if (!conn->discarding && (conn->rx_len + len > srv->max_request_bytes ||
                               remaining > srv->max_request_bytes - conn->rx_len - len)) {
         conn->discarding = true;
         srv->stats.too_large++;
         rx_reset(conn);
-        conn->rx_len = 0;
     }
     if (conn->discarding) {
-        if (!lws_is_final_fragment(wsi))
+        if (!lws_is_final_fragment(wsi) || remaining) {
+            nm_rpc_srv_request_timer(conn, true);
             return 0;
+        }
         conn->discarding = false;
+        nm_rpc_srv_request_timer(conn, false);
         char body[256];
         int n = snprintf(body, sizeof body,
                          "{\"jsonrpc\":\"2.0\",\"error\":{\"code\":-32006,\"message\":\"request "
@@ -249,16 +326,18 @@ static int on_ws_receive(struct nm_rpc_conn *conn, struct lws *wsi, const void *
         (void)nm_rpc_srv_queue_text(conn, body, (size_t)n);
         return 0;
     }
-    if (nm_rpc_srv_rx_append(conn, in, len)) {
-        static const char why[] = "out of memory";
-        lws_close_reason(wsi, LWS_CLOSE_STATUS_UNEXPECTED_CONDITION, (unsigned char *)why,
-                         sizeof why - 1);
-        conn->dead = true;
-        nm_rpc_srv_out_clear(conn);
-        return -1;
+    int err = nm_rpc_srv_rx_append(conn, in, len);
+    if (err == NM_E_TOO_BIG) {
+        srv->stats.refused_busy++;
+        return ws_close_now(conn, wsi, LWS_CLOSE_STATUS_POLICY_VIOLATION,
+                            "server busy: too many unfinished requests");
     }
-    if (!lws_is_final_fragment(wsi))
+    if (err)
+        return ws_close_now(conn, wsi, LWS_CLOSE_STATUS_UNEXPECTED_CONDITION, "out of memory");
+    if (!lws_is_final_fragment(wsi) || remaining) {
+        nm_rpc_srv_request_timer(conn, true);
         return 0;
+    }
     conn->in_receive = true;
     int rc = nm_rpc_srv_deliver(conn);
     conn->in_receive = false;
@@ -341,18 +420,9 @@ static int rpc_callback(struct lws *wsi, enum lws_callback_reasons reason, void 
     case LWS_CALLBACK_HTTP:
         return conn ? nm_rpc_http_on_request(conn, wsi) : -1;
     case LWS_CALLBACK_HTTP_BODY:
-        if (!conn || !conn->http_in_body)
-            return 0;
-        if (conn->rx_len + len > srv->max_request_bytes || nm_rpc_srv_rx_append(conn, in, len))
-            return -1;
-        return 0;
+        return conn ? nm_rpc_http_on_body(conn, in, len) : 0;
     case LWS_CALLBACK_HTTP_BODY_COMPLETION:
-        if (!conn || !conn->http_in_body)
-            return 0;
-        conn->http_in_body = false;
-        if (srv->deleting || conn->dead)
-            return -1;
-        return nm_rpc_srv_deliver(conn);
+        return conn ? nm_rpc_http_on_body_done(conn) : 0;
     case LWS_CALLBACK_HTTP_WRITEABLE:
         return conn ? nm_rpc_http_on_writeable(conn, wsi) : -1;
     default:
@@ -462,7 +532,8 @@ int nm_rpc_server_new(uv_loop_t *loop, const struct nm_rpc_server_config *cfg,
     *out = NULL;
     if (!loop || !handler || !handler->on_request)
         return NM_E_INVAL;
-    if (cfg && (cfg->port < 0 || cfg->port > 65535 || cfg->max_connections < 0))
+    if (cfg && (cfg->port < 0 || cfg->port > 65535 || cfg->max_connections < 0 ||
+                cfg->max_json_depth > NM_JSON_MAX_DEPTH_LIMIT))
         return NM_E_INVAL;
     if (nm_rpc_cors_check(cfg ? cfg->cors : NULL))
         return NM_E_INVAL;
@@ -482,6 +553,15 @@ int nm_rpc_server_new(uv_loop_t *loop, const struct nm_rpc_server_config *cfg,
         cfg && cfg->max_outbound_bytes ? cfg->max_outbound_bytes : DEFAULT_MAX_OUTBOUND_BYTES;
     srv->max_connections =
         cfg && cfg->max_connections ? cfg->max_connections : DEFAULT_MAX_CONNECTIONS;
+    srv->max_buffered_bytes =
+        cfg && cfg->max_buffered_bytes ? cfg->max_buffered_bytes : DEFAULT_MAX_BUFFERED_BYTES;
+    srv->request_timeout_secs = cfg && cfg->request_timeout_secs ? cfg->request_timeout_secs
+                                                                 : DEFAULT_REQUEST_TIMEOUT_SECS;
+    srv->raw_text = cfg && cfg->raw_text;
+    srv->json.max_depth = cfg && cfg->max_json_depth ? cfg->max_json_depth
+                                                     : NM_JSON_DEFAULT_MAX_DEPTH;
+    srv->json.max_values = cfg && cfg->max_json_values ? cfg->max_json_values
+                                                       : NM_JSON_DEFAULT_MAX_VALUES;
     const char *bind = cfg && cfg->bind_address ? cfg->bind_address : DEFAULT_BIND_ADDRESS;
     int n = snprintf(srv->bind_address, sizeof srv->bind_address, "%s", bind);
     if (n <= 0 || (size_t)n >= sizeof srv->bind_address)
@@ -493,7 +573,8 @@ int nm_rpc_server_new(uv_loop_t *loop, const struct nm_rpc_server_config *cfg,
 
     pthread_once(&log_level_once, set_quiet_logging);
     memset(&info, 0, sizeof info);
-    info.options = LWS_SERVER_OPTION_LIBUV;
+    /* text frames must be UTF-8 (RFC 6455): lws closes with 1007 otherwise */
+    info.options = LWS_SERVER_OPTION_LIBUV | LWS_SERVER_OPTION_VALIDATE_UTF8;
     if (ipv4)
         info.options |= LWS_SERVER_OPTION_DISABLE_IPV6;
     info.foreign_loops = foreign_loops;
@@ -504,6 +585,8 @@ int nm_rpc_server_new(uv_loop_t *loop, const struct nm_rpc_server_config *cfg,
     info.user = srv;
     info.count_threads = 1;
     info.pt_serv_buf_size = RX_CHUNK_BYTES;
+    /* lws's own waits (headers, a body that stops) end as ours do */
+    info.timeout_secs = srv->request_timeout_secs;
 
     if (uv_timer_init(loop, &srv->reaper) != 0)
         goto fail_srv;

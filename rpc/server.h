@@ -28,7 +28,7 @@ struct nm_rpc_server;
  * exchange on an HTTP keep-alive connection). */
 struct nm_rpc_conn;
 
-/* Limits: a connection beyond max_connections gets HTTP 503 with JSON-RPC
+/* Limits (issue 17 hardening; flags in docs/rpc.md): a connection beyond max_connections gets HTTP 503 with JSON-RPC
  * error -32008 (a few beyond that are closed at once, unanswered). A
  * WebSocket message above max_request_bytes is read and thrown away without
  * being buffered and answered with error -32006; the connection stays. An
@@ -47,7 +47,22 @@ struct nm_rpc_conn;
 struct nm_rpc_server_config {
     const char *bind_address;   /* IPv4 or IPv6 address; "127.0.0.1" when NULL */
     int port;                   /* 0: the OS picks; see nm_rpc_server_port() */
-    size_t max_request_bytes;   /* default 15 MiB */
+    size_t max_request_bytes;   /* default 512 KiB */
+    /* Every request must be strict JSON (RFC 8259, UTF-8, one value, no
+     * "\u0000", numbers a double can hold) nested at most max_json_depth
+     * deep with at most max_json_values values, else it is answered here
+     * (-32700, or -32600 for the limits) and never reaches the handler. */
+    unsigned max_json_depth;    /* default 64 */
+    size_t max_json_values;     /* default 65536 */
+    /* Unfinished WebSocket messages and POST bodies of all connections
+     * together; the connection that would pass it is closed (WebSocket
+     * 1008 "server busy: too many unfinished requests"). */
+    size_t max_buffered_bytes;  /* default 32 MiB */
+    /* An unfinished message or POST body not complete within this closes
+     * its connection. A frame announcing more than the request size plus
+     * 16 MiB is not read away: close code 1009. */
+    unsigned request_timeout_secs; /* default 10 */
+    bool raw_text;              /* tests of the transport only: no JSON check */
     size_t max_outbound_bytes;  /* queued per connection before it is dropped; default 16 MiB */
     int max_connections;        /* default 100 */
     const char *cors;           /* see above; NULL: NM_RPC_DEFAULT_CORS */
@@ -60,6 +75,9 @@ struct nm_rpc_server_stats {
     uint64_t refused_capacity; /* over max_connections */
     uint64_t refused_origin;   /* Origin not allowed */
     uint64_t too_large;        /* requests above max_request_bytes */
+    uint64_t refused_json;     /* not strict JSON, or over the depth/value limits */
+    uint64_t refused_busy;     /* over max_buffered_bytes */
+    uint64_t timed_out;        /* POST bodies not complete within request_timeout_secs */
     uint64_t dropped_slow;     /* dropped at the outbound limit */
     size_t queued_bytes;       /* outbound bytes queued now, all connections */
 };

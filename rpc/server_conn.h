@@ -5,6 +5,7 @@
 #ifndef NM_RPC_SERVER_CONN_H
 #define NM_RPC_SERVER_CONN_H
 
+#include "rpc/jsonscan.h"
 #include "rpc/server.h"
 
 #include <libwebsockets.h>
@@ -13,7 +14,17 @@
 #include <stdint.h>
 
 #define DEFAULT_BIND_ADDRESS "127.0.0.1"
-#define DEFAULT_MAX_REQUEST_BYTES ((size_t)15 * 1024 * 1024)
+/* issue 17: requests are small (a submitted extrinsic is a few KiB of hex);
+ * 15 MiB let one text cost seconds of the node thread and 40x its size in
+ * parse tree. */
+#define DEFAULT_MAX_REQUEST_BYTES ((size_t)512 * 1024)
+/* All unfinished messages and bodies of all connections together. */
+#define DEFAULT_MAX_BUFFERED_BYTES ((size_t)32 * 1024 * 1024)
+/* An unfinished message or POST body must be complete within this. */
+#define DEFAULT_REQUEST_TIMEOUT_SECS 10
+/* A frame announcing more than this beyond the limit is not read away: the
+ * connection is closed with 1009 (a frame may announce 2^63 bytes). */
+#define DISCARD_MAX_BYTES ((size_t)16 * 1024 * 1024)
 #define DEFAULT_MAX_OUTBOUND_BYTES ((size_t)16 * 1024 * 1024)
 #define DEFAULT_MAX_CONNECTIONS 100
 /* Connections past the cap that still get a 503 with a reason; beyond
@@ -59,6 +70,8 @@ struct nm_rpc_conn {
     bool over_cap;       /* accepted past max_connections: answered 503 */
     bool discarding;     /* reading an oversize WebSocket message away */
     bool in_receive;     /* inside this WebSocket's receive callback, nothing sent yet */
+    bool timer_armed;    /* the request timeout runs (an unfinished message or body) */
+    uint64_t body_deadline_ms; /* uv_now by which a POST body must be in */
     void *data;
     char *bearer;
     char peer[64];
@@ -76,6 +89,11 @@ struct nm_rpc_server {
     struct nm_rpc_handler handler;
     size_t max_request_bytes;
     size_t max_outbound_bytes;
+    size_t max_buffered_bytes;
+    size_t buffered_bytes; /* rx buffers of all connections */
+    unsigned request_timeout_secs;
+    struct nm_json_limits json;
+    bool raw_text;
     int max_connections;
     int port;
     int conn_count;   /* every wsi, over the cap or not */
@@ -100,6 +118,8 @@ int nm_rpc_srv_rx_append(struct nm_rpc_conn *conn, const void *in, size_t len);
 /* Hands the assembled request to the handler; -1 closes the connection. */
 int nm_rpc_srv_deliver(struct nm_rpc_conn *conn);
 void nm_rpc_srv_conn_drop(struct nm_rpc_conn *conn, const char *why);
+/* Starts (once) or stops the request timeout of an unfinished message. */
+void nm_rpc_srv_request_timer(struct nm_rpc_conn *conn, bool on);
 /* Queues text for the peer (see nm_rpc_conn_send). */
 int nm_rpc_srv_queue_text(struct nm_rpc_conn *conn, const char *text, size_t len);
 
@@ -109,6 +129,10 @@ int nm_rpc_srv_queue_text(struct nm_rpc_conn *conn, const char *text, size_t len
 int nm_rpc_http_admit(struct nm_rpc_conn *conn, struct lws *wsi);
 /* LWS_CALLBACK_HTTP: a new exchange (POST, GET /health, OPTIONS ...). */
 int nm_rpc_http_on_request(struct nm_rpc_conn *conn, struct lws *wsi);
+/* LWS_CALLBACK_HTTP_BODY and _BODY_COMPLETION: the POST body, within the
+ * request size, the buffered total and the request timeout. */
+int nm_rpc_http_on_body(struct nm_rpc_conn *conn, const void *in, size_t len);
+int nm_rpc_http_on_body_done(struct nm_rpc_conn *conn);
 /* LWS_CALLBACK_HTTP_WRITEABLE: sends the queued response. */
 int nm_rpc_http_on_writeable(struct nm_rpc_conn *conn, struct lws *wsi);
 

@@ -196,7 +196,39 @@ int nm_rpc_http_on_request(struct nm_rpc_conn *conn, struct lws *wsi)
         return -1;
     }
     conn->http_in_body = true;
+    /* lws re-arms its own timeout at each chunk of a body, so a peer sending
+     * a byte a second would hold the slot: the body has a deadline of its
+     * own, checked at each chunk (lws's timeout covers a peer that stops) */
+    conn->body_deadline_ms = uv_now(srv->loop) + (uint64_t)srv->request_timeout_secs * 1000;
     return 0;
+}
+
+int nm_rpc_http_on_body(struct nm_rpc_conn *conn, const void *in, size_t len)
+{
+    struct nm_rpc_server *srv = conn->srv;
+    if (!conn->http_in_body)
+        return 0;
+    if (conn->rx_len + len > srv->max_request_bytes)
+        return -1;
+    if (uv_now(srv->loop) > conn->body_deadline_ms) {
+        srv->stats.timed_out++;
+        return -1;
+    }
+    int err = nm_rpc_srv_rx_append(conn, in, len);
+    if (err == NM_E_TOO_BIG)
+        srv->stats.refused_busy++;
+    return err ? -1 : 0;
+}
+
+int nm_rpc_http_on_body_done(struct nm_rpc_conn *conn)
+{
+    struct nm_rpc_server *srv = conn->srv;
+    if (!conn->http_in_body)
+        return 0;
+    conn->http_in_body = false;
+    if (srv->deleting || conn->dead)
+        return -1;
+    return nm_rpc_srv_deliver(conn);
 }
 
 int nm_rpc_http_on_writeable(struct nm_rpc_conn *conn, struct lws *wsi)

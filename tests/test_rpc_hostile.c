@@ -187,12 +187,12 @@ static int send_malformed(int fd, int i)
     size_t n = 0;
     int opcode = 1, owed = 1;
     switch (i % 12) {
-    case 0: /* random bytes as text */
-    case 1: /* ... and as binary */
+    case 0: /* random bytes (as binary: a text frame of them closes with 1007) */
+    case 1:
         n = 1 + next_rand() % 300;
         for (size_t k = 0; k < n; k++)
             buf[k] = (char)next_rand();
-        opcode = i % 12 ? 2 : 1;
+        opcode = 2;
         break;
     case 2: { /* a valid request cut short */
         static const char req[] =
@@ -222,7 +222,8 @@ static int send_malformed(int fd, int i)
             n += (size_t)snprintf(buf + n, sizeof buf - n, ",{\"id\":%d}", k);
         n += (size_t)snprintf(buf + n, sizeof buf - n, "]");
         break;
-    case 7: /* invalid UTF-8 inside strings */
+    case 7: /* invalid UTF-8 inside strings (binary frame: never echoed) */
+        opcode = 2;
         n = (size_t)snprintf(buf, sizeof buf,
                              "{\"jsonrpc\":\"2.0\",\"id\":\"\xff\xfe\",\"method\":\"\xc3\x28\"}");
         break;

@@ -263,6 +263,7 @@ static struct fixture *fixture_new(void)
 {
     struct fixture *f = calloc(1, sizeof *f);
     assert_non_null(f);
+    f->cfg.raw_text = true; /* the test handler speaks "echo:...", not JSON */
     pthread_mutex_lock(&rec.mu);
     rec.requests = rec.closes = 0;
     rec.send_error = 0;
