@@ -38,6 +38,11 @@ const char nm_rpc_flags_usage[] =
     "  --rpc-max-subscriptions-per-connection N  default 1024\n"
     "  --rpc-rate-limit N      calls per second per connection, default 1000, 0 off\n"
     "  --rpc-rate-limit-ip N   calls per second per address, default 5000, 0 off\n"
+    "Transaction pool (docs/protocol.md):\n"
+    "  --pool-limit N          transactions in the pool, default 8192\n"
+    "  --pool-max-future N     of them with a nonce gap, default a quarter\n"
+    "  --pool-max-future-per-account N  default 16\n"
+    "  --pool-longevity BLOCKS a transaction leaves the pool after, default 600\n"
     "Prometheus (GET http://127.0.0.1:9615/metrics):\n"
     "  --prometheus-port PORT  default 9615 (a busy default port only warns);\n"
     "                    0 lets the system pick\n"
@@ -108,6 +113,10 @@ int nm_rpc_flags_parse(struct nm_rpc_flags *f, int argc, char **argv, int *i)
         "--rpc-max-json-values",
         "--rpc-max-buffered",
         "--rpc-request-timeout",
+        "--pool-limit",
+        "--pool-max-future",
+        "--pool-max-future-per-account",
+        "--pool-longevity",
     };
     const char *a = argv[*i];
     if (!strcmp(a, "--no-prometheus")) {
@@ -184,6 +193,22 @@ int nm_rpc_flags_parse(struct nm_rpc_flags *f, int argc, char **argv, int *i)
         ok = parse_uint(v, 3600, &u) == 0 && u > 0;
         f->request_timeout_secs = (unsigned)u;
         break;
+    case 16:
+        ok = parse_uint(v, 1000000, &u) == 0 && u > 0;
+        f->pool.max = (size_t)u;
+        break;
+    case 17:
+        ok = parse_uint(v, 1000000, &u) == 0 && u > 0;
+        f->pool.max_future = (size_t)u;
+        break;
+    case 18:
+        ok = parse_uint(v, 1000000, &u) == 0 && u > 0;
+        f->pool.max_future_per_account = (size_t)u;
+        break;
+    case 19:
+        ok = parse_uint(v, 100000000, &u) == 0 && u > 0;
+        f->pool.longevity_blocks = u;
+        break;
     }
     if (!ok) {
         static const char *const want[] = {"auto, safe or unsafe",
@@ -201,7 +226,11 @@ int nm_rpc_flags_parse(struct nm_rpc_flags *f, int argc, char **argv, int *i)
                                            "a depth (1-1024)",
                                            "a count (1-100000000)",
                                            "a size (e.g. 32, 512K)",
-                                           "seconds (1-3600)"};
+                                           "seconds (1-3600)",
+                                           "a count (1-1000000)",
+                                           "a count (1-1000000)",
+                                           "a count (1-1000000)",
+                                           "blocks (1-100000000)"};
         fprintf(stderr, "error: %s: \"%.40s\" is not %s\n", a, v, want[k]);
         return -1;
     }
@@ -272,6 +301,7 @@ int nm_rpc_flags_apply(struct nm_rpc_flags *f, const char *base, struct nm_node_
     cfg->rpc_max_json_values = f->max_json_values;
     cfg->rpc_max_buffered_bytes = f->max_buffered_bytes;
     cfg->rpc_request_timeout_secs = f->request_timeout_secs;
+    cfg->pool = f->pool;
     cfg->rpc_cors = f->cors;
     cfg->prometheus = f->prometheus;
     cfg->prometheus_bind = f->prometheus_external ? "0.0.0.0" : "127.0.0.1";

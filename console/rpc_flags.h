@@ -1,5 +1,5 @@
 /* rpc_flags.h - the JSON-RPC and Prometheus flags of `neuromesh node`
- * (--rpc-methods, --rpc-token-file, --rpc-cors, limits, --prometheus-*):
+ * (--rpc-methods, --rpc-token-file, --rpc-cors, limits, --pool-*, --prometheus-*):
  * parsing, checks across flags, the rpc.cookie, and the node config they
  * fill. Messages go to stderr as "error: ..." / "warning: ...". */
 #ifndef NM_CONSOLE_RPC_FLAGS_H
@@ -27,6 +27,7 @@ struct nm_rpc_flags {
     size_t max_json_values;
     size_t max_buffered_bytes;
     unsigned request_timeout_secs;
+    struct nm_pool_limits pool; /* --pool-*; zero fields: defaults */
     bool prometheus; /* --no-prometheus clears it */
     bool prometheus_external;
     bool prometheus_port_given;

@@ -6,6 +6,7 @@
 #include "node/extrinsic.h"
 #include "node/pallets/balances.h"
 #include "node/pallets/governance.h"
+#include "node/pallets/registry.h"
 
 #include <sodium.h>
 #include <stdio.h>
@@ -248,6 +249,45 @@ void nm_chain_close(struct nm_chain *c)
     free(c);
 }
 
+/* Arguments bounded by the chain's own limits before a transaction may
+ * enter the pool (issue 17: a weights.submit of 65,535 UIDs from anyone was
+ * pooled and included): its size, and a weight list no longer than the
+ * subnet's neurons. What the call itself checks stays with the call. */
+static int check_at_door(struct nm_chain *c, const uint8_t *ext, size_t len)
+{
+    if (len > c->rt.params.max_extrinsic_bytes)
+        return NM_E_EXTRINSIC_TOO_LARGE;
+    struct nm_extrinsic x;
+    int err = nm_extrinsic_decode(ext, len, &x);
+    if (err)
+        return err;
+    struct nm_call *call = malloc(sizeof *call);
+    if (!call)
+        return NM_E_NOMEM;
+    if ((err = nm_call_decode(x.call, x.call_len, call)))
+        goto out;
+    const struct nm_weight_list *list = NULL;
+    uint16_t subnet = 0;
+    if (call->kind == NM_CALL_WEIGHTS_SUBMIT) {
+        list = &call->u.weights.list;
+        subnet = call->u.weights.subnet;
+    } else if (call->kind == NM_CALL_WEIGHTS_REVEAL) {
+        list = &call->u.weights_reveal.list;
+        subnet = call->u.weights_reveal.subnet;
+    }
+    uint32_t neurons = 0;
+    if (list && !(err = nm_registry_uid_end(c->db, subnet, &neurons)) && list->n > neurons)
+        err = NM_E_CALL_OUT_OF_BOUNDS;
+out:
+    free(call);
+    return err;
+}
+
+/* Encoded size of a block beyond its extrinsics' bytes: header, seal,
+ * justification and counts (generous), and each extrinsic's length. */
+#define BLOCK_OVERHEAD_BYTES 512
+#define EXTRINSIC_OVERHEAD_BYTES 10
+
 int nm_chain_submit(struct nm_chain *c, const uint8_t *ext, size_t len, nm_hash *hash_out)
 {
     nm_hash hash;
@@ -256,11 +296,17 @@ int nm_chain_submit(struct nm_chain *c, const uint8_t *ext, size_t len, nm_hash 
         return NM_E_DUPLICATE_TX;
     nm_account signer;
     uint64_t nonce;
-    int err = nm_runtime_validate(&c->rt, ext, len, false, NM_FUTURE_NONCE_WINDOW, &signer,
-                                  &nonce);
+    int err = check_at_door(c, ext, len);
     if (err)
         return err;
-    if ((err = nm_mempool_add(&c->pool, &hash, &signer, nonce, ext, len)))
+    err = nm_runtime_validate(&c->rt, ext, len, false, NM_FUTURE_NONCE_WINDOW, &signer, &nonce);
+    if (err)
+        return err;
+    struct nm_account_info acct;
+    if ((err = nm_balances_get(c->db, &signer, &acct)))
+        return err;
+    if ((err = nm_mempool_add(&c->pool, &hash, &signer, nonce, acct.nonce, c->best.height, ext,
+                              len)))
         return err;
     if (hash_out)
         *hash_out = hash;
@@ -299,10 +345,18 @@ int nm_chain_produce(struct nm_chain *c, uint64_t timestamp_ms, struct nm_block_
         goto out;
     nm_runtime_begin_block(&c->rt, h.height, h.timestamp_ms);
     uint64_t max = c->rt.params.max_block_extrinsics;
+    uint64_t bytes = BLOCK_OVERHEAD_BYTES, max_bytes = c->rt.params.max_block_bytes;
     for (size_t i = 0; i < n_pool && n < max; i++) {
+        if (txs[i].len > c->rt.params.max_extrinsic_bytes) {
+            drop[i] = 1; /* the limit went down since it came in */
+            continue;
+        }
+        if (bytes + txs[i].len + EXTRINSIC_OVERHEAD_BYTES > max_bytes)
+            continue; /* the next block */
         int rc = nm_runtime_apply(&c->rt, txs[i].data, txs[i].len, true, (uint32_t)n,
                                   &results[n]);
         if (rc == 0) {
+            bytes += txs[i].len + EXTRINSIC_OVERHEAD_BYTES;
             exts[n] = txs[i].data;
             lens[n++] = txs[i].len;
             drop[i] = 1;
@@ -312,6 +366,8 @@ int nm_chain_produce(struct nm_chain *c, uint64_t timestamp_ms, struct nm_block_
             goto out;
         } else if (rc != NM_E_FUTURE_NONCE) {
             drop[i] = 1; /* stale, or no longer affordable: it never will be */
+        } else {
+            nm_mempool_set_future(&c->pool, i, true);
         }
     }
     if ((err = finish_block(c, &h, exts, lens, n, NULL))) {
@@ -319,6 +375,7 @@ int nm_chain_produce(struct nm_chain *c, uint64_t timestamp_ms, struct nm_block_
         goto out;
     }
     nm_mempool_remove_flagged(&c->pool, drop);
+    nm_mempool_expire(&c->pool, c->best.height);
     if (outcome) {
         outcome->count = n;
         outcome->results = results;
@@ -335,9 +392,16 @@ out:
 int nm_chain_import(struct nm_chain *c, const uint8_t *data, size_t len, bool sigs_checked)
 {
     struct nm_block b;
+    if (len > c->rt.params.max_block_bytes)
+        return NM_E_BLOCK_TOO_LARGE;
     int err = nm_block_decode(data, len, &b);
     if (err)
         return err;
+    for (size_t i = 0; i < b.count; i++)
+        if (b.lengths[i] > c->rt.params.max_extrinsic_bytes) {
+            err = NM_E_EXTRINSIC_TOO_LARGE;
+            goto out;
+        }
     struct nm_header *h = &b.header;
     nm_hash hash;
     nm_header_hash(h, &hash);

@@ -107,6 +107,14 @@
     X(RUNTIME_UNSUPPORTED, -32095,                                                   \
       "the chain now runs a runtime spec version this node does not support: upgrade neuromesh") \
     /* governance errors end */                                                      \
+    /* hardening (issue 17) */                                                       \
+    X(FUTURE_LIMIT, -32075,                                                          \
+      "too many future transactions from this account or in all: submit the missing nonce first") \
+    X(EXTRINSIC_TOO_LARGE, -32076, "extrinsic larger than the chain's max_extrinsic_bytes") \
+    X(BLOCK_TOO_LARGE, -32077, "block larger than the chain's max_block_bytes")     \
+    X(CALL_OUT_OF_BOUNDS, -32078,                                                    \
+      "call argument beyond the chain's limits: more weights than the subnet has neurons") \
+    X(DB_INTEGRITY, -32049, "the database failed its integrity check at start")     \
     X(USAGE, -32602, "usage error")
 
 enum nm_error {

@@ -298,6 +298,7 @@ static int node_open(struct nm_node *n)
                             n->start_msg, sizeof n->start_msg);
     if (err)
         return err;
+    nm_mempool_set_limits(&n->chain->pool, &n->cfg.pool);
     if (n->cfg.produce && !n->chain->can_author)
         node_log(n, "warning: this node's key is not the chain's authority: it makes no blocks");
     if ((err = nm_rpc_methods_new(n->chain, &n->methods)))

@@ -8,6 +8,7 @@
 
 #include "node/chainspec.h"
 #include "node/crypto.h"
+#include "node/mempool.h"
 #include "rpc/methods.h"
 
 #include <stdbool.h>
@@ -47,6 +48,7 @@ struct nm_node_config {
     unsigned rpc_request_timeout_secs;
     size_t rpc_max_outbound_bytes;    /* 0: 16 MiB per connection */
     const char *rpc_cors;             /* NULL: NM_RPC_DEFAULT_CORS */
+    struct nm_pool_limits pool;       /* zero fields: defaults (node/mempool.h) */
     /* Prometheus exposition (GET /metrics) */
     bool prometheus;                  /* false: none */
     const char *prometheus_bind;      /* NULL: 127.0.0.1 */
