@@ -24,7 +24,8 @@
 static const char usage[] =
     "usage: neuromesh node [--dev | --chain FILE] [--base-path DIR | --tmp]\n"
     "                      [--rpc-port PORT] [--rpc-external] [--port-file FILE]\n"
-    "                      [--key NAME [--password-file F]] [--check] [--quiet]\n"
+    "                      [--key NAME [--password-file F]] [--check] [--force-new]\n"
+    "                      [--quiet]\n"
     "\n"
     "Runs a full node with a JSON-RPC server (WebSocket and HTTP POST) until\n"
     "SIGINT or SIGTERM.\n"
@@ -38,8 +39,13 @@ static const char usage[] =
     "  --key NAME        seal blocks with key NAME from the key store (the chain's\n"
     "                    authority); default: BASE/chains/ID/node-key, alice on --dev\n"
     "  --password-file F the key's password (else NEUROMESH_PASSWORD, else a prompt)\n"
-    "  --check           verify the database: recompute the state root from the\n"
-    "                    tables and replay every block from genesis, then exit\n"
+    "  --check           verify the database: SQLite's integrity_check, recompute\n"
+    "                    the state root from the tables and replay every block\n"
+    "                    from genesis, then exit. Every start also checks (quick_check,\n"
+    "                    the state root, the last 256 blocks' hashes) and refuses a\n"
+    "                    database that fails\n"
+    "  --force-new       start a new chain where BASE/chains/ID/chain.db.genesis says\n"
+    "                    one was but the database holds none (lost, emptied)\n"
     "  --quiet           no per-block log lines\n"
     "\n"
     "%s";
@@ -187,7 +193,9 @@ static int run_check(const struct nm_chain_spec *spec, const struct nm_node_path
 {
     struct nm_chain *c;
     char msg[512];
-    int err = nm_chain_open(paths->db, spec, NULL, &c, msg, sizeof msg);
+    /* --check runs its own, fuller checks, and never makes a genesis */
+    struct nm_chain_open_options opt = {.skip_verify = true, .no_create = true};
+    int err = nm_chain_open_with(paths->db, spec, NULL, &opt, &c, msg, sizeof msg);
     if (err) {
         fprintf(stderr, "error: %s\n", msg);
         return 1;
@@ -235,6 +243,7 @@ static int parse_port(const char *text, int *out)
 int nm_node_main(int argc, char **argv)
 {
     bool dev = false, tmp = false, external = false, check = false, quiet = false;
+    bool force_new = false;
     const char *chain_file = NULL, *base_path = NULL, *port_file = NULL, *key_name = NULL;
     const char *password_file = NULL;
     int rpc_port = 9944;
@@ -260,6 +269,8 @@ int nm_node_main(int argc, char **argv)
             check = true;
         } else if (!strcmp(a, "--quiet")) {
             quiet = true;
+        } else if (!strcmp(a, "--force-new")) {
+            force_new = true;
         } else if (!strcmp(a, "--chain") && has_value) {
             chain_file = argv[++i];
         } else if (!strcmp(a, "--base-path") && has_value) {
@@ -329,6 +340,7 @@ int nm_node_main(int argc, char **argv)
         .log = log_stderr,
         .log_level = quiet ? NM_NODE_LOG_WARN : NM_NODE_LOG_INFO,
         .on_shutdown = stop_requested,
+        .force_new = force_new,
     };
     rpc_flags.external = external;
     if (nm_rpc_flags_apply(&rpc_flags, paths.base, &cfg)) {

@@ -1,12 +1,14 @@
 /* chain.c - genesis, block production and import, stored blocks and the
  * consistency check (see chain.h). */
 #include "node/chain.h"
+#include "node/chain_verify.h"
 
 #include "node/errors.h"
 #include "node/extrinsic.h"
 #include "node/pallets/balances.h"
 #include "node/pallets/governance.h"
 #include "node/pallets/registry.h"
+#include "node/pallets/subnets.h"
 
 #include <sodium.h>
 #include <stdio.h>
@@ -116,6 +118,11 @@ static int finish_block(struct nm_chain *c, struct nm_header *h, const uint8_t *
         return err;
     c->best = *h;
     c->best_hash = hash;
+    /* periodic checkpoints (issue 17: until the 64 MiB autocheckpoint the
+     * main file held only the schema, so a copy without its -wal was a new
+     * chain); a failed one is retried at the next */
+    if (h->height % NM_CHECKPOINT_BLOCKS == 0)
+        (void)nm_db_checkpoint(c->db);
     return 0;
 }
 
@@ -188,6 +195,45 @@ static int load_best(struct nm_chain *c)
 int nm_chain_open(const char *path, const struct nm_chain_spec *spec,
                   const struct nm_keypair *author, struct nm_chain **out, char *msg, size_t cap)
 {
+    return nm_chain_open_with(path, spec, author, NULL, out, msg, cap);
+}
+
+/* Where a database file was emptied, lost its -wal, or was replaced by an
+ * empty one, the marker written at genesis remains: refuse to start a new
+ * chain over it unless asked (issue 17: a 0-byte chain.db silently became
+ * a new chain at height 0). */
+static int check_new_genesis_allowed(const char *path, const struct nm_chain_open_options *opt,
+                                     char *msg, size_t cap)
+{
+    nm_hash was;
+    int found = nm_chain_marker_read(path, &was);
+    if (opt->no_create) {
+        snprintf(msg, cap, "the database %s holds no chain%s", path,
+                 found ? " (the marker beside it says it held one: restore it with its -wal "
+                         "file)"
+                       : "");
+        return NM_E_DB_INTEGRITY;
+    }
+    if (found < 0 || (found && !opt->force_new)) {
+        char hex[NM_HASH_HEXLEN];
+        snprintf(msg, cap,
+                 "the database %s holds no chain, but %s.genesis says it held chain %s: the "
+                 "database is lost or damaged (restore it with its -wal file, or start a new "
+                 "chain with --force-new)",
+                 path, path, found > 0 ? nm_hash_hex(&was, hex) : "?");
+        return NM_E_DB_INTEGRITY;
+    }
+    return 0;
+}
+
+int nm_chain_open_with(const char *path, const struct nm_chain_spec *spec,
+                       const struct nm_keypair *author,
+                       const struct nm_chain_open_options *options, struct nm_chain **out,
+                       char *msg, size_t cap)
+{
+    struct nm_chain_open_options opt = {0};
+    if (options)
+        opt = *options;
     struct nm_chain *c = calloc(1, sizeof *c);
     if (!c)
         return NM_E_NOMEM;
@@ -210,9 +256,15 @@ int nm_chain_open(const char *path, const struct nm_chain_spec *spec,
     int len = 0;
     err = nm_db_meta_get(c->db, "genesis", c->genesis.b, NM_HASH_LEN, &len);
     if (err == NM_E_UNKNOWN_BLOCK) {
+        if ((err = check_new_genesis_allowed(path, &opt, msg, cap)))
+            goto fail;
         if ((err = nm_runtime_init(&c->rt, c->db, NULL, spec->dev)) ||
             (err = build_genesis(c, spec))) {
             snprintf(msg, cap, "cannot build genesis: %s", nm_strerror(err));
+            goto fail;
+        }
+        if ((err = nm_chain_marker_write(path, &c->genesis))) {
+            snprintf(msg, cap, "cannot write %s.genesis", path);
             goto fail;
         }
     } else if (err) {
@@ -231,6 +283,16 @@ int nm_chain_open(const char *path, const struct nm_chain_spec *spec,
             snprintf(msg, cap, "cannot load the chain from %s", path);
             goto fail;
         }
+        char why[400];
+        if (!opt.skip_verify && (err = nm_chain_verify(c, opt.depth, why, sizeof why))) {
+            snprintf(msg, cap, "refusing the database %s: %s (see `neuromesh node --check`)",
+                     path, why);
+            goto fail;
+        }
+        /* a chain made before markers existed gets one now */
+        nm_hash was;
+        if (nm_chain_marker_read(path, &was) == 0)
+            (void)nm_chain_marker_write(path, &c->genesis);
     }
     *out = c;
     return 0;
@@ -276,7 +338,10 @@ static int check_at_door(struct nm_chain *c, const uint8_t *ext, size_t len)
         subnet = call->u.weights_reveal.subnet;
     }
     uint32_t neurons = 0;
-    if (list && !(err = nm_registry_uid_end(c->db, subnet, &neurons)) && list->n > neurons)
+    struct nm_subnet s;
+    /* an unknown subnet is the call's own error, with its own message */
+    if (list && nm_subnets_get(c->db, subnet, &s) == 0 &&
+        !(err = nm_registry_uid_end(c->db, subnet, &neurons)) && list->n > neurons)
         err = NM_E_CALL_OUT_OF_BOUNDS;
 out:
     free(call);
@@ -590,8 +655,13 @@ int nm_chain_check(struct nm_chain *c, const struct nm_chain_spec *spec, char *m
 {
     struct nm_lthash folded;
     nm_hash root;
-    int err = nm_runtime_fold_state(c->db, &folded);
+    char why[300];
+    int err = nm_chain_verify_sqlite(c, true, why, sizeof why);
     if (err) {
+        snprintf(msg, cap, "check: %s", why);
+        return err;
+    }
+    if ((err = nm_runtime_fold_state(c->db, &folded))) {
         snprintf(msg, cap, "check: cannot read the state tables: %s", nm_strerror(err));
         return err;
     }
@@ -621,13 +691,20 @@ int nm_chain_check(struct nm_chain *c, const struct nm_chain_spec *spec, char *m
         for (; n < CHUNK && from + n <= c->best.height; n++)
             if ((err = nm_chain_block_bytes(c, from + n, &blocks[n], &lens[n])))
                 break;
-        if (!err)
-            err = nm_chain_import_blocks(replay, blocks, lens, n, &imported);
+        /* the blocks before a missing one are replayed first: the report
+         * names the first bad block by its real height */
+        int missing = err;
+        err = n ? nm_chain_import_blocks(replay, blocks, lens, n, &imported) : 0;
         for (size_t i = 0; i < n; i++)
             free(blocks[i]);
         if (err) {
             snprintf(msg, cap, "check: replaying block %llu failed: %s",
                      (unsigned long long)(from + imported), nm_strerror(err));
+            goto out;
+        }
+        if ((err = missing)) {
+            snprintf(msg, cap, "check: block %llu is missing: %s",
+                     (unsigned long long)(from + n), nm_strerror(err));
             goto out;
         }
     }

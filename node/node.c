@@ -294,8 +294,9 @@ static int open_prometheus(struct nm_node *n)
 
 static int node_open(struct nm_node *n)
 {
-    int err = nm_chain_open(n->db_path, &n->spec, n->has_author ? &n->author : NULL, &n->chain,
-                            n->start_msg, sizeof n->start_msg);
+    struct nm_chain_open_options opt = {.force_new = n->cfg.force_new};
+    int err = nm_chain_open_with(n->db_path, &n->spec, n->has_author ? &n->author : NULL, &opt,
+                                 &n->chain, n->start_msg, sizeof n->start_msg);
     if (err)
         return err;
     nm_mempool_set_limits(&n->chain->pool, &n->cfg.pool);

@@ -49,6 +49,7 @@ struct nm_node_config {
     size_t rpc_max_outbound_bytes;    /* 0: 16 MiB per connection */
     const char *rpc_cors;             /* NULL: NM_RPC_DEFAULT_CORS */
     struct nm_pool_limits pool;       /* zero fields: defaults (node/mempool.h) */
+    bool force_new;                   /* a new chain over a lost one (nm_chain_open_with) */
     /* Prometheus exposition (GET /metrics) */
     bool prometheus;                  /* false: none */
     const char *prometheus_bind;      /* NULL: 127.0.0.1 */

@@ -16,6 +16,7 @@
 #include "node/errors.h"
 #include "node/extrinsic.h"
 #include "node/pallets/balances.h"
+#include "node/pallets/subnets.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -170,6 +171,36 @@ static void test_pooled_transactions_expire_after_their_longevity(void **state)
     nm_chain_close(c);
 }
 
+/* Subnet 1, created by alice in a block. */
+static void create_subnet(struct nm_chain *c)
+{
+    struct nm_keypair alice;
+    assert_int_equal(nm_keypair_dev("alice", &alice), 0);
+    struct nm_call call;
+    memset(&call, 0, sizeof call);
+    call.kind = NM_CALL_SUBNET_CREATE;
+    struct nm_subnet_spec *s = &call.u.subnet_create.spec;
+    strcpy(s->name, "limits");
+    s->task = NM_TASK_CODE_GEN;
+    s->emission_weight = 1;
+    s->min_stake_miner = NMT;
+    s->min_stake_validator = NMT;
+    s->max_neurons = 16;
+    strcpy(s->input_schema, "{\"type\":\"object\"}");
+    strcpy(s->output_schema, "{\"type\":\"object\"}");
+    strcpy(s->eval_spec, "ipfs://limits");
+    struct nm_account_info info;
+    assert_int_equal(nm_balances_get(c->db, &alice.pub, &info), 0);
+    struct blob b;
+    assert_int_equal(nm_extrinsic_build(&alice, &c->genesis, info.nonce, &call, &b.data, &b.len),
+                     0);
+    assert_int_equal(nm_chain_submit(c, b.data, b.len, NULL), 0);
+    free(b.data);
+    produce(c);
+    struct nm_subnet got;
+    assert_int_equal(nm_subnets_get(c->db, 1, &got), 0);
+}
+
 /* A weights.submit naming n UIDs (all weight 1) on subnet 1. */
 static struct blob weights_ext(struct nm_chain *c, const struct nm_keypair *who, uint64_t nonce,
                                uint32_t n)
@@ -203,7 +234,8 @@ static void test_oversize_extrinsics_and_weight_lists_are_refused_at_the_door(vo
     assert_true(x.len > c->rt.params.max_extrinsic_bytes);
     assert_int_equal(nm_chain_submit(c, x.data, x.len, NULL), NM_E_EXTRINSIC_TOO_LARGE);
     free(x.data);
-    /* small enough, but longer than the subnet's neurons (none) */
+    /* small enough, but longer than the subnet's neurons (none yet) */
+    create_subnet(c);
     x = weights_ext(c, &eve, 0, 100);
     assert_true(x.len <= c->rt.params.max_extrinsic_bytes);
     assert_int_equal(nm_chain_submit(c, x.data, x.len, NULL), NM_E_CALL_OUT_OF_BOUNDS);
