@@ -121,6 +121,13 @@ int nm_node_author_key(const struct nm_chain_spec *spec, const struct nm_node_pa
     uint8_t seed[NM_SEED_LEN];
     snprintf(path, sizeof path, "%s/chains/%s/node-key", paths->base, spec->id);
     int fd = open(path, O_RDONLY);
+    struct stat st;
+    if (fd >= 0 && fstat(fd, &st) == 0 && (st.st_mode & 077)) {
+        /* an unencrypted seed: refused when others may read it, as ssh does */
+        close(fd);
+        fprintf(stderr, "error: %s can be read by other users: chmod 600 it\n", path);
+        return NM_E_KEY_PERMS;
+    }
     if (fd >= 0) {
         ssize_t n = read(fd, seed, sizeof seed);
         close(fd);

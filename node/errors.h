@@ -115,6 +115,8 @@
     X(CALL_OUT_OF_BOUNDS, -32078,                                                    \
       "call argument beyond the chain's limits: more weights than the subnet has neurons") \
     X(DB_INTEGRITY, -32049, "the database failed its integrity check at start")     \
+    X(KEY_PERMS, -32096,                                                             \
+      "key file or keys directory open to other users: chmod 600 the file, 700 the directory") \
     X(USAGE, -32602, "usage error")
 
 enum nm_error {
