@@ -36,6 +36,12 @@ const char nm_rpc_flags_usage[] =
     "  --rpc-max-outbound SIZE              queued per connection before a slow\n"
     "                                       reader is dropped; default 16 MiB\n"
     "  --rpc-max-subscriptions-per-connection N  default 1024\n"
+    "  --rpc-max-subscriptions-per-address N     default 2048\n"
+    "  --rpc-max-connections-per-address N  not loopback, no token; default a quarter\n"
+    "  --rpc-reserved-connections N         for loopback and token holders; default a tenth\n"
+    "  --rpc-idle-timeout SECS              a WebSocket without subscriptions; default 300\n"
+    "  --rpc-max-notify-queue SIZE          notifications queued per connection\n"
+    "                                       before it is dropped; default 1 MiB\n"
     "  --rpc-rate-limit N      calls per second per connection, default 1000, 0 off\n"
     "  --rpc-rate-limit-ip N   calls per second per address, default 5000, 0 off\n"
     "Transaction pool (docs/protocol.md):\n"
@@ -117,6 +123,11 @@ int nm_rpc_flags_parse(struct nm_rpc_flags *f, int argc, char **argv, int *i)
         "--pool-max-future",
         "--pool-max-future-per-account",
         "--pool-longevity",
+        "--rpc-max-subscriptions-per-address",
+        "--rpc-max-connections-per-address",
+        "--rpc-reserved-connections",
+        "--rpc-idle-timeout",
+        "--rpc-max-notify-queue",
     };
     const char *a = argv[*i];
     if (!strcmp(a, "--no-prometheus")) {
@@ -209,6 +220,23 @@ int nm_rpc_flags_parse(struct nm_rpc_flags *f, int argc, char **argv, int *i)
         ok = parse_uint(v, 100000000, &u) == 0 && u > 0;
         f->pool.longevity_blocks = u;
         break;
+    case 20:
+        ok = parse_uint(v, 100000000, &u) == 0;
+        f->methods.max_subscriptions_per_address = (int)u;
+        break;
+    case 21:
+        ok = parse_uint(v, 100000, &u) == 0 && u > 0;
+        f->max_connections_per_address = (int)u;
+        break;
+    case 22:
+        ok = parse_uint(v, 100000, &u) == 0 && u > 0;
+        f->reserved_connections = (int)u;
+        break;
+    case 23:
+        ok = parse_uint(v, 86400, &u) == 0 && u > 0;
+        f->idle_timeout_secs = (unsigned)u;
+        break;
+    case 24: ok = parse_size(v, &f->max_notify_bytes) == 0; break;
     }
     if (!ok) {
         static const char *const want[] = {"auto, safe or unsafe",
@@ -230,7 +258,12 @@ int nm_rpc_flags_parse(struct nm_rpc_flags *f, int argc, char **argv, int *i)
                                            "a count (1-1000000)",
                                            "a count (1-1000000)",
                                            "a count (1-1000000)",
-                                           "blocks (1-100000000)"};
+                                           "blocks (1-100000000)",
+                                           "a count",
+                                           "a count (1-100000)",
+                                           "a count (1-100000)",
+                                           "seconds (1-86400)",
+                                           "a size (e.g. 1, 256K)"};
         fprintf(stderr, "error: %s: \"%.40s\" is not %s\n", a, v, want[k]);
         return -1;
     }
@@ -302,6 +335,10 @@ int nm_rpc_flags_apply(struct nm_rpc_flags *f, const char *base, struct nm_node_
     cfg->rpc_max_buffered_bytes = f->max_buffered_bytes;
     cfg->rpc_request_timeout_secs = f->request_timeout_secs;
     cfg->pool = f->pool;
+    cfg->rpc_max_connections_per_address = f->max_connections_per_address;
+    cfg->rpc_reserved_connections = f->reserved_connections;
+    cfg->rpc_idle_timeout_secs = f->idle_timeout_secs;
+    cfg->rpc_max_notify_bytes = f->max_notify_bytes;
     cfg->rpc_cors = f->cors;
     cfg->prometheus = f->prometheus;
     cfg->prometheus_bind = f->prometheus_external ? "0.0.0.0" : "127.0.0.1";

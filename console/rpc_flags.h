@@ -28,6 +28,10 @@ struct nm_rpc_flags {
     size_t max_buffered_bytes;
     unsigned request_timeout_secs;
     struct nm_pool_limits pool; /* --pool-*; zero fields: defaults */
+    int max_connections_per_address;
+    int reserved_connections;
+    unsigned idle_timeout_secs;
+    size_t max_notify_bytes;
     bool prometheus; /* --no-prometheus clears it */
     bool prometheus_external;
     bool prometheus_port_given;

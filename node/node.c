@@ -325,6 +325,11 @@ static int node_open(struct nm_node *n)
         .max_json_values = n->cfg.rpc_max_json_values,
         .max_buffered_bytes = n->cfg.rpc_max_buffered_bytes,
         .request_timeout_secs = n->cfg.rpc_request_timeout_secs,
+        .max_connections_per_address = n->cfg.rpc_max_connections_per_address,
+        .reserved_connections = n->cfg.rpc_reserved_connections,
+        .idle_timeout_secs = n->cfg.rpc_idle_timeout_secs,
+        .max_notify_bytes = n->cfg.rpc_max_notify_bytes,
+        .token = n->methods_cfg.token,
         .cors = n->rpc_cors,
     };
     struct nm_rpc_handler h = nm_rpc_methods_handler(n->methods);

@@ -46,6 +46,10 @@ struct nm_node_config {
     size_t rpc_max_json_values;
     size_t rpc_max_buffered_bytes;
     unsigned rpc_request_timeout_secs;
+    int rpc_max_connections_per_address;
+    int rpc_reserved_connections;
+    unsigned rpc_idle_timeout_secs;
+    size_t rpc_max_notify_bytes;
     size_t rpc_max_outbound_bytes;    /* 0: 16 MiB per connection */
     const char *rpc_cors;             /* NULL: NM_RPC_DEFAULT_CORS */
     struct nm_pool_limits pool;       /* zero fields: defaults (node/mempool.h) */

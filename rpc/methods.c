@@ -18,6 +18,7 @@
 
 #define MAX_BATCH 1000
 #define DEFAULT_MAX_SUBS 1024
+#define DEFAULT_MAX_SUBS_PER_ADDRESS 2048
 #define DEFAULT_MAX_RESPONSE ((size_t)15 * 1024 * 1024)
 #define DEFAULT_RATE_PER_CONN 1000
 #define DEFAULT_RATE_PER_IP 5000
@@ -218,8 +219,12 @@ static void sub_unlink(struct nm_rpc_methods *m, struct subscription *s)
         m->subs = s->next;
     if (s->next)
         s->next->prev = s->prev;
-    if (s->cs)
-        s->cs->nsubs--;
+    if (s->cs) {
+        if (s->cs->ip)
+            s->cs->ip->subs--;
+        if (--s->cs->nsubs == 0) /* no subscription left: may be closed as idle */
+            nm_rpc_conn_set_held(s->conn, false);
+    }
     free(s);
 }
 
@@ -243,6 +248,10 @@ static int subscribe(struct nm_rpc_request *r, const char *topic, const nm_hash 
         return nm_rpc_fail(e, NM_RPC_TOO_MANY_SUBSCRIPTIONS,
                            "too many subscriptions on this connection (at most %d)",
                            m->cfg.max_subscriptions);
+    if (cs->ip && cs->ip->subs >= m->cfg.max_subscriptions_per_address)
+        return nm_rpc_fail(e, NM_RPC_TOO_MANY_SUBSCRIPTIONS,
+                           "too many subscriptions from your address (at most %d)",
+                           m->cfg.max_subscriptions_per_address);
     struct subscription *s = calloc(1, sizeof *s);
     if (!s)
         return nm_rpc_fail_chain(e, NM_E_NOMEM, NULL);
@@ -261,6 +270,9 @@ static int subscribe(struct nm_rpc_request *r, const char *topic, const nm_hash 
         m->subs->prev = s;
     m->subs = s;
     cs->nsubs++;
+    if (cs->ip)
+        cs->ip->subs++;
+    nm_rpc_conn_set_held(r->conn, true);
     *out = s;
     return 0;
 }
@@ -335,7 +347,7 @@ static void send_note(const struct subscription *s, const char *method, const ch
         return;
     int n = snprintf(buf, need, fmt, method, s->id, result_text);
     if (n > 0 && (size_t)n < need)
-        nm_rpc_conn_send(s->conn, buf, (size_t)n);
+        nm_rpc_conn_notify(s->conn, buf, (size_t)n); /* its own, smaller budget */
     if (buf != small)
         free(buf);
 }
@@ -804,6 +816,7 @@ void nm_rpc_methods_config_init(struct nm_rpc_methods_config *cfg)
     memset(cfg, 0, sizeof *cfg);
     cfg->mode = NM_RPC_METHODS_AUTO;
     cfg->max_subscriptions = DEFAULT_MAX_SUBS;
+    cfg->max_subscriptions_per_address = DEFAULT_MAX_SUBS_PER_ADDRESS;
     cfg->max_response_bytes = DEFAULT_MAX_RESPONSE;
     cfg->rate_per_conn = DEFAULT_RATE_PER_CONN;
     cfg->rate_per_ip = DEFAULT_RATE_PER_IP;
@@ -814,7 +827,8 @@ int nm_rpc_methods_configure(struct nm_rpc_methods *m, const struct nm_rpc_metho
     if (cfg->mode != NM_RPC_METHODS_AUTO && cfg->mode != NM_RPC_METHODS_SAFE &&
         cfg->mode != NM_RPC_METHODS_UNSAFE)
         return NM_E_INVAL;
-    if (cfg->max_subscriptions < 0 || cfg->max_response_bytes == 0)
+    if (cfg->max_subscriptions < 0 || cfg->max_subscriptions_per_address < 0 ||
+        cfg->max_response_bytes == 0)
         return NM_E_INVAL;
     char *token = NULL;
     if (cfg->token) {

@@ -27,6 +27,7 @@ struct nm_addr_entry {
     struct nm_addr_entry *next;
     struct nm_bucket bucket;
     int refs; /* connections using it */
+    int subs; /* subscriptions of those connections (rpc/methods.c) */
     char addr[64];
 };
 

@@ -10,6 +10,7 @@
 #include <limits.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -41,6 +42,7 @@ void nm_rpc_srv_out_clear(struct nm_rpc_conn *conn)
     }
     conn->out_head = conn->out_tail = NULL;
     conn->srv->stats.queued_bytes -= conn->out_bytes;
+    nm_rpc_slots_freed(conn->srv, conn->out_bytes);
     conn->out_bytes = 0;
 }
 
@@ -54,6 +56,7 @@ struct out_msg *nm_rpc_srv_out_pop(struct nm_rpc_conn *conn)
         conn->out_tail = NULL;
     conn->out_bytes -= m->len + OUT_OVERHEAD;
     conn->srv->stats.queued_bytes -= m->len + OUT_OVERHEAD;
+    nm_rpc_slots_freed(conn->srv, m->len + OUT_OVERHEAD);
     m->next = NULL;
     return m;
 }
@@ -85,6 +88,8 @@ static void conn_free(struct nm_rpc_conn *conn)
         srv->served_count--;
     nm_rpc_srv_out_clear(conn);
     rx_free(conn);
+    if (conn->is_ws) /* its handler state (subscriptions) is gone too */
+        nm_rpc_slots_freed(srv, CONN_STATE_ESTIMATE_BYTES);
     free(conn->bearer);
     conn->magic = 0;
     free(conn);
@@ -103,6 +108,8 @@ static int conn_create(struct nm_rpc_server *srv, struct lws *wsi)
         srv->conns->prev = conn;
     srv->conns = conn;
     srv->conn_count++;
+    conn->last_active_ms = uv_now(srv->loop);
+    /* decided again at the request or handshake (server_slots.c) */
     conn->over_cap = srv->served_count >= srv->max_connections;
     if (!conn->over_cap) {
         srv->served_count++;
@@ -185,6 +192,7 @@ int nm_rpc_srv_rx_append(struct nm_rpc_conn *conn, const void *in, size_t len)
 static void rx_free(struct nm_rpc_conn *conn)
 {
     conn->srv->buffered_bytes -= conn->rx_cap;
+    nm_rpc_slots_freed(conn->srv, conn->rx_cap);
     free(conn->rx);
     conn->rx = NULL;
     conn->rx_cap = 0;
@@ -299,6 +307,7 @@ static int on_ws_receive(struct nm_rpc_conn *conn, struct lws *wsi, const void *
     struct nm_rpc_server *srv = conn->srv;
     if (conn->dead || srv->deleting)
         return 0;
+    conn->last_active_ms = uv_now(srv->loop);
     size_t remaining = lws_remaining_packet_payload(wsi);
     if (remaining > srv->max_request_bytes + DISCARD_MAX_BYTES) {
         srv->stats.too_large++;
@@ -351,7 +360,8 @@ static int on_ws_receive(struct nm_rpc_conn *conn, struct lws *wsi, const void *
 static int on_ws_writeable(struct nm_rpc_conn *conn, struct lws *wsi)
 {
     if (conn->dead)
-        return -1; /* dropped: lws sends the stored close reason */
+        return -1; /* dropped: lws sends the stored close reason, or (lws 4.1 on
+                    * libuv, closes begun outside its service) just closes */
     for (int i = 0; i < WRITES_PER_CALLBACK && conn->out_head; i++) {
         struct out_msg *m = nm_rpc_srv_out_pop(conn);
         int n = lws_write(wsi, m->buf + OUT_HEADROOM, m->len, LWS_WRITE_TEXT);
@@ -396,6 +406,7 @@ static int rpc_callback(struct lws *wsi, enum lws_callback_reasons reason, void 
         if (!conn || srv->deleting)
             return -1;
         nm_rpc_srv_conn_read_peer(conn);
+        nm_rpc_srv_conn_read_bearer(conn);
         return nm_rpc_http_admit(conn, wsi);
     case LWS_CALLBACK_ESTABLISHED:
         if (!conn || srv->deleting || conn->over_cap)
@@ -446,6 +457,10 @@ static void reaper_closed(uv_handle_t *h)
 {
     struct nm_rpc_server *srv = h->data;
     nm_cors_fini(&srv->cors);
+    if (srv->token) {
+        sodium_memzero(srv->token, strlen(srv->token));
+        free(srv->token);
+    }
     free(srv);
 }
 
@@ -558,6 +573,21 @@ int nm_rpc_server_new(uv_loop_t *loop, const struct nm_rpc_server_config *cfg,
     srv->request_timeout_secs = cfg && cfg->request_timeout_secs ? cfg->request_timeout_secs
                                                                  : DEFAULT_REQUEST_TIMEOUT_SECS;
     srv->raw_text = cfg && cfg->raw_text;
+    srv->max_per_address = cfg && cfg->max_connections_per_address
+                               ? cfg->max_connections_per_address
+                               : (srv->max_connections + 3) / 4;
+    srv->reserved_connections = cfg && cfg->reserved_connections ? cfg->reserved_connections
+                                                                 : srv->max_connections / 10;
+    if (srv->reserved_connections >= srv->max_connections)
+        srv->reserved_connections = srv->max_connections - 1;
+    srv->idle_timeout_secs = cfg && cfg->idle_timeout_secs ? cfg->idle_timeout_secs
+                                                           : DEFAULT_IDLE_TIMEOUT_SECS;
+    srv->max_notify_bytes =
+        cfg && cfg->max_notify_bytes ? cfg->max_notify_bytes : DEFAULT_MAX_NOTIFY_BYTES;
+    if (cfg && cfg->token && !(srv->token = strdup(cfg->token))) {
+        err = NM_E_NOMEM;
+        goto fail_srv;
+    }
     srv->json.max_depth = cfg && cfg->max_json_depth ? cfg->max_json_depth
                                                      : NM_JSON_DEFAULT_MAX_DEPTH;
     srv->json.max_values = cfg && cfg->max_json_values ? cfg->max_json_values
@@ -604,7 +634,7 @@ int nm_rpc_server_new(uv_loop_t *loop, const struct nm_rpc_server_config *cfg,
         goto fail_ctx_destroying;
     }
     srv->port = lws_get_vhost_listen_port(srv->vhost);
-    if (srv->port <= 0) {
+    if (srv->port <= 0 || nm_rpc_slots_start(srv)) {
         err = NM_E_IO;
         goto fail_ctx;
     }
@@ -624,6 +654,7 @@ fail_timer:
     return err;
 fail_srv:
     nm_cors_fini(&srv->cors);
+    free(srv->token);
     free(srv);
     return err;
 }
@@ -656,6 +687,7 @@ void nm_rpc_server_delete(struct nm_rpc_server *srv)
         nm_rpc_srv_conn_notify_close(conn);
     }
     srv->deleting = true;
+    nm_rpc_slots_stop(srv);
     for (struct nm_rpc_conn *conn = srv->conns; conn; conn = conn->next) {
         conn->dead = true;
         nm_rpc_srv_out_clear(conn);
@@ -721,12 +753,37 @@ int nm_rpc_srv_queue_text(struct nm_rpc_conn *conn, const char *text, size_t len
     else
         conn->out_head = m;
     conn->out_tail = m;
+    conn->last_active_ms = uv_now(srv->loop);
     conn->out_bytes += len + OUT_OVERHEAD;
     srv->stats.queued_bytes += len + OUT_OVERHEAD;
     if (!conn->is_ws)
         conn->http_responded = true;
     lws_callback_on_writable(conn->wsi);
     return 0;
+}
+
+int nm_rpc_conn_notify(struct nm_rpc_conn *conn, const char *text, size_t len)
+{
+    if (!conn || (!text && len))
+        return NM_E_INVAL;
+    struct nm_rpc_server *srv = conn->srv;
+    if (srv->deleting || conn->dead)
+        return NM_E_CONNECT;
+    if (!conn->is_ws)
+        return NM_E_INVAL;
+    if (len + OUT_OVERHEAD > srv->max_notify_bytes ||
+        conn->out_bytes > srv->max_notify_bytes - len - OUT_OVERHEAD) {
+        srv->stats.dropped_slow++;
+        nm_rpc_srv_conn_drop(conn, "notification queue limit exceeded: read your subscriptions");
+        return NM_E_TOO_BIG;
+    }
+    return nm_rpc_srv_queue_text(conn, text, len);
+}
+
+void nm_rpc_conn_set_held(struct nm_rpc_conn *conn, bool held)
+{
+    if (conn)
+        conn->held = held;
 }
 
 int nm_rpc_conn_send(struct nm_rpc_conn *conn, const char *text, size_t len)

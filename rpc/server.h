@@ -63,6 +63,20 @@ struct nm_rpc_server_config {
      * 16 MiB is not read away: close code 1009. */
     unsigned request_timeout_secs; /* default 10 */
     bool raw_text;              /* tests of the transport only: no JSON check */
+    /* Slots (issue 17): a peer address other than loopback, without the
+     * token, may hold at most max_connections_per_address; the last
+     * reserved_connections slots are for loopback and token holders; at the
+     * cap, the connection unused longest (no subscription, nothing in
+     * flight, idle 1 s or more) is closed (1008 "idle connection evicted")
+     * for the newcomer; a WebSocket without subscriptions that sends
+     * nothing for idle_timeout_secs is closed (1008 "idle timeout"). */
+    int max_connections_per_address; /* default a quarter of max_connections */
+    int reserved_connections;   /* default a tenth of max_connections */
+    unsigned idle_timeout_secs; /* default 300 */
+    /* Notifications (nm_rpc_conn_notify) queued beyond this drop the
+     * connection (1008 "notification queue limit exceeded"). */
+    size_t max_notify_bytes;    /* default 1 MiB */
+    const char *token;          /* the node's RPC token (copied), or NULL */
     size_t max_outbound_bytes;  /* queued per connection before it is dropped; default 16 MiB */
     int max_connections;        /* default 100 */
     const char *cors;           /* see above; NULL: NM_RPC_DEFAULT_CORS */
@@ -78,6 +92,9 @@ struct nm_rpc_server_stats {
     uint64_t refused_json;     /* not strict JSON, or over the depth/value limits */
     uint64_t refused_busy;     /* over max_buffered_bytes */
     uint64_t timed_out;        /* POST bodies not complete within request_timeout_secs */
+    uint64_t refused_address;  /* over max_connections_per_address */
+    uint64_t evicted_idle;     /* idle connections closed for a newcomer */
+    uint64_t closed_idle;      /* WebSockets closed after idle_timeout_secs */
     uint64_t dropped_slow;     /* dropped at the outbound limit */
     size_t queued_bytes;       /* outbound bytes queued now, all connections */
 };
@@ -121,6 +138,13 @@ void nm_rpc_server_delete(struct nm_rpc_server *srv);
  * connection's outbound limit is exceeded (the connection is then dropped),
  * NM_E_CONNECT when it is already closing. */
 int nm_rpc_conn_send(struct nm_rpc_conn *conn, const char *text, size_t len);
+/* As nm_rpc_conn_send, for a subscription's notification on a WebSocket:
+ * bounded by max_notify_bytes queued (NM_E_TOO_BIG, the connection is
+ * dropped). */
+int nm_rpc_conn_notify(struct nm_rpc_conn *conn, const char *text, size_t len);
+/* A held connection (it has subscriptions) is never closed as idle nor
+ * evicted. */
+void nm_rpc_conn_set_held(struct nm_rpc_conn *conn, bool held);
 /* true for WebSocket connections (they can carry subscriptions). */
 bool nm_rpc_conn_is_websocket(const struct nm_rpc_conn *conn);
 /* Peer IPv4/IPv6 address as text ("127.0.0.1"). */

@@ -25,6 +25,14 @@
 /* A frame announcing more than this beyond the limit is not read away: the
  * connection is closed with 1009 (a frame may announce 2^63 bytes). */
 #define DISCARD_MAX_BYTES ((size_t)16 * 1024 * 1024)
+/* A WebSocket without subscriptions that sends nothing this long is closed. */
+#define DEFAULT_IDLE_TIMEOUT_SECS 300
+/* Queued notifications of one connection before it is dropped (replies
+ * keep max_outbound_bytes: a block may be 14 MiB of hex). */
+#define DEFAULT_MAX_NOTIFY_BYTES ((size_t)1024 * 1024)
+/* What a closed connection's handler state (subscriptions: up to 1024 of
+ * a few hundred bytes) is counted as, for giving memory back. */
+#define CONN_STATE_ESTIMATE_BYTES ((size_t)256 * 1024)
 #define DEFAULT_MAX_OUTBOUND_BYTES ((size_t)16 * 1024 * 1024)
 #define DEFAULT_MAX_CONNECTIONS 100
 /* Connections past the cap that still get a 503 with a reason; beyond
@@ -72,6 +80,9 @@ struct nm_rpc_conn {
     bool in_receive;     /* inside this WebSocket's receive callback, nothing sent yet */
     bool timer_armed;    /* the request timeout runs (an unfinished message or body) */
     uint64_t body_deadline_ms; /* uv_now by which a POST body must be in */
+    uint64_t last_active_ms;   /* uv_now of the last byte in or message out */
+    bool held;           /* has subscriptions: never idle (nm_rpc_conn_set_held) */
+    bool privileged;     /* loopback or the node's token: reserve, no address cap */
     void *data;
     char *bearer;
     char peer[64];
@@ -95,6 +106,15 @@ struct nm_rpc_server {
     struct nm_json_limits json;
     bool raw_text;
     int max_connections;
+    int max_per_address;
+    int reserved_connections;
+    unsigned idle_timeout_secs;
+    size_t max_notify_bytes;
+    char *token;            /* the node's RPC token, or NULL */
+    uv_timer_t sweeper;     /* idle connections, memory given back */
+    bool sweeper_on;
+    size_t freed_since_trim;
+    uint64_t last_trim_ms;
     int port;
     int conn_count;   /* every wsi, over the cap or not */
     int served_count; /* those not over the cap */
@@ -122,6 +142,17 @@ void nm_rpc_srv_conn_drop(struct nm_rpc_conn *conn, const char *why);
 void nm_rpc_srv_request_timer(struct nm_rpc_conn *conn, bool on);
 /* Queues text for the peer (see nm_rpc_conn_send). */
 int nm_rpc_srv_queue_text(struct nm_rpc_conn *conn, const char *text, size_t len);
+
+/* ---- server_slots.c ---- */
+/* At an HTTP request or WebSocket handshake (peer and bearer read): the
+ * per-address cap, the reserved share, the global cap with eviction of the
+ * oldest idle connection. 0 admitted; -1 refused, with the reason for a
+ * -32008 error in why. */
+int nm_rpc_slots_admit(struct nm_rpc_conn *conn, char *why, size_t cap);
+int nm_rpc_slots_start(struct nm_rpc_server *srv);
+void nm_rpc_slots_stop(struct nm_rpc_server *srv);
+/* Counts memory released, so the sweeper gives it back to the system. */
+void nm_rpc_slots_freed(struct nm_rpc_server *srv, size_t bytes);
 
 /* ---- server_http.c ---- */
 /* Checks a new HTTP request or WebSocket handshake against the connection

@@ -109,13 +109,13 @@ static int http_reply_and_complete(struct nm_rpc_conn *conn, struct lws *wsi,
 int nm_rpc_http_admit(struct nm_rpc_conn *conn, struct lws *wsi)
 {
     struct nm_rpc_server *srv = conn->srv;
-    char body[256];
-    if (conn->over_cap) {
+    char body[256], why[128];
+    if (nm_rpc_slots_admit(conn, why, sizeof why)) {
         srv->stats.refused_capacity++;
         snprintf(body, sizeof body,
-                 "{\"jsonrpc\":\"2.0\",\"error\":{\"code\":-32008,\"message\":\"too many "
-                 "connections: this node serves at most %d\"},\"id\":null}",
-                 srv->max_connections);
+                 "{\"jsonrpc\":\"2.0\",\"error\":{\"code\":-32008,\"message\":\"%s\"},"
+                 "\"id\":null}",
+                 why);
         (void)http_reply_now(NULL, wsi, HTTP_STATUS_SERVICE_UNAVAILABLE, body, REPLY_CLOSE);
         return -1;
     }
@@ -210,6 +210,7 @@ int nm_rpc_http_on_body(struct nm_rpc_conn *conn, const void *in, size_t len)
         return 0;
     if (conn->rx_len + len > srv->max_request_bytes)
         return -1;
+    conn->last_active_ms = uv_now(srv->loop);
     if (uv_now(srv->loop) > conn->body_deadline_ms) {
         srv->stats.timed_out++;
         return -1;
