@@ -58,6 +58,7 @@ struct nm_rpc_answer {
     const char *token;
     struct first_note *first;
     struct first_note **first_tail;
+    size_t budget_spent; /* nm_rpc_budget_take, for the whole text */
 };
 
 struct nm_rpc_methods {
@@ -372,6 +373,23 @@ void nm_rpc_publish(struct nm_rpc_methods *m, const char *topic, const char *met
     }
     free(text);
     cJSON_Delete(result);
+}
+
+int nm_rpc_budget_take(struct nm_rpc_request *r, size_t bytes, const char *hint,
+                       struct nm_rpc_error_out *e)
+{
+    size_t limit = r->methods->cfg.max_response_bytes;
+    size_t spent = r->answer ? r->answer->budget_spent : 0;
+    if (bytes > limit || spent > limit - bytes) {
+        nm_rpc_metrics_refuse(&r->methods->metrics, NM_RPC_REFUSED_RESPONSE_TOO_LARGE);
+        return nm_rpc_fail(e, NM_RPC_RESPONSE_TOO_LARGE,
+                           "response too large: %zu bytes asked, %zu left of the %zu-byte "
+                           "limit of this request (%s)",
+                           bytes, spent < limit ? limit - spent : 0, limit, hint);
+    }
+    if (r->answer)
+        r->answer->budget_spent += bytes;
+    return 0;
 }
 
 void nm_rpc_count_extrinsic(struct nm_rpc_methods *m, enum nm_rpc_ext_outcome o)
