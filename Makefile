@@ -64,9 +64,12 @@ $(BUILD)/tests/%: tests/%.c $(TEST_SUPPORT_OBJS) $(BUILD)/libneuromesh.a
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(TEST_SUPPORT_OBJS) $(BUILD)/libneuromesh.a \
 		$(PKG_LIBS) $(CMOCKA_LIBS)
 
-$(BUILD)/bench/%: bench/%.c $(BUILD)/libneuromesh.a
+# Benchmarks may use the tests' raw WebSocket client (tests/support/ws_raw).
+BENCH_SUPPORT_OBJS := $(BUILD)/tests/support/ws_raw.o
+$(BUILD)/bench/%: bench/%.c $(BENCH_SUPPORT_OBJS) $(BUILD)/libneuromesh.a
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(BUILD)/libneuromesh.a $(PKG_LIBS)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(BENCH_SUPPORT_OBJS) $(BUILD)/libneuromesh.a \
+		$(PKG_LIBS)
 
 run: neuromesh
 	./neuromesh
