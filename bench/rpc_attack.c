@@ -68,7 +68,8 @@ static void *watch_heads(void *arg)
     int fd = wsr_open(port, NULL, NULL, 60000, 0);
     if (fd < 0)
         return NULL;
-    char *r = wsr_call(fd, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"chain_subscribeNewHeads\"}");
+    char *r =
+        wsr_call(fd, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"chain_subscribeNewHeads\"}");
     free(r);
     long long last = 0;
     while (!atomic_load(&w->stop)) {
@@ -146,9 +147,9 @@ static void run(const char *name, attack_fn attack)
     long after = rss_kb();
     printf("%-12s worst block gap %5lld ms (%d heads) | RSS before %4ld MB, peak %5ld MB, "
            "retained %4ld MB | honest request: worst %5lld ms, %d served, %d failed\n",
-           name, w.worst_gap_ms, atomic_load(&w.heads), before / 1024, w.peak_kb / 1024, after / 1024,
+           name, w.worst_gap_ms, atomic_load(&w.heads), before / 1024, w.peak_kb / 1024,
+           after / 1024,
            w.honest_worst_ms, w.honest_ok, w.honest_failed);
-    (void)name;
     fflush(stdout);
 }
 
@@ -257,25 +258,13 @@ static void attack_subscribers(atomic_bool *stop)
 {
     enum { CONNS = 20, SUBS = 1024 };
     int fds[CONNS];
-    size_t cap = 64 + SUBS * 80;
-    char *batch = malloc(cap);
     for (int c = 0; c < CONNS; c++) {
         char src[32];
         snprintf(src, sizeof src, "127.0.0.%d", 10 + c / 2);
         fds[c] = wsr_open_from(src, port, NULL, NULL, 5000, 4096);
-        for (int part = 0; fds[c] >= 0 && part < 2; part++) {
-            size_t n = 0;
-            batch[n++] = '[';
-            for (int i = 0; i < SUBS / 2; i++)
-                n += (size_t)snprintf(batch + n, cap - n,
-                                      "%s{\"jsonrpc\":\"2.0\",\"id\":%d,\"method\":"
-                                      "\"chain_subscribeNewHeads\"}",
-                                      i ? "," : "", i);
-            batch[n++] = ']';
-            (void)wsr_send_frame(fds[c], 1, true, batch, n);
-        }
+        for (int part = 0; fds[c] >= 0 && part < 2; part++)
+            (void)wsr_send_batch(fds[c], "chain_subscribeNewHeads", SUBS / 2);
     }
-    free(batch);
     sleep(SECONDS);
     for (int c = 0; c < CONNS; c++)
         if (fds[c] >= 0)

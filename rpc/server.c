@@ -762,40 +762,36 @@ int nm_rpc_srv_queue_text(struct nm_rpc_conn *conn, const char *text, size_t len
     return 0;
 }
 
-int nm_rpc_conn_notify(struct nm_rpc_conn *conn, const char *text, size_t len)
+int nm_rpc_conn_send(struct nm_rpc_conn *conn, const char *text, size_t len)
 {
     if (!conn || (!text && len))
         return NM_E_INVAL;
-    struct nm_rpc_server *srv = conn->srv;
-    if (srv->deleting || conn->dead)
+    if (conn->srv->deleting || conn->dead)
         return NM_E_CONNECT;
-    if (!conn->is_ws)
+    if (!conn->is_ws && (!conn->announced || conn->http_responded))
         return NM_E_INVAL;
-    if (len + OUT_OVERHEAD > srv->max_notify_bytes ||
-        conn->out_bytes > srv->max_notify_bytes - len - OUT_OVERHEAD) {
+    return nm_rpc_srv_queue_text(conn, text, len);
+}
+
+int nm_rpc_conn_notify(struct nm_rpc_conn *conn, const char *text, size_t len)
+{
+    if (!conn || !conn->is_ws)
+        return conn && (conn->srv->deleting || conn->dead) ? NM_E_CONNECT : NM_E_INVAL;
+    struct nm_rpc_server *srv = conn->srv;
+    if (!srv->deleting && !conn->dead &&
+        (len + OUT_OVERHEAD > srv->max_notify_bytes ||
+         conn->out_bytes > srv->max_notify_bytes - len - OUT_OVERHEAD)) {
         srv->stats.dropped_slow++;
         nm_rpc_srv_conn_drop(conn, "notification queue limit exceeded: read your subscriptions");
         return NM_E_TOO_BIG;
     }
-    return nm_rpc_srv_queue_text(conn, text, len);
+    return nm_rpc_conn_send(conn, text, len);
 }
 
 void nm_rpc_conn_set_held(struct nm_rpc_conn *conn, bool held)
 {
     if (conn)
         conn->held = held;
-}
-
-int nm_rpc_conn_send(struct nm_rpc_conn *conn, const char *text, size_t len)
-{
-    if (!conn || (!text && len))
-        return NM_E_INVAL;
-    struct nm_rpc_server *srv = conn->srv;
-    if (srv->deleting || conn->dead)
-        return NM_E_CONNECT;
-    if (!conn->is_ws && (!conn->announced || conn->http_responded))
-        return NM_E_INVAL;
-    return nm_rpc_srv_queue_text(conn, text, len);
 }
 
 bool nm_rpc_conn_is_websocket(const struct nm_rpc_conn *conn)

@@ -28,7 +28,8 @@ struct nm_rpc_server;
  * exchange on an HTTP keep-alive connection). */
 struct nm_rpc_conn;
 
-/* Limits (issue 17 hardening; flags in docs/rpc.md): a connection beyond max_connections gets HTTP 503 with JSON-RPC
+/* Limits (issue 17 hardening; flags in docs/rpc.md): a connection beyond
+ * max_connections gets HTTP 503 with JSON-RPC
  * error -32008 (a few beyond that are closed at once, unanswered). A
  * WebSocket message above max_request_bytes is read and thrown away without
  * being buffered and answered with error -32006; the connection stays. An

@@ -16,9 +16,9 @@
 #include "node/chain_verify.h"
 #include "node/errors.h"
 #include "node/extrinsic.h"
+#include "tests/support/node_fixture.h"
 
 #include <fcntl.h>
-#include <ftw.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,8 +39,7 @@ struct fx {
 static int setup(void **state)
 {
     struct fx *f = calloc(1, sizeof *f);
-    snprintf(f->dir, sizeof f->dir, "/tmp/nm-test-verify-XXXXXX");
-    assert_non_null(mkdtemp(f->dir));
+    nmt_tmpdir(f->dir, sizeof f->dir, "verify");
     snprintf(f->db, sizeof f->db, "%s/chain.db", f->dir);
     assert_int_equal(nm_chainspec_dev(&f->spec), 0);
     assert_int_equal(nm_keypair_dev("alice", &f->alice), 0);
@@ -48,18 +47,10 @@ static int setup(void **state)
     return 0;
 }
 
-static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
-}
-
 static int teardown(void **state)
 {
     struct fx *f = *state;
-    nftw(f->dir, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
+    nmt_rmtree(f->dir);
     nm_chainspec_fini(&f->spec);
     free(f);
     return 0;
@@ -310,8 +301,8 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_check_names_the_first_bad_block_by_its_height,
                                         setup, teardown),
-        cmocka_unit_test_setup_teardown(test_random_byte_flips_are_refused_or_leave_state_and_blocks_intact, setup,
-                                        teardown),
+        cmocka_unit_test_setup_teardown(
+            test_random_byte_flips_are_refused_or_leave_state_and_blocks_intact, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

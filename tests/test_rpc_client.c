@@ -666,7 +666,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_call_returns_the_result, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_large_request_and_reply_round_trip, setup_large_requests,
+        cmocka_unit_test_setup_teardown(test_large_request_and_reply_round_trip,
+                                        setup_large_requests,
                                         teardown),
         cmocka_unit_test_setup_teardown(
             test_error_reply_gives_rpc_error_with_code_message_and_data, setup, teardown),

@@ -80,7 +80,8 @@ static void test_malformed_json_is_refused(void **state)
     static const char *const bad[] = {
         "",      "   ",     "{",          "[1,]",    "[,1]",         "{\"a\"}",   "{\"a\":}",
         "{a:1}", "{\"a\":1,}", "01",      "1.",      "-",            ".5",        "1e",
-        "tru",   "nul",     "\"abc",      "\"\\x\"", "\"\\u12\"",    "[1 2]",     "{\"a\":1 \"b\":2}",
+        "tru",   "nul",     "\"abc",      "\"\\x\"", "\"\\u12\"",    "[1 2]",
+        "{\"a\":1 \"b\":2}",
         "'a'",   "[\"\t\"]", "{\"a\":1]", "[1}",    "\"\\ud800\\u0041\""};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         enum nm_json_scan_result r = scan(bad[i]);

@@ -14,10 +14,10 @@
 
 #include "node/chainspec.h"
 #include "node/node.h"
+#include "tests/support/node_fixture.h"
 #include "tests/support/ws_raw.h"
 
 #include <cjson/cJSON.h>
-#include <ftw.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -51,17 +51,6 @@ struct fx {
     int port;
 };
 
-static long rss_kb(void)
-{
-    long pages = 0, resident = 0;
-    FILE *f = fopen("/proc/self/statm", "r");
-    if (f && fscanf(f, "%ld %ld", &pages, &resident) != 2)
-        resident = 0;
-    if (f)
-        fclose(f);
-    return resident * (sysconf(_SC_PAGESIZE) / 1024);
-}
-
 static long long now_ms(void)
 {
     struct timespec ts;
@@ -74,8 +63,7 @@ static int start(void **state, bool produce)
     struct fx *f = calloc(1, sizeof *f);
     struct nm_chain_spec spec;
     char msg[256];
-    snprintf(f->dir, sizeof f->dir, "/tmp/nm-test-limits-XXXXXX");
-    assert_non_null(mkdtemp(f->dir));
+    nmt_tmpdir(f->dir, sizeof f->dir, "limits");
     snprintf(f->db, sizeof f->db, "%s/chain.db", f->dir);
     assert_int_equal(nm_chainspec_dev(&spec), 0);
     struct nm_rpc_methods_config mc;
@@ -113,19 +101,11 @@ static int setup_producing(void **state)
     return start(state, true);
 }
 
-static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
-}
-
 static int teardown(void **state)
 {
     struct fx *f = *state;
     nm_node_stop(f->node);
-    nftw(f->dir, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
+    nmt_rmtree(f->dir);
     free(f);
     return 0;
 }
@@ -153,25 +133,6 @@ static int call_code(int fd, const char *request, size_t len)
     return code;
 }
 
-/* Reads until the peer closes: its close code, 0 when the socket ended
- * without a close frame, -1 if nothing ended it within the socket's timeout. */
-static int close_code(int fd)
-{
-    for (;;) {
-        int opcode = -1;
-        size_t len = 0;
-        char *p = wsr_recv_frame(fd, &opcode, &len);
-        if (!p) {
-            char c;
-            return recv(fd, &c, 1, MSG_DONTWAIT) == 0 ? 0 : -1;
-        }
-        int code = opcode == 8 && len >= 2 ? ((unsigned char)p[0] << 8 | (unsigned char)p[1]) : -2;
-        free(p);
-        if (code != -2)
-            return code;
-    }
-}
-
 static void expect_served(struct fx *f)
 {
     int fd = wsr_open(f->port, NULL, NULL, 3000, 0);
@@ -189,7 +150,8 @@ static void test_text_that_is_not_strict_json_is_refused_before_dispatch(void **
     static const char garbage[] =
         "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"system_health\"}trailing";
     static const char nul[] = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"system_health\\u0000\"}";
-    static const char huge_id[] = "{\"jsonrpc\":\"2.0\",\"id\":1e999,\"method\":\"system_health\"}";
+    static const char huge_id[] =
+        "{\"jsonrpc\":\"2.0\",\"id\":1e999,\"method\":\"system_health\"}";
     assert_int_equal(call_code(fd, garbage, sizeof garbage - 1), -32700);
     assert_int_equal(call_code(fd, nul, sizeof nul - 1), -32700);
     assert_int_equal(call_code(fd, huge_id, sizeof huge_id - 1), -32700);
@@ -222,13 +184,13 @@ static void test_json_bombs_are_refused_at_the_limits_without_a_tree(void **stat
     }
     bomb[n - 1] = ']';
     bomb[n - 2] = '0';
-    long before = rss_kb();
+    long before = nmt_rss_kb();
     for (int i = 0; i < 20; i++)
         assert_int_equal(call_code(fd, bomb, n), -32600);
     memset(bomb, '[', n);
     assert_int_equal(call_code(fd, bomb, n), -32600);
     free(bomb);
-    long grown = rss_kb() - before;
+    long grown = nmt_rss_kb() - before;
     print_message("resident memory after 21 bombs of 512 KiB: %+ld KiB\n", grown);
     assert_true(grown < 16 * 1024);
     close(fd);
@@ -242,7 +204,7 @@ static void test_invalid_utf8_in_a_text_frame_closes_with_1007(void **state)
     assert_true(fd >= 0);
     static const char bad[] = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"\xff\xfe\"}";
     assert_true(wsr_send_frame(fd, 1, true, bad, sizeof bad - 1));
-    assert_int_equal(close_code(fd), 1007);
+    assert_int_equal(nmt_close_code(fd, NULL, 0), 1007);
     close(fd);
     expect_served(f);
 }
@@ -256,7 +218,7 @@ static void test_a_frame_announcing_2_62_bytes_is_closed_at_once(void **state)
     assert_true(wsr_send_all(fd, hdr, sizeof hdr));
     assert_true(wsr_send_all(fd, "abcdefgh", 8));
     long long t0 = now_ms();
-    int code = close_code(fd);
+    int code = nmt_close_code(fd, NULL, 0);
     assert_true(code == 1009 || code == 0);
     assert_true(now_ms() - t0 < 2000);
     close(fd);
@@ -270,7 +232,7 @@ static void test_an_unfinished_message_is_cut_after_the_request_timeout(void **s
     assert_true(fd >= 0);
     assert_true(wsr_send_frame(fd, 1, false, "[", 1));
     long long t0 = now_ms();
-    assert_true(close_code(fd) >= 0);
+    assert_true(nmt_close_code(fd, NULL, 0) >= 0);
     long long took = now_ms() - t0;
     print_message("unfinished message cut after %lld ms\n", took);
     assert_true(took >= REQUEST_TIMEOUT_SECS * 1000 - 100);
@@ -311,7 +273,7 @@ static void test_unfinished_messages_of_all_connections_are_bounded(void **state
     char *part = malloc(MAX_REQUEST / 2);
     memset(part, ' ', MAX_REQUEST / 2);
     part[0] = '[';
-    long before = rss_kb();
+    long before = nmt_rss_kb();
     for (int i = 0; i < HOLDERS; i++) {
         fds[i] = wsr_open(f->port, NULL, NULL, 3000, 0);
         assert_true(fds[i] >= 0);
@@ -322,11 +284,11 @@ static void test_unfinished_messages_of_all_connections_are_bounded(void **state
     for (int i = 0; i < HOLDERS; i++) {
         struct timeval tv = {.tv_sec = 0, .tv_usec = 300 * 1000};
         setsockopt(fds[i], SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-        if (close_code(fds[i]) == 1008)
+        if (nmt_close_code(fds[i], NULL, 0) == 1008)
             refused++;
     }
     print_message("%d of %d holders refused; resident memory %+ld KiB\n", refused, HOLDERS,
-                  rss_kb() - before);
+                  nmt_rss_kb() - before);
     assert_true(refused >= HOLDERS - MAX_BUFFERED / MAX_REQUEST);
     for (int i = 0; i < HOLDERS; i++)
         close(fds[i]);
@@ -376,14 +338,15 @@ static void test_a_flood_does_not_delay_blocks_or_bloat_memory(void **state)
     atomic_init(&fl.sent, 0);
     int sub = wsr_open(f->port, NULL, NULL, 3000, 0);
     assert_true(sub >= 0);
-    char *r = wsr_call(sub, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"chain_subscribeNewHeads\"}");
+    char *r =
+        wsr_call(sub, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"chain_subscribeNewHeads\"}");
     assert_non_null(r);
     free(r);
     /* the first head, then measure from there */
     r = wsr_recv_text(sub);
     assert_non_null(r);
     free(r);
-    long before = rss_kb();
+    long before = nmt_rss_kb();
 
     pthread_t th[FLOOD_CLIENTS];
     for (int i = 0; i < FLOOD_CLIENTS; i++)
@@ -410,7 +373,7 @@ static void test_a_flood_does_not_delay_blocks_or_bloat_memory(void **state)
             worst = t - last;
         last = t;
         heads++;
-        long grown = rss_kb() - before;
+        long grown = nmt_rss_kb() - before;
         if (grown > peak)
             peak = grown;
     }

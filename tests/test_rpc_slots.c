@@ -14,10 +14,10 @@
 
 #include "node/chainspec.h"
 #include "node/node.h"
+#include "tests/support/node_fixture.h"
 #include "tests/support/ws_raw.h"
 
 #include <cjson/cJSON.h>
-#include <ftw.h>
 #include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,24 +41,12 @@ struct slots {
     bool produce;
 };
 
-static long rss_kb(void)
-{
-    long pages = 0, resident = 0;
-    FILE *f = fopen("/proc/self/statm", "r");
-    if (f && fscanf(f, "%ld %ld", &pages, &resident) != 2)
-        resident = 0;
-    if (f)
-        fclose(f);
-    return resident * (sysconf(_SC_PAGESIZE) / 1024);
-}
-
 static int start(void **state, const struct slots *s)
 {
     struct fx *f = calloc(1, sizeof *f);
     struct nm_chain_spec spec;
     char msg[256];
-    snprintf(f->dir, sizeof f->dir, "/tmp/nm-test-slots-XXXXXX");
-    assert_non_null(mkdtemp(f->dir));
+    nmt_tmpdir(f->dir, sizeof f->dir, "slots");
     snprintf(f->db, sizeof f->db, "%s/chain.db", f->dir);
     assert_int_equal(nm_chainspec_dev(&spec), 0);
     struct nm_rpc_methods_config mc;
@@ -113,19 +101,11 @@ static int setup_producing(void **state)
     return start(state, &s);
 }
 
-static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
-}
-
 static int teardown(void **state)
 {
     struct fx *f = *state;
     nm_node_stop(f->node);
-    nftw(f->dir, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
+    nmt_rmtree(f->dir);
     free(f);
     return 0;
 }
@@ -138,36 +118,13 @@ static bool served(int fd)
     return ok;
 }
 
-/* The close code of a connection the server ends (0: ended without one,
- * -1: still open when the socket's timeout passed). */
-static int close_code(int fd, char *reason, size_t cap)
-{
-    for (;;) {
-        int opcode = -1;
-        size_t len = 0;
-        char *p = wsr_recv_frame(fd, &opcode, &len);
-        if (!p) {
-            char c;
-            return recv(fd, &c, 1, MSG_DONTWAIT) == 0 ? 0 : -1;
-        }
-        if (opcode == 8) {
-            int code = len >= 2 ? ((unsigned char)p[0] << 8 | (unsigned char)p[1]) : 0;
-            if (reason)
-                snprintf(reason, cap, "%s", len > 2 ? p + 2 : "");
-            free(p);
-            return code;
-        }
-        free(p);
-    }
-}
-
 /* Closed by the node: 1008 with the reason, or (lws 4.1 on libuv drops a
  * connection closed from outside its service without the frame) an end of
  * stream, not the socket's timeout. */
 static void expect_dropped(int fd, const char *why)
 {
     char reason[128] = "";
-    int code = close_code(fd, reason, sizeof reason);
+    int code = nmt_close_code(fd, reason, sizeof reason);
     if (code == 1008)
         assert_non_null(strstr(reason, why));
     else
@@ -267,7 +224,8 @@ static void test_idle_websockets_without_subscriptions_are_closed(void **state)
     int idle = wsr_open_from("127.0.0.2", f->port, NULL, NULL, 4000, 0);
     int sub = wsr_open_from("127.0.0.2", f->port, NULL, NULL, 4000, 0);
     assert_true(idle >= 0 && sub >= 0);
-    char *r = wsr_call(sub, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"chain_subscribeNewHeads\"}");
+    char *r =
+        wsr_call(sub, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"chain_subscribeNewHeads\"}");
     assert_non_null(r);
     free(r);
     expect_dropped(idle, "idle timeout");
@@ -288,9 +246,7 @@ static void test_slow_subscribers_are_dropped_and_give_memory_back(void **state)
     int fds[ADDRS * PER];
     usleep(2000 * 1000); /* the node warmed up: a few blocks made */
     malloc_trim(0);
-    long before = rss_kb();
-    size_t cap = 64 + (size_t)SUBS * 80;
-    char *batch = malloc(cap);
+    long before = nmt_rss_kb();
     for (int a = 0; a < ADDRS; a++)
         for (int k = 0; k < PER; k++) {
             char src[32];
@@ -298,26 +254,16 @@ static void test_slow_subscribers_are_dropped_and_give_memory_back(void **state)
             int fd = wsr_open_from(src, f->port, NULL, NULL, 5000, 4096);
             assert_true(fd >= 0);
             fds[a * PER + k] = fd;
-            for (int part = 0; part < 2; part++) {
-                size_t n = 0;
-                batch[n++] = '[';
-                for (int i = 0; i < SUBS / 2; i++)
-                    n += (size_t)snprintf(batch + n, cap - n,
-                                          "%s{\"jsonrpc\":\"2.0\",\"id\":%d,\"method\":"
-                                          "\"chain_subscribeNewHeads\"}",
-                                          i ? "," : "", i);
-                batch[n++] = ']';
-                assert_true(wsr_send_frame(fd, 1, true, batch, n));
-            }
+            for (int part = 0; part < 2; part++)
+                assert_true(wsr_send_batch(fd, "chain_subscribeNewHeads", SUBS / 2));
         }
-    free(batch);
     /* blocks come each second, 700 KB of notifications per connection each:
      * past the kernel's socket buffers (up to 4 MB) and the 1 MiB budget
      * within 8 blocks */
     long peak = 0;
     for (int i = 0; i < 100; i++) {
         usleep(100 * 1000);
-        long grown = rss_kb() - before;
+        long grown = nmt_rss_kb() - before;
         if (grown > peak)
             peak = grown;
     }
@@ -346,7 +292,7 @@ static void test_slow_subscribers_are_dropped_and_give_memory_back(void **state)
         close(fds[i]);
     }
     usleep(1500 * 1000); /* the sweeper gives memory back */
-    long after = rss_kb();
+    long after = nmt_rss_kb();
     print_message("slow subscribers: %d of %d dropped; RSS before %ld KiB, peak %+ld KiB, "
                   "after %ld KiB (%+.1f%%)\n",
                   dropped, ADDRS * PER, before, peak, after,

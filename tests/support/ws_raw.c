@@ -195,6 +195,23 @@ char *wsr_recv_text(int fd)
     }
 }
 
+bool wsr_send_batch(int fd, const char *method, int n)
+{
+    size_t cap = 64 + (size_t)n * (64 + strlen(method)), len = 0;
+    char *batch = malloc(cap);
+    if (!batch)
+        return false;
+    batch[len++] = '[';
+    for (int i = 0; i < n; i++)
+        len += (size_t)snprintf(batch + len, cap - len,
+                                "%s{\"jsonrpc\":\"2.0\",\"id\":%d,\"method\":\"%s\"}",
+                                i ? "," : "", i, method);
+    batch[len++] = ']';
+    bool ok = wsr_send_frame(fd, 1, true, batch, len);
+    free(batch);
+    return ok;
+}
+
 char *wsr_call(int fd, const char *request)
 {
     if (!wsr_send_text(fd, request))

@@ -26,6 +26,8 @@ bool wsr_send_text(int fd, const char *text);
 char *wsr_recv_frame(int fd, int *opcode, size_t *len);
 /* The next text message (skipping pings/pongs), or NULL. */
 char *wsr_recv_text(int fd);
+/* One text frame: a batch of n calls of method without params, ids 0..n-1. */
+bool wsr_send_batch(int fd, const char *method, int n);
 /* Sends a request, returns the reply text (skips notifications). */
 char *wsr_call(int fd, const char *request);
 /* HTTP exchange on a new connection: status, and the body (malloc'd) if
