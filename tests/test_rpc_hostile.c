@@ -15,6 +15,7 @@
 #include "node/chainspec.h"
 #include "node/errors.h"
 #include "node/node.h"
+#include "tests/support/node_fixture.h"
 #include "tests/support/ws_raw.h"
 
 #include <cjson/cJSON.h>
@@ -48,17 +49,6 @@ struct limits {
     size_t max_request, max_outbound;
 };
 
-static long rss_kb(void)
-{
-    long pages = 0, resident = 0;
-    FILE *f = fopen("/proc/self/statm", "r");
-    if (f && fscanf(f, "%ld %ld", &pages, &resident) != 2)
-        resident = 0;
-    if (f)
-        fclose(f);
-    return resident * (sysconf(_SC_PAGESIZE) / 1024);
-}
-
 static cJSON *ask(int fd, const char *method, const char *params)
 {
     char req[512];
@@ -89,7 +79,7 @@ static void expect_node_serving_and_chain_unchanged(struct fx *f)
     assert_int_equal(cJSON_GetObjectItem(r, "pending")->valueint, 0);
     cJSON_Delete(info);
     close(fd);
-    long grown = rss_kb() - f->rss_kb;
+    long grown = nmt_rss_kb() - f->rss_kb;
     if (grown > RSS_GROWTH_MAX_KB)
         fail_msg("resident memory grew by %ld KiB", grown);
     print_message("resident memory grew by %ld KiB (bound %d KiB)\n", grown, RSS_GROWTH_MAX_KB);
@@ -129,7 +119,7 @@ static int start(void **state, const struct limits *lim)
              cJSON_GetObjectItem(cJSON_GetObjectItem(info, "result"), "best_hash")->valuestring);
     cJSON_Delete(info);
     close(fd);
-    f->rss_kb = rss_kb();
+    f->rss_kb = nmt_rss_kb();
     *state = f;
     return 0;
 }
