@@ -248,19 +248,28 @@ static bool request_refused(struct nm_rpc_conn *conn)
     return true;
 }
 
-/* Hands the assembled request to the handler; -1 closes the connection. */
-int nm_rpc_srv_deliver(struct nm_rpc_conn *conn)
+void nm_rpc_srv_deliver_now(struct nm_rpc_conn *conn)
 {
     struct nm_rpc_server *srv = conn->srv;
-    nm_rpc_srv_request_timer(conn, false);
-    if (nm_rpc_srv_rx_append(conn, "", 0)) /* room for the terminating NUL */
-        return -1;
-    conn->rx[conn->rx_len] = '\0';
-    if (!request_refused(conn)) {
+    uint64_t t0 = uv_hrtime();
+    if (!conn->dead && !srv->deleting && !request_refused(conn)) {
         conn->announced = true;
         srv->handler.on_request(srv->handler.ctx, conn, conn->rx, conn->rx_len);
     }
     rx_reset(conn);
+    nm_rpc_turn_spent(srv, uv_hrtime() - t0);
+}
+
+/* Hands the assembled request to the handler, now or (past this loop
+ * turn's budget) on a later turn; -1 closes the connection. */
+int nm_rpc_srv_deliver(struct nm_rpc_conn *conn)
+{
+    nm_rpc_srv_request_timer(conn, false);
+    if (nm_rpc_srv_rx_append(conn, "", 0)) /* room for the terminating NUL */
+        return -1;
+    conn->rx[conn->rx_len] = '\0';
+    if (!nm_rpc_turn_defer(conn))
+        nm_rpc_srv_deliver_now(conn);
     return 0;
 }
 
@@ -308,6 +317,8 @@ static int on_ws_receive(struct nm_rpc_conn *conn, struct lws *wsi, const void *
     if (conn->dead || srv->deleting)
         return 0;
     conn->last_active_ms = uv_now(srv->loop);
+    if (conn->deferred) /* lws had more of this peer buffered: keep the order */
+        nm_rpc_turn_deliver(conn);
     size_t remaining = lws_remaining_packet_payload(wsi);
     if (remaining > srv->max_request_bytes + DISCARD_MAX_BYTES) {
         srv->stats.too_large++;

@@ -96,6 +96,7 @@ struct nm_rpc_server_stats {
     uint64_t refused_address;  /* over max_connections_per_address */
     uint64_t evicted_idle;     /* idle connections closed for a newcomer */
     uint64_t closed_idle;      /* WebSockets closed after idle_timeout_secs */
+    uint64_t deferred;         /* requests left for a later loop turn (the slice was spent) */
     uint64_t dropped_slow;     /* dropped at the outbound limit */
     size_t queued_bytes;       /* outbound bytes queued now, all connections */
 };

@@ -83,6 +83,8 @@ struct nm_rpc_conn {
     uint64_t last_active_ms;   /* uv_now of the last byte in or message out */
     bool held;           /* has subscriptions: never idle (nm_rpc_conn_set_held) */
     bool privileged;     /* loopback or the node's token: reserve, no address cap */
+    bool deferred;       /* a complete request waits for a later loop turn */
+    uint64_t deferred_seq;
     void *data;
     char *bearer;
     char peer[64];
@@ -115,6 +117,11 @@ struct nm_rpc_server {
     bool sweeper_on;
     size_t freed_since_trim;
     uint64_t last_trim_ms;
+    /* the node thread's slice for requests: time spent this loop turn */
+    uint64_t turn_ms;      /* uv_now of the turn counted */
+    uint64_t turn_spent_ns;
+    uint64_t next_deferred_seq;
+    uv_timer_t drain;      /* delivers deferred requests on later turns */
     int port;
     int conn_count;   /* every wsi, over the cap or not */
     int served_count; /* those not over the cap */
@@ -135,8 +142,11 @@ void nm_rpc_srv_conn_notify_close(struct nm_rpc_conn *conn);
 void nm_rpc_srv_conn_read_bearer(struct nm_rpc_conn *conn);
 void nm_rpc_srv_conn_read_peer(struct nm_rpc_conn *conn);
 int nm_rpc_srv_rx_append(struct nm_rpc_conn *conn, const void *in, size_t len);
-/* Hands the assembled request to the handler; -1 closes the connection. */
+/* Hands the assembled request to the handler, now or on a later loop turn;
+ * -1 closes the connection. */
 int nm_rpc_srv_deliver(struct nm_rpc_conn *conn);
+/* Checks and hands it over now (the receive buffer holds it, NUL-ended). */
+void nm_rpc_srv_deliver_now(struct nm_rpc_conn *conn);
 void nm_rpc_srv_conn_drop(struct nm_rpc_conn *conn, const char *why);
 /* Starts (once) or stops the request timeout of an unfinished message. */
 void nm_rpc_srv_request_timer(struct nm_rpc_conn *conn, bool on);
@@ -151,6 +161,14 @@ int nm_rpc_srv_queue_text(struct nm_rpc_conn *conn, const char *text, size_t len
 int nm_rpc_slots_admit(struct nm_rpc_conn *conn, char *why, size_t cap);
 int nm_rpc_slots_start(struct nm_rpc_server *srv);
 void nm_rpc_slots_stop(struct nm_rpc_server *srv);
+/* The node thread's slice (issue 17: no request may delay a block): once
+ * the requests of one loop turn took TURN_BUDGET_MS, further complete
+ * requests wait (their WebSocket paused) and are delivered on the next
+ * turns, after timers such as the block timer have run. */
+bool nm_rpc_turn_defer(struct nm_rpc_conn *conn);
+void nm_rpc_turn_spent(struct nm_rpc_server *srv, uint64_t ns);
+/* Delivers conn's deferred request now and resumes its reading. */
+void nm_rpc_turn_deliver(struct nm_rpc_conn *conn);
 /* Counts memory released, so the sweeper gives it back to the system. */
 void nm_rpc_slots_freed(struct nm_rpc_server *srv, size_t bytes);
 

@@ -3,8 +3,8 @@
  * of the slots reserved for loopback and token-holding clients (the local
  * console can always attach), eviction of the oldest idle connection when
  * the cap is reached, an idle timeout for connections without
- * subscriptions; and memory given back to the system after large releases
- * (item 6). */
+ * subscriptions; memory given back to the system after large releases
+ * (item 6); and the node thread's slice for requests per loop turn (item 1). */
 #include "rpc/server_conn.h"
 
 #include <malloc.h>
@@ -18,6 +18,8 @@
 /* Give memory back once this much was released since the last time. */
 #define TRIM_AFTER_BYTES ((size_t)1024 * 1024)
 #define TRIM_INTERVAL_MS 2000
+/* Requests of one loop turn may take this much of the node thread. */
+#define TURN_BUDGET_NS ((uint64_t)10 * 1000 * 1000)
 
 static bool is_loopback(const char *peer)
 {
@@ -115,10 +117,78 @@ static void sweep(uv_timer_t *t)
     }
 }
 
+static void turn_reset(struct nm_rpc_server *srv)
+{
+    uint64_t now = uv_now(srv->loop);
+    if (now != srv->turn_ms) {
+        srv->turn_ms = now;
+        srv->turn_spent_ns = 0;
+    }
+}
+
+static void drain(uv_timer_t *t);
+
+void nm_rpc_turn_spent(struct nm_rpc_server *srv, uint64_t ns)
+{
+    turn_reset(srv);
+    srv->turn_spent_ns += ns;
+}
+
+bool nm_rpc_turn_defer(struct nm_rpc_conn *conn)
+{
+    struct nm_rpc_server *srv = conn->srv;
+    turn_reset(srv);
+    if (srv->turn_spent_ns < TURN_BUDGET_NS || !srv->sweeper_on)
+        return false;
+    conn->deferred = true;
+    conn->deferred_seq = srv->next_deferred_seq++;
+    if (conn->is_ws)
+        lws_rx_flow_control(conn->wsi, 0);
+    srv->stats.deferred++;
+    uv_timer_start(&srv->drain, drain, 0, 0);
+    return true;
+}
+
+void nm_rpc_turn_deliver(struct nm_rpc_conn *conn)
+{
+    conn->deferred = false;
+    conn->in_receive = false;
+    nm_rpc_srv_deliver_now(conn);
+    if (conn->is_ws && !conn->dead) {
+        lws_rx_flow_control(conn->wsi, 1);
+        lws_cancel_service(conn->srv->ctx); /* lws applies it when woken */
+    }
+}
+
+/* On a later turn: the oldest deferred requests, within the budget. */
+static void drain(uv_timer_t *t)
+{
+    struct nm_rpc_server *srv = t->data;
+    turn_reset(srv);
+    for (;;) {
+        struct nm_rpc_conn *oldest = NULL;
+        for (struct nm_rpc_conn *c = srv->conns; c; c = c->next)
+            if (c->deferred && (!oldest || c->deferred_seq < oldest->deferred_seq))
+                oldest = c;
+        if (!oldest)
+            return;
+        if (srv->turn_spent_ns >= TURN_BUDGET_NS) {
+            uv_timer_start(&srv->drain, drain, 1, 0); /* timers and I/O first */
+            return;
+        }
+        nm_rpc_turn_deliver(oldest);
+    }
+}
+
 int nm_rpc_slots_start(struct nm_rpc_server *srv)
 {
-    if (uv_timer_init(srv->loop, &srv->sweeper) != 0)
+    if (uv_timer_init(srv->loop, &srv->drain) != 0)
         return -1;
+    srv->drain.data = srv;
+    if (uv_timer_init(srv->loop, &srv->sweeper) != 0) {
+        uv_close((uv_handle_t *)&srv->drain, NULL);
+        return -1;
+    }
     srv->sweeper.data = srv;
     srv->sweeper_on = true;
     uv_timer_start(&srv->sweeper, sweep, SWEEP_INTERVAL_MS, SWEEP_INTERVAL_MS);
@@ -133,6 +203,8 @@ void nm_rpc_slots_stop(struct nm_rpc_server *srv)
     srv->sweeper_on = false;
     uv_timer_stop(&srv->sweeper);
     uv_close((uv_handle_t *)&srv->sweeper, NULL);
+    uv_timer_stop(&srv->drain);
+    uv_close((uv_handle_t *)&srv->drain, NULL);
 }
 
 void nm_rpc_slots_freed(struct nm_rpc_server *srv, size_t bytes)
