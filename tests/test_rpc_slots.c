@@ -298,7 +298,9 @@ static void test_slow_subscribers_are_dropped_and_give_memory_back(void **state)
                   dropped, ADDRS * PER, before, peak, after,
                   100.0 * (double)(after - before) / (double)before);
     assert_int_equal(dropped, ADDRS * PER);
+#ifndef __SANITIZE_ADDRESS__ /* ASan keeps freed memory in quarantine */
     assert_true(after <= before + before / 5);
+#endif
     int fd = wsr_open(f->port, NULL, NULL, 3000, 0);
     assert_true(served(fd));
     close(fd);
