@@ -1,6 +1,8 @@
-/* server_conn.h - internals shared by the two halves of the JSON-RPC
- * transport: server.c (connections, WebSocket, queues, lifecycle) and
- * server_http.c (HTTP POST exchanges, CORS, answers made by the server).
+/* server_conn.h - internals shared by the parts of the JSON-RPC transport:
+ * server.c (connections, WebSocket, lifecycle), server_http.c (HTTP POST
+ * exchanges, CORS, answers made by the server), server_send.c (outbound
+ * queues, the nm_rpc_conn_* API) and server_slots.c (slots, idle, memory,
+ * the node thread's slice).
  * Not a public API: only rpc/server*.c include it. */
 #ifndef NM_RPC_SERVER_CONN_H
 #define NM_RPC_SERVER_CONN_H
@@ -162,7 +164,7 @@ int nm_rpc_slots_admit(struct nm_rpc_conn *conn, char *why, size_t cap);
 int nm_rpc_slots_start(struct nm_rpc_server *srv);
 void nm_rpc_slots_stop(struct nm_rpc_server *srv);
 /* The node thread's slice (issue 17: no request may delay a block): once
- * the requests of one loop turn took TURN_BUDGET_MS, further complete
+ * the requests of one loop turn took TURN_BUDGET_NS (5 ms), further complete
  * requests wait (their WebSocket paused) and are delivered on the next
  * turns, after timers such as the block timer have run. */
 bool nm_rpc_turn_defer(struct nm_rpc_conn *conn);

@@ -19,7 +19,7 @@
 #define TRIM_AFTER_BYTES ((size_t)1024 * 1024)
 #define TRIM_INTERVAL_MS 2000
 /* Requests of one loop turn may take this much of the node thread. */
-#define TURN_BUDGET_NS ((uint64_t)10 * 1000 * 1000)
+#define TURN_BUDGET_NS ((uint64_t)5 * 1000 * 1000)
 
 static bool is_loopback(const char *peer)
 {
