@@ -793,6 +793,7 @@ static void on_request(void *ctx, struct nm_rpc_conn *conn, const char *text, si
     a.peer = nm_rpc_conn_peer(conn);
     a.token = nm_rpc_conn_bearer(conn);
     read_txn_begin(m);
+    uint64_t t0 = nm_now_ns();
     cJSON *reply = answer(&a, text, len);
     if (reply) {
         char *out = reply_text(m, reply);
@@ -804,6 +805,12 @@ static void on_request(void *ctx, struct nm_rpc_conn *conn, const char *text, si
         cJSON_Delete(reply);
     }
     answer_flush_first(&a);
+    /* bytes and time cost calls too (rpc/ratelimit.h) */
+    uint64_t extra = nm_rpc_request_cost(len, nm_now_ns() - t0);
+    if (extra && m->cfg.rate_per_conn)
+        nm_bucket_charge(&a.cs->b, extra);
+    if (extra && m->cfg.rate_per_ip && a.cs->ip)
+        nm_bucket_charge(&a.cs->ip->bucket, extra);
 }
 
 static void on_close(void *ctx, struct nm_rpc_conn *conn)

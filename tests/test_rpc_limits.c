@@ -65,7 +65,7 @@ static long long now_ms(void)
     return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static int start(void **state, bool produce)
+static int start_rated(void **state, bool produce, uint32_t rate_per_conn)
 {
     struct fx *f = calloc(1, sizeof *f);
     struct nm_chain_spec spec;
@@ -75,7 +75,7 @@ static int start(void **state, bool produce)
     assert_int_equal(nm_chainspec_dev(&spec), 0);
     struct nm_rpc_methods_config mc;
     nm_rpc_methods_config_init(&mc);
-    mc.rate_per_conn = 0;
+    mc.rate_per_conn = rate_per_conn;
     mc.rate_per_ip = 0;
     struct nm_keypair alice;
     assert_int_equal(nm_keypair_dev("alice", &alice), 0);
@@ -98,9 +98,19 @@ static int start(void **state, bool produce)
     return 0;
 }
 
+static int start(void **state, bool produce)
+{
+    return start_rated(state, produce, 0);
+}
+
 static int setup(void **state)
 {
     return start(state, false);
+}
+
+static int setup_rate_limited(void **state)
+{
+    return start_rated(state, false, 100);
 }
 
 static int setup_producing(void **state)
@@ -317,6 +327,35 @@ static void test_unfinished_messages_of_all_connections_are_bounded(void **state
     expect_served(f);
 }
 
+/* issue 17: a request counted as one call whatever its size. At 100 calls
+ * a second, 512 KiB requests (33 calls each) are limited after three or so. */
+static void test_large_requests_cost_more_of_the_rate_limit(void **state)
+{
+    struct fx *f = *state;
+    int fd = wsr_open(f->port, NULL, NULL, 5000, 0);
+    assert_true(fd >= 0);
+    size_t n = MAX_REQUEST - 64;
+    char *big = malloc(n);
+    int head = snprintf(big, n, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"system_name\","
+                                "\"params\":[\"");
+    memset(big + head, 'x', n - (size_t)head - 3);
+    memcpy(big + n - 3, "\"]}", 3);
+    int served = 0, limited = 0;
+    for (int i = 0; i < 8; i++) {
+        int code = call_code(fd, big, n);
+        served += code != -32005;
+        limited += code == -32005;
+    }
+    free(big);
+    print_message("8 requests of 512 KiB at 100 calls/s: %d answered, %d rate limited\n",
+                  served, limited);
+    /* as one call each, all 8 would pass (a burst of 100); at 33 calls
+     * each, 3 and what the bucket refills meanwhile */
+    assert_true(served <= 6);
+    assert_true(limited >= 2);
+    close(fd);
+}
+
 /* ---- the flood while blocks are produced ---- */
 
 struct flood {
@@ -525,6 +564,8 @@ int main(void)
             test_an_unfinished_message_is_cut_after_the_request_timeout, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unfinished_messages_of_all_connections_are_bounded,
                                         setup, teardown),
+        cmocka_unit_test_setup_teardown(test_large_requests_cost_more_of_the_rate_limit,
+                                        setup_rate_limited, teardown),
         cmocka_unit_test_setup_teardown(test_a_flood_does_not_delay_blocks_or_bloat_memory,
                                         setup_producing, teardown),
         cmocka_unit_test_setup_teardown(test_requests_finished_at_once_do_not_delay_a_block,
