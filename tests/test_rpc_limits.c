@@ -164,6 +164,22 @@ static long long head_time(const char *notification)
     return ms;
 }
 
+/* The largest request that passes every check (malloc'd): a call with
+ * one long string, MAX_REQUEST - 64 bytes; its length in *len. */
+static char *largest_request(size_t *len)
+{
+    size_t n = MAX_REQUEST - 64;
+    char *big = malloc(n);
+    if (!big) /* also called on flood threads, where cmocka cannot assert */
+        abort();
+    int head = snprintf(big, n, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"system_name\","
+                                "\"params\":[\"");
+    memset(big + head, 'x', n - (size_t)head - 3);
+    memcpy(big + n - 3, "\"]}", 3);
+    *len = n;
+    return big;
+}
+
 static void expect_served(struct fx *f)
 {
     int fd = wsr_open(f->port, NULL, NULL, 3000, 0);
@@ -334,12 +350,8 @@ static void test_large_requests_cost_more_of_the_rate_limit(void **state)
     struct fx *f = *state;
     int fd = wsr_open(f->port, NULL, NULL, 5000, 0);
     assert_true(fd >= 0);
-    size_t n = MAX_REQUEST - 64;
-    char *big = malloc(n);
-    int head = snprintf(big, n, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"system_name\","
-                                "\"params\":[\"");
-    memset(big + head, 'x', n - (size_t)head - 3);
-    memcpy(big + n - 3, "\"]}", 3);
+    size_t n = 0;
+    char *big = largest_request(&n);
     int served = 0, limited = 0;
     for (int i = 0; i < 8; i++) {
         int code = call_code(fd, big, n);
@@ -367,13 +379,8 @@ struct flood {
 static void *flood_client(void *arg)
 {
     struct flood *fl = arg;
-    size_t n = MAX_REQUEST - 64;
-    char *big = malloc(n);
-    /* the largest request that passes every check: one long string */
-    int head = snprintf(big, n, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"system_name\","
-                                "\"params\":[\"");
-    memset(big + head, 'x', n - (size_t)head - 3);
-    memcpy(big + n - 3, "\"]}", 3);
+    size_t n = 0;
+    char *big = largest_request(&n);
     int fd = wsr_open(fl->port, NULL, NULL, 5000, 0);
     for (unsigned i = 0; fd >= 0 && !atomic_load(&fl->stop); i++) {
         if (!wsr_send_frame(fd, 1, true, big, n))
