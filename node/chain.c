@@ -1,11 +1,14 @@
 /* chain.c - genesis, block production and import, stored blocks and the
  * consistency check (see chain.h). */
 #include "node/chain.h"
+#include "node/chain_verify.h"
 
 #include "node/errors.h"
 #include "node/extrinsic.h"
 #include "node/pallets/pallet.h"
 #include "node/pallets/governance.h"
+#include "node/pallets/registry.h"
+#include "node/pallets/subnets.h"
 
 #include <sodium.h>
 #include <stdio.h>
@@ -132,6 +135,11 @@ static int finish_block(struct nm_chain *c, struct nm_header *h, const uint8_t *
         return err;
     c->best = *h;
     c->best_hash = hash;
+    /* periodic checkpoints (issue 17: until the 64 MiB autocheckpoint the
+     * main file held only the schema, so a copy without its -wal was a new
+     * chain); a failed one is retried at the next */
+    if (h->height % NM_CHECKPOINT_BLOCKS == 0)
+        (void)nm_db_checkpoint(c->db);
     return 0;
 }
 
@@ -219,6 +227,45 @@ static int load_best(struct nm_chain *c)
 int nm_chain_open(const char *path, const struct nm_chain_spec *spec,
                   const struct nm_keypair *author, struct nm_chain **out, char *msg, size_t cap)
 {
+    return nm_chain_open_with(path, spec, author, NULL, out, msg, cap);
+}
+
+/* Where a database file was emptied, lost its -wal, or was replaced by an
+ * empty one, the marker written at genesis remains: refuse to start a new
+ * chain over it unless asked (issue 17: a 0-byte chain.db silently became
+ * a new chain at height 0). */
+static int check_new_genesis_allowed(const char *path, const struct nm_chain_open_options *opt,
+                                     char *msg, size_t cap)
+{
+    nm_hash was;
+    int found = nm_chain_marker_read(path, &was);
+    if (opt->no_create) {
+        snprintf(msg, cap, "the database %s holds no chain%s", path,
+                 found ? " (the marker beside it says it held one: restore it with its -wal "
+                         "file)"
+                       : "");
+        return NM_E_DB_INTEGRITY;
+    }
+    if (found < 0 || (found && !opt->force_new)) {
+        char hex[NM_HASH_HEXLEN];
+        snprintf(msg, cap,
+                 "the database %s holds no chain, but %s.genesis says it held chain %s: the "
+                 "database is lost or damaged (restore it with its -wal file, or start a new "
+                 "chain with --force-new)",
+                 path, path, found > 0 ? nm_hash_hex(&was, hex) : "?");
+        return NM_E_DB_INTEGRITY;
+    }
+    return 0;
+}
+
+int nm_chain_open_with(const char *path, const struct nm_chain_spec *spec,
+                       const struct nm_keypair *author,
+                       const struct nm_chain_open_options *options, struct nm_chain **out,
+                       char *msg, size_t cap)
+{
+    struct nm_chain_open_options opt = {0};
+    if (options)
+        opt = *options;
     struct nm_chain *c = calloc(1, sizeof *c);
     if (!c)
         return NM_E_NOMEM;
@@ -241,9 +288,15 @@ int nm_chain_open(const char *path, const struct nm_chain_spec *spec,
     int len = 0;
     err = nm_db_meta_get(c->db, "genesis", c->genesis.b, NM_HASH_LEN, &len);
     if (err == NM_E_UNKNOWN_BLOCK) {
+        if ((err = check_new_genesis_allowed(path, &opt, msg, cap)))
+            goto fail;
         if ((err = nm_runtime_init(&c->rt, c->db, NULL, spec->dev)) ||
             (err = build_genesis(c, spec))) {
             snprintf(msg, cap, "cannot build genesis: %s", nm_strerror(err));
+            goto fail;
+        }
+        if ((err = nm_chain_marker_write(path, &c->genesis))) {
+            snprintf(msg, cap, "cannot write %s.genesis", path);
             goto fail;
         }
     } else if (err) {
@@ -262,6 +315,16 @@ int nm_chain_open(const char *path, const struct nm_chain_spec *spec,
             snprintf(msg, cap, "cannot load the chain from %s", path);
             goto fail;
         }
+        char why[400];
+        if (!opt.skip_verify && (err = nm_chain_verify(c, opt.depth, why, sizeof why))) {
+            snprintf(msg, cap, "refusing the database %s: %s (see `neuromesh node --check`)",
+                     path, why);
+            goto fail;
+        }
+        /* a chain made before markers existed gets one now */
+        nm_hash was;
+        if (nm_chain_marker_read(path, &was) == 0)
+            (void)nm_chain_marker_write(path, &c->genesis);
     }
     *out = c;
     return 0;
@@ -280,6 +343,48 @@ void nm_chain_close(struct nm_chain *c)
     free(c);
 }
 
+/* Arguments bounded by the chain's own limits before a transaction may
+ * enter the pool (issue 17: a weights.submit of 65,535 UIDs from anyone was
+ * pooled and included): its size, and a weight list no longer than the
+ * subnet's neurons. What the call itself checks stays with the call. */
+static int check_at_door(struct nm_chain *c, const uint8_t *ext, size_t len)
+{
+    if (len > c->rt.params.max_extrinsic_bytes)
+        return NM_E_EXTRINSIC_TOO_LARGE;
+    struct nm_extrinsic x;
+    int err = nm_extrinsic_decode(ext, len, &x);
+    if (err)
+        return err;
+    struct nm_call *call = malloc(sizeof *call);
+    if (!call)
+        return NM_E_NOMEM;
+    if ((err = nm_call_decode(x.call, x.call_len, call)))
+        goto out;
+    const struct nm_weight_list *list = NULL;
+    uint16_t subnet = 0;
+    if (call->kind == NM_CALL_WEIGHTS_SUBMIT) {
+        list = &call->u.weights.list;
+        subnet = call->u.weights.subnet;
+    } else if (call->kind == NM_CALL_WEIGHTS_REVEAL) {
+        list = &call->u.weights_reveal.list;
+        subnet = call->u.weights_reveal.subnet;
+    }
+    uint32_t neurons = 0;
+    struct nm_subnet s;
+    /* an unknown subnet is the call's own error, with its own message */
+    if (list && nm_subnets_get(c->db, subnet, &s) == 0 &&
+        !(err = nm_registry_uid_end(c->db, subnet, &neurons)) && list->n > neurons)
+        err = NM_E_CALL_OUT_OF_BOUNDS;
+out:
+    free(call);
+    return err;
+}
+
+/* Encoded size of a block beyond its extrinsics' bytes: header, seal,
+ * justification and counts (generous), and each extrinsic's length. */
+#define BLOCK_OVERHEAD_BYTES 512
+#define EXTRINSIC_OVERHEAD_BYTES 10
+
 int nm_chain_submit(struct nm_chain *c, const uint8_t *ext, size_t len, nm_hash *hash_out)
 {
     nm_hash hash;
@@ -288,11 +393,17 @@ int nm_chain_submit(struct nm_chain *c, const uint8_t *ext, size_t len, nm_hash 
         return NM_E_DUPLICATE_TX;
     nm_account signer;
     uint64_t nonce;
-    int err = nm_runtime_validate(&c->rt, ext, len, false, NM_FUTURE_NONCE_WINDOW, &signer,
-                                  &nonce);
+    int err = check_at_door(c, ext, len);
     if (err)
         return err;
-    if ((err = nm_mempool_add(&c->pool, &hash, &signer, nonce, ext, len)))
+    err = nm_runtime_validate(&c->rt, ext, len, false, NM_FUTURE_NONCE_WINDOW, &signer, &nonce);
+    if (err)
+        return err;
+    struct nm_account_info acct;
+    if ((err = nm_pallet_accounts.get(c->db, &signer, &acct)))
+        return err;
+    if ((err = nm_mempool_add(&c->pool, &hash, &signer, nonce, acct.nonce, c->best.height, ext,
+                              len)))
         return err;
     if (hash_out)
         *hash_out = hash;
@@ -333,10 +444,18 @@ int nm_chain_produce(struct nm_chain *c, uint64_t timestamp_ms, struct nm_block_
         goto out;
     nm_runtime_begin_block(&c->rt, h.height, h.timestamp_ms);
     uint64_t max = c->rt.params.max_block_extrinsics;
+    uint64_t bytes = BLOCK_OVERHEAD_BYTES, max_bytes = c->rt.params.max_block_bytes;
     for (size_t i = 0; i < n_pool && n < max; i++) {
+        if (txs[i].len > c->rt.params.max_extrinsic_bytes) {
+            drop[i] = 1; /* the limit went down since it came in */
+            continue;
+        }
+        if (bytes + txs[i].len + EXTRINSIC_OVERHEAD_BYTES > max_bytes)
+            continue; /* the next block */
         int rc = nm_runtime_apply(&c->rt, txs[i].data, txs[i].len, true, (uint32_t)n,
                                   &results[n]);
         if (rc == 0) {
+            bytes += txs[i].len + EXTRINSIC_OVERHEAD_BYTES;
             exts[n] = txs[i].data;
             lens[n++] = txs[i].len;
             drop[i] = 1;
@@ -346,6 +465,8 @@ int nm_chain_produce(struct nm_chain *c, uint64_t timestamp_ms, struct nm_block_
             goto out;
         } else if (rc != NM_E_FUTURE_NONCE) {
             drop[i] = 1; /* stale, or no longer affordable: it never will be */
+        } else {
+            nm_mempool_set_future(&c->pool, i, true);
         }
     }
     if ((err = finish_block(c, &h, exts, lens, n, NULL))) {
@@ -353,6 +474,7 @@ int nm_chain_produce(struct nm_chain *c, uint64_t timestamp_ms, struct nm_block_
         goto out;
     }
     nm_mempool_remove_flagged(&c->pool, drop);
+    nm_mempool_expire(&c->pool, c->best.height);
     if (outcome) {
         outcome->count = n;
         outcome->results = results;
@@ -392,10 +514,17 @@ int nm_chain_import_outcome(struct nm_chain *c, const uint8_t *data, size_t len,
                             bool sigs_checked, struct nm_block_outcome *outcome)
 {
     struct nm_block b;
+    if (len > c->rt.params.max_block_bytes)
+        return NM_E_BLOCK_TOO_LARGE;
     struct nm_apply_result *results = NULL;
     int err = nm_block_decode(data, len, &b);
     if (err)
         return err;
+    for (size_t i = 0; i < b.count; i++)
+        if (b.lengths[i] > c->rt.params.max_extrinsic_bytes) {
+            err = NM_E_EXTRINSIC_TOO_LARGE;
+            goto out;
+        }
     struct nm_header *h = &b.header;
     nm_hash hash;
     if ((err = nm_header_hash(h, &hash)))
@@ -622,8 +751,13 @@ int nm_chain_check(struct nm_chain *c, const struct nm_chain_spec *spec, char *m
 {
     struct nm_lthash folded;
     nm_hash root;
-    int err = nm_runtime_fold_state(c->db, &folded);
+    char why[300];
+    int err = nm_chain_verify_sqlite(c, true, why, sizeof why);
     if (err) {
+        snprintf(msg, cap, "check: %s", why);
+        return err;
+    }
+    if ((err = nm_runtime_fold_state(c->db, &folded))) {
         snprintf(msg, cap, "check: cannot read the state tables: %s", nm_strerror(err));
         return err;
     }
@@ -653,13 +787,20 @@ int nm_chain_check(struct nm_chain *c, const struct nm_chain_spec *spec, char *m
         for (; n < CHUNK && from + n <= c->best.height; n++)
             if ((err = nm_chain_block_bytes(c, from + n, &blocks[n], &lens[n])))
                 break;
-        if (!err)
-            err = nm_chain_import_blocks(replay, blocks, lens, n, &imported);
+        /* the blocks before a missing one are replayed first: the report
+         * names the first bad block by its real height */
+        int missing = err;
+        err = n ? nm_chain_import_blocks(replay, blocks, lens, n, &imported) : 0;
         for (size_t i = 0; i < n; i++)
             free(blocks[i]);
         if (err) {
             snprintf(msg, cap, "check: replaying block %llu failed: %s",
                      (unsigned long long)(from + imported), nm_strerror(err));
+            goto out;
+        }
+        if ((err = missing)) {
+            snprintf(msg, cap, "check: block %llu is missing: %s",
+                     (unsigned long long)(from + n), nm_strerror(err));
             goto out;
         }
     }

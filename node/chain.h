@@ -16,6 +16,8 @@
 
 #define NM_POOL_MAX 8192
 #define NM_FUTURE_NONCE_WINDOW 64
+/* The WAL is copied into the database file every this many blocks. */
+#define NM_CHECKPOINT_BLOCKS 32
 
 struct nm_chain {
     struct nm_db *db;
@@ -40,6 +42,25 @@ struct nm_block_outcome {
  * author (may be NULL) is the key that seals blocks. The spec is copied. */
 int nm_chain_open(const char *path, const struct nm_chain_spec *spec,
                   const struct nm_keypair *author, struct nm_chain **out, char *msg, size_t cap);
+
+/* Blocks followed back from the head at start. */
+#define NM_VERIFY_DEFAULT_DEPTH 256
+
+/* How nm_chain_open_with opens a database. */
+struct nm_chain_open_options {
+    bool skip_verify;  /* no start checks (the --check command runs its own) */
+    bool force_new;    /* make a genesis even where the marker says a chain was */
+    bool no_create;    /* an empty database is an error, not a new chain */
+    unsigned depth;    /* blocks followed back; 0: NM_VERIFY_DEFAULT_DEPTH */
+};
+
+/* As nm_chain_open, with options (NULL: all false/default). A database that
+ * fails a start check is refused with NM_E_DB_INTEGRITY and a sentence in
+ * msg naming what failed ("block 41's body does not match its header"). */
+int nm_chain_open_with(const char *path, const struct nm_chain_spec *spec,
+                       const struct nm_keypair *author,
+                       const struct nm_chain_open_options *opt, struct nm_chain **out,
+                       char *msg, size_t cap);
 void nm_chain_close(struct nm_chain *c);
 
 /* Pool admission: full validation against the best state (signature

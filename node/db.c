@@ -207,7 +207,21 @@ static int exec_cached(struct nm_db *db, const char *sql)
 
 int nm_db_begin(struct nm_db *db) { return exec_cached(db, "BEGIN IMMEDIATE"); }
 int nm_db_commit(struct nm_db *db) { return exec_cached(db, "COMMIT"); }
-int nm_db_rollback(struct nm_db *db) { return exec_cached(db, "ROLLBACK"); }
+/* After some failures (a full disk at COMMIT) SQLite has already rolled the
+ * transaction back: a second ROLLBACK would only log a spurious "cannot
+ * rollback - no transaction is active". */
+int nm_db_rollback(struct nm_db *db)
+{
+    if (sqlite3_get_autocommit(db->handle))
+        return 0;
+    return exec_cached(db, "ROLLBACK");
+}
+
+int nm_db_checkpoint(struct nm_db *db)
+{
+    int rc = sqlite3_wal_checkpoint_v2(db->handle, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+    return rc == SQLITE_OK || rc == SQLITE_BUSY ? 0 : NM_E_DB;
+}
 int nm_db_savepoint(struct nm_db *db) { return exec_cached(db, "SAVEPOINT ext"); }
 int nm_db_release(struct nm_db *db) { return exec_cached(db, "RELEASE ext"); }
 

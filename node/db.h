@@ -32,7 +32,11 @@ int nm_db_exec(struct nm_db *db, const char *sql);
 
 int nm_db_begin(struct nm_db *db);
 int nm_db_commit(struct nm_db *db);
+/* A no-op when no transaction is open (SQLite may have ended it). */
 int nm_db_rollback(struct nm_db *db);
+/* Copies the WAL into the main file as far as readers allow (PASSIVE), so
+ * that a copy of the main file alone is not almost empty. */
+int nm_db_checkpoint(struct nm_db *db);
 int nm_db_savepoint(struct nm_db *db);
 int nm_db_release(struct nm_db *db);
 int nm_db_rollback_to(struct nm_db *db);

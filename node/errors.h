@@ -134,6 +134,16 @@
     X(HANDSHAKE, -32603, "peer failed the secure handshake")                         \
     X(FLOODED, -32603, "peer exceeded its limits")                                   \
     X(UNSUPPORTED, -32603, "protocol not supported by the peer")                     \
+    /* hardening (issue 17) */                                                       \
+    X(FUTURE_LIMIT, -32075,                                                          \
+      "too many future transactions from this account or in all: submit the missing nonce first") \
+    X(EXTRINSIC_TOO_LARGE, -32076, "extrinsic larger than the chain's max_extrinsic_bytes") \
+    X(BLOCK_TOO_LARGE, -32077, "block larger than the chain's max_block_bytes")     \
+    X(CALL_OUT_OF_BOUNDS, -32078,                                                    \
+      "call argument beyond the chain's limits: more weights than the subnet has neurons") \
+    X(DB_INTEGRITY, -32049, "the database failed its integrity check at start")     \
+    X(KEY_PERMS, -32096,                                                             \
+      "key file or keys directory open to other users: chmod 600 the file, 700 the directory") \
     X(USAGE, -32602, "usage error")                                                  \
     /* JSON-RPC transport errors (rpc/, docs/rpc.md "Errors") */                      \
     X(RPC_PARSE, -32700, "parse error")                                              \

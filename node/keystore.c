@@ -409,6 +409,24 @@ out:
     return rc;
 }
 
+/* As ssh does with private keys: a key file others may read, or a keys
+ * directory others may list or write, is not used (issue 17: 0644 files in
+ * a 0755 directory were used silently). */
+static int check_private(const char *home, const char *name)
+{
+    char dir[PATH_MAX], path[PATH_MAX];
+    struct stat st;
+    int rc;
+    if ((rc = keys_dir_path(home, dir, sizeof dir)) ||
+        (rc = key_path(home, name, path, sizeof path)))
+        return rc;
+    if (stat(dir, &st) == 0 && (st.st_mode & 077))
+        return NM_E_KEY_PERMS;
+    if (stat(path, &st) == 0 && (st.st_mode & 077))
+        return NM_E_KEY_PERMS;
+    return 0;
+}
+
 int nm_keystore_load(const char *home, const char *name, const char *password,
                      struct nm_keypair *out)
 {
@@ -422,7 +440,7 @@ int nm_keystore_load(const char *home, const char *name, const char *password,
     if (nm_crypto_init() < 0)
         return NM_E_INTERNAL;
     int rc = load_key_file(home, name, &kf);
-    if (rc < 0)
+    if (rc < 0 || (rc = check_private(home, name)) < 0)
         return rc;
     rc = derive_key(password, kf.salt, kf.opslimit, kf.memlimit, key);
     if (rc < 0)

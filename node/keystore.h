@@ -23,7 +23,9 @@ int nm_keystore_check_name(const char *name);
  * NM_E_KEY_EXISTS if present; nothing is written on any error. */
 int nm_keystore_create(const char *home, const char *name, const char *password,
                        const uint8_t *seed, nm_account *pub_out);
-/* Decrypts key NAME. NM_E_KEY_NOT_FOUND, NM_E_BAD_PASSWORD. */
+/* Decrypts key NAME. NM_E_KEY_NOT_FOUND, NM_E_BAD_PASSWORD; NM_E_KEY_PERMS
+ * when the file or HOME/keys has any group or other permission bit (as
+ * ssh refuses an unprotected private key). */
 int nm_keystore_load(const char *home, const char *name, const char *password,
                      struct nm_keypair *out);
 /* Public key of NAME without the password. */

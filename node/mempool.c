@@ -1,6 +1,8 @@
 /* mempool.c - the transaction pool (see mempool.h). Lookups scan the array:
  * the pool is bounded (default 8192) and a scan of it costs a few
- * microseconds, less than the signature check that precedes every add. */
+ * microseconds, less than the signature check that precedes every add
+ * (next_ready_nonce scans once per pooled nonce of the signer: at most the
+ * future window, 64, in practice). */
 #include "node/mempool.h"
 
 #include "node/errors.h"
@@ -8,10 +10,26 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define DEFAULT_MAX 8192
+
 void nm_mempool_init(struct nm_mempool *p, size_t max)
 {
     memset(p, 0, sizeof *p);
-    p->max = max;
+    struct nm_pool_limits limits = {.max = max};
+    nm_mempool_set_limits(p, &limits);
+}
+
+void nm_mempool_set_limits(struct nm_mempool *p, const struct nm_pool_limits *limits)
+{
+    p->max = limits->max ? limits->max : DEFAULT_MAX;
+    p->max_future = limits->max_future ? limits->max_future : p->max / 4;
+    if (p->max_future == 0)
+        p->max_future = 1;
+    p->max_future_per_account = limits->max_future_per_account
+                                    ? limits->max_future_per_account
+                                    : NM_POOL_DEFAULT_MAX_FUTURE_PER_ACCOUNT;
+    p->longevity_blocks =
+        limits->longevity_blocks ? limits->longevity_blocks : NM_POOL_DEFAULT_LONGEVITY_BLOCKS;
 }
 
 void nm_mempool_fini(struct nm_mempool *p)
@@ -30,14 +48,83 @@ const struct nm_pool_tx *nm_mempool_find(const struct nm_mempool *p, const nm_ha
     return NULL;
 }
 
+static void remove_at(struct nm_mempool *p, size_t i)
+{
+    if (p->txs[i].future)
+        p->future_count--;
+    free(p->txs[i].data);
+    p->txs[i] = p->txs[--p->count];
+}
+
+/* The oldest future transaction, or -1. */
+static long oldest_future(const struct nm_mempool *p)
+{
+    long best = -1;
+    for (size_t i = 0; i < p->count; i++)
+        if (p->txs[i].future && (best < 0 || p->txs[i].seq < p->txs[best].seq))
+            best = (long)i;
+    return best;
+}
+
+/* Index of signer's transaction with this nonce, or -1. */
+static long find_nonce(const struct nm_mempool *p, const nm_account *signer, uint64_t nonce)
+{
+    for (size_t i = 0; i < p->count; i++)
+        if (p->txs[i].nonce == nonce && nm_account_eq(&p->txs[i].signer, signer))
+            return (long)i;
+    return -1;
+}
+
+/* The first nonce after account_nonce that signer has no transaction for. */
+static uint64_t next_ready_nonce(const struct nm_mempool *p, const nm_account *signer,
+                                 uint64_t account_nonce)
+{
+    uint64_t n = account_nonce;
+    while (find_nonce(p, signer, n) >= 0)
+        n++;
+    return n;
+}
+
+/* After a gap is filled: the signer's transactions that now follow without
+ * a gap are ready. */
+static void promote(struct nm_mempool *p, const nm_account *signer, uint64_t account_nonce)
+{
+    long i;
+    for (uint64_t n = account_nonce; (i = find_nonce(p, signer, n)) >= 0; n++) {
+        if (p->txs[i].future) {
+            p->txs[i].future = false;
+            p->future_count--;
+        }
+    }
+}
+
+static size_t future_of(const struct nm_mempool *p, const nm_account *signer)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < p->count; i++)
+        k += p->txs[i].future && nm_account_eq(&p->txs[i].signer, signer);
+    return k;
+}
+
 int nm_mempool_add(struct nm_mempool *p, const nm_hash *hash, const nm_account *signer,
-                   uint64_t nonce, const uint8_t *data, size_t len)
+                   uint64_t nonce, uint64_t account_nonce, uint64_t height, const uint8_t *data,
+                   size_t len)
 {
     for (size_t i = 0; i < p->count; i++)
         if (nm_hash_eq(&p->txs[i].hash, hash) ||
             (p->txs[i].nonce == nonce && nm_account_eq(&p->txs[i].signer, signer)))
             return NM_E_DUPLICATE_TX;
-    if (p->count >= p->max)
+    bool future = nonce > next_ready_nonce(p, signer, account_nonce);
+    if (future && future_of(p, signer) >= p->max_future_per_account)
+        return NM_E_FUTURE_LIMIT;
+    /* a future one may only displace another future one; a ready one may
+     * displace a future one when the pool is full */
+    long victim = -1;
+    if (future && p->future_count >= p->max_future)
+        victim = oldest_future(p);
+    else if (p->count >= p->max)
+        victim = oldest_future(p);
+    if (p->count >= p->max && victim < 0)
         return NM_E_POOL_FULL;
     if (p->count == p->cap) {
         size_t cap = p->cap ? p->cap * 2 : 64;
@@ -51,14 +138,51 @@ int nm_mempool_add(struct nm_mempool *p, const nm_hash *hash, const nm_account *
     if (!copy)
         return NM_E_NOMEM;
     memcpy(copy, data, len);
+    if (victim >= 0) {
+        remove_at(p, (size_t)victim);
+        p->evicted++;
+    }
     struct nm_pool_tx *tx = &p->txs[p->count++];
     tx->hash = *hash;
     tx->signer = *signer;
     tx->nonce = nonce;
     tx->seq = p->next_seq++;
+    tx->added_height = height;
+    tx->future = future;
     tx->data = copy;
     tx->len = len;
+    if (future)
+        p->future_count++;
+    else
+        promote(p, signer, account_nonce);
     return 0;
+}
+
+void nm_mempool_set_future(struct nm_mempool *p, size_t i, bool future)
+{
+    if (i >= p->count || p->txs[i].future == future)
+        return;
+    p->txs[i].future = future;
+    if (future)
+        p->future_count++;
+    else
+        p->future_count--;
+}
+
+size_t nm_mempool_expire(struct nm_mempool *p, uint64_t height)
+{
+    size_t dropped = 0;
+    for (size_t i = 0; i < p->count;) {
+        if (height > p->txs[i].added_height &&
+            height - p->txs[i].added_height > p->longevity_blocks) {
+            remove_at(p, i);
+            dropped++;
+        } else {
+            i++;
+        }
+    }
+    p->expired += dropped;
+    return dropped;
 }
 
 /* Orders by the signer's first arrival, then nonce. first_seq is computed
@@ -110,10 +234,13 @@ void nm_mempool_remove_flagged(struct nm_mempool *p, const uint8_t *drop)
 {
     size_t kept = 0;
     for (size_t i = 0; i < p->count; i++) {
-        if (drop[i])
+        if (drop[i]) {
+            if (p->txs[i].future)
+                p->future_count--;
             free(p->txs[i].data);
-        else
+        } else {
             p->txs[kept++] = p->txs[i];
+        }
     }
     p->count = kept;
 }

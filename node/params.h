@@ -17,6 +17,12 @@
     X(max_subnets, 32, 32, 1, 1024, "most active subnets at once")                        \
     X(max_neurons, 4096, 4096, 1, 65535, "largest max-neurons a subnet may ask for")      \
     X(max_block_extrinsics, 8192, 8192, 1, 100000, "most extrinsics in one block")        \
+    /* issue 17: blocks of 54-141 MB could not be served by chain_getBlock;  */          \
+    /* a block's hex must fit the 15 MiB RPC response, hence the 7 MiB bound */          \
+    X(max_extrinsic_bytes, 65536, 65536, 1024, 1048576,                                  \
+      "largest extrinsic in bytes, refused at submission and in imported blocks")        \
+    X(max_block_bytes, 4194304, 4194304, 65536, 7340032,                                 \
+      "largest encoded block in bytes (header, seal and extrinsics)")                    \
     X(faucet_amount, 100000000000ULL, 0, 0, 1000000000000000ULL,                          \
       "what the dev faucet pays, base units") \
     /* weights/consensus/emission parameters */                                         \

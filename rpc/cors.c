@@ -75,6 +75,18 @@ void nm_cors_fini(struct nm_cors *c)
     memset(c, 0, sizeof *c);
 }
 
+/* A port as a browser writes it: 1-65535, no leading zero (issue 17:
+ * "http://localhost:99999" was allowed). */
+static bool port_valid(const char *digits, size_t n)
+{
+    if (n < 1 || n > 5 || digits[0] == '0')
+        return false;
+    unsigned long v = 0;
+    for (size_t i = 0; i < n; i++)
+        v = v * 10 + (unsigned long)(digits[i] - '0');
+    return v <= 65535;
+}
+
 static bool origin_matches(const char *allowed, const char *origin)
 {
     size_t n = strlen(allowed);
@@ -86,7 +98,7 @@ static bool origin_matches(const char *allowed, const char *origin)
         if (!*port)
             return true;
         size_t digits = strspn(port + 1, "0123456789");
-        return *port == ':' && digits >= 1 && digits <= 5 && !port[1 + digits];
+        return *port == ':' && !port[1 + digits] && port_valid(port + 1, digits);
     }
     return !strcasecmp(origin, allowed);
 }

@@ -117,6 +117,14 @@ void nm_rpc_publish(struct nm_rpc_methods *m, const char *topic, const char *met
 int nm_rpc_subscribe_first(struct nm_rpc_request *r, const char *topic, const char *filter,
                            const char *method, cJSON *first, cJSON **result,
                            struct nm_rpc_error_out *e);
+/* Answer budget (issue 17): every answer is bounded before it is built. A
+ * method about to build a large result reserves its size in bytes; the
+ * reservations of one request text (a whole batch) share
+ * --rpc-max-response-size. Past it: -1 with error -32007 naming the size
+ * asked and what is left (hint: a paging parameter). */
+int nm_rpc_budget_take(struct nm_rpc_request *r, size_t bytes, const char *hint,
+                       struct nm_rpc_error_out *e);
+
 /* Counts an extrinsic outcome (metrics, Prometheus). */
 void nm_rpc_count_extrinsic(struct nm_rpc_methods *m, enum nm_rpc_ext_outcome o);
 /* Topics published by the dispatcher and rpc/methods_node.c: "newHeads",

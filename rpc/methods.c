@@ -18,6 +18,7 @@
 
 #define MAX_BATCH 1000
 #define DEFAULT_MAX_SUBS 1024
+#define DEFAULT_MAX_SUBS_PER_ADDRESS 2048
 #define DEFAULT_MAX_RESPONSE ((size_t)15 * 1024 * 1024)
 #define DEFAULT_RATE_PER_CONN 1000
 #define DEFAULT_RATE_PER_IP 5000
@@ -440,6 +441,7 @@ static void on_request(void *ctx, struct nm_rpc_conn *conn, const char *text, si
     a.peer = nm_rpc_conn_peer(conn);
     a.token = nm_rpc_conn_bearer(conn);
     read_txn_begin(m);
+    uint64_t t0 = nm_now_ns();
     cJSON *reply = answer(&a, text, len);
     if (reply) {
         char *out = reply_text(m, reply);
@@ -451,6 +453,12 @@ static void on_request(void *ctx, struct nm_rpc_conn *conn, const char *text, si
         cJSON_Delete(reply);
     }
     answer_flush_first(&a);
+    /* bytes and time cost calls too (rpc/ratelimit.h) */
+    uint64_t extra = nm_rpc_request_cost(len, nm_now_ns() - t0);
+    if (extra && m->cfg.rate_per_conn)
+        nm_bucket_charge(&a.cs->b, extra);
+    if (extra && m->cfg.rate_per_ip && a.cs->ip)
+        nm_bucket_charge(&a.cs->ip->bucket, extra);
 }
 
 static void on_close(void *ctx, struct nm_rpc_conn *conn)
@@ -476,6 +484,7 @@ void nm_rpc_methods_config_init(struct nm_rpc_methods_config *cfg)
     memset(cfg, 0, sizeof *cfg);
     cfg->mode = NM_RPC_METHODS_AUTO;
     cfg->max_subscriptions = DEFAULT_MAX_SUBS;
+    cfg->max_subscriptions_per_address = DEFAULT_MAX_SUBS_PER_ADDRESS;
     cfg->max_response_bytes = DEFAULT_MAX_RESPONSE;
     cfg->rate_per_conn = DEFAULT_RATE_PER_CONN;
     cfg->rate_per_ip = DEFAULT_RATE_PER_IP;
@@ -486,7 +495,8 @@ int nm_rpc_methods_configure(struct nm_rpc_methods *m, const struct nm_rpc_metho
     if (cfg->mode != NM_RPC_METHODS_AUTO && cfg->mode != NM_RPC_METHODS_SAFE &&
         cfg->mode != NM_RPC_METHODS_UNSAFE)
         return NM_E_INVAL;
-    if (cfg->max_subscriptions < 0 || cfg->max_response_bytes == 0)
+    if (cfg->max_subscriptions < 0 || cfg->max_subscriptions_per_address < 0 ||
+        cfg->max_response_bytes == 0)
         return NM_E_INVAL;
     char *token = NULL;
     if (cfg->token) {

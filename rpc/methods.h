@@ -43,6 +43,7 @@ struct nm_rpc_methods_config {
     enum nm_rpc_methods_mode mode; /* AUTO */
     const char *token;             /* copied; NULL: none */
     int max_subscriptions;         /* per connection: 1024 */
+    int max_subscriptions_per_address; /* all connections of a peer address: 2048 */
     size_t max_response_bytes;     /* 15 MiB; a larger reply becomes error -32007 */
     uint32_t rate_per_conn;        /* calls per second per connection (burst the
                                       same): 1000; 0: no limit */

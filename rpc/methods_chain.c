@@ -321,13 +321,27 @@ static int m_author_submitExtrinsic(struct nm_rpc_request *r, cJSON **result,
     return 0;
 }
 
+/* [offset, limit] optional: a page of the pool; the page's size is
+ * reserved from the answer budget before anything is built (issue 17: a
+ * full pool of 256 KiB transactions made a 2 GB answer). */
 static int m_author_pendingExtrinsics(struct nm_rpc_request *r, cJSON **result,
                                       struct nm_rpc_error_out *e)
 {
-    (void)e;
     struct nm_mempool *pool = &r->chain->pool;
+    uint64_t offset = 0, limit = UINT64_MAX;
+    if (!nm_rpc_param_missing(nm_rpc_param(r, 0)) && nm_rpc_param_u64(r, 0, &offset, e))
+        return -1;
+    if (!nm_rpc_param_missing(nm_rpc_param(r, 1)) && nm_rpc_param_u64(r, 1, &limit, e))
+        return -1;
+    size_t first = offset < pool->count ? (size_t)offset : pool->count;
+    size_t end = limit < pool->count - first ? first + (size_t)limit : pool->count;
+    size_t bytes = 2;
+    for (size_t i = first; i < end; i++)
+        bytes += 2 * pool->txs[i].len + 5;
+    if (nm_rpc_budget_take(r, bytes, "ask a page: author_pendingExtrinsics [offset, limit]", e))
+        return -1;
     *result = cJSON_CreateArray();
-    for (size_t i = 0; i < pool->count; i++) {
+    for (size_t i = first; i < end; i++) {
         size_t cap = 2 * pool->txs[i].len + 3;
         char *hex = malloc(cap);
         if (!hex)
@@ -430,8 +444,10 @@ static const struct nm_rpc_method chain_methods[] = {
               .subscription = true}, .fn = m_author_submitAndWatchExtrinsic},
     {.info = {.name = "author_unwatchExtrinsic", .params = "[id]",
               .summary = "ends an extrinsic watch"}, .fn = m_author_unwatchExtrinsic},
-    {.info = {.name = "author_pendingExtrinsics", .params = "[]",
-              .summary = "extrinsics in the pool"}, .fn = m_author_pendingExtrinsics},
+    {.info = {.name = "author_pendingExtrinsics", .params = "[offset?, limit?]",
+              .summary = "extrinsics in the pool, or a page of them (bounded by the response "
+                         "size)"},
+     .fn = m_author_pendingExtrinsics},
 };
 
 const struct nm_rpc_method_table nm_rpc_chain_methods = {

@@ -43,6 +43,7 @@ struct nm_rpc_answer {
     const char *token;
     struct first_note *first;
     struct first_note **first_tail;
+    size_t budget_spent; /* nm_rpc_budget_take, for the whole text */
 };
 
 struct nm_rpc_methods {

@@ -51,6 +51,17 @@ void nm_bucket_take(struct nm_bucket *b)
     b->milli = b->milli >= MILLI ? b->milli - MILLI : 0;
 }
 
+void nm_bucket_charge(struct nm_bucket *b, uint64_t calls)
+{
+    uint64_t milli = calls > UINT64_MAX / MILLI ? UINT64_MAX : calls * MILLI;
+    b->milli = b->milli > milli ? b->milli - milli : 0;
+}
+
+uint64_t nm_rpc_request_cost(size_t bytes, uint64_t ns)
+{
+    return bytes / NM_RPC_COST_BYTES_PER_CALL + ns / NM_RPC_COST_NS_PER_CALL;
+}
+
 int nm_addr_limits_new(struct nm_addr_limits **out)
 {
     *out = calloc(1, sizeof **out);

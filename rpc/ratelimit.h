@@ -21,12 +21,24 @@ void nm_bucket_init(struct nm_bucket *b, uint32_t rate, uint64_t now_ns);
 bool nm_bucket_ready(struct nm_bucket *b, uint32_t rate, uint64_t now_ns);
 /* Takes one call's token (after nm_bucket_ready said yes). */
 void nm_bucket_take(struct nm_bucket *b);
+/* Takes calls more tokens, down to an empty bucket. */
+void nm_bucket_charge(struct nm_bucket *b, uint64_t calls);
+
+/* Cost-based limits (issue 17: a 14.7 MB parse error counted as one call):
+ * a request text also costs one call per NM_RPC_COST_BYTES_PER_CALL bytes
+ * and one per NM_RPC_COST_NS_PER_CALL of the node thread's time it took,
+ * charged after it was answered. */
+#define NM_RPC_COST_BYTES_PER_CALL 16384
+#define NM_RPC_COST_NS_PER_CALL 1000000
+/* The extra calls a request of bytes that took ns costs. */
+uint64_t nm_rpc_request_cost(size_t bytes, uint64_t ns);
 
 struct nm_addr_limits;
 struct nm_addr_entry {
     struct nm_addr_entry *next;
     struct nm_bucket bucket;
     int refs; /* connections using it */
+    int subs; /* subscriptions of those connections (rpc/methods.c) */
     char addr[64];
 };
 

@@ -28,7 +28,8 @@ struct nm_rpc_server;
  * exchange on an HTTP keep-alive connection). */
 struct nm_rpc_conn;
 
-/* Limits: a connection beyond max_connections gets HTTP 503 with JSON-RPC
+/* Limits (issue 17 hardening; flags in docs/rpc.md): a connection beyond
+ * max_connections gets HTTP 503 with JSON-RPC
  * error -32008 (a few beyond that are closed at once, unanswered). A
  * WebSocket message above max_request_bytes is read and thrown away without
  * being buffered and answered with error -32006; the connection stays. An
@@ -47,7 +48,36 @@ struct nm_rpc_conn;
 struct nm_rpc_server_config {
     const char *bind_address;   /* IPv4 or IPv6 address; "127.0.0.1" when NULL */
     int port;                   /* 0: the OS picks; see nm_rpc_server_port() */
-    size_t max_request_bytes;   /* default 15 MiB */
+    size_t max_request_bytes;   /* default 512 KiB */
+    /* Every request must be strict JSON (RFC 8259, UTF-8, one value, no
+     * "\u0000", numbers a double can hold) nested at most max_json_depth
+     * deep with at most max_json_values values, else it is answered here
+     * (-32700, or -32600 for the limits) and never reaches the handler. */
+    unsigned max_json_depth;    /* default 64 */
+    size_t max_json_values;     /* default 65536 */
+    /* Unfinished WebSocket messages and POST bodies of all connections
+     * together; the connection that would pass it is closed (WebSocket
+     * 1008 "server busy: too many unfinished requests"). */
+    size_t max_buffered_bytes;  /* default 32 MiB */
+    /* An unfinished message or POST body not complete within this closes
+     * its connection. A frame announcing more than the request size plus
+     * 16 MiB is not read away: close code 1009. */
+    unsigned request_timeout_secs; /* default 10 */
+    bool raw_text;              /* tests of the transport only: no JSON check */
+    /* Slots (issue 17): a peer address other than loopback, without the
+     * token, may hold at most max_connections_per_address; the last
+     * reserved_connections slots are for loopback and token holders; at the
+     * cap, the connection unused longest (no subscription, nothing in
+     * flight, idle 1 s or more) is closed (1008 "idle connection evicted")
+     * for the newcomer; a WebSocket without subscriptions that sends
+     * nothing for idle_timeout_secs is closed (1008 "idle timeout"). */
+    int max_connections_per_address; /* default a quarter of max_connections */
+    int reserved_connections;   /* default a tenth of max_connections */
+    unsigned idle_timeout_secs; /* default 300 */
+    /* Notifications (nm_rpc_conn_notify) queued beyond this drop the
+     * connection (1008 "notification queue limit exceeded"). */
+    size_t max_notify_bytes;    /* default 1 MiB */
+    const char *token;          /* the node's RPC token (copied), or NULL */
     size_t max_outbound_bytes;  /* queued per connection before it is dropped; default 16 MiB */
     int max_connections;        /* default 100 */
     const char *cors;           /* see above; NULL: NM_RPC_DEFAULT_CORS */
@@ -60,6 +90,13 @@ struct nm_rpc_server_stats {
     uint64_t refused_capacity; /* over max_connections */
     uint64_t refused_origin;   /* Origin not allowed */
     uint64_t too_large;        /* requests above max_request_bytes */
+    uint64_t refused_json;     /* not strict JSON, or over the depth/value limits */
+    uint64_t refused_busy;     /* over max_buffered_bytes */
+    uint64_t timed_out;        /* POST bodies not complete within request_timeout_secs */
+    uint64_t refused_address;  /* over max_connections_per_address */
+    uint64_t evicted_idle;     /* idle connections closed for a newcomer */
+    uint64_t closed_idle;      /* WebSockets closed after idle_timeout_secs */
+    uint64_t deferred;         /* requests left for a later loop turn (the slice was spent) */
     uint64_t dropped_slow;     /* dropped at the outbound limit */
     size_t queued_bytes;       /* outbound bytes queued now, all connections */
 };
@@ -103,6 +140,13 @@ void nm_rpc_server_delete(struct nm_rpc_server *srv);
  * connection's outbound limit is exceeded (the connection is then dropped),
  * NM_E_CONNECT when it is already closing. */
 int nm_rpc_conn_send(struct nm_rpc_conn *conn, const char *text, size_t len);
+/* As nm_rpc_conn_send, for a subscription's notification on a WebSocket:
+ * bounded by max_notify_bytes queued (NM_E_TOO_BIG, the connection is
+ * dropped). */
+int nm_rpc_conn_notify(struct nm_rpc_conn *conn, const char *text, size_t len);
+/* A held connection (it has subscriptions) is never closed as idle nor
+ * evicted. */
+void nm_rpc_conn_set_held(struct nm_rpc_conn *conn, bool held);
 /* true for WebSocket connections (they can carry subscriptions). */
 bool nm_rpc_conn_is_websocket(const struct nm_rpc_conn *conn);
 /* Peer IPv4/IPv6 address as text ("127.0.0.1"). */

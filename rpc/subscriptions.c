@@ -27,8 +27,12 @@ void nm_rpc_sub_unlink(struct nm_rpc_methods *m, struct subscription *s)
         m->subs = s->next;
     if (s->next)
         s->next->prev = s->prev;
-    if (s->cs)
-        s->cs->nsubs--;
+    if (s->cs) {
+        if (s->cs->ip)
+            s->cs->ip->subs--;
+        if (--s->cs->nsubs == 0) /* no subscription left: may be closed as idle */
+            nm_rpc_conn_set_held(s->conn, false);
+    }
     free(s);
 }
 
@@ -52,6 +56,10 @@ static int subscribe(struct nm_rpc_request *r, const char *topic, const nm_hash 
         return nm_rpc_fail(e, NM_RPC_TOO_MANY_SUBSCRIPTIONS,
                            "too many subscriptions on this connection (at most %d)",
                            m->cfg.max_subscriptions);
+    if (cs->ip && cs->ip->subs >= m->cfg.max_subscriptions_per_address)
+        return nm_rpc_fail(e, NM_RPC_TOO_MANY_SUBSCRIPTIONS,
+                           "too many subscriptions from your address (at most %d)",
+                           m->cfg.max_subscriptions_per_address);
     struct subscription *s = calloc(1, sizeof *s);
     if (!s)
         return nm_rpc_fail_chain(e, NM_E_NOMEM, NULL);
@@ -70,6 +78,9 @@ static int subscribe(struct nm_rpc_request *r, const char *topic, const nm_hash 
         m->subs->prev = s;
     m->subs = s;
     cs->nsubs++;
+    if (cs->ip)
+        cs->ip->subs++;
+    nm_rpc_conn_set_held(r->conn, true);
     *out = s;
     return 0;
 }
@@ -144,7 +155,7 @@ static void send_note(const struct subscription *s, const char *method, const ch
         return;
     int n = snprintf(buf, need, fmt, method, s->id, result_text);
     if (n > 0 && (size_t)n < need)
-        nm_rpc_conn_send(s->conn, buf, (size_t)n);
+        nm_rpc_conn_notify(s->conn, buf, (size_t)n); /* its own, smaller budget */
     if (buf != small)
         free(buf);
 }
@@ -169,6 +180,25 @@ void nm_rpc_publish(struct nm_rpc_methods *m, const char *topic, const char *met
     }
     free(text);
     cJSON_Delete(result);
+}
+
+/* The answer budget of one request text (a whole batch): what methods that
+ * build large answers reserve before building them. */
+int nm_rpc_budget_take(struct nm_rpc_request *r, size_t bytes, const char *hint,
+                       struct nm_rpc_error_out *e)
+{
+    size_t limit = r->methods->cfg.max_response_bytes;
+    size_t spent = r->answer ? r->answer->budget_spent : 0;
+    if (bytes > limit || spent > limit - bytes) {
+        nm_rpc_metrics_refuse(&r->methods->metrics, NM_RPC_REFUSED_RESPONSE_TOO_LARGE);
+        return nm_rpc_fail(e, NM_RPC_RESPONSE_TOO_LARGE,
+                           "response too large: %zu bytes asked, %zu left of the %zu-byte "
+                           "limit of this request (%s)",
+                           bytes, spent < limit ? limit - spent : 0, limit, hint);
+    }
+    if (r->answer)
+        r->answer->budget_spent += bytes;
+    return 0;
 }
 
 void nm_rpc_count_extrinsic(struct nm_rpc_methods *m, enum nm_rpc_ext_outcome o)

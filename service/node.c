@@ -418,10 +418,12 @@ static int open_p2p(struct nm_node *n)
 
 static int node_open(struct nm_node *n)
 {
-    int err = nm_chain_open(n->db_path, &n->spec, n->has_author ? &n->author : NULL, &n->chain,
-                            n->start_msg, sizeof n->start_msg);
+    struct nm_chain_open_options opt = {.force_new = n->cfg.force_new};
+    int err = nm_chain_open_with(n->db_path, &n->spec, n->has_author ? &n->author : NULL, &opt,
+                                 &n->chain, n->start_msg, sizeof n->start_msg);
     if (err)
         return err;
+    nm_mempool_set_limits(&n->chain->pool, &n->cfg.pool);
     if (n->cfg.produce && !n->chain->can_author)
         node_log(n, "warning: this node's key is not the chain's authority: it makes no blocks");
     if ((err = nm_rpc_methods_new(n->chain, &n->methods)))
@@ -446,6 +448,15 @@ static int node_open(struct nm_node *n)
         .max_connections = n->cfg.max_connections,
         .max_request_bytes = n->cfg.rpc_max_request_bytes,
         .max_outbound_bytes = n->cfg.rpc_max_outbound_bytes,
+        .max_json_depth = n->cfg.rpc_max_json_depth,
+        .max_json_values = n->cfg.rpc_max_json_values,
+        .max_buffered_bytes = n->cfg.rpc_max_buffered_bytes,
+        .request_timeout_secs = n->cfg.rpc_request_timeout_secs,
+        .max_connections_per_address = n->cfg.rpc_max_connections_per_address,
+        .reserved_connections = n->cfg.rpc_reserved_connections,
+        .idle_timeout_secs = n->cfg.rpc_idle_timeout_secs,
+        .max_notify_bytes = n->cfg.rpc_max_notify_bytes,
+        .token = n->methods_cfg.token,
         .cors = n->rpc_cors,
     };
     struct nm_rpc_handler h = nm_rpc_methods_handler(n->methods);

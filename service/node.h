@@ -11,6 +11,7 @@
 #include "node/chainspec.h"
 #include "node/crypto.h"
 #include "node/p2p/host.h"
+#include "node/mempool.h"
 #include "rpc/methods.h"
 
 #include <stdbool.h>
@@ -41,9 +42,21 @@ struct nm_node_config {
     enum nm_node_log_level log_level; /* system_setLogLevel changes it */
     /* JSON-RPC policy and limits; NULL: nm_rpc_methods_config_init's. */
     const struct nm_rpc_methods_config *rpc_methods;
-    size_t rpc_max_request_bytes;     /* 0: 15 MiB */
+    size_t rpc_max_request_bytes;     /* 0: 512 KiB */
+    /* further request limits (issue 17), 0: the server's defaults; see
+     * struct nm_rpc_server_config */
+    unsigned rpc_max_json_depth;
+    size_t rpc_max_json_values;
+    size_t rpc_max_buffered_bytes;
+    unsigned rpc_request_timeout_secs;
+    int rpc_max_connections_per_address;
+    int rpc_reserved_connections;
+    unsigned rpc_idle_timeout_secs;
+    size_t rpc_max_notify_bytes;
     size_t rpc_max_outbound_bytes;    /* 0: 16 MiB per connection */
     const char *rpc_cors;             /* NULL: NM_RPC_DEFAULT_CORS */
+    struct nm_pool_limits pool;       /* zero fields: defaults (node/mempool.h) */
+    bool force_new;                   /* a new chain over a lost one (nm_chain_open_with) */
     /* Prometheus exposition (GET /metrics) */
     bool prometheus;                  /* false: none */
     const char *prometheus_bind;      /* NULL: 127.0.0.1 */

@@ -394,6 +394,27 @@ static void test_files_are_0600_in_a_0700_directory_whatever_the_umask(void **st
     assert_int_equal(st.st_mode & 07777, 0700);
 }
 
+static void test_a_key_open_to_other_users_is_refused(void **state)
+{
+    struct fixture *f = *state;
+    char path[PATH_MAX], dir[PATH_MAX];
+    struct nm_keypair kp;
+    assert_int_equal(nm_keystore_create(f->home, "open", "pw", NULL, NULL), 0);
+    key_file(f, "open", path, sizeof path);
+    snprintf(dir, sizeof dir, "%s/keys", f->home);
+    assert_int_equal(chmod(path, 0644), 0);
+    assert_int_equal(nm_keystore_load(f->home, "open", "pw", &kp), NM_E_KEY_PERMS);
+    assert_int_equal(chmod(path, 0600), 0);
+    assert_int_equal(chmod(dir, 0755), 0);
+    assert_int_equal(nm_keystore_load(f->home, "open", "pw", &kp), NM_E_KEY_PERMS);
+    assert_int_equal(chmod(dir, 0700), 0);
+    assert_int_equal(nm_keystore_load(f->home, "open", "pw", &kp), 0);
+    /* the address needs no secret: still readable */
+    assert_int_equal(chmod(path, 0644), 0);
+    nm_account pub;
+    assert_int_equal(nm_keystore_address(f->home, "open", &pub), 0);
+}
+
 static void test_unknown_key_is_not_found(void **state)
 {
     struct fixture *f = *state;
@@ -445,6 +466,7 @@ int main(void)
         T(test_remove_deletes_only_that_key),
         T(test_files_are_0600_in_a_0700_directory_whatever_the_umask),
         T(test_unknown_key_is_not_found),
+        T(test_a_key_open_to_other_users_is_refused),
         T(test_address_needs_no_password),
         T(test_create_fails_cleanly_when_keys_is_not_a_directory),
 #undef T

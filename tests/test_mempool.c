@@ -1,5 +1,7 @@
 /* Unit tests for node/mempool: admission, duplicates by hash and by
- * (signer, nonce), the size limit, block ordering and removal. */
+ * (signer, nonce), the size limit, block ordering and removal; future
+ * transactions (per-account and total bounds, eviction by ready ones,
+ * promotion when the gap fills) and longevity. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -41,10 +43,25 @@ static struct fake_tx fake(uint8_t signer, uint64_t nonce)
     return t;
 }
 
+/* account_nonce 0, height 0 */
 static int add(struct nm_mempool *p, uint8_t signer, uint64_t nonce)
 {
     struct fake_tx t = fake(signer, nonce);
-    return nm_mempool_add(p, &t.hash, &t.signer, t.nonce, t.data, sizeof t.data);
+    return nm_mempool_add(p, &t.hash, &t.signer, t.nonce, 0, 0, t.data, sizeof t.data);
+}
+
+static int add_at(struct nm_mempool *p, uint8_t signer, uint64_t nonce, uint64_t account_nonce,
+                  uint64_t height)
+{
+    struct fake_tx t = fake(signer, nonce);
+    return nm_mempool_add(p, &t.hash, &t.signer, t.nonce, account_nonce, height, t.data,
+                          sizeof t.data);
+}
+
+static bool pooled(const struct nm_mempool *p, uint8_t signer, uint64_t nonce)
+{
+    struct fake_tx t = fake(signer, nonce);
+    return nm_mempool_find(p, &t.hash) != NULL;
 }
 
 /* Asserts the ordered pool is exactly (signer, nonce) pairs in order. */
@@ -70,7 +87,7 @@ static void test_added_tx_is_found_by_hash_with_a_copy_of_its_bytes(void **state
     struct nm_mempool p;
     nm_mempool_init(&p, 16);
     struct fake_tx t = fake(1, 0);
-    assert_int_equal(nm_mempool_add(&p, &t.hash, &t.signer, 0, t.data, sizeof t.data), 0);
+    assert_int_equal(nm_mempool_add(&p, &t.hash, &t.signer, 0, 0, 0, t.data, sizeof t.data), 0);
     assert_int_equal(p.count, 1);
     /* The pool keeps its own copy. */
     uint8_t original = t.data[0];
@@ -108,10 +125,10 @@ static void test_same_hash_twice_is_duplicate(void **state)
     struct nm_mempool p;
     nm_mempool_init(&p, 16);
     struct fake_tx t = fake(1, 0);
-    assert_int_equal(nm_mempool_add(&p, &t.hash, &t.signer, 0, t.data, sizeof t.data), 0);
+    assert_int_equal(nm_mempool_add(&p, &t.hash, &t.signer, 0, 0, 0, t.data, sizeof t.data), 0);
     /* Same hash even under another (signer, nonce). */
     nm_account other = signer_of(9);
-    assert_int_equal(nm_mempool_add(&p, &t.hash, &other, 5, t.data, sizeof t.data),
+    assert_int_equal(nm_mempool_add(&p, &t.hash, &other, 5, 0, 0, t.data, sizeof t.data),
                      NM_E_DUPLICATE_TX);
     assert_int_equal(p.count, 1);
     nm_mempool_fini(&p);
@@ -127,7 +144,7 @@ static void test_same_signer_and_nonce_is_duplicate(void **state)
     struct fake_tx t = fake(1, 3);
     t.data[8] = 0x77;
     nm_hash_bytes(t.data, sizeof t.data, &t.hash);
-    assert_int_equal(nm_mempool_add(&p, &t.hash, &t.signer, 3, t.data, sizeof t.data),
+    assert_int_equal(nm_mempool_add(&p, &t.hash, &t.signer, 3, 0, 0, t.data, sizeof t.data),
                      NM_E_DUPLICATE_TX);
     /* The same nonce for another signer and another nonce are fine. */
     assert_int_equal(add(&p, 2, 3), 0);
@@ -162,8 +179,8 @@ static void test_pool_grows_past_its_first_allocation(void **state)
     (void)state;
     struct nm_mempool p;
     nm_mempool_init(&p, 1000);
-    for (uint64_t n = 0; n < 300; n++)
-        assert_int_equal(add(&p, (uint8_t)(n % 5), n), 0);
+    for (uint64_t n = 0; n < 300; n++) /* each ready: its account nonce is n */
+        assert_int_equal(add_at(&p, (uint8_t)(n % 5), n, n, 0), 0);
     assert_int_equal(p.count, 300);
     for (uint64_t n = 0; n < 300; n++) {
         struct fake_tx t = fake((uint8_t)(n % 5), n);
@@ -260,10 +277,142 @@ static void test_zero_length_tx_is_accepted(void **state)
     nm_hash h;
     nm_hash_bytes(none, 0, &h);
     nm_account s = signer_of(1);
-    assert_int_equal(nm_mempool_add(&p, &h, &s, 0, none, 0), 0);
+    assert_int_equal(nm_mempool_add(&p, &h, &s, 0, 0, 0, none, 0), 0);
     const struct nm_pool_tx *found = nm_mempool_find(&p, &h);
     assert_non_null(found);
     assert_int_equal(found->len, 0);
+    nm_mempool_fini(&p);
+}
+
+static void test_future_transactions_are_bounded_per_account(void **state)
+{
+    (void)state;
+    struct nm_mempool p;
+    nm_mempool_init(&p, 1000);
+    struct nm_pool_limits lim = {.max = 1000, .max_future_per_account = 4};
+    nm_mempool_set_limits(&p, &lim);
+    /* account nonce 10: 12..15 are future (11 is missing) */
+    for (uint64_t n = 12; n < 16; n++)
+        assert_int_equal(add_at(&p, 1, n, 10, 0), 0);
+    assert_int_equal(p.future_count, 4);
+    assert_int_equal(add_at(&p, 1, 16, 10, 0), NM_E_FUTURE_LIMIT);
+    /* ready ones are not limited by it, nor other accounts */
+    assert_int_equal(add_at(&p, 1, 10, 10, 0), 0);
+    assert_int_equal(add_at(&p, 2, 12, 10, 0), 0);
+    assert_int_equal(p.count, 6);
+    nm_mempool_fini(&p);
+}
+
+static void test_filling_the_gap_makes_future_transactions_ready(void **state)
+{
+    (void)state;
+    struct nm_mempool p;
+    nm_mempool_init(&p, 100);
+    assert_int_equal(add_at(&p, 1, 6, 5, 0), 0);
+    assert_int_equal(add_at(&p, 1, 7, 5, 0), 0);
+    assert_int_equal(add_at(&p, 1, 9, 5, 0), 0);
+    assert_int_equal(p.future_count, 3);
+    assert_int_equal(add_at(&p, 1, 5, 5, 0), 0); /* 5, 6, 7 ready; 9 still waits */
+    assert_int_equal(p.future_count, 1);
+    const struct nm_pool_tx *nine = NULL;
+    for (size_t i = 0; i < p.count; i++)
+        if (p.txs[i].nonce == 9)
+            nine = &p.txs[i];
+    assert_non_null(nine);
+    assert_true(nine->future);
+    nm_mempool_fini(&p);
+}
+
+/* issue 17: accounts each sending nonces n+1..n+k and never n filled the
+ * pool; an honest transfer then got "pool is full" for ever. */
+static void test_a_ready_transaction_evicts_the_oldest_future_one_when_full(void **state)
+{
+    (void)state;
+    struct nm_mempool p;
+    nm_mempool_init(&p, 64);
+    struct nm_pool_limits lim = {.max = 64, .max_future = 64};
+    nm_mempool_set_limits(&p, &lim);
+    for (uint8_t s = 0; s < 4; s++)
+        for (uint64_t n = 1; n <= 16; n++)
+            assert_int_equal(add_at(&p, (uint8_t)(10 + s), n, 0, 0), 0);
+    assert_int_equal(p.count, 64);
+    assert_int_equal(p.future_count, 64);
+    /* a ready one gets room: the oldest future one goes */
+    assert_int_equal(add_at(&p, 99, 0, 0, 0), 0);
+    assert_int_equal(p.count, 64);
+    assert_int_equal(p.evicted, 1);
+    assert_false(pooled(&p, 10, 1));
+    assert_true(pooled(&p, 99, 0));
+    nm_mempool_fini(&p);
+}
+
+static void test_a_pool_full_of_ready_transactions_refuses(void **state)
+{
+    (void)state;
+    struct nm_mempool p;
+    nm_mempool_init(&p, 4);
+    for (uint8_t s = 0; s < 4; s++)
+        assert_int_equal(add_at(&p, s, 0, 0, 0), 0);
+    assert_int_equal(add_at(&p, 9, 0, 0, 0), NM_E_POOL_FULL);
+    assert_int_equal(p.evicted, 0);
+    nm_mempool_fini(&p);
+}
+
+static void test_the_future_queue_is_bounded_in_all(void **state)
+{
+    (void)state;
+    struct nm_mempool p;
+    nm_mempool_init(&p, 100);
+    struct nm_pool_limits lim = {.max = 100, .max_future = 8};
+    nm_mempool_set_limits(&p, &lim);
+    for (uint8_t s = 0; s < 10; s++)
+        assert_int_equal(add_at(&p, s, 1, 0, 0), 0);
+    /* ten arrived, eight stay: the two oldest gave way */
+    assert_int_equal(p.future_count, 8);
+    assert_int_equal(p.count, 8);
+    assert_false(pooled(&p, 0, 1));
+    assert_false(pooled(&p, 1, 1));
+    assert_true(pooled(&p, 9, 1));
+    nm_mempool_fini(&p);
+}
+
+static void test_transactions_expire_after_their_longevity(void **state)
+{
+    (void)state;
+    struct nm_mempool p;
+    nm_mempool_init(&p, 100);
+    struct nm_pool_limits lim = {.max = 100, .longevity_blocks = 10};
+    nm_mempool_set_limits(&p, &lim);
+    assert_int_equal(add_at(&p, 1, 3, 0, 100), 0); /* future, at height 100 */
+    assert_int_equal(add_at(&p, 2, 0, 0, 105), 0);
+    assert_int_equal(nm_mempool_expire(&p, 110), 0);
+    assert_int_equal(nm_mempool_expire(&p, 111), 1);
+    assert_int_equal(p.count, 1);
+    assert_int_equal(p.future_count, 0);
+    assert_true(pooled(&p, 2, 0));
+    assert_int_equal(nm_mempool_expire(&p, 116), 1);
+    assert_int_equal(p.count, 0);
+    assert_int_equal(p.expired, 2);
+    nm_mempool_fini(&p);
+}
+
+static void test_marks_and_removals_keep_the_future_count(void **state)
+{
+    (void)state;
+    struct nm_mempool p;
+    nm_mempool_init(&p, 100);
+    assert_int_equal(add_at(&p, 1, 0, 0, 0), 0);
+    assert_int_equal(add_at(&p, 2, 4, 0, 0), 0);
+    assert_int_equal(p.future_count, 1);
+    nm_mempool_ordered(&p); /* 1/0, 2/4 */
+    nm_mempool_set_future(&p, 0, true);
+    nm_mempool_set_future(&p, 0, true);
+    assert_int_equal(p.future_count, 2);
+    nm_mempool_set_future(&p, 1, false);
+    assert_int_equal(p.future_count, 1);
+    uint8_t drop[2] = {1, 0};
+    nm_mempool_remove_flagged(&p, drop);
+    assert_int_equal(p.future_count, 0);
     nm_mempool_fini(&p);
 }
 
@@ -283,6 +432,13 @@ int main(void)
         cmocka_unit_test(test_remove_flagged_drops_exactly_the_flagged),
         cmocka_unit_test(test_remove_flagged_with_nothing_set_keeps_all),
         cmocka_unit_test(test_zero_length_tx_is_accepted),
+        cmocka_unit_test(test_future_transactions_are_bounded_per_account),
+        cmocka_unit_test(test_filling_the_gap_makes_future_transactions_ready),
+        cmocka_unit_test(test_a_ready_transaction_evicts_the_oldest_future_one_when_full),
+        cmocka_unit_test(test_a_pool_full_of_ready_transactions_refuses),
+        cmocka_unit_test(test_the_future_queue_is_bounded_in_all),
+        cmocka_unit_test(test_transactions_expire_after_their_longevity),
+        cmocka_unit_test(test_marks_and_removals_keep_the_future_count),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

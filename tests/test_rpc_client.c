@@ -147,6 +147,11 @@ static int setup(void **state)
     return setup_with(state, 0);
 }
 
+static int setup_large_requests(void **state)
+{
+    return setup_with(state, 8 * 1024 * 1024);
+}
+
 static int setup_small_requests(void **state)
 {
     return setup_with(state, 1024);
@@ -598,7 +603,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_call_returns_the_result, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_large_request_and_reply_round_trip, setup,
+        cmocka_unit_test_setup_teardown(test_large_request_and_reply_round_trip,
+                                        setup_large_requests,
                                         teardown),
         cmocka_unit_test_setup_teardown(
             test_error_reply_gives_rpc_error_with_code_message_and_data, setup, teardown),

@@ -15,6 +15,7 @@
 #include "node/chainspec.h"
 #include "node/errors.h"
 #include "service/node.h"
+#include "tests/support/node_fixture.h"
 #include "tests/support/ws_raw.h"
 
 #include <cjson/cJSON.h>
@@ -48,17 +49,6 @@ struct limits {
     size_t max_request, max_outbound;
 };
 
-static long rss_kb(void)
-{
-    long pages = 0, resident = 0;
-    FILE *f = fopen("/proc/self/statm", "r");
-    if (f && fscanf(f, "%ld %ld", &pages, &resident) != 2)
-        resident = 0;
-    if (f)
-        fclose(f);
-    return resident * (sysconf(_SC_PAGESIZE) / 1024);
-}
-
 static cJSON *ask(int fd, const char *method, const char *params)
 {
     char req[512];
@@ -89,7 +79,7 @@ static void expect_node_serving_and_chain_unchanged(struct fx *f)
     assert_int_equal(cJSON_GetObjectItem(r, "pending")->valueint, 0);
     cJSON_Delete(info);
     close(fd);
-    long grown = rss_kb() - f->rss_kb;
+    long grown = nmt_rss_kb() - f->rss_kb;
     if (grown > RSS_GROWTH_MAX_KB)
         fail_msg("resident memory grew by %ld KiB", grown);
     print_message("resident memory grew by %ld KiB (bound %d KiB)\n", grown, RSS_GROWTH_MAX_KB);
@@ -129,7 +119,7 @@ static int start(void **state, const struct limits *lim)
              cJSON_GetObjectItem(cJSON_GetObjectItem(info, "result"), "best_hash")->valuestring);
     cJSON_Delete(info);
     close(fd);
-    f->rss_kb = rss_kb();
+    f->rss_kb = nmt_rss_kb();
     *state = f;
     return 0;
 }
@@ -187,12 +177,12 @@ static int send_malformed(int fd, int i)
     size_t n = 0;
     int opcode = 1, owed = 1;
     switch (i % 12) {
-    case 0: /* random bytes as text */
-    case 1: /* ... and as binary */
+    case 0: /* random bytes (as binary: a text frame of them closes with 1007) */
+    case 1:
         n = 1 + next_rand() % 300;
         for (size_t k = 0; k < n; k++)
             buf[k] = (char)next_rand();
-        opcode = i % 12 ? 2 : 1;
+        opcode = 2;
         break;
     case 2: { /* a valid request cut short */
         static const char req[] =
@@ -222,7 +212,8 @@ static int send_malformed(int fd, int i)
             n += (size_t)snprintf(buf + n, sizeof buf - n, ",{\"id\":%d}", k);
         n += (size_t)snprintf(buf + n, sizeof buf - n, "]");
         break;
-    case 7: /* invalid UTF-8 inside strings */
+    case 7: /* invalid UTF-8 inside strings (binary frame: never echoed) */
+        opcode = 2;
         n = (size_t)snprintf(buf, sizeof buf,
                              "{\"jsonrpc\":\"2.0\",\"id\":\"\xff\xfe\",\"method\":\"\xc3\x28\"}");
         break;

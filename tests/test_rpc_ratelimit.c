@@ -46,6 +46,20 @@ static void test_fractions_of_a_call_accumulate(void **state)
     assert_int_equal(got, 3);
 }
 
+static void test_large_or_slow_requests_cost_more_calls(void **state)
+{
+    (void)state;
+    assert_int_equal(nm_rpc_request_cost(100, 500000), 0); /* small, under 1 ms */
+    assert_int_equal(nm_rpc_request_cost(512 * 1024, 0), 32);
+    assert_int_equal(nm_rpc_request_cost(0, 10 * 1000 * 1000), 10); /* 10 ms */
+    struct nm_bucket b;
+    nm_bucket_init(&b, 100, 0);
+    nm_bucket_charge(&b, 32);
+    assert_int_equal(drain(&b, 100, 0), 68);
+    nm_bucket_charge(&b, 1000000); /* never below empty */
+    assert_int_equal(drain(&b, 100, 100 * MS), 10);
+}
+
 static void test_connections_of_one_address_share_its_entry(void **state)
 {
     (void)state;
@@ -75,6 +89,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_a_full_bucket_gives_one_second_of_calls_then_refills),
         cmocka_unit_test(test_fractions_of_a_call_accumulate),
+        cmocka_unit_test(test_large_or_slow_requests_cost_more_calls),
         cmocka_unit_test(test_connections_of_one_address_share_its_entry),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

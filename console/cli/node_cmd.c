@@ -25,7 +25,7 @@
 #include <unistd.h>
 
 struct node_opts {
-    bool dev, tmp, external, check, quiet, help;
+    bool dev, tmp, external, check, force_new, quiet, help;
     const char *chain_file, *base_path, *port_file, *key_name, *password_file;
     int rpc_port;
 };
@@ -50,8 +50,14 @@ static const struct nm_cli_option node_options[] = {
     NODE_STR("--password-file", "F", password_file,
              "the key's password (else NEUROMESH_PASSWORD, else a prompt)"),
     NODE_FLAG("--check", check,
-              "verify the database: recompute the state root from the\n"
-              "tables and replay every block from genesis, then exit"),
+              "verify the database: SQLite's integrity_check, recompute\n"
+              "the state root from the tables and replay every block\n"
+              "from genesis, then exit. Every start also checks (quick_check,\n"
+              "the state root, the last 256 blocks' hashes) and refuses a\n"
+              "database that fails"),
+    NODE_FLAG("--force-new", force_new,
+              "start a new chain where BASE/chains/ID/chain.db.genesis says\n"
+              "one was but the database holds none (lost, emptied)"),
     NODE_FLAG("--quiet", quiet, "no per-block log lines"),
     {.name = "--help", .alias = "-h", .kind = NM_CLI_FLAG,
      .offset = offsetof(struct node_opts, help), .help = "show this help"},
@@ -62,7 +68,8 @@ static void node_usage(FILE *out, const struct nm_cli_group *groups, size_t ngro
 {
     fputs("usage: neuromesh node [--dev | --chain FILE] [--base-path DIR | --tmp]\n"
           "                      [--rpc-port PORT] [--rpc-external] [--port-file FILE]\n"
-          "                      [--key NAME [--password-file F]] [--check] [--quiet]\n"
+          "                      [--key NAME [--password-file F]] [--check] [--force-new]\n"
+          "                      [--quiet]\n"
           "\n"
           "Runs a full node with a JSON-RPC server (WebSocket and HTTP POST) until\n"
           "SIGINT or SIGTERM.\n\n",
@@ -141,6 +148,13 @@ int nm_node_author_key(const struct nm_chain_spec *spec, const struct nm_node_pa
     uint8_t seed[NM_SEED_LEN];
     snprintf(path, sizeof path, "%s/chains/%s/node-key", paths->base, spec->id);
     int fd = open(path, O_RDONLY);
+    struct stat st;
+    if (fd >= 0 && fstat(fd, &st) == 0 && (st.st_mode & 077)) {
+        /* an unencrypted seed: refused when others may read it, as ssh does */
+        close(fd);
+        fprintf(stderr, "error: %s can be read by other users: chmod 600 it\n", path);
+        return NM_E_KEY_PERMS;
+    }
     if (fd >= 0) {
         ssize_t n = read(fd, seed, sizeof seed);
         close(fd);
@@ -213,7 +227,9 @@ static int run_check(const struct nm_chain_spec *spec, const struct nm_node_path
 {
     struct nm_chain *c;
     char msg[512];
-    int err = nm_chain_open(paths->db, spec, NULL, &c, msg, sizeof msg);
+    /* --check runs its own, fuller checks, and never makes a genesis */
+    struct nm_chain_open_options opt = {.skip_verify = true, .no_create = true};
+    int err = nm_chain_open_with(paths->db, spec, NULL, &opt, &c, msg, sizeof msg);
     if (err) {
         fprintf(stderr, "error: %s\n", msg);
         return 1;
@@ -259,20 +275,23 @@ int nm_node_main(int argc, char **argv)
         {.options = node_options, .dst = &o},
         {.title = "JSON-RPC access and limits (docs/rpc.md):", .options = nm_rpc_flags_options,
          .dst = &rpc_flags},
+        {.title = "Transaction pool (docs/protocol.md):", .options = nm_pool_flags_options,
+         .dst = &rpc_flags},
         {.title = "Prometheus (GET http://127.0.0.1:9615/metrics):",
          .options = nm_prometheus_options, .dst = &rpc_flags},
         {.title = "p2p (libp2p: TCP, Noise, yamux, identify, ping; docs/network.md), on when any "
                   "is given:",
          .options = nm_p2p_flags_options, .dst = &p2p_flags},
     };
-    struct nm_cli_args args = {.command = "node", .groups = groups, .ngroups = 4};
+    struct nm_cli_args args = {.command = "node", .groups = groups, .ngroups = 5};
     if (nm_cli_parse(&args, argc, argv, 1))
         return 2;
     if (o.help) {
-        node_usage(stdout, groups, 4);
+        node_usage(stdout, groups, 5);
         return 0;
     }
     bool dev = o.dev, tmp = o.tmp, external = o.external, check = o.check, quiet = o.quiet;
+    bool force_new = o.force_new;
     const char *chain_file = o.chain_file, *base_path = o.base_path, *port_file = o.port_file;
     const char *key_name = o.key_name, *password_file = o.password_file;
     int rpc_port = o.rpc_port;
@@ -320,6 +339,7 @@ int nm_node_main(int argc, char **argv)
         .log = log_stderr,
         .log_level = quiet ? NM_NODE_LOG_WARN : NM_NODE_LOG_INFO,
         .on_shutdown = stop_requested,
+        .force_new = force_new,
     };
     rpc_flags.external = external;
     if (nm_rpc_flags_apply(&rpc_flags, paths.base, &cfg) ||

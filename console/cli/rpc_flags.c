@@ -94,6 +94,16 @@ static int p_outbound(void *dst, const char *v)
     return parse_size(v, &((struct nm_rpc_flags *)dst)->max_outbound_bytes);
 }
 
+static int p_buffered(void *dst, const char *v)
+{
+    return parse_size(v, &((struct nm_rpc_flags *)dst)->max_buffered_bytes);
+}
+
+static int p_notify_queue(void *dst, const char *v)
+{
+    return parse_size(v, &((struct nm_rpc_flags *)dst)->max_notify_bytes);
+}
+
 static int p_prometheus_port(void *dst, const char *v)
 {
     struct nm_rpc_flags *f = dst;
@@ -102,6 +112,15 @@ static int p_prometheus_port(void *dst, const char *v)
         return -1;
     f->prometheus_port = (int)u;
     f->prometheus_port_given = true;
+    return 0;
+}
+
+static int p_json_values(void *dst, const char *v)
+{
+    uint64_t u;
+    if (parse_uint(v, 100000000, &u) || u == 0)
+        return -1;
+    ((struct nm_rpc_flags *)dst)->max_json_values = (size_t)u;
     return 0;
 }
 
@@ -123,7 +142,7 @@ const struct nm_cli_option nm_rpc_flags_options[] = {
      .offset = offsetof(struct nm_rpc_flags, max_connections), .min = 1, .max = 100000,
      .want = "a count (1-100000)", .help = "default 100"},
     RPC_OPT("--rpc-max-request-size", "SIZE", p_request_size, "a size (e.g. 15, 512K, 100B)",
-            "default 15 (MiB; or 512K, 2M, 100B)"),
+            "default 512K (N alone is MiB; 2M, 100B)"),
     RPC_OPT("--rpc-max-response-size", "SIZE", p_response_size, "a size (e.g. 15, 512K)",
             "default 15 MiB"),
     RPC_OPT("--rpc-max-outbound", "SIZE", p_outbound, "a size (e.g. 16, 512K)",
@@ -139,6 +158,76 @@ const struct nm_cli_option nm_rpc_flags_options[] = {
      .offset = offsetof(struct nm_rpc_flags, methods.rate_per_ip), .max = 100000000,
      .want = "calls per second (0: off)",
      .help = "calls per second per address, default 5000, 0 off"},
+    {.name = "--rpc-max-json-depth", .metavar = "N", .kind = NM_CLI_U32,
+     .offset = offsetof(struct nm_rpc_flags, max_json_depth), .min = 1, .max = 1024,
+     .want = "a depth (1-1024)", .help = "nesting of a request, default 64"},
+    RPC_OPT("--rpc-max-json-values", "N", p_json_values, "a count (1-100000000)",
+            "values in a request, default 65536"),
+    RPC_OPT("--rpc-max-buffered", "SIZE", p_buffered, "a size (e.g. 32, 512K)",
+            "unfinished requests of all\nconnections together, default 32 MiB"),
+    {.name = "--rpc-request-timeout", .metavar = "SECS", .kind = NM_CLI_U32,
+     .offset = offsetof(struct nm_rpc_flags, request_timeout_secs), .min = 1, .max = 3600,
+     .want = "seconds (1-3600)", .help = "to finish a message or POST body, default 10"},
+    {.name = "--rpc-max-subscriptions-per-address", .metavar = "N", .kind = NM_CLI_INT,
+     .offset = offsetof(struct nm_rpc_flags, methods.max_subscriptions_per_address), .min = 0, .max = 100000000,
+     .want = "a count", .help = "default 2048"},
+    {.name = "--rpc-max-connections-per-address", .metavar = "N", .kind = NM_CLI_INT,
+     .offset = offsetof(struct nm_rpc_flags, max_connections_per_address), .min = 1, .max = 100000,
+     .want = "a count (1-100000)", .help = "not loopback, no token; default a quarter"},
+    {.name = "--rpc-reserved-connections", .metavar = "N", .kind = NM_CLI_INT,
+     .offset = offsetof(struct nm_rpc_flags, reserved_connections), .min = 1, .max = 100000,
+     .want = "a count (1-100000)", .help = "for loopback and token holders; default a tenth"},
+    {.name = "--rpc-idle-timeout", .metavar = "SECS", .kind = NM_CLI_U32,
+     .offset = offsetof(struct nm_rpc_flags, idle_timeout_secs), .min = 1, .max = 86400,
+     .want = "seconds (1-86400)", .help = "a WebSocket without subscriptions; default 300"},
+    RPC_OPT("--rpc-max-notify-queue", "SIZE", p_notify_queue, "a size (e.g. 1, 256K)",
+            "notifications queued per connection\nbefore it is dropped; default 1 MiB"),
+    {.name = NULL},
+};
+
+/* The transaction pool's limits (docs/protocol.md), a group of their own. */
+static int p_pool_count(size_t *field, const char *v)
+{
+    uint64_t u;
+    if (parse_uint(v, 1000000, &u) || u == 0)
+        return -1;
+    *field = (size_t)u;
+    return 0;
+}
+
+static int p_pool_max(void *dst, const char *v)
+{
+    return p_pool_count(&((struct nm_rpc_flags *)dst)->pool.max, v);
+}
+
+static int p_pool_max_future(void *dst, const char *v)
+{
+    return p_pool_count(&((struct nm_rpc_flags *)dst)->pool.max_future, v);
+}
+
+static int p_pool_max_future_per_account(void *dst, const char *v)
+{
+    return p_pool_count(&((struct nm_rpc_flags *)dst)->pool.max_future_per_account, v);
+}
+
+static int p_pool_longevity(void *dst, const char *v)
+{
+    uint64_t u;
+    if (parse_uint(v, 100000000, &u) || u == 0)
+        return -1;
+    ((struct nm_rpc_flags *)dst)->pool.longevity_blocks = u;
+    return 0;
+}
+
+const struct nm_cli_option nm_pool_flags_options[] = {
+    RPC_OPT("--pool-limit", "N", p_pool_max, "a count (1-1000000)",
+            "transactions in the pool, default 8192"),
+    RPC_OPT("--pool-max-future", "N", p_pool_max_future, "a count (1-1000000)",
+            "of them with a nonce gap, default a quarter"),
+    RPC_OPT("--pool-max-future-per-account", "N", p_pool_max_future_per_account,
+            "a count (1-1000000)", "default 16"),
+    RPC_OPT("--pool-longevity", "BLOCKS", p_pool_longevity, "blocks (1-100000000)",
+            "a transaction leaves the pool after, default 600"),
     {.name = NULL},
 };
 
@@ -213,6 +302,15 @@ int nm_rpc_flags_apply(struct nm_rpc_flags *f, const char *base, struct nm_node_
     cfg->max_connections = f->max_connections;
     cfg->rpc_max_request_bytes = f->max_request_bytes;
     cfg->rpc_max_outbound_bytes = f->max_outbound_bytes;
+    cfg->rpc_max_json_depth = f->max_json_depth;
+    cfg->rpc_max_json_values = f->max_json_values;
+    cfg->rpc_max_buffered_bytes = f->max_buffered_bytes;
+    cfg->rpc_request_timeout_secs = f->request_timeout_secs;
+    cfg->pool = f->pool;
+    cfg->rpc_max_connections_per_address = f->max_connections_per_address;
+    cfg->rpc_reserved_connections = f->reserved_connections;
+    cfg->rpc_idle_timeout_secs = f->idle_timeout_secs;
+    cfg->rpc_max_notify_bytes = f->max_notify_bytes;
     cfg->rpc_cors = f->cors;
     cfg->prometheus = !f->no_prometheus;
     cfg->prometheus_bind = f->prometheus_external ? "0.0.0.0" : "127.0.0.1";

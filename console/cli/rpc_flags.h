@@ -1,5 +1,5 @@
 /* rpc_flags.h - the JSON-RPC and Prometheus flags of `neuromesh node`
- * (--rpc-methods, --rpc-token-file, --rpc-cors, limits, --prometheus-*):
+ * (--rpc-methods, --rpc-token-file, --rpc-cors, limits, --pool-*, --prometheus-*):
  * parsing, checks across flags, the rpc.cookie, and the node config they
  * fill. Messages go to stderr as "error: ..." / "warning: ...". */
 #ifndef NM_CONSOLE_RPC_FLAGS_H
@@ -24,6 +24,15 @@ struct nm_rpc_flags {
     int max_connections;
     size_t max_request_bytes;
     size_t max_outbound_bytes;
+    unsigned max_json_depth;
+    size_t max_json_values;
+    size_t max_buffered_bytes;
+    unsigned request_timeout_secs;
+    struct nm_pool_limits pool; /* --pool-*; zero fields: defaults */
+    int max_connections_per_address;
+    int reserved_connections;
+    unsigned idle_timeout_secs;
+    size_t max_notify_bytes;
     bool no_prometheus;
     bool prometheus_external;
     bool prometheus_port_given;
@@ -38,6 +47,8 @@ struct nm_rpc_flags {
  * their groups' dst is a struct nm_rpc_flags. */
 extern const struct nm_cli_option nm_rpc_flags_options[];
 extern const struct nm_cli_option nm_prometheus_options[];
+/* The transaction pool's limits (--pool-*). */
+extern const struct nm_cli_option nm_pool_flags_options[];
 
 void nm_rpc_flags_init(struct nm_rpc_flags *f);
 /* Reads --rpc-token-file or writes BASE/rpc.cookie, checks the flags

