@@ -47,6 +47,7 @@ static const struct {
     {"address", P_STRING, "an SS58 address"},     {"account", P_STRING, "an SS58 address"},
     {"filter", P_STRING, "a string"},             {"level", P_STRING, "a string"},
     {"all", P_BOOL, "true or false"},
+    {"multiaddr", P_STRING, "a multiaddr string"}, {"peerId", P_STRING, "a PeerId string"},
 };
 
 /* The i-th declared parameter of spec: its name (into name) and whether it
