@@ -6,6 +6,7 @@
 #include "node/chain.h"
 #include "node/errors.h"
 #include "rpc/methods.h"
+#include "service/consensus_metrics.h"
 #include "rpc/prometheus.h"
 #include "rpc/server.h"
 
@@ -180,18 +181,6 @@ static int hook_connections(void *ud)
 
 /* ---- Prometheus ---- */
 
-static double resident_bytes(void)
-{
-    long pages = 0, resident = 0;
-    FILE *f = fopen("/proc/self/statm", "r");
-    if (!f)
-        return 0;
-    if (fscanf(f, "%ld %ld", &pages, &resident) != 2)
-        resident = 0;
-    fclose(f);
-    return (double)resident * (double)sysconf(_SC_PAGESIZE);
-}
-
 static void render_metrics(void *ud, struct nm_prom_text *t)
 {
     struct nm_node *n = ud;
@@ -234,8 +223,9 @@ static void render_metrics(void *ud, struct nm_prom_text *t)
                    "Bytes queued for JSON-RPC peers that have not read them yet.");
     nm_prom_sample(t, "neuromesh_rpc_outbound_queued_bytes", NULL, (double)st.queued_bytes);
     nm_rpc_metrics_prometheus(nm_rpc_methods_metrics(n->methods), t);
-    nm_prom_family(t, "process_resident_memory_bytes", "gauge", "Resident memory size in bytes.");
-    nm_prom_sample(t, "process_resident_memory_bytes", NULL, resident_bytes());
+    nm_consensus_metrics_render(c->db, t);
+    nm_prom_filesystem(t, n->db_path);
+    nm_prom_process(t);
 }
 
 /* ---- life cycle ---- */
