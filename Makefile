@@ -50,7 +50,7 @@ BENCH_BINS := $(BENCH_SRCS:bench/%.c=$(BUILD)/bench/%)
 BENCH_SUPPORT_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(wildcard bench/support/*.c))
 BIN := $(BUILD)/neuromesh
 
-.PHONY: all run test unit e2e asan bench fuzz clean check-fmt soak
+.PHONY: all run test unit e2e asan bench fuzz clean check-fmt soak walkthrough
 all: neuromesh
 
 neuromesh: $(BIN)
@@ -110,6 +110,12 @@ $(BUILD)/bench/bench_bft: bench/bench_bft.c $(BUILD)/tests/support/bft_sim.o $(B
 
 run: neuromesh
 	./neuromesh
+
+# docs/walkthrough.cast: the console's operator story recorded by Debian
+# asciinema from scripts/walkthrough.sh (about 40 s on a dev chain).
+walkthrough: $(BIN)
+	NEUROMESH=$(abspath $(BIN)) asciinema rec --overwrite -q --cols 120 --rows 40 \
+		-c "sh scripts/walkthrough.sh" docs/walkthrough.cast
 
 unit: $(TEST_BINS)
 	@sh tests/run-unit.sh $(TEST_BINS)

@@ -10,7 +10,8 @@ cmocka:libcmocka-dev libsodium:libsodium-dev grpc:libgrpc-dev libprotobuf-c:libp
 libseccomp:libseccomp-dev libcurl:libcurl4-openssl-dev"
 # command -> Debian package (test and fuzz tools)
 COMMANDS="pkg-config:pkg-config tmux:tmux sqlite3:sqlite3 clang:clang promtool:prometheus curl:curl
-protoc-c:protobuf-c-compiler bwrap:bubblewrap systemd-analyze:systemd"
+protoc-c:protobuf-c-compiler bwrap:bubblewrap systemd-analyze:systemd
+asciinema:asciinema"
 
 missing=""
 for pair in $MODULES; do
