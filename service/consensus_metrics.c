@@ -32,25 +32,32 @@ static void render_query(struct nm_db *db, struct nm_prom_text *t, const char *s
 #define LAST_EPOCH                                                                                 \
     " FROM epochs e WHERE e.epoch = (SELECT max(epoch) FROM epochs x WHERE x.subnet = e.subnet)"
 
+/* Each family: its query (rows of subnet, [uid,] value) and help. */
+static const struct {
+    const char *sql, *name, *help;
+    int value_col; /* 2: labelled by subnet and uid; 1: by subnet */
+} families[] = {
+    {"SELECT subnet, uid, reputation FROM neuron_stats WHERE role = 1",
+     "neuromesh_consensus_reputation_ppb",
+     "Validator reputation after the last epoch, in parts per 10^9.", 2},
+    {"SELECT subnet, submitted" LAST_EPOCH, "neuromesh_consensus_weight_submissions",
+     "Validators that submitted weights in the subnet's last epoch.", 1},
+    {"SELECT subnet, validators" LAST_EPOCH, "neuromesh_consensus_validators",
+     "Validators registered in the subnet's last epoch.", 1},
+    {"SELECT subnet, outliers" LAST_EPOCH, "neuromesh_consensus_outliers",
+     "Validators flagged as outliers in the subnet's last epoch.", 1},
+    {"SELECT subnet, suspects" LAST_EPOCH, "neuromesh_consensus_collusion_suspects",
+     "Validators suspected of collusion in the subnet's last epoch.", 1},
+    {"SELECT subnet, confirmed" LAST_EPOCH, "neuromesh_consensus_collusion_confirmed",
+     "Validators with collusion confirmed in the subnet's last epoch.", 1},
+    {"SELECT subnet, epoch" LAST_EPOCH, "neuromesh_consensus_last_epoch",
+     "The subnet's last processed epoch.", 1},
+};
+
 void nm_consensus_metrics_render(struct nm_db *db, struct nm_prom_text *t)
 {
     _Static_assert(NM_ROLE_VALIDATOR == 1, "neuron_stats.role: 1 is a validator");
-    render_query(db, t, "SELECT subnet, uid, reputation FROM neuron_stats WHERE role = 1",
-                 "neuromesh_consensus_reputation_ppb",
-                 "Validator reputation after the last epoch, in parts per 10^9.", 2);
-    render_query(db, t, "SELECT subnet, submitted" LAST_EPOCH,
-                 "neuromesh_consensus_weight_submissions",
-                 "Validators that submitted weights in the subnet's last epoch.", 1);
-    render_query(db, t, "SELECT subnet, validators" LAST_EPOCH, "neuromesh_consensus_validators",
-                 "Validators registered in the subnet's last epoch.", 1);
-    render_query(db, t, "SELECT subnet, outliers" LAST_EPOCH, "neuromesh_consensus_outliers",
-                 "Validators flagged as outliers in the subnet's last epoch.", 1);
-    render_query(db, t, "SELECT subnet, suspects" LAST_EPOCH,
-                 "neuromesh_consensus_collusion_suspects",
-                 "Validators suspected of collusion in the subnet's last epoch.", 1);
-    render_query(db, t, "SELECT subnet, confirmed" LAST_EPOCH,
-                 "neuromesh_consensus_collusion_confirmed",
-                 "Validators with collusion confirmed in the subnet's last epoch.", 1);
-    render_query(db, t, "SELECT subnet, epoch" LAST_EPOCH, "neuromesh_consensus_last_epoch",
-                 "The subnet's last processed epoch.", 1);
+    for (size_t i = 0; i < sizeof families / sizeof families[0]; i++)
+        render_query(db, t, families[i].sql, families[i].name, families[i].help,
+                     families[i].value_col);
 }
