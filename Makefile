@@ -51,7 +51,7 @@ BENCH_SUPPORT_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(wildcard bench/support/*.c))
 	$(BUILD)/tests/support/ws_raw.o
 BIN := $(BUILD)/neuromesh
 
-.PHONY: all run test unit e2e asan bench fuzz clean check-fmt soak devnet
+.PHONY: all run test unit e2e asan bench fuzz clean check-fmt soak devnet walkthrough
 all: neuromesh
 
 neuromesh: $(BIN)
@@ -117,6 +117,12 @@ run: neuromesh
 DEVNET_NODES ?= 4
 devnet: neuromesh
 	sh scripts/devnet.sh up $(DEVNET_NODES)
+
+# docs/walkthrough.cast: the console's operator story recorded by Debian
+# asciinema from scripts/walkthrough.sh (about 40 s on a dev chain).
+walkthrough: $(BIN)
+	NEUROMESH=$(abspath $(BIN)) asciinema rec --overwrite -q --cols 120 --rows 40 \
+		-c "sh scripts/walkthrough.sh" docs/walkthrough.cast
 
 unit: $(TEST_BINS)
 	@sh tests/run-unit.sh $(TEST_BINS)

@@ -9,6 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
 
 #define MAX_CLIENTS 16
 #define REQUEST_MAX 8192
@@ -66,6 +69,47 @@ void nm_prom_sample(struct nm_prom_text *t, const char *name, const char *labels
         nm_prom_printf(t, "%s{%s} %.17g\n", name, labels, value);
     else
         nm_prom_printf(t, "%s %.17g\n", name, value);
+}
+
+static double resident_bytes(void)
+{
+    long pages = 0, resident = 0;
+    FILE *f = fopen("/proc/self/statm", "r");
+    if (!f)
+        return 0;
+    if (fscanf(f, "%ld %ld", &pages, &resident) != 2)
+        resident = 0;
+    fclose(f);
+    return (double)resident * (double)sysconf(_SC_PAGESIZE);
+}
+
+void nm_prom_process(struct nm_prom_text *t)
+{
+    struct rusage ru;
+    double cpu = 0;
+    if (getrusage(RUSAGE_SELF, &ru) == 0)
+        cpu = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+              (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
+    nm_prom_family(t, "process_resident_memory_bytes", "gauge", "Resident memory size in bytes.");
+    nm_prom_sample(t, "process_resident_memory_bytes", NULL, resident_bytes());
+    nm_prom_family(t, "process_cpu_seconds_total", "counter",
+                   "Total user and system CPU time spent in seconds.");
+    nm_prom_sample(t, "process_cpu_seconds_total", NULL, cpu);
+}
+
+void nm_prom_filesystem(struct nm_prom_text *t, const char *path)
+{
+    struct statvfs fs;
+    if (!path || statvfs(path, &fs) != 0)
+        return;
+    nm_prom_family(t, "neuromesh_data_filesystem_avail_bytes", "gauge",
+                   "Bytes free to the node on the filesystem of its database.");
+    nm_prom_sample(t, "neuromesh_data_filesystem_avail_bytes", NULL,
+                   (double)fs.f_bavail * (double)fs.f_frsize);
+    nm_prom_family(t, "neuromesh_data_filesystem_size_bytes", "gauge",
+                   "Size in bytes of the filesystem of the node's database.");
+    nm_prom_sample(t, "neuromesh_data_filesystem_size_bytes", NULL,
+                   (double)fs.f_blocks * (double)fs.f_frsize);
 }
 
 /* ---- server ------------------------------------------------------------- */

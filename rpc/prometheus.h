@@ -27,6 +27,16 @@ void nm_prom_family(struct nm_prom_text *t, const char *name, const char *type, 
 /* name{labels} value; labels is e.g. "method=\"x\"" or NULL. */
 void nm_prom_sample(struct nm_prom_text *t, const char *name, const char *labels, double value);
 
+/* The calling process's own families, as every Prometheus client library
+ * names them: process_resident_memory_bytes, process_cpu_seconds_total
+ * (user + system). Every role (node, miner, validator) exports them, so the
+ * dashboards' resource panels work for each. */
+void nm_prom_process(struct nm_prom_text *t);
+/* The filesystem holding path: neuromesh_data_filesystem_avail_bytes (free
+ * to an unprivileged writer) and neuromesh_data_filesystem_size_bytes.
+ * Nothing is written when statvfs fails (e.g. a path not yet created). */
+void nm_prom_filesystem(struct nm_prom_text *t, const char *path);
+
 typedef void (*nm_prom_render_fn)(void *ud, struct nm_prom_text *out);
 
 struct nm_prom_server;

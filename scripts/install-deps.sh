@@ -11,7 +11,8 @@ libseccomp:libseccomp-dev libcurl:libcurl4-openssl-dev
 miniupnpc:libminiupnpc-dev"
 # command -> Debian package (test and fuzz tools)
 COMMANDS="pkg-config:pkg-config tmux:tmux sqlite3:sqlite3 clang:clang promtool:prometheus curl:curl
-protoc-c:protobuf-c-compiler bwrap:bubblewrap"
+protoc-c:protobuf-c-compiler bwrap:bubblewrap systemd-analyze:systemd
+asciinema:asciinema"
 
 missing=""
 for pair in $MODULES; do
@@ -40,6 +41,11 @@ fi
 # (a Python client and a Python miner against ours).
 if [ ! -x /usr/bin/python3 ] || ! /usr/bin/python3 -c 'import grpc, grpc_tools' 2>/dev/null; then
     missing="$missing python3-grpcio python3-grpc-tools"
+fi
+# Debian's python3-yaml, for tests/ops/metric_names.py and the
+# docker-compose.yml parse in tests/e2e/ops.sh.
+if [ ! -x /usr/bin/python3 ] || ! /usr/bin/python3 -c 'import yaml' 2>/dev/null; then
+    missing="$missing python3-yaml"
 fi
 # libclang-rt for the libFuzzer runtime (make fuzz) and sanitizers under clang.
 if command -v clang >/dev/null 2>&1; then

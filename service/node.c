@@ -8,6 +8,7 @@
 #include "node/p2p/pubsub.h"
 #include "node/p2p/sync.h"
 #include "rpc/methods.h"
+#include "service/consensus_metrics.h"
 #include "rpc/prometheus.h"
 #include "rpc/server.h"
 
@@ -190,18 +191,6 @@ static int hook_connections(void *ud)
 
 /* ---- Prometheus ---- */
 
-static double resident_bytes(void)
-{
-    long pages = 0, resident = 0;
-    FILE *f = fopen("/proc/self/statm", "r");
-    if (!f)
-        return 0;
-    if (fscanf(f, "%ld %ld", &pages, &resident) != 2)
-        resident = 0;
-    fclose(f);
-    return (double)resident * (double)sysconf(_SC_PAGESIZE);
-}
-
 /* Peers, p2p bytes, bans and sync progress (zeros without p2p). */
 static void render_p2p_metrics(struct nm_node *n, struct nm_prom_text *t)
 {
@@ -286,8 +275,9 @@ static void render_metrics(void *ud, struct nm_prom_text *t)
                    "Bytes queued for JSON-RPC peers that have not read them yet.");
     nm_prom_sample(t, "neuromesh_rpc_outbound_queued_bytes", NULL, (double)st.queued_bytes);
     nm_rpc_metrics_prometheus(nm_rpc_methods_metrics(n->methods), t);
-    nm_prom_family(t, "process_resident_memory_bytes", "gauge", "Resident memory size in bytes.");
-    nm_prom_sample(t, "process_resident_memory_bytes", NULL, resident_bytes());
+    nm_consensus_metrics_render(c->db, t);
+    nm_prom_filesystem(t, n->db_path);
+    nm_prom_process(t);
 }
 
 /* ---- life cycle ---- */

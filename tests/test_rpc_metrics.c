@@ -12,6 +12,7 @@
 #include "rpc/metrics.h"
 #include "rpc/prometheus.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -114,6 +115,49 @@ static void test_prometheus_families_have_help_type_and_cumulative_buckets(void 
     nm_rpc_metrics_fini(&m);
 }
 
+/* The value of the first sample line "name value" in text, or -1. */
+static double sample_value(const char *text, const char *name)
+{
+    char key[128];
+    snprintf(key, sizeof key, "\n%s ", name);
+    const char *p = strstr(text, key);
+    return p ? strtod(p + strlen(key), NULL) : -1;
+}
+
+static void test_process_families_report_memory_and_cpu(void **state)
+{
+    (void)state;
+    struct nm_prom_text t = {0};
+    volatile uint64_t spin = 0;
+    for (uint64_t i = 0; i < 20000000; i++) /* some CPU time to count */
+        spin += i;
+    nm_prom_process(&t);
+    assert_false(t.oom);
+    assert_non_null(strstr(t.buf, "# TYPE process_resident_memory_bytes gauge\n"));
+    assert_non_null(strstr(t.buf, "# TYPE process_cpu_seconds_total counter\n"));
+    assert_true(sample_value(t.buf, "process_resident_memory_bytes") > 1024 * 1024);
+    assert_true(sample_value(t.buf, "process_cpu_seconds_total") > 0);
+    nm_prom_text_fini(&t);
+}
+
+static void test_filesystem_families_follow_the_path_or_stay_out(void **state)
+{
+    (void)state;
+    struct nm_prom_text t = {0};
+    nm_prom_filesystem(&t, "/");
+    assert_false(t.oom);
+    double avail = sample_value(t.buf, "neuromesh_data_filesystem_avail_bytes");
+    double size = sample_value(t.buf, "neuromesh_data_filesystem_size_bytes");
+    assert_true(size > 0);
+    assert_true(avail >= 0 && avail <= size);
+    nm_prom_text_fini(&t);
+    /* a path that does not exist writes nothing (no family without a value) */
+    nm_prom_filesystem(&t, "/nonexistent/neuromesh/db");
+    nm_prom_filesystem(&t, NULL);
+    assert_int_equal(t.len, 0);
+    nm_prom_text_fini(&t);
+}
+
 static void test_text_grows_past_its_first_allocation(void **state)
 {
     (void)state;
@@ -136,6 +180,8 @@ int main(void)
         cmocka_unit_test(test_window_resets_only_when_asked),
         cmocka_unit_test(test_prometheus_families_have_help_type_and_cumulative_buckets),
         cmocka_unit_test(test_text_grows_past_its_first_allocation),
+        cmocka_unit_test(test_process_families_report_memory_and_cpu),
+        cmocka_unit_test(test_filesystem_families_follow_the_path_or_stay_out),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -36,6 +36,7 @@ static void render(void *ud, struct nm_prom_text *out)
     nm_prom_sample(out, "neuromesh_miner_health_checks_total", NULL, (double)st.health);
     nm_prom_family(out, "neuromesh_miner_infer_in_flight", "gauge", "Infer calls running now");
     nm_prom_sample(out, "neuromesh_miner_infer_in_flight", NULL, st.in_flight);
+    nm_prom_process(out);
 }
 
 static void on_wake(void *ud, bool stopping)

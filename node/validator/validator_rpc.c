@@ -84,10 +84,18 @@ static void render(void *ud, struct nm_prom_text *out)
 {
     struct nm_validator_rpc *r = ud;
     const cJSON *miners = cJSON_GetObjectItemCaseSensitive(r->status, "miners");
-    nm_prom_family(out, "neuromesh_validator_round", "counter", "validator rounds run");
-    nm_prom_sample(out, "neuromesh_validator_round", NULL, r->status ? num(r->status, "round") : 0);
+    nm_prom_family(out, "neuromesh_validator_rounds_total", "counter", "validator rounds run");
+    nm_prom_sample(out, "neuromesh_validator_rounds_total", NULL,
+                   r->status ? num(r->status, "round") : 0);
     nm_prom_family(out, "neuromesh_validator_miners", "gauge", "miners known on the subnet");
     nm_prom_sample(out, "neuromesh_validator_miners", NULL, cJSON_GetArraySize(miners));
+    nm_prom_family(out, "neuromesh_validator_epoch", "gauge", "epoch the validator last saw");
+    nm_prom_sample(out, "neuromesh_validator_epoch", NULL, r->status ? num(r->status, "epoch") : 0);
+    /* the "validator not setting weights" alert watches this against the chain's height */
+    nm_prom_family(out, "neuromesh_validator_last_weights_block", "gauge",
+                   "block of the validator's last accepted weights (0: none yet)");
+    nm_prom_sample(out, "neuromesh_validator_last_weights_block", NULL,
+                   r->status ? num(r->status, "last_weights_block") : 0);
     static const struct {
         const char *name, *type, *help, *key;
         double scale;
@@ -114,6 +122,7 @@ static void render(void *ud, struct nm_prom_text *out)
             nm_prom_sample(out, series[s].name, labels, v->valuedouble * series[s].scale);
         }
     }
+    nm_prom_process(out);
 }
 
 static void on_wake(void *ud, bool stopping)

@@ -1,0 +1,100 @@
+#!/bin/sh
+# ops.sh - the monitoring and deployment files in ops/ against the real
+# program: promtool checks the Prometheus config and alert rules and runs
+# their unit tests (tests/ops/alerts_test.yml); every PromQL expression of
+# the Grafana dashboards parses; a dev node, a miner and a validator run on
+# loopback until an epoch has weights, and every metric name the
+# dashboards and rules use must be in what those live processes export.
+# docker-compose.yml cannot be run here (no Docker engine): it is parsed
+# as YAML (Debian python3-yaml) and its services checked; the systemd
+# units are checked with systemd-analyze verify.
+. "$(dirname "$0")/../e2e-lib.sh"
+. "$(dirname "$0")/../e2e-roles-lib.sh"
+
+DASHBOARDS="ops/grafana/neuromesh-node.json ops/grafana/neuromesh-consensus.json"
+DASHBOARDS="$DASHBOARDS ops/grafana/neuromesh-resources.json"
+RULES=ops/prometheus/alerts.yml
+
+if ! command -v promtool >/dev/null 2>&1; then
+    fail "promtool not installed (Debian package prometheus; see scripts/install-deps.sh)"
+    finish
+fi
+check "promtool check config ops/prometheus/prometheus.yml" \
+    promtool check config ops/prometheus/prometheus.yml
+check "promtool check rules $RULES" promtool check rules "$RULES"
+check "promtool test rules tests/ops/alerts_test.yml" promtool test rules tests/ops/alerts_test.yml
+# shellcheck disable=SC2086
+check "dashboard expressions parse as PromQL" sh -c \
+    "$PY tests/ops/metric_names.py exprs-rules '$T/exprs.yml' $DASHBOARDS \
+     && promtool check rules '$T/exprs.yml'"
+
+# A rule naming a metric nobody exports is caught (the checker is live).
+printf 'groups:\n- name: x\n  rules:\n  - alert: X\n    expr: neuromesh_no_such_metric > 0\n' \
+    >"$T/bogus.yml"
+printf 'neuromesh_peers 0\n' >"$T/tiny.txt"
+$PY tests/ops/metric_names.py check "$T/tiny.txt" "$T/bogus.yml" >"$T/bogus.out" 2>&1
+[ $? -eq 1 ] && grep -q "neuromesh_no_such_metric is not exported" "$T/bogus.out" \
+    && pass "an unknown metric name is reported" || fail "bogus rule: $(cat "$T/bogus.out")"
+
+check "docker-compose.yml parses and names every role" $PY - <<'PYEOF'
+import sys, yaml
+doc = yaml.safe_load(open("ops/docker-compose.yml"))
+svc = doc["services"]
+want = {"node", "miner", "validator", "aggregator", "prometheus", "grafana"}
+missing = want - set(svc)
+assert not missing, "missing services: %s" % sorted(missing)
+for name in ("node", "miner", "validator", "aggregator"):
+    b = svc[name].get("build") or svc[svc[name]["extends"]["service"]]["build"]
+    assert b["dockerfile"] == "ops/Dockerfile", (name, b)
+print("services:", sorted(svc))
+PYEOF
+for u in ops/systemd/*.service; do
+    check "systemd-analyze verify $u" sh -c \
+        "systemd-analyze verify --man=no '$u' 2>&1 | grep -v 'neuromesh: No such file\|Command /usr/local/bin/neuromesh is not executable' | (! grep .)"
+done
+
+# ---- live processes ----
+start_node "$T/node" --quiet --prometheus-port 0 --prometheus-port-file "$T/node.pport" \
+    || { fail "node started"; finish; }
+nm --as alice 'subnet create --name codegen --task CODE_GEN --emission-weight 10%' >/dev/null \
+    || { fail "subnet created"; finish; }
+nm --as bob 'register miner 1 --stake 10 --endpoint grpc://127.0.0.1:1' >/dev/null \
+    && nm --as eve 'register validator 1 --stake 100' >/dev/null \
+    || { fail "miner and validator registered"; finish; }
+start_miner bob --url "$URL" --subnet 1 --as bob --backend builtin --quiet --prometheus-port 0 \
+    || { fail "miner started"; cat "$T/bob.log"; finish; }
+start_bg validator "$NEUROMESH" validator --url "$URL" --subnet 1 --as eve --sample 2 \
+    --timeout-ms 1500 --round-ms 1000 --db "$T/validator.db" --prometheus-port 0 \
+    --port-file "$T/validator.ports"
+VPID=$LAST_PID
+wait_file "$T/validator.ports" "$VPID" || { fail "validator started"; cat "$T/validator.log"; finish; }
+
+NODE_METRICS="http://127.0.0.1:$(cat "$T/node.pport")/metrics"
+MINER_METRICS=$(sed -n 's|^miner: metrics on \(http://[^ ]*\)$|\1|p' "$T/bob.log")
+VAL_METRICS="http://127.0.0.1:$(cut -d' ' -f2 "$T/validator.ports")/metrics"
+# Until the validator's weights are on chain and an epoch has processed them.
+i=0
+while [ $i -lt 60 ]; do
+    curl -s "$NODE_METRICS" >"$T/node.txt"
+    curl -s "$VAL_METRICS" >"$T/validator.txt"
+    grep -q '^neuromesh_consensus_weight_submissions{subnet="1"} [1-9]' "$T/node.txt" \
+        && grep -q '^neuromesh_validator_last_weights_block [1-9]' "$T/validator.txt" && break
+    sleep 1; i=$((i + 1))
+done
+curl -s "$MINER_METRICS" >"$T/miner.txt"
+[ $i -lt 60 ] && pass "an epoch processed the validator's weights (${i} s)" \
+    || { fail "no weights processed"; tail -n 5 "$T/validator.log"; }
+for f in node miner validator; do
+    check "$f metrics pass promtool check metrics" sh -c "promtool check metrics <'$T/$f.txt'"
+done
+grep -q '^neuromesh_consensus_reputation_ppb{subnet="1",uid="[0-9]*"} [1-9]' "$T/node.txt" \
+    && pass "the node exports the validator's reputation" \
+    || fail "reputation: $(grep consensus "$T/node.txt")"
+cat "$T/node.txt" "$T/miner.txt" "$T/validator.txt" >"$T/all.txt"
+# shellcheck disable=SC2086
+if $PY tests/ops/metric_names.py check "$T/all.txt" $DASHBOARDS "$RULES" >"$T/names.out" 2>&1; then
+    pass "every metric in the dashboards and rules is exported: $(tail -n 1 "$T/names.out")"
+else
+    fail "metric names"; cat "$T/names.out"
+fi
+finish
