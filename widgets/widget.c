@@ -105,6 +105,34 @@ int widget_text_width(const char *s)
     return total;
 }
 
+size_t widget_wrap_prefix(const char *s, int cols)
+{
+    size_t n = 0;
+    int used = 0;
+    while (s[n]) {
+        size_t len = 1;
+        while (s[n + len] && ((unsigned char)s[n + len] & 0xc0) == 0x80)
+            len++;
+        char one[8];
+        if (len >= sizeof one)
+            len = 1;
+        memcpy(one, s + n, len);
+        one[len] = '\0';
+        int cw = widget_text_width(one);
+        if (used + cw > cols && n > 0)
+            break;
+        used += cw;
+        n += len;
+    }
+    if (!s[n] || s[n] == ' ')
+        return n;
+    /* Inside a word: break after the last space, when there is one. */
+    for (size_t k = n; k > 0; k--)
+        if (s[k - 1] == ' ')
+            return k;
+    return n;
+}
+
 int widget_put(WINDOW *win, int y, int x, int max_cols, attr_t a, const char *text)
 {
     if (max_cols <= 0 || !text)

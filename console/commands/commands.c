@@ -29,6 +29,11 @@ static const struct nm_cmd_entry core_entries[] = {
      .summary = "list the commands, or show one command's usage and options", .max_args = 2,
      .handler = h_help, .ui = nm_cmd_console_help,
      .complete = {NM_CMD_COMPLETE_COMMAND, NM_CMD_COMPLETE_SECOND}},
+    /* htop's and less's key for help; on the dashboard it also grows the
+     * output pane to full screen (F9 goes back). */
+    {.words = "?", .usage = "? [COMMAND]", .summary = "the same as help", .max_args = 2,
+     .handler = h_help, .ui = nm_cmd_console_help,
+     .complete = {NM_CMD_COMPLETE_COMMAND, NM_CMD_COMPLETE_SECOND}},
 };
 static const struct nm_cmd_table core_table = NM_CMD_TABLE(core_entries);
 

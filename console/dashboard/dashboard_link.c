@@ -33,6 +33,8 @@ struct nm_link {
     /* under mu */
     bool stop;
     bool up;
+    bool ever_up;         /* a first connection succeeded */
+    char first_err[256];  /* why the first connection failed so far */
     unsigned feeds;
     int subnet;       /* selected by the UI; 0: first */
     char account[64]; /* the operator's address, for gov_proposals */
@@ -578,6 +580,10 @@ static void *feeder_main(void *arg)
             char why[600];
             snprintf(why, sizeof why, "%s; retrying in %.1f s",
                      err.message[0] ? err.message : "cannot connect", wait / 1000.0);
+            pthread_mutex_lock(&l->mu);
+            snprintf(l->first_err, sizeof l->first_err, "%.200s",
+                     err.message[0] ? err.message : "cannot connect");
+            pthread_mutex_unlock(&l->mu);
             nm_rpc_error_fini(&err);
             post_link(l, NM_LINK_DOWN, "%s%s", why, "");
             if (rc == NM_E_INVAL || pause_unless_stopped(l, wait))
@@ -588,6 +594,7 @@ static void *feeder_main(void *arg)
         pthread_mutex_lock(&l->mu);
         l->client = c;
         l->up = true;
+        l->ever_up = true;
         pthread_cond_broadcast(&l->cv);
         pthread_mutex_unlock(&l->mu);
         post_link(l, NM_LINK_UP, "connected to %s%s", l->url, "");
@@ -687,6 +694,15 @@ void nm_link_set_feeds(struct nm_link *l, unsigned feeds)
     l->feeds_changed = true;
     pthread_cond_broadcast(&l->cv);
     pthread_mutex_unlock(&l->mu);
+}
+
+bool nm_link_ever_up(struct nm_link *l, char *why, size_t cap)
+{
+    pthread_mutex_lock(&l->mu);
+    bool up = l->ever_up;
+    snprintf(why, cap, "%s", l->first_err[0] ? l->first_err : "no answer yet");
+    pthread_mutex_unlock(&l->mu);
+    return up;
 }
 
 bool nm_link_wait_up(struct nm_link *l, int timeout_ms)

@@ -42,6 +42,7 @@ struct dash {
     struct inputline *input;
     int rows, cols, body_y, body_h, out_y, out_h;
     bool too_small;
+    bool out_full; /* F9: the output pane takes the whole body */
     unsigned dirty;
     struct timespec last_frame;
     bool drew_first;
@@ -65,7 +66,11 @@ void dash_out_printf(struct dash *d, enum widget_role role, const char *fmt, ...
     __attribute__((format(printf, 3, 4)));
 /* Loads and applies theme name; err says why not. */
 int dash_apply_theme(struct dash *d, const char *name, char *err, size_t cap);
+/* Switches to screen i; leaves the full-screen output pane (F9) so the
+ * screen shows. */
 void dash_switch_screen(struct dash *d, int i);
+/* Places every part for the terminal's size and out_full; redraws all. */
+void dash_layout(struct dash *d);
 /* The current screen's table, or NULL. */
 struct table *dash_active_table(struct dash *d);
 /* Runs a line typed on the dashboard: the console's own commands here,

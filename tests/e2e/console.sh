@@ -11,7 +11,7 @@
 . "$(dirname "$0")/../e2e-lib.sh"
 . "$(dirname "$0")/../e2e-console-lib.sh"
 
-console_start c 120x40 "$NEUROMESH" console --tmp
+console_start c 120x40 "$NEUROMESH" console --tmp --rpc-port 0
 check "overview shows a rising height" wait_rising c
 check "status bar names the embedded node" wait_screen c "embedded node ws://127.0.0.1:"
 
@@ -77,7 +77,7 @@ $TM kill-session -t c
 
 # Without UTF-8 and with NO_COLOR: ASCII glyphs and the mono theme. Then a
 # signal: SIGTERM leaves cleanly (node stopped, terminal restored).
-console_start s 100x30 LC_ALL=C NO_COLOR=1 "$NEUROMESH" console --tmp
+console_start s 100x30 LC_ALL=C NO_COLOR=1 "$NEUROMESH" console --tmp --rpc-port 0
 check "second console comes up" wait_screen s "Height" 10
 check "ASCII gauge without UTF-8" wait_screen s "#####"
 type_line s "theme"
@@ -90,7 +90,7 @@ check "SIGTERM restores the terminal" terminal_restored s
 $TM kill-session -t s
 
 # A crash: the terminal comes back all the same.
-console_start k 100x30 "$NEUROMESH" console --base-path "$T/k" --theme high-contrast
+console_start k 100x30 "$NEUROMESH" console --rpc-port 0 --base-path "$T/k" --theme high-contrast
 check "third console comes up" wait_screen k "Height" 10
 pid=$(console_pid k)
 kill -SEGV "$pid" 2>/dev/null
