@@ -42,7 +42,7 @@ done
 check "a kept chain starts" start_node "$T/kept"
 check "the example runs on it once" run_example
 check "a kept chain refuses the same subnet name a second time" sh -c \
-    "! NEUROMESH_URL='$URL' sh -e '$T/example.sh' >'$T/again.out' 2>&1 &&
+    "test -n '$URL' && ! NEUROMESH_URL='$URL' sh -e '$T/example.sh' >'$T/again.out' 2>&1 &&
      grep -q 'name already taken' '$T/again.out'"
 stop_node
 finish
