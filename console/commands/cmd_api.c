@@ -2,6 +2,7 @@
  * accessors, results, text layout, argument parsers, node calls, and the
  * preflight, signing and submission of a call. */
 #include "console/commands/cmd_api.h"
+#include "console/commands/cmd_preflight.h"
 
 #include "console/commands/cmd_ctx.h"
 #include "console/commands/session.h"
@@ -407,6 +408,7 @@ static int preflight(struct nm_cmd_ctx *ctx)
     const struct nm_call *c = &ctx->call;
     uint16_t subnet;
     bool owner_only = false, active = true, want_neuron = false, want_no_neuron = false;
+    bool weights = false;
     switch (c->kind) {
     case NM_CALL_STAKE_ADD: subnet = c->u.stake.subnet; break;
     case NM_CALL_STAKE_REMOVE: subnet = c->u.stake.subnet; active = false; break;
@@ -423,6 +425,9 @@ static int preflight(struct nm_cmd_ctx *ctx)
         active = false;
         want_neuron = true;
         break;
+    case NM_CALL_WEIGHTS_SUBMIT: subnet = c->u.weights.subnet; weights = true; break;
+    case NM_CALL_WEIGHTS_COMMIT: subnet = c->u.weights_commit.subnet; weights = true; break;
+    case NM_CALL_WEIGHTS_REVEAL: subnet = c->u.weights_reveal.subnet; weights = true; break;
     default: return 0;
     }
     nm_account me;
@@ -454,7 +459,7 @@ static int preflight(struct nm_cmd_ctx *ctx)
                          nm_jget_str(info, "owner"), addr);
         goto out;
     }
-    if (want_neuron || want_no_neuron) {
+    if (want_neuron || want_no_neuron || weights) {
         rc = nm_session_call(ctx->session, "neuron_list",
                              nm_cmd_params(1, cJSON_CreateNumber(subnet)), &list, ctx->msg,
                              sizeof ctx->msg);
@@ -466,7 +471,10 @@ static int preflight(struct nm_cmd_ctx *ctx)
         cJSON_ArrayForEach(n, cJSON_GetObjectItemCaseSensitive(list, "neurons"))
             if (strcmp(nm_jget_str(n, "hotkey"), addr) == 0)
                 mine = n;
-        if (mine && want_no_neuron)
+        if (weights)
+            rc = nm_cmd_preflight_weights(ctx, subnet, addr, mine,
+                                          cJSON_GetObjectItemCaseSensitive(list, "neurons"), info);
+        else if (mine && want_no_neuron)
             rc = nm_cmd_fail(ctx, NM_CMD_FAILED, NM_E_ALREADY_REGISTERED, "account already "
                              "registered on this subnet: %s is %s uid %llu on subnet %u "
                              "(ALREADY_REGISTERED)", addr, nm_jget_str(mine, "role"),
