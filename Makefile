@@ -73,6 +73,16 @@ $(BUILD)/bench/%: bench/%.c $(BUILD)/libneuromesh.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(BUILD)/libneuromesh.a $(PKG_LIBS)
 
+# `neuromesh --version` names the commit it was built from (with -dirty
+# for uncommitted changes); main.o is rebuilt when that changes.
+NM_COMMIT := $(shell git describe --always --dirty --abbrev=12 2>/dev/null || echo unknown)
+$(BUILD)/commit.stamp: FORCE
+	@mkdir -p $(BUILD); echo '$(NM_COMMIT)' | cmp -s - $@ || echo '$(NM_COMMIT)' >$@
+$(BUILD)/$(MAIN_SRC:.c=.o): $(BUILD)/commit.stamp
+$(BUILD)/$(MAIN_SRC:.c=.o): ALL_CFLAGS += -DNM_COMMIT='"$(NM_COMMIT)"'
+.PHONY: FORCE
+FORCE:
+
 run: neuromesh
 	./neuromesh
 

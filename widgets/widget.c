@@ -3,6 +3,7 @@
  * display columns, control characters neutralised). */
 #include "widgets/widget.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <wchar.h>
@@ -103,6 +104,22 @@ int widget_text_width(const char *s)
         n -= used;
     }
     return total;
+}
+
+char *widget_ellipsize_middle(const char *text, int cols, bool utf8, char *buf, size_t cap)
+{
+    size_t len = strlen(text);
+    if (cols < 5)
+        cols = 5;
+    if ((int)len <= cols) {
+        snprintf(buf, cap, "%s", text);
+        return buf;
+    }
+    const char *ell = utf8 ? "\xe2\x80\xa6" : "..";
+    int keep = cols - (utf8 ? 1 : 2);
+    int head = (keep + 1) / 2, tail = keep / 2;
+    snprintf(buf, cap, "%.*s%s%s", head, text, ell, text + len - (size_t)tail);
+    return buf;
 }
 
 size_t widget_wrap_prefix(const char *s, int cols)
