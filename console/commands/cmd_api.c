@@ -555,10 +555,67 @@ int nm_cmd_submit(struct nm_cmd_ctx *ctx, struct nm_cmd_submitted *out)
     return 0;
 }
 
+/* An amount in base units as a JSON string, as the node writes them. */
+static void add_units(cJSON *j, const char *key, uint64_t units)
+{
+    char buf[24];
+    snprintf(buf, sizeof buf, "%llu", (unsigned long long)units);
+    cJSON_AddStringToObject(j, key, buf);
+}
+
+/* --dry-run: the checks before signing, then the signed extrinsic, its fee
+ * and the balance it would leave, and nothing sent. */
+static int dry_run(struct nm_cmd_ctx *ctx)
+{
+    struct nm_submit_outcome o;
+    memset(&o, 0, sizeof o);
+    if (preflight(ctx))
+        return ctx->res->err;
+    int rc = nm_session_dry_run(ctx->session, ctx->as, &ctx->call, &o, ctx->msg, sizeof ctx->msg);
+    if (rc) {
+        nm_submit_outcome_fini(&o);
+        return nm_cmd_failed(ctx, rc);
+    }
+    uint64_t cost = o.fee + o.spend; /* check_funds saw it fit in free_before */
+    char fee[NM_CMD_AMOUNT_CAP], spend[NM_CMD_AMOUNT_CAP], before[NM_CMD_AMOUNT_CAP],
+        after[NM_CMD_AMOUNT_CAP];
+    cJSON *j = cJSON_CreateObject(), *call = nm_call_to_json(&ctx->call);
+    if (!j || !call) {
+        cJSON_Delete(j);
+        cJSON_Delete(call);
+        nm_submit_outcome_fini(&o);
+        return nm_cmd_oom(ctx);
+    }
+    cJSON_AddBoolToObject(j, "dry_run", true);
+    cJSON_AddItemToObject(j, "call", call);
+    cJSON_AddStringToObject(j, "extrinsic", o.extrinsic);
+    cJSON_AddStringToObject(j, "signed", o.signed_hex);
+    cJSON_AddNumberToObject(j, "nonce", (double)o.nonce);
+    add_units(j, "fee", o.fee);
+    add_units(j, "spend", o.spend);
+    add_units(j, "free_before", o.free_before);
+    add_units(j, "free_after", o.free_before - cost);
+    cJSON_AddStringToObject(j, "checks", "passed");
+    struct nm_cmd_text t = {0};
+    nm_cmd_printf(&t,
+                  "dry run, nothing sent: %s signed with nonce %llu (extrinsic %s, %zu bytes)\n"
+                  "checks before signing: passed\n"
+                  "fee %s, moves %s; free balance %s -> %s\n"
+                  "expected: the call succeeds if the chain does not change before it lands\n",
+                  nm_call_name(ctx->call.kind), (unsigned long long)o.nonce, o.extrinsic,
+                  (strlen(o.signed_hex) - 2) / 2, nm_cmd_amount_text(o.fee, fee),
+                  nm_cmd_amount_text(o.spend, spend), nm_cmd_amount_text(o.free_before, before),
+                  nm_cmd_amount_text(o.free_before - cost, after));
+    nm_submit_outcome_fini(&o);
+    return nm_cmd_ok(ctx, j, &t);
+}
+
 int nm_cmd_submit_render(struct nm_cmd_ctx *ctx, nm_cmd_render_fn render)
 {
     struct nm_cmd_submitted sub;
     struct nm_cmd_text t = {0};
+    if (nm_cmd_flag(ctx, "--dry-run"))
+        return dry_run(ctx);
     int rc = nm_cmd_submit(ctx, &sub);
     if (rc)
         return rc;

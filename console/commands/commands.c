@@ -24,6 +24,13 @@ const struct nm_cmd_option nm_cmd_common_options[] = {
     {.name = NULL},
 };
 
+/* Options of every signing command (NM_CMD_SIGNS). */
+const struct nm_cmd_option nm_cmd_signing_options[] = {
+    {.name = "--dry-run",
+     .help = "check, sign and show the extrinsic, its fee and the balance left; send nothing"},
+    {.name = NULL},
+};
+
 static const struct nm_cmd_entry core_entries[] = {
     {.words = "help", .usage = "help [COMMAND]",
      .summary = "list the commands, or show one command's usage and options", .max_args = 2,
@@ -395,6 +402,9 @@ static void help_entry(struct nm_cmd_text *b, const struct nm_cmd_entry *e)
         help_option(b, o, (int)width);
     for (const struct nm_cmd_option *o = nm_cmd_common_options; o->name; o++)
         help_option(b, o, (int)width);
+    for (const struct nm_cmd_option *o = nm_cmd_signing_options; o->name; o++)
+        if (e->flags & NM_CMD_SIGNS)
+            help_option(b, o, (int)width);
     if (e->flags & NM_CMD_SIGNS)
         nm_cmd_printf(b, "Signs a transaction: needs a signer (--as NAME) and pays the fee.\n");
     if (e->flags & NM_CMD_DEV_ONLY)
@@ -493,6 +503,10 @@ static const struct nm_cmd_option *find_option(const struct nm_cmd_entry *e, con
             return o;
     for (const struct nm_cmd_option *o = nm_cmd_common_options; o->name; o++)
         if (strlen(o->name) == len && strncmp(o->name, name, len) == 0)
+            return o;
+    for (const struct nm_cmd_option *o = nm_cmd_signing_options; o->name; o++)
+        if ((e->flags & NM_CMD_SIGNS) && strlen(o->name) == len &&
+            strncmp(o->name, name, len) == 0)
             return o;
     return NULL;
 }

@@ -101,6 +101,8 @@ struct nm_cmd_entry {
 
 /* Options every command accepts besides its own: --json and --as NAME. */
 extern const struct nm_cmd_option nm_cmd_common_options[];
+/* And those every signing command (NM_CMD_SIGNS) accepts: --dry-run. */
+extern const struct nm_cmd_option nm_cmd_signing_options[];
 
 /* Every command of every table, in table order (the order of `help`):
  * entries 0 .. nm_cmd_count_all() - 1; nm_cmd_entry_at gives NULL past
