@@ -66,6 +66,8 @@ int nm_cmd_subnet_spec_build(struct nm_cmd_ctx *ctx, struct nm_subnet_spec *spec
 
 /* Flags of a command that signs: a signer and the node. */
 #define NM_CMD_SIGNED (NM_CMD_SIGNS | NM_CMD_NEEDS_NODE)
+/* A signing command the interactive console confirms first. */
+#define NM_CMD_SIGNED_CONFIRM (NM_CMD_SIGNED | NM_CMD_CONFIRM)
 
 /* ---- the command being run ---- */
 

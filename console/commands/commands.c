@@ -28,6 +28,8 @@ const struct nm_cmd_option nm_cmd_common_options[] = {
 const struct nm_cmd_option nm_cmd_signing_options[] = {
     {.name = "--dry-run",
      .help = "check, sign and show the extrinsic, its fee and the balance left; send nothing"},
+    {.name = "--yes",
+     .help = "do not ask first in the console (exec and scripts never ask)"},
     {.name = NULL},
 };
 
@@ -407,6 +409,8 @@ static void help_entry(struct nm_cmd_text *b, const struct nm_cmd_entry *e)
             help_option(b, o, (int)width);
     if (e->flags & NM_CMD_SIGNS)
         nm_cmd_printf(b, "Signs a transaction: needs a signer (--as NAME) and pays the fee.\n");
+    if (e->flags & NM_CMD_CONFIRM)
+        nm_cmd_printf(b, "In the console it shows a dry run and asks first (--yes skips).\n");
     if (e->flags & NM_CMD_DEV_ONLY)
         nm_cmd_printf(b, "Only on a dev chain.\n");
     if ((e->flags & NM_CMD_NEEDS_NODE) && !(e->flags & NM_CMD_SIGNS))

@@ -35,6 +35,11 @@ struct nm_cmd_ui;  /* the console's front end: console/commands/cmd_console.h */
  * only, so the others' unique prefixes stay as they were, and listed under
  * "console commands" in help. */
 #define NM_CMD_CONSOLE 0x8u
+/* Moves value or cannot be undone (transfer, stake remove, deregister,
+ * subnet retire, propose with a bond, council actions): the interactive
+ * console shows a dry run and asks before sending; --yes skips the
+ * question; `neuromesh exec` and scripts never ask. */
+#define NM_CMD_CONFIRM 0x10u
 
 /* Where a command runs: NM_CMD_IN_* bits of an entry's modes (0: in all). */
 #define NM_CMD_IN_EXEC 0x1u   /* neuromesh exec (and its scripts) */

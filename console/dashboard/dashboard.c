@@ -189,6 +189,22 @@ static void draw_frame(struct dash *d)
 
 /* --- readline hooks --- */
 
+void dash_restore_prompt(struct dash *d)
+{
+    char prompt[96];
+    snprintf(prompt, sizeof prompt, "nm(%s)> ", d->c->cache.signer);
+    nm_repl_set_prompt(d->c->cache.signer[0] ? prompt : "nm> ");
+}
+
+void dash_confirm_cancel(struct dash *d, const char *why)
+{
+    free(d->confirm_line);
+    d->confirm_line = NULL;
+    d->confirm = CONFIRM_NONE;
+    dash_out_printf(d, WR_DIM, "%s\n", why);
+    dash_restore_prompt(d);
+}
+
 static void on_line(void *ud, char *line)
 {
     struct dash *d = ud;
@@ -196,7 +212,8 @@ static void on_line(void *ud, char *line)
         d->quit = true;
         return;
     }
-    nm_repl_history_add(line);
+    if (d->confirm != CONFIRM_ASK) /* "y" is an answer, not a command to recall */
+        nm_repl_history_add(line);
     if (line[strspn(line, " \t")]) {
         dash_out_printf(d, WR_PROMPT, "nm> %s\n", line);
         dash_run_line(d, line);
@@ -302,6 +319,13 @@ static void apply_message(struct dash *d, const struct nm_dq_msg *m)
         if (d->running > 0)
             d->running--;
         dirty |= NM_DIRTY_STATUS;
+        if (d->confirm == CONFIRM_DRY && m->status == NM_CMD_OK) {
+            d->confirm = CONFIRM_ASK;
+            dash_out_text(d, WR_WARN, "send it? y sends, anything else cancels\n");
+            nm_repl_set_prompt("send it? [y/N] ");
+        } else if (d->confirm == CONFIRM_DRY) {
+            dash_confirm_cancel(d, "nothing sent");
+        }
         break;
     case NM_DQ_ASK_PASSWORD:
         d->pw_mode = true;
@@ -311,13 +335,11 @@ static void apply_message(struct dash *d, const struct nm_dq_msg *m)
         InputLine_set(d->input, d->pw_prompt, "", 0);
         dirty |= D_INPUT;
         break;
-    case NM_DQ_SIGNER: {
+    case NM_DQ_SIGNER:
         nm_link_set_account(d->c->link, d->c->cache.signer_address);
-        char prompt[96];
-        snprintf(prompt, sizeof prompt, "nm(%s)> ", d->c->cache.signer);
-        nm_repl_set_prompt(d->c->cache.signer[0] ? prompt : "nm> ");
+        if (d->confirm != CONFIRM_ASK)
+            dash_restore_prompt(d);
         break;
-    }
     default: break;
     }
     if (dirty & NM_DIRTY_NEW_CHAIN) {
@@ -441,6 +463,11 @@ static void handle_key(struct dash *d, int key)
         d->dirty |= D_OUTPUT;
         return;
     }
+    if (key == 3 && d->confirm != CONFIRM_NONE) { /* Ctrl-C */
+        dash_confirm_cancel(d, "cancelled, nothing sent");
+        nm_repl_cancel_line();
+        return;
+    }
     if (key == 3) { /* Ctrl-C */
         if (d->watch[0]) {
             d->watch[0] = '\0';
@@ -515,6 +542,7 @@ static void dash_fini(struct dash *d)
         Widget_delete(InputLine_widget(d->input));
     nm_console_names_free(d->accounts);
     nm_console_names_free(d->subnets);
+    free(d->confirm_line);
     sodium_memzero(d->pw_buf, sizeof d->pw_buf);
 }
 

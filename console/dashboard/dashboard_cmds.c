@@ -255,11 +255,66 @@ static const struct nm_cmd_ui_ops dash_ui_ops = {
     .clear = ui_clear,
 };
 
+/* The answer to "send it?": y or yes sends the line confirmed. */
+static void confirm_answer(struct dash *d, const char *line)
+{
+    const char *a = line + strspn(line, " \t");
+    if (strcmp(a, "y") != 0 && strcmp(a, "yes") != 0 && strcmp(a, "Y") != 0) {
+        dash_confirm_cancel(d, "cancelled, nothing sent");
+        return;
+    }
+    char buf[NM_CMD_MSG_MAX + 16];
+    snprintf(buf, sizeof buf, "%s --yes", d->confirm_line);
+    free(d->confirm_line);
+    d->confirm_line = NULL;
+    d->confirm = CONFIRM_NONE;
+    dash_restore_prompt(d);
+    if (nm_runner_submit(d->c->runner, buf) == 0) {
+        d->running++;
+        d->dirty |= NM_DIRTY_STATUS;
+    }
+}
+
+/* A command that moves value or cannot be undone runs as a dry run first
+ * (unless --yes or --dry-run); true when it did so. */
+static bool confirm_first(struct dash *d, const char *line, char **w, int n)
+{
+    const struct nm_cmd_entry *e;
+    int consumed;
+    char err[NM_CMD_MSG_MAX], buf[NM_CMD_MSG_MAX + 16];
+    if (nm_cmd_lookup(w, n, &e, &consumed, err, sizeof err) != 0 ||
+        !(e->flags & NM_CMD_CONFIRM))
+        return false;
+    for (int i = consumed; i < n; i++)
+        if (strcmp(w[i], "--yes") == 0 || strcmp(w[i], "--dry-run") == 0)
+            return false;
+    snprintf(buf, sizeof buf, "%s --dry-run", line);
+    if (!(d->confirm_line = strdup(line)) || nm_runner_submit(d->c->runner, buf) != 0) {
+        free(d->confirm_line);
+        d->confirm_line = NULL;
+        return false;
+    }
+    d->confirm = CONFIRM_DRY;
+    d->running++;
+    d->dirty |= NM_DIRTY_STATUS;
+    dash_out_printf(d, WR_DIM, "%s moves value or cannot be undone: first a dry run "
+                               "(--yes skips the question)\n", e->words);
+    return true;
+}
+
 void dash_run_line(struct dash *d, const char *line)
 {
     char **w = NULL;
     int n = 0;
     char err[NM_CMD_MSG_MAX];
+    if (d->confirm == CONFIRM_ASK) {
+        confirm_answer(d, line);
+        return;
+    }
+    if (d->confirm == CONFIRM_DRY) {
+        dash_out_text(d, WR_BAD, "error: a dry run is waiting for its answer (Ctrl-C cancels)\n");
+        return;
+    }
     if (nm_cmd_split(line, &w, &n, err, sizeof err) != 0) {
         dash_out_printf(d, WR_BAD, "error: %s\n", err);
         return;
@@ -269,7 +324,7 @@ void dash_run_line(struct dash *d, const char *line)
         dash_layout(d);
     }
     struct nm_cmd_ui ui = {.mode = NM_CMD_IN_TUI, .ops = &dash_ui_ops, .ud = d};
-    if (n > 0 && !nm_cmd_ui_run(&ui, w, n)) {
+    if (n > 0 && !nm_cmd_ui_run(&ui, w, n) && !confirm_first(d, line, w, n)) {
         /* `use` and the table's commands run on the runner */
         if (nm_runner_submit(d->c->runner, line) == 0) {
             d->running++;

@@ -19,6 +19,8 @@ type_line c "use alice"
 check "use alice selects the signer" wait_screen c "signing as alice"
 check "status bar shows who signs" wait_screen c "signer alice"
 type_line c "transfer bob 1"
+check "a transfer asks first" wait_screen c "send it? [y/N]" 15
+type_line c "y"
 check "transfer runs and reports its block" wait_screen c "transferred 1.000000000 NMT" 15
 $TM send-keys -t c M-6
 check "Alt-6 shows the Log with the transfer event as it happened" wait_screen c \
@@ -27,7 +29,7 @@ $TM send-keys -t c F1
 type_line c "balance bob"
 check "balance bob answers in the output pane" wait_screen c "free       1000001.000000000 NMT"
 NEUROMESH_PASSWORD=hunter22 NEUROMESH_KDF_FAST=1 "$NEUROMESH" key new op1 >"$T/key.out" 2>&1
-type_line c "transfer op1 5"
+type_line c "transfer op1 5 --yes"
 check "alice funds the keystore key" wait_screen c "transferred 5.000000000 NMT" 15
 type_line c "use op1"
 check "a keystore key asks for its password" wait_screen c 'password for key "op1":'
@@ -35,7 +37,7 @@ $TM send-keys -t c -l "hunter22"
 $TM send-keys -t c Enter
 check "the right password unlocks it" wait_screen c "signing as op1"
 check "the password never shows" wait_gone c "hunter22"
-type_line c "transfer bob 2"
+type_line c "transfer bob 2 --yes"
 check "op1 signs a transfer" wait_screen c "transferred 2.000000000 NMT" 15
 type_line c "use alice"
 check "back to alice" wait_screen c "signer alice"
