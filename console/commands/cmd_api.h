@@ -56,6 +56,11 @@ int nm_cmd_epoch_show(struct nm_cmd_ctx *ctx);
 int nm_cmd_collusion_show(struct nm_cmd_ctx *ctx);
 /* governance commands (console/commands/cmd_gov.c) */
 extern const struct nm_cmd_table nm_cmd_gov_table;
+/* `params` (console/commands/cmd_params.c), and a parameter's value in its
+ * display unit (unit as chain_params names it: "1.000000000 NMT", "41%",
+ * "10 blocks") into out. */
+extern const struct nm_cmd_table nm_cmd_params_table;
+const char *nm_cmd_param_text(const char *unit, uint64_t value, char *out, size_t cap);
 /* the key store's commands, from the shell (console/commands/keycmd.c) */
 extern const struct nm_cmd_table nm_cmd_key_table;
 /* governance: `subnet create`'s options plus --bond, and its spec checks

@@ -39,6 +39,9 @@ struct key_args {
     int ngiven;
 };
 
+/* A new key's password is at least this long (--insecure-password: any). */
+#define KEY_PASSWORD_MIN 8
+
 /* The value of option name ("--seed"), or NULL when not given. */
 static const char *key_opt(const struct key_args *args, const char *name)
 {
@@ -244,6 +247,15 @@ static int create_key(const struct key_args *args, const uint8_t *seed)
     rc = ask_password(args, "new ", true, password, sizeof password);
     if (rc != EXIT_OK)
         goto out;
+    if (strlen(password) < KEY_PASSWORD_MIN && !key_opt(args, "--insecure-password")) {
+        char buf[64];
+        fprintf(stderr,
+                "error: key \"%s\": password too short: at least %d characters protect a "
+                "key (--insecure-password allows a shorter one, for tests)\n",
+                shown(args->name, buf, sizeof buf), KEY_PASSWORD_MIN);
+        rc = EXIT_RUNTIME;
+        goto out;
+    }
     errno = 0;
     int err = nm_keystore_create(home, args->name, password, seed, &pub);
     if (err < 0) {
@@ -636,13 +648,19 @@ SHELL(cmd_remove)
      .help = "the password: the first line of F (else $NEUROMESH_PASSWORD, else asked)"}
 #define OPT_JSON {.name = "--json", .help = "print one JSON object"}
 
+#define OPT_INSECURE                                                                          \
+    {.name = "--insecure-password",                                                           \
+     .help = "accept a password shorter than 8 characters (tests only)"}
+
 static const struct nm_cmd_option opts_password[] = {OPT_PASSWORD_FILE, {.name = NULL}};
+static const struct nm_cmd_option opts_new[] = {OPT_PASSWORD_FILE, OPT_INSECURE, {.name = NULL}};
 static const struct nm_cmd_option opts_json[] = {OPT_JSON, {.name = NULL}};
 static const struct nm_cmd_option opts_import[] = {
     {.name = "--seed", .metavar = "HEX", .help = "the 32-byte seed as 64 hex digits"},
     {.name = "--seed-file", .metavar = "F",
      .help = "read the seed from the first line of F (\"-\": standard input)"},
     OPT_PASSWORD_FILE,
+    OPT_INSECURE,
     {.name = NULL},
 };
 static const struct nm_cmd_option opts_remove[] = {
@@ -653,7 +671,7 @@ static const struct nm_cmd_option opts_remove[] = {
 static const struct nm_cmd_entry entries[] = {
     {.words = "key new", .usage = "key new NAME [--password-file F]",
      .summary = "create a key with a fresh random seed", .min_args = 1, .max_args = 1,
-     .options = opts_password, .shell = shell_cmd_new},
+     .options = opts_new, .shell = shell_cmd_new},
     {.words = "key list", .usage = "key list [--json]",
      .summary = "names and addresses of all keys",
      .options = opts_json, .shell = shell_cmd_list},

@@ -3,7 +3,7 @@
 # key store) makes blocks, keystore accounts transact, bad spec files are
 # refused with a clear message, and a database refuses another spec.
 . "$(dirname "$0")/../e2e-lib.sh"
-export NEUROMESH_PASSWORD=pw NEUROMESH_KDF_FAST=1
+export NEUROMESH_PASSWORD=pw-chainspec-e2e NEUROMESH_KDF_FAST=1
 A=$("$NEUROMESH" key new auth) && B=$("$NEUROMESH" key new user) || { fail "keys created"; finish; }
 spec="$T/spec.json"
 cat >"$spec" <<JSON

@@ -37,13 +37,13 @@ check "heights rise again after reconnecting" wait_rising a
 # Another chain behind the same address (a new genesis): every cache resets.
 before=$(height_of a)
 stop_node
-A=$(NEUROMESH_PASSWORD=pw NEUROMESH_KDF_FAST=1 "$NEUROMESH" key new auth)
+A=$(NEUROMESH_PASSWORD=pw-attach-e2e NEUROMESH_KDF_FAST=1 "$NEUROMESH" key new auth)
 cat >"$T/spec.json" <<JSON
 {"name": "Other Chain", "id": "other_chain", "authority": "$A",
  "params": {"block_time_ms": 500, "tempo": 5},
  "balances": [{"address": "$A", "amount": "1000"}]}
 JSON
-NEUROMESH_PASSWORD=pw NEUROMESH_KDF_FAST=1 "$NEUROMESH" node --chain "$T/spec.json" \
+NEUROMESH_PASSWORD=pw-attach-e2e NEUROMESH_KDF_FAST=1 "$NEUROMESH" node --chain "$T/spec.json" \
     --base-path "$T/other" --rpc-port "$port" --key auth >>"$T/other.log" 2>&1 &
 NODE_PID=$!
 check "a new genesis behind the same address says chain changed" wait_screen a "chain changed" 20
