@@ -33,6 +33,10 @@ done
 if [ ! -x /usr/bin/python3 ] || ! /usr/bin/python3 -c 'import numpy' 2>/dev/null; then
     missing="$missing python3 python3-numpy"
 fi
+# The BIP-39 English word list `key new` and `key import --mnemonic` read
+# (node/mnemonic.c), as Debian's python3-mnemonic ships it.
+[ -f /usr/lib/python3/dist-packages/mnemonic/wordlist/english.txt ] ||
+    missing="$missing python3-mnemonic"
 # libclang-rt for the libFuzzer runtime (make fuzz) and sanitizers under clang.
 if command -v clang >/dev/null 2>&1; then
     rt=$(clang -print-file-name=libclang_rt.fuzzer-x86_64.a 2>/dev/null || true)
