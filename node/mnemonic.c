@@ -28,7 +28,7 @@ int nm_wordlist_load(struct nm_wordlist *wl)
             rc = NM_E_INVAL; /* too long, or not the sorted English list */
             break;
         }
-        snprintf(wl->words[n++], sizeof wl->words[0], "%s", line);
+        memcpy(wl->words[n++], line, strlen(line) + 1); /* fits: checked above */
     }
     fclose(f);
     return rc ? rc : n == NM_MNEMONIC_WORDS ? 0 : NM_E_INVAL;

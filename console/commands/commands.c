@@ -410,6 +410,8 @@ static void help_entry(struct nm_cmd_text *b, const struct nm_cmd_entry *e)
             help_option(b, o, (int)width);
     if (e->flags & NM_CMD_SIGNS)
         nm_cmd_printf(b, "Signs a transaction: needs a signer (--as NAME) and pays the fee.\n");
+    if (e->help_more)
+        e->help_more(b);
     if (e->flags & NM_CMD_CONFIRM)
         nm_cmd_printf(b, "In the console it shows a dry run and asks first (--yes skips).\n");
     if (e->flags & NM_CMD_DEV_ONLY)

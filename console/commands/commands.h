@@ -78,6 +78,8 @@ struct nm_cmd_option {
     const char *alias; /* "-y", or NULL */
 };
 
+struct nm_cmd_text;
+
 struct nm_cmd_entry {
     const char *words;   /* "stake add" (one or two words) */
     const char *usage;   /* "stake add SUBNET AMOUNT" */
@@ -91,6 +93,9 @@ struct nm_cmd_entry {
     /* Runs the command and fills the result; NULL for the console's own
      * commands that only act on the screen (see ui). */
     int (*handler)(struct nm_cmd_ctx *ctx);
+    /* More for `help COMMAND` after the options (e.g. the parameter names
+     * of `propose param`); NULL for none. */
+    void (*help_more)(struct nm_cmd_text *b);
     unsigned modes;              /* NM_CMD_IN_*; 0: everywhere */
     const char *const *choices;  /* values of the first argument, NULL-terminated */
     enum nm_cmd_complete complete[2]; /* of positional arguments 1 and 2 */

@@ -33,7 +33,7 @@ fee=$(nm --json 'chain info' | json_field tx_fee)
 
 alice_before=$(free_of alice)
 expect_error "bond below the minimum is refused" 1 "BOND_TOO_SMALL" \
-    --as alice 'propose param tx_fee 200000 --bond 0.5'
+    --as alice 'propose param tx_fee 0.0002 --bond 0.5'
 expect_error "unknown parameter is refused" 2 "unknown parameter" \
     --as alice 'propose param no_such_param 5 --bond 1'
 expect_error "parameter outside its bounds is refused" 2 "outside its bounds" \
@@ -45,8 +45,8 @@ expect_error "upgrade at a past height is refused" 1 "UPGRADE_HEIGHT" \
 [ "$(free_of alice)" = "$alice_before" ] && pass "refused proposals cost nothing" \
     || fail "refused proposals changed alice's balance"
 
-if nm --as alice --json 'propose param tx_fee 200000 --bond 1' >"$T/prop" 2>"$T/err"; then
-    pass "alice proposes tx_fee 200000 with a 1 NMT bond"
+if nm --as alice --json 'propose param tx_fee 0.0002 --bond 1' >"$T/prop" 2>"$T/err"; then
+    pass "alice proposes tx_fee 0.0002 NMT (200000 base units) with a 1 NMT bond"
 else
     fail "propose param"; cat "$T/err"
 fi

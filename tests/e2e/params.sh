@@ -27,5 +27,22 @@ nm --json 'params tx_fee' >"$T/json" 2>&1
 check "--json has value, unit, bounds, governable" grep -q \
     '"name":"tx_fee","value":"100000","unit":"base_units","min":"0","max":"1000000000000","governable":true' \
     "$T/json"
+
+# propose param takes the display unit and turns it into the chain's exactly
+nm --as alice --json 'propose param miner_share_ppb 41.5% --bond 1 --dry-run' >"$T/p1" 2>&1
+check "41.5% becomes 415000000 ppb" grep -q '"name":"miner_share_ppb","value":"415000000"' "$T/p1"
+nm --as alice --json 'propose param tx_fee 0.0002 --bond 1 --dry-run' >"$T/p2" 2>&1
+check "0.0002 NMT becomes 200000 base units" grep -q '"name":"tx_fee","value":"200000"' "$T/p2"
+nm --as alice 'propose param gov_quorum_ppm 12.34567 --bond 1' >"$T/p3" 2>&1
+check "a share finer than its unit is refused, not rounded" test $? -eq 2
+check "saying what is expected" grep -q 'at most 4 decimals' "$T/p3"
+nm --as alice 'propose param tempo 1 --bond 1' >"$T/p4" 2>&1
+check "bounds are said in the display unit" \
+    grep -q 'tempo = 1 blocks, allowed 2 blocks .. 100000 blocks (PARAM_BOUNDS)' "$T/p4"
+nm --as alice 'propose param nope 1 --bond 1' >"$T/p5" 2>&1
+check "the list of names in the error is complete (ends with the last one)" \
+    grep -q 'gov_approval_ppm, gov_slash_ppm)$' "$T/p5"
+nm 'help propose param' >"$T/p6" 2>&1
+check "help propose param lists the names" grep -q '^Parameters governance may change: tempo, .*gov_slash_ppm$' "$T/p6"
 stop_node
 finish
