@@ -681,7 +681,8 @@ static const struct nm_cmd_option opts_remove[] = {
 };
 
 static const struct nm_cmd_entry entries[] = {
-    {.words = "key new", .usage = "key new NAME [--words 12|24] [--password-file F]",
+    {.words = "key new",
+     .usage = "key new NAME [--words 12|24] [--password-file F] [--insecure-password]",
      .summary = "create a key from fresh BIP-39 words (shown once)", .min_args = 1, .max_args = 1,
      .options = opts_new, .shell = shell_cmd_new},
     {.words = "key list", .usage = "key list [--json]",
@@ -692,7 +693,7 @@ static const struct nm_cmd_entry entries[] = {
      .options = opts_json, .shell = shell_cmd_show},
     {.words = "key import",
      .usage = "key import NAME --seed HEX|--seed-file F|--mnemonic|--mnemonic-file F "
-              "[--password-file F]",
+              "[--password-file F] [--insecure-password]",
      .summary = "store an existing seed or BIP-39 words as a key", .min_args = 1, .max_args = 1,
      .options = opts_import, .shell = shell_cmd_import},
     {.words = "key export", .usage = "key export NAME [--password-file F]",
