@@ -14,7 +14,7 @@ endif
 
 CC ?= cc
 BUILD ?= build
-PKGS := ncursesw readline libuv libwebsockets libcjson sqlite3 libsodium
+PKGS := ncursesw readline libuv libwebsockets libcjson sqlite3 libsodium inih
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS := $(shell pkg-config --libs $(PKGS)) -lpthread
 CMOCKA_LIBS := $(shell pkg-config --libs cmocka)

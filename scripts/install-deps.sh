@@ -6,7 +6,7 @@ set -eu
 # pkg-config module -> Debian package
 MODULES="ncursesw:libncurses-dev readline:libreadline-dev libuv:libuv1-dev
 libwebsockets:libwebsockets-dev libcjson:libcjson-dev sqlite3:libsqlite3-dev
-cmocka:libcmocka-dev libsodium:libsodium-dev"
+cmocka:libcmocka-dev libsodium:libsodium-dev inih:libinih-dev"
 # command -> Debian package (test and fuzz tools)
 COMMANDS="pkg-config:pkg-config tmux:tmux sqlite3:sqlite3 clang:clang promtool:prometheus curl:curl"
 

@@ -7,6 +7,7 @@
 #include "console/cli/console_main.h"
 
 #include "console/cli/cli.h"
+#include "console/cli/config.h"
 #include "console/cli/home.h"
 #include "console/cli/node_cmd.h"
 #include "node/errors.h"
@@ -127,9 +128,15 @@ static int parse_options(int argc, char **argv, struct options *o)
             return 2;
         }
     }
+    return 0;
+}
+
+/* After config.ini filled what the flags left open. */
+static int check_attach_url(const struct options *o)
+{
     if (o->attach && !o->url) {
         fprintf(stderr, "error: attach needs the node's address: neuromesh attach "
-                        "ws://HOST:PORT\n");
+                        "ws://HOST:PORT (or url = ... in $NEUROMESH_HOME/config.ini)\n");
         return 2;
     }
     if (o->attach && strncmp(o->url, "ws://", 5) != 0) {
@@ -420,8 +427,20 @@ int nm_console_main(int argc, char **argv)
         fputs(usage_console_tail, stdout);
         return 0;
     }
-    c.theme = o.theme;
     c.keep_going = o.keep_going;
+    struct nm_config conf = {0};
+    char conf_err[512];
+    if (nm_home_dir(c.home, sizeof c.home, 1) == 0 &&
+        nm_config_load(c.home, &conf, conf_err, sizeof conf_err) != 0) {
+        fprintf(stderr, "error: %s\n", conf_err);
+        return 2;
+    }
+    /* flags win over $NEUROMESH_HOME/config.ini */
+    c.theme = o.theme ? o.theme : conf.theme[0] ? conf.theme : NULL;
+    if (o.attach && !o.url && conf.url[0])
+        o.url = conf.url;
+    if ((rc = check_attach_url(&o)) != 0)
+        return rc;
     if (nm_home_dir(c.home, sizeof c.home, 1) == 0) {
         int n = snprintf(c.history_path, sizeof c.history_path, "%s/history", c.home);
         if (n < 0 || (size_t)n >= sizeof c.history_path)
