@@ -37,7 +37,7 @@ check "heights rise again after reconnecting" wait_rising a
 # Another chain behind the same address (a new genesis): every cache resets.
 before=$(height_of a)
 stop_node
-A=$(NEUROMESH_PASSWORD=pw-attach-e2e NEUROMESH_KDF_FAST=1 "$NEUROMESH" key new auth)
+A=$(NEUROMESH_PASSWORD=pw-attach-e2e NEUROMESH_KDF_FAST=1 "$NEUROMESH" key new auth 2>/dev/null)
 cat >"$T/spec.json" <<JSON
 {"name": "Other Chain", "id": "other_chain", "authority": "$A",
  "params": {"block_time_ms": 500, "tempo": 5},
