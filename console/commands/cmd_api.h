@@ -61,6 +61,10 @@ extern const struct nm_cmd_table nm_cmd_gov_table;
  * "10 blocks") into out. */
 extern const struct nm_cmd_table nm_cmd_params_table;
 const char *nm_cmd_param_text(const char *unit, uint64_t value, char *out, size_t cap);
+/* A proposal's one-line summary (gov_proposals item): for a parameter
+ * change "tx_fee 0.000100000 NMT → 0.000200000 NMT" in display units
+ * ("->" without utf8), else the node's own summary. */
+const char *nm_cmd_proposal_summary(const cJSON *proposal, bool utf8, char *out, size_t cap);
 /* the key store's commands, from the shell (console/commands/keycmd.c) */
 extern const struct nm_cmd_table nm_cmd_key_table;
 /* governance: `subnet create`'s options plus --bond, and its spec checks

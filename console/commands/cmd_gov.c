@@ -570,7 +570,9 @@ static int h_proposals(struct nm_cmd_ctx *ctx)
         snprintf(turnout, sizeof turnout, "%s/%s", percent(nm_jget_u64(t, "turnout_ppm"), p1),
                  percent(nm_jget_u64(t, "quorum_ppm"), p2));
         const cJSON *mine = cJSON_GetObjectItemCaseSensitive(p, "my_vote");
-        snprintf(summary, sizeof summary, "%s%s%s", nm_jget_str(p, "summary"),
+        char what[160];
+        snprintf(summary, sizeof summary, "%s%s%s",
+                 nm_cmd_proposal_summary(p, true, what, sizeof what),
                  cJSON_IsString(mine) ? " [you: " : "",
                  cJSON_IsString(mine) ? mine->valuestring : "");
         if (cJSON_IsString(mine))
@@ -607,7 +609,8 @@ static int h_proposal(struct nm_cmd_ctx *ctx)
     bool live = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(t, "live"));
     struct nm_cmd_text b = {0};
     nm_cmd_printf(&b, "proposal        %u (%s)\n", id, nm_jget_str(r, "kind"));
-    nm_cmd_printf(&b, "summary         %s\n", nm_jget_str(r, "summary"));
+    char what[160];
+    nm_cmd_printf(&b, "summary         %s\n", nm_cmd_proposal_summary(r, true, what, sizeof what));
     nm_cmd_printf(&b, "status          %s", status);
     if (strcmp(status, "open") == 0)
         nm_cmd_printf(&b, ": votes through block %llu, %s left\n",

@@ -4,6 +4,7 @@
 #include "console/commands/cmd_api.h"
 
 #include "node/errors.h"
+#include "node/params_json.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -42,6 +43,27 @@ const char *nm_cmd_param_text(const char *unit, uint64_t v, char *out, size_t ca
         snprintf(out, cap, "%" PRIu64 " %s", v, unit);
     else
         snprintf(out, cap, "%" PRIu64, v);
+    return out;
+}
+
+const char *nm_cmd_proposal_summary(const cJSON *p, bool utf8, char *out, size_t cap)
+{
+    const cJSON *a = nm_jget(p, "action");
+    const char *name = nm_jget_str(a, "name");
+    const struct nm_param_info *info = name[0] ? nm_param_find(name) : NULL;
+    if (!info || !nm_jget(a, "value")) {
+        snprintf(out, cap, "%s", nm_jget_str(p, "summary"));
+        return out;
+    }
+    const char *unit = nm_param_unit(info), *arrow = utf8 ? "\xe2\x86\x92" : "->";
+    char now[64], next[64];
+    nm_cmd_param_text(unit, nm_jget_u64(a, "value"), next, sizeof next);
+    if (strcmp(nm_jget_str(p, "status"), "executed") == 0 || !nm_jget(a, "current"))
+        snprintf(out, cap, "%s %s %s (set)", name, arrow, next);
+    else
+        snprintf(out, cap, "%s %s %s %s", name,
+                 nm_cmd_param_text(unit, nm_jget_u64(a, "current"), now, sizeof now), arrow,
+                 next);
     return out;
 }
 

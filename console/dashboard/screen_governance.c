@@ -4,6 +4,7 @@
  * serves no gov_proposals it says so instead. */
 #include "console/dashboard/screen.h"
 
+#include "console/commands/cmd_api.h"
 #include "console/dashboard/dashboard_fmt.h"
 
 #include <inttypes.h>
@@ -67,7 +68,7 @@ static void cell(void *ud, size_t row, int col, char *buf, size_t cap, enum widg
             *role = WR_ACCENT;
         break;
     }
-    case C_SUMMARY: snprintf(buf, cap, "%s", str_of(p, "summary")); break;
+    case C_SUMMARY: nm_cmd_proposal_summary(p, s->base.look->utf8, buf, cap); break;
     case C_AYE: snprintf(buf, cap, "%.1f%%", num_of(tally, "aye_ppm") / 10000.0); break;
     case C_TURNOUT:
         snprintf(buf, cap, "%.0f/%.0f%%", num_of(tally, "turnout_ppm") / 10000.0,
