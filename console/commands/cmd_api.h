@@ -60,6 +60,8 @@ extern const struct nm_cmd_table nm_cmd_gov_table;
  * display unit (unit as chain_params names it: "1.000000000 NMT", "41%",
  * "10 blocks") into out. */
 extern const struct nm_cmd_table nm_cmd_params_table;
+/* the address book (console/commands/contacts.c) */
+extern const struct nm_cmd_table nm_cmd_contacts_table;
 const char *nm_cmd_param_text(const char *unit, uint64_t value, char *out, size_t cap);
 /* A proposal's one-line summary (gov_proposals item): for a parameter
  * change "tx_fee 0.000100000 NMT → 0.000200000 NMT" in display units

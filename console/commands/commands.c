@@ -58,6 +58,7 @@ static const struct nm_cmd_table *const tables[] = {
     /* governance commands (console/commands/cmd_gov.c) */
     &nm_cmd_gov_table,
     &nm_cmd_params_table,
+    &nm_cmd_contacts_table,
     /* the console's own (console/commands/cmd_console.c) */
     &nm_cmd_console_table,
     /* `neuromesh key ...` (console/commands/keycmd.c), from the shell */

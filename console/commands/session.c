@@ -4,6 +4,7 @@
 #include "console/commands/session.h"
 
 #include "console/cli/home.h"
+#include "console/commands/contacts.h"
 #include "console/cli/password.h"
 #include "node/amount.h"
 #include "node/errors.h"
@@ -378,6 +379,8 @@ int nm_session_resolve_account(struct nm_session *s, const char *text, nm_accoun
         if (rc != NM_E_KEY_NOT_FOUND)
             return rc;
     }
+    if (s && s->have_home && nm_contacts_find(s->home, text, out) == 0)
+        return 0;
     if (is_dev_name(text)) {
         struct nm_keypair kp;
         if (!s) {
@@ -392,8 +395,8 @@ int nm_session_resolve_account(struct nm_session *s, const char *text, nm_accoun
         sodium_memzero(&kp, sizeof kp);
         return 0;
     }
-    snprintf(err, cap, "unknown account \"%s\": not an SS58 address, key name or dev account",
-             text);
+    snprintf(err, cap, "unknown account \"%s\": not an SS58 address, key name, contact or dev "
+             "account", text);
     return NM_E_UNKNOWN_ACCOUNT;
 }
 
