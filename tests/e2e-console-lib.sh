@@ -34,10 +34,11 @@ wait_screen() {
     return 1
 }
 
-# wait_gone NAME TEXT: until the pane no longer shows TEXT (2 s at most).
+# wait_gone NAME TEXT [SECONDS]: until the pane no longer shows TEXT (2 s
+# unless told).
 wait_gone() {
-    i=0
-    while [ $i -lt 20 ]; do
+    i=0; limit=$(( ${3:-2} * 10 ))
+    while [ $i -lt $limit ]; do
         if ! screen_of "$1" | grep -qF -- "$2"; then return 0; fi
         sleep 0.1; i=$((i + 1))
     done

@@ -440,6 +440,14 @@ static void handle_key(struct dash *d, int key)
         }
         return;
     }
+    if (key == KEY_F(10) && d->active == 4) { /* Governance: finished ones too */
+        d->gov_all = !d->gov_all;
+        nm_link_set_gov_all(d->c->link, d->gov_all);
+        dash_out_text(d, WR_DIM,
+                      d->gov_all ? "governance: finished proposals shown (F10 hides)\n"
+                                 : "governance: in progress only (F10 shows finished)\n");
+        return;
+    }
     if (key == KEY_F(9)) {
         d->out_full = !d->out_full;
         dash_layout(d);

@@ -38,6 +38,7 @@ struct nm_link {
     unsigned feeds;
     int subnet;       /* selected by the UI; 0: first */
     char account[64]; /* the operator's address, for gov_proposals */
+    bool gov_all;     /* gov_proposals with finished ones too */
     bool subnet_changed;
     bool feeds_changed;
     bool head_pending;
@@ -360,13 +361,11 @@ static int fetch_dashboard(struct nm_link *l, struct nm_rpc_client *c)
     if (fetch_neurons(l, c, subnet))
         return NM_E_CONNECT;
     if (has_method(l, "gov_proposals")) {
-        cJSON *params = NULL;
+        cJSON *params = cJSON_CreateArray();
         pthread_mutex_lock(&l->mu);
-        if (l->account[0]) {
-            params = cJSON_CreateArray();
-            cJSON_AddItemToArray(params, cJSON_CreateFalse());
+        cJSON_AddItemToArray(params, cJSON_CreateBool(l->gov_all));
+        if (l->account[0])
             cJSON_AddItemToArray(params, cJSON_CreateString(l->account));
-        }
         pthread_mutex_unlock(&l->mu);
         if (fetch_post(l, c, "gov_proposals", params, NM_DQ_PROPOSALS, 0))
             return NM_E_CONNECT;
@@ -693,6 +692,13 @@ void nm_link_set_feeds(struct nm_link *l, unsigned feeds)
     l->feeds = feeds | NM_FEED_HEADS;
     l->feeds_changed = true;
     pthread_cond_broadcast(&l->cv);
+    pthread_mutex_unlock(&l->mu);
+}
+
+void nm_link_set_gov_all(struct nm_link *l, bool all)
+{
+    pthread_mutex_lock(&l->mu);
+    l->gov_all = all;
     pthread_mutex_unlock(&l->mu);
 }
 

@@ -62,6 +62,9 @@ void nm_link_select_subnet(struct nm_link *l, int subnet);
 /* The operator's account (SS58, "" for none), so gov_proposals reports
  * its own votes. */
 void nm_link_set_account(struct nm_link *l, const char *address);
+/* Whether gov_proposals brings finished proposals too (the Governance
+ * screen's F10); from the next fetch (each block) on. */
+void nm_link_set_gov_all(struct nm_link *l, bool all);
 /* Changes the feeds (e.g. `watch events` in plain mode). */
 void nm_link_set_feeds(struct nm_link *l, unsigned feeds);
 /* Whether a first connection ever succeeded; when not, why (the last

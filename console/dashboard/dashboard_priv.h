@@ -43,6 +43,7 @@ struct dash {
     int rows, cols, body_y, body_h, out_y, out_h;
     bool too_small;
     bool out_full; /* F9: the output pane takes the whole body */
+    bool gov_all;  /* F10 on Governance: finished proposals too */
     /* A command that asks first (NM_CMD_CONFIRM): its line while its dry
      * run runs (CONFIRM_DRY), then while the question is open (CONFIRM_ASK). */
     char *confirm_line;
