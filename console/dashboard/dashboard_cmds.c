@@ -279,15 +279,9 @@ static void confirm_answer(struct dash *d, const char *line)
  * (unless --yes or --dry-run); true when it did so. */
 static bool confirm_first(struct dash *d, const char *line, char **w, int n)
 {
-    const struct nm_cmd_entry *e;
-    int consumed;
-    char err[NM_CMD_MSG_MAX], buf[NM_CMD_MSG_MAX + 16];
-    if (nm_cmd_lookup(w, n, &e, &consumed, err, sizeof err) != 0 ||
-        !(e->flags & NM_CMD_CONFIRM))
+    char what[64], buf[NM_CMD_MSG_MAX + 16];
+    if (!nm_cmd_wants_confirm(w, n, what, sizeof what))
         return false;
-    for (int i = consumed; i < n; i++)
-        if (strcmp(w[i], "--yes") == 0 || strcmp(w[i], "--dry-run") == 0)
-            return false;
     snprintf(buf, sizeof buf, "%s --dry-run", line);
     if (!(d->confirm_line = strdup(line)) || nm_runner_submit(d->c->runner, buf) != 0) {
         free(d->confirm_line);
@@ -298,7 +292,7 @@ static bool confirm_first(struct dash *d, const char *line, char **w, int n)
     d->running++;
     d->dirty |= NM_DIRTY_STATUS;
     dash_out_printf(d, WR_DIM, "%s moves value or cannot be undone: first a dry run "
-                               "(--yes skips the question)\n", e->words);
+                               "(--yes skips the question)\n", what);
     return true;
 }
 
