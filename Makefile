@@ -15,7 +15,7 @@ endif
 CC ?= cc
 BUILD ?= build
 PKGS := ncursesw readline libuv libwebsockets libcjson sqlite3 libsodium grpc libprotobuf-c \
-	libseccomp libcurl miniupnpc
+	libseccomp libcurl miniupnpc inih
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS := $(shell pkg-config --libs $(PKGS)) -lpthread
 CMOCKA_LIBS := $(shell pkg-config --libs cmocka)
@@ -108,6 +108,16 @@ $(BUILD)/tests/test_bft_machine_fuzz: tests/fuzz/fuzz_bft_machine.c
 $(BUILD)/bench/bench_bft: bench/bench_bft.c $(BUILD)/tests/support/bft_sim.o $(BUILD)/libneuromesh.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+# `neuromesh --version` names the commit it was built from (with -dirty
+# for uncommitted changes); main.o is rebuilt when that changes.
+NM_COMMIT := $(shell git describe --always --dirty --abbrev=12 2>/dev/null || echo unknown)
+$(BUILD)/commit.stamp: FORCE
+	@mkdir -p $(BUILD); echo '$(NM_COMMIT)' | cmp -s - $@ || echo '$(NM_COMMIT)' >$@
+$(BUILD)/$(MAIN_SRC:.c=.o): $(BUILD)/commit.stamp
+$(BUILD)/$(MAIN_SRC:.c=.o): ALL_CFLAGS += -DNM_COMMIT='"$(NM_COMMIT)"'
+.PHONY: FORCE
+FORCE:
 
 run: neuromesh
 	./neuromesh

@@ -40,13 +40,13 @@ quit() {
 }
 
 echo "console_speed: $NM, 120x40 tmux, $(nproc) cores"
-start fresh "$NM" console --base-path "$T/chain"
+start fresh "$NM" console --rpc-port 0 --base-path "$T/chain"
 wait_frame fresh
 echo "  first frame, embedded, new chain       $(cut -d' ' -f2 "$T/fresh.frame") ms   limit 300 ms"
 cpu=$(idle_cpu fresh)
 echo "  idle CPU, embedded (console + node)    $cpu %   limit 2% (console alone: attach)"
 quit fresh
-start again "$NM" console --base-path "$T/chain"
+start again "$NM" console --rpc-port 0 --base-path "$T/chain"
 wait_frame again
 echo "  first frame, embedded, existing chain  $(cut -d' ' -f2 "$T/again.frame") ms   limit 300 ms"
 quit again

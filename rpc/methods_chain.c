@@ -7,6 +7,7 @@
 #include "node/amount.h"
 #include "node/errors.h"
 #include "node/extrinsic.h"
+#include "node/params_json.h"
 #include "node/pallets/balances.h"
 #include "node/pallets/consensus.h"
 #include "node/pallets/registry.h"
@@ -103,6 +104,13 @@ static int m_system_properties(struct nm_rpc_request *r, cJSON **result,
     cJSON_AddNumberToObject(*result, "tokenDecimals", NM_AMOUNT_DECIMALS);
     cJSON_AddStringToObject(*result, "tokenSymbol", "NMT");
     return 0;
+}
+
+/* The console's `params` (node/params_json.c). */
+static int m_chain_params(struct nm_rpc_request *r, cJSON **result, struct nm_rpc_error_out *e)
+{
+    *result = nm_params_json(&r->chain->rt.params);
+    return *result ? 0 : nm_rpc_fail_chain(e, NM_E_NOMEM, NULL);
 }
 
 static int m_chain_info(struct nm_rpc_request *r, cJSON **result, struct nm_rpc_error_out *e)
@@ -407,6 +415,9 @@ static const struct nm_rpc_method chain_methods[] = {
               .summary = "ss58Format, tokenDecimals, tokenSymbol"}, .fn = m_system_properties},
     {.info = {.name = "chain_info", .params = "[]",
               .summary = "height, finalized, hashes, epoch, parameters"}, .fn = m_chain_info},
+    {.info = {.name = "chain_params", .params = "[]",
+              .summary = "every chain parameter: value, unit, bounds, governable"},
+     .fn = m_chain_params},
     {.info = {.name = "chain_getHeader", .params = "[hash?]",
               .summary = "a block header (best when no hash)"}, .fn = m_chain_getHeader},
     {.info = {.name = "chain_getBlock", .params = "[hash?]",

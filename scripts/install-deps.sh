@@ -8,7 +8,7 @@ MODULES="ncursesw:libncurses-dev readline:libreadline-dev libuv:libuv1-dev
 libwebsockets:libwebsockets-dev libcjson:libcjson-dev sqlite3:libsqlite3-dev
 cmocka:libcmocka-dev libsodium:libsodium-dev grpc:libgrpc-dev libprotobuf-c:libprotobuf-c-dev
 libseccomp:libseccomp-dev libcurl:libcurl4-openssl-dev
-miniupnpc:libminiupnpc-dev"
+miniupnpc:libminiupnpc-dev inih:libinih-dev"
 # command -> Debian package (test and fuzz tools)
 COMMANDS="pkg-config:pkg-config tmux:tmux sqlite3:sqlite3 clang:clang promtool:prometheus curl:curl
 protoc-c:protobuf-c-compiler bwrap:bubblewrap systemd-analyze:systemd
@@ -47,6 +47,10 @@ fi
 if [ ! -x /usr/bin/python3 ] || ! /usr/bin/python3 -c 'import yaml' 2>/dev/null; then
     missing="$missing python3-yaml"
 fi
+# The BIP-39 English word list `key new` and `key import --mnemonic` read
+# (node/mnemonic.c), as Debian's python3-mnemonic ships it.
+[ -f /usr/lib/python3/dist-packages/mnemonic/wordlist/english.txt ] ||
+    missing="$missing python3-mnemonic"
 # libclang-rt for the libFuzzer runtime (make fuzz) and sanitizers under clang.
 if command -v clang >/dev/null 2>&1; then
     rt=$(clang -print-file-name=libclang_rt.fuzzer-x86_64.a 2>/dev/null || true)

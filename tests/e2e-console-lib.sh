@@ -8,16 +8,17 @@ trap 'tmux_cleanup; cleanup' EXIT
 trap 'tmux_cleanup; cleanup; exit 1' INT TERM
 
 # console_start NAME COLSxROWS COMMAND...: runs COMMAND in a new detached
-# session; when it ends, the pane records its exit status in $T/NAME.exit
-# and the terminal's settings in $T/NAME.stty, then idles (so the pane can
+# session; when it ends, the pane records the terminal's settings in
+# $T/NAME.stty, then its exit status in $T/NAME.exit (last: wait_exit
+# waits for it), then idles (so the pane can
 # still be read).
 console_start() {
     name=$1; size=$2; shift 2
     cols=${size%x*}; rows=${size#*x}
     rm -f "$T/$name.exit" "$T/$name.stty"
     $TM new-session -d -s "$name" -x "$cols" -y "$rows" \
-        "env NEUROMESH_HOME='$NEUROMESH_HOME' $*; echo \$? > '$T/$name.exit'; \
-stty -a > '$T/$name.stty' 2>&1; sleep 120"
+        "env NEUROMESH_HOME='$NEUROMESH_HOME' $*; st=\$?; stty -a > '$T/$name.stty' 2>&1; \
+echo \$st > '$T/$name.exit'; sleep 120"
 }
 
 screen_of() { $TM capture-pane -p -t "$1"; }
@@ -33,10 +34,11 @@ wait_screen() {
     return 1
 }
 
-# wait_gone NAME TEXT: until the pane no longer shows TEXT (2 s at most).
+# wait_gone NAME TEXT [SECONDS]: until the pane no longer shows TEXT (2 s
+# unless told).
 wait_gone() {
-    i=0
-    while [ $i -lt 20 ]; do
+    i=0; limit=$(( ${3:-2} * 10 ))
+    while [ $i -lt $limit ]; do
         if ! screen_of "$1" | grep -qF -- "$2"; then return 0; fi
         sleep 0.1; i=$((i + 1))
     done

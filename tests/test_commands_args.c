@@ -235,8 +235,8 @@ static void test_dev_names_resolve_on_dev_chains_only(void **state)
     cmd_fx_build_ok(fx->s, "transfer bob 2", &c);
     assert_true(nm_account_eq(&c.u.transfer.dest, &kp.pub));
     expect_build_error(fx->s, "transfer mallory 2", NM_E_UNKNOWN_ACCOUNT,
-                       "transfer: unknown account \"mallory\": not an SS58 address, key name or "
-                       "dev account");
+                       "transfer: unknown account \"mallory\": not an SS58 address, key name, "
+                       "contact or dev account");
     expect_build_error(fx->s, "balance", NM_E_USAGE, "balance: does not sign a transaction");
 }
 

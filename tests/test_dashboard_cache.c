@@ -114,6 +114,45 @@ static void test_cache_subnets_and_metagraph_with_optional_fields(void **state)
     nm_cache_fini(&c);
 }
 
+static void test_cache_new_genesis_resets_every_table_but_keeps_link_and_signer(void **state)
+{
+    (void)state;
+    struct nm_cache c;
+    nm_cache_init(&c);
+    apply(&c, NM_DQ_LINK, NM_LINK_UP, 0, NULL, "connected");
+    apply(&c, NM_DQ_SIGNER, 0, 0, "{\"address\":\"5Alice\"}", "alice");
+    const char *info_a = "{\"genesis_hash\":\"0xaaaa\",\"height\":90,\"tempo\":10}";
+    assert_false(apply(&c, NM_DQ_CHAIN, 0, 0, info_a, NULL) & NM_DIRTY_NEW_CHAIN);
+    apply(&c, NM_DQ_SUBNETS, 0, 0, "[{\"id\":3,\"name\":\"old\"}]", NULL);
+    apply(&c, NM_DQ_NEURONS, 0, 3, "{\"subnet\":3,\"neurons\":[{\"uid\":0}]}", NULL);
+    apply(&c, NM_DQ_PROPOSALS, 0, 0, "{\"proposals\":[{\"status\":\"voting\"}]}", NULL);
+    apply(&c, NM_DQ_HEAD, 0, 0, "{\"height\":91,\"timestamp\":5000}", NULL);
+    /* The same chain again (a reconnect) keeps everything. */
+    assert_false(apply(&c, NM_DQ_CHAIN, 0, 0, info_a, NULL) & NM_DIRTY_NEW_CHAIN);
+    assert_int_equal(c.nsubnets, 1);
+    assert_int_equal(c.height, 91);
+    /* Another genesis behind the same address: everything chain-made goes. */
+    unsigned d = apply(&c, NM_DQ_CHAIN, 0, 0, "{\"genesis_hash\":\"0xbbbb\",\"height\":4}",
+                       NULL);
+    assert_true(d & NM_DIRTY_NEW_CHAIN);
+    assert_int_equal(d & NM_DIRTY_ALL, NM_DIRTY_ALL);
+    assert_int_equal(c.height, 4); /* not stuck at the old chain's 91 */
+    assert_int_equal(c.nsubnets, 0);
+    assert_int_equal(c.nneurons, 0);
+    assert_null(c.gov_overview);
+    assert_int_equal(c.open_proposals, 0);
+    assert_int_equal(c.block_times_ms.n, 0);
+    assert_string_equal(c.genesis, "0xbbbb");
+    assert_string_equal(c.old_genesis, "0xaaaa");
+    assert_int_equal(c.link, NM_LINK_UP);
+    assert_string_equal(c.signer, "alice");
+    assert_string_equal(c.signer_address, "5Alice");
+    /* The new chain's heads count from its own height. */
+    apply(&c, NM_DQ_HEAD, 0, 0, "{\"height\":5}", NULL);
+    assert_int_equal(c.height, 5);
+    nm_cache_fini(&c);
+}
+
 static void test_cache_governance_latency_link_and_signer(void **state)
 {
     (void)state;
@@ -285,6 +324,7 @@ int main(void)
         cmocka_unit_test(test_cache_chain_info_and_epoch_progress),
         cmocka_unit_test(test_cache_subnets_and_metagraph_with_optional_fields),
         cmocka_unit_test(test_cache_governance_latency_link_and_signer),
+        cmocka_unit_test(test_cache_new_genesis_resets_every_table_but_keeps_link_and_signer),
         cmocka_unit_test(test_cache_allocation_failures_leave_it_unchanged),
         cmocka_unit_test(test_queue_keeps_order_wakes_and_is_bounded),
     };

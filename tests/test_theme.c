@@ -119,7 +119,7 @@ static void test_theme_load_finds_files_and_refuses_bad_names(void **state)
     assert_int_not_equal(nm_theme_load("../x", &t, from, sizeof from, err, sizeof err), 0);
     assert_non_null(strstr(err, "bad theme name"));
     assert_int_not_equal(nm_theme_load("nosuch", &t, from, sizeof from, err, sizeof err), 0);
-    assert_string_equal(err, "no theme \"nosuch\" (try: theme list)");
+    assert_string_equal(err, "no theme \"nosuch\"; themes: default, high-contrast, light, mono");
     char names[16][NM_THEME_NAME_MAX];
     int n = nm_theme_list(names, 16);
     assert_true(n >= 4);

@@ -60,6 +60,44 @@ static void test_logpane_wraps_long_lines(void **state)
     delwin(pad);
 }
 
+static void test_logpane_wraps_at_words_and_never_splits_a_number(void **state)
+{
+    (void)state;
+    struct widget_look look = harness_look(false);
+    struct logpane *lp = make_pane(&look, 10, 3, 16);
+    WINDOW *pad = harness_pad(3, 16);
+    LogPane_append(lp, WR_NORMAL, "pending 4.000000000 NMT");
+    Widget_draw(LogPane_widget(lp), pad);
+    char row[64];
+    /* not "pending 4.000000" / "000 NMT" */
+    assert_string_equal(harness_row(pad, 1, row, sizeof row), "pending");
+    assert_string_equal(harness_row(pad, 2, row, sizeof row), "4.000000000 NMT");
+    /* A word wider than the row is the only thing cut. */
+    assert_int_equal(widget_wrap_prefix("0123456789abcdef0123", 16), 16);
+    assert_int_equal(widget_wrap_prefix("ab cd", 16), 5);
+    assert_int_equal(widget_wrap_prefix("ab cdef", 4), 3);
+    Widget_delete(LogPane_widget(lp));
+    delwin(pad);
+}
+
+static void test_logpane_counts_lines_added_below_a_scrolled_view(void **state)
+{
+    (void)state;
+    struct logpane *lp = make_pane(&(struct widget_look){0}, 100, 2, 10);
+    struct widget *w = LogPane_widget(lp);
+    LogPane_append(lp, WR_NORMAL, "a\nb\nc\nd");
+    assert_int_equal(LogPane_unseen(lp), 0);
+    Widget_onKey(w, KEY_SR);
+    LogPane_append(lp, WR_NORMAL, "e\nf\ng");
+    assert_int_equal(LogPane_unseen(lp), 3);
+    Widget_onKey(w, KEY_SF);
+    assert_int_equal(LogPane_unseen(lp), 3);
+    Widget_onKey(w, KEY_END); /* following again: nothing unseen */
+    assert_int_equal(LogPane_unseen(lp), 0);
+    assert_true(LogPane_following(lp));
+    Widget_delete(w);
+}
+
 static void test_logpane_drops_oldest_beyond_limit(void **state)
 {
     (void)state;
@@ -128,6 +166,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_logpane_shows_newest_lines_at_bottom),
         cmocka_unit_test(test_logpane_wraps_long_lines),
+        cmocka_unit_test(test_logpane_wraps_at_words_and_never_splits_a_number),
+        cmocka_unit_test(test_logpane_counts_lines_added_below_a_scrolled_view),
         cmocka_unit_test(test_logpane_drops_oldest_beyond_limit),
         cmocka_unit_test(test_logpane_scrollback_stays_put_then_follows),
         cmocka_unit_test(test_logpane_neutralises_control_characters),

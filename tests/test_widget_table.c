@@ -55,6 +55,40 @@ static struct table *make_table(struct widget_look *look, int h, int w)
     return t;
 }
 
+static void hash_cell(void *ud, size_t row, int col, char *buf, size_t cap,
+                      enum widget_role *role)
+{
+    (void)ud;
+    (void)row;
+    (void)col;
+    (void)role;
+    snprintf(buf, cap, "5F5kopDqWVNLSBCaaBEUT9AWX3RMgVYP6ELpvmcSjmN2bsfu");
+}
+
+static void test_table_id_column_shortens_in_the_middle(void **state)
+{
+    (void)state;
+    const struct table_column cols[] = {{.title = "HOTKEY", .width = 0, .align = TABLE_ID}};
+    struct widget_look look = harness_look(false);
+    struct table *t = Table_new(cols, 1, hash_cell, NULL, NULL);
+    assert_non_null(t);
+    Widget_setLook(Table_widget(t), &look);
+    Widget_move(Table_widget(t), 0, 0, 2, 12);
+    assert_int_equal(Table_setRowCount(t, 1), 0);
+    WINDOW *pad = harness_pad(2, 12);
+    Widget_draw(Table_widget(t), pad);
+    char row[64];
+    /* both ends kept: not "5F5kopDqWVNL" */
+    assert_string_equal(harness_row(pad, 1, row, sizeof row), "5F5ko..2bsfu");
+    char buf[64];
+    assert_string_equal(widget_ellipsize_middle("0123456789", 10, true, buf, sizeof buf),
+                        "0123456789");
+    assert_string_equal(widget_ellipsize_middle("0123456789abc", 9, true, buf, sizeof buf),
+                        "0123\xe2\x80\xa6" "9abc");
+    Widget_delete(Table_widget(t));
+    delwin(pad);
+}
+
 static void test_table_draws_header_and_rows_in_owner_order(void **state)
 {
     (void)state;
@@ -212,6 +246,7 @@ int main(void)
     harness_start();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_table_draws_header_and_rows_in_owner_order),
+        cmocka_unit_test(test_table_id_column_shortens_in_the_middle),
         cmocka_unit_test(test_table_sorts_by_column_both_ways_with_marker),
         cmocka_unit_test(test_table_filter_matches_any_cell_case_insensitively),
         cmocka_unit_test(test_table_keys_move_selection_and_scroll_into_view),

@@ -1,5 +1,5 @@
 /* logpane.c - the log pane widget (see logpane.h): a ring of lines drawn
- * bottom-up, wrapped at the pane's width. */
+ * bottom-up, wrapped at word boundaries to the pane's width. */
 #include "widgets/logpane.h"
 
 #include <stdlib.h>
@@ -15,6 +15,7 @@ struct logpane {
     struct log_line *ring;
     size_t cap, head, count; /* head: where the next line goes */
     size_t back;             /* lines scrolled back from the newest */
+    size_t unseen;           /* lines added below the view while scrolled back */
 };
 
 static void logpane_draw(struct widget *w, WINDOW *win);
@@ -56,7 +57,7 @@ void LogPane_clear(struct logpane *lp)
         free(lp->ring[i].text);
         lp->ring[i].text = NULL;
     }
-    lp->head = lp->count = lp->back = 0;
+    lp->head = lp->count = lp->back = lp->unseen = 0;
     lp->base.dirty = true;
 }
 
@@ -83,8 +84,10 @@ static int push_line(struct logpane *lp, enum widget_role role, const char *s, s
     if (lp->count < lp->cap)
         lp->count++;
     /* A reader scrolled back keeps looking at the same lines. */
-    if (lp->back > 0 && lp->back + 1 < lp->count)
+    if (lp->back > 0 && lp->back + 1 < lp->count) {
         lp->back++;
+        lp->unseen++;
+    }
     return 0;
 }
 
@@ -135,6 +138,11 @@ bool LogPane_following(const struct logpane *lp)
     return lp->back == 0;
 }
 
+size_t LogPane_unseen(const struct logpane *lp)
+{
+    return lp->unseen;
+}
+
 static enum widget_result logpane_on_key(struct widget *w, int key)
 {
     struct logpane *lp = (struct logpane *)w;
@@ -152,31 +160,9 @@ static enum widget_result logpane_on_key(struct widget *w, int key)
     }
     if (lp->back > max_back)
         lp->back = max_back;
+    if (lp->unseen > lp->back)
+        lp->unseen = lp->back; /* at the bottom (0): following again */
     return lp->back != before ? WIDGET_REDRAW : WIDGET_HANDLED;
-}
-
-/* Byte length of the longest prefix of s that fits in cols columns (at
- * least one character, so a too-wide character cannot stall wrapping). */
-static size_t fit_prefix(const char *s, int cols)
-{
-    size_t n = 0;
-    int used = 0;
-    while (s[n]) {
-        size_t len = 1;
-        while (s[n + len] && ((unsigned char)s[n + len] & 0xc0) == 0x80)
-            len++;
-        char one[8];
-        if (len >= sizeof one)
-            len = 1;
-        memcpy(one, s + n, len);
-        one[len] = '\0';
-        int cw = widget_text_width(one);
-        if (used + cw > cols && n > 0)
-            break;
-        used += cw;
-        n += len;
-    }
-    return n;
 }
 
 /* Rows a line needs at width cols. */
@@ -184,7 +170,7 @@ static int rows_for(const char *s, int cols)
 {
     int rows = 0;
     do {
-        s += fit_prefix(s, cols);
+        s += widget_wrap_prefix(s, cols);
         rows++;
     } while (*s);
     return rows;
@@ -203,7 +189,7 @@ static void logpane_draw(struct widget *w, WINDOW *win)
         int top = y - rows;
         const char *p = text;
         for (int r = 0; r < rows; r++) {
-            size_t n = fit_prefix(p, w->w);
+            size_t n = widget_wrap_prefix(p, w->w);
             int row = top + r;
             if (row >= w->y) {
                 char buf[1024];

@@ -30,5 +30,8 @@ const char *LogPane_line(const struct logpane *lp, size_t i);
 /* Lines scrolled back from the newest (0 when following). */
 size_t LogPane_scrollback(const struct logpane *lp);
 bool LogPane_following(const struct logpane *lp);
+/* Lines added below the view since it was scrolled back (0 when
+ * following), so the owner can say "N new lines below". */
+size_t LogPane_unseen(const struct logpane *lp);
 
 #endif

@@ -349,7 +349,12 @@ static void draw_row(const struct table *t, WINDOW *win, int y, const int *width
         enum widget_role role;
         cell_text(t, row, c, buf, sizeof buf, &role);
         attr_t a = selected ? sel : look->attr[role];
-        widget_put_aligned(win, y, x, cw, a, buf, t->cols[c].align == TABLE_RIGHT ? 1 : -1);
+        char id[CELL_MAX];
+        if (t->cols[c].align == TABLE_ID && widget_text_width(buf) > cw)
+            widget_put_aligned(win, y, x, cw, a,
+                               widget_ellipsize_middle(buf, cw, look->utf8, id, sizeof id), -1);
+        else
+            widget_put_aligned(win, y, x, cw, a, buf, t->cols[c].align == TABLE_RIGHT ? 1 : -1);
         x += cw;
         if (x < right) {
             widget_fill(win, y, x, 1, selected ? sel : look->attr[WR_NORMAL]);

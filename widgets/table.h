@@ -17,7 +17,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-enum table_align { TABLE_LEFT, TABLE_RIGHT };
+/* TABLE_ID: left-aligned, and shortened in the middle when too wide
+ * (hashes, addresses: "5F5kop…j3Xq"), never cut silently at the end. */
+enum table_align { TABLE_LEFT, TABLE_RIGHT, TABLE_ID };
 
 struct table_column {
     const char *title;

@@ -3,6 +3,7 @@
  * display columns, control characters neutralised). */
 #include "widgets/widget.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <wchar.h>
@@ -103,6 +104,50 @@ int widget_text_width(const char *s)
         n -= used;
     }
     return total;
+}
+
+char *widget_ellipsize_middle(const char *text, int cols, bool utf8, char *buf, size_t cap)
+{
+    size_t len = strlen(text);
+    if (cols < 5)
+        cols = 5;
+    if ((int)len <= cols) {
+        snprintf(buf, cap, "%s", text);
+        return buf;
+    }
+    const char *ell = utf8 ? "\xe2\x80\xa6" : "..";
+    int keep = cols - (utf8 ? 1 : 2);
+    int head = (keep + 1) / 2, tail = keep / 2;
+    snprintf(buf, cap, "%.*s%s%s", head, text, ell, text + len - (size_t)tail);
+    return buf;
+}
+
+size_t widget_wrap_prefix(const char *s, int cols)
+{
+    size_t n = 0;
+    int used = 0;
+    while (s[n]) {
+        size_t len = 1;
+        while (s[n + len] && ((unsigned char)s[n + len] & 0xc0) == 0x80)
+            len++;
+        char one[8];
+        if (len >= sizeof one)
+            len = 1;
+        memcpy(one, s + n, len);
+        one[len] = '\0';
+        int cw = widget_text_width(one);
+        if (used + cw > cols && n > 0)
+            break;
+        used += cw;
+        n += len;
+    }
+    if (!s[n] || s[n] == ' ')
+        return n;
+    /* Inside a word: break after the last space, when there is one. */
+    for (size_t k = n; k > 0; k--)
+        if (s[k - 1] == ' ')
+            return k;
+    return n;
 }
 
 int widget_put(WINDOW *win, int y, int x, int max_cols, attr_t a, const char *text)

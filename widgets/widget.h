@@ -102,6 +102,15 @@ void Widget_delete(struct widget *w);
 /* Display columns of a UTF-8 string (invalid bytes and control characters
  * count one column each, as they are drawn as '?'). */
 int widget_text_width(const char *s);
+/* Byte length of the first row of s when wrapped at cols display columns:
+ * the break falls after a space, so a word (and so a number such as
+ * "4.000000000") is never split unless it is alone wider than the row;
+ * always at least one character, so wrapping cannot stall. */
+size_t widget_wrap_prefix(const char *s, int cols);
+/* An ASCII identifier (hash, address) shortened in the middle to cols
+ * columns ("5F5kop…j3Xq"; ".." without UTF-8) instead of being cut at the
+ * end, so both ends stay comparable; text that fits is copied as is. */
+char *widget_ellipsize_middle(const char *text, int cols, bool utf8, char *buf, size_t cap);
 /* Draws UTF-8 text at (y, x) in attr a, clipped to max_cols display
  * columns; returns the columns used. Control characters become '?'. */
 int widget_put(WINDOW *win, int y, int x, int max_cols, attr_t a, const char *text);

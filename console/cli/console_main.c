@@ -7,6 +7,7 @@
 #include "console/cli/console_main.h"
 
 #include "console/cli/cli.h"
+#include "console/cli/config.h"
 #include "console/cli/home.h"
 #include "console/cli/node_cmd.h"
 #include "node/errors.h"
@@ -15,19 +16,22 @@
 #include "rpc/methods.h"
 #include "rpc/token.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <sodium.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #define EMBEDDED_PORT 9944
 
 struct options {
     bool attach, dev, tmp, no_tui, keep_going, help;
-    const char *chain, *base_path, *theme, *url, *token;
+    const char *chain, *base_path, *theme, *url, *token, *rpc_port;
 };
 
 static const char usage_console[] =
@@ -65,6 +69,8 @@ static const struct nm_cli_option embedded_options[] = {
     CON_STR("--chain", "FILE", chain, "a JSON chain spec (docs/chainspec.md)"),
     CON_STR("--base-path", "DIR", base_path, "where chain data lives"),
     CON_FLAG("--tmp", tmp, "a throw-away base path, removed at exit"),
+    CON_STR("--rpc-port", "PORT", rpc_port,
+            "the embedded node's RPC port (default 9944; 0: any free port)"),
     {.name = NULL},
 };
 
@@ -113,9 +119,24 @@ static int parse_options(int argc, char **argv, struct options *o)
         fprintf(stderr, "error: --tmp and --base-path exclude each other\n");
         return 2;
     }
+    if (o->rpc_port) {
+        char *end;
+        long port = strtol(o->rpc_port, &end, 10);
+        if (!*o->rpc_port || *end || port < 0 || port > 65535) {
+            fprintf(stderr, "error: --rpc-port: \"%.20s\" is not a port (0-65535)\n",
+                    o->rpc_port);
+            return 2;
+        }
+    }
+    return 0;
+}
+
+/* After config.ini filled what the flags left open. */
+static int check_attach_url(const struct options *o)
+{
     if (o->attach && !o->url) {
         fprintf(stderr, "error: attach needs the node's address: neuromesh attach "
-                        "ws://HOST:PORT\n");
+                        "ws://HOST:PORT (or url = ... in $NEUROMESH_HOME/config.ini)\n");
         return 2;
     }
     if (o->attach && strncmp(o->url, "ws://", 5) != 0) {
@@ -134,7 +155,65 @@ struct embedded {
     bool have_paths;
     struct nm_node *node;
     char token[NM_RPC_TOKEN_MAX + 1];
+    char cookie[4200]; /* written at start, removed at stop ("" none) */
 };
+
+/* The port `neuromesh` and `neuromesh exec` agree on: 9944, or
+ * $NEUROMESH_RPC_PORT (so tests and second setups need not share 9944). */
+static int default_port(void)
+{
+    const char *v = getenv("NEUROMESH_RPC_PORT");
+    char *end;
+    long port = v && *v ? strtol(v, &end, 10) : 0;
+    return v && *v && !*end && port > 0 && port <= 65535 ? (int)port : EMBEDDED_PORT;
+}
+
+/* Whether something listens on 127.0.0.1:port already (binding fails). */
+static bool port_taken(int port)
+{
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return false;
+    int one = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    bool taken = bind(fd, (struct sockaddr *)&a, sizeof a) != 0 && errno == EADDRINUSE;
+    close(fd);
+    return taken;
+}
+
+/* The default port is taken. When a node of this same base path holds it
+ * (its rpc.cookie is there), the console attaches to that node instead of
+ * starting a second one on a port `neuromesh exec` would not find; else
+ * it refuses and names the flags that choose. Returns 0 (reusing: c->url
+ * and token set), or 2 (refused, said why). */
+static int reuse_or_refuse(struct nm_console *c, const struct options *o, struct embedded *e,
+                           int port)
+{
+    char home[4096], cookie[4200];
+    const char *base = o->base_path;
+    if (!base && !o->tmp && nm_home_dir(home, sizeof home, 0) == 0)
+        base = home;
+    if (!o->tmp && !o->chain && base && nm_rpc_cookie_path(base, cookie, sizeof cookie) == 0 &&
+        nm_rpc_token_read(cookie, e->token, sizeof e->token, NULL) == 0) {
+        snprintf(c->url, sizeof c->url, "ws://127.0.0.1:%d", port);
+        snprintf(c->notice, sizeof c->notice,
+                 "port %d is taken by the node already running on %.200s: reusing it "
+                 "(it keeps running when you leave; --rpc-port PORT starts another)",
+                 port, base);
+        c->reused = true;
+        return 0;
+    }
+    fprintf(stderr,
+            "error: port %d is taken (another node or program listens on 127.0.0.1:%d)%s;\n"
+            "       attach to it: neuromesh attach ws://127.0.0.1:%d\n"
+            "       or start on another port: neuromesh console --rpc-port PORT (0: any free "
+            "port)\n",
+            port, port,
+            o->tmp || o->chain ? " and this console needs its own chain" : "", port);
+    return 2;
+}
 
 static void node_log(void *ud, const char *line)
 {
@@ -144,6 +223,9 @@ static void node_log(void *ud, const char *line)
 
 static int start_embedded(struct nm_console *c, const struct options *o, struct embedded *e)
 {
+    int port = o->rpc_port ? atoi(o->rpc_port) : default_port();
+    if (!o->rpc_port && port_taken(port))
+        return reuse_or_refuse(c, o, e, port);
     if (nm_node_load_spec(o->dev || !o->chain, o->chain, &e->spec))
         return 1;
     e->have_spec = true;
@@ -153,9 +235,10 @@ static int start_embedded(struct nm_console *c, const struct options *o, struct 
     struct nm_keypair author;
     if (nm_node_author_key(&e->spec, &e->paths, &author))
         return 1;
-    char cookie[4200];
-    if (nm_rpc_cookie_path(e->paths.base, cookie, sizeof cookie) != 0 ||
+    char *cookie = e->cookie;
+    if (nm_rpc_cookie_path(e->paths.base, cookie, sizeof e->cookie) != 0 ||
         nm_rpc_cookie_write(cookie, e->token, sizeof e->token) != 0) {
+        cookie[0] = '\0';
         fprintf(stderr, "error: cannot write the RPC cookie in %s: %s\n", e->paths.base,
                 strerror(errno));
         sodium_memzero(&author, sizeof author);
@@ -169,7 +252,7 @@ static int start_embedded(struct nm_console *c, const struct options *o, struct 
         .db_path = e->paths.db,
         .author = &author,
         .rpc_bind = "127.0.0.1",
-        .rpc_port = EMBEDDED_PORT,
+        .rpc_port = port,
         .produce = true,
         .log = node_log,
         .log_ud = c,
@@ -177,18 +260,19 @@ static int start_embedded(struct nm_console *c, const struct options *o, struct 
     };
     char msg[512];
     int err = nm_node_start(&cfg, &e->node, msg, sizeof msg);
-    if (err) {
-        /* 9944 is taken (another node): let the system pick a port. */
-        cfg.rpc_port = 0;
-        err = nm_node_start(&cfg, &e->node, msg, sizeof msg);
-    }
     sodium_memzero(&author, sizeof author);
     if (err) {
-        fprintf(stderr, "error: the embedded node did not start: %s\n", msg);
+        fprintf(stderr, "error: the embedded node did not start: %s%s\n", msg,
+                o->rpc_port ? " (--rpc-port 0 picks a free port)" : "");
         return 1;
     }
     snprintf(c->url, sizeof c->url, "ws://127.0.0.1:%d", nm_node_rpc_port(e->node));
     c->embedded = true;
+    if (port != default_port())
+        snprintf(c->notice, sizeof c->notice,
+                 "the embedded node listens on %.100s, not %d: neuromesh exec --url %.100s "
+                 "reaches it",
+                 c->url, default_port(), c->url);
     return 0;
 }
 
@@ -197,6 +281,9 @@ static void stop_embedded(struct embedded *e)
     if (e->node)
         nm_node_stop(e->node);
     e->node = NULL;
+    if (e->cookie[0]) /* a cookie left behind would send exec a stale token */
+        unlink(e->cookie);
+    e->cookie[0] = '\0';
     if (e->have_paths)
         nm_node_remove_tmp(&e->paths);
     if (e->have_spec)
@@ -340,8 +427,20 @@ int nm_console_main(int argc, char **argv)
         fputs(usage_console_tail, stdout);
         return 0;
     }
-    c.theme = o.theme;
     c.keep_going = o.keep_going;
+    struct nm_config conf = {0};
+    char conf_err[512];
+    if (nm_home_dir(c.home, sizeof c.home, 1) == 0 &&
+        nm_config_load(c.home, &conf, conf_err, sizeof conf_err) != 0) {
+        fprintf(stderr, "error: %s\n", conf_err);
+        return 2;
+    }
+    /* flags win over $NEUROMESH_HOME/config.ini */
+    c.theme = o.theme ? o.theme : conf.theme[0] ? conf.theme : NULL;
+    if (o.attach && !o.url && conf.url[0])
+        o.url = conf.url;
+    if ((rc = check_attach_url(&o)) != 0)
+        return rc;
     if (nm_home_dir(c.home, sizeof c.home, 1) == 0) {
         int n = snprintf(c.history_path, sizeof c.history_path, "%s/history", c.home);
         if (n < 0 || (size_t)n >= sizeof c.history_path)
@@ -361,10 +460,11 @@ int nm_console_main(int argc, char **argv)
     }
     if (o.attach) {
         snprintf(c.url, sizeof c.url, "%s", o.url);
-    } else if (start_embedded(&c, &o, &e)) {
-        rc = 1;
+    } else if ((rc = start_embedded(&c, &o, &e)) != 0) {
         goto out;
     }
+    if (c.notice[0] && !tui) /* the dashboard shows it in its output pane */
+        fprintf(stderr, "%s\n", c.notice);
     if (start_link(&c, o.attach ? o.token : e.token, feeds)) {
         rc = 1;
         goto out;
@@ -375,6 +475,13 @@ int nm_console_main(int argc, char **argv)
         rc = nm_console_tui(&c);
     else
         rc = nm_console_plain(&c);
+    char why[256];
+    if (c.link && !nm_link_ever_up(c.link, why, sizeof why)) {
+        /* Leaving is not success when the node was never reached. */
+        fprintf(stderr, "error: never connected to %s: %s\n", c.url, why);
+        if (rc == 0)
+            rc = 1;
+    }
 out:
     stop_all(&c, &e);
     return rc;

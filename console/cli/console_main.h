@@ -34,6 +34,8 @@ struct nm_console {
     char history_path[PATH_MAX]; /* "" when there is no home */
     const char *theme;           /* --theme NAME, or NULL */
     bool embedded;               /* the node runs in this process */
+    bool reused;                 /* the console found its node running and attached */
+    char notice[512];            /* said once at start ("" none): which node, which port */
     bool keep_going;             /* script mode: go on after a failing line */
     struct timespec started;     /* process start, for the first-frame time */
 };

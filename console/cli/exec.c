@@ -3,6 +3,7 @@
 #include "console/cli/exec.h"
 
 #include "console/cli/cli.h"
+#include "console/cli/config.h"
 #include "console/cli/home.h"
 #include "console/commands/commands.h"
 #include "console/commands/session.h"
@@ -282,8 +283,20 @@ int nm_exec_main(int argc, char **argv)
             goto out;
         }
     }
+    /* flags, then the environment, then $NEUROMESH_HOME/config.ini */
+    struct nm_config conf = {0};
+    char home[4096], conf_err[512];
+    if (nm_home_dir(home, sizeof home, 0) == 0 &&
+        nm_config_load(home, &conf, conf_err, sizeof conf_err) != 0) {
+        fprintf(stderr, "error: exec: %s\n", conf_err);
+        rc = 2;
+        goto out;
+    }
     const char *env_url = getenv("NEUROMESH_URL");
-    const char *url = o.url ? o.url : env_url && *env_url ? env_url : NM_SESSION_DEFAULT_URL;
+    const char *url = o.url                ? o.url
+                      : env_url && *env_url ? env_url
+                      : conf.url[0]         ? conf.url
+                                            : NM_SESSION_DEFAULT_URL;
     char token[NM_RPC_TOKEN_MAX + 1];
     if (exec_token(&o, url, token, sizeof token)) {
         rc = 2;
@@ -292,7 +305,7 @@ int nm_exec_main(int argc, char **argv)
     struct nm_session_config cfg = {
         .url = url,
         .token = token[0] ? token : NULL,
-        .signer = o.as,
+        .signer = o.as ? o.as : conf.signer[0] ? conf.signer : NULL,
         .password_file = o.password_file,
     };
     int err = nm_session_new(&cfg, NULL, &s);

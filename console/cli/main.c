@@ -1,6 +1,7 @@
 /* main.c - the neuromesh program: a git-style table of subcommands, each a
  * row (name, aliases, synopsis, entry point); `--help` is printed from the
  * table and a new subcommand is one more row. */
+#include "console/cli/completion.h"
 #include "console/cli/console_main.h"
 #include "console/cli/exec.h"
 #include "console/cli/node_cmd.h"
@@ -13,6 +14,9 @@
 #include <string.h>
 
 #define NM_VERSION "0.1.0"
+#ifndef NM_COMMIT
+#define NM_COMMIT "unknown"
+#endif
 
 /* One subcommand. run gets argv from the subcommand's own word on
  * (argv[0] is "node", "exec", ...) and returns the exit status. */
@@ -29,9 +33,12 @@ static int run_version(int argc, char **argv)
 {
     (void)argc;
     (void)argv;
-    printf("neuromesh " NM_VERSION "\n");
+    /* The commit tells two builds of one version apart (make sets it). */
+    printf("neuromesh " NM_VERSION " (commit " NM_COMMIT ")\n");
     return 0;
 }
+
+static int run_completion(int argc, char **argv);
 
 static const struct nm_cli_command commands[] = {
     {.name = "console",
@@ -64,6 +71,10 @@ static const struct nm_cli_command commands[] = {
     {.name = "validator",
      .synopsis = "neuromesh validator --subnet ID --as NAME [--url ws://NODE] [--sample N] [...]\n",
      .run = nm_validator_main},
+    {.name = "completion",
+     .synopsis = "neuromesh completion bash|zsh  a shell completion script (from the command "
+                 "table)\n",
+     .run = run_completion},
     {.name = "--version", .aliases = {"-V"}, .run = run_version},
     {.name = "--help",
      .aliases = {"-h", "help"},
@@ -71,6 +82,20 @@ static const struct nm_cli_command commands[] = {
      .run = run_help},
 };
 #define COMMAND_COUNT (sizeof commands / sizeof commands[0])
+
+static int run_completion(int argc, char **argv)
+{
+    const char *names[COMMAND_COUNT * 3 + 1];
+    size_t k = 0;
+    for (size_t i = 0; i < COMMAND_COUNT; i++) {
+        names[k++] = commands[i].name;
+        for (const char *const *a = commands[i].aliases; *a && k < COMMAND_COUNT * 3; a++)
+            if ((*a)[0] == '-')
+                names[k++] = *a;
+    }
+    names[k] = NULL;
+    return nm_completion_main(argc, argv, names);
+}
 
 static int run_help(int argc, char **argv)
 {

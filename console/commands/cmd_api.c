@@ -2,6 +2,7 @@
  * accessors, results, text layout, argument parsers, node calls, and the
  * preflight, signing and submission of a call. */
 #include "console/commands/cmd_api.h"
+#include "console/commands/cmd_preflight.h"
 
 #include "console/commands/cmd_ctx.h"
 #include "console/commands/session.h"
@@ -407,6 +408,7 @@ static int preflight(struct nm_cmd_ctx *ctx)
     const struct nm_call *c = &ctx->call;
     uint16_t subnet;
     bool owner_only = false, active = true, want_neuron = false, want_no_neuron = false;
+    bool weights = false;
     switch (c->kind) {
     case NM_CALL_STAKE_ADD: subnet = c->u.stake.subnet; break;
     case NM_CALL_STAKE_REMOVE: subnet = c->u.stake.subnet; active = false; break;
@@ -423,6 +425,9 @@ static int preflight(struct nm_cmd_ctx *ctx)
         active = false;
         want_neuron = true;
         break;
+    case NM_CALL_WEIGHTS_SUBMIT: subnet = c->u.weights.subnet; weights = true; break;
+    case NM_CALL_WEIGHTS_COMMIT: subnet = c->u.weights_commit.subnet; weights = true; break;
+    case NM_CALL_WEIGHTS_REVEAL: subnet = c->u.weights_reveal.subnet; weights = true; break;
     default: return 0;
     }
     nm_account me;
@@ -454,7 +459,7 @@ static int preflight(struct nm_cmd_ctx *ctx)
                          nm_jget_str(info, "owner"), addr);
         goto out;
     }
-    if (want_neuron || want_no_neuron) {
+    if (want_neuron || want_no_neuron || weights) {
         rc = nm_session_call(ctx->session, "neuron_list",
                              nm_cmd_params(1, cJSON_CreateNumber(subnet)), &list, ctx->msg,
                              sizeof ctx->msg);
@@ -466,7 +471,10 @@ static int preflight(struct nm_cmd_ctx *ctx)
         cJSON_ArrayForEach(n, cJSON_GetObjectItemCaseSensitive(list, "neurons"))
             if (strcmp(nm_jget_str(n, "hotkey"), addr) == 0)
                 mine = n;
-        if (mine && want_no_neuron)
+        if (weights)
+            rc = nm_cmd_preflight_weights(ctx, subnet, addr, mine,
+                                          cJSON_GetObjectItemCaseSensitive(list, "neurons"), info);
+        else if (mine && want_no_neuron)
             rc = nm_cmd_fail(ctx, NM_CMD_FAILED, NM_E_ALREADY_REGISTERED, "account already "
                              "registered on this subnet: %s is %s uid %llu on subnet %u "
                              "(ALREADY_REGISTERED)", addr, nm_jget_str(mine, "role"),
@@ -547,10 +555,67 @@ int nm_cmd_submit(struct nm_cmd_ctx *ctx, struct nm_cmd_submitted *out)
     return 0;
 }
 
+/* An amount in base units as a JSON string, as the node writes them. */
+static void add_units(cJSON *j, const char *key, uint64_t units)
+{
+    char buf[24];
+    snprintf(buf, sizeof buf, "%llu", (unsigned long long)units);
+    cJSON_AddStringToObject(j, key, buf);
+}
+
+/* --dry-run: the checks before signing, then the signed extrinsic, its fee
+ * and the balance it would leave, and nothing sent. */
+static int dry_run(struct nm_cmd_ctx *ctx)
+{
+    struct nm_submit_outcome o;
+    memset(&o, 0, sizeof o);
+    if (preflight(ctx))
+        return ctx->res->err;
+    int rc = nm_session_dry_run(ctx->session, ctx->as, &ctx->call, &o, ctx->msg, sizeof ctx->msg);
+    if (rc) {
+        nm_submit_outcome_fini(&o);
+        return nm_cmd_failed(ctx, rc);
+    }
+    uint64_t cost = o.fee + o.spend; /* check_funds saw it fit in free_before */
+    char fee[NM_CMD_AMOUNT_CAP], spend[NM_CMD_AMOUNT_CAP], before[NM_CMD_AMOUNT_CAP],
+        after[NM_CMD_AMOUNT_CAP];
+    cJSON *j = cJSON_CreateObject(), *call = nm_call_to_json(&ctx->call);
+    if (!j || !call) {
+        cJSON_Delete(j);
+        cJSON_Delete(call);
+        nm_submit_outcome_fini(&o);
+        return nm_cmd_oom(ctx);
+    }
+    cJSON_AddBoolToObject(j, "dry_run", true);
+    cJSON_AddItemToObject(j, "call", call);
+    cJSON_AddStringToObject(j, "extrinsic", o.extrinsic);
+    cJSON_AddStringToObject(j, "signed", o.signed_hex);
+    cJSON_AddNumberToObject(j, "nonce", (double)o.nonce);
+    add_units(j, "fee", o.fee);
+    add_units(j, "spend", o.spend);
+    add_units(j, "free_before", o.free_before);
+    add_units(j, "free_after", o.free_before - cost);
+    cJSON_AddStringToObject(j, "checks", "passed");
+    struct nm_cmd_text t = {0};
+    nm_cmd_printf(&t,
+                  "dry run, nothing sent: %s signed with nonce %llu (extrinsic %s, %zu bytes)\n"
+                  "checks before signing: passed\n"
+                  "fee %s, moves %s; free balance %s -> %s\n"
+                  "expected: the call succeeds if the chain does not change before it lands\n",
+                  nm_call_name(ctx->call.kind), (unsigned long long)o.nonce, o.extrinsic,
+                  (strlen(o.signed_hex) - 2) / 2, nm_cmd_amount_text(o.fee, fee),
+                  nm_cmd_amount_text(o.spend, spend), nm_cmd_amount_text(o.free_before, before),
+                  nm_cmd_amount_text(o.free_before - cost, after));
+    nm_submit_outcome_fini(&o);
+    return nm_cmd_ok(ctx, j, &t);
+}
+
 int nm_cmd_submit_render(struct nm_cmd_ctx *ctx, nm_cmd_render_fn render)
 {
     struct nm_cmd_submitted sub;
     struct nm_cmd_text t = {0};
+    if (nm_cmd_flag(ctx, "--dry-run"))
+        return dry_run(ctx);
     int rc = nm_cmd_submit(ctx, &sub);
     if (rc)
         return rc;

@@ -57,6 +57,17 @@ int nm_cmd_epoch_show(struct nm_cmd_ctx *ctx);
 int nm_cmd_collusion_show(struct nm_cmd_ctx *ctx);
 /* governance commands (console/commands/cmd_gov.c) */
 extern const struct nm_cmd_table nm_cmd_gov_table;
+/* `params` (console/commands/cmd_params.c), and a parameter's value in its
+ * display unit (unit as chain_params names it: "1.000000000 NMT", "41%",
+ * "10 blocks") into out. */
+extern const struct nm_cmd_table nm_cmd_params_table;
+/* the address book (console/commands/contacts.c) */
+extern const struct nm_cmd_table nm_cmd_contacts_table;
+const char *nm_cmd_param_text(const char *unit, uint64_t value, char *out, size_t cap);
+/* A proposal's one-line summary (gov_proposals item): for a parameter
+ * change "tx_fee 0.000100000 NMT → 0.000200000 NMT" in display units
+ * ("->" without utf8), else the node's own summary. */
+const char *nm_cmd_proposal_summary(const cJSON *proposal, bool utf8, char *out, size_t cap);
 /* the key store's commands, from the shell (console/commands/keycmd.c) */
 extern const struct nm_cmd_table nm_cmd_key_table;
 /* miner and validator role commands (console/commands/cmd_roles.c) */
@@ -69,6 +80,8 @@ int nm_cmd_subnet_spec_build(struct nm_cmd_ctx *ctx, struct nm_subnet_spec *spec
 
 /* Flags of a command that signs: a signer and the node. */
 #define NM_CMD_SIGNED (NM_CMD_SIGNS | NM_CMD_NEEDS_NODE)
+/* A signing command the interactive console confirms first. */
+#define NM_CMD_SIGNED_CONFIRM (NM_CMD_SIGNED | NM_CMD_CONFIRM)
 
 /* ---- the command being run ---- */
 

@@ -345,7 +345,7 @@ static const struct nm_cmd_entry entries[] = {
      .summary = "show free, staked and unlocking balance (default: signer)",
      .flags = NM_CMD_NEEDS_NODE, .max_args = 1, .handler = h_balance},
     {.words = "transfer", .usage = "transfer TO AMOUNT",
-     .summary = "send AMOUNT NMT to account TO", .flags = NM_CMD_SIGNED, .min_args = 2,
+     .summary = "send AMOUNT NMT to account TO", .flags = NM_CMD_SIGNED_CONFIRM, .min_args = 2,
      .max_args = 2, .build = build_transfer, .handler = h_transfer},
     {.words = "faucet", .usage = "faucet [ACCOUNT]",
      .summary = "get test NMT from the dev faucet (default: to the signer)",

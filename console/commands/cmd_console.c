@@ -195,6 +195,21 @@ static const struct nm_cmd_entry entries[] = {
 
 const struct nm_cmd_table nm_cmd_console_table = NM_CMD_TABLE(entries);
 
+bool nm_cmd_wants_confirm(char *const *words, int n, char *what, size_t cap)
+{
+    const struct nm_cmd_entry *e;
+    int consumed;
+    char err[NM_CMD_MSG_MAX];
+    if (n < 1 || nm_cmd_lookup(words, n, &e, &consumed, err, sizeof err) != 0 ||
+        !(e->flags & NM_CMD_CONFIRM))
+        return false;
+    for (int i = consumed; i < n; i++)
+        if (strcmp(words[i], "--yes") == 0 || strcmp(words[i], "--dry-run") == 0)
+            return false;
+    snprintf(what, cap, "%s", e->words);
+    return true;
+}
+
 bool nm_cmd_ui_run(struct nm_cmd_ui *ui, char *const *words, int n)
 {
     const struct nm_cmd_entry *e;

@@ -52,6 +52,10 @@ extern const char *const nm_cmd_watch_kinds[];
  * goes to ops->fail) and calls the row's ui handler. false when the line
  * is for the runner (the table's commands, `use`, unknown words). */
 bool nm_cmd_ui_run(struct nm_cmd_ui *ui, char *const *words, int n);
+/* Whether an interactive console asks before running these words: a
+ * command that moves value or cannot be undone (NM_CMD_CONFIRM) given
+ * without --yes or --dry-run. The command's words go into what (cap). */
+bool nm_cmd_wants_confirm(char *const *words, int n, char *what, size_t cap);
 
 /* Checks `watch KIND [COUNT]`'s arguments (args[0..n-1], n >= 1): *stop
  * for `watch stop`; otherwise *count (-1: no limit). -1 with the usage

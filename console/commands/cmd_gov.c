@@ -7,8 +7,10 @@
 #include "console/commands/cmd_api.h"
 
 #include "console/commands/session.h"
+#include "node/amount.h"
 #include "node/errors.h"
 #include "node/pallets/governance.h"
+#include "node/params_json.h"
 #include "node/ss58.h"
 
 #include <stdio.h>
@@ -50,6 +52,57 @@ static void allowed_list(char *out, size_t cap)
     }
 }
 
+/* What VALUE of `propose param` means for a unit. */
+static const char *unit_hint(const char *unit)
+{
+    if (strcmp(unit, "base_units") == 0)
+        return "expected an amount in NMT (at most 9 decimals), e.g. 0.0002";
+    if (strcmp(unit, "ppb") == 0)
+        return "expected a share in % (at most 7 decimals), e.g. 41 or 41%";
+    if (strcmp(unit, "ppm") == 0)
+        return "expected a share in % (at most 4 decimals), e.g. 20 or 20%";
+    if (strcmp(unit, "blocks") == 0)
+        return "expected a whole number of blocks";
+    return "expected a whole number";
+}
+
+/* VALUE in the parameter's display unit (NMT, %, blocks, ms) to the
+ * integer the chain keeps; exact or refused, never rounded. */
+static int parse_display_value(const char *unit, const char *text, uint64_t *out)
+{
+    char buf[64];
+    bool share = strcmp(unit, "ppb") == 0 || strcmp(unit, "ppm") == 0;
+    snprintf(buf, sizeof buf, "%s", text);
+    size_t n = strlen(buf);
+    if (share && n > 0 && buf[n - 1] == '%')
+        buf[n - 1] = '\0';
+    if (strcmp(unit, "base_units") != 0 && !share)
+        return nm_cmd_parse_uint(buf, 0, UINT64_MAX, out) ? 0 : -1;
+    uint64_t nano; /* the number x 10^9 */
+    if (nm_amount_parse(buf, &nano))
+        return -1;
+    if (!share) {
+        *out = nano;
+        return 0;
+    }
+    /* p% is p x 10^7 ppb (p x 10^9 / 100) or p x 10^4 ppm (p x 10^9 / 10^5) */
+    uint64_t div = strcmp(unit, "ppb") == 0 ? 100 : 100000;
+    if (nano % div)
+        return -1;
+    *out = nano / div;
+    return 0;
+}
+
+static void help_param_names(struct nm_cmd_text *b)
+{
+    char names[900];
+    allowed_list(names, sizeof names);
+    nm_cmd_printf(b, "VALUE is in the parameter's unit: NMT for amounts, %% for shares, blocks "
+                     "for durations (params shows units and bounds).\nParameters governance "
+                     "may change: %s\n",
+                  names);
+}
+
 /* ---- building calls (local checks only) ---- */
 
 static int build_propose_subnet(struct nm_cmd_ctx *ctx, struct nm_call *c)
@@ -61,7 +114,7 @@ static int build_propose_subnet(struct nm_cmd_ctx *ctx, struct nm_call *c)
 
 static int build_propose_param(struct nm_cmd_ctx *ctx, struct nm_call *c)
 {
-    char q[NM_CMD_QUOTE_CAP], names[512];
+    char q[NM_CMD_QUOTE_CAP], names[900];
     const char *name = nm_cmd_arg(ctx, 0), *value = nm_cmd_arg(ctx, 1);
     c->kind = NM_CALL_PROPOSE_PARAM;
     if (strlen(name) > NM_PARAM_NAME_MAX || !nm_governance_param_allowed(name)) {
@@ -72,18 +125,19 @@ static int build_propose_param(struct nm_cmd_ctx *ctx, struct nm_call *c)
                            nm_cmd_quote(name, q), names);
     }
     const struct nm_param_info *info = nm_param_find(name);
+    const char *unit = nm_param_unit(info);
     uint64_t v;
-    if (!nm_cmd_parse_uint(value, 0, UINT64_MAX, &v))
-        return nm_cmd_fail(ctx, NM_CMD_USAGE, NM_E_INVAL,
-                           "invalid value \"%s\" for %s: "
-                           "expected a whole number in its own unit (base units for amounts)",
-                           nm_cmd_quote(value, q), name);
+    char shown[3][64];
+    if (parse_display_value(unit, value, &v) != 0)
+        return nm_cmd_fail(ctx, NM_CMD_USAGE, NM_E_INVAL, "invalid value \"%s\" for %s: %s",
+                           nm_cmd_quote(value, q), name, unit_hint(unit));
     if (v < info->min || v > info->max)
         return nm_cmd_fail(ctx, NM_CMD_USAGE, NM_E_PARAM_BOUNDS,
-                           "parameter value outside its "
-                           "bounds: %s=%llu, allowed %llu..%llu (PARAM_BOUNDS)",
-                           name, (unsigned long long)v, (unsigned long long)info->min,
-                           (unsigned long long)info->max);
+                           "parameter value outside its bounds: %s = %s, allowed %s .. %s "
+                           "(PARAM_BOUNDS)",
+                           name, nm_cmd_param_text(unit, v, shown[0], sizeof shown[0]),
+                           nm_cmd_param_text(unit, info->min, shown[1], sizeof shown[1]),
+                           nm_cmd_param_text(unit, info->max, shown[2], sizeof shown[2]));
     snprintf(c->u.propose_param.name, sizeof c->u.propose_param.name, "%s", name);
     c->u.propose_param.value = v;
     return parse_bond(ctx, &c->u.propose_param.bond);
@@ -516,7 +570,9 @@ static int h_proposals(struct nm_cmd_ctx *ctx)
         snprintf(turnout, sizeof turnout, "%s/%s", percent(nm_jget_u64(t, "turnout_ppm"), p1),
                  percent(nm_jget_u64(t, "quorum_ppm"), p2));
         const cJSON *mine = cJSON_GetObjectItemCaseSensitive(p, "my_vote");
-        snprintf(summary, sizeof summary, "%s%s%s", nm_jget_str(p, "summary"),
+        char what[160];
+        snprintf(summary, sizeof summary, "%s%s%s",
+                 nm_cmd_proposal_summary(p, true, what, sizeof what),
                  cJSON_IsString(mine) ? " [you: " : "",
                  cJSON_IsString(mine) ? mine->valuestring : "");
         if (cJSON_IsString(mine))
@@ -553,7 +609,8 @@ static int h_proposal(struct nm_cmd_ctx *ctx)
     bool live = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(t, "live"));
     struct nm_cmd_text b = {0};
     nm_cmd_printf(&b, "proposal        %u (%s)\n", id, nm_jget_str(r, "kind"));
-    nm_cmd_printf(&b, "summary         %s\n", nm_jget_str(r, "summary"));
+    char what[160];
+    nm_cmd_printf(&b, "summary         %s\n", nm_cmd_proposal_summary(r, true, what, sizeof what));
     nm_cmd_printf(&b, "status          %s", status);
     if (strcmp(status, "open") == 0)
         nm_cmd_printf(&b, ": votes through block %llu, %s left\n",
@@ -622,19 +679,21 @@ static const struct nm_cmd_entry entries[] = {
     {.words = "propose subnet",
      .usage = "propose subnet --name NAME --task TYPE --bond AMOUNT [OPTIONS]",
      .summary = "propose a subnet, created if approved (subnet create options)",
-     .flags = NM_CMD_SIGNED, .options = nm_cmd_propose_subnet_options,
+     .flags = NM_CMD_SIGNED_CONFIRM, .options = nm_cmd_propose_subnet_options,
      .build = build_propose_subnet, .handler = h_propose},
     {.words = "propose param", .usage = "propose param NAME VALUE",
-     .summary = "propose a new parameter value; needs --bond AMOUNT", .flags = NM_CMD_SIGNED,
-     .min_args = 2, .max_args = 2, .options = opts_bond, .build = build_propose_param,
-     .handler = h_propose},
+     .summary = "propose a new parameter value; needs --bond AMOUNT",
+     .flags = NM_CMD_SIGNED_CONFIRM, .min_args = 2, .max_args = 2, .options = opts_bond,
+     .build = build_propose_param,
+     .handler = h_propose, .help_more = help_param_names},
     {.words = "propose spend", .usage = "propose spend TO AMOUNT",
-     .summary = "propose a treasury payment to TO; needs --bond AMOUNT", .flags = NM_CMD_SIGNED,
-     .min_args = 2, .max_args = 2, .options = opts_bond, .build = build_propose_spend,
+     .summary = "propose a treasury payment to TO; needs --bond AMOUNT",
+     .flags = NM_CMD_SIGNED_CONFIRM, .min_args = 2, .max_args = 2, .options = opts_bond,
+     .build = build_propose_spend,
      .handler = h_propose},
     {.words = "propose upgrade", .usage = "propose upgrade VERSION --at HEIGHT --bond AMOUNT",
      .summary = "propose switching to runtime spec VERSION at block HEIGHT",
-     .flags = NM_CMD_SIGNED, .min_args = 1, .max_args = 1, .options = opts_upgrade,
+     .flags = NM_CMD_SIGNED_CONFIRM, .min_args = 1, .max_args = 1, .options = opts_upgrade,
      .build = build_propose_upgrade, .handler = h_propose},
     {.words = "vote", .usage = "vote ID aye|nay",
      .summary = "vote on an open proposal with your bonded stake", .flags = NM_CMD_SIGNED,
@@ -646,12 +705,12 @@ static const struct nm_cmd_entry entries[] = {
      .summary = "show one proposal: tally, turnout, quorum, votes", .flags = NM_CMD_NEEDS_NODE,
      .min_args = 1, .max_args = 1, .handler = h_proposal},
     {.words = "council cancel", .usage = "council cancel ID",
-     .summary = "sign the council's cancel of a proposal", .flags = NM_CMD_SIGNED, .min_args = 1,
-     .max_args = 1, .build = build_council_cancel, .handler = h_council_cancel},
+     .summary = "sign the council's cancel of a proposal", .flags = NM_CMD_SIGNED_CONFIRM,
+     .min_args = 1, .max_args = 1, .build = build_council_cancel, .handler = h_council_cancel},
     {.words = "council fast-track", .usage = "council fast-track ID",
      .summary = "sign the council's fast-track: approve and execute at once",
-     .flags = NM_CMD_SIGNED, .min_args = 1, .max_args = 1, .build = build_council_fast_track,
-     .handler = h_council_fast_track},
+     .flags = NM_CMD_SIGNED_CONFIRM, .min_args = 1, .max_args = 1,
+     .build = build_council_fast_track, .handler = h_council_fast_track},
 };
 
 const struct nm_cmd_table nm_cmd_gov_table = NM_CMD_TABLE(entries);

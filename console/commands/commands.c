@@ -24,9 +24,23 @@ const struct nm_cmd_option nm_cmd_common_options[] = {
     {.name = NULL},
 };
 
+/* Options of every signing command (NM_CMD_SIGNS). */
+const struct nm_cmd_option nm_cmd_signing_options[] = {
+    {.name = "--dry-run",
+     .help = "check, sign and show the extrinsic, its fee and the balance left; send nothing"},
+    {.name = "--yes",
+     .help = "do not ask first in the console (exec and scripts never ask)"},
+    {.name = NULL},
+};
+
 static const struct nm_cmd_entry core_entries[] = {
     {.words = "help", .usage = "help [COMMAND]",
      .summary = "list the commands, or show one command's usage and options", .max_args = 2,
+     .handler = h_help, .ui = nm_cmd_console_help,
+     .complete = {NM_CMD_COMPLETE_COMMAND, NM_CMD_COMPLETE_SECOND}},
+    /* htop's and less's key for help; on the dashboard it also grows the
+     * output pane to full screen (F9 goes back). */
+    {.words = "?", .usage = "? [COMMAND]", .summary = "the same as help", .max_args = 2,
      .handler = h_help, .ui = nm_cmd_console_help,
      .complete = {NM_CMD_COMPLETE_COMMAND, NM_CMD_COMPLETE_SECOND}},
 };
@@ -43,6 +57,8 @@ static const struct nm_cmd_table *const tables[] = {
     &nm_cmd_weights_table,
     /* governance commands (console/commands/cmd_gov.c) */
     &nm_cmd_gov_table,
+    &nm_cmd_params_table,
+    &nm_cmd_contacts_table,
     /* the console's own (console/commands/cmd_console.c) */
     &nm_cmd_console_table,
     /* `neuromesh key ...` (console/commands/keycmd.c), from the shell */
@@ -394,8 +410,15 @@ static void help_entry(struct nm_cmd_text *b, const struct nm_cmd_entry *e)
         help_option(b, o, (int)width);
     for (const struct nm_cmd_option *o = nm_cmd_common_options; o->name; o++)
         help_option(b, o, (int)width);
+    for (const struct nm_cmd_option *o = nm_cmd_signing_options; o->name; o++)
+        if (e->flags & NM_CMD_SIGNS)
+            help_option(b, o, (int)width);
     if (e->flags & NM_CMD_SIGNS)
         nm_cmd_printf(b, "Signs a transaction: needs a signer (--as NAME) and pays the fee.\n");
+    if (e->help_more)
+        e->help_more(b);
+    if (e->flags & NM_CMD_CONFIRM)
+        nm_cmd_printf(b, "In the console it shows a dry run and asks first (--yes skips).\n");
     if (e->flags & NM_CMD_DEV_ONLY)
         nm_cmd_printf(b, "Only on a dev chain.\n");
     if ((e->flags & NM_CMD_NEEDS_NODE) && !(e->flags & NM_CMD_SIGNS))
@@ -492,6 +515,10 @@ static const struct nm_cmd_option *find_option(const struct nm_cmd_entry *e, con
             return o;
     for (const struct nm_cmd_option *o = nm_cmd_common_options; o->name; o++)
         if (strlen(o->name) == len && strncmp(o->name, name, len) == 0)
+            return o;
+    for (const struct nm_cmd_option *o = nm_cmd_signing_options; o->name; o++)
+        if ((e->flags & NM_CMD_SIGNS) && strlen(o->name) == len &&
+            strncmp(o->name, name, len) == 0)
             return o;
     return NULL;
 }

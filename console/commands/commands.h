@@ -35,6 +35,11 @@ struct nm_cmd_ui;  /* the console's front end: console/commands/cmd_console.h */
  * only, so the others' unique prefixes stay as they were, and listed under
  * "console commands" in help. */
 #define NM_CMD_CONSOLE 0x8u
+/* Moves value or cannot be undone (transfer, stake remove, deregister,
+ * subnet retire, propose with a bond, council actions): the interactive
+ * console shows a dry run and asks before sending; --yes skips the
+ * question; `neuromesh exec` and scripts never ask. */
+#define NM_CMD_CONFIRM 0x10u
 
 /* Where a command runs: NM_CMD_IN_* bits of an entry's modes (0: in all). */
 #define NM_CMD_IN_EXEC 0x1u   /* neuromesh exec (and its scripts) */
@@ -73,6 +78,8 @@ struct nm_cmd_option {
     const char *alias; /* "-y", or NULL */
 };
 
+struct nm_cmd_text;
+
 struct nm_cmd_entry {
     const char *words;   /* "stake add" (one or two words) */
     const char *usage;   /* "stake add SUBNET AMOUNT" */
@@ -86,6 +93,9 @@ struct nm_cmd_entry {
     /* Runs the command and fills the result; NULL for the console's own
      * commands that only act on the screen (see ui). */
     int (*handler)(struct nm_cmd_ctx *ctx);
+    /* More for `help COMMAND` after the options (e.g. the parameter names
+     * of `propose param`); NULL for none. */
+    void (*help_more)(struct nm_cmd_text *b);
     unsigned modes;              /* NM_CMD_IN_*; 0: everywhere */
     const char *const *choices;  /* values of the first argument, NULL-terminated */
     enum nm_cmd_complete complete[2]; /* of positional arguments 1 and 2 */
@@ -101,6 +111,8 @@ struct nm_cmd_entry {
 
 /* Options every command accepts besides its own: --json and --as NAME. */
 extern const struct nm_cmd_option nm_cmd_common_options[];
+/* And those every signing command (NM_CMD_SIGNS) accepts: --dry-run. */
+extern const struct nm_cmd_option nm_cmd_signing_options[];
 
 /* Every command of every table, in table order (the order of `help`):
  * entries 0 .. nm_cmd_count_all() - 1; nm_cmd_entry_at gives NULL past

@@ -7,6 +7,7 @@
 #include "console/commands/cmd_api.h"
 #include "console/cli/home.h"
 #include "console/cli/password.h"
+#include "console/commands/keymnemonic.h"
 #include "node/crypto.h"
 #include "node/errors.h"
 #include "node/keystore.h"
@@ -38,6 +39,9 @@ struct key_args {
     } given[8];
     int ngiven;
 };
+
+/* A new key's password is at least this long (--insecure-password: any). */
+#define KEY_PASSWORD_MIN 8
 
 /* The value of option name ("--seed"), or NULL when not given. */
 static const char *key_opt(const struct key_args *args, const char *name)
@@ -176,7 +180,6 @@ static int print_json(cJSON *obj)
 static int read_seed_file(const char *path, const char *name, uint8_t seed[NM_SEED_LEN])
 {
     char text[256], shown_path[64], detail[160];
-    size_t len = 0;
     int rc = EXIT_RUNTIME;
     bool stdin_file = strcmp(path, "-") == 0;
     int fd = stdin_file ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
@@ -185,34 +188,12 @@ static int read_seed_file(const char *path, const char *name, uint8_t seed[NM_SE
         snprintf(detail, sizeof detail, "seed file \"%s\": %s", shown_path, strerror(errno));
         return key_error(name, NM_E_IO, detail);
     }
-    for (;;) {
-        if (len == sizeof text - 1)
-            break;
-        ssize_t n = read(fd, text + len, sizeof text - 1 - len);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            snprintf(detail, sizeof detail, "seed file \"%s\": %s", shown_path,
-                     strerror(errno));
-            rc = key_error(name, NM_E_IO, detail);
-            goto out;
-        }
-        if (n == 0)
-            break;
-        len += (size_t)n;
-        if (memchr(text, '\n', len))
-            break;
+    if (nm_key_read_line(fd, text, sizeof text) != 0) {
+        snprintf(detail, sizeof detail, "seed file \"%s\": %s", shown_path, strerror(errno));
+        rc = key_error(name, NM_E_IO, detail);
+        goto out;
     }
-    text[len] = '\0';
-    char *end = strchr(text, '\n');
-    if (end)
-        *end = '\0';
-    char *start = text;
-    while (isspace((unsigned char)*start))
-        start++;
-    end = start + strlen(start);
-    while (end > start && isspace((unsigned char)end[-1]))
-        *--end = '\0';
+    const char *start = text;
     if (nm_hex_decode(start, seed, NM_SEED_LEN, NM_SEED_LEN, NULL) != 0) {
         snprintf(detail, sizeof detail,
                  "seed file \"%s\": first line is not a 32-byte seed (64 hex digits)",
@@ -244,6 +225,15 @@ static int create_key(const struct key_args *args, const uint8_t *seed)
     rc = ask_password(args, "new ", true, password, sizeof password);
     if (rc != EXIT_OK)
         goto out;
+    if (strlen(password) < KEY_PASSWORD_MIN && !key_opt(args, "--insecure-password")) {
+        char buf[64];
+        fprintf(stderr,
+                "error: key \"%s\": password too short: at least %d characters protect a "
+                "key (--insecure-password allows a shorter one, for tests)\n",
+                shown(args->name, buf, sizeof buf), KEY_PASSWORD_MIN);
+        rc = EXIT_RUNTIME;
+        goto out;
+    }
     errno = 0;
     int err = nm_keystore_create(home, args->name, password, seed, &pub);
     if (err < 0) {
@@ -258,8 +248,24 @@ out:
 
 static int cmd_new(const struct nm_cmd_entry *cmd, const struct key_args *args)
 {
-    (void)cmd;
-    return create_key(args, NULL);
+    const char *words = key_opt(args, "--words");
+    char phrase[NM_MNEMONIC_MAX], err[320];
+    uint8_t seed[NM_SEED_LEN];
+    if (words && strcmp(words, "12") != 0 && strcmp(words, "24") != 0)
+        return usage_error(cmd, "--words: 12 or 24");
+    int err_code = nm_key_mnemonic_new(words ? atoi(words) : 12, phrase, seed, err, sizeof err);
+    if (err_code)
+        return key_error(args->name, err_code, err);
+    int rc = create_key(args, seed);
+    if (rc == EXIT_OK)
+        /* Once, on standard error: standard output stays the address. */
+        fprintf(stderr,
+                "mnemonic (shown once; write it down, keep it offline: these words are the "
+                "key, also in polkadot.js and subkey --scheme ed25519):\n\n  %s\n\n",
+                phrase);
+    sodium_memzero(phrase, sizeof phrase);
+    sodium_memzero(seed, sizeof seed);
+    return rc;
 }
 
 static int cmd_import(const struct nm_cmd_entry *cmd, const struct key_args *args)
@@ -267,9 +273,19 @@ static int cmd_import(const struct nm_cmd_entry *cmd, const struct key_args *arg
     uint8_t seed[NM_SEED_LEN];
     int rc;
     const char *seed_hex = key_opt(args, "--seed"), *seed_file = key_opt(args, "--seed-file");
-    if (!seed_hex == !seed_file)
-        return usage_error(cmd, "give exactly one of --seed HEX and --seed-file F");
-    if (seed_hex) {
+    const char *words = key_opt(args, "--mnemonic"), *words_file = key_opt(args, "--mnemonic-file");
+    if (!!seed_hex + !!seed_file + !!words + !!words_file != 1)
+        return usage_error(cmd, "give exactly one of --seed HEX, --seed-file F, --mnemonic and "
+                                "--mnemonic-file F");
+    if (words || words_file) {
+        char err[320];
+        int err_code = nm_key_mnemonic_read(words_file, seed, err, sizeof err);
+        if (err_code) {
+            sodium_memzero(seed, sizeof seed);
+            return err_code == NM_E_USAGE ? usage_error(cmd, err)
+                                          : key_error(args->name, err_code, err);
+        }
+    } else if (seed_hex) {
         if (nm_hex_decode(seed_hex, seed, sizeof seed, sizeof seed, NULL) != 0) {
             sodium_memzero(seed, sizeof seed);
             return usage_error(cmd, "--seed: expected a 32-byte seed as 64 hex digits");
@@ -636,13 +652,27 @@ SHELL(cmd_remove)
      .help = "the password: the first line of F (else $NEUROMESH_PASSWORD, else asked)"}
 #define OPT_JSON {.name = "--json", .help = "print one JSON object"}
 
+#define OPT_INSECURE                                                                          \
+    {.name = "--insecure-password",                                                           \
+     .help = "accept a password shorter than 8 characters (tests only)"}
+
 static const struct nm_cmd_option opts_password[] = {OPT_PASSWORD_FILE, {.name = NULL}};
+static const struct nm_cmd_option opts_new[] = {
+    {.name = "--words", .metavar = "N", .help = "12 (default) or 24 mnemonic words"},
+    OPT_PASSWORD_FILE,
+    OPT_INSECURE,
+    {.name = NULL},
+};
 static const struct nm_cmd_option opts_json[] = {OPT_JSON, {.name = NULL}};
 static const struct nm_cmd_option opts_import[] = {
     {.name = "--seed", .metavar = "HEX", .help = "the 32-byte seed as 64 hex digits"},
     {.name = "--seed-file", .metavar = "F",
      .help = "read the seed from the first line of F (\"-\": standard input)"},
+    {.name = "--mnemonic", .help = "ask for the BIP-39 words on the terminal (no echo)"},
+    {.name = "--mnemonic-file", .metavar = "F",
+     .help = "read the BIP-39 words from the first line of F (\"-\": standard input)"},
     OPT_PASSWORD_FILE,
+    OPT_INSECURE,
     {.name = NULL},
 };
 static const struct nm_cmd_option opts_remove[] = {
@@ -651,9 +681,10 @@ static const struct nm_cmd_option opts_remove[] = {
 };
 
 static const struct nm_cmd_entry entries[] = {
-    {.words = "key new", .usage = "key new NAME [--password-file F]",
-     .summary = "create a key with a fresh random seed", .min_args = 1, .max_args = 1,
-     .options = opts_password, .shell = shell_cmd_new},
+    {.words = "key new",
+     .usage = "key new NAME [--words 12|24] [--password-file F] [--insecure-password]",
+     .summary = "create a key from fresh BIP-39 words (shown once)", .min_args = 1, .max_args = 1,
+     .options = opts_new, .shell = shell_cmd_new},
     {.words = "key list", .usage = "key list [--json]",
      .summary = "names and addresses of all keys",
      .options = opts_json, .shell = shell_cmd_list},
@@ -661,8 +692,9 @@ static const struct nm_cmd_entry entries[] = {
      .summary = "name, address and public key of a key", .min_args = 1, .max_args = 1,
      .options = opts_json, .shell = shell_cmd_show},
     {.words = "key import",
-     .usage = "key import NAME --seed HEX|--seed-file F [--password-file F]",
-     .summary = "store an existing 32-byte seed as a key", .min_args = 1, .max_args = 1,
+     .usage = "key import NAME --seed HEX|--seed-file F|--mnemonic|--mnemonic-file F "
+              "[--password-file F] [--insecure-password]",
+     .summary = "store an existing seed or BIP-39 words as a key", .min_args = 1, .max_args = 1,
      .options = opts_import, .shell = shell_cmd_import},
     {.words = "key export", .usage = "key export NAME [--password-file F]",
      .summary = "print the secret seed of a key", .min_args = 1, .max_args = 1,

@@ -4,6 +4,7 @@
 #include "console/commands/session.h"
 
 #include "console/cli/home.h"
+#include "console/commands/contacts.h"
 #include "console/cli/password.h"
 #include "node/amount.h"
 #include "node/errors.h"
@@ -378,6 +379,8 @@ int nm_session_resolve_account(struct nm_session *s, const char *text, nm_accoun
         if (rc != NM_E_KEY_NOT_FOUND)
             return rc;
     }
+    if (s && s->have_home && nm_contacts_find(s->home, text, out) == 0)
+        return 0;
     if (is_dev_name(text)) {
         struct nm_keypair kp;
         if (!s) {
@@ -392,8 +395,8 @@ int nm_session_resolve_account(struct nm_session *s, const char *text, nm_accoun
         sodium_memzero(&kp, sizeof kp);
         return 0;
     }
-    snprintf(err, cap, "unknown account \"%s\": not an SS58 address, key name or dev account",
-             text);
+    snprintf(err, cap, "unknown account \"%s\": not an SS58 address, key name, contact or dev "
+             "account", text);
     return NM_E_UNKNOWN_ACCOUNT;
 }
 
@@ -508,6 +511,7 @@ int nm_session_signer_keypair(struct nm_session *s, const char *name,
 void nm_submit_outcome_fini(struct nm_submit_outcome *o)
 {
     cJSON_Delete(o->events);
+    free(o->signed_hex);
     memset(o, 0, sizeof *o);
 }
 
@@ -603,17 +607,20 @@ static int fetch_account(struct nm_session *s, const nm_account *who, uint64_t *
 
 /* Refuses, before signing, a call the free balance cannot pay for: it
  * would only fail in the block and cost the fee. The node still decides. */
+/* What a call takes from the free balance besides the fee. */
+static uint64_t call_spend(const struct nm_call *call)
+{
+    return call->kind == NM_CALL_TRANSFER    ? call->u.transfer.amount
+           : call->kind == NM_CALL_STAKE_ADD ? call->u.stake.amount
+           : call->kind == NM_CALL_REGISTER  ? call->u.reg.stake
+                                             : 0;
+}
+
 static int check_funds(const struct nm_session *s, const struct nm_call *call, uint64_t free_units,
                        char *err, size_t cap)
 {
-    uint64_t spend = 0, need;
+    uint64_t spend = call_spend(call), need;
     char a[NM_AMOUNT_STRLEN], b[NM_AMOUNT_STRLEN], c[NM_AMOUNT_STRLEN];
-    if (call->kind == NM_CALL_TRANSFER)
-        spend = call->u.transfer.amount;
-    else if (call->kind == NM_CALL_STAKE_ADD)
-        spend = call->u.stake.amount;
-    else if (call->kind == NM_CALL_REGISTER)
-        spend = call->u.reg.stake;
     if (nm_add_u64(spend, s->tx_fee, &need) && need <= free_units)
         return 0;
     nm_amount_format(free_units, a);
@@ -701,8 +708,23 @@ static int wait_for_block(struct nm_session *s, struct watch *w, struct nm_submi
     return rc;
 }
 
+static int submit_or_dry(struct nm_session *s, const char *signer, const struct nm_call *call,
+                         struct nm_submit_outcome *out, char *err, size_t cap, bool dry);
+
 int nm_session_submit(struct nm_session *s, const char *signer, const struct nm_call *call,
                       struct nm_submit_outcome *out, char *err, size_t cap)
+{
+    return submit_or_dry(s, signer, call, out, err, cap, false);
+}
+
+int nm_session_dry_run(struct nm_session *s, const char *signer, const struct nm_call *call,
+                       struct nm_submit_outcome *out, char *err, size_t cap)
+{
+    return submit_or_dry(s, signer, call, out, err, cap, true);
+}
+
+static int submit_or_dry(struct nm_session *s, const char *signer, const struct nm_call *call,
+                         struct nm_submit_outcome *out, char *err, size_t cap, bool dry)
 {
     const struct nm_keypair *kp;
     uint8_t *ext = NULL;
@@ -749,6 +771,15 @@ int nm_session_submit(struct nm_session *s, const char *signer, const struct nm_
                               cJSON_CreateString(nm_hex_encode(ext, ext_len, hex, hex_cap)))) {
         rc = NM_E_NOMEM;
         snprintf(err, cap, "%s", nm_strerror(rc));
+        goto out;
+    }
+    if (dry) { /* signed, never sent */
+        out->signed_hex = hex;
+        hex = NULL;
+        out->nonce = nonce;
+        out->fee = s->tx_fee;
+        out->free_before = free_units;
+        out->spend = call_spend(call);
         goto out;
     }
     sweep_watches(s);

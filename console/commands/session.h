@@ -105,6 +105,9 @@ struct nm_submit_outcome {
     uint64_t height;
     int index;     /* position in the block */
     cJSON *events; /* array of this extrinsic's events (owned), never NULL after 0 */
+    /* a dry run (nothing submitted): the signed extrinsic and the money */
+    char *signed_hex; /* "0x..." (owned), NULL unless a dry run */
+    uint64_t nonce, fee, spend, free_before;
 };
 void nm_submit_outcome_fini(struct nm_submit_outcome *o);
 
@@ -116,5 +119,9 @@ void nm_submit_outcome_fini(struct nm_submit_outcome *o);
  * when no block included it in time. */
 int nm_session_submit(struct nm_session *s, const char *signer, const struct nm_call *call,
                       struct nm_submit_outcome *out, char *err, size_t cap);
+/* The same up to signing, then stops: out->extrinsic, signed_hex, nonce,
+ * fee, spend and free_before are filled; nothing is sent. */
+int nm_session_dry_run(struct nm_session *s, const char *signer, const struct nm_call *call,
+                       struct nm_submit_outcome *out, char *err, size_t cap);
 
 #endif

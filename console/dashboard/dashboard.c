@@ -46,7 +46,7 @@ static void log_line(struct dash *d, enum widget_role role, const char *text)
 
 /* --- layout and drawing --- */
 
-static void layout(struct dash *d)
+void dash_layout(struct dash *d)
 {
     /* Nothing of the old geometry may stay on the screen. */
     erase();
@@ -55,6 +55,8 @@ static void layout(struct dash *d)
     d->cols = d->caps.cols;
     d->too_small = d->rows < DASHBOARD_MIN_ROWS || d->cols < DASHBOARD_MIN_COLS;
     d->out_h = d->rows / 4 > 4 ? d->rows / 4 : 4;
+    if (d->out_full) /* all but the tab bar, separator, status bar and input */
+        d->out_h = d->rows - 4 > 1 ? d->rows - 4 : 1;
     d->body_y = 1;
     d->body_h = d->rows - 1 - 1 - d->out_h - 2;
     d->out_y = d->body_y + d->body_h + 1;
@@ -75,8 +77,11 @@ static void update_status(struct dash *d)
     const char *state = c->link == NM_LINK_UP     ? "connected"
                         : c->link == NM_LINK_DOWN ? "LINK DOWN"
                                                   : "connecting";
-    snprintf(buf, sizeof buf, "%s %.80s %s", d->c->embedded ? "embedded node" : "node", d->c->url,
-             state);
+    snprintf(buf, sizeof buf, "%s %.80s %s",
+             d->c->embedded ? "embedded node"
+             : d->c->reused ? "running local node"
+                            : "node",
+             d->c->url, state);
     StatusBar_set(d->status, 0, role, buf, false);
     if (c->signer[0])
         snprintf(buf, sizeof buf, "signer %s", c->signer);
@@ -89,7 +94,7 @@ static void update_status(struct dash *d)
     if (d->watch[0])
         snprintf(buf, sizeof buf, "watching %s", d->watch);
     StatusBar_set(d->status, 4, WR_STATUS, d->watch[0] ? buf : "", false);
-    StatusBar_set(d->status, 5, WR_STATUS, "F1-F6 screens, Ctrl-D quits", true);
+    StatusBar_set(d->status, 5, WR_STATUS, "F1-F6 screens, F9 output, Ctrl-D quits", true);
 }
 
 static void draw_separator(struct dash *d)
@@ -98,7 +103,19 @@ static void draw_separator(struct dash *d)
     attr_t a = d->look.attr[WR_BORDER];
     for (int x = 0; x < d->cols; x++)
         widget_glyph(stdscr, y, x, &d->look, a, "\xe2\x94\x80", '-');
-    widget_put(stdscr, y, 2, d->cols - 2, d->look.attr[WR_TITLE], " output ");
+    char title[160];
+    size_t back = LogPane_scrollback(d->out), unseen = LogPane_unseen(d->out);
+    const char *grow = d->out_full ? "F9 shrinks" : "F9 full screen";
+    if (back == 0)
+        snprintf(title, sizeof title, " output (%s) ", grow);
+    else if (unseen)
+        snprintf(title, sizeof title,
+                 " output: scrolled back %zu lines, %zu new below (Shift-PgDn to follow, %s) ",
+                 back, unseen, grow);
+    else
+        snprintf(title, sizeof title,
+                 " output: scrolled back %zu lines (Shift-PgDn to follow, %s) ", back, grow);
+    widget_put(stdscr, y, 2, d->cols - 2, d->look.attr[WR_TITLE], title);
     for (int r = 0; r < d->out_h; r++)
         widget_fill(stdscr, d->out_y + r, 0, 1, d->look.attr[WR_NORMAL]);
 }
@@ -117,7 +134,20 @@ static void draw_frame(struct dash *d)
                  d->cols, d->rows, DASHBOARD_MIN_COLS, DASHBOARD_MIN_ROWS);
         for (int y = 0; y < d->rows - 1; y++)
             widget_fill(stdscr, y, 0, d->cols, d->look.attr[WR_NORMAL]);
-        widget_put_aligned(stdscr, (d->rows - 1) / 2, 0, d->cols, d->look.attr[WR_WARN], msg, 0);
+        /* Wrapped at words, so a narrow terminal still shows all of it. */
+        int nrows = 0;
+        for (const char *p = msg; *p; p += widget_wrap_prefix(p, d->cols))
+            nrows++;
+        int y = (d->rows - 1 - nrows) / 2;
+        if (y < 0)
+            y = 0;
+        for (const char *p = msg; *p && y < d->rows - 1; y++) {
+            size_t n = widget_wrap_prefix(p, d->cols);
+            char row[160];
+            snprintf(row, sizeof row, "%.*s", (int)n, p);
+            widget_put_aligned(stdscr, y, 0, d->cols, d->look.attr[WR_WARN], row, 0);
+            p += n;
+        }
         Widget_draw(InputLine_widget(d->input), stdscr);
         place_cursor(d);
         wnoutrefresh(stdscr);
@@ -127,9 +157,9 @@ static void draw_frame(struct dash *d)
     }
     if (d->dirty & D_TABS)
         Widget_draw(Tabs_widget(d->tabs), stdscr);
-    if (d->dirty & (D_BODY | d->ops[d->active]->interest))
+    if (!d->out_full && (d->dirty & (D_BODY | d->ops[d->active]->interest)))
         d->ops[d->active]->draw(d->screens[d->active], stdscr, &d->c->cache);
-    if ((d->dirty & D_ALL) == D_ALL)
+    if ((d->dirty & D_ALL) == D_ALL || (d->dirty & D_OUTPUT))
         draw_separator(d);
     if (d->dirty & D_OUTPUT)
         Widget_draw(LogPane_widget(d->out), stdscr);
@@ -159,6 +189,22 @@ static void draw_frame(struct dash *d)
 
 /* --- readline hooks --- */
 
+void dash_restore_prompt(struct dash *d)
+{
+    char prompt[96];
+    snprintf(prompt, sizeof prompt, "nm(%s)> ", d->c->cache.signer);
+    nm_repl_set_prompt(d->c->cache.signer[0] ? prompt : "nm> ");
+}
+
+void dash_confirm_cancel(struct dash *d, const char *why)
+{
+    free(d->confirm_line);
+    d->confirm_line = NULL;
+    d->confirm = CONFIRM_NONE;
+    dash_out_printf(d, WR_DIM, "%s\n", why);
+    dash_restore_prompt(d);
+}
+
 static void on_line(void *ud, char *line)
 {
     struct dash *d = ud;
@@ -166,7 +212,8 @@ static void on_line(void *ud, char *line)
         d->quit = true;
         return;
     }
-    nm_repl_history_add(line);
+    if (d->confirm != CONFIRM_ASK) /* "y" is an answer, not a command to recall */
+        nm_repl_history_add(line);
     if (line[strspn(line, " \t")]) {
         dash_out_printf(d, WR_PROMPT, "nm> %s\n", line);
         dash_run_line(d, line);
@@ -272,6 +319,13 @@ static void apply_message(struct dash *d, const struct nm_dq_msg *m)
         if (d->running > 0)
             d->running--;
         dirty |= NM_DIRTY_STATUS;
+        if (d->confirm == CONFIRM_DRY && m->status == NM_CMD_OK) {
+            d->confirm = CONFIRM_ASK;
+            dash_out_text(d, WR_WARN, "send it? y sends, anything else cancels\n");
+            nm_repl_set_prompt("send it? [y/N] ");
+        } else if (d->confirm == CONFIRM_DRY) {
+            dash_confirm_cancel(d, "nothing sent");
+        }
         break;
     case NM_DQ_ASK_PASSWORD:
         d->pw_mode = true;
@@ -281,14 +335,24 @@ static void apply_message(struct dash *d, const struct nm_dq_msg *m)
         InputLine_set(d->input, d->pw_prompt, "", 0);
         dirty |= D_INPUT;
         break;
-    case NM_DQ_SIGNER: {
+    case NM_DQ_SIGNER:
         nm_link_set_account(d->c->link, d->c->cache.signer_address);
-        char prompt[96];
-        snprintf(prompt, sizeof prompt, "nm(%s)> ", d->c->cache.signer);
-        nm_repl_set_prompt(d->c->cache.signer[0] ? prompt : "nm> ");
+        if (d->confirm != CONFIRM_ASK)
+            dash_restore_prompt(d);
         break;
-    }
     default: break;
+    }
+    if (dirty & NM_DIRTY_NEW_CHAIN) {
+        const struct nm_cache *c = &d->c->cache;
+        char line[400];
+        snprintf(line, sizeof line,
+                 "chain changed: the node at %.100s now serves genesis %.12s… (was %.12s…); "
+                 "heights, subnets, metagraph and proposals were reset",
+                 d->c->url, c->genesis, c->old_genesis);
+        dash_out_printf(d, WR_WARN, "%s\n", line);
+        log_line(d, WR_WARN, line);
+        nm_link_select_subnet(d->c->link, 0); /* the old chain's subnet means nothing */
+        dirty |= D_ALL;
     }
     if (m->kind == NM_DQ_HEAD || m->kind == NM_DQ_EPOCH || m->kind == NM_DQ_EVENTS)
         watch_output(d, m);
@@ -338,7 +402,7 @@ static void handle_key(struct dash *d, int key)
     }
     if (key == KEY_RESIZE) {
         nm_term_resize(&d->caps);
-        layout(d);
+        dash_layout(d);
         return;
     }
     /* F1..F6: the tab bar says which screen; the manager switches. */
@@ -376,10 +440,24 @@ static void handle_key(struct dash *d, int key)
         }
         return;
     }
+    if (key == KEY_F(10) && d->active == 4) { /* Governance: finished ones too */
+        d->gov_all = !d->gov_all;
+        nm_link_set_gov_all(d->c->link, d->gov_all);
+        dash_out_text(d, WR_DIM,
+                      d->gov_all ? "governance: finished proposals shown (F10 hides)\n"
+                                 : "governance: in progress only (F10 shows finished)\n");
+        return;
+    }
+    if (key == KEY_F(9)) {
+        d->out_full = !d->out_full;
+        dash_layout(d);
+        return;
+    }
     if (key == KEY_PPAGE || key == KEY_NPAGE || key == KEY_SR || key == KEY_SF) {
         /* The screen's table or pane first; a screen without one (the
-         * Overview) lets the output pane scroll. */
-        if (d->ops[d->active]->on_key &&
+         * Overview), or the output pane grown to full screen, lets the
+         * output pane scroll. */
+        if (!d->out_full && d->ops[d->active]->on_key &&
             d->ops[d->active]->on_key(d->screens[d->active], key) != WIDGET_IGNORED) {
             d->dirty |= D_BODY;
             return;
@@ -391,6 +469,11 @@ static void handle_key(struct dash *d, int key)
     if (key == KEY_SPREVIOUS || key == KEY_SNEXT) {
         Widget_onKey(LogPane_widget(d->out), key == KEY_SPREVIOUS ? KEY_PPAGE : KEY_NPAGE);
         d->dirty |= D_OUTPUT;
+        return;
+    }
+    if (key == 3 && d->confirm != CONFIRM_NONE) { /* Ctrl-C */
+        dash_confirm_cancel(d, "cancelled, nothing sent");
+        nm_repl_cancel_line();
         return;
     }
     if (key == 3) { /* Ctrl-C */
@@ -467,6 +550,7 @@ static void dash_fini(struct dash *d)
         Widget_delete(InputLine_widget(d->input));
     nm_console_names_free(d->accounts);
     nm_console_names_free(d->subnets);
+    free(d->confirm_line);
     sodium_memzero(d->pw_buf, sizeof d->pw_buf);
 }
 
@@ -533,7 +617,7 @@ static void loop(struct dash *d)
             d->quit = true;
         if (sig & NM_TERM_SIG_WINCH) {
             nm_term_resize(&d->caps);
-            layout(d);
+            dash_layout(d);
         }
         if (sig & NM_TERM_SIG_INT)
             handle_key(d, 3);
@@ -580,6 +664,8 @@ int nm_console_tui(struct nm_console *c)
     redirect_stderr(d);
     d->look.utf8 = d->caps.utf8;
     pick_theme(d);
+    if (c->notice[0])
+        dash_out_printf(d, WR_WARN, "%s\n", c->notice);
     struct nm_repl_hooks hooks = {
         .on_line = on_line,
         .on_redisplay = on_redisplay,
@@ -588,7 +674,7 @@ int nm_console_tui(struct nm_console *c)
         .ud = d,
     };
     nm_repl_open(true, "nm> ", c->history_path[0] ? c->history_path : NULL, &hooks);
-    layout(d);
+    dash_layout(d);
     for (int i = 0; i < NSCREENS; i++)
         d->ops[i]->update(d->screens[i], &c->cache, NM_DIRTY_ALL);
     update_status(d);

@@ -57,10 +57,39 @@ static void copy_str(char *dst, size_t cap, const cJSON *o, const char *name)
     text_of(dst, cap, nm_jget(o, name));
 }
 
+/* Another chain behind the same address: nothing cached describes it.
+ * The link state, the signer and the allocator stay. */
+static void reset_for_new_chain(struct nm_cache *c, const char *genesis)
+{
+    struct nm_cache keep = *c;
+    free(c->subnets);
+    free(c->neurons);
+    cJSON_Delete(c->gov_overview);
+    memset(c, 0, sizeof *c);
+    c->link = keep.link;
+    memcpy(c->link_msg, keep.link_msg, sizeof c->link_msg);
+    memcpy(c->signer, keep.signer, sizeof c->signer);
+    memcpy(c->signer_address, keep.signer_address, sizeof c->signer_address);
+    memcpy(c->latency_source, keep.latency_source, sizeof c->latency_source);
+    c->alloc = keep.alloc;
+    c->alloc_failures = keep.alloc_failures;
+    memcpy(c->old_genesis, keep.genesis, sizeof c->old_genesis);
+    snprintf(c->genesis, sizeof c->genesis, "%s", genesis);
+}
+
 static unsigned apply_chain(struct nm_cache *c, const cJSON *j)
 {
     if (!cJSON_IsObject(j))
         return 0;
+    unsigned changed = 0;
+    char genesis[sizeof c->genesis];
+    copy_str(genesis, sizeof genesis, j, "genesis_hash");
+    if (genesis[0] && c->genesis[0] && strcmp(genesis, c->genesis) != 0) {
+        reset_for_new_chain(c, genesis);
+        changed = NM_DIRTY_ALL | NM_DIRTY_NEW_CHAIN;
+    } else if (genesis[0]) {
+        memcpy(c->genesis, genesis, sizeof c->genesis);
+    }
     c->have_chain = true;
     copy_str(c->chain_name, sizeof c->chain_name, j, "name");
     c->dev = cJSON_IsTrue(nm_jget(j, "dev"));
@@ -77,7 +106,7 @@ static unsigned apply_chain(struct nm_cache *c, const cJSON *j)
         c->block_time_ms = v;
     if (nm_jget_has_u64(j, "pending", &v))
         c->pending = v;
-    return NM_DIRTY_OVERVIEW | NM_DIRTY_STATUS;
+    return changed | NM_DIRTY_OVERVIEW | NM_DIRTY_STATUS;
 }
 
 static unsigned apply_head(struct nm_cache *c, const cJSON *j)

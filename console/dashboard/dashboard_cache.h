@@ -22,6 +22,9 @@
 #define NM_DIRTY_METAGRAPH 0x08u /* also the Validators screen */
 #define NM_DIRTY_GOVERNANCE 0x10u
 #define NM_DIRTY_LOG 0x20u
+/* The node now serves another chain (its genesis hash changed): every
+ * cached table was reset; the front end says "chain changed". */
+#define NM_DIRTY_NEW_CHAIN 0x80u
 #define NM_DIRTY_ALL 0xffu
 
 #define NM_SERIES_MAX 240
@@ -77,6 +80,8 @@ struct nm_cache {
     char link_msg[256];
     /* chain */
     bool have_chain;
+    char genesis[80];      /* genesis_hash of the chain the cache describes ("" unknown) */
+    char old_genesis[80];  /* the one before, after a chain change */
     char chain_name[64];
     bool dev;
     uint64_t height, finalized, epoch, tempo, block_time_ms, pending;

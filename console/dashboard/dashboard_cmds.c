@@ -52,7 +52,7 @@ static void ui_theme(void *ud, const char *name)
 {
     struct dash *d = ud;
     char err[512];
-    if (!name) {
+    if (!name || strcmp(name, "list") == 0) {
         int k = nm_theme_list(d->theme_names, THEMES_MAX);
         char list[1024] = "";
         size_t len = 0;
@@ -89,7 +89,13 @@ static int screen_index(const struct dash *d, const char *name)
 
 void dash_switch_screen(struct dash *d, int i)
 {
-    if (i < 0 || i >= NSCREENS || i == d->active)
+    if (i < 0 || i >= NSCREENS)
+        return;
+    if (d->out_full) {
+        d->out_full = false;
+        dash_layout(d);
+    }
+    if (i == d->active)
         return;
     d->active = i;
     Tabs_setActive(d->tabs, i);
@@ -150,9 +156,10 @@ static void ui_filter(void *ud, const char *text)
     }
     Table_setFilter(t, text);
     if (text)
-        dash_out_printf(d, WR_DIM, "filter: %zu rows contain \"%s\"\n", Table_viewCount(t), text);
+        dash_out_printf(d, WR_DIM, "filter: %zu rows contain \"%.60s\"\n", Table_viewCount(t),
+                        text);
     else
-        dash_out_text(d, WR_DIM, "filter off\n");
+        dash_out_printf(d, WR_DIM, "filter off: all %zu rows shown\n", Table_viewCount(t));
     d->dirty |= D_BODY;
 }
 
@@ -164,6 +171,19 @@ static void ui_select(void *ud, const char *subnet)
     if (*end || id < 1 || id > 65535) {
         dash_out_printf(d, WR_BAD, "error: select: \"%.20s\" is not a subnet id (1-65535)\n",
                         subnet);
+        return;
+    }
+    const struct nm_cache *c = &d->c->cache;
+    if (c->have_chain && !nm_cache_subnet(c, (int)id)) {
+        /* The same name as the chain's error, and the ids that exist. */
+        char ids[256] = "";
+        size_t len = 0;
+        for (size_t i = 0; i < c->nsubnets && len < sizeof ids; i++)
+            len += (size_t)snprintf(ids + len, sizeof ids - len, "%s%d", i ? ", " : "",
+                                    c->subnets[i].id);
+        dash_out_printf(d, WR_BAD, "error: select: %s: no subnet %ld (%s%s)\n",
+                        nm_strerror(NM_E_UNKNOWN_SUBNET), id, c->nsubnets ? "subnets: " : "",
+                        c->nsubnets ? ids : "none yet");
         return;
     }
     nm_link_select_subnet(d->c->link, (int)id);
@@ -235,17 +255,70 @@ static const struct nm_cmd_ui_ops dash_ui_ops = {
     .clear = ui_clear,
 };
 
+/* The answer to "send it?": y or yes sends the line confirmed. */
+static void confirm_answer(struct dash *d, const char *line)
+{
+    const char *a = line + strspn(line, " \t");
+    if (strcmp(a, "y") != 0 && strcmp(a, "yes") != 0 && strcmp(a, "Y") != 0) {
+        dash_confirm_cancel(d, "cancelled, nothing sent");
+        return;
+    }
+    char buf[NM_CMD_MSG_MAX + 16];
+    snprintf(buf, sizeof buf, "%s --yes", d->confirm_line);
+    free(d->confirm_line);
+    d->confirm_line = NULL;
+    d->confirm = CONFIRM_NONE;
+    dash_restore_prompt(d);
+    if (nm_runner_submit(d->c->runner, buf) == 0) {
+        d->running++;
+        d->dirty |= NM_DIRTY_STATUS;
+    }
+}
+
+/* A command that moves value or cannot be undone runs as a dry run first
+ * (unless --yes or --dry-run); true when it did so. */
+static bool confirm_first(struct dash *d, const char *line, char **w, int n)
+{
+    char what[64], buf[NM_CMD_MSG_MAX + 16];
+    if (!nm_cmd_wants_confirm(w, n, what, sizeof what))
+        return false;
+    snprintf(buf, sizeof buf, "%s --dry-run", line);
+    if (!(d->confirm_line = strdup(line)) || nm_runner_submit(d->c->runner, buf) != 0) {
+        free(d->confirm_line);
+        d->confirm_line = NULL;
+        return false;
+    }
+    d->confirm = CONFIRM_DRY;
+    d->running++;
+    d->dirty |= NM_DIRTY_STATUS;
+    dash_out_printf(d, WR_DIM, "%s moves value or cannot be undone: first a dry run "
+                               "(--yes skips the question)\n", what);
+    return true;
+}
+
 void dash_run_line(struct dash *d, const char *line)
 {
     char **w = NULL;
     int n = 0;
     char err[NM_CMD_MSG_MAX];
+    if (d->confirm == CONFIRM_ASK) {
+        confirm_answer(d, line);
+        return;
+    }
+    if (d->confirm == CONFIRM_DRY) {
+        dash_out_text(d, WR_BAD, "error: a dry run is waiting for its answer (Ctrl-C cancels)\n");
+        return;
+    }
     if (nm_cmd_split(line, &w, &n, err, sizeof err) != 0) {
         dash_out_printf(d, WR_BAD, "error: %s\n", err);
         return;
     }
+    if (n > 0 && strcmp(w[0], "?") == 0 && !d->out_full) {
+        d->out_full = true; /* the help overlay */
+        dash_layout(d);
+    }
     struct nm_cmd_ui ui = {.mode = NM_CMD_IN_TUI, .ops = &dash_ui_ops, .ud = d};
-    if (n > 0 && !nm_cmd_ui_run(&ui, w, n)) {
+    if (n > 0 && !nm_cmd_ui_run(&ui, w, n) && !confirm_first(d, line, w, n)) {
         /* `use` and the table's commands run on the runner */
         if (nm_runner_submit(d->c->runner, line) == 0) {
             d->running++;

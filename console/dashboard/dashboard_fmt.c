@@ -3,6 +3,8 @@
  * exactly what the chain holds, only shortened. */
 #include "console/dashboard/dashboard_fmt.h"
 
+#include "widgets/widget.h"
+
 #include "console/commands/jget.h"
 #include "node/amount.h"
 
@@ -107,19 +109,7 @@ char *nm_fmt_units_text_compact(const char *units_text, char *buf, size_t cap)
 
 char *nm_fmt_address(const char *address, int width, bool utf8, char *buf, size_t cap)
 {
-    size_t len = strlen(address);
-    if (width < 5)
-        width = 5;
-    if ((int)len <= width) {
-        snprintf(buf, cap, "%s", address);
-        return buf;
-    }
-    const char *ell = utf8 ? "\xe2\x80\xa6" : "..";
-    int ell_cols = utf8 ? 1 : 2;
-    int keep = width - ell_cols;
-    int head = (keep + 1) / 2, tail = keep / 2;
-    snprintf(buf, cap, "%.*s%s%s", head, address, ell, address + len - (size_t)tail);
-    return buf;
+    return widget_ellipsize_middle(address, width, utf8, buf, cap);
 }
 
 char *nm_fmt_duration_ms(uint64_t ms, char *buf, size_t cap)

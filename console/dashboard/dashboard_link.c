@@ -33,9 +33,12 @@ struct nm_link {
     /* under mu */
     bool stop;
     bool up;
+    bool ever_up;         /* a first connection succeeded */
+    char first_err[256];  /* why the first connection failed so far */
     unsigned feeds;
     int subnet;       /* selected by the UI; 0: first */
     char account[64]; /* the operator's address, for gov_proposals */
+    bool gov_all;     /* gov_proposals with finished ones too */
     bool subnet_changed;
     bool feeds_changed;
     bool head_pending;
@@ -358,13 +361,11 @@ static int fetch_dashboard(struct nm_link *l, struct nm_rpc_client *c)
     if (fetch_neurons(l, c, subnet))
         return NM_E_CONNECT;
     if (has_method(l, "gov_proposals")) {
-        cJSON *params = NULL;
+        cJSON *params = cJSON_CreateArray();
         pthread_mutex_lock(&l->mu);
-        if (l->account[0]) {
-            params = cJSON_CreateArray();
-            cJSON_AddItemToArray(params, cJSON_CreateFalse());
+        cJSON_AddItemToArray(params, cJSON_CreateBool(l->gov_all));
+        if (l->account[0])
             cJSON_AddItemToArray(params, cJSON_CreateString(l->account));
-        }
         pthread_mutex_unlock(&l->mu);
         if (fetch_post(l, c, "gov_proposals", params, NM_DQ_PROPOSALS, 0))
             return NM_E_CONNECT;
@@ -578,6 +579,10 @@ static void *feeder_main(void *arg)
             char why[600];
             snprintf(why, sizeof why, "%s; retrying in %.1f s",
                      err.message[0] ? err.message : "cannot connect", wait / 1000.0);
+            pthread_mutex_lock(&l->mu);
+            snprintf(l->first_err, sizeof l->first_err, "%.200s",
+                     err.message[0] ? err.message : "cannot connect");
+            pthread_mutex_unlock(&l->mu);
             nm_rpc_error_fini(&err);
             post_link(l, NM_LINK_DOWN, "%s%s", why, "");
             if (rc == NM_E_INVAL || pause_unless_stopped(l, wait))
@@ -588,6 +593,7 @@ static void *feeder_main(void *arg)
         pthread_mutex_lock(&l->mu);
         l->client = c;
         l->up = true;
+        l->ever_up = true;
         pthread_cond_broadcast(&l->cv);
         pthread_mutex_unlock(&l->mu);
         post_link(l, NM_LINK_UP, "connected to %s%s", l->url, "");
@@ -687,6 +693,22 @@ void nm_link_set_feeds(struct nm_link *l, unsigned feeds)
     l->feeds_changed = true;
     pthread_cond_broadcast(&l->cv);
     pthread_mutex_unlock(&l->mu);
+}
+
+void nm_link_set_gov_all(struct nm_link *l, bool all)
+{
+    pthread_mutex_lock(&l->mu);
+    l->gov_all = all;
+    pthread_mutex_unlock(&l->mu);
+}
+
+bool nm_link_ever_up(struct nm_link *l, char *why, size_t cap)
+{
+    pthread_mutex_lock(&l->mu);
+    bool up = l->ever_up;
+    snprintf(why, cap, "%s", l->first_err[0] ? l->first_err : "no answer yet");
+    pthread_mutex_unlock(&l->mu);
+    return up;
 }
 
 bool nm_link_wait_up(struct nm_link *l, int timeout_ms)

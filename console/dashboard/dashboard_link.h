@@ -18,6 +18,7 @@
 #include "console/commands/session.h"
 
 #include <stdbool.h>
+#include <stddef.h>
 
 enum nm_link_state {
     NM_LINK_CONNECTING,
@@ -61,8 +62,14 @@ void nm_link_select_subnet(struct nm_link *l, int subnet);
 /* The operator's account (SS58, "" for none), so gov_proposals reports
  * its own votes. */
 void nm_link_set_account(struct nm_link *l, const char *address);
+/* Whether gov_proposals brings finished proposals too (the Governance
+ * screen's F10); from the next fetch (each block) on. */
+void nm_link_set_gov_all(struct nm_link *l, bool all);
 /* Changes the feeds (e.g. `watch events` in plain mode). */
 void nm_link_set_feeds(struct nm_link *l, unsigned feeds);
+/* Whether a first connection ever succeeded; when not, why (the last
+ * attempt's error) into why. */
+bool nm_link_ever_up(struct nm_link *l, char *why, size_t cap);
 /* Waits up to timeout_ms for the link to be up; true when it is. */
 bool nm_link_wait_up(struct nm_link *l, int timeout_ms);
 

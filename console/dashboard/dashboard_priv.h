@@ -42,6 +42,12 @@ struct dash {
     struct inputline *input;
     int rows, cols, body_y, body_h, out_y, out_h;
     bool too_small;
+    bool out_full; /* F9: the output pane takes the whole body */
+    bool gov_all;  /* F10 on Governance: finished proposals too */
+    /* A command that asks first (NM_CMD_CONFIRM): its line while its dry
+     * run runs (CONFIRM_DRY), then while the question is open (CONFIRM_ASK). */
+    char *confirm_line;
+    enum { CONFIRM_NONE, CONFIRM_DRY, CONFIRM_ASK } confirm;
     unsigned dirty;
     struct timespec last_frame;
     bool drew_first;
@@ -65,9 +71,17 @@ void dash_out_printf(struct dash *d, enum widget_role role, const char *fmt, ...
     __attribute__((format(printf, 3, 4)));
 /* Loads and applies theme name; err says why not. */
 int dash_apply_theme(struct dash *d, const char *name, char *err, size_t cap);
+/* Switches to screen i; leaves the full-screen output pane (F9) so the
+ * screen shows. */
 void dash_switch_screen(struct dash *d, int i);
+/* Places every part for the terminal's size and out_full; redraws all. */
+void dash_layout(struct dash *d);
 /* The current screen's table, or NULL. */
 struct table *dash_active_table(struct dash *d);
+/* The prompt for the signer in use ("nm(alice)> " or "nm> "). */
+void dash_restore_prompt(struct dash *d);
+/* Drops an open confirmation (Ctrl-C, or an answer other than yes). */
+void dash_confirm_cancel(struct dash *d, const char *why);
 /* Runs a line typed on the dashboard: the console's own commands here,
  * the rest on the runner. */
 void dash_run_line(struct dash *d, const char *line);

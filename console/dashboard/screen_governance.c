@@ -4,6 +4,7 @@
  * serves no gov_proposals it says so instead. */
 #include "console/dashboard/screen.h"
 
+#include "console/commands/cmd_api.h"
 #include "console/dashboard/dashboard_fmt.h"
 
 #include <inttypes.h>
@@ -17,7 +18,7 @@ static const struct table_column columns[C_COUNT] = {
     [C_ID] = {"ID", 5, 0, TABLE_RIGHT},         [C_KIND] = {"KIND", 8, 0, TABLE_LEFT},
     [C_STATUS] = {"STATUS", 10, 0, TABLE_LEFT}, [C_SUMMARY] = {"SUMMARY", 0, 12, TABLE_LEFT},
     [C_AYE] = {"AYE", 6, 0, TABLE_RIGHT},       [C_TURNOUT] = {"TURNOUT/Q", 11, 0, TABLE_RIGHT},
-    [C_LEFT] = {"LEFT", 14, 1, TABLE_RIGHT},    [C_VOTE] = {"MY VOTE", 7, 1, TABLE_LEFT},
+    [C_LEFT] = {"LEFT", 22, 1, TABLE_RIGHT},    [C_VOTE] = {"MY VOTE", 7, 1, TABLE_LEFT},
 };
 
 static const char *const column_names[] = {"id",      "kind", "status", "summary", "aye",
@@ -67,7 +68,7 @@ static void cell(void *ud, size_t row, int col, char *buf, size_t cap, enum widg
             *role = WR_ACCENT;
         break;
     }
-    case C_SUMMARY: snprintf(buf, cap, "%s", str_of(p, "summary")); break;
+    case C_SUMMARY: nm_cmd_proposal_summary(p, s->base.look->utf8, buf, cap); break;
     case C_AYE: snprintf(buf, cap, "%.1f%%", num_of(tally, "aye_ppm") / 10000.0); break;
     case C_TURNOUT:
         snprintf(buf, cap, "%.0f/%.0f%%", num_of(tally, "turnout_ppm") / 10000.0,
@@ -77,10 +78,12 @@ static void cell(void *ud, size_t row, int col, char *buf, size_t cap, enum widg
         break;
     case C_LEFT: {
         double blocks = num_of(p, "blocks_left"), secs = num_of(p, "seconds_left");
+        /* open: to the end of the vote; approved: to its execution */
+        bool to_exec = strcmp(str_of(p, "status"), "approved") == 0;
         if (blocks <= 0)
             snprintf(buf, cap, "-");
         else
-            snprintf(buf, cap, "%.0f (%s)", blocks,
+            snprintf(buf, cap, "%s%.0f (%s)", to_exec ? "exec in " : "", blocks,
                      nm_fmt_duration_ms((uint64_t)(secs * 1000), a, sizeof a));
         (void)b;
         break;

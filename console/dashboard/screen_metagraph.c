@@ -35,7 +35,7 @@ static const struct {
 } kinds[K_COUNT] = {
     [K_UID] = {{"UID", 5, 0, TABLE_RIGHT}, "uid", 0},
     [K_ROLE] = {{"ROLE", 9, 0, TABLE_LEFT}, "role", 0},
-    [K_HOTKEY] = {{"HOTKEY", 0, 13, TABLE_LEFT}, "hotkey", 0},
+    [K_HOTKEY] = {{"HOTKEY", 0, 13, TABLE_ID}, "hotkey", 0},
     [K_STAKE] = {{"STAKE", 9, 0, TABLE_RIGHT}, "stake", 0},
     [K_WEIGHT] = {{"WEIGHT", 8, 1, TABLE_RIGHT}, "weight", NM_NF_WEIGHT},
     [K_INCENTIVE] = {{"INCENT", 8, 1, TABLE_RIGHT}, "incentive", NM_NF_INCENTIVE},

@@ -24,7 +24,7 @@ enum {
 
 static const struct table_column columns[C_COUNT] = {
     [C_UID] = {"UID", 5, 0, TABLE_RIGHT},
-    [C_HOTKEY] = {"HOTKEY", 0, 13, TABLE_LEFT},
+    [C_HOTKEY] = {"HOTKEY", 0, 13, TABLE_ID},
     [C_STAKE] = {"STAKE", 9, 0, TABLE_RIGHT},
     [C_REPUTATION] = {"REPUTATION", 10, 0, TABLE_RIGHT},
     [C_SIMILARITY] = {"SIMILARITY", 10, 0, TABLE_RIGHT},

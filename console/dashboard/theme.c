@@ -345,7 +345,13 @@ int nm_theme_load(const char *name, struct nm_theme *out, char *from, size_t fro
                           : strcmp(name, "mono") == 0  ? builtin_mono
                                                        : NULL;
     if (!builtin) {
-        snprintf(err, cap, "no theme \"%s\" (try: theme list)", name);
+        /* Name the choices here: the error is also what --theme prints,
+         * before any console exists to ask. */
+        char names[32][NM_THEME_NAME_MAX];
+        int k = nm_theme_list(names, 32);
+        int len = snprintf(err, cap, "no theme \"%.40s\"; themes:", name);
+        for (int i = 0; i < k && len > 0 && (size_t)len < cap; i++)
+            len += snprintf(err + len, cap - (size_t)len, "%s %s", i ? "," : "", names[i]);
         return NM_E_INVAL;
     }
     char why[256];

@@ -259,6 +259,46 @@ static const struct nm_cmd_ui_ops plain_ui_ops = {
 };
 
 /* Runs one line; sets p->last_status. */
+/* Submits line and waits for it; false when it could not be queued. */
+static bool submit_wait(struct plain *p, const char *line)
+{
+    if (nm_runner_submit(p->c->runner, line) != 0) {
+        emit_error(p, nm_strerror(NM_E_NOMEM));
+        p->last_status = NM_CMD_FAILED;
+        return false;
+    }
+    p->waiting = true;
+    wait_until(p, command_done, false);
+    return true;
+}
+
+/* At the plain prompt (not in scripts), a command that moves value or
+ * cannot be undone runs as a dry run first, then asks on the terminal. */
+static bool confirm_plain(struct plain *p, const char *line, char **w, int n)
+{
+    char what[64], buf[NM_CMD_MSG_MAX + 16];
+    if (p->script || !nm_cmd_wants_confirm(w, n, what, sizeof what))
+        return false;
+    snprintf(buf, sizeof buf, "%s moves value or cannot be undone: first a dry run "
+                              "(--yes skips the question)\n", what);
+    emit(p, buf, false);
+    snprintf(buf, sizeof buf, "%s --dry-run", line);
+    if (!submit_wait(p, buf) || p->last_status != NM_CMD_OK) {
+        emit(p, "nothing sent\n", false);
+        return true;
+    }
+    emit(p, "send it? [y/N] ", false);
+    char answer[16] = "";
+    if (!fgets(answer, sizeof answer, stdin) ||
+        (strcmp(answer, "y\n") != 0 && strcmp(answer, "yes\n") != 0)) {
+        emit(p, "cancelled, nothing sent\n", false);
+        return true;
+    }
+    snprintf(buf, sizeof buf, "%s --yes", line);
+    submit_wait(p, buf);
+    return true;
+}
+
 static void run(struct plain *p, const char *line)
 {
     char **w = NULL;
@@ -273,15 +313,8 @@ static void run(struct plain *p, const char *line)
     struct nm_cmd_ui ui = {.mode = p->script ? NM_CMD_IN_SCRIPT : NM_CMD_IN_PLAIN,
                            .ops = &plain_ui_ops,
                            .ud = p};
-    if (n > 0 && !nm_cmd_ui_run(&ui, w, n)) {
-        if (nm_runner_submit(p->c->runner, line) != 0) {
-            emit_error(p, nm_strerror(NM_E_NOMEM));
-            p->last_status = NM_CMD_FAILED;
-        } else {
-            p->waiting = true;
-            wait_until(p, command_done, false);
-        }
-    }
+    if (n > 0 && !nm_cmd_ui_run(&ui, w, n) && !confirm_plain(p, line, w, n))
+        submit_wait(p, line);
     nm_cmd_words_free(w, n);
 }
 

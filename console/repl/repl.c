@@ -23,6 +23,8 @@ static char *last_added;
 /* Completion results handed to readline's generator. */
 static char **gen_matches;
 static int gen_count, gen_next;
+/* The line whose completions were last listed (NULL: none since Enter). */
+static char *listed_line;
 
 static int tui_getc(FILE *f)
 {
@@ -55,6 +57,8 @@ static void tui_deprep(void)
 
 static void line_handler(char *line)
 {
+    free(listed_line);
+    listed_line = NULL;
     if (hooks.on_line)
         hooks.on_line(hooks.ud, line);
     else
@@ -96,6 +100,13 @@ static char **attempt_completion(const char *text, int start, int end)
 static void display_matches(char **matches, int num, int max_len)
 {
     (void)max_len;
+    /* A second Tab on the same line would list the same choices again:
+     * they are on screen already. */
+    const char *line = rl_line_buffer ? rl_line_buffer : "";
+    if (listed_line && strcmp(listed_line, line) == 0)
+        return;
+    free(listed_line);
+    listed_line = strdup(line);
     /* matches[0] is the common prefix; the list follows. */
     if (hooks.on_matches)
         hooks.on_matches(hooks.ud, matches + 1, num);
@@ -165,6 +176,8 @@ void nm_repl_close(void)
     history_file = NULL;
     free(last_added);
     last_added = NULL;
+    free(listed_line);
+    listed_line = NULL;
     nm_complete_free(gen_matches, gen_count);
     gen_matches = NULL;
     gen_count = 0;
@@ -219,6 +232,8 @@ void nm_repl_cancel_line(void)
 {
     if (!open_repl)
         return;
+    free(listed_line);
+    listed_line = NULL;
     rl_free_line_state();
     rl_callback_sigcleanup();
     rl_replace_line("", 0);

@@ -3,8 +3,8 @@
 # key store) makes blocks, keystore accounts transact, bad spec files are
 # refused with a clear message, and a database refuses another spec.
 . "$(dirname "$0")/../e2e-lib.sh"
-export NEUROMESH_PASSWORD=pw NEUROMESH_KDF_FAST=1
-A=$("$NEUROMESH" key new auth) && B=$("$NEUROMESH" key new user) || { fail "keys created"; finish; }
+export NEUROMESH_PASSWORD=pw-chainspec-e2e NEUROMESH_KDF_FAST=1
+A=$("$NEUROMESH" key new auth 2>/dev/null) && B=$("$NEUROMESH" key new user 2>/dev/null) || { fail "keys created"; finish; }
 spec="$T/spec.json"
 cat >"$spec" <<JSON
 {"name": "E2E Chain", "id": "e2e_chain", "authority": "$A",

@@ -5,7 +5,10 @@
 # an epoch processed; the epoch summary, reputations, an outlier, rewards
 # paid to miners, validators and the owner, paid + burned == emitted;
 # commit-reveal (too early, mismatching, revealed with --wait); the
-# collusion report; and `node --check` replaying it all.
+# collusion report; and `node --check` replaying it all. Every failure the
+# chain state foretells (NOT_MINER, NOT_VALIDATOR, NO_COMMIT_REVEAL,
+# RATE_LIMITED, USE_COMMIT_REVEAL, REVEAL_TOO_EARLY) is refused before
+# signing: no fee.
 . "$(dirname "$0")/../e2e-lib.sh"
 base="$T/base"
 unset NEUROMESH_URL NEUROMESH_PASSWORD
@@ -23,6 +26,12 @@ run() {
     else
         fail "$name (exit $rc, want $want)"; cat "$T/out"
     fi
+}
+# unsigned NAME: the last run was refused before signing (a failure on
+# chain says "in block N": its fee was paid).
+unsigned() {
+    if grep -q ' in block ' "$T/out"; then fail "$1: refused before signing, no fee"; cat "$T/out"
+    else pass "$1: refused before signing, no fee"; fi
 }
 free_of() { nm --json "balance $1" | json_field free; }
 # ppb FIELD UID: validator UID's fraction FIELD in $T/epoch as an integer
@@ -71,8 +80,19 @@ run "all-zero weights refused" 2 'greater than zero' --as bob "weights submit $s
 run "malformed pair refused" 2 'expected UID=WEIGHT' --as bob "weights submit $subnet 3"
 [ "$(free_of bob)" = "$bob0" ] && pass "locally refused weights cost nothing" ||
     fail "locally refused weights cost nothing"
+eve0=$(free_of eve)
 run "a validator's uid is not a miner" 1 'NOT_MINER' --as bob "weights submit $subnet 1=1"
+unsigned "NOT_MINER"
 run "a miner may not set weights" 1 'NOT_VALIDATOR' --as eve "weights submit $subnet 4=1"
+unsigned "NOT_VALIDATOR"
+run "a miner may not commit weights either" 1 'NOT_VALIDATOR' --as eve \
+    "weights commit $subnet 4=1"
+run "commit on a subnet without commit-reveal" 1 'NO_COMMIT_REVEAL' --as bob \
+    "weights commit $subnet 3=1"
+unsigned "NO_COMMIT_REVEAL"
+[ "$(free_of bob)" = "$bob0" ] && [ "$(free_of eve)" = "$eve0" ] &&
+    pass "weights the chain would refuse cost no fee" ||
+    fail "weights the chain would refuse cost no fee"
 run "unknown subnet" 1 'unknown subnet' --as bob "weights submit 99 3=1"
 run "refused weights left the bucket empty" 0 ': 0 submissions' "weights show $subnet"
 
@@ -80,6 +100,7 @@ run "refused weights left the bucket empty" 0 ': 0 submissions' "weights show $s
 wait_epoch_start || fail "an epoch starts"
 run "bob submits" 0 'weights for 2 miners set' --as bob "weights submit $subnet 3=1 4=3"
 run "bob again at once: rate limited" 1 'RATE_LIMITED' --as bob "weights submit $subnet 3=1"
+unsigned "RATE_LIMITED"
 nm --as charlie --json "weights submit $subnet 3=1,4=3" >"$T/out" 2>&1
 epoch=$(json_field epoch <"$T/out")
 run "dave disagrees" 0 'set on subnet' --as dave "weights submit $subnet 3=9 4=1"
@@ -138,11 +159,13 @@ run "only the owner sets options" 1 'NOT_OWNER' --as bob \
 run "owner turns commit-reveal on" 0 'commit-reveal on, reveal delay 3' --as alice \
     "weights options $subnet --commit-reveal on --reveal-delay 3"
 run "plain submit now refused" 1 'USE_COMMIT_REVEAL' --as bob "weights submit $subnet 3=1"
+unsigned "USE_COMMIT_REVEAL"
 run "reveal without a commit" 1 'no saved weight commit' --as bob "weights reveal $subnet"
 run "bob commits" 0 'committed weights for 2 miners' --as bob "weights commit $subnet 3=2 4=1"
 ls "$NEUROMESH_HOME"/commits/*-"$subnet".json >/dev/null 2>&1 &&
     pass "weights and salt kept under \$NEUROMESH_HOME/commits" || fail "commit file kept"
 run "reveal too early" 1 'REVEAL_TOO_EARLY' --as bob "weights reveal $subnet"
+unsigned "REVEAL_TOO_EARLY"
 run "charlie commits" 0 'committed' --as charlie "weights commit $subnet 3=1 4=1"
 charlie_file=$(grep -l '"weights":\[\[3,65535\],\[4,65535\]\]' "$NEUROMESH_HOME"/commits/*.json)
 sed 's/\[4,65535\]/[4,65534]/' "$charlie_file" >"$T/tampered" && cp "$T/tampered" "$charlie_file"

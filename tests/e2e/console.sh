@@ -11,7 +11,7 @@
 . "$(dirname "$0")/../e2e-lib.sh"
 . "$(dirname "$0")/../e2e-console-lib.sh"
 
-console_start c 120x40 "$NEUROMESH" console --tmp
+console_start c 120x40 "$NEUROMESH" console --tmp --rpc-port 0
 check "overview shows a rising height" wait_rising c
 check "status bar names the embedded node" wait_screen c "embedded node ws://127.0.0.1:"
 
@@ -19,6 +19,8 @@ type_line c "use alice"
 check "use alice selects the signer" wait_screen c "signing as alice"
 check "status bar shows who signs" wait_screen c "signer alice"
 type_line c "transfer bob 1"
+check "a transfer asks first" wait_screen c "send it? [y/N]" 15
+type_line c "y"
 check "transfer runs and reports its block" wait_screen c "transferred 1.000000000 NMT" 15
 $TM send-keys -t c M-6
 check "Alt-6 shows the Log with the transfer event as it happened" wait_screen c \
@@ -27,7 +29,7 @@ $TM send-keys -t c F1
 type_line c "balance bob"
 check "balance bob answers in the output pane" wait_screen c "free       1000001.000000000 NMT"
 NEUROMESH_PASSWORD=hunter22 NEUROMESH_KDF_FAST=1 "$NEUROMESH" key new op1 >"$T/key.out" 2>&1
-type_line c "transfer op1 5"
+type_line c "transfer op1 5 --yes"
 check "alice funds the keystore key" wait_screen c "transferred 5.000000000 NMT" 15
 type_line c "use op1"
 check "a keystore key asks for its password" wait_screen c 'password for key "op1":'
@@ -35,7 +37,7 @@ $TM send-keys -t c -l "hunter22"
 $TM send-keys -t c Enter
 check "the right password unlocks it" wait_screen c "signing as op1"
 check "the password never shows" wait_gone c "hunter22"
-type_line c "transfer bob 2"
+type_line c "transfer bob 2 --yes"
 check "op1 signs a transfer" wait_screen c "transferred 2.000000000 NMT" 15
 type_line c "use alice"
 check "back to alice" wait_screen c "signer alice"
@@ -77,7 +79,7 @@ $TM kill-session -t c
 
 # Without UTF-8 and with NO_COLOR: ASCII glyphs and the mono theme. Then a
 # signal: SIGTERM leaves cleanly (node stopped, terminal restored).
-console_start s 100x30 LC_ALL=C NO_COLOR=1 "$NEUROMESH" console --tmp
+console_start s 100x30 LC_ALL=C NO_COLOR=1 "$NEUROMESH" console --tmp --rpc-port 0
 check "second console comes up" wait_screen s "Height" 10
 check "ASCII gauge without UTF-8" wait_screen s "#####"
 type_line s "theme"
@@ -90,7 +92,7 @@ check "SIGTERM restores the terminal" terminal_restored s
 $TM kill-session -t s
 
 # A crash: the terminal comes back all the same.
-console_start k 100x30 "$NEUROMESH" console --base-path "$T/k" --theme high-contrast
+console_start k 100x30 "$NEUROMESH" console --rpc-port 0 --base-path "$T/k" --theme high-contrast
 check "third console comes up" wait_screen k "Height" 10
 pid=$(console_pid k)
 kill -SEGV "$pid" 2>/dev/null

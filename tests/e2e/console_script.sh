@@ -1,8 +1,9 @@
 #!/bin/sh
 # console_script.sh - the console without the dashboard: commands piped in
 # are a script (errors name their line, the first error stops it unless
-# --keep-going), `watch` streams lines, and --no-tui gives a plain readline
-# prompt (driven through tmux) that runs the same commands.
+# --keep-going), `watch` streams lines (scripts never ask before a
+# transfer), and --no-tui gives a plain readline prompt (driven through
+# tmux) that runs the same commands and asks before a transfer.
 . "$(dirname "$0")/../e2e-lib.sh"
 . "$(dirname "$0")/../e2e-console-lib.sh"
 
@@ -43,6 +44,16 @@ console_start p 100x30 "$NEUROMESH" attach "$URL" --no-tui
 check "plain prompt appears" wait_screen p "nm>"
 type_line p "balance alice"
 check "plain mode runs commands" wait_screen p "free"
+type_line p "use alice"
+check "plain use alice" wait_screen p "signing as alice" 10
+type_line p "transfer bob 1"
+check "plain: a transfer shows its dry run and asks" wait_screen p "send it? [y/N]" 15
+type_line p "n"
+check "plain: n sends nothing" wait_screen p "cancelled, nothing sent"
+type_line p "transfer bob 1"
+check "plain: asked again" wait_screen p "fee 0.000100000 NMT, moves 1.000000000 NMT" 15
+type_line p "y"
+check "plain: y sends it" wait_screen p "transferred 1.000000000 NMT" 15
 type_line p "help"
 check "plain help lists console commands" wait_screen p "console commands:"
 type_line p "quit"

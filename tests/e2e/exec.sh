@@ -117,7 +117,15 @@ expect_ok "balance alice" "free .* NMT" 'balance alice'
 nm 'balance alice --json'
 alice_addr=$(json_field address)
 v=$("$NEUROMESH" --version)
-[ "$v" = "neuromesh 0.1.0" ] && pass "neuromesh --version" || fail "neuromesh --version" "$v"
+# the version and the commit it was built from (git describe; -dirty when
+# built with uncommitted changes)
+echo "$v" | grep -Eq '^neuromesh 0\.1\.0 \(commit [0-9a-f]{7,}(-dirty)?\)$' &&
+    pass "neuromesh --version names the commit: $v" || fail "neuromesh --version: $v"
+c=$(echo "$v" | sed -n 's/.*commit \([0-9a-f]*\).*/\1/p')
+if git -C "$(dirname "$0")" rev-parse --git-dir >/dev/null 2>&1; then
+    git -C "$(dirname "$0")" cat-file -e "$c^{commit}" 2>/dev/null &&
+        pass "that commit exists in this repository" || fail "commit $c not in the repository"
+fi
 expect_ok "exec --help lists the table" "stake withdraw" --help
 
 # --- transfer ---

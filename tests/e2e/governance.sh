@@ -33,7 +33,7 @@ fee=$(nm --json 'chain info' | json_field tx_fee)
 
 alice_before=$(free_of alice)
 expect_error "bond below the minimum is refused" 1 "BOND_TOO_SMALL" \
-    --as alice 'propose param tx_fee 200000 --bond 0.5'
+    --as alice 'propose param tx_fee 0.0002 --bond 0.5'
 expect_error "unknown parameter is refused" 2 "unknown parameter" \
     --as alice 'propose param no_such_param 5 --bond 1'
 expect_error "parameter outside its bounds is refused" 2 "outside its bounds" \
@@ -45,8 +45,8 @@ expect_error "upgrade at a past height is refused" 1 "UPGRADE_HEIGHT" \
 [ "$(free_of alice)" = "$alice_before" ] && pass "refused proposals cost nothing" \
     || fail "refused proposals changed alice's balance"
 
-if nm --as alice --json 'propose param tx_fee 200000 --bond 1' >"$T/prop" 2>"$T/err"; then
-    pass "alice proposes tx_fee 200000 with a 1 NMT bond"
+if nm --as alice --json 'propose param tx_fee 0.0002 --bond 1' >"$T/prop" 2>"$T/err"; then
+    pass "alice proposes tx_fee 0.0002 NMT (200000 base units) with a 1 NMT bond"
 else
     fail "propose param"; cat "$T/err"
 fi
@@ -67,8 +67,9 @@ grep -q "1 of 2 signatures" "$T/out" && pass "one council signature of two is re
 expect_error "a council member signs once" 1 "ALREADY_SIGNED" --as bob "council cancel $id"
 nm --json "proposal $id" | grep -q '"status":"open"' \
     && pass "one signature of two changes nothing" || fail "proposal changed after 1 signature"
-nm 'proposals' | grep -q "set tx_fee to 200000" && pass "proposals lists it" \
-    || fail "proposals does not list it"
+nm 'proposals' | grep -q "tx_fee 0.000100000 NMT → 0.000200000 NMT" &&
+    pass "proposals lists it in NMT: tx_fee 0.000100000 NMT → 0.000200000 NMT" ||
+    { fail "proposals does not list it"; nm 'proposals'; }
 
 # Review (20 blocks) and timelock (5) at 1 s blocks.
 i=0
@@ -83,6 +84,9 @@ done
     || fail "proposal status after ${i}s: $status"
 fee=$(nm --json 'chain info' | json_field tx_fee)
 [ "$fee" = 200000 ] && pass "chain info shows tx_fee 200000" || fail "tx_fee is $fee"
+nm "proposal $id" | grep -q '^summary         tx_fee → 0.000200000 NMT (set)$' &&
+    pass "an executed change says what it set, in NMT" ||
+    { fail "executed summary"; nm "proposal $id"; }
 expect_error "a vote after close is refused" 1 "VOTING_CLOSED" --as alice "vote $id nay"
 nm --json 'events' >/dev/null && pass "events stay readable" || fail "events"
 nm 'proposals --all' | grep -q "executed" && pass "proposals --all shows it executed" \

@@ -108,6 +108,16 @@ expect "duplicate name is refused" 1 \
     'err:^error: key "bob": a key with that name already exists$' \
     key new bob --password-file "$work/pw"
 check "duplicate left the original file unchanged" cmp -s "$keys/bob.json" "$work/bob.before"
+printf 'short\n' >"$work/short-pw"
+expect "a password under 8 characters is refused" 1 \
+    'err:^error: key "tiny": password too short: at least 8 characters' \
+    key new tiny --password-file "$work/short-pw"
+check "the refused key was not written" test ! -e "$keys/tiny.json"
+expect "--insecure-password allows it (tests)" 0 "$ss58" \
+    key new tiny --password-file "$work/short-pw" --insecure-password
+expect "export warns before it prints" 0 'err:^warning: below is the secret seed' \
+    key export tiny --password-file "$work/short-pw"
+expect "the short-password key goes again" 0 '' key remove tiny --yes
 expect "list shows name and address" 0 "^bob +$bob\$" key list
 expect "list --json is one object" 0 \
     "^\\{\"keys\":\\[\\{\"name\":\"bob\",\"address\":\"$bob\"\\}\\]\\}\$" key list --json
