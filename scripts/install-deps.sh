@@ -40,6 +40,10 @@ fi
 if [ ! -x /usr/bin/python3 ] || ! /usr/bin/python3 -c 'import grpc, grpc_tools' 2>/dev/null; then
     missing="$missing python3-grpcio python3-grpc-tools"
 fi
+# python3-yaml compiles api/openapi.yaml into the binary (scripts/openapi-to-c.py).
+if [ ! -x /usr/bin/python3 ] || ! /usr/bin/python3 -c 'import yaml' 2>/dev/null; then
+    missing="$missing python3-yaml"
+fi
 # libclang-rt for the libFuzzer runtime (make fuzz) and sanitizers under clang.
 if command -v clang >/dev/null 2>&1; then
     rt=$(clang -print-file-name=libclang_rt.fuzzer-x86_64.a 2>/dev/null || true)

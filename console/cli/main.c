@@ -4,6 +4,7 @@
 #include "console/cli/console_main.h"
 #include "console/cli/exec.h"
 #include "console/cli/node_cmd.h"
+#include "api/aggregator.h"
 #include "console/commands/keycmd.h"
 #include "node/crypto.h"
 #include "node/miner/miner_cmd.h"
@@ -64,6 +65,11 @@ static const struct nm_cli_command commands[] = {
     {.name = "validator",
      .synopsis = "neuromesh validator --subnet ID --as NAME [--url ws://NODE] [--sample N] [...]\n",
      .run = nm_validator_main},
+    {.name = "aggregator",
+     .synopsis = "neuromesh aggregator [--node ws://NODE] [--listen HOST:PORT] [--auth none|keys] "
+                 "[...]\n"
+                 "neuromesh aggregator key new|list|revoke [NAME]\n",
+     .run = nm_aggregator_main},
     {.name = "--version", .aliases = {"-V"}, .run = run_version},
     {.name = "--help",
      .aliases = {"-h", "help"},
