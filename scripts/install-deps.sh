@@ -10,7 +10,7 @@ cmocka:libcmocka-dev libsodium:libsodium-dev grpc:libgrpc-dev libprotobuf-c:libp
 libseccomp:libseccomp-dev libcurl:libcurl4-openssl-dev"
 # command -> Debian package (test and fuzz tools)
 COMMANDS="pkg-config:pkg-config tmux:tmux sqlite3:sqlite3 clang:clang promtool:prometheus curl:curl
-protoc-c:protobuf-c-compiler bwrap:bubblewrap"
+protoc-c:protobuf-c-compiler bwrap:bubblewrap node:nodejs npm:npm"
 
 missing=""
 for pair in $MODULES; do
@@ -50,7 +50,18 @@ if command -v clang >/dev/null 2>&1; then
     [ -f "$rt" ] || missing="$missing libclang-rt-14-dev"
 fi
 
-[ -z "$missing" ] && exit 0
+# npm test-only dependencies, pinned by tests/openapi/package-lock.json (the
+# OpenAPI validator of tests/e2e/aggregator.sh); needs npm, so after apt.
+npm_deps() {
+    dir=$(dirname "$0")/../tests/openapi
+    [ -d "$dir/node_modules/@apidevtools/swagger-parser" ] && return 0
+    command -v npm >/dev/null 2>&1 || return 0
+    echo "install-deps: npm ci in tests/openapi" >&2
+    (cd "$dir" && npm ci --no-audit --no-fund >/dev/null 2>&1) \
+        || echo "install-deps: npm ci in tests/openapi failed (the OpenAPI test will say so)" >&2
+}
+
+[ -z "$missing" ] && { npm_deps; exit 0; }
 
 if [ "$(id -u)" != 0 ]; then
     echo "install-deps: missing Debian packages:$missing" >&2
@@ -62,3 +73,4 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq >/dev/null
 # shellcheck disable=SC2086
 apt-get install -y -qq --no-install-recommends $missing >/dev/null
+npm_deps

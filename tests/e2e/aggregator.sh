@@ -268,6 +268,37 @@ s=$(query k4 "{\"input\":$INPUT,\"k\":2}" -H "Authorization: Bearer $KEY")
     || fail "revoked: $s $(cat "$T/k4.body")"
 kill -TERM "$AGG_PID"; wait "$AGG_PID" 2>/dev/null
 
+# The document and the live answers against it (tests/openapi/validate.js).
+$PY - "$T" >"$T/captures.json" <<'PYEOF'
+import json, sys
+t = sys.argv[1]
+Q, S = "/v1/subnets/{id}/query", "/v1/subnets/{id}/"
+rows = [("q1", "post", Q), ("q3", "post", Q), ("q5", "post", Q), ("q6", "post", Q),
+        ("e1", "post", Q), ("e2", "post", Q), ("e3", "post", Q), ("e5", "post", Q),
+        ("t1", "post", Q), ("t2", "post", Q), ("t3", "post", Q), ("k1", "post", Q),
+        ("k3", "post", Q), ("k4", "post", Q), ("miners", "get", S + "miners"),
+        ("st", "get", S + "status"), ("h", "get", "/v1/health"), ("r11", "get", "/v1/health"),
+        ("oa", "get", "/openapi.json"), ("me", "get", "/metrics")]
+out = []
+for name, method, path in rows:
+    head = open("%s/%s.head" % (t, name)).read().splitlines()
+    status = int(head[0].split()[1])
+    headers = {l.split(":", 1)[0].lower(): l.split(":", 1)[1].strip() for l in head[1:] if ":" in l}
+    out.append({"method": method, "path": path, "status": status, "headers": headers,
+                "body": open("%s/%s.body" % (t, name)).read()})
+print(json.dumps(out))
+PYEOF
+OA="$(cd "$(dirname "$0")/../openapi" && pwd)"
+if [ -d "$OA/node_modules/@apidevtools/swagger-parser" ]; then
+    node "$OA/validate.js" api/openapi.yaml "$T/captures.json" >"$T/openapi.out" 2>&1
+    ok=$?
+    n=$(grep -c '^PASS' "$T/openapi.out")
+    [ $ok -eq 0 ] && pass "swagger-parser validates api/openapi.yaml; $((n - 1)) live answers match it" \
+        || { fail "openapi"; grep FAIL "$T/openapi.out"; }
+else
+    fail "tests/openapi/node_modules missing (scripts/install-deps.sh runs npm ci there)"
+fi
+
 "$NEUROMESH" aggregator --redis redis://127.0.0.1:1/0 >"$T/redis.out" 2>&1
 [ $? -eq 2 ] && pass "--redis is refused with a message in this build" || fail "redis flag"
 finish
