@@ -244,6 +244,7 @@ for i in 1 2 3 4 5 6 7 8 9 10 11; do codes="$codes $(req r$i GET /v1/health)"; d
     && pass "the 11th request over a limit of 10 gets 429 with Retry-After and RateLimit-*" \
     || fail "429: $codes $(cat "$T/r11.head")"
 kill -TERM "$AGG_PID"; wait "$AGG_PID" 2>/dev/null
+[ $? -eq 0 ] || fail "aggregator lim exit status"
 
 # Keys: missing 401, valid 200 under its quota, revoked 401.
 DB="$T/keys"
@@ -267,6 +268,11 @@ s=$(query k4 "{\"input\":$INPUT,\"k\":2}" -H "Authorization: Bearer $KEY")
 [ "$s" = 401 ] && grep -q revoked "$T/k4.body" && pass "a revoked key: 401 on the running aggregator" \
     || fail "revoked: $s $(cat "$T/k4.body")"
 kill -TERM "$AGG_PID"; wait "$AGG_PID" 2>/dev/null
+[ $? -eq 0 ] || fail "aggregator keys exit status"
+# under make asan: no sanitizer report in any aggregator's log
+grep -l "Sanitizer" "$T"/agg.log "$T"/lim.log "$T"/keys.log 2>/dev/null | grep -q . \
+    && fail "sanitizer report: $(grep -h -A5 Sanitizer "$T"/*.log | head -n 20)" \
+    || pass "no sanitizer report in the aggregators' logs"
 
 # The document and the live answers against it (tests/openapi/validate.js).
 $PY - "$T" >"$T/captures.json" <<'PYEOF'
