@@ -66,6 +66,7 @@ struct nm_api_server {
     struct nm_api_keys *keys;
     struct nm_api_metrics metrics;
     int in_flight;
+    int64_t started_ms;
     bool stopping;
 };
 

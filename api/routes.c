@@ -128,6 +128,22 @@ static void add_latency(cJSON *o, const struct nm_api_metrics *m)
     cJSON_AddNumberToObject(l, "p99", (double)q[2] / 1000);
 }
 
+/* The aggregator's own figures (the console's `api status` shows them). */
+static void add_figures(cJSON *o, const struct nm_api_server *s)
+{
+    const struct nm_api_metrics *m = &s->metrics;
+    int64_t up_ms = nm_api_now_ms() - s->started_ms;
+    cJSON_AddNumberToObject(o, "uptime_s", (double)(up_ms / 1000));
+    cJSON_AddNumberToObject(o, "requests", (double)m->requests);
+    cJSON_AddNumberToObject(o, "request_rate", up_ms > 0 ? m->requests * 1000.0 / up_ms : 0);
+    uint64_t lookups = m->cache_hits + m->cache_misses;
+    cJSON_AddNumberToObject(o, "cache_hit_rate", lookups ? (double)m->cache_hits / lookups : 0);
+    cJSON_AddNumberToObject(o, "error_rate",
+                            m->requests ? (double)(m->by_class[4] + m->by_class[5]) / m->requests
+                                        : 0);
+    add_latency(o, m);
+}
+
 static void get_status(struct nm_api_server *s, struct nm_api_conn *c,
                        const struct nm_api_snapshot *snap, const struct nm_api_subnet *sn)
 {
@@ -144,14 +160,7 @@ static void get_status(struct nm_api_server *s, struct nm_api_conn *c,
     cJSON_AddNumberToObject(o, "miners", (double)sn->nminers);
     cJSON_AddNumberToObject(o, "healthy_miners", (double)healthy);
     cJSON_AddNumberToObject(o, "epoch", (double)snap->epoch);
-    const struct nm_api_metrics *m = &s->metrics;
-    cJSON_AddNumberToObject(o, "requests", (double)m->requests);
-    uint64_t lookups = m->cache_hits + m->cache_misses;
-    cJSON_AddNumberToObject(o, "cache_hit_rate", lookups ? (double)m->cache_hits / lookups : 0);
-    cJSON_AddNumberToObject(o, "error_rate",
-                            m->requests ? (double)(m->by_class[4] + m->by_class[5]) / m->requests
-                                        : 0);
-    add_latency(o, m);
+    add_figures(o, s);
     nm_api_reply(s, c, 200, cJSON_PrintUnformatted(o), NULL);
     cJSON_Delete(o);
 }
@@ -170,6 +179,7 @@ static void get_health(struct nm_api_server *s, struct nm_api_conn *c,
     cJSON_AddNumberToObject(o, "subnets", (double)snap->nsubnets);
     cJSON_AddNumberToObject(o, "miners", (double)miners);
     cJSON_AddNumberToObject(o, "healthy_miners", (double)healthy);
+    add_figures(o, s);
     nm_api_reply(s, c, 200, cJSON_PrintUnformatted(o), NULL);
     cJSON_Delete(o);
 }

@@ -351,6 +351,7 @@ int nm_api_server_run(const struct nm_api_config *cfg)
     if (!s)
         return rc;
     s->cfg = *cfg;
+    s->started_ms = nm_api_now_ms();
     pthread_mutex_init(&s->done_lock, NULL);
     if (nm_api_cache_new(cfg->cache_entries, cfg->cache_ttl_ms, &s->cache) ||
         nm_api_limits_new(0, &s->limits))

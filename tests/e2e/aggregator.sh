@@ -202,6 +202,16 @@ s=$(req t3 POST /v1/subnets/2/query -H 'Content-Type: application/json' -d "{\"i
 [ "$s" = 503 ] && grep -q '"no_miners"' "$T/t3.body" \
     && pass "no healthy miner: 503" || fail "503: $s $(cat "$T/t3.body")"
 
+nm "api status $API/" >"$T/apistatus.out" 2>&1 \
+    && grep -q "aggregator $API/: ok, epoch [0-9]*, 4 of 5 miners healthy" "$T/apistatus.out" \
+    && grep -q "latency p50 [0-9.]* ms p95 [0-9.]* ms p99 [0-9.]* ms, cache hits [0-9.]*%" \
+        "$T/apistatus.out" \
+    && pass "console command api status shows latency, cache hit and error rates" \
+    || fail "api status: $(cat "$T/apistatus.out")"
+nm 'api status ftp://x' >"$T/apibad.out" 2>&1
+[ $? -ne 0 ] && grep -q "starts with http://" "$T/apibad.out" \
+    && pass "api status refuses a non-HTTP URL" || fail "api status bad url: $(cat "$T/apibad.out")"
+
 # Malformed HTTP never takes it down.
 $PY - "$(cat "$T/agg.port")" <<'PYEOF' >"$T/hostile.out" 2>&1
 import socket, sys, time
