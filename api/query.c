@@ -324,6 +324,7 @@ void nm_api_job_free(struct nm_api_job *job)
         nm_api_snapshot_release(job->view, job->snap);
     free(job->input);
     free(job->cache_key);
+    free(job->raw_key);
     free(job->body);
     free(job);
 }

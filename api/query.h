@@ -25,6 +25,7 @@ struct nm_api_job {
     const struct nm_api_subnet *subnet;
     char *input;         /* the input as sent to miners (malloc'd) */
     char *cache_key;     /* malloc'd, or NULL */
+    char *raw_key;       /* the same answer under the request's exact bytes, or NULL */
     enum nm_api_strategy strategy;
     size_t k;
     int timeout_ms;

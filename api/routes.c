@@ -278,27 +278,61 @@ bad_request:
     return NULL;
 }
 
+static void reply_hit(struct nm_api_server *s, struct nm_api_conn *c, const char *hit,
+                      int64_t age)
+{
+    s->metrics.queries++;
+    s->metrics.cache_hits++;
+    nm_api_header(c, "X-Cache", "hit");
+    nm_api_header(c, "Age", "%lld", (long long)(age / 1000));
+    nm_api_header(c, "Cache-Control", "max-age=%lld",
+                  (long long)((nm_api_cache_ttl_ms(s->cache) - age) / 1000));
+    nm_api_reply(s, c, 200, strdup(hit), NULL);
+}
+
+/* The cache key of the request's exact bytes: a body seen before was
+ * checked then, so a hit on it skips parsing and validation (the hot
+ * path); NULL when it would be too long to be worth keeping. */
+static char *raw_key(const struct nm_api_subnet *sn, const struct nm_api_conn *c)
+{
+    if (!c->body || c->body_len > 4096)
+        return NULL;
+    size_t cap = c->body_len + 32;
+    char *k = malloc(cap);
+    if (k)
+        snprintf(k, cap, "raw|%u|%s", sn->id, c->body);
+    return k;
+}
+
 static void post_query(struct nm_api_server *s, struct nm_api_conn *c,
                        struct nm_api_snapshot *snap, const struct nm_api_subnet *sn)
 {
-    struct nm_api_job *job = parse_query(s, c, sn);
-    if (!job)
-        return;
-    s->metrics.queries++;
     bool no_store = has_token(c->cache_control, "no-store");
     bool no_cache = no_store || has_token(c->cache_control, "no-cache");
     int64_t now = nm_api_now_ms(), age = 0;
-    const char *hit = no_cache ? NULL : nm_api_cache_get(s->cache, job->cache_key, now, &age);
+    char *raw = no_store ? NULL : raw_key(sn, c);
+    const char *hit = NULL;
+    if (raw && !no_cache && !strncasecmp(c->content_type, "application/json", 16) &&
+        (hit = nm_api_cache_get(s->cache, raw, now, &age))) {
+        reply_hit(s, c, hit, age);
+        free(raw);
+        return;
+    }
+    struct nm_api_job *job = parse_query(s, c, sn);
+    if (!job) {
+        free(raw);
+        return;
+    }
+    job->raw_key = raw;
+    hit = no_cache ? NULL : nm_api_cache_get(s->cache, job->cache_key, now, &age);
     if (hit) {
-        s->metrics.cache_hits++;
-        nm_api_header(c, "X-Cache", "hit");
-        nm_api_header(c, "Age", "%lld", (long long)(age / 1000));
-        nm_api_header(c, "Cache-Control", "max-age=%lld",
-                      (long long)((nm_api_cache_ttl_ms(s->cache) - age) / 1000));
-        nm_api_reply(s, c, 200, strdup(hit), NULL);
+        reply_hit(s, c, hit, age);
+        if (raw) /* the next identical body takes the short path (hit is still valid) */
+            nm_api_cache_put(s->cache, raw, hit, now - age);
         nm_api_job_free(job);
         return;
     }
+    s->metrics.queries++;
     s->metrics.cache_misses++;
     if (no_store) { /* neither read nor written */
         free(job->cache_key);
@@ -327,6 +361,8 @@ void nm_api_query_done(struct nm_api_server *s, struct nm_api_job *job)
         c = c->next;
     if (job->status == 200 && job->cache_key)
         nm_api_cache_put(s->cache, job->cache_key, job->body, nm_api_now_ms());
+    if (job->status == 200 && job->raw_key)
+        nm_api_cache_put(s->cache, job->raw_key, job->body, nm_api_now_ms());
     if (c && c->waiting && !s->stopping) {
         if (job->status == 200)
             nm_api_header(c, "Cache-Control", "max-age=%lld",

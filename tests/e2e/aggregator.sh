@@ -8,33 +8,9 @@
 # revoked key 401, the 11th request over a limit of 10 gets 429 with the
 # headers, and malformed HTTP never takes it down.
 . "$(dirname "$0")/../e2e-lib.sh"
-PY=/usr/bin/python3
+. "$(dirname "$0")/../e2e-roles-lib.sh"
 W="$(cd "$(dirname "$0")/../grpc" && pwd)/agg_worker.py"
 
-start_bg() { # NAME CMD...
-    name=$1; shift
-    "$@" >"$T/$name.log" 2>&1 &
-    LAST_PID=$!
-    BG_PIDS="$BG_PIDS $LAST_PID"
-}
-wait_file() { # FILE PID
-    i=0
-    while [ ! -s "$1" ]; do
-        i=$((i + 1))
-        if [ $i -gt 150 ] || ! kill -0 "$2" 2>/dev/null; then return 1; fi
-        sleep 0.1
-    done
-}
-start_miner() { # NAME BACKEND
-    start_bg "$1" "$NEUROMESH" miner --url "$URL" --subnet 1 --as "$1" --backend "$2" \
-        --listen 127.0.0.1:0 --port-file "$T/$1.port" --quiet
-    wait_file "$T/$1.port" "$LAST_PID" || { fail "miner $1 started"; cat "$T/$1.log"; finish; }
-}
-uid_of() { nm --json 'metagraph 1' | $PY -c "
-import json, sys
-for n in json.load(sys.stdin)['neurons']:
-    if n['hotkey'] == '$1': print(n['uid'])"; }
-addr_of() { nm --json "balance $1" | json_field address; }
 start_agg() { # NAME ARGS...
     n=$1; shift
     rm -f "$T/$n.port"
@@ -137,6 +113,10 @@ ok=$?
 s=$(query q3 "{\"input\":$INPUT,\"k\":4,\"timeout_ms\":1000}")
 [ "$s" = 200 ] && [ "$(header q3 X-Cache)" = hit ] && cmp -s "$T/q2.body" "$T/q3.body" \
     && pass "the second call hits the cache (same body)" || fail "cache: $s $(cat "$T/q3.head")"
+s=$(query q3b '{"timeout_ms":900,"k":4,"input":{"language":"python","prompt":"write f"}}')
+[ "$s" = 200 ] && [ "$(header q3b X-Cache)" = hit ] && cmp -s "$T/q2.body" "$T/q3b.body" \
+    && pass "the same input in another key order hits the cache too (canonical key)" \
+    || fail "canonical cache key: $s $(cat "$T/q3b.head")"
 s=$(query q4 "{\"input\":$INPUT,\"k\":4,\"timeout_ms\":1000}" -H 'Cache-Control: no-cache')
 [ "$s" = 200 ] && [ "$(header q4 X-Cache)" = miss ] && pass "Cache-Control: no-cache skips the cache" \
     || fail "no-cache: $s $(cat "$T/q4.head")"

@@ -8,33 +8,8 @@
 # logged, and the validator kept going; its JSON-RPC methods and Prometheus
 # metrics show per-miner scores and latency; a restart keeps the scores.
 . "$(dirname "$0")/../e2e-lib.sh"
-PY=/usr/bin/python3
+. "$(dirname "$0")/../e2e-roles-lib.sh"
 GRPC_DIR="$(cd "$(dirname "$0")/../grpc" && pwd)"
-
-start_bg() { # NAME CMD...: background process, PID in BG_PIDS and LAST_PID
-    name=$1; shift
-    "$@" >"$T/$name.log" 2>&1 &
-    LAST_PID=$!
-    BG_PIDS="$BG_PIDS $LAST_PID"
-}
-wait_file() { # FILE PID
-    i=0
-    while [ ! -s "$1" ]; do
-        i=$((i + 1))
-        if [ $i -gt 150 ] || ! kill -0 "$2" 2>/dev/null; then return 1; fi
-        sleep 0.1
-    done
-}
-start_miner() { # NAME BACKEND
-    start_bg "$1" "$NEUROMESH" miner --url "$URL" --subnet 1 --as "$1" --backend "$2" \
-        --listen 127.0.0.1:0 --port-file "$T/$1.port" --quiet
-    wait_file "$T/$1.port" "$LAST_PID" || { fail "miner $1 started"; cat "$T/$1.log"; finish; }
-}
-uid_of() { nm --json 'metagraph 1' | $PY -c "
-import json, sys
-for n in json.load(sys.stdin)['neurons']:
-    if n['hotkey'] == '$1': print(n['uid'])"; }
-addr_of() { nm --json "balance $1" | json_field address; }
 
 start_node "$T/node" || { fail "node started"; finish; }
 nm --as alice 'subnet create --name codegen --task CODE_GEN --emission-weight 10%' >/dev/null \
