@@ -47,6 +47,7 @@ struct nm_api_metrics {
     uint64_t cache_hits, cache_misses, limited, unauthorized, queries;
     uint64_t lat_us[NM_API_LAT_RING]; /* last request latencies, a ring */
     uint64_t lat_count;
+    uint64_t lat_sum_us; /* every request's, for the summary's _sum */
 };
 
 struct nm_api_server {

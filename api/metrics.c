@@ -55,11 +55,13 @@ char *nm_api_metrics_text(struct nm_api_server *s)
     nm_prom_sample(&t, "neuromesh_api_in_flight", NULL, (double)s->in_flight);
     uint64_t q[3];
     nm_api_latency_quantiles(m, q);
-    nm_prom_family(&t, "neuromesh_api_latency_seconds", "gauge",
-                   "request latency quantiles over the last 4096 requests");
+    nm_prom_family(&t, "neuromesh_api_latency_seconds", "summary",
+                   "request latency; quantiles over the last 4096 requests");
     nm_prom_sample(&t, "neuromesh_api_latency_seconds", "quantile=\"0.5\"", (double)q[0] / 1e6);
     nm_prom_sample(&t, "neuromesh_api_latency_seconds", "quantile=\"0.95\"", (double)q[1] / 1e6);
     nm_prom_sample(&t, "neuromesh_api_latency_seconds", "quantile=\"0.99\"", (double)q[2] / 1e6);
+    nm_prom_sample(&t, "neuromesh_api_latency_seconds_sum", NULL, (double)m->lat_sum_us / 1e6);
+    nm_prom_sample(&t, "neuromesh_api_latency_seconds_count", NULL, (double)m->lat_count);
     if (t.oom) {
         nm_prom_text_fini(&t);
         return NULL;

@@ -60,6 +60,7 @@ static void record(struct nm_api_server *s, struct nm_api_conn *c, int status)
     m->requests++;
     m->by_class[status / 100 < 6 ? status / 100 : 5]++;
     m->lat_us[m->lat_count++ % NM_API_LAT_RING] = us;
+    m->lat_sum_us += us;
 }
 
 void nm_api_reply(struct nm_api_server *s, struct nm_api_conn *c, int status, char *body,

@@ -169,6 +169,7 @@ s=$(req oa GET /openapi.json)
 s=$(req me GET /metrics)
 [ "$s" = 200 ] && grep -q 'neuromesh_api_cache_total{result="hit"} [1-9]' "$T/me.body" \
     && pass "GET /metrics counts the cache hit" || fail "metrics: $s $(head -c 400 "$T/me.body")"
+check "promtool check metrics is clean on /metrics" sh -c "promtool check metrics <'$T/me.body'"
 
 s=$(query t1 "{\"input\":$INPUT,\"k\":1,\"timeout_ms\":300}")
 [ "$s" = 504 ] && grep -q '"code":"timeout"' "$T/t1.body" \
