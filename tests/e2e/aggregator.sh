@@ -296,6 +296,12 @@ else
     fail "tests/openapi/node_modules missing (scripts/install-deps.sh runs npm ci there)"
 fi
 
+"$NEUROMESH" aggregator --node ws://127.0.0.1:1 --listen 127.0.0.1:0 >"$T/nonode.out" 2>&1
+[ $? -eq 1 ] && grep -q "cannot connect" "$T/nonode.out" \
+    && pass "node unreachable at start: exit 1 with the reason" || fail "no node: $(cat "$T/nonode.out")"
+"$NEUROMESH" aggregator --listen nonsense >"$T/badlisten.out" 2>&1
+[ $? -eq 2 ] && grep -q "wants HOST:PORT" "$T/badlisten.out" && pass "a bad --listen: exit 2" \
+    || fail "bad listen: $(cat "$T/badlisten.out")"
 "$NEUROMESH" aggregator --redis redis://127.0.0.1:1/0 >"$T/redis.out" 2>&1
 [ $? -eq 2 ] && pass "--redis is refused with a message in this build" || fail "redis flag"
 finish
