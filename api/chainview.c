@@ -28,7 +28,7 @@ struct nm_api_chainview {
     pthread_mutex_t lock;
     pthread_cond_t wake;
     bool stopping, dirty, started;
-    uint64_t epoch, refreshes;
+    uint64_t epoch;
     int health_ms;
     struct nm_api_snapshot *current;
     /* the metagraph as last read (refresher thread only) */
@@ -95,14 +95,6 @@ const struct nm_api_subnet *nm_api_snapshot_subnet(const struct nm_api_snapshot 
         if (s->subnets[i].id == id)
             return &s->subnets[i];
     return NULL;
-}
-
-uint64_t nm_api_chainview_refreshes(struct nm_api_chainview *v)
-{
-    pthread_mutex_lock(&v->lock);
-    uint64_t n = v->refreshes;
-    pthread_mutex_unlock(&v->lock);
-    return n;
 }
 
 static struct nm_miner_client *client_for(struct nm_api_chainview *v, const char *endpoint)
@@ -328,9 +320,6 @@ static int refresh(struct nm_api_chainview *v, bool check_health, char *err, siz
         }
     v->chain = fresh;
     snapshot_free(old);
-    pthread_mutex_lock(&v->lock);
-    v->refreshes++;
-    pthread_mutex_unlock(&v->lock);
     return publish(v, check_health);
 }
 

@@ -62,7 +62,5 @@ struct nm_api_snapshot *nm_api_chainview_ref(struct nm_api_chainview *v,
 void nm_api_snapshot_release(struct nm_api_chainview *v, struct nm_api_snapshot *s);
 const struct nm_api_subnet *nm_api_snapshot_subnet(const struct nm_api_snapshot *s,
                                                    unsigned id);
-/* How many metagraph reads were made (tests and metrics). */
-uint64_t nm_api_chainview_refreshes(struct nm_api_chainview *v);
 
 #endif
