@@ -35,13 +35,16 @@ ALL_LDFLAGS := $(SAN_FLAGS) $(LDFLAGS)
 
 MAIN_SRC := console/cli/main.c
 SRCS := $(wildcard node/*.c node/pallets/*.c node/bft/*.c node/p2p/*.c node/schema_json/*.c node/miner/*.c \
-	node/eval/*.c node/validator/*.c rpc/*.c service/*.c console/*/*.c widgets/*.c)
+	node/eval/*.c node/validator/*.c rpc/*.c service/*.c console/*/*.c widgets/*.c \
+	api/*.c)
 LIB_SRCS := $(filter-out $(MAIN_SRC),$(SRCS))
 # protobuf-c code generated from the repo's .proto files (never committed).
 PROTOS := $(wildcard node/*/proto/*.proto)
 PROTO_SRCS := $(PROTOS:%.proto=$(BUILD)/gen/%.pb-c.c)
 PROTO_HDRS := $(PROTO_SRCS:.c=.h)
-LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o) $(PROTO_SRCS:.c=.o)
+# The aggregator's OpenAPI document, compiled in as JSON (api/openapi.yaml).
+OPENAPI_C := $(BUILD)/gen/api/openapi_json.c
+LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o) $(PROTO_SRCS:.c=.o) $(OPENAPI_C:.c=.o)
 TEST_SRCS := $(wildcard tests/test_*.c)
 TEST_SUPPORT_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(wildcard tests/support/*.c))
 TEST_BINS := $(TEST_SRCS:tests/%.c=$(BUILD)/tests/%)
@@ -71,6 +74,13 @@ $(BUILD)/%.o: %.c | $(PROTO_HDRS)
 $(BUILD)/gen/%.pb-c.c $(BUILD)/gen/%.pb-c.h: %.proto
 	@mkdir -p $(BUILD)/gen
 	protoc-c --c_out=$(BUILD)/gen $<
+
+$(OPENAPI_C): api/openapi.yaml scripts/openapi-to-c.py
+	@mkdir -p $(dir $@)
+	/usr/bin/python3 scripts/openapi-to-c.py $< $@
+
+$(OPENAPI_C:.c=.o): $(OPENAPI_C)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 # Keep the generated code (make would delete it as an intermediate file).
 .SECONDARY: $(PROTO_SRCS) $(PROTO_HDRS)

@@ -1,6 +1,7 @@
 #!/bin/sh
 # Installs the Debian packages the build and tests need, only those whose
-# pkg-config module (or command) is missing. Safe to run repeatedly.
+# pkg-config module (or command) is missing, then the tests' pinned npm
+# packages. Safe to run repeatedly.
 set -eu
 
 # pkg-config module -> Debian package
@@ -12,7 +13,7 @@ miniupnpc:libminiupnpc-dev inih:libinih-dev"
 # command -> Debian package (test and fuzz tools)
 COMMANDS="pkg-config:pkg-config tmux:tmux sqlite3:sqlite3 clang:clang promtool:prometheus curl:curl
 protoc-c:protobuf-c-compiler bwrap:bubblewrap systemd-analyze:systemd
-asciinema:asciinema"
+asciinema:asciinema node:nodejs npm:npm"
 
 missing=""
 for pair in $MODULES; do
@@ -42,8 +43,8 @@ fi
 if [ ! -x /usr/bin/python3 ] || ! /usr/bin/python3 -c 'import grpc, grpc_tools' 2>/dev/null; then
     missing="$missing python3-grpcio python3-grpc-tools"
 fi
-# Debian's python3-yaml, for tests/ops/metric_names.py and the
-# docker-compose.yml parse in tests/e2e/ops.sh.
+# Debian's python3-yaml: api/openapi.yaml is compiled into the binary
+# (scripts/openapi-to-c.py); tests/ops reads the compose file and rules.
 if [ ! -x /usr/bin/python3 ] || ! /usr/bin/python3 -c 'import yaml' 2>/dev/null; then
     missing="$missing python3-yaml"
 fi
@@ -57,20 +58,25 @@ if command -v clang >/dev/null 2>&1; then
     [ -f "$rt" ] || missing="$missing libclang-rt-14-dev"
 fi
 
-# js-libp2p for the interop test (tests/interop, pinned by its lock file):
-# npm ci with the machine's Node.js, no root needed.
-interop="$(dirname "$0")/../tests/interop"
-if [ -f "$interop/package-lock.json" ] && [ ! -d "$interop/node_modules/libp2p" ]; then
-    if command -v npm >/dev/null 2>&1; then
-        echo "install-deps: npm ci in tests/interop (js-libp2p for the interop test)" >&2
-        (cd "$interop" && npm ci --no-audit --no-fund >/dev/null 2>&1) ||
-            echo "install-deps: warning: npm ci in tests/interop failed; p2p_interop.sh will fail" >&2
-    else
-        missing="$missing nodejs npm"
-    fi
-fi
+# Test-only npm packages, each folder pinned by its package-lock.json:
+# tests/interop (js-libp2p, p2p_interop.sh) and tests/openapi (the OpenAPI
+# validator of aggregator.sh). npm ci with the machine's Node.js, after apt.
+npm_deps() {
+    command -v npm >/dev/null 2>&1 || return 0
+    for pair in interop:libp2p openapi:@apidevtools/swagger-parser; do
+        dir="$(dirname "$0")/../tests/${pair%%:*}"
+        [ -f "$dir/package-lock.json" ] || continue
+        [ -d "$dir/node_modules/${pair#*:}" ] && continue
+        echo "install-deps: npm ci in tests/${pair%%:*}" >&2
+        (cd "$dir" && npm ci --no-audit --no-fund >/dev/null 2>&1) ||
+            echo "install-deps: warning: npm ci in tests/${pair%%:*} failed (its test will say so)" >&2
+    done
+}
 
-[ -z "$missing" ] && exit 0
+if [ -z "$missing" ]; then
+    npm_deps
+    exit 0
+fi
 
 if [ "$(id -u)" != 0 ]; then
     echo "install-deps: missing Debian packages:$missing" >&2
@@ -82,3 +88,4 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq >/dev/null
 # shellcheck disable=SC2086
 apt-get install -y -qq --no-install-recommends $missing >/dev/null
+npm_deps

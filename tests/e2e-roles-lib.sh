@@ -33,3 +33,18 @@ start_miner() {
     wait_file "$T/$name.port" "$MINER_PID" || return 1
     MINER_ADDR="127.0.0.1:$(cat "$T/$name.port")"
 }
+
+# start_subnet_miner NAME BACKEND: NAME's miner on subnet 1 of $URL with
+# BACKEND, on a free port (the test fails and finishes if it never starts).
+start_subnet_miner() {
+    start_bg "$1" "$NEUROMESH" miner --url "$URL" --subnet 1 --as "$1" --backend "$2" \
+        --listen 127.0.0.1:0 --port-file "$T/$1.port" --quiet
+    wait_file "$T/$1.port" "$LAST_PID" || { fail "miner $1 started"; cat "$T/$1.log"; finish; }
+}
+
+# uid_of HOTKEY: its UID on subnet 1; addr_of NAME: a signer's address.
+uid_of() { nm --json 'metagraph 1' | $PY -c "
+import json, sys
+for n in json.load(sys.stdin)['neurons']:
+    if n['hotkey'] == '$1': print(n['uid'])"; }
+addr_of() { nm --json "balance $1" | json_field address; }

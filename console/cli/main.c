@@ -5,6 +5,7 @@
 #include "console/cli/console_main.h"
 #include "console/cli/exec.h"
 #include "console/cli/node_cmd.h"
+#include "api/aggregator.h"
 #include "console/commands/keycmd.h"
 #include "node/crypto.h"
 #include "node/miner/miner_cmd.h"
@@ -75,6 +76,11 @@ static const struct nm_cli_command commands[] = {
      .synopsis = "neuromesh completion bash|zsh  a shell completion script (from the command "
                  "table)\n",
      .run = run_completion},
+    {.name = "aggregator",
+     .synopsis = "neuromesh aggregator [--node ws://NODE] [--listen HOST:PORT] [--auth none|keys] "
+                 "[...]\n"
+                 "neuromesh aggregator key new|list|revoke [NAME]\n",
+     .run = nm_aggregator_main},
     {.name = "--version", .aliases = {"-V"}, .run = run_version},
     {.name = "--help",
      .aliases = {"-h", "help"},

@@ -2,13 +2,16 @@
  * 12): `miner status ENDPOINT` asks a miner's HealthCheck over gRPC;
  * `validator status URL` reads a validator client's validator_status over
  * its JSON-RPC (per miner: endpoint, score, success rate, latency p50/p99,
- * last error). Neither needs the node. */
+ * last error); `api status URL` reads an aggregator's GET /v1/health
+ * (request rate, latency p50/p95/p99, cache hit and error rates; issue 13).
+ * None needs the node. */
 #include "console/commands/cmd_api.h"
 
 #include "node/errors.h"
 #include "node/miner/client.h"
 #include "rpc/client.h"
 
+#include <curl/curl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -111,6 +114,81 @@ static int h_validator_status(struct nm_cmd_ctx *ctx)
     return nm_cmd_ok(ctx, st, &t);
 }
 
+struct http_body {
+    char *buf;
+    size_t len;
+};
+
+static size_t body_write(char *data, size_t size, size_t n, void *ud)
+{
+    struct http_body *b = ud;
+    size_t add = size * n;
+    if (b->len + add > (1u << 20))
+        return 0; /* a health answer is small: refuse anything huge */
+    char *grown = realloc(b->buf, b->len + add + 1);
+    if (!grown)
+        return 0;
+    memcpy(grown + b->len, data, add);
+    b->buf = grown;
+    b->len += add;
+    b->buf[b->len] = 0;
+    return add;
+}
+
+static int h_api_status(struct nm_cmd_ctx *ctx)
+{
+    const char *url = nm_cmd_arg(ctx, 0);
+    if (strncmp(url, "http://", 7) != 0 && strncmp(url, "https://", 8) != 0)
+        return nm_cmd_fail(ctx, NM_CMD_USAGE, NM_E_INVAL,
+                           "an aggregator URL starts with http://, not \"%.40s\"", url);
+    char full[600];
+    int len = (int)strlen(url);
+    while (len > 8 && url[len - 1] == '/') /* http://HOST:PORT/ is fine too */
+        len--;
+    snprintf(full, sizeof full, "%.*s/v1/health", len > 500 ? 500 : len, url);
+    struct http_body b = {0};
+    long code = 0;
+    CURL *h = curl_easy_init();
+    if (!h)
+        return nm_cmd_oom(ctx);
+    curl_easy_setopt(h, CURLOPT_URL, full);
+    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, 5000L);
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, body_write);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, &b);
+    CURLcode cc = curl_easy_perform(h);
+    curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
+    curl_easy_cleanup(h);
+    cJSON *j = cc == CURLE_OK && code == 200 && b.buf ? cJSON_Parse(b.buf) : NULL;
+    free(b.buf);
+    if (!cJSON_IsObject(j)) {
+        cJSON_Delete(j);
+        return nm_cmd_fail(ctx, NM_CMD_FAILED, NM_E_CONNECT,
+                           "aggregator at %s: %s", url,
+                           cc != CURLE_OK ? curl_easy_strerror(cc)
+                                          : "GET /v1/health did not answer 200 with JSON");
+    }
+    const cJSON *lat = cJSON_GetObjectItemCaseSensitive(j, "latency_ms");
+    struct nm_cmd_text t = {0};
+    nm_cmd_printf(&t,
+                  "aggregator %s: %s, epoch %.0f, %.0f of %.0f miners healthy\n"
+                  "requests %.0f (%.2f/s), latency p50 %.3f ms p95 %.3f ms p99 %.3f ms, "
+                  "cache hits %.1f%%, errors %.1f%%\n",
+                  url, cJSON_IsString(cJSON_GetObjectItem(j, "status"))
+                           ? cJSON_GetStringValue(cJSON_GetObjectItem(j, "status"))
+                           : "?",
+                  cJSON_GetNumberValue(cJSON_GetObjectItem(j, "epoch")),
+                  cJSON_GetNumberValue(cJSON_GetObjectItem(j, "healthy_miners")),
+                  cJSON_GetNumberValue(cJSON_GetObjectItem(j, "miners")),
+                  cJSON_GetNumberValue(cJSON_GetObjectItem(j, "requests")),
+                  cJSON_GetNumberValue(cJSON_GetObjectItem(j, "request_rate")),
+                  cJSON_GetNumberValue(cJSON_GetObjectItem(lat, "p50")),
+                  cJSON_GetNumberValue(cJSON_GetObjectItem(lat, "p95")),
+                  cJSON_GetNumberValue(cJSON_GetObjectItem(lat, "p99")),
+                  cJSON_GetNumberValue(cJSON_GetObjectItem(j, "cache_hit_rate")) * 100,
+                  cJSON_GetNumberValue(cJSON_GetObjectItem(j, "error_rate")) * 100);
+    return nm_cmd_ok(ctx, j, &t);
+}
+
 static const struct nm_cmd_entry entries[] = {
     {.words = "miner status", .usage = "miner status ENDPOINT",
      .summary = "ask a miner's gRPC HealthCheck (grpc://HOST:PORT or HOST:PORT)",
@@ -118,6 +196,10 @@ static const struct nm_cmd_entry entries[] = {
     {.words = "validator status", .usage = "validator status URL",
      .summary = "a validator client's per-miner scores and latency (its --rpc-port, ws://HOST:PORT)",
      .min_args = 1, .max_args = 1, .handler = h_validator_status},
+    {.words = "api status", .usage = "api status URL",
+     .summary = "an aggregator's health, request rate, latency p50/p95/p99, cache hit and "
+                "error rates (http://HOST:PORT)",
+     .min_args = 1, .max_args = 1, .handler = h_api_status},
 };
 
 const struct nm_cmd_table nm_cmd_roles_table = NM_CMD_TABLE(entries);

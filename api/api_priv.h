@@ -1,0 +1,95 @@
+/* api_priv.h - what the aggregator's files share (server.c: libwebsockets
+ * glue; routes.c: the endpoints; metrics.c: figures). Not a public API. */
+#ifndef NM_API_PRIV_H
+#define NM_API_PRIV_H
+
+#include "api/aggregator.h"
+#include "api/cache.h"
+#include "api/chainview.h"
+#include "api/keys.h"
+#include "api/limit.h"
+#include "api/query.h"
+
+#include <libwebsockets.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <uv.h>
+
+#define NM_API_LAT_RING 4096
+
+/* One HTTP connection (lws per-session data: lws owns the memory). */
+struct nm_api_conn {
+    struct nm_api_conn *prev, *next; /* the server's list, for answers from threads */
+    bool linked;
+    uint64_t id;
+    struct lws *wsi;
+    char peer[64];
+    int method;
+    char path[256];
+    char content_type[64];
+    char auth[192];
+    char cache_control[64];
+    bool in_body, waiting, too_long;
+    char *body;
+    size_t body_len, body_cap;
+    int64_t start_us;
+    /* the answer being written */
+    bool reply_ready;
+    int status;
+    char *reply_body;
+    const char *reply_type;
+    char headers[512]; /* "name: value\r\n"... added as they are */
+};
+
+struct nm_api_metrics {
+    uint64_t requests, by_class[6]; /* by_class[2] = 2xx ... */
+    uint64_t cache_hits, cache_misses, limited, unauthorized, queries;
+    uint64_t lat_us[NM_API_LAT_RING]; /* last request latencies, a ring */
+    uint64_t lat_count;
+    uint64_t lat_sum_us; /* every request's, for the summary's _sum */
+};
+
+struct nm_api_server {
+    struct nm_api_config cfg;
+    uv_loop_t loop;
+    uv_async_t async;
+    uv_signal_t sigint, sigterm;
+    struct lws_context *ctx;
+    int port;
+    struct nm_api_conn *conns;
+    uint64_t next_conn_id;
+    pthread_mutex_t done_lock;
+    struct nm_api_job *done; /* finished queries, for the loop */
+    struct nm_api_chainview *view;
+    struct nm_api_cache *cache;
+    struct nm_api_limits *limits;
+    struct nm_api_keys *keys;
+    struct nm_api_metrics metrics;
+    int in_flight;
+    int64_t started_ms;
+    bool stopping;
+};
+
+/* Routes a complete request; the answer is queued with nm_api_reply or a
+ * query is started (conn->waiting). */
+void nm_api_route(struct nm_api_server *s, struct nm_api_conn *c);
+/* Queues the answer (takes body, malloc'd; NULL: an out-of-memory 500). */
+void nm_api_reply(struct nm_api_server *s, struct nm_api_conn *c, int status, char *body,
+                  const char *type);
+void nm_api_reply_error(struct nm_api_server *s, struct nm_api_conn *c, int status,
+                        const char *code, const char *message);
+/* Appends "name: value\r\n" to the answer's headers (dropped if no room). */
+void nm_api_header(struct nm_api_conn *c, const char *name, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Starts job on its thread; its end comes back through the loop. */
+int nm_api_query_begin(struct nm_api_server *s, struct nm_api_job *job);
+/* A finished query back on the loop. */
+void nm_api_query_done(struct nm_api_server *s, struct nm_api_job *job);
+/* p50/p95/p99 of the recent latencies in microseconds. */
+void nm_api_latency_quantiles(const struct nm_api_metrics *m, uint64_t q[3]);
+char *nm_api_metrics_text(struct nm_api_server *s);
+
+extern const char nm_api_openapi_json[];
+
+#endif

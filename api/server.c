@@ -1,0 +1,416 @@
+/* server.c - the aggregator's HTTP/1.1 server: libwebsockets on a libuv
+ * loop of our own (foreign loop), keep-alive, bodies by Content-Length,
+ * answers written whole; queries come back from their threads through a
+ * uv_async_t (the only door into the loop). Endpoints are in routes.c. */
+#include "api/api_priv.h"
+
+#include "node/errors.h"
+
+#include <arpa/inet.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define HEAD_ROOM 2048
+
+static void conn_reset(struct nm_api_conn *c)
+{
+    free(c->body);
+    free(c->reply_body);
+    c->body = c->reply_body = NULL;
+    c->body_len = c->body_cap = 0;
+    c->in_body = c->waiting = c->too_long = c->reply_ready = false;
+    c->headers[0] = 0;
+    c->path[0] = 0;
+}
+
+static void conn_unlink(struct nm_api_server *s, struct nm_api_conn *c)
+{
+    if (!c->linked)
+        return;
+    if (c->prev)
+        c->prev->next = c->next;
+    else
+        s->conns = c->next;
+    if (c->next)
+        c->next->prev = c->prev;
+    c->linked = false;
+    c->prev = c->next = NULL;
+    conn_reset(c);
+}
+
+void nm_api_header(struct nm_api_conn *c, const char *name, const char *fmt, ...)
+{
+    size_t used = strlen(c->headers);
+    char value[200];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(value, sizeof value, fmt, ap);
+    va_end(ap);
+    int n = snprintf(c->headers + used, sizeof c->headers - used, "%s: %s\r\n", name, value);
+    if (n < 0 || (size_t)n >= sizeof c->headers - used)
+        c->headers[used] = 0;
+}
+
+static void record(struct nm_api_server *s, struct nm_api_conn *c, int status)
+{
+    struct nm_api_metrics *m = &s->metrics;
+    uint64_t us = (uint64_t)(nm_api_now_us() - c->start_us);
+    m->requests++;
+    m->by_class[status / 100 < 6 ? status / 100 : 5]++;
+    m->lat_us[m->lat_count++ % NM_API_LAT_RING] = us;
+    m->lat_sum_us += us;
+}
+
+void nm_api_reply(struct nm_api_server *s, struct nm_api_conn *c, int status, char *body,
+                  const char *type)
+{
+    if (!body) {
+        status = 500;
+        body = strdup("{\"error\":{\"code\":\"internal\",\"message\":\"out of memory\"}}");
+    }
+    free(c->reply_body);
+    c->reply_body = body;
+    c->status = status;
+    c->reply_type = type ? type : "application/json";
+    c->reply_ready = true;
+    c->waiting = false;
+    record(s, c, status);
+    lws_callback_on_writable(c->wsi);
+}
+
+void nm_api_reply_error(struct nm_api_server *s, struct nm_api_conn *c, int status,
+                        const char *code, const char *message)
+{
+    nm_api_reply(s, c, status, nm_api_error_body(code, message), NULL);
+}
+
+/* Adds the queued "name: value" lines through lws (so HTTP/2 would work). */
+static int add_headers(struct nm_api_conn *c, unsigned char **p, unsigned char *end)
+{
+    char *line = c->headers;
+    while (*line) {
+        char *colon = strchr(line, ':'), *eol = strstr(line, "\r\n");
+        if (!colon || !eol)
+            break;
+        char name[64];
+        int nlen = snprintf(name, sizeof name, "%.*s:", (int)(colon - line), line);
+        if (nlen <= 0 || (size_t)nlen >= sizeof name)
+            return -1;
+        for (char *q = name; *q; q++) /* lws wants lower case names */
+            if (*q >= 'A' && *q <= 'Z')
+                *q = (char)(*q - 'A' + 'a');
+        const char *v = colon + 2;
+        if (lws_add_http_header_by_name(c->wsi, (unsigned char *)name, (const unsigned char *)v,
+                                        (int)(eol - v), p, end))
+            return -1;
+        line = eol + 2;
+    }
+    return 0;
+}
+
+static int write_reply(struct nm_api_conn *c)
+{
+    size_t blen = strlen(c->reply_body);
+    unsigned char *buf = malloc(LWS_PRE + HEAD_ROOM + blen);
+    if (!buf)
+        return -1;
+    unsigned char *start = buf + LWS_PRE, *p = start, *end = start + HEAD_ROOM;
+    int rc = -1;
+    if (lws_add_http_common_headers(c->wsi, (unsigned)c->status, c->reply_type,
+                                    blen, &p, end) ||
+        add_headers(c, &p, end) || lws_finalize_http_header(c->wsi, &p, end))
+        goto out;
+    memcpy(p, c->reply_body, blen);
+    p += blen;
+    int n = (int)(p - start);
+    if (lws_write(c->wsi, start, (size_t)n, LWS_WRITE_HTTP_FINAL) != n)
+        goto out;
+    rc = 0;
+out:
+    free(buf);
+    free(c->reply_body);
+    c->reply_body = NULL;
+    c->reply_ready = false;
+    c->headers[0] = 0;
+    if (rc)
+        return -1;
+    return lws_http_transaction_completed(c->wsi) ? -1 : 0;
+}
+
+static void copy_header(struct lws *wsi, enum lws_token_indexes t, char *dst, size_t cap)
+{
+    dst[0] = 0;
+    if (lws_hdr_total_length(wsi, t) >= (int)cap || lws_hdr_copy(wsi, dst, (int)cap, t) < 0)
+        dst[0] = 0;
+}
+
+static int content_length(struct lws *wsi, size_t *out)
+{
+    char text[32];
+    copy_header(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH, text, sizeof text);
+    if (!text[0])
+        return -1;
+    size_t v = 0;
+    for (const char *q = text; *q; q++) {
+        if (*q < '0' || *q > '9' || v > SIZE_MAX / 10 - 10)
+            return -1;
+        v = v * 10 + (size_t)(*q - '0');
+    }
+    *out = v;
+    return 0;
+}
+
+static int on_http(struct nm_api_server *s, struct nm_api_conn *c, struct lws *wsi)
+{
+    if (!c->linked) {
+        c->id = ++s->next_conn_id;
+        c->wsi = wsi;
+        c->next = s->conns;
+        if (s->conns)
+            s->conns->prev = c;
+        s->conns = c;
+        c->linked = true;
+    }
+    conn_reset(c);
+    c->start_us = nm_api_now_us();
+    char *uri = NULL;
+    int uri_len = 0;
+    c->method = lws_http_get_uri_and_method(wsi, &uri, &uri_len);
+    if (!uri || uri_len <= 0 || (size_t)uri_len >= sizeof c->path) {
+        nm_api_reply_error(s, c, 414, "uri_too_long", "the request path is too long");
+        return 0;
+    }
+    memcpy(c->path, uri, (size_t)uri_len);
+    c->path[uri_len] = 0;
+    if (!lws_get_peer_simple(wsi, c->peer, sizeof c->peer))
+        snprintf(c->peer, sizeof c->peer, "unknown");
+    copy_header(wsi, WSI_TOKEN_HTTP_CONTENT_TYPE, c->content_type, sizeof c->content_type);
+    copy_header(wsi, WSI_TOKEN_HTTP_AUTHORIZATION, c->auth, sizeof c->auth);
+    if (lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_AUTHORIZATION) >= (int)sizeof c->auth)
+        snprintf(c->auth, sizeof c->auth, "Bearer -");
+    copy_header(wsi, WSI_TOKEN_HTTP_CACHE_CONTROL, c->cache_control, sizeof c->cache_control);
+    if (c->method != LWSHUMETH_POST) {
+        nm_api_route(s, c);
+        return 0;
+    }
+    size_t len = 0;
+    if (content_length(wsi, &len)) {
+        nm_api_header(c, "Connection", "close");
+        nm_api_reply_error(s, c, 411, "length_required", "a POST needs a Content-Length");
+        return 0;
+    }
+    if (len > s->cfg.max_body) {
+        char msg[96];
+        snprintf(msg, sizeof msg, "request body too large: the limit is %zu bytes",
+                 s->cfg.max_body);
+        nm_api_header(c, "Connection", "close");
+        nm_api_reply_error(s, c, 413, "too_large", msg);
+        return 0;
+    }
+    c->in_body = true;
+    if (len == 0) {
+        c->in_body = false;
+        nm_api_route(s, c);
+    }
+    return 0;
+}
+
+static int on_body(struct nm_api_server *s, struct nm_api_conn *c, const void *in, size_t len)
+{
+    if (!c->in_body)
+        return 0;
+    if (c->body_len + len > s->cfg.max_body)
+        return -1; /* more than its Content-Length said */
+    if (c->body_len + len + 1 > c->body_cap) {
+        size_t cap = c->body_cap ? c->body_cap : 1024;
+        while (cap < c->body_len + len + 1)
+            cap *= 2;
+        char *grown = realloc(c->body, cap);
+        if (!grown)
+            return -1;
+        c->body = grown;
+        c->body_cap = cap;
+    }
+    memcpy(c->body + c->body_len, in, len);
+    c->body_len += len;
+    c->body[c->body_len] = 0;
+    return 0;
+}
+
+static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
+                    size_t len)
+{
+    struct nm_api_server *s = lws_context_user(lws_get_context(wsi));
+    struct nm_api_conn *c = user;
+    switch (reason) {
+    case LWS_CALLBACK_HTTP:
+        return c && !s->stopping ? on_http(s, c, wsi) : -1;
+    case LWS_CALLBACK_HTTP_BODY:
+        return c ? on_body(s, c, in, len) : -1;
+    case LWS_CALLBACK_HTTP_BODY_COMPLETION:
+        if (!c || !c->in_body)
+            return 0;
+        c->in_body = false;
+        if (!c->body && on_body(s, c, "", 0))
+            return -1;
+        nm_api_route(s, c);
+        return 0;
+    case LWS_CALLBACK_HTTP_WRITEABLE:
+        if (!c || !c->reply_ready)
+            return 0;
+        return write_reply(c);
+    case LWS_CALLBACK_CLOSED_HTTP:
+    case LWS_CALLBACK_HTTP_DROP_PROTOCOL:
+        if (c)
+            conn_unlink(s, c);
+        return 0;
+    default:
+        return lws_callback_http_dummy(wsi, reason, user, in, len);
+    }
+}
+
+static const struct lws_protocols protocols[] = {
+    {.name = "http", .callback = callback, .per_session_data_size = sizeof(struct nm_api_conn)},
+    {0},
+};
+
+/* Queries finished on their threads come here on the loop. */
+static void on_async(uv_async_t *a)
+{
+    struct nm_api_server *s = a->data;
+    pthread_mutex_lock(&s->done_lock);
+    struct nm_api_job *j = s->done;
+    s->done = NULL;
+    pthread_mutex_unlock(&s->done_lock);
+    while (j) {
+        struct nm_api_job *next = j->next;
+        nm_api_query_done(s, j);
+        j = next;
+    }
+}
+
+static void job_done(void *ud, struct nm_api_job *job)
+{
+    struct nm_api_server *s = ud;
+    pthread_mutex_lock(&s->done_lock);
+    job->next = s->done;
+    s->done = job;
+    pthread_mutex_unlock(&s->done_lock);
+    uv_async_send(&s->async);
+}
+
+int nm_api_query_begin(struct nm_api_server *s, struct nm_api_job *job)
+{
+    return nm_api_query_start(job, job_done, s);
+}
+
+static void on_signal(uv_signal_t *h, int sig)
+{
+    struct nm_api_server *s = h->data;
+    (void)sig;
+    s->stopping = true;
+    uv_stop(&s->loop);
+}
+
+static void close_cb(uv_handle_t *h)
+{
+    (void)h;
+}
+
+static int start_lws(struct nm_api_server *s)
+{
+    struct lws_context_creation_info info;
+    void *foreign[1] = {&s->loop};
+    memset(&info, 0, sizeof info);
+    lws_set_log_level(LLL_ERR, NULL);
+    info.options = LWS_SERVER_OPTION_LIBUV | LWS_SERVER_OPTION_DISABLE_IPV6;
+    info.foreign_loops = foreign;
+    info.port = s->cfg.listen_port;
+    info.iface = s->cfg.listen_host;
+    info.protocols = protocols;
+    info.user = s;
+    info.count_threads = 1;
+    info.keepalive_timeout = 30;
+    info.timeout_secs = 10; /* a slow client gets this long per exchange step */
+    info.max_http_header_data = 4096;
+    info.vhost_name = "aggregator";
+    s->ctx = lws_create_context(&info);
+    if (!s->ctx)
+        return NM_E_IO;
+    struct lws_vhost *vh = lws_get_vhost_by_name(s->ctx, "aggregator");
+    s->port = vh ? lws_get_vhost_listen_port(vh) : -1;
+    return s->port > 0 ? 0 : NM_E_IO;
+}
+
+int nm_api_server_run(const struct nm_api_config *cfg)
+{
+    struct nm_api_server *s = calloc(1, sizeof *s);
+    char err[512] = "";
+    int rc = NM_E_NOMEM;
+    if (!s)
+        return rc;
+    s->cfg = *cfg;
+    s->started_ms = nm_api_now_ms();
+    pthread_mutex_init(&s->done_lock, NULL);
+    if (nm_api_cache_new(cfg->cache_entries, cfg->cache_ttl_ms, &s->cache) ||
+        nm_api_limits_new(0, &s->limits))
+        goto out;
+    if (cfg->keys_db && (rc = nm_api_keys_open(cfg->keys_db, &s->keys, err, sizeof err))) {
+        fprintf(stderr, "error: aggregator: %s\n", err);
+        goto out;
+    }
+    if ((rc = nm_api_chainview_start(cfg->node_url, cfg->health_ms, &s->view, err,
+                                     sizeof err))) {
+        fprintf(stderr, "error: aggregator: %s\n", err);
+        goto out;
+    }
+    uv_loop_init(&s->loop);
+    uv_async_init(&s->loop, &s->async, on_async);
+    s->async.data = s;
+    uv_signal_init(&s->loop, &s->sigint);
+    uv_signal_init(&s->loop, &s->sigterm);
+    s->sigint.data = s->sigterm.data = s;
+    uv_signal_start(&s->sigint, on_signal, SIGINT);
+    uv_signal_start(&s->sigterm, on_signal, SIGTERM);
+    if ((rc = start_lws(s))) {
+        fprintf(stderr, "error: aggregator: cannot listen on %s:%d\n", cfg->listen_host,
+                cfg->listen_port);
+    } else {
+        if (cfg->port_file) {
+            FILE *f = fopen(cfg->port_file, "w");
+            if (f) {
+                fprintf(f, "%d\n", s->port);
+                fclose(f);
+            }
+        }
+        fprintf(stderr, "aggregator: listening on http://%s:%d, node %s\n", cfg->listen_host,
+                s->port, cfg->node_url);
+        uv_run(&s->loop, UV_RUN_DEFAULT);
+        fprintf(stderr, "aggregator: stopping\n");
+    }
+    s->stopping = true;
+    /* lws on a foreign loop: destroy, let the loop close its handles, destroy again */
+    if (s->ctx)
+        lws_context_destroy(s->ctx);
+    uv_close((uv_handle_t *)&s->sigint, close_cb);
+    uv_close((uv_handle_t *)&s->sigterm, close_cb);
+    nm_api_query_drain(cfg->timeout_max_ms + 2000);
+    on_async(&s->async); /* jobs that finished meanwhile */
+    uv_close((uv_handle_t *)&s->async, close_cb);
+    for (int i = 0; i < 200 && uv_run(&s->loop, UV_RUN_NOWAIT); i++)
+        ;
+    if (s->ctx)
+        lws_context_destroy(s->ctx);
+    uv_run(&s->loop, UV_RUN_DEFAULT);
+    uv_loop_close(&s->loop);
+out:
+    nm_api_chainview_stop(s->view);
+    nm_api_keys_free(s->keys);
+    nm_api_cache_free(s->cache);
+    nm_api_limits_free(s->limits);
+    pthread_mutex_destroy(&s->done_lock);
+    free(s);
+    return rc;
+}

@@ -1,0 +1,391 @@
+/* bench_aggregator.c - the aggregator's speed (issue 13). Starts a dev node
+ * and `neuromesh aggregator` (children of this process, killed by PID at
+ * the end), one in-process miner (gRPC C core, echo backend) registered on
+ * a CODE_GEN subnet, then measures with one keep-alive HTTP/1.1 client:
+ *   1. overhead: queries paced at 1,000 req/s (4 connections, each 250/s,
+ *      Cache-Control: no-store so every one reaches the miner) beside the
+ *      same rate of direct gRPC Infer calls: p50 and p99 of each and the
+ *      difference (aim: p99 added < 1 ms);
+ *   2. cache hits at 64 connections, closed loop: req/s beside a minimal
+ *      libwebsockets HTTP server answering the same body (aim >= 0.8x),
+ *      on lws's own poll loop and on libuv (the aggregator's event lib).
+ * Prints figures, never fails on time. Run from the repo root:
+ *   build/bench/bench_aggregator [SECONDS_PER_RUN]   (default 3) */
+#include "node/miner/backend.h"
+#include "node/miner/client.h"
+#include "node/miner/server.h"
+#include "node/schema_json/schema_json.h"
+
+#include <arpa/inet.h>
+#include <libwebsockets.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MAX_LAT 4000000
+static const char input[] = "{\"prompt\":\"echo me\",\"language\":\"python\"}";
+static char query_body[256];
+static const char *bin = "./neuromesh";
+
+static int64_t now_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static pid_t spawn(char *const argv[], const char *log)
+{
+    pid_t p = fork();
+    if (p == 0) {
+        FILE *f = freopen(log, "w", stderr);
+        (void)f;
+        execv(argv[0], argv);
+        _exit(127);
+    }
+    return p;
+}
+
+static int read_port(const char *file, pid_t pid)
+{
+    for (int i = 0; i < 200; i++) {
+        FILE *f = fopen(file, "r");
+        int port = 0;
+        if (f) {
+            if (fscanf(f, "%d", &port) != 1)
+                port = 0;
+            fclose(f);
+        }
+        if (port > 0)
+            return port;
+        if (waitpid(pid, NULL, WNOHANG) == pid)
+            return -1;
+        usleep(100000);
+    }
+    return -1;
+}
+
+static int connect_to(int port)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0), one = 1;
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    if (connect(fd, (struct sockaddr *)&a, sizeof a)) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+/* One request on a keep-alive connection; the HTTP status, -1 on failure. */
+static int http_call(int fd, const char *req, size_t len)
+{
+    char buf[65536];
+    size_t got = 0;
+    if (write(fd, req, len) != (ssize_t)len)
+        return -1;
+    for (;;) {
+        ssize_t n = read(fd, buf + got, sizeof buf - 1 - got);
+        if (n <= 0)
+            return -1;
+        got += (size_t)n;
+        buf[got] = 0;
+        char *end = strstr(buf, "\r\n\r\n");
+        if (!end)
+            continue;
+        char *cl = strcasestr(buf, "content-length:");
+        size_t body = cl ? strtoul(cl + 15, NULL, 10) : 0;
+        if (got >= (size_t)(end + 4 - buf) + body)
+            return atoi(buf + 9);
+    }
+}
+
+static size_t make_request(char *out, size_t cap, const char *path, bool no_store)
+{
+    return (size_t)snprintf(out, cap,
+                            "POST %s HTTP/1.1\r\nHost: b\r\nContent-Type: application/json\r\n"
+                            "%sContent-Length: %zu\r\n\r\n%s",
+                            path, no_store ? "Cache-Control: no-store\r\n" : "",
+                            strlen(query_body), query_body);
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+struct load {
+    int port;                 /* HTTP target, or 0 for direct gRPC */
+    struct nm_miner_client *grpc;
+    const char *path;
+    bool no_store;
+    int64_t interval_us;      /* paced; 0: closed loop */
+    int64_t until_us;
+    atomic_long ok, errors;
+    int64_t *lat;
+    atomic_long nlat;
+};
+
+static void *load_thread(void *arg)
+{
+    struct load *l = arg;
+    char req[1024];
+    size_t len = make_request(req, sizeof req, l->path ? l->path : "/", l->no_store);
+    int fd = l->port ? connect_to(l->port) : -1;
+    int64_t next = now_us();
+    while (now_us() < l->until_us) {
+        if (l->interval_us) {
+            int64_t wait = next - now_us();
+            if (wait > 0)
+                usleep((useconds_t)wait);
+            next += l->interval_us;
+        }
+        int64_t t0 = now_us();
+        bool ok;
+        if (l->port) {
+            ok = fd >= 0 && http_call(fd, req, len) == 200;
+        } else {
+            struct nm_miner_result r = {0};
+            ok = nm_miner_client_infer(l->grpc, input, 5000, &r) == 0 && r.status == 0;
+            nm_miner_result_fini(&r);
+        }
+        int64_t dt = now_us() - t0;
+        atomic_fetch_add(ok ? &l->ok : &l->errors, 1);
+        long i = atomic_fetch_add(&l->nlat, 1);
+        if (i < MAX_LAT)
+            l->lat[i] = dt;
+    }
+    if (fd >= 0)
+        close(fd);
+    return NULL;
+}
+
+/* Runs threads x load for seconds; fills p50/p99 (us) and returns req/s. */
+static double run(struct load *proto, int threads, double seconds, int64_t *p50, int64_t *p99)
+{
+    struct load *l = proto;
+    l->lat = malloc(MAX_LAT * sizeof *l->lat);
+    atomic_store(&l->ok, 0);
+    atomic_store(&l->errors, 0);
+    atomic_store(&l->nlat, 0);
+    int64_t start = now_us();
+    l->until_us = start + (int64_t)(seconds * 1e6);
+    pthread_t t[64];
+    for (int i = 0; i < threads; i++)
+        pthread_create(&t[i], NULL, load_thread, l);
+    for (int i = 0; i < threads; i++)
+        pthread_join(t[i], NULL);
+    double elapsed = (now_us() - start) / 1e6;
+    long n = atomic_load(&l->nlat) < MAX_LAT ? atomic_load(&l->nlat) : MAX_LAT;
+    qsort(l->lat, (size_t)n, sizeof *l->lat, cmp_i64);
+    *p50 = n ? l->lat[n / 2] : 0;
+    *p99 = n ? l->lat[(n - 1) * 99 / 100] : 0;
+    free(l->lat);
+    if (atomic_load(&l->errors))
+        printf("  (%ld errors)\n", atomic_load(&l->errors));
+    return atomic_load(&l->ok) / elapsed;
+}
+
+/* A minimal libwebsockets HTTP server answering every POST with body. */
+static char *plain_body;
+static volatile int plain_stop;
+
+static int plain_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
+                    size_t len)
+{
+    switch (reason) {
+    case LWS_CALLBACK_HTTP:
+        return 0;
+    case LWS_CALLBACK_HTTP_BODY_COMPLETION:
+        lws_callback_on_writable(wsi);
+        return 0;
+    case LWS_CALLBACK_HTTP_WRITEABLE: {
+        size_t blen = strlen(plain_body);
+        unsigned char buf[LWS_PRE + 8192], *start = buf + LWS_PRE, *p = start,
+                                           *end = buf + sizeof buf;
+        if (lws_add_http_common_headers(wsi, 200, "application/json", blen, &p, end) ||
+            lws_finalize_http_header(wsi, &p, end))
+            return -1;
+        memcpy(p, plain_body, blen);
+        p += blen;
+        if (lws_write(wsi, start, (size_t)(p - start), LWS_WRITE_HTTP_FINAL) != p - start)
+            return -1;
+        return lws_http_transaction_completed(wsi) ? -1 : 0;
+    }
+    default:
+        return lws_callback_http_dummy(wsi, reason, user, in, len);
+    }
+}
+
+static void *plain_thread(void *ctx)
+{
+    while (!plain_stop)
+        lws_service(ctx, 0);
+    return NULL;
+}
+
+/* The minimal server on its own thread (options: 0 or LWS_SERVER_OPTION_LIBUV),
+ * loaded by the same client as the aggregator. */
+static double plain_run(unsigned options, double seconds, int64_t *p50, int64_t *p99)
+{
+    static const struct lws_protocols protocols[] = {
+        {.name = "http", .callback = plain_cb}, {0}};
+    struct lws_context_creation_info info;
+    memset(&info, 0, sizeof info);
+    info.port = 0;
+    info.iface = "127.0.0.1";
+    info.protocols = protocols;
+    info.options = LWS_SERVER_OPTION_DISABLE_IPV6 | options;
+    lws_set_log_level(LLL_ERR, NULL);
+    struct lws_context *ctx = lws_create_context(&info);
+    struct lws_vhost *vh = ctx ? lws_get_vhost_by_name(ctx, "default") : NULL;
+    int port = vh ? lws_get_vhost_listen_port(vh) : -1;
+    double rate = 0;
+    *p50 = *p99 = 0;
+    if (port > 0) {
+        pthread_t pt;
+        plain_stop = 0;
+        pthread_create(&pt, NULL, plain_thread, ctx);
+        struct load pl = {.port = port, .path = "/"};
+        rate = run(&pl, 64, seconds, p50, p99);
+        plain_stop = 1;
+        lws_cancel_service(ctx);
+        pthread_join(pt, NULL);
+    }
+    if (ctx)
+        lws_context_destroy(ctx);
+    return rate;
+}
+
+int main(int argc, char **argv)
+{
+    double seconds = argc > 1 ? atof(argv[1]) : 3;
+    if (seconds <= 0)
+        seconds = 3;
+    signal(SIGPIPE, SIG_IGN);
+    snprintf(query_body, sizeof query_body, "{\"input\":%s,\"k\":1,\"timeout_ms\":5000}", input);
+    char tmp[] = "/tmp/nm-bench-agg.XXXXXX", f[256], cmd[1024], err[256];
+    if (!mkdtemp(tmp))
+        return 1;
+    setenv("NEUROMESH_HOME", tmp, 1);
+    char *node_argv[] = {(char *)bin, "node", "--dev", "--tmp", "--rpc-port", "0",
+                         "--port-file", NULL, NULL};
+    char node_port_file[300];
+    snprintf(node_port_file, sizeof node_port_file, "%s/node.port", tmp);
+    node_argv[7] = node_port_file;
+    snprintf(f, sizeof f, "%s/node.log", tmp);
+    pid_t node = spawn(node_argv, f), agg = -1;
+    int node_port = read_port(node_port_file, node), rc = 1;
+    struct nm_miner_backend *echo = NULL;
+    struct nm_miner_server *srv = NULL;
+    struct nm_miner_client *direct = NULL;
+    if (node_port < 0) {
+        fprintf(stderr, "bench_aggregator: the node did not start (%s)\n", f);
+        goto out;
+    }
+    nm_miner_backend_echo_new(&echo, err, sizeof err);
+    struct nm_miner_server_config cfg = {.listen = "127.0.0.1:0", .max_concurrency = 1000,
+                                         .input_schema = nm_codegen_input_schema,
+                                         .output_schema = nm_codegen_output_schema,
+                                         .backend = echo, .threads = 2, .quiet = 1};
+    if (nm_miner_server_start(&cfg, &srv, err, sizeof err))
+        goto out;
+    int mport = nm_miner_server_port(srv);
+    snprintf(cmd, sizeof cmd,
+             "%s exec --url ws://127.0.0.1:%d --as alice 'subnet create --name b --task CODE_GEN "
+             "--emission-weight 10%%' >/dev/null && %s exec --url ws://127.0.0.1:%d --as bob "
+             "'register miner 1 --stake 10 --endpoint grpc://127.0.0.1:%d' >/dev/null",
+             bin, node_port, bin, node_port, mport);
+    if (system(cmd) != 0) {
+        fprintf(stderr, "bench_aggregator: subnet or registration failed\n");
+        goto out;
+    }
+    char url[64], agg_port_file[300];
+    snprintf(url, sizeof url, "ws://127.0.0.1:%d", node_port);
+    snprintf(agg_port_file, sizeof agg_port_file, "%s/agg.port", tmp);
+    char *agg_argv[] = {(char *)bin, "aggregator", "--node", url, "--listen", "127.0.0.1:0",
+                        "--port-file", agg_port_file, "--rate", "1000000", "--burst",
+                        "1000000", "--health-ms", "200", NULL};
+    snprintf(f, sizeof f, "%s/agg.log", tmp);
+    agg = spawn(agg_argv, f);
+    int aport = read_port(agg_port_file, agg);
+    if (aport < 0) {
+        fprintf(stderr, "bench_aggregator: the aggregator did not start (%s)\n", f);
+        goto out;
+    }
+    usleep(600000); /* a health round marks the miner healthy */
+    char target[64];
+    snprintf(target, sizeof target, "127.0.0.1:%d", mport);
+    nm_miner_client_new(target, &direct, err, sizeof err);
+
+    printf("bench_aggregator: %.1f s per run, one echo miner, k=1, loopback, 2-core machine\n",
+           seconds);
+    int64_t d50, d99, a50, a99;
+    struct load l = {.grpc = direct, .interval_us = 4000};
+    double direct_rate = run(&l, 4, seconds, &d50, &d99);
+    struct load h = {.port = aport, .path = "/v1/subnets/1/query", .no_store = true,
+                     .interval_us = 4000};
+    double agg_rate = run(&h, 4, seconds, &a50, &a99);
+    printf("1. overhead at 1,000 req/s (4 x 250/s, every query to the miner):\n"
+           "   direct gRPC Infer  %7.0f req/s  p50 %5.3f ms  p99 %5.3f ms\n"
+           "   via aggregator     %7.0f req/s  p50 %5.3f ms  p99 %5.3f ms\n"
+           "   added              p50 %+.3f ms  p99 %+.3f ms   (aim: p99 added < 1 ms)\n",
+           direct_rate, d50 / 1e3, d99 / 1e3, agg_rate, a50 / 1e3, a99 / 1e3,
+           (a50 - d50) / 1e3, (a99 - d99) / 1e3);
+
+    /* cache hits: warm the entry, then 64 connections closed loop */
+    char req[1024];
+    int fd = connect_to(aport);
+    size_t len = make_request(req, sizeof req, "/v1/subnets/1/query", false);
+    http_call(fd, req, len);
+    close(fd);
+    struct load c = {.port = aport, .path = "/v1/subnets/1/query"};
+    int64_t c50, c99, p50, p99;
+    double hit_rate = run(&c, 64, seconds, &c50, &c99);
+    /* the same body from a minimal lws server */
+    plain_body = strdup("{\"subnet\":1,\"strategy\":\"majority\",\"output\":{\"code\":\"echo me\","
+                        "\"explanation\":\"echo\"},\"agreement\":1,\"asked\":[0],\"answered\":[0],"
+                        "\"chosen_uid\":0,\"miners\":[{\"uid\":0,\"weight_ppb\":0,\"status\":\"ok\","
+                        "\"latency_ms\":0}],\"latency_ms\":1}");
+    double plain_rate = plain_run(0, seconds, &p50, &p99);
+    int64_t u50 = 0, u99 = 0;
+    double uv_rate = plain_run(LWS_SERVER_OPTION_LIBUV, seconds, &u50, &u99);
+    printf("2. cache hits, 64 connections, closed loop:\n"
+           "   aggregator (hits)  %7.0f req/s  p50 %5.3f ms  p99 %5.3f ms\n"
+           "   minimal lws server %7.0f req/s  p50 %5.3f ms  p99 %5.3f ms  (lws's own poll loop)\n"
+           "   same, lws on libuv %7.0f req/s  p50 %5.3f ms  p99 %5.3f ms  (the aggregator's event lib)\n"
+           "   ratio %.2fx to the minimal server, %.2fx to it on libuv   (aim: >= 0.8x)\n",
+           hit_rate, c50 / 1e3, c99 / 1e3, plain_rate, p50 / 1e3, p99 / 1e3, uv_rate,
+           u50 / 1e3, u99 / 1e3, plain_rate > 0 ? hit_rate / plain_rate : 0,
+           uv_rate > 0 ? hit_rate / uv_rate : 0);
+    printf("3. Redis limiter: not measured (no Redis backend in this build)\n");
+    rc = 0;
+out:
+    nm_miner_client_free(direct);
+    if (agg > 0) {
+        kill(agg, SIGTERM);
+        waitpid(agg, NULL, 0);
+    }
+    if (node > 0) {
+        kill(node, SIGKILL);
+        waitpid(node, NULL, 0);
+    }
+    nm_miner_server_stop(srv);
+    if (echo)
+        nm_miner_backend_free(echo);
+    snprintf(cmd, sizeof cmd, "rm -rf %s", tmp);
+    if (system(cmd) != 0)
+        fprintf(stderr, "bench_aggregator: could not remove %s\n", tmp);
+    return rc;
+}

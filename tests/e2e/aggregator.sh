@@ -1,0 +1,307 @@
+#!/bin/sh
+# aggregator.sh - issue 13 end to end, on loopback: a dev node, four mock
+# miners (exec backends with known answers: two right, one wrong, one slow)
+# with W_global set by a validator's weights, and `neuromesh aggregator`.
+# Top-k picks the highest weights, majority returns the agreed answer, the
+# slow miner is cut at the deadline, the cache hits on the second call, bad
+# bodies get 400 with the reason, an unknown subnet 404, a missing or
+# revoked key 401, the 11th request over a limit of 10 gets 429 with the
+# headers, and malformed HTTP never takes it down.
+. "$(dirname "$0")/../e2e-lib.sh"
+. "$(dirname "$0")/../e2e-roles-lib.sh"
+W="$(cd "$(dirname "$0")/../grpc" && pwd)/agg_worker.py"
+
+start_agg() { # NAME ARGS...
+    n=$1; shift
+    rm -f "$T/$n.port"
+    start_bg "$n" "$NEUROMESH" aggregator --node "$URL" --listen 127.0.0.1:0 \
+        --port-file "$T/$n.port" --health-ms 500 "$@"
+    AGG_PID=$LAST_PID
+    wait_file "$T/$n.port" "$AGG_PID" || { fail "aggregator $n started"; cat "$T/$n.log"; finish; }
+    API="http://127.0.0.1:$(cat "$T/$n.port")"
+}
+# req NAME METHOD PATH [CURL ARGS...]: body in $T/NAME.body, headers in
+# $T/NAME.head, status printed
+req() {
+    n=$1; m=$2; p=$3; shift 3
+    curl -s -m 10 -X "$m" -o "$T/$n.body" -D "$T/$n.head" -w '%{http_code}' "$@" "$API$p"
+}
+query() { # NAME JSON [CURL ARGS...]
+    n=$1; b=$2; shift 2
+    req "$n" POST /v1/subnets/1/query -H 'Content-Type: application/json' -d "$b" "$@"
+}
+header() { grep -i "^$2:" "$T/$1.head" | head -n 1 | cut -d' ' -f2 | tr -d '\r'; }
+INPUT='{"prompt":"write f","language":"python"}'
+
+start_node "$T/node" || { fail "node started"; finish; }
+nm --as alice 'subnet create --name codegen --task CODE_GEN --emission-weight 10%' >/dev/null \
+    || { fail "subnet created"; finish; }
+for m in bob charlie dave ferdie; do
+    nm --as $m 'register miner 1 --stake 10 --endpoint grpc://127.0.0.1:1' >/dev/null \
+        || { fail "$m registered"; finish; }
+done
+nm --as eve 'register validator 1 --stake 100' >/dev/null || { fail "eve registered"; finish; }
+start_subnet_miner bob "exec:$PY $W --answer right"
+start_subnet_miner charlie "exec:$PY $W --answer right"
+start_subnet_miner dave "exec:$PY $W --answer wrong"
+start_subnet_miner ferdie "exec:$PY $W --answer right --sleep 3"
+nm --as alice 'subnet create --name broken --task CODE_GEN --emission-weight 10%' >/dev/null \
+    && nm --as alice 'register miner 2 --stake 10 --endpoint grpc://127.0.0.1:1' >/dev/null \
+    || { fail "subnet 2 and its miner registered"; finish; }
+start_bg alice "$NEUROMESH" miner --url "$URL" --subnet 2 --as alice --backend "exec:$PY $W --broken" \
+    --listen 127.0.0.1:0 --port-file "$T/alice.port" --quiet
+BROKEN_PID=$LAST_PID
+wait_file "$T/alice.port" "$BROKEN_PID" || { fail "broken miner started"; finish; }
+BOB=$(uid_of "$(addr_of bob)"); CHARLIE=$(uid_of "$(addr_of charlie)")
+DAVE=$(uid_of "$(addr_of dave)"); FERDIE=$(uid_of "$(addr_of ferdie)")
+# W_global: ferdie 40%, bob 30%, dave 20%, charlie 10%
+nm --as eve "weights submit 1 $FERDIE=40 $BOB=30 $DAVE=20 $CHARLIE=10" >/dev/null \
+    || { fail "weights submitted"; finish; }
+
+start_agg agg --rate 1 --burst 1000 --timeout-ms 1500
+# wait for the epoch that turns the weights into W_global (by notification)
+i=0
+while [ $i -lt 40 ]; do
+    req miners GET /v1/subnets/1/miners >/dev/null
+    $PY -c "
+import json, sys
+m = json.load(open('$T/miners.body'))['miners']
+sys.exit(0 if all(x['healthy'] for x in m) and max(float(x['weight']) for x in m) > 0 else 1)
+" 2>/dev/null && break
+    sleep 1; i=$((i + 1))
+done
+$PY - "$T/miners.body" "$FERDIE" "$BOB" <<'PYEOF' >"$T/check.out" 2>&1
+import json, sys
+m = {x["uid"]: x for x in json.load(open(sys.argv[1]))["miners"]}
+f, b = m[int(sys.argv[2])], m[int(sys.argv[3])]
+assert float(f["weight"]) > float(b["weight"]) > 0, m
+assert all(x["healthy"] for x in m.values()), m
+PYEOF
+[ $? -eq 0 ] && pass "miners: W_global from the epoch notification, all healthy" \
+    || fail "miners: $(cat "$T/check.out") $(cat "$T/miners.body")"
+
+# k=3 asks ferdie, bob, dave; ferdie is cut at 1500 ms; bob and dave disagree
+# one to one, so majority breaks the tie by weight: bob's "right"
+s=$(query q1 "{\"input\":$INPUT,\"k\":3,\"timeout_ms\":1500}")
+$PY - "$T/q1.body" "$FERDIE" "$BOB" "$DAVE" <<'PYEOF' >"$T/check.out" 2>&1
+import json, sys
+r = json.load(open(sys.argv[1]))
+f, b, d = (int(x) for x in sys.argv[2:5])
+assert sorted(r["asked"]) == sorted([f, b, d]), r
+assert sorted(r["answered"]) == sorted([b, d]), r
+assert r["output"]["code"] == "right" and r["strategy"] == "majority", r
+st = {m["uid"]: m for m in r["miners"]}
+assert st[f]["status"] == "deadline_exceeded", st
+assert st[f]["latency_ms"] < 2500, st
+assert r["agreement"] == 0.5, r
+PYEOF
+ok=$?
+[ "$s" = 200 ] && [ $ok -eq 0 ] \
+    && pass "top-3 by W_global asked; the slow miner cut at the deadline; tie broken by weight" \
+    || fail "query 1 ($s): $(cat "$T/check.out") $(cat "$T/q1.body")"
+[ "$(header q1 X-Cache)" = miss ] && pass "first call: X-Cache miss" || fail "q1 X-Cache"
+
+# k=4 with the slow one cut: right 2 (bob, charlie) vs wrong 1: majority says right
+s=$(query q2 "{\"input\":$INPUT,\"k\":4,\"timeout_ms\":1000}")
+$PY -c "
+import json; r = json.load(open('$T/q2.body'))
+assert r['output']['code'] == 'right' and abs(r['agreement'] - 2/3) < 1e-6, r" 2>"$T/check.out"
+ok=$?
+[ "$s" = 200 ] && [ $ok -eq 0 ] && pass "majority vote returns the agreed answer (2 of 3)" \
+    || fail "majority ($s): $(cat "$T/check.out") $(cat "$T/q2.body")"
+
+s=$(query q3 "{\"input\":$INPUT,\"k\":4,\"timeout_ms\":1000}")
+[ "$s" = 200 ] && [ "$(header q3 X-Cache)" = hit ] && cmp -s "$T/q2.body" "$T/q3.body" \
+    && pass "the second call hits the cache (same body)" || fail "cache: $s $(cat "$T/q3.head")"
+s=$(query q3b '{"timeout_ms":900,"k":4,"input":{"language":"python","prompt":"write f"}}')
+[ "$s" = 200 ] && [ "$(header q3b X-Cache)" = hit ] && cmp -s "$T/q2.body" "$T/q3b.body" \
+    && pass "the same input in another key order hits the cache too (canonical key)" \
+    || fail "canonical cache key: $s $(cat "$T/q3b.head")"
+s=$(query q4 "{\"input\":$INPUT,\"k\":4,\"timeout_ms\":1000}" -H 'Cache-Control: no-cache')
+[ "$s" = 200 ] && [ "$(header q4 X-Cache)" = miss ] && pass "Cache-Control: no-cache skips the cache" \
+    || fail "no-cache: $s $(cat "$T/q4.head")"
+
+s=$(query q5 "{\"input\":$INPUT,\"k\":2,\"strategy\":\"best\",\"timeout_ms\":500}")
+grep -q '"deadline_exceeded"' "$T/q5.body" && grep -q '"code":"right"' "$T/q5.body" \
+    && [ "$s" = 200 ] && pass "best: the highest-weight success (bob after ferdie timed out)" \
+    || fail "best ($s): $(cat "$T/q5.body")"
+s=$(query q6 "{\"input\":$INPUT,\"k\":4,\"strategy\":\"first\",\"timeout_ms\":2500}")
+[ "$s" = 200 ] && grep -q '"strategy":"first"' "$T/q6.body" \
+    && $PY -c "import json; r=json.load(open('$T/q6.body')); assert r['latency_ms'] < 2000, r" \
+    && pass "first: answers with the fastest valid answer, before the slow miner" \
+    || fail "first ($s): $(cat "$T/q6.body")"
+
+s=$(query e1 '{"input":{"prompt":"x","language":"cobol"}}')
+[ "$s" = 400 ] && grep -q 'input schema: $.language' "$T/e1.body" \
+    && pass "a bad body gets 400 with the schema violation" || fail "400: $s $(cat "$T/e1.body")"
+s=$(query e2 '{"input":')
+[ "$s" = 400 ] && grep -q '"bad_json"' "$T/e2.body" && pass "bad JSON gets 400" \
+    || fail "bad json: $s $(cat "$T/e2.body")"
+s=$(req e3 POST /v1/subnets/1/query -H 'Content-Type: text/plain' -d "{\"input\":$INPUT}")
+[ "$s" = 415 ] && pass "a wrong content type gets 415" || fail "415: $s"
+s=$(query e4 "{\"input\":$INPUT,\"k\":99}")
+[ "$s" = 400 ] && grep -q 'k must be an integer from 1 to 8' "$T/e4.body" \
+    && pass "k above --k-max gets 400" || fail "k: $s $(cat "$T/e4.body")"
+s=$(req e5 POST /v1/subnets/9/query -H 'Content-Type: application/json' -d "{\"input\":$INPUT}")
+[ "$s" = 404 ] && grep -q '"unknown_subnet"' "$T/e5.body" && pass "an unknown subnet gets 404" \
+    || fail "404: $s $(cat "$T/e5.body")"
+s=$(req e6 GET /v1/subnets/1/query)
+[ "$s" = 405 ] && [ "$(header e6 Allow)" = POST ] && pass "GET on query gets 405 with Allow" \
+    || fail "405: $s"
+for h in e1 e2 e3 e4 e5; do
+    $PY -c "import json; e=json.load(open('$T/$h.body'))['error']; assert e['code'] and e['message']" \
+        || { fail "error body $h"; break; }
+done
+[ -n "$(header q1 RateLimit-Limit)" ] && [ -n "$(header e1 RateLimit-Remaining)" ] \
+    && [ -n "$(header e5 RateLimit-Reset)" ] && pass "RateLimit-* headers on answers" \
+    || fail "ratelimit headers: $(cat "$T/e1.head")"
+
+s=$(req h GET /v1/health)
+[ "$s" = 200 ] && grep -q '"status":"ok"' "$T/h.body" && pass "GET /v1/health" \
+    || fail "health: $s $(cat "$T/h.body")"
+s=$(req st GET /v1/subnets/1/status)
+[ "$s" = 200 ] && grep -q '"healthy_miners":4' "$T/st.body" && grep -q '"p99"' "$T/st.body" \
+    && pass "GET status: health, latency quantiles, cache hit rate" \
+    || fail "status: $s $(cat "$T/st.body")"
+s=$(req oa GET /openapi.json)
+[ "$s" = 200 ] && grep -q '"openapi":"3.0.3"' "$T/oa.body" && pass "GET /openapi.json" \
+    || fail "openapi: $s"
+s=$(req me GET /metrics)
+[ "$s" = 200 ] && grep -q 'neuromesh_api_cache_total{result="hit"} [1-9]' "$T/me.body" \
+    && pass "GET /metrics counts the cache hit" || fail "metrics: $s $(head -c 400 "$T/me.body")"
+check "promtool check metrics is clean on /metrics" sh -c "promtool check metrics <'$T/me.body'"
+
+s=$(query t1 "{\"input\":$INPUT,\"k\":1,\"timeout_ms\":300}")
+[ "$s" = 504 ] && grep -q '"code":"timeout"' "$T/t1.body" \
+    && pass "only the slow miner asked: 504 timeout" || fail "504: $s $(cat "$T/t1.body")"
+# subnet 2: one miner whose answers break the output schema, then none
+s=$(req t2 POST /v1/subnets/2/query -H 'Content-Type: application/json' -d "{\"input\":$INPUT}")
+[ "$s" = 502 ] && grep -q '"miners_failed"' "$T/t2.body" \
+    && pass "every miner asked failed (output schema): 502" || fail "502: $s $(cat "$T/t2.body")"
+kill -TERM "$BROKEN_PID"; wait "$BROKEN_PID" 2>/dev/null; sleep 1.5
+s=$(req t3 POST /v1/subnets/2/query -H 'Content-Type: application/json' -d "{\"input\":$INPUT}")
+[ "$s" = 503 ] && grep -q '"no_miners"' "$T/t3.body" \
+    && pass "no healthy miner: 503" || fail "503: $s $(cat "$T/t3.body")"
+
+nm "api status $API/" >"$T/apistatus.out" 2>&1 \
+    && grep -q "aggregator $API/: ok, epoch [0-9]*, 4 of 5 miners healthy" "$T/apistatus.out" \
+    && grep -q "latency p50 [0-9.]* ms p95 [0-9.]* ms p99 [0-9.]* ms, cache hits [0-9.]*%" \
+        "$T/apistatus.out" \
+    && pass "console command api status shows latency, cache hit and error rates" \
+    || fail "api status: $(cat "$T/apistatus.out")"
+nm 'api status ftp://x' >"$T/apibad.out" 2>&1
+[ $? -ne 0 ] && grep -q "starts with http://" "$T/apibad.out" \
+    && pass "api status refuses a non-HTTP URL" || fail "api status bad url: $(cat "$T/apibad.out")"
+
+# Malformed HTTP never takes it down.
+$PY - "$(cat "$T/agg.port")" <<'PYEOF' >"$T/hostile.out" 2>&1
+import socket, sys, time
+port = int(sys.argv[1])
+def send(data, wait=0.5):
+    s = socket.create_connection(("127.0.0.1", port), timeout=3)
+    try:
+        s.sendall(data)
+        time.sleep(wait)
+        return s.recv(4096)
+    except OSError:
+        return b""
+    finally:
+        s.close()
+send(b"GET /v1/health HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 100000 + b"\r\n\r\n")
+send(b"\x00\x01garbage\r\n\r\n")
+send(b"POST /v1/subnets/1/query HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+     b"Content-Length: 999999999\r\n\r\n")
+send(b"POST /v1/subnets/1/query HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n\r\n{}")
+slow = socket.create_connection(("127.0.0.1", port), timeout=3)
+slow.sendall(b"POST /v1/subnets/1/query HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{")
+r = send(b"GET /v1/health HTTP/1.1\r\nHost: x\r\n\r\n")
+assert b"200 OK" in r, r
+slow.close()
+PYEOF
+ok=$?
+kill -0 "$AGG_PID" 2>/dev/null && [ $ok -eq 0 ] && [ "$(req h2 GET /v1/health)" = 200 ] \
+    && pass "huge headers, garbage, huge or missing lengths and a slow client leave it serving" \
+    || fail "hostile: $(cat "$T/hostile.out")"
+kill -TERM "$AGG_PID"; wait "$AGG_PID" 2>/dev/null
+[ $? -eq 0 ] && pass "SIGTERM stops it cleanly" || fail "aggregator exit status"
+
+# 429: the 11th request over a limit of 10
+start_agg lim --rate 1 --burst 10
+codes=""
+for i in 1 2 3 4 5 6 7 8 9 10 11; do codes="$codes $(req r$i GET /v1/health)"; done
+[ "$codes" = " 200 200 200 200 200 200 200 200 200 200 429" ] && [ "$(header r11 Retry-After)" -ge 1 ] \
+    && [ "$(header r11 RateLimit-Remaining)" = 0 ] && [ "$(header r10 RateLimit-Remaining)" = 0 ] \
+    && [ "$(header r11 RateLimit-Limit)" = 10 ] \
+    && pass "the 11th request over a limit of 10 gets 429 with Retry-After and RateLimit-*" \
+    || fail "429: $codes $(cat "$T/r11.head")"
+kill -TERM "$AGG_PID"; wait "$AGG_PID" 2>/dev/null
+[ $? -eq 0 ] || fail "aggregator lim exit status"
+
+# Keys: missing 401, valid 200 under its quota, revoked 401.
+DB="$T/keys"
+KEY=$("$NEUROMESH" aggregator key new app1 --per-minute 3 --per-day 100 --keys-db "$DB" 2>/dev/null)
+case "$KEY" in nmk_*) pass "key new prints the key once" ;; *) fail "key new: $KEY" ;; esac
+grep -q "$KEY" "$DB" && fail "the key is stored in clear" || pass "the key is stored hashed"
+start_agg keys --auth keys --keys-db "$DB"
+s=$(query k1 "{\"input\":$INPUT,\"k\":2}")
+[ "$s" = 401 ] && [ -n "$(header k1 WWW-Authenticate)" ] && pass "no key: 401" || fail "no key: $s"
+s=$(query k2 "{\"input\":$INPUT,\"k\":2}" -H "Authorization: Bearer nmk_0_0")
+[ "$s" = 401 ] && pass "unknown key: 401" || fail "unknown key: $s"
+s=$(query k3 "{\"input\":$INPUT,\"k\":2,\"strategy\":\"weighted\",\"timeout_ms\":500}" \
+    -H "Authorization: Bearer $KEY")
+[ "$s" = 200 ] && [ "$(header k3 RateLimit-Limit)" = 3 ] && pass "a valid key: 200 with its own quota" \
+    || fail "key: $s $(cat "$T/k3.head") $(cat "$T/k3.body")"
+"$NEUROMESH" aggregator key list --keys-db "$DB" | grep -q "app1.*active" \
+    && pass "key list" || fail "key list"
+"$NEUROMESH" aggregator key revoke app1 --keys-db "$DB" >/dev/null || fail "revoke"
+sleep 1.2
+s=$(query k4 "{\"input\":$INPUT,\"k\":2}" -H "Authorization: Bearer $KEY")
+[ "$s" = 401 ] && grep -q revoked "$T/k4.body" && pass "a revoked key: 401 on the running aggregator" \
+    || fail "revoked: $s $(cat "$T/k4.body")"
+kill -TERM "$AGG_PID"; wait "$AGG_PID" 2>/dev/null
+[ $? -eq 0 ] || fail "aggregator keys exit status"
+# under make asan: no sanitizer report in any aggregator's log
+grep -l "Sanitizer" "$T"/agg.log "$T"/lim.log "$T"/keys.log 2>/dev/null | grep -q . \
+    && fail "sanitizer report: $(grep -h -A5 Sanitizer "$T"/*.log | head -n 20)" \
+    || pass "no sanitizer report in the aggregators' logs"
+
+# The document and the live answers against it (tests/openapi/validate.js).
+$PY - "$T" >"$T/captures.json" <<'PYEOF'
+import json, sys
+t = sys.argv[1]
+Q, S = "/v1/subnets/{id}/query", "/v1/subnets/{id}/"
+rows = [("q1", "post", Q), ("q3", "post", Q), ("q5", "post", Q), ("q6", "post", Q),
+        ("e1", "post", Q), ("e2", "post", Q), ("e3", "post", Q), ("e5", "post", Q),
+        ("t1", "post", Q), ("t2", "post", Q), ("t3", "post", Q), ("k1", "post", Q),
+        ("k3", "post", Q), ("k4", "post", Q), ("miners", "get", S + "miners"),
+        ("st", "get", S + "status"), ("h", "get", "/v1/health"), ("r11", "get", "/v1/health"),
+        ("oa", "get", "/openapi.json"), ("me", "get", "/metrics")]
+out = []
+for name, method, path in rows:
+    head = open("%s/%s.head" % (t, name)).read().splitlines()
+    status = int(head[0].split()[1])
+    headers = {l.split(":", 1)[0].lower(): l.split(":", 1)[1].strip() for l in head[1:] if ":" in l}
+    out.append({"method": method, "path": path, "status": status, "headers": headers,
+                "body": open("%s/%s.body" % (t, name)).read()})
+print(json.dumps(out))
+PYEOF
+OA="$(cd "$(dirname "$0")/../openapi" && pwd)"
+if [ -d "$OA/node_modules/@apidevtools/swagger-parser" ]; then
+    node "$OA/validate.js" api/openapi.yaml "$T/captures.json" >"$T/openapi.out" 2>&1
+    ok=$?
+    n=$(grep -c '^PASS' "$T/openapi.out")
+    [ $ok -eq 0 ] && pass "swagger-parser validates api/openapi.yaml; $((n - 1)) live answers match it" \
+        || { fail "openapi"; grep FAIL "$T/openapi.out"; }
+else
+    fail "tests/openapi/node_modules missing (scripts/install-deps.sh runs npm ci there)"
+fi
+
+"$NEUROMESH" aggregator --node ws://127.0.0.1:1 --listen 127.0.0.1:0 >"$T/nonode.out" 2>&1
+[ $? -eq 1 ] && grep -q "cannot connect" "$T/nonode.out" \
+    && pass "node unreachable at start: exit 1 with the reason" || fail "no node: $(cat "$T/nonode.out")"
+"$NEUROMESH" aggregator --listen nonsense >"$T/badlisten.out" 2>&1
+[ $? -eq 2 ] && grep -q "wants HOST:PORT" "$T/badlisten.out" && pass "a bad --listen: exit 2" \
+    || fail "bad listen: $(cat "$T/badlisten.out")"
+"$NEUROMESH" aggregator --redis redis://127.0.0.1:1/0 >"$T/redis.out" 2>&1
+[ $? -eq 2 ] && pass "--redis is refused with a message in this build" || fail "redis flag"
+finish
