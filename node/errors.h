@@ -62,6 +62,8 @@
     X(NO_CHANGE, -32046, "update changes nothing")                                   \
     X(STAKE_LOCKED, -32047, "stake locked by a registration: deregister first")      \
     X(UID_IN_USE, -32048, "max neurons below a UID in use: deregister neurons first") \
+    X(EMISSION_BY_GOVERNANCE, -32049,                                                \
+      "a subnet's emission weight is set by governance (parameter subnet.ID.emission_weight)") \
     X(KEY_EXISTS, -32050, "a key with that name already exists")                     \
     X(KEY_NOT_FOUND, -32051, "no key with that name")                                \
     X(KEY_NAME, -32052, "key names are 1-32 letters, digits, '-' or '_'")            \

@@ -465,10 +465,43 @@ static void test_council_actions_need_a_council(void **state)
 
 #define T(name) cmocka_unit_test_setup_teardown(name, fx_setup, fx_teardown)
 
+/* Issue 16: a subnet's emission weight is the token holders' decision. */
+static void test_subnet_weight_proposal_sets_the_weight_on_approval(void **state)
+{
+    struct fx *f = *state;
+    uint16_t id = gfx_with_stakers(f);
+    char name[40], missing[40];
+    snprintf(name, sizeof name, "subnet.%u.emission_weight", id);
+    snprintf(missing, sizeof missing, "subnet.%u.emission_weight", id + 1);
+    struct gfx_snap s;
+    gfx_snap_take(f, &s);
+    assert_int_equal(gfx_propose_param(f, &f->alice, NMT, missing, 25), NM_E_UNKNOWN_SUBNET);
+    assert_int_equal(gfx_propose_param(f, &f->alice, NMT, name, 101), NM_E_BAD_PERCENT);
+    assert_int_equal(gfx_propose_param(f, &f->alice, NMT, "subnet.01.emission_weight", 5),
+                     NM_E_UNKNOWN_PARAM);
+    gfx_snap_assert_same(f, &s);
+    struct nm_subnet sub;
+    assert_int_equal(nm_subnets_get(f->db, id, &sub), 0);
+    uint8_t before = sub.spec.emission_weight;
+    assert_int_equal(gfx_propose_param(f, &f->alice, NMT, name, before), NM_E_NO_CHANGE);
+    assert_int_equal(gfx_propose_param(f, &f->alice, NMT, name, 25), 0);
+    assert_int_equal(gfx_vote(f, &f->bob, 1, true), 0);
+    gfx_run_through(f, 25);
+    assert_int_equal(nm_subnets_get(f->db, id, &sub), 0);
+    assert_int_equal(sub.spec.emission_weight, before); /* the timelock holds it back */
+    gfx_run_through(f, 26);
+    assert_int_equal(gfx_load(f, 1)->status, NM_PROPOSAL_EXECUTED);
+    assert_int_equal(nm_subnets_get(f->db, id, &sub), 0);
+    assert_int_equal(sub.spec.emission_weight, 25);
+    assert_int_equal(fx_event_count(f, "governance.ParamChanged"), 1);
+    fx_assert_commitment_matches(f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         T(test_param_change_passes_and_takes_effect_after_the_timelock),
+        T(test_subnet_weight_proposal_sets_the_weight_on_approval),
         T(test_subnet_proposal_activates_the_subnet_on_approval),
         T(test_subnet_proposal_whose_name_was_taken_meanwhile_fails_cleanly),
         T(test_treasury_spend_pays_the_beneficiary_without_overdraft),

@@ -9,6 +9,7 @@
 #include "console/commands/session.h"
 #include "node/errors.h"
 #include "node/pallets/governance.h"
+#include "node/pallets/subnets.h"
 #include "node/ss58.h"
 
 #include <stdio.h>
@@ -48,6 +49,8 @@ static void allowed_list(char *out, size_t cap)
             break;
         len += (size_t)n;
     }
+    if (len < cap)
+        snprintf(out + len, cap - len, ", subnet.ID.emission_weight");
 }
 
 /* ---- building calls (local checks only) ---- */
@@ -71,7 +74,10 @@ static int build_propose_param(struct nm_cmd_ctx *ctx, struct nm_call *c)
                            "governance cannot change: \"%s\" (open to governance: %s)",
                            nm_cmd_quote(name, q), names);
     }
-    const struct nm_param_info *info = nm_param_find(name);
+    /* issue 16: "subnet.ID.emission_weight" is a percent, 0..100 */
+    static const struct nm_param_info subnet_weight = {.min = 0, .max = 100};
+    const struct nm_param_info *info =
+        nm_subnets_weight_param(name, NULL) ? &subnet_weight : nm_param_find(name);
     uint64_t v;
     if (!nm_cmd_parse_uint(value, 0, UINT64_MAX, &v))
         return nm_cmd_fail(ctx, NM_CMD_USAGE, NM_E_INVAL,

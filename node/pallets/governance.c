@@ -97,10 +97,18 @@ int nm_proposal_kind_of_call(uint16_t call_kind)
 
 bool nm_governance_param_allowed(const char *name)
 {
+    if (nm_subnets_weight_param(name, NULL))
+        return true;
     for (size_t i = 0; i < sizeof allowed_params / sizeof allowed_params[0]; i++)
         if (strcmp(allowed_params[i], name) == 0)
             return nm_param_find(name) != NULL;
     return false;
+}
+
+int nm_governance_dev_council(struct nm_runtime *rt, const nm_account *who, bool *out)
+{
+    *out = false;
+    return rt->dev ? nm_gov_is_member(rt->db, who, out) : 0;
 }
 
 static bool fatal(int err)
@@ -218,7 +226,7 @@ static uint64_t bond_of(const struct nm_call *c)
  * any sum it shares with another parameter (at its current value). */
 static int check_param(const struct nm_params *params, const char *name, uint64_t value)
 {
-    if (!nm_governance_param_allowed(name))
+    if (!nm_governance_param_allowed(name) || nm_subnets_weight_param(name, NULL))
         return NM_E_UNKNOWN_PARAM;
     const struct nm_param_info *info = nm_param_find(name);
     if (value < info->min || value > info->max)
@@ -259,6 +267,9 @@ static int check_action(struct nm_runtime *rt, const struct nm_call *c, uint64_t
     case NM_CALL_PROPOSE_SUBNET: return nm_subnets_create_check(rt, &c->u.propose_subnet.spec);
     case NM_CALL_PROPOSE_PARAM: {
         const char *name = c->u.propose_param.name;
+        uint16_t subnet;
+        if (nm_subnets_weight_param(name, &subnet)) /* issue 16: a subnet's weight */
+            return nm_subnets_weight_set(rt, subnet, c->u.propose_param.value, false, NULL);
         int err = check_param(&rt->params, name, c->u.propose_param.value);
         if (err)
             return err;
@@ -478,13 +489,21 @@ static int close_review(struct nm_runtime *rt, struct nm_proposal *pair)
 static int exec_param(struct nm_runtime *rt, const struct nm_proposal *p, const struct nm_call *c)
 {
     const char *name = c->u.propose_param.name;
-    uint64_t value = c->u.propose_param.value;
-    int err = check_param(&rt->params, name, value);
-    if (err)
-        return err;
-    uint64_t old = nm_param_value(&rt->params, nm_param_find(name));
-    if ((err = nm_runtime_param_set(rt, name, value)))
-        return err;
+    uint64_t value = c->u.propose_param.value, old;
+    uint16_t subnet;
+    uint8_t old_weight;
+    int err;
+    if (nm_subnets_weight_param(name, &subnet)) {
+        if ((err = nm_subnets_weight_set(rt, subnet, value, true, &old_weight)))
+            return err;
+        old = old_weight;
+    } else {
+        if ((err = check_param(&rt->params, name, value)))
+            return err;
+        old = nm_param_value(&rt->params, nm_param_find(name));
+        if ((err = nm_runtime_param_set(rt, name, value)))
+            return err;
+    }
     cJSON *ev = cJSON_CreateObject();
     cJSON_AddNumberToObject(ev, "id", p->id);
     cJSON_AddStringToObject(ev, "name", name);

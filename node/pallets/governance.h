@@ -8,7 +8,8 @@
  * - Proposal kinds: a new subnet (a full subnet spec, the rules of
  *   subnets.create), a parameter change (a name from the whitelist
  *   nm_governance_param_allowed, a value inside the parameter's bounds in
- *   node/params.h, different from the current value), a treasury spend
+ *   node/params.h, different from the current value; or a subnet's
+ *   emission weight, "subnet.ID.emission_weight", by the subnets rules), a treasury spend
  *   (amount > 0, at most the treasury now) and a runtime upgrade (version
  *   above the current spec version and any scheduled one, taking effect at
  *   a height after the proposal's earliest execution).
@@ -132,8 +133,13 @@ const char *nm_proposal_kind_name(uint8_t kind);     /* "subnet", "param", ... *
 const char *nm_proposal_status_name(uint8_t status); /* "open", "approved", ... */
 /* Kind of a propose call, or -1 for another call. */
 int nm_proposal_kind_of_call(uint16_t call_kind);
-/* Whether governance may change the parameter called name. */
+/* Whether governance may change the parameter called name: a whitelisted
+ * chain parameter, or "subnet.ID.emission_weight" (issue 16: a subnet's
+ * emission weight, 0..100, by the subnets pallet's rules). */
 bool nm_governance_param_allowed(const char *name);
+/* *out: who may set a subnet's emission weight directly, i.e. the chain is
+ * a dev chain and who is a member of its council (issue 16's dev shortcut). */
+int nm_governance_dev_council(struct nm_runtime *rt, const nm_account *who, bool *out);
 
 /* Genesis: the chain spec's spec version (written when above 1) and its
  * council (members and threshold, when it has one). */

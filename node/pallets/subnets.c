@@ -4,7 +4,10 @@
 #include "node/json.h"
 
 #include "node/errors.h"
+#include "node/pallets/governance.h"
 #include "node/pallets/registry.h"
+
+#include <stdio.h>
 
 #include <stdlib.h>
 #include <string.h>
@@ -357,7 +360,21 @@ static int check_fields(struct nm_runtime *rt, struct nm_subnet_spec *spec, uint
 
 /* --- calls --- */
 
-static int create(struct nm_runtime *rt, const nm_account *owner,
+/* Issue 16: a signer may give a subnet emission weight only on a dev chain
+ * and as a council member (the dev chain's shortcut, as Substrate's sudo);
+ * everywhere else the weight comes from token holders (governance). */
+static int weight_setter_check(struct nm_runtime *rt, const nm_account *signer)
+{
+    bool member = false;
+    int err = nm_governance_dev_council(rt, signer, &member);
+    if (err)
+        return err;
+    return member ? 0 : NM_E_EMISSION_BY_GOVERNANCE;
+}
+
+/* signer NULL: genesis or an approved governance proposal, trusted with
+ * the emission weight. */
+static int create(struct nm_runtime *rt, const nm_account *owner, const nm_account *signer,
                   const struct nm_subnet_spec *spec, uint16_t *id_out)
 {
     struct nm_subnet *s = malloc(sizeof *s);
@@ -371,7 +388,9 @@ static int create(struct nm_runtime *rt, const nm_account *owner,
         err = NM_E_BAD_TASK;
         goto out;
     }
-    if ((err = check_fields(rt, &s->spec, NM_SF__ALL, 0)) || (err = active_count(rt->db, &active)))
+    if ((err = check_fields(rt, &s->spec, NM_SF__ALL, 0)) ||
+        (signer && spec->emission_weight && (err = weight_setter_check(rt, signer))) ||
+        (err = active_count(rt->db, &active)))
         goto out;
     if (active >= rt->params.max_subnets) {
         err = NM_E_TOO_MANY_SUBNETS;
@@ -403,13 +422,13 @@ out:
 
 int nm_subnets_create(struct nm_runtime *rt, const nm_account *signer, const struct nm_call *c)
 {
-    return create(rt, signer, &c->u.subnet_create.spec, NULL);
+    return create(rt, signer, signer, &c->u.subnet_create.spec, NULL);
 }
 
 int nm_subnets_genesis_create(struct nm_runtime *rt, const nm_account *owner,
                               const struct nm_subnet_spec *spec, uint16_t *id_out)
 {
-    return create(rt, owner, spec, id_out);
+    return create(rt, owner, NULL, spec, id_out);
 }
 
 /* governance: the checks of create, writing nothing (a subnet proposal is
@@ -488,6 +507,23 @@ static void apply_fields(struct nm_subnet_spec *dst, const struct nm_subnet_spec
         memcpy(dst->eval_spec, src->eval_spec, sizeof dst->eval_spec);
 }
 
+/* Event subnets.Updated {id, fields: [names of the changed fields]}. */
+static int updated_event(struct nm_runtime *rt, uint16_t id, uint16_t changed)
+{
+    cJSON *ev = cJSON_CreateObject();
+    cJSON *names = ev && cJSON_AddNumberToObject(ev, "id", id)
+                       ? cJSON_AddArrayToObject(ev, "fields")
+                       : NULL;
+    if (!names) {
+        cJSON_Delete(ev);
+        return NM_E_NOMEM;
+    }
+    for (size_t i = 0; i < sizeof field_names / sizeof field_names[0]; i++)
+        if (changed & (1u << i))
+            nm_json_append(names, cJSON_CreateString(field_names[i]));
+    return nm_runtime_event(rt, "subnets.Updated", ev);
+}
+
 int nm_subnets_update(struct nm_runtime *rt, const nm_account *signer, const struct nm_call *c)
 {
     uint16_t mask = c->u.subnet_update.fields;
@@ -495,7 +531,6 @@ int nm_subnets_update(struct nm_runtime *rt, const nm_account *signer, const str
     if (!pair)
         return NM_E_NOMEM;
     struct nm_subnet *old = &pair[0], *s = &pair[1];
-    cJSON *ev = NULL;
     int err = load_owned(rt->db, c->u.subnet_update.subnet, signer, old);
     if (err)
         goto out;
@@ -514,22 +549,65 @@ int nm_subnets_update(struct nm_runtime *rt, const nm_account *signer, const str
         err = NM_E_NO_CHANGE;
         goto out;
     }
-    if ((err = check_fields(rt, &s->spec, changed, s->id)) || (err = subnet_put(rt, old, s)))
+    if ((err = check_fields(rt, &s->spec, changed, s->id)) ||
+        ((changed & NM_SF_EMISSION_WEIGHT) && (err = weight_setter_check(rt, signer))) ||
+        (err = subnet_put(rt, old, s)))
         goto out;
-    ev = cJSON_CreateObject();
-    cJSON_AddNumberToObject(ev, "id", s->id);
-    cJSON *names = cJSON_AddArrayToObject(ev, "fields");
-    if (!names) {
-        err = NM_E_NOMEM;
+    err = updated_event(rt, s->id, changed);
+out:
+    free(pair);
+    return err;
+}
+
+bool nm_subnets_weight_param(const char *name, uint16_t *id_out)
+{
+    static const char prefix[] = "subnet.", suffix[] = ".emission_weight";
+    if (strncmp(name, prefix, sizeof prefix - 1) != 0)
+        return false;
+    const char *p = name + sizeof prefix - 1;
+    uint32_t id = 0;
+    size_t digits = 0;
+    for (; *p >= '0' && *p <= '9' && digits < 6; p++, digits++)
+        id = id * 10 + (uint32_t)(*p - '0');
+    /* one spelling per subnet: no leading zero, 1..65535 */
+    if (digits == 0 || name[sizeof prefix - 1] == '0' || id > 65535 || strcmp(p, suffix) != 0)
+        return false;
+    if (id_out)
+        *id_out = (uint16_t)id;
+    return true;
+}
+
+int nm_subnets_weight_set(struct nm_runtime *rt, uint16_t id, uint64_t weight, bool write,
+                          uint8_t *old_out)
+{
+    struct nm_subnet *pair = malloc(2 * sizeof *pair);
+    if (!pair)
+        return NM_E_NOMEM;
+    struct nm_subnet *old = &pair[0], *s = &pair[1];
+    int err = nm_subnets_get(rt->db, id, old);
+    if (err)
+        goto out;
+    if (old->status != NM_SUBNET_ACTIVE) {
+        err = NM_E_SUBNET_RETIRED;
         goto out;
     }
-    for (size_t i = 0; i < sizeof field_names / sizeof field_names[0]; i++)
-        if (changed & (1u << i))
-            nm_json_append(names, cJSON_CreateString(field_names[i]));
-    err = nm_runtime_event(rt, "subnets.Updated", ev);
-    ev = NULL;
+    if (weight > 100) {
+        err = NM_E_BAD_PERCENT;
+        goto out;
+    }
+    *s = *old;
+    s->spec.emission_weight = (uint8_t)weight;
+    if (s->spec.emission_weight == old->spec.emission_weight) {
+        err = NM_E_NO_CHANGE;
+        goto out;
+    }
+    if (old_out)
+        *old_out = old->spec.emission_weight;
+    if ((err = check_fields(rt, &s->spec, NM_SF_EMISSION_WEIGHT, id)) || !write ||
+        (err = subnet_put(rt, old, s)))
+        goto out;
+    err = updated_event(rt, id, NM_SF_EMISSION_WEIGHT);
 out:
-    cJSON_Delete(ev);
     free(pair);
     return err;
 }
