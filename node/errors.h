@@ -90,6 +90,9 @@
     X(REVEAL_MISMATCH, -32072, "revealed weights and salt do not match the commit")  \
     X(BAD_OPTION, -32073, "weights option out of range")                             \
     X(UNKNOWN_EPOCH, -32074, "no epoch summary for that subnet and epoch")           \
+    X(NO_VALIDATOR_PERMIT, -32075,                                                   \
+      "validator has no permit: only the subnet's top max_validators validators by stake" \
+      " (at least its minimum validator stake) set weights; bond more stake")        \
     /* weights/consensus errors end */                                               \
     /* governance errors: -32080..-32099 */                                          \
     X(UNKNOWN_PROPOSAL, -32080, "unknown proposal")                                  \
@@ -109,6 +112,8 @@
       "upgrade version must be above the current and any scheduled spec version")   \
     X(UPGRADE_PENDING, -32093, "another runtime upgrade is already scheduled")       \
     X(TOO_MANY_PROPOSALS, -32094, "too many proposals in progress: wait for some to finish") \
+    X(TOO_MANY_OPEN_PROPOSALS, -32096,                                               \
+      "this account has too many proposals in progress: wait for one to finish")     \
     X(RUNTIME_UNSUPPORTED, -32095,                                                   \
       "the chain now runs a runtime spec version this node does not support: upgrade neuromesh") \
     /* governance errors end */                                                      \

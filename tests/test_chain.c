@@ -61,11 +61,11 @@ static void test_an_authority_set_gives_another_genesis(void **state)
     (void)state;
     struct nm_chain_spec spec;
     assert_int_equal(nm_chainspec_dev(&spec), 0);
-    struct nm_chain *base = open_chain(":memory:", &spec, NULL);
+    struct nm_chain *base = chx_open(":memory:", &spec, NULL);
     spec.authorities_given = true; /* the same single authority, now explicit */
-    struct nm_chain *given = open_chain(":memory:", &spec, NULL);
+    struct nm_chain *given = chx_open(":memory:", &spec, NULL);
     spec.authorities[0].power = 2;
-    struct nm_chain *heavier = open_chain(":memory:", &spec, NULL);
+    struct nm_chain *heavier = chx_open(":memory:", &spec, NULL);
     assert_false(nm_hash_eq(&base->genesis, &given->genesis));
     assert_false(nm_hash_eq(&given->genesis, &heavier->genesis));
     nm_chainspec_fini(&spec);

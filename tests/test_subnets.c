@@ -691,6 +691,25 @@ static void test_weight_set_by_governance_follows_the_rules(void **state)
     fx_assert_commitment_matches(f);
 }
 
+/* Issue 16: without a minimum validator stake a Sybil swarm registers for
+ * nothing; 0 at creation takes the chain's default (1000 NMT off dev). */
+static void test_zero_validator_minimum_takes_the_chain_default(void **state)
+{
+    struct fx *f = *state;
+    assert_int_equal(f->rt.params.subnet_min_stake_validator, 0); /* dev chain */
+    f->rt.params.subnet_min_stake_validator = 7 * NMT;
+    create_call(f, "alpha", 0)->min_stake_validator = 0;
+    assert_int_equal(create(f, &f->carol), 0);
+    create_call(f, "beta", 0)->min_stake_validator = 5;
+    assert_int_equal(create(f, &f->carol), 0);
+    struct nm_subnet sub;
+    get(f, 1, &sub);
+    assert_int_equal(sub.spec.min_stake_validator, 7 * NMT);
+    get(f, 2, &sub);
+    assert_int_equal(sub.spec.min_stake_validator, 5);
+    fx_assert_commitment_matches(f);
+}
+
 /* The dev chain's council (alice, bob; carol is not a member), as
  * nm_chainspec_dev gives alice, bob and charlie. */
 static int setup(void **state)
@@ -709,6 +728,7 @@ int main(void)
         T(test_weight_shortcut_is_for_dev_chains_only),
         T(test_weight_param_names_one_subnet_in_one_spelling),
         T(test_weight_set_by_governance_follows_the_rules),
+        T(test_zero_validator_minimum_takes_the_chain_default),
         T(test_create_stores_the_subnet_owned_by_the_signer),
         T(test_create_with_zero_max_neurons_uses_the_chain_parameter),
         T(test_create_allocates_the_lowest_unused_id_from_one),

@@ -16,7 +16,8 @@
  * - propose: bond >= gov_min_bond (NM_E_BOND_TOO_SMALL), the signer has it
  *   free; it is reserved in the proposal (taken from the free balance). At
  *   most NM_GOV_MAX_ACTIVE proposals are open or approved at once
- *   (NM_E_TOO_MANY_PROPOSALS). Ids count up from 1 and are never reused.
+ *   (NM_E_TOO_MANY_PROPOSALS), at most params.gov_max_open_per_account of
+ *   one proposer (NM_E_TOO_MANY_OPEN_PROPOSALS, checked first). Ids count up from 1 and are never reused.
  *   The review runs from the block of the proposal to vote_end = height +
  *   gov_review_period_blocks.
  * - vote: aye or nay while the proposal is open (blocks up to and including
@@ -32,9 +33,9 @@
  * - Tally (end of block vote_end): turnout = ayes + nays; total = all bonded
  *   stake. Quorum: turnout * 10^6 >= gov_quorum_ppm * total. Approved:
  *   quorum and ayes * 10^6 > gov_approval_ppm * turnout. Otherwise rejected,
- *   and the bond is slashed to the treasury when ayes * 10^6 <
- *   gov_slash_ppm * turnout or nobody voted (an aye share of 0); else the
- *   bond goes back. Thresholds are those in force at the tally.
+ *   and the bond is slashed to the treasury only when quorum is reached and
+ *   ayes * 10^6 < gov_slash_ppm * turnout; else (a timeout without quorum,
+ *   nobody voting included) the bond goes back. Thresholds are those in force at the tally.
  * - Approved: the bond goes back; execution at the end of block execute_at
  *   = vote_end + gov_timelock_blocks. A subnet is created (owner: the
  *   proposer), a parameter set, a spend paid (NM_E_TREASURY_OVERDRAFT if

@@ -336,6 +336,10 @@ static int check_fields(struct nm_runtime *rt, struct nm_subnet_spec *spec, uint
         if (others + spec->emission_weight > 100)
             return NM_E_EMISSION_WEIGHT;
     }
+    /* Issue 16: a new subnet's minimum validator stake 0 means the chain's
+     * default (non-zero on the default chain). */
+    if ((fields & NM_SF_MIN_STAKE_VALIDATOR) && self_id == 0 && spec->min_stake_validator == 0)
+        spec->min_stake_validator = rt->params.subnet_min_stake_validator;
     if (fields & NM_SF_MAX_NEURONS) {
         if (spec->max_neurons == 0)
             spec->max_neurons = (uint16_t)rt->params.max_neurons;

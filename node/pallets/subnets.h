@@ -26,7 +26,9 @@
  * - max_neurons: 0 means params.max_neurons; otherwise 1..max_neurons
  *   (NM_E_BAD_MAX_NEURONS). An update cannot go below a UID in use
  *   (NM_E_UID_IN_USE), so every neuron keeps uid < max_neurons.
- * - stake minimums: any u64, 0 included. Raising one does not evict
+ * - stake minimums: any u64, 0 included; a new subnet's validator minimum
+ *   0 becomes params.subnet_min_stake_validator (issue 16; 0 on dev chains,
+ *   1000 NMT by default). Raising one does not evict
  *   neurons already below it; they just cannot unbond further.
  * - create: fewer than params.max_subnets active subnets
  *   (NM_E_TOO_MANY_SUBNETS); id = lowest id >= 1 not used by any subnet
