@@ -40,6 +40,14 @@
       "validator permits: the top K validators of a subnet by stake set weights (issue 16)") \
     X(subnet_min_stake_validator, 0, 1000000000000ULL, 0, 1000000000000000000ULL,          \
       "minimum validator stake of a subnet created with 0, base units (issue 16)")         \
+    X(subnet_lock_floor, 0, 100000000000ULL, 0, 1000000000000000000ULL,                    \
+      "smallest deposit subnets.create locks, base units; 0 with growth: no lock")         \
+    X(subnet_lock_growth_ppb, 2000000000ULL, 2000000000ULL, 1000000000ULL, 100000000000ULL, \
+      "each creation multiplies the last lock by this, ppb (2 x 10^9: doubles)")         \
+    X(subnet_lock_decay_blocks, 100, 14400, 0, 1000000000ULL,                              \
+      "blocks for the lock cost to fall back by one last lock; 0: no decay")             \
+    X(subnet_lock_return_blocks, 10, 50400, 1, 5256000,                                    \
+      "blocks after retirement when the owner gets the subnet's lock back")              \
     X(outlier_k_ppb, 3000000000ULL, 3000000000ULL, 0, 100000000000ULL,                     \
       "outlier when similarity < median - k x MAD; k in ppb")                             \
     X(outlier_floor_ppb, 50000000, 50000000, 0, 1000000000,                                \

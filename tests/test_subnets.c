@@ -15,6 +15,7 @@
 #include "node/pallets/governance_store.h"
 #include "node/pallets/registry.h"
 #include "node/pallets/staking.h"
+#include "node/pallets/subnet_lock.h"
 #include "node/pallets/subnets.h"
 #include "node/ss58.h"
 
@@ -567,7 +568,7 @@ static void test_list_json_shows_every_subnet_with_counts(void **state)
              "\"min_stake_miner\":\"10000000000\",\"min_stake_validator\":\"100000000000\","
              "\"max_neurons\":8,\"input_schema\":\"{\\\"a\\\":1}\",\"output_schema\":\"\","
              "\"eval_spec\":\"\",\"owner\":\"%s\",\"status\":\"active\",\"created_at\":3,"
-             "\"miners\":0,\"validators\":1}",
+             "\"lock\":\"0\",\"unlock_at\":0,\"miners\":0,\"validators\":1}",
              owner);
     assert_string_equal(text, want);
     free(text);
@@ -710,6 +711,51 @@ static void test_zero_validator_minimum_takes_the_chain_default(void **state)
     fx_assert_commitment_matches(f);
 }
 
+/* Issue 16: creating a subnet locks a deposit that doubles with each
+ * creation and decays over time; retiring returns it after a delay. Before,
+ * 32 subnets cost 0.0032 NMT in fees. */
+static void test_create_locks_a_deposit_returned_after_retirement(void **state)
+{
+    struct fx *f = *state;
+    f->rt.params.subnet_lock_floor = 10 * NMT; /* dev: growth 2x, decay 100, return 10 */
+    uint64_t before = fx_free_of(f, &f->bob), cost;
+    create_call(f, "alpha", 0);
+    assert_int_equal(create(f, &f->bob), 0); /* the floor */
+    create_call(f, "beta", 0);
+    assert_int_equal(create(f, &f->bob), 0); /* doubled */
+    assert_int_equal(fx_free_of(f, &f->bob), before - 30 * NMT);
+    struct nm_subnet sub;
+    get(f, 1, &sub);
+    assert_int_equal(sub.lock, 10 * NMT);
+    get(f, 2, &sub);
+    assert_int_equal(sub.lock, 20 * NMT);
+    assert_int_equal(nm_subnet_lock_cost(&f->rt, &cost), 0);
+    assert_int_equal(cost, 40 * NMT);
+    nm_runtime_begin_block(&f->rt, 51, 51000); /* 50 blocks: 40 - 50 x 20/100 */
+    assert_int_equal(nm_subnet_lock_cost(&f->rt, &cost), 0);
+    assert_int_equal(cost, 30 * NMT);
+    struct fx_snapshot s;
+    fx_snapshot_take(f, &s);
+    create_call(f, "gamma", 0);
+    assert_int_equal(create(f, &f->carol), NM_E_INSUFFICIENT_BALANCE); /* carol holds nothing */
+    fx_snapshot_assert_same(f, &s);
+
+    assert_int_equal(retire(f, &f->bob, 1), 0);
+    get(f, 1, &sub);
+    assert_int_equal(sub.unlock_at, 51 + 10);
+    nm_runtime_begin_block(&f->rt, 60, 60000);
+    assert_int_equal(nm_subnets_end_block(&f->rt), 0);
+    assert_int_equal(fx_free_of(f, &f->bob), before - 30 * NMT);
+    nm_runtime_begin_block(&f->rt, 61, 61000);
+    assert_int_equal(nm_subnets_end_block(&f->rt), 0);
+    assert_int_equal(fx_free_of(f, &f->bob), before - 20 * NMT);
+    assert_int_equal(fx_event_count(f, "subnets.LockReturned"), 1);
+    nm_runtime_begin_block(&f->rt, 62, 62000);
+    assert_int_equal(nm_subnets_end_block(&f->rt), 0); /* once */
+    assert_int_equal(fx_free_of(f, &f->bob), before - 20 * NMT);
+    fx_assert_commitment_matches(f);
+}
+
 /* The dev chain's council (alice, bob; carol is not a member), as
  * nm_chainspec_dev gives alice, bob and charlie. */
 static int setup(void **state)
@@ -729,6 +775,7 @@ int main(void)
         T(test_weight_param_names_one_subnet_in_one_spelling),
         T(test_weight_set_by_governance_follows_the_rules),
         T(test_zero_validator_minimum_takes_the_chain_default),
+        T(test_create_locks_a_deposit_returned_after_retirement),
         T(test_create_stores_the_subnet_owned_by_the_signer),
         T(test_create_with_zero_max_neurons_uses_the_chain_parameter),
         T(test_create_allocates_the_lowest_unused_id_from_one),

@@ -5,7 +5,9 @@
 
 #include "node/errors.h"
 #include "node/pallets/governance.h"
+#include "node/amount.h"
 #include "node/pallets/registry.h"
+#include "node/pallets/subnet_lock.h"
 
 #include <stdio.h>
 
@@ -38,11 +40,13 @@ static void subnet_entry(struct nm_writer *w, const void *row)
     nm_put_raw(w, s->owner.b, NM_PUBKEY_LEN);
     nm_put_u8(w, s->status);
     nm_put_u64(w, s->created_at);
+    nm_put_u64(w, s->lock);
+    nm_put_u64(w, s->unlock_at);
 }
 
 #define SUBNET_COLUMNS                                                                     \
     "id, name, task, emission_weight, min_stake_miner, min_stake_validator, max_neurons," \
-    " input_schema, output_schema, eval_spec, owner, status, created_at"
+    " input_schema, output_schema, eval_spec, owner, status, created_at, lock, unlock_at"
 
 static int column_text(sqlite3_stmt *st, int col, char *out, size_t cap)
 {
@@ -67,6 +71,8 @@ static int subnet_read(sqlite3_stmt *st, struct nm_subnet *s)
     s->spec.max_neurons = (uint16_t)sqlite3_column_int(st, 6);
     s->status = (uint8_t)sqlite3_column_int(st, 11);
     s->created_at = nm_column_u64(st, 12);
+    s->lock = nm_column_u64(st, 13);
+    s->unlock_at = nm_column_u64(st, 14);
     if (sqlite3_column_bytes(st, 10) != NM_PUBKEY_LEN)
         return NM_E_DB;
     memcpy(s->owner.b, sqlite3_column_blob(st, 10), NM_PUBKEY_LEN);
@@ -120,16 +126,18 @@ static void subnet_bind(sqlite3_stmt *st, const void *row, bool whole)
     sqlite3_bind_blob(st, 11, s->owner.b, NM_PUBKEY_LEN, SQLITE_STATIC);
     sqlite3_bind_int(st, 12, s->status);
     nm_bind_u64(st, 13, s->created_at);
+    nm_bind_u64(st, 14, s->lock);
+    nm_bind_u64(st, 15, s->unlock_at);
 }
 
 /* Subnets are never deleted: retired ones keep their row and name. */
 static const struct nm_state_table subnets_table = {
     .insert_sql = "INSERT INTO subnets(" SUBNET_COLUMNS ")"
-                  " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13)",
+                  " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15)",
     .update_sql = "UPDATE subnets SET name=?2, task=?3, emission_weight=?4,"
                   " min_stake_miner=?5, min_stake_validator=?6, max_neurons=?7,"
                   " input_schema=?8, output_schema=?9, eval_spec=?10, owner=?11,"
-                  " status=?12, created_at=?13 WHERE id=?1",
+                  " status=?12, created_at=?13, lock=?14, unlock_at=?15 WHERE id=?1",
     .delete_sql = "DELETE FROM subnets WHERE id=?1",
     .bind = subnet_bind,
     .entry = subnet_entry,
@@ -400,7 +408,8 @@ static int create(struct nm_runtime *rt, const nm_account *owner, const nm_accou
         err = NM_E_TOO_MANY_SUBNETS;
         goto out;
     }
-    if ((err = lowest_free_id(rt->db, &s->id)))
+    if ((err = lowest_free_id(rt->db, &s->id)) ||
+        (signer && (err = nm_subnet_lock_take(rt, signer, &s->lock))))
         goto out;
     s->owner = *owner;
     s->status = NM_SUBNET_ACTIVE;
@@ -415,6 +424,7 @@ static int create(struct nm_runtime *rt, const nm_account *owner, const nm_accou
     cJSON_AddNumberToObject(ev, "id", s->id);
     cJSON_AddStringToObject(ev, "name", s->spec.name);
     nm_json_add_account(ev, "owner", owner);
+    nm_json_add_amount(ev, "lock", s->lock);
     if ((err = nm_runtime_event(rt, "subnets.Created", ev)))
         goto out;
     if (id_out)
@@ -627,6 +637,10 @@ int nm_subnets_retire(struct nm_runtime *rt, const nm_account *signer, const str
         goto out;
     *s = *old;
     s->status = NM_SUBNET_RETIRED;
+    if (s->lock && !nm_add_u64(rt->height, rt->params.subnet_lock_return_blocks, &s->unlock_at)) {
+        err = NM_E_OVERFLOW;
+        goto out;
+    }
     if ((err = subnet_put(rt, old, s)))
         goto out;
     cJSON *ev = cJSON_CreateObject();
@@ -635,6 +649,8 @@ int nm_subnets_retire(struct nm_runtime *rt, const nm_account *signer, const str
         goto out;
     }
     cJSON_AddNumberToObject(ev, "id", s->id);
+    if (s->lock)
+        nm_json_add_u64(ev, "unlock_at", s->unlock_at);
     err = nm_runtime_event(rt, "subnets.Retired", ev);
 out:
     free(pair);
@@ -663,6 +679,8 @@ cJSON *nm_subnet_json(const struct nm_subnet *s, uint32_t miners, uint32_t valid
     cJSON_AddStringToObject(obj, "status",
                             s->status == NM_SUBNET_ACTIVE ? "active" : "retired");
     nm_json_add_u64(obj, "created_at", s->created_at);
+    nm_json_add_amount(obj, "lock", s->lock);
+    nm_json_add_u64(obj, "unlock_at", s->unlock_at);
     cJSON_AddNumberToObject(obj, "miners", miners);
     if (!cJSON_AddNumberToObject(obj, "validators", validators)) {
         cJSON_Delete(obj);

@@ -32,7 +32,10 @@
  *   neurons already below it; they just cannot unbond further.
  * - create: fewer than params.max_subnets active subnets
  *   (NM_E_TOO_MANY_SUBNETS); id = lowest id >= 1 not used by any subnet
- *   (retired ones keep theirs, so ids are never reused); owner = signer,
+ *   (retired ones keep theirs, so ids are never reused); a signed create
+ *   locks a deposit from the signer's free balance (issue 16,
+ *   node/pallets/subnet_lock.h: NM_E_INSUFFICIENT_BALANCE when short),
+ *   returned subnet_lock_return_blocks after retirement; owner = signer,
  *   status active, created_at = height.
  * - update: owner only (NM_E_NOT_OWNER), active only (NM_E_SUBNET_RETIRED),
  *   the field mask picks what changes; NM_E_NO_CHANGE when the mask is
@@ -55,6 +58,8 @@ struct nm_subnet {
     nm_account owner;
     uint8_t status;
     uint64_t created_at;
+    uint64_t lock;      /* deposit locked at creation (issue 16), base units */
+    uint64_t unlock_at; /* retired: the block whose end returns the lock; else 0 */
 };
 
 /* NM_E_UNKNOWN_SUBNET when there is no subnet id. */
