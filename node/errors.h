@@ -62,6 +62,8 @@
     X(NO_CHANGE, -32046, "update changes nothing")                                   \
     X(STAKE_LOCKED, -32047, "stake locked by a registration: deregister first")      \
     X(UID_IN_USE, -32048, "max neurons below a UID in use: deregister neurons first") \
+    X(EMISSION_BY_GOVERNANCE, -32098,                                                \
+      "a subnet's emission weight is set by governance (parameter subnet.ID.emission_weight)") \
     X(KEY_EXISTS, -32050, "a key with that name already exists")                     \
     X(KEY_NOT_FOUND, -32051, "no key with that name")                                \
     X(KEY_NAME, -32052, "key names are 1-32 letters, digits, '-' or '_'")            \
@@ -88,6 +90,9 @@
     X(REVEAL_MISMATCH, -32072, "revealed weights and salt do not match the commit")  \
     X(BAD_OPTION, -32073, "weights option out of range")                             \
     X(UNKNOWN_EPOCH, -32074, "no epoch summary for that subnet and epoch")           \
+    X(NO_VALIDATOR_PERMIT, -32079,                                                   \
+      "validator has no permit: only the subnet's top max_validators validators by stake" \
+      " (at least its minimum validator stake) set weights; bond more stake")        \
     /* governance errors: -32080..-32099 */                                          \
     X(UNKNOWN_PROPOSAL, -32080, "unknown proposal")                                  \
     X(BOND_TOO_SMALL, -32081, "bond below the chain's minimum proposal bond")        \
@@ -106,6 +111,8 @@
       "upgrade version must be above the current and any scheduled spec version")   \
     X(UPGRADE_PENDING, -32093, "another runtime upgrade is already scheduled")       \
     X(TOO_MANY_PROPOSALS, -32094, "too many proposals in progress: wait for some to finish") \
+    X(TOO_MANY_OPEN_PROPOSALS, -32097,                                               \
+      "this account has too many proposals in progress: wait for one to finish")     \
     X(RUNTIME_UNSUPPORTED, -32095,                                                   \
       "the chain now runs a runtime spec version this node does not support: upgrade neuromesh") \
     /* BFT finality (node/bft/): consensus input from peers, never sent as \

@@ -41,7 +41,19 @@
       "reputation EMA: weight of the old reputation, ppb")                                \
     X(initial_reputation_ppb, 500000000, 500000000, 0, 1000000000,                         \
       "reputation of a new validator, ppb")                                               \
-    X(aggregation_basis, 0, 0, 0, 1, "W_global weighting: 0 reputation, 1 reputation x stake") \
+    X(aggregation_basis, 0, 1, 0, 1, "W_global weighting: 0 reputation, 1 reputation x stake") \
+    X(max_validators, 64, 64, 1, 65535,                                                    \
+      "validator permits: the top K validators of a subnet by stake set weights (issue 16)") \
+    X(subnet_min_stake_validator, 0, 1000000000000ULL, 0, 1000000000000000000ULL,          \
+      "minimum validator stake of a subnet created with 0, base units (issue 16)")         \
+    X(subnet_lock_floor, 0, 100000000000ULL, 0, 1000000000000000000ULL,                    \
+      "smallest deposit subnets.create locks, base units; 0 with growth: no lock")         \
+    X(subnet_lock_growth_ppb, 2000000000ULL, 2000000000ULL, 1000000000ULL, 100000000000ULL, \
+      "each creation multiplies the last lock by this, ppb (2 x 10^9: doubles)")         \
+    X(subnet_lock_decay_blocks, 100, 14400, 0, 1000000000ULL,                              \
+      "blocks for the lock cost to fall back by one last lock; 0: no decay")             \
+    X(subnet_lock_return_blocks, 10, 50400, 1, 5256000,                                    \
+      "blocks after retirement when the owner gets the subnet's lock back")              \
     X(outlier_k_ppb, 3000000000ULL, 3000000000ULL, 0, 100000000000ULL,                     \
       "outlier when similarity < median - k x MAD; k in ppb")                             \
     X(outlier_floor_ppb, 50000000, 50000000, 0, 1000000000,                                \
@@ -76,7 +88,9 @@
     X(gov_approval_ppm, 500000, 500000, 0, 999999,                                        \
       "share of the voting stake the ayes must exceed, parts per million")                \
     X(gov_slash_ppm, 200000, 200000, 0, 1000000,                                          \
-      "a rejected proposal's bond is slashed when ayes are under this share, ppm")
+      "a rejected proposal's bond is slashed when ayes are under this share, ppm")       \
+    X(gov_max_open_per_account, 4, 4, 1, 64,                                              \
+      "proposals one account may have open or approved at once (issue 16)")
 
 struct nm_params {
 #define NM_X_FIELD(name, dev, def, lo, hi, desc) uint64_t name;

@@ -33,7 +33,14 @@ static const char *const migration_2[] = {
     NULL,
 };
 
-static const char *const *const migrations[] = {migration_1, migration_2};
+/* Issue 16: a subnet's lock and the block it goes back to its owner. */
+static const char *const migration_3[] = {
+    "ALTER TABLE subnets ADD COLUMN lock INTEGER NOT NULL DEFAULT 0",
+    "ALTER TABLE subnets ADD COLUMN unlock_at INTEGER NOT NULL DEFAULT 0",
+    NULL,
+};
+
+static const char *const *const migrations[] = {migration_1, migration_2, migration_3};
 
 int nm_schema_migration_count(void)
 {

@@ -291,11 +291,33 @@ static void test_views_show_summary_validators_and_metagraph_columns(void **stat
     cJSON_Delete(neurons);
 }
 
+/* Issue 16: under basis 1 validators of equal reputation are paid by
+ * stake (the seed's rule, basis 0, pays them equally, as above), so a
+ * stake split over identities earns what it earns whole. */
+static void test_basis_1_pays_validators_by_stake_times_reputation(void **state)
+{
+    struct cfx *c = *state;
+    assert_int_equal(nm_runtime_param_set(&c->f.rt, "aggregation_basis", 1), 0);
+    assert_int_equal(nm_balances_credit(&c->f.rt, &c->vacct[0], 200 * NMT), 0);
+    assert_int_equal(fx_stake_call(&c->f, NM_CALL_STAKE_ADD, &c->vacct[0], c->subnet, 200 * NMT),
+                     0); /* 300 NMT against 100 each for the other three */
+    all_submit_same(c, 4);
+    cfx_end_epoch(c);
+    uint64_t part = 9 * NMT / 2, validators = part * 41 / 100;
+    for (uint32_t v = 0; v < 4; v++)
+        assert_int_equal(cfx_stat(c, &c->vacct[v], "reputation"), 550000000);
+    assert_int_equal(cfx_stat(c, &c->vacct[0], "reward"), validators * 3 / 6);
+    for (uint32_t v = 1; v < 4; v++)
+        assert_int_equal(cfx_stat(c, &c->vacct[v], "reward"), validators / 6);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_epoch_end_rates_validators_and_pays_rewards, setup4,
                                         cfx_teardown),
+        cmocka_unit_test_setup_teardown(test_basis_1_pays_validators_by_stake_times_reputation,
+                                        setup4, cfx_teardown),
         cmocka_unit_test_setup_teardown(test_outlier_is_penalised_and_silent_validator_decays,
                                         setup5, cfx_teardown),
         cmocka_unit_test_setup_teardown(test_weights_for_departed_or_newer_miners_are_dropped,

@@ -222,14 +222,54 @@ static void test_proposal_without_quorum_is_rejected(void **state)
     assert_string_equal(name, "governance.BondReturned");
 }
 
-static void test_proposal_nobody_votes_on_is_slashed(void **state)
+/* Issue 16, as OpenGov: a proposal nobody voted on times out and its bond
+ * goes back (it used to be slashed). */
+static void test_proposal_nobody_votes_on_times_out_and_returns_its_bond(void **state)
 {
     struct fx *f = *state;
     gfx_with_stakers(f);
+    uint64_t before = fx_free_of(f, &f->alice);
     assert_int_equal(gfx_propose_param(f, &f->alice, 2 * NMT, "tempo", 20), 0);
     gfx_run_through(f, 21);
-    assert_int_equal(gfx_load(f, 1)->status, NM_PROPOSAL_SLASHED);
-    assert_int_equal(gfx_gov_state(f, "treasury"), 2 * NMT);
+    assert_int_equal(gfx_load(f, 1)->status, NM_PROPOSAL_REJECTED);
+    assert_int_equal(gfx_gov_state(f, "treasury"), 0);
+    assert_int_equal(fx_free_of(f, &f->alice), before);
+    assert_int_equal(fx_event_count(f, "governance.BondSlashed"), 0);
+    fx_assert_commitment_matches(f);
+}
+
+/* Nays past the slash threshold without quorum do not slash either. */
+static void test_overwhelming_nays_without_quorum_return_the_bond(void **state)
+{
+    struct fx *f = *state;
+    uint16_t id = gfx_subnet(f, "alpha");
+    gfx_stake(f, &f->alice, id, 1 * NMT);
+    gfx_stake(f, &f->bob, id, 100 * NMT);
+    assert_int_equal(gfx_propose_param(f, &f->bob, NMT, "tempo", 20), 0);
+    assert_int_equal(gfx_vote(f, &f->alice, 1, false), 0); /* 1/101 < 10% quorum, 0% ayes */
+    gfx_run_through(f, 21);
+    assert_int_equal(gfx_load(f, 1)->status, NM_PROPOSAL_REJECTED);
+    assert_int_equal(gfx_gov_state(f, "treasury"), 0);
+    assert_int_equal(fx_free_of(f, &f->bob), FUNDS - 100 * NMT);
+    fx_assert_commitment_matches(f);
+}
+
+/* Issue 16: one account cannot take every proposal slot. */
+static void test_open_proposals_per_account_are_bounded(void **state)
+{
+    struct fx *f = *state;
+    gfx_with_stakers(f);
+    assert_int_equal(f->rt.params.gov_max_open_per_account, 4);
+    for (int i = 0; i < 4; i++)
+        assert_int_equal(gfx_propose_param(f, &f->alice, NMT, "tempo", 20 + (uint64_t)i), 0);
+    struct gfx_snap s;
+    gfx_snap_take(f, &s);
+    assert_int_equal(gfx_propose_param(f, &f->alice, NMT, "tempo", 30),
+                     NM_E_TOO_MANY_OPEN_PROPOSALS);
+    gfx_snap_assert_same(f, &s);
+    assert_int_equal(gfx_propose_param(f, &f->bob, NMT, "tempo", 30), 0); /* others still can */
+    gfx_run_through(f, 21); /* alice's four time out */
+    assert_int_equal(gfx_propose_param(f, &f->alice, NMT, "tempo", 30), 0);
     fx_assert_commitment_matches(f);
 }
 
@@ -356,15 +396,16 @@ static void test_active_proposals_are_capped(void **state)
 {
     struct fx *f = *state;
     gfx_with_stakers(f);
+    f->rt.params.gov_max_open_per_account = NM_GOV_MAX_ACTIVE; /* the global cap alone */
     for (int i = 0; i < NM_GOV_MAX_ACTIVE; i++)
         assert_int_equal(gfx_propose_param(f, &f->alice, NMT, "tempo", 20 + (uint64_t)i), 0);
     struct gfx_snap s;
     gfx_snap_take(f, &s);
     assert_int_equal(gfx_propose_param(f, &f->bob, NMT, "tempo", 5), NM_E_TOO_MANY_PROPOSALS);
     gfx_snap_assert_same(f, &s);
-    gfx_run_through(f, 21); /* all closed (and slashed: nobody voted) */
+    gfx_run_through(f, 21); /* all closed (timed out: bonds returned) */
     assert_int_equal(gfx_propose_param(f, &f->bob, NMT, "tempo", 5), 0);
-    assert_int_equal(gfx_gov_state(f, "treasury"), NM_GOV_MAX_ACTIVE * NMT);
+    assert_int_equal(gfx_gov_state(f, "treasury"), 0);
     fx_assert_commitment_matches(f);
 }
 
@@ -465,10 +506,43 @@ static void test_council_actions_need_a_council(void **state)
 
 #define T(name) cmocka_unit_test_setup_teardown(name, fx_setup, fx_teardown)
 
+/* Issue 16: a subnet's emission weight is the token holders' decision. */
+static void test_subnet_weight_proposal_sets_the_weight_on_approval(void **state)
+{
+    struct fx *f = *state;
+    uint16_t id = gfx_with_stakers(f);
+    char name[40], missing[40];
+    snprintf(name, sizeof name, "subnet.%u.emission_weight", id);
+    snprintf(missing, sizeof missing, "subnet.%u.emission_weight", id + 1);
+    struct gfx_snap s;
+    gfx_snap_take(f, &s);
+    assert_int_equal(gfx_propose_param(f, &f->alice, NMT, missing, 25), NM_E_UNKNOWN_SUBNET);
+    assert_int_equal(gfx_propose_param(f, &f->alice, NMT, name, 101), NM_E_BAD_PERCENT);
+    assert_int_equal(gfx_propose_param(f, &f->alice, NMT, "subnet.01.emission_weight", 5),
+                     NM_E_UNKNOWN_PARAM);
+    gfx_snap_assert_same(f, &s);
+    struct nm_subnet sub;
+    assert_int_equal(nm_subnets_get(f->db, id, &sub), 0);
+    uint8_t before = sub.spec.emission_weight;
+    assert_int_equal(gfx_propose_param(f, &f->alice, NMT, name, before), NM_E_NO_CHANGE);
+    assert_int_equal(gfx_propose_param(f, &f->alice, NMT, name, 25), 0);
+    assert_int_equal(gfx_vote(f, &f->bob, 1, true), 0);
+    gfx_run_through(f, 25);
+    assert_int_equal(nm_subnets_get(f->db, id, &sub), 0);
+    assert_int_equal(sub.spec.emission_weight, before); /* the timelock holds it back */
+    gfx_run_through(f, 26);
+    assert_int_equal(gfx_load(f, 1)->status, NM_PROPOSAL_EXECUTED);
+    assert_int_equal(nm_subnets_get(f->db, id, &sub), 0);
+    assert_int_equal(sub.spec.emission_weight, 25);
+    assert_int_equal(fx_event_count(f, "governance.ParamChanged"), 1);
+    fx_assert_commitment_matches(f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         T(test_param_change_passes_and_takes_effect_after_the_timelock),
+        T(test_subnet_weight_proposal_sets_the_weight_on_approval),
         T(test_subnet_proposal_activates_the_subnet_on_approval),
         T(test_subnet_proposal_whose_name_was_taken_meanwhile_fails_cleanly),
         T(test_treasury_spend_pays_the_beneficiary_without_overdraft),
@@ -476,7 +550,9 @@ int main(void)
         T(test_upgrade_switches_the_spec_version_at_its_height),
         T(test_rejection_returns_the_bond_when_ayes_reach_the_slash_threshold),
         T(test_proposal_without_quorum_is_rejected),
-        T(test_proposal_nobody_votes_on_is_slashed),
+        T(test_proposal_nobody_votes_on_times_out_and_returns_its_bond),
+        T(test_overwhelming_nays_without_quorum_return_the_bond),
+        T(test_open_proposals_per_account_are_bounded),
         T(test_vote_can_change_until_close_and_counts_once),
         T(test_stake_moved_to_another_account_does_not_count_twice),
         T(test_vote_needs_bonded_stake),

@@ -12,8 +12,10 @@
 #include "node/amount.h"
 #include "node/errors.h"
 #include "node/pallets/balances.h"
+#include "node/pallets/governance_store.h"
 #include "node/pallets/registry.h"
 #include "node/pallets/staking.h"
+#include "node/pallets/subnet_lock.h"
 #include "node/pallets/subnets.h"
 #include "node/ss58.h"
 
@@ -566,7 +568,7 @@ static void test_list_json_shows_every_subnet_with_counts(void **state)
              "\"min_stake_miner\":\"10000000000\",\"min_stake_validator\":\"100000000000\","
              "\"max_neurons\":8,\"input_schema\":\"{\\\"a\\\":1}\",\"output_schema\":\"\","
              "\"eval_spec\":\"\",\"owner\":\"%s\",\"status\":\"active\",\"created_at\":3,"
-             "\"miners\":0,\"validators\":1}",
+             "\"lock\":\"0\",\"unlock_at\":0,\"miners\":0,\"validators\":1}",
              owner);
     assert_string_equal(text, want);
     free(text);
@@ -611,10 +613,169 @@ static void test_commitment_matches_recomputation_after_many_changes(void **stat
     fx_assert_commitment_matches(f);
 }
 
+/* --- issue 16: emission weight from governance only --- */
+
+static void test_weight_is_refused_to_an_account_outside_the_dev_council(void **state)
+{
+    struct fx *f = *state;
+    struct fx_snapshot s;
+    fx_snapshot_take(f, &s);
+    create_call(f, "grab", 80); /* the old hole: 80% of emissions for a fee */
+    assert_int_equal(create(f, &f->carol), NM_E_EMISSION_BY_GOVERNANCE);
+    fx_snapshot_assert_same(f, &s);
+    create_call(f, "grab", 0);
+    assert_int_equal(create(f, &f->carol), 0);
+    fx_snapshot_take(f, &s);
+    update_call(f, 1, NM_SF_EMISSION_WEIGHT)->emission_weight = 10;
+    assert_int_equal(update(f, &f->carol), NM_E_EMISSION_BY_GOVERNANCE);
+    fx_snapshot_assert_same(f, &s);
+    /* Other fields stay the owner's call. */
+    update_call(f, 1, NM_SF_MIN_STAKE_MINER)->min_stake_miner = 5;
+    assert_int_equal(update(f, &f->carol), 0);
+}
+
+static void test_weight_shortcut_is_for_dev_chains_only(void **state)
+{
+    struct fx *f = *state;
+    create_call(f, "alpha", 10);
+    assert_int_equal(create(f, &f->bob), 0); /* a dev council member */
+    f->rt.dev = false;                       /* the same member on a real chain */
+    struct fx_snapshot s;
+    fx_snapshot_take(f, &s);
+    create_call(f, "beta", 10);
+    assert_int_equal(create(f, &f->bob), NM_E_EMISSION_BY_GOVERNANCE);
+    update_call(f, 1, NM_SF_EMISSION_WEIGHT)->emission_weight = 20;
+    assert_int_equal(update(f, &f->bob), NM_E_EMISSION_BY_GOVERNANCE);
+    fx_snapshot_assert_same(f, &s);
+}
+
+static void test_weight_param_names_one_subnet_in_one_spelling(void **state)
+{
+    (void)state;
+    uint16_t id = 0;
+    assert_true(nm_subnets_weight_param("subnet.7.emission_weight", &id));
+    assert_int_equal(id, 7);
+    assert_true(nm_subnets_weight_param("subnet.65535.emission_weight", &id));
+    assert_int_equal(id, 65535);
+    const char *bad[] = {"subnet.0.emission_weight",  "subnet.07.emission_weight",
+                         "subnet.65536.emission_weight", "subnet..emission_weight",
+                         "subnet.7.emission_weight ", "subnet.7.tempo",
+                         "subnet.-7.emission_weight", "emission_weight"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        assert_false(nm_subnets_weight_param(bad[i], NULL));
+}
+
+static void test_weight_set_by_governance_follows_the_rules(void **state)
+{
+    struct fx *f = *state;
+    create_call(f, "alpha", 60);
+    assert_int_equal(create(f, &f->bob), 0);
+    create_call(f, "beta", 0);
+    assert_int_equal(create(f, &f->carol), 0);
+    struct fx_snapshot s;
+    fx_snapshot_take(f, &s);
+    assert_int_equal(nm_subnets_weight_set(&f->rt, 2, 41, true, NULL), NM_E_EMISSION_WEIGHT);
+    assert_int_equal(nm_subnets_weight_set(&f->rt, 2, 101, true, NULL), NM_E_BAD_PERCENT);
+    assert_int_equal(nm_subnets_weight_set(&f->rt, 2, 0, true, NULL), NM_E_NO_CHANGE);
+    assert_int_equal(nm_subnets_weight_set(&f->rt, 3, 5, true, NULL), NM_E_UNKNOWN_SUBNET);
+    assert_int_equal(nm_subnets_weight_set(&f->rt, 2, 40, false, NULL), 0); /* check only */
+    fx_snapshot_assert_same(f, &s);
+    uint8_t old = 99;
+    assert_int_equal(nm_subnets_weight_set(&f->rt, 2, 40, true, &old), 0);
+    assert_int_equal(old, 0);
+    struct nm_subnet sub;
+    get(f, 2, &sub);
+    assert_int_equal(sub.spec.emission_weight, 40);
+    assert_true(nm_account_eq(&sub.owner, &f->carol)); /* whoever owns it */
+    assert_int_equal(retire(f, &f->carol, 2), 0);
+    assert_int_equal(nm_subnets_weight_set(&f->rt, 2, 10, true, NULL), NM_E_SUBNET_RETIRED);
+    fx_assert_commitment_matches(f);
+}
+
+/* Issue 16: without a minimum validator stake a Sybil swarm registers for
+ * nothing; 0 at creation takes the chain's default (1000 NMT off dev). */
+static void test_zero_validator_minimum_takes_the_chain_default(void **state)
+{
+    struct fx *f = *state;
+    assert_int_equal(f->rt.params.subnet_min_stake_validator, 0); /* dev chain */
+    f->rt.params.subnet_min_stake_validator = 7 * NMT;
+    create_call(f, "alpha", 0)->min_stake_validator = 0;
+    assert_int_equal(create(f, &f->carol), 0);
+    create_call(f, "beta", 0)->min_stake_validator = 5;
+    assert_int_equal(create(f, &f->carol), 0);
+    struct nm_subnet sub;
+    get(f, 1, &sub);
+    assert_int_equal(sub.spec.min_stake_validator, 7 * NMT);
+    get(f, 2, &sub);
+    assert_int_equal(sub.spec.min_stake_validator, 5);
+    fx_assert_commitment_matches(f);
+}
+
+/* Issue 16: creating a subnet locks a deposit that doubles with each
+ * creation and decays over time; retiring returns it after a delay. Before,
+ * 32 subnets cost 0.0032 NMT in fees. */
+static void test_create_locks_a_deposit_returned_after_retirement(void **state)
+{
+    struct fx *f = *state;
+    f->rt.params.subnet_lock_floor = 10 * NMT; /* dev: growth 2x, decay 100, return 10 */
+    uint64_t before = fx_free_of(f, &f->bob), cost;
+    create_call(f, "alpha", 0);
+    assert_int_equal(create(f, &f->bob), 0); /* the floor */
+    create_call(f, "beta", 0);
+    assert_int_equal(create(f, &f->bob), 0); /* doubled */
+    assert_int_equal(fx_free_of(f, &f->bob), before - 30 * NMT);
+    struct nm_subnet sub;
+    get(f, 1, &sub);
+    assert_int_equal(sub.lock, 10 * NMT);
+    get(f, 2, &sub);
+    assert_int_equal(sub.lock, 20 * NMT);
+    assert_int_equal(nm_subnet_lock_cost(&f->rt, &cost), 0);
+    assert_int_equal(cost, 40 * NMT);
+    nm_runtime_begin_block(&f->rt, 51, 51000); /* 50 blocks: 40 - 50 x 20/100 */
+    assert_int_equal(nm_subnet_lock_cost(&f->rt, &cost), 0);
+    assert_int_equal(cost, 30 * NMT);
+    struct fx_snapshot s;
+    fx_snapshot_take(f, &s);
+    create_call(f, "gamma", 0);
+    assert_int_equal(create(f, &f->carol), NM_E_INSUFFICIENT_BALANCE); /* carol holds nothing */
+    fx_snapshot_assert_same(f, &s);
+
+    assert_int_equal(retire(f, &f->bob, 1), 0);
+    get(f, 1, &sub);
+    assert_int_equal(sub.unlock_at, 51 + 10);
+    nm_runtime_begin_block(&f->rt, 60, 60000);
+    assert_int_equal(nm_subnets_end_block(&f->rt), 0);
+    assert_int_equal(fx_free_of(f, &f->bob), before - 30 * NMT);
+    nm_runtime_begin_block(&f->rt, 61, 61000);
+    assert_int_equal(nm_subnets_end_block(&f->rt), 0);
+    assert_int_equal(fx_free_of(f, &f->bob), before - 20 * NMT);
+    assert_int_equal(fx_event_count(f, "subnets.LockReturned"), 1);
+    nm_runtime_begin_block(&f->rt, 62, 62000);
+    assert_int_equal(nm_subnets_end_block(&f->rt), 0); /* once */
+    assert_int_equal(fx_free_of(f, &f->bob), before - 20 * NMT);
+    fx_assert_commitment_matches(f);
+}
+
+/* The dev chain's council (alice, bob; carol is not a member), as
+ * nm_chainspec_dev gives alice, bob and charlie. */
+static int setup(void **state)
+{
+    if (fx_setup(state))
+        return -1;
+    struct fx *f = *state;
+    return nm_gov_council_add(&f->rt, &f->alice) || nm_gov_council_add(&f->rt, &f->bob) ? -1 : 0;
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-#define T(name) cmocka_unit_test_setup_teardown(name, fx_setup, fx_teardown)
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, fx_teardown)
+        T(test_weight_is_refused_to_an_account_outside_the_dev_council),
+        T(test_weight_shortcut_is_for_dev_chains_only),
+        T(test_weight_param_names_one_subnet_in_one_spelling),
+        T(test_weight_set_by_governance_follows_the_rules),
+        T(test_zero_validator_minimum_takes_the_chain_default),
+        T(test_create_locks_a_deposit_returned_after_retirement),
         T(test_create_stores_the_subnet_owned_by_the_signer),
         T(test_create_with_zero_max_neurons_uses_the_chain_parameter),
         T(test_create_allocates_the_lowest_unused_id_from_one),

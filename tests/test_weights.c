@@ -6,6 +6,7 @@
 #include "tests/support/consensus_fixture.h"
 
 #include "node/errors.h"
+#include "node/pallets/permits.h"
 #include "node/pallets/registry.h"
 #include "node/pallets/subnets.h"
 #include "node/pallets/weights_codec.h"
@@ -317,11 +318,50 @@ static void test_weights_json_shows_bucket_and_commits(void **state)
     cJSON_Delete(j);
 }
 
+/* Issue 16: validator permits. With K = 2 of 3 equal stakes the highest
+ * UID is left out and told why; bonding more stake wins it a permit and
+ * pushes the next one out. */
+static void test_only_the_top_validators_by_stake_hold_permits(void **state)
+{
+    struct cfx *c = *state;
+    c->f.rt.params.max_validators = 2;
+    uint16_t u[] = {c->muid[0]}, w[] = {1};
+    struct before b;
+    before_take(c, &b);
+    assert_int_equal(cfx_submit(c, &c->vacct[2], u, w, 1), NM_E_NO_VALIDATOR_PERMIT);
+    before_assert_same(c, &b);
+    assert_string_equal(nm_errname(NM_E_NO_VALIDATOR_PERMIT), "NO_VALIDATOR_PERMIT");
+    struct nm_subnet sub;
+    assert_int_equal(nm_subnets_get(c->f.db, c->subnet, &sub), 0);
+    struct nm_permit_info pi;
+    assert_int_equal(nm_permits_of(c->f.db, &c->f.rt.params, &sub, &c->vacct[2], &pi), 0);
+    assert_false(pi.permit);
+    assert_int_equal(pi.validators, 3);
+    assert_int_equal(pi.k, 2);
+    assert_int_equal(pi.stake, 100 * NMT);
+    assert_int_equal(pi.lowest_permit, 100 * NMT);
+    assert_int_equal(nm_permits_of(c->f.db, &c->f.rt.params, &sub, &c->macct[0], &pi),
+                     NM_E_NOT_VALIDATOR);
+    assert_int_equal(cfx_submit(c, &c->vacct[0], u, w, 1), 0);
+    assert_int_equal(cfx_submit(c, &c->vacct[1], u, w, 1), 0);
+
+    assert_int_equal(fx_stake_call(&c->f, NM_CALL_STAKE_ADD, &c->vacct[2], c->subnet, NMT / 2),
+                     0);
+    assert_int_equal(cfx_submit(c, &c->vacct[2], u, w, 1), 0);
+    cfx_advance(c, c->f.rt.params.weights_rate_limit_blocks);
+    assert_int_equal(cfx_submit(c, &c->vacct[1], u, w, 1), NM_E_NO_VALIDATOR_PERMIT);
+    assert_int_equal(cfx_submit(c, &c->vacct[0], u, w, 1), 0); /* uid 0 wins the tie */
+    /* With K = 64 every validator holds one again. */
+    c->f.rt.params.max_validators = 64;
+    assert_int_equal(cfx_submit(c, &c->vacct[1], u, w, 1), 0);
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, cfx_teardown)
     const struct CMUnitTest tests[] = {
         T(test_submit_stores_normalised_vector_in_epoch_bucket),
+        T(test_only_the_top_validators_by_stake_hold_permits),
         T(test_zero_weights_are_dropped_from_storage),
         T(test_submit_refuses_bad_input_and_changes_nothing),
         T(test_retired_subnet_refuses_weights),

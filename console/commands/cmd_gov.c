@@ -11,6 +11,7 @@
 #include "node/errors.h"
 #include "node/pallets/governance.h"
 #include "node/params_json.h"
+#include "node/pallets/subnets.h"
 #include "node/ss58.h"
 
 #include <stdio.h>
@@ -50,6 +51,8 @@ static void allowed_list(char *out, size_t cap)
             break;
         len += (size_t)n;
     }
+    if (len < cap)
+        snprintf(out + len, cap - len, ", subnet.ID.emission_weight");
 }
 
 /* What VALUE of `propose param` means for a unit. */
@@ -124,7 +127,12 @@ static int build_propose_param(struct nm_cmd_ctx *ctx, struct nm_call *c)
                            "governance cannot change: \"%s\" (open to governance: %s)",
                            nm_cmd_quote(name, q), names);
     }
-    const struct nm_param_info *info = nm_param_find(name);
+    /* issue 16: "subnet.ID.emission_weight" is a whole percent, 0..100 */
+    static const struct nm_param_info subnet_weight = {
+        .name = "subnet.ID.emission_weight", .min = 0, .max = 100,
+        .description = "a subnet's share of the emission, whole percent"};
+    const struct nm_param_info *info =
+        nm_subnets_weight_param(name, NULL) ? &subnet_weight : nm_param_find(name);
     const char *unit = nm_param_unit(info);
     uint64_t v;
     char shown[3][64];

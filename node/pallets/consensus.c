@@ -10,6 +10,7 @@
 #include "node/errors.h"
 #include "node/pallets/emissions.h"
 #include "node/pallets/governance.h"
+#include "node/pallets/incentive.h"
 #include "node/pallets/staking.h"
 #include "node/pallets/subnets.h"
 #include "node/pallets/weights.h"
@@ -373,6 +374,10 @@ static int pay(struct work *w, uint64_t part, struct nm_epoch_summary *sum)
             (w->flags[k] & NM_VFLAG_SUBMITTED) && !(w->flags[k] & NM_VFLAG_COLLUSION_CONFIRMED)
                 ? w->rep[k]
                 : 0;
+    /* Issue 16: under basis 1 validators are paid by stake x reputation,
+     * so a stake split over many identities earns what it earns whole. */
+    if (p->aggregation_basis == 1)
+        nm_stake_shares(shares, w->stake, w->v, shares);
     nm_split(validators, shares, w->v, w->reward_v);
     free(shares);
     int err = 0;

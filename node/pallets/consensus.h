@@ -32,7 +32,8 @@
  *    subnet is slashed each time the streak reaches a multiple of
  *    collusion_confirm_epochs.
  * 4. Emissions (node/pallets/emissions.h): miners by W_global; validators
- *    that submitted and are not confirmed colluders by reputation.
+ *    that submitted and are not confirmed colluders by reputation
+ *    (aggregation_basis 1: by nm_stake_shares(reputation, stake)).
  * 5. Stats rows are written for every neuron (dropped for accounts that
  *    left), the summary and findings stored, the weights pallet's buckets
  *    other than e, expired commits and stale rate-limit rows dropped.

@@ -14,7 +14,8 @@
  * - Within a subnet: miners get floor(S * miner_share_ppb / 10^9),
  *   validators floor(S * validator_share_ppb / 10^9) (capped at what
  *   miners leave), the owner the rest. Miners split theirs by W_global,
- *   validators by reputation (node/pallets/consensus.h says who counts),
+ *   validators by reputation, or stake x reputation under aggregation_basis
+ *   1 (issue 16; node/pallets/consensus.h says who counts),
  *   each share rounded down (nm_split); rounding dust, shares without
  *   anyone to take them and credits that would overflow a balance are
  *   burned.

@@ -41,6 +41,7 @@ static const char *const allowed_params[] = {
     "gov_quorum_ppm",
     "gov_approval_ppm",
     "gov_slash_ppm",
+    "gov_max_open_per_account",
     /* weights/consensus/emission parameters open to governance */
     "emission_per_block",
     "halving_interval_blocks",
@@ -50,6 +51,8 @@ static const char *const allowed_params[] = {
     "reputation_alpha_ppb",
     "initial_reputation_ppb",
     "aggregation_basis",
+    "max_validators",
+    "subnet_min_stake_validator",
     "outlier_k_ppb",
     "outlier_floor_ppb",
     "outlier_penalty_ppb",
@@ -97,10 +100,18 @@ int nm_proposal_kind_of_call(uint16_t call_kind)
 
 bool nm_governance_param_allowed(const char *name)
 {
+    if (nm_subnets_weight_param(name, NULL))
+        return true;
     for (size_t i = 0; i < sizeof allowed_params / sizeof allowed_params[0]; i++)
         if (strcmp(allowed_params[i], name) == 0)
             return nm_param_find(name) != NULL;
     return false;
+}
+
+int nm_governance_dev_council(struct nm_runtime *rt, const nm_account *who, bool *out)
+{
+    *out = false;
+    return rt->dev ? nm_gov_is_member(rt->db, who, out) : 0;
 }
 
 static bool fatal(int err)
@@ -197,8 +208,11 @@ int nm_governance_tally(struct nm_db *db, const struct nm_params *params, uint32
     t->quorum = (u128)t->turnout * NM_GOV_PPM >= (u128)params->gov_quorum_ppm * t->total_stake;
     t->approved =
         t->quorum && (u128)t->ayes * NM_GOV_PPM > (u128)params->gov_approval_ppm * t->turnout;
-    t->slash = !t->approved && (t->turnout == 0 || (u128)t->ayes * NM_GOV_PPM <
-                                                       (u128)params->gov_slash_ppm * t->turnout);
+    /* Issue 16, as OpenGov: a proposal that times out (no quorum, nobody
+     * voting included) or is simply rejected gets its bond back; only nays
+     * that reach the slash threshold with quorum slash it. */
+    t->slash = !t->approved && t->quorum &&
+               (u128)t->ayes * NM_GOV_PPM < (u128)params->gov_slash_ppm * t->turnout;
     return 0;
 }
 
@@ -218,7 +232,7 @@ static uint64_t bond_of(const struct nm_call *c)
  * any sum it shares with another parameter (at its current value). */
 static int check_param(const struct nm_params *params, const char *name, uint64_t value)
 {
-    if (!nm_governance_param_allowed(name))
+    if (!nm_governance_param_allowed(name) || nm_subnets_weight_param(name, NULL))
         return NM_E_UNKNOWN_PARAM;
     const struct nm_param_info *info = nm_param_find(name);
     if (value < info->min || value > info->max)
@@ -259,6 +273,9 @@ static int check_action(struct nm_runtime *rt, const struct nm_call *c, uint64_t
     case NM_CALL_PROPOSE_SUBNET: return nm_subnets_create_check(rt, &c->u.propose_subnet.spec);
     case NM_CALL_PROPOSE_PARAM: {
         const char *name = c->u.propose_param.name;
+        uint16_t subnet;
+        if (nm_subnets_weight_param(name, &subnet)) /* issue 16: a subnet's weight */
+            return nm_subnets_weight_set(rt, subnet, c->u.propose_param.value, false, NULL);
         int err = check_param(&rt->params, name, c->u.propose_param.value);
         if (err)
             return err;
@@ -281,12 +298,23 @@ static int check_action(struct nm_runtime *rt, const struct nm_call *c, uint64_t
     }
 }
 
+/* Proposals of who open or approved (issue 16: one account cannot take
+ * every slot). */
+static int count_open_of(struct nm_db *db, const nm_account *who, uint64_t *out)
+{
+    sqlite3_stmt *st = nm_db_stmt(db, "SELECT COUNT(*) FROM proposals"
+                                      " WHERE status IN (0, 1) AND proposer=?1");
+    if (st)
+        sqlite3_bind_blob(st, 1, who->b, NM_PUBKEY_LEN, SQLITE_STATIC);
+    return nm_gov_count(st, out);
+}
+
 int nm_governance_propose(struct nm_runtime *rt, const nm_account *signer, const struct nm_call *c)
 {
     int kind = nm_proposal_kind_of_call(c->kind);
     if (kind < 0)
         return NM_E_UNKNOWN_CALL;
-    uint64_t bond = bond_of(c), vote_end, earliest_exec, active, last_id;
+    uint64_t bond = bond_of(c), vote_end, earliest_exec, active, mine, last_id;
     if (bond < rt->params.gov_min_bond)
         return NM_E_BOND_TOO_SMALL;
     if (!nm_add_u64(rt->height, rt->params.gov_review_period_blocks, &vote_end) ||
@@ -303,8 +331,13 @@ int nm_governance_propose(struct nm_runtime *rt, const nm_account *signer, const
                             &active)) ||
         (err = nm_gov_count(nm_db_stmt(rt->db, "SELECT COALESCE(MAX(id), 0) FROM proposals"),
                             &last_id)) ||
+        (err = count_open_of(rt->db, signer, &mine)) ||
         (err = nm_balances_get(rt->db, signer, &acct)))
         goto out;
+    if (mine >= rt->params.gov_max_open_per_account) {
+        err = NM_E_TOO_MANY_OPEN_PROPOSALS;
+        goto out;
+    }
     if (active >= NM_GOV_MAX_ACTIVE || last_id >= UINT32_MAX) {
         err = NM_E_TOO_MANY_PROPOSALS;
         goto out;
@@ -478,13 +511,21 @@ static int close_review(struct nm_runtime *rt, struct nm_proposal *pair)
 static int exec_param(struct nm_runtime *rt, const struct nm_proposal *p, const struct nm_call *c)
 {
     const char *name = c->u.propose_param.name;
-    uint64_t value = c->u.propose_param.value;
-    int err = check_param(&rt->params, name, value);
-    if (err)
-        return err;
-    uint64_t old = nm_param_value(&rt->params, nm_param_find(name));
-    if ((err = nm_runtime_param_set(rt, name, value)))
-        return err;
+    uint64_t value = c->u.propose_param.value, old;
+    uint16_t subnet;
+    uint8_t old_weight;
+    int err;
+    if (nm_subnets_weight_param(name, &subnet)) {
+        if ((err = nm_subnets_weight_set(rt, subnet, value, true, &old_weight)))
+            return err;
+        old = old_weight;
+    } else {
+        if ((err = check_param(&rt->params, name, value)))
+            return err;
+        old = nm_param_value(&rt->params, nm_param_find(name));
+        if ((err = nm_runtime_param_set(rt, name, value)))
+            return err;
+    }
     cJSON *ev = cJSON_CreateObject();
     cJSON_AddNumberToObject(ev, "id", p->id);
     cJSON_AddStringToObject(ev, "name", name);

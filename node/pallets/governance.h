@@ -8,14 +8,16 @@
  * - Proposal kinds: a new subnet (a full subnet spec, the rules of
  *   subnets.create), a parameter change (a name from the whitelist
  *   nm_governance_param_allowed, a value inside the parameter's bounds in
- *   node/params.h, different from the current value), a treasury spend
+ *   node/params.h, different from the current value; or a subnet's
+ *   emission weight, "subnet.ID.emission_weight", by the subnets rules), a treasury spend
  *   (amount > 0, at most the treasury now) and a runtime upgrade (version
  *   above the current spec version and any scheduled one, taking effect at
  *   a height after the proposal's earliest execution).
  * - propose: bond >= gov_min_bond (NM_E_BOND_TOO_SMALL), the signer has it
  *   free; it is reserved in the proposal (taken from the free balance). At
  *   most NM_GOV_MAX_ACTIVE proposals are open or approved at once
- *   (NM_E_TOO_MANY_PROPOSALS). Ids count up from 1 and are never reused.
+ *   (NM_E_TOO_MANY_PROPOSALS), at most params.gov_max_open_per_account of
+ *   one proposer (NM_E_TOO_MANY_OPEN_PROPOSALS, checked first). Ids count up from 1 and are never reused.
  *   The review runs from the block of the proposal to vote_end = height +
  *   gov_review_period_blocks.
  * - vote: aye or nay while the proposal is open (blocks up to and including
@@ -31,9 +33,9 @@
  * - Tally (end of block vote_end): turnout = ayes + nays; total = all bonded
  *   stake. Quorum: turnout * 10^6 >= gov_quorum_ppm * total. Approved:
  *   quorum and ayes * 10^6 > gov_approval_ppm * turnout. Otherwise rejected,
- *   and the bond is slashed to the treasury when ayes * 10^6 <
- *   gov_slash_ppm * turnout or nobody voted (an aye share of 0); else the
- *   bond goes back. Thresholds are those in force at the tally.
+ *   and the bond is slashed to the treasury only when quorum is reached and
+ *   ayes * 10^6 < gov_slash_ppm * turnout; else (a timeout without quorum,
+ *   nobody voting included) the bond goes back. Thresholds are those in force at the tally.
  * - Approved: the bond goes back; execution at the end of block execute_at
  *   = vote_end + gov_timelock_blocks. A subnet is created (owner: the
  *   proposer), a parameter set, a spend paid (NM_E_TREASURY_OVERDRAFT if
@@ -132,8 +134,13 @@ const char *nm_proposal_kind_name(uint8_t kind);     /* "subnet", "param", ... *
 const char *nm_proposal_status_name(uint8_t status); /* "open", "approved", ... */
 /* Kind of a propose call, or -1 for another call. */
 int nm_proposal_kind_of_call(uint16_t call_kind);
-/* Whether governance may change the parameter called name. */
+/* Whether governance may change the parameter called name: a whitelisted
+ * chain parameter, or "subnet.ID.emission_weight" (issue 16: a subnet's
+ * emission weight, 0..100, by the subnets pallet's rules). */
 bool nm_governance_param_allowed(const char *name);
+/* *out: who may set a subnet's emission weight directly, i.e. the chain is
+ * a dev chain and who is a member of its council (issue 16's dev shortcut). */
+int nm_governance_dev_council(struct nm_runtime *rt, const nm_account *who, bool *out);
 
 /* Genesis: the chain spec's spec version (written when above 1) and its
  * council (members and threshold, when it has one). */

@@ -4,7 +4,12 @@
 #include "node/json.h"
 
 #include "node/errors.h"
+#include "node/pallets/governance.h"
+#include "node/amount.h"
 #include "node/pallets/registry.h"
+#include "node/pallets/subnet_lock.h"
+
+#include <stdio.h>
 
 #include <stdlib.h>
 #include <string.h>
@@ -35,11 +40,13 @@ static void subnet_entry(struct nm_writer *w, const void *row)
     nm_put_raw(w, s->owner.b, NM_PUBKEY_LEN);
     nm_put_u8(w, s->status);
     nm_put_u64(w, s->created_at);
+    nm_put_u64(w, s->lock);
+    nm_put_u64(w, s->unlock_at);
 }
 
 #define SUBNET_COLUMNS                                                                     \
     "id, name, task, emission_weight, min_stake_miner, min_stake_validator, max_neurons," \
-    " input_schema, output_schema, eval_spec, owner, status, created_at"
+    " input_schema, output_schema, eval_spec, owner, status, created_at, lock, unlock_at"
 
 static int column_text(sqlite3_stmt *st, int col, char *out, size_t cap)
 {
@@ -64,6 +71,8 @@ static int subnet_read(sqlite3_stmt *st, struct nm_subnet *s)
     s->spec.max_neurons = (uint16_t)sqlite3_column_int(st, 6);
     s->status = (uint8_t)sqlite3_column_int(st, 11);
     s->created_at = nm_column_u64(st, 12);
+    s->lock = nm_column_u64(st, 13);
+    s->unlock_at = nm_column_u64(st, 14);
     if (sqlite3_column_bytes(st, 10) != NM_PUBKEY_LEN)
         return NM_E_DB;
     memcpy(s->owner.b, sqlite3_column_blob(st, 10), NM_PUBKEY_LEN);
@@ -117,16 +126,18 @@ static void subnet_bind(sqlite3_stmt *st, const void *row, bool whole)
     sqlite3_bind_blob(st, 11, s->owner.b, NM_PUBKEY_LEN, SQLITE_STATIC);
     sqlite3_bind_int(st, 12, s->status);
     nm_bind_u64(st, 13, s->created_at);
+    nm_bind_u64(st, 14, s->lock);
+    nm_bind_u64(st, 15, s->unlock_at);
 }
 
 /* Subnets are never deleted: retired ones keep their row and name. */
 static const struct nm_state_table subnets_table = {
     .insert_sql = "INSERT INTO subnets(" SUBNET_COLUMNS ")"
-                  " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13)",
+                  " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15)",
     .update_sql = "UPDATE subnets SET name=?2, task=?3, emission_weight=?4,"
                   " min_stake_miner=?5, min_stake_validator=?6, max_neurons=?7,"
                   " input_schema=?8, output_schema=?9, eval_spec=?10, owner=?11,"
-                  " status=?12, created_at=?13 WHERE id=?1",
+                  " status=?12, created_at=?13, lock=?14, unlock_at=?15 WHERE id=?1",
     .delete_sql = "DELETE FROM subnets WHERE id=?1",
     .bind = subnet_bind,
     .entry = subnet_entry,
@@ -333,6 +344,10 @@ static int check_fields(struct nm_runtime *rt, struct nm_subnet_spec *spec, uint
         if (others + spec->emission_weight > 100)
             return NM_E_EMISSION_WEIGHT;
     }
+    /* Issue 16: a new subnet's minimum validator stake 0 means the chain's
+     * default (non-zero on the default chain). */
+    if ((fields & NM_SF_MIN_STAKE_VALIDATOR) && self_id == 0 && spec->min_stake_validator == 0)
+        spec->min_stake_validator = rt->params.subnet_min_stake_validator;
     if (fields & NM_SF_MAX_NEURONS) {
         if (spec->max_neurons == 0)
             spec->max_neurons = (uint16_t)rt->params.max_neurons;
@@ -357,7 +372,21 @@ static int check_fields(struct nm_runtime *rt, struct nm_subnet_spec *spec, uint
 
 /* --- calls --- */
 
-static int create(struct nm_runtime *rt, const nm_account *owner,
+/* Issue 16: a signer may give a subnet emission weight only on a dev chain
+ * and as a council member (the dev chain's shortcut, as Substrate's sudo);
+ * everywhere else the weight comes from token holders (governance). */
+static int weight_setter_check(struct nm_runtime *rt, const nm_account *signer)
+{
+    bool member = false;
+    int err = nm_governance_dev_council(rt, signer, &member);
+    if (err)
+        return err;
+    return member ? 0 : NM_E_EMISSION_BY_GOVERNANCE;
+}
+
+/* signer NULL: genesis or an approved governance proposal, trusted with
+ * the emission weight. */
+static int create(struct nm_runtime *rt, const nm_account *owner, const nm_account *signer,
                   const struct nm_subnet_spec *spec, uint16_t *id_out)
 {
     struct nm_subnet *s = malloc(sizeof *s);
@@ -371,13 +400,16 @@ static int create(struct nm_runtime *rt, const nm_account *owner,
         err = NM_E_BAD_TASK;
         goto out;
     }
-    if ((err = check_fields(rt, &s->spec, NM_SF__ALL, 0)) || (err = active_count(rt->db, &active)))
+    if ((err = check_fields(rt, &s->spec, NM_SF__ALL, 0)) ||
+        (signer && spec->emission_weight && (err = weight_setter_check(rt, signer))) ||
+        (err = active_count(rt->db, &active)))
         goto out;
     if (active >= rt->params.max_subnets) {
         err = NM_E_TOO_MANY_SUBNETS;
         goto out;
     }
-    if ((err = lowest_free_id(rt->db, &s->id)))
+    if ((err = lowest_free_id(rt->db, &s->id)) ||
+        (signer && (err = nm_subnet_lock_take(rt, signer, &s->lock))))
         goto out;
     s->owner = *owner;
     s->status = NM_SUBNET_ACTIVE;
@@ -392,6 +424,7 @@ static int create(struct nm_runtime *rt, const nm_account *owner,
     cJSON_AddNumberToObject(ev, "id", s->id);
     cJSON_AddStringToObject(ev, "name", s->spec.name);
     nm_json_add_account(ev, "owner", owner);
+    nm_json_add_amount(ev, "lock", s->lock);
     if ((err = nm_runtime_event(rt, "subnets.Created", ev)))
         goto out;
     if (id_out)
@@ -403,13 +436,13 @@ out:
 
 int nm_subnets_create(struct nm_runtime *rt, const nm_account *signer, const struct nm_call *c)
 {
-    return create(rt, signer, &c->u.subnet_create.spec, NULL);
+    return create(rt, signer, signer, &c->u.subnet_create.spec, NULL);
 }
 
 int nm_subnets_genesis_create(struct nm_runtime *rt, const nm_account *owner,
                               const struct nm_subnet_spec *spec, uint16_t *id_out)
 {
-    return create(rt, owner, spec, id_out);
+    return create(rt, owner, NULL, spec, id_out);
 }
 
 /* governance: the checks of create, writing nothing (a subnet proposal is
@@ -488,6 +521,23 @@ static void apply_fields(struct nm_subnet_spec *dst, const struct nm_subnet_spec
         memcpy(dst->eval_spec, src->eval_spec, sizeof dst->eval_spec);
 }
 
+/* Event subnets.Updated {id, fields: [names of the changed fields]}. */
+static int updated_event(struct nm_runtime *rt, uint16_t id, uint16_t changed)
+{
+    cJSON *ev = cJSON_CreateObject();
+    cJSON *names = ev && cJSON_AddNumberToObject(ev, "id", id)
+                       ? cJSON_AddArrayToObject(ev, "fields")
+                       : NULL;
+    if (!names) {
+        cJSON_Delete(ev);
+        return NM_E_NOMEM;
+    }
+    for (size_t i = 0; i < sizeof field_names / sizeof field_names[0]; i++)
+        if (changed & (1u << i))
+            nm_json_append(names, cJSON_CreateString(field_names[i]));
+    return nm_runtime_event(rt, "subnets.Updated", ev);
+}
+
 int nm_subnets_update(struct nm_runtime *rt, const nm_account *signer, const struct nm_call *c)
 {
     uint16_t mask = c->u.subnet_update.fields;
@@ -495,7 +545,6 @@ int nm_subnets_update(struct nm_runtime *rt, const nm_account *signer, const str
     if (!pair)
         return NM_E_NOMEM;
     struct nm_subnet *old = &pair[0], *s = &pair[1];
-    cJSON *ev = NULL;
     int err = load_owned(rt->db, c->u.subnet_update.subnet, signer, old);
     if (err)
         goto out;
@@ -514,22 +563,65 @@ int nm_subnets_update(struct nm_runtime *rt, const nm_account *signer, const str
         err = NM_E_NO_CHANGE;
         goto out;
     }
-    if ((err = check_fields(rt, &s->spec, changed, s->id)) || (err = subnet_put(rt, old, s)))
+    if ((err = check_fields(rt, &s->spec, changed, s->id)) ||
+        ((changed & NM_SF_EMISSION_WEIGHT) && (err = weight_setter_check(rt, signer))) ||
+        (err = subnet_put(rt, old, s)))
         goto out;
-    ev = cJSON_CreateObject();
-    cJSON_AddNumberToObject(ev, "id", s->id);
-    cJSON *names = cJSON_AddArrayToObject(ev, "fields");
-    if (!names) {
-        err = NM_E_NOMEM;
+    err = updated_event(rt, s->id, changed);
+out:
+    free(pair);
+    return err;
+}
+
+bool nm_subnets_weight_param(const char *name, uint16_t *id_out)
+{
+    static const char prefix[] = "subnet.", suffix[] = ".emission_weight";
+    if (strncmp(name, prefix, sizeof prefix - 1) != 0)
+        return false;
+    const char *p = name + sizeof prefix - 1;
+    uint32_t id = 0;
+    size_t digits = 0;
+    for (; *p >= '0' && *p <= '9' && digits < 6; p++, digits++)
+        id = id * 10 + (uint32_t)(*p - '0');
+    /* one spelling per subnet: no leading zero, 1..65535 */
+    if (digits == 0 || name[sizeof prefix - 1] == '0' || id > 65535 || strcmp(p, suffix) != 0)
+        return false;
+    if (id_out)
+        *id_out = (uint16_t)id;
+    return true;
+}
+
+int nm_subnets_weight_set(struct nm_runtime *rt, uint16_t id, uint64_t weight, bool write,
+                          uint8_t *old_out)
+{
+    struct nm_subnet *pair = malloc(2 * sizeof *pair);
+    if (!pair)
+        return NM_E_NOMEM;
+    struct nm_subnet *old = &pair[0], *s = &pair[1];
+    int err = nm_subnets_get(rt->db, id, old);
+    if (err)
+        goto out;
+    if (old->status != NM_SUBNET_ACTIVE) {
+        err = NM_E_SUBNET_RETIRED;
         goto out;
     }
-    for (size_t i = 0; i < sizeof field_names / sizeof field_names[0]; i++)
-        if (changed & (1u << i))
-            nm_json_append(names, cJSON_CreateString(field_names[i]));
-    err = nm_runtime_event(rt, "subnets.Updated", ev);
-    ev = NULL;
+    if (weight > 100) {
+        err = NM_E_BAD_PERCENT;
+        goto out;
+    }
+    *s = *old;
+    s->spec.emission_weight = (uint8_t)weight;
+    if (s->spec.emission_weight == old->spec.emission_weight) {
+        err = NM_E_NO_CHANGE;
+        goto out;
+    }
+    if (old_out)
+        *old_out = old->spec.emission_weight;
+    if ((err = check_fields(rt, &s->spec, NM_SF_EMISSION_WEIGHT, id)) || !write ||
+        (err = subnet_put(rt, old, s)))
+        goto out;
+    err = updated_event(rt, id, NM_SF_EMISSION_WEIGHT);
 out:
-    cJSON_Delete(ev);
     free(pair);
     return err;
 }
@@ -545,6 +637,10 @@ int nm_subnets_retire(struct nm_runtime *rt, const nm_account *signer, const str
         goto out;
     *s = *old;
     s->status = NM_SUBNET_RETIRED;
+    if (s->lock && !nm_add_u64(rt->height, rt->params.subnet_lock_return_blocks, &s->unlock_at)) {
+        err = NM_E_OVERFLOW;
+        goto out;
+    }
     if ((err = subnet_put(rt, old, s)))
         goto out;
     cJSON *ev = cJSON_CreateObject();
@@ -553,6 +649,8 @@ int nm_subnets_retire(struct nm_runtime *rt, const nm_account *signer, const str
         goto out;
     }
     cJSON_AddNumberToObject(ev, "id", s->id);
+    if (s->lock)
+        nm_json_add_u64(ev, "unlock_at", s->unlock_at);
     err = nm_runtime_event(rt, "subnets.Retired", ev);
 out:
     free(pair);
@@ -581,6 +679,8 @@ cJSON *nm_subnet_json(const struct nm_subnet *s, uint32_t miners, uint32_t valid
     cJSON_AddStringToObject(obj, "status",
                             s->status == NM_SUBNET_ACTIVE ? "active" : "retired");
     nm_json_add_u64(obj, "created_at", s->created_at);
+    nm_json_add_amount(obj, "lock", s->lock);
+    nm_json_add_u64(obj, "unlock_at", s->unlock_at);
     cJSON_AddNumberToObject(obj, "miners", miners);
     if (!cJSON_AddNumberToObject(obj, "validators", validators)) {
         cJSON_Delete(obj);

@@ -11,6 +11,13 @@
  * - emission_weight 0..100 (NM_E_BAD_PERCENT); the weights of active
  *   subnets, this one included, sum to at most 100 (NM_E_EMISSION_WEIGHT).
  *   A retired subnet keeps its stored weight but no longer counts.
+ *   Issue 16: only token holders give a subnet emission weight: create
+ *   with a weight above 0, or an update that changes it, is refused
+ *   (NM_E_EMISSION_BY_GOVERNANCE) unless the chain is a dev chain and the
+ *   signer a council member (alice, bob, charlie: the dev shortcut).
+ *   Governance sets it with a parameter proposal of
+ *   "subnet.ID.emission_weight" (nm_subnets_weight_set), or creates the
+ *   subnet with its weight by a subnet proposal; a chain spec may too.
  * - input/output schema: empty, or a JSON object (NM_E_BAD_SCHEMA).
  * - eval_spec: empty, or "<scheme>://<rest>" with scheme one of http,
  *   https, ipfs, ar (lowercase), a non-empty rest, only printable ASCII
@@ -19,11 +26,16 @@
  * - max_neurons: 0 means params.max_neurons; otherwise 1..max_neurons
  *   (NM_E_BAD_MAX_NEURONS). An update cannot go below a UID in use
  *   (NM_E_UID_IN_USE), so every neuron keeps uid < max_neurons.
- * - stake minimums: any u64, 0 included. Raising one does not evict
+ * - stake minimums: any u64, 0 included; a new subnet's validator minimum
+ *   0 becomes params.subnet_min_stake_validator (issue 16; 0 on dev chains,
+ *   1000 NMT by default). Raising one does not evict
  *   neurons already below it; they just cannot unbond further.
  * - create: fewer than params.max_subnets active subnets
  *   (NM_E_TOO_MANY_SUBNETS); id = lowest id >= 1 not used by any subnet
- *   (retired ones keep theirs, so ids are never reused); owner = signer,
+ *   (retired ones keep theirs, so ids are never reused); a signed create
+ *   locks a deposit from the signer's free balance (issue 16,
+ *   node/pallets/subnet_lock.h: NM_E_INSUFFICIENT_BALANCE when short),
+ *   returned subnet_lock_return_blocks after retirement; owner = signer,
  *   status active, created_at = height.
  * - update: owner only (NM_E_NOT_OWNER), active only (NM_E_SUBNET_RETIRED),
  *   the field mask picks what changes; NM_E_NO_CHANGE when the mask is
@@ -46,6 +58,8 @@ struct nm_subnet {
     nm_account owner;
     uint8_t status;
     uint64_t created_at;
+    uint64_t lock;      /* deposit locked at creation (issue 16), base units */
+    uint64_t unlock_at; /* retired: the block whose end returns the lock; else 0 */
 };
 
 /* NM_E_UNKNOWN_SUBNET when there is no subnet id. */
@@ -66,6 +80,16 @@ int nm_subnets_retire(struct nm_runtime *rt, const nm_account *signer, const str
  * by owner. */
 int nm_subnets_genesis_create(struct nm_runtime *rt, const nm_account *owner,
                               const struct nm_subnet_spec *spec, uint16_t *id_out);
+/* governance: whether name is "subnet.ID.emission_weight" (ID 1..65535,
+ * no leading zero), then *id_out = ID (id_out may be NULL). */
+bool nm_subnets_weight_param(const char *name, uint16_t *id_out);
+/* governance: subnet id's emission weight := weight, by the rules above but
+ * whoever owns it (NM_E_UNKNOWN_SUBNET, NM_E_SUBNET_RETIRED,
+ * NM_E_BAD_PERCENT, NM_E_NO_CHANGE, NM_E_EMISSION_WEIGHT). write false:
+ * check only. *old_out (may be NULL) gets the weight before. Event
+ * subnets.Updated {id, fields: ["emission_weight"]}. */
+int nm_subnets_weight_set(struct nm_runtime *rt, uint16_t id, uint64_t weight, bool write,
+                          uint8_t *old_out);
 /* governance: 0 when create would accept spec now, else its NM_E_*; writes
  * nothing. */
 int nm_subnets_create_check(struct nm_runtime *rt, const struct nm_subnet_spec *spec);

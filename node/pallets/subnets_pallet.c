@@ -2,6 +2,7 @@
  * codec and JSON view, and the subnet-spec codec governance shares (see
  * pallet.h). */
 #include "node/pallets/pallet.h"
+#include "node/pallets/subnet_lock.h"
 #include "node/pallets/subnets.h"
 
 #include "node/errors.h"
@@ -174,5 +175,6 @@ const struct nm_pallet nm_pallet_subnets = {
     .events = subnets_events,
     .calls = calls,
     .call_count = sizeof calls / sizeof calls[0],
+    .end_block = nm_subnets_end_block,
     .fold = nm_subnets_fold,
 };

@@ -4,6 +4,7 @@
 
 #include "node/pallets/consensus_math.h"
 #include "node/errors.h"
+#include "node/pallets/permits.h"
 #include "node/pallets/registry.h"
 #include "node/pallets/subnets.h"
 #include "node/pallets/weights_codec.h"
@@ -210,6 +211,12 @@ static int ctx_begin(struct nm_runtime *rt, const nm_account *signer, uint16_t s
         return NM_E_NOT_VALIDATOR;
     if (err)
         return err;
+    /* Issue 16: only the top max_validators by stake set weights. */
+    struct nm_permit_info permit;
+    if ((err = nm_permits_of(rt->db, &rt->params, k->subnet, signer, &permit)))
+        return err;
+    if (!permit.permit)
+        return NM_E_NO_VALIDATOR_PERMIT;
     return nm_weights_options(rt->db, &rt->params, subnet, &k->opt);
 }
 

@@ -11,7 +11,9 @@
  * Rules (each call checks everything before it writes):
  * - submit / commit / reveal: the subnet exists (NM_E_UNKNOWN_SUBNET) and
  *   is active (NM_E_SUBNET_RETIRED); the signer is a validator there
- *   (NM_E_NOT_VALIDATOR).
+ *   (NM_E_NOT_VALIDATOR) holding a permit: one of the subnet's top
+ *   params.max_validators validators by stake (node/pallets/permits.h;
+ *   NM_E_NO_VALIDATOR_PERMIT otherwise).
  * - A weight list (submit, reveal): 1..max_neurons of the subnet pairs
  *   (NM_E_TOO_MANY_WEIGHTS; an empty list is NM_E_ZERO_WEIGHTS); every uid
  *   a registered miner of the subnet (NM_E_NOT_MINER), none twice

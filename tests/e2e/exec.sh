@@ -219,6 +219,14 @@ if [ -n "$alice0" ] && [ "$(nonce_of alice)" = "$alice0" ] &&
 else
     fail "refused commands submitted nothing (nonces unchanged)"
 fi
+# issue 16: emission weight comes from governance; dave is not on the dev
+# council, so the block refuses it (the console has no local check for it)
+expect_fail "emission weight by an account outside the dev council" 1 \
+    "emission weight is set by governance" \
+    --as dave 'subnet create --name grab --task CODE_GEN --emission-weight 80%'
+nm 'subnet list --json'
+grep -q '"grab"' "$work/out" && fail "the refused subnet does not exist" ||
+    pass "the refused subnet does not exist"
 nm --json 'frobnicate'
 if [ "$rc" -eq 2 ] && grep -q '^{"error":{"name":"USAGE"' "$work/out"; then
     pass "--json failure prints an error object"

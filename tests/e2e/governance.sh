@@ -5,7 +5,8 @@
 # bad input (bond too small, unknown or out-of-bounds parameter, treasury
 # overdraft, upgrade at a past height, vote without stake, double vote,
 # council member alone, outsider as council) refused with a clear error and
-# no fee taken. About 30 s at 1 s blocks.
+# no fee taken; a subnet's emission weight set by proposal (issue 16).
+# About 30 s at 1 s blocks.
 . "$(dirname "$0")/../e2e-lib.sh"
 
 base="$T/node"
@@ -53,6 +54,14 @@ fi
 id=$(json_field id <"$T/prop")
 [ "$id" = 1 ] && pass "the proposal is number 1" || fail "proposal id: $id"
 
+# issue 16: a subnet's emission weight by proposal (govnet was created at 0%)
+expect_error "a subnet weight above 100% is refused" 2 "outside its bounds" \
+    --as alice 'propose param subnet.1.emission_weight 101 --bond 1'
+nm --as alice --json 'propose param subnet.1.emission_weight 30 --bond 1' >"$T/prop2" 2>"$T/err"
+wid=$(json_field id <"$T/prop2")
+[ "$wid" = 2 ] && pass "alice proposes subnet 1's emission weight 30%" ||
+    { fail "propose subnet.1.emission_weight: id '$wid'"; cat "$T/err"; }
+check "alice votes aye on the weight" nm --as alice "vote $wid aye"
 check "alice votes aye with her stake" nm --as alice "vote $id aye"
 expect_error "the same vote twice is refused" 1 "SAME_VOTE" --as alice "vote $id aye"
 bob_before=$(free_of bob)
@@ -88,6 +97,15 @@ nm "proposal $id" | grep -q '^summary         tx_fee → 0.000200000 NMT (set)$'
     pass "an executed change says what it set, in NMT" ||
     { fail "executed summary"; nm "proposal $id"; }
 expect_error "a vote after close is refused" 1 "VOTING_CLOSED" --as alice "vote $id nay"
+i=0
+while [ $i -lt 10 ] && ! nm --json "proposal $wid" | grep -q '"status":"executed"'; do
+    sleep 1 # proposed a block after the first one, so it ends a block later
+    i=$((i + 1))
+done
+nm --json "proposal $wid" | grep -q '"status":"executed"' &&
+    pass "the weight proposal is executed" || fail "the weight proposal is not executed"
+w=$(nm --json 'subnet show 1' | json_field emission_weight)
+[ "$w" = 30 ] && pass "subnet 1's emission weight is 30 by governance" || fail "weight is '$w'"
 nm --json 'events' >/dev/null && pass "events stay readable" || fail "events"
 nm 'proposals --all' | grep -q "executed" && pass "proposals --all shows it executed" \
     || fail "proposals --all"
