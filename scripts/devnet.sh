@@ -64,6 +64,7 @@ JSON
     /usr/bin/python3 -c "import hashlib,sys; sys.stdout.buffer.write(
         hashlib.blake2b(b'neuromesh-dev/alice', digest_size=32).digest())" \
         >"$dir/node0/chains/devnet/node-key"
+    chmod 600 "$dir/node0/chains/devnet/node-key" # an unencrypted seed: the node refuses it otherwise
     : >"$dir/nodes.txt.tmp"
     boot=
     i=0

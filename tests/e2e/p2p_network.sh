@@ -21,6 +21,7 @@ mkdir -p "$T/p/chains/p2p_e2e"
 /usr/bin/python3 -c "import hashlib,sys; sys.stdout.buffer.write(
     hashlib.blake2b(b'neuromesh-dev/alice', digest_size=32).digest())" \
     >"$T/p/chains/p2p_e2e/node-key"
+chmod 600 "$T/p/chains/p2p_e2e/node-key"
 
 # peer NAME [ARGS...]: starts a node of the chain with p2p on loopback;
 # its PID goes to $T/NAME.pid (and BG_PIDS), its URL to $T/NAME.url.
