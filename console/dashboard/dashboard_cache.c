@@ -77,6 +77,23 @@ static void reset_for_new_chain(struct nm_cache *c, const char *genesis)
     snprintf(c->genesis, sizeof c->genesis, "%s", genesis);
 }
 
+/* The node's one epoch shape (node/epoch.h: epoch_info, epoch_update and
+ * chain_info all carry it): the counter kept in state, tempo, first and
+ * last block. Epoch progress comes from start/end, never height % tempo,
+ * which is wrong once governance has changed the tempo. */
+static void take_epoch(struct nm_cache *c, const cJSON *j)
+{
+    uint64_t v;
+    if (nm_jget_has_u64(j, "epoch", &v))
+        c->epoch = v;
+    if (nm_jget_has_u64(j, "tempo", &v))
+        c->tempo = v;
+    if (nm_jget_has_u64(j, "start", &v) && nm_jget_has_u64(j, "end", &c->epoch_end)) {
+        c->epoch_start = v;
+        c->have_epoch = true;
+    }
+}
+
 static unsigned apply_chain(struct nm_cache *c, const cJSON *j)
 {
     if (!cJSON_IsObject(j))
@@ -98,10 +115,7 @@ static unsigned apply_chain(struct nm_cache *c, const cJSON *j)
         c->height = v;
     if (nm_jget_has_u64(j, "finalized", &v))
         c->finalized = v;
-    if (nm_jget_has_u64(j, "epoch", &v))
-        c->epoch = v;
-    if (nm_jget_has_u64(j, "tempo", &v))
-        c->tempo = v;
+    take_epoch(c, j);
     if (nm_jget_has_u64(j, "block_time_ms", &v))
         c->block_time_ms = v;
     if (nm_jget_has_u64(j, "pending", &v))
@@ -134,17 +148,9 @@ static unsigned apply_head(struct nm_cache *c, const cJSON *j)
 
 static unsigned apply_epoch(struct nm_cache *c, const cJSON *j)
 {
-    uint64_t v;
     if (!cJSON_IsObject(j))
         return 0;
-    if (nm_jget_has_u64(j, "epoch", &v))
-        c->epoch = v;
-    if (nm_jget_has_u64(j, "tempo", &v))
-        c->tempo = v;
-    if (nm_jget_has_u64(j, "start", &v) && nm_jget_has_u64(j, "end", &c->epoch_end)) {
-        c->epoch_start = v;
-        c->have_epoch = true;
-    }
+    take_epoch(c, j);
     return NM_DIRTY_OVERVIEW;
 }
 

@@ -165,6 +165,7 @@ static const char *const subnets_events[] = {
     "subnets.Created",
     "subnets.Updated",
     "subnets.Retired",
+    "subnets.LockReturned",
     NULL,
 };
 
