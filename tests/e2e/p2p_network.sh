@@ -95,13 +95,14 @@ check "a transfer submitted at f2 is included by the producer" sh -c "'$NEUROMES
     '$(cat "$T/p.url")' --json 'balance $BOB' | grep -q '\"free\":\"1500000000\"'"
 ph=$(height p)
 wait_height f1 "$ph" 10
-metrics=$(curl -s "http://127.0.0.1:$(cat "$T/p.pport")/metrics")
+M="$T/p.metrics"
+curl -s "http://127.0.0.1:$(cat "$T/p.pport")/metrics" >"$M"
 # (gossip or the sync relay may bring it first: the second finds it known)
-check "the transfer reached the producer by gossip too" sh -c "echo '$metrics' | grep -Eq \
-    'neuromesh_gossip_messages_total\{topic=\"extrinsics\",outcome=\"(accepted|ignored)\"\} [1-9]'"
-check "the producer gossips its blocks and hears announcements" sh -c "echo '$metrics' | grep -q \
-    'topic=\"blocks\",outcome=\"published\"} [1-9]' && echo '$metrics' | grep -q \
-    'topic=\"announcements\",outcome=\"accepted\"} [1-9]'"
+check "the transfer reached the producer by gossip too" grep -Eq \
+    'neuromesh_gossip_messages_total\{topic="extrinsics",outcome="(accepted|ignored)"\} [1-9]' "$M"
+check "the producer gossips its blocks and hears announcements" sh -c "grep -q \
+    'topic=\"blocks\",outcome=\"published\"} [1-9]' '$M' && grep -q \
+    'topic=\"announcements\",outcome=\"accepted\"} [1-9]' '$M'"
 check "neuromesh exec at f2 saw it included (f2 imported the block with its results)" \
     sh -c "! grep -q '^error' '$T/tx.out'"
 check "f1 sees it too" sh -c "'$NEUROMESH' exec --url '$(cat "$T/f1.url")' --json 'balance $BOB' \
