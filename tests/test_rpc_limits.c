@@ -353,18 +353,26 @@ static void test_large_requests_cost_more_of_the_rate_limit(void **state)
     size_t n = 0;
     char *big = largest_request(&n);
     int served = 0, limited = 0;
+    long long t0 = now_ms();
     for (int i = 0; i < 8; i++) {
         int code = call_code(fd, big, n);
         served += code != -32005;
         limited += code == -32005;
     }
+    long long elapsed_ms = now_ms() - t0;
     free(big);
-    print_message("8 requests of 512 KiB at 100 calls/s: %d answered, %d rate limited\n",
-                  served, limited);
-    /* as one call each, all 8 would pass (a burst of 100); at 33 calls
-     * each, 3 and what the bucket refills meanwhile */
-    assert_true(served <= 6);
-    assert_true(limited >= 2);
+    print_message("8 requests of 512 KiB at 100 calls/s in %lld ms: %d answered, %d rate "
+                  "limited\n",
+                  elapsed_ms, served, limited);
+    /* As one call each, all 8 would pass (a burst of 100). At 32 calls or
+     * more each, at most 6 pass at once (3 or so, the bucket's slack and
+     * the one that may overdraw it), plus one per 32 calls the bucket
+     * refilled meanwhile (100 a second of the time measured, which is long
+     * under sanitizers). */
+    int affordable = 6 + (int)(elapsed_ms / 10 / 32);
+    assert_true(served <= affordable);
+    if (affordable < 8)
+        assert_true(limited >= 8 - affordable);
     close(fd);
 }
 
