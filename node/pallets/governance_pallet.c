@@ -107,7 +107,7 @@ static void upgrade_json(const struct nm_call *c, cJSON *args)
 {
     nm_json_add_amount(args, "bond", c->u.propose_upgrade.bond);
     cJSON_AddNumberToObject(args, "version", c->u.propose_upgrade.version);
-    cJSON_AddNumberToObject(args, "at", (double)c->u.propose_upgrade.at);
+    nm_json_add_u64(args, "at", c->u.propose_upgrade.at);
 }
 
 static void vote_encode(const struct nm_call *c, struct nm_writer *w)
