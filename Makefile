@@ -145,14 +145,14 @@ walkthrough: $(BIN)
 		-c "sh scripts/walkthrough.sh" docs/walkthrough.cast
 
 unit: $(TEST_BINS)
-	@sh tests/run-unit.sh $(TEST_BINS)
+	@sh tests/run-tests.sh unit $(TEST_BINS)
 
 e2e: $(BIN)
-	@NEUROMESH=$(abspath $(BIN)) sh tests/run-e2e.sh
+	@NEUROMESH=$(abspath $(BIN)) sh tests/run-tests.sh e2e tests/e2e/*.sh
 
 test: $(BIN) $(TEST_BINS)
-	@sh tests/run-unit.sh $(TEST_BINS)
-	@NEUROMESH=$(abspath $(BIN)) sh tests/run-e2e.sh
+	@sh tests/run-tests.sh unit $(TEST_BINS)
+	@NEUROMESH=$(abspath $(BIN)) sh tests/run-tests.sh e2e tests/e2e/*.sh
 
 asan:
 	$(MAKE) BUILD=build/asan SANITIZE=1 OPT=-O1 test

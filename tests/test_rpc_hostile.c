@@ -4,7 +4,8 @@
  * a flood past the rate limits, the connection cap, and a client that
  * never reads. After each: the node still serves a well-behaved client at
  * once, the chain did not change, and memory stayed bounded. Bounded in
- * count and time (about 10 s). */
+ * count and time (about 10 s). test-runner: alone (its rate-limit counts
+ * charge the node thread's time, so other tests on the cores change them). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
