@@ -4,6 +4,8 @@
  * client, at 1 and 64 concurrent callers, each in a closed loop. Reports
  * calls/s and p50/p99 latency. Target: at least 5x the Python server's
  * throughput. Prints figures, never fails on time.
+ * Both servers run in child processes pinned to CPU 1 and the client on
+ * CPU 0, so neither server competes with the client for a core.
  * Usage: bench_miner [SECONDS_PER_RUN] (default 3); run from the repo root. */
 #include "node/miner/backend.h"
 #include "node/miner/client.h"
@@ -11,6 +13,7 @@
 #include "node/schema_json/schema_json.h"
 
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -95,69 +98,131 @@ static double measure(const char *label, const char *target, int conc, double se
     return rate;
 }
 
+/* Pins the calling process to one CPU (when the machine has it), so the
+ * servers share one core and the client has the other: the client's own
+ * CPU no longer decides how fast a server looks. */
+static void pin_to_cpu(int cpu)
+{
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET(cpu, &set);
+    if (sched_setaffinity(0, sizeof set, &set) != 0)
+        fprintf(stderr, "bench_miner: cannot pin to CPU %d; figures share the cores\n", cpu);
+}
+
+/* Our miner server (echo backend) in a child process pinned to CPU 1;
+ * writes its port to the pipe and runs until killed. */
+static pid_t start_our_server(int *port)
+{
+    int fds[2];
+    if (pipe(fds) != 0)
+        return -1;
+    pid_t pid = fork();
+    if (pid == 0) {
+        close(fds[0]);
+        pin_to_cpu(1);
+        char err[256];
+        struct nm_miner_backend *echo;
+        struct nm_miner_server *srv;
+        nm_miner_backend_echo_new(&echo, err, sizeof err);
+        struct nm_miner_server_config cfg = {.listen = "127.0.0.1:0", .max_concurrency = 1000,
+                                             .input_schema = nm_codegen_input_schema,
+                                             .output_schema = nm_codegen_output_schema,
+                                             .backend = echo, .threads = 2, .quiet = 1};
+        int p = 0;
+        if (nm_miner_server_start(&cfg, &srv, err, sizeof err) == 0)
+            p = nm_miner_server_port(srv);
+        else
+            fprintf(stderr, "bench_miner: %s\n", err);
+        if (write(fds[1], &p, sizeof p) != (ssize_t)sizeof p || p == 0)
+            _exit(1);
+        for (;;)
+            pause();
+    }
+    close(fds[1]);
+    if (pid < 0 || read(fds[0], port, sizeof *port) != (ssize_t)sizeof *port)
+        *port = 0;
+    close(fds[0]);
+    return pid;
+}
+
+/* The python3-grpcio echo server, pinned to CPU 1; its port comes back
+ * through a file. */
+static pid_t start_python_server(const char *dir, int *port)
+{
+    char port_file[160], stubs[160];
+    snprintf(port_file, sizeof port_file, "%s/port", dir);
+    snprintf(stubs, sizeof stubs, "%s/stubs", dir);
+    pid_t pid = fork();
+    if (pid == 0) {
+        pin_to_cpu(1);
+        execl("/usr/bin/python3", "python3", "tests/grpc/echo_server.py", stubs, port_file,
+              "--workers", "64", (char *)NULL);
+        _exit(127);
+    }
+    *port = 0;
+    for (int i = 0; i < 100 && *port == 0; i++) {
+        FILE *f = fopen(port_file, "r");
+        if (f) {
+            if (fscanf(f, "%d", port) != 1)
+                *port = 0;
+            fclose(f);
+        }
+        if (!*port)
+            usleep(100000);
+    }
+    return pid;
+}
+
+static void stop_server(pid_t pid)
+{
+    if (pid > 0) {
+        kill(pid, SIGKILL);
+        waitpid(pid, NULL, 0);
+    }
+}
+
 int main(int argc, char **argv)
 {
     double seconds = argc > 1 ? atof(argv[1]) : 3;
     if (seconds <= 0)
         seconds = 3;
     signal(SIGPIPE, SIG_IGN);
-    char err[256];
-    struct nm_miner_backend *echo;
-    struct nm_miner_server *srv;
-    nm_miner_backend_echo_new(&echo, err, sizeof err);
-    struct nm_miner_server_config cfg = {.listen = "127.0.0.1:0", .max_concurrency = 1000,
-                                         .input_schema = nm_codegen_input_schema,
-                                         .output_schema = nm_codegen_output_schema,
-                                         .backend = echo, .threads = 2, .quiet = 1};
-    if (nm_miner_server_start(&cfg, &srv, err, sizeof err)) {
-        fprintf(stderr, "bench_miner: %s\n", err);
-        return 1;
-    }
-    char ours[64], theirs[64];
-    snprintf(ours, sizeof ours, "127.0.0.1:%d", nm_miner_server_port(srv));
-
     char tmp[] = "/tmp/nm-bench-miner.XXXXXX";
     if (!mkdtemp(tmp))
         return 1;
-    char port_file[128], stubs[128];
-    snprintf(port_file, sizeof port_file, "%s/port", tmp);
-    snprintf(stubs, sizeof stubs, "%s/stubs", tmp);
-    pid_t py = fork();
-    if (py == 0) {
-        execl("/usr/bin/python3", "python3", "tests/grpc/echo_server.py", stubs, port_file,
-              "--workers", "64", (char *)NULL);
-        _exit(127);
+    /* both servers start before this process makes any gRPC call (fork
+     * after gRPC's threads start is unsafe) */
+    int our_port = 0, py_port = 0;
+    pid_t ours_pid = start_our_server(&our_port);
+    pid_t py = start_python_server(tmp, &py_port);
+    if (our_port == 0) {
+        fprintf(stderr, "bench_miner: our server did not start\n");
+        stop_server(ours_pid);
+        stop_server(py);
+        return 1;
     }
-    int port = 0;
-    for (int i = 0; i < 100 && port == 0; i++) {
-        FILE *f = fopen(port_file, "r");
-        if (f) {
-            if (fscanf(f, "%d", &port) != 1)
-                port = 0;
-            fclose(f);
-        }
-        if (!port)
-            usleep(100000);
-    }
-    snprintf(theirs, sizeof theirs, "127.0.0.1:%d", port);
+    pin_to_cpu(0);
+    char ours[64], theirs[64];
+    snprintf(ours, sizeof ours, "127.0.0.1:%d", our_port);
+    snprintf(theirs, sizeof theirs, "127.0.0.1:%d", py_port);
     printf("Infer with an echo backend, closed loop per caller, %.0f s per run, same C client\n",
            seconds);
+    printf("(servers in their own processes on CPU 1, the client on CPU 0)\n");
     printf("(target: ours >= 5x the python3-grpcio server's calls/s)\n");
     printf("%-26s %4s %12s %10s %10s %8s\n", "server", "conc", "calls/s", "p50 ms", "p99 ms",
            "errors");
     for (int conc = 1; conc <= 64; conc *= 64) {
         double a = measure("neuromesh miner (C core)", ours, conc, seconds);
-        double b = port ? measure("python3-grpcio", theirs, conc, seconds) : 0;
+        double b = py_port ? measure("python3-grpcio", theirs, conc, seconds) : 0;
         if (b > 0)
             printf("%-26s %4d %12.1fx\n", "ratio", conc, a / b);
     }
-    kill(py, SIGKILL);
-    waitpid(py, NULL, 0);
+    stop_server(py);
+    stop_server(ours_pid);
     char cmd[200];
     snprintf(cmd, sizeof cmd, "rm -rf %s", tmp);
     if (system(cmd) != 0)
         fprintf(stderr, "bench_miner: could not remove %s\n", tmp);
-    nm_miner_server_stop(srv);
-    nm_miner_backend_free(echo);
     return 0;
 }
