@@ -2,7 +2,12 @@
 # Installs the Debian packages the build and tests need, only those whose
 # pkg-config module (or command) is missing, then the tests' pinned npm
 # packages. Safe to run repeatedly.
+#   sh scripts/install-deps.sh               build, tests, benches, fuzzing
+#   sh scripts/install-deps.sh --build-only  what `make neuromesh` needs
+#                                            (ops/Dockerfile's build stage)
 set -eu
+build_only=""
+[ "${1:-}" = --build-only ] && build_only=1
 
 # pkg-config module -> Debian package
 MODULES="ncursesw:libncurses-dev readline:libreadline-dev libuv:libuv1-dev
@@ -10,9 +15,10 @@ libwebsockets:libwebsockets-dev libcjson:libcjson-dev sqlite3:libsqlite3-dev
 cmocka:libcmocka-dev libsodium:libsodium-dev grpc:libgrpc-dev libprotobuf-c:libprotobuf-c-dev
 libseccomp:libseccomp-dev libcurl:libcurl4-openssl-dev
 miniupnpc:libminiupnpc-dev inih:libinih-dev"
-# command -> Debian package (test and fuzz tools)
-COMMANDS="pkg-config:pkg-config tmux:tmux sqlite3:sqlite3 clang:clang promtool:prometheus curl:curl
-protoc-c:protobuf-c-compiler bwrap:bubblewrap systemd-analyze:systemd
+# command -> Debian package: the build's tools, then test and fuzz tools
+COMMANDS="pkg-config:pkg-config cc:gcc make:make protoc-c:protobuf-c-compiler"
+[ -n "$build_only" ] || COMMANDS="$COMMANDS tmux:tmux sqlite3:sqlite3 clang:clang
+promtool:prometheus curl:curl bwrap:bubblewrap systemd-analyze:systemd
 asciinema:asciinema node:nodejs npm:npm"
 
 missing=""
@@ -34,6 +40,29 @@ for f in /usr/lib/*/libwebsockets-evlib_uv.so /usr/lib/libwebsockets-evlib_uv.so
     [ -f "$f" ] && evlib_uv_found=1
 done
 [ -n "$evlib_uv_found" ] || missing="$missing libwebsockets-evlib-uv"
+# Debian's python3-yaml: api/openapi.yaml is compiled into the binary
+# (scripts/openapi-to-c.py); tests/ops reads the compose file and rules.
+if [ ! -x /usr/bin/python3 ] || ! /usr/bin/python3 -c 'import yaml' 2>/dev/null; then
+    missing="$missing python3-yaml"
+fi
+# apt_install: installs $missing (as root), or says what to run.
+apt_install() {
+    [ -n "$missing" ] || return 0
+    if [ "$(id -u)" != 0 ]; then
+        echo "install-deps: missing Debian packages:$missing" >&2
+        echo "install-deps: not root; run: sudo apt-get install$missing" >&2
+        exit 1
+    fi
+    echo "install-deps: installing:$missing" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq >/dev/null
+    # shellcheck disable=SC2086
+    apt-get install -y -qq --no-install-recommends $missing >/dev/null
+}
+if [ -n "$build_only" ]; then
+    apt_install
+    exit 0
+fi
 # Debian's own python3 with numpy, for the consensus reference test.
 if [ ! -x /usr/bin/python3 ] || ! /usr/bin/python3 -c 'import numpy' 2>/dev/null; then
     missing="$missing python3 python3-numpy"
@@ -42,11 +71,6 @@ fi
 # (a Python client and a Python miner against ours).
 if [ ! -x /usr/bin/python3 ] || ! /usr/bin/python3 -c 'import grpc, grpc_tools' 2>/dev/null; then
     missing="$missing python3-grpcio python3-grpc-tools"
-fi
-# Debian's python3-yaml: api/openapi.yaml is compiled into the binary
-# (scripts/openapi-to-c.py); tests/ops reads the compose file and rules.
-if [ ! -x /usr/bin/python3 ] || ! /usr/bin/python3 -c 'import yaml' 2>/dev/null; then
-    missing="$missing python3-yaml"
 fi
 # The BIP-39 English word list `key new` and `key import --mnemonic` read
 # (node/mnemonic.c), as Debian's python3-mnemonic ships it.
@@ -73,19 +97,5 @@ npm_deps() {
     done
 }
 
-if [ -z "$missing" ]; then
-    npm_deps
-    exit 0
-fi
-
-if [ "$(id -u)" != 0 ]; then
-    echo "install-deps: missing Debian packages:$missing" >&2
-    echo "install-deps: not root; run: sudo apt-get install$missing" >&2
-    exit 1
-fi
-echo "install-deps: installing:$missing" >&2
-export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq >/dev/null
-# shellcheck disable=SC2086
-apt-get install -y -qq --no-install-recommends $missing >/dev/null
+apt_install
 npm_deps

@@ -6,7 +6,9 @@
 # loopback until an epoch has weights, and every metric name the
 # dashboards and rules use must be in what those live processes export.
 # docker-compose.yml cannot be run here (no Docker engine): it is parsed
-# as YAML (Debian python3-yaml) and its services checked; the systemd
+# as YAML (Debian python3-yaml) and its services checked, and the image's
+# runtime packages are checked against the libraries the binary links
+# (ops/docker-check.sh builds and runs the image where Docker is); the systemd
 # units are checked with systemd-analyze verify.
 . "$(dirname "$0")/../e2e-lib.sh"
 . "$(dirname "$0")/../e2e-roles-lib.sh"
@@ -48,6 +50,29 @@ for name in ("node", "miner", "validator", "aggregator"):
     assert b["dockerfile"] == "ops/Dockerfile", (name, b)
 print("services:", sorted(svc))
 PYEOF
+# The image's runtime stage installs every library the binary links: each
+# NEEDED library's Debian package is listed in ops/Dockerfile's last stage
+# or comes with one listed (apt-cache's dependency closure). Caught
+# libminiupnpc and libinih missing from the image once.
+docker_runtime_covers_binary() {
+    listed=$(sed -n '/^FROM debian:bookworm-slim/,$p' ops/Dockerfile \
+        | sed -n '/apt-get install/,/rm -rf/p' | tr ' \\' '\n\n' \
+        | grep -E '^[a-z0-9][a-z0-9.+-]+$' | grep -vxE 'apt-get|install|update|rm|useradd')
+    # shellcheck disable=SC2086
+    closure=$(apt-cache depends --recurse --no-recommends --no-suggests --no-conflicts \
+        --no-breaks --no-replaces --no-enhances $listed 2>/dev/null | grep -v '^ ' | sort -u)
+    missing=""
+    for lib in $(readelf -d "$NEUROMESH" | sed -n 's/.*NEEDED.*\[\(.*\)\]/\1/p'); do
+        path=$(ldd "$NEUROMESH" | awk -v l="$lib" '$1 == l { print $3 }')
+        pkg=$(dpkg -S "$path" 2>/dev/null || dpkg -S "$(realpath "$path")" 2>/dev/null \
+            || dpkg -S "/usr$path" 2>/dev/null)
+        pkg=${pkg%%:*}
+        echo "$closure" | grep -qx "$pkg" || missing="$missing $lib($pkg)"
+    done
+    [ -z "$missing" ] || { echo "not in the image:$missing"; return 1; }
+}
+check "ops/Dockerfile's runtime stage installs every library the binary links" \
+    docker_runtime_covers_binary
 for u in ops/systemd/*.service; do
     check "systemd-analyze verify $u" sh -c \
         "systemd-analyze verify --man=no '$u' 2>&1 | grep -v 'neuromesh: No such file\|Command /usr/local/bin/neuromesh is not executable' | (! grep .)"
