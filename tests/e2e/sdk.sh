@@ -1,0 +1,73 @@
+#!/bin/sh
+# sdk.sh - the SDKs of sdk/ against one real dev node (SDK-001): `make
+# install` into a temp DESTDIR, the C example built there with pkg-config
+# and run; the Python SDK's unit tests (its encoder byte-identical to the C
+# one on every call kind, through libneuromesh) and its example; the Rust
+# crates' `cargo test` (offline, std only) with the same story. The three
+# stories run at once, each with its own two dev accounts and subnet.
+. "$(dirname "$0")/../e2e-lib.sh"
+. "$(dirname "$0")/../e2e-roles-lib.sh"
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+BUILD_DIR=$(cd "$(dirname "$NEUROMESH")" && pwd)
+# The build's own variables (make test passes them; `make asan` sets SANITIZE).
+: "${NM_MAKE_VARS:=BUILD=$BUILD_DIR}"
+SAN=
+case " $NM_MAKE_VARS " in *" SANITIZE=1 "*) SAN="-fsanitize=address,undefined" ;; esac
+
+start_node "$T/node" --quiet || { fail "node started"; finish; }
+# The Python story needs no library: it starts while the SDK installs.
+PYTHONPATH="$ROOT/sdk/python" $PY "$ROOT/sdk/python/examples/quickstart.py" \
+    "$URL" charlie dave py-sdk >"$T/py.log" 2>&1 &
+PY_PID=$!; BG_PIDS="$BG_PIDS $PY_PID"
+
+# shellcheck disable=SC2086
+if make -s -C "$ROOT" NM_SKIP_DEPS=1 $NM_MAKE_VARS install PREFIX=/usr DESTDIR="$T/root" \
+    >"$T/install.log" 2>&1; then
+    pass "make install PREFIX=/usr DESTDIR=..."
+else
+    fail "make install"; cat "$T/install.log"; finish
+fi
+for f in usr/include/neuromesh.h usr/lib/libneuromesh.a usr/lib/libneuromesh.so \
+    usr/lib/libneuromesh.so.0 usr/lib/pkgconfig/neuromesh.pc usr/bin/neuromesh; do
+    [ -e "$T/root/$f" ] || fail "installed $f"
+done
+LIB="$T/root/usr/lib"
+export PKG_CONFIG_PATH="$LIB/pkgconfig"
+# shellcheck disable=SC2046
+check "the C example builds against the installed SDK with pkg-config" \
+    cc -std=c11 -Wall -Wextra -Werror $SAN -o "$T/quickstart" "$ROOT/sdk/c/examples/quickstart.c" \
+    $(pkg-config --define-prefix --cflags --libs neuromesh)
+command nm -D --defined-only "$LIB/libneuromesh.so" | grep -v ' neuromesh_\| NEUROMESH_0$' >"$T/exports"
+[ -s "$T/exports" ] && fail "the library exports more than neuromesh_*: $(head -n 3 "$T/exports")" \
+    || pass "the shared library exports only neuromesh_*"
+
+LD_LIBRARY_PATH="$LIB" "$T/quickstart" "$URL" alice bob c-sdk >"$T/c.log" 2>&1 &
+C_PID=$!; BG_PIDS="$BG_PIDS $C_PID"
+RUST_PID=
+if [ -z "$SAN" ] && command -v cargo >/dev/null 2>&1; then
+    (cd "$ROOT/sdk/rust" && NEUROMESH_LIB_DIR="$LIB" LD_LIBRARY_PATH="$LIB" NEUROMESH_URL="$URL" \
+        NEUROMESH_SIGNERS=eve,ferdie CARGO_TARGET_DIR="$BUILD_DIR/rust-target" \
+        cargo test --offline -q) >"$T/rust.log" 2>&1 &
+    RUST_PID=$!; BG_PIDS="$BG_PIDS $RUST_PID"
+fi
+
+# Meanwhile: the Python encoder against the C one (not under sanitizers:
+# an ASan library cannot be loaded into python3).
+if [ -z "$SAN" ]; then
+    NEUROMESH_LIB="$LIB/libneuromesh.so" $PY -m unittest discover -s "$ROOT/sdk/python/tests" \
+        >"$T/pyunit.log" 2>&1 \
+        && pass "python: $(tail -n 3 "$T/pyunit.log" | grep -o 'Ran [0-9]* tests'), codec identical to C" \
+        || { fail "python unit tests"; cat "$T/pyunit.log"; }
+fi
+
+wait "$C_PID" && grep -q "all steps passed" "$T/c.log" \
+    && pass "C example: transfer, subnet, register, stake, commit-reveal, epochs" \
+    || { fail "C example"; cat "$T/c.log"; }
+wait "$PY_PID" && grep -q "all steps passed" "$T/py.log" \
+    && pass "Python example: the seed's register_miner/submit_weights, commit-reveal, epochs" \
+    || { fail "Python example"; cat "$T/py.log"; }
+if [ -n "$RUST_PID" ]; then
+    wait "$RUST_PID" && pass "Rust: cargo test (neuromesh-sys, neuromesh, the story on the node)" \
+        || { fail "Rust cargo test"; cat "$T/rust.log"; }
+fi
+finish
