@@ -54,9 +54,13 @@ fi
     missing="$missing python3-mnemonic"
 # The Python SDK (sdk/python) runs on Debian's websockets and PyNaCl; the
 # Rust SDK (sdk/rust) builds offline with Debian's cargo (std only).
-if [ ! -x /usr/bin/python3 ] || ! /usr/bin/python3 -c 'import websockets, nacl' 2>/dev/null; then
-    missing="$missing python3-websockets python3-nacl"
+# Its package is built with python3-build and checked with twine.
+if [ ! -x /usr/bin/python3 ] || ! /usr/bin/python3 -c 'import websockets, nacl, build' 2>/dev/null
+then
+    missing="$missing python3-websockets python3-nacl python3-build python3-setuptools"
+    missing="$missing python3-wheel"
 fi
+command -v twine >/dev/null 2>&1 || missing="$missing twine"
 command -v cargo >/dev/null 2>&1 || missing="$missing cargo"
 # libclang-rt for the libFuzzer runtime (make fuzz) and sanitizers under clang.
 if command -v clang >/dev/null 2>&1; then

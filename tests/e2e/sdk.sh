@@ -3,8 +3,9 @@
 # install` into a temp DESTDIR, the C example built there with pkg-config
 # and run; the Python SDK's unit tests (its encoder byte-identical to the C
 # one on every call kind, through libneuromesh) and its example; the Rust
-# crates' `cargo test` (offline, std only) with the same story. The three
-# stories run at once, each with its own two dev accounts and subnet.
+# crates' `cargo test` (offline, std only) with the same story; the Python
+# sdist/wheel (twine check) and `cargo package`. The three stories run at
+# once, each with its own two dev accounts and subnet.
 . "$(dirname "$0")/../e2e-lib.sh"
 . "$(dirname "$0")/../e2e-roles-lib.sh"
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -47,9 +48,18 @@ RUST_PID=
 if [ -z "$SAN" ] && command -v cargo >/dev/null 2>&1; then
     (cd "$ROOT/sdk/rust" && NEUROMESH_LIB_DIR="$LIB" LD_LIBRARY_PATH="$LIB" NEUROMESH_URL="$URL" \
         NEUROMESH_SIGNERS=eve,ferdie CARGO_TARGET_DIR="$BUILD_DIR/rust-target" \
-        cargo test --offline -q) >"$T/rust.log" 2>&1 &
+        cargo test --offline -q && pkg="--workspace" &&
+        { cargo package --help | grep -q -- --workspace || pkg="-p neuromesh-sys"; } &&
+        cargo package $pkg --offline --allow-dirty -q) >"$T/rust.log" 2>&1 &
     RUST_PID=$!; BG_PIDS="$BG_PIDS $RUST_PID"
 fi
+
+# The Python package: sdist and wheel (Debian python3-build, offline) that
+# twine check accepts.
+cp -r "$ROOT/sdk/python" "$T/pysdk" && rm -rf "$T/pysdk/dist"
+(cd "$T/pysdk" && $PY -m build --no-isolation -o dist . && twine check dist/*) \
+    >"$T/pybuild.log" 2>&1 &
+PYB_PID=$!; BG_PIDS="$BG_PIDS $PYB_PID"
 
 # Meanwhile: the Python encoder against the C one (not under sanitizers:
 # an ASan library cannot be loaded into python3).
@@ -66,8 +76,12 @@ wait "$C_PID" && grep -q "all steps passed" "$T/c.log" \
 wait "$PY_PID" && grep -q "all steps passed" "$T/py.log" \
     && pass "Python example: the seed's register_miner/submit_weights, commit-reveal, epochs" \
     || { fail "Python example"; cat "$T/py.log"; }
+wait "$PYB_PID" && [ "$(grep -c PASSED "$T/pybuild.log")" -eq 2 ] \
+    && pass "python3 -m build: sdist and wheel pass twine check" \
+    || { fail "Python package"; cat "$T/pybuild.log"; }
 if [ -n "$RUST_PID" ]; then
-    wait "$RUST_PID" && pass "Rust: cargo test (neuromesh-sys, neuromesh, the story on the node)" \
+    wait "$RUST_PID" \
+        && pass "Rust: cargo test (neuromesh-sys, neuromesh, the story on the node), cargo package" \
         || { fail "Rust cargo test"; cat "$T/rust.log"; }
 fi
 finish
