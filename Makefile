@@ -46,7 +46,11 @@ PROTO_SRCS := $(PROTOS:%.proto=$(BUILD)/gen/%.pb-c.c)
 PROTO_HDRS := $(PROTO_SRCS:.c=.h)
 # The aggregator's OpenAPI document, compiled in as JSON (api/openapi.yaml).
 OPENAPI_C := $(BUILD)/gen/api/openapi_json.c
-LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o) $(PROTO_SRCS:.c=.o) $(OPENAPI_C:.c=.o)
+# The project templates of `neuromesh new` (sdk/templates), compiled in.
+TEMPLATES_C := $(BUILD)/gen/sdk/templates.c
+TEMPLATE_FILES := $(shell find sdk/templates -type f)
+LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o) $(PROTO_SRCS:.c=.o) $(OPENAPI_C:.c=.o) \
+	$(TEMPLATES_C:.c=.o)
 TEST_SRCS := $(wildcard tests/test_*.c)
 TEST_SUPPORT_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(wildcard tests/support/*.c))
 TEST_BINS := $(TEST_SRCS:tests/%.c=$(BUILD)/tests/%)
@@ -80,6 +84,13 @@ $(BUILD)/gen/%.pb-c.c $(BUILD)/gen/%.pb-c.h: %.proto
 $(OPENAPI_C): api/openapi.yaml scripts/openapi-to-c.py
 	@mkdir -p $(dir $@)
 	/usr/bin/python3 scripts/openapi-to-c.py $< $@
+
+$(TEMPLATES_C): $(TEMPLATE_FILES) scripts/templates-to-c.py
+	@mkdir -p $(dir $@)
+	/usr/bin/python3 scripts/templates-to-c.py sdk/templates $@
+
+$(TEMPLATES_C:.c=.o): $(TEMPLATES_C)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(OPENAPI_C:.c=.o): $(OPENAPI_C)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<

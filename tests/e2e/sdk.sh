@@ -84,4 +84,54 @@ if [ -n "$RUST_PID" ]; then
         && pass "Rust: cargo test (neuromesh-sys, neuromesh, the story on the node), cargo package" \
         || { fail "Rust cargo test"; cat "$T/rust.log"; }
 fi
+
+# ---- neuromesh new (SDK-002): each template made, built and its tests run
+# on the node, on the C story's subnet, with the accounts now free.
+SUBNET=$(nm --json 'subnet list' | $PY -c "
+import json, sys
+print(next(s['id'] for s in json.load(sys.stdin)['subnets'] if s['name'] == 'c-sdk'))")
+NEW_BIN="$T/root/usr/bin/neuromesh"
+mkdir -p "$T/new"
+for p in "miner py-miner python dave" "validator py-val python charlie" \
+    "miner c-miner c eve" "validator c-val c ferdie"; do
+    set -- $p
+    "$NEW_BIN" new "$1" "$2" --lang "$3" --subnet "$SUBNET" --dir "$T/new" >>"$T/new.log" 2>&1 \
+        || fail "neuromesh new $1 $2 --lang $3"
+done
+if command -v cookiecutter >/dev/null 2>&1; then
+    for t in miner:py-miner validator:py-val; do
+        cookiecutter --no-input -o "$T/cc" "$ROOT/sdk/templates/python-${t%%:*}" \
+            project_name="${t#*:}" subnet="$SUBNET" >/dev/null 2>&1 &&
+            diff -r "$T/new/${t#*:}" "$T/cc/${t#*:}" >"$T/cc.diff" 2>&1 \
+            && pass "cookiecutter python-${t%%:*} makes the same files as neuromesh new" \
+            || { fail "cookiecutter python-${t%%:*}"; cat "$T/cc.diff"; }
+    done
+fi
+NEW_PIDS=
+for p in py-miner:dave py-val:charlie c-miner:eve c-val:ferdie; do
+    d="$T/new/${p%%:*}"
+    case $p in
+    py-*) (cd "$d" && PYTHONPATH="$ROOT/sdk/python" NEUROMESH_URL="$URL" NEUROMESH_AS="${p#*:}" \
+        $PY -m unittest -v) >"$d.log" 2>&1 & ;;
+    c-*) (cd "$d" && export PKG_CONFIG="pkg-config --define-prefix" \
+        CFLAGS="-std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -O2 $SAN" && make -s \
+        && LD_LIBRARY_PATH="$LIB" NEUROMESH_URL="$URL" NEUROMESH_AS="${p#*:}" make -s test) \
+        >"$d.log" 2>&1 & ;;
+    esac
+    NEW_PIDS="$NEW_PIDS $!:${p%%:*}"; BG_PIDS="$BG_PIDS $!"
+done
+for pp in $NEW_PIDS; do
+    d="$T/new/${pp#*:}"
+    if wait "${pp%%:*}" && ! grep -q "skipped" "$d.log"; then
+        pass "neuromesh new ${pp#*:}: builds and passes its own tests on the node"
+    else
+        fail "neuromesh new ${pp#*:}"; cat "$d.log"
+    fi
+done
+"$NEW_BIN" new miner py-miner --dir "$T/new" >"$T/again.out" 2>&1
+[ $? -eq 1 ] && grep -q "already exists (nothing was changed)" "$T/again.out" \
+    && pass "neuromesh new refuses an existing folder" || fail "new again: $(cat "$T/again.out")"
+"$NEW_BIN" new miner x --lang cobol >"$T/lang.out" 2>&1
+[ $? -eq 2 ] && grep -q "no cobol templates" "$T/lang.out" && [ ! -e x ] \
+    && pass "neuromesh new refuses an unknown language" || fail "new --lang: $(cat "$T/lang.out")"
 finish
