@@ -147,7 +147,9 @@ run: neuromesh
 
 # The C SDK (sdk/c, SDK-001): libneuromesh.so (exports only neuromesh_*,
 # sdk/c/neuromesh.map) and .a, neuromesh.h and neuromesh.pc.
-# `make install PREFIX=/usr/local DESTDIR=` puts them and the program in place.
+# `make install PREFIX=/usr/local DESTDIR=` puts them and the program in place,
+# with the Rust crates and the Python package under share/neuromesh/sdk (the
+# projects of `neuromesh new` use them).
 SDK_VERSION := $(shell sed -n 's/^\#define NEUROMESH_VERSION "\(.*\)"/\1/p' sdk/c/neuromesh.h)
 SDK_SONAME := libneuromesh.so.$(firstword $(subst ., ,$(SDK_VERSION)))
 SDK_SO := $(BUILD)/sdk/libneuromesh.so.$(SDK_VERSION)
@@ -184,6 +186,12 @@ install: $(BIN) sdk
 	ln -sf $(SDK_SONAME) $(DESTDIR)$(LIBDIR)/libneuromesh.so
 	install -m 644 $(BUILD)/libneuromesh.a $(DESTDIR)$(LIBDIR)/libneuromesh.a
 	install -m 644 $(SDK_PC) $(DESTDIR)$(LIBDIR)/pkgconfig/neuromesh.pc
+	install -d $(DESTDIR)$(PREFIX)/share/neuromesh/sdk
+	rm -rf $(DESTDIR)$(PREFIX)/share/neuromesh/sdk/rust $(DESTDIR)$(PREFIX)/share/neuromesh/sdk/python
+	mkdir -p $(DESTDIR)$(PREFIX)/share/neuromesh/sdk/rust $(DESTDIR)$(PREFIX)/share/neuromesh/sdk/python
+	cp -R sdk/rust/Cargo.toml sdk/rust/Cargo.lock sdk/rust/neuromesh sdk/rust/neuromesh-sys \
+		$(DESTDIR)$(PREFIX)/share/neuromesh/sdk/rust/
+	cp -R sdk/python/neurochain_sdk $(DESTDIR)$(PREFIX)/share/neuromesh/sdk/python/
 
 # A loopback devnet of DEVNET_NODES nodes in ./devnet (scripts/devnet.sh
 # status / down to look at it and stop it).

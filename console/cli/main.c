@@ -83,8 +83,8 @@ static const struct nm_cli_command commands[] = {
                  "neuromesh aggregator key new|list|revoke [NAME]\n",
      .run = nm_aggregator_main},
     {.name = "new",
-     .synopsis = "neuromesh new     miner|validator NAME [--lang c|python] [--subnet N]  a "
-                 "project to start from\n",
+     .synopsis = "neuromesh new     miner|validator NAME [--lang c|python|rust] [--subnet N]  "
+                 "a project to start from\n",
      .run = nm_new_main},
     {.name = "--version", .aliases = {"-V"}, .run = run_version},
     {.name = "--help",

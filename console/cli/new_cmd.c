@@ -1,4 +1,4 @@
-/* new_cmd.c - `neuromesh new miner|validator NAME [--lang c|python]
+/* new_cmd.c - `neuromesh new miner|validator NAME [--lang c|python|rust]
  * [--subnet N] [--dir PARENT]` (SDK-002): writes PARENT/NAME from the
  * compiled-in templates (new_cmd.h), replacing the cookiecutter variables
  * project_name and subnet, so a project made here and one made by
@@ -20,6 +20,7 @@
 
 #define VAR_NAME "{{cookiecutter.project_name}}"
 #define VAR_SUBNET "{{cookiecutter.subnet}}"
+#define VAR_SDK_RUST "{{cookiecutter.sdk_rust}}"
 
 struct new_opts {
     const char *lang;
@@ -28,7 +29,7 @@ struct new_opts {
 };
 
 static const struct nm_cli_option new_options[] = {
-    NM_CLI_OPT_STRING(struct new_opts, "--lang", "c|python", lang,
+    NM_CLI_OPT_STRING(struct new_opts, "--lang", "c|python|rust", lang,
                       "the project's language (default python)"),
     NM_CLI_OPT_STRING(struct new_opts, "--dir", "PARENT", dir,
                       "where the project's folder is made (default .)"),
@@ -44,11 +45,12 @@ static const struct {
 } langs[] = {
     {.lang = "python", .dirs = {"python-%s"}},
     {.lang = "c", .dirs = {"c-common", "c-%s"}},
+    {.lang = "rust", .dirs = {"rust-common", "rust-%s"}},
 };
 
 static void usage(FILE *out)
 {
-    fputs("usage: neuromesh new miner|validator NAME [--lang c|python] [--subnet N] "
+    fputs("usage: neuromesh new miner|validator NAME [--lang c|python|rust] [--subnet N] "
           "[--dir PARENT]\n",
           out);
 }
@@ -64,21 +66,59 @@ static bool valid_name(const char *name)
     return true;
 }
 
-/* text with every var replaced by value, appended to f. */
-static int write_subst(FILE *f, const char *text, const char *name, const char *subnet)
+/* The values of the template variables, in the order of vars. */
+static const char *const vars[] = {VAR_NAME, VAR_SUBNET, VAR_SDK_RUST};
+#define NVARS (sizeof vars / sizeof vars[0])
+
+/* text with every variable replaced by its value, appended to f. */
+static int write_subst(FILE *f, const char *text, const char *const values[NVARS])
 {
     while (*text) {
-        const char *a = strstr(text, VAR_NAME), *b = strstr(text, VAR_SUBNET);
-        const char *at = a && (!b || a < b) ? a : b;
+        const char *at = NULL;
+        size_t which = 0;
+        for (size_t v = 0; v < NVARS; v++) {
+            const char *p = strstr(text, vars[v]);
+            if (p && (!at || p < at)) {
+                at = p;
+                which = v;
+            }
+        }
         size_t plain = at ? (size_t)(at - text) : strlen(text);
         if (fwrite(text, 1, plain, f) != plain)
             return -1;
         if (!at)
             break;
-        fputs(at == a ? name : subnet, f);
-        text = at + (at == a ? strlen(VAR_NAME) : strlen(VAR_SUBNET));
+        fputs(values[which], f);
+        text = at + strlen(vars[which]);
     }
     return ferror(f) ? -1 : 0;
+}
+
+/* Where the Rust SDK's crates are, for a Rust project's Cargo.toml:
+ * $NEUROMESH_SDK_RUST, else beside this program (an installed tree's
+ * share/neuromesh/sdk/rust, or the source tree's sdk/rust). */
+static void find_sdk_rust(char *out, size_t cap)
+{
+    const char *env = getenv("NEUROMESH_SDK_RUST");
+    char exe[4096], path[4200];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    snprintf(out, cap, "%s", env && *env ? env : "/usr/local/share/neuromesh/sdk/rust");
+    if ((env && *env) || n <= 0)
+        return;
+    exe[n] = '\0';
+    *strrchr(exe, '/') = '\0';
+    static const char *const rel[] = {"../share/neuromesh/sdk/rust", "../sdk/rust"};
+    for (size_t i = 0; i < sizeof rel / sizeof rel[0]; i++) {
+        snprintf(path, sizeof path, "%s/%s/neuromesh/Cargo.toml", exe, rel[i]);
+        if (access(path, R_OK) == 0) {
+            *strrchr(path, '/') = '\0';
+            *strrchr(path, '/') = '\0';
+            if (!realpath(path, exe))
+                return;
+            snprintf(out, cap, "%s", exe);
+            return;
+        }
+    }
 }
 
 /* mkdir -p of path's parent folders (path is changed and restored). */
@@ -94,8 +134,8 @@ static int make_parents(char *path)
     return 0;
 }
 
-static int write_file(const char *target, const struct nm_template_file *t, const char *name,
-                      const char *subnet)
+static int write_file(const char *target, const struct nm_template_file *t,
+                      const char *const values[NVARS])
 {
     const char *rel = t->path;
     if (strncmp(rel, VAR_NAME "/", strlen(VAR_NAME) + 1) == 0)
@@ -109,7 +149,7 @@ static int write_file(const char *target, const struct nm_template_file *t, cons
     }
     int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, t->mode);
     FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
-    int rc = f ? write_subst(f, t->text, name, subnet) : -1;
+    int rc = f ? write_subst(f, t->text, values) : -1;
     if (f ? fclose(f) != 0 : (fd >= 0 && close(fd) != 0))
         rc = -1;
     if (rc != 0) {
@@ -147,11 +187,17 @@ int nm_new_main(int argc, char **argv)
     while (li < sizeof langs / sizeof langs[0] && strcmp(langs[li].lang, o.lang))
         li++;
     if (li == sizeof langs / sizeof langs[0]) {
-        fprintf(stderr, "error: new: no %.16s templates (there are: c, python)\n", o.lang);
+        fprintf(stderr, "error: new: no %.16s templates (there are: c, python, rust)\n", o.lang);
         return 2;
     }
-    char target[4096], subnet[8];
+    if (!strcmp(o.lang, "rust") && strchr(name, '.')) {
+        fprintf(stderr, "error: new: a Rust package name has no '.': \"%.64s\"\n", name);
+        return 2;
+    }
+    char target[4096], subnet[8], sdk_rust[4096];
     snprintf(subnet, sizeof subnet, "%u", o.subnet);
+    find_sdk_rust(sdk_rust, sizeof sdk_rust);
+    const char *values[NVARS] = {name, subnet, sdk_rust};
     if (snprintf(target, sizeof target, "%s/%s", o.dir, name) >= (int)sizeof target)
         return 2;
     if (mkdir(target, 0755) != 0) {
@@ -166,7 +212,7 @@ int nm_new_main(int argc, char **argv)
         for (size_t i = 0; i < nm_template_file_count; i++) {
             if (strcmp(nm_template_files[i].dir, dir))
                 continue;
-            if (write_file(target, &nm_template_files[i], name, subnet))
+            if (write_file(target, &nm_template_files[i], values))
                 return 1;
             files++;
         }

@@ -1,4 +1,4 @@
-/* new_cmd.h - `neuromesh new miner|validator NAME [--lang c|python]`
+/* new_cmd.h - `neuromesh new miner|validator NAME [--lang c|python|rust]`
  * (SDK-002): writes a project from the templates of sdk/templates, which
  * the build compiles in (scripts/templates-to-c.py). */
 #ifndef NM_NEW_CMD_H

@@ -1,8 +1,9 @@
 /* register.c - registers this project's neuron on its subnet with
  * libneuromesh (the NeuroMesh C SDK): register miner|validator STAKE_NMT
  * [ENDPOINT]. NEUROMESH_URL names the node, NEUROMESH_AS the signer (a dev
- * name on a dev chain), NEUROMESH_SUBNET the subnet. Registering twice is
- * fine: it prints the UID either way. */
+ * name on a dev chain, or a key of `neuromesh key new` whose password is in
+ * the file NEUROMESH_PASSWORD_FILE), NEUROMESH_SUBNET the subnet.
+ * Registering twice is fine. */
 #include <neuromesh.h>
 
 #include <stdio.h>
@@ -24,7 +25,8 @@ int main(int argc, char **argv)
         return 2;
     }
     struct neuromesh_config cfg = {.url = env("NEUROMESH_URL", "ws://127.0.0.1:9944"),
-                                   .signer = env("NEUROMESH_AS", NULL)};
+                                   .signer = env("NEUROMESH_AS", NULL),
+                                   .password_file = env("NEUROMESH_PASSWORD_FILE", NULL)};
     uint16_t subnet = (uint16_t)atoi(env("NEUROMESH_SUBNET", DEFAULT_SUBNET));
     uint64_t stake = strtoull(argv[2], NULL, 10) * 1000000000ULL;
     char err[512], uid[16] = "?";
