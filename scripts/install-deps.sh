@@ -61,6 +61,8 @@ then
     missing="$missing python3-wheel"
 fi
 command -v twine >/dev/null 2>&1 || missing="$missing twine"
+# `neuromesh new`'s Python templates are also cookiecutter templates.
+command -v cookiecutter >/dev/null 2>&1 || missing="$missing cookiecutter"
 command -v cargo >/dev/null 2>&1 || missing="$missing cargo"
 # libclang-rt for the libFuzzer runtime (make fuzz) and sanitizers under clang.
 if command -v clang >/dev/null 2>&1; then
