@@ -50,6 +50,11 @@ const char *neuromesh_errname(int code)
     return nm_errname(code);
 }
 
+int neuromesh_rpc_code(int code)
+{
+    return nm_rpc_code(code);
+}
+
 void neuromesh_free(void *p)
 {
     free(p);

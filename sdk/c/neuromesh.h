@@ -5,8 +5,10 @@
  * client, call codec and Ed25519 signing); keys never leave this process.
  *
  * Conventions: every function that can fail returns 0 or a negative error
- * code (the node's NM_E_* codes, docs/rpc.md) and writes a one-line message
- * naming what failed into err (cap bytes; err may be NULL). JSON goes in
+ * code and writes a one-line message naming what failed into err (cap
+ * bytes; err may be NULL). Compare errors by name (neuromesh_errname:
+ * "INSUFFICIENT_BALANCE", the names of docs/rpc.md): the numbers may change
+ * between versions; neuromesh_rpc_code gives the documented JSON-RPC code. JSON goes in
  * and out as text; strings this library returns are freed with
  * neuromesh_free. Amounts are u64 base units (1 NMT = 10^9 units).
  * A client is used from one thread at a time; notification callbacks run
@@ -35,6 +37,8 @@ const char *neuromesh_version(void);
 const char *neuromesh_strerror(int code);
 /* Its name ("INSUFFICIENT_BALANCE"), as the node reports it in errors. */
 const char *neuromesh_errname(int code);
+/* Its JSON-RPC error code as docs/rpc.md lists it (-32012 ...). */
+int neuromesh_rpc_code(int code);
 /* Frees a string this library returned. NULL is fine. */
 void neuromesh_free(void *p);
 

@@ -47,6 +47,7 @@ extern "C" {
     pub fn neuromesh_version() -> *const c_char;
     pub fn neuromesh_strerror(code: c_int) -> *const c_char;
     pub fn neuromesh_errname(code: c_int) -> *const c_char;
+    pub fn neuromesh_rpc_code(code: c_int) -> c_int;
     pub fn neuromesh_free(p: *mut c_void);
     pub fn neuromesh_connect(cfg: *const neuromesh_config, out: *mut *mut neuromesh_client,
                              err: *mut c_char, cap: usize) -> c_int;

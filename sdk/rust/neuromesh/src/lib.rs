@@ -17,8 +17,9 @@ use std::sync::Mutex;
 /// Base units in one NMT.
 pub const NMT: u64 = 1_000_000_000;
 
-/// A failure: the node's error code, its name (`INSUFFICIENT_BALANCE`,
-/// `REVEAL_TOO_EARLY`, ...) and a message naming what failed.
+/// A failure: its JSON-RPC error code (docs/rpc.md), its name
+/// (`INSUFFICIENT_BALANCE`, `REVEAL_TOO_EARLY`, ...; compare by name) and a
+/// message naming what failed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Error {
     pub code: i32,
@@ -57,7 +58,7 @@ fn check(rc: i32, err: &[c_char]) -> Result<()> {
         return Ok(());
     }
     Err(Error {
-        code: rc,
+        code: unsafe { sys::neuromesh_rpc_code(rc) },
         name: text(unsafe { sys::neuromesh_errname(rc) }),
         message: text(err.as_ptr()),
     })
@@ -385,7 +386,7 @@ mod tests {
         let bytes = encode_call("staking.add", r#"{"subnet":1,"amount":"5"}"#).unwrap();
         assert_eq!(bytes, vec![2, 0, 1, 0, 5, 0, 0, 0, 0, 0, 0, 0]);
         let e = encode_call("balances.burn", "{}").unwrap_err();
-        assert_eq!(e.name, "UNKNOWN_CALL");
+        assert_eq!((e.name.as_str(), e.code), ("UNKNOWN_CALL", -32018));
         assert!(e.message.contains("balances.burn"), "{}", e.message);
         let e = encode_call("staking.add", r#"{"subnet":1}"#).unwrap_err();
         assert!(e.message.contains("amount"), "{}", e.message);
