@@ -26,10 +26,7 @@ async def story(url: str, owner: str, miner: str, name: str) -> None:
             "min_stake_miner": 10**9, "min_stake_validator": 10**9, "max_neurons": 16,
             "input_schema": "", "output_schema": "", "eval_spec": ""})
         subnet = r.event("subnets.Created")["data"]["id"]
-        await client.submit("weights.set_options", {
-            "subnet": subnet, "commit_reveal": True, "reveal_delay": 1, "rate_limit": 0,
-            "softmax_temperature": 0})
-        print("ok: subnet", subnet, "with commit-reveal")
+        print("ok: subnet", subnet)
 
         # the seed's example, as written (stake in NMT)
         r = await client.register_miner(subnet_id=subnet, stake=10,
@@ -39,6 +36,13 @@ async def story(url: str, owner: str, miner: str, name: str) -> None:
         await client.add_stake(subnet, 5)
         print("ok: miner uid", uid, "validator registered, stake added")
 
+        # the seed's submit_weights, as written (the dev chain has commit-reveal off)
+        await client.submit_weights(subnet_id=subnet, weights={uid: 0.5})
+        print("ok: weights submitted")
+        await client.submit("weights.set_options", {
+            "subnet": subnet, "commit_reveal": True, "reveal_delay": 1, "rate_limit": 0,
+            "softmax_temperature": 0})
+        print("ok: commit-reveal on")
         try:
             await client.submit_weights(subnet_id=subnet, weights={uid: 0.5})
             raise SystemExit("a plain submit was not refused")
