@@ -19,7 +19,7 @@ import websockets
 
 from . import codec
 from .errors import ChainError, ConnectionLost
-from .keys import Keypair
+from .keys import DEV_NAMES, Keypair
 
 Signer = Union[str, Keypair, None]
 _GONE = ("dropped", "invalid", "usurped")
@@ -73,8 +73,13 @@ class Subscription:
 class Client:
     def __init__(self, url: str = "ws://127.0.0.1:9944", signer: Signer = None,
                  token: Optional[str] = None, timeout: float = 30.0,
-                 submit_timeout: float = 60.0) -> None:
+                 submit_timeout: float = 60.0, password_file: Optional[str] = None) -> None:
+        """signer: a Keypair, a dev name (dev chains) or a key-store name,
+        unlocked with the first line of password_file ($NEUROMESH_PASSWORD_FILE)
+        or $NEUROMESH_PASSWORD."""
         self.url, self.token = url, token
+        self.password_file = password_file or os.environ.get("NEUROMESH_PASSWORD_FILE")
+        self._keys: Dict[str, Keypair] = {}
         self.signer = signer if signer is not None else os.environ.get("NEUROMESH_AS")
         self.timeout, self.submit_timeout = timeout, submit_timeout
         self._ws: Any = None
@@ -210,10 +215,24 @@ class Client:
             return s
         if s is None:
             raise ChainError("no signer: Client(url, signer=...) or signer=", "USAGE")
-        if not self.dev:
-            raise ChainError("dev account %s used on a chain that is not a dev chain" % s,
-                             "NOT_DEV_CHAIN")
-        return Keypair.dev(s)
+        if s in DEV_NAMES:
+            if not self.dev:
+                raise ChainError("dev account %s used on a chain that is not a dev chain" % s,
+                                 "NOT_DEV_CHAIN")
+            return Keypair.dev(s)
+        if s not in self._keys:
+            password = os.environ.get("NEUROMESH_PASSWORD")
+            if self.password_file:
+                with open(self.password_file) as f:
+                    password = f.readline().rstrip("\n")
+            if password is None:
+                raise ChainError("key %s needs a password: password_file= or "
+                                 "NEUROMESH_PASSWORD" % s, "NO_PASSWORD")
+            try:
+                self._keys[s] = Keypair.from_keystore(s, password)
+            except ValueError as e:
+                raise ChainError(str(e), "KEY") from None
+        return self._keys[s]
 
     def _address(self, who: Union[str, Keypair]) -> str:
         if isinstance(who, Keypair):

@@ -129,5 +129,17 @@ class CodecAlone(unittest.TestCase):
             self.assertNotEqual(base, other)
 
 
+@unittest.skipUnless(os.environ.get("NEUROMESH_TEST_KEY"),
+                     "NEUROMESH_TEST_KEY=NAME:PASSWORD:ADDRESS (a key of neuromesh key new)")
+class KeystoreTest(unittest.TestCase):
+    def test_reads_a_key_of_the_program_and_refuses_a_wrong_password(self):
+        name, password, address = os.environ["NEUROMESH_TEST_KEY"].split(":")
+        self.assertEqual(Keypair.from_keystore(name, password).address, address)
+        with self.assertRaisesRegex(ValueError, "wrong password"):
+            Keypair.from_keystore(name, password + "x")
+        with self.assertRaisesRegex(ValueError, "no key"):
+            Keypair.from_keystore(name + "-none", password)
+
+
 if __name__ == "__main__":
     unittest.main()
