@@ -32,7 +32,7 @@ struct neuromesh_client {
     struct notify_ctx *notifies; /* subscription callbacks, freed at close */
 };
 
-static char scratch_err[8]; /* where messages go when the caller passed no err */
+static _Thread_local char scratch_err[8]; /* messages when the caller passed no err */
 #define ERRBUF(err, cap) ((err) ? (err) : scratch_err), ((err) ? (cap) : sizeof scratch_err)
 
 const char *neuromesh_version(void)
