@@ -21,6 +21,23 @@ PYTHONPATH="$ROOT/sdk/python" $PY "$ROOT/sdk/python/examples/quickstart.py" \
     "$URL" charlie dave py-sdk >"$T/py.log" 2>&1 &
 PY_PID=$!; BG_PIDS="$BG_PIDS $PY_PID"
 
+# The Rust crates build on the library of this build (make test makes it:
+# `make sdk` first when running this script alone) while the SDK installs;
+# their builds share one directory (RUST_ENV).
+RUST_ENV="NEUROMESH_LIB_DIR=$BUILD_DIR/sdk LD_LIBRARY_PATH=$BUILD_DIR/sdk"
+RUST_ENV="$RUST_ENV CARGO_TARGET_DIR=$BUILD_DIR/rust-target"
+RUST_PID=
+if [ -z "$SAN" ] && command -v cargo >/dev/null 2>&1; then
+    [ -e "$BUILD_DIR/sdk/libneuromesh.so" ] || fail "no $BUILD_DIR/sdk/libneuromesh.so: make sdk"
+    # shellcheck disable=SC2086
+    (cd "$ROOT/sdk/rust" && env $RUST_ENV NEUROMESH_URL="$URL" NEUROMESH_SIGNERS=eve,ferdie \
+        cargo test --offline -q && pkg="--workspace" &&
+        { cargo package --help | grep -q -- --workspace || pkg="-p neuromesh-sys"; } &&
+        env $RUST_ENV cargo package $pkg --offline --allow-dirty --no-verify -q) \
+        >"$T/rust.log" 2>&1 &
+    RUST_PID=$!; BG_PIDS="$BG_PIDS $RUST_PID"
+fi
+
 # shellcheck disable=SC2086
 if make -s -C "$ROOT" NM_SKIP_DEPS=1 $NM_MAKE_VARS install PREFIX=/usr DESTDIR="$T/root" \
     >"$T/install.log" 2>&1; then
@@ -44,15 +61,6 @@ command nm -D --defined-only "$LIB/libneuromesh.so" | grep -v ' neuromesh_\| NEU
 
 LD_LIBRARY_PATH="$LIB" "$T/quickstart" "$URL" alice bob c-sdk >"$T/c.log" 2>&1 &
 C_PID=$!; BG_PIDS="$BG_PIDS $C_PID"
-RUST_PID=
-if [ -z "$SAN" ] && command -v cargo >/dev/null 2>&1; then
-    (cd "$ROOT/sdk/rust" && NEUROMESH_LIB_DIR="$LIB" LD_LIBRARY_PATH="$LIB" NEUROMESH_URL="$URL" \
-        NEUROMESH_SIGNERS=eve,ferdie CARGO_TARGET_DIR="$BUILD_DIR/rust-target" \
-        cargo test --offline -q && pkg="--workspace" &&
-        { cargo package --help | grep -q -- --workspace || pkg="-p neuromesh-sys"; } &&
-        cargo package $pkg --offline --allow-dirty --no-verify -q) >"$T/rust.log" 2>&1 &
-    RUST_PID=$!; BG_PIDS="$BG_PIDS $RUST_PID"
-fi
 
 # The Python package: sdist and wheel (Debian python3-build, offline) that
 # twine check accepts.
@@ -107,8 +115,7 @@ done) >"$T/cc.log" 2>&1 &
 CC_PID=$!; BG_PIDS="$BG_PIDS $CC_PID"
 
 # The Rust projects use the SDK crates of this tree (NEUROMESH_SDK_RUST
-# above) and their build directory, so those crates build once.
-RUST_ENV="NEUROMESH_LIB_DIR=$LIB LD_LIBRARY_PATH=$LIB CARGO_TARGET_DIR=$BUILD_DIR/rust-target"
+# above) and RUST_ENV, so those crates build once.
 NEW_PIDS=
 # run_new PROJECT SIGNER: its tests in the background, on the node.
 run_new() {
