@@ -23,6 +23,8 @@ from .keys import DEV_NAMES, Keypair
 
 Signer = Union[str, Keypair, None]
 _GONE = ("dropped", "invalid", "usurped")
+_HEADERS_OPTION = ("additional_headers" if int(websockets.__version__.split(".")[0]) >= 14
+                   else "extra_headers")
 
 
 @dataclass
@@ -97,11 +99,11 @@ class Client:
     async def connect(self) -> "Client":
         if self._ws is not None:
             return self
-        headers = {"Authorization": "Bearer " + self.token} if self.token else None
+        opts: Dict[str, Any] = {"max_size": 16 << 20}
+        if self.token:  # websockets 14 renamed the option
+            opts[_HEADERS_OPTION] = {"Authorization": "Bearer " + self.token}
         try:
-            self._ws = await asyncio.wait_for(
-                websockets.connect(self.url, extra_headers=headers, max_size=16 << 20),
-                self.timeout)
+            self._ws = await asyncio.wait_for(websockets.connect(self.url, **opts), self.timeout)
         except (OSError, asyncio.TimeoutError, websockets.InvalidHandshake) as e:
             raise ConnectionLost("cannot connect to %s: %s" % (self.url, e)) from None
         self._reader = asyncio.get_running_loop().create_task(self._read())
