@@ -163,6 +163,16 @@ for pp in $NEW_PIDS; do
         fail "neuromesh new ${pp#*:}"; cat "$d.log"
     fi
 done
+$PY - "$T"/new/*/.github/workflows/ci.yml >"$T/ci.out" 2>&1 <<'PYEOF' \
+    && pass "each project's GitHub Actions workflow parses and runs its tests on a dev node" \
+    || { fail "workflows"; cat "$T/ci.out"; }
+import sys, yaml
+for path in sys.argv[1:]:
+    steps = yaml.safe_load(open(path))["jobs"]["test"]["steps"]
+    run = " ".join(s.get("run", "") for s in steps)
+    assert "neuromesh node --dev" in run and "NEUROMESH_URL" in run, path
+assert len(sys.argv) == 7, sys.argv
+PYEOF
 "$NEW_BIN" new miner where --lang rust --dir "$T" >/dev/null 2>&1
 grep -q "path = \"$T/root/usr/share/neuromesh/sdk/rust/neuromesh\"" "$T/where/Cargo.toml" \
     && pass "an installed neuromesh new points Rust projects at its share/neuromesh/sdk/rust" \
