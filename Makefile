@@ -24,7 +24,9 @@ OPT ?= -O2
 # Tables are written with designated initialisers (a field added to a
 # struct defaults to 0 there), so -Wextra's -Wmissing-field-initializers
 # stays on for positional ones.
-CFLAGS_BASE := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror \
+# -fPIC: the same objects make the static library, the program and the
+# C SDK's shared library (sdk/c).
+CFLAGS_BASE := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -fPIC \
 	-g $(OPT) -I. -I$(BUILD)/gen $(PKG_CFLAGS)
 SAN_FLAGS :=
 ifeq ($(SANITIZE),1)
@@ -36,7 +38,7 @@ ALL_LDFLAGS := $(SAN_FLAGS) $(LDFLAGS)
 MAIN_SRC := console/cli/main.c
 SRCS := $(wildcard node/*.c node/pallets/*.c node/bft/*.c node/p2p/*.c node/schema_json/*.c node/miner/*.c \
 	node/eval/*.c node/validator/*.c rpc/*.c service/*.c console/*/*.c widgets/*.c \
-	api/*.c)
+	api/*.c sdk/c/*.c)
 LIB_SRCS := $(filter-out $(MAIN_SRC),$(SRCS))
 # protobuf-c code generated from the repo's .proto files (never committed).
 PROTOS := $(wildcard node/*/proto/*.proto)
@@ -44,7 +46,11 @@ PROTO_SRCS := $(PROTOS:%.proto=$(BUILD)/gen/%.pb-c.c)
 PROTO_HDRS := $(PROTO_SRCS:.c=.h)
 # The aggregator's OpenAPI document, compiled in as JSON (api/openapi.yaml).
 OPENAPI_C := $(BUILD)/gen/api/openapi_json.c
-LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o) $(PROTO_SRCS:.c=.o) $(OPENAPI_C:.c=.o)
+# The project templates of `neuromesh new` (sdk/templates), compiled in.
+TEMPLATES_C := $(BUILD)/gen/sdk/templates.c
+TEMPLATE_FILES := $(shell find sdk/templates -type f)
+LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o) $(PROTO_SRCS:.c=.o) $(OPENAPI_C:.c=.o) \
+	$(TEMPLATES_C:.c=.o)
 TEST_SRCS := $(wildcard tests/test_*.c)
 TEST_SUPPORT_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(wildcard tests/support/*.c))
 TEST_BINS := $(TEST_SRCS:tests/%.c=$(BUILD)/tests/%)
@@ -54,7 +60,7 @@ BENCH_SUPPORT_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(wildcard bench/support/*.c))
 	$(BUILD)/tests/support/ws_raw.o
 BIN := $(BUILD)/neuromesh
 
-.PHONY: all run test unit e2e asan bench fuzz clean check-fmt soak devnet walkthrough
+.PHONY: all run test unit e2e asan bench fuzz clean check-fmt soak devnet walkthrough sdk install
 all: neuromesh
 
 neuromesh: $(BIN)
@@ -78,6 +84,13 @@ $(BUILD)/gen/%.pb-c.c $(BUILD)/gen/%.pb-c.h: %.proto
 $(OPENAPI_C): api/openapi.yaml scripts/openapi-to-c.py
 	@mkdir -p $(dir $@)
 	/usr/bin/python3 scripts/openapi-to-c.py $< $@
+
+$(TEMPLATES_C): $(TEMPLATE_FILES) scripts/templates-to-c.py
+	@mkdir -p $(dir $@)
+	/usr/bin/python3 scripts/templates-to-c.py sdk/templates $@
+
+$(TEMPLATES_C:.c=.o): $(TEMPLATES_C)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(OPENAPI_C:.c=.o): $(OPENAPI_C)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
@@ -132,6 +145,54 @@ FORCE:
 run: neuromesh
 	./neuromesh
 
+# The C SDK (sdk/c, SDK-001): libneuromesh.so (exports only neuromesh_*,
+# sdk/c/neuromesh.map) and .a, neuromesh.h and neuromesh.pc.
+# `make install PREFIX=/usr/local DESTDIR=` puts them and the program in place,
+# with the Rust crates and the Python package under share/neuromesh/sdk (the
+# projects of `neuromesh new` use them).
+SDK_VERSION := $(shell sed -n 's/^\#define NEUROMESH_VERSION "\(.*\)"/\1/p' sdk/c/neuromesh.h)
+SDK_SONAME := libneuromesh.so.$(firstword $(subst ., ,$(SDK_VERSION)))
+SDK_SO := $(BUILD)/sdk/libneuromesh.so.$(SDK_VERSION)
+SDK_PC := $(BUILD)/sdk/neuromesh.pc
+PREFIX ?= /usr/local
+LIBDIR ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+sdk: $(SDK_SO) $(BUILD)/sdk/libneuromesh.so $(SDK_PC)
+
+$(SDK_SO): $(filter $(BUILD)/sdk/%,$(LIB_OBJS)) $(BUILD)/libneuromesh.a sdk/c/neuromesh.map
+	$(CC) -shared -Wl,-soname,$(SDK_SONAME) -Wl,--version-script=sdk/c/neuromesh.map \
+		$(ALL_LDFLAGS) -o $@ $(filter %.o,$^) $(BUILD)/libneuromesh.a $(PKG_LIBS)
+
+$(BUILD)/sdk/libneuromesh.so: $(SDK_SO)
+	ln -sf $(notdir $(SDK_SO)) $(BUILD)/sdk/$(SDK_SONAME)
+	ln -sf $(notdir $(SDK_SO)) $@
+
+# The .pc names its directories from ${prefix} (pkg-config --define-prefix
+# then finds a tree installed with DESTDIR); it is written at install time,
+# for the PREFIX given there.
+PC_SUBST = -e 's|@PREFIX@|$(PREFIX)|; s|@VERSION@|$(SDK_VERSION)|; s|@REQUIRES@|$(PKGS)|' \
+	-e 's|@LIBDIR@|$(patsubst $(PREFIX)%,$${prefix}%,$(LIBDIR))|' \
+	-e 's|@INCLUDEDIR@|$(patsubst $(PREFIX)%,$${prefix}%,$(INCLUDEDIR))|'
+$(SDK_PC): sdk/c/neuromesh.pc.in sdk/c/neuromesh.h Makefile FORCE
+	@mkdir -p $(dir $@)
+	@sed $(PC_SUBST) $< >$@.tmp && (cmp -s $@.tmp $@ || mv $@.tmp $@); rm -f $@.tmp
+
+install: $(BIN) sdk
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR)
+	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/neuromesh
+	install -m 644 sdk/c/neuromesh.h $(DESTDIR)$(INCLUDEDIR)/neuromesh.h
+	install -m 755 $(SDK_SO) $(DESTDIR)$(LIBDIR)/
+	ln -sf $(notdir $(SDK_SO)) $(DESTDIR)$(LIBDIR)/$(SDK_SONAME)
+	ln -sf $(SDK_SONAME) $(DESTDIR)$(LIBDIR)/libneuromesh.so
+	install -m 644 $(BUILD)/libneuromesh.a $(DESTDIR)$(LIBDIR)/libneuromesh.a
+	install -m 644 $(SDK_PC) $(DESTDIR)$(LIBDIR)/pkgconfig/neuromesh.pc
+	install -d $(DESTDIR)$(PREFIX)/share/neuromesh/sdk
+	rm -rf $(DESTDIR)$(PREFIX)/share/neuromesh/sdk/rust $(DESTDIR)$(PREFIX)/share/neuromesh/sdk/python
+	mkdir -p $(DESTDIR)$(PREFIX)/share/neuromesh/sdk/rust $(DESTDIR)$(PREFIX)/share/neuromesh/sdk/python
+	cp -R sdk/rust/Cargo.toml sdk/rust/Cargo.lock sdk/rust/neuromesh sdk/rust/neuromesh-sys \
+		$(DESTDIR)$(PREFIX)/share/neuromesh/sdk/rust/
+	cp -R sdk/python/neurochain_sdk $(DESTDIR)$(PREFIX)/share/neuromesh/sdk/python/
+
 # A loopback devnet of DEVNET_NODES nodes in ./devnet (scripts/devnet.sh
 # status / down to look at it and stop it).
 DEVNET_NODES ?= 4
@@ -147,12 +208,14 @@ walkthrough: $(BIN)
 unit: $(TEST_BINS)
 	@sh tests/run-tests.sh unit $(TEST_BINS)
 
-e2e: $(BIN)
-	@NEUROMESH=$(abspath $(BIN)) sh tests/run-tests.sh e2e tests/e2e/*.sh
+# tests/e2e/sdk.sh runs `make install` with this build's variables.
+E2E_ENV = NEUROMESH=$(abspath $(BIN)) NM_MAKE_VARS="BUILD=$(BUILD) SANITIZE=$(SANITIZE) OPT=$(OPT)"
+e2e: $(BIN) sdk
+	@$(E2E_ENV) sh tests/run-tests.sh e2e tests/e2e/*.sh
 
-test: $(BIN) $(TEST_BINS)
+test: $(BIN) $(TEST_BINS) sdk
 	@sh tests/run-tests.sh unit $(TEST_BINS)
-	@NEUROMESH=$(abspath $(BIN)) sh tests/run-tests.sh e2e tests/e2e/*.sh
+	@$(E2E_ENV) sh tests/run-tests.sh e2e tests/e2e/*.sh
 
 asan:
 	$(MAKE) BUILD=build/asan SANITIZE=1 OPT=-O1 test

@@ -76,6 +76,18 @@ fi
 # (node/mnemonic.c), as Debian's python3-mnemonic ships it.
 [ -f /usr/lib/python3/dist-packages/mnemonic/wordlist/english.txt ] ||
     missing="$missing python3-mnemonic"
+# The Python SDK (sdk/python) runs on Debian's websockets and PyNaCl; the
+# Rust SDK (sdk/rust) builds offline with Debian's cargo (std only).
+# Its package is built with python3-build and checked with twine.
+if [ ! -x /usr/bin/python3 ] || ! /usr/bin/python3 -c 'import websockets, nacl, build' 2>/dev/null
+then
+    missing="$missing python3-websockets python3-nacl python3-build python3-setuptools"
+    missing="$missing python3-wheel"
+fi
+command -v twine >/dev/null 2>&1 || missing="$missing twine"
+# `neuromesh new`'s Python templates are also cookiecutter templates.
+command -v cookiecutter >/dev/null 2>&1 || missing="$missing cookiecutter"
+command -v cargo >/dev/null 2>&1 || missing="$missing cargo"
 # libclang-rt for the libFuzzer runtime (make fuzz) and sanitizers under clang.
 if command -v clang >/dev/null 2>&1; then
     rt=$(clang -print-file-name=libclang_rt.fuzzer-x86_64.a 2>/dev/null || true)

@@ -4,6 +4,7 @@
 #include "console/cli/completion.h"
 #include "console/cli/console_main.h"
 #include "console/cli/exec.h"
+#include "console/cli/new_cmd.h"
 #include "console/cli/node_cmd.h"
 #include "api/aggregator.h"
 #include "console/commands/keycmd.h"
@@ -81,6 +82,10 @@ static const struct nm_cli_command commands[] = {
                  "[...]\n"
                  "neuromesh aggregator key new|list|revoke [NAME]\n",
      .run = nm_aggregator_main},
+    {.name = "new",
+     .synopsis = "neuromesh new     miner|validator NAME [--lang c|python|rust] [--subnet N]  "
+                 "a project to start from\n",
+     .run = nm_new_main},
     {.name = "--version", .aliases = {"-V"}, .run = run_version},
     {.name = "--help",
      .aliases = {"-h", "help"},

@@ -2,9 +2,9 @@
 # ops.sh - the monitoring and deployment files in ops/ against the real
 # program: promtool checks the Prometheus config and alert rules and runs
 # their unit tests (tests/ops/alerts_test.yml); every PromQL expression of
-# the Grafana dashboards parses; a dev node, a miner and a validator run on
-# loopback until an epoch has weights, and every metric name the
-# dashboards and rules use must be in what those live processes export.
+# the Grafana dashboards parses; a dev node, a miner, a validator and an
+# aggregator run on loopback until an epoch has weights, and every metric
+# name the dashboards and rules use must be in what those processes export.
 # docker-compose.yml cannot be run here (no Docker engine): it is parsed
 # as YAML (Debian python3-yaml) and its services checked, and the image's
 # runtime packages are checked against the libraries the binary links
@@ -94,6 +94,10 @@ start_bg validator "$NEUROMESH" validator --url "$URL" --subnet 1 --as eve --sam
 VPID=$LAST_PID
 wait_file "$T/validator.ports" "$VPID" || { fail "validator started"; cat "$T/validator.log"; finish; }
 
+start_bg agg "$NEUROMESH" aggregator --node "$URL" --listen 127.0.0.1:0 --port-file "$T/agg.port" \
+    --quiet
+wait_file "$T/agg.port" "$LAST_PID" || { fail "aggregator started"; cat "$T/agg.log"; finish; }
+
 NODE_METRICS="http://127.0.0.1:$(cat "$T/node.pport")/metrics"
 MINER_METRICS=$(sed -n 's|^miner: metrics on \(http://[^ ]*\)$|\1|p' "$T/bob.log")
 VAL_METRICS="http://127.0.0.1:$(cut -d' ' -f2 "$T/validator.ports")/metrics"
@@ -107,15 +111,16 @@ while [ $i -lt 60 ]; do
     sleep 1; i=$((i + 1))
 done
 curl -s "$MINER_METRICS" >"$T/miner.txt"
+curl -s "http://127.0.0.1:$(cat "$T/agg.port")/metrics" >"$T/aggregator.txt"
 [ $i -lt 60 ] && pass "an epoch processed the validator's weights (${i} s)" \
     || { fail "no weights processed"; tail -n 5 "$T/validator.log"; }
-for f in node miner validator; do
+for f in node miner validator aggregator; do
     check "$f metrics pass promtool check metrics" sh -c "promtool check metrics <'$T/$f.txt'"
 done
 grep -q '^neuromesh_consensus_reputation_ppb{subnet="1",uid="[0-9]*"} [1-9]' "$T/node.txt" \
     && pass "the node exports the validator's reputation" \
     || fail "reputation: $(grep consensus "$T/node.txt")"
-cat "$T/node.txt" "$T/miner.txt" "$T/validator.txt" >"$T/all.txt"
+cat "$T/node.txt" "$T/miner.txt" "$T/validator.txt" "$T/aggregator.txt" >"$T/all.txt"
 # shellcheck disable=SC2086
 if $PY tests/ops/metric_names.py check "$T/all.txt" $DASHBOARDS "$RULES" >"$T/names.out" 2>&1; then
     pass "every metric in the dashboards and rules is exported: $(tail -n 1 "$T/names.out")"
