@@ -35,7 +35,7 @@ ALL_LDFLAGS := $(SAN_FLAGS) $(LDFLAGS)
 
 MAIN_SRC := console/cli/main.c
 SRCS := $(wildcard node/*.c node/pallets/*.c node/bft/*.c node/p2p/*.c node/schema_json/*.c node/miner/*.c \
-	node/eval/*.c node/validator/*.c rpc/*.c service/*.c console/*/*.c widgets/*.c \
+	node/eval/*.c node/validator/*.c rpc/*.c service/*.c client/*.c console/*/*.c widgets/*.c \
 	api/*.c)
 LIB_SRCS := $(filter-out $(MAIN_SRC),$(SRCS))
 # protobuf-c code generated from the repo's .proto files (never committed).

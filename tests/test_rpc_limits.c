@@ -52,10 +52,7 @@
 #endif
 
 struct fx {
-    char dir[64];
-    char db[128];
-    struct nm_node *node;
-    int port;
+    struct nmt_node n;
 };
 
 static long long now_ms(void)
@@ -68,32 +65,18 @@ static long long now_ms(void)
 static int start_rated(void **state, bool produce, uint32_t rate_per_conn)
 {
     struct fx *f = calloc(1, sizeof *f);
-    struct nm_chain_spec spec;
-    char msg[256];
-    nmt_tmpdir(f->dir, sizeof f->dir, "limits");
-    snprintf(f->db, sizeof f->db, "%s/chain.db", f->dir);
-    assert_int_equal(nm_chainspec_dev(&spec), 0);
     struct nm_rpc_methods_config mc;
     nm_rpc_methods_config_init(&mc);
     mc.rate_per_conn = rate_per_conn;
     mc.rate_per_ip = 0;
-    struct nm_keypair alice;
-    assert_int_equal(nm_keypair_dev("alice", &alice), 0);
     struct nm_node_config cfg = {
-        .spec = &spec,
-        .db_path = f->db,
-        .author = &alice,
         .produce = produce,
         .rpc_methods = &mc,
         .max_connections = 200,
         .rpc_max_buffered_bytes = MAX_BUFFERED,
         .rpc_request_timeout_secs = REQUEST_TIMEOUT_SECS,
     };
-    int err = nm_node_start(&cfg, &f->node, msg, sizeof msg);
-    nm_chainspec_fini(&spec);
-    if (err)
-        fail_msg("node start: %s", msg);
-    f->port = nm_node_rpc_port(f->node);
+    nmt_node_start(&f->n, "limits", &cfg, 0, 0);
     *state = f;
     return 0;
 }
@@ -121,8 +104,7 @@ static int setup_producing(void **state)
 static int teardown(void **state)
 {
     struct fx *f = *state;
-    nm_node_stop(f->node);
-    nmt_rmtree(f->dir);
+    nmt_node_stop(&f->n);
     free(f);
     return 0;
 }
@@ -182,7 +164,7 @@ static char *largest_request(size_t *len)
 
 static void expect_served(struct fx *f)
 {
-    int fd = wsr_open(f->port, NULL, NULL, 3000, 0);
+    int fd = wsr_open(f->n.port, NULL, NULL, 3000, 0);
     assert_true(fd >= 0);
     static const char req[] = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"system_health\"}";
     assert_int_equal(call_code(fd, req, sizeof req - 1), 0);
@@ -192,7 +174,7 @@ static void expect_served(struct fx *f)
 static void test_text_that_is_not_strict_json_is_refused_before_dispatch(void **state)
 {
     struct fx *f = *state;
-    int fd = wsr_open(f->port, NULL, NULL, 3000, 0);
+    int fd = wsr_open(f->n.port, NULL, NULL, 3000, 0);
     assert_true(fd >= 0);
     static const char garbage[] =
         "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"system_health\"}trailing";
@@ -219,7 +201,7 @@ static void test_text_that_is_not_strict_json_is_refused_before_dispatch(void **
 static void test_json_bombs_are_refused_at_the_limits_without_a_tree(void **state)
 {
     struct fx *f = *state;
-    int fd = wsr_open(f->port, NULL, NULL, 5000, 0);
+    int fd = wsr_open(f->n.port, NULL, NULL, 5000, 0);
     assert_true(fd >= 0);
     /* the largest allowed text as "[0,0,...]": 262,143 values */
     size_t n = MAX_REQUEST - 1;
@@ -247,7 +229,7 @@ static void test_json_bombs_are_refused_at_the_limits_without_a_tree(void **stat
 static void test_invalid_utf8_in_a_text_frame_closes_with_1007(void **state)
 {
     struct fx *f = *state;
-    int fd = wsr_open(f->port, NULL, NULL, 3000, 0);
+    int fd = wsr_open(f->n.port, NULL, NULL, 3000, 0);
     assert_true(fd >= 0);
     static const char bad[] = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"\xff\xfe\"}";
     assert_true(wsr_send_frame(fd, 1, true, bad, sizeof bad - 1));
@@ -259,7 +241,7 @@ static void test_invalid_utf8_in_a_text_frame_closes_with_1007(void **state)
 static void test_a_frame_announcing_2_62_bytes_is_closed_at_once(void **state)
 {
     struct fx *f = *state;
-    int fd = wsr_open(f->port, NULL, NULL, 3000, 0);
+    int fd = wsr_open(f->n.port, NULL, NULL, 3000, 0);
     assert_true(fd >= 0);
     unsigned char hdr[14] = {0x81, 0x80 | 127, 0x40, 0, 0, 0, 0, 0, 0, 0, 1, 2, 3, 4};
     assert_true(wsr_send_all(fd, hdr, sizeof hdr));
@@ -275,7 +257,7 @@ static void test_a_frame_announcing_2_62_bytes_is_closed_at_once(void **state)
 static void test_an_unfinished_message_is_cut_after_the_request_timeout(void **state)
 {
     struct fx *f = *state;
-    int fd = wsr_open(f->port, NULL, NULL, (REQUEST_TIMEOUT_SECS + 3) * 1000, 0);
+    int fd = wsr_open(f->n.port, NULL, NULL, (REQUEST_TIMEOUT_SECS + 3) * 1000, 0);
     assert_true(fd >= 0);
     assert_true(wsr_send_frame(fd, 1, false, "[", 1));
     long long t0 = now_ms();
@@ -287,7 +269,7 @@ static void test_an_unfinished_message_is_cut_after_the_request_timeout(void **s
     close(fd);
 
     /* a slow POST body, one byte at a time, the same */
-    fd = wsr_tcp(f->port, (REQUEST_TIMEOUT_SECS + 3) * 1000, 0);
+    fd = wsr_tcp(f->n.port, (REQUEST_TIMEOUT_SECS + 3) * 1000, 0);
     assert_true(fd >= 0);
     static const char head[] = "POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: "
                                "application/json\r\nContent-Length: 100000\r\n\r\n{";
@@ -322,7 +304,7 @@ static void test_unfinished_messages_of_all_connections_are_bounded(void **state
     part[0] = '[';
     long before = nmt_rss_kb();
     for (int i = 0; i < HOLDERS; i++) {
-        fds[i] = wsr_open(f->port, NULL, NULL, 3000, 0);
+        fds[i] = wsr_open(f->n.port, NULL, NULL, 3000, 0);
         assert_true(fds[i] >= 0);
         (void)wsr_send_frame(fds[i], 1, false, part, MAX_REQUEST / 2);
     }
@@ -348,7 +330,7 @@ static void test_unfinished_messages_of_all_connections_are_bounded(void **state
 static void test_large_requests_cost_more_of_the_rate_limit(void **state)
 {
     struct fx *f = *state;
-    int fd = wsr_open(f->port, NULL, NULL, 5000, 0);
+    int fd = wsr_open(f->n.port, NULL, NULL, 5000, 0);
     assert_true(fd >= 0);
     size_t n = 0;
     char *big = largest_request(&n);
@@ -444,10 +426,10 @@ static void *flood_values(void *arg)
 static void test_a_flood_does_not_delay_blocks_or_bloat_memory(void **state)
 {
     struct fx *f = *state;
-    struct flood fl = {.port = f->port};
+    struct flood fl = {.port = f->n.port};
     atomic_init(&fl.stop, false);
     atomic_init(&fl.sent, 0);
-    int sub = wsr_open(f->port, NULL, NULL, 3000, 0);
+    int sub = wsr_open(f->n.port, NULL, NULL, 3000, 0);
     assert_true(sub >= 0);
     char *r =
         wsr_call(sub, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"chain_subscribeNewHeads\"}");
@@ -469,7 +451,7 @@ static void test_a_flood_does_not_delay_blocks_or_bloat_memory(void **state)
     memset(part, '0', sizeof part);
     part[0] = '[';
     for (int i = 0; i < FLOOD_HOLDERS; i++) {
-        holders[i] = wsr_open(f->port, NULL, NULL, 3000, 0);
+        holders[i] = wsr_open(f->n.port, NULL, NULL, 3000, 0);
         if (holders[i] >= 0)
             (void)wsr_send_frame(holders[i], 1, false, part, sizeof part);
     }
@@ -524,13 +506,13 @@ static void test_requests_finished_at_once_do_not_delay_a_block(void **state)
     }
     req[n - 1] = ']';
     req[n++] = '}';
-    int sub = wsr_open(f->port, NULL, NULL, 5000, 0);
+    int sub = wsr_open(f->n.port, NULL, NULL, 5000, 0);
     char *r =
         wsr_call(sub, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"chain_subscribeNewHeads\"}");
     free(r);
     int fds[CONNS];
     for (int i = 0; i < CONNS; i++) {
-        fds[i] = wsr_open(f->port, NULL, NULL, 10000, 0);
+        fds[i] = wsr_open(f->n.port, NULL, NULL, 10000, 0);
         assert_true(fds[i] >= 0);
     }
     r = wsr_recv_text(sub); /* just after a block: the next is ~1 s away */

@@ -5,7 +5,7 @@
 #include "console/commands/cmd_preflight.h"
 
 #include "console/commands/cmd_ctx.h"
-#include "console/commands/session.h"
+#include "client/session.h"
 #include "node/amount.h"
 #include "node/errors.h"
 #include "node/pallets/registry.h"

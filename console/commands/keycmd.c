@@ -5,8 +5,8 @@
 #include "console/commands/keycmd.h"
 
 #include "console/commands/cmd_api.h"
-#include "console/cli/home.h"
-#include "console/cli/password.h"
+#include "client/home.h"
+#include "client/password.h"
 #include "console/commands/keymnemonic.h"
 #include "node/crypto.h"
 #include "node/errors.h"

@@ -3,8 +3,8 @@
  * in validator_weights.c. */
 #include "node/validator/validator.h"
 
-#include "console/cli/home.h"
-#include "console/commands/session.h"
+#include "client/home.h"
+#include "client/session.h"
 #include "node/errors.h"
 #include "node/eval/codegen_score.h"
 #include "node/eval/tasks.h"
@@ -337,6 +337,10 @@ int nm_validator_new(const struct nm_validator_config *cfg, struct nm_validator 
                      char *err, size_t cap)
 {
     *out = NULL;
+    if (!cfg->run_command) {
+        snprintf(err, cap, "no command runner to submit weights with");
+        return NM_E_INVAL;
+    }
     struct nm_validator *v = calloc(1, sizeof *v);
     if (!v)
         return NM_E_NOMEM;
