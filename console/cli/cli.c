@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define SEEN_MAX 64
 
@@ -38,9 +39,8 @@ static int parse_port(const char *text, int *out)
     return 0;
 }
 
-/* Decimal digits only (no sign, no blanks), within min..max. */
-static int parse_range(const char *text, unsigned long min, unsigned long max,
-                       unsigned long *out)
+int nm_cli_parse_uint(const char *text, unsigned long min, unsigned long max,
+                      unsigned long *out)
 {
     char *end;
     errno = 0;
@@ -50,6 +50,31 @@ static int parse_range(const char *text, unsigned long min, unsigned long max,
     if (errno || *end || v < min || v > max)
         return -1;
     *out = v;
+    return 0;
+}
+
+#define BYTES_MAX ((uint64_t)4 * 1024 * 1024 * 1024)
+
+/* N (MiB, as Substrate), or N with B, K/KiB or M/MiB. */
+static int parse_bytes(const char *text, size_t *out)
+{
+    char *end;
+    errno = 0;
+    if (*text < '0' || *text > '9')
+        return -1;
+    unsigned long long v = strtoull(text, &end, 10);
+    uint64_t unit = 1024 * 1024;
+    if (errno)
+        return -1;
+    if (!strcasecmp(end, "b"))
+        unit = 1;
+    else if (!strcasecmp(end, "k") || !strcasecmp(end, "kib") || !strcasecmp(end, "kb"))
+        unit = 1024;
+    else if (*end && strcasecmp(end, "m") && strcasecmp(end, "mib") && strcasecmp(end, "mb"))
+        return -1;
+    if (v == 0 || v > BYTES_MAX / unit)
+        return -1;
+    *out = (size_t)(v * unit);
     return 0;
 }
 
@@ -63,14 +88,21 @@ static int store(const struct nm_cli_option *o, void *dst, const char *value)
     case NM_CLI_STRING: *(const char **)(void *)field = value; break;
     case NM_CLI_PORT: rc = parse_port(value, (int *)(void *)field); break;
     case NM_CLI_PARSE: rc = o->parse(dst, value); break;
+    case NM_CLI_BYTES: rc = parse_bytes(value, (size_t *)(void *)field); break;
     case NM_CLI_INT:
-    case NM_CLI_U32: {
+    case NM_CLI_U32:
+    case NM_CLI_SIZE_T:
+    case NM_CLI_U64: {
         unsigned long v = 0;
-        rc = parse_range(value, o->min, o->max, &v);
+        rc = nm_cli_parse_uint(value, o->min, o->max, &v);
         if (rc == 0 && o->kind == NM_CLI_INT)
             *(int *)(void *)field = (int)v;
-        else if (rc == 0)
+        else if (rc == 0 && o->kind == NM_CLI_U32)
             *(uint32_t *)(void *)field = (uint32_t)v;
+        else if (rc == 0 && o->kind == NM_CLI_SIZE_T)
+            *(size_t *)(void *)field = (size_t)v;
+        else if (rc == 0)
+            *(uint64_t *)(void *)field = (uint64_t)v;
         break;
     }
     }
