@@ -160,6 +160,37 @@ static void test_cli_refuses_bad_input_with_one_message(void **state)
     assert_int_equal(n, 2);
 }
 
+static int record_usage_error(void *ud, const char *what)
+{
+    snprintf(ud, 128, "%s", what);
+    return 7;
+}
+
+static void test_cli_usage_errors_can_be_told_in_the_callers_words(void **state)
+{
+    (void)state;
+    /* `neuromesh key` words its own usage errors; the parser only says what. */
+    struct opts o = {0};
+    char what[128] = "", *words[1];
+    const struct nm_cli_group group = {.options = options, .dst = &o};
+    struct nm_cli_args a = {.command = "key", .groups = &group, .ngroups = 1, .words = words,
+                            .max_words = 1, .usage_error = record_usage_error,
+                            .usage_ud = what};
+    char *bad1[] = {"x", "--bogus=secret"};
+    assert_int_equal(nm_cli_parse(&a, 2, bad1, 0), 7);
+    assert_string_equal(what, "unknown option \"--bogus\"");
+    char *bad2[] = {"one", "two\nlines"};
+    assert_int_equal(nm_cli_parse(&a, 2, bad2, 0), 7);
+    assert_string_equal(what, "unexpected argument \"two?lines\"");
+    char *bad3[] = {"--chain"};
+    assert_int_equal(nm_cli_parse(&a, 1, bad3, 0), 7);
+    assert_string_equal(what, "option --chain needs a value");
+    char *good[] = {"--dev", "name"};
+    assert_int_equal(nm_cli_parse(&a, 2, good, 0), 0);
+    assert_true(o.dev);
+    assert_string_equal(words[0], "name");
+}
+
 static void test_cli_ranged_integers_take_digits_within_bounds(void **state)
 {
     (void)state;
@@ -248,6 +279,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_cli_fills_flags_strings_ports_and_parsed_values),
         cmocka_unit_test(test_cli_refuses_bad_input_with_one_message),
+        cmocka_unit_test(test_cli_usage_errors_can_be_told_in_the_callers_words),
         cmocka_unit_test(test_cli_ranged_integers_take_digits_within_bounds),
         cmocka_unit_test(test_cli_sizes_and_counts_of_node_flags_fill_their_fields),
         cmocka_unit_test(test_cli_help_aligns_options_and_continuation_lines),

@@ -3,6 +3,8 @@
 #include "console/cli/cli.h"
 
 #include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -112,6 +114,31 @@ static int store(const struct nm_cli_option *o, void *dst, const char *value)
     return rc ? 2 : 0;
 }
 
+/* One usage error: the caller's hook, or the parser's own line (with the
+ * pointer to --help where the fix is to look there). */
+static int refuse(const struct nm_cli_args *a, bool see_help, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int refuse(const struct nm_cli_args *a, bool see_help, const char *fmt, ...)
+{
+    char what[160];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof what, fmt, ap);
+    va_end(ap);
+    for (char *c = what; *c; c++) /* quoted input stays on one line */
+        if ((unsigned char)*c < 0x20 || *c == 0x7f)
+            *c = '?';
+    if (a->usage_error)
+        return a->usage_error(a->usage_ud, what);
+    if (see_help)
+        fprintf(stderr, "error: %s: %s (try neuromesh %s --help)\n", a->command, what,
+                a->command);
+    else
+        fprintf(stderr, "error: %s: %s\n", a->command, what);
+    return 2;
+}
+
 int nm_cli_parse(struct nm_cli_args *a, int argc, char **argv, int first)
 {
     const struct nm_cli_option *seen[SEEN_MAX];
@@ -130,45 +157,29 @@ int nm_cli_parse(struct nm_cli_args *a, int argc, char **argv, int first)
         const struct nm_cli_option *o =
             only_words ? NULL : nm_cli_find(a->groups, a->ngroups, w, len, &g);
         if (!o && (only_words || w[0] != '-' || !w[1])) {
-            if (a->nwords >= a->max_words) {
-                fprintf(stderr, "error: %s: unexpected argument \"%.40s\" (try neuromesh %s "
-                                "--help)\n",
-                        a->command, w, a->command);
-                return 2;
-            }
+            if (a->nwords >= a->max_words)
+                return refuse(a, true, "unexpected argument \"%.40s\"", w);
             a->words[a->nwords++] = argv[i];
             continue;
         }
-        if (!o) {
-            fprintf(stderr, "error: %s: unknown option \"%.*s\" (try neuromesh %s --help)\n",
-                    a->command, (int)(len < 40 ? len : 40), w, a->command);
-            return 2;
-        }
+        if (!o)
+            return refuse(a, true, "unknown option \"%.*s\"", (int)(len < 40 ? len : 40), w);
         const char *value = NULL;
         if (o->kind == NM_CLI_FLAG) {
-            if (eq) {
-                fprintf(stderr, "error: %s: option %s takes no value\n", a->command, o->name);
-                return 2;
-            }
+            if (eq)
+                return refuse(a, false, "option %s takes no value", o->name);
         } else {
             if (eq)
                 value = eq + 1;
             else if (i + 1 < argc)
                 value = argv[++i];
-            else {
-                fprintf(stderr, "error: %s: option %s needs a value\n", a->command, o->name);
-                return 2;
-            }
-            if (!*value) {
-                fprintf(stderr, "error: %s: option %s needs a non-empty value\n", a->command,
-                        o->name);
-                return 2;
-            }
+            else
+                return refuse(a, false, "option %s needs a value", o->name);
+            if (!*value)
+                return refuse(a, false, "option %s needs a non-empty value", o->name);
             for (int k = 0; k < nseen && !o->repeat; k++) {
-                if (seen[k] == o) {
-                    fprintf(stderr, "error: %s: option %s given twice\n", a->command, o->name);
-                    return 2;
-                }
+                if (seen[k] == o)
+                    return refuse(a, false, "option %s given twice", o->name);
             }
             if (nseen < SEEN_MAX)
                 seen[nseen++] = o;

@@ -69,6 +69,12 @@ struct nm_cli_args {
     char **words;  /* positional words are stored here (pointers into argv) */
     int max_words; /* how many fit; 0: none accepted */
     int nwords;    /* out */
+    /* Optional: reports a usage error in the caller's own words instead of
+     * the parser's line ("error: COMMAND: WHAT (try ...)"); what is e.g.
+     * `unknown option "--x"` or `option --f needs a value`. Its return is
+     * what nm_cli_parse returns. */
+    int (*usage_error)(void *ud, const char *what);
+    void *usage_ud;
 };
 
 /* Parses argv[first .. argc-1]: options as `--name VALUE` or
