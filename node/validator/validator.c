@@ -79,7 +79,8 @@ static int discover(struct nm_validator *v, char *err, size_t cap)
     cJSON *params = cJSON_CreateArray();
     cJSON_AddItemToArray(params, cJSON_CreateNumber(v->cfg.subnet));
     cJSON *res = NULL;
-    int rc = nm_session_call(v->session, "neuron_list", params, &res, err, cap);
+    int rc = nm_session_call_pages(v->session, "neuron_list", params, "neurons",
+                                   NM_SESSION_PAGE, &res, err, cap);
     if (rc)
         return rc;
     const cJSON *list = cJSON_GetObjectItemCaseSensitive(res, "neurons");
