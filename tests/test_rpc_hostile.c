@@ -263,11 +263,13 @@ static void test_ten_thousand_malformed_frames_are_answered_and_change_nothing(v
     assert_true(replies >= MALFORMED_FRAMES * 10 / 12);
     assert_true(errors >= replies * 8 / 10);
 
-    /* protocol violations close the offender only */
+    /* protocol violations close the offender only. (An unmasked client
+     * frame is not among them: lws 4.1.6 accepts it, see docs/rpc.md
+     * "Unmasked client frames"; an earlier row here, 81 00 00 00 00 00, was
+     * closed only for the continuation frame its zero bytes make.) */
     static const unsigned char violations[][6] = {
         {0x83, 0x80, 1, 2, 3, 4}, /* reserved opcode 3 */
         {0xc1, 0x80, 1, 2, 3, 4}, /* RSV1 without an extension */
-        {0x81, 0x00, 0, 0, 0, 0}, /* unmasked client frame */
         {0x09, 0x80, 1, 2, 3, 4}, /* fragmented ping */
         {0x80, 0x80, 1, 2, 3, 4}, /* continuation with nothing to continue */
     };
