@@ -54,7 +54,7 @@ BENCH_SUPPORT_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(wildcard bench/support/*.c))
 	$(BUILD)/tests/support/ws_raw.o
 BIN := $(BUILD)/neuromesh
 
-.PHONY: all run test unit e2e asan bench fuzz clean check-fmt soak devnet walkthrough
+.PHONY: all run test unit e2e asan bench fuzz clean check-fmt soak soak-flood devnet walkthrough
 all: neuromesh
 
 neuromesh: $(BIN)
@@ -101,6 +101,16 @@ $(BUILD)/bench/%: bench/%.c $(BENCH_SUPPORT_OBJS) $(BUILD)/libneuromesh.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(BENCH_SUPPORT_OBJS) $(BUILD)/libneuromesh.a \
 		$(PKG_LIBS)
+
+# The RPC flood of tests/test_rpc_limits.c held to the issue's bound (block
+# intervals within 10% of the block time), FLOOD_RUNS times: too tight for
+# `make test` on a shared 2-core machine (docs/rpc.md, "Limits").
+FLOOD_RUNS ?= 5
+soak-flood: $(BUILD)/tests/test_rpc_limits
+	@fails=0; out=$$(mktemp); for i in $$(seq $(FLOOD_RUNS)); do \
+		NM_GAP_SLACK_PCT=10 $(BUILD)/tests/test_rpc_limits >$$out 2>&1 || fails=$$((fails+1)); \
+		grep -E 'interval|FAILED  \]' $$out; \
+	done; rm -f $$out; echo "soak-flood: $$fails of $(FLOOD_RUNS) runs over 10%"; test $$fails -eq 0
 
 # The BFT simulator: `make soak SEED=S` replays one seed verbosely,
 # `make soak SEEDS=N [FROM=F]` runs N seeds and prints seeds and steps.

@@ -44,12 +44,27 @@
 #define BOMB_RSS_MAX_KB (256 * 1024) /* ASan keeps freed memory in quarantine */
 #else
 #define FLOOD_RSS_MAX_KB (64 * 1024)
-/* The issue asks 10%; runs here mostly stay within it (1,003-1,070 ms),
- * but on this shared 2-core machine (load 4) single intervals reached
- * 1,268 ms when other work took the cores: 25% keeps the test reliable. */
+/* The issue asks 10%. Blocks come in slots since this session (a late turn
+ * no longer shifts every later block), and under the flood the intervals
+ * stay within 10% in most runs here (946-1,058 ms at load 9), but with
+ * eight engineers' builds on these 2 cores single intervals still reach
+ * 1,110-1,180 ms when the node thread waits for a core. So `make test`
+ * asserts 25%, and `make soak-flood` runs this test with
+ * NM_GAP_SLACK_PCT=10, the issue's bound, several times (docs/rpc.md). */
 #define GAP_SLACK_PCT 25
 #define BOMB_RSS_MAX_KB (16 * 1024)
 #endif
+
+/* The bound on block intervals: GAP_SLACK_PCT, or NM_GAP_SLACK_PCT (1-100)
+ * from the environment (make soak-flood: 10). */
+static long long gap_bound_ms(void)
+{
+    const char *env = getenv("NM_GAP_SLACK_PCT");
+    long pct = env ? strtol(env, NULL, 10) : GAP_SLACK_PCT;
+    if (pct < 1 || pct > 100)
+        pct = GAP_SLACK_PCT;
+    return 1000 + 10 * pct;
+}
 
 struct fx {
     struct nmt_node n;
@@ -456,7 +471,7 @@ static void test_a_flood_does_not_delay_blocks_or_bloat_memory(void **state)
             (void)wsr_send_frame(holders[i], 1, false, part, sizeof part);
     }
 
-    long long last = -1, worst = 0, start = now_ms();
+    long long last = -1, worst = 0, best = 1000000, start = now_ms();
     int heads = 0;
     long peak = 0;
     while (now_ms() - start < FLOOD_SECONDS * 1000) {
@@ -466,6 +481,8 @@ static void test_a_flood_does_not_delay_blocks_or_bloat_memory(void **state)
         free(r);
         if (last >= 0 && t - last > worst)
             worst = t - last;
+        if (last >= 0 && t - last < best)
+            best = t - last;
         last = t;
         heads++;
         long grown = nmt_rss_kb() - before;
@@ -479,13 +496,13 @@ static void test_a_flood_does_not_delay_blocks_or_bloat_memory(void **state)
         if (holders[i] >= 0)
             close(holders[i]);
     close(sub);
-    print_message("flood: %ld requests (512 KiB, or 65,000 values), %d heads, worst gap %lld ms, "
-                  "peak RSS "
-                  "%+ld KiB (bound %d KiB)\n",
-                  atomic_load(&fl.sent), heads, worst, peak, FLOOD_RSS_MAX_KB);
+    print_message("flood: %ld requests (512 KiB, or 65,000 values), %d heads, block intervals "
+                  "%lld-%lld ms (bound %lld), peak RSS %+ld KiB (bound %d KiB)\n",
+                  atomic_load(&fl.sent), heads, best, worst, gap_bound_ms(), peak,
+                  FLOOD_RSS_MAX_KB);
     assert_true(atomic_load(&fl.sent) > 0);
     assert_true(heads >= FLOOD_SECONDS - 1);
-    assert_true(worst <= 1000 + 1000 * GAP_SLACK_PCT / 100);
+    assert_true(worst <= gap_bound_ms());
     assert_true(peak < FLOOD_RSS_MAX_KB);
 }
 
@@ -542,8 +559,9 @@ static void test_requests_finished_at_once_do_not_delay_a_block(void **state)
     }
     close(sub);
     free(req);
-    print_message("40 costly requests finished at once: worst block gap %lld ms\n", worst);
-    assert_true(worst <= 1000 + 1000 * GAP_SLACK_PCT / 100);
+    print_message("40 costly requests finished at once: worst block interval %lld ms (bound "
+                  "%lld)\n", worst, gap_bound_ms());
+    assert_true(worst <= gap_bound_ms());
 }
 
 int main(void)
