@@ -71,72 +71,58 @@ static struct nm_session *session_over(struct pager *p)
     return s;
 }
 
-static cJSON *subnet_params(void)
+/* neuron_list of subnet 7 in pages of 2 over a session on p: its return
+ * code, the list in *res (NULL on failure), the message in err. */
+static int list_pages(struct pager *p, cJSON **res, char *err, size_t cap)
 {
+    struct nm_session *s = session_over(p);
     cJSON *params = cJSON_CreateArray();
     cJSON_AddItemToArray(params, cJSON_CreateNumber(7));
-    return params;
+    int rc = nm_session_call_pages(s, "neuron_list", params, "neurons", 2, res, err, cap);
+    nm_session_free(s);
+    return rc;
 }
 
 static void test_pages_are_followed_until_the_total_is_in(void **state)
 {
     (void)state;
     struct pager p = {0};
-    struct nm_session *s = session_over(&p);
     cJSON *res = NULL;
     char err[256] = "";
-    assert_int_equal(
-        nm_session_call_pages(s, "neuron_list", subnet_params(), "neurons", 2, &res, err,
-                              sizeof err),
-        0);
+    assert_int_equal(list_pages(&p, &res, err, sizeof err), 0);
     const cJSON *list = cJSON_GetObjectItem(res, "neurons");
     assert_int_equal(cJSON_GetArraySize(list), ITEMS);
     for (int i = 0; i < ITEMS; i++)
         assert_int_equal(cJSON_GetObjectItem(cJSON_GetArrayItem(list, i), "uid")->valueint, i);
     assert_int_equal(p.calls, 3); /* 2 + 2 + 1 */
     cJSON_Delete(res);
-    nm_session_free(s);
 }
 
 static void test_an_answer_without_a_total_is_one_page(void **state)
 {
     (void)state;
     struct pager p = {.no_total = true};
-    struct nm_session *s = session_over(&p);
     cJSON *res = NULL;
     char err[256] = "";
-    assert_int_equal(
-        nm_session_call_pages(s, "neuron_list", subnet_params(), "neurons", 2, &res, err,
-                              sizeof err),
-        0);
+    assert_int_equal(list_pages(&p, &res, err, sizeof err), 0);
     assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(res, "neurons")), ITEMS);
     assert_int_equal(p.calls, 1);
     cJSON_Delete(res);
-    nm_session_free(s);
 }
 
 static void test_a_failing_page_fails_the_whole_list(void **state)
 {
     (void)state;
     struct pager p = {.fail_at = 2};
-    struct nm_session *s = session_over(&p);
     cJSON *res = NULL;
     char err[256] = "";
-    assert_int_not_equal(
-        nm_session_call_pages(s, "neuron_list", subnet_params(), "neurons", 2, &res, err,
-                              sizeof err),
-        0);
+    assert_int_not_equal(list_pages(&p, &res, err, sizeof err), 0);
     assert_null(res);
     assert_non_null(strstr(err, "response too large"));
-    nm_session_free(s);
     struct pager q = {.no_list = true};
-    s = session_over(&q);
-    assert_int_equal(nm_session_call_pages(s, "neuron_list", subnet_params(), "neurons", 2, &res,
-                                           err, sizeof err),
-                     NM_E_RPC);
+    assert_int_equal(list_pages(&q, &res, err, sizeof err), NM_E_RPC);
     assert_null(res);
     assert_string_equal(err, "neuron_list: the node's answer lacks its list \"neurons\"");
-    nm_session_free(s);
 }
 
 int main(void)
