@@ -296,7 +296,9 @@ int nm_session_call_pages(struct nm_session *s, const char *method, cJSON *param
         if ((rc = nm_session_call(s, method, p, &page, err, cap)))
             break;
         const cJSON *items = cJSON_GetObjectItemCaseSensitive(page, key);
-        const cJSON *total = cJSON_GetObjectItemCaseSensitive(page, "total");
+        const cJSON *total_item = cJSON_GetObjectItemCaseSensitive(page, "total");
+        bool has_total = cJSON_IsNumber(total_item);
+        double total = has_total ? total_item->valuedouble : 0; /* page goes below */
         int got = cJSON_GetArraySize(items);
         if (!cJSON_IsArray(items) || (*result && append_page(*result, page, key))) {
             rc = NM_E_RPC;
@@ -307,8 +309,7 @@ int nm_session_call_pages(struct nm_session *s, const char *method, cJSON *param
         }
         cJSON_Delete(page);
         offset += got;
-        if (got == 0 || (size_t)got < page_size || !cJSON_IsNumber(total) ||
-            offset >= total->valuedouble)
+        if (got == 0 || (size_t)got < page_size || !has_total || offset >= total)
             break;
     }
     cJSON_Delete(params);
