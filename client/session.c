@@ -5,6 +5,7 @@
 
 #include "client/contacts.h"
 #include "client/home.h"
+#include "rpc/pages.h"
 #include "node/amount.h"
 #include "node/errors.h"
 #include "node/extrinsic.h"
@@ -262,62 +263,18 @@ int nm_session_call(struct nm_session *s, const char *method, cJSON *params, cJS
     return raw_call(s, method, params, result, err, cap);
 }
 
-/* Moves the items of page's array under key to the end of into's. */
-static int append_page(cJSON *into, cJSON *page, const char *key)
+static int session_page_call(void *ud, const char *method, cJSON *params, cJSON **result,
+                             char *err, size_t cap)
 {
-    cJSON *dst = cJSON_GetObjectItemCaseSensitive(into, key);
-    cJSON *src = cJSON_GetObjectItemCaseSensitive(page, key), *item;
-    if (!cJSON_IsArray(dst) || !cJSON_IsArray(src))
-        return NM_E_RPC;
-    while ((item = cJSON_DetachItemFromArray(src, 0)))
-        cJSON_AddItemToArray(dst, item);
-    return 0;
+    return nm_session_call(ud, method, params, result, err, cap);
 }
 
 int nm_session_call_pages(struct nm_session *s, const char *method, cJSON *params,
                           const char *key, size_t page_size, cJSON **result, char *err,
                           size_t cap)
 {
-    *result = NULL;
-    if (!params)
-        params = cJSON_CreateArray();
-    int rc = params ? 0 : NM_E_NOMEM;
-    if (rc)
-        snprintf(err, cap, "%s: %s", method, nm_strerror(rc));
-    for (double offset = 0; !rc;) {
-        cJSON *p = cJSON_Duplicate(params, true), *page = NULL;
-        if (!p || !cJSON_AddItemToArray(p, cJSON_CreateNumber(offset)) ||
-            !cJSON_AddItemToArray(p, cJSON_CreateNumber((double)page_size))) {
-            cJSON_Delete(p);
-            rc = NM_E_NOMEM;
-            snprintf(err, cap, "%s: %s", method, nm_strerror(rc));
-            break;
-        }
-        if ((rc = nm_session_call(s, method, p, &page, err, cap)))
-            break;
-        const cJSON *items = cJSON_GetObjectItemCaseSensitive(page, key);
-        const cJSON *total_item = cJSON_GetObjectItemCaseSensitive(page, "total");
-        bool has_total = cJSON_IsNumber(total_item);
-        double total = has_total ? total_item->valuedouble : 0; /* page goes below */
-        int got = cJSON_GetArraySize(items);
-        if (!cJSON_IsArray(items) || (*result && append_page(*result, page, key))) {
-            rc = NM_E_RPC;
-            snprintf(err, cap, "%s: the node's answer lacks its list \"%s\"", method, key);
-        } else if (!*result) {
-            *result = page;
-            page = NULL;
-        }
-        cJSON_Delete(page);
-        offset += got;
-        if (got == 0 || (size_t)got < page_size || !has_total || offset >= total)
-            break;
-    }
-    cJSON_Delete(params);
-    if (rc) {
-        cJSON_Delete(*result);
-        *result = NULL;
-    }
-    return rc;
+    return nm_rpc_call_pages(session_page_call, s, method, params, key, page_size, result, err,
+                             cap);
 }
 
 /* --- accounts and signers --- */

@@ -13,6 +13,7 @@
 #include "node/call.h"
 #include "node/crypto.h"
 #include "rpc/client.h"
+#include "rpc/pages.h"
 
 #include <cjson/cJSON.h>
 #include <stdbool.h>
@@ -81,17 +82,13 @@ const nm_hash *nm_session_genesis(const struct nm_session *s);
 int nm_session_call(struct nm_session *s, const char *method, cJSON *params, cJSON **result,
                     char *err, size_t cap);
 
-/* The same for a paged list method (issue 17: events_get, neuron_list and
- * chain_getBlock take [.., offset, limit]): asks for pages of page_size
- * items, appending each page's array under key to the first answer's,
- * until the answer's "total" items are in or a page comes back short (an
- * answer without "total" is one page). params (taken, NULL for []) are the
- * method's own, before offset and limit. */
+/* The same for a paged list method, page after page (nm_rpc_call_pages in
+ * rpc/pages.h says how). */
 int nm_session_call_pages(struct nm_session *s, const char *method, cJSON *params,
                           const char *key, size_t page_size, cJSON **result, char *err,
                           size_t cap);
 /* Items per page the roles and the console ask for. */
-#define NM_SESSION_PAGE 1024
+#define NM_SESSION_PAGE NM_RPC_PAGE_ITEMS
 
 /* An account given by a person: an SS58 address, a keystore key name, or
  * (on a dev chain only) a dev name alice..ferdie. Only dev names need the

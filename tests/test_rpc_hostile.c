@@ -342,11 +342,15 @@ static double seconds_since(const struct timespec *t0)
     return (double)(now.tv_sec - t0->tv_sec) + (double)(now.tv_nsec - t0->tv_nsec) / 1e9;
 }
 
-/* At most burst + rate * elapsed calls may pass (slow machines pass more). */
+/* At most burst + rate * elapsed calls may pass (slow machines pass more),
+ * and nearly the whole burst: a call also costs one more per millisecond of
+ * the node's time it took (rpc/ratelimit.h), which under sanitizers or load
+ * a few of them do, so up to a tenth of the burst may go to those. */
 static void expect_limited(int limited, int sent, int burst, int rate, double elapsed)
 {
     int may_pass = burst + (int)(rate * elapsed) + 2;
-    if (sent - limited > may_pass || sent - limited < (burst < sent ? burst : sent) - 2)
+    int must_pass = (burst < sent ? burst : sent) * 9 / 10 - 2;
+    if (sent - limited > may_pass || sent - limited < must_pass)
         fail_msg("%d of %d passed in %.2f s (burst %d, %d/s)", sent - limited, sent, elapsed,
                  burst, rate);
 }
