@@ -37,7 +37,7 @@ ALL_LDFLAGS := $(SAN_FLAGS) $(LDFLAGS)
 
 MAIN_SRC := console/cli/main.c
 SRCS := $(wildcard node/*.c node/pallets/*.c node/bft/*.c node/p2p/*.c node/schema_json/*.c node/miner/*.c \
-	node/eval/*.c node/validator/*.c rpc/*.c service/*.c console/*/*.c widgets/*.c \
+	node/eval/*.c node/validator/*.c rpc/*.c service/*.c client/*.c console/*/*.c widgets/*.c \
 	api/*.c sdk/c/*.c)
 LIB_SRCS := $(filter-out $(MAIN_SRC),$(SRCS))
 # protobuf-c code generated from the repo's .proto files (never committed).
@@ -60,7 +60,7 @@ BENCH_SUPPORT_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(wildcard bench/support/*.c))
 	$(BUILD)/tests/support/ws_raw.o
 BIN := $(BUILD)/neuromesh
 
-.PHONY: all run test unit e2e asan bench fuzz clean check-fmt soak devnet walkthrough sdk install
+.PHONY: all run test unit e2e asan bench fuzz clean check-fmt soak soak-flood devnet walkthrough sdk install
 all: neuromesh
 
 neuromesh: $(BIN)
@@ -114,6 +114,16 @@ $(BUILD)/bench/%: bench/%.c $(BENCH_SUPPORT_OBJS) $(BUILD)/libneuromesh.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(BENCH_SUPPORT_OBJS) $(BUILD)/libneuromesh.a \
 		$(PKG_LIBS)
+
+# The RPC flood of tests/test_rpc_limits.c held to the issue's bound (block
+# intervals within 10% of the block time), FLOOD_RUNS times: too tight for
+# `make test` on a shared 2-core machine (docs/rpc.md, "Limits").
+FLOOD_RUNS ?= 5
+soak-flood: $(BUILD)/tests/test_rpc_limits
+	@fails=0; out=$$(mktemp); for i in $$(seq $(FLOOD_RUNS)); do \
+		NM_GAP_SLACK_PCT=10 $(BUILD)/tests/test_rpc_limits >$$out 2>&1 || fails=$$((fails+1)); \
+		grep -E 'interval|FAILED  \]' $$out; \
+	done; rm -f $$out; echo "soak-flood: $$fails of $(FLOOD_RUNS) runs over 10%"; test $$fails -eq 0
 
 # The BFT simulator: `make soak SEED=S` replays one seed verbosely,
 # `make soak SEEDS=N [FROM=F]` runs N seeds and prints seeds and steps.

@@ -7,6 +7,7 @@
 #include "api/strategy.h"
 #include "node/errors.h"
 #include "rpc/client.h"
+#include "rpc/pages.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -124,16 +125,28 @@ static const char *jstr(const cJSON *o, const char *k)
     return s ? s : "";
 }
 
+/* One call of a page of neuron_list (rpc/pages.h). */
+static int page_call(void *ud, const char *method, cJSON *params, cJSON **result, char *err,
+                     size_t cap)
+{
+    struct nm_rpc_error e = {0};
+    int rc = nm_rpc_client_call(ud, method, params, 10000, result, &e);
+    if (rc)
+        snprintf(err, cap, "%s", e.message);
+    nm_rpc_error_fini(&e);
+    return rc;
+}
+
 static int read_miners(struct nm_api_chainview *v, struct nm_api_subnet *sn, char *err,
                        size_t cap)
 {
     cJSON *params = cJSON_CreateArray(), *res = NULL;
     cJSON_AddItemToArray(params, cJSON_CreateNumber(sn->id));
-    struct nm_rpc_error e = {0};
-    int rc = nm_rpc_client_call(v->rpc, "neuron_list", params, 10000, &res, &e);
+    char why[256];
+    int rc = nm_rpc_call_pages(page_call, v->rpc, "neuron_list", params, "neurons",
+                               NM_RPC_PAGE_ITEMS, &res, why, sizeof why);
     if (rc) {
-        snprintf(err, cap, "neuron_list %u: %s", sn->id, e.message);
-        nm_rpc_error_fini(&e);
+        snprintf(err, cap, "neuron_list %u: %s", sn->id, why);
         return rc;
     }
     const cJSON *list = cJSON_GetObjectItemCaseSensitive(res, "neurons"), *n;

@@ -6,9 +6,24 @@
 
 #include <stdbool.h>
 
-/* X(name, json-rpc code, message). Codes -32000..-32099 are chain errors,
- * documented in docs/rpc.md; the RPC_* entries are the JSON-RPC transport's
- * (the standard codes, -32004..-32009 and Substrate's 1010 and 1013). */
+/* X(name, json-rpc code, message). Chain errors have codes of their own,
+ * each used once and documented in docs/rpc.md's chain error table:
+ *   -32010..-32099  round one (full: add no more here)
+ *     2000..2999    round two, by area:
+ *       2000..2099  architecture and hardening
+ *       2100..2199  operator experience
+ *       2200..2299  registration and weights incentives
+ *       2300..2399  fees, Yuma and governance incentives
+ *       2400..2499  BFT finality
+ *       2500..2599  p2p
+ *       2600..2699  aggregator and miners
+ *       2700..2799  SDKs
+ *       2800..2999  free
+ * Errors about the shape of an input share -32602 (invalid params) and the
+ * node's own failures -32603. The RPC_* entries are the JSON-RPC
+ * transport's (the standard codes, -32004..-32009 and Substrate's 1010 and
+ * 1013). tests/test_errors.c checks every code is in one of these ranges
+ * and no chain code is used twice. */
 #define NM_ERRNO_MAP(X)                                                              \
     X(NOMEM, -32603, "out of memory")                                                \
     X(IO, -32603, "input/output error")                                              \
@@ -152,6 +167,16 @@
     X(KEY_PERMS, -32096,                                                             \
       "key file or keys directory open to other users: chmod 600 the file, 700 the directory") \
     X(USAGE, -32602, "usage error")                                                  \
+    /* round two chain errors, 2000..2999: each area adds its rows under its \
+     * own sub-range (see the comment above NM_ERRNO_MAP) */                    \
+    /* 2000..2099 architecture and hardening */                                 \
+    /* 2100..2199 operator experience */                                        \
+    /* 2200..2299 registration and weights incentives */                        \
+    /* 2300..2399 fees, Yuma and governance incentives */                       \
+    /* 2400..2499 BFT finality */                                               \
+    /* 2500..2599 p2p */                                                        \
+    /* 2600..2699 aggregator and miners */                                      \
+    /* 2700..2799 SDKs */                                                       \
     /* JSON-RPC transport errors (rpc/, docs/rpc.md "Errors") */                      \
     X(RPC_PARSE, -32700, "parse error")                                              \
     X(RPC_INVALID_REQUEST, -32600, "invalid request")                                \

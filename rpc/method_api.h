@@ -125,6 +125,12 @@ int nm_rpc_subscribe_first(struct nm_rpc_request *r, const char *topic, const ch
 int nm_rpc_budget_take(struct nm_rpc_request *r, size_t bytes, const char *hint,
                        struct nm_rpc_error_out *e);
 
+/* Paging of a list method (issue 17): optional params i and i + 1 are
+ * offset and limit (a client follows pages with them); of a list of total
+ * items, the page is [*first, *end). -1 with -32602 for a bad one. */
+int nm_rpc_page(struct nm_rpc_request *r, int i, uint64_t total, uint64_t *first, uint64_t *end,
+                struct nm_rpc_error_out *e);
+
 /* Counts an extrinsic outcome (metrics, Prometheus). */
 void nm_rpc_count_extrinsic(struct nm_rpc_methods *m, enum nm_rpc_ext_outcome o);
 /* Topics published by the dispatcher and rpc/methods_node.c: "newHeads",
@@ -156,7 +162,9 @@ extern const struct nm_rpc_method_table nm_rpc_consensus_methods;
 extern const struct nm_rpc_method_table nm_rpc_gov_methods;
 extern const struct nm_rpc_method_table nm_rpc_bft_methods;
 
-/* Events of a block as JSON (extrinsic < 0: all of them). */
-cJSON *nm_rpc_events_json(struct nm_chain *c, uint64_t height, int extrinsic);
+/* Events of a block as JSON (extrinsic < 0: all of them), from the
+ * offset-th event at most limit of them (0, UINT64_MAX: all). */
+cJSON *nm_rpc_events_json(struct nm_chain *c, uint64_t height, int extrinsic, uint64_t offset,
+                          uint64_t limit);
 
 #endif

@@ -21,13 +21,22 @@
 
 #define NM_VERSION "0.1.0"
 
-cJSON *nm_rpc_events_json(struct nm_chain *c, uint64_t height, int extrinsic)
+/* SQLite's LIMIT and OFFSET are signed: a negative limit means none. */
+static void bind_page(sqlite3_stmt *st, int i, uint64_t offset, uint64_t limit)
+{
+    sqlite3_bind_int64(st, i, limit > INT64_MAX ? -1 : (sqlite3_int64)limit);
+    sqlite3_bind_int64(st, i + 1, offset > INT64_MAX ? INT64_MAX : (sqlite3_int64)offset);
+}
+
+cJSON *nm_rpc_events_json(struct nm_chain *c, uint64_t height, int extrinsic, uint64_t offset,
+                          uint64_t limit)
 {
     sqlite3_stmt *st = nm_db_stmt(c->db, "SELECT idx, extrinsic, name, data FROM events"
-                                         " WHERE height=?1 ORDER BY idx");
+                                         " WHERE height=?1 ORDER BY idx LIMIT ?2 OFFSET ?3");
     if (!st)
         return NULL;
     nm_bind_u64(st, 1, height);
+    bind_page(st, 2, offset, limit);
     cJSON *list = cJSON_CreateArray();
     while (sqlite3_step(st) == SQLITE_ROW) {
         bool has_ext = sqlite3_column_type(st, 1) != SQLITE_NULL;
@@ -147,11 +156,19 @@ static int m_chain_getHeader(struct nm_rpc_request *r, cJSON **result, struct nm
     return header_at(r, height, result, e);
 }
 
+/* A header's JSON, with room. */
+#define HEADER_JSON_BYTES 1024
+
+/* [hash?, offset?, limit?]: the block, or with offset/limit a page of its
+ * extrinsics (then extrinsicsTotal and extrinsicsOffset beside block). The
+ * page's size is reserved from the answer budget before it is built. */
 static int m_chain_getBlock(struct nm_rpc_request *r, cJSON **result, struct nm_rpc_error_out *e)
 {
-    uint64_t height;
+    uint64_t height, first, end;
     if (nm_rpc_param_block(r, 0, &height, e))
         return -1;
+    bool paged = !nm_rpc_param_missing(nm_rpc_param(r, 1)) ||
+                 !nm_rpc_param_missing(nm_rpc_param(r, 2));
     uint8_t *bytes;
     size_t len;
     int err = nm_chain_block_bytes(r->chain, height, &bytes, &len);
@@ -162,10 +179,21 @@ static int m_chain_getBlock(struct nm_rpc_request *r, cJSON **result, struct nm_
         free(bytes);
         return nm_rpc_fail_chain(e, err, NULL);
     }
+    size_t need = HEADER_JSON_BYTES;
+    int rc = nm_rpc_page(r, 1, b.count, &first, &end, e);
+    for (uint64_t i = first; !rc && i < end; i++)
+        need += 2 * b.lengths[i] + 5;
+    if (!rc)
+        rc = nm_rpc_budget_take(r, need, "ask a page: chain_getBlock [hash, offset, limit]", e);
+    if (rc) {
+        nm_block_fini(&b);
+        free(bytes);
+        return -1;
+    }
     cJSON *block = cJSON_CreateObject();
     nm_json_add(block, "header", nm_header_json(&b.header));
     cJSON *exts = cJSON_AddArrayToObject(block, "extrinsics");
-    for (size_t i = 0; i < b.count; i++) {
+    for (uint64_t i = first; i < end; i++) {
         size_t cap = 2 * b.lengths[i] + 3;
         char *hex = malloc(cap);
         if (hex) {
@@ -174,11 +202,15 @@ static int m_chain_getBlock(struct nm_rpc_request *r, cJSON **result, struct nm_
             free(hex);
         }
     }
-    nm_block_fini(&b);
-    free(bytes);
     *result = cJSON_CreateObject();
     nm_json_add(*result, "block", block);
     cJSON_AddNullToObject(*result, "justifications");
+    if (paged) {
+        nm_json_add_u64(*result, "extrinsicsTotal", b.count);
+        nm_json_add_u64(*result, "extrinsicsOffset", first);
+    }
+    nm_block_fini(&b);
+    free(bytes);
     return 0;
 }
 
@@ -210,18 +242,46 @@ static int m_chain_getFinalizedHead(struct nm_rpc_request *r, cJSON **result,
     return 0;
 }
 
+/* Event JSON beyond its name and data: index, extrinsic, keys. */
+#define EVENT_JSON_OVERHEAD "96"
+
+/* [height?, offset?, limit?]: a block's events, or a page of them; the
+ * page's size (from the stored text) is reserved from the answer budget
+ * before it is built. */
 static int m_events_get(struct nm_rpc_request *r, cJSON **result, struct nm_rpc_error_out *e)
 {
-    uint64_t height = r->chain->best.height;
+    uint64_t height = r->chain->best.height, total = 0, first, end, need = 64;
     if (!nm_rpc_param_missing(nm_rpc_param(r, 0)) && nm_rpc_param_u64(r, 0, &height, e))
         return -1;
     if (height > r->chain->best.height)
         return nm_rpc_fail_chain(e, NM_E_UNKNOWN_BLOCK, NULL);
-    cJSON *events = nm_rpc_events_json(r->chain, height, -1);
+    sqlite3_stmt *st = nm_db_stmt(r->chain->db, "SELECT COUNT(*) FROM events WHERE height=?1");
+    if (!st)
+        return nm_rpc_fail_chain(e, NM_E_DB, NULL);
+    nm_bind_u64(st, 1, height);
+    if (nm_db_sum_u64(st, &total))
+        return nm_rpc_fail_chain(e, NM_E_DB, NULL);
+    if (nm_rpc_page(r, 1, total, &first, &end, e))
+        return -1;
+    st = nm_db_stmt(r->chain->db, "SELECT LENGTH(name) + LENGTH(data) + " EVENT_JSON_OVERHEAD
+                                  " FROM events WHERE height=?1 ORDER BY idx LIMIT ?2 OFFSET ?3");
+    if (!st)
+        return nm_rpc_fail_chain(e, NM_E_DB, NULL);
+    nm_bind_u64(st, 1, height);
+    bind_page(st, 2, first, end - first);
+    uint64_t page_bytes = 0;
+    if (nm_db_sum_u64(st, &page_bytes))
+        return nm_rpc_fail_chain(e, NM_E_DB, NULL);
+    need += page_bytes;
+    if (nm_rpc_budget_take(r, need, "ask a page: events_get [height, offset, limit]", e))
+        return -1;
+    cJSON *events = nm_rpc_events_json(r->chain, height, -1, first, end - first);
     if (!events)
         return nm_rpc_fail_chain(e, NM_E_DB, NULL);
     *result = cJSON_CreateObject();
     cJSON_AddNumberToObject(*result, "height", (double)height);
+    nm_json_add_u64(*result, "total", total);
+    nm_json_add_u64(*result, "offset", first);
     nm_json_add(*result, "events", events);
     return 0;
 }
@@ -261,16 +321,30 @@ static int m_subnet_get(struct nm_rpc_request *r, cJSON **result, struct nm_rpc_
     return *result ? 0 : nm_rpc_fail_chain(e, err ? err : NM_E_DB, NULL);
 }
 
+/* One neuron's JSON at most: its fields and keys, an endpoint escaped. */
+#define NEURON_JSON_BYTES (768 + 2 * NM_ENDPOINT_MAX)
+
+/* [subnet, offset?, limit?]: the metagraph, or a page of it by uid; the
+ * page's size is reserved from the answer budget before it is built. */
 static int m_neuron_list(struct nm_rpc_request *r, cJSON **result, struct nm_rpc_error_out *e)
 {
     uint16_t id = 0;
     if (nm_rpc_param_subnet(r, 0, &id, e))
         return -1;
     struct nm_subnet s;
+    uint32_t miners = 0, validators = 0;
+    uint64_t first, end;
     int err = nm_subnets_get(r->chain->db, id, &s);
+    if (!err)
+        err = nm_registry_counts(r->chain->db, id, &miners, &validators);
     if (err)
         return nm_rpc_fail_chain(e, err, NULL);
-    cJSON *neurons = nm_registry_neurons_json(r->chain->db, id);
+    uint64_t total = (uint64_t)miners + validators;
+    if (nm_rpc_page(r, 1, total, &first, &end, e) ||
+        nm_rpc_budget_take(r, 64 + (end - first) * NEURON_JSON_BYTES,
+                           "ask a page: neuron_list [subnet, offset, limit]", e))
+        return -1;
+    cJSON *neurons = nm_registry_neurons_json(r->chain->db, id, first, end - first);
     if (!neurons)
         return nm_rpc_fail_chain(e, NM_E_DB, NULL);
     /* weights/consensus: weight, incentive, reward, reputation, similarity */
@@ -280,6 +354,8 @@ static int m_neuron_list(struct nm_rpc_request *r, cJSON **result, struct nm_rpc
     }
     *result = cJSON_CreateObject();
     cJSON_AddNumberToObject(*result, "subnet", id);
+    nm_json_add_u64(*result, "total", total);
+    nm_json_add_u64(*result, "offset", first);
     nm_json_add(*result, "neurons", neurons);
     return 0;
 }
@@ -336,20 +412,16 @@ static int m_author_pendingExtrinsics(struct nm_rpc_request *r, cJSON **result,
                                       struct nm_rpc_error_out *e)
 {
     struct nm_mempool *pool = &r->chain->pool;
-    uint64_t offset = 0, limit = UINT64_MAX;
-    if (!nm_rpc_param_missing(nm_rpc_param(r, 0)) && nm_rpc_param_u64(r, 0, &offset, e))
+    uint64_t first, end;
+    if (nm_rpc_page(r, 0, pool->count, &first, &end, e))
         return -1;
-    if (!nm_rpc_param_missing(nm_rpc_param(r, 1)) && nm_rpc_param_u64(r, 1, &limit, e))
-        return -1;
-    size_t first = offset < pool->count ? (size_t)offset : pool->count;
-    size_t end = limit < pool->count - first ? first + (size_t)limit : pool->count;
     size_t bytes = 2;
-    for (size_t i = first; i < end; i++)
+    for (uint64_t i = first; i < end; i++)
         bytes += 2 * pool->txs[i].len + 5;
     if (nm_rpc_budget_take(r, bytes, "ask a page: author_pendingExtrinsics [offset, limit]", e))
         return -1;
     *result = cJSON_CreateArray();
-    for (size_t i = first; i < end; i++) {
+    for (uint64_t i = first; i < end; i++) {
         size_t cap = 2 * pool->txs[i].len + 3;
         char *hex = malloc(cap);
         if (!hex)
@@ -420,8 +492,8 @@ static const struct nm_rpc_method chain_methods[] = {
      .fn = m_chain_params},
     {.info = {.name = "chain_getHeader", .params = "[hash?]",
               .summary = "a block header (best when no hash)"}, .fn = m_chain_getHeader},
-    {.info = {.name = "chain_getBlock", .params = "[hash?]",
-              .summary = "a block with its extrinsics"}, .fn = m_chain_getBlock},
+    {.info = {.name = "chain_getBlock", .params = "[hash?, offset?, limit?]",
+              .summary = "a block with its extrinsics, or a page of them"}, .fn = m_chain_getBlock},
     {.info = {.name = "chain_getBlockHash", .params = "[number?]",
               .summary = "hash of the block at a height"}, .fn = m_chain_getBlockHash},
     {.info = {.name = "chain_getFinalizedHead", .params = "[]",
@@ -437,7 +509,8 @@ static const struct nm_rpc_method chain_methods[] = {
     {.info = {.name = "chain_unsubscribeFinalizedHeads", .params = "[id]",
               .summary = "ends a finalized-heads subscription"},
      .fn = m_chain_unsubscribeFinalizedHeads},
-    {.info = {.name = "events_get", .params = "[height?]", .summary = "events of a block"},
+    {.info = {.name = "events_get", .params = "[height?, offset?, limit?]",
+              .summary = "events of a block, or a page of them"},
      .fn = m_events_get},
     {.info = {.name = "account_get", .params = "[address]",
               .summary = "balance, nonce and stake of an account"}, .fn = m_account_get},
@@ -445,8 +518,8 @@ static const struct nm_rpc_method chain_methods[] = {
      .fn = m_subnet_list},
     {.info = {.name = "subnet_get", .params = "[id]", .summary = "one subnet"},
      .fn = m_subnet_get},
-    {.info = {.name = "neuron_list", .params = "[subnet]",
-              .summary = "the metagraph of a subnet"}, .fn = m_neuron_list},
+    {.info = {.name = "neuron_list", .params = "[subnet, offset?, limit?]",
+              .summary = "the metagraph of a subnet, or a page of it"}, .fn = m_neuron_list},
     {.info = {.name = "author_submitExtrinsic", .params = "[hex]",
               .summary = "submits a signed extrinsic; answers its hash"},
      .fn = m_author_submitExtrinsic},

@@ -30,6 +30,7 @@ uint64_t nm_now_ns(void)
 void nm_bucket_init(struct nm_bucket *b, uint32_t rate, uint64_t now_ns)
 {
     b->milli = (uint64_t)rate * MILLI;
+    b->debt = 0;
     b->last_ns = now_ns;
 }
 
@@ -39,7 +40,10 @@ bool nm_bucket_ready(struct nm_bucket *b, uint32_t rate, uint64_t now_ns)
     uint64_t elapsed = now_ns - b->last_ns;
     if (elapsed > NS_PER_S)
         elapsed = NS_PER_S; /* a full second refills it anyway */
-    b->milli += (uint64_t)rate * elapsed / (NS_PER_S / MILLI);
+    uint64_t refill = (uint64_t)rate * elapsed / (NS_PER_S / MILLI);
+    uint64_t repaid = refill < b->debt ? refill : b->debt;
+    b->debt -= repaid;
+    b->milli += refill - repaid;
     if (b->milli > cap)
         b->milli = cap;
     b->last_ns = now_ns;
@@ -54,7 +58,13 @@ void nm_bucket_take(struct nm_bucket *b)
 void nm_bucket_charge(struct nm_bucket *b, uint64_t calls)
 {
     uint64_t milli = calls > UINT64_MAX / MILLI ? UINT64_MAX : calls * MILLI;
-    b->milli = b->milli > milli ? b->milli - milli : 0;
+    if (b->milli >= milli) {
+        b->milli -= milli;
+        return;
+    }
+    milli -= b->milli;
+    b->milli = 0;
+    b->debt = b->debt > UINT64_MAX - milli ? UINT64_MAX : b->debt + milli;
 }
 
 uint64_t nm_rpc_request_cost(size_t bytes, uint64_t ns)

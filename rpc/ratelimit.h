@@ -12,6 +12,7 @@
 
 struct nm_bucket {
     uint64_t milli; /* tokens in thousandths of a call */
+    uint64_t debt;  /* thousandths of a call charged beyond empty, repaid first */
     uint64_t last_ns;
 };
 
@@ -21,7 +22,9 @@ void nm_bucket_init(struct nm_bucket *b, uint32_t rate, uint64_t now_ns);
 bool nm_bucket_ready(struct nm_bucket *b, uint32_t rate, uint64_t now_ns);
 /* Takes one call's token (after nm_bucket_ready said yes). */
 void nm_bucket_take(struct nm_bucket *b);
-/* Takes calls more tokens, down to an empty bucket. */
+/* Takes calls more tokens; what an empty bucket cannot give is owed, and
+ * refills repay it before the next call is let through (so large requests
+ * cost their size even when the bucket runs dry: issue 17). */
 void nm_bucket_charge(struct nm_bucket *b, uint64_t calls);
 
 /* Cost-based limits (issue 17: a 14.7 MB parse error counted as one call):

@@ -201,6 +201,19 @@ int nm_rpc_budget_take(struct nm_rpc_request *r, size_t bytes, const char *hint,
     return 0;
 }
 
+int nm_rpc_page(struct nm_rpc_request *r, int i, uint64_t total, uint64_t *first, uint64_t *end,
+                struct nm_rpc_error_out *e)
+{
+    uint64_t offset = 0, limit = UINT64_MAX;
+    if (!nm_rpc_param_missing(nm_rpc_param(r, i)) && nm_rpc_param_u64(r, i, &offset, e))
+        return -1;
+    if (!nm_rpc_param_missing(nm_rpc_param(r, i + 1)) && nm_rpc_param_u64(r, i + 1, &limit, e))
+        return -1;
+    *first = offset < total ? offset : total;
+    *end = limit < total - *first ? *first + limit : total;
+    return 0;
+}
+
 void nm_rpc_count_extrinsic(struct nm_rpc_methods *m, enum nm_rpc_ext_outcome o)
 {
     nm_rpc_metrics_extrinsic(&m->metrics, o);
@@ -221,7 +234,7 @@ static cJSON *extrinsic_update(struct nm_chain *c, const struct nm_apply_result 
         cJSON_AddNumberToObject(err, "code", nm_rpc_code(res->error));
         cJSON_AddStringToObject(err, "message", nm_strerror(res->error));
     }
-    cJSON *events = nm_rpc_events_json(c, c->best.height, (int)index);
+    cJSON *events = nm_rpc_events_json(c, c->best.height, (int)index, 0, UINT64_MAX);
     nm_json_add(o, "events", events ? events : cJSON_CreateArray());
     return o;
 }
@@ -266,7 +279,7 @@ static void publish_events(struct nm_rpc_methods *m)
     struct nm_chain *c = m->chain;
     if (!nm_rpc_has_subscribers(m, "events"))
         return;
-    cJSON *all = nm_rpc_events_json(c, c->best.height, -1);
+    cJSON *all = nm_rpc_events_json(c, c->best.height, -1, 0, UINT64_MAX);
     if (!all)
         return;
     char hex[NM_HASH_HEXLEN];

@@ -41,6 +41,7 @@ struct nm_node {
     uv_thread_t thread;
     uv_loop_t loop;
     uv_timer_t block_timer;
+    uint64_t next_block_due; /* loop time (ms) the next block is due */
     uv_timer_t tick_timer;
     uv_timer_t shutdown_timer;
     uv_check_t turn_end;
@@ -104,6 +105,25 @@ static void node_log(struct nm_node *n, const char *fmt, ...)
     n->cfg.log(n->cfg.log_ud, line);
 }
 
+static void produce_block(uv_timer_t *t);
+
+/* Blocks come in slots of block_time from the first one (as Substrate's
+ * slots): the next is due a block time after this one was due, not after
+ * it fired, so a late loop turn delays one block instead of shifting every
+ * later one (libuv's repeat timer re-arms from the moment it fired, which
+ * made each lateness part of the next interval). A whole slot missed is
+ * skipped, not made up with a burst. */
+static void schedule_next_block(struct nm_node *n)
+{
+    uint64_t period = n->chain->rt.params.block_time_ms;
+    uv_update_time(&n->loop);
+    uint64_t now = uv_now(&n->loop);
+    n->next_block_due += period;
+    while (n->next_block_due <= now)
+        n->next_block_due += period;
+    uv_timer_start(&n->block_timer, produce_block, n->next_block_due - now, 0);
+}
+
 static void produce_block(uv_timer_t *t)
 {
     struct nm_node *n = t->data;
@@ -118,6 +138,7 @@ static void produce_block(uv_timer_t *t)
                  nm_strerror(err));
         return;
     }
+    schedule_next_block(n);
     if (err) {
         node_log(n, "error: block %" PRIu64 " not produced: %s", n->chain->best.height + 1,
                  nm_strerror(err));
@@ -473,8 +494,8 @@ static int node_open(struct nm_node *n)
     if (n->cfg.produce && n->chain->can_author) {
         /* The first block comes at once: an operator (and a test) should
          * not wait a whole block time to see the chain move. */
-        uint64_t period = n->chain->rt.params.block_time_ms;
-        uv_timer_start(&n->block_timer, produce_block, 0, period);
+        n->next_block_due = uv_now(&n->loop);
+        uv_timer_start(&n->block_timer, produce_block, 0, 0);
     }
     return 0;
 }

@@ -8,6 +8,7 @@
 #include <cmocka.h>
 
 #include "console/cli/cli.h"
+#include "console/cli/rpc_flags.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,18 +53,15 @@ static const struct nm_cli_option options[] = {
     {.name = NULL},
 };
 
-/* Parses the words into o; the words it kept go to words[0..2]; stderr
- * (the message of a refusal) into err. */
-static int parse(struct opts *o, char **words, int *nwords, char *err, size_t cap, int n, ...)
+/* Parses the n words after it with group; the words it kept go to
+ * words[0..2]; stderr (the message of a refusal) into err. */
+static int parse_with(const struct nm_cli_group *group, char **words, int *nwords, char *err,
+                      size_t cap, int n, va_list ap)
 {
     char *argv[16] = {"test"};
-    va_list ap;
-    va_start(ap, n);
     for (int i = 0; i < n; i++)
         argv[i + 1] = va_arg(ap, char *);
-    va_end(ap);
-    const struct nm_cli_group group = {.options = options, .dst = o};
-    struct nm_cli_args a = {.command = "test", .groups = &group, .ngroups = 1, .words = words,
+    struct nm_cli_args a = {.command = "test", .groups = group, .ngroups = 1, .words = words,
                             .max_words = words ? 2 : 0};
     fflush(stderr);
     FILE *tmp = tmpfile();
@@ -80,6 +78,29 @@ static int parse(struct opts *o, char **words, int *nwords, char *err, size_t ca
     fclose(tmp);
     if (nwords)
         *nwords = a.nwords;
+    return rc;
+}
+
+/* The same into o with this file's options. */
+static int parse(struct opts *o, char **words, int *nwords, char *err, size_t cap, int n, ...)
+{
+    const struct nm_cli_group group = {.options = options, .dst = o};
+    va_list ap;
+    va_start(ap, n);
+    int rc = parse_with(&group, words, nwords, err, cap, n, ap);
+    va_end(ap);
+    return rc;
+}
+
+/* The same into f with `neuromesh node`'s RPC or pool options. */
+static int parse_rpc(const struct nm_cli_option *table, struct nm_rpc_flags *f, char *err,
+                     size_t cap, int n, ...)
+{
+    const struct nm_cli_group group = {.options = table, .dst = f};
+    va_list ap;
+    va_start(ap, n);
+    int rc = parse_with(&group, NULL, NULL, err, cap, n, ap);
+    va_end(ap);
     return rc;
 }
 
@@ -139,6 +160,37 @@ static void test_cli_refuses_bad_input_with_one_message(void **state)
     assert_int_equal(n, 2);
 }
 
+static int record_usage_error(void *ud, const char *what)
+{
+    snprintf(ud, 128, "%s", what);
+    return 7;
+}
+
+static void test_cli_usage_errors_can_be_told_in_the_callers_words(void **state)
+{
+    (void)state;
+    /* `neuromesh key` words its own usage errors; the parser only says what. */
+    struct opts o = {0};
+    char what[128] = "", *words[1];
+    const struct nm_cli_group group = {.options = options, .dst = &o};
+    struct nm_cli_args a = {.command = "key", .groups = &group, .ngroups = 1, .words = words,
+                            .max_words = 1, .usage_error = record_usage_error,
+                            .usage_ud = what};
+    char *bad1[] = {"x", "--bogus=secret"};
+    assert_int_equal(nm_cli_parse(&a, 2, bad1, 0), 7);
+    assert_string_equal(what, "unknown option \"--bogus\"");
+    char *bad2[] = {"one", "two\nlines"};
+    assert_int_equal(nm_cli_parse(&a, 2, bad2, 0), 7);
+    assert_string_equal(what, "unexpected argument \"two?lines\"");
+    char *bad3[] = {"--chain"};
+    assert_int_equal(nm_cli_parse(&a, 1, bad3, 0), 7);
+    assert_string_equal(what, "option --chain needs a value");
+    char *good[] = {"--dev", "name"};
+    assert_int_equal(nm_cli_parse(&a, 2, good, 0), 0);
+    assert_true(o.dev);
+    assert_string_equal(words[0], "name");
+}
+
 static void test_cli_ranged_integers_take_digits_within_bounds(void **state)
 {
     (void)state;
@@ -157,6 +209,44 @@ static void test_cli_ranged_integers_take_digits_within_bounds(void **state)
         assert_true(p.rate == 0);
     }
     assert_string_equal(err, "error: --rate: \"4000000001\" is not a rate\n");
+}
+
+static void test_cli_sizes_and_counts_of_node_flags_fill_their_fields(void **state)
+{
+    (void)state;
+    struct nm_rpc_flags f;
+    nm_rpc_flags_init(&f);
+    char err[512];
+    assert_int_equal(parse_rpc(nm_rpc_flags_options, &f, err, sizeof err, 6,
+                               "--rpc-max-request-size=512K", "--rpc-max-outbound", "2",
+                               "--rpc-max-notify-queue=100B", "--rpc-max-json-values=9",
+                               "--rpc-max-buffered=3MiB"),
+                     0);
+    assert_int_equal(f.max_request_bytes, 512 * 1024);
+    assert_int_equal(f.max_outbound_bytes, 2 * 1024 * 1024);
+    assert_int_equal(f.max_notify_bytes, 100);
+    assert_int_equal(f.max_json_values, 9);
+    assert_int_equal(f.max_buffered_bytes, 3 * 1024 * 1024);
+    assert_int_equal(parse_rpc(nm_pool_flags_options, &f, err, sizeof err, 2,
+                               "--pool-limit=100", "--pool-longevity=4000000"),
+                     0);
+    assert_int_equal(f.pool.max, 100);
+    assert_true(f.pool.longevity_blocks == 4000000);
+    /* one message shape for every refusal; the field keeps its value */
+    const char *bad[] = {"--rpc-max-request-size=0", "--rpc-max-request-size=5000",
+                         "--rpc-max-request-size=12Q", "--rpc-max-request-size=-1",
+                         "--rpc-max-json-values=0"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        struct nm_rpc_flags g;
+        nm_rpc_flags_init(&g);
+        assert_int_equal(parse_rpc(nm_rpc_flags_options, &g, err, sizeof err, 1, bad[i]), 2);
+        assert_int_equal(g.max_request_bytes, 0);
+    }
+    assert_string_equal(err, "error: --rpc-max-json-values: \"0\" is not a count (1-100000000)\n");
+    assert_int_equal(parse_rpc(nm_pool_flags_options, &f, err, sizeof err, 1, "--pool-limit=0"),
+                     2);
+    assert_string_equal(err, "error: --pool-limit: \"0\" is not a count (1-1000000)\n");
+    assert_int_equal(f.pool.max, 100);
 }
 
 static void test_cli_help_aligns_options_and_continuation_lines(void **state)
@@ -189,7 +279,9 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_cli_fills_flags_strings_ports_and_parsed_values),
         cmocka_unit_test(test_cli_refuses_bad_input_with_one_message),
+        cmocka_unit_test(test_cli_usage_errors_can_be_told_in_the_callers_words),
         cmocka_unit_test(test_cli_ranged_integers_take_digits_within_bounds),
+        cmocka_unit_test(test_cli_sizes_and_counts_of_node_flags_fill_their_fields),
         cmocka_unit_test(test_cli_help_aligns_options_and_continuation_lines),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

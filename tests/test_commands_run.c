@@ -9,7 +9,7 @@
 #include <cmocka.h>
 
 #include "console/commands/commands.h"
-#include "console/commands/session.h"
+#include "client/session.h"
 #include "node/amount.h"
 #include "node/errors.h"
 #include "node/extrinsic.h"

@@ -280,7 +280,7 @@ static void test_views_show_summary_validators_and_metagraph_columns(void **stat
     assert_null(
         nm_consensus_epoch_json(c->f.db, &c->f.rt.params, &pos, c->subnet, 7, &err));
     assert_int_equal(err, NM_E_UNKNOWN_EPOCH);
-    cJSON *neurons = nm_registry_neurons_json(c->f.db, c->subnet);
+    cJSON *neurons = nm_registry_neurons_json(c->f.db, c->subnet, 0, UINT64_MAX);
     assert_int_equal(nm_consensus_annotate_neurons(c->f.db, c->subnet, neurons), 0);
     text = cJSON_PrintUnformatted(neurons);
     assert_non_null(strstr(text, "\"role\":\"validator\""));

@@ -71,19 +71,30 @@ static void test_success_and_unknown_values_have_fixed_text(void **state)
     }
 }
 
+/* A chain error's own code: round one's -32010..-32099 or round two's
+ * 2000..2999 (node/errors.h). */
+static bool is_chain_code(int code)
+{
+    return (code >= -32099 && code <= -32010) || (code >= 2000 && code <= 2999);
+}
+
 static void test_rpc_codes_are_in_the_documented_ranges(void **state)
 {
     (void)state;
     /* Standard JSON-RPC invalid params / internal error, or chain errors
-     * -32000..-32099; the transport's own (RPC_*) may also use the other
-     * standard codes and Substrate's 1010 / 1013. */
+     * -32010..-32099 and 2000..2999; the transport's own (RPC_*) may also use
+     * the other standard codes, -32004..-32009 and Substrate's 1010 / 1013. */
     for (int e = FIRST_ERR; e <= LAST_ERR; e++) {
         int code = nm_rpc_code(e);
         bool transport = strncmp(nm_errname(e), "RPC_", 4) == 0;
-        if (code != -32602 && code != -32603 && (code < -32099 || code > -32000) &&
-            !(transport && (code == -32700 || code == -32600 || code == -32601 ||
-                            code == 1010 || code == 1013)))
+        if (transport) {
+            if (code != -32700 && code != -32600 && code != -32601 && code != -32602 &&
+                code != -32603 && (code < -32009 || code > -32004) && code != 1010 &&
+                code != 1013)
+                fail_msg("%s has rpc code %d", nm_errname(e), code);
+        } else if (code != -32602 && code != -32603 && !is_chain_code(code)) {
             fail_msg("%s has rpc code %d", nm_errname(e), code);
+        }
     }
     assert_int_equal(nm_rpc_code(NM_E_RPC_PARSE), -32700);
     assert_int_equal(NM_CODE_RPC_INVALID_PARAMS, -32602);
@@ -97,10 +108,10 @@ static void test_rpc_codes_are_in_the_documented_ranges(void **state)
 static void test_chain_error_codes_are_distinct(void **state)
 {
     (void)state;
-    /* A client tells chain errors apart by code alone. */
+    /* A client tells chain errors apart by code alone, in both ranges. */
     for (int e = FIRST_ERR; e <= LAST_ERR; e++) {
         int code = nm_rpc_code(e);
-        if (code < -32099 || code > -32000)
+        if (!is_chain_code(code))
             continue;
         for (int f = e + 1; f <= LAST_ERR; f++)
             if (nm_rpc_code(f) == code)

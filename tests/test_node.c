@@ -15,10 +15,10 @@
 #include "node/errors.h"
 #include "node/extrinsic.h"
 #include "service/node.h"
+#include "tests/support/node_fixture.h"
 #include "tests/support/ws_raw.h"
 
 #include <cjson/cJSON.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,10 +28,7 @@
 #define TOKEN "node-test-token"
 
 struct fx {
-    char dir[64];
-    char db[128];
-    struct nm_node *node;
-    int port;
+    struct nmt_node n;
     int shutdowns;
 };
 
@@ -50,23 +47,10 @@ static void on_shutdown(void *ud)
 static int setup(void **state)
 {
     struct fx *f = calloc(1, sizeof *f);
-    struct nm_chain_spec spec;
-    struct nm_keypair alice;
-    char msg[256];
-    snprintf(f->dir, sizeof f->dir, "/tmp/nm-test-node-XXXXXX");
-    assert_non_null(mkdtemp(f->dir));
-    snprintf(f->db, sizeof f->db, "%s/chain.db", f->dir);
-    assert_int_equal(nm_chainspec_dev(&spec), 0);
-    spec.params.block_time_ms = 60;
-    spec.params.tempo = 3;
-    assert_int_equal(nm_keypair_dev("alice", &alice), 0);
     struct nm_rpc_methods_config mc;
     nm_rpc_methods_config_init(&mc);
     mc.token = TOKEN;
     struct nm_node_config cfg = {
-        .spec = &spec,
-        .db_path = f->db,
-        .author = &alice,
         .produce = true,
         .rpc_methods = &mc,
         .prometheus = true,
@@ -74,28 +58,15 @@ static int setup(void **state)
         .on_shutdown = on_shutdown,
         .shutdown_ud = f,
     };
-    int err = nm_node_start(&cfg, &f->node, msg, sizeof msg);
-    nm_chainspec_fini(&spec);
-    if (err)
-        fail_msg("node start: %s", msg);
-    f->port = nm_node_rpc_port(f->node);
+    nmt_node_start(&f->n, "node", &cfg, 60, 3);
     *state = f;
     return 0;
-}
-
-static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
 }
 
 static int teardown(void **state)
 {
     struct fx *f = *state;
-    nm_node_stop(f->node);
-    nftw(f->dir, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
+    nmt_node_stop(&f->n);
     free(f);
     return 0;
 }
@@ -183,7 +154,7 @@ static void count_note(struct tally *t, const char *text)
 static void test_live_subscriptions_stream_what_the_dashboard_needs(void **state)
 {
     struct fx *f = *state;
-    int fd = wsr_open(f->port, NULL, NULL, 3000, 0);
+    int fd = wsr_open(f->n.port, NULL, NULL, 3000, 0);
     assert_true(fd >= 0);
     const char *subs[] = {"chain_subscribeNewHeads", "chain_subscribeFinalizedHeads",
                           "epoch_subscribe", "system_subscribePeers", "metrics_subscribe"};
@@ -241,13 +212,13 @@ static void test_live_subscriptions_stream_what_the_dashboard_needs(void **state
 static void test_unsafe_call_over_websocket_needs_the_bearer_token(void **state)
 {
     struct fx *f = *state;
-    int fd = wsr_open(f->port, NULL, NULL, 3000, 0);
+    int fd = wsr_open(f->n.port, NULL, NULL, 3000, 0);
     cJSON *reply = call(fd, "node_shutdown", "[]");
     const cJSON *err = cJSON_GetObjectItem(reply, "error");
     assert_int_equal(cJSON_GetObjectItem(err, "code")->valueint, -32601);
     cJSON_Delete(reply);
     close(fd);
-    fd = wsr_open(f->port, TOKEN, NULL, 3000, 0);
+    fd = wsr_open(f->n.port, TOKEN, NULL, 3000, 0);
     reply = call(fd, "system_setLogLevel", "[\"warn\"]");
     assert_string_equal(result_of(reply)->valuestring, "warn");
     cJSON_Delete(reply);
@@ -264,9 +235,9 @@ static void test_unsafe_call_over_websocket_needs_the_bearer_token(void **state)
 static void test_prometheus_exposition_passes_promtool(void **state)
 {
     struct fx *f = *state;
-    int pport = nm_node_prometheus_port(f->node);
+    int pport = nm_node_prometheus_port(f->n.node);
     assert_true(pport > 0);
-    int fd = wsr_open(f->port, NULL, NULL, 3000, 0);
+    int fd = wsr_open(f->n.port, NULL, NULL, 3000, 0);
     cJSON_Delete(call(fd, "system_health", "[]"));
     cJSON_Delete(call(fd, "no_such_method", "[]"));
     char *body = NULL;
@@ -296,7 +267,7 @@ static void test_prometheus_exposition_passes_promtool(void **state)
         skip();
     }
     char path[128], cmd[300];
-    snprintf(path, sizeof path, "%s/metrics.txt", f->dir);
+    snprintf(path, sizeof path, "%s/metrics.txt", f->n.dir);
     FILE *out = fopen(path, "w");
     assert_non_null(out);
     fputs(body, out);

@@ -1,7 +1,7 @@
 /* test_password.c - where key passwords come from: --password-file before
  * $NEUROMESH_PASSWORD before the terminal; the no-terminal error; and the
  * no-echo prompt itself, driven through a pseudo-terminal. */
-#include "console/cli/password.h"
+#include "client/password.h"
 #include "node/errors.h"
 
 #include <errno.h>

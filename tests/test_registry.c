@@ -418,7 +418,7 @@ static void test_neurons_json_lists_the_metagraph_by_uid(void **state)
     nm_runtime_begin_block(&f->rt, 5, 0);
     assert_int_equal(reg(f, &f->alice, id, NM_ROLE_VALIDATOR, 150 * NMT, ""), 0);
     assert_int_equal(miner(f, &f->bob, id), 0);
-    cJSON *list = nm_registry_neurons_json(f->db, id);
+    cJSON *list = nm_registry_neurons_json(f->db, id, 0, UINT64_MAX);
     assert_non_null(list);
     assert_int_equal(cJSON_GetArraySize(list), 2);
     char *text = cJSON_PrintUnformatted(cJSON_GetArrayItem(list, 1));
@@ -436,7 +436,7 @@ static void test_neurons_json_lists_the_metagraph_by_uid(void **state)
     assert_string_equal(cJSON_GetObjectItem(first, "role")->valuestring, "validator");
     assert_string_equal(cJSON_GetObjectItem(first, "stake")->valuestring, "150000000000");
     cJSON_Delete(list);
-    list = nm_registry_neurons_json(f->db, 42);
+    list = nm_registry_neurons_json(f->db, 42, 0, UINT64_MAX);
     assert_non_null(list);
     assert_int_equal(cJSON_GetArraySize(list), 0);
     cJSON_Delete(list);

@@ -1,7 +1,8 @@
 /* The answer budget of rpc/methods (issue 17, item 4): a large list is
- * bounded before it is built. author_pendingExtrinsics pages ([offset,
- * limit]); a page over --rpc-max-response-size, or a batch whose calls
- * together would pass it, is refused with -32007 and nothing is built. */
+ * bounded before it is built. author_pendingExtrinsics, chain_getBlock,
+ * events_get and neuron_list page ([.., offset, limit]); a page over
+ * --rpc-max-response-size, or a batch whose calls together would pass it,
+ * is refused with -32007 and nothing is built. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,6 +12,8 @@
 #include "node/amount.h"
 #include "node/chain.h"
 #include "node/extrinsic.h"
+#include "node/pallets/registry.h"
+#include "node/pallets/subnets.h"
 #include "rpc/methods.h"
 
 #include <cjson/cJSON.h>
@@ -130,6 +133,149 @@ static void test_a_page_over_the_budget_is_refused_before_it_is_built(void **sta
     cJSON_Delete(r);
 }
 
+/* Signs call as dev account who with nonce and submits it. */
+static void submit_call(struct fx *f, const char *who, uint64_t nonce, const struct nm_call *call)
+{
+    struct nm_keypair kp;
+    assert_int_equal(nm_keypair_dev(who, &kp), 0);
+    uint8_t *x = NULL;
+    size_t len = 0;
+    assert_int_equal(nm_extrinsic_build(&kp, &f->chain->genesis, nonce, call, &x, &len), 0);
+    assert_int_equal(nm_chain_submit(f->chain, x, len, NULL), 0);
+    free(x);
+}
+
+/* Block 1: the pooled transfers; block 2: subnet 1; block 3: five miners. */
+static void fill_chain(struct fx *f)
+{
+    assert_int_equal(nm_chain_produce(f->chain, 1000, NULL), 0);
+    struct nm_call c;
+    memset(&c, 0, sizeof c);
+    c.kind = NM_CALL_SUBNET_CREATE;
+    snprintf(c.u.subnet_create.spec.name, sizeof c.u.subnet_create.spec.name, "paged");
+    c.u.subnet_create.spec.task = NM_TASK_CODE_GEN;
+    c.u.subnet_create.spec.min_stake_miner = NM_UNITS_PER_NMT;
+    c.u.subnet_create.spec.min_stake_validator = NM_UNITS_PER_NMT;
+    submit_call(f, "alice", POOLED, &c);
+    assert_int_equal(nm_chain_produce(f->chain, 2000, NULL), 0);
+    const char *miners[] = {"bob", "charlie", "dave", "eve", "ferdie"};
+    for (size_t i = 0; i < 5; i++) {
+        memset(&c, 0, sizeof c);
+        c.kind = NM_CALL_REGISTER;
+        c.u.reg.subnet = 1;
+        c.u.reg.role = NM_ROLE_MINER;
+        c.u.reg.stake = 2 * NM_UNITS_PER_NMT;
+        snprintf(c.u.reg.endpoint, sizeof c.u.reg.endpoint, "grpc://127.0.0.1:%zu", 5000 + i);
+        submit_call(f, miners[i], 0, &c);
+    }
+    assert_int_equal(nm_chain_produce(f->chain, 3000, NULL), 0);
+}
+
+static const cJSON *result_at(const cJSON *reply, const char *key)
+{
+    const cJSON *res = cJSON_GetObjectItem(reply, "result");
+    if (!res)
+        fail_msg("no result: %s", cJSON_PrintUnformatted(reply));
+    return cJSON_GetObjectItem(res, key);
+}
+
+/* chain_getBlock of block 1 by its hash, then more params (",O,L" or ""). */
+static const char *block_one_request(struct fx *f, char *out, size_t cap, const char *more)
+{
+    cJSON *r = ask(f, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"chain_getBlockHash\","
+                      "\"params\":[1]}");
+    snprintf(out, cap, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"chain_getBlock\","
+             "\"params\":[\"%s\"%s]}", cJSON_GetObjectItem(r, "result")->valuestring, more);
+    cJSON_Delete(r);
+    return out;
+}
+
+static void expect_refused_with_hint(struct fx *f, const char *request, const char *hint)
+{
+    cJSON *r = ask(f, request);
+    assert_int_equal(count_or_code(r), -32007);
+    const char *msg = cJSON_GetObjectItem(cJSON_GetObjectItem(r, "error"), "message")->valuestring;
+    if (!strstr(msg, hint))
+        fail_msg("\"%s\" does not name %s", msg, hint);
+    cJSON_Delete(r);
+}
+
+static void test_blocks_events_and_neurons_page(void **state)
+{
+    struct fx *f = *state;
+    fill_chain(f);
+    cJSON *r = ask(f, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"chain_getBlock\","
+                      "\"params\":[null,5,10]}");
+    assert_int_equal(cJSON_GetArraySize(
+                         cJSON_GetObjectItem(result_at(r, "block"), "extrinsics")), 0);
+    cJSON_Delete(r);
+    /* block 1 by its hash: 20 transfers, pages of them */
+    char req[512];
+    r = ask(f, block_one_request(f, req, sizeof req, ",15,10"));
+    assert_int_equal(cJSON_GetArraySize(
+                         cJSON_GetObjectItem(result_at(r, "block"), "extrinsics")), 5);
+    assert_int_equal(result_at(r, "extrinsicsTotal")->valueint, POOLED);
+    assert_int_equal(result_at(r, "extrinsicsOffset")->valueint, 15);
+    cJSON_Delete(r);
+    /* events of block 1: every one, then a page */
+    r = ask(f, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"events_get\",\"params\":[1]}");
+    int total = result_at(r, "total")->valueint;
+    assert_true(total >= POOLED);
+    assert_int_equal(cJSON_GetArraySize(result_at(r, "events")), total);
+    cJSON_Delete(r);
+    r = ask(f, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"events_get\","
+               "\"params\":[1,2,3]}");
+    assert_int_equal(cJSON_GetArraySize(result_at(r, "events")), 3);
+    assert_int_equal(cJSON_GetObjectItem(cJSON_GetArrayItem(result_at(r, "events"), 0),
+                                         "index")->valueint, 2);
+    assert_int_equal(result_at(r, "total")->valueint, total);
+    cJSON_Delete(r);
+    /* the metagraph by uid */
+    r = ask(f, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"neuron_list\","
+               "\"params\":[1,1,2]}");
+    const cJSON *neurons = result_at(r, "neurons");
+    assert_int_equal(cJSON_GetArraySize(neurons), 2);
+    assert_int_equal(cJSON_GetObjectItem(cJSON_GetArrayItem(neurons, 0), "uid")->valueint, 1);
+    assert_non_null(cJSON_GetObjectItem(cJSON_GetArrayItem(neurons, 1), "incentive"));
+    assert_int_equal(result_at(r, "total")->valueint, 5);
+    assert_int_equal(result_at(r, "offset")->valueint, 1);
+    cJSON_Delete(r);
+    r = ask(f, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"neuron_list\","
+               "\"params\":[1,-1]}");
+    assert_int_equal(count_or_code(r), -32602);
+    cJSON_Delete(r);
+}
+
+static void test_blocks_events_and_neurons_over_the_budget_are_refused(void **state)
+{
+    struct fx *f = *state;
+    fill_chain(f);
+    /* room for about 8 extrinsics as hex, or two neurons */
+    limit_responses(f, 8 * (2 * f->ext_len + 5) + 1200);
+    char req[512];
+    expect_refused_with_hint(f, block_one_request(f, req, sizeof req, ""), "[hash, offset, limit]");
+    cJSON *r = ask(f, block_one_request(f, req, sizeof req, ",0,8"));
+    assert_int_equal(cJSON_GetArraySize(
+                         cJSON_GetObjectItem(result_at(r, "block"), "extrinsics")), 8);
+    cJSON_Delete(r);
+    r = ask(f, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"neuron_list\","
+                      "\"params\":[1,0,1]}");
+    assert_int_equal(cJSON_GetArraySize(result_at(r, "neurons")), 1);
+    cJSON_Delete(r);
+    expect_refused_with_hint(
+        f, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"neuron_list\",\"params\":[1]}",
+        "[subnet, offset, limit]");
+    /* events: a budget smaller than block 1's events */
+    limit_responses(f, 600);
+    expect_refused_with_hint(
+        f, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"events_get\",\"params\":[1]}",
+        "[height, offset, limit]");
+    r = ask(f, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"events_get\","
+               "\"params\":[1,0,1]}");
+    assert_int_equal(cJSON_GetArraySize(result_at(r, "events")), 1);
+    cJSON_Delete(r);
+}
+
 static void test_a_batch_shares_one_budget(void **state)
 {
     struct fx *f = *state;
@@ -157,6 +303,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_a_page_over_the_budget_is_refused_before_it_is_built,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_a_batch_shares_one_budget, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_blocks_events_and_neurons_page, setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_blocks_events_and_neurons_over_the_budget_are_refused, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

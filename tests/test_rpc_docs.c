@@ -1,6 +1,7 @@
 /* Unit test for docs/rpc.md against the method registry: every registered
  * JSON-RPC method has its own "### `name`" section (params, result,
- * errors, an example), and every unsafe method is said to be unsafe. */
+ * errors, an example), every unsafe method is said to be unsafe, and every
+ * round-two chain error (2000..2999) has its row in the chain error table. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -8,6 +9,7 @@
 /* cmocka needs the headers above first */
 #include <cmocka.h>
 
+#include "node/errors.h"
 #include "rpc/methods.h"
 
 #include <stdio.h>
@@ -94,11 +96,32 @@ static void test_unsafe_methods_are_documented_as_unsafe(void **state)
     assert_int_equal(wrong, 0);
 }
 
+static void test_every_round_two_chain_error_has_a_row(void **state)
+{
+    (void)state;
+    char *docs = read_docs();
+    size_t missing = 0;
+    for (int e = NM__E_FIRST + 1; e < NM__E_LAST; e++) {
+        int code = nm_rpc_code(e);
+        if (code < 2000 || code > 2999)
+            continue;
+        char row[160];
+        snprintf(row, sizeof row, "\n| %d | %s | %s |", code, nm_errname(e), nm_strerror(e));
+        if (!strstr(docs, row)) {
+            print_error("docs/rpc.md has no chain error row \"%s\"\n", row + 1);
+            missing++;
+        }
+    }
+    free(docs);
+    assert_int_equal(missing, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_registered_method_has_a_section),
         cmocka_unit_test(test_unsafe_methods_are_documented_as_unsafe),
+        cmocka_unit_test(test_every_round_two_chain_error_has_a_row),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

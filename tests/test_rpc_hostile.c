@@ -20,7 +20,6 @@
 #include "tests/support/ws_raw.h"
 
 #include <cjson/cJSON.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,10 +36,7 @@
 #endif
 
 struct fx {
-    char dir[64];
-    char db[128];
-    struct nm_node *node;
-    int port;
+    struct nmt_node n;
     char best_hash[80];
     long rss_kb;
 };
@@ -67,7 +63,7 @@ static cJSON *ask(int fd, const char *method, const char *params)
  * is as it was. */
 static void expect_node_serving_and_chain_unchanged(struct fx *f)
 {
-    int fd = wsr_open(f->port, NULL, NULL, 3000, 0);
+    int fd = wsr_open(f->n.port, NULL, NULL, 3000, 0);
     assert_true(fd >= 0);
     cJSON *health = ask(fd, "system_health", "[]");
     assert_non_null(health);
@@ -89,12 +85,6 @@ static void expect_node_serving_and_chain_unchanged(struct fx *f)
 static int start(void **state, const struct limits *lim)
 {
     struct fx *f = calloc(1, sizeof *f);
-    struct nm_chain_spec spec;
-    char msg[256];
-    snprintf(f->dir, sizeof f->dir, "/tmp/nm-test-hostile-XXXXXX");
-    assert_non_null(mkdtemp(f->dir));
-    snprintf(f->db, sizeof f->db, "%s/chain.db", f->dir);
-    assert_int_equal(nm_chainspec_dev(&spec), 0);
     struct nm_rpc_methods_config mc;
     nm_rpc_methods_config_init(&mc);
     mc.token = "hostile-token";
@@ -102,19 +92,13 @@ static int start(void **state, const struct limits *lim)
     mc.rate_per_ip = lim->rate_per_ip;
     mc.max_response_bytes = 128 * 1024;
     struct nm_node_config cfg = {
-        .spec = &spec,
-        .db_path = f->db,
         .produce = false,
         .rpc_methods = &mc,
         .rpc_max_request_bytes = lim->max_request,
         .rpc_max_outbound_bytes = lim->max_outbound,
     };
-    int err = nm_node_start(&cfg, &f->node, msg, sizeof msg);
-    nm_chainspec_fini(&spec);
-    if (err)
-        fail_msg("node start: %s", msg);
-    f->port = nm_node_rpc_port(f->node);
-    int fd = wsr_open(f->port, NULL, NULL, 3000, 0);
+    nmt_node_start(&f->n, "hostile", &cfg, 0, 0);
+    int fd = wsr_open(f->n.port, NULL, NULL, 3000, 0);
     cJSON *info = ask(fd, "chain_info", "[]");
     snprintf(f->best_hash, sizeof f->best_hash, "%s",
              cJSON_GetObjectItem(cJSON_GetObjectItem(info, "result"), "best_hash")->valuestring);
@@ -143,19 +127,10 @@ static int setup_defaults(void **state)
     return start(state, &lim);
 }
 
-static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
-}
-
 static int teardown(void **state)
 {
     struct fx *f = *state;
-    nm_node_stop(f->node);
-    nftw(f->dir, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
+    nmt_node_stop(&f->n);
     free(f);
     return 0;
 }
@@ -261,7 +236,7 @@ static void test_ten_thousand_malformed_frames_are_answered_and_change_nothing(v
     enum { CONNS = 4 };
     int fds[CONNS];
     for (int c = 0; c < CONNS; c++) {
-        fds[c] = wsr_open(f->port, NULL, NULL, 5000, 0);
+        fds[c] = wsr_open(f->n.port, NULL, NULL, 5000, 0);
         assert_true(fds[c] >= 0);
     }
     int sent = 0, replies = 0, errors = 0;
@@ -289,16 +264,18 @@ static void test_ten_thousand_malformed_frames_are_answered_and_change_nothing(v
     assert_true(replies >= MALFORMED_FRAMES * 10 / 12);
     assert_true(errors >= replies * 8 / 10);
 
-    /* protocol violations close the offender only */
+    /* protocol violations close the offender only. (An unmasked client
+     * frame is not among them: lws 4.1.6 accepts it, see docs/rpc.md
+     * "Unmasked client frames"; an earlier row here, 81 00 00 00 00 00, was
+     * closed only for the continuation frame its zero bytes make.) */
     static const unsigned char violations[][6] = {
         {0x83, 0x80, 1, 2, 3, 4}, /* reserved opcode 3 */
         {0xc1, 0x80, 1, 2, 3, 4}, /* RSV1 without an extension */
-        {0x81, 0x00, 0, 0, 0, 0}, /* unmasked client frame */
         {0x09, 0x80, 1, 2, 3, 4}, /* fragmented ping */
         {0x80, 0x80, 1, 2, 3, 4}, /* continuation with nothing to continue */
     };
     for (size_t v = 0; v < sizeof violations / sizeof violations[0]; v++) {
-        int fd = wsr_open(f->port, NULL, NULL, 3000, 0);
+        int fd = wsr_open(f->n.port, NULL, NULL, 3000, 0);
         assert_true(fd >= 0);
         assert_true(wsr_send_all(fd, violations[v], 6));
         /* whatever came before the violation may be answered; then the
@@ -327,7 +304,7 @@ static void test_oversize_frame_is_refused_and_the_connection_goes_on(void **sta
     char *payload = malloc(big);
     assert_non_null(payload);
     memset(payload, '[', big);
-    int fd = wsr_open(f->port, NULL, NULL, 10000, 0);
+    int fd = wsr_open(f->n.port, NULL, NULL, 10000, 0);
     assert_true(fd >= 0);
     assert_true(wsr_send_frame(fd, 1, true, payload, big));
     free(payload);
@@ -366,11 +343,15 @@ static double seconds_since(const struct timespec *t0)
     return (double)(now.tv_sec - t0->tv_sec) + (double)(now.tv_nsec - t0->tv_nsec) / 1e9;
 }
 
-/* At most burst + rate * elapsed calls may pass (slow machines pass more). */
+/* At most burst + rate * elapsed calls may pass (slow machines pass more),
+ * and nearly the whole burst: a call also costs one more per millisecond of
+ * the node's time it took (rpc/ratelimit.h), which under sanitizers or load
+ * a few of them do, so up to a tenth of the burst may go to those. */
 static void expect_limited(int limited, int sent, int burst, int rate, double elapsed)
 {
     int may_pass = burst + (int)(rate * elapsed) + 2;
-    if (sent - limited > may_pass || sent - limited < (burst < sent ? burst : sent) - 2)
+    int must_pass = (burst < sent ? burst : sent) * 9 / 10 - 2;
+    if (sent - limited > may_pass || sent - limited < must_pass)
         fail_msg("%d of %d passed in %.2f s (burst %d, %d/s)", sent - limited, sent, elapsed,
                  burst, rate);
 }
@@ -380,7 +361,7 @@ static void test_floods_past_the_rate_limits_are_refused_politely(void **state)
     struct fx *f = *state;
     struct timespec t0;
     /* one connection: 100 calls/s, burst 100 */
-    int fd = wsr_open(f->port, NULL, NULL, 5000, 0);
+    int fd = wsr_open(f->n.port, NULL, NULL, 5000, 0);
     clock_gettime(CLOCK_MONOTONIC, &t0);
     int limited = flood(fd, 1000);
     expect_limited(limited, 1000, 100, 100, seconds_since(&t0));
@@ -394,7 +375,7 @@ static void test_floods_past_the_rate_limits_are_refused_politely(void **state)
     nanosleep(&pause, NULL);
     int fds[3], total_limited = 0;
     for (int c = 0; c < 3; c++)
-        fds[c] = wsr_open(f->port, NULL, NULL, 5000, 0);
+        fds[c] = wsr_open(f->n.port, NULL, NULL, 5000, 0);
     clock_gettime(CLOCK_MONOTONIC, &t0);
     for (int c = 0; c < 3; c++)
         total_limited += flood(fds[c], 400);
@@ -412,13 +393,13 @@ static void test_connection_cap_refuses_the_extra_and_members_are_served(void **
     enum { CAP = 100 };
     int fds[CAP];
     for (int i = 0; i < CAP; i++) {
-        fds[i] = wsr_open(f->port, NULL, NULL, 3000, 0);
+        fds[i] = wsr_open(f->n.port, NULL, NULL, 3000, 0);
         assert_true(fds[i] >= 0);
     }
     for (int i = 0; i < 5; i++)
-        assert_int_equal(wsr_open(f->port, NULL, NULL, 3000, 0), -1);
+        assert_int_equal(wsr_open(f->n.port, NULL, NULL, 3000, 0), -1);
     char *body = NULL;
-    assert_int_equal(wsr_http(f->port, "POST", "/", NULL, "{}", &body), 503);
+    assert_int_equal(wsr_http(f->n.port, "POST", "/", NULL, "{}", &body), 503);
     assert_non_null(strstr(body, "-32008"));
     free(body);
     cJSON *ok = ask(fds[CAP - 1], "system_health", "[]");
@@ -434,7 +415,7 @@ static void test_connection_cap_refuses_the_extra_and_members_are_served(void **
 static void test_a_client_that_never_reads_is_dropped_with_a_reason(void **state)
 {
     struct fx *f = *state;
-    int lazy = wsr_open(f->port, NULL, NULL, 5000, 4096);
+    int lazy = wsr_open(f->n.port, NULL, NULL, 5000, 4096);
     assert_true(lazy >= 0);
     /* a batch of 50 rpc_methods: about 90 KB of reply for 2.5 KB asked;
      * 400 of them (36 MB) overflow the 256 KiB queue plus all the kernel

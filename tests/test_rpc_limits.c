@@ -45,18 +45,30 @@
 #define BOMB_RSS_MAX_KB (256 * 1024) /* ASan keeps freed memory in quarantine */
 #else
 #define FLOOD_RSS_MAX_KB (64 * 1024)
-/* The issue asks 10%; runs here mostly stay within it (1,003-1,070 ms),
- * but on this shared 2-core machine (load 4) single intervals reached
- * 1,268 ms when other work took the cores: 25% keeps the test reliable. */
+/* The issue asks 10%. Blocks come in slots since this session (a late turn
+ * no longer shifts every later block), and under the flood the intervals
+ * stay within 10% in most runs here (946-1,058 ms at load 9), but with
+ * eight engineers' builds on these 2 cores single intervals still reach
+ * 1,110-1,180 ms when the node thread waits for a core. So `make test`
+ * asserts 25%, and `make soak-flood` runs this test with
+ * NM_GAP_SLACK_PCT=10, the issue's bound, several times (docs/rpc.md). */
 #define GAP_SLACK_PCT 25
 #define BOMB_RSS_MAX_KB (16 * 1024)
 #endif
 
+/* The bound on block intervals: GAP_SLACK_PCT, or NM_GAP_SLACK_PCT (1-100)
+ * from the environment (make soak-flood: 10). */
+static long long gap_bound_ms(void)
+{
+    const char *env = getenv("NM_GAP_SLACK_PCT");
+    long pct = env ? strtol(env, NULL, 10) : GAP_SLACK_PCT;
+    if (pct < 1 || pct > 100)
+        pct = GAP_SLACK_PCT;
+    return 1000 + 10 * pct;
+}
+
 struct fx {
-    char dir[64];
-    char db[128];
-    struct nm_node *node;
-    int port;
+    struct nmt_node n;
 };
 
 static long long now_ms(void)
@@ -69,32 +81,18 @@ static long long now_ms(void)
 static int start_rated(void **state, bool produce, uint32_t rate_per_conn)
 {
     struct fx *f = calloc(1, sizeof *f);
-    struct nm_chain_spec spec;
-    char msg[256];
-    nmt_tmpdir(f->dir, sizeof f->dir, "limits");
-    snprintf(f->db, sizeof f->db, "%s/chain.db", f->dir);
-    assert_int_equal(nm_chainspec_dev(&spec), 0);
     struct nm_rpc_methods_config mc;
     nm_rpc_methods_config_init(&mc);
     mc.rate_per_conn = rate_per_conn;
     mc.rate_per_ip = 0;
-    struct nm_keypair alice;
-    assert_int_equal(nm_keypair_dev("alice", &alice), 0);
     struct nm_node_config cfg = {
-        .spec = &spec,
-        .db_path = f->db,
-        .author = &alice,
         .produce = produce,
         .rpc_methods = &mc,
         .max_connections = 200,
         .rpc_max_buffered_bytes = MAX_BUFFERED,
         .rpc_request_timeout_secs = REQUEST_TIMEOUT_SECS,
     };
-    int err = nm_node_start(&cfg, &f->node, msg, sizeof msg);
-    nm_chainspec_fini(&spec);
-    if (err)
-        fail_msg("node start: %s", msg);
-    f->port = nm_node_rpc_port(f->node);
+    nmt_node_start(&f->n, "limits", &cfg, 0, 0);
     *state = f;
     return 0;
 }
@@ -122,8 +120,7 @@ static int setup_producing(void **state)
 static int teardown(void **state)
 {
     struct fx *f = *state;
-    nm_node_stop(f->node);
-    nmt_rmtree(f->dir);
+    nmt_node_stop(&f->n);
     free(f);
     return 0;
 }
@@ -183,7 +180,7 @@ static char *largest_request(size_t *len)
 
 static void expect_served(struct fx *f)
 {
-    int fd = wsr_open(f->port, NULL, NULL, 3000, 0);
+    int fd = wsr_open(f->n.port, NULL, NULL, 3000, 0);
     assert_true(fd >= 0);
     static const char req[] = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"system_health\"}";
     assert_int_equal(call_code(fd, req, sizeof req - 1), 0);
@@ -193,7 +190,7 @@ static void expect_served(struct fx *f)
 static void test_text_that_is_not_strict_json_is_refused_before_dispatch(void **state)
 {
     struct fx *f = *state;
-    int fd = wsr_open(f->port, NULL, NULL, 3000, 0);
+    int fd = wsr_open(f->n.port, NULL, NULL, 3000, 0);
     assert_true(fd >= 0);
     static const char garbage[] =
         "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"system_health\"}trailing";
@@ -220,7 +217,7 @@ static void test_text_that_is_not_strict_json_is_refused_before_dispatch(void **
 static void test_json_bombs_are_refused_at_the_limits_without_a_tree(void **state)
 {
     struct fx *f = *state;
-    int fd = wsr_open(f->port, NULL, NULL, 5000, 0);
+    int fd = wsr_open(f->n.port, NULL, NULL, 5000, 0);
     assert_true(fd >= 0);
     /* the largest allowed text as "[0,0,...]": 262,143 values */
     size_t n = MAX_REQUEST - 1;
@@ -248,7 +245,7 @@ static void test_json_bombs_are_refused_at_the_limits_without_a_tree(void **stat
 static void test_invalid_utf8_in_a_text_frame_closes_with_1007(void **state)
 {
     struct fx *f = *state;
-    int fd = wsr_open(f->port, NULL, NULL, 3000, 0);
+    int fd = wsr_open(f->n.port, NULL, NULL, 3000, 0);
     assert_true(fd >= 0);
     static const char bad[] = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"\xff\xfe\"}";
     assert_true(wsr_send_frame(fd, 1, true, bad, sizeof bad - 1));
@@ -260,7 +257,7 @@ static void test_invalid_utf8_in_a_text_frame_closes_with_1007(void **state)
 static void test_a_frame_announcing_2_62_bytes_is_closed_at_once(void **state)
 {
     struct fx *f = *state;
-    int fd = wsr_open(f->port, NULL, NULL, 3000, 0);
+    int fd = wsr_open(f->n.port, NULL, NULL, 3000, 0);
     assert_true(fd >= 0);
     unsigned char hdr[14] = {0x81, 0x80 | 127, 0x40, 0, 0, 0, 0, 0, 0, 0, 1, 2, 3, 4};
     assert_true(wsr_send_all(fd, hdr, sizeof hdr));
@@ -276,7 +273,7 @@ static void test_a_frame_announcing_2_62_bytes_is_closed_at_once(void **state)
 static void test_an_unfinished_message_is_cut_after_the_request_timeout(void **state)
 {
     struct fx *f = *state;
-    int fd = wsr_open(f->port, NULL, NULL, (REQUEST_TIMEOUT_SECS + 3) * 1000, 0);
+    int fd = wsr_open(f->n.port, NULL, NULL, (REQUEST_TIMEOUT_SECS + 3) * 1000, 0);
     assert_true(fd >= 0);
     assert_true(wsr_send_frame(fd, 1, false, "[", 1));
     long long t0 = now_ms();
@@ -288,7 +285,7 @@ static void test_an_unfinished_message_is_cut_after_the_request_timeout(void **s
     close(fd);
 
     /* a slow POST body, one byte at a time, the same */
-    fd = wsr_tcp(f->port, (REQUEST_TIMEOUT_SECS + 3) * 1000, 0);
+    fd = wsr_tcp(f->n.port, (REQUEST_TIMEOUT_SECS + 3) * 1000, 0);
     assert_true(fd >= 0);
     static const char head[] = "POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: "
                                "application/json\r\nContent-Length: 100000\r\n\r\n{";
@@ -323,7 +320,7 @@ static void test_unfinished_messages_of_all_connections_are_bounded(void **state
     part[0] = '[';
     long before = nmt_rss_kb();
     for (int i = 0; i < HOLDERS; i++) {
-        fds[i] = wsr_open(f->port, NULL, NULL, 3000, 0);
+        fds[i] = wsr_open(f->n.port, NULL, NULL, 3000, 0);
         assert_true(fds[i] >= 0);
         (void)wsr_send_frame(fds[i], 1, false, part, MAX_REQUEST / 2);
     }
@@ -349,7 +346,7 @@ static void test_unfinished_messages_of_all_connections_are_bounded(void **state
 static void test_large_requests_cost_more_of_the_rate_limit(void **state)
 {
     struct fx *f = *state;
-    int fd = wsr_open(f->port, NULL, NULL, 5000, 0);
+    int fd = wsr_open(f->n.port, NULL, NULL, 5000, 0);
     assert_true(fd >= 0);
     size_t n = 0;
     char *big = largest_request(&n);
@@ -445,10 +442,10 @@ static void *flood_values(void *arg)
 static void test_a_flood_does_not_delay_blocks_or_bloat_memory(void **state)
 {
     struct fx *f = *state;
-    struct flood fl = {.port = f->port};
+    struct flood fl = {.port = f->n.port};
     atomic_init(&fl.stop, false);
     atomic_init(&fl.sent, 0);
-    int sub = wsr_open(f->port, NULL, NULL, 3000, 0);
+    int sub = wsr_open(f->n.port, NULL, NULL, 3000, 0);
     assert_true(sub >= 0);
     char *r =
         wsr_call(sub, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"chain_subscribeNewHeads\"}");
@@ -470,12 +467,12 @@ static void test_a_flood_does_not_delay_blocks_or_bloat_memory(void **state)
     memset(part, '0', sizeof part);
     part[0] = '[';
     for (int i = 0; i < FLOOD_HOLDERS; i++) {
-        holders[i] = wsr_open(f->port, NULL, NULL, 3000, 0);
+        holders[i] = wsr_open(f->n.port, NULL, NULL, 3000, 0);
         if (holders[i] >= 0)
             (void)wsr_send_frame(holders[i], 1, false, part, sizeof part);
     }
 
-    long long last = -1, worst = 0, start = now_ms();
+    long long last = -1, worst = 0, best = 1000000, start = now_ms();
     int heads = 0;
     long peak = 0;
     while (now_ms() - start < FLOOD_SECONDS * 1000) {
@@ -485,6 +482,8 @@ static void test_a_flood_does_not_delay_blocks_or_bloat_memory(void **state)
         free(r);
         if (last >= 0 && t - last > worst)
             worst = t - last;
+        if (last >= 0 && t - last < best)
+            best = t - last;
         last = t;
         heads++;
         long grown = nmt_rss_kb() - before;
@@ -498,13 +497,13 @@ static void test_a_flood_does_not_delay_blocks_or_bloat_memory(void **state)
         if (holders[i] >= 0)
             close(holders[i]);
     close(sub);
-    print_message("flood: %ld requests (512 KiB, or 65,000 values), %d heads, worst gap %lld ms, "
-                  "peak RSS "
-                  "%+ld KiB (bound %d KiB)\n",
-                  atomic_load(&fl.sent), heads, worst, peak, FLOOD_RSS_MAX_KB);
+    print_message("flood: %ld requests (512 KiB, or 65,000 values), %d heads, block intervals "
+                  "%lld-%lld ms (bound %lld), peak RSS %+ld KiB (bound %d KiB)\n",
+                  atomic_load(&fl.sent), heads, best, worst, gap_bound_ms(), peak,
+                  FLOOD_RSS_MAX_KB);
     assert_true(atomic_load(&fl.sent) > 0);
     assert_true(heads >= FLOOD_SECONDS - 1);
-    assert_true(worst <= 1000 + 1000 * GAP_SLACK_PCT / 100);
+    assert_true(worst <= gap_bound_ms());
     assert_true(peak < FLOOD_RSS_MAX_KB);
 }
 
@@ -525,13 +524,13 @@ static void test_requests_finished_at_once_do_not_delay_a_block(void **state)
     }
     req[n - 1] = ']';
     req[n++] = '}';
-    int sub = wsr_open(f->port, NULL, NULL, 5000, 0);
+    int sub = wsr_open(f->n.port, NULL, NULL, 5000, 0);
     char *r =
         wsr_call(sub, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"chain_subscribeNewHeads\"}");
     free(r);
     int fds[CONNS];
     for (int i = 0; i < CONNS; i++) {
-        fds[i] = wsr_open(f->port, NULL, NULL, 10000, 0);
+        fds[i] = wsr_open(f->n.port, NULL, NULL, 10000, 0);
         assert_true(fds[i] >= 0);
     }
     r = wsr_recv_text(sub); /* just after a block: the next is ~1 s away */
@@ -561,8 +560,9 @@ static void test_requests_finished_at_once_do_not_delay_a_block(void **state)
     }
     close(sub);
     free(req);
-    print_message("40 costly requests finished at once: worst block gap %lld ms\n", worst);
-    assert_true(worst <= 1000 + 1000 * GAP_SLACK_PCT / 100);
+    print_message("40 costly requests finished at once: worst block interval %lld ms (bound "
+                  "%lld)\n", worst, gap_bound_ms());
+    assert_true(worst <= gap_bound_ms());
 }
 
 int main(void)

@@ -56,8 +56,11 @@ static void test_large_or_slow_requests_cost_more_calls(void **state)
     nm_bucket_init(&b, 100, 0);
     nm_bucket_charge(&b, 32);
     assert_int_equal(drain(&b, 100, 0), 68);
-    nm_bucket_charge(&b, 1000000); /* never below empty */
-    assert_int_equal(drain(&b, 100, 100 * MS), 10);
+    /* beyond empty it is owed: the refill of 100 ms repays 10 of 50 ... */
+    nm_bucket_charge(&b, 50);
+    assert_int_equal(drain(&b, 100, 100 * MS), 0);
+    /* ... and 500 ms more the other 40, leaving 10 calls */
+    assert_int_equal(drain(&b, 100, 600 * MS), 10);
 }
 
 static void test_connections_of_one_address_share_its_entry(void **state)

@@ -29,10 +29,7 @@
 #define TOKEN "slots-token"
 
 struct fx {
-    char dir[64];
-    char db[128];
-    struct nm_node *node;
-    int port;
+    struct nmt_node n;
 };
 
 struct slots {
@@ -44,22 +41,12 @@ struct slots {
 static int start(void **state, const struct slots *s)
 {
     struct fx *f = calloc(1, sizeof *f);
-    struct nm_chain_spec spec;
-    char msg[256];
-    nmt_tmpdir(f->dir, sizeof f->dir, "slots");
-    snprintf(f->db, sizeof f->db, "%s/chain.db", f->dir);
-    assert_int_equal(nm_chainspec_dev(&spec), 0);
     struct nm_rpc_methods_config mc;
     nm_rpc_methods_config_init(&mc);
     mc.token = TOKEN;
     mc.rate_per_conn = 0;
     mc.rate_per_ip = 0;
-    struct nm_keypair alice;
-    assert_int_equal(nm_keypair_dev("alice", &alice), 0);
     struct nm_node_config cfg = {
-        .spec = &spec,
-        .db_path = f->db,
-        .author = &alice,
         .produce = s->produce,
         .rpc_methods = &mc,
         .max_connections = s->max,
@@ -67,11 +54,7 @@ static int start(void **state, const struct slots *s)
         .rpc_reserved_connections = s->reserved,
         .rpc_idle_timeout_secs = s->idle_secs,
     };
-    int err = nm_node_start(&cfg, &f->node, msg, sizeof msg);
-    nm_chainspec_fini(&spec);
-    if (err)
-        fail_msg("node start: %s", msg);
-    f->port = nm_node_rpc_port(f->node);
+    nmt_node_start(&f->n, "slots", &cfg, 0, 0);
     *state = f;
     return 0;
 }
@@ -104,8 +87,7 @@ static int setup_producing(void **state)
 static int teardown(void **state)
 {
     struct fx *f = *state;
-    nm_node_stop(f->node);
-    nmt_rmtree(f->dir);
+    nmt_node_stop(&f->n);
     free(f);
     return 0;
 }
@@ -136,30 +118,30 @@ static void test_an_address_gets_only_its_share_of_the_slots(void **state)
     struct fx *f = *state;
     int fds[8], n = 0;
     for (int i = 0; i < 4; i++) {
-        fds[n] = wsr_open_from("127.0.0.2", f->port, NULL, NULL, 3000, 0);
+        fds[n] = wsr_open_from("127.0.0.2", f->n.port, NULL, NULL, 3000, 0);
         assert_true(fds[n++] >= 0);
     }
     /* the fifth from the same address: 503 */
-    int extra = wsr_open_from("127.0.0.2", f->port, NULL, NULL, 3000, 0);
+    int extra = wsr_open_from("127.0.0.2", f->n.port, NULL, NULL, 3000, 0);
     assert_int_equal(extra, -1);
     char *body = NULL;
-    int status = wsr_http(f->port, "GET", "/health", NULL, NULL, &body);
+    int status = wsr_http(f->n.port, "GET", "/health", NULL, NULL, &body);
     free(body);
     assert_int_equal(status, 200); /* 127.0.0.1 is not that address */
     /* another address has its own share */
     for (int i = 0; i < 4; i++) {
-        fds[n] = wsr_open_from("127.0.0.3", f->port, NULL, NULL, 3000, 0);
+        fds[n] = wsr_open_from("127.0.0.3", f->n.port, NULL, NULL, 3000, 0);
         assert_true(fds[n++] >= 0);
     }
     /* a token holder is not capped by its address */
-    int token = wsr_open_from("127.0.0.2", f->port, TOKEN, NULL, 3000, 0);
+    int token = wsr_open_from("127.0.0.2", f->n.port, TOKEN, NULL, 3000, 0);
     assert_true(token >= 0);
     assert_true(served(token));
     close(token);
     /* a slot freed is a slot again */
     close(fds[0]);
     usleep(200 * 1000);
-    extra = wsr_open_from("127.0.0.2", f->port, NULL, NULL, 3000, 0);
+    extra = wsr_open_from("127.0.0.2", f->n.port, NULL, NULL, 3000, 0);
     assert_true(extra >= 0);
     close(extra);
     for (int i = 1; i < n; i++)
@@ -175,16 +157,16 @@ static void test_the_reserved_share_keeps_the_console_able_to_attach(void **stat
     for (int a = 0; n < 17; a++)
         for (int i = 0; i < 4 && n < 17; i++) {
             snprintf(src, sizeof src, "127.0.0.%d", 10 + a);
-            fds[n] = wsr_open_from(src, f->port, NULL, NULL, 3000, 0);
+            fds[n] = wsr_open_from(src, f->n.port, NULL, NULL, 3000, 0);
             assert_true(fds[n++] >= 0);
             assert_true(served(fds[n - 1])); /* busy: not evictable */
         }
-    assert_int_equal(wsr_open_from("127.0.0.40", f->port, NULL, NULL, 3000, 0), -1);
+    assert_int_equal(wsr_open_from("127.0.0.40", f->n.port, NULL, NULL, 3000, 0), -1);
     /* loopback and token holders still get in */
-    int console = wsr_open(f->port, NULL, NULL, 3000, 0);
+    int console = wsr_open(f->n.port, NULL, NULL, 3000, 0);
     assert_true(console >= 0);
     assert_true(served(console));
-    int token = wsr_open_from("127.0.0.41", f->port, TOKEN, NULL, 3000, 0);
+    int token = wsr_open_from("127.0.0.41", f->n.port, TOKEN, NULL, 3000, 0);
     assert_true(token >= 0);
     close(console);
     close(token);
@@ -198,7 +180,7 @@ static void test_at_the_cap_the_oldest_idle_connection_gives_way(void **state)
     /* 6 slots, 1 reserved: 5 for others, all idle */
     int fds[5];
     for (int i = 0; i < 5; i++) {
-        fds[i] = wsr_open_from("127.0.0.2", f->port, NULL, NULL, 3000, 0);
+        fds[i] = wsr_open_from("127.0.0.2", f->n.port, NULL, NULL, 3000, 0);
         assert_true(fds[i] >= 0);
         if (i == 0)
             usleep(300 * 1000); /* fds[0] is the oldest */
@@ -209,7 +191,7 @@ static void test_at_the_cap_the_oldest_idle_connection_gives_way(void **state)
         assert_true(served(fds[i]));
     usleep(1100 * 1000);
     assert_true(served(fds[4])); /* the youngest activity */
-    int newcomer = wsr_open_from("127.0.0.3", f->port, NULL, NULL, 3000, 0);
+    int newcomer = wsr_open_from("127.0.0.3", f->n.port, NULL, NULL, 3000, 0);
     assert_true(newcomer >= 0);
     assert_true(served(newcomer));
     expect_dropped(fds[0], "idle connection evicted");
@@ -221,8 +203,8 @@ static void test_at_the_cap_the_oldest_idle_connection_gives_way(void **state)
 static void test_idle_websockets_without_subscriptions_are_closed(void **state)
 {
     struct fx *f = *state;
-    int idle = wsr_open_from("127.0.0.2", f->port, NULL, NULL, 4000, 0);
-    int sub = wsr_open_from("127.0.0.2", f->port, NULL, NULL, 4000, 0);
+    int idle = wsr_open_from("127.0.0.2", f->n.port, NULL, NULL, 4000, 0);
+    int sub = wsr_open_from("127.0.0.2", f->n.port, NULL, NULL, 4000, 0);
     assert_true(idle >= 0 && sub >= 0);
     char *r =
         wsr_call(sub, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"chain_subscribeNewHeads\"}");
@@ -251,7 +233,7 @@ static void test_slow_subscribers_are_dropped_and_give_memory_back(void **state)
         for (int k = 0; k < PER; k++) {
             char src[32];
             snprintf(src, sizeof src, "127.0.0.%d", 20 + a);
-            int fd = wsr_open_from(src, f->port, NULL, NULL, 5000, 4096);
+            int fd = wsr_open_from(src, f->n.port, NULL, NULL, 5000, 4096);
             assert_true(fd >= 0);
             fds[a * PER + k] = fd;
             for (int part = 0; part < 2; part++)
@@ -301,7 +283,7 @@ static void test_slow_subscribers_are_dropped_and_give_memory_back(void **state)
 #ifndef __SANITIZE_ADDRESS__ /* ASan keeps freed memory in quarantine */
     assert_true(after <= before + before / 5);
 #endif
-    int fd = wsr_open(f->port, NULL, NULL, 3000, 0);
+    int fd = wsr_open(f->n.port, NULL, NULL, 3000, 0);
     assert_true(served(fd));
     close(fd);
 }

@@ -3,9 +3,12 @@
 #include "console/cli/cli.h"
 
 #include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define SEEN_MAX 64
 
@@ -38,9 +41,8 @@ static int parse_port(const char *text, int *out)
     return 0;
 }
 
-/* Decimal digits only (no sign, no blanks), within min..max. */
-static int parse_range(const char *text, unsigned long min, unsigned long max,
-                       unsigned long *out)
+int nm_cli_parse_uint(const char *text, unsigned long min, unsigned long max,
+                      unsigned long *out)
 {
     char *end;
     errno = 0;
@@ -50,6 +52,31 @@ static int parse_range(const char *text, unsigned long min, unsigned long max,
     if (errno || *end || v < min || v > max)
         return -1;
     *out = v;
+    return 0;
+}
+
+#define BYTES_MAX ((uint64_t)4 * 1024 * 1024 * 1024)
+
+/* N (MiB, as Substrate), or N with B, K/KiB or M/MiB. */
+static int parse_bytes(const char *text, size_t *out)
+{
+    char *end;
+    errno = 0;
+    if (*text < '0' || *text > '9')
+        return -1;
+    unsigned long long v = strtoull(text, &end, 10);
+    uint64_t unit = 1024 * 1024;
+    if (errno)
+        return -1;
+    if (!strcasecmp(end, "b"))
+        unit = 1;
+    else if (!strcasecmp(end, "k") || !strcasecmp(end, "kib") || !strcasecmp(end, "kb"))
+        unit = 1024;
+    else if (*end && strcasecmp(end, "m") && strcasecmp(end, "mib") && strcasecmp(end, "mb"))
+        return -1;
+    if (v == 0 || v > BYTES_MAX / unit)
+        return -1;
+    *out = (size_t)(v * unit);
     return 0;
 }
 
@@ -63,14 +90,21 @@ static int store(const struct nm_cli_option *o, void *dst, const char *value)
     case NM_CLI_STRING: *(const char **)(void *)field = value; break;
     case NM_CLI_PORT: rc = parse_port(value, (int *)(void *)field); break;
     case NM_CLI_PARSE: rc = o->parse(dst, value); break;
+    case NM_CLI_BYTES: rc = parse_bytes(value, (size_t *)(void *)field); break;
     case NM_CLI_INT:
-    case NM_CLI_U32: {
+    case NM_CLI_U32:
+    case NM_CLI_SIZE_T:
+    case NM_CLI_U64: {
         unsigned long v = 0;
-        rc = parse_range(value, o->min, o->max, &v);
+        rc = nm_cli_parse_uint(value, o->min, o->max, &v);
         if (rc == 0 && o->kind == NM_CLI_INT)
             *(int *)(void *)field = (int)v;
-        else if (rc == 0)
+        else if (rc == 0 && o->kind == NM_CLI_U32)
             *(uint32_t *)(void *)field = (uint32_t)v;
+        else if (rc == 0 && o->kind == NM_CLI_SIZE_T)
+            *(size_t *)(void *)field = (size_t)v;
+        else if (rc == 0)
+            *(uint64_t *)(void *)field = (uint64_t)v;
         break;
     }
     }
@@ -78,6 +112,31 @@ static int store(const struct nm_cli_option *o, void *dst, const char *value)
         fprintf(stderr, "error: %s: \"%.40s\" is not %s\n", o->name, value,
                 o->want ? o->want : "valid");
     return rc ? 2 : 0;
+}
+
+/* One usage error: the caller's hook, or the parser's own line (with the
+ * pointer to --help where the fix is to look there). */
+static int refuse(const struct nm_cli_args *a, bool see_help, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int refuse(const struct nm_cli_args *a, bool see_help, const char *fmt, ...)
+{
+    char what[160];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof what, fmt, ap);
+    va_end(ap);
+    for (char *c = what; *c; c++) /* quoted input stays on one line */
+        if ((unsigned char)*c < 0x20 || *c == 0x7f)
+            *c = '?';
+    if (a->usage_error)
+        return a->usage_error(a->usage_ud, what);
+    if (see_help)
+        fprintf(stderr, "error: %s: %s (try neuromesh %s --help)\n", a->command, what,
+                a->command);
+    else
+        fprintf(stderr, "error: %s: %s\n", a->command, what);
+    return 2;
 }
 
 int nm_cli_parse(struct nm_cli_args *a, int argc, char **argv, int first)
@@ -98,45 +157,29 @@ int nm_cli_parse(struct nm_cli_args *a, int argc, char **argv, int first)
         const struct nm_cli_option *o =
             only_words ? NULL : nm_cli_find(a->groups, a->ngroups, w, len, &g);
         if (!o && (only_words || w[0] != '-' || !w[1])) {
-            if (a->nwords >= a->max_words) {
-                fprintf(stderr, "error: %s: unexpected argument \"%.40s\" (try neuromesh %s "
-                                "--help)\n",
-                        a->command, w, a->command);
-                return 2;
-            }
+            if (a->nwords >= a->max_words)
+                return refuse(a, true, "unexpected argument \"%.40s\"", w);
             a->words[a->nwords++] = argv[i];
             continue;
         }
-        if (!o) {
-            fprintf(stderr, "error: %s: unknown option \"%.*s\" (try neuromesh %s --help)\n",
-                    a->command, (int)(len < 40 ? len : 40), w, a->command);
-            return 2;
-        }
+        if (!o)
+            return refuse(a, true, "unknown option \"%.*s\"", (int)(len < 40 ? len : 40), w);
         const char *value = NULL;
         if (o->kind == NM_CLI_FLAG) {
-            if (eq) {
-                fprintf(stderr, "error: %s: option %s takes no value\n", a->command, o->name);
-                return 2;
-            }
+            if (eq)
+                return refuse(a, false, "option %s takes no value", o->name);
         } else {
             if (eq)
                 value = eq + 1;
             else if (i + 1 < argc)
                 value = argv[++i];
-            else {
-                fprintf(stderr, "error: %s: option %s needs a value\n", a->command, o->name);
-                return 2;
-            }
-            if (!*value) {
-                fprintf(stderr, "error: %s: option %s needs a non-empty value\n", a->command,
-                        o->name);
-                return 2;
-            }
+            else
+                return refuse(a, false, "option %s needs a value", o->name);
+            if (!*value)
+                return refuse(a, false, "option %s needs a non-empty value", o->name);
             for (int k = 0; k < nseen && !o->repeat; k++) {
-                if (seen[k] == o) {
-                    fprintf(stderr, "error: %s: option %s given twice\n", a->command, o->name);
-                    return 2;
-                }
+                if (seen[k] == o)
+                    return refuse(a, false, "option %s given twice", o->name);
             }
             if (nseen < SEEN_MAX)
                 seen[nseen++] = o;

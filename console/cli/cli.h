@@ -18,6 +18,10 @@ enum nm_cli_kind {
     NM_CLI_PORT,   /* an int 0-65535 */
     NM_CLI_INT,    /* an int in min..max, decimal digits only */
     NM_CLI_U32,    /* a uint32_t in min..max, decimal digits only */
+    NM_CLI_SIZE_T, /* a size_t in min..max, decimal digits only */
+    NM_CLI_U64,    /* a uint64_t in min..max, decimal digits only */
+    NM_CLI_BYTES,  /* a size_t byte count: N MiB (as Substrate), or N with B, K/KiB
+                    * or M/MiB; 1 byte up to 4 GiB */
     NM_CLI_PARSE,  /* a value handed to parse() */
 };
 
@@ -33,7 +37,7 @@ struct nm_cli_option {
      * reports as `error: --opt: "VALUE" is not WANT`. */
     int (*parse)(void *dst, const char *value);
     const char *want;
-    unsigned long min, max; /* NM_CLI_INT, NM_CLI_U32 */
+    unsigned long min, max; /* NM_CLI_INT, NM_CLI_U32, NM_CLI_SIZE_T, NM_CLI_U64 */
     /* NM_CLI_PARSE lists: repeat lets the option be given more than once;
      * many also takes the words after its value, up to the next option
      * (`--bootnodes A B C`), each handed to parse(). */
@@ -65,6 +69,12 @@ struct nm_cli_args {
     char **words;  /* positional words are stored here (pointers into argv) */
     int max_words; /* how many fit; 0: none accepted */
     int nwords;    /* out */
+    /* Optional: reports a usage error in the caller's own words instead of
+     * the parser's line ("error: COMMAND: WHAT (try ...)"); what is e.g.
+     * `unknown option "--x"` or `option --f needs a value`. Its return is
+     * what nm_cli_parse returns. */
+    int (*usage_error)(void *ud, const char *what);
+    void *usage_ud;
 };
 
 /* Parses argv[first .. argc-1]: options as `--name VALUE` or
@@ -80,5 +90,10 @@ const struct nm_cli_option *nm_cli_find(const struct nm_cli_group *groups, size_
 
 /* Prints the option lines of the groups, aligned, under their titles. */
 void nm_cli_help(FILE *out, const struct nm_cli_group *groups, size_t ngroups);
+
+/* The one number reader of option values (for parse() functions too):
+ * decimal digits only (no sign, no blanks) within min..max; 0 or -1. */
+int nm_cli_parse_uint(const char *text, unsigned long min, unsigned long max,
+                      unsigned long *out);
 
 #endif

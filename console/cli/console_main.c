@@ -8,7 +8,7 @@
 
 #include "console/cli/cli.h"
 #include "console/cli/config.h"
-#include "console/cli/home.h"
+#include "client/home.h"
 #include "console/cli/node_cmd.h"
 #include "node/errors.h"
 #include "node/keystore.h"

@@ -16,7 +16,7 @@
 #include "console/dashboard/dashboard_link.h"
 #include "console/dashboard/dashboard_queue.h"
 #include "console/repl/repl_runner.h"
-#include "console/commands/session.h"
+#include "client/session.h"
 
 #include <limits.h>
 #include <stdbool.h>

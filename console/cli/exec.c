@@ -4,9 +4,9 @@
 
 #include "console/cli/cli.h"
 #include "console/cli/config.h"
-#include "console/cli/home.h"
+#include "client/home.h"
 #include "console/commands/commands.h"
-#include "console/commands/session.h"
+#include "client/session.h"
 #include "node/errors.h"
 #include "rpc/token.h"
 

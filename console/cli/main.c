@@ -9,8 +9,8 @@
 #include "api/aggregator.h"
 #include "console/commands/keycmd.h"
 #include "node/crypto.h"
-#include "node/miner/miner_cmd.h"
-#include "node/validator/validator_cmd.h"
+#include "console/cli/miner_cmd.h"
+#include "console/cli/validator_cmd.h"
 
 #include <stdio.h>
 #include <string.h>

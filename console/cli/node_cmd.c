@@ -2,9 +2,9 @@
 #include "console/cli/node_cmd.h"
 
 #include "console/cli/cli.h"
-#include "console/cli/home.h"
+#include "client/home.h"
 #include "console/cli/p2p_flags.h"
-#include "console/cli/password.h"
+#include "client/password.h"
 #include "console/cli/rpc_flags.h"
 #include "node/keystore.h"
 #include "node/chain.h"

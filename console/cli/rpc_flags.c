@@ -14,49 +14,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define SIZE_LIMIT_MAX ((uint64_t)4 * 1024 * 1024 * 1024)
-
 void nm_rpc_flags_init(struct nm_rpc_flags *f)
 {
     memset(f, 0, sizeof *f);
     nm_rpc_methods_config_init(&f->methods);
     f->prometheus_port = NM_PROMETHEUS_DEFAULT_PORT;
-}
-
-static int parse_uint(const char *text, uint64_t max, uint64_t *out)
-{
-    char *end;
-    errno = 0;
-    if (!*text || *text == '-' || *text == '+' || *text == ' ')
-        return -1;
-    unsigned long long v = strtoull(text, &end, 10);
-    if (errno || *end || v > max)
-        return -1;
-    *out = v;
-    return 0;
-}
-
-/* N (MiB, as Substrate), or N with B, K/KiB or M/MiB. */
-static int parse_size(const char *text, size_t *out)
-{
-    char *end;
-    errno = 0;
-    if (!*text || *text < '0' || *text > '9')
-        return -1;
-    unsigned long long v = strtoull(text, &end, 10);
-    uint64_t unit = 1024 * 1024;
-    if (errno)
-        return -1;
-    if (!strcasecmp(end, "b"))
-        unit = 1;
-    else if (!strcasecmp(end, "k") || !strcasecmp(end, "kib") || !strcasecmp(end, "kb"))
-        unit = 1024;
-    else if (*end && strcasecmp(end, "m") && strcasecmp(end, "mib") && strcasecmp(end, "mb"))
-        return -1;
-    if (v == 0 || v > SIZE_LIMIT_MAX / unit)
-        return -1;
-    *out = (size_t)(v * unit);
-    return 0;
 }
 
 static int p_methods(void *dst, const char *v)
@@ -79,53 +41,26 @@ static int p_cors(void *dst, const char *v)
     return nm_rpc_cors_check(v) == 0 ? 0 : -1;
 }
 
-static int p_request_size(void *dst, const char *v)
-{
-    return parse_size(v, &((struct nm_rpc_flags *)dst)->max_request_bytes);
-}
-
-static int p_response_size(void *dst, const char *v)
-{
-    return parse_size(v, &((struct nm_rpc_flags *)dst)->methods.max_response_bytes);
-}
-
-static int p_outbound(void *dst, const char *v)
-{
-    return parse_size(v, &((struct nm_rpc_flags *)dst)->max_outbound_bytes);
-}
-
-static int p_buffered(void *dst, const char *v)
-{
-    return parse_size(v, &((struct nm_rpc_flags *)dst)->max_buffered_bytes);
-}
-
-static int p_notify_queue(void *dst, const char *v)
-{
-    return parse_size(v, &((struct nm_rpc_flags *)dst)->max_notify_bytes);
-}
-
 static int p_prometheus_port(void *dst, const char *v)
 {
     struct nm_rpc_flags *f = dst;
-    uint64_t u;
-    if (parse_uint(v, 65535, &u))
+    unsigned long port;
+    if (nm_cli_parse_uint(v, 0, 65535, &port))
         return -1;
-    f->prometheus_port = (int)u;
+    f->prometheus_port = (int)port;
     f->prometheus_port_given = true;
-    return 0;
-}
-
-static int p_json_values(void *dst, const char *v)
-{
-    uint64_t u;
-    if (parse_uint(v, 100000000, &u) || u == 0)
-        return -1;
-    ((struct nm_rpc_flags *)dst)->max_json_values = (size_t)u;
     return 0;
 }
 
 #define RPC_OPT(n, mv, fn, w, h)                                                                \
     {.name = (n), .metavar = (mv), .help = (h), .kind = NM_CLI_PARSE, .parse = (fn), .want = (w)}
+/* A byte size (NM_CLI_BYTES) or a count in lo..hi of a size_t or uint64_t field. */
+#define RPC_BYTES(n, field, w, h)                                                               \
+    {.name = (n), .metavar = "SIZE", .help = (h), .kind = NM_CLI_BYTES,                          \
+     .offset = offsetof(struct nm_rpc_flags, field), .want = (w)}
+#define RPC_COUNT(n, mv, k, field, lo, hi, w, h)                                                \
+    {.name = (n), .metavar = (mv), .help = (h), .kind = (k),                                     \
+     .offset = offsetof(struct nm_rpc_flags, field), .min = (lo), .max = (hi), .want = (w)}
 
 const struct nm_cli_option nm_rpc_flags_options[] = {
     RPC_OPT("--rpc-methods", "auto|safe|unsafe", p_methods, "auto, safe or unsafe",
@@ -141,11 +76,11 @@ const struct nm_cli_option nm_rpc_flags_options[] = {
     {.name = "--rpc-max-connections", .metavar = "N", .kind = NM_CLI_INT,
      .offset = offsetof(struct nm_rpc_flags, max_connections), .min = 1, .max = 100000,
      .want = "a count (1-100000)", .help = "default 100"},
-    RPC_OPT("--rpc-max-request-size", "SIZE", p_request_size, "a size (e.g. 15, 512K, 100B)",
+    RPC_BYTES("--rpc-max-request-size", max_request_bytes, "a size (e.g. 15, 512K, 100B)",
             "default 512K (N alone is MiB; 2M, 100B)"),
-    RPC_OPT("--rpc-max-response-size", "SIZE", p_response_size, "a size (e.g. 15, 512K)",
+    RPC_BYTES("--rpc-max-response-size", methods.max_response_bytes, "a size (e.g. 15, 512K)",
             "default 15 MiB"),
-    RPC_OPT("--rpc-max-outbound", "SIZE", p_outbound, "a size (e.g. 16, 512K)",
+    RPC_BYTES("--rpc-max-outbound", max_outbound_bytes, "a size (e.g. 16, 512K)",
             "queued per connection before a slow\nreader is dropped; default 16 MiB"),
     {.name = "--rpc-max-subscriptions-per-connection", .metavar = "N", .kind = NM_CLI_INT,
      .offset = offsetof(struct nm_rpc_flags, methods.max_subscriptions), .max = 1000000,
@@ -161,9 +96,10 @@ const struct nm_cli_option nm_rpc_flags_options[] = {
     {.name = "--rpc-max-json-depth", .metavar = "N", .kind = NM_CLI_U32,
      .offset = offsetof(struct nm_rpc_flags, max_json_depth), .min = 1, .max = 1024,
      .want = "a depth (1-1024)", .help = "nesting of a request, default 64"},
-    RPC_OPT("--rpc-max-json-values", "N", p_json_values, "a count (1-100000000)",
+    RPC_COUNT("--rpc-max-json-values", "N", NM_CLI_SIZE_T, max_json_values, 1, 100000000,
+              "a count (1-100000000)",
             "values in a request, default 65536"),
-    RPC_OPT("--rpc-max-buffered", "SIZE", p_buffered, "a size (e.g. 32, 512K)",
+    RPC_BYTES("--rpc-max-buffered", max_buffered_bytes, "a size (e.g. 32, 512K)",
             "unfinished requests of all\nconnections together, default 32 MiB"),
     {.name = "--rpc-request-timeout", .metavar = "SECS", .kind = NM_CLI_U32,
      .offset = offsetof(struct nm_rpc_flags, request_timeout_secs), .min = 1, .max = 3600,
@@ -180,53 +116,22 @@ const struct nm_cli_option nm_rpc_flags_options[] = {
     {.name = "--rpc-idle-timeout", .metavar = "SECS", .kind = NM_CLI_U32,
      .offset = offsetof(struct nm_rpc_flags, idle_timeout_secs), .min = 1, .max = 86400,
      .want = "seconds (1-86400)", .help = "a WebSocket without subscriptions; default 300"},
-    RPC_OPT("--rpc-max-notify-queue", "SIZE", p_notify_queue, "a size (e.g. 1, 256K)",
+    RPC_BYTES("--rpc-max-notify-queue", max_notify_bytes, "a size (e.g. 1, 256K)",
             "notifications queued per connection\nbefore it is dropped; default 1 MiB"),
     {.name = NULL},
 };
 
 /* The transaction pool's limits (docs/protocol.md), a group of their own. */
-static int p_pool_count(size_t *field, const char *v)
-{
-    uint64_t u;
-    if (parse_uint(v, 1000000, &u) || u == 0)
-        return -1;
-    *field = (size_t)u;
-    return 0;
-}
-
-static int p_pool_max(void *dst, const char *v)
-{
-    return p_pool_count(&((struct nm_rpc_flags *)dst)->pool.max, v);
-}
-
-static int p_pool_max_future(void *dst, const char *v)
-{
-    return p_pool_count(&((struct nm_rpc_flags *)dst)->pool.max_future, v);
-}
-
-static int p_pool_max_future_per_account(void *dst, const char *v)
-{
-    return p_pool_count(&((struct nm_rpc_flags *)dst)->pool.max_future_per_account, v);
-}
-
-static int p_pool_longevity(void *dst, const char *v)
-{
-    uint64_t u;
-    if (parse_uint(v, 100000000, &u) || u == 0)
-        return -1;
-    ((struct nm_rpc_flags *)dst)->pool.longevity_blocks = u;
-    return 0;
-}
-
 const struct nm_cli_option nm_pool_flags_options[] = {
-    RPC_OPT("--pool-limit", "N", p_pool_max, "a count (1-1000000)",
+    RPC_COUNT("--pool-limit", "N", NM_CLI_SIZE_T, pool.max, 1, 1000000, "a count (1-1000000)",
             "transactions in the pool, default 8192"),
-    RPC_OPT("--pool-max-future", "N", p_pool_max_future, "a count (1-1000000)",
+    RPC_COUNT("--pool-max-future", "N", NM_CLI_SIZE_T, pool.max_future, 1, 1000000,
+              "a count (1-1000000)",
             "of them with a nonce gap, default a quarter"),
-    RPC_OPT("--pool-max-future-per-account", "N", p_pool_max_future_per_account,
-            "a count (1-1000000)", "default 16"),
-    RPC_OPT("--pool-longevity", "BLOCKS", p_pool_longevity, "blocks (1-100000000)",
+    RPC_COUNT("--pool-max-future-per-account", "N", NM_CLI_SIZE_T, pool.max_future_per_account,
+              1, 1000000, "a count (1-1000000)", "default 16"),
+    RPC_COUNT("--pool-longevity", "BLOCKS", NM_CLI_U64, pool.longevity_blocks, 1, 100000000,
+              "blocks (1-100000000)",
             "a transaction leaves the pool after, default 600"),
     {.name = NULL},
 };

@@ -5,7 +5,7 @@
 #include "console/commands/cmd_preflight.h"
 
 #include "console/commands/cmd_ctx.h"
-#include "console/commands/session.h"
+#include "client/session.h"
 #include "node/amount.h"
 #include "node/errors.h"
 #include "node/pallets/registry.h"
@@ -460,9 +460,9 @@ static int preflight(struct nm_cmd_ctx *ctx)
         goto out;
     }
     if (want_neuron || want_no_neuron || weights) {
-        rc = nm_session_call(ctx->session, "neuron_list",
-                             nm_cmd_params(1, cJSON_CreateNumber(subnet)), &list, ctx->msg,
-                             sizeof ctx->msg);
+        rc = nm_session_call_pages(ctx->session, "neuron_list",
+                                   nm_cmd_params(1, cJSON_CreateNumber(subnet)), "neurons",
+                                   NM_SESSION_PAGE, &list, ctx->msg, sizeof ctx->msg);
         if (rc) {
             nm_cmd_failed(ctx, rc);
             goto out;

@@ -3,7 +3,7 @@
 #include "console/commands/cmd_console.h"
 
 #include "console/commands/cmd_api.h"
-#include "console/commands/session.h"
+#include "client/session.h"
 #include "node/errors.h"
 #include "node/ss58.h"
 

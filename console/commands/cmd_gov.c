@@ -6,7 +6,7 @@
  * inside the block, so bad input costs no fee; the pallet checks again. */
 #include "console/commands/cmd_api.h"
 
-#include "console/commands/session.h"
+#include "client/session.h"
 #include "node/amount.h"
 #include "node/errors.h"
 #include "node/pallets/governance.h"

@@ -8,7 +8,7 @@
 
 #include "console/commands/cmd_ctx.h"
 #include "console/commands/jget.h"
-#include "console/commands/session.h"
+#include "client/session.h"
 #include "node/errors.h"
 
 #include <string.h>

@@ -11,7 +11,7 @@
  * keeps its weights and salt in $NEUROMESH_HOME/commits/SIGNER-SUBNET.json
  * (mode 0600) until `weights reveal` sends them. */
 #include "console/commands/cmd_api.h"
-#include "console/cli/home.h"
+#include "client/home.h"
 
 #include "node/amount.h"
 #include "node/errors.h"

@@ -8,7 +8,7 @@
 #include "console/commands/cmd_api.h"
 #include "console/commands/cmd_console.h"
 #include "console/commands/cmd_ctx.h"
-#include "console/commands/session.h"
+#include "client/session.h"
 #include "node/errors.h"
 
 #include <stdio.h>
@@ -672,6 +672,17 @@ enum nm_cmd_status nm_cmd_run_line(struct nm_session *s, const char *line, bool 
     nm_cmd_run_words(s, words, count, json_default, res);
     nm_cmd_words_free(words, count);
     return res->status;
+}
+
+int nm_cmd_run_quiet(void *ud, struct nm_session *s, const char *line, char *msg, size_t cap)
+{
+    (void)ud;
+    struct nm_cmd_result res;
+    nm_cmd_run_line(s, line, false, &res);
+    int rc = res.status == NM_CMD_OK ? 0 : (res.err ? res.err : NM_E_INTERNAL);
+    snprintf(msg, cap, "%s", rc ? res.message : "");
+    nm_cmd_result_fini(&res);
+    return rc;
 }
 
 int nm_cmd_build_call(struct nm_session *s, const char *line, struct nm_call *out, char *err,

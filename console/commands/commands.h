@@ -168,6 +168,11 @@ enum nm_cmd_status nm_cmd_run_line(struct nm_session *s, const char *line, bool 
 enum nm_cmd_status nm_cmd_run_words(struct nm_session *s, char *const *words, int count,
                                     bool json_default, struct nm_cmd_result *res);
 
+/* Runs line (no --json), keeping only its outcome: 0 or its NM_E_*, with
+ * the one-line message in msg (cap bytes). ud is unused: the shape is the
+ * roles' command hook (nm_validator_config.run_command). */
+int nm_cmd_run_quiet(void *ud, struct nm_session *s, const char *line, char *msg, size_t cap);
+
 /* Parses and validates a signing command line into the call it would sign,
  * without signing or submitting it (account names that need the node, dev
  * names for instance, are looked up through s; s may be NULL, then only

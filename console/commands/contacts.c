@@ -1,103 +1,27 @@
-/* contacts.c - the address book and its commands (see contacts.h): the
- * file is read with libinih and rewritten whole (0600) on each change. */
-#include "console/commands/contacts.h"
+/* contacts.c - the address book's commands, `contact add|list|remove`
+ * (the book itself: client/contacts.h). */
+#include "client/contacts.h"
 
-#include "console/cli/home.h"
+#include "client/home.h"
 #include "console/commands/cmd_api.h"
 #include "node/errors.h"
 #include "node/keystore.h"
 #include "node/ss58.h"
 
-#include <ini.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
-#define CONTACTS_MAX 1000
-
-struct book {
-    char name[CONTACTS_MAX][NM_KEY_NAME_MAX + 1];
-    char addr[CONTACTS_MAX][NM_SS58_STRLEN];
-    int n;
-};
-
-static int on_line(void *user, const char *section, const char *name, const char *value)
-{
-    struct book *b = user;
-    (void)section;
-    if (b->n == CONTACTS_MAX || strlen(name) > NM_KEY_NAME_MAX || strlen(value) >= NM_SS58_STRLEN)
-        return 1; /* skipped, not fatal: the rest of the book still works */
-    memcpy(b->name[b->n], name, strlen(name) + 1);
-    memcpy(b->addr[b->n], value, strlen(value) + 1);
-    b->n++;
-    return 1;
-}
-
-static void book_path(const char *home, char *out, size_t cap)
-{
-    snprintf(out, cap, "%s/contacts.ini", home);
-}
-
-static void book_load(const char *home, struct book *b)
-{
-    char path[4200];
-    book_path(home, path, sizeof path);
-    b->n = 0;
-    ini_parse(path, on_line, b); /* a missing file is an empty book */
-}
-
-static int book_find(const struct book *b, const char *name)
-{
-    for (int i = 0; i < b->n; i++)
-        if (strcmp(b->name[i], name) == 0)
-            return i;
-    return -1;
-}
-
-int nm_contacts_find(const char *home, const char *name, nm_account *out)
-{
-    struct book *b = malloc(sizeof *b);
-    int rc = NM_E_UNKNOWN_ACCOUNT;
-    if (!b)
-        return NM_E_NOMEM;
-    book_load(home, b);
-    int i = book_find(b, name);
-    if (i >= 0 && nm_ss58_decode(b->addr[i], out) == 0)
-        rc = 0;
-    free(b);
-    return rc;
-}
-
-static int book_save(const char *home, const struct book *b)
-{
-    char path[4200], tmp[4300];
-    book_path(home, path, sizeof path);
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    FILE *f = fopen(tmp, "w");
-    if (!f)
-        return NM_E_IO;
-    chmod(tmp, 0600);
-    fputs("; the operator's address book (neuromesh contact add|remove)\n", f);
-    for (int i = 0; i < b->n; i++)
-        fprintf(f, "%s = %s\n", b->name[i], b->addr[i]);
-    int bad = ferror(f);
-    if (fclose(f) != 0 || bad || rename(tmp, path) != 0) {
-        remove(tmp);
-        return NM_E_IO;
-    }
-    return 0;
-}
-
 /* ---- the commands ---- */
 
-static int with_book(struct nm_cmd_ctx *ctx, char *home, size_t cap, struct book **b)
+static int with_book(struct nm_cmd_ctx *ctx, char *home, size_t cap, struct nm_contact_book **b)
 {
     if (nm_home_dir(home, cap, 1) != 0)
         return nm_cmd_fail(ctx, NM_CMD_FAILED, NM_E_IO, "no home directory for the book");
     if (!(*b = malloc(sizeof **b)))
         return nm_cmd_oom(ctx);
-    book_load(home, *b);
+    nm_contacts_load(home, *b);
     return 0;
 }
 
@@ -115,7 +39,7 @@ static int h_add(struct nm_cmd_ctx *ctx)
     /* A name that already means an account (a key, a dev account) would be
      * shadowed or shadow it: refuse it. */
     nm_account other;
-    struct book *b;
+    struct nm_contact_book *b;
     int rc = with_book(ctx, home, sizeof home, &b);
     if (rc)
         return rc;
@@ -123,20 +47,20 @@ static int h_add(struct nm_cmd_ctx *ctx)
     for (int i = 0; nm_dev_names[i]; i++)
         dev |= strcmp(nm_dev_names[i], name) == 0;
     if (nm_keystore_address(home, name, &other) == 0 || dev ||
-        book_find(b, name) >= 0) {
+        nm_contacts_index(b, name) >= 0) {
         free(b);
         return nm_cmd_fail(ctx, NM_CMD_FAILED, NM_E_KEY_EXISTS, "contact %s: the name is "
                            "taken (a key, a dev account or a contact)", name);
     }
-    if (b->n == CONTACTS_MAX) {
+    if (b->n == NM_CONTACTS_MAX) {
         free(b);
         return nm_cmd_fail(ctx, NM_CMD_FAILED, NM_E_TOO_BIG, "the book is full (%d)",
-                           CONTACTS_MAX);
+                           NM_CONTACTS_MAX);
     }
     snprintf(b->name[b->n], sizeof b->name[0], "%s", name);
     nm_ss58_encode(&acct, b->addr[b->n]);
     b->n++;
-    rc = book_save(home, b);
+    rc = nm_contacts_save(home, b);
     free(b);
     if (rc)
         return nm_cmd_fail(ctx, NM_CMD_FAILED, rc, "cannot write %s/contacts.ini", home);
@@ -153,11 +77,11 @@ static int h_remove(struct nm_cmd_ctx *ctx)
 {
     char home[4096];
     const char *name = nm_cmd_arg(ctx, 0);
-    struct book *b;
+    struct nm_contact_book *b;
     int rc = with_book(ctx, home, sizeof home, &b);
     if (rc)
         return rc;
-    int i = book_find(b, name);
+    int i = nm_contacts_index(b, name);
     if (i < 0) {
         free(b);
         return nm_cmd_fail(ctx, NM_CMD_FAILED, NM_E_UNKNOWN_ACCOUNT, "no contact %.40s", name);
@@ -165,7 +89,7 @@ static int h_remove(struct nm_cmd_ctx *ctx)
     memmove(b->name[i], b->name[i + 1], sizeof b->name[0] * (size_t)(b->n - i - 1));
     memmove(b->addr[i], b->addr[i + 1], sizeof b->addr[0] * (size_t)(b->n - i - 1));
     b->n--;
-    rc = book_save(home, b);
+    rc = nm_contacts_save(home, b);
     free(b);
     if (rc)
         return nm_cmd_fail(ctx, NM_CMD_FAILED, rc, "cannot write %s/contacts.ini", home);
@@ -177,7 +101,7 @@ static int h_remove(struct nm_cmd_ctx *ctx)
 static int h_list(struct nm_cmd_ctx *ctx)
 {
     char home[4096];
-    struct book *b;
+    struct nm_contact_book *b;
     int rc = with_book(ctx, home, sizeof home, &b);
     if (rc)
         return rc;

@@ -4,9 +4,10 @@
  * that turns errors into messages. */
 #include "console/commands/keycmd.h"
 
+#include "console/cli/cli.h"
 #include "console/commands/cmd_api.h"
-#include "console/cli/home.h"
-#include "console/cli/password.h"
+#include "client/home.h"
+#include "client/password.h"
 #include "console/commands/keymnemonic.h"
 #include "node/crypto.h"
 #include "node/errors.h"
@@ -20,6 +21,7 @@
 #include <limits.h>
 #include <sodium.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,14 +32,16 @@
 #define EXIT_RUNTIME 1
 #define EXIT_USAGE 2
 
-/* What the command line said, after parsing. */
+#define KEY_OPTIONS_MAX 8
+
+/* What the command line said, after parsing: per option of the row (same
+ * index as cmd->options), its value or whether the flag was given. */
 struct key_args {
+    const struct nm_cmd_entry *cmd;
     const char *name; /* the NAME operand, when the command takes one */
-    struct {
-        const struct nm_cmd_option *opt;
-        const char *value; /* NULL for a flag */
-    } given[8];
-    int ngiven;
+    const char *value[KEY_OPTIONS_MAX];
+    bool flag[KEY_OPTIONS_MAX];
+    bool help;
 };
 
 /* A new key's password is at least this long (--insecure-password: any). */
@@ -46,9 +50,9 @@ struct key_args {
 /* The value of option name ("--seed"), or NULL when not given. */
 static const char *key_opt(const struct key_args *args, const char *name)
 {
-    for (int i = 0; i < args->ngiven; i++)
-        if (strcmp(args->given[i].opt->name, name) == 0)
-            return args->given[i].value ? args->given[i].value : "";
+    for (int i = 0; i < KEY_OPTIONS_MAX && args->cmd->options[i].name; i++)
+        if (strcmp(args->cmd->options[i].name, name) == 0)
+            return args->flag[i] ? "" : args->value[i];
     return NULL;
 }
 
@@ -555,55 +559,44 @@ static bool is_help_flag(const char *arg)
     return strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0;
 }
 
-/* Parses argv[0..argc-1] against cmd's options. Returns EXIT_OK,
+static int cli_usage_error(void *ud, const char *what)
+{
+    return usage_error(ud, "%s", what);
+}
+
+/* Parses argv[0..argc-1] against cmd's options with the one option parser
+ * (console/cli/cli.h), its errors in key's words. Returns EXIT_OK,
  * EXIT_USAGE (message printed) or -1 when help was asked for. */
 static int parse_args(const struct nm_cmd_entry *cmd, int argc, char **argv,
                       struct key_args *args)
 {
-    char buf[64];
-    bool options_done = false;
+    struct nm_cli_option opts[KEY_OPTIONS_MAX + 2];
+    size_t n = 0;
     memset(args, 0, sizeof *args);
-    for (int i = 0; i < argc; i++) {
-        const char *arg = argv[i];
-        if (!options_done && strcmp(arg, "--") == 0) {
-            options_done = true;
-            continue;
-        }
-        if (!options_done && is_help_flag(arg))
-            return -1;
-        if (options_done || arg[0] != '-' || arg[1] == '\0') {
-            if (cmd->max_args == 0 || args->name)
-                return usage_error(cmd, "unexpected argument \"%s\"",
-                                   shown(arg, buf, sizeof buf));
-            args->name = arg;
-            continue;
-        }
-        const char *value = NULL;
-        const char *eq = strchr(arg, '=');
-        size_t key_len = eq ? (size_t)(eq - arg) : strlen(arg);
-        const struct nm_cmd_option *o = find_option(cmd, arg, key_len);
-        if (!o) {
-            char opt[48]; /* the part before '=': a value may be a secret */
-            snprintf(opt, sizeof opt, "%.*s", (int)(key_len < 40 ? key_len : 40), arg);
-            return usage_error(cmd, "unknown option \"%s\"", shown(opt, buf, sizeof buf));
-        }
-        if (key_opt(args, o->name))
-            return usage_error(cmd, "%s given twice", o->name);
-        if (o->metavar) {
-            if (eq)
-                value = eq + 1;
-            else if (i + 1 < argc)
-                value = argv[++i];
-            if (!value || !*value)
-                return usage_error(cmd, "%s needs a value", o->name);
-        } else if (eq) {
-            return usage_error(cmd, "%s takes no value", o->name);
-        }
-        if (args->ngiven == (int)(sizeof args->given / sizeof args->given[0]))
-            return usage_error(cmd, "too many options");
-        args->given[args->ngiven].opt = o;
-        args->given[args->ngiven++].value = value;
+    args->cmd = cmd;
+    for (const struct nm_cmd_option *o = cmd->options; o && o->name; o++, n++) {
+        if (n == KEY_OPTIONS_MAX)
+            return usage_error(cmd, "too many options in the table");
+        opts[n] = (struct nm_cli_option){
+            .name = o->name, .alias = o->alias, .metavar = o->metavar,
+            .kind = o->metavar ? NM_CLI_STRING : NM_CLI_FLAG,
+            .offset = o->metavar ? offsetof(struct key_args, value) + n * sizeof(const char *)
+                                 : offsetof(struct key_args, flag) + n * sizeof(bool)};
     }
+    opts[n++] = (struct nm_cli_option){.name = "--help", .alias = "-h", .kind = NM_CLI_FLAG,
+                                       .offset = offsetof(struct key_args, help)};
+    opts[n] = (struct nm_cli_option){.name = NULL};
+    const struct nm_cli_group group = {.options = opts, .dst = args};
+    char *words[1];
+    struct nm_cli_args a = {.command = "key", .groups = &group, .ngroups = 1, .words = words,
+                            .max_words = cmd->max_args ? 1 : 0,
+                            .usage_error = cli_usage_error, .usage_ud = (void *)cmd};
+    int rc = nm_cli_parse(&a, argc, argv, 0);
+    if (args->help)
+        return -1;
+    if (rc)
+        return EXIT_USAGE;
+    args->name = a.nwords ? words[0] : NULL;
     if (cmd->min_args > 0 && !args->name)
         return usage_error(cmd, "missing key NAME");
     if (args->name && nm_keystore_check_name(args->name) != 0)

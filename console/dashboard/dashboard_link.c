@@ -6,6 +6,7 @@
 #include "console/dashboard/dashboard_fmt.h"
 #include "node/errors.h"
 #include "rpc/client.h"
+#include "rpc/pages.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -336,14 +337,38 @@ static int pick_subnet(struct nm_link *l, const cJSON *subnets)
     return cJSON_IsNumber(id) ? id->valueint : 0;
 }
 
+struct feed_ctx {
+    struct nm_link *l;
+    struct nm_rpc_client *c;
+};
+
+static int feed_page_call(void *ud, const char *method, cJSON *params, cJSON **result,
+                          char *err, size_t cap)
+{
+    struct feed_ctx *f = ud;
+    if (cap)
+        snprintf(err, cap, "%s failed", method);
+    return feed_call(f->l, f->c, method, params, result, NULL);
+}
+
+/* The metagraph page by page (a large subnet's list passes the node's
+ * answer budget), posted whole. */
 static int fetch_neurons(struct nm_link *l, struct nm_rpc_client *c, int subnet)
 {
     l->shown_subnet = subnet;
     if (subnet <= 0)
         return 0;
-    cJSON *params = cJSON_CreateArray();
+    cJSON *params = cJSON_CreateArray(), *r;
     cJSON_AddItemToArray(params, cJSON_CreateNumber(subnet));
-    return fetch_post(l, c, "neuron_list", params, NM_DQ_NEURONS, subnet);
+    struct feed_ctx f = {.l = l, .c = c};
+    char err[128];
+    int rc = nm_rpc_call_pages(feed_page_call, &f, "neuron_list", params, "neurons",
+                               NM_RPC_PAGE_ITEMS, &r, err, sizeof err);
+    if (rc == NM_E_CONNECT)
+        return rc;
+    if (rc == 0)
+        nm_dq_push(l->q, NM_DQ_NEURONS, 0, subnet, r, NULL);
+    return 0;
 }
 
 static int fetch_dashboard(struct nm_link *l, struct nm_rpc_client *c)

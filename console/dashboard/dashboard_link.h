@@ -15,7 +15,7 @@
 #define NM_DASHBOARD_LINK_H
 
 #include "console/dashboard/dashboard_queue.h"
-#include "console/commands/session.h"
+#include "client/session.h"
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -3,7 +3,7 @@
  * the curses colour pairs. */
 #include "console/dashboard/theme.h"
 
-#include "console/cli/home.h"
+#include "client/home.h"
 #include "node/errors.h"
 
 #include <ctype.h>

@@ -8,7 +8,7 @@
 #include "console/commands/commands.h"
 #include "console/commands/jget.h"
 #include "console/dashboard/dashboard_fmt.h"
-#include "console/cli/password.h"
+#include "client/password.h"
 #include "console/repl/repl.h"
 #include "console/commands/cmd_console.h"
 #include "console/dashboard/term.h"

@@ -13,7 +13,7 @@
 #define NM_REPL_RUNNER_H
 
 #include "console/dashboard/dashboard_queue.h"
-#include "console/commands/session.h"
+#include "client/session.h"
 
 #include <stdbool.h>
 

@@ -4,10 +4,13 @@
  * input range. */
 #include "node/eval/tasks.h"
 
-#define PY(id, sig, entry, prompt, ref, pmin, pmax, imin, imax)                              \
-    {id, "python", sig, entry, prompt, ref, pmin, pmax, imin, imax}
-#define C(id, sig, entry, prompt, ref, pmin, pmax, imin, imax)                               \
-    {id, "c", sig, entry, prompt, ref, pmin, pmax, imin, imax}
+/* One row per task: the table is the data (a new task is one row); the
+ * language is the macro's name. */
+#define TASK(lang, id_, sig_, entry_, prompt_, ref_, pmin, pmax, imin, imax)                 \
+    {.id = (id_), .language = (lang), .sig = (sig_), .entry = (entry_), .prompt = (prompt_),   \
+     .reference = (ref_), .p_min = (pmin), .p_max = (pmax), .in_min = (imin), .in_max = (imax)}
+#define PY(...) TASK("python", __VA_ARGS__)
+#define C(...) TASK("c", __VA_ARGS__)
 
 const struct nm_task nm_tasks_public[] = {
     PY("py-add-p", NM_SIG_I_I, "add_p", "Write a Python function add_p(x) that returns x plus {P}.",

@@ -73,7 +73,8 @@ int nm_role_neuron_find(struct nm_session *s, unsigned subnet, struct nm_role_ne
     cJSON *params = cJSON_CreateArray();
     cJSON_AddItemToArray(params, cJSON_CreateNumber(subnet));
     cJSON *res = NULL;
-    if ((rc = nm_session_call(s, "neuron_list", params, &res, err, cap)))
+    if ((rc = nm_session_call_pages(s, "neuron_list", params, "neurons", NM_SESSION_PAGE, &res,
+                                    err, cap)))
         return rc;
     const cJSON *n;
     cJSON_ArrayForEach(n, cJSON_GetObjectItemCaseSensitive(res, "neurons"))

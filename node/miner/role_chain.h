@@ -1,10 +1,10 @@
 /* role_chain.h - what the miner and validator roles ask the chain at start,
- * over JSON-RPC through a console session (console/session.h): the
+ * over JSON-RPC through a client session (client/session.h): the
  * subnet's schemas and task, and the signer's neuron on the subnet. */
 #ifndef NM_MINER_ROLE_CHAIN_H
 #define NM_MINER_ROLE_CHAIN_H
 
-#include "console/commands/session.h"
+#include "client/session.h"
 
 #include <stddef.h>
 #include <stdint.h>

@@ -1,7 +1,7 @@
 /* governance.c - proposals, votes and their tally, the timelock and
  * execution, the treasury, runtime upgrades and the emergency council (see
- * governance.h for the rules). Stake sums are done in C with checked
- * arithmetic; threshold products in unsigned __int128. */
+ * governance.h for the rules). The tally and the bond rules are in
+ * governance_bonds.c. */
 #include "node/pallets/governance.h"
 
 #include "node/amount.h"
@@ -15,8 +15,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-typedef unsigned __int128 u128;
 
 static const char *const kind_names[NM_PROPOSAL__KIND_COUNT] = {"subnet", "param", "spend",
                                                                 "upgrade"};
@@ -167,66 +165,7 @@ int nm_governance_runtime_check(struct nm_db *db)
     return version > NM_RUNTIME_SPEC_VERSION ? NM_E_RUNTIME_UNSUPPORTED : 0;
 }
 
-/* --- tally --- */
-
-int nm_governance_total_stake(struct nm_db *db, uint64_t *out)
-{
-    return nm_db_sum_u64(nm_db_stmt(db, "SELECT amount FROM stakes"), out);
-}
-
-int nm_governance_tally(struct nm_db *db, const struct nm_params *params, uint32_t id,
-                        struct nm_gov_tally *t)
-{
-    memset(t, 0, sizeof *t);
-    int err = nm_governance_total_stake(db, &t->total_stake);
-    if (err)
-        return err;
-    sqlite3_stmt *st = nm_db_stmt(db, "SELECT voter, aye FROM votes WHERE proposal=?1");
-    if (!st)
-        return NM_E_DB;
-    sqlite3_bind_int64(st, 1, id);
-    int rc;
-    while (!err && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-        nm_account voter;
-        uint64_t staked, unlocking;
-        if ((err = nm_column_account(st, 0, &voter)) ||
-            (err = nm_staking_totals(db, &voter, &staked, &unlocking)))
-            break;
-        uint64_t *side = sqlite3_column_int(st, 1) ? &t->ayes : &t->nays;
-        if (!nm_add_u64(*side, staked, side))
-            err = NM_E_OVERFLOW;
-        t->voters++;
-    }
-    sqlite3_reset(st);
-    if (err)
-        return err;
-    if (rc != SQLITE_DONE)
-        return NM_E_DB;
-    if (!nm_add_u64(t->ayes, t->nays, &t->turnout))
-        return NM_E_OVERFLOW;
-    /* GOV-002: quorum, then approval; GOV-001: the slash threshold. */
-    t->quorum = (u128)t->turnout * NM_GOV_PPM >= (u128)params->gov_quorum_ppm * t->total_stake;
-    t->approved =
-        t->quorum && (u128)t->ayes * NM_GOV_PPM > (u128)params->gov_approval_ppm * t->turnout;
-    /* Issue 16, as OpenGov: a proposal that times out (no quorum, nobody
-     * voting included) or is simply rejected gets its bond back; only nays
-     * that reach the slash threshold with quorum slash it. */
-    t->slash = !t->approved && t->quorum &&
-               (u128)t->ayes * NM_GOV_PPM < (u128)params->gov_slash_ppm * t->turnout;
-    return 0;
-}
-
 /* --- propose --- */
-
-static uint64_t bond_of(const struct nm_call *c)
-{
-    switch (c->kind) {
-    case NM_CALL_PROPOSE_SUBNET: return c->u.propose_subnet.bond;
-    case NM_CALL_PROPOSE_PARAM: return c->u.propose_param.bond;
-    case NM_CALL_PROPOSE_SPEND: return c->u.propose_spend.bond;
-    default: return c->u.propose_upgrade.bond;
-    }
-}
 
 /* name := value is allowed: whitelisted, inside its bounds, and within
  * any sum it shares with another parameter (at its current value). */
@@ -298,23 +237,12 @@ static int check_action(struct nm_runtime *rt, const struct nm_call *c, uint64_t
     }
 }
 
-/* Proposals of who open or approved (issue 16: one account cannot take
- * every slot). */
-static int count_open_of(struct nm_db *db, const nm_account *who, uint64_t *out)
-{
-    sqlite3_stmt *st = nm_db_stmt(db, "SELECT COUNT(*) FROM proposals"
-                                      " WHERE status IN (0, 1) AND proposer=?1");
-    if (st)
-        sqlite3_bind_blob(st, 1, who->b, NM_PUBKEY_LEN, SQLITE_STATIC);
-    return nm_gov_count(st, out);
-}
-
 int nm_governance_propose(struct nm_runtime *rt, const nm_account *signer, const struct nm_call *c)
 {
     int kind = nm_proposal_kind_of_call(c->kind);
     if (kind < 0)
         return NM_E_UNKNOWN_CALL;
-    uint64_t bond = bond_of(c), vote_end, earliest_exec, active, mine, last_id;
+    uint64_t bond = nm_gov_bond_of(c), vote_end, earliest_exec, active, mine, last_id;
     if (bond < rt->params.gov_min_bond)
         return NM_E_BOND_TOO_SMALL;
     if (!nm_add_u64(rt->height, rt->params.gov_review_period_blocks, &vote_end) ||
@@ -331,7 +259,7 @@ int nm_governance_propose(struct nm_runtime *rt, const nm_account *signer, const
                             &active)) ||
         (err = nm_gov_count(nm_db_stmt(rt->db, "SELECT COALESCE(MAX(id), 0) FROM proposals"),
                             &last_id)) ||
-        (err = count_open_of(rt->db, signer, &mine)) ||
+        (err = nm_gov_count_open_of(rt->db, signer, &mine)) ||
         (err = nm_balances_get(rt->db, signer, &acct)))
         goto out;
     if (mine >= rt->params.gov_max_open_per_account) {
@@ -422,38 +350,6 @@ out:
     return err;
 }
 
-/* --- bonds and verdicts --- */
-
-static int bond_return(struct nm_runtime *rt, const struct nm_proposal *p)
-{
-    int err = nm_balances_credit(rt, &p->proposer, p->bond);
-    if (err)
-        return err;
-    cJSON *ev = cJSON_CreateObject();
-    cJSON_AddNumberToObject(ev, "id", p->id);
-    nm_json_add_account(ev, "who", &p->proposer);
-    nm_json_add_amount(ev, "amount", p->bond);
-    return nm_runtime_event(rt, "governance.BondReturned", ev);
-}
-
-static int bond_slash(struct nm_runtime *rt, const struct nm_proposal *p)
-{
-    uint64_t treasury;
-    int err = nm_governance_state_get(rt->db, "treasury", &treasury);
-    if (err)
-        return err;
-    if (!nm_add_u64(treasury, p->bond, &treasury))
-        return NM_E_OVERFLOW;
-    if ((err = nm_gov_state_put(rt, "treasury", treasury)))
-        return err;
-    cJSON *ev = cJSON_CreateObject();
-    cJSON_AddNumberToObject(ev, "id", p->id);
-    nm_json_add_account(ev, "who", &p->proposer);
-    nm_json_add_amount(ev, "amount", p->bond);
-    nm_json_add_amount(ev, "treasury", treasury);
-    return nm_runtime_event(rt, "governance.BondSlashed", ev);
-}
-
 static void tally_event_fields(cJSON *ev, const struct nm_proposal *p)
 {
     cJSON_AddNumberToObject(ev, "id", p->id);
@@ -500,13 +396,13 @@ static int close_review(struct nm_runtime *rt, struct nm_proposal *pair)
              nm_runtime_event(rt, t.approved ? "governance.Approved" : "governance.Rejected", ev)))
         return err;
     if (p->status == NM_PROPOSAL_APPROVED)
-        return bond_return(rt, p);
-    if ((err = t.slash ? bond_slash(rt, p) : bond_return(rt, p)))
+        return nm_gov_bond_return(rt, p);
+    if ((err = t.slash ? nm_gov_bond_slash(rt, p) : nm_gov_bond_return(rt, p)))
         return err;
     return nm_gov_sigs_clear(rt, p->id);
 }
 
-/* --- execution --- */
+/* --- verdicts and execution --- */
 
 static int exec_param(struct nm_runtime *rt, const struct nm_proposal *p, const struct nm_call *c)
 {
@@ -677,7 +573,7 @@ static int council_act(struct nm_runtime *rt, struct nm_proposal *pair, uint8_t 
              rt, action == NM_COUNCIL_CANCEL ? "governance.Cancelled" : "governance.FastTracked",
              ev)))
         return err;
-    return open ? bond_return(rt, p) : 0;
+    return open ? nm_gov_bond_return(rt, p) : 0;
 }
 
 int nm_governance_council(struct nm_runtime *rt, const nm_account *signer, const struct nm_call *c)

@@ -35,4 +35,12 @@ int nm_gov_sig_add(struct nm_runtime *rt, uint32_t id, uint8_t action, const nm_
                    uint64_t *count_out);
 int nm_gov_sigs_clear(struct nm_runtime *rt, uint32_t id);
 
+/* Bond rules (governance_bonds.c): what a propose call bonds; how many
+ * proposals of who are open or approved; the bond given back to its
+ * proposer, or slashed to the treasury (each with its event). */
+uint64_t nm_gov_bond_of(const struct nm_call *c);
+int nm_gov_count_open_of(struct nm_db *db, const nm_account *who, uint64_t *out);
+int nm_gov_bond_return(struct nm_runtime *rt, const struct nm_proposal *p);
+int nm_gov_bond_slash(struct nm_runtime *rt, const struct nm_proposal *p);
+
 #endif

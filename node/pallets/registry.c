@@ -468,14 +468,18 @@ int nm_registry_set_endpoint(struct nm_runtime *rt, const nm_account *signer,
 
 /* --- views --- */
 
-cJSON *nm_registry_neurons_json(struct nm_db *db, uint16_t subnet)
+cJSON *nm_registry_neurons_json(struct nm_db *db, uint16_t subnet, uint64_t offset,
+                                uint64_t limit)
 {
     sqlite3_stmt *st = nm_db_stmt(db, "SELECT " NEURON_COLUMNS " FROM neurons"
-                                      " WHERE subnet=?1 ORDER BY uid");
+                                      " WHERE subnet=?1 ORDER BY uid LIMIT ?2 OFFSET ?3");
     cJSON *list = cJSON_CreateArray();
     if (!st || !list)
         goto fail;
     sqlite3_bind_int(st, 1, subnet);
+    /* SQLite's LIMIT is signed: a negative one means no limit */
+    sqlite3_bind_int64(st, 2, limit > INT64_MAX ? -1 : (sqlite3_int64)limit);
+    sqlite3_bind_int64(st, 3, offset > INT64_MAX ? INT64_MAX : (sqlite3_int64)offset);
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         struct nm_neuron n;

@@ -75,10 +75,12 @@ int nm_registry_set_endpoint(struct nm_runtime *rt, const nm_account *signer,
                              const struct nm_call *c);
 
 /* Array of {uid, hotkey (SS58), role, stake (decimal string), endpoint,
- * registered_at} by uid; empty for a subnet without neurons (or none at
+ * registered_at} by uid, from the offset-th neuron at most limit of them
+ * (0, UINT64_MAX: all); empty for a subnet without neurons (or none at
  * all: callers check the subnet). New array owned by the caller; NULL on
  * error. */
-cJSON *nm_registry_neurons_json(struct nm_db *db, uint16_t subnet);
+cJSON *nm_registry_neurons_json(struct nm_db *db, uint16_t subnet, uint64_t offset,
+                                uint64_t limit);
 
 /* Adds every neurons row's entry to acc. */
 int nm_registry_fold(struct nm_db *db, struct nm_lthash *acc);

@@ -3,8 +3,8 @@
  * in validator_weights.c. */
 #include "node/validator/validator.h"
 
-#include "console/cli/home.h"
-#include "console/commands/session.h"
+#include "client/home.h"
+#include "client/session.h"
 #include "node/errors.h"
 #include "node/eval/codegen_score.h"
 #include "node/eval/tasks.h"
@@ -79,7 +79,8 @@ static int discover(struct nm_validator *v, char *err, size_t cap)
     cJSON *params = cJSON_CreateArray();
     cJSON_AddItemToArray(params, cJSON_CreateNumber(v->cfg.subnet));
     cJSON *res = NULL;
-    int rc = nm_session_call(v->session, "neuron_list", params, &res, err, cap);
+    int rc = nm_session_call_pages(v->session, "neuron_list", params, "neurons",
+                                   NM_SESSION_PAGE, &res, err, cap);
     if (rc)
         return rc;
     const cJSON *list = cJSON_GetObjectItemCaseSensitive(res, "neurons");
@@ -337,6 +338,10 @@ int nm_validator_new(const struct nm_validator_config *cfg, struct nm_validator 
                      char *err, size_t cap)
 {
     *out = NULL;
+    if (!cfg->run_command) {
+        snprintf(err, cap, "no command runner to submit weights with");
+        return NM_E_INVAL;
+    }
     struct nm_validator *v = calloc(1, sizeof *v);
     if (!v)
         return NM_E_NOMEM;

@@ -18,6 +18,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+struct nm_session;
+
 struct nm_validator_config {
     unsigned subnet;
     const char *as;            /* signer: key-store key or dev name */
@@ -33,6 +35,14 @@ struct nm_validator_config {
     int round_ms;              /* pause between rounds; <= 0: 2000 */
     int max_rounds;            /* stop after this many (tests); 0: until stopped */
     bool quiet;
+    /* Runs one console command line on the validator's session (`weights
+     * submit|commit|reveal ...`: the console's commands keep a commit's
+     * weights and salt for its reveal); 0 or NM_E_* with a one-line
+     * message. Given by the program that starts the validator
+     * (console/cli/validator_cmd.c: nm_cmd_run_quiet), so node/ never
+     * includes console/. Required. */
+    int (*run_command)(void *ud, struct nm_session *s, const char *line, char *msg, size_t cap);
+    void *run_command_ud;
 };
 
 struct nm_validator;

@@ -5,8 +5,7 @@
  * `weights commit` in $NEUROMESH_HOME/commits, so a restart in between
  * still reveals). The chain's rate limit and errors are logged and retried
  * on the next round. */
-#include "console/commands/commands.h"
-#include "console/commands/session.h"
+#include "client/session.h"
 #include "node/errors.h"
 #include "node/validator/store.h"
 #include "node/validator/validator_priv.h"
@@ -57,13 +56,10 @@ static int weights_text(struct nm_validator *v, char *out, size_t cap, size_t *n
 /* Runs one console command line as the validator's signer. */
 static int run_command(struct nm_validator *v, const char *line)
 {
-    struct nm_cmd_result res;
-    memset(&res, 0, sizeof res);
-    nm_cmd_run_line(v->session, line, false, &res);
-    int rc = res.status == NM_CMD_OK ? 0 : (res.err ? res.err : NM_E_INTERNAL);
+    char msg[512];
+    int rc = v->cfg.run_command(v->cfg.run_command_ud, v->session, line, msg, sizeof msg);
     if (rc)
-        nm_validator_log(v, "%.60s...: %s", line, res.message);
-    nm_cmd_result_fini(&res);
+        nm_validator_log(v, "%.60s...: %s", line, msg);
     return rc;
 }
 

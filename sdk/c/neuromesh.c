@@ -4,7 +4,7 @@
 #include "sdk/c/neuromesh.h"
 
 #include "console/commands/jget.h"
-#include "console/commands/session.h"
+#include "client/session.h"
 #include "node/codec.h"
 #include "node/errors.h"
 #include "node/json.h"

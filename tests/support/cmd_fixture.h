@@ -13,7 +13,7 @@
 
 #include <cmocka.h>
 
-#include "console/commands/session.h"
+#include "client/session.h"
 #include "node/call.h"
 #include "node/ss58.h"
 

@@ -1,6 +1,6 @@
 /* password.c - key passwords from --password-file, $NEUROMESH_PASSWORD or a
  * no-echo terminal prompt (see password.h). */
-#include "console/cli/password.h"
+#include "client/password.h"
 
 #include "node/errors.h"
 

@@ -1,5 +1,5 @@
 /* home.c - the operator's NeuroMesh directory (see home.h). */
-#include "console/cli/home.h"
+#include "client/home.h"
 
 #include "node/errors.h"
 

@@ -13,6 +13,7 @@
 #include "node/call.h"
 #include "node/crypto.h"
 #include "rpc/client.h"
+#include "rpc/pages.h"
 
 #include <cjson/cJSON.h>
 #include <stdbool.h>
@@ -80,6 +81,14 @@ const nm_hash *nm_session_genesis(const struct nm_session *s);
  * precise message. */
 int nm_session_call(struct nm_session *s, const char *method, cJSON *params, cJSON **result,
                     char *err, size_t cap);
+
+/* The same for a paged list method, page after page (nm_rpc_call_pages in
+ * rpc/pages.h says how). */
+int nm_session_call_pages(struct nm_session *s, const char *method, cJSON *params,
+                          const char *key, size_t page_size, cJSON **result, char *err,
+                          size_t cap);
+/* Items per page the roles and the console ask for. */
+#define NM_SESSION_PAGE NM_RPC_PAGE_ITEMS
 
 /* An account given by a person: an SS58 address, a keystore key name, or
  * (on a dev chain only) a dev name alice..ferdie. Only dev names need the

@@ -1,8 +1,9 @@
 /* validator_cmd.c - `neuromesh validator`: options, then the rounds of
  * validator.c until a signal; its state over JSON-RPC and Prometheus
  * (validator_rpc.c). */
-#include "node/validator/validator_cmd.h"
+#include "console/cli/validator_cmd.h"
 
+#include "console/commands/commands.h"
 #include "node/errors.h"
 #include "node/miner/role_chain.h"
 #include "node/validator/validator.h"
@@ -45,7 +46,7 @@ static void on_signal(int sig)
 
 int nm_validator_main(int argc, char **argv)
 {
-    struct nm_validator_config cfg = {0};
+    struct nm_validator_config cfg = {.run_command = nm_cmd_run_quiet};
     long subnet = -1, sample = 16, conc = 8, timeout = 10000, round_ms = 2000, rounds = 0;
     long rpc_port = -1, prom_port = -1;
     const char *port_file = NULL;

@@ -2,10 +2,10 @@
  * JSON-RPC (NAME is a miner of the subnet, its on-chain endpoint is the
  * address served, else `neuron endpoint` fixes it), then the gRPC server
  * until a signal. */
-#include "node/miner/miner_cmd.h"
+#include "console/cli/miner_cmd.h"
 
 #include "console/commands/commands.h"
-#include "console/commands/session.h"
+#include "client/session.h"
 #include "node/errors.h"
 #include "node/miner/backend.h"
 #include "node/miner/miner_metrics.h"
@@ -165,18 +165,15 @@ static int endpoint_sync(struct nm_session *s, const struct miner_opts *o,
         return 0;
     char line[512];
     snprintf(line, sizeof line, "neuron endpoint %ld %s", o->subnet, endpoint);
-    struct nm_cmd_result res;
-    memset(&res, 0, sizeof res);
-    nm_cmd_run_line(s, line, false, &res);
-    int rc = res.status == NM_CMD_OK ? 0 : (res.err ? res.err : NM_E_INTERNAL);
+    char msg[512];
+    int rc = nm_cmd_run_quiet(NULL, s, line, msg, sizeof msg);
     if (rc)
         fprintf(stderr, "error: miner: on-chain endpoint %s differs from %s and the update "
                         "failed: %s\n",
-                me->endpoint, endpoint, res.message);
+                me->endpoint, endpoint, msg);
     else
         fprintf(stderr, "miner: on-chain endpoint was %s, now %s\n",
                 *me->endpoint ? me->endpoint : "(none)", endpoint);
-    nm_cmd_result_fini(&res);
     return rc;
 }
 
