@@ -33,6 +33,7 @@ struct nm_console {
     char home[PATH_MAX];         /* $NEUROMESH_HOME (keystore, history, themes) */
     char history_path[PATH_MAX]; /* "" when there is no home */
     const char *theme;           /* --theme NAME, or NULL */
+    const char *signer;          /* config.ini's signer (the first `use`), or NULL */
     bool embedded;               /* the node runs in this process */
     bool reused;                 /* the console found its node running and attached */
     char notice[512];            /* said once at start ("" none): which node, which port */

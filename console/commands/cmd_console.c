@@ -195,6 +195,73 @@ static const struct nm_cmd_entry entries[] = {
 
 const struct nm_cmd_table nm_cmd_console_table = NM_CMD_TABLE(entries);
 
+/* Whether option name of entry e takes a value (--as and the row's own). */
+static bool option_takes_value(const struct nm_cmd_entry *e, const char *name, size_t len)
+{
+    const struct nm_cmd_option *lists[] = {nm_cmd_common_options, e->options};
+    for (size_t l = 0; l < 2; l++)
+        for (const struct nm_cmd_option *o = lists[l]; o && o->name; o++)
+            if (strlen(o->name) == len && strncmp(o->name, name, len) == 0)
+                return o->metavar != NULL;
+    return false;
+}
+
+/* The value $N (1-based positional) or $--name stands for in args, "?"
+ * when not given. */
+static const char *confirm_value(const struct nm_cmd_entry *e, char *const *args, int n,
+                                 const char *ref, size_t len)
+{
+    int positional = 0, want = ref[0] == '-' ? 0 : atoi(ref);
+    for (int i = 0; i < n; i++) {
+        const char *w = args[i];
+        if (strncmp(w, "--", 2) != 0) {
+            if (++positional == want)
+                return w;
+            continue;
+        }
+        const char *eq = strchr(w, '=');
+        size_t wlen = eq ? (size_t)(eq - w) : strlen(w);
+        bool match = want == 0 && wlen == len && strncmp(w, ref, len) == 0;
+        if (eq) {
+            if (match)
+                return eq + 1;
+        } else if (option_takes_value(e, w, wlen) && i + 1 < n) {
+            if (match)
+                return args[i + 1];
+            i++;
+        }
+    }
+    return "?";
+}
+
+void nm_cmd_confirm_text(const struct nm_cmd_entry *e, char *const *args, int n, char *out,
+                         size_t cap)
+{
+    size_t o = 0;
+    const char *t = e->confirm ? e->confirm : "moves value or cannot be undone";
+    o = (size_t)snprintf(out, cap, "%s: ", e->words);
+    while (*t && o + 1 < cap) {
+        size_t len = 0;
+        if (t[0] == '$' && t[1] >= '1' && t[1] <= '9')
+            len = 1;
+        else if (t[0] == '$' && t[1] == '-' && t[2] == '-')
+            len = 2 + strspn(t + 3, "abcdefghijklmnopqrstuvwxyz-");
+        if (!len) {
+            out[o++] = *t++;
+            continue;
+        }
+        const char *v = confirm_value(e, args, n, t + 1, len);
+        int w = snprintf(out + o, cap - o, "%.60s", v);
+        o = w < 0 || (size_t)w >= cap - o ? cap - 1 : o + (size_t)w;
+        t += len + 1;
+    }
+    out[o < cap ? o : cap - 1] = '\0';
+    /* Nothing typed may break the line in two. */
+    for (char *p = out; *p; p++)
+        if (*p == '\n' || *p == '\r')
+            *p = ' ';
+}
+
 bool nm_cmd_wants_confirm(char *const *words, int n, char *what, size_t cap)
 {
     const struct nm_cmd_entry *e;
@@ -206,7 +273,7 @@ bool nm_cmd_wants_confirm(char *const *words, int n, char *what, size_t cap)
     for (int i = consumed; i < n; i++)
         if (strcmp(words[i], "--yes") == 0 || strcmp(words[i], "--dry-run") == 0)
             return false;
-    snprintf(what, cap, "%s", e->words);
+    nm_cmd_confirm_text(e, words + consumed, n - consumed, what, cap);
     return true;
 }
 

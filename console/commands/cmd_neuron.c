@@ -263,12 +263,16 @@ static const struct nm_cmd_entry entries[] = {
     {.words = "deregister", .usage = "deregister SUBNET",
      .summary = "leave a subnet; the stake unlocks after a period",
      .flags = NM_CMD_SIGNED_CONFIRM,
+     .confirm = "leave subnet $1: your uid is given up and your stake there starts its "
+                "unlock period",
      .min_args = 1, .max_args = 1, .build = build_deregister, .handler = h_deregister},
     {.words = "stake add", .usage = "stake add SUBNET AMOUNT",
      .summary = "bond free balance to a subnet", .flags = NM_CMD_SIGNED, .min_args = 2,
      .max_args = 2, .build = build_stake_add, .handler = h_stake},
     {.words = "stake remove", .usage = "stake remove SUBNET AMOUNT",
      .summary = "unbond stake; it unlocks after a period", .flags = NM_CMD_SIGNED_CONFIRM,
+     .confirm = "unbond $2 NMT from subnet $1: it stops counting at once and is free only "
+                "after the unlock period",
      .min_args = 2,
      .max_args = 2, .build = build_stake_remove, .handler = h_stake},
     {.words = "stake withdraw", .usage = "stake withdraw",

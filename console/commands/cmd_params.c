@@ -58,12 +58,14 @@ const char *nm_cmd_proposal_summary(const cJSON *p, bool utf8, char *out, size_t
     const char *unit = nm_param_unit(info), *arrow = utf8 ? "\xe2\x86\x92" : "->";
     char now[64], next[64];
     nm_cmd_param_text(unit, nm_jget_u64(a, "value"), next, sizeof next);
-    if (strcmp(nm_jget_str(p, "status"), "executed") == 0 || !nm_jget(a, "current"))
+    /* Executed: the value it replaced (the node's event of the change);
+     * before: the value in force now. */
+    const char *before = strcmp(nm_jget_str(p, "status"), "executed") == 0 ? "old" : "current";
+    if (!nm_jget(a, before))
         snprintf(out, cap, "%s %s %s (set)", name, arrow, next);
     else
         snprintf(out, cap, "%s %s %s %s", name,
-                 nm_cmd_param_text(unit, nm_jget_u64(a, "current"), now, sizeof now), arrow,
-                 next);
+                 nm_cmd_param_text(unit, nm_jget_u64(a, before), now, sizeof now), arrow, next);
     return out;
 }
 

@@ -309,7 +309,9 @@ static const struct nm_cmd_entry entries[] = {
      .max_args = 1, .options = opts_subnet_update, .build = build_subnet_update,
      .handler = h_subnet_update},
     {.words = "subnet retire", .usage = "subnet retire ID",
-     .summary = "retire your subnet for good", .flags = NM_CMD_SIGNED_CONFIRM, .min_args = 1,
+     .summary = "retire your subnet for good", .flags = NM_CMD_SIGNED_CONFIRM,
+     .confirm = "retire subnet $1 for good: it stops earning and cannot be brought back",
+     .min_args = 1,
      .max_args = 1, .build = build_subnet_retire, .handler = h_subnet_retire},
 };
 

@@ -107,6 +107,10 @@ struct nm_cmd_entry {
      * ask on the terminal and print to stdout and stderr themselves): argv
      * is what follows the command words; returns the exit status. */
     int (*shell)(const struct nm_cmd_entry *entry, int argc, char **argv);
+    /* NM_CMD_CONFIRM rows: what the command will do, in its own words, as
+     * the console says it before asking: $1, $2 are the positional
+     * arguments, $--bond an option's value ("send $2 NMT to $1 ..."). */
+    const char *confirm;
 };
 
 /* Options every command accepts besides its own: --json and --as NAME. */

@@ -279,7 +279,7 @@ static void confirm_answer(struct dash *d, const char *line)
  * (unless --yes or --dry-run); true when it did so. */
 static bool confirm_first(struct dash *d, const char *line, char **w, int n)
 {
-    char what[64], buf[NM_CMD_MSG_MAX + 16];
+    char what[512], buf[NM_CMD_MSG_MAX + 16];
     if (!nm_cmd_wants_confirm(w, n, what, sizeof what))
         return false;
     snprintf(buf, sizeof buf, "%s --dry-run", line);
@@ -291,8 +291,8 @@ static bool confirm_first(struct dash *d, const char *line, char **w, int n)
     d->confirm = CONFIRM_DRY;
     d->running++;
     d->dirty |= NM_DIRTY_STATUS;
-    dash_out_printf(d, WR_DIM, "%s moves value or cannot be undone: first a dry run "
-                               "(--yes skips the question)\n", what);
+    dash_out_printf(d, WR_WARN, "%s\n", what);
+    dash_out_text(d, WR_DIM, "first a dry run (--yes skips the question)\n");
     return true;
 }
 

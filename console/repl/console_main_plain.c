@@ -276,11 +276,10 @@ static bool submit_wait(struct plain *p, const char *line)
  * cannot be undone runs as a dry run first, then asks on the terminal. */
 static bool confirm_plain(struct plain *p, const char *line, char **w, int n)
 {
-    char what[64], buf[NM_CMD_MSG_MAX + 16];
+    char what[512], buf[NM_CMD_MSG_MAX + 16];
     if (p->script || !nm_cmd_wants_confirm(w, n, what, sizeof what))
         return false;
-    snprintf(buf, sizeof buf, "%s moves value or cannot be undone: first a dry run "
-                              "(--yes skips the question)\n", what);
+    snprintf(buf, sizeof buf, "%s\nfirst a dry run (--yes skips the question)\n", what);
     emit(p, buf, false);
     snprintf(buf, sizeof buf, "%s --dry-run", line);
     if (!submit_wait(p, buf) || p->last_status != NM_CMD_OK) {

@@ -23,7 +23,7 @@ type_line g "council fast-track 1 --yes"
 check "executed, it leaves the in-progress list" wait_gone g "tempo 10 blocks → 12 blocks" 15
 $TM send-keys -t g F10
 check "F10 shows finished proposals" wait_screen g "finished proposals shown" 5
-check "the executed one is back, saying what it set" wait_screen g "tempo → 12 blocks (set)" 10
+check "the executed one is back, old → new" wait_screen g "tempo 10 blocks → 12 blocks" 10
 check "as executed" wait_screen g "executed" 5
 $TM send-keys -t g F10
 check "F10 again hides them" wait_screen g "in progress only" 5

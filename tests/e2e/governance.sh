@@ -93,8 +93,8 @@ done
     || fail "proposal status after ${i}s: $status"
 fee=$(nm --json 'chain info' | json_field tx_fee)
 [ "$fee" = 200000 ] && pass "chain info shows tx_fee 200000" || fail "tx_fee is $fee"
-nm "proposal $id" | grep -q '^summary         tx_fee → 0.000200000 NMT (set)$' &&
-    pass "an executed change says what it set, in NMT" ||
+nm "proposal $id" | grep -q '^summary         tx_fee 0.000100000 NMT → 0.000200000 NMT$' &&
+    pass "an executed change says old → new, in NMT" ||
     { fail "executed summary"; nm "proposal $id"; }
 expect_error "a vote after close is refused" 1 "VOTING_CLOSED" --as alice "vote $id nay"
 i=0
