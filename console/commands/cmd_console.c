@@ -138,8 +138,9 @@ void nm_cmd_console_help(struct nm_cmd_ui *ui, char *const *args, int nargs)
         free(text);
         if (ui->mode & NM_CMD_IN_TUI)
             ui->ops->print(ui->ud, "\nkeys: F1-F6 or Alt-1..6 switch screens, PgUp/PgDn scroll, "
-                                   "F7/F8 sort column/order,\n      Tab completes, Ctrl-C "
-                                   "cancels the line, Ctrl-D or quit leaves\n");
+                                   "F7/F8 sort column/order,\n      F11 addresses/names in "
+                                   "tables, Tab completes, Ctrl-C cancels the line,\n      "
+                                   "Ctrl-D or quit leaves\n");
         return;
     }
     /* `help TOPIC`: the table's help, exactly as `neuromesh exec` prints it. */

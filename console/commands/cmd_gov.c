@@ -4,6 +4,7 @@
  * fast-track. Before signing, each asks the node (gov_proposals,
  * gov_proposal, account_get) about what the governance pallet would refuse
  * inside the block, so bad input costs no fee; the pallet checks again. */
+#include "console/fmt/numfmt.h"
 #include "console/commands/cmd_api.h"
 
 #include "console/commands/session.h"
@@ -497,9 +498,7 @@ static int h_council_fast_track(struct nm_cmd_ctx *ctx)
 #define PCT_CAP 32
 static const char *percent(uint64_t ppm, char out[PCT_CAP])
 {
-    snprintf(out, PCT_CAP, "%llu.%02llu%%", (unsigned long long)(ppm / 10000),
-             (unsigned long long)(ppm % 10000 / 100));
-    return out;
+    return nm_fmt_percent(ppm, 1000000, out, PCT_CAP);
 }
 
 /* "12 blocks (~12 s)", or "-". */
@@ -633,7 +632,9 @@ static int h_proposal(struct nm_cmd_ctx *ctx)
                       (unsigned long long)(nm_jget_u64(r, "execute_at")
                                                ? nm_jget_u64(r, "execute_at")
                                                : nm_jget_u64(r, "closed_at")));
-    nm_cmd_printf(&b, "proposer        %s, bond %s, block %llu\n", nm_jget_str(r, "proposer"),
+    char who[NM_SS58_STRLEN + 8];
+    nm_cmd_printf(&b, "proposer        %s, bond %s, block %llu\n",
+                  nm_cmd_account_text(ctx, nm_jget_str(r, "proposer"), who, sizeof who),
                   nm_cmd_jamount(r, "bond", a1), (unsigned long long)nm_jget_u64(r, "created_at"));
     uint64_t voters = nm_jget_u64(t, "voters");
     nm_cmd_printf(&b, "%s ayes %s, nays %s, %llu voter%s\n",
@@ -661,7 +662,9 @@ static int h_proposal(struct nm_cmd_ctx *ctx)
                       cJSON_IsString(mine) ? mine->valuestring : "none");
     const cJSON *v;
     cJSON_ArrayForEach(v, cJSON_GetObjectItemCaseSensitive(r, "votes"))
-        nm_cmd_printf(&b, "  %s %s %s\n", nm_jget_str(v, "who"), nm_jget_str(v, "vote"),
+        nm_cmd_printf(&b, "  %s %s %s\n", nm_cmd_account_text(ctx, nm_jget_str(v, "who"), who,
+                                                               sizeof who),
+                      nm_jget_str(v, "vote"),
                       nm_cmd_jamount(v, "stake", a1));
     return nm_cmd_ok(ctx, r, &b);
 }

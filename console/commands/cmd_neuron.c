@@ -2,10 +2,12 @@
  * miner or validator, change the endpoint, deregister (CORE-003), bond,
  * unbond and withdraw stake, and the metagraph that lists a subnet's
  * neurons. */
+#include "console/fmt/numfmt.h"
 #include "console/commands/cmd_api.h"
 
 #include "node/amount.h"
 #include "node/errors.h"
+#include "node/ss58.h"
 #include "node/pallets/registry.h"
 
 #include <stdio.h>
@@ -209,11 +211,12 @@ static int h_metagraph(struct nm_cmd_ctx *ctx)
     nm_cmd_grid_row(&g, "UID", "ROLE", "STAKE", "HOTKEY", "ENDPOINT", "REGISTERED");
     const cJSON *n;
     cJSON_ArrayForEach(n, neurons) {
-        char uid[24], reg[24], amt[NM_CMD_AMOUNT_CAP], a[NM_AMOUNT_STRLEN];
+        char uid[24], reg[24], amt[NM_CMD_AMOUNT_CAP], hot[NM_SS58_STRLEN + 8];
         snprintf(uid, sizeof uid, "%llu", (unsigned long long)nm_jget_u64(n, "uid"));
         snprintf(reg, sizeof reg, "%llu", (unsigned long long)nm_jget_u64(n, "registered_at"));
-        snprintf(amt, sizeof amt, "%s", nm_amount_format(nm_jget_u64(n, "stake"), a));
-        nm_cmd_grid_row(&g, uid, nm_jget_str(n, "role"), amt, nm_jget_str(n, "hotkey"),
+        nm_fmt_nmt(nm_jget_u64(n, "stake"), amt, sizeof amt);
+        nm_cmd_grid_row(&g, uid, nm_jget_str(n, "role"), amt,
+                        nm_cmd_account_text(ctx, nm_jget_str(n, "hotkey"), hot, sizeof hot),
                         nm_jget_str(n, "endpoint"), reg);
     }
     struct nm_cmd_text b = {0};

@@ -3,6 +3,7 @@
 #include "console/commands/cmd_api.h"
 
 #include "node/errors.h"
+#include "node/ss58.h"
 #include "node/pallets/subnets.h"
 
 #include <stdio.h>
@@ -211,13 +212,14 @@ static int h_subnet_list(struct nm_cmd_ctx *ctx)
                     "OWNER");
     const cJSON *s;
     cJSON_ArrayForEach(s, r) {
-        char id[24], em[24], mi[24], va[24];
+        char id[24], em[24], mi[24], va[24], owner[NM_SS58_STRLEN + 8];
         snprintf(id, sizeof id, "%llu", (unsigned long long)nm_jget_u64(s, "id"));
         snprintf(em, sizeof em, "%llu%%", (unsigned long long)nm_jget_u64(s, "emission_weight"));
         snprintf(mi, sizeof mi, "%llu", (unsigned long long)nm_jget_u64(s, "miners"));
         snprintf(va, sizeof va, "%llu", (unsigned long long)nm_jget_u64(s, "validators"));
         nm_cmd_grid_row(&g, id, nm_jget_str(s, "name"), nm_jget_str(s, "task"), em, mi, va,
-                        nm_jget_str(s, "status"), nm_jget_str(s, "owner"));
+                        nm_jget_str(s, "status"),
+                        nm_cmd_account_text(ctx, nm_jget_str(s, "owner"), owner, sizeof owner));
     }
     struct nm_cmd_text b = {0};
     if (cJSON_GetArraySize(r) == 0)

@@ -652,6 +652,7 @@ enum nm_cmd_status nm_cmd_run_words(struct nm_session *s, char *const *words, in
     }
 out:
     res->want_json = json;
+    nm_names_fini(&ctx->names);
     free(ctx);
     return res->status;
 }

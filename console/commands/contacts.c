@@ -69,6 +69,18 @@ int nm_contacts_find(const char *home, const char *name, nm_account *out)
     return rc;
 }
 
+int nm_contacts_each(const char *home, nm_contact_fn fn, void *ud)
+{
+    struct book *b = malloc(sizeof *b);
+    if (!b)
+        return NM_E_NOMEM;
+    book_load(home, b);
+    for (int i = 0; i < b->n; i++)
+        fn(ud, b->name[i], b->addr[i]);
+    free(b);
+    return 0;
+}
+
 static int book_save(const char *home, const struct book *b)
 {
     char path[4200], tmp[4300];

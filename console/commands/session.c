@@ -1,6 +1,7 @@
 /* session.c - a console's connection to a node and its signing identities
  * (see session.h): lazy connect, chain facts fetched once, account and
  * signer lookup, and sign-submit-watch of calls. */
+#include "console/fmt/numfmt.h"
 #include "console/commands/session.h"
 
 #include "console/cli/home.h"
@@ -141,6 +142,11 @@ static int rpc_failure(int rc, const char *method, struct nm_rpc_error *re, char
 static const char *home_dir(struct nm_session *s)
 {
     return s->have_home ? s->home : NULL;
+}
+
+const char *nm_session_home(const struct nm_session *s)
+{
+    return s && s->have_home ? s->home : NULL;
 }
 
 static bool is_dev_name(const char *name)
@@ -620,17 +626,17 @@ static int check_funds(const struct nm_session *s, const struct nm_call *call, u
                        char *err, size_t cap)
 {
     uint64_t spend = call_spend(call), need;
-    char a[NM_AMOUNT_STRLEN], b[NM_AMOUNT_STRLEN], c[NM_AMOUNT_STRLEN];
+    char a[NM_FMT_AMOUNT_CAP], b[NM_FMT_AMOUNT_CAP], c[NM_FMT_AMOUNT_CAP];
     if (nm_add_u64(spend, s->tx_fee, &need) && need <= free_units)
         return 0;
-    nm_amount_format(free_units, a);
-    nm_amount_format(spend, b);
-    nm_amount_format(s->tx_fee, c);
+    nm_fmt_amount(free_units, a, sizeof a);
+    nm_fmt_amount(spend, b, sizeof b);
+    nm_fmt_amount(s->tx_fee, c, sizeof c);
     if (spend)
-        snprintf(err, cap, "insufficient balance: %s NMT free, %s NMT + %s NMT fee needed "
+        snprintf(err, cap, "insufficient balance: %s free, %s + %s fee needed "
                            "(INSUFFICIENT_BALANCE)", a, b, c);
     else
-        snprintf(err, cap, "insufficient balance: %s NMT free, the fee is %s NMT "
+        snprintf(err, cap, "insufficient balance: %s free, the fee is %s "
                            "(INSUFFICIENT_BALANCE)", a, c);
     return NM_E_INSUFFICIENT_BALANCE;
 }

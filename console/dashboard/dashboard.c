@@ -316,6 +316,7 @@ static void apply_message(struct dash *d, const struct nm_dq_msg *m)
             dash_out_printf(d, WR_BAD, "error: %s\n", m->text ? m->text : "failed");
         break;
     case NM_DQ_CMD_DONE:
+        d->c->cache.names_loaded = false; /* `contact add`, `key new` ... */
         if (d->running > 0)
             d->running--;
         dirty |= NM_DIRTY_STATUS;
@@ -362,6 +363,14 @@ static void apply_message(struct dash *d, const struct nm_dq_msg *m)
             cJSON_GetObjectItemCaseSensitive(d->c->cache.gov_overview, "proposals");
         Tabs_setEnabled(d->tabs, 4, d->c->cache.gov == NM_GOV_OK && cJSON_GetArraySize(list));
         dirty |= D_TABS;
+    }
+    struct nm_cache *c = &d->c->cache;
+    if (!c->names_loaded || c->names_dev != c->dev) {
+        nm_names_fini(&c->names);
+        nm_names_load(&c->names, d->c->home[0] ? d->c->home : NULL, c->dev);
+        c->names_loaded = true;
+        c->names_dev = c->dev;
+        dirty |= D_BODY;
     }
     if (dirty & ~(unsigned)NM_DIRTY_STATUS)
         for (int i = 0; i < NSCREENS; i++)
@@ -446,6 +455,14 @@ static void handle_key(struct dash *d, int key)
         dash_out_text(d, WR_DIM,
                       d->gov_all ? "governance: finished proposals shown (F10 hides)\n"
                                  : "governance: in progress only (F10 shows finished)\n");
+        return;
+    }
+    if (key == KEY_F(11)) { /* names <-> addresses in the tables */
+        struct nm_cache *c = &d->c->cache;
+        c->show_addresses = !c->show_addresses;
+        dash_out_text(d, WR_DIM, c->show_addresses ? "tables show addresses (F11: names)\n"
+                                                   : "tables show names (F11: addresses)\n");
+        d->dirty |= D_BODY;
         return;
     }
     if (key == KEY_F(9)) {

@@ -17,7 +17,7 @@ theme = light
 log_level = info
 INI
 check "exec finds the node from config.ini" sh -c "'$NEUROMESH' exec 'chain info' | grep -q '^height'"
-check "and signs as its signer" sh -c "'$NEUROMESH' exec 'transfer bob 1' | grep -q 'transferred 1.000000000 NMT'"
+check "and signs as its signer" sh -c "'$NEUROMESH' exec 'transfer bob 1' | grep -q 'transferred 1 NMT'"
 check "--as wins over it" sh -c "'$NEUROMESH' exec --as charlie 'transfer bob 1' |
     grep -q 'transferred'"
 check "--url wins over it" sh -c "! '$NEUROMESH' exec --url ws://127.0.0.1:1 'chain info' >/dev/null 2>&1"

@@ -2,7 +2,9 @@
 # console_governance.sh - the Governance screen: a parameter proposal shows
 # its summary in display units and counts down; once executed (two council
 # fast-track signatures) it leaves the in-progress list, and F10 brings the
-# finished proposals back (and hides them again).
+# finished proposals back (and hides them again). Then names in tables:
+# the Subnets and Metagraph screens name known accounts, F11 shows the
+# addresses.
 . "$(dirname "$0")/../e2e-lib.sh"
 . "$(dirname "$0")/../e2e-console-lib.sh"
 
@@ -27,6 +29,26 @@ check "the executed one is back, old → new" wait_screen g "tempo 10 blocks →
 check "as executed" wait_screen g "executed" 5
 $TM send-keys -t g F10
 check "F10 again hides them" wait_screen g "in progress only" 5
+# Names in tables (issue 15): the Subnets and Metagraph screens name the
+# accounts the operator knows; F11 shows the addresses instead.
+type_line g "subnet create --name names-net --task CODE_GEN --emission-weight 10% --as charlie"
+check "charlie creates a subnet" wait_screen g "names-net" 15
+type_line g "register miner 1 --stake 10 --endpoint grpc://127.0.0.1:50051 --as dave"
+check "dave registers on it" wait_screen g "grpc://127.0.0.1:50051" 15
+type_line g "clear"
+$TM send-keys -t g F2
+check "the Subnets screen names the owner" wait_screen g "charlie" 10
+$TM send-keys -t g F3
+type_line g "select 1"
+check "the Metagraph screen names the miner" wait_screen g "miner     dave" 10
+check "stake as the CLI prints it" sh -c "$TM capture-pane -p -t g | grep -Eq ' 0 miner +dave +10 ' ||
+    { $TM capture-pane -p -t g; false; }"
+type_line g "clear"
+$TM send-keys -t g F11
+check "F11 shows the addresses instead" wait_screen g "tables show addresses (F11: names)" 5
+check "dave's name is gone from the table" wait_gone g "dave" 5
+$TM send-keys -t g F11
+check "F11 again shows the names" wait_screen g "dave" 5
 type_line g "quit"
 check "quit exits 0" test "$(wait_exit g)" = 0
 finish

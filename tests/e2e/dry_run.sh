@@ -13,7 +13,7 @@ nm --as alice 'transfer bob 1.5 --dry-run' >"$T/dry.out" 2>&1
 check "transfer --dry-run exits 0" test $? -eq 0
 check "it says nothing was sent" grep -q '^dry run, nothing sent: balances.transfer' "$T/dry.out"
 check "it shows the fee and the balance left" \
-    grep -q 'fee 0.000100000 NMT, moves 1.500000000 NMT; free balance 1000000.000000000 NMT -> 999998.499900000 NMT' "$T/dry.out"
+    grep -q 'fee 0.0001 NMT, moves 1.5 NMT; free balance 1,000,000 NMT -> 999,998.4999 NMT' "$T/dry.out"
 nm --as alice --json 'transfer bob 1.5 --dry-run' >"$T/dry.json" 2>&1
 check "the JSON carries the signed extrinsic" grep -q '"signed":"0x[0-9a-f]*"' "$T/dry.json"
 check "and the balance after, in base units" grep -q '"free_after":"999998499900000"' "$T/dry.json"
