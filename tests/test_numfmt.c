@@ -101,6 +101,12 @@ static void test_fmt_fraction_shows_weights_plainly_and_says_when_rounded(void *
     assert_string_equal(nm_fmt_ratio(1, 3, b, sizeof b), "~0.3333");
     assert_string_equal(nm_fmt_ratio(1, 3000000000ULL, b, sizeof b), "~0");
     assert_string_equal(nm_fmt_ratio(7, 0, b, sizeof b), "0");
+    /* u16 weights: quantisation alone does not make a value "rounded" */
+    assert_string_equal(nm_fmt_weight_share(16384, 65535, b, sizeof b), "0.25");
+    assert_string_equal(nm_fmt_weight_share(32767, 65534, b, sizeof b), "0.5");
+    assert_string_equal(nm_fmt_weight_share(21845, 65535, b, sizeof b), "~0.3333");
+    assert_string_equal(nm_fmt_weight_share(65535, 65535, b, sizeof b), "1");
+    assert_string_equal(nm_fmt_weight_share(0, 0, b, sizeof b), "0");
 }
 
 static void test_fmt_percent_is_exact(void **state)

@@ -99,7 +99,7 @@ int nm_cmd_weights_show(struct nm_cmd_ctx *ctx)
             if (!cJSON_IsNumber(u) || !cJSON_IsNumber(w) || w->valueint < 0)
                 continue; /* not what a node sends */
             nm_cmd_printf(&t, " %d=%s", u->valueint,
-                          nm_fmt_ratio((uint64_t)w->valueint, total, pc, sizeof pc));
+                          nm_fmt_weight_share((uint64_t)w->valueint, total, pc, sizeof pc));
             shown++;
         }
         nm_cmd_printf(&t, "\n");

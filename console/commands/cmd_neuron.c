@@ -230,6 +230,61 @@ static int h_metagraph(struct nm_cmd_ctx *ctx)
     return nm_cmd_ok(ctx, r, &b);
 }
 
+/* A share of the node's fraction text at key ("0.5", "~0.3333", "-"). */
+static const char *share(const cJSON *o, const char *key, char *out, size_t cap)
+{
+    return nm_fmt_fraction_text(nm_jget_str(o, key)[0] ? nm_jget_str(o, key) : NULL, out, cap);
+}
+
+/* `neuron show SUBNET UID`: one neuron and its last epochs (neuron_get). */
+static int h_neuron_show(struct nm_cmd_ctx *ctx)
+{
+    uint16_t id;
+    uint64_t uid;
+    cJSON *r;
+    int rc = nm_cmd_parse_subnet(ctx, nm_cmd_arg(ctx, 0), &id);
+    if (rc || (rc = nm_cmd_parse_u64(ctx, "uid", nm_cmd_arg(ctx, 1), 0, 65535, &uid)) ||
+        (rc = nm_cmd_rpc(ctx, "neuron_get",
+                         nm_cmd_params(2, cJSON_CreateNumber(id), cJSON_CreateNumber(uid)), &r)))
+        return rc;
+    char who[NM_SS58_STRLEN + 8], amt[NM_CMD_AMOUNT_CAP], f[5][24];
+    struct nm_cmd_text b = {0};
+    const char *hotkey = nm_jget_str(r, "hotkey"), *endpoint = nm_jget_str(r, "endpoint");
+    nm_cmd_printf(&b, "neuron %llu on subnet %u: %s %s\n", (unsigned long long)uid,
+                  (unsigned)id, nm_jget_str(r, "role"),
+                  nm_cmd_account_text(ctx, hotkey, who, sizeof who));
+    nm_cmd_printf(&b, "hotkey      %s\n", hotkey);
+    nm_cmd_printf(&b, "stake       %s\n", nm_cmd_jamount(r, "stake", amt));
+    nm_cmd_printf(&b, "endpoint    %s\n", endpoint[0] ? endpoint : "-");
+    nm_cmd_printf(&b, "registered  block %llu\n",
+                  (unsigned long long)nm_jget_u64(r, "registered_at"));
+    const cJSON *history = nm_jget(r, "history"), *h;
+    if (cJSON_GetArraySize(history) == 0) {
+        nm_cmd_printf(&b, "no epoch recorded for it yet (the node keeps the last 32)\n");
+        return nm_cmd_ok(ctx, r, &b);
+    }
+    struct nm_cmd_grid g = {.ncols = 7, .right = {true, true, true, true, true, true, true}};
+    nm_cmd_grid_row(&g, "EPOCH", "STAKE", "WEIGHT", "INCENTIVE", "REWARD", "REPUTATION",
+                    "SIMILARITY");
+    cJSON_ArrayForEach(h, history)
+    {
+        char epoch[24], stake[NM_CMD_AMOUNT_CAP], reward[NM_CMD_AMOUNT_CAP];
+        snprintf(epoch, sizeof epoch, "%llu", (unsigned long long)nm_jget_u64(h, "epoch"));
+        nm_fmt_nmt(nm_jget_u64(h, "stake"), stake, sizeof stake);
+        nm_fmt_nmt(nm_jget_u64(h, "reward"), reward, sizeof reward);
+        bool validator = strcmp(nm_jget_str(r, "role"), "validator") == 0;
+        nm_cmd_grid_row(&g, epoch, stake, share(h, "weight", f[0], sizeof f[0]),
+                        share(h, "incentive", f[1], sizeof f[1]), reward,
+                        validator ? share(h, "reputation", f[2], sizeof f[2]) : "-",
+                        validator ? share(h, "similarity", f[3], sizeof f[3]) : "-");
+    }
+    nm_cmd_printf(&b, "last %d epoch%s, newest first (stake and reward in NMT):\n",
+                  cJSON_GetArraySize(history), cJSON_GetArraySize(history) == 1 ? "" : "s");
+    nm_cmd_grid_render(&g, &b);
+    nm_cmd_grid_fini(&g);
+    return nm_cmd_ok(ctx, r, &b);
+}
+
 /* ---- the table ---- */
 
 static const struct nm_cmd_option opts_register_miner[] = {
@@ -281,6 +336,10 @@ static const struct nm_cmd_entry entries[] = {
     {.words = "stake withdraw", .usage = "stake withdraw",
      .summary = "move every matured unlock to the free balance", .flags = NM_CMD_SIGNED,
      .build = build_stake_withdraw, .handler = h_stake},
+    {.words = "neuron show", .usage = "neuron show SUBNET UID",
+     .summary = "one neuron: stake, endpoint, and its weight, incentive, reward and "
+                "reputation over the recent epochs",
+     .flags = NM_CMD_NEEDS_NODE, .min_args = 2, .max_args = 2, .handler = h_neuron_show},
     {.words = "metagraph", .usage = "metagraph SUBNET",
      .summary = "list a subnet's neurons: uid, role, stake, endpoint", .flags = NM_CMD_NEEDS_NODE,
      .min_args = 1, .max_args = 1, .handler = h_metagraph},

@@ -217,6 +217,18 @@ static void on_line(void *ud, char *line)
     if (line[strspn(line, " \t")]) {
         dash_out_printf(d, WR_PROMPT, "nm> %s\n", line);
         dash_run_line(d, line);
+    } else if (d->active == 2 && d->confirm == CONFIRM_NONE) {
+        /* Enter on a Metagraph row: that neuron's details (`neuron show`) */
+        struct table *t = dash_active_table(d);
+        long at = t ? Table_selected(t) : -1;
+        const struct nm_cache *c = &d->c->cache;
+        size_t row = at >= 0 ? Table_viewRow(t, (size_t)at) : 0;
+        if (at >= 0 && row < c->nneurons) {
+            char show[64];
+            snprintf(show, sizeof show, "neuron show %d %d", c->mg_subnet, c->neurons[row].uid);
+            dash_out_printf(d, WR_PROMPT, "nm> %s\n", show);
+            dash_run_line(d, show);
+        }
     }
     free(line);
 }

@@ -190,6 +190,21 @@ char *nm_fmt_ratio(uint64_t part, uint64_t whole, char *buf, size_t cap)
     return buf;
 }
 
+char *nm_fmt_weight_share(uint64_t part, uint64_t whole, char *buf, size_t cap)
+{
+    if (whole == 0 || part > whole)
+        return nm_fmt_ratio(part, whole, buf, cap);
+    unsigned __int128 scaled = (unsigned __int128)part * SHOWN;
+    uint64_t q = (uint64_t)((scaled + whole / 2) / whole); /* in 1/10000, to nearest */
+    unsigned __int128 at = (unsigned __int128)q * whole;
+    unsigned __int128 diff = scaled > at ? scaled - at : at - scaled;
+    bool within = diff * 65535 <= (unsigned __int128)whole * SHOWN;
+    char text[48];
+    decimal(q / SHOWN, q % SHOWN, 4, false, text, sizeof text);
+    snprintf(buf, cap, "%s%s", within ? "" : "~", text);
+    return buf;
+}
+
 char *nm_fmt_percent(uint64_t value, uint64_t scale, char *buf, size_t cap)
 {
     uint64_t unit = scale >= 100 ? scale / 100 : 1;

@@ -48,6 +48,11 @@ char *nm_fmt_fraction_text(const char *text, char *buf, size_t cap);
 char *nm_fmt_fraction(double v, char *buf, size_t cap);
 /* part / whole as a fraction: 5 of 10 -> "0.5"; "0" when whole is 0. */
 char *nm_fmt_ratio(uint64_t part, uint64_t whole, char *buf, size_t cap);
+/* A u16 weight's share of its submission's total: as nm_fmt_ratio, but a
+ * value within the u16 quantisation (1/65535) of its 4-decimal text is not
+ * marked rounded: a weight of 5 out of 10 stored as 32767 of 65534 shows
+ * "0.5", one of 3 "~0.3333". */
+char *nm_fmt_weight_share(uint64_t part, uint64_t whole, char *buf, size_t cap);
 /* A share in parts per scale (100, 10^6 ppm, 10^9 ppb) as an exact
  * percentage, trailing zeros dropped: 410000000 ppb -> "41%",
  * 123400 ppm -> "12.34%", 1 ppb -> "0.0000001%". */

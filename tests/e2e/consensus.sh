@@ -5,7 +5,8 @@
 # an epoch processed; the epoch summary, reputations, an outlier, rewards
 # paid to miners, validators and the owner, paid + burned == emitted;
 # commit-reveal (too early, mismatching, revealed with --wait); the
-# collusion report; and `node --check` replaying it all. Every failure the
+# collusion report; `neuron show` with a neuron's recent epochs; and
+# `node --check` replaying it all. Every failure the
 # chain state foretells (NOT_MINER, NOT_VALIDATOR, NO_COMMIT_REVEAL,
 # RATE_LIMITED, USE_COMMIT_REVEAL, REVEAL_TOO_EARLY) is refused before
 # signing: no fee.
@@ -105,7 +106,7 @@ nm --as charlie --json "weights submit $subnet 3=1,4=3" >"$T/out" 2>&1
 epoch=$(json_field epoch <"$T/out")
 run "dave disagrees" 0 'set on subnet' --as dave "weights submit $subnet 3=9 4=1"
 run "weights show lists the three" 0 '^uid 2 (block' "weights show $subnet"
-grep -q '3=25.00% 4=75.00%' "$T/out" && pass "weights normalised (3=25% 4=75%)" ||
+grep -q '3=0.25 4=0.75' "$T/out" && pass "weights normalised, shown as shares (3=0.25 4=0.75)" ||
     { fail "weights normalised"; cat "$T/out"; }
 eve0=$(free_of eve); ferdie0=$(free_of ferdie); bob0=$(free_of bob); alice0=$(free_of alice)
 nm --json "epoch $subnet" >"$T/epoch"
@@ -150,6 +151,22 @@ run "metagraph shows consensus columns" 0 'REPUTATION' "metagraph $subnet"
 grep -q 'grpc://127.0.0.1:50052' "$T/out" && pass "metagraph keeps the endpoints" ||
     fail "metagraph keeps the endpoints"
 run "epoch overview" 0 "subnet $subnet, epoch" 'epoch'
+# neuron show: one neuron over its recent epochs, from the node's own history
+run "neuron show: ferdie (miner) and its epochs" 0 "neuron $m2 on subnet $subnet: miner ferdie" \
+    "neuron show $subnet $m2"
+grep -Eq '^ *[0-9]+ +1 +~?[01](\.[0-9]+)? +~?[01](\.[0-9]+)? +[0-9.,]+ +- +-$' "$T/out" &&
+    pass "a row per epoch: stake 1, weight and incentive as shares, reward in NMT" ||
+    { fail "neuron show rows"; cat "$T/out"; }
+run "neuron show: bob (validator) with reputation" 0 "reputation\|REPUTATION" "neuron show $subnet 0"
+grep -Eq '^ *[0-9]+ +10 +.* +~?0?\.?[0-9]+ +~?[01](\.[0-9]+)?$' "$T/out" &&
+    pass "a validator's rows carry reputation and similarity" ||
+    { fail "validator rows"; cat "$T/out"; }
+nm --json "neuron show $subnet $m2" >"$T/out" 2>&1
+grep -q '"history":\[{"epoch":' "$T/out" && grep -q '"reward":"[1-9]' "$T/out" &&
+    pass "--json: history with base-unit amounts" || { fail "neuron show --json"; cat "$T/out"; }
+run "neuron show of a uid nobody holds" 1 "no neuron with uid 99 on subnet $subnet" \
+    "neuron show $subnet 99"
+run "neuron show of a bad uid is a usage error" 2 "uid" "neuron show $subnet 70000"
 run "collusion: too few miners to judge" 0 'not analysed' "collusion $subnet"
 run "epoch of an unknown subnet" 1 'unknown subnet' 'epoch 99'
 
@@ -175,7 +192,7 @@ run "bob reveals when the delay has passed" 0 'revealed on subnet' --as bob \
     "weights reveal $subnet --wait"
 ls "$NEUROMESH_HOME"/commits/ | grep -q . && [ ! -f "$charlie_file" ] &&
     fail "only charlie's (failed) commit file stays" || pass "bob's commit file is gone"
-run "the revealed weights are in the bucket" 0 '3=66.67% 4=33.33%' "weights show $subnet"
+run "the revealed weights are in the bucket" 0 '3=~0.6667 4=~0.3333' "weights show $subnet"
 
 stop_node
 if "$NEUROMESH" node --dev --base-path "$base" --check >"$T/check.out" 2>&1 &&

@@ -4,7 +4,7 @@
 # fast-track signatures) it leaves the in-progress list, and F10 brings the
 # finished proposals back (and hides them again). Then names in tables:
 # the Subnets and Metagraph screens name known accounts, F11 shows the
-# addresses.
+# addresses; Enter on a Metagraph row runs `neuron show` for it.
 . "$(dirname "$0")/../e2e-lib.sh"
 . "$(dirname "$0")/../e2e-console-lib.sh"
 
@@ -43,6 +43,8 @@ type_line g "select 1"
 check "the Metagraph screen names the miner" wait_screen g "miner     dave" 10
 check "stake as the CLI prints it" sh -c "$TM capture-pane -p -t g | grep -Eq ' 0 miner +dave +10 ' ||
     { $TM capture-pane -p -t g; false; }"
+$TM send-keys -t g Enter
+check "Enter on a Metagraph row shows that neuron" wait_screen g "neuron 0 on subnet 1: miner dave" 10
 type_line g "clear"
 $TM send-keys -t g F11
 check "F11 shows the addresses instead" wait_screen g "tables show addresses (F11: names)" 5
