@@ -3,6 +3,7 @@
  * in validator_weights.c. */
 #include "node/validator/validator.h"
 
+#include "node/log.h"
 #include "console/cli/home.h"
 #include "console/commands/session.h"
 #include "node/errors.h"
@@ -52,9 +53,7 @@ void nm_validator_log(struct nm_validator *v, const char *fmt, ...)
         return;
     va_list ap;
     va_start(ap, fmt);
-    fputs("validator: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    nm_log_v(NM_LOG_INFO, "validator", fmt, ap);
     va_end(ap);
 }
 

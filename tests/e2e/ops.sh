@@ -70,7 +70,7 @@ VPID=$LAST_PID
 wait_file "$T/validator.ports" "$VPID" || { fail "validator started"; cat "$T/validator.log"; finish; }
 
 NODE_METRICS="http://127.0.0.1:$(cat "$T/node.pport")/metrics"
-MINER_METRICS=$(sed -n 's|^miner: metrics on \(http://[^ ]*\)$|\1|p' "$T/bob.log")
+MINER_METRICS=$(sed -n 's|^[0-9T:.Z-]* INFO  miner: metrics on \(http://[^ ]*\)$|\1|p' "$T/bob.log")
 VAL_METRICS="http://127.0.0.1:$(cut -d' ' -f2 "$T/validator.ports")/metrics"
 # Until the validator's weights are on chain and an epoch has processed them.
 i=0
