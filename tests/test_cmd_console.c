@@ -144,9 +144,16 @@ static void test_console_rows_check_arguments_and_mode(void **state)
     expect("clear", NM_CMD_IN_SCRIPT,
            "fail:clear: only on the dashboard (this console runs without it)");
     expect("watch blokcs", NM_CMD_IN_TUI,
-           "fail:watch: expected watch blocks|epochs|events [COUNT]");
+           "fail:watch: expected watch blocks|epochs|events [COUNT] (rules: help watch)");
     expect("watch blocks 0", NM_CMD_IN_TUI,
-           "fail:watch: expected watch blocks|epochs|events [COUNT]");
+           "fail:watch: expected watch blocks|epochs|events [COUNT] (rules: help watch)");
+    /* Rules go to the watcher (none here); a rule's options and their
+     * values are not counted as arguments. */
+    expect("watch incentive 1 3 drops 50% --run 'metagraph 1' --post http://h/x --bell",
+           NM_CMD_IN_TUI, "fail:watch: no node to watch");
+    expect("watch proposals 1 2 3 4 5", NM_CMD_IN_TUI,
+           "fail:watch: expected watch blocks|epochs|events [COUNT] | watch incentive SUBNET "
+           "UID drops PERCENT [ACTIONS] | watch proposals [ACTIONS] | watch rules|clear|stop");
     /* The key store's commands ask on the terminal: the shell's. */
     expect("key list", NM_CMD_IN_PLAIN,
            "fail:key list: run it from the shell: neuromesh key list");
@@ -299,7 +306,8 @@ static void test_watch_checks_kind_and_count(void **state)
         err[0] = '\0';
         int n = bad[i][1] ? 2 : 1;
         assert_int_equal(nm_cmd_watch_parse(bad[i], n, &stop, &count, err, sizeof err), -1);
-        assert_string_equal(err, "watch: expected watch blocks|epochs|events [COUNT]");
+        assert_string_equal(err, "watch: expected watch blocks|epochs|events [COUNT] (rules: help "
+                                 "watch)");
     }
 }
 

@@ -377,6 +377,10 @@ static int start_link(struct nm_console *c, const char *token, unsigned feeds)
     }
     struct nm_session_config sc = {
         .url = c->url, .home = c->home[0] ? c->home : NULL, .signer = c->signer};
+    if (nm_watcher_new(c->q, &sc, &c->watcher) != 0) {
+        fprintf(stderr, "error: console: %s\n", nm_strerror(NM_E_NOMEM));
+        return 1;
+    }
     nm_runner_session_config(c->runner, &sc);
     struct nm_session_transport t;
     nm_link_transport(c->link, &t);
@@ -402,6 +406,8 @@ static void stop_all(struct nm_console *c, struct embedded *e)
     }
     c->session = NULL;
     c->link = NULL;
+    nm_watcher_free(c->watcher); /* before the queue it writes to */
+    c->watcher = NULL;
     stop_embedded(e);
     nm_cache_fini(&c->cache);
     nm_dq_free(c->q);

@@ -16,6 +16,7 @@
 #include "console/dashboard/dashboard_link.h"
 #include "console/dashboard/dashboard_queue.h"
 #include "console/repl/repl_runner.h"
+#include "console/repl/watcher.h"
 #include "console/commands/session.h"
 
 #include <limits.h>
@@ -28,6 +29,7 @@ struct nm_console {
     struct nm_link *link;
     struct nm_session *session;
     struct nm_runner *runner;
+    struct nm_watcher *watcher; /* `watch` rules (console/repl/watcher.h) */
     struct nm_cache cache;
     char url[512];
     char home[PATH_MAX];         /* $NEUROMESH_HOME (keystore, history, themes) */

@@ -4,6 +4,7 @@
 
 #include "console/commands/cmd_api.h"
 #include "console/commands/session.h"
+#include "console/repl/watcher.h"
 #include "node/errors.h"
 #include "node/ss58.h"
 
@@ -13,7 +14,14 @@
 
 const char *const nm_cmd_screens[] = {"overview",   "subnets", "metagraph", "validators",
                                       "governance", "log",     NULL};
-const char *const nm_cmd_watch_kinds[] = {"blocks", "epochs", "events", "stop", NULL};
+const char *const nm_cmd_watch_kinds[] = {"blocks", "epochs",    "events", "stop", "incentive",
+                                          "proposals", "rules", "clear",  NULL};
+static const struct nm_cmd_option watch_options[] = {
+    {.name = "--bell", .help = "a rule rings the terminal bell when it fires (the default)"},
+    {.name = "--run", .metavar = "COMMAND", .help = "a rule runs this console command"},
+    {.name = "--post", .metavar = "URL", .help = "a rule posts {rule, kind, message} as JSON"},
+    {.name = NULL},
+};
 
 /* --- use: runs on the runner, against the session ----------------------- */
 
@@ -67,7 +75,8 @@ int nm_cmd_watch_parse(char *const *args, int n, bool *stop, long *count, char *
     if (n > 1)
         *count = strtol(args[1], &end, 10);
     if (!known || (n > 1 && (*end || *count < 1))) {
-        snprintf(err, cap, "watch: expected watch blocks|epochs|events [COUNT]");
+        snprintf(err, cap, "watch: expected watch blocks|epochs|events [COUNT] (rules: help "
+                           "watch)");
         return -1;
     }
     return 0;
@@ -76,6 +85,15 @@ int nm_cmd_watch_parse(char *const *args, int n, bool *stop, long *count, char *
 static void u_watch(struct nm_cmd_ui *ui, char *const *args, int n)
 {
     char err[128];
+    if (nm_watcher_words(args, n)) { /* rules with actions */
+        char out[4096];
+        struct nm_watcher *w = ui->ops->watcher ? ui->ops->watcher(ui->ud) : NULL;
+        if (nm_watcher_command(w, args, n, out, sizeof out))
+            ui->ops->print(ui->ud, out);
+        else
+            ui->ops->fail(ui->ud, out);
+        return;
+    }
     bool stop;
     long count;
     if (nm_cmd_watch_parse(args, n, &stop, &count, err, sizeof err) != 0)
@@ -159,10 +177,14 @@ static const struct nm_cmd_entry entries[] = {
                 "once",
      .flags = NM_CMD_CONSOLE, .max_args = 1, .handler = h_use,
      .complete = {NM_CMD_COMPLETE_ACCOUNTS}},
-    {.words = "watch", .usage = "watch blocks|epochs|events [COUNT]",
+    {.words = "watch",
+     .usage = "watch blocks|epochs|events [COUNT] | watch incentive SUBNET UID drops PERCENT "
+              "[ACTIONS] | watch proposals [ACTIONS] | watch rules|clear|stop",
      .summary = "print each new block, epoch or event as it happens (Ctrl-C or watch stop ends "
-                "it)",
-     .flags = NM_CMD_CONSOLE, .min_args = 1, .max_args = 2, .modes = NM_CMD_IN_CONSOLE,
+                "it); or a rule that acts when a neuron's incentive drops or a proposal "
+                "appears: --bell, --run COMMAND, --post URL",
+     .flags = NM_CMD_CONSOLE, .min_args = 1, .max_args = 5, .modes = NM_CMD_IN_CONSOLE,
+     .options = watch_options,
      .choices = nm_cmd_watch_kinds, .complete = {NM_CMD_COMPLETE_CHOICES}, .ui = u_watch},
     {.words = "theme", .usage = "theme [NAME]",
      .summary = "switch the colour theme (no NAME: list the themes)", .flags = NM_CMD_CONSOLE,
@@ -298,8 +320,20 @@ bool nm_cmd_ui_run(struct nm_cmd_ui *ui, char *const *words, int n)
         ui->ops->fail(ui->ud, err);
         return true;
     }
-    int nargs = n - consumed;
-    if (nargs < e->min_args || nargs > e->max_args) {
+    int nargs = n - consumed, positional = 0;
+    /* The count is of positional words: a row's options (and their
+     * values) are its handler's to read. */
+    for (int i = consumed; i < n; i++) {
+        if (strncmp(words[i], "--", 2) != 0) {
+            positional++;
+            continue;
+        }
+        const char *eq = strchr(words[i], '=');
+        size_t len = eq ? (size_t)(eq - words[i]) : strlen(words[i]);
+        if (!eq && option_takes_value(e, words[i], len))
+            i++;
+    }
+    if (positional < e->min_args || positional > e->max_args) {
         snprintf(err, sizeof err, "%s: expected %s", e->words, e->usage);
         ui->ops->fail(ui->ud, err);
         return true;

@@ -30,6 +30,8 @@ struct nm_cmd_ui_ops {
     void (*sort)(void *ud, const char *column, const char *order); /* NULLs: list the columns */
     void (*filter)(void *ud, const char *text);                     /* NULL: all rows */
     void (*clear)(void *ud);
+    /* The watcher of `watch` rules (console/repl/watcher.h), or NULL. */
+    struct nm_watcher *(*watcher)(void *ud);
 };
 
 struct nm_cmd_ui {

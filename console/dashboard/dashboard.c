@@ -321,6 +321,7 @@ static void apply_message(struct dash *d, const struct nm_dq_msg *m)
         break;
     case NM_DQ_NODE_LOG: log_line(d, WR_DIM, m->text ? m->text : ""); break;
     case NM_DQ_EVENTS: log_events(d, m); break;
+    case NM_DQ_BELL: beep(); break;
     case NM_DQ_OUTPUT:
         if (m->status == 0)
             dash_out_text(d, WR_NORMAL, m->text ? m->text : "");

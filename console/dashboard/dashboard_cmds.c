@@ -235,6 +235,11 @@ static void ui_screen(void *ud, const char *name)
         dash_switch_screen(d, i);
 }
 
+static struct nm_watcher *ui_watcher(void *ud)
+{
+    return ((struct dash *)ud)->c->watcher;
+}
+
 static void ui_clear(void *ud)
 {
     struct dash *d = ud;
@@ -253,6 +258,7 @@ static const struct nm_cmd_ui_ops dash_ui_ops = {
     .sort = ui_sort,
     .filter = ui_filter,
     .clear = ui_clear,
+    .watcher = ui_watcher,
 };
 
 /* The answer to "send it?": y or yes sends the line confirmed. */

@@ -147,21 +147,27 @@ char *nm_fmt_fraction_ppb(int64_t ppb, char *buf, size_t cap)
     return buf;
 }
 
-char *nm_fmt_fraction_text(const char *text, char *buf, size_t cap)
+int nm_fmt_fraction_parse(const char *text, int64_t *out)
 {
     /* "[-]W.DDDDDDDDD": exactly as the node writes ppb values */
     bool neg = text && text[0] == '-';
     const char *p = text ? text + neg : NULL, *dot = p ? strchr(p, '.') : NULL;
-    uint64_t whole, frac;
     if (!dot || dot == p || strspn(p, "0123456789") != (size_t)(dot - p) ||
-        strlen(dot + 1) != 9 || strspn(dot + 1, "0123456789") != 9 || dot - p > 9) {
+        strlen(dot + 1) != 9 || strspn(dot + 1, "0123456789") != 9 || dot - p > 9)
+        return -1;
+    int64_t ppb = (int64_t)(strtoull(p, NULL, 10) * PPB + strtoull(dot + 1, NULL, 10));
+    *out = neg ? -ppb : ppb;
+    return 0;
+}
+
+char *nm_fmt_fraction_text(const char *text, char *buf, size_t cap)
+{
+    int64_t ppb;
+    if (nm_fmt_fraction_parse(text, &ppb) != 0) {
         snprintf(buf, cap, "-");
         return buf;
     }
-    whole = strtoull(p, NULL, 10);
-    frac = strtoull(dot + 1, NULL, 10);
-    int64_t ppb = (int64_t)(whole * PPB + frac);
-    return nm_fmt_fraction_ppb(neg ? -ppb : ppb, buf, cap);
+    return nm_fmt_fraction_ppb(ppb, buf, cap);
 }
 
 char *nm_fmt_fraction(double v, char *buf, size_t cap)

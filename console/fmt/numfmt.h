@@ -41,6 +41,9 @@ char *nm_fmt_units_text_compact(const char *units_text, char *buf, size_t cap);
  * 1000000000 -> "1", 333333333 -> "~0.3333" (rounded, and it says so),
  * -250000000 -> "-0.25". */
 char *nm_fmt_fraction_ppb(int64_t ppb, char *buf, size_t cap);
+/* Reads the node's fraction text ("[-]W.DDDDDDDDD", exactly 9 decimals)
+ * into billionths: 0, or -1 for anything else. */
+int nm_fmt_fraction_parse(const char *text, int64_t *ppb);
 /* The same of the node's fraction text ("0.500000000"); "-" for anything
  * else (null, a missing field). */
 char *nm_fmt_fraction_text(const char *text, char *buf, size_t cap);

@@ -123,6 +123,10 @@ static void apply(struct plain *p, const struct nm_dq_msg *m)
         else
             emit_error(p, m->text ? m->text : "failed");
         break;
+    case NM_DQ_BELL:
+        if (!p->script)
+            emit(p, "\a", false);
+        break;
     case NM_DQ_CMD_DONE:
         p->waiting = false;
         p->last_status = m->status;
@@ -251,11 +255,17 @@ static void ui_watch(void *ud, const char *kind, long count)
 }
 
 /* No screens here: the rows that need them are not in these modes. */
+static struct nm_watcher *ui_watcher(void *ud)
+{
+    return ((struct plain *)ud)->c->watcher;
+}
+
 static const struct nm_cmd_ui_ops plain_ui_ops = {
     .print = ui_print,
     .fail = ui_fail,
     .quit = ui_quit,
     .watch = ui_watch,
+    .watcher = ui_watcher,
 };
 
 /* Runs one line; sets p->last_status. */

@@ -4,7 +4,8 @@
 # fast-track signatures) it leaves the in-progress list, and F10 brings the
 # finished proposals back (and hides them again). Then names in tables:
 # the Subnets and Metagraph screens name known accounts, F11 shows the
-# addresses; Enter on a Metagraph row runs `neuron show` for it.
+# addresses; Enter on a Metagraph row runs `neuron show` for it. A `watch
+# proposals` rule runs a command and posts to a URL when one appears.
 . "$(dirname "$0")/../e2e-lib.sh"
 . "$(dirname "$0")/../e2e-console-lib.sh"
 
@@ -12,8 +13,42 @@ console_start g 160x40 "$NEUROMESH" console --tmp --rpc-port 0
 check "console starts" wait_rising g
 type_line g "use alice"
 check "signer alice" wait_screen g "signer alice"
+# A watch rule with actions: a new proposal runs a command and posts to a
+# URL (a local receiver that writes what it gets).
+cat >"$T/hook.py" <<'PY'
+import http.server, sys
+class Hook(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers.get('Content-Length', 0)))
+        with open(sys.argv[1], 'ab') as f:
+            f.write(body + b'\n')
+        self.send_response(204)
+        self.end_headers()
+    def log_message(self, *args):
+        pass
+server = http.server.HTTPServer(('127.0.0.1', 0), Hook)
+with open(sys.argv[2] + '.tmp', 'w') as f:
+    f.write(str(server.server_address[1]))
+import os; os.rename(sys.argv[2] + '.tmp', sys.argv[2])
+server.serve_forever()
+PY
+/usr/bin/python3 "$T/hook.py" "$T/posted" "$T/hook.port" &
+BG_PIDS="$BG_PIDS $!"
+i=0; while [ ! -s "$T/hook.port" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+type_line g "watch proposals --run 'params tempo' --post http://127.0.0.1:$(cat "$T/hook.port")/hook"
+check "a watch rule with actions is set" wait_screen g "watching 1: new proposals: run 'params tempo' post" 5
 type_line g "propose param tempo 12 --bond 1 --yes"
 check "the proposal is made" wait_screen g "proposal 1" 15
+check "the rule fires, in display units" \
+    wait_screen g "watch 1: new proposal 1 (param): tempo 10 blocks → 12 blocks" 10
+check "and runs its command" wait_screen g "value     10 blocks" 5
+check "and posts to its URL" sh -c "i=0; while ! grep -q '\"message\":\"watch 1: new proposal 1' \
+    '$T/posted' 2>/dev/null; do [ \$i -lt 50 ] || exit 1; sleep 0.1; i=\$((i + 1)); done"
+type_line g "watch rules"
+check "watch rules lists it" wait_screen g "1: new proposals: run 'params tempo'" 5
+type_line g "watch clear"
+check "watch clear removes it" wait_screen g "1 watch rule removed" 5
+type_line g "clear"
 type_line g "screen governance"
 check "the screen shows it in display units" wait_screen g "tempo 10 blocks → 12 blocks" 10
 check "with its countdown" wait_screen g " open " 5
