@@ -42,6 +42,13 @@ static void test_fmt_event_line_shortens_and_converts(void **state)
     nm_fmt_event(ev, 42, false, b, sizeof b);
     assert_string_equal(b, "#42 balances.Transfer from=5CuFW..36gV to=5F5ko..bsfu "
                            "amount=1.5 NMT note=a b ok=true n=7");
+    /* a parameter change in the parameter's unit, not in base units */
+    cJSON *pc = cJSON_Parse("{\"name\":\"governance.ParamChanged\",\"data\":{\"id\":1,"
+                            "\"name\":\"tx_fee\",\"old\":\"100000\",\"new\":\"200000\"}}");
+    nm_fmt_event(pc, 9, false, b, sizeof b);
+    assert_string_equal(b, "#9 governance.ParamChanged id=1 name=tx_fee old=0.0001 NMT "
+                           "new=0.0002 NMT");
+    cJSON_Delete(pc);
     /* A small buffer truncates, never overflows. */
     char small[16];
     nm_fmt_event(ev, 42, false, small, sizeof small);

@@ -3,7 +3,9 @@
  * exactly what the chain holds, only shortened. */
 #include "console/dashboard/dashboard_fmt.h"
 
+#include "console/commands/cmd_api.h"
 #include "console/commands/jget.h"
+#include "node/params_json.h"
 #include "node/amount.h"
 
 #include <errno.h>
@@ -44,9 +46,11 @@ char *nm_fmt_latency_us(double us, bool utf8, char *buf, size_t cap)
 /* Field names whose values are amounts in base units. */
 static bool is_amount_field(const char *name)
 {
-    static const char *const names[] = {"amount", "stake",    "fee",   "bond",
-                                        "reward", "emission", "value", "balance",
-                                        "free",   "slashed",  "paid"};
+    static const char *const names[] = {
+        "amount", "stake",   "fee",        "bond",        "reward",         "emission",
+        "value",  "balance", "free",       "slashed",     "paid",           "ayes",
+        "nays",   "bonded",  "burned",     "emitted",     "lock",           "miner_paid",
+        "owner_paid", "total_stake", "treasury", "validator_paid"};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         if (strcmp(name, names[i]) == 0)
             return true;
@@ -82,6 +86,11 @@ char *nm_fmt_event(const cJSON *event, uint64_t height, bool utf8, char *buf, si
     snprintf(h, sizeof h, "#%" PRIu64, height);
     buf[0] = '\0';
     append(buf, cap, &len, "%s %s", h, cJSON_IsString(name) ? name->valuestring : "?");
+    /* A parameter change's old and new values are in the parameter's own
+     * unit (NMT, %, blocks), never raw base units beside NMT. */
+    const struct nm_param_info *param = NULL;
+    if (cJSON_IsString(name) && strcmp(name->valuestring, "governance.ParamChanged") == 0)
+        param = nm_param_find(nm_jget_str(data, "name"));
     const cJSON *f;
     cJSON_ArrayForEach(f, data)
     {
@@ -90,7 +99,11 @@ char *nm_fmt_event(const cJSON *event, uint64_t height, bool utf8, char *buf, si
             continue;
         if (cJSON_IsString(f)) {
             uint64_t units;
-            if (is_amount_field(f->string) && nm_units_parse(f->valuestring, &units) == 0) {
+            bool value = !strcmp(f->string, "old") || !strcmp(f->string, "new");
+            if (param && value && nm_units_parse(f->valuestring, &units) == 0) {
+                nm_cmd_param_text(nm_param_unit(param), units, val, sizeof val);
+            } else if (!value && is_amount_field(f->string) &&
+                       nm_units_parse(f->valuestring, &units) == 0) {
                 nm_fmt_amount(units, val, sizeof val);
             } else if (looks_like_address(f->valuestring)) {
                 nm_fmt_address(f->valuestring, 11, utf8, val, sizeof val);
