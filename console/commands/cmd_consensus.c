@@ -185,7 +185,8 @@ int nm_cmd_epoch_show(struct nm_cmd_ctx *ctx)
         char uid[16], fl[48], amt[NM_FMT_AMOUNT_CAP], rep[FRAC_CAP], sim[FRAC_CAP],
             hot[NM_SS58_STRLEN + 8];
         snprintf(uid, sizeof uid, "%llu", (unsigned long long)nm_jget_u64(s, "uid"));
-        nm_cmd_grid_row(&g, uid, nm_cmd_account_text(ctx, nm_jget_str(s, "hotkey"), hot, sizeof hot),
+        nm_cmd_grid_row(&g, uid,
+                        nm_cmd_account_text(ctx, nm_jget_str(s, "hotkey"), hot, sizeof hot),
                         jfraction(s, "reputation", rep),
                         jfraction(s, "similarity", sim),
                         nm_fmt_nmt(nm_jget_u64(s, "reward"), amt, sizeof amt), flags_text(s, fl));

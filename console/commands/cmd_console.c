@@ -172,7 +172,7 @@ void nm_cmd_console_help(struct nm_cmd_ui *ui, char *const *args, int nargs)
 }
 
 static const struct nm_cmd_entry entries[] = {
-    {.words = "use", .usage = "use [NAME]",
+    {.words = "use", .json = "signer, address", .usage = "use [NAME]",
      .summary = "sign the following commands as key NAME (or a dev account); asks the password "
                 "once",
      .flags = NM_CMD_CONSOLE, .max_args = 1, .handler = h_use,

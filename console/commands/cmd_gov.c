@@ -687,21 +687,21 @@ static const struct nm_cmd_option opts_all[] = {
 };
 
 static const struct nm_cmd_entry entries[] = {
-    {.words = "propose subnet",
+    {.words = "propose subnet", .json = "id, kind, vote_end",
      .usage = "propose subnet --name NAME --task TYPE --bond AMOUNT [OPTIONS]",
      .summary = "propose a subnet, created if approved (subnet create options)",
      .flags = NM_CMD_SIGNED_CONFIRM, .options = nm_cmd_propose_subnet_options,
      .confirm = "propose a new subnet \"$--name\", bonding $--bond NMT until the vote ends "
                 "(slashed if a quorum votes it down hard enough)",
      .build = build_propose_subnet, .handler = h_propose},
-    {.words = "propose param", .usage = "propose param NAME VALUE",
+    {.words = "propose param", .json = "id, kind, vote_end", .usage = "propose param NAME VALUE",
      .summary = "propose a new parameter value; needs --bond AMOUNT",
      .flags = NM_CMD_SIGNED_CONFIRM, .min_args = 2, .max_args = 2, .options = opts_bond,
      .confirm = "propose setting $1 to $2, bonding $--bond NMT until the vote ends "
                 "(slashed if a quorum votes it down hard enough)",
      .build = build_propose_param,
      .handler = h_propose, .help_more = help_param_names},
-    {.words = "propose spend", .usage = "propose spend TO AMOUNT",
+    {.words = "propose spend", .json = "id, kind, vote_end", .usage = "propose spend TO AMOUNT",
      .summary = "propose a treasury payment to TO; needs --bond AMOUNT",
      .flags = NM_CMD_SIGNED_CONFIRM, .min_args = 2, .max_args = 2, .options = opts_bond,
      .confirm = "propose paying $2 NMT from the treasury to $1, bonding $--bond NMT until "
@@ -709,26 +709,34 @@ static const struct nm_cmd_entry entries[] = {
      .build = build_propose_spend,
      .handler = h_propose},
     {.words = "propose upgrade", .usage = "propose upgrade VERSION --at HEIGHT --bond AMOUNT",
+     .json = "id, kind, vote_end",
      .summary = "propose switching to runtime spec VERSION at block HEIGHT",
      .flags = NM_CMD_SIGNED_CONFIRM, .min_args = 1, .max_args = 1, .options = opts_upgrade,
      .confirm = "propose that every node switch to runtime spec version $1 at block $--at, "
                 "bonding $--bond NMT until the vote ends",
      .build = build_propose_upgrade, .handler = h_propose},
-    {.words = "vote", .usage = "vote ID aye|nay",
+    {.words = "vote", .json = "id, vote, stake", .usage = "vote ID aye|nay",
      .summary = "vote on an open proposal with your bonded stake", .flags = NM_CMD_SIGNED,
      .min_args = 2, .max_args = 2, .build = build_vote, .handler = h_vote},
     {.words = "proposals", .usage = "proposals [--all]",
+     .json = "gov_proposals' object: height, block_time_ms, treasury, total_stake, "
+             "spec_version, supported_spec_version, upgrade, params, council, proposals",
      .summary = "list proposals in progress with tallies and time left",
      .flags = NM_CMD_NEEDS_NODE, .options = opts_all, .handler = h_proposals},
     {.words = "proposal", .usage = "proposal ID",
+     .json = "gov_proposal's object: id, kind, status, proposer, bond, created_at, vote_end, "
+             "execute_at, closed_at, blocks_left, seconds_left, action (with old once "
+             "executed), summary, tally, council, votes, my_vote",
      .summary = "show one proposal: tally, turnout, quorum, votes", .flags = NM_CMD_NEEDS_NODE,
      .min_args = 1, .max_args = 1, .handler = h_proposal},
     {.words = "council cancel", .usage = "council cancel ID",
+     .json = "id, action, signatures, threshold, done",
      .summary = "sign the council's cancel of a proposal", .flags = NM_CMD_SIGNED_CONFIRM,
      .confirm = "sign the council's cancel of proposal $1; with enough signatures it ends "
                 "for good",
      .min_args = 1, .max_args = 1, .build = build_council_cancel, .handler = h_council_cancel},
     {.words = "council fast-track", .usage = "council fast-track ID",
+     .json = "id, action, signatures, threshold, done",
      .summary = "sign the council's fast-track: approve and execute at once",
      .flags = NM_CMD_SIGNED_CONFIRM,
      .confirm = "sign the council's fast-track of proposal $1; with enough signatures it "

@@ -306,41 +306,51 @@ static const struct nm_cmd_option opts_register_validator[] = {
  * neurons; that also keeps `help` in the order it always had. */
 static const struct nm_cmd_entry entries[] = {
     {.words = "register miner", .usage = "register miner SUBNET --stake AMOUNT --endpoint URL",
+     .json = "uid, subnet, role, hotkey",
      .summary = "register the signer as a miner, bonding stake", .flags = NM_CMD_SIGNED,
      .min_args = 1, .max_args = 1, .options = opts_register_miner, .build = build_register_miner,
      .handler = h_register},
-    {.words = "register validator",
+    {.words = "register validator", .json = "uid, subnet, role, hotkey",
      .usage = "register validator SUBNET --stake AMOUNT [--endpoint URL]",
      .summary = "register the signer as a validator, bonding stake", .flags = NM_CMD_SIGNED,
      .min_args = 1, .max_args = 1, .options = opts_register_validator,
      .build = build_register_validator, .handler = h_register},
     {.words = "neuron endpoint", .usage = "neuron endpoint SUBNET URL",
+     .json = "subnet, uid, endpoint",
      .summary = "change where others reach the signer's neuron on a subnet",
      .flags = NM_CMD_SIGNED, .min_args = 2, .max_args = 2, .build = build_set_endpoint,
      .handler = h_set_endpoint},
-    {.words = "deregister", .usage = "deregister SUBNET",
+    {.words = "deregister", .json = "subnet, uid, amount, unlock_at", .usage = "deregister SUBNET",
      .summary = "leave a subnet; the stake unlocks after a period",
      .flags = NM_CMD_SIGNED_CONFIRM,
      .confirm = "leave subnet $1: your uid is given up and your stake there starts its "
                 "unlock period",
      .min_args = 1, .max_args = 1, .build = build_deregister, .handler = h_deregister},
-    {.words = "stake add", .usage = "stake add SUBNET AMOUNT",
+    {.words = "stake add", .json = "subnet, amount", .usage = "stake add SUBNET AMOUNT",
      .summary = "bond free balance to a subnet", .flags = NM_CMD_SIGNED, .min_args = 2,
      .max_args = 2, .build = build_stake_add, .handler = h_stake},
     {.words = "stake remove", .usage = "stake remove SUBNET AMOUNT",
+     .json = "subnet, amount, unlock_at",
      .summary = "unbond stake; it unlocks after a period", .flags = NM_CMD_SIGNED_CONFIRM,
      .confirm = "unbond $2 NMT from subnet $1: it stops counting at once and is free only "
                 "after the unlock period",
      .min_args = 2,
      .max_args = 2, .build = build_stake_remove, .handler = h_stake},
-    {.words = "stake withdraw", .usage = "stake withdraw",
+    {.words = "stake withdraw", .json = "amount", .usage = "stake withdraw",
      .summary = "move every matured unlock to the free balance", .flags = NM_CMD_SIGNED,
      .build = build_stake_withdraw, .handler = h_stake},
     {.words = "neuron show", .usage = "neuron show SUBNET UID",
+     .json = "neuron_get's object: uid, hotkey, role, stake, endpoint, registered_at, "
+             "weight, incentive, reward, reputation, similarity, submitted, outlier, "
+             "collusion, collusion_confirmed, epoch, subnet, history (epoch, uid, stake, "
+             "weight, incentive, reward, reputation, similarity)",
      .summary = "one neuron: stake, endpoint, and its weight, incentive, reward and "
                 "reputation over the recent epochs",
      .flags = NM_CMD_NEEDS_NODE, .min_args = 2, .max_args = 2, .handler = h_neuron_show},
     {.words = "metagraph", .usage = "metagraph SUBNET",
+     .json = "subnet, neurons (neuron_list's objects: uid, hotkey, role, stake, endpoint, "
+             "registered_at, weight, incentive, reward, reputation, similarity, flags, "
+             "epoch)",
      .summary = "list a subnet's neurons: uid, role, stake, endpoint", .flags = NM_CMD_NEEDS_NODE,
      .min_args = 1, .max_args = 1, .handler = h_metagraph},
 };

@@ -111,6 +111,8 @@ static int h_params(struct nm_cmd_ctx *ctx)
 
 static const struct nm_cmd_entry entries[] = {
     {.words = "params", .usage = "params [NAME]",
+     .json = "params (chain_params' objects: name, value, unit, min, max, governable, "
+             "description), or that one object for NAME",
      .summary = "chain parameters: value in its unit, bounds, whether governance may change it",
      .flags = NM_CMD_NEEDS_NODE, .max_args = 1, .handler = h_params},
 };

@@ -300,17 +300,24 @@ static const struct nm_cmd_option opts_subnet_update[] = {
 
 static const struct nm_cmd_entry entries[] = {
     {.words = "subnet create", .usage = "subnet create --name NAME --task TYPE [OPTIONS]",
+     .json = "id, name, owner",
      .summary = "create a subnet owned by the signer", .flags = NM_CMD_SIGNED,
      .options = opts_subnet_create, .build = build_subnet_create, .handler = h_subnet_create},
     {.words = "subnet list", .usage = "subnet list", .summary = "list every subnet",
+     .json = "subnets (subnet_list's objects: id, name, task, status, owner, "
+             "emission_weight, miners, validators ...)",
      .flags = NM_CMD_NEEDS_NODE, .handler = h_subnet_list},
     {.words = "subnet show", .usage = "subnet show ID", .summary = "show one subnet's settings",
+     .json = "subnet_get's object: id, name, task, status, owner, created_at, "
+             "emission_weight, max_neurons, min_stake_miner, min_stake_validator, "
+             "input_schema, output_schema, eval_spec, miners, validators, lock, unlock_at",
      .flags = NM_CMD_NEEDS_NODE, .min_args = 1, .max_args = 1, .handler = h_subnet_show},
     {.words = "subnet update", .usage = "subnet update ID OPTION...",
+     .json = "id, fields (the names changed)",
      .summary = "change the given fields of your subnet", .flags = NM_CMD_SIGNED, .min_args = 1,
      .max_args = 1, .options = opts_subnet_update, .build = build_subnet_update,
      .handler = h_subnet_update},
-    {.words = "subnet retire", .usage = "subnet retire ID",
+    {.words = "subnet retire", .json = "id", .usage = "subnet retire ID",
      .summary = "retire your subnet for good", .flags = NM_CMD_SIGNED_CONFIRM,
      .confirm = "retire subnet $1 for good: it stops earning and cannot be brought back",
      .min_args = 1,

@@ -72,7 +72,8 @@ static void cell(void *ud, size_t row, int col, char *buf, size_t cap, enum widg
     case C_AYE: nm_fmt_percent((uint64_t)num_of(tally, "aye_ppm"), 1000000, buf, cap); break;
     case C_TURNOUT: {
         char t[24], q[24];
-        snprintf(buf, cap, "%s/%s", nm_fmt_percent((uint64_t)num_of(tally, "turnout_ppm"), 1000000, t, sizeof t),
+        snprintf(buf, cap, "%s/%s",
+                 nm_fmt_percent((uint64_t)num_of(tally, "turnout_ppm"), 1000000, t, sizeof t),
                  nm_fmt_percent((uint64_t)num_of(tally, "quorum_ppm"), 1000000, q, sizeof q));
         if (cJSON_IsTrue(get(tally, "quorum_reached")))
             *role = WR_GOOD;
@@ -194,7 +195,8 @@ static void gov_draw(struct nm_screen *s, WINDOW *win, const struct nm_cache *c)
         if (t[0])
             nm_fmt_amount_text(t, tb, sizeof tb);
         char q[24], ap[24];
-        snprintf(line, sizeof line, "quorum %s  approval %s  review %.0f blocks  timelock %.0f blocks",
+        snprintf(line, sizeof line,
+                 "quorum %s  approval %s  review %.0f blocks  timelock %.0f blocks",
                  nm_fmt_percent((uint64_t)num_of(params, "quorum_ppm"), 1000000, q, sizeof q),
                  nm_fmt_percent((uint64_t)num_of(params, "approval_ppm"), 1000000, ap, sizeof ap),
                  num_of(params, "review_period_blocks"), num_of(params, "timelock_blocks"));

@@ -56,8 +56,8 @@ static void cell(void *ud, size_t row, int col, char *buf, size_t cap, enum widg
     switch (col) {
     case C_UID: snprintf(buf, cap, "%d", n->uid); break;
     case C_HOTKEY:
-        nm_names_show(s->base.cache->show_addresses ? NULL : &s->base.cache->names, n->hotkey, 0, false, buf,
-                      cap);
+        nm_names_show(s->base.cache->show_addresses ? NULL : &s->base.cache->names, n->hotkey,
+                      0, false, buf, cap);
         break;
     case C_STAKE: nm_fmt_nmt_fit(n->stake, 9, buf, cap); break;
     case C_REPUTATION:

@@ -274,5 +274,26 @@ done
 expect_ok "stake withdraw after the unlock period" "withdrew 2 NMT" \
     --as bob 'stake withdraw'
 
+# --- every --json object's fields are snake_case and documented by help ---
+undocumented=""
+for c in 'chain info|chain info' 'block|block' 'events|events' 'balance alice|balance' \
+    'subnet list|subnet list' "subnet show $subnet|subnet show" "metagraph $subnet|metagraph" \
+    "neuron show $subnet 0|neuron show" 'params|params' 'params tx_fee|params' \
+    'proposals|proposals' 'epoch|epoch' "weights show $subnet|weights show" \
+    'contact list|contact list' 'transfer charlie 0.5|transfer' "stake add $subnet 1|stake add" \
+    'faucet charlie|faucet'; do
+    "$NEUROMESH" exec --url "$url" --as alice --json "${c%|*}" >"$work/j.out" 2>"$work/err"
+    "$NEUROMESH" exec --url "$url" "help ${c#*|}" >"$work/h.out" 2>&1
+    bad=$(/usr/bin/python3 -c '
+import json, re, sys
+keys = list(json.load(open(sys.argv[1])))
+doc = " ".join(l for l in open(sys.argv[2]) if l.startswith("--json:"))
+print(" ".join(k for k in keys if not re.fullmatch("[a-z][a-z0-9_]*", k) or
+               not re.search(r"\b" + k + r"\b", doc)))' "$work/j.out" "$work/h.out" 2>&1)
+    [ -n "$bad" ] && undocumented="$undocumented [${c%|*}: $bad]"
+done
+[ -z "$undocumented" ] && pass "every --json field is snake_case and named by help (docs/commands.md)" ||
+    fail "--json fields not documented:$undocumented"
+
 echo "exec.sh: $passes passed, $failures failed"
 [ "$failures" -eq 0 ]
