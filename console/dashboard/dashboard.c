@@ -40,7 +40,13 @@ static double ms_since(const struct timespec *t)
 static void log_line(struct dash *d, enum widget_role role, const char *text)
 {
     struct logpane *lp = nm_screen_log_pane(d->screens[NSCREENS - 1]);
-    LogPane_append(lp, role, text);
+    /* Every log line has its time (UTC, as the roles' logs: node/log.h). */
+    char line[1200], stamp[16];
+    time_t now = time(NULL);
+    struct tm tm;
+    strftime(stamp, sizeof stamp, "%H:%M:%SZ", gmtime_r(&now, &tm));
+    snprintf(line, sizeof line, "%s %s", stamp, text);
+    LogPane_append(lp, role, line);
     d->dirty |= NM_DIRTY_LOG;
 }
 

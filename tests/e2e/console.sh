@@ -25,6 +25,8 @@ check "transfer runs and reports its block" wait_screen c "transferred 1 NMT" 15
 $TM send-keys -t c M-6
 check "Alt-6 shows the Log with the transfer event as it happened" wait_screen c \
     "balances.Transfer from=5CuFW"
+check "each Log line has its time, amounts in NMT as the CLI prints them" sh -c \
+    "$TM capture-pane -p -t c | grep -Eq '[0-9]{2}:[0-9]{2}:[0-9]{2}Z #[0-9]+ balances.Transfer .*amount=1 NMT'"
 $TM send-keys -t c F1
 type_line c "balance bob"
 check "balance bob answers in the output pane" wait_screen c "free       1,000,001 NMT"
