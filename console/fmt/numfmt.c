@@ -62,14 +62,22 @@ char *nm_fmt_amount(uint64_t units, char *buf, size_t cap)
     return buf;
 }
 
-char *nm_fmt_amount_text(const char *units_text, char *buf, size_t cap)
+/* An amount the RPC gave as a decimal string of base units, through fmt;
+ * "?" when it is not one. */
+static char *from_units_text(const char *units_text, char *(*fmt)(uint64_t, char *, size_t),
+                             char *buf, size_t cap)
 {
     uint64_t units;
     if (!units_text || nm_units_parse(units_text, &units) != 0) {
         snprintf(buf, cap, "?");
         return buf;
     }
-    return nm_fmt_amount(units, buf, cap);
+    return fmt(units, buf, cap);
+}
+
+char *nm_fmt_amount_text(const char *units_text, char *buf, size_t cap)
+{
+    return from_units_text(units_text, nm_fmt_amount, buf, cap);
 }
 
 char *nm_fmt_nmt_compact(uint64_t units, char *buf, size_t cap)
@@ -126,12 +134,7 @@ char *nm_fmt_nmt_fit(uint64_t units, int width, char *buf, size_t cap)
 
 char *nm_fmt_units_text_compact(const char *units_text, char *buf, size_t cap)
 {
-    uint64_t units;
-    if (!units_text || nm_units_parse(units_text, &units) != 0) {
-        snprintf(buf, cap, "?");
-        return buf;
-    }
-    return nm_fmt_nmt_compact(units, buf, cap);
+    return from_units_text(units_text, nm_fmt_nmt_compact, buf, cap);
 }
 
 #define PPB 1000000000ULL
