@@ -275,23 +275,33 @@ expect_ok "stake withdraw after the unlock period" "withdrew 2 NMT" \
     --as bob 'stake withdraw'
 
 # --- every --json object's fields are snake_case and documented by help ---
-undocumented=""
-for c in 'chain info|chain info' 'block|block' 'events|events' 'balance alice|balance' \
+# (one exec for the commands, one for their help: the same order)
+set -- 'chain info|chain info' 'block|block' 'events|events' 'balance alice|balance' \
     'subnet list|subnet list' "subnet show $subnet|subnet show" "metagraph $subnet|metagraph" \
     "neuron show $subnet 0|neuron show" 'params|params' 'params tx_fee|params' \
     'proposals|proposals' 'epoch|epoch' "weights show $subnet|weights show" \
     'contact list|contact list' 'transfer charlie 0.5|transfer' "stake add $subnet 1|stake add" \
-    'faucet charlie|faucet'; do
-    "$NEUROMESH" exec --url "$url" --as alice --json "${c%|*}" >"$work/j.out" 2>"$work/err"
-    "$NEUROMESH" exec --url "$url" "help ${c#*|}" >"$work/h.out" 2>&1
-    bad=$(/usr/bin/python3 -c '
-import json, re, sys
-keys = list(json.load(open(sys.argv[1])))
-doc = " ".join(l for l in open(sys.argv[2]) if l.startswith("--json:"))
-print(" ".join(k for k in keys if not re.fullmatch("[a-z][a-z0-9_]*", k) or
-               not re.search(r"\b" + k + r"\b", doc)))' "$work/j.out" "$work/h.out" 2>&1)
-    [ -n "$bad" ] && undocumented="$undocumented [${c%|*}: $bad]"
+    'faucet charlie|faucet'
+runs=""; helps=""
+for c in "$@"; do
+    runs="$runs '${c%|*}'"; helps="$helps 'help ${c#*|}'"
 done
+eval "\"\$NEUROMESH\" exec --url \"\$url\" --as alice --json $runs" >"$work/j.out" 2>"$work/err"
+eval "\"\$NEUROMESH\" exec --url \"\$url\" $helps" >"$work/h.out" 2>&1
+undocumented=$(/usr/bin/python3 -c '
+import json, re, sys
+outs = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+helps = re.split(r"^(?=usage: )", open(sys.argv[2]).read(), flags=re.M)[1:]
+bad = []
+for name, o, h in zip(sys.argv[3:], outs, helps):
+    doc = " ".join(l for l in h.splitlines() if l.startswith("--json:"))
+    miss = [k for k in o if not re.fullmatch("[a-z][a-z0-9_]*", k) or
+            not re.search(r"\b" + k + r"\b", doc)]
+    if miss:
+        bad.append("[%s: %s]" % (name, " ".join(miss)))
+if len(outs) != len(sys.argv) - 3 or len(helps) != len(outs):
+    bad.append("%d answers, %d helps" % (len(outs), len(helps)))
+print(" ".join(bad))' "$work/j.out" "$work/h.out" "$@" 2>&1)
 [ -z "$undocumented" ] && pass "every --json field is snake_case and named by help (docs/commands.md)" ||
     fail "--json fields not documented:$undocumented"
 
