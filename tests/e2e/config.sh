@@ -26,8 +26,8 @@ check "NEUROMESH_URL wins over it" sh -c "! NEUROMESH_URL=ws://127.0.0.1:1 '$NEU
 console_start a 120x40 "$NEUROMESH" attach
 check "attach without an address takes config's url" wait_screen a "node $URL connected"
 check "the console signs as config's signer from the start" wait_screen a "signer alice"
-type_line a "transfer bob 1 --yes"
-check "and a signing command uses it without use" wait_screen a "transferred 1" 15
+type_line a "transfer bob 1 --dry-run"
+check "and a signing command signs with it without use" wait_screen a "dry run, nothing sent" 10
 type_line a "theme"
 check "the console starts with config's theme" wait_screen a "theme light"
 type_line a "quit"

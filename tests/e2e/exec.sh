@@ -280,8 +280,7 @@ set -- 'chain info|chain info' 'block|block' 'events|events' 'balance alice|bala
     'subnet list|subnet list' "subnet show $subnet|subnet show" "metagraph $subnet|metagraph" \
     "neuron show $subnet 0|neuron show" 'params|params' 'params tx_fee|params' \
     'proposals|proposals' 'epoch|epoch' "weights show $subnet|weights show" \
-    'contact list|contact list' 'transfer charlie 0.5|transfer' "stake add $subnet 1|stake add" \
-    'faucet charlie|faucet'
+    'contact list|contact list' "stake add $subnet 1|stake add"
 runs=""; helps=""
 for c in "$@"; do
     runs="$runs '${c%|*}'"; helps="$helps 'help ${c#*|}'"
