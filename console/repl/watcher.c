@@ -100,9 +100,9 @@ static void post(struct nm_watcher *w, const struct nm_watch_rule *r, const char
     }
     if (rc != CURLE_OK || status >= 300) {
         char line[600];
-        snprintf(line, sizeof line, "watch %d: post to %s failed: %s", r->id, r->post,
+        snprintf(line, sizeof line, "watch %d: post to %s failed: %s\n", r->id, r->post,
                  rc != CURLE_OK ? curl_easy_strerror(rc) : "the server answered an error");
-        say(w, NM_CMD_FAILED, line);
+        say(w, 0, line); /* the rule's news, not a failure of the line being typed */
     }
     curl_slist_free_all(headers);
     if (curl)
@@ -121,10 +121,12 @@ static void act(struct nm_watcher *w, struct nm_session *s, const struct nm_watc
     if (r->run[0]) {
         struct nm_cmd_result res;
         nm_cmd_run_line(s, r->run, false, &res);
-        if (res.status == NM_CMD_OK)
+        if (res.status == NM_CMD_OK) {
             say(w, 0, res.text ? res.text : "");
-        else
-            say(w, res.status, res.message);
+        } else {
+            snprintf(line, sizeof line, "watch %d: %s\n", r->id, res.message);
+            say(w, 0, line);
+        }
         nm_cmd_result_fini(&res);
     }
     if (r->post[0])
@@ -196,7 +198,7 @@ static void *watcher_main(void *arg)
                                     .call_timeout_ms = 5000};
     struct nm_session *s = NULL;
     if (nm_session_new(&cfg, NULL, &s) != 0) {
-        say(w, NM_CMD_FAILED, "watch: cannot open a session for the rules");
+        say(w, 0, "watch: cannot open a session for the rules\n");
         return NULL;
     }
     pthread_mutex_lock(&w->mu);
