@@ -152,8 +152,7 @@ static void test_console_rows_check_arguments_and_mode(void **state)
     expect("watch incentive 1 3 drops 50% --run 'metagraph 1' --post http://h/x --bell",
            NM_CMD_IN_TUI, "fail:watch: no node to watch");
     expect("watch proposals 1 2 3 4 5", NM_CMD_IN_TUI,
-           "fail:watch: expected watch blocks|epochs|events [COUNT] | watch incentive SUBNET "
-           "UID drops PERCENT [ACTIONS] | watch proposals [ACTIONS] | watch rules|clear|stop");
+           "fail:watch: expected watch blocks|epochs|events [COUNT] | watch RULE [ACTIONS]");
     /* The key store's commands ask on the terminal: the shell's. */
     expect("key list", NM_CMD_IN_PLAIN,
            "fail:key list: run it from the shell: neuromesh key list");

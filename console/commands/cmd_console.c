@@ -82,6 +82,14 @@ int nm_cmd_watch_parse(char *const *args, int n, bool *stop, long *count, char *
     return 0;
 }
 
+static void watch_help(struct nm_cmd_text *b)
+{
+    nm_cmd_printf(b, "RULE: incentive SUBNET UID drops PERCENT (from one epoch to the next), "
+                     "or proposals (a new one).\n"
+                     "ACTIONS: --bell (the default), --run 'COMMAND', --post URL; "
+                     "watch rules lists the rules, watch clear removes them.\n");
+}
+
 static void u_watch(struct nm_cmd_ui *ui, char *const *args, int n)
 {
     char err[128];
@@ -177,12 +185,10 @@ static const struct nm_cmd_entry entries[] = {
                 "once",
      .flags = NM_CMD_CONSOLE, .max_args = 1, .handler = h_use,
      .complete = {NM_CMD_COMPLETE_ACCOUNTS}},
-    {.words = "watch",
-     .usage = "watch blocks|epochs|events [COUNT] | watch incentive SUBNET UID drops PERCENT "
-              "[ACTIONS] | watch proposals [ACTIONS] | watch rules|clear|stop",
-     .summary = "print each new block, epoch or event as it happens (Ctrl-C or watch stop ends "
-                "it); or a rule that acts when a neuron's incentive drops or a proposal "
-                "appears: --bell, --run COMMAND, --post URL",
+    {.words = "watch", .usage = "watch blocks|epochs|events [COUNT] | watch RULE [ACTIONS]",
+     .summary = "print each new block, epoch or event (watch stop or Ctrl-C ends it); or act "
+                "when a neuron's incentive drops or a proposal appears",
+     .help_more = watch_help,
      .flags = NM_CMD_CONSOLE, .min_args = 1, .max_args = 5, .modes = NM_CMD_IN_CONSOLE,
      .options = watch_options,
      .choices = nm_cmd_watch_kinds, .complete = {NM_CMD_COMPLETE_CHOICES}, .ui = u_watch},

@@ -404,6 +404,12 @@ static void help_entry(struct nm_cmd_text *b, const struct nm_cmd_entry *e)
         return;
     }
     if (!e->handler) {
+        if (e->options)
+            nm_cmd_printf(b, "options:\n");
+        for (const struct nm_cmd_option *o = e->options; o && o->name; o++)
+            help_option(b, o, (int)width);
+        if (e->help_more)
+            e->help_more(b);
         nm_cmd_printf(b, "%s\n", e->modes == NM_CMD_IN_TUI ? "Only on the console's dashboard."
                                                          : "Only in the console.");
         return;
