@@ -36,18 +36,18 @@ PY
 BG_PIDS="$BG_PIDS $!"
 i=0; while [ ! -s "$T/hook.port" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
 type_line g "watch proposals --run 'params tempo' --post http://127.0.0.1:$(cat "$T/hook.port")/hook"
-check "a watch rule with actions is set" wait_screen g "watching 1: new proposals: run 'params tempo' post" 5
+check "a watch rule with actions is set" wait_screen g "watching 1: new proposals: run 'params tempo' post" 10
 type_line g "propose param tempo 12 --bond 1 --yes"
 check "the proposal is made" wait_screen g "proposal 1" 15
 check "the rule fires, in display units" \
-    wait_screen g "watch 1: new proposal 1 (param): tempo 10 blocks → 12 blocks" 10
-check "and runs its command" wait_screen g "value     10 blocks" 5
+    wait_screen g "watch 1: new proposal 1 (param): tempo 10 blocks → 12 blocks" 15
+check "and runs its command" wait_screen g "value     10 blocks" 10
 check "and posts to its URL" sh -c "i=0; while ! grep -q '\"message\":\"watch 1: new proposal 1' \
-    '$T/posted' 2>/dev/null; do [ \$i -lt 50 ] || exit 1; sleep 0.1; i=\$((i + 1)); done"
+    '$T/posted' 2>/dev/null; do [ \$i -lt 100 ] || exit 1; sleep 0.1; i=\$((i + 1)); done"
 type_line g "watch rules"
-check "watch rules lists it" wait_screen g "1: new proposals: run 'params tempo'" 5
+check "watch rules lists it" wait_screen g "1: new proposals: run 'params tempo'" 10
 type_line g "watch clear"
-check "watch clear removes it" wait_screen g "1 watch rule removed" 5
+check "watch clear removes it" wait_screen g "1 watch rule removed" 10
 type_line g "clear"
 type_line g "screen governance"
 check "the screen shows it in display units" wait_screen g "tempo 10 blocks → 12 blocks" 10
@@ -82,10 +82,10 @@ $TM send-keys -t g Enter
 check "Enter on a Metagraph row shows that neuron" wait_screen g "neuron 0 on subnet 1: miner dave" 10
 type_line g "clear"
 $TM send-keys -t g F11
-check "F11 shows the addresses instead" wait_screen g "tables show addresses (F11: names)" 5
-check "dave's name is gone from the table" wait_gone g "dave" 5
+check "F11 shows the addresses instead" wait_screen g "tables show addresses (F11: names)" 10
+check "dave's name is gone from the table" wait_gone g "dave" 10
 $TM send-keys -t g F11
-check "F11 again shows the names" wait_screen g "dave" 5
+check "F11 again shows the names" wait_screen g "dave" 10
 type_line g "quit"
 check "quit exits 0" test "$(wait_exit g)" = 0
 finish
