@@ -5,8 +5,9 @@
 # an epoch processed; the epoch summary, reputations, an outlier, rewards
 # paid to miners, validators and the owner, paid + burned == emitted;
 # commit-reveal (too early, mismatching, revealed with --wait); the
-# collusion report; `neuron show` with a neuron's recent epochs; and
-# `node --check` replaying it all. Every failure the
+# collusion report; `neuron show` with a neuron's recent epochs; a `watch
+# incentive` rule firing on a miner's fall; and `node --check` replaying
+# it all. Every failure the
 # chain state foretells (NOT_MINER, NOT_VALIDATOR, NO_COMMIT_REVEAL,
 # RATE_LIMITED, USE_COMMIT_REVEAL, REVEAL_TOO_EARLY) is refused before
 # signing: no fee.
@@ -151,6 +152,15 @@ run "metagraph shows consensus columns" 0 'REPUTATION' "metagraph $subnet"
 grep -q 'grpc://127.0.0.1:50052' "$T/out" && pass "metagraph keeps the endpoints" ||
     fail "metagraph keeps the endpoints"
 run "epoch overview" 0 "subnet $subnet, epoch" 'epoch'
+# A watch rule on ferdie's incentive, set now (epoch 1's ~0.5333 is its
+# reference): epoch 2 pays from bob's revealed 2:1 alone (~0.3333, -37.5%),
+# so it fires; the console's watcher says so and runs its command (a
+# script shows it while `watch epochs` waits: until epoch 3 starts, then
+# two blocks for the watcher's last look).
+printf 'watch incentive %s %s drops 30%% --run "neuron show %s %s"\nwatch epochs 2\nwatch blocks 2\n' \
+    "$subnet" "$m2" "$subnet" "$m2" | "$NEUROMESH" attach "$URL" >"$T/watch.out" 2>&1 &
+watch_pid=$!
+BG_PIDS="$BG_PIDS $watch_pid"
 # neuron show: one neuron over its recent epochs, from the node's own history
 run "neuron show: ferdie (miner) and its epochs" 0 "neuron $m2 on subnet $subnet: miner ferdie" \
     "neuron show $subnet $m2"
@@ -193,6 +203,17 @@ run "bob reveals when the delay has passed" 0 'revealed on subnet' --as bob \
 ls "$NEUROMESH_HOME"/commits/ | grep -q . && [ ! -f "$charlie_file" ] &&
     fail "only charlie's (failed) commit file stays" || pass "bob's commit file is gone"
 run "the revealed weights are in the bucket" 0 '3=~0.6667 4=~0.3333' "weights show $subnet"
+
+i=0
+while ! grep -q "^neuron $m2 on subnet $subnet: miner ferdie" "$T/watch.out" && [ $i -lt 150 ]
+do
+    sleep 0.1; i=$((i + 1))
+done
+grep -q "^watch 1: incentive of uid $m2 on subnet $subnet fell [0-9.]*% in epoch" "$T/watch.out" &&
+    grep -q "^neuron $m2 on subnet $subnet: miner ferdie" "$T/watch.out" &&
+    pass "watch incentive: ferdie's fall is said ($(grep '^watch 1:' "$T/watch.out")) and the command run" ||
+    { fail "watch incentive rule"; cat "$T/watch.out"; nm "neuron show $subnet $m2"; }
+kill "$watch_pid" 2>/dev/null
 
 stop_node
 if "$NEUROMESH" node --dev --base-path "$base" --check >"$T/check.out" 2>&1 &&
