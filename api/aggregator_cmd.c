@@ -1,5 +1,6 @@
 /* aggregator_cmd.c - `neuromesh aggregator`: options, then the HTTP server
  * (server.c); `neuromesh aggregator key new|list|revoke` (keys.c). */
+#include "node/log.h"
 #include "api/aggregator.h"
 
 #include "api/keys.h"
@@ -35,7 +36,8 @@ static const char usage[] =
     "                      (default 5 and 20)\n"
     "  --cache-entries N   answers kept (default 1024); --cache-ttl-ms T (default 60000)\n"
     "  --health-ms T       miner health checks every T ms (default 5000)\n"
-    "  --redis URL, --redis-down open|closed: not in this build (refused)\n";
+    "  --redis URL, --redis-down open|closed: not in this build (refused)\n"
+    NM_LOG_FLAG_HELP;
 
 static int default_keys_db(char *out, size_t cap)
 {

@@ -4,6 +4,7 @@
  * a timer, and publishes a new snapshot. */
 #include "api/chainview.h"
 
+#include "node/log.h"
 #include "api/strategy.h"
 #include "node/errors.h"
 #include "rpc/client.h"
@@ -361,7 +362,7 @@ static void *refresher(void *arg)
         char err[256];
         int rc = chain ? refresh(v, health, err, sizeof err) : publish(v, true);
         if (rc && chain) {
-            fprintf(stderr, "aggregator: chain refresh failed (%s): keeping the last state\n",
+            nm_log(NM_LOG_WARN, "aggregator", "chain refresh failed (%s): keeping the last state",
                     err);
             pthread_mutex_lock(&v->lock);
             v->dirty = true; /* try again at the next health round */

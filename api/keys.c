@@ -1,6 +1,7 @@
 /* keys.c - API keys stored hashed in a text file (see keys.h). */
 #include "api/keys.h"
 
+#include "node/log.h"
 #include "node/errors.h"
 
 #include <errno.h>
@@ -171,7 +172,7 @@ enum nm_api_key_status nm_api_keys_check(struct nm_api_keys *k, const char *pres
     if (now != k->checked) { /* at most one stat a second; a bad file keeps the old keys */
         k->checked = now;
         if (reload(k, err, sizeof err))
-            fprintf(stderr, "aggregator: %s (keeping the keys read before)\n", err);
+            nm_log(NM_LOG_WARN, "aggregator", "%s (keeping the keys read before)", err);
     }
     unsigned char h[32];
     hash_key(presented, h);

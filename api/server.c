@@ -4,6 +4,7 @@
  * uv_async_t (the only door into the loop). Endpoints are in routes.c. */
 #include "api/api_priv.h"
 
+#include "node/log.h"
 #include "node/errors.h"
 
 #include <arpa/inet.h>
@@ -358,12 +359,12 @@ int nm_api_server_run(const struct nm_api_config *cfg)
         nm_api_limits_new(0, &s->limits))
         goto out;
     if (cfg->keys_db && (rc = nm_api_keys_open(cfg->keys_db, &s->keys, err, sizeof err))) {
-        fprintf(stderr, "error: aggregator: %s\n", err);
+        nm_log(NM_LOG_ERROR, "aggregator", "%s", err);
         goto out;
     }
     if ((rc = nm_api_chainview_start(cfg->node_url, cfg->health_ms, &s->view, err,
                                      sizeof err))) {
-        fprintf(stderr, "error: aggregator: %s\n", err);
+        nm_log(NM_LOG_ERROR, "aggregator", "%s", err);
         goto out;
     }
     uv_loop_init(&s->loop);
@@ -375,7 +376,7 @@ int nm_api_server_run(const struct nm_api_config *cfg)
     uv_signal_start(&s->sigint, on_signal, SIGINT);
     uv_signal_start(&s->sigterm, on_signal, SIGTERM);
     if ((rc = start_lws(s))) {
-        fprintf(stderr, "error: aggregator: cannot listen on %s:%d\n", cfg->listen_host,
+        nm_log(NM_LOG_ERROR, "aggregator", "cannot listen on %s:%d", cfg->listen_host,
                 cfg->listen_port);
     } else {
         if (cfg->port_file) {
@@ -385,10 +386,10 @@ int nm_api_server_run(const struct nm_api_config *cfg)
                 fclose(f);
             }
         }
-        fprintf(stderr, "aggregator: listening on http://%s:%d, node %s\n", cfg->listen_host,
+        nm_log(NM_LOG_INFO, "aggregator", "listening on http://%s:%d, node %s", cfg->listen_host,
                 s->port, cfg->node_url);
         uv_run(&s->loop, UV_RUN_DEFAULT);
-        fprintf(stderr, "aggregator: stopping\n");
+        nm_log(NM_LOG_INFO, "aggregator", "stopping");
     }
     s->stopping = true;
     /* lws on a foreign loop: destroy, let the loop close its handles, destroy again */

@@ -77,3 +77,15 @@ int nm_contacts_save(const char *home, const struct nm_contact_book *b)
     }
     return 0;
 }
+
+int nm_contacts_each(const char *home, nm_contact_fn fn, void *ud)
+{
+    struct nm_contact_book *b = malloc(sizeof *b);
+    if (!b)
+        return NM_E_NOMEM;
+    nm_contacts_load(home, b);
+    for (int i = 0; i < b->n; i++)
+        fn(ud, b->name[i], b->addr[i]);
+    free(b);
+    return 0;
+}

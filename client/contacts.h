@@ -33,4 +33,9 @@ int nm_contacts_save(const char *home, const struct nm_contact_book *b);
  * when there is none (or no book). */
 int nm_contacts_find(const char *home, const char *name, nm_account *out);
 
+/* Calls fn for each contact in home's book, in file order (none when
+ * there is no book). NM_E_NOMEM. */
+typedef void (*nm_contact_fn)(void *ud, const char *name, const char *address);
+int nm_contacts_each(const char *home, nm_contact_fn fn, void *ud);
+
 #endif

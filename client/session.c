@@ -86,9 +86,9 @@ int nm_session_rpc_failure(int rc, const char *method, struct nm_rpc_error *re, 
     return NM_E_RPC;
 }
 
-const char *nm_session_home(struct nm_session *s)
+const char *nm_session_home(const struct nm_session *s)
 {
-    return s->have_home ? s->home : NULL;
+    return s && s->have_home ? s->home : NULL;
 }
 
 bool nm_session_is_dev_name(const char *name)

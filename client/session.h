@@ -73,6 +73,8 @@ int nm_session_set_signer(struct nm_session *s, const char *name);
 int nm_session_connect(struct nm_session *s, char *err, size_t cap);
 /* Valid after a successful connect. */
 bool nm_session_is_dev(const struct nm_session *s);
+/* The key store's home (cfg.home or $NEUROMESH_HOME), NULL when none. */
+const char *nm_session_home(const struct nm_session *s);
 const nm_hash *nm_session_genesis(const struct nm_session *s);
 
 /* One JSON-RPC call (connecting first if needed); params is taken (NULL

@@ -69,8 +69,6 @@ const char *nm_session_quote(const char *s, char *out, size_t cap);
 /* Turns an RPC failure into an NM_E_* and a message. */
 int nm_session_rpc_failure(int rc, const char *method, struct nm_rpc_error *re, char *err,
                            size_t cap);
-/* The keystore home, or NULL when there is none. */
-const char *nm_session_home(struct nm_session *s);
 bool nm_session_is_dev_name(const char *name);
 /* A dev name is only good on a dev chain; asks the node which it is. */
 int nm_session_require_dev(struct nm_session *s, const char *name, char *err, size_t cap);

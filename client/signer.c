@@ -4,6 +4,7 @@
  * show our last extrinsic yet), and sign-submit-watch of calls. */
 #include "client/session_priv.h"
 
+#include "client/numfmt.h"
 #include "client/password.h"
 #include "node/amount.h"
 #include "node/errors.h"
@@ -248,17 +249,17 @@ static int check_funds(const struct nm_session *s, const struct nm_call *call, u
                        char *err, size_t cap)
 {
     uint64_t spend = call_spend(call), need;
-    char a[NM_AMOUNT_STRLEN], b[NM_AMOUNT_STRLEN], c[NM_AMOUNT_STRLEN];
+    char a[NM_FMT_AMOUNT_CAP], b[NM_FMT_AMOUNT_CAP], c[NM_FMT_AMOUNT_CAP];
     if (nm_add_u64(spend, s->tx_fee, &need) && need <= free_units)
         return 0;
-    nm_amount_format(free_units, a);
-    nm_amount_format(spend, b);
-    nm_amount_format(s->tx_fee, c);
+    nm_fmt_amount(free_units, a, sizeof a);
+    nm_fmt_amount(spend, b, sizeof b);
+    nm_fmt_amount(s->tx_fee, c, sizeof c);
     if (spend)
-        snprintf(err, cap, "insufficient balance: %s NMT free, %s NMT + %s NMT fee needed "
+        snprintf(err, cap, "insufficient balance: %s free, %s + %s fee needed "
                            "(INSUFFICIENT_BALANCE)", a, b, c);
     else
-        snprintf(err, cap, "insufficient balance: %s NMT free, the fee is %s NMT "
+        snprintf(err, cap, "insufficient balance: %s free, the fee is %s "
                            "(INSUFFICIENT_BALANCE)", a, c);
     return NM_E_INSUFFICIENT_BALANCE;
 }

@@ -40,7 +40,30 @@ static const char *const migration_3[] = {
     NULL,
 };
 
-static const char *const *const migrations[] = {migration_1, migration_2, migration_3};
+/* Issue 15 (`neuron show`): the node's own record of each neuron over its
+ * last 32 epochs. Not chain state (no pallet folds it into the state
+ * root): a trigger copies each epoch's neuron_stats row, with the stake it
+ * had then, so every write path (production, import, sync) keeps it and a
+ * rolled-back block takes its rows back with it. */
+static const char *const migration_4[] = {
+    "CREATE TABLE neuron_history(subnet INTEGER NOT NULL, account BLOB NOT NULL,"
+    " epoch INTEGER NOT NULL, uid INTEGER NOT NULL, stake INTEGER NOT NULL,"
+    " weight INTEGER NOT NULL, incentive INTEGER NOT NULL, reward INTEGER NOT NULL,"
+    " reputation INTEGER NOT NULL, similarity INTEGER NOT NULL,"
+    " PRIMARY KEY(subnet, account, epoch)) WITHOUT ROWID",
+    "CREATE TRIGGER neuron_history_keep AFTER INSERT ON neuron_stats BEGIN"
+    " INSERT OR REPLACE INTO neuron_history VALUES(NEW.subnet, NEW.account, NEW.epoch,"
+    " NEW.uid, COALESCE((SELECT amount FROM stakes WHERE account = NEW.account"
+    " AND subnet = NEW.subnet), 0), NEW.weight, NEW.incentive, NEW.reward, NEW.reputation,"
+    " NEW.similarity);"
+    " DELETE FROM neuron_history WHERE subnet = NEW.subnet AND account = NEW.account"
+    " AND epoch + 32 <= NEW.epoch;"
+    " END",
+    NULL,
+};
+
+static const char *const *const migrations[] = {migration_1, migration_2, migration_3,
+                                                migration_4};
 
 int nm_schema_migration_count(void)
 {

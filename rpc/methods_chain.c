@@ -360,6 +360,54 @@ static int m_neuron_list(struct nm_rpc_request *r, cJSON **result, struct nm_rpc
     return 0;
 }
 
+/* issue 15: one neuron of a subnet by uid, as neuron_list shows it, with
+ * its last 16 epochs from the node's own history ("history"). */
+static int m_neuron_get(struct nm_rpc_request *r, cJSON **result, struct nm_rpc_error_out *e)
+{
+    uint16_t id = 0;
+    uint64_t uid = 0;
+    if (nm_rpc_param_subnet(r, 0, &id, e) || nm_rpc_param_u64(r, 1, &uid, e))
+        return -1;
+    if (uid > 65535)
+        return nm_rpc_fail(e, NM_RPC_INVALID_PARAMS, "invalid params: a uid is 0-65535");
+    cJSON *list = NULL;
+    int rc = m_neuron_list(r, &list, e);
+    if (rc)
+        return rc;
+    const cJSON *n, *found = NULL;
+    cJSON_ArrayForEach(n, cJSON_GetObjectItemCaseSensitive(list, "neurons"))
+    {
+        const cJSON *u = cJSON_GetObjectItemCaseSensitive(n, "uid");
+        if (cJSON_IsNumber(u) && u->valuedouble == (double)uid)
+            found = n;
+    }
+    nm_account account;
+    const cJSON *hot = cJSON_GetObjectItemCaseSensitive(found, "hotkey");
+    if (!found || !cJSON_IsString(hot) || nm_ss58_decode(hot->valuestring, &account) != 0) {
+        cJSON_Delete(list);
+        char what[64];
+        snprintf(what, sizeof what, "no neuron with uid %u on subnet %u", (unsigned)uid,
+                 (unsigned)id);
+        nm_rpc_fail_chain(e, NM_E_NOT_REGISTERED, what);
+        /* the precise message is the one clients show */
+        cJSON_ReplaceItemInObjectCaseSensitive(e->data, "message", cJSON_CreateString(e->message));
+        return -1;
+    }
+    cJSON *one = cJSON_DetachItemViaPointer(cJSON_GetObjectItemCaseSensitive(list, "neurons"),
+                                            (cJSON *)found);
+    cJSON_Delete(list);
+    int err;
+    cJSON *history = nm_consensus_history_json(r->chain->db, id, &account, 16, &err);
+    if (!history) {
+        cJSON_Delete(one);
+        return nm_rpc_fail_chain(e, err, NULL);
+    }
+    cJSON_AddNumberToObject(one, "subnet", id);
+    nm_json_add(one, "history", history);
+    *result = one;
+    return 0;
+}
+
 /* Substrate's author_* errors: 1010 with our reason in data. */
 static int fail_tx(struct nm_rpc_error_out *e, int err)
 {
@@ -520,6 +568,10 @@ static const struct nm_rpc_method chain_methods[] = {
      .fn = m_subnet_get},
     {.info = {.name = "neuron_list", .params = "[subnet, offset?, limit?]",
               .summary = "the metagraph of a subnet, or a page of it"}, .fn = m_neuron_list},
+    {.info = {.name = "neuron_get", .params = "[subnet, uid]",
+              .summary = "one neuron with its last 16 epochs (stake, weight, incentive, "
+                         "reward, reputation)"},
+     .fn = m_neuron_get},
     {.info = {.name = "author_submitExtrinsic", .params = "[hex]",
               .summary = "submits a signed extrinsic; answers its hash"},
      .fn = m_author_submitExtrinsic},

@@ -5,6 +5,7 @@
  * watch-argument check. */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -143,9 +144,15 @@ static void test_console_rows_check_arguments_and_mode(void **state)
     expect("clear", NM_CMD_IN_SCRIPT,
            "fail:clear: only on the dashboard (this console runs without it)");
     expect("watch blokcs", NM_CMD_IN_TUI,
-           "fail:watch: expected watch blocks|epochs|events [COUNT]");
+           "fail:watch: expected watch blocks|epochs|events [COUNT] (rules: help watch)");
     expect("watch blocks 0", NM_CMD_IN_TUI,
-           "fail:watch: expected watch blocks|epochs|events [COUNT]");
+           "fail:watch: expected watch blocks|epochs|events [COUNT] (rules: help watch)");
+    /* Rules go to the watcher (none here); a rule's options and their
+     * values are not counted as arguments. */
+    expect("watch incentive 1 3 drops 50% --run 'metagraph 1' --post http://h/x --bell",
+           NM_CMD_IN_TUI, "fail:watch: no node to watch");
+    expect("watch proposals 1 2 3 4 5", NM_CMD_IN_TUI,
+           "fail:watch: expected watch blocks|epochs|events [COUNT] | watch RULE [ACTIONS]");
     /* The key store's commands ask on the terminal: the shell's. */
     expect("key list", NM_CMD_IN_PLAIN,
            "fail:key list: run it from the shell: neuromesh key list");
@@ -225,6 +232,60 @@ static void test_console_help_topic_same_as_exec(void **state)
     assert_non_null(strstr(r.calls, "nosuch"));
 }
 
+static bool wants(const char *line, char *what, size_t cap)
+{
+    char **w = NULL;
+    int n = 0;
+    char err[256];
+    assert_int_equal(nm_cmd_split(line, &w, &n, err, sizeof err), 0);
+    bool ask = nm_cmd_wants_confirm(w, n, what, cap);
+    nm_cmd_words_free(w, n);
+    return ask;
+}
+
+static void test_confirm_says_what_each_command_does(void **state)
+{
+    (void)state;
+    char what[512];
+    assert_true(wants("transfer bob 2", what, sizeof what));
+    assert_string_equal(what, "transfer: send 2 NMT to bob; a transfer cannot be taken back");
+    assert_true(wants("stake remove 1 5 --as alice", what, sizeof what));
+    assert_non_null(strstr(what, "unbond 5 NMT from subnet 1"));
+    assert_true(wants("propose param tx_fee 0.0002 --bond 3", what, sizeof what));
+    assert_non_null(strstr(what, "propose setting tx_fee to 0.0002, bonding 3 NMT"));
+    assert_true(wants("propose upgrade 2 --bond=4 --at 100", what, sizeof what));
+    assert_non_null(strstr(what, "version 2 at block 100, bonding 4 NMT"));
+    assert_true(wants("propose spend bob 7", what, sizeof what));
+    assert_non_null(strstr(what, "paying 7 NMT from the treasury to bob, bonding ? NMT"));
+    assert_true(wants("subnet retire 3", what, sizeof what));
+    assert_non_null(strstr(what, "retire subnet 3 for good"));
+    /* typed text cannot break the line */
+    assert_true(wants("transfer 'bo\nb' 1", what, sizeof what));
+    assert_null(strchr(what, '\n'));
+    /* no question with --yes or --dry-run, nor for commands that need none */
+    assert_false(wants("transfer bob 2 --yes", what, sizeof what));
+    assert_false(wants("transfer bob 2 --dry-run", what, sizeof what));
+    assert_false(wants("stake add 1 5", what, sizeof what));
+}
+
+static void test_every_confirmed_row_has_its_own_words(void **state)
+{
+    (void)state;
+    size_t confirmed = 0;
+    for (size_t i = 0; i < nm_cmd_count_all(); i++) {
+        const struct nm_cmd_entry *e = nm_cmd_entry_at(i);
+        if (!(e->flags & NM_CMD_CONFIRM))
+            continue;
+        confirmed++;
+        assert_non_null(e->confirm);
+        /* $N never points past the row's arguments */
+        for (const char *p = strchr(e->confirm, '$'); p; p = strchr(p + 1, '$'))
+            if (p[1] >= '1' && p[1] <= '9')
+                assert_true(p[1] - '0' <= e->max_args);
+    }
+    assert_true(confirmed >= 10);
+}
+
 static void test_watch_checks_kind_and_count(void **state)
 {
     (void)state;
@@ -244,7 +305,8 @@ static void test_watch_checks_kind_and_count(void **state)
         err[0] = '\0';
         int n = bad[i][1] ? 2 : 1;
         assert_int_equal(nm_cmd_watch_parse(bad[i], n, &stop, &count, err, sizeof err), -1);
-        assert_string_equal(err, "watch: expected watch blocks|epochs|events [COUNT]");
+        assert_string_equal(err, "watch: expected watch blocks|epochs|events [COUNT] (rules: help "
+                                 "watch)");
     }
 }
 
@@ -258,6 +320,8 @@ int main(void)
         cmocka_unit_test(test_console_help_lists_table_and_console_commands),
         cmocka_unit_test(test_console_help_topic_same_as_exec),
         cmocka_unit_test(test_watch_checks_kind_and_count),
+        cmocka_unit_test(test_confirm_says_what_each_command_does),
+        cmocka_unit_test(test_every_confirmed_row_has_its_own_words),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

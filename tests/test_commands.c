@@ -253,6 +253,11 @@ static void test_help_covers_every_table_entry(void **state)
          * from the shell (`neuromesh key ...`). */
         assert_true(e->handler || e->ui || e->shell);
         assert_true(e->handler || (e->flags & NM_CMD_CONSOLE) || e->shell);
+        /* what --json prints is documented for every command the runner
+         * runs (help, and so docs/commands.md; tests/e2e/exec.sh checks
+         * the fields against real output) */
+        if (e->handler && strcmp(e->words, "?") != 0 && !e->json)
+            fail_msg("%s: no .json (its --json fields)", e->words);
         char *one = nm_cmd_help_text(e, NM_CMD_IN_EXEC);
         assert_non_null(one);
         assert_non_null(strstr(one, e->usage));

@@ -33,8 +33,8 @@ static void test_balance_renders_amounts_and_json(void **state)
                   "\"unlocks\":[]}");
     struct nm_cmd_result r;
     assert_int_equal(nm_cmd_run_line(fx->s, "balance alice", false, &r), NM_CMD_OK);
-    assert_non_null(strstr(r.text, "free       1.500000000 NMT"));
-    assert_non_null(strstr(r.text, "stake on subnet 2: 7.000000000 NMT"));
+    assert_non_null(strstr(r.text, "free       1.5 NMT"));
+    assert_non_null(strstr(r.text, "stake on subnet 2: 7 NMT"));
     assert_non_null(strstr(r.text, fx->alice));
     assert_false(r.want_json);
     assert_string_equal(cJSON_GetObjectItem(r.json, "free")->valuestring, "1500000000");
@@ -55,7 +55,7 @@ static void test_chain_info_passes_the_node_object_through(void **state)
     assert_int_equal(nm_cmd_run_line(fx->s, "chain info", true, &r), NM_CMD_OK);
     assert_true(r.want_json);
     assert_int_equal(cJSON_GetObjectItem(r.json, "height")->valueint, 7);
-    assert_non_null(strstr(r.text, "transaction fee      0.000100000 NMT"));
+    assert_non_null(strstr(r.text, "transaction fee      0.0001 NMT"));
     nm_cmd_result_fini(&r);
 }
 
@@ -87,9 +87,9 @@ static void test_metagraph_aligns_its_table(void **state)
     struct nm_cmd_result r;
     assert_int_equal(nm_cmd_run_line(fx->s, "metagraph 1", false, &r), NM_CMD_OK);
     assert_string_equal(r.text, "subnet 1: 2 neurons (stake in NMT)\n"
-                                "UID  ROLE              STAKE  HOTKEY  ENDPOINT    REGISTERED\n"
-                                "  0  miner      10.000000000  5A      grpc://h:1           3\n"
-                                " 12  validator   0.000000001  5Bxx                        40\n");
+                                "UID  ROLE             STAKE  HOTKEY  ENDPOINT    REGISTERED\n"
+                                "  0  miner               10  5A      grpc://h:1           3\n"
+                                " 12  validator  0.000000001  5Bxx                        40\n");
     nm_cmd_result_fini(&r);
 }
 
@@ -112,7 +112,7 @@ static void test_transfer_signs_submits_and_reports_the_block(void **state)
     assert_int_equal(cJSON_GetObjectItem(r.json, "block")->valueint, 9);
     cJSON *events = cJSON_GetObjectItem(r.json, "events");
     assert_int_equal(cJSON_GetArraySize(events), 1); /* only this extrinsic's */
-    assert_non_null(strstr(r.text, "transferred 1.500000000 NMT to"));
+    assert_non_null(strstr(r.text, "transferred 1.5 NMT to"));
     assert_non_null(strstr(r.text, "in block 9"));
 
     /* What went to the node is alice's signed transfer with the next nonce. */
@@ -168,8 +168,8 @@ static void test_insufficient_balance_is_refused_before_signing(void **state)
     assert_int_equal(nm_cmd_run_line(fx->s, "transfer bob 5 --as alice", false, &r),
                      NM_CMD_FAILED);
     assert_int_equal(r.err, NM_E_INSUFFICIENT_BALANCE);
-    assert_string_equal(r.message, "transfer: insufficient balance: 1.200000000 NMT free, "
-                                   "5.000000000 NMT + 0.000100000 NMT fee needed "
+    assert_string_equal(r.message, "transfer: insufficient balance: 1.2 NMT free, "
+                                   "5 NMT + 0.0001 NMT fee needed "
                                    "(INSUFFICIENT_BALANCE)");
     nm_cmd_result_fini(&r);
     assert_int_equal(fx->fake.subscribes, 0);

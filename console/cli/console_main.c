@@ -375,7 +375,12 @@ static int start_link(struct nm_console *c, const char *token, unsigned feeds)
         fprintf(stderr, "error: console: %s\n", nm_strerror(err));
         return 1;
     }
-    struct nm_session_config sc = {.url = c->url, .home = c->home[0] ? c->home : NULL};
+    struct nm_session_config sc = {
+        .url = c->url, .home = c->home[0] ? c->home : NULL, .signer = c->signer};
+    if (nm_watcher_new(c->q, &sc, &c->watcher) != 0) {
+        fprintf(stderr, "error: console: %s\n", nm_strerror(NM_E_NOMEM));
+        return 1;
+    }
     nm_runner_session_config(c->runner, &sc);
     struct nm_session_transport t;
     nm_link_transport(c->link, &t);
@@ -401,6 +406,8 @@ static void stop_all(struct nm_console *c, struct embedded *e)
     }
     c->session = NULL;
     c->link = NULL;
+    nm_watcher_free(c->watcher); /* before the queue it writes to */
+    c->watcher = NULL;
     stop_embedded(e);
     nm_cache_fini(&c->cache);
     nm_dq_free(c->q);
@@ -437,6 +444,7 @@ int nm_console_main(int argc, char **argv)
     }
     /* flags win over $NEUROMESH_HOME/config.ini */
     c.theme = o.theme ? o.theme : conf.theme[0] ? conf.theme : NULL;
+    c.signer = conf.signer[0] ? conf.signer : NULL;
     if (o.attach && !o.url && conf.url[0])
         o.url = conf.url;
     if ((rc = check_attach_url(&o)) != 0)

@@ -17,6 +17,7 @@
 #include "console/dashboard/dashboard_queue.h"
 #include "console/repl/repl_runner.h"
 #include "client/session.h"
+#include "console/repl/watcher.h"
 
 #include <limits.h>
 #include <stdbool.h>
@@ -28,11 +29,13 @@ struct nm_console {
     struct nm_link *link;
     struct nm_session *session;
     struct nm_runner *runner;
+    struct nm_watcher *watcher; /* `watch` rules (console/repl/watcher.h) */
     struct nm_cache cache;
     char url[512];
     char home[PATH_MAX];         /* $NEUROMESH_HOME (keystore, history, themes) */
     char history_path[PATH_MAX]; /* "" when there is no home */
     const char *theme;           /* --theme NAME, or NULL */
+    const char *signer;          /* config.ini's signer (the first `use`), or NULL */
     bool embedded;               /* the node runs in this process */
     bool reused;                 /* the console found its node running and attached */
     char notice[512];            /* said once at start ("" none): which node, which port */

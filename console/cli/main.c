@@ -8,10 +8,14 @@
 #include "console/cli/node_cmd.h"
 #include "api/aggregator.h"
 #include "console/commands/keycmd.h"
+#include "console/cli/config.h"
+#include "client/home.h"
 #include "node/crypto.h"
 #include "console/cli/miner_cmd.h"
 #include "console/cli/validator_cmd.h"
+#include "node/log.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -27,6 +31,7 @@ struct nm_cli_command {
     const char *aliases[3]; /* other words for it, NULL-terminated */
     const char *synopsis;   /* its lines in `neuromesh --help` */
     int (*run)(int argc, char **argv);
+    bool logs; /* a role that logs: takes the one --log-level flag (node/log.h) */
 };
 
 static int run_help(int argc, char **argv);
@@ -54,7 +59,7 @@ static const struct nm_cli_command commands[] = {
                  "9944]\n"
                  "                  [--rpc-external] [--rpc-methods safe|unsafe] "
                  "[--rpc-token-file F] [--prometheus-port 9615]\n",
-     .run = nm_node_main},
+     .run = nm_node_main, .logs = true},
     {.name = "attach",
      .synopsis = "neuromesh attach  ws://HOST:PORT [--token T]\n",
      .run = nm_console_main},
@@ -69,10 +74,10 @@ static const struct nm_cli_command commands[] = {
      .run = nm_key_main},
     {.name = "miner",
      .synopsis = "neuromesh miner   --subnet ID --as NAME --listen HOST:PORT --backend SPEC [...]\n",
-     .run = nm_miner_main},
+     .run = nm_miner_main, .logs = true},
     {.name = "validator",
      .synopsis = "neuromesh validator --subnet ID --as NAME [--url ws://NODE] [--sample N] [...]\n",
-     .run = nm_validator_main},
+     .run = nm_validator_main, .logs = true},
     {.name = "completion",
      .synopsis = "neuromesh completion bash|zsh  a shell completion script (from the command "
                  "table)\n",
@@ -81,7 +86,7 @@ static const struct nm_cli_command commands[] = {
      .synopsis = "neuromesh aggregator [--node ws://NODE] [--listen HOST:PORT] [--auth none|keys] "
                  "[...]\n"
                  "neuromesh aggregator key new|list|revoke [NAME]\n",
-     .run = nm_aggregator_main},
+     .run = nm_aggregator_main, .logs = true},
     {.name = "new",
      .synopsis = "neuromesh new     miner|validator NAME [--lang c|python|rust] [--subnet N]  "
                  "a project to start from\n",
@@ -122,6 +127,25 @@ static int run_help(int argc, char **argv)
     return 0;
 }
 
+/* A role's log level: --log-level (taken out of argv here, for every role
+ * alike), else config.ini's log_level, else info. */
+static int take_log_level(int *argc, char **argv)
+{
+    char err[256], home[4096];
+    bool given;
+    if (nm_log_take_flag(argc, argv, 1, &given, err, sizeof err) != 0) {
+        fprintf(stderr, "error: %s\n", err);
+        return 2;
+    }
+    struct nm_config conf;
+    enum nm_log_level level;
+    if (!given && nm_home_dir(home, sizeof home, 0) == 0 &&
+        nm_config_load(home, &conf, err, sizeof err) == 0 && conf.log_level[0] &&
+        nm_log_level_parse(conf.log_level, &level) == 0)
+        nm_log_set_level(level);
+    return 0;
+}
+
 static const struct nm_cli_command *find_command(const char *word)
 {
     for (size_t i = 0; i < COMMAND_COUNT; i++) {
@@ -144,8 +168,12 @@ int main(int argc, char **argv)
         return nm_console_main(0, NULL);
     const char *word = argv[1];
     const struct nm_cli_command *cmd = find_command(word);
-    if (cmd)
-        return cmd->run(argc - 1, argv + 1);
+    if (cmd) {
+        int sub_argc = argc - 1, rc;
+        if (cmd->logs && (rc = take_log_level(&sub_argc, argv + 1)) != 0)
+            return rc;
+        return cmd->run(sub_argc, argv + 1);
+    }
     /* Console options (--dev, --tmp, ...) without a subcommand mean the
      * console too. */
     if (nm_console_takes_option(word))

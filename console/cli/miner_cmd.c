@@ -4,6 +4,7 @@
  * until a signal. */
 #include "console/cli/miner_cmd.h"
 
+#include "node/log.h"
 #include "console/commands/commands.h"
 #include "client/session.h"
 #include "node/errors.h"
@@ -45,7 +46,7 @@ static const char usage[] =
     "  --port-file F        write the gRPC port actually used to F\n"
     "  --prometheus-port P  metrics on 127.0.0.1:P/metrics (0 picks; default off)\n"
     "  --no-chain           no node: CODE_GEN_BASE schemas, no registration check\n"
-    "  --quiet              no per-call log lines\n";
+    "  --quiet              no per-call log lines\n" NM_LOG_FLAG_HELP;
 
 struct miner_opts {
     long subnet;
@@ -142,14 +143,13 @@ static int chain_check(struct nm_session *s, const struct miner_opts *o,
     if (!rc && (rc = nm_role_neuron_find(s, (unsigned)o->subnet, me, err, sizeof err)))
         nm_role_subnet_fini(subnet);
     if (rc) {
-        fprintf(stderr, "error: miner: %s\n", err);
+        nm_log(NM_LOG_ERROR, "miner", "%s", err);
         return rc;
     }
     if (me->uid < 0 || strcmp(me->role, "miner") != 0) {
-        fprintf(stderr,
-                "error: miner: %s (%s) is not registered as a miner on subnet %ld%s; register "
+        nm_log(NM_LOG_ERROR, "miner", "%s (%s) is not registered as a miner on subnet %ld%s; register "
                 "with: neuromesh exec --as %s 'register miner %ld --stake AMOUNT --endpoint "
-                "grpc://%s'\n",
+                "grpc://%s'",
                 o->as, me->address, o->subnet, me->uid >= 0 ? " (it is a validator)" : "", o->as,
                 o->subnet, o->listen);
         nm_role_subnet_fini(subnet);
@@ -168,11 +168,11 @@ static int endpoint_sync(struct nm_session *s, const struct miner_opts *o,
     char msg[512];
     int rc = nm_cmd_run_quiet(NULL, s, line, msg, sizeof msg);
     if (rc)
-        fprintf(stderr, "error: miner: on-chain endpoint %s differs from %s and the update "
-                        "failed: %s\n",
-                me->endpoint, endpoint, msg);
+        nm_log(NM_LOG_ERROR, "miner", "on-chain endpoint %s differs from %s and the update "
+                                      "failed: %s",
+               me->endpoint, endpoint, msg);
     else
-        fprintf(stderr, "miner: on-chain endpoint was %s, now %s\n",
+        nm_log(NM_LOG_INFO, "miner", "on-chain endpoint was %s, now %s",
                 *me->endpoint ? me->endpoint : "(none)", endpoint);
     return rc;
 }
@@ -188,9 +188,8 @@ static void wait_for_signal(struct nm_miner_server *srv, const sigset_t *set, in
         struct nm_miner_stats st;
         nm_miner_server_stats(srv, &st);
         if (!quiet && memcmp(&st, &last, sizeof st) != 0)
-            fprintf(stderr,
-                    "miner: ok %llu, invalid %llu, busy %llu, deadline %llu, failed %llu, "
-                    "health %llu, in flight %u\n",
+            nm_log(NM_LOG_INFO, "miner", "ok %llu, invalid %llu, busy %llu, deadline %llu, failed %llu, "
+                    "health %llu, in flight %u",
                     (unsigned long long)st.infer_ok, (unsigned long long)st.invalid,
                     (unsigned long long)st.exhausted, (unsigned long long)st.deadline,
                     (unsigned long long)st.failed, (unsigned long long)st.health, st.in_flight);
@@ -223,7 +222,7 @@ int nm_miner_main(int argc, char **argv)
     struct nm_miner_backend_options bo = {
         .workers = (int)o.workers, .model = o.model, .api_key_file = o.api_key_file};
     if (nm_miner_backend_new(o.backend, &bo, &backend, err, sizeof err)) {
-        fprintf(stderr, "error: miner: %s\n", err);
+        nm_log(NM_LOG_ERROR, "miner", "%s", err);
         exit_code = 2;
         goto out;
     }
@@ -231,7 +230,7 @@ int nm_miner_main(int argc, char **argv)
         struct nm_session_config sc = {
             .url = o.url, .signer = o.as, .password_file = o.password_file};
         if (nm_session_new(&sc, NULL, &session) || nm_session_connect(session, err, sizeof err)) {
-            fprintf(stderr, "error: miner: %s\n", *err ? err : "out of memory");
+            nm_log(NM_LOG_ERROR, "miner", "%s", *err ? err : "out of memory");
             goto out;
         }
         if (chain_check(session, &o, &subnet, &me))
@@ -258,26 +257,26 @@ int nm_miner_main(int argc, char **argv)
     if (o.port_file) {
         FILE *f = fopen(o.port_file, "w");
         if (!f || fprintf(f, "%d\n", port) < 0 || fclose(f) != 0) {
-            fprintf(stderr, "error: miner: cannot write %s\n", o.port_file);
+            nm_log(NM_LOG_ERROR, "miner", "cannot write %s", o.port_file);
             goto out;
         }
     }
     if (o.prometheus_port >= 0) {
         if (nm_miner_metrics_start((int)o.prometheus_port, server, &metrics, err, sizeof err)) {
-            fprintf(stderr, "error: miner: %s\n", err);
+            nm_log(NM_LOG_ERROR, "miner", "%s", err);
             goto out;
         }
-        fprintf(stderr, "miner: metrics on http://127.0.0.1:%d/metrics\n",
+        nm_log(NM_LOG_INFO, "miner", "metrics on http://127.0.0.1:%d/metrics",
                 nm_miner_metrics_port(metrics));
     }
     if (o.no_chain)
-        fprintf(stderr, "miner: serving %s with backend %s (no chain)\n", endpoint + 7,
+        nm_log(NM_LOG_INFO, "miner", "serving %s with backend %s (no chain)", endpoint + 7,
                 backend->ops->kind);
     else
-        fprintf(stderr, "miner: serving subnet %ld as %s (uid %ld) on %s with backend %s\n",
+        nm_log(NM_LOG_INFO, "miner", "serving subnet %ld as %s (uid %ld) on %s with backend %s",
                 o.subnet, o.as, me.uid, endpoint + 7, backend->ops->kind);
     wait_for_signal(server, &set, o.quiet);
-    fprintf(stderr, "miner: stopping\n");
+    nm_log(NM_LOG_INFO, "miner", "stopping");
     exit_code = 0;
 out:
     nm_miner_metrics_stop(metrics);

@@ -7,6 +7,7 @@
 #include "client/password.h"
 #include "console/cli/rpc_flags.h"
 #include "node/keystore.h"
+#include "node/log.h"
 #include "node/chain.h"
 #include "node/errors.h"
 #include "service/node.h"
@@ -75,6 +76,7 @@ static void node_usage(FILE *out, const struct nm_cli_group *groups, size_t ngro
           "SIGINT or SIGTERM.\n\n",
           out);
     nm_cli_help(out, groups, ngroups);
+    fputs(NM_LOG_FLAG_HELP, out);
 }
 
 int nm_node_load_spec(bool dev, const char *chain_file, struct nm_chain_spec *spec)
@@ -196,11 +198,19 @@ void nm_node_remove_tmp(const struct nm_node_paths *paths)
 static void log_stderr(void *ud, const char *line)
 {
     (void)ud;
-    char stamp[32];
-    time_t now = time(NULL);
-    struct tm tm;
-    strftime(stamp, sizeof stamp, "%Y-%m-%d %H:%M:%S", localtime_r(&now, &tm));
-    fprintf(stderr, "%s %s\n", stamp, line);
+    nm_log_prefixed("node", line);
+}
+
+/* The node thread's own filter, from the process's --log-level (--quiet:
+ * warnings and errors only, unless a level was given). */
+static enum nm_node_log_level node_level(bool quiet)
+{
+    switch (nm_log_level_get()) {
+    case NM_LOG_ERROR: return NM_NODE_LOG_ERROR;
+    case NM_LOG_WARN: return NM_NODE_LOG_WARN;
+    case NM_LOG_DEBUG: return NM_NODE_LOG_DEBUG;
+    default: return quiet ? NM_NODE_LOG_WARN : NM_NODE_LOG_INFO;
+    }
 }
 
 /* node_shutdown over JSON-RPC: the main thread's sigwait takes it. */
@@ -337,7 +347,7 @@ int nm_node_main(int argc, char **argv)
         .rpc_port = rpc_port,
         .produce = true,
         .log = log_stderr,
-        .log_level = quiet ? NM_NODE_LOG_WARN : NM_NODE_LOG_INFO,
+        .log_level = node_level(quiet),
         .on_shutdown = stop_requested,
         .force_new = force_new,
     };

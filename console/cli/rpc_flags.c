@@ -2,6 +2,7 @@
  * rpc_flags.h). */
 #include "console/cli/rpc_flags.h"
 
+#include "node/log.h"
 #include "node/errors.h"
 #include "rpc/server.h"
 
@@ -227,25 +228,25 @@ int nm_rpc_flags_apply(struct nm_rpc_flags *f, const char *base, struct nm_node_
 int nm_rpc_flags_started(struct nm_rpc_flags *f, struct nm_node *node)
 {
     if (f->cookie_path[0] && nm_rpc_cookie_save(f->cookie_path, f->token)) {
-        fprintf(stderr, "error: cannot write the RPC cookie %s: %s\n", f->cookie_path,
-                strerror(errno));
+        nm_log(NM_LOG_ERROR, "node", "cannot write the RPC cookie %s: %s", f->cookie_path,
+               strerror(errno));
         f->cookie_path[0] = '\0';
         return -1;
     }
     int port = nm_node_prometheus_port(node);
     if (port)
-        fprintf(stderr, "Prometheus metrics on http://%s:%d/metrics\n",
-                f->prometheus_external ? "0.0.0.0" : "127.0.0.1", port);
+        nm_log(NM_LOG_INFO, "node", "Prometheus metrics on http://%s:%d/metrics",
+               f->prometheus_external ? "0.0.0.0" : "127.0.0.1", port);
     if (f->cookie_path[0])
-        fprintf(stderr, "RPC token for unsafe methods in %s\n", f->cookie_path);
+        nm_log(NM_LOG_INFO, "node", "RPC token for unsafe methods in %s", f->cookie_path);
     if (f->prometheus_port_file) {
         char tmp[4200];
         snprintf(tmp, sizeof tmp, "%s.tmp", f->prometheus_port_file);
         FILE *out = fopen(tmp, "w");
         if (!out || fprintf(out, "%d\n", port) < 0 || fclose(out) ||
             rename(tmp, f->prometheus_port_file))
-            fprintf(stderr, "error: cannot write the Prometheus port file %s\n",
-                    f->prometheus_port_file);
+            nm_log(NM_LOG_ERROR, "node", "cannot write the Prometheus port file %s",
+                   f->prometheus_port_file);
     }
     return 0;
 }

@@ -4,6 +4,7 @@
 #include "console/cli/validator_cmd.h"
 
 #include "console/commands/commands.h"
+#include "node/log.h"
 #include "node/errors.h"
 #include "node/miner/role_chain.h"
 #include "node/validator/validator.h"
@@ -34,7 +35,8 @@ static const char usage[] =
     "  --rounds N          stop after N rounds (default: run until stopped)\n"
     "  --rpc-port P        JSON-RPC (validator_status) on 127.0.0.1:P (0 picks; default off)\n"
     "  --prometheus-port P metrics on 127.0.0.1:P/metrics (0 picks; default off)\n"
-    "  --port-file F       write \"RPC_PORT PROMETHEUS_PORT\" to F once listening\n";
+    "  --port-file F       write \"RPC_PORT PROMETHEUS_PORT\" to F once listening\n"
+    NM_LOG_FLAG_HELP;
 
 static volatile sig_atomic_t stop_flag;
 
@@ -123,13 +125,13 @@ int nm_validator_main(int argc, char **argv)
     struct nm_validator *v = NULL;
     int rc = nm_validator_new(&cfg, &v, err, sizeof err);
     if (rc) {
-        fprintf(stderr, "error: validator: %s\n", err);
+        nm_log(NM_LOG_ERROR, "validator", "%s", err);
         return rc == NM_E_INVAL ? 2 : 1;
     }
     struct nm_validator_rpc *rpc = NULL;
     if (rpc_port >= 0 || prom_port >= 0) {
         if (nm_validator_rpc_start((int)rpc_port, (int)prom_port, &rpc, err, sizeof err)) {
-            fprintf(stderr, "error: validator: %s\n", err);
+            nm_log(NM_LOG_ERROR, "validator", "%s", err);
             nm_validator_free(v);
             return 1;
         }
@@ -143,10 +145,10 @@ int nm_validator_main(int argc, char **argv)
             }
         }
     }
-    fprintf(stderr, "validator: subnet %u as %s: %d miners per round, timeout %d ms\n",
+    nm_log(NM_LOG_INFO, "validator", "subnet %u as %s: %d miners per round, timeout %d ms",
             cfg.subnet, cfg.as, cfg.sample, cfg.timeout_ms);
     nm_validator_run(v, &stop_flag);
-    fprintf(stderr, "validator: stopping\n");
+    nm_log(NM_LOG_INFO, "validator", "stopping");
     nm_validator_rpc_stop(rpc);
     nm_validator_free(v);
     return 0;

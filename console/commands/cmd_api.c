@@ -2,6 +2,7 @@
  * accessors, results, text layout, argument parsers, node calls, and the
  * preflight, signing and submission of a call. */
 #include "console/commands/cmd_api.h"
+#include "client/numfmt.h"
 #include "console/commands/cmd_preflight.h"
 
 #include "console/commands/cmd_ctx.h"
@@ -382,9 +383,7 @@ int nm_cmd_rpc(struct nm_cmd_ctx *ctx, const char *method, cJSON *params, cJSON 
 
 const char *nm_cmd_amount_text(uint64_t units, char out[NM_CMD_AMOUNT_CAP])
 {
-    char a[NM_AMOUNT_STRLEN];
-    snprintf(out, NM_CMD_AMOUNT_CAP, "%s NMT", nm_amount_format(units, a));
-    return out;
+    return nm_fmt_amount(units, out, NM_CMD_AMOUNT_CAP);
 }
 
 const char *nm_cmd_jamount(const cJSON *o, const char *key, char out[NM_CMD_AMOUNT_CAP])
@@ -392,11 +391,20 @@ const char *nm_cmd_jamount(const cJSON *o, const char *key, char out[NM_CMD_AMOU
     return nm_cmd_amount_text(nm_jget_u64(o, key), out);
 }
 
+const char *nm_cmd_account_text(struct nm_cmd_ctx *ctx, const char *address, char *buf,
+                                size_t cap)
+{
+    if (!ctx->names_loaded && ctx->session) {
+        ctx->names_loaded = true;
+        nm_names_load(&ctx->names, nm_session_home(ctx->session),
+                      nm_session_is_dev(ctx->session)); /* a partial list still helps */
+    }
+    return nm_names_show(&ctx->names, address, 0, false, buf, cap);
+}
+
 const char *nm_cmd_short_hash(const char *hash, char out[NM_CMD_SHORT_HASH_CAP])
 {
-    size_t n = strlen(hash);
-    snprintf(out, NM_CMD_SHORT_HASH_CAP, "%.10s..%s", hash, n > 14 ? hash + n - 4 : "");
-    return out;
+    return nm_fmt_address(hash, 16, true, out, NM_CMD_SHORT_HASH_CAP);
 }
 
 /* ---- signing ---- */

@@ -58,15 +58,16 @@ int nm_cmd_collusion_show(struct nm_cmd_ctx *ctx);
 /* governance commands (console/commands/cmd_gov.c) */
 extern const struct nm_cmd_table nm_cmd_gov_table;
 /* `params` (console/commands/cmd_params.c), and a parameter's value in its
- * display unit (unit as chain_params names it: "1.000000000 NMT", "41%",
+ * display unit (unit as chain_params names it: "1 NMT", "41%",
  * "10 blocks") into out. */
 extern const struct nm_cmd_table nm_cmd_params_table;
 /* the address book (console/commands/contacts.c) */
 extern const struct nm_cmd_table nm_cmd_contacts_table;
 const char *nm_cmd_param_text(const char *unit, uint64_t value, char *out, size_t cap);
 /* A proposal's one-line summary (gov_proposals item): for a parameter
- * change "tx_fee 0.000100000 NMT → 0.000200000 NMT" in display units
- * ("->" without utf8), else the node's own summary. */
+ * change "tx_fee 0.0001 NMT → 0.0002 NMT" in display units ("->" without
+ * utf8; executed: the value it replaced → the value it set), for a spend
+ * "pay 5 NMT from the treasury to 5F5kop…N2bsfu", else the node's own. */
 const char *nm_cmd_proposal_summary(const cJSON *proposal, bool utf8, char *out, size_t cap);
 /* the key store's commands, from the shell (console/commands/keycmd.c) */
 extern const struct nm_cmd_table nm_cmd_key_table;
@@ -208,6 +209,11 @@ int nm_cmd_rpc(struct nm_cmd_ctx *ctx, const char *method, cJSON *params, cJSON 
 const char *nm_cmd_jamount(const cJSON *o, const char *key, char out[NM_CMD_AMOUNT_CAP]);
 const char *nm_cmd_amount_text(uint64_t units, char out[NM_CMD_AMOUNT_CAP]);
 /* "0x12345678..abcd" of a long hex hash. */
+/* What a table shows for an account: its name when the operator knows it
+ * (a key, a dev account on a dev chain, a contact: names.h), else the
+ * address itself; --json keeps the address. */
+const char *nm_cmd_account_text(struct nm_cmd_ctx *ctx, const char *address, char *buf,
+                                size_t cap);
 #define NM_CMD_SHORT_HASH_CAP 20
 const char *nm_cmd_short_hash(const char *hash, char out[NM_CMD_SHORT_HASH_CAP]);
 

@@ -333,21 +333,31 @@ static int h_balance(struct nm_cmd_ctx *ctx)
 
 static const struct nm_cmd_entry entries[] = {
     {.words = "chain info", .usage = "chain info",
+     .json = "the node's chain_info: name, id, dev, height, finalized, best_hash, "
+             "genesis_hash, epoch, tempo, start, end, block_in_epoch, blocks_left, "
+             "epoch_ends_at, block_time_ms, timestamp, tx_fee, existential_deposit, "
+             "faucet_amount, unlock_period_blocks, pending (docs/rpc.md)",
      .summary = "show the chain: height, finality, epoch, fees", .flags = NM_CMD_NEEDS_NODE,
      .handler = h_chain_info},
     {.words = "block", .usage = "block [HEIGHT]",
+     .json = "height, hash, parent_hash, state_root, extrinsics_root, timestamp, epoch, "
+             "author, extrinsics",
      .summary = "show a block (default: the best one) and its extrinsics",
      .flags = NM_CMD_NEEDS_NODE, .max_args = 1, .handler = h_block},
     {.words = "events", .usage = "events [HEIGHT]",
+     .json = "height, events (each index, extrinsic, name, data)",
      .summary = "show the events of a block (default: the best one)", .flags = NM_CMD_NEEDS_NODE,
      .max_args = 1, .handler = h_events},
     {.words = "balance", .usage = "balance [ACCOUNT]",
+     .json = "address, free, staked, unlocking (base units as decimal strings), nonce, "
+             "stakes (subnet, amount), unlocks (amount, unlock_at)",
      .summary = "show free, staked and unlocking balance (default: signer)",
      .flags = NM_CMD_NEEDS_NODE, .max_args = 1, .handler = h_balance},
-    {.words = "transfer", .usage = "transfer TO AMOUNT",
-     .summary = "send AMOUNT NMT to account TO", .flags = NM_CMD_SIGNED_CONFIRM, .min_args = 2,
+    {.words = "transfer", .json = "", .usage = "transfer TO AMOUNT",
+     .summary = "send AMOUNT NMT to account TO", .flags = NM_CMD_SIGNED_CONFIRM,
+     .confirm = "send $2 NMT to $1; a transfer cannot be taken back", .min_args = 2,
      .max_args = 2, .build = build_transfer, .handler = h_transfer},
-    {.words = "faucet", .usage = "faucet [ACCOUNT]",
+    {.words = "faucet", .json = "amount", .usage = "faucet [ACCOUNT]",
      .summary = "get test NMT from the dev faucet (default: to the signer)",
      .flags = NM_CMD_SIGNED | NM_CMD_DEV_ONLY, .max_args = 1, .build = build_faucet,
      .handler = h_faucet},

@@ -3,9 +3,11 @@
  * summaries (`epoch`), collusion findings (`collusion`), and the consensus
  * columns of `metagraph`. Their rows are in cmd_weights.c's table. */
 #include "console/commands/cmd_api.h"
+#include "client/numfmt.h"
 
 #include "node/amount.h"
 #include "node/errors.h"
+#include "node/ss58.h"
 #include "node/pallets/weights.h"
 
 #include <inttypes.h>
@@ -21,13 +23,13 @@ const struct nm_cmd_option nm_cmd_weights_show_options[] = {
     {.name = NULL},
 };
 
-/* "12.34%" of a u16 weight out of 65535. */
-static const char *percent(uint64_t w, char out[24])
+#define FRAC_CAP 24
+
+/* The node's fraction text at key as a share ("0.5", "~0.3333", "-"). */
+static const char *jfraction(const cJSON *o, const char *key, char out[FRAC_CAP])
 {
-    uint64_t hundredths = (w * 10000 + 65535 / 2) / 65535;
-    snprintf(out, 24, "%llu.%02llu%%", (unsigned long long)(hundredths / 100),
-             (unsigned long long)(hundredths % 100));
-    return out;
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+    return nm_fmt_fraction_text(cJSON_IsString(v) ? v->valuestring : NULL, out, FRAC_CAP);
 }
 
 int nm_cmd_weights_show(struct nm_cmd_ctx *ctx)
@@ -76,6 +78,13 @@ int nm_cmd_weights_show(struct nm_cmd_ctx *ctx)
     {
         const cJSON *ws = cJSON_GetObjectItemCaseSensitive(s, "weights"), *p;
         int n = cJSON_GetArraySize(ws), shown = 0;
+        uint64_t total = 0; /* each weight shows as its share of the submission */
+        cJSON_ArrayForEach(p, ws)
+        {
+            const cJSON *w = cJSON_GetArrayItem(p, 1);
+            if (cJSON_IsNumber(w) && w->valueint > 0)
+                total += (uint64_t)w->valueint;
+        }
         nm_cmd_printf(
             &t, "uid %llu (block %llu, %d miner%s):", (unsigned long long)nm_jget_u64(s, "uid"),
             (unsigned long long)nm_jget_u64(s, "block"), n, n == 1 ? "" : "s");
@@ -85,11 +94,12 @@ int nm_cmd_weights_show(struct nm_cmd_ctx *ctx)
                 nm_cmd_printf(&t, " ... (%d more, --all)", n - shown);
                 break;
             }
-            char pc[24];
+            char pc[FRAC_CAP];
             const cJSON *u = cJSON_GetArrayItem(p, 0), *w = cJSON_GetArrayItem(p, 1);
             if (!cJSON_IsNumber(u) || !cJSON_IsNumber(w) || w->valueint < 0)
                 continue; /* not what a node sends */
-            nm_cmd_printf(&t, " %d=%s", u->valueint, percent((uint64_t)w->valueint, pc));
+            nm_cmd_printf(&t, " %d=%s", u->valueint,
+                          nm_fmt_weight_share((uint64_t)w->valueint, total, pc, sizeof pc));
             shown++;
         }
         nm_cmd_printf(&t, "\n");
@@ -106,6 +116,7 @@ static void summary_line(struct nm_cmd_text *t, const cJSON *s)
 {
     char e[NM_CMD_AMOUNT_CAP], m[NM_CMD_AMOUNT_CAP], v[NM_CMD_AMOUNT_CAP], o[NM_CMD_AMOUNT_CAP],
         b[NM_CMD_AMOUNT_CAP];
+    char med[FRAC_CAP];
     uint64_t submitted = nm_jget_u64(s, "submitted"), outliers = nm_jget_u64(s, "outliers");
     nm_cmd_printf(t, "subnet %llu, epoch %llu (block %llu): %llu of %llu validators submitted",
                   (unsigned long long)nm_jget_u64(s, "subnet"),
@@ -114,7 +125,7 @@ static void summary_line(struct nm_cmd_text *t, const cJSON *s)
                   (unsigned long long)nm_jget_u64(s, "validators"));
     if (submitted >= 3) /* the outlier rule needs three */
         nm_cmd_printf(t, ", %llu outlier%s, similarity median %s", (unsigned long long)outliers,
-                      outliers == 1 ? "" : "s", nm_jget_str(s, "similarity_median"));
+                      outliers == 1 ? "" : "s", jfraction(s, "similarity_median", med));
     nm_cmd_printf(t, "; emission %s: miners %s, validators %s, owner %s, burned %s\n",
                   nm_cmd_jamount(s, "emission", e), nm_cmd_jamount(s, "miner_paid", m),
                   nm_cmd_jamount(s, "validator_paid", v), nm_cmd_jamount(s, "owner_paid", o),
@@ -136,11 +147,6 @@ static const char *flags_text(const cJSON *v, char out[48])
     return out[0] ? out : "-";
 }
 
-static const char *jfraction(const cJSON *o, const char *key)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-    return cJSON_IsString(v) ? v->valuestring : "-";
-}
 
 int nm_cmd_epoch_show(struct nm_cmd_ctx *ctx)
 {
@@ -176,11 +182,14 @@ int nm_cmd_epoch_show(struct nm_cmd_ctx *ctx)
     nm_cmd_grid_row(&g, "UID", "HOTKEY", "REPUTATION", "SIMILARITY", "REWARD", "FLAGS");
     cJSON_ArrayForEach(s, cJSON_GetObjectItemCaseSensitive(r, "validators"))
     {
-        char uid[16], fl[48], amt[NM_AMOUNT_STRLEN];
+        char uid[16], fl[48], amt[NM_FMT_AMOUNT_CAP], rep[FRAC_CAP], sim[FRAC_CAP],
+            hot[NM_SS58_STRLEN + 8];
         snprintf(uid, sizeof uid, "%llu", (unsigned long long)nm_jget_u64(s, "uid"));
-        nm_cmd_grid_row(&g, uid, nm_jget_str(s, "hotkey"), jfraction(s, "reputation"),
-                        jfraction(s, "similarity"),
-                        nm_amount_format(nm_jget_u64(s, "reward"), amt), flags_text(s, fl));
+        nm_cmd_grid_row(&g, uid,
+                        nm_cmd_account_text(ctx, nm_jget_str(s, "hotkey"), hot, sizeof hot),
+                        jfraction(s, "reputation", rep),
+                        jfraction(s, "similarity", sim),
+                        nm_fmt_nmt(nm_jget_u64(s, "reward"), amt, sizeof amt), flags_text(s, fl));
     }
     if (g.nrows > 1)
         nm_cmd_grid_render(&g, &t);
@@ -214,7 +223,8 @@ int nm_cmd_collusion_show(struct nm_cmd_ctx *ctx)
     nm_cmd_grid_row(&g, "UID", "KINDS", "PARTNER", "CLUSTER", "SCORE", "STREAK", "STATE");
     cJSON_ArrayForEach(f, findings)
     {
-        char uid[16], partner[16] = "-", cluster[16] = "-", streak[16], kinds[64] = "";
+        char uid[16], partner[16] = "-", cluster[16] = "-", streak[16], kinds[64] = "",
+             score[FRAC_CAP];
         const cJSON *k, *p = cJSON_GetObjectItemCaseSensitive(f, "partner");
         const cJSON *c = cJSON_GetObjectItemCaseSensitive(f, "cluster");
         cJSON_ArrayForEach(k, cJSON_GetObjectItemCaseSensitive(f, "kinds"))
@@ -231,7 +241,7 @@ int nm_cmd_collusion_show(struct nm_cmd_ctx *ctx)
         if (cJSON_IsNumber(c))
             snprintf(cluster, sizeof cluster, "%d", c->valueint);
         snprintf(streak, sizeof streak, "%llu", (unsigned long long)nm_jget_u64(f, "streak"));
-        nm_cmd_grid_row(&g, uid, kinds, partner, cluster, jfraction(f, "score"), streak,
+        nm_cmd_grid_row(&g, uid, kinds, partner, cluster, jfraction(f, "score", score), streak,
                         cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(f, "confirmed"))
                             ? "confirmed"
                             : "suspect");
@@ -258,11 +268,13 @@ void nm_cmd_weights_metagraph(const cJSON *neurons, struct nm_cmd_text *t)
                     "SIMILARITY");
     cJSON_ArrayForEach(n, neurons)
     {
-        char uid[16], amt[NM_AMOUNT_STRLEN];
+        char uid[16], amt[NM_FMT_AMOUNT_CAP], w[FRAC_CAP], inc[FRAC_CAP], rep[FRAC_CAP],
+            sim[FRAC_CAP];
         snprintf(uid, sizeof uid, "%llu", (unsigned long long)nm_jget_u64(n, "uid"));
-        nm_cmd_grid_row(&g, uid, nm_jget_str(n, "role"), jfraction(n, "weight"),
-                        jfraction(n, "incentive"), nm_amount_format(nm_jget_u64(n, "reward"), amt),
-                        jfraction(n, "reputation"), jfraction(n, "similarity"));
+        nm_cmd_grid_row(&g, uid, nm_jget_str(n, "role"), jfraction(n, "weight", w),
+                        jfraction(n, "incentive", inc),
+                        nm_fmt_nmt(nm_jget_u64(n, "reward"), amt, sizeof amt),
+                        jfraction(n, "reputation", rep), jfraction(n, "similarity", sim));
     }
     nm_cmd_printf(t, "consensus of epoch %d (reward in NMT):\n", epoch->valueint);
     nm_cmd_grid_render(&g, t);

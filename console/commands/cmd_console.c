@@ -4,6 +4,7 @@
 
 #include "console/commands/cmd_api.h"
 #include "client/session.h"
+#include "console/repl/watcher.h"
 #include "node/errors.h"
 #include "node/ss58.h"
 
@@ -13,7 +14,14 @@
 
 const char *const nm_cmd_screens[] = {"overview",   "subnets", "metagraph", "validators",
                                       "governance", "log",     NULL};
-const char *const nm_cmd_watch_kinds[] = {"blocks", "epochs", "events", "stop", NULL};
+const char *const nm_cmd_watch_kinds[] = {"blocks", "epochs",    "events", "stop", "incentive",
+                                          "proposals", "rules", "clear",  NULL};
+static const struct nm_cmd_option watch_options[] = {
+    {.name = "--bell", .help = "a rule rings the terminal bell when it fires (the default)"},
+    {.name = "--run", .metavar = "COMMAND", .help = "a rule runs this console command"},
+    {.name = "--post", .metavar = "URL", .help = "a rule posts {rule, kind, message} as JSON"},
+    {.name = NULL},
+};
 
 /* --- use: runs on the runner, against the session ----------------------- */
 
@@ -67,15 +75,33 @@ int nm_cmd_watch_parse(char *const *args, int n, bool *stop, long *count, char *
     if (n > 1)
         *count = strtol(args[1], &end, 10);
     if (!known || (n > 1 && (*end || *count < 1))) {
-        snprintf(err, cap, "watch: expected watch blocks|epochs|events [COUNT]");
+        snprintf(err, cap, "watch: expected watch blocks|epochs|events [COUNT] (rules: help "
+                           "watch)");
         return -1;
     }
     return 0;
 }
 
+static void watch_help(struct nm_cmd_text *b)
+{
+    nm_cmd_printf(b, "RULE: incentive SUBNET UID drops PERCENT (from one epoch to the next), "
+                     "or proposals (a new one).\n"
+                     "ACTIONS: --bell (the default), --run 'COMMAND', --post URL; "
+                     "watch rules lists the rules, watch clear removes them.\n");
+}
+
 static void u_watch(struct nm_cmd_ui *ui, char *const *args, int n)
 {
     char err[128];
+    if (nm_watcher_words(args, n)) { /* rules with actions */
+        char out[4096];
+        struct nm_watcher *w = ui->ops->watcher ? ui->ops->watcher(ui->ud) : NULL;
+        if (nm_watcher_command(w, args, n, out, sizeof out))
+            ui->ops->print(ui->ud, out);
+        else
+            ui->ops->fail(ui->ud, out);
+        return;
+    }
     bool stop;
     long count;
     if (nm_cmd_watch_parse(args, n, &stop, &count, err, sizeof err) != 0)
@@ -138,8 +164,9 @@ void nm_cmd_console_help(struct nm_cmd_ui *ui, char *const *args, int nargs)
         free(text);
         if (ui->mode & NM_CMD_IN_TUI)
             ui->ops->print(ui->ud, "\nkeys: F1-F6 or Alt-1..6 switch screens, PgUp/PgDn scroll, "
-                                   "F7/F8 sort column/order,\n      Tab completes, Ctrl-C "
-                                   "cancels the line, Ctrl-D or quit leaves\n");
+                                   "F7/F8 sort column/order,\n      F11 addresses/names in "
+                                   "tables, Tab completes, Ctrl-C cancels the line,\n      "
+                                   "Ctrl-D or quit leaves\n");
         return;
     }
     /* `help TOPIC`: the table's help, exactly as `neuromesh exec` prints it. */
@@ -153,15 +180,17 @@ void nm_cmd_console_help(struct nm_cmd_ui *ui, char *const *args, int nargs)
 }
 
 static const struct nm_cmd_entry entries[] = {
-    {.words = "use", .usage = "use [NAME]",
+    {.words = "use", .json = "signer, address", .usage = "use [NAME]",
      .summary = "sign the following commands as key NAME (or a dev account); asks the password "
                 "once",
      .flags = NM_CMD_CONSOLE, .max_args = 1, .handler = h_use,
      .complete = {NM_CMD_COMPLETE_ACCOUNTS}},
-    {.words = "watch", .usage = "watch blocks|epochs|events [COUNT]",
-     .summary = "print each new block, epoch or event as it happens (Ctrl-C or watch stop ends "
-                "it)",
-     .flags = NM_CMD_CONSOLE, .min_args = 1, .max_args = 2, .modes = NM_CMD_IN_CONSOLE,
+    {.words = "watch", .usage = "watch blocks|epochs|events [COUNT] | watch RULE [ACTIONS]",
+     .summary = "print each new block, epoch or event (watch stop or Ctrl-C ends it); or act "
+                "when a neuron's incentive drops or a proposal appears",
+     .help_more = watch_help,
+     .flags = NM_CMD_CONSOLE, .min_args = 1, .max_args = 5, .modes = NM_CMD_IN_CONSOLE,
+     .options = watch_options,
      .choices = nm_cmd_watch_kinds, .complete = {NM_CMD_COMPLETE_CHOICES}, .ui = u_watch},
     {.words = "theme", .usage = "theme [NAME]",
      .summary = "switch the colour theme (no NAME: list the themes)", .flags = NM_CMD_CONSOLE,
@@ -195,6 +224,73 @@ static const struct nm_cmd_entry entries[] = {
 
 const struct nm_cmd_table nm_cmd_console_table = NM_CMD_TABLE(entries);
 
+/* Whether option name of entry e takes a value (--as and the row's own). */
+static bool option_takes_value(const struct nm_cmd_entry *e, const char *name, size_t len)
+{
+    const struct nm_cmd_option *lists[] = {nm_cmd_common_options, e->options};
+    for (size_t l = 0; l < 2; l++)
+        for (const struct nm_cmd_option *o = lists[l]; o && o->name; o++)
+            if (strlen(o->name) == len && strncmp(o->name, name, len) == 0)
+                return o->metavar != NULL;
+    return false;
+}
+
+/* The value $N (1-based positional) or $--name stands for in args, "?"
+ * when not given. */
+static const char *confirm_value(const struct nm_cmd_entry *e, char *const *args, int n,
+                                 const char *ref, size_t len)
+{
+    int positional = 0, want = ref[0] == '-' ? 0 : atoi(ref);
+    for (int i = 0; i < n; i++) {
+        const char *w = args[i];
+        if (strncmp(w, "--", 2) != 0) {
+            if (++positional == want)
+                return w;
+            continue;
+        }
+        const char *eq = strchr(w, '=');
+        size_t wlen = eq ? (size_t)(eq - w) : strlen(w);
+        bool match = want == 0 && wlen == len && strncmp(w, ref, len) == 0;
+        if (eq) {
+            if (match)
+                return eq + 1;
+        } else if (option_takes_value(e, w, wlen) && i + 1 < n) {
+            if (match)
+                return args[i + 1];
+            i++;
+        }
+    }
+    return "?";
+}
+
+void nm_cmd_confirm_text(const struct nm_cmd_entry *e, char *const *args, int n, char *out,
+                         size_t cap)
+{
+    size_t o = 0;
+    const char *t = e->confirm ? e->confirm : "moves value or cannot be undone";
+    o = (size_t)snprintf(out, cap, "%s: ", e->words);
+    while (*t && o + 1 < cap) {
+        size_t len = 0;
+        if (t[0] == '$' && t[1] >= '1' && t[1] <= '9')
+            len = 1;
+        else if (t[0] == '$' && t[1] == '-' && t[2] == '-')
+            len = 2 + strspn(t + 3, "abcdefghijklmnopqrstuvwxyz-");
+        if (!len) {
+            out[o++] = *t++;
+            continue;
+        }
+        const char *v = confirm_value(e, args, n, t + 1, len);
+        int w = snprintf(out + o, cap - o, "%.60s", v);
+        o = w < 0 || (size_t)w >= cap - o ? cap - 1 : o + (size_t)w;
+        t += len + 1;
+    }
+    out[o < cap ? o : cap - 1] = '\0';
+    /* Nothing typed may break the line in two. */
+    for (char *p = out; *p; p++)
+        if (*p == '\n' || *p == '\r')
+            *p = ' ';
+}
+
 bool nm_cmd_wants_confirm(char *const *words, int n, char *what, size_t cap)
 {
     const struct nm_cmd_entry *e;
@@ -206,7 +302,7 @@ bool nm_cmd_wants_confirm(char *const *words, int n, char *what, size_t cap)
     for (int i = consumed; i < n; i++)
         if (strcmp(words[i], "--yes") == 0 || strcmp(words[i], "--dry-run") == 0)
             return false;
-    snprintf(what, cap, "%s", e->words);
+    nm_cmd_confirm_text(e, words + consumed, n - consumed, what, cap);
     return true;
 }
 
@@ -230,8 +326,20 @@ bool nm_cmd_ui_run(struct nm_cmd_ui *ui, char *const *words, int n)
         ui->ops->fail(ui->ud, err);
         return true;
     }
-    int nargs = n - consumed;
-    if (nargs < e->min_args || nargs > e->max_args) {
+    int nargs = n - consumed, positional = 0;
+    /* The count is of positional words: a row's options (and their
+     * values) are its handler's to read. */
+    for (int i = consumed; i < n; i++) {
+        if (strncmp(words[i], "--", 2) != 0) {
+            positional++;
+            continue;
+        }
+        const char *eq = strchr(words[i], '=');
+        size_t len = eq ? (size_t)(eq - words[i]) : strlen(words[i]);
+        if (!eq && option_takes_value(e, words[i], len))
+            i++;
+    }
+    if (positional < e->min_args || positional > e->max_args) {
         snprintf(err, sizeof err, "%s: expected %s", e->words, e->usage);
         ui->ops->fail(ui->ud, err);
         return true;

@@ -30,6 +30,8 @@ struct nm_cmd_ui_ops {
     void (*sort)(void *ud, const char *column, const char *order); /* NULLs: list the columns */
     void (*filter)(void *ud, const char *text);                     /* NULL: all rows */
     void (*clear)(void *ud);
+    /* The watcher of `watch` rules (console/repl/watcher.h), or NULL. */
+    struct nm_watcher *(*watcher)(void *ud);
 };
 
 struct nm_cmd_ui {
@@ -54,8 +56,16 @@ extern const char *const nm_cmd_watch_kinds[];
 bool nm_cmd_ui_run(struct nm_cmd_ui *ui, char *const *words, int n);
 /* Whether an interactive console asks before running these words: a
  * command that moves value or cannot be undone (NM_CMD_CONFIRM) given
- * without --yes or --dry-run. The command's words go into what (cap). */
+ * without --yes or --dry-run. What it will do goes into what (cap), as
+ * nm_cmd_confirm_text says it. */
 bool nm_cmd_wants_confirm(char *const *words, int n, char *what, size_t cap);
+/* "transfer: send 2 NMT to bob; a transfer cannot be taken back": the
+ * entry's confirm sentence with its $1.. and $--option references filled
+ * from args (what follows the command words; "?" for one not given),
+ * each quoted value at most 60 bytes, on one line. */
+struct nm_cmd_entry;
+void nm_cmd_confirm_text(const struct nm_cmd_entry *e, char *const *args, int n, char *out,
+                         size_t cap);
 
 /* Checks `watch KIND [COUNT]`'s arguments (args[0..n-1], n >= 1): *stop
  * for `watch stop`; otherwise *count (-1: no limit). -1 with the usage

@@ -5,6 +5,7 @@
 #define NM_CMD_CTX_H
 
 #include "console/commands/commands.h"
+#include "console/commands/names.h"
 #include "node/call.h"
 
 struct nm_cmd_opt_value {
@@ -23,6 +24,8 @@ struct nm_cmd_ctx {
     struct nm_call call; /* signing commands: what build made */
     struct nm_cmd_result *res;
     char msg[NM_CMD_MSG_MAX - 64]; /* error message, before the command prefix */
+    struct nm_names names;         /* loaded on first nm_cmd_account_text */
+    bool names_loaded;
 };
 
 #endif

@@ -4,6 +4,7 @@
  * fast-track. Before signing, each asks the node (gov_proposals,
  * gov_proposal, account_get) about what the governance pallet would refuse
  * inside the block, so bad input costs no fee; the pallet checks again. */
+#include "client/numfmt.h"
 #include "console/commands/cmd_api.h"
 
 #include "client/session.h"
@@ -497,9 +498,7 @@ static int h_council_fast_track(struct nm_cmd_ctx *ctx)
 #define PCT_CAP 32
 static const char *percent(uint64_t ppm, char out[PCT_CAP])
 {
-    snprintf(out, PCT_CAP, "%llu.%02llu%%", (unsigned long long)(ppm / 10000),
-             (unsigned long long)(ppm % 10000 / 100));
-    return out;
+    return nm_fmt_percent(ppm, 1000000, out, PCT_CAP);
 }
 
 /* "12 blocks (~12 s)", or "-". */
@@ -633,7 +632,9 @@ static int h_proposal(struct nm_cmd_ctx *ctx)
                       (unsigned long long)(nm_jget_u64(r, "execute_at")
                                                ? nm_jget_u64(r, "execute_at")
                                                : nm_jget_u64(r, "closed_at")));
-    nm_cmd_printf(&b, "proposer        %s, bond %s, block %llu\n", nm_jget_str(r, "proposer"),
+    char who[NM_SS58_STRLEN + 8];
+    nm_cmd_printf(&b, "proposer        %s, bond %s, block %llu\n",
+                  nm_cmd_account_text(ctx, nm_jget_str(r, "proposer"), who, sizeof who),
                   nm_cmd_jamount(r, "bond", a1), (unsigned long long)nm_jget_u64(r, "created_at"));
     uint64_t voters = nm_jget_u64(t, "voters");
     nm_cmd_printf(&b, "%s ayes %s, nays %s, %llu voter%s\n",
@@ -661,7 +662,9 @@ static int h_proposal(struct nm_cmd_ctx *ctx)
                       cJSON_IsString(mine) ? mine->valuestring : "none");
     const cJSON *v;
     cJSON_ArrayForEach(v, cJSON_GetObjectItemCaseSensitive(r, "votes"))
-        nm_cmd_printf(&b, "  %s %s %s\n", nm_jget_str(v, "who"), nm_jget_str(v, "vote"),
+        nm_cmd_printf(&b, "  %s %s %s\n", nm_cmd_account_text(ctx, nm_jget_str(v, "who"), who,
+                                                               sizeof who),
+                      nm_jget_str(v, "vote"),
                       nm_cmd_jamount(v, "stake", a1));
     return nm_cmd_ok(ctx, r, &b);
 }
@@ -684,40 +687,60 @@ static const struct nm_cmd_option opts_all[] = {
 };
 
 static const struct nm_cmd_entry entries[] = {
-    {.words = "propose subnet",
+    {.words = "propose subnet", .json = "id, kind, vote_end",
      .usage = "propose subnet --name NAME --task TYPE --bond AMOUNT [OPTIONS]",
      .summary = "propose a subnet, created if approved (subnet create options)",
      .flags = NM_CMD_SIGNED_CONFIRM, .options = nm_cmd_propose_subnet_options,
+     .confirm = "propose a new subnet \"$--name\", bonding $--bond NMT until the vote ends "
+                "(slashed if a quorum votes it down hard enough)",
      .build = build_propose_subnet, .handler = h_propose},
-    {.words = "propose param", .usage = "propose param NAME VALUE",
+    {.words = "propose param", .json = "id, kind, vote_end", .usage = "propose param NAME VALUE",
      .summary = "propose a new parameter value; needs --bond AMOUNT",
      .flags = NM_CMD_SIGNED_CONFIRM, .min_args = 2, .max_args = 2, .options = opts_bond,
+     .confirm = "propose setting $1 to $2, bonding $--bond NMT until the vote ends "
+                "(slashed if a quorum votes it down hard enough)",
      .build = build_propose_param,
      .handler = h_propose, .help_more = help_param_names},
-    {.words = "propose spend", .usage = "propose spend TO AMOUNT",
+    {.words = "propose spend", .json = "id, kind, vote_end", .usage = "propose spend TO AMOUNT",
      .summary = "propose a treasury payment to TO; needs --bond AMOUNT",
      .flags = NM_CMD_SIGNED_CONFIRM, .min_args = 2, .max_args = 2, .options = opts_bond,
+     .confirm = "propose paying $2 NMT from the treasury to $1, bonding $--bond NMT until "
+                "the vote ends (slashed if a quorum votes it down hard enough)",
      .build = build_propose_spend,
      .handler = h_propose},
     {.words = "propose upgrade", .usage = "propose upgrade VERSION --at HEIGHT --bond AMOUNT",
+     .json = "id, kind, vote_end",
      .summary = "propose switching to runtime spec VERSION at block HEIGHT",
      .flags = NM_CMD_SIGNED_CONFIRM, .min_args = 1, .max_args = 1, .options = opts_upgrade,
+     .confirm = "propose that every node switch to runtime spec version $1 at block $--at, "
+                "bonding $--bond NMT until the vote ends",
      .build = build_propose_upgrade, .handler = h_propose},
-    {.words = "vote", .usage = "vote ID aye|nay",
+    {.words = "vote", .json = "id, vote, stake", .usage = "vote ID aye|nay",
      .summary = "vote on an open proposal with your bonded stake", .flags = NM_CMD_SIGNED,
      .min_args = 2, .max_args = 2, .build = build_vote, .handler = h_vote},
     {.words = "proposals", .usage = "proposals [--all]",
+     .json = "gov_proposals' object: height, block_time_ms, treasury, total_stake, "
+             "spec_version, supported_spec_version, upgrade, params, council, proposals",
      .summary = "list proposals in progress with tallies and time left",
      .flags = NM_CMD_NEEDS_NODE, .options = opts_all, .handler = h_proposals},
     {.words = "proposal", .usage = "proposal ID",
+     .json = "gov_proposal's object: id, kind, status, proposer, bond, created_at, vote_end, "
+             "execute_at, closed_at, blocks_left, seconds_left, action (with old once "
+             "executed), summary, tally, council, votes, my_vote",
      .summary = "show one proposal: tally, turnout, quorum, votes", .flags = NM_CMD_NEEDS_NODE,
      .min_args = 1, .max_args = 1, .handler = h_proposal},
     {.words = "council cancel", .usage = "council cancel ID",
+     .json = "id, action, signatures, threshold, done",
      .summary = "sign the council's cancel of a proposal", .flags = NM_CMD_SIGNED_CONFIRM,
+     .confirm = "sign the council's cancel of proposal $1; with enough signatures it ends "
+                "for good",
      .min_args = 1, .max_args = 1, .build = build_council_cancel, .handler = h_council_cancel},
     {.words = "council fast-track", .usage = "council fast-track ID",
+     .json = "id, action, signatures, threshold, done",
      .summary = "sign the council's fast-track: approve and execute at once",
-     .flags = NM_CMD_SIGNED_CONFIRM, .min_args = 1, .max_args = 1,
+     .flags = NM_CMD_SIGNED_CONFIRM,
+     .confirm = "sign the council's fast-track of proposal $1; with enough signatures it "
+                "executes at once, without the rest of the vote", .min_args = 1, .max_args = 1,
      .build = build_council_fast_track, .handler = h_council_fast_track},
 };
 

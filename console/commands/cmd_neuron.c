@@ -2,10 +2,12 @@
  * miner or validator, change the endpoint, deregister (CORE-003), bond,
  * unbond and withdraw stake, and the metagraph that lists a subnet's
  * neurons. */
+#include "client/numfmt.h"
 #include "console/commands/cmd_api.h"
 
 #include "node/amount.h"
 #include "node/errors.h"
+#include "node/ss58.h"
 #include "node/pallets/registry.h"
 
 #include <stdio.h>
@@ -209,11 +211,12 @@ static int h_metagraph(struct nm_cmd_ctx *ctx)
     nm_cmd_grid_row(&g, "UID", "ROLE", "STAKE", "HOTKEY", "ENDPOINT", "REGISTERED");
     const cJSON *n;
     cJSON_ArrayForEach(n, neurons) {
-        char uid[24], reg[24], amt[NM_CMD_AMOUNT_CAP], a[NM_AMOUNT_STRLEN];
+        char uid[24], reg[24], amt[NM_CMD_AMOUNT_CAP], hot[NM_SS58_STRLEN + 8];
         snprintf(uid, sizeof uid, "%llu", (unsigned long long)nm_jget_u64(n, "uid"));
         snprintf(reg, sizeof reg, "%llu", (unsigned long long)nm_jget_u64(n, "registered_at"));
-        snprintf(amt, sizeof amt, "%s", nm_amount_format(nm_jget_u64(n, "stake"), a));
-        nm_cmd_grid_row(&g, uid, nm_jget_str(n, "role"), amt, nm_jget_str(n, "hotkey"),
+        nm_fmt_nmt(nm_jget_u64(n, "stake"), amt, sizeof amt);
+        nm_cmd_grid_row(&g, uid, nm_jget_str(n, "role"), amt,
+                        nm_cmd_account_text(ctx, nm_jget_str(n, "hotkey"), hot, sizeof hot),
                         nm_jget_str(n, "endpoint"), reg);
     }
     struct nm_cmd_text b = {0};
@@ -224,6 +227,61 @@ static int h_metagraph(struct nm_cmd_ctx *ctx)
         nm_cmd_grid_render(&g, &b);
     nm_cmd_grid_fini(&g);
     nm_cmd_weights_metagraph(neurons, &b); /* weights/consensus columns */
+    return nm_cmd_ok(ctx, r, &b);
+}
+
+/* A share of the node's fraction text at key ("0.5", "~0.3333", "-"). */
+static const char *share(const cJSON *o, const char *key, char *out, size_t cap)
+{
+    return nm_fmt_fraction_text(nm_jget_str(o, key)[0] ? nm_jget_str(o, key) : NULL, out, cap);
+}
+
+/* `neuron show SUBNET UID`: one neuron and its last epochs (neuron_get). */
+static int h_neuron_show(struct nm_cmd_ctx *ctx)
+{
+    uint16_t id;
+    uint64_t uid;
+    cJSON *r;
+    int rc = nm_cmd_parse_subnet(ctx, nm_cmd_arg(ctx, 0), &id);
+    if (rc || (rc = nm_cmd_parse_u64(ctx, "uid", nm_cmd_arg(ctx, 1), 0, 65535, &uid)) ||
+        (rc = nm_cmd_rpc(ctx, "neuron_get",
+                         nm_cmd_params(2, cJSON_CreateNumber(id), cJSON_CreateNumber(uid)), &r)))
+        return rc;
+    char who[NM_SS58_STRLEN + 8], amt[NM_CMD_AMOUNT_CAP], f[5][24];
+    struct nm_cmd_text b = {0};
+    const char *hotkey = nm_jget_str(r, "hotkey"), *endpoint = nm_jget_str(r, "endpoint");
+    nm_cmd_printf(&b, "neuron %llu on subnet %u: %s %s\n", (unsigned long long)uid,
+                  (unsigned)id, nm_jget_str(r, "role"),
+                  nm_cmd_account_text(ctx, hotkey, who, sizeof who));
+    nm_cmd_printf(&b, "hotkey      %s\n", hotkey);
+    nm_cmd_printf(&b, "stake       %s\n", nm_cmd_jamount(r, "stake", amt));
+    nm_cmd_printf(&b, "endpoint    %s\n", endpoint[0] ? endpoint : "-");
+    nm_cmd_printf(&b, "registered  block %llu\n",
+                  (unsigned long long)nm_jget_u64(r, "registered_at"));
+    const cJSON *history = nm_jget(r, "history"), *h;
+    if (cJSON_GetArraySize(history) == 0) {
+        nm_cmd_printf(&b, "no epoch recorded for it yet (the node keeps the last 32)\n");
+        return nm_cmd_ok(ctx, r, &b);
+    }
+    struct nm_cmd_grid g = {.ncols = 7, .right = {true, true, true, true, true, true, true}};
+    nm_cmd_grid_row(&g, "EPOCH", "STAKE", "WEIGHT", "INCENTIVE", "REWARD", "REPUTATION",
+                    "SIMILARITY");
+    cJSON_ArrayForEach(h, history)
+    {
+        char epoch[24], stake[NM_CMD_AMOUNT_CAP], reward[NM_CMD_AMOUNT_CAP];
+        snprintf(epoch, sizeof epoch, "%llu", (unsigned long long)nm_jget_u64(h, "epoch"));
+        nm_fmt_nmt(nm_jget_u64(h, "stake"), stake, sizeof stake);
+        nm_fmt_nmt(nm_jget_u64(h, "reward"), reward, sizeof reward);
+        bool validator = strcmp(nm_jget_str(r, "role"), "validator") == 0;
+        nm_cmd_grid_row(&g, epoch, stake, share(h, "weight", f[0], sizeof f[0]),
+                        share(h, "incentive", f[1], sizeof f[1]), reward,
+                        validator ? share(h, "reputation", f[2], sizeof f[2]) : "-",
+                        validator ? share(h, "similarity", f[3], sizeof f[3]) : "-");
+    }
+    nm_cmd_printf(&b, "last %d epoch%s, newest first (stake and reward in NMT):\n",
+                  cJSON_GetArraySize(history), cJSON_GetArraySize(history) == 1 ? "" : "s");
+    nm_cmd_grid_render(&g, &b);
+    nm_cmd_grid_fini(&g);
     return nm_cmd_ok(ctx, r, &b);
 }
 
@@ -248,33 +306,51 @@ static const struct nm_cmd_option opts_register_validator[] = {
  * neurons; that also keeps `help` in the order it always had. */
 static const struct nm_cmd_entry entries[] = {
     {.words = "register miner", .usage = "register miner SUBNET --stake AMOUNT --endpoint URL",
+     .json = "uid, subnet, role, hotkey",
      .summary = "register the signer as a miner, bonding stake", .flags = NM_CMD_SIGNED,
      .min_args = 1, .max_args = 1, .options = opts_register_miner, .build = build_register_miner,
      .handler = h_register},
-    {.words = "register validator",
+    {.words = "register validator", .json = "uid, subnet, role, hotkey",
      .usage = "register validator SUBNET --stake AMOUNT [--endpoint URL]",
      .summary = "register the signer as a validator, bonding stake", .flags = NM_CMD_SIGNED,
      .min_args = 1, .max_args = 1, .options = opts_register_validator,
      .build = build_register_validator, .handler = h_register},
     {.words = "neuron endpoint", .usage = "neuron endpoint SUBNET URL",
+     .json = "subnet, uid, endpoint",
      .summary = "change where others reach the signer's neuron on a subnet",
      .flags = NM_CMD_SIGNED, .min_args = 2, .max_args = 2, .build = build_set_endpoint,
      .handler = h_set_endpoint},
-    {.words = "deregister", .usage = "deregister SUBNET",
+    {.words = "deregister", .json = "subnet, uid, amount, unlock_at", .usage = "deregister SUBNET",
      .summary = "leave a subnet; the stake unlocks after a period",
      .flags = NM_CMD_SIGNED_CONFIRM,
+     .confirm = "leave subnet $1: your uid is given up and your stake there starts its "
+                "unlock period",
      .min_args = 1, .max_args = 1, .build = build_deregister, .handler = h_deregister},
-    {.words = "stake add", .usage = "stake add SUBNET AMOUNT",
+    {.words = "stake add", .json = "subnet, amount", .usage = "stake add SUBNET AMOUNT",
      .summary = "bond free balance to a subnet", .flags = NM_CMD_SIGNED, .min_args = 2,
      .max_args = 2, .build = build_stake_add, .handler = h_stake},
     {.words = "stake remove", .usage = "stake remove SUBNET AMOUNT",
+     .json = "subnet, amount, unlock_at",
      .summary = "unbond stake; it unlocks after a period", .flags = NM_CMD_SIGNED_CONFIRM,
+     .confirm = "unbond $2 NMT from subnet $1: it stops counting at once and is free only "
+                "after the unlock period",
      .min_args = 2,
      .max_args = 2, .build = build_stake_remove, .handler = h_stake},
-    {.words = "stake withdraw", .usage = "stake withdraw",
+    {.words = "stake withdraw", .json = "amount", .usage = "stake withdraw",
      .summary = "move every matured unlock to the free balance", .flags = NM_CMD_SIGNED,
      .build = build_stake_withdraw, .handler = h_stake},
+    {.words = "neuron show", .usage = "neuron show SUBNET UID",
+     .json = "neuron_get's object: uid, hotkey, role, stake, endpoint, registered_at, "
+             "weight, incentive, reward, reputation, similarity, submitted, outlier, "
+             "collusion, collusion_confirmed, epoch, subnet, history (epoch, uid, stake, "
+             "weight, incentive, reward, reputation, similarity)",
+     .summary = "one neuron: stake, endpoint, and its weight, incentive, reward and "
+                "reputation over the recent epochs",
+     .flags = NM_CMD_NEEDS_NODE, .min_args = 2, .max_args = 2, .handler = h_neuron_show},
     {.words = "metagraph", .usage = "metagraph SUBNET",
+     .json = "subnet, neurons (neuron_list's objects: uid, hotkey, role, stake, endpoint, "
+             "registered_at, weight, incentive, reward, reputation, similarity, flags, "
+             "epoch)",
      .summary = "list a subnet's neurons: uid, role, stake, endpoint", .flags = NM_CMD_NEEDS_NODE,
      .min_args = 1, .max_args = 1, .handler = h_metagraph},
 };

@@ -1,6 +1,7 @@
 /* cmd_params.c - `params [NAME]`: every chain parameter (chain_params) with
  * its current value in its display unit (NMT for amounts, % for shares,
  * blocks, ms), its bounds and whether governance may change it. */
+#include "client/numfmt.h"
 #include "console/commands/cmd_api.h"
 
 #include "node/errors.h"
@@ -10,35 +11,15 @@
 #include <stdio.h>
 #include <string.h>
 
-/* A share in parts per `scale` as a percentage, exact (trailing zeros
- * dropped): 410000000 ppb is "41%", 50000 ppm "5%", 1 ppb "0.0000001%". */
-static const char *percent_text(uint64_t v, uint64_t scale, char *out, size_t cap)
-{
-    uint64_t unit = scale / 100, whole = v / unit, frac = v % unit;
-    int digits = 0;
-    for (uint64_t u = unit; u > 1; u /= 10)
-        digits++;
-    if (!frac) {
-        snprintf(out, cap, "%" PRIu64 "%%", whole);
-        return out;
-    }
-    while (frac % 10 == 0) {
-        frac /= 10;
-        digits--;
-    }
-    snprintf(out, cap, "%" PRIu64 ".%0*" PRIu64 "%%", whole, digits, frac);
-    return out;
-}
-
 const char *nm_cmd_param_text(const char *unit, uint64_t v, char *out, size_t cap)
 {
     char a[NM_CMD_AMOUNT_CAP];
     if (strcmp(unit, "base_units") == 0)
         snprintf(out, cap, "%s", nm_cmd_amount_text(v, a));
     else if (strcmp(unit, "ppb") == 0)
-        percent_text(v, 1000000000, out, cap);
+        nm_fmt_percent(v, 1000000000, out, cap);
     else if (strcmp(unit, "ppm") == 0)
-        percent_text(v, 1000000, out, cap);
+        nm_fmt_percent(v, 1000000, out, cap);
     else if (strcmp(unit, "blocks") == 0 || strcmp(unit, "ms") == 0)
         snprintf(out, cap, "%" PRIu64 " %s", v, unit);
     else
@@ -51,6 +32,13 @@ const char *nm_cmd_proposal_summary(const cJSON *p, bool utf8, char *out, size_t
     const cJSON *a = nm_jget(p, "action");
     const char *name = nm_jget_str(a, "name");
     const struct nm_param_info *info = name[0] ? nm_param_find(name) : NULL;
+    if (nm_jget(a, "dest") && nm_jget(a, "amount")) { /* a spend, in the one amount format */
+        char amt[NM_FMT_AMOUNT_CAP], to[64];
+        snprintf(out, cap, "pay %s from the treasury to %s",
+                 nm_fmt_amount(nm_jget_u64(a, "amount"), amt, sizeof amt),
+                 nm_fmt_address(nm_jget_str(a, "dest"), 17, utf8, to, sizeof to));
+        return out;
+    }
     if (!info || !nm_jget(a, "value")) {
         snprintf(out, cap, "%s", nm_jget_str(p, "summary"));
         return out;
@@ -58,12 +46,14 @@ const char *nm_cmd_proposal_summary(const cJSON *p, bool utf8, char *out, size_t
     const char *unit = nm_param_unit(info), *arrow = utf8 ? "\xe2\x86\x92" : "->";
     char now[64], next[64];
     nm_cmd_param_text(unit, nm_jget_u64(a, "value"), next, sizeof next);
-    if (strcmp(nm_jget_str(p, "status"), "executed") == 0 || !nm_jget(a, "current"))
+    /* Executed: the value it replaced (the node's event of the change);
+     * before: the value in force now. */
+    const char *before = strcmp(nm_jget_str(p, "status"), "executed") == 0 ? "old" : "current";
+    if (!nm_jget(a, before))
         snprintf(out, cap, "%s %s %s (set)", name, arrow, next);
     else
         snprintf(out, cap, "%s %s %s %s", name,
-                 nm_cmd_param_text(unit, nm_jget_u64(a, "current"), now, sizeof now), arrow,
-                 next);
+                 nm_cmd_param_text(unit, nm_jget_u64(a, before), now, sizeof now), arrow, next);
     return out;
 }
 
@@ -121,6 +111,8 @@ static int h_params(struct nm_cmd_ctx *ctx)
 
 static const struct nm_cmd_entry entries[] = {
     {.words = "params", .usage = "params [NAME]",
+     .json = "params (chain_params' objects: name, value, unit, min, max, governable, "
+             "description), or that one object for NAME",
      .summary = "chain parameters: value in its unit, bounds, whether governance may change it",
      .flags = NM_CMD_NEEDS_NODE, .max_args = 1, .handler = h_params},
 };

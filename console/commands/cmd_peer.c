@@ -71,13 +71,16 @@ static int h_peer_ban(struct nm_cmd_ctx *ctx)
 
 static const struct nm_cmd_entry entries[] = {
     {.words = "peers", .usage = "peers",
+     .json = "peers (system_peers' objects: peer_id, addr, direction, ...)",
      .summary = "list the node's p2p peers: id, direction, address, ping, best block",
      .flags = NM_CMD_NEEDS_NODE, .handler = h_peers},
     {.words = "peer connect", .usage = "peer connect MULTIADDR",
+     .json = "the node's answer to system_addPeer",
      .summary = "dial a peer (/ip4/ADDR/tcp/PORT/p2p/ID) and keep it connected (unsafe: needs "
                 "the token)",
      .flags = NM_CMD_NEEDS_NODE, .min_args = 1, .max_args = 1, .handler = h_peer_connect},
     {.words = "peer ban", .usage = "peer ban PEERID",
+     .json = "the node's answer to system_banPeer",
      .summary = "disconnect a peer and refuse it a while (unsafe)", .flags = NM_CMD_NEEDS_NODE,
      .min_args = 1, .max_args = 1, .handler = h_peer_ban},
 };

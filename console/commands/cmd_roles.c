@@ -191,12 +191,15 @@ static int h_api_status(struct nm_cmd_ctx *ctx)
 
 static const struct nm_cmd_entry entries[] = {
     {.words = "miner status", .usage = "miner status ENDPOINT",
+     .json = "endpoint, status, health_ms",
      .summary = "ask a miner's gRPC HealthCheck (grpc://HOST:PORT or HOST:PORT)",
      .min_args = 1, .max_args = 1, .handler = h_miner_status},
     {.words = "validator status", .usage = "validator status URL",
+     .json = "the validator's validator_status object (docs/miner.md)",
      .summary = "a validator client's per-miner scores and latency (its --rpc-port, ws://HOST:PORT)",
      .min_args = 1, .max_args = 1, .handler = h_validator_status},
     {.words = "api status", .usage = "api status URL",
+     .json = "the aggregator's /v1/status object (docs/aggregator.md)",
      .summary = "an aggregator's health, request rate, latency p50/p95/p99, cache hit and "
                 "error rates (http://HOST:PORT)",
      .min_args = 1, .max_args = 1, .handler = h_api_status},

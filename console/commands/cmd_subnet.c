@@ -3,6 +3,7 @@
 #include "console/commands/cmd_api.h"
 
 #include "node/errors.h"
+#include "node/ss58.h"
 #include "node/pallets/subnets.h"
 
 #include <stdio.h>
@@ -211,13 +212,14 @@ static int h_subnet_list(struct nm_cmd_ctx *ctx)
                     "OWNER");
     const cJSON *s;
     cJSON_ArrayForEach(s, r) {
-        char id[24], em[24], mi[24], va[24];
+        char id[24], em[24], mi[24], va[24], owner[NM_SS58_STRLEN + 8];
         snprintf(id, sizeof id, "%llu", (unsigned long long)nm_jget_u64(s, "id"));
         snprintf(em, sizeof em, "%llu%%", (unsigned long long)nm_jget_u64(s, "emission_weight"));
         snprintf(mi, sizeof mi, "%llu", (unsigned long long)nm_jget_u64(s, "miners"));
         snprintf(va, sizeof va, "%llu", (unsigned long long)nm_jget_u64(s, "validators"));
         nm_cmd_grid_row(&g, id, nm_jget_str(s, "name"), nm_jget_str(s, "task"), em, mi, va,
-                        nm_jget_str(s, "status"), nm_jget_str(s, "owner"));
+                        nm_jget_str(s, "status"),
+                        nm_cmd_account_text(ctx, nm_jget_str(s, "owner"), owner, sizeof owner));
     }
     struct nm_cmd_text b = {0};
     if (cJSON_GetArraySize(r) == 0)
@@ -298,18 +300,27 @@ static const struct nm_cmd_option opts_subnet_update[] = {
 
 static const struct nm_cmd_entry entries[] = {
     {.words = "subnet create", .usage = "subnet create --name NAME --task TYPE [OPTIONS]",
+     .json = "id, name, owner",
      .summary = "create a subnet owned by the signer", .flags = NM_CMD_SIGNED,
      .options = opts_subnet_create, .build = build_subnet_create, .handler = h_subnet_create},
     {.words = "subnet list", .usage = "subnet list", .summary = "list every subnet",
+     .json = "subnets (subnet_list's objects: id, name, task, status, owner, "
+             "emission_weight, miners, validators ...)",
      .flags = NM_CMD_NEEDS_NODE, .handler = h_subnet_list},
     {.words = "subnet show", .usage = "subnet show ID", .summary = "show one subnet's settings",
+     .json = "subnet_get's object: id, name, task, status, owner, created_at, "
+             "emission_weight, max_neurons, min_stake_miner, min_stake_validator, "
+             "input_schema, output_schema, eval_spec, miners, validators, lock, unlock_at",
      .flags = NM_CMD_NEEDS_NODE, .min_args = 1, .max_args = 1, .handler = h_subnet_show},
     {.words = "subnet update", .usage = "subnet update ID OPTION...",
+     .json = "id, fields (the names changed)",
      .summary = "change the given fields of your subnet", .flags = NM_CMD_SIGNED, .min_args = 1,
      .max_args = 1, .options = opts_subnet_update, .build = build_subnet_update,
      .handler = h_subnet_update},
-    {.words = "subnet retire", .usage = "subnet retire ID",
-     .summary = "retire your subnet for good", .flags = NM_CMD_SIGNED_CONFIRM, .min_args = 1,
+    {.words = "subnet retire", .json = "id", .usage = "subnet retire ID",
+     .summary = "retire your subnet for good", .flags = NM_CMD_SIGNED_CONFIRM,
+     .confirm = "retire subnet $1 for good: it stops earning and cannot be brought back",
+     .min_args = 1,
      .max_args = 1, .build = build_subnet_retire, .handler = h_subnet_retire},
 };
 

@@ -35,6 +35,7 @@ const struct nm_cmd_option nm_cmd_signing_options[] = {
 
 static const struct nm_cmd_entry core_entries[] = {
     {.words = "help", .usage = "help [COMMAND]",
+     .json = "help (the text), or command, usage, summary",
      .summary = "list the commands, or show one command's usage and options", .max_args = 2,
      .handler = h_help, .ui = nm_cmd_console_help,
      .complete = {NM_CMD_COMPLETE_COMMAND, NM_CMD_COMPLETE_SECOND}},
@@ -398,9 +399,17 @@ static void help_entry(struct nm_cmd_text *b, const struct nm_cmd_entry *e)
     if (!e->handler && e->shell) {
         nm_cmd_printf(b, "From the shell: neuromesh %s (neuromesh %s --help).\n", e->words,
                       e->words);
+        if (e->json)
+            nm_cmd_printf(b, "--json: %s.\n", e->json);
         return;
     }
     if (!e->handler) {
+        if (e->options)
+            nm_cmd_printf(b, "options:\n");
+        for (const struct nm_cmd_option *o = e->options; o && o->name; o++)
+            help_option(b, o, (int)width);
+        if (e->help_more)
+            e->help_more(b);
         nm_cmd_printf(b, "%s\n", e->modes == NM_CMD_IN_TUI ? "Only on the console's dashboard."
                                                          : "Only in the console.");
         return;
@@ -415,6 +424,11 @@ static void help_entry(struct nm_cmd_text *b, const struct nm_cmd_entry *e)
             help_option(b, o, (int)width);
     if (e->flags & NM_CMD_SIGNS)
         nm_cmd_printf(b, "Signs a transaction: needs a signer (--as NAME) and pays the fee.\n");
+    if (e->json && (e->flags & NM_CMD_SIGNS))
+        nm_cmd_printf(b, "--json: %s%s%s.\n", NM_CMD_JSON_SUBMITTED, e->json[0] ? "; then " : "",
+                      e->json);
+    else if (e->json)
+        nm_cmd_printf(b, "--json: %s.\n", e->json);
     if (e->help_more)
         e->help_more(b);
     if (e->flags & NM_CMD_CONFIRM)
@@ -652,6 +666,7 @@ enum nm_cmd_status nm_cmd_run_words(struct nm_session *s, char *const *words, in
     }
 out:
     res->want_json = json;
+    nm_names_fini(&ctx->names);
     free(ctx);
     return res->status;
 }

@@ -107,7 +107,19 @@ struct nm_cmd_entry {
      * ask on the terminal and print to stdout and stderr themselves): argv
      * is what follows the command words; returns the exit status. */
     int (*shell)(const struct nm_cmd_entry *entry, int argc, char **argv);
+    /* What --json prints: the result object's top-level fields (snake_case),
+     * shown by `help COMMAND` and so in docs/commands.md. Signing rows list
+     * only what they add to NM_CMD_JSON_SUBMITTED's. */
+    const char *json;
+    /* NM_CMD_CONFIRM rows: what the command will do, in its own words, as
+     * the console says it before asking: $1, $2 are the positional
+     * arguments, $--bond an option's value ("send $2 NMT to $1 ..."). */
+    const char *confirm;
 };
+
+/* The fields every signing command's --json object has (then its own). */
+#define NM_CMD_JSON_SUBMITTED                                                                  \
+    "extrinsic (its hash), block, block_hash, index (in the block), events (its own)"
 
 /* Options every command accepts besides its own: --json and --as NAME. */
 extern const struct nm_cmd_option nm_cmd_common_options[];

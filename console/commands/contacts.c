@@ -121,12 +121,13 @@ static int h_list(struct nm_cmd_ctx *ctx)
 }
 
 static const struct nm_cmd_entry entries[] = {
-    {.words = "contact add", .usage = "contact add NAME ADDRESS",
+    {.words = "contact add", .json = "name, address", .usage = "contact add NAME ADDRESS",
      .summary = "name an account in the address book (then usable wherever an ACCOUNT is)",
      .min_args = 2, .max_args = 2, .handler = h_add},
     {.words = "contact list", .usage = "contact list", .summary = "the address book",
+     .json = "contacts (name, address)",
      .handler = h_list},
-    {.words = "contact remove", .usage = "contact remove NAME",
+    {.words = "contact remove", .json = "name, address", .usage = "contact remove NAME",
      .summary = "drop a name from the address book", .min_args = 1, .max_args = 1,
      .handler = h_remove},
 };

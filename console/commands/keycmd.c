@@ -430,7 +430,7 @@ static int cmd_show(const struct nm_cmd_entry *cmd, const struct key_args *args)
     cJSON *obj = cJSON_CreateObject();
     if (obj && (!cJSON_AddStringToObject(obj, "name", args->name) ||
                 !cJSON_AddStringToObject(obj, "address", addr) ||
-                !cJSON_AddStringToObject(obj, "publicKey", hex))) {
+                !cJSON_AddStringToObject(obj, "public_key", hex))) {
         cJSON_Delete(obj);
         obj = NULL;
     }
@@ -678,10 +678,10 @@ static const struct nm_cmd_entry entries[] = {
      .usage = "key new NAME [--words 12|24] [--password-file F] [--insecure-password]",
      .summary = "create a key from fresh BIP-39 words (shown once)", .min_args = 1, .max_args = 1,
      .options = opts_new, .shell = shell_cmd_new},
-    {.words = "key list", .usage = "key list [--json]",
+    {.words = "key list", .json = "keys (name, address)", .usage = "key list [--json]",
      .summary = "names and addresses of all keys",
      .options = opts_json, .shell = shell_cmd_list},
-    {.words = "key show", .usage = "key show NAME [--json]",
+    {.words = "key show", .json = "name, address, public_key", .usage = "key show NAME [--json]",
      .summary = "name, address and public key of a key", .min_args = 1, .max_args = 1,
      .options = opts_json, .shell = shell_cmd_show},
     {.words = "key import",

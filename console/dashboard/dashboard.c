@@ -40,7 +40,13 @@ static double ms_since(const struct timespec *t)
 static void log_line(struct dash *d, enum widget_role role, const char *text)
 {
     struct logpane *lp = nm_screen_log_pane(d->screens[NSCREENS - 1]);
-    LogPane_append(lp, role, text);
+    /* Every log line has its time (UTC, as the roles' logs: node/log.h). */
+    char line[1200], stamp[16];
+    time_t now = time(NULL);
+    struct tm tm;
+    strftime(stamp, sizeof stamp, "%H:%M:%SZ", gmtime_r(&now, &tm));
+    snprintf(line, sizeof line, "%s %s", stamp, text);
+    LogPane_append(lp, role, line);
     d->dirty |= NM_DIRTY_LOG;
 }
 
@@ -217,6 +223,18 @@ static void on_line(void *ud, char *line)
     if (line[strspn(line, " \t")]) {
         dash_out_printf(d, WR_PROMPT, "nm> %s\n", line);
         dash_run_line(d, line);
+    } else if (d->active == 2 && d->confirm == CONFIRM_NONE) {
+        /* Enter on a Metagraph row: that neuron's details (`neuron show`) */
+        struct table *t = dash_active_table(d);
+        long at = t ? Table_selected(t) : -1;
+        const struct nm_cache *c = &d->c->cache;
+        size_t row = at >= 0 ? Table_viewRow(t, (size_t)at) : 0;
+        if (at >= 0 && row < c->nneurons) {
+            char show[64];
+            snprintf(show, sizeof show, "neuron show %d %d", c->mg_subnet, c->neurons[row].uid);
+            dash_out_printf(d, WR_PROMPT, "nm> %s\n", show);
+            dash_run_line(d, show);
+        }
     }
     free(line);
 }
@@ -309,6 +327,7 @@ static void apply_message(struct dash *d, const struct nm_dq_msg *m)
         break;
     case NM_DQ_NODE_LOG: log_line(d, WR_DIM, m->text ? m->text : ""); break;
     case NM_DQ_EVENTS: log_events(d, m); break;
+    case NM_DQ_BELL: beep(); break;
     case NM_DQ_OUTPUT:
         if (m->status == 0)
             dash_out_text(d, WR_NORMAL, m->text ? m->text : "");
@@ -316,6 +335,7 @@ static void apply_message(struct dash *d, const struct nm_dq_msg *m)
             dash_out_printf(d, WR_BAD, "error: %s\n", m->text ? m->text : "failed");
         break;
     case NM_DQ_CMD_DONE:
+        d->c->cache.names_loaded = false; /* `contact add`, `key new` ... */
         if (d->running > 0)
             d->running--;
         dirty |= NM_DIRTY_STATUS;
@@ -362,6 +382,14 @@ static void apply_message(struct dash *d, const struct nm_dq_msg *m)
             cJSON_GetObjectItemCaseSensitive(d->c->cache.gov_overview, "proposals");
         Tabs_setEnabled(d->tabs, 4, d->c->cache.gov == NM_GOV_OK && cJSON_GetArraySize(list));
         dirty |= D_TABS;
+    }
+    struct nm_cache *c = &d->c->cache;
+    if (!c->names_loaded || c->names_dev != c->dev) {
+        nm_names_fini(&c->names);
+        nm_names_load(&c->names, d->c->home[0] ? d->c->home : NULL, c->dev);
+        c->names_loaded = true;
+        c->names_dev = c->dev;
+        dirty |= D_BODY;
     }
     if (dirty & ~(unsigned)NM_DIRTY_STATUS)
         for (int i = 0; i < NSCREENS; i++)
@@ -446,6 +474,14 @@ static void handle_key(struct dash *d, int key)
         dash_out_text(d, WR_DIM,
                       d->gov_all ? "governance: finished proposals shown (F10 hides)\n"
                                  : "governance: in progress only (F10 shows finished)\n");
+        return;
+    }
+    if (key == KEY_F(11)) { /* names <-> addresses in the tables */
+        struct nm_cache *c = &d->c->cache;
+        c->show_addresses = !c->show_addresses;
+        dash_out_text(d, WR_DIM, c->show_addresses ? "tables show addresses (F11: names)\n"
+                                                   : "tables show names (F11: addresses)\n");
+        d->dirty |= D_BODY;
         return;
     }
     if (key == KEY_F(9)) {

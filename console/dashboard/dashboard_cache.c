@@ -39,6 +39,7 @@ void nm_cache_fini(struct nm_cache *c)
     free(c->subnets);
     free(c->neurons);
     cJSON_Delete(c->gov_overview);
+    nm_names_fini(&c->names);
     memset(c, 0, sizeof *c);
 }
 
@@ -65,7 +66,9 @@ static void reset_for_new_chain(struct nm_cache *c, const char *genesis)
     free(c->subnets);
     free(c->neurons);
     cJSON_Delete(c->gov_overview);
+    nm_names_fini(&c->names); /* reloaded for the new chain (dev names or not) */
     memset(c, 0, sizeof *c);
+    c->show_addresses = keep.show_addresses;
     c->link = keep.link;
     memcpy(c->link_msg, keep.link_msg, sizeof c->link_msg);
     memcpy(c->signer, keep.signer, sizeof c->signer);

@@ -9,6 +9,7 @@
 
 #include "console/dashboard/dashboard_link.h"
 #include "console/dashboard/dashboard_queue.h"
+#include "console/commands/names.h"
 
 #include <cjson/cJSON.h>
 #include <stdbool.h>
@@ -75,6 +76,10 @@ struct nm_subnet_row {
 enum nm_gov_state { NM_GOV_UNKNOWN, NM_GOV_UNAVAILABLE, NM_GOV_OK };
 
 struct nm_cache {
+    /* the operator's names for accounts (tables show them; F11 shows the
+     * addresses instead), loaded by the dashboard, freed by fini */
+    struct nm_names names;
+    bool names_loaded, names_dev, show_addresses;
     /* link */
     enum nm_link_state link;
     char link_msg[256];

@@ -235,6 +235,11 @@ static void ui_screen(void *ud, const char *name)
         dash_switch_screen(d, i);
 }
 
+static struct nm_watcher *ui_watcher(void *ud)
+{
+    return ((struct dash *)ud)->c->watcher;
+}
+
 static void ui_clear(void *ud)
 {
     struct dash *d = ud;
@@ -253,6 +258,7 @@ static const struct nm_cmd_ui_ops dash_ui_ops = {
     .sort = ui_sort,
     .filter = ui_filter,
     .clear = ui_clear,
+    .watcher = ui_watcher,
 };
 
 /* The answer to "send it?": y or yes sends the line confirmed. */
@@ -279,7 +285,7 @@ static void confirm_answer(struct dash *d, const char *line)
  * (unless --yes or --dry-run); true when it did so. */
 static bool confirm_first(struct dash *d, const char *line, char **w, int n)
 {
-    char what[64], buf[NM_CMD_MSG_MAX + 16];
+    char what[512], buf[NM_CMD_MSG_MAX + 16];
     if (!nm_cmd_wants_confirm(w, n, what, sizeof what))
         return false;
     snprintf(buf, sizeof buf, "%s --dry-run", line);
@@ -291,8 +297,8 @@ static bool confirm_first(struct dash *d, const char *line, char **w, int n)
     d->confirm = CONFIRM_DRY;
     d->running++;
     d->dirty |= NM_DIRTY_STATUS;
-    dash_out_printf(d, WR_DIM, "%s moves value or cannot be undone: first a dry run "
-                               "(--yes skips the question)\n", what);
+    dash_out_printf(d, WR_WARN, "%s\n", what);
+    dash_out_text(d, WR_DIM, "first a dry run (--yes skips the question)\n");
     return true;
 }
 

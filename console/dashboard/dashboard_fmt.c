@@ -3,9 +3,9 @@
  * exactly what the chain holds, only shortened. */
 #include "console/dashboard/dashboard_fmt.h"
 
-#include "widgets/widget.h"
-
+#include "console/commands/cmd_api.h"
 #include "console/commands/jget.h"
+#include "node/params_json.h"
 #include "node/amount.h"
 
 #include <errno.h>
@@ -13,104 +13,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-char *nm_fmt_count(uint64_t n, char *buf, size_t cap)
-{
-    char digits[32];
-    int len = snprintf(digits, sizeof digits, "%" PRIu64, n);
-    char out[48];
-    size_t o = 0;
-    for (int i = 0; i < len; i++) {
-        if (i > 0 && (len - i) % 3 == 0)
-            out[o++] = ',';
-        out[o++] = digits[i];
-    }
-    out[o] = '\0';
-    snprintf(buf, cap, "%s", out);
-    return buf;
-}
-
-char *nm_fmt_nmt(uint64_t units, char *buf, size_t cap)
-{
-    char whole[48], frac[16];
-    nm_fmt_count(units / NM_UNITS_PER_NMT, whole, sizeof whole);
-    uint64_t rest = units % NM_UNITS_PER_NMT;
-    if (rest == 0) {
-        snprintf(buf, cap, "%s", whole);
-        return buf;
-    }
-    snprintf(frac, sizeof frac, "%09" PRIu64, rest);
-    size_t n = strlen(frac);
-    while (n > 0 && frac[n - 1] == '0')
-        frac[--n] = '\0';
-    snprintf(buf, cap, "%s.%s", whole, frac);
-    return buf;
-}
-
-char *nm_fmt_nmt_compact(uint64_t units, char *buf, size_t cap)
-{
-    static const struct {
-        uint64_t scale; /* in whole NMT */
-        char suffix;
-    } big[] = {{1000000000000ULL, 'T'}, {1000000000ULL, 'G'}, {1000000ULL, 'M'}, {1000ULL, 'k'}};
-    uint64_t whole = units / NM_UNITS_PER_NMT;
-    if (whole >= 10000) {
-        for (size_t i = 0; i < sizeof big / sizeof big[0]; i++) {
-            if (whole < big[i].scale)
-                continue;
-            uint64_t q = whole / big[i].scale, r = whole % big[i].scale;
-            if (q >= 100)
-                snprintf(buf, cap, "%" PRIu64 "%c", q, big[i].suffix);
-            else if (q >= 10)
-                snprintf(buf, cap, "%" PRIu64 ".%" PRIu64 "%c", q, r * 10 / big[i].scale,
-                         big[i].suffix);
-            else
-                snprintf(buf, cap, "%" PRIu64 ".%02" PRIu64 "%c", q, r * 100 / big[i].scale,
-                         big[i].suffix);
-            return buf;
-        }
-    }
-    if (whole >= 1000)
-        return nm_fmt_count(whole, buf, cap);
-    uint64_t rest = units % NM_UNITS_PER_NMT;
-    /* Below 1000 NMT: up to 4 significant digits after the point in 7
-     * columns, at least the first non-zero one for tiny amounts. */
-    int decimals = whole >= 100 ? 1 : whole >= 10 ? 2 : 4;
-    uint64_t div = 1;
-    for (int i = decimals; i < NM_AMOUNT_DECIMALS; i++)
-        div *= 10;
-    uint64_t shown = rest / div;
-    if (whole == 0 && shown == 0 && rest > 0) {
-        snprintf(buf, cap, "<0.0001");
-        return buf;
-    }
-    if (shown == 0) {
-        snprintf(buf, cap, "%" PRIu64, whole);
-        return buf;
-    }
-    char frac[16];
-    snprintf(frac, sizeof frac, "%0*" PRIu64, decimals, shown);
-    size_t n = strlen(frac);
-    while (n > 0 && frac[n - 1] == '0')
-        frac[--n] = '\0';
-    snprintf(buf, cap, "%" PRIu64 ".%s", whole, frac);
-    return buf;
-}
-
-char *nm_fmt_units_text_compact(const char *units_text, char *buf, size_t cap)
-{
-    uint64_t units;
-    if (!units_text || nm_units_parse(units_text, &units) != 0) {
-        snprintf(buf, cap, "?");
-        return buf;
-    }
-    return nm_fmt_nmt_compact(units, buf, cap);
-}
-
-char *nm_fmt_address(const char *address, int width, bool utf8, char *buf, size_t cap)
-{
-    return widget_ellipsize_middle(address, width, utf8, buf, cap);
-}
 
 char *nm_fmt_duration_ms(uint64_t ms, char *buf, size_t cap)
 {
@@ -144,9 +46,11 @@ char *nm_fmt_latency_us(double us, bool utf8, char *buf, size_t cap)
 /* Field names whose values are amounts in base units. */
 static bool is_amount_field(const char *name)
 {
-    static const char *const names[] = {"amount", "stake",    "fee",   "bond",
-                                        "reward", "emission", "value", "balance",
-                                        "free",   "slashed",  "paid"};
+    static const char *const names[] = {
+        "amount", "stake",   "fee",        "bond",        "reward",         "emission",
+        "value",  "balance", "free",       "slashed",     "paid",           "ayes",
+        "nays",   "bonded",  "burned",     "emitted",     "lock",           "miner_paid",
+        "owner_paid", "total_stake", "treasury", "validator_paid"};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         if (strcmp(name, names[i]) == 0)
             return true;
@@ -182,6 +86,11 @@ char *nm_fmt_event(const cJSON *event, uint64_t height, bool utf8, char *buf, si
     snprintf(h, sizeof h, "#%" PRIu64, height);
     buf[0] = '\0';
     append(buf, cap, &len, "%s %s", h, cJSON_IsString(name) ? name->valuestring : "?");
+    /* A parameter change's old and new values are in the parameter's own
+     * unit (NMT, %, blocks), never raw base units beside NMT. */
+    const struct nm_param_info *param = NULL;
+    if (cJSON_IsString(name) && strcmp(name->valuestring, "governance.ParamChanged") == 0)
+        param = nm_param_find(nm_jget_str(data, "name"));
     const cJSON *f;
     cJSON_ArrayForEach(f, data)
     {
@@ -190,9 +99,12 @@ char *nm_fmt_event(const cJSON *event, uint64_t height, bool utf8, char *buf, si
             continue;
         if (cJSON_IsString(f)) {
             uint64_t units;
-            if (is_amount_field(f->string) && nm_units_parse(f->valuestring, &units) == 0) {
-                char amt[48];
-                snprintf(val, sizeof val, "%s NMT", nm_fmt_nmt(units, amt, sizeof amt));
+            bool value = !strcmp(f->string, "old") || !strcmp(f->string, "new");
+            if (param && value && nm_units_parse(f->valuestring, &units) == 0) {
+                nm_cmd_param_text(nm_param_unit(param), units, val, sizeof val);
+            } else if (!value && is_amount_field(f->string) &&
+                       nm_units_parse(f->valuestring, &units) == 0) {
+                nm_fmt_amount(units, val, sizeof val);
             } else if (looks_like_address(f->valuestring)) {
                 nm_fmt_address(f->valuestring, 11, utf8, val, sizeof val);
             } else {
@@ -227,8 +139,10 @@ char *nm_fmt_head(const cJSON *header, bool utf8, char *buf, size_t cap)
     const cJSON *hash = cJSON_GetObjectItemCaseSensitive(header, "hash");
     const cJSON *author = cJSON_GetObjectItemCaseSensitive(header, "author");
     char hs[32] = "", au[48] = "", ep[32] = "";
-    if (cJSON_IsString(hash))
-        snprintf(hs, sizeof hs, " %.10s%s", hash->valuestring, utf8 ? "\xe2\x80\xa6" : "..");
+    if (cJSON_IsString(hash)) {
+        char h[32];
+        snprintf(hs, sizeof hs, " %s", nm_fmt_address(hash->valuestring, 13, utf8, h, sizeof h));
+    }
     if (has_epoch)
         snprintf(ep, sizeof ep, " epoch %" PRIu64, epoch);
     if (cJSON_IsString(author)) {

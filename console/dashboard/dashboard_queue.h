@@ -34,6 +34,7 @@ enum nm_dq_kind {
     NM_DQ_ASK_PASSWORD, /* text: the prompt; answer with nm_runner_answer_password */
     NM_DQ_SIGNER,       /* text: the signer now in use ("" none); json: {address} */
     NM_DQ_QUIT,         /* the runner saw `quit` (script and plain modes) */
+    NM_DQ_BELL,         /* a watch rule rings the bell */
 };
 
 struct nm_dq_msg {

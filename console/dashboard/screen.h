@@ -81,7 +81,5 @@ void nm_screen_message(WINDOW *win, const struct widget_look *look, int y, int x
 /* Column index for a `sort` name: exact or unique prefix, case-insensitive;
  * -1 when none. */
 int nm_screen_column_index(const char *const *columns, const char *name);
-/* A display number for optional neuron fields: "0.8123", "12", "-". */
-char *nm_screen_number(double v, char *buf, size_t cap);
 
 #endif

@@ -50,20 +50,6 @@ int nm_screen_column_index(const char *const *columns, const char *name)
     return n == 1 ? found : -1;
 }
 
-char *nm_screen_number(double v, char *buf, size_t cap)
-{
-    double mag = v < 0 ? -v : v;
-    if (!(v - v == 0)) /* NaN or infinite */
-        snprintf(buf, cap, "-");
-    else if (mag < 1e15 && v == (double)(long long)v)
-        snprintf(buf, cap, "%.0f", v);
-    else if (mag < 10)
-        snprintf(buf, cap, "%.4f", v);
-    else
-        snprintf(buf, cap, "%.1f", v);
-    return buf;
-}
-
 int nm_table_screen_init(struct nm_table_screen *b, const struct widget_look *look,
                          int header_lines, const struct table_column *cols, int ncols,
                          table_cell_fn cell, table_compare_fn compare, void *ud, int sort_col,

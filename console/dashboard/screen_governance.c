@@ -69,13 +69,16 @@ static void cell(void *ud, size_t row, int col, char *buf, size_t cap, enum widg
         break;
     }
     case C_SUMMARY: nm_cmd_proposal_summary(p, s->base.look->utf8, buf, cap); break;
-    case C_AYE: snprintf(buf, cap, "%.1f%%", num_of(tally, "aye_ppm") / 10000.0); break;
-    case C_TURNOUT:
-        snprintf(buf, cap, "%.0f/%.0f%%", num_of(tally, "turnout_ppm") / 10000.0,
-                 num_of(tally, "quorum_ppm") / 10000.0);
+    case C_AYE: nm_fmt_percent((uint64_t)num_of(tally, "aye_ppm"), 1000000, buf, cap); break;
+    case C_TURNOUT: {
+        char t[24], q[24];
+        snprintf(buf, cap, "%s/%s",
+                 nm_fmt_percent((uint64_t)num_of(tally, "turnout_ppm"), 1000000, t, sizeof t),
+                 nm_fmt_percent((uint64_t)num_of(tally, "quorum_ppm"), 1000000, q, sizeof q));
         if (cJSON_IsTrue(get(tally, "quorum_reached")))
             *role = WR_GOOD;
         break;
+    }
     case C_LEFT: {
         double blocks = num_of(p, "blocks_left"), secs = num_of(p, "seconds_left");
         /* open: to the end of the vote; approved: to its execution */
@@ -178,7 +181,7 @@ static void gov_draw(struct nm_screen *s, WINDOW *win, const struct nm_cache *c)
     nm_screen_clear(win, L, s->base.y, s->base.x, 3 < s->base.h ? 3 : s->base.h, s->base.w);
     const cJSON *o = c->gov_overview;
     const cJSON *params = get(o, "params");
-    char line[256], a[48];
+    char line[256];
     int used = widget_put(win, s->base.y, s->base.x + 1, s->base.w - 1, L->attr[WR_TITLE],
                           "Governance  ");
     snprintf(line, sizeof line, "%zu proposals shown, %d open", s->nprops, c->open_proposals);
@@ -190,10 +193,12 @@ static void gov_draw(struct nm_screen *s, WINDOW *win, const struct nm_cache *c)
                                                    : "";
         char tb[48] = "-";
         if (t[0])
-            snprintf(tb, sizeof tb, "%s NMT", nm_fmt_units_text_compact(t, a, sizeof a));
+            nm_fmt_amount_text(t, tb, sizeof tb);
+        char q[24], ap[24];
         snprintf(line, sizeof line,
-                 "quorum %.0f%%  approval %.0f%%  review %.0f blocks  timelock %.0f blocks",
-                 num_of(params, "quorum_ppm") / 10000.0, num_of(params, "approval_ppm") / 10000.0,
+                 "quorum %s  approval %s  review %.0f blocks  timelock %.0f blocks",
+                 nm_fmt_percent((uint64_t)num_of(params, "quorum_ppm"), 1000000, q, sizeof q),
+                 nm_fmt_percent((uint64_t)num_of(params, "approval_ppm"), 1000000, ap, sizeof ap),
                  num_of(params, "review_period_blocks"), num_of(params, "timelock_blocks"));
         int x = s->base.x + 1;
         x += nm_screen_pair(win, L, s->base.y + 1, x, s->base.w - 1, "Treasury", tb, WR_VALUE) + 3;

@@ -62,7 +62,7 @@ struct nm_screen {
 static void number(const struct nm_neuron *n, unsigned field, double v, char *buf, size_t cap)
 {
     if (n->has & field)
-        nm_screen_number(v, buf, cap);
+        nm_fmt_fraction(v, buf, cap);
     else
         snprintf(buf, cap, "-");
 }
@@ -77,8 +77,11 @@ static void cell(void *ud, size_t row, int col, char *buf, size_t cap, enum widg
         snprintf(buf, cap, "%s", n->role);
         *role = strcmp(n->role, "validator") == 0 ? WR_ACCENT : WR_NORMAL;
         break;
-    case K_HOTKEY: snprintf(buf, cap, "%s", n->hotkey); break;
-    case K_STAKE: nm_fmt_nmt_compact(n->stake, buf, cap); break;
+    case K_HOTKEY:
+        nm_names_show(s->cache->show_addresses ? NULL : &s->cache->names, n->hotkey, 0, false, buf,
+                      cap);
+        break;
+    case K_STAKE: nm_fmt_nmt_fit(n->stake, 9, buf, cap); break;
     case K_WEIGHT: number(n, NM_NF_WEIGHT, n->weight, buf, cap); break;
     case K_INCENTIVE: number(n, NM_NF_INCENTIVE, n->incentive, buf, cap); break;
     case K_REPUTATION: number(n, NM_NF_REPUTATION, n->reputation, buf, cap); break;
@@ -86,7 +89,7 @@ static void cell(void *ud, size_t row, int col, char *buf, size_t cap, enum widg
     case K_TRUST: number(n, NM_NF_TRUST, n->trust, buf, cap); break;
     case K_REWARD:
         if (n->has & NM_NF_REWARD)
-            nm_fmt_nmt_compact(n->reward, buf, cap);
+            nm_fmt_nmt_fit(n->reward, 9, buf, cap);
         else
             snprintf(buf, cap, "-");
         break;

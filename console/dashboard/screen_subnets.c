@@ -63,9 +63,12 @@ static void cell(void *ud, size_t row, int col, char *buf, size_t cap, enum widg
     case C_MINERS: snprintf(buf, cap, "%d", r->miners); break;
     case C_VALIDATORS: snprintf(buf, cap, "%d", r->validators); break;
     case C_MAX: snprintf(buf, cap, "%d", r->max_neurons); break;
-    case C_MIN_MINER: nm_fmt_nmt_compact(r->min_stake_miner, buf, cap); break;
-    case C_MIN_VALIDATOR: nm_fmt_nmt_compact(r->min_stake_validator, buf, cap); break;
-    case C_OWNER: nm_fmt_address(r->owner, 14, s->base.look->utf8, buf, cap); break;
+    case C_MIN_MINER: nm_fmt_nmt_fit(r->min_stake_miner, 8, buf, cap); break;
+    case C_MIN_VALIDATOR: nm_fmt_nmt_fit(r->min_stake_validator, 8, buf, cap); break;
+    case C_OWNER:
+        nm_names_show(s->base.cache->show_addresses ? NULL : &s->base.cache->names, r->owner, 14,
+                      s->base.look->utf8, buf, cap);
+        break;
     default: buf[0] = '\0';
     }
 }

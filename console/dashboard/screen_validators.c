@@ -55,17 +55,20 @@ static void cell(void *ud, size_t row, int col, char *buf, size_t cap, enum widg
     unsigned f = n->has;
     switch (col) {
     case C_UID: snprintf(buf, cap, "%d", n->uid); break;
-    case C_HOTKEY: snprintf(buf, cap, "%s", n->hotkey); break;
-    case C_STAKE: nm_fmt_nmt_compact(n->stake, buf, cap); break;
+    case C_HOTKEY:
+        nm_names_show(s->base.cache->show_addresses ? NULL : &s->base.cache->names, n->hotkey,
+                      0, false, buf, cap);
+        break;
+    case C_STAKE: nm_fmt_nmt_fit(n->stake, 9, buf, cap); break;
     case C_REPUTATION:
         if (f & NM_NF_REPUTATION)
-            nm_screen_number(n->reputation, buf, cap);
+            nm_fmt_fraction(n->reputation, buf, cap);
         else
             snprintf(buf, cap, "-");
         break;
     case C_SIMILARITY:
         if (f & NM_NF_SIMILARITY)
-            nm_screen_number(n->similarity, buf, cap);
+            nm_fmt_fraction(n->similarity, buf, cap);
         else
             snprintf(buf, cap, "-");
         break;

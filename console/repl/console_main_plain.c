@@ -123,6 +123,10 @@ static void apply(struct plain *p, const struct nm_dq_msg *m)
         else
             emit_error(p, m->text ? m->text : "failed");
         break;
+    case NM_DQ_BELL:
+        if (!p->script)
+            emit(p, "\a", false);
+        break;
     case NM_DQ_CMD_DONE:
         p->waiting = false;
         p->last_status = m->status;
@@ -251,11 +255,17 @@ static void ui_watch(void *ud, const char *kind, long count)
 }
 
 /* No screens here: the rows that need them are not in these modes. */
+static struct nm_watcher *ui_watcher(void *ud)
+{
+    return ((struct plain *)ud)->c->watcher;
+}
+
 static const struct nm_cmd_ui_ops plain_ui_ops = {
     .print = ui_print,
     .fail = ui_fail,
     .quit = ui_quit,
     .watch = ui_watch,
+    .watcher = ui_watcher,
 };
 
 /* Runs one line; sets p->last_status. */
@@ -276,11 +286,10 @@ static bool submit_wait(struct plain *p, const char *line)
  * cannot be undone runs as a dry run first, then asks on the terminal. */
 static bool confirm_plain(struct plain *p, const char *line, char **w, int n)
 {
-    char what[64], buf[NM_CMD_MSG_MAX + 16];
+    char what[512], buf[NM_CMD_MSG_MAX + 16];
     if (p->script || !nm_cmd_wants_confirm(w, n, what, sizeof what))
         return false;
-    snprintf(buf, sizeof buf, "%s moves value or cannot be undone: first a dry run "
-                              "(--yes skips the question)\n", what);
+    snprintf(buf, sizeof buf, "%s\nfirst a dry run (--yes skips the question)\n", what);
     emit(p, buf, false);
     snprintf(buf, sizeof buf, "%s --dry-run", line);
     if (!submit_wait(p, buf) || p->last_status != NM_CMD_OK) {

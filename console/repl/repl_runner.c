@@ -195,6 +195,8 @@ static void runner_free(struct nm_runner *r)
 static void *runner_main(void *arg)
 {
     struct nm_runner *r = arg;
+    /* A signer from config.ini shows in the status bar from the start. */
+    report_signer(r);
     pthread_mutex_lock(&r->mu);
     for (;;) {
         while (!r->stop && !r->head)

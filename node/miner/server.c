@@ -5,6 +5,7 @@
  * that took its last event. */
 #include "node/miner/server.h"
 
+#include "node/log.h"
 #include "node/errors.h"
 #include "node/schema_json/schema_json.h"
 
@@ -133,7 +134,7 @@ static void reply(struct call *c, grpc_status_code code, const char *details,
     memset(ops, 0, sizeof ops);
     if (code != GRPC_STATUS_OK && !s->cfg.quiet) {
         char *peer = c->call ? grpc_call_get_peer(c->call) : NULL;
-        fprintf(stderr, "miner: %s from %s: %s: %s\n",
+        nm_log(NM_LOG_WARN, "miner", "%s from %s: %s: %s",
                 c->method == M_INFER ? "Infer" : "call", peer ? peer : "?", status_name(code),
                 details ? details : "");
         gpr_free(peer);

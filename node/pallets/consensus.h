@@ -69,6 +69,13 @@ cJSON *nm_consensus_collusion_json(struct nm_db *db, uint16_t subnet, int *err);
  * epoch to each {uid, ...} of a neuron_list array, from neuron_stats. */
 int nm_consensus_annotate_neurons(struct nm_db *db, uint16_t subnet, cJSON *neurons);
 
+/* "history" of the neuron account on subnet: its stake, weight,
+ * incentive, reward, reputation and similarity at each of its last
+ * `limit` epochs, newest first, from the node's own neuron_history table
+ * (not chain state; kept for 32 epochs). NULL (and *err) on error. */
+cJSON *nm_consensus_history_json(struct nm_db *db, uint16_t subnet, const nm_account *account,
+                                 int limit, int *err);
+
 /* Adds every neuron_stats, epochs and collusion row's entry to acc. */
 int nm_consensus_fold(struct nm_db *db, struct nm_lthash *acc);
 

@@ -322,3 +322,43 @@ int nm_consensus_annotate_neurons(struct nm_db *db, uint16_t subnet, cJSON *neur
     free(by_uid);
     return rc == SQLITE_DONE ? 0 : NM_E_DB;
 }
+
+cJSON *nm_consensus_history_json(struct nm_db *db, uint16_t subnet, const nm_account *account,
+                                 int limit, int *err)
+{
+    sqlite3_stmt *st = nm_db_stmt(db, "SELECT epoch, uid, stake, weight, incentive, reward,"
+                                      " reputation, similarity FROM neuron_history"
+                                      " WHERE subnet=?1 AND account=?2"
+                                      " ORDER BY epoch DESC LIMIT ?3");
+    cJSON *list = cJSON_CreateArray();
+    *err = st && list ? 0 : st ? NM_E_NOMEM : NM_E_DB;
+    if (*err) {
+        cJSON_Delete(list);
+        return NULL;
+    }
+    sqlite3_bind_int(st, 1, subnet);
+    sqlite3_bind_blob(st, 2, account->b, NM_PUBKEY_LEN, SQLITE_STATIC);
+    sqlite3_bind_int(st, 3, limit);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        cJSON *row = cJSON_CreateObject();
+        if (!row)
+            break;
+        nm_json_add_u64(row, "epoch", nm_column_u64(st, 0));
+        nm_json_add_u64(row, "uid", nm_column_u64(st, 1));
+        nm_json_add_amount(row, "stake", nm_column_u64(st, 2));
+        add_fraction(row, "weight", (int64_t)nm_column_u64(st, 3));
+        add_fraction(row, "incentive", (int64_t)nm_column_u64(st, 4));
+        nm_json_add_amount(row, "reward", nm_column_u64(st, 5));
+        add_fraction(row, "reputation", (int64_t)nm_column_u64(st, 6));
+        add_fraction(row, "similarity", (int64_t)nm_column_u64(st, 7));
+        nm_json_append(list, row);
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) {
+        cJSON_Delete(list);
+        *err = rc == SQLITE_ROW ? NM_E_NOMEM : NM_E_DB;
+        return NULL;
+    }
+    return list;
+}

@@ -108,8 +108,34 @@ static int tally_json(struct nm_db *db, const struct nm_params *params,
     return cJSON_AddBoolToObject(o, live ? "passing" : "approved", t.approved) ? 0 : NM_E_NOMEM;
 }
 
-/* "action": what the proposal asks for, and a one-line "summary". */
-static int action_json(const struct nm_params *params, const struct nm_proposal *p, cJSON *obj)
+/* The value an executed parameter change replaced, from its
+ * governance.ParamChanged event in the node's own event table; *found
+ * false when that event is gone or was never written (a failed change). */
+static int param_old_value(struct nm_db *db, const struct nm_proposal *p, uint64_t *old,
+                           bool *found)
+{
+    *found = false;
+    sqlite3_stmt *st = nm_db_stmt(db, "SELECT json_extract(data, '$.old') FROM events"
+                                      " WHERE height >= ?1 AND name = 'governance.ParamChanged'"
+                                      " AND json_extract(data, '$.id') = ?2"
+                                      " ORDER BY height LIMIT 1");
+    if (!st)
+        return NM_E_DB;
+    sqlite3_bind_int64(st, 1, (sqlite3_int64)p->created_at);
+    sqlite3_bind_int64(st, 2, p->id);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        const char *text = (const char *)sqlite3_column_text(st, 0);
+        *found = text && nm_units_parse(text, old) == 0;
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : NM_E_DB;
+}
+
+/* "action": what the proposal asks for, and a one-line "summary"; an
+ * executed parameter change also says the value it replaced ("old"). */
+static int action_json(struct nm_db *db, const struct nm_params *params,
+                       const struct nm_proposal *p, cJSON *obj)
 {
     struct nm_call *c = malloc(sizeof *c);
     if (!c)
@@ -133,10 +159,20 @@ static int action_json(const struct nm_params *params, const struct nm_proposal 
     }
     case NM_CALL_PROPOSE_PARAM: {
         const struct nm_param_info *info = nm_param_find(c->u.propose_param.name);
-        uint64_t now = info ? nm_param_value(params, info) : 0;
+        uint64_t now = info ? nm_param_value(params, info) : 0, old = 0;
+        bool found = false;
         nm_json_add_amount(args, "current", now);
-        snprintf(summary, sizeof summary, "set %s to %llu (now %llu)", c->u.propose_param.name,
-                 (unsigned long long)c->u.propose_param.value, (unsigned long long)now);
+        if (p->status == NM_PROPOSAL_EXECUTED && (err = param_old_value(db, p, &old, &found)))
+            goto out;
+        if (found) {
+            nm_json_add_amount(args, "old", old);
+            snprintf(summary, sizeof summary, "set %s from %llu to %llu", c->u.propose_param.name,
+                     (unsigned long long)old, (unsigned long long)c->u.propose_param.value);
+        } else {
+            snprintf(summary, sizeof summary, "set %s to %llu (now %llu)",
+                     c->u.propose_param.name, (unsigned long long)c->u.propose_param.value,
+                     (unsigned long long)now);
+        }
         break;
     }
     case NM_CALL_PROPOSE_SPEND:
@@ -202,7 +238,7 @@ static cJSON *proposal_json(struct nm_db *db, const struct nm_params *params, ui
         cJSON_AddStringToObject(e, "name", p->error);
         cJSON_AddStringToObject(e, "message", nm_strerror(code));
     }
-    if ((err = action_json(params, p, obj)) || (err = tally_json(db, params, p, obj)) ||
+    if ((err = action_json(db, params, p, obj)) || (err = tally_json(db, params, p, obj)) ||
         (err = signature_counts(db, p->id, sigs)))
         goto fail;
     cJSON *council = cJSON_AddObjectToObject(obj, "council");

@@ -5,6 +5,7 @@
 
 #include "client/home.h"
 #include "client/session.h"
+#include "node/log.h"
 #include "node/errors.h"
 #include "node/eval/codegen_score.h"
 #include "node/eval/tasks.h"
@@ -52,9 +53,7 @@ void nm_validator_log(struct nm_validator *v, const char *fmt, ...)
         return;
     va_list ap;
     va_start(ap, fmt);
-    fputs("validator: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    nm_log_v(NM_LOG_INFO, "validator", fmt, ap);
     va_end(ap);
 }
 

@@ -1,6 +1,6 @@
 #!/bin/sh
 # config.sh - $NEUROMESH_HOME/config.ini (parsed by libinih) gives defaults:
-# exec's url and signer, attach's address, the console's theme; flags and
+# exec's url and signer, attach's address, the console's theme and signer; flags and
 # the environment win; a bad line, section, key or log level is an error
 # naming the file and line, and nothing runs.
 . "$(dirname "$0")/../e2e-lib.sh"
@@ -17,7 +17,7 @@ theme = light
 log_level = info
 INI
 check "exec finds the node from config.ini" sh -c "'$NEUROMESH' exec 'chain info' | grep -q '^height'"
-check "and signs as its signer" sh -c "'$NEUROMESH' exec 'transfer bob 1' | grep -q 'transferred 1.000000000 NMT'"
+check "and signs as its signer" sh -c "'$NEUROMESH' exec 'transfer bob 1' | grep -q 'transferred 1 NMT'"
 check "--as wins over it" sh -c "'$NEUROMESH' exec --as charlie 'transfer bob 1' |
     grep -q 'transferred'"
 check "--url wins over it" sh -c "! '$NEUROMESH' exec --url ws://127.0.0.1:1 'chain info' >/dev/null 2>&1"
@@ -25,6 +25,9 @@ check "NEUROMESH_URL wins over it" sh -c "! NEUROMESH_URL=ws://127.0.0.1:1 '$NEU
 
 console_start a 120x40 "$NEUROMESH" attach
 check "attach without an address takes config's url" wait_screen a "node $URL connected"
+check "the console signs as config's signer from the start" wait_screen a "signer alice"
+type_line a "transfer bob 1 --dry-run"
+check "and a signing command signs with it without use" wait_screen a "dry run, nothing sent" 10
 type_line a "theme"
 check "the console starts with config's theme" wait_screen a "theme light"
 type_line a "quit"

@@ -5,7 +5,9 @@
 # an epoch processed; the epoch summary, reputations, an outlier, rewards
 # paid to miners, validators and the owner, paid + burned == emitted;
 # commit-reveal (too early, mismatching, revealed with --wait); the
-# collusion report; and `node --check` replaying it all. Every failure the
+# collusion report; `neuron show` with a neuron's recent epochs; a `watch
+# incentive` rule firing on a miner's fall; and `node --check` replaying
+# it all. Every failure the
 # chain state foretells (NOT_MINER, NOT_VALIDATOR, NO_COMMIT_REVEAL,
 # RATE_LIMITED, USE_COMMIT_REVEAL, REVEAL_TOO_EARLY) is refused before
 # signing: no fee.
@@ -105,7 +107,7 @@ nm --as charlie --json "weights submit $subnet 3=1,4=3" >"$T/out" 2>&1
 epoch=$(json_field epoch <"$T/out")
 run "dave disagrees" 0 'set on subnet' --as dave "weights submit $subnet 3=9 4=1"
 run "weights show lists the three" 0 '^uid 2 (block' "weights show $subnet"
-grep -q '3=25.00% 4=75.00%' "$T/out" && pass "weights normalised (3=25% 4=75%)" ||
+grep -q '3=0.25 4=0.75' "$T/out" && pass "weights normalised, shown as shares (3=0.25 4=0.75)" ||
     { fail "weights normalised"; cat "$T/out"; }
 eve0=$(free_of eve); ferdie0=$(free_of ferdie); bob0=$(free_of bob); alice0=$(free_of alice)
 nm --json "epoch $subnet" >"$T/epoch"
@@ -150,6 +152,31 @@ run "metagraph shows consensus columns" 0 'REPUTATION' "metagraph $subnet"
 grep -q 'grpc://127.0.0.1:50052' "$T/out" && pass "metagraph keeps the endpoints" ||
     fail "metagraph keeps the endpoints"
 run "epoch overview" 0 "subnet $subnet, epoch" 'epoch'
+# A watch rule on ferdie's incentive, set now (epoch 1's ~0.5333 is its
+# reference): epoch 2 pays from bob's revealed 2:1 alone (~0.3333, -37.5%),
+# so it fires; the console's watcher says so and runs its command (a
+# script shows it while `watch epochs` waits: until epoch 3 starts, then
+# two blocks for the watcher's last look).
+printf 'watch incentive %s %s drops 30%% --run "neuron show %s %s"\nwatch epochs 2\nwatch blocks 2\n' \
+    "$subnet" "$m2" "$subnet" "$m2" | "$NEUROMESH" attach "$URL" >"$T/watch.out" 2>&1 &
+watch_pid=$!
+BG_PIDS="$BG_PIDS $watch_pid"
+# neuron show: one neuron over its recent epochs, from the node's own history
+run "neuron show: ferdie (miner) and its epochs" 0 "neuron $m2 on subnet $subnet: miner ferdie" \
+    "neuron show $subnet $m2"
+grep -Eq '^ *[0-9]+ +1 +~?[01](\.[0-9]+)? +~?[01](\.[0-9]+)? +[0-9.,]+ +- +-$' "$T/out" &&
+    pass "a row per epoch: stake 1, weight and incentive as shares, reward in NMT" ||
+    { fail "neuron show rows"; cat "$T/out"; }
+run "neuron show: bob (validator) with reputation" 0 "reputation\|REPUTATION" "neuron show $subnet 0"
+grep -Eq '^ *[0-9]+ +10 +.* +~?0?\.?[0-9]+ +~?[01](\.[0-9]+)?$' "$T/out" &&
+    pass "a validator's rows carry reputation and similarity" ||
+    { fail "validator rows"; cat "$T/out"; }
+nm --json "neuron show $subnet $m2" >"$T/out" 2>&1
+grep -q '"history":\[{"epoch":' "$T/out" && grep -q '"reward":"[1-9]' "$T/out" &&
+    pass "--json: history with base-unit amounts" || { fail "neuron show --json"; cat "$T/out"; }
+run "neuron show of a uid nobody holds" 1 "no neuron with uid 99 on subnet $subnet" \
+    "neuron show $subnet 99"
+run "neuron show of a bad uid is a usage error" 2 "uid" "neuron show $subnet 70000"
 run "collusion: too few miners to judge" 0 'not analysed' "collusion $subnet"
 run "epoch of an unknown subnet" 1 'unknown subnet' 'epoch 99'
 
@@ -175,7 +202,18 @@ run "bob reveals when the delay has passed" 0 'revealed on subnet' --as bob \
     "weights reveal $subnet --wait"
 ls "$NEUROMESH_HOME"/commits/ | grep -q . && [ ! -f "$charlie_file" ] &&
     fail "only charlie's (failed) commit file stays" || pass "bob's commit file is gone"
-run "the revealed weights are in the bucket" 0 '3=66.67% 4=33.33%' "weights show $subnet"
+run "the revealed weights are in the bucket" 0 '3=~0.6667 4=~0.3333' "weights show $subnet"
+
+i=0
+while ! grep -q "^neuron $m2 on subnet $subnet: miner ferdie" "$T/watch.out" && [ $i -lt 150 ]
+do
+    sleep 0.1; i=$((i + 1))
+done
+grep -q "^watch 1: incentive of uid $m2 on subnet $subnet fell [0-9.]*% in epoch" "$T/watch.out" &&
+    grep -q "^neuron $m2 on subnet $subnet: miner ferdie" "$T/watch.out" &&
+    pass "watch incentive: ferdie's fall is said ($(grep '^watch 1:' "$T/watch.out")) and the command run" ||
+    { fail "watch incentive rule"; cat "$T/watch.out"; nm "neuron show $subnet $m2"; }
+kill "$watch_pid" 2>/dev/null
 
 stop_node
 if "$NEUROMESH" node --dev --base-path "$base" --check >"$T/check.out" 2>&1 &&

@@ -21,16 +21,18 @@ check "status bar shows who signs" wait_screen c "signer alice"
 type_line c "transfer bob 1"
 check "a transfer asks first" wait_screen c "send it? [y/N]" 15
 type_line c "y"
-check "transfer runs and reports its block" wait_screen c "transferred 1.000000000 NMT" 15
+check "transfer runs and reports its block" wait_screen c "transferred 1 NMT" 15
 $TM send-keys -t c M-6
 check "Alt-6 shows the Log with the transfer event as it happened" wait_screen c \
     "balances.Transfer from=5CuFW"
+check "each Log line has its time, amounts in NMT as the CLI prints them" sh -c \
+    "$TM capture-pane -p -t c | grep -Eq '[0-9]{2}:[0-9]{2}:[0-9]{2}Z #[0-9]+ balances.Transfer .*amount=1 NMT'"
 $TM send-keys -t c F1
 type_line c "balance bob"
-check "balance bob answers in the output pane" wait_screen c "free       1000001.000000000 NMT"
+check "balance bob answers in the output pane" wait_screen c "free       1,000,001 NMT"
 NEUROMESH_PASSWORD=hunter22 NEUROMESH_KDF_FAST=1 "$NEUROMESH" key new op1 >"$T/key.out" 2>&1
 type_line c "transfer op1 5 --yes"
-check "alice funds the keystore key" wait_screen c "transferred 5.000000000 NMT" 15
+check "alice funds the keystore key" wait_screen c "transferred 5 NMT" 15
 type_line c "use op1"
 check "a keystore key asks for its password" wait_screen c 'password for key "op1":'
 $TM send-keys -t c -l "hunter22"
@@ -38,7 +40,7 @@ $TM send-keys -t c Enter
 check "the right password unlocks it" wait_screen c "signing as op1"
 check "the password never shows" wait_gone c "hunter22"
 type_line c "transfer bob 2 --yes"
-check "op1 signs a transfer" wait_screen c "transferred 2.000000000 NMT" 15
+check "op1 signs a transfer" wait_screen c "transferred 2 NMT" 15
 type_line c "use alice"
 check "back to alice" wait_screen c "signer alice"
 type_line c "frobnicate"

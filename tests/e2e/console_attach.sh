@@ -18,9 +18,9 @@ check "status bar names the remote node" wait_screen a "node $URL connected"
 type_line a "use alice"
 check "use alice" wait_screen a "signing as alice"
 type_line a "transfer bob 1 --yes"
-check "transfer over attach" wait_screen a "transferred 1.000000000 NMT" 15
+check "transfer over attach" wait_screen a "transferred 1 NMT" 15
 type_line a "balance bob"
-check "balance bob over attach" wait_screen a "free       1000001.000000000 NMT"
+check "balance bob over attach" wait_screen a "free       1,000,001 NMT"
 $TM send-keys -t a F3
 check "F3 shows the metagraph screen" wait_screen a "no subnet yet"
 

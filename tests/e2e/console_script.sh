@@ -13,8 +13,8 @@ printf 'use alice\ntransfer bob 1\nbalance bob\nwatch blocks 2\n' |
     "$NEUROMESH" attach "$URL" >"$T/script.out" 2>"$T/script.err"
 check "script exits 0" test $? -eq 0
 check "script signs as alice" grep -q "signing as alice" "$T/script.out"
-check "script transfer" grep -q "transferred 1.000000000 NMT" "$T/script.out"
-check "script balance" grep -q "^free       1000001.000000000 NMT" "$T/script.out"
+check "script transfer" grep -q "transferred 1 NMT" "$T/script.out"
+check "script balance" grep -q "^free       1,000,001 NMT" "$T/script.out"
 check "watch blocks streams two lines" test "$(grep -c '^block #' "$T/script.out")" -eq 2
 
 printf 'balance alice\n\n# a comment\nnosuch command\nbalance bob\n' |
@@ -51,9 +51,9 @@ check "plain: a transfer shows its dry run and asks" wait_screen p "send it? [y/
 type_line p "n"
 check "plain: n sends nothing" wait_screen p "cancelled, nothing sent"
 type_line p "transfer bob 1"
-check "plain: asked again" wait_screen p "fee 0.000100000 NMT, moves 1.000000000 NMT" 15
+check "plain: asked again" wait_screen p "fee 0.0001 NMT, moves 1 NMT" 15
 type_line p "y"
-check "plain: y sends it" wait_screen p "transferred 1.000000000 NMT" 15
+check "plain: y sends it" wait_screen p "transferred 1 NMT" 15
 type_line p "help"
 check "plain help lists console commands" wait_screen p "console commands:"
 type_line p "quit"

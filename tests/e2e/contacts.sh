@@ -11,7 +11,7 @@ nm "contact add exchange $addr" >"$T/add.out" 2>&1
 check "contact add names the address" grep -q "^contact exchange = $addr$" "$T/add.out"
 check "the book is a private file" sh -c "ls -l '$NEUROMESH_HOME/contacts.ini' | grep -q '^-rw-------'"
 check "a contact is an ACCOUNT" sh -c "'$NEUROMESH' exec --url '$URL' --as alice 'transfer exchange 2' |
-    grep -q 'transferred 2.000000000 NMT to $addr'"
+    grep -q 'transferred 2 NMT to $addr'"
 check "balance takes it too" sh -c "'$NEUROMESH' exec --url '$URL' 'balance exchange' | grep -q '$addr'"
 nm "contact add bob $addr" >"$T/dev.out" 2>&1
 check "a dev name is refused" grep -q 'the name is taken' "$T/dev.out"

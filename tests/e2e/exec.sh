@@ -130,7 +130,7 @@ expect_ok "exec --help lists the table" "stake withdraw" --help
 
 # --- transfer ---
 bob0=$(free_of bob)
-expect_ok "transfer bob 1.5" "transferred 1.500000000 NMT" --as alice 'transfer bob 1.5'
+expect_ok "transfer bob 1.5" "transferred 1.5 NMT" --as alice 'transfer bob 1.5'
 bob1=$(free_of bob)
 if [ -n "$bob0" ] && [ -n "$bob1" ] && [ $((bob1 - bob0)) -eq 1500000000 ]; then
     pass "bob's balance rose by 1.5 NMT"
@@ -159,12 +159,16 @@ uid=$(json_field uid)
 [ "$rc" -eq 0 ] && [ "$uid" = 1 ] && pass "second registration gets uid 1" ||
     fail "second registration gets uid 1" "uid '$uid'"
 expect_ok "metagraph lists both miners" "grpc://127.0.0.1:50052" "metagraph $subnet"
+expect_ok "tables name known accounts (here dev names), stake in the one amount format" \
+    "^  0  miner *10  bob  *grpc://127.0.0.1:50051" "metagraph $subnet"
+expect_ok "--json keeps the addresses" '"hotkey":"5' "metagraph $subnet --json"
+expect_ok "subnet list names its owner" "active  *alice$" 'subnet list'
 expect_ok "neuron endpoint" "is now grpc://127.0.0.1:50054" \
     --as charlie "neuron endpoint $subnet grpc://127.0.0.1:50054"
 expect_ok "metagraph shows the new endpoint" "grpc://127.0.0.1:50054" "metagraph $subnet"
 
 # --- staking ---
-expect_ok "stake add" "bonded 5.000000000 NMT" --as bob "stake add $subnet 5"
+expect_ok "stake add" "bonded 5 NMT" --as bob "stake add $subnet 5"
 nm 'balance bob --json'
 [ "$(json_field staked)" = 15000000000 ] && pass "bob has 15 NMT staked" ||
     fail "bob has 15 NMT staked" "$(json_field staked)"
@@ -267,8 +271,38 @@ while [ "$i" -lt 150 ]; do
     nap
     i=$((i + 1))
 done
-expect_ok "stake withdraw after the unlock period" "withdrew 2.000000000 NMT" \
+expect_ok "stake withdraw after the unlock period" "withdrew 2 NMT" \
     --as bob 'stake withdraw'
+
+# --- every --json object's fields are snake_case and documented by help ---
+# (one exec for the commands, one for their help: the same order)
+set -- 'chain info|chain info' 'block|block' 'events|events' 'balance alice|balance' \
+    'subnet list|subnet list' "subnet show $subnet|subnet show" "metagraph $subnet|metagraph" \
+    "neuron show $subnet 0|neuron show" 'params|params' 'params tx_fee|params' \
+    'proposals|proposals' 'epoch|epoch' "weights show $subnet|weights show" \
+    'contact list|contact list' "stake add $subnet 1|stake add"
+runs=""; helps=""
+for c in "$@"; do
+    runs="$runs '${c%|*}'"; helps="$helps 'help ${c#*|}'"
+done
+eval "\"\$NEUROMESH\" exec --url \"\$url\" --as alice --json $runs" >"$work/j.out" 2>"$work/err"
+eval "\"\$NEUROMESH\" exec --url \"\$url\" $helps" >"$work/h.out" 2>&1
+undocumented=$(/usr/bin/python3 -c '
+import json, re, sys
+outs = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+helps = re.split(r"^(?=usage: )", open(sys.argv[2]).read(), flags=re.M)[1:]
+bad = []
+for name, o, h in zip(sys.argv[3:], outs, helps):
+    doc = " ".join(l for l in h.splitlines() if l.startswith("--json:"))
+    miss = [k for k in o if not re.fullmatch("[a-z][a-z0-9_]*", k) or
+            not re.search(r"\b" + k + r"\b", doc)]
+    if miss:
+        bad.append("[%s: %s]" % (name, " ".join(miss)))
+if len(outs) != len(sys.argv) - 3 or len(helps) != len(outs):
+    bad.append("%d answers, %d helps" % (len(outs), len(helps)))
+print(" ".join(bad))' "$work/j.out" "$work/h.out" "$@" 2>&1)
+[ -z "$undocumented" ] && pass "every --json field is snake_case and named by help (docs/commands.md)" ||
+    fail "--json fields not documented:$undocumented"
 
 echo "exec.sh: $passes passed, $failures failed"
 [ "$failures" -eq 0 ]

@@ -76,8 +76,8 @@ grep -q "1 of 2 signatures" "$T/out" && pass "one council signature of two is re
 expect_error "a council member signs once" 1 "ALREADY_SIGNED" --as bob "council cancel $id"
 nm --json "proposal $id" | grep -q '"status":"open"' \
     && pass "one signature of two changes nothing" || fail "proposal changed after 1 signature"
-nm 'proposals' | grep -q "tx_fee 0.000100000 NMT → 0.000200000 NMT" &&
-    pass "proposals lists it in NMT: tx_fee 0.000100000 NMT → 0.000200000 NMT" ||
+nm 'proposals' | grep -q "tx_fee 0.0001 NMT → 0.0002 NMT" &&
+    pass "proposals lists it in NMT: tx_fee 0.0001 NMT → 0.0002 NMT" ||
     { fail "proposals does not list it"; nm 'proposals'; }
 
 # Review (20 blocks) and timelock (5) at 1 s blocks.
@@ -93,8 +93,8 @@ done
     || fail "proposal status after ${i}s: $status"
 fee=$(nm --json 'chain info' | json_field tx_fee)
 [ "$fee" = 200000 ] && pass "chain info shows tx_fee 200000" || fail "tx_fee is $fee"
-nm "proposal $id" | grep -q '^summary         tx_fee → 0.000200000 NMT (set)$' &&
-    pass "an executed change says what it set, in NMT" ||
+nm "proposal $id" | grep -q '^summary         tx_fee 0.0001 NMT → 0.0002 NMT$' &&
+    pass "an executed change says old → new, in NMT" ||
     { fail "executed summary"; nm "proposal $id"; }
 expect_error "a vote after close is refused" 1 "VOTING_CLOSED" --as alice "vote $id nay"
 i=0

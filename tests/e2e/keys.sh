@@ -123,8 +123,8 @@ expect "list --json is one object" 0 \
     "^\\{\"keys\":\\[\\{\"name\":\"bob\",\"address\":\"$bob\"\\}\\]\\}\$" key list --json
 expect "show prints the address" 0 "^address: +$bob\$" key show bob
 expect "show prints the public key" 0 '^public key: +0x[0-9a-f]{64}$' key show bob
-expect "show --json has name, address, publicKey" 0 \
-    "^\\{\"name\":\"bob\",\"address\":\"$bob\",\"publicKey\":\"0x[0-9a-f]{64}\"\\}\$" \
+expect "show --json has name, address, public_key" 0 \
+    "^\\{\"name\":\"bob\",\"address\":\"$bob\",\"public_key\":\"0x[0-9a-f]{64}\"\\}\$" \
     key show bob --json
 expect "show of an unknown key fails" 1 'err:^error: key "nobody": no key with that name$' \
     key show nobody

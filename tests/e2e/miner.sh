@@ -3,7 +3,8 @@
 # (unregistered account refused, on-chain endpoint corrected), and a
 # python3-grpcio client (stubs compiled from the repo's .proto at test time)
 # calling Infer, HealthCheck and grpc.health.v1, bad input, a flood past the
-# concurrency cap, deadlines; SIGTERM stops it cleanly.
+# concurrency cap, deadlines; SIGTERM stops it cleanly. Log lines carry
+# time, level and role; --log-level filters them.
 . "$(dirname "$0")/../e2e-lib.sh"
 . "$(dirname "$0")/../e2e-roles-lib.sh"
 
@@ -47,7 +48,7 @@ else
     cat "$T/py.out"; fail "python3-grpcio interop"
 fi
 
-METRICS=$(sed -n 's|^miner: metrics on \(http://[^ ]*\)$|\1|p' "$T/bob.log")
+METRICS=$(sed -n 's|^[0-9T:.Z-]* INFO  miner: metrics on \(http://[^ ]*\)$|\1|p' "$T/bob.log")
 curl -s "$METRICS" >"$T/metrics.txt"
 grep -q '^neuromesh_miner_infer_total{status="ok"} [1-9]' "$T/metrics.txt" \
     && grep -q '^neuromesh_miner_infer_total{status="invalid_argument"} [1-9]' "$T/metrics.txt" \
@@ -59,10 +60,21 @@ kill -TERM "$BOB_PID"; wait "$BOB_PID"; rc=$?
 [ "$rc" -eq 0 ] && grep -q "miner: stopping" "$T/bob.log" && pass "SIGTERM stops it cleanly" \
     || fail "SIGTERM exit $rc"
 
+# One log line for every role (node/log.h): UTC time, level, role.
+STAMP='^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z (ERROR|WARN |INFO |DEBUG) '
+check "every miner log line is timestamped, with its level" \
+    sh -c "grep -q . '$T/bob.log' && ! grep -Ev \"$STAMP\"'miner: ' '$T/bob.log' | grep -q ."
+check "the node's lines too" grep -Eq "${STAMP}node: block #" "$T/node.log"
+"$NEUROMESH" miner --log-level loud --no-chain --backend echo >"$T/level.out" 2>&1
+check "a bad --log-level is a usage error (2)" test $? -eq 2
+check "naming the levels" grep -q 'error: --log-level wants error, warn, info or debug, not "loud"' \
+    "$T/level.out"
+
 # A slow exec: miner (0.5 s per answer, 2 at once, no chain) for the flood
-# and deadline checks.
+# and deadline checks; --log-level warn leaves out its info lines.
 if start_miner slow --no-chain --backend "exec:$PY $GRPC_DIR/exec_worker.py --sleep 0.5" \
-    --max-concurrency 2 --workers 2 --quiet; then
+    --max-concurrency 2 --workers 2 --quiet --log-level warn; then
+    check "--log-level warn: no info lines" sh -c "! grep -q 'INFO ' '$T/slow.log'"
     if $PY "$GRPC_DIR/miner_client.py" "$T/stubs" "$MINER_ADDR" flood slow >"$T/py2.out" 2>&1
     then
         sed 's/^/  /' "$T/py2.out"; pass "flood and deadlines"

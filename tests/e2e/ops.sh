@@ -99,7 +99,7 @@ start_bg agg "$NEUROMESH" aggregator --node "$URL" --listen 127.0.0.1:0 --port-f
 wait_file "$T/agg.port" "$LAST_PID" || { fail "aggregator started"; cat "$T/agg.log"; finish; }
 
 NODE_METRICS="http://127.0.0.1:$(cat "$T/node.pport")/metrics"
-MINER_METRICS=$(sed -n 's|^miner: metrics on \(http://[^ ]*\)$|\1|p' "$T/bob.log")
+MINER_METRICS=$(sed -n 's|^[0-9T:.Z-]* INFO  miner: metrics on \(http://[^ ]*\)$|\1|p' "$T/bob.log")
 VAL_METRICS="http://127.0.0.1:$(cut -d' ' -f2 "$T/validator.ports")/metrics"
 # Until the validator's weights are on chain and an epoch has processed them.
 i=0

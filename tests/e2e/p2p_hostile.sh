@@ -74,7 +74,7 @@ check "a silent connection is closed after the handshake timeout" \
 check "an inbound connection over --max-peers is refused" grep -q '^third refused' "$T/py.out"
 check "the ones under the cap are served" grep -q '^first two open' "$T/py.out"
 check "a peer over the byte rate is banned" grep -q '^flood banned' "$T/py.out"
-check "the log says why" grep -q 'warning: peer at 127.0.0.5: peer exceeded its limits; banned' "$T/n.log"
+check "the log says why" grep -q 'WARN  node: peer at 127.0.0.5: peer exceeded its limits; banned' "$T/n.log"
 check "and it is refused while banned" grep -q '^while banned refused' "$T/py.out"
 check "and served again after the ban" grep -q '^after the ban served' "$T/py.out"
 h1=$(nm --json 'chain info' | json_field height)

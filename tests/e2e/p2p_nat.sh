@@ -8,12 +8,12 @@
 start_node "$T/n" --quiet --port 0 --listen-ip 127.0.0.1 --nat upnp || exit 1
 h1=$(nm --json 'chain info' | json_field height)
 i=0
-while ! grep -q 'warning: NAT: ' "$T/n.log"; do
+while ! grep -q 'WARN  node: NAT: ' "$T/n.log"; do
     i=$((i + 1)); [ $i -gt 200 ] && break
     sleep 0.1
 done
 check "no gateway: one warning that says what to do" \
-    grep -q 'warning: NAT: no UPnP gateway answered.*--public-addr' "$T/n.log"
+    grep -q 'WARN  node: NAT: no UPnP gateway answered.*--public-addr' "$T/n.log"
 h2=$(nm --json 'chain info' | json_field height)
 check "the node produced blocks while it searched" test "$h2" -gt "$h1"
 check "it announces only its listen address" sh -c "'$NEUROMESH' exec --url '$URL' --raw \

@@ -156,7 +156,7 @@ print("again", attempt(b""))
 PY
 check "the garbage sender is disconnected" grep -q "first closed" "$T/garbage.out"
 check "and refused when it comes back" grep -q "again closed" "$T/garbage.out"
-check "the producer logs the ban" grep -q "warning: peer at 127.0.0.2: .*banned" "$T/p.log"
+check "the producer logs the ban" grep -q "WARN  node: peer at 127.0.0.2: .*banned" "$T/p.log"
 ph=$(height p)
 sleep 1
 check "followers still follow after the ban" wait_height f2 "$((ph + 5))" 10

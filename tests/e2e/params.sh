@@ -13,7 +13,7 @@ check "params exits 0" test $? -eq 0
 want=$(grep -c '^ *X([a-z_]*,' "$top/node/params.h")
 check "every parameter of node/params.h is listed ($want)" \
     test "$(grep -c '^[a-z_]* ' "$T/all")" -eq "$want"
-check "amounts in NMT" grep -Eq '^tx_fee +0.000100000 NMT +yes +0.000000000 NMT .. 1000.000000000 NMT$' "$T/all"
+check "amounts in NMT" grep -Eq '^tx_fee +0.0001 NMT +yes +0 NMT .. 1,000 NMT$' "$T/all"
 check "ppb shares in % (exact)" grep -Eq '^miner_share_ppb +41% +yes' "$T/all"
 check "ppm shares in % with their decimals" grep -Eq '^gov_approval_ppm +50% +yes +0% .. 99.9999%$' "$T/all"
 check "durations in blocks" grep -Eq '^tempo +10 blocks +yes' "$T/all"
