@@ -473,7 +473,8 @@ static int node_open(struct nm_node *n)
     if (n->cfg.produce && n->chain->can_author) {
         /* The first block comes at once: an operator (and a test) should
          * not wait a whole block time to see the chain move. */
-        uint64_t period = n->chain->rt.params.block_time_ms;
+        uint64_t period = n->cfg.block_interval_ms ? n->cfg.block_interval_ms
+                                                   : n->chain->rt.params.block_time_ms;
         uv_timer_start(&n->block_timer, produce_block, 0, period);
     }
     return 0;

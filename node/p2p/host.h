@@ -68,6 +68,7 @@ struct nm_p2p_peer_view {
     uint64_t best_height;
     nm_hash best_hash;
     uint64_t bytes_in, bytes_out;
+    char ip[48]; /* the remote IP address as text */
 };
 
 struct nm_p2p_host;
@@ -95,6 +96,10 @@ size_t nm_p2p_host_peers(const struct nm_p2p_host *h, struct nm_p2p_peer_view *o
 int nm_p2p_host_add_reserved(struct nm_p2p_host *h, const struct nm_multiaddr *addr);
 /* Stops redialing and disconnects the peer. NM_E_INVAL if not reserved. */
 int nm_p2p_host_remove_reserved(struct nm_p2p_host *h, const struct nm_peer_id *id);
+/* Dials a peer we are not connected to whose addresses Kademlia knows
+ * (gossipsub peer exchange names peers by id only). NM_E_INVAL when the
+ * table has no address for it or it is banned; 0 if already connected. */
+int nm_p2p_host_dial_known(struct nm_p2p_host *h, const struct nm_peer_id *id);
 /* Disconnects id and refuses it for the ban time. */
 void nm_p2p_host_ban(struct nm_p2p_host *h, const struct nm_peer_id *id);
 /* Sends a sync request to a connected peer; the answer comes to

@@ -77,3 +77,19 @@ void host_kad_walk(struct nm_p2p_host *h)
     bool settled = asked && h->walks > 3;
     h->next_walk_ms = host_now_ms(h) + (settled ? KAD_WALK_MS : KAD_FIRST_WALK_MS * 4);
 }
+
+int nm_p2p_host_dial_known(struct nm_p2p_host *h, const struct nm_peer_id *id)
+{
+    if (host_find_ready(h, id))
+        return 0;
+    if (nm_peer_id_eq(id, &h->local.id) || host_is_banned(h, NULL, id) ||
+        h->n_out >= h->cfg.max_outbound)
+        return NM_E_INVAL;
+    uint8_t key[32];
+    nm_kad_key_of(id, key);
+    const struct nm_kad_peer *near;
+    if (nm_kad_closest(&h->kad, key, &near, 1) != 1 || !nm_peer_id_eq(&near->id, id))
+        return NM_E_INVAL;
+    kad_found(h, id, near->addrs, near->n_addrs);
+    return 0;
+}

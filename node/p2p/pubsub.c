@@ -176,6 +176,19 @@ static void on_peer_up(void *ud, const struct nm_peer_id *id)
 {
     struct nm_pubsub *ps = ud;
     nm_gossip_peer_add(ps->router, id);
+    struct nm_p2p_peer_view v[NM_GOSSIP_MAX_PEERS];
+    size_t n = ps->host ? nm_p2p_host_peers(ps->host, v, NM_GOSSIP_MAX_PEERS) : 0;
+    for (size_t i = 0; i < n && i < NM_GOSSIP_MAX_PEERS; i++)
+        if (nm_peer_id_eq(&v[i].id, id))
+            nm_gossip_peer_set_ip(ps->router, id, v[i].ip); /* P6 */
+}
+
+/* Gossipsub peer exchange: a trusted peer pruned us and named others. */
+static void on_px(void *ud, const struct nm_peer_id *id)
+{
+    struct nm_pubsub *ps = ud;
+    if (ps->host)
+        nm_p2p_host_dial_known(ps->host, id);
 }
 
 static void on_peer_down(void *ud, const struct nm_peer_id *id)
@@ -188,11 +201,15 @@ static void on_gossip(void *ud, const struct nm_peer_id *from, const uint8_t *rp
 {
     struct nm_pubsub *ps = ud;
     int rc = nm_gossip_receive(ps->router, from, rpc, len, nm_now_ms());
-    if (rc && ps->host) {
-        char id[NM_PEER_ID_STRLEN];
-        ps_log(ps, "warning: peer %s sent %s gossip (%s); banned", nm_peer_id_to_string(from, id),
-               rc == NM_E_PROTOCOL ? "malformed" : "invalid", nm_strerror(rc));
+    char id[NM_PEER_ID_STRLEN];
+    if (rc == NM_E_PROTOCOL && ps->host) { /* not gossipsub at all: a broken or hostile peer */
+        ps_log(ps, "warning: peer %s sent malformed gossip (%s); banned",
+               nm_peer_id_to_string(from, id), nm_strerror(rc));
         nm_p2p_host_ban(ps->host, from);
+    } else if (rc) { /* invalid messages: scored down (P4), graylisted when it goes on */
+        ps_log(ps, "warning: peer %s sent invalid gossip (%s); score now %.1f",
+               nm_peer_id_to_string(from, id), nm_strerror(rc),
+               nm_gossip_peer_score(ps->router, from));
     }
 }
 
@@ -261,7 +278,8 @@ int nm_pubsub_new(const struct nm_pubsub_config *cfg, struct nm_pubsub **out)
     /* status at most every 15 s; a few seconds on fast (dev) chains */
     uint64_t bt = cfg->chain->rt.params.block_time_ms;
     ps->status_ms = bt * 4 < 2000 ? 2000 : bt * 4 > 15000 ? 15000 : bt * 4;
-    struct nm_gossip_config gc = {&ps->key, send_rpc, deliver, ps};
+    struct nm_gossip_config gc = {
+        .key = &ps->key, .send = send_rpc, .deliver = deliver, .ud = ps, .on_px = on_px};
     int rc = nm_gossip_new(&gc, &ps->router);
     for (int t = 0; !rc && t < NM_PUBSUB_TOPICS; t++)
         rc = nm_gossip_subscribe(ps->router, ps->topics[t]);

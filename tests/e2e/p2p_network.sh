@@ -3,7 +3,9 @@
 # p2p layer. One authority produces 100 ms blocks; two followers find it
 # through --bootnodes and import every block (same hashes and state roots);
 # a transfer submitted at the last follower reaches the producer and is
-# included everywhere; a late node syncs a few hundred blocks; a follower
+# included everywhere; the producer first makes 1,000 blocks alone (5 ms
+# apart, --block-interval-ms), so both followers join 1,000 blocks late,
+# sync them and then follow; a later node syncs 1,000+ blocks; a follower
 # killed with SIGKILL and restarted catches up; a peer sending garbage
 # (from 127.0.0.2) is banned while everyone else is still served.
 . "$(dirname "$0")/../e2e-lib.sh"
@@ -66,14 +68,26 @@ same_at() {
     done
 }
 
+# 1,000 blocks fast, then the chain's 100 ms block time
+start=$(date +%s%N)
+peer p --block-interval-ms 5 || exit 1
+wait_height p 1000 30 || fail "the producer made 1,000 blocks (at $(height p))"
+kill -TERM "$(cat "$T/p.pid")"; wait "$(cat "$T/p.pid")" 2>/dev/null
 peer p || exit 1
+pass "the producer made $(height p) blocks in $((($(date +%s%N) - start) / 1000000)) ms"
 P_ADDR=$(rpc p system_localListenAddresses | tr -d '[]"' | cut -d, -f1)
+start=$(date +%s%N)
 peer f1 --bootnodes "$P_ADDR" || exit 1
 peer f2 --bootnodes "$P_ADDR" || exit 1
-
-wait_height f1 30 20 && wait_height f2 30 20 && pass "both followers passed height 30" \
-    || fail "both followers passed height 30 (f1 $(height f1), f2 $(height f2), p $(height p))"
-check "same hash and state root at height 25 on all three" same_at 25 p f1 f2
+ph=$(height p)
+wait_height f1 "$ph" 20 && wait_height f2 "$ph" 20 && pass "both followers joined $ph blocks \
+late and synced in $((($(date +%s%N) - start) / 1000000)) ms" \
+    || fail "both followers synced to $ph (f1 $(height f1), f2 $(height f2), p $(height p))"
+ph=$((ph + 20))
+wait_height f1 "$ph" 20 && wait_height f2 "$ph" 20 && pass "and follow the producer past $ph" \
+    || fail "both followers follow past $ph (f1 $(height f1), f2 $(height f2), p $(height p))"
+check "same hash and state root at height 1000 on all three" same_at 1000 p f1 f2
+check "and at height $ph" same_at "$ph" p f1 f2
 check "the producer counts two peers" sh -c "'$NEUROMESH' exec --url '$(cat "$T/p.url")' --raw \
     system_health | grep -q '\"peers\":2'"
 check "system_peers on f1 shows the producer's best block" sh -c "'$NEUROMESH' exec --url \
@@ -109,7 +123,6 @@ check "f1 sees it too" sh -c "'$NEUROMESH' exec --url '$(cat "$T/f1.url")' --jso
     | grep -q '\"free\":\"1500000000\"'"
 
 # a late node syncs what was made before it came (gossip brings only new blocks)
-wait_height p 250 60
 peer late --bootnodes "$P_ADDR" || exit 1
 start=$(date +%s%N)
 ph=$(height p)
