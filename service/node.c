@@ -427,6 +427,7 @@ static int node_open(struct nm_node *n)
     struct nm_rpc_node_hooks hooks = {
         .ud = n,
         .p2p = n->p2p,
+        .pubsub = n->pubsub,
         .shutdown = n->cfg.on_shutdown ? hook_shutdown : NULL,
         .set_log_level = hook_set_log_level,
         .connections = hook_connections,

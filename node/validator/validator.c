@@ -82,7 +82,11 @@ static int discover(struct nm_validator *v, char *err, size_t cap)
     int rc = nm_session_call(v->session, "neuron_list", params, &res, err, cap);
     if (rc)
         return rc;
-    const cJSON *list = cJSON_GetObjectItemCaseSensitive(res, "neurons");
+    cJSON *list = cJSON_GetObjectItemCaseSensitive(res, "neurons");
+    /* miners without an endpoint on chain may have announced one over p2p */
+    int heard = nm_role_fill_announced(v->session, v->cfg.subnet, list);
+    if (heard)
+        nm_validator_log(v, "%d miner endpoint(s) from p2p announcements", heard);
     size_t n = 0, total = (size_t)cJSON_GetArraySize(list);
     struct nm_vminer *m = calloc(total ? total : 1, sizeof *m);
     if (!m) {

@@ -122,6 +122,35 @@ check "neuromesh exec at f2 saw it included (f2 imported the block with its resu
 check "f1 sees it too" sh -c "'$NEUROMESH' exec --url '$(cat "$T/f1.url")' --json 'balance $BOB' \
     | grep -q '\"free\":\"1500000000\"'"
 
+# p2p announcements (issue 12): alice, a miner of subnet 1, announces an
+# endpoint at f2; the producer hears it over gossip, checked against its
+# registry; an unregistered hotkey and a wrong role are refused
+bob_seed=$(/usr/bin/python3 -c "import hashlib; print('0x' + hashlib.blake2b(b'neuromesh-dev/bob', \
+    digest_size=32).hexdigest())")
+"$NEUROMESH" key import bob-e2e --seed "$bob_seed" >/dev/null 2>&1
+ax() { "$NEUROMESH" exec --url "$(cat "$T/f2.url")" "$@"; }
+ax --as alice-e2e 'subnet create --name p2pnet --task CODE_GEN' >"$T/ann.out" 2>&1
+ax --as alice-e2e 'register miner 1 --stake 10 --endpoint grpc://127.0.0.1:50051' >>"$T/ann.out" 2>&1
+i=0
+until rpc p 'neuron_announcements [1]' 2>/dev/null | grep -q "$ALICE"; do
+    i=$((i + 1)); [ $i -gt 15 ] && break
+    ax --as alice-e2e 'neuron announce 1 miner grpc://127.0.0.1:50052' >>"$T/ann.out" 2>&1
+    sleep 0.5
+done
+check "a miner's announcement made at f2 reaches the producer" sh -c "'$NEUROMESH' exec --url \
+    '$(cat "$T/p.url")' --raw 'neuron_announcements [1]' | grep -q '$ALICE.*grpc://127.0.0.1:50052'"
+f2_id=$(rpc f2 system_localPeerId | tr -d '"')
+check "relayed from f2's gossip (via f2)" sh -c "'$NEUROMESH' exec --url '$(cat "$T/p.url")' \
+    --raw 'neuron_announcements [1]' | grep -q '\"via\":\"$f2_id\"'"
+check "an unregistered hotkey's announcement is refused" sh -c "'$NEUROMESH' exec --url \
+    '$(cat "$T/f2.url")' --as bob-e2e 'neuron announce 1 miner grpc://127.0.0.1:9' 2>&1 \
+    | grep -q 'not registered'"
+check "a miner announcing itself as validator is refused" sh -c "'$NEUROMESH' exec --url \
+    '$(cat "$T/f2.url")' --as alice-e2e 'neuron announce 1 validator grpc://127.0.0.1:9' 2>&1 \
+    | grep -q 'role differs'"
+check "announcements lists it at the producer" sh -c "'$NEUROMESH' exec --url '$(cat "$T/p.url")' \
+    announcements | grep -q 'miner .*grpc://127.0.0.1:50052'"
+
 # a late node syncs what was made before it came (gossip brings only new blocks)
 peer late --bootnodes "$P_ADDR" || exit 1
 start=$(date +%s%N)
