@@ -115,19 +115,20 @@ int nm_announce_parse(const char *json, size_t len, struct nm_announcement *a)
     return rc;
 }
 
-int nm_announce_check(struct nm_chain *c, const struct nm_announcement *a, uint16_t *uid)
+int nm_announce_check(struct nm_db *db, const nm_hash *genesis, uint64_t best,
+                      const struct nm_announcement *a, uint16_t *uid)
 {
-    if (!nm_hash_eq(&a->genesis, &c->genesis))
+    if (!nm_hash_eq(&a->genesis, genesis))
         return NM_E_WRONG_CHAIN;
     uint8_t msg[SIGNING_MAX];
     if (!nm_verify(&a->hotkey, msg, signing_bytes(a, msg), a->sig))
         return NM_E_BAD_SIGNATURE;
-    if (a->at > c->best.height + 2)
+    if (a->at > best + 2)
         return NM_E_ANNOUNCE_EARLY;
-    if (a->at + NM_ANNOUNCE_STALE < c->best.height)
+    if (a->at + NM_ANNOUNCE_STALE < best)
         return NM_E_ANNOUNCE_STALE;
     struct nm_neuron n;
-    int rc = nm_registry_find(c->db, a->subnet, &a->hotkey, &n);
+    int rc = nm_registry_find(db, a->subnet, &a->hotkey, &n);
     if (rc)
         return rc; /* NM_E_NOT_REGISTERED, or the database's */
     if (n.role != a->role)

@@ -50,11 +50,13 @@ cJSON *nm_announce_to_object(const struct nm_announcement *a);
  * here. */
 int nm_announce_parse(const char *json, size_t len, struct nm_announcement *a);
 int nm_announce_from_object(const cJSON *o, struct nm_announcement *a);
-/* Checks it against chain c: NM_E_WRONG_CHAIN, NM_E_BAD_SIGNATURE,
- * NM_E_NOT_REGISTERED, NM_E_ANNOUNCE_ROLE (registered in the other role),
- * NM_E_ANNOUNCE_STALE (too old), NM_E_ANNOUNCE_EARLY (ahead of our best);
- * 0 with the neuron's uid. */
-int nm_announce_check(struct nm_chain *c, const struct nm_announcement *a, uint16_t *uid);
+/* Checks it against a chain (its genesis, best height and database):
+ * NM_E_WRONG_CHAIN, NM_E_BAD_SIGNATURE, NM_E_NOT_REGISTERED,
+ * NM_E_ANNOUNCE_ROLE (registered in the other role), NM_E_ANNOUNCE_STALE
+ * (too old), NM_E_ANNOUNCE_EARLY (ahead of our best); 0 with the neuron's
+ * uid. */
+int nm_announce_check(struct nm_db *db, const nm_hash *genesis, uint64_t best,
+                      const struct nm_announcement *a, uint16_t *uid);
 
 struct nm_announce_entry {
     bool used;

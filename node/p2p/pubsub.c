@@ -162,6 +162,13 @@ static enum nm_gossip_verdict on_announcement(struct nm_pubsub *ps, const uint8_
     return v;
 }
 
+static int check_announcement(struct nm_pubsub *ps, const struct nm_announcement *a,
+                              uint16_t *uid)
+{
+    struct nm_chain *c = ps->cfg.chain;
+    return nm_announce_check(c->db, &c->genesis, c->best.height, a, uid);
+}
+
 /* A miner's or validator's endpoint on a subnet topic (announce.h). */
 static enum nm_gossip_verdict on_subnet_announcement(struct nm_pubsub *ps, const char *topic,
                                                      const uint8_t *data, size_t len,
@@ -174,7 +181,7 @@ static enum nm_gossip_verdict on_subnet_announcement(struct nm_pubsub *ps, const
     if (strcmp(nm_announce_topic(a.subnet, a.role, want, sizeof want), topic) != 0)
         return NM_GOSSIP_REJECT; /* on the wrong topic */
     uint16_t uid;
-    int rc = nm_announce_check(ps->cfg.chain, &a, &uid);
+    int rc = check_announcement(ps, &a, &uid);
     if (rc == 0) {
         nm_announce_book_put(&ps->book, &a, uid, nm_now_ms(), author);
         return NM_GOSSIP_ACCEPT;
@@ -396,7 +403,7 @@ void nm_pubsub_block_produced(struct nm_pubsub *ps)
 int nm_pubsub_announce(struct nm_pubsub *ps, const struct nm_announcement *a)
 {
     uint16_t uid;
-    int rc = nm_announce_check(ps->cfg.chain, a, &uid);
+    int rc = check_announcement(ps, a, &uid);
     if (rc)
         return rc;
     struct nm_peer_id self;

@@ -208,7 +208,8 @@ static inline void nm_fuzz_p2p_messages(const uint8_t *d, size_t n)
     static struct nm_gossip *router;
     static struct nm_peer_id peer;
     if (!router) { /* subscribed to the announcements topic, one peer known */
-        struct nm_gossip_config gc = {&nm_fuzz_identity()->id, nm_fuzz_gossip_send, NULL, NULL};
+        struct nm_gossip_config gc = {.key = &nm_fuzz_identity()->id,
+                                      .send = nm_fuzz_gossip_send};
         nm_gossip_new(&gc, &router);
         nm_gossip_subscribe(router, "/neuromesh/1.0.0/global/announcements");
         memset(&peer, 3, sizeof peer);
