@@ -59,6 +59,10 @@ static cJSON *peers_json(struct nm_p2p_host *h, struct nm_pubsub *ps)
         else
             cJSON_AddNullToObject(o, "pingUs");
         cJSON_AddStringToObject(o, "agent", v[i].agent);
+        cJSON *protos = cJSON_AddArrayToObject(o, "protocols");
+        for (char *save = NULL, *p = strtok_r(v[i].protocols, " ", &save); p;
+             p = strtok_r(NULL, " ", &save))
+            cJSON_AddItemToArray(protos, cJSON_CreateString(p));
         cJSON_AddNumberToObject(o, "bytesIn", (double)v[i].bytes_in);
         cJSON_AddNumberToObject(o, "bytesOut", (double)v[i].bytes_out);
         /* gossipsub v1.1 score, rounded to 0.01 (not chain state) */

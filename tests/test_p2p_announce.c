@@ -3,7 +3,8 @@
  * is checked against the registry: accepted for the registered role,
  * refused when forged, for another chain, by an unregistered hotkey, in the
  * wrong role, stale or ahead of us, or malformed; the book keeps the newest
- * per neuron and lists it by subnet. */
+ * per neuron and lists it by subnet; validators and the aggregator fill a
+ * miner's missing on-chain endpoint from the announcements. */
 #include "tests/support/consensus_fixture.h"
 
 #include "node/call.h"
@@ -138,6 +139,29 @@ static void test_book_keeps_the_newest_per_neuron(void **state)
     free(b);
 }
 
+static void test_announced_endpoints_fill_only_missing_miner_endpoints(void **state)
+{
+    (void)state;
+    cJSON *neurons = cJSON_Parse(
+        "[{\"uid\":0,\"hotkey\":\"5A\",\"role\":\"miner\",\"endpoint\":\"\"},"
+        "{\"uid\":1,\"hotkey\":\"5B\",\"role\":\"miner\",\"endpoint\":\"grpc://chain:1\"},"
+        "{\"uid\":2,\"hotkey\":\"5C\",\"role\":\"miner\",\"endpoint\":\"\"}]");
+    cJSON *heard = cJSON_Parse(
+        "[{\"hotkey\":\"5A\",\"role\":\"miner\",\"endpoint\":\"grpc://p2p:1\"},"
+        "{\"hotkey\":\"5B\",\"role\":\"miner\",\"endpoint\":\"grpc://p2p:2\"},"
+        "{\"hotkey\":\"5C\",\"role\":\"validator\",\"endpoint\":\"grpc://p2p:3\"}]");
+    assert_int_equal(nm_announce_fill_endpoints(neurons, heard), 1);
+    const char *ep[3];
+    for (int i = 0; i < 3; i++)
+        ep[i] = cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetArrayItem(neurons, i),
+                                                         "endpoint"));
+    assert_string_equal(ep[0], "grpc://p2p:1");   /* filled */
+    assert_string_equal(ep[1], "grpc://chain:1"); /* the chain's comes first */
+    assert_string_equal(ep[2], "");               /* a validator's announcement is not a miner's */
+    cJSON_Delete(neurons);
+    cJSON_Delete(heard);
+}
+
 int main(void)
 {
     nm_crypto_init();
@@ -145,6 +169,7 @@ int main(void)
         cmocka_unit_test(test_signed_announcement_round_trips_and_names_its_topic),
         cmocka_unit_test_setup_teardown(test_check_against_the_registry, setup, cfx_teardown),
         cmocka_unit_test(test_book_keeps_the_newest_per_neuron),
+        cmocka_unit_test(test_announced_endpoints_fill_only_missing_miner_endpoints),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

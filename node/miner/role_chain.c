@@ -144,28 +144,7 @@ int nm_role_fill_announced(struct nm_session *s, unsigned subnet, cJSON *list)
     cJSON_AddItemToArray(params, cJSON_CreateNumber(subnet));
     if (nm_session_call(s, "neuron_announcements", params, &heard, err, sizeof err))
         return 0; /* no p2p layer, or an older node */
-    int filled = 0;
-    cJSON *n;
-    cJSON_ArrayForEach(n, list)
-    {
-        const char *hk = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(n, "hotkey"));
-        const char *ep = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(n, "endpoint"));
-        if (!hk || (ep && *ep))
-            continue; /* the chain's endpoint comes first */
-        const cJSON *a;
-        cJSON_ArrayForEach(a, heard)
-        {
-            const char *ahk = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(a, "hotkey"));
-            const char *role = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(a, "role"));
-            const char *aep = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(a, "endpoint"));
-            if (ahk && role && aep && !strcmp(ahk, hk) && !strcmp(role, "miner")) {
-                cJSON_DeleteItemFromObjectCaseSensitive(n, "endpoint");
-                cJSON_AddStringToObject(n, "endpoint", aep);
-                filled++;
-                break;
-            }
-        }
-    }
+    int filled = nm_announce_fill_endpoints(list, heard);
     cJSON_Delete(heard);
     return filled;
 }

@@ -196,3 +196,28 @@ cJSON *nm_announce_book_json(const struct nm_announce_book *b, int subnet, uint6
     }
     return arr;
 }
+
+int nm_announce_fill_endpoints(cJSON *neurons, const cJSON *heard)
+{
+    int filled = 0;
+    cJSON *n;
+    cJSON_ArrayForEach(n, neurons)
+    {
+        const char *hk = str_of(n, "hotkey"), *ep = str_of(n, "endpoint");
+        if (!hk || (ep && *ep))
+            continue;
+        const cJSON *a;
+        cJSON_ArrayForEach(a, heard)
+        {
+            const char *ahk = str_of(a, "hotkey"), *role = str_of(a, "role");
+            const char *aep = str_of(a, "endpoint");
+            if (ahk && role && aep && !strcmp(ahk, hk) && !strcmp(role, "miner")) {
+                cJSON_DeleteItemFromObjectCaseSensitive(n, "endpoint");
+                cJSON_AddStringToObject(n, "endpoint", aep);
+                filled++;
+                break;
+            }
+        }
+    }
+    return filled;
+}

@@ -76,4 +76,9 @@ void nm_announce_book_put(struct nm_announce_book *b, const struct nm_announceme
  * every subnet when subnet < 0), by uid. */
 cJSON *nm_announce_book_json(const struct nm_announce_book *b, int subnet, uint64_t now_ms);
 
+/* Fills, from heard (neuron_announcements' answer), the endpoint of each
+ * miner of neurons (neuron_list objects with hotkey and endpoint) that has
+ * none on chain; the chain's endpoint comes first. How many were filled. */
+int nm_announce_fill_endpoints(cJSON *neurons, const cJSON *heard);
+
 #endif

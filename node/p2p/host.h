@@ -69,6 +69,7 @@ struct nm_p2p_peer_view {
     nm_hash best_hash;
     uint64_t bytes_in, bytes_out;
     char ip[48]; /* the remote IP address as text */
+    char protocols[1024]; /* what identify said it speaks, space-separated */
 };
 
 struct nm_p2p_host;

@@ -49,6 +49,7 @@ size_t nm_p2p_host_peers(const struct nm_p2p_host *h, struct nm_p2p_peer_view *o
             v->bytes_in = pc->bytes_in;
             v->bytes_out = pc->bytes_out;
             snprintf(v->ip, sizeof v->ip, "%s", pc->ip);
+            snprintf(v->protocols, sizeof v->protocols, "%s", pc->conn.info.protocols);
         }
         n++;
     }

@@ -7,8 +7,10 @@
 # apart, --block-interval-ms), so both followers join 1,000 blocks late,
 # sync them and then follow; a later node syncs 1,000+ blocks; a follower
 # killed with SIGKILL and restarted catches up; a peer sending garbage
-# (from 127.0.0.2) is banned while everyone else is still served.
+# (from 127.0.0.2) is banned while everyone else is still served; the
+# console's Peers screen shows the producer's peers.
 . "$(dirname "$0")/../e2e-lib.sh"
+. "$(dirname "$0")/../e2e-console-lib.sh"
 
 ALICE=5CuFWW4RYWaZi8hMDqzgWmjwS3XyRzLXtmpP4sRoRAw736gV
 BOB=5HrKmpPxbYwbhyTeJEr52TSM8Y92jokBAQZdmErELf5bmofJ
@@ -209,6 +211,12 @@ check "the producer still has its three peers" sh -c "'$NEUROMESH' exec --url '$
 "$NEUROMESH" exec --url "$(cat "$T/p.url")" peers >"$T/peers.out" 2>&1
 check "peers lists the producer's three peers" grep -q '^3 peers' "$T/peers.out"
 check "with their ping and best block" grep -q 'inbound .* ms .*[0-9]' "$T/peers.out"
+console_start pc 130x30 "$NEUROMESH" attach "$(cat "$T/p.url")"
+$TM send-keys -t pc M-7
+check "the console's Peers screen (Alt-7) lists the producer's three peers" \
+    wait_screen pc "3 connected (3 in, 0 out)" 15
+check "with the protocols identify listed" wait_screen pc "sync kad" 5
+check "and the selected peer's ping sparkline" wait_screen pc "ping RTT of 12D3KooW" 5
 check "peer connect without the token is refused" sh -c "! '$NEUROMESH' exec --url \
     '$(cat "$T/f2.url")' --base-path '$T/none' 'peer connect /ip4/127.0.0.1/tcp/1/p2p/x' 2>/dev/null"
 f1_addr=$(rpc f1 system_localListenAddresses | tr -d '[]"' | cut -d, -f1)
