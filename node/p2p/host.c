@@ -36,6 +36,7 @@ static void handle_closed(struct nm_p2p_host *h)
 {
     if (--h->open_handles == 0 && h->stopping) {
         nm_kad_fini(&h->kad);
+        free(h->lookup_req);
         sodium_memzero(&h->key, sizeof h->key);
         sodium_memzero(&h->noise, sizeof h->noise);
         free(h);

@@ -8,6 +8,7 @@
 #include "node/p2p/conn.h"
 #include "node/p2p/host.h"
 #include "node/p2p/kad.h"
+#include "node/p2p/kad_lookup.h"
 
 #include <netinet/in.h>
 #include <stdbool.h>
@@ -23,7 +24,8 @@
 #define MAX_LISTEN 4
 #define KAD_FIRST_WALK_MS 500     /* after the first peer: look ourselves up */
 #define KAD_WALK_MS 30000         /* then a random walk this often */
-#define KAD_QUERY_PEERS 3         /* peers asked per walk */
+#define KAD_ASK_TIMEOUT_MS 5000   /* a lookup candidate silent this long failed */
+#define KAD_LOOKUP_MAX_MS 30000   /* a lookup that has not converged by then ends */
 
 struct pconn {
     struct nm_p2p_host *h;
@@ -82,6 +84,10 @@ struct nm_p2p_host {
     struct nm_nat *nat;
     uint64_t next_walk_ms;
     unsigned walks;
+    struct nm_kad_lookup lookup; /* the iterative lookup in progress (host_kad.c) */
+    uint64_t lookup_started_ms;
+    uint8_t *lookup_req; /* its FIND_NODE request, encoded once */
+    size_t lookup_req_len;
     uint8_t readbuf[65536]; /* shared: each read is consumed before the next */
 };
 
