@@ -701,6 +701,24 @@ int nm_p2p_conn_ping(struct nm_p2p_conn *c, uint64_t now_us)
     return c->error ? c->error : rc;
 }
 
+int nm_p2p_conn_identify_push(struct nm_p2p_conn *c)
+{
+    if (c->state != NM_P2P_CONN_READY || c->error)
+        return NM_E_INVAL;
+    uint8_t *msg;
+    size_t len;
+    int rc = identify_build(c, &msg, &len);
+    struct nm_yamux_stream *s = rc ? NULL : open_stream(c, NM_P2P_PROTO_ID_PUSH);
+    if (s) { /* written at once behind the protocol proposal, as ping does */
+        stream_write(c, s, msg, len);
+        nm_yamux_close(&c->mux, s);
+    }
+    if (!rc)
+        free(msg);
+    rc = rc ? rc : flush(c);
+    return c->error ? c->error : rc;
+}
+
 int nm_p2p_conn_request(struct nm_p2p_conn *c, enum nm_p2p_rr rr, const uint8_t *req, size_t len,
                         uint64_t cookie)
 {

@@ -133,6 +133,9 @@ int nm_p2p_conn_ping(struct nm_p2p_conn *c, uint64_t now_us);
 /* Sends a request of protocol rr on a new stream; the answer comes to
  * on_response with cookie. NM_E_INVAL before READY or for a request over
  * NM_P2P_REQUEST_MAX (sync) / NM_P2P_KAD_MAX (Kademlia). */
+/* Identify push (/ipfs/id/push/1.0.0): sends our identify record again,
+ * after our addresses (local->listen) changed. NM_E_INVAL before ready. */
+int nm_p2p_conn_identify_push(struct nm_p2p_conn *c);
 int nm_p2p_conn_request(struct nm_p2p_conn *c, enum nm_p2p_rr rr, const uint8_t *req, size_t len,
                         uint64_t cookie);
 /* Sends a gossipsub RPC on our gossip stream (opened on first use). An

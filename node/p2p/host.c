@@ -587,6 +587,15 @@ static void on_nat_done(void *ud, int err, const char *ip, int port, const char 
     h->listen[h->n_listen++] = ma;
     h->local.n_listen = h->n_listen;
     host_log(h, "NAT: %s: announcing %s", why, text);
+    host_identify_push_all(h);
+}
+
+void host_identify_push_all(struct nm_p2p_host *h)
+{
+    for (struct pconn *pc = h->conns; pc; pc = pc->next)
+        if (pc->ready && !pc->closing && strstr(pc->conn.info.protocols, NM_P2P_PROTO_ID_PUSH) &&
+            nm_p2p_conn_identify_push(&pc->conn) == 0)
+            host_conn_flush(pc);
 }
 
 static void on_host_handle_closed(uv_handle_t *handle)

@@ -104,6 +104,8 @@ void host_conn_flush(struct pconn *pc);
 struct pconn *host_find_ready(const struct nm_p2p_host *h, const struct nm_peer_id *id);
 /* Reserves a peer to dial (once: forgotten after its connection closes). */
 int host_reserve(struct nm_p2p_host *h, const struct nm_multiaddr *addr, bool once);
+/* Our addresses changed: identify push to every peer that takes it. */
+void host_identify_push_all(struct nm_p2p_host *h);
 /* Kademlia (host_kad.c) */
 int host_kad_request(struct nm_p2p_host *h, struct pconn *pc, const uint8_t *req, size_t len,
                      uint8_t **resp, size_t *resp_len);
