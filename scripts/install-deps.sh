@@ -34,6 +34,8 @@ for f in /usr/lib/*/libwebsockets-evlib_uv.so /usr/lib/libwebsockets-evlib_uv.so
     [ -f "$f" ] && evlib_uv_found=1
 done
 [ -n "$evlib_uv_found" ] || missing="$missing libwebsockets-evlib-uv"
+# libnatpmp-dev has no pkg-config module (the Makefile links -lnatpmp by name)
+[ -f /usr/include/natpmp.h ] || missing="$missing libnatpmp-dev"
 # Debian's own python3 with numpy, for the consensus reference test.
 if [ ! -x /usr/bin/python3 ] || ! /usr/bin/python3 -c 'import numpy' 2>/dev/null; then
     missing="$missing python3 python3-numpy"

@@ -561,7 +561,8 @@ int nm_p2p_host_start(uv_loop_t *loop, const struct nm_p2p_config *cfg, struct n
         }
     }
     if (cfg->nat != NM_NAT_NONE &&
-        nm_nat_start(loop, cfg->nat, h->port, cfg->nat_discover_ms, on_nat_done, h, &h->nat))
+        nm_nat_start(loop, cfg->nat, h->port, cfg->nat_discover_ms, cfg->nat_gateway,
+                     on_nat_done, h, &h->nat))
         host_log(h, "warning: NAT: port mapping could not start");
     uv_timer_start(&h->timer, on_tick, 0, TICK_MS);
     *out = h;

@@ -31,6 +31,7 @@ struct nm_p2p_config {
     int ping_interval_ms;              /* 0: 5000 */
     enum nm_nat_mode nat;              /* NONE: no port mapping */
     int nat_discover_ms;               /* 0: 1000 per UPnP device type */
+    const char *nat_gateway;           /* NAT-PMP gateway (IPv4); NULL: the default route's */
     const struct nm_multiaddr *bootnodes; /* copied; each must be dialable TCP */
     size_t n_bootnodes;
     const struct nm_multiaddr *public_addrs; /* announced in identify besides listen */
