@@ -12,6 +12,8 @@
 #include "node/crypto.h"
 #include "node/errors.h"
 #include "node/p2p/conn.h"
+#include "node/p2p/announce.h"
+#include "node/call.h"
 #include "node/p2p/gossip.h"
 #include "node/p2p/kad.h"
 #include "node/p2p/mss.h"
@@ -219,6 +221,16 @@ static inline void nm_fuzz_p2p_messages(const uint8_t *d, size_t n)
     if (grc != 0 && grc != NM_E_PROTOCOL && grc != NM_E_BAD_SIGNATURE)
         abort();
     nm_gossip_heartbeat(router, 2000);
+    /* a subnet endpoint announcement (JSON): what parses prints and parses
+     * back to the same thing */
+    struct nm_announcement an, again;
+    if (nm_announce_parse((const char *)d, n, &an) == 0) {
+        char *text = nm_announce_to_json(&an);
+        if (!text || nm_announce_parse(text, strlen(text), &again) != 0 ||
+            memcmp(&an, &again, sizeof an) != 0 || !nm_role_name(an.role))
+            abort();
+        free(text);
+    }
     Nm__P2p__NoiseHandshakePayload *pl = nm__p2p__noise_handshake_payload__unpack(NULL, n, d);
     if (pl)
         nm__p2p__noise_handshake_payload__free_unpacked(pl, NULL);
