@@ -123,6 +123,12 @@ static void produce_block(uv_timer_t *t)
                  nm_strerror(err));
         return;
     }
+    /* the network first: every peer's import waits on this, the log and
+     * our own subscribers do not */
+    if (n->pubsub)
+        nm_pubsub_block_produced(n->pubsub); /* gossip it */
+    if (n->sync)
+        nm_sync_announce(n->sync); /* and tell peers to fetch it, for those gossip misses */
     char hex[NM_HASH_HEXLEN];
     size_t failed = 0;
     for (size_t i = 0; i < outcome.count; i++)
@@ -132,10 +138,6 @@ static void produce_block(uv_timer_t *t)
              outcome.count, failed);
     nm_rpc_methods_block_added(n->methods, &outcome);
     free(outcome.results);
-    if (n->pubsub)
-        nm_pubsub_block_produced(n->pubsub); /* gossip it */
-    if (n->sync)
-        nm_sync_announce(n->sync); /* and tell peers to fetch it, for those gossip misses */
 }
 
 /* The end of a loop turn: the requests of this turn have been answered. */
