@@ -125,7 +125,7 @@ static const char *jstr(const cJSON *o, const char *k)
     return s ? s : "";
 }
 
-/* Miners without an endpoint on chain may have announced one over p2p
+/* Miners' endpoints announced over p2p take over the chain's
  * (neuron_announcements; a node without p2p answers an error: none). */
 static void fill_announced(struct nm_api_chainview *v, unsigned subnet, cJSON *neurons)
 {

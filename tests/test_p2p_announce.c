@@ -3,8 +3,8 @@
  * is checked against the registry: accepted for the registered role,
  * refused when forged, for another chain, by an unregistered hotkey, in the
  * wrong role, stale or ahead of us, or malformed; the book keeps the newest
- * per neuron and lists it by subnet; validators and the aggregator fill a
- * miner's missing on-chain endpoint from the announcements. */
+ * per neuron and lists it by subnet; validators and the aggregator take a
+ * miner's announced endpoint over the chain's. */
 #include "tests/support/consensus_fixture.h"
 
 #include "node/call.h"
@@ -139,7 +139,7 @@ static void test_book_keeps_the_newest_per_neuron(void **state)
     free(b);
 }
 
-static void test_announced_endpoints_fill_only_missing_miner_endpoints(void **state)
+static void test_announced_endpoints_take_over_miner_endpoints(void **state)
 {
     (void)state;
     cJSON *neurons = cJSON_Parse(
@@ -150,14 +150,15 @@ static void test_announced_endpoints_fill_only_missing_miner_endpoints(void **st
         "[{\"hotkey\":\"5A\",\"role\":\"miner\",\"endpoint\":\"grpc://p2p:1\"},"
         "{\"hotkey\":\"5B\",\"role\":\"miner\",\"endpoint\":\"grpc://p2p:2\"},"
         "{\"hotkey\":\"5C\",\"role\":\"validator\",\"endpoint\":\"grpc://p2p:3\"}]");
-    assert_int_equal(nm_announce_fill_endpoints(neurons, heard), 1);
+    assert_int_equal(nm_announce_fill_endpoints(neurons, heard), 2);
     const char *ep[3];
     for (int i = 0; i < 3; i++)
         ep[i] = cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetArrayItem(neurons, i),
                                                          "endpoint"));
-    assert_string_equal(ep[0], "grpc://p2p:1");   /* filled */
-    assert_string_equal(ep[1], "grpc://chain:1"); /* the chain's comes first */
-    assert_string_equal(ep[2], "");               /* a validator's announcement is not a miner's */
+    assert_string_equal(ep[0], "grpc://p2p:1"); /* filled */
+    assert_string_equal(ep[1], "grpc://p2p:2"); /* the miner's latest word */
+    assert_string_equal(ep[2], "");             /* a validator's announcement is not a miner's */
+    assert_int_equal(nm_announce_fill_endpoints(neurons, heard), 0); /* nothing new */
     cJSON_Delete(neurons);
     cJSON_Delete(heard);
 }
@@ -169,7 +170,7 @@ int main(void)
         cmocka_unit_test(test_signed_announcement_round_trips_and_names_its_topic),
         cmocka_unit_test_setup_teardown(test_check_against_the_registry, setup, cfx_teardown),
         cmocka_unit_test(test_book_keeps_the_newest_per_neuron),
-        cmocka_unit_test(test_announced_endpoints_fill_only_missing_miner_endpoints),
+        cmocka_unit_test(test_announced_endpoints_take_over_miner_endpoints),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -39,9 +39,9 @@ int nm_role_neuron_find(struct nm_session *s, unsigned subnet, struct nm_role_ne
  * registry and gossips it on the subnet's topic (node/p2p/announce.h). */
 int nm_role_announce(struct nm_session *s, unsigned subnet, const char *role,
                      const char *endpoint, char *err, size_t cap);
-/* Fills, from the node's neuron_announcements, the endpoint of each miner
- * of list (objects with hotkey and endpoint) that has none on chain. How
- * many were filled; 0 when the node has no p2p layer. */
+/* Takes, from the node's neuron_announcements, each miner's announced
+ * endpoint into list (neuron_list objects; nm_announce_fill_endpoints). How
+ * many changed; 0 when the node has no p2p layer. */
 int nm_role_fill_announced(struct nm_session *s, unsigned subnet, cJSON *list);
 
 int nm_role_parse_long(const char *flag, const char *v, long min, long max, long *out);

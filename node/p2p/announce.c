@@ -204,19 +204,21 @@ int nm_announce_fill_endpoints(cJSON *neurons, const cJSON *heard)
     cJSON_ArrayForEach(n, neurons)
     {
         const char *hk = str_of(n, "hotkey"), *ep = str_of(n, "endpoint");
-        if (!hk || (ep && *ep))
+        if (!hk)
             continue;
         const cJSON *a;
         cJSON_ArrayForEach(a, heard)
         {
             const char *ahk = str_of(a, "hotkey"), *role = str_of(a, "role");
             const char *aep = str_of(a, "endpoint");
-            if (ahk && role && aep && !strcmp(ahk, hk) && !strcmp(role, "miner")) {
+            if (!ahk || !role || !aep || strcmp(ahk, hk) || strcmp(role, "miner"))
+                continue;
+            if (!ep || strcmp(ep, aep) != 0) { /* signed by the hotkey, at most 100 blocks old */
                 cJSON_DeleteItemFromObjectCaseSensitive(n, "endpoint");
                 cJSON_AddStringToObject(n, "endpoint", aep);
                 filled++;
-                break;
             }
+            break;
         }
     }
     return filled;

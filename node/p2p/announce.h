@@ -76,9 +76,12 @@ void nm_announce_book_put(struct nm_announce_book *b, const struct nm_announceme
  * every subnet when subnet < 0), by uid. */
 cJSON *nm_announce_book_json(const struct nm_announce_book *b, int subnet, uint64_t now_ms);
 
-/* Fills, from heard (neuron_announcements' answer), the endpoint of each
- * miner of neurons (neuron_list objects with hotkey and endpoint) that has
- * none on chain; the chain's endpoint comes first. How many were filled. */
+/* Takes, from heard (neuron_announcements' answer), the announced endpoint
+ * of each miner of neurons (neuron_list objects with hotkey and endpoint)
+ * where it differs from the chain's or the chain has none: an announcement
+ * is signed by the miner's hotkey and at most NM_ANNOUNCE_STALE blocks old,
+ * so it is the miner's latest word (a miner that moved is found before it
+ * pays for an endpoint update). How many endpoints changed. */
 int nm_announce_fill_endpoints(cJSON *neurons, const cJSON *heard);
 
 #endif

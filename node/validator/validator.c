@@ -83,7 +83,7 @@ static int discover(struct nm_validator *v, char *err, size_t cap)
     if (rc)
         return rc;
     cJSON *list = cJSON_GetObjectItemCaseSensitive(res, "neurons");
-    /* miners without an endpoint on chain may have announced one over p2p */
+    /* a miner's endpoint announced over p2p (signed, fresh) is its latest word */
     int heard = nm_role_fill_announced(v->session, v->cfg.subnet, list);
     if (heard)
         nm_validator_log(v, "%d miner endpoint(s) from p2p announcements", heard);
