@@ -286,6 +286,14 @@ static void test_forged_unsigned_and_malformed_input_is_refused(void **state)
 }
 
 
+/* Packs an RPC holding only control ctl into buf; returns its length. */
+static size_t pack_control(Nm__P2p__ControlMessage *ctl, uint8_t *buf)
+{
+    Nm__P2p__PubsubRPC rpc = NM__P2P__PUBSUB_RPC__INIT;
+    rpc.control = ctl;
+    return nm__p2p__pubsub_rpc__pack(&rpc, buf);
+}
+
 /* Forms a mesh between 0 and 1 at time now. */
 static void mesh_pair(uint64_t now)
 {
@@ -383,15 +391,13 @@ static void test_ip_colocation_app_score_and_graft_in_backoff_score_down(void **
     Nm__P2p__ControlMessage ctl = NM__P2P__CONTROL_MESSAGE__INIT;
     ctl.n_prune = 1;
     ctl.prune = &prp;
-    Nm__P2p__PubsubRPC rpc = NM__P2P__PUBSUB_RPC__INIT;
-    rpc.control = &ctl;
     uint8_t buf[256];
-    size_t n = nm__p2p__pubsub_rpc__pack(&rpc, buf);
+    size_t n = pack_control(&ctl, buf);
     assert_int_equal(nm_gossip_receive(net.g[0], &net.id[3], buf, n, 1000), 0);
     ctl.n_prune = 0;
     ctl.n_graft = 1;
     ctl.graft = &grp;
-    n = nm__p2p__pubsub_rpc__pack(&rpc, buf);
+    n = pack_control(&ctl, buf);
     for (int i = 0; i < 3; i++)
         assert_int_equal(nm_gossip_receive(net.g[0], &net.id[3], buf, n, 2000), 0);
     /* 3 penalties, threshold 1: -10 x 2^2 */
@@ -462,9 +468,7 @@ static void test_oversubscribed_mesh_prunes_with_px_and_px_needs_trust(void **st
     Nm__P2p__ControlMessage ctl2 = NM__P2P__CONTROL_MESSAGE__INIT;
     ctl2.n_prune = 1;
     ctl2.prune = &prp;
-    Nm__P2p__PubsubRPC rpc2 = NM__P2P__PUBSUB_RPC__INIT;
-    rpc2.control = &ctl2;
-    n = nm__p2p__pubsub_rpc__pack(&rpc2, buf);
+    n = pack_control(&ctl2, buf);
     assert_int_equal(nm_gossip_receive(net.g[1], &net.id[2], buf, n, 1000), 0);
     assert_int_equal(n_px, 0);
     nm_gossip_peer_set_app_score(net.g[1], &net.id[2], 10);
