@@ -207,6 +207,18 @@ static void render_p2p_metrics(struct nm_node *n, struct nm_prom_text *t)
     nm_prom_family(t, "neuromesh_p2p_bytes_total", "counter", "Bytes over p2p connections.");
     nm_prom_sample(t, "neuromesh_p2p_bytes_total", "direction=\"in\"", (double)ps.bytes_in);
     nm_prom_sample(t, "neuromesh_p2p_bytes_total", "direction=\"out\"", (double)ps.bytes_out);
+    nm_prom_family(t, "neuromesh_p2p_protocol_bytes_total", "counter",
+                   "Stream payload bytes over p2p connections by protocol (before Noise and "
+                   "yamux framing; other: protocol negotiation).");
+    for (int k = 0; k < NM_P2P_PROTO_KINDS; k++) {
+        char labels[96];
+        snprintf(labels, sizeof labels, "protocol=\"%s\",direction=\"in\"",
+                 nm_p2p_proto_labels[k]);
+        nm_prom_sample(t, "neuromesh_p2p_protocol_bytes_total", labels, (double)ps.proto_in[k]);
+        snprintf(labels, sizeof labels, "protocol=\"%s\",direction=\"out\"",
+                 nm_p2p_proto_labels[k]);
+        nm_prom_sample(t, "neuromesh_p2p_protocol_bytes_total", labels, (double)ps.proto_out[k]);
+    }
     nm_prom_family(t, "neuromesh_p2p_peers_banned_total", "counter",
                    "Peers dropped and banned for breaking the protocol or flooding.");
     nm_prom_sample(t, "neuromesh_p2p_peers_banned_total", NULL, (double)ps.banned);

@@ -22,6 +22,9 @@ static const char *const SERVED[] = {NM_P2P_PROTO_PING, NM_P2P_PROTO_ID, NM_P2P_
 #define N_SERVED 6
 
 enum stream_proto { SP_NONE, SP_PING, SP_ID, SP_ID_PUSH, SP_SYNC, SP_KAD, SP_GOSSIP };
+const char *const nm_p2p_proto_labels[NM_P2P_PROTO_KINDS] = {
+    [SP_NONE] = "other", [SP_PING] = "ping", [SP_ID] = "identify", [SP_ID_PUSH] = "identify-push",
+    [SP_SYNC] = "sync",  [SP_KAD] = "kad",   [SP_GOSSIP] = "meshsub"};
 
 struct sctx {
     struct nm_mss *mss; /* until negotiated */
@@ -197,6 +200,8 @@ out:
 static void stream_write(struct nm_p2p_conn *c, struct nm_yamux_stream *s, const uint8_t *d,
                          size_t n)
 {
+    const struct sctx *x = s->user;
+    c->proto_out[x ? x->proto : SP_NONE] += n; /* negotiation counts for the protocol asked */
     int w = nm_yamux_write(&c->mux, s, d, n);
     if (w < 0 || (size_t)w != n)
         fail(c, w < 0 ? w : NM_E_FLOODED); /* small messages: a shut window is abuse */
@@ -397,6 +402,7 @@ static void cb_data(void *ud, struct nm_yamux_stream *s, const uint8_t *d, size_
     if (!x || c->error)
         return;
     nm_yamux_consume(&c->mux, s, n);
+    c->proto_in[x->proto] += n; /* inbound: "other" until negotiated */
     if (x->mss) {
         size_t used = 0;
         int rc = nm_mss_feed(x->mss, d, n, &used);

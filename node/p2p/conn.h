@@ -36,6 +36,10 @@
 
 /* The request-response protocols a connection carries. */
 enum nm_p2p_rr { NM_P2P_RR_SYNC, NM_P2P_RR_KAD };
+/* Stream payload bytes are counted per protocol, in this order ("other":
+ * multistream-select negotiation and refused streams). */
+#define NM_P2P_PROTO_KINDS 7
+extern const char *const nm_p2p_proto_labels[NM_P2P_PROTO_KINDS];
 #define NM_P2P_RESPONSE_MAX (240u * 1024u) /* stays inside one yamux window */
 #define NM_P2P_IDENTIFY_MAX 8192 /* largest identify message accepted */
 #define NM_P2P_MAX_LISTEN_ADDRS 4
@@ -113,6 +117,7 @@ struct nm_p2p_conn {
     uint64_t gossip_dropped;               /* RPCs dropped: the peer's window was full */
     uint64_t ping_sent_us;
     uint64_t last_rtt_us;
+    uint64_t proto_in[NM_P2P_PROTO_KINDS], proto_out[NM_P2P_PROTO_KINDS]; /* stream payload */
     int error; /* first error that killed the connection */
 };
 

@@ -93,6 +93,10 @@ static void on_conn_closed(uv_handle_t *handle)
         h->conns = pc->next;
     if (pc->next)
         pc->next->prev = pc->prev;
+    for (int k = 0; k < NM_P2P_PROTO_KINDS; k++) { /* keep its bytes in the totals */
+        h->stats.proto_in[k] += pc->conn.proto_in[k];
+        h->stats.proto_out[k] += pc->conn.proto_out[k];
+    }
     if (pc->inbound)
         h->n_in--;
     else

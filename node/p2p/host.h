@@ -8,6 +8,7 @@
 #define NM_P2P_HOST_H
 
 #include "node/crypto.h"
+#include "node/p2p/conn.h"
 #include "node/p2p/multiaddr.h"
 #include "node/p2p/nat.h"
 
@@ -126,6 +127,9 @@ struct nm_p2p_stats {
     uint64_t inbound, outbound; /* connected now, handshake done */
     uint64_t bytes_in, bytes_out;
     uint64_t banned, refused;   /* connections dropped for abuse / refused at the door */
+    /* stream payload bytes by protocol (nm_p2p_proto_labels), closed
+     * connections included */
+    uint64_t proto_in[NM_P2P_PROTO_KINDS], proto_out[NM_P2P_PROTO_KINDS];
 };
 void nm_p2p_host_stats(const struct nm_p2p_host *h, struct nm_p2p_stats *out);
 

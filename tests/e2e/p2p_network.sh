@@ -119,6 +119,8 @@ check "the transfer reached the producer by gossip too" grep -Eq \
 check "the producer gossips its blocks and hears announcements" sh -c "grep -q \
     'topic=\"blocks\",outcome=\"published\"} [1-9]' '$M' && grep -q \
     'topic=\"announcements\",outcome=\"accepted\"} [1-9]' '$M'"
+check "Prometheus counts p2p bytes by protocol" grep -Eq \
+    'neuromesh_p2p_protocol_bytes_total\{protocol="meshsub",direction="in"\} [1-9]' "$M"
 check "neuromesh exec at f2 saw it included (f2 imported the block with its results)" \
     sh -c "! grep -q '^error' '$T/tx.out'"
 check "f1 sees it too" sh -c "'$NEUROMESH' exec --url '$(cat "$T/f1.url")' --json 'balance $BOB' \
