@@ -152,6 +152,10 @@ int nm_p2p_conn_gossip_send(struct nm_p2p_conn *c, const uint8_t *rpc, size_t le
  * cleaned of control characters, unknown or malformed addresses and odd
  * protocol ids skipped). NM_E_PROTOCOL if it does not decode or names
  * another key than remote's. */
+/* Our identify message (varint-length-prefixed protobuf) listing
+ * protocols (conn.c's, for its own streams). */
+int nm_p2p_identify_build(const struct nm_p2p_conn *c, const char *const *protocols,
+                          size_t n_protocols, uint8_t **out, size_t *len);
 int nm_p2p_identify_decode(const uint8_t *d, size_t n, const struct nm_peer_id *remote,
                            struct nm_p2p_remote_info *ri);
 /* Bytes to write to the socket; nm_p2p_conn_output_clear after writing. */
