@@ -80,6 +80,12 @@ bool nm_rpc_p2p_syncing(struct nm_rpc_methods *m)
     return h && nm_p2p_host_syncing(h);
 }
 
+const char *nm_rpc_p2p_reachability(struct nm_rpc_methods *m)
+{
+    struct nm_p2p_host *h = host_of(m);
+    return nm_reachability_name(h ? nm_p2p_host_reachability(h) : NM_REACH_UNKNOWN);
+}
+
 int nm_rpc_p2p_peer_count(struct nm_rpc_methods *m)
 {
     struct nm_p2p_host *h = host_of(m);

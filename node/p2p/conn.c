@@ -17,13 +17,13 @@ static const char *const SECURITY[] = {"/noise", NULL};
 static const char *const MUXERS[] = {"/yamux/1.0.0", NULL};
 static const char *const SERVED[] = {NM_P2P_PROTO_PING, NM_P2P_PROTO_ID, NM_P2P_PROTO_ID_PUSH,
                                      NM_P2P_PROTO_SYNC, NM_P2P_PROTO_KAD, NM_P2P_PROTO_MESHSUB,
-                                     NULL};
-#define N_SERVED 6
+                                     NM_P2P_PROTO_AUTONAT, NULL};
+#define N_SERVED 7
 
-enum stream_proto { SP_NONE, SP_PING, SP_ID, SP_ID_PUSH, SP_SYNC, SP_KAD, SP_GOSSIP };
+enum stream_proto { SP_NONE, SP_PING, SP_ID, SP_ID_PUSH, SP_SYNC, SP_KAD, SP_GOSSIP, SP_AUTONAT };
 const char *const nm_p2p_proto_labels[NM_P2P_PROTO_KINDS] = {
     [SP_NONE] = "other", [SP_PING] = "ping", [SP_ID] = "identify", [SP_ID_PUSH] = "identify-push",
-    [SP_SYNC] = "sync",  [SP_KAD] = "kad",   [SP_GOSSIP] = "meshsub"};
+    [SP_SYNC] = "sync",  [SP_KAD] = "kad",   [SP_GOSSIP] = "meshsub", [SP_AUTONAT] = "autonat"};
 
 struct sctx {
     struct nm_mss *mss; /* until negotiated */
@@ -156,6 +156,8 @@ static enum stream_proto proto_of(const char *p)
         return SP_KAD;
     if (strcmp(p, NM_P2P_PROTO_MESHSUB) == 0)
         return SP_GOSSIP;
+    if (strcmp(p, NM_P2P_PROTO_AUTONAT) == 0)
+        return SP_AUTONAT;
     return strcmp(p, NM_P2P_PROTO_ID_PUSH) == 0 ? SP_ID_PUSH : SP_NONE;
 }
 
@@ -212,6 +214,7 @@ static void on_proto_data(struct nm_p2p_conn *c, struct nm_yamux_stream *s, stru
     case SP_ID_PUSH:
     case SP_SYNC:
     case SP_KAD:
+    case SP_AUTONAT:
     case SP_GOSSIP: {
         /* they must not write on the identify stream we answer, nor on our gossip one */
         if ((x->proto == SP_ID && !x->outbound) || (x->proto == SP_GOSSIP && x->outbound))
@@ -219,6 +222,7 @@ static void on_proto_data(struct nm_p2p_conn *c, struct nm_yamux_stream *s, stru
         size_t sync_max = x->outbound ? NM_P2P_RESPONSE_MAX : NM_P2P_REQUEST_MAX;
         size_t max = x->proto == SP_SYNC     ? sync_max
                      : x->proto == SP_KAD    ? NM_P2P_KAD_MAX + NM_VARINT_MAX
+                     : x->proto == SP_AUTONAT ? NM_P2P_KAD_MAX + NM_VARINT_MAX
                      : x->proto == SP_GOSSIP ? NM_P2P_GOSSIP_MAX + NM_VARINT_MAX
                                              : NM_P2P_IDENTIFY_MAX + NM_VARINT_MAX;
         if (x->len + n > max) {
@@ -233,7 +237,7 @@ static void on_proto_data(struct nm_p2p_conn *c, struct nm_yamux_stream *s, stru
         x->buf = grown;
         memcpy(x->buf + x->len, d, n);
         x->len += n;
-        if (x->proto == SP_KAD || x->proto == SP_GOSSIP)
+        if (x->proto == SP_KAD || x->proto == SP_GOSSIP || x->proto == SP_AUTONAT)
             kad_messages(c, s, x);
         return;
     }
@@ -249,6 +253,7 @@ static void on_proto_data(struct nm_p2p_conn *c, struct nm_yamux_stream *s, stru
 static void kad_messages(struct nm_p2p_conn *c, struct nm_yamux_stream *s, struct sctx *x)
 {
     bool gossip = x->proto == SP_GOSSIP;
+    enum nm_p2p_rr rr = x->proto == SP_AUTONAT ? NM_P2P_RR_AUTONAT : NM_P2P_RR_KAD;
     while (x->len && !c->error) {
         uint64_t mlen;
         int k = nm_varint_decode(x->buf, x->len, &mlen);
@@ -272,18 +277,21 @@ static void kad_messages(struct nm_p2p_conn *c, struct nm_yamux_stream *s, struc
                 return; /* more than one answer: ignored, the stream closes */
             x->answered = true;
             if (c->ev->on_response)
-                c->ev->on_response(c->ud, c, NM_P2P_RR_KAD, x->cookie, msg, (size_t)mlen, 0);
+                c->ev->on_response(c->ud, c, rr, x->cookie, msg, (size_t)mlen, 0);
             nm_yamux_close(&c->mux, s);
             return; /* s may be gone */
         }
         uint8_t *resp = NULL, pre[NM_VARINT_MAX];
         size_t rlen = 0;
-        int rc = c->ev->on_request ? c->ev->on_request(c->ud, c, NM_P2P_RR_KAD, msg,
-                                                       (size_t)mlen, &resp, &rlen)
+        c->pending_stream = s->id;
+        int rc = c->ev->on_request ? c->ev->on_request(c->ud, c, rr, msg, (size_t)mlen, &resp,
+                                                       &rlen)
                                    : NM_E_UNSUPPORTED;
         size_t used = (size_t)k + (size_t)mlen;
         memmove(x->buf, x->buf + used, x->len - used);
         x->len -= used;
+        if (rc == NM_P2P_PENDING)
+            return; /* answered by nm_p2p_conn_respond */
         if (rc == 0 && rlen <= NM_P2P_KAD_MAX) {
             stream_write(c, s, pre, nm_varint_encode(rlen, pre, sizeof pre));
             stream_write(c, s, resp, rlen);
@@ -639,11 +647,13 @@ int nm_p2p_conn_identify_push(struct nm_p2p_conn *c)
 int nm_p2p_conn_request(struct nm_p2p_conn *c, enum nm_p2p_rr rr, const uint8_t *req, size_t len,
                         uint64_t cookie)
 {
-    bool kad = rr == NM_P2P_RR_KAD;
+    bool kad = rr != NM_P2P_RR_SYNC; /* Kademlia and AutoNAT: length-prefixed */
     if (c->state != NM_P2P_CONN_READY || c->error ||
         len > (kad ? NM_P2P_KAD_MAX : NM_P2P_REQUEST_MAX))
         return NM_E_INVAL;
-    struct nm_yamux_stream *s = open_stream(c, kad ? NM_P2P_PROTO_KAD : NM_P2P_PROTO_SYNC);
+    struct nm_yamux_stream *s = open_stream(c, rr == NM_P2P_RR_KAD       ? NM_P2P_PROTO_KAD
+                                               : rr == NM_P2P_RR_AUTONAT ? NM_P2P_PROTO_AUTONAT
+                                                                         : NM_P2P_PROTO_SYNC);
     if (!s)
         return c->error;
     struct sctx *x = s->user;
@@ -656,6 +666,22 @@ int nm_p2p_conn_request(struct nm_p2p_conn *c, enum nm_p2p_rr rr, const uint8_t 
         stream_write(c, s, req, len);
         nm_yamux_close(&c->mux, s);
     }
+    int rc = flush(c);
+    return c->error ? c->error : rc;
+}
+
+int nm_p2p_conn_respond(struct nm_p2p_conn *c, uint32_t stream_id, const uint8_t *resp,
+                        size_t len)
+{
+    struct nm_yamux_stream *s = c->state == NM_P2P_CONN_READY && !c->error
+                                    ? nm_yamux_find(&c->mux, stream_id)
+                                    : NULL;
+    if (!s || len > NM_P2P_KAD_MAX)
+        return NM_E_INVAL;
+    uint8_t pre[NM_VARINT_MAX];
+    stream_write(c, s, pre, nm_varint_encode(len, pre, sizeof pre));
+    stream_write(c, s, resp, len);
+    nm_yamux_close(&c->mux, s);
     int rc = flush(c);
     return c->error ? c->error : rc;
 }

@@ -8,6 +8,7 @@
 #define NM_P2P_HOST_H
 
 #include "node/crypto.h"
+#include "node/p2p/autonat.h"
 #include "node/p2p/conn.h"
 #include "node/p2p/multiaddr.h"
 #include "node/p2p/nat.h"
@@ -122,6 +123,8 @@ void nm_p2p_host_set_peer_best(struct nm_p2p_host *h, const struct nm_peer_id *i
 /* Whether the node is catching up (system_health.isSyncing). */
 void nm_p2p_host_set_syncing(struct nm_p2p_host *h, bool syncing);
 bool nm_p2p_host_syncing(const struct nm_p2p_host *h);
+/* What AutoNAT learned (autonat.h): whether peers can dial us back. */
+enum nm_reachability nm_p2p_host_reachability(const struct nm_p2p_host *h);
 /* Counters since start (Prometheus). */
 struct nm_p2p_stats {
     uint64_t inbound, outbound; /* connected now, handshake done */

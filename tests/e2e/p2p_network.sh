@@ -97,6 +97,8 @@ check "same hash and state root at height 1000 on all four" same_at 1000 p f1 f2
 check "and at height $ph" same_at "$ph" p f1 f2
 check "the producer counts three peers" sh -c "'$NEUROMESH' exec --url '$(cat "$T/p.url")' --raw \
     system_health | grep -q '\"peers\":3'"
+check "AutoNAT: f1's peers dialed it back: reachable" sh -c "'$NEUROMESH' exec --url \
+    '$(cat "$T/f1.url")' --raw system_health | grep -q '\"reachability\":\"public\"'"
 check "system_peers on f1 shows the producer's best block" sh -c "'$NEUROMESH' exec --url \
     '$(cat "$T/f1.url")' --raw system_peers | grep -q '\"bestNumber\":\"0x'"
 

@@ -13,6 +13,7 @@
 #include "node/errors.h"
 #include "node/p2p/conn.h"
 #include "node/p2p/announce.h"
+#include "node/p2p/autonat.h"
 #include "node/call.h"
 #include "node/p2p/gossip.h"
 #include "node/p2p/kad.h"
@@ -221,6 +222,16 @@ static inline void nm_fuzz_p2p_messages(const uint8_t *d, size_t n)
     if (grc != 0 && grc != NM_E_PROTOCOL && grc != NM_E_BAD_SIGNATURE)
         abort();
     nm_gossip_heartbeat(router, 2000);
+    /* AutoNAT: a DIAL keeps at most its cap of addresses; a response is read */
+    struct nm_peer_id an_id;
+    struct nm_multiaddr an_addrs[NM_AUTONAT_MAX_ADDRS], an_addr;
+    size_t an_n;
+    int an_st;
+    bool an_has;
+    if (nm_autonat_dial_decode(d, n, &an_id, an_addrs, NM_AUTONAT_MAX_ADDRS, &an_n) == 0 &&
+        an_n > NM_AUTONAT_MAX_ADDRS)
+        abort();
+    nm_autonat_response_decode(d, n, &an_st, &an_addr, &an_has);
     /* a subnet endpoint announcement (JSON): what parses prints and parses
      * back to the same thing */
     struct nm_announcement an, again;
