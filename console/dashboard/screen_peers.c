@@ -180,7 +180,7 @@ static void peers_draw(struct nm_screen *s, WINDOW *win, const struct nm_cache *
         const struct nm_peer_row *p = selected(s);
         char label[160];
         snprintf(label, sizeof label, "ping RTT of %.24s%s (last %d)", p ? p->id : "-",
-                 p && strlen(p->id) > 24 ? "…" : "", p ? p->nrtt : 0);
+                 p && strlen(p->id) > 24 ? "..." : "", p ? p->nrtt : 0);
         nm_screen_clear(win, L, s->base.y + s->base.h - SPARK_LINES, s->base.x, SPARK_LINES,
                         s->base.w);
         widget_put(win, s->base.y + s->base.h - SPARK_LINES, s->base.x + 1, s->base.w - 1,
