@@ -162,6 +162,21 @@ check "a miner announcing itself as validator is refused" sh -c "'$NEUROMESH' ex
     | grep -q 'role differs'"
 check "announcements lists it at the producer" sh -c "'$NEUROMESH' exec --url '$(cat "$T/p.url")' \
     announcements | grep -q 'miner .*grpc://127.0.0.1:50052'"
+# `neuromesh miner` announces itself through its node (f1) when it starts
+"$NEUROMESH" miner --url "$(cat "$T/f1.url")" --subnet 1 --as alice-e2e --backend builtin \
+    --listen 127.0.0.1:0 --port-file "$T/miner.port" --quiet >"$T/miner.log" 2>&1 &
+BG_PIDS="$BG_PIDS $!"
+i=0
+while [ ! -s "$T/miner.port" ]; do i=$((i + 1)); [ $i -gt 100 ] && break; sleep 0.1; done
+mport=$(cat "$T/miner.port" 2>/dev/null)
+i=0
+until rpc p 'neuron_announcements [1]' 2>/dev/null | grep -q "grpc://127.0.0.1:$mport"; do
+    i=$((i + 1)); [ $i -gt 50 ] && break
+    sleep 0.2
+done
+check "a miner started at f1 announced its endpoint, heard by the producer" sh -c \
+    "'$NEUROMESH' exec --url '$(cat "$T/p.url")' --raw 'neuron_announcements [1]' \
+    | grep -q 'grpc://127.0.0.1:$mport'"
 
 # every node has the block with the transfer, with one state root
 ph=$(height p)
