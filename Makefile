@@ -17,7 +17,10 @@ BUILD ?= build
 PKGS := ncursesw readline libuv libwebsockets libcjson sqlite3 libsodium grpc libprotobuf-c \
 	libseccomp libcurl miniupnpc inih
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
-PKG_LIBS := $(shell pkg-config --libs $(PKGS)) -lpthread
+# libnatpmp (NAT-PMP) is the one library without a pkg-config module:
+# Debian's libnatpmp-dev ships only natpmp.h and libnatpmp.so, so it is
+# linked by name (scripts/install-deps.sh checks for the header).
+PKG_LIBS := $(shell pkg-config --libs $(PKGS)) -lnatpmp -lpthread
 CMOCKA_LIBS := $(shell pkg-config --libs cmocka)
 
 OPT ?= -O2

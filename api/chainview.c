@@ -7,6 +7,7 @@
 #include "node/log.h"
 #include "api/strategy.h"
 #include "node/errors.h"
+#include "node/p2p/announce.h"
 #include "rpc/client.h"
 #include "rpc/pages.h"
 
@@ -138,6 +139,19 @@ static int page_call(void *ud, const char *method, cJSON *params, cJSON **result
     return rc;
 }
 
+/* Miners' endpoints announced over p2p take over the chain's
+ * (neuron_announcements; a node without p2p answers an error: none). */
+static void fill_announced(struct nm_api_chainview *v, unsigned subnet, cJSON *neurons)
+{
+    cJSON *params = cJSON_CreateArray(), *heard = NULL;
+    cJSON_AddItemToArray(params, cJSON_CreateNumber(subnet));
+    struct nm_rpc_error e = {0};
+    if (nm_rpc_client_call(v->rpc, "neuron_announcements", params, 10000, &heard, &e) == 0)
+        nm_announce_fill_endpoints(neurons, heard);
+    nm_rpc_error_fini(&e);
+    cJSON_Delete(heard);
+}
+
 static int read_miners(struct nm_api_chainview *v, struct nm_api_subnet *sn, char *err,
                        size_t cap)
 {
@@ -150,7 +164,8 @@ static int read_miners(struct nm_api_chainview *v, struct nm_api_subnet *sn, cha
         snprintf(err, cap, "neuron_list %u: %s", sn->id, why);
         return rc;
     }
-    const cJSON *list = cJSON_GetObjectItemCaseSensitive(res, "neurons"), *n;
+    cJSON *list = cJSON_GetObjectItemCaseSensitive(res, "neurons"), *n;
+    fill_announced(v, sn->id, list);
     sn->miners = calloc((size_t)cJSON_GetArraySize(list) + 1, sizeof *sn->miners);
     if (!sn->miners) {
         cJSON_Delete(res);

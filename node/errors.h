@@ -156,6 +156,10 @@
     X(HANDSHAKE, -32603, "peer failed the secure handshake")                         \
     X(FLOODED, -32603, "peer exceeded its limits")                                   \
     X(UNSUPPORTED, -32603, "protocol not supported by the peer")                     \
+    /* p2p announcements (node/p2p/announce.h): codes 2500..2599 */                  \
+    X(ANNOUNCE_STALE, 2500, "announcement too old: sign a new one at the current height") \
+    X(ANNOUNCE_EARLY, 2501, "announcement from a height this node has not reached yet") \
+    X(ANNOUNCE_ROLE, 2502, "announced role differs from the neuron's registered role") \
     /* hardening (issue 17) */                                                       \
     X(FUTURE_LIMIT, -32075,                                                          \
       "too many future transactions from this account or in all: submit the missing nonce first") \

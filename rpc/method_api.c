@@ -32,6 +32,7 @@ enum param_type {
     P_STRING = 1 << 1,
     P_BOOL = 1 << 2,
     P_LIST = 1 << 3,
+    P_OBJECT = 1 << 4,
 };
 
 /* Every parameter name a method declares, with the JSON types it takes. */
@@ -49,6 +50,7 @@ static const struct {
     {"all", P_BOOL, "true or false"},
     {"multiaddr", P_STRING, "a multiaddr string"}, {"peerId", P_STRING, "a PeerId string"},
     {"offset", P_NUMBER | P_STRING, "a number"},   {"limit", P_NUMBER | P_STRING, "a number"},
+    {"announcement", P_OBJECT | P_STRING, "a signed announcement object (docs/network.md)"},
 };
 
 /* The i-th declared parameter of spec: its name (into name) and whether it
@@ -124,7 +126,8 @@ int nm_rpc_params_check(const struct nm_rpc_method_info *info, const cJSON *para
             continue;
         bool ok = (cJSON_IsNumber(p) && (types & P_NUMBER)) ||
                   (cJSON_IsString(p) && (types & P_STRING)) ||
-                  (cJSON_IsBool(p) && (types & P_BOOL)) || (cJSON_IsArray(p) && (types & P_LIST));
+                  (cJSON_IsBool(p) && (types & P_BOOL)) || (cJSON_IsArray(p) && (types & P_LIST)) ||
+                  (cJSON_IsObject(p) && (types & P_OBJECT));
         if (!ok)
             return nm_rpc_fail(e, NM_RPC_INVALID_PARAMS,
                                "invalid params: parameter %d (%s) must be %s", i, name, says);

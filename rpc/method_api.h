@@ -156,6 +156,8 @@ extern const struct nm_rpc_method_table nm_rpc_p2p_methods;
 int nm_rpc_p2p_peer_count(struct nm_rpc_methods *m);
 /* The node is catching up from peers (system_health.isSyncing). */
 bool nm_rpc_p2p_syncing(struct nm_rpc_methods *m);
+/* AutoNAT's verdict: "unknown", "public" or "private" ("unknown" without p2p). */
+const char *nm_rpc_p2p_reachability(struct nm_rpc_methods *m);
 /* weights, consensus and epochs: rpc/methods_consensus.c */
 extern const struct nm_rpc_method_table nm_rpc_consensus_methods;
 /* governance: rpc/methods_gov.c */

@@ -18,6 +18,7 @@
 
 struct nm_rpc_methods;
 struct nm_p2p_host; /* node/p2p/host.h */
+struct nm_pubsub;   /* node/p2p/pubsub.h */
 
 /* A method as data. New fields go LAST: method tables elsewhere use
  * positional initialisers ({name, params, summary, subscription}). */
@@ -57,6 +58,7 @@ struct nm_rpc_node_hooks {
     int (*set_log_level)(void *ud, const char *level); /* system_setLogLevel; NM_E_INVAL */
     int (*connections)(void *ud);                     /* open RPC connections */
     struct nm_p2p_host *p2p;                          /* peer methods; NULL: no p2p */
+    struct nm_pubsub *pubsub; /* gossip scores and announcements; NULL: no p2p */
 };
 
 /* The caller of a request answered without a connection (tests, fuzzing):

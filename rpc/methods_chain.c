@@ -77,6 +77,7 @@ static int m_system_health(struct nm_rpc_request *r, cJSON **result, struct nm_r
     cJSON_AddBoolToObject(*result, "isSyncing", nm_rpc_p2p_syncing(r->methods));
     cJSON_AddBoolToObject(*result, "shouldHavePeers",
                           nm_rpc_methods_hooks(r->methods)->p2p != NULL);
+    cJSON_AddStringToObject(*result, "reachability", nm_rpc_p2p_reachability(r->methods));
     return 0;
 }
 

@@ -2,14 +2,18 @@
  * system_localPeerId, system_localListenAddresses, system_peers (Substrate's
  * shape plus address, direction, ping RTT and agent), the unsafe
  * system_addReservedPeer / system_removeReservedPeer / system_banPeer, and
- * the peers feed for system_subscribePeers. */
+ * the peers feed for system_subscribePeers; neuron_announce and
+ * neuron_announcements (node/p2p/announce.h: miners' and validators'
+ * endpoints over the subnet topics). */
 #include "rpc/method_api.h"
 
 #include "node/errors.h"
 #include "node/p2p/host.h"
+#include "node/p2p/pubsub.h"
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #define PEERS_MAX 256
 
@@ -23,7 +27,7 @@ static int no_p2p(struct nm_rpc_error_out *e)
     return nm_rpc_fail(e, NM_RPC_INTERNAL, "this node runs without its p2p layer");
 }
 
-static cJSON *peers_json(struct nm_p2p_host *h)
+static cJSON *peers_json(struct nm_p2p_host *h, struct nm_pubsub *ps)
 {
     cJSON *list = cJSON_CreateArray();
     if (!h || !list)
@@ -55,8 +59,15 @@ static cJSON *peers_json(struct nm_p2p_host *h)
         else
             cJSON_AddNullToObject(o, "pingUs");
         cJSON_AddStringToObject(o, "agent", v[i].agent);
+        cJSON *protos = cJSON_AddArrayToObject(o, "protocols");
+        for (char *save = NULL, *p = strtok_r(v[i].protocols, " ", &save); p;
+             p = strtok_r(NULL, " ", &save))
+            cJSON_AddItemToArray(protos, cJSON_CreateString(p));
         cJSON_AddNumberToObject(o, "bytesIn", (double)v[i].bytes_in);
         cJSON_AddNumberToObject(o, "bytesOut", (double)v[i].bytes_out);
+        /* gossipsub v1.1 score, rounded to 0.01 (not chain state) */
+        double score = ps ? nm_pubsub_peer_score(ps, &v[i].id) : 0;
+        cJSON_AddNumberToObject(o, "score", (double)(int64_t)(score * 100) / 100);
         cJSON_AddItemToArray(list, o);
     }
     free(v);
@@ -69,6 +80,12 @@ bool nm_rpc_p2p_syncing(struct nm_rpc_methods *m)
     return h && nm_p2p_host_syncing(h);
 }
 
+const char *nm_rpc_p2p_reachability(struct nm_rpc_methods *m)
+{
+    struct nm_p2p_host *h = host_of(m);
+    return nm_reachability_name(h ? nm_p2p_host_reachability(h) : NM_REACH_UNKNOWN);
+}
+
 int nm_rpc_p2p_peer_count(struct nm_rpc_methods *m)
 {
     struct nm_p2p_host *h = host_of(m);
@@ -77,12 +94,12 @@ int nm_rpc_p2p_peer_count(struct nm_rpc_methods *m)
 
 void nm_rpc_p2p_publish_peers(struct nm_rpc_methods *m)
 {
-    nm_rpc_publish(m, "peers", "system_peersUpdate", peers_json(host_of(m)));
+    nm_rpc_publish(m, "peers", "system_peersUpdate", peers_json(host_of(m), nm_rpc_methods_hooks(m)->pubsub));
 }
 
 static int m_system_peers(struct nm_rpc_request *r, cJSON **result, struct nm_rpc_error_out *e)
 {
-    *result = peers_json(host_of(r->methods));
+    *result = peers_json(host_of(r->methods), nm_rpc_methods_hooks(r->methods)->pubsub);
     return *result ? 0 : nm_rpc_fail_chain(e, NM_E_NOMEM, NULL);
 }
 
@@ -90,7 +107,7 @@ static int m_system_subscribePeers(struct nm_rpc_request *r, cJSON **result,
                                    struct nm_rpc_error_out *e)
 {
     return nm_rpc_subscribe_first(r, "peers", NULL, "system_peersUpdate",
-                                  peers_json(host_of(r->methods)), result, e);
+                                  peers_json(host_of(r->methods), nm_rpc_methods_hooks(r->methods)->pubsub), result, e);
 }
 
 static int m_system_unsubscribePeers(struct nm_rpc_request *r, cJSON **result,
@@ -186,6 +203,41 @@ static int m_system_banPeer(struct nm_rpc_request *r, cJSON **result, struct nm_
     return 0;
 }
 
+static int m_neuron_announce(struct nm_rpc_request *r, cJSON **result,
+                             struct nm_rpc_error_out *e)
+{
+    struct nm_pubsub *ps = nm_rpc_methods_hooks(r->methods)->pubsub;
+    const cJSON *p = nm_rpc_param(r, 0);
+    struct nm_announcement a;
+    int rc = cJSON_IsString(p) ? nm_announce_parse(p->valuestring, strlen(p->valuestring), &a)
+                               : nm_announce_from_object(p, &a);
+    if (rc)
+        return nm_rpc_fail(e, NM_RPC_INVALID_PARAMS,
+                           "invalid params: not an announcement {genesis, subnet, role, hotkey, "
+                           "endpoint, at, sig} (%s)",
+                           nm_strerror(rc));
+    if (!ps)
+        return no_p2p(e);
+    if ((rc = nm_pubsub_announce(ps, &a)))
+        return nm_rpc_fail_chain(e, rc, "announcement refused");
+    *result = cJSON_CreateNull();
+    return 0;
+}
+
+static int m_neuron_announcements(struct nm_rpc_request *r, cJSON **result,
+                                  struct nm_rpc_error_out *e)
+{
+    struct nm_pubsub *ps = nm_rpc_methods_hooks(r->methods)->pubsub;
+    bool all = nm_rpc_param_missing(nm_rpc_param(r, 0));
+    uint16_t subnet = 0;
+    if (!all && nm_rpc_param_subnet(r, 0, &subnet, e))
+        return -1;
+    if (!ps)
+        return no_p2p(e);
+    *result = nm_pubsub_announcements(ps, all ? -1 : (int)subnet);
+    return *result ? 0 : nm_rpc_fail_chain(e, NM_E_NOMEM, NULL);
+}
+
 static const struct nm_rpc_method p2p_methods[] = {
     {.info = {.name = "system_peers", .params = "[]",
               .summary = "connected peers: id, address, direction, ping, agent"},
@@ -211,6 +263,14 @@ static const struct nm_rpc_method p2p_methods[] = {
     {.info = {.name = "system_banPeer", .params = "[peerId]",
               .summary = "disconnects a peer and refuses it a while (unsafe)", .unsafe = true},
      .fn = m_system_banPeer},
+    {.info = {.name = "neuron_announce", .params = "[announcement]",
+              .summary = "checks a neuron's signed endpoint announcement against the "
+                         "registry and gossips it on its subnet topic"},
+     .fn = m_neuron_announce},
+    {.info = {.name = "neuron_announcements", .params = "[subnet?]",
+              .summary = "endpoint announcements heard over p2p: subnet, uid, role, hotkey, "
+                         "endpoint, at, ageMs, via"},
+     .fn = m_neuron_announcements},
 };
 
 const struct nm_rpc_method_table nm_rpc_p2p_methods = {

@@ -40,6 +40,8 @@ for f in /usr/lib/*/libwebsockets-evlib_uv.so /usr/lib/libwebsockets-evlib_uv.so
     [ -f "$f" ] && evlib_uv_found=1
 done
 [ -n "$evlib_uv_found" ] || missing="$missing libwebsockets-evlib-uv"
+# libnatpmp-dev has no pkg-config module (the Makefile links -lnatpmp by name)
+[ -f /usr/include/natpmp.h ] || missing="$missing libnatpmp-dev"
 # Debian's python3-yaml: api/openapi.yaml is compiled into the binary
 # (scripts/openapi-to-c.py); tests/ops reads the compose file and rules.
 if [ ! -x /usr/bin/python3 ] || ! /usr/bin/python3 -c 'import yaml' 2>/dev/null; then

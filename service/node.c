@@ -115,7 +115,8 @@ static void produce_block(uv_timer_t *t);
  * skipped, not made up with a burst. */
 static void schedule_next_block(struct nm_node *n)
 {
-    uint64_t period = n->chain->rt.params.block_time_ms;
+    uint64_t period = n->cfg.block_interval_ms ? n->cfg.block_interval_ms
+                                               : n->chain->rt.params.block_time_ms;
     uv_update_time(&n->loop);
     uint64_t now = uv_now(&n->loop);
     n->next_block_due += period;
@@ -144,6 +145,12 @@ static void produce_block(uv_timer_t *t)
                  nm_strerror(err));
         return;
     }
+    /* the network first: every peer's import waits on this, the log and
+     * our own subscribers do not */
+    if (n->pubsub)
+        nm_pubsub_block_produced(n->pubsub); /* gossip it */
+    if (n->sync)
+        nm_sync_announce(n->sync); /* and tell peers to fetch it, for those gossip misses */
     char hex[NM_HASH_HEXLEN];
     size_t failed = 0;
     for (size_t i = 0; i < outcome.count; i++)
@@ -153,10 +160,6 @@ static void produce_block(uv_timer_t *t)
              outcome.count, failed);
     nm_rpc_methods_block_added(n->methods, &outcome);
     free(outcome.results);
-    if (n->pubsub)
-        nm_pubsub_block_produced(n->pubsub); /* gossip it */
-    if (n->sync)
-        nm_sync_announce(n->sync); /* and tell peers to fetch it, for those gossip misses */
 }
 
 /* The end of a loop turn: the requests of this turn have been answered. */
@@ -226,6 +229,18 @@ static void render_p2p_metrics(struct nm_node *n, struct nm_prom_text *t)
     nm_prom_family(t, "neuromesh_p2p_bytes_total", "counter", "Bytes over p2p connections.");
     nm_prom_sample(t, "neuromesh_p2p_bytes_total", "direction=\"in\"", (double)ps.bytes_in);
     nm_prom_sample(t, "neuromesh_p2p_bytes_total", "direction=\"out\"", (double)ps.bytes_out);
+    nm_prom_family(t, "neuromesh_p2p_protocol_bytes_total", "counter",
+                   "Stream payload bytes over p2p connections by protocol (before Noise and "
+                   "yamux framing; other: protocol negotiation).");
+    for (int k = 0; k < NM_P2P_PROTO_KINDS; k++) {
+        char labels[96];
+        snprintf(labels, sizeof labels, "protocol=\"%s\",direction=\"in\"",
+                 nm_p2p_proto_labels[k]);
+        nm_prom_sample(t, "neuromesh_p2p_protocol_bytes_total", labels, (double)ps.proto_in[k]);
+        snprintf(labels, sizeof labels, "protocol=\"%s\",direction=\"out\"",
+                 nm_p2p_proto_labels[k]);
+        nm_prom_sample(t, "neuromesh_p2p_protocol_bytes_total", labels, (double)ps.proto_out[k]);
+    }
     nm_prom_family(t, "neuromesh_p2p_peers_banned_total", "counter",
                    "Peers dropped and banned for breaking the protocol or flooding.");
     nm_prom_sample(t, "neuromesh_p2p_peers_banned_total", NULL, (double)ps.banned);
@@ -448,6 +463,7 @@ static int node_open(struct nm_node *n)
     struct nm_rpc_node_hooks hooks = {
         .ud = n,
         .p2p = n->p2p,
+        .pubsub = n->pubsub,
         .shutdown = n->cfg.on_shutdown ? hook_shutdown : NULL,
         .set_log_level = hook_set_log_level,
         .connections = hook_connections,

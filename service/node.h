@@ -37,6 +37,7 @@ struct nm_node_config {
     int rpc_port;                     /* 0: the OS picks */
     int max_connections;              /* 0: default (100) */
     bool produce;                     /* false: no block timer (tests, bench) */
+    uint64_t block_interval_ms;       /* 0: the chain's block_time_ms */
     nm_node_log_fn log;
     void *log_ud;
     enum nm_node_log_level log_level; /* system_setLogLevel changes it */

@@ -317,10 +317,49 @@ static void test_cache_allocation_failures_leave_it_unchanged(void **state)
     }
 }
 
+static void test_cache_peers_keep_each_peers_rtt_history(void **state)
+{
+    (void)state;
+    struct nm_cache c;
+    nm_cache_init(&c);
+    const char *first =
+        "[{\"peerId\":\"12D3KooWA\",\"address\":\"/ip4/127.0.0.1/tcp/1\","
+        "\"direction\":\"inbound\",\"pingUs\":1500,\"bestNumber\":\"0x10\",\"score\":2.5,"
+        "\"agent\":\"neuromesh/0.2\",\"protocols\":[\"/ipfs/id/1.0.0\",\"/meshsub/1.1.0\","
+        "\"/neuromesh/sync/1\"]},"
+        "{\"peerId\":\"12D3KooWB\",\"direction\":\"outbound\",\"pingUs\":null,"
+        "\"bestNumber\":null,\"score\":-3}]";
+    assert_int_equal(apply(&c, NM_DQ_PEERS, 0, 0, first, NULL), NM_DIRTY_PEERS);
+    assert_true(c.have_peers);
+    assert_int_equal(c.npeer_rows, 2);
+    assert_string_equal(c.peer_rows[0].protocols, "id meshsub sync");
+    assert_int_equal(c.peer_rows[0].best, 16);
+    assert_true(c.peer_rows[0].score == 2.5);
+    assert_int_equal(c.peer_rows[0].nrtt, 1);
+    assert_int_equal(c.peer_rows[1].rtt_us, -1);
+    assert_int_equal(c.peer_rows[1].best, -1);
+    assert_int_equal(c.peer_rows[1].nrtt, 0);
+    /* B left, A measured again: A's history goes on */
+    assert_int_equal(apply(&c, NM_DQ_PEERS, 0, 0,
+                           "[{\"peerId\":\"12D3KooWA\",\"pingUs\":2500}]", NULL),
+                     NM_DIRTY_PEERS);
+    assert_int_equal(c.npeer_rows, 1);
+    assert_int_equal(c.peer_rows[0].nrtt, 2);
+    assert_true(c.peer_rows[0].rtt_ms[0] == 1.5 && c.peer_rows[0].rtt_ms[1] == 2.5);
+    for (int i = 0; i < NM_PEER_RTT_HISTORY + 5; i++)
+        apply(&c, NM_DQ_PEERS, 0, 0, "[{\"peerId\":\"12D3KooWA\",\"pingUs\":4000}]", NULL);
+    assert_int_equal(c.peer_rows[0].nrtt, NM_PEER_RTT_HISTORY); /* bounded, newest kept */
+    assert_true(c.peer_rows[0].rtt_ms[NM_PEER_RTT_HISTORY - 1] == 4.0);
+    assert_int_equal(apply(&c, NM_DQ_PEERS, 0, 0, "{\"not\":\"a list\"}", NULL), 0);
+    assert_int_equal(c.npeer_rows, 1);
+    nm_cache_fini(&c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_cache_heads_give_height_and_block_times),
+        cmocka_unit_test(test_cache_peers_keep_each_peers_rtt_history),
         cmocka_unit_test(test_cache_chain_info_and_epoch_progress),
         cmocka_unit_test(test_cache_subnets_and_metagraph_with_optional_fields),
         cmocka_unit_test(test_cache_governance_latency_link_and_signer),

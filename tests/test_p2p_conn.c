@@ -166,6 +166,26 @@ static void test_two_nodes_upgrade_identify_and_ping(void **state)
     assert_int_equal(move(l, d, 3100), 0);
     assert_int_equal(d->pings, 2);
     assert_int_equal(d->rtt, 100);
+    /* payload bytes by protocol: two 32-byte pings each way, identify */
+    assert_true(d->conn.proto_out[1] >= 64 && l->conn.proto_in[1] >= 64);
+    assert_string_equal(nm_p2p_proto_labels[1], "ping");
+    assert_true(d->conn.proto_in[2] > 0 && l->conn.proto_out[2] > 0); /* identify */
+    /* identify push: the listener learned a second address and tells */
+    struct nm_multiaddr two[2] = {l->listen};
+    assert_int_equal(nm_multiaddr_parse("/ip4/203.0.113.9/tcp/30333", &two[1]), 0);
+    l->local.listen = two;
+    l->local.n_listen = 2;
+    assert_int_equal(nm_p2p_conn_identify_push(&l->conn), 0);
+    for (int i = 0; i < 4; i++) {
+        assert_int_equal(move(l, d, 4000), 0);
+        assert_int_equal(move(d, l, 4000), 0);
+    }
+    assert_int_equal(d->identified, 2);
+    assert_int_equal(d->conn.info.n_listen, 2);
+    assert_string_equal(nm_multiaddr_to_string(&d->conn.info.listen[1], text, sizeof text),
+                        "/ip4/203.0.113.9/tcp/30333");
+    l->local.listen = &l->listen; /* two goes out of scope */
+    l->local.n_listen = 1;
     peer_free(d);
     peer_free(l);
 }

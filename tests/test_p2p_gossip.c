@@ -2,7 +2,11 @@
  * through an in-memory queue: meshes form on the heartbeat, a published
  * message reaches every subscriber once, also across a line of peers;
  * IHAVE gets an IWANT, IWANT gets the message; unsigned, forged or
- * malformed input is refused. */
+ * malformed input is refused; peer scores (v1.1): invalid messages score a
+ * peer down, out of the mesh and onto the graylist until it decays, first
+ * deliveries and mesh time score up, IP colocation, app scores and GRAFT
+ * during backoff score down; an oversubscribed mesh is pruned with peer
+ * exchange and PX is taken only from well-scored peers. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -40,6 +44,15 @@ struct ctx {
     int me;
 };
 static struct ctx ctxs[NODES];
+static struct nm_peer_id px_seen[32];
+static int n_px;
+
+static void on_px(void *ud, const struct nm_peer_id *id)
+{
+    (void)ud;
+    if (n_px < 32)
+        px_seen[n_px++] = *id;
+}
 
 static int index_of(const struct nm_peer_id *id)
 {
@@ -88,13 +101,15 @@ static int pump(void)
 static void setup_net(void)
 {
     memset(&net, 0, sizeof net);
+    n_px = 0;
     nm_crypto_init();
     for (int i = 0; i < NODES; i++) {
         struct nm_keypair kp;
         nm_keypair_generate(&kp);
         nm_peer_id_from_pubkey(&kp.pub, &net.id[i]);
         ctxs[i].me = i;
-        struct nm_gossip_config cfg = {&kp, on_send, on_deliver, &ctxs[i]};
+        struct nm_gossip_config cfg = {
+            .key = &kp, .send = on_send, .deliver = on_deliver, .ud = &ctxs[i], .on_px = on_px};
         assert_int_equal(nm_gossip_new(&cfg, &net.g[i]), 0);
         assert_int_equal(nm_gossip_subscribe(net.g[i], TOPIC), 0);
     }
@@ -270,6 +285,199 @@ static void test_forged_unsigned_and_malformed_input_is_refused(void **state)
     teardown_net();
 }
 
+
+/* Packs an RPC holding only control ctl into buf; returns its length. */
+static size_t pack_control(Nm__P2p__ControlMessage *ctl, uint8_t *buf)
+{
+    Nm__P2p__PubsubRPC rpc = NM__P2P__PUBSUB_RPC__INIT;
+    rpc.control = ctl;
+    return nm__p2p__pubsub_rpc__pack(&rpc, buf);
+}
+
+/* Forms a mesh between 0 and 1 at time now. */
+static void mesh_pair(uint64_t now)
+{
+    link_nodes(0, 1);
+    pump();
+    nm_gossip_heartbeat(net.g[0], now);
+    nm_gossip_heartbeat(net.g[1], now);
+    pump();
+    assert_int_equal(nm_gossip_mesh_size(net.g[0], TOPIC), 1);
+}
+
+static void test_invalid_messages_score_down_then_graylist_until_decay(void **state)
+{
+    (void)state;
+    setup_net();
+    mesh_pair(1000);
+    nm_gossip_publish(net.g[1], TOPIC, (const uint8_t *)"ok", 2, 1000);
+    pump();
+    double good = nm_gossip_peer_score(net.g[0], &net.id[1]);
+    assert_true(good >= 1.0); /* P2: a first delivery */
+    nm_gossip_publish(net.g[1], TOPIC, (const uint8_t *)"!bad", 4, 1000);
+    assert_int_equal(pump(), 1);
+    double one = nm_gossip_peer_score(net.g[0], &net.id[1]);
+    assert_true(one < 0 && one > -20); /* P4: -10 x 1^2, plus the delivery */
+    nm_gossip_heartbeat(net.g[0], 1000);
+    assert_int_equal(nm_gossip_mesh_size(net.g[0], TOPIC), 0); /* negative: pruned */
+    pump();
+    nm_gossip_heartbeat(net.g[0], 1000);
+    assert_int_equal(nm_gossip_mesh_size(net.g[0], TOPIC), 0); /* and not grafted again */
+    for (int i = 0; i < 2; i++) {
+        nm_gossip_publish(net.g[1], TOPIC, (const uint8_t *)"!bad", 4, 1000);
+        pump();
+    }
+    assert_true(nm_gossip_peer_score(net.g[0], &net.id[1]) < -80); /* 3 invalid: -90 */
+    int before = net.delivered[0];
+    nm_gossip_publish(net.g[1], TOPIC, (const uint8_t *)"valid", 5, 1000);
+    assert_int_equal(pump(), 0); /* graylisted: ignored, not even an error */
+    assert_int_equal(net.delivered[0], before);
+    struct nm_gossip_stats st;
+    nm_gossip_stats(net.g[0], &st);
+    assert_true(st.graylisted >= 1);
+    /* the counters decay (0.99 a second): ten minutes later it is forgiven */
+    nm_gossip_heartbeat(net.g[0], 2000);
+    nm_gossip_heartbeat(net.g[0], 602000);
+    assert_true(nm_gossip_peer_score(net.g[0], &net.id[1]) > -1);
+    nm_gossip_publish(net.g[1], TOPIC, (const uint8_t *)"again", 5, 602000);
+    pump();
+    assert_int_equal(net.delivered[0], before + 1);
+    teardown_net();
+}
+
+static void test_time_in_mesh_scores_up_and_a_reconnect_keeps_the_score(void **state)
+{
+    (void)state;
+    setup_net();
+    mesh_pair(1000);
+    nm_gossip_heartbeat(net.g[0], 1000);
+    double start = nm_gossip_peer_score(net.g[0], &net.id[1]);
+    nm_gossip_heartbeat(net.g[0], 101000); /* 100 s in the mesh: P1 = 0.01 x 100 */
+    double later = nm_gossip_peer_score(net.g[0], &net.id[1]);
+    assert_true(later - start > 0.9 && later - start < 1.1);
+    /* a bad peer that reconnects finds its score again (retained 60 s) */
+    nm_gossip_publish(net.g[1], TOPIC, (const uint8_t *)"!bad", 4, 101000);
+    pump();
+    nm_gossip_peer_remove(net.g[0], &net.id[1]);
+    nm_gossip_peer_add(net.g[0], &net.id[1]);
+    assert_true(nm_gossip_peer_score(net.g[0], &net.id[1]) < -5);
+    teardown_net();
+}
+
+static void test_ip_colocation_app_score_and_graft_in_backoff_score_down(void **state)
+{
+    (void)state;
+    setup_net();
+    for (int i = 1; i < NODES; i++)
+        link_nodes(0, i);
+    pump();
+    nm_gossip_peer_set_ip(net.g[0], &net.id[1], "127.0.0.1");
+    nm_gossip_peer_set_ip(net.g[0], &net.id[2], "127.0.0.1");
+    assert_true(nm_gossip_peer_score(net.g[0], &net.id[1]) == 0); /* loopback: no P6 */
+    for (int i = 1; i < NODES; i++)
+        nm_gossip_peer_set_ip(net.g[0], &net.id[i], "10.0.0.7");
+    /* three on one IP, threshold 1: -10 x (3 - 1)^2 */
+    assert_true(nm_gossip_peer_score(net.g[0], &net.id[2]) == -40);
+    nm_gossip_peer_set_ip(net.g[0], &net.id[3], "10.0.0.8");
+    assert_true(nm_gossip_peer_score(net.g[0], &net.id[2]) == -10);
+    assert_true(nm_gossip_peer_score(net.g[0], &net.id[3]) == 0);
+    nm_gossip_peer_set_app_score(net.g[0], &net.id[3], 7.5); /* P5 */
+    assert_true(nm_gossip_peer_score(net.g[0], &net.id[3]) == 7.5);
+    /* 3 prunes 0, then grafts twice during the backoff: P7 */
+    Nm__P2p__ControlPrune pr = NM__P2P__CONTROL_PRUNE__INIT, *prp = &pr;
+    pr.topicid = TOPIC;
+    Nm__P2p__ControlGraft gr = NM__P2P__CONTROL_GRAFT__INIT, *grp = &gr;
+    gr.topicid = TOPIC;
+    Nm__P2p__ControlMessage ctl = NM__P2P__CONTROL_MESSAGE__INIT;
+    ctl.n_prune = 1;
+    ctl.prune = &prp;
+    uint8_t buf[256];
+    size_t n = pack_control(&ctl, buf);
+    assert_int_equal(nm_gossip_receive(net.g[0], &net.id[3], buf, n, 1000), 0);
+    ctl.n_prune = 0;
+    ctl.n_graft = 1;
+    ctl.graft = &grp;
+    n = pack_control(&ctl, buf);
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(nm_gossip_receive(net.g[0], &net.id[3], buf, n, 2000), 0);
+    /* 3 penalties, threshold 1: -10 x 2^2 */
+    assert_true(nm_gossip_peer_score(net.g[0], &net.id[3]) == 7.5 - 40);
+    assert_int_equal(nm_gossip_mesh_size(net.g[0], TOPIC), 0);
+    teardown_net();
+}
+
+static void test_oversubscribed_mesh_prunes_with_px_and_px_needs_trust(void **state)
+{
+    (void)state;
+    setup_net();
+    /* 14 made-up peers subscribe and graft at router 0 (D_hi is 12) */
+    enum { MANY = 14 };
+    struct nm_peer_id ids[MANY];
+    Nm__P2p__PubsubRPC__SubOpts sub = NM__P2P__PUBSUB_RPC__SUB_OPTS__INIT, *subp = &sub;
+    sub.has_subscribe = 1;
+    sub.subscribe = 1;
+    sub.topicid = TOPIC;
+    Nm__P2p__ControlGraft gr = NM__P2P__CONTROL_GRAFT__INIT, *grp = &gr;
+    gr.topicid = TOPIC;
+    Nm__P2p__ControlMessage ctl = NM__P2P__CONTROL_MESSAGE__INIT;
+    ctl.n_graft = 1;
+    ctl.graft = &grp;
+    Nm__P2p__PubsubRPC rpc = NM__P2P__PUBSUB_RPC__INIT;
+    rpc.n_subscriptions = 1;
+    rpc.subscriptions = &subp;
+    rpc.control = &ctl;
+    uint8_t buf[256];
+    size_t n = nm__p2p__pubsub_rpc__pack(&rpc, buf);
+    for (int i = 0; i < MANY; i++) {
+        struct nm_keypair kp;
+        nm_keypair_generate(&kp);
+        nm_peer_id_from_pubkey(&kp.pub, &ids[i]);
+        assert_int_equal(nm_gossip_peer_add(net.g[0], &ids[i]), 0);
+        assert_int_equal(nm_gossip_receive(net.g[0], &ids[i], buf, n, 1000), 0);
+    }
+    assert_int_equal(nm_gossip_mesh_size(net.g[0], TOPIC), MANY);
+    size_t mark = net.tail;
+    nm_gossip_heartbeat(net.g[0], 1000);
+    assert_int_equal(nm_gossip_mesh_size(net.g[0], TOPIC), NM_GOSSIP_D);
+    int prunes = 0;
+    for (size_t i = mark; i != net.tail; i++) {
+        struct pending *p = &net.q[i % 4096];
+        Nm__P2p__PubsubRPC *r = nm__p2p__pubsub_rpc__unpack(NULL, p->len, p->rpc);
+        assert_non_null(r);
+        if (r->control && r->control->n_prune == 1) {
+            prunes++;
+            assert_true(r->control->prune[0]->backoff == 60);
+            assert_true(r->control->prune[0]->n_peers >= 10); /* the others, by id */
+        }
+        nm__p2p__pubsub_rpc__free_unpacked(r, NULL);
+    }
+    assert_int_equal(prunes, MANY - NM_GOSSIP_D);
+    /* PX received: ignored from a peer below acceptPXThreshold (5), taken
+     * from one above */
+    link_nodes(1, 2);
+    pump();
+    uint8_t third[NM_PEER_ID_BYTES_LEN];
+    nm_peer_id_to_bytes(&net.id[3], third);
+    Nm__P2p__PeerInfo pi = NM__P2P__PEER_INFO__INIT, *pip = &pi;
+    pi.has_peerid = 1;
+    pi.peerid = (ProtobufCBinaryData){sizeof third, third};
+    Nm__P2p__ControlPrune pr = NM__P2P__CONTROL_PRUNE__INIT, *prp = &pr;
+    pr.topicid = TOPIC;
+    pr.n_peers = 1;
+    pr.peers = &pip;
+    Nm__P2p__ControlMessage ctl2 = NM__P2P__CONTROL_MESSAGE__INIT;
+    ctl2.n_prune = 1;
+    ctl2.prune = &prp;
+    n = pack_control(&ctl2, buf);
+    assert_int_equal(nm_gossip_receive(net.g[1], &net.id[2], buf, n, 1000), 0);
+    assert_int_equal(n_px, 0);
+    nm_gossip_peer_set_app_score(net.g[1], &net.id[2], 10);
+    assert_int_equal(nm_gossip_receive(net.g[1], &net.id[2], buf, n, 1000), 0);
+    assert_int_equal(n_px, 1);
+    assert_true(nm_peer_id_eq(&px_seen[0], &net.id[3]));
+    teardown_net();
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -277,6 +485,10 @@ int main(void)
         cmocka_unit_test(test_message_crosses_a_line_of_peers),
         cmocka_unit_test(test_ihave_gets_iwant_and_iwant_gets_the_message),
         cmocka_unit_test(test_forged_unsigned_and_malformed_input_is_refused),
+        cmocka_unit_test(test_invalid_messages_score_down_then_graylist_until_decay),
+        cmocka_unit_test(test_time_in_mesh_scores_up_and_a_reconnect_keeps_the_score),
+        cmocka_unit_test(test_ip_colocation_app_score_and_graft_in_backoff_score_down),
+        cmocka_unit_test(test_oversubscribed_mesh_prunes_with_px_and_px_needs_trust),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -9,7 +9,9 @@
 
 #include "node/errors.h"
 #include "node/p2p/kad.h"
+#include "node/p2p/kad_lookup.h"
 
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -188,6 +190,156 @@ static void test_unserved_and_malformed_requests_are_refused(void **state)
     nm_kad_fini(&k);
 }
 
+/* A simulated network of NET nodes, each knowing only a few others; node
+ * 0 looks a target up iteratively, each asked node answering from its own
+ * table. */
+#define NET 120
+static struct nm_kad net_tables[NET];
+static struct nm_peer_id net_ids[NET];
+
+static int net_index(const struct nm_peer_id *id)
+{
+    for (int i = 0; i < NET; i++)
+        if (nm_peer_id_eq(&net_ids[i], id))
+            return i;
+    return -1;
+}
+
+/* Runs node 0's lookup to the end; nodes in dead[] never answer. Returns
+ * the number of requests made. */
+static int run_lookup(struct nm_kad_lookup *l, const uint8_t target[32], const bool *dead)
+{
+    nm_kad_lookup_start(l, &net_tables[0], target);
+    int asked = 0;
+    uint64_t now = 1000;
+    while (!nm_kad_lookup_done(l) && asked < 10 * NET) {
+        struct nm_kad_peer next[NM_KAD_ALPHA];
+        size_t n = nm_kad_lookup_next(l, now, next, NM_KAD_ALPHA);
+        assert_true(n <= NM_KAD_ALPHA);
+        for (size_t i = 0; i < n; i++) {
+            int who = net_index(&next[i].id);
+            assert_true(who > 0);
+            asked++;
+            if (dead[who])
+                continue; /* silent: expires below */
+            const struct nm_kad_peer *near[NM_KAD_K];
+            size_t k = nm_kad_closest(&net_tables[who], target, near, NM_KAD_K);
+            struct nm_kad_peer copy[NM_KAD_K];
+            for (size_t j = 0; j < k; j++)
+                copy[j] = *near[j];
+            nm_kad_lookup_answer(l, &next[i].id, copy, k);
+        }
+        now += 1000;
+        nm_kad_lookup_expire(l, now, 5000);
+    }
+    return asked;
+}
+
+static void test_iterative_lookup_converges_on_the_k_closest(void **state)
+{
+    (void)state;
+    uint8_t keys[NET][32];
+    for (int i = 0; i < NET; i++) {
+        net_ids[i] = random_peer();
+        nm_kad_key_of(&net_ids[i], keys[i]);
+        assert_int_equal(nm_kad_init(&net_tables[i], &net_ids[i]), 0);
+    }
+    /* each node offered every other one: its k-buckets keep at most K per
+     * distance, so a node knows its neighbourhood well and far regions
+     * only partly, as in a real network */
+    for (int i = 0; i < NET; i++)
+        for (int j = 0; j < NET; j++) {
+            struct nm_multiaddr ma = addr_for(10000 + j);
+            nm_kad_add(&net_tables[i], &net_ids[j], &ma, 1, 1);
+        }
+    /* node 0 itself starts knowing only three peers */
+    nm_kad_fini(&net_tables[0]);
+    assert_int_equal(nm_kad_init(&net_tables[0], &net_ids[0]), 0);
+    for (int j = 1; j <= 3; j++) {
+        struct nm_multiaddr ma = addr_for(10000 + j);
+        nm_kad_add(&net_tables[0], &net_ids[j], &ma, 1, 1);
+    }
+    bool dead[NET] = {false};
+    for (int round = 0; round < 3; round++) {
+        uint8_t target[32];
+        randombytes_buf(target, sizeof target);
+        if (round == 2) /* a quarter of the network never answers */
+            for (int i = 1; i < NET; i += 4)
+                dead[i] = true;
+        struct nm_kad_lookup *l = calloc(1, sizeof *l);
+        assert_non_null(l);
+        int asked = run_lookup(l, target, dead);
+        assert_true(nm_kad_lookup_done(l));
+        assert_true(l->rounds >= 1);
+        assert_true(asked < NET); /* far fewer than asking everyone */
+        /* the K closest live nodes of the whole network (not node 0) */
+        int order[NET - 1], n = 0;
+        for (int i = 1; i < NET; i++)
+            if (!dead[i])
+                order[n++] = i;
+        for (int a = 0; a < n; a++)
+            for (int b = a + 1; b < n; b++)
+                if (distance_cmp(keys[order[b]], keys[order[a]], target) < 0) {
+                    int t = order[a];
+                    order[a] = order[b];
+                    order[b] = t;
+                }
+        /* the lookup's answered candidates, closest first, are exactly
+         * those; with dead nodes (which answers still name, so a live one
+         * near the K-th can be crowded out) every answered one is live
+         * and the closest live node is found */
+        int k = 0;
+        for (size_t i = 0; i < l->n && k < NM_KAD_K; i++) {
+            if (l->c[i].state == NM_KAD_FAILED)
+                continue;
+            assert_int_equal(l->c[i].state, NM_KAD_ANSWERED);
+            int who = net_index(&l->c[i].peer.id);
+            assert_false(dead[who]);
+            if (round < 2)
+                assert_int_equal(who, order[k]);
+            k++;
+        }
+        assert_true(round < 2 ? k == NM_KAD_K : k >= NM_KAD_K / 2);
+        if (round == 2) /* the closest live node is found */
+            for (size_t i = 0; i < l->n; i++)
+                if (l->c[i].state == NM_KAD_ANSWERED) {
+                    assert_int_equal(net_index(&l->c[i].peer.id), order[0]);
+                    break;
+                }
+        free(l);
+    }
+    for (int i = 0; i < NET; i++)
+        nm_kad_fini(&net_tables[i]);
+}
+
+static void test_lookup_ignores_unasked_answers_and_never_names_us(void **state)
+{
+    (void)state;
+    struct nm_peer_id self = random_peer(), a = random_peer(), stranger = random_peer();
+    struct nm_kad k;
+    assert_int_equal(nm_kad_init(&k, &self), 0);
+    struct nm_multiaddr ma = addr_for(4001);
+    nm_kad_add(&k, &a, &ma, 1, 1);
+    uint8_t target[32] = {0};
+    struct nm_kad_lookup *l = calloc(1, sizeof *l);
+    nm_kad_lookup_start(l, &k, target);
+    assert_int_equal(l->n, 1);
+    struct nm_kad_peer forged = {.id = stranger, .n_addrs = 1, .addrs = {ma}};
+    nm_kad_key_of(&stranger, forged.key);
+    nm_kad_lookup_answer(l, &stranger, &forged, 1); /* never asked: ignored */
+    assert_int_equal(l->n, 1);
+    struct nm_kad_peer next[NM_KAD_ALPHA];
+    assert_int_equal(nm_kad_lookup_next(l, 1, next, NM_KAD_ALPHA), 1);
+    assert_false(nm_kad_lookup_done(l));
+    struct nm_kad_peer us = {.id = self, .n_addrs = 1, .addrs = {ma}};
+    nm_kad_key_of(&self, us.key);
+    nm_kad_lookup_answer(l, &a, &us, 1); /* ourselves are never a candidate */
+    assert_int_equal(l->n, 1);
+    assert_true(nm_kad_lookup_done(l));
+    free(l);
+    nm_kad_fini(&k);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -195,6 +347,8 @@ int main(void)
         cmocka_unit_test(test_table_keeps_buckets_bounded_and_refuses_self),
         cmocka_unit_test(test_find_node_answer_names_closest_peers_with_addresses),
         cmocka_unit_test(test_unserved_and_malformed_requests_are_refused),
+        cmocka_unit_test(test_iterative_lookup_converges_on_the_k_closest),
+        cmocka_unit_test(test_lookup_ignores_unasked_answers_and_never_names_us),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }

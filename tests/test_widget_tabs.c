@@ -88,6 +88,19 @@ static void test_tabs_right_text_and_disabled_dim(void **state)
     delwin(pad);
 }
 
+static void test_tabs_hint_naming_another_key_leaves_its_fkey_alone(void **state)
+{
+    (void)state;
+    static const char *const l4[] = {"A", "B", "C", "Peers"};
+    static const char *const h4[] = {"F1", "F2", "F3", "Alt-4"};
+    struct tabs *t = Tabs_new(l4, h4, 4);
+    assert_non_null(t);
+    struct widget *w = Tabs_widget(t);
+    assert_int_equal(Widget_onKey(w, KEY_F(4)), WIDGET_IGNORED); /* F4 stays the app's */
+    assert_int_equal(Widget_onKey(w, KEY_F(3)), WIDGET_CHANGED);
+    Widget_delete(w);
+}
+
 int main(void)
 {
     harness_start();
@@ -96,6 +109,7 @@ int main(void)
         cmocka_unit_test(test_tabs_fkeys_select),
         cmocka_unit_test(test_tabs_narrow_drops_hints_then_cuts_labels),
         cmocka_unit_test(test_tabs_right_text_and_disabled_dim),
+        cmocka_unit_test(test_tabs_hint_naming_another_key_leaves_its_fkey_alone),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     harness_stop();

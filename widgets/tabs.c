@@ -92,7 +92,9 @@ static enum widget_result tabs_on_key(struct widget *w, int key)
 {
     struct tabs *t = (struct tabs *)w;
     for (int i = 0; i < t->n; i++) {
-        if (key == KEY_F(i + 1)) {
+        /* F(i+1) selects tab i unless its hint names another key ("Alt-7") */
+        bool fkey = !t->tab[i].hint[0] || t->tab[i].hint[0] == 'F';
+        if (fkey && key == KEY_F(i + 1)) {
             if (i == t->active)
                 return WIDGET_HANDLED;
             Tabs_setActive(t, i);

@@ -177,14 +177,35 @@ static int endpoint_sync(struct nm_session *s, const struct miner_opts *o,
     return rc;
 }
 
-static void wait_for_signal(struct nm_miner_server *srv, const sigset_t *set, int quiet)
+/* Announces the endpoint over p2p (through the node), at start and then
+ * every 30 s; a node without p2p is told once. */
+static void announce(struct nm_session *s, long subnet, const char *endpoint, int *failed)
+{
+    char err[256];
+    if (!s || *failed > 0)
+        return;
+    if (nm_role_announce(s, (unsigned)subnet, "miner", endpoint, err, sizeof err)) {
+        nm_log(NM_LOG_WARN, "miner", "not announced over p2p: %s", err);
+        *failed = 1;
+    } else if (*failed == 0) {
+        nm_log(NM_LOG_INFO, "miner", "announced %s on the subnet's p2p topic", endpoint);
+        *failed = -1;
+    }
+}
+
+static void wait_for_signal(struct nm_miner_server *srv, const sigset_t *set, int quiet,
+                            struct nm_session *s, long subnet, const char *endpoint)
 {
     struct nm_miner_stats last = {0};
-    for (;;) {
+    int failed = 0;
+    announce(s, subnet, endpoint, &failed);
+    for (unsigned turn = 1;; turn++) {
         struct timespec ts = {.tv_sec = 10};
         int sig = sigtimedwait(set, NULL, &ts);
         if (sig == SIGINT || sig == SIGTERM)
             return;
+        if (turn % 3 == 0)
+            announce(s, subnet, endpoint, &failed);
         struct nm_miner_stats st;
         nm_miner_server_stats(srv, &st);
         if (!quiet && memcmp(&st, &last, sizeof st) != 0)
@@ -275,7 +296,7 @@ int nm_miner_main(int argc, char **argv)
     else
         nm_log(NM_LOG_INFO, "miner", "serving subnet %ld as %s (uid %ld) on %s with backend %s",
                 o.subnet, o.as, me.uid, endpoint + 7, backend->ops->kind);
-    wait_for_signal(server, &set, o.quiet);
+    wait_for_signal(server, &set, o.quiet, o.no_chain ? NULL : session, o.subnet, endpoint);
     nm_log(NM_LOG_INFO, "miner", "stopping");
     exit_code = 0;
 out:

@@ -29,6 +29,7 @@ struct node_opts {
     bool dev, tmp, external, check, force_new, quiet, help;
     const char *chain_file, *base_path, *port_file, *key_name, *password_file;
     int rpc_port;
+    int block_interval_ms;
 };
 
 #define NODE_STR(...) NM_CLI_OPT_STRING(struct node_opts, __VA_ARGS__)
@@ -60,6 +61,12 @@ static const struct nm_cli_option node_options[] = {
               "start a new chain where BASE/chains/ID/chain.db.genesis says\n"
               "one was but the database holds none (lost, emptied)"),
     NODE_FLAG("--quiet", quiet, "no per-block log lines"),
+    {.name = "--block-interval-ms", .metavar = "MS", .kind = NM_CLI_INT,
+     .offset = offsetof(struct node_opts, block_interval_ms), .min = 1, .max = 600000,
+     .want = "milliseconds (1-600000)",
+     .help = "an authority produces every MS ms instead of the chain's\n"
+             "block time (tests that need many blocks fast; importers\n"
+             "only require increasing timestamps)"},
     {.name = "--help", .alias = "-h", .kind = NM_CLI_FLAG,
      .offset = offsetof(struct node_opts, help), .help = "show this help"},
     {.name = NULL},
@@ -70,7 +77,7 @@ static void node_usage(FILE *out, const struct nm_cli_group *groups, size_t ngro
     fputs("usage: neuromesh node [--dev | --chain FILE] [--base-path DIR | --tmp]\n"
           "                      [--rpc-port PORT] [--rpc-external] [--port-file FILE]\n"
           "                      [--key NAME [--password-file F]] [--check] [--force-new]\n"
-          "                      [--quiet]\n"
+          "                      [--quiet] [--block-interval-ms MS]\n"
           "\n"
           "Runs a full node with a JSON-RPC server (WebSocket and HTTP POST) until\n"
           "SIGINT or SIGTERM.\n\n",
@@ -346,6 +353,7 @@ int nm_node_main(int argc, char **argv)
         .rpc_bind = external ? "0.0.0.0" : "127.0.0.1",
         .rpc_port = rpc_port,
         .produce = true,
+        .block_interval_ms = (uint64_t)o.block_interval_ms,
         .log = log_stderr,
         .log_level = node_level(quiet),
         .on_shutdown = stop_requested,

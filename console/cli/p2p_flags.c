@@ -3,6 +3,7 @@
 
 #include "node/errors.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -90,9 +91,19 @@ static int parse_max_rate(void *dst, const char *v)
 static int parse_nat(void *dst, const char *v)
 {
     struct nm_p2p_flags *f = dst;
-    /* NAT-PMP: Debian's libnatpmp has no pkg-config module, so not built in */
-    if (nm_nat_mode_parse(v, &f->nat) || f->nat == NM_NAT_PMP)
+    if (nm_nat_mode_parse(v, &f->nat))
         return -1;
+    f->enabled = true;
+    return 0;
+}
+
+static int parse_nat_gateway(void *dst, const char *v)
+{
+    struct nm_p2p_flags *f = dst;
+    struct in_addr a;
+    if (inet_pton(AF_INET, v, &a) != 1)
+        return -1;
+    f->nat_gateway = v;
     f->enabled = true;
     return 0;
 }
@@ -161,9 +172,12 @@ const struct nm_cli_option nm_p2p_flags_options[] = {
     {.name = "--max-peers", .metavar = "N", .kind = NM_CLI_PARSE, .parse = parse_max_peers,
      .want = "a peer count (1-4096)", .help = "inbound connection cap (default 32; outbound N/2)"},
     {.name = "--nat", .metavar = "MODE", .kind = NM_CLI_PARSE, .parse = parse_nat,
-     .want = "auto, upnp or none (NAT-PMP is not built in: Debian's libnatpmp has no "
-             "pkg-config module)",
-     .help = "port mapping: auto or upnp (UPnP IGD), none (default)"},
+     .want = "auto, upnp, pmp or none",
+     .help = "port mapping: upnp (UPnP IGD), pmp (NAT-PMP), auto (UPnP,\n"
+             "then NAT-PMP), none (default)"},
+    {.name = "--nat-gateway", .metavar = "IP", .kind = NM_CLI_PARSE, .parse = parse_nat_gateway,
+     .want = "an IPv4 address",
+     .help = "the NAT-PMP gateway (default: the default route's)"},
     {.name = "--p2p-handshake-timeout", .metavar = "MS", .kind = NM_CLI_PARSE,
      .parse = parse_handshake_timeout, .want = "a positive number of milliseconds",
      .help = "close connections not upgraded by then (default 10000)"},
@@ -208,6 +222,7 @@ int nm_p2p_flags_apply(struct nm_p2p_flags *f, const char *db_path, struct nm_no
     f->cfg.max_inbound = f->max_peers;
     f->cfg.max_outbound = f->max_peers ? (f->max_peers + 1) / 2 : 0;
     f->cfg.nat = f->nat;
+    f->cfg.nat_gateway = f->nat_gateway;
     f->cfg.handshake_timeout_ms = f->handshake_timeout_ms;
     f->cfg.max_bytes_per_sec = f->max_bytes_per_sec;
     f->cfg.ban_seconds = f->ban_seconds;

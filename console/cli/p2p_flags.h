@@ -1,5 +1,5 @@
 /* p2p_flags.h - the p2p flags of `neuromesh node` (--port, --bootnodes,
- * --node-key-file, --public-addr, --max-peers, --nat): parsing, the node
+ * --node-key-file, --public-addr, --max-peers, --nat, --nat-gateway): parsing, the node
  * key (created under BASE/chains/ID/network/ on first start), and the
  * node config they fill. The p2p layer runs when any of them is given.
  * Messages go to stderr as "error: ..." / "warning: ...". */
@@ -24,6 +24,7 @@ struct nm_p2p_flags {
     size_t n_public;
     int max_peers;
     enum nm_nat_mode nat;
+    const char *nat_gateway;
     int handshake_timeout_ms;
     uint64_t max_bytes_per_sec;
     int ban_seconds;

@@ -39,7 +39,7 @@ static double ms_since(const struct timespec *t)
 
 static void log_line(struct dash *d, enum widget_role role, const char *text)
 {
-    struct logpane *lp = nm_screen_log_pane(d->screens[NSCREENS - 1]);
+    struct logpane *lp = nm_screen_log_pane(d->screens[LOG_SCREEN]);
     /* Every log line has its time (UTC, as the roles' logs: node/log.h). */
     char line[1200], stamp[16];
     time_t now = time(NULL);
@@ -544,9 +544,10 @@ static int dash_init(struct dash *d, struct nm_console *c)
     static const struct nm_screen_ops *const all[NSCREENS] = {
         &nm_screen_overview,   &nm_screen_subnets,    &nm_screen_metagraph,
         &nm_screen_validators, &nm_screen_governance, &nm_screen_log,
+        &nm_screen_peers,
     };
     const char *labels[NSCREENS], *hints[NSCREENS];
-    static const char *const fkeys[NSCREENS] = {"F1", "F2", "F3", "F4", "F5", "F6"};
+    static const char *const fkeys[NSCREENS] = {"F1", "F2", "F3", "F4", "F5", "F6", "Alt-7"};
     d->c = c;
     d->saved_stderr = -1;
     for (int i = 0; i < NSCREENS; i++) {

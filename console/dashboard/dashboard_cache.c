@@ -38,6 +38,7 @@ void nm_cache_fini(struct nm_cache *c)
 {
     free(c->subnets);
     free(c->neurons);
+    free(c->peer_rows);
     cJSON_Delete(c->gov_overview);
     nm_names_fini(&c->names);
     memset(c, 0, sizeof *c);
@@ -65,6 +66,7 @@ static void reset_for_new_chain(struct nm_cache *c, const char *genesis)
     struct nm_cache keep = *c;
     free(c->subnets);
     free(c->neurons);
+    free(c->peer_rows);
     cJSON_Delete(c->gov_overview);
     nm_names_fini(&c->names); /* reloaded for the new chain (dev names or not) */
     memset(c, 0, sizeof *c);
@@ -382,6 +384,7 @@ unsigned nm_cache_apply(struct nm_cache *c, const struct nm_dq_msg *m)
     }
     case NM_DQ_SUBNETS: return apply_subnets(c, m->json);
     case NM_DQ_NEURONS: return apply_neurons(c, m);
+    case NM_DQ_PEERS: return nm_cache_apply_peers(c, m->json);
     case NM_DQ_EPOCH: return apply_epoch(c, m->json);
     case NM_DQ_LATENCY: return apply_latency(c, m->json);
     case NM_DQ_PROPOSALS: return apply_proposals(c, m);

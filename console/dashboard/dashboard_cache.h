@@ -23,6 +23,7 @@
 #define NM_DIRTY_METAGRAPH 0x08u /* also the Validators screen */
 #define NM_DIRTY_GOVERNANCE 0x10u
 #define NM_DIRTY_LOG 0x20u
+#define NM_DIRTY_PEERS 0x40u
 /* The node now serves another chain (its genesis hash changed): every
  * cached table was reset; the front end says "chain changed". */
 #define NM_DIRTY_NEW_CHAIN 0x80u
@@ -73,6 +74,22 @@ struct nm_subnet_row {
     uint64_t created_at;
 };
 
+#define NM_PEER_RTT_HISTORY 32
+
+/* One connected peer as system_peers shows it, with its recent ping RTTs. */
+struct nm_peer_row {
+    char id[64];
+    char address[96];
+    char direction[12];
+    char agent[48];
+    char protocols[200]; /* the short names, space-separated */
+    int64_t rtt_us;      /* -1: not measured yet */
+    int64_t best;        /* -1: unknown */
+    double score;
+    double rtt_ms[NM_PEER_RTT_HISTORY]; /* oldest first */
+    int nrtt;
+};
+
 enum nm_gov_state { NM_GOV_UNKNOWN, NM_GOV_UNAVAILABLE, NM_GOV_OK };
 
 struct nm_cache {
@@ -109,6 +126,10 @@ struct nm_cache {
     struct nm_neuron *neurons;
     size_t nneurons;
     unsigned neuron_fields; /* NM_NF_* seen */
+    /* p2p peers (system_peers), when served */
+    struct nm_peer_row *peer_rows;
+    size_t npeer_rows;
+    bool have_peers;
     /* governance */
     enum nm_gov_state gov;
     cJSON *gov_overview; /* gov_proposals' result (owned) */
@@ -128,6 +149,10 @@ void nm_cache_fini(struct nm_cache *c);
 /* Applies one message; returns NM_DIRTY_* of what changed (0: nothing).
  * Messages that are not about displayed state (output, passwords) give 0. */
 unsigned nm_cache_apply(struct nm_cache *c, const struct nm_dq_msg *m);
+
+/* system_peers' array into peer_rows, keeping each peer's RTT history
+ * (dashboard_peers.c); NM_DIRTY_PEERS. */
+unsigned nm_cache_apply_peers(struct nm_cache *c, const cJSON *list);
 
 /* The subnet with this id, or NULL. */
 const struct nm_subnet_row *nm_cache_subnet(const struct nm_cache *c, int id);

@@ -385,6 +385,9 @@ static int fetch_dashboard(struct nm_link *l, struct nm_rpc_client *c)
         nm_dq_push(l->q, NM_DQ_SUBNETS, 0, 0, subnets, NULL);
     if (fetch_neurons(l, c, subnet))
         return NM_E_CONNECT;
+    if (has_method(l, "system_peers") &&
+        fetch_post(l, c, "system_peers", NULL, NM_DQ_PEERS, 0))
+        return NM_E_CONNECT;
     if (has_method(l, "gov_proposals")) {
         cJSON *params = cJSON_CreateArray();
         pthread_mutex_lock(&l->mu);

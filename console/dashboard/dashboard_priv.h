@@ -17,7 +17,8 @@
 #include <stddef.h>
 #include <time.h>
 
-#define NSCREENS 6
+#define NSCREENS 7
+#define LOG_SCREEN 5 /* F6; Peers (Alt-7) comes after it, F7 and F8 sort */
 #define OUTPUT_LINES 2000
 #define THEMES_MAX 32
 

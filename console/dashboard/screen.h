@@ -1,5 +1,5 @@
 /* screen.h - one dashboard screen (Overview, Subnets, Metagraph,
- * Validators, Governance, Log): a `const struct nm_screen_ops` per kind,
+ * Validators, Governance, Peers, Log): a `const struct nm_screen_ops` per kind,
  * after htop's screens. A screen builds widgets, refreshes them from the
  * cache (dashboard_cache.h) when its part of the cache changed, and draws
  * its body rectangle. Keys it does not want come back WIDGET_IGNORED; it
@@ -40,6 +40,7 @@ extern const struct nm_screen_ops nm_screen_subnets;
 extern const struct nm_screen_ops nm_screen_metagraph;
 extern const struct nm_screen_ops nm_screen_validators;
 extern const struct nm_screen_ops nm_screen_governance;
+extern const struct nm_screen_ops nm_screen_peers;
 extern const struct nm_screen_ops nm_screen_log;
 
 /* The part every table screen (Subnets, Validators, Governance) shares: its

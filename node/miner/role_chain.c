@@ -2,6 +2,8 @@
 #include "node/miner/role_chain.h"
 
 #include "node/errors.h"
+#include "node/call.h"
+#include "node/p2p/announce.h"
 #include "node/schema_json/schema_json.h"
 #include "node/ss58.h"
 
@@ -108,4 +110,42 @@ int nm_role_parse_long(const char *flag, const char *v, long min, long max, long
     }
     *out = x;
     return 0;
+}
+
+int nm_role_announce(struct nm_session *s, unsigned subnet, const char *role,
+                     const char *endpoint, char *err, size_t cap)
+{
+    const struct nm_keypair *kp;
+    cJSON *head = NULL;
+    int rc;
+    if ((rc = nm_session_signer_keypair(s, NULL, &kp, err, cap)) ||
+        (rc = nm_session_call(s, "chain_getHeader", NULL, &head, err, cap)))
+        return rc;
+    const cJSON *h = cJSON_GetObjectItemCaseSensitive(head, "height");
+    struct nm_announcement a = {
+        .genesis = *nm_session_genesis(s),
+        .subnet = (uint16_t)subnet,
+        .role = (uint8_t)(nm_role_parse(role) < 0 ? 0 : nm_role_parse(role)),
+        .at = cJSON_IsNumber(h) ? (uint64_t)h->valuedouble : 0,
+    };
+    cJSON_Delete(head);
+    snprintf(a.endpoint, sizeof a.endpoint, "%s", endpoint);
+    nm_announce_sign(&a, kp);
+    cJSON *params = cJSON_CreateArray(), *res = NULL;
+    cJSON_AddItemToArray(params, nm_announce_to_object(&a));
+    rc = nm_session_call(s, "neuron_announce", params, &res, err, cap);
+    cJSON_Delete(res);
+    return rc;
+}
+
+int nm_role_fill_announced(struct nm_session *s, unsigned subnet, cJSON *list)
+{
+    char err[256];
+    cJSON *params = cJSON_CreateArray(), *heard = NULL;
+    cJSON_AddItemToArray(params, cJSON_CreateNumber(subnet));
+    if (nm_session_call(s, "neuron_announcements", params, &heard, err, sizeof err))
+        return 0; /* no p2p layer, or an older node */
+    int filled = nm_announce_fill_endpoints(list, heard);
+    cJSON_Delete(heard);
+    return filled;
 }

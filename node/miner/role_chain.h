@@ -33,6 +33,17 @@ int nm_role_neuron_find(struct nm_session *s, unsigned subnet, struct nm_role_ne
 
 /* A command-line integer option: 0 with *out, or -1 after printing
  * "error: FLAG wants an integer from MIN to MAX, not \"V\"". */
+/* Signs an announcement of endpoint as the session's signer (a neuron of
+ * role "miner" or "validator" on subnet) at the node's best height and
+ * hands it to the node (neuron_announce), which checks it against the
+ * registry and gossips it on the subnet's topic (node/p2p/announce.h). */
+int nm_role_announce(struct nm_session *s, unsigned subnet, const char *role,
+                     const char *endpoint, char *err, size_t cap);
+/* Takes, from the node's neuron_announcements, each miner's announced
+ * endpoint into list (neuron_list objects; nm_announce_fill_endpoints). How
+ * many changed; 0 when the node has no p2p layer. */
+int nm_role_fill_announced(struct nm_session *s, unsigned subnet, cJSON *list);
+
 int nm_role_parse_long(const char *flag, const char *v, long min, long max, long *out);
 
 #endif

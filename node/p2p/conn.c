@@ -3,7 +3,6 @@
 #include "node/p2p/conn.h"
 
 #include "node/errors.h"
-#include "node/p2p/proto/identify.pb-c.h"
 #include "node/p2p/varint.h"
 
 #include <sodium.h>
@@ -18,10 +17,13 @@ static const char *const SECURITY[] = {"/noise", NULL};
 static const char *const MUXERS[] = {"/yamux/1.0.0", NULL};
 static const char *const SERVED[] = {NM_P2P_PROTO_PING, NM_P2P_PROTO_ID, NM_P2P_PROTO_ID_PUSH,
                                      NM_P2P_PROTO_SYNC, NM_P2P_PROTO_KAD, NM_P2P_PROTO_MESHSUB,
-                                     NULL};
-#define N_SERVED 6
+                                     NM_P2P_PROTO_AUTONAT, NULL};
+#define N_SERVED 7
 
-enum stream_proto { SP_NONE, SP_PING, SP_ID, SP_ID_PUSH, SP_SYNC, SP_KAD, SP_GOSSIP };
+enum stream_proto { SP_NONE, SP_PING, SP_ID, SP_ID_PUSH, SP_SYNC, SP_KAD, SP_GOSSIP, SP_AUTONAT };
+const char *const nm_p2p_proto_labels[NM_P2P_PROTO_KINDS] = {
+    [SP_NONE] = "other", [SP_PING] = "ping", [SP_ID] = "identify", [SP_ID_PUSH] = "identify-push",
+    [SP_SYNC] = "sync",  [SP_KAD] = "kad",   [SP_GOSSIP] = "meshsub", [SP_AUTONAT] = "autonat"};
 
 struct sctx {
     struct nm_mss *mss; /* until negotiated */
@@ -104,99 +106,13 @@ static void fail(struct nm_p2p_conn *c, int err)
         c->error = err;
 }
 
-/* --- identify --- */
-
-static int identify_build(struct nm_p2p_conn *c, uint8_t **out, size_t *len)
-{
-    uint8_t key[NM_PEER_PUBKEY_PB_LEN];
-    nm_peer_pubkey_encode(&c->local->id, key);
-    ProtobufCBinaryData addrs[NM_P2P_MAX_LISTEN_ADDRS];
-    size_t n_addrs = c->local->n_listen < NM_P2P_MAX_LISTEN_ADDRS ? c->local->n_listen
-                                                                   : NM_P2P_MAX_LISTEN_ADDRS;
-    for (size_t i = 0; i < n_addrs; i++) {
-        addrs[i].data = (uint8_t *)c->local->listen[i].b;
-        addrs[i].len = c->local->listen[i].len;
-    }
-    Nm__P2p__Identify m = NM__P2P__IDENTIFY__INIT;
-    m.protocolversion = "ipfs/0.1.0";
-    m.agentversion = NM_P2P_AGENT;
-    m.has_publickey = 1;
-    m.publickey.data = key;
-    m.publickey.len = sizeof key;
-    m.n_listenaddrs = n_addrs;
-    m.listenaddrs = addrs;
-    if (c->remote_addr.len) {
-        m.has_observedaddr = 1;
-        m.observedaddr.data = c->remote_addr.b;
-        m.observedaddr.len = c->remote_addr.len;
-    }
-    m.n_protocols = N_SERVED;
-    m.protocols = (char **)SERVED;
-    size_t body = nm__p2p__identify__get_packed_size(&m);
-    uint8_t *buf = malloc(body + NM_VARINT_MAX);
-    if (!buf)
-        return NM_E_NOMEM;
-    size_t k = nm_varint_encode(body, buf, NM_VARINT_MAX);
-    nm__p2p__identify__pack(&m, buf + k);
-    *out = buf;
-    *len = k + body;
-    return 0;
-}
-
-int nm_p2p_identify_decode(const uint8_t *d, size_t n, const struct nm_peer_id *remote,
-                           struct nm_p2p_remote_info *ri)
-{
-    uint64_t body;
-    int k = nm_varint_decode(d, n, &body);
-    if (k <= 0 || body != n - (size_t)k)
-        return NM_E_PROTOCOL;
-    Nm__P2p__Identify *m = nm__p2p__identify__unpack(NULL, body, d + k);
-    if (!m)
-        return NM_E_PROTOCOL;
-    int rc = NM_E_PROTOCOL;
-    if (m->has_publickey) {
-        struct nm_peer_id id;
-        if (nm_peer_pubkey_decode(m->publickey.data, m->publickey.len, &id) ||
-            !nm_peer_id_eq(&id, remote))
-            goto out; /* identify must not claim another identity */
-    }
-    if (m->agentversion)
-        snprintf(ri->agent, sizeof ri->agent, "%s", m->agentversion);
-    for (char *p = ri->agent; *p; p++)
-        if (*p < 0x20 || *p == 0x7f)
-            *p = '?'; /* it reaches logs and JSON: no control characters */
-    ri->protocols[0] = 0;
-    size_t used = 0;
-    for (size_t i = 0; i < m->n_protocols; i++) {
-        const char *p = m->protocols[i];
-        size_t pl = strlen(p);
-        if (pl == 0 || pl > NM_MSS_PROTO_MAX || strpbrk(p, " \r\n\t"))
-            continue;
-        if (used + pl + 2 > sizeof ri->protocols)
-            break;
-        used += (size_t)snprintf(ri->protocols + used, sizeof ri->protocols - used, "%s%s",
-                                 used ? " " : "", p);
-    }
-    ri->n_listen = 0;
-    for (size_t i = 0; i < m->n_listenaddrs && ri->n_listen < NM_P2P_MAX_LISTEN_ADDRS; i++)
-        if (nm_multiaddr_from_bytes(m->listenaddrs[i].data, m->listenaddrs[i].len,
-                                    &ri->listen[ri->n_listen]) == 0)
-            ri->n_listen++;
-    ri->has_observed = m->has_observedaddr &&
-                       nm_multiaddr_from_bytes(m->observedaddr.data, m->observedaddr.len,
-                                               &ri->observed) == 0;
-    ri->identified = true;
-    rc = 0;
-out:
-    nm__p2p__identify__free_unpacked(m, NULL);
-    return rc;
-}
-
 /* --- streams --- */
 
 static void stream_write(struct nm_p2p_conn *c, struct nm_yamux_stream *s, const uint8_t *d,
                          size_t n)
 {
+    const struct sctx *x = s->user;
+    c->proto_out[x ? x->proto : SP_NONE] += n; /* negotiation counts for the protocol asked */
     int w = nm_yamux_write(&c->mux, s, d, n);
     if (w < 0 || (size_t)w != n)
         fail(c, w < 0 ? w : NM_E_FLOODED); /* small messages: a shut window is abuse */
@@ -240,6 +156,8 @@ static enum stream_proto proto_of(const char *p)
         return SP_KAD;
     if (strcmp(p, NM_P2P_PROTO_MESHSUB) == 0)
         return SP_GOSSIP;
+    if (strcmp(p, NM_P2P_PROTO_AUTONAT) == 0)
+        return SP_AUTONAT;
     return strcmp(p, NM_P2P_PROTO_ID_PUSH) == 0 ? SP_ID_PUSH : SP_NONE;
 }
 
@@ -251,7 +169,7 @@ static void on_negotiated(struct nm_p2p_conn *c, struct nm_yamux_stream *s, stru
     if (x->proto == SP_ID && !x->outbound) {
         uint8_t *msg;
         size_t len;
-        int rc = identify_build(c, &msg, &len);
+        int rc = nm_p2p_identify_build(c, SERVED, N_SERVED, &msg, &len);
         if (rc) {
             fail(c, rc);
             return;
@@ -296,6 +214,7 @@ static void on_proto_data(struct nm_p2p_conn *c, struct nm_yamux_stream *s, stru
     case SP_ID_PUSH:
     case SP_SYNC:
     case SP_KAD:
+    case SP_AUTONAT:
     case SP_GOSSIP: {
         /* they must not write on the identify stream we answer, nor on our gossip one */
         if ((x->proto == SP_ID && !x->outbound) || (x->proto == SP_GOSSIP && x->outbound))
@@ -303,6 +222,7 @@ static void on_proto_data(struct nm_p2p_conn *c, struct nm_yamux_stream *s, stru
         size_t sync_max = x->outbound ? NM_P2P_RESPONSE_MAX : NM_P2P_REQUEST_MAX;
         size_t max = x->proto == SP_SYNC     ? sync_max
                      : x->proto == SP_KAD    ? NM_P2P_KAD_MAX + NM_VARINT_MAX
+                     : x->proto == SP_AUTONAT ? NM_P2P_KAD_MAX + NM_VARINT_MAX
                      : x->proto == SP_GOSSIP ? NM_P2P_GOSSIP_MAX + NM_VARINT_MAX
                                              : NM_P2P_IDENTIFY_MAX + NM_VARINT_MAX;
         if (x->len + n > max) {
@@ -317,7 +237,7 @@ static void on_proto_data(struct nm_p2p_conn *c, struct nm_yamux_stream *s, stru
         x->buf = grown;
         memcpy(x->buf + x->len, d, n);
         x->len += n;
-        if (x->proto == SP_KAD || x->proto == SP_GOSSIP)
+        if (x->proto == SP_KAD || x->proto == SP_GOSSIP || x->proto == SP_AUTONAT)
             kad_messages(c, s, x);
         return;
     }
@@ -333,6 +253,7 @@ static void on_proto_data(struct nm_p2p_conn *c, struct nm_yamux_stream *s, stru
 static void kad_messages(struct nm_p2p_conn *c, struct nm_yamux_stream *s, struct sctx *x)
 {
     bool gossip = x->proto == SP_GOSSIP;
+    enum nm_p2p_rr rr = x->proto == SP_AUTONAT ? NM_P2P_RR_AUTONAT : NM_P2P_RR_KAD;
     while (x->len && !c->error) {
         uint64_t mlen;
         int k = nm_varint_decode(x->buf, x->len, &mlen);
@@ -356,18 +277,21 @@ static void kad_messages(struct nm_p2p_conn *c, struct nm_yamux_stream *s, struc
                 return; /* more than one answer: ignored, the stream closes */
             x->answered = true;
             if (c->ev->on_response)
-                c->ev->on_response(c->ud, c, NM_P2P_RR_KAD, x->cookie, msg, (size_t)mlen, 0);
+                c->ev->on_response(c->ud, c, rr, x->cookie, msg, (size_t)mlen, 0);
             nm_yamux_close(&c->mux, s);
             return; /* s may be gone */
         }
         uint8_t *resp = NULL, pre[NM_VARINT_MAX];
         size_t rlen = 0;
-        int rc = c->ev->on_request ? c->ev->on_request(c->ud, c, NM_P2P_RR_KAD, msg,
-                                                       (size_t)mlen, &resp, &rlen)
+        c->pending_stream = s->id;
+        int rc = c->ev->on_request ? c->ev->on_request(c->ud, c, rr, msg, (size_t)mlen, &resp,
+                                                       &rlen)
                                    : NM_E_UNSUPPORTED;
         size_t used = (size_t)k + (size_t)mlen;
         memmove(x->buf, x->buf + used, x->len - used);
         x->len -= used;
+        if (rc == NM_P2P_PENDING)
+            return; /* answered by nm_p2p_conn_respond */
         if (rc == 0 && rlen <= NM_P2P_KAD_MAX) {
             stream_write(c, s, pre, nm_varint_encode(rlen, pre, sizeof pre));
             stream_write(c, s, resp, rlen);
@@ -397,6 +321,7 @@ static void cb_data(void *ud, struct nm_yamux_stream *s, const uint8_t *d, size_
     if (!x || c->error)
         return;
     nm_yamux_consume(&c->mux, s, n);
+    c->proto_in[x->proto] += n; /* inbound: "other" until negotiated */
     if (x->mss) {
         size_t used = 0;
         int rc = nm_mss_feed(x->mss, d, n, &used);
@@ -701,14 +626,34 @@ int nm_p2p_conn_ping(struct nm_p2p_conn *c, uint64_t now_us)
     return c->error ? c->error : rc;
 }
 
+int nm_p2p_conn_identify_push(struct nm_p2p_conn *c)
+{
+    if (c->state != NM_P2P_CONN_READY || c->error)
+        return NM_E_INVAL;
+    uint8_t *msg;
+    size_t len;
+    int rc = nm_p2p_identify_build(c, SERVED, N_SERVED, &msg, &len);
+    struct nm_yamux_stream *s = rc ? NULL : open_stream(c, NM_P2P_PROTO_ID_PUSH);
+    if (s) { /* written at once behind the protocol proposal, as ping does */
+        stream_write(c, s, msg, len);
+        nm_yamux_close(&c->mux, s);
+    }
+    if (!rc)
+        free(msg);
+    rc = rc ? rc : flush(c);
+    return c->error ? c->error : rc;
+}
+
 int nm_p2p_conn_request(struct nm_p2p_conn *c, enum nm_p2p_rr rr, const uint8_t *req, size_t len,
                         uint64_t cookie)
 {
-    bool kad = rr == NM_P2P_RR_KAD;
+    bool kad = rr != NM_P2P_RR_SYNC; /* Kademlia and AutoNAT: length-prefixed */
     if (c->state != NM_P2P_CONN_READY || c->error ||
         len > (kad ? NM_P2P_KAD_MAX : NM_P2P_REQUEST_MAX))
         return NM_E_INVAL;
-    struct nm_yamux_stream *s = open_stream(c, kad ? NM_P2P_PROTO_KAD : NM_P2P_PROTO_SYNC);
+    struct nm_yamux_stream *s = open_stream(c, rr == NM_P2P_RR_KAD       ? NM_P2P_PROTO_KAD
+                                               : rr == NM_P2P_RR_AUTONAT ? NM_P2P_PROTO_AUTONAT
+                                                                         : NM_P2P_PROTO_SYNC);
     if (!s)
         return c->error;
     struct sctx *x = s->user;
@@ -721,6 +666,22 @@ int nm_p2p_conn_request(struct nm_p2p_conn *c, enum nm_p2p_rr rr, const uint8_t 
         stream_write(c, s, req, len);
         nm_yamux_close(&c->mux, s);
     }
+    int rc = flush(c);
+    return c->error ? c->error : rc;
+}
+
+int nm_p2p_conn_respond(struct nm_p2p_conn *c, uint32_t stream_id, const uint8_t *resp,
+                        size_t len)
+{
+    struct nm_yamux_stream *s = c->state == NM_P2P_CONN_READY && !c->error
+                                    ? nm_yamux_find(&c->mux, stream_id)
+                                    : NULL;
+    if (!s || len > NM_P2P_KAD_MAX)
+        return NM_E_INVAL;
+    uint8_t pre[NM_VARINT_MAX];
+    stream_write(c, s, pre, nm_varint_encode(len, pre, sizeof pre));
+    stream_write(c, s, resp, len);
+    nm_yamux_close(&c->mux, s);
     int rc = flush(c);
     return c->error ? c->error : rc;
 }

@@ -35,7 +35,15 @@
 #define NM_P2P_GOSSIP_MAX (1024u * 1024u)
 
 /* The request-response protocols a connection carries. */
-enum nm_p2p_rr { NM_P2P_RR_SYNC, NM_P2P_RR_KAD };
+enum nm_p2p_rr { NM_P2P_RR_SYNC, NM_P2P_RR_KAD, NM_P2P_RR_AUTONAT };
+#define NM_P2P_PROTO_AUTONAT "/libp2p/autonat/1.0.0"
+/* on_request may answer later: it returns NM_P2P_PENDING and the
+ * connection's pending_stream names the stream for nm_p2p_conn_respond. */
+#define NM_P2P_PENDING 1
+/* Stream payload bytes are counted per protocol, in this order ("other":
+ * multistream-select negotiation and refused streams). */
+#define NM_P2P_PROTO_KINDS 8
+extern const char *const nm_p2p_proto_labels[NM_P2P_PROTO_KINDS];
 #define NM_P2P_RESPONSE_MAX (240u * 1024u) /* stays inside one yamux window */
 #define NM_P2P_IDENTIFY_MAX 8192 /* largest identify message accepted */
 #define NM_P2P_MAX_LISTEN_ADDRS 4
@@ -113,6 +121,8 @@ struct nm_p2p_conn {
     uint64_t gossip_dropped;               /* RPCs dropped: the peer's window was full */
     uint64_t ping_sent_us;
     uint64_t last_rtt_us;
+    uint64_t proto_in[NM_P2P_PROTO_KINDS], proto_out[NM_P2P_PROTO_KINDS]; /* stream payload */
+    uint32_t pending_stream; /* set before on_request: the stream of the request */
     int error; /* first error that killed the connection */
 };
 
@@ -133,8 +143,16 @@ int nm_p2p_conn_ping(struct nm_p2p_conn *c, uint64_t now_us);
 /* Sends a request of protocol rr on a new stream; the answer comes to
  * on_response with cookie. NM_E_INVAL before READY or for a request over
  * NM_P2P_REQUEST_MAX (sync) / NM_P2P_KAD_MAX (Kademlia). */
+/* Identify push (/ipfs/id/push/1.0.0): sends our identify record again,
+ * after our addresses (local->listen) changed. NM_E_INVAL before ready. */
+int nm_p2p_conn_identify_push(struct nm_p2p_conn *c);
 int nm_p2p_conn_request(struct nm_p2p_conn *c, enum nm_p2p_rr rr, const uint8_t *req, size_t len,
                         uint64_t cookie);
+/* The answer to a request on_request left pending (NM_P2P_PENDING):
+ * written length-prefixed on stream_id, which is then closed.
+ * NM_E_INVAL when that stream is gone. */
+int nm_p2p_conn_respond(struct nm_p2p_conn *c, uint32_t stream_id, const uint8_t *resp,
+                        size_t len);
 /* Sends a gossipsub RPC on our gossip stream (opened on first use). An
  * RPC that does not fit the peer's receive window is dropped and counted
  * (gossip is lossy; IHAVE/IWANT and sync recover). NM_E_INVAL before READY
@@ -144,6 +162,10 @@ int nm_p2p_conn_gossip_send(struct nm_p2p_conn *c, const uint8_t *rpc, size_t le
  * cleaned of control characters, unknown or malformed addresses and odd
  * protocol ids skipped). NM_E_PROTOCOL if it does not decode or names
  * another key than remote's. */
+/* Our identify message (varint-length-prefixed protobuf) listing
+ * protocols (conn.c's, for its own streams). */
+int nm_p2p_identify_build(const struct nm_p2p_conn *c, const char *const *protocols,
+                          size_t n_protocols, uint8_t **out, size_t *len);
 int nm_p2p_identify_decode(const uint8_t *d, size_t n, const struct nm_peer_id *remote,
                            struct nm_p2p_remote_info *ri);
 /* Bytes to write to the socket; nm_p2p_conn_output_clear after writing. */

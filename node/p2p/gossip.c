@@ -5,6 +5,7 @@
 #include "node/p2p/proto/rpc.pb-c.h"
 
 #include <sodium.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,6 +14,7 @@
 #define MAX_PUBLISH_PER_RPC 256
 #define MAX_IDS_PER_RPC 5000
 #define MAX_IWANT_ANSWER 256
+#define MAX_PX 16 /* peers offered in a PRUNE, and taken from one */
 
 struct gpeer {
     bool used;
@@ -20,6 +22,7 @@ struct gpeer {
     uint32_t subs; /* bit t: subscribed to our topic t */
     uint32_t mesh; /* bit t: in our mesh for topic t */
     uint64_t backoff_until[NM_GOSSIP_MAX_TOPICS];
+    struct nm_gossip_peer_score *sc; /* in g->score */
 };
 
 struct cached {
@@ -35,6 +38,7 @@ struct seen {
     uint8_t id[NM_GOSSIP_ID_MAX];
     size_t id_len;
     uint64_t at_ms;
+    bool valid; /* the first copy was accepted: later copies count for P3 */
 };
 
 struct nm_gossip {
@@ -50,7 +54,9 @@ struct nm_gossip {
     size_t seen_next;
     unsigned window;
     uint64_t seqno;
+    uint64_t now_ms; /* the last time we were told */
     struct nm_gossip_stats st;
+    struct nm_gossip_score score;
 };
 
 /* --- small helpers --- */
@@ -71,22 +77,35 @@ static struct gpeer *peer_find(struct nm_gossip *g, const struct nm_peer_id *id)
     return NULL;
 }
 
-static bool seen_has(const struct nm_gossip *g, const uint8_t *id, size_t n, uint64_t now)
+static struct seen *seen_find(const struct nm_gossip *g, const uint8_t *id, size_t n,
+                              uint64_t now)
 {
     for (size_t i = 0; i < NM_GOSSIP_SEEN; i++) {
-        const struct seen *s = &g->seen[i];
+        struct seen *s = &g->seen[i];
         if (s->id_len == n && now - s->at_ms < NM_GOSSIP_SEEN_TTL_MS && !memcmp(s->id, id, n))
-            return true;
+            return s;
     }
-    return false;
+    return NULL;
 }
 
-static void seen_add(struct nm_gossip *g, const uint8_t *id, size_t n, uint64_t now)
+static bool seen_has(const struct nm_gossip *g, const uint8_t *id, size_t n, uint64_t now)
+{
+    return seen_find(g, id, n, now) != NULL;
+}
+
+static struct seen *seen_add(struct nm_gossip *g, const uint8_t *id, size_t n, uint64_t now)
 {
     struct seen *s = &g->seen[g->seen_next++ % NM_GOSSIP_SEEN];
     memcpy(s->id, id, n);
     s->id_len = n;
     s->at_ms = now;
+    s->valid = false;
+    return s;
+}
+
+static double peer_score(const struct nm_gossip *g, const struct gpeer *p)
+{
+    return nm_gossip_score_value(&g->score, p->sc, g->now_ms);
 }
 
 static const struct cached *cache_find(const struct nm_gossip *g, const uint8_t *id, size_t n)
@@ -155,11 +174,37 @@ static void send_messages(struct nm_gossip *g, const struct gpeer *p, const uint
     free(list);
 }
 
-static void send_control(struct nm_gossip *g, const struct gpeer *p, int topic, bool graft)
+/* Peer exchange for a PRUNE of p from topic t: other subscribed peers
+ * with a non-negative score (their ids; we keep no signed peer records,
+ * so the receiver finds their addresses by Kademlia). */
+static size_t px_collect(struct nm_gossip *g, const struct gpeer *p, int t,
+                         uint8_t ids[MAX_PX][NM_PEER_ID_BYTES_LEN], Nm__P2p__PeerInfo *info,
+                         Nm__P2p__PeerInfo **list)
+{
+    size_t n = 0;
+    for (int i = 0; i < NM_GOSSIP_MAX_PEERS && n < MAX_PX; i++) {
+        const struct gpeer *q = &g->peers[i];
+        if (!q->used || q == p || !(q->subs & (1u << t)) || peer_score(g, q) < 0)
+            continue;
+        nm__p2p__peer_info__init(&info[n]);
+        nm_peer_id_to_bytes(&q->id, ids[n]);
+        info[n].has_peerid = 1;
+        info[n].peerid = (ProtobufCBinaryData){NM_PEER_ID_BYTES_LEN, ids[n]};
+        list[n] = &info[n];
+        n++;
+    }
+    return n;
+}
+
+/* GRAFT, or PRUNE (with peer exchange when px). */
+static void send_control(struct nm_gossip *g, const struct gpeer *p, int topic, bool graft,
+                         bool px)
 {
     Nm__P2p__ControlMessage ctl = NM__P2P__CONTROL_MESSAGE__INIT;
     Nm__P2p__ControlGraft gr = NM__P2P__CONTROL_GRAFT__INIT, *grp = &gr;
     Nm__P2p__ControlPrune pr = NM__P2P__CONTROL_PRUNE__INIT, *prp = &pr;
+    uint8_t ids[MAX_PX][NM_PEER_ID_BYTES_LEN];
+    Nm__P2p__PeerInfo info[MAX_PX], *list[MAX_PX];
     if (graft) {
         gr.topicid = g->topics[topic];
         ctl.n_graft = 1;
@@ -169,6 +214,10 @@ static void send_control(struct nm_gossip *g, const struct gpeer *p, int topic, 
         pr.topicid = g->topics[topic];
         pr.has_backoff = 1;
         pr.backoff = NM_GOSSIP_BACKOFF_MS / 1000;
+        if (px) {
+            pr.n_peers = px_collect(g, p, topic, ids, info, list);
+            pr.peers = list;
+        }
         ctl.n_prune = 1;
         ctl.prune = &prp;
         g->st.prunes++;
@@ -213,6 +262,13 @@ int nm_gossip_new(const struct nm_gossip_config *cfg, struct nm_gossip **out)
     g->cfg.key = &g->key;
     nm_peer_id_from_pubkey(&g->key.pub, &g->self);
     randombytes_buf(&g->seqno, sizeof g->seqno); /* seqnos never repeat across restarts */
+    struct nm_gossip_score_params sp;
+    if (cfg->score)
+        sp = *cfg->score;
+    else
+        nm_gossip_score_params_default(&sp);
+    g->cfg.score = NULL; /* borrowed: not kept */
+    nm_gossip_score_init(&g->score, &sp);
     *out = g;
     return 0;
 }
@@ -254,6 +310,7 @@ int nm_gossip_peer_add(struct nm_gossip *g, const struct nm_peer_id *id)
             memset(&g->peers[i], 0, sizeof g->peers[i]);
             g->peers[i].used = true;
             g->peers[i].id = *id;
+            g->peers[i].sc = nm_gossip_score_connect(&g->score, id);
             send_subscriptions(g, &g->peers[i], -1);
             return 0;
         }
@@ -266,6 +323,7 @@ void nm_gossip_peer_remove(struct nm_gossip *g, const struct nm_peer_id *id)
     struct gpeer *p = peer_find(g, id);
     if (p)
         p->used = false;
+    nm_gossip_score_disconnect(&g->score, id, g->now_ms);
 }
 
 /* --- messages --- */
@@ -315,6 +373,8 @@ static void forward(struct nm_gossip *g, int t, const uint8_t *msg, size_t len,
         uint32_t bit = 1u << t;
         if (!p->used || p == skip || !(p->subs & bit) || (!flood && !(p->mesh & bit)))
             continue;
+        if (flood && peer_score(g, p) < g->score.p.publish_threshold)
+            continue;
         send_messages(g, p, &msg, &len, 1);
         g->st.forwarded++;
     }
@@ -326,6 +386,7 @@ int nm_gossip_publish(struct nm_gossip *g, const char *topic, const uint8_t *dat
     int t = topic_index(g, topic);
     if (t < 0)
         return NM_E_INVAL;
+    g->now_ms = now_ms;
     uint8_t from[NM_PEER_ID_BYTES_LEN], seq[8];
     nm_peer_id_to_bytes(&g->self, from);
     uint64_t s = ++g->seqno;
@@ -369,15 +430,19 @@ static bool on_message(struct nm_gossip *g, struct gpeer *via, const Nm__P2p__Pu
     struct nm_peer_id author;
     if (!signature_ok(m, &author)) {
         g->st.rejected++;
+        nm_gossip_score_invalid(&g->score, via->sc, t); /* P4 */
         return false;
     }
     uint8_t id[NM_GOSSIP_ID_MAX];
     size_t id_len = message_id(m, id);
-    if (seen_has(g, id, id_len, now)) {
+    struct seen *s = seen_find(g, id, id_len, now);
+    if (s) {
         g->st.duplicates++;
+        if (s->valid)
+            nm_gossip_score_duplicate(&g->score, via->sc, t, now - s->at_ms); /* P3 */
         return true;
     }
-    seen_add(g, id, id_len, now);
+    s = seen_add(g, id, id_len, now);
     enum nm_gossip_verdict v =
         g->cfg.deliver ? g->cfg.deliver(g->cfg.ud, m->topic, m->data.data, m->data.len, &author,
                                         &via->id)
@@ -385,10 +450,13 @@ static bool on_message(struct nm_gossip *g, struct gpeer *via, const Nm__P2p__Pu
     g->st.delivered++;
     if (v == NM_GOSSIP_REJECT) {
         g->st.rejected++;
+        nm_gossip_score_invalid(&g->score, via->sc, t); /* P4 */
         return false;
     }
     if (v == NM_GOSSIP_IGNORE)
         return true;
+    s->valid = true;
+    nm_gossip_score_first(&g->score, via->sc, t); /* P2 (and P3 in the mesh) */
     size_t n = nm__p2p__pubsub_message__get_packed_size(m);
     uint8_t *enc = malloc(n ? n : 1);
     if (!enc)
@@ -408,20 +476,42 @@ static void on_control(struct nm_gossip *g, struct gpeer *p, const Nm__P2p__Cont
         if (t < 0)
             continue;
         if (now < p->backoff_until[t]) { /* grafting during backoff: refuse again */
-            send_control(g, p, t, false);
+            nm_gossip_score_penalty(&g->score, p->sc, 1); /* P7 */
+            send_control(g, p, t, false, false);
+            continue;
+        }
+        if (peer_score(g, p) < 0) { /* not in our mesh with a negative score */
+            p->backoff_until[t] = now + NM_GOSSIP_BACKOFF_MS;
+            send_control(g, p, t, false, false);
             continue;
         }
         p->mesh |= 1u << t;
         p->subs |= 1u << t;
+        nm_gossip_score_graft(&g->score, p->sc, t, now);
     }
     for (size_t i = 0; i < c->n_prune; i++) {
         int t = topic_index(g, c->prune[i]->topicid);
         if (t < 0)
             continue;
         p->mesh &= ~(1u << t);
+        nm_gossip_score_prune(&g->score, p->sc, t, now);
         uint64_t b = c->prune[i]->has_backoff ? c->prune[i]->backoff : 60;
         p->backoff_until[t] = now + (b > 3600 ? 3600 : b) * 1000;
+        /* PX only from peers we trust enough (acceptPXThreshold) */
+        if (!g->cfg.on_px || peer_score(g, p) < g->score.p.accept_px_threshold)
+            continue;
+        for (size_t k = 0; k < c->prune[i]->n_peers && k < MAX_PX; k++) {
+            const Nm__P2p__PeerInfo *pi = c->prune[i]->peers[k];
+            struct nm_peer_id q;
+            if (pi->has_peerid && !nm_peer_id_from_bytes(pi->peerid.data, pi->peerid.len, &q) &&
+                !nm_peer_id_eq(&q, &g->self) && !peer_find(g, &q)) {
+                g->st.px++;
+                g->cfg.on_px(g->cfg.ud, &q);
+            }
+        }
     }
+    if (peer_score(g, p) < g->score.p.gossip_threshold)
+        return; /* below the gossip threshold: its IHAVE and IWANT are ignored */
     size_t wanted = 0;
     Nm__P2p__ControlIWant iw = NM__P2P__CONTROL_IWANT__INIT, *iwp = &iw;
     ProtobufCBinaryData want[MAX_IWANT_ANSWER];
@@ -479,6 +569,7 @@ static bool rpc_in_limits(const Nm__P2p__PubsubRPC *r)
 int nm_gossip_receive(struct nm_gossip *g, const struct nm_peer_id *from, const uint8_t *rpc,
                       size_t len, uint64_t now_ms)
 {
+    g->now_ms = now_ms;
     struct gpeer *p = peer_find(g, from);
     if (!p) {
         if (nm_gossip_peer_add(g, from) || !(p = peer_find(g, from)))
@@ -486,6 +577,10 @@ int nm_gossip_receive(struct nm_gossip *g, const struct nm_peer_id *from, const 
     }
     if (len > NM_GOSSIP_RPC_MAX)
         return NM_E_PROTOCOL;
+    if (peer_score(g, p) < g->score.p.graylist_threshold) {
+        g->st.graylisted++; /* graylisted: every RPC is ignored until its score recovers */
+        return 0;
+    }
     Nm__P2p__PubsubRPC *r = nm__p2p__pubsub_rpc__unpack(NULL, len, rpc);
     if (!r)
         return NM_E_PROTOCOL;
@@ -515,32 +610,55 @@ out:
 
 /* --- heartbeat --- */
 
+static void prune_peer(struct nm_gossip *g, struct gpeer *p, int t, uint64_t now, bool px)
+{
+    p->mesh &= ~(1u << t);
+    nm_gossip_score_prune(&g->score, p->sc, t, now);
+    p->backoff_until[t] = now + NM_GOSSIP_BACKOFF_MS;
+    send_control(g, p, t, false, px);
+}
+
 static void mesh_upkeep(struct nm_gossip *g, int t, uint64_t now)
 {
     uint32_t bit = 1u << t;
     int in_mesh = 0;
-    for (int i = 0; i < NM_GOSSIP_MAX_PEERS; i++)
-        in_mesh += g->peers[i].used && (g->peers[i].mesh & bit);
-    /* too few: graft subscribed peers not in backoff, from a random start */
+    for (int i = 0; i < NM_GOSSIP_MAX_PEERS; i++) {
+        struct gpeer *p = &g->peers[i];
+        if (!p->used || !(p->mesh & bit))
+            continue;
+        if (peer_score(g, p) < 0) { /* negative score: out of the mesh, no PX */
+            prune_peer(g, p, t, now, false);
+            continue;
+        }
+        in_mesh++;
+    }
+    /* too few: graft subscribed peers not in backoff with a score >= 0,
+     * from a random start */
     int start = (int)randombytes_uniform(NM_GOSSIP_MAX_PEERS);
     for (int k = 0; k < NM_GOSSIP_MAX_PEERS && in_mesh < NM_GOSSIP_D_LO; k++) {
         struct gpeer *p = &g->peers[(start + k) % NM_GOSSIP_MAX_PEERS];
-        if (!p->used || !(p->subs & bit) || (p->mesh & bit) || now < p->backoff_until[t])
+        if (!p->used || !(p->subs & bit) || (p->mesh & bit) || now < p->backoff_until[t] ||
+            peer_score(g, p) < 0)
             continue;
         p->mesh |= bit;
-        send_control(g, p, t, true);
+        nm_gossip_score_graft(&g->score, p->sc, t, now);
+        send_control(g, p, t, true, false);
         in_mesh++;
     }
-    /* too many: prune down to D */
-    for (int k = 0; k < NM_GOSSIP_MAX_PEERS && in_mesh > NM_GOSSIP_D_HI; k++) {
-        struct gpeer *p = &g->peers[(start + k) % NM_GOSSIP_MAX_PEERS];
-        if (!p->used || !(p->mesh & bit))
-            continue;
-        p->mesh &= ~bit;
-        p->backoff_until[t] = now + NM_GOSSIP_BACKOFF_MS;
-        send_control(g, p, t, false);
-        if (--in_mesh == NM_GOSSIP_D)
+    /* too many: prune the lowest scores down to D, offering them others (PX) */
+    bool pruning = false;
+    while (in_mesh > NM_GOSSIP_D && (in_mesh > NM_GOSSIP_D_HI || pruning)) {
+        pruning = true;
+        struct gpeer *worst = NULL;
+        for (int k = 0; k < NM_GOSSIP_MAX_PEERS; k++) {
+            struct gpeer *p = &g->peers[(start + k) % NM_GOSSIP_MAX_PEERS];
+            if (p->used && (p->mesh & bit) && (!worst || peer_score(g, p) < peer_score(g, worst)))
+                worst = p;
+        }
+        if (!worst)
             break;
+        prune_peer(g, worst, t, now, true);
+        in_mesh--;
     }
 }
 
@@ -568,7 +686,8 @@ static void emit_gossip(struct nm_gossip *g, int t)
     int sent = 0, start = (int)randombytes_uniform(NM_GOSSIP_MAX_PEERS);
     for (int k = 0; k < NM_GOSSIP_MAX_PEERS && sent < NM_GOSSIP_D_LAZY; k++) {
         const struct gpeer *p = &g->peers[(start + k) % NM_GOSSIP_MAX_PEERS];
-        if (!p->used || !(p->subs & (1u << t)) || (p->mesh & (1u << t)))
+        if (!p->used || !(p->subs & (1u << t)) || (p->mesh & (1u << t)) ||
+            peer_score(g, p) < g->score.p.gossip_threshold)
             continue;
         send_rpc(g, p, &rpc);
         sent++;
@@ -577,6 +696,8 @@ static void emit_gossip(struct nm_gossip *g, int t)
 
 void nm_gossip_heartbeat(struct nm_gossip *g, uint64_t now_ms)
 {
+    g->now_ms = now_ms;
+    nm_gossip_score_decay(&g->score, now_ms);
     for (int t = 0; t < g->n_topics; t++) {
         mesh_upkeep(g, t, now_ms);
         emit_gossip(g, t);
@@ -605,4 +726,34 @@ int nm_gossip_mesh_size(const struct nm_gossip *g, const char *topic)
     for (int i = 0; i < NM_GOSSIP_MAX_PEERS; i++)
         n += g->peers[i].used && (g->peers[i].mesh & (1u << t));
     return n;
+}
+
+double nm_gossip_peer_score(const struct nm_gossip *g, const struct nm_peer_id *id)
+{
+    for (int i = 0; i < NM_GOSSIP_MAX_PEERS; i++)
+        if (g->peers[i].used && nm_peer_id_eq(&g->peers[i].id, id))
+            return peer_score(g, &g->peers[i]);
+    return 0;
+}
+
+void nm_gossip_peer_set_ip(struct nm_gossip *g, const struct nm_peer_id *id, const char *ip)
+{
+    struct gpeer *p = peer_find(g, id);
+    if (p && p->sc)
+        snprintf(p->sc->ip, sizeof p->sc->ip, "%s", ip ? ip : "");
+}
+
+void nm_gossip_peer_set_app_score(struct nm_gossip *g, const struct nm_peer_id *id, double v)
+{
+    struct gpeer *p = peer_find(g, id);
+    if (p && p->sc)
+        p->sc->app = v;
+}
+
+void nm_gossip_topic_score_set(struct nm_gossip *g, const char *topic,
+                               const struct nm_gossip_topic_params *tp)
+{
+    int t = topic_index(g, topic);
+    if (t >= 0)
+        g->score.topic[t] = *tp;
 }

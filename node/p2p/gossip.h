@@ -8,13 +8,18 @@
  * 2 minutes, StrictSign (every message signed by its author's Ed25519 key
  * over "libp2p-pubsub:" || the message without signature; unsigned or
  * badly signed ones are refused and reported), and flood publishing of our
- * own messages to every subscribed peer. Peer scoring is not implemented:
- * a peer that sends an invalid message is reported to the caller, which
- * bans it. */
+ * own messages to every subscribed peer, and v1.1 peer scoring
+ * (gossip_score.h): negative peers leave the mesh and are not grafted,
+ * peers below the gossip threshold get no IHAVE and their IHAVE/IWANT are
+ * ignored, no flood publishing below the publish threshold, and every RPC
+ * of a peer below the graylist threshold is ignored. A PRUNE for an
+ * oversubscribed mesh carries peer exchange (PX: other peers' ids), and PX
+ * from a peer scored at least acceptPXThreshold is handed to on_px. */
 #ifndef NM_P2P_GOSSIP_H
 #define NM_P2P_GOSSIP_H
 
 #include "node/crypto.h"
+#include "node/p2p/gossip_score.h"
 #include "node/p2p/peerid.h"
 
 #include <stdbool.h>
@@ -23,7 +28,7 @@
 
 #define NM_GOSSIP_PROTO "/meshsub/1.1.0"
 #define NM_GOSSIP_MAX_PEERS 64
-#define NM_GOSSIP_MAX_TOPICS 16
+#define NM_GOSSIP_MAX_TOPICS 32 /* bit masks of uint32_t */
 #define NM_GOSSIP_TOPIC_MAX 128
 #define NM_GOSSIP_ID_MAX 64
 #define NM_GOSSIP_RPC_MAX (1024u * 1024u) /* gossipsub's usual max message size */
@@ -52,11 +57,15 @@ struct nm_gossip_config {
                                       size_t len, const struct nm_peer_id *author,
                                       const struct nm_peer_id *via);
     void *ud;
+    /* optional (zero: none / defaults) */
+    const struct nm_gossip_score_params *score; /* copied; NULL: the defaults */
+    /* a peer we are not connected to, offered by a trusted PRUNE (PX) */
+    void (*on_px)(void *ud, const struct nm_peer_id *id);
 };
 
 struct nm_gossip_stats {
     uint64_t published, delivered, forwarded, duplicates, rejected, grafts, prunes, ihaves,
-        iwants;
+        iwants, px, graylisted;
 };
 
 struct nm_gossip;
@@ -82,6 +91,15 @@ int nm_gossip_receive(struct nm_gossip *g, const struct nm_peer_id *from, const 
 void nm_gossip_heartbeat(struct nm_gossip *g, uint64_t now_ms);
 
 void nm_gossip_stats(const struct nm_gossip *g, struct nm_gossip_stats *out);
+/* A connected peer's score now (0 for an unknown peer). */
+double nm_gossip_peer_score(const struct nm_gossip *g, const struct nm_peer_id *id);
+/* The peer's IP address, for P6 (loopback never counts). */
+void nm_gossip_peer_set_ip(struct nm_gossip *g, const struct nm_peer_id *id, const char *ip);
+/* P5, the application's opinion of a peer (weight app_weight). */
+void nm_gossip_peer_set_app_score(struct nm_gossip *g, const struct nm_peer_id *id, double v);
+/* Score parameters of one subscribed topic (else the config's). */
+void nm_gossip_topic_score_set(struct nm_gossip *g, const char *topic,
+                               const struct nm_gossip_topic_params *tp);
 /* Mesh size of a subscribed topic (-1 if not subscribed), for tests and RPC. */
 int nm_gossip_mesh_size(const struct nm_gossip *g, const char *topic);
 

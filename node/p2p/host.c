@@ -36,6 +36,7 @@ static void handle_closed(struct nm_p2p_host *h)
 {
     if (--h->open_handles == 0 && h->stopping) {
         nm_kad_fini(&h->kad);
+        free(h->lookup_req);
         sodium_memzero(&h->key, sizeof h->key);
         sodium_memzero(&h->noise, sizeof h->noise);
         free(h);
@@ -92,6 +93,12 @@ static void on_conn_closed(uv_handle_t *handle)
         h->conns = pc->next;
     if (pc->next)
         pc->next->prev = pc->prev;
+    if (pc->probe && h->probe.active && h->probe.pc == pc)
+        host_autonat_probe_done(h, pc, false); /* closed before it was ready */
+    for (int k = 0; k < NM_P2P_PROTO_KINDS; k++) { /* keep its bytes in the totals */
+        h->stats.proto_in[k] += pc->conn.proto_in[k];
+        h->stats.proto_out[k] += pc->conn.proto_out[k];
+    }
     if (pc->inbound)
         h->n_in--;
     else
@@ -234,6 +241,13 @@ static void on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf)
         return;
     }
     host_conn_flush(pc);
+    if (pc->probe && !pc->closing && pc->conn.state >= NM_P2P_CONN_MUXER &&
+        pc->conn.state != NM_P2P_CONN_DEAD) {
+        /* AutoNAT: Noise proved the peer answers at that address; the rest
+         * of the upgrade is not needed (the peer drops the duplicate) */
+        host_autonat_probe_done(pc->h, pc, true);
+        host_conn_close(pc, NULL);
+    }
 }
 
 static void ev_ready(void *ud, struct nm_p2p_conn *c)
@@ -242,6 +256,10 @@ static void ev_ready(void *ud, struct nm_p2p_conn *c)
     struct nm_p2p_host *h = pc->h;
     char id[NM_PEER_ID_STRLEN];
     nm_peer_id_to_string(&c->remote, id);
+    if (pc->probe) { /* (reported when Noise completed) */
+        host_conn_close(pc, NULL);
+        return;
+    }
     if (host_is_banned(h, NULL, &c->remote)) {
         h->stats.refused++;
         host_conn_close(pc, "banned");
@@ -288,6 +306,8 @@ static int ev_request(void *ud, struct nm_p2p_conn *c, enum nm_p2p_rr rr, const 
     struct nm_p2p_host *h = pc->h;
     if (rr == NM_P2P_RR_KAD)
         return host_kad_request(h, pc, req, len, resp, resp_len);
+    if (rr == NM_P2P_RR_AUTONAT)
+        return host_autonat_request(h, pc, req, len, resp, resp_len);
     if (!h->cfg.on_request)
         return NM_E_UNSUPPORTED;
     return h->cfg.on_request(h->cfg.service_ud, &c->remote, req, len, resp, resp_len);
@@ -301,6 +321,11 @@ static void ev_response(void *ud, struct nm_p2p_conn *c, enum nm_p2p_rr rr, uint
     if (rr == NM_P2P_RR_KAD) {
         if (!h->stopping)
             host_kad_response(h, pc, cookie, resp, len, err);
+        return;
+    }
+    if (rr == NM_P2P_RR_AUTONAT) {
+        if (!h->stopping)
+            host_autonat_response(h, pc, resp, len, err);
         return;
     }
     if (h->cfg.on_response && !h->stopping)
@@ -394,9 +419,43 @@ static void on_connect(uv_connect_t *req, int status)
         host_conn_close(pc, uv_strerror(status));
         return;
     }
+    if (pc->probe) { /* an AutoNAT dial-back: it must be the peer that asked */
+        if (conn_begin(pc, &pc->h->probe.peer))
+            host_conn_close(pc, "cannot start");
+        return;
+    }
     struct reserved *r = &pc->h->reserved[pc->reserved];
     if (conn_begin(pc, r->tcp.has_peer ? &r->tcp.peer : NULL))
         host_conn_close(pc, "cannot start");
+}
+
+struct pconn *host_dial(struct nm_p2p_host *h, const struct nm_multiaddr_tcp *t, int reserved,
+                        bool probe)
+{
+    struct sockaddr_storage ss;
+    memset(&ss, 0, sizeof ss);
+    if (t->family == AF_INET6) {
+        struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
+        a->sin6_family = AF_INET6;
+        a->sin6_port = htons(t->port);
+        inet_pton(AF_INET6, t->host, &a->sin6_addr);
+    } else {
+        struct sockaddr_in *a = (struct sockaddr_in *)&ss;
+        a->sin_family = AF_INET;
+        a->sin_port = htons(t->port);
+        inet_pton(AF_INET, t->host, &a->sin_addr);
+    }
+    struct pconn *pc = pconn_new(h, false);
+    if (!pc)
+        return NULL;
+    pc->reserved = reserved;
+    pc->probe = probe;
+    pc->connect_req.data = pc;
+    if (uv_tcp_connect(&pc->connect_req, &pc->tcp, (struct sockaddr *)&ss, on_connect)) {
+        host_conn_close(pc, "cannot dial");
+        return NULL; /* closed: on_conn_closed frees it */
+    }
+    return pc;
 }
 
 static void dial_reserved(struct nm_p2p_host *h, int idx)
@@ -404,27 +463,8 @@ static void dial_reserved(struct nm_p2p_host *h, int idx)
     struct reserved *r = &h->reserved[idx];
     if (h->n_out >= h->cfg.max_outbound)
         return;
-    struct sockaddr_storage ss;
-    memset(&ss, 0, sizeof ss);
-    if (r->tcp.family == AF_INET6) {
-        struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
-        a->sin6_family = AF_INET6;
-        a->sin6_port = htons(r->tcp.port);
-        inet_pton(AF_INET6, r->tcp.host, &a->sin6_addr);
-    } else {
-        struct sockaddr_in *a = (struct sockaddr_in *)&ss;
-        a->sin_family = AF_INET;
-        a->sin_port = htons(r->tcp.port);
-        inet_pton(AF_INET, r->tcp.host, &a->sin_addr);
-    }
-    struct pconn *pc = pconn_new(h, false);
-    if (!pc)
-        return;
-    pc->reserved = idx;
     r->dialing = true;
-    pc->connect_req.data = pc;
-    if (uv_tcp_connect(&pc->connect_req, &pc->tcp, (struct sockaddr *)&ss, on_connect))
-        host_conn_close(pc, "cannot dial");
+    host_dial(h, &r->tcp, idx, false); /* a failure comes back through on_conn_closed */
 }
 
 /* --- the tick: timeouts, pings, redials, ban expiry --- */
@@ -454,6 +494,7 @@ static void on_tick(uv_timer_t *t)
     }
     if (now >= h->next_walk_ms)
         host_kad_walk(h);
+    host_autonat_tick(h);
     if (h->cfg.on_tick)
         h->cfg.on_tick(h->cfg.service_ud);
     if (h->cfg.on_gossip_tick)
@@ -521,6 +562,7 @@ int nm_p2p_host_start(uv_loop_t *loop, const struct nm_p2p_config *cfg, struct n
         return rc;
     }
     h->next_walk_ms = uv_now(loop) + KAD_FIRST_WALK_MS;
+    h->next_autonat_ms = uv_now(loop) + AUTONAT_FIRST_MS;
     const char *ip = cfg->listen_ip ? cfg->listen_ip : "0.0.0.0";
     struct sockaddr_in sa;
     if (uv_ip4_addr(ip, cfg->port, &sa)) {
@@ -560,7 +602,8 @@ int nm_p2p_host_start(uv_loop_t *loop, const struct nm_p2p_config *cfg, struct n
         }
     }
     if (cfg->nat != NM_NAT_NONE &&
-        nm_nat_start(loop, cfg->nat, h->port, cfg->nat_discover_ms, on_nat_done, h, &h->nat))
+        nm_nat_start(loop, cfg->nat, h->port, cfg->nat_discover_ms, cfg->nat_gateway,
+                     on_nat_done, h, &h->nat))
         host_log(h, "warning: NAT: port mapping could not start");
     uv_timer_start(&h->timer, on_tick, 0, TICK_MS);
     *out = h;
@@ -586,6 +629,15 @@ static void on_nat_done(void *ud, int err, const char *ip, int port, const char 
     h->listen[h->n_listen++] = ma;
     h->local.n_listen = h->n_listen;
     host_log(h, "NAT: %s: announcing %s", why, text);
+    host_identify_push_all(h);
+}
+
+void host_identify_push_all(struct nm_p2p_host *h)
+{
+    for (struct pconn *pc = h->conns; pc; pc = pc->next)
+        if (pc->ready && !pc->closing && strstr(pc->conn.info.protocols, NM_P2P_PROTO_ID_PUSH) &&
+            nm_p2p_conn_identify_push(&pc->conn) == 0)
+            host_conn_flush(pc);
 }
 
 static void on_host_handle_closed(uv_handle_t *handle)

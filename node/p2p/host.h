@@ -8,6 +8,8 @@
 #define NM_P2P_HOST_H
 
 #include "node/crypto.h"
+#include "node/p2p/autonat.h"
+#include "node/p2p/conn.h"
 #include "node/p2p/multiaddr.h"
 #include "node/p2p/nat.h"
 
@@ -31,6 +33,7 @@ struct nm_p2p_config {
     int ping_interval_ms;              /* 0: 5000 */
     enum nm_nat_mode nat;              /* NONE: no port mapping */
     int nat_discover_ms;               /* 0: 1000 per UPnP device type */
+    const char *nat_gateway;           /* NAT-PMP gateway (IPv4); NULL: the default route's */
     const struct nm_multiaddr *bootnodes; /* copied; each must be dialable TCP */
     size_t n_bootnodes;
     const struct nm_multiaddr *public_addrs; /* announced in identify besides listen */
@@ -68,6 +71,8 @@ struct nm_p2p_peer_view {
     uint64_t best_height;
     nm_hash best_hash;
     uint64_t bytes_in, bytes_out;
+    char ip[48]; /* the remote IP address as text */
+    char protocols[1024]; /* what identify said it speaks, space-separated */
 };
 
 struct nm_p2p_host;
@@ -95,6 +100,10 @@ size_t nm_p2p_host_peers(const struct nm_p2p_host *h, struct nm_p2p_peer_view *o
 int nm_p2p_host_add_reserved(struct nm_p2p_host *h, const struct nm_multiaddr *addr);
 /* Stops redialing and disconnects the peer. NM_E_INVAL if not reserved. */
 int nm_p2p_host_remove_reserved(struct nm_p2p_host *h, const struct nm_peer_id *id);
+/* Dials a peer we are not connected to whose addresses Kademlia knows
+ * (gossipsub peer exchange names peers by id only). NM_E_INVAL when the
+ * table has no address for it or it is banned; 0 if already connected. */
+int nm_p2p_host_dial_known(struct nm_p2p_host *h, const struct nm_peer_id *id);
 /* Disconnects id and refuses it for the ban time. */
 void nm_p2p_host_ban(struct nm_p2p_host *h, const struct nm_peer_id *id);
 /* Sends a sync request to a connected peer; the answer comes to
@@ -114,11 +123,16 @@ void nm_p2p_host_set_peer_best(struct nm_p2p_host *h, const struct nm_peer_id *i
 /* Whether the node is catching up (system_health.isSyncing). */
 void nm_p2p_host_set_syncing(struct nm_p2p_host *h, bool syncing);
 bool nm_p2p_host_syncing(const struct nm_p2p_host *h);
+/* What AutoNAT learned (autonat.h): whether peers can dial us back. */
+enum nm_reachability nm_p2p_host_reachability(const struct nm_p2p_host *h);
 /* Counters since start (Prometheus). */
 struct nm_p2p_stats {
     uint64_t inbound, outbound; /* connected now, handshake done */
     uint64_t bytes_in, bytes_out;
     uint64_t banned, refused;   /* connections dropped for abuse / refused at the door */
+    /* stream payload bytes by protocol (nm_p2p_proto_labels), closed
+     * connections included */
+    uint64_t proto_in[NM_P2P_PROTO_KINDS], proto_out[NM_P2P_PROTO_KINDS];
 };
 void nm_p2p_host_stats(const struct nm_p2p_host *h, struct nm_p2p_stats *out);
 

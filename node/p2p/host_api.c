@@ -48,6 +48,8 @@ size_t nm_p2p_host_peers(const struct nm_p2p_host *h, struct nm_p2p_peer_view *o
             v->best_hash = pc->best_hash;
             v->bytes_in = pc->bytes_in;
             v->bytes_out = pc->bytes_out;
+            snprintf(v->ip, sizeof v->ip, "%s", pc->ip);
+            snprintf(v->protocols, sizeof v->protocols, "%s", pc->conn.info.protocols);
         }
         n++;
     }
@@ -121,11 +123,16 @@ void nm_p2p_host_stats(const struct nm_p2p_host *h, struct nm_p2p_stats *out)
 {
     *out = h->stats;
     out->inbound = out->outbound = 0;
-    for (const struct pconn *pc = h->conns; pc; pc = pc->next)
+    for (const struct pconn *pc = h->conns; pc; pc = pc->next) {
         if (pc->ready && !pc->closing && pc->inbound)
             out->inbound++;
         else if (pc->ready && !pc->closing)
             out->outbound++;
+        for (int k = 0; k < NM_P2P_PROTO_KINDS; k++) { /* closed ones are in h->stats */
+            out->proto_in[k] += pc->conn.proto_in[k];
+            out->proto_out[k] += pc->conn.proto_out[k];
+        }
+    }
 }
 
 struct pconn *host_find_ready(const struct nm_p2p_host *h, const struct nm_peer_id *id)

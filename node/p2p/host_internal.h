@@ -5,9 +5,11 @@
 #ifndef NM_P2P_HOST_INTERNAL_H
 #define NM_P2P_HOST_INTERNAL_H
 
+#include "node/p2p/autonat.h"
 #include "node/p2p/conn.h"
 #include "node/p2p/host.h"
 #include "node/p2p/kad.h"
+#include "node/p2p/kad_lookup.h"
 
 #include <netinet/in.h>
 #include <stdbool.h>
@@ -23,7 +25,12 @@
 #define MAX_LISTEN 4
 #define KAD_FIRST_WALK_MS 500     /* after the first peer: look ourselves up */
 #define KAD_WALK_MS 30000         /* then a random walk this often */
-#define KAD_QUERY_PEERS 3         /* peers asked per walk */
+#define AUTONAT_FIRST_MS 3000     /* first AutoNAT question after start */
+#define AUTONAT_UNKNOWN_MS 10000  /* then this often until the answer is clear */
+#define AUTONAT_KNOWN_MS 120000   /* and this often after */
+#define AUTONAT_ASK 3             /* peers asked each time */
+#define KAD_ASK_TIMEOUT_MS 5000   /* a lookup candidate silent this long failed */
+#define KAD_LOOKUP_MAX_MS 30000   /* a lookup that has not converged by then ends */
 
 struct pconn {
     struct nm_p2p_host *h;
@@ -32,6 +39,7 @@ struct pconn {
     struct nm_p2p_conn conn;
     bool inbound, closing, ready;
     int reserved; /* index into h->reserved, or -1 */
+    bool probe;   /* an AutoNAT dial-back (host_autonat.c) */
     char ip[INET6_ADDRSTRLEN];
     struct nm_multiaddr addr;
     uint64_t started_ms, last_ping_ms;
@@ -82,6 +90,21 @@ struct nm_p2p_host {
     struct nm_nat *nat;
     uint64_t next_walk_ms;
     unsigned walks;
+    struct nm_kad_lookup lookup; /* the iterative lookup in progress (host_kad.c) */
+    uint64_t lookup_started_ms;
+    uint8_t *lookup_req; /* its FIND_NODE request, encoded once */
+    size_t lookup_req_len;
+    /* AutoNAT (host_autonat.c): the one dial-back in progress for a peer,
+     * and what peers said of our own reachability */
+    struct {
+        bool active;
+        struct nm_peer_id requester, peer;
+        uint32_t stream;
+        struct nm_multiaddr addr;
+        struct pconn *pc;
+    } probe;
+    struct nm_autonat_tally autonat;
+    uint64_t next_autonat_ms;
     uint8_t readbuf[65536]; /* shared: each read is consumed before the next */
 };
 
@@ -98,6 +121,20 @@ void host_conn_flush(struct pconn *pc);
 struct pconn *host_find_ready(const struct nm_p2p_host *h, const struct nm_peer_id *id);
 /* Reserves a peer to dial (once: forgotten after its connection closes). */
 int host_reserve(struct nm_p2p_host *h, const struct nm_multiaddr *addr, bool once);
+/* Our addresses changed: identify push to every peer that takes it. */
+void host_identify_push_all(struct nm_p2p_host *h);
+/* AutoNAT (host_autonat.c) */
+int host_autonat_request(struct nm_p2p_host *h, struct pconn *pc, const uint8_t *req, size_t len,
+                         uint8_t **resp, size_t *resp_len);
+void host_autonat_response(struct nm_p2p_host *h, struct pconn *pc, const uint8_t *resp,
+                           size_t len, int err);
+void host_autonat_probe_done(struct nm_p2p_host *h, struct pconn *pc, bool reached);
+void host_autonat_tick(struct nm_p2p_host *h);
+/* Starts a TCP connection to t (reserved: its h->reserved index or -1;
+ * probe: an AutoNAT dial-back). NULL when it could not start (a closed
+ * connection reports through on_conn_closed as usual). */
+struct pconn *host_dial(struct nm_p2p_host *h, const struct nm_multiaddr_tcp *t, int reserved,
+                        bool probe);
 /* Kademlia (host_kad.c) */
 int host_kad_request(struct nm_p2p_host *h, struct pconn *pc, const uint8_t *req, size_t len,
                      uint8_t **resp, size_t *resp_len);

@@ -1,9 +1,11 @@
 /* nat.h - port mapping for nodes behind a NAT (docs/network.md): UPnP IGD
- * through libminiupnpc, run on libuv's thread pool (discovery blocks for up
- * to a couple of seconds) so the node's loop never waits. On success the
- * mapped external address is handed back on the loop thread, to be
- * announced by identify; the mapping is removed at stop. NAT-PMP is not
- * built: Debian's libnatpmp has no pkg-config module. */
+ * through libminiupnpc and NAT-PMP (RFC 6886) through libnatpmp (Debian's
+ * libnatpmp-dev ships no pkg-config module: the Makefile links -lnatpmp
+ * itself), run on libuv's thread pool (discovery blocks for up to a couple
+ * of seconds) so the node's loop never waits. auto tries UPnP, then
+ * NAT-PMP. On success the mapped external address is handed back on the
+ * loop thread, to be announced by identify; the mapping is removed at
+ * stop. */
 #ifndef NM_P2P_NAT_H
 #define NM_P2P_NAT_H
 
@@ -23,11 +25,14 @@ typedef void (*nm_nat_done_fn)(void *ud, int err, const char *external_ip, int e
 struct nm_nat;
 
 /* Starts mapping TCP port on the thread pool. discover_ms: how long to
- * wait for a gateway per UPnP device type (0: 1000; libminiupnpc asks for
- * several, so a network without one answers "none" after a few seconds,
- * and a node stopped meanwhile waits for that). NM_E_UNSUPPORTED for pmp. */
+ * wait for a gateway per UPnP device type, and half of how long NAT-PMP
+ * waits for each answer (0: 1000; libminiupnpc asks for several types, so
+ * a network without a gateway answers "none" after a few seconds, and a
+ * node stopped meanwhile waits for that). pmp_gateway: the NAT-PMP
+ * gateway's IPv4 address, NULL for the default route's. NM_E_INVAL for a
+ * bad mode, port or gateway. */
 int nm_nat_start(uv_loop_t *loop, enum nm_nat_mode mode, int port, int discover_ms,
-                 nm_nat_done_fn done, void *ud, struct nm_nat **out);
+                 const char *pmp_gateway, nm_nat_done_fn done, void *ud, struct nm_nat **out);
 /* Removes the mapping (a short call to the gateway) and frees n once its
  * work is over; done is not called after this. NULL is fine. */
 void nm_nat_stop(struct nm_nat *n);

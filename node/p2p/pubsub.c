@@ -4,6 +4,7 @@
 #include "node/errors.h"
 #include "node/p2p/conn.h"
 #include "node/p2p/gossip.h"
+#include "node/pallets/subnets.h"
 
 #include <cjson/cJSON.h>
 #include <sodium.h>
@@ -14,6 +15,7 @@
 #define HEARTBEAT_TICKS 4 /* host ticks are 250 ms */
 #define GOSSIPED_TRACK 2048  /* pool extrinsics already published or received */
 #define PUBLISH_PER_TICK 64
+#define SUBNETS_SUBSCRIBED 12 /* x 2 topics, of the router's 32 */
 
 struct nm_pubsub {
     struct nm_pubsub_config cfg;
@@ -26,6 +28,7 @@ struct nm_pubsub {
     uint64_t next_status_ms, status_ms;
     nm_hash gossiped[GOSSIPED_TRACK]; /* ring */
     size_t n_gossiped;
+    struct nm_announce_book book;
 };
 
 #define ps_log(ps, ...) nm_p2p_logf((ps)->cfg.log, (ps)->cfg.ud, __VA_ARGS__)
@@ -33,15 +36,22 @@ struct nm_pubsub {
 static int topic_of(const struct nm_pubsub *ps, const char *t)
 {
     for (int i = 0; i < NM_PUBSUB_TOPICS; i++)
-        if (strcmp(ps->topics[i], t) == 0)
+        if (ps->topics[i][0] && strcmp(ps->topics[i], t) == 0)
             return i;
+    if (strncmp(t, NM_ANNOUNCE_TOPIC_PREFIX, sizeof NM_ANNOUNCE_TOPIC_PREFIX - 1) == 0)
+        return NM_PUBSUB_SUBNETS;
     return -1;
 }
 
 const char *nm_pubsub_topic_label(enum nm_pubsub_topic t)
 {
-    return t == NM_PUBSUB_ANNOUNCE ? "announcements" : t == NM_PUBSUB_BLOCKS ? "blocks"
-                                                                             : "extrinsics";
+    static const char *const labels[NM_PUBSUB_TOPICS] = {
+        [NM_PUBSUB_ANNOUNCE] = "announcements",
+        [NM_PUBSUB_BLOCKS] = "blocks",
+        [NM_PUBSUB_EXTRINSICS] = "extrinsics",
+        [NM_PUBSUB_SUBNETS] = "subnets",
+    };
+    return (unsigned)t < NM_PUBSUB_TOPICS && labels[t] ? labels[t] : "unknown";
 }
 
 uint64_t nm_pubsub_count(const struct nm_pubsub *ps, enum nm_pubsub_topic t,
@@ -152,6 +162,40 @@ static enum nm_gossip_verdict on_announcement(struct nm_pubsub *ps, const uint8_
     return v;
 }
 
+static int check_announcement(struct nm_pubsub *ps, const struct nm_announcement *a,
+                              uint16_t *uid)
+{
+    struct nm_chain *c = ps->cfg.chain;
+    return nm_announce_check(c->db, &c->genesis, c->best.height, a, uid);
+}
+
+/* A miner's or validator's endpoint on a subnet topic (announce.h). */
+static enum nm_gossip_verdict on_subnet_announcement(struct nm_pubsub *ps, const char *topic,
+                                                     const uint8_t *data, size_t len,
+                                                     const struct nm_peer_id *author)
+{
+    struct nm_announcement a;
+    char want[NM_GOSSIP_TOPIC_MAX + 1], id[NM_PEER_ID_STRLEN];
+    if (nm_announce_parse((const char *)data, len, &a))
+        return NM_GOSSIP_REJECT;
+    if (strcmp(nm_announce_topic(a.subnet, a.role, want, sizeof want), topic) != 0)
+        return NM_GOSSIP_REJECT; /* on the wrong topic */
+    uint16_t uid;
+    int rc = check_announcement(ps, &a, &uid);
+    if (rc == 0) {
+        nm_announce_book_put(&ps->book, &a, uid, nm_now_ms(), author);
+        return NM_GOSSIP_ACCEPT;
+    }
+    ps_log(ps, "debug: gossip: announcement on %s from %s refused: %s", topic,
+           nm_peer_id_to_string(author, id), nm_strerror(rc));
+    /* another chain, a height we have not reached, or our own trouble: no
+     * blame; unregistered, the wrong role, stale or forged: scored down */
+    return rc == NM_E_WRONG_CHAIN || rc == NM_E_ANNOUNCE_EARLY || rc == NM_E_DB ||
+                   rc == NM_E_NOMEM
+               ? NM_GOSSIP_IGNORE
+               : NM_GOSSIP_REJECT;
+}
+
 static enum nm_gossip_verdict deliver(void *ud, const char *topic, const uint8_t *data,
                                       size_t len, const struct nm_peer_id *author,
                                       const struct nm_peer_id *via)
@@ -161,9 +205,11 @@ static enum nm_gossip_verdict deliver(void *ud, const char *topic, const uint8_t
     int t = topic_of(ps, topic);
     if (t < 0)
         return NM_GOSSIP_IGNORE;
-    enum nm_gossip_verdict v = t == NM_PUBSUB_BLOCKS       ? on_block(ps, data, len)
-                               : t == NM_PUBSUB_EXTRINSICS ? on_extrinsic(ps, data, len)
-                                                           : on_announcement(ps, data, len, author);
+    enum nm_gossip_verdict v =
+        t == NM_PUBSUB_BLOCKS       ? on_block(ps, data, len)
+        : t == NM_PUBSUB_EXTRINSICS ? on_extrinsic(ps, data, len)
+        : t == NM_PUBSUB_SUBNETS    ? on_subnet_announcement(ps, topic, data, len, author)
+                                    : on_announcement(ps, data, len, author);
     ps->counts[t][v == NM_GOSSIP_ACCEPT   ? NM_PUBSUB_ACCEPTED
                   : v == NM_GOSSIP_IGNORE ? NM_PUBSUB_IGNORED
                                           : NM_PUBSUB_REJECTED]++;
@@ -176,6 +222,19 @@ static void on_peer_up(void *ud, const struct nm_peer_id *id)
 {
     struct nm_pubsub *ps = ud;
     nm_gossip_peer_add(ps->router, id);
+    struct nm_p2p_peer_view v[NM_GOSSIP_MAX_PEERS];
+    size_t n = ps->host ? nm_p2p_host_peers(ps->host, v, NM_GOSSIP_MAX_PEERS) : 0;
+    for (size_t i = 0; i < n && i < NM_GOSSIP_MAX_PEERS; i++)
+        if (nm_peer_id_eq(&v[i].id, id))
+            nm_gossip_peer_set_ip(ps->router, id, v[i].ip); /* P6 */
+}
+
+/* Gossipsub peer exchange: a trusted peer pruned us and named others. */
+static void on_px(void *ud, const struct nm_peer_id *id)
+{
+    struct nm_pubsub *ps = ud;
+    if (ps->host)
+        nm_p2p_host_dial_known(ps->host, id);
 }
 
 static void on_peer_down(void *ud, const struct nm_peer_id *id)
@@ -188,11 +247,15 @@ static void on_gossip(void *ud, const struct nm_peer_id *from, const uint8_t *rp
 {
     struct nm_pubsub *ps = ud;
     int rc = nm_gossip_receive(ps->router, from, rpc, len, nm_now_ms());
-    if (rc && ps->host) {
-        char id[NM_PEER_ID_STRLEN];
-        ps_log(ps, "warning: peer %s sent %s gossip (%s); banned", nm_peer_id_to_string(from, id),
-               rc == NM_E_PROTOCOL ? "malformed" : "invalid", nm_strerror(rc));
+    char id[NM_PEER_ID_STRLEN];
+    if (rc == NM_E_PROTOCOL && ps->host) { /* not gossipsub at all: a broken or hostile peer */
+        ps_log(ps, "warning: peer %s sent malformed gossip (%s); banned",
+               nm_peer_id_to_string(from, id), nm_strerror(rc));
         nm_p2p_host_ban(ps->host, from);
+    } else if (rc) { /* invalid messages: scored down (P4), graylisted when it goes on */
+        ps_log(ps, "warning: peer %s sent invalid gossip (%s); score now %.1f",
+               nm_peer_id_to_string(from, id), nm_strerror(rc),
+               nm_gossip_peer_score(ps->router, from));
     }
 }
 
@@ -227,6 +290,33 @@ static void announce_status(struct nm_pubsub *ps)
     free(text);
 }
 
+/* Subscribes to the miners and validators topics of subnet id. */
+static void subscribe_subnet(struct nm_pubsub *ps, uint16_t id)
+{
+    char topic[NM_GOSSIP_TOPIC_MAX + 1];
+    for (uint8_t role = 0; role < 2; role++)
+        nm_gossip_subscribe(ps->router, nm_announce_topic(id, role, topic, sizeof topic));
+}
+
+/* Every active subnet's topics, while the router has room (a few topics
+ * stay free for others). */
+static void subscribe_subnets(struct nm_pubsub *ps)
+{
+    cJSON *list = nm_subnets_list_json(ps->cfg.chain->db), *s;
+    int n = 0;
+    cJSON_ArrayForEach(s, list)
+    {
+        const cJSON *id = cJSON_GetObjectItemCaseSensitive(s, "id");
+        const char *status = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(s, "status"));
+        if (!cJSON_IsNumber(id) || (status && strcmp(status, "active") != 0))
+            continue;
+        if (++n > SUBNETS_SUBSCRIBED)
+            break;
+        subscribe_subnet(ps, (uint16_t)id->valuedouble);
+    }
+    cJSON_Delete(list);
+}
+
 static void on_tick(void *ud)
 {
     struct nm_pubsub *ps = ud;
@@ -238,6 +328,7 @@ static void on_tick(void *ud)
     struct nm_peer_id any;
     if (now >= ps->next_status_ms && ps->host && nm_p2p_host_peer_at(ps->host, 0, &any)) {
         announce_status(ps);
+        subscribe_subnets(ps);
         ps->next_status_ms = now + ps->status_ms;
     }
 }
@@ -261,10 +352,12 @@ int nm_pubsub_new(const struct nm_pubsub_config *cfg, struct nm_pubsub **out)
     /* status at most every 15 s; a few seconds on fast (dev) chains */
     uint64_t bt = cfg->chain->rt.params.block_time_ms;
     ps->status_ms = bt * 4 < 2000 ? 2000 : bt * 4 > 15000 ? 15000 : bt * 4;
-    struct nm_gossip_config gc = {&ps->key, send_rpc, deliver, ps};
+    struct nm_gossip_config gc = {
+        .key = &ps->key, .send = send_rpc, .deliver = deliver, .ud = ps, .on_px = on_px};
     int rc = nm_gossip_new(&gc, &ps->router);
     for (int t = 0; !rc && t < NM_PUBSUB_TOPICS; t++)
-        rc = nm_gossip_subscribe(ps->router, ps->topics[t]);
+        if (ps->topics[t][0]) /* the subnet topics come from the chain */
+            rc = nm_gossip_subscribe(ps->router, ps->topics[t]);
     if (rc) {
         nm_pubsub_free(ps);
         return rc;
@@ -305,4 +398,35 @@ void nm_pubsub_block_produced(struct nm_pubsub *ps)
         return;
     publish(ps, NM_PUBSUB_BLOCKS, blk, len);
     free(blk);
+}
+
+int nm_pubsub_announce(struct nm_pubsub *ps, const struct nm_announcement *a)
+{
+    uint16_t uid;
+    int rc = check_announcement(ps, a, &uid);
+    if (rc)
+        return rc;
+    struct nm_peer_id self;
+    nm_peer_id_from_pubkey(&ps->key.pub, &self);
+    nm_announce_book_put(&ps->book, a, uid, nm_now_ms(), &self);
+    subscribe_subnet(ps, a->subnet);
+    char topic[NM_GOSSIP_TOPIC_MAX + 1], *text = nm_announce_to_json(a);
+    if (!text)
+        return NM_E_NOMEM;
+    nm_announce_topic(a->subnet, a->role, topic, sizeof topic);
+    if (nm_gossip_publish(ps->router, topic, (const uint8_t *)text, strlen(text), nm_now_ms()) ==
+        0)
+        ps->counts[NM_PUBSUB_SUBNETS][NM_PUBSUB_PUBLISHED]++;
+    free(text);
+    return 0;
+}
+
+cJSON *nm_pubsub_announcements(const struct nm_pubsub *ps, int subnet)
+{
+    return nm_announce_book_json(&ps->book, subnet, nm_now_ms());
+}
+
+double nm_pubsub_peer_score(const struct nm_pubsub *ps, const struct nm_peer_id *id)
+{
+    return nm_gossip_peer_score(ps->router, id);
 }

@@ -7,12 +7,17 @@
  * checks (a block that fails them gets its sender banned; others are left
  * to sync); and "/neuromesh/GENESIS/extrinsics", where each node publishes
  * the extrinsics that enter its pool from JSON-RPC and every node admits
- * them with full validation, so they reach the block producer. Node thread
- * only. */
+ * them with full validation, so they reach the block producer; and the
+ * subnet topics "/neuromesh/1.0.0/subnet/{id}/miners" and ".../validators"
+ * of every active subnet, where miners and validators announce their
+ * endpoints (node/p2p/announce.h: signed by the hotkey, checked against the
+ * registry; others are rejected and the relaying peer scored down). Node
+ * thread only. */
 #ifndef NM_P2P_PUBSUB_H
 #define NM_P2P_PUBSUB_H
 
 #include "node/chain.h"
+#include "node/p2p/announce.h"
 #include "node/p2p/host.h"
 
 #include <stdint.h>
@@ -23,6 +28,7 @@ enum nm_pubsub_topic {
     NM_PUBSUB_ANNOUNCE = 0,
     NM_PUBSUB_BLOCKS,
     NM_PUBSUB_EXTRINSICS,
+    NM_PUBSUB_SUBNETS, /* every subnet's miners and validators topics */
     NM_PUBSUB_TOPICS
 };
 enum nm_pubsub_outcome {
@@ -57,5 +63,12 @@ void nm_pubsub_block_produced(struct nm_pubsub *ps);
 uint64_t nm_pubsub_count(const struct nm_pubsub *ps, enum nm_pubsub_topic t,
                          enum nm_pubsub_outcome o);
 const char *nm_pubsub_topic_label(enum nm_pubsub_topic t);
+/* A neuron's signed announcement from JSON-RPC: checked (nm_announce_check's
+ * errors), kept in the book and published on its subnet topic. */
+int nm_pubsub_announce(struct nm_pubsub *ps, const struct nm_announcement *a);
+/* The book as neuron_announcements shows it (subnet < 0: all). */
+cJSON *nm_pubsub_announcements(const struct nm_pubsub *ps, int subnet);
+/* A connected peer's gossipsub score (0 when unknown). */
+double nm_pubsub_peer_score(const struct nm_pubsub *ps, const struct nm_peer_id *id);
 
 #endif

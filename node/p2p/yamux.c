@@ -77,6 +77,11 @@ static struct nm_yamux_stream *find(struct nm_yamux *y, uint32_t id)
     return NULL;
 }
 
+struct nm_yamux_stream *nm_yamux_find(struct nm_yamux *y, uint32_t id)
+{
+    return find(y, id);
+}
+
 static void drop(struct nm_yamux *y, struct nm_yamux_stream *s, bool reset)
 {
     for (size_t i = 0; i < y->n_streams; i++) {

@@ -83,6 +83,8 @@ int nm_yamux_feed(struct nm_yamux *y, const uint8_t *in, size_t len);
 struct nm_yamux_stream *nm_yamux_open(struct nm_yamux *y, void *user, int *err);
 /* Queues up to n bytes on s within its send window; returns the bytes
  * taken (may be less than n, or 0 when the window is shut) or an error. */
+/* The open stream with this id, or NULL. */
+struct nm_yamux_stream *nm_yamux_find(struct nm_yamux *y, uint32_t id);
 int nm_yamux_write(struct nm_yamux *y, struct nm_yamux_stream *s, const uint8_t *d, size_t n);
 /* Half-closes s (FIN); s is freed once the peer closes too. */
 int nm_yamux_close(struct nm_yamux *y, struct nm_yamux_stream *s);

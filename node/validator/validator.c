@@ -82,7 +82,11 @@ static int discover(struct nm_validator *v, char *err, size_t cap)
                                    NM_SESSION_PAGE, &res, err, cap);
     if (rc)
         return rc;
-    const cJSON *list = cJSON_GetObjectItemCaseSensitive(res, "neurons");
+    cJSON *list = cJSON_GetObjectItemCaseSensitive(res, "neurons");
+    /* a miner's endpoint announced over p2p (signed, fresh) is its latest word */
+    int heard = nm_role_fill_announced(v->session, v->cfg.subnet, list);
+    if (heard)
+        nm_validator_log(v, "%d miner endpoint(s) from p2p announcements", heard);
     size_t n = 0, total = (size_t)cJSON_GetArraySize(list);
     struct nm_vminer *m = calloc(total ? total : 1, sizeof *m);
     if (!m) {
@@ -265,6 +269,12 @@ int nm_validator_round(struct nm_validator *v)
         if (rc != NM_E_CONNECT && rc != NM_E_TIMEOUT)
             return rc;
     }
+    if (v->my_endpoint[0] && !v->announce_refused &&
+        nm_role_announce(v->session, v->cfg.subnet, "validator", v->my_endpoint, err,
+                         sizeof err)) {
+        nm_validator_log(v, "not announced over p2p: %s", err);
+        v->announce_refused = true;
+    }
     struct nm_vminer *miners = NULL;
     size_t count = 0;
     if ((rc = nm_vstore_list(v->store, &miners, &count)))
@@ -408,6 +418,7 @@ int nm_validator_new(const struct nm_validator_config *cfg, struct nm_validator 
         goto fail;
     }
     v->my_uid = me.uid;
+    snprintf(v->my_endpoint, sizeof v->my_endpoint, "%s", me.endpoint);
     char path[4200];
     if (!cfg->db_path) {
         char home[4096];

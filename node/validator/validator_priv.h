@@ -18,6 +18,8 @@ struct nm_lat_ring {
     int n, pos;
 };
 
+#include <stdbool.h>
+
 struct nm_session;
 struct nm_vstore;
 struct nm_miner_backend;
@@ -30,6 +32,8 @@ struct nm_validator {
     struct nm_miner_backend *exec_scorer; /* NULL: CODE_GEN_BASE */
     uint64_t secret, round, epoch, height;
     long my_uid;
+    char my_endpoint[300];  /* announced over p2p each round when set on chain */
+    bool announce_refused; /* the node said no once: not asked again */
     struct nm_lat_ring *lat;
     size_t nlat, last_round_queries;
     char last_weights[4096];

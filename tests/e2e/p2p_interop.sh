@@ -6,8 +6,9 @@
 # addresses) and ping both ways; Kademlia: the js peer asks B (FIND_NODE)
 # for node C, which only B knows, and dials it; gossipsub: the js peer
 # receives a signed NeuroMesh status on the seed's announcements topic and
-# B receives the js peer's message; system_peers on A shows the js peer
-# with its agent and a ping RTT.
+# B receives the js peer's message, and for a message that is no status
+# scores the js peer down (gossipsub v1.1) without banning it;
+# system_peers on A shows the js peer with its agent and a ping RTT.
 . "$(dirname "$0")/../e2e-lib.sh"
 
 INTEROP="$(cd "$(dirname "$0")/../interop" && pwd)"
@@ -71,6 +72,16 @@ while ! grep -q "gossip: status of $js_id" "$T/b.log"; do
     sleep 0.1
 done
 check "B received the js peer's gossipsub message" grep -q "gossip: status of $js_id" "$T/b.log"
+i=0
+while ! grep -q "peer $js_id sent invalid gossip" "$T/b.log"; do
+    i=$((i + 1)); [ $i -gt 50 ] && break
+    sleep 0.1
+done
+check "its invalid message scored it down on B (gossipsub v1.1 P4)" \
+    grep -q "peer $js_id sent invalid gossip .*score now -" "$T/b.log"
+"$NEUROMESH" exec --url "$B_URL" --raw system_peers >"$T/b_peers.json" 2>&1
+check "and B kept it connected (scored, not banned), with a negative score" \
+    grep -q "\"peerId\":\"$js_id\".*\"score\":-" "$T/b_peers.json"
 
 # A's view of the js peer: agent from identify, then a ping RTT
 js_id=${js_addr##*/}

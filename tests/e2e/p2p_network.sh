@@ -3,10 +3,17 @@
 # p2p layer. One authority produces 100 ms blocks; two followers find it
 # through --bootnodes and import every block (same hashes and state roots);
 # a transfer submitted at the last follower reaches the producer and is
-# included everywhere; a late node syncs a few hundred blocks; a follower
+# included everywhere; the producer first makes 1,000 blocks alone (5 ms
+# apart, --block-interval-ms), so three followers join 1,000 blocks late,
+# sync them and then follow; a follower
 # killed with SIGKILL and restarted catches up; a peer sending garbage
-# (from 127.0.0.2) is banned while everyone else is still served.
+# (from 127.0.0.2) is banned while everyone else is still served; the
+# console's Peers screen shows the producer's peers.
+# the databases on tmpfs when there is one: the 1,000 fast blocks are then
+# not bound by the disk's fsync (a SIGKILL test needs no power-loss safety)
+[ -d /dev/shm ] && [ -w /dev/shm ] && TMPDIR=/dev/shm && export TMPDIR
 . "$(dirname "$0")/../e2e-lib.sh"
+. "$(dirname "$0")/../e2e-console-lib.sh"
 
 ALICE=5CuFWW4RYWaZi8hMDqzgWmjwS3XyRzLXtmpP4sRoRAw736gV
 BOB=5HrKmpPxbYwbhyTeJEr52TSM8Y92jokBAQZdmErELf5bmofJ
@@ -66,16 +73,32 @@ same_at() {
     done
 }
 
+# 1,000 blocks fast, then the chain's 100 ms block time
+start=$(date +%s%N)
+peer p --block-interval-ms 5 || exit 1
+wait_height p 1000 30 || fail "the producer made 1,000 blocks (at $(height p))"
+kill -TERM "$(cat "$T/p.pid")"; wait "$(cat "$T/p.pid")" 2>/dev/null
 peer p || exit 1
+pass "the producer made $(height p) blocks in $((($(date +%s%N) - start) / 1000000)) ms"
 P_ADDR=$(rpc p system_localListenAddresses | tr -d '[]"' | cut -d, -f1)
+start=$(date +%s%N)
 peer f1 --bootnodes "$P_ADDR" || exit 1
 peer f2 --bootnodes "$P_ADDR" || exit 1
-
-wait_height f1 30 20 && wait_height f2 30 20 && pass "both followers passed height 30" \
-    || fail "both followers passed height 30 (f1 $(height f1), f2 $(height f2), p $(height p))"
-check "same hash and state root at height 25 on all three" same_at 25 p f1 f2
-check "the producer counts two peers" sh -c "'$NEUROMESH' exec --url '$(cat "$T/p.url")' --raw \
-    system_health | grep -q '\"peers\":2'"
+peer late --bootnodes "$P_ADDR" || exit 1 # checked for Kademlia and bans below
+ph=$(height p)
+wait_height f1 "$ph" 20 && wait_height f2 "$ph" 20 && wait_height late "$ph" 20 && pass "three \
+followers joined $ph blocks late and synced in $((($(date +%s%N) - start) / 1000000)) ms" \
+    || fail "the followers synced to $ph (f1 $(height f1), f2 $(height f2), late $(height late),\
+ p $(height p))"
+ph=$((ph + 10))
+wait_height f1 "$ph" 20 && wait_height f2 "$ph" 20 && pass "and follow the producer past $ph" \
+    || fail "both followers follow past $ph (f1 $(height f1), f2 $(height f2), p $(height p))"
+check "same hash and state root at height 1000 on all four" same_at 1000 p f1 f2 late
+check "and at height $ph" same_at "$ph" p f1 f2
+check "the producer counts three peers" sh -c "'$NEUROMESH' exec --url '$(cat "$T/p.url")' --raw \
+    system_health | grep -q '\"peers\":3'"
+check "AutoNAT: f1's peers dialed it back: reachable" sh -c "'$NEUROMESH' exec --url \
+    '$(cat "$T/f1.url")' --raw system_health | grep -q '\"reachability\":\"public\"'"
 check "system_peers on f1 shows the producer's best block" sh -c "'$NEUROMESH' exec --url \
     '$(cat "$T/f1.url")' --raw system_peers | grep -q '\"bestNumber\":\"0x'"
 
@@ -103,18 +126,61 @@ check "the transfer reached the producer by gossip too" grep -Eq \
 check "the producer gossips its blocks and hears announcements" sh -c "grep -q \
     'topic=\"blocks\",outcome=\"published\"} [1-9]' '$M' && grep -q \
     'topic=\"announcements\",outcome=\"accepted\"} [1-9]' '$M'"
+check "Prometheus counts p2p bytes by protocol" grep -Eq \
+    'neuromesh_p2p_protocol_bytes_total\{protocol="meshsub",direction="in"\} [1-9]' "$M"
 check "neuromesh exec at f2 saw it included (f2 imported the block with its results)" \
     sh -c "! grep -q '^error' '$T/tx.out'"
 check "f1 sees it too" sh -c "'$NEUROMESH' exec --url '$(cat "$T/f1.url")' --json 'balance $BOB' \
     | grep -q '\"free\":\"1500000000\"'"
 
-# a late node syncs what was made before it came (gossip brings only new blocks)
-wait_height p 250 60
-peer late --bootnodes "$P_ADDR" || exit 1
-start=$(date +%s%N)
+# p2p announcements (issue 12): alice, a miner of subnet 1, announces an
+# endpoint at f2; the producer hears it over gossip, checked against its
+# registry; an unregistered hotkey and a wrong role are refused
+bob_seed=$(/usr/bin/python3 -c "import hashlib; print('0x' + hashlib.blake2b(b'neuromesh-dev/bob', \
+    digest_size=32).hexdigest())")
+"$NEUROMESH" key import bob-e2e --seed "$bob_seed" >/dev/null 2>&1
+ax() { "$NEUROMESH" exec --url "$(cat "$T/f2.url")" "$@"; }
+ax --as alice-e2e 'subnet create --name p2pnet --task CODE_GEN' >"$T/ann.out" 2>&1
+ax --as alice-e2e 'register miner 1 --stake 10 --endpoint grpc://127.0.0.1:50051' >>"$T/ann.out" 2>&1
+i=0 # (again every second: the producer subscribes to a new subnet's topics within 2 s)
+until rpc p 'neuron_announcements [1]' 2>/dev/null | grep -q "$ALICE"; do
+    [ $((i % 5)) -eq 0 ] && ax --as alice-e2e 'neuron announce 1 miner grpc://127.0.0.1:50052' \
+        >>"$T/ann.out" 2>&1
+    i=$((i + 1)); [ $i -gt 40 ] && break
+    sleep 0.2
+done
+check "a miner's announcement made at f2 reaches the producer" sh -c "'$NEUROMESH' exec --url \
+    '$(cat "$T/p.url")' --raw 'neuron_announcements [1]' | grep -q '$ALICE.*grpc://127.0.0.1:50052'"
+f2_id=$(rpc f2 system_localPeerId | tr -d '"')
+check "relayed from f2's gossip (via f2)" sh -c "'$NEUROMESH' exec --url '$(cat "$T/p.url")' \
+    --raw 'neuron_announcements [1]' | grep -q '\"via\":\"$f2_id\"'"
+check "an unregistered hotkey's announcement is refused" sh -c "'$NEUROMESH' exec --url \
+    '$(cat "$T/f2.url")' --as bob-e2e 'neuron announce 1 miner grpc://127.0.0.1:9' 2>&1 \
+    | grep -q 'not registered'"
+check "a miner announcing itself as validator is refused" sh -c "'$NEUROMESH' exec --url \
+    '$(cat "$T/f2.url")' --as alice-e2e 'neuron announce 1 validator grpc://127.0.0.1:9' 2>&1 \
+    | grep -q 'role differs'"
+check "announcements lists it at the producer" sh -c "'$NEUROMESH' exec --url '$(cat "$T/p.url")' \
+    announcements | grep -q 'miner .*grpc://127.0.0.1:50052'"
+# `neuromesh miner` announces itself through its node (f1) when it starts
+"$NEUROMESH" miner --url "$(cat "$T/f1.url")" --subnet 1 --as alice-e2e --backend builtin \
+    --listen 127.0.0.1:0 --port-file "$T/miner.port" --quiet >"$T/miner.log" 2>&1 &
+BG_PIDS="$BG_PIDS $!"
+i=0
+while [ ! -s "$T/miner.port" ]; do i=$((i + 1)); [ $i -gt 100 ] && break; sleep 0.1; done
+mport=$(cat "$T/miner.port" 2>/dev/null)
+i=0
+until rpc p 'neuron_announcements [1]' 2>/dev/null | grep -q "grpc://127.0.0.1:$mport"; do
+    i=$((i + 1)); [ $i -gt 50 ] && break
+    sleep 0.2
+done
+check "a miner started at f1 announced its endpoint, heard by the producer" sh -c \
+    "'$NEUROMESH' exec --url '$(cat "$T/p.url")' --raw 'neuron_announcements [1]' \
+    | grep -q 'grpc://127.0.0.1:$mport'"
+
+# every node has the block with the transfer, with one state root
 ph=$(height p)
-wait_height late "$ph" 30 && pass "a late node synced $ph blocks in \
-$((($(date +%s%N) - start) / 1000000)) ms" || fail "a late node synced (late $(height late), p $ph)"
+wait_height late "$ph" 10
 check "same hash and state root at $ph on all four" same_at "$ph" p f1 f2 late
 
 # f1 killed and restarted catches up
@@ -167,6 +233,12 @@ check "the producer still has its three peers" sh -c "'$NEUROMESH' exec --url '$
 "$NEUROMESH" exec --url "$(cat "$T/p.url")" peers >"$T/peers.out" 2>&1
 check "peers lists the producer's three peers" grep -q '^3 peers' "$T/peers.out"
 check "with their ping and best block" grep -q 'inbound .* ms .*[0-9]' "$T/peers.out"
+console_start pc 130x30 "$NEUROMESH" attach "$(cat "$T/p.url")"
+$TM send-keys -t pc M-7
+check "the console's Peers screen (Alt-7) lists the producer's three peers" \
+    wait_screen pc "3 connected (3 in, 0 out)" 15
+check "with the protocols identify listed" wait_screen pc "sync kad" 5
+check "and the selected peer's ping sparkline" wait_screen pc "ping RTT of 12D3KooW" 5
 check "peer connect without the token is refused" sh -c "! '$NEUROMESH' exec --url \
     '$(cat "$T/f2.url")' --base-path '$T/none' 'peer connect /ip4/127.0.0.1/tcp/1/p2p/x' 2>/dev/null"
 f1_addr=$(rpc f1 system_localListenAddresses | tr -d '[]"' | cut -d, -f1)

@@ -12,6 +12,9 @@
 #include "node/crypto.h"
 #include "node/errors.h"
 #include "node/p2p/conn.h"
+#include "node/p2p/announce.h"
+#include "node/p2p/autonat.h"
+#include "node/call.h"
 #include "node/p2p/gossip.h"
 #include "node/p2p/kad.h"
 #include "node/p2p/mss.h"
@@ -208,7 +211,8 @@ static inline void nm_fuzz_p2p_messages(const uint8_t *d, size_t n)
     static struct nm_gossip *router;
     static struct nm_peer_id peer;
     if (!router) { /* subscribed to the announcements topic, one peer known */
-        struct nm_gossip_config gc = {&nm_fuzz_identity()->id, nm_fuzz_gossip_send, NULL, NULL};
+        struct nm_gossip_config gc = {.key = &nm_fuzz_identity()->id,
+                                      .send = nm_fuzz_gossip_send};
         nm_gossip_new(&gc, &router);
         nm_gossip_subscribe(router, "/neuromesh/1.0.0/global/announcements");
         memset(&peer, 3, sizeof peer);
@@ -218,6 +222,26 @@ static inline void nm_fuzz_p2p_messages(const uint8_t *d, size_t n)
     if (grc != 0 && grc != NM_E_PROTOCOL && grc != NM_E_BAD_SIGNATURE)
         abort();
     nm_gossip_heartbeat(router, 2000);
+    /* AutoNAT: a DIAL keeps at most its cap of addresses; a response is read */
+    struct nm_peer_id an_id;
+    struct nm_multiaddr an_addrs[NM_AUTONAT_MAX_ADDRS], an_addr;
+    size_t an_n;
+    int an_st;
+    bool an_has;
+    if (nm_autonat_dial_decode(d, n, &an_id, an_addrs, NM_AUTONAT_MAX_ADDRS, &an_n) == 0 &&
+        an_n > NM_AUTONAT_MAX_ADDRS)
+        abort();
+    nm_autonat_response_decode(d, n, &an_st, &an_addr, &an_has);
+    /* a subnet endpoint announcement (JSON): what parses prints and parses
+     * back to the same thing */
+    struct nm_announcement an, again;
+    if (nm_announce_parse((const char *)d, n, &an) == 0) {
+        char *text = nm_announce_to_json(&an);
+        if (!text || nm_announce_parse(text, strlen(text), &again) != 0 ||
+            memcmp(&an, &again, sizeof an) != 0 || !nm_role_name(an.role))
+            abort();
+        free(text);
+    }
     Nm__P2p__NoiseHandshakePayload *pl = nm__p2p__noise_handshake_payload__unpack(NULL, n, d);
     if (pl)
         nm__p2p__noise_handshake_payload__free_unpacked(pl, NULL);

@@ -4,7 +4,8 @@
 // then dials the node at argv[2] itself and pings it, and asks it over
 // Kademlia (FIND_NODE) where the node argv[4] is, then dials that one too;
 // gossipsub: it waits for a NeuroMesh status announcement on the seed's
-// announcements topic and publishes one of its own there.
+// announcements topic and publishes one of its own there, then one that
+// is not a status (to be scored down for it, not banned).
 // Each check prints
 // "PASS: ..." or "FAIL: ..."; then it stays up (answering pings) until
 // killed, so the shell can look at the NeuroMesh side.
@@ -116,6 +117,14 @@ try {
   say(res.recipients.length > 0, `published on ${TOPIC} to ${res.recipients.length} NeuroMesh peers`)
 } catch (err) {
   say(false, `gossipsub publish: ${err.message}`)
+}
+// 5. an invalid message (not a status: not JSON), signed all the same: the
+// NeuroMesh node scores us down (gossipsub v1.1, P4) and stays connected
+try {
+  const res = await node.services.pubsub.publish(TOPIC, new TextEncoder().encode('not a status'))
+  say(res.recipients.length > 0, `published an invalid message to ${res.recipients.length} peers`)
+} catch (err) {
+  say(false, `gossipsub publish of the invalid message: ${err.message}`)
 }
 console.log(`JSID ${node.peerId.toString()}`)
 console.log('CHECKS DONE')
