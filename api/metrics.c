@@ -53,6 +53,10 @@ char *nm_api_metrics_text(struct nm_api_server *s)
     nm_prom_sample(&t, "neuromesh_api_unauthorized_total", NULL, (double)m->unauthorized);
     nm_prom_family(&t, "neuromesh_api_in_flight", "gauge", "queries waiting for miners");
     nm_prom_sample(&t, "neuromesh_api_in_flight", NULL, (double)s->in_flight);
+    nm_prom_family(&t, "neuromesh_api_calls_cancelled_total", "counter",
+                   "miner calls cancelled once strategy first had a valid answer");
+    nm_prom_sample(&t, "neuromesh_api_calls_cancelled_total", NULL,
+                   (double)nm_api_query_cancelled_total());
     uint64_t q[3];
     nm_api_latency_quantiles(m, q);
     nm_prom_family(&t, "neuromesh_api_latency_seconds", "summary",

@@ -35,6 +35,12 @@ char *nm_api_error_body(const char *code, const char *message)
 }
 
 static atomic_int live_threads; /* query and call threads still running */
+static atomic_uint_fast64_t calls_cancelled; /* calls ended early by `first` */
+
+uint64_t nm_api_query_cancelled_total(void)
+{
+    return (uint64_t)atomic_load(&calls_cancelled);
+}
 
 void nm_api_query_drain(int max_ms)
 {
@@ -47,6 +53,7 @@ struct call {
     struct fanout *f;
     const struct nm_api_miner *miner; /* in the job's snapshot */
     struct nm_miner_client *client;
+    struct nm_miner_cancel cancel; /* fired by `first` once a valid answer is in */
     int status;      /* gRPC status, -1 still running */
     char details[300];
     char *output;
@@ -72,8 +79,10 @@ static void fanout_unref(struct fanout *f)
     pthread_mutex_unlock(&f->lock);
     if (!last)
         return;
-    for (size_t i = 0; i < NM_API_K_LIMIT; i++)
+    for (size_t i = 0; i < NM_API_K_LIMIT; i++) {
         free(f->calls[i].output);
+        nm_miner_cancel_fini(&f->calls[i].cancel);
+    }
     free(f->input);
     pthread_cond_destroy(&f->cond);
     pthread_mutex_destroy(&f->lock);
@@ -85,7 +94,10 @@ static void *call_thread(void *arg)
     struct call *c = arg;
     struct fanout *f = c->f;
     struct nm_miner_result r = {0};
-    int rc = nm_miner_client_infer(c->client, f->input, f->timeout_ms, &r);
+    int rc = nm_miner_client_infer_cancellable(c->client, f->input, f->timeout_ms, &c->cancel,
+                                               &r);
+    if (!rc && r.status == NM_GRPC_CANCELLED)
+        atomic_fetch_add(&calls_cancelled, 1);
     pthread_mutex_lock(&f->lock);
     c->status = rc ? NM_GRPC_INTERNAL : r.status;
     snprintf(c->details, sizeof c->details, "%s", rc ? "out of memory" : r.details);
@@ -212,6 +224,8 @@ void nm_api_query_run(struct nm_api_job *job)
     }
     pthread_mutex_init(&f->lock, NULL);
     pthread_cond_init(&f->cond, NULL);
+    for (size_t i = 0; i < NM_API_K_LIMIT; i++)
+        nm_miner_cancel_init(&f->calls[i].cancel);
     f->refs = 1;
     f->timeout_ms = job->timeout_ms;
     for (size_t i = 0; i < n; i++) {
@@ -264,7 +278,11 @@ void nm_api_query_run(struct nm_api_job *job)
         if (seen == n)
             done = true;
     }
-    /* calls still running are reported as cancelled */
+    /* calls still running (`first` has its answer) are cancelled: the
+     * miners see it and their threads end now, not at the deadline */
+    for (size_t i = 0; i < n; i++)
+        if (f->calls[i].status < 0)
+            nm_miner_cancel_fire(&f->calls[i].cancel);
     struct call snapshot[NM_API_K_LIMIT];
     memcpy(snapshot, f->calls, n * sizeof *snapshot);
     for (size_t i = 0; i < n; i++)

@@ -127,9 +127,21 @@ grep -q '"deadline_exceeded"' "$T/q5.body" && grep -q '"code":"right"' "$T/q5.bo
     || fail "best ($s): $(cat "$T/q5.body")"
 s=$(query q6 "{\"input\":$INPUT,\"k\":4,\"strategy\":\"first\",\"timeout_ms\":2500}")
 [ "$s" = 200 ] && grep -q '"strategy":"first"' "$T/q6.body" \
-    && $PY -c "import json; r=json.load(open('$T/q6.body')); assert r['latency_ms'] < 2000, r" \
+    && $PY -c "
+import json; r=json.load(open('$T/q6.body')); assert r['latency_ms'] < 2000, r
+assert {m['uid']: m for m in r['miners']}[$FERDIE]['status'] == 'cancelled', r" \
     && pass "first: answers with the fastest valid answer, before the slow miner" \
     || fail "first ($s): $(cat "$T/q6.body")"
+# the slow miner's call ends now (grpc_call_cancel), not at its 3 s sleep
+# nor at the 2.5 s deadline: its thread has counted the cancellation
+i=0
+while [ $i -lt 10 ]; do
+    req mc GET /metrics >/dev/null
+    grep -q '^neuromesh_api_calls_cancelled_total [1-9]' "$T/mc.body" && break
+    sleep 0.1; i=$((i + 1))
+done
+[ $i -lt 10 ] && pass "first: the slower calls are cancelled at once (their calls end CANCELLED, not at the deadline)" \
+    || fail "first cancel: $(grep cancelled "$T/mc.body")"
 
 s=$(query e1 '{"input":{"prompt":"x","language":"cobol"}}')
 [ "$s" = 400 ] && grep -q 'input schema: $.language' "$T/e1.body" \
