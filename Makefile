@@ -15,7 +15,7 @@ endif
 CC ?= cc
 BUILD ?= build
 PKGS := ncursesw readline libuv libwebsockets libcjson sqlite3 libsodium grpc libprotobuf-c \
-	libseccomp libcurl miniupnpc inih
+	libseccomp libcurl miniupnpc inih hiredis
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS := $(shell pkg-config --libs $(PKGS)) -lpthread
 CMOCKA_LIBS := $(shell pkg-config --libs cmocka)

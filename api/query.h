@@ -30,6 +30,8 @@ struct nm_api_job {
     int timeout_ms;
     int64_t started_ms;
     int64_t started_us;
+    bool no_store;       /* Cache-Control: no-store: the answer is not kept */
+    struct nm_api_server *server; /* the aggregator's, while the job waits for Redis */
     /* set by the query */
     int status;          /* HTTP status */
     char *body;          /* JSON (malloc'd) */

@@ -40,6 +40,14 @@ static void conn_unlink(struct nm_api_server *s, struct nm_api_conn *c)
     conn_reset(c);
 }
 
+struct nm_api_conn *nm_api_conn_find(struct nm_api_server *s, uint64_t id)
+{
+    struct nm_api_conn *c = s->conns;
+    while (c && c->id != id)
+        c = c->next;
+    return c;
+}
+
 void nm_api_header(struct nm_api_conn *c, const char *name, const char *fmt, ...)
 {
     size_t used = strlen(c->headers);
@@ -374,7 +382,11 @@ int nm_api_server_run(const struct nm_api_config *cfg)
     s->sigint.data = s->sigterm.data = s;
     uv_signal_start(&s->sigint, on_signal, SIGINT);
     uv_signal_start(&s->sigterm, on_signal, SIGTERM);
-    if ((rc = start_lws(s))) {
+    if (cfg->redis_url &&
+        (rc = nm_api_redis_new(&s->loop, cfg->redis_url, cfg->redis_timeout_ms, cfg->quiet,
+                               &s->redis, err, sizeof err))) {
+        fprintf(stderr, "error: aggregator: %s\n", err);
+    } else if ((rc = start_lws(s))) {
         fprintf(stderr, "error: aggregator: cannot listen on %s:%d\n", cfg->listen_host,
                 cfg->listen_port);
     } else {
@@ -385,12 +397,16 @@ int nm_api_server_run(const struct nm_api_config *cfg)
                 fclose(f);
             }
         }
-        fprintf(stderr, "aggregator: listening on http://%s:%d, node %s\n", cfg->listen_host,
-                s->port, cfg->node_url);
+        fprintf(stderr, "aggregator: listening on http://%s:%d, node %s%s%s%s\n",
+                cfg->listen_host, s->port, cfg->node_url, cfg->redis_url ? ", redis " : "",
+                cfg->redis_url ? cfg->redis_url : "",
+                !cfg->redis_url ? "" : cfg->redis_fail_closed ? " (when down: fail closed, 503)"
+                                                              : " (when down: fail open, local limits)");
         uv_run(&s->loop, UV_RUN_DEFAULT);
         fprintf(stderr, "aggregator: stopping\n");
     }
     s->stopping = true;
+    nm_api_redis_close(s->redis); /* its pending requests end here, unanswered */
     /* lws on a foreign loop: destroy, let the loop close its handles, destroy again */
     if (s->ctx)
         lws_context_destroy(s->ctx);
@@ -410,6 +426,7 @@ out:
     nm_api_keys_free(s->keys);
     nm_api_cache_free(s->cache);
     nm_api_limits_free(s->limits);
+    nm_api_redis_free(s->redis);
     pthread_mutex_destroy(&s->done_lock);
     free(s);
     return rc;

@@ -249,6 +249,67 @@ for i in 1 2 3 4 5 6 7 8 9 10 11; do codes="$codes $(req r$i GET /v1/health)"; d
 kill -TERM "$AGG_PID"; wait "$AGG_PID" 2>/dev/null
 [ $? -eq 0 ] || fail "aggregator lim exit status"
 
+# Redis: two aggregators share one limit and one cache through a real
+# redis-server on a free loopback port; stopped, the fail-open one serves
+# with its own limits and the fail-closed one answers 503; restarted, the
+# link comes back by itself.
+RPORT=$($PY -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+start_redis() {
+    start_bg redis redis-server --port "$RPORT" --bind 127.0.0.1 --save '' --appendonly no
+    REDIS_PID=$LAST_PID
+    i=0
+    while [ "$(redis-cli -p "$RPORT" ping 2>/dev/null)" != PONG ] && [ $i -lt 50 ]; do
+        sleep 0.1; i=$((i + 1))
+    done
+}
+wait_log() { # FILE TEXT: up to 5 s
+    i=0
+    while ! grep -q "$2" "$1" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+    grep -q "$2" "$1"
+}
+start_redis
+RURL="redis://127.0.0.1:$RPORT/3"
+start_agg ra --rate 1 --burst 10 --redis "$RURL"
+RA_PID=$AGG_PID; API_A=$API
+start_agg rb --rate 1 --burst 10 --redis "$RURL" --redis-down closed
+RB_PID=$AGG_PID; API_B=$API
+wait_log "$T/ra.log" "connected; limits and cache shared" && wait_log "$T/rb.log" "connected" \
+    || fail "aggregators connected to redis: $(cat "$T/ra.log" "$T/rb.log")"
+RQ="{\"input\":$INPUT,\"k\":2,\"strategy\":\"first\",\"timeout_ms\":1500}"
+API=$API_A; s1=$(query ra1 "$RQ")
+API=$API_B; s2=$(query rb1 "$RQ")
+[ "$s1" = 200 ] && [ "$(header ra1 X-Cache)" = miss ] && [ "$s2" = 200 ] \
+    && [ "$(header rb1 X-Cache)" = hit ] && cmp -s "$T/ra1.body" "$T/rb1.body" \
+    && pass "redis: an answer computed by one aggregator is a cache hit on the other" \
+    || fail "shared cache: $s1 $s2 $(cat "$T/rb1.head")"
+codes=""
+for i in 3 4 5 6; do
+    API=$API_A; codes="$codes $(req ra$i GET /v1/health)"
+    API=$API_B; codes="$codes $(req rb$i GET /v1/health)"
+done
+API=$API_A; codes="$codes $(req ra7 GET /v1/health)"
+API=$API_B; codes="$codes $(req rb7 GET /v1/health)"
+[ "$codes" = " 200 200 200 200 200 200 200 200 429 429" ] \
+    && [ "$(header rb7 RateLimit-Remaining)" = 0 ] && [ "$(header rb7 Retry-After)" -ge 1 ] \
+    && pass "redis: two aggregators enforce one limit (10 between them, then 429 on both)" \
+    || fail "shared limit: $codes $(cat "$T/rb7.head")"
+kill -TERM "$REDIS_PID"; wait "$REDIS_PID" 2>/dev/null
+wait_log "$T/ra.log" "redis 127.0.0.1:$RPORT/3: down" || fail "redis down logged"
+API=$API_A; sa=$(req ra8 GET /v1/health)
+API=$API_B; sb=$(req rb8 GET /v1/health)
+[ "$sa" = 200 ] && [ "$(header ra8 RateLimit-Limit)" = 10 ] && [ "$sb" = 503 ] \
+    && grep -q '"limiter_unavailable"' "$T/rb8.body" \
+    && pass "redis stopped: --redis-down open serves with local limits, closed answers 503" \
+    || fail "redis down: $sa $sb $(cat "$T/rb8.body")"
+start_redis
+i=0
+while [ "$(req rb9 GET /v1/health)" != 200 ] && [ $i -lt 30 ]; do sleep 0.1; i=$((i + 1)); done
+[ $i -lt 30 ] && grep -q "connected" "$T/rb.log" \
+    && pass "redis back: the link comes back by itself" || fail "redis reconnect: $(cat "$T/rb.log")"
+kill -TERM "$RA_PID" "$RB_PID"; wait "$RA_PID" 2>/dev/null; ra=$?; wait "$RB_PID" 2>/dev/null
+[ $ra -eq 0 ] && [ $? -eq 0 ] || fail "aggregators with redis exit status"
+kill -TERM "$REDIS_PID"; wait "$REDIS_PID" 2>/dev/null
+
 # Keys: missing 401, valid 200 under its quota, revoked 401.
 DB="$T/keys"
 KEY=$("$NEUROMESH" aggregator key new app1 --per-minute 3 --per-day 100 --keys-db "$DB" 2>/dev/null)
@@ -273,7 +334,7 @@ s=$(query k4 "{\"input\":$INPUT,\"k\":2}" -H "Authorization: Bearer $KEY")
 kill -TERM "$AGG_PID"; wait "$AGG_PID" 2>/dev/null
 [ $? -eq 0 ] || fail "aggregator keys exit status"
 # under make asan: no sanitizer report in any aggregator's log
-grep -l "Sanitizer" "$T"/agg.log "$T"/lim.log "$T"/keys.log 2>/dev/null | grep -q . \
+grep -l "Sanitizer" "$T"/agg.log "$T"/lim.log "$T"/keys.log "$T"/ra.log "$T"/rb.log 2>/dev/null | grep -q . \
     && fail "sanitizer report: $(grep -h -A5 Sanitizer "$T"/*.log | head -n 20)" \
     || pass "no sanitizer report in the aggregators' logs"
 
@@ -314,6 +375,7 @@ fi
 "$NEUROMESH" aggregator --listen nonsense >"$T/badlisten.out" 2>&1
 [ $? -eq 2 ] && grep -q "wants HOST:PORT" "$T/badlisten.out" && pass "a bad --listen: exit 2" \
     || fail "bad listen: $(cat "$T/badlisten.out")"
-"$NEUROMESH" aggregator --redis redis://127.0.0.1:1/0 >"$T/redis.out" 2>&1
-[ $? -eq 2 ] && pass "--redis is refused with a message in this build" || fail "redis flag"
+"$NEUROMESH" aggregator --redis http://127.0.0.1:1/0 >"$T/redis.out" 2>&1
+[ $? -eq 2 ] && grep -q "redis://HOST" "$T/redis.out" && pass "a bad --redis URL: exit 2 with the form" \
+    || fail "redis url: $(cat "$T/redis.out")"
 finish
