@@ -39,6 +39,7 @@ void nm_cache_fini(struct nm_cache *c)
     free(c->subnets);
     free(c->neurons);
     cJSON_Delete(c->gov_overview);
+    nm_roles_view_fini(&c->roles);
     memset(c, 0, sizeof *c);
 }
 
@@ -65,6 +66,7 @@ static void reset_for_new_chain(struct nm_cache *c, const char *genesis)
     free(c->subnets);
     free(c->neurons);
     cJSON_Delete(c->gov_overview);
+    nm_roles_view_fini(&c->roles);
     memset(c, 0, sizeof *c);
     c->link = keep.link;
     memcpy(c->link_msg, keep.link_msg, sizeof c->link_msg);
@@ -390,6 +392,9 @@ unsigned nm_cache_apply(struct nm_cache *c, const struct nm_dq_msg *m)
         copy_str(c->signer_address, sizeof c->signer_address, m->json, "address");
         return NM_DIRTY_STATUS | NM_DIRTY_GOVERNANCE;
     }
+    case NM_DQ_API:
+    case NM_DQ_API_MINERS:
+    case NM_DQ_VALIDATOR: return nm_roles_view_apply(&c->roles, m) ? NM_DIRTY_ROLES : 0;
     default: return 0;
     }
 }

@@ -17,7 +17,10 @@
 #include <stddef.h>
 #include <time.h>
 
-#define NSCREENS 6
+/* F1..F6 pick the first six screens; the Miners screen, seventh, is
+ * Alt-7 or `screen miners` (F7 and F8 sort tables). */
+#define NSCREENS 7
+#define SCREEN_LOG 5
 #define OUTPUT_LINES 2000
 #define THEMES_MAX 32
 

@@ -9,6 +9,7 @@
 # headers, and malformed HTTP never takes it down.
 . "$(dirname "$0")/../e2e-lib.sh"
 . "$(dirname "$0")/../e2e-roles-lib.sh"
+. "$(dirname "$0")/../e2e-console-lib.sh"
 W="$(cd "$(dirname "$0")/../grpc" && pwd)/agg_worker.py"
 
 start_agg() { # NAME ARGS...
@@ -59,6 +60,8 @@ nm --as eve "weights submit 1 $FERDIE=40 $BOB=30 $DAVE=20 $CHARLIE=10" >/dev/nul
     || { fail "weights submitted"; finish; }
 
 start_agg agg --rate 1 --burst 1000 --timeout-ms 1500
+# the console for the Miners screen check below starts now, beside the wait
+console_start con 200x40 "$NEUROMESH" attach "$URL" --aggregator "$API"
 # wait for the epoch that turns the weights into W_global (by notification)
 i=0
 while [ $i -lt 40 ]; do
@@ -160,10 +163,11 @@ s=$(req e5 POST /v1/subnets/9/query -H 'Content-Type: application/json' -d "{\"i
 s=$(req e6 GET /v1/subnets/1/query)
 [ "$s" = 405 ] && [ "$(header e6 Allow)" = POST ] && pass "GET on query gets 405 with Allow" \
     || fail "405: $s"
-for h in e1 e2 e3 e4 e5; do
-    $PY -c "import json; e=json.load(open('$T/$h.body'))['error']; assert e['code'] and e['message']" \
-        || { fail "error body $h"; break; }
-done
+$PY -c "
+import json
+for h in ('e1', 'e2', 'e3', 'e4', 'e5'):
+    e = json.load(open('$T/%s.body' % h))['error']; assert e['code'] and e['message'], h" \
+    || fail "error bodies: $(cat "$T"/e?.body)"
 [ -n "$(header q1 RateLimit-Limit)" ] && [ -n "$(header e1 RateLimit-Remaining)" ] \
     && [ -n "$(header e5 RateLimit-Reset)" ] && pass "RateLimit-* headers on answers" \
     || fail "ratelimit headers: $(cat "$T/e1.head")"
@@ -205,11 +209,26 @@ nm 'api status ftp://x' >"$T/apibad.out" 2>&1
 [ $? -ne 0 ] && grep -q "starts with http://" "$T/apibad.out" \
     && pass "api status refuses a non-HTTP URL" || fail "api status bad url: $(cat "$T/apibad.out")"
 
+# The console's Miners screen (Alt-7, `screen miners`) with --aggregator:
+# the API figures live beside the subnet's miners, W_global and health.
+check "console attached with --aggregator" wait_rising con
+type_line con "screen miners"
+check "Miners screen: the subnet's miners, healthy by the aggregator's checks" \
+    wait_screen con "4 miners, 4 healthy" 10
+check "Miners screen: the API's request rate and latency quantiles, live" \
+    wait_screen con "req/s  p50" 5
+wait_screen con " 0.4000 healthy" 5 && screen_of con >"$T/miners.screen" \
+    && grep -q "validator: none (console --validator" "$T/miners.screen" \
+    && grep -q "W_GLOBAL" "$T/miners.screen" \
+    && pass "Miners screen: W_global per miner, and the validator source named as missing" \
+    || fail "miners screen: $(screen_of con)"
+type_line con "quit"
+
 # Malformed HTTP never takes it down.
 $PY - "$(cat "$T/agg.port")" <<'PYEOF' >"$T/hostile.out" 2>&1
 import socket, sys, time
 port = int(sys.argv[1])
-def send(data, wait=0.5):
+def send(data, wait=0.2):
     s = socket.create_connection(("127.0.0.1", port), timeout=3)
     try:
         s.sendall(data)
