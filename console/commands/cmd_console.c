@@ -12,7 +12,7 @@
 #include <string.h>
 
 const char *const nm_cmd_screens[] = {"overview",   "subnets", "metagraph", "validators",
-                                      "governance", "log",     NULL};
+                                      "governance", "log",     "miners",    NULL};
 const char *const nm_cmd_watch_kinds[] = {"blocks", "epochs", "events", "stop", NULL};
 
 /* --- use: runs on the runner, against the session ----------------------- */
