@@ -1,6 +1,7 @@
 /* query.c - fan-out to miners, validation and combination (see query.h). */
 #include "api/query.h"
 
+#include "api/workers.h"
 #include "node/errors.h"
 
 #include <pthread.h>
@@ -89,7 +90,7 @@ static void fanout_unref(struct fanout *f)
     free(f);
 }
 
-static void *call_thread(void *arg)
+static void call_thread(void *arg)
 {
     struct call *c = arg;
     struct fanout *f = c->f;
@@ -110,7 +111,6 @@ static void *call_thread(void *arg)
     nm_miner_result_fini(&r);
     fanout_unref(f);
     atomic_fetch_sub(&live_threads, 1);
-    return NULL;
 }
 
 static const char *grpc_name(int status)
@@ -234,22 +234,17 @@ void nm_api_query_run(struct nm_api_job *job)
         c->miner = &sn->miners[idx[i]];
         c->client = c->miner->client;
         c->status = -1;
-        pthread_t t;
-        pthread_attr_t attr;
-        pthread_attr_init(&attr);
-        pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
         pthread_mutex_lock(&f->lock);
         f->refs++;
         pthread_mutex_unlock(&f->lock);
         atomic_fetch_add(&live_threads, 1);
-        if (pthread_create(&t, &attr, call_thread, c)) {
+        if (nm_api_workers_run(call_thread, c)) {
             atomic_fetch_sub(&live_threads, 1);
             c->status = NM_GRPC_INTERNAL;
             snprintf(c->details, sizeof c->details, "cannot start a thread");
             c->arrival = ++f->finished; /* no other thread yet touches it */
             f->refs--;
         }
-        pthread_attr_destroy(&attr);
     }
     /* wait for every call, or for the first valid one with `first` */
     cJSON *outputs[NM_API_K_LIMIT] = {0};
@@ -302,14 +297,13 @@ struct runner {
     void *ud;
 };
 
-static void *run_thread(void *arg)
+static void run_thread(void *arg)
 {
     struct runner r = *(struct runner *)arg;
     free(arg);
     nm_api_query_run(r.job);
     r.done(r.ud, r.job);
     atomic_fetch_sub(&live_threads, 1);
-    return NULL;
 }
 
 int nm_api_query_start(struct nm_api_job *job, void (*done)(void *ud, struct nm_api_job *job),
@@ -319,13 +313,8 @@ int nm_api_query_start(struct nm_api_job *job, void (*done)(void *ud, struct nm_
     if (!r)
         return NM_E_NOMEM;
     *r = (struct runner){.job = job, .done = done, .ud = ud};
-    pthread_t t;
-    pthread_attr_t attr;
-    pthread_attr_init(&attr);
-    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
     atomic_fetch_add(&live_threads, 1);
-    int rc = pthread_create(&t, &attr, run_thread, r);
-    pthread_attr_destroy(&attr);
+    int rc = nm_api_workers_run(run_thread, r);
     if (rc) {
         atomic_fetch_sub(&live_threads, 1);
         free(r);

@@ -180,6 +180,9 @@ static int on_http(struct nm_api_server *s, struct nm_api_conn *c, struct lws *w
             s->conns->prev = c;
         s->conns = c;
         c->linked = true;
+        /* once per connection, not per request: a getpeername each time */
+        if (!lws_get_peer_simple(wsi, c->peer, sizeof c->peer))
+            snprintf(c->peer, sizeof c->peer, "unknown");
     }
     conn_reset(c);
     c->start_us = nm_api_now_us();
@@ -192,8 +195,6 @@ static int on_http(struct nm_api_server *s, struct nm_api_conn *c, struct lws *w
     }
     memcpy(c->path, uri, (size_t)uri_len);
     c->path[uri_len] = 0;
-    if (!lws_get_peer_simple(wsi, c->peer, sizeof c->peer))
-        snprintf(c->peer, sizeof c->peer, "unknown");
     copy_header(wsi, WSI_TOKEN_HTTP_CONTENT_TYPE, c->content_type, sizeof c->content_type);
     copy_header(wsi, WSI_TOKEN_HTTP_AUTHORIZATION, c->auth, sizeof c->auth);
     if (lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_AUTHORIZATION) >= (int)sizeof c->auth)
