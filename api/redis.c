@@ -78,6 +78,9 @@ struct nm_api_redis {
     int64_t sent_ms[RING]; /* answers come in order: a ring of send times */
     size_t ring_head, ring_len;
     uint64_t answered, fallbacks;
+    /* the scripts' SHA1 once SCRIPT LOAD answered (EVALSHA then, not the
+     * whole script each time); "" until then and after a reconnection */
+    char take_sha[48], get_sha[48];
 };
 
 static int64_t now_ms(void)
@@ -148,6 +151,7 @@ static void log_state(struct nm_api_redis *r, bool up, const char *why)
 static void link_lost(struct nm_api_redis *r, const char *why)
 {
     r->ac = NULL;
+    r->take_sha[0] = r->get_sha[0] = 0;
     r->up = false;
     r->ring_len = 0;
     r->next_connect_ms = now_ms() + RECONNECT_MS;
@@ -183,7 +187,9 @@ static void on_reply(redisAsyncContext *ac, void *reply, void *privdata)
         r->ring_len--;
     }
     redisReply *rep = reply;
-    if (rep && rep->type == REDIS_REPLY_ERROR && !r->quiet)
+    if (rep && rep->type == REDIS_REPLY_ERROR && !strncmp(rep->str, "NOSCRIPT", 8))
+        r->take_sha[0] = r->get_sha[0] = 0; /* flushed: EVAL from now on */
+    else if (rep && rep->type == REDIS_REPLY_ERROR && !r->quiet)
         fprintf(stderr, "aggregator: redis %s: %.200s\n", r->label, rep->str);
     if (rep)
         r->answered++;
@@ -197,6 +203,24 @@ static void ignore_answer(struct req *q, redisReply *reply)
 {
     (void)q;
     (void)reply;
+}
+
+/* SCRIPT LOAD's answer: the SHA1 to call the script by (ud: where). */
+static void sha_answer(struct req *q, redisReply *reply)
+{
+    char *dst = q->ud;
+    if (reply && reply->type == REDIS_REPLY_STRING && reply->len == 40)
+        memcpy(dst, reply->str, 41);
+}
+
+/* Queues a command on a link still connecting (sent first once up). */
+static void queue_early(struct nm_api_redis *r, redisAsyncContext *ac, struct req *q, int argc,
+                        const char **argv)
+{
+    if (redisAsyncCommandArgv(ac, on_reply, q, argc, argv, NULL) == REDIS_OK)
+        r->sent_ms[(r->ring_head + r->ring_len++) % RING] = now_ms();
+    else
+        free(q);
 }
 
 /* Sends a command; false (q freed, nothing sent) when the link is down. */
@@ -242,10 +266,17 @@ static void connect_now(struct nm_api_redis *r)
         struct req *q = calloc(1, sizeof *q);
         if (q) {
             *q = (struct req){.r = r, .answered = ignore_answer};
-            if (redisAsyncCommandArgv(ac, on_reply, q, 2, argv, NULL) == REDIS_OK)
-                r->sent_ms[(r->ring_head + r->ring_len++) % RING] = now_ms();
-            else
-                free(q);
+            queue_early(r, ac, q, 2, argv);
+        }
+    }
+    const char *scripts[2] = {take_lua, get_lua};
+    char *shas[2] = {r->take_sha, r->get_sha};
+    for (int i = 0; i < 2; i++) {
+        const char *argv[3] = {"SCRIPT", "LOAD", scripts[i]};
+        struct req *q = calloc(1, sizeof *q);
+        if (q) {
+            *q = (struct req){.r = r, .answered = sha_answer, .ud = shas[i]};
+            queue_early(r, ac, q, 3, argv);
         }
     }
 }
@@ -369,8 +400,8 @@ void nm_api_redis_take(struct nm_api_redis *r, const char *const *names,
     *q = (struct req){.r = r, .answered = take_answered, .take_cb = cb, .ud = ud, .nbuckets = n};
     int argc = 0;
     snprintf(nk, sizeof nk, "%zu", n);
-    argv[argc++] = "EVAL";
-    argv[argc++] = take_lua;
+    argv[argc++] = r->take_sha[0] ? "EVALSHA" : "EVAL";
+    argv[argc++] = r->take_sha[0] ? r->take_sha : take_lua;
     argv[argc++] = nk;
     for (size_t i = 0; i < n; i++) {
         snprintf(keys[i], sizeof keys[i], "nm:rl:%s", names[i]);
@@ -424,7 +455,8 @@ void nm_api_redis_cache_get(struct nm_api_redis *r, const char *key, int64_t ttl
     }
     *q = (struct req){.r = r, .answered = get_answered, .get_cb = cb, .ud = ud, .ttl_ms = ttl_ms};
     cache_key(key, k);
-    const char *argv[4] = {"EVAL", get_lua, "1", k};
+    const char *argv[4] = {r->get_sha[0] ? "EVALSHA" : "EVAL", r->get_sha[0] ? r->get_sha : get_lua,
+                           "1", k};
     if (!send_argv(r, q, 4, argv, NULL)) {
         free(q);
         cb(ud, NM_E_IO, NULL, 0);

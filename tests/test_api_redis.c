@@ -64,6 +64,22 @@ static bool redis_answers(int port)
     return ok;
 }
 
+/* One raw command (inline protocol) on a connection of its own. */
+static bool redis_raw(int port, const char *cmd)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port),
+                             .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    char buf[64] = "";
+    size_t len = strlen(cmd);
+    bool ok = fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof sa) == 0 &&
+              write(fd, cmd, len) == (ssize_t)len && read(fd, buf, sizeof buf - 1) > 0 &&
+              buf[0] == '+';
+    if (fd >= 0)
+        close(fd);
+    return ok;
+}
+
 static pid_t start_redis(int port)
 {
     char p[16];
@@ -269,6 +285,22 @@ static void test_redis_cache_is_shared_with_its_age(void **state)
     assert_false(o.hit);
 }
 
+static void test_redis_uses_loaded_scripts_and_survives_a_flush(void **state)
+{
+    struct env *e = *state;
+    const char *names[1] = {"test:flush"};
+    struct nm_api_rate r = {.count = 5, .period_ms = 1000, .burst = 20};
+    struct take_out o = take(e, e->a, names, &r, 1);
+    assert_int_equal(o.rc, 0);
+    assert_true(redis_raw(e->port, "SCRIPT FLUSH\r\n"));
+    o = take(e, e->a, names, &r, 1);
+    assert_int_equal(o.rc, NM_E_IO); /* EVALSHA of a flushed script: NOSCRIPT */
+    o = take(e, e->a, names, &r, 1);
+    assert_int_equal(o.rc, 0); /* then the whole script again */
+    assert_true(o.allowed);
+    assert_true(nm_api_redis_up(e->a));
+}
+
 static void test_redis_stopped_fails_within_the_timeout_then_comes_back(void **state)
 {
     struct env *e = *state;
@@ -316,6 +348,7 @@ int main(void)
         cmocka_unit_test(test_redis_two_clients_share_one_bucket),
         cmocka_unit_test(test_redis_takes_all_buckets_or_none),
         cmocka_unit_test(test_redis_cache_is_shared_with_its_age),
+        cmocka_unit_test(test_redis_uses_loaded_scripts_and_survives_a_flush),
         cmocka_unit_test(test_redis_stopped_fails_within_the_timeout_then_comes_back),
         cmocka_unit_test(test_redis_killed_fails_at_once),
     };

@@ -272,7 +272,7 @@ kill -TERM "$AGG_PID"; wait "$AGG_PID" 2>/dev/null
 # Redis: two aggregators share one limit and one cache through a real
 # redis-server on a free loopback port; stopped, the fail-open one serves
 # with its own limits and the fail-closed one answers 503; restarted, the
-# link comes back by itself.
+# link comes back by itself. (A 3 s Redis timeout: this machine can be slow.)
 RPORT=$($PY -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 start_redis() {
     start_bg redis redis-server --port "$RPORT" --bind 127.0.0.1 --save '' --appendonly no
@@ -289,9 +289,9 @@ wait_log() { # FILE TEXT: up to 5 s
 }
 start_redis
 RURL="redis://127.0.0.1:$RPORT/3"
-start_agg ra --rate 1 --burst 10 --redis "$RURL"
+start_agg ra --rate 1 --burst 10 --redis "$RURL" --redis-timeout-ms 3000
 RA_PID=$AGG_PID; API_A=$API
-start_agg rb --rate 1 --burst 10 --redis "$RURL" --redis-down closed
+start_agg rb --rate 1 --burst 10 --redis "$RURL" --redis-down closed --redis-timeout-ms 3000
 RB_PID=$AGG_PID; API_B=$API
 wait_log "$T/ra.log" "connected; limits and cache shared" && wait_log "$T/rb.log" "connected" \
     || fail "aggregators connected to redis: $(cat "$T/ra.log" "$T/rb.log")"
