@@ -40,7 +40,13 @@ struct nm_api_conn {
     int status;
     char *reply_body;
     const char *reply_type;
-    char headers[512]; /* "name: value\r\n"... added as they are */
+    /* the answer's own headers: names lower case (as lws wants them, with
+     * the colon), values as text; added with nm_api_header*, at most 10 */
+    struct nm_api_hdr {
+        char name[28];
+        char value[100];
+    } hdr[10];
+    int nhdr;
 };
 
 struct nm_api_metrics {
@@ -82,9 +88,11 @@ void nm_api_reply(struct nm_api_server *s, struct nm_api_conn *c, int status, ch
                   const char *type);
 void nm_api_reply_error(struct nm_api_server *s, struct nm_api_conn *c, int status,
                         const char *code, const char *message);
-/* Appends "name: value\r\n" to the answer's headers (dropped if no room). */
+/* Adds a header to the answer (dropped when there is no room; a value is
+ * cut at 99 bytes). _u64: a number, written without printf (hot path). */
 void nm_api_header(struct nm_api_conn *c, const char *name, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+void nm_api_header_u64(struct nm_api_conn *c, const char *name, uint64_t v);
 /* The open connection with this id, or NULL (it closed meanwhile). */
 struct nm_api_conn *nm_api_conn_find(struct nm_api_server *s, uint64_t id);
 /* Starts job on its thread; its end comes back through the loop. */

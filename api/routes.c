@@ -24,11 +24,11 @@ static bool has_token(const char *list, const char *token)
 
 static void limit_headers(struct nm_api_conn *c, const struct nm_api_limit_verdict *v)
 {
-    nm_api_header(c, "RateLimit-Limit", "%u", v->limit);
-    nm_api_header(c, "RateLimit-Remaining", "%u", v->remaining);
-    nm_api_header(c, "RateLimit-Reset", "%u", v->reset_s);
+    nm_api_header_u64(c, "RateLimit-Limit", v->limit);
+    nm_api_header_u64(c, "RateLimit-Remaining", v->remaining);
+    nm_api_header_u64(c, "RateLimit-Reset", v->reset_s);
     if (!v->allowed)
-        nm_api_header(c, "Retry-After", "%u", v->retry_after_s);
+        nm_api_header_u64(c, "Retry-After", v->retry_after_s);
 }
 
 /* The buckets a request draws from: its address's, or its key's minute
@@ -73,7 +73,10 @@ static bool authenticate(struct nm_api_server *s, struct nm_api_conn *c, bool ne
         return false;
     }
     a->n = 1;
-    snprintf(a->names[0], sizeof a->names[0], "ip:%s", c->peer);
+    size_t plen = strnlen(c->peer, sizeof a->names[0] - 4); /* every request: no printf */
+    memcpy(a->names[0], "ip:", 3);
+    memcpy(a->names[0] + 3, c->peer, plen);
+    a->names[0][3 + plen] = 0;
     a->rates[0] = s->cfg.anon;
     return true;
 }
@@ -374,10 +377,10 @@ static void reply_hit(struct nm_api_server *s, struct nm_api_conn *c, const char
 {
     s->metrics.queries++;
     s->metrics.cache_hits++;
+    int64_t left = nm_api_cache_ttl_ms(s->cache) - age;
     nm_api_header(c, "X-Cache", "hit");
-    nm_api_header(c, "Age", "%lld", (long long)(age / 1000));
-    nm_api_header(c, "Cache-Control", "max-age=%lld",
-                  (long long)((nm_api_cache_ttl_ms(s->cache) - age) / 1000));
+    nm_api_header_u64(c, "Age", age > 0 ? (uint64_t)age / 1000 : 0);
+    nm_api_header(c, "Cache-Control", "max-age=%lld", (long long)(left > 0 ? left / 1000 : 0));
     nm_api_reply(s, c, 200, strdup(hit), NULL);
 }
 
@@ -388,10 +391,21 @@ static char *raw_key(const struct nm_api_subnet *sn, const struct nm_api_conn *c
 {
     if (!c->body || c->body_len > 4096)
         return NULL;
-    size_t cap = c->body_len + 32;
-    char *k = malloc(cap);
-    if (k)
-        snprintf(k, cap, "raw|%u|%s", sn->id, c->body);
+    char *k = malloc(c->body_len + 16);
+    if (!k)
+        return NULL;
+    /* "raw|SUBNET|BODY", without printf: this runs on every cache hit */
+    char *p = k + 4, digits[8];
+    memcpy(k, "raw|", 4);
+    int n = 0;
+    unsigned id = sn->id;
+    do
+        digits[n++] = (char)('0' + id % 10);
+    while ((id /= 10) && n < 6);
+    while (n)
+        *p++ = digits[--n];
+    *p++ = '|';
+    memcpy(p, c->body, c->body_len + 1);
     return k;
 }
 

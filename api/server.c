@@ -21,7 +21,7 @@ static void conn_reset(struct nm_api_conn *c)
     c->body = c->reply_body = NULL;
     c->body_len = c->body_cap = 0;
     c->in_body = c->waiting = c->too_long = c->reply_ready = false;
-    c->headers[0] = 0;
+    c->nhdr = 0;
     c->path[0] = 0;
 }
 
@@ -48,17 +48,45 @@ struct nm_api_conn *nm_api_conn_find(struct nm_api_server *s, uint64_t id)
     return c;
 }
 
+/* A slot for name ("Retry-After" -> "retry-after:"), or NULL when full. */
+static struct nm_api_hdr *header_slot(struct nm_api_conn *c, const char *name)
+{
+    if (c->nhdr >= (int)(sizeof c->hdr / sizeof c->hdr[0]))
+        return NULL;
+    struct nm_api_hdr *h = &c->hdr[c->nhdr];
+    size_t i = 0;
+    for (; name[i] && i + 2 < sizeof h->name; i++)
+        h->name[i] = (char)(name[i] >= 'A' && name[i] <= 'Z' ? name[i] - 'A' + 'a' : name[i]);
+    h->name[i] = ':';
+    h->name[i + 1] = 0;
+    c->nhdr++;
+    return h;
+}
+
 void nm_api_header(struct nm_api_conn *c, const char *name, const char *fmt, ...)
 {
-    size_t used = strlen(c->headers);
-    char value[200];
+    struct nm_api_hdr *h = header_slot(c, name);
+    if (!h)
+        return;
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(value, sizeof value, fmt, ap);
+    vsnprintf(h->value, sizeof h->value, fmt, ap);
     va_end(ap);
-    int n = snprintf(c->headers + used, sizeof c->headers - used, "%s: %s\r\n", name, value);
-    if (n < 0 || (size_t)n >= sizeof c->headers - used)
-        c->headers[used] = 0;
+}
+
+void nm_api_header_u64(struct nm_api_conn *c, const char *name, uint64_t v)
+{
+    struct nm_api_hdr *h = header_slot(c, name);
+    if (!h)
+        return;
+    char digits[24];
+    int n = 0;
+    do
+        digits[n++] = (char)('0' + v % 10);
+    while ((v /= 10) && n < 20);
+    for (int i = 0; i < n; i++)
+        h->value[i] = digits[n - 1 - i];
+    h->value[n] = 0;
 }
 
 static void record(struct nm_api_server *s, struct nm_api_conn *c, int status)
@@ -94,27 +122,14 @@ void nm_api_reply_error(struct nm_api_server *s, struct nm_api_conn *c, int stat
     nm_api_reply(s, c, status, nm_api_error_body(code, message), NULL);
 }
 
-/* Adds the queued "name: value" lines through lws (so HTTP/2 would work). */
+/* Adds the answer's own headers through lws (so HTTP/2 would work). */
 static int add_headers(struct nm_api_conn *c, unsigned char **p, unsigned char *end)
 {
-    char *line = c->headers;
-    while (*line) {
-        char *colon = strchr(line, ':'), *eol = strstr(line, "\r\n");
-        if (!colon || !eol)
-            break;
-        char name[64];
-        int nlen = snprintf(name, sizeof name, "%.*s:", (int)(colon - line), line);
-        if (nlen <= 0 || (size_t)nlen >= sizeof name)
+    for (int i = 0; i < c->nhdr; i++)
+        if (lws_add_http_header_by_name(c->wsi, (const unsigned char *)c->hdr[i].name,
+                                        (const unsigned char *)c->hdr[i].value,
+                                        (int)strlen(c->hdr[i].value), p, end))
             return -1;
-        for (char *q = name; *q; q++) /* lws wants lower case names */
-            if (*q >= 'A' && *q <= 'Z')
-                *q = (char)(*q - 'A' + 'a');
-        const char *v = colon + 2;
-        if (lws_add_http_header_by_name(c->wsi, (unsigned char *)name, (const unsigned char *)v,
-                                        (int)(eol - v), p, end))
-            return -1;
-        line = eol + 2;
-    }
     return 0;
 }
 
@@ -141,7 +156,7 @@ out:
     free(c->reply_body);
     c->reply_body = NULL;
     c->reply_ready = false;
-    c->headers[0] = 0;
+    c->nhdr = 0;
     if (rc)
         return -1;
     return lws_http_transaction_completed(c->wsi) ? -1 : 0;
