@@ -370,6 +370,7 @@ rows = [("q1", "post", Q), ("q3", "post", Q), ("q5", "post", Q), ("q6", "post", 
         ("t1", "post", Q), ("t2", "post", Q), ("t3", "post", Q), ("k1", "post", Q),
         ("k3", "post", Q), ("k4", "post", Q), ("miners", "get", S + "miners"),
         ("st", "get", S + "status"), ("h", "get", "/v1/health"), ("r11", "get", "/v1/health"),
+        ("rb7", "get", "/v1/health"), ("rb8", "get", "/v1/health"),
         ("oa", "get", "/openapi.json"), ("me", "get", "/metrics")]
 out = []
 for name, method, path in rows:
