@@ -2,8 +2,8 @@
  * subnet's miners with W_global from the chain, health as the aggregator
  * checks it, and query latency p50/p99 (with a short p99 trend), success
  * rate, score and last error as a validator client measured them; above
- * them the aggregator's API figures live (QPS, latency p50/p95/p99 with a
- * p99 sparkline, cache hit and error rates). Sources: `console
+ * them the aggregator's API figures live (QPS, latency p50/p95/p99 with
+ * their sparklines on one scale, cache hit and error rates). Sources: `console
  * --aggregator URL --validator URL` (dashboard_roles.h). */
 #include "console/dashboard/screen.h"
 
@@ -47,11 +47,11 @@ static const char *const column_names[] = {"uid",   "hotkey", "weight", "health"
                                            "p50",   "p99",    "trend",  "ok",
                                            "score", "endpoint", "error", NULL};
 
-#define HEADER_LINES 4
+#define HEADER_LINES 6
 
 struct nm_screen {
     struct nm_table_screen base; /* first: the shared table-screen ops use it */
-    struct sparkline *api_p99;
+    struct sparkline *api_lat[3]; /* p99, p95, p50 (top to bottom), one scale */
     size_t *rows; /* indices of miners in cache->neurons */
     size_t nrows;
 };
@@ -183,21 +183,31 @@ static int compare(void *ud, size_t a, size_t b, int col)
     }
 }
 
+static const char *const spark_labels[3] = {"API p99", "API p95", "API p50"};
+static const enum widget_role spark_roles[3] = {WR_WARN, WR_ACCENT, WR_GOOD};
+
+static void miners_destroy(struct nm_screen *s);
+
 static struct nm_screen *miners_create(const struct widget_look *look)
 {
     struct nm_screen *s = calloc(1, sizeof *s);
     if (!s)
         return NULL;
-    s->api_p99 = Sparkline_new(NM_ROLES_SERIES);
-    if (!s->api_p99 || nm_table_screen_init(&s->base, look, HEADER_LINES, columns, C_COUNT, cell,
-                                            compare, s, C_WEIGHT, true) != 0) {
-        if (s->api_p99)
-            Widget_delete(Sparkline_widget(s->api_p99));
+    bool ok = true;
+    for (int i = 0; i < 3; i++)
+        ok = (s->api_lat[i] = Sparkline_new(NM_ROLES_SERIES)) != NULL && ok;
+    if (!ok || nm_table_screen_init(&s->base, look, HEADER_LINES, columns, C_COUNT, cell,
+                                    compare, s, C_WEIGHT, true) != 0) {
+        for (int i = 0; i < 3; i++)
+            if (s->api_lat[i])
+                Widget_delete(Sparkline_widget(s->api_lat[i]));
         free(s);
         return NULL;
     }
-    Widget_setLook(Sparkline_widget(s->api_p99), look);
-    Sparkline_setRole(s->api_p99, WR_WARN);
+    for (int i = 0; i < 3; i++) {
+        Widget_setLook(Sparkline_widget(s->api_lat[i]), look);
+        Sparkline_setRole(s->api_lat[i], spark_roles[i]);
+    }
     return s;
 }
 
@@ -206,27 +216,37 @@ static void miners_destroy(struct nm_screen *s)
     if (!s)
         return;
     nm_table_screen_fini(&s->base);
-    Widget_delete(Sparkline_widget(s->api_p99));
+    for (int i = 0; i < 3; i++)
+        Widget_delete(Sparkline_widget(s->api_lat[i]));
     free(s->rows);
     free(s);
 }
 
-#define SPARK_LABEL 14
+#define SPARK_LABEL 10
 
 static void miners_layout(struct nm_screen *s, int y, int x, int h, int w)
 {
     nm_table_screen_layout(s, y, x, h, w);
-    Widget_move(Sparkline_widget(s->api_p99), y + 2, x + SPARK_LABEL, h > 2 ? 1 : 0,
-                w - SPARK_LABEL - 1);
+    for (int i = 0; i < 3; i++)
+        Widget_move(Sparkline_widget(s->api_lat[i]), y + 2 + i, x + SPARK_LABEL,
+                    h > 2 + i ? 1 : 0, w - SPARK_LABEL - 1);
 }
 
 static void miners_update(struct nm_screen *s, const struct nm_cache *c, unsigned dirty)
 {
     s->base.cache = c;
     if (dirty & NM_DIRTY_ROLES) {
-        Sparkline_clear(s->api_p99);
-        for (int i = 0; i < c->roles.api_p99.n; i++)
-            Sparkline_push(s->api_p99, nm_roles_series_at(&c->roles.api_p99, i));
+        const struct nm_roles_series *series[3] = {&c->roles.api_p99, &c->roles.api_p95,
+                                                   &c->roles.api_p50};
+        for (int i = 0; i < 3; i++) {
+            Sparkline_clear(s->api_lat[i]);
+            for (int j = 0; j < series[i]->n; j++)
+                Sparkline_push(s->api_lat[i], nm_roles_series_at(series[i], j));
+        }
+        /* one scale for the three, so they compare at a glance */
+        double top = Sparkline_max(s->api_lat[0], (size_t)(s->base.w > 0 ? s->base.w : 1));
+        for (int i = 0; i < 3; i++)
+            Sparkline_setRange(s->api_lat[i], 0, top);
     }
     if (!(dirty & NM_DIRTY_METAGRAPH))
         return;
@@ -300,13 +320,13 @@ static void miners_draw(struct nm_screen *s, WINDOW *win, const struct nm_cache 
         api_line(&c->roles, line, sizeof line, &role);
         widget_put(win, y + 1, x + 1, w - 1, L->attr[role], line);
     }
-    if (s->base.h > 2) {
-        widget_put(win, y + 2, x + 1, SPARK_LABEL - 1, L->attr[WR_DIM], "API p99 trend");
-        Widget_draw(Sparkline_widget(s->api_p99), win);
+    for (int i = 0; i < 3 && s->base.h > 2 + i; i++) {
+        widget_put(win, y + 2 + i, x + 1, SPARK_LABEL - 1, L->attr[WR_DIM], spark_labels[i]);
+        Widget_draw(Sparkline_widget(s->api_lat[i]), win);
     }
-    if (s->base.h > 3) {
+    if (s->base.h > 5) {
         validator_line(&c->roles, line, sizeof line, &role);
-        widget_put(win, y + 3, x + 1, w - 1, L->attr[role], line);
+        widget_put(win, y + 5, x + 1, w - 1, L->attr[role], line);
     }
     Widget_draw(Table_widget(s->base.table), win);
     if (s->nrows == 0 && s->base.h > HEADER_LINES + 2)
