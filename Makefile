@@ -15,7 +15,7 @@ endif
 CC ?= cc
 BUILD ?= build
 PKGS := ncursesw readline libuv libwebsockets libcjson sqlite3 libsodium grpc libprotobuf-c \
-	libseccomp libcurl miniupnpc inih
+	libseccomp libcurl miniupnpc inih hiredis
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
 # libnatpmp (NAT-PMP) is the one library without a pkg-config module:
 # Debian's libnatpmp-dev ships only natpmp.h and libnatpmp.so, so it is

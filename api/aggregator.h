@@ -25,6 +25,10 @@ struct nm_api_config {
     int health_ms;
     const char *port_file;
     bool quiet;
+    /* --redis: limits and cache shared through Redis (api/redis.h) */
+    const char *redis_url;    /* NULL: this aggregator alone */
+    bool redis_fail_closed;   /* Redis down: 503 (closed) or local limits (open) */
+    int redis_timeout_ms;     /* an answer later than this counts as Redis down */
 };
 
 /* argv[0] is "aggregator"; also `aggregator key new|list|revoke`. Exit

@@ -5,6 +5,7 @@
 
 #include "api/keys.h"
 #include "api/query.h"
+#include "api/redis.h"
 #include "node/errors.h"
 #include "node/miner/role_chain.h"
 
@@ -19,6 +20,8 @@ static const char usage[] =
     "                            [--timeout-ms T] [--timeout-max-ms T] [--rate N] [--burst N]\n"
     "                            [--cache-entries N] [--cache-ttl-ms T] [--health-ms T]\n"
     "                            [--max-body BYTES] [--port-file F] [--quiet]\n"
+    "                            [--redis redis://HOST:PORT/DB] [--redis-down open|closed]\n"
+    "                            [--redis-timeout-ms T]\n"
     "       neuromesh aggregator key new NAME [--per-minute N] [--per-day N] [--keys-db F]\n"
     "       neuromesh aggregator key list|revoke [ID|NAME] [--keys-db F]\n"
     "\n"
@@ -36,7 +39,11 @@ static const char usage[] =
     "                      (default 5 and 20)\n"
     "  --cache-entries N   answers kept (default 1024); --cache-ttl-ms T (default 60000)\n"
     "  --health-ms T       miner health checks every T ms (default 5000)\n"
-    "  --redis URL, --redis-down open|closed: not in this build (refused)\n"
+    "  --redis URL         share rate limits and the answer cache with the other\n"
+    "                      aggregators on this Redis (redis://HOST[:PORT][/DB])\n"
+    "  --redis-down M      Redis down or slow: open (default) serves with this\n"
+    "                      aggregator's own limits; closed answers 503\n"
+    "  --redis-timeout-ms T  a Redis answer later than T counts as down (default 250)\n"
     NM_LOG_FLAG_HELP;
 
 static int default_keys_db(char *out, size_t cap)
@@ -114,7 +121,7 @@ int nm_aggregator_main(int argc, char **argv)
     struct nm_api_config cfg = {.node_url = "ws://127.0.0.1:9944", .listen_port = 8080};
     snprintf(cfg.listen_host, sizeof cfg.listen_host, "127.0.0.1");
     long k_max = 8, k = 3, timeout = 5000, timeout_max = 30000, rate = 5, burst = 20;
-    long entries = 1024, ttl = 60000, health = 5000, max_body = 1 << 20;
+    long entries = 1024, ttl = 60000, health = 5000, max_body = 1 << 20, redis_timeout = 250;
     bool keys_given = false;
     if (argc > 1 && !strcmp(argv[1], "key")) {
         for (int i = 2; i + 1 < argc; i++)
@@ -172,10 +179,23 @@ int nm_aggregator_main(int argc, char **argv)
             rc = nm_role_parse_long(a, v, 64, 16 << 20, &max_body);
         else if (!strcmp(a, "--port-file"))
             cfg.port_file = v;
-        else if (!strcmp(a, "--redis") || !strcmp(a, "--redis-down")) {
-            fprintf(stderr, "error: %s: Redis support is not in this build yet\n", a);
-            return 2;
-        } else {
+        else if (!strcmp(a, "--redis")) {
+            char host[256], err[160];
+            int port, db;
+            if (nm_api_redis_parse_url(v, host, sizeof host, &port, &db, err, sizeof err)) {
+                fprintf(stderr, "error: %s\n", err);
+                return 2;
+            }
+            cfg.redis_url = v;
+        } else if (!strcmp(a, "--redis-down")) {
+            if (strcmp(v, "open") && strcmp(v, "closed")) {
+                fprintf(stderr, "error: --redis-down wants open or closed, not \"%.40s\"\n", v);
+                return 2;
+            }
+            cfg.redis_fail_closed = !strcmp(v, "closed");
+        } else if (!strcmp(a, "--redis-timeout-ms"))
+            rc = nm_role_parse_long(a, v, 1, 60000, &redis_timeout);
+        else {
             fprintf(stderr, "error: unknown option \"%.40s\" (see neuromesh aggregator --help)\n",
                     a);
             return 2;
@@ -201,6 +221,7 @@ int nm_aggregator_main(int argc, char **argv)
     cfg.cache_ttl_ms = ttl;
     cfg.health_ms = (int)health;
     cfg.max_body = (size_t)max_body;
+    cfg.redis_timeout_ms = (int)redis_timeout;
     cfg.keys_db = cfg.auth_keys || keys_given ? db : NULL;
     signal(SIGPIPE, SIG_IGN);
     int rc = nm_api_server_run(&cfg);

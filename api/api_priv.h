@@ -9,6 +9,7 @@
 #include "api/keys.h"
 #include "api/limit.h"
 #include "api/query.h"
+#include "api/redis.h"
 
 #include <libwebsockets.h>
 #include <pthread.h>
@@ -39,12 +40,19 @@ struct nm_api_conn {
     int status;
     char *reply_body;
     const char *reply_type;
-    char headers[512]; /* "name: value\r\n"... added as they are */
+    /* the answer's own headers: names lower case (as lws wants them, with
+     * the colon), values as text; added with nm_api_header*, at most 10 */
+    struct nm_api_hdr {
+        char name[28];
+        char value[100];
+    } hdr[10];
+    int nhdr;
 };
 
 struct nm_api_metrics {
     uint64_t requests, by_class[6]; /* by_class[2] = 2xx ... */
     uint64_t cache_hits, cache_misses, limited, unauthorized, queries;
+    uint64_t redis_hits; /* cache hits answered from the shared cache (Redis) */
     uint64_t lat_us[NM_API_LAT_RING]; /* last request latencies, a ring */
     uint64_t lat_count;
     uint64_t lat_sum_us; /* every request's, for the summary's _sum */
@@ -65,6 +73,7 @@ struct nm_api_server {
     struct nm_api_cache *cache;
     struct nm_api_limits *limits;
     struct nm_api_keys *keys;
+    struct nm_api_redis *redis; /* NULL without --redis */
     struct nm_api_metrics metrics;
     int in_flight;
     int64_t started_ms;
@@ -79,9 +88,13 @@ void nm_api_reply(struct nm_api_server *s, struct nm_api_conn *c, int status, ch
                   const char *type);
 void nm_api_reply_error(struct nm_api_server *s, struct nm_api_conn *c, int status,
                         const char *code, const char *message);
-/* Appends "name: value\r\n" to the answer's headers (dropped if no room). */
+/* Adds a header to the answer (dropped when there is no room; a value is
+ * cut at 99 bytes). _u64: a number, written without printf (hot path). */
 void nm_api_header(struct nm_api_conn *c, const char *name, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+void nm_api_header_u64(struct nm_api_conn *c, const char *name, uint64_t v);
+/* The open connection with this id, or NULL (it closed meanwhile). */
+struct nm_api_conn *nm_api_conn_find(struct nm_api_server *s, uint64_t id);
 /* Starts job on its thread; its end comes back through the loop. */
 int nm_api_query_begin(struct nm_api_server *s, struct nm_api_job *job);
 /* A finished query back on the loop. */

@@ -79,25 +79,34 @@ static uint32_t seconds_for(uint64_t milli, const struct nm_api_rate *r)
     return (uint32_t)((ms + 999) / 1000);
 }
 
+void nm_api_limit_verdict_of(uint64_t milli, bool allowed, const struct nm_api_rate *r,
+                             struct nm_api_limit_verdict *v)
+{
+    uint64_t cap = (uint64_t)r->burst * 1000;
+    if (milli > cap)
+        milli = cap;
+    memset(v, 0, sizeof *v);
+    v->limit = r->burst;
+    v->allowed = allowed;
+    v->remaining = (uint32_t)(milli / 1000);
+    v->reset_s = seconds_for(cap - milli, r);
+    if (!allowed) {
+        v->retry_after_s = milli < 1000 ? seconds_for(1000 - milli, r) : 0;
+        if (v->retry_after_s == 0)
+            v->retry_after_s = 1;
+    }
+}
+
 int nm_api_limits_take(struct nm_api_limits *t, const char *name, const struct nm_api_rate *r,
                        int64_t now_ms, struct nm_api_limit_verdict *v)
 {
     if (!r->count || !r->period_ms || !r->burst)
         return NM_E_INVAL;
-    uint32_t burst = r->burst;
-    struct bucket *b = lookup(t, name, burst, now_ms);
+    struct bucket *b = lookup(t, name, r->burst, now_ms);
     refill(b, r, now_ms);
-    memset(v, 0, sizeof *v);
-    v->limit = burst;
-    v->allowed = b->milli >= 1000;
-    if (v->allowed)
+    bool allowed = b->milli >= 1000;
+    if (allowed)
         b->milli -= 1000;
-    v->remaining = (uint32_t)(b->milli / 1000);
-    uint64_t missing = (uint64_t)burst * 1000 - b->milli;
-    v->reset_s = seconds_for(missing, r);
-    if (!v->allowed)
-        v->retry_after_s = seconds_for(1000 - b->milli, r);
-    if (!v->allowed && v->retry_after_s == 0)
-        v->retry_after_s = 1;
+    nm_api_limit_verdict_of(b->milli, allowed, r, v);
     return 0;
 }

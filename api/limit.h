@@ -29,6 +29,12 @@ struct nm_api_rate {
     uint32_t burst;
 };
 
+/* The verdict for a bucket of rate r that holds milli thousandths of a
+ * request after this request (its token taken when allowed): one formula
+ * for the local table and the shared Redis buckets (api/redis.c). */
+void nm_api_limit_verdict_of(uint64_t milli, bool allowed, const struct nm_api_rate *r,
+                             struct nm_api_limit_verdict *v);
+
 int nm_api_limits_new(size_t max_entries, struct nm_api_limits **out);
 void nm_api_limits_free(struct nm_api_limits *t);
 /* Takes one request from name's bucket (created full) refilled at rate r.

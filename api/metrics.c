@@ -53,6 +53,26 @@ char *nm_api_metrics_text(struct nm_api_server *s)
     nm_prom_sample(&t, "neuromesh_api_unauthorized_total", NULL, (double)m->unauthorized);
     nm_prom_family(&t, "neuromesh_api_in_flight", "gauge", "queries waiting for miners");
     nm_prom_sample(&t, "neuromesh_api_in_flight", NULL, (double)s->in_flight);
+    nm_prom_family(&t, "neuromesh_api_calls_cancelled_total", "counter",
+                   "miner calls cancelled once strategy first had a valid answer");
+    nm_prom_sample(&t, "neuromesh_api_calls_cancelled_total", NULL,
+                   (double)nm_api_query_cancelled_total());
+    if (s->redis) {
+        uint64_t answered, fallbacks;
+        nm_api_redis_counts(s->redis, &answered, &fallbacks);
+        nm_prom_family(&t, "neuromesh_api_redis_up", "gauge",
+                       "1 while the shared Redis (--redis) answers");
+        nm_prom_sample(&t, "neuromesh_api_redis_up", NULL, nm_api_redis_up(s->redis));
+        nm_prom_family(&t, "neuromesh_api_redis_requests_total", "counter",
+                       "Redis commands by outcome (fallback: Redis was down or too slow)");
+        nm_prom_sample(&t, "neuromesh_api_redis_requests_total", "result=\"answered\"",
+                       (double)answered);
+        nm_prom_sample(&t, "neuromesh_api_redis_requests_total", "result=\"fallback\"",
+                       (double)fallbacks);
+        nm_prom_family(&t, "neuromesh_api_redis_cache_hits_total", "counter",
+                       "cache hits answered from the shared cache");
+        nm_prom_sample(&t, "neuromesh_api_redis_cache_hits_total", NULL, (double)m->redis_hits);
+    }
     uint64_t q[3];
     nm_api_latency_quantiles(m, q);
     nm_prom_family(&t, "neuromesh_api_latency_seconds", "summary",

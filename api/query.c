@@ -1,6 +1,7 @@
 /* query.c - fan-out to miners, validation and combination (see query.h). */
 #include "api/query.h"
 
+#include "api/workers.h"
 #include "node/errors.h"
 
 #include <pthread.h>
@@ -35,6 +36,12 @@ char *nm_api_error_body(const char *code, const char *message)
 }
 
 static atomic_int live_threads; /* query and call threads still running */
+static atomic_uint_fast64_t calls_cancelled; /* calls ended early by `first` */
+
+uint64_t nm_api_query_cancelled_total(void)
+{
+    return (uint64_t)atomic_load(&calls_cancelled);
+}
 
 void nm_api_query_drain(int max_ms)
 {
@@ -47,6 +54,7 @@ struct call {
     struct fanout *f;
     const struct nm_api_miner *miner; /* in the job's snapshot */
     struct nm_miner_client *client;
+    struct nm_miner_cancel cancel; /* fired by `first` once a valid answer is in */
     int status;      /* gRPC status, -1 still running */
     char details[300];
     char *output;
@@ -72,20 +80,25 @@ static void fanout_unref(struct fanout *f)
     pthread_mutex_unlock(&f->lock);
     if (!last)
         return;
-    for (size_t i = 0; i < NM_API_K_LIMIT; i++)
+    for (size_t i = 0; i < NM_API_K_LIMIT; i++) {
         free(f->calls[i].output);
+        nm_miner_cancel_fini(&f->calls[i].cancel);
+    }
     free(f->input);
     pthread_cond_destroy(&f->cond);
     pthread_mutex_destroy(&f->lock);
     free(f);
 }
 
-static void *call_thread(void *arg)
+static void call_thread(void *arg)
 {
     struct call *c = arg;
     struct fanout *f = c->f;
     struct nm_miner_result r = {0};
-    int rc = nm_miner_client_infer(c->client, f->input, f->timeout_ms, &r);
+    int rc = nm_miner_client_infer_cancellable(c->client, f->input, f->timeout_ms, &c->cancel,
+                                               &r);
+    if (!rc && r.status == NM_GRPC_CANCELLED)
+        atomic_fetch_add(&calls_cancelled, 1);
     pthread_mutex_lock(&f->lock);
     c->status = rc ? NM_GRPC_INTERNAL : r.status;
     snprintf(c->details, sizeof c->details, "%s", rc ? "out of memory" : r.details);
@@ -98,7 +111,6 @@ static void *call_thread(void *arg)
     nm_miner_result_fini(&r);
     fanout_unref(f);
     atomic_fetch_sub(&live_threads, 1);
-    return NULL;
 }
 
 static const char *grpc_name(int status)
@@ -212,6 +224,8 @@ void nm_api_query_run(struct nm_api_job *job)
     }
     pthread_mutex_init(&f->lock, NULL);
     pthread_cond_init(&f->cond, NULL);
+    for (size_t i = 0; i < NM_API_K_LIMIT; i++)
+        nm_miner_cancel_init(&f->calls[i].cancel);
     f->refs = 1;
     f->timeout_ms = job->timeout_ms;
     for (size_t i = 0; i < n; i++) {
@@ -220,22 +234,17 @@ void nm_api_query_run(struct nm_api_job *job)
         c->miner = &sn->miners[idx[i]];
         c->client = c->miner->client;
         c->status = -1;
-        pthread_t t;
-        pthread_attr_t attr;
-        pthread_attr_init(&attr);
-        pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
         pthread_mutex_lock(&f->lock);
         f->refs++;
         pthread_mutex_unlock(&f->lock);
         atomic_fetch_add(&live_threads, 1);
-        if (pthread_create(&t, &attr, call_thread, c)) {
+        if (nm_api_workers_run(call_thread, c)) {
             atomic_fetch_sub(&live_threads, 1);
             c->status = NM_GRPC_INTERNAL;
             snprintf(c->details, sizeof c->details, "cannot start a thread");
             c->arrival = ++f->finished; /* no other thread yet touches it */
             f->refs--;
         }
-        pthread_attr_destroy(&attr);
     }
     /* wait for every call, or for the first valid one with `first` */
     cJSON *outputs[NM_API_K_LIMIT] = {0};
@@ -264,7 +273,11 @@ void nm_api_query_run(struct nm_api_job *job)
         if (seen == n)
             done = true;
     }
-    /* calls still running are reported as cancelled */
+    /* calls still running (`first` has its answer) are cancelled: the
+     * miners see it and their threads end now, not at the deadline */
+    for (size_t i = 0; i < n; i++)
+        if (f->calls[i].status < 0)
+            nm_miner_cancel_fire(&f->calls[i].cancel);
     struct call snapshot[NM_API_K_LIMIT];
     memcpy(snapshot, f->calls, n * sizeof *snapshot);
     for (size_t i = 0; i < n; i++)
@@ -284,14 +297,13 @@ struct runner {
     void *ud;
 };
 
-static void *run_thread(void *arg)
+static void run_thread(void *arg)
 {
     struct runner r = *(struct runner *)arg;
     free(arg);
     nm_api_query_run(r.job);
     r.done(r.ud, r.job);
     atomic_fetch_sub(&live_threads, 1);
-    return NULL;
 }
 
 int nm_api_query_start(struct nm_api_job *job, void (*done)(void *ud, struct nm_api_job *job),
@@ -301,13 +313,8 @@ int nm_api_query_start(struct nm_api_job *job, void (*done)(void *ud, struct nm_
     if (!r)
         return NM_E_NOMEM;
     *r = (struct runner){.job = job, .done = done, .ud = ud};
-    pthread_t t;
-    pthread_attr_t attr;
-    pthread_attr_init(&attr);
-    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
     atomic_fetch_add(&live_threads, 1);
-    int rc = pthread_create(&t, &attr, run_thread, r);
-    pthread_attr_destroy(&attr);
+    int rc = nm_api_workers_run(run_thread, r);
     if (rc) {
         atomic_fetch_sub(&live_threads, 1);
         free(r);

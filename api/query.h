@@ -3,9 +3,8 @@
  * deadline, validates each output against the subnet's output schema (an
  * answer that breaks it never reaches the user), combines the valid ones
  * with the strategy and writes the HTTP status and JSON body. `first`
- * answers as soon as one valid answer is in; the other calls are left to
- * end at the deadline (gRPC's blocking client cannot cancel them) and are
- * ignored. */
+ * answers as soon as one valid answer is in and cancels the other calls
+ * (grpc_call_cancel: the miners see the cancellation). */
 #ifndef NM_API_QUERY_H
 #define NM_API_QUERY_H
 
@@ -31,6 +30,8 @@ struct nm_api_job {
     int timeout_ms;
     int64_t started_ms;
     int64_t started_us;
+    bool no_store;       /* Cache-Control: no-store: the answer is not kept */
+    struct nm_api_server *server; /* the aggregator's, while the job waits for Redis */
     /* set by the query */
     int status;          /* HTTP status */
     char *body;          /* JSON (malloc'd) */
@@ -48,6 +49,9 @@ void nm_api_job_free(struct nm_api_job *job);
 /* Waits up to max_ms for every query and call thread to end (at exit:
  * the miner clients they use go with the chain view). */
 void nm_api_query_drain(int max_ms);
+
+/* Calls cancelled so far because `first` had its answer (all queries). */
+uint64_t nm_api_query_cancelled_total(void);
 
 /* {"error":{"code":CODE,"message":MESSAGE}} (message cut to 300 bytes). */
 char *nm_api_error_body(const char *code, const char *message);

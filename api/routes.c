@@ -24,19 +24,27 @@ static bool has_token(const char *list, const char *token)
 
 static void limit_headers(struct nm_api_conn *c, const struct nm_api_limit_verdict *v)
 {
-    nm_api_header(c, "RateLimit-Limit", "%u", v->limit);
-    nm_api_header(c, "RateLimit-Remaining", "%u", v->remaining);
-    nm_api_header(c, "RateLimit-Reset", "%u", v->reset_s);
+    nm_api_header_u64(c, "RateLimit-Limit", v->limit);
+    nm_api_header_u64(c, "RateLimit-Remaining", v->remaining);
+    nm_api_header_u64(c, "RateLimit-Reset", v->reset_s);
     if (!v->allowed)
-        nm_api_header(c, "Retry-After", "%u", v->retry_after_s);
+        nm_api_header_u64(c, "Retry-After", v->retry_after_s);
 }
 
-/* Auth (when --auth keys and the path needs it) then the rate limits.
- * Returns false after answering 401 or 429. */
-static bool admit(struct nm_api_server *s, struct nm_api_conn *c, bool needs_key)
+/* The buckets a request draws from: its address's, or its key's minute
+ * and day quotas. */
+struct admission {
+    size_t n;
+    char names[2][96];
+    struct nm_api_rate rates[2];
+};
+
+/* Auth (when --auth keys and the path needs it): false after answering
+ * 401; else the request's buckets in a. */
+static bool authenticate(struct nm_api_server *s, struct nm_api_conn *c, bool needs_key,
+                         struct admission *a)
 {
     struct nm_api_key_info key;
-    bool keyed = false;
     const char *bearer = strncasecmp(c->auth, "Bearer ", 7) == 0 ? c->auth + 7 : NULL;
     if (bearer && s->keys) {
         enum nm_api_key_status st = nm_api_keys_check(s->keys, bearer, &key);
@@ -48,42 +56,128 @@ static bool admit(struct nm_api_server *s, struct nm_api_conn *c, bool needs_key
                                                       : "unknown API key");
             return false;
         }
-        keyed = true;
-    } else if (needs_key && s->cfg.auth_keys) { /* no key, or no keys database */
+        a->n = 2;
+        snprintf(a->names[0], sizeof a->names[0], "key:%s:m", key.id);
+        a->rates[0] = (struct nm_api_rate){.count = key.per_minute, .period_ms = 60000,
+                                           .burst = key.per_minute};
+        snprintf(a->names[1], sizeof a->names[1], "key:%s:d", key.id);
+        a->rates[1] = (struct nm_api_rate){.count = key.per_day, .period_ms = 86400000,
+                                           .burst = key.per_day};
+        return true;
+    }
+    if (needs_key && s->cfg.auth_keys) { /* no key, or no keys database */
         s->metrics.unauthorized++;
         nm_api_header(c, "WWW-Authenticate", "Bearer realm=\"neuromesh\"");
         nm_api_reply_error(s, c, 401, "unauthorized",
                            "an API key is required: Authorization: Bearer KEY");
         return false;
     }
-    struct nm_api_limit_verdict v, day;
-    char name[96];
+    a->n = 1;
+    size_t plen = strnlen(c->peer, sizeof a->names[0] - 4); /* every request: no printf */
+    memcpy(a->names[0], "ip:", 3);
+    memcpy(a->names[0] + 3, c->peer, plen);
+    a->names[0][3 + plen] = 0;
+    a->rates[0] = s->cfg.anon;
+    return true;
+}
+
+/* This aggregator's own buckets (no --redis, or Redis down and failing open). */
+static void take_local(struct nm_api_server *s, const struct admission *a,
+                       struct nm_api_limit_verdict *v)
+{
+    struct nm_api_limit_verdict day;
     int64_t now = nm_api_now_ms();
-    if (keyed) {
-        struct nm_api_rate minute = {.count = key.per_minute, .period_ms = 60000,
-                                     .burst = key.per_minute};
-        struct nm_api_rate daily = {.count = key.per_day, .period_ms = 86400000,
-                                    .burst = key.per_day};
-        snprintf(name, sizeof name, "key:%s:m", key.id);
-        nm_api_limits_take(s->limits, name, &minute, now, &v);
-        snprintf(name, sizeof name, "key:%s:d", key.id);
-        if (v.allowed && nm_api_limits_take(s->limits, name, &daily, now, &day) == 0 &&
-            (!day.allowed || day.remaining < v.remaining))
-            v = day; /* the tighter quota is the one to show */
-    } else {
-        snprintf(name, sizeof name, "ip:%s", c->peer);
-        nm_api_limits_take(s->limits, name, &s->cfg.anon, now, &v);
-    }
-    limit_headers(c, &v);
-    if (!v.allowed) {
+    nm_api_limits_take(s->limits, a->names[0], &a->rates[0], now, v);
+    if (a->n == 2 && v->allowed &&
+        nm_api_limits_take(s->limits, a->names[1], &a->rates[1], now, &day) == 0 &&
+        (!day.allowed || day.remaining < v->remaining))
+        *v = day; /* the tighter quota is the one to show */
+}
+
+static void dispatch(struct nm_api_server *s, struct nm_api_conn *c);
+
+/* The limit's verdict: headers on the answer, then 429 or the endpoint. */
+static void admitted(struct nm_api_server *s, struct nm_api_conn *c,
+                     const struct nm_api_limit_verdict *v)
+{
+    limit_headers(c, v);
+    if (!v->allowed) {
         s->metrics.limited++;
         char msg[128];
         snprintf(msg, sizeof msg, "rate limit exceeded: %u requests at once; retry in %u s",
-                 v.limit, v.retry_after_s);
+                 v->limit, v->retry_after_s);
         nm_api_reply_error(s, c, 429, "rate_limited", msg);
-        return false;
+        return;
     }
-    return true;
+    dispatch(s, c);
+}
+
+/* Redis down: --redis-down closed refuses, open limits locally. */
+static void redis_down(struct nm_api_server *s, struct nm_api_conn *c, const struct admission *a)
+{
+    if (s->cfg.redis_fail_closed) {
+        nm_api_header(c, "Retry-After", "1");
+        nm_api_reply_error(s, c, 503, "limiter_unavailable",
+                           "the shared rate limiter (Redis) is down; try again shortly");
+        return;
+    }
+    struct nm_api_limit_verdict v;
+    take_local(s, a, &v);
+    admitted(s, c, &v);
+}
+
+/* A request waiting for Redis's verdict. */
+struct pending_take {
+    struct nm_api_server *s;
+    uint64_t conn_id;
+    struct admission a;
+};
+
+static void on_remote_take(void *ud, int rc, bool allowed, const uint64_t *milli, size_t n)
+{
+    struct pending_take *p = ud;
+    struct nm_api_server *s = p->s;
+    struct nm_api_conn *c = s->stopping ? NULL : nm_api_conn_find(s, p->conn_id);
+    if (c && c->waiting) {
+        c->waiting = false;
+        if (rc || n != p->a.n) {
+            redis_down(s, c, &p->a);
+        } else {
+            struct nm_api_limit_verdict v, w;
+            nm_api_limit_verdict_of(milli[0], allowed, &p->a.rates[0], &v);
+            for (size_t i = 1; i < n; i++) {
+                nm_api_limit_verdict_of(milli[i], allowed, &p->a.rates[i], &w);
+                /* show the bucket that refused, or the tighter one */
+                if ((!allowed && milli[i] < 1000) || (allowed && w.remaining < v.remaining))
+                    v = w;
+            }
+            admitted(s, c, &v);
+        }
+    }
+    free(p);
+}
+
+/* Auth then the rate limits (shared through Redis with --redis). */
+static void admit(struct nm_api_server *s, struct nm_api_conn *c, bool needs_key)
+{
+    struct admission a;
+    if (!authenticate(s, c, needs_key, &a))
+        return;
+    if (!s->redis) {
+        struct nm_api_limit_verdict v;
+        take_local(s, &a, &v);
+        admitted(s, c, &v);
+        return;
+    }
+    struct pending_take *p = nm_api_redis_up(s->redis) ? malloc(sizeof *p) : NULL;
+    if (!p) {
+        redis_down(s, c, &a);
+        return;
+    }
+    *p = (struct pending_take){.s = s, .conn_id = c->id, .a = a};
+    const char *names[2] = {a.names[0], a.names[1]};
+    c->waiting = true;
+    nm_api_redis_take(s->redis, names, a.rates, a.n, on_remote_take, p);
 }
 
 static char *weight_text(uint64_t ppb, char *buf, size_t cap)
@@ -283,10 +377,10 @@ static void reply_hit(struct nm_api_server *s, struct nm_api_conn *c, const char
 {
     s->metrics.queries++;
     s->metrics.cache_hits++;
+    int64_t left = nm_api_cache_ttl_ms(s->cache) - age;
     nm_api_header(c, "X-Cache", "hit");
-    nm_api_header(c, "Age", "%lld", (long long)(age / 1000));
-    nm_api_header(c, "Cache-Control", "max-age=%lld",
-                  (long long)((nm_api_cache_ttl_ms(s->cache) - age) / 1000));
+    nm_api_header_u64(c, "Age", age > 0 ? (uint64_t)age / 1000 : 0);
+    nm_api_header(c, "Cache-Control", "max-age=%lld", (long long)(left > 0 ? left / 1000 : 0));
     nm_api_reply(s, c, 200, strdup(hit), NULL);
 }
 
@@ -297,11 +391,64 @@ static char *raw_key(const struct nm_api_subnet *sn, const struct nm_api_conn *c
 {
     if (!c->body || c->body_len > 4096)
         return NULL;
-    size_t cap = c->body_len + 32;
-    char *k = malloc(cap);
-    if (k)
-        snprintf(k, cap, "raw|%u|%s", sn->id, c->body);
+    char *k = malloc(c->body_len + 16);
+    if (!k)
+        return NULL;
+    /* "raw|SUBNET|BODY", without printf: this runs on every cache hit */
+    char *p = k + 4, digits[8];
+    memcpy(k, "raw|", 4);
+    int n = 0;
+    unsigned id = sn->id;
+    do
+        digits[n++] = (char)('0' + id % 10);
+    while ((id /= 10) && n < 6);
+    while (n)
+        *p++ = digits[--n];
+    *p++ = '|';
+    memcpy(p, c->body, c->body_len + 1);
     return k;
+}
+
+static void start_query(struct nm_api_server *s, struct nm_api_conn *c, struct nm_api_job *job)
+{
+    s->metrics.queries++;
+    s->metrics.cache_misses++;
+    if (job->no_store) { /* neither read nor written */
+        free(job->cache_key);
+        job->cache_key = NULL;
+    }
+    nm_api_header(c, "X-Cache", "miss");
+    c->waiting = true;
+    s->in_flight++;
+    if (nm_api_query_begin(s, job)) {
+        s->in_flight--;
+        nm_api_job_free(job);
+        nm_api_reply_error(s, c, 503, "busy", "cannot start the query: out of threads");
+    }
+}
+
+/* The shared cache's answer (another aggregator may have stored it). */
+static void on_remote_hit(void *ud, int rc, const char *value, int64_t age_ms)
+{
+    struct nm_api_job *job = ud;
+    struct nm_api_server *s = job->server;
+    struct nm_api_conn *c = s->stopping ? NULL : nm_api_conn_find(s, job->conn_id);
+    if (!c || !c->waiting) {
+        nm_api_job_free(job);
+        return;
+    }
+    c->waiting = false;
+    if (rc == 0 && value) {
+        int64_t now = nm_api_now_ms();
+        s->metrics.redis_hits++;
+        reply_hit(s, c, value, age_ms);
+        nm_api_cache_put(s->cache, job->cache_key, value, now - age_ms);
+        if (job->raw_key)
+            nm_api_cache_put(s->cache, job->raw_key, value, now - age_ms);
+        nm_api_job_free(job);
+        return;
+    }
+    start_query(s, c, job);
 }
 
 static void post_query(struct nm_api_server *s, struct nm_api_conn *c,
@@ -332,37 +479,33 @@ static void post_query(struct nm_api_server *s, struct nm_api_conn *c,
         nm_api_job_free(job);
         return;
     }
-    s->metrics.queries++;
-    s->metrics.cache_misses++;
-    if (no_store) { /* neither read nor written */
-        free(job->cache_key);
-        job->cache_key = NULL;
-    }
-    nm_api_header(c, "X-Cache", "miss");
     job->conn_id = c->id;
     job->view = s->view;
     job->snap = nm_api_chainview_ref(s->view, snap);
     job->subnet = sn;
     job->started_ms = now;
-    c->waiting = true;
-    s->in_flight++;
-    if (nm_api_query_begin(s, job)) {
-        s->in_flight--;
-        nm_api_job_free(job);
-        nm_api_reply_error(s, c, 503, "busy", "cannot start the query: out of threads");
+    job->no_store = no_store;
+    job->server = s;
+    if (s->redis && !no_cache && nm_api_redis_up(s->redis)) {
+        c->waiting = true; /* the shared cache first */
+        nm_api_redis_cache_get(s->redis, job->cache_key, nm_api_cache_ttl_ms(s->cache),
+                               on_remote_hit, job);
+        return;
     }
+    start_query(s, c, job);
 }
 
 void nm_api_query_done(struct nm_api_server *s, struct nm_api_job *job)
 {
     s->in_flight--;
-    struct nm_api_conn *c = s->conns;
-    while (c && c->id != job->conn_id)
-        c = c->next;
+    struct nm_api_conn *c = nm_api_conn_find(s, job->conn_id);
     if (job->status == 200 && job->cache_key)
         nm_api_cache_put(s->cache, job->cache_key, job->body, nm_api_now_ms());
     if (job->status == 200 && job->raw_key)
         nm_api_cache_put(s->cache, job->raw_key, job->body, nm_api_now_ms());
+    if (job->status == 200 && job->cache_key && s->redis)
+        nm_api_redis_cache_put(s->redis, job->cache_key, job->body,
+                               nm_api_cache_ttl_ms(s->cache));
     if (c && c->waiting && !s->stopping) {
         if (job->status == 200)
             nm_api_header(c, "Cache-Control", "max-age=%lld",
@@ -398,20 +541,26 @@ static void wrong_method(struct nm_api_server *s, struct nm_api_conn *c, const c
 
 void nm_api_route(struct nm_api_server *s, struct nm_api_conn *c)
 {
-    bool get = c->method == LWSHUMETH_GET, post = c->method == LWSHUMETH_POST;
     char *q = strchr(c->path, '?');
     if (q)
         *q = 0;
     if (!strcmp(c->path, "/metrics")) { /* scraped often: outside the limits */
-        if (!get)
+        if (c->method != LWSHUMETH_GET)
             return wrong_method(s, c, "GET");
         return nm_api_reply(s, c, 200, nm_api_metrics_text(s), "text/plain; version=0.0.4");
     }
     unsigned long id = 0;
     const char *what = NULL;
+    admit(s, c, subnet_path(c->path, &id, &what) == 0); /* then dispatch, maybe later */
+}
+
+/* The endpoints, once the request is admitted. */
+static void dispatch(struct nm_api_server *s, struct nm_api_conn *c)
+{
+    bool get = c->method == LWSHUMETH_GET, post = c->method == LWSHUMETH_POST;
+    unsigned long id = 0;
+    const char *what = NULL;
     bool is_subnet = subnet_path(c->path, &id, &what) == 0;
-    if (!admit(s, c, is_subnet))
-        return;
     if (!strcmp(c->path, "/openapi.json"))
         return get ? nm_api_reply(s, c, 200, strdup(nm_api_openapi_json), NULL)
                    : wrong_method(s, c, "GET");

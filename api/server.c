@@ -22,7 +22,7 @@ static void conn_reset(struct nm_api_conn *c)
     c->body = c->reply_body = NULL;
     c->body_len = c->body_cap = 0;
     c->in_body = c->waiting = c->too_long = c->reply_ready = false;
-    c->headers[0] = 0;
+    c->nhdr = 0;
     c->path[0] = 0;
 }
 
@@ -41,17 +41,53 @@ static void conn_unlink(struct nm_api_server *s, struct nm_api_conn *c)
     conn_reset(c);
 }
 
+struct nm_api_conn *nm_api_conn_find(struct nm_api_server *s, uint64_t id)
+{
+    struct nm_api_conn *c = s->conns;
+    while (c && c->id != id)
+        c = c->next;
+    return c;
+}
+
+/* A slot for name ("Retry-After" -> "retry-after:"), or NULL when full. */
+static struct nm_api_hdr *header_slot(struct nm_api_conn *c, const char *name)
+{
+    if (c->nhdr >= (int)(sizeof c->hdr / sizeof c->hdr[0]))
+        return NULL;
+    struct nm_api_hdr *h = &c->hdr[c->nhdr];
+    size_t i = 0;
+    for (; name[i] && i + 2 < sizeof h->name; i++)
+        h->name[i] = (char)(name[i] >= 'A' && name[i] <= 'Z' ? name[i] - 'A' + 'a' : name[i]);
+    h->name[i] = ':';
+    h->name[i + 1] = 0;
+    c->nhdr++;
+    return h;
+}
+
 void nm_api_header(struct nm_api_conn *c, const char *name, const char *fmt, ...)
 {
-    size_t used = strlen(c->headers);
-    char value[200];
+    struct nm_api_hdr *h = header_slot(c, name);
+    if (!h)
+        return;
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(value, sizeof value, fmt, ap);
+    vsnprintf(h->value, sizeof h->value, fmt, ap);
     va_end(ap);
-    int n = snprintf(c->headers + used, sizeof c->headers - used, "%s: %s\r\n", name, value);
-    if (n < 0 || (size_t)n >= sizeof c->headers - used)
-        c->headers[used] = 0;
+}
+
+void nm_api_header_u64(struct nm_api_conn *c, const char *name, uint64_t v)
+{
+    struct nm_api_hdr *h = header_slot(c, name);
+    if (!h)
+        return;
+    char digits[24];
+    int n = 0;
+    do
+        digits[n++] = (char)('0' + v % 10);
+    while ((v /= 10) && n < 20);
+    for (int i = 0; i < n; i++)
+        h->value[i] = digits[n - 1 - i];
+    h->value[n] = 0;
 }
 
 static void record(struct nm_api_server *s, struct nm_api_conn *c, int status)
@@ -87,27 +123,14 @@ void nm_api_reply_error(struct nm_api_server *s, struct nm_api_conn *c, int stat
     nm_api_reply(s, c, status, nm_api_error_body(code, message), NULL);
 }
 
-/* Adds the queued "name: value" lines through lws (so HTTP/2 would work). */
+/* Adds the answer's own headers through lws (so HTTP/2 would work). */
 static int add_headers(struct nm_api_conn *c, unsigned char **p, unsigned char *end)
 {
-    char *line = c->headers;
-    while (*line) {
-        char *colon = strchr(line, ':'), *eol = strstr(line, "\r\n");
-        if (!colon || !eol)
-            break;
-        char name[64];
-        int nlen = snprintf(name, sizeof name, "%.*s:", (int)(colon - line), line);
-        if (nlen <= 0 || (size_t)nlen >= sizeof name)
+    for (int i = 0; i < c->nhdr; i++)
+        if (lws_add_http_header_by_name(c->wsi, (const unsigned char *)c->hdr[i].name,
+                                        (const unsigned char *)c->hdr[i].value,
+                                        (int)strlen(c->hdr[i].value), p, end))
             return -1;
-        for (char *q = name; *q; q++) /* lws wants lower case names */
-            if (*q >= 'A' && *q <= 'Z')
-                *q = (char)(*q - 'A' + 'a');
-        const char *v = colon + 2;
-        if (lws_add_http_header_by_name(c->wsi, (unsigned char *)name, (const unsigned char *)v,
-                                        (int)(eol - v), p, end))
-            return -1;
-        line = eol + 2;
-    }
     return 0;
 }
 
@@ -134,7 +157,7 @@ out:
     free(c->reply_body);
     c->reply_body = NULL;
     c->reply_ready = false;
-    c->headers[0] = 0;
+    c->nhdr = 0;
     if (rc)
         return -1;
     return lws_http_transaction_completed(c->wsi) ? -1 : 0;
@@ -173,6 +196,9 @@ static int on_http(struct nm_api_server *s, struct nm_api_conn *c, struct lws *w
             s->conns->prev = c;
         s->conns = c;
         c->linked = true;
+        /* once per connection, not per request: a getpeername each time */
+        if (!lws_get_peer_simple(wsi, c->peer, sizeof c->peer))
+            snprintf(c->peer, sizeof c->peer, "unknown");
     }
     conn_reset(c);
     c->start_us = nm_api_now_us();
@@ -185,8 +211,6 @@ static int on_http(struct nm_api_server *s, struct nm_api_conn *c, struct lws *w
     }
     memcpy(c->path, uri, (size_t)uri_len);
     c->path[uri_len] = 0;
-    if (!lws_get_peer_simple(wsi, c->peer, sizeof c->peer))
-        snprintf(c->peer, sizeof c->peer, "unknown");
     copy_header(wsi, WSI_TOKEN_HTTP_CONTENT_TYPE, c->content_type, sizeof c->content_type);
     copy_header(wsi, WSI_TOKEN_HTTP_AUTHORIZATION, c->auth, sizeof c->auth);
     if (lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_AUTHORIZATION) >= (int)sizeof c->auth)
@@ -375,7 +399,11 @@ int nm_api_server_run(const struct nm_api_config *cfg)
     s->sigint.data = s->sigterm.data = s;
     uv_signal_start(&s->sigint, on_signal, SIGINT);
     uv_signal_start(&s->sigterm, on_signal, SIGTERM);
-    if ((rc = start_lws(s))) {
+    if (cfg->redis_url &&
+        (rc = nm_api_redis_new(&s->loop, cfg->redis_url, cfg->redis_timeout_ms, cfg->quiet,
+                               &s->redis, err, sizeof err))) {
+        nm_log(NM_LOG_ERROR, "aggregator", "%s", err);
+    } else if ((rc = start_lws(s))) {
         nm_log(NM_LOG_ERROR, "aggregator", "cannot listen on %s:%d", cfg->listen_host,
                 cfg->listen_port);
     } else {
@@ -386,12 +414,16 @@ int nm_api_server_run(const struct nm_api_config *cfg)
                 fclose(f);
             }
         }
-        nm_log(NM_LOG_INFO, "aggregator", "listening on http://%s:%d, node %s", cfg->listen_host,
-                s->port, cfg->node_url);
+        nm_log(NM_LOG_INFO, "aggregator", "listening on http://%s:%d, node %s%s%s%s",
+               cfg->listen_host, s->port, cfg->node_url, cfg->redis_url ? ", redis " : "",
+               cfg->redis_url ? cfg->redis_url : "",
+               !cfg->redis_url ? "" : cfg->redis_fail_closed ? " (when down: fail closed, 503)"
+                                                             : " (when down: fail open, local limits)");
         uv_run(&s->loop, UV_RUN_DEFAULT);
         nm_log(NM_LOG_INFO, "aggregator", "stopping");
     }
     s->stopping = true;
+    nm_api_redis_close(s->redis); /* its pending requests end here, unanswered */
     /* lws on a foreign loop: destroy, let the loop close its handles, destroy again */
     if (s->ctx)
         lws_context_destroy(s->ctx);
@@ -411,6 +443,7 @@ out:
     nm_api_keys_free(s->keys);
     nm_api_cache_free(s->cache);
     nm_api_limits_free(s->limits);
+    nm_api_redis_free(s->redis);
     pthread_mutex_destroy(&s->done_lock);
     free(s);
     return rc;

@@ -14,12 +14,12 @@ MODULES="ncursesw:libncurses-dev readline:libreadline-dev libuv:libuv1-dev
 libwebsockets:libwebsockets-dev libcjson:libcjson-dev sqlite3:libsqlite3-dev
 cmocka:libcmocka-dev libsodium:libsodium-dev grpc:libgrpc-dev libprotobuf-c:libprotobuf-c-dev
 libseccomp:libseccomp-dev libcurl:libcurl4-openssl-dev
-miniupnpc:libminiupnpc-dev inih:libinih-dev"
+miniupnpc:libminiupnpc-dev inih:libinih-dev hiredis:libhiredis-dev"
 # command -> Debian package: the build's tools, then test and fuzz tools
 COMMANDS="pkg-config:pkg-config cc:gcc make:make protoc-c:protobuf-c-compiler"
 [ -n "$build_only" ] || COMMANDS="$COMMANDS tmux:tmux sqlite3:sqlite3 clang:clang
 promtool:prometheus curl:curl bwrap:bubblewrap systemd-analyze:systemd
-asciinema:asciinema node:nodejs npm:npm"
+asciinema:asciinema node:nodejs npm:npm redis-server:redis-server redis-cli:redis-tools"
 
 missing=""
 for pair in $MODULES; do

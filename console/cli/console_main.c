@@ -5,6 +5,7 @@
  * and an orderly stop: commands, then the connection, then the node (its
  * block in progress committed, the database closed). */
 #include "console/cli/console_main.h"
+#include "console/dashboard/dashboard_roles.h"
 
 #include "console/cli/cli.h"
 #include "console/cli/config.h"
@@ -32,11 +33,13 @@
 struct options {
     bool attach, dev, tmp, no_tui, keep_going, help;
     const char *chain, *base_path, *theme, *url, *token, *rpc_port;
+    const char *aggregator, *validator;
 };
 
 static const char usage_console[] =
     "usage: neuromesh [console] [--dev | --chain FILE] [--base-path DIR | --tmp]\n"
     "                 [--theme NAME] [--no-tui] [--keep-going]\n"
+    "                 [--aggregator http://HOST:PORT] [--validator ws://HOST:PORT]\n"
     "       neuromesh attach ws://HOST:PORT [--token T] [--theme NAME] [--no-tui]\n"
     "\n"
     "The operator console: a dashboard over a node with a command line at the\n"
@@ -56,6 +59,10 @@ static const struct nm_cli_option common_options[] = {
     CON_STR("--theme", "NAME", theme,
             "default, light, high-contrast, mono (or themes/NAME.theme)"),
     CON_FLAG("--no-tui", no_tui, "a plain command line, for dumb terminals and screen readers"),
+    CON_STR("--aggregator", "URL",
+            aggregator, "an aggregator (http://HOST:PORT) whose API figures the Miners screen shows"),
+    CON_STR("--validator", "URL", validator,
+            "a validator client (ws://HOST:PORT) whose per-miner measures the Miners screen shows"),
     CON_FLAG("--keep-going", keep_going,
              "with commands on standard input: go on after a failing one"),
     {.name = "--help", .alias = "-h", .kind = NM_CLI_FLAG,
@@ -408,6 +415,8 @@ static void stop_all(struct nm_console *c, struct embedded *e)
     c->link = NULL;
     nm_watcher_free(c->watcher); /* before the queue it writes to */
     c->watcher = NULL;
+    nm_roles_stop(c->roles);
+    c->roles = NULL;
     stop_embedded(e);
     nm_cache_fini(&c->cache);
     nm_dq_free(c->q);
@@ -476,6 +485,16 @@ int nm_console_main(int argc, char **argv)
     if (start_link(&c, o.attach ? o.token : e.token, feeds)) {
         rc = 1;
         goto out;
+    }
+    if (tui && (o.aggregator || o.validator)) {
+        struct nm_roles_config rc_cfg = {.aggregator_url = o.aggregator,
+                                         .validator_url = o.validator,
+                                         .queue = c.q};
+        if (nm_roles_start(&rc_cfg, &c.roles)) {
+            fprintf(stderr, "error: console: cannot start the roles feeder\n");
+            rc = 1;
+            goto out;
+        }
     }
     if (script)
         rc = nm_console_script(&c, stdin);

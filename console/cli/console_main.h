@@ -27,6 +27,7 @@
 struct nm_console {
     struct nm_dq *q;
     struct nm_link *link;
+    struct nm_roles *roles; /* --aggregator / --validator feeder, or NULL */
     struct nm_session *session;
     struct nm_runner *runner;
     struct nm_watcher *watcher; /* `watch` rules (console/repl/watcher.h) */

@@ -6,12 +6,12 @@
  * (request rate, latency p50/p95/p99, cache hit and error rates; issue 13).
  * None needs the node. */
 #include "console/commands/cmd_api.h"
+#include "console/commands/http_json.h"
 
 #include "node/errors.h"
 #include "node/miner/client.h"
 #include "rpc/client.h"
 
-#include <curl/curl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -114,59 +114,18 @@ static int h_validator_status(struct nm_cmd_ctx *ctx)
     return nm_cmd_ok(ctx, st, &t);
 }
 
-struct http_body {
-    char *buf;
-    size_t len;
-};
-
-static size_t body_write(char *data, size_t size, size_t n, void *ud)
-{
-    struct http_body *b = ud;
-    size_t add = size * n;
-    if (b->len + add > (1u << 20))
-        return 0; /* a health answer is small: refuse anything huge */
-    char *grown = realloc(b->buf, b->len + add + 1);
-    if (!grown)
-        return 0;
-    memcpy(grown + b->len, data, add);
-    b->buf = grown;
-    b->len += add;
-    b->buf[b->len] = 0;
-    return add;
-}
-
 static int h_api_status(struct nm_cmd_ctx *ctx)
 {
     const char *url = nm_cmd_arg(ctx, 0);
-    if (strncmp(url, "http://", 7) != 0 && strncmp(url, "https://", 8) != 0)
-        return nm_cmd_fail(ctx, NM_CMD_USAGE, NM_E_INVAL,
-                           "an aggregator URL starts with http://, not \"%.40s\"", url);
-    char full[600];
-    int len = (int)strlen(url);
-    while (len > 8 && url[len - 1] == '/') /* http://HOST:PORT/ is fine too */
-        len--;
-    snprintf(full, sizeof full, "%.*s/v1/health", len > 500 ? 500 : len, url);
-    struct http_body b = {0};
-    long code = 0;
-    CURL *h = curl_easy_init();
-    if (!h)
+    cJSON *j = NULL;
+    char err[300];
+    int rc = nm_http_get_json(url, "/v1/health", 5000, &j, err, sizeof err);
+    if (rc == NM_E_INVAL)
+        return nm_cmd_fail(ctx, NM_CMD_USAGE, rc, "%s", err);
+    if (rc == NM_E_NOMEM)
         return nm_cmd_oom(ctx);
-    curl_easy_setopt(h, CURLOPT_URL, full);
-    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, 5000L);
-    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, body_write);
-    curl_easy_setopt(h, CURLOPT_WRITEDATA, &b);
-    CURLcode cc = curl_easy_perform(h);
-    curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
-    curl_easy_cleanup(h);
-    cJSON *j = cc == CURLE_OK && code == 200 && b.buf ? cJSON_Parse(b.buf) : NULL;
-    free(b.buf);
-    if (!cJSON_IsObject(j)) {
-        cJSON_Delete(j);
-        return nm_cmd_fail(ctx, NM_CMD_FAILED, NM_E_CONNECT,
-                           "aggregator at %s: %s", url,
-                           cc != CURLE_OK ? curl_easy_strerror(cc)
-                                          : "GET /v1/health did not answer 200 with JSON");
-    }
+    if (rc)
+        return nm_cmd_fail(ctx, NM_CMD_FAILED, rc, "aggregator at %s: %s", url, err);
     const cJSON *lat = cJSON_GetObjectItemCaseSensitive(j, "latency_ms");
     struct nm_cmd_text t = {0};
     nm_cmd_printf(&t,

@@ -5,6 +5,7 @@
 #include "console/dashboard/dashboard.h"
 #include "console/commands/jget.h"
 #include "console/dashboard/dashboard_priv.h"
+#include "console/dashboard/dashboard_roles.h"
 
 #include "console/commands/commands.h"
 #include "console/cli/console_main.h"
@@ -100,7 +101,7 @@ static void update_status(struct dash *d)
     if (d->watch[0])
         snprintf(buf, sizeof buf, "watching %s", d->watch);
     StatusBar_set(d->status, 4, WR_STATUS, d->watch[0] ? buf : "", false);
-    StatusBar_set(d->status, 5, WR_STATUS, "F1-F6 screens, F9 output, Ctrl-D quits", true);
+    StatusBar_set(d->status, 5, WR_STATUS, "F1-F6, Alt-7/8 screens, F9 output, Ctrl-D quits", true);
 }
 
 static void draw_separator(struct dash *d)
@@ -315,7 +316,10 @@ static void log_events(struct dash *d, const struct nm_dq_msg *m)
 
 static void apply_message(struct dash *d, const struct nm_dq_msg *m)
 {
+    int subnet = d->c->cache.mg_subnet;
     unsigned dirty = nm_cache_apply(&d->c->cache, m);
+    if (d->c->cache.mg_subnet != subnet) /* the Miners screen asks the aggregator about it */
+        nm_roles_select_subnet(d->c->roles, d->c->cache.mg_subnet);
     switch (m->kind) {
     case NM_DQ_LINK:
         if (dirty)
@@ -433,23 +437,7 @@ static void handle_key(struct dash *d, int key)
         dash_layout(d);
         return;
     }
-    /* F1..F6: the tab bar says which screen; the manager switches. */
-    enum widget_result tr = Widget_onKey(Tabs_widget(d->tabs), key);
-    if (tr != WIDGET_IGNORED) {
-        dash_switch_screen(d, Tabs_active(d->tabs));
-        return;
-    }
-    if (key == 27) {
-        int next = getch();
-        if (next >= '1' && next < '1' + NSCREENS) {
-            dash_switch_screen(d, next - '1');
-            return;
-        }
-        nm_repl_feed(27);
-        if (next != ERR && next < 256)
-            nm_repl_feed(next);
-        return;
-    }
+    /* F7, F8 sort (before the tab bar, which would take F7 for a 7th tab) */
     struct table *t = dash_active_table(d);
     if (key == KEY_F(7) || key == KEY_F(8)) {
         if (t) {
@@ -466,6 +454,23 @@ static void handle_key(struct dash *d, int key)
             }
             d->dirty |= D_BODY;
         }
+        return;
+    }
+    /* F1..F6: the tab bar says which screen; the manager switches. */
+    enum widget_result tr = Widget_onKey(Tabs_widget(d->tabs), key);
+    if (tr != WIDGET_IGNORED) {
+        dash_switch_screen(d, Tabs_active(d->tabs));
+        return;
+    }
+    if (key == 27) {
+        int next = getch();
+        if (next >= '1' && next < '1' + NSCREENS) {
+            dash_switch_screen(d, next - '1');
+            return;
+        }
+        nm_repl_feed(27);
+        if (next != ERR && next < 256)
+            nm_repl_feed(next);
         return;
     }
     if (key == KEY_F(10) && d->active == 4) { /* Governance: finished ones too */
@@ -545,9 +550,11 @@ static int dash_init(struct dash *d, struct nm_console *c)
         &nm_screen_overview,   &nm_screen_subnets,    &nm_screen_metagraph,
         &nm_screen_validators, &nm_screen_governance, &nm_screen_log,
         &nm_screen_peers,
+        &nm_screen_miners,
     };
     const char *labels[NSCREENS], *hints[NSCREENS];
-    static const char *const fkeys[NSCREENS] = {"F1", "F2", "F3", "F4", "F5", "F6", "Alt-7"};
+    static const char *const fkeys[NSCREENS] = {"F1", "F2", "F3", "F4",
+                                                "F5", "F6", "Alt-7", "Alt-8"};
     d->c = c;
     d->saved_stderr = -1;
     for (int i = 0; i < NSCREENS; i++) {

@@ -41,6 +41,7 @@ void nm_cache_fini(struct nm_cache *c)
     free(c->peer_rows);
     cJSON_Delete(c->gov_overview);
     nm_names_fini(&c->names);
+    nm_roles_view_fini(&c->roles);
     memset(c, 0, sizeof *c);
 }
 
@@ -69,6 +70,7 @@ static void reset_for_new_chain(struct nm_cache *c, const char *genesis)
     free(c->peer_rows);
     cJSON_Delete(c->gov_overview);
     nm_names_fini(&c->names); /* reloaded for the new chain (dev names or not) */
+    nm_roles_view_fini(&c->roles);
     memset(c, 0, sizeof *c);
     c->show_addresses = keep.show_addresses;
     c->link = keep.link;
@@ -396,6 +398,9 @@ unsigned nm_cache_apply(struct nm_cache *c, const struct nm_dq_msg *m)
         copy_str(c->signer_address, sizeof c->signer_address, m->json, "address");
         return NM_DIRTY_STATUS | NM_DIRTY_GOVERNANCE;
     }
+    case NM_DQ_API:
+    case NM_DQ_API_MINERS:
+    case NM_DQ_VALIDATOR: return nm_roles_view_apply(&c->roles, m) ? NM_DIRTY_ROLES : 0;
     default: return 0;
     }
 }

@@ -10,6 +10,7 @@
 #include "console/dashboard/dashboard_link.h"
 #include "console/dashboard/dashboard_queue.h"
 #include "console/commands/names.h"
+#include "console/dashboard/roles_view.h"
 
 #include <cjson/cJSON.h>
 #include <stdbool.h>
@@ -24,10 +25,11 @@
 #define NM_DIRTY_GOVERNANCE 0x10u
 #define NM_DIRTY_LOG 0x20u
 #define NM_DIRTY_PEERS 0x40u
+#define NM_DIRTY_ROLES 0x100u /* the aggregator's and validator's figures (roles_view.h) */
 /* The node now serves another chain (its genesis hash changed): every
  * cached table was reset; the front end says "chain changed". */
 #define NM_DIRTY_NEW_CHAIN 0x80u
-#define NM_DIRTY_ALL 0xffu
+#define NM_DIRTY_ALL 0x1ffu
 
 #define NM_SERIES_MAX 240
 
@@ -134,6 +136,8 @@ struct nm_cache {
     enum nm_gov_state gov;
     cJSON *gov_overview; /* gov_proposals' result (owned) */
     int open_proposals;
+    /* the AI roles: an aggregator and a validator client (Miners screen) */
+    struct nm_roles_view roles;
     /* signer */
     char signer[64];
     char signer_address[64];

@@ -17,8 +17,11 @@
 #include <stddef.h>
 #include <time.h>
 
-#define NSCREENS 7
-#define LOG_SCREEN 5 /* F6; Peers (Alt-7) comes after it, F7 and F8 sort */
+/* F1..F6 pick the first six screens; Peers (seventh) is Alt-7 and Miners
+ * (eighth) Alt-8, or `screen peers` / `screen miners` (F7 and F8 sort
+ * tables). */
+#define NSCREENS 8
+#define LOG_SCREEN 5
 #define OUTPUT_LINES 2000
 #define THEMES_MAX 32
 

@@ -36,6 +36,11 @@ enum nm_dq_kind {
     NM_DQ_SIGNER,       /* text: the signer now in use ("" none); json: {address} */
     NM_DQ_QUIT,         /* the runner saw `quit` (script and plain modes) */
     NM_DQ_BELL,         /* a watch rule rings the bell */
+    /* the roles feeder (dashboard_roles.h); status 0 ok, else text says why;
+     * num: monotonic ms of the fetch */
+    NM_DQ_API,          /* json: an aggregator's GET /v1/health */
+    NM_DQ_API_MINERS,   /* json: its GET /v1/subnets/ID/miners */
+    NM_DQ_VALIDATOR,    /* json: a validator client's validator_status */
 };
 
 struct nm_dq_msg {

@@ -39,6 +39,7 @@ extern const struct nm_screen_ops nm_screen_overview;
 extern const struct nm_screen_ops nm_screen_subnets;
 extern const struct nm_screen_ops nm_screen_metagraph;
 extern const struct nm_screen_ops nm_screen_validators;
+extern const struct nm_screen_ops nm_screen_miners;
 extern const struct nm_screen_ops nm_screen_governance;
 extern const struct nm_screen_ops nm_screen_peers;
 extern const struct nm_screen_ops nm_screen_log;

@@ -106,9 +106,43 @@ void nm_miner_client_free(struct nm_miner_client *c)
     grpc_shutdown();
 }
 
-int nm_miner_client_call_raw(struct nm_miner_client *c, const char *method, const void *req,
-                             size_t len, int timeout_ms, uint8_t **resp, size_t *resp_len,
-                             struct nm_miner_result *res)
+void nm_miner_cancel_init(struct nm_miner_cancel *k)
+{
+    pthread_mutex_init(&k->lock, NULL);
+    k->call = NULL;
+    k->cancelled = false;
+}
+
+void nm_miner_cancel_fini(struct nm_miner_cancel *k)
+{
+    pthread_mutex_destroy(&k->lock);
+}
+
+void nm_miner_cancel_fire(struct nm_miner_cancel *k)
+{
+    pthread_mutex_lock(&k->lock);
+    k->cancelled = true;
+    if (k->call) /* grpc_call_cancel may be called from any thread */
+        grpc_call_cancel(k->call, NULL);
+    pthread_mutex_unlock(&k->lock);
+}
+
+/* Publishes call to k (cancelling it at once when k already fired), or
+ * withdraws it (call NULL) before the call is released. */
+static void cancel_attach(struct nm_miner_cancel *k, grpc_call *call)
+{
+    if (!k)
+        return;
+    pthread_mutex_lock(&k->lock);
+    k->call = call;
+    if (call && k->cancelled)
+        grpc_call_cancel(call, NULL);
+    pthread_mutex_unlock(&k->lock);
+}
+
+static int call_raw(struct nm_miner_client *c, const char *method, const void *req, size_t len,
+                    int timeout_ms, struct nm_miner_cancel *k, uint8_t **resp, size_t *resp_len,
+                    struct nm_miner_result *res)
 {
     memset(res, 0, sizeof *res);
     *resp = NULL;
@@ -149,7 +183,9 @@ int nm_miner_client_call_raw(struct nm_miner_client *c, const char *method, cons
         res->status = NM_GRPC_INTERNAL;
         snprintf(res->details, sizeof res->details, "cannot start the call");
     } else {
+        cancel_attach(k, call);
         grpc_completion_queue_pluck(cq, &ops, gpr_inf_future(GPR_CLOCK_REALTIME), NULL);
+        cancel_attach(k, NULL);
         res->status = (int)status;
         char *d = grpc_slice_to_c_string(details);
         snprintf(res->details, sizeof res->details, "%s", d ? d : "");
@@ -181,8 +217,22 @@ int nm_miner_client_call_raw(struct nm_miner_client *c, const char *method, cons
     return rc;
 }
 
+int nm_miner_client_call_raw(struct nm_miner_client *c, const char *method, const void *req,
+                             size_t len, int timeout_ms, uint8_t **resp, size_t *resp_len,
+                             struct nm_miner_result *res)
+{
+    return call_raw(c, method, req, len, timeout_ms, NULL, resp, resp_len, res);
+}
+
 int nm_miner_client_infer(struct nm_miner_client *c, const char *input, int timeout_ms,
                           struct nm_miner_result *res)
+{
+    return nm_miner_client_infer_cancellable(c, input, timeout_ms, NULL, res);
+}
+
+int nm_miner_client_infer_cancellable(struct nm_miner_client *c, const char *input,
+                                      int timeout_ms, struct nm_miner_cancel *k,
+                                      struct nm_miner_result *res)
 {
     Neuromesh__Miner__V1__InferRequest req = NEUROMESH__MINER__V1__INFER_REQUEST__INIT;
     req.input = (char *)input;
@@ -193,8 +243,8 @@ int nm_miner_client_infer(struct nm_miner_client *c, const char *input, int time
     neuromesh__miner__v1__infer_request__pack(&req, buf);
     uint8_t *resp;
     size_t resp_len;
-    int rc = nm_miner_client_call_raw(c, "/neuromesh.miner.v1.MinerService/Infer", buf, len,
-                                      timeout_ms, &resp, &resp_len, res);
+    int rc = call_raw(c, "/neuromesh.miner.v1.MinerService/Infer", buf, len, timeout_ms, k,
+                      &resp, &resp_len, res);
     free(buf);
     if (rc || res->status != NM_GRPC_OK) {
         free(resp);

@@ -9,6 +9,7 @@
 # headers, and malformed HTTP never takes it down.
 . "$(dirname "$0")/../e2e-lib.sh"
 . "$(dirname "$0")/../e2e-roles-lib.sh"
+. "$(dirname "$0")/../e2e-console-lib.sh"
 W="$(cd "$(dirname "$0")/../grpc" && pwd)/agg_worker.py"
 
 start_agg() { # NAME ARGS...
@@ -59,6 +60,8 @@ nm --as eve "weights submit 1 $FERDIE=40 $BOB=30 $DAVE=20 $CHARLIE=10" >/dev/nul
     || { fail "weights submitted"; finish; }
 
 start_agg agg --rate 1 --burst 1000 --timeout-ms 1500
+# the console for the Miners screen check below starts now, beside the wait
+console_start con 200x40 "$NEUROMESH" attach "$URL" --aggregator "$API"
 # wait for the epoch that turns the weights into W_global (by notification)
 i=0
 while [ $i -lt 40 ]; do
@@ -127,9 +130,21 @@ grep -q '"deadline_exceeded"' "$T/q5.body" && grep -q '"code":"right"' "$T/q5.bo
     || fail "best ($s): $(cat "$T/q5.body")"
 s=$(query q6 "{\"input\":$INPUT,\"k\":4,\"strategy\":\"first\",\"timeout_ms\":2500}")
 [ "$s" = 200 ] && grep -q '"strategy":"first"' "$T/q6.body" \
-    && $PY -c "import json; r=json.load(open('$T/q6.body')); assert r['latency_ms'] < 2000, r" \
+    && $PY -c "
+import json; r=json.load(open('$T/q6.body')); assert r['latency_ms'] < 2000, r
+assert {m['uid']: m for m in r['miners']}[$FERDIE]['status'] == 'cancelled', r" \
     && pass "first: answers with the fastest valid answer, before the slow miner" \
     || fail "first ($s): $(cat "$T/q6.body")"
+# the slow miner's call ends now (grpc_call_cancel), not at its 3 s sleep
+# nor at the 2.5 s deadline: its thread has counted the cancellation
+i=0
+while [ $i -lt 10 ]; do
+    req mc GET /metrics >/dev/null
+    grep -q '^neuromesh_api_calls_cancelled_total [1-9]' "$T/mc.body" && break
+    sleep 0.1; i=$((i + 1))
+done
+[ $i -lt 10 ] && pass "first: the slower calls are cancelled at once (their calls end CANCELLED, not at the deadline)" \
+    || fail "first cancel: $(grep cancelled "$T/mc.body")"
 
 s=$(query e1 '{"input":{"prompt":"x","language":"cobol"}}')
 [ "$s" = 400 ] && grep -q 'input schema: $.language' "$T/e1.body" \
@@ -148,10 +163,11 @@ s=$(req e5 POST /v1/subnets/9/query -H 'Content-Type: application/json' -d "{\"i
 s=$(req e6 GET /v1/subnets/1/query)
 [ "$s" = 405 ] && [ "$(header e6 Allow)" = POST ] && pass "GET on query gets 405 with Allow" \
     || fail "405: $s"
-for h in e1 e2 e3 e4 e5; do
-    $PY -c "import json; e=json.load(open('$T/$h.body'))['error']; assert e['code'] and e['message']" \
-        || { fail "error body $h"; break; }
-done
+$PY -c "
+import json
+for h in ('e1', 'e2', 'e3', 'e4', 'e5'):
+    e = json.load(open('$T/%s.body' % h))['error']; assert e['code'] and e['message'], h" \
+    || fail "error bodies: $(cat "$T"/e?.body)"
 [ -n "$(header q1 RateLimit-Limit)" ] && [ -n "$(header e1 RateLimit-Remaining)" ] \
     && [ -n "$(header e5 RateLimit-Reset)" ] && pass "RateLimit-* headers on answers" \
     || fail "ratelimit headers: $(cat "$T/e1.head")"
@@ -193,11 +209,26 @@ nm 'api status ftp://x' >"$T/apibad.out" 2>&1
 [ $? -ne 0 ] && grep -q "starts with http://" "$T/apibad.out" \
     && pass "api status refuses a non-HTTP URL" || fail "api status bad url: $(cat "$T/apibad.out")"
 
+# The console's Miners screen (Alt-8, `screen miners`) with --aggregator:
+# the API figures live beside the subnet's miners, W_global and health.
+check "console attached with --aggregator" wait_rising con
+type_line con "screen miners"
+check "Miners screen: the subnet's miners, healthy by the aggregator's checks" \
+    wait_screen con "4 miners, 4 healthy" 10
+check "Miners screen: the API's request rate and latency quantiles, live" \
+    wait_screen con "req/s  p50" 5 && wait_screen con "API p95" 1
+wait_screen con " 0.4000 healthy" 5 && screen_of con >"$T/miners.screen" \
+    && grep -q "validator: none (console --validator" "$T/miners.screen" \
+    && grep -q "W_GLOBAL" "$T/miners.screen" \
+    && pass "Miners screen: W_global per miner, and the validator source named as missing" \
+    || fail "miners screen: $(screen_of con)"
+type_line con "quit"
+
 # Malformed HTTP never takes it down.
 $PY - "$(cat "$T/agg.port")" <<'PYEOF' >"$T/hostile.out" 2>&1
 import socket, sys, time
 port = int(sys.argv[1])
-def send(data, wait=0.5):
+def send(data, wait=0.2):
     s = socket.create_connection(("127.0.0.1", port), timeout=3)
     try:
         s.sendall(data)
@@ -219,8 +250,9 @@ assert b"200 OK" in r, r
 slow.close()
 PYEOF
 ok=$?
+curl -s -m 3 --http2 -o /dev/null "$API/v1/health" # h2c upgrade: lws 4.1 drops it (docs)
 kill -0 "$AGG_PID" 2>/dev/null && [ $ok -eq 0 ] && [ "$(req h2 GET /v1/health)" = 200 ] \
-    && pass "huge headers, garbage, huge or missing lengths and a slow client leave it serving" \
+    && pass "huge headers, garbage, huge or missing lengths, a slow client and an h2c upgrade leave it serving" \
     || fail "hostile: $(cat "$T/hostile.out")"
 kill -TERM "$AGG_PID"; wait "$AGG_PID" 2>/dev/null
 [ $? -eq 0 ] && pass "SIGTERM stops it cleanly" || fail "aggregator exit status"
@@ -236,6 +268,69 @@ for i in 1 2 3 4 5 6 7 8 9 10 11; do codes="$codes $(req r$i GET /v1/health)"; d
     || fail "429: $codes $(cat "$T/r11.head")"
 kill -TERM "$AGG_PID"; wait "$AGG_PID" 2>/dev/null
 [ $? -eq 0 ] || fail "aggregator lim exit status"
+
+# Redis: two aggregators share one limit and one cache through a real
+# redis-server on a free loopback port; stopped, the fail-open one serves
+# with its own limits and the fail-closed one answers 503; restarted, the
+# link comes back by itself. (A 3 s Redis timeout: this machine can be slow.)
+RPORT=$($PY -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+start_redis() {
+    start_bg redis redis-server --port "$RPORT" --bind 127.0.0.1 --save '' --appendonly no
+    REDIS_PID=$LAST_PID
+    i=0
+    while [ "$(redis-cli -p "$RPORT" ping 2>/dev/null)" != PONG ] && [ $i -lt 50 ]; do
+        sleep 0.1; i=$((i + 1))
+    done
+}
+wait_log() { # FILE TEXT: up to 5 s
+    i=0
+    while ! grep -q "$2" "$1" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+    grep -q "$2" "$1"
+}
+start_redis
+RURL="redis://127.0.0.1:$RPORT/3"
+# the shared limit is a key's quota (10 a minute: no refill while the test
+# runs, however slow the machine); the answers' cache is anonymous
+RKEY=$("$NEUROMESH" aggregator key new shared --per-minute 10 --per-day 1000 --keys-db "$T/rkeys" 2>/dev/null)
+start_agg ra --rate 1 --burst 10 --redis "$RURL" --redis-timeout-ms 3000 --keys-db "$T/rkeys"
+RA_PID=$AGG_PID; API_A=$API
+start_agg rb --rate 1 --burst 10 --redis "$RURL" --redis-down closed --redis-timeout-ms 3000 \
+    --keys-db "$T/rkeys"
+RB_PID=$AGG_PID; API_B=$API
+wait_log "$T/ra.log" "connected; limits and cache shared" && wait_log "$T/rb.log" "connected" \
+    || fail "aggregators connected to redis: $(cat "$T/ra.log" "$T/rb.log")"
+RQ="{\"input\":$INPUT,\"k\":2,\"strategy\":\"first\",\"timeout_ms\":1500}"
+API=$API_A; s1=$(query ra1 "$RQ")
+API=$API_B; s2=$(query rb1 "$RQ")
+[ "$s1" = 200 ] && [ "$(header ra1 X-Cache)" = miss ] && [ "$s2" = 200 ] \
+    && [ "$(header rb1 X-Cache)" = hit ] && cmp -s "$T/ra1.body" "$T/rb1.body" \
+    && pass "redis: an answer computed by one aggregator is a cache hit on the other" \
+    || fail "shared cache: $s1 $s2 $(cat "$T/rb1.head")"
+codes=""
+for i in 2 3 4 5 6 7; do
+    API=$API_A; codes="$codes $(req ra$i GET /v1/health -H "Authorization: Bearer $RKEY")"
+    API=$API_B; codes="$codes $(req rb$i GET /v1/health -H "Authorization: Bearer $RKEY")"
+done
+[ "$codes" = " 200 200 200 200 200 200 200 200 200 200 429 429" ] \
+    && [ "$(header rb7 RateLimit-Remaining)" = 0 ] && [ "$(header rb7 Retry-After)" -ge 1 ] \
+    && pass "redis: two aggregators enforce one limit (10 between them, then 429 on both)" \
+    || fail "shared limit: $codes $(cat "$T/rb7.head")"
+kill -TERM "$REDIS_PID"; wait "$REDIS_PID" 2>/dev/null
+wait_log "$T/ra.log" "redis 127.0.0.1:$RPORT/3: down" || fail "redis down logged"
+API=$API_A; sa=$(req ra8 GET /v1/health)
+API=$API_B; sb=$(req rb8 GET /v1/health)
+[ "$sa" = 200 ] && [ "$(header ra8 RateLimit-Limit)" = 10 ] && [ "$sb" = 503 ] \
+    && grep -q '"limiter_unavailable"' "$T/rb8.body" \
+    && pass "redis stopped: --redis-down open serves with local limits, closed answers 503" \
+    || fail "redis down: $sa $sb $(cat "$T/rb8.body")"
+start_redis
+i=0
+while [ "$(req rb9 GET /v1/health)" != 200 ] && [ $i -lt 30 ]; do sleep 0.1; i=$((i + 1)); done
+[ $i -lt 30 ] && grep -q "connected" "$T/rb.log" \
+    && pass "redis back: the link comes back by itself" || fail "redis reconnect: $(cat "$T/rb.log")"
+kill -TERM "$RA_PID" "$RB_PID"; wait "$RA_PID" 2>/dev/null; ra=$?; wait "$RB_PID" 2>/dev/null
+[ $ra -eq 0 ] && [ $? -eq 0 ] || fail "aggregators with redis exit status"
+kill -TERM "$REDIS_PID"; wait "$REDIS_PID" 2>/dev/null
 
 # Keys: missing 401, valid 200 under its quota, revoked 401.
 DB="$T/keys"
@@ -261,7 +356,7 @@ s=$(query k4 "{\"input\":$INPUT,\"k\":2}" -H "Authorization: Bearer $KEY")
 kill -TERM "$AGG_PID"; wait "$AGG_PID" 2>/dev/null
 [ $? -eq 0 ] || fail "aggregator keys exit status"
 # under make asan: no sanitizer report in any aggregator's log
-grep -l "Sanitizer" "$T"/agg.log "$T"/lim.log "$T"/keys.log 2>/dev/null | grep -q . \
+grep -l "Sanitizer" "$T"/agg.log "$T"/lim.log "$T"/keys.log "$T"/ra.log "$T"/rb.log 2>/dev/null | grep -q . \
     && fail "sanitizer report: $(grep -h -A5 Sanitizer "$T"/*.log | head -n 20)" \
     || pass "no sanitizer report in the aggregators' logs"
 
@@ -275,6 +370,7 @@ rows = [("q1", "post", Q), ("q3", "post", Q), ("q5", "post", Q), ("q6", "post", 
         ("t1", "post", Q), ("t2", "post", Q), ("t3", "post", Q), ("k1", "post", Q),
         ("k3", "post", Q), ("k4", "post", Q), ("miners", "get", S + "miners"),
         ("st", "get", S + "status"), ("h", "get", "/v1/health"), ("r11", "get", "/v1/health"),
+        ("rb7", "get", "/v1/health"), ("rb8", "get", "/v1/health"),
         ("oa", "get", "/openapi.json"), ("me", "get", "/metrics")]
 out = []
 for name, method, path in rows:
@@ -302,6 +398,7 @@ fi
 "$NEUROMESH" aggregator --listen nonsense >"$T/badlisten.out" 2>&1
 [ $? -eq 2 ] && grep -q "wants HOST:PORT" "$T/badlisten.out" && pass "a bad --listen: exit 2" \
     || fail "bad listen: $(cat "$T/badlisten.out")"
-"$NEUROMESH" aggregator --redis redis://127.0.0.1:1/0 >"$T/redis.out" 2>&1
-[ $? -eq 2 ] && pass "--redis is refused with a message in this build" || fail "redis flag"
+"$NEUROMESH" aggregator --redis http://127.0.0.1:1/0 >"$T/redis.out" 2>&1
+[ $? -eq 2 ] && grep -q "redis://HOST" "$T/redis.out" && pass "a bad --redis URL: exit 2 with the form" \
+    || fail "redis url: $(cat "$T/redis.out")"
 finish

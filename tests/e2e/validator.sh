@@ -9,6 +9,7 @@
 # metrics show per-miner scores and latency; a restart keeps the scores.
 . "$(dirname "$0")/../e2e-lib.sh"
 . "$(dirname "$0")/../e2e-roles-lib.sh"
+. "$(dirname "$0")/../e2e-console-lib.sh"
 
 start_chain_miner() { # NAME BACKEND
     start_miner "$1" --url "$URL" --subnet 1 --as "$1" --backend "$2" --quiet \
@@ -52,6 +53,8 @@ start_bg validator "$NEUROMESH" validator --url "$URL" --subnet 1 --as eve --sam
 VPID=$LAST_PID
 wait_file "$T/validator.ports" "$VPID" || { fail "validator started"; cat "$T/validator.log"; finish; }
 RPC_PORT=$(cut -d' ' -f1 "$T/validator.ports"); PROM_PORT=$(cut -d' ' -f2 "$T/validator.ports")
+# the console for the Miners screen check below starts now, beside the wait
+console_start con 200x40 "$NEUROMESH" attach "$URL" --validator "ws://127.0.0.1:$RPC_PORT"
 
 # Two tempos (10 blocks of 1 s each) after the first weights.
 start_epoch=$(nm --json 'epoch 1' | json_field epoch)
@@ -113,6 +116,16 @@ nm "validator status ws://127.0.0.1:$RPC_PORT" >"$T/vstatus.out" 2>&1 \
     && grep -q "P99 MS" "$T/vstatus.out" \
     && pass "validator status lists the miners with score and latency" \
     || fail "validator status: $(cat "$T/vstatus.out")"
+# The console's Miners screen with --validator: per miner latency, score, live.
+type_line con "screen miners"
+check "Miners screen names the validator client it reads" wait_screen con "validator uid" 10
+i=0
+while [ $i -lt 30 ] && ! screen_of con | grep -Eq "^ +$BOB .* [0-9.]+ +[0-9.]+ +[^ ]+ +[0-9.]+ +0\.[0-9]{4} "; do
+    sleep 0.2; i=$((i + 1))
+done
+[ $i -lt 30 ] && pass "Miners screen: the validator's p50/p99, trend, success rate and score per miner" \
+    || fail "miners screen: $(screen_of con)"
+type_line con "quit"
 nm "miner status grpc://127.0.0.1:$(cat "$T/bob.port")" | grep -q ": SERVING (HealthCheck" \
     && pass "miner status asks HealthCheck" || fail "miner status"
 nm 'miner status 127.0.0.1:1' >/dev/null 2>&1 && fail "miner status of nothing fails" \

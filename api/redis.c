@@ -1,0 +1,480 @@
+/* redis.c - shared token buckets and answer cache in Redis through
+ * hiredis's async API and its libuv adapter (see redis.h). */
+#include "api/redis.h"
+
+#include "node/errors.h"
+#include "node/log.h"
+
+#include <hiredis/adapters/libuv.h>
+#include <hiredis/async.h>
+#include <hiredis/hiredis.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define RING 4096         /* commands awaiting an answer, at most */
+#define TICK_MS 50        /* the watchdog's and reconnection's period */
+#define RECONNECT_MS 500
+
+/* API-003: token buckets in thousandths of a request, refilled on the
+ * Redis server's clock, all of KEYS taken or none. KEYS[i]'s rate is
+ * ARGV[3i-2] requests per ARGV[3i-1] ms, bursts of ARGV[3i]. The same
+ * integer formula as api/limit.c. Returns {allowed, milli1, milli2, ...}. */
+static const char take_lua[] =
+    "local t = redis.call('TIME')\n"
+    "local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)\n"
+    "local b, ok = {}, 1\n"
+    "for i = 1, #KEYS do\n"
+    "  local count, period = tonumber(ARGV[3*i-2]), tonumber(ARGV[3*i-1])\n"
+    "  local cap = tonumber(ARGV[3*i]) * 1000\n"
+    "  local v = redis.call('HMGET', KEYS[i], 'm', 't')\n"
+    "  local milli, last = tonumber(v[1]), tonumber(v[2])\n"
+    "  if not milli then milli, last = cap, now end\n"
+    "  if now > last then\n"
+    "    milli = math.min(cap, milli + math.floor((now - last) * count * 1000 / period))\n"
+    "    last = now\n"
+    "  end\n"
+    "  b[i] = {milli, last, cap, count, period}\n"
+    "  if milli < 1000 then ok = 0 end\n"
+    "end\n"
+    "local out = {ok}\n"
+    "for i = 1, #KEYS do\n"
+    "  local milli = b[i][1] - 1000 * ok\n"
+    "  redis.call('HSET', KEYS[i], 'm', milli, 't', b[i][2])\n"
+    "  local full = math.ceil((b[i][3] - milli) * b[i][5] / (b[i][4] * 1000))\n"
+    "  redis.call('PEXPIRE', KEYS[i], full + 1000)\n"
+    "  out[i + 1] = milli\n"
+    "end\n"
+    "return out\n";
+
+/* A cached answer and the time it has left, in one round trip. */
+static const char get_lua[] =
+    "local v = redis.call('GET', KEYS[1])\n"
+    "if not v then return false end\n"
+    "return {v, redis.call('PTTL', KEYS[1])}\n";
+
+struct nm_api_redis;
+
+/* One command awaiting its answer. */
+struct req {
+    struct nm_api_redis *r;
+    void (*answered)(struct req *q, redisReply *reply); /* reply NULL: link lost */
+    nm_api_redis_take_cb take_cb;
+    nm_api_redis_get_cb get_cb;
+    void *ud;
+    size_t nbuckets;
+    int64_t ttl_ms;
+};
+
+struct nm_api_redis {
+    uv_loop_t *loop;
+    uv_timer_t tick;
+    redisAsyncContext *ac;
+    char host[256], label[300];
+    int port, db, timeout_ms;
+    bool quiet, up, closing, ever_logged, logged_up;
+    int64_t next_connect_ms;
+    int64_t sent_ms[RING]; /* answers come in order: a ring of send times */
+    size_t ring_head, ring_len;
+    uint64_t answered, fallbacks;
+    /* the scripts' SHA1 once SCRIPT LOAD answered (EVALSHA then, not the
+     * whole script each time); "" until then and after a reconnection */
+    char take_sha[48], get_sha[48];
+};
+
+static int64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int nm_api_redis_parse_url(const char *url, char *host, size_t host_cap, int *port, int *db,
+                           char *err, size_t err_cap)
+{
+    const char *p = url && !strncmp(url, "redis://", 8) ? url + 8 : NULL;
+    if (!p) {
+        snprintf(err, err_cap, "--redis wants redis://HOST[:PORT][/DB], not \"%.60s\"",
+                 url ? url : "");
+        return NM_E_INVAL;
+    }
+    size_t hlen = strcspn(p, ":/");
+    if (hlen == 0 || hlen >= host_cap || memchr(p, '@', hlen)) {
+        snprintf(err, err_cap, "--redis: bad or missing host in \"%.60s\"%s", url,
+                 memchr(p, '@', strlen(p)) ? " (passwords are not supported)" : "");
+        return NM_E_INVAL;
+    }
+    memcpy(host, p, hlen);
+    host[hlen] = 0;
+    p += hlen;
+    long v = 6379, d = 0;
+    char *end;
+    if (*p == ':') {
+        v = strtol(p + 1, &end, 10);
+        if (end == p + 1 || v < 1 || v > 65535 || (*end && *end != '/')) {
+            snprintf(err, err_cap, "--redis: bad port in \"%.60s\" (1..65535)", url);
+            return NM_E_INVAL;
+        }
+        p = end;
+    }
+    if (*p == '/' && p[1]) {
+        d = strtol(p + 1, &end, 10);
+        if (end == p + 1 || *end || d < 0 || d > 1000000) {
+            snprintf(err, err_cap, "--redis: bad database number in \"%.60s\"", url);
+            return NM_E_INVAL;
+        }
+    } else if (*p && strcmp(p, "/")) {
+        snprintf(err, err_cap, "--redis: unexpected \"%.40s\" in \"%.60s\"", p, url);
+        return NM_E_INVAL;
+    }
+    *port = (int)v;
+    *db = (int)d;
+    return 0;
+}
+
+static void log_state(struct nm_api_redis *r, bool up, const char *why)
+{
+    if (r->ever_logged && r->logged_up == up)
+        return;
+    r->ever_logged = true;
+    r->logged_up = up;
+    if (r->quiet)
+        return;
+    if (up)
+        nm_log(NM_LOG_INFO, "aggregator", "redis %s: connected; limits and cache shared", r->label);
+    else
+        nm_log(NM_LOG_WARN, "aggregator", "redis %s: down (%s); retrying every %d ms", r->label,
+               why, RECONNECT_MS);
+}
+
+static void link_lost(struct nm_api_redis *r, const char *why)
+{
+    r->ac = NULL;
+    r->take_sha[0] = r->get_sha[0] = 0;
+    r->up = false;
+    r->ring_len = 0;
+    r->next_connect_ms = now_ms() + RECONNECT_MS;
+    if (!r->closing)
+        log_state(r, false, why);
+}
+
+static void on_connect(const redisAsyncContext *ac, int status)
+{
+    struct nm_api_redis *r = ac->data;
+    if (status != REDIS_OK) {
+        link_lost(r, ac->errstr[0] ? ac->errstr : "cannot connect");
+        return;
+    }
+    r->up = true;
+    log_state(r, true, NULL);
+}
+
+static void on_disconnect(const redisAsyncContext *ac, int status)
+{
+    struct nm_api_redis *r = ac->data;
+    link_lost(r, status == REDIS_OK ? "link closed" : ac->errstr[0] ? ac->errstr : "link lost");
+}
+
+/* Every answer passes here first: it is the oldest command's. */
+static void on_reply(redisAsyncContext *ac, void *reply, void *privdata)
+{
+    struct req *q = privdata;
+    struct nm_api_redis *r = q->r;
+    (void)ac;
+    if (r->ring_len) {
+        r->ring_head = (r->ring_head + 1) % RING;
+        r->ring_len--;
+    }
+    redisReply *rep = reply;
+    if (rep && rep->type == REDIS_REPLY_ERROR && !strncmp(rep->str, "NOSCRIPT", 8))
+        r->take_sha[0] = r->get_sha[0] = 0; /* flushed: EVAL from now on */
+    else if (rep && rep->type == REDIS_REPLY_ERROR && !r->quiet)
+        nm_log(NM_LOG_WARN, "aggregator", "redis %s: %.200s", r->label, rep->str);
+    if (rep)
+        r->answered++;
+    else
+        r->fallbacks++;
+    q->answered(q, rep);
+    free(q);
+}
+
+static void ignore_answer(struct req *q, redisReply *reply)
+{
+    (void)q;
+    (void)reply;
+}
+
+/* SCRIPT LOAD's answer: the SHA1 to call the script by (ud: where). */
+static void sha_answer(struct req *q, redisReply *reply)
+{
+    char *dst = q->ud;
+    if (reply && reply->type == REDIS_REPLY_STRING && reply->len == 40)
+        memcpy(dst, reply->str, 41);
+}
+
+/* Queues a command on a link still connecting (sent first once up). */
+static void queue_early(struct nm_api_redis *r, redisAsyncContext *ac, struct req *q, int argc,
+                        const char **argv)
+{
+    if (redisAsyncCommandArgv(ac, on_reply, q, argc, argv, NULL) == REDIS_OK)
+        r->sent_ms[(r->ring_head + r->ring_len++) % RING] = now_ms();
+    else
+        free(q);
+}
+
+/* Sends a command; false (q freed, nothing sent) when the link is down. */
+static bool send_argv(struct nm_api_redis *r, struct req *q, int argc, const char **argv,
+                      const size_t *lens)
+{
+    if (!r->ac || !r->up || r->closing || r->ring_len == RING ||
+        redisAsyncCommandArgv(r->ac, on_reply, q, argc, argv, lens) != REDIS_OK) {
+        r->fallbacks++;
+        return false;
+    }
+    r->sent_ms[(r->ring_head + r->ring_len++) % RING] = now_ms();
+    return true;
+}
+
+static void connect_now(struct nm_api_redis *r)
+{
+    redisAsyncContext *ac = redisAsyncConnect(r->host, r->port);
+    if (!ac) {
+        link_lost(r, "out of memory");
+        return;
+    }
+    if (ac->err) {
+        char why[128];
+        snprintf(why, sizeof why, "%s", ac->errstr);
+        redisAsyncFree(ac);
+        link_lost(r, why);
+        return;
+    }
+    ac->data = r;
+    if (redisLibuvAttach(ac, r->loop) != REDIS_OK) {
+        redisAsyncFree(ac);
+        link_lost(r, "cannot attach to the loop");
+        return;
+    }
+    redisAsyncSetConnectCallback(ac, on_connect);
+    redisAsyncSetDisconnectCallback(ac, on_disconnect);
+    r->ac = ac;
+    if (r->db) { /* queued: sent first once connected */
+        char db[16];
+        snprintf(db, sizeof db, "%d", r->db);
+        const char *argv[2] = {"SELECT", db};
+        struct req *q = calloc(1, sizeof *q);
+        if (q) {
+            *q = (struct req){.r = r, .answered = ignore_answer};
+            queue_early(r, ac, q, 2, argv);
+        }
+    }
+    const char *scripts[2] = {take_lua, get_lua};
+    char *shas[2] = {r->take_sha, r->get_sha};
+    for (int i = 0; i < 2; i++) {
+        const char *argv[3] = {"SCRIPT", "LOAD", scripts[i]};
+        struct req *q = calloc(1, sizeof *q);
+        if (q) {
+            *q = (struct req){.r = r, .answered = sha_answer, .ud = shas[i]};
+            queue_early(r, ac, q, 3, argv);
+        }
+    }
+}
+
+/* Reconnects when down; drops a link whose oldest command waits too long
+ * (a stopped or overloaded Redis), so requests fall back instead of hanging. */
+static void on_tick(uv_timer_t *t)
+{
+    struct nm_api_redis *r = t->data;
+    int64_t now = now_ms();
+    if (!r->ac) {
+        if (now >= r->next_connect_ms)
+            connect_now(r);
+        return;
+    }
+    if (r->ring_len && now - r->sent_ms[r->ring_head] > r->timeout_ms) {
+        char why[64];
+        snprintf(why, sizeof why, "no answer within %d ms", r->timeout_ms);
+        redisAsyncContext *ac = r->ac;
+        link_lost(r, why);
+        redisAsyncFree(ac); /* pending callbacks run now, with no reply */
+    } else if (!r->up && r->ring_len == 0 && now - r->next_connect_ms > 5000) {
+        redisAsyncContext *ac = r->ac; /* a connect that never completes */
+        link_lost(r, "connect timed out");
+        redisAsyncFree(ac);
+    }
+}
+
+int nm_api_redis_new(uv_loop_t *loop, const char *url, int timeout_ms, bool quiet,
+                     struct nm_api_redis **out, char *err, size_t err_cap)
+{
+    struct nm_api_redis *r = calloc(1, sizeof *r);
+    if (!r) {
+        snprintf(err, err_cap, "out of memory");
+        return NM_E_NOMEM;
+    }
+    int rc = nm_api_redis_parse_url(url, r->host, sizeof r->host, &r->port, &r->db, err,
+                                    err_cap);
+    if (rc) {
+        free(r);
+        return rc;
+    }
+    snprintf(r->label, sizeof r->label, "%s:%d/%d", r->host, r->port, r->db);
+    r->loop = loop;
+    r->quiet = quiet;
+    r->timeout_ms = timeout_ms > 0 ? timeout_ms : 250;
+    uv_timer_init(loop, &r->tick);
+    r->tick.data = r;
+    r->next_connect_ms = now_ms();
+    connect_now(r);
+    uv_timer_start(&r->tick, on_tick, TICK_MS, TICK_MS);
+    *out = r;
+    return 0;
+}
+
+bool nm_api_redis_up(const struct nm_api_redis *r)
+{
+    return r && r->ac && r->up && !r->closing;
+}
+
+void nm_api_redis_counts(const struct nm_api_redis *r, uint64_t *answered, uint64_t *fallbacks)
+{
+    *answered = r ? r->answered : 0;
+    *fallbacks = r ? r->fallbacks : 0;
+}
+
+static void noop_close(uv_handle_t *h)
+{
+    (void)h;
+}
+
+void nm_api_redis_close(struct nm_api_redis *r)
+{
+    if (!r)
+        return;
+    r->closing = true;
+    uv_timer_stop(&r->tick);
+    uv_close((uv_handle_t *)&r->tick, noop_close);
+    if (r->ac) {
+        redisAsyncContext *ac = r->ac;
+        r->ac = NULL;
+        redisAsyncFree(ac);
+    }
+}
+
+void nm_api_redis_free(struct nm_api_redis *r)
+{
+    free(r);
+}
+
+static void take_answered(struct req *q, redisReply *rep)
+{
+    uint64_t milli[NM_API_REDIS_MAX_BUCKETS];
+    if (!rep || rep->type != REDIS_REPLY_ARRAY || rep->elements != q->nbuckets + 1) {
+        q->take_cb(q->ud, NM_E_IO, false, NULL, 0);
+        return;
+    }
+    for (size_t i = 0; i <= q->nbuckets; i++)
+        if (rep->element[i]->type != REDIS_REPLY_INTEGER || rep->element[i]->integer < 0) {
+            q->take_cb(q->ud, NM_E_IO, false, NULL, 0);
+            return;
+        }
+    for (size_t i = 0; i < q->nbuckets; i++)
+        milli[i] = (uint64_t)rep->element[i + 1]->integer;
+    q->take_cb(q->ud, 0, rep->element[0]->integer == 1, milli, q->nbuckets);
+}
+
+void nm_api_redis_take(struct nm_api_redis *r, const char *const *names,
+                       const struct nm_api_rate *rates, size_t n, nm_api_redis_take_cb cb,
+                       void *ud)
+{
+    /* EVAL script numkeys keys... then count, period, burst per key */
+    enum { MAXARGS = 3 + NM_API_REDIS_MAX_BUCKETS * 4 };
+    const char *argv[MAXARGS];
+    char keys[NM_API_REDIS_MAX_BUCKETS][112], nums[NM_API_REDIS_MAX_BUCKETS * 3][16], nk[8];
+    struct req *q = n && n <= NM_API_REDIS_MAX_BUCKETS ? calloc(1, sizeof *q) : NULL;
+    if (!q) {
+        cb(ud, NM_E_IO, false, NULL, 0);
+        return;
+    }
+    *q = (struct req){.r = r, .answered = take_answered, .take_cb = cb, .ud = ud, .nbuckets = n};
+    int argc = 0;
+    snprintf(nk, sizeof nk, "%zu", n);
+    argv[argc++] = r->take_sha[0] ? "EVALSHA" : "EVAL";
+    argv[argc++] = r->take_sha[0] ? r->take_sha : take_lua;
+    argv[argc++] = nk;
+    for (size_t i = 0; i < n; i++) {
+        snprintf(keys[i], sizeof keys[i], "nm:rl:%s", names[i]);
+        argv[argc++] = keys[i];
+    }
+    for (size_t i = 0; i < n; i++) {
+        uint32_t v[3] = {rates[i].count, rates[i].period_ms, rates[i].burst};
+        for (int j = 0; j < 3; j++) {
+            snprintf(nums[i * 3 + j], sizeof nums[0], "%u", v[j]);
+            argv[argc++] = nums[i * 3 + j];
+        }
+    }
+    if (!send_argv(r, q, argc, argv, NULL)) {
+        free(q);
+        cb(ud, NM_E_IO, false, NULL, 0);
+    }
+}
+
+/* Cache keys are hashed: the canonical input can be long. */
+static void cache_key(const char *key, char out[64])
+{
+    unsigned char h[16];
+    crypto_generichash(h, sizeof h, (const unsigned char *)key, strlen(key), NULL, 0);
+    memcpy(out, "nm:cache:", 9);
+    sodium_bin2hex(out + 9, 64 - 9, h, sizeof h);
+}
+
+static void get_answered(struct req *q, redisReply *rep)
+{
+    if (!rep || rep->type == REDIS_REPLY_ERROR) {
+        q->get_cb(q->ud, NM_E_IO, NULL, 0);
+    } else if (rep->type == REDIS_REPLY_ARRAY && rep->elements == 2 &&
+               rep->element[0]->type == REDIS_REPLY_STRING &&
+               rep->element[1]->type == REDIS_REPLY_INTEGER) {
+        long long left = rep->element[1]->integer;
+        int64_t age = left >= 0 && left <= q->ttl_ms ? q->ttl_ms - left : 0;
+        q->get_cb(q->ud, 0, rep->element[0]->str, age);
+    } else {
+        q->get_cb(q->ud, 0, NULL, 0); /* nil: a miss */
+    }
+}
+
+void nm_api_redis_cache_get(struct nm_api_redis *r, const char *key, int64_t ttl_ms,
+                            nm_api_redis_get_cb cb, void *ud)
+{
+    char k[64];
+    struct req *q = calloc(1, sizeof *q);
+    if (!q) {
+        cb(ud, NM_E_IO, NULL, 0);
+        return;
+    }
+    *q = (struct req){.r = r, .answered = get_answered, .get_cb = cb, .ud = ud, .ttl_ms = ttl_ms};
+    cache_key(key, k);
+    const char *argv[4] = {r->get_sha[0] ? "EVALSHA" : "EVAL", r->get_sha[0] ? r->get_sha : get_lua,
+                           "1", k};
+    if (!send_argv(r, q, 4, argv, NULL)) {
+        free(q);
+        cb(ud, NM_E_IO, NULL, 0);
+    }
+}
+
+void nm_api_redis_cache_put(struct nm_api_redis *r, const char *key, const char *value,
+                            int64_t ttl_ms)
+{
+    char k[64], px[24];
+    struct req *q = calloc(1, sizeof *q);
+    if (!q)
+        return;
+    *q = (struct req){.r = r, .answered = ignore_answer};
+    cache_key(key, k);
+    snprintf(px, sizeof px, "%lld", (long long)ttl_ms);
+    const char *argv[5] = {"SET", k, value, "PX", px};
+    if (!send_argv(r, q, 5, argv, NULL))
+        free(q);
+}
