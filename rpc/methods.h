@@ -12,6 +12,7 @@
 #include "rpc/metrics.h"
 #include "rpc/server.h"
 
+#include <cjson/cJSON.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -57,6 +58,8 @@ struct nm_rpc_node_hooks {
     int (*set_log_level)(void *ud, const char *level); /* system_setLogLevel; NM_E_INVAL */
     int (*connections)(void *ud);                     /* open RPC connections */
     struct nm_p2p_host *p2p;                          /* peer methods; NULL: no p2p */
+    /* bft_state of this node's consensus engine (a new object), NULL: none */
+    cJSON *(*bft_state)(void *ud);
 };
 
 /* The caller of a request answered without a connection (tests, fuzzing):

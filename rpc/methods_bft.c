@@ -1,7 +1,7 @@
 /* methods_bft.c - BFT finality JSON-RPC methods (issue 11): bft_authorities,
- * the chain spec's authority set with voting power and the quorum. The
- * node does not run BFT rounds yet (that needs the p2p layer), so there is
- * no bft_state; shapes in docs/rpc.md. */
+ * the chain spec's authority set with voting power and the quorum, and
+ * bft_state, where this node's consensus engine stands; shapes in
+ * docs/rpc.md. */
 #include "rpc/method_api.h"
 
 #include "node/ss58.h"
@@ -36,7 +36,27 @@ static int m_bft_authorities(struct nm_rpc_request *r, cJSON **result,
     /* the least power that is more than 2/3 of the total */
     add_u64(out, "quorumPower", total ? total * 2 / 3 + 1 : 0);
     cJSON_AddStringToObject(out, "finality",
-                            spec->authority_count <= 1 ? "instant" : "bft (not running yet)");
+                            spec->authority_count <= 1 ? "instant" : "bft");
+    *result = out;
+    return 0;
+}
+
+/* The engine's own view when this node votes; else what any node knows:
+ * the height being decided is the one above the best (final) block. */
+static int m_bft_state(struct nm_rpc_request *r, cJSON **result, struct nm_rpc_error_out *e)
+{
+    const struct nm_rpc_node_hooks *h = nm_rpc_methods_hooks(r->methods);
+    cJSON *out = h->bft_state ? h->bft_state(h->ud) : NULL;
+    if (!out) {
+        if (!(out = cJSON_CreateObject()))
+            return nm_rpc_fail_chain(e, NM_E_NOMEM, "bft_state");
+        cJSON_AddBoolToObject(out, "running", false);
+        cJSON_AddNumberToObject(out, "height", (double)(r->chain->best.height + 1));
+    }
+    char hex[NM_HASH_HEXLEN];
+    cJSON_AddStringToObject(out, "finality", r->chain->bft ? "bft" : "instant");
+    cJSON_AddNumberToObject(out, "finalizedHeight", (double)r->chain->best.height);
+    cJSON_AddStringToObject(out, "finalizedHash", nm_hash_hex(&r->chain->best_hash, hex));
     *result = out;
     return 0;
 }
@@ -45,6 +65,9 @@ static const struct nm_rpc_method bft_methods[] = {
     {.info = {.name = "bft_authorities", .params = "[]",
               .summary = "the authority set: accounts, voting power, quorum"},
      .fn = m_bft_authorities},
+    {.info = {.name = "bft_state", .params = "[]",
+              .summary = "this node's consensus: height, round, step, lock, power seen"},
+     .fn = m_bft_state},
 };
 
 const struct nm_rpc_method_table nm_rpc_bft_methods = {.methods = bft_methods,

@@ -4,6 +4,9 @@
 #include "service/node.h"
 
 #include "node/chain.h"
+#include "node/chain_bft.h"
+#include "node/ss58.h"
+#include "service/bft_node.h"
 #include "node/errors.h"
 #include "node/p2p/pubsub.h"
 #include "node/p2p/sync.h"
@@ -57,6 +60,7 @@ struct nm_node {
     struct nm_p2p_host *p2p;
     struct nm_sync *sync;
     struct nm_pubsub *pubsub;
+    struct nm_bft_node *bft; /* chains with several authorities, --validator */
     int rpc_port;
     int prom_port;
     int p2p_port;
@@ -104,6 +108,18 @@ static void node_log(struct nm_node *n, const char *fmt, ...)
     n->cfg.log(n->cfg.log_ud, line);
 }
 
+/* A block of ours was stored (made alone, or final by consensus): tell
+ * RPC subscribers, gossip it, and tell peers to fetch it, for those
+ * gossip misses. */
+static void block_stored(struct nm_node *n, const struct nm_block_outcome *outcome)
+{
+    nm_rpc_methods_block_added(n->methods, outcome);
+    if (n->pubsub)
+        nm_pubsub_block_produced(n->pubsub);
+    if (n->sync)
+        nm_sync_announce(n->sync);
+}
+
 static void produce_block(uv_timer_t *t)
 {
     struct nm_node *n = t->data;
@@ -130,12 +146,8 @@ static void produce_block(uv_timer_t *t)
     node_log(n, "block #%" PRIu64 " %.18s… epoch %" PRIu64 ", %zu extrinsics (%zu failed)",
              n->chain->best.height, nm_hash_hex(&n->chain->best_hash, hex), n->chain->best.epoch,
              outcome.count, failed);
-    nm_rpc_methods_block_added(n->methods, &outcome);
+    block_stored(n, &outcome);
     free(outcome.results);
-    if (n->pubsub)
-        nm_pubsub_block_produced(n->pubsub); /* gossip it */
-    if (n->sync)
-        nm_sync_announce(n->sync); /* and tell peers to fetch it, for those gossip misses */
 }
 
 /* The end of a loop turn: the requests of this turn have been answered. */
@@ -310,6 +322,7 @@ static void on_stop(uv_async_t *a)
     n->prom = NULL;
     nm_p2p_host_stop(n->p2p);
     n->p2p = NULL;
+    nm_bft_node_stop(n->bft);
     uv_close((uv_handle_t *)&n->block_timer, on_handle_closed);
     uv_close((uv_handle_t *)&n->tick_timer, on_handle_closed);
     uv_close((uv_handle_t *)&n->shutdown_timer, on_handle_closed);
@@ -357,6 +370,82 @@ static void sync_imported(void *ud, const struct nm_block_outcome *o)
 {
     struct nm_node *n = ud;
     nm_rpc_methods_block_added(n->methods, o);
+    if (n->bft)
+        nm_bft_node_chain_advanced(n->bft); /* consensus resumes above it */
+}
+
+/* ---- BFT finality (chains with several authorities) ---- */
+
+static int bft_on_consensus(void *ud, const uint8_t *msg, size_t len)
+{
+    struct nm_node *n = ud;
+    return n->bft ? nm_bft_node_receive(n->bft, msg, len) : 1;
+}
+
+static void bft_publish(void *ud, const uint8_t *msg, size_t len)
+{
+    struct nm_node *n = ud;
+    if (n->pubsub)
+        nm_pubsub_publish_consensus(n->pubsub, msg, len);
+}
+
+static void bft_finalized(void *ud, const struct nm_block_outcome *o)
+{
+    block_stored(ud, o);
+}
+
+/* --validator: the key must be an authority of this chain. */
+static int check_validator(struct nm_node *n)
+{
+    struct nm_chain *c = n->chain;
+    char addr[NM_SS58_STRLEN];
+    if (!n->cfg.validator)
+        return 0;
+    nm_ss58_encode(&c->author.pub, addr);
+    if (c->bft && c->bft_self < 0) {
+        snprintf(n->start_msg, sizeof n->start_msg,
+                 "--validator: key %s is not in the chain spec's authority set (%u "
+                 "authorities; see bft_authorities)",
+                 addr, c->bft_set.count);
+        return NM_E_BFT_UNKNOWN_AUTHORITY;
+    }
+    if (!c->bft && !c->can_author) {
+        snprintf(n->start_msg, sizeof n->start_msg,
+                 "--validator: key %s is not the chain's authority", addr);
+        return NM_E_BFT_UNKNOWN_AUTHORITY;
+    }
+    if (c->bft && !n->cfg.p2p) {
+        snprintf(n->start_msg, sizeof n->start_msg,
+                 "--validator on a chain with %u authorities needs p2p (--port, --bootnodes)",
+                 c->bft_set.count);
+        return NM_E_INVAL;
+    }
+    return 0;
+}
+
+static cJSON *hook_bft_state(void *ud)
+{
+    struct nm_node *n = ud;
+    return n->bft ? nm_bft_node_state_json(n->bft) : NULL;
+}
+
+static int open_bft(struct nm_node *n)
+{
+    struct nm_bft_node_config bc = {
+        .loop = &n->loop,
+        .chain = n->chain,
+        .files = n->db_path,
+        .publish = bft_publish,
+        .before_write = sync_before_import,
+        .finalized = bft_finalized,
+        .log = p2p_log,
+        .ud = n,
+    };
+    int err = nm_bft_node_new(&bc, &n->bft, n->start_msg, sizeof n->start_msg);
+    if (!err)
+        node_log(n, "bft: authority %d of %u, consensus from height %" PRIu64,
+                 n->chain->bft_self, n->chain->bft_set.count, n->chain->best.height + 1);
+    return err;
 }
 
 /* The p2p host and block sync on this loop; prints the PeerId and listen
@@ -381,11 +470,13 @@ static int open_p2p(struct nm_node *n)
     struct nm_pubsub_config psc = {
         .chain = n->chain,
         .node_key = n->cfg.p2p->node_key,
-        .authority = n->cfg.produce && n->chain->can_author,
+        .authority = n->cfg.produce && (n->chain->can_author ||
+                                        (n->chain->bft && n->cfg.validator)),
         .before_import = sync_before_import,
         .imported = sync_imported,
         .log = p2p_log,
         .ud = n,
+        .on_consensus = n->chain->bft && n->cfg.validator ? bft_on_consensus : NULL,
     };
     if ((err = nm_pubsub_new(&psc, &n->pubsub)))
         return err;
@@ -414,7 +505,12 @@ static int node_open(struct nm_node *n)
     if (err)
         return err;
     nm_mempool_set_limits(&n->chain->pool, &n->cfg.pool);
-    if (n->cfg.produce && !n->chain->can_author)
+    if ((err = check_validator(n)))
+        return err;
+    if (n->chain->bft && !n->cfg.validator)
+        node_log(n, "chain with %u authorities: this node follows their final blocks "
+                 "(--validator to vote)", n->chain->bft_set.count);
+    else if (n->cfg.produce && !n->chain->can_author && !n->chain->bft)
         node_log(n, "warning: this node's key is not the chain's authority: it makes no blocks");
     if ((err = nm_rpc_methods_new(n->chain, &n->methods)))
         return err;
@@ -424,12 +520,15 @@ static int node_open(struct nm_node *n)
     }
     if (n->cfg.p2p && (err = open_p2p(n)))
         return err;
+    if (n->chain->bft && n->cfg.validator && n->cfg.produce && (err = open_bft(n)))
+        return err;
     struct nm_rpc_node_hooks hooks = {
         .ud = n,
         .p2p = n->p2p,
         .shutdown = n->cfg.on_shutdown ? hook_shutdown : NULL,
         .set_log_level = hook_set_log_level,
         .connections = hook_connections,
+        .bft_state = hook_bft_state,
     };
     nm_rpc_methods_set_hooks(n->methods, &hooks);
     struct nm_rpc_server_config rc = {
@@ -508,6 +607,8 @@ static void node_thread(void *arg)
     uv_loop_close(&n->loop);
     nm_sync_free(n->sync);
     nm_pubsub_free(n->pubsub);
+    nm_bft_node_free(n->bft);
+    n->bft = NULL;
     n->sync = NULL;
     n->pubsub = NULL;
     nm_rpc_methods_delete(n->methods);

@@ -40,8 +40,10 @@ static int topic_of(const struct nm_pubsub *ps, const char *t)
 
 const char *nm_pubsub_topic_label(enum nm_pubsub_topic t)
 {
-    return t == NM_PUBSUB_ANNOUNCE ? "announcements" : t == NM_PUBSUB_BLOCKS ? "blocks"
-                                                                             : "extrinsics";
+    return t == NM_PUBSUB_ANNOUNCE     ? "announcements"
+           : t == NM_PUBSUB_BLOCKS     ? "blocks"
+           : t == NM_PUBSUB_EXTRINSICS ? "extrinsics"
+                                       : "consensus";
 }
 
 uint64_t nm_pubsub_count(const struct nm_pubsub *ps, enum nm_pubsub_topic t,
@@ -84,6 +86,14 @@ static enum nm_gossip_verdict on_block(struct nm_pubsub *ps, const uint8_t *data
 }
 
 static void publish(struct nm_pubsub *ps, enum nm_pubsub_topic t, const uint8_t *d, size_t n);
+
+static enum nm_gossip_verdict on_consensus(struct nm_pubsub *ps, const uint8_t *data, size_t len)
+{
+    if (!ps->cfg.on_consensus)
+        return NM_GOSSIP_IGNORE;
+    int rc = ps->cfg.on_consensus(ps->cfg.ud, data, len);
+    return rc == 0 ? NM_GOSSIP_ACCEPT : rc > 0 ? NM_GOSSIP_IGNORE : NM_GOSSIP_REJECT;
+}
 
 static bool was_gossiped(const struct nm_pubsub *ps, const nm_hash *h)
 {
@@ -163,6 +173,7 @@ static enum nm_gossip_verdict deliver(void *ud, const char *topic, const uint8_t
         return NM_GOSSIP_IGNORE;
     enum nm_gossip_verdict v = t == NM_PUBSUB_BLOCKS       ? on_block(ps, data, len)
                                : t == NM_PUBSUB_EXTRINSICS ? on_extrinsic(ps, data, len)
+                               : t == NM_PUBSUB_CONSENSUS  ? on_consensus(ps, data, len)
                                                            : on_announcement(ps, data, len, author);
     ps->counts[t][v == NM_GOSSIP_ACCEPT   ? NM_PUBSUB_ACCEPTED
                   : v == NM_GOSSIP_IGNORE ? NM_PUBSUB_IGNORED
@@ -213,7 +224,8 @@ static void announce_status(struct nm_pubsub *ps)
     cJSON_AddStringToObject(j, "genesis", nm_hash_hex(&c->genesis, genesis));
     cJSON_AddNumberToObject(j, "best", (double)c->best.height);
     cJSON_AddStringToObject(j, "bestHash", nm_hash_hex(&c->best_hash, best));
-    /* one authority: every block is final as it is made */
+    /* one authority: every block is final as it is made; several: only
+     * final blocks are stored */
     cJSON_AddNumberToObject(j, "finalized", (double)c->best.height);
     cJSON_AddStringToObject(j, "version", NM_P2P_AGENT);
     cJSON *roles = cJSON_AddArrayToObject(j, "roles");
@@ -258,13 +270,15 @@ int nm_pubsub_new(const struct nm_pubsub_config *cfg, struct nm_pubsub **out)
              nm_hash_hex(&cfg->chain->genesis, genesis));
     snprintf(ps->topics[NM_PUBSUB_EXTRINSICS], sizeof ps->topics[0], "/neuromesh/%s/extrinsics",
              genesis);
+    snprintf(ps->topics[NM_PUBSUB_CONSENSUS], sizeof ps->topics[0], "/neuromesh/%s/bft", genesis);
     /* status at most every 15 s; a few seconds on fast (dev) chains */
     uint64_t bt = cfg->chain->rt.params.block_time_ms;
     ps->status_ms = bt * 4 < 2000 ? 2000 : bt * 4 > 15000 ? 15000 : bt * 4;
     struct nm_gossip_config gc = {&ps->key, send_rpc, deliver, ps};
     int rc = nm_gossip_new(&gc, &ps->router);
     for (int t = 0; !rc && t < NM_PUBSUB_TOPICS; t++)
-        rc = nm_gossip_subscribe(ps->router, ps->topics[t]);
+        if (t != NM_PUBSUB_CONSENSUS || cfg->on_consensus)
+            rc = nm_gossip_subscribe(ps->router, ps->topics[t]);
     if (rc) {
         nm_pubsub_free(ps);
         return rc;
@@ -305,4 +319,9 @@ void nm_pubsub_block_produced(struct nm_pubsub *ps)
         return;
     publish(ps, NM_PUBSUB_BLOCKS, blk, len);
     free(blk);
+}
+
+void nm_pubsub_publish_consensus(struct nm_pubsub *ps, const uint8_t *msg, size_t len)
+{
+    publish(ps, NM_PUBSUB_CONSENSUS, msg, len);
 }
