@@ -75,6 +75,9 @@ void nm_rpc_methods_config_init(struct nm_rpc_methods_config *cfg);
 /* NM_E_INVAL for a bad value, NM_E_NOMEM; the previous policy stays then. */
 int nm_rpc_methods_configure(struct nm_rpc_methods *m, const struct nm_rpc_methods_config *cfg);
 void nm_rpc_methods_set_hooks(struct nm_rpc_methods *m, const struct nm_rpc_node_hooks *hooks);
+/* BFT: a new height or round began: notify bft_subscribeRounds subscribers
+ * with state (taken; rpc/methods_bft.c). */
+void nm_rpc_bft_round_changed(struct nm_rpc_methods *m, cJSON *state);
 /* The peer list changed: notify system_subscribePeers subscribers
  * (rpc/methods_p2p.c). */
 void nm_rpc_p2p_publish_peers(struct nm_rpc_methods *m);

@@ -3,6 +3,7 @@
  * bft_state, where this node's consensus engine stands; shapes in
  * docs/rpc.md. */
 #include "rpc/method_api.h"
+#include "rpc/methods_internal.h"
 
 #include "node/ss58.h"
 
@@ -61,6 +62,30 @@ static int m_bft_state(struct nm_rpc_request *r, cJSON **result, struct nm_rpc_e
     return 0;
 }
 
+static int m_bft_subscribeRounds(struct nm_rpc_request *r, cJSON **result,
+                                 struct nm_rpc_error_out *e)
+{
+    cJSON *now = NULL;
+    if (m_bft_state(r, &now, e))
+        return -1;
+    return nm_rpc_subscribe_first(r, "bftRounds", NULL, "bft_round", now, result, e);
+}
+
+static int m_bft_unsubscribeRounds(struct nm_rpc_request *r, cJSON **result,
+                                   struct nm_rpc_error_out *e)
+{
+    return nm_rpc_unsubscribe(r, "bftRounds", result, e);
+}
+
+void nm_rpc_bft_round_changed(struct nm_rpc_methods *m, cJSON *state)
+{
+    if (!nm_rpc_has_subscribers(m, "bftRounds")) {
+        cJSON_Delete(state);
+        return;
+    }
+    nm_rpc_publish(m, "bftRounds", "bft_round", state);
+}
+
 static const struct nm_rpc_method bft_methods[] = {
     {.info = {.name = "bft_authorities", .params = "[]",
               .summary = "the authority set: accounts, voting power, quorum"},
@@ -68,6 +93,13 @@ static const struct nm_rpc_method bft_methods[] = {
     {.info = {.name = "bft_state", .params = "[]",
               .summary = "this node's consensus: height, round, step, lock, power seen"},
      .fn = m_bft_state},
+    {.info = {.name = "bft_subscribeRounds", .params = "[]",
+              .summary = "notifies bft_round with bft_state at each new height or round",
+              .subscription = true},
+     .fn = m_bft_subscribeRounds},
+    {.info = {.name = "bft_unsubscribeRounds", .params = "[id]",
+              .summary = "ends a round-change subscription"},
+     .fn = m_bft_unsubscribeRounds},
 };
 
 const struct nm_rpc_method_table nm_rpc_bft_methods = {.methods = bft_methods,

@@ -6,6 +6,8 @@
 #include "node/chain_bft.h"
 #include "node/errors.h"
 #include "node/p2p/host.h"
+#include "node/ss58.h"
+#include "rpc/prometheus.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -41,6 +43,13 @@ struct own_msg {
     size_t len;
 };
 
+/* What this node saw of one authority (the Authorities view). */
+struct auth_seen {
+    uint64_t last_height;   /* highest height it voted at, 0: never */
+    uint64_t last_seen_ms;  /* when its last vote or proposal arrived */
+    uint64_t missed;        /* rounds it was the proposer of that went by without a decision */
+};
+
 struct step_timer {
     uv_timer_t t;
     struct nm_bft_node *b;
@@ -72,12 +81,16 @@ struct nm_bft_node {
     bool replaying;
     /* figures for bft_state and metrics */
     uint64_t decided, decided_round_sum, height_started_ms, last_finality_ms;
-    uint64_t evidence_seen, late_votes;
+    uint64_t finality_ms_sum, evidence_seen, late_votes;
+    struct auth_seen *seen; /* by authority index */
+    uint64_t notified_height;
+    uint32_t notified_round;
 };
 
 #define b_log(b, ...) nm_p2p_logf((b)->cfg.log, (b)->cfg.ud, __VA_ARGS__)
 
 static void drain(struct nm_bft_node *b);
+static void note_seen(struct nm_bft_node *b, uint16_t authority, uint64_t height);
 
 /* ---- proposed blocks of the current height ---- */
 
@@ -233,9 +246,11 @@ static void broadcast(struct nm_bft_node *b, const struct nm_bft_engine_output *
 {
     if (o->msg_kind == NM_BFT_WAL_VOTE) {
         struct nm_bft_vote v;
-        if (!nm_bft_vote_decode(o->bytes, o->len, &v))
+        if (!nm_bft_vote_decode(o->bytes, o->len, &v)) {
+            note_seen(b, v.authority, v.height);
             publish_kind(b, NM_BFT_GOSSIP_VOTE, o->bytes, o->len, NULL, 0, v.step, v.height,
                          v.round);
+        }
         return;
     }
     struct nm_bft_proposal p;
@@ -275,6 +290,10 @@ static void decided(struct nm_bft_node *b, struct nm_bft_cert *cert)
     b->decided++;
     b->decided_round_sum += cert->round;
     b->last_finality_ms = b->height_started_ms ? now - b->height_started_ms : 0;
+    b->finality_ms_sum += b->last_finality_ms;
+    /* the proposers of the rounds before the deciding one missed theirs */
+    for (uint32_t r = 0; b->seen && r < cert->round && r < 64; r++)
+        b->seen[nm_bft_authorities_proposer(b->ecfg.set, cert->height, r)].missed++;
     b_log(b, "block #%" PRIu64 " %.18s… final in round %" PRIu32 " (%u of %u signed), %zu "
           "extrinsics",
           cert->height, nm_hash_hex(&cert->block, hex), cert->round,
@@ -317,9 +336,26 @@ static void drain(struct nm_bft_node *b)
     }
     if (b->e.m.height != height)
         feed_future(b);
+    const struct nm_bft_machine *m = &b->e.m;
+    if (b->cfg.round_changed && !m->waiting &&
+        (m->height != b->notified_height || m->round != b->notified_round)) {
+        b->notified_height = m->height;
+        b->notified_round = m->round;
+        b->cfg.round_changed(b->cfg.ud);
+    }
 }
 
 /* ---- input ---- */
+
+static void note_seen(struct nm_bft_node *b, uint16_t authority, uint64_t height)
+{
+    if (!b->seen || authority >= b->ecfg.set->count)
+        return;
+    struct auth_seen *a = &b->seen[authority];
+    if (height > a->last_height)
+        a->last_height = height;
+    a->last_seen_ms = nm_now_ms();
+}
 
 static void keep_future(struct nm_bft_node *b, uint64_t height, const uint8_t *msg, size_t len)
 {
@@ -393,6 +429,7 @@ static int receive_proposal(struct nm_bft_node *b, const uint8_t *msg, size_t le
         }
         cache_add(b, &h, copy, blk_len, err == 0);
     }
+    note_seen(b, p.authority, p.height);
     int err = nm_bft_engine_recv_proposal(&b->e, &p);
     drain(b);
     return verdict(err);
@@ -412,6 +449,7 @@ static int receive_vote(struct nm_bft_node *b, const uint8_t *msg, size_t len)
         b->late_votes++;
         return 1;
     }
+    note_seen(b, v.authority, v.height);
     int err = nm_bft_engine_recv_vote(&b->e, &v);
     drain(b);
     return verdict(err);
@@ -528,6 +566,12 @@ int nm_bft_node_new(const struct nm_bft_node_config *cfg, struct nm_bft_node **o
     b->ecfg.set = nm_chain_bft_authorities_at(c, c->best.height + 1);
     b->ecfg.genesis = c->genesis;
     b->ecfg.self = c->bft_self;
+    if (!(b->seen = calloc(b->ecfg.set->count, sizeof *b->seen))) {
+        nm_bft_wal_close(&b->wal);
+        nm_bft_guard_close(&b->guard);
+        free(b);
+        return NM_E_NOMEM;
+    }
     /* rounds paced by the block time: a proposer has one block time (and
      * 200 ms) to be heard, votes half of it; each round waits longer */
     uint32_t bt = (uint32_t)c->rt.params.block_time_ms;
@@ -576,6 +620,7 @@ void nm_bft_node_free(struct nm_bft_node *b)
         free(b->future[i].bytes);
     for (int s = 0; s < 3; s++)
         free(b->own[s].bytes);
+    free(b->seen);
     nm_bft_wal_close(&b->wal);
     nm_bft_guard_close(&b->guard);
     free(b);
@@ -617,5 +662,61 @@ cJSON *nm_bft_node_state_json(const struct nm_bft_node *b)
     cJSON_AddNumberToObject(o, "evidenceSeen", (double)b->evidence_seen);
     cJSON_AddNumberToObject(o, "refusedSignatures", (double)b->e.refused);
     cJSON_AddNumberToObject(o, "resent", (double)b->resent);
+    /* an authority is online when a vote or proposal of it arrived within
+     * the last 3 block times (and 3 s); this node, while its engine runs */
+    uint64_t now = nm_now_ms(), bt = b->chain->rt.params.block_time_ms;
+    uint64_t window = 3 * bt > 3000 ? 3 * bt : 3000;
+    cJSON *list = cJSON_AddArrayToObject(o, "authorities");
+    for (uint32_t i = 0; list && i < b->ecfg.set->count; i++) {
+        const struct auth_seen *a = &b->seen[i];
+        char addr[NM_SS58_STRLEN];
+        cJSON *x = cJSON_CreateObject();
+        if (!x)
+            break;
+        cJSON_AddNumberToObject(x, "index", i);
+        cJSON_AddStringToObject(x, "account", nm_ss58_encode(&b->ecfg.set->list[i].account, addr));
+        snprintf(num, sizeof num, "%" PRIu64, b->ecfg.set->list[i].power);
+        cJSON_AddStringToObject(x, "power", num);
+        bool self = (int32_t)i == b->ecfg.self;
+        cJSON_AddBoolToObject(x, "online", self ? b->live
+                                                : a->last_seen_ms && now - a->last_seen_ms <= window);
+        cJSON_AddNumberToObject(x, "lastSignedHeight", (double)a->last_height);
+        cJSON_AddNumberToObject(x, "missedRounds", (double)a->missed);
+        cJSON_AddItemToArray(list, x);
+    }
     return o;
+}
+
+void nm_bft_node_metrics(const struct nm_bft_node *b, struct nm_prom_text *t)
+{
+    const struct nm_bft_machine *m = &b->e.m;
+    nm_prom_family(t, "neuromesh_bft_round", "gauge", "Round of the height being decided.");
+    nm_prom_sample(t, "neuromesh_bft_round", NULL, m->round);
+    nm_prom_family(t, "neuromesh_bft_heights_decided_total", "counter",
+                   "Heights this authority's engine decided.");
+    nm_prom_sample(t, "neuromesh_bft_heights_decided_total", NULL, (double)b->decided);
+    nm_prom_family(t, "neuromesh_bft_rounds_total", "counter",
+                   "Rounds those heights took (rounds per height: divide by heights decided).");
+    nm_prom_sample(t, "neuromesh_bft_rounds_total", NULL,
+                   (double)(b->decided + b->decided_round_sum));
+    nm_prom_family(t, "neuromesh_bft_finality_seconds", "summary",
+                   "From the start of a height to its block final and stored.");
+    nm_prom_sample(t, "neuromesh_bft_finality_seconds_sum", NULL,
+                   (double)b->finality_ms_sum / 1000.0);
+    nm_prom_sample(t, "neuromesh_bft_finality_seconds_count", NULL, (double)b->decided);
+    nm_prom_family(t, "neuromesh_bft_late_votes_total", "counter",
+                   "Votes received for a height already decided here.");
+    nm_prom_sample(t, "neuromesh_bft_late_votes_total", NULL, (double)b->late_votes);
+    nm_prom_family(t, "neuromesh_bft_evidence_total", "counter",
+                   "Equivocation evidence seen (two conflicting votes of one authority).");
+    nm_prom_sample(t, "neuromesh_bft_evidence_total", NULL, (double)b->evidence_seen);
+    nm_prom_family(t, "neuromesh_bft_missed_proposals_total", "counter",
+                   "Rounds an authority was the proposer of that ended without a decision.");
+    for (uint32_t i = 0; i < b->ecfg.set->count; i++) {
+        char addr[NM_SS58_STRLEN], labels[96];
+        snprintf(labels, sizeof labels, "authority=\"%s\"",
+                 nm_ss58_encode(&b->ecfg.set->list[i].account, addr));
+        nm_prom_sample(t, "neuromesh_bft_missed_proposals_total", labels,
+                       (double)b->seen[i].missed);
+    }
 }

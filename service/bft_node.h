@@ -34,6 +34,8 @@ struct nm_bft_node_config {
     void (*before_write)(void *ud);
     /* a decided block was stored */
     void (*finalized)(void *ud, const struct nm_block_outcome *o);
+    /* a new height or round began (bft_subscribeRounds); may be NULL */
+    void (*round_changed)(void *ud);
     void (*log)(void *ud, const char *line);
     void *ud;
 };
@@ -56,7 +58,12 @@ int nm_bft_node_receive(struct nm_bft_node *b, const uint8_t *msg, size_t len);
 /* The chain moved on without the engine (sync or a gossiped final block). */
 void nm_bft_node_chain_advanced(struct nm_bft_node *b);
 
-/* bft_state: height, round, step, locked block, power seen; NULL on OOM. */
+/* bft_state: height, round, step, locked block, power seen, and per
+ * authority what this node saw of it; NULL on OOM. */
 cJSON *nm_bft_node_state_json(const struct nm_bft_node *b);
+
+/* Prometheus figures (rpc/prometheus.h's text). */
+struct nm_prom_text;
+void nm_bft_node_metrics(const struct nm_bft_node *b, struct nm_prom_text *t);
 
 #endif

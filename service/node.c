@@ -256,7 +256,8 @@ static void render_metrics(void *ud, struct nm_prom_text *t)
     nm_prom_family(t, "neuromesh_block_height", "gauge",
                    "Height of the best and of the last finalized block.");
     nm_prom_sample(t, "neuromesh_block_height", "status=\"best\"", (double)c->best.height);
-    /* one authority: every block is final as it is made */
+    /* one authority: every block is final as it is made; several: only
+     * final blocks (with their certificate) are stored */
     nm_prom_sample(t, "neuromesh_block_height", "status=\"finalized\"", (double)c->best.height);
     nm_prom_family(t, "neuromesh_epoch", "gauge", "Epoch of the best block.");
     nm_prom_sample(t, "neuromesh_epoch", NULL, (double)c->best.epoch);
@@ -287,6 +288,8 @@ static void render_metrics(void *ud, struct nm_prom_text *t)
                    "Bytes queued for JSON-RPC peers that have not read them yet.");
     nm_prom_sample(t, "neuromesh_rpc_outbound_queued_bytes", NULL, (double)st.queued_bytes);
     nm_rpc_metrics_prometheus(nm_rpc_methods_metrics(n->methods), t);
+    if (n->bft)
+        nm_bft_node_metrics(n->bft, t);
     nm_consensus_metrics_render(c->db, t);
     nm_prom_filesystem(t, n->db_path);
     nm_prom_process(t);
@@ -423,6 +426,18 @@ static int check_validator(struct nm_node *n)
     return 0;
 }
 
+static void bft_round_changed(void *ud)
+{
+    struct nm_node *n = ud;
+    if (!n->bft)
+        return; /* the first round, while the engine starts */
+    cJSON *state = nm_bft_node_state_json(n->bft);
+    if (state) {
+        cJSON_AddStringToObject(state, "finality", "bft");
+        nm_rpc_bft_round_changed(n->methods, state);
+    }
+}
+
 static cJSON *hook_bft_state(void *ud)
 {
     struct nm_node *n = ud;
@@ -438,6 +453,7 @@ static int open_bft(struct nm_node *n)
         .publish = bft_publish,
         .before_write = sync_before_import,
         .finalized = bft_finalized,
+        .round_changed = bft_round_changed,
         .log = p2p_log,
         .ud = n,
     };

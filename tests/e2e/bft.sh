@@ -11,10 +11,14 @@
 DEVNET="$(dirname "$0")/../../scripts/devnet.sh"
 export NEUROMESH
 dn="$T/dn"
-if ! sh "$DEVNET" up 4 --validators 4 --dir "$dn" --block-time 200 >"$T/up.out" 2>&1; then
-    cat "$T/up.out"
-fi
+up_ok=1
+sh "$DEVNET" up 4 --validators 4 --dir "$dn" --block-time 200 >"$T/up.out" 2>&1 || up_ok=0
 for f in "$dn"/node*.pid; do [ -f "$f" ] && BG_PIDS="$BG_PIDS $(cat "$f")"; done
+if [ "$up_ok" = 0 ]; then
+    fail "devnet.sh up 4 --validators 4"
+    cat "$T/up.out"
+    finish
+fi
 boot=$(head -n 1 "$dn/nodes.txt" | cut -d' ' -f3)
 
 url_of() { echo "ws://127.0.0.1:$(cat "$dn/node$1.port")"; }
@@ -63,6 +67,10 @@ stalled=$(height 0)
 sleep 2
 check "two killed: finality stops" test "$(height 0)" = "$stalled" -a "$(height 1)" -le "$((stalled + 1))"
 check "two killed: the two left never forked" same_hash "$(height 1)" 0 1
+"$NEUROMESH" exec --url "$(url_of 0)" authorities >"$T/auth.out" 2>&1
+check "authorities: two online, two offline, the round being decided" \
+    sh -c "test \$(grep -c ' online ' '$T/auth.out') = 2 && test \$(grep -c ' offline ' '$T/auth.out') = 2 &&
+           grep -q 'finality bft, finalized #$stalled; deciding #$((stalled + 1)) round' '$T/auth.out'"
 
 restart 2
 restart 3
