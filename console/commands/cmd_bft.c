@@ -43,7 +43,7 @@ static int h_authorities(struct nm_cmd_ctx *ctx)
     else
         nm_cmd_printf(&b, " (this node does not vote: online and missed rounds are known "
                           "to voting nodes)");
-    nm_cmd_printf(&b, "\nquorum: power above %s of %s\n", nm_jget_str(set, "quorumPower"),
+    nm_cmd_printf(&b, "\nquorum: %s of %s power\n", nm_jget_str(set, "quorumPower"),
                   nm_jget_str(set, "totalPower"));
     struct nm_cmd_grid g = {.ncols = 6, .right = {true, false, true, false, true, true}};
     nm_cmd_grid_row(&g, "#", "ACCOUNT", "POWER", "ONLINE", "LAST SIGNED", "MISSED");
