@@ -82,6 +82,7 @@ struct nm_bft_node {
     /* figures for bft_state and metrics */
     uint64_t decided, decided_round_sum, height_started_ms, last_finality_ms;
     uint64_t finality_ms_sum, evidence_seen, late_votes;
+    uint64_t proposal_ms; /* when the first block proposed at this height was at hand */
     struct auth_seen *seen; /* by authority index */
     uint64_t notified_height;
     uint32_t notified_round;
@@ -158,6 +159,8 @@ static void cb_get_value(void *ctx, uint64_t height, nm_hash *out)
         return;
     }
     cache_add(b, out, blk, len, true);
+    if (!b->proposal_ms)
+        b->proposal_ms = nm_now_ms();
 }
 
 static bool cb_valid(void *ctx, uint64_t height, const nm_hash *block)
@@ -295,9 +298,11 @@ static void decided(struct nm_bft_node *b, struct nm_bft_cert *cert)
     for (uint32_t r = 0; b->seen && r < cert->round && r < 64; r++)
         b->seen[nm_bft_authorities_proposer(b->ecfg.set, cert->height, r)].missed++;
     b_log(b, "block #%" PRIu64 " %.18s… final in round %" PRIu32 " (%u of %u signed), %zu "
-          "extrinsics",
+          "extrinsics, %" PRIu64 " ms from proposal to final",
           cert->height, nm_hash_hex(&cert->block, hex), cert->round,
-          nm_bft_cert_signer_count(cert), cert->n_authorities, out.count);
+          nm_bft_cert_signer_count(cert), cert->n_authorities, out.count,
+          b->proposal_ms ? now - b->proposal_ms : 0);
+    b->proposal_ms = 0;
     if (b->cfg.finalized)
         b->cfg.finalized(b->cfg.ud, &out);
     free(out.results);
@@ -428,6 +433,8 @@ static int receive_proposal(struct nm_bft_node *b, const uint8_t *msg, size_t le
                   nm_hash_hex(&h, hex), nm_strerror(err));
         }
         cache_add(b, &h, copy, blk_len, err == 0);
+        if (!b->proposal_ms)
+            b->proposal_ms = nm_now_ms();
     }
     note_seen(b, p.authority, p.height);
     int err = nm_bft_engine_recv_proposal(&b->e, &p);
@@ -508,6 +515,7 @@ static int engine_start(struct nm_bft_node *b)
     for (int s = 0; s < STEPS; s++)
         uv_timer_stop(&b->timers[s].t);
     cache_clear(b);
+    b->proposal_ms = 0;
     uint64_t height = b->chain->best.height + 1;
     int err = nm_bft_engine_init(&b->e, &b->ecfg,
                                  &(struct nm_bft_callbacks){.ctx = b, .get_value = cb_get_value,
