@@ -53,6 +53,20 @@ restart() { # the node with the command line devnet.sh gave it
 
 check "four authorities finalize blocks" wait_height 3 6 150
 check "all four finalized the same hashes" same_hash 5 0 1 2 3
+# a transfer sent to one authority is proposed by whoever's turn it is
+/usr/bin/python3 -c "import hashlib,sys; sys.stdout.write(hashlib.blake2b(b'neuromesh-dev/alice',
+    digest_size=32).hexdigest())" >"$T/alice.seed"
+BOB=5F5kopDqWVNLSBCaaBEUT9AWX3RMgVYP6ELpvmcSjmN2bsfu
+export NEUROMESH_PASSWORD=bft-e2e-password
+"$NEUROMESH" key import alice --seed-file "$T/alice.seed" --insecure-password >/dev/null 2>&1
+"$NEUROMESH" exec --url "$(url_of 2)" --as alice "transfer $BOB 7" >"$T/transfer.out" 2>&1
+bob_has_7() {
+    k=0
+    until "$NEUROMESH" exec --url "$(url_of 0)" "balance $BOB" 2>/dev/null | grep -q '7\.0*0* NMT'; do
+        k=$((k + 1)); [ $k -gt 100 ] && return 1; sleep 0.1
+    done
+}
+check "a transfer sent to one authority is final on another" bob_has_7
 rpc 1 "chain_getBlock [\"$(hash_at 1 4)\"]" >"$T/block4.json"
 check "a final block carries its commit certificate (3 or 4 signers)" \
     grep -q '"justifications":\[\[\[66,70,84,48\],"0x.*"commit":{"height":4,.*"signers":\[[0-3],[0-3],[0-3]' \
