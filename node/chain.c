@@ -144,6 +144,9 @@ static int finish_block(struct nm_chain *c, struct nm_header *h, const uint8_t *
         return err;
     c->best = *h;
     c->best_hash = hash;
+    /* BFT: the set for the next block, as this one left it (a failed read
+     * keeps the old set: this node then refuses blocks, it never forks) */
+    (void)nm_chain_bft_refresh(c);
     /* periodic checkpoints (issue 17: until the 64 MiB autocheckpoint the
      * main file held only the schema, so a copy without its -wal was a new
      * chain); a failed one is retried at the next */
@@ -332,6 +335,7 @@ int nm_chain_open_with(const char *path, const struct nm_chain_spec *spec,
                      path, why);
             goto fail;
         }
+        (void)nm_chain_bft_refresh(c); /* the set as state has it */
         /* a chain made before markers existed gets one now */
         nm_hash was;
         if (nm_chain_marker_read(path, &was) == 0)

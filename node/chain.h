@@ -35,6 +35,7 @@ struct nm_chain {
     bool bft;
     struct nm_bft_authorities bft_set; /* the spec's set (bft only) */
     int32_t bft_self;                  /* author's index in it, -1: not an authority */
+    uint32_t bft_set_version;          /* bumped when state changes the set */
     /* chain_bft.c's dry runs: produce/import stop before storing; the
      * block made (produce) is left in dry_block (malloc'd) */
     bool dry_run;

@@ -3,6 +3,7 @@
 #include "node/chain_bft.h"
 
 #include "node/errors.h"
+#include "node/pallets/authorities.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,32 @@ int nm_chain_bft_setup(struct nm_chain *c)
     c->can_author = false; /* blocks come from consensus, never from the block timer */
     int i = nm_bft_authorities_find(&c->bft_set, &c->author.pub);
     c->bft_self = i >= 0 ? i : -1;
+    return 0;
+}
+
+int nm_chain_bft_refresh(struct nm_chain *c)
+{
+    if (!c->bft)
+        return 0;
+    struct nm_bft_authority list[NM_CHAINSPEC_MAX_AUTHORITIES];
+    size_t n;
+    int err = nm_authorities_load(c->db, list, NM_CHAINSPEC_MAX_AUTHORITIES, &n);
+    if (err || n == 0)
+        return err; /* none in state (an older database): the spec's stays */
+    bool same = n == c->bft_set.count;
+    for (size_t i = 0; same && i < n; i++)
+        same = nm_account_eq(&list[i].account, &c->bft_set.list[i].account) &&
+               list[i].power == c->bft_set.list[i].power;
+    if (same)
+        return 0;
+    struct nm_bft_authorities set;
+    if ((err = nm_bft_authorities_init(&set, list, (uint32_t)n)))
+        return err;
+    nm_bft_authorities_fini(&c->bft_set);
+    c->bft_set = set;
+    int i = nm_bft_authorities_find(&c->bft_set, &c->author.pub);
+    c->bft_self = i >= 0 ? i : -1;
+    c->bft_set_version++;
     return 0;
 }
 

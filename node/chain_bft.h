@@ -33,6 +33,11 @@ int nm_chain_bft_commit(struct nm_chain *c, const uint8_t *block, size_t len,
 int nm_chain_bft_justify(const uint8_t *block, size_t len, const struct nm_bft_cert *cert,
                          uint8_t **out, size_t *out_len);
 
+/* Reads the set from state (authorities pallet) after a block: an
+ * equivocating authority reported on chain has no power from the next
+ * block on. Bumps c->bft_set_version when the set changed. */
+int nm_chain_bft_refresh(struct nm_chain *c);
+
 /* For chain.c only. */
 int nm_chain_bft_setup(struct nm_chain *c);
 int nm_chain_bft_check_block(struct nm_chain *c, const struct nm_block *b, const nm_hash *hash);

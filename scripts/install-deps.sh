@@ -48,6 +48,11 @@ fi
 if [ ! -x /usr/bin/python3 ] || ! /usr/bin/python3 -c 'import yaml' 2>/dev/null; then
     missing="$missing python3-yaml"
 fi
+# Debian's python3-nacl: tests/tools/bft_equivocate.py signs conflicting
+# BFT votes for the e2e test (a normal build cannot).
+if [ ! -x /usr/bin/python3 ] || ! /usr/bin/python3 -c 'import nacl.signing' 2>/dev/null; then
+    missing="$missing python3-nacl"
+fi
 # The BIP-39 English word list `key new` and `key import --mnemonic` read
 # (node/mnemonic.c), as Debian's python3-mnemonic ships it.
 [ -f /usr/lib/python3/dist-packages/mnemonic/wordlist/english.txt ] ||

@@ -83,9 +83,12 @@ struct nm_bft_node {
     uint64_t decided, decided_round_sum, height_started_ms, last_finality_ms;
     uint64_t finality_ms_sum, evidence_seen, late_votes;
     uint64_t proposal_ms; /* when the first block proposed at this height was at hand */
+    uint8_t evidence[4][NM_BFT_EVIDENCE_LEN]; /* the last pieces seen (bft_state) */
+    size_t n_evidence;
     struct auth_seen *seen; /* by authority index */
     uint64_t notified_height;
     uint32_t notified_round;
+    uint32_t set_version; /* the chain's bft_set_version the engine runs with */
 };
 
 #define b_log(b, ...) nm_p2p_logf((b)->cfg.log, (b)->cfg.ud, __VA_ARGS__)
@@ -310,6 +313,15 @@ static void decided(struct nm_bft_node *b, struct nm_bft_cert *cert)
 }
 
 static void feed_future(struct nm_bft_node *b);
+static int engine_start(struct nm_bft_node *b);
+
+static void keep_evidence(struct nm_bft_node *b, const uint8_t *bytes)
+{
+    for (size_t i = 0; i < b->n_evidence && i < 4; i++)
+        if (!memcmp(b->evidence[i], bytes, NM_BFT_EVIDENCE_LEN))
+            return;
+    memcpy(b->evidence[b->n_evidence++ % 4], bytes, NM_BFT_EVIDENCE_LEN);
+}
 
 static void drain(struct nm_bft_node *b)
 {
@@ -329,8 +341,10 @@ static void drain(struct nm_bft_node *b)
             break;
         case NM_BFT_ENGINE_EVIDENCE:
             b->evidence_seen++;
+            keep_evidence(b, o.bytes);
             b_log(b, "warning: bft: authority %u signed two conflicting votes at height %" PRIu64
-                  ": evidence gossiped", o.evidence.a.authority, o.evidence.a.height);
+                  ": evidence gossiped (bft_state lists it for `authorities report`)",
+                  o.evidence.a.authority, o.evidence.a.height);
             publish_kind(b, NM_BFT_GOSSIP_EVIDENCE, o.bytes, o.len, NULL, 0, -1, 0, 0);
             break;
         }
@@ -338,6 +352,14 @@ static void drain(struct nm_bft_node *b)
     if (b->e.err) {
         b_log(b, "error: bft: %s: this node stops voting", nm_strerror(b->e.err));
         b->live = false;
+    }
+    if (b->live && b->chain->bft_set_version != b->set_version) {
+        /* an offender lost its power: the next height runs with the new set */
+        int err = engine_start(b);
+        if (err)
+            b_log(b, "error: bft: cannot restart with the new authority set: %s",
+                  nm_strerror(err));
+        return;
     }
     if (b->e.m.height != height)
         feed_future(b);
@@ -477,6 +499,7 @@ static int receive(struct nm_bft_node *b, const uint8_t *msg, size_t len)
             nm_bft_evidence_verify(&ev, &b->ecfg.genesis, b->ecfg.set))
             return -1;
         b->evidence_seen++;
+        keep_evidence(b, msg + 1);
         return 0;
     }
     default:
@@ -516,6 +539,19 @@ static int engine_start(struct nm_bft_node *b)
         uv_timer_stop(&b->timers[s].t);
     cache_clear(b);
     b->proposal_ms = 0;
+    if (b->set_version != b->chain->bft_set_version) {
+        struct auth_seen *seen = calloc(b->chain->bft_set.count, sizeof *seen);
+        if (!seen)
+            return NM_E_NOMEM;
+        free(b->seen);
+        b->seen = seen;
+        b->set_version = b->chain->bft_set_version;
+        b->ecfg.self = b->chain->bft_self;
+        b_log(b, "bft: the authority set changed: %u authorities, this node %s",
+              b->chain->bft_set.count, b->ecfg.self >= 0 ? "votes" : "no longer votes");
+        if (b->ecfg.self < 0)
+            return 0; /* removed: it follows from now on */
+    }
     uint64_t height = b->chain->best.height + 1;
     int err = nm_bft_engine_init(&b->e, &b->ecfg,
                                  &(struct nm_bft_callbacks){.ctx = b, .get_value = cb_get_value,
@@ -574,6 +610,7 @@ int nm_bft_node_new(const struct nm_bft_node_config *cfg, struct nm_bft_node **o
     b->ecfg.set = nm_chain_bft_authorities_at(c, c->best.height + 1);
     b->ecfg.genesis = c->genesis;
     b->ecfg.self = c->bft_self;
+    b->set_version = c->bft_set_version;
     if (!(b->seen = calloc(b->ecfg.set->count, sizeof *b->seen))) {
         nm_bft_wal_close(&b->wal);
         nm_bft_guard_close(&b->guard);
@@ -670,6 +707,12 @@ cJSON *nm_bft_node_state_json(const struct nm_bft_node *b)
     cJSON_AddNumberToObject(o, "evidenceSeen", (double)b->evidence_seen);
     cJSON_AddNumberToObject(o, "refusedSignatures", (double)b->e.refused);
     cJSON_AddNumberToObject(o, "resent", (double)b->resent);
+    cJSON *evl = cJSON_AddArrayToObject(o, "evidence");
+    for (size_t i = 0; evl && i < b->n_evidence && i < 4; i++) {
+        char ehex[2 * NM_BFT_EVIDENCE_LEN + 3];
+        cJSON_AddItemToArray(evl, cJSON_CreateString(nm_hex_encode(
+                                      b->evidence[i], NM_BFT_EVIDENCE_LEN, ehex, sizeof ehex)));
+    }
     /* an authority is online when a vote or proposal of it arrived within
      * the last 3 block times (and 3 s); this node, while its engine runs */
     uint64_t now = nm_now_ms(), bt = b->chain->rt.params.block_time_ms;

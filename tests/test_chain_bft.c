@@ -13,6 +13,7 @@
 #include "node/chain_bft.h"
 #include "node/chainspec.h"
 #include "node/errors.h"
+#include "node/extrinsic.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -231,6 +232,59 @@ static void test_a_key_outside_the_set_cannot_build(void **state)
     net_close(&x);
 }
 
+/* Evidence on chain: dave signed two precommits; alice reports it in a
+ * block; from the next block on the set is the other three, and a
+ * certificate of the old set of four no longer counts. */
+static void test_a_reported_equivocator_leaves_the_set_at_the_next_block(void **state)
+{
+    (void)state;
+    struct net x;
+    net_open(&x);
+    nm_hash g = x.chains[0]->genesis, b1, b2;
+    memset(b1.b, 1, sizeof b1.b);
+    memset(b2.b, 2, sizeof b2.b);
+    const struct nm_bft_authorities *set = nm_chain_bft_authorities_at(x.chains[0], 1);
+    uint16_t dave = (uint16_t)nm_bft_authorities_find(set, &x.keys[3].pub);
+    struct nm_bft_vote va = {.genesis = g, .height = 1, .round = 0, .step = NM_BFT_PRECOMMIT,
+                             .has_block = true, .block = b1, .authority = dave};
+    struct nm_bft_vote vb = va;
+    vb.block = b2;
+    nm_bft_vote_sign(&va, &x.keys[3]);
+    nm_bft_vote_sign(&vb, &x.keys[3]);
+    struct nm_bft_evidence ev;
+    assert_int_equal(nm_bft_evidence_make(&va, &vb, &ev), 0);
+    static struct nm_call call; /* calls are large */
+    memset(&call, 0, sizeof call);
+    call.kind = NM_CALL_BFT_REPORT;
+    nm_bft_evidence_encode(&ev, call.u.bft_report.evidence);
+    uint8_t *ext;
+    size_t ext_len;
+    assert_int_equal(nm_extrinsic_build(&x.keys[0], &g, 0, &call, &ext, &ext_len), 0);
+    int p = (int)nm_bft_authorities_proposer(set, 1, 0);
+    assert_int_equal(nm_chain_submit(x.chains[p], ext, ext_len, NULL), 0);
+    free(ext);
+    uint8_t *blk;
+    size_t len;
+    assert_int_equal(nm_chain_bft_build(x.chains[p], nm_now_ms(), &blk, &len), 0);
+    nm_hash h;
+    block_hash(blk, len, &h);
+    struct nm_bft_cert cert;
+    make_cert(&x, &cert, 1, 0, &h, 3);
+    struct nm_chain *c = x.chains[1];
+    assert_int_equal(nm_chain_bft_commit(c, blk, len, &cert, NULL), 0);
+    nm_bft_cert_fini(&cert);
+    free(blk);
+    assert_int_equal(c->bft_set.count, 3);
+    assert_int_equal(c->bft_set_version, 1);
+    assert_true(nm_bft_authorities_find(&c->bft_set, &x.keys[3].pub) < 0);
+    /* a certificate made for the set of four no longer counts at height 2 */
+    assert_int_equal(nm_bft_cert_init(&cert, 2, 0, &h, 4), 0);
+    assert_int_equal(nm_bft_cert_verify(&cert, &g, nm_chain_bft_authorities_at(c, 2)),
+                     NM_E_BFT_AUTHORITIES);
+    nm_bft_cert_fini(&cert);
+    net_close(&x);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -240,6 +294,7 @@ int main(void)
         cmocka_unit_test(test_a_final_block_is_stored_with_its_certificate_and_synced_with_it),
         cmocka_unit_test(test_every_bad_certificate_is_refused_and_changes_nothing),
         cmocka_unit_test(test_a_key_outside_the_set_cannot_build),
+        cmocka_unit_test(test_a_reported_equivocator_leaves_the_set_at_the_next_block),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

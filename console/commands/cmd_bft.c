@@ -1,9 +1,13 @@
-/* cmd_bft.c - the `authorities` command (issue 11): the chain's BFT
+/* cmd_bft.c - the `authorities` commands (issue 11): the chain's BFT
  * authority set with power, and, from a node that votes, what it saw of
  * each (online, last signed height, missed rounds) and where consensus
- * stands (height, round, step, finalized block). */
+ * stands (height, round, step, finalized block); `authorities report`
+ * puts equivocation evidence on chain (the offender loses its power and
+ * part of its stake). */
 #include "console/commands/cmd_api.h"
 #include "console/commands/jget.h"
+
+#include "node/errors.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -71,11 +75,47 @@ static int h_authorities(struct nm_cmd_ctx *ctx)
     return nm_cmd_ok(ctx, out, &b);
 }
 
+static int build_report(struct nm_cmd_ctx *ctx, struct nm_call *c)
+{
+    c->kind = NM_CALL_BFT_REPORT;
+    size_t n;
+    if (nm_hex_decode(nm_cmd_arg(ctx, 0), c->u.bft_report.evidence, NM_BFT_EVIDENCE_LEN,
+                      NM_BFT_EVIDENCE_LEN, &n))
+        return nm_cmd_fail(ctx, NM_CMD_USAGE, NM_E_HEX,
+                           "evidence must be %d bytes of 0x hex (bft_state lists what this "
+                           "node saw)",
+                           NM_BFT_EVIDENCE_LEN);
+    return 0;
+}
+
+static int render_report(struct nm_cmd_ctx *ctx, struct nm_cmd_submitted *sub,
+                         struct nm_cmd_text *t)
+{
+    (void)ctx;
+    char amt[NM_CMD_AMOUNT_CAP];
+    const cJSON *ev = nm_cmd_find_event(sub->events, "authorities.Offence");
+    nm_cmd_printf(t, "reported in block %llu: %s removed from the authorities, %s of its "
+                     "stake slashed to the treasury\n",
+                  (unsigned long long)sub->height, ev ? nm_jget_str(ev, "offender") : "?",
+                  ev ? nm_cmd_jamount(ev, "slashed", amt) : "?");
+    return 0;
+}
+
+static int h_report(struct nm_cmd_ctx *ctx)
+{
+    return nm_cmd_submit_render(ctx, render_report);
+}
+
 static const struct nm_cmd_entry entries[] = {
     {.words = "authorities", .usage = "authorities",
      .summary = "the BFT authorities: power, online, last signed height, missed rounds; and "
                 "the round being decided",
      .flags = NM_CMD_NEEDS_NODE, .handler = h_authorities},
+    {.words = "authorities report", .usage = "authorities report EVIDENCE",
+     .summary = "put equivocation evidence (hex, from bft_state) on chain: the offender "
+                "loses its power and 10% of its stake",
+     .flags = NM_CMD_SIGNED, .min_args = 1, .max_args = 1, .build = build_report,
+     .handler = h_report},
 };
 
 const struct nm_cmd_table nm_cmd_bft_table = NM_CMD_TABLE(entries);

@@ -4,8 +4,10 @@
 # same hashes; one killed (SIGKILL, mid-round), finality goes on; a second
 # killed, finality stops and nobody forks; both restarted, they catch up by
 # sync (each block's certificate checked) and finality resumes; nobody ever
-# signed two conflicting votes. Also: --validator with a key outside the
-# set is refused with the reason.
+# signed two conflicting votes. Then a test-only tool (tests/tools) makes
+# one authority equivocate: the evidence goes on chain, it loses its power
+# and the other three go on. Also: --validator with a key outside the set
+# is refused with the reason.
 . "$(dirname "$0")/../e2e-lib.sh"
 
 DEVNET="$(dirname "$0")/../../scripts/devnet.sh"
@@ -94,6 +96,22 @@ check "nobody ever signed two conflicting votes" \
     sh -c "! grep -q 'conflicting votes' '$dn'/node*.log"
 check "the restarted authorities resumed from their double-sign record" \
     sh -c "rpc() { '$NEUROMESH' exec --url \"\$1\" --raw bft_state; }; rpc '$(url_of 3)' | grep -q '\"running\":true'"
+
+# a test-only tool makes dave (authority 3) sign two conflicting
+# precommits; the evidence goes on chain: dave loses its power
+genesis=$(rpc 0 "chain_getBlockHash [0]" | tr -d '"')
+ev=$(/usr/bin/python3 "$(dirname "$0")/../tools/bft_equivocate.py" dave 3 "$genesis" 2)
+"$NEUROMESH" exec --url "$(url_of 0)" --as alice "authorities report $ev" >"$T/report.out" 2>&1
+check "equivocation evidence lands on chain and removes the offender" \
+    grep -q "5HKfBB9p5PpYCBZ8PoQGzjHUqvGX2iRmv7ubaSFi4zWsWFcK removed from the authorities" \
+    "$T/report.out"
+check "the set is the other three from the next block on" \
+    sh -c "test \$('$NEUROMESH' exec --url '$(url_of 1)' --raw bft_authorities | grep -o '\"account\"' | wc -l) = 3"
+h=$(height 0)
+check "finality goes on with the three" wait_height 1 $((h + 3)) 150
+check "the offender's node stops voting" grep -q "this node no longer votes" "$dn/node3.log"
+"$NEUROMESH" exec --url "$(url_of 0)" --as alice "authorities report $ev" >"$T/report2.out" 2>&1
+check "the same evidence again is refused" grep -qi "error" "$T/report2.out"
 
 # a key outside the authority set is refused
 if "$NEUROMESH" node --chain "$dn/spec.json" --tmp --rpc-port 0 --port 0 --listen-ip 127.0.0.1 \
