@@ -420,14 +420,24 @@ static int verdict(int err)
     return -1;
 }
 
+/* A message that fails the checks against this height's set: the sender
+ * is at fault if it is for this height; a later height may have another
+ * set (an offender removed), so it is only dropped. */
+static int other_height_or_reject(const struct nm_bft_node *b, uint64_t height)
+{
+    return height == b->e.m.height ? -1 : 1;
+}
+
 static int receive_proposal(struct nm_bft_node *b, const uint8_t *msg, size_t len)
 {
     struct nm_bft_proposal p;
-    const struct nm_bft_authorities *set = b->ecfg.set;
     if (len < 1 + NM_BFT_PROPOSAL_WIRE_LEN ||
-        nm_bft_proposal_decode(msg + 1, NM_BFT_PROPOSAL_WIRE_LEN, &p) ||
-        nm_bft_proposal_check(&p, &b->ecfg.genesis, set))
+        nm_bft_proposal_decode(msg + 1, NM_BFT_PROPOSAL_WIRE_LEN, &p))
         return -1;
+    if (p.height < b->e.m.height || p.height <= b->chain->best.height)
+        return 1; /* decided: and it may be another set's, which we no longer have */
+    if (nm_bft_proposal_check(&p, &b->ecfg.genesis, b->ecfg.set))
+        return other_height_or_reject(b, p.height);
     const uint8_t *blk = msg + 1 + NM_BFT_PROPOSAL_WIRE_LEN;
     size_t blk_len = len - 1 - NM_BFT_PROPOSAL_WIRE_LEN;
     nm_hash h;
@@ -435,11 +445,9 @@ static int receive_proposal(struct nm_bft_node *b, const uint8_t *msg, size_t le
     if (block_hash_of(blk, blk_len, &h, &height) || !nm_hash_eq(&h, &p.block) ||
         height != p.height)
         return -1; /* the block is not the one signed */
-    if (p.height < b->e.m.height || p.height <= b->chain->best.height)
-        return 1;
     if (p.height > b->e.m.height || p.height != b->chain->best.height + 1) {
         keep_future(b, p.height, msg, len);
-        return 1;
+        return 0; /* signed by the round's proposer: forward it, use it later */
     }
     if (!cache_find(b, &h)) {
         uint8_t *copy = malloc(blk_len);
@@ -467,12 +475,17 @@ static int receive_proposal(struct nm_bft_node *b, const uint8_t *msg, size_t le
 static int receive_vote(struct nm_bft_node *b, const uint8_t *msg, size_t len)
 {
     struct nm_bft_vote v;
-    if (nm_bft_vote_decode(msg + 1, len - 1, &v) ||
-        nm_bft_vote_check(&v, &b->ecfg.genesis, b->ecfg.set))
+    if (nm_bft_vote_decode(msg + 1, len - 1, &v))
         return -1;
+    if (v.height < b->e.m.height) {
+        b->late_votes++; /* not checked: it may be another set's */
+        return 1;
+    }
+    if (nm_bft_vote_check(&v, &b->ecfg.genesis, b->ecfg.set))
+        return other_height_or_reject(b, v.height);
     if (v.height > b->e.m.height) {
         keep_future(b, v.height, msg, len);
-        return 1;
+        return 0; /* checked: forward it, use it later */
     }
     if (v.height < b->e.m.height) {
         b->late_votes++;
@@ -495,9 +508,10 @@ static int receive(struct nm_bft_node *b, const uint8_t *msg, size_t len)
         return receive_vote(b, msg, len);
     case NM_BFT_GOSSIP_EVIDENCE: {
         struct nm_bft_evidence ev;
-        if (nm_bft_evidence_decode(msg + 1, len - 1, &ev) ||
-            nm_bft_evidence_verify(&ev, &b->ecfg.genesis, b->ecfg.set))
+        if (nm_bft_evidence_decode(msg + 1, len - 1, &ev))
             return -1;
+        if (nm_bft_evidence_verify(&ev, &b->ecfg.genesis, b->ecfg.set))
+            return 1; /* perhaps of a set since changed: dropped, no blame */
         b->evidence_seen++;
         keep_evidence(b, msg + 1);
         return 0;
@@ -571,8 +585,12 @@ static int engine_start(struct nm_bft_node *b)
 
 void nm_bft_node_chain_advanced(struct nm_bft_node *b)
 {
-    if (!b->live || b->e.m.height > b->chain->best.height)
+    if (!b->live)
         return;
+    if (b->e.m.height > b->chain->best.height) {
+        feed_future(b); /* the block below arrived: a kept proposal can count now */
+        return;
+    }
     int err = engine_start(b);
     if (err)
         b_log(b, "error: bft: cannot restart at height %" PRIu64 ": %s",
