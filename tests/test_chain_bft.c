@@ -25,11 +25,17 @@ struct net {
     struct nm_chain_spec spec;
     struct nm_keypair keys[N];
     struct nm_chain *chains[N];
+    /* net_open_built: block 1 as its proposer built it (stored nowhere) */
+    uint8_t *blk;
+    size_t len;
+    int p;   /* the proposer's index */
+    nm_hash h; /* the block's hash */
 };
 
 static void net_open(struct net *x)
 {
     char msg[256];
+    memset(x, 0, sizeof *x);
     assert_int_equal(nm_chainspec_dev(&x->spec), 0);
     x->spec.authorities_given = true;
     x->spec.authority_count = N;
@@ -45,6 +51,7 @@ static void net_open(struct net *x)
 
 static void net_close(struct net *x)
 {
+    free(x->blk);
     for (int i = 0; i < N; i++)
         nm_chain_close(x->chains[i]);
     nm_chainspec_fini(&x->spec);
@@ -84,6 +91,13 @@ static int build_first(struct net *x, uint8_t **blk, size_t *len)
     return p;
 }
 
+static void net_open_built(struct net *x)
+{
+    net_open(x);
+    x->p = build_first(x, &x->blk, &x->len);
+    block_hash(x->blk, x->len, &x->h);
+}
+
 static void test_several_authorities_make_a_bft_chain_without_a_block_timer(void **state)
 {
     (void)state;
@@ -102,10 +116,10 @@ static void test_a_built_block_is_checked_by_the_others_but_stored_by_nobody(voi
 {
     (void)state;
     struct net x;
-    net_open(&x);
-    uint8_t *blk;
-    size_t len;
-    int p = build_first(&x, &blk, &len);
+    net_open_built(&x);
+    uint8_t *blk = x.blk;
+    size_t len = x.len;
+    int p = x.p;
     for (int i = 0; i < N; i++) {
         assert_int_equal(x.chains[i]->best.height, 0);
         assert_int_equal(nm_chain_bft_validate(x.chains[i], blk, len), 0);
@@ -114,7 +128,6 @@ static void test_a_built_block_is_checked_by_the_others_but_stored_by_nobody(voi
     /* a block changed after sealing is refused */
     blk[len - 1] ^= 1;
     assert_int_not_equal(nm_chain_bft_validate(x.chains[(p + 1) % N], blk, len), 0);
-    free(blk);
     net_close(&x);
 }
 
@@ -122,14 +135,13 @@ static void test_a_block_without_certificate_is_refused(void **state)
 {
     (void)state;
     struct net x;
-    net_open(&x);
-    uint8_t *blk;
-    size_t len;
-    int p = build_first(&x, &blk, &len);
+    net_open_built(&x);
+    uint8_t *blk = x.blk;
+    size_t len = x.len;
+    int p = x.p;
     struct nm_chain *c = x.chains[(p + 1) % N];
     assert_int_equal(nm_chain_import(c, blk, len, false), NM_E_BFT_NO_CERTIFICATE);
     assert_int_equal(c->best.height, 0);
-    free(blk);
     net_close(&x);
 }
 
@@ -137,12 +149,11 @@ static void test_a_final_block_is_stored_with_its_certificate_and_synced_with_it
 {
     (void)state;
     struct net x;
-    net_open(&x);
-    uint8_t *blk;
-    size_t len;
-    int p = build_first(&x, &blk, &len);
-    nm_hash h;
-    block_hash(blk, len, &h);
+    net_open_built(&x);
+    uint8_t *blk = x.blk;
+    size_t len = x.len;
+    int p = x.p;
+    nm_hash h = x.h;
     struct nm_bft_cert cert;
     make_cert(&x, &cert, 1, 0, &h, 3);
     struct nm_chain *a = x.chains[p], *b = x.chains[(p + 1) % N];
@@ -161,7 +172,6 @@ static void test_a_final_block_is_stored_with_its_certificate_and_synced_with_it
     assert_true(nm_hash_eq(&b->best_hash, &h));
     free(stored);
     nm_bft_cert_fini(&cert);
-    free(blk);
     net_close(&x);
 }
 
@@ -169,13 +179,12 @@ static void test_every_bad_certificate_is_refused_and_changes_nothing(void **sta
 {
     (void)state;
     struct net x;
-    net_open(&x);
-    uint8_t *blk;
-    size_t len;
-    int p = build_first(&x, &blk, &len);
+    net_open_built(&x);
+    uint8_t *blk = x.blk;
+    size_t len = x.len;
+    int p = x.p;
     struct nm_chain *c = x.chains[(p + 1) % N];
-    nm_hash h, other;
-    block_hash(blk, len, &h);
+    nm_hash h = x.h, other;
     memset(other.b, 7, sizeof other.b);
     struct nm_bft_cert cert;
     /* two of four: no quorum */
@@ -205,7 +214,6 @@ static void test_every_bad_certificate_is_refused_and_changes_nothing(void **sta
     assert_int_equal(nm_chain_bft_commit(c, blk, len, &cert, NULL), 0);
     assert_int_equal(c->best.height, 1);
     nm_bft_cert_fini(&cert);
-    free(blk);
     net_close(&x);
 }
 
