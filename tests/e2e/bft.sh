@@ -42,11 +42,15 @@ same_hash() { # H NODES...: every node has the same block at H
     [ -n "$want" ] || return 1
     for i in "$@"; do [ "$(hash_at "$i" "$h")" = "$want" ] || return 1; done
 }
-restart() { # the node with the command line devnet.sh gave it
-    rm -f "$dn/node$1.port"
-    "$NEUROMESH" node --chain "$dn/spec.json" --base-path "$dn/node$1" --rpc-port 0 \
-        --port-file "$dn/node$1.port" --no-prometheus --port 0 --listen-ip 127.0.0.1 \
-        --validator --bootnodes "$boot" >>"$dn/node$1.log" 2>&1 &
+restart() { # NODE [PROMETHEUS ARGS]: with the command line devnet.sh gave it
+    i=$1
+    shift
+    [ $# -gt 0 ] || set -- --no-prometheus
+    rm -f "$dn/node$i.port"
+    "$NEUROMESH" node --chain "$dn/spec.json" --base-path "$dn/node$i" --rpc-port 0 \
+        --port-file "$dn/node$i.port" "$@" --port 0 --listen-ip 127.0.0.1 \
+        --validator --bootnodes "$boot" >>"$dn/node$i.log" 2>&1 &
+    set -- "$i"
     echo $! >"$dn/node$1.pid"
     BG_PIDS="$BG_PIDS $!"
     k=0
@@ -88,10 +92,17 @@ check "authorities: two online, two offline, the round being decided" \
     sh -c "test \$(grep -c ' online ' '$T/auth.out') = 2 && test \$(grep -c ' offline ' '$T/auth.out') = 2 &&
            grep -q 'finality bft, finalized #$stalled; deciding #$((stalled + 1)) round' '$T/auth.out'"
 
-restart 2
+restart 2 --prometheus-port 0 --prometheus-port-file "$dn/node2.pport"
 restart 3
 check "both restarted: they catch up and finality resumes" wait_height 3 $((stalled + 4)) 200
 check "after the restarts everyone has the same chain" same_hash $((stalled + 3)) 0 1 2 3
+curl -s "http://127.0.0.1:$(cat "$dn/node2.pport")/metrics" >"$T/metrics"
+check "metrics: heights decided, rounds, time to finality, missed proposals per authority" \
+    sh -c "grep -q '^neuromesh_bft_heights_decided_total [1-9]' '$T/metrics' &&
+           grep -q '^neuromesh_bft_rounds_total [1-9]' '$T/metrics' &&
+           grep -q '^neuromesh_bft_finality_seconds_count [1-9]' '$T/metrics' &&
+           grep -q '^neuromesh_bft_late_votes_total ' '$T/metrics' &&
+           test \$(grep -c '^neuromesh_bft_missed_proposals_total{authority=\"5' '$T/metrics') = 4"
 check "nobody ever signed two conflicting votes" \
     sh -c "! grep -q 'conflicting votes' '$dn'/node*.log"
 check "the restarted authorities resumed from their double-sign record" \
