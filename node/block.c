@@ -101,9 +101,17 @@ void nm_block_encode(const struct nm_header *h, const uint8_t seal[NM_SIG_LEN],
                      const uint8_t *const *exts, const size_t *lens, size_t n,
                      struct nm_writer *w)
 {
+    nm_block_encode_justified(h, seal, NULL, 0, exts, lens, n, w);
+}
+
+void nm_block_encode_justified(const struct nm_header *h, const uint8_t seal[NM_SIG_LEN],
+                               const uint8_t *justification, size_t justification_len,
+                               const uint8_t *const *exts, const size_t *lens, size_t n,
+                               struct nm_writer *w)
+{
     nm_header_encode(h, w);
     nm_put_raw(w, seal, NM_SIG_LEN);
-    nm_put_bytes(w, NULL, 0); /* justification: none yet */
+    nm_put_bytes(w, justification, justification_len);
     nm_put_varint(w, n);
     for (size_t i = 0; i < n; i++)
         nm_put_bytes(w, exts[i], lens[i]);

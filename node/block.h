@@ -1,7 +1,7 @@
 /* block.h - block headers and bodies: canonical encoding, hashing, the
  * extrinsics root and the author's seal. The header leaves room for a
- * finality justification (signatures of validators) so multi-node BFT
- * finality can come later without a format change. */
+ * finality justification: on chains with several authorities, the commit
+ * certificate of BFT finality (node/bft/cert.h). */
 #ifndef NM_BLOCK_H
 #define NM_BLOCK_H
 
@@ -29,7 +29,7 @@ struct nm_header {
 struct nm_block {
     struct nm_header header;
     uint8_t seal[NM_SIG_LEN];     /* author's signature over the header hash */
-    const uint8_t *justification; /* empty for now; points into the buffer */
+    const uint8_t *justification; /* BFT commit certificate or empty; into the buffer */
     size_t justification_len;
     size_t count;
     const uint8_t **extrinsics;   /* owned array of pointers into the buffer */
@@ -53,6 +53,12 @@ int nm_extrinsics_root(const uint8_t *const *exts, const size_t *lens, size_t n,
 void nm_block_encode(const struct nm_header *h, const uint8_t seal[NM_SIG_LEN],
                      const uint8_t *const *exts, const size_t *lens, size_t n,
                      struct nm_writer *w);
+/* The same with a justification: on chains with several authorities, the
+ * block's commit certificate (node/bft/cert.h), added once it is final. */
+void nm_block_encode_justified(const struct nm_header *h, const uint8_t seal[NM_SIG_LEN],
+                               const uint8_t *justification, size_t justification_len,
+                               const uint8_t *const *exts, const size_t *lens, size_t n,
+                               struct nm_writer *w);
 /* Decodes; the result points into data (keep it alive). Free with
  * nm_block_fini. Checks the extrinsics root against the header. */
 int nm_block_decode(const uint8_t *data, size_t len, struct nm_block *out);

@@ -6,6 +6,7 @@
 
 #include "node/codec.h"
 #include "node/crypto.h"
+#include "node/pallets/authorities_calls.h"
 #include "node/pallets/balances_calls.h"
 #include "node/pallets/governance_calls.h"
 #include "node/pallets/registry_calls.h"
@@ -26,6 +27,7 @@ enum nm_call_kind {
     NM_REGISTRY_CALL_KINDS
     NM_WEIGHTS_CALL_KINDS
     NM_GOVERNANCE_CALL_KINDS
+    NM_AUTHORITIES_CALL_KINDS
 };
 
 struct nm_call {
@@ -37,6 +39,7 @@ struct nm_call {
         NM_REGISTRY_CALL_ARGS
         NM_WEIGHTS_CALL_ARGS
         NM_GOVERNANCE_CALL_ARGS
+        NM_AUTHORITIES_CALL_ARGS
     } u;
 };
 

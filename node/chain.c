@@ -1,6 +1,7 @@
 /* chain.c - genesis, block production and import, stored blocks and the
  * consistency check (see chain.h). */
 #include "node/chain.h"
+#include "node/chain_bft.h"
 #include "node/chain_verify.h"
 
 #include "node/errors.h"
@@ -68,14 +69,17 @@ static void spec_hash(const struct nm_chain_spec *s, nm_hash *out)
 }
 
 static int store_block(struct nm_chain *c, const struct nm_header *h,
-                       const uint8_t seal[NM_SIG_LEN], const uint8_t *const *exts,
-                       const size_t *lens, size_t n, nm_hash *hash_out)
+                       const uint8_t seal[NM_SIG_LEN], const struct nm_block *justified,
+                       const uint8_t *const *exts, const size_t *lens, size_t n,
+                       nm_hash *hash_out)
 {
     struct nm_writer hw, bw;
     nm_writer_init(&hw);
     nm_writer_init(&bw);
     nm_header_encode(h, &hw);
-    nm_block_encode(h, seal, exts, lens, n, &bw);
+    nm_block_encode_justified(h, seal, justified ? justified->justification : NULL,
+                              justified ? justified->justification_len : 0, exts, lens, n,
+                              &bw);
     int err = hw.err ? hw.err : bw.err;
     if (err)
         goto out;
@@ -102,10 +106,13 @@ out:
 }
 
 /* Ends the block, fills in the roots, stores it and commits. The caller
- * began the transaction; on failure it is rolled back by the caller. */
+ * began the transaction; on failure it is rolled back by the caller. An
+ * imported block comes with its seal and justification; on a dry run the
+ * block is only encoded (into c->dry_block) and the caller rolls back. */
 static int finish_block(struct nm_chain *c, struct nm_header *h, const uint8_t *const *exts,
-                        const size_t *lens, size_t n, const uint8_t *seal_in)
+                        const size_t *lens, size_t n, const struct nm_block *imported)
 {
+    const uint8_t *seal_in = imported ? imported->seal : NULL;
     int err = nm_runtime_end_block(&c->rt);
     if (err)
         return err;
@@ -127,12 +134,17 @@ static int finish_block(struct nm_chain *c, struct nm_header *h, const uint8_t *
             return err;
         nm_sign(&c->author, hash.b, NM_HASH_LEN, seal);
     }
+    if (c->dry_run)
+        return nm_chain_bft_keep_dry(c, h, seal, exts, lens, n);
     nm_hash hash;
-    if ((err = store_block(c, h, seal, exts, lens, n, &hash)) ||
+    if ((err = store_block(c, h, seal, imported, exts, lens, n, &hash)) ||
         (err = nm_runtime_save(&c->rt)) || (err = nm_db_commit(c->db)))
         return err;
     c->best = *h;
     c->best_hash = hash;
+    /* BFT: the set for the next block, as this one left it (a failed read
+     * keeps the old set: this node then refuses blocks, it never forks) */
+    (void)nm_chain_bft_refresh(c);
     /* periodic checkpoints (issue 17: until the 64 MiB autocheckpoint the
      * main file held only the schema, so a copy without its -wal was a new
      * chain); a failed one is retried at the next */
@@ -192,7 +204,7 @@ static int build_genesis(struct nm_chain *c, const struct nm_chain_spec *spec)
     spec_hash(spec, &sh);
     uint8_t no_seal[NM_SIG_LEN] = {0};
     nm_hash hash;
-    if ((err = store_block(c, &h, no_seal, NULL, NULL, 0, &hash)) ||
+    if ((err = store_block(c, &h, no_seal, NULL, NULL, NULL, 0, &hash)) ||
         (err = nm_db_meta_put(c->db, "genesis", c->genesis.b, NM_HASH_LEN)) ||
         (err = nm_db_meta_put(c->db, "spec_hash", sh.b, NM_HASH_LEN)) ||
         (err = nm_runtime_save(&c->rt)) || (err = nm_db_commit(c->db)))
@@ -277,6 +289,8 @@ int nm_chain_open_with(const char *path, const struct nm_chain_spec *spec,
         c->author = *author;
         c->can_author = !spec->has_authority || nm_account_eq(&spec->authority, &author->pub);
     }
+    if ((err = nm_chain_bft_setup(c)))
+        goto fail;
     if ((err = nm_db_open(path, &c->db))) {
         snprintf(msg, cap, "cannot open the database %s", path);
         goto fail;
@@ -319,6 +333,7 @@ int nm_chain_open_with(const char *path, const struct nm_chain_spec *spec,
                      path, why);
             goto fail;
         }
+        (void)nm_chain_bft_refresh(c); /* the set as state has it */
         /* a chain made before markers existed gets one now */
         nm_hash was;
         if (nm_chain_marker_read(path, &was) == 0)
@@ -336,6 +351,8 @@ void nm_chain_close(struct nm_chain *c)
     if (!c)
         return;
     nm_mempool_fini(&c->pool);
+    nm_bft_authorities_fini(&c->bft_set);
+    free(c->dry_block);
     nm_db_close(c->db);
     sodium_memzero(&c->author, sizeof c->author);
     free(c);
@@ -430,8 +447,8 @@ int nm_chain_produce(struct nm_chain *c, uint64_t timestamp_ms, struct nm_block_
             nm_mempool_set_future(&c->pool, i, true);
         }
     }
-    if ((err = finish_block(c, &h, exts, lens, n, NULL))) {
-        abandon_block(c);
+    if ((err = finish_block(c, &h, exts, lens, n, NULL)) || c->dry_run) {
+        abandon_block(c); /* a dry run ends here: the block is in c->dry_block */
         goto out;
     }
     nm_mempool_remove_flagged(&c->pool, drop);
@@ -490,7 +507,9 @@ int nm_chain_import_outcome(struct nm_chain *c, const uint8_t *data, size_t len,
     nm_hash hash;
     if ((err = nm_header_hash(h, &hash)))
         goto out;
-    const nm_account *sealer = c->spec.has_authority ? &c->spec.authority : &h->author;
+    /* several authorities: any of them seals, the certificate says which */
+    const nm_account *sealer =
+        c->spec.has_authority && !c->bft ? &c->spec.authority : &h->author;
     struct nm_epoch_pos pos;
     nm_runtime_epoch_at(&c->rt, h->height, &pos);
     if (!nm_hash_eq(&h->parent, &c->best_hash) || h->height != c->best.height + 1 ||
@@ -503,6 +522,8 @@ int nm_chain_import_outcome(struct nm_chain *c, const uint8_t *data, size_t len,
         err = NM_E_BAD_SIGNATURE;
         goto out;
     }
+    if (c->bft && (err = nm_chain_bft_check_block(c, &b, &hash)))
+        goto out;
     if (!(results = calloc(b.count ? b.count : 1, sizeof *results))) {
         err = NM_E_NOMEM;
         goto out;
@@ -517,8 +538,8 @@ int nm_chain_import_outcome(struct nm_chain *c, const uint8_t *data, size_t len,
             goto out;
         }
     }
-    if ((err = finish_block(c, h, b.extrinsics, b.lengths, b.count, b.seal))) {
-        abandon_block(c);
+    if ((err = finish_block(c, h, b.extrinsics, b.lengths, b.count, &b)) || c->dry_run) {
+        abandon_block(c); /* a dry run ends here: the block is valid */
         goto out;
     }
     pool_drop_included(c, results, b.count);

@@ -27,8 +27,20 @@ struct nm_chain {
     struct nm_header best;
     nm_hash best_hash;
     struct nm_keypair author;
-    bool can_author;            /* author is the spec's authority */
+    bool can_author;            /* author is the spec's authority (one-authority chains) */
     struct nm_mempool pool;
+    /* BFT finality with several authorities (node/chain_bft.h): blocks are
+     * made by the consensus engine and stored only once final, each with
+     * its commit certificate. */
+    bool bft;
+    struct nm_bft_authorities bft_set; /* the spec's set (bft only) */
+    int32_t bft_self;                  /* author's index in it, -1: not an authority */
+    uint32_t bft_set_version;          /* bumped when state changes the set */
+    /* chain_bft.c's dry runs: produce/import stop before storing; the
+     * block made (produce) is left in dry_block (malloc'd) */
+    bool dry_run;
+    uint8_t *dry_block;
+    size_t dry_len;
 };
 
 /* Per-extrinsic outcome of a produced or imported block. */

@@ -148,6 +148,10 @@
       "refused to sign: it would conflict with a vote already signed")           \
     X(BFT_RECORD_DAMAGED, -32603,                                                \
       "double-sign record damaged: refusing to sign (check the file, never just delete it)") \
+    /* BFT chain errors (issue 11), codes 2400..2499 (docs/rpc.md)         */\
+    X(BFT_NO_CERTIFICATE, 2400,                                                  \
+      "block has no commit certificate: this chain accepts only final blocks")   \
+    X(BFT_CERT_MISMATCH, 2401, "commit certificate is for another block or height") \
     /* p2p errors (node/p2p): input from peers or operators */                      \
     X(MULTIADDR, -32602, "invalid multiaddr")                                        \
     X(PEER_ID, -32602, "invalid peer id")                                            \

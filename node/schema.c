@@ -62,8 +62,16 @@ static const char *const migration_4[] = {
     NULL,
 };
 
+/* Issue 11: the BFT authority set in state (node/pallets/authorities.c;
+ * new databases already have it from migration 1). */
+static const char *const migration_5[] = {
+    "CREATE TABLE IF NOT EXISTS bft_authorities(idx INTEGER PRIMARY KEY,"
+    " account BLOB NOT NULL, power INTEGER NOT NULL)",
+    NULL,
+};
+
 static const char *const *const migrations[] = {migration_1, migration_2, migration_3,
-                                                migration_4};
+                                                migration_4, migration_5};
 
 int nm_schema_migration_count(void)
 {

@@ -12,6 +12,7 @@
 #include "rpc/metrics.h"
 #include "rpc/server.h"
 
+#include <cjson/cJSON.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -59,6 +60,8 @@ struct nm_rpc_node_hooks {
     int (*connections)(void *ud);                     /* open RPC connections */
     struct nm_p2p_host *p2p;                          /* peer methods; NULL: no p2p */
     struct nm_pubsub *pubsub; /* gossip scores and announcements; NULL: no p2p */
+    /* bft_state of this node's consensus engine (a new object), NULL: none */
+    cJSON *(*bft_state)(void *ud);
 };
 
 /* The caller of a request answered without a connection (tests, fuzzing):
@@ -74,6 +77,9 @@ void nm_rpc_methods_config_init(struct nm_rpc_methods_config *cfg);
 /* NM_E_INVAL for a bad value, NM_E_NOMEM; the previous policy stays then. */
 int nm_rpc_methods_configure(struct nm_rpc_methods *m, const struct nm_rpc_methods_config *cfg);
 void nm_rpc_methods_set_hooks(struct nm_rpc_methods *m, const struct nm_rpc_node_hooks *hooks);
+/* BFT: a new height or round began: notify bft_subscribeRounds subscribers
+ * with state (taken; rpc/methods_bft.c). */
+void nm_rpc_bft_round_changed(struct nm_rpc_methods *m, cJSON *state);
 /* The peer list changed: notify system_subscribePeers subscribers
  * (rpc/methods_p2p.c). */
 void nm_rpc_p2p_publish_peers(struct nm_rpc_methods *m);

@@ -2,6 +2,8 @@
  * author_*, account_get, subnet_*, neuron_list, events_get (docs/rpc.md).
  * Shapes follow Substrate where Substrate has the method. */
 #include "rpc/method_api.h"
+
+#include "node/bft/cert.h"
 #include "node/json.h"
 
 #include "node/amount.h"
@@ -157,6 +159,41 @@ static int m_chain_getHeader(struct nm_rpc_request *r, cJSON **result, struct nm
     return header_at(r, height, result, e);
 }
 
+/* Substrate's shape, [[engine id as 4 bytes, 0x bytes]], with BFT finality's
+ * commit certificate under the engine id "BFT0"; and, our own, the
+ * certificate decoded (height, round, block, signer indexes). null when
+ * the block has none (chains with one authority). */
+static void add_justifications(cJSON *o, const struct nm_block *b)
+{
+    struct nm_bft_cert cert;
+    char *hex = NULL;
+    size_t cap = 2 * b->justification_len + 3;
+    if (!b->justification_len || nm_bft_cert_decode(b->justification, b->justification_len,
+                                                    &cert) != 0) {
+        cJSON_AddNullToObject(o, "justifications");
+        return;
+    }
+    cJSON *list = cJSON_AddArrayToObject(o, "justifications");
+    cJSON *pair = cJSON_CreateArray();
+    static const int engine[4] = {'B', 'F', 'T', '0'};
+    nm_json_append(pair, cJSON_CreateIntArray(engine, 4));
+    if ((hex = malloc(cap)))
+        nm_json_append(pair, cJSON_CreateString(nm_hex_encode(b->justification,
+                                                              b->justification_len, hex, cap)));
+    free(hex);
+    nm_json_append(list, pair);
+    cJSON *commit = cJSON_AddObjectToObject(o, "commit");
+    char h[NM_HASH_HEXLEN];
+    cJSON_AddNumberToObject(commit, "height", (double)cert.height);
+    cJSON_AddNumberToObject(commit, "round", cert.round);
+    cJSON_AddStringToObject(commit, "block", nm_hash_hex(&cert.block, h));
+    cJSON *signers = cJSON_AddArrayToObject(commit, "signers");
+    for (uint32_t i = 0; i < cert.n_authorities; i++)
+        if ((cert.signers[i / 8] >> (i % 8)) & 1)
+            nm_json_append(signers, cJSON_CreateNumber(i));
+    nm_bft_cert_fini(&cert);
+}
+
 /* A header's JSON, with room. */
 #define HEADER_JSON_BYTES 1024
 
@@ -205,7 +242,7 @@ static int m_chain_getBlock(struct nm_rpc_request *r, cJSON **result, struct nm_
     }
     *result = cJSON_CreateObject();
     nm_json_add(*result, "block", block);
-    cJSON_AddNullToObject(*result, "justifications");
+    add_justifications(*result, &b);
     if (paged) {
         nm_json_add_u64(*result, "extrinsicsTotal", b.count);
         nm_json_add_u64(*result, "extrinsicsOffset", first);

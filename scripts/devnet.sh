@@ -5,7 +5,10 @@
 #   scripts/devnet.sh down [--dir DIR]
 # One generated chain spec (authority and funded account: the dev key
 # alice), node0 is the authority and the bootnode, node1.. follow it over
-# p2p. Logs, data, PIDs and the spec live under DIR (default ./devnet).
+# p2p. With --validators K (2..6, at most N) the spec lists K authorities
+# of power 1, the dev keys alice, bob, charlie, dave, eve, ferdie in that
+# order; node0..node(K-1) hold them and run BFT finality (--validator),
+# the other nodes follow their final blocks. Logs, data, PIDs and the spec live under DIR (default ./devnet).
 # `up` returns once every node answers JSON-RPC and prints one line per
 # node: name, JSON-RPC URL, p2p multiaddr. `status` adds height and peers.
 # Attach a console with: neuromesh attach URL.
@@ -13,6 +16,11 @@ set -eu
 
 NEUROMESH=${NEUROMESH:-$(cd "$(dirname "$0")/.." && pwd)/neuromesh}
 ALICE=5CuFWW4RYWaZi8hMDqzgWmjwS3XyRzLXtmpP4sRoRAw736gV
+# the dev keys' addresses (seed: BLAKE2b-256 of "neuromesh-dev/NAME")
+DEV_NAMES="alice bob charlie dave eve ferdie"
+DEV_ADDRS="$ALICE 5F5kopDqWVNLSBCaaBEUT9AWX3RMgVYP6ELpvmcSjmN2bsfu
+ 5DMfhGT1nePZBDjFvhCu8cUaXRxCC7DGnpz1E4zCoT3z5GGb 5HKfBB9p5PpYCBZ8PoQGzjHUqvGX2iRmv7ubaSFi4zWsWFcK
+ 5GfQ2U27XXvv3sYLrAoQiVdaEC1DYF1ai5ujwm8smiCgDRnW 5CxB4bHZ1kM7A7ouUiianZpGfP6AaQqaS4F83k5knw7ua4ip"
 cmd=${1:-}
 [ $# -gt 0 ] && shift
 n=
@@ -52,29 +60,56 @@ up)
         echo "devnet.sh: $dir already has a devnet: devnet.sh down --dir $dir first" >&2
         exit 1
     fi
-    [ -n "$validators" ] && echo "devnet.sh: --validators $validators: every node follows the single authority (BFT is another issue)" >&2
+    case "$validators" in
+    '') validators=1 ;;
+    *[!0-9]*) echo "devnet.sh: K must be a number" >&2; exit 2 ;;
+    esac
+    if [ "$validators" -lt 1 ] || [ "$validators" -gt 6 ] || [ "$validators" -gt "$n" ]; then
+        echo "devnet.sh: --validators K must be 1..6 and at most N (the dev keys)" >&2
+        exit 2
+    fi
     mkdir -p "$dir"
     dir=$(cd "$dir" && pwd)
+    if [ "$validators" = 1 ]; then
+        who="\"authority\": \"$ALICE\""
+    else # BFT: K authorities of power 1
+        who='"authorities": ['
+        k=0
+        for a in $DEV_ADDRS; do
+            [ $k -lt "$validators" ] || break
+            [ $k -gt 0 ] && who="$who, "
+            who="$who{\"account\": \"$a\", \"power\": 1}"
+            k=$((k + 1))
+        done
+        who="$who]"
+    fi
     cat >"$dir/spec.json" <<JSON
-{"name": "NeuroMesh Devnet", "id": "devnet", "authority": "$ALICE",
+{"name": "NeuroMesh Devnet", "id": "devnet", $who,
  "params": {"block_time_ms": $block_time, "tempo": 10, "faucet_amount": 0},
  "balances": [{"address": "$ALICE", "amount": "1000000"}]}
 JSON
-    mkdir -p "$dir/node0/chains/devnet"
-    /usr/bin/python3 -c "import hashlib,sys; sys.stdout.buffer.write(
-        hashlib.blake2b(b'neuromesh-dev/alice', digest_size=32).digest())" \
-        >"$dir/node0/chains/devnet/node-key"
-    chmod 600 "$dir/node0/chains/devnet/node-key" # an unencrypted seed: the node refuses it otherwise
+    k=0
+    for name in $DEV_NAMES; do
+        [ $k -lt "$validators" ] || break
+        mkdir -p "$dir/node$k/chains/devnet"
+        /usr/bin/python3 -c "import hashlib,sys; sys.stdout.buffer.write(
+            hashlib.blake2b(b'neuromesh-dev/$name', digest_size=32).digest())" \
+            >"$dir/node$k/chains/devnet/node-key"
+        chmod 600 "$dir/node$k/chains/devnet/node-key" # an unencrypted seed: refused otherwise
+        k=$((k + 1))
+    done
     : >"$dir/nodes.txt.tmp"
     boot=
     i=0
     while [ "$i" -lt "$n" ]; do
         name=node$i
         rm -f "$dir/$name.port"
+        vflag=
+        [ "$validators" -gt 1 ] && [ "$i" -lt "$validators" ] && vflag=--validator
         # shellcheck disable=SC2086
         "$NEUROMESH" node --chain "$dir/spec.json" --base-path "$dir/$name" --rpc-port 0 \
             --port-file "$dir/$name.port" --no-prometheus --port 0 --listen-ip 127.0.0.1 \
-            ${boot:+--bootnodes "$boot"} >"$dir/$name.log" 2>&1 &
+            $vflag ${boot:+--bootnodes "$boot"} >"$dir/$name.log" 2>&1 &
         echo $! >"$dir/$name.pid"
         k=0
         while [ ! -s "$dir/$name.port" ]; do

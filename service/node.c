@@ -4,6 +4,9 @@
 #include "service/node.h"
 
 #include "node/chain.h"
+#include "node/chain_bft.h"
+#include "node/ss58.h"
+#include "service/bft_node.h"
 #include "node/errors.h"
 #include "node/p2p/pubsub.h"
 #include "node/p2p/sync.h"
@@ -58,6 +61,7 @@ struct nm_node {
     struct nm_p2p_host *p2p;
     struct nm_sync *sync;
     struct nm_pubsub *pubsub;
+    struct nm_bft_node *bft; /* chains with several authorities, --validator */
     int rpc_port;
     int prom_port;
     int p2p_port;
@@ -125,6 +129,19 @@ static void schedule_next_block(struct nm_node *n)
     uv_timer_start(&n->block_timer, produce_block, n->next_block_due - now, 0);
 }
 
+/* A block of ours was stored (made alone, or final by consensus): the
+ * network first (every peer's import waits on it; our log and our own
+ * subscribers do not): gossip it and tell peers to fetch it, for those
+ * gossip misses; then RPC subscribers. */
+static void block_stored(struct nm_node *n, const struct nm_block_outcome *outcome)
+{
+    if (n->pubsub)
+        nm_pubsub_block_produced(n->pubsub);
+    if (n->sync)
+        nm_sync_announce(n->sync);
+    nm_rpc_methods_block_added(n->methods, outcome);
+}
+
 static void produce_block(uv_timer_t *t)
 {
     struct nm_node *n = t->data;
@@ -145,12 +162,7 @@ static void produce_block(uv_timer_t *t)
                  nm_strerror(err));
         return;
     }
-    /* the network first: every peer's import waits on this, the log and
-     * our own subscribers do not */
-    if (n->pubsub)
-        nm_pubsub_block_produced(n->pubsub); /* gossip it */
-    if (n->sync)
-        nm_sync_announce(n->sync); /* and tell peers to fetch it, for those gossip misses */
+    block_stored(n, &outcome);
     char hex[NM_HASH_HEXLEN];
     size_t failed = 0;
     for (size_t i = 0; i < outcome.count; i++)
@@ -158,7 +170,6 @@ static void produce_block(uv_timer_t *t)
     node_log(n, "block #%" PRIu64 " %.18s… epoch %" PRIu64 ", %zu extrinsics (%zu failed)",
              n->chain->best.height, nm_hash_hex(&n->chain->best_hash, hex), n->chain->best.epoch,
              outcome.count, failed);
-    nm_rpc_methods_block_added(n->methods, &outcome);
     free(outcome.results);
 }
 
@@ -280,7 +291,8 @@ static void render_metrics(void *ud, struct nm_prom_text *t)
     nm_prom_family(t, "neuromesh_block_height", "gauge",
                    "Height of the best and of the last finalized block.");
     nm_prom_sample(t, "neuromesh_block_height", "status=\"best\"", (double)c->best.height);
-    /* one authority: every block is final as it is made */
+    /* one authority: every block is final as it is made; several: only
+     * final blocks (with their certificate) are stored */
     nm_prom_sample(t, "neuromesh_block_height", "status=\"finalized\"", (double)c->best.height);
     nm_prom_family(t, "neuromesh_epoch", "gauge", "Epoch of the best block.");
     nm_prom_sample(t, "neuromesh_epoch", NULL, (double)c->best.epoch);
@@ -311,6 +323,8 @@ static void render_metrics(void *ud, struct nm_prom_text *t)
                    "Bytes queued for JSON-RPC peers that have not read them yet.");
     nm_prom_sample(t, "neuromesh_rpc_outbound_queued_bytes", NULL, (double)st.queued_bytes);
     nm_rpc_metrics_prometheus(nm_rpc_methods_metrics(n->methods), t);
+    if (n->bft)
+        nm_bft_node_metrics(n->bft, t);
     nm_consensus_metrics_render(c->db, t);
     nm_prom_filesystem(t, n->db_path);
     nm_prom_process(t);
@@ -346,6 +360,7 @@ static void on_stop(uv_async_t *a)
     n->prom = NULL;
     nm_p2p_host_stop(n->p2p);
     n->p2p = NULL;
+    nm_bft_node_stop(n->bft);
     uv_close((uv_handle_t *)&n->block_timer, on_handle_closed);
     uv_close((uv_handle_t *)&n->tick_timer, on_handle_closed);
     uv_close((uv_handle_t *)&n->shutdown_timer, on_handle_closed);
@@ -393,6 +408,95 @@ static void sync_imported(void *ud, const struct nm_block_outcome *o)
 {
     struct nm_node *n = ud;
     nm_rpc_methods_block_added(n->methods, o);
+    if (n->bft)
+        nm_bft_node_chain_advanced(n->bft); /* consensus resumes above it */
+}
+
+/* ---- BFT finality (chains with several authorities) ---- */
+
+static int bft_on_consensus(void *ud, const uint8_t *msg, size_t len)
+{
+    struct nm_node *n = ud;
+    return n->bft ? nm_bft_node_receive(n->bft, msg, len) : 1;
+}
+
+static void bft_publish(void *ud, const uint8_t *msg, size_t len)
+{
+    struct nm_node *n = ud;
+    if (n->pubsub)
+        nm_pubsub_publish_consensus(n->pubsub, msg, len);
+}
+
+static void bft_finalized(void *ud, const struct nm_block_outcome *o)
+{
+    block_stored(ud, o);
+}
+
+/* --validator: the key must be an authority of this chain. */
+static int check_validator(struct nm_node *n)
+{
+    struct nm_chain *c = n->chain;
+    char addr[NM_SS58_STRLEN];
+    if (!n->cfg.validator)
+        return 0;
+    nm_ss58_encode(&c->author.pub, addr);
+    if (c->bft && c->bft_self < 0) {
+        snprintf(n->start_msg, sizeof n->start_msg,
+                 "--validator: key %s is not in the chain spec's authority set (%u "
+                 "authorities; see bft_authorities)",
+                 addr, c->bft_set.count);
+        return NM_E_BFT_UNKNOWN_AUTHORITY;
+    }
+    if (!c->bft && !c->can_author) {
+        snprintf(n->start_msg, sizeof n->start_msg,
+                 "--validator: key %s is not the chain's authority", addr);
+        return NM_E_BFT_UNKNOWN_AUTHORITY;
+    }
+    if (c->bft && !n->cfg.p2p) {
+        snprintf(n->start_msg, sizeof n->start_msg,
+                 "--validator on a chain with %u authorities needs p2p (--port, --bootnodes)",
+                 c->bft_set.count);
+        return NM_E_INVAL;
+    }
+    return 0;
+}
+
+static void bft_round_changed(void *ud)
+{
+    struct nm_node *n = ud;
+    if (!n->bft)
+        return; /* the first round, while the engine starts */
+    cJSON *state = nm_bft_node_state_json(n->bft);
+    if (state) {
+        cJSON_AddStringToObject(state, "finality", "bft");
+        nm_rpc_bft_round_changed(n->methods, state);
+    }
+}
+
+static cJSON *hook_bft_state(void *ud)
+{
+    struct nm_node *n = ud;
+    return n->bft ? nm_bft_node_state_json(n->bft) : NULL;
+}
+
+static int open_bft(struct nm_node *n)
+{
+    struct nm_bft_node_config bc = {
+        .loop = &n->loop,
+        .chain = n->chain,
+        .files = n->db_path,
+        .publish = bft_publish,
+        .before_write = sync_before_import,
+        .finalized = bft_finalized,
+        .round_changed = bft_round_changed,
+        .log = p2p_log,
+        .ud = n,
+    };
+    int err = nm_bft_node_new(&bc, &n->bft, n->start_msg, sizeof n->start_msg);
+    if (!err)
+        node_log(n, "bft: authority %d of %u, consensus from height %" PRIu64,
+                 n->chain->bft_self, n->chain->bft_set.count, n->chain->best.height + 1);
+    return err;
 }
 
 /* The p2p host and block sync on this loop; prints the PeerId and listen
@@ -417,11 +521,13 @@ static int open_p2p(struct nm_node *n)
     struct nm_pubsub_config psc = {
         .chain = n->chain,
         .node_key = n->cfg.p2p->node_key,
-        .authority = n->cfg.produce && n->chain->can_author,
+        .authority = n->cfg.produce && (n->chain->can_author ||
+                                        (n->chain->bft && n->cfg.validator)),
         .before_import = sync_before_import,
         .imported = sync_imported,
         .log = p2p_log,
         .ud = n,
+        .on_consensus = n->chain->bft && n->cfg.validator ? bft_on_consensus : NULL,
     };
     if ((err = nm_pubsub_new(&psc, &n->pubsub)))
         return err;
@@ -450,7 +556,12 @@ static int node_open(struct nm_node *n)
     if (err)
         return err;
     nm_mempool_set_limits(&n->chain->pool, &n->cfg.pool);
-    if (n->cfg.produce && !n->chain->can_author)
+    if ((err = check_validator(n)))
+        return err;
+    if (n->chain->bft && !n->cfg.validator)
+        node_log(n, "chain with %u authorities: this node follows their final blocks "
+                 "(--validator to vote)", n->chain->bft_set.count);
+    else if (n->cfg.produce && !n->chain->can_author && !n->chain->bft)
         node_log(n, "warning: this node's key is not the chain's authority: it makes no blocks");
     if ((err = nm_rpc_methods_new(n->chain, &n->methods)))
         return err;
@@ -460,6 +571,8 @@ static int node_open(struct nm_node *n)
     }
     if (n->cfg.p2p && (err = open_p2p(n)))
         return err;
+    if (n->chain->bft && n->cfg.validator && n->cfg.produce && (err = open_bft(n)))
+        return err;
     struct nm_rpc_node_hooks hooks = {
         .ud = n,
         .p2p = n->p2p,
@@ -467,6 +580,7 @@ static int node_open(struct nm_node *n)
         .shutdown = n->cfg.on_shutdown ? hook_shutdown : NULL,
         .set_log_level = hook_set_log_level,
         .connections = hook_connections,
+        .bft_state = hook_bft_state,
     };
     nm_rpc_methods_set_hooks(n->methods, &hooks);
     struct nm_rpc_server_config rc = {
@@ -545,6 +659,8 @@ static void node_thread(void *arg)
     uv_loop_close(&n->loop);
     nm_sync_free(n->sync);
     nm_pubsub_free(n->pubsub);
+    nm_bft_node_free(n->bft);
+    n->bft = NULL;
     n->sync = NULL;
     n->pubsub = NULL;
     nm_rpc_methods_delete(n->methods);

@@ -38,6 +38,9 @@ struct nm_node_config {
     int max_connections;              /* 0: default (100) */
     bool produce;                     /* false: no block timer (tests, bench) */
     uint64_t block_interval_ms;       /* 0: the chain's block_time_ms */
+    /* --validator: author must be an authority (an error otherwise); on a
+     * chain with several authorities it runs BFT consensus (needs p2p) */
+    bool validator;
     nm_node_log_fn log;
     void *log_ud;
     enum nm_node_log_level log_level; /* system_setLogLevel changes it */

@@ -1,5 +1,6 @@
 /* Deterministic simulation of the BFT state machines (tests/support/bft_sim):
- * under `make test` a few thousand seeds with faults; with --seed S one
+ * under `make test` 200 seeds with faults (a few seconds: the suite has a
+ * time budget; `make soak` runs 100,000 by default); with --seed S one
  * seed verbosely, with --seeds N (from --from F) a soak that prints the
  * seeds and steps run (`make soak SEED=... / SEEDS=...`). */
 #include <setjmp.h>
@@ -16,7 +17,7 @@
 #include "node/crypto.h"
 #include "tests/support/bft_sim.h"
 
-#define TEST_SEEDS 2000
+#define TEST_SEEDS 200
 
 static int setup(void **state)
 {
@@ -83,7 +84,7 @@ static void test_same_seed_is_the_same_execution(void **state)
     assert_int_equal(a.ok, b.ok);
 }
 
-static void test_thousands_of_faulty_seeds_keep_agreement_validity_liveness(void **state)
+static void test_hundreds_of_faulty_seeds_keep_agreement_validity_liveness(void **state)
 {
     (void)state;
     assert_int_equal(run_seeds(1, TEST_SEEDS, 2, true), 0);
@@ -149,7 +150,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_fault_free_network_finalizes_every_height_in_round_zero),
         cmocka_unit_test(test_same_seed_is_the_same_execution),
         cmocka_unit_test(test_forgetting_the_sign_record_is_caught),
-        cmocka_unit_test(test_thousands_of_faulty_seeds_keep_agreement_validity_liveness),
+        cmocka_unit_test(test_hundreds_of_faulty_seeds_keep_agreement_validity_liveness),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }

@@ -50,6 +50,35 @@ static void test_cache_heads_give_height_and_block_times(void **state)
     nm_cache_fini(&c);
 }
 
+static void test_cache_bft_state_gives_finality_round_and_online_authorities(void **state)
+{
+    (void)state;
+    struct nm_cache c;
+    nm_cache_init(&c);
+    apply(&c, NM_DQ_HEAD, 0, 0, "{\"height\":41}", NULL);
+    assert_int_equal(
+        apply(&c, NM_DQ_BFT, 0, 0,
+              "{\"running\":true,\"height\":42,\"round\":2,\"step\":\"prevote\","
+              "\"finality\":\"bft\",\"finalizedHeight\":41,\"authorities\":["
+              "{\"index\":0,\"online\":true},{\"index\":1,\"online\":false},"
+              "{\"index\":2,\"online\":true},{\"index\":3,\"online\":true}]}",
+              NULL),
+        NM_DIRTY_OVERVIEW);
+    assert_true(c.have_bft && c.bft_chain && c.bft_running);
+    assert_int_equal(c.bft_height, 42);
+    assert_int_equal(c.bft_round, 2);
+    assert_string_equal(c.bft_step, "prevote");
+    assert_int_equal(c.finalized, 41);
+    assert_int_equal(c.bft_authorities, 4);
+    assert_int_equal(c.bft_online, 3);
+    /* a dev node: instant finality, nobody votes */
+    apply(&c, NM_DQ_BFT, 0, 0, "{\"running\":false,\"finality\":\"instant\"}", NULL);
+    assert_false(c.bft_chain || c.bft_running);
+    /* not an object: ignored */
+    assert_int_equal(apply(&c, NM_DQ_BFT, 0, 0, "[1]", NULL), 0);
+    nm_cache_fini(&c);
+}
+
 static void test_cache_chain_info_and_epoch_progress(void **state)
 {
     (void)state;
@@ -361,6 +390,7 @@ int main(void)
         cmocka_unit_test(test_cache_heads_give_height_and_block_times),
         cmocka_unit_test(test_cache_peers_keep_each_peers_rtt_history),
         cmocka_unit_test(test_cache_chain_info_and_epoch_progress),
+        cmocka_unit_test(test_cache_bft_state_gives_finality_round_and_online_authorities),
         cmocka_unit_test(test_cache_subnets_and_metagraph_with_optional_fields),
         cmocka_unit_test(test_cache_governance_latency_link_and_signer),
         cmocka_unit_test(test_cache_new_genesis_resets_every_table_but_keeps_link_and_signer),

@@ -1,5 +1,6 @@
-/* Unit tests for rpc/methods_bft: bft_authorities on the dev chain (one
- * authority, instant finality) and on a spec with unequal powers. */
+/* Unit tests for rpc/methods_bft: bft_authorities and bft_state on the dev
+ * chain (one authority, instant finality) and on a spec with unequal
+ * powers (BFT). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -17,8 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Opens an in-memory chain of spec, asks bft_authorities, returns its result. */
-static cJSON *authorities_of(struct nm_chain_spec *spec)
+/* Opens an in-memory chain of spec, asks method, returns its result. */
+static cJSON *ask(struct nm_chain_spec *spec, const char *method)
 {
     struct nm_keypair alice;
     struct nm_chain *chain;
@@ -27,8 +28,10 @@ static cJSON *authorities_of(struct nm_chain_spec *spec)
     assert_int_equal(nm_keypair_dev("alice", &alice), 0);
     assert_int_equal(nm_chain_open(":memory:", spec, &alice, &chain, msg, sizeof msg), 0);
     assert_int_equal(nm_rpc_methods_new(chain, &m), 0);
-    static const char req[] = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"bft_authorities\",\"params\":[]}";
-    char *out = nm_rpc_methods_answer(m, req, sizeof req - 1);
+    char req[128];
+    int n = snprintf(req, sizeof req,
+                     "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"%s\",\"params\":[]}", method);
+    char *out = nm_rpc_methods_answer(m, req, (size_t)n);
     assert_non_null(out);
     cJSON *reply = cJSON_Parse(out);
     free(out);
@@ -53,7 +56,7 @@ static void test_dev_chain_has_alice_alone_with_instant_finality(void **state)
     (void)state;
     struct nm_chain_spec spec;
     assert_int_equal(nm_chainspec_dev(&spec), 0);
-    cJSON *r = authorities_of(&spec);
+    cJSON *r = ask(&spec, "bft_authorities");
     nm_chainspec_fini(&spec);
     const cJSON *list = cJSON_GetObjectItemCaseSensitive(r, "authorities");
     assert_int_equal(cJSON_GetArraySize(list), 1);
@@ -65,6 +68,12 @@ static void test_dev_chain_has_alice_alone_with_instant_finality(void **state)
     assert_string_equal(str(cJSON_GetArrayItem(list, 0), "power"), "1");
     assert_string_equal(str(r, "quorumPower"), "1");
     assert_string_equal(str(r, "finality"), "instant");
+    cJSON_Delete(r);
+    assert_int_equal(nm_chainspec_dev(&spec), 0);
+    r = ask(&spec, "bft_state");
+    nm_chainspec_fini(&spec);
+    assert_string_equal(str(r, "finality"), "instant");
+    assert_false(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r, "running")));
     cJSON_Delete(r);
 }
 
@@ -86,12 +95,19 @@ static void test_unequal_powers_give_the_two_thirds_quorum(void **state)
              a, a, b, c);
     struct nm_chain_spec spec;
     assert_int_equal(nm_chainspec_parse(json, &spec, msg, sizeof msg), 0);
-    cJSON *r = authorities_of(&spec);
+    cJSON *r = ask(&spec, "bft_authorities");
+    cJSON *st = ask(&spec, "bft_state");
     nm_chainspec_fini(&spec);
+    /* no engine here (it runs on a --validator node): what any node knows */
+    assert_string_equal(str(st, "finality"), "bft");
+    assert_false(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(st, "running")));
+    assert_int_equal(cJSON_GetObjectItemCaseSensitive(st, "height")->valueint, 1);
+    assert_int_equal(cJSON_GetObjectItemCaseSensitive(st, "finalizedHeight")->valueint, 0);
+    cJSON_Delete(st);
     assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(r, "authorities")), 3);
     assert_string_equal(str(r, "totalPower"), "100");
     assert_string_equal(str(r, "quorumPower"), "67"); /* more than 2/3 of 100 */
-    assert_string_equal(str(r, "finality"), "bft (not running yet)");
+    assert_string_equal(str(r, "finality"), "bft");
     cJSON_Delete(r);
 }
 

@@ -26,7 +26,7 @@
 #include <unistd.h>
 
 struct node_opts {
-    bool dev, tmp, external, check, force_new, quiet, help;
+    bool dev, tmp, external, check, force_new, quiet, help, validator;
     const char *chain_file, *base_path, *port_file, *key_name, *password_file;
     int rpc_port;
     int block_interval_ms;
@@ -49,6 +49,10 @@ static const struct nm_cli_option node_options[] = {
     NODE_STR("--key", "NAME", key_name,
              "seal blocks with key NAME from the key store (the chain's\n"
              "authority); default: BASE/chains/ID/node-key, alice on --dev"),
+    NODE_FLAG("--validator", validator,
+              "take part as an authority: the key (--key NAME, else the\n"
+              "node key) must be in the chain spec's authorities; with\n"
+              "several, the node votes in BFT consensus over p2p"),
     NODE_STR("--password-file", "F", password_file,
              "the key's password (else NEUROMESH_PASSWORD, else a prompt)"),
     NODE_FLAG("--check", check,
@@ -76,8 +80,8 @@ static void node_usage(FILE *out, const struct nm_cli_group *groups, size_t ngro
 {
     fputs("usage: neuromesh node [--dev | --chain FILE] [--base-path DIR | --tmp]\n"
           "                      [--rpc-port PORT] [--rpc-external] [--port-file FILE]\n"
-          "                      [--key NAME [--password-file F]] [--check] [--force-new]\n"
-          "                      [--quiet] [--block-interval-ms MS]\n"
+          "                      [--validator] [--key NAME [--password-file F]] [--check]\n"
+          "                      [--force-new] [--quiet] [--block-interval-ms MS]\n"
           "\n"
           "Runs a full node with a JSON-RPC server (WebSocket and HTTP POST) until\n"
           "SIGINT or SIGTERM.\n\n",
@@ -354,6 +358,7 @@ int nm_node_main(int argc, char **argv)
         .rpc_port = rpc_port,
         .produce = true,
         .block_interval_ms = (uint64_t)o.block_interval_ms,
+        .validator = o.validator,
         .log = log_stderr,
         .log_level = node_level(quiet),
         .on_shutdown = stop_requested,

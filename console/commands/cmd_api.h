@@ -43,6 +43,7 @@ extern const struct nm_cmd_table nm_cmd_chain_table;  /* console/commands/cmd_ch
 extern const struct nm_cmd_table nm_cmd_subnet_table; /* console/commands/cmd_subnet.c */
 extern const struct nm_cmd_table nm_cmd_neuron_table; /* console/commands/cmd_neuron.c */
 extern const struct nm_cmd_table nm_cmd_peer_table;   /* console/commands/cmd_peer.c */
+extern const struct nm_cmd_table nm_cmd_bft_table;    /* console/commands/cmd_bft.c */
 /* weights/consensus commands (console/commands/cmd_weights.c) */
 extern const struct nm_cmd_table nm_cmd_weights_table;
 /* metagraph (console/commands/cmd_consensus.c): the consensus columns of neuron_list's

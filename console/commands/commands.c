@@ -68,6 +68,8 @@ static const struct nm_cmd_table *const tables[] = {
     &nm_cmd_roles_table,
     /* p2p peers (console/commands/cmd_peer.c) */
     &nm_cmd_peer_table,
+    /* BFT authorities (console/commands/cmd_bft.c) */
+    &nm_cmd_bft_table,
     &core_table,
 };
 #define TABLE_COUNT (sizeof tables / sizeof tables[0])

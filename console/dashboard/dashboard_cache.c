@@ -130,6 +130,31 @@ static unsigned apply_chain(struct nm_cache *c, const cJSON *j)
     return changed | NM_DIRTY_OVERVIEW | NM_DIRTY_STATUS;
 }
 
+/* bft_state: where consensus stands; on a BFT chain only final blocks are
+ * stored, so its finalized height is the node's best. */
+static unsigned apply_bft(struct nm_cache *c, const cJSON *j)
+{
+    if (!cJSON_IsObject(j))
+        return 0;
+    uint64_t v;
+    c->have_bft = true;
+    c->bft_chain = strcmp(nm_jget_str(j, "finality"), "bft") == 0;
+    c->bft_running = cJSON_IsTrue(nm_jget(j, "running"));
+    if (nm_jget_has_u64(j, "height", &v))
+        c->bft_height = v;
+    c->bft_round = nm_jget_u64(j, "round");
+    text_of(c->bft_step, sizeof c->bft_step, nm_jget(j, "step"));
+    if (nm_jget_has_u64(j, "finalizedHeight", &v) && v >= c->finalized)
+        c->finalized = v;
+    c->bft_authorities = c->bft_online = 0;
+    const cJSON *a;
+    cJSON_ArrayForEach(a, nm_jget(j, "authorities")) {
+        c->bft_authorities++;
+        c->bft_online += cJSON_IsTrue(nm_jget(a, "online"));
+    }
+    return NM_DIRTY_OVERVIEW;
+}
+
 static unsigned apply_head(struct nm_cache *c, const cJSON *j)
 {
     uint64_t h = 0, ts = 0, epoch;
@@ -390,6 +415,7 @@ unsigned nm_cache_apply(struct nm_cache *c, const struct nm_dq_msg *m)
     case NM_DQ_EPOCH: return apply_epoch(c, m->json);
     case NM_DQ_LATENCY: return apply_latency(c, m->json);
     case NM_DQ_PROPOSALS: return apply_proposals(c, m);
+    case NM_DQ_BFT: return apply_bft(c, m->json);
     case NM_DQ_EVENTS:
         c->events_seen += (uint64_t)cJSON_GetArraySize(nm_jget(m->json, "events"));
         return NM_DIRTY_LOG | NM_DIRTY_OVERVIEW;

@@ -120,6 +120,11 @@ struct nm_cache {
     struct nm_series lat_p50, lat_p95, lat_p99; /* microseconds */
     char latency_source[16];                    /* "node" or "client" */
     uint64_t events_seen;
+    /* BFT finality (bft_state, when served) */
+    bool have_bft, bft_chain, bft_running;
+    uint64_t bft_height, bft_round;
+    char bft_step[16];
+    int bft_authorities, bft_online;
     /* subnets */
     struct nm_subnet_row *subnets;
     size_t nsubnets;

@@ -54,7 +54,7 @@ struct nm_link {
     char *methods[METHODS_MAX];
     int nmethods;
     bool methods_known;
-    bool sub_heads, sub_events, sub_epochs, sub_metrics;
+    bool sub_heads, sub_events, sub_epochs, sub_metrics, sub_bft;
     uint64_t events_done; /* last height whose events were posted */
     int shown_subnet;     /* the subnet the metagraph was fetched for */
     bool proposals_missing_said;
@@ -235,6 +235,12 @@ static void on_epoch(void *ud, const cJSON *result)
     nm_dq_push(l->q, NM_DQ_EPOCH, 0, 0, cJSON_Duplicate(result, 1), NULL);
 }
 
+static void on_bft(void *ud, const cJSON *result)
+{
+    struct nm_link *l = ud;
+    nm_dq_push(l->q, NM_DQ_BFT, 0, 0, cJSON_Duplicate(result, 1), NULL);
+}
+
 static void on_metrics(void *ud, const cJSON *result)
 {
     struct nm_link *l = ud;
@@ -321,6 +327,9 @@ static int subscribe_feeds(struct nm_link *l, struct nm_rpc_client *c, unsigned 
     if ((feeds & NM_FEED_DASHBOARD) && !l->sub_metrics && has_method(l, "metrics_subscribe") &&
         subscribe(l, c, "metrics_subscribe", on_metrics, &l->sub_metrics))
         return NM_E_CONNECT;
+    if ((feeds & NM_FEED_DASHBOARD) && !l->sub_bft && has_method(l, "bft_subscribeRounds") &&
+        subscribe(l, c, "bft_subscribeRounds", on_bft, &l->sub_bft))
+        return NM_E_CONNECT;
     return 0;
 }
 
@@ -374,7 +383,8 @@ static int fetch_neurons(struct nm_link *l, struct nm_rpc_client *c, int subnet)
 static int fetch_dashboard(struct nm_link *l, struct nm_rpc_client *c)
 {
     if (fetch_post(l, c, "chain_info", NULL, NM_DQ_CHAIN, 0) ||
-        fetch_post(l, c, "system_health", NULL, NM_DQ_HEALTH, 0))
+        fetch_post(l, c, "system_health", NULL, NM_DQ_HEALTH, 0) ||
+        (has_method(l, "bft_state") && fetch_post(l, c, "bft_state", NULL, NM_DQ_BFT, 0)))
         return NM_E_CONNECT;
     cJSON *subnets;
     int rc = feed_call(l, c, "subnet_list", NULL, &subnets, NULL);

@@ -69,6 +69,7 @@ enum {
     ROW_CHAIN = 0,
     ROW_HEIGHT = 1,
     ROW_EPOCH = 2,
+    ROW_FINALITY = 3,
     ROW_BT_TITLE = 4,
     ROW_BT = 5,
     ROW_LAT_TITLE = 8,
@@ -218,6 +219,22 @@ static void overview_draw(struct nm_screen *s, WINDOW *win, const struct nm_cach
             int gx = Gauge_widget(s->epoch)->x + Gauge_widget(s->epoch)->w + 2;
             widget_put(win, s->y + ROW_EPOCH, gx, s->x + s->w - gx, L->attr[WR_DIM], line);
         }
+    }
+    if (ROW_FINALITY < s->h && c->have_bft) {
+        /* best vs finalized, and the round being decided */
+        if (!c->bft_chain)
+            snprintf(line, sizeof line, "instant (one authority): best %" PRIu64
+                     " = finalized %" PRIu64, c->height, c->finalized);
+        else if (c->bft_running)
+            snprintf(line, sizeof line, "BFT: best %" PRIu64 ", finalized %" PRIu64
+                     "; deciding #%" PRIu64 " round %" PRIu64 ", %s; %d of %d authorities "
+                     "online", c->height, c->finalized, c->bft_height, c->bft_round,
+                     c->bft_step, c->bft_online, c->bft_authorities);
+        else
+            snprintf(line, sizeof line, "BFT: best %" PRIu64 ", finalized %" PRIu64
+                     " (this node follows; it does not vote)", c->height, c->finalized);
+        nm_screen_pair(win, L, s->y + ROW_FINALITY, x, w, "Finality", line,
+                       c->bft_chain && c->bft_running && c->bft_round > 0 ? WR_WARN : WR_VALUE);
     }
     if (ROW_BT_TITLE < s->h)
         draw_series_title(s, win, c, s->y + ROW_BT_TITLE);

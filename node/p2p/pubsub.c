@@ -50,6 +50,7 @@ const char *nm_pubsub_topic_label(enum nm_pubsub_topic t)
         [NM_PUBSUB_BLOCKS] = "blocks",
         [NM_PUBSUB_EXTRINSICS] = "extrinsics",
         [NM_PUBSUB_SUBNETS] = "subnets",
+        [NM_PUBSUB_CONSENSUS] = "consensus",
     };
     return (unsigned)t < NM_PUBSUB_TOPICS && labels[t] ? labels[t] : "unknown";
 }
@@ -94,6 +95,14 @@ static enum nm_gossip_verdict on_block(struct nm_pubsub *ps, const uint8_t *data
 }
 
 static void publish(struct nm_pubsub *ps, enum nm_pubsub_topic t, const uint8_t *d, size_t n);
+
+static enum nm_gossip_verdict on_consensus(struct nm_pubsub *ps, const uint8_t *data, size_t len)
+{
+    if (!ps->cfg.on_consensus)
+        return NM_GOSSIP_IGNORE;
+    int rc = ps->cfg.on_consensus(ps->cfg.ud, data, len);
+    return rc == 0 ? NM_GOSSIP_ACCEPT : rc > 0 ? NM_GOSSIP_IGNORE : NM_GOSSIP_REJECT;
+}
 
 static bool was_gossiped(const struct nm_pubsub *ps, const nm_hash *h)
 {
@@ -209,6 +218,7 @@ static enum nm_gossip_verdict deliver(void *ud, const char *topic, const uint8_t
         t == NM_PUBSUB_BLOCKS       ? on_block(ps, data, len)
         : t == NM_PUBSUB_EXTRINSICS ? on_extrinsic(ps, data, len)
         : t == NM_PUBSUB_SUBNETS    ? on_subnet_announcement(ps, topic, data, len, author)
+        : t == NM_PUBSUB_CONSENSUS  ? on_consensus(ps, data, len)
                                     : on_announcement(ps, data, len, author);
     ps->counts[t][v == NM_GOSSIP_ACCEPT   ? NM_PUBSUB_ACCEPTED
                   : v == NM_GOSSIP_IGNORE ? NM_PUBSUB_IGNORED
@@ -276,7 +286,8 @@ static void announce_status(struct nm_pubsub *ps)
     cJSON_AddStringToObject(j, "genesis", nm_hash_hex(&c->genesis, genesis));
     cJSON_AddNumberToObject(j, "best", (double)c->best.height);
     cJSON_AddStringToObject(j, "bestHash", nm_hash_hex(&c->best_hash, best));
-    /* one authority: every block is final as it is made */
+    /* one authority: every block is final as it is made; several: only
+     * final blocks are stored */
     cJSON_AddNumberToObject(j, "finalized", (double)c->best.height);
     cJSON_AddStringToObject(j, "version", NM_P2P_AGENT);
     cJSON *roles = cJSON_AddArrayToObject(j, "roles");
@@ -349,6 +360,7 @@ int nm_pubsub_new(const struct nm_pubsub_config *cfg, struct nm_pubsub **out)
              nm_hash_hex(&cfg->chain->genesis, genesis));
     snprintf(ps->topics[NM_PUBSUB_EXTRINSICS], sizeof ps->topics[0], "/neuromesh/%s/extrinsics",
              genesis);
+    snprintf(ps->topics[NM_PUBSUB_CONSENSUS], sizeof ps->topics[0], "/neuromesh/%s/bft", genesis);
     /* status at most every 15 s; a few seconds on fast (dev) chains */
     uint64_t bt = cfg->chain->rt.params.block_time_ms;
     ps->status_ms = bt * 4 < 2000 ? 2000 : bt * 4 > 15000 ? 15000 : bt * 4;
@@ -356,7 +368,8 @@ int nm_pubsub_new(const struct nm_pubsub_config *cfg, struct nm_pubsub **out)
         .key = &ps->key, .send = send_rpc, .deliver = deliver, .ud = ps, .on_px = on_px};
     int rc = nm_gossip_new(&gc, &ps->router);
     for (int t = 0; !rc && t < NM_PUBSUB_TOPICS; t++)
-        if (ps->topics[t][0]) /* the subnet topics come from the chain */
+        /* the subnet topics come from the chain; consensus only with BFT */
+        if (ps->topics[t][0] && (t != NM_PUBSUB_CONSENSUS || cfg->on_consensus))
             rc = nm_gossip_subscribe(ps->router, ps->topics[t]);
     if (rc) {
         nm_pubsub_free(ps);
@@ -429,4 +442,9 @@ cJSON *nm_pubsub_announcements(const struct nm_pubsub *ps, int subnet)
 double nm_pubsub_peer_score(const struct nm_pubsub *ps, const struct nm_peer_id *id)
 {
     return nm_gossip_peer_score(ps->router, id);
+}
+
+void nm_pubsub_publish_consensus(struct nm_pubsub *ps, const uint8_t *msg, size_t len)
+{
+    publish(ps, NM_PUBSUB_CONSENSUS, msg, len);
 }

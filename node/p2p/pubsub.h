@@ -29,6 +29,7 @@ enum nm_pubsub_topic {
     NM_PUBSUB_BLOCKS,
     NM_PUBSUB_EXTRINSICS,
     NM_PUBSUB_SUBNETS, /* every subnet's miners and validators topics */
+    NM_PUBSUB_CONSENSUS, /* "/neuromesh/GENESIS/bft": BFT proposals, votes, evidence */
     NM_PUBSUB_TOPICS
 };
 enum nm_pubsub_outcome {
@@ -47,6 +48,10 @@ struct nm_pubsub_config {
     void (*imported)(void *ud, const struct nm_block_outcome *o);
     void (*log)(void *ud, const char *line);
     void *ud;
+    /* BFT finality (chains with several authorities): the consensus topic
+     * is joined when this is set; it answers 0 (take and forward), 1
+     * (ignore) or -1 (reject: the sender is at fault) */
+    int (*on_consensus)(void *ud, const uint8_t *msg, size_t len);
 };
 
 struct nm_pubsub;
@@ -59,6 +64,8 @@ void nm_pubsub_host_config(struct nm_pubsub *ps, struct nm_p2p_config *cfg);
 void nm_pubsub_attach(struct nm_pubsub *ps, struct nm_p2p_host *h);
 /* We made a block: publish it. */
 void nm_pubsub_block_produced(struct nm_pubsub *ps);
+/* A consensus message of ours, to every peer on the consensus topic. */
+void nm_pubsub_publish_consensus(struct nm_pubsub *ps, const uint8_t *msg, size_t len);
 /* Messages by topic and outcome (Prometheus); names of the topics. */
 uint64_t nm_pubsub_count(const struct nm_pubsub *ps, enum nm_pubsub_topic t,
                          enum nm_pubsub_outcome o);

@@ -3,6 +3,7 @@
  * run in this order. The one file that names every pallet. */
 #include "node/pallets/pallet.h"
 
+#include "node/pallets/authorities.h"
 #include "node/pallets/balances.h"
 #include "node/pallets/consensus.h"
 #include "node/pallets/emissions.h"
@@ -17,6 +18,7 @@
 const struct nm_pallet *const nm_pallets[] = {
     &nm_pallet_balances, &nm_pallet_staking,   &nm_pallet_subnets,   &nm_pallet_registry,
     &nm_pallet_weights,  &nm_pallet_consensus, &nm_pallet_emissions, &nm_pallet_governance,
+    &nm_pallet_authorities,
 };
 const size_t nm_pallet_count = sizeof nm_pallets / sizeof nm_pallets[0];
 

@@ -1,0 +1,121 @@
+/* cmd_bft.c - the `authorities` commands (issue 11): the chain's BFT
+ * authority set with power, and, from a node that votes, what it saw of
+ * each (online, last signed height, missed rounds) and where consensus
+ * stands (height, round, step, finalized block); `authorities report`
+ * puts equivocation evidence on chain (the offender loses its power and
+ * part of its stake). */
+#include "console/commands/cmd_api.h"
+#include "console/commands/jget.h"
+
+#include "node/errors.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+/* The authority of index i in bft_state's list, or NULL. */
+static const cJSON *seen_of(const cJSON *state, int i)
+{
+    const cJSON *list = cJSON_GetObjectItemCaseSensitive(state, "authorities");
+    const cJSON *a;
+    cJSON_ArrayForEach(a, list) {
+        const cJSON *idx = cJSON_GetObjectItemCaseSensitive(a, "index");
+        if (cJSON_IsNumber(idx) && idx->valueint == i)
+            return a;
+    }
+    return NULL;
+}
+
+static int h_authorities(struct nm_cmd_ctx *ctx)
+{
+    cJSON *set, *state;
+    int rc = nm_cmd_rpc(ctx, "bft_authorities", NULL, &set);
+    if (rc)
+        return rc;
+    if ((rc = nm_cmd_rpc(ctx, "bft_state", NULL, &state))) {
+        cJSON_Delete(set);
+        return rc;
+    }
+    struct nm_cmd_text b = {0};
+    const cJSON *running = cJSON_GetObjectItemCaseSensitive(state, "running");
+    nm_cmd_printf(&b, "finality %s, finalized #%" PRIu64, nm_jget_str(state, "finality"),
+                  nm_jget_u64(state, "finalizedHeight"));
+    if (cJSON_IsTrue(running))
+        nm_cmd_printf(&b, "; deciding #%" PRIu64 " round %" PRIu64 ", %s",
+                      nm_jget_u64(state, "height"), nm_jget_u64(state, "round"),
+                      nm_jget_str(state, "step"));
+    else
+        nm_cmd_printf(&b, " (this node does not vote: online and missed rounds are known "
+                          "to voting nodes)");
+    nm_cmd_printf(&b, "\nquorum: %s of %s power\n", nm_jget_str(set, "quorumPower"),
+                  nm_jget_str(set, "totalPower"));
+    struct nm_cmd_grid g = {.ncols = 6, .right = {true, false, true, false, true, true}};
+    nm_cmd_grid_row(&g, "#", "ACCOUNT", "POWER", "ONLINE", "LAST SIGNED", "MISSED");
+    const cJSON *a;
+    cJSON_ArrayForEach(a, cJSON_GetObjectItemCaseSensitive(set, "authorities")) {
+        int i = (int)nm_jget_u64(a, "index");
+        const cJSON *seen = seen_of(state, i);
+        char idx[16], last[24] = "-", missed[24] = "-";
+        snprintf(idx, sizeof idx, "%d", i);
+        const char *online = "-";
+        if (seen) {
+            online = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(seen, "online")) ? "online"
+                                                                                     : "offline";
+            snprintf(last, sizeof last, "%" PRIu64, nm_jget_u64(seen, "lastSignedHeight"));
+            snprintf(missed, sizeof missed, "%" PRIu64, nm_jget_u64(seen, "missedRounds"));
+        }
+        nm_cmd_grid_row(&g, idx, nm_jget_str(a, "account"), nm_jget_str(a, "power"), online,
+                        last, missed);
+    }
+    nm_cmd_grid_render(&g, &b);
+    nm_cmd_grid_fini(&g);
+    cJSON *out = cJSON_CreateObject();
+    cJSON_AddItemToObject(out, "set", set);
+    cJSON_AddItemToObject(out, "state", state);
+    return nm_cmd_ok(ctx, out, &b);
+}
+
+static int build_report(struct nm_cmd_ctx *ctx, struct nm_call *c)
+{
+    c->kind = NM_CALL_BFT_REPORT;
+    size_t n;
+    if (nm_hex_decode(nm_cmd_arg(ctx, 0), c->u.bft_report.evidence, NM_BFT_EVIDENCE_LEN,
+                      NM_BFT_EVIDENCE_LEN, &n))
+        return nm_cmd_fail(ctx, NM_CMD_USAGE, NM_E_HEX,
+                           "evidence must be %d bytes of 0x hex (bft_state lists what this "
+                           "node saw)",
+                           NM_BFT_EVIDENCE_LEN);
+    return 0;
+}
+
+static int render_report(struct nm_cmd_ctx *ctx, struct nm_cmd_submitted *sub,
+                         struct nm_cmd_text *t)
+{
+    (void)ctx;
+    char amt[NM_CMD_AMOUNT_CAP];
+    const cJSON *ev = nm_cmd_find_event(sub->events, "authorities.Offence");
+    nm_cmd_printf(t, "reported in block %llu: %s removed from the authorities, %s of its "
+                     "stake slashed to the treasury\n",
+                  (unsigned long long)sub->height, ev ? nm_jget_str(ev, "offender") : "?",
+                  ev ? nm_cmd_jamount(ev, "slashed", amt) : "?");
+    return 0;
+}
+
+static int h_report(struct nm_cmd_ctx *ctx)
+{
+    return nm_cmd_submit_render(ctx, render_report);
+}
+
+static const struct nm_cmd_entry entries[] = {
+    {.words = "authorities", .usage = "authorities",
+     .summary = "the BFT authorities: power, online, last signed height, missed rounds; and "
+                "the round being decided",
+     .flags = NM_CMD_NEEDS_NODE, .handler = h_authorities},
+    {.words = "authorities report", .usage = "authorities report EVIDENCE",
+     .summary = "put equivocation evidence (hex, from bft_state) on chain: the offender "
+                "loses its power and 10% of its stake",
+     .flags = NM_CMD_SIGNED, .min_args = 1, .max_args = 1, .build = build_report,
+     .handler = h_report},
+};
+
+const struct nm_cmd_table nm_cmd_bft_table = NM_CMD_TABLE(entries);

@@ -1,0 +1,48 @@
+/* chain_bft.h - the chain's side of BFT finality among several authorities
+ * (issue 11): which blocks such a chain accepts (sealed by an authority and
+ * final: a commit certificate of the authority set of its height, as the
+ * block's justification), and the dry runs the consensus engine needs:
+ * build the next block without storing it (the proposer), check a proposed
+ * block without storing it (everyone else). Only final blocks are ever
+ * stored, so on these chains the best block is the finalized one. Chains
+ * with one authority (the dev chain) keep instant finality and none of
+ * this applies. Node thread only. */
+#ifndef NM_CHAIN_BFT_H
+#define NM_CHAIN_BFT_H
+
+#include "node/bft/cert.h"
+#include "node/chain.h"
+
+/* The authority set that certifies blocks at height (the chain spec's). */
+const struct nm_bft_authorities *nm_chain_bft_authorities_at(const struct nm_chain *c,
+                                                             uint64_t height);
+
+/* The proposer: the next block built from the pool and sealed with the
+ * chain's author key, but not stored (*block malloc'd). NM_E_INVAL when
+ * the chain is not BFT or the key is not an authority. */
+int nm_chain_bft_build(struct nm_chain *c, uint64_t timestamp_ms, uint8_t **block, size_t *len);
+/* A proposed next block, without certificate: every check of import
+ * (sealed by an authority, parent, height, extrinsics, state root);
+ * nothing is stored. 0 when it is valid. */
+int nm_chain_bft_validate(struct nm_chain *c, const uint8_t *block, size_t len);
+/* A block decided by consensus: stored with cert as its justification (and
+ * every check of import, the certificate's included). */
+int nm_chain_bft_commit(struct nm_chain *c, const uint8_t *block, size_t len,
+                        const struct nm_bft_cert *cert, struct nm_block_outcome *outcome);
+/* Block bytes with cert as their justification (*out malloc'd). */
+int nm_chain_bft_justify(const uint8_t *block, size_t len, const struct nm_bft_cert *cert,
+                         uint8_t **out, size_t *out_len);
+
+/* Reads the set from state (authorities pallet) after a block: an
+ * equivocating authority reported on chain has no power from the next
+ * block on. Bumps c->bft_set_version when the set changed. */
+int nm_chain_bft_refresh(struct nm_chain *c);
+
+/* For chain.c only. */
+int nm_chain_bft_setup(struct nm_chain *c);
+int nm_chain_bft_check_block(struct nm_chain *c, const struct nm_block *b, const nm_hash *hash);
+int nm_chain_bft_keep_dry(struct nm_chain *c, const struct nm_header *h,
+                          const uint8_t seal[NM_SIG_LEN], const uint8_t *const *exts,
+                          const size_t *lens, size_t n);
+
+#endif

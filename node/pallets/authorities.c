@@ -1,0 +1,195 @@
+/* authorities.c - the BFT authority set in state and equivocation reports
+ * (see authorities.h). */
+#include "node/pallets/authorities.h"
+
+#include "node/bft/evidence.h"
+#include "node/bft/tendermint.h"
+#include "node/chainspec.h"
+#include "node/errors.h"
+#include "node/json.h"
+#include "node/pallets/governance.h"
+#include "node/pallets/staking.h"
+#include "node/runtime.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* One row: the authority's index at genesis, its account, power left. */
+struct auth_row {
+    uint16_t idx;
+    nm_account account;
+    uint64_t power;
+};
+
+static void auth_entry(struct nm_writer *w, const struct auth_row *r)
+{
+    nm_put_u8(w, NM_TAG_BFT_AUTHORITY);
+    nm_put_u16(w, r->idx);
+    nm_put_raw(w, r->account.b, NM_PUBKEY_LEN);
+    nm_put_u64(w, r->power);
+}
+
+static void auth_entry_of(struct nm_writer *w, const void *row)
+{
+    auth_entry(w, row);
+}
+
+static void auth_bind(sqlite3_stmt *st, const void *row, bool whole)
+{
+    const struct auth_row *r = row;
+    sqlite3_bind_int(st, 1, r->idx);
+    if (whole) {
+        sqlite3_bind_blob(st, 2, r->account.b, NM_PUBKEY_LEN, SQLITE_STATIC);
+        nm_bind_u64(st, 3, r->power);
+    }
+}
+
+static const struct nm_state_table auth_table = {
+    .insert_sql = "INSERT OR REPLACE INTO bft_authorities(idx, account, power)"
+                  " VALUES(?1, ?2, ?3)",
+    .delete_sql = "DELETE FROM bft_authorities WHERE idx=?1",
+    .bind = auth_bind,
+    .entry = auth_entry_of,
+};
+
+/* Every row (power 0 included), in index order. */
+static int load_rows(struct nm_db *db, struct auth_row *rows, size_t cap, size_t *count)
+{
+    sqlite3_stmt *st =
+        nm_db_stmt(db, "SELECT idx, account, power FROM bft_authorities ORDER BY idx");
+    if (!st)
+        return NM_E_DB;
+    int rc, err = 0;
+    *count = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW && !err) {
+        if (*count == cap) {
+            err = NM_E_DB;
+            break;
+        }
+        struct auth_row *r = &rows[*count];
+        r->idx = (uint16_t)sqlite3_column_int(st, 0);
+        r->power = nm_column_u64(st, 2);
+        if (!(err = nm_column_account(st, 1, &r->account)))
+            (*count)++;
+    }
+    if (!err && rc != SQLITE_DONE && rc != SQLITE_ROW)
+        err = NM_E_DB;
+    sqlite3_reset(st);
+    return err;
+}
+
+int nm_authorities_load(struct nm_db *db, struct nm_bft_authority *list, size_t cap,
+                        size_t *count)
+{
+    struct auth_row rows[NM_CHAINSPEC_MAX_AUTHORITIES];
+    size_t n;
+    int err = load_rows(db, rows, NM_CHAINSPEC_MAX_AUTHORITIES, &n);
+    *count = 0;
+    for (size_t i = 0; !err && i < n; i++)
+        if (rows[i].power) {
+            if (*count == cap)
+                return NM_E_DB;
+            list[(*count)++] = (struct nm_bft_authority){rows[i].account, rows[i].power};
+        }
+    return err;
+}
+
+int nm_authorities_genesis(struct nm_runtime *rt, const struct nm_chain_spec *spec)
+{
+    if (spec->authority_count <= 1)
+        return 0; /* one authority: instant finality, nothing to keep */
+    for (size_t i = 0; i < spec->authority_count; i++) {
+        struct auth_row r = {(uint16_t)i, spec->authorities[i].account,
+                             spec->authorities[i].power};
+        int err = nm_runtime_row_put(rt, &auth_table, NULL, &r);
+        if (err)
+            return err;
+    }
+    return 0;
+}
+
+/* Slashes NM_BFT_SLASH_PPB of who's stake on each subnet into the treasury. */
+static int slash_stakes(struct nm_runtime *rt, const nm_account *who, uint64_t *total)
+{
+    uint16_t subnets[1024];
+    size_t n = 0;
+    sqlite3_stmt *st = nm_db_stmt(rt->db, "SELECT subnet FROM stakes WHERE account=?1");
+    if (!st)
+        return NM_E_DB;
+    sqlite3_bind_blob(st, 1, who->b, NM_PUBKEY_LEN, SQLITE_STATIC);
+    while (n < sizeof subnets / sizeof subnets[0] && sqlite3_step(st) == SQLITE_ROW)
+        subnets[n++] = (uint16_t)sqlite3_column_int(st, 0);
+    sqlite3_reset(st);
+    *total = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t amount;
+        int err = nm_staking_slash(rt, who, subnets[i], NM_BFT_SLASH_PPB, &amount);
+        if (err)
+            return err;
+        *total += amount; /* parts of one account's stake: no overflow */
+    }
+    return *total ? nm_governance_treasury_deposit(rt, *total, "bft.equivocation") : 0;
+}
+
+int nm_authorities_report(struct nm_runtime *rt, const nm_account *signer,
+                          const struct nm_call *c)
+{
+    (void)signer; /* anyone may report: the evidence speaks for itself */
+    struct nm_bft_evidence ev;
+    int err = nm_bft_evidence_decode(c->u.bft_report.evidence, NM_BFT_EVIDENCE_LEN, &ev);
+    if (err)
+        return err;
+    struct auth_row rows[NM_CHAINSPEC_MAX_AUTHORITIES];
+    struct nm_bft_authority list[NM_CHAINSPEC_MAX_AUTHORITIES];
+    uint16_t row_of[NM_CHAINSPEC_MAX_AUTHORITIES];
+    size_t n, count = 0;
+    if ((err = load_rows(rt->db, rows, NM_CHAINSPEC_MAX_AUTHORITIES, &n)))
+        return err;
+    for (size_t i = 0; i < n; i++)
+        if (rows[i].power) {
+            row_of[count] = (uint16_t)i;
+            list[count++] = (struct nm_bft_authority){rows[i].account, rows[i].power};
+        }
+    if (count < 2)
+        return NM_E_BFT_AUTHORITIES; /* no set here, or its last authority: never removed */
+    struct nm_bft_authorities set;
+    if ((err = nm_bft_authorities_init(&set, list, (uint32_t)count)))
+        return err;
+    /* against the current set: evidence of a set since changed is refused */
+    err = nm_bft_evidence_verify(&ev, &rt->genesis, &set);
+    nm_bft_authorities_fini(&set);
+    if (err)
+        return err;
+    struct auth_row *old = &rows[row_of[ev.a.authority]];
+    struct auth_row removed = *old;
+    removed.power = 0;
+    uint64_t slashed = 0;
+    if ((err = nm_runtime_row_put(rt, &auth_table, old, &removed)) ||
+        (err = slash_stakes(rt, &removed.account, &slashed)))
+        return err;
+    cJSON *e = cJSON_CreateObject();
+    if (!e)
+        return NM_E_NOMEM;
+    nm_json_add_account(e, "offender", &removed.account);
+    cJSON_AddNumberToObject(e, "height", (double)ev.a.height);
+    cJSON_AddNumberToObject(e, "round", ev.a.round);
+    cJSON_AddStringToObject(e, "step", nm_bft_step_name(ev.a.step));
+    nm_json_add_amount(e, "slashed", slashed);
+    return nm_runtime_event(rt, "authorities.Offence", e);
+}
+
+static int auth_row_entry(sqlite3_stmt *row, struct nm_writer *w)
+{
+    struct auth_row r = {.idx = (uint16_t)sqlite3_column_int(row, 0),
+                         .power = nm_column_u64(row, 2)};
+    int err = nm_column_account(row, 1, &r.account);
+    if (!err)
+        auth_entry(w, &r);
+    return err;
+}
+
+int nm_authorities_fold(struct nm_db *db, struct nm_lthash *acc)
+{
+    return nm_runtime_fold_rows(db, "SELECT idx, account, power FROM bft_authorities",
+                                auth_row_entry, acc);
+}

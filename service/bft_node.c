@@ -1,0 +1,608 @@
+/* bft_node.c - the BFT engine on the node's loop: files, timers, proposed
+ * blocks, consensus gossip (see bft_node.h). */
+#include "service/bft_node.h"
+#include "service/bft_node_internal.h"
+
+#include "node/chain_bft.h"
+#include "node/errors.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void drain(struct nm_bft_node *b);
+static void note_seen(struct nm_bft_node *b, uint16_t authority, uint64_t height);
+
+/* ---- proposed blocks of the current height ---- */
+
+static void cache_clear(struct nm_bft_node *b)
+{
+    for (size_t i = 0; i < b->n_cache; i++)
+        free(b->cache[i].bytes);
+    b->n_cache = 0;
+}
+
+static struct cached_block *cache_find(struct nm_bft_node *b, const nm_hash *h)
+{
+    for (size_t i = 0; i < b->n_cache; i++)
+        if (nm_hash_eq(&b->cache[i].hash, h))
+            return &b->cache[i];
+    return NULL;
+}
+
+/* Takes bytes. The oldest block goes when the cache is full. */
+static struct cached_block *cache_add(struct nm_bft_node *b, const nm_hash *h, uint8_t *bytes,
+                                      size_t len, bool valid)
+{
+    if (b->n_cache == CACHE_MAX) {
+        free(b->cache[0].bytes);
+        memmove(b->cache, b->cache + 1, (CACHE_MAX - 1) * sizeof b->cache[0]);
+        b->n_cache--;
+    }
+    struct cached_block *c = &b->cache[b->n_cache++];
+    *c = (struct cached_block){.hash = *h, .bytes = bytes, .len = len, .valid = valid};
+    return c;
+}
+
+static int block_hash_of(const uint8_t *blk, size_t len, nm_hash *out, uint64_t *height)
+{
+    struct nm_block bl;
+    int err = nm_block_decode(blk, len, &bl);
+    if (err)
+        return err;
+    err = nm_header_hash(&bl.header, out);
+    *height = bl.header.height;
+    nm_block_fini(&bl);
+    return err;
+}
+
+/* ---- the engine's callbacks ---- */
+
+static void cb_get_value(void *ctx, uint64_t height, nm_hash *out)
+{
+    struct nm_bft_node *b = ctx;
+    memset(out, 0, sizeof *out);
+    struct nm_chain *c = b->chain;
+    if (c->best.height + 1 != height)
+        return; /* the block below is not stored yet: nothing valid to propose */
+    uint8_t *blk;
+    size_t len;
+    uint64_t h;
+    if (b->cfg.before_write)
+        b->cfg.before_write(b->cfg.ud);
+    int err = nm_chain_bft_build(c, nm_now_ms(), &blk, &len);
+    if (!err && (err = block_hash_of(blk, len, out, &h)))
+        free(blk);
+    if (err) {
+        b_log(b, "error: bft: cannot build block %" PRIu64 ": %s", height, nm_strerror(err));
+        memset(out, 0, sizeof *out);
+        return;
+    }
+    cache_add(b, out, blk, len, true);
+    if (!b->proposal_ms)
+        b->proposal_ms = nm_now_ms();
+}
+
+static bool cb_valid(void *ctx, uint64_t height, const nm_hash *block)
+{
+    struct nm_bft_node *b = ctx;
+    const struct cached_block *c = cache_find(b, block);
+    return c && c->valid && b->chain->best.height + 1 == height;
+}
+
+/* ---- timers ---- */
+
+static void on_timer(uv_timer_t *t)
+{
+    struct step_timer *st = (struct step_timer *)t;
+    struct nm_bft_node *b = st->b;
+    if (!b->live)
+        return;
+    if (st->step == NM_BFT_NEW_HEIGHT && b->chain->best.height + 1 != st->height) {
+        uv_timer_start(t, on_timer, RETRY_MS, 0); /* the decided block is not stored yet */
+        return;
+    }
+    if (st->step == NM_BFT_NEW_HEIGHT)
+        b->height_started_ms = nm_now_ms();
+    nm_bft_engine_timeout(&b->e, st->step, st->height, st->round);
+    drain(b);
+}
+
+static void arm(struct nm_bft_node *b, const struct nm_bft_engine_output *o)
+{
+    if (o->step >= STEPS)
+        return;
+    struct step_timer *st = &b->timers[o->step];
+    st->height = o->height;
+    st->round = o->round;
+    uv_timer_start(&st->t, on_timer, o->delay_ms, 0);
+}
+
+/* ---- outputs ---- */
+
+/* Publishes kind | bytes | extra; an own proposal or vote (own_step
+ * 0..2) is kept to be sent again (on_resend). */
+static void publish_kind(struct nm_bft_node *b, uint8_t kind, const uint8_t *bytes, size_t len,
+                         const uint8_t *extra, size_t extra_len, int own_step, uint64_t height,
+                         uint32_t round)
+{
+    uint8_t *msg = malloc(1 + len + extra_len);
+    if (!msg)
+        return;
+    msg[0] = kind;
+    memcpy(msg + 1, bytes, len);
+    if (extra_len)
+        memcpy(msg + 1 + len, extra, extra_len);
+    b->cfg.publish(b->cfg.ud, msg, 1 + len + extra_len);
+    if (own_step < 0 || own_step > 2) {
+        free(msg);
+        return;
+    }
+    struct own_msg *o = &b->own[own_step];
+    free(o->bytes);
+    *o = (struct own_msg){height, round, msg, 1 + len + extra_len};
+}
+
+static void on_resend(uv_timer_t *t)
+{
+    struct nm_bft_node *b = t->data;
+    const struct nm_bft_machine *m = &b->e.m;
+    if (!b->live)
+        return;
+    bool stuck = m->height == b->seen_height && m->round == b->seen_round &&
+                 m->step == b->seen_step && !m->waiting;
+    b->seen_height = m->height;
+    b->seen_round = m->round;
+    b->seen_step = m->step;
+    if (!stuck)
+        return;
+    for (int s = 0; s < 3; s++) {
+        struct own_msg *o = &b->own[s];
+        if (o->bytes && o->height == m->height && o->round == m->round) {
+            b->cfg.publish(b->cfg.ud, o->bytes, o->len);
+            b->resent++;
+        }
+    }
+}
+
+static void broadcast(struct nm_bft_node *b, const struct nm_bft_engine_output *o)
+{
+    if (o->msg_kind == NM_BFT_WAL_VOTE) {
+        struct nm_bft_vote v;
+        if (!nm_bft_vote_decode(o->bytes, o->len, &v)) {
+            note_seen(b, v.authority, v.height);
+            publish_kind(b, NM_BFT_GOSSIP_VOTE, o->bytes, o->len, NULL, 0, v.step, v.height,
+                         v.round);
+        }
+        return;
+    }
+    struct nm_bft_proposal p;
+    if (nm_bft_proposal_decode(o->bytes, o->len, &p))
+        return;
+    const struct cached_block *c = cache_find(b, &p.block);
+    if (!c) {
+        b_log(b, "warning: bft: proposal for height %" PRIu64 " without its block", p.height);
+        return;
+    }
+    publish_kind(b, NM_BFT_GOSSIP_PROPOSAL, o->bytes, o->len, c->bytes, c->len, NM_BFT_PROPOSE,
+                 p.height, p.round);
+}
+
+static void decided(struct nm_bft_node *b, struct nm_bft_cert *cert)
+{
+    struct nm_chain *c = b->chain;
+    const struct cached_block *blk = cache_find(b, &cert->block);
+    char hex[NM_HASH_HEXLEN];
+    if (cert->height != c->best.height + 1)
+        return; /* already stored (from sync) */
+    if (!blk) {
+        b_log(b, "warning: bft: block %" PRIu64 " (%.18s…) final but not here: waiting for sync",
+              cert->height, nm_hash_hex(&cert->block, hex));
+        return;
+    }
+    if (b->cfg.before_write)
+        b->cfg.before_write(b->cfg.ud);
+    struct nm_block_outcome out = {0};
+    int err = nm_chain_bft_commit(c, blk->bytes, blk->len, cert, &out);
+    if (err) {
+        b_log(b, "error: bft: final block %" PRIu64 " not stored: %s", cert->height,
+              nm_strerror(err));
+        return;
+    }
+    uint64_t now = nm_now_ms();
+    b->decided++;
+    b->decided_round_sum += cert->round;
+    b->last_finality_ms = b->height_started_ms ? now - b->height_started_ms : 0;
+    b->finality_ms_sum += b->last_finality_ms;
+    /* the proposers of the rounds before the deciding one missed theirs */
+    for (uint32_t r = 0; b->seen && r < cert->round && r < 64; r++)
+        b->seen[nm_bft_authorities_proposer(b->ecfg.set, cert->height, r)].missed++;
+    b_log(b, "block #%" PRIu64 " %.18s… final in round %" PRIu32 " (%u of %u signed), %zu "
+          "extrinsics, %" PRIu64 " ms from proposal to final",
+          cert->height, nm_hash_hex(&cert->block, hex), cert->round,
+          nm_bft_cert_signer_count(cert), cert->n_authorities, out.count,
+          b->proposal_ms ? now - b->proposal_ms : 0);
+    b->proposal_ms = 0;
+    if (b->cfg.finalized)
+        b->cfg.finalized(b->cfg.ud, &out);
+    free(out.results);
+    cache_clear(b);
+}
+
+static void feed_future(struct nm_bft_node *b);
+static int engine_start(struct nm_bft_node *b);
+
+static void keep_evidence(struct nm_bft_node *b, const uint8_t *bytes)
+{
+    for (size_t i = 0; i < b->n_evidence && i < 4; i++)
+        if (!memcmp(b->evidence[i], bytes, NM_BFT_EVIDENCE_LEN))
+            return;
+    memcpy(b->evidence[b->n_evidence++ % 4], bytes, NM_BFT_EVIDENCE_LEN);
+}
+
+static void drain(struct nm_bft_node *b)
+{
+    struct nm_bft_engine_output o;
+    uint64_t height = b->e.m.height;
+    while (nm_bft_engine_poll(&b->e, &o)) {
+        switch (o.kind) {
+        case NM_BFT_ENGINE_BROADCAST:
+            broadcast(b, &o);
+            break;
+        case NM_BFT_ENGINE_TIMEOUT:
+            arm(b, &o);
+            break;
+        case NM_BFT_ENGINE_DECIDE:
+            decided(b, &o.cert);
+            nm_bft_cert_fini(&o.cert);
+            break;
+        case NM_BFT_ENGINE_EVIDENCE:
+            b->evidence_seen++;
+            keep_evidence(b, o.bytes);
+            b_log(b, "warning: bft: authority %u signed two conflicting votes at height %" PRIu64
+                  ": evidence gossiped (bft_state lists it for `authorities report`)",
+                  o.evidence.a.authority, o.evidence.a.height);
+            publish_kind(b, NM_BFT_GOSSIP_EVIDENCE, o.bytes, o.len, NULL, 0, -1, 0, 0);
+            break;
+        }
+    }
+    if (b->e.err) {
+        b_log(b, "error: bft: %s: this node stops voting", nm_strerror(b->e.err));
+        b->live = false;
+    }
+    if (b->live && b->chain->bft_set_version != b->set_version) {
+        /* an offender lost its power: the next height runs with the new set */
+        int err = engine_start(b);
+        if (err)
+            b_log(b, "error: bft: cannot restart with the new authority set: %s",
+                  nm_strerror(err));
+        return;
+    }
+    if (b->e.m.height != height)
+        feed_future(b);
+    const struct nm_bft_machine *m = &b->e.m;
+    if (b->cfg.round_changed && !m->waiting &&
+        (m->height != b->notified_height || m->round != b->notified_round)) {
+        b->notified_height = m->height;
+        b->notified_round = m->round;
+        b->cfg.round_changed(b->cfg.ud);
+    }
+}
+
+/* ---- input ---- */
+
+static void note_seen(struct nm_bft_node *b, uint16_t authority, uint64_t height)
+{
+    if (!b->seen || authority >= b->ecfg.set->count)
+        return;
+    struct auth_seen *a = &b->seen[authority];
+    if (height > a->last_height)
+        a->last_height = height;
+    a->last_seen_ms = nm_now_ms();
+}
+
+static void keep_future(struct nm_bft_node *b, uint64_t height, const uint8_t *msg, size_t len)
+{
+    if (b->n_future == FUTURE_MAX || height > b->e.m.height + 1)
+        return; /* far ahead: sync will bring the blocks */
+    uint8_t *copy = malloc(len);
+    if (!copy)
+        return;
+    memcpy(copy, msg, len);
+    b->future[b->n_future++] = (struct future_msg){height, copy, len};
+}
+
+static int receive(struct nm_bft_node *b, const uint8_t *msg, size_t len);
+
+static void feed_future(struct nm_bft_node *b)
+{
+    size_t n = b->n_future;
+    struct future_msg list[FUTURE_MAX];
+    memcpy(list, b->future, n * sizeof list[0]);
+    b->n_future = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (list[i].height >= b->e.m.height)
+            receive(b, list[i].bytes, list[i].len);
+        free(list[i].bytes);
+    }
+}
+
+static int verdict(int err)
+{
+    if (err == 0)
+        return 0;
+    if (err == NM_BFT_REPEAT || err == NM_E_BFT_OLD_HEIGHT || err == NM_E_BFT_FUTURE_HEIGHT ||
+        err == NM_E_BFT_FUTURE_ROUND || err == NM_E_NOMEM)
+        return 1;
+    return -1;
+}
+
+/* A message that fails the checks against this height's set: the sender
+ * is at fault if it is for this height; a later height may have another
+ * set (an offender removed), so it is only dropped. */
+static int other_height_or_reject(const struct nm_bft_node *b, uint64_t height)
+{
+    return height == b->e.m.height ? -1 : 1;
+}
+
+static int receive_proposal(struct nm_bft_node *b, const uint8_t *msg, size_t len)
+{
+    struct nm_bft_proposal p;
+    if (len < 1 + NM_BFT_PROPOSAL_WIRE_LEN ||
+        nm_bft_proposal_decode(msg + 1, NM_BFT_PROPOSAL_WIRE_LEN, &p))
+        return -1;
+    if (p.height < b->e.m.height || p.height <= b->chain->best.height)
+        return 1; /* decided: and it may be another set's, which we no longer have */
+    if (nm_bft_proposal_check(&p, &b->ecfg.genesis, b->ecfg.set))
+        return other_height_or_reject(b, p.height);
+    const uint8_t *blk = msg + 1 + NM_BFT_PROPOSAL_WIRE_LEN;
+    size_t blk_len = len - 1 - NM_BFT_PROPOSAL_WIRE_LEN;
+    nm_hash h;
+    uint64_t height;
+    if (block_hash_of(blk, blk_len, &h, &height) || !nm_hash_eq(&h, &p.block) ||
+        height != p.height)
+        return -1; /* the block is not the one signed */
+    if (p.height > b->e.m.height || p.height != b->chain->best.height + 1) {
+        keep_future(b, p.height, msg, len);
+        return 0; /* signed by the round's proposer: forward it, use it later */
+    }
+    if (!cache_find(b, &h)) {
+        uint8_t *copy = malloc(blk_len);
+        if (!copy)
+            return 1;
+        memcpy(copy, blk, blk_len);
+        if (b->cfg.before_write)
+            b->cfg.before_write(b->cfg.ud);
+        int err = nm_chain_bft_validate(b->chain, copy, blk_len);
+        if (err) {
+            char hex[NM_HASH_HEXLEN];
+            b_log(b, "warning: bft: proposed block %" PRIu64 " %.18s… is invalid: %s", height,
+                  nm_hash_hex(&h, hex), nm_strerror(err));
+        }
+        cache_add(b, &h, copy, blk_len, err == 0);
+        if (!b->proposal_ms)
+            b->proposal_ms = nm_now_ms();
+    }
+    note_seen(b, p.authority, p.height);
+    int err = nm_bft_engine_recv_proposal(&b->e, &p);
+    drain(b);
+    return verdict(err);
+}
+
+static int receive_vote(struct nm_bft_node *b, const uint8_t *msg, size_t len)
+{
+    struct nm_bft_vote v;
+    if (nm_bft_vote_decode(msg + 1, len - 1, &v))
+        return -1;
+    if (v.height < b->e.m.height) {
+        b->late_votes++; /* not checked: it may be another set's */
+        return 1;
+    }
+    if (nm_bft_vote_check(&v, &b->ecfg.genesis, b->ecfg.set))
+        return other_height_or_reject(b, v.height);
+    if (v.height > b->e.m.height) {
+        keep_future(b, v.height, msg, len);
+        return 0; /* checked: forward it, use it later */
+    }
+    if (v.height < b->e.m.height) {
+        b->late_votes++;
+        return 1;
+    }
+    note_seen(b, v.authority, v.height);
+    int err = nm_bft_engine_recv_vote(&b->e, &v);
+    drain(b);
+    return verdict(err);
+}
+
+static int receive(struct nm_bft_node *b, const uint8_t *msg, size_t len)
+{
+    if (!b->live || len < 2)
+        return len < 2 ? -1 : 1;
+    switch (msg[0]) {
+    case NM_BFT_GOSSIP_PROPOSAL:
+        return receive_proposal(b, msg, len);
+    case NM_BFT_GOSSIP_VOTE:
+        return receive_vote(b, msg, len);
+    case NM_BFT_GOSSIP_EVIDENCE: {
+        struct nm_bft_evidence ev;
+        if (nm_bft_evidence_decode(msg + 1, len - 1, &ev))
+            return -1;
+        if (nm_bft_evidence_verify(&ev, &b->ecfg.genesis, b->ecfg.set))
+            return 1; /* perhaps of a set since changed: dropped, no blame */
+        b->evidence_seen++;
+        keep_evidence(b, msg + 1);
+        return 0;
+    }
+    default:
+        return -1;
+    }
+}
+
+int nm_bft_node_receive(struct nm_bft_node *b, const uint8_t *msg, size_t len)
+{
+    return receive(b, msg, len);
+}
+
+/* ---- life cycle ---- */
+
+static int replay_record(void *ctx, uint8_t kind, const uint8_t *bytes, size_t len)
+{
+    struct nm_bft_node *b = ctx;
+    if (kind != NM_BFT_WAL_VOTE)
+        return 0; /* a proposal's block is gone with the crash: its round goes nil */
+    nm_bft_engine_replay(&b->e, kind, bytes, len);
+    struct nm_bft_vote v;
+    /* our own votes go out again: peers may not have them */
+    if (!nm_bft_vote_decode(bytes, len, &v) && (int32_t)v.authority == b->ecfg.self)
+        publish_kind(b, NM_BFT_GOSSIP_VOTE, bytes, len, NULL, 0, v.step, v.height, v.round);
+    return 0;
+}
+
+/* (Re)starts the engine at the height above the best block, from the
+ * record and, for that height, the log. */
+static int engine_start(struct nm_bft_node *b)
+{
+    if (b->live) {
+        nm_bft_engine_fini(&b->e);
+        b->live = false;
+    }
+    for (int s = 0; s < STEPS; s++)
+        uv_timer_stop(&b->timers[s].t);
+    cache_clear(b);
+    b->proposal_ms = 0;
+    if (b->set_version != b->chain->bft_set_version) {
+        struct auth_seen *seen = calloc(b->chain->bft_set.count, sizeof *seen);
+        if (!seen)
+            return NM_E_NOMEM;
+        free(b->seen);
+        b->seen = seen;
+        b->set_version = b->chain->bft_set_version;
+        b->ecfg.self = b->chain->bft_self;
+        b_log(b, "bft: the authority set changed: %u authorities, this node %s",
+              b->chain->bft_set.count, b->ecfg.self >= 0 ? "votes" : "no longer votes");
+        if (b->ecfg.self < 0)
+            return 0; /* removed: it follows from now on */
+    }
+    uint64_t height = b->chain->best.height + 1;
+    int err = nm_bft_engine_init(&b->e, &b->ecfg,
+                                 &(struct nm_bft_callbacks){.ctx = b, .get_value = cb_get_value,
+                                                            .valid = cb_valid},
+                                 &b->chain->author, &b->fs.store, &b->guard.rec, height);
+    if (err)
+        return err;
+    b->live = true;
+    b->height_started_ms = nm_now_ms();
+    if (b->wal.height == height)
+        err = nm_bft_wal_replay(&b->wal, replay_record, b);
+    else
+        err = nm_bft_wal_start_height(&b->wal, height);
+    drain(b);
+    return err;
+}
+
+void nm_bft_node_chain_advanced(struct nm_bft_node *b)
+{
+    if (!b->live)
+        return;
+    if (b->e.m.height > b->chain->best.height) {
+        feed_future(b); /* the block below arrived: a kept proposal can count now */
+        return;
+    }
+    int err = engine_start(b);
+    if (err)
+        b_log(b, "error: bft: cannot restart at height %" PRIu64 ": %s",
+              b->chain->best.height + 1, nm_strerror(err));
+    else
+        feed_future(b);
+}
+
+int nm_bft_node_new(const struct nm_bft_node_config *cfg, struct nm_bft_node **out, char *msg,
+                    size_t cap)
+{
+    struct nm_bft_node *b = calloc(1, sizeof *b);
+    if (!b)
+        return NM_E_NOMEM;
+    b->cfg = *cfg;
+    b->chain = cfg->chain;
+    char path[4200];
+    snprintf(path, sizeof path, "%s.bft-sign", cfg->files);
+    int err = nm_bft_guard_open(&b->guard, path);
+    if (err) {
+        snprintf(msg, cap, "cannot open the double-sign record %s: %s", path, nm_strerror(err));
+        free(b);
+        return err;
+    }
+    snprintf(path, sizeof path, "%s.bft-wal", cfg->files);
+    if ((err = nm_bft_wal_open(&b->wal, path))) {
+        snprintf(msg, cap, "cannot open the consensus log %s: %s", path, nm_strerror(err));
+        nm_bft_guard_close(&b->guard);
+        free(b);
+        return err;
+    }
+    nm_bft_file_store_init(&b->fs, &b->guard, &b->wal);
+    struct nm_chain *c = cfg->chain;
+    nm_bft_config_defaults(&b->ecfg);
+    b->ecfg.set = nm_chain_bft_authorities_at(c, c->best.height + 1);
+    b->ecfg.genesis = c->genesis;
+    b->ecfg.self = c->bft_self;
+    b->set_version = c->bft_set_version;
+    if (!(b->seen = calloc(b->ecfg.set->count, sizeof *b->seen))) {
+        nm_bft_wal_close(&b->wal);
+        nm_bft_guard_close(&b->guard);
+        free(b);
+        return NM_E_NOMEM;
+    }
+    /* rounds paced by the block time: a proposer has one block time (and
+     * 200 ms) to be heard, votes half of it; each round waits longer */
+    uint32_t bt = (uint32_t)c->rt.params.block_time_ms;
+    b->ecfg.timeout_base_ms[NM_BFT_PROPOSE] = bt + 200;
+    b->ecfg.timeout_delta_ms[NM_BFT_PROPOSE] = bt / 2;
+    b->ecfg.timeout_base_ms[NM_BFT_PREVOTE] = bt / 2 + 100;
+    b->ecfg.timeout_delta_ms[NM_BFT_PREVOTE] = bt / 4;
+    b->ecfg.timeout_base_ms[NM_BFT_PRECOMMIT] = bt / 2 + 100;
+    b->ecfg.timeout_delta_ms[NM_BFT_PRECOMMIT] = bt / 4;
+    b->ecfg.timeout_base_ms[NM_BFT_NEW_HEIGHT] = bt;
+    for (int s = 0; s < STEPS; s++) {
+        uv_timer_init(cfg->loop, &b->timers[s].t);
+        b->timers[s].b = b;
+        b->timers[s].step = (uint8_t)s;
+    }
+    uv_timer_init(cfg->loop, &b->resend);
+    b->resend.data = b;
+    uint64_t every = bt > RESEND_MIN_MS ? bt : RESEND_MIN_MS;
+    uv_timer_start(&b->resend, on_resend, every, every);
+    if ((err = engine_start(b))) {
+        snprintf(msg, cap, "cannot start BFT consensus: %s", nm_strerror(err));
+        *out = b; /* the timers are the loop's: freed after it closes them */
+        return err;
+    }
+    *out = b;
+    return 0;
+}
+
+void nm_bft_node_stop(struct nm_bft_node *b)
+{
+    if (!b)
+        return;
+    for (int s = 0; s < STEPS; s++)
+        uv_timer_stop(&b->timers[s].t);
+    uv_timer_stop(&b->resend);
+}
+
+void nm_bft_node_free(struct nm_bft_node *b)
+{
+    if (!b)
+        return;
+    if (b->live)
+        nm_bft_engine_fini(&b->e);
+    cache_clear(b);
+    for (size_t i = 0; i < b->n_future; i++)
+        free(b->future[i].bytes);
+    for (int s = 0; s < 3; s++)
+        free(b->own[s].bytes);
+    free(b->seen);
+    nm_bft_wal_close(&b->wal);
+    nm_bft_guard_close(&b->guard);
+    free(b);
+}

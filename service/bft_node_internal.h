@@ -1,0 +1,90 @@
+/* bft_node_internal.h - what service/bft_node.c (the engine on the loop)
+ * and service/bft_node_view.c (bft_state and metrics) share: the node's
+ * struct and its limits. Nothing else includes it. */
+#ifndef NM_SERVICE_BFT_NODE_INTERNAL_H
+#define NM_SERVICE_BFT_NODE_INTERNAL_H
+
+#include "node/bft/engine.h"
+#include "node/p2p/host.h"
+#include "service/bft_node.h"
+
+#define CACHE_MAX 8          /* proposed blocks kept for the current height */
+#define FUTURE_MAX 64        /* messages kept for a height not reached yet */
+#define RETRY_MS 50          /* the next height waits for the decided block */
+#define STEPS 4              /* propose, prevote, precommit, new height */
+/* Tendermint assumes every message eventually arrives; gossip drops those
+ * sent before a peer was there. So a node that has not moved on in this
+ * long sends its own messages of the current round again. */
+#define RESEND_MIN_MS 250
+
+struct cached_block {
+    nm_hash hash;
+    uint8_t *bytes; /* owned */
+    size_t len;
+    bool valid;
+};
+
+struct future_msg {
+    uint64_t height;
+    uint8_t *bytes; /* owned: the whole gossip message */
+    size_t len;
+};
+
+struct own_msg {
+    uint64_t height;
+    uint32_t round;
+    uint8_t *bytes; /* owned: the whole gossip message */
+    size_t len;
+};
+
+/* What this node saw of one authority (the Authorities view). */
+struct auth_seen {
+    uint64_t last_height;   /* highest height it voted at, 0: never */
+    uint64_t last_seen_ms;  /* when its last vote or proposal arrived */
+    uint64_t missed;        /* rounds it was the proposer of that went by without a decision */
+};
+
+struct step_timer {
+    uv_timer_t t;
+    struct nm_bft_node *b;
+    uint8_t step;
+    uint64_t height;
+    uint32_t round;
+};
+
+struct nm_bft_node {
+    struct nm_bft_node_config cfg;
+    struct nm_chain *chain;
+    struct nm_bft_guard guard;
+    struct nm_bft_wal wal;
+    struct nm_bft_file_store fs;
+    struct nm_bft_engine e;
+    bool live; /* e initialised */
+    struct nm_bft_config ecfg;
+    struct step_timer timers[STEPS];
+    uv_timer_t resend;
+    struct own_msg own[3]; /* by step: our last proposal, prevote, precommit */
+    uint64_t seen_height;  /* where the engine stood at the last resend tick */
+    uint32_t seen_round;
+    uint8_t seen_step;
+    uint64_t resent;
+    struct cached_block cache[CACHE_MAX];
+    size_t n_cache;
+    struct future_msg future[FUTURE_MAX];
+    size_t n_future;
+    bool replaying;
+    /* figures for bft_state and metrics */
+    uint64_t decided, decided_round_sum, height_started_ms, last_finality_ms;
+    uint64_t finality_ms_sum, evidence_seen, late_votes;
+    uint64_t proposal_ms; /* when the first block proposed at this height was at hand */
+    uint8_t evidence[4][NM_BFT_EVIDENCE_LEN]; /* the last pieces seen (bft_state) */
+    size_t n_evidence;
+    struct auth_seen *seen; /* by authority index */
+    uint64_t notified_height;
+    uint32_t notified_round;
+    uint32_t set_version; /* the chain's bft_set_version the engine runs with */
+};
+
+#define b_log(b, ...) nm_p2p_logf((b)->cfg.log, (b)->cfg.ud, __VA_ARGS__)
+
+#endif

@@ -1,0 +1,136 @@
+#!/bin/sh
+# bft.sh (e2e) - BFT finality among 4 authorities on loopback
+# (scripts/devnet.sh up 4 --validators 4, 200 ms blocks): all finalize the
+# same hashes; one killed (SIGKILL, mid-round), finality goes on; a second
+# killed, finality stops and nobody forks; both restarted, they catch up by
+# sync (each block's certificate checked) and finality resumes; nobody ever
+# signed two conflicting votes. Then a test-only tool (tests/tools) makes
+# one authority equivocate: the evidence goes on chain, it loses its power
+# and the other three go on. Also: --validator with a key outside the set
+# is refused with the reason.
+. "$(dirname "$0")/../e2e-lib.sh"
+
+DEVNET="$(dirname "$0")/../../scripts/devnet.sh"
+export NEUROMESH
+dn="$T/dn"
+up_ok=1
+sh "$DEVNET" up 4 --validators 4 --dir "$dn" --block-time 200 >"$T/up.out" 2>&1 || up_ok=0
+for f in "$dn"/node*.pid; do [ -f "$f" ] && BG_PIDS="$BG_PIDS $(cat "$f")"; done
+if [ "$up_ok" = 0 ]; then
+    fail "devnet.sh up 4 --validators 4"
+    cat "$T/up.out"
+    finish
+fi
+boot=$(head -n 1 "$dn/nodes.txt" | cut -d' ' -f3)
+
+url_of() { echo "ws://127.0.0.1:$(cat "$dn/node$1.port")"; }
+rpc() { "$NEUROMESH" exec --url "$(url_of "$1")" --raw "$2" 2>/dev/null; }
+height() { rpc "$1" chain_getHeader | json_field height; }
+hash_at() { rpc "$1" "chain_getBlockHash [$2]" | tr -d '"'; }
+# wait_height NODE H [TENTHS]: until NODE's final height reaches H
+wait_height() {
+    k=0
+    while [ "$(height "$1")" -lt "$2" ] 2>/dev/null || [ -z "$(height "$1")" ]; do
+        k=$((k + 1))
+        [ "$k" -gt "${3:-100}" ] && return 1
+        sleep 0.1
+    done
+}
+same_hash() { # H NODES...: every node has the same block at H
+    h=$1; shift
+    want=$(hash_at "$1" "$h")
+    [ -n "$want" ] || return 1
+    for i in "$@"; do [ "$(hash_at "$i" "$h")" = "$want" ] || return 1; done
+}
+restart() { # NODE [PROMETHEUS ARGS]: with the command line devnet.sh gave it
+    i=$1
+    shift
+    [ $# -gt 0 ] || set -- --no-prometheus
+    rm -f "$dn/node$i.port"
+    "$NEUROMESH" node --chain "$dn/spec.json" --base-path "$dn/node$i" --rpc-port 0 \
+        --port-file "$dn/node$i.port" "$@" --port 0 --listen-ip 127.0.0.1 \
+        --validator --bootnodes "$boot" >>"$dn/node$i.log" 2>&1 &
+    set -- "$i"
+    echo $! >"$dn/node$1.pid"
+    BG_PIDS="$BG_PIDS $!"
+    k=0
+    while [ ! -s "$dn/node$1.port" ] && [ $k -lt 100 ]; do sleep 0.1; k=$((k + 1)); done
+}
+
+check "four authorities finalize blocks" wait_height 3 6 150
+check "all four finalized the same hashes" same_hash 5 0 1 2 3
+# a transfer sent to one authority is proposed by whoever's turn it is
+/usr/bin/python3 -c "import hashlib,sys; sys.stdout.write(hashlib.blake2b(b'neuromesh-dev/alice',
+    digest_size=32).hexdigest())" >"$T/alice.seed"
+BOB=5F5kopDqWVNLSBCaaBEUT9AWX3RMgVYP6ELpvmcSjmN2bsfu
+export NEUROMESH_PASSWORD=bft-e2e-password
+"$NEUROMESH" key import alice --seed-file "$T/alice.seed" --insecure-password >/dev/null 2>&1
+"$NEUROMESH" exec --url "$(url_of 2)" --as alice "transfer $BOB 7" >"$T/transfer.out" 2>&1
+bob_has_7() {
+    k=0
+    until "$NEUROMESH" exec --url "$(url_of 0)" "balance $BOB" 2>/dev/null | grep -q '7\.0*0* NMT'; do
+        k=$((k + 1)); [ $k -gt 100 ] && return 1; sleep 0.1
+    done
+}
+check "a transfer sent to one authority is final on another" bob_has_7
+rpc 1 "chain_getBlock [\"$(hash_at 1 4)\"]" >"$T/block4.json"
+check "a final block carries its commit certificate (3 or 4 signers)" \
+    grep -q '"justifications":\[\[\[66,70,84,48\],"0x.*"commit":{"height":4,.*"signers":\[[0-3],[0-3],[0-3]' \
+    "$T/block4.json"
+
+kill -9 "$(cat "$dn/node3.pid")"
+h=$(height 0)
+check "one authority killed: finality goes on" wait_height 0 $((h + 4)) 100
+kill -9 "$(cat "$dn/node2.pid")"
+sleep 1.5
+stalled=$(height 0)
+sleep 2
+check "two killed: finality stops" test "$(height 0)" = "$stalled" -a "$(height 1)" -le "$((stalled + 1))"
+check "two killed: the two left never forked" same_hash "$(height 1)" 0 1
+"$NEUROMESH" exec --url "$(url_of 0)" authorities >"$T/auth.out" 2>&1
+check "authorities: two online, two offline, the round being decided" \
+    sh -c "test \$(grep -c ' online ' '$T/auth.out') = 2 && test \$(grep -c ' offline ' '$T/auth.out') = 2 &&
+           grep -q 'finality bft, finalized #$stalled; deciding #$((stalled + 1)) round' '$T/auth.out'"
+
+restart 2 --prometheus-port 0 --prometheus-port-file "$dn/node2.pport"
+restart 3
+check "both restarted: they catch up and finality resumes" wait_height 3 $((stalled + 4)) 200
+check "after the restarts everyone has the same chain" same_hash $((stalled + 3)) 0 1 2 3
+curl -s "http://127.0.0.1:$(cat "$dn/node2.pport")/metrics" >"$T/metrics"
+check "metrics: heights decided, rounds, time to finality, missed proposals per authority" \
+    sh -c "grep -q '^neuromesh_bft_heights_decided_total [1-9]' '$T/metrics' &&
+           grep -q '^neuromesh_bft_rounds_total [1-9]' '$T/metrics' &&
+           grep -q '^neuromesh_bft_finality_seconds_count [1-9]' '$T/metrics' &&
+           grep -q '^neuromesh_bft_late_votes_total ' '$T/metrics' &&
+           test \$(grep -c '^neuromesh_bft_missed_proposals_total{authority=\"5' '$T/metrics') = 4"
+check "nobody ever signed two conflicting votes" \
+    sh -c "! grep -q 'conflicting votes' '$dn'/node*.log"
+check "the restarted authorities resumed from their double-sign record" \
+    sh -c "rpc() { '$NEUROMESH' exec --url \"\$1\" --raw bft_state; }; rpc '$(url_of 3)' | grep -q '\"running\":true'"
+
+# a test-only tool makes dave (authority 3) sign two conflicting
+# precommits; the evidence goes on chain: dave loses its power
+genesis=$(rpc 0 "chain_getBlockHash [0]" | tr -d '"')
+ev=$(/usr/bin/python3 "$(dirname "$0")/../tools/bft_equivocate.py" dave 3 "$genesis" 2)
+"$NEUROMESH" exec --url "$(url_of 0)" --as alice "authorities report $ev" >"$T/report.out" 2>&1
+check "equivocation evidence lands on chain and removes the offender" \
+    grep -q "5HKfBB9p5PpYCBZ8PoQGzjHUqvGX2iRmv7ubaSFi4zWsWFcK removed from the authorities" \
+    "$T/report.out"
+check "the set is the other three from the next block on" \
+    sh -c "test \$('$NEUROMESH' exec --url '$(url_of 1)' --raw bft_authorities | grep -o '\"account\"' | wc -l) = 3"
+h=$(height 0)
+check "finality goes on with the three" wait_height 1 $((h + 3)) 150
+check "the offender's node stops voting" grep -q "this node no longer votes" "$dn/node3.log"
+"$NEUROMESH" exec --url "$(url_of 0)" --as alice "authorities report $ev" >"$T/report2.out" 2>&1
+check "the same evidence again is refused" grep -qi "error" "$T/report2.out"
+
+# a key outside the authority set is refused
+if "$NEUROMESH" node --chain "$dn/spec.json" --tmp --rpc-port 0 --port 0 --listen-ip 127.0.0.1 \
+    --validator >"$T/outsider.out" 2>&1; then
+    fail "--validator with a key outside the set is refused"
+else
+    check "--validator with a key outside the set is refused" \
+        grep -q "not in the chain spec's authority set" "$T/outsider.out"
+fi
+sh "$DEVNET" down --dir "$dn" >/dev/null 2>&1
+finish

@@ -1,0 +1,308 @@
+/* Unit tests for node/chain_bft: on a chain with four authorities a block
+ * is built and checked without being stored, is stored only with a commit
+ * certificate of more than 2/3 of the power, and that certificate travels
+ * with the block (sync) and is checked again by whoever imports it. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "node/bft/cert.h"
+#include "node/chain.h"
+#include "node/chain_bft.h"
+#include "node/chainspec.h"
+#include "node/errors.h"
+#include "node/extrinsic.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define N 4
+static const char *const NAMES[N] = {"alice", "bob", "charlie", "dave"};
+
+struct net {
+    struct nm_chain_spec spec;
+    struct nm_keypair keys[N];
+    struct nm_chain *chains[N];
+    /* net_open_built: block 1 as its proposer built it (stored nowhere) */
+    uint8_t *blk;
+    size_t len;
+    int p;   /* the proposer's index */
+    nm_hash h; /* the block's hash */
+};
+
+static void net_open(struct net *x)
+{
+    char msg[256];
+    memset(x, 0, sizeof *x);
+    assert_int_equal(nm_chainspec_dev(&x->spec), 0);
+    x->spec.authorities_given = true;
+    x->spec.authority_count = N;
+    for (int i = 0; i < N; i++) {
+        assert_int_equal(nm_keypair_dev(NAMES[i], &x->keys[i]), 0);
+        x->spec.authorities[i] = (struct nm_bft_authority){x->keys[i].pub, 1};
+    }
+    for (int i = 0; i < N; i++)
+        assert_int_equal(nm_chain_open(":memory:", &x->spec, &x->keys[i], &x->chains[i], msg,
+                                       sizeof msg),
+                         0);
+}
+
+static void net_close(struct net *x)
+{
+    free(x->blk);
+    for (int i = 0; i < N; i++)
+        nm_chain_close(x->chains[i]);
+    nm_chainspec_fini(&x->spec);
+}
+
+/* A certificate for (height, round, block) signed by the first `signers`
+ * authorities (in index order). */
+static void make_cert(struct net *x, struct nm_bft_cert *c, uint64_t height, uint32_t round,
+                      const nm_hash *block, int signers)
+{
+    assert_int_equal(nm_bft_cert_init(c, height, round, block, N), 0);
+    const struct nm_bft_authorities *set = nm_chain_bft_authorities_at(x->chains[0], height);
+    for (int s = 0; s < signers; s++) {
+        int i = nm_bft_authorities_find(set, &x->keys[s].pub);
+        struct nm_bft_vote v = {.genesis = x->chains[0]->genesis, .height = height,
+                                .round = round, .step = NM_BFT_PRECOMMIT, .has_block = true,
+                                .block = *block, .authority = (uint16_t)i};
+        nm_bft_vote_sign(&v, &x->keys[s]);
+        assert_int_equal(nm_bft_cert_add(c, &v), 0);
+    }
+}
+
+static void block_hash(const uint8_t *blk, size_t len, nm_hash *out)
+{
+    struct nm_block b;
+    assert_int_equal(nm_block_decode(blk, len, &b), 0);
+    assert_int_equal(nm_header_hash(&b.header, out), 0);
+    nm_block_fini(&b);
+}
+
+/* The proposer of height 1, round 0 builds; returns its index. */
+static int build_first(struct net *x, uint8_t **blk, size_t *len)
+{
+    const struct nm_bft_authorities *set = nm_chain_bft_authorities_at(x->chains[0], 1);
+    int p = (int)nm_bft_authorities_proposer(set, 1, 0);
+    assert_int_equal(nm_chain_bft_build(x->chains[p], nm_now_ms(), blk, len), 0);
+    return p;
+}
+
+static void net_open_built(struct net *x)
+{
+    net_open(x);
+    x->p = build_first(x, &x->blk, &x->len);
+    block_hash(x->blk, x->len, &x->h);
+}
+
+static void test_several_authorities_make_a_bft_chain_without_a_block_timer(void **state)
+{
+    (void)state;
+    struct net x;
+    net_open(&x);
+    for (int i = 0; i < N; i++) {
+        assert_true(x.chains[i]->bft);
+        assert_false(x.chains[i]->can_author);
+        assert_true(x.chains[i]->bft_self >= 0);
+        assert_int_equal(nm_chain_produce(x.chains[i], nm_now_ms(), NULL), NM_E_INVAL);
+    }
+    net_close(&x);
+}
+
+static void test_a_built_block_is_checked_by_the_others_but_stored_by_nobody(void **state)
+{
+    (void)state;
+    struct net x;
+    net_open_built(&x);
+    uint8_t *blk = x.blk;
+    size_t len = x.len;
+    int p = x.p;
+    for (int i = 0; i < N; i++) {
+        assert_int_equal(x.chains[i]->best.height, 0);
+        assert_int_equal(nm_chain_bft_validate(x.chains[i], blk, len), 0);
+        assert_int_equal(x.chains[i]->best.height, 0);
+    }
+    /* a block changed after sealing is refused */
+    blk[len - 1] ^= 1;
+    assert_int_not_equal(nm_chain_bft_validate(x.chains[(p + 1) % N], blk, len), 0);
+    net_close(&x);
+}
+
+static void test_a_block_without_certificate_is_refused(void **state)
+{
+    (void)state;
+    struct net x;
+    net_open_built(&x);
+    uint8_t *blk = x.blk;
+    size_t len = x.len;
+    int p = x.p;
+    struct nm_chain *c = x.chains[(p + 1) % N];
+    assert_int_equal(nm_chain_import(c, blk, len, false), NM_E_BFT_NO_CERTIFICATE);
+    assert_int_equal(c->best.height, 0);
+    net_close(&x);
+}
+
+static void test_a_final_block_is_stored_with_its_certificate_and_synced_with_it(void **state)
+{
+    (void)state;
+    struct net x;
+    net_open_built(&x);
+    uint8_t *blk = x.blk;
+    size_t len = x.len;
+    int p = x.p;
+    nm_hash h = x.h;
+    struct nm_bft_cert cert;
+    make_cert(&x, &cert, 1, 0, &h, 3);
+    struct nm_chain *a = x.chains[p], *b = x.chains[(p + 1) % N];
+    assert_int_equal(nm_chain_bft_commit(a, blk, len, &cert, NULL), 0);
+    assert_int_equal(a->best.height, 1);
+    assert_true(nm_hash_eq(&a->best_hash, &h));
+    /* what sync serves carries the certificate: another node imports it */
+    uint8_t *stored;
+    size_t stored_len;
+    assert_int_equal(nm_chain_block_bytes(a, 1, &stored, &stored_len), 0);
+    struct nm_block sb;
+    assert_int_equal(nm_block_decode(stored, stored_len, &sb), 0);
+    assert_true(sb.justification_len > 0);
+    nm_block_fini(&sb);
+    assert_int_equal(nm_chain_import(b, stored, stored_len, false), 0);
+    assert_true(nm_hash_eq(&b->best_hash, &h));
+    free(stored);
+    nm_bft_cert_fini(&cert);
+    net_close(&x);
+}
+
+static void test_every_bad_certificate_is_refused_and_changes_nothing(void **state)
+{
+    (void)state;
+    struct net x;
+    net_open_built(&x);
+    uint8_t *blk = x.blk;
+    size_t len = x.len;
+    int p = x.p;
+    struct nm_chain *c = x.chains[(p + 1) % N];
+    nm_hash h = x.h, other;
+    memset(other.b, 7, sizeof other.b);
+    struct nm_bft_cert cert;
+    /* two of four: no quorum */
+    make_cert(&x, &cert, 1, 0, &h, 2);
+    assert_int_equal(nm_chain_bft_commit(c, blk, len, &cert, NULL), NM_E_BFT_NO_QUORUM);
+    nm_bft_cert_fini(&cert);
+    /* for another block, or another height */
+    make_cert(&x, &cert, 1, 0, &other, 3);
+    assert_int_equal(nm_chain_bft_commit(c, blk, len, &cert, NULL), NM_E_BFT_CERT_MISMATCH);
+    nm_bft_cert_fini(&cert);
+    make_cert(&x, &cert, 2, 0, &h, 3);
+    assert_int_equal(nm_chain_bft_commit(c, blk, len, &cert, NULL), NM_E_BFT_CERT_MISMATCH);
+    nm_bft_cert_fini(&cert);
+    /* a forged signature */
+    make_cert(&x, &cert, 1, 0, &h, 3);
+    for (uint32_t i = 0; i < N; i++)
+        if (cert.signers[0] & (1u << i)) {
+            cert.sigs[i][0] ^= 1;
+            break;
+        }
+    assert_int_equal(nm_chain_bft_commit(c, blk, len, &cert, NULL), NM_E_BAD_SIGNATURE);
+    nm_bft_cert_fini(&cert);
+    assert_int_equal(c->best.height, 0);
+    /* decided in a later round than the one it was made in: fine (a block
+     * proposed again with its valid_round) */
+    make_cert(&x, &cert, 1, 3, &h, 3);
+    assert_int_equal(nm_chain_bft_commit(c, blk, len, &cert, NULL), 0);
+    assert_int_equal(c->best.height, 1);
+    nm_bft_cert_fini(&cert);
+    net_close(&x);
+}
+
+static void test_a_key_outside_the_set_cannot_build(void **state)
+{
+    (void)state;
+    struct net x;
+    net_open(&x);
+    struct nm_keypair eve;
+    struct nm_chain *c;
+    char msg[256];
+    assert_int_equal(nm_keypair_dev("eve", &eve), 0);
+    assert_int_equal(nm_chain_open(":memory:", &x.spec, &eve, &c, msg, sizeof msg), 0);
+    assert_int_equal(c->bft_self, -1);
+    uint8_t *blk;
+    size_t len;
+    assert_int_equal(nm_chain_bft_build(c, nm_now_ms(), &blk, &len), NM_E_INVAL);
+    /* nor can it seal a block the others accept */
+    c->bft_self = 0;
+    assert_int_equal(nm_chain_bft_build(c, nm_now_ms(), &blk, &len), 0);
+    assert_int_equal(nm_chain_bft_validate(x.chains[0], blk, len), NM_E_BFT_UNKNOWN_AUTHORITY);
+    free(blk);
+    nm_chain_close(c);
+    net_close(&x);
+}
+
+/* Evidence on chain: dave signed two precommits; alice reports it in a
+ * block; from the next block on the set is the other three, and a
+ * certificate of the old set of four no longer counts. */
+static void test_a_reported_equivocator_leaves_the_set_at_the_next_block(void **state)
+{
+    (void)state;
+    struct net x;
+    net_open(&x);
+    nm_hash g = x.chains[0]->genesis, b1, b2;
+    memset(b1.b, 1, sizeof b1.b);
+    memset(b2.b, 2, sizeof b2.b);
+    const struct nm_bft_authorities *set = nm_chain_bft_authorities_at(x.chains[0], 1);
+    uint16_t dave = (uint16_t)nm_bft_authorities_find(set, &x.keys[3].pub);
+    struct nm_bft_vote va = {.genesis = g, .height = 1, .round = 0, .step = NM_BFT_PRECOMMIT,
+                             .has_block = true, .block = b1, .authority = dave};
+    struct nm_bft_vote vb = va;
+    vb.block = b2;
+    nm_bft_vote_sign(&va, &x.keys[3]);
+    nm_bft_vote_sign(&vb, &x.keys[3]);
+    struct nm_bft_evidence ev;
+    assert_int_equal(nm_bft_evidence_make(&va, &vb, &ev), 0);
+    static struct nm_call call; /* calls are large */
+    memset(&call, 0, sizeof call);
+    call.kind = NM_CALL_BFT_REPORT;
+    nm_bft_evidence_encode(&ev, call.u.bft_report.evidence);
+    uint8_t *ext;
+    size_t ext_len;
+    assert_int_equal(nm_extrinsic_build(&x.keys[0], &g, 0, &call, &ext, &ext_len), 0);
+    int p = (int)nm_bft_authorities_proposer(set, 1, 0);
+    assert_int_equal(nm_chain_submit(x.chains[p], ext, ext_len, NULL), 0);
+    free(ext);
+    uint8_t *blk;
+    size_t len;
+    assert_int_equal(nm_chain_bft_build(x.chains[p], nm_now_ms(), &blk, &len), 0);
+    nm_hash h;
+    block_hash(blk, len, &h);
+    struct nm_bft_cert cert;
+    make_cert(&x, &cert, 1, 0, &h, 3);
+    struct nm_chain *c = x.chains[1];
+    assert_int_equal(nm_chain_bft_commit(c, blk, len, &cert, NULL), 0);
+    nm_bft_cert_fini(&cert);
+    free(blk);
+    assert_int_equal(c->bft_set.count, 3);
+    assert_int_equal(c->bft_set_version, 1);
+    assert_true(nm_bft_authorities_find(&c->bft_set, &x.keys[3].pub) < 0);
+    /* a certificate made for the set of four no longer counts at height 2 */
+    assert_int_equal(nm_bft_cert_init(&cert, 2, 0, &h, 4), 0);
+    assert_int_equal(nm_bft_cert_verify(&cert, &g, nm_chain_bft_authorities_at(c, 2)),
+                     NM_E_BFT_AUTHORITIES);
+    nm_bft_cert_fini(&cert);
+    net_close(&x);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_several_authorities_make_a_bft_chain_without_a_block_timer),
+        cmocka_unit_test(test_a_built_block_is_checked_by_the_others_but_stored_by_nobody),
+        cmocka_unit_test(test_a_block_without_certificate_is_refused),
+        cmocka_unit_test(test_a_final_block_is_stored_with_its_certificate_and_synced_with_it),
+        cmocka_unit_test(test_every_bad_certificate_is_refused_and_changes_nothing),
+        cmocka_unit_test(test_a_key_outside_the_set_cannot_build),
+        cmocka_unit_test(test_a_reported_equivocator_leaves_the_set_at_the_next_block),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
