@@ -67,6 +67,8 @@
       "default blocks from a weight commit to its reveal")                                \
     X(weights_rate_limit_blocks, 2, 100, 0, 1000000,                                       \
       "default fewest blocks between two weight settings of a validator")                 \
+    X(weights_activity_cutoff_blocks, 50, 5000, 1, 100000000,                              \
+      "a validator's latest weights count until this many blocks old (issue 16)")         \
     X(collusion_threshold_ppb, 300000000, 300000000, 1, 1000000000,                        \
       "deviation correlation that links two validators (at least 5/sqrt(miners)), ppb")   \
     X(collusion_copy_ppb, 950000000, 950000000, 1, 1000000000,                             \

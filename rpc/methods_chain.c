@@ -13,6 +13,7 @@
 #include "node/pallets/registry.h"
 #include "node/pallets/staking.h"
 #include "node/pallets/subnets.h"
+#include "node/pallets/weights.h"
 #include "node/ss58.h"
 
 #include <stdio.h>
@@ -274,7 +275,9 @@ static int m_neuron_list(struct nm_rpc_request *r, cJSON **result, struct nm_rpc
     if (!neurons)
         return nm_rpc_fail_chain(e, NM_E_DB, NULL);
     /* weights/consensus: weight, incentive, reward, reputation, similarity */
-    if ((err = nm_consensus_annotate_neurons(r->chain->db, id, neurons))) {
+    if ((err = nm_consensus_annotate_neurons(r->chain->db, id, neurons)) ||
+        (err = nm_weights_annotate_neurons(r->chain->db, &r->chain->rt.params, id,
+                                           r->chain->best.height, neurons))) {
         cJSON_Delete(neurons);
         return nm_rpc_fail_chain(e, err, NULL);
     }

@@ -60,6 +60,7 @@ static const char *const allowed_params[] = {
     "commit_reveal_default",
     "reveal_delay_blocks",
     "weights_rate_limit_blocks",
+    "weights_activity_cutoff_blocks",
     "collusion_threshold_ppb",
     "collusion_copy_ppb",
     "collusion_min_miners",

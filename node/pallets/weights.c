@@ -356,9 +356,12 @@ static int bucket_get(struct nm_db *db, uint16_t subnet, uint64_t epoch, const n
     int rc = sqlite3_step(st);
     *exists = rc == SQLITE_ROW;
     if (*exists) {
-        struct nm_weights_row row = {*who, (uint16_t)sqlite3_column_int(st, 0),
-                                     nm_column_u64(st, 1), sqlite3_column_blob(st, 2),
-                                     (size_t)sqlite3_column_bytes(st, 2)};
+        struct nm_weights_row row = {.account = *who,
+                                     .uid = (uint16_t)sqlite3_column_int(st, 0),
+                                     .block = nm_column_u64(st, 1),
+                                     .data = sqlite3_column_blob(st, 2),
+                                     .len = (size_t)sqlite3_column_bytes(st, 2),
+                                     .epoch = epoch};
         weights_entry(entry, subnet, epoch, &row);
     }
     sqlite3_reset(st);
@@ -396,7 +399,9 @@ static int store(struct nm_runtime *rt, const struct call_ctx *k, const struct n
     sqlite3_bind_blob(st, 6, blob.data, (int)blob.len, SQLITE_STATIC);
     if ((err = nm_db_step_done(st)))
         goto fail;
-    struct nm_weights_row row = {k->me.account, k->me.uid, rt->height, blob.data, blob.len};
+    struct nm_weights_row row = {.account = k->me.account, .uid = k->me.uid,
+                                 .block = rt->height, .data = blob.data, .len = blob.len,
+                                 .epoch = epoch};
     weights_entry(&after, subnet, epoch, &row);
     nm_writer_fini(&blob);
     if ((err = nm_runtime_state_swap(rt, &before, replaced, &after, true)))
@@ -595,34 +600,6 @@ out:
 
 /* --- buckets and housekeeping --- */
 
-int nm_weights_bucket_each(struct nm_db *db, uint16_t subnet, uint64_t epoch, nm_weights_row_fn fn,
-                           void *ctx)
-{
-    sqlite3_stmt *st = nm_db_stmt(db, "SELECT account, uid, block, data FROM weights"
-                                      " WHERE subnet=?1 AND epoch=?2 ORDER BY uid, account");
-    if (!st)
-        return NM_E_DB;
-    sqlite3_bind_int(st, 1, subnet);
-    nm_bind_u64(st, 2, epoch);
-    int rc, err = 0;
-    while (!err && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-        struct nm_weights_row row;
-        if (nm_column_account(st, 0, &row.account)) {
-            err = NM_E_DB;
-            break;
-        }
-        row.uid = (uint16_t)sqlite3_column_int(st, 1);
-        row.block = nm_column_u64(st, 2);
-        row.data = sqlite3_column_blob(st, 3);
-        row.len = (size_t)sqlite3_column_bytes(st, 3);
-        err = fn(ctx, &row);
-    }
-    if (!err && rc != SQLITE_DONE)
-        err = NM_E_DB;
-    sqlite3_reset(st);
-    return err;
-}
-
 /* The entry of each row a query selects (columns as in the fold
  * functions below) is taken out of the commitment. */
 typedef int (*entry_fn)(sqlite3_stmt *st, struct nm_writer *w);
@@ -698,20 +675,26 @@ struct prune {
     entry_fn entry;
 };
 
-static int prune_rows(struct nm_runtime *rt, const struct prune *p, uint16_t subnet, uint64_t a)
+static void prune_bind(sqlite3_stmt *st, uint16_t subnet, uint64_t a, uint64_t b)
+{
+    sqlite3_bind_int(st, 1, subnet);
+    nm_bind_u64(st, 2, a); /* SQLITE_RANGE, ignored, where there is no ?2 */
+    nm_bind_u64(st, 3, b);
+}
+
+static int prune_rows(struct nm_runtime *rt, const struct prune *p, uint16_t subnet, uint64_t a,
+                      uint64_t b)
 {
     sqlite3_stmt *st = nm_db_stmt(rt->db, p->select);
     if (!st)
         return NM_E_DB;
-    sqlite3_bind_int(st, 1, subnet);
-    nm_bind_u64(st, 2, a); /* SQLITE_RANGE, ignored, where there is no ?2 */
+    prune_bind(st, subnet, a, b);
     int err = subtract_rows(rt, st, p->entry);
     if (err)
         return err;
     if (!(st = nm_db_stmt(rt->db, p->remove)))
         return NM_E_DB;
-    sqlite3_bind_int(st, 1, subnet);
-    nm_bind_u64(st, 2, a);
+    prune_bind(st, subnet, a, b);
     return nm_db_step_done(st);
 }
 
@@ -721,9 +704,14 @@ static int prune_rows(struct nm_runtime *rt, const struct prune *p, uint16_t sub
 
 int nm_weights_prune(struct nm_runtime *rt, uint16_t subnet, uint64_t keep_epoch)
 {
-    static const struct prune buckets = {
-        "SELECT " WEIGHTS_COLUMNS " FROM weights t WHERE subnet=?1 AND epoch<>?2",
-        "DELETE FROM weights WHERE subnet=?1 AND epoch<>?2", weights_row_entry};
+    /* Other buckets' rows go once superseded, too old to count (block <
+     * ?3) or no longer a validator's (issue 16: weights stand until changed). */
+#define STALE_SQL                                                                                 \
+    " WHERE subnet=?1 AND epoch<>?2 AND (block<?3 OR " NOT_VALIDATOR_SQL " OR epoch<(SELECT"     \
+    " MAX(epoch) FROM weights x WHERE x.subnet=?1 AND x.account=t.account))"
+    static const struct prune buckets = {"SELECT " WEIGHTS_COLUMNS " FROM weights t" STALE_SQL,
+                                         "DELETE FROM weights AS t" STALE_SQL, weights_row_entry};
+#undef STALE_SQL
     /* ?2: the oldest block a commit may come from and still be revealed
      * after this block. */
     static const struct prune commits = {
@@ -743,10 +731,16 @@ int nm_weights_prune(struct nm_runtime *rt, uint16_t subnet, uint64_t keep_epoch
      * height + 1 still can. */
     uint64_t span = (uint64_t)o.reveal_delay + rt->params.tempo;
     uint64_t oldest = rt->height + 1 >= span ? rt->height + 2 - span : 0;
-    if ((err = prune_rows(rt, &buckets, subnet, keep_epoch)) ||
-        (err = prune_rows(rt, &commits, subnet, oldest)))
+    static const struct prune all_buckets = {"SELECT " WEIGHTS_COLUMNS " FROM weights t"
+                                             " WHERE subnet=?1",
+                                             "DELETE FROM weights WHERE subnet=?1",
+                                             weights_row_entry};
+    if ((err = prune_rows(rt, keep_epoch == NM_WEIGHTS_KEEP_NONE ? &all_buckets : &buckets,
+                          subnet, keep_epoch,
+                          nm_weights_standing_from(&rt->params, rt->height + 1))) ||
+        (err = prune_rows(rt, &commits, subnet, oldest, 0)))
         return err;
-    return prune_rows(rt, &lasts, subnet, 0);
+    return prune_rows(rt, &lasts, subnet, 0, 0);
 }
 
 /* --- fold --- */
