@@ -40,7 +40,15 @@ static const char *const migration_3[] = {
     NULL,
 };
 
-static const char *const *const migrations[] = {migration_1, migration_2, migration_3};
+/* Issue 16: each subnet's registration burn and its adjustment interval. */
+static const char *const migration_4[] = {
+    "CREATE TABLE registration(subnet INTEGER PRIMARY KEY, burn INTEGER NOT NULL,"
+    " registrations INTEGER NOT NULL, interval_start INTEGER NOT NULL) WITHOUT ROWID",
+    NULL,
+};
+
+static const char *const *const migrations[] = {migration_1, migration_2, migration_3,
+                                                migration_4};
 
 int nm_schema_migration_count(void)
 {

@@ -149,6 +149,9 @@ else
 fi
 expect_ok "subnet list shows it" "e2e-net" 'sub l'
 expect_ok "subnet show" 'input schema *{"prompt":"string"}' "subnet show $subnet"
+expect_ok "subnet show: the registration burn and immunity (issue 16)" \
+    'registration burn  *0[.0]* NMT (0 registered.*target 2 per 10 blocks.*immunity 20 blocks)' \
+    "subnet show $subnet"
 
 nm --as bob --json "register miner $subnet --stake 10 --endpoint grpc://127.0.0.1:50051"
 uid=$(json_field uid)
