@@ -321,6 +321,41 @@ int nm_runtime_fold_rows(struct nm_db *db, const char *sql, nm_row_entry_fn row_
     return err;
 }
 
+static void drop_bind(sqlite3_stmt *st, uint16_t subnet, uint64_t a, uint64_t b)
+{
+    sqlite3_bind_int(st, 1, subnet);
+    nm_bind_u64(st, 2, a); /* SQLITE_RANGE, ignored, where there is no ?2 */
+    nm_bind_u64(st, 3, b);
+}
+
+int nm_runtime_rows_drop(struct nm_runtime *rt, const char *select, const char *remove,
+                         nm_row_entry_fn row_entry, uint16_t subnet, uint64_t a, uint64_t b)
+{
+    sqlite3_stmt *st = nm_db_stmt(rt->db, select);
+    if (!st)
+        return NM_E_DB;
+    drop_bind(st, subnet, a, b);
+    struct nm_writer w;
+    nm_writer_init(&w);
+    int rc, err = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        nm_writer_reset(&w);
+        if ((err = row_entry(st, &w)) || (err = w.err))
+            break;
+        nm_runtime_state_replace(rt, &w, NULL);
+    }
+    sqlite3_reset(st);
+    if (!err && rc != SQLITE_DONE)
+        err = NM_E_DB;
+    nm_writer_fini(&w);
+    if (err)
+        return err;
+    if (!(st = nm_db_stmt(rt->db, remove)))
+        return NM_E_DB;
+    drop_bind(st, subnet, a, b);
+    return nm_db_step_done(st);
+}
+
 static int param_row_entry(sqlite3_stmt *row, struct nm_writer *w)
 {
     param_entry(w, (const char *)sqlite3_column_text(row, 0), nm_column_u64(row, 1));

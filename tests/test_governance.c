@@ -538,11 +538,46 @@ static void test_subnet_weight_proposal_sets_the_weight_on_approval(void **state
     fx_assert_commitment_matches(f);
 }
 
+/* issue 16: a slashing decision burns a share of a subnet's creation lock */
+static void test_lock_burn_proposal_burns_a_share_of_the_subnet_lock(void **state)
+{
+    struct fx *f = *state;
+    gfx_with_stakers(f);
+    f->rt.params.subnet_lock_floor = 8 * NMT;
+    memset(&f->call, 0, sizeof f->call);
+    f->call.kind = NM_CALL_SUBNET_CREATE;
+    snprintf(f->call.u.subnet_create.spec.name, sizeof f->call.u.subnet_create.spec.name, "beta");
+    assert_int_equal(nm_subnets_create(&f->rt, &f->bob, &f->call), 0);
+    uint16_t id = 2;
+    char name[40];
+    snprintf(name, sizeof name, "subnet.%u.lock_burn_ppb", id);
+    assert_true(nm_governance_param_allowed(name));
+    struct gfx_snap s;
+    gfx_snap_take(f, &s);
+    assert_int_equal(gfx_propose_param(f, &f->alice, NMT, "subnet.1.lock_burn_ppb", 1),
+                     NM_E_NO_LOCK); /* a genesis subnet locked nothing */
+    assert_int_equal(gfx_propose_param(f, &f->alice, NMT, name, 0), NM_E_PARAM_BOUNDS);
+    assert_int_equal(gfx_propose_param(f, &f->alice, NMT, name, 1000000001), NM_E_PARAM_BOUNDS);
+    assert_int_equal(gfx_propose_param(f, &f->alice, NMT, "subnet.9.lock_burn_ppb", 1),
+                     NM_E_UNKNOWN_SUBNET);
+    gfx_snap_assert_same(f, &s);
+    assert_int_equal(gfx_propose_param(f, &f->alice, NMT, name, 750000000), 0);
+    assert_int_equal(gfx_vote(f, &f->bob, 1, true), 0);
+    gfx_run_through(f, 26);
+    assert_int_equal(gfx_load(f, 1)->status, NM_PROPOSAL_EXECUTED);
+    struct nm_subnet sub;
+    assert_int_equal(nm_subnets_get(f->db, id, &sub), 0);
+    assert_int_equal(sub.lock, 2 * NMT); /* 3/4 of 8 NMT destroyed */
+    assert_int_equal(fx_event_count(f, "subnets.LockBurned"), 1);
+    fx_assert_commitment_matches(f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         T(test_param_change_passes_and_takes_effect_after_the_timelock),
         T(test_subnet_weight_proposal_sets_the_weight_on_approval),
+        T(test_lock_burn_proposal_burns_a_share_of_the_subnet_lock),
         T(test_subnet_proposal_activates_the_subnet_on_approval),
         T(test_subnet_proposal_whose_name_was_taken_meanwhile_fails_cleanly),
         T(test_treasury_spend_pays_the_beneficiary_without_overdraft),

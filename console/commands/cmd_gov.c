@@ -52,7 +52,7 @@ static void allowed_list(char *out, size_t cap)
         len += (size_t)n;
     }
     if (len < cap)
-        snprintf(out + len, cap - len, ", subnet.ID.emission_weight");
+        snprintf(out + len, cap - len, ", subnet.ID.emission_weight, subnet.ID.lock_burn_ppb");
 }
 
 /* What VALUE of `propose param` means for a unit. */
@@ -131,8 +131,13 @@ static int build_propose_param(struct nm_cmd_ctx *ctx, struct nm_call *c)
     static const struct nm_param_info subnet_weight = {
         .name = "subnet.ID.emission_weight", .min = 0, .max = 100,
         .description = "a subnet's share of the emission, whole percent"};
-    const struct nm_param_info *info =
-        nm_subnets_weight_param(name, NULL) ? &subnet_weight : nm_param_find(name);
+    /* issue 16: "subnet.ID.lock_burn_ppb" burns that share of a subnet's lock */
+    static const struct nm_param_info lock_burn = {
+        .name = "subnet.ID.lock_burn_ppb", .min = 1, .max = 1000000000,
+        .description = "share of a subnet's creation lock to burn"};
+    const struct nm_param_info *info = nm_subnets_weight_param(name, NULL)      ? &subnet_weight
+                                       : nm_subnets_lock_burn_param(name, NULL) ? &lock_burn
+                                                                                : nm_param_find(name);
     const char *unit = nm_param_unit(info);
     uint64_t v;
     char shown[3][64];

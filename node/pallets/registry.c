@@ -559,3 +559,11 @@ int nm_registry_fold(struct nm_db *db, struct nm_lthash *acc)
                                    neuron_row_entry, acc);
     return err ? err : nm_registration_fold(db, acc);
 }
+
+int nm_registry_clear_subnet(struct nm_runtime *rt, uint16_t subnet)
+{
+    int err = nm_runtime_rows_drop(rt, "SELECT " NEURON_COLUMNS " FROM neurons WHERE subnet=?1",
+                                   "DELETE FROM neurons WHERE subnet=?1", neuron_row_entry,
+                                   subnet, 0, 0);
+    return err ? err : nm_registration_clear(rt, subnet);
+}

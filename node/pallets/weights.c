@@ -600,27 +600,6 @@ out:
 
 /* --- buckets and housekeeping --- */
 
-/* The entry of each row a query selects (columns as in the fold
- * functions below) is taken out of the commitment. */
-typedef int (*entry_fn)(sqlite3_stmt *st, struct nm_writer *w);
-
-static int subtract_rows(struct nm_runtime *rt, sqlite3_stmt *st, entry_fn entry)
-{
-    struct nm_writer w;
-    nm_writer_init(&w);
-    int rc, err = 0;
-    while (!err && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-        nm_writer_reset(&w);
-        if (!(err = entry(st, &w)) && !(err = w.err))
-            nm_runtime_state_replace(rt, &w, NULL);
-    }
-    if (!err && rc != SQLITE_DONE)
-        err = NM_E_DB;
-    sqlite3_reset(st);
-    nm_writer_fini(&w);
-    return err;
-}
-
 #define OPTIONS_COLUMNS "subnet, commit_reveal, reveal_delay, rate_limit, softmax_temperature"
 #define WEIGHTS_COLUMNS "subnet, epoch, account, uid, block, data"
 #define COMMIT_COLUMNS "subnet, account, hash, block"
@@ -669,33 +648,16 @@ static int last_row_entry(sqlite3_stmt *st, struct nm_writer *w)
 }
 
 /* The rows a WHERE clause picks, out of the commitment and the table. The
- * same clause (bound alike by bind) selects and deletes. */
+ * same clause (bound alike) selects and deletes. */
 struct prune {
     const char *select, *remove;
-    entry_fn entry;
+    nm_row_entry_fn entry;
 };
-
-static void prune_bind(sqlite3_stmt *st, uint16_t subnet, uint64_t a, uint64_t b)
-{
-    sqlite3_bind_int(st, 1, subnet);
-    nm_bind_u64(st, 2, a); /* SQLITE_RANGE, ignored, where there is no ?2 */
-    nm_bind_u64(st, 3, b);
-}
 
 static int prune_rows(struct nm_runtime *rt, const struct prune *p, uint16_t subnet, uint64_t a,
                       uint64_t b)
 {
-    sqlite3_stmt *st = nm_db_stmt(rt->db, p->select);
-    if (!st)
-        return NM_E_DB;
-    prune_bind(st, subnet, a, b);
-    int err = subtract_rows(rt, st, p->entry);
-    if (err)
-        return err;
-    if (!(st = nm_db_stmt(rt->db, p->remove)))
-        return NM_E_DB;
-    prune_bind(st, subnet, a, b);
-    return nm_db_step_done(st);
+    return nm_runtime_rows_drop(rt, p->select, p->remove, p->entry, subnet, a, b);
 }
 
 #define NOT_VALIDATOR_SQL                                                                         \
@@ -745,35 +707,33 @@ int nm_weights_prune(struct nm_runtime *rt, uint16_t subnet, uint64_t keep_epoch
 
 /* --- fold --- */
 
-static int fold_table(struct nm_db *db, const char *sql, entry_fn entry, struct nm_lthash *acc)
-{
-    sqlite3_stmt *st = nm_db_stmt(db, sql);
-    if (!st)
-        return NM_E_DB;
-    struct nm_writer w;
-    nm_writer_init(&w);
-    int rc, err = 0;
-    while (!err && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-        nm_writer_reset(&w);
-        if (!(err = entry(st, &w)) && !(err = w.err))
-            nm_lthash_add(acc, w.data, w.len);
-    }
-    if (!err && rc != SQLITE_DONE)
-        err = NM_E_DB;
-    sqlite3_reset(st);
-    nm_writer_fini(&w);
-    return err;
-}
-
 int nm_weights_fold(struct nm_db *db, struct nm_lthash *acc)
 {
     int err;
-    if ((err = fold_table(db, "SELECT " OPTIONS_COLUMNS " FROM weight_options", options_row_entry,
+    if ((err = nm_runtime_fold_rows(db, "SELECT " OPTIONS_COLUMNS " FROM weight_options", options_row_entry,
                           acc)) ||
         (err =
-             fold_table(db, "SELECT " WEIGHTS_COLUMNS " FROM weights", weights_row_entry, acc)) ||
-        (err = fold_table(db, "SELECT " COMMIT_COLUMNS " FROM weight_commits", commit_row_entry,
+             nm_runtime_fold_rows(db, "SELECT " WEIGHTS_COLUMNS " FROM weights", weights_row_entry, acc)) ||
+        (err = nm_runtime_fold_rows(db, "SELECT " COMMIT_COLUMNS " FROM weight_commits", commit_row_entry,
                           acc)))
         return err;
-    return fold_table(db, "SELECT " LAST_COLUMNS " FROM weight_last", last_row_entry, acc);
+    return nm_runtime_fold_rows(db, "SELECT " LAST_COLUMNS " FROM weight_last", last_row_entry, acc);
+}
+
+int nm_weights_clear(struct nm_runtime *rt, uint16_t subnet)
+{
+    static const struct prune tables[] = {
+        {"SELECT " OPTIONS_COLUMNS " FROM weight_options WHERE subnet=?1",
+         "DELETE FROM weight_options WHERE subnet=?1", options_row_entry},
+        {"SELECT " WEIGHTS_COLUMNS " FROM weights WHERE subnet=?1",
+         "DELETE FROM weights WHERE subnet=?1", weights_row_entry},
+        {"SELECT " COMMIT_COLUMNS " FROM weight_commits WHERE subnet=?1",
+         "DELETE FROM weight_commits WHERE subnet=?1", commit_row_entry},
+        {"SELECT " LAST_COLUMNS " FROM weight_last WHERE subnet=?1",
+         "DELETE FROM weight_last WHERE subnet=?1", last_row_entry},
+    };
+    int err = 0;
+    for (size_t i = 0; i < sizeof tables / sizeof tables[0] && !err; i++)
+        err = prune_rows(rt, &tables[i], subnet, 0, 0);
+    return err;
 }

@@ -141,6 +141,10 @@ int nm_weights_annotate_neurons(struct nm_db *db, const struct nm_params *params
 #define NM_WEIGHTS_KEEP_NONE UINT64_MAX
 int nm_weights_prune(struct nm_runtime *rt, uint16_t subnet, uint64_t keep_epoch);
 
+/* Drops every row of subnet in the four tables (issue 16: a dissolved
+ * subnet, its id about to be reused). */
+int nm_weights_clear(struct nm_runtime *rt, uint16_t subnet);
+
 /* {subnet, epoch, height, activity_cutoff, options {...}, submissions:
  * [{uid, hotkey, block, weights: [[uid, w], ...]}], commits: [{uid,
  * hotkey, block, reveal_from, reveal_until}], standing: [see
