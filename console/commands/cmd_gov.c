@@ -98,7 +98,7 @@ static int parse_display_value(const char *unit, const char *text, uint64_t *out
 
 static void help_param_names(struct nm_cmd_text *b)
 {
-    char names[900];
+    char names[2048];
     allowed_list(names, sizeof names);
     nm_cmd_printf(b, "VALUE is in the parameter's unit: NMT for amounts, %% for shares, blocks "
                      "for durations (params shows units and bounds).\nParameters governance "
@@ -117,7 +117,7 @@ static int build_propose_subnet(struct nm_cmd_ctx *ctx, struct nm_call *c)
 
 static int build_propose_param(struct nm_cmd_ctx *ctx, struct nm_call *c)
 {
-    char q[NM_CMD_QUOTE_CAP], names[900];
+    char q[NM_CMD_QUOTE_CAP], names[2048];
     const char *name = nm_cmd_arg(ctx, 0), *value = nm_cmd_arg(ctx, 1);
     c->kind = NM_CALL_PROPOSE_PARAM;
     if (strlen(name) > NM_PARAM_NAME_MAX || !nm_governance_param_allowed(name)) {

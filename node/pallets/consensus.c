@@ -37,6 +37,7 @@ struct work {
     struct neuron_info *by_uid;  /* width */
     struct nm_neuron_stats *old; /* width: the stored stats of each uid's account */
     bool *had_stats;             /* width */
+    bool *permit;                /* v: holds a validator permit now (issue 16) */
     int32_t *slot;               /* width: uid -> validator index, -1 */
     uint32_t v, m;
     uint16_t *vuid, *miners;
@@ -66,6 +67,7 @@ static void work_fini(struct work *w)
     free(w->by_uid);
     free(w->old);
     free(w->had_stats);
+    free(w->permit);
     free(w->slot);
     free(w->vuid);
     free(w->miners);
@@ -186,6 +188,7 @@ static int bucket_row(void *ctx, const struct nm_weights_row *row)
     struct work *w = b->w;
     if (row->uid >= w->width || w->slot[row->uid] < 0 ||
         !nm_account_eq(&w->by_uid[row->uid].account, &row->account) ||
+        !w->permit[w->slot[row->uid]] ||
         row->block < w->by_uid[row->uid].registered_at)
         return 0; /* its author is no longer (or not then) a validator here */
     uint32_t k = (uint32_t)w->slot[row->uid];
@@ -314,6 +317,14 @@ static int load(struct work *w)
         if ((err = nm_staking_get(w->rt->db, &w->by_uid[uid].account, w->subnet, &w->stake[k])))
             return err;
     }
+    /* issue 16: a validator that lost its permit since it submitted (others
+     * bonded more) no longer counts, standing weights or not */
+    if (!(w->permit = calloc(v, sizeof *w->permit)))
+        return NM_E_NOMEM;
+    uint32_t k_permits = p->max_validators > UINT32_MAX ? UINT32_MAX : (uint32_t)p->max_validators;
+    if (nm_permits_select(w->stake, w->v, w->s->spec.min_stake_validator, k_permits, w->permit) <
+        0)
+        return NM_E_NOMEM;
     struct bucket_ctx cur = {w, w->rows, w->row_mem, w->at, w->row_epoch};
     struct bucket_ctx prev = {w, w->prev, w->row_mem + w->v, NULL, NULL};
     /* issue 16: each validator's latest submission stands until it is

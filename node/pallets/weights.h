@@ -30,7 +30,8 @@
  * - Weights stand until changed (issue 16, as Bittensor's activity
  *   cutoff): an epoch's end uses each validator's latest submission, from
  *   whichever bucket, while height - its block <= the chain parameter
- *   weights_activity_cutoff_blocks; older, the validator counts as silent.
+ *   weights_activity_cutoff_blocks, and while the validator holds a permit
+ *   (chosen again from the stakes at the epoch's end); else it is silent.
  *   Buckets are kept while they hold a validator's latest, usable
  *   submission (and the epoch's own bucket for one more epoch, for the
  *   collusion analysis, which looks at fresh submissions only).
