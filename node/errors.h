@@ -152,9 +152,7 @@
     X(KEY_PERMS, -32096,                                                             \
       "key file or keys directory open to other users: chmod 600 the file, 700 the directory") \
     /* issue 16, registration and locks (sub-range 2200..2299 of 2000..2999) */    \
-    X(ALL_IMMUNE, 2200,                                                              \
-      "subnet is full and every neuron is still in its immunity period")             \
-    X(NO_LOCK, 2201, "the subnet holds no lock to burn")                             \
+    X(NO_LOCK, 2200, "the subnet holds no lock to burn")                             \
     X(USAGE, -32602, "usage error")                                                  \
     /* JSON-RPC transport errors (rpc/, docs/rpc.md "Errors") */                      \
     X(RPC_PARSE, -32700, "parse error")                                              \

@@ -268,19 +268,27 @@ static void test_register_allows_one_neuron_per_account_per_subnet_across_subnet
     fx_assert_commitment_matches(f);
 }
 
-/* issue 16: a full subnet whose neurons are all immune refuses */
-static void test_register_fails_when_the_subnet_is_full_of_immune_neurons(void **state)
+/* issue 16: a full subnet whose neurons are all immune still takes a
+ * newcomer (Bittensor's rule): the lowest score, then the earliest
+ * registered, then the lower uid goes. Before, it refused (SUBNET_FULL). */
+static void test_full_subnet_of_immune_neurons_replaces_the_earliest_lowest(void **state)
 {
     struct fx *f = *state;
-    uint16_t id = make_subnet(f, 2);
-    nm_account who[3];
-    fund_many(f, who, 3);
+    uint16_t id = make_subnet(f, 3);
+    nm_account who[4];
+    fund_many(f, who, 4);
+    nm_runtime_begin_block(&f->rt, 5, 5000);
     assert_int_equal(miner(f, &who[0], id), 0);
+    nm_runtime_begin_block(&f->rt, 3, 3000); /* registered earlier */
     assert_int_equal(miner(f, &who[1], id), 0);
-    struct fx_snapshot s;
-    fx_snapshot_take(f, &s);
-    assert_int_equal(miner(f, &who[2], id), NM_E_ALL_IMMUNE);
-    fx_snapshot_assert_same(f, &s);
+    assert_int_equal(miner(f, &who[2], id), 0);
+    nm_runtime_begin_block(&f->rt, 6, 6000);
+    assert_int_equal(miner(f, &who[3], id), 0);
+    assert_int_equal(uid_of(f, &who[3], id), 1); /* uid 1 and 2 tie: the lower uid */
+    struct nm_neuron n;
+    assert_int_equal(nm_registry_find(f->db, id, &who[1], &n), NM_E_NOT_REGISTERED);
+    assert_int_equal(fx_event_count(f, "registry.Pruned"), 1);
+    fx_assert_commitment_matches(f);
 }
 
 /* Gives who's neuron on subnet a last-epoch reward (its pruning score). */
@@ -306,10 +314,6 @@ static void test_full_subnet_prunes_the_lowest_scoring_non_immune_neuron(void **
     set_reward(f, &who[2], id, 2 * NMT); /* a tie with uid 1: the lower uid goes */
     nm_runtime_begin_block(&f->rt, 1 + immunity - 1, 1000);
     assert_int_equal(miner(f, &who[3], id), 0); /* uid 3: the last free one */
-    struct fx_snapshot s;
-    fx_snapshot_take(f, &s);
-    assert_int_equal(miner(f, &who[4], id), NM_E_ALL_IMMUNE); /* one block early */
-    fx_snapshot_assert_same(f, &s);
     nm_runtime_begin_block(&f->rt, 1 + immunity, 2000);
     uint64_t stake1;
     assert_int_equal(nm_staking_get(f->db, &who[1], id, &stake1), 0);
@@ -391,14 +395,12 @@ static void test_uids_are_lowest_free_and_reused_after_deregistration(void **sta
         assert_int_equal(miner(f, &who[i], id), 0);
         assert_int_equal(uid_of(f, &who[i], id), i);
     }
-    assert_int_equal(miner(f, &who[4], id), NM_E_ALL_IMMUNE);
     assert_int_equal(dereg(f, &who[2], id), 0);
     assert_int_equal(dereg(f, &who[0], id), 0);
     assert_int_equal(miner(f, &who[4], id), 0);
     assert_int_equal(uid_of(f, &who[4], id), 0);
     assert_int_equal(miner(f, &who[5], id), 0);
     assert_int_equal(uid_of(f, &who[5], id), 2);
-    assert_int_equal(miner(f, &who[0], id), NM_E_ALL_IMMUNE);
     /* The previous holder of a reused uid can come back once one frees. */
     assert_int_equal(dereg(f, &who[3], id), 0);
     assert_int_equal(miner(f, &who[0], id), 0);
@@ -562,7 +564,7 @@ static void test_commitment_matches_recomputation_after_churn(void **state)
         } else {
             int err = reg(f, a, id, (uint8_t)(h % 2), h % 2 ? 100 * NMT : 10 * NMT,
                           "http://a.io");
-            assert_true(err == 0 || err == NM_E_ALL_IMMUNE);
+            assert_true(err == 0 || err == NM_E_TOO_MANY_UNLOCKS); /* a victim's unlock cap */
         }
         memset(&f->call, 0, sizeof f->call);
         int err = nm_staking_withdraw(&f->rt, a, &f->call);
@@ -586,7 +588,7 @@ int main(void)
         T(test_register_counts_stake_bonded_earlier),
         T(test_register_rejects_bad_requests_without_changing_anything),
         T(test_register_allows_one_neuron_per_account_per_subnet_across_subnets),
-        T(test_register_fails_when_the_subnet_is_full_of_immune_neurons),
+        T(test_full_subnet_of_immune_neurons_replaces_the_earliest_lowest),
         T(test_full_subnet_prunes_the_lowest_scoring_non_immune_neuron),
         T(test_registration_burn_adapts_to_demand),
         T(test_uids_are_lowest_free_and_reused_after_deregistration),

@@ -158,7 +158,7 @@ int nm_registration_victim(struct nm_runtime *rt, uint16_t subnet, struct nm_neu
     if (!err) {
         long chosen = nm_prune_choose(ages, n, rt->params.immunity_period_blocks, rt->height);
         if (chosen < 0) {
-            err = NM_E_ALL_IMMUNE;
+            err = NM_E_SUBNET_FULL; /* max_neurons 0: nobody to replace */
         } else {
             *score = ages[chosen].score;
             err = nm_registry_find(rt->db, subnet, &who[chosen], out);

@@ -13,13 +13,15 @@
  *   [reg_burn_min, reg_burn_max]). A registration leaves the signer's free
  *   balance with the burn beside its stake (NM_E_INSUFFICIENT_BALANCE when
  *   short of both); the burn is destroyed.
- * - Immunity and pruning: a full subnet (no free UID) replaces the neuron
- *   with the lowest score (its reward of the last epoch, 0 before one)
- *   among those registered at least immunity_period_blocks ago, the lower
- *   UID on a tie; it is deregistered as by registry.deregister (its stake
+ * - Immunity and pruning (as Bittensor's get_neuron_to_prune): a full
+ *   subnet (no free UID) replaces the neuron with the lowest score (its
+ *   reward of the last epoch, 0 before one) among those registered at
+ *   least immunity_period_blocks ago, on a tie the earliest registered,
+ *   then the lower UID; while every neuron is still immune, the same
+ *   choice among them, so a full subnet never refuses. It is deregistered as by registry.deregister (its stake
  *   goes into the unlock period) with event registry.Pruned {subnet, uid,
  *   who, score, replaced_by, unlock_at, amount}, and the newcomer takes its
- *   UID. Every neuron still immune: NM_E_ALL_IMMUNE, nothing changed. */
+ *   UID. */
 #ifndef NM_REGISTRATION_H
 #define NM_REGISTRATION_H
 
@@ -41,7 +43,7 @@ int nm_registration_state(struct nm_db *db, const struct nm_params *params, uint
 /* Records one more registration on top of now (from nm_registration_state). */
 int nm_registration_count(struct nm_runtime *rt, const struct nm_reg_state *now, bool stored);
 /* The neuron a registration on full subnet replaces (see above), and its
- * score; NM_E_ALL_IMMUNE when none may be. */
+ * score (NM_E_SUBNET_FULL for a subnet without neurons). */
 int nm_registration_victim(struct nm_runtime *rt, uint16_t subnet, struct nm_neuron *out,
                            uint64_t *score);
 /* {burn, registrations, target, interval_blocks, next_adjustment,
