@@ -208,8 +208,16 @@ expect_fail "insufficient stake" 1 'insufficient stake' --as bob "stake remove $
 nm --as eve --json "subnet create --name tiny --task CUSTOM --max-neurons 1"
 tiny=$(json_field id)
 nm --as eve "register miner $tiny --stake 1 --endpoint grpc://127.0.0.1:50061"
-expect_fail "full subnet" 1 'subnet is full' \
+# issue 16: a full subnet replaces its lowest-scoring neuron (all immune
+# here: the earliest registered) instead of refusing
+expect_ok "full subnet: the newcomer takes the pruned neuron's uid" 'uid 0' \
     --as ferdie "register miner $tiny --stake 1 --endpoint grpc://127.0.0.1:50062"
+nm --json "metagraph $tiny"
+if grep -q '50062' "$work/out" && ! grep -q '50061' "$work/out"; then
+    pass "eve's neuron was pruned, ferdie's took its place"
+else
+    fail "pruned on a full subnet"
+fi
 expect_fail "bad address checksum" 2 'checksum' --as bob "transfer $bad_addr 1"
 expect_fail "no signer" 2 'no signer' 'stake withdraw'
 url_saved=$url
