@@ -669,8 +669,8 @@ int nm_weights_prune(struct nm_runtime *rt, uint16_t subnet, uint64_t keep_epoch
     /* Other buckets' rows go once superseded, too old to count (block <
      * ?3) or no longer a validator's (issue 16: weights stand until changed). */
 #define STALE_SQL                                                                                 \
-    " WHERE subnet=?1 AND epoch<>?2 AND (block<?3 OR " NOT_VALIDATOR_SQL " OR epoch<(SELECT"     \
-    " MAX(epoch) FROM weights x WHERE x.subnet=?1 AND x.account=t.account))"
+    " WHERE subnet=?1 AND epoch<>?2 AND (block<?3 OR " NOT_VALIDATOR_SQL " OR (account, epoch)"  \
+    " NOT IN (SELECT account, MAX(epoch) FROM weights WHERE subnet=?1 GROUP BY account))"
     static const struct prune buckets = {"SELECT " WEIGHTS_COLUMNS " FROM weights t" STALE_SQL,
                                          "DELETE FROM weights AS t" STALE_SQL, weights_row_entry};
 #undef STALE_SQL

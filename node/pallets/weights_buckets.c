@@ -49,9 +49,10 @@ int nm_weights_standing_each(struct nm_db *db, uint16_t subnet, uint64_t min_blo
     /* Each account's row of the highest epoch: a later submission always
      * lands in a later (or the same, replacing) bucket. */
     sqlite3_stmt *st = nm_db_stmt(
-        db, "SELECT account, uid, block, data, epoch FROM weights t WHERE subnet=?1"
-            " AND block>=?2 AND epoch=(SELECT MAX(epoch) FROM weights x"
-            " WHERE x.subnet=?1 AND x.account=t.account) ORDER BY uid, account");
+        db, "SELECT t.account, t.uid, t.block, t.data, t.epoch FROM weights t JOIN"
+            " (SELECT account, MAX(epoch) AS latest FROM weights WHERE subnet=?1"
+            " GROUP BY account) m ON t.account=m.account AND t.epoch=m.latest"
+            " WHERE t.subnet=?1 AND t.block>=?2 ORDER BY t.uid, t.account");
     if (!st)
         return NM_E_DB;
     sqlite3_bind_int(st, 1, subnet);
