@@ -526,6 +526,9 @@ static int exec_param(struct nm_runtime *rt, const struct nm_proposal *p, const 
     uint16_t subnet;
     uint8_t old_weight;
     int err;
+    if ((nm_subnets_weight_param(name, &subnet) || nm_subnets_lock_burn_param(name, &subnet)) &&
+        (err = nm_subnets_existed_at(rt, subnet, p->created_at)))
+        return err;
     if (nm_subnets_weight_param(name, &subnet)) {
         if ((err = nm_subnets_weight_set(rt, subnet, value, true, &old_weight)))
             return err;

@@ -180,3 +180,15 @@ out:
     free(pair);
     return err;
 }
+
+int nm_subnets_existed_at(struct nm_runtime *rt, uint16_t id, uint64_t height)
+{
+    struct nm_subnet *s = malloc(sizeof *s);
+    if (!s)
+        return NM_E_NOMEM;
+    int err = nm_subnets_get(rt->db, id, s);
+    if (!err && s->created_at > height)
+        err = NM_E_UNKNOWN_SUBNET; /* the one that held the id then was dissolved */
+    free(s);
+    return err;
+}

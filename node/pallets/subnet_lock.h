@@ -38,5 +38,10 @@ int nm_subnets_dissolve(struct nm_runtime *rt, uint16_t id);
  * left)}. */
 int nm_subnet_lock_burn(struct nm_runtime *rt, uint16_t id, uint64_t share_ppb, bool write,
                         uint64_t *old_out);
+/* Ids of dissolved subnets are reused, so a governance decision about
+ * subnet id taken at height acts only on the subnet that held the id then:
+ * 0 when subnet id exists and was created at or before height, else
+ * NM_E_UNKNOWN_SUBNET. */
+int nm_subnets_existed_at(struct nm_runtime *rt, uint16_t id, uint64_t height);
 
 #endif
