@@ -40,10 +40,12 @@ static const char *const migration_3[] = {
     NULL,
 };
 
-/* Issue 16: each subnet's registration burn and its adjustment interval. */
+/* Issue 16: each subnet's registration burn and its adjustment interval;
+ * each validator's latest weights found without reading the vectors. */
 static const char *const migration_4[] = {
     "CREATE TABLE registration(subnet INTEGER PRIMARY KEY, burn INTEGER NOT NULL,"
     " registrations INTEGER NOT NULL, interval_start INTEGER NOT NULL) WITHOUT ROWID",
+    "CREATE INDEX weights_by_account ON weights(subnet, account, epoch)",
     NULL,
 };
 
