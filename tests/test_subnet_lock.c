@@ -6,11 +6,13 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
 #include <cmocka.h>
 
 #include "tests/support/state_fixture.h"
 
 #include "node/amount.h"
+#include "node/db.h"
 #include "node/errors.h"
 #include "node/pallets/balances.h"
 #include "node/pallets/consensus_store.h"
@@ -18,7 +20,6 @@
 #include "node/pallets/staking.h"
 #include "node/pallets/subnet_lock.h"
 #include "node/pallets/subnets.h"
-#include "node/db.h"
 
 #include <stdio.h>
 #include <string.h>

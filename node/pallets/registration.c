@@ -72,8 +72,8 @@ static int reg_get(struct nm_db *db, uint16_t subnet, struct nm_reg_state *out, 
 int nm_registration_state(struct nm_db *db, const struct nm_params *params, uint16_t subnet,
                           uint64_t height, struct nm_reg_state *out, bool *stored)
 {
-    uint64_t interval = params->reg_adjustment_interval_blocks ? params->reg_adjustment_interval_blocks
-                                                               : 1;
+    uint64_t interval =
+        params->reg_adjustment_interval_blocks ? params->reg_adjustment_interval_blocks : 1;
     uint64_t current = height - height % interval;
     const struct nm_burn_params bp = {
         .target = (uint32_t)params->reg_target_per_interval,
@@ -85,8 +85,8 @@ int nm_registration_state(struct nm_db *db, const struct nm_params *params, uint
     if (err)
         return err;
     if (!*stored) {
-        *out = (struct nm_reg_state){.subnet = subnet, .burn = params->reg_burn_min,
-                                     .interval_start = current};
+        *out = (struct nm_reg_state){
+            .subnet = subnet, .burn = params->reg_burn_min, .interval_start = current};
     } else if (out->interval_start < current) {
         uint64_t ended = (current - out->interval_start) / interval;
         out->burn = nm_burn_next(&bp, out->burn, out->registrations);
@@ -208,7 +208,8 @@ static int reg_row_entry(sqlite3_stmt *row, struct nm_writer *w)
 
 int nm_registration_fold(struct nm_db *db, struct nm_lthash *acc)
 {
-    return nm_runtime_fold_rows(db, "SELECT subnet, burn, registrations, interval_start"
-                                    " FROM registration",
+    return nm_runtime_fold_rows(db,
+                                "SELECT subnet, burn, registrations, interval_start"
+                                " FROM registration",
                                 reg_row_entry, acc);
 }

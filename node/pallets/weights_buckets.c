@@ -48,11 +48,11 @@ int nm_weights_standing_each(struct nm_db *db, uint16_t subnet, uint64_t min_blo
 {
     /* Each account's row of the highest epoch: a later submission always
      * lands in a later (or the same, replacing) bucket. */
-    sqlite3_stmt *st = nm_db_stmt(
-        db, "SELECT t.account, t.uid, t.block, t.data, t.epoch FROM weights t JOIN"
-            " (SELECT account, MAX(epoch) AS latest FROM weights WHERE subnet=?1"
-            " GROUP BY account) m ON t.account=m.account AND t.epoch=m.latest"
-            " WHERE t.subnet=?1 AND t.block>=?2 ORDER BY t.uid, t.account");
+    sqlite3_stmt *st =
+        nm_db_stmt(db, "SELECT t.account, t.uid, t.block, t.data, t.epoch FROM weights t JOIN"
+                       " (SELECT account, MAX(epoch) AS latest FROM weights WHERE subnet=?1"
+                       " GROUP BY account) m ON t.account=m.account AND t.epoch=m.latest"
+                       " WHERE t.subnet=?1 AND t.block>=?2 ORDER BY t.uid, t.account");
     if (!st)
         return NM_E_DB;
     sqlite3_bind_int(st, 1, subnet);
@@ -96,8 +96,7 @@ static int standing_row_json(void *ctx, const struct nm_weights_row *row)
 int nm_weights_standing_json(struct nm_db *db, const struct nm_params *params, uint16_t subnet,
                              uint64_t height, int validator_uid, cJSON *list)
 {
-    struct standing_ctx j = {list, height, params->weights_activity_cutoff_blocks,
-                             validator_uid};
+    struct standing_ctx j = {list, height, params->weights_activity_cutoff_blocks, validator_uid};
     return nm_weights_standing_each(db, subnet, 0, standing_row_json, &j);
 }
 
@@ -133,9 +132,8 @@ int nm_weights_annotate_neurons(struct nm_db *db, const struct nm_params *params
             cJSON_AddBoolToObject(n, "weights_stale", true);
             continue;
         }
-        static const char *const copied[][2] = {{"age", "weights_age"},
-                                                {"stale_at", "weights_stale_at"},
-                                                {"stale", "weights_stale"}};
+        static const char *const copied[][2] = {
+            {"age", "weights_age"}, {"stale_at", "weights_stale_at"}, {"stale", "weights_stale"}};
         for (size_t i = 0; i < sizeof copied / sizeof copied[0]; i++) {
             cJSON *dup = cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(found, copied[i][0]), 1);
             if (!dup) {
