@@ -21,10 +21,12 @@
  * (sd 80); a cartel adds B (3000) to its 8 miners; a copier may jitter each
  * weight by a fraction F (0) to hide. Floating point is only used
  * here to draw noise; everything that reaches state is the node's integer
- * code. The scenarios of issue 16 that the pallets do not run yet (Sybil
- * split and swarm, emission grab, registration spam; stake x reputation
- * and Yuma aggregation) are modelled with the pure functions in
- * bench/sim_incentive.c. */
+ * code. Weights stand until changed (issue 16): a validator's latest
+ * submission counts until older than weights_activity_cutoff_blocks. The
+ * other scenarios of issue 16 (Sybil split and swarm, emission grab,
+ * registration spam against the burn and pruning; stake x reputation and
+ * Yuma aggregation) are modelled with the pure functions the pallets call,
+ * in bench/sim_incentive.c. */
 #include "bench/support/bench_util.h"
 #include "node/amount.h"
 #include "node/pallets/consensus_math.h"

@@ -16,13 +16,16 @@
  *   sybil swarm   200 identities at the minimum stake beside 64 honest
  *                 validators (target: with permits, no gain)
  *   emission grab the lock an account pays to create subnets back to back
- *   registration spam  a bot registering 50 a interval against a target of
- *                 3: the burn it pays, and who a full subnet prunes
+ *   registration spam  a bot registering 50 a interval against the default
+ *                 chain's target of 3 into a full subnet, before issue 16
+ *                 (free, full refuses) and after (burn, immunity,
+ *                 pruning): what it pays and how many UIDs it holds
  *
  * Validators start at reputation 0.5 whatever their stake (today's rule);
  * permits go to the top 64 by stake above the minimum. Floating point only
  * draws noise and prints; the arithmetic is the node's integer code.
  * Usage: sim_incentive [--epochs N] [--seed S] [--check] */
+#include "node/params.h"
 #include "node/pallets/consensus_math.h"
 #include "node/pallets/incentive.h"
 #include "node/pallets/yuma.h"
@@ -391,24 +394,93 @@ static void scenario_emission_grab(void)
     }
 }
 
+/* One registration on a full subnet of n neurons (or a free slot while
+ * n < cap): the newcomer takes the slot nm_prune_choose gives, as
+ * registry.register does. Returns the slot, -1 when refused. */
+static long spam_register(struct nm_neuron_age *slots, bool *bot, size_t *n, size_t cap,
+                          uint64_t immunity, uint64_t now, uint64_t score, bool is_bot)
+{
+    long at = *n < cap ? (long)(*n)++ : nm_prune_choose(slots, *n, immunity, now);
+    if (at >= 0) {
+        slots[at] = (struct nm_neuron_age){.score = score, .registered_at = now};
+        bot[at] = is_bot;
+    }
+    return at;
+}
+
+/* The default chain's registration rules (node/pallets/registration.h)
+ * against a bot registering 50 neurons per interval into a subnet of 256
+ * holding 192 honest miners, while 3 honest newcomers a interval (the
+ * target) also register; before issue 16 registration was free and a full
+ * subnet refused everyone. */
+static void spam_subnet(const struct nm_params *p, bool issue16)
+{
+    enum { CAP = 256, HONEST = 192, BOT_RATE = 50, NEWCOMERS = 3, INTERVALS = 40 };
+    struct nm_neuron_age slots[CAP];
+    bool bot[CAP];
+    size_t n = 0;
+    const uint64_t interval = p->reg_adjustment_interval_blocks;
+    /* incumbents: registered long ago, scored by their last reward */
+    for (uint64_t i = 0; i < HONEST; i++)
+        spam_register(slots, bot, &n, CAP, 0, 0, (i + 1) * NMT / 100, false);
+    const struct nm_burn_params bp = {.target = (uint32_t)p->reg_target_per_interval,
+                                      .alpha_ppb = p->reg_burn_alpha_ppb,
+                                      .min_burn = p->reg_burn_min,
+                                      .max_burn = p->reg_burn_max};
+    uint64_t burn = issue16 ? p->reg_burn_min : 0, start = 100 * interval;
+    double paid = 0;
+    long refused = 0, honest_out = 0;
+    for (int k = 1; k <= INTERVALS; k++) {
+        uint64_t now = start + (uint64_t)k * interval;
+        uint32_t count = 0;
+        for (int j = 0; j < NEWCOMERS + BOT_RATE; j++) {
+            bool is_bot = j >= NEWCOMERS;
+            long at = -1;
+            bool was_honest = false;
+            if (n == CAP && issue16) {
+                long victim = nm_prune_choose(slots, n, p->immunity_period_blocks, now);
+                was_honest = victim >= 0 && !bot[victim];
+            }
+            if (issue16 || n < CAP)
+                at = spam_register(slots, bot, &n, CAP, p->immunity_period_blocks, now,
+                                   is_bot ? 0 : NMT / 2, is_bot);
+            if (at < 0) {
+                refused += !is_bot;
+                continue;
+            }
+            honest_out += was_honest;
+            count++;
+            if (is_bot)
+                paid += (double)burn / NMT;
+        }
+        if (issue16)
+            burn = nm_burn_next(&bp, burn, count);
+        if (k % 10 == 0) {
+            int held = 0;
+            for (size_t i = 0; i < n; i++)
+                held += bot[i];
+            printf("  %-9s after %2d intervals: burn %9.2f NMT, the bot paid %10.0f NMT and holds"
+                   " %3d of %d UIDs; honest miners pruned %3ld, honest newcomers refused %3ld\n",
+                   issue16 ? "issue 16" : "before", k, (double)burn / NMT, paid, held, CAP,
+                   honest_out, refused);
+        }
+    }
+}
+
 static void scenario_registration_spam(void)
 {
-    printf("\n== registration spam: a bot registers 50 neurons per interval against a target"
-           " of 3 (burn from 1 NMT, alpha 0.9, within 0.1..1000 NMT)\n");
-    struct nm_burn_params burn = {3, ONE * 9 / 10, NMT / 10, 1000 * NMT};
-    uint64_t b = NMT;
-    double paid = 0;
-    for (int interval = 1; interval <= 40; interval++) {
-        paid += 50.0 * (double)b / NMT;
-        b = nm_burn_next(&burn, b, 50);
-        if (interval % 10 == 0)
-            printf("  after %2d intervals: burn %.2f NMT a registration, the bot paid %.0f NMT"
-                   " for %d neurons\n",
-                   interval, (double)b / NMT, paid, interval * 50);
-    }
-    for (int quiet = 1; quiet <= 60; quiet++)
-        b = nm_burn_next(&burn, b, 0);
-    printf("  60 quiet intervals later: burn back to %.2f NMT\n", (double)b / NMT);
+    struct nm_params p;
+    nm_params_defaults(&p, 0);
+    printf("\n== registration spam: the default chain's rules (burn %.2f..%.0f NMT, target %llu"
+           " per %llu blocks, alpha %.2f, immunity %llu blocks)\n",
+           (double)p.reg_burn_min / NMT, (double)p.reg_burn_max / NMT,
+           (unsigned long long)p.reg_target_per_interval,
+           (unsigned long long)p.reg_adjustment_interval_blocks,
+           (double)p.reg_burn_alpha_ppb / ONE, (unsigned long long)p.immunity_period_blocks);
+    spam_subnet(&p, false);
+    spam_subnet(&p, true);
+    printf("  (a bot registering 50 per interval against a target of 3 into a subnet of 256"
+           " with 192 honest miners and 3 honest newcomers per interval)\n");
     /* A full subnet of 8: the bot's 4 neurons score 0, immunity 100 blocks. */
     struct nm_neuron_age n[8];
     for (int i = 0; i < 8; i++)

@@ -113,7 +113,7 @@ int nm_epoch_end_block(struct nm_runtime *rt)
         if ((err = nm_subnets_get(rt->db, ids[i], s)))
             break;
         if (s->status != NM_SUBNET_ACTIVE) {
-            err = nm_weights_prune(rt, s->id, epoch + 1); /* keeps nothing */
+            err = nm_weights_prune(rt, s->id, NM_WEIGHTS_KEEP_NONE);
             continue;
         }
         uint64_t part = nm_emission_subnet_part(to_subnets, s->spec.emission_weight);

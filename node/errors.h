@@ -174,6 +174,8 @@
     X(DB_INTEGRITY, -32049, "the database failed its integrity check at start")     \
     X(KEY_PERMS, -32096,                                                             \
       "key file or keys directory open to other users: chmod 600 the file, 700 the directory") \
+    /* issue 16, registration and locks (sub-range 2200..2299 of 2000..2999) */    \
+    X(NO_LOCK, 2200, "the subnet holds no lock to burn")                             \
     X(USAGE, -32602, "usage error")                                                  \
     /* round two chain errors, 2000..2999: each area adds its rows under its \
      * own sub-range (see the comment above NM_ERRNO_MAP) */                    \

@@ -54,6 +54,19 @@
       "blocks for the lock cost to fall back by one last lock; 0: no decay")             \
     X(subnet_lock_return_blocks, 10, 50400, 1, 5256000,                                    \
       "blocks after retirement when the owner gets the subnet's lock back")              \
+    /* issue 16: registration burn, immunity and pruning (as Bittensor's) */             \
+    X(reg_burn_min, 0, 1000000000ULL, 0, 1000000000000000000ULL,                           \
+      "smallest registration burn, base units (0 on dev: registration is free)")        \
+    X(reg_burn_max, 100000000000ULL, 100000000000ULL, 0, 1000000000000000000ULL,           \
+      "largest registration burn, base units (the floor wins if above)")                \
+    X(reg_target_per_interval, 2, 3, 0, 65535,                                             \
+      "registrations per interval the burn aims at; 0: the burn stays put")             \
+    X(reg_adjustment_interval_blocks, 10, 360, 1, 1000000,                                 \
+      "blocks between two adjustments of a subnet's registration burn")                 \
+    X(reg_burn_alpha_ppb, 0, 900000000, 0, 1000000000,                                     \
+      "weight of the old burn in an adjustment, ppb")                                    \
+    X(immunity_period_blocks, 20, 4096, 0, 10000000,                                       \
+      "blocks after registration a neuron cannot be pruned from a full subnet")         \
     X(outlier_k_ppb, 3000000000ULL, 3000000000ULL, 0, 100000000000ULL,                     \
       "outlier when similarity < median - k x MAD; k in ppb")                             \
     X(outlier_floor_ppb, 50000000, 50000000, 0, 1000000000,                                \
@@ -67,6 +80,8 @@
       "default blocks from a weight commit to its reveal")                                \
     X(weights_rate_limit_blocks, 2, 100, 0, 1000000,                                       \
       "default fewest blocks between two weight settings of a validator")                 \
+    X(weights_activity_cutoff_blocks, 50, 5000, 1, 100000000,                              \
+      "a validator's latest weights count until this many blocks old (issue 16)")         \
     X(collusion_threshold_ppb, 300000000, 300000000, 1, 1000000000,                        \
       "deviation correlation that links two validators (at least 5/sqrt(miners)), ppb")   \
     X(collusion_copy_ppb, 950000000, 950000000, 1, 1000000000,                             \

@@ -299,12 +299,11 @@ int nm_runtime_param_set(struct nm_runtime *rt, const char *name, uint64_t value
     return err;
 }
 
-int nm_runtime_fold_rows(struct nm_db *db, const char *sql, nm_row_entry_fn row_entry,
-                         struct nm_lthash *acc)
+/* Calls use(ctx, entry) with the canonical entry of each row st yields,
+ * then resets st. */
+static int entries_each(sqlite3_stmt *st, nm_row_entry_fn row_entry,
+                        void (*use)(void *ctx, const struct nm_writer *entry), void *ctx)
 {
-    sqlite3_stmt *st = nm_db_stmt(db, sql);
-    if (!st)
-        return NM_E_DB;
     struct nm_writer w;
     nm_writer_init(&w);
     int rc, err = 0;
@@ -312,13 +311,53 @@ int nm_runtime_fold_rows(struct nm_db *db, const char *sql, nm_row_entry_fn row_
         nm_writer_reset(&w);
         if ((err = row_entry(st, &w)) || (err = w.err))
             break;
-        nm_lthash_add(acc, w.data, w.len);
+        use(ctx, &w);
     }
     sqlite3_reset(st);
     if (!err && rc != SQLITE_DONE)
         err = NM_E_DB;
     nm_writer_fini(&w);
     return err;
+}
+
+static void entry_add(void *acc, const struct nm_writer *w)
+{
+    nm_lthash_add(acc, w->data, w->len);
+}
+
+static void entry_remove(void *rt, const struct nm_writer *w)
+{
+    nm_runtime_state_replace(rt, w, NULL);
+}
+
+int nm_runtime_fold_rows(struct nm_db *db, const char *sql, nm_row_entry_fn row_entry,
+                         struct nm_lthash *acc)
+{
+    sqlite3_stmt *st = nm_db_stmt(db, sql);
+    return st ? entries_each(st, row_entry, entry_add, acc) : NM_E_DB;
+}
+
+static void drop_bind(sqlite3_stmt *st, uint16_t subnet, uint64_t a, uint64_t b)
+{
+    sqlite3_bind_int(st, 1, subnet);
+    nm_bind_u64(st, 2, a); /* SQLITE_RANGE, ignored, where there is no ?2 */
+    nm_bind_u64(st, 3, b);
+}
+
+int nm_runtime_rows_drop(struct nm_runtime *rt, const char *select, const char *remove,
+                         nm_row_entry_fn row_entry, uint16_t subnet, uint64_t a, uint64_t b)
+{
+    sqlite3_stmt *st = nm_db_stmt(rt->db, select);
+    if (!st)
+        return NM_E_DB;
+    drop_bind(st, subnet, a, b);
+    int err = entries_each(st, row_entry, entry_remove, rt);
+    if (err)
+        return err;
+    if (!(st = nm_db_stmt(rt->db, remove)))
+        return NM_E_DB;
+    drop_bind(st, subnet, a, b);
+    return nm_db_step_done(st);
 }
 
 static int param_row_entry(sqlite3_stmt *row, struct nm_writer *w)

@@ -134,6 +134,12 @@ int nm_runtime_row_put(struct nm_runtime *rt, const struct nm_state_table *t, co
 typedef int (*nm_row_entry_fn)(sqlite3_stmt *row, struct nm_writer *entry);
 int nm_runtime_fold_rows(struct nm_db *db, const char *sql, nm_row_entry_fn row_entry,
                          struct nm_lthash *acc);
+/* Deletes the rows select and remove (string literals) pick, bound alike
+ * (?1 subnet, ?2 a, ?3 b; a parameter a statement lacks is ignored), and
+ * takes their entries (row_entry of each selected row) out of the
+ * commitment: pruning, or a subnet dissolved for reuse (issue 16). */
+int nm_runtime_rows_drop(struct nm_runtime *rt, const char *select, const char *remove,
+                         nm_row_entry_fn row_entry, uint16_t subnet, uint64_t a, uint64_t b);
 /* Stores an event of this block; takes data (an object, may be NULL).
  * A "pallet.Name" its pallet's descriptor does not list is refused with
  * NM_E_INTERNAL (nothing stored). */

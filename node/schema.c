@@ -70,8 +70,17 @@ static const char *const migration_5[] = {
     NULL,
 };
 
+/* Issue 16: each subnet's registration burn and its adjustment interval;
+ * each validator's latest weights found without reading the vectors. */
+static const char *const migration_6[] = {
+    "CREATE TABLE registration(subnet INTEGER PRIMARY KEY, burn INTEGER NOT NULL,"
+    " registrations INTEGER NOT NULL, interval_start INTEGER NOT NULL) WITHOUT ROWID",
+    "CREATE INDEX weights_by_account ON weights(subnet, account, epoch)",
+    NULL,
+};
+
 static const char *const *const migrations[] = {migration_1, migration_2, migration_3,
-                                                migration_4, migration_5};
+                                                migration_4, migration_5, migration_6};
 
 int nm_schema_migration_count(void)
 {

@@ -12,9 +12,11 @@
 #include "node/params_json.h"
 #include "node/pallets/balances.h"
 #include "node/pallets/consensus.h"
+#include "node/pallets/registration.h"
 #include "node/pallets/registry.h"
 #include "node/pallets/staking.h"
 #include "node/pallets/subnets.h"
+#include "node/pallets/weights.h"
 #include "node/ss58.h"
 
 #include <stdio.h>
@@ -356,7 +358,18 @@ static int m_subnet_get(struct nm_rpc_request *r, cJSON **result, struct nm_rpc_
         return -1;
     int err = 0;
     *result = nm_subnets_get_json(r->chain->db, id, &err);
-    return *result ? 0 : nm_rpc_fail_chain(e, err ? err : NM_E_DB, NULL);
+    if (!*result)
+        return nm_rpc_fail_chain(e, err ? err : NM_E_DB, NULL);
+    /* issue 16: what registering costs now */
+    cJSON *reg = nm_registration_json(r->chain->db, &r->chain->rt.params, id,
+                                      r->chain->best.height);
+    if (!reg) {
+        cJSON_Delete(*result);
+        *result = NULL;
+        return nm_rpc_fail_chain(e, NM_E_NOMEM, NULL);
+    }
+    cJSON_AddItemToObject(*result, "registration", reg);
+    return 0;
 }
 
 /* One neuron's JSON at most: its fields and keys, an endpoint escaped. */
@@ -386,7 +399,9 @@ static int m_neuron_list(struct nm_rpc_request *r, cJSON **result, struct nm_rpc
     if (!neurons)
         return nm_rpc_fail_chain(e, NM_E_DB, NULL);
     /* weights/consensus: weight, incentive, reward, reputation, similarity */
-    if ((err = nm_consensus_annotate_neurons(r->chain->db, id, neurons))) {
+    if ((err = nm_consensus_annotate_neurons(r->chain->db, id, neurons)) ||
+        (err = nm_weights_annotate_neurons(r->chain->db, &r->chain->rt.params, id,
+                                           r->chain->best.height, neurons))) {
         cJSON_Delete(neurons);
         return nm_rpc_fail_chain(e, err, NULL);
     }

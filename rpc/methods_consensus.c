@@ -61,7 +61,7 @@ static int m_weights_get(struct nm_rpc_request *r, cJSON **result, struct nm_rpc
     if (has_uid && uid > 65535)
         return nm_rpc_fail(e, NM_RPC_INVALID_PARAMS, "invalid params: a uid is 0-65535");
     int err;
-    *result = nm_weights_json(c->db, &c->rt.params, subnet, epoch, has_uid ? (int)uid : -1, &err);
+    *result = nm_weights_json(c->db, &c->rt.params, subnet, epoch, c->best.height, has_uid ? (int)uid : -1, &err);
     return *result ? 0 : nm_rpc_fail_chain(e, err, NULL);
 }
 

@@ -213,6 +213,40 @@ static void test_few_miners_means_no_collusion_analysis(void **state)
     cJSON_Delete(j);
 }
 
+/* issue 16: a validator that submitted once is not silent in the next
+ * epoch: its weights stand until older than the activity cutoff. */
+static void test_weights_stand_until_the_activity_cutoff(void **state)
+{
+    struct cfx *c = *state;
+    uint64_t at = c->f.rt.height;
+    all_submit_same(c, 4);
+    cfx_end_epoch(c);
+    assert_int_equal(cfx_stat(c, &c->vacct[1], "reputation"), 550000000);
+    /* the next epoch's end sees them exactly cutoff blocks old: they count */
+    c->f.rt.params.weights_activity_cutoff_blocks = c->f.rt.height + c->f.rt.params.tempo - at;
+    cfx_end_epoch(c);
+    assert_int_equal(cfx_stat(c, &c->vacct[1], "reputation"), 595000000); /* 0.9 x 0.55 + 0.1 */
+    assert_int_equal(cfx_stat(c, &c->vacct[1], "similarity"), ONE);
+    /* one epoch later they are stale: silent, the non-submit decay applies */
+    cfx_end_epoch(c);
+    assert_int_equal(cfx_stat(c, &c->vacct[1], "reputation"), 535500000); /* 0.595 x 0.9 */
+    fx_assert_commitment_matches(&c->f);
+}
+
+/* issue 16: a submission stops counting once its validator lost its permit */
+static void test_a_validator_that_lost_its_permit_is_not_counted(void **state)
+{
+    struct cfx *c = *state;
+    c->f.rt.params.max_validators = 3; /* equal stakes: the highest uid lacks one */
+    all_submit_same(c, 3);
+    assert_int_equal(fx_stake_call(&c->f, NM_CALL_STAKE_ADD, &c->vacct[3], c->subnet, NMT / 2),
+                     0); /* vacct[3] takes the permit of vacct[2] */
+    cfx_end_epoch(c);
+    assert_int_equal(cfx_stat(c, &c->vacct[0], "reputation"), 550000000);
+    assert_int_equal(cfx_stat(c, &c->vacct[2], "reputation"), 450000000); /* silent: decayed */
+    fx_assert_commitment_matches(&c->f);
+}
+
 static void test_retired_subnet_gets_nothing_and_its_weights_go(void **state)
 {
     struct cfx *c = *state;
@@ -326,6 +360,10 @@ int main(void)
                                         cfx_teardown),
         cmocka_unit_test_setup_teardown(test_few_miners_means_no_collusion_analysis, setup4,
                                         cfx_teardown),
+        cmocka_unit_test_setup_teardown(test_weights_stand_until_the_activity_cutoff, setup4,
+                                        cfx_teardown),
+        cmocka_unit_test_setup_teardown(test_a_validator_that_lost_its_permit_is_not_counted,
+                                        setup4, cfx_teardown),
         cmocka_unit_test_setup_teardown(test_retired_subnet_gets_nothing_and_its_weights_go,
                                         setup4, cfx_teardown),
         cmocka_unit_test(test_replicas_agree_bit_for_bit),

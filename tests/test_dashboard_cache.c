@@ -137,6 +137,18 @@ static void test_cache_subnets_and_metagraph_with_optional_fields(void **state)
     assert_true(c.neurons[0].outlier);
     assert_true(c.neurons[0].collusion);
     assert_int_equal(c.neurons[0].reward, 10);
+    /* issue 16: a validator's weights age (null: none standing) */
+    apply(&c, NM_DQ_NEURONS, 0, 1,
+          "{\"subnet\":1,\"neurons\":[{\"uid\":0,\"role\":\"validator\",\"weights_age\":12,"
+          "\"weights_stale_at\":61,\"weights_stale\":false},{\"uid\":2,\"role\":\"validator\","
+          "\"weights_age\":null,\"weights_stale_at\":null,\"weights_stale\":true}]}",
+          NULL);
+    assert_int_equal(c.neuron_fields, NM_NF_WEIGHTS_AGE);
+    assert_int_equal(c.neurons[0].weights_age, 12);
+    assert_int_equal(c.neurons[0].weights_stale_at, 61);
+    assert_false(c.neurons[0].weights_stale);
+    assert_int_equal(c.neurons[1].weights_age, -1);
+    assert_true(c.neurons[1].weights_stale);
     /* Garbage where a list belongs empties it without harm. */
     apply(&c, NM_DQ_NEURONS, 0, 1, "{\"neurons\":7}", NULL);
     assert_int_equal(c.nneurons, 0);

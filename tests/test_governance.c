@@ -538,11 +538,84 @@ static void test_subnet_weight_proposal_sets_the_weight_on_approval(void **state
     fx_assert_commitment_matches(f);
 }
 
+/* bob creates subnet name (no emission weight) */
+static void create_named(struct fx *f, const char *name)
+{
+    memset(&f->call, 0, sizeof f->call);
+    f->call.kind = NM_CALL_SUBNET_CREATE;
+    snprintf(f->call.u.subnet_create.spec.name, sizeof f->call.u.subnet_create.spec.name, "%s",
+             name);
+    assert_int_equal(nm_subnets_create(&f->rt, &f->bob, &f->call), 0);
+}
+
+/* issue 16: a slashing decision burns a share of a subnet's creation lock */
+static void test_lock_burn_proposal_burns_a_share_of_the_subnet_lock(void **state)
+{
+    struct fx *f = *state;
+    gfx_with_stakers(f);
+    f->rt.params.subnet_lock_floor = 8 * NMT;
+    create_named(f, "beta");
+    uint16_t id = 2;
+    char name[40];
+    snprintf(name, sizeof name, "subnet.%u.lock_burn_ppb", id);
+    assert_true(nm_governance_param_allowed(name));
+    struct gfx_snap s;
+    gfx_snap_take(f, &s);
+    assert_int_equal(gfx_propose_param(f, &f->alice, NMT, "subnet.1.lock_burn_ppb", 1),
+                     NM_E_NO_LOCK); /* a genesis subnet locked nothing */
+    assert_int_equal(gfx_propose_param(f, &f->alice, NMT, name, 0), NM_E_PARAM_BOUNDS);
+    assert_int_equal(gfx_propose_param(f, &f->alice, NMT, name, 1000000001), NM_E_PARAM_BOUNDS);
+    assert_int_equal(gfx_propose_param(f, &f->alice, NMT, "subnet.9.lock_burn_ppb", 1),
+                     NM_E_UNKNOWN_SUBNET);
+    gfx_snap_assert_same(f, &s);
+    assert_int_equal(gfx_propose_param(f, &f->alice, NMT, name, 750000000), 0);
+    assert_int_equal(gfx_vote(f, &f->bob, 1, true), 0);
+    gfx_run_through(f, 26);
+    assert_int_equal(gfx_load(f, 1)->status, NM_PROPOSAL_EXECUTED);
+    struct nm_subnet sub;
+    assert_int_equal(nm_subnets_get(f->db, id, &sub), 0);
+    assert_int_equal(sub.lock, 2 * NMT); /* 3/4 of 8 NMT destroyed */
+    assert_int_equal(fx_event_count(f, "subnets.LockBurned"), 1);
+    fx_assert_commitment_matches(f);
+}
+
+/* issue 16: ids are reused once a retired subnet is dissolved; a proposal
+ * about the old subnet must not act on the new one */
+static void test_a_subnet_proposal_does_not_act_on_a_reused_id(void **state)
+{
+    struct fx *f = *state;
+    gfx_with_stakers(f);
+    f->rt.params.subnet_lock_floor = 8 * NMT;
+    create_named(f, "beta");
+    assert_int_equal(gfx_propose_param(f, &f->alice, NMT, "subnet.2.lock_burn_ppb", 500000000),
+                     0);
+    assert_int_equal(gfx_vote(f, &f->bob, 1, true), 0);
+    memset(&f->call, 0, sizeof f->call);
+    f->call.kind = NM_CALL_SUBNET_RETIRE;
+    f->call.u.subnet_retire.subnet = 2;
+    assert_int_equal(nm_subnets_retire(&f->rt, &f->bob, &f->call), 0);
+    gfx_run_through(f, f->rt.height + f->rt.params.subnet_lock_return_blocks);
+    assert_int_equal(fx_event_count(f, "subnets.Dissolved"), 1);
+    create_named(f, "gamma"); /* takes id 2 again */
+    struct nm_subnet sub;
+    assert_int_equal(nm_subnets_get(f->db, 2, &sub), 0);
+    uint64_t lock = sub.lock;
+    assert_true(lock > 0);
+    gfx_run_through(f, gfx_load(f, 1)->vote_end + f->rt.params.gov_timelock_blocks);
+    assert_int_equal(gfx_load(f, 1)->status, NM_PROPOSAL_FAILED);
+    assert_string_equal(gfx_load(f, 1)->error, "UNKNOWN_SUBNET");
+    assert_int_equal(nm_subnets_get(f->db, 2, &sub), 0);
+    assert_int_equal(sub.lock, lock); /* gamma's lock untouched */
+    fx_assert_commitment_matches(f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         T(test_param_change_passes_and_takes_effect_after_the_timelock),
         T(test_subnet_weight_proposal_sets_the_weight_on_approval),
+        T(test_lock_burn_proposal_burns_a_share_of_the_subnet_lock),
+        T(test_a_subnet_proposal_does_not_act_on_a_reused_id),
         T(test_subnet_proposal_activates_the_subnet_on_approval),
         T(test_subnet_proposal_whose_name_was_taken_meanwhile_fails_cleanly),
         T(test_treasury_spend_pays_the_beneficiary_without_overdraft),

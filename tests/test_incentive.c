@@ -184,13 +184,22 @@ static void test_prune_tie_takes_the_lower_index(void **state)
     assert_int_equal(nm_prune_choose(n, 4, 10, 100), 1);
 }
 
-static void test_prune_finds_nobody_while_all_are_immune(void **state)
+static void test_prune_takes_the_lowest_immune_score_when_all_are_immune(void **state)
 {
     (void)state;
-    const struct nm_neuron_age n[2] = {{7, 95}, {3, 99}};
-    assert_int_equal(nm_prune_choose(n, 2, 10, 100), -1);
+    const struct nm_neuron_age n[3] = {{7, 95}, {3, 99}, {3, 97}};
+    assert_int_equal(nm_prune_choose(n, 3, 10, 100), 2); /* score 3, registered earlier */
     assert_int_equal(nm_prune_choose(n, 0, 10, 100), -1);
-    assert_int_equal(nm_prune_choose(n, 2, 0, 100), 1); /* immunity 0: nobody immune */
+    assert_int_equal(nm_prune_choose(n, 3, 0, 100), 2); /* immunity 0: nobody immune */
+    const struct nm_neuron_age m[3] = {{1, 99}, {9, 10}, {2, 95}};
+    assert_int_equal(nm_prune_choose(m, 3, 60, 100), 1); /* a non-immune one goes first */
+}
+
+static void test_prune_tie_takes_the_earliest_registered(void **state)
+{
+    (void)state;
+    const struct nm_neuron_age n[3] = {{3, 40}, {3, 20}, {3, 30}};
+    assert_int_equal(nm_prune_choose(n, 3, 10, 100), 1);
 }
 
 int main(void)
@@ -210,7 +219,8 @@ int main(void)
         cmocka_unit_test(test_burn_stays_within_its_bounds),
         cmocka_unit_test(test_prune_takes_the_lowest_non_immune_score),
         cmocka_unit_test(test_prune_tie_takes_the_lower_index),
-        cmocka_unit_test(test_prune_finds_nobody_while_all_are_immune),
+        cmocka_unit_test(test_prune_takes_the_lowest_immune_score_when_all_are_immune),
+        cmocka_unit_test(test_prune_tie_takes_the_earliest_registered),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -13,6 +13,8 @@
 #include "node/amount.h"
 #include "node/errors.h"
 #include "node/pallets/balances.h"
+#include "node/pallets/consensus_store.h"
+#include "node/pallets/registration.h"
 #include "node/pallets/registry.h"
 #include "node/pallets/staking.h"
 #include "node/pallets/subnets.h"
@@ -266,18 +268,121 @@ static void test_register_allows_one_neuron_per_account_per_subnet_across_subnet
     fx_assert_commitment_matches(f);
 }
 
-static void test_register_fails_when_the_subnet_is_full(void **state)
+/* issue 16: a full subnet whose neurons are all immune still takes a
+ * newcomer (Bittensor's rule): the lowest score, then the earliest
+ * registered, then the lower uid goes. Before, it refused (SUBNET_FULL). */
+static void test_full_subnet_of_immune_neurons_replaces_the_earliest_lowest(void **state)
 {
     struct fx *f = *state;
-    uint16_t id = make_subnet(f, 2);
-    nm_account who[3];
-    fund_many(f, who, 3);
+    uint16_t id = make_subnet(f, 3);
+    nm_account who[4];
+    fund_many(f, who, 4);
+    nm_runtime_begin_block(&f->rt, 5, 5000);
     assert_int_equal(miner(f, &who[0], id), 0);
+    nm_runtime_begin_block(&f->rt, 3, 3000); /* registered earlier */
     assert_int_equal(miner(f, &who[1], id), 0);
+    assert_int_equal(miner(f, &who[2], id), 0);
+    nm_runtime_begin_block(&f->rt, 6, 6000);
+    assert_int_equal(miner(f, &who[3], id), 0);
+    assert_int_equal(uid_of(f, &who[3], id), 1); /* uid 1 and 2 tie: the lower uid */
+    struct nm_neuron n;
+    assert_int_equal(nm_registry_find(f->db, id, &who[1], &n), NM_E_NOT_REGISTERED);
+    assert_int_equal(fx_event_count(f, "registry.Pruned"), 1);
+    fx_assert_commitment_matches(f);
+}
+
+/* Gives who's neuron on subnet a last-epoch reward (its pruning score). */
+static void set_reward(struct fx *f, const nm_account *who, uint16_t subnet, uint64_t reward)
+{
+    struct nm_neuron_stats st = {.account = *who, .uid = uid_of(f, who, subnet), .reward = reward};
+    assert_int_equal(nm_neuron_stats_put(&f->rt, subnet, NULL, &st), 0);
+}
+
+/* issue 16 (Bittensor's pruning): the lowest score among neurons past
+ * their immunity period goes, deterministically, with an event. */
+static void test_full_subnet_prunes_the_lowest_scoring_non_immune_neuron(void **state)
+{
+    struct fx *f = *state;
+    uint64_t immunity = f->rt.params.immunity_period_blocks;
+    uint16_t id = make_subnet(f, 4);
+    nm_account who[6];
+    fund_many(f, who, 6);
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(miner(f, &who[i], id), 0);
+    set_reward(f, &who[0], id, 5 * NMT);
+    set_reward(f, &who[1], id, 2 * NMT);
+    set_reward(f, &who[2], id, 2 * NMT); /* a tie with uid 1: the lower uid goes */
+    nm_runtime_begin_block(&f->rt, 1 + immunity - 1, 1000);
+    assert_int_equal(miner(f, &who[3], id), 0); /* uid 3: the last free one */
+    nm_runtime_begin_block(&f->rt, 1 + immunity, 2000);
+    uint64_t stake1;
+    assert_int_equal(nm_staking_get(f->db, &who[1], id, &stake1), 0);
+    assert_int_equal(miner(f, &who[4], id), 0);
+    assert_int_equal(uid_of(f, &who[4], id), 1);
+    struct nm_neuron n;
+    assert_int_equal(nm_registry_find(f->db, id, &who[1], &n), NM_E_NOT_REGISTERED);
+    assert_int_equal(fx_event_count(f, "registry.Pruned"), 1);
+    assert_int_equal(fx_event_count(f, "staking.Unbonded"), 1);
+    assert_int_equal(nm_staking_get(f->db, &who[1], id, &stake1), 0);
+    assert_int_equal(stake1, 0); /* its stake went into the unlock period */
+    /* next: uid 2 (score 2 NMT); uid 3 is immune although it scores 0 */
+    assert_int_equal(miner(f, &who[5], id), 0);
+    assert_int_equal(uid_of(f, &who[5], id), 2);
+    assert_int_equal(uid_of(f, &who[3], id), 3);
+    fx_assert_commitment_matches(f);
+}
+
+/* issue 16 (Bittensor's burn adjustment): the burn follows demand. */
+static void test_registration_burn_adapts_to_demand(void **state)
+{
+    struct fx *f = *state;
+    struct nm_params *p = &f->rt.params;
+    p->reg_burn_min = NMT;
+    p->reg_burn_max = 3 * NMT;
+    p->reg_target_per_interval = 2;
+    p->reg_adjustment_interval_blocks = 10;
+    p->reg_burn_alpha_ppb = 0;
+    uint16_t id = make_subnet(f, 64);
+    nm_account who[13];
+    fund_many(f, who, 13);
+    nm_runtime_begin_block(&f->rt, 10, 1000);
+    for (int i = 0; i < 12; i++) { /* 12 against a target of 2 */
+        uint64_t before = fx_free_of(f, &who[i]);
+        assert_int_equal(miner(f, &who[i], id), 0);
+        assert_int_equal(before - fx_free_of(f, &who[i]), 10 * NMT + NMT); /* stake + burn */
+    }
+    nm_runtime_begin_block(&f->rt, 25, 2000); /* next interval: x (12 + 2) / 4, capped at 3 */
+    cJSON *j = nm_registration_json(f->db, p, id, 25);
+    char *text = cJSON_PrintUnformatted(j);
+    assert_non_null(strstr(text, "\"burn\":\"3000000000\",\"registrations\":0"));
+    free(text);
+    cJSON_Delete(j);
+    /* short of stake + burn: refused, nothing changed */
+    nm_account poor = fx_account(99);
+    assert_int_equal(nm_balances_credit(&f->rt, &poor, 10 * NMT + 2 * NMT), 0);
     struct fx_snapshot s;
     fx_snapshot_take(f, &s);
-    assert_int_equal(miner(f, &who[2], id), NM_E_SUBNET_FULL);
+    assert_int_equal(miner(f, &poor, id), NM_E_INSUFFICIENT_BALANCE);
     fx_snapshot_assert_same(f, &s);
+    uint64_t before = fx_free_of(f, &who[12]);
+    assert_int_equal(miner(f, &who[12], id), 0);
+    assert_int_equal(before - fx_free_of(f, &who[12]), 10 * NMT + 3 * NMT);
+    char name[64], data[512];
+    fx_last_event(f, name, sizeof name, data, sizeof data);
+    assert_non_null(strstr(data, "\"burn\":\"3000000000\""));
+    /* one registration (3 x 3/4), then an empty interval (/ 2); one more: floor */
+    nm_runtime_begin_block(&f->rt, 45, 3000);
+    j = nm_registration_json(f->db, p, id, 45);
+    text = cJSON_PrintUnformatted(j);
+    assert_non_null(strstr(text, "\"burn\":\"1125000000\""));
+    free(text);
+    cJSON_Delete(j);
+    j = nm_registration_json(f->db, p, id, 55);
+    text = cJSON_PrintUnformatted(j);
+    assert_non_null(strstr(text, "\"burn\":\"1000000000\""));
+    free(text);
+    cJSON_Delete(j);
+    fx_assert_commitment_matches(f);
 }
 
 static void test_uids_are_lowest_free_and_reused_after_deregistration(void **state)
@@ -290,14 +395,12 @@ static void test_uids_are_lowest_free_and_reused_after_deregistration(void **sta
         assert_int_equal(miner(f, &who[i], id), 0);
         assert_int_equal(uid_of(f, &who[i], id), i);
     }
-    assert_int_equal(miner(f, &who[4], id), NM_E_SUBNET_FULL);
     assert_int_equal(dereg(f, &who[2], id), 0);
     assert_int_equal(dereg(f, &who[0], id), 0);
     assert_int_equal(miner(f, &who[4], id), 0);
     assert_int_equal(uid_of(f, &who[4], id), 0);
     assert_int_equal(miner(f, &who[5], id), 0);
     assert_int_equal(uid_of(f, &who[5], id), 2);
-    assert_int_equal(miner(f, &who[0], id), NM_E_SUBNET_FULL);
     /* The previous holder of a reused uid can come back once one frees. */
     assert_int_equal(dereg(f, &who[3], id), 0);
     assert_int_equal(miner(f, &who[0], id), 0);
@@ -461,7 +564,7 @@ static void test_commitment_matches_recomputation_after_churn(void **state)
         } else {
             int err = reg(f, a, id, (uint8_t)(h % 2), h % 2 ? 100 * NMT : 10 * NMT,
                           "http://a.io");
-            assert_true(err == 0 || err == NM_E_SUBNET_FULL);
+            assert_true(err == 0 || err == NM_E_TOO_MANY_UNLOCKS); /* a victim's unlock cap */
         }
         memset(&f->call, 0, sizeof f->call);
         int err = nm_staking_withdraw(&f->rt, a, &f->call);
@@ -485,7 +588,9 @@ int main(void)
         T(test_register_counts_stake_bonded_earlier),
         T(test_register_rejects_bad_requests_without_changing_anything),
         T(test_register_allows_one_neuron_per_account_per_subnet_across_subnets),
-        T(test_register_fails_when_the_subnet_is_full),
+        T(test_full_subnet_of_immune_neurons_replaces_the_earliest_lowest),
+        T(test_full_subnet_prunes_the_lowest_scoring_non_immune_neuron),
+        T(test_registration_burn_adapts_to_demand),
         T(test_uids_are_lowest_free_and_reused_after_deregistration),
         T(test_deregister_unbonds_the_stake_into_the_unlock_period),
         T(test_deregister_of_an_unregistered_account_fails),

@@ -181,7 +181,7 @@ static void test_retire_is_for_the_owner_and_happens_once(void **state)
     char name[64], data[512];
     fx_last_event(f, name, sizeof name, data, sizeof data);
     assert_string_equal(name, "subnets.Retired");
-    assert_string_equal(data, "{\"id\":1}");
+    assert_string_equal(data, "{\"id\":1,\"unlock_at\":11}"); /* issue 16: dissolved then */
     struct nm_subnet sub;
     sfx_get(f, 1, &sub);
     assert_int_equal(sub.status, NM_SUBNET_RETIRED);

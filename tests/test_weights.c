@@ -274,7 +274,8 @@ static void test_commit_needs_commit_reveal_and_obeys_the_rate_limit(void **stat
     assert_int_equal(cfx_commit(c, &c->vacct[1], u, w, 1, SALT), NM_E_RATE_LIMITED);
 }
 
-static void test_epoch_end_keeps_one_bucket_and_drops_departed(void **state)
+/* issue 16: a submission stands in its bucket until superseded or too old */
+static void test_epoch_end_keeps_standing_submissions_and_drops_departed(void **state)
 {
     struct cfx *c = *state;
     uint16_t u[] = {c->muid[0]}, w[] = {1};
@@ -287,13 +288,23 @@ static void test_epoch_end_keeps_one_bucket_and_drops_departed(void **state)
     call->kind = NM_CALL_DEREGISTER;
     call->u.deregister.subnet = c->subnet;
     assert_int_equal(nm_registry_deregister(&c->f.rt, &c->vacct[1], call), 0);
-    cfx_end_epoch(c); /* epoch 1: bucket 0 goes, and the departed's rate-limit row */
-    assert_int_equal(cfx_bucket(c, 0, &c->vacct[0], uids_buf, values_buf), 0);
+    cfx_end_epoch(c); /* epoch 1: the departed's row and rate-limit row go */
+    assert_int_equal(cfx_bucket(c, 0, &c->vacct[0], uids_buf, values_buf), 1); /* it stands */
+    assert_int_equal(cfx_bucket(c, 0, &c->vacct[1], uids_buf, values_buf), 0);
     sqlite3_stmt *st;
     sqlite3_prepare_v2(nm_db_handle(c->f.db), "SELECT COUNT(*) FROM weight_last", -1, &st, NULL);
     sqlite3_step(st);
     assert_int_equal(sqlite3_column_int(st, 0), 1);
     sqlite3_finalize(st);
+    /* a new submission supersedes it: the old bucket goes at the epoch's end */
+    assert_int_equal(cfx_submit(c, &c->vacct[0], u, w, 1), 0);
+    cfx_end_epoch(c);
+    assert_int_equal(cfx_bucket(c, 0, &c->vacct[0], uids_buf, values_buf), 0);
+    assert_int_equal(cfx_bucket(c, 2, &c->vacct[0], uids_buf, values_buf), 1);
+    /* older than the activity cutoff: it goes too, once its own epoch is over */
+    c->f.rt.params.weights_activity_cutoff_blocks = 5;
+    cfx_end_epoch(c);
+    assert_int_equal(cfx_bucket(c, 2, &c->vacct[0], uids_buf, values_buf), 0);
     fx_assert_commitment_matches(&c->f);
 }
 
@@ -303,15 +314,27 @@ static void test_weights_json_shows_bucket_and_commits(void **state)
     uint16_t u[] = {c->muid[0], c->muid[1]}, w[] = {1, 3};
     assert_int_equal(cfx_submit(c, &c->vacct[2], u, w, 2), 0);
     int err;
-    cJSON *j = nm_weights_json(c->f.db, &c->f.rt.params, c->subnet, 0, -1, &err);
+    uint64_t at = c->f.rt.height;
+    cJSON *j = nm_weights_json(c->f.db, &c->f.rt.params, c->subnet, 0, at + 7, -1, &err);
     assert_non_null(j);
     char *text = cJSON_PrintUnformatted(j);
     assert_non_null(strstr(text, "\"submissions\":[{\"uid\":2,"));
+    /* issue 16: its age at the asked height and the block it stops counting */
+    char standing[160];
+    snprintf(standing, sizeof standing,
+             "\"standing\":[{\"uid\":2,\"hotkey\":\"%s\",\"epoch\":0,\"block\":%llu,\"age\":7,"
+             "\"stale_at\":%llu,\"stale\":false}]",
+             cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(j, "submissions"), 0),
+                                 "hotkey")
+                 ->valuestring,
+             (unsigned long long)at,
+             (unsigned long long)(at + c->f.rt.params.weights_activity_cutoff_blocks + 1));
+    assert_non_null(strstr(text, standing));
     assert_non_null(strstr(text, "\"weights\":[[3,16384],[4,49151]]"));
     assert_non_null(strstr(text, "\"commits\":[]"));
     free(text);
     cJSON_Delete(j);
-    j = nm_weights_json(c->f.db, &c->f.rt.params, c->subnet, 0, 1, &err);
+    j = nm_weights_json(c->f.db, &c->f.rt.params, c->subnet, 0, at, 1, &err);
     text = cJSON_PrintUnformatted(j);
     assert_non_null(strstr(text, "\"submissions\":[]"));
     free(text);
@@ -372,7 +395,7 @@ int main(void)
         T(test_commit_reveal_flow),
         T(test_commit_expires_after_its_window),
         T(test_commit_needs_commit_reveal_and_obeys_the_rate_limit),
-        T(test_epoch_end_keeps_one_bucket_and_drops_departed),
+        T(test_epoch_end_keeps_standing_submissions_and_drops_departed),
         T(test_weights_json_shows_bucket_and_commits),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

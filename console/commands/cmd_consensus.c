@@ -104,6 +104,16 @@ int nm_cmd_weights_show(struct nm_cmd_ctx *ctx)
         }
         nm_cmd_printf(&t, "\n");
     }
+    const cJSON *standing = cJSON_GetObjectItemCaseSensitive(r, "standing");
+    if (cJSON_GetArraySize(standing) > 0) /* issue 16: weights stand until changed */
+        nm_cmd_printf(&t, "standing weights (activity cutoff %llu blocks):\n",
+                      (unsigned long long)nm_jget_u64(r, "activity_cutoff"));
+    cJSON_ArrayForEach(s, standing) nm_cmd_printf(
+        &t, "uid %llu: block %llu (epoch %llu), age %llu blocks, %s at block %llu\n",
+        (unsigned long long)nm_jget_u64(s, "uid"), (unsigned long long)nm_jget_u64(s, "block"),
+        (unsigned long long)nm_jget_u64(s, "epoch"), (unsigned long long)nm_jget_u64(s, "age"),
+        cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(s, "stale")) ? "stale since" : "stale",
+        (unsigned long long)nm_jget_u64(s, "stale_at"));
     cJSON_ArrayForEach(s, commits) nm_cmd_printf(
         &t, "uid %llu committed in block %llu: reveal in blocks %llu..%llu\n",
         (unsigned long long)nm_jget_u64(s, "uid"), (unsigned long long)nm_jget_u64(s, "block"),

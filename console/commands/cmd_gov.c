@@ -53,7 +53,7 @@ static void allowed_list(char *out, size_t cap)
         len += (size_t)n;
     }
     if (len < cap)
-        snprintf(out + len, cap - len, ", subnet.ID.emission_weight");
+        snprintf(out + len, cap - len, ", subnet.ID.emission_weight, subnet.ID.lock_burn_ppb");
 }
 
 /* What VALUE of `propose param` means for a unit. */
@@ -99,7 +99,7 @@ static int parse_display_value(const char *unit, const char *text, uint64_t *out
 
 static void help_param_names(struct nm_cmd_text *b)
 {
-    char names[900];
+    char names[2048];
     allowed_list(names, sizeof names);
     nm_cmd_printf(b, "VALUE is in the parameter's unit: NMT for amounts, %% for shares, blocks "
                      "for durations (params shows units and bounds).\nParameters governance "
@@ -118,7 +118,7 @@ static int build_propose_subnet(struct nm_cmd_ctx *ctx, struct nm_call *c)
 
 static int build_propose_param(struct nm_cmd_ctx *ctx, struct nm_call *c)
 {
-    char q[NM_CMD_QUOTE_CAP], names[900];
+    char q[NM_CMD_QUOTE_CAP], names[2048];
     const char *name = nm_cmd_arg(ctx, 0), *value = nm_cmd_arg(ctx, 1);
     c->kind = NM_CALL_PROPOSE_PARAM;
     if (strlen(name) > NM_PARAM_NAME_MAX || !nm_governance_param_allowed(name)) {
@@ -132,8 +132,13 @@ static int build_propose_param(struct nm_cmd_ctx *ctx, struct nm_call *c)
     static const struct nm_param_info subnet_weight = {
         .name = "subnet.ID.emission_weight", .min = 0, .max = 100,
         .description = "a subnet's share of the emission, whole percent"};
-    const struct nm_param_info *info =
-        nm_subnets_weight_param(name, NULL) ? &subnet_weight : nm_param_find(name);
+    /* issue 16: "subnet.ID.lock_burn_ppb" burns that share of a subnet's lock */
+    static const struct nm_param_info lock_burn = {
+        .name = "subnet.ID.lock_burn_ppb", .min = 1, .max = 1000000000,
+        .description = "share of a subnet's creation lock to burn"};
+    const struct nm_param_info *info = nm_subnets_weight_param(name, NULL)      ? &subnet_weight
+                                       : nm_subnets_lock_burn_param(name, NULL) ? &lock_burn
+                                                                                : nm_param_find(name);
     const char *unit = nm_param_unit(info);
     uint64_t v;
     char shown[3][64];

@@ -260,6 +260,17 @@ static int h_subnet_show(struct nm_cmd_ctx *ctx)
     nm_cmd_printf(&b, "input schema         %s\n", nm_jget_str(r, "input_schema"));
     nm_cmd_printf(&b, "output schema        %s\n", nm_jget_str(r, "output_schema"));
     nm_cmd_printf(&b, "eval spec            %s\n", nm_jget_str(r, "eval_spec"));
+    const cJSON *reg = nm_jget(r, "registration"); /* issue 16 */
+    if (reg)
+        nm_cmd_printf(&b,
+                      "registration burn    %s (%llu registered this interval, target %llu per"
+                      " %llu blocks, next adjustment at block %llu; immunity %llu blocks)\n",
+                      nm_cmd_jamount(reg, "burn", a1),
+                      (unsigned long long)nm_jget_u64(reg, "registrations"),
+                      (unsigned long long)nm_jget_u64(reg, "target"),
+                      (unsigned long long)nm_jget_u64(reg, "interval_blocks"),
+                      (unsigned long long)nm_jget_u64(reg, "next_adjustment"),
+                      (unsigned long long)nm_jget_u64(reg, "immunity_period"));
     return nm_cmd_ok(ctx, r, &b);
 }
 

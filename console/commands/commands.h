@@ -67,8 +67,9 @@ enum nm_cmd_complete {
 #define NM_CMD_MAX_WORDS 64
 #define NM_CMD_MAX_ARGS 8
 #define NM_CMD_MAX_OPTS 16
-/* Longest error message a result carries. */
-#define NM_CMD_MSG_MAX 1024
+/* Longest error message a result carries (the list of governable
+ * parameters in an unknown-parameter error is about 1100 bytes). */
+#define NM_CMD_MSG_MAX 2048
 
 /* One option a command accepts. metavar NULL: a flag without a value. */
 struct nm_cmd_option {

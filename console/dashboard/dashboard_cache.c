@@ -270,6 +270,13 @@ static void read_neuron(const cJSON *o, struct nm_neuron *n, unsigned *fields)
         case 'w':
             if (!strcmp(k, "weight") && nm_jget_number_parse(v, &n->weight))
                 n->has |= NM_NF_WEIGHT;
+            else if (!strcmp(k, "weights_age")) {
+                n->weights_age = nm_jget_u64_parse(v, &u) ? (int64_t)u : -1;
+                n->has |= NM_NF_WEIGHTS_AGE;
+            } else if (!strcmp(k, "weights_stale_at") && nm_jget_u64_parse(v, &u))
+                n->weights_stale_at = u;
+            else if (!strcmp(k, "weights_stale"))
+                n->weights_stale = cJSON_IsTrue(v);
             break;
         case 'i':
             if (!strcmp(k, "incentive") && nm_jget_number_parse(v, &n->incentive))

@@ -50,6 +50,7 @@ double nm_series_at(const struct nm_series *s, int i);
 #define NM_NF_OUTLIER 0x20u
 #define NM_NF_COLLUSION 0x40u
 #define NM_NF_TRUST 0x80u
+#define NM_NF_WEIGHTS_AGE 0x100u /* a validator's weights_age (issue 16) */
 
 struct nm_neuron {
     int uid;
@@ -61,6 +62,9 @@ struct nm_neuron {
     double weight, incentive, reputation, similarity, trust;
     uint64_t reward;
     bool outlier, collusion, collusion_confirmed;
+    int64_t weights_age;       /* blocks; -1: no standing submission */
+    uint64_t weights_stale_at; /* the block its weights stop counting */
+    bool weights_stale;
     unsigned has; /* NM_NF_* this neuron carries (a miner has no reputation) */
 };
 

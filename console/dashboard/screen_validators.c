@@ -1,6 +1,7 @@
 /* screen_validators.c - the Validators screen: the selected subnet's
  * validators with stake, reputation, similarity to consensus, and the
- * outlier and collusion flags (CONS-003/004) where the node reports them;
+ * outlier and collusion flags (CONS-003/004) where the node reports them,
+ * and the age of each validator's standing weights (issue 16);
  * flagged rows stand out. */
 #include "console/dashboard/screen.h"
 
@@ -18,6 +19,7 @@ enum {
     C_SIMILARITY,
     C_OUTLIER,
     C_COLLUSION,
+    C_WEIGHTS,
     C_ENDPOINT,
     C_COUNT
 };
@@ -30,12 +32,14 @@ static const struct table_column columns[C_COUNT] = {
     [C_SIMILARITY] = {"SIMILARITY", 10, 0, TABLE_RIGHT},
     [C_OUTLIER] = {"OUTLIER", 7, 0, TABLE_LEFT},
     [C_COLLUSION] = {"COLLUSION", 9, 0, TABLE_LEFT},
+    [C_WEIGHTS] = {"WEIGHTS AGE", 15, 0, TABLE_LEFT},
     [C_ENDPOINT] = {"ENDPOINT", 22, 1, TABLE_LEFT},
 };
 
 static const char *const column_names[] = {"uid",        "hotkey",     "stake",
                                            "reputation", "similarity", "outlier",
-                                           "collusion",  "endpoint",   NULL};
+                                           "collusion",  "weights",    "endpoint",
+                                           NULL};
 
 struct nm_screen {
     struct nm_table_screen base; /* first: the shared table-screen ops use it */
@@ -86,6 +90,17 @@ static void cell(void *ud, size_t row, int col, char *buf, size_t cap, enum widg
         if (n->collusion)
             *role = WR_BAD;
         break;
+    case C_WEIGHTS: /* issue 16: weights stand until stale_at */
+        if (!(f & NM_NF_WEIGHTS_AGE))
+            snprintf(buf, cap, "-");
+        else if (n->weights_age < 0)
+            snprintf(buf, cap, "none");
+        else
+            snprintf(buf, cap, "%lld %s@%llu", (long long)n->weights_age,
+                     n->weights_stale ? "STALE" : "stale", (unsigned long long)n->weights_stale_at);
+        if ((f & NM_NF_WEIGHTS_AGE) && (n->weights_age < 0 || n->weights_stale))
+            *role = WR_BAD;
+        break;
     case C_ENDPOINT: snprintf(buf, cap, "%s", n->endpoint[0] ? n->endpoint : "-"); break;
     default: buf[0] = '\0';
     }
@@ -108,6 +123,7 @@ static int compare(void *ud, size_t a, size_t b, int col)
     case C_SIMILARITY: return cmp_d(x->similarity, y->similarity);
     case C_OUTLIER: return cmp_d(x->outlier, y->outlier);
     case C_COLLUSION: return cmp_d(x->collusion, y->collusion);
+    case C_WEIGHTS: return cmp_d((double)x->weights_age, (double)y->weights_age);
     default: return strcmp(x->endpoint, y->endpoint);
     }
 }

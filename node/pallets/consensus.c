@@ -37,11 +37,13 @@ struct work {
     struct neuron_info *by_uid;  /* width */
     struct nm_neuron_stats *old; /* width: the stored stats of each uid's account */
     bool *had_stats;             /* width */
+    bool *permit;                /* v: holds a validator permit now (issue 16) */
     int32_t *slot;               /* width: uid -> validator index, -1 */
     uint32_t v, m;
     uint16_t *vuid, *miners;
-    struct nm_wrow *rows, *prev; /* v each */
-    uint64_t *at;                /* v */
+    struct nm_wrow *rows, *prev; /* v each; rows: the standing submissions */
+    struct nm_wrow *fresh;       /* v: rows submitted in this epoch, else empty */
+    uint64_t *at, *row_epoch;    /* v: block and bucket of each row */
     uint16_t **row_mem;          /* 2v: rows then prev, each row one allocation */
     uint32_t *prev_global;       /* width, or NULL */
     uint64_t *rep_in, *stake;
@@ -65,12 +67,15 @@ static void work_fini(struct work *w)
     free(w->by_uid);
     free(w->old);
     free(w->had_stats);
+    free(w->permit);
     free(w->slot);
     free(w->vuid);
     free(w->miners);
     free(w->rows);
     free(w->prev);
+    free(w->fresh);
     free(w->at);
+    free(w->row_epoch);
     free(w->prev_global);
     free(w->rep_in);
     free(w->stake);
@@ -174,6 +179,7 @@ struct bucket_ctx {
     struct nm_wrow *rows;
     uint16_t **mem; /* per validator: its row's uids and weights */
     uint64_t *at;   /* may be NULL */
+    uint64_t *epoch_of; /* may be NULL */
 };
 
 static int bucket_row(void *ctx, const struct nm_weights_row *row)
@@ -181,8 +187,10 @@ static int bucket_row(void *ctx, const struct nm_weights_row *row)
     struct bucket_ctx *b = ctx;
     struct work *w = b->w;
     if (row->uid >= w->width || w->slot[row->uid] < 0 ||
-        !nm_account_eq(&w->by_uid[row->uid].account, &row->account))
-        return 0; /* its author is no longer a validator here */
+        !nm_account_eq(&w->by_uid[row->uid].account, &row->account) ||
+        !w->permit[w->slot[row->uid]] ||
+        row->block < w->by_uid[row->uid].registered_at)
+        return 0; /* its author is no longer (or not then) a validator here */
     uint32_t k = (uint32_t)w->slot[row->uid];
     size_t n;
     if (nm_wcodec_count(row->data, row->len, &n))
@@ -228,6 +236,8 @@ static int bucket_row(void *ctx, const struct nm_weights_row *row)
     b->rows[k] = (struct nm_wrow){(uint32_t)kept, b->mem[k], weights};
     if (b->at)
         b->at[k] = row->block;
+    if (b->epoch_of)
+        b->epoch_of[k] = row->epoch;
 out:
     free(uids);
     free(values);
@@ -281,6 +291,8 @@ static int load(struct work *w)
     w->rows = calloc(v, sizeof *w->rows);
     w->prev = calloc(v, sizeof *w->prev);
     w->at = calloc(v, sizeof *w->at);
+    w->row_epoch = calloc(v, sizeof *w->row_epoch);
+    w->fresh = calloc(v, sizeof *w->fresh);
     w->row_mem = calloc(2 * v, sizeof *w->row_mem);
     w->rep_in = malloc(v * sizeof *w->rep_in);
     w->stake = malloc(v * sizeof *w->stake);
@@ -292,7 +304,7 @@ static int load(struct work *w)
     w->find = malloc(v * sizeof *w->find);
     w->reward_v = calloc(v, sizeof *w->reward_v);
     w->reward_m = calloc(w->m ? w->m : 1, sizeof *w->reward_m);
-    if (!w->rows || !w->prev || !w->at || !w->row_mem || !w->rep_in || !w->stake || !w->global ||
+    if (!w->rows || !w->prev || !w->at || !w->row_epoch || !w->fresh || !w->row_mem || !w->rep_in || !w->stake || !w->global ||
         !w->sim || !w->rep || !w->flags || !w->streak || !w->find || !w->reward_v || !w->reward_m)
         return NM_E_NOMEM;
     const struct nm_params *p = &w->rt->params;
@@ -305,10 +317,25 @@ static int load(struct work *w)
         if ((err = nm_staking_get(w->rt->db, &w->by_uid[uid].account, w->subnet, &w->stake[k])))
             return err;
     }
-    struct bucket_ctx cur = {w, w->rows, w->row_mem, w->at};
-    struct bucket_ctx prev = {w, w->prev, w->row_mem + w->v, NULL};
-    if ((err = nm_weights_bucket_each(w->rt->db, w->subnet, w->epoch, bucket_row, &cur)))
+    /* issue 16: a validator that lost its permit since it submitted (others
+     * bonded more) no longer counts, standing weights or not */
+    if (!(w->permit = calloc(v, sizeof *w->permit)))
+        return NM_E_NOMEM;
+    uint32_t k_permits = p->max_validators > UINT32_MAX ? UINT32_MAX : (uint32_t)p->max_validators;
+    if (nm_permits_select(w->stake, w->v, w->s->spec.min_stake_validator, k_permits, w->permit) <
+        0)
+        return NM_E_NOMEM;
+    struct bucket_ctx cur = {w, w->rows, w->row_mem, w->at, w->row_epoch};
+    struct bucket_ctx prev = {w, w->prev, w->row_mem + w->v, NULL, NULL};
+    /* issue 16: each validator's latest submission stands until it is
+     * older than the activity cutoff */
+    if ((err = nm_weights_standing_each(w->rt->db, w->subnet,
+                                        nm_weights_standing_from(p, w->rt->height), bucket_row,
+                                        &cur)))
         return err;
+    for (uint32_t k = 0; k < w->v; k++)
+        if (w->rows[k].n && w->row_epoch[k] == w->epoch)
+            w->fresh[k] = w->rows[k];
     if (w->epoch > 0 &&
         (err = nm_weights_bucket_each(w->rt->db, w->subnet, w->epoch - 1, bucket_row, &prev)))
         return err;
@@ -321,7 +348,9 @@ static int judge(struct work *w)
     const struct nm_params *p = &w->rt->params;
     struct nm_collusion_params cp = {p->collusion_threshold_ppb, p->collusion_copy_ppb,
                                      (uint32_t)p->collusion_min_miners};
-    struct nm_collusion_input in = {w->v,    w->width,       w->rows,   w->at,
+    /* The analysis compares what was submitted in this epoch: a standing
+     * submission was analysed in its own. */
+    struct nm_collusion_input in = {w->v,    w->width,       w->fresh,  w->at,
                                     w->prev, w->prev_global, w->miners, w->m};
     int err = nm_collusion_analyse(&cp, &in, w->find, &w->analysed);
     if (err)

@@ -148,69 +148,59 @@ int nm_neuron_stats_put(struct nm_runtime *rt, uint16_t subnet, const struct nm_
     return nm_runtime_row_put(rt, &stats_table, old ? &before : NULL, &after);
 }
 
-/* Deletes the rows a statement selects (STATS_COLUMNS / FINDING_COLUMNS)
- * and takes their entries out; then runs remove. */
-static int drop_rows(struct nm_runtime *rt, uint16_t subnet, const char *select,
-                     const char *remove, bool stats)
+/* Row entries (nm_row_entry_fn) of the three tables, as selected by
+ * STATS_COLUMNS, SUMMARY_COLUMNS and FINDING_COLUMNS. */
+static int stats_row_entry(sqlite3_stmt *st, struct nm_writer *w)
 {
-    sqlite3_stmt *st = nm_db_stmt(rt->db, select);
-    if (!st)
+    struct nm_neuron_stats s;
+    int err = nm_neuron_stats_read(st, &s);
+    if (!err)
+        stats_entry(w, (uint16_t)sqlite3_column_int(st, 0), &s);
+    return err;
+}
+
+static void summary_read(sqlite3_stmt *st, struct nm_epoch_summary *m);
+
+static int summary_row_entry(sqlite3_stmt *st, struct nm_writer *w)
+{
+    struct nm_epoch_summary m;
+    summary_read(st, &m);
+    summary_entry(w, &m);
+    return 0;
+}
+
+static int finding_row_entry(sqlite3_stmt *st, struct nm_writer *w)
+{
+    struct nm_collusion_row f;
+    if (nm_column_account(st, 1, &f.account))
         return NM_E_DB;
-    sqlite3_bind_int(st, 1, subnet);
-    struct nm_writer w;
-    nm_writer_init(&w);
-    int rc, err = 0;
-    while (!err && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-        nm_writer_reset(&w);
-        if (stats) {
-            struct nm_neuron_stats s;
-            if (!(err = nm_neuron_stats_read(st, &s)))
-                stats_entry(&w, subnet, &s);
-        } else {
-            struct nm_collusion_row f;
-            if (nm_column_account(st, 1, &f.account)) {
-                err = NM_E_DB;
-                break;
-            }
-            f.uid = (uint16_t)sqlite3_column_int(st, 2);
-            f.epoch = nm_column_u64(st, 3);
-            f.kinds = (uint8_t)sqlite3_column_int(st, 4);
-            f.cluster = sqlite3_column_int(st, 5);
-            f.partner = sqlite3_column_int(st, 6);
-            f.score = sqlite3_column_int64(st, 7);
-            f.streak = (uint32_t)sqlite3_column_int64(st, 8);
-            finding_entry(&w, subnet, &f);
-        }
-        if (!err && !(err = w.err))
-            nm_runtime_state_replace(rt, &w, NULL);
-    }
-    if (!err && rc != SQLITE_DONE)
-        err = NM_E_DB;
-    sqlite3_reset(st);
-    nm_writer_fini(&w);
-    if (err)
-        return err;
-    if (!(st = nm_db_stmt(rt->db, remove)))
-        return NM_E_DB;
-    sqlite3_bind_int(st, 1, subnet);
-    return nm_db_step_done(st);
+    f.uid = (uint16_t)sqlite3_column_int(st, 2);
+    f.epoch = nm_column_u64(st, 3);
+    f.kinds = (uint8_t)sqlite3_column_int(st, 4);
+    f.cluster = sqlite3_column_int(st, 5);
+    f.partner = sqlite3_column_int(st, 6);
+    f.score = sqlite3_column_int64(st, 7);
+    f.streak = (uint32_t)sqlite3_column_int64(st, 8);
+    finding_entry(w, (uint16_t)sqlite3_column_int(st, 0), &f);
+    return 0;
 }
 
 int nm_neuron_stats_prune(struct nm_runtime *rt, uint16_t subnet)
 {
-    return drop_rows(rt, subnet,
-                     "SELECT " STATS_COLUMNS " FROM neuron_stats s WHERE subnet=?1 AND NOT"
-                     " EXISTS(SELECT 1 FROM neurons n WHERE n.subnet=s.subnet AND"
-                     " n.account=s.account)",
-                     "DELETE FROM neuron_stats AS s WHERE subnet=?1 AND NOT EXISTS(SELECT 1"
-                     " FROM neurons n WHERE n.subnet=s.subnet AND n.account=s.account)",
-                     true);
+    return nm_runtime_rows_drop(
+        rt,
+        "SELECT " STATS_COLUMNS " FROM neuron_stats s WHERE subnet=?1 AND NOT"
+        " EXISTS(SELECT 1 FROM neurons n WHERE n.subnet=s.subnet AND n.account=s.account)",
+        "DELETE FROM neuron_stats AS s WHERE subnet=?1 AND NOT EXISTS(SELECT 1"
+        " FROM neurons n WHERE n.subnet=s.subnet AND n.account=s.account)",
+        stats_row_entry, subnet, 0, 0);
 }
 
 int nm_collusion_rows_clear(struct nm_runtime *rt, uint16_t subnet)
 {
-    return drop_rows(rt, subnet, "SELECT " FINDING_COLUMNS " FROM collusion WHERE subnet=?1",
-                     "DELETE FROM collusion WHERE subnet=?1", false);
+    return nm_runtime_rows_drop(rt, "SELECT " FINDING_COLUMNS " FROM collusion WHERE subnet=?1",
+                                "DELETE FROM collusion WHERE subnet=?1", finding_row_entry,
+                                subnet, 0, 0);
 }
 
 static void finding_bind(sqlite3_stmt *st, const void *row, bool whole)
@@ -338,54 +328,26 @@ int nm_epoch_summary_put(struct nm_runtime *rt, const struct nm_epoch_summary *s
 
 int nm_consensus_fold(struct nm_db *db, struct nm_lthash *acc)
 {
-    static const char *const sql[] = {
-        "SELECT " STATS_COLUMNS " FROM neuron_stats",
-        "SELECT " SUMMARY_COLUMNS " FROM epochs",
-        "SELECT " FINDING_COLUMNS " FROM collusion",
-    };
-    struct nm_writer w;
-    nm_writer_init(&w);
-    int err = 0;
-    for (int t = 0; t < 3 && !err; t++) {
-        sqlite3_stmt *st = nm_db_stmt(db, sql[t]);
-        if (!st) {
-            err = NM_E_DB;
-            break;
-        }
-        int rc;
-        while (!err && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-            nm_writer_reset(&w);
-            uint16_t subnet = (uint16_t)sqlite3_column_int(st, 0);
-            if (t == 0) {
-                struct nm_neuron_stats s;
-                if (!(err = nm_neuron_stats_read(st, &s)))
-                    stats_entry(&w, subnet, &s);
-            } else if (t == 1) {
-                struct nm_epoch_summary m;
-                summary_read(st, &m);
-                summary_entry(&w, &m);
-            } else {
-                struct nm_collusion_row f;
-                if (nm_column_account(st, 1, &f.account)) {
-                    err = NM_E_DB;
-                    break;
-                }
-                f.uid = (uint16_t)sqlite3_column_int(st, 2);
-                f.epoch = nm_column_u64(st, 3);
-                f.kinds = (uint8_t)sqlite3_column_int(st, 4);
-                f.cluster = sqlite3_column_int(st, 5);
-                f.partner = sqlite3_column_int(st, 6);
-                f.score = sqlite3_column_int64(st, 7);
-                f.streak = (uint32_t)sqlite3_column_int64(st, 8);
-                finding_entry(&w, subnet, &f);
-            }
-            if (!err && !(err = w.err))
-                nm_lthash_add(acc, w.data, w.len);
-        }
-        if (!err && rc != SQLITE_DONE)
-            err = NM_E_DB;
-        sqlite3_reset(st);
-    }
-    nm_writer_fini(&w);
-    return err;
+    int err;
+    if ((err = nm_runtime_fold_rows(db, "SELECT " STATS_COLUMNS " FROM neuron_stats",
+                                    stats_row_entry, acc)) ||
+        (err = nm_runtime_fold_rows(db, "SELECT " SUMMARY_COLUMNS " FROM epochs",
+                                    summary_row_entry, acc)))
+        return err;
+    return nm_runtime_fold_rows(db, "SELECT " FINDING_COLUMNS " FROM collusion",
+                                finding_row_entry, acc);
+}
+
+int nm_consensus_clear_subnet(struct nm_runtime *rt, uint16_t subnet)
+{
+    int err;
+    if ((err = nm_runtime_rows_drop(rt, "SELECT " STATS_COLUMNS " FROM neuron_stats"
+                                        " WHERE subnet=?1",
+                                    "DELETE FROM neuron_stats WHERE subnet=?1", stats_row_entry,
+                                    subnet, 0, 0)) ||
+        (err = nm_runtime_rows_drop(rt, "SELECT " SUMMARY_COLUMNS " FROM epochs WHERE subnet=?1",
+                                    "DELETE FROM epochs WHERE subnet=?1", summary_row_entry,
+                                    subnet, 0, 0)))
+        return err;
+    return nm_collusion_rows_clear(rt, subnet);
 }

@@ -57,6 +57,10 @@ int nm_collusion_rows_clear(struct nm_runtime *rt, uint16_t subnet);
 int nm_collusion_row_put(struct nm_runtime *rt, uint16_t subnet,
                          const struct nm_collusion_row *row);
 
+/* Drops every row of subnet in the three tables (issue 16: a dissolved
+ * subnet, its id about to be reused). */
+int nm_consensus_clear_subnet(struct nm_runtime *rt, uint16_t subnet);
+
 /* Stores a summary, replacing one with the same subnet and epoch. */
 int nm_epoch_summary_put(struct nm_runtime *rt, const struct nm_epoch_summary *sum);
 

@@ -9,6 +9,7 @@
 #include "node/pallets/balances.h"
 #include "node/pallets/governance_store.h"
 #include "node/pallets/staking.h"
+#include "node/pallets/subnet_lock.h"
 #include "node/pallets/subnets.h"
 
 #include <stddef.h>
@@ -51,6 +52,12 @@ static const char *const allowed_params[] = {
     "aggregation_basis",
     "max_validators",
     "subnet_min_stake_validator",
+    "reg_burn_min",
+    "reg_burn_max",
+    "reg_target_per_interval",
+    "reg_adjustment_interval_blocks",
+    "reg_burn_alpha_ppb",
+    "immunity_period_blocks",
     "outlier_k_ppb",
     "outlier_floor_ppb",
     "outlier_penalty_ppb",
@@ -58,6 +65,7 @@ static const char *const allowed_params[] = {
     "commit_reveal_default",
     "reveal_delay_blocks",
     "weights_rate_limit_blocks",
+    "weights_activity_cutoff_blocks",
     "collusion_threshold_ppb",
     "collusion_copy_ppb",
     "collusion_min_miners",
@@ -98,7 +106,7 @@ int nm_proposal_kind_of_call(uint16_t call_kind)
 
 bool nm_governance_param_allowed(const char *name)
 {
-    if (nm_subnets_weight_param(name, NULL))
+    if (nm_subnets_weight_param(name, NULL) || nm_subnets_lock_burn_param(name, NULL))
         return true;
     for (size_t i = 0; i < sizeof allowed_params / sizeof allowed_params[0]; i++)
         if (strcmp(allowed_params[i], name) == 0)
@@ -171,7 +179,8 @@ int nm_governance_runtime_check(struct nm_db *db)
  * any sum it shares with another parameter (at its current value). */
 static int check_param(const struct nm_params *params, const char *name, uint64_t value)
 {
-    if (!nm_governance_param_allowed(name) || nm_subnets_weight_param(name, NULL))
+    if (!nm_governance_param_allowed(name) || nm_subnets_weight_param(name, NULL) ||
+        nm_subnets_lock_burn_param(name, NULL))
         return NM_E_UNKNOWN_PARAM;
     const struct nm_param_info *info = nm_param_find(name);
     if (value < info->min || value > info->max)
@@ -215,6 +224,8 @@ static int check_action(struct nm_runtime *rt, const struct nm_call *c, uint64_t
         uint16_t subnet;
         if (nm_subnets_weight_param(name, &subnet)) /* issue 16: a subnet's weight */
             return nm_subnets_weight_set(rt, subnet, c->u.propose_param.value, false, NULL);
+        if (nm_subnets_lock_burn_param(name, &subnet)) /* issue 16: slashing a lock */
+            return nm_subnet_lock_burn(rt, subnet, c->u.propose_param.value, false, NULL);
         int err = check_param(&rt->params, name, c->u.propose_param.value);
         if (err)
             return err;
@@ -411,10 +422,16 @@ static int exec_param(struct nm_runtime *rt, const struct nm_proposal *p, const 
     uint16_t subnet;
     uint8_t old_weight;
     int err;
+    if ((nm_subnets_weight_param(name, &subnet) || nm_subnets_lock_burn_param(name, &subnet)) &&
+        (err = nm_subnets_existed_at(rt, subnet, p->created_at)))
+        return err;
     if (nm_subnets_weight_param(name, &subnet)) {
         if ((err = nm_subnets_weight_set(rt, subnet, value, true, &old_weight)))
             return err;
         old = old_weight;
+    } else if (nm_subnets_lock_burn_param(name, &subnet)) {
+        if ((err = nm_subnet_lock_burn(rt, subnet, value, true, &old)))
+            return err;
     } else {
         if ((err = check_param(&rt->params, name, value)))
             return err;

@@ -86,15 +86,23 @@ uint64_t nm_burn_next(const struct nm_burn_params *p, uint64_t burn, uint32_t re
     return (uint64_t)next;
 }
 
+/* Whether x goes before y: the lower score, then the earlier registration
+ * (then the lower index, by scanning in order). */
+static bool prune_before(const struct nm_neuron_age *x, const struct nm_neuron_age *y)
+{
+    return x->score < y->score || (x->score == y->score && x->registered_at < y->registered_at);
+}
+
 long nm_prune_choose(const struct nm_neuron_age *neurons, size_t n, uint64_t immunity_blocks,
                      uint64_t now)
 {
-    long chosen = -1;
+    long chosen = -1, chosen_immune = -1;
     for (size_t i = 0; i < n; i++) {
         const struct nm_neuron_age *x = &neurons[i];
         bool immune = now < x->registered_at || now - x->registered_at < immunity_blocks;
-        if (!immune && (chosen < 0 || x->score < neurons[chosen].score))
-            chosen = (long)i;
+        long *best = immune ? &chosen_immune : &chosen;
+        if (*best < 0 || prune_before(x, &neurons[*best]))
+            *best = (long)i;
     }
-    return chosen;
+    return chosen >= 0 ? chosen : chosen_immune;
 }

@@ -55,12 +55,14 @@ struct nm_burn_params {
 
 uint64_t nm_burn_next(const struct nm_burn_params *p, uint64_t burn, uint32_t registrations);
 
-/* The neuron a full subnet replaces on a registration: the lowest score
- * among neurons no longer immune (now - registered_at >= immunity_blocks),
- * the lower index on a tie. -1 when every neuron is still immune (the
- * registration is refused). */
+/* The neuron a full subnet replaces on a registration (as Bittensor's
+ * get_neuron_to_prune): the lowest score among neurons no longer immune
+ * (now - registered_at >= immunity_blocks), on a tie the earliest
+ * registered, then the lower index; when every neuron is still immune, the
+ * same choice among them (a full subnet never refuses everyone). -1 only
+ * when n is 0. */
 struct nm_neuron_age {
-    uint64_t score; /* pruning score: incentive / reputation, ppb */
+    uint64_t score; /* pruning score: the neuron's reward of the last epoch */
     uint64_t registered_at;
 };
 

@@ -6,6 +6,7 @@
 #include "node/amount.h"
 #include "node/errors.h"
 #include "node/pallets/balances.h"
+#include "node/pallets/registration.h"
 #include "node/pallets/staking.h"
 #include "node/pallets/subnets.h"
 
@@ -347,13 +348,38 @@ static const struct nm_state_table neurons_table = {
 
 /* --- calls --- */
 
+/* Issue 16: victim leaves a full subnet for newcomer (registration.h). */
+static int prune_neuron(struct nm_runtime *rt, const struct nm_neuron *victim, uint64_t score,
+                        const nm_account *newcomer)
+{
+    uint64_t amount, unlock_at;
+    int err;
+    if ((err = nm_staking_unlock_height(rt, &unlock_at)) ||
+        (err = nm_staking_unbond_all(rt, &victim->account, victim->subnet, &amount)) ||
+        (err = nm_runtime_row_put(rt, &neurons_table, victim, NULL)))
+        return err;
+    cJSON *ev = cJSON_CreateObject();
+    if (!ev)
+        return NM_E_NOMEM;
+    cJSON_AddNumberToObject(ev, "subnet", victim->subnet);
+    cJSON_AddNumberToObject(ev, "uid", victim->uid);
+    nm_json_add_account(ev, "who", &victim->account);
+    nm_json_add_amount(ev, "score", score);
+    nm_json_add_account(ev, "replaced_by", newcomer);
+    nm_json_add_u64(ev, "unlock_at", unlock_at);
+    nm_json_add_amount(ev, "amount", amount);
+    return nm_runtime_event(rt, "registry.Pruned", ev);
+}
+
 int nm_registry_register(struct nm_runtime *rt, const nm_account *signer,
                          const struct nm_call *c)
 {
     uint16_t subnet_id = c->u.reg.subnet;
     uint8_t role = c->u.reg.role;
-    uint64_t bonded = c->u.reg.stake, stake, total;
-    struct nm_neuron n;
+    uint64_t bonded = c->u.reg.stake, stake, total, needed, score = 0;
+    struct nm_neuron n, victim;
+    struct nm_reg_state reg;
+    bool reg_stored, prune = false;
     struct nm_account_info info;
     struct nm_subnet *subnet = malloc(sizeof *subnet);
     if (!subnet)
@@ -377,11 +403,23 @@ int nm_registry_register(struct nm_runtime *rt, const nm_account *signer,
     if ((err = endpoint_check_for(role, c->u.reg.endpoint)))
         goto out;
     memset(&n, 0, sizeof n);
-    if ((err = lowest_free_uid(rt->db, subnet_id, subnet->spec.max_neurons, &n.uid)) ||
-        (err = nm_balances_get(rt->db, signer, &info)) ||
-        (err = nm_staking_get(rt->db, signer, subnet_id, &stake)))
+    err = lowest_free_uid(rt->db, subnet_id, subnet->spec.max_neurons, &n.uid);
+    if (err == NM_E_SUBNET_FULL) { /* issue 16: prune instead of refusing */
+        if ((err = nm_registration_victim(rt, subnet_id, &victim, &score)))
+            goto out;
+        n.uid = victim.uid;
+        prune = true;
+    }
+    if (err || (err = nm_balances_get(rt->db, signer, &info)) ||
+        (err = nm_staking_get(rt->db, signer, subnet_id, &stake)) ||
+        (err = nm_registration_state(rt->db, &rt->params, subnet_id, rt->height, &reg,
+                                     &reg_stored)))
         goto out;
-    if (info.free < bonded) {
+    if (!nm_add_u64(bonded, reg.burn, &needed)) {
+        err = NM_E_OVERFLOW;
+        goto out;
+    }
+    if (info.free < needed) {
         err = NM_E_INSUFFICIENT_BALANCE;
         goto out;
     }
@@ -398,7 +436,10 @@ int nm_registry_register(struct nm_runtime *rt, const nm_account *signer,
     n.role = role;
     memcpy(n.endpoint, c->u.reg.endpoint, sizeof n.endpoint);
     n.registered_at = rt->height;
-    if ((err = nm_staking_bond(rt, signer, subnet_id, bonded)) ||
+    if ((prune && (err = prune_neuron(rt, &victim, score, signer))) ||
+        (reg.burn && (err = nm_balances_debit(rt, signer, reg.burn))) ||
+        (err = nm_registration_count(rt, &reg, reg_stored)) ||
+        (err = nm_staking_bond(rt, signer, subnet_id, bonded)) ||
         (err = nm_runtime_row_put(rt, &neurons_table, NULL, &n)))
         goto out;
     cJSON *ev = cJSON_CreateObject();
@@ -412,6 +453,7 @@ int nm_registry_register(struct nm_runtime *rt, const nm_account *signer,
     cJSON_AddStringToObject(ev, "role", nm_role_name(role));
     nm_json_add_amount(ev, "stake", total);
     nm_json_add_amount(ev, "bonded", bonded);
+    nm_json_add_amount(ev, "burn", reg.burn);
     err = nm_runtime_event(rt, "registry.Registered", ev);
 out:
     free(subnet);
@@ -517,6 +559,15 @@ static int neuron_row_entry(sqlite3_stmt *row, struct nm_writer *w)
 
 int nm_registry_fold(struct nm_db *db, struct nm_lthash *acc)
 {
-    return nm_runtime_fold_rows(db, "SELECT " NEURON_COLUMNS " FROM neurons", neuron_row_entry,
-                                acc);
+    int err = nm_runtime_fold_rows(db, "SELECT " NEURON_COLUMNS " FROM neurons",
+                                   neuron_row_entry, acc);
+    return err ? err : nm_registration_fold(db, acc);
+}
+
+int nm_registry_clear_subnet(struct nm_runtime *rt, uint16_t subnet)
+{
+    int err = nm_runtime_rows_drop(rt, "SELECT " NEURON_COLUMNS " FROM neurons WHERE subnet=?1",
+                                   "DELETE FROM neurons WHERE subnet=?1", neuron_row_entry,
+                                   subnet, 0, 0);
+    return err ? err : nm_registration_clear(rt, subnet);
 }

@@ -82,6 +82,10 @@ int nm_registry_set_endpoint(struct nm_runtime *rt, const nm_account *signer,
 cJSON *nm_registry_neurons_json(struct nm_db *db, uint16_t subnet, uint64_t offset,
                                 uint64_t limit);
 
+/* Drops subnet's neurons and registration rows, without events (issue 16:
+ * a dissolved subnet, whose stakes nm_staking_release_subnet gave back). */
+int nm_registry_clear_subnet(struct nm_runtime *rt, uint16_t subnet);
+
 /* Adds every neurons row's entry to acc. */
 int nm_registry_fold(struct nm_db *db, struct nm_lthash *acc);
 

@@ -97,6 +97,7 @@ static const char *const registry_events[] = {
     "registry.Registered",
     "registry.Deregistered",
     "registry.EndpointSet",
+    "registry.Pruned",
     NULL,
 };
 

@@ -503,3 +503,56 @@ int nm_staking_fold(struct nm_db *db, struct nm_lthash *acc)
                : nm_runtime_fold_rows(db, "SELECT account, unlock_at, amount FROM unlocks",
                                       unlock_row_entry, acc);
 }
+
+struct held {
+    nm_account who;
+    uint64_t amount;
+};
+
+int nm_staking_release_subnet(struct nm_runtime *rt, uint16_t subnet)
+{
+    sqlite3_stmt *st = nm_db_stmt(rt->db, "SELECT account, amount FROM stakes WHERE subnet=?1"
+                                          " ORDER BY account");
+    if (!st)
+        return NM_E_DB;
+    sqlite3_bind_int(st, 1, subnet);
+    struct held *list = NULL;
+    size_t n = 0, cap = 0;
+    int rc, err = 0;
+    /* Collected first: the credits write while the query reads. */
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (n == cap) {
+            struct held *grown = realloc(list, (cap ? 2 * cap : 16) * sizeof *list);
+            if (!grown) {
+                err = NM_E_NOMEM;
+                break;
+            }
+            list = grown;
+            cap = cap ? 2 * cap : 16;
+        }
+        if (nm_column_account(st, 0, &list[n].who)) {
+            err = NM_E_DB;
+            break;
+        }
+        list[n++].amount = nm_column_u64(st, 1);
+    }
+    if (!err && rc != SQLITE_DONE)
+        err = NM_E_DB;
+    sqlite3_reset(st);
+    for (size_t i = 0; i < n && !err; i++) {
+        if ((err = stake_put(rt, &list[i].who, subnet, list[i].amount, 0)) ||
+            (err = nm_balances_credit(rt, &list[i].who, list[i].amount)))
+            break;
+        cJSON *ev = cJSON_CreateObject();
+        if (!ev) {
+            err = NM_E_NOMEM;
+            break;
+        }
+        nm_json_add_account(ev, "who", &list[i].who);
+        cJSON_AddNumberToObject(ev, "subnet", subnet);
+        nm_json_add_amount(ev, "amount", list[i].amount);
+        err = nm_runtime_event(rt, "staking.Released", ev);
+    }
+    free(list);
+    return err;
+}

@@ -47,6 +47,11 @@ int nm_staking_bond(struct nm_runtime *rt, const nm_account *who, uint16_t subne
                     uint64_t amount);
 int nm_staking_unbond_all(struct nm_runtime *rt, const nm_account *who, uint16_t subnet,
                           uint64_t *amount_out);
+/* Issue 16, a subnet dissolved for reuse: every stake bonded to subnet
+ * goes back to its owner's free balance (the subnet was retired at least
+ * subnet_lock_return_blocks before). Event staking.Released {who, subnet,
+ * amount} each. */
+int nm_staking_release_subnet(struct nm_runtime *rt, uint16_t subnet);
 /* For the consensus pallet (CONS-004 slashing): burns fraction_ppb (of
  * 10^9) of who's stake on subnet, rounded down; *slashed_out says how
  * much (0 and nothing written when that is nothing). Event

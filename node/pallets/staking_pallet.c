@@ -53,6 +53,7 @@ static const char *const staking_events[] = {
     "staking.Unbonded",
     "staking.Withdrawn",
     "staking.Slashed",
+    "staking.Released",
     NULL,
 };
 

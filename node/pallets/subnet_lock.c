@@ -5,7 +5,12 @@
 #include "node/errors.h"
 #include "node/json.h"
 #include "node/pallets/balances.h"
+#include "node/pallets/consensus_store.h"
 #include "node/pallets/incentive.h"
+#include "node/pallets/registry.h"
+#include "node/pallets/staking.h"
+#include "node/pallets/subnets.h"
+#include "node/pallets/weights.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -53,8 +58,7 @@ struct returned {
 int nm_subnets_end_block(struct nm_runtime *rt)
 {
     sqlite3_stmt *st = nm_db_stmt(rt->db, "SELECT id, owner, lock FROM subnets"
-                                          " WHERE status=1 AND unlock_at=?1 AND lock>0"
-                                          " ORDER BY id");
+                                          " WHERE status=1 AND unlock_at=?1 ORDER BY id");
     if (!st)
         return NM_E_DB;
     nm_bind_u64(st, 1, rt->height);
@@ -84,18 +88,107 @@ int nm_subnets_end_block(struct nm_runtime *rt)
         err = NM_E_DB;
     sqlite3_reset(st);
     for (size_t i = 0; i < n && !err; i++) {
-        if ((err = nm_balances_credit(rt, &list[i].owner, list[i].amount)))
-            break;
-        cJSON *ev = cJSON_CreateObject();
-        if (!ev) {
-            err = NM_E_NOMEM;
-            break;
+        if (list[i].amount) {
+            if ((err = nm_balances_credit(rt, &list[i].owner, list[i].amount)))
+                break;
+            cJSON *ev = cJSON_CreateObject();
+            if (!ev) {
+                err = NM_E_NOMEM;
+                break;
+            }
+            cJSON_AddNumberToObject(ev, "id", list[i].id);
+            nm_json_add_account(ev, "owner", &list[i].owner);
+            nm_json_add_amount(ev, "amount", list[i].amount);
+            if ((err = nm_runtime_event(rt, "subnets.LockReturned", ev)))
+                break;
         }
-        cJSON_AddNumberToObject(ev, "id", list[i].id);
-        nm_json_add_account(ev, "owner", &list[i].owner);
-        nm_json_add_amount(ev, "amount", list[i].amount);
-        err = nm_runtime_event(rt, "subnets.LockReturned", ev);
+        err = nm_subnets_dissolve(rt, list[i].id);
     }
     free(list);
+    return err;
+}
+
+int nm_subnets_dissolve(struct nm_runtime *rt, uint16_t id)
+{
+    struct nm_subnet *s = malloc(sizeof *s);
+    if (!s)
+        return NM_E_NOMEM;
+    int err = nm_subnets_get(rt->db, id, s);
+    if (!err && s->status != NM_SUBNET_RETIRED)
+        err = NM_E_INTERNAL;
+    /* stakes first (they name the neurons' accounts), then every row
+     * keyed by the subnet, then the subnet itself */
+    if (err || (err = nm_staking_release_subnet(rt, id)) ||
+        (err = nm_registry_clear_subnet(rt, id)) || (err = nm_weights_clear(rt, id)) ||
+        (err = nm_consensus_clear_subnet(rt, id)) || (err = nm_subnets_row_put(rt, s, NULL)))
+        goto out;
+    cJSON *ev = cJSON_CreateObject();
+    if (!ev) {
+        err = NM_E_NOMEM;
+        goto out;
+    }
+    cJSON_AddNumberToObject(ev, "id", id);
+    cJSON_AddStringToObject(ev, "name", s->spec.name);
+    err = nm_runtime_event(rt, "subnets.Dissolved", ev);
+out:
+    free(s);
+    return err;
+}
+
+int nm_subnet_lock_burn(struct nm_runtime *rt, uint16_t id, uint64_t share_ppb, bool write,
+                        uint64_t *old_out)
+{
+    struct nm_subnet *pair = malloc(2 * sizeof *pair);
+    if (!pair)
+        return NM_E_NOMEM;
+    struct nm_subnet *old = &pair[0], *s = &pair[1];
+    int err = nm_subnets_get(rt->db, id, old);
+    if (err)
+        goto out;
+    if (share_ppb == 0 || share_ppb > 1000000000) {
+        err = NM_E_PARAM_BOUNDS;
+        goto out;
+    }
+    if (old->lock == 0) {
+        err = NM_E_NO_LOCK;
+        goto out;
+    }
+    uint64_t amount = (uint64_t)((unsigned __int128)old->lock * share_ppb / 1000000000);
+    if (amount == 0) {
+        err = NM_E_NO_CHANGE;
+        goto out;
+    }
+    if (old_out)
+        *old_out = old->lock;
+    if (!write)
+        goto out;
+    *s = *old;
+    s->lock -= amount; /* destroyed: it left the owner's balance at creation */
+    if ((err = nm_subnets_row_put(rt, old, s)))
+        goto out;
+    cJSON *ev = cJSON_CreateObject();
+    if (!ev) {
+        err = NM_E_NOMEM;
+        goto out;
+    }
+    cJSON_AddNumberToObject(ev, "id", id);
+    nm_json_add_account(ev, "owner", &s->owner);
+    nm_json_add_amount(ev, "amount", amount);
+    nm_json_add_amount(ev, "lock", s->lock);
+    err = nm_runtime_event(rt, "subnets.LockBurned", ev);
+out:
+    free(pair);
+    return err;
+}
+
+int nm_subnets_existed_at(struct nm_runtime *rt, uint16_t id, uint64_t height)
+{
+    struct nm_subnet *s = malloc(sizeof *s);
+    if (!s)
+        return NM_E_NOMEM;
+    int err = nm_subnets_get(rt->db, id, s);
+    if (!err && s->created_at > height)
+        err = NM_E_UNKNOWN_SUBNET; /* the one that held the id then was dissolved */
+    free(s);
     return err;
 }

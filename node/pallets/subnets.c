@@ -130,7 +130,8 @@ static void subnet_bind(sqlite3_stmt *st, const void *row, bool whole)
     nm_bind_u64(st, 15, s->unlock_at);
 }
 
-/* Subnets are never deleted: retired ones keep their row and name. */
+/* Retired subnets keep their row and name until dissolved (issue 16:
+ * nm_subnets_dissolve), which frees both for reuse. */
 static const struct nm_state_table subnets_table = {
     .insert_sql = "INSERT INTO subnets(" SUBNET_COLUMNS ")"
                   " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15)",
@@ -147,6 +148,12 @@ static int subnet_put(struct nm_runtime *rt, const struct nm_subnet *old,
                       const struct nm_subnet *s)
 {
     return nm_runtime_row_put(rt, &subnets_table, old, s);
+}
+
+int nm_subnets_row_put(struct nm_runtime *rt, const struct nm_subnet *old,
+                       const struct nm_subnet *s)
+{
+    return subnet_put(rt, old, s);
 }
 
 /* --- field checks --- */
@@ -573,9 +580,11 @@ out:
     return err;
 }
 
-bool nm_subnets_weight_param(const char *name, uint16_t *id_out)
+/* Whether name is "subnet.ID" + suffix, ID 1..65535 without a leading
+ * zero (one spelling per subnet); then *id_out = ID (may be NULL). */
+static bool subnet_param(const char *name, const char *suffix, uint16_t *id_out)
 {
-    static const char prefix[] = "subnet.", suffix[] = ".emission_weight";
+    static const char prefix[] = "subnet.";
     if (strncmp(name, prefix, sizeof prefix - 1) != 0)
         return false;
     const char *p = name + sizeof prefix - 1;
@@ -589,6 +598,16 @@ bool nm_subnets_weight_param(const char *name, uint16_t *id_out)
     if (id_out)
         *id_out = (uint16_t)id;
     return true;
+}
+
+bool nm_subnets_weight_param(const char *name, uint16_t *id_out)
+{
+    return subnet_param(name, ".emission_weight", id_out);
+}
+
+bool nm_subnets_lock_burn_param(const char *name, uint16_t *id_out)
+{
+    return subnet_param(name, ".lock_burn_ppb", id_out);
 }
 
 int nm_subnets_weight_set(struct nm_runtime *rt, uint16_t id, uint64_t weight, bool write,
@@ -637,7 +656,8 @@ int nm_subnets_retire(struct nm_runtime *rt, const nm_account *signer, const str
         goto out;
     *s = *old;
     s->status = NM_SUBNET_RETIRED;
-    if (s->lock && !nm_add_u64(rt->height, rt->params.subnet_lock_return_blocks, &s->unlock_at)) {
+    /* issue 16: at unlock_at the lock goes back and the subnet is dissolved */
+    if (!nm_add_u64(rt->height, rt->params.subnet_lock_return_blocks, &s->unlock_at)) {
         err = NM_E_OVERFLOW;
         goto out;
     }
@@ -649,8 +669,7 @@ int nm_subnets_retire(struct nm_runtime *rt, const nm_account *signer, const str
         goto out;
     }
     cJSON_AddNumberToObject(ev, "id", s->id);
-    if (s->lock)
-        nm_json_add_u64(ev, "unlock_at", s->unlock_at);
+    nm_json_add_u64(ev, "unlock_at", s->unlock_at);
     err = nm_runtime_event(rt, "subnets.Retired", ev);
 out:
     free(pair);

@@ -80,6 +80,13 @@ int nm_subnets_retire(struct nm_runtime *rt, const nm_account *signer, const str
  * by owner. */
 int nm_subnets_genesis_create(struct nm_runtime *rt, const nm_account *owner,
                               const struct nm_subnet_spec *spec, uint16_t *id_out);
+/* Replaces old (as stored) by s, NULL: deletes it (for subnet_lock.c:
+ * dissolving, burning a lock). */
+int nm_subnets_row_put(struct nm_runtime *rt, const struct nm_subnet *old,
+                       const struct nm_subnet *s);
+/* governance: whether name is "subnet.ID.lock_burn_ppb" (issue 16: burn
+ * that share of subnet ID's lock, node/pallets/subnet_lock.h). */
+bool nm_subnets_lock_burn_param(const char *name, uint16_t *id_out);
 /* governance: whether name is "subnet.ID.emission_weight" (ID 1..65535,
  * no leading zero), then *id_out = ID (id_out may be NULL). */
 bool nm_subnets_weight_param(const char *name, uint16_t *id_out);

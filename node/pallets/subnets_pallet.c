@@ -166,6 +166,8 @@ static const char *const subnets_events[] = {
     "subnets.Updated",
     "subnets.Retired",
     "subnets.LockReturned",
+    "subnets.Dissolved",
+    "subnets.LockBurned",
     NULL,
 };
 

@@ -356,9 +356,12 @@ static int bucket_get(struct nm_db *db, uint16_t subnet, uint64_t epoch, const n
     int rc = sqlite3_step(st);
     *exists = rc == SQLITE_ROW;
     if (*exists) {
-        struct nm_weights_row row = {*who, (uint16_t)sqlite3_column_int(st, 0),
-                                     nm_column_u64(st, 1), sqlite3_column_blob(st, 2),
-                                     (size_t)sqlite3_column_bytes(st, 2)};
+        struct nm_weights_row row = {.account = *who,
+                                     .uid = (uint16_t)sqlite3_column_int(st, 0),
+                                     .block = nm_column_u64(st, 1),
+                                     .data = sqlite3_column_blob(st, 2),
+                                     .len = (size_t)sqlite3_column_bytes(st, 2),
+                                     .epoch = epoch};
         weights_entry(entry, subnet, epoch, &row);
     }
     sqlite3_reset(st);
@@ -396,7 +399,9 @@ static int store(struct nm_runtime *rt, const struct call_ctx *k, const struct n
     sqlite3_bind_blob(st, 6, blob.data, (int)blob.len, SQLITE_STATIC);
     if ((err = nm_db_step_done(st)))
         goto fail;
-    struct nm_weights_row row = {k->me.account, k->me.uid, rt->height, blob.data, blob.len};
+    struct nm_weights_row row = {.account = k->me.account, .uid = k->me.uid,
+                                 .block = rt->height, .data = blob.data, .len = blob.len,
+                                 .epoch = epoch};
     weights_entry(&after, subnet, epoch, &row);
     nm_writer_fini(&blob);
     if ((err = nm_runtime_state_swap(rt, &before, replaced, &after, true)))
@@ -595,55 +600,6 @@ out:
 
 /* --- buckets and housekeeping --- */
 
-int nm_weights_bucket_each(struct nm_db *db, uint16_t subnet, uint64_t epoch, nm_weights_row_fn fn,
-                           void *ctx)
-{
-    sqlite3_stmt *st = nm_db_stmt(db, "SELECT account, uid, block, data FROM weights"
-                                      " WHERE subnet=?1 AND epoch=?2 ORDER BY uid, account");
-    if (!st)
-        return NM_E_DB;
-    sqlite3_bind_int(st, 1, subnet);
-    nm_bind_u64(st, 2, epoch);
-    int rc, err = 0;
-    while (!err && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-        struct nm_weights_row row;
-        if (nm_column_account(st, 0, &row.account)) {
-            err = NM_E_DB;
-            break;
-        }
-        row.uid = (uint16_t)sqlite3_column_int(st, 1);
-        row.block = nm_column_u64(st, 2);
-        row.data = sqlite3_column_blob(st, 3);
-        row.len = (size_t)sqlite3_column_bytes(st, 3);
-        err = fn(ctx, &row);
-    }
-    if (!err && rc != SQLITE_DONE)
-        err = NM_E_DB;
-    sqlite3_reset(st);
-    return err;
-}
-
-/* The entry of each row a query selects (columns as in the fold
- * functions below) is taken out of the commitment. */
-typedef int (*entry_fn)(sqlite3_stmt *st, struct nm_writer *w);
-
-static int subtract_rows(struct nm_runtime *rt, sqlite3_stmt *st, entry_fn entry)
-{
-    struct nm_writer w;
-    nm_writer_init(&w);
-    int rc, err = 0;
-    while (!err && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-        nm_writer_reset(&w);
-        if (!(err = entry(st, &w)) && !(err = w.err))
-            nm_runtime_state_replace(rt, &w, NULL);
-    }
-    if (!err && rc != SQLITE_DONE)
-        err = NM_E_DB;
-    sqlite3_reset(st);
-    nm_writer_fini(&w);
-    return err;
-}
-
 #define OPTIONS_COLUMNS "subnet, commit_reveal, reveal_delay, rate_limit, softmax_temperature"
 #define WEIGHTS_COLUMNS "subnet, epoch, account, uid, block, data"
 #define COMMIT_COLUMNS "subnet, account, hash, block"
@@ -692,27 +648,16 @@ static int last_row_entry(sqlite3_stmt *st, struct nm_writer *w)
 }
 
 /* The rows a WHERE clause picks, out of the commitment and the table. The
- * same clause (bound alike by bind) selects and deletes. */
+ * same clause (bound alike) selects and deletes. */
 struct prune {
     const char *select, *remove;
-    entry_fn entry;
+    nm_row_entry_fn entry;
 };
 
-static int prune_rows(struct nm_runtime *rt, const struct prune *p, uint16_t subnet, uint64_t a)
+static int prune_rows(struct nm_runtime *rt, const struct prune *p, uint16_t subnet, uint64_t a,
+                      uint64_t b)
 {
-    sqlite3_stmt *st = nm_db_stmt(rt->db, p->select);
-    if (!st)
-        return NM_E_DB;
-    sqlite3_bind_int(st, 1, subnet);
-    nm_bind_u64(st, 2, a); /* SQLITE_RANGE, ignored, where there is no ?2 */
-    int err = subtract_rows(rt, st, p->entry);
-    if (err)
-        return err;
-    if (!(st = nm_db_stmt(rt->db, p->remove)))
-        return NM_E_DB;
-    sqlite3_bind_int(st, 1, subnet);
-    nm_bind_u64(st, 2, a);
-    return nm_db_step_done(st);
+    return nm_runtime_rows_drop(rt, p->select, p->remove, p->entry, subnet, a, b);
 }
 
 #define NOT_VALIDATOR_SQL                                                                         \
@@ -721,9 +666,14 @@ static int prune_rows(struct nm_runtime *rt, const struct prune *p, uint16_t sub
 
 int nm_weights_prune(struct nm_runtime *rt, uint16_t subnet, uint64_t keep_epoch)
 {
-    static const struct prune buckets = {
-        "SELECT " WEIGHTS_COLUMNS " FROM weights t WHERE subnet=?1 AND epoch<>?2",
-        "DELETE FROM weights WHERE subnet=?1 AND epoch<>?2", weights_row_entry};
+    /* Other buckets' rows go once superseded, too old to count (block <
+     * ?3) or no longer a validator's (issue 16: weights stand until changed). */
+#define STALE_SQL                                                                                 \
+    " WHERE subnet=?1 AND epoch<>?2 AND (block<?3 OR " NOT_VALIDATOR_SQL " OR (account, epoch)"  \
+    " NOT IN (SELECT account, MAX(epoch) FROM weights WHERE subnet=?1 GROUP BY account))"
+    static const struct prune buckets = {"SELECT " WEIGHTS_COLUMNS " FROM weights t" STALE_SQL,
+                                         "DELETE FROM weights AS t" STALE_SQL, weights_row_entry};
+#undef STALE_SQL
     /* ?2: the oldest block a commit may come from and still be revealed
      * after this block. */
     static const struct prune commits = {
@@ -743,43 +693,47 @@ int nm_weights_prune(struct nm_runtime *rt, uint16_t subnet, uint64_t keep_epoch
      * height + 1 still can. */
     uint64_t span = (uint64_t)o.reveal_delay + rt->params.tempo;
     uint64_t oldest = rt->height + 1 >= span ? rt->height + 2 - span : 0;
-    if ((err = prune_rows(rt, &buckets, subnet, keep_epoch)) ||
-        (err = prune_rows(rt, &commits, subnet, oldest)))
+    static const struct prune all_buckets = {"SELECT " WEIGHTS_COLUMNS " FROM weights t"
+                                             " WHERE subnet=?1",
+                                             "DELETE FROM weights WHERE subnet=?1",
+                                             weights_row_entry};
+    if ((err = prune_rows(rt, keep_epoch == NM_WEIGHTS_KEEP_NONE ? &all_buckets : &buckets,
+                          subnet, keep_epoch,
+                          nm_weights_standing_from(&rt->params, rt->height + 1))) ||
+        (err = prune_rows(rt, &commits, subnet, oldest, 0)))
         return err;
-    return prune_rows(rt, &lasts, subnet, 0);
+    return prune_rows(rt, &lasts, subnet, 0, 0);
 }
 
 /* --- fold --- */
 
-static int fold_table(struct nm_db *db, const char *sql, entry_fn entry, struct nm_lthash *acc)
-{
-    sqlite3_stmt *st = nm_db_stmt(db, sql);
-    if (!st)
-        return NM_E_DB;
-    struct nm_writer w;
-    nm_writer_init(&w);
-    int rc, err = 0;
-    while (!err && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-        nm_writer_reset(&w);
-        if (!(err = entry(st, &w)) && !(err = w.err))
-            nm_lthash_add(acc, w.data, w.len);
-    }
-    if (!err && rc != SQLITE_DONE)
-        err = NM_E_DB;
-    sqlite3_reset(st);
-    nm_writer_fini(&w);
-    return err;
-}
-
 int nm_weights_fold(struct nm_db *db, struct nm_lthash *acc)
 {
     int err;
-    if ((err = fold_table(db, "SELECT " OPTIONS_COLUMNS " FROM weight_options", options_row_entry,
+    if ((err = nm_runtime_fold_rows(db, "SELECT " OPTIONS_COLUMNS " FROM weight_options", options_row_entry,
                           acc)) ||
         (err =
-             fold_table(db, "SELECT " WEIGHTS_COLUMNS " FROM weights", weights_row_entry, acc)) ||
-        (err = fold_table(db, "SELECT " COMMIT_COLUMNS " FROM weight_commits", commit_row_entry,
+             nm_runtime_fold_rows(db, "SELECT " WEIGHTS_COLUMNS " FROM weights", weights_row_entry, acc)) ||
+        (err = nm_runtime_fold_rows(db, "SELECT " COMMIT_COLUMNS " FROM weight_commits", commit_row_entry,
                           acc)))
         return err;
-    return fold_table(db, "SELECT " LAST_COLUMNS " FROM weight_last", last_row_entry, acc);
+    return nm_runtime_fold_rows(db, "SELECT " LAST_COLUMNS " FROM weight_last", last_row_entry, acc);
+}
+
+int nm_weights_clear(struct nm_runtime *rt, uint16_t subnet)
+{
+    static const struct prune tables[] = {
+        {"SELECT " OPTIONS_COLUMNS " FROM weight_options WHERE subnet=?1",
+         "DELETE FROM weight_options WHERE subnet=?1", options_row_entry},
+        {"SELECT " WEIGHTS_COLUMNS " FROM weights WHERE subnet=?1",
+         "DELETE FROM weights WHERE subnet=?1", weights_row_entry},
+        {"SELECT " COMMIT_COLUMNS " FROM weight_commits WHERE subnet=?1",
+         "DELETE FROM weight_commits WHERE subnet=?1", commit_row_entry},
+        {"SELECT " LAST_COLUMNS " FROM weight_last WHERE subnet=?1",
+         "DELETE FROM weight_last WHERE subnet=?1", last_row_entry},
+    };
+    int err = 0;
+    for (size_t i = 0; i < sizeof tables / sizeof tables[0] && !err; i++)
+        err = prune_rows(rt, &tables[i], subnet, 0, 0);
+    return err;
 }

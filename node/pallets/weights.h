@@ -26,8 +26,15 @@
  *   are then dropped: a stored vector lists only uids with weight.
  * - Epoch bucket: the vector goes to bucket epoch = height / tempo. A later
  *   submission of the same validator in the same epoch replaces the
- *   earlier one (duplicate rule); the last one before the epoch's end
- *   counts.
+ *   earlier one (duplicate rule).
+ * - Weights stand until changed (issue 16, as Bittensor's activity
+ *   cutoff): an epoch's end uses each validator's latest submission, from
+ *   whichever bucket, while height - its block <= the chain parameter
+ *   weights_activity_cutoff_blocks, and while the validator holds a permit
+ *   (chosen again from the stakes at the epoch's end); else it is silent.
+ *   Buckets are kept while they hold a validator's latest, usable
+ *   submission (and the epoch's own bucket for one more epoch, for the
+ *   collusion analysis, which looks at fresh submissions only).
  * - Rate limit: a submit or commit less than rate_limit blocks after the
  *   validator's previous submit or commit on the subnet is refused
  *   (NM_E_RATE_LIMITED). Reveals are not limited (their commit was).
@@ -99,6 +106,7 @@ struct nm_weights_row {
     uint64_t block;
     const uint8_t *data;
     size_t len;
+    uint64_t epoch; /* its bucket */
 };
 typedef int (*nm_weights_row_fn)(void *ctx, const struct nm_weights_row *row);
 /* Calls fn for every submission in subnet's bucket of epoch, by uid. Stops
@@ -106,18 +114,45 @@ typedef int (*nm_weights_row_fn)(void *ctx, const struct nm_weights_row *row);
 int nm_weights_bucket_each(struct nm_db *db, uint16_t subnet, uint64_t epoch, nm_weights_row_fn fn,
                            void *ctx);
 
+/* Calls fn for each account's latest submission on subnet (from any
+ * bucket) whose block is >= min_block, by uid. */
+int nm_weights_standing_each(struct nm_db *db, uint16_t subnet, uint64_t min_block,
+                             nm_weights_row_fn fn, void *ctx);
+/* The oldest block whose submission still counts at the end of block
+ * height: height - weights_activity_cutoff_blocks (0 at the start). */
+uint64_t nm_weights_standing_from(const struct nm_params *params, uint64_t height);
+/* Appends to list {uid, hotkey, epoch, block, age (blocks at height),
+ * stale_at (first block it no longer counts), stale} for each account's
+ * latest submission on subnet (validator_uid < 0: all). */
+int nm_weights_standing_json(struct nm_db *db, const struct nm_params *params, uint16_t subnet,
+                             uint64_t height, int validator_uid, cJSON *list);
+
+/* Metagraph (neuron_list): adds to each validator of neurons (the
+ * registry's array) weights_age, weights_stale_at (null without a
+ * submission) and weights_stale, at height. */
+int nm_weights_annotate_neurons(struct nm_db *db, const struct nm_params *params, uint16_t subnet,
+                                uint64_t height, cJSON *neurons);
+
 /* Epoch-end housekeeping of subnet (the runtime's height is the epoch's
  * last block): drops buckets other than keep_epoch, commits that can no
  * longer be revealed, and commits and rate-limit rows of accounts that are
- * no longer validators of the subnet. */
+ * no longer validators of the subnet. Other buckets' rows stay while they
+ * are their account's latest and not older than the activity cutoff.
+ * keep_epoch NM_WEIGHTS_KEEP_NONE (a retired subnet): every bucket goes. */
+#define NM_WEIGHTS_KEEP_NONE UINT64_MAX
 int nm_weights_prune(struct nm_runtime *rt, uint16_t subnet, uint64_t keep_epoch);
 
-/* {subnet, epoch, options {...}, submissions: [{uid, hotkey, block,
- * weights: [[uid, w], ...]}], commits: [{uid, hotkey, block, reveal_from,
- * reveal_until}]} for one epoch's bucket; validator_uid < 0 for all.
- * NULL (and *err) on error. */
+/* Drops every row of subnet in the four tables (issue 16: a dissolved
+ * subnet, its id about to be reused). */
+int nm_weights_clear(struct nm_runtime *rt, uint16_t subnet);
+
+/* {subnet, epoch, height, activity_cutoff, options {...}, submissions:
+ * [{uid, hotkey, block, weights: [[uid, w], ...]}], commits: [{uid,
+ * hotkey, block, reveal_from, reveal_until}], standing: [see
+ * nm_weights_standing_json at height]} for one epoch's bucket;
+ * validator_uid < 0 for all. NULL (and *err) on error. */
 cJSON *nm_weights_json(struct nm_db *db, const struct nm_params *params, uint16_t subnet,
-                       uint64_t epoch, int validator_uid, int *err);
+                       uint64_t epoch, uint64_t height, int validator_uid, int *err);
 
 /* Adds every row's entry of the four tables to acc. */
 int nm_weights_fold(struct nm_db *db, struct nm_lthash *acc);

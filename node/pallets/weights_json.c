@@ -95,7 +95,7 @@ static int commits_json(struct nm_db *db, const struct nm_params *params,
 }
 
 cJSON *nm_weights_json(struct nm_db *db, const struct nm_params *params, uint16_t subnet,
-                       uint64_t epoch, int validator_uid, int *err)
+                       uint64_t epoch, uint64_t height, int validator_uid, int *err)
 {
     struct nm_weight_options o;
     cJSON *obj = cJSON_CreateObject();
@@ -109,8 +109,12 @@ cJSON *nm_weights_json(struct nm_db *db, const struct nm_params *params, uint16_
     nm_json_add(obj, "options", options_json(&o));
     struct json_ctx j = {cJSON_AddArrayToObject(obj, "submissions"), validator_uid};
     cJSON *commits = cJSON_AddArrayToObject(obj, "commits");
+    cJSON *standing = cJSON_AddArrayToObject(obj, "standing");
+    nm_json_add_u64(obj, "height", height);
+    nm_json_add_u64(obj, "activity_cutoff", params->weights_activity_cutoff_blocks);
     if ((*err = nm_weights_bucket_each(db, subnet, epoch, submission_json, &j)) ||
-        (*err = commits_json(db, params, &o, validator_uid, commits)))
+        (*err = commits_json(db, params, &o, validator_uid, commits)) ||
+        (*err = nm_weights_standing_json(db, params, subnet, height, validator_uid, standing)))
         goto fail;
     return obj;
 fail:

@@ -5,9 +5,10 @@
 # an epoch processed; the epoch summary, reputations, an outlier, rewards
 # paid to miners, validators and the owner, paid + burned == emitted;
 # commit-reveal (too early, mismatching, revealed with --wait); the
-# collusion report; `neuron show` with a neuron's recent epochs; a `watch
-# incentive` rule firing on a miner's fall; and `node --check` replaying
-# it all. Every failure the
+# collusion report; weights standing into the next epoch with their age
+# (weights show, metagraph); `neuron show` with a neuron's recent epochs; a
+# `watch incentive` rule firing on a miner's fall; and `node --check`
+# replaying it all. Every failure the
 # chain state foretells (NOT_MINER, NOT_VALIDATOR, NO_COMMIT_REVEAL,
 # RATE_LIMITED, USE_COMMIT_REVEAL, REVEAL_TOO_EARLY) is refused before
 # signing: no fee.
@@ -151,6 +152,16 @@ grep -q '"uid":2,[^}]*"outlier":true' "$T/epoch" && pass "dave flagged outlier" 
 run "metagraph shows consensus columns" 0 'REPUTATION' "metagraph $subnet"
 grep -q 'grpc://127.0.0.1:50052' "$T/out" && pass "metagraph keeps the endpoints" ||
     fail "metagraph keeps the endpoints"
+# issue 16: weights stand until changed; their age and stale block are shown
+run "weights show: each validator's standing weights" 0 \
+    'standing weights (activity cutoff 50 blocks)' "weights show $subnet --epoch $((epoch + 1))"
+grep -q '^uid 0: block [0-9]* (epoch '"$epoch"'), age [0-9]* blocks, stale at block' "$T/out" &&
+    pass "bob's weights of epoch $epoch stand into the next, with age and stale block" ||
+    { fail "standing weights line"; cat "$T/out"; }
+nm --json "metagraph $subnet" >"$T/out" 2>&1
+grep -q '"uid":0,[^}]*"weights_age":[0-9]*,"weights_stale_at":[0-9]*,"weights_stale":false' \
+    "$T/out" && pass "the metagraph gives each validator's weights age and stale block" ||
+    { fail "metagraph weights age"; cat "$T/out"; }
 run "epoch overview" 0 "subnet $subnet, epoch" 'epoch'
 # A watch rule on ferdie's incentive, set now (epoch 1's ~0.5333 is its
 # reference): epoch 2 pays from bob's revealed 2:1 alone (~0.3333, -37.5%),

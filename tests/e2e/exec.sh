@@ -149,6 +149,9 @@ else
 fi
 expect_ok "subnet list shows it" "e2e-net" 'sub l'
 expect_ok "subnet show" 'input schema *{"prompt":"string"}' "subnet show $subnet"
+expect_ok "subnet show: the registration burn and immunity (issue 16)" \
+    'registration burn  *0[.0]* NMT (0 registered.*target 2 per 10 blocks.*immunity 20 blocks)' \
+    "subnet show $subnet"
 
 nm --as bob --json "register miner $subnet --stake 10 --endpoint grpc://127.0.0.1:50051"
 uid=$(json_field uid)
@@ -209,8 +212,16 @@ expect_fail "insufficient stake" 1 'insufficient stake' --as bob "stake remove $
 nm --as eve --json "subnet create --name tiny --task CUSTOM --max-neurons 1"
 tiny=$(json_field id)
 nm --as eve "register miner $tiny --stake 1 --endpoint grpc://127.0.0.1:50061"
-expect_fail "full subnet" 1 'subnet is full' \
+# issue 16: a full subnet replaces its lowest-scoring neuron (all immune
+# here: the earliest registered) instead of refusing
+expect_ok "full subnet: the newcomer takes the pruned neuron's uid" 'uid 0' \
     --as ferdie "register miner $tiny --stake 1 --endpoint grpc://127.0.0.1:50062"
+nm --json "metagraph $tiny"
+if grep -q '50062' "$work/out" && ! grep -q '50061' "$work/out"; then
+    pass "eve's neuron was pruned, ferdie's took its place"
+else
+    fail "pruned on a full subnet"
+fi
 expect_fail "bad address checksum" 2 'checksum' --as bob "transfer $bad_addr 1"
 expect_fail "no signer" 2 'no signer' 'stake withdraw'
 url_saved=$url
