@@ -10,7 +10,12 @@
 #define NM_PARAMS_MAP(X)                                                                   \
     X(block_time_ms, 1000, 12000, 100, 600000, "milliseconds between blocks")             \
     X(tempo, 10, 360, 2, 100000, "blocks per epoch")                                      \
-    X(tx_fee, 100000, 100000, 0, 1000000000000ULL, "fee per extrinsic, base units")      \
+    X(tx_fee, 100000, 100000, 0, 1000000000000ULL, "base fee per extrinsic, base units") \
+    /* issue 16/17: fees follow cost, as Substrate's length and weight fees */           \
+    X(tx_byte_fee, 1000, 1000, 0, 1000000000ULL,                                          \
+      "fee per encoded byte of an extrinsic, base units")                                 \
+    X(tx_weight_fee, 100, 100, 0, 1000000000ULL,                                          \
+      "fee per unit of call weight (about 1 us of reference execution), base units")    \
     X(existential_deposit, 1000000, 1000000, 0, 1000000000000ULL,                         \
       "smallest balance a new account may hold, base units")                              \
     X(unlock_period_blocks, 10, 7200, 0, 10000000, "blocks before unbonded stake is free") \
@@ -23,6 +28,8 @@
       "largest extrinsic in bytes, refused at submission and in imported blocks")        \
     X(max_block_bytes, 4194304, 4194304, 65536, 7340032,                                 \
       "largest encoded block in bytes (header, seal and extrinsics)")                    \
+    X(max_block_weight, 2000000, 6000000, 10000, 1000000000000ULL,                       \
+      "largest total weight of a block's extrinsics (issue 16: fees follow cost)")      \
     X(faucet_amount, 100000000000ULL, 0, 0, 1000000000000000ULL,                          \
       "what the dev faucet pays, base units") \
     /* weights/consensus/emission parameters */                                         \
@@ -90,7 +97,9 @@
     X(gov_slash_ppm, 200000, 200000, 0, 1000000,                                          \
       "a rejected proposal's bond is slashed when ayes are under this share, ppm")       \
     X(gov_max_open_per_account, 4, 4, 1, 64,                                              \
-      "proposals one account may have open or approved at once (issue 16)")
+      "proposals one account may have open or approved at once (issue 16)")             \
+    X(gov_bond_growth_ppb, 2000000000ULL, 2000000000ULL, 1000000000ULL, 10000000000ULL,   \
+      "each proposal an account has open multiplies its next bond by this, ppb (issue 16)")
 
 struct nm_params {
 #define NM_X_FIELD(name, dev, def, lo, hi, desc) uint64_t name;

@@ -262,11 +262,22 @@ static int check_proposal(struct nm_cmd_ctx *ctx)
         return rc;
     params = cJSON_GetObjectItemCaseSensitive(gov, "params");
     uint64_t min_bond = nm_jget_u64(params, "min_bond");
+    const cJSON *mine = cJSON_GetObjectItemCaseSensitive(gov, "mine");
     if (bond < min_bond) {
         rc = nm_cmd_fail(ctx, NM_CMD_FAILED, NM_E_BOND_TOO_SMALL,
                          "bond below the chain's "
                          "minimum proposal bond: %s given, at least %s (BOND_TOO_SMALL)",
                          nm_cmd_amount_text(bond, a1), nm_cmd_amount_text(min_bond, a2));
+        goto out;
+    }
+    /* Issue 16: each proposal the signer has open raises its next bond. */
+    if (cJSON_IsObject(mine) && nm_jget_u64(mine, "open") < nm_jget_u64(mine, "max_open") &&
+        bond < nm_jget_u64(mine, "required_bond")) {
+        rc = nm_cmd_fail(ctx, NM_CMD_FAILED, NM_E_BOND_BELOW_REQUIRED,
+                         "bond below what this account's next proposal needs: %s given, at "
+                         "least %s with %llu proposals open (BOND_BELOW_REQUIRED)",
+                         nm_cmd_amount_text(bond, a1), nm_cmd_jamount(mine, "required_bond", a2),
+                         (unsigned long long)nm_jget_u64(mine, "open"));
         goto out;
     }
     if (c->kind == NM_CALL_PROPOSE_SPEND &&

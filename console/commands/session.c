@@ -9,6 +9,7 @@
 #include "node/amount.h"
 #include "node/errors.h"
 #include "node/extrinsic.h"
+#include "node/fee.h"
 #include "node/keystore.h"
 #include "node/ss58.h"
 
@@ -66,7 +67,7 @@ struct nm_session {
     bool connected;
     bool dev;
     nm_hash genesis;
-    uint64_t tx_fee; /* for the balance check before signing */
+    struct nm_fee_rates fees; /* for the balance check before signing (node/fee.h) */
 
     struct signer_slot signers[MAX_SIGNERS];
     int nsigners;
@@ -302,9 +303,13 @@ int nm_session_connect(struct nm_session *s, char *err, size_t cap)
         goto out;
     }
     s->dev = cJSON_IsTrue(dev);
-    const cJSON *fee = cJSON_GetObjectItemCaseSensitive(info, "tx_fee");
-    if (!cJSON_IsString(fee) || nm_units_parse(fee->valuestring, &s->tx_fee) != 0)
-        s->tx_fee = 0;
+    const char *fee_keys[] = {"tx_fee", "tx_byte_fee", "tx_weight_fee"};
+    uint64_t *fee_slots[] = {&s->fees.base, &s->fees.per_byte, &s->fees.per_weight};
+    for (int i = 0; i < 3; i++) { /* an older node without one: 0 */
+        const cJSON *fee = cJSON_GetObjectItemCaseSensitive(info, fee_keys[i]);
+        if (!cJSON_IsString(fee) || nm_units_parse(fee->valuestring, fee_slots[i]) != 0)
+            *fee_slots[i] = 0;
+    }
     s->connected = true;
 out:
     cJSON_Delete(info);
@@ -616,16 +621,16 @@ static uint64_t call_spend(const struct nm_call *call)
                                              : 0;
 }
 
-static int check_funds(const struct nm_session *s, const struct nm_call *call, uint64_t free_units,
-                       char *err, size_t cap)
+static int check_funds(uint64_t fee, const struct nm_call *call, uint64_t free_units, char *err,
+                       size_t cap)
 {
     uint64_t spend = call_spend(call), need;
     char a[NM_AMOUNT_STRLEN], b[NM_AMOUNT_STRLEN], c[NM_AMOUNT_STRLEN];
-    if (nm_add_u64(spend, s->tx_fee, &need) && need <= free_units)
+    if (nm_add_u64(spend, fee, &need) && need <= free_units)
         return 0;
     nm_amount_format(free_units, a);
     nm_amount_format(spend, b);
-    nm_amount_format(s->tx_fee, c);
+    nm_amount_format(fee, c);
     if (spend)
         snprintf(err, cap, "insufficient balance: %s NMT free, %s NMT + %s NMT fee needed "
                            "(INSUFFICIENT_BALANCE)", a, b, c);
@@ -747,7 +752,7 @@ static int submit_or_dry(struct nm_session *s, const char *signer, const struct 
     if (rc)
         goto out;
     rc = fetch_account(s, &kp->pub, &nonce, &free_units, err, cap);
-    if (rc || (rc = check_funds(s, call, free_units, err, cap)))
+    if (rc)
         goto out;
     /* The node may not show our last extrinsic's nonce yet. */
     struct signer_slot *slot = (struct signer_slot *)((const char *)kp -
@@ -760,6 +765,12 @@ static int submit_or_dry(struct nm_session *s, const char *signer, const struct 
         snprintf(err, cap, "cannot build the transaction: %s", nm_strerror(rc));
         goto out;
     }
+    /* Issue 16: the fee follows the signed bytes and the call's weight. */
+    struct nm_fee fee;
+    if (nm_fee_compute(&s->fees, ext_len, call, &fee))
+        fee.total = UINT64_MAX;
+    if ((rc = check_funds(fee.total, call, free_units, err, cap)))
+        goto out;
     nm_hash xh;
     nm_extrinsic_hash(ext, ext_len, &xh);
     nm_hash_hex(&xh, out->extrinsic);
@@ -777,7 +788,7 @@ static int submit_or_dry(struct nm_session *s, const char *signer, const struct 
         out->signed_hex = hex;
         hex = NULL;
         out->nonce = nonce;
-        out->fee = s->tx_fee;
+        out->fee = fee.total;
         out->free_before = free_units;
         out->spend = call_spend(call);
         goto out;

@@ -7,6 +7,7 @@
 #include "node/amount.h"
 #include "node/errors.h"
 #include "node/pallets/balances.h"
+#include "node/pallets/governance_bond.h"
 #include "node/pallets/governance_store.h"
 #include "node/pallets/staking.h"
 #include "node/pallets/subnets.h"
@@ -30,6 +31,9 @@ static const char *const action_names[NM_COUNCIL__ACTION_COUNT] = {"cancel", "fa
 static const char *const allowed_params[] = {
     "tempo",
     "tx_fee",
+    "tx_byte_fee",
+    "tx_weight_fee",
+    "max_block_weight",
     "existential_deposit",
     "unlock_period_blocks",
     "max_subnets",
@@ -42,6 +46,7 @@ static const char *const allowed_params[] = {
     "gov_approval_ppm",
     "gov_slash_ppm",
     "gov_max_open_per_account",
+    "gov_bond_growth_ppb",
     /* weights/consensus/emission parameters open to governance */
     "emission_per_block",
     "halving_interval_blocks",
@@ -298,23 +303,12 @@ static int check_action(struct nm_runtime *rt, const struct nm_call *c, uint64_t
     }
 }
 
-/* Proposals of who open or approved (issue 16: one account cannot take
- * every slot). */
-static int count_open_of(struct nm_db *db, const nm_account *who, uint64_t *out)
-{
-    sqlite3_stmt *st = nm_db_stmt(db, "SELECT COUNT(*) FROM proposals"
-                                      " WHERE status IN (0, 1) AND proposer=?1");
-    if (st)
-        sqlite3_bind_blob(st, 1, who->b, NM_PUBKEY_LEN, SQLITE_STATIC);
-    return nm_gov_count(st, out);
-}
-
 int nm_governance_propose(struct nm_runtime *rt, const nm_account *signer, const struct nm_call *c)
 {
     int kind = nm_proposal_kind_of_call(c->kind);
     if (kind < 0)
         return NM_E_UNKNOWN_CALL;
-    uint64_t bond = bond_of(c), vote_end, earliest_exec, active, mine, last_id;
+    uint64_t bond = bond_of(c), vote_end, earliest_exec, active, last_id;
     if (bond < rt->params.gov_min_bond)
         return NM_E_BOND_TOO_SMALL;
     if (!nm_add_u64(rt->height, rt->params.gov_review_period_blocks, &vote_end) ||
@@ -331,13 +325,10 @@ int nm_governance_propose(struct nm_runtime *rt, const nm_account *signer, const
                             &active)) ||
         (err = nm_gov_count(nm_db_stmt(rt->db, "SELECT COALESCE(MAX(id), 0) FROM proposals"),
                             &last_id)) ||
-        (err = count_open_of(rt->db, signer, &mine)) ||
+        /* Issue 16: the bond grows with the proposer's open proposals. */
+        (err = nm_gov_bond_check(rt->db, &rt->params, signer, bond, NULL)) ||
         (err = nm_balances_get(rt->db, signer, &acct)))
         goto out;
-    if (mine >= rt->params.gov_max_open_per_account) {
-        err = NM_E_TOO_MANY_OPEN_PROPOSALS;
-        goto out;
-    }
     if (active >= NM_GOV_MAX_ACTIVE || last_id >= UINT32_MAX) {
         err = NM_E_TOO_MANY_PROPOSALS;
         goto out;

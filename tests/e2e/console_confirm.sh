@@ -12,7 +12,7 @@ type_line c "use alice"
 check "signer alice" wait_screen c "signer alice"
 type_line c "transfer bob 2"
 check "a transfer shows its dry run first" wait_screen c "dry run, nothing sent: balances.transfer" 15
-check "with the fee and the balance left" wait_screen c "fee 0.000100000 NMT, moves 2.000000000 NMT"
+check "with the fee and the balance left" wait_screen c "fee 0.000267000 NMT, moves 2.000000000 NMT"
 check "and asks" wait_screen c "send it? [y/N]"
 type_line c "n"
 check "n sends nothing" wait_screen c "cancelled, nothing sent"

@@ -12,11 +12,26 @@ before=$(nm --json 'balance alice')
 nm --as alice 'transfer bob 1.5 --dry-run' >"$T/dry.out" 2>&1
 check "transfer --dry-run exits 0" test $? -eq 0
 check "it says nothing was sent" grep -q '^dry run, nothing sent: balances.transfer' "$T/dry.out"
-check "it shows the fee and the balance left" \
-    grep -q 'fee 0.000100000 NMT, moves 1.500000000 NMT; free balance 1000000.000000000 NMT -> 999998.499900000 NMT' "$T/dry.out"
 nm --as alice --json 'transfer bob 1.5 --dry-run' >"$T/dry.json" 2>&1
 check "the JSON carries the signed extrinsic" grep -q '"signed":"0x[0-9a-f]*"' "$T/dry.json"
-check "and the balance after, in base units" grep -q '"free_after":"999998499900000"' "$T/dry.json"
+# issue 16: the fee shown is the real one, base + per byte + per weight unit,
+# as the node's payment_queryInfo prices the same signed bytes
+fee=$(json_field fee <"$T/dry.json")
+signed=$(json_field signed <"$T/dry.json")
+curl -s -m 5 -H 'Content-Type: application/json' -d "{\"jsonrpc\":\"2.0\",\"id\":1,\
+\"method\":\"payment_queryInfo\",\"params\":[\"$signed\"]}" "http://${URL#ws://}" >"$T/pay.json"
+check "the dry-run fee is payment_queryInfo's partialFee" \
+    test "$fee" = "$(json_field partialFee <"$T/pay.json")"
+check "which follows size and weight: above the 100000 base fee" test "$fee" -gt 100000
+check "payment_queryInfo names the weight (a transfer: 150)" grep -q '"weight":150' "$T/pay.json"
+check "and the balance after, in base units" \
+    grep -q "\"free_after\":\"$((999998500000000 - fee))\"" "$T/dry.json"
+fee_nmt=$(printf '0.%09d' "$fee")
+after=$((999998500000000 - fee))
+after_nmt=$(printf '%d.%09d' $((after / 1000000000)) $((after % 1000000000)))
+check "it shows the fee and the balance left" grep -q \
+    "fee $fee_nmt NMT, moves 1.500000000 NMT; free balance 1000000.000000000 NMT -> $after_nmt NMT" \
+    "$T/dry.out"
 sleep 2.5 # two blocks: a sent transfer would have landed
 check "the balance is unchanged" test "$(nm --json 'balance alice')" = "$before"
 check "bob got nothing" sh -c "'$NEUROMESH' exec --url '$URL' --json 'balance bob' |
