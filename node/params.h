@@ -61,6 +61,10 @@
       "blocks for the lock cost to fall back by one last lock; 0: no decay")             \
     X(subnet_lock_return_blocks, 10, 50400, 1, 5256000,                                    \
       "blocks after retirement when the owner gets the subnet's lock back")              \
+    X(yuma_kappa_ppb, 500000000, 500000000, 0, 1000000000,                                \
+      "Yuma mode: the stake share whose weight a miner's consensus is (kappa), ppb")     \
+    X(yuma_bond_alpha_ppb, 100000000, 100000000, 0, 1000000000,                            \
+      "Yuma mode: weight of this epoch's bonds in their moving average, ppb")           \
     X(outlier_k_ppb, 3000000000ULL, 3000000000ULL, 0, 100000000000ULL,                     \
       "outlier when similarity < median - k x MAD; k in ppb")                             \
     X(outlier_floor_ppb, 50000000, 50000000, 0, 1000000000,                                \

@@ -18,6 +18,7 @@
 #include "node/extrinsic.h"
 #include "node/pallets/governance.h"
 #include "node/pallets/governance_bond.h"
+#include "node/pallets/yuma_mode.h"
 #include "node/runtime.h"
 #include "node/pallets/staking.h"
 #include "node/pallets/subnets.h"
@@ -548,6 +549,33 @@ static void test_council_actions_need_a_council(void **state)
 #define T(name) cmocka_unit_test_setup_teardown(name, fx_setup, fx_teardown)
 
 /* Issue 16: a subnet's emission weight is the token holders' decision. */
+/* Issue 16: a subnet's epoch mode (seed or Yuma-compatible) is the token
+ * holders' decision, as its emission weight is. */
+static void test_subnet_aggregation_proposal_switches_the_epoch_mode(void **state)
+{
+    struct fx *f = *state;
+    uint16_t id = gfx_with_stakers(f);
+    char name[40], missing[40];
+    snprintf(name, sizeof name, "subnet.%u.aggregation", id);
+    snprintf(missing, sizeof missing, "subnet.%u.aggregation", id + 1);
+    assert_true(nm_governance_param_allowed(name));
+    struct gfx_snap s;
+    gfx_snap_take(f, &s);
+    assert_int_equal(gfx_propose_param(f, &f->alice, NMT, missing, 1), NM_E_UNKNOWN_SUBNET);
+    assert_int_equal(gfx_propose_param(f, &f->alice, NMT, name, 2), NM_E_PARAM_BOUNDS);
+    assert_int_equal(gfx_propose_param(f, &f->alice, NMT, name, 0), NM_E_NO_CHANGE);
+    gfx_snap_assert_same(f, &s);
+    assert_int_equal(gfx_propose_param(f, &f->alice, NMT, name, NM_AGG_YUMA), 0);
+    assert_int_equal(gfx_vote(f, &f->bob, 1, true), 0);
+    gfx_run_through(f, 26);
+    assert_int_equal(gfx_load(f, 1)->status, NM_PROPOSAL_EXECUTED);
+    uint8_t mode = 0;
+    assert_int_equal(nm_yuma_mode_get(f->db, id, &mode), 0);
+    assert_int_equal(mode, NM_AGG_YUMA);
+    assert_int_equal(fx_event_count(f, "governance.ParamChanged"), 1);
+    fx_assert_commitment_matches(f);
+}
+
 static void test_subnet_weight_proposal_sets_the_weight_on_approval(void **state)
 {
     struct fx *f = *state;
@@ -584,6 +612,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         T(test_param_change_passes_and_takes_effect_after_the_timelock),
         T(test_subnet_weight_proposal_sets_the_weight_on_approval),
+        T(test_subnet_aggregation_proposal_switches_the_epoch_mode),
         T(test_subnet_proposal_activates_the_subnet_on_approval),
         T(test_subnet_proposal_whose_name_was_taken_meanwhile_fails_cleanly),
         T(test_treasury_spend_pays_the_beneficiary_without_overdraft),

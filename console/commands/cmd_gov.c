@@ -7,6 +7,7 @@
 #include "console/commands/cmd_api.h"
 
 #include "console/commands/session.h"
+#include "node/pallets/yuma_mode.h"
 #include "node/amount.h"
 #include "node/errors.h"
 #include "node/pallets/governance.h"
@@ -52,7 +53,7 @@ static void allowed_list(char *out, size_t cap)
         len += (size_t)n;
     }
     if (len < cap)
-        snprintf(out + len, cap - len, ", subnet.ID.emission_weight");
+        snprintf(out + len, cap - len, ", subnet.ID.emission_weight, subnet.ID.aggregation");
 }
 
 /* What VALUE of `propose param` means for a unit. */
@@ -98,7 +99,7 @@ static int parse_display_value(const char *unit, const char *text, uint64_t *out
 
 static void help_param_names(struct nm_cmd_text *b)
 {
-    char names[900];
+    char names[1400];
     allowed_list(names, sizeof names);
     nm_cmd_printf(b, "VALUE is in the parameter's unit: NMT for amounts, %% for shares, blocks "
                      "for durations (params shows units and bounds).\nParameters governance "
@@ -117,7 +118,7 @@ static int build_propose_subnet(struct nm_cmd_ctx *ctx, struct nm_call *c)
 
 static int build_propose_param(struct nm_cmd_ctx *ctx, struct nm_call *c)
 {
-    char q[NM_CMD_QUOTE_CAP], names[900];
+    char q[NM_CMD_QUOTE_CAP], names[1400];
     const char *name = nm_cmd_arg(ctx, 0), *value = nm_cmd_arg(ctx, 1);
     c->kind = NM_CALL_PROPOSE_PARAM;
     if (strlen(name) > NM_PARAM_NAME_MAX || !nm_governance_param_allowed(name)) {
@@ -131,8 +132,13 @@ static int build_propose_param(struct nm_cmd_ctx *ctx, struct nm_call *c)
     static const struct nm_param_info subnet_weight = {
         .name = "subnet.ID.emission_weight", .min = 0, .max = 100,
         .description = "a subnet's share of the emission, whole percent"};
-    const struct nm_param_info *info =
-        nm_subnets_weight_param(name, NULL) ? &subnet_weight : nm_param_find(name);
+    /* and "subnet.ID.aggregation" its epoch: 0 the seed's, 1 Yuma-compatible */
+    static const struct nm_param_info subnet_mode = {
+        .name = "subnet.ID.aggregation", .min = 0, .max = NM_AGG__COUNT - 1,
+        .description = "a subnet's epoch: 0 the seed's, 1 Yuma-compatible"};
+    const struct nm_param_info *info = nm_subnets_weight_param(name, NULL) ? &subnet_weight
+                                       : nm_yuma_mode_param(name, NULL) ? &subnet_mode
+                                                                        : nm_param_find(name);
     const char *unit = nm_param_unit(info);
     uint64_t v;
     char shown[3][64];

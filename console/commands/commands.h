@@ -68,7 +68,7 @@ enum nm_cmd_complete {
 #define NM_CMD_MAX_ARGS 8
 #define NM_CMD_MAX_OPTS 16
 /* Longest error message a result carries. */
-#define NM_CMD_MSG_MAX 1024
+#define NM_CMD_MSG_MAX 2048
 
 /* One option a command accepts. metavar NULL: a flag without a value. */
 struct nm_cmd_option {

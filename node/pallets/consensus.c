@@ -15,6 +15,7 @@
 #include "node/pallets/subnets.h"
 #include "node/pallets/weights.h"
 #include "node/pallets/weights_codec.h"
+#include "node/pallets/yuma_mode.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -53,6 +54,7 @@ struct work {
     struct nm_collusion_finding *find;
     bool analysed;
     uint64_t *reward_v, *reward_m;
+    uint32_t *dividends;         /* v under the Yuma mode (yuma_mode.h), else NULL */
     uint32_t suspects, confirmed;
     uint64_t slashed;
 };
@@ -82,6 +84,7 @@ static void work_fini(struct work *w)
     free(w->find);
     free(w->reward_v);
     free(w->reward_m);
+    free(w->dividends);
 }
 
 static int load_neurons(struct work *w)
@@ -375,9 +378,17 @@ static int pay(struct work *w, uint64_t part, struct nm_epoch_summary *sum)
                 ? w->rep[k]
                 : 0;
     /* Issue 16: under basis 1 validators are paid by stake x reputation,
-     * so a stake split over many identities earns what it earns whole. */
-    if (p->aggregation_basis == 1)
+     * so a stake split over many identities earns what it earns whole;
+     * under the Yuma mode by its dividends (by stake when there are none). */
+    if (w->dividends) {
+        uint64_t total = 0;
+        for (uint32_t k = 0; k < w->v; k++)
+            total += shares[k] = w->flags[k] & NM_VFLAG_COLLUSION_CONFIRMED ? 0 : w->dividends[k];
+        for (uint32_t k = 0; k < w->v && !total; k++)
+            shares[k] = w->flags[k] & NM_VFLAG_COLLUSION_CONFIRMED ? 0 : w->stake[k];
+    } else if (p->aggregation_basis == 1) {
         nm_stake_shares(shares, w->stake, w->v, shares);
+    }
     nm_split(validators, shares, w->v, w->reward_v);
     free(shares);
     int err = 0;
@@ -391,6 +402,34 @@ static int pay(struct work *w, uint64_t part, struct nm_epoch_summary *sum)
         err = nm_emissions_pay(w->rt, &w->s->owner, part - miners - validators, &sum->owner_paid);
     sum->emission = part;
     sum->burned = part - sum->miner_paid - sum->validator_paid - sum->owner_paid;
+    return err;
+}
+
+/* Issue 16: a subnet in the Yuma mode takes W_global from Yuma's incentive
+ * and pays its validators by Yuma's dividends (yuma_mode.h). A validator
+ * without weights this epoch takes no part. */
+static int yuma_epoch(struct work *w)
+{
+    uint8_t mode;
+    int err = nm_yuma_mode_get(w->rt->db, w->subnet, &mode);
+    if (err || mode != NM_AGG_YUMA)
+        return err;
+    nm_account *accounts = malloc((w->v + 1) * sizeof *accounts);
+    uint64_t *stake = malloc((w->v + 1) * sizeof *stake);
+    w->dividends = calloc(w->v + 1, sizeof *w->dividends);
+    if (!accounts || !stake || !w->dividends) {
+        err = NM_E_NOMEM;
+        goto out;
+    }
+    for (uint32_t k = 0; k < w->v; k++) {
+        accounts[k] = w->by_uid[w->vuid[k]].account;
+        stake[k] = w->rows[k].n ? w->stake[k] : 0;
+    }
+    struct nm_yuma_epoch e = {w->subnet, w->v, w->width, w->vuid, accounts, w->rows, stake};
+    err = nm_yuma_mode_epoch(w->rt, &e, w->global, w->dividends);
+out:
+    free(accounts);
+    free(stake);
     return err;
 }
 
@@ -590,6 +629,7 @@ static int epoch_event(struct work *w, const struct nm_epoch_summary *sum)
         nm_json_add_amount(ev, "validator_paid", sum->validator_paid);
         nm_json_add_amount(ev, "owner_paid", sum->owner_paid);
         nm_json_add_amount(ev, "burned", sum->burned);
+        cJSON_AddStringToObject(ev, "aggregation", w->dividends ? "yuma" : "seed");
     }
     return emit(w, "consensus.EpochProcessed", ev);
 }
@@ -610,7 +650,7 @@ int nm_consensus_process_subnet(struct nm_runtime *rt, const struct nm_subnet *s
     w.out = (struct nm_consensus_output){
         .global = w.global, .similarity = w.sim, .reputation = w.rep, .flags = w.flags};
     if ((err = nm_consensus_run(&cp, &in, &w.out)) || (err = judge(&w)) ||
-        (err = pay(&w, part, &sum)))
+        (err = yuma_epoch(&w)) || (err = pay(&w, part, &sum)))
         goto out;
     sum.validators = w.v;
     sum.submitted = w.out.submitted;

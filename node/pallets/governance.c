@@ -8,9 +8,11 @@
 #include "node/errors.h"
 #include "node/pallets/balances.h"
 #include "node/pallets/governance_bond.h"
+#include "node/pallets/governance_params.h"
 #include "node/pallets/governance_store.h"
 #include "node/pallets/staking.h"
 #include "node/pallets/subnets.h"
+#include "node/pallets/yuma_mode.h"
 
 #include <stddef.h>
 #include <stdio.h>
@@ -24,63 +26,6 @@ static const char *const kind_names[NM_PROPOSAL__KIND_COUNT] = {"subnet", "param
 static const char *const status_names[NM_PROPOSAL__STATUS_COUNT] = {
     "open", "approved", "executed", "failed", "rejected", "slashed", "cancelled"};
 static const char *const action_names[NM_COUNCIL__ACTION_COUNT] = {"cancel", "fast-track"};
-
-/* GOV-002: the parameters token holders may change. Left out on purpose:
- * block_time_ms (nodes arm their block timer with it when they start) and
- * faucet_amount (dev chains only). */
-static const char *const allowed_params[] = {
-    "tempo",
-    "tx_fee",
-    "tx_byte_fee",
-    "tx_weight_fee",
-    "max_block_weight",
-    "existential_deposit",
-    "unlock_period_blocks",
-    "max_subnets",
-    "max_neurons",
-    "max_block_extrinsics",
-    "gov_min_bond",
-    "gov_review_period_blocks",
-    "gov_timelock_blocks",
-    "gov_quorum_ppm",
-    "gov_approval_ppm",
-    "gov_slash_ppm",
-    "gov_max_open_per_account",
-    "gov_bond_growth_ppb",
-    /* weights/consensus/emission parameters open to governance */
-    "emission_per_block",
-    "halving_interval_blocks",
-    "miner_share_ppb",
-    "validator_share_ppb",
-    "treasury_share_ppb",
-    "reputation_alpha_ppb",
-    "initial_reputation_ppb",
-    "aggregation_basis",
-    "max_validators",
-    "subnet_min_stake_validator",
-    "outlier_k_ppb",
-    "outlier_floor_ppb",
-    "outlier_penalty_ppb",
-    "nonsubmit_decay_ppb",
-    "commit_reveal_default",
-    "reveal_delay_blocks",
-    "weights_rate_limit_blocks",
-    "collusion_threshold_ppb",
-    "collusion_copy_ppb",
-    "collusion_min_miners",
-    "collusion_confirm_epochs",
-    "collusion_penalty_ppb",
-    "collusion_slash_ppb",
-};
-
-/* Parameters bound to each other: the miner and validator shares of a
- * subnet's emission add up to at most all of it. */
-static const struct {
-    const char *a, *b;
-    uint64_t max_sum;
-} param_pairs[] = {
-    {"miner_share_ppb", "validator_share_ppb", 1000000000ULL},
-};
 
 const char *nm_proposal_kind_name(uint8_t kind)
 {
@@ -101,16 +46,6 @@ int nm_proposal_kind_of_call(uint16_t call_kind)
     case NM_CALL_PROPOSE_UPGRADE: return NM_PROPOSAL_UPGRADE;
     default: return -1;
     }
-}
-
-bool nm_governance_param_allowed(const char *name)
-{
-    if (nm_subnets_weight_param(name, NULL))
-        return true;
-    for (size_t i = 0; i < sizeof allowed_params / sizeof allowed_params[0]; i++)
-        if (strcmp(allowed_params[i], name) == 0)
-            return nm_param_find(name) != NULL;
-    return false;
 }
 
 int nm_governance_dev_council(struct nm_runtime *rt, const nm_account *who, bool *out)
@@ -233,31 +168,6 @@ static uint64_t bond_of(const struct nm_call *c)
     }
 }
 
-/* name := value is allowed: whitelisted, inside its bounds, and within
- * any sum it shares with another parameter (at its current value). */
-static int check_param(const struct nm_params *params, const char *name, uint64_t value)
-{
-    if (!nm_governance_param_allowed(name) || nm_subnets_weight_param(name, NULL))
-        return NM_E_UNKNOWN_PARAM;
-    const struct nm_param_info *info = nm_param_find(name);
-    if (value < info->min || value > info->max)
-        return NM_E_PARAM_BOUNDS;
-    for (size_t i = 0; i < sizeof param_pairs / sizeof param_pairs[0]; i++) {
-        bool is_a = strcmp(name, param_pairs[i].a) == 0,
-             is_b = strcmp(name, param_pairs[i].b) == 0;
-        const struct nm_param_info *other =
-            nm_param_find(is_a ? param_pairs[i].b : param_pairs[i].a);
-        uint64_t sum;
-        if ((is_a || is_b) && other &&
-            (!nm_add_u64(value, nm_param_value(params, other), &sum) ||
-             sum > param_pairs[i].max_sum))
-            return NM_E_PARAM_BOUNDS;
-    }
-    return 0;
-}
-
-/* The upgrade rules, for a switch at `at` that may not come before
- * not_before + 1. */
 static int check_upgrade(struct nm_db *db, uint32_t version, uint64_t at, uint64_t not_before)
 {
     uint64_t current, scheduled_at, scheduled;
@@ -278,10 +188,10 @@ static int check_action(struct nm_runtime *rt, const struct nm_call *c, uint64_t
     case NM_CALL_PROPOSE_SUBNET: return nm_subnets_create_check(rt, &c->u.propose_subnet.spec);
     case NM_CALL_PROPOSE_PARAM: {
         const char *name = c->u.propose_param.name;
-        uint16_t subnet;
-        if (nm_subnets_weight_param(name, &subnet)) /* issue 16: a subnet's weight */
-            return nm_subnets_weight_set(rt, subnet, c->u.propose_param.value, false, NULL);
-        int err = check_param(&rt->params, name, c->u.propose_param.value);
+        uint64_t old;
+        if (nm_gov_subnet_param(name)) /* issue 16: a subnet's weight or epoch mode */
+            return nm_gov_subnet_param_set(rt, name, c->u.propose_param.value, false, &old);
+        int err = nm_gov_param_check(&rt->params, name, c->u.propose_param.value);
         if (err)
             return err;
         return nm_param_value(&rt->params, nm_param_find(name)) == c->u.propose_param.value
@@ -503,15 +413,12 @@ static int exec_param(struct nm_runtime *rt, const struct nm_proposal *p, const 
 {
     const char *name = c->u.propose_param.name;
     uint64_t value = c->u.propose_param.value, old;
-    uint16_t subnet;
-    uint8_t old_weight;
     int err;
-    if (nm_subnets_weight_param(name, &subnet)) {
-        if ((err = nm_subnets_weight_set(rt, subnet, value, true, &old_weight)))
+    if (nm_gov_subnet_param(name)) {
+        if ((err = nm_gov_subnet_param_set(rt, name, value, true, &old)))
             return err;
-        old = old_weight;
     } else {
-        if ((err = check_param(&rt->params, name, value)))
+        if ((err = nm_gov_param_check(&rt->params, name, value)))
             return err;
         old = nm_param_value(&rt->params, nm_param_find(name));
         if ((err = nm_runtime_param_set(rt, name, value)))
