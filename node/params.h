@@ -83,6 +83,12 @@
     X(collusion_copy_ppb, 950000000, 950000000, 1, 1000000000,                             \
       "a later submission in a cluster linked this closely is also a copy, ppb")          \
     X(collusion_min_miners, 32, 32, 2, 65535, "fewest miners for the collusion analysis")  \
+    X(collusion_topology_ppb, 150000000, 150000000, 0, 1000000000,                         \
+      "validators on one network are linked at this deviation correlation, ppb; 0: off")  \
+    X(collusion_topology_blocks, 1, 1, 0, 1000000,                                         \
+      "... when they submitted at most this many blocks apart")                          \
+    X(collusion_topology_pairs, 4096, 4096, 0, 1000000,                                    \
+      "most same-network validator pairs compared in one epoch")                         \
     X(collusion_confirm_epochs, 2, 2, 1, 100,                                              \
       "epochs in a row a collusion finding must persist to be confirmed")                 \
     X(collusion_penalty_ppb, 500000000, 500000000, 0, 1000000000,                          \

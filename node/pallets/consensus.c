@@ -13,6 +13,7 @@
 #include "node/pallets/incentive.h"
 #include "node/pallets/staking.h"
 #include "node/pallets/subnets.h"
+#include "node/pallets/topology.h"
 #include "node/pallets/weights.h"
 #include "node/pallets/weights_codec.h"
 #include "node/pallets/yuma_mode.h"
@@ -319,6 +320,37 @@ static int load(struct work *w)
 }
 
 /* Streaks, penalties and slashing (step 3). */
+/* Issue 16, the seed's third signal: validators announcing from one
+ * network whose weights also lean the same way at about the same time
+ * (topology.h). Their endpoints are read from table neurons. */
+static int topology(struct work *w)
+{
+    const struct nm_params *p = &w->rt->params;
+    if (!p->collusion_topology_ppb || w->m < p->collusion_min_miners)
+        return 0;
+    char(*keys)[NM_TOPOLOGY_KEY_MAX] = calloc(w->v + 1, sizeof *keys);
+    const char **network = malloc((w->v + 1) * sizeof *network);
+    sqlite3_stmt *st =
+        nm_db_stmt(w->rt->db, "SELECT endpoint FROM neurons WHERE subnet=?1 AND uid=?2");
+    int err = !keys || !network ? NM_E_NOMEM : !st ? NM_E_DB : 0;
+    for (uint32_t k = 0; k < w->v && !err; k++) {
+        sqlite3_bind_int(st, 1, w->subnet);
+        sqlite3_bind_int(st, 2, w->vuid[k]);
+        if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+            nm_topology_network((const char *)sqlite3_column_text(st, 0), keys[k]);
+        sqlite3_reset(st);
+        network[k] = keys[k];
+    }
+    struct nm_topology_params tp = {p->collusion_topology_ppb, p->collusion_topology_blocks,
+                                    (uint32_t)p->collusion_topology_pairs};
+    struct nm_topology_input in = {w->v,      network, w->rows, w->at, w->global,
+                                   w->miners, w->m,    w->width};
+    long linked = err ? 0 : nm_topology_links(&tp, &in, w->find);
+    free(keys);
+    free(network);
+    return err ? err : linked < 0 ? (int)linked : 0;
+}
+
 static int judge(struct work *w)
 {
     const struct nm_params *p = &w->rt->params;
@@ -327,7 +359,7 @@ static int judge(struct work *w)
     struct nm_collusion_input in = {w->v,    w->width,       w->rows,   w->at,
                                     w->prev, w->prev_global, w->miners, w->m};
     int err = nm_collusion_analyse(&cp, &in, w->find, &w->analysed);
-    if (err)
+    if (err || (err = topology(w)))
         return err;
     for (uint32_t k = 0; k < w->v; k++) {
         const struct nm_neuron_stats *old = &w->old[w->vuid[k]];
@@ -601,6 +633,18 @@ static int collusion_events(struct work *w)
             cJSON_Delete(kinds);
         }
         err = emit(w, "consensus.WeightCopying", ev);
+    }
+    for (uint32_t k = 0; k < w->v && !err; k++) {
+        const struct nm_collusion_finding *f = &w->find[k];
+        if (f->kinds != NM_COLL_TOPOLOGY)
+            continue; /* a topology link alone; with others, their events say it */
+        cJSON *ev = event_head(w);
+        if (ev) {
+            cJSON_AddNumberToObject(ev, "uid", w->vuid[k]);
+            cJSON_AddNumberToObject(ev, "of", w->vuid[f->partner]);
+            cJSON_AddNumberToObject(ev, "score", f->score);
+        }
+        err = emit(w, "consensus.SharedNetwork", ev);
     }
     for (uint32_t k = 0; k < w->v && !err; k++) {
         if (!(w->flags[k] & NM_VFLAG_COLLUSION_CONFIRMED))

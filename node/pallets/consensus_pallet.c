@@ -35,6 +35,7 @@ static const char *const consensus_events[] = {
     "consensus.CollusionCluster",
     "consensus.WeightCopying",
     "consensus.CollusionConfirmed",
+    "consensus.SharedNetwork",
     NULL,
 };
 
