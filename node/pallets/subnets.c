@@ -573,9 +573,9 @@ out:
     return err;
 }
 
-bool nm_subnets_weight_param(const char *name, uint16_t *id_out)
+bool nm_subnets_param_name(const char *name, const char *suffix, uint16_t *id_out)
 {
-    static const char prefix[] = "subnet.", suffix[] = ".emission_weight";
+    static const char prefix[] = "subnet.";
     if (strncmp(name, prefix, sizeof prefix - 1) != 0)
         return false;
     const char *p = name + sizeof prefix - 1;
@@ -589,6 +589,11 @@ bool nm_subnets_weight_param(const char *name, uint16_t *id_out)
     if (id_out)
         *id_out = (uint16_t)id;
     return true;
+}
+
+bool nm_subnets_weight_param(const char *name, uint16_t *id_out)
+{
+    return nm_subnets_param_name(name, ".emission_weight", id_out);
 }
 
 int nm_subnets_weight_set(struct nm_runtime *rt, uint16_t id, uint64_t weight, bool write,

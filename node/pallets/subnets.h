@@ -80,8 +80,10 @@ int nm_subnets_retire(struct nm_runtime *rt, const nm_account *signer, const str
  * by owner. */
 int nm_subnets_genesis_create(struct nm_runtime *rt, const nm_account *owner,
                               const struct nm_subnet_spec *spec, uint16_t *id_out);
-/* governance: whether name is "subnet.ID.emission_weight" (ID 1..65535,
- * no leading zero), then *id_out = ID (id_out may be NULL). */
+/* governance: whether name is "subnet.ID" + suffix with ID 1..65535
+ * written one way (no leading 0), then *id_out = ID (id_out may be NULL);
+ * nm_subnets_weight_param for the suffix ".emission_weight". */
+bool nm_subnets_param_name(const char *name, const char *suffix, uint16_t *id_out);
 bool nm_subnets_weight_param(const char *name, uint16_t *id_out);
 /* governance: subnet id's emission weight := weight, by the rules above but
  * whoever owns it (NM_E_UNKNOWN_SUBNET, NM_E_SUBNET_RETIRED,

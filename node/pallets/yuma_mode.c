@@ -11,19 +11,7 @@
 
 bool nm_yuma_mode_param(const char *name, uint16_t *id_out)
 {
-    static const char prefix[] = "subnet.", suffix[] = ".aggregation";
-    if (strncmp(name, prefix, sizeof prefix - 1) != 0)
-        return false;
-    const char *p = name + sizeof prefix - 1;
-    uint32_t id = 0;
-    size_t digits = 0;
-    for (; *p >= '0' && *p <= '9' && digits < 6; p++, digits++)
-        id = id * 10 + (uint32_t)(*p - '0');
-    if (digits == 0 || name[sizeof prefix - 1] == '0' || id > 65535 || strcmp(p, suffix) != 0)
-        return false;
-    if (id_out)
-        *id_out = (uint16_t)id;
-    return true;
+    return nm_subnets_param_name(name, ".aggregation", id_out);
 }
 
 /* ---- subnet_modes ---- */
