@@ -2,6 +2,7 @@
  * (see session.h): lazy connect, chain facts fetched once, account and
  * signer lookup, and sign-submit-watch of calls. */
 #include "console/commands/session.h"
+#include "console/commands/session_funds.h"
 
 #include "console/cli/home.h"
 #include "console/commands/contacts.h"
@@ -303,13 +304,7 @@ int nm_session_connect(struct nm_session *s, char *err, size_t cap)
         goto out;
     }
     s->dev = cJSON_IsTrue(dev);
-    const char *fee_keys[] = {"tx_fee", "tx_byte_fee", "tx_weight_fee"};
-    uint64_t *fee_slots[] = {&s->fees.base, &s->fees.per_byte, &s->fees.per_weight};
-    for (int i = 0; i < 3; i++) { /* an older node without one: 0 */
-        const cJSON *fee = cJSON_GetObjectItemCaseSensitive(info, fee_keys[i]);
-        if (!cJSON_IsString(fee) || nm_units_parse(fee->valuestring, fee_slots[i]) != 0)
-            *fee_slots[i] = 0;
-    }
+    nm_session_fee_rates(info, &s->fees);
     s->connected = true;
 out:
     cJSON_Delete(info);
@@ -610,36 +605,6 @@ static int fetch_account(struct nm_session *s, const nm_account *who, uint64_t *
     return rc;
 }
 
-/* Refuses, before signing, a call the free balance cannot pay for: it
- * would only fail in the block and cost the fee. The node still decides. */
-/* What a call takes from the free balance besides the fee. */
-static uint64_t call_spend(const struct nm_call *call)
-{
-    return call->kind == NM_CALL_TRANSFER    ? call->u.transfer.amount
-           : call->kind == NM_CALL_STAKE_ADD ? call->u.stake.amount
-           : call->kind == NM_CALL_REGISTER  ? call->u.reg.stake
-                                             : 0;
-}
-
-static int check_funds(uint64_t fee, const struct nm_call *call, uint64_t free_units, char *err,
-                       size_t cap)
-{
-    uint64_t spend = call_spend(call), need;
-    char a[NM_AMOUNT_STRLEN], b[NM_AMOUNT_STRLEN], c[NM_AMOUNT_STRLEN];
-    if (nm_add_u64(spend, fee, &need) && need <= free_units)
-        return 0;
-    nm_amount_format(free_units, a);
-    nm_amount_format(spend, b);
-    nm_amount_format(fee, c);
-    if (spend)
-        snprintf(err, cap, "insufficient balance: %s NMT free, %s NMT + %s NMT fee needed "
-                           "(INSUFFICIENT_BALANCE)", a, b, c);
-    else
-        snprintf(err, cap, "insufficient balance: %s NMT free, the fee is %s NMT "
-                           "(INSUFFICIENT_BALANCE)", a, c);
-    return NM_E_INSUFFICIENT_BALANCE;
-}
-
 /* Fills out from an inBlock result; returns the call's own error. */
 static int read_in_block(const cJSON *r, struct nm_submit_outcome *out, char *err, size_t cap)
 {
@@ -769,7 +734,7 @@ static int submit_or_dry(struct nm_session *s, const char *signer, const struct 
     struct nm_fee fee;
     if (nm_fee_compute(&s->fees, ext_len, call, &fee))
         fee.total = UINT64_MAX;
-    if ((rc = check_funds(fee.total, call, free_units, err, cap)))
+    if ((rc = nm_session_check_funds(fee.total, call, free_units, err, cap)))
         goto out;
     nm_hash xh;
     nm_extrinsic_hash(ext, ext_len, &xh);
@@ -790,7 +755,7 @@ static int submit_or_dry(struct nm_session *s, const char *signer, const struct 
         out->nonce = nonce;
         out->fee = fee.total;
         out->free_before = free_units;
-        out->spend = call_spend(call);
+        out->spend = nm_session_call_spend(call);
         goto out;
     }
     sweep_watches(s);
