@@ -18,15 +18,10 @@ int nm_chain_door_check(struct nm_chain *c, const uint8_t *ext, size_t len)
 {
     if (len > c->rt.params.max_extrinsic_bytes)
         return NM_E_EXTRINSIC_TOO_LARGE;
-    struct nm_extrinsic x;
-    int err = nm_extrinsic_decode(ext, len, &x);
+    struct nm_call *call;
+    int err = nm_extrinsic_call_new(ext, len, &call);
     if (err)
         return err;
-    struct nm_call *call = malloc(sizeof *call);
-    if (!call)
-        return NM_E_NOMEM;
-    if ((err = nm_call_decode(x.call, x.call_len, call)))
-        goto out;
     if (nm_fee_weight(call) > c->rt.params.max_block_weight) { /* issue 16: never fits */
         err = NM_E_EXTRINSIC_OVERWEIGHT;
         goto out;

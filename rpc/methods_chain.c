@@ -346,16 +346,13 @@ static int m_payment_queryInfo(struct nm_rpc_request *r, cJSON **result,
     if (hexlen > 2 * NM_EXTRINSIC_MAX + 2)
         return nm_rpc_fail_chain(e, NM_E_TOO_BIG, NULL);
     uint8_t *bytes = malloc(hexlen / 2 + 1);
-    struct nm_call *call = malloc(sizeof *call);
-    struct nm_extrinsic x;
+    struct nm_call *call = NULL;
     struct nm_fee_rates rates;
     struct nm_fee fee;
     size_t len;
-    int err = bytes && call ? nm_hex_decode(p->valuestring, bytes, hexlen / 2 + 1, 0, &len)
-                            : NM_E_NOMEM;
+    int err = bytes ? nm_hex_decode(p->valuestring, bytes, hexlen / 2 + 1, 0, &len) : NM_E_NOMEM;
     nm_fee_rates_of(&r->chain->rt.params, &rates);
-    if (!err && !(err = nm_extrinsic_decode(bytes, len, &x)) &&
-        !(err = nm_call_decode(x.call, x.call_len, call)))
+    if (!err && !(err = nm_extrinsic_call_new(bytes, len, &call)))
         err = nm_fee_compute(&rates, len, call, &fee);
     free(bytes);
     free(call);

@@ -24,6 +24,10 @@ check "the dry-run fee is payment_queryInfo's partialFee" \
     test "$fee" = "$(json_field partialFee <"$T/pay.json")"
 check "which follows size and weight: above the 100000 base fee" test "$fee" -gt 100000
 check "payment_queryInfo names the weight (a transfer: 150)" grep -q '"weight":150' "$T/pay.json"
+curl -s -m 5 -H 'Content-Type: application/json' -d '{"jsonrpc":"2.0","id":2,
+"method":"payment_queryInfo","params":["0x00"]}' "http://${URL#ws://}" >"$T/bad.json"
+check "bytes that are no extrinsic are refused with a reason (-32602 DECODE)" \
+    grep -q '"code":-32602.*"name":"DECODE"' "$T/bad.json"
 check "and the balance after, in base units" \
     grep -q "\"free_after\":\"$((999998500000000 - fee))\"" "$T/dry.json"
 fee_nmt=$(printf '0.%09d' "$fee")
