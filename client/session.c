@@ -2,6 +2,7 @@
  * connect, chain facts fetched once, calls, and accounts named by a person
  * (signers and submitting: signer.c). */
 #include "client/session_priv.h"
+#include "client/session_funds.h"
 
 #include "client/contacts.h"
 #include "client/home.h"
@@ -242,9 +243,7 @@ int nm_session_connect(struct nm_session *s, char *err, size_t cap)
         goto out;
     }
     s->dev = cJSON_IsTrue(dev);
-    const cJSON *fee = cJSON_GetObjectItemCaseSensitive(info, "tx_fee");
-    if (!cJSON_IsString(fee) || nm_units_parse(fee->valuestring, &s->tx_fee) != 0)
-        s->tx_fee = 0;
+    nm_session_fee_rates(info, &s->fees);
     s->connected = true;
 out:
     cJSON_Delete(info);

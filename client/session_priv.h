@@ -5,6 +5,7 @@
 #define NM_SESSION_PRIV_H
 
 #include "client/session.h"
+#include "node/fee.h"
 
 #include "node/keystore.h"
 
@@ -56,7 +57,7 @@ struct nm_session {
     bool connected;
     bool dev;
     nm_hash genesis;
-    uint64_t tx_fee; /* for the balance check before signing */
+    struct nm_fee_rates fees; /* for the balance check before signing (node/fee.h) */
 
     struct signer_slot signers[MAX_SIGNERS];
     int nsigners;

@@ -4,7 +4,7 @@
  * show our last extrinsic yet), and sign-submit-watch of calls. */
 #include "client/session_priv.h"
 
-#include "client/numfmt.h"
+#include "client/session_funds.h"
 #include "client/password.h"
 #include "node/amount.h"
 #include "node/errors.h"
@@ -234,36 +234,6 @@ static int fetch_account(struct nm_session *s, const nm_account *who, uint64_t *
     return rc;
 }
 
-/* Refuses, before signing, a call the free balance cannot pay for: it
- * would only fail in the block and cost the fee. The node still decides. */
-/* What a call takes from the free balance besides the fee. */
-static uint64_t call_spend(const struct nm_call *call)
-{
-    return call->kind == NM_CALL_TRANSFER    ? call->u.transfer.amount
-           : call->kind == NM_CALL_STAKE_ADD ? call->u.stake.amount
-           : call->kind == NM_CALL_REGISTER  ? call->u.reg.stake
-                                             : 0;
-}
-
-static int check_funds(const struct nm_session *s, const struct nm_call *call, uint64_t free_units,
-                       char *err, size_t cap)
-{
-    uint64_t spend = call_spend(call), need;
-    char a[NM_FMT_AMOUNT_CAP], b[NM_FMT_AMOUNT_CAP], c[NM_FMT_AMOUNT_CAP];
-    if (nm_add_u64(spend, s->tx_fee, &need) && need <= free_units)
-        return 0;
-    nm_fmt_amount(free_units, a, sizeof a);
-    nm_fmt_amount(spend, b, sizeof b);
-    nm_fmt_amount(s->tx_fee, c, sizeof c);
-    if (spend)
-        snprintf(err, cap, "insufficient balance: %s free, %s + %s fee needed "
-                           "(INSUFFICIENT_BALANCE)", a, b, c);
-    else
-        snprintf(err, cap, "insufficient balance: %s free, the fee is %s "
-                           "(INSUFFICIENT_BALANCE)", a, c);
-    return NM_E_INSUFFICIENT_BALANCE;
-}
-
 /* Fills out from an inBlock result; returns the call's own error. */
 static int read_in_block(const cJSON *r, struct nm_submit_outcome *out, char *err, size_t cap)
 {
@@ -376,7 +346,7 @@ static int submit_or_dry(struct nm_session *s, const char *signer, const struct 
     if (rc)
         goto out;
     rc = fetch_account(s, &kp->pub, &nonce, &free_units, err, cap);
-    if (rc || (rc = check_funds(s, call, free_units, err, cap)))
+    if (rc)
         goto out;
     /* The node may not show our last extrinsic's nonce yet. */
     struct signer_slot *slot = (struct signer_slot *)((const char *)kp -
@@ -389,6 +359,12 @@ static int submit_or_dry(struct nm_session *s, const char *signer, const struct 
         snprintf(err, cap, "cannot build the transaction: %s", nm_strerror(rc));
         goto out;
     }
+    /* Issue 16: the fee follows the signed bytes and the call's weight. */
+    struct nm_fee fee;
+    if (nm_fee_compute(&s->fees, ext_len, call, &fee))
+        fee.total = UINT64_MAX;
+    if ((rc = nm_session_check_funds(fee.total, call, free_units, err, cap)))
+        goto out;
     nm_hash xh;
     nm_extrinsic_hash(ext, ext_len, &xh);
     nm_hash_hex(&xh, out->extrinsic);
@@ -406,9 +382,9 @@ static int submit_or_dry(struct nm_session *s, const char *signer, const struct 
         out->signed_hex = hex;
         hex = NULL;
         out->nonce = nonce;
-        out->fee = s->tx_fee;
+        out->fee = fee.total;
         out->free_before = free_units;
-        out->spend = call_spend(call);
+        out->spend = nm_session_call_spend(call);
         goto out;
     }
     sweep_watches(s);

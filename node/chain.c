@@ -2,9 +2,11 @@
  * consistency check (see chain.h). */
 #include "node/chain.h"
 #include "node/chain_bft.h"
+#include "node/chain_door.h"
 #include "node/chain_verify.h"
 
 #include "node/errors.h"
+#include "node/fee.h"
 #include "node/extrinsic.h"
 #include "node/pallets/pallet.h"
 #include "node/pallets/governance.h"
@@ -423,17 +425,21 @@ int nm_chain_produce(struct nm_chain *c, uint64_t timestamp_ms, struct nm_block_
     nm_runtime_begin_block(&c->rt, h.height, h.timestamp_ms);
     uint64_t max = c->rt.params.max_block_extrinsics;
     uint64_t bytes = BLOCK_OVERHEAD_BYTES, max_bytes = c->rt.params.max_block_bytes;
+    uint64_t weight = 0, w = 0;
     for (size_t i = 0; i < n_pool && n < max; i++) {
         if (txs[i].len > c->rt.params.max_extrinsic_bytes) {
             drop[i] = 1; /* the limit went down since it came in */
             continue;
         }
-        if (bytes + txs[i].len + EXTRINSIC_OVERHEAD_BYTES > max_bytes)
-            continue; /* the next block */
+        if (bytes + txs[i].len + EXTRINSIC_OVERHEAD_BYTES > max_bytes ||
+            (nm_fee_weigh_extrinsic(txs[i].data, txs[i].len, &w) == 0 &&
+             weight + w > c->rt.params.max_block_weight))
+            continue; /* the next block (issue 16: bytes and weight alike) */
         int rc = nm_runtime_apply(&c->rt, txs[i].data, txs[i].len, true, (uint32_t)n,
                                   &results[n]);
         if (rc == 0) {
             bytes += txs[i].len + EXTRINSIC_OVERHEAD_BYTES;
+            weight += results[n].weight;
             exts[n] = txs[i].data;
             lens[n++] = txs[i].len;
             drop[i] = 1;
@@ -531,9 +537,13 @@ int nm_chain_import_outcome(struct nm_chain *c, const uint8_t *data, size_t len,
     if ((err = nm_governance_runtime_check(c->db)) || (err = nm_db_begin(c->db)))
         goto out;
     nm_runtime_begin_block(&c->rt, h->height, h->timestamp_ms);
+    uint64_t weight = 0;
     for (size_t i = 0; i < b.count; i++) {
-        if ((err = nm_runtime_apply(&c->rt, b.extrinsics[i], b.lengths[i], sigs_checked,
-                                    (uint32_t)i, &results[i]))) {
+        if (!(err = nm_runtime_apply(&c->rt, b.extrinsics[i], b.lengths[i], sigs_checked,
+                                     (uint32_t)i, &results[i])) &&
+            (weight += results[i].weight) > c->rt.params.max_block_weight)
+            err = NM_E_BLOCK_OVERWEIGHT; /* issue 16: the producer's limit, checked */
+        if (err) {
             abandon_block(c);
             goto out;
         }

@@ -162,43 +162,6 @@ int nm_chain_marker_read(const char *db_path, nm_hash *genesis)
     return 1;
 }
 
-/* Arguments bounded by the chain's own limits before a transaction may
- * enter the pool (issue 17: a weights.submit of 65,535 UIDs from anyone was
- * pooled and included): its size, and a weight list no longer than the
- * subnet's neurons. What the call itself checks stays with the call. */
-int nm_chain_door_check(struct nm_chain *c, const uint8_t *ext, size_t len)
-{
-    if (len > c->rt.params.max_extrinsic_bytes)
-        return NM_E_EXTRINSIC_TOO_LARGE;
-    struct nm_extrinsic x;
-    int err = nm_extrinsic_decode(ext, len, &x);
-    if (err)
-        return err;
-    struct nm_call *call = malloc(sizeof *call);
-    if (!call)
-        return NM_E_NOMEM;
-    if ((err = nm_call_decode(x.call, x.call_len, call)))
-        goto out;
-    const struct nm_weight_list *list = NULL;
-    uint16_t subnet = 0;
-    if (call->kind == NM_CALL_WEIGHTS_SUBMIT) {
-        list = &call->u.weights.list;
-        subnet = call->u.weights.subnet;
-    } else if (call->kind == NM_CALL_WEIGHTS_REVEAL) {
-        list = &call->u.weights_reveal.list;
-        subnet = call->u.weights_reveal.subnet;
-    }
-    uint32_t neurons = 0;
-    struct nm_subnet s;
-    /* an unknown subnet is the call's own error, with its own message */
-    if (list && nm_subnets_get(c->db, subnet, &s) == 0 &&
-        !(err = nm_registry_uid_end(c->db, subnet, &neurons)) && list->n > neurons)
-        err = NM_E_CALL_OUT_OF_BOUNDS;
-out:
-    free(call);
-    return err;
-}
-
 int nm_chain_check(struct nm_chain *c, const struct nm_chain_spec *spec, char *msg, size_t cap)
 {
     struct nm_lthash folded;

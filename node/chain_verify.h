@@ -20,11 +20,6 @@ int nm_chain_verify(struct nm_chain *c, unsigned depth, char *msg, size_t cap);
  * NM_E_DB_INTEGRITY with SQLite's first complaint in msg. */
 int nm_chain_verify_sqlite(struct nm_chain *c, bool full, char *msg, size_t cap);
 
-/* The door checks of a signed extrinsic before the pool (issue 17, item
- * 3): at most max_extrinsic_bytes, and call arguments within the chain's
- * own limits (a weight list no longer than the subnet's neurons). 0,
- * NM_E_EXTRINSIC_TOO_LARGE, NM_E_CALL_OUT_OF_BOUNDS or a decode error. */
-int nm_chain_door_check(struct nm_chain *c, const uint8_t *ext, size_t len);
 
 /* The marker beside a database file (path + ".genesis"): its genesis hash
  * in hex. No marker for ":memory:". */

@@ -128,6 +128,12 @@
     X(TOO_MANY_PROPOSALS, -32094, "too many proposals in progress: wait for some to finish") \
     X(TOO_MANY_OPEN_PROPOSALS, -32097,                                               \
       "this account has too many proposals in progress: wait for one to finish")     \
+    /* 2300..2399: incentive integrity (issue 16, fees and governance) */          \
+    X(BOND_BELOW_REQUIRED, 2300,                                                     \
+      "bond below what this account's next proposal needs: it grows with each one it has open") \
+    X(EXTRINSIC_OVERWEIGHT, 2301,                                                    \
+      "extrinsic weighs more than the chain's max_block_weight: no block can hold it") \
+    X(BLOCK_OVERWEIGHT, 2302, "block weighs more than the chain's max_block_weight") \
     X(RUNTIME_UNSUPPORTED, -32095,                                                   \
       "the chain now runs a runtime spec version this node does not support: upgrade neuromesh") \
     /* BFT finality (node/bft/): consensus input from peers, never sent as \

@@ -79,3 +79,20 @@ void nm_extrinsic_hash(const uint8_t *data, size_t len, nm_hash *out)
 {
     nm_hash_bytes(data, len, out);
 }
+
+int nm_extrinsic_call_new(const uint8_t *data, size_t len, struct nm_call **out)
+{
+    struct nm_extrinsic x;
+    int err = nm_extrinsic_decode(data, len, &x);
+    if (err)
+        return err;
+    struct nm_call *call = malloc(sizeof *call);
+    if (!call)
+        return NM_E_NOMEM;
+    if ((err = nm_call_decode(x.call, x.call_len, call))) {
+        free(call);
+        return err;
+    }
+    *out = call;
+    return 0;
+}

@@ -37,5 +37,9 @@ int nm_extrinsic_decode(const uint8_t *data, size_t len, struct nm_extrinsic *ou
  * the signature does not verify. */
 int nm_extrinsic_verify(const struct nm_extrinsic *x, const nm_hash *genesis);
 void nm_extrinsic_hash(const uint8_t *data, size_t len, nm_hash *out);
+/* The call an encoded extrinsic carries, decoded into *out (malloc'd: the
+ * caller frees it; its weight lists point into data). Shape only: no
+ * signature check. */
+int nm_extrinsic_call_new(const uint8_t *data, size_t len, struct nm_call **out);
 
 #endif

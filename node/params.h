@@ -10,7 +10,12 @@
 #define NM_PARAMS_MAP(X)                                                                   \
     X(block_time_ms, 1000, 12000, 100, 600000, "milliseconds between blocks")             \
     X(tempo, 10, 360, 2, 100000, "blocks per epoch")                                      \
-    X(tx_fee, 100000, 100000, 0, 1000000000000ULL, "fee per extrinsic, base units")      \
+    X(tx_fee, 100000, 100000, 0, 1000000000000ULL, "base fee per extrinsic, base units") \
+    /* issue 16/17: fees follow cost, as Substrate's length and weight fees */           \
+    X(tx_byte_fee, 1000, 1000, 0, 1000000000ULL,                                          \
+      "fee per encoded byte of an extrinsic, base units")                                 \
+    X(tx_weight_fee, 100, 100, 0, 1000000000ULL,                                          \
+      "fee per unit of call weight (about 1 us of reference execution), base units")    \
     X(existential_deposit, 1000000, 1000000, 0, 1000000000000ULL,                         \
       "smallest balance a new account may hold, base units")                              \
     X(unlock_period_blocks, 10, 7200, 0, 10000000, "blocks before unbonded stake is free") \
@@ -23,6 +28,8 @@
       "largest extrinsic in bytes, refused at submission and in imported blocks")        \
     X(max_block_bytes, 4194304, 4194304, 65536, 7340032,                                 \
       "largest encoded block in bytes (header, seal and extrinsics)")                    \
+    X(max_block_weight, 2000000, 6000000, 10000, 1000000000000ULL,                       \
+      "largest total weight of a block's extrinsics (issue 16: fees follow cost)")      \
     X(faucet_amount, 100000000000ULL, 0, 0, 1000000000000000ULL,                          \
       "what the dev faucet pays, base units") \
     /* weights/consensus/emission parameters */                                         \
@@ -67,6 +74,10 @@
       "weight of the old burn in an adjustment, ppb")                                    \
     X(immunity_period_blocks, 20, 4096, 0, 10000000,                                       \
       "blocks after registration a neuron cannot be pruned from a full subnet")         \
+    X(yuma_kappa_ppb, 500000000, 500000000, 0, 1000000000,                                \
+      "Yuma mode: the stake share whose weight a miner's consensus is (kappa), ppb")     \
+    X(yuma_bond_alpha_ppb, 100000000, 100000000, 0, 1000000000,                            \
+      "Yuma mode: weight of this epoch's bonds in their moving average, ppb")           \
     X(outlier_k_ppb, 3000000000ULL, 3000000000ULL, 0, 100000000000ULL,                     \
       "outlier when similarity < median - k x MAD; k in ppb")                             \
     X(outlier_floor_ppb, 50000000, 50000000, 0, 1000000000,                                \
@@ -87,6 +98,12 @@
     X(collusion_copy_ppb, 950000000, 950000000, 1, 1000000000,                             \
       "a later submission in a cluster linked this closely is also a copy, ppb")          \
     X(collusion_min_miners, 32, 32, 2, 65535, "fewest miners for the collusion analysis")  \
+    X(collusion_topology_ppb, 150000000, 150000000, 0, 1000000000,                         \
+      "validators on one network are linked at this deviation correlation, ppb; 0: off")  \
+    X(collusion_topology_blocks, 1, 1, 0, 1000000,                                         \
+      "... when they submitted at most this many blocks apart")                          \
+    X(collusion_topology_pairs, 4096, 4096, 0, 1000000,                                    \
+      "most same-network validator pairs compared in one epoch")                         \
     X(collusion_confirm_epochs, 2, 2, 1, 100,                                              \
       "epochs in a row a collusion finding must persist to be confirmed")                 \
     X(collusion_penalty_ppb, 500000000, 500000000, 0, 1000000000,                          \
@@ -105,7 +122,9 @@
     X(gov_slash_ppm, 200000, 200000, 0, 1000000,                                          \
       "a rejected proposal's bond is slashed when ayes are under this share, ppm")       \
     X(gov_max_open_per_account, 4, 4, 1, 64,                                              \
-      "proposals one account may have open or approved at once (issue 16)")
+      "proposals one account may have open or approved at once (issue 16)")             \
+    X(gov_bond_growth_ppb, 2000000000ULL, 2000000000ULL, 1000000000ULL, 10000000000ULL,   \
+      "each proposal an account has open multiplies its next bond by this, ppb (issue 16)")
 
 struct nm_params {
 #define NM_X_FIELD(name, dev, def, lo, hi, desc) uint64_t name;

@@ -3,6 +3,7 @@
 #include "node/runtime.h"
 
 #include "node/errors.h"
+#include "node/fee.h"
 #include "node/extrinsic.h"
 #include "node/pallets/pallet.h"
 
@@ -401,8 +402,10 @@ int nm_runtime_fold_state(struct nm_db *db, struct nm_lthash *out)
 /* Decodes, checks chain and signature, and reads the signer's account. */
 static int check_extrinsic(struct nm_runtime *rt, const uint8_t *ext, size_t len,
                            bool sig_checked, struct nm_extrinsic *x, struct nm_call *call,
-                           struct nm_account_info *acct)
+                           struct nm_account_info *acct, struct nm_fee *fee)
 {
+    struct nm_fee_rates rates;
+    nm_fee_rates_of(&rt->params, &rates);
     int err = nm_extrinsic_decode(ext, len, x);
     if (err)
         return err;
@@ -410,9 +413,10 @@ static int check_extrinsic(struct nm_runtime *rt, const uint8_t *ext, size_t len
         return err;
     if ((err = nm_call_decode(x->call, x->call_len, call)))
         return err;
-    if ((err = nm_pallet_accounts.get(rt->db, &x->signer, acct)))
-        return err;
-    if (acct->free < rt->params.tx_fee)
+    if ((err = nm_fee_compute(&rates, len, call, fee)) ||
+        (err = nm_pallet_accounts.get(rt->db, &x->signer, acct)))
+        return err == NM_E_OVERFLOW ? NM_E_INSUFFICIENT_BALANCE : err;
+    if (acct->free < fee->total)
         return NM_E_INSUFFICIENT_BALANCE;
     return 0;
 }
@@ -422,10 +426,11 @@ int nm_runtime_validate(struct nm_runtime *rt, const uint8_t *ext, size_t len, b
 {
     struct nm_extrinsic x;
     struct nm_account_info acct;
+    struct nm_fee fee;
     struct nm_call *call = malloc(sizeof *call);
     if (!call)
         return NM_E_NOMEM;
-    int err = check_extrinsic(rt, ext, len, sig_checked, &x, call, &acct);
+    int err = check_extrinsic(rt, ext, len, sig_checked, &x, call, &acct, &fee);
     free(call);
     if (err)
         return err;
@@ -480,10 +485,11 @@ int nm_runtime_apply(struct nm_runtime *rt, const uint8_t *ext, size_t len, bool
 {
     struct nm_extrinsic x;
     struct nm_account_info acct;
+    struct nm_fee fee;
     struct nm_call *call = malloc(sizeof *call);
     if (!call)
         return NM_E_NOMEM;
-    int err = check_extrinsic(rt, ext, len, sig_checked, &x, call, &acct);
+    int err = check_extrinsic(rt, ext, len, sig_checked, &x, call, &acct, &fee);
     if (err)
         goto out;
     if (x.nonce != acct.nonce) {
@@ -492,8 +498,10 @@ int nm_runtime_apply(struct nm_runtime *rt, const uint8_t *ext, size_t len, bool
     }
     memset(res, 0, sizeof *res);
     nm_extrinsic_hash(ext, len, &res->hash);
+    res->weight = fee.weight;
+    res->fee = fee.total;
     /* Fee and nonce are taken whatever the call does. */
-    if ((err = nm_pallet_accounts.put(rt, &x.signer, &acct, acct.free - rt->params.tx_fee,
+    if ((err = nm_pallet_accounts.put(rt, &x.signer, &acct, acct.free - fee.total,
                                acct.nonce + 1)))
         goto out;
     rt->extrinsic_index = (int32_t)index;
@@ -523,7 +531,8 @@ int nm_runtime_apply(struct nm_runtime *rt, const uint8_t *ext, size_t len, bool
     cJSON *ev = cJSON_CreateObject();
     nm_json_add_account(ev, "who", &x.signer);
     cJSON_AddStringToObject(ev, "call", nm_call_name(call->kind));
-    nm_json_add_amount(ev, "fee", rt->params.tx_fee);
+    nm_json_add_amount(ev, "fee", fee.total);
+    nm_json_add_u64(ev, "weight", fee.weight);
     if (res->error) {
         cJSON_AddStringToObject(ev, "error", nm_errname(res->error));
         cJSON_AddStringToObject(ev, "message", nm_strerror(res->error));

@@ -59,6 +59,8 @@ struct nm_account_info {
 struct nm_apply_result {
     nm_hash hash;
     int error;   /* 0, or why the call failed (fee and nonce were still taken) */
+    uint64_t weight; /* issue 16: its weight (node/fee.h), counted against max_block_weight */
+    uint64_t fee;    /* what it paid */
 };
 
 /* Loads params and the state accumulator from an opened database. */

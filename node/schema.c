@@ -79,8 +79,17 @@ static const char *const migration_6[] = {
     NULL,
 };
 
+/* Issue 16: a subnet's epoch mode and its Yuma bonds (yuma_mode.h). */
+static const char *const migration_7[] = {
+    "CREATE TABLE subnet_modes(subnet INTEGER PRIMARY KEY, mode INTEGER NOT NULL)",
+    "CREATE TABLE yuma_bonds(subnet INTEGER NOT NULL, uid INTEGER NOT NULL,"
+    " account BLOB NOT NULL, bonds BLOB NOT NULL, PRIMARY KEY(subnet, uid)) WITHOUT ROWID",
+    NULL,
+};
+
 static const char *const *const migrations[] = {migration_1, migration_2, migration_3,
-                                                migration_4, migration_5, migration_6};
+                                                migration_4, migration_5, migration_6,
+                                                migration_7};
 
 int nm_schema_migration_count(void)
 {

@@ -9,6 +9,7 @@
 #include "node/amount.h"
 #include "node/errors.h"
 #include "node/extrinsic.h"
+#include "node/fee.h"
 #include "node/params_json.h"
 #include "node/pallets/balances.h"
 #include "node/pallets/consensus.h"
@@ -145,6 +146,8 @@ static int m_chain_info(struct nm_rpc_request *r, cJSON **result, struct nm_rpc_
     cJSON_AddNumberToObject(o, "block_time_ms", (double)c->rt.params.block_time_ms);
     cJSON_AddNumberToObject(o, "timestamp", (double)c->best.timestamp_ms);
     nm_json_add_amount(o, "tx_fee", c->rt.params.tx_fee);
+    nm_json_add_amount(o, "tx_byte_fee", c->rt.params.tx_byte_fee);
+    nm_json_add_amount(o, "tx_weight_fee", c->rt.params.tx_weight_fee);
     nm_json_add_amount(o, "existential_deposit", c->rt.params.existential_deposit);
     nm_json_add_amount(o, "faucet_amount", c->spec.dev ? c->rt.params.faucet_amount : 0);
     nm_json_add_amount(o, "unlock_period_blocks", c->rt.params.unlock_period_blocks);
@@ -506,6 +509,43 @@ static int m_author_submitExtrinsic(struct nm_rpc_request *r, cJSON **result,
     return 0;
 }
 
+/* Substrate's payment_queryInfo: what an encoded extrinsic would pay now
+ * (issue 16: base + length + weight fees), without checking its signature
+ * or nonce. */
+static int m_payment_queryInfo(struct nm_rpc_request *r, cJSON **result,
+                               struct nm_rpc_error_out *e)
+{
+    const cJSON *p = nm_rpc_param(r, 0);
+    if (!cJSON_IsString(p))
+        return nm_rpc_fail(e, NM_RPC_INVALID_PARAMS,
+                           "invalid params: expected the extrinsic as 0x hex");
+    size_t hexlen = strlen(p->valuestring);
+    if (hexlen > 2 * NM_EXTRINSIC_MAX + 2)
+        return nm_rpc_fail_chain(e, NM_E_TOO_BIG, NULL);
+    uint8_t *bytes = malloc(hexlen / 2 + 1);
+    struct nm_call *call = NULL;
+    struct nm_fee_rates rates;
+    struct nm_fee fee;
+    size_t len;
+    int err = bytes ? nm_hex_decode(p->valuestring, bytes, hexlen / 2 + 1, 0, &len) : NM_E_NOMEM;
+    nm_fee_rates_of(&r->chain->rt.params, &rates);
+    if (!err && !(err = nm_extrinsic_call_new(bytes, len, &call)))
+        err = nm_fee_compute(&rates, len, call, &fee);
+    free(bytes);
+    free(call);
+    if (err)
+        return nm_rpc_fail_chain(e, err, NULL);
+    cJSON *o = *result = cJSON_CreateObject();
+    nm_json_add_u64(o, "weight", fee.weight);
+    cJSON_AddStringToObject(o, "class", "normal");
+    nm_json_add_amount(o, "partialFee", fee.total);
+    nm_json_add_u64(o, "length", len);
+    nm_json_add_amount(o, "base_fee", fee.base_fee);
+    nm_json_add_amount(o, "length_fee", fee.length_fee);
+    nm_json_add_amount(o, "weight_fee", fee.weight_fee);
+    return 0;
+}
+
 /* [offset, limit] optional: a page of the pool; the page's size is
  * reserved from the answer budget before anything is built (issue 17: a
  * full pool of 256 KiB transactions made a 2 GB answer). */
@@ -633,6 +673,9 @@ static const struct nm_rpc_method chain_methods[] = {
               .subscription = true}, .fn = m_author_submitAndWatchExtrinsic},
     {.info = {.name = "author_unwatchExtrinsic", .params = "[id]",
               .summary = "ends an extrinsic watch"}, .fn = m_author_unwatchExtrinsic},
+    {.info = {.name = "payment_queryInfo", .params = "[hex]",
+              .summary = "weight and fee an encoded extrinsic would pay"},
+     .fn = m_payment_queryInfo},
     {.info = {.name = "author_pendingExtrinsics", .params = "[offset?, limit?]",
               .summary = "extrinsics in the pool, or a page of them (bounded by the response "
                          "size)"},

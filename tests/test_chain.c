@@ -195,9 +195,11 @@ static void test_failed_call_is_still_included_and_agreed_on(void **state)
     assert_int_equal(nm_chain_produce(a, 1000, &out), 0);
     assert_int_equal(out.count, 1);
     assert_int_equal(out.results[0].error, NM_E_INSUFFICIENT_BALANCE);
+    uint64_t fee = out.results[0].fee; /* issue 16: base + bytes + weight */
+    assert_true(fee > a->rt.params.tx_fee);
     free(out.results);
     assert_int_equal(chx_balance(a, "bob").nonce, 1);
-    assert_int_equal(chx_balance(a, "bob").free, NM_DEV_ENDOWMENT - a->rt.params.tx_fee);
+    assert_int_equal(chx_balance(a, "bob").free, NM_DEV_ENDOWMENT - fee);
     struct blob blk = chx_block_bytes(a, 1);
     assert_int_equal(nm_chain_import(b, blk.data, blk.len, false), 0);
     free(blk.data);

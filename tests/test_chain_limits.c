@@ -14,6 +14,7 @@
 #include "node/chain.h"
 #include "node/codec.h"
 #include "node/errors.h"
+#include "node/fee.h"
 #include "node/extrinsic.h"
 #include "node/pallets/balances.h"
 #include "node/pallets/subnets.h"
@@ -294,6 +295,47 @@ static void test_import_refuses_blocks_over_the_byte_limits(void **state)
     nm_chain_close(b);
 }
 
+/* Issue 16: a block's weight fills up as its bytes do: a producer stops at
+ * max_block_weight, an importer refuses a heavier block, and an extrinsic
+ * no block could hold is refused at the door. */
+static void test_blocks_are_filled_up_to_max_block_weight_only(void **state)
+{
+    (void)state;
+    struct nm_chain *a = dev_chain(), *b = dev_chain();
+    struct nm_keypair alice, bob;
+    assert_int_equal(nm_keypair_dev("alice", &alice), 0);
+    assert_int_equal(nm_keypair_dev("bob", &bob), 0);
+    uint64_t per = NM_WEIGHT_EXTRINSIC + 50; /* a transfer */
+    a->rt.params.max_block_weight = 3 * per + per / 2;
+    for (uint64_t n = 0; n < 7; n++)
+        assert_int_equal(submit(a, &alice, n, &bob.pub, NMT), 0);
+    struct nm_block_outcome out = {0};
+    assert_int_equal(nm_chain_produce(a, a->best.timestamp_ms + 1000, &out), 0);
+    assert_int_equal(out.count, 3);
+    assert_int_equal(out.results[0].weight, per);
+    free(out.results);
+    assert_int_equal(a->pool.count, 4);
+    uint8_t *data = NULL;
+    size_t len = 0;
+    assert_int_equal(nm_chain_block_bytes(a, 1, &data, &len), 0);
+    b->rt.params.max_block_weight = 3 * per - 1;
+    assert_int_equal(nm_chain_import(b, data, len, false), NM_E_BLOCK_OVERWEIGHT);
+    assert_int_equal(b->best.height, 0);
+    b->rt.params.max_block_weight = 3 * per;
+    assert_int_equal(nm_chain_import(b, data, len, false), 0);
+    assert_int_equal(b->best.height, 1);
+    free(data);
+    /* Heavier than a whole block: never pooled. */
+    struct blob x = transfer_ext(a, &bob, 0, &alice.pub, NMT);
+    a->rt.params.max_block_weight = per - 1;
+    size_t pooled = a->pool.count;
+    assert_int_equal(nm_chain_submit(a, x.data, x.len, NULL), NM_E_EXTRINSIC_OVERWEIGHT);
+    assert_int_equal(a->pool.count, pooled);
+    free(x.data);
+    nm_chain_close(a);
+    nm_chain_close(b);
+}
+
 int main(void)
 {
     if (nm_crypto_init())
@@ -304,6 +346,7 @@ int main(void)
         cmocka_unit_test(test_pooled_transactions_expire_after_their_longevity),
         cmocka_unit_test(test_oversize_extrinsics_and_weight_lists_are_refused_at_the_door),
         cmocka_unit_test(test_blocks_are_filled_up_to_max_block_bytes_only),
+        cmocka_unit_test(test_blocks_are_filled_up_to_max_block_weight_only),
         cmocka_unit_test(test_import_refuses_blocks_over_the_byte_limits),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

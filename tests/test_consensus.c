@@ -13,6 +13,9 @@
 #include "node/pallets/registry.h"
 #include "node/pallets/staking.h"
 #include "node/pallets/subnets.h"
+#include "node/pallets/topology.h"
+#include "node/pallets/yuma_mode.h"
+#include "tests/support/db_query.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -345,6 +348,152 @@ static void test_basis_1_pays_validators_by_stake_times_reputation(void **state)
         assert_int_equal(cfx_stat(c, &c->vacct[v], "reward"), validators / 6);
 }
 
+/* Issue 16: a subnet in the Yuma-compatible mode (chosen per subnet) takes
+ * W_global from Yuma's clipped incentive, pays validators by dividends of
+ * their bonds, keeps the bonds as state from epoch to epoch, and drops them
+ * when it goes back to the seed's epoch. */
+static int64_t bonds_rows(struct cfx *c)
+{
+    static const char *const sql[] = {"SELECT COUNT(*) FROM yuma_bonds"};
+    char *t = tq_dump(c->f.db, sql, 1);
+    int64_t n = atoll(t);
+    free(t);
+    return n;
+}
+
+static void submit_with_a_deviant(struct cfx *c)
+{
+    uint16_t u[6], w[6], all5[1] = {c->muid[5]}, one[1] = {1};
+    for (uint32_t j = 0; j < 6; j++) {
+        u[j] = c->muid[j];
+        w[j] = (uint16_t)(j + 1);
+    }
+    for (uint32_t v = 0; v < 3; v++)
+        assert_int_equal(cfx_submit(c, &c->vacct[v], u, w, 6), 0);
+    assert_int_equal(cfx_submit(c, &c->vacct[3], all5, one, 1), 0); /* all on miner 5 */
+}
+
+static void test_yuma_mode_clips_weights_pays_dividends_and_keeps_bonds(void **state)
+{
+    struct cfx *c = *state;
+    uint8_t mode = 9, old = 9;
+    assert_int_equal(nm_yuma_mode_get(c->f.db, c->subnet, &mode), 0);
+    assert_int_equal(mode, NM_AGG_SEED);
+    /* bad inputs change nothing */
+    nm_hash root0, root1;
+    nm_runtime_state_root(&c->f.rt, &root0);
+    assert_int_equal(nm_yuma_mode_set(&c->f.rt, c->subnet, 2, true, NULL), NM_E_PARAM_BOUNDS);
+    assert_int_equal(nm_yuma_mode_set(&c->f.rt, c->subnet, 0, true, NULL), NM_E_NO_CHANGE);
+    assert_int_equal(nm_yuma_mode_set(&c->f.rt, 999, 1, true, NULL), NM_E_UNKNOWN_SUBNET);
+    nm_runtime_state_root(&c->f.rt, &root1);
+    assert_memory_equal(root0.b, root1.b, NM_HASH_LEN);
+    assert_true(nm_yuma_mode_param("subnet.1.aggregation", NULL));
+    assert_false(nm_yuma_mode_param("subnet.01.aggregation", NULL));
+    assert_false(nm_yuma_mode_param("subnet.1.aggregation ", NULL));
+
+    assert_int_equal(nm_yuma_mode_set(&c->f.rt, c->subnet, NM_AGG_YUMA, true, &old), 0);
+    assert_int_equal(old, NM_AGG_SEED);
+    submit_with_a_deviant(c);
+    cfx_end_epoch(c);
+    /* Equal stakes: validators 0-2 hold 3/4 of it and give miner j
+     * (j + 1) / 21; validator 3 gives miner 5 everything, clipped to the
+     * kappa-median 6/21. Ranks: 0.75 (j + 1) / 21 and 6 / 21, so miner 5's
+     * incentive is 6 / 17.25 (0.4643 under the seed's unclipped average). */
+    assert_true(llabs(cfx_stat(c, &c->macct[5], "weight") - 347826087) < 1000000);
+    assert_true(llabs(cfx_stat(c, &c->macct[0], "weight") - 43478261) < 1000000);
+    /* Dividends: validator 3 is bonded to miner 5 alone (a quarter of its
+     * bonds): about 0.087 of the validators' part against 0.304 each. */
+    int64_t r0 = cfx_stat(c, &c->vacct[0], "reward"), r3 = cfx_stat(c, &c->vacct[3], "reward");
+    uint64_t validators = 9 * NMT / 2 * 41 / 100;
+    assert_true(llabs(r0 - (int64_t)(validators * 304348 / 1000000)) < (int64_t)(validators / 1000));
+    assert_true(llabs(r3 - (int64_t)(validators * 86957 / 1000000)) < (int64_t)(validators / 1000));
+    assert_int_equal(bonds_rows(c), 4);
+    static const char *const ev[] = {"SELECT data FROM events WHERE"
+                                     " name='consensus.EpochProcessed'"};
+    char *data = tq_dump(c->f.db, ev, 1);
+    assert_non_null(strstr(data, "\"aggregation\":\"yuma\""));
+    free(data);
+    fx_assert_commitment_matches(&c->f);
+    /* A second epoch reads the bonds back (the same weights: the same
+     * split) and writes them again. */
+    submit_with_a_deviant(c);
+    cfx_end_epoch(c);
+    int64_t s0 = cfx_stat(c, &c->vacct[0], "reward"), s3 = cfx_stat(c, &c->vacct[3], "reward");
+    assert_true(s0 > r0); /* a whole epoch of 10 blocks this time */
+    assert_true(llabs(s3 * r0 - r3 * s0) < r0 * s0 / 1000);
+    assert_int_equal(bonds_rows(c), 4);
+    fx_assert_commitment_matches(&c->f);
+    /* Back to the seed's epoch: no bonds. */
+    assert_int_equal(nm_yuma_mode_set(&c->f.rt, c->subnet, NM_AGG_SEED, true, &old), 0);
+    assert_int_equal(old, NM_AGG_YUMA);
+    assert_int_equal(bonds_rows(c), 0);
+    submit_with_a_deviant(c);
+    cfx_end_epoch(c);
+    /* the deviant's vote counts unclipped, by its (outlier-penalised)
+     * reputation: 0.41 here, against 0.35 clipped */
+    assert_true(cfx_stat(c, &c->macct[5], "weight") > 400000000);
+    fx_assert_commitment_matches(&c->f);
+}
+
+/* Issue 16, the third collusion signal: two validators announcing from one
+ * /24 whose weights lean the same way in the same block are linked
+ * (suspects) at a deviation correlation of 0.64, under what the plain
+ * analysis needs at 40 miners (5/sqrt(40) = 0.79); a third on that /24
+ * without the lean, and the others on their own networks, are not. */
+static void set_endpoint(struct cfx *c, const nm_account *who, const char *endpoint)
+{
+    memset(&c->f.call, 0, sizeof c->f.call);
+    c->f.call.kind = NM_CALL_SET_ENDPOINT;
+    c->f.call.u.set_endpoint.subnet = c->subnet;
+    snprintf(c->f.call.u.set_endpoint.endpoint, sizeof c->f.call.u.set_endpoint.endpoint, "%s",
+             endpoint);
+    assert_int_equal(nm_registry_set_endpoint(&c->f.rt, who, &c->f.call), 0);
+}
+
+static void test_shared_network_links_validators_leaning_together(void **state)
+{
+    struct cfx *c = *state;
+    static const char *const endpoints[6] = {
+        "grpc://10.9.8.1:8091", "grpc://10.9.8.77:8091", "http://10.9.8.5", "grpc://10.1.0.1:1",
+        "grpc://10.2.0.1:1",    "https://v6.example.org"};
+    for (uint32_t v = 0; v < 6; v++)
+        set_endpoint(c, &c->vacct[v], endpoints[v]);
+    uint64_t lcg = 42;
+    uint16_t u[40], w[40];
+    for (uint32_t v = 0; v < 6; v++) {
+        for (uint32_t j = 0; j < 40; j++) {
+            lcg = lcg * 6364136223846793005ULL + 1442695040888963407ULL;
+            u[j] = c->muid[j];
+            w[j] = (uint16_t)(1000 + (lcg >> 33) % 200 + (v < 2 && j < 6 ? 420 : 0));
+        }
+        assert_int_equal(cfx_submit(c, &c->vacct[v], u, w, 40), 0);
+    }
+    cfx_end_epoch(c);
+    static const char *const sql[] = {"SELECT uid, kinds FROM collusion ORDER BY uid"};
+    char *rows = tq_dump(c->f.db, sql, 1);
+    char want[64];
+    snprintf(want, sizeof want, "%u|%d|\n%u|%d|\n--\n", c->vuid[0], NM_COLL_TOPOLOGY, c->vuid[1],
+             NM_COLL_TOPOLOGY);
+    assert_string_equal(rows, want);
+    free(rows);
+    assert_int_equal(cfx_events(c, "consensus.SharedNetwork"), 2);
+    assert_true(cfx_stat(c, &c->vacct[0], "flags") & NM_VFLAG_COLLUSION_SUSPECT);
+    assert_false(cfx_stat(c, &c->vacct[2], "flags") & NM_VFLAG_COLLUSION_SUSPECT);
+    fx_assert_commitment_matches(&c->f);
+    /* Off by governance's parameter: no link. */
+    assert_int_equal(nm_runtime_param_set(&c->f.rt, "collusion_topology_ppb", 0), 0);
+    lcg = 42;
+    for (uint32_t v = 0; v < 6; v++) {
+        for (uint32_t j = 0; j < 40; j++) {
+            lcg = lcg * 6364136223846793005ULL + 1442695040888963407ULL;
+            w[j] = (uint16_t)(1000 + (lcg >> 33) % 200 + (v < 2 && j < 6 ? 420 : 0));
+        }
+        assert_int_equal(cfx_submit(c, &c->vacct[v], u, w, 40), 0);
+    }
+    cfx_end_epoch(c);
+    assert_int_equal(cfx_events(c, "consensus.SharedNetwork"), 2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -352,6 +501,10 @@ int main(void)
                                         cfx_teardown),
         cmocka_unit_test_setup_teardown(test_basis_1_pays_validators_by_stake_times_reputation,
                                         setup4, cfx_teardown),
+        cmocka_unit_test_setup_teardown(test_yuma_mode_clips_weights_pays_dividends_and_keeps_bonds,
+                                        setup4, cfx_teardown),
+        cmocka_unit_test_setup_teardown(test_shared_network_links_validators_leaning_together,
+                                        setup_big, cfx_teardown),
         cmocka_unit_test_setup_teardown(test_outlier_is_penalised_and_silent_validator_decays,
                                         setup5, cfx_teardown),
         cmocka_unit_test_setup_teardown(test_weights_for_departed_or_newer_miners_are_dropped,

@@ -17,6 +17,9 @@
 #include "node/errors.h"
 #include "node/extrinsic.h"
 #include "node/pallets/governance.h"
+#include "node/pallets/governance_store.h"
+#include "node/pallets/yuma_mode.h"
+#include "node/runtime.h"
 #include "node/pallets/staking.h"
 #include "node/pallets/subnets.h"
 #include "node/ss58.h"
@@ -136,7 +139,7 @@ static void test_treasury_spend_pays_the_beneficiary_without_overdraft(void **st
 
     uint64_t from = f->rt.height;
     assert_int_equal(gfx_propose_spend(f, &f->bob, NMT, &f->carol, 3 * NMT), 0);
-    assert_int_equal(gfx_propose_spend(f, &f->bob, NMT, &f->carol, 4 * NMT), 0);
+    assert_int_equal(gfx_propose_spend(f, &f->bob, 2 * NMT, &f->carol, 4 * NMT), 0);
     assert_int_equal(gfx_vote(f, &f->bob, 2, true), 0);
     assert_int_equal(gfx_vote(f, &f->bob, 3, true), 0);
     gfx_run_through(f, from + 20 + 5);
@@ -254,22 +257,60 @@ static void test_overwhelming_nays_without_quorum_return_the_bond(void **state)
     fx_assert_commitment_matches(f);
 }
 
-/* Issue 16: one account cannot take every proposal slot. */
+/* Issue 16: one account cannot take every proposal slot, and each proposal
+ * it has open doubles the bond of its next one. */
 static void test_open_proposals_per_account_are_bounded(void **state)
 {
     struct fx *f = *state;
     gfx_with_stakers(f);
     assert_int_equal(f->rt.params.gov_max_open_per_account, 4);
     for (int i = 0; i < 4; i++)
-        assert_int_equal(gfx_propose_param(f, &f->alice, NMT, "tempo", 20 + (uint64_t)i), 0);
+        assert_int_equal(gfx_propose_param(f, &f->alice, NMT << i, "tempo", 20 + (uint64_t)i), 0);
     struct gfx_snap s;
     gfx_snap_take(f, &s);
-    assert_int_equal(gfx_propose_param(f, &f->alice, NMT, "tempo", 30),
+    assert_int_equal(gfx_propose_param(f, &f->alice, 16 * NMT, "tempo", 30),
                      NM_E_TOO_MANY_OPEN_PROPOSALS);
     gfx_snap_assert_same(f, &s);
     assert_int_equal(gfx_propose_param(f, &f->bob, NMT, "tempo", 30), 0); /* others still can */
     gfx_run_through(f, 21); /* alice's four time out */
     assert_int_equal(gfx_propose_param(f, &f->alice, NMT, "tempo", 30), 0);
+    fx_assert_commitment_matches(f);
+}
+
+static void test_bond_grows_with_the_proposers_open_proposals(void **state)
+{
+    struct fx *f = *state;
+    gfx_with_stakers(f);
+    assert_int_equal(nm_gov_bond_required(NMT, 2000000000ULL, 0), NMT);
+    assert_int_equal(nm_gov_bond_required(NMT, 2000000000ULL, 3), 8 * NMT);
+    assert_int_equal(nm_gov_bond_required(NMT, 1500000000ULL, 2), 2250000000ULL);
+    assert_int_equal(nm_gov_bond_required(NMT, 1000000000ULL, 60), NMT);
+    assert_int_equal(nm_gov_bond_required(UINT64_MAX / 2, 3000000000ULL, 64), UINT64_MAX);
+    assert_int_equal(gfx_propose_param(f, &f->alice, NMT, "tempo", 20), 0);
+    struct gfx_snap s;
+    gfx_snap_take(f, &s);
+    /* The second open proposal needs 2 NMT: 2 NMT - 1 unit is refused. */
+    assert_int_equal(gfx_propose_param(f, &f->alice, 2 * NMT - 1, "tempo", 21),
+                     NM_E_BOND_BELOW_REQUIRED);
+    assert_int_equal(gfx_propose_param(f, &f->alice, NMT - 1, "tempo", 21), NM_E_BOND_TOO_SMALL);
+    gfx_snap_assert_same(f, &s);
+    uint64_t required = 0;
+    assert_int_equal(nm_gov_bond_check(f->db, &f->rt.params, &f->alice, 2 * NMT, &required),
+                     0);
+    assert_int_equal(required, 2 * NMT);
+    assert_int_equal(gfx_propose_param(f, &f->alice, 2 * NMT, "tempo", 21), 0);
+    assert_int_equal(gfx_propose_param(f, &f->bob, NMT, "tempo", 22), 0); /* bob's first */
+    /* The growth is governable: 10^9 keeps every bond at the minimum. */
+    assert_int_equal(nm_runtime_param_set(&f->rt, "gov_bond_growth_ppb", 1000000000ULL), 0);
+    assert_int_equal(gfx_propose_param(f, &f->alice, NMT, "tempo", 23), 0);
+    assert_true(nm_governance_param_allowed("gov_bond_growth_ppb"));
+    /* Once they finish (timed out here), the bond falls back to the minimum
+     * and every bond went back. */
+    assert_int_equal(nm_runtime_param_set(&f->rt, "gov_bond_growth_ppb", 2000000000ULL), 0);
+    gfx_run_through(f, 21);
+    assert_int_equal(nm_gov_bond_check(f->db, &f->rt.params, &f->alice, NMT, &required), 0);
+    assert_int_equal(required, NMT);
+    assert_int_equal(gfx_gov_state(f, "treasury"), 0);
     fx_assert_commitment_matches(f);
 }
 
@@ -389,7 +430,7 @@ static void test_bad_proposals_are_refused_and_change_nothing(void **state)
     assert_int_equal(gfx_propose_upgrade(f, &f->alice, NMT, 0, 100), NM_E_UPGRADE_VERSION);
     gfx_snap_assert_same(f, &s);
     assert_int_equal(gfx_propose_upgrade(f, &f->alice, NMT, 2, 1 + 20 + 5 + 1), 0);
-    assert_int_equal(gfx_propose_param(f, &f->alice, NMT, "miner_share_ppb", 590000000), 0);
+    assert_int_equal(gfx_propose_param(f, &f->alice, 2 * NMT, "miner_share_ppb", 590000000), 0);
 }
 
 static void test_active_proposals_are_capped(void **state)
@@ -397,6 +438,7 @@ static void test_active_proposals_are_capped(void **state)
     struct fx *f = *state;
     gfx_with_stakers(f);
     f->rt.params.gov_max_open_per_account = NM_GOV_MAX_ACTIVE; /* the global cap alone */
+    f->rt.params.gov_bond_growth_ppb = 1000000000ULL;          /* at the minimum bond */
     for (int i = 0; i < NM_GOV_MAX_ACTIVE; i++)
         assert_int_equal(gfx_propose_param(f, &f->alice, NMT, "tempo", 20 + (uint64_t)i), 0);
     struct gfx_snap s;
@@ -507,6 +549,33 @@ static void test_council_actions_need_a_council(void **state)
 #define T(name) cmocka_unit_test_setup_teardown(name, fx_setup, fx_teardown)
 
 /* Issue 16: a subnet's emission weight is the token holders' decision. */
+/* Issue 16: a subnet's epoch mode (seed or Yuma-compatible) is the token
+ * holders' decision, as its emission weight is. */
+static void test_subnet_aggregation_proposal_switches_the_epoch_mode(void **state)
+{
+    struct fx *f = *state;
+    uint16_t id = gfx_with_stakers(f);
+    char name[40], missing[40];
+    snprintf(name, sizeof name, "subnet.%u.aggregation", id);
+    snprintf(missing, sizeof missing, "subnet.%u.aggregation", id + 1);
+    assert_true(nm_governance_param_allowed(name));
+    struct gfx_snap s;
+    gfx_snap_take(f, &s);
+    assert_int_equal(gfx_propose_param(f, &f->alice, NMT, missing, 1), NM_E_UNKNOWN_SUBNET);
+    assert_int_equal(gfx_propose_param(f, &f->alice, NMT, name, 2), NM_E_PARAM_BOUNDS);
+    assert_int_equal(gfx_propose_param(f, &f->alice, NMT, name, 0), NM_E_NO_CHANGE);
+    gfx_snap_assert_same(f, &s);
+    assert_int_equal(gfx_propose_param(f, &f->alice, NMT, name, NM_AGG_YUMA), 0);
+    assert_int_equal(gfx_vote(f, &f->bob, 1, true), 0);
+    gfx_run_through(f, 26);
+    assert_int_equal(gfx_load(f, 1)->status, NM_PROPOSAL_EXECUTED);
+    uint8_t mode = 0;
+    assert_int_equal(nm_yuma_mode_get(f->db, id, &mode), 0);
+    assert_int_equal(mode, NM_AGG_YUMA);
+    assert_int_equal(fx_event_count(f, "governance.ParamChanged"), 1);
+    fx_assert_commitment_matches(f);
+}
+
 static void test_subnet_weight_proposal_sets_the_weight_on_approval(void **state)
 {
     struct fx *f = *state;
@@ -616,6 +685,7 @@ int main(void)
         T(test_subnet_weight_proposal_sets_the_weight_on_approval),
         T(test_lock_burn_proposal_burns_a_share_of_the_subnet_lock),
         T(test_a_subnet_proposal_does_not_act_on_a_reused_id),
+        T(test_subnet_aggregation_proposal_switches_the_epoch_mode),
         T(test_subnet_proposal_activates_the_subnet_on_approval),
         T(test_subnet_proposal_whose_name_was_taken_meanwhile_fails_cleanly),
         T(test_treasury_spend_pays_the_beneficiary_without_overdraft),
@@ -626,6 +696,7 @@ int main(void)
         T(test_proposal_nobody_votes_on_times_out_and_returns_its_bond),
         T(test_overwhelming_nays_without_quorum_return_the_bond),
         T(test_open_proposals_per_account_are_bounded),
+        T(test_bond_grows_with_the_proposers_open_proposals),
         T(test_vote_can_change_until_close_and_counts_once),
         T(test_stake_moved_to_another_account_does_not_count_twice),
         T(test_vote_needs_bonded_stake),

@@ -10,7 +10,9 @@
 #include "node/amount.h"
 #include "node/errors.h"
 #include "node/extrinsic.h"
+#include "node/fee.h"
 #include "node/pallets/balances.h"
+#include "node/pallets/pallet.h"
 #include "node/runtime.h"
 #include "tests/support/db_query.h"
 
@@ -110,6 +112,20 @@ static struct ext transfer(struct fx *f, const struct nm_keypair *from, uint64_t
 {
     struct nm_call c = transfer_call(to, amount);
     return build(from, &f->genesis, nonce, &c);
+}
+
+/* What x pays under the chain's fee rates now (node/fee.h). */
+static uint64_t fee_of(struct fx *f, const struct ext *x)
+{
+    struct nm_extrinsic e;
+    struct nm_call c;
+    struct nm_fee_rates rates;
+    struct nm_fee fee;
+    assert_int_equal(nm_extrinsic_decode(x->data, x->len, &e), 0);
+    assert_int_equal(nm_call_decode(e.call, e.call_len, &c), 0);
+    nm_fee_rates_of(&f->rt.params, &rates);
+    assert_int_equal(nm_fee_compute(&rates, x->len, &c, &fee), 0);
+    return fee.total;
 }
 
 /* An extrinsic carrying arbitrary call bytes, correctly signed. */
@@ -331,10 +347,10 @@ static void test_validate_rejects_future_nonce_beyond_window(void **state)
 static void test_validate_rejects_signer_who_cannot_pay_the_fee(void **state)
 {
     struct fx *f = *state;
-    uint64_t fee = f->rt.params.tx_fee;
-    assert_true(fee > 0);
-    set_account(f, &f->alice.pub, fee - 1, 0);
     struct ext x = transfer(f, &f->alice, 0, &f->bob.pub, 1);
+    uint64_t fee = fee_of(f, &x);
+    assert_true(fee > f->rt.params.tx_fee); /* base + bytes + weight */
+    set_account(f, &f->alice.pub, fee - 1, 0);
     assert_int_equal(validate(f, &x, 0), NM_E_INSUFFICIENT_BALANCE);
     free(x.data);
     /* Exactly the fee is enough to be included. */
@@ -398,9 +414,10 @@ static void test_validate_rejects_every_truncation_and_trailing_bytes(void **sta
 static void test_apply_transfer_moves_funds_charges_fee_and_emits_events(void **state)
 {
     struct fx *f = *state;
-    uint64_t fee = f->rt.params.tx_fee, total_before, total_after;
+    uint64_t total_before, total_after;
     assert_int_equal(nm_balances_total(f->db, &total_before), 0);
     struct ext x = transfer(f, &f->alice, 0, &f->bob.pub, 5 * NMT);
+    uint64_t fee = fee_of(f, &x);
     int call_err = -1;
     assert_int_equal(apply(f, &x, &call_err), 0);
     assert_int_equal(call_err, 0);
@@ -420,7 +437,10 @@ static void test_apply_transfer_moves_funds_charges_fee_and_emits_events(void **
     assert_non_null(success_at);
     assert_true(transfer_at < success_at);
     assert_contains(ev, "\"amount\":\"5000000000\"");
-    assert_contains(ev, "\"fee\":\"100000\"");
+    char fee_text[64];
+    snprintf(fee_text, sizeof fee_text, "\"fee\":\"%llu\",\"weight\":%d",
+             (unsigned long long)fee, NM_WEIGHT_EXTRINSIC + 50);
+    assert_contains(ev, fee_text);
     assert_contains(ev, "\"call\":\"balances.transfer\"");
     assert_null(strstr(ev, "ExtrinsicFailed"));
     free(ev);
@@ -459,8 +479,8 @@ static void test_apply_records_the_extrinsic_row(void **state)
 static void test_failed_call_is_included_and_only_charges_fee_and_nonce(void **state)
 {
     struct fx *f = *state;
-    uint64_t fee = f->rt.params.tx_fee;
     struct ext x = transfer(f, &f->alice, 0, &f->bob.pub, FUNDS + 1);
+    uint64_t fee = fee_of(f, &x);
     int call_err = 0;
     assert_int_equal(apply(f, &x, &call_err), 0);
     assert_int_equal(call_err, NM_E_INSUFFICIENT_BALANCE);
@@ -505,7 +525,7 @@ static void test_failed_call_rolls_back_its_own_partial_writes(void **state)
     assert_int_equal(apply(f, &x, &call_err), 0);
     assert_int_equal(call_err, NM_E_OVERFLOW);
     assert_int_equal(account(f, &f->bob.pub).free, UINT64_MAX - 10);
-    assert_int_equal(account(f, &f->alice.pub).free, FUNDS - f->rt.params.tx_fee);
+    assert_int_equal(account(f, &f->alice.pub).free, FUNDS - fee_of(f, &x));
     assert_commitment_matches(f);
     free(x.data);
 }
@@ -557,7 +577,7 @@ static void test_self_transfer_fails_but_pays_the_fee(void **state)
     assert_int_equal(apply(f, &x, &call_err), 0);
     assert_int_equal(call_err, NM_E_SELF_TRANSFER);
     struct nm_account_info a = account(f, &f->alice.pub);
-    assert_int_equal(a.free, FUNDS - f->rt.params.tx_fee);
+    assert_int_equal(a.free, FUNDS - fee_of(f, &x));
     assert_int_equal(a.nonce, 1);
     assert_int_equal(tq_event_count(f->db, "system.ExtrinsicFailed"), 1);
     free(x.data);
@@ -604,9 +624,11 @@ static void test_new_account_needs_the_existential_deposit(void **state)
 static void test_sender_keeps_the_deposit_or_empties_the_account(void **state)
 {
     struct fx *f = *state;
-    uint64_t ed = f->rt.params.existential_deposit, fee = f->rt.params.tx_fee;
-    uint64_t start = 10 * NMT;
+    uint64_t ed = f->rt.params.existential_deposit, start = 10 * NMT;
     set_account(f, &f->alice.pub, start, 0);
+    struct ext probe = transfer(f, &f->alice, 0, &f->bob.pub, 1); /* same shape, same fee */
+    uint64_t fee = fee_of(f, &probe);
+    free(probe.data);
     uint64_t after_fee = start - fee;
     /* Leaving dust (0 < rest < ED) is refused... */
     struct ext dust = transfer(f, &f->alice, 0, &f->bob.pub, after_fee - (ed - 1));
@@ -663,7 +685,7 @@ static void test_faucet_refuses_on_other_chains(void **state)
     assert_int_equal(apply(f, &x, &call_err), 0);
     assert_int_equal(call_err, NM_E_NOT_DEV_CHAIN);
     assert_false(account(f, &f->carol.pub).exists);
-    assert_int_equal(account(f, &f->alice.pub).free, FUNDS - f->rt.params.tx_fee);
+    assert_int_equal(account(f, &f->alice.pub).free, FUNDS - fee_of(f, &x));
     assert_int_equal(tq_event_count(f->db, "balances.Faucet"), 0);
     free(x.data);
     fx_free(f);
@@ -688,6 +710,8 @@ static void test_fold_state_equals_incremental_commitment_after_a_sequence(void 
     struct fx *f = *state;
     assert_int_equal(nm_runtime_param_set(&f->rt, "tempo", 10), 0);
     assert_int_equal(nm_runtime_param_set(&f->rt, "tx_fee", 7), 0);
+    assert_int_equal(nm_runtime_param_set(&f->rt, "tx_byte_fee", 0), 0);
+    assert_int_equal(nm_runtime_param_set(&f->rt, "tx_weight_fee", 0), 0);
     struct nm_call fc = faucet_call(&f->carol.pub);
     struct ext steps[6];
     steps[0] = transfer(f, &f->alice, 0, &f->bob.pub, 3 * NMT);
@@ -734,10 +758,79 @@ static void test_new_fee_applies_to_the_next_extrinsic(void **state)
 {
     struct fx *f = *state;
     assert_int_equal(nm_runtime_param_set(&f->rt, "tx_fee", 5), 0);
+    assert_int_equal(nm_runtime_param_set(&f->rt, "tx_byte_fee", 2), 0);
+    assert_int_equal(nm_runtime_param_set(&f->rt, "tx_weight_fee", 3), 0);
     struct ext x = transfer(f, &f->alice, 0, &f->bob.pub, NMT);
     assert_int_equal(apply(f, &x, NULL), 0);
-    assert_int_equal(account(f, &f->alice.pub).free, FUNDS - NMT - 5);
+    /* Issue 16: base + per byte + per weight unit (a transfer weighs the
+     * extrinsic's share plus its own 50). */
+    uint64_t weight = NM_WEIGHT_EXTRINSIC + 50;
+    assert_int_equal(account(f, &f->alice.pub).free, FUNDS - NMT - (5 + 2 * x.len + 3 * weight));
     free(x.data);
+}
+
+/* Issue 16: every call says what it costs, and docs/protocol.md's fee
+ * table has its row with that weight. */
+static void test_every_call_declares_its_weight_and_is_documented(void **state)
+{
+    (void)state;
+    FILE *doc = fopen("docs/protocol.md", "r");
+    assert_non_null(doc);
+    char *text = NULL;
+    size_t cap = 0;
+    assert_true(getdelim(&text, &cap, '\0', doc) > 0);
+    fclose(doc);
+    for (size_t i = 0; i < nm_pallet_count; i++)
+        for (size_t k = 0; k < nm_pallets[i]->call_count; k++) {
+            const struct nm_call_info *c = &nm_pallets[i]->calls[k];
+            char row[128];
+            snprintf(row, sizeof row, "| `%s` | %u |", c->name, c->weight);
+            if (c->weight == 0 || !strstr(text, row))
+                fail_msg("%s: weight %u, docs/protocol.md row \"%s\" missing", c->name,
+                         c->weight, row);
+            assert_true(c->items == NULL || c->item_weight > 0);
+        }
+    free(text);
+}
+
+/* Issue 16/17: a 4,096-entry weight vector pays for its bytes and its
+ * weight, far more than a transfer; the fee is charged even when the call
+ * fails, and the event names fee and weight. */
+static void test_fee_follows_bytes_and_weight(void **state)
+{
+    struct fx *f = *state;
+    struct ext t = transfer(f, &f->alice, 0, &f->bob.pub, NMT);
+    uint8_t *pairs = calloc(4096, 4);
+    assert_non_null(pairs);
+    for (uint32_t i = 0; i < 4096; i++) {
+        pairs[4 * i] = (uint8_t)i;
+        pairs[4 * i + 1] = (uint8_t)(i >> 8);
+        pairs[4 * i + 2] = 1;
+    }
+    struct nm_call wc = {.kind = NM_CALL_WEIGHTS_SUBMIT};
+    wc.u.weights.subnet = 7; /* no such subnet: the call fails, the fee is paid */
+    wc.u.weights.list = (struct nm_weight_list){.n = 4096, .pairs = pairs};
+    struct ext w = build(&f->alice, &f->genesis, 1, &wc);
+    uint64_t tfee = fee_of(f, &t), wfee = fee_of(f, &w);
+    struct nm_fee_rates rates;
+    nm_fee_rates_of(&f->rt.params, &rates);
+    assert_true(w.len > 4 * 4096);
+    assert_int_equal(nm_fee_weight(&wc), NM_WEIGHT_EXTRINSIC + 150 + 2 * 4096);
+    assert_int_equal(wfee, rates.base + rates.per_byte * w.len +
+                               rates.per_weight * (NM_WEIGHT_EXTRINSIC + 150 + 2 * 4096));
+    assert_true(wfee > 50 * tfee);
+    assert_int_equal(apply(f, &t, NULL), 0);
+    int call_err = 0;
+    assert_int_equal(apply(f, &w, &call_err), 0);
+    assert_int_equal(call_err, NM_E_UNKNOWN_SUBNET);
+    assert_int_equal(account(f, &f->alice.pub).free, FUNDS - NMT - tfee - wfee);
+    /* An overflowing fee is one nobody can pay. */
+    struct nm_fee fee;
+    rates.per_byte = UINT64_MAX;
+    assert_int_equal(nm_fee_compute(&rates, 2, &wc, &fee), NM_E_OVERFLOW);
+    free(pairs);
+    free(t.data);
+    free(w.data);
 }
 
 static void test_runtime_reloads_params_and_commitment_from_the_database(void **state)
@@ -789,6 +882,8 @@ int main(void)
         T(test_fold_state_equals_incremental_commitment_after_a_sequence),
         T(test_param_set_changes_the_root_and_the_cache),
         T(test_new_fee_applies_to_the_next_extrinsic),
+        T(test_fee_follows_bytes_and_weight),
+        cmocka_unit_test(test_every_call_declares_its_weight_and_is_documented),
         T(test_runtime_reloads_params_and_commitment_from_the_database),
     };
 #undef T

@@ -8,6 +8,7 @@
 #include "console/commands/cmd_api.h"
 
 #include "client/session.h"
+#include "node/pallets/yuma_mode.h"
 #include "node/amount.h"
 #include "node/errors.h"
 #include "node/pallets/governance.h"
@@ -53,7 +54,8 @@ static void allowed_list(char *out, size_t cap)
         len += (size_t)n;
     }
     if (len < cap)
-        snprintf(out + len, cap - len, ", subnet.ID.emission_weight, subnet.ID.lock_burn_ppb");
+        snprintf(out + len, cap - len, ", subnet.ID.emission_weight, subnet.ID.lock_burn_ppb, "
+                                       "subnet.ID.aggregation");
 }
 
 /* What VALUE of `propose param` means for a unit. */
@@ -132,12 +134,17 @@ static int build_propose_param(struct nm_cmd_ctx *ctx, struct nm_call *c)
     static const struct nm_param_info subnet_weight = {
         .name = "subnet.ID.emission_weight", .min = 0, .max = 100,
         .description = "a subnet's share of the emission, whole percent"};
-    /* issue 16: "subnet.ID.lock_burn_ppb" burns that share of a subnet's lock */
+    /* issue 16: "subnet.ID.lock_burn_ppb" burns that share of a subnet's lock,
+     * "subnet.ID.aggregation" picks its epoch: 0 the seed's, 1 Yuma-compatible */
     static const struct nm_param_info lock_burn = {
         .name = "subnet.ID.lock_burn_ppb", .min = 1, .max = 1000000000,
         .description = "share of a subnet's creation lock to burn"};
+    static const struct nm_param_info subnet_mode = {
+        .name = "subnet.ID.aggregation", .min = 0, .max = NM_AGG__COUNT - 1,
+        .description = "a subnet's epoch: 0 the seed's, 1 Yuma-compatible"};
     const struct nm_param_info *info = nm_subnets_weight_param(name, NULL)      ? &subnet_weight
                                        : nm_subnets_lock_burn_param(name, NULL) ? &lock_burn
+                                       : nm_yuma_mode_param(name, NULL)         ? &subnet_mode
                                                                                 : nm_param_find(name);
     const char *unit = nm_param_unit(info);
     uint64_t v;
@@ -268,11 +275,22 @@ static int check_proposal(struct nm_cmd_ctx *ctx)
         return rc;
     params = cJSON_GetObjectItemCaseSensitive(gov, "params");
     uint64_t min_bond = nm_jget_u64(params, "min_bond");
+    const cJSON *mine = cJSON_GetObjectItemCaseSensitive(gov, "mine");
     if (bond < min_bond) {
         rc = nm_cmd_fail(ctx, NM_CMD_FAILED, NM_E_BOND_TOO_SMALL,
                          "bond below the chain's "
                          "minimum proposal bond: %s given, at least %s (BOND_TOO_SMALL)",
                          nm_cmd_amount_text(bond, a1), nm_cmd_amount_text(min_bond, a2));
+        goto out;
+    }
+    /* Issue 16: each proposal the signer has open raises its next bond. */
+    if (cJSON_IsObject(mine) && nm_jget_u64(mine, "open") < nm_jget_u64(mine, "max_open") &&
+        bond < nm_jget_u64(mine, "required_bond")) {
+        rc = nm_cmd_fail(ctx, NM_CMD_FAILED, NM_E_BOND_BELOW_REQUIRED,
+                         "bond below what this account's next proposal needs: %s given, at "
+                         "least %s with %llu proposals open (BOND_BELOW_REQUIRED)",
+                         nm_cmd_amount_text(bond, a1), nm_cmd_jamount(mine, "required_bond", a2),
+                         (unsigned long long)nm_jget_u64(mine, "open"));
         goto out;
     }
     if (c->kind == NM_CALL_PROPOSE_SPEND &&

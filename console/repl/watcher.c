@@ -113,7 +113,7 @@ static void post(struct nm_watcher *w, const struct nm_watch_rule *r, const char
 static void act(struct nm_watcher *w, struct nm_session *s, const struct nm_watch_rule *r,
                 const char *msg)
 {
-    char line[1200];
+    char line[NM_CMD_MSG_MAX + 32];
     snprintf(line, sizeof line, "%s\n", msg);
     say(w, 0, line);
     if (r->bell)

@@ -58,13 +58,13 @@ static int genesis(struct nm_runtime *rt, const struct nm_chain_spec *spec)
 
 static const struct nm_call_info calls[] = {
     {.kind = NM_CALL_TRANSFER,
-     .name = "balances.transfer",
+     .name = "balances.transfer", .weight = 50,
      .encode = transfer_encode,
      .decode = transfer_decode,
      .to_json = transfer_json,
      .apply = nm_balances_transfer},
     {.kind = NM_CALL_FAUCET,
-     .name = "balances.faucet",
+     .name = "balances.faucet", .weight = 50,
      .flags = NM_CALL_F_DEV_ONLY,
      .encode = faucet_encode,
      .decode = faucet_decode,

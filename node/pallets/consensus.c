@@ -13,8 +13,10 @@
 #include "node/pallets/incentive.h"
 #include "node/pallets/staking.h"
 #include "node/pallets/subnets.h"
+#include "node/pallets/topology.h"
 #include "node/pallets/weights.h"
 #include "node/pallets/weights_codec.h"
+#include "node/pallets/yuma_mode.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -55,6 +57,7 @@ struct work {
     struct nm_collusion_finding *find;
     bool analysed;
     uint64_t *reward_v, *reward_m;
+    uint32_t *dividends;         /* v under the Yuma mode (yuma_mode.h), else NULL */
     uint32_t suspects, confirmed;
     uint64_t slashed;
 };
@@ -87,6 +90,7 @@ static void work_fini(struct work *w)
     free(w->find);
     free(w->reward_v);
     free(w->reward_m);
+    free(w->dividends);
 }
 
 static int load_neurons(struct work *w)
@@ -343,6 +347,37 @@ static int load(struct work *w)
 }
 
 /* Streaks, penalties and slashing (step 3). */
+/* Issue 16, the seed's third signal: validators announcing from one
+ * network whose weights also lean the same way at about the same time
+ * (topology.h). Their endpoints are read from table neurons. */
+static int topology(struct work *w)
+{
+    const struct nm_params *p = &w->rt->params;
+    if (!p->collusion_topology_ppb || w->m < p->collusion_min_miners)
+        return 0;
+    char(*keys)[NM_TOPOLOGY_KEY_MAX] = calloc(w->v + 1, sizeof *keys);
+    const char **network = malloc((w->v + 1) * sizeof *network);
+    sqlite3_stmt *st =
+        nm_db_stmt(w->rt->db, "SELECT endpoint FROM neurons WHERE subnet=?1 AND uid=?2");
+    int err = !keys || !network ? NM_E_NOMEM : !st ? NM_E_DB : 0;
+    for (uint32_t k = 0; k < w->v && !err; k++) {
+        sqlite3_bind_int(st, 1, w->subnet);
+        sqlite3_bind_int(st, 2, w->vuid[k]);
+        if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+            nm_topology_network((const char *)sqlite3_column_text(st, 0), keys[k]);
+        sqlite3_reset(st);
+        network[k] = keys[k];
+    }
+    struct nm_topology_params tp = {p->collusion_topology_ppb, p->collusion_topology_blocks,
+                                    (uint32_t)p->collusion_topology_pairs};
+    struct nm_topology_input in = {w->v,      network, w->rows, w->at, w->global,
+                                   w->miners, w->m,    w->width};
+    long linked = err ? 0 : nm_topology_links(&tp, &in, w->find);
+    free(keys);
+    free(network);
+    return err ? err : linked < 0 ? (int)linked : 0;
+}
+
 static int judge(struct work *w)
 {
     const struct nm_params *p = &w->rt->params;
@@ -353,7 +388,7 @@ static int judge(struct work *w)
     struct nm_collusion_input in = {w->v,    w->width,       w->fresh,  w->at,
                                     w->prev, w->prev_global, w->miners, w->m};
     int err = nm_collusion_analyse(&cp, &in, w->find, &w->analysed);
-    if (err)
+    if (err || (err = topology(w)))
         return err;
     for (uint32_t k = 0; k < w->v; k++) {
         const struct nm_neuron_stats *old = &w->old[w->vuid[k]];
@@ -404,9 +439,17 @@ static int pay(struct work *w, uint64_t part, struct nm_epoch_summary *sum)
                 ? w->rep[k]
                 : 0;
     /* Issue 16: under basis 1 validators are paid by stake x reputation,
-     * so a stake split over many identities earns what it earns whole. */
-    if (p->aggregation_basis == 1)
+     * so a stake split over many identities earns what it earns whole;
+     * under the Yuma mode by its dividends (by stake when there are none). */
+    if (w->dividends) {
+        uint64_t total = 0;
+        for (uint32_t k = 0; k < w->v; k++)
+            total += shares[k] = w->flags[k] & NM_VFLAG_COLLUSION_CONFIRMED ? 0 : w->dividends[k];
+        for (uint32_t k = 0; k < w->v && !total; k++)
+            shares[k] = w->flags[k] & NM_VFLAG_COLLUSION_CONFIRMED ? 0 : w->stake[k];
+    } else if (p->aggregation_basis == 1) {
         nm_stake_shares(shares, w->stake, w->v, shares);
+    }
     nm_split(validators, shares, w->v, w->reward_v);
     free(shares);
     int err = 0;
@@ -420,6 +463,34 @@ static int pay(struct work *w, uint64_t part, struct nm_epoch_summary *sum)
         err = nm_emissions_pay(w->rt, &w->s->owner, part - miners - validators, &sum->owner_paid);
     sum->emission = part;
     sum->burned = part - sum->miner_paid - sum->validator_paid - sum->owner_paid;
+    return err;
+}
+
+/* Issue 16: a subnet in the Yuma mode takes W_global from Yuma's incentive
+ * and pays its validators by Yuma's dividends (yuma_mode.h). A validator
+ * without weights this epoch takes no part. */
+static int yuma_epoch(struct work *w)
+{
+    uint8_t mode;
+    int err = nm_yuma_mode_get(w->rt->db, w->subnet, &mode);
+    if (err || mode != NM_AGG_YUMA)
+        return err;
+    nm_account *accounts = malloc((w->v + 1) * sizeof *accounts);
+    uint64_t *stake = malloc((w->v + 1) * sizeof *stake);
+    w->dividends = calloc(w->v + 1, sizeof *w->dividends);
+    if (!accounts || !stake || !w->dividends) {
+        err = NM_E_NOMEM;
+        goto out;
+    }
+    for (uint32_t k = 0; k < w->v; k++) {
+        accounts[k] = w->by_uid[w->vuid[k]].account;
+        stake[k] = w->rows[k].n ? w->stake[k] : 0;
+    }
+    struct nm_yuma_epoch e = {w->subnet, w->v, w->width, w->vuid, accounts, w->rows, stake};
+    err = nm_yuma_mode_epoch(w->rt, &e, w->global, w->dividends);
+out:
+    free(accounts);
+    free(stake);
     return err;
 }
 
@@ -593,6 +664,18 @@ static int collusion_events(struct work *w)
         err = emit(w, "consensus.WeightCopying", ev);
     }
     for (uint32_t k = 0; k < w->v && !err; k++) {
+        const struct nm_collusion_finding *f = &w->find[k];
+        if (f->kinds != NM_COLL_TOPOLOGY)
+            continue; /* a topology link alone; with others, their events say it */
+        cJSON *ev = event_head(w);
+        if (ev) {
+            cJSON_AddNumberToObject(ev, "uid", w->vuid[k]);
+            cJSON_AddNumberToObject(ev, "of", w->vuid[f->partner]);
+            cJSON_AddNumberToObject(ev, "score", f->score);
+        }
+        err = emit(w, "consensus.SharedNetwork", ev);
+    }
+    for (uint32_t k = 0; k < w->v && !err; k++) {
         if (!(w->flags[k] & NM_VFLAG_COLLUSION_CONFIRMED))
             continue;
         cJSON *ev = event_head(w);
@@ -619,6 +702,7 @@ static int epoch_event(struct work *w, const struct nm_epoch_summary *sum)
         nm_json_add_amount(ev, "validator_paid", sum->validator_paid);
         nm_json_add_amount(ev, "owner_paid", sum->owner_paid);
         nm_json_add_amount(ev, "burned", sum->burned);
+        cJSON_AddStringToObject(ev, "aggregation", w->dividends ? "yuma" : "seed");
     }
     return emit(w, "consensus.EpochProcessed", ev);
 }
@@ -639,7 +723,7 @@ int nm_consensus_process_subnet(struct nm_runtime *rt, const struct nm_subnet *s
     w.out = (struct nm_consensus_output){
         .global = w.global, .similarity = w.sim, .reputation = w.rep, .flags = w.flags};
     if ((err = nm_consensus_run(&cp, &in, &w.out)) || (err = judge(&w)) ||
-        (err = pay(&w, part, &sum)))
+        (err = yuma_epoch(&w)) || (err = pay(&w, part, &sum)))
         goto out;
     sum.validators = w.v;
     sum.submitted = w.out.submitted;

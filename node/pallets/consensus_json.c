@@ -8,6 +8,7 @@
 
 #include "node/amount.h"
 #include "node/pallets/collusion.h"
+#include "node/pallets/topology.h"
 #include "node/pallets/consensus_math.h"
 #include "node/errors.h"
 #include "node/pallets/emissions.h"
@@ -196,7 +197,8 @@ cJSON *nm_consensus_collusion_json(struct nm_db *db, uint16_t subnet, int *err)
     } kinds[] = {{NM_COLL_CLUSTER, "cluster"},
                  {NM_COLL_COPY, "copy"},
                  {NM_COLL_LAGGED, "lagged"},
-                 {NM_COLL_CONSENSUS, "consensus"}};
+                 {NM_COLL_CONSENSUS, "consensus"},
+                 {NM_COLL_TOPOLOGY, "topology"}};
     cJSON *o = cJSON_CreateObject();
     *err = NM_E_NOMEM;
     if (!o)

@@ -6,6 +6,7 @@
 #include "node/epoch.h"
 #include "node/pallets/emissions.h"
 #include "node/pallets/pallet.h"
+#include "node/pallets/yuma_mode.h"
 
 static const char *const consensus_schema[] = {
     "CREATE TABLE neuron_stats(subnet INTEGER NOT NULL, account BLOB NOT NULL,"
@@ -34,8 +35,16 @@ static const char *const consensus_events[] = {
     "consensus.CollusionCluster",
     "consensus.WeightCopying",
     "consensus.CollusionConfirmed",
+    "consensus.SharedNetwork",
     NULL,
 };
+
+/* Its tables and the per-subnet epoch mode's (yuma_mode.h). */
+static int consensus_fold(struct nm_db *db, struct nm_lthash *acc)
+{
+    int err = nm_consensus_fold(db, acc);
+    return err ? err : nm_yuma_mode_fold(db, acc);
+}
 
 const struct nm_pallet nm_pallet_consensus = {
     .name = "consensus",
@@ -43,7 +52,7 @@ const struct nm_pallet nm_pallet_consensus = {
     .schema = consensus_schema,
     .events = consensus_events,
     .end_block = nm_epoch_end_block,
-    .fold = nm_consensus_fold,
+    .fold = consensus_fold,
 };
 
 static const char *const emissions_schema[] = {

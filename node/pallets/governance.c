@@ -8,9 +8,12 @@
 #include "node/errors.h"
 #include "node/pallets/balances.h"
 #include "node/pallets/governance_store.h"
+#include "node/pallets/governance_params.h"
+#include "node/pallets/governance_store.h"
 #include "node/pallets/staking.h"
 #include "node/pallets/subnet_lock.h"
 #include "node/pallets/subnets.h"
+#include "node/pallets/yuma_mode.h"
 
 #include <stddef.h>
 #include <stdio.h>
@@ -22,66 +25,6 @@ static const char *const kind_names[NM_PROPOSAL__KIND_COUNT] = {"subnet", "param
 static const char *const status_names[NM_PROPOSAL__STATUS_COUNT] = {
     "open", "approved", "executed", "failed", "rejected", "slashed", "cancelled"};
 static const char *const action_names[NM_COUNCIL__ACTION_COUNT] = {"cancel", "fast-track"};
-
-/* GOV-002: the parameters token holders may change. Left out on purpose:
- * block_time_ms (nodes arm their block timer with it when they start) and
- * faucet_amount (dev chains only). */
-static const char *const allowed_params[] = {
-    "tempo",
-    "tx_fee",
-    "existential_deposit",
-    "unlock_period_blocks",
-    "max_subnets",
-    "max_neurons",
-    "max_block_extrinsics",
-    "gov_min_bond",
-    "gov_review_period_blocks",
-    "gov_timelock_blocks",
-    "gov_quorum_ppm",
-    "gov_approval_ppm",
-    "gov_slash_ppm",
-    "gov_max_open_per_account",
-    /* weights/consensus/emission parameters open to governance */
-    "emission_per_block",
-    "halving_interval_blocks",
-    "miner_share_ppb",
-    "validator_share_ppb",
-    "treasury_share_ppb",
-    "reputation_alpha_ppb",
-    "initial_reputation_ppb",
-    "aggregation_basis",
-    "max_validators",
-    "subnet_min_stake_validator",
-    "reg_burn_min",
-    "reg_burn_max",
-    "reg_target_per_interval",
-    "reg_adjustment_interval_blocks",
-    "reg_burn_alpha_ppb",
-    "immunity_period_blocks",
-    "outlier_k_ppb",
-    "outlier_floor_ppb",
-    "outlier_penalty_ppb",
-    "nonsubmit_decay_ppb",
-    "commit_reveal_default",
-    "reveal_delay_blocks",
-    "weights_rate_limit_blocks",
-    "weights_activity_cutoff_blocks",
-    "collusion_threshold_ppb",
-    "collusion_copy_ppb",
-    "collusion_min_miners",
-    "collusion_confirm_epochs",
-    "collusion_penalty_ppb",
-    "collusion_slash_ppb",
-};
-
-/* Parameters bound to each other: the miner and validator shares of a
- * subnet's emission add up to at most all of it. */
-static const struct {
-    const char *a, *b;
-    uint64_t max_sum;
-} param_pairs[] = {
-    {"miner_share_ppb", "validator_share_ppb", 1000000000ULL},
-};
 
 const char *nm_proposal_kind_name(uint8_t kind)
 {
@@ -102,16 +45,6 @@ int nm_proposal_kind_of_call(uint16_t call_kind)
     case NM_CALL_PROPOSE_UPGRADE: return NM_PROPOSAL_UPGRADE;
     default: return -1;
     }
-}
-
-bool nm_governance_param_allowed(const char *name)
-{
-    if (nm_subnets_weight_param(name, NULL) || nm_subnets_lock_burn_param(name, NULL))
-        return true;
-    for (size_t i = 0; i < sizeof allowed_params / sizeof allowed_params[0]; i++)
-        if (strcmp(allowed_params[i], name) == 0)
-            return nm_param_find(name) != NULL;
-    return false;
 }
 
 int nm_governance_dev_council(struct nm_runtime *rt, const nm_account *who, bool *out)
@@ -175,30 +108,6 @@ int nm_governance_runtime_check(struct nm_db *db)
 
 /* --- propose --- */
 
-/* name := value is allowed: whitelisted, inside its bounds, and within
- * any sum it shares with another parameter (at its current value). */
-static int check_param(const struct nm_params *params, const char *name, uint64_t value)
-{
-    if (!nm_governance_param_allowed(name) || nm_subnets_weight_param(name, NULL) ||
-        nm_subnets_lock_burn_param(name, NULL))
-        return NM_E_UNKNOWN_PARAM;
-    const struct nm_param_info *info = nm_param_find(name);
-    if (value < info->min || value > info->max)
-        return NM_E_PARAM_BOUNDS;
-    for (size_t i = 0; i < sizeof param_pairs / sizeof param_pairs[0]; i++) {
-        bool is_a = strcmp(name, param_pairs[i].a) == 0,
-             is_b = strcmp(name, param_pairs[i].b) == 0;
-        const struct nm_param_info *other =
-            nm_param_find(is_a ? param_pairs[i].b : param_pairs[i].a);
-        uint64_t sum;
-        if ((is_a || is_b) && other &&
-            (!nm_add_u64(value, nm_param_value(params, other), &sum) ||
-             sum > param_pairs[i].max_sum))
-            return NM_E_PARAM_BOUNDS;
-    }
-    return 0;
-}
-
 /* The upgrade rules, for a switch at `at` that may not come before
  * not_before + 1. */
 static int check_upgrade(struct nm_db *db, uint32_t version, uint64_t at, uint64_t not_before)
@@ -221,12 +130,10 @@ static int check_action(struct nm_runtime *rt, const struct nm_call *c, uint64_t
     case NM_CALL_PROPOSE_SUBNET: return nm_subnets_create_check(rt, &c->u.propose_subnet.spec);
     case NM_CALL_PROPOSE_PARAM: {
         const char *name = c->u.propose_param.name;
-        uint16_t subnet;
-        if (nm_subnets_weight_param(name, &subnet)) /* issue 16: a subnet's weight */
-            return nm_subnets_weight_set(rt, subnet, c->u.propose_param.value, false, NULL);
-        if (nm_subnets_lock_burn_param(name, &subnet)) /* issue 16: slashing a lock */
-            return nm_subnet_lock_burn(rt, subnet, c->u.propose_param.value, false, NULL);
-        int err = check_param(&rt->params, name, c->u.propose_param.value);
+        uint64_t old;
+        if (nm_gov_subnet_param(name, NULL)) /* issue 16: a subnet's weight, epoch mode or lock */
+            return nm_gov_subnet_param_set(rt, name, c->u.propose_param.value, false, &old);
+        int err = nm_gov_param_check(&rt->params, name, c->u.propose_param.value);
         if (err)
             return err;
         return nm_param_value(&rt->params, nm_param_find(name)) == c->u.propose_param.value
@@ -253,7 +160,7 @@ int nm_governance_propose(struct nm_runtime *rt, const nm_account *signer, const
     int kind = nm_proposal_kind_of_call(c->kind);
     if (kind < 0)
         return NM_E_UNKNOWN_CALL;
-    uint64_t bond = nm_gov_bond_of(c), vote_end, earliest_exec, active, mine, last_id;
+    uint64_t bond = nm_gov_bond_of(c), vote_end, earliest_exec, active, last_id;
     if (bond < rt->params.gov_min_bond)
         return NM_E_BOND_TOO_SMALL;
     if (!nm_add_u64(rt->height, rt->params.gov_review_period_blocks, &vote_end) ||
@@ -270,13 +177,10 @@ int nm_governance_propose(struct nm_runtime *rt, const nm_account *signer, const
                             &active)) ||
         (err = nm_gov_count(nm_db_stmt(rt->db, "SELECT COALESCE(MAX(id), 0) FROM proposals"),
                             &last_id)) ||
-        (err = nm_gov_count_open_of(rt->db, signer, &mine)) ||
+        /* Issue 16: the bond grows with the proposer's open proposals. */
+        (err = nm_gov_bond_check(rt->db, &rt->params, signer, bond, NULL)) ||
         (err = nm_balances_get(rt->db, signer, &acct)))
         goto out;
-    if (mine >= rt->params.gov_max_open_per_account) {
-        err = NM_E_TOO_MANY_OPEN_PROPOSALS;
-        goto out;
-    }
     if (active >= NM_GOV_MAX_ACTIVE || last_id >= UINT32_MAX) {
         err = NM_E_TOO_MANY_PROPOSALS;
         goto out;
@@ -419,21 +323,16 @@ static int exec_param(struct nm_runtime *rt, const struct nm_proposal *p, const 
 {
     const char *name = c->u.propose_param.name;
     uint64_t value = c->u.propose_param.value, old;
-    uint16_t subnet;
-    uint8_t old_weight;
     int err;
-    if ((nm_subnets_weight_param(name, &subnet) || nm_subnets_lock_burn_param(name, &subnet)) &&
-        (err = nm_subnets_existed_at(rt, subnet, p->created_at)))
-        return err;
-    if (nm_subnets_weight_param(name, &subnet)) {
-        if ((err = nm_subnets_weight_set(rt, subnet, value, true, &old_weight)))
-            return err;
-        old = old_weight;
-    } else if (nm_subnets_lock_burn_param(name, &subnet)) {
-        if ((err = nm_subnet_lock_burn(rt, subnet, value, true, &old)))
+    uint16_t subnet;
+    if (nm_gov_subnet_param(name, &subnet)) {
+        /* the subnet that held the id when this was proposed, not a newer
+         * one that reuses it */
+        if ((err = nm_subnets_existed_at(rt, subnet, p->created_at)) ||
+            (err = nm_gov_subnet_param_set(rt, name, value, true, &old)))
             return err;
     } else {
-        if ((err = check_param(&rt->params, name, value)))
+        if ((err = nm_gov_param_check(&rt->params, name, value)))
             return err;
         old = nm_param_value(&rt->params, nm_param_find(name));
         if ((err = nm_runtime_param_set(rt, name, value)))

@@ -1,6 +1,7 @@
 /* governance_bonds.c - the governance pallet's money rules (GOV-001/002,
  * issue 16): the stake-weighted tally with quorum, approval and the slash
- * threshold, what a proposal bonds, the per-account cap on open proposals,
+ * threshold, what a proposal bonds and the bond that grows with the
+ * proposer's open proposals, the per-account cap on open proposals,
  * and a bond's return or slash to the treasury. Stake sums are done with
  * checked arithmetic; threshold products in unsigned __int128. */
 #include "node/pallets/governance.h"
@@ -113,4 +114,30 @@ int nm_gov_bond_slash(struct nm_runtime *rt, const struct nm_proposal *p)
     nm_json_add_amount(ev, "amount", p->bond);
     nm_json_add_amount(ev, "treasury", treasury);
     return nm_runtime_event(rt, "governance.BondSlashed", ev);
+}
+
+uint64_t nm_gov_bond_required(uint64_t min_bond, uint64_t growth_ppb, uint64_t open)
+{
+    u128 bond = min_bond;
+    for (uint64_t i = 0; i < open && bond <= UINT64_MAX; i++)
+        bond = bond * growth_ppb / 1000000000u; /* bond < 2^64, growth < 2^37 */
+    return bond > UINT64_MAX ? UINT64_MAX : (uint64_t)bond;
+}
+
+int nm_gov_bond_check(struct nm_db *db, const struct nm_params *params, const nm_account *who,
+                      uint64_t bond, uint64_t *required_out)
+{
+    uint64_t open;
+    int err = nm_gov_count_open_of(db, who, &open);
+    if (err)
+        return err;
+    uint64_t required = nm_gov_bond_required(params->gov_min_bond, params->gov_bond_growth_ppb,
+                                             open);
+    if (required_out)
+        *required_out = required;
+    if (open >= params->gov_max_open_per_account)
+        return NM_E_TOO_MANY_OPEN_PROPOSALS;
+    if (bond < params->gov_min_bond)
+        return NM_E_BOND_TOO_SMALL;
+    return bond < required ? NM_E_BOND_BELOW_REQUIRED : 0;
 }

@@ -8,6 +8,7 @@
 
 #include "node/amount.h"
 #include "node/errors.h"
+#include "node/pallets/governance_store.h"
 #include "node/pallets/staking.h"
 #include "node/ss58.h"
 
@@ -312,6 +313,8 @@ static int header_json(struct nm_db *db, const struct nm_params *params, uint64_
     }
     cJSON *p = cJSON_AddObjectToObject(obj, "params");
     nm_json_add_amount(p, "min_bond", params->gov_min_bond);
+    nm_json_add_u64(p, "bond_growth_ppb", params->gov_bond_growth_ppb);
+    nm_json_add_u64(p, "max_open_per_account", params->gov_max_open_per_account);
     nm_json_add_u64(p, "review_period_blocks", params->gov_review_period_blocks);
     nm_json_add_u64(p, "timelock_blocks", params->gov_timelock_blocks);
     nm_json_add_u64(p, "quorum_ppm", params->gov_quorum_ppm);
@@ -350,6 +353,17 @@ cJSON *nm_governance_overview_json(struct nm_db *db, const struct nm_params *par
     }
     if ((err = header_json(db, params, height, obj)))
         goto fail;
+    if (me) { /* issue 16: what the asker's next proposal must reserve */
+        uint64_t open, required = 0;
+        int bond_err = nm_gov_bond_check(db, params, me, UINT64_MAX, &required);
+        if ((err = nm_gov_count_open_of(db, me, &open)) ||
+            (bond_err && bond_err != NM_E_TOO_MANY_OPEN_PROPOSALS && (err = bond_err)))
+            goto fail;
+        cJSON *mine = cJSON_AddObjectToObject(obj, "mine");
+        nm_json_add_u64(mine, "open", open);
+        nm_json_add_u64(mine, "max_open", params->gov_max_open_per_account);
+        nm_json_add_amount(mine, "required_bond", required);
+    }
     cJSON *list = cJSON_AddArrayToObject(obj, "proposals");
     for (size_t i = 0; i < n; i++) {
         cJSON *item;

@@ -40,6 +40,21 @@ int nm_gov_sigs_clear(struct nm_runtime *rt, uint32_t id);
  * proposer, or slashed to the treasury (each with its event). */
 uint64_t nm_gov_bond_of(const struct nm_call *c);
 int nm_gov_count_open_of(struct nm_db *db, const nm_account *who, uint64_t *out);
+
+/* Issue 16: the bond a proposal must reserve grows with the number of
+ * proposals its proposer already has open or approved, so jamming
+ * governance with cheap proposals costs more with each one (as Bittensor's
+ * lock cost and OpenGov's decision deposits make spam expensive).
+ * min_bond x (growth_ppb / 10^9)^open, rounded down at each step,
+ * saturating at UINT64_MAX; growth 10^9: always min_bond. */
+uint64_t nm_gov_bond_required(uint64_t min_bond, uint64_t growth_ppb, uint64_t open);
+
+/* The proposer's next proposal: NM_E_TOO_MANY_OPEN_PROPOSALS when it has
+ * gov_max_open_per_account in progress (checked first), NM_E_BOND_TOO_SMALL
+ * under gov_min_bond, NM_E_BOND_BELOW_REQUIRED under the grown bond.
+ * *required_out (may be NULL) gets the required bond. */
+int nm_gov_bond_check(struct nm_db *db, const struct nm_params *params, const nm_account *who,
+                      uint64_t bond, uint64_t *required_out);
 int nm_gov_bond_return(struct nm_runtime *rt, const struct nm_proposal *p);
 int nm_gov_bond_slash(struct nm_runtime *rt, const struct nm_proposal *p);
 

@@ -40,6 +40,12 @@ struct nm_call_info {
     void (*to_json)(const struct nm_call *c, cJSON *args);
     /* Checks everything, then writes; 0 or the NM_E_* why it failed. */
     int (*apply)(struct nm_runtime *rt, const nm_account *signer, const struct nm_call *c);
+    /* Issue 16: what executing it costs, in weight units (about 1 us of
+     * reference execution each, see node/fee.h): weight, plus item_weight
+     * for each item items() counts (entries of a weight list). */
+    uint32_t weight;
+    uint32_t item_weight;
+    uint32_t (*items)(const struct nm_call *c);
 };
 
 struct nm_pallet {

@@ -33,19 +33,19 @@ static void stake_json(const struct nm_call *c, cJSON *args)
 
 static const struct nm_call_info calls[] = {
     {.kind = NM_CALL_STAKE_ADD,
-     .name = "staking.add",
+     .name = "staking.add", .weight = 80,
      .encode = stake_encode,
      .decode = stake_decode,
      .to_json = stake_json,
      .apply = nm_staking_add},
     {.kind = NM_CALL_STAKE_REMOVE,
-     .name = "staking.remove",
+     .name = "staking.remove", .weight = 80,
      .encode = stake_encode,
      .decode = stake_decode,
      .to_json = stake_json,
      .apply = nm_staking_remove},
     /* no arguments: NULL codec */
-    {.kind = NM_CALL_STAKE_WITHDRAW, .name = "staking.withdraw", .apply = nm_staking_withdraw},
+    {.kind = NM_CALL_STAKE_WITHDRAW, .name = "staking.withdraw", .weight = 60, .apply = nm_staking_withdraw},
 };
 
 static const char *const staking_events[] = {

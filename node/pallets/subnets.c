@@ -580,9 +580,7 @@ out:
     return err;
 }
 
-/* Whether name is "subnet.ID" + suffix, ID 1..65535 without a leading
- * zero (one spelling per subnet); then *id_out = ID (may be NULL). */
-static bool subnet_param(const char *name, const char *suffix, uint16_t *id_out)
+bool nm_subnets_param_name(const char *name, const char *suffix, uint16_t *id_out)
 {
     static const char prefix[] = "subnet.";
     if (strncmp(name, prefix, sizeof prefix - 1) != 0)
@@ -602,12 +600,12 @@ static bool subnet_param(const char *name, const char *suffix, uint16_t *id_out)
 
 bool nm_subnets_weight_param(const char *name, uint16_t *id_out)
 {
-    return subnet_param(name, ".emission_weight", id_out);
+    return nm_subnets_param_name(name, ".emission_weight", id_out);
 }
 
 bool nm_subnets_lock_burn_param(const char *name, uint16_t *id_out)
 {
-    return subnet_param(name, ".lock_burn_ppb", id_out);
+    return nm_subnets_param_name(name, ".lock_burn_ppb", id_out);
 }
 
 int nm_subnets_weight_set(struct nm_runtime *rt, uint16_t id, uint64_t weight, bool write,

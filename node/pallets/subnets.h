@@ -87,8 +87,10 @@ int nm_subnets_row_put(struct nm_runtime *rt, const struct nm_subnet *old,
 /* governance: whether name is "subnet.ID.lock_burn_ppb" (issue 16: burn
  * that share of subnet ID's lock, node/pallets/subnet_lock.h). */
 bool nm_subnets_lock_burn_param(const char *name, uint16_t *id_out);
-/* governance: whether name is "subnet.ID.emission_weight" (ID 1..65535,
- * no leading zero), then *id_out = ID (id_out may be NULL). */
+/* governance: whether name is "subnet.ID" + suffix with ID 1..65535
+ * written one way (no leading 0), then *id_out = ID (id_out may be NULL);
+ * nm_subnets_weight_param for the suffix ".emission_weight". */
+bool nm_subnets_param_name(const char *name, const char *suffix, uint16_t *id_out);
 bool nm_subnets_weight_param(const char *name, uint16_t *id_out);
 /* governance: subnet id's emission weight := weight, by the rules above but
  * whoever owns it (NM_E_UNKNOWN_SUBNET, NM_E_SUBNET_RETIRED,

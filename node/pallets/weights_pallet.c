@@ -150,27 +150,39 @@ static void options_json(const struct nm_call *c, cJSON *args)
     cJSON_AddNumberToObject(args, "softmax_temperature", c->u.weights_options.softmax_temperature);
 }
 
+/* Issue 16: each weight entry costs execution (sorting, checks, storage,
+ * the epoch's share of it) beyond its four bytes. */
+static uint32_t submit_items(const struct nm_call *c)
+{
+    return c->u.weights.list.n;
+}
+
+static uint32_t reveal_items(const struct nm_call *c)
+{
+    return c->u.weights_reveal.list.n;
+}
+
 static const struct nm_call_info calls[] = {
     {.kind = NM_CALL_WEIGHTS_SUBMIT,
-     .name = "weights.submit",
+     .name = "weights.submit", .weight = 150, .item_weight = 2, .items = submit_items,
      .encode = submit_encode,
      .decode = submit_decode,
      .to_json = submit_json,
      .apply = nm_weights_submit},
     {.kind = NM_CALL_WEIGHTS_COMMIT,
-     .name = "weights.commit",
+     .name = "weights.commit", .weight = 80,
      .encode = commit_encode,
      .decode = commit_decode,
      .to_json = commit_json,
      .apply = nm_weights_commit},
     {.kind = NM_CALL_WEIGHTS_REVEAL,
-     .name = "weights.reveal",
+     .name = "weights.reveal", .weight = 200, .item_weight = 2, .items = reveal_items,
      .encode = reveal_encode,
      .decode = reveal_decode,
      .to_json = reveal_json,
      .apply = nm_weights_reveal},
     {.kind = NM_CALL_WEIGHTS_OPTIONS,
-     .name = "weights.set_options",
+     .name = "weights.set_options", .weight = 60,
      .encode = options_encode,
      .decode = options_decode,
      .to_json = options_json,

@@ -29,8 +29,8 @@ h=$(nm --json 'chain info' | json_field height)
 
 nm --as user 'transfer auth 1' >/dev/null && pass "a keystore account transfers" \
     || fail "keystore transfer"
-nm --json 'balance user' | grep -q '"free":"4499900000"' \
-    && pass "balance is 5.5 - 1 - fee" || fail "balance after transfer: $(nm --json 'balance user')"
+nm --json 'balance user' | grep -q '"free":"4499733000"' \
+    && pass "balance is 5.5 - 1 - fee (0.000267 NMT: base, bytes, weight)" || fail "balance after transfer: $(nm --json 'balance user')"
 if nm --as alice 'transfer auth 1' >"$T/dev.out" 2>&1; then
     fail "dev accounts are refused on a non-dev chain"
 else

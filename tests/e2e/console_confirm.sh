@@ -14,7 +14,7 @@ type_line c "transfer bob 2"
 check "it says what it will do, in its own words" \
     wait_screen c "transfer: send 2 NMT to bob; a transfer cannot be taken back" 10
 check "a transfer shows its dry run first" wait_screen c "dry run, nothing sent: balances.transfer" 15
-check "with the fee and the balance left" wait_screen c "fee 0.0001 NMT, moves 2 NMT"
+check "with the fee and the balance left" wait_screen c "fee 0.000267 NMT, moves 2 NMT"
 check "and asks" wait_screen c "send it? [y/N]"
 type_line c "n"
 check "n sends nothing" wait_screen c "cancelled, nothing sent"

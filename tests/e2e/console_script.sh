@@ -51,7 +51,7 @@ check "plain: a transfer shows its dry run and asks" wait_screen p "send it? [y/
 type_line p "n"
 check "plain: n sends nothing" wait_screen p "cancelled, nothing sent"
 type_line p "transfer bob 1"
-check "plain: asked again" wait_screen p "fee 0.0001 NMT, moves 1 NMT" 15
+check "plain: asked again" wait_screen p "fee 0.000267 NMT, moves 1 NMT" 15
 type_line p "y"
 check "plain: y sends it" wait_screen p "transferred 1 NMT" 15
 type_line p "help"

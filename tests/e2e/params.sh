@@ -41,8 +41,8 @@ check "bounds are said in the display unit" \
     grep -q 'tempo = 1 blocks, allowed 2 blocks .. 100000 blocks (PARAM_BOUNDS)' "$T/p4"
 nm --as alice 'propose param nope 1 --bond 1' >"$T/p5" 2>&1
 check "the list of names in the error is complete (ends with the last one)" \
-    grep -q 'gov_max_open_per_account, subnet.ID.emission_weight, subnet.ID.lock_burn_ppb)$' "$T/p5"
+    grep -q 'gov_bond_growth_ppb, subnet.ID.emission_weight, subnet.ID.lock_burn_ppb, subnet.ID.aggregation)$' "$T/p5"
 nm 'help propose param' >"$T/p6" 2>&1
-check "help propose param lists the names" grep -q '^Parameters governance may change: tempo, .*subnet.ID.lock_burn_ppb$' "$T/p6"
+check "help propose param lists the names" grep -q '^Parameters governance may change: tempo, .*subnet.ID.emission_weight, subnet.ID.lock_burn_ppb, subnet.ID.aggregation$' "$T/p6"
 stop_node
 finish
