@@ -7,16 +7,22 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "node/bft/evidence.h"
 #include "node/errors.h"
 #include "node/pallets/pallet.h"
 #include "sdk/c/call_json.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define BOB "5FHneW46xGXgs5mUiveU4sbTyGBzmstUspZC92UhjJM694ty"
 
 /* One JSON view per call kind (and the shapes that vary). */
+/* authorities.report carries double-sign evidence: any bytes of its length
+ * encode and read back (the pallet checks them when it applies the call) */
+static char report_args[2 * NM_BFT_EVIDENCE_LEN + 32];
+
 static const char *const samples[][2] = {
     {"balances.transfer", "{\"dest\":\"" BOB "\",\"amount\":\"1500000000\"}"},
     {"balances.faucet", "{\"dest\":\"" BOB "\"}"},
@@ -50,12 +56,17 @@ static const char *const samples[][2] = {
     {"governance.vote", "{\"proposal\":4,\"vote\":\"nay\"}"},
     {"governance.council_cancel", "{\"proposal\":9}"},
     {"governance.council_fast_track", "{\"proposal\":10}"},
+    {"authorities.report", report_args},
 };
 #define SAMPLE_COUNT (sizeof samples / sizeof samples[0])
 
 static int setup(void **state)
 {
     (void)state;
+    int n = snprintf(report_args, sizeof report_args, "{\"evidence\":\"0x");
+    for (size_t i = 0; i < NM_BFT_EVIDENCE_LEN; i++)
+        n += snprintf(report_args + n, sizeof report_args - (size_t)n, "%02x", (unsigned)(i & 0xff));
+    snprintf(report_args + n, sizeof report_args - (size_t)n, "\"}");
     return nm_crypto_init();
 }
 

@@ -197,7 +197,7 @@ static void test_neuron_endpoint_builds_a_set_endpoint_call(void **state)
     expect_build_error(NULL, "neuron endpoint 1", NM_E_USAGE,
                        "neuron endpoint: missing argument (usage: neuron endpoint SUBNET URL)");
     cmd_fx_expect_usage("neuron", "incomplete command \"neuron\": could be neuron endpoint, "
-                                  "neuron show");
+                                  "neuron show, neuron announce");
 }
 
 static void test_accounts_resolve_addresses_and_check_checksums(void **state)

@@ -101,7 +101,7 @@ static void test_complete_console_command_arguments(void **state)
     (void)state;
     assert_string_equal(complete("use a", NULL), "alice");
     assert_string_equal(complete("theme l", NULL), "light");
-    assert_string_equal(complete("screen m", NULL), "metagraph");
+    assert_string_equal(complete("screen m", NULL), "metagraph miners");
     assert_string_equal(complete("watch e", NULL), "epochs events");
     assert_string_equal(complete("select 1", NULL), "1 12");
     assert_string_equal(complete("sort s", NULL), "stake");

@@ -108,10 +108,11 @@ static int h_report(struct nm_cmd_ctx *ctx)
 
 static const struct nm_cmd_entry entries[] = {
     {.words = "authorities", .usage = "authorities",
+     .json = "set (bft_authorities), state (bft_state)",
      .summary = "the BFT authorities: power, online, last signed height, missed rounds; and "
                 "the round being decided",
      .flags = NM_CMD_NEEDS_NODE, .handler = h_authorities},
-    {.words = "authorities report", .usage = "authorities report EVIDENCE",
+    {.words = "authorities report", .json = "", .usage = "authorities report EVIDENCE",
      .summary = "put equivocation evidence (hex, from bft_state) on chain: the offender "
                 "loses its power and 10% of its stake",
      .flags = NM_CMD_SIGNED, .min_args = 1, .max_args = 1, .build = build_report,

@@ -147,10 +147,12 @@ static const struct nm_cmd_entry entries[] = {
      .summary = "disconnect a peer and refuse it a while (unsafe)", .flags = NM_CMD_NEEDS_NODE,
      .min_args = 1, .max_args = 1, .handler = h_peer_ban},
     {.words = "neuron announce", .usage = "neuron announce SUBNET miner|validator URL",
+     .json = "subnet, role, endpoint",
      .summary = "sign the signer's endpoint and gossip it on the subnet's p2p topic (the node "
                 "checks it against the registry; `neuromesh miner` does this by itself)",
      .flags = NM_CMD_NEEDS_NODE, .min_args = 3, .max_args = 3, .handler = h_announce},
     {.words = "announcements", .usage = "announcements [SUBNET]",
+     .json = "announcements (subnet, uid, role, hotkey, endpoint, at, ageMs, via)",
      .summary = "neuron endpoints the node heard announced over p2p",
      .flags = NM_CMD_NEEDS_NODE, .max_args = 1, .handler = h_announcements},
 };

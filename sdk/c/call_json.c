@@ -4,6 +4,7 @@
 #include "sdk/c/call_json.h"
 
 #include "node/amount.h"
+#include "node/bft/evidence.h"
 #include "node/errors.h"
 #include "node/pallets/pallet.h"
 #include "node/ss58.h"
@@ -80,12 +81,17 @@ static void get_account(struct jin *j, const char *key, nm_account *out)
         bad(j, "%s must be an SS58 address", key);
 }
 
-static void get_hex32(struct jin *j, const char *key, uint8_t out[32])
+static void get_hex(struct jin *j, const char *key, uint8_t *out, size_t n)
 {
     const cJSON *v = need(j, key);
     size_t len = 0;
-    if (v && (!cJSON_IsString(v) || nm_hex_decode(v->valuestring, out, 32, 32, &len) != 0))
-        bad(j, "%s must be 32 bytes of 0x-hex", key);
+    if (v && (!cJSON_IsString(v) || nm_hex_decode(v->valuestring, out, n, n, &len) != 0))
+        bad(j, "%s must be %zu bytes of 0x-hex", key, n);
+}
+
+static void get_hex32(struct jin *j, const char *key, uint8_t out[32])
+{
+    get_hex(j, key, out, 32);
 }
 
 static void get_weights(struct jin *j, struct nm_weight_list *l, uint8_t **pairs)
@@ -321,6 +327,9 @@ int nm_call_from_json(const char *name, const cJSON *args, struct nm_call *out, 
     case NM_CALL_SUBNET_CREATE >> 8:
     case NM_CALL_REGISTER >> 8: read_subnets_registry(&j, out); break;
     case NM_CALL_WEIGHTS_SUBMIT >> 8: read_weights(&j, out, pairs); break;
+    case NM_CALL_BFT_REPORT >> 8:
+        get_hex(&j, "evidence", out->u.bft_report.evidence, NM_BFT_EVIDENCE_LEN);
+        break;
     default: read_governance(&j, out);
     }
     if (j.rc) {
