@@ -336,7 +336,8 @@ static const struct nm_cmd_entry entries[] = {
      .json = "the node's chain_info: name, id, dev, height, finalized, best_hash, "
              "genesis_hash, epoch, tempo, start, end, block_in_epoch, blocks_left, "
              "epoch_ends_at, block_time_ms, timestamp, tx_fee, existential_deposit, "
-             "faucet_amount, unlock_period_blocks, pending (docs/rpc.md)",
+             "faucet_amount, unlock_period_blocks, tx_byte_fee, tx_weight_fee, pending "
+             "(docs/rpc.md)",
      .summary = "show the chain: height, finality, epoch, fees", .flags = NM_CMD_NEEDS_NODE,
      .handler = h_chain_info},
     {.words = "block", .usage = "block [HEIGHT]",
@@ -345,7 +346,7 @@ static const struct nm_cmd_entry entries[] = {
      .summary = "show a block (default: the best one) and its extrinsics",
      .flags = NM_CMD_NEEDS_NODE, .max_args = 1, .handler = h_block},
     {.words = "events", .usage = "events [HEIGHT]",
-     .json = "height, events (each index, extrinsic, name, data)",
+     .json = "height, total, offset, events (each index, extrinsic, name, data)",
      .summary = "show the events of a block (default: the best one)", .flags = NM_CMD_NEEDS_NODE,
      .max_args = 1, .handler = h_events},
     {.words = "balance", .usage = "balance [ACCOUNT]",

@@ -743,7 +743,7 @@ static const struct nm_cmd_entry entries[] = {
      .min_args = 2, .max_args = 2, .build = build_vote, .handler = h_vote},
     {.words = "proposals", .usage = "proposals [--all]",
      .json = "gov_proposals' object: height, block_time_ms, treasury, total_stake, "
-             "spec_version, supported_spec_version, upgrade, params, council, proposals",
+             "spec_version, supported_spec_version, upgrade, params, council, proposals, mine",
      .summary = "list proposals in progress with tallies and time left",
      .flags = NM_CMD_NEEDS_NODE, .options = opts_all, .handler = h_proposals},
     {.words = "proposal", .usage = "proposal ID",

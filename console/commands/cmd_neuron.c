@@ -348,7 +348,7 @@ static const struct nm_cmd_entry entries[] = {
                 "reputation over the recent epochs",
      .flags = NM_CMD_NEEDS_NODE, .min_args = 2, .max_args = 2, .handler = h_neuron_show},
     {.words = "metagraph", .usage = "metagraph SUBNET",
-     .json = "subnet, neurons (neuron_list's objects: uid, hotkey, role, stake, endpoint, "
+     .json = "subnet, total, offset, neurons (neuron_list's objects: uid, hotkey, role, stake, endpoint, "
              "registered_at, weight, incentive, reward, reputation, similarity, flags, "
              "epoch)",
      .summary = "list a subnet's neurons: uid, role, stake, endpoint", .flags = NM_CMD_NEEDS_NODE,

@@ -321,7 +321,8 @@ static const struct nm_cmd_entry entries[] = {
     {.words = "subnet show", .usage = "subnet show ID", .summary = "show one subnet's settings",
      .json = "subnet_get's object: id, name, task, status, owner, created_at, "
              "emission_weight, max_neurons, min_stake_miner, min_stake_validator, "
-             "input_schema, output_schema, eval_spec, miners, validators, lock, unlock_at",
+             "input_schema, output_schema, eval_spec, miners, validators, lock, unlock_at, "
+             "registration",
      .flags = NM_CMD_NEEDS_NODE, .min_args = 1, .max_args = 1, .handler = h_subnet_show},
     {.words = "subnet update", .usage = "subnet update ID OPTION...",
      .json = "id, fields (the names changed)",

@@ -566,7 +566,7 @@ static const struct nm_cmd_entry entries[] = {
      .handler = h_reveal},
     {.words = "weights show",
      .json = "weights_get's object: subnet, epoch, options, submissions (uid, block, "
-             "weights), commits",
+             "weights), commits, standing, height, activity_cutoff",
      .usage = "weights show SUBNET [--validator UID] [--epoch EPOCH] [--all]",
      .summary = "an epoch's weight submissions and pending commits", .flags = NM_CMD_NEEDS_NODE,
      .min_args = 1, .max_args = 1, .options = nm_cmd_weights_show_options,

@@ -217,7 +217,7 @@ check "Miners screen: the subnet's miners, healthy by the aggregator's checks" \
     wait_screen con "4 miners, 4 healthy" 10
 check "Miners screen: the API's request rate and latency quantiles, live" \
     wait_screen con "req/s  p50" 5 && wait_screen con "API p95" 1
-wait_screen con " 0.4000 healthy" 5 && screen_of con >"$T/miners.screen" \
+wait_screen con " 0.4 healthy" 5 && screen_of con >"$T/miners.screen" \
     && grep -q "validator: none (console --validator" "$T/miners.screen" \
     && grep -q "W_GLOBAL" "$T/miners.screen" \
     && pass "Miners screen: W_global per miner, and the validator source named as missing" \

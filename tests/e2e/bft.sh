@@ -68,7 +68,7 @@ export NEUROMESH_PASSWORD=bft-e2e-password
 "$NEUROMESH" exec --url "$(url_of 2)" --as alice "transfer $BOB 7" >"$T/transfer.out" 2>&1
 bob_has_7() {
     k=0
-    until "$NEUROMESH" exec --url "$(url_of 0)" "balance $BOB" 2>/dev/null | grep -q '7\.0*0* NMT'; do
+    until "$NEUROMESH" exec --url "$(url_of 0)" "balance $BOB" 2>/dev/null | grep -qE '[^0-9.,]7(\.0+)? NMT'; do
         k=$((k + 1)); [ $k -gt 100 ] && return 1; sleep 0.1
     done
 }

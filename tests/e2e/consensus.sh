@@ -168,7 +168,7 @@ run "epoch overview" 0 "subnet $subnet, epoch" 'epoch'
 # so it fires; the console's watcher says so and runs its command (a
 # script shows it while `watch epochs` waits: until epoch 3 starts, then
 # two blocks for the watcher's last look).
-printf 'watch incentive %s %s drops 30%% --run "neuron show %s %s"\nwatch epochs 2\nwatch blocks 2\n' \
+printf 'watch incentive %s %s drops 15%% --run "neuron show %s %s"\nwatch epochs 2\nwatch blocks 2\n' \
     "$subnet" "$m2" "$subnet" "$m2" | "$NEUROMESH" attach "$URL" >"$T/watch.out" 2>&1 &
 watch_pid=$!
 BG_PIDS="$BG_PIDS $watch_pid"

@@ -59,7 +59,7 @@ expect_error "a subnet weight above 100% is refused" 2 "outside its bounds" \
     --as alice 'propose param subnet.1.emission_weight 101 --bond 1'
 # issue 16: with one proposal open, alice's next bond is twice the minimum
 expect_error "a second open proposal needs a grown bond" 1 \
-    "at least 2.000000000 NMT with 1 proposals open (BOND_BELOW_REQUIRED)" \
+    "at least 2 NMT with 1 proposals open (BOND_BELOW_REQUIRED)" \
     --as alice 'propose param subnet.1.emission_weight 30 --bond 1'
 nm --as alice --json 'propose param subnet.1.emission_weight 30 --bond 2' >"$T/prop2" 2>"$T/err"
 wid=$(json_field id <"$T/prop2")

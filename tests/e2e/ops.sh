@@ -63,6 +63,7 @@ docker_runtime_covers_binary() {
         --no-breaks --no-replaces --no-enhances $listed 2>/dev/null | grep -v '^ ' | sort -u)
     missing=""
     for lib in $(readelf -d "$NEUROMESH" | sed -n 's/.*NEEDED.*\[\(.*\)\]/\1/p'); do
+        case $lib in ld-linux*) continue ;; esac # the loader: libc6's, in every image
         path=$(ldd "$NEUROMESH" | awk -v l="$lib" '$1 == l { print $3 }')
         pkg=$(dpkg -S "$path" 2>/dev/null || dpkg -S "$(realpath "$path")" 2>/dev/null \
             || dpkg -S "/usr$path" 2>/dev/null)

@@ -66,9 +66,9 @@ stop_node
 check "the mapping is removed at stop" grep -q "^unmap $p2p" "$T/gw.log"
 start_node "$T/q" --quiet --port 0 --listen-ip 127.0.0.1 --nat pmp --nat-gateway 127.0.0.9 || exit 1
 i=0
-while ! grep -q 'warning: NAT: ' "$T/q.log"; do i=$((i + 1)); [ $i -gt 100 ] && break; sleep 0.1; done
+while ! grep -q 'WARN  node: NAT: ' "$T/q.log"; do i=$((i + 1)); [ $i -gt 100 ] && break; sleep 0.1; done
 check "no NAT-PMP answer: one warning naming the gateway" \
-    grep -q 'warning: NAT: no NAT-PMP gateway answered at 127.0.0.9' "$T/q.log"
+    grep -q 'WARN  node: NAT: no NAT-PMP gateway answered at 127.0.0.9' "$T/q.log"
 stop_node
 "$NEUROMESH" node --dev --tmp --port 0 --nat stun >"$T/bad.out" 2>&1
 check "an unknown mode is a usage error" test $? = 2
