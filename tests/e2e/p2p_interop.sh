@@ -17,7 +17,7 @@ if ! command -v node >/dev/null 2>&1 || [ ! -d "$INTEROP/node_modules/libp2p" ];
     finish
 fi
 
-start_node "$T/b" --port 0 --listen-ip 127.0.0.1 || exit 1
+start_node "$T/b" --port 0 --listen-ip 127.0.0.1 --log-level debug || exit 1
 B_PID=$NODE_PID; B_URL=$URL
 # debug lines show each gossipsub status B receives
 "$NEUROMESH" exec --url "$B_URL" --base-path "$T/b" --raw 'system_setLogLevel ["debug"]' >/dev/null
