@@ -7,8 +7,6 @@
 #include "node/extrinsic.h"
 #include "node/pallets/pallet.h"
 #include "node/pallets/governance.h"
-#include "node/pallets/registry.h"
-#include "node/pallets/subnets.h"
 
 #include <sodium.h>
 #include <stdio.h>
@@ -343,72 +341,10 @@ void nm_chain_close(struct nm_chain *c)
     free(c);
 }
 
-/* Arguments bounded by the chain's own limits before a transaction may
- * enter the pool (issue 17: a weights.submit of 65,535 UIDs from anyone was
- * pooled and included): its size, and a weight list no longer than the
- * subnet's neurons. What the call itself checks stays with the call. */
-static int check_at_door(struct nm_chain *c, const uint8_t *ext, size_t len)
-{
-    if (len > c->rt.params.max_extrinsic_bytes)
-        return NM_E_EXTRINSIC_TOO_LARGE;
-    struct nm_extrinsic x;
-    int err = nm_extrinsic_decode(ext, len, &x);
-    if (err)
-        return err;
-    struct nm_call *call = malloc(sizeof *call);
-    if (!call)
-        return NM_E_NOMEM;
-    if ((err = nm_call_decode(x.call, x.call_len, call)))
-        goto out;
-    const struct nm_weight_list *list = NULL;
-    uint16_t subnet = 0;
-    if (call->kind == NM_CALL_WEIGHTS_SUBMIT) {
-        list = &call->u.weights.list;
-        subnet = call->u.weights.subnet;
-    } else if (call->kind == NM_CALL_WEIGHTS_REVEAL) {
-        list = &call->u.weights_reveal.list;
-        subnet = call->u.weights_reveal.subnet;
-    }
-    uint32_t neurons = 0;
-    struct nm_subnet s;
-    /* an unknown subnet is the call's own error, with its own message */
-    if (list && nm_subnets_get(c->db, subnet, &s) == 0 &&
-        !(err = nm_registry_uid_end(c->db, subnet, &neurons)) && list->n > neurons)
-        err = NM_E_CALL_OUT_OF_BOUNDS;
-out:
-    free(call);
-    return err;
-}
-
 /* Encoded size of a block beyond its extrinsics' bytes: header, seal,
  * justification and counts (generous), and each extrinsic's length. */
 #define BLOCK_OVERHEAD_BYTES 512
 #define EXTRINSIC_OVERHEAD_BYTES 10
-
-int nm_chain_submit(struct nm_chain *c, const uint8_t *ext, size_t len, nm_hash *hash_out)
-{
-    nm_hash hash;
-    nm_extrinsic_hash(ext, len, &hash);
-    if (nm_mempool_find(&c->pool, &hash))
-        return NM_E_DUPLICATE_TX;
-    nm_account signer;
-    uint64_t nonce;
-    int err = check_at_door(c, ext, len);
-    if (err)
-        return err;
-    err = nm_runtime_validate(&c->rt, ext, len, false, NM_FUTURE_NONCE_WINDOW, &signer, &nonce);
-    if (err)
-        return err;
-    struct nm_account_info acct;
-    if ((err = nm_pallet_accounts.get(c->db, &signer, &acct)))
-        return err;
-    if ((err = nm_mempool_add(&c->pool, &hash, &signer, nonce, acct.nonce, c->best.height, ext,
-                              len)))
-        return err;
-    if (hash_out)
-        *hash_out = hash;
-    return 0;
-}
 
 static void header_next(struct nm_chain *c, uint64_t timestamp_ms, struct nm_header *h)
 {

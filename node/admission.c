@@ -1,0 +1,217 @@
+/* admission.c - pool admission: the checks at the door, the inline submit
+ * (chain.h) and the queue that checks signatures on libuv's workers (see
+ * admission.h). */
+#include "node/admission.h"
+
+#include "node/errors.h"
+#include "node/extrinsic.h"
+#include "node/pallets/pallet.h"
+#include "node/pallets/registry.h"
+#include "node/pallets/subnets.h"
+
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Arguments bounded by the chain's own limits before a transaction may
+ * enter the pool (issue 17: a weights.submit of 65,535 UIDs from anyone was
+ * pooled and included): its size, and a weight list no longer than the
+ * subnet's neurons. What the call itself checks stays with the call. */
+static int check_at_door(struct nm_chain *c, const uint8_t *ext, size_t len)
+{
+    if (len > c->rt.params.max_extrinsic_bytes)
+        return NM_E_EXTRINSIC_TOO_LARGE;
+    struct nm_extrinsic x;
+    int err = nm_extrinsic_decode(ext, len, &x);
+    if (err)
+        return err;
+    struct nm_call *call = malloc(sizeof *call);
+    if (!call)
+        return NM_E_NOMEM;
+    if ((err = nm_call_decode(x.call, x.call_len, call)))
+        goto out;
+    const struct nm_weight_list *list = NULL;
+    uint16_t subnet = 0;
+    if (call->kind == NM_CALL_WEIGHTS_SUBMIT) {
+        list = &call->u.weights.list;
+        subnet = call->u.weights.subnet;
+    } else if (call->kind == NM_CALL_WEIGHTS_REVEAL) {
+        list = &call->u.weights_reveal.list;
+        subnet = call->u.weights_reveal.subnet;
+    }
+    uint32_t neurons = 0;
+    struct nm_subnet s;
+    /* an unknown subnet is the call's own error, with its own message */
+    if (list && nm_subnets_get(c->db, subnet, &s) == 0 &&
+        !(err = nm_registry_uid_end(c->db, subnet, &neurons)) && list->n > neurons)
+        err = NM_E_CALL_OUT_OF_BOUNDS;
+out:
+    free(call);
+    return err;
+}
+
+
+/* verdict: the signature's judgement made elsewhere, or NULL to judge it
+ * here once the cheaper checks have passed. */
+static int submit_with(struct nm_chain *c, const uint8_t *ext, size_t len, const int *verdict,
+                       nm_hash *hash_out)
+{
+    nm_hash hash;
+    nm_extrinsic_hash(ext, len, &hash);
+    if (nm_mempool_find(&c->pool, &hash))
+        return NM_E_DUPLICATE_TX;
+    nm_account signer;
+    uint64_t nonce;
+    int err = check_at_door(c, ext, len);
+    if (err)
+        return err;
+    /* the door decoded it: what nm_runtime_validate would check next is
+     * the signature, so its verdict comes at the same place in the order */
+    err = verdict ? *verdict : nm_extrinsic_check_bytes(ext, len, &c->genesis);
+    if (err)
+        return err;
+    err = nm_runtime_validate(&c->rt, ext, len, true, NM_FUTURE_NONCE_WINDOW, &signer, &nonce);
+    if (err)
+        return err;
+    struct nm_account_info acct;
+    if ((err = nm_pallet_accounts.get(c->db, &signer, &acct)))
+        return err;
+    if ((err = nm_mempool_add(&c->pool, &hash, &signer, nonce, acct.nonce, c->best.height, ext,
+                              len)))
+        return err;
+    if (hash_out)
+        *hash_out = hash;
+    return 0;
+}
+
+int nm_chain_submit(struct nm_chain *c, const uint8_t *ext, size_t len, nm_hash *hash_out)
+{
+    return submit_with(c, ext, len, NULL, hash_out);
+}
+
+int nm_chain_submit_checked(struct nm_chain *c, const uint8_t *ext, size_t len, int sig_verdict,
+                            nm_hash *hash_out)
+{
+    return submit_with(c, ext, len, &sig_verdict, hash_out);
+}
+
+/* ---- the queue ---- */
+
+struct job {
+    uv_work_t work;           /* work.data: the job */
+    struct nm_admission *adm;
+    struct job *next;         /* submission order */
+    nm_hash genesis;          /* the worker's copy: it reads no chain */
+    uint8_t *data;
+    size_t len;
+    int verdict;              /* the worker's */
+    bool done;
+    nm_admission_cb cb;       /* NULL once the admission is deleted */
+    void *ud;
+};
+
+struct nm_admission {
+    uv_loop_t *loop;
+    struct nm_chain *chain;
+    struct job *head, *tail;
+    size_t pending;
+    bool deleted;
+};
+
+int nm_admission_new(uv_loop_t *loop, struct nm_chain *chain, struct nm_admission **out)
+{
+    struct nm_admission *a = calloc(1, sizeof *a);
+    if (!a)
+        return NM_E_NOMEM;
+    a->loop = loop;
+    a->chain = chain;
+    *out = a;
+    return 0;
+}
+
+void nm_admission_delete(struct nm_admission *a)
+{
+    if (!a)
+        return;
+    if (!a->pending) {
+        free(a);
+        return;
+    }
+    a->deleted = true;
+    for (struct job *j = a->head; j; j = j->next)
+        j->cb = NULL;
+}
+
+size_t nm_admission_pending(const struct nm_admission *a)
+{
+    return a->pending;
+}
+
+static void job_verify(uv_work_t *w)
+{
+    struct job *j = w->data;
+    j->verdict = nm_extrinsic_check_bytes(j->data, j->len, &j->genesis);
+}
+
+/* Admits the finished jobs at the head, in submission order: a later
+ * nonce verified first waits for the earlier one. */
+static void job_done(uv_work_t *w, int status)
+{
+    struct job *j = w->data;
+    struct nm_admission *a = j->adm;
+    j->done = true;
+    if (status) /* cancelled: judged here instead, still once */
+        j->verdict = nm_extrinsic_check_bytes(j->data, j->len, &j->genesis);
+    while (a->head && a->head->done) {
+        struct job *h = a->head;
+        a->head = h->next;
+        if (!a->head)
+            a->tail = NULL;
+        a->pending--;
+        if (h->cb) {
+            nm_hash hash = {0};
+            int err = nm_chain_submit_checked(a->chain, h->data, h->len, h->verdict, &hash);
+            h->cb(h->ud, err, &hash);
+        }
+        free(h->data);
+        free(h);
+    }
+    if (a->deleted && !a->pending)
+        free(a);
+}
+
+int nm_admission_submit(struct nm_admission *a, const uint8_t *ext, size_t len,
+                        nm_admission_cb cb, void *ud)
+{
+    struct nm_chain *c = a->chain;
+    /* what needs no signature is answered now, as nm_chain_submit would */
+    nm_hash hash;
+    nm_extrinsic_hash(ext, len, &hash);
+    if (nm_mempool_find(&c->pool, &hash))
+        return NM_E_DUPLICATE_TX;
+    if (len > c->rt.params.max_extrinsic_bytes)
+        return NM_E_EXTRINSIC_TOO_LARGE;
+    struct job *j = calloc(1, sizeof *j);
+    uint8_t *copy = malloc(len ? len : 1);
+    if (!j || !copy) {
+        free(j);
+        free(copy);
+        return NM_E_NOMEM;
+    }
+    memcpy(copy, ext, len);
+    *j = (struct job){.adm = a, .genesis = c->genesis, .data = copy, .len = len, .cb = cb,
+                      .ud = ud};
+    j->work.data = j;
+    if (uv_queue_work(a->loop, &j->work, job_verify, job_done)) {
+        free(copy);
+        free(j);
+        return NM_E_INTERNAL;
+    }
+    if (a->tail)
+        a->tail->next = j;
+    else
+        a->head = j;
+    a->tail = j;
+    a->pending++;
+    return 0;
+}
