@@ -57,6 +57,10 @@ struct nm_rpc_node_hooks {
     int (*set_log_level)(void *ud, const char *level); /* system_setLogLevel; NM_E_INVAL */
     int (*connections)(void *ud);                     /* open RPC connections */
     struct nm_p2p_host *p2p;                          /* peer methods; NULL: no p2p */
+    /* author_submitExtrinsic on a connection checks signatures on this
+     * queue's workers and answers when admitted; NULL: on the node thread,
+     * answered at once (node/admission.h) */
+    struct nm_admission *admission;
 };
 
 /* The caller of a request answered without a connection (tests, fuzzing):

@@ -238,6 +238,69 @@ static void test_live_subscriptions_stream_what_the_dashboard_needs(void **state
     assert_true(t.transfer_event);
 }
 
+/* author_submitExtrinsic on a connection answers once a worker has checked
+ * the signature (node/admission.h): the same replies as the inline path,
+ * which a batch still takes. */
+static void test_submit_answers_after_the_worker_as_inline(void **state)
+{
+    struct fx *f = *state;
+    int fd = wsr_open(f->port, NULL, NULL, 3000, 0);
+    assert_true(fd >= 0);
+    char *hex = transfer_hex(fd);
+    char *bad = strdup(hex);
+    size_t n = strlen(bad);
+    bad[n - 1] = bad[n - 1] == '0' ? '1' : '0'; /* the signature's last nibble */
+    char req[2048];
+    /* the forged one deferred, then inline as a batch of one */
+    snprintf(req, sizeof req, "[\"%s\"]", bad);
+    cJSON *later = call(fd, "author_submitExtrinsic", req);
+    snprintf(req, sizeof req,
+             "[{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"author_submitExtrinsic\","
+             "\"params\":[\"%s\"]}]", bad);
+    char *text = wsr_call(fd, req);
+    assert_non_null(text);
+    cJSON *batch = cJSON_Parse(text);
+    free(text);
+    const cJSON *now = cJSON_GetArrayItem(batch, 0);
+    const cJSON *err = cJSON_GetObjectItem(later, "error");
+    assert_non_null(err);
+    assert_int_equal(cJSON_GetObjectItem(err, "code")->valueint, 1010);
+    assert_non_null(strstr(cJSON_GetObjectItem(err, "message")->valuestring, "signature"));
+    assert_true(cJSON_Compare(later, now, 1)); /* id, code, message and data alike */
+    cJSON_Delete(later);
+    cJSON_Delete(batch);
+    /* two at once, the same bytes: the first is pooled, the second answers
+     * 1013 as inline; replies come in submission order */
+    snprintf(req, sizeof req,
+             "{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"author_submitExtrinsic\","
+             "\"params\":[\"%s\"]}", hex);
+    assert_true(wsr_send_text(fd, req));
+    req[strstr(req, "\"id\":7") - req + 5] = '8';
+    assert_true(wsr_send_text(fd, req));
+    int seen = 0;
+    while (seen < 2) {
+        text = wsr_recv_text(fd);
+        assert_non_null(text);
+        cJSON *reply = cJSON_Parse(text);
+        free(text);
+        const cJSON *id = cJSON_GetObjectItem(reply, "id");
+        if (cJSON_IsNumber(id)) {
+            seen++;
+            assert_int_equal(id->valueint, 6 + seen);
+            if (seen == 1) {
+                assert_true(cJSON_IsString(cJSON_GetObjectItem(reply, "result")));
+            } else {
+                err = cJSON_GetObjectItem(reply, "error");
+                assert_int_equal(cJSON_GetObjectItem(err, "code")->valueint, 1013);
+            }
+        }
+        cJSON_Delete(reply);
+    }
+    free(hex);
+    free(bad);
+    close(fd);
+}
+
 static void test_unsafe_call_over_websocket_needs_the_bearer_token(void **state)
 {
     struct fx *f = *state;
@@ -313,6 +376,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_live_subscriptions_stream_what_the_dashboard_needs,
                                         setup, teardown),
+        cmocka_unit_test_setup_teardown(test_submit_answers_after_the_worker_as_inline, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_unsafe_call_over_websocket_needs_the_bearer_token,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_prometheus_exposition_passes_promtool, setup,
