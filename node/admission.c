@@ -52,12 +52,16 @@ out:
 
 
 /* verdict: the signature's judgement made elsewhere, or NULL to judge it
- * here once the cheaper checks have passed. */
+ * here once the cheaper checks have passed. known: the bytes' hash when
+ * already computed, or NULL. */
 static int submit_with(struct nm_chain *c, const uint8_t *ext, size_t len, const int *verdict,
-                       nm_hash *hash_out)
+                       const nm_hash *known, nm_hash *hash_out)
 {
     nm_hash hash;
-    nm_extrinsic_hash(ext, len, &hash);
+    if (known)
+        hash = *known;
+    else
+        nm_extrinsic_hash(ext, len, &hash);
     if (nm_mempool_find(&c->pool, &hash))
         return NM_E_DUPLICATE_TX;
     nm_account signer;
@@ -86,13 +90,13 @@ static int submit_with(struct nm_chain *c, const uint8_t *ext, size_t len, const
 
 int nm_chain_submit(struct nm_chain *c, const uint8_t *ext, size_t len, nm_hash *hash_out)
 {
-    return submit_with(c, ext, len, NULL, hash_out);
+    return submit_with(c, ext, len, NULL, NULL, hash_out);
 }
 
 int nm_chain_submit_checked(struct nm_chain *c, const uint8_t *ext, size_t len, int sig_verdict,
                             nm_hash *hash_out)
 {
-    return submit_with(c, ext, len, &sig_verdict, hash_out);
+    return submit_with(c, ext, len, &sig_verdict, NULL, hash_out);
 }
 
 /* ---- the queue ---- */
@@ -102,6 +106,7 @@ struct job {
     struct nm_admission *adm;
     struct job *next;         /* submission order */
     nm_hash genesis;          /* the worker's copy: it reads no chain */
+    nm_hash hash;             /* of data */
     uint8_t *data;
     size_t len;
     int verdict;              /* the worker's */
@@ -170,7 +175,7 @@ static void job_done(uv_work_t *w, int status)
         a->pending--;
         if (h->cb) {
             nm_hash hash = {0};
-            int err = nm_chain_submit_checked(a->chain, h->data, h->len, h->verdict, &hash);
+            int err = submit_with(a->chain, h->data, h->len, &h->verdict, &h->hash, &hash);
             h->cb(h->ud, err, &hash);
         }
         free(h->data);
@@ -199,8 +204,8 @@ int nm_admission_submit(struct nm_admission *a, const uint8_t *ext, size_t len,
         return NM_E_NOMEM;
     }
     memcpy(copy, ext, len);
-    *j = (struct job){.adm = a, .genesis = c->genesis, .data = copy, .len = len, .cb = cb,
-                      .ud = ud};
+    *j = (struct job){.adm = a, .genesis = c->genesis, .hash = hash, .data = copy, .len = len,
+                      .cb = cb, .ud = ud};
     j->work.data = j;
     if (uv_queue_work(a->loop, &j->work, job_verify, job_done)) {
         free(copy);
