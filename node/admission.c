@@ -119,7 +119,8 @@ struct nm_admission {
     uv_loop_t *loop;
     struct nm_chain *chain;
     struct job *head, *tail;
-    size_t pending;
+    size_t pending, pending_bytes;
+    size_t max_pending, max_bytes;
     bool deleted;
 };
 
@@ -130,6 +131,7 @@ int nm_admission_new(uv_loop_t *loop, struct nm_chain *chain, struct nm_admissio
         return NM_E_NOMEM;
     a->loop = loop;
     a->chain = chain;
+    nm_admission_set_limits(a, 0, 0);
     *out = a;
     return 0;
 }
@@ -150,6 +152,12 @@ void nm_admission_delete(struct nm_admission *a)
 size_t nm_admission_pending(const struct nm_admission *a)
 {
     return a->pending;
+}
+
+void nm_admission_set_limits(struct nm_admission *a, size_t max_pending, size_t max_bytes)
+{
+    a->max_pending = max_pending ? max_pending : NM_ADMISSION_DEFAULT_MAX_PENDING;
+    a->max_bytes = max_bytes ? max_bytes : NM_ADMISSION_DEFAULT_MAX_BYTES;
 }
 
 static void job_verify(uv_work_t *w)
@@ -173,6 +181,7 @@ static void job_done(uv_work_t *w, int status)
         if (!a->head)
             a->tail = NULL;
         a->pending--;
+        a->pending_bytes -= h->len;
         if (h->cb) {
             nm_hash hash = {0};
             int err = submit_with(a->chain, h->data, h->len, &h->verdict, &h->hash, &hash);
@@ -196,6 +205,8 @@ int nm_admission_submit(struct nm_admission *a, const uint8_t *ext, size_t len,
         return NM_E_DUPLICATE_TX;
     if (len > c->rt.params.max_extrinsic_bytes)
         return NM_E_EXTRINSIC_TOO_LARGE;
+    if (a->pending >= a->max_pending || a->pending_bytes + len > a->max_bytes)
+        return NM_E_POOL_FULL;
     struct job *j = calloc(1, sizeof *j);
     uint8_t *copy = malloc(len ? len : 1);
     if (!j || !copy) {
@@ -218,5 +229,6 @@ int nm_admission_submit(struct nm_admission *a, const uint8_t *ext, size_t len,
         a->head = j;
     a->tail = j;
     a->pending++;
+    a->pending_bytes += len;
     return 0;
 }

@@ -116,9 +116,25 @@ static void test_answers_at_once_need_no_worker(void **state)
                        f->chain->rt.params.max_extrinsic_bytes + 1};
     assert_int_equal(submit(f, &big), NM_E_EXTRINSIC_TOO_LARGE);
     assert_int_equal(nm_admission_pending(f->adm), 0);
+    /* a full queue refuses, by count and by bytes, until it drains */
+    struct blob y = chx_transfer_ext(f->chain, "alice", 1, "bob", NMT),
+                z = chx_transfer_ext(f->chain, "alice", 2, "bob", NMT);
+    nm_admission_set_limits(f->adm, 1, 0);
+    assert_int_equal(submit(f, &y), 0);
+    assert_int_equal(submit(f, &z), NM_E_POOL_FULL);
     uv_run(&f->loop, UV_RUN_DEFAULT);
-    assert_int_equal(f->got.n, 0); /* a callback never runs for a refusal */
+    nm_admission_set_limits(f->adm, 0, z.len - 1);
+    assert_int_equal(submit(f, &z), NM_E_POOL_FULL);
+    nm_admission_set_limits(f->adm, 0, 0);
+    assert_int_equal(submit(f, &z), 0);
+    uv_run(&f->loop, UV_RUN_DEFAULT);
+    assert_int_equal(f->got.n, 2); /* a callback never runs for a refusal */
+    assert_int_equal(f->got.err[0], 0);
+    assert_int_equal(f->got.err[1], 0);
+    assert_int_equal(f->chain->pool.count, 3);
     free(x.data);
+    free(y.data);
+    free(z.data);
     free(big.data);
 }
 
