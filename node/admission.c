@@ -101,9 +101,15 @@ int nm_chain_submit_checked(struct nm_chain *c, const uint8_t *ext, size_t len, 
 
 /* ---- the queue ---- */
 
+/* Signatures are checked by at most VERIFY_WORKERS batches at a time, as
+ * import does with two threads: on two cores more would only take CPU
+ * from the node thread, which applies blocks meanwhile. A batch takes up
+ * to BATCH_MAX waiting submissions, so a burst costs the node thread one
+ * wake-up per batch rather than one per extrinsic. */
+#define VERIFY_WORKERS 2
+#define BATCH_MAX 64
+
 struct job {
-    uv_work_t work;           /* work.data: the job */
-    struct nm_admission *adm;
     struct job *next;         /* submission order */
     nm_hash genesis;          /* the worker's copy: it reads no chain */
     nm_hash hash;             /* of data */
@@ -115,12 +121,21 @@ struct job {
     void *ud;
 };
 
+struct batch {
+    uv_work_t work;           /* work.data: the batch */
+    struct nm_admission *adm;
+    size_t n;
+    struct job *jobs[BATCH_MAX];
+};
+
 struct nm_admission {
     uv_loop_t *loop;
     struct nm_chain *chain;
     struct job *head, *tail;
+    struct job *waiting;      /* the first one no batch has taken */
     size_t pending, pending_bytes;
     size_t max_pending, max_bytes;
+    int inflight;             /* batches with the workers */
     bool deleted;
 };
 
@@ -136,19 +151,6 @@ int nm_admission_new(uv_loop_t *loop, struct nm_chain *chain, struct nm_admissio
     return 0;
 }
 
-void nm_admission_delete(struct nm_admission *a)
-{
-    if (!a)
-        return;
-    if (!a->pending) {
-        free(a);
-        return;
-    }
-    a->deleted = true;
-    for (struct job *j = a->head; j; j = j->next)
-        j->cb = NULL;
-}
-
 size_t nm_admission_pending(const struct nm_admission *a)
 {
     return a->pending;
@@ -160,21 +162,17 @@ void nm_admission_set_limits(struct nm_admission *a, size_t max_pending, size_t 
     a->max_bytes = max_bytes ? max_bytes : NM_ADMISSION_DEFAULT_MAX_BYTES;
 }
 
-static void job_verify(uv_work_t *w)
+/* On a worker: the verdict only. done is the node thread's to set, once
+ * the batch is back (uv_queue_work's completion orders the two). */
+static void job_verify(struct job *j)
 {
-    struct job *j = w->data;
     j->verdict = nm_extrinsic_check_bytes(j->data, j->len, &j->genesis);
 }
 
 /* Admits the finished jobs at the head, in submission order: a later
  * nonce verified first waits for the earlier one. */
-static void job_done(uv_work_t *w, int status)
+static void drain(struct nm_admission *a)
 {
-    struct job *j = w->data;
-    struct nm_admission *a = j->adm;
-    j->done = true;
-    if (status) /* cancelled: judged here instead, still once */
-        j->verdict = nm_extrinsic_check_bytes(j->data, j->len, &j->genesis);
     while (a->head && a->head->done) {
         struct job *h = a->head;
         a->head = h->next;
@@ -190,7 +188,78 @@ static void job_done(uv_work_t *w, int status)
         free(h->data);
         free(h);
     }
-    if (a->deleted && !a->pending)
+}
+
+static void batch_verify(uv_work_t *w)
+{
+    struct batch *b = w->data;
+    for (size_t i = 0; i < b->n; i++)
+        job_verify(b->jobs[i]);
+}
+
+static void dispatch(struct nm_admission *a);
+
+static void batch_done(uv_work_t *w, int status)
+{
+    struct batch *b = w->data;
+    struct nm_admission *a = b->adm;
+    if (status) /* cancelled: judged here instead, still once */
+        batch_verify(w);
+    for (size_t i = 0; i < b->n; i++)
+        b->jobs[i]->done = true;
+    free(b);
+    a->inflight--;
+    drain(a);
+    if (a->deleted) {
+        if (!a->inflight)
+            free(a);
+        return;
+    }
+    dispatch(a);
+}
+
+/* Hands waiting jobs to the workers while fewer than VERIFY_WORKERS
+ * batches are out; without memory or workers they are judged here. */
+static void dispatch(struct nm_admission *a)
+{
+    while (a->waiting && a->inflight < VERIFY_WORKERS) {
+        struct batch *b = calloc(1, sizeof *b);
+        struct job *j = a->waiting;
+        if (!b) {
+            job_verify(j);
+            j->done = true;
+            a->waiting = j->next;
+            continue;
+        }
+        b->adm = a;
+        b->work.data = b;
+        for (; j && b->n < BATCH_MAX; j = j->next)
+            b->jobs[b->n++] = j;
+        a->waiting = j;
+        if (uv_queue_work(a->loop, &b->work, batch_verify, batch_done)) {
+            batch_verify(&b->work);
+            for (size_t i = 0; i < b->n; i++)
+                b->jobs[i]->done = true;
+            free(b);
+            continue;
+        }
+        a->inflight++;
+    }
+    drain(a); /* what was judged here */
+}
+
+void nm_admission_delete(struct nm_admission *a)
+{
+    if (!a)
+        return;
+    a->deleted = true;
+    for (struct job *j = a->head; j; j = j->next)
+        j->cb = NULL;
+    for (struct job *j = a->waiting; j; j = j->next)
+        j->done = true; /* never to be judged: nobody waits for it */
+    a->waiting = NULL;
+    drain(a);
+    if (!a->inflight)
         free(a);
 }
 
@@ -215,20 +284,17 @@ int nm_admission_submit(struct nm_admission *a, const uint8_t *ext, size_t len,
         return NM_E_NOMEM;
     }
     memcpy(copy, ext, len);
-    *j = (struct job){.adm = a, .genesis = c->genesis, .hash = hash, .data = copy, .len = len,
-                      .cb = cb, .ud = ud};
-    j->work.data = j;
-    if (uv_queue_work(a->loop, &j->work, job_verify, job_done)) {
-        free(copy);
-        free(j);
-        return NM_E_INTERNAL;
-    }
+    *j = (struct job){.genesis = c->genesis, .hash = hash, .data = copy, .len = len, .cb = cb,
+                      .ud = ud};
     if (a->tail)
         a->tail->next = j;
     else
         a->head = j;
     a->tail = j;
+    if (!a->waiting)
+        a->waiting = j;
     a->pending++;
     a->pending_bytes += len;
+    dispatch(a);
     return 0;
 }
