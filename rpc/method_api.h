@@ -133,7 +133,8 @@ int nm_rpc_budget_take(struct nm_rpc_request *r, size_t bytes, const char *hint,
  * dispatcher then sends nothing, and nm_rpc_later_answer (exactly once,
  * on the node thread) sends the reply the method would have made: result
  * (taken), or e when result is NULL. If the connection closed meanwhile,
- * or the request was a notification, nothing is sent. */
+ * or the request was a notification, or result and e are both NULL (the
+ * method answered after all), nothing is sent. */
 #define NM_RPC_DEFERRED 1
 struct nm_rpc_later;
 struct nm_rpc_later *nm_rpc_later_new(struct nm_rpc_request *r);

@@ -509,7 +509,7 @@ static void later_unlink(struct nm_rpc_later *l)
 void nm_rpc_later_answer(struct nm_rpc_later *l, cJSON *result, struct nm_rpc_error_out *e)
 {
     cJSON *reply = NULL;
-    if (l->m && l->conn && l->id) {
+    if (l->m && l->conn && l->id && (result || e)) {
         if (result) {
             reply = cJSON_CreateObject();
             cJSON_AddStringToObject(reply, "jsonrpc", "2.0");

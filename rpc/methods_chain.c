@@ -314,9 +314,9 @@ static void submitted(void *ud, int err, const nm_hash *hash)
     nm_rpc_later_answer(l, result, &e);
 }
 
-/* Hands the bytes to the admission queue: NM_RPC_DEFERRED when queued, 1
- * when this request cannot wait (then the caller admits inline), or an
- * error the queue answered at once (-1 with e filled). */
+/* Hands the bytes to the admission queue: NM_RPC_DEFERRED when queued, 0
+ * when this request cannot wait (then the caller admits inline), or -1
+ * with e filled for an error the queue answered at once. */
 static int submit_later(struct nm_rpc_request *r, const uint8_t *bytes, size_t len,
                         struct nm_rpc_error_out *e)
 {

@@ -102,10 +102,12 @@ static int teardown(void **state)
 
 static cJSON *call(int fd, const char *method, const char *params)
 {
-    char req[8192];
-    snprintf(req, sizeof req, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"%s\",\"params\":%s}",
+    size_t cap = strlen(params) + 256;
+    char *req = malloc(cap);
+    snprintf(req, cap, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"%s\",\"params\":%s}",
              method, params);
     char *text = wsr_call(fd, req);
+    free(req);
     assert_non_null(text);
     cJSON *reply = cJSON_Parse(text);
     free(text);
@@ -296,6 +298,33 @@ static void test_submit_answers_after_the_worker_as_inline(void **state)
         }
         cJSON_Delete(reply);
     }
+    /* refused before any worker (over max_extrinsic_bytes): at once, and
+     * again the inline answer */
+    size_t big = 2 * 65537 + 3;
+    char *huge = malloc(big + 256);
+    memcpy(huge, "[\"0x", 4);
+    memset(huge + 4, 'a', big - 3);
+    memcpy(huge + big + 1, "\"]", 3);
+    later = call(fd, "author_submitExtrinsic", huge);
+    size_t reqcap = big + 512;
+    char *breq = malloc(reqcap);
+    snprintf(breq, reqcap,
+             "[{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"author_submitExtrinsic\","
+             "\"params\":%s}]", huge);
+    text = wsr_call(fd, breq);
+    assert_non_null(text);
+    batch = cJSON_Parse(text);
+    free(text);
+    err = cJSON_GetObjectItem(later, "error");
+    assert_int_equal(cJSON_GetObjectItem(err, "code")->valueint, 1010);
+    assert_string_equal(
+        cJSON_GetObjectItem(cJSON_GetObjectItem(err, "data"), "name")->valuestring,
+        "EXTRINSIC_TOO_LARGE");
+    assert_true(cJSON_Compare(later, cJSON_GetArrayItem(batch, 0), 1));
+    cJSON_Delete(later);
+    cJSON_Delete(batch);
+    free(huge);
+    free(breq);
     free(hex);
     free(bad);
     close(fd);
