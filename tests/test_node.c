@@ -325,6 +325,22 @@ static void test_submit_answers_after_the_worker_as_inline(void **state)
     cJSON_Delete(batch);
     free(huge);
     free(breq);
+    /* a caller gone before its answer: the node drops the answer and keeps
+     * serving (the transfer was pooled or included meanwhile: a repeat is
+     * a duplicate or a stale nonce) */
+    int gone = wsr_open(f->port, NULL, NULL, 3000, 0);
+    assert_true(gone >= 0);
+    snprintf(req, sizeof req, "{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"author_submitExtrinsic\","
+             "\"params\":[\"%s\"]}", bad);
+    assert_true(wsr_send_text(gone, req));
+    close(gone);
+    snprintf(req, sizeof req, "[\"%s\"]", hex);
+    cJSON *again = call(fd, "author_submitExtrinsic", req);
+    err = cJSON_GetObjectItem(again, "error");
+    assert_non_null(err);
+    int code = cJSON_GetObjectItem(err, "code")->valueint;
+    assert_true(code == 1013 || code == 1010);
+    cJSON_Delete(again);
     free(hex);
     free(bad);
     close(fd);
