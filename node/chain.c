@@ -365,31 +365,6 @@ void nm_chain_close(struct nm_chain *c)
 #define BLOCK_OVERHEAD_BYTES 512
 #define EXTRINSIC_OVERHEAD_BYTES 10
 
-int nm_chain_submit(struct nm_chain *c, const uint8_t *ext, size_t len, nm_hash *hash_out)
-{
-    nm_hash hash;
-    nm_extrinsic_hash(ext, len, &hash);
-    if (nm_mempool_find(&c->pool, &hash))
-        return NM_E_DUPLICATE_TX;
-    nm_account signer;
-    uint64_t nonce;
-    int err = nm_chain_door_check(c, ext, len);
-    if (err)
-        return err;
-    err = nm_runtime_validate(&c->rt, ext, len, false, NM_FUTURE_NONCE_WINDOW, &signer, &nonce);
-    if (err)
-        return err;
-    struct nm_account_info acct;
-    if ((err = nm_pallet_accounts.get(c->db, &signer, &acct)))
-        return err;
-    if ((err = nm_mempool_add(&c->pool, &hash, &signer, nonce, acct.nonce, c->best.height, ext,
-                              len)))
-        return err;
-    if (hash_out)
-        *hash_out = hash;
-    return 0;
-}
-
 static void header_next(struct nm_chain *c, uint64_t timestamp_ms, struct nm_header *h)
 {
     memset(h, 0, sizeof *h);

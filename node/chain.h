@@ -75,9 +75,17 @@ int nm_chain_open_with(const char *path, const struct nm_chain_spec *spec,
                        char *msg, size_t cap);
 void nm_chain_close(struct nm_chain *c);
 
-/* Pool admission: full validation against the best state (signature
- * included). hash_out may be NULL. */
+/* Pool admission (node/admission.c): full validation against the best
+ * state, the signature checked here, on this thread. hash_out may be NULL.
+ * node/admission.h does the same with the signature checked on a worker. */
 int nm_chain_submit(struct nm_chain *c, const uint8_t *ext, size_t len, nm_hash *hash_out);
+/* As nm_chain_submit, with the signature already judged elsewhere:
+ * sig_verdict is what nm_extrinsic_check_bytes(ext, len, &c->genesis)
+ * returned. The errors and their order are nm_chain_submit's exactly; the
+ * signature is not checked again (the pool holds verified extrinsics only,
+ * and block production never verifies them again). */
+int nm_chain_submit_checked(struct nm_chain *c, const uint8_t *ext, size_t len, int sig_verdict,
+                            nm_hash *hash_out);
 
 /* Builds, applies, seals and commits the next block from the pool.
  * outcome (may be NULL) receives each included extrinsic's result. */

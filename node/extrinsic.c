@@ -4,6 +4,7 @@
 #include "node/codec.h"
 #include "node/errors.h"
 
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -62,8 +63,18 @@ int nm_extrinsic_decode(const uint8_t *data, size_t len, struct nm_extrinsic *x)
     return nm_reader_finish(&r);
 }
 
+/* Signature checks ever made (tests count them: an extrinsic verified at
+ * admission is never verified again when its block is produced). */
+static atomic_ulong verifications;
+
+unsigned long nm_extrinsic_verifications(void)
+{
+    return atomic_load(&verifications);
+}
+
 int nm_extrinsic_verify(const struct nm_extrinsic *x, const nm_hash *genesis)
 {
+    atomic_fetch_add(&verifications, 1);
     if (memcmp(x->chain_tag, genesis->b, 4) != 0)
         return NM_E_WRONG_CHAIN;
     struct nm_writer pw;
@@ -73,6 +84,13 @@ int nm_extrinsic_verify(const struct nm_extrinsic *x, const nm_hash *genesis)
         err = NM_E_BAD_SIGNATURE;
     nm_writer_fini(&pw);
     return err;
+}
+
+int nm_extrinsic_check_bytes(const uint8_t *data, size_t len, const nm_hash *genesis)
+{
+    struct nm_extrinsic x;
+    int err = nm_extrinsic_decode(data, len, &x);
+    return err ? err : nm_extrinsic_verify(&x, genesis);
 }
 
 void nm_extrinsic_hash(const uint8_t *data, size_t len, nm_hash *out)

@@ -36,6 +36,11 @@ int nm_extrinsic_decode(const uint8_t *data, size_t len, struct nm_extrinsic *ou
 /* NM_E_WRONG_CHAIN if the tag does not match genesis, NM_E_BAD_SIGNATURE if
  * the signature does not verify. */
 int nm_extrinsic_verify(const struct nm_extrinsic *x, const nm_hash *genesis);
+/* Decode and verify over bytes alone: touches no state, so any thread may
+ * call it (admission's workers do). */
+int nm_extrinsic_check_bytes(const uint8_t *data, size_t len, const nm_hash *genesis);
+/* Every nm_extrinsic_verify call so far, on any thread (a test hook). */
+unsigned long nm_extrinsic_verifications(void);
 void nm_extrinsic_hash(const uint8_t *data, size_t len, nm_hash *out);
 /* The call an encoded extrinsic carries, decoded into *out (malloc'd: the
  * caller frees it; its weight lists point into data). Shape only: no

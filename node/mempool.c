@@ -1,8 +1,6 @@
-/* mempool.c - the transaction pool (see mempool.h). Lookups scan the array:
- * the pool is bounded (default 8192) and a scan of it costs a few
- * microseconds, less than the signature check that precedes every add
- * (next_ready_nonce scans once per pooled nonce of the signer: at most the
- * future window, 64, in practice). */
+/* mempool.c - the transaction pool (see mempool.h). Lookups by hash and by
+ * (signer, nonce) go through an open-addressing index; what is rare (the
+ * oldest future transaction, a signer's future count) scans the array. */
 #include "node/mempool.h"
 
 #include "node/errors.h"
@@ -37,15 +35,93 @@ void nm_mempool_fini(struct nm_mempool *p)
     for (size_t i = 0; i < p->count; i++)
         free(p->txs[i].data);
     free(p->txs);
+    free(p->by_hash);
+    free(p->by_nonce);
     memset(p, 0, sizeof *p);
+}
+
+/* ---- the index ---- */
+
+static size_t slot_of_hash(const struct nm_mempool *p, const nm_hash *hash)
+{
+    uint64_t k;
+    memcpy(&k, hash->b, sizeof k); /* a BLAKE2b hash: already uniform */
+    return (size_t)k & (p->slots - 1);
+}
+
+static size_t slot_of_nonce(const struct nm_mempool *p, const nm_account *signer, uint64_t nonce)
+{
+    uint64_t k;
+    memcpy(&k, signer->b, sizeof k);
+    k ^= nonce * 0x9E3779B97F4A7C15ULL;
+    k ^= k >> 29;
+    return (size_t)k & (p->slots - 1);
+}
+
+static bool index_usable(const struct nm_mempool *p)
+{
+    return p->slots && !p->stale;
+}
+
+static void index_put(struct nm_mempool *p, size_t i)
+{
+    size_t mask = p->slots - 1, s = slot_of_hash(p, &p->txs[i].hash);
+    while (p->by_hash[s])
+        s = (s + 1) & mask;
+    p->by_hash[s] = (uint32_t)i + 1;
+    s = slot_of_nonce(p, &p->txs[i].signer, p->txs[i].nonce);
+    while (p->by_nonce[s])
+        s = (s + 1) & mask;
+    p->by_nonce[s] = (uint32_t)i + 1;
+}
+
+/* Rebuilds the index for room beyond count (at most half full); on no
+ * memory the index goes and lookups scan. */
+static void index_rebuild(struct nm_mempool *p, size_t room)
+{
+    size_t want = 64;
+    while (want < 2 * room)
+        want *= 2;
+    if (want != p->slots) {
+        free(p->by_hash);
+        free(p->by_nonce);
+        p->by_hash = calloc(want, sizeof *p->by_hash);
+        p->by_nonce = calloc(want, sizeof *p->by_nonce);
+        p->slots = want;
+        if (!p->by_hash || !p->by_nonce) {
+            free(p->by_hash);
+            free(p->by_nonce);
+            p->by_hash = p->by_nonce = NULL;
+            p->slots = 0;
+            return;
+        }
+    } else {
+        memset(p->by_hash, 0, want * sizeof *p->by_hash);
+        memset(p->by_nonce, 0, want * sizeof *p->by_nonce);
+    }
+    p->stale = false;
+    for (size_t i = 0; i < p->count; i++)
+        index_put(p, i);
+}
+
+static long find_hash(const struct nm_mempool *p, const nm_hash *hash)
+{
+    if (!index_usable(p)) {
+        for (size_t i = 0; i < p->count; i++)
+            if (nm_hash_eq(&p->txs[i].hash, hash))
+                return (long)i;
+        return -1;
+    }
+    for (size_t s = slot_of_hash(p, hash); p->by_hash[s]; s = (s + 1) & (p->slots - 1))
+        if (nm_hash_eq(&p->txs[p->by_hash[s] - 1].hash, hash))
+            return (long)p->by_hash[s] - 1;
+    return -1;
 }
 
 const struct nm_pool_tx *nm_mempool_find(const struct nm_mempool *p, const nm_hash *hash)
 {
-    for (size_t i = 0; i < p->count; i++)
-        if (nm_hash_eq(&p->txs[i].hash, hash))
-            return &p->txs[i];
-    return NULL;
+    long i = find_hash(p, hash);
+    return i >= 0 ? &p->txs[i] : NULL;
 }
 
 static void remove_at(struct nm_mempool *p, size_t i)
@@ -54,6 +130,7 @@ static void remove_at(struct nm_mempool *p, size_t i)
         p->future_count--;
     free(p->txs[i].data);
     p->txs[i] = p->txs[--p->count];
+    p->stale = true;
 }
 
 /* The oldest future transaction, or -1. */
@@ -69,6 +146,15 @@ static long oldest_future(const struct nm_mempool *p)
 /* Index of signer's transaction with this nonce, or -1. */
 static long find_nonce(const struct nm_mempool *p, const nm_account *signer, uint64_t nonce)
 {
+    if (index_usable(p)) {
+        for (size_t s = slot_of_nonce(p, signer, nonce); p->by_nonce[s];
+             s = (s + 1) & (p->slots - 1)) {
+            const struct nm_pool_tx *tx = &p->txs[p->by_nonce[s] - 1];
+            if (tx->nonce == nonce && nm_account_eq(&tx->signer, signer))
+                return (long)p->by_nonce[s] - 1;
+        }
+        return -1;
+    }
     for (size_t i = 0; i < p->count; i++)
         if (p->txs[i].nonce == nonce && nm_account_eq(&p->txs[i].signer, signer))
             return (long)i;
@@ -110,10 +196,10 @@ int nm_mempool_add(struct nm_mempool *p, const nm_hash *hash, const nm_account *
                    uint64_t nonce, uint64_t account_nonce, uint64_t height, const uint8_t *data,
                    size_t len)
 {
-    for (size_t i = 0; i < p->count; i++)
-        if (nm_hash_eq(&p->txs[i].hash, hash) ||
-            (p->txs[i].nonce == nonce && nm_account_eq(&p->txs[i].signer, signer)))
-            return NM_E_DUPLICATE_TX;
+    if (p->stale || 2 * (p->count + 1) > p->slots)
+        index_rebuild(p, p->count + 1 > p->max ? p->count + 1 : p->max);
+    if (find_hash(p, hash) >= 0 || find_nonce(p, signer, nonce) >= 0)
+        return NM_E_DUPLICATE_TX;
     bool future = nonce > next_ready_nonce(p, signer, account_nonce);
     if (future && future_of(p, signer) >= p->max_future_per_account)
         return NM_E_FUTURE_LIMIT;
@@ -151,6 +237,8 @@ int nm_mempool_add(struct nm_mempool *p, const nm_hash *hash, const nm_account *
     tx->future = future;
     tx->data = copy;
     tx->len = len;
+    if (index_usable(p))
+        index_put(p, p->count - 1);
     if (future)
         p->future_count++;
     else
@@ -227,6 +315,7 @@ const struct nm_pool_tx *nm_mempool_ordered(struct nm_mempool *p)
     for (size_t i = 0; i < p->count; i++)
         p->txs[i] = o[i].tx;
     free(o);
+    p->stale = true;
     return p->txs;
 }
 
@@ -243,4 +332,5 @@ void nm_mempool_remove_flagged(struct nm_mempool *p, const uint8_t *drop)
         }
     }
     p->count = kept;
+    p->stale = true;
 }

@@ -49,6 +49,14 @@ struct nm_mempool {
     uint64_t next_seq;
     uint64_t evicted;       /* future transactions displaced, ever */
     uint64_t expired;       /* transactions past their longevity, ever */
+    /* Index of txs by hash and by (signer, nonce): open addressing, each
+     * slot holds an index into txs plus one (0: empty). Rebuilt by the next
+     * add after anything moved the array (stale); without memory for it,
+     * lookups scan. Admission of a full block's worth of transactions was
+     * quadratic without it (issue 11, speed). */
+    uint32_t *by_hash, *by_nonce;
+    size_t slots;           /* a power of two, or 0 */
+    bool stale;
 };
 
 /* max: as limits.max (0: 8192), other limits at their defaults. */

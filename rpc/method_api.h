@@ -44,6 +44,8 @@ struct nm_rpc_request {
     struct nm_rpc_conn *conn;   /* NULL when answering without a connection */
     const cJSON *params;        /* the positional array, or NULL */
     struct nm_rpc_answer *answer; /* the dispatcher's; for nm_rpc_subscribe_first */
+    const cJSON *id;            /* the request's id (NULL: a notification) */
+    bool can_defer;             /* on a connection, not in a batch: see nm_rpc_later_new */
 };
 
 struct nm_rpc_error_out {
@@ -130,6 +132,21 @@ int nm_rpc_budget_take(struct nm_rpc_request *r, size_t bytes, const char *hint,
  * items, the page is [*first, *end). -1 with -32602 for a bad one. */
 int nm_rpc_page(struct nm_rpc_request *r, int i, uint64_t total, uint64_t *first, uint64_t *end,
                 struct nm_rpc_error_out *e);
+
+/* Answers that come later (author_submitExtrinsic once a worker has checked
+ * the signature). A method whose request can_defer takes a handle with
+ * nm_rpc_later_new and returns NM_RPC_DEFERRED instead of 0 or -1; the
+ * dispatcher then sends nothing, and nm_rpc_later_answer (exactly once,
+ * on the node thread) sends the reply the method would have made: result
+ * (taken), or e when result is NULL. If the connection closed meanwhile,
+ * or the request was a notification, or result and e are both NULL (the
+ * method answered after all), nothing is sent. */
+#define NM_RPC_DEFERRED 1
+struct nm_rpc_later;
+struct nm_rpc_later *nm_rpc_later_new(struct nm_rpc_request *r);
+void nm_rpc_later_answer(struct nm_rpc_later *l, cJSON *result, struct nm_rpc_error_out *e);
+/* The methods the handle answers for; NULL once they are deleted. */
+struct nm_rpc_methods *nm_rpc_later_methods(const struct nm_rpc_later *l);
 
 /* Counts an extrinsic outcome (metrics, Prometheus). */
 void nm_rpc_count_extrinsic(struct nm_rpc_methods *m, enum nm_rpc_ext_outcome o);

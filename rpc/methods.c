@@ -247,11 +247,21 @@ static cJSON *answer_one(struct nm_rpc_answer *a, const cJSON *req)
         rc = -1; /* refused before the method runs */
         nm_rpc_metrics_call(&m->metrics, (size_t)index, 0, true);
     } else {
-        struct nm_rpc_request r = {m, m->chain, a->conn, cJSON_IsArray(params) ? params : NULL,
-                                   a};
+        struct nm_rpc_request r = {
+            .methods = m,
+            .chain = m->chain,
+            .conn = a->conn,
+            .params = cJSON_IsArray(params) ? params : NULL,
+            .answer = a,
+            .id = id,
+            .can_defer = a->conn && !a->batch,
+        };
         uint64_t t0 = nm_now_ns();
         rc = found->fn(&r, &result, &e);
-        nm_rpc_metrics_call(&m->metrics, (size_t)index, nm_now_ns() - t0, rc != 0);
+        nm_rpc_metrics_call(&m->metrics, (size_t)index, nm_now_ns() - t0,
+                            rc != 0 && rc != NM_RPC_DEFERRED);
+        if (rc == NM_RPC_DEFERRED) /* nm_rpc_later_answer replies */
+            return NULL;
     }
     if (notification) {
         cJSON_Delete(result);
@@ -294,6 +304,7 @@ static cJSON *answer(struct nm_rpc_answer *a, const char *text, size_t len)
             }
         } else {
             reply = cJSON_CreateArray();
+            a->batch = true;
             for (const cJSON *it = req->child; it; it = it->next) {
                 cJSON *one = answer_one(a, it);
                 if (one)
@@ -461,9 +472,75 @@ static void on_request(void *ctx, struct nm_rpc_conn *conn, const char *text, si
         nm_bucket_charge(&a.cs->ip->bucket, extra);
 }
 
+struct nm_rpc_later *nm_rpc_later_new(struct nm_rpc_request *r)
+{
+    struct nm_rpc_later *l = calloc(1, sizeof *l);
+    if (!l || !r->can_defer || (r->id && !(l->id = cJSON_Duplicate(r->id, 1)))) {
+        free(l);
+        return NULL;
+    }
+    l->m = r->methods;
+    l->conn = r->conn;
+    l->next = l->m->later;
+    if (l->next)
+        l->next->prev = l;
+    l->m->later = l;
+    return l;
+}
+
+struct nm_rpc_methods *nm_rpc_later_methods(const struct nm_rpc_later *l)
+{
+    return l->m;
+}
+
+static void later_unlink(struct nm_rpc_later *l)
+{
+    if (!l->m)
+        return;
+    if (l->prev)
+        l->prev->next = l->next;
+    else
+        l->m->later = l->next;
+    if (l->next)
+        l->next->prev = l->prev;
+    l->prev = l->next = NULL;
+}
+
+void nm_rpc_later_answer(struct nm_rpc_later *l, cJSON *result, struct nm_rpc_error_out *e)
+{
+    cJSON *reply = NULL;
+    if (l->m && l->conn && l->id && (result || e)) {
+        if (result) {
+            reply = cJSON_CreateObject();
+            cJSON_AddStringToObject(reply, "jsonrpc", "2.0");
+            nm_json_add(reply, "result", result);
+            nm_json_add(reply, "id", cJSON_Duplicate(l->id, 1));
+            result = NULL;
+        } else {
+            reply = reply_error(l->id, e);
+        }
+        char *out = reply_text(l->m, reply);
+        if (out)
+            nm_rpc_conn_send(l->conn, out, strlen(out));
+        free(out);
+    }
+    cJSON_Delete(reply);
+    cJSON_Delete(result);
+    if (e) {
+        cJSON_Delete(e->data);
+        e->data = NULL;
+    }
+    later_unlink(l);
+    cJSON_Delete(l->id);
+    free(l);
+}
+
 static void on_close(void *ctx, struct nm_rpc_conn *conn)
 {
     struct nm_rpc_methods *m = ctx;
+    for (struct nm_rpc_later *l = m->later; l; l = l->next)
+        if (l->conn == conn)
+            l->conn = NULL;
     nm_rpc_subs_close_conn(m, conn);
     struct conn_state *cs = nm_rpc_conn_get_data(conn);
     if (cs) {
@@ -550,6 +627,11 @@ void nm_rpc_methods_delete(struct nm_rpc_methods *m)
     if (!m)
         return;
     nm_rpc_methods_end_reads(m);
+    while (m->later) { /* their answers find no methods: they send nothing */
+        struct nm_rpc_later *l = m->later;
+        later_unlink(l);
+        l->m = NULL;
+    }
     while (m->subs) {
         struct subscription *s = m->subs;
         m->subs = s->next;

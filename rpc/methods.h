@@ -62,6 +62,10 @@ struct nm_rpc_node_hooks {
     struct nm_pubsub *pubsub; /* gossip scores and announcements; NULL: no p2p */
     /* bft_state of this node's consensus engine (a new object), NULL: none */
     cJSON *(*bft_state)(void *ud);
+    /* author_submitExtrinsic on a connection checks signatures on this
+     * queue's workers and answers when admitted; NULL: on the node thread,
+     * answered at once (node/admission.h) */
+    struct nm_admission *admission;
 };
 
 /* The caller of a request answered without a connection (tests, fuzzing):

@@ -8,6 +8,7 @@
 
 #include "node/amount.h"
 #include "node/errors.h"
+#include "node/admission.h"
 #include "node/extrinsic.h"
 #include "node/fee.h"
 #include "node/params_json.h"
@@ -474,7 +475,46 @@ static int fail_tx(struct nm_rpc_error_out *e, int err)
     return -1;
 }
 
-static int submit(struct nm_rpc_request *r, nm_hash *hash, struct nm_rpc_error_out *e)
+/* author_submitExtrinsic's answer once the admission queue has judged it
+ * (node/admission.h): the reply the inline path makes, word for word. */
+static void submitted(void *ud, int err, const nm_hash *hash)
+{
+    struct nm_rpc_later *l = ud;
+    struct nm_rpc_methods *m = nm_rpc_later_methods(l);
+    struct nm_rpc_error_out e = {0};
+    cJSON *result = NULL;
+    if (err) {
+        if (m)
+            nm_rpc_count_extrinsic(m, NM_RPC_EXT_REJECTED);
+        fail_tx(&e, err);
+    } else {
+        char hex[NM_HASH_HEXLEN];
+        result = cJSON_CreateString(nm_hash_hex(hash, hex));
+    }
+    nm_rpc_later_answer(l, result, &e);
+}
+
+/* Hands the bytes to the admission queue: NM_RPC_DEFERRED when queued, 0
+ * when this request cannot wait (then the caller admits inline), or -1
+ * with e filled for an error the queue answered at once. */
+static int submit_later(struct nm_rpc_request *r, const uint8_t *bytes, size_t len,
+                        struct nm_rpc_error_out *e)
+{
+    const struct nm_rpc_node_hooks *hooks = nm_rpc_methods_hooks(r->methods);
+    struct nm_rpc_later *l;
+    if (!hooks->admission || !r->can_defer || !(l = nm_rpc_later_new(r)))
+        return 0;
+    int err = nm_admission_submit(hooks->admission, bytes, len, submitted, l);
+    if (!err)
+        return NM_RPC_DEFERRED;
+    nm_rpc_later_answer(l, NULL, NULL); /* sends nothing: this answer goes now */
+    nm_rpc_count_extrinsic(r->methods, NM_RPC_EXT_REJECTED);
+    return fail_tx(e, err);
+}
+
+/* deferrable: author_submitExtrinsic may answer later (NM_RPC_DEFERRED). */
+static int submit(struct nm_rpc_request *r, bool deferrable, nm_hash *hash,
+                  struct nm_rpc_error_out *e)
 {
     const cJSON *p = nm_rpc_param(r, 0);
     if (!cJSON_IsString(p))
@@ -490,6 +530,13 @@ static int submit(struct nm_rpc_request *r, nm_hash *hash, struct nm_rpc_error_o
         return nm_rpc_fail_chain(e, NM_E_NOMEM, NULL);
     size_t len;
     int err = nm_hex_decode(p->valuestring, bytes, hexlen / 2 + 1, 0, &len);
+    if (!err && deferrable) {
+        int rc = submit_later(r, bytes, len, e);
+        if (rc) {
+            free(bytes);
+            return rc;
+        }
+    }
     if (!err)
         err = nm_chain_submit(r->chain, bytes, len, hash);
     free(bytes);
@@ -502,8 +549,9 @@ static int m_author_submitExtrinsic(struct nm_rpc_request *r, cJSON **result,
                                     struct nm_rpc_error_out *e)
 {
     nm_hash hash;
-    if (submit(r, &hash, e))
-        return -1;
+    int rc = submit(r, true, &hash, e);
+    if (rc)
+        return rc;
     char hex[NM_HASH_HEXLEN];
     *result = cJSON_CreateString(nm_hash_hex(&hash, hex));
     return 0;
@@ -604,7 +652,7 @@ static int m_author_submitAndWatchExtrinsic(struct nm_rpc_request *r, cJSON **re
     if (!r->conn || !nm_rpc_conn_is_websocket(r->conn))
         return nm_rpc_fail(e, NM_RPC_INVALID_REQUEST, "subscriptions need a WebSocket connection");
     nm_hash hash;
-    if (submit(r, &hash, e))
+    if (submit(r, false, &hash, e))
         return -1;
     return nm_rpc_subscribe(r, "extrinsic", &hash, result, e);
 }

@@ -35,6 +35,14 @@ struct first_note {
     cJSON *result;
 };
 
+/* A reply still to come (method_api.h, nm_rpc_later_new). */
+struct nm_rpc_later {
+    struct nm_rpc_later *prev, *next; /* in m->later while m lives */
+    struct nm_rpc_methods *m;         /* NULL once m is deleted */
+    struct nm_rpc_conn *conn;         /* NULL once it closed */
+    cJSON *id;                        /* a copy; NULL for a notification */
+};
+
 struct nm_rpc_answer {
     struct nm_rpc_methods *m;
     struct nm_rpc_conn *conn; /* NULL: answering without a connection */
@@ -44,6 +52,7 @@ struct nm_rpc_answer {
     struct first_note *first;
     struct first_note **first_tail;
     size_t budget_spent; /* nm_rpc_budget_take, for the whole text */
+    bool batch;          /* answers of a batch go out together: none deferred */
 };
 
 struct nm_rpc_methods {
@@ -57,6 +66,7 @@ struct nm_rpc_methods {
     struct nm_addr_limits *addrs;
     uint64_t last_epoch;
     bool reading; /* a read transaction is open (see read_txn_begin) */
+    struct nm_rpc_later *later; /* replies still to come */
 };
 
 /* --- subscriptions (rpc/subscriptions.c) --- */

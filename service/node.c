@@ -3,6 +3,7 @@
  * node.h). */
 #include "service/node.h"
 
+#include "node/admission.h"
 #include "node/chain.h"
 #include "node/chain_bft.h"
 #include "node/ss58.h"
@@ -56,6 +57,7 @@ struct nm_node {
 
     struct nm_chain *chain;
     struct nm_rpc_methods *methods;
+    struct nm_admission *admission; /* author_submitExtrinsic's signature checks */
     struct nm_rpc_server *rpc;
     struct nm_prom_server *prom;
     struct nm_p2p_host *p2p;
@@ -563,7 +565,8 @@ static int node_open(struct nm_node *n)
                  "(--validator to vote)", n->chain->bft_set.count);
     else if (n->cfg.produce && !n->chain->can_author && !n->chain->bft)
         node_log(n, "warning: this node's key is not the chain's authority: it makes no blocks");
-    if ((err = nm_rpc_methods_new(n->chain, &n->methods)))
+    if ((err = nm_rpc_methods_new(n->chain, &n->methods)) ||
+        (err = nm_admission_new(&n->loop, n->chain, &n->admission)))
         return err;
     if ((err = nm_rpc_methods_configure(n->methods, &n->methods_cfg))) {
         snprintf(n->start_msg, sizeof n->start_msg, "bad JSON-RPC settings");
@@ -581,6 +584,7 @@ static int node_open(struct nm_node *n)
         .set_log_level = hook_set_log_level,
         .connections = hook_connections,
         .bft_state = hook_bft_state,
+        .admission = n->admission,
     };
     nm_rpc_methods_set_hooks(n->methods, &hooks);
     struct nm_rpc_server_config rc = {
@@ -663,8 +667,10 @@ static void node_thread(void *arg)
     n->bft = NULL;
     n->sync = NULL;
     n->pubsub = NULL;
+    nm_admission_delete(n->admission); /* the loop ran its work out */
     nm_rpc_methods_delete(n->methods);
     nm_chain_close(n->chain);
+    n->admission = NULL;
     n->methods = NULL;
     n->chain = NULL;
 }

@@ -416,6 +416,44 @@ static void test_marks_and_removals_keep_the_future_count(void **state)
     nm_mempool_fini(&p);
 }
 
+/* The index behind lookups (issue 11) follows the array as block
+ * production reorders and removes: every pooled transaction is found by
+ * hash and by (signer, nonce), every removed one is gone. */
+static void test_lookups_stay_right_as_the_pool_moves(void **state)
+{
+    (void)state;
+    struct nm_mempool p;
+    nm_mempool_init(&p, 4096);
+    for (uint8_t s = 1; s <= 40; s++)
+        for (uint64_t n = 0; n < 50; n++)
+            assert_int_equal(add(&p, s, n), 0);
+    assert_int_equal(p.count, 2000);
+    (void)nm_mempool_ordered(&p);
+    uint8_t *drop = calloc(p.count, 1);
+    for (size_t i = 0; i < p.count; i++)
+        drop[i] = p.txs[i].nonce < 25; /* what a block took */
+    nm_mempool_remove_flagged(&p, drop);
+    free(drop);
+    assert_int_equal(p.count, 1000);
+    for (uint8_t s = 1; s <= 40; s++) {
+        for (uint64_t n = 0; n < 50; n++) {
+            struct fake_tx t = fake(s, n);
+            const struct nm_pool_tx *found = nm_mempool_find(&p, &t.hash);
+            if (n < 25) {
+                assert_null(found);
+                assert_int_equal(add_at(&p, s, n, 25, 0), 0); /* room again */
+            } else {
+                assert_non_null(found);
+                assert_int_equal(found->nonce, n);
+                assert_true(nm_account_eq(&found->signer, &t.signer));
+                assert_int_equal(add(&p, s, n), NM_E_DUPLICATE_TX);
+            }
+        }
+    }
+    assert_int_equal(p.count, 2000);
+    nm_mempool_fini(&p);
+}
+
 int main(void)
 {
     if (nm_crypto_init())
@@ -439,6 +477,7 @@ int main(void)
         cmocka_unit_test(test_the_future_queue_is_bounded_in_all),
         cmocka_unit_test(test_transactions_expire_after_their_longevity),
         cmocka_unit_test(test_marks_and_removals_keep_the_future_count),
+        cmocka_unit_test(test_lookups_stay_right_as_the_pool_moves),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

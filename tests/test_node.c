@@ -73,10 +73,12 @@ static int teardown(void **state)
 
 static cJSON *call(int fd, const char *method, const char *params)
 {
-    char req[8192];
-    snprintf(req, sizeof req, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"%s\",\"params\":%s}",
+    size_t cap = strlen(params) + 256;
+    char *req = malloc(cap);
+    snprintf(req, cap, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"%s\",\"params\":%s}",
              method, params);
     char *text = wsr_call(fd, req);
+    free(req);
     assert_non_null(text);
     cJSON *reply = cJSON_Parse(text);
     free(text);
@@ -209,6 +211,112 @@ static void test_live_subscriptions_stream_what_the_dashboard_needs(void **state
     assert_true(t.transfer_event);
 }
 
+/* author_submitExtrinsic on a connection answers once a worker has checked
+ * the signature (node/admission.h): the same replies as the inline path,
+ * which a batch still takes. */
+static void test_submit_answers_after_the_worker_as_inline(void **state)
+{
+    struct fx *f = *state;
+    int fd = wsr_open(f->port, NULL, NULL, 3000, 0);
+    assert_true(fd >= 0);
+    char *hex = transfer_hex(fd);
+    char *bad = strdup(hex);
+    size_t n = strlen(bad);
+    bad[n - 1] = bad[n - 1] == '0' ? '1' : '0'; /* the signature's last nibble */
+    char req[2048];
+    /* the forged one deferred, then inline as a batch of one */
+    snprintf(req, sizeof req, "[\"%s\"]", bad);
+    cJSON *later = call(fd, "author_submitExtrinsic", req);
+    snprintf(req, sizeof req,
+             "[{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"author_submitExtrinsic\","
+             "\"params\":[\"%s\"]}]", bad);
+    char *text = wsr_call(fd, req);
+    assert_non_null(text);
+    cJSON *batch = cJSON_Parse(text);
+    free(text);
+    const cJSON *now = cJSON_GetArrayItem(batch, 0);
+    const cJSON *err = cJSON_GetObjectItem(later, "error");
+    assert_non_null(err);
+    assert_int_equal(cJSON_GetObjectItem(err, "code")->valueint, 1010);
+    assert_non_null(strstr(cJSON_GetObjectItem(err, "message")->valuestring, "signature"));
+    assert_true(cJSON_Compare(later, now, 1)); /* id, code, message and data alike */
+    cJSON_Delete(later);
+    cJSON_Delete(batch);
+    /* two at once, the same bytes: the first is pooled, the second answers
+     * 1013 as inline; replies come in submission order */
+    snprintf(req, sizeof req,
+             "{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"author_submitExtrinsic\","
+             "\"params\":[\"%s\"]}", hex);
+    assert_true(wsr_send_text(fd, req));
+    req[strstr(req, "\"id\":7") - req + 5] = '8';
+    assert_true(wsr_send_text(fd, req));
+    int seen = 0;
+    while (seen < 2) {
+        text = wsr_recv_text(fd);
+        assert_non_null(text);
+        cJSON *reply = cJSON_Parse(text);
+        free(text);
+        const cJSON *id = cJSON_GetObjectItem(reply, "id");
+        if (cJSON_IsNumber(id)) {
+            seen++;
+            assert_int_equal(id->valueint, 6 + seen);
+            if (seen == 1) {
+                assert_true(cJSON_IsString(cJSON_GetObjectItem(reply, "result")));
+            } else {
+                err = cJSON_GetObjectItem(reply, "error");
+                assert_int_equal(cJSON_GetObjectItem(err, "code")->valueint, 1013);
+            }
+        }
+        cJSON_Delete(reply);
+    }
+    /* refused before any worker (over max_extrinsic_bytes): at once, and
+     * again the inline answer */
+    size_t big = 2 * 65537 + 3;
+    char *huge = malloc(big + 256);
+    memcpy(huge, "[\"0x", 4);
+    memset(huge + 4, 'a', big - 3);
+    memcpy(huge + big + 1, "\"]", 3);
+    later = call(fd, "author_submitExtrinsic", huge);
+    size_t reqcap = big + 512;
+    char *breq = malloc(reqcap);
+    snprintf(breq, reqcap,
+             "[{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"author_submitExtrinsic\","
+             "\"params\":%s}]", huge);
+    text = wsr_call(fd, breq);
+    assert_non_null(text);
+    batch = cJSON_Parse(text);
+    free(text);
+    err = cJSON_GetObjectItem(later, "error");
+    assert_int_equal(cJSON_GetObjectItem(err, "code")->valueint, 1010);
+    assert_string_equal(
+        cJSON_GetObjectItem(cJSON_GetObjectItem(err, "data"), "name")->valuestring,
+        "EXTRINSIC_TOO_LARGE");
+    assert_true(cJSON_Compare(later, cJSON_GetArrayItem(batch, 0), 1));
+    cJSON_Delete(later);
+    cJSON_Delete(batch);
+    free(huge);
+    free(breq);
+    /* a caller gone before its answer: the node drops the answer and keeps
+     * serving (the transfer was pooled or included meanwhile: a repeat is
+     * a duplicate or a stale nonce) */
+    int gone = wsr_open(f->port, NULL, NULL, 3000, 0);
+    assert_true(gone >= 0);
+    snprintf(req, sizeof req, "{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"author_submitExtrinsic\","
+             "\"params\":[\"%s\"]}", bad);
+    assert_true(wsr_send_text(gone, req));
+    close(gone);
+    snprintf(req, sizeof req, "[\"%s\"]", hex);
+    cJSON *again = call(fd, "author_submitExtrinsic", req);
+    err = cJSON_GetObjectItem(again, "error");
+    assert_non_null(err);
+    int code = cJSON_GetObjectItem(err, "code")->valueint;
+    assert_true(code == 1013 || code == 1010);
+    cJSON_Delete(again);
+    free(hex);
+    free(bad);
+    close(fd);
+}
+
 static void test_unsafe_call_over_websocket_needs_the_bearer_token(void **state)
 {
     struct fx *f = *state;
@@ -284,6 +392,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_live_subscriptions_stream_what_the_dashboard_needs,
                                         setup, teardown),
+        cmocka_unit_test_setup_teardown(test_submit_answers_after_the_worker_as_inline, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_unsafe_call_over_websocket_needs_the_bearer_token,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_prometheus_exposition_passes_promtool, setup,

@@ -1,0 +1,46 @@
+/* admission.h - pool admission with signature checks off the node thread
+ * (issue 11, speed: production keeps up with import). A submission's bytes
+ * go to a libuv worker (uv_queue_work on the node's loop), which decodes
+ * and verifies the signature over bytes alone; back on the node thread,
+ * in submission order, nm_chain_submit_checked admits it with that verdict,
+ * so every extrinsic is verified exactly once and the pool's ordering and
+ * nonce rules see submissions in the order they came. Only the node thread
+ * touches chain state. */
+#ifndef NM_ADMISSION_H
+#define NM_ADMISSION_H
+
+#include "node/chain.h"
+
+#include <stddef.h>
+#include <stdint.h>
+#include <uv.h>
+
+struct nm_admission;
+
+/* err is nm_chain_submit's answer for these bytes; hash is set when err is
+ * 0. Runs on the loop's thread. */
+typedef void (*nm_admission_cb)(void *ud, int err, const nm_hash *hash);
+
+/* loop and chain are borrowed and must outlive the admission. */
+int nm_admission_new(uv_loop_t *loop, struct nm_chain *chain, struct nm_admission **out);
+/* Pending submissions are dropped without their callbacks; the memory goes
+ * once the workers are done with it (run the loop until it has no work). */
+void nm_admission_delete(struct nm_admission *a);
+/* Copies ext. 0: cb runs later, once. An error (a duplicate of a pooled
+ * extrinsic, one over the size limit, NM_E_POOL_FULL while the queue holds
+ * its limit of submissions or bytes, no memory, the worker pool refusing
+ * work) is answered at once and cb never runs; the errors are those
+ * nm_chain_submit gives. */
+int nm_admission_submit(struct nm_admission *a, const uint8_t *ext, size_t len,
+                        nm_admission_cb cb, void *ud);
+/* Submissions waiting for a worker or their turn. */
+size_t nm_admission_pending(const struct nm_admission *a);
+
+/* The queue's bounds: a flood of submissions waits in memory no longer
+ * than the workers' pace allows (inline checks used to slow the sender). */
+#define NM_ADMISSION_DEFAULT_MAX_PENDING 16384
+#define NM_ADMISSION_DEFAULT_MAX_BYTES ((size_t)32 * 1024 * 1024)
+/* 0 keeps a default. */
+void nm_admission_set_limits(struct nm_admission *a, size_t max_pending, size_t max_bytes);
+
+#endif

@@ -1,0 +1,240 @@
+/* Tests of node/admission.c: pool admission with signatures checked on
+ * libuv workers gives nm_chain_submit's answers, in submission order, and
+ * checks each extrinsic's signature once (block production does not check
+ * it again; importing a block made elsewhere still does). */
+#include "tests/support/chain_fixture.h"
+
+#include "node/admission.h"
+#include "node/errors.h"
+#include "node/extrinsic.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <uv.h>
+
+#define MAX_ANSWERS 64
+
+struct answers {
+    size_t n;
+    int err[MAX_ANSWERS];
+    nm_hash hash[MAX_ANSWERS];
+};
+
+static void on_answer(void *ud, int err, const nm_hash *hash)
+{
+    struct answers *a = ud;
+    assert_true(a->n < MAX_ANSWERS);
+    a->err[a->n] = err;
+    a->hash[a->n++] = *hash;
+}
+
+struct fx {
+    uv_loop_t loop;
+    struct nm_chain *chain;
+    struct nm_admission *adm;
+    struct answers got;
+};
+
+static int setup(void **state)
+{
+    struct fx *f = calloc(1, sizeof *f);
+    assert_int_equal(uv_loop_init(&f->loop), 0);
+    f->chain = chx_dev();
+    assert_int_equal(nm_admission_new(&f->loop, f->chain, &f->adm), 0);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct fx *f = *state;
+    nm_admission_delete(f->adm);
+    uv_run(&f->loop, UV_RUN_DEFAULT);
+    assert_int_equal(uv_loop_close(&f->loop), 0);
+    nm_chain_close(f->chain);
+    free(f);
+    return 0;
+}
+
+static int submit(struct fx *f, const struct blob *x)
+{
+    return nm_admission_submit(f->adm, x->data, x->len, on_answer, &f->got);
+}
+
+/* A transfer whose signature no longer matches (last byte flipped). */
+static struct blob forged(struct nm_chain *c, uint64_t nonce)
+{
+    struct blob x = chx_transfer_ext(c, "alice", nonce, "bob", NMT);
+    x.data[x.len - 1] ^= 1;
+    return x;
+}
+
+static void test_bad_signature_is_refused_later_with_the_inline_error(void **state)
+{
+    struct fx *f = *state;
+    struct nm_chain *inline_chain = chx_dev();
+    struct blob bad = forged(f->chain, 0), stale_bad = forged(f->chain, 0);
+    chx_submit(f->chain, "alice", 0, "bob", NMT);
+    chx_produce(f->chain); /* alice's nonce is 1: nonce 0 is stale too */
+    assert_int_equal(submit(f, &bad), 0);
+    assert_int_equal(f->got.n, 0); /* not yet: a worker checks it */
+    uv_run(&f->loop, UV_RUN_DEFAULT);
+    assert_int_equal(f->got.n, 1);
+    /* the signature comes before the nonce, as inline */
+    assert_int_equal(f->got.err[0], NM_E_BAD_SIGNATURE);
+    assert_int_equal(nm_chain_submit(f->chain, stale_bad.data, stale_bad.len, NULL),
+                     NM_E_BAD_SIGNATURE);
+    assert_int_equal(nm_chain_submit(inline_chain, bad.data, bad.len, NULL), NM_E_BAD_SIGNATURE);
+    assert_int_equal(f->chain->pool.count, 0);
+    /* a good one of a stale nonce: the same answer both ways */
+    struct blob stale = chx_transfer_ext(f->chain, "alice", 0, "bob", NMT);
+    assert_int_equal(submit(f, &stale), 0);
+    uv_run(&f->loop, UV_RUN_DEFAULT);
+    assert_int_equal(f->got.err[1], NM_E_STALE_NONCE);
+    assert_int_equal(nm_chain_submit(f->chain, stale.data, stale.len, NULL), NM_E_STALE_NONCE);
+    /* bytes that do not decode: the door's error, after the worker */
+    uint8_t junk[3] = {1, 2, 3};
+    struct blob j = {junk, sizeof junk};
+    assert_int_equal(submit(f, &j), 0);
+    uv_run(&f->loop, UV_RUN_DEFAULT);
+    assert_int_equal(f->got.err[2], nm_chain_submit(f->chain, junk, sizeof junk, NULL));
+    assert_int_not_equal(f->got.err[2], 0);
+    assert_int_equal(f->chain->pool.count, 0);
+    free(bad.data);
+    free(stale_bad.data);
+    free(stale.data);
+    nm_chain_close(inline_chain);
+}
+
+static void test_answers_at_once_need_no_worker(void **state)
+{
+    struct fx *f = *state;
+    struct blob x = chx_transfer_ext(f->chain, "alice", 0, "bob", NMT);
+    assert_int_equal(nm_chain_submit(f->chain, x.data, x.len, NULL), 0);
+    assert_int_equal(submit(f, &x), NM_E_DUPLICATE_TX); /* pooled already */
+    struct blob big = {calloc(1, f->chain->rt.params.max_extrinsic_bytes + 1),
+                       f->chain->rt.params.max_extrinsic_bytes + 1};
+    assert_int_equal(submit(f, &big), NM_E_EXTRINSIC_TOO_LARGE);
+    assert_int_equal(nm_admission_pending(f->adm), 0);
+    /* a full queue refuses, by count and by bytes, until it drains */
+    struct blob y = chx_transfer_ext(f->chain, "alice", 1, "bob", NMT),
+                z = chx_transfer_ext(f->chain, "alice", 2, "bob", NMT);
+    nm_admission_set_limits(f->adm, 1, 0);
+    assert_int_equal(submit(f, &y), 0);
+    assert_int_equal(submit(f, &z), NM_E_POOL_FULL);
+    uv_run(&f->loop, UV_RUN_DEFAULT);
+    nm_admission_set_limits(f->adm, 0, z.len - 1);
+    assert_int_equal(submit(f, &z), NM_E_POOL_FULL);
+    nm_admission_set_limits(f->adm, 0, 0);
+    assert_int_equal(submit(f, &z), 0);
+    uv_run(&f->loop, UV_RUN_DEFAULT);
+    assert_int_equal(f->got.n, 2); /* a callback never runs for a refusal */
+    assert_int_equal(f->got.err[0], 0);
+    assert_int_equal(f->got.err[1], 0);
+    assert_int_equal(f->chain->pool.count, 3);
+    free(x.data);
+    free(y.data);
+    free(z.data);
+    free(big.data);
+}
+
+static void test_signature_checked_once_from_admission_to_block(void **state)
+{
+    struct fx *f = *state;
+    struct nm_chain *importer = chx_importer();
+    struct blob x[5];
+    unsigned long before = nm_extrinsic_verifications();
+    for (int i = 0; i < 5; i++) {
+        x[i] = chx_transfer_ext(f->chain, "alice", (uint64_t)i, "bob", NMT);
+        assert_int_equal(submit(f, &x[i]), 0);
+    }
+    uv_run(&f->loop, UV_RUN_DEFAULT);
+    assert_int_equal(f->got.n, 5);
+    assert_int_equal(nm_extrinsic_verifications() - before, 5);
+    struct nm_block_outcome o = {0};
+    assert_int_equal(nm_chain_produce(f->chain, f->chain->best.timestamp_ms + 1000, &o), 0);
+    assert_int_equal(o.count, 5);
+    free(o.results);
+    /* production verified nothing again */
+    assert_int_equal(nm_extrinsic_verifications() - before, 5);
+    /* a block from elsewhere: every signature is checked */
+    struct blob block = chx_block_bytes(f->chain, 1);
+    assert_int_equal(nm_chain_import(importer, block.data, block.len, false), 0);
+    assert_int_equal(nm_extrinsic_verifications() - before, 10);
+    chx_assert_same_tip(f->chain, importer);
+    for (int i = 0; i < 5; i++)
+        free(x[i].data);
+    free(block.data);
+    nm_chain_close(importer);
+}
+
+static void test_submission_order_and_nonce_rules_are_kept(void **state)
+{
+    struct fx *f = *state;
+    /* 40 nonces in a row: more than the 16 future ones an account may
+     * have, so an answer out of order would be refused (NM_E_FUTURE_LIMIT) */
+    enum { N = 40 };
+    struct blob x[N];
+    for (int i = 0; i < N; i++) {
+        x[i] = chx_transfer_ext(f->chain, "alice", (uint64_t)i, "bob", NMT);
+        assert_int_equal(submit(f, &x[i]), 0);
+    }
+    /* the same bytes twice before either is admitted: the second is the
+     * duplicate, as inline */
+    assert_int_equal(submit(f, &x[0]), 0);
+    /* a gap: nonce 50 waits as a future transaction */
+    struct blob gap = chx_transfer_ext(f->chain, "alice", 50, "bob", NMT);
+    assert_int_equal(submit(f, &gap), 0);
+    assert_int_equal(nm_admission_pending(f->adm), N + 2);
+    uv_run(&f->loop, UV_RUN_DEFAULT);
+    assert_int_equal(nm_admission_pending(f->adm), 0);
+    assert_int_equal(f->got.n, N + 2);
+    for (int i = 0; i < N; i++) {
+        assert_int_equal(f->got.err[i], 0);
+        nm_hash h;
+        nm_extrinsic_hash(x[i].data, x[i].len, &h);
+        assert_true(nm_hash_eq(&h, &f->got.hash[i])); /* answers in submission order */
+    }
+    assert_int_equal(f->got.err[N], NM_E_DUPLICATE_TX);
+    assert_int_equal(f->got.err[N + 1], 0);
+    assert_int_equal(f->chain->pool.count, N + 1);
+    assert_int_equal(f->chain->pool.future_count, 1);
+    chx_produce(f->chain);
+    assert_int_equal(chx_block_count(f->chain, 1), N);
+    for (int i = 0; i < N; i++)
+        assert_int_equal(chx_block_nonce(f->chain, 1, (size_t)i), i);
+    assert_int_equal(f->chain->pool.count, 1); /* the future one stays */
+    for (int i = 0; i < N; i++)
+        free(x[i].data);
+    free(gap.data);
+}
+
+static void test_delete_drops_pending_answers(void **state)
+{
+    struct fx *f = *state;
+    struct blob x = chx_transfer_ext(f->chain, "alice", 0, "bob", NMT);
+    assert_int_equal(submit(f, &x), 0);
+    nm_admission_delete(f->adm); /* its memory goes when the worker is done */
+    f->adm = NULL;
+    uv_run(&f->loop, UV_RUN_DEFAULT);
+    assert_int_equal(f->got.n, 0);
+    assert_int_equal(f->chain->pool.count, 0);
+    free(x.data);
+}
+
+int main(void)
+{
+    if (nm_crypto_init())
+        return 1;
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(
+            test_bad_signature_is_refused_later_with_the_inline_error, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_answers_at_once_need_no_worker, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_signature_checked_once_from_admission_to_block,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_submission_order_and_nonce_rules_are_kept, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_delete_drops_pending_answers, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
