@@ -217,7 +217,7 @@ static void test_live_subscriptions_stream_what_the_dashboard_needs(void **state
 static void test_submit_answers_after_the_worker_as_inline(void **state)
 {
     struct fx *f = *state;
-    int fd = wsr_open(f->port, NULL, NULL, 3000, 0);
+    int fd = wsr_open(f->n.port, NULL, NULL, 3000, 0);
     assert_true(fd >= 0);
     char *hex = transfer_hex(fd);
     char *bad = strdup(hex);
@@ -299,7 +299,7 @@ static void test_submit_answers_after_the_worker_as_inline(void **state)
     /* a caller gone before its answer: the node drops the answer and keeps
      * serving (the transfer was pooled or included meanwhile: a repeat is
      * a duplicate or a stale nonce) */
-    int gone = wsr_open(f->port, NULL, NULL, 3000, 0);
+    int gone = wsr_open(f->n.port, NULL, NULL, 3000, 0);
     assert_true(gone >= 0);
     snprintf(req, sizeof req, "{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"author_submitExtrinsic\","
              "\"params\":[\"%s\"]}", bad);
