@@ -190,7 +190,7 @@ static void add_justifications(cJSON *o, const struct nm_block *b)
     nm_json_append(list, pair);
     cJSON *commit = cJSON_AddObjectToObject(o, "commit");
     char h[NM_HASH_HEXLEN];
-    cJSON_AddNumberToObject(commit, "height", (double)cert.height);
+    nm_json_add_u64(commit, "height", cert.height);
     cJSON_AddNumberToObject(commit, "round", cert.round);
     cJSON_AddStringToObject(commit, "block", nm_hash_hex(&cert.block, h));
     cJSON *signers = cJSON_AddArrayToObject(commit, "signers");

@@ -171,7 +171,7 @@ int nm_authorities_report(struct nm_runtime *rt, const nm_account *signer,
     if (!e)
         return NM_E_NOMEM;
     nm_json_add_account(e, "offender", &removed.account);
-    cJSON_AddNumberToObject(e, "height", (double)ev.a.height);
+    nm_json_add_u64(e, "height", ev.a.height);
     cJSON_AddNumberToObject(e, "round", ev.a.round);
     cJSON_AddStringToObject(e, "step", nm_bft_step_name(ev.a.step));
     nm_json_add_amount(e, "slashed", slashed);
