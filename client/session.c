@@ -41,6 +41,12 @@ static void client_close(void *ud)
     nm_rpc_client_close(ud);
 }
 
+struct nm_session_transport nm_session_rpc_transport(struct nm_rpc_client *client)
+{
+    return (struct nm_session_transport){
+        .call = client_call, .subscribe = client_subscribe, .close = client_close, .ud = client};
+}
+
 /* --- helpers --- */
 
 static char *dup_or_null(const char *s)
@@ -221,9 +227,7 @@ int nm_session_connect(struct nm_session *s, char *err, size_t cap)
             return NM_E_CONNECT;
         }
         nm_rpc_error_fini(&re);
-        s->t = (struct nm_session_transport){
-            .call = client_call, .subscribe = client_subscribe, .close = client_close,
-            .ud = s->client};
+        s->t = nm_session_rpc_transport(s->client);
         s->have_transport = true;
     }
     if (!s->have_transport) {

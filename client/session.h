@@ -55,6 +55,11 @@ struct nm_session_transport {
     void *ud;
 };
 
+/* The transport over an rpc/client.h link (the session closes client
+ * with it): what a session uses when none is given, and what a program
+ * that connects its own client hands to nm_session_new. */
+struct nm_session_transport nm_session_rpc_transport(struct nm_rpc_client *client);
+
 /* Creates a session; nothing is contacted yet. The strings of cfg are
  * copied, *transport too. Free with nm_session_free. */
 int nm_session_new(const struct nm_session_config *cfg,

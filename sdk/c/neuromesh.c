@@ -60,25 +60,6 @@ void neuromesh_free(void *p)
     free(p);
 }
 
-/* ---- the session's transport: this client's own RPC link ---- */
-
-static int t_call(void *ud, const char *method, cJSON *params, int timeout_ms, cJSON **result,
-                  struct nm_rpc_error *err)
-{
-    return nm_rpc_client_call(ud, method, params, timeout_ms, result, err);
-}
-
-static int t_subscribe(void *ud, const char *method, cJSON *params, nm_rpc_notify_fn fn,
-                       void *fn_ud, char *sub_id, size_t cap, struct nm_rpc_error *err)
-{
-    return nm_rpc_client_subscribe(ud, method, params, fn, fn_ud, sub_id, cap, err);
-}
-
-static void t_close(void *ud)
-{
-    nm_rpc_client_close(ud);
-}
-
 static int connect_checked(const struct neuromesh_config *cfg, neuromesh_client *c, char *err,
                            size_t cap)
 {
@@ -105,8 +86,8 @@ static int connect_checked(const struct neuromesh_config *cfg, neuromesh_client 
         .call_timeout_ms = cfg->timeout_ms,
         .submit_timeout_ms = cfg->submit_timeout_ms,
     };
-    struct nm_session_transport t = {
-        .call = t_call, .subscribe = t_subscribe, .close = t_close, .ud = c->rpc};
+    /* the session uses, and closes, this client's own RPC link */
+    struct nm_session_transport t = nm_session_rpc_transport(c->rpc);
     rc = nm_session_new(&sc, &t, &c->session);
     if (rc) {
         snprintf(err, cap, "%s", nm_strerror(rc));
