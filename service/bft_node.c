@@ -397,6 +397,10 @@ static int receive_vote(struct nm_bft_node *b, const uint8_t *msg, size_t len)
         return -1;
     if (v.height < b->e.m.height) {
         b->late_votes++; /* not checked: it may be another set's */
+        /* per authority only when checked, for the height just decided */
+        if (b->seen && v.height + 1 == b->e.m.height && v.authority < b->ecfg.set->count &&
+            nm_bft_vote_check(&v, &b->ecfg.genesis, b->ecfg.set) == 0)
+            b->seen[v.authority].late++;
         return 1;
     }
     if (nm_bft_vote_check(&v, &b->ecfg.genesis, b->ecfg.set))

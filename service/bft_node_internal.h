@@ -42,6 +42,7 @@ struct auth_seen {
     uint64_t last_height;   /* highest height it voted at, 0: never */
     uint64_t last_seen_ms;  /* when its last vote or proposal arrived */
     uint64_t missed;        /* rounds it was the proposer of that went by without a decision */
+    uint64_t late;          /* its votes (checked) for the height decided just before */
 };
 
 struct step_timer {

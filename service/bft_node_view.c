@@ -71,6 +71,7 @@ cJSON *nm_bft_node_state_json(const struct nm_bft_node *b)
                                                 : a->last_seen_ms && now - a->last_seen_ms <= window);
         cJSON_AddNumberToObject(x, "lastSignedHeight", (double)a->last_height);
         cJSON_AddNumberToObject(x, "missedRounds", (double)a->missed);
+        cJSON_AddNumberToObject(x, "lateVotes", (double)a->late);
         cJSON_AddItemToArray(list, x);
     }
     return o;

@@ -63,7 +63,7 @@ static void test_cache_bft_state_gives_finality_round_and_online_authorities(voi
               "{\"index\":0,\"online\":true},{\"index\":1,\"online\":false},"
               "{\"index\":2,\"online\":true},{\"index\":3,\"online\":true}]}",
               NULL),
-        NM_DIRTY_OVERVIEW);
+        NM_DIRTY_OVERVIEW | NM_DIRTY_BFT);
     assert_true(c.have_bft && c.bft_chain && c.bft_running);
     assert_int_equal(c.bft_height, 42);
     assert_int_equal(c.bft_round, 2);

@@ -13,7 +13,8 @@
 #include <string.h>
 
 const char *const nm_cmd_screens[] = {"overview",   "subnets", "metagraph", "validators",
-                                      "governance", "log",     "peers",     "miners",   NULL};
+                                      "governance", "log",     "peers",     "miners",   "authorities",
+                                      NULL};
 const char *const nm_cmd_watch_kinds[] = {"blocks", "epochs",    "events", "stop", "incentive",
                                           "proposals", "rules", "clear",  NULL};
 static const struct nm_cmd_option watch_options[] = {

@@ -101,7 +101,8 @@ static void update_status(struct dash *d)
     if (d->watch[0])
         snprintf(buf, sizeof buf, "watching %s", d->watch);
     StatusBar_set(d->status, 4, WR_STATUS, d->watch[0] ? buf : "", false);
-    StatusBar_set(d->status, 5, WR_STATUS, "F1-F6, Alt-7/8 screens, F9 output, Ctrl-D quits", true);
+    StatusBar_set(d->status, 5, WR_STATUS, "F1-F6, Alt-7/8/9 screens, F9 output, Ctrl-D quits",
+                  true);
 }
 
 static void draw_separator(struct dash *d)
@@ -550,11 +551,11 @@ static int dash_init(struct dash *d, struct nm_console *c)
         &nm_screen_overview,   &nm_screen_subnets,    &nm_screen_metagraph,
         &nm_screen_validators, &nm_screen_governance, &nm_screen_log,
         &nm_screen_peers,
-        &nm_screen_miners,
+        &nm_screen_miners,     &nm_screen_authorities,
     };
     const char *labels[NSCREENS], *hints[NSCREENS];
     static const char *const fkeys[NSCREENS] = {"F1", "F2", "F3", "F4",
-                                                "F5", "F6", "Alt-7", "Alt-8"};
+                                                "F5", "F6", "Alt-7", "Alt-8", "Alt-9"};
     d->c = c;
     d->saved_stderr = -1;
     for (int i = 0; i < NSCREENS; i++) {

@@ -39,20 +39,26 @@ void nm_cache_fini(struct nm_cache *c)
     free(c->subnets);
     free(c->neurons);
     free(c->peer_rows);
+    free(c->auth_rows);
     cJSON_Delete(c->gov_overview);
     nm_names_fini(&c->names);
     nm_roles_view_fini(&c->roles);
     memset(c, 0, sizeof *c);
 }
 
-/* A string value for the screen (its text, "" when not a string). */
-static void text_of(char *dst, size_t cap, const cJSON *v)
+void nm_cache_text(char *dst, size_t cap, const char *src)
 {
-    snprintf(dst, cap, "%s", cJSON_IsString(v) ? v->valuestring : "");
+    snprintf(dst, cap, "%s", src ? src : "");
     /* Text from the node never carries control characters to the screen. */
     for (char *p = dst; *p; p++)
         if ((unsigned char)*p < 0x20 || *p == 0x7f)
             *p = '?';
+}
+
+/* A string value for the screen (its text, "" when not a string). */
+static void text_of(char *dst, size_t cap, const cJSON *v)
+{
+    nm_cache_text(dst, cap, cJSON_IsString(v) ? v->valuestring : "");
 }
 
 static void copy_str(char *dst, size_t cap, const cJSON *o, const char *name)
@@ -68,6 +74,7 @@ static void reset_for_new_chain(struct nm_cache *c, const char *genesis)
     free(c->subnets);
     free(c->neurons);
     free(c->peer_rows);
+    free(c->auth_rows);
     cJSON_Delete(c->gov_overview);
     nm_names_fini(&c->names); /* reloaded for the new chain (dev names or not) */
     nm_roles_view_fini(&c->roles);
@@ -152,7 +159,8 @@ static unsigned apply_bft(struct nm_cache *c, const cJSON *j)
         c->bft_authorities++;
         c->bft_online += cJSON_IsTrue(nm_jget(a, "online"));
     }
-    return NM_DIRTY_OVERVIEW;
+    nm_cache_apply_bft_seen(c, j);
+    return NM_DIRTY_OVERVIEW | NM_DIRTY_BFT;
 }
 
 static unsigned apply_head(struct nm_cache *c, const cJSON *j)
@@ -423,6 +431,7 @@ unsigned nm_cache_apply(struct nm_cache *c, const struct nm_dq_msg *m)
     case NM_DQ_LATENCY: return apply_latency(c, m->json);
     case NM_DQ_PROPOSALS: return apply_proposals(c, m);
     case NM_DQ_BFT: return apply_bft(c, m->json);
+    case NM_DQ_BFT_SET: return nm_cache_apply_bft_set(c, m->json);
     case NM_DQ_EVENTS:
         c->events_seen += (uint64_t)cJSON_GetArraySize(nm_jget(m->json, "events"));
         return NM_DIRTY_LOG | NM_DIRTY_OVERVIEW;

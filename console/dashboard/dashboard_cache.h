@@ -29,7 +29,8 @@
 /* The node now serves another chain (its genesis hash changed): every
  * cached table was reset; the front end says "chain changed". */
 #define NM_DIRTY_NEW_CHAIN 0x80u
-#define NM_DIRTY_ALL 0x1ffu
+#define NM_DIRTY_BFT 0x200u /* the authority set and what the node saw of each */
+#define NM_DIRTY_ALL 0x3ffu
 
 #define NM_SERIES_MAX 240
 
@@ -96,6 +97,20 @@ struct nm_peer_row {
     int nrtt;
 };
 
+/* One BFT authority (the Authorities screen): account and power from
+ * bft_authorities (or bft_state when that is all there is), and what a
+ * voting node saw of it from bft_state's list (seen false: not reported). */
+struct nm_authority_row {
+    int index;
+    char account[64];
+    uint64_t power;
+    bool seen;
+    bool online;
+    uint64_t last_signed; /* 0: never */
+    uint64_t missed;      /* rounds it was the proposer of, undecided */
+    int64_t late;         /* votes received late; -1: not reported (older node) */
+};
+
 enum nm_gov_state { NM_GOV_UNKNOWN, NM_GOV_UNAVAILABLE, NM_GOV_OK };
 
 struct nm_cache {
@@ -129,6 +144,11 @@ struct nm_cache {
     uint64_t bft_height, bft_round;
     char bft_step[16];
     int bft_authorities, bft_online;
+    /* the authority set (bft_authorities) merged with bft_state's list */
+    struct nm_authority_row *auth_rows;
+    size_t nauth_rows;
+    bool have_auth_set;             /* bft_authorities answered */
+    uint64_t auth_total_power, auth_quorum_power;
     /* subnets */
     struct nm_subnet_row *subnets;
     size_t nsubnets;
@@ -163,9 +183,29 @@ void nm_cache_fini(struct nm_cache *c);
  * Messages that are not about displayed state (output, passwords) give 0. */
 unsigned nm_cache_apply(struct nm_cache *c, const struct nm_dq_msg *m);
 
+/* src (NULL: "") into dst for the screen: control characters become '?'. */
+void nm_cache_text(char *dst, size_t cap, const char *src);
+
 /* system_peers' array into peer_rows, keeping each peer's RTT history
  * (dashboard_peers.c); NM_DIRTY_PEERS. */
 unsigned nm_cache_apply_peers(struct nm_cache *c, const cJSON *list);
+
+/* bft_authorities' result into auth_rows, keeping what bft_state said of
+ * each account still in the set (dashboard_bft.c); NM_DIRTY_BFT. */
+unsigned nm_cache_apply_bft_set(struct nm_cache *c, const cJSON *set);
+/* bft_state's `authorities` (what a voting node saw) onto auth_rows;
+ * without it (a node that does not vote) the rows' seen goes false.
+ * Rows come from this list while bft_authorities never answered. */
+unsigned nm_cache_apply_bft_seen(struct nm_cache *c, const cJSON *state);
+
+/* "online", "offline", or "-" when no voting node reported it. */
+const char *nm_authority_status(const struct nm_authority_row *r);
+/* The Authorities screen's two header lines: the set ("4 authorities, 3
+ * online, 1 offline; quorum 3 of 4 power") and where finality stands
+ * ("best #120, finalized #120; deciding #121, round 0, prevote", or why
+ * the node cannot say). */
+void nm_cache_bft_summary(const struct nm_cache *c, char *set_line, size_t set_cap,
+                          char *round_line, size_t round_cap);
 
 /* The subnet with this id, or NULL. */
 const struct nm_subnet_row *nm_cache_subnet(const struct nm_cache *c, int id);

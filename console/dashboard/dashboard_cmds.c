@@ -229,7 +229,7 @@ static void ui_screen(void *ud, const char *name)
     if (i < 0)
         dash_out_printf(d, WR_BAD,
                         "error: screen: no screen \"%.30s\" (overview, subnets, "
-                        "metagraph, validators, governance, log, miners)\n",
+                        "metagraph, validators, governance, log, peers, miners, authorities)\n",
                         name);
     else
         dash_switch_screen(d, i);

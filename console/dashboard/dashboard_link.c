@@ -384,6 +384,8 @@ static int fetch_dashboard(struct nm_link *l, struct nm_rpc_client *c)
 {
     if (fetch_post(l, c, "chain_info", NULL, NM_DQ_CHAIN, 0) ||
         fetch_post(l, c, "system_health", NULL, NM_DQ_HEALTH, 0) ||
+        (has_method(l, "bft_authorities") &&
+         fetch_post(l, c, "bft_authorities", NULL, NM_DQ_BFT_SET, 0)) ||
         (has_method(l, "bft_state") && fetch_post(l, c, "bft_state", NULL, NM_DQ_BFT, 0)))
         return NM_E_CONNECT;
     cJSON *subnets;
@@ -540,6 +542,9 @@ static void serve(struct nm_link *l, struct nm_rpc_client *c)
             (now.tv_sec == next_tick.tv_sec && now.tv_nsec >= next_tick.tv_nsec)) {
             if (feeds & NM_FEED_DASHBOARD)
                 post_client_latency(l);
+            /* online/offline ages without a new block or round (a stalled chain) */
+            if ((feeds & NM_FEED_DASHBOARD) && !head && has_method(l, "bft_state"))
+                fetch_post(l, c, "bft_state", NULL, NM_DQ_BFT, 0);
             now_plus(&next_tick, TICK_MS);
         }
     }

@@ -3,7 +3,8 @@
  * kept up by a feeder thread that connects, subscribes (new heads, and
  * epochs, events and metrics where the node serves them), fetches what the
  * dashboard shows after each block (chain_info, subnet_list, neuron_list of
- * the selected subnet, system_health, gov_proposals), and posts it all to
+ * the selected subnet, system_health, gov_proposals, bft_authorities,
+ * bft_state), and posts it all to
  * the UI's queue (dashboard_queue.h). When the link drops it says so
  * (NM_DQ_LINK), reconnects with exponential backoff and subscribes again.
  *

@@ -9,14 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void text_into(char *dst, size_t cap, const char *src)
-{
-    snprintf(dst, cap, "%s", src ? src : "");
-    for (char *p = dst; *p; p++) /* text from the node never carries control characters */
-        if ((unsigned char)*p < 0x20 || *p == 0x7f)
-            *p = '?';
-}
-
 /* "/ipfs/id/1.0.0 /meshsub/1.1.0" -> "id meshsub": the name before the version. */
 static void short_protocols(const cJSON *list, char *out, size_t cap)
 {
@@ -66,10 +58,10 @@ unsigned nm_cache_apply_peers(struct nm_cache *c, const cJSON *list)
     cJSON_ArrayForEach(p, list)
     {
         struct nm_peer_row *r = &rows[k++];
-        text_into(r->id, sizeof r->id, nm_jget_str(p, "peerId"));
-        text_into(r->address, sizeof r->address, nm_jget_str(p, "address"));
-        text_into(r->direction, sizeof r->direction, nm_jget_str(p, "direction"));
-        text_into(r->agent, sizeof r->agent, nm_jget_str(p, "agent"));
+        nm_cache_text(r->id, sizeof r->id, nm_jget_str(p, "peerId"));
+        nm_cache_text(r->address, sizeof r->address, nm_jget_str(p, "address"));
+        nm_cache_text(r->direction, sizeof r->direction, nm_jget_str(p, "direction"));
+        nm_cache_text(r->agent, sizeof r->agent, nm_jget_str(p, "agent"));
         short_protocols(nm_jget(p, "protocols"), r->protocols, sizeof r->protocols);
         const cJSON *rtt = nm_jget(p, "pingUs");
         r->rtt_us = cJSON_IsNumber(rtt) ? (int64_t)rtt->valuedouble : -1;

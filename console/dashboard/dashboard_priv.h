@@ -17,20 +17,23 @@
 #include <stddef.h>
 #include <time.h>
 
-/* F1..F6 pick the first six screens; Peers (seventh) is Alt-7 and Miners
- * (eighth) Alt-8, or `screen peers` / `screen miners` (F7 and F8 sort
- * tables). */
-#define NSCREENS 8
+/* F1..F6 pick the first six screens; Peers (seventh) is Alt-7, Miners
+ * (eighth) Alt-8 and Authorities (ninth) Alt-9, or `screen peers` /
+ * `screen miners` / `screen authorities` (F7 and F8 sort tables, F9 grows
+ * the output pane: no F-key beyond F6 picks a screen). */
+#define NSCREENS 9
 #define LOG_SCREEN 5
 #define OUTPUT_LINES 2000
 #define THEMES_MAX 32
 
-/* Chrome parts, beside the NM_DIRTY_* of the cache. */
-#define D_TABS 0x100u
-#define D_OUTPUT 0x200u
-#define D_INPUT 0x400u
-#define D_BODY 0x800u
-#define D_ALL 0xfffu
+/* Chrome parts, beside (above) the NM_DIRTY_* bits of the cache. */
+#define D_TABS 0x1000u
+#define D_OUTPUT 0x2000u
+#define D_INPUT 0x4000u
+#define D_BODY 0x8000u
+#define D_ALL 0xffffu
+_Static_assert(((D_TABS | D_OUTPUT | D_INPUT | D_BODY) & NM_DIRTY_ALL) == 0,
+               "the chrome's dirty bits overlap the cache's");
 
 struct dash {
     struct nm_console *c;

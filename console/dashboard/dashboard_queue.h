@@ -30,6 +30,7 @@ enum nm_dq_kind {
     NM_DQ_PROPOSALS,    /* json: gov_proposals' result; status -1: not served */
     NM_DQ_PEERS,        /* json: system_peers' array */
     NM_DQ_BFT,          /* json: bft_state (or a bft_round notification) */
+    NM_DQ_BFT_SET,      /* json: bft_authorities */
     NM_DQ_NODE_LOG,     /* text: a line the embedded node logged */
     NM_DQ_OUTPUT,       /* status: 0 ok, else error; text: command output */
     NM_DQ_CMD_DONE,     /* status: the command's nm_cmd_status */

@@ -1,8 +1,8 @@
 /* screen.h - one dashboard screen (Overview, Subnets, Metagraph,
- * Validators, Governance, Peers, Log): a `const struct nm_screen_ops` per kind,
- * after htop's screens. A screen builds widgets, refreshes them from the
- * cache (dashboard_cache.h) when its part of the cache changed, and draws
- * its body rectangle. Keys it does not want come back WIDGET_IGNORED; it
+ * Validators, Governance, Log, Peers, Miners, Authorities): a `const
+ * struct nm_screen_ops` per kind, after htop's screens. A screen builds
+ * widgets, refreshes them from the cache (dashboard_cache.h) when its part
+ * of the cache changed, and draws its body rectangle. Keys it does not want come back WIDGET_IGNORED; it
  * never decides when to draw (the screen manager in dashboard.c does). */
 #ifndef NM_SCREEN_H
 #define NM_SCREEN_H
@@ -42,6 +42,7 @@ extern const struct nm_screen_ops nm_screen_validators;
 extern const struct nm_screen_ops nm_screen_miners;
 extern const struct nm_screen_ops nm_screen_governance;
 extern const struct nm_screen_ops nm_screen_peers;
+extern const struct nm_screen_ops nm_screen_authorities;
 extern const struct nm_screen_ops nm_screen_log;
 
 /* The part every table screen (Subnets, Validators, Governance) shares: its

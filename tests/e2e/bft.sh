@@ -7,8 +7,11 @@
 # signed two conflicting votes. Then a test-only tool (tests/tools) makes
 # one authority equivocate: the evidence goes on chain, it loses its power
 # and the other three go on. Also: --validator with a key outside the set
-# is refused with the reason.
+# is refused with the reason. The console's Authorities screen (Alt-9)
+# shows the four with their power online, a contact's name, and marks the
+# killed one offline.
 . "$(dirname "$0")/../e2e-lib.sh"
+. "$(dirname "$0")/../e2e-console-lib.sh"
 
 DEVNET="$(dirname "$0")/../../scripts/devnet.sh"
 export NEUROMESH
@@ -59,6 +62,21 @@ restart() { # NODE [PROMETHEUS ARGS]: with the command line devnet.sh gave it
 
 check "four authorities finalize blocks" wait_height 3 6 150
 check "all four finalized the same hashes" same_hash 5 0 1 2 3
+# the console on authority 0, Authorities screen; dave (authority 3) is the contact "fourth"
+DAVE=5HKfBB9p5PpYCBZ8PoQGzjHUqvGX2iRmv7ubaSFi4zWsWFcK
+"$NEUROMESH" exec --url "$(url_of 0)" "contact add fourth $DAVE" >"$T/contact.out" 2>&1
+console_start ca 120x30 "$NEUROMESH" attach "$(url_of 0)"
+wait_screen ca "Height" 10 >/dev/null
+$TM send-keys -t ca M-9
+check "console Authorities screen (Alt-9): 4 authorities online, the quorum" \
+    wait_screen ca "4 authorities, 4 online, 0 offline; quorum 3 of 4 power" 15
+four_rows() { # each row: index, account, power 1, share, online
+    test "$(screen_of ca | grep -cE '^ +[0-3] [^ ]+ +1 +25\.0% online +[0-9]+ +[0-9]+ +[0-9]+ *$')" = 4
+}
+check "and one row per authority with its power, online and last signed height" four_rows
+check "a contact's name stands for its account" sh -c "$TM capture-pane -p -t ca | grep -qE '^ +3 fourth +1 '"
+check "the header says best vs finalized and the round being decided" \
+    sh -c "$TM capture-pane -p -t ca | grep -qE 'best #[0-9]+, finalized #[0-9]+; deciding #[0-9]+, round [0-9]+, [a-z]+'"
 # a transfer sent to one authority is proposed by whoever's turn it is
 /usr/bin/python3 -c "import hashlib,sys; sys.stdout.write(hashlib.blake2b(b'neuromesh-dev/alice',
     digest_size=32).hexdigest())" >"$T/alice.seed"
@@ -81,6 +99,16 @@ check "a final block carries its commit certificate (3 or 4 signers)" \
 kill -9 "$(cat "$dn/node3.pid")"
 h=$(height 0)
 check "one authority killed: finality goes on" wait_height 0 $((h + 4)) 100
+check "the Authorities screen marks the killed one offline" \
+    wait_screen ca "4 authorities, 3 online, 1 offline" 10
+check "on its own row" sh -c "$TM capture-pane -p -t ca | grep -qE '^ +3 fourth +1 +25\.0% offline '"
+rpc 0 bft_state >"$T/state.json"
+check "bft_state: each authority's late votes, at most all late votes" /usr/bin/python3 -c "
+import json, sys
+s = json.load(open(sys.argv[1]))
+late = [a['lateVotes'] for a in s['authorities']]
+assert len(late) == 4 and all(isinstance(n, int) and n >= 0 for n in late), late
+assert sum(late) <= s['lateVotes'], (late, s['lateVotes'])" "$T/state.json"
 kill -9 "$(cat "$dn/node2.pid")"
 sleep 1.5
 stalled=$(height 0)
