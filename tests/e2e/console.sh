@@ -57,6 +57,12 @@ $TM send-keys -t c M-6
 check "Alt-6 shows the Log" wait_screen c "lines, newest at the bottom"
 $TM send-keys -t c F5
 check "F5 shows Governance" wait_screen c "Governance"
+$TM send-keys -t c M-9
+check "Alt-9 shows the dev chain's one authority, finality instant" \
+    wait_screen c "1 authority; quorum 1 of 1 power"
+check "as alice, power 1, not voted on (instant finality)" sh -c \
+    "$TM capture-pane -p -t c | grep -Eq '^ +0 alice +1 +100\.0% - ' &&
+     $TM capture-pane -p -t c | grep -q 'finality instant: one authority'"
 type_line c "screen overview"
 check "screen overview goes back" wait_screen c "Finalized"
 
