@@ -164,10 +164,11 @@ void nm_cmd_console_help(struct nm_cmd_ui *ui, char *const *args, int nargs)
         ui->ops->print(ui->ud, text);
         free(text);
         if (ui->mode & NM_CMD_IN_TUI)
-            ui->ops->print(ui->ud, "\nkeys: F1-F6 or Alt-1..6 switch screens, PgUp/PgDn scroll, "
-                                   "F7/F8 sort column/order,\n      F11 addresses/names in "
-                                   "tables, Tab completes, Ctrl-C cancels the line,\n      "
-                                   "Ctrl-D or quit leaves\n");
+            ui->ops->print(ui->ud, "\nkeys: F1-F6 or Alt-1..6 switch screens, Alt-7 Peers, Alt-8 "
+                                   "Miners, Alt-9 Authorities,\n      PgUp/PgDn scroll, F7/F8 "
+                                   "sort column/order, F9 output pane full screen,\n      F11 "
+                                   "addresses/names in tables, Tab completes, Ctrl-C cancels "
+                                   "the line,\n      Ctrl-D or quit leaves\n");
         return;
     }
     /* `help TOPIC`: the table's help, exactly as `neuromesh exec` prints it. */

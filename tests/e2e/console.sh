@@ -63,6 +63,10 @@ check "Alt-9 shows the dev chain's one authority, finality instant" \
 check "as alice, power 1, not voted on (instant finality)" sh -c \
     "$TM capture-pane -p -t c | grep -Eq '^ +0 alice +1 +100\.0% - ' &&
      $TM capture-pane -p -t c | grep -q 'finality instant: one authority'"
+$TM send-keys -t c F9
+check "F9 there still grows the output pane (no tenth F-key screen)" wait_screen c "F9 shrinks"
+$TM send-keys -t c F9
+check "and gives the Authorities screen back" wait_screen c "1 authority; quorum"
 type_line c "screen overview"
 check "screen overview goes back" wait_screen c "Finalized"
 
