@@ -66,7 +66,11 @@ check "all four finalized the same hashes" same_hash 5 0 1 2 3
 DAVE=5HKfBB9p5PpYCBZ8PoQGzjHUqvGX2iRmv7ubaSFi4zWsWFcK
 "$NEUROMESH" exec --url "$(url_of 0)" "contact add fourth $DAVE" >"$T/contact.out" 2>&1
 console_start ca 120x30 "$NEUROMESH" attach "$(url_of 0)"
-wait_screen ca "Height" 10 >/dev/null
+overview_bft() {
+    wait_screen ca "; 4 of 4 authorities online" 15 && screen_of ca |
+        grep -qE 'Finality +BFT: best [0-9]+, finalized [0-9]+; deciding #[0-9]+ round [0-9]+, [a-z]+;'
+}
+check "console Overview: best vs finalized, the round and step, 4 of 4 online" overview_bft
 $TM send-keys -t ca M-9
 check "console Authorities screen (Alt-9): 4 authorities online, the quorum" \
     wait_screen ca "4 authorities, 4 online, 0 offline; quorum 3 of 4 power" 15
@@ -119,6 +123,10 @@ check "two killed: the two left never forked" same_hash "$(height 1)" 0 1
 check "authorities: two online, two offline, the round being decided" \
     sh -c "test \$(grep -c ' online ' '$T/auth.out') = 2 && test \$(grep -c ' offline ' '$T/auth.out') = 2 &&
            grep -q 'finality bft, finalized #$stalled; deciding #$((stalled + 1)) round' '$T/auth.out'"
+$TM send-keys -t ca F1
+check "the console's Overview: stalled at best = finalized, 2 of 4 online" \
+    wait_screen ca "best $stalled, finalized $stalled; deciding #$((stalled + 1)) round" 10
+check "with the two offline counted" wait_screen ca "; 2 of 4 authorities online" 10
 
 restart 2 --prometheus-port 0 --prometheus-port-file "$dn/node2.pport"
 restart 3
