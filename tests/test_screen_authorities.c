@@ -31,7 +31,6 @@ static void feed(struct nm_cache *c, enum nm_dq_kind kind, const char *json)
 
 static void fill(struct nm_cache *c)
 {
-    nm_cache_init(c);
     c->show_addresses = true;
     feed(c, NM_DQ_HEAD, "{\"height\":120}");
     feed(c, NM_DQ_BFT_SET,
@@ -67,24 +66,51 @@ static int column_of(WINDOW *pad, int y, const char *text)
     return at ? (int)(at - row) : -1;
 }
 
-static void draw(struct nm_screen *s, WINDOW *pad, const struct nm_cache *c)
+/* Each test: a cache, the screen laid out on H x W and a pad to draw in. */
+struct fx {
+    struct widget_look look;
+    struct nm_cache c;
+    struct nm_screen *s;
+    WINDOW *pad;
+};
+
+static int setup(void **state)
 {
-    nm_screen_authorities.update(s, c, NM_DIRTY_ALL);
-    nm_screen_authorities.draw(s, pad, c);
+    harness_start();
+    struct fx *f = calloc(1, sizeof *f);
+    assert_non_null(f);
+    f->look = test_look();
+    nm_cache_init(&f->c);
+    f->s = nm_screen_authorities.create(&f->look);
+    assert_non_null(f->s);
+    nm_screen_authorities.layout(f->s, 0, 0, H, W);
+    f->pad = harness_pad(H, W);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct fx *f = *state;
+    delwin(f->pad);
+    nm_screen_authorities.destroy(f->s);
+    nm_cache_fini(&f->c);
+    free(f);
+    return 0;
+}
+
+static void draw(struct fx *f)
+{
+    nm_screen_authorities.update(f->s, &f->c, NM_DIRTY_ALL);
+    nm_screen_authorities.draw(f->s, f->pad, &f->c);
 }
 
 static void test_screen_shows_one_row_per_authority_with_its_figures(void **state)
 {
-    (void)state;
-    harness_start();
-    struct widget_look look = test_look();
-    struct nm_cache c;
-    fill(&c);
-    struct nm_screen *s = nm_screen_authorities.create(&look);
-    assert_non_null(s);
-    nm_screen_authorities.layout(s, 0, 0, H, W);
-    WINDOW *pad = harness_pad(H, W);
-    draw(s, pad, &c);
+    struct fx *f = *state;
+    WINDOW *pad = f->pad;
+    fill(&f->c);
+    draw(f);
     char row[512];
     assert_string_equal(harness_row(pad, 0, row, sizeof row),
                         " Authorities  3 authorities, 2 online, 1 offline; quorum 3 of 4 power");
@@ -111,62 +137,40 @@ static void test_screen_shows_one_row_per_authority_with_its_figures(void **stat
     assert_string_equal(harness_row(pad, 6, row, sizeof row), "");
 
     /* sort by late votes, most first: bob, alice, dave */
-    Table_setSort(nm_screen_authorities.table(s), 7, true);
-    draw(s, pad, &c);
+    Table_setSort(nm_screen_authorities.table(f->s), 7, true);
+    draw(f);
     assert_true(column_of(pad, 3, "5FHneW") > 0);
     assert_true(column_of(pad, 5, "5DAAnr") > 0);
-    delwin(pad);
-    nm_screen_authorities.destroy(s);
-    nm_cache_fini(&c);
 }
 
 static void test_screen_of_a_node_that_does_not_vote_shows_dashes(void **state)
 {
-    (void)state;
-    harness_start();
-    struct widget_look look = test_look();
-    struct nm_cache c;
-    fill(&c);
-    feed(&c, NM_DQ_BFT, "{\"running\":false,\"height\":121,\"finality\":\"bft\","
-                        "\"finalizedHeight\":120}");
-    struct nm_screen *s = nm_screen_authorities.create(&look);
-    nm_screen_authorities.layout(s, 0, 0, H, W);
-    WINDOW *pad = harness_pad(H, W);
-    draw(s, pad, &c);
+    struct fx *f = *state;
+    fill(&f->c);
+    feed(&f->c, NM_DQ_BFT, "{\"running\":false,\"height\":121,\"finality\":\"bft\","
+                           "\"finalizedHeight\":120}");
+    draw(f);
     char row[512];
-    assert_string_equal(harness_row(pad, 0, row, sizeof row),
+    assert_string_equal(harness_row(f->pad, 0, row, sizeof row),
                         " Authorities  3 authorities; quorum 3 of 4 power");
-    assert_non_null(strstr(harness_row(pad, 1, row, sizeof row), "this node does not vote"));
-    assert_non_null(strstr(harness_row(pad, 5, row, sizeof row),
+    assert_non_null(strstr(harness_row(f->pad, 1, row, sizeof row), "this node does not vote"));
+    assert_non_null(strstr(harness_row(f->pad, 5, row, sizeof row),
                            " 2   50.0% -                  -       -       -"));
-    delwin(pad);
-    nm_screen_authorities.destroy(s);
-    nm_cache_fini(&c);
 }
 
 static void test_screen_without_a_set_says_so(void **state)
 {
-    (void)state;
-    harness_start();
-    struct widget_look look = test_look();
-    struct nm_cache c;
-    nm_cache_init(&c);
-    struct nm_screen *s = nm_screen_authorities.create(&look);
-    nm_screen_authorities.layout(s, 0, 0, H, W);
-    WINDOW *pad = harness_pad(H, W);
-    draw(s, pad, &c);
+    struct fx *f = *state;
+    draw(f);
     char row[512];
     int found = 0;
     for (int y = 0; y < H; y++)
-        found += strstr(harness_row(pad, y, row, sizeof row),
+        found += strstr(harness_row(f->pad, y, row, sizeof row),
                         "no authority set yet (the node serves no bft_authorities)") != NULL;
     assert_int_equal(found, 1);
-    delwin(pad);
-    nm_screen_authorities.destroy(s);
-    nm_cache_fini(&c);
 }
 
-static int teardown(void **state)
+static int group_teardown(void **state)
 {
     (void)state;
     harness_stop();
@@ -176,9 +180,11 @@ static int teardown(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_screen_shows_one_row_per_authority_with_its_figures),
-        cmocka_unit_test(test_screen_of_a_node_that_does_not_vote_shows_dashes),
-        cmocka_unit_test(test_screen_without_a_set_says_so),
+        cmocka_unit_test_setup_teardown(test_screen_shows_one_row_per_authority_with_its_figures,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_screen_of_a_node_that_does_not_vote_shows_dashes,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_screen_without_a_set_says_so, setup, teardown),
     };
-    return cmocka_run_group_tests(tests, NULL, teardown);
+    return cmocka_run_group_tests(tests, NULL, group_teardown);
 }
