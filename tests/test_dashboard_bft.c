@@ -40,7 +40,8 @@ static const char *const SET4 =
 
 /* bft_state of a voting node at height 121, round 1: dave not heard from. */
 static const char *const STATE4 =
-    "{\"running\":true,\"height\":121,\"round\":1,\"step\":\"precommit\",\"finality\":\"bft\","
+    "{\"running\":true,\"height\":121,\"round\":1,\"step\":\"precommit\",\"self\":2,"
+    "\"finality\":\"bft\","
     "\"finalizedHeight\":120,\"authorities\":["
     "{\"index\":0,\"account\":\"" ALICE "\",\"power\":\"1\",\"online\":true,"
     "\"lastSignedHeight\":121,\"missedRounds\":0,\"lateVotes\":3},"
@@ -81,7 +82,8 @@ static void test_set_then_state_merges_what_the_node_saw(void **state)
     nm_cache_bft_summary(&c, set_line, sizeof set_line, round_line, sizeof round_line);
     assert_string_equal(set_line, "4 authorities, 3 online, 1 offline; quorum 4 of 5 power");
     assert_string_equal(round_line,
-                        "best #120, finalized #120; deciding #121, round 1, precommit");
+                        "best #120, finalized #120; deciding #121, round 1, precommit; "
+                        "this node is #2");
     /* the set fetched again after the next block keeps the figures */
     apply(&c, NM_DQ_BFT_SET, SET4);
     assert_true(c.auth_rows[3].seen && !c.auth_rows[3].online);

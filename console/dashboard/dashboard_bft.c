@@ -145,10 +145,13 @@ void nm_cache_bft_summary(const struct nm_cache *c, char *set_line, size_t set_c
                  "best #%llu, finalized #%llu; this node does not vote: online, last signed, "
                  "missed and late are known to voting nodes",
                  (unsigned long long)c->height, (unsigned long long)c->finalized);
-    else
-        snprintf(round_line, round_cap,
-                 "best #%llu, finalized #%llu; deciding #%llu, round %llu, %s",
-                 (unsigned long long)c->height, (unsigned long long)c->finalized,
-                 (unsigned long long)c->bft_height, (unsigned long long)c->bft_round,
-                 c->bft_step[0] ? c->bft_step : "?");
+    else {
+        n = snprintf(round_line, round_cap,
+                     "best #%llu, finalized #%llu; deciding #%llu, round %llu, %s",
+                     (unsigned long long)c->height, (unsigned long long)c->finalized,
+                     (unsigned long long)c->bft_height, (unsigned long long)c->bft_round,
+                     c->bft_step[0] ? c->bft_step : "?");
+        if (c->bft_self >= 0 && n >= 0 && (size_t)n < round_cap)
+            snprintf(round_line + n, round_cap - (size_t)n, "; this node is #%d", c->bft_self);
+    }
 }

@@ -151,6 +151,7 @@ static unsigned apply_bft(struct nm_cache *c, const cJSON *j)
         c->bft_height = v;
     c->bft_round = nm_jget_u64(j, "round");
     text_of(c->bft_step, sizeof c->bft_step, nm_jget(j, "step"));
+    c->bft_self = c->bft_running && nm_jget_has_u64(j, "self", &v) && v < 1u << 20 ? (int)v : -1;
     if (nm_jget_has_u64(j, "finalizedHeight", &v) && v >= c->finalized)
         c->finalized = v;
     c->bft_authorities = c->bft_online = 0;

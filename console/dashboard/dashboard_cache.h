@@ -144,6 +144,7 @@ struct nm_cache {
     uint64_t bft_height, bft_round;
     char bft_step[16];
     int bft_authorities, bft_online;
+    int bft_self; /* this node's authority index while it votes; -1 */
     /* the authority set (bft_authorities) merged with bft_state's list */
     struct nm_authority_row *auth_rows;
     size_t nauth_rows;
@@ -202,8 +203,8 @@ unsigned nm_cache_apply_bft_seen(struct nm_cache *c, const cJSON *state);
 const char *nm_authority_status(const struct nm_authority_row *r);
 /* The Authorities screen's two header lines: the set ("4 authorities, 3
  * online, 1 offline; quorum 3 of 4 power") and where finality stands
- * ("best #120, finalized #120; deciding #121, round 0, prevote", or why
- * the node cannot say). */
+ * ("best #120, finalized #120; deciding #121, round 0, prevote; this node
+ * is #2", or why the node cannot say). */
 void nm_cache_bft_summary(const struct nm_cache *c, char *set_line, size_t set_cap,
                           char *round_line, size_t round_cap);
 

@@ -79,8 +79,9 @@ four_rows() { # each row: index, account, power 1, share, online
 }
 check "and one row per authority with its power, online and last signed height" four_rows
 check "a contact's name stands for its account" sh -c "$TM capture-pane -p -t ca | grep -qE '^ +3 fourth +1 '"
-check "the header says best vs finalized and the round being decided" \
-    sh -c "$TM capture-pane -p -t ca | grep -qE 'best #[0-9]+, finalized #[0-9]+; deciding #[0-9]+, round [0-9]+, [a-z]+'"
+check "the header says best vs finalized, the round being decided, which one this node is" \
+    sh -c "$TM capture-pane -p -t ca |
+           grep -qE 'best #[0-9]+, finalized #[0-9]+; deciding #[0-9]+, round [0-9]+, [a-z]+; this node is #0'"
 # a transfer sent to one authority is proposed by whoever's turn it is
 /usr/bin/python3 -c "import hashlib,sys; sys.stdout.write(hashlib.blake2b(b'neuromesh-dev/alice',
     digest_size=32).hexdigest())" >"$T/alice.seed"
