@@ -2,8 +2,9 @@
  * Validators, Governance, Log, Peers, Miners, Authorities): a `const
  * struct nm_screen_ops` per kind, after htop's screens. A screen builds
  * widgets, refreshes them from the cache (dashboard_cache.h) when its part
- * of the cache changed, and draws its body rectangle. Keys it does not want come back WIDGET_IGNORED; it
- * never decides when to draw (the screen manager in dashboard.c does). */
+ * of the cache changed, and draws its body rectangle. Keys it does not
+ * want come back WIDGET_IGNORED; it never decides when to draw (the screen
+ * manager in dashboard.c does). */
 #ifndef NM_SCREEN_H
 #define NM_SCREEN_H
 
