@@ -62,9 +62,12 @@ docker_runtime_covers_binary() {
     closure=$(apt-cache depends --recurse --no-recommends --no-suggests --no-conflicts \
         --no-breaks --no-replaces --no-enhances $listed 2>/dev/null | grep -v '^ ' | sort -u)
     missing=""
-    for lib in $(readelf -d "$NEUROMESH" | sed -n 's/.*NEEDED.*\[\(.*\)\]/\1/p'); do
+    # libcurl.so.4 too: the program loads it with dlopen (client/curl_load.h).
+    for lib in $(readelf -d "$NEUROMESH" | sed -n 's/.*NEEDED.*\[\(.*\)\]/\1/p') libcurl.so.4; do
         case $lib in ld-linux*) continue ;; esac # the loader: libc6's, in every image
         path=$(ldd "$NEUROMESH" | awk -v l="$lib" '$1 == l { print $3 }')
+        [ -n "$path" ] ||
+            path=$(/sbin/ldconfig -p | awk -v l="$lib" '$1 == l { print $NF; exit }')
         pkg=$(dpkg -S "$path" 2>/dev/null || dpkg -S "$(realpath "$path")" 2>/dev/null \
             || dpkg -S "/usr$path" 2>/dev/null)
         pkg=${pkg%%:*}
