@@ -9,6 +9,7 @@
 #include "api/redis.h"
 #include "console/cli/cli.h"
 #include "node/errors.h"
+#include "node/miner/grpc_load.h"
 #include "node/log.h"
 
 #include <signal.h>
@@ -228,6 +229,11 @@ int nm_aggregator_main(int argc, char **argv)
     if (cfg->k_default > cfg->k_max || cfg->timeout_default_ms > cfg->timeout_max_ms) {
         fprintf(stderr, "error: --k must not pass --k-max, nor --timeout-ms --timeout-max-ms\n");
         return 2;
+    }
+    char why[300];
+    if (!nm_grpc_load(why, sizeof why)) {
+        fprintf(stderr, "error: %s\n", why);
+        return 1;
     }
     if (o.keys_db)
         snprintf(db, sizeof db, "%s", o.keys_db);

@@ -11,6 +11,7 @@
 #include "client/session.h"
 #include "node/errors.h"
 #include "node/miner/backend.h"
+#include "node/miner/grpc_load.h"
 #include "node/miner/miner_metrics.h"
 #include "node/miner/role_chain.h"
 #include "node/miner/server.h"
@@ -196,6 +197,11 @@ int nm_miner_main(int argc, char **argv)
     int prc = parse_args(argc, argv, &o);
     if (prc)
         return prc < 0 ? 0 : prc;
+    char why[300];
+    if (!nm_grpc_load(why, sizeof why)) {
+        fprintf(stderr, "error: %s\n", why);
+        return 1;
+    }
     /* Signals go to sigtimedwait below, never to gRPC's threads. */
     sigset_t set;
     sigemptyset(&set);

@@ -8,6 +8,7 @@
 #include "console/commands/commands.h"
 #include "node/log.h"
 #include "node/errors.h"
+#include "node/miner/grpc_load.h"
 #include "node/validator/validator.h"
 #include "node/validator/validator_rpc.h"
 
@@ -108,6 +109,11 @@ int nm_validator_main(int argc, char **argv)
     int prc = parse_args(argc, argv, &o);
     if (prc)
         return prc < 0 ? 0 : prc;
+    char why[300];
+    if (!nm_grpc_load(why, sizeof why)) {
+        fprintf(stderr, "error: %s\n", why);
+        return 1;
+    }
     const struct nm_validator_config cfg = o.cfg;
     int rpc_port = o.rpc_port, prom_port = o.prometheus_port;
     const char *port_file = o.port_file;
