@@ -20,7 +20,13 @@ PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
 # libnatpmp (NAT-PMP) is the one library without a pkg-config module:
 # Debian's libnatpmp-dev ships only natpmp.h and libnatpmp.so, so it is
 # linked by name (scripts/install-deps.sh checks for the header).
-PKG_LIBS := $(shell pkg-config --libs $(PKGS)) -lnatpmp -lpthread
+# libcurl and gRPC are loaded with dlopen when first used
+# (client/curl_load.h, node/miner/grpc_load.h): only the roles need them,
+# and linking them cost every process, an idle node too, ~10 MB of
+# resident memory. Their headers still come from pkg-config; the program
+# does not link them.
+DLOPEN_PKGS := libcurl grpc
+PKG_LIBS := $(shell pkg-config --libs $(filter-out $(DLOPEN_PKGS),$(PKGS))) -lnatpmp -lpthread
 CMOCKA_LIBS := $(shell pkg-config --libs cmocka)
 
 OPT ?= -O2
@@ -54,6 +60,13 @@ TEMPLATES_C := $(BUILD)/gen/sdk/templates.c
 TEMPLATE_FILES := $(shell find sdk/templates -type f)
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o) $(PROTO_SRCS:.c=.o) $(OPENAPI_C:.c=.o) \
 	$(TEMPLATES_C:.c=.o)
+# The gRPC forwarders (node/miner/grpc_load.h): one for each grpc_*/gpr_*
+# function the other objects call, from the prototypes in grpc's headers.
+GRPC_STUBS_C := $(BUILD)/gen/node/miner/grpc_load_stubs.c
+GRPC_CALLERS := $(LIB_OBJS)
+LIB_OBJS += $(GRPC_STUBS_C:.c=.o)
+GRPC_SONAME = $(shell readelf -d "$$($(CC) -print-file-name=libgrpc.so)" | \
+	sed -n 's/.*SONAME.*\[\(.*\)\]/\1/p')
 TEST_SRCS := $(wildcard tests/test_*.c)
 TEST_SUPPORT_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(wildcard tests/support/*.c))
 TEST_BINS := $(TEST_SRCS:tests/%.c=$(BUILD)/tests/%)
@@ -93,6 +106,16 @@ $(TEMPLATES_C): $(TEMPLATE_FILES) scripts/templates-to-c.py
 	/usr/bin/python3 scripts/templates-to-c.py sdk/templates $@
 
 $(TEMPLATES_C:.c=.o): $(TEMPLATES_C)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(GRPC_STUBS_C): $(GRPC_CALLERS) scripts/dlopen-stubs.py
+	@mkdir -p $(dir $@)
+	nm -u $(GRPC_CALLERS) | awk '$$1 == "U" && $$2 ~ /^(grpc|gpr)_[a-z]/ && $$2 !~ /__/ \
+		{ print $$2 }' | sort -u >$@.names
+	/usr/bin/python3 scripts/dlopen-stubs.py $@ "$(GRPC_SONAME)" nm_grpc node/miner/grpc_load.h \
+		"$$(pkg-config --variable=includedir grpc)" grpc $@.names
+
+$(GRPC_STUBS_C:.c=.o): $(GRPC_STUBS_C)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(OPENAPI_C:.c=.o): $(OPENAPI_C)

@@ -31,9 +31,7 @@ struct nm_api_config {
     int redis_timeout_ms;     /* an answer later than this counts as Redis down */
 };
 
-/* argv[0] is "aggregator"; also `aggregator key new|list|revoke`. Exit
- * codes: 0 stopped cleanly, 1 a start-up failure, 2 a usage error. */
-int nm_aggregator_main(int argc, char **argv);
+/* Its entry point, `neuromesh aggregator`, is console/cli/aggregator_cmd.c. */
 
 /* Serves until SIGINT/SIGTERM. 0, or NM_E_* with a message printed. */
 int nm_api_server_run(const struct nm_api_config *cfg);

@@ -28,7 +28,7 @@ start_bg validator "$NEUROMESH" validator --url "$URL" --subnet 1 --as eve --sam
     --db "$T/validator.db" --prometheus-port 0 --port-file "$T/validator.ports" --quiet
 wait_file "$T/validator.ports" "$LAST_PID" || { cat "$T/validator.log"; exit 1; }
 NODE_M="http://127.0.0.1:$(cat "$T/node.pport")/metrics"
-MINER_M=$(sed -n 's|^miner: metrics on \(http://[^ ]*\)$|\1|p' "$T/bob.log")
+MINER_M=$(sed -n 's|^[0-9T:.Z-]* INFO  miner: metrics on \(http://[^ ]*\)$|\1|p' "$T/bob.log")
 VAL_M="http://127.0.0.1:$(cut -d' ' -f2 "$T/validator.ports")/metrics"
 h0=$(curl -s "$NODE_M" | sed -n 's/^neuromesh_block_height{status="best"} //p')
 d0=$(du -sk "$T/node" | cut -f1)

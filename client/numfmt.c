@@ -140,10 +140,21 @@ char *nm_fmt_units_text_compact(const char *units_text, char *buf, size_t cap)
 #define PPB 1000000000ULL
 #define SHOWN 10000ULL /* 4 decimals */
 
+/* A share that is not zero but rounds to 0 at 4 decimals: a miner with a
+ * tiny weight must not read as a miner without one (as nm_fmt_nmt's
+ * "<0.0001" for amounts). */
+static char *tiny_share(bool negative, char *buf, size_t cap)
+{
+    snprintf(buf, cap, "%s", negative ? ">-0.0001" : "<0.0001");
+    return buf;
+}
+
 char *nm_fmt_fraction_ppb(int64_t ppb, char *buf, size_t cap)
 {
     uint64_t mag = ppb < 0 ? 0 - (uint64_t)ppb : (uint64_t)ppb;
     uint64_t step = PPB / SHOWN, q = (mag + step / 2) / step; /* to nearest */
+    if (mag && !q)
+        return tiny_share(ppb < 0, buf, cap);
     char text[48];
     decimal(q / SHOWN, q % SHOWN, 4, false, text, sizeof text);
     snprintf(buf, cap, "%s%s%s", mag % step ? "~" : "", ppb < 0 && q ? "-" : "", text);
@@ -189,6 +200,8 @@ char *nm_fmt_ratio(uint64_t part, uint64_t whole, char *buf, size_t cap)
         return nm_fmt_fraction_ppb(0, buf, cap);
     unsigned __int128 ppb = (unsigned __int128)part * PPB;
     uint64_t q = (uint64_t)(ppb / whole);
+    if (part && q < (PPB / SHOWN + 1) / 2) /* below what 4 decimals show */
+        return tiny_share(false, buf, cap);
     /* a remainder below a billionth still makes the value rounded */
     char text[48];
     nm_fmt_fraction_ppb((int64_t)q, text, sizeof text);
@@ -208,6 +221,8 @@ char *nm_fmt_weight_share(uint64_t part, uint64_t whole, char *buf, size_t cap)
     unsigned __int128 at = (unsigned __int128)q * whole;
     unsigned __int128 diff = scaled > at ? scaled - at : at - scaled;
     bool within = diff * 65535 <= (unsigned __int128)whole * SHOWN;
+    if (part && !q)
+        return tiny_share(false, buf, cap);
     char text[48];
     decimal(q / SHOWN, q % SHOWN, 4, false, text, sizeof text);
     snprintf(buf, cap, "%s%s", within ? "" : "~", text);

@@ -85,7 +85,12 @@ static void test_fmt_fraction_shows_weights_plainly_and_says_when_rounded(void *
     assert_string_equal(nm_fmt_fraction_ppb(333333333, b, sizeof b), "~0.3333");
     assert_string_equal(nm_fmt_fraction_ppb(666666667, b, sizeof b), "~0.6667");
     assert_string_equal(nm_fmt_fraction_ppb(-250000000, b, sizeof b), "-0.25");
-    assert_string_equal(nm_fmt_fraction_ppb(12345, b, sizeof b), "~0");
+    /* a share that is not zero never reads as 0, however small */
+    assert_string_equal(nm_fmt_fraction_ppb(12345, b, sizeof b), "<0.0001");
+    assert_string_equal(nm_fmt_fraction_ppb(1, b, sizeof b), "<0.0001");
+    assert_string_equal(nm_fmt_fraction_ppb(-49999, b, sizeof b), ">-0.0001");
+    assert_string_equal(nm_fmt_fraction_ppb(50000, b, sizeof b), "~0.0001");
+    assert_string_equal(nm_fmt_fraction(0.00003, b, sizeof b), "<0.0001");
     assert_string_equal(nm_fmt_fraction_text("0.500000000", b, sizeof b), "0.5");
     assert_string_equal(nm_fmt_fraction_text("-0.123456789", b, sizeof b), "~-0.1235");
     assert_string_equal(nm_fmt_fraction_text("1.000000000", b, sizeof b), "1");
@@ -99,7 +104,9 @@ static void test_fmt_fraction_shows_weights_plainly_and_says_when_rounded(void *
     assert_string_equal(nm_fmt_ratio(5, 10, b, sizeof b), "0.5");
     assert_string_equal(nm_fmt_ratio(32767, 65534, b, sizeof b), "0.5");
     assert_string_equal(nm_fmt_ratio(1, 3, b, sizeof b), "~0.3333");
-    assert_string_equal(nm_fmt_ratio(1, 3000000000ULL, b, sizeof b), "~0");
+    assert_string_equal(nm_fmt_ratio(1, 3000000000ULL, b, sizeof b), "<0.0001");
+    assert_string_equal(nm_fmt_ratio(1, 65535, b, sizeof b), "<0.0001");
+    assert_string_equal(nm_fmt_ratio(0, 65535, b, sizeof b), "0");
     assert_string_equal(nm_fmt_ratio(7, 0, b, sizeof b), "0");
     /* u16 weights: quantisation alone does not make a value "rounded" */
     assert_string_equal(nm_fmt_weight_share(16384, 65535, b, sizeof b), "0.25");
@@ -107,6 +114,8 @@ static void test_fmt_fraction_shows_weights_plainly_and_says_when_rounded(void *
     assert_string_equal(nm_fmt_weight_share(21845, 65535, b, sizeof b), "~0.3333");
     assert_string_equal(nm_fmt_weight_share(65535, 65535, b, sizeof b), "1");
     assert_string_equal(nm_fmt_weight_share(0, 0, b, sizeof b), "0");
+    assert_string_equal(nm_fmt_weight_share(3, 65535, b, sizeof b), "<0.0001");
+    assert_string_equal(nm_fmt_weight_share(0, 65535, b, sizeof b), "0");
 }
 
 static void test_fmt_percent_is_exact(void **state)

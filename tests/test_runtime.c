@@ -1,19 +1,11 @@
 /* Unit tests for node/runtime with the balances pallet: extrinsic checks,
  * fees and nonces, failed calls, events, existential rules, the faucet and
  * the state commitment. */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <cmocka.h>
+#include "tests/support/runtime_fixture.h"
 
-#include "node/amount.h"
 #include "node/errors.h"
-#include "node/extrinsic.h"
 #include "node/fee.h"
 #include "node/pallets/balances.h"
-#include "node/pallets/pallet.h"
-#include "node/runtime.h"
 #include "tests/support/db_query.h"
 
 #include <stdio.h>
@@ -21,279 +13,46 @@
 #include <string.h>
 
 #define NMT NM_UNITS_PER_NMT
-#define FUNDS (1000 * NMT)
-
-/* --- fixture --- */
-
-struct fx {
-    struct nm_db *db;
-    struct nm_runtime rt;
-    nm_hash genesis;
-    struct nm_keypair alice, bob, carol; /* carol starts with no account */
-};
-
-static void genesis_of(const char *label, nm_hash *out)
-{
-    nm_hash_bytes(label, strlen(label), out);
-}
-
-/* A fresh database and runtime with alice and bob funded. */
-static struct fx *fx_new(bool dev)
-{
-    struct fx *f = calloc(1, sizeof *f);
-    assert_non_null(f);
-    genesis_of("test-chain", &f->genesis);
-    assert_int_equal(nm_db_open(":memory:", &f->db), 0);
-    assert_int_equal(nm_runtime_init(&f->rt, f->db, &f->genesis, dev), 0);
-    nm_runtime_begin_block(&f->rt, 1, 1000);
-    assert_int_equal(nm_keypair_dev("alice", &f->alice), 0);
-    assert_int_equal(nm_keypair_dev("bob", &f->bob), 0);
-    assert_int_equal(nm_keypair_dev("charlie", &f->carol), 0);
-    struct nm_account_info none = {0};
-    assert_int_equal(nm_balances_put(&f->rt, &f->alice.pub, &none, FUNDS, 0), 0);
-    assert_int_equal(nm_balances_put(&f->rt, &f->bob.pub, &none, FUNDS, 0), 0);
-    return f;
-}
-
-static void fx_free(struct fx *f)
-{
-    nm_db_close(f->db);
-    free(f);
-}
-
-static int setup(void **state)
-{
-    *state = fx_new(true);
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fx_free(*state);
-    return 0;
-}
-
-/* --- helpers --- */
-
-static struct nm_call transfer_call(const nm_account *dest, uint64_t amount)
-{
-    struct nm_call c;
-    memset(&c, 0, sizeof c);
-    c.kind = NM_CALL_TRANSFER;
-    c.u.transfer.dest = *dest;
-    c.u.transfer.amount = amount;
-    return c;
-}
-
-static struct nm_call faucet_call(const nm_account *dest)
-{
-    struct nm_call c;
-    memset(&c, 0, sizeof c);
-    c.kind = NM_CALL_FAUCET;
-    c.u.faucet.dest = *dest;
-    return c;
-}
-
-struct ext {
-    uint8_t *data;
-    size_t len;
-};
-
-static struct ext build(const struct nm_keypair *kp, const nm_hash *genesis, uint64_t nonce,
-                        const struct nm_call *call)
-{
-    struct ext x;
-    assert_int_equal(nm_extrinsic_build(kp, genesis, nonce, call, &x.data, &x.len), 0);
-    return x;
-}
-
-static struct ext transfer(struct fx *f, const struct nm_keypair *from, uint64_t nonce,
-                           const nm_account *to, uint64_t amount)
-{
-    struct nm_call c = transfer_call(to, amount);
-    return build(from, &f->genesis, nonce, &c);
-}
-
-/* What x pays under the chain's fee rates now (node/fee.h). */
-static uint64_t fee_of(struct fx *f, const struct ext *x)
-{
-    struct nm_extrinsic e;
-    struct nm_call c;
-    struct nm_fee_rates rates;
-    struct nm_fee fee;
-    assert_int_equal(nm_extrinsic_decode(x->data, x->len, &e), 0);
-    assert_int_equal(nm_call_decode(e.call, e.call_len, &c), 0);
-    nm_fee_rates_of(&f->rt.params, &rates);
-    assert_int_equal(nm_fee_compute(&rates, x->len, &c, &fee), 0);
-    return fee.total;
-}
-
-/* An extrinsic carrying arbitrary call bytes, correctly signed. */
-static struct ext raw_extrinsic(const struct nm_keypair *kp, const nm_hash *genesis,
-                                uint64_t nonce, const uint8_t *call, size_t call_len)
-{
-    struct nm_writer pw, xw;
-    nm_writer_init(&pw);
-    nm_writer_init(&xw);
-    nm_put_raw(&pw, genesis->b, NM_HASH_LEN);
-    nm_put_u64(&pw, nonce);
-    nm_put_raw(&pw, call, call_len);
-    uint8_t sig[NM_SIG_LEN];
-    nm_sign(kp, pw.data, pw.len, sig);
-    nm_put_u8(&xw, NM_EXTRINSIC_VERSION);
-    nm_put_raw(&xw, genesis->b, 4);
-    nm_put_raw(&xw, kp->pub.b, NM_PUBKEY_LEN);
-    nm_put_u64(&xw, nonce);
-    nm_put_bytes(&xw, call, call_len);
-    nm_put_raw(&xw, sig, NM_SIG_LEN);
-    assert_int_equal(xw.err, 0);
-    struct ext x;
-    x.data = nm_writer_take(&xw, &x.len);
-    nm_writer_fini(&pw);
-    nm_writer_fini(&xw);
-    return x;
-}
-
-static struct nm_account_info account(struct fx *f, const nm_account *id)
-{
-    struct nm_account_info info;
-    assert_int_equal(nm_balances_get(f->db, id, &info), 0);
-    return info;
-}
-
-static void set_account(struct fx *f, const nm_account *id, uint64_t free, uint64_t nonce)
-{
-    struct nm_account_info old = account(f, id);
-    assert_int_equal(nm_balances_put(&f->rt, id, &old, free, nonce), 0);
-}
-
-static int validate(struct fx *f, const struct ext *x, uint64_t window)
-{
-    return nm_runtime_validate(&f->rt, x->data, x->len, false, window, NULL, NULL);
-}
-
-/* Applies x at index 0 of the current block; returns the include result,
- * and the call's own error in *call_err. */
-static int apply(struct fx *f, const struct ext *x, int *call_err)
-{
-    struct nm_apply_result res;
-    memset(&res, 0, sizeof res);
-    int rc = nm_runtime_apply(&f->rt, x->data, x->len, false, 0, &res);
-    if (rc == 0) {
-        nm_hash expect;
-        nm_extrinsic_hash(x->data, x->len, &expect);
-        assert_memory_equal(res.hash.b, expect.b, NM_HASH_LEN);
-    }
-    if (call_err)
-        *call_err = res.error;
-    return rc;
-}
-
-/* Every state row and the event and extrinsic rows, as text. */
-static char *dump_rows(struct nm_db *db)
-{
-    static const char *const sql[] = {
-        "SELECT * FROM accounts ORDER BY 1", "SELECT * FROM params ORDER BY 1",
-        "SELECT * FROM stakes ORDER BY 1, 2", "SELECT * FROM subnets ORDER BY 1",
-        "SELECT * FROM neurons ORDER BY 1, 2", "SELECT * FROM events ORDER BY 1, 2",
-        "SELECT * FROM extrinsics ORDER BY 1",
-    };
-    return tq_dump(db, sql, sizeof sql / sizeof sql[0]);
-}
-
-struct snapshot {
-    nm_hash root;
-    char *rows;
-};
-
-static void snapshot_take(struct fx *f, struct snapshot *s)
-{
-    nm_runtime_state_root(&f->rt, &s->root);
-    s->rows = dump_rows(f->db);
-}
-
-/* Asserts nothing changed since s, and frees s. */
-static void snapshot_assert_same(struct fx *f, struct snapshot *s)
-{
-    struct snapshot now;
-    snapshot_take(f, &now);
-    assert_memory_equal(now.root.b, s->root.b, NM_HASH_LEN);
-    assert_string_equal(now.rows, s->rows);
-    free(now.rows);
-    free(s->rows);
-}
-
-static void assert_commitment_matches(struct fx *f)
-{
-    struct nm_lthash folded;
-    assert_int_equal(nm_runtime_fold_state(f->db, &folded), 0);
-    assert_memory_equal(folded.lanes, f->rt.state.lanes, sizeof folded.lanes);
-}
-
-/* The events of the current block, "name data" one a line. */
-static char *events_text(struct fx *f)
-{
-    sqlite3_stmt *st;
-    assert_int_equal(sqlite3_prepare_v2(nm_db_handle(f->db),
-                                        "SELECT name, data FROM events WHERE height=?1"
-                                        " ORDER BY idx",
-                                        -1, &st, NULL),
-                     SQLITE_OK);
-    sqlite3_bind_int64(st, 1, (sqlite3_int64)f->rt.height);
-    char *text = NULL;
-    size_t len = 0;
-    FILE *out = open_memstream(&text, &len);
-    while (sqlite3_step(st) == SQLITE_ROW)
-        fprintf(out, "%s %s\n", sqlite3_column_text(st, 0), sqlite3_column_text(st, 1));
-    sqlite3_finalize(st);
-    fclose(out);
-    return text;
-}
-
-static void assert_contains(const char *text, const char *frag)
-{
-    if (!strstr(text, frag))
-        fail_msg("\"%s\" lacks \"%s\"", text, frag);
-}
+#define FUNDS RTFX_FUNDS
 
 /* --- validate --- */
 
 static void test_validate_accepts_a_good_extrinsic_and_changes_nothing(void **state)
 {
-    struct fx *f = *state;
-    struct ext x = transfer(f, &f->alice, 0, &f->bob.pub, NMT);
-    struct snapshot s;
-    snapshot_take(f, &s);
+    struct rtfx *f = *state;
+    struct rtfx_ext x = rtfx_transfer(f, &f->alice, 0, &f->bob.pub, NMT);
+    struct rtfx_snapshot s;
+    rtfx_snapshot_take(f, &s);
     nm_account signer;
     uint64_t nonce = 99;
     assert_int_equal(nm_runtime_validate(&f->rt, x.data, x.len, false, 0, &signer, &nonce), 0);
     assert_true(nm_account_eq(&signer, &f->alice.pub));
     assert_int_equal(nonce, 0);
-    snapshot_assert_same(f, &s);
+    rtfx_snapshot_assert_same(f, &s);
     free(x.data);
 }
 
 static void test_validate_rejects_bad_signature(void **state)
 {
-    struct fx *f = *state;
-    struct ext x = transfer(f, &f->alice, 0, &f->bob.pub, NMT);
+    struct rtfx *f = *state;
+    struct rtfx_ext x = rtfx_transfer(f, &f->alice, 0, &f->bob.pub, NMT);
     x.data[x.len - 1] ^= 1; /* in the signature */
-    assert_int_equal(validate(f, &x, 0), NM_E_BAD_SIGNATURE);
+    assert_int_equal(rtfx_validate(f, &x, 0), NM_E_BAD_SIGNATURE);
     x.data[x.len - 1] ^= 1;
     x.data[x.len - NM_SIG_LEN - 1] ^= 1; /* last byte of the call: the amount */
-    assert_int_equal(validate(f, &x, 0), NM_E_BAD_SIGNATURE);
+    assert_int_equal(rtfx_validate(f, &x, 0), NM_E_BAD_SIGNATURE);
     free(x.data);
     /* Signed by bob, claiming to be alice. */
-    x = transfer(f, &f->bob, 0, &f->carol.pub, NMT);
+    x = rtfx_transfer(f, &f->bob, 0, &f->carol.pub, NMT);
     memcpy(x.data + 1 + 4, f->alice.pub.b, NM_PUBKEY_LEN);
-    assert_int_equal(validate(f, &x, 0), NM_E_BAD_SIGNATURE);
+    assert_int_equal(rtfx_validate(f, &x, 0), NM_E_BAD_SIGNATURE);
     free(x.data);
 }
 
 static void test_validate_skips_signature_when_already_checked(void **state)
 {
-    struct fx *f = *state;
-    struct ext x = transfer(f, &f->alice, 0, &f->bob.pub, NMT);
+    struct rtfx *f = *state;
+    struct rtfx_ext x = rtfx_transfer(f, &f->alice, 0, &f->bob.pub, NMT);
     x.data[x.len - 1] ^= 1;
     assert_int_equal(nm_runtime_validate(&f->rt, x.data, x.len, true, 0, NULL, NULL), 0);
     free(x.data);
@@ -301,44 +60,44 @@ static void test_validate_skips_signature_when_already_checked(void **state)
 
 static void test_validate_rejects_extrinsic_for_another_chain(void **state)
 {
-    struct fx *f = *state;
+    struct rtfx *f = *state;
     nm_hash other;
-    genesis_of("another-chain", &other);
-    struct nm_call c = transfer_call(&f->bob.pub, NMT);
-    struct ext x = build(&f->alice, &other, 0, &c);
-    assert_int_equal(validate(f, &x, 0), NM_E_WRONG_CHAIN);
+    rtfx_genesis_of("another-chain", &other);
+    struct nm_call c = rtfx_transfer_call(&f->bob.pub, NMT);
+    struct rtfx_ext x = rtfx_build(&f->alice, &other, 0, &c);
+    assert_int_equal(rtfx_validate(f, &x, 0), NM_E_WRONG_CHAIN);
     free(x.data);
     /* Same 4-byte tag, other genesis: the signature still catches it. */
     nm_hash near = f->genesis;
     near.b[31] ^= 0xff;
-    x = build(&f->alice, &near, 0, &c);
-    assert_int_equal(validate(f, &x, 0), NM_E_BAD_SIGNATURE);
+    x = rtfx_build(&f->alice, &near, 0, &c);
+    assert_int_equal(rtfx_validate(f, &x, 0), NM_E_BAD_SIGNATURE);
     free(x.data);
 }
 
 static void test_validate_rejects_stale_nonce(void **state)
 {
-    struct fx *f = *state;
-    set_account(f, &f->alice.pub, FUNDS, 3);
-    struct ext x = transfer(f, &f->alice, 2, &f->bob.pub, NMT);
-    assert_int_equal(validate(f, &x, 64), NM_E_STALE_NONCE);
+    struct rtfx *f = *state;
+    rtfx_set_account(f, &f->alice.pub, FUNDS, 3);
+    struct rtfx_ext x = rtfx_transfer(f, &f->alice, 2, &f->bob.pub, NMT);
+    assert_int_equal(rtfx_validate(f, &x, 64), NM_E_STALE_NONCE);
     free(x.data);
-    x = transfer(f, &f->alice, 3, &f->bob.pub, NMT);
-    assert_int_equal(validate(f, &x, 0), 0);
+    x = rtfx_transfer(f, &f->alice, 3, &f->bob.pub, NMT);
+    assert_int_equal(rtfx_validate(f, &x, 0), 0);
     free(x.data);
 }
 
 static void test_validate_rejects_future_nonce_beyond_window(void **state)
 {
-    struct fx *f = *state;
-    set_account(f, &f->alice.pub, FUNDS, 5);
-    struct ext in = transfer(f, &f->alice, 5 + 64, &f->bob.pub, NMT);
-    struct ext out = transfer(f, &f->alice, 5 + 65, &f->bob.pub, NMT);
-    struct ext next = transfer(f, &f->alice, 6, &f->bob.pub, NMT);
-    assert_int_equal(validate(f, &in, 64), 0);
-    assert_int_equal(validate(f, &out, 64), NM_E_FUTURE_NONCE);
+    struct rtfx *f = *state;
+    rtfx_set_account(f, &f->alice.pub, FUNDS, 5);
+    struct rtfx_ext in = rtfx_transfer(f, &f->alice, 5 + 64, &f->bob.pub, NMT);
+    struct rtfx_ext out = rtfx_transfer(f, &f->alice, 5 + 65, &f->bob.pub, NMT);
+    struct rtfx_ext next = rtfx_transfer(f, &f->alice, 6, &f->bob.pub, NMT);
+    assert_int_equal(rtfx_validate(f, &in, 64), 0);
+    assert_int_equal(rtfx_validate(f, &out, 64), NM_E_FUTURE_NONCE);
     /* Without a window only the exact nonce goes. */
-    assert_int_equal(validate(f, &next, 0), NM_E_FUTURE_NONCE);
+    assert_int_equal(rtfx_validate(f, &next, 0), NM_E_FUTURE_NONCE);
     free(in.data);
     free(out.data);
     free(next.data);
@@ -346,51 +105,51 @@ static void test_validate_rejects_future_nonce_beyond_window(void **state)
 
 static void test_validate_rejects_signer_who_cannot_pay_the_fee(void **state)
 {
-    struct fx *f = *state;
-    struct ext x = transfer(f, &f->alice, 0, &f->bob.pub, 1);
-    uint64_t fee = fee_of(f, &x);
+    struct rtfx *f = *state;
+    struct rtfx_ext x = rtfx_transfer(f, &f->alice, 0, &f->bob.pub, 1);
+    uint64_t fee = rtfx_fee_of(f, &x);
     assert_true(fee > f->rt.params.tx_fee); /* base + bytes + weight */
-    set_account(f, &f->alice.pub, fee - 1, 0);
-    assert_int_equal(validate(f, &x, 0), NM_E_INSUFFICIENT_BALANCE);
+    rtfx_set_account(f, &f->alice.pub, fee - 1, 0);
+    assert_int_equal(rtfx_validate(f, &x, 0), NM_E_INSUFFICIENT_BALANCE);
     free(x.data);
     /* Exactly the fee is enough to be included. */
-    set_account(f, &f->alice.pub, fee, 0);
-    x = transfer(f, &f->alice, 0, &f->bob.pub, 1);
-    assert_int_equal(validate(f, &x, 0), 0);
+    rtfx_set_account(f, &f->alice.pub, fee, 0);
+    x = rtfx_transfer(f, &f->alice, 0, &f->bob.pub, 1);
+    assert_int_equal(rtfx_validate(f, &x, 0), 0);
     free(x.data);
     /* An account that does not exist cannot pay at all. */
-    x = transfer(f, &f->carol, 0, &f->bob.pub, 1);
-    assert_int_equal(validate(f, &x, 0), NM_E_INSUFFICIENT_BALANCE);
+    x = rtfx_transfer(f, &f->carol, 0, &f->bob.pub, 1);
+    assert_int_equal(rtfx_validate(f, &x, 0), NM_E_INSUFFICIENT_BALANCE);
     free(x.data);
 }
 
 static void test_validate_rejects_unknown_call_bytes(void **state)
 {
-    struct fx *f = *state;
+    struct rtfx *f = *state;
     static const uint8_t unknown[] = {0x09, 0x09, 1, 2, 3};
-    struct ext x = raw_extrinsic(&f->alice, &f->genesis, 0, unknown, sizeof unknown);
-    assert_int_equal(validate(f, &x, 0), NM_E_UNKNOWN_CALL);
+    struct rtfx_ext x = rtfx_raw_extrinsic(&f->alice, &f->genesis, 0, unknown, sizeof unknown);
+    assert_int_equal(rtfx_validate(f, &x, 0), NM_E_UNKNOWN_CALL);
     free(x.data);
     static const uint8_t too_short[] = {0x01};
-    x = raw_extrinsic(&f->alice, &f->genesis, 0, too_short, sizeof too_short);
-    assert_int_equal(validate(f, &x, 0), NM_E_DECODE);
+    x = rtfx_raw_extrinsic(&f->alice, &f->genesis, 0, too_short, sizeof too_short);
+    assert_int_equal(rtfx_validate(f, &x, 0), NM_E_DECODE);
     free(x.data);
     /* A transfer call with a byte too many. */
-    struct nm_call c = transfer_call(&f->bob.pub, NMT);
+    struct nm_call c = rtfx_transfer_call(&f->bob.pub, NMT);
     struct nm_writer w;
     nm_writer_init(&w);
     nm_call_encode(&c, &w);
     nm_put_u8(&w, 0);
-    x = raw_extrinsic(&f->alice, &f->genesis, 0, w.data, w.len);
-    assert_int_equal(validate(f, &x, 0), NM_E_TRAILING);
+    x = rtfx_raw_extrinsic(&f->alice, &f->genesis, 0, w.data, w.len);
+    assert_int_equal(rtfx_validate(f, &x, 0), NM_E_TRAILING);
     free(x.data);
     nm_writer_fini(&w);
 }
 
 static void test_validate_rejects_every_truncation_and_trailing_bytes(void **state)
 {
-    struct fx *f = *state;
-    struct ext x = transfer(f, &f->alice, 0, &f->bob.pub, NMT);
+    struct rtfx *f = *state;
+    struct rtfx_ext x = rtfx_transfer(f, &f->alice, 0, &f->bob.pub, NMT);
     for (size_t len = 0; len < x.len; len++) {
         uint8_t *copy = malloc(len ? len : 1);
         memcpy(copy, x.data, len);
@@ -405,7 +164,7 @@ static void test_validate_rejects_every_truncation_and_trailing_bytes(void **sta
                      NM_E_TRAILING);
     free(longer);
     x.data[0] = NM_EXTRINSIC_VERSION + 1;
-    assert_int_equal(validate(f, &x, 0), NM_E_DECODE);
+    assert_int_equal(rtfx_validate(f, &x, 0), NM_E_DECODE);
     free(x.data);
 }
 
@@ -413,15 +172,15 @@ static void test_validate_rejects_every_truncation_and_trailing_bytes(void **sta
 
 static void test_apply_transfer_moves_funds_charges_fee_and_emits_events(void **state)
 {
-    struct fx *f = *state;
+    struct rtfx *f = *state;
     uint64_t total_before, total_after;
     assert_int_equal(nm_balances_total(f->db, &total_before), 0);
-    struct ext x = transfer(f, &f->alice, 0, &f->bob.pub, 5 * NMT);
-    uint64_t fee = fee_of(f, &x);
+    struct rtfx_ext x = rtfx_transfer(f, &f->alice, 0, &f->bob.pub, 5 * NMT);
+    uint64_t fee = rtfx_fee_of(f, &x);
     int call_err = -1;
-    assert_int_equal(apply(f, &x, &call_err), 0);
+    assert_int_equal(rtfx_apply(f, &x, &call_err), 0);
     assert_int_equal(call_err, 0);
-    struct nm_account_info a = account(f, &f->alice.pub), b = account(f, &f->bob.pub);
+    struct nm_account_info a = rtfx_account(f, &f->alice.pub), b = rtfx_account(f, &f->bob.pub);
     assert_int_equal(a.free, FUNDS - 5 * NMT - fee);
     assert_int_equal(a.nonce, 1);
     assert_int_equal(b.free, FUNDS + 5 * NMT);
@@ -430,31 +189,31 @@ static void test_apply_transfer_moves_funds_charges_fee_and_emits_events(void **
     assert_int_equal(nm_balances_total(f->db, &total_after), 0);
     assert_int_equal(total_after, total_before - fee);
 
-    char *ev = events_text(f);
+    char *ev = rtfx_events_text(f);
     const char *transfer_at = strstr(ev, "balances.Transfer ");
     const char *success_at = strstr(ev, "system.ExtrinsicSuccess ");
     assert_non_null(transfer_at);
     assert_non_null(success_at);
     assert_true(transfer_at < success_at);
-    assert_contains(ev, "\"amount\":\"5000000000\"");
+    rtfx_assert_contains(ev, "\"amount\":\"5000000000\"");
     char fee_text[64];
     snprintf(fee_text, sizeof fee_text, "\"fee\":\"%llu\",\"weight\":%d",
              (unsigned long long)fee, NM_WEIGHT_EXTRINSIC + 50);
-    assert_contains(ev, fee_text);
-    assert_contains(ev, "\"call\":\"balances.transfer\"");
+    rtfx_assert_contains(ev, fee_text);
+    rtfx_assert_contains(ev, "\"call\":\"balances.transfer\"");
     assert_null(strstr(ev, "ExtrinsicFailed"));
     free(ev);
-    assert_commitment_matches(f);
+    rtfx_assert_commitment_matches(f);
     free(x.data);
 }
 
 static void test_apply_records_the_extrinsic_row(void **state)
 {
-    struct fx *f = *state;
-    struct ext ok = transfer(f, &f->alice, 0, &f->bob.pub, NMT);
-    struct ext bad = transfer(f, &f->alice, 1, &f->bob.pub, 10 * FUNDS);
-    assert_int_equal(apply(f, &ok, NULL), 0);
-    assert_int_equal(apply(f, &bad, NULL), 0);
+    struct rtfx *f = *state;
+    struct rtfx_ext ok = rtfx_transfer(f, &f->alice, 0, &f->bob.pub, NMT);
+    struct rtfx_ext bad = rtfx_transfer(f, &f->alice, 1, &f->bob.pub, 10 * FUNDS);
+    assert_int_equal(rtfx_apply(f, &ok, NULL), 0);
+    assert_int_equal(rtfx_apply(f, &bad, NULL), 0);
     sqlite3_stmt *st;
     assert_int_equal(sqlite3_prepare_v2(nm_db_handle(f->db),
                                         "SELECT nonce, call, ok, error FROM extrinsics"
@@ -478,106 +237,106 @@ static void test_apply_records_the_extrinsic_row(void **state)
 
 static void test_failed_call_is_included_and_only_charges_fee_and_nonce(void **state)
 {
-    struct fx *f = *state;
-    struct ext x = transfer(f, &f->alice, 0, &f->bob.pub, FUNDS + 1);
-    uint64_t fee = fee_of(f, &x);
+    struct rtfx *f = *state;
+    struct rtfx_ext x = rtfx_transfer(f, &f->alice, 0, &f->bob.pub, FUNDS + 1);
+    uint64_t fee = rtfx_fee_of(f, &x);
     int call_err = 0;
-    assert_int_equal(apply(f, &x, &call_err), 0);
+    assert_int_equal(rtfx_apply(f, &x, &call_err), 0);
     assert_int_equal(call_err, NM_E_INSUFFICIENT_BALANCE);
 
     /* Twin: the same start, where only the fee and nonce change is made. */
-    struct fx *twin = fx_new(true);
-    struct nm_account_info a = account(twin, &twin->alice.pub);
+    struct rtfx *twin = rtfx_new(true);
+    struct nm_account_info a = rtfx_account(twin, &twin->alice.pub);
     assert_int_equal(nm_balances_put(&twin->rt, &twin->alice.pub, &a, a.free - fee, 1), 0);
     nm_hash got, expect;
     nm_runtime_state_root(&f->rt, &got);
     nm_runtime_state_root(&twin->rt, &expect);
     assert_memory_equal(got.b, expect.b, NM_HASH_LEN);
-    char *rows_got = dump_rows(f->db), *rows_twin = dump_rows(twin->db);
+    char *rows_got = rtfx_dump_rows(f->db), *rows_twin = rtfx_dump_rows(twin->db);
     /* Accounts are the first section: identical up to the first "--". */
     *strstr(rows_got, "--") = '\0';
     *strstr(rows_twin, "--") = '\0';
     assert_string_equal(rows_got, rows_twin);
     free(rows_got);
     free(rows_twin);
-    fx_free(twin);
+    rtfx_free(twin);
 
-    assert_int_equal(account(f, &f->bob.pub).free, FUNDS);
-    char *ev = events_text(f);
-    assert_contains(ev, "system.ExtrinsicFailed ");
-    assert_contains(ev, "\"error\":\"INSUFFICIENT_BALANCE\"");
-    assert_contains(ev, "\"message\":\"insufficient balance\"");
+    assert_int_equal(rtfx_account(f, &f->bob.pub).free, FUNDS);
+    char *ev = rtfx_events_text(f);
+    rtfx_assert_contains(ev, "system.ExtrinsicFailed ");
+    rtfx_assert_contains(ev, "\"error\":\"INSUFFICIENT_BALANCE\"");
+    rtfx_assert_contains(ev, "\"message\":\"insufficient balance\"");
     assert_null(strstr(ev, "balances.Transfer"));
     assert_null(strstr(ev, "ExtrinsicSuccess"));
     free(ev);
-    assert_commitment_matches(f);
+    rtfx_assert_commitment_matches(f);
     free(x.data);
 }
 
 static void test_failed_call_rolls_back_its_own_partial_writes(void **state)
 {
-    struct fx *f = *state;
+    struct rtfx *f = *state;
     /* The receiver would overflow: the pallet checks before writing, and
      * whatever it did write goes with the savepoint. */
-    set_account(f, &f->bob.pub, UINT64_MAX - 10, 0);
-    struct ext x = transfer(f, &f->alice, 0, &f->bob.pub, 11);
+    rtfx_set_account(f, &f->bob.pub, UINT64_MAX - 10, 0);
+    struct rtfx_ext x = rtfx_transfer(f, &f->alice, 0, &f->bob.pub, 11);
     int call_err = 0;
-    assert_int_equal(apply(f, &x, &call_err), 0);
+    assert_int_equal(rtfx_apply(f, &x, &call_err), 0);
     assert_int_equal(call_err, NM_E_OVERFLOW);
-    assert_int_equal(account(f, &f->bob.pub).free, UINT64_MAX - 10);
-    assert_int_equal(account(f, &f->alice.pub).free, FUNDS - fee_of(f, &x));
-    assert_commitment_matches(f);
+    assert_int_equal(rtfx_account(f, &f->bob.pub).free, UINT64_MAX - 10);
+    assert_int_equal(rtfx_account(f, &f->alice.pub).free, FUNDS - rtfx_fee_of(f, &x));
+    rtfx_assert_commitment_matches(f);
     free(x.data);
 }
 
 static void test_apply_rejects_without_changing_anything(void **state)
 {
-    struct fx *f = *state;
-    set_account(f, &f->alice.pub, FUNDS, 2);
+    struct rtfx *f = *state;
+    rtfx_set_account(f, &f->alice.pub, FUNDS, 2);
     nm_hash other;
-    genesis_of("another-chain", &other);
-    struct nm_call c = transfer_call(&f->bob.pub, NMT);
-    struct ext cases[5];
-    cases[0] = transfer(f, &f->alice, 1, &f->bob.pub, NMT); /* stale */
-    cases[1] = transfer(f, &f->alice, 3, &f->bob.pub, NMT); /* future: no window here */
-    cases[2] = build(&f->alice, &other, 2, &c);              /* wrong chain */
-    cases[3] = transfer(f, &f->alice, 2, &f->bob.pub, NMT);
+    rtfx_genesis_of("another-chain", &other);
+    struct nm_call c = rtfx_transfer_call(&f->bob.pub, NMT);
+    struct rtfx_ext cases[5];
+    cases[0] = rtfx_transfer(f, &f->alice, 1, &f->bob.pub, NMT); /* stale */
+    cases[1] = rtfx_transfer(f, &f->alice, 3, &f->bob.pub, NMT); /* future: no window here */
+    cases[2] = rtfx_build(&f->alice, &other, 2, &c);              /* wrong chain */
+    cases[3] = rtfx_transfer(f, &f->alice, 2, &f->bob.pub, NMT);
     cases[3].data[cases[3].len - 1] ^= 1;                    /* bad signature */
-    cases[4] = transfer(f, &f->carol, 0, &f->bob.pub, NMT); /* cannot pay */
+    cases[4] = rtfx_transfer(f, &f->carol, 0, &f->bob.pub, NMT); /* cannot pay */
     const int expect[5] = {NM_E_STALE_NONCE, NM_E_FUTURE_NONCE, NM_E_WRONG_CHAIN,
                            NM_E_BAD_SIGNATURE, NM_E_INSUFFICIENT_BALANCE};
     for (int i = 0; i < 5; i++) {
-        struct snapshot s;
-        snapshot_take(f, &s);
-        assert_int_equal(apply(f, &cases[i], NULL), expect[i]);
-        snapshot_assert_same(f, &s);
+        struct rtfx_snapshot s;
+        rtfx_snapshot_take(f, &s);
+        assert_int_equal(rtfx_apply(f, &cases[i], NULL), expect[i]);
+        rtfx_snapshot_assert_same(f, &s);
         free(cases[i].data);
     }
 }
 
 static void test_nonces_advance_one_by_one(void **state)
 {
-    struct fx *f = *state;
+    struct rtfx *f = *state;
     for (uint64_t n = 0; n < 3; n++) {
-        struct ext x = transfer(f, &f->alice, n, &f->bob.pub, NMT);
-        assert_int_equal(apply(f, &x, NULL), 0);
+        struct rtfx_ext x = rtfx_transfer(f, &f->alice, n, &f->bob.pub, NMT);
+        assert_int_equal(rtfx_apply(f, &x, NULL), 0);
         /* Replay of the same bytes is stale now. */
-        assert_int_equal(apply(f, &x, NULL), NM_E_STALE_NONCE);
+        assert_int_equal(rtfx_apply(f, &x, NULL), NM_E_STALE_NONCE);
         free(x.data);
     }
-    assert_int_equal(account(f, &f->alice.pub).nonce, 3);
-    assert_int_equal(account(f, &f->bob.pub).free, FUNDS + 3 * NMT);
+    assert_int_equal(rtfx_account(f, &f->alice.pub).nonce, 3);
+    assert_int_equal(rtfx_account(f, &f->bob.pub).free, FUNDS + 3 * NMT);
 }
 
 static void test_self_transfer_fails_but_pays_the_fee(void **state)
 {
-    struct fx *f = *state;
-    struct ext x = transfer(f, &f->alice, 0, &f->alice.pub, NMT);
+    struct rtfx *f = *state;
+    struct rtfx_ext x = rtfx_transfer(f, &f->alice, 0, &f->alice.pub, NMT);
     int call_err = 0;
-    assert_int_equal(apply(f, &x, &call_err), 0);
+    assert_int_equal(rtfx_apply(f, &x, &call_err), 0);
     assert_int_equal(call_err, NM_E_SELF_TRANSFER);
-    struct nm_account_info a = account(f, &f->alice.pub);
-    assert_int_equal(a.free, FUNDS - fee_of(f, &x));
+    struct nm_account_info a = rtfx_account(f, &f->alice.pub);
+    assert_int_equal(a.free, FUNDS - rtfx_fee_of(f, &x));
     assert_int_equal(a.nonce, 1);
     assert_int_equal(tq_event_count(f->db, "system.ExtrinsicFailed"), 1);
     free(x.data);
@@ -585,37 +344,37 @@ static void test_self_transfer_fails_but_pays_the_fee(void **state)
 
 static void test_zero_amount_transfer_fails(void **state)
 {
-    struct fx *f = *state;
-    struct ext x = transfer(f, &f->alice, 0, &f->bob.pub, 0);
+    struct rtfx *f = *state;
+    struct rtfx_ext x = rtfx_transfer(f, &f->alice, 0, &f->bob.pub, 0);
     int call_err = 0;
-    assert_int_equal(apply(f, &x, &call_err), 0);
+    assert_int_equal(rtfx_apply(f, &x, &call_err), 0);
     assert_int_equal(call_err, NM_E_ZERO_AMOUNT);
-    assert_int_equal(account(f, &f->bob.pub).free, FUNDS);
+    assert_int_equal(rtfx_account(f, &f->bob.pub).free, FUNDS);
     free(x.data);
 }
 
 static void test_new_account_needs_the_existential_deposit(void **state)
 {
-    struct fx *f = *state;
+    struct rtfx *f = *state;
     uint64_t ed = f->rt.params.existential_deposit;
     assert_true(ed > 1);
-    struct ext below = transfer(f, &f->alice, 0, &f->carol.pub, ed - 1);
-    struct ext exact = transfer(f, &f->alice, 1, &f->carol.pub, ed);
-    struct ext small = transfer(f, &f->alice, 2, &f->carol.pub, 1);
+    struct rtfx_ext below = rtfx_transfer(f, &f->alice, 0, &f->carol.pub, ed - 1);
+    struct rtfx_ext exact = rtfx_transfer(f, &f->alice, 1, &f->carol.pub, ed);
+    struct rtfx_ext small = rtfx_transfer(f, &f->alice, 2, &f->carol.pub, 1);
     int call_err = 0;
-    assert_int_equal(apply(f, &below, &call_err), 0);
+    assert_int_equal(rtfx_apply(f, &below, &call_err), 0);
     assert_int_equal(call_err, NM_E_EXISTENTIAL);
-    assert_false(account(f, &f->carol.pub).exists);
-    assert_int_equal(apply(f, &exact, &call_err), 0);
+    assert_false(rtfx_account(f, &f->carol.pub).exists);
+    assert_int_equal(rtfx_apply(f, &exact, &call_err), 0);
     assert_int_equal(call_err, 0);
-    struct nm_account_info c = account(f, &f->carol.pub);
+    struct nm_account_info c = rtfx_account(f, &f->carol.pub);
     assert_true(c.exists);
     assert_int_equal(c.free, ed);
     /* Once it exists, any amount may top it up. */
-    assert_int_equal(apply(f, &small, &call_err), 0);
+    assert_int_equal(rtfx_apply(f, &small, &call_err), 0);
     assert_int_equal(call_err, 0);
-    assert_int_equal(account(f, &f->carol.pub).free, ed + 1);
-    assert_commitment_matches(f);
+    assert_int_equal(rtfx_account(f, &f->carol.pub).free, ed + 1);
+    rtfx_assert_commitment_matches(f);
     free(below.data);
     free(exact.data);
     free(small.data);
@@ -623,35 +382,36 @@ static void test_new_account_needs_the_existential_deposit(void **state)
 
 static void test_sender_keeps_the_deposit_or_empties_the_account(void **state)
 {
-    struct fx *f = *state;
+    struct rtfx *f = *state;
     uint64_t ed = f->rt.params.existential_deposit, start = 10 * NMT;
-    set_account(f, &f->alice.pub, start, 0);
-    struct ext probe = transfer(f, &f->alice, 0, &f->bob.pub, 1); /* same shape, same fee */
-    uint64_t fee = fee_of(f, &probe);
+    rtfx_set_account(f, &f->alice.pub, start, 0);
+    /* same shape, same fee */
+    struct rtfx_ext probe = rtfx_transfer(f, &f->alice, 0, &f->bob.pub, 1);
+    uint64_t fee = rtfx_fee_of(f, &probe);
     free(probe.data);
     uint64_t after_fee = start - fee;
     /* Leaving dust (0 < rest < ED) is refused... */
-    struct ext dust = transfer(f, &f->alice, 0, &f->bob.pub, after_fee - (ed - 1));
+    struct rtfx_ext dust = rtfx_transfer(f, &f->alice, 0, &f->bob.pub, after_fee - (ed - 1));
     int call_err = 0;
-    assert_int_equal(apply(f, &dust, &call_err), 0);
+    assert_int_equal(rtfx_apply(f, &dust, &call_err), 0);
     assert_int_equal(call_err, NM_E_EXISTENTIAL);
     after_fee -= fee;
     /* ...leaving exactly the deposit is fine... */
-    struct ext keep = transfer(f, &f->alice, 1, &f->bob.pub, after_fee - ed);
-    assert_int_equal(apply(f, &keep, &call_err), 0);
+    struct rtfx_ext keep = rtfx_transfer(f, &f->alice, 1, &f->bob.pub, after_fee - ed);
+    assert_int_equal(rtfx_apply(f, &keep, &call_err), 0);
     assert_int_equal(call_err, 0);
-    assert_int_equal(account(f, &f->alice.pub).free, ed);
+    assert_int_equal(rtfx_account(f, &f->alice.pub).free, ed);
     /* ...and so is sending everything left after the fee. */
-    set_account(f, &f->alice.pub, 3 * NMT, 2);
-    struct ext all = transfer(f, &f->alice, 2, &f->bob.pub, 3 * NMT - fee);
-    assert_int_equal(apply(f, &all, &call_err), 0);
+    rtfx_set_account(f, &f->alice.pub, 3 * NMT, 2);
+    struct rtfx_ext all = rtfx_transfer(f, &f->alice, 2, &f->bob.pub, 3 * NMT - fee);
+    assert_int_equal(rtfx_apply(f, &all, &call_err), 0);
     assert_int_equal(call_err, 0);
-    struct nm_account_info a = account(f, &f->alice.pub);
+    struct nm_account_info a = rtfx_account(f, &f->alice.pub);
     assert_int_equal(a.free, 0);
     /* Never reaped: the nonce stays so old transactions stay stale. */
     assert_true(a.exists);
     assert_int_equal(a.nonce, 3);
-    assert_commitment_matches(f);
+    rtfx_assert_commitment_matches(f);
     free(dust.data);
     free(keep.data);
     free(all.data);
@@ -659,46 +419,46 @@ static void test_sender_keeps_the_deposit_or_empties_the_account(void **state)
 
 static void test_faucet_pays_on_a_dev_chain(void **state)
 {
-    struct fx *f = *state;
+    struct rtfx *f = *state;
     uint64_t pay = f->rt.params.faucet_amount;
     assert_true(pay > 0);
-    struct nm_call c = faucet_call(&f->carol.pub);
-    struct ext x = build(&f->alice, &f->genesis, 0, &c);
+    struct nm_call c = rtfx_faucet_call(&f->carol.pub);
+    struct rtfx_ext x = rtfx_build(&f->alice, &f->genesis, 0, &c);
     int call_err = -1;
-    assert_int_equal(apply(f, &x, &call_err), 0);
+    assert_int_equal(rtfx_apply(f, &x, &call_err), 0);
     assert_int_equal(call_err, 0);
-    assert_int_equal(account(f, &f->carol.pub).free, pay);
+    assert_int_equal(rtfx_account(f, &f->carol.pub).free, pay);
     assert_int_equal(tq_event_count(f->db, "balances.Faucet"), 1);
-    assert_commitment_matches(f);
+    rtfx_assert_commitment_matches(f);
     free(x.data);
 }
 
 static void test_faucet_refuses_on_other_chains(void **state)
 {
     (void)state;
-    struct fx *f = fx_new(false);
+    struct rtfx *f = rtfx_new(false);
     /* Even with a faucet amount set, a non-dev chain pays nothing. */
     assert_int_equal(nm_runtime_param_set(&f->rt, "faucet_amount", 5 * NMT), 0);
-    struct nm_call c = faucet_call(&f->carol.pub);
-    struct ext x = build(&f->alice, &f->genesis, 0, &c);
+    struct nm_call c = rtfx_faucet_call(&f->carol.pub);
+    struct rtfx_ext x = rtfx_build(&f->alice, &f->genesis, 0, &c);
     int call_err = 0;
-    assert_int_equal(apply(f, &x, &call_err), 0);
+    assert_int_equal(rtfx_apply(f, &x, &call_err), 0);
     assert_int_equal(call_err, NM_E_NOT_DEV_CHAIN);
-    assert_false(account(f, &f->carol.pub).exists);
-    assert_int_equal(account(f, &f->alice.pub).free, FUNDS - fee_of(f, &x));
+    assert_false(rtfx_account(f, &f->carol.pub).exists);
+    assert_int_equal(rtfx_account(f, &f->alice.pub).free, FUNDS - rtfx_fee_of(f, &x));
     assert_int_equal(tq_event_count(f->db, "balances.Faucet"), 0);
     free(x.data);
-    fx_free(f);
+    rtfx_free(f);
 }
 
 static void test_faucet_refuses_on_dev_chain_with_zero_amount(void **state)
 {
-    struct fx *f = *state;
+    struct rtfx *f = *state;
     assert_int_equal(nm_runtime_param_set(&f->rt, "faucet_amount", 0), 0);
-    struct nm_call c = faucet_call(&f->carol.pub);
-    struct ext x = build(&f->alice, &f->genesis, 0, &c);
+    struct nm_call c = rtfx_faucet_call(&f->carol.pub);
+    struct rtfx_ext x = rtfx_build(&f->alice, &f->genesis, 0, &c);
     int call_err = 0;
-    assert_int_equal(apply(f, &x, &call_err), 0);
+    assert_int_equal(rtfx_apply(f, &x, &call_err), 0);
     assert_int_equal(call_err, NM_E_NOT_DEV_CHAIN);
     free(x.data);
 }
@@ -707,33 +467,33 @@ static void test_faucet_refuses_on_dev_chain_with_zero_amount(void **state)
 
 static void test_fold_state_equals_incremental_commitment_after_a_sequence(void **state)
 {
-    struct fx *f = *state;
+    struct rtfx *f = *state;
     assert_int_equal(nm_runtime_param_set(&f->rt, "tempo", 10), 0);
     assert_int_equal(nm_runtime_param_set(&f->rt, "tx_fee", 7), 0);
     assert_int_equal(nm_runtime_param_set(&f->rt, "tx_byte_fee", 0), 0);
     assert_int_equal(nm_runtime_param_set(&f->rt, "tx_weight_fee", 0), 0);
-    struct nm_call fc = faucet_call(&f->carol.pub);
-    struct ext steps[6];
-    steps[0] = transfer(f, &f->alice, 0, &f->bob.pub, 3 * NMT);
-    steps[1] = transfer(f, &f->bob, 0, &f->carol.pub, 2 * NMT);
-    steps[2] = transfer(f, &f->alice, 1, &f->alice.pub, NMT);      /* fails */
-    steps[3] = build(&f->carol, &f->genesis, 0, &fc);
-    steps[4] = transfer(f, &f->carol, 1, &f->bob.pub, 10 * FUNDS); /* fails */
-    steps[5] = transfer(f, &f->bob, 1, &f->alice.pub, 1);
+    struct nm_call fc = rtfx_faucet_call(&f->carol.pub);
+    struct rtfx_ext steps[6];
+    steps[0] = rtfx_transfer(f, &f->alice, 0, &f->bob.pub, 3 * NMT);
+    steps[1] = rtfx_transfer(f, &f->bob, 0, &f->carol.pub, 2 * NMT);
+    steps[2] = rtfx_transfer(f, &f->alice, 1, &f->alice.pub, NMT);      /* fails */
+    steps[3] = rtfx_build(&f->carol, &f->genesis, 0, &fc);
+    steps[4] = rtfx_transfer(f, &f->carol, 1, &f->bob.pub, 10 * FUNDS); /* fails */
+    steps[5] = rtfx_transfer(f, &f->bob, 1, &f->alice.pub, 1);
     for (int i = 0; i < 6; i++) {
         nm_runtime_begin_block(&f->rt, 2 + (uint64_t)i, 2000 + (uint64_t)i);
-        assert_int_equal(apply(f, &steps[i], NULL), 0);
-        assert_commitment_matches(f);
+        assert_int_equal(rtfx_apply(f, &steps[i], NULL), 0);
+        rtfx_assert_commitment_matches(f);
         free(steps[i].data);
     }
-    assert_int_equal(account(f, &f->carol.pub).nonce, 2);
+    assert_int_equal(rtfx_account(f, &f->carol.pub).nonce, 2);
     /* The fee in force was the one set: 7 units. */
-    assert_int_equal(account(f, &f->alice.pub).free, FUNDS - 3 * NMT - 2 * 7 + 1);
+    assert_int_equal(rtfx_account(f, &f->alice.pub).free, FUNDS - 3 * NMT - 2 * 7 + 1);
 }
 
 static void test_param_set_changes_the_root_and_the_cache(void **state)
 {
-    struct fx *f = *state;
+    struct rtfx *f = *state;
     nm_hash r0, r1, r2, r3;
     nm_runtime_state_root(&f->rt, &r0);
     assert_int_equal(nm_runtime_param_set(&f->rt, "tx_fee", 100000), 0);
@@ -744,7 +504,7 @@ static void test_param_set_changes_the_root_and_the_cache(void **state)
     nm_runtime_state_root(&f->rt, &r2);
     assert_false(nm_hash_eq(&r1, &r2));
     assert_int_equal(f->rt.params.tx_fee, 5);
-    assert_commitment_matches(f);
+    rtfx_assert_commitment_matches(f);
     /* Back to the earlier value, back to the earlier root. */
     assert_int_equal(nm_runtime_param_set(&f->rt, "tx_fee", 100000), 0);
     nm_runtime_state_root(&f->rt, &r3);
@@ -756,16 +516,17 @@ static void test_param_set_changes_the_root_and_the_cache(void **state)
 
 static void test_new_fee_applies_to_the_next_extrinsic(void **state)
 {
-    struct fx *f = *state;
+    struct rtfx *f = *state;
     assert_int_equal(nm_runtime_param_set(&f->rt, "tx_fee", 5), 0);
     assert_int_equal(nm_runtime_param_set(&f->rt, "tx_byte_fee", 2), 0);
     assert_int_equal(nm_runtime_param_set(&f->rt, "tx_weight_fee", 3), 0);
-    struct ext x = transfer(f, &f->alice, 0, &f->bob.pub, NMT);
-    assert_int_equal(apply(f, &x, NULL), 0);
+    struct rtfx_ext x = rtfx_transfer(f, &f->alice, 0, &f->bob.pub, NMT);
+    assert_int_equal(rtfx_apply(f, &x, NULL), 0);
     /* Issue 16: base + per byte + per weight unit (a transfer weighs the
      * extrinsic's share plus its own 50). */
     uint64_t weight = NM_WEIGHT_EXTRINSIC + 50;
-    assert_int_equal(account(f, &f->alice.pub).free, FUNDS - NMT - (5 + 2 * x.len + 3 * weight));
+    assert_int_equal(rtfx_account(f, &f->alice.pub).free,
+                     FUNDS - NMT - (5 + 2 * x.len + 3 * weight));
     free(x.data);
 }
 
@@ -774,8 +535,8 @@ static void test_new_fee_applies_to_the_next_extrinsic(void **state)
  * fails, and the event names fee and weight. */
 static void test_fee_follows_bytes_and_weight(void **state)
 {
-    struct fx *f = *state;
-    struct ext t = transfer(f, &f->alice, 0, &f->bob.pub, NMT);
+    struct rtfx *f = *state;
+    struct rtfx_ext t = rtfx_transfer(f, &f->alice, 0, &f->bob.pub, NMT);
     uint8_t *pairs = calloc(4096, 4);
     assert_non_null(pairs);
     for (uint32_t i = 0; i < 4096; i++) {
@@ -786,8 +547,8 @@ static void test_fee_follows_bytes_and_weight(void **state)
     struct nm_call wc = {.kind = NM_CALL_WEIGHTS_SUBMIT};
     wc.u.weights.subnet = 7; /* no such subnet: the call fails, the fee is paid */
     wc.u.weights.list = (struct nm_weight_list){.n = 4096, .pairs = pairs};
-    struct ext w = build(&f->alice, &f->genesis, 1, &wc);
-    uint64_t tfee = fee_of(f, &t), wfee = fee_of(f, &w);
+    struct rtfx_ext w = rtfx_build(&f->alice, &f->genesis, 1, &wc);
+    uint64_t tfee = rtfx_fee_of(f, &t), wfee = rtfx_fee_of(f, &w);
     struct nm_fee_rates rates;
     nm_fee_rates_of(&f->rt.params, &rates);
     assert_true(w.len > 4 * 4096);
@@ -795,11 +556,11 @@ static void test_fee_follows_bytes_and_weight(void **state)
     assert_int_equal(wfee, rates.base + rates.per_byte * w.len +
                                rates.per_weight * (NM_WEIGHT_EXTRINSIC + 150 + 2 * 4096));
     assert_true(wfee > 50 * tfee);
-    assert_int_equal(apply(f, &t, NULL), 0);
+    assert_int_equal(rtfx_apply(f, &t, NULL), 0);
     int call_err = 0;
-    assert_int_equal(apply(f, &w, &call_err), 0);
+    assert_int_equal(rtfx_apply(f, &w, &call_err), 0);
     assert_int_equal(call_err, NM_E_UNKNOWN_SUBNET);
-    assert_int_equal(account(f, &f->alice.pub).free, FUNDS - NMT - tfee - wfee);
+    assert_int_equal(rtfx_account(f, &f->alice.pub).free, FUNDS - NMT - tfee - wfee);
     free(pairs);
     free(t.data);
     free(w.data);
@@ -807,10 +568,10 @@ static void test_fee_follows_bytes_and_weight(void **state)
 
 static void test_runtime_reloads_params_and_commitment_from_the_database(void **state)
 {
-    struct fx *f = *state;
+    struct rtfx *f = *state;
     assert_int_equal(nm_runtime_param_set(&f->rt, "tempo", 42), 0);
-    struct ext x = transfer(f, &f->alice, 0, &f->bob.pub, NMT);
-    assert_int_equal(apply(f, &x, NULL), 0);
+    struct rtfx_ext x = rtfx_transfer(f, &f->alice, 0, &f->bob.pub, NMT);
+    assert_int_equal(rtfx_apply(f, &x, NULL), 0);
     free(x.data);
     assert_int_equal(nm_runtime_save(&f->rt), 0);
     nm_hash before, after;
@@ -827,7 +588,7 @@ int main(void)
 {
     if (nm_crypto_init())
         return 1;
-#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+#define T(name) cmocka_unit_test_setup_teardown(name, rtfx_setup, rtfx_teardown)
     const struct CMUnitTest tests[] = {
         T(test_validate_accepts_a_good_extrinsic_and_changes_nothing),
         T(test_validate_rejects_bad_signature),

@@ -193,6 +193,19 @@ int nm_cli_parse(struct nm_cli_args *a, int argc, char **argv, int first)
     return 0;
 }
 
+int nm_cli_parse_main(struct nm_cli_args *a, int argc, char **argv, const bool *help,
+                      const char *synopsis, const char *footer)
+{
+    int rc = nm_cli_parse(a, argc, argv, 1);
+    if (rc || !*help)
+        return rc;
+    fputs(synopsis, stdout);
+    nm_cli_help(stdout, a->groups, a->ngroups);
+    if (footer)
+        fputs(footer, stdout);
+    return -1;
+}
+
 static size_t head_len(const struct nm_cli_option *o)
 {
     return strlen(o->name) + (o->alias ? strlen(o->alias) + 2 : 0) +

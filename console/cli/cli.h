@@ -51,6 +51,14 @@ struct nm_cli_option {
      .help = (text)}
 #define NM_CLI_OPT_FLAG(type, opt, field, text)                                                \
     {.name = (opt), .kind = NM_CLI_FLAG, .offset = offsetof(type, field), .help = (text)}
+/* An int in lo..hi; want names it in the refusal ("milliseconds (1-600000)"). */
+#define NM_CLI_OPT_INT(type, opt, mv, field, lo, hi, want_text, text)                          \
+    {.name = (opt), .metavar = (mv), .kind = NM_CLI_INT, .offset = offsetof(type, field),      \
+     .min = (lo), .max = (hi), .want = (want_text), .help = (text)}
+/* --help / -h into a bool field. */
+#define NM_CLI_OPT_HELP(type, field)                                                           \
+    {.name = "--help", .alias = "-h", .kind = NM_CLI_FLAG, .offset = offsetof(type, field),    \
+     .help = "show this help"}
 
 /* Options that fill one struct; a subcommand may have several groups
  * (`node` has its own and the JSON-RPC ones). options end with a row whose
@@ -83,6 +91,13 @@ struct nm_cli_args {
  * stderr: unknown option, missing or empty value, a value given twice, a
  * value that does not parse, or a word too many. */
 int nm_cli_parse(struct nm_cli_args *a, int argc, char **argv, int first);
+
+/* A role's entry point (`neuromesh miner` ...): nm_cli_parse from argv[1],
+ * then, when *help was set, prints synopsis, the groups' option lines and
+ * footer (if not NULL) on stdout. 0: run; 2: a usage error (printed); -1:
+ * help printed (exit 0). */
+int nm_cli_parse_main(struct nm_cli_args *a, int argc, char **argv, const bool *help,
+                      const char *synopsis, const char *footer);
 
 /* The option named word in the groups, or NULL (*group_out its group). */
 const struct nm_cli_option *nm_cli_find(const struct nm_cli_group *groups, size_t ngroups,

@@ -6,7 +6,7 @@
 #include "console/cli/exec.h"
 #include "console/cli/new_cmd.h"
 #include "console/cli/node_cmd.h"
-#include "api/aggregator.h"
+#include "console/cli/aggregator_cmd.h"
 #include "console/commands/keycmd.h"
 #include "console/cli/config.h"
 #include "client/home.h"

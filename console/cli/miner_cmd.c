@@ -4,11 +4,14 @@
  * until a signal. */
 #include "console/cli/miner_cmd.h"
 
+#include "console/cli/cli.h"
+
 #include "node/log.h"
 #include "console/commands/commands.h"
 #include "client/session.h"
 #include "node/errors.h"
 #include "node/miner/backend.h"
+#include "node/miner/grpc_load.h"
 #include "node/miner/miner_metrics.h"
 #include "node/miner/role_chain.h"
 #include "node/miner/server.h"
@@ -22,7 +25,49 @@
 #include <string.h>
 #include <time.h>
 
-static const char usage[] =
+struct miner_opts {
+    int subnet; /* -1: not given */
+    const char *as, *listen, *backend, *url, *model, *api_key_file, *password_file;
+    const char *port_file;
+    int timeout_ms, max_concurrency, workers, prometheus_port;
+    bool no_chain, quiet, help;
+};
+
+#define MINER_STR(...) NM_CLI_OPT_STRING(struct miner_opts, __VA_ARGS__)
+#define MINER_INT(...) NM_CLI_OPT_INT(struct miner_opts, __VA_ARGS__)
+
+static const struct nm_cli_option miner_options[] = {
+    MINER_INT("--subnet", "ID", subnet, 1, 65535, "a subnet id (1-65535)",
+              "the subnet served; its input/output schemas apply"),
+    MINER_STR("--as", "NAME", as, "the miner's account (key-store key, or a dev name)"),
+    MINER_STR("--listen", "HOST:PORT", listen,
+              "gRPC address (default 127.0.0.1:50051; port 0 picks one)"),
+    MINER_STR("--backend", "SPEC", backend, "builtin | echo | exec:CMD | openai:URL"),
+    MINER_INT("--timeout-ms", "T", timeout_ms, 1, 3600000, "milliseconds (1-3600000)",
+              "per Infer (default 30000); DEADLINE_EXCEEDED past it"),
+    MINER_INT("--max-concurrency", "N", max_concurrency, 1, 100000, "a count (1-100000)",
+              "Infer calls at once (default 64); RESOURCE_EXHAUSTED past it"),
+    MINER_STR("--url", "ws://NODE", url, "the node's JSON-RPC (default ws://127.0.0.1:9944)"),
+    MINER_INT("--workers", "N", workers, 1, 256, "a count (1-256)",
+              "exec: worker processes (default 4)"),
+    MINER_STR("--model", "NAME", model, "openai: model name (default \"default\")"),
+    MINER_STR("--api-key-file", "F", api_key_file,
+              "openai: API key file (else $NEUROMESH_OPENAI_API_KEY,\n"
+              "$OPENAI_API_KEY); never logged"),
+    MINER_STR("--password-file", "F", password_file,
+              "the account key's password (else NEUROMESH_PASSWORD, else a prompt)"),
+    MINER_STR("--port-file", "F", port_file, "write the gRPC port actually used to F"),
+    {.name = "--prometheus-port", .metavar = "P", .kind = NM_CLI_PORT,
+     .offset = offsetof(struct miner_opts, prometheus_port), .want = "a port (0-65535)",
+     .help = "metrics on 127.0.0.1:P/metrics (0 picks; default off)"},
+    NM_CLI_OPT_FLAG(struct miner_opts, "--no-chain", no_chain,
+                    "no node: CODE_GEN_BASE schemas, no registration check"),
+    NM_CLI_OPT_FLAG(struct miner_opts, "--quiet", quiet, "no per-call log lines"),
+    NM_CLI_OPT_HELP(struct miner_opts, help),
+    {.name = NULL},
+};
+
+static const char synopsis[] =
     "usage: neuromesh miner --subnet ID --as NAME --listen HOST:PORT --backend SPEC\n"
     "                       [--timeout-ms T] [--max-concurrency N] [--url ws://NODE]\n"
     "                       [--workers N] [--model NAME] [--api-key-file F]\n"
@@ -31,97 +76,25 @@ static const char usage[] =
     "       neuromesh miner --no-chain --listen HOST:PORT --backend SPEC [...]\n"
     "\n"
     "Serves neuromesh.miner.v1.MinerService (Infer, HealthCheck) and\n"
-    "grpc.health.v1.Health over gRPC until SIGINT or SIGTERM (docs/miner.md).\n"
-    "  --subnet ID          the subnet served; its input/output schemas apply\n"
-    "  --as NAME            the miner's account (key-store key, or a dev name)\n"
-    "  --listen HOST:PORT   gRPC address (default 127.0.0.1:50051; port 0 picks one)\n"
-    "  --backend SPEC       builtin | echo | exec:CMD | openai:URL\n"
-    "  --timeout-ms T       per Infer (default 30000); DEADLINE_EXCEEDED past it\n"
-    "  --max-concurrency N  Infer calls at once (default 64); RESOURCE_EXHAUSTED past it\n"
-    "  --url ws://NODE      the node's JSON-RPC (default ws://127.0.0.1:9944)\n"
-    "  --workers N          exec: worker processes (default 4)\n"
-    "  --model NAME         openai: model name (default \"default\")\n"
-    "  --api-key-file F     openai: API key file (else $NEUROMESH_OPENAI_API_KEY,\n"
-    "                       $OPENAI_API_KEY); never logged\n"
-    "  --port-file F        write the gRPC port actually used to F\n"
-    "  --prometheus-port P  metrics on 127.0.0.1:P/metrics (0 picks; default off)\n"
-    "  --no-chain           no node: CODE_GEN_BASE schemas, no registration check\n"
-    "  --quiet              no per-call log lines\n" NM_LOG_FLAG_HELP;
+    "grpc.health.v1.Health over gRPC until SIGINT or SIGTERM (docs/miner.md).\n\n";
 
-struct miner_opts {
-    long subnet;
-    const char *as, *listen, *backend, *url, *model, *api_key_file, *password_file;
-    const char *port_file;
-    long timeout_ms, max_concurrency, workers, prometheus_port;
-    int no_chain, quiet;
-};
-
+/* 0: run; 2: a usage error (printed); -1: --help printed. */
 static int parse_args(int argc, char **argv, struct miner_opts *o)
 {
-    memset(o, 0, sizeof *o);
-    o->subnet = -1;
-    o->listen = "127.0.0.1:50051";
-    o->timeout_ms = 30000;
-    o->max_concurrency = 64;
-    o->workers = 4;
-    o->prometheus_port = -1;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-        int rc = 0;
-        bool takes = true;
-        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-            fputs(usage, stdout);
-            return 1;
-        } else if (strcmp(a, "--no-chain") == 0) {
-            o->no_chain = 1, takes = false;
-        } else if (strcmp(a, "--quiet") == 0) {
-            o->quiet = 1, takes = false;
-        } else if (!v) {
-            fprintf(stderr, "error: %.40s: missing value or unknown option (see --help)\n", a);
-            return -1;
-        } else if (strcmp(a, "--subnet") == 0) {
-            rc = nm_role_parse_long(a, v, 1, 65535, &o->subnet);
-        } else if (strcmp(a, "--timeout-ms") == 0) {
-            rc = nm_role_parse_long(a, v, 1, 3600000, &o->timeout_ms);
-        } else if (strcmp(a, "--max-concurrency") == 0) {
-            rc = nm_role_parse_long(a, v, 1, 100000, &o->max_concurrency);
-        } else if (strcmp(a, "--prometheus-port") == 0) {
-            rc = nm_role_parse_long(a, v, 0, 65535, &o->prometheus_port);
-        } else if (strcmp(a, "--workers") == 0) {
-            rc = nm_role_parse_long(a, v, 1, 256, &o->workers);
-        } else if (strcmp(a, "--as") == 0) {
-            o->as = v;
-        } else if (strcmp(a, "--listen") == 0) {
-            o->listen = v;
-        } else if (strcmp(a, "--backend") == 0) {
-            o->backend = v;
-        } else if (strcmp(a, "--url") == 0) {
-            o->url = v;
-        } else if (strcmp(a, "--model") == 0) {
-            o->model = v;
-        } else if (strcmp(a, "--api-key-file") == 0) {
-            o->api_key_file = v;
-        } else if (strcmp(a, "--password-file") == 0) {
-            o->password_file = v;
-        } else if (strcmp(a, "--port-file") == 0) {
-            o->port_file = v;
-        } else {
-            fprintf(stderr, "error: unknown option \"%.40s\" (see neuromesh miner --help)\n", a);
-            return -1;
-        }
-        if (rc)
-            return -1;
-        if (takes)
-            i++;
-    }
+    *o = (struct miner_opts){.subnet = -1, .listen = "127.0.0.1:50051", .timeout_ms = 30000,
+                             .max_concurrency = 64, .workers = 4, .prometheus_port = -1};
+    const struct nm_cli_group group = {.options = miner_options, .dst = o};
+    struct nm_cli_args a = {.command = "miner", .groups = &group, .ngroups = 1};
+    int rc = nm_cli_parse_main(&a, argc, argv, &o->help, synopsis, NM_LOG_FLAG_HELP);
+    if (rc)
+        return rc;
     if (!o->backend) {
         fprintf(stderr, "error: missing --backend (builtin, echo, exec:CMD or openai:URL)\n");
-        return -1;
+        return 2;
     }
     if (!o->no_chain && (o->subnet < 0 || !o->as)) {
         fprintf(stderr, "error: missing --subnet ID and --as NAME (or --no-chain)\n");
-        return -1;
+        return 2;
     }
     return 0;
 }
@@ -147,8 +120,8 @@ static int chain_check(struct nm_session *s, const struct miner_opts *o,
         return rc;
     }
     if (me->uid < 0 || strcmp(me->role, "miner") != 0) {
-        nm_log(NM_LOG_ERROR, "miner", "%s (%s) is not registered as a miner on subnet %ld%s; register "
-                "with: neuromesh exec --as %s 'register miner %ld --stake AMOUNT --endpoint "
+        nm_log(NM_LOG_ERROR, "miner", "%s (%s) is not registered as a miner on subnet %d%s; register "
+                "with: neuromesh exec --as %s 'register miner %d --stake AMOUNT --endpoint "
                 "grpc://%s'",
                 o->as, me->address, o->subnet, me->uid >= 0 ? " (it is a validator)" : "", o->as,
                 o->subnet, o->listen);
@@ -164,7 +137,7 @@ static int endpoint_sync(struct nm_session *s, const struct miner_opts *o,
     if (strcmp(me->endpoint, endpoint) == 0)
         return 0;
     char line[512];
-    snprintf(line, sizeof line, "neuron endpoint %ld %s", o->subnet, endpoint);
+    snprintf(line, sizeof line, "neuron endpoint %d %s", o->subnet, endpoint);
     char msg[512];
     int rc = nm_cmd_run_quiet(NULL, s, line, msg, sizeof msg);
     if (rc)
@@ -223,7 +196,12 @@ int nm_miner_main(int argc, char **argv)
     struct miner_opts o;
     int prc = parse_args(argc, argv, &o);
     if (prc)
-        return prc > 0 ? 0 : 2;
+        return prc < 0 ? 0 : prc;
+    char why[300];
+    if (!nm_grpc_load(why, sizeof why)) {
+        fprintf(stderr, "error: %s\n", why);
+        return 1;
+    }
     /* Signals go to sigtimedwait below, never to gRPC's threads. */
     sigset_t set;
     sigemptyset(&set);
@@ -294,7 +272,7 @@ int nm_miner_main(int argc, char **argv)
         nm_log(NM_LOG_INFO, "miner", "serving %s with backend %s (no chain)", endpoint + 7,
                 backend->ops->kind);
     else
-        nm_log(NM_LOG_INFO, "miner", "serving subnet %ld as %s (uid %ld) on %s with backend %s",
+        nm_log(NM_LOG_INFO, "miner", "serving subnet %d as %s (uid %ld) on %s with backend %s",
                 o.subnet, o.as, me.uid, endpoint + 7, backend->ops->kind);
     wait_for_signal(server, &set, o.quiet, o.no_chain ? NULL : session, o.subnet, endpoint);
     nm_log(NM_LOG_INFO, "miner", "stopping");

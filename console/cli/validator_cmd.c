@@ -3,10 +3,12 @@
  * (validator_rpc.c). */
 #include "console/cli/validator_cmd.h"
 
+#include "console/cli/cli.h"
+
 #include "console/commands/commands.h"
 #include "node/log.h"
 #include "node/errors.h"
-#include "node/miner/role_chain.h"
+#include "node/miner/grpc_load.h"
 #include "node/validator/validator.h"
 #include "node/validator/validator_rpc.h"
 
@@ -16,7 +18,54 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char usage[] =
+struct validator_opts {
+    struct nm_validator_config cfg;
+    int subnet; /* -1: not given */
+    int rpc_port, prometheus_port; /* -1: off */
+    const char *port_file;
+    bool help;
+};
+
+#define VAL_STR(opt, mv, field, text)                                                          \
+    NM_CLI_OPT_STRING(struct validator_opts, opt, mv, cfg.field, text)
+#define VAL_INT(...) NM_CLI_OPT_INT(struct validator_opts, __VA_ARGS__)
+#define VAL_PORT(opt, field, text)                                                             \
+    {.name = (opt), .metavar = "P", .kind = NM_CLI_PORT,                                       \
+     .offset = offsetof(struct validator_opts, field), .want = "a port (0-65535)", .help = (text)}
+
+static const struct nm_cli_option validator_options[] = {
+    VAL_INT("--subnet", "ID", subnet, 1, 65535, "a subnet id (1-65535)", "the subnet validated"),
+    VAL_STR("--as", "NAME", as, "the validator's account (key-store key, or a dev name)"),
+    VAL_STR("--url", "ws://NODE", url, "the node's JSON-RPC (default ws://127.0.0.1:9944)"),
+    VAL_INT("--sample", "N", cfg.sample, 1, 4096, "a count (1-4096)",
+            "miners asked per round (default 16)"),
+    VAL_INT("--concurrency", "C", cfg.concurrency, 1, 256, "a count (1-256)",
+            "queries at once (default 8)"),
+    VAL_INT("--timeout-ms", "T", cfg.timeout_ms, 1, 600000, "milliseconds (1-600000)",
+            "per query (default 10000)"),
+    VAL_STR("--scorer", "SPEC", scorer, "builtin (CODE_GEN_BASE, default) or exec:CMD"),
+    VAL_STR("--db", "FILE", db_path,
+            "scores database (default $NEUROMESH_HOME/validator-ID-NAME.db)"),
+    VAL_STR("--held-out", "FILE", held_out,
+            "add held-out tasks (node/eval/tasks/held_out.tasks)"),
+    VAL_INT("--round-ms", "MS", cfg.round_ms, 1, 3600000, "milliseconds (1-3600000)",
+            "a round at most every MS (default 2000)"),
+    VAL_INT("--rounds", "N", cfg.max_rounds, 1, 1000000000, "a count (1-1000000000)",
+            "stop after N rounds (default: run until stopped)"),
+    VAL_PORT("--rpc-port", rpc_port,
+             "JSON-RPC (validator_status) on 127.0.0.1:P (0 picks; default off)"),
+    VAL_PORT("--prometheus-port", prometheus_port,
+             "metrics on 127.0.0.1:P/metrics (0 picks; default off)"),
+    NM_CLI_OPT_STRING(struct validator_opts, "--port-file", "F", port_file,
+                      "write \"RPC_PORT PROMETHEUS_PORT\" to F once listening"),
+    VAL_STR("--password-file", "F", password_file,
+            "the account key's password (else NEUROMESH_PASSWORD, else a prompt)"),
+    NM_CLI_OPT_FLAG(struct validator_opts, "--quiet", cfg.quiet, "no per-round log lines"),
+    NM_CLI_OPT_HELP(struct validator_opts, help),
+    {.name = NULL},
+};
+
+static const char synopsis[] =
     "usage: neuromesh validator --subnet ID --as NAME [--url ws://NODE] [--sample N]\n"
     "                           [--concurrency C] [--timeout-ms T] [--scorer SPEC]\n"
     "                           [--db FILE] [--held-out FILE] [--round-ms MS] [--rounds N]\n"
@@ -24,19 +73,27 @@ static const char usage[] =
     "                           [--password-file F] [--quiet]\n"
     "\n"
     "Samples the subnet's miners, scores their answers and submits weights each\n"
-    "tempo (docs/miner.md, docs/subnets/code-gen-base.md).\n"
-    "  --sample N          miners asked per round (default 16)\n"
-    "  --concurrency C     queries at once (default 8)\n"
-    "  --timeout-ms T      per query (default 10000)\n"
-    "  --scorer SPEC       builtin (CODE_GEN_BASE, default) or exec:CMD\n"
-    "  --db FILE           scores database (default $NEUROMESH_HOME/validator-ID-NAME.db)\n"
-    "  --held-out FILE     add held-out tasks (node/eval/tasks/held_out.tasks)\n"
-    "  --round-ms MS       a round at most every MS (default 2000)\n"
-    "  --rounds N          stop after N rounds (default: run until stopped)\n"
-    "  --rpc-port P        JSON-RPC (validator_status) on 127.0.0.1:P (0 picks; default off)\n"
-    "  --prometheus-port P metrics on 127.0.0.1:P/metrics (0 picks; default off)\n"
-    "  --port-file F       write \"RPC_PORT PROMETHEUS_PORT\" to F once listening\n"
-    NM_LOG_FLAG_HELP;
+    "tempo (docs/miner.md, docs/subnets/code-gen-base.md).\n\n";
+
+/* 0: run; 2: a usage error (printed); -1: --help printed. */
+static int parse_args(int argc, char **argv, struct validator_opts *o)
+{
+    *o = (struct validator_opts){
+        .cfg = {.run_command = nm_cmd_run_quiet, .sample = 16, .concurrency = 8,
+                .timeout_ms = 10000, .round_ms = 2000},
+        .subnet = -1, .rpc_port = -1, .prometheus_port = -1};
+    const struct nm_cli_group group = {.options = validator_options, .dst = o};
+    struct nm_cli_args a = {.command = "validator", .groups = &group, .ngroups = 1};
+    int rc = nm_cli_parse_main(&a, argc, argv, &o->help, synopsis, NM_LOG_FLAG_HELP);
+    if (rc)
+        return rc;
+    if (o->subnet < 0 || !o->cfg.as) {
+        fprintf(stderr, "error: missing --subnet ID and --as NAME (see --help)\n");
+        return 2;
+    }
+    o->cfg.subnet = (unsigned)o->subnet;
+    return 0;
+}
 
 static volatile sig_atomic_t stop_flag;
 
@@ -48,74 +105,18 @@ static void on_signal(int sig)
 
 int nm_validator_main(int argc, char **argv)
 {
-    struct nm_validator_config cfg = {.run_command = nm_cmd_run_quiet};
-    long subnet = -1, sample = 16, conc = 8, timeout = 10000, round_ms = 2000, rounds = 0;
-    long rpc_port = -1, prom_port = -1;
-    const char *port_file = NULL;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        int rc = 0;
-        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-            fputs(usage, stdout);
-            return 0;
-        }
-        if (strcmp(a, "--quiet") == 0) {
-            cfg.quiet = true;
-            continue;
-        }
-        if (!v) {
-            fprintf(stderr, "error: %.40s: missing value or unknown option (see --help)\n", a);
-            return 2;
-        }
-        if (strcmp(a, "--subnet") == 0)
-            rc = nm_role_parse_long(a, v, 1, 65535, &subnet);
-        else if (strcmp(a, "--sample") == 0)
-            rc = nm_role_parse_long(a, v, 1, 4096, &sample);
-        else if (strcmp(a, "--concurrency") == 0)
-            rc = nm_role_parse_long(a, v, 1, 256, &conc);
-        else if (strcmp(a, "--timeout-ms") == 0)
-            rc = nm_role_parse_long(a, v, 1, 600000, &timeout);
-        else if (strcmp(a, "--round-ms") == 0)
-            rc = nm_role_parse_long(a, v, 1, 3600000, &round_ms);
-        else if (strcmp(a, "--rounds") == 0)
-            rc = nm_role_parse_long(a, v, 1, 1000000000, &rounds);
-        else if (strcmp(a, "--rpc-port") == 0)
-            rc = nm_role_parse_long(a, v, 0, 65535, &rpc_port);
-        else if (strcmp(a, "--prometheus-port") == 0)
-            rc = nm_role_parse_long(a, v, 0, 65535, &prom_port);
-        else if (strcmp(a, "--as") == 0)
-            cfg.as = v;
-        else if (strcmp(a, "--url") == 0)
-            cfg.url = v;
-        else if (strcmp(a, "--scorer") == 0)
-            cfg.scorer = v;
-        else if (strcmp(a, "--db") == 0)
-            cfg.db_path = v;
-        else if (strcmp(a, "--held-out") == 0)
-            cfg.held_out = v;
-        else if (strcmp(a, "--password-file") == 0)
-            cfg.password_file = v;
-        else if (strcmp(a, "--port-file") == 0)
-            port_file = v;
-        else {
-            fprintf(stderr, "error: unknown option \"%.40s\" (see neuromesh validator --help)\n",
-                    a);
-            return 2;
-        }
-        if (rc)
-            return 2;
-        i++;
+    struct validator_opts o;
+    int prc = parse_args(argc, argv, &o);
+    if (prc)
+        return prc < 0 ? 0 : prc;
+    char why[300];
+    if (!nm_grpc_load(why, sizeof why)) {
+        fprintf(stderr, "error: %s\n", why);
+        return 1;
     }
-    if (subnet < 0 || !cfg.as) {
-        fprintf(stderr, "error: missing --subnet ID and --as NAME (see --help)\n");
-        return 2;
-    }
-    cfg.subnet = (unsigned)subnet;
-    cfg.sample = (int)sample;
-    cfg.concurrency = (int)conc;
-    cfg.timeout_ms = (int)timeout;
-    cfg.round_ms = (int)round_ms;
-    cfg.max_rounds = (int)rounds;
+    const struct nm_validator_config cfg = o.cfg;
+    int rpc_port = o.rpc_port, prom_port = o.prometheus_port;
+    const char *port_file = o.port_file;
     signal(SIGPIPE, SIG_IGN);
     struct sigaction sa = {.sa_handler = on_signal};
     sigaction(SIGINT, &sa, NULL);

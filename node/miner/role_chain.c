@@ -98,20 +98,6 @@ int nm_role_neuron_find(struct nm_session *s, unsigned subnet, struct nm_role_ne
     return 0;
 }
 
-int nm_role_parse_long(const char *flag, const char *v, long min, long max, long *out)
-{
-    char *end;
-    errno = 0;
-    long x = v ? strtol(v, &end, 10) : 0;
-    if (!v || errno || *end || end == v || x < min || x > max) {
-        fprintf(stderr, "error: %s wants an integer from %ld to %ld, not \"%.40s\"\n", flag, min,
-                max, v ? v : "");
-        return -1;
-    }
-    *out = x;
-    return 0;
-}
-
 int nm_role_announce(struct nm_session *s, unsigned subnet, const char *role,
                      const char *endpoint, char *err, size_t cap)
 {

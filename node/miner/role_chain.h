@@ -44,6 +44,4 @@ int nm_role_announce(struct nm_session *s, unsigned subnet, const char *role,
  * many changed; 0 when the node has no p2p layer. */
 int nm_role_fill_announced(struct nm_session *s, unsigned subnet, cJSON *list);
 
-int nm_role_parse_long(const char *flag, const char *v, long min, long max, long *out);
-
 #endif

@@ -396,7 +396,7 @@ fi
 [ $? -eq 1 ] && grep -q "cannot connect" "$T/nonode.out" \
     && pass "node unreachable at start: exit 1 with the reason" || fail "no node: $(cat "$T/nonode.out")"
 "$NEUROMESH" aggregator --listen nonsense >"$T/badlisten.out" 2>&1
-[ $? -eq 2 ] && grep -q "wants HOST:PORT" "$T/badlisten.out" && pass "a bad --listen: exit 2" \
+[ $? -eq 2 ] && grep -q "is not HOST:PORT" "$T/badlisten.out" && pass "a bad --listen: exit 2" \
     || fail "bad listen: $(cat "$T/badlisten.out")"
 "$NEUROMESH" aggregator --redis http://127.0.0.1:1/0 >"$T/redis.out" 2>&1
 [ $? -eq 2 ] && grep -q "redis://HOST" "$T/redis.out" && pass "a bad --redis URL: exit 2 with the form" \

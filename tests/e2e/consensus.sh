@@ -150,6 +150,11 @@ grep -q '"uid":2,[^}]*"outlier":true' "$T/epoch" && pass "dave flagged outlier" 
 [ $(( $(free_of alice) - alice0 )) -ge "$op" ] && pass "the owner got its share ($op)" ||
     fail "the owner got its share"
 run "metagraph shows consensus columns" 0 'REPUTATION' "metagraph $subnet"
+# Both miners hold weight (both were paid): no WEIGHT cell of theirs reads 0.
+awk '/^UID +ROLE +WEIGHT/ {c = 1; next} c && $2 == "miner" {n++; if ($3 ~ /^~?0$/) z++}
+    END {exit !(n == 2 && !z)}' "$T/out" &&
+    pass "metagraph: the miners' weights are not shown as 0" ||
+    { fail "metagraph miners' weights"; cat "$T/out"; }
 grep -q 'grpc://127.0.0.1:50052' "$T/out" && pass "metagraph keeps the endpoints" ||
     fail "metagraph keeps the endpoints"
 # issue 16: weights stand until changed; their age and stale block are shown

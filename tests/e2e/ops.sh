@@ -62,9 +62,15 @@ docker_runtime_covers_binary() {
     closure=$(apt-cache depends --recurse --no-recommends --no-suggests --no-conflicts \
         --no-breaks --no-replaces --no-enhances $listed 2>/dev/null | grep -v '^ ' | sort -u)
     missing=""
-    for lib in $(readelf -d "$NEUROMESH" | sed -n 's/.*NEEDED.*\[\(.*\)\]/\1/p'); do
+    # libcurl and libgrpc too: the program loads them with dlopen
+    # (client/curl_load.h, node/miner/grpc_load.h).
+    loaded=$(strings "$NEUROMESH" | grep -xE 'lib(curl|grpc)\.so\.[0-9]+')
+    [ "$(echo "$loaded" | wc -w)" -eq 2 ] || { echo "dlopen sonames: '$loaded'"; return 1; }
+    for lib in $(readelf -d "$NEUROMESH" | sed -n 's/.*NEEDED.*\[\(.*\)\]/\1/p') $loaded; do
         case $lib in ld-linux*) continue ;; esac # the loader: libc6's, in every image
         path=$(ldd "$NEUROMESH" | awk -v l="$lib" '$1 == l { print $3 }')
+        [ -n "$path" ] ||
+            path=$(/sbin/ldconfig -p | awk -v l="$lib" '$1 == l { print $NF; exit }')
         pkg=$(dpkg -S "$path" 2>/dev/null || dpkg -S "$(realpath "$path")" 2>/dev/null \
             || dpkg -S "/usr$path" 2>/dev/null)
         pkg=${pkg%%:*}
@@ -98,6 +104,14 @@ wait_file "$T/validator.ports" "$VPID" || { fail "validator started"; cat "$T/va
 start_bg agg "$NEUROMESH" aggregator --node "$URL" --listen 127.0.0.1:0 --port-file "$T/agg.port" \
     --quiet
 wait_file "$T/agg.port" "$LAST_PID" || { fail "aggregator started"; cat "$T/agg.log"; finish; }
+
+# The roles' libraries are loaded by the roles only (docs/rpc.md "Memory of
+# an idle node"): the node never maps gRPC nor libcurl, the aggregator does.
+mapped=$(grep -oE 'lib(grpc|curl)[^ ]*' "/proc/$NODE_PID/maps" | sort -u)
+[ -z "$mapped" ] && pass "the node maps neither gRPC nor libcurl" \
+    || fail "the node maps: $mapped"
+grep -q 'libgrpc' "/proc/$LAST_PID/maps" && pass "the aggregator loaded gRPC" \
+    || fail "the aggregator did not load gRPC"
 
 NODE_METRICS="http://127.0.0.1:$(cat "$T/node.pport")/metrics"
 MINER_METRICS=$(sed -n 's|^[0-9T:.Z-]* INFO  miner: metrics on \(http://[^ ]*\)$|\1|p' "$T/bob.log")
