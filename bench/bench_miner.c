@@ -12,8 +12,9 @@
  * driven by one thread, so that its own CPU cost per call stays under the
  * servers'; --sync-client uses the validator's client instead
  * (nm_miner_client: one blocking thread per caller).
- * Usage: bench_miner [SECONDS_PER_RUN] [--sync-client] (default 3 s);
- * run from the repo root. */
+ * Usage: bench_miner [SECONDS_PER_RUN] [--sync-client] [--only HOST:PORT]
+ * (default 3 s); run from the repo root. --only drives one server started
+ * elsewhere (say under valgrind --tool=callgrind) and starts none. */
 #include "node/miner/backend.h"
 #include "node/miner/client.h"
 #include "node/miner/server.h"
@@ -121,6 +122,14 @@ struct slot {
 };
 
 static grpc_slice request_bytes;
+
+static void request_make(void)
+{
+    Neuromesh__Miner__V1__InferRequest req = NEUROMESH__MINER__V1__INFER_REQUEST__INIT;
+    req.input = (char *)input;
+    request_bytes = grpc_slice_malloc(neuromesh__miner__v1__infer_request__get_packed_size(&req));
+    neuromesh__miner__v1__infer_request__pack(&req, GRPC_SLICE_START_PTR(request_bytes));
+}
 
 static int slot_start(struct slot *s, grpc_channel *ch, grpc_completion_queue *cq)
 {
@@ -254,10 +263,9 @@ static int cmp_i32(const void *a, const void *b)
 static bool sync_client;
 
 /* One run against one server; prints its row and returns its calls/s. */
-static double measure(const char *label, int port, pid_t server, int conc, double seconds)
+static double measure(const char *label, const char *target, pid_t server, int conc,
+                      double seconds)
 {
-    char target[64];
-    snprintf(target, sizeof target, "127.0.0.1:%d", port);
     struct run r = {.seconds = seconds};
     r.lat_us = malloc(MAX_SAMPLES * sizeof *r.lat_us);
     if (!r.lat_us) {
@@ -452,14 +460,24 @@ static void stop_server(pid_t pid)
 int main(int argc, char **argv)
 {
     double seconds = 3;
+    const char *only = NULL;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--sync-client") == 0)
             sync_client = true;
+        else if (strcmp(argv[i], "--only") == 0 && i + 1 < argc)
+            only = argv[++i];
         else
             seconds = atof(argv[i]);
     }
     if (seconds <= 0)
         seconds = 3;
+    if (only) {
+        grpc_init();
+        request_make();
+        for (int conc = 1; conc <= MAX_CONC; conc *= MAX_CONC)
+            measure(only, only, 0, conc, seconds);
+        return 0;
+    }
     signal(SIGPIPE, SIG_IGN);
     char tmp[] = "/tmp/nm-bench-miner.XXXXXX";
     if (!mkdtemp(tmp))
@@ -477,11 +495,12 @@ int main(int argc, char **argv)
         goto out;
     }
     pin_to_cpu(0);
+    char ours_at[32], bare_at[32], py_at[32];
+    snprintf(ours_at, sizeof ours_at, "127.0.0.1:%d", our_port);
+    snprintf(bare_at, sizeof bare_at, "127.0.0.1:%d", bare_port);
+    snprintf(py_at, sizeof py_at, "127.0.0.1:%d", py_port);
     grpc_init();
-    Neuromesh__Miner__V1__InferRequest req = NEUROMESH__MINER__V1__INFER_REQUEST__INIT;
-    req.input = (char *)input;
-    request_bytes = grpc_slice_malloc(neuromesh__miner__v1__infer_request__get_packed_size(&req));
-    neuromesh__miner__v1__infer_request__pack(&req, GRPC_SLICE_START_PTR(request_bytes));
+    request_make();
     printf("Infer with an echo backend, closed loop per caller, %.0f s per run, same C client "
            "(%s)\n", seconds, sync_client ? "nm_miner_client, a thread per caller"
                                           : "one thread, one completion queue");
@@ -491,9 +510,9 @@ int main(int argc, char **argv)
     printf("%-26s %4s %10s %8s %8s %6s %9s %9s\n", "server", "conc", "calls/s", "p50 ms",
            "p99 ms", "errors", "srv us/c", "cli us/c");
     for (int conc = 1; conc <= MAX_CONC; conc *= MAX_CONC) {
-        double a = measure("neuromesh miner (C core)", our_port, ours, conc, seconds);
-        double b = py_port ? measure("python3-grpcio", py_port, py, conc, seconds) : 0;
-        double c = measure("bare gRPC C core echo", bare_port, bare, conc, seconds);
+        double a = measure("neuromesh miner (C core)", ours_at, ours, conc, seconds);
+        double b = py_port ? measure("python3-grpcio", py_at, py, conc, seconds) : 0;
+        double c = measure("bare gRPC C core echo", bare_at, bare, conc, seconds);
         if (b > 0)
             printf("%-26s %4d %10.1fx   (bare C core: %.1fx)\n", "ratio ours/python", conc,
                    a / b, c / b);

@@ -440,6 +440,9 @@ const grpc_channel_args *nm_miner_server_channel_args(size_t max_input_bytes)
                          .value.integer = (int)(max_input_bytes ? max_input_bytes : 1u << 20)};
     args[1] = (grpc_arg){.type = GRPC_ARG_INTEGER, .key = GRPC_ARG_ALLOW_REUSEPORT,
                          .value.integer = 0};
+    /* GRPC_ARG_MINIMAL_STACK saves ~3% of the instructions per call, but
+     * it drops the message size filter: requests over the cap would no
+     * longer get RESOURCE_EXHAUSTED, so the full stack stays */
     chargs = (grpc_channel_args){.num_args = 2, .args = args};
     return &chargs;
 }
