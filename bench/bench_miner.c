@@ -12,9 +12,12 @@
  * driven by one thread, so that its own CPU cost per call stays under the
  * servers'; --sync-client uses the validator's client instead
  * (nm_miner_client: one blocking thread per caller).
- * Usage: bench_miner [SECONDS_PER_RUN] [--sync-client] [--only HOST:PORT]
- * (default 3 s); run from the repo root. --only drives one server started
- * elsewhere (say under valgrind --tool=callgrind) and starts none. */
+ * Usage: bench_miner [SECONDS_PER_RUN] [--rounds N] [--sync-client] [--only HOST:PORT]
+ *        bench_miner --serve ours|bare PORT_FILE
+ * (default 2 s, 3 rounds); run from the repo root. --only drives one server started
+ * elsewhere and starts none; --serve runs one of the two C servers in the
+ * foreground (say under valgrind --tool=callgrind) and writes its port to
+ * PORT_FILE. */
 #include "node/miner/backend.h"
 #include "node/miner/client.h"
 #include "node/miner/server.h"
@@ -41,6 +44,7 @@
 
 #define MAX_SAMPLES 2000000
 #define MAX_CONC 64
+#define ROUNDS_MAX 9
 #define INFER_METHOD "/neuromesh.miner.v1.MinerService/Infer"
 
 static const char input[] = "{\"prompt\":\"echo me\",\"language\":\"python\"}";
@@ -267,9 +271,13 @@ static int cmp_i32(const void *a, const void *b)
 
 static bool sync_client;
 
-/* One run against one server; prints its row and returns its calls/s. */
-static double measure(const char *label, const char *target, pid_t server, int conc,
-                      double seconds)
+/* What one run against one server measured. */
+struct figures {
+    double rate, p50_ms, p99_ms, srv_us, cli_us; /* CPU time per call */
+    long errors;
+};
+
+static struct figures measure(const char *target, pid_t server, int conc, double seconds)
 {
     struct run r = {.seconds = seconds};
     r.lat_us = malloc(MAX_SAMPLES * sizeof *r.lat_us);
@@ -282,13 +290,29 @@ static double measure(const char *label, const char *target, pid_t server, int c
     double srv_cpu = proc_cpu_s(server) - srv0, cli_cpu = self_cpu_s() - cli0;
     long n = atomic_load(&r.n_lat) < MAX_SAMPLES ? atomic_load(&r.n_lat) : MAX_SAMPLES;
     qsort(r.lat_us, (size_t)n, sizeof *r.lat_us, cmp_i32);
-    double rate = (double)atomic_load(&r.calls) / wall;
     double calls = atomic_load(&r.calls) ? (double)atomic_load(&r.calls) : 1;
-    printf("%-26s %4d %10.0f %8.3f %8.3f %6ld %9.1f %9.1f\n", label, conc, rate,
-           n ? r.lat_us[(n - 1) / 2] / 1000.0 : 0, n ? r.lat_us[(n * 99 + 99) / 100 - 1] / 1000.0 : 0,
-           atomic_load(&r.errors), srv_cpu * 1e6 / calls, cli_cpu * 1e6 / calls);
+    struct figures f = {
+        .rate = (double)atomic_load(&r.calls) / wall,
+        .p50_ms = n ? r.lat_us[(n - 1) / 2] / 1000.0 : 0,
+        .p99_ms = n ? r.lat_us[(n * 99 + 99) / 100 - 1] / 1000.0 : 0,
+        .srv_us = srv_cpu * 1e6 / calls,
+        .cli_us = cli_cpu * 1e6 / calls,
+        .errors = atomic_load(&r.errors),
+    };
     free(r.lat_us);
-    return rate;
+    return f;
+}
+
+static void figures_print(const char *label, int conc, const struct figures *f)
+{
+    printf("%-26s %4d %10.0f %8.3f %8.3f %6ld %9.1f %9.1f\n", label, conc, f->rate, f->p50_ms,
+           f->p99_ms, f->errors, f->srv_us, f->cli_us);
+}
+
+static int cmp_rate(const void *a, const void *b)
+{
+    double x = ((const struct figures *)a)->rate, y = ((const struct figures *)b)->rate;
+    return (x > y) - (x < y);
 }
 
 /* Pins the calling process to one CPU (when the machine has it), so the
@@ -325,8 +349,18 @@ static pid_t start_child(void (*serve)(int fd), int *port)
     return pid;
 }
 
+static const char *serve_port_file; /* --serve */
+
+/* Tells the parent (through fd) or the --serve caller (in its port file)
+ * the port bound; exits when there is none. */
 static void report_port(int fd, int port)
 {
+    if (serve_port_file) {
+        FILE *f = port ? fopen(serve_port_file, "w") : NULL;
+        if (!f || fprintf(f, "%d\n", port) < 0 || fclose(f) != 0)
+            _exit(1);
+        return;
+    }
     if (write(fd, &port, sizeof port) != (ssize_t)sizeof port || port == 0)
         _exit(1);
     close(fd);
@@ -464,23 +498,39 @@ static void stop_server(pid_t pid)
 
 int main(int argc, char **argv)
 {
-    double seconds = 3;
+    double seconds = 2;
+    int rounds = 3;
     const char *only = NULL;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--sync-client") == 0)
             sync_client = true;
         else if (strcmp(argv[i], "--only") == 0 && i + 1 < argc)
             only = argv[++i];
+        else if (strcmp(argv[i], "--rounds") == 0 && i + 1 < argc)
+            rounds = atoi(argv[++i]);
+        else if (strcmp(argv[i], "--serve") == 0 && i + 2 < argc) {
+            serve_port_file = argv[i + 2];
+            if (strcmp(argv[i + 1], "ours") == 0)
+                serve_ours(-1);
+            else if (strcmp(argv[i + 1], "bare") == 0)
+                serve_bare(-1);
+            fprintf(stderr, "bench_miner: --serve ours|bare PORT_FILE\n");
+            return 2;
+        }
         else
             seconds = atof(argv[i]);
     }
     if (seconds <= 0)
-        seconds = 3;
+        seconds = 2;
+    if (rounds < 1 || rounds > ROUNDS_MAX)
+        rounds = 3;
     if (only) {
         grpc_init();
         request_make();
-        for (int conc = 1; conc <= MAX_CONC; conc *= MAX_CONC)
-            measure(only, only, 0, conc, seconds);
+        for (int conc = 1; conc <= MAX_CONC; conc *= MAX_CONC) {
+            struct figures f = measure(only, 0, conc, seconds);
+            figures_print(only, conc, &f);
+        }
         return 0;
     }
     signal(SIGPIPE, SIG_IGN);
@@ -506,21 +556,41 @@ int main(int argc, char **argv)
     snprintf(py_at, sizeof py_at, "127.0.0.1:%d", py_port);
     grpc_init();
     request_make();
-    printf("Infer with an echo backend, closed loop per caller, %.0f s per run, same C client "
-           "(%s)\n", seconds, sync_client ? "nm_miner_client, a thread per caller"
+    printf("Infer with an echo backend, closed loop per caller, %.1f s per run, %d runs per "
+           "server taking turns (median shown), same C client (%s)\n", seconds, rounds,
+           sync_client ? "nm_miner_client, a thread per caller"
                                           : "one thread, one completion queue");
     printf("(servers in their own processes on CPU 1, the client on CPU 0;\n"
            " srv/cli us/c: CPU time of the server process / of the client per call)\n");
     printf("(target: ours >= 5x the python3-grpcio server's calls/s)\n");
     printf("%-26s %4s %10s %8s %8s %6s %9s %9s\n", "server", "conc", "calls/s", "p50 ms",
            "p99 ms", "errors", "srv us/c", "cli us/c");
+    /* the servers take turns, ROUNDS runs each; a server's row is its
+     * median run by calls/s, so a burst of load from elsewhere on the
+     * machine during one run does not decide the ratio */
+    const char *labels[3] = {"neuromesh miner (C core)", "python3-grpcio",
+                             "bare gRPC C core echo"};
+    const char *at[3] = {ours_at, py_at, bare_at};
+    pid_t pids[3] = {ours, py, bare};
     for (int conc = 1; conc <= MAX_CONC; conc *= MAX_CONC) {
-        double a = measure("neuromesh miner (C core)", ours_at, ours, conc, seconds);
-        double b = py_port ? measure("python3-grpcio", py_at, py, conc, seconds) : 0;
-        double c = measure("bare gRPC C core echo", bare_at, bare, conc, seconds);
-        if (b > 0)
-            printf("%-26s %4d %10.1fx   (bare C core: %.1fx)\n", "ratio ours/python", conc,
-                   a / b, c / b);
+        struct figures runs[3][ROUNDS_MAX], med[3];
+        for (int round = 0; round < rounds; round++)
+            for (int k = 0; k < 3; k++)
+                if (k != 1 || py_port)
+                    runs[k][round] = measure(at[k], pids[k], conc, seconds);
+        for (int k = 0; k < 3; k++) {
+            if (k == 1 && !py_port)
+                continue;
+            qsort(runs[k], (size_t)rounds, sizeof runs[k][0], cmp_rate);
+            med[k] = runs[k][rounds / 2];
+            figures_print(labels[k], conc, &med[k]);
+        }
+        if (py_port)
+            printf("%-26s %4d %10.1fx   (bare C core: %.1fx); CPU per call python/ours: "
+                   "%.1fx (bare: %.1fx)\n",
+                   "ratio ours/python", conc, med[0].rate / med[1].rate,
+                   med[2].rate / med[1].rate, med[1].srv_us / med[0].srv_us,
+                   med[1].srv_us / med[2].srv_us);
     }
     grpc_slice_unref(request_bytes);
     grpc_shutdown();
