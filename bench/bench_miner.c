@@ -142,8 +142,8 @@ static int slot_start(struct slot *s, grpc_channel *ch, grpc_completion_queue *c
     gpr_timespec deadline =
         gpr_time_add(gpr_now(GPR_CLOCK_REALTIME), gpr_time_from_millis(5000, GPR_TIMESPAN));
     grpc_slice m = grpc_slice_from_static_string(INFER_METHOD);
-    s->call = grpc_channel_create_call(ch, NULL, GRPC_PROPAGATE_DEFAULTS, cq, m, NULL, deadline,
-                                       NULL);
+    s->call =
+        grpc_channel_create_call(ch, NULL, GRPC_PROPAGATE_DEFAULTS, cq, m, NULL, deadline, NULL);
     s->send = grpc_raw_byte_buffer_create(&request_bytes, 1);
     s->details = grpc_empty_slice();
     grpc_op ops[6];
@@ -173,8 +173,9 @@ static bool slot_finish(struct slot *s)
         if (ok) {
             grpc_slice all = grpc_byte_buffer_reader_readall(&rd);
             grpc_byte_buffer_reader_destroy(&rd);
-            Neuromesh__Miner__V1__InferResponse *resp = neuromesh__miner__v1__infer_response__unpack(
-                NULL, GRPC_SLICE_LENGTH(all), GRPC_SLICE_START_PTR(all));
+            Neuromesh__Miner__V1__InferResponse *resp =
+                neuromesh__miner__v1__infer_response__unpack(NULL, GRPC_SLICE_LENGTH(all),
+                                                             GRPC_SLICE_START_PTR(all));
             ok = resp && resp->output && strstr(resp->output, "echo me");
             if (resp)
                 neuromesh__miner__v1__infer_response__free_unpacked(resp, NULL);
@@ -250,7 +251,8 @@ static double proc_cpu_s(pid_t pid)
     buf[n] = 0;
     const char *p = strrchr(buf, ')'); /* the command name may hold spaces */
     unsigned long long ut, st;
-    if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut, &st) != 2)
+    if (!p ||
+        sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut, &st) != 2)
         return -1;
     return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
 }
@@ -374,10 +376,12 @@ static void serve_ours(int fd)
     struct nm_miner_backend *echo;
     struct nm_miner_server *srv;
     nm_miner_backend_echo_new(&echo, err, sizeof err);
-    struct nm_miner_server_config cfg = {.listen = "127.0.0.1:0", .max_concurrency = 1000,
+    struct nm_miner_server_config cfg = {.listen = "127.0.0.1:0",
+                                         .max_concurrency = 1000,
                                          .input_schema = nm_codegen_input_schema,
                                          .output_schema = nm_codegen_output_schema,
-                                         .backend = echo, .quiet = 1};
+                                         .backend = echo,
+                                         .quiet = 1};
     int p = 0;
     if (nm_miner_server_start(&cfg, &srv, err, sizeof err) == 0)
         p = nm_miner_server_port(srv);
@@ -516,8 +520,7 @@ int main(int argc, char **argv)
                 serve_bare(-1);
             fprintf(stderr, "bench_miner: --serve ours|bare PORT_FILE\n");
             return 2;
-        }
-        else
+        } else
             seconds = atof(argv[i]);
     }
     if (seconds <= 0)
@@ -557,14 +560,15 @@ int main(int argc, char **argv)
     grpc_init();
     request_make();
     printf("Infer with an echo backend, closed loop per caller, %.1f s per run, %d runs per "
-           "server taking turns (median shown), same C client (%s)\n", seconds, rounds,
+           "server taking turns (median shown), same C client (%s)\n",
+           seconds, rounds,
            sync_client ? "nm_miner_client, a thread per caller"
-                                          : "one thread, one completion queue");
+                       : "one thread, one completion queue");
     printf("(servers in their own processes on CPU 1, the client on CPU 0;\n"
            " srv/cli us/c: CPU time of the server process / of the client per call)\n");
     printf("(target: ours >= 5x the python3-grpcio server's calls/s)\n");
-    printf("%-26s %4s %10s %8s %8s %6s %9s %9s\n", "server", "conc", "calls/s", "p50 ms",
-           "p99 ms", "errors", "srv us/c", "cli us/c");
+    printf("%-26s %4s %10s %8s %8s %6s %9s %9s\n", "server", "conc", "calls/s", "p50 ms", "p99 ms",
+           "errors", "srv us/c", "cli us/c");
     /* the servers take turns, ROUNDS runs each; a server's row is its
      * median run by calls/s, so a burst of load from elsewhere on the
      * machine during one run does not decide the ratio */
@@ -588,9 +592,8 @@ int main(int argc, char **argv)
         if (py_port)
             printf("%-26s %4d %10.1fx   (bare C core: %.1fx); CPU per call python/ours: "
                    "%.1fx (bare: %.1fx)\n",
-                   "ratio ours/python", conc, med[0].rate / med[1].rate,
-                   med[2].rate / med[1].rate, med[1].srv_us / med[0].srv_us,
-                   med[1].srv_us / med[2].srv_us);
+                   "ratio ours/python", conc, med[0].rate / med[1].rate, med[2].rate / med[1].rate,
+                   med[1].srv_us / med[0].srv_us, med[1].srv_us / med[2].srv_us);
     }
     grpc_slice_unref(request_bytes);
     grpc_shutdown();
