@@ -15,6 +15,7 @@
 #include "node/miner/server.h"
 #include "node/schema_json/schema_json.h"
 
+#include <cjson/cJSON.h>
 #include <grpc/grpc.h>
 #include <grpc/grpc_security.h>
 #include <grpc/support/alloc.h>
@@ -89,6 +90,55 @@ static void test_echo_infer_answers_and_reports_latency(void **state)
     nm_miner_server_stats(f.server, &st);
     assert_int_equal(st.infer_ok, 1);
     stop(&f);
+}
+
+/* The echo backend writes its answer by hand: byte for byte what cJSON
+ * prints for {"code": PROMPT, "explanation": "echo"}, whether it parses the
+ * input itself or is handed the server's parse. */
+static void test_echo_answer_is_what_cjson_prints(void **state)
+{
+    (void)state;
+    static const char *const prompts[] = {
+        "", "say \"hi\"", "back\\slash", "tab\tnl\ncr\rbs\bff\f", "\x01\x1f\x7f",
+        "caf\xc3\xa9 \xe2\x82\xac", "</script>",
+    };
+    char err[200];
+    struct nm_miner_backend *b;
+    assert_int_equal(nm_miner_backend_new("echo", NULL, &b, err, sizeof err), 0);
+    for (size_t i = 0; i < sizeof prompts / sizeof *prompts; i++) {
+        cJSON *in = cJSON_CreateObject();
+        cJSON_AddStringToObject(in, "prompt", prompts[i]);
+        cJSON_AddStringToObject(in, "language", "c");
+        char *input = cJSON_PrintUnformatted(in);
+        cJSON *want_doc = cJSON_CreateObject();
+        cJSON_AddStringToObject(want_doc, "code", prompts[i]);
+        cJSON_AddStringToObject(want_doc, "explanation", "echo");
+        char *want = cJSON_PrintUnformatted(want_doc);
+        for (int parsed = 0; parsed < 2; parsed++) {
+            char *out;
+            size_t len;
+            assert_int_equal(nm_miner_backend_infer_parsed(b, parsed ? in : NULL, input,
+                                                           strlen(input), nm_miner_now_ms() + 5000,
+                                                           &out, &len, err, sizeof err),
+                             0);
+            assert_string_equal(out, want);
+            assert_int_equal(len, strlen(want));
+            free(out);
+        }
+        free(want);
+        cJSON_Delete(want_doc);
+        free(input);
+        cJSON_Delete(in);
+    }
+    /* not JSON: the input comes back verbatim as code */
+    char *out;
+    size_t len;
+    assert_int_equal(nm_miner_backend_infer(b, "a\"b", 3, nm_miner_now_ms() + 5000, &out, &len,
+                                            err, sizeof err),
+                     0);
+    assert_string_equal(out, "{\"code\":\"a\\\"b\",\"explanation\":\"echo\"}");
+    free(out);
+    nm_miner_backend_free(b);
 }
 
 static void test_schema_violations_are_invalid_argument_with_reason(void **state)
@@ -425,6 +475,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_echo_infer_answers_and_reports_latency),
+        cmocka_unit_test(test_echo_answer_is_what_cjson_prints),
         cmocka_unit_test(test_schema_violations_are_invalid_argument_with_reason),
         cmocka_unit_test(test_malformed_protobuf_and_huge_input_keep_the_server_up),
         cmocka_unit_test(test_infer_without_a_request_message_is_invalid_argument),

@@ -15,6 +15,7 @@
 #include "node/miner/proto/health.pb-c.h"
 #include "node/miner/proto/miner.pb-c.h"
 
+#include <cjson/cJSON.h>
 #include <grpc/byte_buffer_reader.h>
 #include <grpc/grpc.h>
 #include <grpc/grpc_security.h>
@@ -58,6 +59,7 @@ struct call {
     bool sent_initial, has_details, counted;
     int64_t start_ms, deadline_ms;
     Neuromesh__Miner__V1__InferRequest *request;
+    cJSON *input_doc; /* request->input parsed, once the input schema passed */
     struct call *next_work;
 };
 
@@ -102,6 +104,7 @@ static void call_free(struct call *c)
         grpc_slice_unref(c->status_details);
     if (c->request)
         neuromesh__miner__v1__infer_request__free_unpacked(c->request, NULL);
+    cJSON_Delete(c->input_doc);
     free(c);
     if (atomic_fetch_sub(&s->live_calls, 1) == 1) {
         pthread_mutex_lock(&s->lock); /* nm_miner_server_stop may be waiting */
@@ -198,8 +201,8 @@ static void run_infer(struct call *c)
     char *out = NULL;
     size_t out_len = 0;
     const char *input = c->request->input ? c->request->input : "";
-    int rc = nm_miner_backend_infer(s->cfg.backend, input, strlen(input), c->deadline_ms, &out,
-                                    &out_len, err, sizeof err);
+    int rc = nm_miner_backend_infer_parsed(s->cfg.backend, c->input_doc, input, strlen(input),
+                                           c->deadline_ms, &out, &out_len, err, sizeof err);
     if (rc == NM_E_TIMEOUT) {
         atomic_fetch_add(&s->deadline, 1);
         reply(c, GRPC_STATUS_DEADLINE_EXCEEDED, err, NULL);
@@ -285,7 +288,7 @@ static void on_infer(struct call *c, const uint8_t *data, size_t len)
     }
     const char *input = c->request->input ? c->request->input : "";
     char why[300], msg[400];
-    if (nm_json_schema_check_text(s->input_schema, input, strlen(input), NULL, why,
+    if (nm_json_schema_check_text(s->input_schema, input, strlen(input), &c->input_doc, why,
                                   sizeof why)) {
         atomic_fetch_add(&s->invalid, 1);
         snprintf(msg, sizeof msg, "input breaks the subnet's input schema: %s", why);
