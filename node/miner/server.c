@@ -3,7 +3,7 @@
  * The three methods are registered with gRPC, which hands over each call
  * together with its request message: one struct call per RPC walks
  * ACCEPT -> REPLY. Calls to any other method come through the generic
- * request (ACCEPT -> RECV -> REPLY, answered UNIMPLEMENTED). Each stage has
+ * request and are answered UNIMPLEMENTED at once. Each stage has
  * exactly one batch in flight, so a call is only ever touched by the thread
  * that took its last event. */
 #include "node/miner/server.h"
@@ -485,13 +485,21 @@ int nm_miner_server_start(const struct nm_miner_server_config *cfg,
     grpc_init();
     s->cq = grpc_completion_queue_create_for_next(NULL);
     s->server = grpc_server_create(nm_miner_server_channel_args(s->cfg.max_input_bytes), NULL);
-    for (int m = M_INFER; m < M_COUNT; m++)
+    bool registered = true;
+    for (int m = M_INFER; m < M_COUNT; m++) {
         s->registered[m] = grpc_server_register_method(s->server, method_paths[m], NULL,
                                                        GRPC_SRM_PAYLOAD_READ_INITIAL_BYTE_BUFFER, 0);
+        registered = registered && s->registered[m];
+    }
     grpc_server_register_completion_queue(s->server, s->cq, NULL);
     grpc_server_credentials *creds = grpc_insecure_server_credentials_create();
-    s->port = grpc_server_add_http2_port(s->server, cfg->listen, creds);
+    s->port = registered ? grpc_server_add_http2_port(s->server, cfg->listen, creds) : 0;
     grpc_server_credentials_release(creds);
+    if (!registered) {
+        snprintf(err, cap, "miner: gRPC refused to register the service's methods");
+        rc = NM_E_IO;
+        goto fail_bind;
+    }
     if (s->port <= 0) {
         snprintf(err, cap, "miner: cannot listen on %.80s (address in use or malformed)",
                  cfg->listen);
