@@ -15,6 +15,11 @@
 #include "node/miner/server.h"
 #include "node/schema_json/schema_json.h"
 
+#include <cjson/cJSON.h>
+#include <grpc/grpc.h>
+#include <grpc/grpc_security.h>
+#include <grpc/support/alloc.h>
+#include <grpc/support/time.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -87,6 +92,55 @@ static void test_echo_infer_answers_and_reports_latency(void **state)
     stop(&f);
 }
 
+/* The echo backend writes its answer by hand: byte for byte what cJSON
+ * prints for {"code": PROMPT, "explanation": "echo"}, whether it parses the
+ * input itself or is handed the server's parse. */
+static void test_echo_answer_is_what_cjson_prints(void **state)
+{
+    (void)state;
+    static const char *const prompts[] = {
+        "", "say \"hi\"", "back\\slash", "tab\tnl\ncr\rbs\bff\f", "\x01\x1f\x7f",
+        "caf\xc3\xa9 \xe2\x82\xac", "</script>",
+    };
+    char err[200];
+    struct nm_miner_backend *b;
+    assert_int_equal(nm_miner_backend_new("echo", NULL, &b, err, sizeof err), 0);
+    for (size_t i = 0; i < sizeof prompts / sizeof *prompts; i++) {
+        cJSON *in = cJSON_CreateObject();
+        cJSON_AddStringToObject(in, "prompt", prompts[i]);
+        cJSON_AddStringToObject(in, "language", "c");
+        char *input = cJSON_PrintUnformatted(in);
+        cJSON *want_doc = cJSON_CreateObject();
+        cJSON_AddStringToObject(want_doc, "code", prompts[i]);
+        cJSON_AddStringToObject(want_doc, "explanation", "echo");
+        char *want = cJSON_PrintUnformatted(want_doc);
+        for (int parsed = 0; parsed < 2; parsed++) {
+            char *out;
+            size_t len;
+            assert_int_equal(nm_miner_backend_infer_parsed(b, parsed ? in : NULL, input,
+                                                           strlen(input), nm_miner_now_ms() + 5000,
+                                                           &out, &len, err, sizeof err),
+                             0);
+            assert_string_equal(out, want);
+            assert_int_equal(len, strlen(want));
+            free(out);
+        }
+        free(want);
+        cJSON_Delete(want_doc);
+        free(input);
+        cJSON_Delete(in);
+    }
+    /* not JSON: the input comes back verbatim as code */
+    char *out;
+    size_t len;
+    assert_int_equal(nm_miner_backend_infer(b, "a\"b", 3, nm_miner_now_ms() + 5000, &out, &len,
+                                            err, sizeof err),
+                     0);
+    assert_string_equal(out, "{\"code\":\"a\\\"b\",\"explanation\":\"echo\"}");
+    free(out);
+    nm_miner_backend_free(b);
+}
+
 static void test_schema_violations_are_invalid_argument_with_reason(void **state)
 {
     (void)state;
@@ -138,6 +192,109 @@ static void test_malformed_protobuf_and_huge_input_keep_the_server_up(void **sta
     free(resp);
     assert_int_equal(infer(&f, GOOD_INPUT, 5000, &r), NM_GRPC_OK);
     nm_miner_result_fini(&r);
+    stop(&f);
+}
+
+/* An Infer call that half-closes without a request message, on gRPC's
+ * raw API (our client always sends one): INVALID_ARGUMENT. */
+static grpc_status_code call_without_message(int port, char *details, size_t cap)
+{
+    char target[64];
+    snprintf(target, sizeof target, "127.0.0.1:%d", port);
+    grpc_channel_credentials *creds = grpc_insecure_credentials_create();
+    grpc_channel *ch = grpc_channel_create(target, creds, NULL);
+    grpc_channel_credentials_release(creds);
+    grpc_completion_queue *cq = grpc_completion_queue_create_for_pluck(NULL);
+    gpr_timespec deadline = gpr_time_add(gpr_now(GPR_CLOCK_REALTIME),
+                                         gpr_time_from_millis(5000, GPR_TIMESPAN));
+    grpc_call *call = grpc_channel_create_call(
+        ch, NULL, GRPC_PROPAGATE_DEFAULTS, cq,
+        grpc_slice_from_static_string("/neuromesh.miner.v1.MinerService/Infer"), NULL, deadline,
+        NULL);
+    grpc_metadata_array initial, trailing;
+    grpc_metadata_array_init(&initial);
+    grpc_metadata_array_init(&trailing);
+    grpc_status_code status = GRPC_STATUS_UNKNOWN;
+    grpc_slice det = grpc_empty_slice();
+    grpc_op ops[4];
+    memset(ops, 0, sizeof ops);
+    ops[0].op = GRPC_OP_SEND_INITIAL_METADATA;
+    ops[1].op = GRPC_OP_SEND_CLOSE_FROM_CLIENT;
+    ops[2].op = GRPC_OP_RECV_INITIAL_METADATA;
+    ops[2].data.recv_initial_metadata.recv_initial_metadata = &initial;
+    ops[3].op = GRPC_OP_RECV_STATUS_ON_CLIENT;
+    ops[3].data.recv_status_on_client.trailing_metadata = &trailing;
+    ops[3].data.recv_status_on_client.status = &status;
+    ops[3].data.recv_status_on_client.status_details = &det;
+    assert_int_equal(grpc_call_start_batch(call, ops, 4, ops, NULL), GRPC_CALL_OK);
+    grpc_completion_queue_pluck(cq, ops, gpr_inf_future(GPR_CLOCK_REALTIME), NULL);
+    char *d = grpc_slice_to_c_string(det);
+    snprintf(details, cap, "%s", d);
+    gpr_free(d);
+    grpc_slice_unref(det);
+    grpc_metadata_array_destroy(&initial);
+    grpc_metadata_array_destroy(&trailing);
+    grpc_call_unref(call);
+    grpc_channel_destroy(ch);
+    grpc_completion_queue_shutdown(cq);
+    grpc_completion_queue_pluck(cq, NULL, gpr_inf_future(GPR_CLOCK_REALTIME), NULL);
+    grpc_completion_queue_destroy(cq);
+    return status;
+}
+
+static void test_infer_without_a_request_message_is_invalid_argument(void **state)
+{
+    (void)state;
+    struct fixture f;
+    start(&f, "echo", 5000, 8);
+    char details[200];
+    assert_int_equal(call_without_message(nm_miner_server_port(f.server), details, sizeof details),
+                     GRPC_STATUS_INVALID_ARGUMENT);
+    assert_string_equal(details, "no request message");
+    struct nm_miner_result r;
+    assert_int_equal(infer(&f, GOOD_INPUT, 5000, &r), NM_GRPC_OK);
+    nm_miner_result_fini(&r);
+    stop(&f);
+}
+
+#define BURST_THREADS 96 /* more than the server keeps requests pending for */
+#define BURST_CALLS 5
+
+static void *burst_caller(void *arg)
+{
+    struct fixture *f = arg;
+    long ok = 0;
+    for (int i = 0; i < BURST_CALLS; i++) {
+        struct nm_miner_result r;
+        if (nm_miner_client_infer(f->client, GOOD_INPUT, 10000, &r) == 0 &&
+            r.status == NM_GRPC_OK && strcmp(r.output, "{\"code\":\"say hi\",\"explanation\":\"echo\"}") == 0)
+            ok++;
+        nm_miner_result_fini(&r);
+    }
+    return (void *)ok;
+}
+
+/* Calls answered on the queue thread re-arm their method's request: a
+ * burst of more concurrent calls than pending requests is all answered. */
+static void test_a_burst_past_the_pending_requests_is_all_answered(void **state)
+{
+    (void)state;
+    struct fixture f;
+    start(&f, "echo", 10000, 1000);
+    pthread_t th[BURST_THREADS];
+    for (int i = 0; i < BURST_THREADS; i++)
+        assert_int_equal(pthread_create(&th[i], NULL, burst_caller, &f), 0);
+    long ok = 0;
+    for (int i = 0; i < BURST_THREADS; i++) {
+        void *n;
+        pthread_join(th[i], &n);
+        ok += (long)n;
+    }
+    assert_int_equal(ok, BURST_THREADS * BURST_CALLS);
+    struct nm_miner_stats st;
+    nm_miner_server_stats(f.server, &st);
+    assert_int_equal(st.infer_ok, BURST_THREADS * BURST_CALLS);
+    assert_int_equal(st.in_flight, 0);
     stop(&f);
 }
 
@@ -318,8 +475,11 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_echo_infer_answers_and_reports_latency),
+        cmocka_unit_test(test_echo_answer_is_what_cjson_prints),
         cmocka_unit_test(test_schema_violations_are_invalid_argument_with_reason),
         cmocka_unit_test(test_malformed_protobuf_and_huge_input_keep_the_server_up),
+        cmocka_unit_test(test_infer_without_a_request_message_is_invalid_argument),
+        cmocka_unit_test(test_a_burst_past_the_pending_requests_is_all_answered),
         cmocka_unit_test(test_health_check_and_standard_health_service),
         cmocka_unit_test(test_configured_timeout_and_client_deadline_give_deadline_exceeded),
         cmocka_unit_test(test_output_breaking_the_schema_never_reaches_the_client),

@@ -21,6 +21,7 @@
 #include <stdint.h>
 
 struct nm_miner_backend;
+struct cJSON;
 
 struct nm_miner_backend_ops {
     const char *kind; /* "builtin", "echo", "exec", "openai" */
@@ -30,6 +31,11 @@ struct nm_miner_backend_ops {
      * NM_E_TIMEOUT past the deadline, or another NM_E_* with err. */
     int (*infer)(struct nm_miner_backend *b, const char *input, size_t len,
                  int64_t deadline_ms, char **out, size_t *out_len, char *err, size_t cap);
+    /* optional: the same, given the input already parsed (doc, borrowed),
+     * so the server's schema check and the backend parse it once */
+    int (*infer_parsed)(struct nm_miner_backend *b, const struct cJSON *doc, const char *input,
+                        size_t len, int64_t deadline_ms, char **out, size_t *out_len, char *err,
+                        size_t cap);
     void (*free)(struct nm_miner_backend *b);
 };
 
@@ -51,6 +57,10 @@ int nm_miner_backend_new(const char *spec, const struct nm_miner_backend_options
 int nm_miner_backend_infer(struct nm_miner_backend *b, const char *input, size_t len,
                            int64_t deadline_ms, char **out, size_t *out_len, char *err,
                            size_t cap);
+/* The same with input's parse tree (doc, borrowed; NULL: as above). */
+int nm_miner_backend_infer_parsed(struct nm_miner_backend *b, const struct cJSON *doc,
+                                  const char *input, size_t len, int64_t deadline_ms, char **out,
+                                  size_t *out_len, char *err, size_t cap);
 void nm_miner_backend_free(struct nm_miner_backend *b);
 
 /* CLOCK_MONOTONIC in milliseconds. */

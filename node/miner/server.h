@@ -19,6 +19,7 @@
 
 #include "node/miner/backend.h"
 
+#include <grpc/grpc.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -32,9 +33,15 @@ struct nm_miner_server_config {
     const char *input_schema; /* JSON Schema subset text; NULL: "{}" */
     const char *output_schema;
     struct nm_miner_backend *backend; /* borrowed; outlives the server */
-    int threads;              /* completion-queue threads; <= 0: 2 */
+    int threads;              /* completion-queue threads; <= 0: one per CPU
+                                 the process may run on (at most 16) */
     int quiet;                /* no per-call log lines on stderr */
 };
+
+/* The channel arguments the server is created with, for a request cap of
+ * max_input_bytes (0: 1 MiB); static storage, valid until the next call.
+ * (bench_miner's bare C core server uses them too.) */
+const grpc_channel_args *nm_miner_server_channel_args(size_t max_input_bytes);
 
 /* Counters since start (read without locks: each is atomic). */
 struct nm_miner_stats {

@@ -211,7 +211,27 @@ static size_t utf8_length(const char *s)
     return n;
 }
 
-static int check_node(const cJSON *schema, const cJSON *v, const char *path, int depth,
+#define SCHEMA_PATH_CAP 256
+
+/* Appends ".NAME" (NAME cut at 40 bytes) to the path in buf[0..len), as
+ * snprintf("%s.%.40s") into SCHEMA_PATH_CAP bytes would; returns the new
+ * length. The path is only read when an error is reported, so it is built
+ * in place rather than formatted for every member. */
+static size_t path_push(char *buf, size_t len, const char *name)
+{
+    size_t n = strnlen(name, 40);
+    if (len + 1 < SCHEMA_PATH_CAP)
+        buf[len++] = '.';
+    if (n > SCHEMA_PATH_CAP - 1 - len)
+        n = SCHEMA_PATH_CAP - 1 - len;
+    memcpy(buf + len, name, n);
+    buf[len + n] = '\0';
+    return len + n;
+}
+
+/* path: a SCHEMA_PATH_CAP buffer holding the path of v (length plen); it
+ * is extended for members and restored before returning 0. */
+static int check_node(const cJSON *schema, const cJSON *v, char *path, size_t plen, int depth,
                       char *err, size_t cap)
 {
     if (depth > NM_SCHEMA_MAX_DEPTH) {
@@ -272,8 +292,6 @@ static int check_node(const cJSON *schema, const cJSON *v, const char *path, int
     const cJSON *member;
     cJSON_ArrayForEach(member, v)
     {
-        char sub[256];
-        snprintf(sub, sizeof sub, "%s.%.40s", path, member->string);
         const cJSON *ps = props ? cJSON_GetObjectItemCaseSensitive(props, member->string) : NULL;
         if (!ps && cJSON_IsFalse(extra)) {
             snprintf(err, cap, "%s: additional property \"%.40s\" not allowed", path,
@@ -283,9 +301,11 @@ static int check_node(const cJSON *schema, const cJSON *v, const char *path, int
         if (!ps && cJSON_IsObject(extra))
             ps = extra;
         if (ps) {
-            int rc = check_node(ps, member, sub, depth + 1, err, cap);
+            size_t sub = path_push(path, plen, member->string);
+            int rc = check_node(ps, member, path, sub, depth + 1, err, cap);
             if (rc)
                 return rc;
+            path[plen] = '\0';
         }
     }
     return 0;
@@ -294,7 +314,8 @@ static int check_node(const cJSON *schema, const cJSON *v, const char *path, int
 int nm_json_schema_check(const struct nm_json_schema *s, const cJSON *doc, char *err,
                          size_t cap)
 {
-    return check_node(s->root, doc, "$", 0, err, cap);
+    char path[SCHEMA_PATH_CAP] = "$";
+    return check_node(s->root, doc, path, 1, 0, err, cap);
 }
 
 bool nm_utf8_valid(const char *s, size_t len)
