@@ -1,7 +1,8 @@
 /* Request limits of the JSON-RPC transport against a real node thread over
  * 127.0.0.1 (issue 17, items 1 and 8): strict JSON before any parse
  * (trailing garbage, "\u0000" in a method, 1e999, depth and value bombs),
- * UTF-8 text frames, a frame announcing 2^62 bytes, the timeout on
+ * UTF-8 text frames, unmasked frames (still served: a pinned limitation of
+ * lws 4.1), a frame announcing 2^62 bytes, the timeout on
  * unfinished messages and POST bodies, the bound on unfinished bytes of all
  * connections, and a flood of the largest allowed requests and unfinished
  * frames, and requests as costly to parse as allowed, while blocks are
@@ -20,12 +21,15 @@
 #include "tests/support/ws_raw.h"
 
 #include <cjson/cJSON.h>
+#include <libwebsockets.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -45,19 +49,17 @@
 #define BOMB_RSS_MAX_KB (256 * 1024) /* ASan keeps freed memory in quarantine */
 #else
 #define FLOOD_RSS_MAX_KB (64 * 1024)
-/* The issue asks 10%. Blocks come in slots since this session (a late turn
- * no longer shifts every later block), and under the flood the intervals
- * stay within 10% in most runs here (946-1,058 ms at load 9), but with
- * eight engineers' builds on these 2 cores single intervals still reach
- * 1,110-1,180 ms when the node thread waits for a core. So `make test`
- * asserts 25%, and `make soak-flood` runs this test with
- * NM_GAP_SLACK_PCT=10, the issue's bound, several times (docs/rpc.md). */
-#define GAP_SLACK_PCT 25
+/* The issue's bound. Blocks come in slots (a late turn delays one block,
+ * not every later one), and requests keep a quiet window before each block
+ * (rpc/server_slots.c) so the node thread sleeps when its block timer fires
+ * and the scheduler runs it at once, even with other builds on the cores.
+ * `make soak-flood` runs this test several times in a row. */
+#define GAP_SLACK_PCT 10
 #define BOMB_RSS_MAX_KB (16 * 1024)
 #endif
 
 /* The bound on block intervals: GAP_SLACK_PCT, or NM_GAP_SLACK_PCT (1-100)
- * from the environment (make soak-flood: 10). */
+ * from the environment. */
 static long long gap_bound_ms(void)
 {
     const char *env = getenv("NM_GAP_SLACK_PCT");
@@ -254,6 +256,35 @@ static void test_invalid_utf8_in_a_text_frame_closes_with_1007(void **state)
     expect_served(f);
 }
 
+/* A known limitation, pinned (docs/rpc.md, "Limits"): RFC 6455 5.1 says a
+ * server must close a connection whose client sends an unmasked frame, but
+ * Debian's lws 4.1.6 never checks the mask bit and no API of it reports the
+ * bit, so the node serves such a frame like any other (with every check on
+ * its text). Upstream lws closes with 1002 "client unmasked" since after
+ * 4.1.6: when an upgrade does, this test fails on purpose; then assert the
+ * close here and update docs/rpc.md. */
+static void test_unmasked_client_frames_are_still_served_with_lws_4_1(void **state)
+{
+    struct fx *f = *state;
+    int fd = wsr_open(f->n.port, NULL, NULL, 3000, 0);
+    assert_true(fd >= 0);
+    static const char req[] = "{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"system_health\"}";
+    unsigned char frame[2 + sizeof req];
+    frame[0] = 0x81;                         /* FIN, text */
+    frame[1] = (unsigned char)(sizeof req - 1); /* mask bit clear, no key */
+    memcpy(frame + 2, req, sizeof req - 1);
+    assert_true(wsr_send_all(fd, frame, 2 + sizeof req - 1));
+    char *reply = wsr_recv_text(fd);
+    if (!reply)
+        print_message("the unmasked frame was refused (%s): the lws limitation is gone; "
+                      "assert the 1002 close here and update docs/rpc.md\n",
+                      lws_get_library_version());
+    assert_non_null(reply);
+    assert_int_equal(reply_code(reply), 0);
+    free(reply);
+    close(fd);
+}
+
 static void test_a_frame_announcing_2_62_bytes_is_closed_at_once(void **state)
 {
     struct fx *f = *state;
@@ -382,9 +413,20 @@ struct flood {
     atomic_long sent;
 };
 
+/* The flooding clients model a remote attacker, whose CPU is not the
+ * node's: here they share the node's process and cores, so they run at
+ * nice 19 (as `nice -n 19` would run a separate attacker program). What
+ * they make the node do (read, check, parse, answer) stays on the node
+ * thread at its own priority. */
+static void attacker_priority(void)
+{
+    (void)setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 19);
+}
+
 static void *flood_client(void *arg)
 {
     struct flood *fl = arg;
+    attacker_priority();
     size_t n = 0;
     char *big = largest_request(&n);
     int fd = wsr_open(fl->port, NULL, NULL, 5000, 0);
@@ -409,6 +451,7 @@ static void *flood_client(void *arg)
 static void *flood_values(void *arg)
 {
     struct flood *fl = arg;
+    attacker_priority();
     enum { PIPELINED = 8, VALUES = 65000 };
     size_t cap = 64 + 2 * VALUES, n = 0;
     char *req = malloc(cap + 64);
@@ -575,6 +618,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_invalid_utf8_in_a_text_frame_closes_with_1007, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_a_frame_announcing_2_62_bytes_is_closed_at_once,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_unmasked_client_frames_are_still_served_with_lws_4_1,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(
             test_an_unfinished_message_is_cut_after_the_request_timeout, setup, teardown),
