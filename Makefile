@@ -60,7 +60,7 @@ TEST_BINS := $(TEST_SRCS:tests/%.c=$(BUILD)/tests/%)
 BENCH_SRCS := $(wildcard bench/*.c)
 BENCH_BINS := $(BENCH_SRCS:bench/%.c=$(BUILD)/bench/%)
 BENCH_SUPPORT_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(wildcard bench/support/*.c)) \
-	$(BUILD)/tests/support/ws_raw.o
+	$(BUILD)/tests/support/ws_raw.o $(BUILD)/tests/support/ws_flood.o
 BIN := $(BUILD)/neuromesh
 
 .PHONY: all run test unit e2e asan bench fuzz clean check-fmt soak soak-flood devnet walkthrough sdk install

@@ -18,21 +18,15 @@
 #include "node/chainspec.h"
 #include "service/node.h"
 #include "tests/support/node_fixture.h"
+#include "tests/support/ws_flood.h"
 #include "tests/support/ws_raw.h"
 
 #include <cjson/cJSON.h>
 #include <libwebsockets.h>
-#include <pthread.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <signal.h>
-#include <sys/mman.h>
-#include <sys/prctl.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -43,9 +37,6 @@
  * node's resident memory grows by less than this (the buffered bound, the
  * parse of one largest request per flooding client, allocator slack). */
 #define FLOOD_SECONDS 6
-#define FLOOD_CLIENTS 2
-#define FLOOD_VALUE_CLIENTS 4
-#define FLOOD_HOLDERS 40
 #ifdef __SANITIZE_ADDRESS__
 #define FLOOD_RSS_MAX_KB (1024 * 1024)
 #define GAP_SLACK_PCT 50 /* ASan and UBSan slow every block several times */
@@ -122,12 +113,12 @@ static int setup_producing(void **state)
     return start(state, true);
 }
 
-static void attacker_stop(void);
+static void flood_stop(void);
 
 static int teardown(void **state)
 {
     struct fx *f = *state;
-    attacker_stop();
+    flood_stop();
     nmt_node_stop(&f->n);
     free(f);
     return 0;
@@ -168,22 +159,6 @@ static long long head_time(const char *notification)
     long long ms = (long long)ts->valuedouble;
     cJSON_Delete(n);
     return ms;
-}
-
-/* The largest request that passes every check (malloc'd): a call with
- * one long string, MAX_REQUEST - 64 bytes; its length in *len. */
-static char *largest_request(size_t *len)
-{
-    size_t n = MAX_REQUEST - 64;
-    char *big = malloc(n);
-    if (!big) /* also called on flood threads, where cmocka cannot assert */
-        abort();
-    int head = snprintf(big, n, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"system_name\","
-                                "\"params\":[\"");
-    memset(big + head, 'x', n - (size_t)head - 3);
-    memcpy(big + n - 3, "\"]}", 3);
-    *len = n;
-    return big;
 }
 
 static void expect_served(struct fx *f)
@@ -386,7 +361,7 @@ static void test_large_requests_cost_more_of_the_rate_limit(void **state)
     int fd = wsr_open(f->n.port, NULL, NULL, 5000, 0);
     assert_true(fd >= 0);
     size_t n = 0;
-    char *big = largest_request(&n);
+    char *big = wsr_largest_request(MAX_REQUEST, &n);
     int served = 0, limited = 0;
     long long t0 = now_ms();
     for (int i = 0; i < 8; i++) {
@@ -413,125 +388,22 @@ static void test_large_requests_cost_more_of_the_rate_limit(void **state)
 
 /* ---- the flood while blocks are produced ---- */
 
-struct flood {
-    int port;
-    atomic_bool stop;
-    atomic_long sent;
-};
+/* The flood runs as an attacker program would (tests/support/ws_flood.h):
+ * its own process and session, at nice 19, since a remote attacker's CPU
+ * is not the node's; what it makes the node do (read, check, parse,
+ * answer) stays on the node thread at the node's priority. Stopped by its
+ * PID at the end of the test and in teardown. */
+static struct wsr_flood *flood;
 
-/* The flooding clients model a remote attacker, whose CPU is not the
- * node's. Here they share the node's cores, so they run as another program
- * would: a process of their own, in a session of its own (the scheduler
- * groups it apart from the node's process), at nice 19 (`nice -n 19`).
- * What they make the node do (read, check, parse, answer) stays on the
- * node thread at its own priority. Killed by its PID at the end of the
- * test and in teardown; the kernel kills it if this process dies. */
-static pid_t attacker = -1;
-
-static void attacker_stop(void)
+static void flood_stop(void)
 {
-    if (attacker > 0) {
-        kill(attacker, SIGKILL);
-        waitpid(attacker, NULL, 0);
-    }
-    attacker = -1;
-}
-
-static void *flood_client(void *arg)
-{
-    struct flood *fl = arg;
-    size_t n = 0;
-    char *big = largest_request(&n);
-    int fd = wsr_open(fl->port, NULL, NULL, 5000, 0);
-    for (unsigned i = 0; fd >= 0 && !atomic_load(&fl->stop); i++) {
-        if (!wsr_send_frame(fd, 1, true, big, n))
-            break;
-        char *reply = wsr_recv_text(fd);
-        if (!reply)
-            break;
-        free(reply);
-        atomic_fetch_add(&fl->sent, 1);
-    }
-    if (fd >= 0)
-        close(fd);
-    free(big);
-    return NULL;
-}
-
-/* Requests as costly to parse as allowed (65,000 values, ~10 ms each),
- * eight in flight per connection: the node's slice per loop turn makes the
- * rest wait for later turns, after the block timer. */
-static void *flood_values(void *arg)
-{
-    struct flood *fl = arg;
-    enum { PIPELINED = 8, VALUES = 65000 };
-    size_t cap = 64 + 2 * VALUES, n = 0;
-    char *req = malloc(cap + 64);
-    n += (size_t)snprintf(req, cap, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"x\",\"params\":[");
-    for (int i = 0; i < VALUES; i++) {
-        req[n++] = (char)('0' + i % 10);
-        req[n++] = ',';
-    }
-    n--;
-    n += (size_t)snprintf(req + n, 64, "]}");
-    int fd = wsr_open(fl->port, NULL, NULL, 10000, 0);
-    while (fd >= 0 && !atomic_load(&fl->stop)) {
-        bool ok = true;
-        for (int k = 0; k < PIPELINED && ok; k++)
-            ok = wsr_send_frame(fd, 1, true, req, n);
-        for (int k = 0; k < PIPELINED && ok; k++) {
-            char *reply = wsr_recv_text(fd);
-            ok = reply != NULL;
-            free(reply);
-        }
-        if (!ok)
-            break;
-        atomic_fetch_add(&fl->sent, PIPELINED);
-    }
-    if (fd >= 0)
-        close(fd);
-    free(req);
-    return NULL;
-}
-
-/* In the attacker's process: the flooding clients, and holders of
- * unfinished frames, until it is killed. */
-static void attacker_main(struct flood *fl)
-{
-    prctl(PR_SET_PDEATHSIG, SIGKILL);
-    (void)setsid();
-    (void)setpriority(PRIO_PROCESS, 0, 19); /* the threads below inherit it */
-    FILE *group = fopen("/proc/self/autogroup", "w"); /* the session's share too */
-    if (group) {
-        fputs("19", group);
-        fclose(group);
-    }
-    pthread_t th[FLOOD_CLIENTS + FLOOD_VALUE_CLIENTS];
-    for (int i = 0; i < FLOOD_CLIENTS + FLOOD_VALUE_CLIENTS; i++)
-        if (pthread_create(&th[i], NULL, i < FLOOD_CLIENTS ? flood_client : flood_values, fl))
-            _exit(1);
-    static char part[64 * 1024];
-    memset(part, '0', sizeof part);
-    part[0] = '[';
-    for (int i = 0; i < FLOOD_HOLDERS; i++) {
-        int fd = wsr_open(fl->port, NULL, NULL, 3000, 0);
-        if (fd >= 0)
-            (void)wsr_send_frame(fd, 1, false, part, sizeof part);
-    }
-    for (;;)
-        pause();
+    wsr_flood_stop(flood);
+    flood = NULL;
 }
 
 static void test_a_flood_does_not_delay_blocks_or_bloat_memory(void **state)
 {
     struct fx *f = *state;
-    /* shared with the attacker's process: it counts what it sent */
-    struct flood *fl = mmap(NULL, sizeof *fl, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
-                            -1, 0);
-    assert_true(fl != MAP_FAILED);
-    fl->port = f->n.port;
-    atomic_init(&fl->stop, false);
-    atomic_init(&fl->sent, 0);
     int sub = wsr_open(f->n.port, NULL, NULL, 3000, 0);
     assert_true(sub >= 0);
     char *r =
@@ -544,12 +416,8 @@ static void test_a_flood_does_not_delay_blocks_or_bloat_memory(void **state)
     free(r);
     long before = nmt_rss_kb();
 
-    fflush(stdout);
-    fflush(stderr);
-    attacker = fork();
-    if (attacker == 0)
-        attacker_main(fl);
-    assert_true(attacker > 0);
+    flood = wsr_flood_start(f->n.port, MAX_REQUEST);
+    assert_non_null(flood);
 
     long long last = -1, worst = 0, best = 1000000, start = now_ms();
     int heads = 0;
@@ -569,9 +437,8 @@ static void test_a_flood_does_not_delay_blocks_or_bloat_memory(void **state)
         if (grown > peak)
             peak = grown;
     }
-    attacker_stop();
-    long sent = atomic_load(&fl->sent);
-    munmap(fl, sizeof *fl);
+    long sent = wsr_flood_sent(flood);
+    flood_stop();
     close(sub);
     print_message("flood: %ld requests (512 KiB, or 65,000 values), %d heads, block intervals "
                   "%lld-%lld ms (bound %lld), peak RSS %+ld KiB (bound %d KiB)\n",
