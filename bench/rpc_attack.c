@@ -172,15 +172,19 @@ static void sleep_attack(atomic_bool *stop)
 
 /* ---- 1. JSON bombs: two clients looping a 14.7 MB "[0,0,...]" ---- */
 
-static char *bomb;
-static size_t bomb_len;
+/* Two clients sending one text and reading each answer, for SECONDS. */
+struct looped {
+    atomic_bool stop;
+    const char *text;
+    size_t len;
+};
 
-static void *bomber(void *arg)
+static void *loop_client(void *arg)
 {
-    atomic_bool *stop = arg;
-    int fd = wsr_open(port, NULL, NULL, 20000, 0);
-    while (fd >= 0 && !atomic_load(stop)) {
-        if (!wsr_send_frame(fd, 1, true, bomb, bomb_len))
+    struct looped *l = arg;
+    int fd = wsr_open(port, NULL, NULL, 30000, 0);
+    while (fd >= 0 && !atomic_load(&l->stop)) {
+        if (!wsr_send_frame(fd, 1, true, l->text, l->len))
             break;
         char *r = wsr_recv_text(fd);
         if (!r)
@@ -192,10 +196,23 @@ static void *bomber(void *arg)
     return NULL;
 }
 
+static void loop_two_clients(const char *text, size_t len)
+{
+    struct looped l = {.text = text, .len = len};
+    atomic_init(&l.stop, false);
+    pthread_t th[2];
+    for (int i = 0; i < 2; i++)
+        pthread_create(&th[i], NULL, loop_client, &l);
+    sleep(SECONDS);
+    atomic_store(&l.stop, true);
+    for (int i = 0; i < 2; i++)
+        pthread_join(th[i], NULL);
+}
+
 static void attack_bomb(atomic_bool *stop)
 {
-    bomb_len = 14700000;
-    bomb = malloc(bomb_len);
+    size_t bomb_len = 14700000;
+    char *bomb = malloc(bomb_len);
     bomb[0] = '[';
     for (size_t i = 1; i + 1 < bomb_len; i += 2) {
         bomb[i] = '0';
@@ -203,15 +220,7 @@ static void attack_bomb(atomic_bool *stop)
     }
     bomb[bomb_len - 2] = '0';
     bomb[bomb_len - 1] = ']';
-    atomic_bool mine;
-    atomic_init(&mine, false);
-    pthread_t th[2];
-    for (int i = 0; i < 2; i++)
-        pthread_create(&th[i], NULL, bomber, &mine);
-    sleep(SECONDS);
-    atomic_store(&mine, true);
-    for (int i = 0; i < 2; i++)
-        pthread_join(th[i], NULL);
+    loop_two_clients(bomb, bomb_len);
     free(bomb);
     (void)stop;
 }
@@ -481,69 +490,71 @@ static void attack_future(atomic_bool *stop)
     (void)stop;
 }
 
-/* ---- 4. author_pendingExtrinsics on that pool, looped by two clients ---- */
+/* ---- weights.submit naming 60,000 UIDs (240 KB), for items 3 and 4 ---- */
 
-static void *pending_caller(void *arg)
+enum { PAIRS = 60000 };
+
+/* weights.submit on subnet 1 naming PAIRS UIDs; pairs (malloc'd) is the
+ * caller's to free. */
+static struct nm_call weights_call(uint8_t **pairs)
 {
-    atomic_bool *stop = arg;
-    int fd = wsr_open(port, NULL, NULL, 30000, 0);
-    while (fd >= 0 && !atomic_load(stop)) {
-        char *r = wsr_call(fd, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":"
-                               "\"author_pendingExtrinsics\"}");
-        if (!r)
-            break;
-        free(r);
-    }
-    if (fd >= 0)
-        close(fd);
-    return NULL;
-}
-
-static void attack_pending(atomic_bool *stop)
-{
-    if (!fill_with_futures())
-        return;
-    int fd = wsr_open(port, NULL, NULL, 30000, 0);
-    long long t0 = now_ms();
-    char *r = fd >= 0 ? wsr_call(fd, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":"
-                                     "\"author_pendingExtrinsics\"}")
-                      : NULL;
-    printf("pending: one answer of %zu bytes in %lld ms\n", r ? strlen(r) : 0, now_ms() - t0);
-    free(r);
-    if (fd >= 0)
-        close(fd);
-    atomic_bool mine;
-    atomic_init(&mine, false);
-    pthread_t th[2];
-    for (int i = 0; i < 2; i++)
-        pthread_create(&th[i], NULL, pending_caller, &mine);
-    sleep(SECONDS);
-    atomic_store(&mine, true);
-    for (int i = 0; i < 2; i++)
-        pthread_join(th[i], NULL);
-    (void)stop;
-}
-
-/* ---- 3. weights.submit naming 60,000 UIDs (240 KB) from a non-validator,
- * looped by alice ---- */
-
-static void attack_weights(atomic_bool *stop)
-{
-    enum { PAIRS = 60000 };
-    struct nm_keypair alice;
-    char err[160] = "";
-    if (!genesis_read() || nm_keypair_dev("alice", &alice))
-        return;
-    uint8_t *pairs = calloc(PAIRS, 4);
+    *pairs = calloc(PAIRS, 4);
     for (uint32_t i = 0; i < PAIRS; i++) {
-        pairs[4 * i] = (uint8_t)i;
-        pairs[4 * i + 1] = (uint8_t)(i >> 8);
-        pairs[4 * i + 2] = 1;
+        (*pairs)[4 * i] = (uint8_t)i;
+        (*pairs)[4 * i + 1] = (uint8_t)(i >> 8);
+        (*pairs)[4 * i + 2] = 1;
     }
     struct nm_call c = {.kind = NM_CALL_WEIGHTS_SUBMIT};
     c.u.weights.subnet = 1;
     c.u.weights.list.n = PAIRS;
-    c.u.weights.list.pairs = pairs;
+    c.u.weights.list.pairs = *pairs;
+    return c;
+}
+
+/* ---- 4. author_pendingExtrinsics on that pool and charlie's large future
+ * transactions, looped by two clients ---- */
+
+static void attack_pending(atomic_bool *stop)
+{
+    static const char pending[] =
+        "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"author_pendingExtrinsics\"}";
+    /* charlie's weights.submit of 240 KB each, nonces 1..64, then the
+     * future transfers of item 2 */
+    struct nm_keypair charlie;
+    uint8_t *pairs = NULL;
+    char err[160] = "";
+    if (!genesis_read())
+        return;
+    int big = 0, fd = wsr_open(port, NULL, NULL, 30000, 0);
+    struct nm_call c = weights_call(&pairs);
+    nm_keypair_dev("charlie", &charlie);
+    for (uint64_t nonce = 1; fd >= 0 && nonce <= FUTURES; nonce++)
+        big += submit(fd, &charlie, nonce, &c, err, sizeof err) == 0;
+    free(pairs);
+    printf("pending: %d of %d weights.submit of 240 KB pooled (%s)\n", big, FUTURES,
+           big < FUTURES ? err : "-");
+    if (!fill_with_futures())
+        return;
+    long long t0 = now_ms();
+    char *r = fd >= 0 ? wsr_call(fd, pending) : NULL;
+    printf("pending: one answer of %zu bytes in %lld ms\n", r ? strlen(r) : 0, now_ms() - t0);
+    free(r);
+    if (fd >= 0)
+        close(fd);
+    loop_two_clients(pending, sizeof pending - 1);
+    (void)stop;
+}
+
+/* ---- 3. that call from a non-validator (alice), looped ---- */
+
+static void attack_weights(atomic_bool *stop)
+{
+    struct nm_keypair alice;
+    char err[160] = "";
+    uint8_t *pairs = NULL;
+    if (!genesis_read() || nm_keypair_dev("alice", &alice))
+        return;
+    struct nm_call c = weights_call(&pairs);
     int fd = wsr_open(port, NULL, NULL, 30000, 0);
     int accepted = 0, refused = 0;
     long long t0 = now_ms();
