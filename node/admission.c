@@ -189,13 +189,11 @@ static void batch_done(uv_work_t *w, int status)
 {
     struct batch *b = w->data;
     struct nm_admission *a = b->adm;
-    if (status) { /* cancelled: judged here instead (on the node thread), still once */
-        struct batch *self = w->data;
-        for (size_t i = 0; i < self->n; i++)
-            job_verify(self->jobs[i]);
-    }
-    for (size_t i = 0; i < b->n; i++)
+    for (size_t i = 0; i < b->n; i++) {
+        if (status) /* cancelled: judged here instead (on the node thread), still once */
+            job_verify(b->jobs[i]);
         b->jobs[i]->done = true;
+    }
     free(b);
     a->inflight--;
     drain(a);
