@@ -6,7 +6,7 @@
  * unfinished messages and POST bodies, the bound on unfinished bytes of all
  * connections, and a flood of the largest allowed requests and unfinished
  * frames, and requests as costly to parse as allowed, while blocks are
- * produced. Bounded: about 15 s. test-runner: alone (it measures block
+ * produced. Bounded: about 20 s. test-runner: alone (it measures block
  * gaps, so it runs while no other test loads the cores). */
 #include <setjmp.h>
 #include <stdarg.h>
