@@ -36,8 +36,9 @@ char *wsr_largest_request(size_t max_request, size_t *len)
     char *big = malloc(n);
     if (!big) /* also called on flood threads, where cmocka cannot assert */
         abort();
-    int head = snprintf(big, n, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"system_name\","
-                                "\"params\":[\"");
+    int head = snprintf(big, n,
+                        "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"system_name\","
+                        "\"params\":[\"");
     memset(big + head, 'x', n - (size_t)head - 3);
     memcpy(big + n - 3, "\"]}", 3);
     *len = n;
@@ -125,8 +126,8 @@ static void flood_main(struct wsr_flood *fl)
 
 struct wsr_flood *wsr_flood_start(int port, size_t max_request)
 {
-    struct wsr_flood *fl = mmap(NULL, sizeof *fl, PROT_READ | PROT_WRITE,
-                                MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    struct wsr_flood *fl =
+        mmap(NULL, sizeof *fl, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     if (fl == MAP_FAILED)
         return NULL;
     fl->port = port;
