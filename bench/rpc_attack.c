@@ -328,8 +328,9 @@ static char *call_result(int fd, const char *request, char *err, size_t cap)
 static bool genesis_read(void)
 {
     int fd = wsr_open(port, NULL, NULL, 5000, 0);
-    char *hash = fd >= 0 ? call_result(fd, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":"
-                                           "\"chain_getBlockHash\",\"params\":[0]}",
+    char *hash = fd >= 0 ? call_result(fd,
+                                       "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":"
+                                       "\"chain_getBlockHash\",\"params\":[0]}",
                                        NULL, 0)
                          : NULL;
     bool ok = hash && strlen(hash) > 2;
@@ -354,8 +355,10 @@ static int submit(int fd, const struct nm_keypair *kp, uint64_t nonce, const str
     size_t hex_cap = 2 * len + 3, req_cap = hex_cap + 128;
     char *hex = malloc(hex_cap), *req = malloc(req_cap);
     nm_hex_encode(ext, len, hex, hex_cap);
-    snprintf(req, req_cap, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":"
-                           "\"author_submitExtrinsic\",\"params\":[\"%s\"]}", hex);
+    snprintf(req, req_cap,
+             "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":"
+             "\"author_submitExtrinsic\",\"params\":[\"%s\"]}",
+             hex);
     char *res = call_result(fd, req, err, cap);
     int rc = res ? 0 : -1;
     free(res);
@@ -442,7 +445,8 @@ static bool fill_with_futures(void)
             snprintf(err, sizeof err, "%s", fs[i].last_err);
     }
     printf("futures: %d of %d accounts funded; %d future transactions pooled, %d refused "
-           "(%s)\n", funded_ok, FUNDED, accepted, refused, refused ? err : "-");
+           "(%s)\n",
+           funded_ok, FUNDED, accepted, refused, refused ? err : "-");
     return true;
 }
 
@@ -450,8 +454,10 @@ static uint64_t nonce_of(int fd, const nm_account *who)
 {
     char addr[NM_SS58_STRLEN], req[256];
     nm_ss58_encode(who, addr);
-    snprintf(req, sizeof req, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"account_get\","
-                              "\"params\":[\"%s\"]}", addr);
+    snprintf(req, sizeof req,
+             "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"account_get\","
+             "\"params\":[\"%s\"]}",
+             addr);
     char *res = call_result(fd, req, NULL, 0);
     cJSON *r = res ? cJSON_Parse(res) : NULL;
     const cJSON *n = cJSON_GetObjectItem(r, "nonce");

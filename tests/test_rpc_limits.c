@@ -251,7 +251,7 @@ static void test_unmasked_client_frames_are_still_served_with_lws_4_1(void **sta
     assert_true(fd >= 0);
     static const char req[] = "{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"system_health\"}";
     unsigned char frame[2 + sizeof req];
-    frame[0] = 0x81;                         /* FIN, text */
+    frame[0] = 0x81;                            /* FIN, text */
     frame[1] = (unsigned char)(sizeof req - 1); /* mask bit clear, no key */
     memcpy(frame + 2, req, sizeof req - 1);
     assert_true(wsr_send_all(fd, frame, 2 + sizeof req - 1));
