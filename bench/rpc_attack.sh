@@ -1,7 +1,7 @@
 #!/bin/sh
 # rpc_attack.sh - runs bench/rpc_attack against a `neuromesh node --dev`
 # process, for before/after figures of issue 17 (docs/rpc.md).
-#   sh bench/rpc_attack.sh NEUROMESH_BINARY [SCENARIO ...]   (default: all five)
+#   sh bench/rpc_attack.sh NEUROMESH_BINARY [SCENARIO ...]   (default: all nine)
 # The node runs on a free port on 127.0.0.1 in a temporary base path and
 # is killed by its PID when the run ends, even on failure.
 set -u
@@ -26,7 +26,7 @@ start_node() {
     sleep 2
 }
 # a fresh node for each attack: what one leaves does not count for the next
-for s in ${*:-idle bomb unfinished slots subscribers}; do
+for s in ${*:-idle bomb unfinished slots subscribers flood future pending weights}; do
     rm -f "$dir/port"
     start_node
     "$attack" --port "$(cat "$dir/port")" --pid "$node_pid" "$s" | grep -v '^rpc_attack:'

@@ -8,9 +8,13 @@
 #include "node/extrinsic.h"
 #include "node/pallets/pallet.h"
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 /* verdict: the signature's judgement made elsewhere, or NULL to judge it
  * here once the cheaper checks have passed. known: the bytes' hash when
@@ -151,9 +155,30 @@ static void drain(struct nm_admission *a)
     }
 }
 
+/* A libuv worker that checks signatures runs at this nice (issue 17): a
+ * flood of submissions must not take a core from the node thread, which
+ * makes blocks; at nice 10 a worker weighs a tenth of it. Once per worker
+ * thread, for good (only a privileged process could lower it again); the
+ * pool's other work (a port mapping, file I/O) waits on I/O, not the CPU. */
+#define VERIFY_WORKER_NICE 10
+
+static void worker_priority_lower(void)
+{
+    static _Thread_local bool lowered;
+    if (lowered)
+        return;
+    lowered = true;
+    pid_t tid = (pid_t)syscall(SYS_gettid);
+    errno = 0;
+    int nice_now = getpriority(PRIO_PROCESS, (id_t)tid);
+    if (errno == 0 && nice_now < VERIFY_WORKER_NICE)
+        (void)setpriority(PRIO_PROCESS, (id_t)tid, VERIFY_WORKER_NICE);
+}
+
 static void batch_verify(uv_work_t *w)
 {
     struct batch *b = w->data;
+    worker_priority_lower();
     for (size_t i = 0; i < b->n; i++)
         job_verify(b->jobs[i]);
 }
@@ -164,10 +189,11 @@ static void batch_done(uv_work_t *w, int status)
 {
     struct batch *b = w->data;
     struct nm_admission *a = b->adm;
-    if (status) /* cancelled: judged here instead, still once */
-        batch_verify(w);
-    for (size_t i = 0; i < b->n; i++)
+    for (size_t i = 0; i < b->n; i++) {
+        if (status) /* cancelled: judged here instead (on the node thread), still once */
+            job_verify(b->jobs[i]);
         b->jobs[i]->done = true;
+    }
     free(b);
     a->inflight--;
     drain(a);
@@ -198,9 +224,10 @@ static void dispatch(struct nm_admission *a)
             b->jobs[b->n++] = j;
         a->waiting = j;
         if (uv_queue_work(a->loop, &b->work, batch_verify, batch_done)) {
-            batch_verify(&b->work);
-            for (size_t i = 0; i < b->n; i++)
+            for (size_t i = 0; i < b->n; i++) {
+                job_verify(b->jobs[i]); /* here, on the node thread */
                 b->jobs[i]->done = true;
+            }
             free(b);
             continue;
         }

@@ -128,6 +128,16 @@ int nm_rpc_server_port(const struct nm_rpc_server *srv);
 int nm_rpc_server_connection_count(const struct nm_rpc_server *srv);
 void nm_rpc_server_stats(const struct nm_rpc_server *srv, struct nm_rpc_server_stats *out);
 
+/* The node's next block is due in_ms from now (issue 17: no request may
+ * delay a block). From a tenth of that before it (at most 100 ms) until the
+ * node calls this again, or the block is 500 ms late, requests of all
+ * connections take at most 1 ms of the loop thread together; the others
+ * wait (their WebSockets paused) until the call that follows the block, so
+ * the thread is idle, and the scheduler lets it run at once, when its block
+ * timer fires. Memory is not given back in that window either. 0: no block
+ * is expected (no quiet window). A NULL srv is ignored. */
+void nm_rpc_server_next_block(struct nm_rpc_server *srv, uint64_t in_ms);
+
 /* Stops listening, closes every connection (on_close is called for each,
  * before delete returns; the handler is never called again), and releases the
  * server. The loop must then run until the handles libwebsockets left close

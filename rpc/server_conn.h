@@ -124,6 +124,10 @@ struct nm_rpc_server {
     uint64_t turn_spent_ns;
     uint64_t next_deferred_seq;
     uv_timer_t drain;      /* delivers deferred requests on later turns */
+    /* the quiet window before a block (nm_rpc_server_next_block): hrtime
+     * ns, 0 when none; what requests took of the thread within it */
+    uint64_t quiet_from_ns, quiet_until_ns;
+    uint64_t quiet_spent_ns;
     int port;
     int conn_count;   /* every wsi, over the cap or not */
     int served_count; /* those not over the cap */
@@ -164,11 +168,15 @@ int nm_rpc_slots_admit(struct nm_rpc_conn *conn, char *why, size_t cap);
 int nm_rpc_slots_start(struct nm_rpc_server *srv);
 void nm_rpc_slots_stop(struct nm_rpc_server *srv);
 /* The node thread's slice (issue 17: no request may delay a block): once
- * the requests of one loop turn took TURN_BUDGET_NS (5 ms), further complete
+ * the requests of one loop turn took TURN_BUDGET_NS (5 ms), or those of the
+ * quiet window before a block QUIET_BUDGET_NS (1 ms), further complete
  * requests wait (their WebSocket paused) and are delivered on the next
- * turns, after timers such as the block timer have run. */
+ * turns, after timers such as the block timer have run (after the block,
+ * for the quiet window). */
 bool nm_rpc_turn_defer(struct nm_rpc_conn *conn);
 void nm_rpc_turn_spent(struct nm_rpc_server *srv, uint64_t ns);
+/* Inside the quiet window before a block at hrtime now_ns. */
+bool nm_rpc_turn_quiet(const struct nm_rpc_server *srv, uint64_t now_ns);
 /* Delivers conn's deferred request now and resumes its reading. */
 void nm_rpc_turn_deliver(struct nm_rpc_conn *conn);
 /* Counts memory released, so the sweeper gives it back to the system. */

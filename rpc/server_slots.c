@@ -20,6 +20,17 @@
 #define TRIM_INTERVAL_MS 2000
 /* Requests of one loop turn may take this much of the node thread. */
 #define TURN_BUDGET_NS ((uint64_t)5 * 1000 * 1000)
+/* The quiet window before a block: a tenth of the time to it, at most
+ * QUIET_MAX_NS, during which requests may take QUIET_BUDGET_NS in all (an
+ * honest client's few calls pass; a flood waits for the block). Under a
+ * flood the thread is busy to the end of a request begun just before the
+ * window (one costs up to ~10 ms: 65,536 JSON values); on a loaded
+ * machine, where the thread gets a share of a core, that takes several
+ * times as long, so the window is wide enough to finish it and sleep.
+ * A block later than QUIET_LATE_NS (a halted node) ends the window. */
+#define QUIET_MAX_NS ((uint64_t)100 * 1000 * 1000)
+#define QUIET_BUDGET_NS ((uint64_t)1000 * 1000)
+#define QUIET_LATE_NS ((uint64_t)500 * 1000 * 1000)
 
 static bool is_loopback(const char *peer)
 {
@@ -107,7 +118,8 @@ static void sweep(uv_timer_t *t)
             nm_rpc_srv_conn_drop(c, "idle timeout: no request and no subscription");
         }
     }
-    if (srv->freed_since_trim >= TRIM_AFTER_BYTES && now - srv->last_trim_ms >= TRIM_INTERVAL_MS) {
+    if (srv->freed_since_trim >= TRIM_AFTER_BYTES && now - srv->last_trim_ms >= TRIM_INTERVAL_MS &&
+        !nm_rpc_turn_quiet(srv, uv_hrtime())) {
         srv->last_trim_ms = now;
         /* queues and buffers of gone connections back to the system: glibc
          * keeps freed memory of a thread's arena otherwise (issue 17: 729
@@ -128,25 +140,58 @@ static void turn_reset(struct nm_rpc_server *srv)
 
 static void drain(uv_timer_t *t);
 
+bool nm_rpc_turn_quiet(const struct nm_rpc_server *srv, uint64_t now_ns)
+{
+    return srv->quiet_until_ns && now_ns >= srv->quiet_from_ns && now_ns < srv->quiet_until_ns;
+}
+
 void nm_rpc_turn_spent(struct nm_rpc_server *srv, uint64_t ns)
 {
     turn_reset(srv);
     srv->turn_spent_ns += ns;
+    if (nm_rpc_turn_quiet(srv, uv_hrtime()))
+        srv->quiet_spent_ns += ns;
+}
+
+/* 0 when requests may run now, else the ms to wait: to the end of the
+ * quiet window (the block's nm_rpc_server_next_block comes sooner), or the
+ * next loop turn. */
+static uint64_t turn_wait_ms(struct nm_rpc_server *srv)
+{
+    uint64_t now = uv_hrtime();
+    turn_reset(srv);
+    if (nm_rpc_turn_quiet(srv, now) && srv->quiet_spent_ns >= QUIET_BUDGET_NS)
+        return (srv->quiet_until_ns - now) / 1000000 + 1;
+    return srv->turn_spent_ns >= TURN_BUDGET_NS ? 1 : 0;
 }
 
 bool nm_rpc_turn_defer(struct nm_rpc_conn *conn)
 {
     struct nm_rpc_server *srv = conn->srv;
-    turn_reset(srv);
-    if (srv->turn_spent_ns < TURN_BUDGET_NS || !srv->sweeper_on)
+    uint64_t wait_ms = turn_wait_ms(srv);
+    if (!wait_ms || !srv->sweeper_on)
         return false;
     conn->deferred = true;
     conn->deferred_seq = srv->next_deferred_seq++;
     if (conn->is_ws)
         lws_rx_flow_control(conn->wsi, 0);
     srv->stats.deferred++;
-    uv_timer_start(&srv->drain, drain, 0, 0);
+    if (!uv_is_active((uv_handle_t *)&srv->drain))
+        uv_timer_start(&srv->drain, drain, wait_ms - 1, 0);
     return true;
+}
+
+void nm_rpc_server_next_block(struct nm_rpc_server *srv, uint64_t in_ms)
+{
+    if (!srv || srv->deleting)
+        return;
+    uint64_t now = uv_hrtime(), in_ns = in_ms * 1000000;
+    uint64_t guard = in_ns / 10 < QUIET_MAX_NS ? in_ns / 10 : QUIET_MAX_NS;
+    srv->quiet_from_ns = in_ms ? now + in_ns - guard : 0;
+    srv->quiet_until_ns = in_ms ? now + in_ns + QUIET_LATE_NS : 0;
+    srv->quiet_spent_ns = 0;
+    if (srv->sweeper_on) /* what waited for the block goes first */
+        uv_timer_start(&srv->drain, drain, 0, 0);
 }
 
 void nm_rpc_turn_deliver(struct nm_rpc_conn *conn)
@@ -164,7 +209,6 @@ void nm_rpc_turn_deliver(struct nm_rpc_conn *conn)
 static void drain(uv_timer_t *t)
 {
     struct nm_rpc_server *srv = t->data;
-    turn_reset(srv);
     for (;;) {
         struct nm_rpc_conn *oldest = NULL;
         for (struct nm_rpc_conn *c = srv->conns; c; c = c->next)
@@ -172,8 +216,9 @@ static void drain(uv_timer_t *t)
                 oldest = c;
         if (!oldest)
             return;
-        if (srv->turn_spent_ns >= TURN_BUDGET_NS) {
-            uv_timer_start(&srv->drain, drain, 1, 0); /* timers and I/O first */
+        uint64_t wait_ms = turn_wait_ms(srv);
+        if (wait_ms) { /* timers (the block's) and I/O first */
+            uv_timer_start(&srv->drain, drain, wait_ms, 0);
             return;
         }
         nm_rpc_turn_deliver(oldest);

@@ -129,6 +129,8 @@ static void schedule_next_block(struct nm_node *n)
     while (n->next_block_due <= now)
         n->next_block_due += period;
     uv_timer_start(&n->block_timer, produce_block, n->next_block_due - now, 0);
+    /* requests keep out of the way before it (issue 17) */
+    nm_rpc_server_next_block(n->rpc, n->next_block_due - now);
 }
 
 /* A block of ours was stored (made alone, or final by consensus): the
@@ -154,6 +156,7 @@ static void produce_block(uv_timer_t *t)
         /* GOV-002: stop here, once and loudly, rather than fork or retry
          * every block; RPC stays up so the operator can look. */
         uv_timer_stop(&n->block_timer);
+        nm_rpc_server_next_block(n->rpc, 0);
         node_log(n, "error: halted before block %" PRIu64 ": %s", n->chain->best.height + 1,
                  nm_strerror(err));
         return;

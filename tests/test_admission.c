@@ -8,8 +8,13 @@
 #include "node/errors.h"
 #include "node/extrinsic.h"
 
+#include <dirent.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 #include <uv.h>
 
 #define MAX_ANSWERS 64
@@ -168,6 +173,43 @@ static void test_signature_checked_once_from_admission_to_block(void **state)
     nm_chain_close(importer);
 }
 
+/* The highest nice of this process's threads other than the caller's. */
+static int other_threads_max_nice(void)
+{
+    DIR *d = opendir("/proc/self/task");
+    assert_non_null(d);
+    long self = syscall(SYS_gettid);
+    int max = -100;
+    for (struct dirent *e; (e = readdir(d));) {
+        long tid = strtol(e->d_name, NULL, 10);
+        if (tid <= 0 || tid == self)
+            continue;
+        errno = 0;
+        int nice = getpriority(PRIO_PROCESS, (id_t)tid);
+        if (errno == 0 && nice > max)
+            max = nice;
+    }
+    closedir(d);
+    return max;
+}
+
+/* issue 17: a flood of submissions must not take a core from the node
+ * thread that makes blocks: the workers that check signatures run at nice
+ * 10, the loop's own thread keeps its priority. */
+static void test_signature_workers_run_below_the_loop_thread(void **state)
+{
+    struct fx *f = *state;
+    int own = getpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid));
+    struct blob x = chx_transfer_ext(f->chain, "alice", 0, "bob", NMT);
+    assert_int_equal(submit(f, &x), 0);
+    uv_run(&f->loop, UV_RUN_DEFAULT);
+    assert_int_equal(f->got.n, 1);
+    assert_int_equal(f->got.err[0], 0);
+    assert_int_equal(getpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid)), own);
+    assert_true(other_threads_max_nice() >= 10);
+    free(x.data);
+}
+
 static void test_submission_order_and_nonce_rules_are_kept(void **state)
 {
     struct fx *f = *state;
@@ -235,6 +277,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_submission_order_and_nonce_rules_are_kept, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_delete_drops_pending_answers, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_signature_workers_run_below_the_loop_thread, setup,
+                                        teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

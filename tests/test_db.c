@@ -7,6 +7,7 @@
 
 #include "node/db.h"
 #include "node/errors.h"
+#include <sqlite3.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -104,6 +105,30 @@ static void test_memory_database_opens_with_schema(void **state)
     struct nm_db *db;
     assert_int_equal(nm_db_open(":memory:", &db), 0);
     assert_int_equal(query_int(nm_db_handle(db), "PRAGMA user_version"), nm_db_schema_version());
+    nm_db_close(db);
+}
+
+/* issue 17, item 8: after a full disk at COMMIT SQLite has rolled the
+ * transaction back itself; the node's rollback then is a quiet no-op, not
+ * a failed "ROLLBACK" logging "cannot rollback - no transaction is
+ * active". */
+static void test_rollback_after_sqlite_rolled_back_is_a_quiet_no_op(void **state)
+{
+    (void)state;
+    struct nm_db *db;
+    assert_int_equal(nm_db_open(":memory:", &db), 0);
+    assert_int_equal(nm_db_begin(db), 0);
+    assert_int_equal(sqlite3_exec(nm_db_handle(db), "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);
+    assert_true(sqlite3_get_autocommit(nm_db_handle(db)));
+    assert_int_equal(nm_db_rollback(db), 0);
+    /* inside a transaction it still rolls back */
+    assert_int_equal(nm_db_begin(db), 0);
+    assert_int_equal(nm_db_meta_put(db, "k", "v", 1), 0);
+    assert_int_equal(nm_db_rollback(db), 0);
+    assert_true(sqlite3_get_autocommit(nm_db_handle(db)));
+    char v[8];
+    int len = 0;
+    assert_int_not_equal(nm_db_meta_get(db, "k", v, sizeof v, &len), 0);
     nm_db_close(db);
 }
 
@@ -341,6 +366,7 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_file_database_uses_wal_journal, setup, teardown),
         cmocka_unit_test(test_memory_database_opens_with_schema),
+        cmocka_unit_test(test_rollback_after_sqlite_rolled_back_is_a_quiet_no_op),
         cmocka_unit_test_setup_teardown(test_reopen_is_idempotent_and_keeps_data, setup, teardown),
         cmocka_unit_test_setup_teardown(test_database_from_newer_program_is_refused, setup,
                                         teardown),

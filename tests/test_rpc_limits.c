@@ -1,11 +1,12 @@
 /* Request limits of the JSON-RPC transport against a real node thread over
  * 127.0.0.1 (issue 17, items 1 and 8): strict JSON before any parse
  * (trailing garbage, "\u0000" in a method, 1e999, depth and value bombs),
- * UTF-8 text frames, a frame announcing 2^62 bytes, the timeout on
+ * UTF-8 text frames, unmasked frames (still served: a pinned limitation of
+ * lws 4.1), a frame announcing 2^62 bytes, the timeout on
  * unfinished messages and POST bodies, the bound on unfinished bytes of all
  * connections, and a flood of the largest allowed requests and unfinished
  * frames, and requests as costly to parse as allowed, while blocks are
- * produced. Bounded: about 15 s. test-runner: alone (it measures block
+ * produced. Bounded: about 20 s. test-runner: alone (it measures block
  * gaps, so it runs while no other test loads the cores). */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -17,11 +18,11 @@
 #include "node/chainspec.h"
 #include "service/node.h"
 #include "tests/support/node_fixture.h"
+#include "tests/support/ws_flood.h"
 #include "tests/support/ws_raw.h"
 
 #include <cjson/cJSON.h>
-#include <pthread.h>
-#include <stdatomic.h>
+#include <libwebsockets.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,28 +37,23 @@
  * node's resident memory grows by less than this (the buffered bound, the
  * parse of one largest request per flooding client, allocator slack). */
 #define FLOOD_SECONDS 6
-#define FLOOD_CLIENTS 2
-#define FLOOD_VALUE_CLIENTS 4
-#define FLOOD_HOLDERS 40
 #ifdef __SANITIZE_ADDRESS__
 #define FLOOD_RSS_MAX_KB (1024 * 1024)
 #define GAP_SLACK_PCT 50 /* ASan and UBSan slow every block several times */
 #define BOMB_RSS_MAX_KB (256 * 1024) /* ASan keeps freed memory in quarantine */
 #else
 #define FLOOD_RSS_MAX_KB (64 * 1024)
-/* The issue asks 10%. Blocks come in slots since this session (a late turn
- * no longer shifts every later block), and under the flood the intervals
- * stay within 10% in most runs here (946-1,058 ms at load 9), but with
- * eight engineers' builds on these 2 cores single intervals still reach
- * 1,110-1,180 ms when the node thread waits for a core. So `make test`
- * asserts 25%, and `make soak-flood` runs this test with
- * NM_GAP_SLACK_PCT=10, the issue's bound, several times (docs/rpc.md). */
-#define GAP_SLACK_PCT 25
+/* The issue's bound. Blocks come in slots (a late turn delays one block,
+ * not every later one), and requests keep a quiet window before each block
+ * (rpc/server_slots.c) so the node thread sleeps when its block timer fires
+ * and the scheduler runs it at once, even with other builds on the cores.
+ * `make soak-flood` runs this test several times in a row. */
+#define GAP_SLACK_PCT 10
 #define BOMB_RSS_MAX_KB (16 * 1024)
 #endif
 
 /* The bound on block intervals: GAP_SLACK_PCT, or NM_GAP_SLACK_PCT (1-100)
- * from the environment (make soak-flood: 10). */
+ * from the environment. */
 static long long gap_bound_ms(void)
 {
     const char *env = getenv("NM_GAP_SLACK_PCT");
@@ -117,9 +113,12 @@ static int setup_producing(void **state)
     return start(state, true);
 }
 
+static void flood_stop(void);
+
 static int teardown(void **state)
 {
     struct fx *f = *state;
+    flood_stop();
     nmt_node_stop(&f->n);
     free(f);
     return 0;
@@ -160,22 +159,6 @@ static long long head_time(const char *notification)
     long long ms = (long long)ts->valuedouble;
     cJSON_Delete(n);
     return ms;
-}
-
-/* The largest request that passes every check (malloc'd): a call with
- * one long string, MAX_REQUEST - 64 bytes; its length in *len. */
-static char *largest_request(size_t *len)
-{
-    size_t n = MAX_REQUEST - 64;
-    char *big = malloc(n);
-    if (!big) /* also called on flood threads, where cmocka cannot assert */
-        abort();
-    int head = snprintf(big, n, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"system_name\","
-                                "\"params\":[\"");
-    memset(big + head, 'x', n - (size_t)head - 3);
-    memcpy(big + n - 3, "\"]}", 3);
-    *len = n;
-    return big;
 }
 
 static void expect_served(struct fx *f)
@@ -252,6 +235,35 @@ static void test_invalid_utf8_in_a_text_frame_closes_with_1007(void **state)
     assert_int_equal(nmt_close_code(fd, NULL, 0), 1007);
     close(fd);
     expect_served(f);
+}
+
+/* A known limitation, pinned (docs/rpc.md, "Limits"): RFC 6455 5.1 says a
+ * server must close a connection whose client sends an unmasked frame, but
+ * Debian's lws 4.1.6 never checks the mask bit and no API of it reports the
+ * bit, so the node serves such a frame like any other (with every check on
+ * its text). Upstream lws closes with 1002 "client unmasked" since after
+ * 4.1.6: when an upgrade does, this test fails on purpose; then assert the
+ * close here and update docs/rpc.md. */
+static void test_unmasked_client_frames_are_still_served_with_lws_4_1(void **state)
+{
+    struct fx *f = *state;
+    int fd = wsr_open(f->n.port, NULL, NULL, 3000, 0);
+    assert_true(fd >= 0);
+    static const char req[] = "{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"system_health\"}";
+    unsigned char frame[2 + sizeof req];
+    frame[0] = 0x81;                            /* FIN, text */
+    frame[1] = (unsigned char)(sizeof req - 1); /* mask bit clear, no key */
+    memcpy(frame + 2, req, sizeof req - 1);
+    assert_true(wsr_send_all(fd, frame, 2 + sizeof req - 1));
+    char *reply = wsr_recv_text(fd);
+    if (!reply)
+        print_message("the unmasked frame was refused (%s): the lws limitation is gone; "
+                      "assert the 1002 close here and update docs/rpc.md\n",
+                      lws_get_library_version());
+    assert_non_null(reply);
+    assert_int_equal(reply_code(reply), 0);
+    free(reply);
+    close(fd);
 }
 
 static void test_a_frame_announcing_2_62_bytes_is_closed_at_once(void **state)
@@ -349,7 +361,7 @@ static void test_large_requests_cost_more_of_the_rate_limit(void **state)
     int fd = wsr_open(f->n.port, NULL, NULL, 5000, 0);
     assert_true(fd >= 0);
     size_t n = 0;
-    char *big = largest_request(&n);
+    char *big = wsr_largest_request(MAX_REQUEST, &n);
     int served = 0, limited = 0;
     long long t0 = now_ms();
     for (int i = 0; i < 8; i++) {
@@ -376,75 +388,22 @@ static void test_large_requests_cost_more_of_the_rate_limit(void **state)
 
 /* ---- the flood while blocks are produced ---- */
 
-struct flood {
-    int port;
-    atomic_bool stop;
-    atomic_long sent;
-};
+/* The flood runs as an attacker program would (tests/support/ws_flood.h):
+ * its own process and session, at nice 19, since a remote attacker's CPU
+ * is not the node's; what it makes the node do (read, check, parse,
+ * answer) stays on the node thread at the node's priority. Stopped by its
+ * PID at the end of the test and in teardown. */
+static struct wsr_flood *flood;
 
-static void *flood_client(void *arg)
+static void flood_stop(void)
 {
-    struct flood *fl = arg;
-    size_t n = 0;
-    char *big = largest_request(&n);
-    int fd = wsr_open(fl->port, NULL, NULL, 5000, 0);
-    for (unsigned i = 0; fd >= 0 && !atomic_load(&fl->stop); i++) {
-        if (!wsr_send_frame(fd, 1, true, big, n))
-            break;
-        char *reply = wsr_recv_text(fd);
-        if (!reply)
-            break;
-        free(reply);
-        atomic_fetch_add(&fl->sent, 1);
-    }
-    if (fd >= 0)
-        close(fd);
-    free(big);
-    return NULL;
-}
-
-/* Requests as costly to parse as allowed (65,000 values, ~10 ms each),
- * eight in flight per connection: the node's slice per loop turn makes the
- * rest wait for later turns, after the block timer. */
-static void *flood_values(void *arg)
-{
-    struct flood *fl = arg;
-    enum { PIPELINED = 8, VALUES = 65000 };
-    size_t cap = 64 + 2 * VALUES, n = 0;
-    char *req = malloc(cap + 64);
-    n += (size_t)snprintf(req, cap, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"x\",\"params\":[");
-    for (int i = 0; i < VALUES; i++) {
-        req[n++] = (char)('0' + i % 10);
-        req[n++] = ',';
-    }
-    n--;
-    n += (size_t)snprintf(req + n, 64, "]}");
-    int fd = wsr_open(fl->port, NULL, NULL, 10000, 0);
-    while (fd >= 0 && !atomic_load(&fl->stop)) {
-        bool ok = true;
-        for (int k = 0; k < PIPELINED && ok; k++)
-            ok = wsr_send_frame(fd, 1, true, req, n);
-        for (int k = 0; k < PIPELINED && ok; k++) {
-            char *reply = wsr_recv_text(fd);
-            ok = reply != NULL;
-            free(reply);
-        }
-        if (!ok)
-            break;
-        atomic_fetch_add(&fl->sent, PIPELINED);
-    }
-    if (fd >= 0)
-        close(fd);
-    free(req);
-    return NULL;
+    wsr_flood_stop(flood);
+    flood = NULL;
 }
 
 static void test_a_flood_does_not_delay_blocks_or_bloat_memory(void **state)
 {
     struct fx *f = *state;
-    struct flood fl = {.port = f->n.port};
-    atomic_init(&fl.stop, false);
-    atomic_init(&fl.sent, 0);
     int sub = wsr_open(f->n.port, NULL, NULL, 3000, 0);
     assert_true(sub >= 0);
     char *r =
@@ -457,20 +416,8 @@ static void test_a_flood_does_not_delay_blocks_or_bloat_memory(void **state)
     free(r);
     long before = nmt_rss_kb();
 
-    pthread_t th[FLOOD_CLIENTS + FLOOD_VALUE_CLIENTS];
-    for (int i = 0; i < FLOOD_CLIENTS + FLOOD_VALUE_CLIENTS; i++)
-        assert_int_equal(
-            pthread_create(&th[i], NULL, i < FLOOD_CLIENTS ? flood_client : flood_values, &fl),
-            0);
-    int holders[FLOOD_HOLDERS];
-    char part[64 * 1024];
-    memset(part, '0', sizeof part);
-    part[0] = '[';
-    for (int i = 0; i < FLOOD_HOLDERS; i++) {
-        holders[i] = wsr_open(f->n.port, NULL, NULL, 3000, 0);
-        if (holders[i] >= 0)
-            (void)wsr_send_frame(holders[i], 1, false, part, sizeof part);
-    }
+    flood = wsr_flood_start(f->n.port, MAX_REQUEST);
+    assert_non_null(flood);
 
     long long last = -1, worst = 0, best = 1000000, start = now_ms();
     int heads = 0;
@@ -490,18 +437,13 @@ static void test_a_flood_does_not_delay_blocks_or_bloat_memory(void **state)
         if (grown > peak)
             peak = grown;
     }
-    atomic_store(&fl.stop, true);
-    for (int i = 0; i < FLOOD_CLIENTS + FLOOD_VALUE_CLIENTS; i++)
-        pthread_join(th[i], NULL);
-    for (int i = 0; i < FLOOD_HOLDERS; i++)
-        if (holders[i] >= 0)
-            close(holders[i]);
+    long sent = wsr_flood_sent(flood);
+    flood_stop();
     close(sub);
     print_message("flood: %ld requests (512 KiB, or 65,000 values), %d heads, block intervals "
                   "%lld-%lld ms (bound %lld), peak RSS %+ld KiB (bound %d KiB)\n",
-                  atomic_load(&fl.sent), heads, best, worst, gap_bound_ms(), peak,
-                  FLOOD_RSS_MAX_KB);
-    assert_true(atomic_load(&fl.sent) > 0);
+                  sent, heads, best, worst, gap_bound_ms(), peak, FLOOD_RSS_MAX_KB);
+    assert_true(sent > 0);
     assert_true(heads >= FLOOD_SECONDS - 1);
     assert_true(worst <= gap_bound_ms());
     assert_true(peak < FLOOD_RSS_MAX_KB);
@@ -575,6 +517,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_invalid_utf8_in_a_text_frame_closes_with_1007, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_a_frame_announcing_2_62_bytes_is_closed_at_once,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_unmasked_client_frames_are_still_served_with_lws_4_1,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(
             test_an_unfinished_message_is_cut_after_the_request_timeout, setup, teardown),

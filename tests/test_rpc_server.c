@@ -164,6 +164,82 @@ static void test_deferred_reply_sent_from_outside_a_callback(void **state)
     close(ws);
 }
 
+struct next_block {
+    struct srv_fixture *f;
+    uint64_t in_ms;
+};
+
+static void next_block_on_loop(void *arg)
+{
+    struct next_block *nb = arg;
+    nm_rpc_server_next_block(nb->f->srv, nb->in_ms);
+}
+
+static long long mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* issue 17: before a block, requests may take 1 ms of the loop thread in
+ * all; the rest wait for the block (the node's next call), so the thread
+ * sleeps when its block timer fires. An honest request outside the window
+ * is answered at once, even after a costly one. */
+static void test_requests_wait_for_the_block_in_the_quiet_window(void **state)
+{
+    struct srv_fixture *f = *state;
+    size_t len = 0;
+    int fd = srv_ws_open(f->port, NULL);
+    assert_true(fd >= 0);
+    /* no block expected: no window */
+    srv_ws_send_text(fd, "spin:3");
+    srv_ws_send_text(fd, "after");
+    char *got = srv_ws_recv_text(fd, &len);
+    assert_string_equal(got, "spun");
+    free(got);
+    got = srv_ws_recv_text(fd, &len);
+    assert_string_equal(got, "echo:after");
+    free(got);
+
+    /* a block in 1 s: the window is its last 100 ms, and lasts until the
+     * next call or 500 ms past the block */
+    struct next_block nb = {.f = f, .in_ms = 1000};
+    loop_thread_run(&f->lt, next_block_on_loop, &nb);
+    srv_sleep_ms(920);
+    long long t0 = mono_ms();
+    srv_ws_send_text(fd, "spin:3"); /* takes the window's budget */
+    srv_ws_send_text(fd, "waits");
+    got = srv_ws_recv_text(fd, &len);
+    assert_string_equal(got, "spun");
+    free(got);
+    srv_sleep_ms(300); /* past the block's time: still waiting for the block */
+    assert_int_equal(srv_rec_requests(), 2 + 1);
+    nb.in_ms = 1000; /* the block is made: the next is due in 1 s */
+    loop_thread_run(&f->lt, next_block_on_loop, &nb);
+    got = srv_ws_recv_text(fd, &len);
+    assert_string_equal(got, "echo:waits");
+    free(got);
+    long long waited = mono_ms() - t0;
+    print_message("a request in the window waited %lld ms, for the block\n", waited);
+    assert_true(waited >= 300);
+
+    /* a block that never comes (a halted node) ends the window 500 ms late */
+    srv_sleep_ms(920);
+    srv_ws_send_text(fd, "spin:3");
+    srv_ws_send_text(fd, "late");
+    t0 = mono_ms();
+    got = srv_ws_recv_text(fd, &len);
+    assert_string_equal(got, "spun");
+    free(got);
+    got = srv_ws_recv_text(fd, &len);
+    assert_string_equal(got, "echo:late");
+    free(got);
+    waited = mono_ms() - t0;
+    assert_true(waited >= 300 && waited < 2000);
+    close(fd);
+}
+
 struct stats_query {
     struct srv_fixture *f;
     struct nm_rpc_server_stats st;
@@ -250,6 +326,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_http_health_answers_and_get_is_refused,
                                         srv_setup_default, srv_teardown),
         cmocka_unit_test_setup_teardown(test_deferred_reply_sent_from_outside_a_callback,
+                                        srv_setup_default, srv_teardown),
+        cmocka_unit_test_setup_teardown(test_requests_wait_for_the_block_in_the_quiet_window,
                                         srv_setup_default, srv_teardown),
         cmocka_unit_test_setup_teardown(
             test_oversize_websocket_message_is_refused_and_the_connection_stays,

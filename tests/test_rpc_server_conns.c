@@ -292,6 +292,18 @@ static void test_default_cors_allows_localhost_pages_only(void **state)
     free(r.body);
     assert_int_equal(ws_open_origin(f->port, "null", &r), -1);
     free(r.body);
+    /* issue 17, item 8: a port no browser can write is no localhost page */
+    fd = ws_open_origin(f->port, "http://localhost:65535", &r);
+    assert_true(fd >= 0);
+    close(fd);
+    static const char *const bad_ports[] = {"http://localhost:99999", "http://localhost:0",
+                                            "http://localhost:080", "http://localhost:",
+                                            "http://127.0.0.1:65536"};
+    for (size_t i = 0; i < sizeof bad_ports / sizeof bad_ports[0]; i++) {
+        assert_int_equal(ws_open_origin(f->port, bad_ports[i], &r), -1);
+        assert_int_equal(r.status, 403);
+        free(r.body);
+    }
 }
 
 static void test_malformed_cors_lists_are_refused(void **state)

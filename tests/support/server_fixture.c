@@ -28,7 +28,8 @@ void srv_send_or_note(struct nm_rpc_conn *conn, const char *text, size_t len)
 }
 
 /* "defer": no reply now; "big:N": N bytes of 'x'; "flood:N:M": N messages of
- * M bytes; "bearer": the token; anything else: "echo:" + text. */
+ * M bytes; "bearer": the token; "spin:MS": MS ms of the loop thread, then
+ * "spun"; anything else: "echo:" + text. */
 static void on_request(void *ctx, struct nm_rpc_conn *conn, const char *text, size_t len)
 {
     (void)ctx;
@@ -79,6 +80,15 @@ static void on_request(void *ctx, struct nm_rpc_conn *conn, const char *text, si
             }
         }
         free(chunk);
+        return;
+    }
+    if (sscanf(text, "spin:%u", &n) == 1) { /* a costly request */
+        struct timespec t0, t;
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+        do
+            clock_gettime(CLOCK_MONOTONIC, &t);
+        while ((t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000 < (long)n);
+        srv_send_or_note(conn, "spun", 4);
         return;
     }
     if (len == 6 && !memcmp(text, "bearer", 6)) {

@@ -1,7 +1,7 @@
 /* server_fixture.h - shared by the rpc server tests (tests/test_rpc_server*.c):
  * a server on a loop thread (tests/support/loop_thread.h) with a recording
- * test handler ("defer", "big:N", "flood:N:M", "bearer", else "echo:" +
- * text), and asserting raw WebSocket / HTTP helpers over tests/support/ws_raw.
+ * test handler ("defer", "big:N", "flood:N:M", "spin:MS", "bearer", else
+ * "echo:" + text), and asserting raw WebSocket / HTTP helpers over tests/support/ws_raw.
  * cmocka only. */
 #ifndef NM_TESTS_SERVER_FIXTURE_H
 #define NM_TESTS_SERVER_FIXTURE_H
