@@ -228,6 +228,7 @@ static void decided(struct nm_bft_node *b, struct nm_bft_cert *cert)
         b->cfg.finalized(b->cfg.ud, &out);
     free(out.results);
     cache_clear(b);
+    nm_bft_node_evidence_tick(b);
 }
 
 static void feed_future(struct nm_bft_node *b);
@@ -261,9 +262,10 @@ static void drain(struct nm_bft_node *b)
             b->evidence_seen++;
             keep_evidence(b, o.bytes);
             b_log(b, "warning: bft: authority %u signed two conflicting votes at height %" PRIu64
-                  ": evidence gossiped (bft_state lists it for `authorities report`)",
+                  ": evidence gossiped, to be reported on chain",
                   o.evidence.a.authority, o.evidence.a.height);
             publish_kind(b, NM_BFT_GOSSIP_EVIDENCE, o.bytes, o.len, NULL, 0, -1, 0, 0);
+            nm_bft_node_evidence_seen(b, o.bytes);
             break;
         }
     }
@@ -432,6 +434,7 @@ static int receive(struct nm_bft_node *b, const uint8_t *msg, size_t len)
             return 1; /* perhaps of a set since changed: dropped, no blame */
         b->evidence_seen++;
         keep_evidence(b, msg + 1);
+        nm_bft_node_evidence_seen(b, msg + 1);
         return 0;
     }
     default:
@@ -503,6 +506,7 @@ static int engine_start(struct nm_bft_node *b)
 
 void nm_bft_node_chain_advanced(struct nm_bft_node *b)
 {
+    nm_bft_node_evidence_tick(b);
     if (!b->live)
         return;
     if (b->e.m.height > b->chain->best.height) {
