@@ -484,9 +484,10 @@ static int engine_start(struct nm_bft_node *b)
         b->ecfg.self = b->chain->bft_self;
         b_log(b, "bft: the authority set changed: %u authorities, this node %s",
               b->chain->bft_set.count, b->ecfg.self >= 0 ? "votes" : "no longer votes");
-        if (b->ecfg.self < 0)
-            return 0; /* removed: it follows from now on */
     }
+    if (b->ecfg.self < 0)
+        return 0; /* not in the set (removed): it follows, and votes again once
+                   * governance adds it back (nm_bft_node_chain_advanced) */
     uint64_t height = b->chain->best.height + 1;
     int err = nm_bft_engine_init(&b->e, &b->ecfg,
                                  &(struct nm_bft_callbacks){.ctx = b, .get_value = cb_get_value,
@@ -507,6 +508,13 @@ static int engine_start(struct nm_bft_node *b)
 void nm_bft_node_chain_advanced(struct nm_bft_node *b)
 {
     nm_bft_node_evidence_tick(b);
+    if (!b->live && b->set_version != b->chain->bft_set_version) {
+        int err = engine_start(b); /* a new set: this node may be in it again */
+        if (err)
+            b_log(b, "error: bft: cannot start with the new authority set: %s",
+                  nm_strerror(err));
+        return;
+    }
     if (!b->live)
         return;
     if (b->e.m.height > b->chain->best.height) {
