@@ -126,6 +126,8 @@ staked_of_dave() { "$NEUROMESH" exec --url "$(url_of 0)" --json "balance $DAVE" 
 # submits nothing: the nodes must report what they saw
 genesis=$(rpc 0 "chain_getBlockHash [0]" | tr -d '"')
 INTEROP="$(cd "$(dirname "$0")/../interop" && pwd)"
+command -v node >/dev/null 2>&1 && [ -d "$INTEROP/node_modules/libp2p" ] ||
+    fail "js-libp2p is installed (run scripts/install-deps.sh: npm ci in tests/interop)"
 dave_seed=$(cat "$T/dave.seed")
 node "$INTEROP/equivocate.mjs" "$(sed -n 1p "$dn/nodes.txt" | cut -d' ' -f3)" "$genesis" 3 \
     "$dave_seed" 3 >"$T/equivocate.out" 2>&1 &
