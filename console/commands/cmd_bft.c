@@ -8,6 +8,7 @@
 #include "console/commands/cmd_api.h"
 #include "console/commands/jget.h"
 
+#include "node/chainspec.h"
 #include "node/errors.h"
 #include "node/pallets/authorities.h"
 #include "node/ss58.h"
@@ -104,9 +105,53 @@ static int render_report(struct nm_cmd_ctx *ctx, struct nm_cmd_submitted *sub,
     return 0;
 }
 
+/* The runtime's check of the evidence (nm_bft_evidence_verify) against
+ * bft_authorities before signing, so a report that would be refused (its
+ * authority already out) costs no fee. */
+static int check_report(struct nm_cmd_ctx *ctx)
+{
+    struct nm_bft_authority list[NM_CHAINSPEC_MAX_AUTHORITIES];
+    uint32_t n = 0;
+    cJSON *set, *genesis;
+    nm_hash g;
+    int rc = nm_cmd_rpc(ctx, "bft_authorities", NULL, &set);
+    if (rc)
+        return rc;
+    if ((rc = nm_cmd_rpc(ctx, "chain_getBlockHash", nm_cmd_params(1, cJSON_CreateNumber(0)),
+                         &genesis))) {
+        cJSON_Delete(set);
+        return rc;
+    }
+    const cJSON *a;
+    cJSON_ArrayForEach(a, cJSON_GetObjectItemCaseSensitive(set, "authorities")) {
+        if (n < NM_CHAINSPEC_MAX_AUTHORITIES &&
+            !nm_ss58_decode(nm_jget_str(a, "account"), &list[n].account))
+            list[n++].power = nm_jget_u64(a, "power");
+    }
+    struct nm_bft_authorities auth;
+    struct nm_bft_evidence ev;
+    int err = nm_hash_from_hex(cJSON_IsString(genesis) ? genesis->valuestring : "", &g);
+    if (!err)
+        err = nm_bft_evidence_decode(nm_cmd_call(ctx)->u.bft_report.evidence,
+                                     NM_BFT_EVIDENCE_LEN, &ev);
+    if (!err && !(err = nm_bft_authorities_init(&auth, list, n))) {
+        err = nm_bft_evidence_verify(&ev, &g, &auth);
+        nm_bft_authorities_fini(&auth);
+    }
+    cJSON_Delete(set);
+    cJSON_Delete(genesis);
+    if (!err)
+        return 0;
+    return nm_cmd_fail(ctx, NM_CMD_FAILED, err,
+                       "evidence does not hold against the current authority set: %s (%s); "
+                       "its authority was already reported or removed, or the set changed",
+                       nm_strerror(err), nm_errname(err));
+}
+
 static int h_report(struct nm_cmd_ctx *ctx)
 {
-    return nm_cmd_submit_render(ctx, render_report);
+    int rc = check_report(ctx);
+    return rc ? rc : nm_cmd_submit_render(ctx, render_report);
 }
 
 /* ---- propose authority (issue 11: governance changes the set) ---- */

@@ -8,7 +8,8 @@
 # tests/interop/equivocate.mjs) makes one authority equivocate on the wire:
 # the nodes see it and report it on chain by themselves (the test submits
 # nothing), it loses its power and bft_slash_ppb of its stake, the other
-# three go on, and a second report of the offence is refused by name.
+# three go on, and a second report of the offence is refused before
+# signing, at no cost.
 # Also: --validator with a key outside the set is refused with the reason.
 . "$(dirname "$0")/../e2e-lib.sh"
 
@@ -149,10 +150,14 @@ h=$(height 0)
 check "finality goes on with the three" wait_height 1 $((h + 3)) 150
 check "the offender's node stops voting" grep -q "this node no longer votes" "$dn/node3.log"
 ev=$(rpc 0 bft_state | tr ',' '\n' | grep -o '0x[0-9a-f]\{608\}' | head -n 1)
+free_of_alice() { "$NEUROMESH" exec --url "$(url_of 0)" --json "balance $ALICE_ADDR" | json_field free; }
+ALICE_ADDR=5CuFWW4RYWaZi8hMDqzgWmjwS3XyRzLXtmpP4sRoRAw736gV
+before=$(free_of_alice)
 as alice "authorities report $ev" >"$T/report2.out" 2>&1
-check "a second report of the offence is refused by name" \
-    grep -q "BFT_ALREADY_OUT" "$T/report2.out"
-check "and slashes nothing more" test "$(staked_of_dave)" = 45000000000
+check "a second report of the offence is refused before signing" \
+    grep -q "already reported or removed" "$T/report2.out"
+check "and costs nothing, and slashes nothing more" \
+    test "$(free_of_alice)" = "$before" -a "$(staked_of_dave)" = 45000000000
 
 # a key outside the authority set is refused
 if "$NEUROMESH" node --chain "$dn/spec.json" --tmp --rpc-port 0 --port 0 --listen-ip 127.0.0.1 \
