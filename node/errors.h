@@ -170,6 +170,8 @@
     X(BFT_LAST_AUTHORITY, 2485,                                                  \
       "authority change: the set would be left without any authority")          \
     X(BFT_SET_FULL, 2486, "authority change: the set already holds 128 accounts") \
+    X(BFT_CHANGE_PENDING, 2487,                                                  \
+      "authority change: an open or approved proposal already changes this account") \
     /* p2p errors (node/p2p): input from peers or operators */                      \
     X(MULTIADDR, -32602, "invalid multiaddr")                                        \
     X(PEER_ID, -32602, "invalid peer id")                                            \

@@ -233,6 +233,10 @@ static void test_a_proposal_changes_the_set_exactly_at_the_epoch_boundary(void *
                      NM_E_BFT_NOT_AUTHORITY);
     gfx_snap_assert_same(f, &s);
     assert_int_equal(propose_authority(f, NM_AUTHORITY_ADD, &eve.pub, 2), 0);
+    gfx_snap_take(f, &s); /* a second change of eve while this one is in flight */
+    assert_int_equal(propose_authority(f, NM_AUTHORITY_ADD, &eve.pub, 3),
+                     NM_E_BFT_CHANGE_PENDING);
+    gfx_snap_assert_same(f, &s);
     gfx_next_block(f);
     assert_int_equal(gfx_council(f, &f->bob, 1, NM_CALL_COUNCIL_FAST_TRACK), 0);
     assert_int_equal(gfx_council(f, &f->carol, 1, NM_CALL_COUNCIL_FAST_TRACK), 0);
@@ -255,6 +259,8 @@ static void test_a_proposal_changes_the_set_exactly_at_the_epoch_boundary(void *
     assert_int_equal(gfx_load(f, 1)->status, NM_PROPOSAL_EXECUTED);
     assert_int_equal(fx_event_count(f, "authorities.SetChanged"), 1);
     fx_assert_commitment_matches(f);
+    /* done: eve's power may be changed by a new proposal */
+    assert_int_equal(propose_authority(f, NM_AUTHORITY_POWER, &eve.pub, 4), 0);
 }
 
 /* Approved, but the set changed before the boundary: the execution fails

@@ -185,9 +185,25 @@ static int build_propose_authority(struct nm_cmd_ctx *ctx, struct nm_call *c)
     return nm_cmd_parse_amount(ctx, "bond", bond, true, &c->u.propose_authority.bond);
 }
 
-/* The pallet's rules (nm_authorities_change) against bft_authorities, so a
- * change that would fail costs no fee. */
-static int check_authority_change(struct nm_cmd_ctx *ctx, const cJSON *set)
+/* Whether an open or approved proposal of gov_proposals changes addr. */
+static bool change_pending(const cJSON *gov, const char *addr)
+{
+    const cJSON *p;
+    cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(gov, "proposals")) {
+        const char *status = nm_jget_str(p, "status");
+        if (strcmp(nm_jget_str(p, "kind"), "authority") == 0 &&
+            (strcmp(status, "open") == 0 || strcmp(status, "approved") == 0) &&
+            strcmp(nm_jget_str(cJSON_GetObjectItemCaseSensitive(p, "action"), "account"),
+                   addr) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* The pallet's rules (nm_authorities_change, and one change per account
+ * in flight) against bft_authorities and gov_proposals, so a change that
+ * would fail costs no fee. */
+static int check_authority_change(struct nm_cmd_ctx *ctx, const cJSON *set, const cJSON *gov)
 {
     const struct nm_call *c = nm_cmd_call(ctx);
     uint8_t op = c->u.propose_authority.op;
@@ -207,6 +223,7 @@ static int check_authority_change(struct nm_cmd_ctx *ctx, const cJSON *set)
               : op != NM_AUTHORITY_REMOVE &&
                         (power == 0 || power > NM_AUTHORITY_MAX_POWER) ? NM_E_BFT_POWER_BOUNDS
               : op == NM_AUTHORITY_POWER && have == power           ? NM_E_NO_CHANGE
+              : change_pending(gov, addr)                           ? NM_E_BFT_CHANGE_PENDING
                                                                     : 0;
     if (!err)
         return 0;
@@ -216,12 +233,17 @@ static int check_authority_change(struct nm_cmd_ctx *ctx, const cJSON *set)
 
 static int h_propose_authority(struct nm_cmd_ctx *ctx)
 {
-    cJSON *set;
+    cJSON *set, *gov;
     int rc = nm_cmd_rpc(ctx, "bft_authorities", NULL, &set);
     if (rc)
         return rc;
-    rc = check_authority_change(ctx, set);
+    if ((rc = nm_cmd_rpc(ctx, "gov_proposals", NULL, &gov))) {
+        cJSON_Delete(set);
+        return rc;
+    }
+    rc = check_authority_change(ctx, set, gov);
     cJSON_Delete(set);
+    cJSON_Delete(gov);
     return rc ? rc : nm_cmd_gov_propose(ctx);
 }
 

@@ -125,6 +125,34 @@ static int check_upgrade(struct nm_db *db, uint32_t version, uint64_t at, uint64
     return at > not_before ? 0 : NM_E_UPGRADE_HEIGHT;
 }
 
+static int collect_ids(sqlite3_stmt *st, uint32_t *ids, size_t *n);
+
+/* Issue 11: one change of an account's authority in flight at a time: a
+ * proposal naming an account an open or approved one names is a duplicate
+ * (NM_E_BFT_CHANGE_PENDING). */
+static int authority_pending(struct nm_runtime *rt, const nm_account *who)
+{
+    uint32_t ids[NM_GOV_MAX_ACTIVE];
+    size_t n;
+    sqlite3_stmt *st = nm_db_stmt(rt->db, "SELECT id FROM proposals WHERE status IN (0, 1)"
+                                          " AND kind=?1 ORDER BY id");
+    if (st)
+        sqlite3_bind_int(st, 1, NM_PROPOSAL_AUTHORITY);
+    int err = collect_ids(st, ids, &n);
+    struct nm_proposal *p = malloc(sizeof *p);
+    struct nm_call *call = malloc(sizeof *call);
+    if (!err && (!p || !call))
+        err = NM_E_NOMEM;
+    for (size_t i = 0; i < n && !err; i++)
+        if (!(err = nm_governance_get(rt->db, ids[i], p)) &&
+            !(err = nm_governance_call(p, call)) &&
+            nm_account_eq(&call->u.propose_authority.account, who))
+            err = NM_E_BFT_CHANGE_PENDING;
+    free(p);
+    free(call);
+    return err;
+}
+
 /* What a proposal asks for must make sense when it is made. */
 static int check_action(struct nm_runtime *rt, const struct nm_call *c, uint64_t earliest_exec)
 {
@@ -151,10 +179,12 @@ static int check_action(struct nm_runtime *rt, const struct nm_call *c, uint64_t
             return err;
         return c->u.propose_spend.amount > treasury ? NM_E_TREASURY_OVERDRAFT : 0;
     }
-    case NM_CALL_PROPOSE_AUTHORITY: /* issue 11 */
-        return nm_authorities_change(rt, c->u.propose_authority.op,
-                                     &c->u.propose_authority.account,
-                                     c->u.propose_authority.power, false);
+    case NM_CALL_PROPOSE_AUTHORITY: { /* issue 11 */
+        int err = nm_authorities_change(rt, c->u.propose_authority.op,
+                                        &c->u.propose_authority.account,
+                                        c->u.propose_authority.power, false);
+        return err ? err : authority_pending(rt, &c->u.propose_authority.account);
+    }
     default:
         return check_upgrade(rt->db, c->u.propose_upgrade.version, c->u.propose_upgrade.at,
                              earliest_exec);

@@ -15,7 +15,9 @@
  *   a height after the proposal's earliest execution), and (issue 11) a
  *   change of the BFT authority set: add an account with a power, remove
  *   an authority, or change its power (the rules of nm_authorities_change
- *   in authorities.h, checked when proposed and again when executed).
+ *   in authorities.h, checked when proposed and again when executed; when
+ *   proposed, also none open or approved for the same account:
+ *   NM_E_BFT_CHANGE_PENDING).
  * - propose: bond >= gov_min_bond (NM_E_BOND_TOO_SMALL), the signer has it
  *   free; it is reserved in the proposal (taken from the free balance). At
  *   most NM_GOV_MAX_ACTIVE proposals are open or approved at once

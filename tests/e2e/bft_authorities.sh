@@ -92,6 +92,8 @@ refused "a slash share above 100% is refused" 2 "outside its bounds" \
 gov --json "propose authority add $CHARLIE 2 --bond 100" >"$T/prop" 2>&1
 id=$(json_field id <"$T/prop")
 [ "$id" = 1 ] && pass "alice proposes adding charlie with power 2" || { fail "propose"; cat "$T/prop"; }
+refused "a second change of charlie while one is open is refused" 1 "BFT_CHANGE_PENDING" \
+    "propose authority add $CHARLIE 3 --bond 200"
 check "alice's council fast-tracks it" gov "council fast-track 1"
 "$NEUROMESH" exec --url "$(url_of 0)" --json "proposal 1" >"$T/p1.json" 2>&1
 at=$(json_field execute_at <"$T/p1.json")
@@ -110,8 +112,8 @@ k=0
 until [ "$(count_authorities 0)" = 3 ] || [ $k -gt 100 ]; do sleep 0.1; k=$((k + 1)); done
 check "after the boundary the set has charlie" sh -c "test $(count_authorities 0) = 3 &&
     '$NEUROMESH' exec --url '$(url_of 1)' --raw bft_authorities | grep -q '$CHARLIE'"
-check "the proposal is executed" sh -c "'$NEUROMESH' exec --url '$(url_of 0)' --json 'proposal 1' |
-    grep -q '\"status\":\"executed\"'"
+check "the proposal is executed, and says what it did" sh -c "'$NEUROMESH' exec --url '$(url_of 0)' --json 'proposal 1' |
+    grep -q '\"status\":\"executed\".*\"summary\":\"add authority $CHARLIE with power 2 at the epoch boundary\"'"
 
 # charlie's node syncs first (its genesis set does not hold charlie: a
 # --validator start would be refused), then joins as an authority
