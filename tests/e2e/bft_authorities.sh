@@ -3,7 +3,8 @@
 # (issue 11). Two authorities (alice and bob, power 2 each, 200 ms blocks,
 # epochs of 10 blocks, alice the council); changes that cannot work (add an
 # authority, remove or re-power an unknown account, power 0) and a slash
-# share out of bounds are refused before signing at no cost; alice proposes
+# share out of bounds are refused before signing at no cost (and 25% is
+# set by proposal); alice proposes
 # adding charlie with power 2 and fast-tracks it: the set changes at the
 # end of the epoch's last block, not before, and from there finality needs
 # charlie; charlie's node catches up from genesis by sync (certificates
@@ -130,6 +131,19 @@ commit_of 0 "$h" >"$T/after.json"
 check "a later block is certified with charlie's signature" \
     grep -q "\"commit\":{\"height\":$h,.*\"signers\":\[[0-2,]*2\]" "$T/after.json"
 check "the three agree on it" sh -c "test '$(rpc 2 "chain_getBlockHash [$h]")' = '$(rpc 0 "chain_getBlockHash [$h]")'"
+# the slash share is a governed parameter: alice's council sets it to 25%
+gov --json "propose param bft_slash_ppb 25 --bond 100" >"$T/prop2" 2>&1
+id2=$(json_field id <"$T/prop2")
+gov "council fast-track $id2" >/dev/null 2>&1
+slash_is_25() { # chain_params: [{"name", "value", ...}, ...]
+    k=0
+    until "$NEUROMESH" exec --url "$(url_of 1)" --raw chain_params |
+        grep -q '"name":"bft_slash_ppb","value":"*250000000"*,"unit":"ppb","min":"*10000000"*'; do
+        k=$((k + 1)); [ $k -gt 50 ] && return 1; sleep 0.1
+    done
+}
+check "governance sets bft_slash_ppb to 25%" slash_is_25
+
 check "nobody signed two conflicting votes" sh -c "! grep -q 'conflicting votes' '$T'/node*.log"
 
 kill -9 "$(cat "$T/node2.pid")"
