@@ -158,6 +158,20 @@
     X(BFT_NO_CERTIFICATE, 2400,                                                  \
       "block has no commit certificate: this chain accepts only final blocks")   \
     X(BFT_CERT_MISMATCH, 2401, "commit certificate is for another block or height") \
+    /* issue 11: evidence reported twice, and the governed authority set   */\
+    X(BFT_ALREADY_OUT, 2480,                                                     \
+      "evidence names an authority with no power left (already reported or removed)") \
+    X(BFT_SET_FIXED, 2481,                                                       \
+      "authority change: this chain has one authority and instant finality, fixed by its chain spec") \
+    X(BFT_IS_AUTHORITY, 2482, "authority change: the account is already an authority") \
+    X(BFT_NOT_AUTHORITY, 2483, "authority change: the account is not an authority") \
+    X(BFT_POWER_BOUNDS, 2484,                                                    \
+      "authority change: power must be from 1 to 2^53 (remove the authority to take it all)") \
+    X(BFT_LAST_AUTHORITY, 2485,                                                  \
+      "authority change: the set would be left without any authority")          \
+    X(BFT_SET_FULL, 2486, "authority change: the set already holds 128 accounts") \
+    X(BFT_CHANGE_PENDING, 2487,                                                  \
+      "authority change: an open or approved proposal already changes this account") \
     /* p2p errors (node/p2p): input from peers or operators */                      \
     X(MULTIADDR, -32602, "invalid multiaddr")                                        \
     X(PEER_ID, -32602, "invalid peer id")                                            \

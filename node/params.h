@@ -110,6 +110,9 @@
       "share of its reputation a confirmed colluder loses each epoch, ppb")               \
     X(collusion_slash_ppb, 0, 0, 0, 1000000000,                                            \
       "share of its subnet stake slashed at each confirmation, ppb; 0: off")              \
+    /* issue 11: BFT finality (rules in node/pallets/authorities.h) */                   \
+    X(bft_slash_ppb, 100000000, 100000000, 10000000, 1000000000,                           \
+      "share of an equivocating authority's stake slashed to the treasury, ppb (1%..100%)") \
     /* governance parameters (GOV-001/002; rules in node/pallets/governance.h) */          \
     X(gov_min_bond, 1000000000ULL, 100000000000ULL, 1, 1000000000000000000ULL,            \
       "smallest bond a proposal must reserve, base units")                                \

@@ -22,7 +22,8 @@ static int m_bft_authorities(struct nm_rpc_request *r, cJSON **result,
     (void)e;
     const struct nm_chain_spec *spec = &r->chain->spec;
     /* several authorities: the set of the next block (an equivocator
-     * reported on chain is gone); one: the spec's */
+     * reported on chain is gone, governance's changes are in); one: the
+     * spec's */
     const struct nm_bft_authority *set = r->chain->bft ? r->chain->bft_set.list
                                                         : spec->authorities;
     size_t count = r->chain->bft ? r->chain->bft_set.count : spec->authority_count;

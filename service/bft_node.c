@@ -228,6 +228,7 @@ static void decided(struct nm_bft_node *b, struct nm_bft_cert *cert)
         b->cfg.finalized(b->cfg.ud, &out);
     free(out.results);
     cache_clear(b);
+    nm_bft_node_evidence_tick(b);
 }
 
 static void feed_future(struct nm_bft_node *b);
@@ -261,9 +262,10 @@ static void drain(struct nm_bft_node *b)
             b->evidence_seen++;
             keep_evidence(b, o.bytes);
             b_log(b, "warning: bft: authority %u signed two conflicting votes at height %" PRIu64
-                  ": evidence gossiped (bft_state lists it for `authorities report`)",
+                  ": evidence gossiped, to be reported on chain",
                   o.evidence.a.authority, o.evidence.a.height);
             publish_kind(b, NM_BFT_GOSSIP_EVIDENCE, o.bytes, o.len, NULL, 0, -1, 0, 0);
+            nm_bft_node_evidence_seen(b, o.bytes);
             break;
         }
     }
@@ -436,6 +438,7 @@ static int receive(struct nm_bft_node *b, const uint8_t *msg, size_t len)
             return 1; /* perhaps of a set since changed: dropped, no blame */
         b->evidence_seen++;
         keep_evidence(b, msg + 1);
+        nm_bft_node_evidence_seen(b, msg + 1);
         return 0;
     }
     default:
@@ -485,9 +488,10 @@ static int engine_start(struct nm_bft_node *b)
         b->ecfg.self = b->chain->bft_self;
         b_log(b, "bft: the authority set changed: %u authorities, this node %s",
               b->chain->bft_set.count, b->ecfg.self >= 0 ? "votes" : "no longer votes");
-        if (b->ecfg.self < 0)
-            return 0; /* removed: it follows from now on */
     }
+    if (b->ecfg.self < 0)
+        return 0; /* not in the set (removed): it follows, and votes again once
+                   * governance adds it back (nm_bft_node_chain_advanced) */
     uint64_t height = b->chain->best.height + 1;
     int err = nm_bft_engine_init(&b->e, &b->ecfg,
                                  &(struct nm_bft_callbacks){.ctx = b, .get_value = cb_get_value,
@@ -507,6 +511,14 @@ static int engine_start(struct nm_bft_node *b)
 
 void nm_bft_node_chain_advanced(struct nm_bft_node *b)
 {
+    nm_bft_node_evidence_tick(b);
+    if (!b->live && b->set_version != b->chain->bft_set_version) {
+        int err = engine_start(b); /* a new set: this node may be in it again */
+        if (err)
+            b_log(b, "error: bft: cannot start with the new authority set: %s",
+                  nm_strerror(err));
+        return;
+    }
     if (!b->live)
         return;
     if (b->e.m.height > b->chain->best.height) {

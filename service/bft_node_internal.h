@@ -16,6 +16,7 @@
  * sent before a peer was there. So a node that has not moved on in this
  * long sends its own messages of the current round again. */
 #define RESEND_MIN_MS 250
+#define REPORTS_MAX 8        /* pieces of evidence remembered for reporting */
 
 struct cached_block {
     nm_hash hash;
@@ -43,6 +44,13 @@ struct auth_seen {
     uint64_t last_seen_ms;  /* when its last vote or proposal arrived */
     uint64_t missed;        /* rounds it was the proposer of that went by without a decision */
     uint64_t late;          /* its votes (checked) for the height decided just before */
+};
+
+/* Evidence to put on chain (bft_node_evidence.c). */
+struct bft_report {
+    uint8_t bytes[NM_BFT_EVIDENCE_LEN];
+    uint64_t due; /* reported once the best block is this high (turns by index) */
+    bool done;    /* reported, or found needless */
 };
 
 struct step_timer {
@@ -84,7 +92,15 @@ struct nm_bft_node {
     uint64_t notified_height;
     uint32_t notified_round;
     uint32_t set_version; /* the chain's bft_set_version the engine runs with */
+    struct bft_report reports[REPORTS_MAX];
+    size_t n_reports;
+    uint64_t reports_sent;
 };
+
+/* bft_node_evidence.c: evidence seen (from the engine or gossip) is
+ * scheduled for an authorities.report; tick sends what is due. */
+void nm_bft_node_evidence_seen(struct nm_bft_node *b, const uint8_t *bytes);
+void nm_bft_node_evidence_tick(struct nm_bft_node *b);
 
 #define b_log(b, ...) nm_p2p_logf((b)->cfg.log, (b)->cfg.ud, __VA_ARGS__)
 

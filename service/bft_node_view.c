@@ -43,6 +43,7 @@ cJSON *nm_bft_node_state_json(const struct nm_bft_node *b)
     cJSON_AddNumberToObject(o, "lastFinalityMs", (double)b->last_finality_ms);
     cJSON_AddNumberToObject(o, "lateVotes", (double)b->late_votes);
     cJSON_AddNumberToObject(o, "evidenceSeen", (double)b->evidence_seen);
+    cJSON_AddNumberToObject(o, "evidenceReported", (double)b->reports_sent);
     cJSON_AddNumberToObject(o, "refusedSignatures", (double)b->e.refused);
     cJSON_AddNumberToObject(o, "resent", (double)b->resent);
     cJSON *evl = cJSON_AddArrayToObject(o, "evidence");

@@ -53,6 +53,8 @@ static const char *const samples[][2] = {
     {"governance.propose_param", "{\"bond\":\"64\",\"name\":\"tempo\",\"value\":\"360\"}"},
     {"governance.propose_spend", "{\"bond\":\"1\",\"dest\":\"" BOB "\",\"amount\":\"2\"}"},
     {"governance.propose_upgrade", "{\"bond\":\"1\",\"version\":2,\"at\":1000000}"},
+    {"governance.propose_authority",
+     "{\"bond\":\"1\",\"change\":\"power\",\"account\":\"" BOB "\",\"power\":3}"},
     {"governance.vote", "{\"proposal\":4,\"vote\":\"nay\"}"},
     {"governance.council_cancel", "{\"proposal\":9}"},
     {"governance.council_fast_track", "{\"proposal\":10}"},

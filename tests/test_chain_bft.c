@@ -1,7 +1,9 @@
 /* Unit tests for node/chain_bft: on a chain with four authorities a block
  * is built and checked without being stored, is stored only with a commit
  * certificate of more than 2/3 of the power, and that certificate travels
- * with the block (sync) and is checked again by whoever imports it. */
+ * with the block (sync) and is checked again by whoever imports it,
+ * against the authority set of its own height (a governance change takes
+ * effect at the epoch boundary, issue 11). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,6 +16,7 @@
 #include "node/chainspec.h"
 #include "node/errors.h"
 #include "node/extrinsic.h"
+#include "node/pallets/authorities.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -293,6 +296,102 @@ static void test_a_reported_equivocator_leaves_the_set_at_the_next_block(void **
     net_close(&x);
 }
 
+/* Block `height` built by alice from her pool, certified by signers (all
+ * in the set of that height); the commit's result. */
+static int commit_next(struct net *x, const struct nm_keypair *const *signers, int n)
+{
+    struct nm_chain *c = x->chains[0];
+    uint64_t height = c->best.height + 1;
+    uint8_t *blk;
+    size_t len;
+    assert_int_equal(nm_chain_bft_build(c, nm_now_ms(), &blk, &len), 0);
+    nm_hash h;
+    block_hash(blk, len, &h);
+    const struct nm_bft_authorities *set = nm_chain_bft_authorities_at(c, height);
+    struct nm_bft_cert cert;
+    assert_int_equal(nm_bft_cert_init(&cert, height, 0, &h, set->count), 0);
+    for (int s = 0; s < n; s++) {
+        int i = nm_bft_authorities_find(set, &signers[s]->pub);
+        assert_true(i >= 0);
+        struct nm_bft_vote v = {.genesis = c->genesis, .height = height, .step = NM_BFT_PRECOMMIT,
+                                .has_block = true, .block = h, .authority = (uint16_t)i};
+        nm_bft_vote_sign(&v, signers[s]);
+        assert_int_equal(nm_bft_cert_add(&cert, &v), 0);
+    }
+    int err = nm_chain_bft_commit(c, blk, len, &cert, NULL);
+    nm_bft_cert_fini(&cert);
+    free(blk);
+    return err;
+}
+
+static void submit_signed(struct nm_chain *c, const struct nm_keypair *k, struct nm_call *call)
+{
+    uint8_t *ext;
+    size_t len;
+    struct nm_account_info acct;
+    assert_int_equal(nm_pallet_accounts.get(c->db, &k->pub, &acct), 0);
+    assert_int_equal(nm_extrinsic_build(k, &c->genesis, acct.nonce, call, &ext, &len), 0);
+    assert_int_equal(nm_chain_submit(c, ext, len, NULL), 0);
+    free(ext);
+}
+
+/* Issue 11: governance adds eve with power 3 (the council fast-tracks it in
+ * block 1); the set changes at the end of the epoch's last block, so block
+ * 10 needs eve: the old set's quorum no longer makes a certificate. A node
+ * syncing from genesis checks blocks 1-9 against the set of four and 10
+ * against the set of five, and --check's replay does the same. */
+static void test_a_governed_set_change_certifies_from_the_next_epoch_on(void **state)
+{
+    (void)state;
+    struct net x;
+    net_open(&x);
+    struct nm_chain *c = x.chains[0];
+    struct nm_keypair eve;
+    nm_keypair_dev("eve", &eve);
+    static struct nm_call call;
+    memset(&call, 0, sizeof call);
+    call.kind = NM_CALL_PROPOSE_AUTHORITY;
+    call.u.propose_authority.bond = c->rt.params.gov_min_bond;
+    call.u.propose_authority.op = NM_AUTHORITY_ADD;
+    call.u.propose_authority.account = eve.pub;
+    call.u.propose_authority.power = 3;
+    submit_signed(c, &x.keys[0], &call);
+    memset(&call, 0, sizeof call);
+    call.kind = NM_CALL_COUNCIL_FAST_TRACK;
+    call.u.council.proposal = 1;
+    submit_signed(c, &x.keys[1], &call); /* bob and charlie: 2 of the dev council's 3 */
+    submit_signed(c, &x.keys[2], &call);
+    const struct nm_keypair *old_quorum[] = {&x.keys[0], &x.keys[1], &x.keys[2]};
+    const struct nm_keypair *with_eve[] = {&x.keys[0], &x.keys[1], &eve};
+    struct nm_epoch_pos pos;
+    nm_runtime_epoch_at(&c->rt, 1, &pos);
+    assert_int_equal(pos.last, 9);
+    for (uint64_t h = 1; h <= pos.last; h++) {
+        assert_int_equal(commit_next(&x, old_quorum, 3), 0);
+        assert_int_equal(c->bft_set.count, h < pos.last ? 4u : 5u);
+    }
+    assert_int_equal(c->bft_set_version, 1);
+    /* block 10: 3 of 7 power is no quorum; alice, bob and eve (5 of 7) are */
+    assert_int_equal(commit_next(&x, old_quorum, 3), NM_E_BFT_NO_QUORUM);
+    assert_int_equal(c->best.height, 9);
+    assert_int_equal(commit_next(&x, with_eve, 3), 0);
+    /* a node syncing from genesis: each certificate against its height's set */
+    struct nm_chain *sync = x.chains[1];
+    for (uint64_t h = 1; h <= c->best.height; h++) {
+        uint8_t *blk;
+        size_t len;
+        assert_int_equal(nm_chain_block_bytes(c, h, &blk, &len), 0);
+        assert_int_equal(nm_chain_import(sync, blk, len, false), 0);
+        free(blk);
+    }
+    assert_int_equal(sync->best.height, 10);
+    assert_int_equal(sync->bft_set.count, 5);
+    char msg[400];
+    assert_int_equal(nm_chain_check(c, &x.spec, msg, sizeof msg), 0);
+    assert_non_null(strstr(msg, "check: ok: 10 blocks replayed"));
+    net_close(&x);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -303,6 +402,7 @@ int main(void)
         cmocka_unit_test(test_every_bad_certificate_is_refused_and_changes_nothing),
         cmocka_unit_test(test_a_key_outside_the_set_cannot_build),
         cmocka_unit_test(test_a_reported_equivocator_leaves_the_set_at_the_next_block),
+        cmocka_unit_test(test_a_governed_set_change_certifies_from_the_next_epoch_on),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

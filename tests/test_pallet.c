@@ -51,7 +51,7 @@ static void test_every_call_row_is_complete_and_found_by_its_kind(void **state)
             total++;
         }
     }
-    assert_int_equal(total, 23);
+    assert_int_equal(total, 24); /* issue 11: governance.propose_authority */
     assert_null(nm_pallet_call_find(0x0000));
     assert_null(nm_pallet_call_find(0x01ff));
     assert_null(nm_pallet_call_find(0xff00));

@@ -248,4 +248,8 @@ int nm_cmd_submit_render(struct nm_cmd_ctx *ctx, nm_cmd_render_fn render);
  * in an events array; NULL when none. */
 const cJSON *nm_cmd_find_event(const cJSON *events, const char *name);
 
+/* The handler of every `propose ...` command (cmd_gov.c): the checks
+ * before signing a proposal (bond, funds, kind rules), then submit. */
+int nm_cmd_gov_propose(struct nm_cmd_ctx *ctx);
+
 #endif

@@ -12,6 +12,7 @@
 #include "node/amount.h"
 #include "node/errors.h"
 #include "node/pallets/governance.h"
+#include "node/pallets/governance_store.h"
 #include "node/params_json.h"
 #include "node/pallets/subnets.h"
 #include "node/ss58.h"
@@ -264,10 +265,7 @@ static int check_proposal(struct nm_cmd_ctx *ctx)
     const struct nm_call *c = nm_cmd_call(ctx);
     const cJSON *params;
     char a1[NM_CMD_AMOUNT_CAP], a2[NM_CMD_AMOUNT_CAP];
-    uint64_t bond = c->kind == NM_CALL_PROPOSE_SUBNET  ? c->u.propose_subnet.bond
-                    : c->kind == NM_CALL_PROPOSE_PARAM ? c->u.propose_param.bond
-                    : c->kind == NM_CALL_PROPOSE_SPEND ? c->u.propose_spend.bond
-                                                       : c->u.propose_upgrade.bond;
+    uint64_t bond = nm_gov_bond_of(c);
     uint64_t free, staked;
     cJSON *gov;
     int rc = fetch(ctx, 0, &gov);
@@ -442,7 +440,7 @@ static int render_propose(struct nm_cmd_ctx *ctx, struct nm_cmd_submitted *sub,
     return 0;
 }
 
-static int h_propose(struct nm_cmd_ctx *ctx)
+int nm_cmd_gov_propose(struct nm_cmd_ctx *ctx)
 {
     int rc = check_proposal(ctx);
     return rc ? rc : nm_cmd_submit_render(ctx, render_propose);
@@ -716,28 +714,28 @@ static const struct nm_cmd_entry entries[] = {
      .flags = NM_CMD_SIGNED_CONFIRM, .options = nm_cmd_propose_subnet_options,
      .confirm = "propose a new subnet \"$--name\", bonding $--bond NMT until the vote ends "
                 "(slashed if a quorum votes it down hard enough)",
-     .build = build_propose_subnet, .handler = h_propose},
+     .build = build_propose_subnet, .handler = nm_cmd_gov_propose},
     {.words = "propose param", .json = "id, kind, vote_end", .usage = "propose param NAME VALUE",
      .summary = "propose a new parameter value; needs --bond AMOUNT",
      .flags = NM_CMD_SIGNED_CONFIRM, .min_args = 2, .max_args = 2, .options = opts_bond,
      .confirm = "propose setting $1 to $2, bonding $--bond NMT until the vote ends "
                 "(slashed if a quorum votes it down hard enough)",
      .build = build_propose_param,
-     .handler = h_propose, .help_more = help_param_names},
+     .handler = nm_cmd_gov_propose, .help_more = help_param_names},
     {.words = "propose spend", .json = "id, kind, vote_end", .usage = "propose spend TO AMOUNT",
      .summary = "propose a treasury payment to TO; needs --bond AMOUNT",
      .flags = NM_CMD_SIGNED_CONFIRM, .min_args = 2, .max_args = 2, .options = opts_bond,
      .confirm = "propose paying $2 NMT from the treasury to $1, bonding $--bond NMT until "
                 "the vote ends (slashed if a quorum votes it down hard enough)",
      .build = build_propose_spend,
-     .handler = h_propose},
+     .handler = nm_cmd_gov_propose},
     {.words = "propose upgrade", .usage = "propose upgrade VERSION --at HEIGHT --bond AMOUNT",
      .json = "id, kind, vote_end",
      .summary = "propose switching to runtime spec VERSION at block HEIGHT",
      .flags = NM_CMD_SIGNED_CONFIRM, .min_args = 1, .max_args = 1, .options = opts_upgrade,
      .confirm = "propose that every node switch to runtime spec version $1 at block $--at, "
                 "bonding $--bond NMT until the vote ends",
-     .build = build_propose_upgrade, .handler = h_propose},
+     .build = build_propose_upgrade, .handler = nm_cmd_gov_propose},
     {.words = "vote", .json = "id, vote, stake", .usage = "vote ID aye|nay",
      .summary = "vote on an open proposal with your bonded stake", .flags = NM_CMD_SIGNED,
      .min_args = 2, .max_args = 2, .build = build_vote, .handler = h_vote},

@@ -41,7 +41,7 @@ static const struct nm_call_info calls[] = {
      .apply = nm_authorities_report},
 };
 
-static const char *const events[] = {"authorities.Offence", NULL};
+static const char *const events[] = {"authorities.Offence", "authorities.SetChanged", NULL};
 
 const struct nm_pallet nm_pallet_authorities = {
     .name = "authorities",

@@ -6,6 +6,7 @@
 
 #include "node/amount.h"
 #include "node/errors.h"
+#include "node/pallets/authorities.h"
 #include "node/pallets/balances.h"
 #include "node/pallets/governance_store.h"
 #include "node/pallets/governance_params.h"
@@ -21,7 +22,7 @@
 #include <string.h>
 
 static const char *const kind_names[NM_PROPOSAL__KIND_COUNT] = {"subnet", "param", "spend",
-                                                                "upgrade"};
+                                                                "upgrade", "authority"};
 static const char *const status_names[NM_PROPOSAL__STATUS_COUNT] = {
     "open", "approved", "executed", "failed", "rejected", "slashed", "cancelled"};
 static const char *const action_names[NM_COUNCIL__ACTION_COUNT] = {"cancel", "fast-track"};
@@ -43,6 +44,7 @@ int nm_proposal_kind_of_call(uint16_t call_kind)
     case NM_CALL_PROPOSE_PARAM: return NM_PROPOSAL_PARAM;
     case NM_CALL_PROPOSE_SPEND: return NM_PROPOSAL_SPEND;
     case NM_CALL_PROPOSE_UPGRADE: return NM_PROPOSAL_UPGRADE;
+    case NM_CALL_PROPOSE_AUTHORITY: return NM_PROPOSAL_AUTHORITY;
     default: return -1;
     }
 }
@@ -123,6 +125,34 @@ static int check_upgrade(struct nm_db *db, uint32_t version, uint64_t at, uint64
     return at > not_before ? 0 : NM_E_UPGRADE_HEIGHT;
 }
 
+static int collect_ids(sqlite3_stmt *st, uint32_t *ids, size_t *n);
+
+/* Issue 11: one change of an account's authority in flight at a time: a
+ * proposal naming an account an open or approved one names is a duplicate
+ * (NM_E_BFT_CHANGE_PENDING). */
+static int authority_pending(struct nm_runtime *rt, const nm_account *who)
+{
+    uint32_t ids[NM_GOV_MAX_ACTIVE];
+    size_t n;
+    sqlite3_stmt *st = nm_db_stmt(rt->db, "SELECT id FROM proposals WHERE status IN (0, 1)"
+                                          " AND kind=?1 ORDER BY id");
+    if (st)
+        sqlite3_bind_int(st, 1, NM_PROPOSAL_AUTHORITY);
+    int err = collect_ids(st, ids, &n);
+    struct nm_proposal *p = malloc(sizeof *p);
+    struct nm_call *call = malloc(sizeof *call);
+    if (!err && (!p || !call))
+        err = NM_E_NOMEM;
+    for (size_t i = 0; i < n && !err; i++)
+        if (!(err = nm_governance_get(rt->db, ids[i], p)) &&
+            !(err = nm_governance_call(p, call)) &&
+            nm_account_eq(&call->u.propose_authority.account, who))
+            err = NM_E_BFT_CHANGE_PENDING;
+    free(p);
+    free(call);
+    return err;
+}
+
 /* What a proposal asks for must make sense when it is made. */
 static int check_action(struct nm_runtime *rt, const struct nm_call *c, uint64_t earliest_exec)
 {
@@ -148,6 +178,12 @@ static int check_action(struct nm_runtime *rt, const struct nm_call *c, uint64_t
         if (err)
             return err;
         return c->u.propose_spend.amount > treasury ? NM_E_TREASURY_OVERDRAFT : 0;
+    }
+    case NM_CALL_PROPOSE_AUTHORITY: { /* issue 11 */
+        int err = nm_authorities_change(rt, c->u.propose_authority.op,
+                                        &c->u.propose_authority.account,
+                                        c->u.propose_authority.power, false);
+        return err ? err : authority_pending(rt, &c->u.propose_authority.account);
     }
     default:
         return check_upgrade(rt->db, c->u.propose_upgrade.version, c->u.propose_upgrade.at,
@@ -273,6 +309,18 @@ static void tally_event_fields(cJSON *ev, const struct nm_proposal *p)
     nm_json_add_amount(ev, "total_stake", p->total_stake);
 }
 
+/* Issue 11: an authority change runs at the end of the last block of the
+ * epoch holding `at`, so the new set certifies the next epoch's blocks;
+ * other kinds run at `at`. */
+static uint64_t due_at(const struct nm_runtime *rt, uint8_t kind, uint64_t at)
+{
+    if (kind != NM_PROPOSAL_AUTHORITY)
+        return at;
+    struct nm_epoch_pos pos;
+    nm_runtime_epoch_at(rt, at, &pos);
+    return pos.last;
+}
+
 /* End of the review (pair[0] the row as loaded, pair[1] scratch): the
  * tally decides; the bond goes back or to the treasury. */
 static int close_review(struct nm_runtime *rt, struct nm_proposal *pair)
@@ -295,6 +343,7 @@ static int close_review(struct nm_runtime *rt, struct nm_proposal *pair)
             cJSON_Delete(ev);
             return NM_E_OVERFLOW;
         }
+        p->execute_at = due_at(rt, p->kind, p->execute_at);
         tally_event_fields(ev, p);
         nm_json_add_u64(ev, "execute_at", p->execute_at);
     } else {
@@ -398,6 +447,10 @@ static int perform(struct nm_runtime *rt, const struct nm_proposal *p, const str
     case NM_PROPOSAL_PARAM: return exec_param(rt, p, c);
     case NM_PROPOSAL_SPEND: return exec_spend(rt, p, c);
     case NM_PROPOSAL_UPGRADE: return exec_upgrade(rt, p, c);
+    case NM_PROPOSAL_AUTHORITY:
+        return nm_authorities_change(rt, c->u.propose_authority.op,
+                                     &c->u.propose_authority.account,
+                                     c->u.propose_authority.power, true);
     default: return NM_E_INTERNAL;
     }
 }
@@ -407,6 +460,13 @@ static int perform(struct nm_runtime *rt, const struct nm_proposal *p, const str
 static int execute(struct nm_runtime *rt, struct nm_proposal *pair)
 {
     struct nm_proposal *old = &pair[0], *p = &pair[1];
+    uint64_t due = due_at(rt, old->kind, rt->height);
+    if (due != rt->height) { /* not an epoch's last block (the tempo changed) */
+        memcpy(p, old, offsetof(struct nm_proposal, call) + old->call_len);
+        p->call_len = old->call_len;
+        p->execute_at = due;
+        return nm_gov_proposal_put(rt, old, p);
+    }
     struct nm_call *call = malloc(sizeof *call);
     if (!call)
         return NM_E_NOMEM;
@@ -475,9 +535,10 @@ static int council_act(struct nm_runtime *rt, struct nm_proposal *pair, uint8_t 
     if (action == NM_COUNCIL_CANCEL) {
         p->status = NM_PROPOSAL_CANCELLED;
     } else {
-        /* Approved now, executed at the end of this block. */
+        /* Approved now, executed at the end of this block (an authority
+         * change: of this epoch's last block). */
         p->status = NM_PROPOSAL_APPROVED;
-        p->execute_at = rt->height;
+        p->execute_at = due_at(rt, p->kind, rt->height);
     }
     if ((err = nm_gov_proposal_put(rt, old, p)) || (err = nm_gov_sigs_clear(rt, p->id)))
         return err;

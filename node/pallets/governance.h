@@ -12,7 +12,12 @@
  *   emission weight, "subnet.ID.emission_weight", by the subnets rules), a treasury spend
  *   (amount > 0, at most the treasury now) and a runtime upgrade (version
  *   above the current spec version and any scheduled one, taking effect at
- *   a height after the proposal's earliest execution).
+ *   a height after the proposal's earliest execution), and (issue 11) a
+ *   change of the BFT authority set: add an account with a power, remove
+ *   an authority, or change its power (the rules of nm_authorities_change
+ *   in authorities.h, checked when proposed and again when executed; when
+ *   proposed, also none open or approved for the same account:
+ *   NM_E_BFT_CHANGE_PENDING).
  * - propose: bond >= gov_min_bond (NM_E_BOND_TOO_SMALL), the signer has it
  *   free; it is reserved in the proposal (taken from the free balance). At
  *   most NM_GOV_MAX_ACTIVE proposals are open or approved at once
@@ -40,7 +45,11 @@
  *   = vote_end + gov_timelock_blocks. A subnet is created (owner: the
  *   proposer), a parameter set, a spend paid (NM_E_TREASURY_OVERDRAFT if
  *   the treasury fell short meanwhile), an upgrade scheduled
- *   (NM_E_UPGRADE_PENDING if another is). An execution that fails leaves
+ *   (NM_E_UPGRADE_PENDING if another is). An authority change waits for
+ *   an epoch boundary: it executes at the end of the last block of the
+ *   epoch that holds its execution height (execute_at is rounded up to
+ *   it at approval and again, should the tempo change, when it is due), so
+ *   the new set certifies blocks from the first block of the next epoch. An execution that fails leaves
  *   nothing behind but status "failed" with the error's name.
  * - Runtime upgrade: when the end of block at-1 is reached the state's
  *   spec_version becomes the new version, so block `at` is the first under
@@ -91,6 +100,7 @@ enum nm_proposal_kind {
     NM_PROPOSAL_PARAM,
     NM_PROPOSAL_SPEND,
     NM_PROPOSAL_UPGRADE,
+    NM_PROPOSAL_AUTHORITY, /* issue 11: a change of the BFT authority set */
     NM_PROPOSAL__KIND_COUNT
 };
 

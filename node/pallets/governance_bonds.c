@@ -71,6 +71,7 @@ uint64_t nm_gov_bond_of(const struct nm_call *c)
     case NM_CALL_PROPOSE_SUBNET: return c->u.propose_subnet.bond;
     case NM_CALL_PROPOSE_PARAM: return c->u.propose_param.bond;
     case NM_CALL_PROPOSE_SPEND: return c->u.propose_spend.bond;
+    case NM_CALL_PROPOSE_AUTHORITY: return c->u.propose_authority.bond;
     default: return c->u.propose_upgrade.bond;
     }
 }

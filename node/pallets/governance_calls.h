@@ -18,7 +18,8 @@
     NM_CALL_PROPOSE_UPGRADE = 0x0603,                                                             \
     NM_CALL_VOTE = 0x0604,                                                                        \
     NM_CALL_COUNCIL_CANCEL = 0x0605,                                                              \
-    NM_CALL_COUNCIL_FAST_TRACK = 0x0606,
+    NM_CALL_COUNCIL_FAST_TRACK = 0x0606,                                                          \
+    NM_CALL_PROPOSE_AUTHORITY = 0x0607,
 
 #define NM_GOVERNANCE_CALL_ARGS                                                                   \
     struct { uint64_t bond; struct nm_subnet_spec spec; } propose_subnet;                         \
@@ -26,6 +27,8 @@
     struct { uint64_t bond; nm_account dest; uint64_t amount; } propose_spend;                    \
     struct { uint64_t bond; uint32_t version; uint64_t at; } propose_upgrade;                     \
     struct { uint32_t proposal; uint8_t aye; } vote;                                              \
-    struct { uint32_t proposal; } council; /* cancel / fast-track */
+    struct { uint32_t proposal; } council; /* cancel / fast-track */                             \
+    /* issue 11: op is enum nm_authority_change (authorities.h); power 0 for remove */          \
+    struct { uint64_t bond; uint8_t op; nm_account account; uint64_t power; } propose_authority;
 
 #endif

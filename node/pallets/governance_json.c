@@ -7,6 +7,7 @@
 #include "node/json.h"
 
 #include "node/amount.h"
+#include "node/pallets/authorities.h"
 #include "node/errors.h"
 #include "node/pallets/governance_store.h"
 #include "node/pallets/staking.h"
@@ -181,6 +182,18 @@ static int action_json(struct nm_db *db, const struct nm_params *params,
                  nm_amount_format(c->u.propose_spend.amount, amount),
                  nm_ss58_encode(&c->u.propose_spend.dest, addr));
         break;
+    case NM_CALL_PROPOSE_AUTHORITY: { /* issue 11 */
+        const char *op = nm_authority_change_name(c->u.propose_authority.op);
+        nm_ss58_encode(&c->u.propose_authority.account, addr);
+        if (c->u.propose_authority.op == NM_AUTHORITY_REMOVE)
+            snprintf(summary, sizeof summary,
+                     "remove authority %s at the epoch boundary", addr);
+        else
+            snprintf(summary, sizeof summary, "%s authority %s with power %llu at the epoch "
+                     "boundary", op ? op : "?", addr,
+                     (unsigned long long)c->u.propose_authority.power);
+        break;
+    }
     default:
         snprintf(summary, sizeof summary, "switch to runtime spec version %u at block %llu",
                  c->u.propose_upgrade.version, (unsigned long long)c->u.propose_upgrade.at);

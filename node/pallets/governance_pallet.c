@@ -2,6 +2,7 @@
  * calls' codec and JSON view, genesis, end-of-block hook and fold (GOV-001/
  * 002; see pallet.h). */
 #include "node/pallets/governance.h"
+#include "node/pallets/authorities.h"
 #include "node/pallets/pallet.h"
 
 #include "node/errors.h"
@@ -110,6 +111,38 @@ static void upgrade_json(const struct nm_call *c, cJSON *args)
     nm_json_add_u64(args, "at", c->u.propose_upgrade.at);
 }
 
+/* issue 11: a change of the BFT authority set */
+static void authority_encode(const struct nm_call *c, struct nm_writer *w)
+{
+    nm_put_u64(w, c->u.propose_authority.bond);
+    nm_put_u8(w, c->u.propose_authority.op);
+    nm_put_raw(w, c->u.propose_authority.account.b, NM_PUBKEY_LEN);
+    nm_put_u64(w, c->u.propose_authority.power);
+}
+
+static int authority_decode(struct nm_reader *r, struct nm_call *c)
+{
+    c->u.propose_authority.bond = nm_get_u64(r);
+    c->u.propose_authority.op = nm_get_u8(r);
+    nm_get_raw(r, c->u.propose_authority.account.b, NM_PUBKEY_LEN);
+    c->u.propose_authority.power = nm_get_u64(r);
+    /* one encoding per change: a known op, and no power with remove */
+    return c->u.propose_authority.op >= NM_AUTHORITY__CHANGE_COUNT ||
+                   (c->u.propose_authority.op == NM_AUTHORITY_REMOVE &&
+                    c->u.propose_authority.power)
+               ? NM_E_DECODE
+               : 0;
+}
+
+static void authority_json(const struct nm_call *c, cJSON *args)
+{
+    const char *op = nm_authority_change_name(c->u.propose_authority.op);
+    nm_json_add_amount(args, "bond", c->u.propose_authority.bond);
+    cJSON_AddStringToObject(args, "change", op ? op : "?");
+    nm_json_add_account(args, "account", &c->u.propose_authority.account);
+    nm_json_add_u64(args, "power", c->u.propose_authority.power);
+}
+
 static void vote_encode(const struct nm_call *c, struct nm_writer *w)
 {
     nm_put_u32(w, c->u.vote.proposal);
@@ -190,6 +223,12 @@ static const struct nm_call_info calls[] = {
      .decode = council_decode,
      .to_json = council_json,
      .apply = nm_governance_council},
+    {.kind = NM_CALL_PROPOSE_AUTHORITY,
+     .name = "governance.propose_authority", .weight = 150,
+     .encode = authority_encode,
+     .decode = authority_decode,
+     .to_json = authority_json,
+     .apply = nm_governance_propose},
 };
 
 static const char *const governance_events[] = {

@@ -62,6 +62,7 @@ static const char *const allowed_params[] = {
     "collusion_confirm_epochs",
     "collusion_penalty_ppb",
     "collusion_slash_ppb",
+    "bft_slash_ppb", /* issue 11 */
 };
 
 /* Parameters bound to each other: the miner and validator shares of a

@@ -6,6 +6,7 @@
 #include "node/amount.h"
 #include "node/bft/evidence.h"
 #include "node/errors.h"
+#include "node/pallets/authorities.h"
 #include "node/pallets/pallet.h"
 #include "node/ss58.h"
 
@@ -283,6 +284,18 @@ static void read_governance(struct jin *j, struct nm_call *c)
         c->u.propose_upgrade.version = (uint32_t)get_uint(j, "version", UINT32_MAX);
         c->u.propose_upgrade.at = get_uint(j, "at", 9007199254740991ULL);
         break;
+    case NM_CALL_PROPOSE_AUTHORITY: { /* issue 11 */
+        char change[16];
+        get_str(j, "change", change, sizeof change);
+        int op = nm_authority_change_parse(change);
+        if (!j->rc && op < 0)
+            bad(j, "change must be add, remove or power");
+        c->u.propose_authority.bond = get_amount(j, "bond");
+        c->u.propose_authority.op = op < 0 ? 0 : (uint8_t)op;
+        get_account(j, "account", &c->u.propose_authority.account);
+        c->u.propose_authority.power = get_uint(j, "power", NM_AUTHORITY_MAX_POWER);
+        break;
+    }
     case NM_CALL_VOTE:
         c->u.vote.proposal = (uint32_t)get_uint(j, "proposal", UINT32_MAX);
         get_str(j, "vote", vote, sizeof vote);

@@ -4,12 +4,15 @@
 # same hashes; one killed (SIGKILL, mid-round), finality goes on; a second
 # killed, finality stops and nobody forks; both restarted, they catch up by
 # sync (each block's certificate checked) and finality resumes; nobody ever
-# signed two conflicting votes. Then a test-only tool (tests/tools) makes
-# one authority equivocate: the evidence goes on chain, it loses its power
-# and the other three go on. Also: --validator with a key outside the set
-# is refused with the reason. The console's Authorities screen (Alt-9)
-# shows the four with their power online, a contact's name, and marks the
-# killed one offline.
+# signed two conflicting votes. Then a test-only tool (js-libp2p,
+# tests/interop/equivocate.mjs) makes one authority equivocate on the wire:
+# the nodes see it and report it on chain by themselves (the test submits
+# nothing), it loses its power and bft_slash_ppb of its stake, the other
+# three go on, and a second report of the offence is refused before
+# signing, at no cost.
+# Also: --validator with a key outside the set is refused with the reason.
+# The console's Authorities screen (Alt-9) shows the four with their power
+# online, a contact's name, and marks the killed one offline.
 . "$(dirname "$0")/../e2e-lib.sh"
 . "$(dirname "$0")/../e2e-console-lib.sh"
 
@@ -145,21 +148,53 @@ check "nobody ever signed two conflicting votes" \
 check "the restarted authorities resumed from their double-sign record" \
     sh -c "rpc() { '$NEUROMESH' exec --url \"\$1\" --raw bft_state; }; rpc '$(url_of 3)' | grep -q '\"running\":true'"
 
-# a test-only tool makes dave (authority 3) sign two conflicting
-# precommits; the evidence goes on chain: dave loses its power
+# dave (authority 3) gets stake to be slashed: alice makes a subnet, dave
+# stakes 50 NMT on it
+DAVE=5HKfBB9p5PpYCBZ8PoQGzjHUqvGX2iRmv7ubaSFi4zWsWFcK
+/usr/bin/python3 -c "import hashlib,sys; sys.stdout.write(hashlib.blake2b(b'neuromesh-dev/dave',
+    digest_size=32).hexdigest())" >"$T/dave.seed"
+"$NEUROMESH" key import dave --seed-file "$T/dave.seed" --insecure-password >/dev/null 2>&1
+as() { who=$1; shift; "$NEUROMESH" exec --url "$(url_of 0)" --as "$who" "$@"; }
+check "dave stakes 50 NMT on a subnet" sh -c "
+    '$NEUROMESH' exec --url '$(url_of 0)' --as alice 'subnet create --name bft --task CODE_GEN' &&
+    '$NEUROMESH' exec --url '$(url_of 0)' --as alice 'transfer $DAVE 100' &&
+    '$NEUROMESH' exec --url '$(url_of 0)' --as dave 'stake add 1 50'"
+staked_of_dave() { "$NEUROMESH" exec --url "$(url_of 0)" --json "balance $DAVE" | json_field staked; }
+# the test-only tool signs dave's conflicting precommits on the wire; it
+# submits nothing: the nodes must report what they saw
 genesis=$(rpc 0 "chain_getBlockHash [0]" | tr -d '"')
-ev=$(/usr/bin/python3 "$(dirname "$0")/../tools/bft_equivocate.py" dave 3 "$genesis" 2)
-"$NEUROMESH" exec --url "$(url_of 0)" --as alice "authorities report $ev" >"$T/report.out" 2>&1
-check "equivocation evidence lands on chain and removes the offender" \
-    grep -q "5HKfBB9p5PpYCBZ8PoQGzjHUqvGX2iRmv7ubaSFi4zWsWFcK removed from the authorities" \
-    "$T/report.out"
-check "the set is the other three from the next block on" \
-    sh -c "test \$('$NEUROMESH' exec --url '$(url_of 1)' --raw bft_authorities | grep -o '\"account\"' | wc -l) = 3"
+INTEROP="$(cd "$(dirname "$0")/../interop" && pwd)"
+command -v node >/dev/null 2>&1 && [ -d "$INTEROP/node_modules/libp2p" ] ||
+    fail "js-libp2p is installed (run scripts/install-deps.sh: npm ci in tests/interop)"
+dave_seed=$(cat "$T/dave.seed")
+node "$INTEROP/equivocate.mjs" "$(sed -n 1p "$dn/nodes.txt" | cut -d' ' -f3)" "$genesis" 3 \
+    "$dave_seed" 3 >"$T/equivocate.out" 2>&1 &
+BG_PIDS="$BG_PIDS $!"
+out_of_set() {
+    k=0
+    until [ "$("$NEUROMESH" exec --url "$(url_of 1)" --raw bft_authorities | grep -o '"account"' | wc -l)" = 3 ]; do
+        k=$((k + 1)); [ $k -gt 150 ] && return 1; sleep 0.1
+    done
+}
+check "dave's equivocation is reported on chain by the nodes themselves" out_of_set
+check "a node logged its own report" grep -q "reported the equivocation of authority 3" \
+    "$dn/node0.log" "$dn/node1.log" "$dn/node2.log"
+check "the set is the other three: dave is out" \
+    sh -c "! '$NEUROMESH' exec --url '$(url_of 2)' --raw bft_authorities | grep -q '$DAVE'"
+check "dave's stake is slashed by bft_slash_ppb (10%): 45 NMT left" \
+    test "$(staked_of_dave)" = 45000000000
 h=$(height 0)
 check "finality goes on with the three" wait_height 1 $((h + 3)) 150
 check "the offender's node stops voting" grep -q "this node no longer votes" "$dn/node3.log"
-"$NEUROMESH" exec --url "$(url_of 0)" --as alice "authorities report $ev" >"$T/report2.out" 2>&1
-check "the same evidence again is refused" grep -qi "error" "$T/report2.out"
+ev=$(rpc 0 bft_state | tr ',' '\n' | grep -o '0x[0-9a-f]\{608\}' | head -n 1)
+free_of_alice() { "$NEUROMESH" exec --url "$(url_of 0)" --json "balance $ALICE_ADDR" | json_field free; }
+ALICE_ADDR=5CuFWW4RYWaZi8hMDqzgWmjwS3XyRzLXtmpP4sRoRAw736gV
+before=$(free_of_alice)
+as alice "authorities report $ev" >"$T/report2.out" 2>&1
+check "a second report of the offence is refused before signing" \
+    grep -q "already reported or removed" "$T/report2.out"
+check "and costs nothing, and slashes nothing more" \
+    test "$(free_of_alice)" = "$before" -a "$(staked_of_dave)" = 45000000000
 
 # a key outside the authority set is refused
 if "$NEUROMESH" node --chain "$dn/spec.json" --tmp --rpc-port 0 --port 0 --listen-ip 127.0.0.1 \

@@ -3,8 +3,9 @@
 # proposed with a bond, voted with stake, approved after the 20-block
 # review and executed after the 5-block timelock, seen in `chain info`;
 # bad input (bond too small, unknown or out-of-bounds parameter, treasury
-# overdraft, upgrade at a past height, vote without stake, double vote,
-# council member alone, outsider as council) refused with a clear error and
+# overdraft, upgrade at a past height, an authority change on the dev
+# chain's one authority, vote without stake, double vote, council member
+# alone, outsider as council) refused with a clear error and
 # no fee taken; a subnet's emission weight set by proposal (issue 16).
 # About 30 s at 1 s blocks.
 . "$(dirname "$0")/../e2e-lib.sh"
@@ -43,6 +44,9 @@ expect_error "treasury overdraft is refused" 1 "TREASURY_OVERDRAFT" \
     --as alice 'propose spend bob 5 --bond 1'
 expect_error "upgrade at a past height is refused" 1 "UPGRADE_HEIGHT" \
     --as alice 'propose upgrade 2 --at 1 --bond 1'
+# issue 11: the dev chain's one authority (instant finality) is no set to govern
+expect_error "an authority change on a one-authority chain is refused" 1 "BFT_SET_FIXED" \
+    --as alice 'propose authority add bob 1 --bond 1'
 [ "$(free_of alice)" = "$alice_before" ] && pass "refused proposals cost nothing" \
     || fail "refused proposals changed alice's balance"
 

@@ -30,8 +30,10 @@ CALLS: Dict[str, int] = {
     "governance.propose_subnet": 0x0600, "governance.propose_param": 0x0601,
     "governance.propose_spend": 0x0602, "governance.propose_upgrade": 0x0603,
     "governance.vote": 0x0604, "governance.council_cancel": 0x0605,
-    "governance.council_fast_track": 0x0606,
+    "governance.council_fast_track": 0x0606, "governance.propose_authority": 0x0607,
 }
+# governance.propose_authority's change, in encoding order (authorities.h)
+AUTHORITY_CHANGES = ("add", "remove", "power")
 # subnets.update's field mask, in encoding order (subnets_calls.h)
 SPEC_FIELDS = ("name", "emission_weight", "min_stake_miner", "min_stake_validator",
                "max_neurons", "input_schema", "output_schema", "eval_spec")
@@ -271,6 +273,12 @@ def _encode_args(w: Writer, name: str, a: Mapping[str, Any]) -> None:
         w.u64(_amount(a["bond"])).raw(ss58_decode(a["dest"])).u64(_amount(a["amount"]))
     elif name == "governance.propose_upgrade":
         w.u64(_amount(a["bond"])).u32(a["version"]).u64(a["at"])
+    elif name == "governance.propose_authority":
+        if a["change"] not in AUTHORITY_CHANGES:
+            raise EncodeError("change must be add, remove or power")
+        power = a.get("power", 0)
+        w.u64(_amount(a["bond"])).u8(AUTHORITY_CHANGES.index(a["change"]))
+        w.raw(ss58_decode(a["account"])).u64(power)
     elif name == "governance.vote":
         if a["vote"] not in ("aye", "nay"):
             raise EncodeError("vote must be aye or nay")

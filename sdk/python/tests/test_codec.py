@@ -49,6 +49,10 @@ CASES = [
     ("governance.vote", {"proposal": 4, "vote": "nay"}),
     ("governance.council_cancel", {"proposal": 9}),
     ("governance.council_fast_track", {"proposal": 10}),
+    ("governance.propose_authority", {"bond": 1, "change": "power", "account": BOB,
+                                      "power": 3}),
+    ("governance.propose_authority", {"bond": 1, "change": "remove", "account": BOB,
+                                      "power": 0}),
 ]
 
 
