@@ -132,6 +132,10 @@ $(BUILD)/tests/%: tests/%.c $(TEST_SUPPORT_OBJS) $(BUILD)/libneuromesh.a
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(TEST_SUPPORT_OBJS) $(BUILD)/libneuromesh.a \
 		$(PKG_LIBS) $(CMOCKA_LIBS)
 
+# The miner's tests and bench drive gRPC directly too (a raw client, a bare
+# echo server): they link the library itself beside the forwarders.
+$(BUILD)/tests/test_miner_server $(BUILD)/bench/bench_miner: PKG_LIBS += $(shell pkg-config --libs grpc)
+
 # The allocation fault test counts (and fails) our own allocations.
 $(BUILD)/tests/test_faults_alloc: ALL_LDFLAGS += -Wl,--wrap=malloc -Wl,--wrap=calloc \
 	-Wl,--wrap=realloc
