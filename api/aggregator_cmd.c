@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static const char usage[] =
     "usage: neuromesh aggregator [--node ws://HOST:PORT] [--listen HOST:PORT]\n"
@@ -21,7 +22,7 @@ static const char usage[] =
     "                            [--cache-entries N] [--cache-ttl-ms T] [--health-ms T]\n"
     "                            [--max-body BYTES] [--port-file F] [--quiet]\n"
     "                            [--redis redis://HOST:PORT/DB] [--redis-down open|closed]\n"
-    "                            [--redis-timeout-ms T]\n"
+    "                            [--redis-timeout-ms T] [--tls-cert PEM --tls-key PEM]\n"
     "       neuromesh aggregator key new NAME [--per-minute N] [--per-day N] [--keys-db F]\n"
     "       neuromesh aggregator key list|revoke [ID|NAME] [--keys-db F]\n"
     "\n"
@@ -44,6 +45,7 @@ static const char usage[] =
     "  --redis-down M      Redis down or slow: open (default) serves with this\n"
     "                      aggregator's own limits; closed answers 503\n"
     "  --redis-timeout-ms T  a Redis answer later than T counts as down (default 250)\n"
+    "  --tls-cert PEM --tls-key PEM  serve HTTPS: HTTP/2 or HTTP/1.1 by ALPN\n"
     NM_LOG_FLAG_HELP;
 
 static int default_keys_db(char *out, size_t cap)
@@ -195,7 +197,13 @@ int nm_aggregator_main(int argc, char **argv)
             cfg.redis_fail_closed = !strcmp(v, "closed");
         } else if (!strcmp(a, "--redis-timeout-ms"))
             rc = nm_role_parse_long(a, v, 1, 60000, &redis_timeout);
-        else {
+        else if (!strcmp(a, "--tls-cert") || !strcmp(a, "--tls-key")) {
+            if (access(v, R_OK)) {
+                fprintf(stderr, "error: %s %.200s: cannot read the file\n", a, v);
+                return 2;
+            }
+            *(!strcmp(a, "--tls-cert") ? &cfg.tls_cert : &cfg.tls_key) = v;
+        } else {
             fprintf(stderr, "error: unknown option \"%.40s\" (see neuromesh aggregator --help)\n",
                     a);
             return 2;
@@ -206,6 +214,10 @@ int nm_aggregator_main(int argc, char **argv)
             return 2;
         }
         i++;
+    }
+    if (!cfg.tls_cert != !cfg.tls_key) {
+        fprintf(stderr, "error: --tls-cert and --tls-key go together\n");
+        return 2;
     }
     if (k > k_max || timeout > timeout_max) {
         fprintf(stderr, "error: --k must not pass --k-max, nor --timeout-ms --timeout-max-ms\n");
