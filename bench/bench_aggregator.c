@@ -48,6 +48,31 @@ static int64_t now_us(void)
     return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
+/* CPU time (user + system) a process has used so far, in microseconds. */
+static int64_t process_cpu_us(pid_t pid)
+{
+    char path[64], buf[1024];
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+    FILE *f = fopen(path, "r");
+    size_t n = f ? fread(buf, 1, sizeof buf - 1, f) : 0;
+    if (f)
+        fclose(f);
+    buf[n] = 0;
+    char *p = strrchr(buf, ')'); /* fields after the command name */
+    unsigned long long utime = 0, stime = 0;
+    if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &utime,
+                     &stime) != 2)
+        return 0;
+    return (int64_t)((utime + stime) * 1000000ULL / (unsigned long long)sysconf(_SC_CLK_TCK));
+}
+
+static int64_t thread_cpu_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
 static pid_t spawn(char *const argv[], const char *log)
 {
     pid_t p = fork();
@@ -239,6 +264,8 @@ static void *load_thread(void *arg)
     return NULL;
 }
 
+static long last_ok; /* answers of the last run() */
+
 /* Runs threads x load for seconds; fills p50/p99 (us) and returns req/s. */
 static double run(struct load *proto, int threads, double seconds, int64_t *p50, int64_t *p99)
 {
@@ -262,12 +289,14 @@ static double run(struct load *proto, int threads, double seconds, int64_t *p50,
     free(l->lat);
     if (atomic_load(&l->errors))
         printf("  (%ld errors)\n", atomic_load(&l->errors));
+    last_ok = atomic_load(&l->ok);
     return atomic_load(&l->ok) / elapsed;
 }
 
 /* A minimal libwebsockets HTTP server answering every POST with body. */
 static char *plain_body;
 static volatile int plain_stop;
+static int64_t plain_cpu_us; /* the server thread's CPU time, its whole run */
 
 static int plain_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
                     size_t len)
@@ -298,8 +327,10 @@ static int plain_cb(struct lws *wsi, enum lws_callback_reasons reason, void *use
 
 static void *plain_thread(void *ctx)
 {
+    int64_t t0 = thread_cpu_us();
     while (!plain_stop)
         lws_service(ctx, 0);
+    plain_cpu_us = thread_cpu_us() - t0;
     return NULL;
 }
 
@@ -313,7 +344,9 @@ static void plain_uv_stop(uv_async_t *a)
 
 static void *plain_uv_thread(void *loop)
 {
+    int64_t t0 = thread_cpu_us();
     uv_run(loop, UV_RUN_DEFAULT);
+    plain_cpu_us = thread_cpu_us() - t0;
     return NULL;
 }
 
@@ -324,7 +357,8 @@ static void plain_close_cb(uv_handle_t *h)
 
 /* The minimal server on its own thread (on lws's poll loop, or on a libuv
  * loop of ours), loaded by the same client as the aggregator. */
-static double plain_run(bool on_libuv, double seconds, int64_t *p50, int64_t *p99)
+static double plain_run(bool on_libuv, double seconds, int64_t *p50, int64_t *p99,
+                        double *cpu_per_req)
 {
     static const struct lws_protocols protocols[] = {
         {.name = "http", .callback = plain_cb}, {0}};
@@ -364,6 +398,7 @@ static double plain_run(bool on_libuv, double seconds, int64_t *p50, int64_t *p9
         else
             lws_cancel_service(ctx);
         pthread_join(pt, NULL);
+        *cpu_per_req = last_ok ? (double)plain_cpu_us / (double)last_ok : 0;
     }
     if (ctx)
         lws_context_destroy(ctx);
@@ -464,7 +499,9 @@ int main(int argc, char **argv)
     close(fd);
     struct load c = {.port = aport, .path = "/v1/subnets/1/query"};
     int64_t c50, c99, p50, p99;
+    int64_t agg_cpu0 = process_cpu_us(agg);
     double hit_rate = run(&c, 64, seconds, &c50, &c99);
+    double hit_cpu = last_ok ? (double)(process_cpu_us(agg) - agg_cpu0) / (double)last_ok : 0;
     /* 3. the same hits through the aggregator whose limiter is in Redis,
      * right after (the minimal servers below run in this process) */
     int64_t r50 = 0, r99 = 0;
@@ -482,17 +519,20 @@ int main(int argc, char **argv)
                         "\"explanation\":\"echo\"},\"agreement\":1,\"asked\":[0],\"answered\":[0],"
                         "\"chosen_uid\":0,\"miners\":[{\"uid\":0,\"weight_ppb\":0,\"status\":\"ok\","
                         "\"latency_ms\":0}],\"latency_ms\":1}");
-    double plain_rate = plain_run(false, seconds, &p50, &p99);
+    double plain_cpu = 0, uv_cpu = 0;
+    double plain_rate = plain_run(false, seconds, &p50, &p99, &plain_cpu);
     int64_t u50 = 0, u99 = 0;
-    double uv_rate = plain_run(true, seconds, &u50, &u99);
+    double uv_rate = plain_run(true, seconds, &u50, &u99, &uv_cpu);
     printf("2. cache hits, 64 connections, closed loop:\n"
            "   aggregator (hits)  %7.0f req/s  p50 %5.3f ms  p99 %5.3f ms\n"
            "   minimal lws server %7.0f req/s  p50 %5.3f ms  p99 %5.3f ms  (lws's own poll loop)\n"
            "   same, lws on libuv %7.0f req/s  p50 %5.3f ms  p99 %5.3f ms  (the aggregator's event lib)\n"
-           "   ratio %.2fx to the minimal server, %.2fx to it on libuv   (aim: >= 0.8x)\n",
+           "   ratio %.2fx to the minimal server, %.2fx to it on libuv   (aim: >= 0.8x)\n"
+           "   server CPU per answer (load-independent): aggregator %.1f us (the whole\n"
+           "   process), minimal server %.1f us, on libuv %.1f us (its thread)\n",
            hit_rate, c50 / 1e3, c99 / 1e3, plain_rate, p50 / 1e3, p99 / 1e3, uv_rate,
            u50 / 1e3, u99 / 1e3, plain_rate > 0 ? hit_rate / plain_rate : 0,
-           uv_rate > 0 ? hit_rate / uv_rate : 0);
+           uv_rate > 0 ? hit_rate / uv_rate : 0, hit_cpu, plain_cpu, uv_cpu);
     if (a2port > 0)
         printf("3. Redis limiter on (--redis, fail closed: every answer passed Redis), cache\n"
                "   hits, 64 connections, closed loop (warm-up answer %d), right after 2.:\n"
