@@ -122,6 +122,8 @@ static void record(struct nm_api_server *s, struct nm_api_conn *c, int status)
     m->lat_sum_us += us;
 }
 
+static int write_reply(struct nm_api_conn *c);
+
 void nm_api_reply(struct nm_api_server *s, struct nm_api_conn *c, int status, char *body,
                   const char *type)
 {
@@ -136,8 +138,17 @@ void nm_api_reply(struct nm_api_server *s, struct nm_api_conn *c, int status, ch
     c->reply_ready = true;
     c->waiting = false;
     record(s, c, status);
-    if (!c->in_callback) /* inside one, the callback writes it on its way out */
-        lws_callback_on_writable(c->wsi);
+    if (c->in_callback) /* inside lws's callback: answer_now writes it on the way out */
+        return;
+    /* from a query's end or Redis's answer, on the loop: HTTP/1.1 writes
+     * now (a loop turn and two epoll_ctl sooner than waiting for POLLOUT);
+     * a connection that cannot go on is closed by lws at once */
+    if (lws_get_network_wsi(c->wsi) == c->wsi) {
+        if (write_reply(c))
+            lws_set_timeout(c->wsi, PENDING_TIMEOUT_CLOSE_SEND, LWS_TO_KILL_ASYNC);
+        return;
+    }
+    lws_callback_on_writable(c->wsi);
 }
 
 void nm_api_reply_error(struct nm_api_server *s, struct nm_api_conn *c, int status,
