@@ -293,9 +293,20 @@ static void on_http(struct nm_api_server *s, struct nm_api_conn *c, struct lws *
             s->conns->prev = c;
         s->conns = c;
         c->linked = true;
-        /* once per connection, not per request: a getpeername each time */
-        if (!lws_get_peer_simple(wsi, c->peer, sizeof c->peer))
-            snprintf(c->peer, sizeof c->peer, "unknown");
+        /* lws frees the per-session data between requests (it rebinds the
+         * protocol): the address is kept with the connection's wsi, read
+         * once (a getpeername and a printf), freed at LWS_CALLBACK_WSI_DESTROY */
+        struct lws *nwsi = lws_get_network_wsi(wsi);
+        char *peer = lws_get_opaque_user_data(nwsi);
+        if (!peer && (peer = malloc(sizeof c->peer))) {
+            if (!lws_get_peer_simple(nwsi, peer, sizeof c->peer))
+                snprintf(peer, sizeof c->peer, "unknown");
+            lws_set_opaque_user_data(nwsi, peer);
+        }
+        const char *text = peer ? peer : "unknown";
+        size_t n = strnlen(text, sizeof c->peer - 1);
+        memcpy(c->peer, text, n);
+        c->peer[n] = 0;
     }
     conn_reset(c);
     c->start_us = nm_api_now_us();
@@ -387,6 +398,10 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
         if (!c || !c->reply_ready)
             return 0;
         return write_reply(c);
+    case LWS_CALLBACK_WSI_DESTROY: /* the connection's address (on_http) */
+        free(lws_get_opaque_user_data(wsi));
+        lws_set_opaque_user_data(wsi, NULL);
+        return 0;
     case LWS_CALLBACK_CLOSED_HTTP:
     case LWS_CALLBACK_HTTP_DROP_PROTOCOL:
         if (c)

@@ -8,11 +8,14 @@
  *      difference (aim: p99 added < 1 ms);
  *   2. cache hits at 64 connections, closed loop: req/s beside a minimal
  *      libwebsockets HTTP server answering the same body (aim >= 0.8x),
- *      on lws's own poll loop and on libuv (the aggregator's event lib);
+ *      on lws's own poll loop (the issue's comparison) and on a libuv loop
+ *      of its own through lws's libuv event lib (as the aggregator runs);
+ *      with each server's CPU time per answer, which the machine's load
+ *      moves less than req/s;
  *   3. the same cache hits through a second aggregator whose limiter is in
- *      Redis (--redis; a redis-server child on a free port), every request
- *      one Lua EVAL, beside the first aggregator's in-memory limiter
- *      measured again in the same run (aim >= 0.5x).
+ *      Redis (--redis; a redis-server child on a free port; the takes of
+ *      one loop turn go in one EVALSHA), beside the first aggregator's
+ *      in-memory limiter measured in the same run (aim >= 0.5x).
  * Prints figures, never fails on time. Run from the repo root:
  *   build/bench/bench_aggregator [SECONDS_PER_RUN]   (default 3) */
 #include "node/miner/backend.h"

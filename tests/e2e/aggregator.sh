@@ -291,6 +291,14 @@ for i in 1 2 3 4 5 6 7 8 9 10 11; do codes="$codes $(req r$i GET /v1/health)"; d
     && [ "$(header r11 RateLimit-Limit)" = 10 ] \
     && pass "the 11th request over a limit of 10 gets 429 with Retry-After and RateLimit-*" \
     || fail "429: $codes $(cat "$T/r11.head")"
+# the address is read once per connection and kept with it (lws frees the
+# per-request data): another address has its own bucket, and 127.0.0.1
+# stays limited on a kept-alive connection
+other=$(curl -s -m 10 --interface 127.0.0.2 -o /dev/null -w '%{http_code}' "$API/v1/health")
+again=$(curl -s -m 10 -o /dev/null -o /dev/null -w '%{http_code} ' "$API/v1/health" "$API/v1/health")
+[ "$other" = 200 ] && [ "$again" = "429 429 " ] \
+    && pass "each client address its own bucket (127.0.0.2 served; 127.0.0.1 limited, kept alive)" \
+    || fail "per address: 127.0.0.2 [$other] 127.0.0.1 [$again]"
 kill -TERM "$AGG_PID"; wait "$AGG_PID" 2>/dev/null
 [ $? -eq 0 ] || fail "aggregator lim exit status"
 
