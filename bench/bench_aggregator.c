@@ -76,6 +76,20 @@ static int64_t thread_cpu_us(void)
     return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
+/* The machine's load average (the figures move with it on a shared box). */
+static void print_load(const char *when)
+{
+    char buf[128] = "";
+    FILE *f = fopen("/proc/loadavg", "r");
+    if (f) {
+        if (!fgets(buf, sizeof buf, f))
+            buf[0] = 0;
+        fclose(f);
+    }
+    buf[strcspn(buf, "\n")] = 0;
+    printf("load average %s: %s\n", when, buf);
+}
+
 static pid_t spawn(char *const argv[], const char *log)
 {
     pid_t p = fork();
@@ -481,6 +495,7 @@ int main(int argc, char **argv)
 
     printf("bench_aggregator: %.1f s per run, one echo miner, k=1, loopback, 2-core machine\n",
            seconds);
+    print_load("at the start");
     int64_t d50, d99, a50, a99;
     struct load l = {.grpc = direct, .interval_us = 4000};
     double direct_rate = run(&l, 4, seconds, &d50, &d99);
@@ -546,6 +561,7 @@ int main(int argc, char **argv)
                hit_rate > 0 ? redis_rate / hit_rate : 0);
     else
         printf("3. Redis limiter: not measured (redis-server or its aggregator did not start)\n");
+    print_load("at the end");
     rc = 0;
 out:
     nm_miner_client_free(direct);
