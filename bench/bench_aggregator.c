@@ -24,6 +24,7 @@
 #include "node/schema_json/schema_json.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <libwebsockets.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -33,6 +34,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -134,27 +136,34 @@ static int connect_to(int port)
     return fd;
 }
 
-/* One request on a keep-alive connection; the HTTP status, -1 on failure. */
-static int http_call(int fd, const char *req, size_t len)
+/* One request on a keep-alive connection: the HTTP status (-1 on failure),
+ * the whole answer in buf (NUL-terminated) and its length in *got. */
+static int http_exchange(int fd, const char *req, size_t len, char *buf, size_t cap, size_t *got)
 {
-    char buf[65536];
-    size_t got = 0;
+    *got = 0;
     if (write(fd, req, len) != (ssize_t)len)
         return -1;
     for (;;) {
-        ssize_t n = read(fd, buf + got, sizeof buf - 1 - got);
+        ssize_t n = read(fd, buf + *got, cap - 1 - *got);
         if (n <= 0)
             return -1;
-        got += (size_t)n;
-        buf[got] = 0;
+        *got += (size_t)n;
+        buf[*got] = 0;
         char *end = strstr(buf, "\r\n\r\n");
         if (!end)
             continue;
         char *cl = strcasestr(buf, "content-length:");
         size_t body = cl ? strtoul(cl + 15, NULL, 10) : 0;
-        if (got >= (size_t)(end + 4 - buf) + body)
+        if (*got >= (size_t)(end + 4 - buf) + body)
             return atoi(buf + 9);
     }
+}
+
+static int http_call(int fd, const char *req, size_t len)
+{
+    char buf[65536];
+    size_t got;
+    return http_exchange(fd, req, len, buf, sizeof buf, &got);
 }
 
 static size_t make_request(char *out, size_t cap, const char *path, bool no_store)
@@ -310,10 +319,17 @@ static double run(struct load *proto, int threads, double seconds, int64_t *p50,
     return atomic_load(&l->ok) / elapsed;
 }
 
-/* A minimal libwebsockets HTTP server answering every POST with body. */
+/* A minimal libwebsockets HTTP server answering every POST with the same
+ * bytes as the aggregator's cache hit: its body and, beside the status,
+ * content type and length lws writes, its other headers (plain_hdr). */
 static char *plain_body;
+static struct {
+    char name[40], value[128];
+} plain_hdr[16];
+static int plain_nhdr;
 static volatile int plain_stop;
 static int64_t plain_cpu_us; /* the server thread's CPU time, its whole run */
+static size_t plain_answer_len; /* its answer's bytes, status line to body */
 
 static int plain_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
                     size_t len)
@@ -328,8 +344,14 @@ static int plain_cb(struct lws *wsi, enum lws_callback_reasons reason, void *use
         size_t blen = strlen(plain_body);
         unsigned char buf[LWS_PRE + 8192], *start = buf + LWS_PRE, *p = start,
                                            *end = buf + sizeof buf;
-        if (lws_add_http_common_headers(wsi, 200, "application/json", blen, &p, end) ||
-            lws_finalize_http_header(wsi, &p, end))
+        if (lws_add_http_common_headers(wsi, 200, "application/json", blen, &p, end))
+            return -1;
+        for (int i = 0; i < plain_nhdr; i++)
+            if (lws_add_http_header_by_name(wsi, (const unsigned char *)plain_hdr[i].name,
+                                            (const unsigned char *)plain_hdr[i].value,
+                                            (int)strlen(plain_hdr[i].value), &p, end))
+                return -1;
+        if (lws_finalize_http_header(wsi, &p, end))
             return -1;
         memcpy(p, plain_body, blen);
         p += blen;
@@ -340,6 +362,36 @@ static int plain_cb(struct lws *wsi, enum lws_callback_reasons reason, void *use
     default:
         return lws_callback_http_dummy(wsi, reason, user, in, len);
     }
+}
+
+/* The minimal server's answer from the aggregator's: its body, and its
+ * headers but the status line, content type and length; false if none. */
+static bool plain_copy_answer(const char *answer)
+{
+    const char *end = strstr(answer, "\r\n\r\n"), *line = strstr(answer, "\r\n");
+    if (!end || !line || !(plain_body = strdup(end + 4)))
+        return false;
+    for (line += 2; line < end && plain_nhdr < 16; line = strstr(line, "\r\n") + 2) {
+        const char *colon = memchr(line, ':', (size_t)(end - line));
+        const char *eol = strstr(line, "\r\n");
+        if (!colon || colon > eol)
+            continue;
+        size_t nlen = (size_t)(colon - line), vlen;
+        const char *v = colon + 1;
+        while (*v == ' ')
+            v++;
+        vlen = (size_t)(eol - v);
+        if (nlen + 2 > sizeof plain_hdr[0].name || vlen + 1 > sizeof plain_hdr[0].value ||
+            !strncasecmp(line, "content-type:", 13) || !strncasecmp(line, "content-length:", 15))
+            continue;
+        for (size_t i = 0; i < nlen; i++)
+            plain_hdr[plain_nhdr].name[i] = (char)tolower((unsigned char)line[i]);
+        memcpy(plain_hdr[plain_nhdr].name + nlen, ":", 2);
+        memcpy(plain_hdr[plain_nhdr].value, v, vlen);
+        plain_hdr[plain_nhdr].value[vlen] = 0;
+        plain_nhdr++;
+    }
+    return true;
 }
 
 static void *plain_thread(void *ctx)
@@ -408,6 +460,13 @@ static double plain_run(bool on_libuv, double seconds, int64_t *p50, int64_t *p9
         else
             pthread_create(&pt, NULL, plain_thread, ctx);
         struct load pl = {.port = port, .path = "/"};
+        char req[1024], answer[8192];
+        size_t len = make_request(req, sizeof req, "/", false);
+        int fd = connect_to(port);
+        if (fd >= 0 && http_exchange(fd, req, len, answer, sizeof answer, &plain_answer_len) < 0)
+            plain_answer_len = 0;
+        if (fd >= 0)
+            close(fd);
         rate = run(&pl, 64, seconds, p50, p99);
         plain_stop = 1;
         if (on_libuv)
@@ -512,8 +571,10 @@ int main(int argc, char **argv)
     /* cache hits: warm the entry, then 64 connections closed loop */
     char req[1024];
     int fd = connect_to(aport);
-    size_t len = make_request(req, sizeof req, "/v1/subnets/1/query", false);
+    size_t len = make_request(req, sizeof req, "/v1/subnets/1/query", false), got = 0;
+    static char hit_answer[65536]; /* a hit, for the minimal server to answer the same bytes */
     http_call(fd, req, len);
+    int hit_status = http_exchange(fd, req, len, hit_answer, sizeof hit_answer, &got);
     close(fd);
     struct load c = {.port = aport, .path = "/v1/subnets/1/query"};
     int64_t c50, c99, p50, p99;
@@ -532,23 +593,26 @@ int main(int argc, char **argv)
         struct load r = {.port = a2port, .path = "/v1/subnets/1/query"};
         redis_rate = run(&r, 64, seconds, &r50, &r99);
     }
-    /* the same body from a minimal lws server */
-    plain_body = strdup("{\"subnet\":1,\"strategy\":\"majority\",\"output\":{\"code\":\"echo me\","
-                        "\"explanation\":\"echo\"},\"agreement\":1,\"asked\":[0],\"answered\":[0],"
-                        "\"chosen_uid\":0,\"miners\":[{\"uid\":0,\"weight_ppb\":0,\"status\":\"ok\","
-                        "\"latency_ms\":0}],\"latency_ms\":1}");
+    /* the same answer from a minimal lws server */
+    if (hit_status != 200 || !plain_copy_answer(hit_answer)) {
+        fprintf(stderr, "bench_aggregator: no cache hit to copy (status %d)\n", hit_status);
+        goto out;
+    }
     double plain_cpu = 0, uv_cpu = 0;
     double plain_rate = plain_run(false, seconds, &p50, &p99, &plain_cpu);
     int64_t u50 = 0, u99 = 0;
     double uv_rate = plain_run(true, seconds, &u50, &u99, &uv_cpu);
     printf("2. cache hits, 64 connections, closed loop:\n"
            "   aggregator (hits)  %7.0f req/s  p50 %5.3f ms  p99 %5.3f ms\n"
-           "   minimal lws server %7.0f req/s  p50 %5.3f ms  p99 %5.3f ms  (lws's own poll loop)\n"
+           "   minimal lws server %7.0f req/s  p50 %5.3f ms  p99 %5.3f ms  (lws's own poll loop;\n"
+           "                      the same headers and body as the aggregator's hit:\n"
+           "                      %zu bytes beside its %zu)\n"
            "   same, lws on libuv %7.0f req/s  p50 %5.3f ms  p99 %5.3f ms  (the aggregator's event lib)\n"
            "   ratio %.2fx to the minimal server, %.2fx to it on libuv   (aim: >= 0.8x)\n"
            "   server CPU per answer (load-independent): aggregator %.1f us (the whole\n"
            "   process), minimal server %.1f us, on libuv %.1f us (its thread)\n",
-           hit_rate, c50 / 1e3, c99 / 1e3, plain_rate, p50 / 1e3, p99 / 1e3, uv_rate,
+           hit_rate, c50 / 1e3, c99 / 1e3, plain_rate, p50 / 1e3, p99 / 1e3, plain_answer_len,
+           got, uv_rate,
            u50 / 1e3, u99 / 1e3, plain_rate > 0 ? hit_rate / plain_rate : 0,
            uv_rate > 0 ? hit_rate / uv_rate : 0, hit_cpu, plain_cpu, uv_cpu);
     if (a2port > 0)
