@@ -446,6 +446,19 @@ static void take_answered(struct req *q, redisReply *rep)
     free(q->batch);
 }
 
+/* v in decimal into out (room for 21 bytes), without printf. */
+static void u64_text(char *out, uint64_t v)
+{
+    char digits[24];
+    int n = 0;
+    do
+        digits[n++] = (char)('0' + v % 10);
+    while ((v /= 10) && n < 20);
+    for (int i = 0; i < n; i++)
+        out[i] = digits[n - 1 - i];
+    out[n] = 0;
+}
+
 /* Sends this turn's takes as one script call. */
 static void flush_takes(struct nm_api_redis *r)
 {
@@ -472,19 +485,19 @@ static void flush_takes(struct nm_api_redis *r)
     size_t nn = 0;
     argv[argc++] = r->take_sha[0] ? "EVALSHA" : "EVAL";
     argv[argc++] = r->take_sha[0] ? r->take_sha : take_lua;
-    snprintf(nums[nn], sizeof nums[0], "%zu", keys);
+    u64_text(nums[nn], keys);
     argv[argc++] = nums[nn++];
     for (size_t i = 0; i < n; i++)
         for (size_t j = 0; j < batch[i].n; j++)
             argv[argc++] = batch[i].keys[j];
-    snprintf(nums[nn], sizeof nums[0], "%zu", n);
+    u64_text(nums[nn], n);
     argv[argc++] = nums[nn++];
     for (size_t i = 0; i < n; i++) {
-        snprintf(nums[nn], sizeof nums[0], "%zu", batch[i].n);
+        u64_text(nums[nn], batch[i].n);
         argv[argc++] = nums[nn++];
         for (size_t j = 0; j < batch[i].n; j++)
             for (int v = 0; v < 3; v++) {
-                snprintf(nums[nn], sizeof nums[0], "%u", batch[i].nums[j][v]);
+                u64_text(nums[nn], batch[i].nums[j][v]);
                 argv[argc++] = nums[nn++];
             }
     }
@@ -521,8 +534,11 @@ void nm_api_redis_take(struct nm_api_redis *r, const char *const *names,
     }
     struct take_item *t = &r->batch[r->nbatch++];
     *t = (struct take_item){.cb = cb, .ud = ud, .n = n};
-    for (size_t i = 0; i < n; i++) {
-        snprintf(t->keys[i], sizeof t->keys[i], "nm:rl:%s", names[i]);
+    for (size_t i = 0; i < n; i++) { /* "nm:rl:NAME", no printf: every request */
+        size_t len = strnlen(names[i], sizeof t->keys[i] - 7);
+        memcpy(t->keys[i], "nm:rl:", 6);
+        memcpy(t->keys[i] + 6, names[i], len);
+        t->keys[i][6 + len] = 0;
         t->nums[i][0] = rates[i].count;
         t->nums[i][1] = rates[i].period_ms;
         t->nums[i][2] = rates[i].burst;
