@@ -29,6 +29,8 @@ struct nm_api_config {
     const char *redis_url;    /* NULL: this aggregator alone */
     bool redis_fail_closed;   /* Redis down: 503 (closed) or local limits (open) */
     int redis_timeout_ms;     /* an answer later than this counts as Redis down */
+    /* --tls-cert/--tls-key (PEM files): HTTPS, HTTP/2 or HTTP/1.1 by ALPN */
+    const char *tls_cert, *tls_key;
 };
 
 /* Its entry point, `neuromesh aggregator`, is console/cli/aggregator_cmd.c. */

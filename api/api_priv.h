@@ -32,11 +32,13 @@ struct nm_api_conn {
     char auth[192];
     char cache_control[64];
     bool in_body, waiting, too_long;
+    bool in_callback; /* routing inside lws's callback: answer_now writes */
     char *body;
     size_t body_len, body_cap;
     int64_t start_us;
     /* the answer being written */
-    bool reply_ready;
+    bool reply_ready, headers_sent; /* headers_sent: HTTP/2, the DATA is next */
+    size_t reply_sent; /* HTTP/2: body bytes already in DATA frames */
     int status;
     char *reply_body;
     const char *reply_type;
@@ -89,10 +91,12 @@ void nm_api_reply(struct nm_api_server *s, struct nm_api_conn *c, int status, ch
 void nm_api_reply_error(struct nm_api_server *s, struct nm_api_conn *c, int status,
                         const char *code, const char *message);
 /* Adds a header to the answer (dropped when there is no room; a value is
- * cut at 99 bytes). _u64: a number, written without printf (hot path). */
+ * cut at 99 bytes). _u64: prefix then a number, and _text: a fixed value,
+ * both written without printf (the cache-hit path). */
 void nm_api_header(struct nm_api_conn *c, const char *name, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-void nm_api_header_u64(struct nm_api_conn *c, const char *name, uint64_t v);
+void nm_api_header_u64(struct nm_api_conn *c, const char *name, const char *prefix, uint64_t v);
+void nm_api_header_text(struct nm_api_conn *c, const char *name, const char *text);
 /* The open connection with this id, or NULL (it closed meanwhile). */
 struct nm_api_conn *nm_api_conn_find(struct nm_api_server *s, uint64_t id);
 /* Starts job on its thread; its end comes back through the loop. */

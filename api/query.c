@@ -238,6 +238,10 @@ void nm_api_query_run(struct nm_api_job *job)
         f->refs++;
         pthread_mutex_unlock(&f->lock);
         atomic_fetch_add(&live_threads, 1);
+        if (n == 1) { /* one miner: this thread calls it, no hop to another and back */
+            call_thread(c);
+            continue;
+        }
         if (nm_api_workers_run(call_thread, c)) {
             atomic_fetch_sub(&live_threads, 1);
             c->status = NM_GRPC_INTERNAL;

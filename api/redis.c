@@ -19,33 +19,50 @@
 #define RECONNECT_MS 500
 
 /* API-003: token buckets in thousandths of a request, refilled on the
- * Redis server's clock, all of KEYS taken or none. KEYS[i]'s rate is
- * ARGV[3i-2] requests per ARGV[3i-1] ms, bursts of ARGV[3i]. The same
- * integer formula as api/limit.c. Returns {allowed, milli1, milli2, ...}. */
+ * Redis server's clock; the same integer formula as api/limit.c. One call
+ * takes for a batch of requests (those of one loop turn), in order, each
+ * all of its buckets or none: ARGV[1] requests, then for each its number
+ * of buckets n and n times (count, period ms, burst), rate i of KEYS in
+ * turn. A bucket is read once and written once per batch. Returns, per
+ * request, {allowed, milli1..millin} one after the other. */
 static const char take_lua[] =
     "local t = redis.call('TIME')\n"
     "local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)\n"
-    "local b, ok = {}, 1\n"
-    "for i = 1, #KEYS do\n"
-    "  local count, period = tonumber(ARGV[3*i-2]), tonumber(ARGV[3*i-1])\n"
-    "  local cap = tonumber(ARGV[3*i]) * 1000\n"
-    "  local v = redis.call('HMGET', KEYS[i], 'm', 't')\n"
-    "  local milli, last = tonumber(v[1]), tonumber(v[2])\n"
-    "  if not milli then milli, last = cap, now end\n"
-    "  if now > last then\n"
-    "    milli = math.min(cap, milli + math.floor((now - last) * count * 1000 / period))\n"
-    "    last = now\n"
+    "local st, order, out, k, a = {}, {}, {}, 1, 2\n"
+    "for r = 1, tonumber(ARGV[1]) do\n"
+    "  local n, ok = tonumber(ARGV[a]), 1\n"
+    "  a = a + 1\n"
+    "  for i = 0, n - 1 do\n"
+    "    local key = KEYS[k + i]\n"
+    "    local count, period = tonumber(ARGV[a + 3 * i]), tonumber(ARGV[a + 3 * i + 1])\n"
+    "    local cap = tonumber(ARGV[a + 3 * i + 2]) * 1000\n"
+    "    local s = st[key]\n"
+    "    if not s then\n"
+    "      local v = redis.call('HMGET', key, 'm', 't')\n"
+    "      s = {tonumber(v[1]), tonumber(v[2])}\n"
+    "      if not s[1] then s[1], s[2] = cap, now end\n"
+    "      st[key] = s\n"
+    "      order[#order + 1] = key\n"
+    "    end\n"
+    "    if now > s[2] then\n"
+    "      s[1] = math.min(cap, s[1] + math.floor((now - s[2]) * count * 1000 / period))\n"
+    "      s[2] = now\n"
+    "    end\n"
+    "    s[3], s[4], s[5] = cap, count, period\n"
+    "    if s[1] < 1000 then ok = 0 end\n"
     "  end\n"
-    "  b[i] = {milli, last, cap, count, period}\n"
-    "  if milli < 1000 then ok = 0 end\n"
+    "  out[#out + 1] = ok\n"
+    "  for i = 0, n - 1 do\n"
+    "    local s = st[KEYS[k + i]]\n"
+    "    s[1] = s[1] - 1000 * ok\n"
+    "    out[#out + 1] = s[1]\n"
+    "  end\n"
+    "  k, a = k + n, a + 3 * n\n"
     "end\n"
-    "local out = {ok}\n"
-    "for i = 1, #KEYS do\n"
-    "  local milli = b[i][1] - 1000 * ok\n"
-    "  redis.call('HSET', KEYS[i], 'm', milli, 't', b[i][2])\n"
-    "  local full = math.ceil((b[i][3] - milli) * b[i][5] / (b[i][4] * 1000))\n"
-    "  redis.call('PEXPIRE', KEYS[i], full + 1000)\n"
-    "  out[i + 1] = milli\n"
+    "for _, key in ipairs(order) do\n"
+    "  local s = st[key]\n"
+    "  redis.call('HSET', key, 'm', s[1], 't', s[2])\n"
+    "  redis.call('PEXPIRE', key, math.ceil((s[3] - s[1]) * s[5] / (s[4] * 1000)) + 1000)\n"
     "end\n"
     "return out\n";
 
@@ -57,6 +74,15 @@ static const char get_lua[] =
 
 struct nm_api_redis;
 
+/* One request's take, waiting in the batch of this loop turn. */
+struct take_item {
+    nm_api_redis_take_cb cb;
+    void *ud;
+    size_t n;
+    char keys[NM_API_REDIS_MAX_BUCKETS][112];
+    uint32_t nums[NM_API_REDIS_MAX_BUCKETS][3]; /* count, period ms, burst */
+};
+
 /* One command awaiting its answer. */
 struct req {
     struct nm_api_redis *r;
@@ -64,8 +90,9 @@ struct req {
     nm_api_redis_take_cb take_cb;
     nm_api_redis_get_cb get_cb;
     void *ud;
-    size_t nbuckets;
     int64_t ttl_ms;
+    struct take_item *batch; /* a take: its requests, in order */
+    size_t nbatch;
 };
 
 struct nm_api_redis {
@@ -82,6 +109,11 @@ struct nm_api_redis {
     /* the scripts' SHA1 once SCRIPT LOAD answered (EVALSHA then, not the
      * whole script each time); "" until then and after a reconnection */
     char take_sha[48], get_sha[48];
+    /* takes of this loop turn, sent as one script call when the turn's
+     * I/O is done (flush, a uv_check_t) */
+    uv_check_t flush;
+    struct take_item *batch;
+    size_t nbatch;
 };
 
 static int64_t now_ms(void)
@@ -326,6 +358,8 @@ int nm_api_redis_new(uv_loop_t *loop, const char *url, int timeout_ms, bool quie
     r->timeout_ms = timeout_ms > 0 ? timeout_ms : 250;
     uv_timer_init(loop, &r->tick);
     r->tick.data = r;
+    uv_check_init(loop, &r->flush);
+    r->flush.data = r;
     r->next_connect_ms = now_ms();
     connect_now(r);
     uv_timer_start(&r->tick, on_tick, TICK_MS, TICK_MS);
@@ -344,6 +378,8 @@ void nm_api_redis_counts(const struct nm_api_redis *r, uint64_t *answered, uint6
     *fallbacks = r ? r->fallbacks : 0;
 }
 
+static void batch_fail(struct take_item *batch, size_t n);
+
 static void noop_close(uv_handle_t *h)
 {
     (void)h;
@@ -356,6 +392,14 @@ void nm_api_redis_close(struct nm_api_redis *r)
     r->closing = true;
     uv_timer_stop(&r->tick);
     uv_close((uv_handle_t *)&r->tick, noop_close);
+    uv_check_stop(&r->flush);
+    uv_close((uv_handle_t *)&r->flush, noop_close);
+    struct take_item *batch = r->batch; /* not sent yet: unanswered */
+    size_t n = r->nbatch;
+    r->batch = NULL;
+    r->nbatch = 0;
+    if (batch)
+        batch_fail(batch, n);
     if (r->ac) {
         redisAsyncContext *ac = r->ac;
         r->ac = NULL;
@@ -368,56 +412,142 @@ void nm_api_redis_free(struct nm_api_redis *r)
     free(r);
 }
 
+#define BATCH_MAX 512 /* requests in one script call, at most */
+
+/* Every request of a batch told that Redis could not answer (freed). */
+static void batch_fail(struct take_item *batch, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        batch[i].cb(batch[i].ud, NM_E_IO, false, NULL, 0);
+    free(batch);
+}
+
 static void take_answered(struct req *q, redisReply *rep)
 {
-    uint64_t milli[NM_API_REDIS_MAX_BUCKETS];
-    if (!rep || rep->type != REDIS_REPLY_ARRAY || rep->elements != q->nbuckets + 1) {
-        q->take_cb(q->ud, NM_E_IO, false, NULL, 0);
+    size_t want = 0, at = 0;
+    for (size_t i = 0; i < q->nbatch; i++)
+        want += 1 + q->batch[i].n;
+    bool ok = rep && rep->type == REDIS_REPLY_ARRAY && rep->elements == want;
+    for (size_t i = 0; ok && i < want; i++)
+        ok = rep->element[i]->type == REDIS_REPLY_INTEGER && rep->element[i]->integer >= 0;
+    if (!ok) {
+        batch_fail(q->batch, q->nbatch);
         return;
     }
-    for (size_t i = 0; i <= q->nbuckets; i++)
-        if (rep->element[i]->type != REDIS_REPLY_INTEGER || rep->element[i]->integer < 0) {
-            q->take_cb(q->ud, NM_E_IO, false, NULL, 0);
-            return;
-        }
-    for (size_t i = 0; i < q->nbuckets; i++)
-        milli[i] = (uint64_t)rep->element[i + 1]->integer;
-    q->take_cb(q->ud, 0, rep->element[0]->integer == 1, milli, q->nbuckets);
+    for (size_t i = 0; i < q->nbatch; i++) {
+        struct take_item *t = &q->batch[i];
+        uint64_t milli[NM_API_REDIS_MAX_BUCKETS];
+        bool allowed = rep->element[at]->integer == 1;
+        for (size_t j = 0; j < t->n; j++)
+            milli[j] = (uint64_t)rep->element[at + 1 + j]->integer;
+        at += 1 + t->n;
+        t->cb(t->ud, 0, allowed, milli, t->n);
+    }
+    free(q->batch);
+}
+
+/* v in decimal into out (room for 21 bytes), without printf. */
+static void u64_text(char *out, uint64_t v)
+{
+    char digits[24];
+    int n = 0;
+    do
+        digits[n++] = (char)('0' + v % 10);
+    while ((v /= 10) && n < 20);
+    for (int i = 0; i < n; i++)
+        out[i] = digits[n - 1 - i];
+    out[n] = 0;
+}
+
+/* Sends this turn's takes as one script call. */
+static void flush_takes(struct nm_api_redis *r)
+{
+    struct take_item *batch = r->batch;
+    size_t n = r->nbatch, keys = 0;
+    r->batch = NULL;
+    r->nbatch = 0;
+    if (!n)
+        return;
+    for (size_t i = 0; i < n; i++)
+        keys += batch[i].n;
+    /* EVALSHA sha numkeys KEYS... nrequests (n count period burst...)... */
+    size_t argc = 0, cap = 4 + keys + n + 3 * keys;
+    const char **argv = malloc(cap * sizeof *argv);
+    char (*nums)[24] = malloc((2 + n + 3 * keys) * sizeof *nums);
+    struct req *q = calloc(1, sizeof *q);
+    if (!argv || !nums || !q) {
+        free(argv);
+        free(nums);
+        free(q);
+        batch_fail(batch, n);
+        return;
+    }
+    size_t nn = 0;
+    argv[argc++] = r->take_sha[0] ? "EVALSHA" : "EVAL";
+    argv[argc++] = r->take_sha[0] ? r->take_sha : take_lua;
+    u64_text(nums[nn], keys);
+    argv[argc++] = nums[nn++];
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < batch[i].n; j++)
+            argv[argc++] = batch[i].keys[j];
+    u64_text(nums[nn], n);
+    argv[argc++] = nums[nn++];
+    for (size_t i = 0; i < n; i++) {
+        u64_text(nums[nn], batch[i].n);
+        argv[argc++] = nums[nn++];
+        for (size_t j = 0; j < batch[i].n; j++)
+            for (int v = 0; v < 3; v++) {
+                u64_text(nums[nn], batch[i].nums[j][v]);
+                argv[argc++] = nums[nn++];
+            }
+    }
+    *q = (struct req){.r = r, .answered = take_answered, .batch = batch, .nbatch = n};
+    bool sent = send_argv(r, q, (int)argc, argv, NULL);
+    free(argv);
+    free(nums);
+    if (!sent) {
+        free(q);
+        batch_fail(batch, n);
+    }
+}
+
+static void on_flush(uv_check_t *h)
+{
+    struct nm_api_redis *r = h->data;
+    uv_check_stop(h);
+    flush_takes(r);
 }
 
 void nm_api_redis_take(struct nm_api_redis *r, const char *const *names,
                        const struct nm_api_rate *rates, size_t n, nm_api_redis_take_cb cb,
                        void *ud)
 {
-    /* EVAL script numkeys keys... then count, period, burst per key */
-    enum { MAXARGS = 3 + NM_API_REDIS_MAX_BUCKETS * 4 };
-    const char *argv[MAXARGS];
-    char keys[NM_API_REDIS_MAX_BUCKETS][112], nums[NM_API_REDIS_MAX_BUCKETS * 3][16], nk[8];
-    struct req *q = n && n <= NM_API_REDIS_MAX_BUCKETS ? calloc(1, sizeof *q) : NULL;
-    if (!q) {
+    if (!nm_api_redis_up(r) || n == 0 || n > NM_API_REDIS_MAX_BUCKETS) {
+        if (r && n)
+            r->fallbacks++;
         cb(ud, NM_E_IO, false, NULL, 0);
         return;
     }
-    *q = (struct req){.r = r, .answered = take_answered, .take_cb = cb, .ud = ud, .nbuckets = n};
-    int argc = 0;
-    snprintf(nk, sizeof nk, "%zu", n);
-    argv[argc++] = r->take_sha[0] ? "EVALSHA" : "EVAL";
-    argv[argc++] = r->take_sha[0] ? r->take_sha : take_lua;
-    argv[argc++] = nk;
-    for (size_t i = 0; i < n; i++) {
-        snprintf(keys[i], sizeof keys[i], "nm:rl:%s", names[i]);
-        argv[argc++] = keys[i];
-    }
-    for (size_t i = 0; i < n; i++) {
-        uint32_t v[3] = {rates[i].count, rates[i].period_ms, rates[i].burst};
-        for (int j = 0; j < 3; j++) {
-            snprintf(nums[i * 3 + j], sizeof nums[0], "%u", v[j]);
-            argv[argc++] = nums[i * 3 + j];
-        }
-    }
-    if (!send_argv(r, q, argc, argv, NULL)) {
-        free(q);
+    if (!r->batch && !(r->batch = malloc(BATCH_MAX * sizeof *r->batch))) {
         cb(ud, NM_E_IO, false, NULL, 0);
+        return;
+    }
+    struct take_item *t = &r->batch[r->nbatch++];
+    *t = (struct take_item){.cb = cb, .ud = ud, .n = n};
+    for (size_t i = 0; i < n; i++) { /* "nm:rl:NAME", no printf: every request */
+        size_t len = strnlen(names[i], sizeof t->keys[i] - 7);
+        memcpy(t->keys[i], "nm:rl:", 6);
+        memcpy(t->keys[i] + 6, names[i], len);
+        t->keys[i][6 + len] = 0;
+        t->nums[i][0] = rates[i].count;
+        t->nums[i][1] = rates[i].period_ms;
+        t->nums[i][2] = rates[i].burst;
+    }
+    if (r->nbatch == 1)
+        uv_check_start(&r->flush, on_flush);
+    if (r->nbatch == BATCH_MAX) {
+        uv_check_stop(&r->flush);
+        flush_takes(r);
     }
 }
 

@@ -24,11 +24,11 @@ static bool has_token(const char *list, const char *token)
 
 static void limit_headers(struct nm_api_conn *c, const struct nm_api_limit_verdict *v)
 {
-    nm_api_header_u64(c, "RateLimit-Limit", v->limit);
-    nm_api_header_u64(c, "RateLimit-Remaining", v->remaining);
-    nm_api_header_u64(c, "RateLimit-Reset", v->reset_s);
+    nm_api_header_u64(c, "RateLimit-Limit", "", v->limit);
+    nm_api_header_u64(c, "RateLimit-Remaining", "", v->remaining);
+    nm_api_header_u64(c, "RateLimit-Reset", "", v->reset_s);
     if (!v->allowed)
-        nm_api_header_u64(c, "Retry-After", v->retry_after_s);
+        nm_api_header_u64(c, "Retry-After", "", v->retry_after_s);
 }
 
 /* The buckets a request draws from: its address's, or its key's minute
@@ -378,25 +378,24 @@ static void reply_hit(struct nm_api_server *s, struct nm_api_conn *c, const char
     s->metrics.queries++;
     s->metrics.cache_hits++;
     int64_t left = nm_api_cache_ttl_ms(s->cache) - age;
-    nm_api_header(c, "X-Cache", "hit");
-    nm_api_header_u64(c, "Age", age > 0 ? (uint64_t)age / 1000 : 0);
-    nm_api_header(c, "Cache-Control", "max-age=%lld", (long long)(left > 0 ? left / 1000 : 0));
+    nm_api_header_text(c, "X-Cache", "hit");
+    nm_api_header_u64(c, "Age", "", age > 0 ? (uint64_t)age / 1000 : 0);
+    nm_api_header_u64(c, "Cache-Control", "max-age=", left > 0 ? (uint64_t)left / 1000 : 0);
     nm_api_reply(s, c, 200, strdup(hit), NULL);
 }
 
-/* The cache key of the request's exact bytes: a body seen before was
- * checked then, so a hit on it skips parsing and validation (the hot
- * path); NULL when it would be too long to be worth keeping. */
-static char *raw_key(const struct nm_api_subnet *sn, const struct nm_api_conn *c)
+/* The cache key of the request's exact bytes, "raw|SUBNET|BODY", into
+ * out: a body seen before was checked then, so a hit on it skips parsing
+ * and validation (the hot path: no printf, no malloc); false when it
+ * would be too long to be worth keeping. */
+#define RAW_KEY_MAX 4096
+static bool raw_key(const struct nm_api_subnet *sn, const struct nm_api_conn *c,
+                    char out[RAW_KEY_MAX + 16])
 {
-    if (!c->body || c->body_len > 4096)
-        return NULL;
-    char *k = malloc(c->body_len + 16);
-    if (!k)
-        return NULL;
-    /* "raw|SUBNET|BODY", without printf: this runs on every cache hit */
-    char *p = k + 4, digits[8];
-    memcpy(k, "raw|", 4);
+    if (!c->body || c->body_len > RAW_KEY_MAX)
+        return false;
+    char *p = out + 4, digits[8];
+    memcpy(out, "raw|", 4);
     int n = 0;
     unsigned id = sn->id;
     do
@@ -406,7 +405,7 @@ static char *raw_key(const struct nm_api_subnet *sn, const struct nm_api_conn *c
         *p++ = digits[--n];
     *p++ = '|';
     memcpy(p, c->body, c->body_len + 1);
-    return k;
+    return true;
 }
 
 static void start_query(struct nm_api_server *s, struct nm_api_conn *c, struct nm_api_job *job)
@@ -417,7 +416,7 @@ static void start_query(struct nm_api_server *s, struct nm_api_conn *c, struct n
         free(job->cache_key);
         job->cache_key = NULL;
     }
-    nm_api_header(c, "X-Cache", "miss");
+    nm_api_header_text(c, "X-Cache", "miss");
     c->waiting = true;
     s->in_flight++;
     if (nm_api_query_begin(s, job)) {
@@ -457,24 +456,22 @@ static void post_query(struct nm_api_server *s, struct nm_api_conn *c,
     bool no_store = has_token(c->cache_control, "no-store");
     bool no_cache = no_store || has_token(c->cache_control, "no-cache");
     int64_t now = nm_api_now_ms(), age = 0;
-    char *raw = no_store ? NULL : raw_key(sn, c);
+    char raw[RAW_KEY_MAX + 16];
+    bool has_raw = !no_store && raw_key(sn, c, raw);
     const char *hit = NULL;
-    if (raw && !no_cache && !strncasecmp(c->content_type, "application/json", 16) &&
+    if (has_raw && !no_cache && !strncasecmp(c->content_type, "application/json", 16) &&
         (hit = nm_api_cache_get(s->cache, raw, now, &age))) {
         reply_hit(s, c, hit, age);
-        free(raw);
         return;
     }
     struct nm_api_job *job = parse_query(s, c, sn);
-    if (!job) {
-        free(raw);
+    if (!job)
         return;
-    }
-    job->raw_key = raw;
+    job->raw_key = has_raw ? strdup(raw) : NULL; /* none: only a longer path next time */
     hit = no_cache ? NULL : nm_api_cache_get(s->cache, job->cache_key, now, &age);
     if (hit) {
         reply_hit(s, c, hit, age);
-        if (raw) /* the next identical body takes the short path (hit is still valid) */
+        if (has_raw) /* the next identical body takes the short path (hit is still valid) */
             nm_api_cache_put(s->cache, raw, hit, now - age);
         nm_api_job_free(job);
         return;

@@ -14,14 +14,20 @@
 #include <string.h>
 
 #define HEAD_ROOM 2048
+/* HTTP/2 DATA per turn: lws 4.1 hands TLS at most its 4096-byte service
+ * buffer per write, and the rest of a bigger frame, left in its buffer list,
+ * was never sent (on libuv, tried 2026-12-06) */
+#define H2_CHUNK 4000
 
+/* Between requests: the body's buffer stays for the next one. */
 static void conn_reset(struct nm_api_conn *c)
 {
-    free(c->body);
     free(c->reply_body);
-    c->body = c->reply_body = NULL;
-    c->body_len = c->body_cap = 0;
-    c->in_body = c->waiting = c->too_long = c->reply_ready = false;
+    c->reply_body = NULL;
+    if (c->body)
+        c->body[0] = 0;
+    c->body_len = 0;
+    c->in_body = c->waiting = c->too_long = c->reply_ready = c->headers_sent = false;
     c->nhdr = 0;
     c->path[0] = 0;
 }
@@ -39,6 +45,9 @@ static void conn_unlink(struct nm_api_server *s, struct nm_api_conn *c)
     c->linked = false;
     c->prev = c->next = NULL;
     conn_reset(c);
+    free(c->body);
+    c->body = NULL;
+    c->body_cap = 0;
 }
 
 struct nm_api_conn *nm_api_conn_find(struct nm_api_server *s, uint64_t id)
@@ -75,19 +84,32 @@ void nm_api_header(struct nm_api_conn *c, const char *name, const char *fmt, ...
     va_end(ap);
 }
 
-void nm_api_header_u64(struct nm_api_conn *c, const char *name, uint64_t v)
+void nm_api_header_text(struct nm_api_conn *c, const char *name, const char *text)
 {
     struct nm_api_hdr *h = header_slot(c, name);
     if (!h)
         return;
+    size_t n = strnlen(text, sizeof h->value - 1);
+    memcpy(h->value, text, n);
+    h->value[n] = 0;
+}
+
+void nm_api_header_u64(struct nm_api_conn *c, const char *name, const char *prefix,
+                       uint64_t v)
+{
+    struct nm_api_hdr *h = header_slot(c, name);
+    if (!h)
+        return;
+    size_t at = strnlen(prefix, sizeof h->value - 24);
+    memcpy(h->value, prefix, at);
     char digits[24];
     int n = 0;
     do
         digits[n++] = (char)('0' + v % 10);
     while ((v /= 10) && n < 20);
     for (int i = 0; i < n; i++)
-        h->value[i] = digits[n - 1 - i];
-    h->value[n] = 0;
+        h->value[at + (size_t)i] = digits[n - 1 - i];
+    h->value[at + (size_t)n] = 0;
 }
 
 static void record(struct nm_api_server *s, struct nm_api_conn *c, int status)
@@ -99,6 +121,8 @@ static void record(struct nm_api_server *s, struct nm_api_conn *c, int status)
     m->lat_us[m->lat_count++ % NM_API_LAT_RING] = us;
     m->lat_sum_us += us;
 }
+
+static int write_reply(struct nm_api_conn *c);
 
 void nm_api_reply(struct nm_api_server *s, struct nm_api_conn *c, int status, char *body,
                   const char *type)
@@ -114,6 +138,16 @@ void nm_api_reply(struct nm_api_server *s, struct nm_api_conn *c, int status, ch
     c->reply_ready = true;
     c->waiting = false;
     record(s, c, status);
+    if (c->in_callback) /* inside lws's callback: answer_now writes it on the way out */
+        return;
+    /* from a query's end or Redis's answer, on the loop: HTTP/1.1 writes
+     * now (a loop turn and two epoll_ctl sooner than waiting for POLLOUT);
+     * a connection that cannot go on is closed by lws at once */
+    if (lws_get_network_wsi(c->wsi) == c->wsi) {
+        if (write_reply(c))
+            lws_set_timeout(c->wsi, PENDING_TIMEOUT_CLOSE_SEND, LWS_TO_KILL_ASYNC);
+        return;
+    }
     lws_callback_on_writable(c->wsi);
 }
 
@@ -134,33 +168,96 @@ static int add_headers(struct nm_api_conn *c, unsigned char **p, unsigned char *
     return 0;
 }
 
-static int write_reply(struct nm_api_conn *c)
+/* The answer is out (or failed): the connection waits for the next one. */
+static int reply_finished(struct nm_api_conn *c, int rc)
 {
-    size_t blen = strlen(c->reply_body);
-    unsigned char *buf = malloc(LWS_PRE + HEAD_ROOM + blen);
-    if (!buf)
-        return -1;
-    unsigned char *start = buf + LWS_PRE, *p = start, *end = start + HEAD_ROOM;
-    int rc = -1;
-    if (lws_add_http_common_headers(c->wsi, (unsigned)c->status, c->reply_type,
-                                    blen, &p, end) ||
-        add_headers(c, &p, end) || lws_finalize_http_header(c->wsi, &p, end))
-        goto out;
-    memcpy(p, c->reply_body, blen);
-    p += blen;
-    int n = (int)(p - start);
-    if (lws_write(c->wsi, start, (size_t)n, LWS_WRITE_HTTP_FINAL) != n)
-        goto out;
-    rc = 0;
-out:
-    free(buf);
     free(c->reply_body);
     c->reply_body = NULL;
-    c->reply_ready = false;
+    c->reply_ready = c->headers_sent = false;
+    c->reply_sent = 0;
     c->nhdr = 0;
     if (rc)
         return -1;
     return lws_http_transaction_completed(c->wsi) ? -1 : 0;
+}
+
+/* HTTP/2: one DATA frame per turn, within the peer's window. */
+static int write_h2_data(struct nm_api_conn *c, size_t blen)
+{
+    unsigned char buf[LWS_PRE + H2_CHUNK];
+    size_t chunk = blen - c->reply_sent;
+    lws_fileofs_t allow = lws_get_peer_write_allowance(c->wsi);
+    if (chunk > H2_CHUNK)
+        chunk = H2_CHUNK;
+    if (allow >= 0 && (size_t)allow < chunk)
+        chunk = (size_t)allow;
+    bool final = c->reply_sent + chunk == blen;
+    if (chunk == 0 && !final) { /* no window yet: lws calls back when there is */
+        lws_callback_on_writable(c->wsi);
+        return 0;
+    }
+    memcpy(buf + LWS_PRE, c->reply_body + c->reply_sent, chunk);
+    if (lws_write(c->wsi, buf + LWS_PRE, chunk, final ? LWS_WRITE_HTTP_FINAL : LWS_WRITE_HTTP) !=
+        (int)chunk)
+        return reply_finished(c, -1);
+    if (final)
+        return reply_finished(c, 0);
+    c->reply_sent += chunk;
+    lws_callback_on_writable(c->wsi);
+    return 0;
+}
+
+/* Writes the answer: on HTTP/1.1 headers and body in one write (one
+ * send()); on HTTP/2 the HEADERS frame, then the DATA on the stream's next
+ * turns (lws frames each write: the two cannot share one). */
+static int write_reply(struct nm_api_conn *c)
+{
+    bool h2 = lws_get_network_wsi(c->wsi) != c->wsi;
+    size_t blen = strlen(c->reply_body);
+    if (c->headers_sent)
+        return write_h2_data(c, blen);
+    unsigned char small[LWS_PRE + HEAD_ROOM + 4096]; /* most answers: no malloc */
+    unsigned char *buf = blen <= 4096 || h2 ? small : malloc(LWS_PRE + HEAD_ROOM + blen);
+    if (!buf)
+        return reply_finished(c, -1);
+    unsigned char *start = buf + LWS_PRE, *p = start, *end = start + HEAD_ROOM;
+    int rc = -1, n;
+    if (lws_add_http_common_headers(c->wsi, (unsigned)c->status, c->reply_type, blen, &p, end) ||
+        add_headers(c, &p, end) || lws_finalize_http_header(c->wsi, &p, end))
+        goto out;
+    if (!h2) {
+        memcpy(p, c->reply_body, blen);
+        p += blen;
+    }
+    n = (int)(p - start);
+    if (lws_write(c->wsi, start, (size_t)n, h2 ? LWS_WRITE_HTTP_HEADERS : LWS_WRITE_HTTP_FINAL) !=
+        n)
+        goto out;
+    rc = 0;
+    if (h2) {
+        c->headers_sent = true;
+        lws_callback_on_writable(c->wsi);
+    }
+out:
+    if (buf != small)
+        free(buf);
+    return rc || !h2 ? reply_finished(c, rc) : 0;
+}
+
+/* After a request's callback: an answer ready already (a cache hit, an
+ * error, a GET) is written now on HTTP/1.1, as lws_return_http_status
+ * does, without waiting a loop turn for POLLOUT (on libuv that is two
+ * epoll_ctl calls and a turn per request); an HTTP/2 stream waits for its
+ * turn to write. */
+static int answer_now(struct nm_api_conn *c)
+{
+    c->in_callback = false;
+    if (!c->reply_ready)
+        return 0;
+    if (lws_get_network_wsi(c->wsi) == c->wsi)
+        return write_reply(c);
+    lws_callback_on_writable(c->wsi);
+    return 0;
 }
 
 static void copy_header(struct lws *wsi, enum lws_token_indexes t, char *dst, size_t cap)
@@ -186,7 +283,7 @@ static int content_length(struct lws *wsi, size_t *out)
     return 0;
 }
 
-static int on_http(struct nm_api_server *s, struct nm_api_conn *c, struct lws *wsi)
+static void on_http(struct nm_api_server *s, struct nm_api_conn *c, struct lws *wsi)
 {
     if (!c->linked) {
         c->id = ++s->next_conn_id;
@@ -196,9 +293,20 @@ static int on_http(struct nm_api_server *s, struct nm_api_conn *c, struct lws *w
             s->conns->prev = c;
         s->conns = c;
         c->linked = true;
-        /* once per connection, not per request: a getpeername each time */
-        if (!lws_get_peer_simple(wsi, c->peer, sizeof c->peer))
-            snprintf(c->peer, sizeof c->peer, "unknown");
+        /* lws frees the per-session data between requests (it rebinds the
+         * protocol): the address is kept with the connection's wsi, read
+         * once (a getpeername and a printf), freed at LWS_CALLBACK_WSI_DESTROY */
+        struct lws *nwsi = lws_get_network_wsi(wsi);
+        char *peer = lws_get_opaque_user_data(nwsi);
+        if (!peer && (peer = malloc(sizeof c->peer))) {
+            if (!lws_get_peer_simple(nwsi, peer, sizeof c->peer))
+                snprintf(peer, sizeof c->peer, "unknown");
+            lws_set_opaque_user_data(nwsi, peer);
+        }
+        const char *text = peer ? peer : "unknown";
+        size_t n = strnlen(text, sizeof c->peer - 1);
+        memcpy(c->peer, text, n);
+        c->peer[n] = 0;
     }
     conn_reset(c);
     c->start_us = nm_api_now_us();
@@ -207,7 +315,7 @@ static int on_http(struct nm_api_server *s, struct nm_api_conn *c, struct lws *w
     c->method = lws_http_get_uri_and_method(wsi, &uri, &uri_len);
     if (!uri || uri_len <= 0 || (size_t)uri_len >= sizeof c->path) {
         nm_api_reply_error(s, c, 414, "uri_too_long", "the request path is too long");
-        return 0;
+        return;
     }
     memcpy(c->path, uri, (size_t)uri_len);
     c->path[uri_len] = 0;
@@ -218,13 +326,13 @@ static int on_http(struct nm_api_server *s, struct nm_api_conn *c, struct lws *w
     copy_header(wsi, WSI_TOKEN_HTTP_CACHE_CONTROL, c->cache_control, sizeof c->cache_control);
     if (c->method != LWSHUMETH_POST) {
         nm_api_route(s, c);
-        return 0;
+        return;
     }
     size_t len = 0;
     if (content_length(wsi, &len)) {
         nm_api_header(c, "Connection", "close");
         nm_api_reply_error(s, c, 411, "length_required", "a POST needs a Content-Length");
-        return 0;
+        return;
     }
     if (len > s->cfg.max_body) {
         char msg[96];
@@ -232,14 +340,13 @@ static int on_http(struct nm_api_server *s, struct nm_api_conn *c, struct lws *w
                  s->cfg.max_body);
         nm_api_header(c, "Connection", "close");
         nm_api_reply_error(s, c, 413, "too_large", msg);
-        return 0;
+        return;
     }
     c->in_body = true;
     if (len == 0) {
         c->in_body = false;
         nm_api_route(s, c);
     }
-    return 0;
 }
 
 static int on_body(struct nm_api_server *s, struct nm_api_conn *c, const void *in, size_t len)
@@ -271,7 +378,11 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
     struct nm_api_conn *c = user;
     switch (reason) {
     case LWS_CALLBACK_HTTP:
-        return c && !s->stopping ? on_http(s, c, wsi) : -1;
+        if (!c || s->stopping)
+            return -1;
+        c->in_callback = true;
+        on_http(s, c, wsi);
+        return answer_now(c);
     case LWS_CALLBACK_HTTP_BODY:
         return c ? on_body(s, c, in, len) : -1;
     case LWS_CALLBACK_HTTP_BODY_COMPLETION:
@@ -280,12 +391,17 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
         c->in_body = false;
         if (!c->body && on_body(s, c, "", 0))
             return -1;
+        c->in_callback = true;
         nm_api_route(s, c);
-        return 0;
+        return answer_now(c);
     case LWS_CALLBACK_HTTP_WRITEABLE:
         if (!c || !c->reply_ready)
             return 0;
         return write_reply(c);
+    case LWS_CALLBACK_WSI_DESTROY: /* the connection's address (on_http) */
+        free(lws_get_opaque_user_data(wsi));
+        lws_set_opaque_user_data(wsi, NULL);
+        return 0;
     case LWS_CALLBACK_CLOSED_HTTP:
     case LWS_CALLBACK_HTTP_DROP_PROTOCOL:
         if (c)
@@ -349,7 +465,7 @@ static int start_lws(struct nm_api_server *s)
     struct lws_context_creation_info info;
     void *foreign[1] = {&s->loop};
     memset(&info, 0, sizeof info);
-    lws_set_log_level(LLL_ERR, NULL);
+    lws_set_log_level(getenv("NM_LWS_LOG") ? atoi(getenv("NM_LWS_LOG")) : LLL_ERR, NULL);
     info.options = LWS_SERVER_OPTION_LIBUV | LWS_SERVER_OPTION_DISABLE_IPV6;
     info.foreign_loops = foreign;
     info.port = s->cfg.listen_port;
@@ -361,6 +477,11 @@ static int start_lws(struct nm_api_server *s)
     info.timeout_secs = 10; /* a slow client gets this long per exchange step */
     info.max_http_header_data = 4096;
     info.vhost_name = "aggregator";
+    if (s->cfg.tls_cert) { /* lws offers h2 then http/1.1 by ALPN */
+        info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
+        info.ssl_cert_filepath = s->cfg.tls_cert;
+        info.ssl_private_key_filepath = s->cfg.tls_key;
+    }
     s->ctx = lws_create_context(&info);
     if (!s->ctx)
         return NM_E_IO;
@@ -414,8 +535,8 @@ int nm_api_server_run(const struct nm_api_config *cfg)
                 fclose(f);
             }
         }
-        nm_log(NM_LOG_INFO, "aggregator", "listening on http://%s:%d, node %s%s%s%s",
-               cfg->listen_host, s->port, cfg->node_url, cfg->redis_url ? ", redis " : "",
+        nm_log(NM_LOG_INFO, "aggregator", "listening on %s://%s:%d, node %s%s%s%s",
+               cfg->tls_cert ? "https" : "http", cfg->listen_host, s->port, cfg->node_url, cfg->redis_url ? ", redis " : "",
                cfg->redis_url ? cfg->redis_url : "",
                !cfg->redis_url ? "" : cfg->redis_fail_closed ? " (when down: fail closed, 503)"
                                                              : " (when down: fail open, local limits)");

@@ -8,11 +8,14 @@
  *      difference (aim: p99 added < 1 ms);
  *   2. cache hits at 64 connections, closed loop: req/s beside a minimal
  *      libwebsockets HTTP server answering the same body (aim >= 0.8x),
- *      on lws's own poll loop and on libuv (the aggregator's event lib);
+ *      on lws's own poll loop (the issue's comparison) and on a libuv loop
+ *      of its own through lws's libuv event lib (as the aggregator runs);
+ *      with each server's CPU time per answer, which the machine's load
+ *      moves less than req/s;
  *   3. the same cache hits through a second aggregator whose limiter is in
- *      Redis (--redis; a redis-server child on a free port), every request
- *      one Lua EVAL, beside the first aggregator's in-memory limiter
- *      measured again in the same run (aim >= 0.5x).
+ *      Redis (--redis; a redis-server child on a free port; the takes of
+ *      one loop turn go in one EVALSHA), beside the first aggregator's
+ *      in-memory limiter measured in the same run (aim >= 0.5x).
  * Prints figures, never fails on time. Run from the repo root:
  *   build/bench/bench_aggregator [SECONDS_PER_RUN]   (default 3) */
 #include "node/miner/backend.h"
@@ -21,6 +24,7 @@
 #include "node/schema_json/schema_json.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <libwebsockets.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -30,10 +34,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include <uv.h>
 
 #define MAX_LAT 4000000
 static const char input[] = "{\"prompt\":\"echo me\",\"language\":\"python\"}";
@@ -45,6 +51,45 @@ static int64_t now_us(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* CPU time (user + system) a process has used so far, in microseconds. */
+static int64_t process_cpu_us(pid_t pid)
+{
+    char path[64], buf[1024];
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+    FILE *f = fopen(path, "r");
+    size_t n = f ? fread(buf, 1, sizeof buf - 1, f) : 0;
+    if (f)
+        fclose(f);
+    buf[n] = 0;
+    char *p = strrchr(buf, ')'); /* fields after the command name */
+    unsigned long long utime = 0, stime = 0;
+    if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &utime,
+                     &stime) != 2)
+        return 0;
+    return (int64_t)((utime + stime) * 1000000ULL / (unsigned long long)sysconf(_SC_CLK_TCK));
+}
+
+static int64_t thread_cpu_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* The machine's load average (the figures move with it on a shared box). */
+static void print_load(const char *when)
+{
+    char buf[128] = "";
+    FILE *f = fopen("/proc/loadavg", "r");
+    if (f) {
+        if (!fgets(buf, sizeof buf, f))
+            buf[0] = 0;
+        fclose(f);
+    }
+    buf[strcspn(buf, "\n")] = 0;
+    printf("load average %s: %s\n", when, buf);
 }
 
 static pid_t spawn(char *const argv[], const char *log)
@@ -91,27 +136,55 @@ static int connect_to(int port)
     return fd;
 }
 
-/* One request on a keep-alive connection; the HTTP status, -1 on failure. */
-static int http_call(int fd, const char *req, size_t len)
+/* One request on a keep-alive connection: the HTTP status (-1 on failure),
+ * the whole answer in buf (NUL-terminated) and its length in *got. */
+static int http_exchange(int fd, const char *req, size_t len, char *buf, size_t cap, size_t *got)
 {
-    char buf[65536];
-    size_t got = 0;
+    *got = 0;
     if (write(fd, req, len) != (ssize_t)len)
         return -1;
     for (;;) {
-        ssize_t n = read(fd, buf + got, sizeof buf - 1 - got);
+        ssize_t n = read(fd, buf + *got, cap - 1 - *got);
         if (n <= 0)
             return -1;
-        got += (size_t)n;
-        buf[got] = 0;
+        *got += (size_t)n;
+        buf[*got] = 0;
         char *end = strstr(buf, "\r\n\r\n");
         if (!end)
             continue;
         char *cl = strcasestr(buf, "content-length:");
         size_t body = cl ? strtoul(cl + 15, NULL, 10) : 0;
-        if (got >= (size_t)(end + 4 - buf) + body)
+        if (*got >= (size_t)(end + 4 - buf) + body)
             return atoi(buf + 9);
     }
+}
+
+static int http_call(int fd, const char *req, size_t len)
+{
+    char buf[65536];
+    size_t got;
+    return http_exchange(fd, req, len, buf, sizeof buf, &got);
+}
+
+/* The aggregator's own view of those queries (its last 4096 requests, from
+ * the request read to its answer ready, GET /v1/health),
+ * which tells its part of a tail from the client's and the kernel's. */
+static void print_own_view(int port)
+{
+    static const char get[] = "GET /v1/health HTTP/1.1\r\nHost: b\r\n\r\n";
+    char answer[8192];
+    size_t got = 0;
+    double p50 = -1, p99 = -1;
+    int fd = connect_to(port);
+    if (fd >= 0 && http_exchange(fd, get, sizeof get - 1, answer, sizeof answer, &got) == 200) {
+        const char *a = strstr(answer, "\"p50\":"), *b = strstr(answer, "\"p99\":");
+        p50 = a ? atof(a + 6) : -1;
+        p99 = b ? atof(b + 6) : -1;
+    }
+    if (fd >= 0)
+        close(fd);
+    printf("   the aggregator's own view (request read to answer ready): p50 %.3f ms  "
+           "p99 %.3f ms\n", p50, p99);
 }
 
 static size_t make_request(char *out, size_t cap, const char *path, bool no_store)
@@ -238,6 +311,8 @@ static void *load_thread(void *arg)
     return NULL;
 }
 
+static long last_ok; /* answers of the last run() */
+
 /* Runs threads x load for seconds; fills p50/p99 (us) and returns req/s. */
 static double run(struct load *proto, int threads, double seconds, int64_t *p50, int64_t *p99)
 {
@@ -261,12 +336,21 @@ static double run(struct load *proto, int threads, double seconds, int64_t *p50,
     free(l->lat);
     if (atomic_load(&l->errors))
         printf("  (%ld errors)\n", atomic_load(&l->errors));
+    last_ok = atomic_load(&l->ok);
     return atomic_load(&l->ok) / elapsed;
 }
 
-/* A minimal libwebsockets HTTP server answering every POST with body. */
+/* A minimal libwebsockets HTTP server answering every POST with the same
+ * bytes as the aggregator's cache hit: its body and, beside the status,
+ * content type and length lws writes, its other headers (plain_hdr). */
 static char *plain_body;
+static struct {
+    char name[40], value[128];
+} plain_hdr[16];
+static int plain_nhdr;
 static volatile int plain_stop;
+static int64_t plain_cpu_us; /* the server thread's CPU time, its whole run */
+static size_t plain_answer_len; /* its answer's bytes, status line to body */
 
 static int plain_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
                     size_t len)
@@ -281,8 +365,14 @@ static int plain_cb(struct lws *wsi, enum lws_callback_reasons reason, void *use
         size_t blen = strlen(plain_body);
         unsigned char buf[LWS_PRE + 8192], *start = buf + LWS_PRE, *p = start,
                                            *end = buf + sizeof buf;
-        if (lws_add_http_common_headers(wsi, 200, "application/json", blen, &p, end) ||
-            lws_finalize_http_header(wsi, &p, end))
+        if (lws_add_http_common_headers(wsi, 200, "application/json", blen, &p, end))
+            return -1;
+        for (int i = 0; i < plain_nhdr; i++)
+            if (lws_add_http_header_by_name(wsi, (const unsigned char *)plain_hdr[i].name,
+                                            (const unsigned char *)plain_hdr[i].value,
+                                            (int)strlen(plain_hdr[i].value), &p, end))
+                return -1;
+        if (lws_finalize_http_header(wsi, &p, end))
             return -1;
         memcpy(p, plain_body, blen);
         p += blen;
@@ -295,25 +385,88 @@ static int plain_cb(struct lws *wsi, enum lws_callback_reasons reason, void *use
     }
 }
 
+/* The minimal server's answer from the aggregator's: its body, and its
+ * headers but the status line, content type and length; false if none. */
+static bool plain_copy_answer(const char *answer)
+{
+    const char *end = strstr(answer, "\r\n\r\n"), *line = strstr(answer, "\r\n");
+    if (!end || !line || !(plain_body = strdup(end + 4)))
+        return false;
+    for (line += 2; line < end && plain_nhdr < 16; line = strstr(line, "\r\n") + 2) {
+        const char *colon = memchr(line, ':', (size_t)(end - line));
+        const char *eol = strstr(line, "\r\n");
+        if (!colon || colon > eol)
+            continue;
+        size_t nlen = (size_t)(colon - line), vlen;
+        const char *v = colon + 1;
+        while (*v == ' ')
+            v++;
+        vlen = (size_t)(eol - v);
+        if (nlen + 2 > sizeof plain_hdr[0].name || vlen + 1 > sizeof plain_hdr[0].value ||
+            !strncasecmp(line, "content-type:", 13) || !strncasecmp(line, "content-length:", 15))
+            continue;
+        for (size_t i = 0; i < nlen; i++)
+            plain_hdr[plain_nhdr].name[i] = (char)tolower((unsigned char)line[i]);
+        memcpy(plain_hdr[plain_nhdr].name + nlen, ":", 2);
+        memcpy(plain_hdr[plain_nhdr].value, v, vlen);
+        plain_hdr[plain_nhdr].value[vlen] = 0;
+        plain_nhdr++;
+    }
+    return true;
+}
+
 static void *plain_thread(void *ctx)
 {
+    int64_t t0 = thread_cpu_us();
     while (!plain_stop)
         lws_service(ctx, 0);
+    plain_cpu_us = thread_cpu_us() - t0;
     return NULL;
 }
 
-/* The minimal server on its own thread (options: 0 or LWS_SERVER_OPTION_LIBUV),
- * loaded by the same client as the aggregator. */
-static double plain_run(unsigned options, double seconds, int64_t *p50, int64_t *p99)
+/* The libuv variant runs on a loop of its own, as the aggregator does
+ * (foreign loop); lws_service on libuv may not return, so it is stopped
+ * through a uv_async_t. */
+static void plain_uv_stop(uv_async_t *a)
+{
+    uv_stop(a->loop);
+}
+
+static void *plain_uv_thread(void *loop)
+{
+    int64_t t0 = thread_cpu_us();
+    uv_run(loop, UV_RUN_DEFAULT);
+    plain_cpu_us = thread_cpu_us() - t0;
+    return NULL;
+}
+
+static void plain_close_cb(uv_handle_t *h)
+{
+    (void)h;
+}
+
+/* The minimal server on its own thread (on lws's poll loop, or on a libuv
+ * loop of ours), loaded by the same client as the aggregator. */
+static double plain_run(bool on_libuv, double seconds, int64_t *p50, int64_t *p99,
+                        double *cpu_per_req)
 {
     static const struct lws_protocols protocols[] = {
         {.name = "http", .callback = plain_cb}, {0}};
     struct lws_context_creation_info info;
+    uv_loop_t loop;
+    uv_async_t stop;
+    void *foreign[1] = {&loop};
     memset(&info, 0, sizeof info);
     info.port = 0;
     info.iface = "127.0.0.1";
     info.protocols = protocols;
-    info.options = LWS_SERVER_OPTION_DISABLE_IPV6 | options;
+    info.options = LWS_SERVER_OPTION_DISABLE_IPV6;
+    if (on_libuv) {
+        uv_loop_init(&loop);
+        uv_async_init(&loop, &stop, plain_uv_stop);
+        info.options |= LWS_SERVER_OPTION_LIBUV;
+        info.foreign_loops = foreign;
+    }
     lws_set_log_level(LLL_ERR, NULL);
     struct lws_context *ctx = lws_create_context(&info);
     struct lws_vhost *vh = ctx ? lws_get_vhost_by_name(ctx, "default") : NULL;
@@ -323,15 +476,38 @@ static double plain_run(unsigned options, double seconds, int64_t *p50, int64_t 
     if (port > 0) {
         pthread_t pt;
         plain_stop = 0;
-        pthread_create(&pt, NULL, plain_thread, ctx);
+        if (on_libuv)
+            pthread_create(&pt, NULL, plain_uv_thread, &loop);
+        else
+            pthread_create(&pt, NULL, plain_thread, ctx);
         struct load pl = {.port = port, .path = "/"};
+        char req[1024], answer[8192];
+        size_t len = make_request(req, sizeof req, "/", false);
+        int fd = connect_to(port);
+        if (fd >= 0 && http_exchange(fd, req, len, answer, sizeof answer, &plain_answer_len) < 0)
+            plain_answer_len = 0;
+        if (fd >= 0)
+            close(fd);
         rate = run(&pl, 64, seconds, p50, p99);
         plain_stop = 1;
-        lws_cancel_service(ctx);
+        if (on_libuv)
+            uv_async_send(&stop);
+        else
+            lws_cancel_service(ctx);
         pthread_join(pt, NULL);
+        *cpu_per_req = last_ok ? (double)plain_cpu_us / (double)last_ok : 0;
     }
     if (ctx)
         lws_context_destroy(ctx);
+    if (on_libuv) { /* as api/server.c: the loop closes lws's handles, then destroy again */
+        uv_close((uv_handle_t *)&stop, plain_close_cb);
+        for (int i = 0; i < 200 && uv_run(&loop, UV_RUN_NOWAIT); i++)
+            ;
+        if (ctx)
+            lws_context_destroy(ctx);
+        uv_run(&loop, UV_RUN_DEFAULT);
+        uv_loop_close(&loop);
+    }
     return rate;
 }
 
@@ -399,6 +575,7 @@ int main(int argc, char **argv)
 
     printf("bench_aggregator: %.1f s per run, one echo miner, k=1, loopback, 2-core machine\n",
            seconds);
+    print_load("at the start");
     int64_t d50, d99, a50, a99;
     struct load l = {.grpc = direct, .interval_us = 4000};
     double direct_rate = run(&l, 4, seconds, &d50, &d99);
@@ -411,16 +588,21 @@ int main(int argc, char **argv)
            "   added              p50 %+.3f ms  p99 %+.3f ms   (aim: p99 added < 1 ms)\n",
            direct_rate, d50 / 1e3, d99 / 1e3, agg_rate, a50 / 1e3, a99 / 1e3,
            (a50 - d50) / 1e3, (a99 - d99) / 1e3);
+    print_own_view(aport);
 
     /* cache hits: warm the entry, then 64 connections closed loop */
     char req[1024];
     int fd = connect_to(aport);
-    size_t len = make_request(req, sizeof req, "/v1/subnets/1/query", false);
+    size_t len = make_request(req, sizeof req, "/v1/subnets/1/query", false), got = 0;
+    static char hit_answer[65536]; /* a hit, for the minimal server to answer the same bytes */
     http_call(fd, req, len);
+    int hit_status = http_exchange(fd, req, len, hit_answer, sizeof hit_answer, &got);
     close(fd);
     struct load c = {.port = aport, .path = "/v1/subnets/1/query"};
     int64_t c50, c99, p50, p99;
+    int64_t agg_cpu0 = process_cpu_us(agg);
     double hit_rate = run(&c, 64, seconds, &c50, &c99);
+    double hit_cpu = last_ok ? (double)(process_cpu_us(agg) - agg_cpu0) / (double)last_ok : 0;
     /* 3. the same hits through the aggregator whose limiter is in Redis,
      * right after (the minimal servers below run in this process) */
     int64_t r50 = 0, r99 = 0;
@@ -433,22 +615,28 @@ int main(int argc, char **argv)
         struct load r = {.port = a2port, .path = "/v1/subnets/1/query"};
         redis_rate = run(&r, 64, seconds, &r50, &r99);
     }
-    /* the same body from a minimal lws server */
-    plain_body = strdup("{\"subnet\":1,\"strategy\":\"majority\",\"output\":{\"code\":\"echo me\","
-                        "\"explanation\":\"echo\"},\"agreement\":1,\"asked\":[0],\"answered\":[0],"
-                        "\"chosen_uid\":0,\"miners\":[{\"uid\":0,\"weight_ppb\":0,\"status\":\"ok\","
-                        "\"latency_ms\":0}],\"latency_ms\":1}");
-    double plain_rate = plain_run(0, seconds, &p50, &p99);
+    /* the same answer from a minimal lws server */
+    if (hit_status != 200 || !plain_copy_answer(hit_answer)) {
+        fprintf(stderr, "bench_aggregator: no cache hit to copy (status %d)\n", hit_status);
+        goto out;
+    }
+    double plain_cpu = 0, uv_cpu = 0;
+    double plain_rate = plain_run(false, seconds, &p50, &p99, &plain_cpu);
     int64_t u50 = 0, u99 = 0;
-    double uv_rate = plain_run(LWS_SERVER_OPTION_LIBUV, seconds, &u50, &u99);
+    double uv_rate = plain_run(true, seconds, &u50, &u99, &uv_cpu);
     printf("2. cache hits, 64 connections, closed loop:\n"
            "   aggregator (hits)  %7.0f req/s  p50 %5.3f ms  p99 %5.3f ms\n"
-           "   minimal lws server %7.0f req/s  p50 %5.3f ms  p99 %5.3f ms  (lws's own poll loop)\n"
+           "   minimal lws server %7.0f req/s  p50 %5.3f ms  p99 %5.3f ms  (lws's own poll loop;\n"
+           "                      the same headers and body as the aggregator's hit:\n"
+           "                      %zu bytes beside its %zu)\n"
            "   same, lws on libuv %7.0f req/s  p50 %5.3f ms  p99 %5.3f ms  (the aggregator's event lib)\n"
-           "   ratio %.2fx to the minimal server, %.2fx to it on libuv   (aim: >= 0.8x)\n",
-           hit_rate, c50 / 1e3, c99 / 1e3, plain_rate, p50 / 1e3, p99 / 1e3, uv_rate,
+           "   ratio %.2fx to the minimal server, %.2fx to it on libuv   (aim: >= 0.8x)\n"
+           "   server CPU per answer (load-independent): aggregator %.1f us (the whole\n"
+           "   process), minimal server %.1f us, on libuv %.1f us (its thread)\n",
+           hit_rate, c50 / 1e3, c99 / 1e3, plain_rate, p50 / 1e3, p99 / 1e3, plain_answer_len,
+           got, uv_rate,
            u50 / 1e3, u99 / 1e3, plain_rate > 0 ? hit_rate / plain_rate : 0,
-           uv_rate > 0 ? hit_rate / uv_rate : 0);
+           uv_rate > 0 ? hit_rate / uv_rate : 0, hit_cpu, plain_cpu, uv_cpu);
     if (a2port > 0)
         printf("3. Redis limiter on (--redis, fail closed: every answer passed Redis), cache\n"
                "   hits, 64 connections, closed loop (warm-up answer %d), right after 2.:\n"
@@ -459,6 +647,7 @@ int main(int argc, char **argv)
                hit_rate > 0 ? redis_rate / hit_rate : 0);
     else
         printf("3. Redis limiter: not measured (redis-server or its aggregator did not start)\n");
+    print_load("at the end");
     rc = 0;
 out:
     nm_miner_client_free(direct);

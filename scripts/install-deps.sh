@@ -19,7 +19,7 @@ miniupnpc:libminiupnpc-dev inih:libinih-dev hiredis:libhiredis-dev"
 COMMANDS="pkg-config:pkg-config cc:gcc make:make protoc-c:protobuf-c-compiler"
 [ -n "$build_only" ] || COMMANDS="$COMMANDS tmux:tmux sqlite3:sqlite3 clang:clang
 promtool:prometheus curl:curl bwrap:bubblewrap systemd-analyze:systemd
-asciinema:asciinema node:nodejs npm:npm redis-server:redis-server redis-cli:redis-tools"
+asciinema:asciinema node:nodejs npm:npm redis-server:redis-server redis-cli:redis-tools openssl:openssl"
 
 missing=""
 for pair in $MODULES; do

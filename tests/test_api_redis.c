@@ -249,6 +249,36 @@ static void test_redis_takes_all_buckets_or_none(void **state)
     assert_true(o.milli[0] >= minute_left); /* ... so the minute one kept its token */
 }
 
+/* The takes of one loop turn go to Redis as one script call and are
+ * decided in the order they were made, each all of its buckets or none. */
+static void test_redis_batches_one_turns_takes_in_order(void **state)
+{
+    struct env *e = *state;
+    const char *names[2] = {"test:batch", "test:batch-day"};
+    struct nm_api_rate rates[2] = {{.count = 1, .period_ms = 60000, .burst = 10},
+                                   {.count = 1, .period_ms = 86400000, .burst = 1}};
+    struct take_out o[12];
+    uint64_t answered0, answered1, fallbacks;
+    nm_api_redis_counts(e->a, &answered0, &fallbacks);
+    for (int i = 0; i < 12; i++) { /* 2 and 3 also draw from the day bucket (1 token) */
+        o[i] = (struct take_out){.done = false};
+        nm_api_redis_take(e->a, names, rates, i == 2 || i == 3 ? 2 : 1, on_take, &o[i]);
+    }
+    run_until(&e->loop, &o[11].done, 3000);
+    nm_api_redis_counts(e->a, &answered1, &fallbacks);
+    assert_int_equal(answered1 - answered0, 1); /* one answer for the twelve */
+    for (int i = 0; i < 12; i++) {
+        assert_true(o[i].done);
+        assert_int_equal(o[i].rc, 0);
+        /* 3: the day bucket is empty, so it took nothing; 11: the 11th of a burst of 10 */
+        assert_int_equal(o[i].allowed, i != 3 && i != 11);
+    }
+    assert_int_equal(o[2].n, 2);
+    assert_int_equal(o[2].milli[1], 0);
+    assert_true(o[3].milli[0] == o[2].milli[0]); /* 3 kept the token 2 left */
+    assert_true(o[10].milli[0] < 1000);
+}
+
 struct get_out {
     bool done;
     int rc;
@@ -347,6 +377,7 @@ int main(void)
         cmocka_unit_test(test_redis_url_forms),
         cmocka_unit_test(test_redis_two_clients_share_one_bucket),
         cmocka_unit_test(test_redis_takes_all_buckets_or_none),
+        cmocka_unit_test(test_redis_batches_one_turns_takes_in_order),
         cmocka_unit_test(test_redis_cache_is_shared_with_its_age),
         cmocka_unit_test(test_redis_uses_loaded_scripts_and_survives_a_flush),
         cmocka_unit_test(test_redis_stopped_fails_within_the_timeout_then_comes_back),

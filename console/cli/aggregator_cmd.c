@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static int default_keys_db(char *out, size_t cap)
 {
@@ -189,6 +190,10 @@ static const struct nm_cli_option agg_options[] = {
               "aggregator's own limits; closed answers 503"),
     AGG_INT("--redis-timeout-ms", "T", redis_timeout_ms, 1, 60000, "milliseconds (1-60000)",
             "a Redis answer later than T counts as down (default 250)"),
+    NM_CLI_OPT_STRING(struct agg_opts, "--tls-cert", "PEM", cfg.tls_cert,
+                      "serve HTTPS (with --tls-key): HTTP/2 or HTTP/1.1 by ALPN"),
+    NM_CLI_OPT_STRING(struct agg_opts, "--tls-key", "PEM", cfg.tls_key,
+                      "the private key of --tls-cert"),
     NM_CLI_OPT_FLAG(struct agg_opts, "--quiet", cfg.quiet, "no per-request log lines"),
     NM_CLI_OPT_HELP(struct agg_opts, help),
     {.name = NULL},
@@ -201,7 +206,7 @@ static const char synopsis[] =
     "                            [--cache-entries N] [--cache-ttl-ms T] [--health-ms T]\n"
     "                            [--max-body BYTES] [--port-file F] [--quiet]\n"
     "                            [--redis redis://HOST:PORT/DB] [--redis-down open|closed]\n"
-    "                            [--redis-timeout-ms T]\n"
+    "                            [--redis-timeout-ms T] [--tls-cert PEM --tls-key PEM]\n"
     "       neuromesh aggregator key new|list|revoke [NAME] (see aggregator key --help)\n"
     "\n"
     "The public HTTP API (docs/aggregator.md, api/openapi.yaml): routes\n"
@@ -230,6 +235,17 @@ int nm_aggregator_main(int argc, char **argv)
         fprintf(stderr, "error: --k must not pass --k-max, nor --timeout-ms --timeout-max-ms\n");
         return 2;
     }
+    if (!cfg->tls_cert != !cfg->tls_key) {
+        fprintf(stderr, "error: --tls-cert and --tls-key go together\n");
+        return 2;
+    }
+    const char *tls_files[] = {cfg->tls_cert, cfg->tls_key};
+    for (size_t i = 0; i < 2; i++)
+        if (tls_files[i] && access(tls_files[i], R_OK)) {
+            fprintf(stderr, "error: %s %.200s: cannot read the file\n",
+                    i ? "--tls-key" : "--tls-cert", tls_files[i]);
+            return 2;
+        }
     char why[300];
     if (!nm_grpc_load(why, sizeof why)) {
         fprintf(stderr, "error: %s\n", why);

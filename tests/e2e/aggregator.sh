@@ -250,12 +250,37 @@ assert b"200 OK" in r, r
 slow.close()
 PYEOF
 ok=$?
-curl -s -m 3 --http2 -o /dev/null "$API/v1/health" # h2c upgrade: lws 4.1 drops it (docs)
+curl -s -m 3 --http2 -o /dev/null "$API/v1/health" # cleartext h2c: lws 4.1 drops it (docs)
 kill -0 "$AGG_PID" 2>/dev/null && [ $ok -eq 0 ] && [ "$(req h2 GET /v1/health)" = 200 ] \
     && pass "huge headers, garbage, huge or missing lengths, a slow client and an h2c upgrade leave it serving" \
     || fail "hostile: $(cat "$T/hostile.out")"
 kill -TERM "$AGG_PID"; wait "$AGG_PID" 2>/dev/null
 [ $? -eq 0 ] && pass "SIGTERM stops it cleanly" || fail "aggregator exit status"
+
+# HTTPS: HTTP/2 by ALPN (several streams on one connection, a query, a
+# body of several DATA frames), HTTP/1.1 for clients that ask for it
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$T/tls.key" -out "$T/tls.crt" -days 1 \
+    -subj /CN=127.0.0.1 >/dev/null 2>&1 || fail "openssl made a self-signed certificate"
+start_agg tls --tls-cert "$T/tls.crt" --tls-key "$T/tls.key"
+TLS="https://127.0.0.1:$(cat "$T/tls.port")"
+h2=$(curl -sk -m 10 --http2 -w '%{http_version} %{http_code} %{size_download}\n' \
+    -o /dev/null "$TLS/v1/health" -o "$T/tls.openapi" "$TLS/openapi.json" | tr '\n' ' ')
+h2=$h2$(curl -sk -m 10 --http2 -w '%{http_version} %{http_code}' -o "$T/tls.query" \
+    -H 'Content-Type: application/json' -d "{\"input\":$INPUT,\"k\":2,\"timeout_ms\":1500}" \
+    "$TLS/v1/subnets/1/query")
+h1=$(curl -sk -m 10 --http1.1 -o /dev/null -w '%{http_version} %{http_code}' "$TLS/openapi.json")
+case "$h2" in
+"2 200 "*" 2 200 "*" 2 200") ok=0 ;;
+*) ok=1 ;;
+esac
+[ $ok -eq 0 ] && [ "$h1" = "1.1 200" ] && [ "$(wc -c <"$T/tls.openapi")" -gt 8000 ] \
+    && grep -q '"strategy":"majority"' "$T/tls.query" \
+    && pass "--tls-cert/--tls-key: HTTP/2 by ALPN (2 streams on one connection, a query), HTTP/1.1 too" \
+    || fail "tls: h2 [$h2] h1 [$h1] $(head -c 200 "$T/tls.query")"
+"$NEUROMESH" aggregator --tls-cert "$T/tls.crt" >"$T/tlsalone.out" 2>&1
+[ $? -eq 2 ] && grep -q "go together" "$T/tlsalone.out" && pass "--tls-cert without --tls-key: exit 2" \
+    || fail "tls alone: $(cat "$T/tlsalone.out")"
+kill -TERM "$AGG_PID"; wait "$AGG_PID" 2>/dev/null
 
 # 429: the 11th request over a limit of 10
 start_agg lim --rate 1 --burst 10
@@ -266,6 +291,14 @@ for i in 1 2 3 4 5 6 7 8 9 10 11; do codes="$codes $(req r$i GET /v1/health)"; d
     && [ "$(header r11 RateLimit-Limit)" = 10 ] \
     && pass "the 11th request over a limit of 10 gets 429 with Retry-After and RateLimit-*" \
     || fail "429: $codes $(cat "$T/r11.head")"
+# the address is read once per connection and kept with it (lws frees the
+# per-request data): another address has its own bucket, and 127.0.0.1
+# stays limited on a kept-alive connection
+other=$(curl -s -m 10 --interface 127.0.0.2 -o /dev/null -w '%{http_code}' "$API/v1/health")
+again=$(curl -s -m 10 -o /dev/null -o /dev/null -w '%{http_code} ' "$API/v1/health" "$API/v1/health")
+[ "$other" = 200 ] && [ "$again" = "429 429 " ] \
+    && pass "each client address its own bucket (127.0.0.2 served; 127.0.0.1 limited, kept alive)" \
+    || fail "per address: 127.0.0.2 [$other] 127.0.0.1 [$again]"
 kill -TERM "$AGG_PID"; wait "$AGG_PID" 2>/dev/null
 [ $? -eq 0 ] || fail "aggregator lim exit status"
 
