@@ -1,5 +1,5 @@
 /* Unit tests for node/dot16: the Gram product of int8 rows equals the
- * pair-by-pair dot products with AVX-512 VNNI, AVX2 and the portable loops, for
+ * pair-by-pair dot products with AMX-INT8, AVX-512 VNNI, AVX2 and the portable loops, for
  * whole and partial tiles, several slices and panels, extreme entries and
  * the upper-triangle mode; the int16 dot product is exact at the extremes. */
 #include <setjmp.h>
@@ -57,13 +57,27 @@ static void gram_cases(void)
     gram_check(9, 70, 4096 + 256, false, true); /* two slices, two panels, extremes */
     gram_check(30, 30, 768, true, false);
     gram_check(3, 2, 256, false, false); /* no whole tile */
+    /* AMX: partial 16-row tiles and 32-row blocks, two panels, three slices */
+    gram_check(150, 45, 2048 + 2048 + 256, false, false);
+    gram_check(37, 131, 2048 + 512, false, true);
+    gram_check(161, 161, 2048 + 256, true, false);
+    gram_check(32, 32, 256, true, true);
 }
 
 static void test_gram_equals_pairwise_dot_products(void **state)
 {
     (void)state;
+    nm_dot_simd_limit(3);
+    print_message("fastest kernel here: %s\n", nm_dot8_kernel());
+    gram_cases();
+}
+
+static void test_vnni_gram_equals_pairwise_dot_products(void **state)
+{
+    (void)state;
     nm_dot_simd_limit(2);
     gram_cases();
+    nm_dot_simd_limit(3);
 }
 
 static void test_avx2_gram_equals_pairwise_dot_products(void **state)
@@ -71,7 +85,7 @@ static void test_avx2_gram_equals_pairwise_dot_products(void **state)
     (void)state;
     nm_dot_simd_limit(1);
     gram_cases();
-    nm_dot_simd_limit(2);
+    nm_dot_simd_limit(3);
 }
 
 static void test_portable_gram_equals_pairwise_dot_products(void **state)
@@ -79,7 +93,7 @@ static void test_portable_gram_equals_pairwise_dot_products(void **state)
     (void)state;
     nm_dot_simd_limit(0);
     gram_cases();
-    nm_dot_simd_limit(2);
+    nm_dot_simd_limit(3);
 }
 
 static void test_dot16_is_exact_at_the_extremes(void **state)
@@ -101,6 +115,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_gram_equals_pairwise_dot_products),
+        cmocka_unit_test(test_vnni_gram_equals_pairwise_dot_products),
         cmocka_unit_test(test_avx2_gram_equals_pairwise_dot_products),
         cmocka_unit_test(test_portable_gram_equals_pairwise_dot_products),
         cmocka_unit_test(test_dot16_is_exact_at_the_extremes),

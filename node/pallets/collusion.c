@@ -13,7 +13,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 /* A link must also be significant: at least Z standard deviations of the
  * correlation of independent noise (1 / sqrt(miners)). */
@@ -28,8 +27,10 @@
 #define BLOCK NM_DOT16_ALIGN
 #define DEV_MAX NM_DOT16_MAX
 /* Dot products are computed a stripe of submissions at a time, at most
- * STRIPE_CELLS of them (4 MB), so memory stays O(S + P) rows. */
-#define STRIPE_CELLS (1u << 19)
+ * STRIPE_CELLS of them (8 MB), so memory stays O(S + P) rows; up to 1,024
+ * validators that is one stripe, so the Gram kernel prepares its b rows
+ * (node/dot16.c: AMX's tile layout) once. */
+#define STRIPE_CELLS (1u << 20)
 
 typedef unsigned __int128 u128;
 typedef __int128 i128;
@@ -159,23 +160,6 @@ VECTORISE static void narrow(const int32_t *restrict from, uint16_t *restrict to
 {
     for (uint32_t j = 0; j < n; j++)
         to[j] = (uint16_t)from[j];
-}
-
-/* Work arrays of megabytes: asked for transparent huge pages where there
- * are, since 80 MB in 4 KB pages (1000 x 10000) costs 20,000 page faults,
- * about 40 ms. Freed with free(); contents undefined. */
-static void *big_alloc(size_t bytes)
-{
-#ifdef MADV_HUGEPAGE
-    size_t huge = (size_t)2 << 20;
-    if (bytes >= huge) {
-        void *p = aligned_alloc(huge, (bytes + huge - 1) / huge * huge);
-        if (p)
-            madvise(p, bytes, MADV_HUGEPAGE); /* advice only: no error to handle */
-        return p;
-    }
-#endif
-    return malloc(bytes ? bytes : 1);
 }
 
 static int reference(struct analysis *a)
@@ -439,8 +423,8 @@ static int64_t link_sketched(const struct analysis *a, const struct deviation *x
 /* Rows a stripe of dot products against cols vectors holds. */
 static uint32_t stripe_rows(uint32_t cols)
 {
-    uint32_t h = STRIPE_CELLS / (cols ? cols : 1) / 4 * 4;
-    return h < 4 ? 4 : h > 64 ? 64 : h;
+    uint32_t h = STRIPE_CELLS / (cols ? cols : 1) / 32 * 32;
+    return h < 32 ? 32 : h;
 }
 
 static int u64_cmp(const void *x, const void *y)
@@ -636,12 +620,12 @@ int nm_collusion_analyse(const struct nm_collusion_params *p, const struct nm_co
     size_t cells_lagged = (size_t)stripe_rows(a.prev_count) * a.prev_count;
     size_t cells_pairs = (size_t)stripe_rows(a.s) * a.s;
     /* Every row of these is written whole (padding included) before use. */
-    a.cur_rows = big_alloc((size_t)a.s * a.padded * sizeof *a.cur_rows);
-    a.prev_rows = big_alloc((size_t)a.prev_count * a.padded * sizeof *a.prev_rows);
+    a.cur_rows = nm_dot_big_alloc((size_t)a.s * a.padded * sizeof *a.cur_rows);
+    a.prev_rows = nm_dot_big_alloc((size_t)a.prev_count * a.padded * sizeof *a.prev_rows);
     a.dots = malloc((cells_lagged > cells_pairs ? cells_lagged : cells_pairs) * sizeof *a.dots);
-    a.dense = big_alloc((size_t)a.s * a.m * sizeof *a.dense);
-    a.cur_high = big_alloc((size_t)a.s * a.padded);
-    a.prev_high = big_alloc((size_t)a.prev_count * a.padded);
+    a.dense = nm_dot_big_alloc((size_t)a.s * a.m * sizeof *a.dense);
+    a.cur_high = nm_dot_big_alloc((size_t)a.s * a.padded);
+    a.prev_high = nm_dot_big_alloc((size_t)a.prev_count * a.padded);
     a.high_sums = malloc((a.s > a.prev_count ? a.s : a.prev_count) * sizeof *a.high_sums);
     if (!a.cur_rows || !a.prev_rows || !a.dots || !a.dense || !a.cur_high || !a.prev_high ||
         !a.diff || !a.high_sums)
