@@ -60,7 +60,8 @@ struct analysis {
     int32_t *column;    /* uid -> miner column, -1 for none */
     bool identity;      /* column[uid] = uid for every uid < width */
     int32_t *ref;       /* the coordinate-wise median */
-    uint16_t *dense;    /* s rows of m weights over the miner columns */
+    uint16_t *dense;    /* s rows of m weights over the miner columns, where needed */
+    const uint16_t **rowp; /* s: each submission's m weights (dense or as submitted) */
     int32_t *scratch;   /* m */
     int32_t *diff;      /* padded, for deviation_make */
     int64_t *high_sums; /* the sketches' sums, row for row (nm_dot8_gram) */
@@ -84,10 +85,11 @@ struct analysis {
 #define LANES 64
 /* The per-vector loops run over every entry of every vector (20 million at
  * 1000 x 10000): scalar, they cost more than all the dot products. GCC's
- * -O2 cost model does not vectorise them, so they get -O3 and a clone for
- * AVX2 CPUs (the same integers either way). */
+ * -O2 cost model does not vectorise them, so they get -O3 and clones for
+ * AVX-512 and AVX2 CPUs (the same integers either way). */
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-#define VECTORISE __attribute__((target_clones("avx2", "default"), optimize("O3")))
+#define VECTORISE                                                                                 \
+    __attribute__((target_clones("arch=x86-64-v4", "avx2", "default"), optimize("O3")))
 #else
 #define VECTORISE
 #endif
@@ -115,39 +117,37 @@ VECTORISE static int row_dense(const struct analysis *a, const struct nm_wrow *r
     return 0;
 }
 
-/* Columns per pass of the median: their histograms (32 x 256 counters)
- * stay in L1. */
+/* Columns per pass of the median: one 64-byte run of each row. */
 #define MEDIAN_COLUMNS 32
 
-/* ref[j] = the lower median (the ((s - 1) / 2)-th smallest) of the
- * submissions' weights for miner j: a radix selection over the dense rows,
- * high byte then low byte, a block of columns at a time. */
-static void median_columns(struct analysis *a, uint32_t j0, uint32_t cols, uint32_t *hist)
+/* ref[j] = the lower median, the r-th smallest (r = (s - 1) / 2), of the
+ * submissions' weights for miner j, for a block of columns: the largest
+ * value c with at most r weights below c, found bit by bit from the top
+ * (16 counting passes over the block, which the compiler vectorises). */
+VECTORISE static void median_columns(struct analysis *a, uint32_t j0, uint32_t cols)
 {
-    uint32_t s = a->s, m = a->m, rank[MEDIAN_COLUMNS], high[MEDIAN_COLUMNS];
-    for (int pass = 0; pass < 2; pass++) {
-        memset(hist, 0, MEDIAN_COLUMNS * 256 * sizeof *hist);
-        for (uint32_t k = 0; k < s; k++) {
-            const uint16_t *row = a->dense + (size_t)k * m + j0;
-            for (uint32_t c = 0; c < cols; c++) {
-                if (pass == 0)
-                    hist[c * 256 + (row[c] >> 8)]++;
-                else if ((row[c] >> 8) == high[c])
-                    hist[c * 256 + (row[c] & 255)]++;
-            }
+    uint16_t answer[MEDIAN_COLUMNS] = {0}, candidate[MEDIAN_COLUMNS], below[MEDIAN_COLUMNS];
+    uint32_t rank = (a->s - 1) / 2;
+    for (int bit = 15; bit >= 0; bit--) {
+        for (int c = 0; c < MEDIAN_COLUMNS; c++) {
+            candidate[c] = (uint16_t)(answer[c] | 1u << bit);
+            below[c] = 0; /* s < 2^16: the counts fit */
         }
-        for (uint32_t c = 0; c < cols; c++) {
-            uint32_t want = pass == 0 ? (s - 1) / 2 : rank[c], b = 0;
-            while (want >= hist[c * 256 + b])
-                want -= hist[c * 256 + b++];
-            if (pass == 0) {
-                high[c] = b;
-                rank[c] = want;
+        for (uint32_t k = 0; k < a->s; k++) {
+            const uint16_t *restrict row = a->rowp[k] + j0;
+            if (cols == MEDIAN_COLUMNS) {
+                for (int c = 0; c < MEDIAN_COLUMNS; c++)
+                    below[c] = (uint16_t)(below[c] + (row[c] < candidate[c]));
             } else {
-                a->ref[j0 + c] = (int32_t)(high[c] << 8 | b);
+                for (uint32_t c = 0; c < cols; c++)
+                    below[c] = (uint16_t)(below[c] + (row[c] < candidate[c]));
             }
         }
+        for (int c = 0; c < MEDIAN_COLUMNS; c++)
+            answer[c] = below[c] <= rank ? candidate[c] : answer[c];
     }
+    for (uint32_t c = 0; c < cols; c++)
+        a->ref[j0 + c] = answer[c];
 }
 
 VECTORISE static void widen(const uint16_t *restrict from, int32_t *restrict to, uint32_t n)
@@ -162,20 +162,25 @@ VECTORISE static void narrow(const int32_t *restrict from, uint16_t *restrict to
         to[j] = (uint16_t)from[j];
 }
 
+/* The submissions' weights over the miner columns (rowp: a row as
+ * submitted when it already is one, else its dense copy), then their
+ * median. */
 static int reference(struct analysis *a)
 {
-    uint32_t *hist = malloc(MEDIAN_COLUMNS * 256 * sizeof *hist);
-    if (!hist)
-        return NM_E_NOMEM;
     int err = 0;
     for (uint32_t k = 0; k < a->s && !err; k++) {
-        if ((err = row_dense(a, &a->in->rows[a->who[k]], a->scratch)))
+        const struct nm_wrow *row = &a->in->rows[a->who[k]];
+        if (a->identity && !row->uids && row->n == a->m) {
+            a->rowp[k] = row->w;
+            continue;
+        }
+        if ((err = row_dense(a, row, a->scratch)))
             break;
         narrow(a->scratch, a->dense + (size_t)k * a->m, a->m);
+        a->rowp[k] = a->dense + (size_t)k * a->m;
     }
     for (uint32_t j0 = 0; j0 < a->m && !err; j0 += MEDIAN_COLUMNS)
-        median_columns(a, j0, a->m - j0 < MEDIAN_COLUMNS ? a->m - j0 : MEDIAN_COLUMNS, hist);
-    free(hist);
+        median_columns(a, j0, a->m - j0 < MEDIAN_COLUMNS ? a->m - j0 : MEDIAN_COLUMNS);
     return err;
 }
 
@@ -198,53 +203,54 @@ static struct divisor divisor_make(uint64_t d)
 
 /* dev = (values - base) scaled so the largest magnitude is DEV_MAX
  * (base NULL: values themselves), rounded to nearest (halves away from
- * 0), written to d (padded, zeroed); its sketch to high (NULL: none). */
+ * 0), written to d and its sketch to high (both padded with zeros). Two
+ * passes: the differences with their largest magnitude and energy, then
+ * the scaled entries with every sum (padding adds nothing to them). */
 VECTORISE static void deviation_make(const struct analysis *a, const int32_t *restrict values,
                                      const int32_t *restrict base, int16_t *restrict d,
                                      int8_t *restrict high, struct deviation *dev)
 {
-    int32_t *restrict x = a->diff; /* padded: the loops run over whole rows */
+    int32_t *restrict x = a->diff;
     size_t m = a->m, pad = a->padded;
-    for (size_t j = 0; j < m; j++)
-        x[j] = values[j] - (base ? base[j] : 0); /* both below 2^19 */
-    memset(x + m, 0, (pad - m) * sizeof *x);
     uint32_t maxabs = 0;
     uint64_t energy = 0;
-    for (size_t j = 0; j < pad; j++) {
-        int32_t sign = -(x[j] < 0); /* 0 or -1: no branch on a random sign */
-        uint32_t av = (uint32_t)((x[j] ^ sign) - sign);
+    for (size_t j = 0; j < m; j++) {
+        int32_t v = values[j] - (base ? base[j] : 0); /* both below 2^19 */
+        int32_t sign = -(v < 0); /* 0 or -1: no branch on a random sign */
+        uint32_t av = (uint32_t)((v ^ sign) - sign);
+        x[j] = v;
         maxabs = av > maxabs ? av : maxabs;
         energy += (uint64_t)av * av;
     }
     *dev = (struct deviation){.d = d, .high = high, .energy = energy};
-    if (maxabs > UINT16_MAX) { /* a W_global entry past 10^9: the slow way */
+    if (maxabs > UINT16_MAX) { /* a W_global entry past 10^9: scaled the slow way, */
         for (size_t j = 0; j < m; j++) {
             int64_t v = (int64_t)x[j] * DEV_MAX, h = maxabs / 2;
             x[j] = (int32_t)((v + (v < 0 ? -h : h)) / (int64_t)maxabs);
         }
-    } else if (maxabs) { /* n < 2^27, the multiplier < 2^29 */
-        struct divisor div = divisor_make(maxabs);
-        uint32_t half = maxabs / 2, mul = (uint32_t)div.mul;
-        unsigned shift = div.shift;
-        for (size_t j = 0; j < pad; j++) {
-            int32_t sign = -(x[j] < 0);
-            uint32_t n = (uint32_t)((x[j] ^ sign) - sign) * DEV_MAX + half;
-            int32_t q = (int32_t)(((uint64_t)n * mul) >> shift);
-            x[j] = (q ^ sign) - sign;
-        }
+        maxabs = DEV_MAX; /* then the loop below keeps each entry (q = |x|) */
     }
+    /* q = round(|x| DEV_MAX / maxabs) by one multiplication: n < 2^27, the
+     * multiplier < 2^29 (maxabs 0: every x is 0) */
+    struct divisor div = divisor_make(maxabs ? maxabs : 1);
+    uint32_t half = maxabs / 2, mul = (uint32_t)div.mul;
+    unsigned shift = div.shift;
     int64_t sum = 0, sumsq = 0, pos = 0, low = 0, hsum = 0;
-    for (size_t j = 0; j < pad; j++) {
-        int32_t q = x[j], h = (int32_t)((uint32_t)(q + DEV_MAX + 1) >> 4) - 128;
+    for (size_t j = 0; j < m; j++) {
+        int32_t sign = -(x[j] < 0);
+        uint32_t n = (uint32_t)((x[j] ^ sign) - sign) * DEV_MAX + half;
+        int32_t q = ((int32_t)(((uint64_t)n * mul) >> shift) ^ sign) - sign;
+        int32_t h = (int32_t)((uint32_t)(q + DEV_MAX + 1) >> 4) - 128;
         d[j] = (int16_t)q;
+        high[j] = (int8_t)h;
         sum += q;
         sumsq += q * q;
         pos += h > 0 ? h : 0;
         low += (q + DEV_MAX + 1) & 15;
         hsum += h;
     }
-    for (size_t j = 0; high && j < pad; j++)
-        high[j] = (int8_t)((int32_t)((uint32_t)(d[j] + DEV_MAX + 1) >> 4) - 128);
+    memset(d + m, 0, (pad - m) * sizeof *d);
+    memset(high + m, 0, pad - m);
     dev->sum = sum;
     dev->sumsq = sumsq;
     dev->high_pos = pos;
@@ -348,7 +354,7 @@ static int build(struct analysis *a)
     size_t pad = a->padded;
     int err = reference(a);
     for (uint32_t k = 0; k < a->s && !err; k++) {
-        widen(a->dense + (size_t)k * a->m, a->scratch, a->m);
+        widen(a->rowp[k], a->scratch, a->m);
         deviation_make(a, a->scratch, a->ref, a->cur_rows + k * pad, a->cur_high + k * pad,
                        &a->cur[k]);
     }
@@ -359,22 +365,26 @@ static int build(struct analysis *a)
     if (err)
         return err;
     int16_t *global = calloc(pad, sizeof *global), *ref = calloc(pad, sizeof *ref);
-    if (!global || !ref) {
+    int8_t *unused_high = malloc(pad); /* the sketches of these two are not used */
+    if (!global || !ref || !unused_high) {
         free(global);
         free(ref);
+        free(unused_high);
         return NM_E_NOMEM;
     }
-    deviation_make(a, a->ref, NULL, ref, NULL, &a->refdev);
+    deviation_make(a, a->ref, NULL, ref, unused_high, &a->refdev);
     if (in->prev_global) {
         for (uint32_t j = 0; j < a->m; j++) /* ppb to the u16 weight scale */
             a->scratch[j] = (int32_t)(((uint64_t)in->prev_global[in->miners[j]] * NM_WEIGHT_SUM +
                                        NM_FX_ONE / 2) /
                                       NM_FX_ONE);
-        deviation_make(a, a->scratch, a->ref, global, NULL, &a->global);
+        deviation_make(a, a->scratch, a->ref, global, unused_high, &a->global);
         a->has_global = true;
     } else {
         free(global);
     }
+    free(unused_high);
+    a->global.high = a->refdev.high = NULL;
     /* Each deviation's correlation with the reference, for link_strength. */
     const struct deviation *r = &a->refdev;
     for (uint32_t k = 0; k < a->s; k++) {
@@ -601,6 +611,7 @@ int nm_collusion_analyse(const struct nm_collusion_params *p, const struct nm_co
     a.scratch = malloc(a.m * sizeof *a.scratch);
     a.diff = malloc(a.padded * sizeof *a.diff);
     a.who = malloc(a.s * sizeof *a.who);
+    a.rowp = malloc(a.s * sizeof *a.rowp);
     a.slot = malloc(v * sizeof *a.slot);
     a.cur = calloc(a.s, sizeof *a.cur);
     a.prev = calloc(v, sizeof *a.prev);
@@ -609,7 +620,7 @@ int nm_collusion_analyse(const struct nm_collusion_params *p, const struct nm_co
     parent = malloc(a.s * sizeof *parent);
     lag = malloc(a.s * sizeof *lag);
     err = NM_E_NOMEM;
-    if (!a.column || !a.ref || !a.scratch || !a.who || !a.slot || !a.cur || !a.prev ||
+    if (!a.column || !a.ref || !a.scratch || !a.who || !a.rowp || !a.slot || !a.cur || !a.prev ||
         !a.prev_row || !a.self || !parent || !lag)
         goto out;
     for (uint32_t i = 0; i < v; i++) {
@@ -680,6 +691,7 @@ out:
     free(a.diff);
     free(a.high_sums);
     free(a.who);
+    free(a.rowp);
     free(a.slot);
     free(a.cur);
     free(a.prev);
