@@ -41,6 +41,7 @@ struct deviation {
     int64_t sumsq;
     uint64_t energy; /* sum of squares of the unscaled deviation */
     int64_t rho;     /* its correlation with the reference itself, ppb */
+    int64_t dot_ref, dot_global; /* d's dot products with those of the reference and W_global */
     /* For the cheap bound of link_below: isqrt(m sumsq - sum^2) and
      * isqrt(10^18 - rho^2). */
     uint64_t var_root, rest_root;
@@ -205,10 +206,13 @@ static struct divisor divisor_make(uint64_t d)
  * (base NULL: values themselves), rounded to nearest (halves away from
  * 0), written to d and its sketch to high (both padded with zeros). Two
  * passes: the differences with their largest magnitude and energy, then
- * the scaled entries with every sum (padding adds nothing to them). */
+ * the scaled entries with every sum (padding adds nothing to them) and
+ * the dot products with ref and global (deviations already made, or
+ * zeros). */
 VECTORISE static void deviation_make(const struct analysis *a, const int32_t *restrict values,
                                      const int32_t *restrict base, int16_t *restrict d,
-                                     int8_t *restrict high, struct deviation *dev)
+                                     int8_t *restrict high, const int16_t *restrict ref,
+                                     const int16_t *restrict global, struct deviation *dev)
 {
     int32_t *restrict x = a->diff;
     size_t m = a->m, pad = a->padded;
@@ -235,7 +239,7 @@ VECTORISE static void deviation_make(const struct analysis *a, const int32_t *re
     struct divisor div = divisor_make(maxabs ? maxabs : 1);
     uint32_t half = maxabs / 2, mul = (uint32_t)div.mul;
     unsigned shift = div.shift;
-    int64_t sum = 0, sumsq = 0, pos = 0, low = 0, hsum = 0;
+    int64_t sum = 0, sumsq = 0, pos = 0, low = 0, hsum = 0, dot_ref = 0, dot_global = 0;
     for (size_t j = 0; j < m; j++) {
         int32_t sign = -(x[j] < 0);
         uint32_t n = (uint32_t)((x[j] ^ sign) - sign) * DEV_MAX + half;
@@ -248,6 +252,8 @@ VECTORISE static void deviation_make(const struct analysis *a, const int32_t *re
         pos += h > 0 ? h : 0;
         low += (q + DEV_MAX + 1) & 15;
         hsum += h;
+        dot_ref += q * ref[j]; /* each product below 2^22 */
+        dot_global += q * global[j];
     }
     memset(d + m, 0, (pad - m) * sizeof *d);
     memset(high + m, 0, pad - m);
@@ -256,6 +262,8 @@ VECTORISE static void deviation_make(const struct analysis *a, const int32_t *re
     dev->high_pos = pos;
     dev->low_sum = low;
     dev->high_sum = hsum;
+    dev->dot_ref = dot_ref;
+    dev->dot_global = dot_global;
     int64_t var = (int64_t)m * sumsq - sum * sum; /* < 2^55 */
     dev->var_root = var > 0 ? nm_isqrt_u64((uint64_t)var) : 0;
 }
@@ -353,52 +361,60 @@ static int build(struct analysis *a)
     const struct nm_collusion_input *in = a->in;
     size_t pad = a->padded;
     int err = reference(a);
-    for (uint32_t k = 0; k < a->s && !err; k++) {
-        widen(a->rowp[k], a->scratch, a->m);
-        deviation_make(a, a->scratch, a->ref, a->cur_rows + k * pad, a->cur_high + k * pad,
-                       &a->cur[k]);
-    }
-    for (uint32_t v = 0; in->prev_rows && v < in->validators && !err; v++)
-        if (a->prev_row[v] >= 0 && !(err = row_dense(a, &in->prev_rows[v], a->scratch)))
-            deviation_make(a, a->scratch, a->ref, a->prev_rows + (size_t)a->prev_row[v] * pad,
-                           a->prev_high + (size_t)a->prev_row[v] * pad, &a->prev[v]);
-    if (err)
-        return err;
     int16_t *global = calloc(pad, sizeof *global), *ref = calloc(pad, sizeof *ref);
-    int8_t *unused_high = malloc(pad); /* the sketches of these two are not used */
-    if (!global || !ref || !unused_high) {
+    int16_t *zeros = calloc(pad, sizeof *zeros);
+    int8_t *unused_high = malloc(pad); /* the sketches of ref and global are not used */
+    if (!err && (!global || !ref || !zeros || !unused_high))
+        err = NM_E_NOMEM;
+    if (err) {
         free(global);
         free(ref);
+        free(zeros);
         free(unused_high);
-        return NM_E_NOMEM;
+        return err;
     }
-    deviation_make(a, a->ref, NULL, ref, unused_high, &a->refdev);
+    /* The reference's own deviation and W_global's first: the others' dot
+     * products with them come out of their own passes. */
+    deviation_make(a, a->ref, NULL, ref, unused_high, zeros, zeros, &a->refdev);
     if (in->prev_global) {
         for (uint32_t j = 0; j < a->m; j++) /* ppb to the u16 weight scale */
             a->scratch[j] = (int32_t)(((uint64_t)in->prev_global[in->miners[j]] * NM_WEIGHT_SUM +
                                        NM_FX_ONE / 2) /
                                       NM_FX_ONE);
-        deviation_make(a, a->scratch, a->ref, global, unused_high, &a->global);
+        deviation_make(a, a->scratch, a->ref, global, unused_high, ref, zeros, &a->global);
         a->has_global = true;
-    } else {
-        free(global);
     }
+    const int16_t *with_global = a->has_global ? global : zeros;
+    for (uint32_t k = 0; k < a->s; k++) {
+        widen(a->rowp[k], a->scratch, a->m);
+        deviation_make(a, a->scratch, a->ref, a->cur_rows + k * pad, a->cur_high + k * pad, ref,
+                       with_global, &a->cur[k]);
+    }
+    for (uint32_t v = 0; in->prev_rows && v < in->validators && !err; v++)
+        if (a->prev_row[v] >= 0 && !(err = row_dense(a, &in->prev_rows[v], a->scratch)))
+            deviation_make(a, a->scratch, a->ref, a->prev_rows + (size_t)a->prev_row[v] * pad,
+                           a->prev_high + (size_t)a->prev_row[v] * pad, ref, zeros, &a->prev[v]);
+    if (!a->has_global)
+        free(global);
+    free(zeros);
     free(unused_high);
     a->global.high = a->refdev.high = NULL;
+    if (err)
+        return err;
     /* Each deviation's correlation with the reference, for link_strength. */
     const struct deviation *r = &a->refdev;
     for (uint32_t k = 0; k < a->s; k++) {
-        a->cur[k].rho = correlation(a, &a->cur[k], r, nm_dot16(a->cur[k].d, r->d, a->padded));
+        a->cur[k].rho = correlation(a, &a->cur[k], r, a->cur[k].dot_ref);
         rest_root_set(&a->cur[k]);
     }
     for (uint32_t v = 0; in->prev_rows && v < in->validators; v++) {
         if (a->prev[v].d) {
-            a->prev[v].rho = correlation(a, &a->prev[v], r, nm_dot16(a->prev[v].d, r->d, pad));
+            a->prev[v].rho = correlation(a, &a->prev[v], r, a->prev[v].dot_ref);
             rest_root_set(&a->prev[v]);
         }
     }
     if (a->has_global) {
-        a->global.rho = correlation(a, &a->global, r, nm_dot16(a->global.d, r->d, pad));
+        a->global.rho = correlation(a, &a->global, r, a->global.dot_ref);
         rest_root_set(&a->global);
     }
     return 0;
@@ -507,8 +523,7 @@ static void find_lagged(struct analysis *a, struct nm_collusion_finding *out, in
                 }
             }
             if (a->has_global) {
-                int64_t c = link_at_least(a, &a->cur[x], &a->global,
-                                          nm_dot16(a->cur[x].d, a->global.d, a->padded));
+                int64_t c = link_at_least(a, &a->cur[x], &a->global, a->cur[x].dot_global);
                 if (c >= threshold)
                     link(&out[vx], NM_COLL_CONSENSUS, -1, c);
             }
