@@ -76,38 +76,57 @@ static int normalise(const struct nm_yuma_input *in, uint32_t *S, uint32_t *W)
                 return NM_E_INVAL;
             sum += row->w[k];
         }
-        for (uint32_t k = 0; sum && k < row->n; k++)
-            wi[row->uids ? row->uids[k] : k] = (uint32_t)((uint64_t)row->w[k] * ONE / sum);
+        if (!sum)
+            continue;
+        struct nm_muldiv share = nm_muldiv_make(ONE, sum);
+        for (uint32_t k = 0; k < row->n; k++)
+            wi[row->uids ? row->uids[k] : k] = (uint32_t)nm_muldiv(&share, row->w[k]);
     }
     return 0;
 }
 
-/* Step 3 for column j: walk the weights from the largest down until the
- * stake giving at least that much reaches kappa (ties counted together). */
-static uint32_t consensus(const struct nm_yuma_input *in, const uint32_t *S, const uint32_t *W,
-                          uint32_t j, uint64_t kappa, struct scored *col)
+/* Columns gathered at a time for step 3: one 64-byte run of each row. */
+#define CONSENSUS_COLUMNS 16
+
+/* Step 3 for columns j0.. (cols of them): walk each one's weights from the
+ * largest down until the stake giving at least that much reaches kappa
+ * (ties counted together). col: CONSENSUS_COLUMNS x v entries. */
+static void consensus(const struct nm_yuma_input *in, const uint32_t *S, const uint32_t *W,
+                      uint32_t j0, uint32_t cols, uint64_t kappa, struct scored *col,
+                      uint32_t *out)
 {
-    uint32_t n = 0;
+    uint32_t n = 0, v = in->validators;
     uint64_t total = 0;
-    for (uint32_t i = 0; i < in->validators; i++) {
+    for (uint32_t i = 0; i < v; i++) {
         if (!S[i])
             continue;
-        col[n++] = (struct scored){W[(size_t)i * in->width + j], S[i]};
+        const uint32_t *row = W + (size_t)i * in->width + j0;
+        for (uint32_t c = 0; c < cols; c++)
+            col[(size_t)c * v + n] = (struct scored){row[c], S[i]};
         total += S[i];
+        n++;
     }
-    return n ? weighted_top(col, n, (u128)kappa * total) : 0;
+    for (uint32_t c = 0; c < cols; c++)
+        out[j0 + c] = n ? weighted_top(col + (size_t)c * v, n, (u128)kappa * total) : 0;
 }
 
-/* Normalises column j of M (validators x width) to sum 10^9. */
-static void column_normalise(const struct nm_yuma_input *in, uint32_t *M, uint32_t j)
+/* Normalises every column of M (validators x width) to sum 10^9, a row at
+ * a time; sum and div: width entries of scratch. */
+static void columns_normalise(const struct nm_yuma_input *in, uint32_t *M, uint64_t *sum,
+                              struct nm_muldiv *div)
 {
-    uint64_t sum = 0;
-    for (uint32_t i = 0; i < in->validators; i++)
-        sum += M[(size_t)i * in->width + j];
-    for (uint32_t i = 0; i < in->validators; i++) {
-        uint32_t *x = &M[(size_t)i * in->width + j];
-        *x = sum ? (uint32_t)((uint64_t)*x * ONE / sum) : 0;
-    }
+    uint32_t v = in->validators, m = in->width;
+    memset(sum, 0, m * sizeof *sum);
+    for (uint32_t i = 0; i < v; i++)
+        for (uint32_t j = 0; j < m; j++)
+            sum[j] += M[(size_t)i * m + j];
+    for (uint32_t j = 0; j < m; j++)
+        div[j] = nm_muldiv_make(ONE, sum[j] ? sum[j] : 1); /* a column of 0s stays 0 */
+    for (uint32_t i = 0; i < v; i++)
+        for (uint32_t j = 0; j < m; j++) {
+            uint32_t *x = &M[(size_t)i * m + j];
+            *x = (uint32_t)nm_muldiv(&div[j], *x);
+        }
 }
 
 int nm_yuma_run(const struct nm_yuma_params *p, const struct nm_yuma_input *in,
@@ -117,39 +136,45 @@ int nm_yuma_run(const struct nm_yuma_params *p, const struct nm_yuma_input *in,
     uint32_t *S = malloc((v ? v : 1) * sizeof *S);
     uint64_t *R = calloc(m ? m : 1, sizeof *R); /* sum_i S_i Wc_ij <= 10^18 */
     u128 *D = calloc(v ? v : 1, sizeof *D);
-    struct scored *col = malloc((v ? v : 1) * sizeof *col);
+    struct scored *col = malloc((size_t)CONSENSUS_COLUMNS * (v ? v : 1) * sizeof *col);
+    struct nm_muldiv *div = malloc((m ? m : 1) * sizeof *div);
     uint32_t *W = out->bonds; /* W lives in the bonds' place until step 6 */
     int err = NM_E_NOMEM;
-    if (!S || !R || !D || !col)
+    if (!S || !R || !D || !col || !div)
         goto out;
     if ((err = normalise(in, S, W)))
         goto out;
     uint64_t kappa = p->kappa_ppb > ONE ? ONE : p->kappa_ppb;
     uint64_t alpha = p->bond_alpha_ppb > ONE ? ONE : p->bond_alpha_ppb;
-    u128 rank_total = 0;
-    for (uint32_t j = 0; j < m; j++) {
-        out->consensus[j] = consensus(in, S, W, j, kappa, col);
-        for (uint32_t i = 0; i < v; i++) {
-            uint32_t *x = &W[(size_t)i * m + j];
-            if (*x > out->consensus[j])
-                *x = out->consensus[j]; /* step 4: W becomes Wc */
-            R[j] += (uint64_t)S[i] * *x;
+    for (uint32_t j0 = 0; j0 < m; j0 += CONSENSUS_COLUMNS)
+        consensus(in, S, W, j0, m - j0 < CONSENSUS_COLUMNS ? m - j0 : CONSENSUS_COLUMNS, kappa,
+                  col, out->consensus);
+    for (uint32_t i = 0; i < v; i++) {
+        uint32_t *wi = W + (size_t)i * m;
+        for (uint32_t j = 0; j < m; j++) {
+            if (wi[j] > out->consensus[j])
+                wi[j] = out->consensus[j]; /* step 4: W becomes Wc */
+            R[j] += (uint64_t)S[i] * wi[j];
         }
-        rank_total += R[j];
     }
+    u128 rank_total = 0;
+    for (uint32_t j = 0; j < m; j++)
+        rank_total += R[j];
     for (uint32_t j = 0; j < m; j++)
         out->incentive[j] = rank_total ? (uint32_t)((u128)R[j] * ONE / rank_total) : 0;
-    /* Step 6, in place: Wc becomes dB, then the moving average. */
+    /* Step 6, in place: Wc becomes dB (S_i Wc_ij <= R_j: at most 10^9),
+     * then the moving average. */
+    for (uint32_t j = 0; j < m; j++)
+        div[j] = nm_muldiv_make(ONE, R[j] ? R[j] : 1);
     for (uint32_t i = 0; i < v; i++) {
         for (uint32_t j = 0; j < m; j++) {
             size_t at = (size_t)i * m + j;
-            uint64_t db = R[j] ? (uint64_t)((u128)S[i] * W[at] * ONE / R[j]) : 0;
+            uint64_t db = R[j] ? nm_muldiv(&div[j], (uint64_t)S[i] * W[at]) : 0;
             uint64_t old = in->bonds ? in->bonds[at] : 0;
             W[at] = (uint32_t)((alpha * db + (ONE - alpha) * old) / ONE);
         }
     }
-    for (uint32_t j = 0; j < m; j++)
-        column_normalise(in, out->bonds, j);
+    columns_normalise(in, out->bonds, R, div); /* R is no longer needed */
     u128 dividend_total = 0;
     for (uint32_t i = 0; i < v; i++) {
         for (uint32_t j = 0; j < m; j++)
@@ -164,6 +189,7 @@ out:
     free(R);
     free(D);
     free(col);
+    free(div);
     return err;
 }
 
