@@ -15,47 +15,46 @@ struct scored {
     uint32_t s;
 };
 
-static void swap(struct scored *x, struct scored *y)
-{
-    struct scored t = *x;
-    *x = *y;
-    *y = t;
-}
-
 /* The largest w such that the entries with weight >= w hold at least need
- * (ppb x 10^9 units of stake x 10^9), 0 if none: a selection that
- * partitions around a pivot (three-way: above, equal, below) and keeps
- * the side the answer lies in. Reorders col. */
+ * (ppb x 10^9 units of stake x 10^9), 0 if none: a radix selection from
+ * the top byte down, each pass a stake histogram of the entries left
+ * (those sharing the bytes chosen so far); a byte's bucket is chosen when
+ * the stake at or above it first reaches need. Reorders col. */
 static uint32_t weighted_top(struct scored *col, uint32_t n, u128 need)
 {
-    u128 above = 0; /* stake of entries already known to lie above the range */
-    uint32_t lo = 0, hi = n;
-    while (lo < hi) {
-        uint32_t pivot = col[lo + (hi - lo) / 2].w;
-        uint32_t gt = lo, lt = hi; /* [lo, gt): > pivot, [lt, hi): < pivot */
-        for (uint32_t k = lo; k < lt;) {
-            if (col[k].w > pivot)
-                swap(&col[k++], &col[gt++]);
-            else if (col[k].w < pivot)
-                swap(&col[k], &col[--lt]);
-            else
-                k++;
-        }
-        u128 greater = 0, equal = 0;
-        for (uint32_t k = lo; k < gt; k++)
-            greater += (u128)col[k].s * ONE;
-        for (uint32_t k = gt; k < lt; k++)
-            equal += (u128)col[k].s * ONE;
-        if (gt > lo && above + greater >= need) {
-            hi = gt; /* the answer is above the pivot */
-        } else if (above + greater + equal >= need) {
-            return pivot;
-        } else {
-            above += greater + equal;
-            lo = lt;
-        }
+    if (n == 0)
+        return 0;
+    if (need == 0) { /* every weight qualifies: the largest */
+        uint32_t top = 0;
+        for (uint32_t k = 0; k < n; k++)
+            top = col[k].w > top ? col[k].w : top;
+        return top;
     }
-    return 0;
+    /* stake sums are integers: stake >= need / 10^9 rounded up */
+    u128 want = (need + ONE - 1) / ONE;
+    uint64_t hist[256];
+    u128 above = 0; /* stake of the entries above the bytes chosen so far */
+    uint32_t value = 0;
+    for (int shift = 24; shift >= 0; shift -= 8) {
+        memset(hist, 0, sizeof hist);
+        for (uint32_t k = 0; k < n; k++) /* n < 2^16 stakes < 2^30: no overflow */
+            hist[col[k].w >> shift & 255] += col[k].s;
+        uint32_t b = 256;
+        u128 at_or_above = above;
+        while (b > 0 && at_or_above + hist[b - 1] < want)
+            at_or_above += hist[--b];
+        if (b == 0)
+            return 0; /* only at the top byte: all the stake is short of need */
+        b--;
+        above = at_or_above; /* the stake above bucket b */
+        value |= b << shift;
+        uint32_t kept = 0;
+        for (uint32_t k = 0; k < n; k++)
+            if ((col[k].w >> shift & 255) == b)
+                col[kept++] = col[k];
+        n = kept;
+    }
+    return value;
 }
 
 /* Steps 1-2: S and the dense row-normalised W (only rows with S_i > 0). */
@@ -110,25 +109,6 @@ static void consensus(const struct nm_yuma_input *in, const uint32_t *S, const u
         out[j0 + c] = n ? weighted_top(col + (size_t)c * v, n, (u128)kappa * total) : 0;
 }
 
-/* Normalises every column of M (validators x width) to sum 10^9, a row at
- * a time; sum and div: width entries of scratch. */
-static void columns_normalise(const struct nm_yuma_input *in, uint32_t *M, uint64_t *sum,
-                              struct nm_muldiv *div)
-{
-    uint32_t v = in->validators, m = in->width;
-    memset(sum, 0, m * sizeof *sum);
-    for (uint32_t i = 0; i < v; i++)
-        for (uint32_t j = 0; j < m; j++)
-            sum[j] += M[(size_t)i * m + j];
-    for (uint32_t j = 0; j < m; j++)
-        div[j] = nm_muldiv_make(ONE, sum[j] ? sum[j] : 1); /* a column of 0s stays 0 */
-    for (uint32_t i = 0; i < v; i++)
-        for (uint32_t j = 0; j < m; j++) {
-            uint32_t *x = &M[(size_t)i * m + j];
-            *x = (uint32_t)nm_muldiv(&div[j], *x);
-        }
-}
-
 int nm_yuma_run(const struct nm_yuma_params *p, const struct nm_yuma_input *in,
                 struct nm_yuma_output *out)
 {
@@ -163,22 +143,29 @@ int nm_yuma_run(const struct nm_yuma_params *p, const struct nm_yuma_input *in,
     for (uint32_t j = 0; j < m; j++)
         out->incentive[j] = rank_total ? (uint32_t)((u128)R[j] * ONE / rank_total) : 0;
     /* Step 6, in place: Wc becomes dB (S_i Wc_ij <= R_j: at most 10^9),
-     * then the moving average. */
+     * then the moving average, whose column sums (in R, no longer needed)
+     * normalise it; step 7 in the same pass. */
     for (uint32_t j = 0; j < m; j++)
         div[j] = nm_muldiv_make(ONE, R[j] ? R[j] : 1);
+    memset(R, 0, m * sizeof *R);
     for (uint32_t i = 0; i < v; i++) {
         for (uint32_t j = 0; j < m; j++) {
             size_t at = (size_t)i * m + j;
-            uint64_t db = R[j] ? nm_muldiv(&div[j], (uint64_t)S[i] * W[at]) : 0;
+            uint64_t db = nm_muldiv(&div[j], (uint64_t)S[i] * W[at]); /* R_j 0: W 0 */
             uint64_t old = in->bonds ? in->bonds[at] : 0;
             W[at] = (uint32_t)((alpha * db + (ONE - alpha) * old) / ONE);
+            R[j] += W[at];
         }
     }
-    columns_normalise(in, out->bonds, R, div); /* R is no longer needed */
+    for (uint32_t j = 0; j < m; j++)
+        div[j] = nm_muldiv_make(ONE, R[j] ? R[j] : 1); /* a column of 0s stays 0 */
     u128 dividend_total = 0;
     for (uint32_t i = 0; i < v; i++) {
-        for (uint32_t j = 0; j < m; j++)
-            D[i] += (u128)out->bonds[(size_t)i * m + j] * out->incentive[j];
+        uint32_t *bi = out->bonds + (size_t)i * m;
+        for (uint32_t j = 0; j < m; j++) {
+            bi[j] = (uint32_t)nm_muldiv(&div[j], bi[j]);
+            D[i] += (u128)bi[j] * out->incentive[j];
+        }
         dividend_total += D[i];
     }
     for (uint32_t i = 0; i < v; i++)
