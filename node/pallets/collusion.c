@@ -336,13 +336,18 @@ static int64_t link_strength(const struct analysis *a, const struct deviation *x
 static bool link_below(const struct analysis *a, const struct deviation *x,
                        const struct deviation *y, int64_t dot)
 {
-    i128 num = (i128)a->m * dot - (i128)x->sum * y->sum;
-    i128 need = (i128)(((u128)((u128)a->threshold * x->rest_root) * y->rest_root) >> 30) +
-                (i128)x->rho * y->rho; /* < 2^62 in size */
+    /* Every operand fits 64 bits, so each product is one 64 x 64 -> 128
+     * multiplication (this runs for every pair): m < 2^16 and dot < 2^39
+     * (a sketch's bound or an exact dot of at most 2^16 entries), sums
+     * below 2^27, T and the rest roots at most 10^9 (link_at_least and
+     * link_sketched return first when T > 10^9), rho at most 10^9. */
+    int64_t num = (int64_t)a->m * dot - x->sum * y->sum;
+    uint64_t t_rest = (uint64_t)a->threshold * x->rest_root; /* < 2^60 */
+    int64_t need = (int64_t)(((u128)t_rest * y->rest_root) >> 30) + x->rho * y->rho; /* < 2^61 */
     if (x->var_root == 0 || y->var_root == 0 || num <= 0) /* r_xy <= 0 */
         return need > 0;
-    i128 d = (i128)x->var_root * y->var_root; /* < 2^55 */
-    return num * (i128)(NM_FX_ONE * NM_FX_ONE) < need * d;
+    int64_t d = (int64_t)(x->var_root * y->var_root); /* < 2^55 */
+    return (i128)num * (int64_t)(NM_FX_ONE * NM_FX_ONE) < (i128)need * d;
 }
 
 /* Records a link; the strongest one names the partner. */
