@@ -625,6 +625,25 @@ static void mark_clusters(struct analysis *a, struct nm_collusion_finding *out, 
     free(lowest);
 }
 
+/* The sizes of the analysis's big arrays (nm_dot_big_alloc and _free). */
+enum big_array { BIG_CUR_ROWS, BIG_PREV_ROWS, BIG_DENSE, BIG_CUR_HIGH, BIG_PREV_HIGH };
+
+static size_t big_bytes(const struct analysis *a, enum big_array which)
+{
+    switch (which) {
+    case BIG_CUR_ROWS:
+        return (size_t)a->s * a->padded * sizeof *a->cur_rows;
+    case BIG_PREV_ROWS:
+        return (size_t)a->prev_count * a->padded * sizeof *a->prev_rows;
+    case BIG_DENSE:
+        return (size_t)a->s * a->m * sizeof *a->dense;
+    case BIG_CUR_HIGH:
+        return (size_t)a->s * a->padded;
+    default:
+        return (size_t)a->prev_count * a->padded;
+    }
+}
+
 int nm_collusion_analyse(const struct nm_collusion_params *p, const struct nm_collusion_input *in,
                          struct nm_collusion_finding *out, bool *analysed)
 {
@@ -665,12 +684,12 @@ int nm_collusion_analyse(const struct nm_collusion_params *p, const struct nm_co
     size_t cells_lagged = (size_t)stripe_rows(a.prev_count) * a.prev_count;
     size_t cells_pairs = (size_t)stripe_rows(a.s) * a.s;
     /* Every row of these is written whole (padding included) before use. */
-    a.cur_rows = nm_dot_big_alloc((size_t)a.s * a.padded * sizeof *a.cur_rows);
-    a.prev_rows = nm_dot_big_alloc((size_t)a.prev_count * a.padded * sizeof *a.prev_rows);
+    a.cur_rows = nm_dot_big_alloc(big_bytes(&a, BIG_CUR_ROWS));
+    a.prev_rows = nm_dot_big_alloc(big_bytes(&a, BIG_PREV_ROWS));
     a.dots = malloc((cells_lagged > cells_pairs ? cells_lagged : cells_pairs) * sizeof *a.dots);
-    a.dense = nm_dot_big_alloc((size_t)a.s * a.m * sizeof *a.dense);
-    a.cur_high = nm_dot_big_alloc((size_t)a.s * a.padded);
-    a.prev_high = nm_dot_big_alloc((size_t)a.prev_count * a.padded);
+    a.dense = nm_dot_big_alloc(big_bytes(&a, BIG_DENSE));
+    a.cur_high = nm_dot_big_alloc(big_bytes(&a, BIG_CUR_HIGH));
+    a.prev_high = nm_dot_big_alloc(big_bytes(&a, BIG_PREV_HIGH));
     a.high_sums = malloc((a.s > a.prev_count ? a.s : a.prev_count) * sizeof *a.high_sums);
     if (!a.cur_rows || !a.prev_rows || !a.dots || !a.dense || !a.cur_high || !a.prev_high ||
         !a.diff || !a.high_sums)
@@ -709,11 +728,11 @@ out:
     for (uint32_t i = 0; i < v; i++)
         if (!out[i].kinds)
             out[i] = (struct nm_collusion_finding){0, 0, -1, 0};
-    free(a.cur_rows);
-    free(a.dense);
-    free(a.cur_high);
-    free(a.prev_high);
-    free(a.prev_rows);
+    nm_dot_big_free(a.cur_rows, big_bytes(&a, BIG_CUR_ROWS));
+    nm_dot_big_free(a.dense, big_bytes(&a, BIG_DENSE));
+    nm_dot_big_free(a.cur_high, big_bytes(&a, BIG_CUR_HIGH));
+    nm_dot_big_free(a.prev_high, big_bytes(&a, BIG_PREV_HIGH));
+    nm_dot_big_free(a.prev_rows, big_bytes(&a, BIG_PREV_ROWS));
     free(a.prev_row);
     free(a.self);
     free(a.dots);

@@ -21,18 +21,40 @@
 /* Rows of b per panel: 64 rows x 4 KB = 256 KB, within L2. */
 #define PANEL 64
 
+/* Whole 2 MB pages, mapped on their own so they go back to the system
+ * when freed (malloc would keep them in its heap after the first free). */
+#define HUGE_PAGE ((size_t)2 << 20)
+
 void *nm_dot_big_alloc(size_t bytes)
 {
-#ifdef MADV_HUGEPAGE
-    size_t huge = (size_t)2 << 20;
-    if (bytes >= huge) {
-        void *p = aligned_alloc(huge, (bytes + huge - 1) / huge * huge);
-        if (p)
-            madvise(p, bytes, MADV_HUGEPAGE); /* advice only: no error to handle */
-        return p;
+#if defined(MADV_HUGEPAGE) && defined(MAP_ANONYMOUS)
+    if (bytes >= HUGE_PAGE) {
+        size_t size = (bytes + HUGE_PAGE - 1) / HUGE_PAGE * HUGE_PAGE;
+        uint8_t *raw = mmap(NULL, size + HUGE_PAGE, PROT_READ | PROT_WRITE,
+                            MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (raw == MAP_FAILED)
+            return NULL;
+        size_t head = (HUGE_PAGE - (uintptr_t)raw % HUGE_PAGE) % HUGE_PAGE;
+        if (head)
+            munmap(raw, head); /* trims: the aligned run stays */
+        munmap(raw + head + size, HUGE_PAGE - head);
+        madvise(raw + head, size, MADV_HUGEPAGE); /* advice only: no error to handle */
+        return raw + head;
     }
 #endif
     return malloc(bytes ? bytes : 1);
+}
+
+void nm_dot_big_free(void *p, size_t bytes)
+{
+#if defined(MADV_HUGEPAGE) && defined(MAP_ANONYMOUS)
+    if (bytes >= HUGE_PAGE) {
+        if (p)
+            munmap(p, (bytes + HUGE_PAGE - 1) / HUGE_PAGE * HUGE_PAGE);
+        return;
+    }
+#endif
+    free(p);
 }
 
 int64_t nm_dot16(const int16_t *x, const int16_t *y, uint32_t len)
@@ -291,18 +313,18 @@ static int gram_amx_run(const int8_t *a, uint32_t na, const int8_t *b, uint32_t 
                         bool upper, int64_t *out)
 {
     size_t a_blocks = (na + 31) / 32 * 2, b_blocks = (nb + 31) / 32 * 2; /* whole pairs */
-    int8_t *pa = nm_dot_big_alloc(a_blocks * len * 16), *pb = nm_dot_big_alloc(b_blocks * len * 16);
-    if (!pa || !pb) {
-        free(pa);
-        free(pb);
-        return -1;
+    size_t a_bytes = a_blocks * len * 16, b_bytes = b_blocks * len * 16;
+    int8_t *pa = nm_dot_big_alloc(a_bytes), *pb = nm_dot_big_alloc(b_bytes);
+    int err = -1;
+    if (pa && pb) {
+        amx_pack(a, na, len, (uint32_t)a_blocks, false, pa);
+        amx_pack(b, nb, len, (uint32_t)b_blocks, true, pb);
+        gram_amx(pa, na, pb, nb, len, upper, out);
+        err = 0;
     }
-    amx_pack(a, na, len, (uint32_t)a_blocks, false, pa);
-    amx_pack(b, nb, len, (uint32_t)b_blocks, true, pb);
-    gram_amx(pa, na, pb, nb, len, upper, out);
-    free(pa);
-    free(pb);
-    return 0;
+    nm_dot_big_free(pa, a_bytes);
+    nm_dot_big_free(pb, b_bytes);
+    return err;
 }
 #endif
 

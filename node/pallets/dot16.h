@@ -17,8 +17,11 @@
 
 /* Work arrays of megabytes: asked for transparent huge pages where there
  * are, since 80 MB in 4 KB pages (1000 x 10000) costs 20,000 page faults,
- * about 40 ms. Freed with free(); contents undefined. */
+ * about 40 ms; mapped on their own, so freeing gives them back to the
+ * system. Contents undefined; freed with nm_dot_big_free and the same
+ * size (NULL: nothing). */
 void *nm_dot_big_alloc(size_t bytes);
+void nm_dot_big_free(void *p, size_t bytes);
 
 /* sum_k x[k] * y[k] over len entries, each within +-NM_DOT16_MAX. */
 int64_t nm_dot16(const int16_t *x, const int16_t *y, uint32_t len);
