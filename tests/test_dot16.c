@@ -26,7 +26,8 @@ static uint64_t rnd(void)
 static void gram_check(uint32_t na, uint32_t nb, uint32_t len, bool upper, bool extreme)
 {
     int8_t *a = malloc((size_t)na * len), *b = upper ? a : malloc((size_t)nb * len);
-    int64_t *out = malloc((size_t)na * nb * sizeof *out), *sums = malloc(nb * sizeof *sums);
+    size_t rows = na > nb ? na : nb;
+    int64_t *out = malloc(rows * nb * sizeof *out), *sums = malloc(nb * sizeof *sums);
     assert_non_null(a);
     assert_non_null(b);
     for (size_t k = 0; k < (size_t)na * len; k++)
@@ -38,11 +39,20 @@ static void gram_check(uint32_t na, uint32_t nb, uint32_t len, bool upper, bool 
         for (uint32_t k = 0; k < len; k++)
             sums[j] += b[(size_t)j * len + k];
     }
-    nm_dot8_gram(a, na, b, sums, nb, len, upper, out);
-    for (uint32_t i = 0; i < na; i++)
-        for (uint32_t j = upper ? i + 1 : 0; j < nb; j++)
-            assert_int_equal(out[(size_t)i * nb + j],
-                             nm_dot8(a + (size_t)i * len, b + (size_t)j * len, len));
+    /* without a scratch; with one, twice with the same a (packed once);
+     * then b's rows as a */
+    struct nm_dot8_scratch scratch = {0};
+    for (int round = 0; round < 4; round++) {
+        const int8_t *x = round < 3 ? a : b;
+        uint32_t nx = round < 3 ? na : nb;
+        bool up = upper && round < 3;
+        nm_dot8_gram(x, nx, b, sums, nb, len, up, out, round ? &scratch : NULL);
+        for (uint32_t i = 0; i < nx; i++)
+            for (uint32_t j = up ? i + 1 : 0; j < nb; j++)
+                assert_int_equal(out[(size_t)i * nb + j],
+                                 nm_dot8(x + (size_t)i * len, b + (size_t)j * len, len));
+    }
+    nm_dot8_scratch_fini(&scratch);
     if (!upper)
         free(b);
     free(a);

@@ -79,6 +79,7 @@ struct analysis {
     int64_t *self;      /* validator -> self_link, INT64_MIN until known */
     int64_t *dots;      /* one stripe of dot products */
     bool sketch;        /* judge pairs on sketches (SIMD Gram products available) */
+    struct nm_dot8_scratch packed; /* the Gram kernel's copies, shared by its calls */
 };
 
 /* Entries per block of the per-vector loops: a fixed count the compiler
@@ -518,7 +519,7 @@ static void find_lagged(struct analysis *a, struct nm_collusion_finding *out, in
         uint32_t rows = a->s - x0 < h ? a->s - x0 : h;
         if (cols && a->sketch)
             nm_dot8_gram(a->cur_high + (size_t)x0 * a->padded, rows, a->prev_high, a->high_sums,
-                         cols, a->padded, false, a->dots);
+                         cols, a->padded, false, a->dots, &a->packed);
         for (uint32_t x = x0; x < x0 + rows; x++) {
             uint32_t vx = a->who[x];
             const int64_t *dots = a->dots + (size_t)(x - x0) * cols;
@@ -570,7 +571,7 @@ static void find_pairs(struct analysis *a, struct nm_collusion_finding *out, uin
         const int8_t *stripe = a->cur_high + (size_t)x0 * a->padded;
         if (a->sketch)
             nm_dot8_gram(stripe, rows, stripe, a->high_sums + x0, cols, a->padded, true,
-                         a->dots);
+                         a->dots, &a->packed);
         for (uint32_t x = x0; x < x0 + rows; x++) {
             uint32_t vx = a->who[x];
             const int64_t *dots = a->dots + (size_t)(x - x0) * cols - x0;
@@ -728,6 +729,7 @@ out:
     for (uint32_t i = 0; i < v; i++)
         if (!out[i].kinds)
             out[i] = (struct nm_collusion_finding){0, 0, -1, 0};
+    nm_dot8_scratch_fini(&a.packed);
     nm_dot_big_free(a.cur_rows, big_bytes(&a, BIG_CUR_ROWS));
     nm_dot_big_free(a.dense, big_bytes(&a, BIG_DENSE));
     nm_dot_big_free(a.cur_high, big_bytes(&a, BIG_CUR_HIGH));

@@ -308,23 +308,38 @@ AMX static void gram_amx(const int8_t *a, uint32_t na, const int8_t *b, uint32_t
     _tile_release();
 }
 
+/* Makes *buf hold at least bytes (its size in *have); false when memory
+ * ran out. */
+static bool scratch_reserve(int8_t **buf, size_t *have, size_t bytes)
+{
+    if (*buf && *have >= bytes)
+        return true;
+    nm_dot_big_free(*buf, *have);
+    *buf = nm_dot_big_alloc(bytes);
+    *have = *buf ? bytes : 0;
+    return *buf != NULL;
+}
+
 /* 0 when done, -1 when memory ran out (then the caller's tiles do it). */
 static int gram_amx_run(const int8_t *a, uint32_t na, const int8_t *b, uint32_t nb, uint32_t len,
-                        bool upper, int64_t *out)
+                        bool upper, int64_t *out, struct nm_dot8_scratch *sc)
 {
     size_t a_blocks = (na + 31) / 32 * 2, b_blocks = (nb + 31) / 32 * 2; /* whole pairs */
-    size_t a_bytes = a_blocks * len * 16, b_bytes = b_blocks * len * 16;
-    int8_t *pa = nm_dot_big_alloc(a_bytes), *pb = nm_dot_big_alloc(b_bytes);
-    int err = -1;
-    if (pa && pb) {
-        amx_pack(a, na, len, (uint32_t)a_blocks, false, pa);
-        amx_pack(b, nb, len, (uint32_t)b_blocks, true, pb);
-        gram_amx(pa, na, pb, nb, len, upper, out);
-        err = 0;
+    bool same_a = sc->a_rows == a && sc->a_count == na && sc->a_len == len;
+    if (!same_a) {
+        sc->a_rows = NULL;
+        if (!scratch_reserve(&sc->a, &sc->a_bytes, a_blocks * len * 16))
+            return -1;
+        amx_pack(a, na, len, (uint32_t)a_blocks, false, sc->a);
+        sc->a_rows = a;
+        sc->a_count = na;
+        sc->a_len = len;
     }
-    nm_dot_big_free(pa, a_bytes);
-    nm_dot_big_free(pb, b_bytes);
-    return err;
+    if (!scratch_reserve(&sc->b, &sc->b_bytes, b_blocks * len * 16))
+        return -1;
+    amx_pack(b, nb, len, (uint32_t)b_blocks, true, sc->b);
+    gram_amx(sc->a, na, sc->b, nb, len, upper, out);
+    return 0;
 }
 #endif
 
@@ -375,15 +390,28 @@ const char *nm_dot8_kernel(void)
                                    : "AVX2";
 }
 
+void nm_dot8_scratch_fini(struct nm_dot8_scratch *sc)
+{
+    nm_dot_big_free(sc->a, sc->a_bytes);
+    nm_dot_big_free(sc->b, sc->b_bytes);
+    *sc = (struct nm_dot8_scratch){0};
+}
+
 void nm_dot8_gram(const int8_t *a, uint32_t na, const int8_t *b, const int64_t *b_sums,
-                  uint32_t nb, uint32_t len, bool upper, int64_t *out)
+                  uint32_t nb, uint32_t len, bool upper, int64_t *out,
+                  struct nm_dot8_scratch *scratch)
 {
     if (!tile)
         tile_choose(); /* the same choice from any thread: a benign race */
     memset(out, 0, (size_t)na * nb * sizeof *out);
 #ifdef HAVE_X86
-    if (use_amx && na && nb && gram_amx_run(a, na, b, nb, len, upper, out) == 0)
-        return;
+    if (use_amx && na && nb) {
+        struct nm_dot8_scratch own = {0}, *sc = scratch ? scratch : &own;
+        int done = gram_amx_run(a, na, b, nb, len, upper, out, sc);
+        nm_dot8_scratch_fini(&own);
+        if (done == 0)
+            return;
+    }
 #endif
     /* The VNNI tile wants a's rows unsigned (a + 128): flipped once here
      * rather than at every load of every tile. */

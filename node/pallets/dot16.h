@@ -29,13 +29,27 @@ int64_t nm_dot16(const int16_t *x, const int16_t *y, uint32_t len);
 /* sum_k x[k] * y[k] over len int8 entries. */
 int64_t nm_dot8(const int8_t *x, const int8_t *y, uint32_t len);
 
+/* Packed copies of the rows (the AMX kernel's tile layouts), kept between
+ * Gram products: a caller making several with the same a rows (same
+ * pointer, count and length, contents unchanged) packs them once. Zero it
+ * before first use; nm_dot8_scratch_fini frees it. */
+struct nm_dot8_scratch {
+    int8_t *a, *b;
+    size_t a_bytes, b_bytes;
+    const int8_t *a_rows; /* the rows a holds, NULL: none */
+    uint32_t a_count, a_len;
+};
+void nm_dot8_scratch_fini(struct nm_dot8_scratch *scratch);
+
 /* out[i * nb + j] = nm_dot8(a + i * len, b + j * len, len) for i < na,
  * j < nb: rows of len entries (at most 2^16), one after the other;
  * b_sums[j] is the sum of b's row j.
  * upper: a and b are the same rows and only j > i is wanted (the rest of
- * out is left 0 or filled, whichever is cheaper). */
+ * out is left 0 or filled, whichever is cheaper). scratch: see above, or
+ * NULL. */
 void nm_dot8_gram(const int8_t *a, uint32_t na, const int8_t *b, const int64_t *b_sums,
-                  uint32_t nb, uint32_t len, bool upper, int64_t *out);
+                  uint32_t nb, uint32_t len, bool upper, int64_t *out,
+                  struct nm_dot8_scratch *scratch);
 
 /* For tests and benchmarks (the same results at every level): 0 the
  * portable loops, 1 at most AVX2, 2 at most AVX-512 VNNI, 3 the fastest
