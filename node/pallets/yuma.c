@@ -33,12 +33,21 @@ static uint32_t weighted_top(struct scored *col, uint32_t n, u128 need)
     /* stake sums are integers: stake >= need / 10^9 rounded up */
     u128 want = (need + ONE - 1) / ONE;
     uint64_t hist[256];
+    uint32_t count[256], all = 0;
     u128 above = 0; /* stake of the entries above the bytes chosen so far */
     uint32_t value = 0;
-    for (int shift = 24; shift >= 0; shift -= 8) {
+    for (uint32_t k = 0; k < n; k++)
+        all |= col[k].w;
+    int shift = 24; /* from the top byte any weight uses (ppb: often the third) */
+    while (shift > 0 && !(all >> shift))
+        shift -= 8;
+    for (; shift >= 0; shift -= 8) {
         memset(hist, 0, sizeof hist);
-        for (uint32_t k = 0; k < n; k++) /* n < 2^16 stakes < 2^30: no overflow */
+        memset(count, 0, sizeof count);
+        for (uint32_t k = 0; k < n; k++) { /* n < 2^16 stakes < 2^30: no overflow */
             hist[col[k].w >> shift & 255] += col[k].s;
+            count[col[k].w >> shift & 255]++;
+        }
         uint32_t b = 256;
         u128 at_or_above = above;
         while (b > 0 && at_or_above + hist[b - 1] < want)
@@ -48,6 +57,8 @@ static uint32_t weighted_top(struct scored *col, uint32_t n, u128 need)
         b--;
         above = at_or_above; /* the stake above bucket b */
         value |= b << shift;
+        if (count[b] == n)
+            continue; /* every entry left is in the bucket */
         uint32_t kept = 0;
         for (uint32_t k = 0; k < n; k++)
             if ((col[k].w >> shift & 255) == b)
