@@ -41,7 +41,8 @@ struct deviation {
     int64_t sumsq;
     uint64_t energy; /* sum of squares of the unscaled deviation */
     int64_t rho;     /* its correlation with the reference itself, ppb */
-    int64_t dot_ref, dot_global; /* d's dot products with those of the reference and W_global */
+    /* d's dot products with the reference's and W_global's deviations */
+    int64_t dot_ref, dot_global;
     /* For the cheap bound of link_below: isqrt(m sumsq - sum^2) and
      * isqrt(10^18 - rho^2). */
     uint64_t var_root, rest_root;
@@ -62,7 +63,8 @@ struct analysis {
     bool identity;      /* column[uid] = uid for every uid < width */
     int32_t *ref;       /* the coordinate-wise median */
     uint16_t *dense;    /* s rows of m weights over the miner columns, where needed */
-    const uint16_t **rowp; /* s: each submission's m weights (dense or as submitted) */
+    /* s: each submission's m weights (dense or as submitted) */
+    const uint16_t **rowp;
     int32_t *scratch;   /* m */
     int32_t *diff;      /* padded, for deviation_make */
     int64_t *high_sums; /* the sketches' sums, row for row (nm_dot8_gram) */
@@ -79,7 +81,8 @@ struct analysis {
     int64_t *self;      /* validator -> self_link, INT64_MIN until known */
     int64_t *dots;      /* one stripe of dot products */
     bool sketch;        /* judge pairs on sketches (SIMD Gram products available) */
-    struct nm_dot8_scratch packed; /* the Gram kernel's copies, shared by its calls */
+    /* the Gram kernel's copies, shared by its calls */
+    struct nm_dot8_scratch packed;
 };
 
 /* Entries per block of the per-vector loops: a fixed count the compiler
@@ -235,7 +238,7 @@ VECTORISE static void deviation_make(const struct analysis *a, const int32_t *re
     uint64_t energy = 0;
     for (size_t j = 0; j < m; j++) {
         int32_t v = values[j] - (base ? base[j] : 0); /* both below 2^19 */
-        int32_t sign = -(v < 0); /* 0 or -1: no branch on a random sign */
+        int32_t sign = -(v < 0);                      /* 0 or -1: no branch on a random sign */
         uint32_t av = (uint32_t)((v ^ sign) - sign);
         x[j] = v;
         maxabs = av > maxabs ? av : maxabs;
@@ -343,7 +346,7 @@ static bool link_below(const struct analysis *a, const struct deviation *x,
      * below 2^27, T and the rest roots at most 10^9 (link_at_least and
      * link_sketched return first when T > 10^9), rho at most 10^9. */
     int64_t num = (int64_t)a->m * dot - x->sum * y->sum;
-    uint64_t t_rest = (uint64_t)a->threshold * x->rest_root; /* < 2^60 */
+    uint64_t t_rest = (uint64_t)a->threshold * x->rest_root;                         /* < 2^60 */
     int64_t need = (int64_t)(((u128)t_rest * y->rest_root) >> 30) + x->rho * y->rho; /* < 2^61 */
     if (x->var_root == 0 || y->var_root == 0 || num <= 0) /* r_xy <= 0 */
         return need > 0;
@@ -570,8 +573,8 @@ static void find_pairs(struct analysis *a, struct nm_collusion_finding *out, uin
         uint32_t rows = a->s - x0 < h ? a->s - x0 : h, cols = a->s - x0;
         const int8_t *stripe = a->cur_high + (size_t)x0 * a->padded;
         if (a->sketch)
-            nm_dot8_gram(stripe, rows, stripe, a->high_sums + x0, cols, a->padded, true,
-                         a->dots, &a->packed);
+            nm_dot8_gram(stripe, rows, stripe, a->high_sums + x0, cols, a->padded, true, a->dots,
+                         &a->packed);
         for (uint32_t x = x0; x < x0 + rows; x++) {
             uint32_t vx = a->who[x];
             const int64_t *dots = a->dots + (size_t)(x - x0) * cols - x0;

@@ -128,8 +128,7 @@ struct nm_muldiv {
 
 static inline struct nm_muldiv nm_muldiv_make(uint64_t k, uint64_t d)
 {
-    return (struct nm_muldiv){
-        d, k / d, k % d, (uint64_t)(((unsigned __int128)(k % d) << 64) / d)};
+    return (struct nm_muldiv){d, k / d, k % d, (uint64_t)(((unsigned __int128)(k % d) << 64) / d)};
 }
 
 static inline uint64_t nm_muldiv(const struct nm_muldiv *m, uint64_t n)

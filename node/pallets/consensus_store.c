@@ -346,8 +346,8 @@ int nm_epoch_summary_last_height(struct nm_db *db, uint16_t subnet, uint64_t *he
         return NM_E_DB;
     sqlite3_bind_int(st, 1, subnet);
     int rc = sqlite3_step(st);
-    *height = rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL ? nm_column_u64(st, 0)
-                                                                            : 0;
+    *height =
+        rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL ? nm_column_u64(st, 0) : 0;
     sqlite3_reset(st);
     return rc == SQLITE_ROW ? 0 : NM_E_DB;
 }

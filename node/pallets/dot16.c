@@ -213,8 +213,8 @@ static bool amx_enable(void)
  * operand (transpose false) each tile row is 64 entries of one row; as
  * its B operand (transpose true), entries 4k..4k+3 of the block's row r
  * are group (k, r) of the tile's 16 x 16 groups of 4. */
-static void amx_pack(const int8_t *rows, uint32_t n, uint32_t len, uint32_t blocks,
-                     bool transpose, int8_t *out)
+static void amx_pack(const int8_t *rows, uint32_t n, uint32_t len, uint32_t blocks, bool transpose,
+                     int8_t *out)
 {
     size_t chunks = len / 64;
     memset(out, 0, (size_t)blocks * len * 16);
@@ -384,7 +384,7 @@ const char *nm_dot8_kernel(void)
 {
     if (!tile)
         tile_choose();
-    return use_amx                  ? "AMX-INT8"
+    return use_amx                 ? "AMX-INT8"
            : tile == tile_portable ? "portable"
            : tile_biased           ? "AVX-512 VNNI"
                                    : "AVX2";
