@@ -435,6 +435,59 @@ static void test_yuma_mode_clips_weights_pays_dividends_and_keeps_bonds(void **s
     fx_assert_commitment_matches(&c->f);
 }
 
+/* Issue 16: a uid taken over by a new neuron starts without bonds. The
+ * deviant validator 3 is bonded to miner 5 alone; miner 5 leaves and a
+ * newcomer takes its uid; validator 3 now weighs only miner 0, so its bond
+ * to the uid must be 0 (it held ~0.25 of the column before). */
+static uint32_t bond_of(struct cfx *c, uint32_t v, uint16_t uid, uint32_t width)
+{
+    uint32_t *b = malloc((size_t)c->validators * width * sizeof *b);
+    bool any = false;
+    assert_non_null(b);
+    assert_int_equal(nm_yuma_bonds_load(c->f.db, c->subnet, c->validators, c->vuid, c->vacct,
+                                        width, b, &any),
+                     0);
+    assert_true(any);
+    uint32_t x = b[(size_t)v * width + uid];
+    free(b);
+    return x;
+}
+
+static void test_yuma_bonds_of_a_taken_over_uid_start_at_zero(void **state)
+{
+    struct cfx *c = *state;
+    uint32_t width = c->muid[5] + 1u;
+    assert_int_equal(nm_yuma_mode_set(&c->f.rt, c->subnet, NM_AGG_YUMA, true, NULL), 0);
+    submit_with_a_deviant(c);
+    cfx_end_epoch(c);
+    assert_true(bond_of(c, 3, c->muid[5], width) > ONE / 5);
+    /* the same account keeps its bonds from one epoch to the next */
+    submit_with_a_deviant(c);
+    cfx_end_epoch(c);
+    assert_true(bond_of(c, 3, c->muid[5], width) > ONE / 5);
+    memset(&c->f.call, 0, sizeof c->f.call);
+    c->f.call.kind = NM_CALL_DEREGISTER;
+    c->f.call.u.deregister.subnet = c->subnet;
+    assert_int_equal(nm_registry_deregister(&c->f.rt, &c->macct[5], &c->f.call), 0);
+    nm_account newcomer = cfx_account('m', 77);
+    assert_int_equal(cfx_register(c, &newcomer, NM_ROLE_MINER, NMT), c->muid[5]);
+    cfx_advance(c, 1);
+    uint16_t u[6], w[6], first[1] = {c->muid[0]}, one[1] = {1};
+    for (uint32_t j = 0; j < 6; j++) {
+        u[j] = c->muid[j];
+        w[j] = (uint16_t)(j + 1);
+    }
+    for (uint32_t v = 0; v < 3; v++)
+        assert_int_equal(cfx_submit(c, &c->vacct[v], u, w, 6), 0);
+    assert_int_equal(cfx_submit(c, &c->vacct[3], first, one, 1), 0);
+    cfx_end_epoch(c);
+    assert_int_equal(bond_of(c, 3, c->muid[5], width), 0);
+    /* the three who weigh the newcomer share its column */
+    uint32_t b0 = bond_of(c, 0, c->muid[5], width);
+    assert_true(b0 >= ONE / 3 - 3 && b0 <= ONE / 3);
+    fx_assert_commitment_matches(&c->f);
+}
+
 /* Issue 16, the third collusion signal: two validators announcing from one
  * /24 whose weights lean the same way in the same block are linked
  * (suspects) at a deviation correlation of 0.64, under what the plain
@@ -503,6 +556,8 @@ int main(void)
                                         setup4, cfx_teardown),
         cmocka_unit_test_setup_teardown(test_yuma_mode_clips_weights_pays_dividends_and_keeps_bonds,
                                         setup4, cfx_teardown),
+        cmocka_unit_test_setup_teardown(test_yuma_bonds_of_a_taken_over_uid_start_at_zero, setup4,
+                                        cfx_teardown),
         cmocka_unit_test_setup_teardown(test_shared_network_links_validators_leaning_together,
                                         setup_big, cfx_teardown),
         cmocka_unit_test_setup_teardown(test_outlier_is_penalised_and_silent_validator_decays,

@@ -476,6 +476,31 @@ static void test_numpy_reference_matches_within_tolerance(void **state)
     pyref_end(&r);
 }
 
+/* nm_muldiv: floor(n k / d) exactly, at the edges and on seeded values
+ * (the Yuma epoch's 10^7 divisions rest on it). */
+static void test_muldiv_equals_the_exact_quotient(void **state)
+{
+    (void)state;
+    static const uint64_t ks[] = {0, 1, 2, 999999999, 1000000000, 1000000001, UINT32_MAX,
+                                  (uint64_t)1 << 63, UINT64_MAX};
+    static const uint64_t ds[] = {1, 2, 3, 7, 65535, 999999999, 1000000000, 1000000007,
+                                  (uint64_t)1 << 40, 1000000000000000000ULL, UINT64_MAX};
+    uint64_t seed = 5;
+    for (size_t a = 0; a < sizeof ks / sizeof ks[0]; a++) {
+        for (size_t b = 0; b < sizeof ds / sizeof ds[0]; b++) {
+            struct nm_muldiv m = nm_muldiv_make(ks[a], ds[b]);
+            for (int t = 0; t < 2000; t++) {
+                seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+                uint64_t n = t < 4 ? (uint64_t[]){0, 1, ds[b], ds[b] - 1}[t] : seed >> (t % 64);
+                unsigned __int128 exact = (unsigned __int128)n * ks[a] / ds[b];
+                if (exact >> 64)
+                    continue; /* outside its contract */
+                assert_int_equal(nm_muldiv(&m, n), (uint64_t)exact);
+            }
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -492,6 +517,7 @@ int main(void)
         cmocka_unit_test(test_stake_basis_weighs_the_outlier_median_by_stake),
         cmocka_unit_test(test_uid_outside_the_width_is_refused),
         cmocka_unit_test(test_split_never_pays_more_than_the_amount),
+        cmocka_unit_test(test_muldiv_equals_the_exact_quotient),
         cmocka_unit_test(test_numpy_reference_matches_within_tolerance),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

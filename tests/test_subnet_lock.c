@@ -20,6 +20,7 @@
 #include "node/pallets/staking.h"
 #include "node/pallets/subnet_lock.h"
 #include "node/pallets/subnets.h"
+#include "node/pallets/yuma_mode.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -68,6 +69,12 @@ static void test_retired_subnet_is_dissolved_and_its_id_and_name_reused(void **s
     assert_int_equal(nm_registry_register(&f->rt, &f->carol, &f->call), 0);
     struct nm_neuron_stats st = {.account = f->carol, .reward = NMT};
     assert_int_equal(nm_neuron_stats_put(&f->rt, id, NULL, &st), 0);
+    /* a Yuma subnet with bonds: neither the mode nor the bonds outlive it */
+    assert_int_equal(nm_yuma_mode_set(&f->rt, id, NM_AGG_YUMA, true, NULL), 0);
+    uint16_t uid0 = 0;
+    uint32_t bond = 1000000000;
+    assert_int_equal(nm_yuma_bonds_store(&f->rt, id, 1, &uid0, &f->carol, 1, &bond), 0);
+    assert_int_equal(count_rows(f, "yuma_bonds", id), 1);
     memset(&f->call, 0, sizeof f->call);
     f->call.kind = NM_CALL_SUBNET_RETIRE;
     f->call.u.subnet_retire.subnet = id;
@@ -94,6 +101,8 @@ static void test_retired_subnet_is_dissolved_and_its_id_and_name_reused(void **s
     assert_int_equal(count_rows(f, "stakes", id), 0);
     assert_int_equal(count_rows(f, "registration", id), 0);
     assert_int_equal(count_rows(f, "neuron_stats", id), 0);
+    assert_int_equal(count_rows(f, "subnet_modes", id), 0);
+    assert_int_equal(count_rows(f, "yuma_bonds", id), 0);
     /* id 1 and the name (any case) are free again; the newcomer starts clean */
     assert_int_equal(new_subnet(f, &f->alice, "ALPHA"), 1);
     assert_int_equal(nm_subnets_get(f->db, 1, &sub), 0);

@@ -13,7 +13,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 /* A link must also be significant: at least Z standard deviations of the
  * correlation of independent noise (1 / sqrt(miners)). */
@@ -28,8 +27,10 @@
 #define BLOCK NM_DOT16_ALIGN
 #define DEV_MAX NM_DOT16_MAX
 /* Dot products are computed a stripe of submissions at a time, at most
- * STRIPE_CELLS of them (4 MB), so memory stays O(S + P) rows. */
-#define STRIPE_CELLS (1u << 19)
+ * STRIPE_CELLS of them (8 MB), so memory stays O(S + P) rows; up to 1,024
+ * validators that is one stripe, so the Gram kernel prepares its b rows
+ * (node/dot16.c: AMX's tile layout) once. */
+#define STRIPE_CELLS (1u << 20)
 
 typedef unsigned __int128 u128;
 typedef __int128 i128;
@@ -40,6 +41,8 @@ struct deviation {
     int64_t sumsq;
     uint64_t energy; /* sum of squares of the unscaled deviation */
     int64_t rho;     /* its correlation with the reference itself, ppb */
+    /* d's dot products with the reference's and W_global's deviations */
+    int64_t dot_ref, dot_global;
     /* For the cheap bound of link_below: isqrt(m sumsq - sum^2) and
      * isqrt(10^18 - rho^2). */
     uint64_t var_root, rest_root;
@@ -59,7 +62,9 @@ struct analysis {
     int32_t *column;    /* uid -> miner column, -1 for none */
     bool identity;      /* column[uid] = uid for every uid < width */
     int32_t *ref;       /* the coordinate-wise median */
-    uint16_t *dense;    /* s rows of m weights over the miner columns */
+    uint16_t *dense;    /* s rows of m weights over the miner columns, where needed */
+    /* s: each submission's m weights (dense or as submitted) */
+    const uint16_t **rowp;
     int32_t *scratch;   /* m */
     int32_t *diff;      /* padded, for deviation_make */
     int64_t *high_sums; /* the sketches' sums, row for row (nm_dot8_gram) */
@@ -76,6 +81,8 @@ struct analysis {
     int64_t *self;      /* validator -> self_link, INT64_MIN until known */
     int64_t *dots;      /* one stripe of dot products */
     bool sketch;        /* judge pairs on sketches (SIMD Gram products available) */
+    /* the Gram kernel's copies, shared by its calls */
+    struct nm_dot8_scratch packed;
 };
 
 /* Entries per block of the per-vector loops: a fixed count the compiler
@@ -83,10 +90,11 @@ struct analysis {
 #define LANES 64
 /* The per-vector loops run over every entry of every vector (20 million at
  * 1000 x 10000): scalar, they cost more than all the dot products. GCC's
- * -O2 cost model does not vectorise them, so they get -O3 and a clone for
- * AVX2 CPUs (the same integers either way). */
+ * -O2 cost model does not vectorise them, so they get -O3 and clones for
+ * AVX-512 and AVX2 CPUs (the same integers either way). */
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-#define VECTORISE __attribute__((target_clones("avx2", "default"), optimize("O3")))
+#define VECTORISE                                                                                 \
+    __attribute__((target_clones("arch=x86-64-v4", "avx2", "default"), optimize("O3")))
 #else
 #define VECTORISE
 #endif
@@ -114,39 +122,51 @@ VECTORISE static int row_dense(const struct analysis *a, const struct nm_wrow *r
     return 0;
 }
 
-/* Columns per pass of the median: their histograms (32 x 256 counters)
- * stay in L1. */
+/* Columns per pass of the median: one 64-byte run of each row. */
 #define MEDIAN_COLUMNS 32
 
-/* ref[j] = the lower median (the ((s - 1) / 2)-th smallest) of the
- * submissions' weights for miner j: a radix selection over the dense rows,
- * high byte then low byte, a block of columns at a time. */
-static void median_columns(struct analysis *a, uint32_t j0, uint32_t cols, uint32_t *hist)
+/* ref[j] = the lower median, the r-th smallest (r = (s - 1) / 2), of the
+ * submissions' weights for miner j, for a block of columns: the largest
+ * value c with at most r weights below c, found bit by bit from the top
+ * bit of the block's largest weight (a counting pass per bit, which the
+ * compiler vectorises; weights are small when miners are many: 6 on
+ * average at 10,000). */
+VECTORISE static void median_columns(struct analysis *a, uint32_t j0, uint32_t cols)
 {
-    uint32_t s = a->s, m = a->m, rank[MEDIAN_COLUMNS], high[MEDIAN_COLUMNS];
-    for (int pass = 0; pass < 2; pass++) {
-        memset(hist, 0, MEDIAN_COLUMNS * 256 * sizeof *hist);
-        for (uint32_t k = 0; k < s; k++) {
-            const uint16_t *row = a->dense + (size_t)k * m + j0;
-            for (uint32_t c = 0; c < cols; c++) {
-                if (pass == 0)
-                    hist[c * 256 + (row[c] >> 8)]++;
-                else if ((row[c] >> 8) == high[c])
-                    hist[c * 256 + (row[c] & 255)]++;
-            }
-        }
-        for (uint32_t c = 0; c < cols; c++) {
-            uint32_t want = pass == 0 ? (s - 1) / 2 : rank[c], b = 0;
-            while (want >= hist[c * 256 + b])
-                want -= hist[c * 256 + b++];
-            if (pass == 0) {
-                high[c] = b;
-                rank[c] = want;
-            } else {
-                a->ref[j0 + c] = (int32_t)(high[c] << 8 | b);
-            }
-        }
+    uint16_t answer[MEDIAN_COLUMNS] = {0}, candidate[MEDIAN_COLUMNS], below[MEDIAN_COLUMNS];
+    uint16_t largest[MEDIAN_COLUMNS] = {0};
+    uint32_t rank = (a->s - 1) / 2;
+    for (uint32_t k = 0; k < a->s; k++) {
+        const uint16_t *restrict row = a->rowp[k] + j0;
+        for (uint32_t c = 0; c < cols; c++)
+            largest[c] = row[c] > largest[c] ? row[c] : largest[c];
     }
+    uint16_t all = 0;
+    for (int c = 0; c < MEDIAN_COLUMNS; c++)
+        all |= largest[c];
+    int top = 15;
+    while (top > 0 && !(all >> top))
+        top--;
+    for (int bit = top; bit >= 0; bit--) {
+        for (int c = 0; c < MEDIAN_COLUMNS; c++) {
+            candidate[c] = (uint16_t)(answer[c] | 1u << bit);
+            below[c] = 0; /* s < 2^16: the counts fit */
+        }
+        for (uint32_t k = 0; k < a->s; k++) {
+            const uint16_t *restrict row = a->rowp[k] + j0;
+            if (cols == MEDIAN_COLUMNS) {
+                for (int c = 0; c < MEDIAN_COLUMNS; c++)
+                    below[c] = (uint16_t)(below[c] + (row[c] < candidate[c]));
+            } else {
+                for (uint32_t c = 0; c < cols; c++)
+                    below[c] = (uint16_t)(below[c] + (row[c] < candidate[c]));
+            }
+        }
+        for (int c = 0; c < MEDIAN_COLUMNS; c++)
+            answer[c] = below[c] <= rank ? candidate[c] : answer[c];
+    }
+    for (uint32_t c = 0; c < cols; c++)
+        a->ref[j0 + c] = answer[c];
 }
 
 VECTORISE static void widen(const uint16_t *restrict from, int32_t *restrict to, uint32_t n)
@@ -161,37 +181,25 @@ VECTORISE static void narrow(const int32_t *restrict from, uint16_t *restrict to
         to[j] = (uint16_t)from[j];
 }
 
-/* Work arrays of megabytes: asked for transparent huge pages where there
- * are, since 80 MB in 4 KB pages (1000 x 10000) costs 20,000 page faults,
- * about 40 ms. Freed with free(); contents undefined. */
-static void *big_alloc(size_t bytes)
-{
-#ifdef MADV_HUGEPAGE
-    size_t huge = (size_t)2 << 20;
-    if (bytes >= huge) {
-        void *p = aligned_alloc(huge, (bytes + huge - 1) / huge * huge);
-        if (p)
-            madvise(p, bytes, MADV_HUGEPAGE); /* advice only: no error to handle */
-        return p;
-    }
-#endif
-    return malloc(bytes ? bytes : 1);
-}
-
+/* The submissions' weights over the miner columns (rowp: a row as
+ * submitted when it already is one, else its dense copy), then their
+ * median. */
 static int reference(struct analysis *a)
 {
-    uint32_t *hist = malloc(MEDIAN_COLUMNS * 256 * sizeof *hist);
-    if (!hist)
-        return NM_E_NOMEM;
     int err = 0;
     for (uint32_t k = 0; k < a->s && !err; k++) {
-        if ((err = row_dense(a, &a->in->rows[a->who[k]], a->scratch)))
+        const struct nm_wrow *row = &a->in->rows[a->who[k]];
+        if (a->identity && !row->uids && row->n == a->m) {
+            a->rowp[k] = row->w;
+            continue;
+        }
+        if ((err = row_dense(a, row, a->scratch)))
             break;
         narrow(a->scratch, a->dense + (size_t)k * a->m, a->m);
+        a->rowp[k] = a->dense + (size_t)k * a->m;
     }
     for (uint32_t j0 = 0; j0 < a->m && !err; j0 += MEDIAN_COLUMNS)
-        median_columns(a, j0, a->m - j0 < MEDIAN_COLUMNS ? a->m - j0 : MEDIAN_COLUMNS, hist);
-    free(hist);
+        median_columns(a, j0, a->m - j0 < MEDIAN_COLUMNS ? a->m - j0 : MEDIAN_COLUMNS);
     return err;
 }
 
@@ -214,58 +222,66 @@ static struct divisor divisor_make(uint64_t d)
 
 /* dev = (values - base) scaled so the largest magnitude is DEV_MAX
  * (base NULL: values themselves), rounded to nearest (halves away from
- * 0), written to d (padded, zeroed); its sketch to high (NULL: none). */
+ * 0), written to d and its sketch to high (both padded with zeros). Two
+ * passes: the differences with their largest magnitude and energy, then
+ * the scaled entries with every sum (padding adds nothing to them) and
+ * the dot products with ref and global (deviations already made, or
+ * zeros). */
 VECTORISE static void deviation_make(const struct analysis *a, const int32_t *restrict values,
                                      const int32_t *restrict base, int16_t *restrict d,
-                                     int8_t *restrict high, struct deviation *dev)
+                                     int8_t *restrict high, const int16_t *restrict ref,
+                                     const int16_t *restrict global, struct deviation *dev)
 {
-    int32_t *restrict x = a->diff; /* padded: the loops run over whole rows */
+    int32_t *restrict x = a->diff;
     size_t m = a->m, pad = a->padded;
-    for (size_t j = 0; j < m; j++)
-        x[j] = values[j] - (base ? base[j] : 0); /* both below 2^19 */
-    memset(x + m, 0, (pad - m) * sizeof *x);
     uint32_t maxabs = 0;
     uint64_t energy = 0;
-    for (size_t j = 0; j < pad; j++) {
-        int32_t sign = -(x[j] < 0); /* 0 or -1: no branch on a random sign */
-        uint32_t av = (uint32_t)((x[j] ^ sign) - sign);
+    for (size_t j = 0; j < m; j++) {
+        int32_t v = values[j] - (base ? base[j] : 0); /* both below 2^19 */
+        int32_t sign = -(v < 0);                      /* 0 or -1: no branch on a random sign */
+        uint32_t av = (uint32_t)((v ^ sign) - sign);
+        x[j] = v;
         maxabs = av > maxabs ? av : maxabs;
         energy += (uint64_t)av * av;
     }
     *dev = (struct deviation){.d = d, .high = high, .energy = energy};
-    if (maxabs > UINT16_MAX) { /* a W_global entry past 10^9: the slow way */
+    if (maxabs > UINT16_MAX) { /* a W_global entry past 10^9: scaled the slow way, */
         for (size_t j = 0; j < m; j++) {
             int64_t v = (int64_t)x[j] * DEV_MAX, h = maxabs / 2;
             x[j] = (int32_t)((v + (v < 0 ? -h : h)) / (int64_t)maxabs);
         }
-    } else if (maxabs) { /* n < 2^27, the multiplier < 2^29 */
-        struct divisor div = divisor_make(maxabs);
-        uint32_t half = maxabs / 2, mul = (uint32_t)div.mul;
-        unsigned shift = div.shift;
-        for (size_t j = 0; j < pad; j++) {
-            int32_t sign = -(x[j] < 0);
-            uint32_t n = (uint32_t)((x[j] ^ sign) - sign) * DEV_MAX + half;
-            int32_t q = (int32_t)(((uint64_t)n * mul) >> shift);
-            x[j] = (q ^ sign) - sign;
-        }
+        maxabs = DEV_MAX; /* then the loop below keeps each entry (q = |x|) */
     }
-    int64_t sum = 0, sumsq = 0, pos = 0, low = 0, hsum = 0;
-    for (size_t j = 0; j < pad; j++) {
-        int32_t q = x[j], h = (int32_t)((uint32_t)(q + DEV_MAX + 1) >> 4) - 128;
+    /* q = round(|x| DEV_MAX / maxabs) by one multiplication: n < 2^27, the
+     * multiplier < 2^29 (maxabs 0: every x is 0) */
+    struct divisor div = divisor_make(maxabs ? maxabs : 1);
+    uint32_t half = maxabs / 2, mul = (uint32_t)div.mul;
+    unsigned shift = div.shift;
+    int64_t sum = 0, sumsq = 0, pos = 0, low = 0, hsum = 0, dot_ref = 0, dot_global = 0;
+    for (size_t j = 0; j < m; j++) {
+        int32_t sign = -(x[j] < 0);
+        uint32_t n = (uint32_t)((x[j] ^ sign) - sign) * DEV_MAX + half;
+        int32_t q = ((int32_t)(((uint64_t)n * mul) >> shift) ^ sign) - sign;
+        int32_t h = (int32_t)((uint32_t)(q + DEV_MAX + 1) >> 4) - 128;
         d[j] = (int16_t)q;
+        high[j] = (int8_t)h;
         sum += q;
         sumsq += q * q;
         pos += h > 0 ? h : 0;
         low += (q + DEV_MAX + 1) & 15;
         hsum += h;
+        dot_ref += q * ref[j]; /* each product below 2^22 */
+        dot_global += q * global[j];
     }
-    for (size_t j = 0; high && j < pad; j++)
-        high[j] = (int8_t)((int32_t)((uint32_t)(d[j] + DEV_MAX + 1) >> 4) - 128);
+    memset(d + m, 0, (pad - m) * sizeof *d);
+    memset(high + m, 0, pad - m);
     dev->sum = sum;
     dev->sumsq = sumsq;
     dev->high_pos = pos;
     dev->low_sum = low;
     dev->high_sum = hsum;
+    dev->dot_ref = dot_ref;
+    dev->dot_global = dot_global;
     int64_t var = (int64_t)m * sumsq - sum * sum; /* < 2^55 */
     dev->var_root = var > 0 ? nm_isqrt_u64((uint64_t)var) : 0;
 }
@@ -324,13 +340,18 @@ static int64_t link_strength(const struct analysis *a, const struct deviation *x
 static bool link_below(const struct analysis *a, const struct deviation *x,
                        const struct deviation *y, int64_t dot)
 {
-    i128 num = (i128)a->m * dot - (i128)x->sum * y->sum;
-    i128 need = (i128)(((u128)((u128)a->threshold * x->rest_root) * y->rest_root) >> 30) +
-                (i128)x->rho * y->rho; /* < 2^62 in size */
+    /* Every operand fits 64 bits, so each product is one 64 x 64 -> 128
+     * multiplication (this runs for every pair): m < 2^16 and dot < 2^39
+     * (a sketch's bound or an exact dot of at most 2^16 entries), sums
+     * below 2^27, T and the rest roots at most 10^9 (link_at_least and
+     * link_sketched return first when T > 10^9), rho at most 10^9. */
+    int64_t num = (int64_t)a->m * dot - x->sum * y->sum;
+    uint64_t t_rest = (uint64_t)a->threshold * x->rest_root;                         /* < 2^60 */
+    int64_t need = (int64_t)(((u128)t_rest * y->rest_root) >> 30) + x->rho * y->rho; /* < 2^61 */
     if (x->var_root == 0 || y->var_root == 0 || num <= 0) /* r_xy <= 0 */
         return need > 0;
-    i128 d = (i128)x->var_root * y->var_root; /* < 2^55 */
-    return num * (i128)(NM_FX_ONE * NM_FX_ONE) < need * d;
+    int64_t d = (int64_t)(x->var_root * y->var_root); /* < 2^55 */
+    return (i128)num * (int64_t)(NM_FX_ONE * NM_FX_ONE) < (i128)need * d;
 }
 
 /* Records a link; the strongest one names the partner. */
@@ -363,48 +384,60 @@ static int build(struct analysis *a)
     const struct nm_collusion_input *in = a->in;
     size_t pad = a->padded;
     int err = reference(a);
-    for (uint32_t k = 0; k < a->s && !err; k++) {
-        widen(a->dense + (size_t)k * a->m, a->scratch, a->m);
-        deviation_make(a, a->scratch, a->ref, a->cur_rows + k * pad, a->cur_high + k * pad,
-                       &a->cur[k]);
-    }
-    for (uint32_t v = 0; in->prev_rows && v < in->validators && !err; v++)
-        if (a->prev_row[v] >= 0 && !(err = row_dense(a, &in->prev_rows[v], a->scratch)))
-            deviation_make(a, a->scratch, a->ref, a->prev_rows + (size_t)a->prev_row[v] * pad,
-                           a->prev_high + (size_t)a->prev_row[v] * pad, &a->prev[v]);
-    if (err)
-        return err;
     int16_t *global = calloc(pad, sizeof *global), *ref = calloc(pad, sizeof *ref);
-    if (!global || !ref) {
+    int16_t *zeros = calloc(pad, sizeof *zeros);
+    int8_t *unused_high = malloc(pad); /* the sketches of ref and global are not used */
+    if (!err && (!global || !ref || !zeros || !unused_high))
+        err = NM_E_NOMEM;
+    if (err) {
         free(global);
         free(ref);
-        return NM_E_NOMEM;
+        free(zeros);
+        free(unused_high);
+        return err;
     }
-    deviation_make(a, a->ref, NULL, ref, NULL, &a->refdev);
+    /* The reference's own deviation and W_global's first: the others' dot
+     * products with them come out of their own passes. */
+    deviation_make(a, a->ref, NULL, ref, unused_high, zeros, zeros, &a->refdev);
     if (in->prev_global) {
         for (uint32_t j = 0; j < a->m; j++) /* ppb to the u16 weight scale */
             a->scratch[j] = (int32_t)(((uint64_t)in->prev_global[in->miners[j]] * NM_WEIGHT_SUM +
                                        NM_FX_ONE / 2) /
                                       NM_FX_ONE);
-        deviation_make(a, a->scratch, a->ref, global, NULL, &a->global);
+        deviation_make(a, a->scratch, a->ref, global, unused_high, ref, zeros, &a->global);
         a->has_global = true;
-    } else {
-        free(global);
     }
+    const int16_t *with_global = a->has_global ? global : zeros;
+    for (uint32_t k = 0; k < a->s; k++) {
+        widen(a->rowp[k], a->scratch, a->m);
+        deviation_make(a, a->scratch, a->ref, a->cur_rows + k * pad, a->cur_high + k * pad, ref,
+                       with_global, &a->cur[k]);
+    }
+    for (uint32_t v = 0; in->prev_rows && v < in->validators && !err; v++)
+        if (a->prev_row[v] >= 0 && !(err = row_dense(a, &in->prev_rows[v], a->scratch)))
+            deviation_make(a, a->scratch, a->ref, a->prev_rows + (size_t)a->prev_row[v] * pad,
+                           a->prev_high + (size_t)a->prev_row[v] * pad, ref, zeros, &a->prev[v]);
+    if (!a->has_global)
+        free(global);
+    free(zeros);
+    free(unused_high);
+    a->global.high = a->refdev.high = NULL;
+    if (err)
+        return err;
     /* Each deviation's correlation with the reference, for link_strength. */
     const struct deviation *r = &a->refdev;
     for (uint32_t k = 0; k < a->s; k++) {
-        a->cur[k].rho = correlation(a, &a->cur[k], r, nm_dot16(a->cur[k].d, r->d, a->padded));
+        a->cur[k].rho = correlation(a, &a->cur[k], r, a->cur[k].dot_ref);
         rest_root_set(&a->cur[k]);
     }
     for (uint32_t v = 0; in->prev_rows && v < in->validators; v++) {
         if (a->prev[v].d) {
-            a->prev[v].rho = correlation(a, &a->prev[v], r, nm_dot16(a->prev[v].d, r->d, pad));
+            a->prev[v].rho = correlation(a, &a->prev[v], r, a->prev[v].dot_ref);
             rest_root_set(&a->prev[v]);
         }
     }
     if (a->has_global) {
-        a->global.rho = correlation(a, &a->global, r, nm_dot16(a->global.d, r->d, pad));
+        a->global.rho = correlation(a, &a->global, r, a->global.dot_ref);
         rest_root_set(&a->global);
     }
     return 0;
@@ -439,8 +472,8 @@ static int64_t link_sketched(const struct analysis *a, const struct deviation *x
 /* Rows a stripe of dot products against cols vectors holds. */
 static uint32_t stripe_rows(uint32_t cols)
 {
-    uint32_t h = STRIPE_CELLS / (cols ? cols : 1) / 4 * 4;
-    return h < 4 ? 4 : h > 64 ? 64 : h;
+    uint32_t h = STRIPE_CELLS / (cols ? cols : 1) / 32 * 32;
+    return h < 32 ? 32 : h;
 }
 
 static int u64_cmp(const void *x, const void *y)
@@ -489,7 +522,7 @@ static void find_lagged(struct analysis *a, struct nm_collusion_finding *out, in
         uint32_t rows = a->s - x0 < h ? a->s - x0 : h;
         if (cols && a->sketch)
             nm_dot8_gram(a->cur_high + (size_t)x0 * a->padded, rows, a->prev_high, a->high_sums,
-                         cols, a->padded, false, a->dots);
+                         cols, a->padded, false, a->dots, &a->packed);
         for (uint32_t x = x0; x < x0 + rows; x++) {
             uint32_t vx = a->who[x];
             const int64_t *dots = a->dots + (size_t)(x - x0) * cols;
@@ -513,8 +546,7 @@ static void find_lagged(struct analysis *a, struct nm_collusion_finding *out, in
                 }
             }
             if (a->has_global) {
-                int64_t c = link_at_least(a, &a->cur[x], &a->global,
-                                          nm_dot16(a->cur[x].d, a->global.d, a->padded));
+                int64_t c = link_at_least(a, &a->cur[x], &a->global, a->cur[x].dot_global);
                 if (c >= threshold)
                     link(&out[vx], NM_COLL_CONSENSUS, -1, c);
             }
@@ -541,8 +573,8 @@ static void find_pairs(struct analysis *a, struct nm_collusion_finding *out, uin
         uint32_t rows = a->s - x0 < h ? a->s - x0 : h, cols = a->s - x0;
         const int8_t *stripe = a->cur_high + (size_t)x0 * a->padded;
         if (a->sketch)
-            nm_dot8_gram(stripe, rows, stripe, a->high_sums + x0, cols, a->padded, true,
-                         a->dots);
+            nm_dot8_gram(stripe, rows, stripe, a->high_sums + x0, cols, a->padded, true, a->dots,
+                         &a->packed);
         for (uint32_t x = x0; x < x0 + rows; x++) {
             uint32_t vx = a->who[x];
             const int64_t *dots = a->dots + (size_t)(x - x0) * cols - x0;
@@ -597,6 +629,25 @@ static void mark_clusters(struct analysis *a, struct nm_collusion_finding *out, 
     free(lowest);
 }
 
+/* The sizes of the analysis's big arrays (nm_dot_big_alloc and _free). */
+enum big_array { BIG_CUR_ROWS, BIG_PREV_ROWS, BIG_DENSE, BIG_CUR_HIGH, BIG_PREV_HIGH };
+
+static size_t big_bytes(const struct analysis *a, enum big_array which)
+{
+    switch (which) {
+    case BIG_CUR_ROWS:
+        return (size_t)a->s * a->padded * sizeof *a->cur_rows;
+    case BIG_PREV_ROWS:
+        return (size_t)a->prev_count * a->padded * sizeof *a->prev_rows;
+    case BIG_DENSE:
+        return (size_t)a->s * a->m * sizeof *a->dense;
+    case BIG_CUR_HIGH:
+        return (size_t)a->s * a->padded;
+    default:
+        return (size_t)a->prev_count * a->padded;
+    }
+}
+
 int nm_collusion_analyse(const struct nm_collusion_params *p, const struct nm_collusion_input *in,
                          struct nm_collusion_finding *out, bool *analysed)
 {
@@ -617,6 +668,7 @@ int nm_collusion_analyse(const struct nm_collusion_params *p, const struct nm_co
     a.scratch = malloc(a.m * sizeof *a.scratch);
     a.diff = malloc(a.padded * sizeof *a.diff);
     a.who = malloc(a.s * sizeof *a.who);
+    a.rowp = malloc(a.s * sizeof *a.rowp);
     a.slot = malloc(v * sizeof *a.slot);
     a.cur = calloc(a.s, sizeof *a.cur);
     a.prev = calloc(v, sizeof *a.prev);
@@ -625,7 +677,7 @@ int nm_collusion_analyse(const struct nm_collusion_params *p, const struct nm_co
     parent = malloc(a.s * sizeof *parent);
     lag = malloc(a.s * sizeof *lag);
     err = NM_E_NOMEM;
-    if (!a.column || !a.ref || !a.scratch || !a.who || !a.slot || !a.cur || !a.prev ||
+    if (!a.column || !a.ref || !a.scratch || !a.who || !a.rowp || !a.slot || !a.cur || !a.prev ||
         !a.prev_row || !a.self || !parent || !lag)
         goto out;
     for (uint32_t i = 0; i < v; i++) {
@@ -636,12 +688,12 @@ int nm_collusion_analyse(const struct nm_collusion_params *p, const struct nm_co
     size_t cells_lagged = (size_t)stripe_rows(a.prev_count) * a.prev_count;
     size_t cells_pairs = (size_t)stripe_rows(a.s) * a.s;
     /* Every row of these is written whole (padding included) before use. */
-    a.cur_rows = big_alloc((size_t)a.s * a.padded * sizeof *a.cur_rows);
-    a.prev_rows = big_alloc((size_t)a.prev_count * a.padded * sizeof *a.prev_rows);
+    a.cur_rows = nm_dot_big_alloc(big_bytes(&a, BIG_CUR_ROWS));
+    a.prev_rows = nm_dot_big_alloc(big_bytes(&a, BIG_PREV_ROWS));
     a.dots = malloc((cells_lagged > cells_pairs ? cells_lagged : cells_pairs) * sizeof *a.dots);
-    a.dense = big_alloc((size_t)a.s * a.m * sizeof *a.dense);
-    a.cur_high = big_alloc((size_t)a.s * a.padded);
-    a.prev_high = big_alloc((size_t)a.prev_count * a.padded);
+    a.dense = nm_dot_big_alloc(big_bytes(&a, BIG_DENSE));
+    a.cur_high = nm_dot_big_alloc(big_bytes(&a, BIG_CUR_HIGH));
+    a.prev_high = nm_dot_big_alloc(big_bytes(&a, BIG_PREV_HIGH));
     a.high_sums = malloc((a.s > a.prev_count ? a.s : a.prev_count) * sizeof *a.high_sums);
     if (!a.cur_rows || !a.prev_rows || !a.dots || !a.dense || !a.cur_high || !a.prev_high ||
         !a.diff || !a.high_sums)
@@ -680,11 +732,12 @@ out:
     for (uint32_t i = 0; i < v; i++)
         if (!out[i].kinds)
             out[i] = (struct nm_collusion_finding){0, 0, -1, 0};
-    free(a.cur_rows);
-    free(a.dense);
-    free(a.cur_high);
-    free(a.prev_high);
-    free(a.prev_rows);
+    nm_dot8_scratch_fini(&a.packed);
+    nm_dot_big_free(a.cur_rows, big_bytes(&a, BIG_CUR_ROWS));
+    nm_dot_big_free(a.dense, big_bytes(&a, BIG_DENSE));
+    nm_dot_big_free(a.cur_high, big_bytes(&a, BIG_CUR_HIGH));
+    nm_dot_big_free(a.prev_high, big_bytes(&a, BIG_PREV_HIGH));
+    nm_dot_big_free(a.prev_rows, big_bytes(&a, BIG_PREV_ROWS));
     free(a.prev_row);
     free(a.self);
     free(a.dots);
@@ -696,6 +749,7 @@ out:
     free(a.diff);
     free(a.high_sums);
     free(a.who);
+    free(a.rowp);
     free(a.slot);
     free(a.cur);
     free(a.prev);

@@ -477,8 +477,9 @@ static int yuma_epoch(struct work *w)
         return err;
     nm_account *accounts = malloc((w->v + 1) * sizeof *accounts);
     uint64_t *stake = malloc((w->v + 1) * sizeof *stake);
+    uint64_t *registered_at = malloc((w->width + 1) * sizeof *registered_at);
     w->dividends = calloc(w->v + 1, sizeof *w->dividends);
-    if (!accounts || !stake || !w->dividends) {
+    if (!accounts || !stake || !registered_at || !w->dividends) {
         err = NM_E_NOMEM;
         goto out;
     }
@@ -486,11 +487,23 @@ static int yuma_epoch(struct work *w)
         accounts[k] = w->by_uid[w->vuid[k]].account;
         stake[k] = w->rows[k].n ? w->stake[k] : 0;
     }
-    struct nm_yuma_epoch e = {w->subnet, w->v, w->width, w->vuid, accounts, w->rows, stake};
-    err = nm_yuma_mode_epoch(w->rt, &e, w->global, w->dividends);
+    for (uint32_t j = 0; j < w->width; j++)
+        registered_at[j] = w->by_uid[j].present ? w->by_uid[j].registered_at : 0;
+    struct nm_yuma_epoch e = {.subnet = w->subnet,
+                              .v = w->v,
+                              .width = w->width,
+                              .vuid = w->vuid,
+                              .accounts = accounts,
+                              .rows = w->rows,
+                              .stake = stake,
+                              .registered_at = registered_at};
+    /* this epoch's summary is written after: the last one is the bonds' */
+    if (!(err = nm_epoch_summary_last_height(w->rt->db, w->subnet, &e.bonds_at)))
+        err = nm_yuma_mode_epoch(w->rt, &e, w->global, w->dividends);
 out:
     free(accounts);
     free(stake);
+    free(registered_at);
     return err;
 }
 

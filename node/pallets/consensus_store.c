@@ -5,6 +5,7 @@
 
 #include "node/errors.h"
 #include "node/pallets/weights.h"
+#include "node/pallets/yuma_mode.h"
 
 #include <string.h>
 
@@ -338,6 +339,19 @@ int nm_consensus_fold(struct nm_db *db, struct nm_lthash *acc)
                                 finding_row_entry, acc);
 }
 
+int nm_epoch_summary_last_height(struct nm_db *db, uint16_t subnet, uint64_t *height)
+{
+    sqlite3_stmt *st = nm_db_stmt(db, "SELECT MAX(height) FROM epochs WHERE subnet=?1");
+    if (!st)
+        return NM_E_DB;
+    sqlite3_bind_int(st, 1, subnet);
+    int rc = sqlite3_step(st);
+    *height =
+        rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL ? nm_column_u64(st, 0) : 0;
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? 0 : NM_E_DB;
+}
+
 int nm_consensus_clear_subnet(struct nm_runtime *rt, uint16_t subnet)
 {
     int err;
@@ -349,5 +363,7 @@ int nm_consensus_clear_subnet(struct nm_runtime *rt, uint16_t subnet)
                                     "DELETE FROM epochs WHERE subnet=?1", summary_row_entry,
                                     subnet, 0, 0)))
         return err;
-    return nm_collusion_rows_clear(rt, subnet);
+    if ((err = nm_collusion_rows_clear(rt, subnet)))
+        return err;
+    return nm_yuma_mode_clear_subnet(rt, subnet);
 }

@@ -57,11 +57,16 @@ int nm_collusion_rows_clear(struct nm_runtime *rt, uint16_t subnet);
 int nm_collusion_row_put(struct nm_runtime *rt, uint16_t subnet,
                          const struct nm_collusion_row *row);
 
-/* Drops every row of subnet in the three tables (issue 16: a dissolved
- * subnet, its id about to be reused). */
+/* Drops every row of subnet in the three tables and its epoch mode and
+ * Yuma bonds (node/pallets/yuma_mode.h) (issue 16: a dissolved subnet,
+ * its id about to be reused: the next subnet starts in the seed's mode
+ * without bonds). */
 int nm_consensus_clear_subnet(struct nm_runtime *rt, uint16_t subnet);
 
 /* Stores a summary, replacing one with the same subnet and epoch. */
 int nm_epoch_summary_put(struct nm_runtime *rt, const struct nm_epoch_summary *sum);
+/* The height of subnet's latest stored summary (the last block its epoch
+ * ran at), 0 when there is none. */
+int nm_epoch_summary_last_height(struct nm_db *db, uint16_t subnet, uint64_t *height);
 
 #endif

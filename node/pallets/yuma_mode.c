@@ -222,6 +222,29 @@ int nm_yuma_bonds_store(struct nm_runtime *rt, uint16_t subnet, uint32_t v, cons
     return err;
 }
 
+int nm_yuma_mode_clear_subnet(struct nm_runtime *rt, uint16_t subnet)
+{
+    uint8_t mode;
+    int err = nm_yuma_mode_get(rt->db, subnet, &mode);
+    struct mode_row before = {subnet, mode};
+    if (!err && mode != NM_AGG_SEED)
+        err = nm_runtime_row_put(rt, &mode_table, &before, NULL);
+    return err ? err : bonds_clear(rt, subnet);
+}
+
+/* Zeroes the bonds of every uid registered after the bonds were written:
+ * a validator's row, a miner's column (see yuma_mode.h). */
+static void bonds_mask_newcomers(const struct nm_yuma_epoch *e, uint32_t *bonds)
+{
+    for (uint32_t k = 0; k < e->v; k++)
+        if (e->registered_at[e->vuid[k]] > e->bonds_at)
+            memset(bonds + (size_t)k * e->width, 0, e->width * sizeof *bonds);
+    for (uint32_t j = 0; j < e->width; j++)
+        if (e->registered_at[j] > e->bonds_at)
+            for (uint32_t k = 0; k < e->v; k++)
+                bonds[(size_t)k * e->width + j] = 0;
+}
+
 int nm_yuma_mode_epoch(struct nm_runtime *rt, const struct nm_yuma_epoch *e, uint32_t *global,
                        uint32_t *dividends)
 {
@@ -236,6 +259,8 @@ int nm_yuma_mode_epoch(struct nm_runtime *rt, const struct nm_yuma_epoch *e, uin
     if ((err = nm_yuma_bonds_load(rt->db, e->subnet, e->v, e->vuid, e->accounts, e->width,
                                   bonds_in, &any)))
         goto out;
+    if (any)
+        bonds_mask_newcomers(e, bonds_in);
     struct nm_yuma_params p = {.kappa_ppb = rt->params.yuma_kappa_ppb,
                                .bond_alpha_ppb = rt->params.yuma_bond_alpha_ppb};
     struct nm_yuma_input in = {.validators = e->v,

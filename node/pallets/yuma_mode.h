@@ -9,7 +9,12 @@
  * incentive and dividends (the owner keeps its cut; a confirmed colluder
  * gets no dividend). Each validator's bonds (one u32 ppb per miner uid)
  * carry from epoch to epoch in table yuma_bonds, keyed by subnet and uid
- * and kept only while the same account holds the uid. Tables
+ * and kept only while the same account holds the uid. A uid taken over
+ * since the bonds were stored (its neuron registered after the subnet's
+ * last epoch, e.g. re-registration or pruning) starts without bonds, as
+ * subtensor masks the bonds of recently registered uids: its row if it is
+ * a validator, its column in every row if it is a miner; a new miner does
+ * not inherit the bonds validators held to the neuron it replaced. Tables
  * subnet_modes (a row only for a subnet not at 0) and yuma_bonds are state
  * (folded into the root, schema migration 4). */
 #ifndef NM_YUMA_MODE_H
@@ -56,7 +61,9 @@ int nm_yuma_bonds_store(struct nm_runtime *rt, uint16_t subnet, uint32_t v, cons
  * and yuma_bond_alpha_ppb): reads the stored bonds, writes the new ones,
  * and gives global (width: Yuma's incentive, ppb) and dividends (v, ppb).
  * stake: what each validator brings (0: takes no part, e.g. no weights this
- * epoch); rows: their weights. */
+ * epoch); rows: their weights; registered_at (width): the block each
+ * uid's neuron registered at (0 for a free uid); bonds_at: the block the
+ * stored bonds were written at (the subnet's last epoch; 0: none). */
 struct nm_yuma_epoch {
     uint16_t subnet;
     uint32_t v, width;
@@ -64,9 +71,14 @@ struct nm_yuma_epoch {
     const nm_account *accounts;
     const struct nm_wrow *rows;
     const uint64_t *stake;
+    const uint64_t *registered_at;
+    uint64_t bonds_at;
 };
 int nm_yuma_mode_epoch(struct nm_runtime *rt, const struct nm_yuma_epoch *e, uint32_t *global,
                        uint32_t *dividends);
+
+/* Drops the subnet's mode row and bonds (a dissolved subnet). */
+int nm_yuma_mode_clear_subnet(struct nm_runtime *rt, uint16_t subnet);
 
 /* Folds both tables into acc (node/runtime.h). */
 int nm_yuma_mode_fold(struct nm_db *db, struct nm_lthash *acc);
