@@ -153,15 +153,29 @@ int nm_chain_bft_justify(const uint8_t *block, size_t len, const struct nm_bft_c
     return err;
 }
 
-int nm_chain_bft_commit(struct nm_chain *c, const uint8_t *block, size_t len,
-                        const struct nm_bft_cert *cert, struct nm_block_outcome *outcome)
+static int commit(struct nm_chain *c, const uint8_t *block, size_t len,
+                  const struct nm_bft_cert *cert, bool sigs_checked,
+                  struct nm_block_outcome *outcome)
 {
     uint8_t *full;
     size_t full_len;
     int err = nm_chain_bft_justify(block, len, cert, &full, &full_len);
     if (err)
         return err;
-    err = nm_chain_import_outcome(c, full, full_len, false, outcome);
+    err = nm_chain_import_outcome(c, full, full_len, sigs_checked, outcome);
     free(full);
     return err;
+}
+
+int nm_chain_bft_commit(struct nm_chain *c, const uint8_t *block, size_t len,
+                        const struct nm_bft_cert *cert, struct nm_block_outcome *outcome)
+{
+    return commit(c, block, len, cert, false, outcome);
+}
+
+int nm_chain_bft_commit_validated(struct nm_chain *c, const uint8_t *block, size_t len,
+                                  const struct nm_bft_cert *cert,
+                                  struct nm_block_outcome *outcome)
+{
+    return commit(c, block, len, cert, true, outcome);
 }

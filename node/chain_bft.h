@@ -29,6 +29,11 @@ int nm_chain_bft_validate(struct nm_chain *c, const uint8_t *block, size_t len);
  * every check of import, the certificate's included). */
 int nm_chain_bft_commit(struct nm_chain *c, const uint8_t *block, size_t len,
                         const struct nm_bft_cert *cert, struct nm_block_outcome *outcome);
+/* As nm_chain_bft_commit, for a block this node built or validated itself
+ * (the very bytes): its extrinsics' signatures are not checked again. */
+int nm_chain_bft_commit_validated(struct nm_chain *c, const uint8_t *block, size_t len,
+                                  const struct nm_bft_cert *cert,
+                                  struct nm_block_outcome *outcome);
 /* Block bytes with cert as their justification (*out malloc'd). */
 int nm_chain_bft_justify(const uint8_t *block, size_t len, const struct nm_bft_cert *cert,
                          uint8_t **out, size_t *out_len);
