@@ -514,7 +514,15 @@ int nm_chain_import_outcome(struct nm_chain *c, const uint8_t *data, size_t len,
     nm_runtime_begin_block(&c->rt, h->height, h->timestamp_ms);
     uint64_t weight = 0;
     for (size_t i = 0; i < b.count; i++) {
-        if (!(err = nm_runtime_apply(&c->rt, b.extrinsics[i], b.lengths[i], sigs_checked,
+        /* one in our pool had its signature checked when it was admitted
+         * (admission.c): it is not checked twice */
+        nm_hash xh;
+        bool checked = sigs_checked;
+        if (!checked && c->pool.count) {
+            nm_extrinsic_hash(b.extrinsics[i], b.lengths[i], &xh);
+            checked = nm_mempool_find(&c->pool, &xh) != NULL;
+        }
+        if (!(err = nm_runtime_apply(&c->rt, b.extrinsics[i], b.lengths[i], checked,
                                      (uint32_t)i, &results[i])) &&
             (weight += results[i].weight) > c->rt.params.max_block_weight)
             err = NM_E_BLOCK_OVERWEIGHT; /* issue 16: the producer's limit, checked */

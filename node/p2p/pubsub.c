@@ -16,6 +16,9 @@
 #define GOSSIPED_TRACK 2048  /* pool extrinsics already published or received */
 #define PUBLISH_PER_TICK 64
 #define SUBNETS_SUBSCRIBED 12 /* x 2 topics, of the router's 32 */
+/* gossiped extrinsics with admission at once, at most (the router holds
+ * as many for their verdict) */
+#define ADMITTING_MAX NM_GOSSIP_PENDING_MAX
 
 struct nm_pubsub {
     struct nm_pubsub_config cfg;
@@ -28,6 +31,12 @@ struct nm_pubsub {
     uint64_t next_status_ms, status_ms;
     nm_hash gossiped[GOSSIPED_TRACK]; /* ring */
     size_t n_gossiped;
+    /* the router's tickets of the extrinsics with admission, in submission
+     * order: admission answers in that order (a ring) */
+    uint64_t *admitting;
+    size_t admitting_head, n_admitting;
+    uint64_t submitting;         /* the ticket nm_admission_submit has now */
+    int submitting_verdict;      /* its verdict if given at once, else -1 */
     struct nm_announce_book book;
 };
 
@@ -118,12 +127,8 @@ static void mark_gossiped(struct nm_pubsub *ps, const nm_hash *h)
     ps->gossiped[ps->n_gossiped++ % GOSSIPED_TRACK] = *h;
 }
 
-static enum nm_gossip_verdict on_extrinsic(struct nm_pubsub *ps, const uint8_t *data, size_t len)
+static enum nm_gossip_verdict extrinsic_verdict(int err)
 {
-    nm_hash h;
-    int err = nm_chain_submit(ps->cfg.chain, data, len, &h);
-    if (!err)
-        mark_gossiped(ps, &h); /* ours to keep, not to publish again */
     if (!err)
         return NM_GOSSIP_ACCEPT;
     /* malformed, forged, or for another chain: the sender is at fault */
@@ -131,6 +136,67 @@ static enum nm_gossip_verdict on_extrinsic(struct nm_pubsub *ps, const uint8_t *
         err == NM_E_WRONG_CHAIN || err == NM_E_TOO_BIG || err == NM_E_UNKNOWN_CALL)
         return NM_GOSSIP_REJECT;
     return NM_GOSSIP_IGNORE; /* known, stale, early, unaffordable: no blame */
+}
+
+static void count(struct nm_pubsub *ps, enum nm_pubsub_topic t, enum nm_gossip_verdict v)
+{
+    ps->counts[t][v == NM_GOSSIP_ACCEPT   ? NM_PUBSUB_ACCEPTED
+                  : v == NM_GOSSIP_IGNORE ? NM_PUBSUB_IGNORED
+                                          : NM_PUBSUB_REJECTED]++;
+}
+
+/* Admission's verdict on the oldest gossiped extrinsic it had. */
+static void on_admitted(void *ud, int err, const nm_hash *hash)
+{
+    struct nm_pubsub *ps = ud;
+    if (!ps->n_admitting)
+        return; /* cannot happen: every submission pushed its ticket */
+    uint64_t ticket = ps->admitting[ps->admitting_head];
+    ps->admitting_head = (ps->admitting_head + 1) % ADMITTING_MAX;
+    ps->n_admitting--;
+    if (!err)
+        mark_gossiped(ps, hash); /* ours to keep, not to publish again */
+    enum nm_gossip_verdict v = extrinsic_verdict(err);
+    if (ticket == ps->submitting) { /* judged inside the submit: deliver says it */
+        ps->submitting_verdict = (int)v;
+        return;
+    }
+    count(ps, NM_PUBSUB_EXTRINSICS, v);
+    nm_gossip_report(ps->router, ticket, v, nm_now_ms());
+}
+
+/* To admission, whose workers check the signature; the router holds the
+ * message until the verdict (on_admitted). What admission answers at once
+ * (a duplicate, too large, its queue full) is the verdict now. */
+static enum nm_gossip_verdict on_extrinsic(struct nm_pubsub *ps, const uint8_t *data, size_t len,
+                                           uint64_t ticket)
+{
+    int err;
+    if (!ps->cfg.admission) {
+        nm_hash h;
+        if (!(err = nm_chain_submit(ps->cfg.chain, data, len, &h)))
+            mark_gossiped(ps, &h);
+        return extrinsic_verdict(err);
+    }
+    if (ps->n_admitting == ADMITTING_MAX)
+        return NM_GOSSIP_IGNORE; /* busy: not forwarded, no blame */
+    /* the ticket first: without workers, admission may answer inside */
+    ps->admitting[(ps->admitting_head + ps->n_admitting++) % ADMITTING_MAX] = ticket;
+    ps->submitting = ticket;
+    ps->submitting_verdict = -1;
+    err = nm_admission_submit(ps->cfg.admission, data, len, on_admitted, ps);
+    ps->submitting = 0;
+    if (err) {
+        ps->n_admitting--; /* the last pushed: nothing was answered after it */
+        return extrinsic_verdict(err);
+    }
+    return ps->submitting_verdict >= 0 ? (enum nm_gossip_verdict)ps->submitting_verdict
+                                       : NM_GOSSIP_PENDING;
+}
+
+size_t nm_pubsub_extrinsics_pending(const struct nm_pubsub *ps)
+{
+    return ps ? ps->n_admitting : 0;
 }
 
 /* Publishes the pool's extrinsics that arrived from JSON-RPC since the
@@ -207,7 +273,7 @@ static enum nm_gossip_verdict on_subnet_announcement(struct nm_pubsub *ps, const
 
 static enum nm_gossip_verdict deliver(void *ud, const char *topic, const uint8_t *data,
                                       size_t len, const struct nm_peer_id *author,
-                                      const struct nm_peer_id *via)
+                                      const struct nm_peer_id *via, uint64_t ticket)
 {
     (void)via;
     struct nm_pubsub *ps = ud;
@@ -216,13 +282,12 @@ static enum nm_gossip_verdict deliver(void *ud, const char *topic, const uint8_t
         return NM_GOSSIP_IGNORE;
     enum nm_gossip_verdict v =
         t == NM_PUBSUB_BLOCKS       ? on_block(ps, data, len)
-        : t == NM_PUBSUB_EXTRINSICS ? on_extrinsic(ps, data, len)
+        : t == NM_PUBSUB_EXTRINSICS ? on_extrinsic(ps, data, len, ticket)
         : t == NM_PUBSUB_SUBNETS    ? on_subnet_announcement(ps, topic, data, len, author)
         : t == NM_PUBSUB_CONSENSUS  ? on_consensus(ps, data, len)
                                     : on_announcement(ps, data, len, author);
-    ps->counts[t][v == NM_GOSSIP_ACCEPT   ? NM_PUBSUB_ACCEPTED
-                  : v == NM_GOSSIP_IGNORE ? NM_PUBSUB_IGNORED
-                                          : NM_PUBSUB_REJECTED]++;
+    if (v != NM_GOSSIP_PENDING) /* else counted with its verdict */
+        count(ps, (enum nm_pubsub_topic)t, v);
     return v;
 }
 
@@ -349,8 +414,10 @@ static void on_tick(void *ud)
 int nm_pubsub_new(const struct nm_pubsub_config *cfg, struct nm_pubsub **out)
 {
     struct nm_pubsub *ps = calloc(1, sizeof *ps);
-    if (!ps)
+    if (!ps || !(ps->admitting = calloc(ADMITTING_MAX, sizeof *ps->admitting))) {
+        free(ps);
         return NM_E_NOMEM;
+    }
     ps->cfg = *cfg;
     ps->key = *cfg->node_key;
     ps->cfg.node_key = &ps->key;
@@ -384,6 +451,7 @@ void nm_pubsub_free(struct nm_pubsub *ps)
     if (!ps)
         return;
     nm_gossip_free(ps->router);
+    free(ps->admitting);
     sodium_memzero(&ps->key, sizeof ps->key);
     free(ps);
 }
