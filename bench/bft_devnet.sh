@@ -7,17 +7,51 @@
 # counted), the rounds used, and `node --check` of one node (every block
 # replayed from genesis, each commit certificate checked). Prints figures;
 # never fails on time.
+# With --transfers N: transfers through the 4 authorities instead
+# (build/bench/bench_bft_net: N transfers signed beforehand, submitted over
+# JSON-RPC spread over the nodes, every node checking every signature)
+# until all are final on every node, in extrinsics/s, beside the
+# single-node import benchmark (build/bench/bench_import 40000 4 5000) run
+# just before, and the ratio (aim >= 0.4).
 # Usage: bench/bft_devnet.sh [HEIGHTS=1000] [BLOCK_MS=100]
+#        bench/bft_devnet.sh --transfers [N=20000] [BLOCK_MS=500]
 set -eu
-heights=${1:-1000}
-block_ms=${2:-100}
+transfers=
+if [ "${1:-}" = --transfers ]; then
+    transfers=${2:-20000}
+    block_ms=${3:-500}
+    [ $# -gt 0 ] && shift
+else
+    heights=${1:-1000}
+    block_ms=${2:-100}
+fi
 root=$(cd "$(dirname "$0")/.." && pwd)
 nm=${NEUROMESH:-$root/neuromesh}
 export NEUROMESH="$nm"
+bench_dir=$(dirname "$nm")/bench
+[ -x "$bench_dir/bench_import" ] || bench_dir=$root/build/bench
 dir=$(mktemp -d "${TMPDIR:-/tmp}/nm-bench-bft.XXXXXX")
 # KEEP=1 keeps the devnet's directory (logs) and prints where it is
 trap 'sh "$root/scripts/devnet.sh" down --dir "$dir" >/dev/null 2>&1
       if [ -n "${KEEP:-}" ]; then echo "kept $dir"; else rm -rf "$dir"; fi' EXIT INT TERM
+if [ -n "$transfers" ]; then
+    for b in bench_import bench_bft_net; do
+        [ -x "$bench_dir/$b" ] || { echo "bft_devnet.sh: no $bench_dir/$b (make bench)" >&2; exit 1; }
+    done
+    "$bench_dir/bench_import" 40000 4 5000 >"$dir/import.out"
+    single=$(sed -n 's/^import: .* = \([0-9]*\) extrinsics\/s.*/\1/p' "$dir/import.out")
+    echo "single node, same machine, just before: $(grep '^import:' "$dir/import.out")"
+    NM_DEVNET_NODE_ARGS="--rpc-rate-limit 0 --rpc-rate-limit-ip 0" \
+        sh "$root/scripts/devnet.sh" up 4 --validators 4 --dir "$dir" --block-time "$block_ms" \
+        >"$dir/up.out"
+    "$bench_dir/bench_bft_net" "$dir" "$transfers" | tee "$dir/net.out"
+    net=$(sed -n 's/^network: .* = \([0-9]*\) extrinsics\/s.*/\1/p' "$dir/net.out")
+    [ -n "$net" ] && [ -n "$single" ] || { echo "bft_devnet.sh: no figure (logs: KEEP=1)" >&2; exit 1; }
+    echo "4 authorities, $block_ms ms blocks (load average $(cut -d' ' -f1 /proc/loadavg)):" \
+        "$net extrinsics/s through the network, $single/s single-node import:" \
+        "ratio $(/usr/bin/python3 -c "print('%.2f' % ($net / $single))") (aim >= 0.4)"
+    exit 0
+fi
 sh "$root/scripts/devnet.sh" up 4 --validators 4 --dir "$dir" --block-time "$block_ms" >"$dir/up.out"
 url=$(sed -n '1p' "$dir/nodes.txt" | cut -d' ' -f2)
 start=$(date +%s)

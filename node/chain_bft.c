@@ -105,7 +105,11 @@ int nm_chain_bft_build(struct nm_chain *c, uint64_t timestamp_ms, uint8_t **bloc
         return NM_E_INVAL;
     c->dry_run = true;
     c->can_author = true;
+    uint64_t max_bytes = c->rt.params.max_block_bytes; /* the chain's, restored below */
+    if (max_bytes > NM_BFT_PROPOSAL_BLOCK_MAX)
+        c->rt.params.max_block_bytes = NM_BFT_PROPOSAL_BLOCK_MAX;
     int err = nm_chain_produce(c, timestamp_ms, NULL);
+    c->rt.params.max_block_bytes = max_bytes;
     c->can_author = false;
     c->dry_run = false;
     if (!err && !c->dry_block)

@@ -389,20 +389,24 @@ static bool on_message(struct nm_gossip *g, struct gpeer *via, const Nm__P2p__Pu
     int t = gossip_topic_index(g, m->topic);
     if (t < 0)
         return true; /* not our topic: not forwarded, no blame */
-    struct nm_peer_id author;
-    if (!signature_ok(m, &author)) {
-        g->st.rejected++;
-        nm_gossip_score_invalid(&g->score, via->sc, t); /* P4 */
-        return false;
-    }
+    /* a copy of a message seen already is dropped before its signature is
+     * checked (as go-libp2p does): only a first copy that verified is ever
+     * remembered, and a copy is never delivered or forwarded again, so a
+     * mesh of D peers costs one check per message, not D */
     uint8_t id[NM_GOSSIP_ID_MAX];
     size_t id_len = message_id(m, id);
-    struct seen *s = seen_find(g, id, id_len, now);
+    struct seen *s = id_len ? seen_find(g, id, id_len, now) : NULL;
     if (s) {
         g->st.duplicates++;
         if (s->valid)
             nm_gossip_score_duplicate(&g->score, via->sc, t, now - s->at_ms); /* P3 */
         return true;
+    }
+    struct nm_peer_id author;
+    if (!signature_ok(m, &author)) {
+        g->st.rejected++;
+        nm_gossip_score_invalid(&g->score, via->sc, t); /* P4 */
+        return false;
     }
     s = seen_add(g, id, id_len, now);
     uint64_t ticket = ++g->tickets;

@@ -13,8 +13,6 @@
 #include <string.h>
 
 #define HEARTBEAT_TICKS 4 /* host ticks are 250 ms */
-#define GOSSIPED_TRACK 2048  /* pool extrinsics already published or received */
-#define PUBLISH_PER_TICK 64
 #define SUBNETS_SUBSCRIBED 12 /* x 2 topics, of the router's 32 */
 /* gossiped extrinsics with admission at once, at most (the router holds
  * as many for their verdict) */
@@ -29,8 +27,12 @@ struct nm_pubsub {
     uint64_t counts[NM_PUBSUB_TOPICS][NM_PUBSUB_OUTCOMES];
     unsigned ticks;
     uint64_t next_status_ms, status_ms;
-    nm_hash gossiped[GOSSIPED_TRACK]; /* ring */
-    size_t n_gossiped;
+    /* pool arrivals (nm_pool_tx.seq) from this one on are not published
+     * yet; of those, the ones that came by gossip (ascending) are not ours
+     * to publish: the router forwards them */
+    uint64_t unpublished_seq;
+    uint64_t *from_gossip;
+    size_t n_from_gossip, cap_from_gossip;
     /* the router's tickets of the extrinsics with admission, in submission
      * order: admission answers in that order (a ring) */
     uint64_t *admitting;
@@ -113,18 +115,21 @@ static enum nm_gossip_verdict on_consensus(struct nm_pubsub *ps, const uint8_t *
     return rc == 0 ? NM_GOSSIP_ACCEPT : rc > 0 ? NM_GOSSIP_IGNORE : NM_GOSSIP_REJECT;
 }
 
-static bool was_gossiped(const struct nm_pubsub *ps, const nm_hash *h)
-{
-    size_t n = ps->n_gossiped < GOSSIPED_TRACK ? ps->n_gossiped : GOSSIPED_TRACK;
-    for (size_t i = 0; i < n; i++)
-        if (nm_hash_eq(&ps->gossiped[i], h))
-            return true;
-    return false;
-}
-
+/* An extrinsic from gossip entered the pool: not to be published again. */
 static void mark_gossiped(struct nm_pubsub *ps, const nm_hash *h)
 {
-    ps->gossiped[ps->n_gossiped++ % GOSSIPED_TRACK] = *h;
+    const struct nm_pool_tx *tx = nm_mempool_find(&ps->cfg.chain->pool, h);
+    if (!tx)
+        return;
+    if (ps->n_from_gossip == ps->cap_from_gossip) {
+        size_t cap = ps->cap_from_gossip ? 2 * ps->cap_from_gossip : 256;
+        uint64_t *grown = realloc(ps->from_gossip, cap * sizeof *grown);
+        if (!grown)
+            return; /* published once more: a duplicate the others ignore */
+        ps->from_gossip = grown;
+        ps->cap_from_gossip = cap;
+    }
+    ps->from_gossip[ps->n_from_gossip++] = tx->seq;
 }
 
 static enum nm_gossip_verdict extrinsic_verdict(int err)
@@ -199,20 +204,44 @@ size_t nm_pubsub_extrinsics_pending(const struct nm_pubsub *ps)
     return ps ? ps->n_admitting : 0;
 }
 
-/* Publishes the pool's extrinsics that arrived from JSON-RPC since the
- * last tick (those from gossip were marked when admitted). */
+static int cmp_seq(const void *a, const void *b)
+{
+    uint64_t x = (*(const struct nm_pool_tx *const *)a)->seq;
+    uint64_t y = (*(const struct nm_pool_tx *const *)b)->seq;
+    return x < y ? -1 : x > y;
+}
+
+/* Publishes, in arrival order, the pool's extrinsics that arrived since
+ * the last tick, but those that came by gossip (marked when admitted):
+ * each pool entry is looked at once, whatever the pool's size. */
 static void publish_pool(struct nm_pubsub *ps)
 {
     struct nm_mempool *pool = &ps->cfg.chain->pool;
-    int sent = 0;
-    for (size_t i = 0; i < pool->count && sent < PUBLISH_PER_TICK; i++) {
+    const struct nm_pool_tx **fresh = NULL;
+    size_t n = 0;
+    uint64_t next = ps->unpublished_seq;
+    for (size_t i = 0; i < pool->count; i++) {
         const struct nm_pool_tx *tx = &pool->txs[i];
-        if (was_gossiped(ps, &tx->hash))
+        if (tx->seq < ps->unpublished_seq)
             continue;
-        mark_gossiped(ps, &tx->hash);
-        publish(ps, NM_PUBSUB_EXTRINSICS, tx->data, tx->len);
-        sent++;
+        if (!fresh && !(fresh = malloc(pool->count * sizeof *fresh)))
+            return; /* the next tick tries again */
+        fresh[n++] = tx;
+        next = tx->seq >= next ? tx->seq + 1 : next;
     }
+    if (n)
+        qsort(fresh, n, sizeof *fresh, cmp_seq);
+    size_t g = 0; /* both ascending: one walk */
+    for (size_t i = 0; i < n; i++) {
+        while (g < ps->n_from_gossip && ps->from_gossip[g] < fresh[i]->seq)
+            g++;
+        if (g < ps->n_from_gossip && ps->from_gossip[g] == fresh[i]->seq)
+            continue;
+        publish(ps, NM_PUBSUB_EXTRINSICS, fresh[i]->data, fresh[i]->len);
+    }
+    ps->unpublished_seq = next;
+    ps->n_from_gossip = 0;
+    free(fresh);
 }
 
 static enum nm_gossip_verdict on_announcement(struct nm_pubsub *ps, const uint8_t *data,
@@ -452,6 +481,7 @@ void nm_pubsub_free(struct nm_pubsub *ps)
         return;
     nm_gossip_free(ps->router);
     free(ps->admitting);
+    free(ps->from_gossip);
     sodium_memzero(&ps->key, sizeof ps->key);
     free(ps);
 }
