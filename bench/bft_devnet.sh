@@ -14,12 +14,12 @@
 # single-node import benchmark (build/bench/bench_import 40000 4 5000) run
 # just before, and the ratio (aim >= 0.4).
 # Usage: bench/bft_devnet.sh [HEIGHTS=1000] [BLOCK_MS=100]
-#        bench/bft_devnet.sh --transfers [N=20000] [BLOCK_MS=500]
+#        bench/bft_devnet.sh --transfers [N=20000] [BLOCK_MS=100]
 set -eu
 transfers=
 if [ "${1:-}" = --transfers ]; then
     transfers=${2:-20000}
-    block_ms=${3:-500}
+    block_ms=${3:-100}
     [ $# -gt 0 ] && shift
 else
     heights=${1:-1000}
