@@ -453,13 +453,15 @@ static void pool_drop_included(struct nm_chain *c, const struct nm_apply_result 
 {
     if (!c->pool.count || !n)
         return;
-    const struct nm_pool_tx *txs = nm_mempool_ordered(&c->pool);
     uint8_t *drop = calloc(c->pool.count, 1);
     if (!drop)
         return;
-    for (size_t k = 0; k < c->pool.count; k++)
-        for (size_t i = 0; i < n && !drop[k]; i++)
-            drop[k] = nm_hash_eq(&txs[k].hash, &res[i].hash);
+    nm_mempool_index(&c->pool); /* one lookup per included extrinsic, not a scan */
+    for (size_t i = 0; i < n; i++) {
+        const struct nm_pool_tx *tx = nm_mempool_find(&c->pool, &res[i].hash);
+        if (tx)
+            drop[tx - c->pool.txs] = 1;
+    }
     nm_mempool_remove_flagged(&c->pool, drop);
     free(drop);
 }
@@ -513,8 +515,18 @@ int nm_chain_import_outcome(struct nm_chain *c, const uint8_t *data, size_t len,
         goto out;
     nm_runtime_begin_block(&c->rt, h->height, h->timestamp_ms);
     uint64_t weight = 0;
+    if (!sigs_checked)
+        nm_mempool_index(&c->pool);
     for (size_t i = 0; i < b.count; i++) {
-        if (!(err = nm_runtime_apply(&c->rt, b.extrinsics[i], b.lengths[i], sigs_checked,
+        /* one in our pool had its signature checked when it was admitted
+         * (admission.c): it is not checked twice */
+        nm_hash xh;
+        bool checked = sigs_checked;
+        if (!checked && c->pool.count) {
+            nm_extrinsic_hash(b.extrinsics[i], b.lengths[i], &xh);
+            checked = nm_mempool_find(&c->pool, &xh) != NULL;
+        }
+        if (!(err = nm_runtime_apply(&c->rt, b.extrinsics[i], b.lengths[i], checked,
                                      (uint32_t)i, &results[i])) &&
             (weight += results[i].weight) > c->rt.params.max_block_weight)
             err = NM_E_BLOCK_OVERWEIGHT; /* issue 16: the producer's limit, checked */

@@ -105,7 +105,11 @@ int nm_chain_bft_build(struct nm_chain *c, uint64_t timestamp_ms, uint8_t **bloc
         return NM_E_INVAL;
     c->dry_run = true;
     c->can_author = true;
+    uint64_t max_bytes = c->rt.params.max_block_bytes; /* the chain's, restored below */
+    if (max_bytes > NM_BFT_PROPOSAL_BLOCK_MAX)
+        c->rt.params.max_block_bytes = NM_BFT_PROPOSAL_BLOCK_MAX;
     int err = nm_chain_produce(c, timestamp_ms, NULL);
+    c->rt.params.max_block_bytes = max_bytes;
     c->can_author = false;
     c->dry_run = false;
     if (!err && !c->dry_block)
@@ -153,15 +157,29 @@ int nm_chain_bft_justify(const uint8_t *block, size_t len, const struct nm_bft_c
     return err;
 }
 
-int nm_chain_bft_commit(struct nm_chain *c, const uint8_t *block, size_t len,
-                        const struct nm_bft_cert *cert, struct nm_block_outcome *outcome)
+static int commit(struct nm_chain *c, const uint8_t *block, size_t len,
+                  const struct nm_bft_cert *cert, bool sigs_checked,
+                  struct nm_block_outcome *outcome)
 {
     uint8_t *full;
     size_t full_len;
     int err = nm_chain_bft_justify(block, len, cert, &full, &full_len);
     if (err)
         return err;
-    err = nm_chain_import_outcome(c, full, full_len, false, outcome);
+    err = nm_chain_import_outcome(c, full, full_len, sigs_checked, outcome);
     free(full);
     return err;
+}
+
+int nm_chain_bft_commit(struct nm_chain *c, const uint8_t *block, size_t len,
+                        const struct nm_bft_cert *cert, struct nm_block_outcome *outcome)
+{
+    return commit(c, block, len, cert, false, outcome);
+}
+
+int nm_chain_bft_commit_validated(struct nm_chain *c, const uint8_t *block, size_t len,
+                                  const struct nm_bft_cert *cert,
+                                  struct nm_block_outcome *outcome)
+{
+    return commit(c, block, len, cert, true, outcome);
 }

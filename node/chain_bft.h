@@ -17,9 +17,18 @@
 const struct nm_bft_authorities *nm_chain_bft_authorities_at(const struct nm_chain *c,
                                                              uint64_t height);
 
+/* A proposal travels with its block as one gossipsub message, and a
+ * gossip message goes out only whole inside the yamux stream's send window
+ * (256 KiB, topped up each time the peer has read half of it, and shared
+ * with the extrinsics gossiped meanwhile): a larger one is never sent, and
+ * consensus stalls on it. So a proposed block stays under this, whatever
+ * max_block_bytes allows (the rest of the pool waits for the next one). */
+#define NM_BFT_PROPOSAL_BLOCK_MAX (120u * 1000u)
+
 /* The proposer: the next block built from the pool and sealed with the
- * chain's author key, but not stored (*block malloc'd). NM_E_INVAL when
- * the chain is not BFT or the key is not an authority. */
+ * chain's author key, but not stored (*block malloc'd), at most
+ * NM_BFT_PROPOSAL_BLOCK_MAX bytes. NM_E_INVAL when the chain is not BFT or
+ * the key is not an authority. */
 int nm_chain_bft_build(struct nm_chain *c, uint64_t timestamp_ms, uint8_t **block, size_t *len);
 /* A proposed next block, without certificate: every check of import
  * (sealed by an authority, parent, height, extrinsics, state root);
@@ -29,6 +38,11 @@ int nm_chain_bft_validate(struct nm_chain *c, const uint8_t *block, size_t len);
  * every check of import, the certificate's included). */
 int nm_chain_bft_commit(struct nm_chain *c, const uint8_t *block, size_t len,
                         const struct nm_bft_cert *cert, struct nm_block_outcome *outcome);
+/* As nm_chain_bft_commit, for a block this node built or validated itself
+ * (the very bytes): its extrinsics' signatures are not checked again. */
+int nm_chain_bft_commit_validated(struct nm_chain *c, const uint8_t *block, size_t len,
+                                  const struct nm_bft_cert *cert,
+                                  struct nm_block_outcome *outcome);
 /* Block bytes with cert as their justification (*out malloc'd). */
 int nm_chain_bft_justify(const uint8_t *block, size_t len, const struct nm_bft_cert *cert,
                          uint8_t **out, size_t *out_len);

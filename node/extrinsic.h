@@ -41,6 +41,8 @@ int nm_extrinsic_verify(const struct nm_extrinsic *x, const nm_hash *genesis);
 int nm_extrinsic_check_bytes(const uint8_t *data, size_t len, const nm_hash *genesis);
 /* Every nm_extrinsic_verify call so far, on any thread (a test hook). */
 unsigned long nm_extrinsic_verifications(void);
+/* Those made on the calling thread (the node thread's own share). */
+unsigned long nm_extrinsic_verifications_here(void);
 void nm_extrinsic_hash(const uint8_t *data, size_t len, nm_hash *out);
 /* The call an encoded extrinsic carries, decoded into *out (malloc'd: the
  * caller frees it; its weight lists point into data). Shape only: no

@@ -118,6 +118,12 @@ static long find_hash(const struct nm_mempool *p, const nm_hash *hash)
     return -1;
 }
 
+void nm_mempool_index(struct nm_mempool *p)
+{
+    if (p->count && !index_usable(p))
+        index_rebuild(p, p->count + 1);
+}
+
 const struct nm_pool_tx *nm_mempool_find(const struct nm_mempool *p, const nm_hash *hash)
 {
     long i = find_hash(p, hash);

@@ -74,6 +74,9 @@ int nm_mempool_add(struct nm_mempool *p, const nm_hash *hash, const nm_account *
                    uint64_t nonce, uint64_t account_nonce, uint64_t height, const uint8_t *data,
                    size_t len);
 const struct nm_pool_tx *nm_mempool_find(const struct nm_mempool *p, const nm_hash *hash);
+/* Indexes the pool again if something moved it (lookups scan until the
+ * next add otherwise): before many nm_mempool_find calls. */
+void nm_mempool_index(struct nm_mempool *p);
 /* Sorts the pool so that each signer's transactions are in nonce order and
  * signers come in order of their earliest arrival; returns the array. */
 const struct nm_pool_tx *nm_mempool_ordered(struct nm_mempool *p);

@@ -11,7 +11,8 @@
 # the other nodes follow their final blocks. Logs, data, PIDs and the spec live under DIR (default ./devnet).
 # `up` returns once every node answers JSON-RPC and prints one line per
 # node: name, JSON-RPC URL, p2p multiaddr. `status` adds height and peers.
-# Attach a console with: neuromesh attach URL.
+# Attach a console with: neuromesh attach URL. NM_DEVNET_NODE_ARGS adds
+# flags to every node (benchmarks: --rpc-rate-limit 0 ...).
 set -eu
 
 NEUROMESH=${NEUROMESH:-$(cd "$(dirname "$0")/.." && pwd)/neuromesh}
@@ -109,7 +110,7 @@ JSON
         # shellcheck disable=SC2086
         "$NEUROMESH" node --chain "$dir/spec.json" --base-path "$dir/$name" --rpc-port 0 \
             --port-file "$dir/$name.port" --no-prometheus --port 0 --listen-ip 127.0.0.1 \
-            $vflag ${boot:+--bootnodes "$boot"} >"$dir/$name.log" 2>&1 &
+            $vflag ${boot:+--bootnodes "$boot"} ${NM_DEVNET_NODE_ARGS:-} >"$dir/$name.log" 2>&1 &
         echo $! >"$dir/$name.pid"
         k=0
         while [ ! -s "$dir/$name.port" ]; do

@@ -85,7 +85,13 @@ struct nm_bft_node {
     /* figures for bft_state and metrics */
     uint64_t decided, decided_round_sum, height_started_ms, last_finality_ms;
     uint64_t finality_ms_sum, evidence_seen, late_votes;
+    uint64_t slots_joined; /* heights started on the proposer's proposal, not our timer */
     uint64_t proposal_ms; /* when the first block proposed at this height was at hand */
+    /* where this height's time went (us, uv_hrtime / 1000): the proposal at
+     * hand, its block checked, our prevote and precommit sent, the decision;
+     * and the time spent writing the record and the log */
+    uint64_t tl_start_us, tl_valid_us, tl_prevote_us, tl_precommit_us, tl_disk_us;
+    struct nm_bft_engine_store timed_store; /* fs.store, timed into tl_disk_us */
     uint8_t evidence[4][NM_BFT_EVIDENCE_LEN]; /* the last pieces seen (bft_state) */
     size_t n_evidence;
     struct auth_seen *seen; /* by authority index */

@@ -4,6 +4,7 @@
 #include "service/node.h"
 
 #include "node/admission.h"
+#include "node/extrinsic.h"
 #include "node/chain.h"
 #include "node/chain_bft.h"
 #include "node/ss58.h"
@@ -276,6 +277,15 @@ static void render_p2p_metrics(struct nm_node *n, struct nm_prom_text *t)
             nm_prom_sample(t, "neuromesh_gossip_messages_total", labels,
                            (double)nm_pubsub_count(n->pubsub, tp, o));
         }
+    /* rendered on the node thread: its own share of the checks */
+    nm_prom_family(t, "neuromesh_extrinsic_signature_checks_total", "counter",
+                   "Extrinsic signatures checked, by thread: admission's workers and block "
+                   "import's (worker) or the node thread's own (node).");
+    unsigned long all = nm_extrinsic_verifications(), here = nm_extrinsic_verifications_here();
+    nm_prom_sample(t, "neuromesh_extrinsic_signature_checks_total", "thread=\"node\"",
+                   (double)here);
+    nm_prom_sample(t, "neuromesh_extrinsic_signature_checks_total", "thread=\"worker\"",
+                   (double)(all - here));
     nm_prom_family(t, "neuromesh_sync_blocks_imported_total", "counter",
                    "Blocks imported from peers.");
     nm_prom_sample(t, "neuromesh_sync_blocks_imported_total", NULL,
@@ -365,6 +375,8 @@ static void on_stop(uv_async_t *a)
     n->prom = NULL;
     nm_p2p_host_stop(n->p2p);
     n->p2p = NULL;
+    if (n->pubsub) /* admission may still answer gossiped extrinsics: nothing to send them to */
+        nm_pubsub_attach(n->pubsub, NULL);
     nm_bft_node_stop(n->bft);
     uv_close((uv_handle_t *)&n->block_timer, on_handle_closed);
     uv_close((uv_handle_t *)&n->tick_timer, on_handle_closed);
@@ -510,6 +522,7 @@ static int open_p2p(struct nm_node *n)
 {
     struct nm_sync_config sc = {
         .chain = n->chain,
+        .admission = n->admission, /* relayed extrinsics: signatures off the node thread */
         .before_import = sync_before_import,
         .imported = sync_imported,
         .log = p2p_log,
@@ -533,6 +546,7 @@ static int open_p2p(struct nm_node *n)
         .log = p2p_log,
         .ud = n,
         .on_consensus = n->chain->bft && n->cfg.validator ? bft_on_consensus : NULL,
+        .admission = n->admission, /* gossiped extrinsics: signatures off the node thread */
     };
     if ((err = nm_pubsub_new(&psc, &n->pubsub)))
         return err;

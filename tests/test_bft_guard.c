@@ -1,6 +1,7 @@
 /* Unit tests for node/bft/guard: the double-sign rule, its durable record
  * (a real crash: a child process SIGKILLed right after signing), damaged
- * records, and that nothing is signed when the record cannot be written. */
+ * records and torn slots, and that nothing is signed when the record
+ * cannot be written. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -149,6 +151,57 @@ static void test_damaged_record_refuses_to_start(void **state)
     assert_int_equal(nm_bft_guard_open(&g, path), NM_E_BFT_RECORD_DAMAGED);
 }
 
+/* Each record overwrites the older of two slots: a write torn by a crash
+ * leaves the record before it (whose successor was never signed). */
+static void test_torn_slot_leaves_the_record_before_it(void **state)
+{
+    (void)state;
+    struct nm_bft_guard g;
+    assert_int_equal(nm_bft_guard_open(&g, path), 0);
+    struct nm_bft_vote v1 = unsigned_vote(3, 0, NM_BFT_PREVOTE, NULL);
+    struct nm_bft_vote v2 = unsigned_vote(3, 0, NM_BFT_PRECOMMIT, NULL);
+    struct nm_bft_vote v3 = unsigned_vote(4, 0, NM_BFT_PREVOTE, NULL);
+    assert_int_equal(nm_bft_guard_sign_vote(&g, &v1, &X.keys[1]), 0);
+    struct stat st;
+    assert_int_equal(stat(path, &st), 0);
+    long slot = (long)st.st_size; /* one record */
+    assert_int_equal(nm_bft_guard_sign_vote(&g, &v2, &X.keys[1]), 0);
+    assert_int_equal(nm_bft_guard_sign_vote(&g, &v3, &X.keys[1]), 0); /* over v1's slot */
+    assert_int_equal(g.slot, 0);
+    nm_bft_guard_close(&g);
+    assert_int_equal(stat(path, &st), 0);
+    assert_int_equal(st.st_size, 2 * slot); /* the file never grows past two */
+    assert_int_equal(nm_bft_guard_open(&g, path), 0);
+    assert_int_equal(g.rec.height, 4);
+    nm_bft_guard_close(&g);
+    FILE *f = fopen(path, "r+b");
+    assert_non_null(f);
+    fseek(f, slot / 2, SEEK_SET);
+    fputc(0x42, f); /* v3's write torn */
+    fclose(f);
+    assert_int_equal(nm_bft_guard_open(&g, path), 0);
+    assert_int_equal(g.rec.height, 3);
+    assert_int_equal(g.rec.step, NM_BFT_PRECOMMIT);
+    /* and v3 was never signed: the record allows it now, into the torn slot */
+    assert_int_equal(nm_bft_guard_sign_vote(&g, &v3, &X.keys[1]), 0);
+    assert_int_equal(g.slot, 0);
+    nm_bft_guard_close(&g);
+    assert_int_equal(nm_bft_guard_open(&g, path), 0);
+    assert_int_equal(g.rec.height, 4);
+    nm_bft_guard_close(&g);
+    /* both slots damaged: refused */
+    f = fopen(path, "r+b");
+    assert_non_null(f);
+    fseek(f, 10, SEEK_SET);
+    fputc(0x42, f);
+    fseek(f, slot + 10, SEEK_SET);
+    fputc(0x42, f);
+    fclose(f);
+    assert_int_equal(nm_bft_guard_open(&g, path), NM_E_BFT_RECORD_DAMAGED);
+    assert_int_equal(truncate(path, 3 * slot), 0); /* not a record file of ours */
+    assert_int_equal(nm_bft_guard_open(&g, path), NM_E_BFT_RECORD_DAMAGED);
+}
+
 static void test_nothing_is_signed_when_the_record_cannot_be_written(void **state)
 {
     (void)state;
@@ -168,6 +221,7 @@ int main(void)
         cmocka_unit_test(test_rule_allows_only_later_steps_or_the_same_message),
         cmocka_unit_test_setup(test_record_survives_a_crash_right_after_signing, reset),
         cmocka_unit_test_setup(test_damaged_record_refuses_to_start, reset),
+        cmocka_unit_test_setup(test_torn_slot_leaves_the_record_before_it, reset),
         cmocka_unit_test(test_nothing_is_signed_when_the_record_cannot_be_written),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

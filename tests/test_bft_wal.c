@@ -112,6 +112,19 @@ static void test_records_come_back_in_order(void **state)
     assert_int_equal(nm_bft_wal_replay(&w, collect, &s), 0);
     assert_int_equal(s.n, 1);
     nm_bft_wal_close(&w);
+    assert_int_equal(nm_bft_wal_open(&w, path), 0);
+    assert_int_equal(w.height, 8);
+    assert_int_equal(w.records, 1);
+    nm_bft_wal_close(&w);
+    /* a reset a power loss cut short (the header not whole, or gone) is
+     * an empty log, not a damaged one */
+    for (off_t cut = 0; cut <= 5; cut += 5) {
+        assert_int_equal(truncate(path, cut), 0);
+        assert_int_equal(nm_bft_wal_open(&w, path), 0);
+        assert_int_equal(w.height, 0);
+        assert_int_equal(w.records, 0);
+        nm_bft_wal_close(&w);
+    }
 }
 
 static void test_records_survive_a_crash_and_a_torn_tail_is_cut(void **state)

@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "node/bft/cert.h"
+#include "node/call.h"
 #include "node/chain.h"
 #include "node/chain_bft.h"
 #include "node/chainspec.h"
@@ -35,11 +36,14 @@ struct net {
     nm_hash h; /* the block's hash */
 };
 
-static void net_open(struct net *x)
+/* funded: n more accounts with 1,000 NMT each at genesis */
+static void net_open_with(struct net *x, const struct nm_keypair *funded, size_t n)
 {
     char msg[256];
     memset(x, 0, sizeof *x);
     assert_int_equal(nm_chainspec_dev(&x->spec), 0);
+    for (size_t i = 0; i < n; i++)
+        assert_int_equal(nm_chainspec_add_balance(&x->spec, &funded[i].pub, 1000000000000ULL), 0);
     x->spec.authorities_given = true;
     x->spec.authority_count = N;
     for (int i = 0; i < N; i++) {
@@ -50,6 +54,11 @@ static void net_open(struct net *x)
         assert_int_equal(nm_chain_open(":memory:", &x->spec, &x->keys[i], &x->chains[i], msg,
                                        sizeof msg),
                          0);
+}
+
+static void net_open(struct net *x)
+{
+    net_open_with(x, NULL, 0);
 }
 
 static void net_close(struct net *x)
@@ -131,6 +140,53 @@ static void test_a_built_block_is_checked_by_the_others_but_stored_by_nobody(voi
     /* a block changed after sealing is refused */
     blk[len - 1] ^= 1;
     assert_int_not_equal(nm_chain_bft_validate(x.chains[(p + 1) % N], blk, len), 0);
+    net_close(&x);
+}
+
+/* A proposal must fit the gossip stream's window (chain_bft.h): with a
+ * pool holding more, the proposer's block stays under the cap, is valid,
+ * and the rest waits in the pool. */
+static void test_a_proposed_block_stays_under_the_gossip_cap(void **state)
+{
+    (void)state;
+    enum { SENDERS = 64 }; /* each may have 64 nonces pooled ahead */
+    struct nm_keypair senders[SENDERS];
+    for (int i = 0; i < SENDERS; i++) {
+        uint8_t seed[NM_SEED_LEN] = {(uint8_t)i, 7};
+        nm_keypair_from_seed(seed, &senders[i]);
+    }
+    struct net x;
+    net_open_with(&x, senders, SENDERS);
+    const struct nm_bft_authorities *set = nm_chain_bft_authorities_at(x.chains[0], 1);
+    int p = (int)nm_bft_authorities_proposer(set, 1, 0);
+    struct nm_chain *c = x.chains[p];
+    size_t pooled = 0, bytes = 0;
+    for (uint64_t k = 0; bytes < 2 * NM_BFT_PROPOSAL_BLOCK_MAX; k++) {
+        struct nm_call call = {.kind = NM_CALL_TRANSFER};
+        call.u.transfer.dest = x.keys[(p + 1) % N].pub;
+        call.u.transfer.amount = 1000000000ULL + k;
+        uint8_t *ext;
+        size_t len;
+        assert_int_equal(nm_extrinsic_build(&senders[k % SENDERS], &c->genesis, k / SENDERS,
+                                            &call, &ext, &len),
+                         0);
+        assert_int_equal(nm_chain_submit(c, ext, len, NULL), 0);
+        pooled++;
+        bytes += len;
+        free(ext);
+    }
+    uint8_t *blk;
+    size_t len;
+    assert_int_equal(nm_chain_bft_build(c, nm_now_ms(), &blk, &len), 0);
+    assert_true(len <= NM_BFT_PROPOSAL_BLOCK_MAX);
+    struct nm_block b;
+    assert_int_equal(nm_block_decode(blk, len, &b), 0);
+    assert_true(b.count > 0 && b.count < pooled);
+    nm_block_fini(&b);
+    assert_int_equal(c->pool.count, pooled); /* nothing left the pool: not final yet */
+    assert_int_equal(nm_chain_bft_validate(x.chains[(p + 1) % N], blk, len), 0);
+    assert_true(c->rt.params.max_block_bytes > NM_BFT_PROPOSAL_BLOCK_MAX); /* the chain's own */
+    free(blk);
     net_close(&x);
 }
 
@@ -397,6 +453,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_several_authorities_make_a_bft_chain_without_a_block_timer),
         cmocka_unit_test(test_a_built_block_is_checked_by_the_others_but_stored_by_nobody),
+        cmocka_unit_test(test_a_proposed_block_stays_under_the_gossip_cap),
         cmocka_unit_test(test_a_block_without_certificate_is_refused),
         cmocka_unit_test(test_a_final_block_is_stored_with_its_certificate_and_synced_with_it),
         cmocka_unit_test(test_every_bad_certificate_is_refused_and_changes_nothing),

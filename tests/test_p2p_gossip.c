@@ -2,7 +2,8 @@
  * through an in-memory queue: meshes form on the heartbeat, a published
  * message reaches every subscriber once, also across a line of peers;
  * IHAVE gets an IWANT, IWANT gets the message; unsigned, forged or
- * malformed input is refused; peer scores (v1.1): invalid messages score a
+ * malformed input is refused; a message held for a later verdict
+ * (asynchronous validation) is forwarded or blamed only then; peer scores (v1.1): invalid messages score a
  * peer down, out of the mesh and onto the graylist until it decays, first
  * deliveries and mesh time score up, IP colocation, app scores and GRAFT
  * during backoff score down; an oversubscribed mesh is pruned with peer
@@ -73,9 +74,12 @@ static void on_send(void *ud, const struct nm_peer_id *to, const uint8_t *rpc, s
     p->len = len;
 }
 
+/* "?..." messages are judged later: their tickets are kept here */
+static uint64_t tickets[NODES];
+
 static enum nm_gossip_verdict on_deliver(void *ud, const char *topic, const uint8_t *data,
                                          size_t len, const struct nm_peer_id *author,
-                                         const struct nm_peer_id *via)
+                                         const struct nm_peer_id *via, uint64_t ticket)
 {
     (void)topic;
     (void)author;
@@ -83,6 +87,10 @@ static enum nm_gossip_verdict on_deliver(void *ud, const char *topic, const uint
     struct ctx *c = ud;
     net.delivered[c->me]++;
     snprintf(net.last[c->me], sizeof net.last[c->me], "%.*s", (int)len, (const char *)data);
+    if (len && data[0] == '?') {
+        tickets[c->me] = ticket;
+        return NM_GOSSIP_PENDING;
+    }
     return len && data[0] == '!' ? NM_GOSSIP_REJECT : NM_GOSSIP_ACCEPT;
 }
 
@@ -177,6 +185,61 @@ static void test_message_crosses_a_line_of_peers(void **state)
     teardown_net();
 }
 
+/* Asynchronous validation: a message held for its verdict goes nowhere
+ * until it comes; accepted, it goes on down the line; rejected, it stops
+ * and counts against the peer that sent it; a ticket reported twice, or
+ * unknown, changes nothing. */
+static void test_pending_message_waits_for_its_verdict(void **state)
+{
+    (void)state;
+    setup_net();
+    for (int i = 0; i + 1 < NODES; i++) /* 0 - 1 - 2 - 3 */
+        link_nodes(i, i + 1);
+    pump();
+    for (int i = 0; i < NODES; i++)
+        nm_gossip_heartbeat(net.g[i], 1000);
+    pump();
+    nm_gossip_publish(net.g[0], TOPIC, (const uint8_t *)"?tx 1", 5, 1000);
+    assert_int_equal(pump(), 0);
+    assert_int_equal(net.delivered[1], 1);
+    assert_int_equal(net.delivered[2], 0); /* held at 1 */
+    assert_int_equal(nm_gossip_pending(net.g[1]), 1);
+    nm_gossip_report(net.g[1], tickets[1], NM_GOSSIP_ACCEPT, 1000);
+    assert_int_equal(nm_gossip_pending(net.g[1]), 0);
+    assert_int_equal(pump(), 0);
+    assert_int_equal(net.delivered[2], 1); /* forwarded once accepted */
+    assert_string_equal(net.last[2], "?tx 1");
+    nm_gossip_report(net.g[2], tickets[2], NM_GOSSIP_ACCEPT, 1000);
+    pump();
+    assert_int_equal(net.delivered[3], 1);
+    nm_gossip_report(net.g[1], tickets[1], NM_GOSSIP_REJECT, 1000); /* again: nothing */
+    nm_gossip_report(net.g[1], 999999, NM_GOSSIP_ACCEPT, 1000);
+    struct nm_gossip_stats st;
+    nm_gossip_stats(net.g[1], &st);
+    assert_int_equal(st.rejected, 0);
+    /* rejected later: not forwarded, and the sender (0) scored down */
+    double before = nm_gossip_peer_score(net.g[1], &net.id[0]);
+    nm_gossip_publish(net.g[0], TOPIC, (const uint8_t *)"?tx bad", 7, 1000);
+    pump();
+    assert_int_equal(net.delivered[1], 2);
+    nm_gossip_report(net.g[1], tickets[1], NM_GOSSIP_REJECT, 1000);
+    assert_int_equal(pump(), 0);
+    assert_int_equal(net.delivered[2], 1);
+    nm_gossip_stats(net.g[1], &st);
+    assert_int_equal(st.rejected, 1);
+    assert_true(nm_gossip_peer_score(net.g[1], &net.id[0]) < before);
+    /* ignored later: not forwarded, no blame */
+    nm_gossip_publish(net.g[0], TOPIC, (const uint8_t *)"?tx old", 7, 1000);
+    pump();
+    nm_gossip_report(net.g[1], tickets[1], NM_GOSSIP_IGNORE, 1000);
+    assert_int_equal(pump(), 0);
+    assert_int_equal(net.delivered[2], 1);
+    nm_gossip_stats(net.g[1], &st);
+    assert_int_equal(st.rejected, 1);
+    assert_int_equal(nm_gossip_pending(net.g[1]), 0);
+    teardown_net();
+}
+
 /* Captures what router 0 sends, decodes the last RPC. */
 static Nm__P2p__PubsubRPC *last_sent(void)
 {
@@ -256,9 +319,21 @@ static void test_forged_unsigned_and_malformed_input_is_refused(void **state)
     /* the same message with other data: the signature no longer covers it */
     uint8_t other[6] = "forged", *original = r->publish[0]->data.data;
     r->publish[0]->data.data = other;
-    r->publish[0]->seqno.data[7] ^= 1; /* a new id, so not a duplicate */
     uint8_t buf[1024];
+    /* under an id already seen it is a copy: dropped before any signature
+     * check, neither delivered nor blamed (only a first copy that verified
+     * is remembered) */
+    struct nm_gossip_stats st;
+    nm_gossip_stats(net.g[0], &st);
+    uint64_t dups = st.duplicates, rejected = st.rejected;
     size_t n = nm__p2p__pubsub_rpc__pack(r, buf);
+    assert_int_equal(nm_gossip_receive(net.g[0], &net.id[1], buf, n, 1000), 0);
+    nm_gossip_stats(net.g[0], &st);
+    assert_int_equal(st.duplicates, dups + 1);
+    assert_int_equal(st.rejected, rejected);
+    assert_int_equal(net.delivered[0], 1);
+    r->publish[0]->seqno.data[7] ^= 1; /* a new id, so not a duplicate */
+    n = nm__p2p__pubsub_rpc__pack(r, buf);
     assert_int_equal(nm_gossip_receive(net.g[0], &net.id[1], buf, n, 1000), NM_E_BAD_SIGNATURE);
     /* unsigned */
     r->publish[0]->has_signature = 0;
@@ -483,6 +558,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_message_reaches_every_subscriber_once),
         cmocka_unit_test(test_message_crosses_a_line_of_peers),
+        cmocka_unit_test(test_pending_message_waits_for_its_verdict),
         cmocka_unit_test(test_ihave_gets_iwant_and_iwant_gets_the_message),
         cmocka_unit_test(test_forged_unsigned_and_malformed_input_is_refused),
         cmocka_unit_test(test_invalid_messages_score_down_then_graylist_until_decay),

@@ -15,7 +15,8 @@ static int file_save_record(void *ctx, const struct nm_bft_sign_record *rec)
 static int file_log(void *ctx, uint8_t kind, const uint8_t *bytes, size_t len, bool own)
 {
     struct nm_bft_file_store *fs = ctx;
-    return nm_bft_wal_append(fs->wal, kind, bytes, len, own);
+    (void)own; /* the record is the durable part (wal.h): no second fsync per vote */
+    return nm_bft_wal_append(fs->wal, kind, bytes, len, false);
 }
 
 static int file_new_height(void *ctx, uint64_t height)

@@ -19,7 +19,8 @@ struct nm_bft_engine_store {
     void *ctx;
     /* durably, before the signature exists; an error means: do not sign */
     int (*save_record)(void *ctx, const struct nm_bft_sign_record *rec);
-    /* own messages durably (before they are sent), others' may lag */
+    /* own messages before they are sent (the file store: written through
+     * to the OS, not synced: wal.h), others' may lag */
     int (*log)(void *ctx, uint8_t kind, const uint8_t *bytes, size_t len, bool own);
     /* a new height begins: the log of the previous one can go */
     int (*new_height)(void *ctx, uint64_t height);

@@ -2,9 +2,11 @@
 #include "node/bft/guard.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "node/bft/durable.h"
 #include "node/codec.h"
@@ -15,6 +17,7 @@ static const uint8_t RECORD_MAGIC[8] = "NMBFTSG1";
  * then a BLAKE2b-256 checksum */
 #define RECORD_BODY_LEN (8 + 1 + 8 + 4 + 1 + NM_HASH_LEN + 4 + NM_HASH_LEN)
 #define RECORD_LEN (RECORD_BODY_LEN + NM_HASH_LEN)
+#define SLOTS 2 /* the file: slot 0, then (from the second record on) slot 1 */
 
 int nm_bft_sign_record_permits(const struct nm_bft_sign_record *rec, uint64_t height,
                                uint32_t round, uint8_t step, const nm_hash *signed_hash)
@@ -85,10 +88,41 @@ static int record_decode(const uint8_t *buf, size_t len, struct nm_bft_sign_reco
     return nm_reader_finish(&r) ? NM_E_BFT_RECORD_DAMAGED : 0;
 }
 
+/* Whether a was signed after b: records only move forward (the rule). */
+static bool record_later(const struct nm_bft_sign_record *a, const struct nm_bft_sign_record *b)
+{
+    if (a->height != b->height)
+        return a->height > b->height;
+    if (a->round != b->round)
+        return a->round > b->round;
+    return a->step > b->step;
+}
+
+/* The later of the intact slots in buf (n bytes read); a slot cut short
+ * or failing its checksum is one a crash tore while it was written. */
+static int slots_decode(const uint8_t *buf, size_t n, struct nm_bft_sign_record *rec, int *slot)
+{
+    if (n < RECORD_LEN || n > SLOTS * RECORD_LEN)
+        return NM_E_BFT_RECORD_DAMAGED;
+    struct nm_bft_sign_record r[SLOTS];
+    *slot = -1;
+    for (int i = 0; i < SLOTS && (size_t)(i + 1) * RECORD_LEN <= n; i++) {
+        if (record_decode(buf + (size_t)i * RECORD_LEN, RECORD_LEN, &r[i]))
+            continue;
+        if (*slot < 0 || record_later(&r[i], &r[*slot]))
+            *slot = i;
+    }
+    if (*slot < 0)
+        return NM_E_BFT_RECORD_DAMAGED;
+    *rec = r[*slot];
+    return 0;
+}
+
 int nm_bft_guard_open(struct nm_bft_guard *g, const char *path)
 {
     memset(g, 0, sizeof *g);
     g->rec.lock_round = -1;
+    g->fd = g->slot = -1;
     g->path = strdup(path);
     if (!g->path)
         return NM_E_NOMEM;
@@ -100,9 +134,9 @@ int nm_bft_guard_open(struct nm_bft_guard *g, const char *path)
         err = NM_E_IO;
         goto fail;
     }
-    uint8_t buf[RECORD_LEN + 1];
+    uint8_t buf[SLOTS * RECORD_LEN + 1];
     size_t n = fread(buf, 1, sizeof buf, f);
-    err = ferror(f) ? NM_E_IO : record_decode(buf, n, &g->rec);
+    err = ferror(f) ? NM_E_IO : slots_decode(buf, n, &g->rec, &g->slot);
     fclose(f);
     if (err)
         goto fail;
@@ -114,17 +148,40 @@ fail:
 
 void nm_bft_guard_close(struct nm_bft_guard *g)
 {
+    if (g->path && g->fd >= 0)
+        close(g->fd);
     free(g->path);
     memset(g, 0, sizeof *g);
+    g->fd = g->slot = -1;
 }
 
-/* The record, durably (see durable.h). */
-static int record_persist(const char *path, const struct nm_bft_sign_record *rec)
+/* The record, durably: the first one creates the file (durable.h), each
+ * later one overwrites the slot not holding the current record and
+ * flushes it (one fdatasync; the file's size changes at most once). A
+ * failed write leaves the current slot as it was. */
+static int record_persist(struct nm_bft_guard *g, const struct nm_bft_sign_record *rec)
 {
     struct nm_writer w;
     nm_writer_init(&w);
     record_encode(rec, &w);
-    int err = w.err ? w.err : nm_bft_durable_replace(path, w.data, w.len);
+    int err = w.err ? w.err : w.len != RECORD_LEN ? NM_E_INVAL : 0;
+    if (err)
+        goto out;
+    if (g->slot < 0) {
+        if (!(err = nm_bft_durable_replace(g->path, w.data, w.len)))
+            g->slot = 0;
+        goto out;
+    }
+    err = NM_E_IO;
+    if (g->fd < 0 && (g->fd = open(g->path, O_WRONLY | O_CLOEXEC)) < 0)
+        goto out;
+    int next = 1 - g->slot;
+    if (pwrite(g->fd, w.data, w.len, (off_t)next * RECORD_LEN) != (ssize_t)w.len ||
+        fdatasync(g->fd) != 0)
+        goto out;
+    g->slot = next;
+    err = 0;
+out:
     nm_writer_fini(&w);
     return err;
 }
@@ -144,7 +201,7 @@ static int guard_admit(struct nm_bft_guard *g, uint64_t height, uint32_t round, 
 
 int nm_bft_guard_save(struct nm_bft_guard *g, const struct nm_bft_sign_record *rec)
 {
-    int err = record_persist(g->path, rec);
+    int err = record_persist(g, rec);
     if (!err)
         g->rec = *rec;
     return err;

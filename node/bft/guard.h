@@ -1,9 +1,14 @@
 /* guard.h - double-sign protection. An authority records the last
  * (height, round, step) it signed, with a hash of the signed bytes, and
  * refuses to sign anything at or below it unless it is exactly the same
- * message again. The file-backed guard writes the record durably (temp
- * file, fsync, rename, fsync of the directory) before the signature
- * exists, so a crash or restart can never lead to a conflicting vote. */
+ * message again. The file-backed guard writes the record durably before
+ * the signature exists, so a crash or restart can never lead to a
+ * conflicting vote: the file holds two checksummed slots and each new
+ * record overwrites the older one in place, then one fdatasync (one disk
+ * flush per signature, the least a durable record costs; the file's
+ * creation alone also syncs its directory). A write torn by a crash
+ * leaves the other slot, the record before it, whose successor was never
+ * signed; on open the later of the intact slots wins. */
 #ifndef NM_BFT_GUARD_H
 #define NM_BFT_GUARD_H
 
@@ -35,6 +40,8 @@ void nm_bft_sign_record_note(struct nm_bft_sign_record *rec, uint64_t height, ui
 struct nm_bft_guard {
     char *path; /* owned */
     struct nm_bft_sign_record rec;
+    int fd;   /* the file, open for writing once the first record is saved; -1 before */
+    int slot; /* the slot holding rec (0 or 1), -1: none yet */
 };
 
 /* Loads the record at path (none yet: nothing signed). NM_E_BFT_RECORD_DAMAGED

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "node/bft/durable.h"
@@ -81,17 +82,40 @@ static FILE *open_read(const char *path, uint64_t *height, int *err)
     return f;
 }
 
+/* A header start_height began and a crash cut short: nothing, or a
+ * beginning of the magic (another short file is no log of ours). */
+static bool torn_header(const char *path, off_t size)
+{
+    if (size == 0)
+        return true;
+    if (size >= HEAD_LEN)
+        return false;
+    uint8_t head[HEAD_LEN];
+    FILE *f = fopen(path, "rb");
+    size_t n = f ? fread(head, 1, (size_t)size, f) : 0;
+    if (f)
+        fclose(f);
+    size_t cmp = n < sizeof WAL_MAGIC ? n : sizeof WAL_MAGIC;
+    return n == (size_t)size && memcmp(head, WAL_MAGIC, cmp) == 0;
+}
+
 int nm_bft_wal_open(struct nm_bft_wal *w, const char *path)
 {
     memset(w, 0, sizeof *w);
     if (!(w->path = strdup(path)))
         return NM_E_NOMEM;
     int err = 0;
-    if (access(path, F_OK) != 0) {
+    struct stat st;
+    bool missing = stat(path, &st) != 0;
+    if ((missing && errno == ENOENT) || (!missing && torn_header(path, st.st_size))) {
+        /* none yet, or a reset (start_height) cut short by a crash */
         uint8_t head[HEAD_LEN];
         head_encode(0, head);
-        if ((err = errno == ENOENT ? nm_bft_durable_replace(path, head, sizeof head) : NM_E_IO))
+        if ((err = nm_bft_durable_replace(path, head, sizeof head)))
             goto fail;
+    } else if (missing) {
+        err = NM_E_IO;
+        goto fail;
     }
     FILE *r = open_read(path, &w->height, &err);
     if (!r)
@@ -161,14 +185,10 @@ int nm_bft_wal_start_height(struct nm_bft_wal *w, uint64_t height)
 {
     uint8_t head[HEAD_LEN];
     head_encode(height, head);
-    int err = nm_bft_durable_replace(w->path, head, sizeof head);
-    if (err)
-        return err;
-    FILE *f = fopen(w->path, "ab");
-    if (!f)
+    /* appending: after the cut, the header lands at 0 */
+    if (fflush(w->f) != 0 || ftruncate(fileno(w->f), 0) != 0 ||
+        fwrite(head, 1, sizeof head, w->f) != sizeof head || fflush(w->f) != 0)
         return NM_E_IO;
-    fclose(w->f);
-    w->f = f;
     w->height = height;
     w->records = 0;
     return 0;

@@ -3,9 +3,13 @@
  * so that after a crash it can replay them into a fresh machine (resumed
  * from the double-sign record, guard.h) and re-send its own. Without it a
  * restarted authority can stall a set that needs its vote (the simulator
- * shows this). Own messages are fsynced before they are sent; others'
- * are written without (a few lost to a crash come back by gossip). A torn
- * last record (a crash mid-write) is dropped on open. */
+ * shows this). Every record reaches the operating system before the
+ * message is sent or counted, so a killed process loses nothing; the node
+ * does not fsync it: safety rests on the double-sign record alone (one
+ * fsync per signature, guard.h), and what a power loss takes from the log
+ * costs at most a round (the others time out to the next). A torn last
+ * record is dropped on open, a torn or missing header reads as an empty
+ * log. */
 #ifndef NM_BFT_WAL_H
 #define NM_BFT_WAL_H
 
@@ -37,7 +41,8 @@ int nm_bft_wal_replay(struct nm_bft_wal *w,
 /* Appends a record; with sync, it is on disk when this returns. */
 int nm_bft_wal_append(struct nm_bft_wal *w, uint8_t kind, const uint8_t *bytes, size_t len,
                       bool sync);
-/* Empties the log for a new height (durably: temp file, fsync, rename). */
+/* Empties the log for a new height (in place: truncated, the new header
+ * written; not synced, see above). */
 int nm_bft_wal_start_height(struct nm_bft_wal *w, uint64_t height);
 
 #endif

@@ -1,5 +1,6 @@
 /* gossip.c - gossipsub v1.1 router without I/O (see gossip.h). */
 #include "node/p2p/gossip.h"
+#include "node/p2p/gossip_internal.h"
 
 #include "node/errors.h"
 #include "node/p2p/proto/rpc.pb-c.h"
@@ -9,59 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define SIGN_PREFIX "libp2p-pubsub:"
-#define MAX_SUBS_PER_RPC 64
-#define MAX_PUBLISH_PER_RPC 256
-#define MAX_IDS_PER_RPC 5000
-#define MAX_IWANT_ANSWER 256
-#define MAX_PX 16 /* peers offered in a PRUNE, and taken from one */
-
-struct gpeer {
-    bool used;
-    struct nm_peer_id id;
-    uint32_t subs; /* bit t: subscribed to our topic t */
-    uint32_t mesh; /* bit t: in our mesh for topic t */
-    uint64_t backoff_until[NM_GOSSIP_MAX_TOPICS];
-    struct nm_gossip_peer_score *sc; /* in g->score */
-};
-
-struct cached {
-    uint8_t id[NM_GOSSIP_ID_MAX];
-    size_t id_len;
-    int topic;
-    unsigned window; /* heartbeat count when cached */
-    uint8_t *msg;    /* encoded PubsubMessage */
-    size_t len;
-};
-
-struct seen {
-    uint8_t id[NM_GOSSIP_ID_MAX];
-    size_t id_len;
-    uint64_t at_ms;
-    bool valid; /* the first copy was accepted: later copies count for P3 */
-};
-
-struct nm_gossip {
-    struct nm_gossip_config cfg;
-    struct nm_keypair key;
-    struct nm_peer_id self;
-    struct gpeer peers[NM_GOSSIP_MAX_PEERS];
-    char topics[NM_GOSSIP_MAX_TOPICS][NM_GOSSIP_TOPIC_MAX + 1];
-    int n_topics;
-    struct cached cache[NM_GOSSIP_CACHE];
-    size_t cache_next;
-    struct seen *seen; /* ring of NM_GOSSIP_SEEN */
-    size_t seen_next;
-    unsigned window;
-    uint64_t seqno;
-    uint64_t now_ms; /* the last time we were told */
-    struct nm_gossip_stats st;
-    struct nm_gossip_score score;
-};
-
 /* --- small helpers --- */
 
-static int topic_index(const struct nm_gossip *g, const char *t)
+int gossip_topic_index(const struct nm_gossip *g, const char *t)
 {
     for (int i = 0; t && i < g->n_topics; i++)
         if (strcmp(g->topics[i], t) == 0)
@@ -69,7 +20,7 @@ static int topic_index(const struct nm_gossip *g, const char *t)
     return -1;
 }
 
-static struct gpeer *peer_find(struct nm_gossip *g, const struct nm_peer_id *id)
+struct gpeer *gossip_peer_find(struct nm_gossip *g, const struct nm_peer_id *id)
 {
     for (int i = 0; i < NM_GOSSIP_MAX_PEERS; i++)
         if (g->peers[i].used && nm_peer_id_eq(&g->peers[i].id, id))
@@ -103,7 +54,7 @@ static struct seen *seen_add(struct nm_gossip *g, const uint8_t *id, size_t n, u
     return s;
 }
 
-static double peer_score(const struct nm_gossip *g, const struct gpeer *p)
+double gossip_peer_score(const struct nm_gossip *g, const struct gpeer *p)
 {
     return nm_gossip_score_value(&g->score, p->sc, g->now_ms);
 }
@@ -144,7 +95,7 @@ static size_t message_id(const Nm__P2p__PubsubMessage *m, uint8_t out[NM_GOSSIP_
 
 /* --- sending --- */
 
-static void send_rpc(struct nm_gossip *g, const struct gpeer *p, Nm__P2p__PubsubRPC *rpc)
+void gossip_send_rpc(struct nm_gossip *g, const struct gpeer *p, Nm__P2p__PubsubRPC *rpc)
 {
     size_t n = nm__p2p__pubsub_rpc__get_packed_size(rpc);
     uint8_t *buf = malloc(n ? n : 1);
@@ -168,7 +119,7 @@ static void send_messages(struct nm_gossip *g, const struct gpeer *p, const uint
     rpc.n_publish = k;
     rpc.publish = list;
     if (k)
-        send_rpc(g, p, &rpc);
+        gossip_send_rpc(g, p, &rpc);
     for (size_t i = 0; i < k; i++)
         nm__p2p__pubsub_message__free_unpacked(list[i], NULL);
     free(list);
@@ -184,7 +135,7 @@ static size_t px_collect(struct nm_gossip *g, const struct gpeer *p, int t,
     size_t n = 0;
     for (int i = 0; i < NM_GOSSIP_MAX_PEERS && n < MAX_PX; i++) {
         const struct gpeer *q = &g->peers[i];
-        if (!q->used || q == p || !(q->subs & (1u << t)) || peer_score(g, q) < 0)
+        if (!q->used || q == p || !(q->subs & (1u << t)) || gossip_peer_score(g, q) < 0)
             continue;
         nm__p2p__peer_info__init(&info[n]);
         nm_peer_id_to_bytes(&q->id, ids[n]);
@@ -197,7 +148,7 @@ static size_t px_collect(struct nm_gossip *g, const struct gpeer *p, int t,
 }
 
 /* GRAFT, or PRUNE (with peer exchange when px). */
-static void send_control(struct nm_gossip *g, const struct gpeer *p, int topic, bool graft,
+void gossip_send_control(struct nm_gossip *g, const struct gpeer *p, int topic, bool graft,
                          bool px)
 {
     Nm__P2p__ControlMessage ctl = NM__P2P__CONTROL_MESSAGE__INIT;
@@ -224,7 +175,7 @@ static void send_control(struct nm_gossip *g, const struct gpeer *p, int topic, 
     }
     Nm__P2p__PubsubRPC rpc = NM__P2P__PUBSUB_RPC__INIT;
     rpc.control = &ctl;
-    send_rpc(g, p, &rpc);
+    gossip_send_rpc(g, p, &rpc);
 }
 
 static void send_subscriptions(struct nm_gossip *g, const struct gpeer *p, int only)
@@ -245,7 +196,7 @@ static void send_subscriptions(struct nm_gossip *g, const struct gpeer *p, int o
     rpc.n_subscriptions = n;
     rpc.subscriptions = sp;
     if (n)
-        send_rpc(g, p, &rpc);
+        gossip_send_rpc(g, p, &rpc);
 }
 
 /* --- public: set-up --- */
@@ -253,7 +204,10 @@ static void send_subscriptions(struct nm_gossip *g, const struct gpeer *p, int o
 int nm_gossip_new(const struct nm_gossip_config *cfg, struct nm_gossip **out)
 {
     struct nm_gossip *g = calloc(1, sizeof *g);
-    if (!g || !(g->seen = calloc(NM_GOSSIP_SEEN, sizeof *g->seen))) {
+    if (!g || !(g->seen = calloc(NM_GOSSIP_SEEN, sizeof *g->seen)) ||
+        !(g->held = calloc(NM_GOSSIP_PENDING_MAX, sizeof *g->held))) {
+        if (g)
+            free(g->seen);
         free(g);
         return NM_E_NOMEM;
     }
@@ -279,6 +233,9 @@ void nm_gossip_free(struct nm_gossip *g)
         return;
     for (size_t i = 0; i < NM_GOSSIP_CACHE; i++)
         free(g->cache[i].msg);
+    for (size_t i = 0; i < NM_GOSSIP_PENDING_MAX; i++)
+        free(g->held[i].msg);
+    free(g->held);
     free(g->seen);
     sodium_memzero(&g->key, sizeof g->key);
     free(g);
@@ -289,7 +246,7 @@ int nm_gossip_subscribe(struct nm_gossip *g, const char *topic)
     size_t n = topic ? strlen(topic) : 0;
     if (n == 0 || n > NM_GOSSIP_TOPIC_MAX)
         return NM_E_INVAL;
-    if (topic_index(g, topic) >= 0)
+    if (gossip_topic_index(g, topic) >= 0)
         return 0;
     if (g->n_topics == NM_GOSSIP_MAX_TOPICS)
         return NM_E_TOO_BIG;
@@ -303,7 +260,7 @@ int nm_gossip_subscribe(struct nm_gossip *g, const char *topic)
 
 int nm_gossip_peer_add(struct nm_gossip *g, const struct nm_peer_id *id)
 {
-    if (peer_find(g, id))
+    if (gossip_peer_find(g, id))
         return 0;
     for (int i = 0; i < NM_GOSSIP_MAX_PEERS; i++) {
         if (!g->peers[i].used) {
@@ -320,7 +277,7 @@ int nm_gossip_peer_add(struct nm_gossip *g, const struct nm_peer_id *id)
 
 void nm_gossip_peer_remove(struct nm_gossip *g, const struct nm_peer_id *id)
 {
-    struct gpeer *p = peer_find(g, id);
+    struct gpeer *p = gossip_peer_find(g, id);
     if (p)
         p->used = false;
     nm_gossip_score_disconnect(&g->score, id, g->now_ms);
@@ -373,7 +330,7 @@ static void forward(struct nm_gossip *g, int t, const uint8_t *msg, size_t len,
         uint32_t bit = 1u << t;
         if (!p->used || p == skip || !(p->subs & bit) || (!flood && !(p->mesh & bit)))
             continue;
-        if (flood && peer_score(g, p) < g->score.p.publish_threshold)
+        if (flood && gossip_peer_score(g, p) < g->score.p.publish_threshold)
             continue;
         send_messages(g, p, &msg, &len, 1);
         g->st.forwarded++;
@@ -383,7 +340,7 @@ static void forward(struct nm_gossip *g, int t, const uint8_t *msg, size_t len,
 int nm_gossip_publish(struct nm_gossip *g, const char *topic, const uint8_t *data, size_t len,
                       uint64_t now_ms)
 {
-    int t = topic_index(g, topic);
+    int t = gossip_topic_index(g, topic);
     if (t < 0)
         return NM_E_INVAL;
     g->now_ms = now_ms;
@@ -420,32 +377,42 @@ int nm_gossip_publish(struct nm_gossip *g, const char *topic, const uint8_t *dat
     return 0;
 }
 
+static void accepted(struct nm_gossip *g, struct seen *s, struct gpeer *via, int t,
+                     const uint8_t *enc, size_t n);
+static void hold(struct nm_gossip *g, uint64_t ticket, const uint8_t *id, size_t id_len, int t,
+                 const struct nm_peer_id *via, uint8_t *enc, size_t n);
+
 /* One received message; false when it must count against the sender. */
 static bool on_message(struct nm_gossip *g, struct gpeer *via, const Nm__P2p__PubsubMessage *m,
                        uint64_t now)
 {
-    int t = topic_index(g, m->topic);
+    int t = gossip_topic_index(g, m->topic);
     if (t < 0)
         return true; /* not our topic: not forwarded, no blame */
-    struct nm_peer_id author;
-    if (!signature_ok(m, &author)) {
-        g->st.rejected++;
-        nm_gossip_score_invalid(&g->score, via->sc, t); /* P4 */
-        return false;
-    }
+    /* a copy of a message seen already is dropped before its signature is
+     * checked (as go-libp2p does): only a first copy that verified is ever
+     * remembered, and a copy is never delivered or forwarded again, so a
+     * mesh of D peers costs one check per message, not D */
     uint8_t id[NM_GOSSIP_ID_MAX];
     size_t id_len = message_id(m, id);
-    struct seen *s = seen_find(g, id, id_len, now);
+    struct seen *s = id_len ? seen_find(g, id, id_len, now) : NULL;
     if (s) {
         g->st.duplicates++;
         if (s->valid)
             nm_gossip_score_duplicate(&g->score, via->sc, t, now - s->at_ms); /* P3 */
         return true;
     }
+    struct nm_peer_id author;
+    if (!signature_ok(m, &author)) {
+        g->st.rejected++;
+        nm_gossip_score_invalid(&g->score, via->sc, t); /* P4 */
+        return false;
+    }
     s = seen_add(g, id, id_len, now);
+    uint64_t ticket = ++g->tickets;
     enum nm_gossip_verdict v =
         g->cfg.deliver ? g->cfg.deliver(g->cfg.ud, m->topic, m->data.data, m->data.len, &author,
-                                        &via->id)
+                                        &via->id, ticket)
                        : NM_GOSSIP_ACCEPT;
     g->st.delivered++;
     if (v == NM_GOSSIP_REJECT) {
@@ -455,34 +422,94 @@ static bool on_message(struct nm_gossip *g, struct gpeer *via, const Nm__P2p__Pu
     }
     if (v == NM_GOSSIP_IGNORE)
         return true;
-    s->valid = true;
-    nm_gossip_score_first(&g->score, via->sc, t); /* P2 (and P3 in the mesh) */
     size_t n = nm__p2p__pubsub_message__get_packed_size(m);
     uint8_t *enc = malloc(n ? n : 1);
     if (!enc)
         return true;
     nm__p2p__pubsub_message__pack(m, enc);
-    cache_add(g, id, id_len, t, enc, n);
-    forward(g, t, enc, n, via, false);
+    if (v == NM_GOSSIP_PENDING) {
+        hold(g, ticket, id, id_len, t, &via->id, enc, n); /* takes enc */
+        return true;
+    }
+    accepted(g, s, via, t, enc, n);
     free(enc);
     return true;
+}
+
+/* An accepted message: it counts for the peer it came from and goes on
+ * to the mesh (except back there). */
+static void accepted(struct nm_gossip *g, struct seen *s, struct gpeer *via, int t,
+                     const uint8_t *enc, size_t n)
+{
+    s->valid = true;
+    if (via)
+        nm_gossip_score_first(&g->score, via->sc, t); /* P2 (and P3 in the mesh) */
+    cache_add(g, s->id, s->id_len, t, enc, n);
+    forward(g, t, enc, n, via, false);
+}
+
+static void held_free(struct nm_gossip *g, struct held *h)
+{
+    free(h->msg);
+    memset(h, 0, sizeof *h);
+    g->n_held--;
+}
+
+static void hold(struct nm_gossip *g, uint64_t ticket, const uint8_t *id, size_t id_len, int t,
+                 const struct nm_peer_id *via, uint8_t *enc, size_t n)
+{
+    struct held *h = &g->held[ticket % NM_GOSSIP_PENDING_MAX];
+    if (h->ticket) { /* the ring came round: its verdict is too late now */
+        g->st.pending_dropped++;
+        held_free(g, h);
+    }
+    *h = (struct held){.ticket = ticket, .id_len = id_len, .topic = t, .via = *via,
+                       .msg = enc, .len = n};
+    memcpy(h->id, id, id_len);
+    g->n_held++;
+}
+
+void nm_gossip_report(struct nm_gossip *g, uint64_t ticket, enum nm_gossip_verdict v,
+                      uint64_t now_ms)
+{
+    struct held *h = &g->held[ticket % NM_GOSSIP_PENDING_MAX];
+    if (!ticket || h->ticket != ticket || v == NM_GOSSIP_PENDING)
+        return;
+    g->now_ms = now_ms;
+    struct gpeer *via = gossip_peer_find(g, &h->via); /* it may have gone meanwhile */
+    if (v == NM_GOSSIP_REJECT) {
+        g->st.rejected++;
+        if (via)
+            nm_gossip_score_invalid(&g->score, via->sc, h->topic); /* P4 */
+    } else if (v == NM_GOSSIP_ACCEPT) {
+        struct seen *s = seen_find(g, h->id, h->id_len, now_ms);
+        struct seen copy = {.id_len = h->id_len};
+        memcpy(copy.id, h->id, h->id_len);
+        accepted(g, s ? s : &copy, via, h->topic, h->msg, h->len);
+    }
+    held_free(g, h);
+}
+
+size_t nm_gossip_pending(const struct nm_gossip *g)
+{
+    return g->n_held;
 }
 
 static void on_control(struct nm_gossip *g, struct gpeer *p, const Nm__P2p__ControlMessage *c,
                        uint64_t now)
 {
     for (size_t i = 0; i < c->n_graft; i++) {
-        int t = topic_index(g, c->graft[i]->topicid);
+        int t = gossip_topic_index(g, c->graft[i]->topicid);
         if (t < 0)
             continue;
         if (now < p->backoff_until[t]) { /* grafting during backoff: refuse again */
             nm_gossip_score_penalty(&g->score, p->sc, 1); /* P7 */
-            send_control(g, p, t, false, false);
+            gossip_send_control(g, p, t, false, false);
             continue;
         }
-        if (peer_score(g, p) < 0) { /* not in our mesh with a negative score */
+        if (gossip_peer_score(g, p) < 0) { /* not in our mesh with a negative score */
             p->backoff_until[t] = now + NM_GOSSIP_BACKOFF_MS;
-            send_control(g, p, t, false, false);
+            gossip_send_control(g, p, t, false, false);
             continue;
         }
         p->mesh |= 1u << t;
@@ -490,7 +517,7 @@ static void on_control(struct nm_gossip *g, struct gpeer *p, const Nm__P2p__Cont
         nm_gossip_score_graft(&g->score, p->sc, t, now);
     }
     for (size_t i = 0; i < c->n_prune; i++) {
-        int t = topic_index(g, c->prune[i]->topicid);
+        int t = gossip_topic_index(g, c->prune[i]->topicid);
         if (t < 0)
             continue;
         p->mesh &= ~(1u << t);
@@ -498,26 +525,26 @@ static void on_control(struct nm_gossip *g, struct gpeer *p, const Nm__P2p__Cont
         uint64_t b = c->prune[i]->has_backoff ? c->prune[i]->backoff : 60;
         p->backoff_until[t] = now + (b > 3600 ? 3600 : b) * 1000;
         /* PX only from peers we trust enough (acceptPXThreshold) */
-        if (!g->cfg.on_px || peer_score(g, p) < g->score.p.accept_px_threshold)
+        if (!g->cfg.on_px || gossip_peer_score(g, p) < g->score.p.accept_px_threshold)
             continue;
         for (size_t k = 0; k < c->prune[i]->n_peers && k < MAX_PX; k++) {
             const Nm__P2p__PeerInfo *pi = c->prune[i]->peers[k];
             struct nm_peer_id q;
             if (pi->has_peerid && !nm_peer_id_from_bytes(pi->peerid.data, pi->peerid.len, &q) &&
-                !nm_peer_id_eq(&q, &g->self) && !peer_find(g, &q)) {
+                !nm_peer_id_eq(&q, &g->self) && !gossip_peer_find(g, &q)) {
                 g->st.px++;
                 g->cfg.on_px(g->cfg.ud, &q);
             }
         }
     }
-    if (peer_score(g, p) < g->score.p.gossip_threshold)
+    if (gossip_peer_score(g, p) < g->score.p.gossip_threshold)
         return; /* below the gossip threshold: its IHAVE and IWANT are ignored */
     size_t wanted = 0;
     Nm__P2p__ControlIWant iw = NM__P2P__CONTROL_IWANT__INIT, *iwp = &iw;
     ProtobufCBinaryData want[MAX_IWANT_ANSWER];
     for (size_t i = 0; i < c->n_ihave; i++) {
         g->st.ihaves++;
-        if (topic_index(g, c->ihave[i]->topicid) < 0)
+        if (gossip_topic_index(g, c->ihave[i]->topicid) < 0)
             continue;
         for (size_t k = 0; k < c->ihave[i]->n_messageids && wanted < MAX_IWANT_ANSWER; k++) {
             const ProtobufCBinaryData *id = &c->ihave[i]->messageids[k];
@@ -533,7 +560,7 @@ static void on_control(struct nm_gossip *g, struct gpeer *p, const Nm__P2p__Cont
         ctl.iwant = &iwp;
         Nm__P2p__PubsubRPC rpc = NM__P2P__PUBSUB_RPC__INIT;
         rpc.control = &ctl;
-        send_rpc(g, p, &rpc);
+        gossip_send_rpc(g, p, &rpc);
     }
     const uint8_t *msgs[MAX_IWANT_ANSWER];
     size_t lens[MAX_IWANT_ANSWER], n = 0;
@@ -570,14 +597,14 @@ int nm_gossip_receive(struct nm_gossip *g, const struct nm_peer_id *from, const 
                       size_t len, uint64_t now_ms)
 {
     g->now_ms = now_ms;
-    struct gpeer *p = peer_find(g, from);
+    struct gpeer *p = gossip_peer_find(g, from);
     if (!p) {
-        if (nm_gossip_peer_add(g, from) || !(p = peer_find(g, from)))
+        if (nm_gossip_peer_add(g, from) || !(p = gossip_peer_find(g, from)))
             return 0; /* no room: ignore this peer's gossip */
     }
     if (len > NM_GOSSIP_RPC_MAX)
         return NM_E_PROTOCOL;
-    if (peer_score(g, p) < g->score.p.graylist_threshold) {
+    if (gossip_peer_score(g, p) < g->score.p.graylist_threshold) {
         g->st.graylisted++; /* graylisted: every RPC is ignored until its score recovers */
         return 0;
     }
@@ -590,7 +617,7 @@ int nm_gossip_receive(struct nm_gossip *g, const struct nm_peer_id *from, const 
         goto out;
     }
     for (size_t i = 0; i < r->n_subscriptions; i++) {
-        int t = topic_index(g, r->subscriptions[i]->topicid);
+        int t = gossip_topic_index(g, r->subscriptions[i]->topicid);
         if (t < 0)
             continue;
         if (r->subscriptions[i]->subscribe)
@@ -606,154 +633,4 @@ int nm_gossip_receive(struct nm_gossip *g, const struct nm_peer_id *from, const 
 out:
     nm__p2p__pubsub_rpc__free_unpacked(r, NULL);
     return rc;
-}
-
-/* --- heartbeat --- */
-
-static void prune_peer(struct nm_gossip *g, struct gpeer *p, int t, uint64_t now, bool px)
-{
-    p->mesh &= ~(1u << t);
-    nm_gossip_score_prune(&g->score, p->sc, t, now);
-    p->backoff_until[t] = now + NM_GOSSIP_BACKOFF_MS;
-    send_control(g, p, t, false, px);
-}
-
-static void mesh_upkeep(struct nm_gossip *g, int t, uint64_t now)
-{
-    uint32_t bit = 1u << t;
-    int in_mesh = 0;
-    for (int i = 0; i < NM_GOSSIP_MAX_PEERS; i++) {
-        struct gpeer *p = &g->peers[i];
-        if (!p->used || !(p->mesh & bit))
-            continue;
-        if (peer_score(g, p) < 0) { /* negative score: out of the mesh, no PX */
-            prune_peer(g, p, t, now, false);
-            continue;
-        }
-        in_mesh++;
-    }
-    /* too few: graft subscribed peers not in backoff with a score >= 0,
-     * from a random start */
-    int start = (int)randombytes_uniform(NM_GOSSIP_MAX_PEERS);
-    for (int k = 0; k < NM_GOSSIP_MAX_PEERS && in_mesh < NM_GOSSIP_D_LO; k++) {
-        struct gpeer *p = &g->peers[(start + k) % NM_GOSSIP_MAX_PEERS];
-        if (!p->used || !(p->subs & bit) || (p->mesh & bit) || now < p->backoff_until[t] ||
-            peer_score(g, p) < 0)
-            continue;
-        p->mesh |= bit;
-        nm_gossip_score_graft(&g->score, p->sc, t, now);
-        send_control(g, p, t, true, false);
-        in_mesh++;
-    }
-    /* too many: prune the lowest scores down to D, offering them others (PX) */
-    bool pruning = false;
-    while (in_mesh > NM_GOSSIP_D && (in_mesh > NM_GOSSIP_D_HI || pruning)) {
-        pruning = true;
-        struct gpeer *worst = NULL;
-        for (int k = 0; k < NM_GOSSIP_MAX_PEERS; k++) {
-            struct gpeer *p = &g->peers[(start + k) % NM_GOSSIP_MAX_PEERS];
-            if (p->used && (p->mesh & bit) && (!worst || peer_score(g, p) < peer_score(g, worst)))
-                worst = p;
-        }
-        if (!worst)
-            break;
-        prune_peer(g, worst, t, now, true);
-        in_mesh--;
-    }
-}
-
-/* IHAVE of the recent history to up to D_lazy subscribed peers outside the mesh. */
-static void emit_gossip(struct nm_gossip *g, int t)
-{
-    ProtobufCBinaryData ids[NM_GOSSIP_CACHE];
-    size_t n = 0;
-    for (size_t i = 0; i < NM_GOSSIP_CACHE; i++) {
-        const struct cached *c = &g->cache[i];
-        if (c->msg && c->topic == t && g->window - c->window < NM_GOSSIP_HISTORY_GOSSIP)
-            ids[n++] = (ProtobufCBinaryData){c->id_len, (uint8_t *)c->id};
-    }
-    if (!n)
-        return;
-    Nm__P2p__ControlIHave ih = NM__P2P__CONTROL_IHAVE__INIT, *ihp = &ih;
-    ih.topicid = g->topics[t];
-    ih.n_messageids = n;
-    ih.messageids = ids;
-    Nm__P2p__ControlMessage ctl = NM__P2P__CONTROL_MESSAGE__INIT;
-    ctl.n_ihave = 1;
-    ctl.ihave = &ihp;
-    Nm__P2p__PubsubRPC rpc = NM__P2P__PUBSUB_RPC__INIT;
-    rpc.control = &ctl;
-    int sent = 0, start = (int)randombytes_uniform(NM_GOSSIP_MAX_PEERS);
-    for (int k = 0; k < NM_GOSSIP_MAX_PEERS && sent < NM_GOSSIP_D_LAZY; k++) {
-        const struct gpeer *p = &g->peers[(start + k) % NM_GOSSIP_MAX_PEERS];
-        if (!p->used || !(p->subs & (1u << t)) || (p->mesh & (1u << t)) ||
-            peer_score(g, p) < g->score.p.gossip_threshold)
-            continue;
-        send_rpc(g, p, &rpc);
-        sent++;
-    }
-}
-
-void nm_gossip_heartbeat(struct nm_gossip *g, uint64_t now_ms)
-{
-    g->now_ms = now_ms;
-    nm_gossip_score_decay(&g->score, now_ms);
-    for (int t = 0; t < g->n_topics; t++) {
-        mesh_upkeep(g, t, now_ms);
-        emit_gossip(g, t);
-    }
-    g->window++;
-    for (size_t i = 0; i < NM_GOSSIP_CACHE; i++) { /* forget what left the history */
-        struct cached *c = &g->cache[i];
-        if (c->msg && g->window - c->window >= NM_GOSSIP_HISTORY) {
-            free(c->msg);
-            c->msg = NULL;
-        }
-    }
-}
-
-void nm_gossip_stats(const struct nm_gossip *g, struct nm_gossip_stats *out)
-{
-    *out = g->st;
-}
-
-int nm_gossip_mesh_size(const struct nm_gossip *g, const char *topic)
-{
-    int t = topic_index(g, topic);
-    if (t < 0)
-        return -1;
-    int n = 0;
-    for (int i = 0; i < NM_GOSSIP_MAX_PEERS; i++)
-        n += g->peers[i].used && (g->peers[i].mesh & (1u << t));
-    return n;
-}
-
-double nm_gossip_peer_score(const struct nm_gossip *g, const struct nm_peer_id *id)
-{
-    for (int i = 0; i < NM_GOSSIP_MAX_PEERS; i++)
-        if (g->peers[i].used && nm_peer_id_eq(&g->peers[i].id, id))
-            return peer_score(g, &g->peers[i]);
-    return 0;
-}
-
-void nm_gossip_peer_set_ip(struct nm_gossip *g, const struct nm_peer_id *id, const char *ip)
-{
-    struct gpeer *p = peer_find(g, id);
-    if (p && p->sc)
-        snprintf(p->sc->ip, sizeof p->sc->ip, "%s", ip ? ip : "");
-}
-
-void nm_gossip_peer_set_app_score(struct nm_gossip *g, const struct nm_peer_id *id, double v)
-{
-    struct gpeer *p = peer_find(g, id);
-    if (p && p->sc)
-        p->sc->app = v;
-}
-
-void nm_gossip_topic_score_set(struct nm_gossip *g, const char *topic,
-                               const struct nm_gossip_topic_params *tp)
-{
-    int t = topic_index(g, topic);
-    if (t >= 0)
-        g->score.topic[t] = *tp;
 }

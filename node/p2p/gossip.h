@@ -48,14 +48,23 @@ enum nm_gossip_verdict {
     NM_GOSSIP_ACCEPT = 0, /* forward it */
     NM_GOSSIP_IGNORE,     /* do not forward, no blame */
     NM_GOSSIP_REJECT,     /* do not forward, the sender is at fault */
+    /* the application judges it later (asynchronous validation, as
+     * go-libp2p's and js-libp2p's validators may): the router holds the
+     * message, unforwarded, until nm_gossip_report names its ticket */
+    NM_GOSSIP_PENDING,
 };
+
+/* Messages held for a later verdict at most; past that the oldest one is
+ * dropped unforwarded (its late report changes nothing). */
+#define NM_GOSSIP_PENDING_MAX 4096
 
 struct nm_gossip_config {
     const struct nm_keypair *key; /* copied: signs our messages */
     void (*send)(void *ud, const struct nm_peer_id *to, const uint8_t *rpc, size_t len);
+    /* ticket names this delivery for nm_gossip_report (NM_GOSSIP_PENDING) */
     enum nm_gossip_verdict (*deliver)(void *ud, const char *topic, const uint8_t *data,
                                       size_t len, const struct nm_peer_id *author,
-                                      const struct nm_peer_id *via);
+                                      const struct nm_peer_id *via, uint64_t ticket);
     void *ud;
     /* optional (zero: none / defaults) */
     const struct nm_gossip_score_params *score; /* copied; NULL: the defaults */
@@ -66,6 +75,7 @@ struct nm_gossip_config {
 struct nm_gossip_stats {
     uint64_t published, delivered, forwarded, duplicates, rejected, grafts, prunes, ihaves,
         iwants, px, graylisted;
+    uint64_t pending_dropped; /* held for a verdict that never came in time */
 };
 
 struct nm_gossip;
@@ -87,6 +97,15 @@ int nm_gossip_publish(struct nm_gossip *g, const char *topic, const uint8_t *dat
  * should drop and ban the peer; valid parts were still handled). */
 int nm_gossip_receive(struct nm_gossip *g, const struct nm_peer_id *from, const uint8_t *rpc,
                       size_t len, uint64_t now_ms);
+/* The verdict (ACCEPT, IGNORE or REJECT) on a message delivered as
+ * NM_GOSSIP_PENDING: accepted, it is forwarded to the mesh (not back to
+ * the peer it came from) and counts for that peer (P2); rejected, it
+ * counts against it (P4). An unknown or already reported ticket, or one
+ * dropped since, changes nothing. */
+void nm_gossip_report(struct nm_gossip *g, uint64_t ticket, enum nm_gossip_verdict v,
+                      uint64_t now_ms);
+/* Messages waiting for their verdict. */
+size_t nm_gossip_pending(const struct nm_gossip *g);
 /* Call every second: mesh upkeep, gossip, history shift. */
 void nm_gossip_heartbeat(struct nm_gossip *g, uint64_t now_ms);
 

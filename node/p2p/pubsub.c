@@ -13,9 +13,10 @@
 #include <string.h>
 
 #define HEARTBEAT_TICKS 4 /* host ticks are 250 ms */
-#define GOSSIPED_TRACK 2048  /* pool extrinsics already published or received */
-#define PUBLISH_PER_TICK 64
 #define SUBNETS_SUBSCRIBED 12 /* x 2 topics, of the router's 32 */
+/* gossiped extrinsics with admission at once, at most (the router holds
+ * as many for their verdict) */
+#define ADMITTING_MAX NM_GOSSIP_PENDING_MAX
 
 struct nm_pubsub {
     struct nm_pubsub_config cfg;
@@ -26,8 +27,18 @@ struct nm_pubsub {
     uint64_t counts[NM_PUBSUB_TOPICS][NM_PUBSUB_OUTCOMES];
     unsigned ticks;
     uint64_t next_status_ms, status_ms;
-    nm_hash gossiped[GOSSIPED_TRACK]; /* ring */
-    size_t n_gossiped;
+    /* pool arrivals (nm_pool_tx.seq) from this one on are not published
+     * yet; of those, the ones that came by gossip (ascending) are not ours
+     * to publish: the router forwards them */
+    uint64_t unpublished_seq;
+    uint64_t *from_gossip;
+    size_t n_from_gossip, cap_from_gossip;
+    /* the router's tickets of the extrinsics with admission, in submission
+     * order: admission answers in that order (a ring) */
+    uint64_t *admitting;
+    size_t admitting_head, n_admitting;
+    uint64_t submitting;         /* the ticket nm_admission_submit has now */
+    int submitting_verdict;      /* its verdict if given at once, else -1 */
     struct nm_announce_book book;
 };
 
@@ -104,26 +115,25 @@ static enum nm_gossip_verdict on_consensus(struct nm_pubsub *ps, const uint8_t *
     return rc == 0 ? NM_GOSSIP_ACCEPT : rc > 0 ? NM_GOSSIP_IGNORE : NM_GOSSIP_REJECT;
 }
 
-static bool was_gossiped(const struct nm_pubsub *ps, const nm_hash *h)
-{
-    size_t n = ps->n_gossiped < GOSSIPED_TRACK ? ps->n_gossiped : GOSSIPED_TRACK;
-    for (size_t i = 0; i < n; i++)
-        if (nm_hash_eq(&ps->gossiped[i], h))
-            return true;
-    return false;
-}
-
+/* An extrinsic from gossip entered the pool: not to be published again. */
 static void mark_gossiped(struct nm_pubsub *ps, const nm_hash *h)
 {
-    ps->gossiped[ps->n_gossiped++ % GOSSIPED_TRACK] = *h;
+    const struct nm_pool_tx *tx = nm_mempool_find(&ps->cfg.chain->pool, h);
+    if (!tx)
+        return;
+    if (ps->n_from_gossip == ps->cap_from_gossip) {
+        size_t cap = ps->cap_from_gossip ? 2 * ps->cap_from_gossip : 256;
+        uint64_t *grown = realloc(ps->from_gossip, cap * sizeof *grown);
+        if (!grown)
+            return; /* published once more: a duplicate the others ignore */
+        ps->from_gossip = grown;
+        ps->cap_from_gossip = cap;
+    }
+    ps->from_gossip[ps->n_from_gossip++] = tx->seq;
 }
 
-static enum nm_gossip_verdict on_extrinsic(struct nm_pubsub *ps, const uint8_t *data, size_t len)
+static enum nm_gossip_verdict extrinsic_verdict(int err)
 {
-    nm_hash h;
-    int err = nm_chain_submit(ps->cfg.chain, data, len, &h);
-    if (!err)
-        mark_gossiped(ps, &h); /* ours to keep, not to publish again */
     if (!err)
         return NM_GOSSIP_ACCEPT;
     /* malformed, forged, or for another chain: the sender is at fault */
@@ -133,20 +143,105 @@ static enum nm_gossip_verdict on_extrinsic(struct nm_pubsub *ps, const uint8_t *
     return NM_GOSSIP_IGNORE; /* known, stale, early, unaffordable: no blame */
 }
 
-/* Publishes the pool's extrinsics that arrived from JSON-RPC since the
- * last tick (those from gossip were marked when admitted). */
+static void count(struct nm_pubsub *ps, enum nm_pubsub_topic t, enum nm_gossip_verdict v)
+{
+    ps->counts[t][v == NM_GOSSIP_ACCEPT   ? NM_PUBSUB_ACCEPTED
+                  : v == NM_GOSSIP_IGNORE ? NM_PUBSUB_IGNORED
+                                          : NM_PUBSUB_REJECTED]++;
+}
+
+/* Admission's verdict on the oldest gossiped extrinsic it had. */
+static void on_admitted(void *ud, int err, const nm_hash *hash)
+{
+    struct nm_pubsub *ps = ud;
+    if (!ps->n_admitting)
+        return; /* cannot happen: every submission pushed its ticket */
+    uint64_t ticket = ps->admitting[ps->admitting_head];
+    ps->admitting_head = (ps->admitting_head + 1) % ADMITTING_MAX;
+    ps->n_admitting--;
+    if (!err)
+        mark_gossiped(ps, hash); /* ours to keep, not to publish again */
+    enum nm_gossip_verdict v = extrinsic_verdict(err);
+    if (ticket == ps->submitting) { /* judged inside the submit: deliver says it */
+        ps->submitting_verdict = (int)v;
+        return;
+    }
+    count(ps, NM_PUBSUB_EXTRINSICS, v);
+    nm_gossip_report(ps->router, ticket, v, nm_now_ms());
+}
+
+/* To admission, whose workers check the signature; the router holds the
+ * message until the verdict (on_admitted). What admission answers at once
+ * (a duplicate, too large, its queue full) is the verdict now. */
+static enum nm_gossip_verdict on_extrinsic(struct nm_pubsub *ps, const uint8_t *data, size_t len,
+                                           uint64_t ticket)
+{
+    int err;
+    if (!ps->cfg.admission) {
+        nm_hash h;
+        if (!(err = nm_chain_submit(ps->cfg.chain, data, len, &h)))
+            mark_gossiped(ps, &h);
+        return extrinsic_verdict(err);
+    }
+    if (ps->n_admitting == ADMITTING_MAX)
+        return NM_GOSSIP_IGNORE; /* busy: not forwarded, no blame */
+    /* the ticket first: without workers, admission may answer inside */
+    ps->admitting[(ps->admitting_head + ps->n_admitting++) % ADMITTING_MAX] = ticket;
+    ps->submitting = ticket;
+    ps->submitting_verdict = -1;
+    err = nm_admission_submit(ps->cfg.admission, data, len, on_admitted, ps);
+    ps->submitting = 0;
+    if (err) {
+        ps->n_admitting--; /* the last pushed: nothing was answered after it */
+        return extrinsic_verdict(err);
+    }
+    return ps->submitting_verdict >= 0 ? (enum nm_gossip_verdict)ps->submitting_verdict
+                                       : NM_GOSSIP_PENDING;
+}
+
+size_t nm_pubsub_extrinsics_pending(const struct nm_pubsub *ps)
+{
+    return ps ? ps->n_admitting : 0;
+}
+
+static int cmp_seq(const void *a, const void *b)
+{
+    uint64_t x = (*(const struct nm_pool_tx *const *)a)->seq;
+    uint64_t y = (*(const struct nm_pool_tx *const *)b)->seq;
+    return x < y ? -1 : x > y;
+}
+
+/* Publishes, in arrival order, the pool's extrinsics that arrived since
+ * the last tick, but those that came by gossip (marked when admitted):
+ * each pool entry is looked at once, whatever the pool's size. */
 static void publish_pool(struct nm_pubsub *ps)
 {
     struct nm_mempool *pool = &ps->cfg.chain->pool;
-    int sent = 0;
-    for (size_t i = 0; i < pool->count && sent < PUBLISH_PER_TICK; i++) {
+    const struct nm_pool_tx **fresh = NULL;
+    size_t n = 0;
+    uint64_t next = ps->unpublished_seq;
+    for (size_t i = 0; i < pool->count; i++) {
         const struct nm_pool_tx *tx = &pool->txs[i];
-        if (was_gossiped(ps, &tx->hash))
+        if (tx->seq < ps->unpublished_seq)
             continue;
-        mark_gossiped(ps, &tx->hash);
-        publish(ps, NM_PUBSUB_EXTRINSICS, tx->data, tx->len);
-        sent++;
+        if (!fresh && !(fresh = malloc(pool->count * sizeof *fresh)))
+            return; /* the next tick tries again */
+        fresh[n++] = tx;
+        next = tx->seq >= next ? tx->seq + 1 : next;
     }
+    if (n)
+        qsort(fresh, n, sizeof *fresh, cmp_seq);
+    size_t g = 0; /* both ascending: one walk */
+    for (size_t i = 0; i < n; i++) {
+        while (g < ps->n_from_gossip && ps->from_gossip[g] < fresh[i]->seq)
+            g++;
+        if (g < ps->n_from_gossip && ps->from_gossip[g] == fresh[i]->seq)
+            continue;
+        publish(ps, NM_PUBSUB_EXTRINSICS, fresh[i]->data, fresh[i]->len);
+    }
+    ps->unpublished_seq = next;
+    ps->n_from_gossip = 0;
+    free(fresh);
 }
 
 static enum nm_gossip_verdict on_announcement(struct nm_pubsub *ps, const uint8_t *data,
@@ -207,7 +302,7 @@ static enum nm_gossip_verdict on_subnet_announcement(struct nm_pubsub *ps, const
 
 static enum nm_gossip_verdict deliver(void *ud, const char *topic, const uint8_t *data,
                                       size_t len, const struct nm_peer_id *author,
-                                      const struct nm_peer_id *via)
+                                      const struct nm_peer_id *via, uint64_t ticket)
 {
     (void)via;
     struct nm_pubsub *ps = ud;
@@ -216,13 +311,12 @@ static enum nm_gossip_verdict deliver(void *ud, const char *topic, const uint8_t
         return NM_GOSSIP_IGNORE;
     enum nm_gossip_verdict v =
         t == NM_PUBSUB_BLOCKS       ? on_block(ps, data, len)
-        : t == NM_PUBSUB_EXTRINSICS ? on_extrinsic(ps, data, len)
+        : t == NM_PUBSUB_EXTRINSICS ? on_extrinsic(ps, data, len, ticket)
         : t == NM_PUBSUB_SUBNETS    ? on_subnet_announcement(ps, topic, data, len, author)
         : t == NM_PUBSUB_CONSENSUS  ? on_consensus(ps, data, len)
                                     : on_announcement(ps, data, len, author);
-    ps->counts[t][v == NM_GOSSIP_ACCEPT   ? NM_PUBSUB_ACCEPTED
-                  : v == NM_GOSSIP_IGNORE ? NM_PUBSUB_IGNORED
-                                          : NM_PUBSUB_REJECTED]++;
+    if (v != NM_GOSSIP_PENDING) /* else counted with its verdict */
+        count(ps, (enum nm_pubsub_topic)t, v);
     return v;
 }
 
@@ -349,8 +443,10 @@ static void on_tick(void *ud)
 int nm_pubsub_new(const struct nm_pubsub_config *cfg, struct nm_pubsub **out)
 {
     struct nm_pubsub *ps = calloc(1, sizeof *ps);
-    if (!ps)
+    if (!ps || !(ps->admitting = calloc(ADMITTING_MAX, sizeof *ps->admitting))) {
+        free(ps);
         return NM_E_NOMEM;
+    }
     ps->cfg = *cfg;
     ps->key = *cfg->node_key;
     ps->cfg.node_key = &ps->key;
@@ -384,6 +480,8 @@ void nm_pubsub_free(struct nm_pubsub *ps)
     if (!ps)
         return;
     nm_gossip_free(ps->router);
+    free(ps->admitting);
+    free(ps->from_gossip);
     sodium_memzero(&ps->key, sizeof ps->key);
     free(ps);
 }

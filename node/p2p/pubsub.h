@@ -7,7 +7,10 @@
  * checks (a block that fails them gets its sender banned; others are left
  * to sync); and "/neuromesh/GENESIS/extrinsics", where each node publishes
  * the extrinsics that enter its pool from JSON-RPC and every node admits
- * them with full validation, so they reach the block producer; and the
+ * them with full validation, so they reach the block producer (their
+ * signatures checked once, on admission's worker threads: such a message
+ * is forwarded, or blamed on its sender, once admission has judged it);
+ * and the
  * subnet topics "/neuromesh/1.0.0/subnet/{id}/miners" and ".../validators"
  * of every active subnet, where miners and validators announce their
  * endpoints (node/p2p/announce.h: signed by the hotkey, checked against the
@@ -16,6 +19,7 @@
 #ifndef NM_P2P_PUBSUB_H
 #define NM_P2P_PUBSUB_H
 
+#include "node/admission.h"
 #include "node/chain.h"
 #include "node/p2p/announce.h"
 #include "node/p2p/host.h"
@@ -43,6 +47,9 @@ enum nm_pubsub_outcome {
 struct nm_pubsub_config {
     struct nm_chain *chain;
     const struct nm_keypair *node_key; /* copied: signs our messages */
+    /* where gossiped extrinsics go (borrowed, outlives the pubsub); NULL:
+     * admitted inline on the node thread (nm_chain_submit) */
+    struct nm_admission *admission;
     bool authority;                    /* announced as a role */
     void (*before_import)(void *ud);
     void (*imported)(void *ud, const struct nm_block_outcome *o);
@@ -75,6 +82,8 @@ const char *nm_pubsub_topic_label(enum nm_pubsub_topic t);
 int nm_pubsub_announce(struct nm_pubsub *ps, const struct nm_announcement *a);
 /* The book as neuron_announcements shows it (subnet < 0: all). */
 cJSON *nm_pubsub_announcements(const struct nm_pubsub *ps, int subnet);
+/* Gossiped extrinsics waiting for admission's verdict. */
+size_t nm_pubsub_extrinsics_pending(const struct nm_pubsub *ps);
 /* A connected peer's gossipsub score (0 when unknown). */
 double nm_pubsub_peer_score(const struct nm_pubsub *ps, const struct nm_peer_id *id);
 

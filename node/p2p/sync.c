@@ -64,8 +64,20 @@ int nm_sync_request_encode(const nm_hash *genesis, uint64_t from, uint32_t max,
     return 0;
 }
 
+/* A relayed extrinsic's verdict: a refused one is simply dropped. */
+static void relay_admitted(void *ud, int err, const nm_hash *hash)
+{
+    (void)ud, (void)err, (void)hash;
+}
+
 int nm_sync_answer(struct nm_chain *c, const uint8_t *req, size_t len, uint8_t **resp,
                    size_t *resp_len, size_t *admitted)
+{
+    return nm_sync_answer_via(c, NULL, req, len, resp, resp_len, admitted);
+}
+
+int nm_sync_answer_via(struct nm_chain *c, struct nm_admission *adm, const uint8_t *req,
+                       size_t len, uint8_t **resp, size_t *resp_len, size_t *admitted)
 {
     Nm__P2p__SyncRequest *rq = nm__p2p__sync_request__unpack(NULL, len, req);
     if (!rq)
@@ -78,8 +90,11 @@ int nm_sync_answer(struct nm_chain *c, const uint8_t *req, size_t len, uint8_t *
     if (memcmp(rq->genesis.data, c->genesis.b, NM_HASH_LEN) != 0)
         goto out_req;
     size_t ok = 0;
-    for (size_t i = 0; i < rq->n_extrinsics; i++) /* stale or known ones are simply dropped */
-        ok += nm_chain_submit(c, rq->extrinsics[i].data, rq->extrinsics[i].len, NULL) == 0;
+    for (size_t i = 0; i < rq->n_extrinsics; i++) { /* stale or known ones are simply dropped */
+        const ProtobufCBinaryData *x = &rq->extrinsics[i];
+        ok += (adm ? nm_admission_submit(adm, x->data, x->len, relay_admitted, NULL)
+                   : nm_chain_submit(c, x->data, x->len, NULL)) == 0;
+    }
     if (admitted)
         *admitted = ok;
     uint64_t from = rq->from ? rq->from : 1, best = c->best.height;
@@ -144,7 +159,7 @@ static int on_request(void *ud, const struct nm_peer_id *from, const uint8_t *re
                       uint8_t **resp, size_t *resp_len)
 {
     struct nm_sync *s = ud;
-    int rc = nm_sync_answer(s->cfg.chain, req, len, resp, resp_len, NULL);
+    int rc = nm_sync_answer_via(s->cfg.chain, s->cfg.admission, req, len, resp, resp_len, NULL);
     if (rc == 0 && !s->in_flight && request_best(req, len) > s->cfg.chain->best.height)
         ask(s, from); /* it has a block we do not: ask now, not at the next poll */
     /* a malformed request is abuse; another chain's node is only refused */

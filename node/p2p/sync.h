@@ -10,6 +10,7 @@
 #ifndef NM_P2P_SYNC_H
 #define NM_P2P_SYNC_H
 
+#include "node/admission.h"
 #include "node/chain.h"
 #include "node/p2p/host.h"
 
@@ -21,6 +22,9 @@
 
 struct nm_sync_config {
     struct nm_chain *chain;
+    /* relayed extrinsics go here, their signatures checked on its workers
+     * (borrowed); NULL: admitted inline (nm_sync_answer) */
+    struct nm_admission *admission;
     uint32_t poll_ms; /* how often to ask a peer when caught up; 0: block time / 4 */
     /* around each import: end RPC read transactions, then announce the block */
     void (*before_import)(void *ud);
@@ -47,6 +51,10 @@ void nm_sync_attach(struct nm_sync *s, struct nm_p2p_host *h);
  * genesis. */
 int nm_sync_answer(struct nm_chain *c, const uint8_t *req, size_t len, uint8_t **resp,
                    size_t *resp_len, size_t *admitted);
+/* As nm_sync_answer, the relayed extrinsics handed to adm instead (each
+ * judged later, off the node thread; *admitted counts those it took). */
+int nm_sync_answer_via(struct nm_chain *c, struct nm_admission *adm, const uint8_t *req,
+                       size_t len, uint8_t **resp, size_t *resp_len, size_t *admitted);
 /* Encodes a request for blocks from height from, at most max, relaying n
  * extrinsics. NM_E_TOO_BIG if it does not fit cap. */
 int nm_sync_request_encode(const nm_hash *genesis, uint64_t from, uint32_t max,

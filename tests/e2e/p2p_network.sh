@@ -2,7 +2,8 @@
 # p2p_network.sh - end to end: four NeuroMesh nodes on loopback over the
 # p2p layer. One authority produces 100 ms blocks; two followers find it
 # through --bootnodes and import every block (same hashes and state roots);
-# a transfer submitted at the last follower reaches the producer and is
+# a transfer submitted at the last follower reaches the producer (its
+# signature checked by admission's workers, not the node thread) and is
 # included everywhere; the producer first makes 1,000 blocks alone (5 ms
 # apart, --block-interval-ms), so three followers join 1,000 blocks late,
 # sync them and then follow; a follower
@@ -130,6 +131,12 @@ curl -s "http://127.0.0.1:$(cat "$T/p.pport")/metrics" >"$M"
 # (gossip or the sync relay may bring it first: the second finds it known)
 check "the transfer reached the producer by gossip too" grep -Eq \
     'neuromesh_gossip_messages_total\{topic="extrinsics",outcome="(accepted|ignored)"\} [1-9]' "$M"
+# it came by gossip (or the sync relay): admission checked its signature on
+# a worker, never the node thread, and the block made from the pool did
+# not check it again
+check "the producer checked the gossiped transfer's signature off the node thread" sh -c \
+    "grep -Eq 'neuromesh_extrinsic_signature_checks_total\\{thread=\"worker\"\\} [1-9]' '$M' &&
+     grep -q 'neuromesh_extrinsic_signature_checks_total{thread=\"node\"} 0\$' '$M'"
 check "the producer gossips its blocks and hears announcements" sh -c "grep -q \
     'topic=\"blocks\",outcome=\"published\"} [1-9]' '$M' && grep -q \
     'topic=\"announcements\",outcome=\"accepted\"} [1-9]' '$M'"
