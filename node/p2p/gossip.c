@@ -88,8 +88,10 @@ static size_t message_id(const Nm__P2p__PubsubMessage *m, uint8_t out[NM_GOSSIP_
 {
     if (m->from.len + m->seqno.len > NM_GOSSIP_ID_MAX)
         return 0;
-    memcpy(out, m->from.data, m->from.len);
-    memcpy(out + m->from.len, m->seqno.data, m->seqno.len);
+    if (m->from.len) /* an empty field's data may be NULL */
+        memcpy(out, m->from.data, m->from.len);
+    if (m->seqno.len)
+        memcpy(out + m->from.len, m->seqno.data, m->seqno.len);
     return m->from.len + m->seqno.len;
 }
 
