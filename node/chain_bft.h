@@ -43,6 +43,12 @@ int nm_chain_bft_commit(struct nm_chain *c, const uint8_t *block, size_t len,
 int nm_chain_bft_commit_validated(struct nm_chain *c, const uint8_t *block, size_t len,
                                   const struct nm_bft_cert *cert,
                                   struct nm_block_outcome *outcome);
+/* How decided blocks were stored since the chain opened: from the write
+ * set kept when this node built or validated the very block (reused), or
+ * by executing it again (replayed: not built or validated here, or the
+ * kept write set no longer applied cleanly). */
+void nm_chain_bft_exec_stats(const struct nm_chain *c, uint64_t *reused, uint64_t *replayed);
+
 /* Block bytes with cert as their justification (*out malloc'd). */
 int nm_chain_bft_justify(const uint8_t *block, size_t len, const struct nm_bft_cert *cert,
                          uint8_t **out, size_t *out_len);
@@ -57,6 +63,14 @@ int nm_chain_bft_setup(struct nm_chain *c);
 int nm_chain_bft_check_block(struct nm_chain *c, const struct nm_block *b, const nm_hash *hash);
 int nm_chain_bft_keep_dry(struct nm_chain *c, const struct nm_header *h,
                           const uint8_t seal[NM_SIG_LEN], const uint8_t *const *exts,
-                          const size_t *lens, size_t n);
+                          const size_t *lens, size_t n, const struct nm_apply_result *results);
+void nm_chain_bft_fini(struct nm_chain *c);
+/* For chain_bft.c only (in chain.c): stores b (checked, justified) in one
+ * transaction whose state changes apply(ud, db) writes instead of
+ * executing b; state is the commitment they leave and results b's
+ * extrinsics' outcomes. On failure nothing changed. */
+int nm_chain_store_applied(struct nm_chain *c, const struct nm_block *b,
+                           int (*apply)(void *ud, sqlite3 *db), void *ud,
+                           const struct nm_lthash *state, const struct nm_apply_result *results);
 
 #endif
