@@ -290,6 +290,8 @@ int nm_chain_bft_validate(struct nm_chain *c, const uint8_t *block, size_t len)
 {
     if (!c->bft)
         return NM_E_INVAL;
+    if (len > NM_BFT_PROPOSAL_BLOCK_MAX)
+        return NM_E_BFT_PROPOSAL_TOO_LARGE;
     c->dry_run = true;
     exec_record(c);
     int err = nm_chain_import(c, block, len, false);

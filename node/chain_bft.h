@@ -17,13 +17,14 @@
 const struct nm_bft_authorities *nm_chain_bft_authorities_at(const struct nm_chain *c,
                                                              uint64_t height);
 
-/* A proposal travels with its block as one gossipsub message, and a
- * gossip message goes out only whole inside the yamux stream's send window
- * (256 KiB, topped up each time the peer has read half of it, and shared
- * with the extrinsics gossiped meanwhile): a larger one is never sent, and
- * consensus stalls on it. So a proposed block stays under this, whatever
- * max_block_bytes allows (the rest of the pool waits for the next one). */
-#define NM_BFT_PROPOSAL_BLOCK_MAX (120u * 1000u)
+/* A proposal travels with its block as one gossipsub message (a message
+ * larger than the yamux window goes out in turns as the window opens), and
+ * a final block must fit one sync response (NM_P2P_RESPONSE_MAX, 240 KiB,
+ * with its commit certificate of up to 128 signatures): so a proposed block
+ * stays under this, whatever max_block_bytes allows (the rest of the pool
+ * waits for the next one), and a larger proposal is refused
+ * (NM_E_BFT_PROPOSAL_TOO_LARGE). service/bft_node.c checks the sizes agree. */
+#define NM_BFT_PROPOSAL_BLOCK_MAX (200u * 1000u)
 
 /* The proposer: the next block built from the pool and sealed with the
  * chain's author key, but not stored (*block malloc'd), at most
@@ -31,8 +32,9 @@ const struct nm_bft_authorities *nm_chain_bft_authorities_at(const struct nm_cha
  * the key is not an authority. */
 int nm_chain_bft_build(struct nm_chain *c, uint64_t timestamp_ms, uint8_t **block, size_t *len);
 /* A proposed next block, without certificate: every check of import
- * (sealed by an authority, parent, height, extrinsics, state root);
- * nothing is stored. 0 when it is valid. */
+ * (sealed by an authority, parent, height, extrinsics, state root) and at
+ * most NM_BFT_PROPOSAL_BLOCK_MAX bytes; nothing is stored. 0 when it is
+ * valid. */
 int nm_chain_bft_validate(struct nm_chain *c, const uint8_t *block, size_t len);
 /* A block decided by consensus: stored with cert as its justification (and
  * every check of import, the certificate's included). */

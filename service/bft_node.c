@@ -5,6 +5,7 @@
 
 #include "node/chain_bft.h"
 #include "node/errors.h"
+#include "node/p2p/conn.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -13,6 +14,13 @@
 
 static void drain(struct nm_bft_node *b);
 static void note_seen(struct nm_bft_node *b, uint16_t authority, uint64_t height);
+
+/* A proposal with its block goes in one gossip RPC; a final block with its
+ * certificate (up to 128 signatures) in one sync response. */
+_Static_assert(NM_BFT_PROPOSAL_BLOCK_MAX + 64u * 1024u <= NM_P2P_GOSSIP_MAX,
+               "a proposal must fit one gossip message");
+_Static_assert(NM_BFT_PROPOSAL_BLOCK_MAX + 24u * 1024u <= NM_P2P_RESPONSE_MAX,
+               "a final block must fit one sync response");
 
 static uint64_t now_us(void)
 {

@@ -198,6 +198,13 @@ static void test_a_proposed_block_stays_under_the_gossip_cap(void **state)
     assert_int_equal(c->pool.count, pooled); /* nothing left the pool: not final yet */
     assert_int_equal(nm_chain_bft_validate(x.chains[(p + 1) % N], blk, len), 0);
     assert_true(c->rt.params.max_block_bytes > NM_BFT_PROPOSAL_BLOCK_MAX); /* the chain's own */
+    /* a proposal over the cap is refused by the others, before anything */
+    uint8_t *over = calloc(1, NM_BFT_PROPOSAL_BLOCK_MAX + 1);
+    assert_int_equal(nm_chain_bft_validate(x.chains[(p + 1) % N], over,
+                                           NM_BFT_PROPOSAL_BLOCK_MAX + 1),
+                     NM_E_BFT_PROPOSAL_TOO_LARGE);
+    assert_int_equal(x.chains[(p + 1) % N]->best.height, 0);
+    free(over);
     free(blk);
     net_close(&x);
 }
