@@ -279,6 +279,8 @@ static void decided(struct nm_bft_node *b, struct nm_bft_cert *cert)
         b->cfg.before_write(b->cfg.ud);
     uint64_t decided_us = now_us();
     struct nm_block_outcome out = {0};
+    uint64_t reused_before, reused, replayed;
+    nm_chain_bft_exec_stats(c, &reused_before, &replayed);
     /* the cache holds only blocks built here or validated here, with
      * every signature checked: not again */
     int err = blk->valid ? nm_chain_bft_commit_validated(c, blk->bytes, blk->len, cert, &out)
@@ -289,6 +291,7 @@ static void decided(struct nm_bft_node *b, struct nm_bft_cert *cert)
         return;
     }
     uint64_t now = nm_now_ms();
+    nm_chain_bft_exec_stats(c, &reused, &replayed);
     b->decided++;
     b->decided_round_sum += cert->round;
     b->last_finality_ms = b->height_started_ms ? now - b->height_started_ms : 0;
@@ -299,13 +302,13 @@ static void decided(struct nm_bft_node *b, struct nm_bft_cert *cert)
     b_log(b, "block #%" PRIu64 " %.18s… final in round %" PRIu32 " (%u of %u signed), %zu "
           "extrinsics, %" PRIu64 " ms from proposal to final (ms from the proposal: checked "
           "%.1f, prevoted %.1f, precommitted %.1f, decided %.1f, stored %.1f; record and log "
-          "%.1f)",
+          "%.1f; executed %s)",
           cert->height, nm_hash_hex(&cert->block, hex), cert->round,
           nm_bft_cert_signer_count(cert), cert->n_authorities, out.count,
           b->proposal_ms ? now - b->proposal_ms : 0, since_start_ms(b, b->tl_valid_us),
           since_start_ms(b, b->tl_prevote_us), since_start_ms(b, b->tl_precommit_us),
           since_start_ms(b, decided_us), since_start_ms(b, now_us()),
-          (double)b->tl_disk_us / 1000.0);
+          (double)b->tl_disk_us / 1000.0, reused > reused_before ? "once" : "again");
     b->proposal_ms = 0;
     if (b->cfg.finalized)
         b->cfg.finalized(b->cfg.ud, &out);
