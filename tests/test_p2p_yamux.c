@@ -86,7 +86,8 @@ static int flow(struct side *a, struct side *b)
     size_t len;
     const uint8_t *out = nm_yamux_output(&a->y, &len);
     uint8_t *copy = malloc(len + 1);
-    memcpy(copy, out, len);
+    if (len)
+        memcpy(copy, out, len);
     nm_yamux_output_clear(&a->y, len);
     int rc = 0;
     for (size_t off = 0; off < len && !rc; off += 7)

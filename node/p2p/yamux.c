@@ -376,6 +376,8 @@ int nm_yamux_send(struct nm_yamux *y, struct nm_yamux_stream *s, const uint8_t *
             return w;
         now = (size_t)w; /* short only when the output is full: the rest waits */
     }
+    if (now == n)
+        return 0;
     if ((rc = pending_room(s, n - now)))
         return rc;
     memcpy(s->pending + s->pending_len, d + now, n - now);
