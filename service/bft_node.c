@@ -33,7 +33,9 @@ static int timed_save(void *ctx, const struct nm_bft_sign_record *rec)
 {
     struct nm_bft_node *b = ctx;
     uint64_t t = now_us();
-    int err = b->fs.store.save_record(b->fs.store.ctx, rec);
+    /* written, not flushed: our message waits for the flush, the loop
+     * does not (bft_node_flush.c) */
+    int err = nm_bft_guard_write(&b->guard, rec);
     b->tl_disk_us += now_us() - t;
     return err;
 }
@@ -237,7 +239,7 @@ static void on_resend(uv_timer_t *t)
     }
 }
 
-static void broadcast(struct nm_bft_node *b, const struct nm_bft_engine_output *o)
+void nm_bft_node_broadcast(struct nm_bft_node *b, const struct nm_bft_engine_output *o)
 {
     if (o->msg_kind == NM_BFT_WAL_VOTE) {
         struct nm_bft_vote v;
@@ -335,7 +337,7 @@ static void drain(struct nm_bft_node *b)
     while (nm_bft_engine_poll(&b->e, &o)) {
         switch (o.kind) {
         case NM_BFT_ENGINE_BROADCAST:
-            broadcast(b, &o);
+            nm_bft_node_send_own(b, &o);
             break;
         case NM_BFT_ENGINE_TIMEOUT:
             arm(b, &o);
@@ -693,6 +695,7 @@ void nm_bft_node_stop(struct nm_bft_node *b)
     for (int s = 0; s < STEPS; s++)
         uv_timer_stop(&b->timers[s].t);
     uv_timer_stop(&b->resend);
+    b->stopping = true; /* a flush under way completes; what it held is dropped */
 }
 
 void nm_bft_node_free(struct nm_bft_node *b)
@@ -707,6 +710,7 @@ void nm_bft_node_free(struct nm_bft_node *b)
     for (int s = 0; s < 3; s++)
         free(b->own[s].bytes);
     free(b->seen);
+    nm_bft_node_held_free(b);
     nm_bft_wal_close(&b->wal);
     nm_bft_guard_close(&b->guard);
     free(b);
