@@ -23,8 +23,10 @@ const struct nm_bft_authorities *nm_chain_bft_authorities_at(const struct nm_cha
  * with its commit certificate of up to 128 signatures): so a proposed block
  * stays under this, whatever max_block_bytes allows (the rest of the pool
  * waits for the next one), and a larger proposal is refused
- * (NM_E_BFT_PROPOSAL_TOO_LARGE). service/bft_node.c checks the sizes agree. */
-#define NM_BFT_PROPOSAL_BLOCK_MAX (200u * 1000u)
+ * (NM_E_BFT_PROPOSAL_TOO_LARGE). service/bft_node.c checks the sizes agree.
+ * 200 kB was tried: blocks of 1,200 transfers took 3 s to check on the
+ * loaded 4-node devnet, rounds timed out and throughput fell (docs/network.md). */
+#define NM_BFT_PROPOSAL_BLOCK_MAX (120u * 1000u)
 
 /* The proposer: the next block built from the pool and sealed with the
  * chain's author key, but not stored (*block malloc'd), at most
