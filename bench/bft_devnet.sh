@@ -2,8 +2,9 @@
 # bft_devnet.sh - BFT finality on loopback (issue 11): 4 authorities
 # (scripts/devnet.sh up 4 --validators 4) finalize HEIGHTS blocks, each
 # node logging, per height, the time from the proposal at hand (built, or
-# received with its block) to the block final and stored. Prints p50 / p99
-# / max over every node's heights (the wait for the next block slot is not
+# received with its block) to finality (> 2/3 of the precommits seen:
+# decided), and to the block stored. Prints p50 / p99 / max of both over
+# every node's heights (the wait for the next block slot is not
 # counted), the rounds used, and `node --check` of one node (every block
 # replayed from genesis, each commit certificate checked). Prints figures;
 # never fails on time.
@@ -84,8 +85,16 @@ if not ms:
 def pick(xs, q):
     xs = sorted(xs)
     return xs[min(len(xs) - 1, int(q * len(xs)))]
-print("proposal to final (every node, %d heights): p50 %d ms, p99 %d ms, max %d ms (aim p50 < 20, p99 < 100)"
-      % (len(ms), pick(ms, 0.5), pick(ms, 0.99), max(ms)))
+# finality is the moment > 2/3 precommits are seen (decided); storing the
+# block comes after it and is printed beside it, labelled
+fin = parts["decided"]
+if not fin:
+    sys.exit("no decided times logged")
+print("proposal to finality (> 2/3 precommits seen; every node, %d heights): p50 %.1f ms, "
+      "p99 %.1f ms, max %.1f ms (aim p50 < 20, p99 < 100)"
+      % (len(fin), pick(fin, 0.5), pick(fin, 0.99), max(fin)))
+print("proposal to stored (final block written, after finality): p50 %d ms, p99 %d ms, max %d ms"
+      % (pick(ms, 0.5), pick(ms, 0.99), max(ms)))
 print("where it goes, ms from the proposal at hand (p50 / p99): " + ", ".join(
       "%s %.1f / %.1f" % (k, pick(v, 0.5), pick(v, 0.99)) for k, v in parts.items() if v))
 print("rounds: " + ", ".join("round %d: %d" % (r, n) for r, n in sorted(rounds.items())))

@@ -111,8 +111,12 @@ out:
  * began the transaction; on failure it is rolled back by the caller. An
  * imported block comes with its seal and justification; on a dry run the
  * block is only encoded (into c->dry_block) and the caller rolls back. */
+static void block_stored(struct nm_chain *c, const struct nm_header *h, const nm_hash *hash);
+static void pool_drop_included(struct nm_chain *c, const struct nm_apply_result *res, size_t n);
+
 static int finish_block(struct nm_chain *c, struct nm_header *h, const uint8_t *const *exts,
-                        const size_t *lens, size_t n, const struct nm_block *imported)
+                        const size_t *lens, size_t n, const struct nm_block *imported,
+                        const struct nm_apply_result *results)
 {
     const uint8_t *seal_in = imported ? imported->seal : NULL;
     int err = nm_runtime_end_block(&c->rt);
@@ -137,13 +141,20 @@ static int finish_block(struct nm_chain *c, struct nm_header *h, const uint8_t *
         nm_sign(&c->author, hash.b, NM_HASH_LEN, seal);
     }
     if (c->dry_run)
-        return nm_chain_bft_keep_dry(c, h, seal, exts, lens, n);
+        return nm_chain_bft_keep_dry(c, h, seal, exts, lens, n, results);
     nm_hash hash;
     if ((err = store_block(c, h, seal, imported, exts, lens, n, &hash)) ||
         (err = nm_runtime_save(&c->rt)) || (err = nm_db_commit(c->db)))
         return err;
+    block_stored(c, h, &hash);
+    return 0;
+}
+
+/* After a block's transaction committed: it is the best one. */
+static void block_stored(struct nm_chain *c, const struct nm_header *h, const nm_hash *hash)
+{
     c->best = *h;
-    c->best_hash = hash;
+    c->best_hash = *hash;
     /* BFT: the set for the next block, as this one left it (a failed read
      * keeps the old set: this node then refuses blocks, it never forks) */
     (void)nm_chain_bft_refresh(c);
@@ -152,7 +163,6 @@ static int finish_block(struct nm_chain *c, struct nm_header *h, const uint8_t *
      * chain); a failed one is retried at the next */
     if (h->height % NM_CHECKPOINT_BLOCKS == 0)
         (void)nm_db_checkpoint(c->db);
-    return 0;
 }
 
 /* After a failed block the in-memory runtime must match the database
@@ -354,6 +364,7 @@ void nm_chain_close(struct nm_chain *c)
         return;
     nm_mempool_fini(&c->pool);
     nm_bft_authorities_fini(&c->bft_set);
+    nm_chain_bft_fini(c);
     free(c->dry_block);
     nm_db_close(c->db);
     sodium_memzero(&c->author, sizeof c->author);
@@ -428,7 +439,7 @@ int nm_chain_produce(struct nm_chain *c, uint64_t timestamp_ms, struct nm_block_
             nm_mempool_set_future(&c->pool, i, true);
         }
     }
-    if ((err = finish_block(c, &h, exts, lens, n, NULL)) || c->dry_run) {
+    if ((err = finish_block(c, &h, exts, lens, n, NULL, results)) || c->dry_run) {
         abandon_block(c); /* a dry run ends here: the block is in c->dry_block */
         goto out;
     }
@@ -464,6 +475,31 @@ static void pool_drop_included(struct nm_chain *c, const struct nm_apply_result 
     }
     nm_mempool_remove_flagged(&c->pool, drop);
     free(drop);
+}
+
+int nm_chain_store_applied(struct nm_chain *c, const struct nm_block *b,
+                           int (*apply)(void *ud, sqlite3 *db), void *ud,
+                           const struct nm_lthash *state, const struct nm_apply_result *results)
+{
+    int err = nm_db_begin(c->db);
+    if (err)
+        return err;
+    nm_hash hash;
+    if ((err = apply(ud, nm_db_handle(c->db))))
+        goto fail;
+    c->rt.state = *state;
+    if ((err = store_block(c, &b->header, b->seal, b, b->extrinsics, b->lengths, b->count,
+                           &hash)) ||
+        (err = nm_runtime_save(&c->rt)) || (err = nm_db_commit(c->db)))
+        goto fail;
+    /* params and the epoch counter as the block left them in the tables */
+    err = nm_runtime_init(&c->rt, c->db, &c->genesis, c->spec.dev);
+    block_stored(c, &b->header, &hash);
+    pool_drop_included(c, results, b->count);
+    return err;
+fail:
+    abandon_block(c);
+    return err;
 }
 
 int nm_chain_import(struct nm_chain *c, const uint8_t *data, size_t len, bool sigs_checked)
@@ -535,7 +571,8 @@ int nm_chain_import_outcome(struct nm_chain *c, const uint8_t *data, size_t len,
             goto out;
         }
     }
-    if ((err = finish_block(c, h, b.extrinsics, b.lengths, b.count, &b)) || c->dry_run) {
+    if ((err = finish_block(c, h, b.extrinsics, b.lengths, b.count, &b, results)) ||
+        c->dry_run) {
         abandon_block(c); /* a dry run ends here: the block is valid */
         goto out;
     }

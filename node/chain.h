@@ -41,6 +41,9 @@ struct nm_chain {
     bool dry_run;
     uint8_t *dry_block;
     size_t dry_len;
+    /* chain_bft.c: what those dry runs wrote (their write sets), so the
+     * block decided is stored without being executed a second time */
+    struct nm_chain_bft_exec *bft_exec;
 };
 
 /* Per-extrinsic outcome of a produced or imported block. */

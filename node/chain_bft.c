@@ -1,5 +1,8 @@
 /* chain_bft.c - what a chain with several authorities accepts, and the
  * consensus engine's dry runs (see chain_bft.h). */
+/* the session extension (Debian's libsqlite3 has it): a dry run's write set */
+#define SQLITE_ENABLE_SESSION 1
+#define SQLITE_ENABLE_PREUPDATE_HOOK 1
 #include "node/chain_bft.h"
 
 #include "node/errors.h"
@@ -82,10 +85,169 @@ int nm_chain_bft_check_block(struct nm_chain *c, const struct nm_block *b, const
     return err;
 }
 
+/* Issue 11 (execute once): every node executes a proposed block to check
+ * it before its prevote, and used to execute it again to store it once
+ * decided. The dry run's write set (an SQLite changeset recorded by a
+ * session over the block's transaction, before it is rolled back) is kept
+ * with the commitment it left and the extrinsics' outcomes; the decided
+ * block, when it is one of these on the same parent, is stored by applying
+ * that changeset. Any conflict (a row not as it was when executed) rolls
+ * back and the block is executed again, as before. */
+#define EXEC_KEEP 4 /* blocks of one height (rounds) kept */
+
+struct exec_entry {
+    nm_hash block;  /* header hash */
+    nm_hash parent; /* the best block it was executed on */
+    void *changes;  /* sqlite3_malloc'd changeset */
+    int changes_len;
+    struct nm_lthash state;
+    struct nm_apply_result *results;
+    size_t count;
+};
+
+struct nm_chain_bft_exec {
+    sqlite3_session *session; /* during a dry run */
+    int usable;               /* 0 unknown, 1 yes, -1 a table without key: never */
+    struct exec_entry keep[EXEC_KEEP];
+    size_t count, next;
+    uint64_t reused, replayed;
+};
+
+static void exec_entry_fini(struct exec_entry *e)
+{
+    sqlite3_free(e->changes);
+    free(e->results);
+    memset(e, 0, sizeof *e);
+}
+
+static void exec_clear(struct nm_chain_bft_exec *x)
+{
+    for (size_t i = 0; i < x->count; i++)
+        exec_entry_fini(&x->keep[i]);
+    x->count = x->next = 0;
+}
+
+void nm_chain_bft_fini(struct nm_chain *c)
+{
+    if (!c->bft_exec)
+        return;
+    exec_clear(c->bft_exec);
+    if (c->bft_exec->session)
+        sqlite3session_delete(c->bft_exec->session);
+    free(c->bft_exec);
+    c->bft_exec = NULL;
+}
+
+void nm_chain_bft_exec_stats(const struct nm_chain *c, uint64_t *reused, uint64_t *replayed)
+{
+    *reused = c->bft_exec ? c->bft_exec->reused : 0;
+    *replayed = c->bft_exec ? c->bft_exec->replayed : 0;
+}
+
+/* A session records only tables with a primary key: with any other, a
+ * changeset would miss rows, so none is ever kept. */
+static bool every_table_keyed(struct nm_db *db)
+{
+    sqlite3_stmt *st = nm_db_stmt(db, "SELECT count(*) FROM sqlite_schema m WHERE m.type='table'"
+                                      " AND m.name NOT LIKE 'sqlite_%' AND NOT EXISTS(SELECT 1"
+                                      " FROM pragma_table_info(m.name) WHERE pk > 0)");
+    bool ok = st && sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0) == 0;
+    if (st)
+        sqlite3_reset(st);
+    return ok;
+}
+
+/* Starts recording a dry run's writes (none when it cannot: the block is
+ * then executed again when decided). */
+static struct nm_chain_bft_exec *exec_of(struct nm_chain *c)
+{
+    if (!c->bft_exec)
+        c->bft_exec = calloc(1, sizeof *c->bft_exec);
+    return c->bft_exec;
+}
+
+static void exec_record(struct nm_chain *c)
+{
+    struct nm_chain_bft_exec *x = exec_of(c);
+    if (!x)
+        return;
+    if (!x->usable)
+        x->usable = every_table_keyed(c->db) ? 1 : -1;
+    if (x->usable < 0 || x->session)
+        return;
+    if (sqlite3session_create(nm_db_handle(c->db), "main", &x->session) != SQLITE_OK ||
+        sqlite3session_attach(x->session, NULL) != SQLITE_OK) {
+        if (x->session)
+            sqlite3session_delete(x->session);
+        x->session = NULL;
+    }
+}
+
+static void exec_record_end(struct nm_chain *c)
+{
+    if (c->bft_exec && c->bft_exec->session) {
+        sqlite3session_delete(c->bft_exec->session);
+        c->bft_exec->session = NULL;
+    }
+}
+
+static struct exec_entry *exec_find(struct nm_chain *c, const nm_hash *block)
+{
+    struct nm_chain_bft_exec *x = c->bft_exec;
+    for (size_t i = 0; x && i < x->count; i++)
+        if (nm_hash_eq(&x->keep[i].block, block) && nm_hash_eq(&x->keep[i].parent, &c->best_hash))
+            return &x->keep[i];
+    return NULL;
+}
+
+/* The dry run's end (its block is valid): its writes, before rollback. */
+static void exec_keep(struct nm_chain *c, const struct nm_header *h,
+                      const struct nm_apply_result *results, size_t n)
+{
+    struct nm_chain_bft_exec *x = c->bft_exec;
+    nm_hash block;
+    if (!x || !x->session || nm_header_hash(h, &block))
+        return;
+    struct exec_entry e = {.block = block, .parent = c->best_hash, .state = c->rt.state,
+                           .count = n};
+    if (!(e.results = malloc((n ? n : 1) * sizeof *e.results)))
+        return;
+    if (n)
+        memcpy(e.results, results, n * sizeof *e.results);
+    if (sqlite3session_changeset(x->session, &e.changes_len, &e.changes) != SQLITE_OK) {
+        exec_entry_fini(&e);
+        return;
+    }
+    struct exec_entry *same = exec_find(c, &block);
+    struct exec_entry *slot = same ? same : &x->keep[x->count < EXEC_KEEP ? x->count++ : x->next];
+    if (!same && x->count == EXEC_KEEP)
+        x->next = (x->next + 1) % EXEC_KEEP;
+    exec_entry_fini(slot);
+    *slot = e;
+}
+
+static int exec_conflict(void *ud, int kind, sqlite3_changeset_iter *it)
+{
+    (void)ud;
+    (void)kind;
+    (void)it;
+    return SQLITE_CHANGESET_ABORT; /* the rows are not as executed: execute again */
+}
+
+static int exec_apply(void *ud, sqlite3 *db)
+{
+    const struct exec_entry *e = ud;
+    return sqlite3changeset_apply(db, e->changes_len, e->changes, NULL, exec_conflict, NULL) ==
+                   SQLITE_OK
+               ? 0
+               : NM_E_DB;
+}
+
 int nm_chain_bft_keep_dry(struct nm_chain *c, const struct nm_header *h,
                           const uint8_t seal[NM_SIG_LEN], const uint8_t *const *exts,
-                          const size_t *lens, size_t n)
+                          const size_t *lens, size_t n, const struct nm_apply_result *results)
 {
+    exec_keep(c, h, results, n);
     struct nm_writer w;
     nm_writer_init(&w);
     nm_block_encode(h, seal, exts, lens, n, &w);
@@ -105,10 +267,12 @@ int nm_chain_bft_build(struct nm_chain *c, uint64_t timestamp_ms, uint8_t **bloc
         return NM_E_INVAL;
     c->dry_run = true;
     c->can_author = true;
+    exec_record(c);
     uint64_t max_bytes = c->rt.params.max_block_bytes; /* the chain's, restored below */
     if (max_bytes > NM_BFT_PROPOSAL_BLOCK_MAX)
         c->rt.params.max_block_bytes = NM_BFT_PROPOSAL_BLOCK_MAX;
     int err = nm_chain_produce(c, timestamp_ms, NULL);
+    exec_record_end(c);
     c->rt.params.max_block_bytes = max_bytes;
     c->can_author = false;
     c->dry_run = false;
@@ -126,8 +290,12 @@ int nm_chain_bft_validate(struct nm_chain *c, const uint8_t *block, size_t len)
 {
     if (!c->bft)
         return NM_E_INVAL;
+    if (len > NM_BFT_PROPOSAL_BLOCK_MAX)
+        return NM_E_BFT_PROPOSAL_TOO_LARGE;
     c->dry_run = true;
+    exec_record(c);
     int err = nm_chain_import(c, block, len, false);
+    exec_record_end(c);
     c->dry_run = false;
     free(c->dry_block);
     c->dry_block = NULL;
@@ -157,6 +325,47 @@ int nm_chain_bft_justify(const uint8_t *block, size_t len, const struct nm_bft_c
     return err;
 }
 
+/* The decided block from its kept write set: 0 when stored; 1 when it
+ * must be executed (none kept, or it no longer applies); else why the
+ * block is refused (its certificate). */
+static int commit_kept(struct nm_chain *c, const uint8_t *full, size_t full_len,
+                       struct nm_block_outcome *outcome)
+{
+    struct nm_block b;
+    nm_hash hash;
+    struct exec_entry *e;
+    if (!c->bft_exec || nm_block_decode(full, full_len, &b))
+        return 1;
+    int err = 1;
+    if (nm_header_hash(&b.header, &hash) || !(e = exec_find(c, &hash)) ||
+        b.header.height != c->best.height + 1)
+        goto out;
+    /* everything else was checked when it was executed, on this parent */
+    if ((err = nm_chain_bft_check_block(c, &b, &hash)))
+        goto out;
+    struct nm_apply_result *results = NULL;
+    if (outcome && !(results = malloc((e->count ? e->count : 1) * sizeof *results))) {
+        err = NM_E_NOMEM;
+        goto out;
+    }
+    if (nm_chain_store_applied(c, &b, exec_apply, e, &e->state, e->results)) {
+        free(results);
+        err = 1;
+        goto out;
+    }
+    c->bft_exec->reused++;
+    if (outcome) {
+        memcpy(results, e->results, e->count * sizeof *results);
+        outcome->count = e->count;
+        outcome->results = results;
+    }
+    exec_clear(c->bft_exec);
+    err = 0;
+out:
+    nm_block_fini(&b);
+    return err;
+}
+
 static int commit(struct nm_chain *c, const uint8_t *block, size_t len,
                   const struct nm_bft_cert *cert, bool sigs_checked,
                   struct nm_block_outcome *outcome)
@@ -166,7 +375,14 @@ static int commit(struct nm_chain *c, const uint8_t *block, size_t len,
     int err = nm_chain_bft_justify(block, len, cert, &full, &full_len);
     if (err)
         return err;
-    err = nm_chain_import_outcome(c, full, full_len, sigs_checked, outcome);
+    if ((err = commit_kept(c, full, full_len, outcome)) == 1) {
+        err = nm_chain_import_outcome(c, full, full_len, sigs_checked, outcome);
+        struct nm_chain_bft_exec *x = err ? NULL : exec_of(c);
+        if (x) {
+            x->replayed++;
+            exec_clear(x);
+        }
+    }
     free(full);
     return err;
 }

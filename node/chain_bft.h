@@ -17,12 +17,15 @@
 const struct nm_bft_authorities *nm_chain_bft_authorities_at(const struct nm_chain *c,
                                                              uint64_t height);
 
-/* A proposal travels with its block as one gossipsub message, and a
- * gossip message goes out only whole inside the yamux stream's send window
- * (256 KiB, topped up each time the peer has read half of it, and shared
- * with the extrinsics gossiped meanwhile): a larger one is never sent, and
- * consensus stalls on it. So a proposed block stays under this, whatever
- * max_block_bytes allows (the rest of the pool waits for the next one). */
+/* A proposal travels with its block as one gossipsub message (a message
+ * larger than the yamux window goes out in turns as the window opens), and
+ * a final block must fit one sync response (NM_P2P_RESPONSE_MAX, 240 KiB,
+ * with its commit certificate of up to 128 signatures): so a proposed block
+ * stays under this, whatever max_block_bytes allows (the rest of the pool
+ * waits for the next one), and a larger proposal is refused
+ * (NM_E_BFT_PROPOSAL_TOO_LARGE). service/bft_node.c checks the sizes agree.
+ * 200 kB was tried: blocks of 1,200 transfers took 3 s to check on the
+ * loaded 4-node devnet, rounds timed out and throughput fell (docs/network.md). */
 #define NM_BFT_PROPOSAL_BLOCK_MAX (120u * 1000u)
 
 /* The proposer: the next block built from the pool and sealed with the
@@ -31,8 +34,9 @@ const struct nm_bft_authorities *nm_chain_bft_authorities_at(const struct nm_cha
  * the key is not an authority. */
 int nm_chain_bft_build(struct nm_chain *c, uint64_t timestamp_ms, uint8_t **block, size_t *len);
 /* A proposed next block, without certificate: every check of import
- * (sealed by an authority, parent, height, extrinsics, state root);
- * nothing is stored. 0 when it is valid. */
+ * (sealed by an authority, parent, height, extrinsics, state root) and at
+ * most NM_BFT_PROPOSAL_BLOCK_MAX bytes; nothing is stored. 0 when it is
+ * valid. */
 int nm_chain_bft_validate(struct nm_chain *c, const uint8_t *block, size_t len);
 /* A block decided by consensus: stored with cert as its justification (and
  * every check of import, the certificate's included). */
@@ -43,6 +47,12 @@ int nm_chain_bft_commit(struct nm_chain *c, const uint8_t *block, size_t len,
 int nm_chain_bft_commit_validated(struct nm_chain *c, const uint8_t *block, size_t len,
                                   const struct nm_bft_cert *cert,
                                   struct nm_block_outcome *outcome);
+/* How decided blocks were stored since the chain opened: from the write
+ * set kept when this node built or validated the very block (reused), or
+ * by executing it again (replayed: not built or validated here, or the
+ * kept write set no longer applied cleanly). */
+void nm_chain_bft_exec_stats(const struct nm_chain *c, uint64_t *reused, uint64_t *replayed);
+
 /* Block bytes with cert as their justification (*out malloc'd). */
 int nm_chain_bft_justify(const uint8_t *block, size_t len, const struct nm_bft_cert *cert,
                          uint8_t **out, size_t *out_len);
@@ -57,6 +67,14 @@ int nm_chain_bft_setup(struct nm_chain *c);
 int nm_chain_bft_check_block(struct nm_chain *c, const struct nm_block *b, const nm_hash *hash);
 int nm_chain_bft_keep_dry(struct nm_chain *c, const struct nm_header *h,
                           const uint8_t seal[NM_SIG_LEN], const uint8_t *const *exts,
-                          const size_t *lens, size_t n);
+                          const size_t *lens, size_t n, const struct nm_apply_result *results);
+void nm_chain_bft_fini(struct nm_chain *c);
+/* For chain_bft.c only (in chain.c): stores b (checked, justified) in one
+ * transaction whose state changes apply(ud, db) writes instead of
+ * executing b; state is the commitment they leave and results b's
+ * extrinsics' outcomes. On failure nothing changed. */
+int nm_chain_store_applied(struct nm_chain *c, const struct nm_block *b,
+                           int (*apply)(void *ud, sqlite3 *db), void *ud,
+                           const struct nm_lthash *state, const struct nm_apply_result *results);
 
 #endif

@@ -158,6 +158,8 @@
     X(BFT_NO_CERTIFICATE, 2400,                                                  \
       "block has no commit certificate: this chain accepts only final blocks")   \
     X(BFT_CERT_MISMATCH, 2401, "commit certificate is for another block or height") \
+    X(BFT_PROPOSAL_TOO_LARGE, 2470,                                              \
+      "proposed block larger than 120 kB, the most a proposal may carry")       \
     /* issue 11: evidence reported twice, and the governed authority set   */\
     X(BFT_ALREADY_OUT, 2480,                                                     \
       "evidence names an authority with no power left (already reported or removed)") \

@@ -5,6 +5,7 @@
 
 #include "node/chain_bft.h"
 #include "node/errors.h"
+#include "node/p2p/conn.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -13,6 +14,13 @@
 
 static void drain(struct nm_bft_node *b);
 static void note_seen(struct nm_bft_node *b, uint16_t authority, uint64_t height);
+
+/* A proposal with its block goes in one gossip RPC; a final block with its
+ * certificate (up to 128 signatures) in one sync response. */
+_Static_assert(NM_BFT_PROPOSAL_BLOCK_MAX + 64u * 1024u <= NM_P2P_GOSSIP_MAX,
+               "a proposal must fit one gossip message");
+_Static_assert(NM_BFT_PROPOSAL_BLOCK_MAX + 24u * 1024u <= NM_P2P_RESPONSE_MAX,
+               "a final block must fit one sync response");
 
 static uint64_t now_us(void)
 {
@@ -25,7 +33,9 @@ static int timed_save(void *ctx, const struct nm_bft_sign_record *rec)
 {
     struct nm_bft_node *b = ctx;
     uint64_t t = now_us();
-    int err = b->fs.store.save_record(b->fs.store.ctx, rec);
+    /* written, not flushed: our message waits for the flush, the loop
+     * does not (bft_node_flush.c) */
+    int err = nm_bft_guard_write(&b->guard, rec);
     b->tl_disk_us += now_us() - t;
     return err;
 }
@@ -229,7 +239,7 @@ static void on_resend(uv_timer_t *t)
     }
 }
 
-static void broadcast(struct nm_bft_node *b, const struct nm_bft_engine_output *o)
+void nm_bft_node_broadcast(struct nm_bft_node *b, const struct nm_bft_engine_output *o)
 {
     if (o->msg_kind == NM_BFT_WAL_VOTE) {
         struct nm_bft_vote v;
@@ -271,6 +281,8 @@ static void decided(struct nm_bft_node *b, struct nm_bft_cert *cert)
         b->cfg.before_write(b->cfg.ud);
     uint64_t decided_us = now_us();
     struct nm_block_outcome out = {0};
+    uint64_t reused_before, reused, replayed;
+    nm_chain_bft_exec_stats(c, &reused_before, &replayed);
     /* the cache holds only blocks built here or validated here, with
      * every signature checked: not again */
     int err = blk->valid ? nm_chain_bft_commit_validated(c, blk->bytes, blk->len, cert, &out)
@@ -281,6 +293,7 @@ static void decided(struct nm_bft_node *b, struct nm_bft_cert *cert)
         return;
     }
     uint64_t now = nm_now_ms();
+    nm_chain_bft_exec_stats(c, &reused, &replayed);
     b->decided++;
     b->decided_round_sum += cert->round;
     b->last_finality_ms = b->height_started_ms ? now - b->height_started_ms : 0;
@@ -291,13 +304,13 @@ static void decided(struct nm_bft_node *b, struct nm_bft_cert *cert)
     b_log(b, "block #%" PRIu64 " %.18s… final in round %" PRIu32 " (%u of %u signed), %zu "
           "extrinsics, %" PRIu64 " ms from proposal to final (ms from the proposal: checked "
           "%.1f, prevoted %.1f, precommitted %.1f, decided %.1f, stored %.1f; record and log "
-          "%.1f)",
+          "%.1f; executed %s)",
           cert->height, nm_hash_hex(&cert->block, hex), cert->round,
           nm_bft_cert_signer_count(cert), cert->n_authorities, out.count,
           b->proposal_ms ? now - b->proposal_ms : 0, since_start_ms(b, b->tl_valid_us),
           since_start_ms(b, b->tl_prevote_us), since_start_ms(b, b->tl_precommit_us),
           since_start_ms(b, decided_us), since_start_ms(b, now_us()),
-          (double)b->tl_disk_us / 1000.0);
+          (double)b->tl_disk_us / 1000.0, reused > reused_before ? "once" : "again");
     b->proposal_ms = 0;
     if (b->cfg.finalized)
         b->cfg.finalized(b->cfg.ud, &out);
@@ -324,7 +337,7 @@ static void drain(struct nm_bft_node *b)
     while (nm_bft_engine_poll(&b->e, &o)) {
         switch (o.kind) {
         case NM_BFT_ENGINE_BROADCAST:
-            broadcast(b, &o);
+            nm_bft_node_send_own(b, &o);
             break;
         case NM_BFT_ENGINE_TIMEOUT:
             arm(b, &o);
@@ -682,6 +695,7 @@ void nm_bft_node_stop(struct nm_bft_node *b)
     for (int s = 0; s < STEPS; s++)
         uv_timer_stop(&b->timers[s].t);
     uv_timer_stop(&b->resend);
+    b->stopping = true; /* a flush under way completes; what it held is dropped */
 }
 
 void nm_bft_node_free(struct nm_bft_node *b)
@@ -696,6 +710,7 @@ void nm_bft_node_free(struct nm_bft_node *b)
     for (int s = 0; s < 3; s++)
         free(b->own[s].bytes);
     free(b->seen);
+    nm_bft_node_held_free(b);
     nm_bft_wal_close(&b->wal);
     nm_bft_guard_close(&b->guard);
     free(b);

@@ -101,7 +101,29 @@ struct nm_bft_node {
     struct bft_report reports[REPORTS_MAX];
     size_t n_reports;
     uint64_t reports_sent;
+    /* bft_node_flush.c: our messages signed under a record not yet durable,
+     * held until a flush on a worker makes it so (the loop goes on) */
+    struct held_msg *held;
+    size_t n_held, held_cap;
+    uv_work_t flush_req;
+    bool flushing, stopping;
+    int flush_fd, flush_rc;
+    uint64_t flush_written; /* the guard's count the flush covers */
+    uint64_t flushes, flush_failures;
 };
+
+struct held_msg {
+    struct nm_bft_engine_output o; /* a BROADCAST */
+    uint64_t written;              /* the guard's count when it was signed */
+};
+
+/* bft_node.c: sends one of our signed messages to every peer. */
+void nm_bft_node_broadcast(struct nm_bft_node *b, const struct nm_bft_engine_output *o);
+/* bft_node_flush.c: sends o now if its record is durable, else holds it and
+ * starts (or awaits) a flush; the record write itself (timed_save) does not
+ * wait for the disk. free: what is held is dropped (never sent). */
+void nm_bft_node_send_own(struct nm_bft_node *b, const struct nm_bft_engine_output *o);
+void nm_bft_node_held_free(struct nm_bft_node *b);
 
 /* bft_node_evidence.c: evidence seen (from the engine or gossip) is
  * scheduled for an authorities.report; tick sends what is due. */

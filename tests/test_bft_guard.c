@@ -202,6 +202,58 @@ static void test_torn_slot_leaves_the_record_before_it(void **state)
     assert_int_equal(nm_bft_guard_open(&g, path), NM_E_BFT_RECORD_DAMAGED);
 }
 
+/* The record as a record: sign_record_note over a vote's signed bytes. */
+static struct nm_bft_sign_record record_of(const struct nm_bft_sign_record *prev,
+                                           const struct nm_bft_vote *v)
+{
+    uint8_t msg[NM_BFT_VOTE_SIGNED_LEN];
+    nm_bft_vote_signed_bytes(v, msg);
+    nm_hash h;
+    nm_hash_bytes(msg, sizeof msg, &h);
+    struct nm_bft_sign_record next = *prev;
+    nm_bft_sign_record_note(&next, v->height, v->round, v->step, &h, NULL);
+    return next;
+}
+
+static void test_a_written_record_counts_as_durable_only_after_its_flush(void **state)
+{
+    (void)state;
+    struct nm_bft_guard g;
+    assert_int_equal(nm_bft_guard_open(&g, path), 0);
+    struct nm_bft_vote v1 = unsigned_vote(3, 0, NM_BFT_PREVOTE, NULL);
+    struct nm_bft_vote v2 = unsigned_vote(3, 0, NM_BFT_PRECOMMIT, NULL);
+    struct nm_bft_vote v3 = unsigned_vote(4, 0, NM_BFT_PREVOTE, NULL);
+    struct nm_bft_vote v4 = unsigned_vote(4, 0, NM_BFT_PRECOMMIT, NULL);
+    struct nm_bft_sign_record r1 = record_of(&g.rec, &v1);
+    assert_int_equal(nm_bft_guard_write(&g, &r1), 0); /* the file's creation: durable */
+    assert_int_equal(g.written, g.synced);
+    struct nm_bft_sign_record r2 = record_of(&g.rec, &v2);
+    assert_int_equal(nm_bft_guard_write(&g, &r2), 0);
+    assert_int_equal(g.written, 1);
+    assert_int_equal(g.synced, 0); /* written, not yet durable: nothing may be sent */
+    assert_int_equal(g.rec.step, NM_BFT_PRECOMMIT); /* but the rule already holds it */
+    uint64_t at = g.written;
+    assert_int_equal(nm_bft_guard_flush_fd(g.fd), 0); /* a worker's part */
+    nm_bft_guard_flushed(&g, at);
+    assert_int_equal(g.synced, 1);
+    /* a write while the one before waits: that one is flushed first */
+    struct nm_bft_sign_record r3 = record_of(&g.rec, &v3);
+    assert_int_equal(nm_bft_guard_write(&g, &r3), 0);
+    struct nm_bft_sign_record r4 = record_of(&g.rec, &v4);
+    assert_int_equal(nm_bft_guard_write(&g, &r4), 0);
+    assert_int_equal(g.written, 3);
+    assert_int_equal(g.synced, 2);
+    nm_bft_guard_flushed(&g, 1); /* a late answer of an older flush changes nothing */
+    assert_int_equal(g.synced, 2);
+    nm_bft_guard_flushed(&g, 3);
+    assert_int_equal(g.synced, 3);
+    nm_bft_guard_close(&g);
+    assert_int_equal(nm_bft_guard_open(&g, path), 0);
+    assert_int_equal(g.rec.height, 4);
+    assert_int_equal(g.rec.step, NM_BFT_PRECOMMIT);
+    nm_bft_guard_close(&g);
+}
+
 static void test_nothing_is_signed_when_the_record_cannot_be_written(void **state)
 {
     (void)state;
@@ -222,6 +274,8 @@ int main(void)
         cmocka_unit_test_setup(test_record_survives_a_crash_right_after_signing, reset),
         cmocka_unit_test_setup(test_damaged_record_refuses_to_start, reset),
         cmocka_unit_test_setup(test_torn_slot_leaves_the_record_before_it, reset),
+        cmocka_unit_test_setup(test_a_written_record_counts_as_durable_only_after_its_flush,
+                               reset),
         cmocka_unit_test(test_nothing_is_signed_when_the_record_cannot_be_written),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

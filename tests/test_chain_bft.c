@@ -19,6 +19,8 @@
 #include "node/extrinsic.h"
 #include "node/pallets/authorities.h"
 
+#include <sodium.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -146,6 +148,29 @@ static void test_a_built_block_is_checked_by_the_others_but_stored_by_nobody(voi
 /* A proposal must fit the gossip stream's window (chain_bft.h): with a
  * pool holding more, the proposer's block stays under the cap, is valid,
  * and the rest waits in the pool. */
+/* Pools transfers to dest from senders (round robin, nonces from 0) in c
+ * until count of them or bytes of them are in; returns how many. */
+static size_t pool_transfers(struct nm_chain *c, const struct nm_keypair *senders, int n_senders,
+                             const nm_account *dest, size_t count, size_t bytes)
+{
+    size_t pooled = 0, total = 0;
+    for (uint64_t k = 0; pooled < count && total < bytes; k++) {
+        struct nm_call call = {.kind = NM_CALL_TRANSFER};
+        call.u.transfer.dest = *dest;
+        call.u.transfer.amount = 1000000000ULL + k;
+        uint8_t *ext;
+        size_t len;
+        assert_int_equal(nm_extrinsic_build(&senders[k % (uint64_t)n_senders], &c->genesis,
+                                            k / (uint64_t)n_senders, &call, &ext, &len),
+                         0);
+        assert_int_equal(nm_chain_submit(c, ext, len, NULL), 0);
+        pooled++;
+        total += len;
+        free(ext);
+    }
+    return pooled;
+}
+
 static void test_a_proposed_block_stays_under_the_gossip_cap(void **state)
 {
     (void)state;
@@ -160,21 +185,8 @@ static void test_a_proposed_block_stays_under_the_gossip_cap(void **state)
     const struct nm_bft_authorities *set = nm_chain_bft_authorities_at(x.chains[0], 1);
     int p = (int)nm_bft_authorities_proposer(set, 1, 0);
     struct nm_chain *c = x.chains[p];
-    size_t pooled = 0, bytes = 0;
-    for (uint64_t k = 0; bytes < 2 * NM_BFT_PROPOSAL_BLOCK_MAX; k++) {
-        struct nm_call call = {.kind = NM_CALL_TRANSFER};
-        call.u.transfer.dest = x.keys[(p + 1) % N].pub;
-        call.u.transfer.amount = 1000000000ULL + k;
-        uint8_t *ext;
-        size_t len;
-        assert_int_equal(nm_extrinsic_build(&senders[k % SENDERS], &c->genesis, k / SENDERS,
-                                            &call, &ext, &len),
-                         0);
-        assert_int_equal(nm_chain_submit(c, ext, len, NULL), 0);
-        pooled++;
-        bytes += len;
-        free(ext);
-    }
+    size_t pooled = pool_transfers(c, senders, SENDERS, &x.keys[(p + 1) % N].pub, SIZE_MAX,
+                                   2 * NM_BFT_PROPOSAL_BLOCK_MAX);
     uint8_t *blk;
     size_t len;
     assert_int_equal(nm_chain_bft_build(c, nm_now_ms(), &blk, &len), 0);
@@ -186,6 +198,13 @@ static void test_a_proposed_block_stays_under_the_gossip_cap(void **state)
     assert_int_equal(c->pool.count, pooled); /* nothing left the pool: not final yet */
     assert_int_equal(nm_chain_bft_validate(x.chains[(p + 1) % N], blk, len), 0);
     assert_true(c->rt.params.max_block_bytes > NM_BFT_PROPOSAL_BLOCK_MAX); /* the chain's own */
+    /* a proposal over the cap is refused by the others, before anything */
+    uint8_t *over = calloc(1, NM_BFT_PROPOSAL_BLOCK_MAX + 1);
+    assert_int_equal(nm_chain_bft_validate(x.chains[(p + 1) % N], over,
+                                           NM_BFT_PROPOSAL_BLOCK_MAX + 1),
+                     NM_E_BFT_PROPOSAL_TOO_LARGE);
+    assert_int_equal(x.chains[(p + 1) % N]->best.height, 0);
+    free(over);
     free(blk);
     net_close(&x);
 }
@@ -246,6 +265,8 @@ static void test_every_bad_certificate_is_refused_and_changes_nothing(void **sta
     nm_hash h = x.h, other;
     memset(other.b, 7, sizeof other.b);
     struct nm_bft_cert cert;
+    /* validated here: the kept write set is not stored without a good one */
+    assert_int_equal(nm_chain_bft_validate(c, blk, len), 0);
     /* two of four: no quorum */
     make_cert(&x, &cert, 1, 0, &h, 2);
     assert_int_equal(nm_chain_bft_commit(c, blk, len, &cert, NULL), NM_E_BFT_NO_QUORUM);
@@ -272,6 +293,124 @@ static void test_every_bad_certificate_is_refused_and_changes_nothing(void **sta
     make_cert(&x, &cert, 1, 3, &h, 3);
     assert_int_equal(nm_chain_bft_commit(c, blk, len, &cert, NULL), 0);
     assert_int_equal(c->best.height, 1);
+    uint64_t reused, replayed;
+    nm_chain_bft_exec_stats(c, &reused, &replayed);
+    assert_int_equal(reused, 1);
+    assert_int_equal(replayed, 0);
+    nm_bft_cert_fini(&cert);
+    net_close(&x);
+}
+
+/* A height with transfers: the proposer p builds, (p + 1) validates,
+ * (p + 2) does neither; returns the block (malloc'd) and its hash. */
+static void transfers_built(struct net *x, struct nm_keypair *senders, int n, size_t count)
+{
+    for (int i = 0; i < n; i++) {
+        uint8_t seed[NM_SEED_LEN] = {(uint8_t)i, 9};
+        nm_keypair_from_seed(seed, &senders[i]);
+    }
+    net_open_with(x, senders, (size_t)n);
+    const struct nm_bft_authorities *set = nm_chain_bft_authorities_at(x->chains[0], 1);
+    x->p = (int)nm_bft_authorities_proposer(set, 1, 0);
+    struct nm_chain *c = x->chains[x->p];
+    assert_int_equal(pool_transfers(c, senders, n, &x->keys[(x->p + 3) % N].pub, count,
+                                    SIZE_MAX),
+                     count);
+    assert_int_equal(nm_chain_bft_build(c, nm_now_ms(), &x->blk, &x->len), 0);
+    block_hash(x->blk, x->len, &x->h);
+    assert_int_equal(nm_chain_bft_validate(x->chains[(x->p + 1) % N], x->blk, x->len), 0);
+}
+
+static void assert_exec_stats(struct nm_chain *c, uint64_t reused, uint64_t replayed)
+{
+    uint64_t r, p;
+    nm_chain_bft_exec_stats(c, &r, &p);
+    assert_int_equal(r, reused);
+    assert_int_equal(p, replayed);
+}
+
+static void test_a_decided_block_built_or_checked_here_is_not_executed_again(void **state)
+{
+    (void)state;
+    enum { SENDERS = 8, COUNT = 40 };
+    struct nm_keypair senders[SENDERS];
+    struct net x;
+    transfers_built(&x, senders, SENDERS, COUNT);
+    struct nm_bft_cert cert;
+    make_cert(&x, &cert, 1, 0, &x.h, 3);
+    /* built here, checked here, neither: one state, whichever way it came */
+    for (int k = 0; k < 3; k++) {
+        struct nm_chain *c = x.chains[(x.p + k) % N];
+        struct nm_block_outcome out = {0};
+        assert_int_equal(nm_chain_bft_commit_validated(c, x.blk, x.len, &cert, &out), 0);
+        assert_int_equal(out.count, COUNT);
+        for (size_t i = 0; i < out.count; i++)
+            assert_int_equal(out.results[i].error, 0);
+        free(out.results);
+        assert_int_equal(c->best.height, 1);
+        assert_true(nm_hash_eq(&c->best_hash, &x.h));
+        assert_exec_stats(c, k < 2 ? 1 : 0, k < 2 ? 0 : 1);
+        /* the tables as stored fold to the header's root; replay agrees */
+        char msg[256];
+        assert_int_equal(nm_chain_check(c, &x.spec, msg, sizeof msg), 0);
+    }
+    assert_int_equal(x.chains[x.p]->pool.count, 0); /* included: out of the pool */
+    /* the runtime goes on from the stored state: the next height too */
+    struct nm_chain *c = x.chains[x.p];
+    struct nm_call call = {.kind = NM_CALL_TRANSFER};
+    call.u.transfer.dest = x.keys[0].pub;
+    call.u.transfer.amount = 5000000000ULL;
+    uint8_t *ext, *blk2;
+    size_t ext_len, len2;
+    assert_int_equal(nm_extrinsic_build(&senders[0], &c->genesis, COUNT / SENDERS, &call, &ext,
+                                        &ext_len),
+                     0);
+    assert_int_equal(nm_chain_submit(c, ext, ext_len, NULL), 0);
+    free(ext);
+    assert_int_equal(nm_chain_bft_build(c, nm_now_ms(), &blk2, &len2), 0);
+    assert_int_equal(nm_chain_bft_validate(x.chains[(x.p + 1) % N], blk2, len2), 0);
+    assert_int_equal(nm_chain_bft_validate(x.chains[(x.p + 2) % N], blk2, len2), 0);
+    nm_hash h2;
+    block_hash(blk2, len2, &h2);
+    nm_bft_cert_fini(&cert);
+    make_cert(&x, &cert, 2, 0, &h2, 3);
+    for (int k = 0; k < 3; k++) {
+        assert_int_equal(nm_chain_bft_commit(x.chains[(x.p + k) % N], blk2, len2, &cert, NULL),
+                         0);
+        assert_true(nm_hash_eq(&x.chains[(x.p + k) % N]->best_hash, &h2));
+    }
+    free(blk2);
+    nm_bft_cert_fini(&cert);
+    net_close(&x);
+}
+
+static void test_a_kept_write_set_that_no_longer_applies_is_never_stored(void **state)
+{
+    (void)state;
+    enum { SENDERS = 4, COUNT = 12 };
+    struct nm_keypair senders[SENDERS];
+    struct net x;
+    transfers_built(&x, senders, SENDERS, COUNT);
+    struct nm_chain *c = x.chains[(x.p + 1) % N];
+    struct nm_bft_cert cert;
+    make_cert(&x, &cert, 1, 0, &x.h, 3);
+    /* a row the block changes is not as it was when checked: the write set
+     * conflicts, is rolled back, and the block is executed again (which
+     * here finds the state changed under it) */
+    char sql[160], hex[2 * NM_PUBKEY_LEN + 1];
+    sodium_bin2hex(hex, sizeof hex, x.keys[(x.p + 3) % N].pub.b, NM_PUBKEY_LEN);
+    snprintf(sql, sizeof sql, "UPDATE accounts SET free = free + 1 WHERE id = x'%s'", hex);
+    assert_int_equal(nm_db_exec(c->db, sql), 0);
+    assert_int_equal(nm_chain_bft_commit(c, x.blk, x.len, &cert, NULL), NM_E_STATE_MISMATCH);
+    assert_int_equal(c->best.height, 0);
+    assert_exec_stats(c, 0, 0);
+    /* as it was: the kept write set applies */
+    snprintf(sql, sizeof sql, "UPDATE accounts SET free = free - 1 WHERE id = x'%s'", hex);
+    assert_int_equal(nm_db_exec(c->db, sql), 0);
+    assert_int_equal(nm_chain_bft_commit(c, x.blk, x.len, &cert, NULL), 0);
+    assert_exec_stats(c, 1, 0);
+    char msg[256];
+    assert_int_equal(nm_chain_check(c, &x.spec, msg, sizeof msg), 0);
     nm_bft_cert_fini(&cert);
     net_close(&x);
 }
@@ -457,6 +596,8 @@ int main(void)
         cmocka_unit_test(test_a_block_without_certificate_is_refused),
         cmocka_unit_test(test_a_final_block_is_stored_with_its_certificate_and_synced_with_it),
         cmocka_unit_test(test_every_bad_certificate_is_refused_and_changes_nothing),
+        cmocka_unit_test(test_a_decided_block_built_or_checked_here_is_not_executed_again),
+        cmocka_unit_test(test_a_kept_write_set_that_no_longer_applies_is_never_stored),
         cmocka_unit_test(test_a_key_outside_the_set_cannot_build),
         cmocka_unit_test(test_a_reported_equivocator_leaves_the_set_at_the_next_block),
         cmocka_unit_test(test_a_governed_set_change_certifies_from_the_next_epoch_on),

@@ -23,6 +23,9 @@ struct peer {
     uint64_t rtt, cookie;
     uint8_t resp[64];
     size_t resp_len;
+    int gossips;          /* RPCs received whole */
+    size_t gossip_bytes;
+    uint32_t gossip_sum;  /* of every byte received, position-weighted */
 };
 
 static void ev_ready(void *ud, struct nm_p2p_conn *c)
@@ -74,7 +77,25 @@ static void ev_response(void *ud, struct nm_p2p_conn *c, enum nm_p2p_rr rr, uint
         memcpy(p->resp, resp, p->resp_len);
 }
 
+static uint32_t bytes_sum(const uint8_t *d, size_t n)
+{
+    uint32_t sum = 0;
+    for (size_t i = 0; i < n; i++)
+        sum = sum * 31 + d[i];
+    return sum;
+}
+
+static void ev_gossip(void *ud, struct nm_p2p_conn *c, const uint8_t *rpc, size_t len)
+{
+    (void)c;
+    struct peer *p = ud;
+    p->gossips++;
+    p->gossip_bytes += len;
+    p->gossip_sum += bytes_sum(rpc, len);
+}
+
 static const struct nm_p2p_conn_events EV = {.on_ready = ev_ready,
+                                             .on_gossip = ev_gossip,
                                              .on_identify = ev_identify,
                                              .on_ping = ev_ping,
                                              .on_request = ev_request,
@@ -228,6 +249,50 @@ static void test_sync_request_gets_its_answer_or_a_refusal(void **state)
     peer_free(l);
 }
 
+static void test_gossip_larger_than_the_window_arrives_whole_or_is_counted(void **state)
+{
+    (void)state;
+    struct peer *d = peer_new("/ip4/10.0.0.1/tcp/1"), *l = peer_new("/ip4/10.0.0.2/tcp/1");
+    connect_pair(d, l, true);
+    for (int i = 0; i < 10; i++) {
+        move(d, l, 0);
+        move(l, d, 0);
+    }
+    /* a proposal with its block: more than two yamux windows */
+    enum { BIG = 600 * 1000 };
+    uint8_t *big = malloc(BIG);
+    for (size_t i = 0; i < BIG; i++)
+        big[i] = (uint8_t)(i * 7 + i / 1000);
+    uint32_t sum = bytes_sum(big, BIG);
+    /* the listener reads nothing yet: what does not fit its window waits,
+     * up to NM_P2P_GOSSIP_PENDING_MAX; the next one is dropped and
+     * counted, and the connection lives */
+    int sent = 0;
+    while (d->conn.gossip_dropped == 0) {
+        assert_int_equal(nm_p2p_conn_gossip_send(&d->conn, big, BIG), 0);
+        sent++;
+        assert_true(sent < 10);
+    }
+    sent--;
+    assert_true(sent >= 3); /* 2 MiB wait: three of them, beside the window */
+    assert_int_equal(d->conn.error, 0);
+    for (int i = 0; i < 64 && l->gossips < sent; i++) {
+        assert_int_equal(move(d, l, 0), 0);
+        assert_int_equal(move(l, d, 0), 0); /* window updates */
+    }
+    assert_int_equal(l->gossips, sent);
+    assert_int_equal(l->gossip_bytes, (size_t)sent * BIG);
+    assert_int_equal(l->gossip_sum, sum * (uint32_t)sent);
+    assert_int_equal(d->conn.gossip_stream->pending_len, 0);
+    /* and the window works on as before */
+    assert_int_equal(nm_p2p_conn_gossip_send(&d->conn, big, 100), 0);
+    assert_int_equal(move(d, l, 0), 0);
+    assert_int_equal(l->gossips, sent + 1);
+    free(big);
+    peer_free(d);
+    peer_free(l);
+}
+
 static void test_dialer_refuses_listener_with_other_identity(void **state)
 {
     (void)state;
@@ -295,6 +360,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_two_nodes_upgrade_identify_and_ping),
         cmocka_unit_test(test_sync_request_gets_its_answer_or_a_refusal),
+        cmocka_unit_test(test_gossip_larger_than_the_window_arrives_whole_or_is_counted),
         cmocka_unit_test(test_dialer_refuses_listener_with_other_identity),
         cmocka_unit_test(test_garbage_at_each_stage_is_a_named_error),
     };

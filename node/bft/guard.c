@@ -159,7 +159,8 @@ void nm_bft_guard_close(struct nm_bft_guard *g)
  * later one overwrites the slot not holding the current record and
  * flushes it (one fdatasync; the file's size changes at most once). A
  * failed write leaves the current slot as it was. */
-static int record_persist(struct nm_bft_guard *g, const struct nm_bft_sign_record *rec)
+static int record_persist(struct nm_bft_guard *g, const struct nm_bft_sign_record *rec,
+                          bool flush)
 {
     struct nm_writer w;
     nm_writer_init(&w);
@@ -167,7 +168,7 @@ static int record_persist(struct nm_bft_guard *g, const struct nm_bft_sign_recor
     int err = w.err ? w.err : w.len != RECORD_LEN ? NM_E_INVAL : 0;
     if (err)
         goto out;
-    if (g->slot < 0) {
+    if (g->slot < 0) { /* the file's creation: durable at once */
         if (!(err = nm_bft_durable_replace(g->path, w.data, w.len)))
             g->slot = 0;
         goto out;
@@ -175,11 +176,19 @@ static int record_persist(struct nm_bft_guard *g, const struct nm_bft_sign_recor
     err = NM_E_IO;
     if (g->fd < 0 && (g->fd = open(g->path, O_WRONLY | O_CLOEXEC)) < 0)
         goto out;
+    /* the slot about to be overwritten may go only while the other is durable */
+    if (g->synced != g->written) {
+        if (fdatasync(g->fd) != 0)
+            goto out;
+        g->synced = g->written;
+    }
     int next = 1 - g->slot;
     if (pwrite(g->fd, w.data, w.len, (off_t)next * RECORD_LEN) != (ssize_t)w.len ||
-        fdatasync(g->fd) != 0)
+        (flush && fdatasync(g->fd) != 0))
         goto out;
     g->slot = next;
+    if (!flush)
+        g->written++;
     err = 0;
 out:
     nm_writer_fini(&w);
@@ -201,10 +210,29 @@ static int guard_admit(struct nm_bft_guard *g, uint64_t height, uint32_t round, 
 
 int nm_bft_guard_save(struct nm_bft_guard *g, const struct nm_bft_sign_record *rec)
 {
-    int err = record_persist(g, rec);
+    int err = record_persist(g, rec, true);
     if (!err)
         g->rec = *rec;
     return err;
+}
+
+int nm_bft_guard_write(struct nm_bft_guard *g, const struct nm_bft_sign_record *rec)
+{
+    int err = record_persist(g, rec, false);
+    if (!err)
+        g->rec = *rec;
+    return err;
+}
+
+int nm_bft_guard_flush_fd(int fd)
+{
+    return fd < 0 || fdatasync(fd) == 0 ? 0 : NM_E_IO;
+}
+
+void nm_bft_guard_flushed(struct nm_bft_guard *g, uint64_t written)
+{
+    if (written > g->synced && written <= g->written)
+        g->synced = written;
 }
 
 int nm_bft_guard_sign_vote(struct nm_bft_guard *g, struct nm_bft_vote *v,

@@ -42,6 +42,9 @@ struct nm_bft_guard {
     struct nm_bft_sign_record rec;
     int fd;   /* the file, open for writing once the first record is saved; -1 before */
     int slot; /* the slot holding rec (0 or 1), -1: none yet */
+    /* nm_bft_guard_write: records written (counted) and how many of them a
+     * flush has made durable; written == synced: nothing waits */
+    uint64_t written, synced;
 };
 
 /* Loads the record at path (none yet: nothing signed). NM_E_BFT_RECORD_DAMAGED
@@ -50,6 +53,22 @@ int nm_bft_guard_open(struct nm_bft_guard *g, const char *path);
 void nm_bft_guard_close(struct nm_bft_guard *g);
 /* Persists rec durably, then adopts it (the engine's store uses this). */
 int nm_bft_guard_save(struct nm_bft_guard *g, const struct nm_bft_sign_record *rec);
+/* As nm_bft_guard_save without the flush, so the caller's thread need not
+ * wait for the disk: rec is written to the file (not yet durable) and
+ * adopted; g->written counts it. Nothing signed under it may leave this
+ * machine before g->synced reaches that count (a flush that started after
+ * the write: nm_bft_guard_flush_fd on a worker, then nm_bft_guard_flushed
+ * on this thread). A write while an earlier one is not yet durable first
+ * flushes it here (each slot is overwritten only while the other is
+ * durable, so a crash never loses both). */
+int nm_bft_guard_write(struct nm_bft_guard *g, const struct nm_bft_sign_record *rec);
+/* The flush itself (fdatasync of fd, the guard's g->fd read on its thread
+ * when the flush was decided): touches nothing else, so any thread may run
+ * it. 0 or NM_E_IO. */
+int nm_bft_guard_flush_fd(int fd);
+/* On the guard's thread, after nm_bft_guard_flush_fd(fd) returned 0 for a
+ * flush decided when g->written was `written`: those are durable. */
+void nm_bft_guard_flushed(struct nm_bft_guard *g, uint64_t written);
 /* Checks the rule, persists the new record, then signs. On any error
  * nothing is signed (v->sig untouched) and the record is unchanged. */
 int nm_bft_guard_sign_vote(struct nm_bft_guard *g, struct nm_bft_vote *v,

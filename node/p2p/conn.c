@@ -113,9 +113,9 @@ static void stream_write(struct nm_p2p_conn *c, struct nm_yamux_stream *s, const
 {
     const struct sctx *x = s->user;
     c->proto_out[x ? x->proto : SP_NONE] += n; /* negotiation counts for the protocol asked */
-    int w = nm_yamux_write(&c->mux, s, d, n);
-    if (w < 0 || (size_t)w != n)
-        fail(c, w < 0 ? w : NM_E_FLOODED); /* small messages: a shut window is abuse */
+    int rc = nm_yamux_send(&c->mux, s, d, n); /* past the window: sent as it opens */
+    if (rc)
+        fail(c, rc); /* more than NM_YAMUX_PENDING_MAX waiting: the peer does not read */
 }
 
 static void sctx_free(struct sctx *x)
@@ -694,7 +694,11 @@ int nm_p2p_conn_gossip_send(struct nm_p2p_conn *c, const uint8_t *rpc, size_t le
         return c->error;
     uint8_t pre[NM_VARINT_MAX];
     size_t k = nm_varint_encode(len, pre, sizeof pre);
-    if (c->gossip_stream->send_window < k + len) {
+    /* a message larger than the window goes out in turns as the peer's
+     * window updates arrive; a peer that leaves this much unread gets no
+     * more gossip until it reads (counted), rather than losing the
+     * connection */
+    if (c->gossip_stream->pending_len + k + len > NM_P2P_GOSSIP_PENDING_MAX) {
         c->gossip_dropped++;
         return 0;
     }

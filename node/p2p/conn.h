@@ -33,6 +33,9 @@
  * stream it opened; the peer's stream only receives. */
 #define NM_P2P_PROTO_MESHSUB "/meshsub/1.1.0"
 #define NM_P2P_GOSSIP_MAX (1024u * 1024u)
+/* Gossip bytes that may wait for one peer's yamux window (beyond it the
+ * RPCs to that peer are dropped and counted in gossip_dropped). */
+#define NM_P2P_GOSSIP_PENDING_MAX (2u * NM_P2P_GOSSIP_MAX)
 
 /* The request-response protocols a connection carries. */
 enum nm_p2p_rr { NM_P2P_RR_SYNC, NM_P2P_RR_KAD, NM_P2P_RR_AUTONAT };
@@ -118,7 +121,7 @@ struct nm_p2p_conn {
     uint64_t now_us;
     struct nm_yamux_stream *ping_stream;
     struct nm_yamux_stream *gossip_stream; /* ours, for sending gossipsub RPCs */
-    uint64_t gossip_dropped;               /* RPCs dropped: the peer's window was full */
+    uint64_t gossip_dropped;               /* RPCs dropped: the peer left too much unread */
     uint64_t ping_sent_us;
     uint64_t last_rtt_us;
     uint64_t proto_in[NM_P2P_PROTO_KINDS], proto_out[NM_P2P_PROTO_KINDS]; /* stream payload */
@@ -153,8 +156,10 @@ int nm_p2p_conn_request(struct nm_p2p_conn *c, enum nm_p2p_rr rr, const uint8_t 
  * NM_E_INVAL when that stream is gone. */
 int nm_p2p_conn_respond(struct nm_p2p_conn *c, uint32_t stream_id, const uint8_t *resp,
                         size_t len);
-/* Sends a gossipsub RPC on our gossip stream (opened on first use). An
- * RPC that does not fit the peer's receive window is dropped and counted
+/* Sends a gossipsub RPC on our gossip stream (opened on first use). One
+ * larger than the peer's receive window goes out in turns as its window
+ * updates arrive; one that would leave more than NM_P2P_GOSSIP_PENDING_MAX
+ * bytes waiting for a peer that does not read is dropped and counted
  * (gossip is lossy; IHAVE/IWANT and sync recover). NM_E_INVAL before READY
  * or over NM_P2P_GOSSIP_MAX. */
 int nm_p2p_conn_gossip_send(struct nm_p2p_conn *c, const uint8_t *rpc, size_t len);

@@ -94,6 +94,7 @@ static void drop(struct nm_yamux *y, struct nm_yamux_stream *s, bool reset)
         y->data_stream = NULL;
     if (y->cb->on_stream_free)
         y->cb->on_stream_free(y->ud, s, reset);
+    free(s->pending);
     free(s);
 }
 
@@ -122,7 +123,7 @@ static struct nm_yamux_stream *add(struct nm_yamux *y, uint32_t id, bool outboun
 
 static void maybe_free(struct nm_yamux *y, struct nm_yamux_stream *s)
 {
-    if (s->local_fin && s->remote_fin)
+    if (s->local_fin && s->remote_fin && !s->fin_queued)
         drop(y, s, false);
 }
 
@@ -183,6 +184,8 @@ static void stream_end_flags(struct nm_yamux *y, struct nm_yamux_stream *s, uint
     }
 }
 
+static int flush_pending(struct nm_yamux *y, struct nm_yamux_stream *s);
+
 static int on_header(struct nm_yamux *y)
 {
     const uint8_t *h = y->hdr;
@@ -215,8 +218,13 @@ static int on_header(struct nm_yamux *y)
             return err;
         if (s && (uint64_t)s->send_window + length > UINT32_MAX)
             return NM_E_PROTOCOL;
-        if (s)
+        if (s) {
             s->send_window += length;
+            uint32_t sid = s->id;
+            if ((err = flush_pending(y, s)))
+                return err;
+            s = find(y, sid); /* a queued FIN may have ended it */
+        }
         stream_end_flags(y, s, flags);
         return 0;
     }
@@ -289,10 +297,10 @@ struct nm_yamux_stream *nm_yamux_open(struct nm_yamux *y, void *user, int *err)
     return s;
 }
 
-int nm_yamux_write(struct nm_yamux *y, struct nm_yamux_stream *s, const uint8_t *d, size_t n)
+/* Data frames for as much of d as the send window allows: bytes sent. */
+static int write_window(struct nm_yamux *y, struct nm_yamux_stream *s, const uint8_t *d,
+                        size_t n)
 {
-    if (s->local_fin)
-        return NM_E_PROTOCOL;
     if (n > s->send_window)
         n = s->send_window;
     size_t done = 0;
@@ -307,10 +315,84 @@ int nm_yamux_write(struct nm_yamux *y, struct nm_yamux_stream *s, const uint8_t 
     return (int)done;
 }
 
+int nm_yamux_write(struct nm_yamux *y, struct nm_yamux_stream *s, const uint8_t *d, size_t n)
+{
+    if (s->local_fin)
+        return NM_E_PROTOCOL;
+    return s->pending_len ? 0 : write_window(y, s, d, n); /* never ahead of waiting bytes */
+}
+
+/* Sends what waits in s as far as its window allows, then a queued FIN.
+ * s may be freed on return. */
+static int flush_pending(struct nm_yamux *y, struct nm_yamux_stream *s)
+{
+    if (s->pending_len && s->send_window) {
+        int w = write_window(y, s, s->pending, s->pending_len);
+        if (w < 0)
+            return w;
+        memmove(s->pending, s->pending + w, s->pending_len - (size_t)w);
+        s->pending_len -= (size_t)w;
+    }
+    if (s->pending_len || !s->fin_queued)
+        return 0;
+    int rc = send_frame(y, NM_YAMUX_WINDOW_UPDATE, NM_YAMUX_FIN, s->id, 0, NULL, 0);
+    if (!rc) {
+        s->fin_queued = false;
+        maybe_free(y, s);
+    }
+    return rc;
+}
+
+/* Room in s->pending for more bytes. */
+static int pending_room(struct nm_yamux_stream *s, size_t more)
+{
+    if (s->pending_len + more <= s->pending_cap)
+        return 0;
+    size_t cap = s->pending_cap ? s->pending_cap : 16384;
+    while (cap < s->pending_len + more)
+        cap *= 2;
+    uint8_t *p = realloc(s->pending, cap);
+    if (!p)
+        return NM_E_NOMEM;
+    s->pending = p;
+    s->pending_cap = cap;
+    return 0;
+}
+
+int nm_yamux_send(struct nm_yamux *y, struct nm_yamux_stream *s, const uint8_t *d, size_t n)
+{
+    if (s->local_fin)
+        return NM_E_PROTOCOL;
+    if (s->pending_len + n > NM_YAMUX_PENDING_MAX)
+        return NM_E_FLOODED;
+    size_t fits = s->pending_len ? 0 : n < s->send_window ? n : s->send_window;
+    int rc = pending_room(s, n - fits); /* first: all or nothing */
+    if (rc)
+        return rc;
+    size_t now = 0;
+    if (fits) {
+        int w = write_window(y, s, d, fits);
+        if (w < 0)
+            return w;
+        now = (size_t)w; /* short only when the output is full: the rest waits */
+    }
+    if (now == n)
+        return 0;
+    if ((rc = pending_room(s, n - now)))
+        return rc;
+    memcpy(s->pending + s->pending_len, d + now, n - now);
+    s->pending_len += n - now;
+    return 0;
+}
+
 int nm_yamux_close(struct nm_yamux *y, struct nm_yamux_stream *s)
 {
     if (s->local_fin)
         return 0;
+    if (s->pending_len) { /* after the bytes still waiting for the window */
+        s->local_fin = s->fin_queued = true;
+        return 0;
+    }
     int rc = send_frame(y, NM_YAMUX_WINDOW_UPDATE, NM_YAMUX_FIN, s->id, 0, NULL, 0);
     if (rc)
         return rc;

@@ -15,6 +15,8 @@
 #define NM_YAMUX_HEADER_LEN 12
 #define NM_YAMUX_WINDOW (256u * 1024u)
 #define NM_YAMUX_MAX_STREAMS 256 /* per session, both directions */
+/* Bytes one stream may hold waiting for the peer's window (nm_yamux_send). */
+#define NM_YAMUX_PENDING_MAX (4u * 1024u * 1024u)
 
 enum nm_yamux_type { NM_YAMUX_DATA = 0, NM_YAMUX_WINDOW_UPDATE, NM_YAMUX_PING, NM_YAMUX_GO_AWAY };
 enum nm_yamux_flags {
@@ -33,6 +35,11 @@ struct nm_yamux_stream {
     uint32_t send_window; /* bytes we may still send */
     uint32_t recv_window; /* bytes the peer may still send */
     uint32_t consumed;    /* consumed since the last window update */
+    /* nm_yamux_send: bytes past the send window, sent as the peer's window
+     * updates come in (then the FIN when fin_queued) */
+    uint8_t *pending;
+    size_t pending_len, pending_cap;
+    bool fin_queued;
     void *user;           /* the application's */
 };
 
@@ -81,12 +88,21 @@ int nm_yamux_feed(struct nm_yamux *y, const uint8_t *in, size_t len);
 
 /* Opens an outbound stream (SYN); NULL with *err on failure. */
 struct nm_yamux_stream *nm_yamux_open(struct nm_yamux *y, void *user, int *err);
-/* Queues up to n bytes on s within its send window; returns the bytes
- * taken (may be less than n, or 0 when the window is shut) or an error. */
 /* The open stream with this id, or NULL. */
 struct nm_yamux_stream *nm_yamux_find(struct nm_yamux *y, uint32_t id);
+/* Queues up to n bytes on s within its send window; returns the bytes
+ * taken (may be less than n, or 0 when the window is shut or bytes of
+ * nm_yamux_send still wait) or an error. */
 int nm_yamux_write(struct nm_yamux *y, struct nm_yamux_stream *s, const uint8_t *d, size_t n);
-/* Half-closes s (FIN); s is freed once the peer closes too. */
+/* Takes all n bytes: what the send window allows is queued now, the rest
+ * waits in s and goes out as the peer's window updates arrive (yamux flow
+ * control: a message larger than the window is sent in turns, never
+ * dropped). 0, NM_E_PROTOCOL after our FIN, NM_E_FLOODED when more than
+ * NM_YAMUX_PENDING_MAX bytes would wait (the peer does not read), or
+ * NM_E_NOMEM; then nothing was taken. */
+int nm_yamux_send(struct nm_yamux *y, struct nm_yamux_stream *s, const uint8_t *d, size_t n);
+/* Half-closes s (FIN, after any bytes still waiting); s is freed once the
+ * peer closes too. */
 int nm_yamux_close(struct nm_yamux *y, struct nm_yamux_stream *s);
 /* Resets s (RST) and frees it (on_stream_free runs). */
 void nm_yamux_reset(struct nm_yamux *y, struct nm_yamux_stream *s);
