@@ -11,6 +11,8 @@
 #include "rpc/client.h"
 #include "rpc/pages.h"
 
+#include <grpc/grpc.h>
+
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -352,6 +354,29 @@ static int refresh(struct nm_api_chainview *v, bool check_health, char *err, siz
     return publish(v, check_health);
 }
 
+/* The miner clients go on this thread, which is joined, not on the one
+ * that exits: gRPC is loaded with dlopen, so a thread that ran gRPC code
+ * holds blocks of dynamic TLS, which the LeakSanitizer of GCC <= 13
+ * misreads at exit at times (it read a bogus range from such a block and
+ * its tracer died on it: aggregator.sh under make asan). The last client's
+ * grpc_shutdown does not stop gRPC at once: each channel holds a reference
+ * until gRPC's own threads have torn it down, and the last of them then
+ * shuts gRPC down on a thread of its own, joining its executors and
+ * timers. So this waits (up to 5 s) for grpc_is_initialized() to turn
+ * false: gRPC holds its lock through that shutdown, so none of its threads
+ * is left running when this thread ends. */
+static void clients_free(struct nm_api_chainview *v)
+{
+    size_t n = v->nclients;
+    for (size_t i = 0; i < n; i++)
+        nm_miner_client_free(v->clients[i].client);
+    free(v->clients);
+    v->clients = NULL;
+    v->nclients = 0;
+    for (int ms = 0; n && ms < 5000 && grpc_is_initialized(); ms++)
+        nanosleep(&(struct timespec){.tv_nsec = 1000000}, NULL);
+}
+
 static void *refresher(void *arg)
 {
     struct nm_api_chainview *v = arg;
@@ -388,6 +413,7 @@ static void *refresher(void *arg)
         pthread_mutex_lock(&v->lock);
     }
     pthread_mutex_unlock(&v->lock);
+    clients_free(v);
     return NULL;
 }
 
@@ -449,9 +475,7 @@ void nm_api_chainview_stop(struct nm_api_chainview *v)
     snapshot_free(v->chain);
     if (v->current && --v->current->refs == 0)
         snapshot_free(v->current);
-    for (size_t i = 0; i < v->nclients; i++)
-        nm_miner_client_free(v->clients[i].client);
-    free(v->clients);
+    clients_free(v); /* none left when the refresher ran */
     pthread_cond_destroy(&v->wake);
     pthread_mutex_destroy(&v->lock);
     free(v);

@@ -47,6 +47,8 @@ void nm_api_query_drain(int max_ms)
 {
     for (int waited = 0; atomic_load(&live_threads) > 0 && waited < max_ms; waited += 10)
         nanosleep(&(struct timespec){.tv_nsec = 10000000}, NULL);
+    if (atomic_load(&live_threads) == 0) /* else a call is stuck: it may not be waited for */
+        nm_api_workers_stop();
 }
 
 /* One call's outcome. */

@@ -47,7 +47,8 @@ int nm_api_query_start(struct nm_api_job *job, void (*done)(void *ud, struct nm_
 void nm_api_query_run(struct nm_api_job *job);
 void nm_api_job_free(struct nm_api_job *job);
 /* Waits up to max_ms for every query and call thread to end (at exit:
- * the miner clients they use go with the chain view). */
+ * the miner clients they use go with the chain view), then stops and joins
+ * the worker threads (nm_api_workers_stop) unless a call is still stuck. */
 void nm_api_query_drain(int max_ms);
 
 /* Calls cancelled so far because `first` had its answer (all queries). */
