@@ -6,6 +6,7 @@
 
 #include "node/log.h"
 #include "node/errors.h"
+#include "rpc/server_pipeline.h"
 
 #include <arpa/inet.h>
 #include <stdarg.h>
@@ -28,6 +29,7 @@ static void conn_reset(struct nm_api_conn *c)
         c->body[0] = 0;
     c->body_len = 0;
     c->in_body = c->waiting = c->too_long = c->reply_ready = c->headers_sent = false;
+    c->body_seen = c->pipelined = false;
     c->nhdr = 0;
     c->path[0] = 0;
 }
@@ -176,7 +178,7 @@ static int reply_finished(struct nm_api_conn *c, int rc)
     c->reply_ready = c->headers_sent = false;
     c->reply_sent = 0;
     c->nhdr = 0;
-    if (rc)
+    if (rc || c->pipelined) /* pipelined: the answer said "Connection: close" */
         return -1;
     return lws_http_transaction_completed(c->wsi) ? -1 : 0;
 }
@@ -384,10 +386,35 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
         on_http(s, c, wsi);
         return answer_now(c);
     case LWS_CALLBACK_HTTP_BODY:
-        return c ? on_body(s, c, in, len) : -1;
+        if (!c)
+            return -1;
+        if (!c->body_seen) {
+            c->body_seen = true;
+            /* a pipelined request lws would spin on (rpc/server_pipeline.h):
+             * the answers before it are out, the connection closes */
+            if (len && nm_http_body_is_request_head(in, len)) {
+                s->metrics.pipelined_closed++;
+                return -1;
+            }
+        }
+        return on_body(s, c, in, len);
     case LWS_CALLBACK_HTTP_BODY_COMPLETION:
-        if (!c || !c->in_body)
+        if (!c)
             return 0;
+        if (!c->in_body) {
+            /* lws 4.1 says the body is complete again when bytes came behind
+             * a request (pipelined): an answer still due says "Connection:
+             * close" and ends the connection; with none due (answered before
+             * its body was read away) it ends now */
+            if (!c->waiting && !c->reply_ready)
+                return -1;
+            if (!c->pipelined && lws_get_network_wsi(wsi) == wsi) {
+                c->pipelined = true;
+                s->metrics.pipelined_closed++;
+                nm_api_header(c, "Connection", "close");
+            }
+            return 0;
+        }
         c->in_body = false;
         if (!c->body && on_body(s, c, "", 0))
             return -1;

@@ -77,6 +77,8 @@ struct nm_rpc_conn {
     bool dead;           /* dropped or closing: sends fail */
     bool http_in_body;   /* reading a POST body */
     bool http_responded; /* the response of this HTTP exchange is queued */
+    bool http_body_seen; /* this exchange's first body chunk came */
+    bool http_pipelined; /* bytes came behind this request: answer, then close */
     bool over_cap;       /* accepted past max_connections: answered 503 */
     bool discarding;     /* reading an oversize WebSocket message away */
     bool in_receive;     /* inside this WebSocket's receive callback, nothing sent yet */
