@@ -10,6 +10,7 @@
 #include "api/limit.h"
 #include "api/query.h"
 #include "api/redis.h"
+#include "rpc/server_pipeline.h"
 
 #include <libwebsockets.h>
 #include <pthread.h>
@@ -35,6 +36,7 @@ struct nm_api_conn {
     bool in_callback; /* routing inside lws's callback: answer_now writes */
     bool body_seen;   /* this request's first body chunk came */
     bool pipelined;   /* bytes came behind this request: answer, then close */
+    struct nm_http_spurious spurious; /* lws's repeated body completions */
     char *body;
     size_t body_len, body_cap;
     int64_t start_us;

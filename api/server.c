@@ -6,7 +6,6 @@
 
 #include "node/log.h"
 #include "node/errors.h"
-#include "rpc/server_pipeline.h"
 
 #include <arpa/inet.h>
 #include <stdarg.h>
@@ -406,7 +405,8 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
              * a request (pipelined): an answer still due says "Connection:
              * close" and ends the connection; with none due (answered before
              * its body was read away) it ends now */
-            if (!c->waiting && !c->reply_ready)
+            if ((!c->waiting && !c->reply_ready) ||
+                nm_http_spurious_completion(&c->spurious, uv_now(&s->loop)))
                 return -1;
             if (!c->pipelined && lws_get_network_wsi(wsi) == wsi) {
                 c->pipelined = true;

@@ -2,7 +2,6 @@
  * (Content-Length, size limit), GET /health, CORS and preflights, and the
  * small answers the server makes itself (refusals, errors). */
 #include "rpc/server_conn.h"
-#include "rpc/server_pipeline.h"
 
 #include "node/errors.h"
 
@@ -242,6 +241,8 @@ int nm_rpc_http_on_body_done(struct nm_rpc_conn *conn)
          * behind a request (pipelined): while its answer is due, that answer
          * says "Connection: close" and ends the connection; with no answer
          * due (one made by the server and a body read away) it ends now */
+        if (nm_http_spurious_completion(&conn->http_spurious, uv_now(srv->loop)))
+            return -1;
         if (conn->announced || conn->deferred || conn->out_head) {
             conn->http_pipelined = true;
             return 0;

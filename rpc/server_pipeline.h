@@ -19,10 +19,23 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* The first body chunk of a request is really a request head (lws re-reading
- * its buffer): after optional CR/LF, an upper-case method token and a space.
- * No JSON text starts that way, so a JSON body is never mistaken for one. */
+ * its buffer): after optional CR/LF, an upper-case letter (a method), or
+ * nothing but line ends. No JSON text starts that way, so a JSON body is
+ * never mistaken for one (a body that is not JSON is refused either way). */
 bool nm_http_body_is_request_head(const void *chunk, size_t len);
+
+/* lws calls body-completion again while a pipelined request's bytes wait
+ * (a few times a loop turn: that is how a server learns of them); dozens of
+ * times in one loop turn mean lws loops on them. Counted per connection. */
+#define NM_HTTP_SPURIOUS_PER_TURN 16
+struct nm_http_spurious {
+    uint64_t turn_ms; /* the loop's uv_now: constant within one turn */
+    unsigned count;
+};
+/* Counts one; true when lws is looping (close the connection). */
+bool nm_http_spurious_completion(struct nm_http_spurious *s, uint64_t loop_now_ms);
 
 #endif
