@@ -145,8 +145,11 @@ void nm_api_reply(struct nm_api_server *s, struct nm_api_conn *c, int status, ch
      * now (a loop turn and two epoll_ctl sooner than waiting for POLLOUT);
      * a connection that cannot go on is closed by lws at once */
     if (lws_get_network_wsi(c->wsi) == c->wsi) {
-        if (write_reply(c))
+        if (write_reply(c)) { /* lws re-arms its timers when woken: we are
+                               * outside its service here */
             lws_set_timeout(c->wsi, PENDING_TIMEOUT_CLOSE_SEND, LWS_TO_KILL_ASYNC);
+            lws_cancel_service(lws_get_context(c->wsi));
+        }
         return;
     }
     lws_callback_on_writable(c->wsi);
