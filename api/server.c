@@ -404,14 +404,17 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
         if (!c)
             return 0;
         if (!c->in_body) {
-            /* lws 4.1 says the body is complete again when bytes came behind
-             * a request (pipelined): an answer still due says "Connection:
-             * close" and ends the connection; with none due (answered before
-             * its body was read away) it ends now */
+            /* HTTP/1.1 (an HTTP/2 stream has no pipelining): lws 4.1 says
+             * the body is complete again when bytes came behind a request
+             * (pipelined): an answer still due says "Connection: close" and
+             * ends the connection; with none due (answered before its body
+             * was read away) it ends now */
+            if (lws_get_network_wsi(wsi) != wsi)
+                return 0;
             if ((!c->waiting && !c->reply_ready) ||
                 nm_http_spurious_completion(&c->spurious, uv_now(&s->loop)))
                 return -1;
-            if (!c->pipelined && lws_get_network_wsi(wsi) == wsi) {
+            if (!c->pipelined) {
                 c->pipelined = true;
                 s->metrics.pipelined_closed++;
                 nm_api_header(c, "Connection", "close");
