@@ -10,6 +10,7 @@
 #include "api/limit.h"
 #include "api/query.h"
 #include "api/redis.h"
+#include "rpc/server_pipeline.h"
 
 #include <libwebsockets.h>
 #include <pthread.h>
@@ -33,6 +34,9 @@ struct nm_api_conn {
     char cache_control[64];
     bool in_body, waiting, too_long;
     bool in_callback; /* routing inside lws's callback: answer_now writes */
+    bool body_seen;   /* this request's first body chunk came */
+    bool pipelined;   /* bytes came behind this request: answer, then close */
+    struct nm_http_spurious spurious; /* lws's repeated body completions */
     char *body;
     size_t body_len, body_cap;
     int64_t start_us;
@@ -55,6 +59,7 @@ struct nm_api_metrics {
     uint64_t requests, by_class[6]; /* by_class[2] = 2xx ... */
     uint64_t cache_hits, cache_misses, limited, unauthorized, queries;
     uint64_t redis_hits; /* cache hits answered from the shared cache (Redis) */
+    uint64_t pipelined_closed; /* connections closed at a pipelined request */
     uint64_t lat_us[NM_API_LAT_RING]; /* last request latencies, a ring */
     uint64_t lat_count;
     uint64_t lat_sum_us; /* every request's, for the summary's _sum */

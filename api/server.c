@@ -28,6 +28,7 @@ static void conn_reset(struct nm_api_conn *c)
         c->body[0] = 0;
     c->body_len = 0;
     c->in_body = c->waiting = c->too_long = c->reply_ready = c->headers_sent = false;
+    c->body_seen = c->pipelined = false;
     c->nhdr = 0;
     c->path[0] = 0;
 }
@@ -144,8 +145,11 @@ void nm_api_reply(struct nm_api_server *s, struct nm_api_conn *c, int status, ch
      * now (a loop turn and two epoll_ctl sooner than waiting for POLLOUT);
      * a connection that cannot go on is closed by lws at once */
     if (lws_get_network_wsi(c->wsi) == c->wsi) {
-        if (write_reply(c))
+        if (write_reply(c)) { /* lws re-arms its timers when woken: we are
+                               * outside its service here */
             lws_set_timeout(c->wsi, PENDING_TIMEOUT_CLOSE_SEND, LWS_TO_KILL_ASYNC);
+            lws_cancel_service(lws_get_context(c->wsi));
+        }
         return;
     }
     lws_callback_on_writable(c->wsi);
@@ -176,7 +180,7 @@ static int reply_finished(struct nm_api_conn *c, int rc)
     c->reply_ready = c->headers_sent = false;
     c->reply_sent = 0;
     c->nhdr = 0;
-    if (rc)
+    if (rc || c->pipelined) /* pipelined: the answer said "Connection: close" */
         return -1;
     return lws_http_transaction_completed(c->wsi) ? -1 : 0;
 }
@@ -384,10 +388,39 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
         on_http(s, c, wsi);
         return answer_now(c);
     case LWS_CALLBACK_HTTP_BODY:
-        return c ? on_body(s, c, in, len) : -1;
+        if (!c)
+            return -1;
+        if (!c->body_seen) {
+            c->body_seen = true;
+            /* a pipelined request lws would spin on (rpc/server_pipeline.h):
+             * the answers before it are out, the connection closes */
+            if (len && nm_http_body_is_request_head(in, len)) {
+                s->metrics.pipelined_closed++;
+                return -1;
+            }
+        }
+        return on_body(s, c, in, len);
     case LWS_CALLBACK_HTTP_BODY_COMPLETION:
-        if (!c || !c->in_body)
+        if (!c)
             return 0;
+        if (!c->in_body) {
+            /* HTTP/1.1 (an HTTP/2 stream has no pipelining): lws 4.1 says
+             * the body is complete again when bytes came behind a request
+             * (pipelined): an answer still due says "Connection: close" and
+             * ends the connection; with none due (answered before its body
+             * was read away) it ends now */
+            if (lws_get_network_wsi(wsi) != wsi)
+                return 0;
+            if ((!c->waiting && !c->reply_ready) ||
+                nm_http_spurious_completion(&c->spurious, uv_now(&s->loop)))
+                return -1;
+            if (!c->pipelined) {
+                c->pipelined = true;
+                s->metrics.pipelined_closed++;
+                nm_api_header(c, "Connection", "close");
+            }
+            return 0;
+        }
         c->in_body = false;
         if (!c->body && on_body(s, c, "", 0))
             return -1;

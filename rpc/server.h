@@ -98,6 +98,7 @@ struct nm_rpc_server_stats {
     uint64_t closed_idle;      /* WebSockets closed after idle_timeout_secs */
     uint64_t deferred;         /* requests left for a later loop turn (the slice was spent) */
     uint64_t dropped_slow;     /* dropped at the outbound limit */
+    uint64_t refused_pipelined; /* HTTP connections closed at a pipelined request */
     size_t queued_bytes;       /* outbound bytes queued now, all connections */
 };
 

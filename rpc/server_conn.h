@@ -9,6 +9,7 @@
 
 #include "rpc/jsonscan.h"
 #include "rpc/server.h"
+#include "rpc/server_pipeline.h"
 
 #include <libwebsockets.h>
 #include <stdbool.h>
@@ -77,6 +78,9 @@ struct nm_rpc_conn {
     bool dead;           /* dropped or closing: sends fail */
     bool http_in_body;   /* reading a POST body */
     bool http_responded; /* the response of this HTTP exchange is queued */
+    bool http_body_seen; /* this exchange's first body chunk came */
+    bool http_pipelined; /* bytes came behind this request: answer, then close */
+    struct nm_http_spurious http_spurious; /* lws's repeated body completions */
     bool over_cap;       /* accepted past max_connections: answered 503 */
     bool discarding;     /* reading an oversize WebSocket message away */
     bool in_receive;     /* inside this WebSocket's receive callback, nothing sent yet */

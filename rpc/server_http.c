@@ -156,6 +156,8 @@ int nm_rpc_http_on_request(struct nm_rpc_conn *conn, struct lws *wsi)
     conn->is_ws = false;
     conn->http_in_body = false;
     conn->http_responded = false;
+    conn->http_body_seen = false;
+    conn->http_pipelined = false;
     conn->rx_len = 0;
     nm_rpc_srv_out_clear(conn);
     nm_rpc_srv_conn_read_peer(conn);
@@ -206,6 +208,16 @@ int nm_rpc_http_on_request(struct nm_rpc_conn *conn, struct lws *wsi)
 int nm_rpc_http_on_body(struct nm_rpc_conn *conn, const void *in, size_t len)
 {
     struct nm_rpc_server *srv = conn->srv;
+    if (!conn->http_body_seen) {
+        conn->http_body_seen = true;
+        /* a pipelined request that lws would spin on (server_pipeline.h):
+         * the answers before it are out, the connection closes */
+        if (len && nm_http_body_is_request_head(in, len)) {
+            srv->stats.refused_pipelined++;
+            conn->http_in_body = false;
+            return -1;
+        }
+    }
     if (!conn->http_in_body)
         return 0;
     if (conn->rx_len + len > srv->max_request_bytes)
@@ -224,8 +236,19 @@ int nm_rpc_http_on_body(struct nm_rpc_conn *conn, const void *in, size_t len)
 int nm_rpc_http_on_body_done(struct nm_rpc_conn *conn)
 {
     struct nm_rpc_server *srv = conn->srv;
-    if (!conn->http_in_body)
-        return 0;
+    if (!conn->http_in_body) {
+        /* lws 4.1 says the body is complete again when more bytes came
+         * behind a request (pipelined): while its answer is due, that answer
+         * says "Connection: close" and ends the connection; with no answer
+         * due (one made by the server and a body read away) it ends now */
+        if (nm_http_spurious_completion(&conn->http_spurious, uv_now(srv->loop)))
+            return -1;
+        if (conn->announced || conn->deferred || conn->out_head) {
+            conn->http_pipelined = true;
+            return 0;
+        }
+        return -1;
+    }
     conn->http_in_body = false;
     if (srv->deleting || conn->dead)
         return -1;
@@ -243,6 +266,9 @@ int nm_rpc_http_on_writeable(struct nm_rpc_conn *conn, struct lws *wsi)
     if (!m)
         return 0;
     if (lws_add_http_common_headers(wsi, HTTP_STATUS_OK, "application/json", m->len, &p, end) ||
+        (conn->http_pipelined &&
+         lws_add_http_header_by_token(wsi, WSI_TOKEN_CONNECTION, (unsigned char *)"close", 5,
+                                      &p, end)) ||
         add_cors_headers(conn, wsi, 0, &p, end) || lws_finalize_http_header(wsi, &p, end)) {
         free(m);
         return -1;
@@ -257,5 +283,9 @@ int nm_rpc_http_on_writeable(struct nm_rpc_conn *conn, struct lws *wsi)
     if (n < 0 || (size_t)n != total)
         return -1;
     nm_rpc_srv_conn_notify_close(conn); /* the exchange is over */
+    if (conn->http_pipelined) { /* the answer is out; lws closes */
+        conn->srv->stats.refused_pipelined++;
+        return -1;
+    }
     return lws_http_transaction_completed(wsi) ? -1 : 0;
 }

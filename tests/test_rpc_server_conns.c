@@ -1,12 +1,13 @@
 /* Unit tests for rpc/server, connections: the connection cap, close
  * notifications, bearer tokens, the outbound limit, delete and a clean
- * loop, bind failures, IPv6 loopback and browser origins (CORS), over real
- * sockets on 127.0.0.1. */
+ * loop, bind failures, IPv6 loopback, browser origins (CORS) and HTTP/1.1
+ * pipelining, over real sockets on 127.0.0.1. */
 #include "tests/support/server_fixture.h"
 
 #include "node/errors.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -341,6 +342,118 @@ static void test_connection_over_the_cap_gets_503_with_a_reason(void **state)
     close(b);
 }
 
+/* The server ends the connection within 3 s: EOF (or a reset) after any
+ * bytes still due; false if it stays open. */
+static bool expect_eof(int fd)
+{
+    char buf[4096];
+    for (int waited = 0; waited < 3000; waited += 50) {
+        struct pollfd p = {.fd = fd, .events = POLLIN};
+        if (poll(&p, 1, 50) <= 0)
+            continue;
+        ssize_t n = recv(fd, buf, sizeof buf, 0);
+        if (n <= 0)
+            return true;
+    }
+    return false;
+}
+
+/* CPU time of the whole process (the test thread sleeps: it is the loop's)
+ * over ms, in ms. */
+static long cpu_ms_over(int ms)
+{
+    struct timespec a, b;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &a);
+    srv_sleep_ms(ms);
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &b);
+    return (b.tv_sec - a.tv_sec) * 1000 + (b.tv_nsec - a.tv_nsec) / 1000000;
+}
+
+static void send_raw(int fd, const char *bytes)
+{
+    size_t len = strlen(bytes), off = 0;
+    while (off < len) {
+        ssize_t n = send(fd, bytes + off, len - off, MSG_NOSIGNAL);
+        assert_true(n > 0);
+        off += (size_t)n;
+    }
+}
+
+#define PIPE_POST(body) \
+    "POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: " \
+    #body "\r\n\r\n"
+
+/* Issue 17: two POSTs in one write (pipelining) made lws 4.1.6 loop for
+ * ever on the node thread after the first answer. The first is answered
+ * (with Connection: close), the second is never handed over, the
+ * connection closes, the loop stays idle and serves the next client. */
+static void test_pipelined_posts_answer_the_first_then_close_without_spinning(void **state)
+{
+    struct srv_fixture *f = *state;
+    struct srv_http_response r;
+    int before = srv_rec_requests();
+    int fd = srv_tcp_connect(f->port);
+    assert_true(fd >= 0);
+    send_raw(fd, PIPE_POST(10) "echo:first" PIPE_POST(11) "echo:second"
+                 PIPE_POST(10) "echo:third");
+    assert_true(srv_http_read_response(fd, &r));
+    assert_int_equal(r.status, 200);
+    assert_string_equal(r.body, "echo:echo:first");
+    assert_non_null(strcasestr(r.head, "connection: close"));
+    free(r.body);
+    assert_true(expect_eof(fd));
+    close(fd);
+    long spent = cpu_ms_over(500);
+    assert_true(spent < 150);
+    assert_int_equal(srv_rec_requests() - before, 1);
+
+    /* bodies shorter than a method name: lws hands over only "PO" */
+    fd = srv_tcp_connect(f->port);
+    send_raw(fd, PIPE_POST(2) "hi" PIPE_POST(2) "ho" "\r\n" PIPE_POST(1) "x");
+    assert_true(srv_http_read_response(fd, &r));
+    assert_string_equal(r.body, "echo:hi");
+    free(r.body);
+    assert_true(expect_eof(fd));
+    close(fd);
+    assert_true(cpu_ms_over(500) < 150);
+    assert_int_equal(srv_rec_requests() - before, 2);
+
+    fd = srv_tcp_connect(f->port);
+    srv_http_send(fd, f->port, "POST", "/", "after", NULL);
+    assert_true(srv_http_read_response(fd, &r));
+    assert_string_equal(r.body, "echo:after");
+    free(r.body);
+    close(fd);
+}
+
+/* An answer the server makes itself (GET /health) is written before lws
+ * reads the POST behind it from its buffer: the POST is refused there (its
+ * "body" would be its own head), the connection closes, nothing spins. */
+static void test_post_pipelined_behind_a_get_is_refused_without_spinning(void **state)
+{
+    struct srv_fixture *f = *state;
+    struct srv_http_response r;
+    int before = srv_rec_requests();
+    int fd = srv_tcp_connect(f->port);
+    assert_true(fd >= 0);
+    send_raw(fd, "GET /health HTTP/1.1\r\nHost: x\r\n\r\nGET /health HTTP/1.1\r\nHost: x\r\n\r\n"
+                 PIPE_POST(10) "echo:first");
+    for (int i = 0; i < 2; i++) { /* pipelined GETs are answered, in order */
+        assert_true(srv_http_read_response(fd, &r));
+        assert_int_equal(r.status, 200);
+        assert_string_equal(r.body, "{\"ok\":true}");
+        free(r.body);
+    }
+    assert_true(expect_eof(fd));
+    close(fd);
+    assert_true(cpu_ms_over(500) < 150);
+    assert_int_equal(srv_rec_requests() - before, 0);
+    fd = srv_ws_open(f->port, NULL);
+    assert_true(fd >= 0);
+    srv_ws_expect_echo(fd, "still serving");
+    close(fd);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -364,6 +477,11 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_default_cors_allows_localhost_pages_only,
                                         srv_setup_default, srv_teardown),
         cmocka_unit_test(test_malformed_cors_lists_are_refused),
+        cmocka_unit_test_setup_teardown(
+            test_pipelined_posts_answer_the_first_then_close_without_spinning, srv_setup_default,
+            srv_teardown),
+        cmocka_unit_test_setup_teardown(test_post_pipelined_behind_a_get_is_refused_without_spinning,
+                                        srv_setup_default, srv_teardown),
         cmocka_unit_test_setup_teardown(test_connection_over_the_cap_gets_503_with_a_reason,
                                         setup_cap_2, srv_teardown),
     };
