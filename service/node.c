@@ -459,9 +459,10 @@ static int check_validator(struct nm_node *n)
     nm_ss58_encode(&c->author.pub, addr);
     if (c->bft && c->bft_self < 0) {
         snprintf(n->start_msg, sizeof n->start_msg,
-                 "--validator: key %s is not in the chain spec's authority set (%u "
-                 "authorities; see bft_authorities)",
-                 addr, c->bft_set.count);
+                 "--validator: key %s is not in the authority set at height %" PRIu64
+                 " (%u authorities; see bft_authorities). An authority added by "
+                 "governance starts without --validator until it has synced past the change",
+                 addr, c->best.height, c->bft_set.count);
         return NM_E_BFT_UNKNOWN_AUTHORITY;
     }
     if (!c->bft && !c->can_author) {
