@@ -88,7 +88,7 @@ static void test_a_report_removes_the_offender_and_slashes_its_stake_to_the_trea
     assert_int_equal(fx_event_count(f, "authorities.Offence"), 1);
     fx_assert_commitment_matches(f);
     /* the same evidence again (another node's report): refused by name */
-    struct fx_snapshot snap;
+    struct tq_snapshot snap;
     fx_snapshot_take(f, &snap);
     assert_int_equal(nm_authorities_report(&f->rt, &f->bob, &f->call), NM_E_BFT_ALREADY_OUT);
     fx_snapshot_assert_same(f, &snap);
@@ -134,7 +134,7 @@ static void test_authority_changes_are_checked_and_refusals_change_nothing(void 
     struct fx *f = *state;
     struct nm_keypair eve;
     nm_keypair_dev("eve", &eve);
-    struct fx_snapshot snap;
+    struct tq_snapshot snap;
     fx_snapshot_take(f, &snap);
     struct nm_runtime *rt = &f->rt;
     for (int write = 0; write < 2; write++) {
@@ -286,7 +286,7 @@ static void test_an_authority_change_that_no_longer_fits_fails_at_execution(void
 static void test_bad_reports_are_refused_and_change_nothing(void **state)
 {
     struct fx *f = *state;
-    struct fx_snapshot snap;
+    struct tq_snapshot snap;
     fx_snapshot_take(f, &snap);
     /* another chain's votes */
     nm_hash other;
@@ -313,7 +313,7 @@ static void test_the_last_authority_is_never_removed(void **state)
         report_of(f, who, &f->rt.genesis);
         assert_int_equal(nm_authorities_report(&f->rt, &f->alice, &f->call), 0);
     }
-    struct fx_snapshot snap;
+    struct tq_snapshot snap;
     fx_snapshot_take(f, &snap);
     report_of(f, 0, &f->rt.genesis);
     assert_int_equal(nm_authorities_report(&f->rt, &f->alice, &f->call), NM_E_BFT_AUTHORITIES);

@@ -197,7 +197,7 @@ static void test_register_counts_stake_bonded_earlier(void **state)
     f->call.u.stake.subnet = id;
     f->call.u.stake.amount = 60 * NMT;
     assert_int_equal(nm_staking_add(&f->rt, &f->bob, &f->call), 0);
-    struct fx_snapshot s;
+    struct tq_snapshot s;
     fx_snapshot_take(f, &s);
     assert_int_equal(reg(f, &f->bob, id, NM_ROLE_VALIDATOR, 39 * NMT, ""), NM_E_BELOW_MINIMUM);
     fx_snapshot_assert_same(f, &s);
@@ -228,7 +228,7 @@ static void test_register_rejects_bad_requests_without_changing_anything(void **
     assert_int_equal(nm_subnets_retire(&f->rt, &f->alice, &f->call), 0);
     assert_int_equal(miner(f, &f->bob, id), 0);
 
-    struct fx_snapshot s;
+    struct tq_snapshot s;
     fx_snapshot_take(f, &s);
     assert_int_equal(miner(f, &f->alice, 99), NM_E_UNKNOWN_SUBNET);
     assert_int_equal(miner(f, &f->alice, retired), NM_E_SUBNET_RETIRED);
@@ -360,7 +360,7 @@ static void test_registration_burn_adapts_to_demand(void **state)
     /* short of stake + burn: refused, nothing changed */
     nm_account poor = fx_account(99);
     assert_int_equal(nm_balances_credit(&f->rt, &poor, 10 * NMT + 2 * NMT), 0);
-    struct fx_snapshot s;
+    struct tq_snapshot s;
     fx_snapshot_take(f, &s);
     assert_int_equal(miner(f, &poor, id), NM_E_INSUFFICIENT_BALANCE);
     fx_snapshot_assert_same(f, &s);
@@ -444,7 +444,7 @@ static void test_deregister_of_an_unregistered_account_fails(void **state)
     struct fx *f = *state;
     uint16_t id = make_subnet(f, 0);
     assert_int_equal(miner(f, &f->bob, id), 0);
-    struct fx_snapshot s;
+    struct tq_snapshot s;
     fx_snapshot_take(f, &s);
     assert_int_equal(dereg(f, &f->alice, id), NM_E_NOT_REGISTERED);
     assert_int_equal(dereg(f, &f->bob, 99), NM_E_NOT_REGISTERED);
@@ -478,7 +478,7 @@ static void test_deregister_obeys_the_unlock_cap_and_then_changes_nothing(void *
         assert_int_equal(nm_staking_remove(&f->rt, &f->bob, &f->call), 0);
     }
     nm_runtime_begin_block(&f->rt, 100, 0);
-    struct fx_snapshot s;
+    struct tq_snapshot s;
     fx_snapshot_take(f, &s);
     assert_int_equal(dereg(f, &f->bob, id), NM_E_TOO_MANY_UNLOCKS);
     fx_snapshot_assert_same(f, &s);
@@ -493,7 +493,7 @@ static void test_set_endpoint_updates_a_validated_endpoint(void **state)
     uint16_t id = make_subnet(f, 0);
     assert_int_equal(miner(f, &f->bob, id), 0);
     assert_int_equal(reg(f, &f->alice, id, NM_ROLE_VALIDATOR, 100 * NMT, "https://v.io"), 0);
-    struct fx_snapshot s;
+    struct tq_snapshot s;
     fx_snapshot_take(f, &s);
     assert_int_equal(set_endpoint(f, &f->bob, id, ""), NM_E_BAD_ENDPOINT);
     assert_int_equal(set_endpoint(f, &f->bob, id, "grpc://no-port"), NM_E_BAD_ENDPOINT);

@@ -21,7 +21,7 @@ static void test_validate_accepts_a_good_extrinsic_and_changes_nothing(void **st
 {
     struct rtfx *f = *state;
     struct rtfx_ext x = rtfx_transfer(f, &f->alice, 0, &f->bob.pub, NMT);
-    struct rtfx_snapshot s;
+    struct tq_snapshot s;
     rtfx_snapshot_take(f, &s);
     nm_account signer;
     uint64_t nonce = 99;
@@ -306,7 +306,7 @@ static void test_apply_rejects_without_changing_anything(void **state)
     const int expect[5] = {NM_E_STALE_NONCE, NM_E_FUTURE_NONCE, NM_E_WRONG_CHAIN,
                            NM_E_BAD_SIGNATURE, NM_E_INSUFFICIENT_BALANCE};
     for (int i = 0; i < 5; i++) {
-        struct rtfx_snapshot s;
+        struct tq_snapshot s;
         rtfx_snapshot_take(f, &s);
         assert_int_equal(rtfx_apply(f, &cases[i], NULL), expect[i]);
         rtfx_snapshot_assert_same(f, &s);

@@ -74,7 +74,7 @@ static void test_add_rejects_bad_requests_without_changing_anything(void **state
     f->call.u.subnet_retire.subnet = retired;
     assert_int_equal(nm_subnets_retire(&f->rt, &f->alice, &f->call), 0);
 
-    struct fx_snapshot s;
+    struct tq_snapshot s;
     fx_snapshot_take(f, &s);
     assert_int_equal(add(f, &f->bob, id, 0), NM_E_ZERO_AMOUNT);
     assert_int_equal(add(f, &f->bob, 77, NMT), NM_E_UNKNOWN_SUBNET);
@@ -94,7 +94,7 @@ static void test_add_rejects_stake_overflow(void **state)
     assert_int_equal(add(f, &f->carol, id, UINT64_MAX - 1), 0);
     assert_int_equal(nm_balances_get(f->db, &f->carol, &info), 0);
     assert_int_equal(nm_balances_put(&f->rt, &f->carol, &info, UINT64_MAX, 0), 0);
-    struct fx_snapshot s;
+    struct tq_snapshot s;
     fx_snapshot_take(f, &s);
     assert_int_equal(add(f, &f->carol, id, 2), NM_E_OVERFLOW);
     fx_snapshot_assert_same(f, &s);
@@ -146,7 +146,7 @@ static void test_remove_rejects_more_than_the_stake_on_that_subnet(void **state)
     uint16_t a = fx_make_subnet(f, "alpha", 0, 0), b = fx_make_subnet(f, "beta", 0, 0);
     assert_int_equal(add(f, &f->bob, a, 10 * NMT), 0);
     assert_int_equal(add(f, &f->bob, b, 10 * NMT), 0);
-    struct fx_snapshot s;
+    struct tq_snapshot s;
     fx_snapshot_take(f, &s);
     assert_int_equal(unbond(f, &f->bob, a, 10 * NMT + 1), NM_E_INSUFFICIENT_STAKE);
     assert_int_equal(unbond(f, &f->carol, a, 1), NM_E_INSUFFICIENT_STAKE);
@@ -184,7 +184,7 @@ static void test_remove_refuses_a_new_unlock_beyond_the_cap_but_still_merges(voi
     }
     /* Same block as the last unlock: merges into that row. */
     assert_int_equal(unbond(f, &f->bob, id, NMT), 0);
-    struct fx_snapshot s;
+    struct tq_snapshot s;
     fx_snapshot_take(f, &s);
     nm_runtime_begin_block(&f->rt, 2 + NM_STAKING_MAX_UNLOCKS, 0);
     assert_int_equal(unbond(f, &f->bob, id, NMT), NM_E_TOO_MANY_UNLOCKS);
@@ -222,7 +222,7 @@ static void test_remove_keeps_a_registered_neuron_at_its_minimum(void **state)
     snprintf(f->call.u.reg.endpoint, sizeof f->call.u.reg.endpoint, "grpc://miner.local:50051");
     assert_int_equal(nm_registry_register(&f->rt, &f->bob, &f->call), 0);
 
-    struct fx_snapshot s;
+    struct tq_snapshot s;
     fx_snapshot_take(f, &s);
     assert_int_equal(unbond(f, &f->bob, id, 5 * NMT + 1), NM_E_STAKE_LOCKED);
     assert_int_equal(unbond(f, &f->bob, id, 15 * NMT), NM_E_STAKE_LOCKED);
@@ -255,7 +255,7 @@ static void test_withdraw_before_the_period_has_nothing_to_withdraw(void **state
     uint64_t period = f->rt.params.unlock_period_blocks;
     assert_int_equal(add(f, &f->bob, id, 10 * NMT), 0);
     assert_int_equal(unbond(f, &f->bob, id, 10 * NMT), 0);
-    struct fx_snapshot s;
+    struct tq_snapshot s;
     fx_snapshot_take(f, &s);
     assert_int_equal(withdraw(f, &f->bob), NM_E_NOTHING_TO_WITHDRAW);
     nm_runtime_begin_block(&f->rt, 1 + period - 1, 0);
@@ -302,7 +302,7 @@ static void test_withdraw_refuses_to_overflow_the_free_balance(void **state)
     assert_int_equal(nm_balances_get(f->db, &f->bob, &info), 0);
     assert_int_equal(nm_balances_put(&f->rt, &f->bob, &info, UINT64_MAX - 1, info.nonce), 0);
     nm_runtime_begin_block(&f->rt, 1 + period, 0);
-    struct fx_snapshot s;
+    struct tq_snapshot s;
     fx_snapshot_take(f, &s);
     assert_int_equal(withdraw(f, &f->bob), NM_E_OVERFLOW);
     fx_snapshot_assert_same(f, &s);
@@ -314,7 +314,7 @@ static void test_bond_of_zero_and_unbond_all_of_nothing_change_nothing(void **st
 {
     struct fx *f = *state;
     uint16_t id = fx_make_subnet(f, "alpha", 0, 0);
-    struct fx_snapshot s;
+    struct tq_snapshot s;
     fx_snapshot_take(f, &s);
     uint64_t amount = 99;
     assert_int_equal(nm_staking_bond(&f->rt, &f->bob, id, 0), 0);

@@ -117,7 +117,7 @@ static void test_lock_burned_by_a_slashing_decision_is_not_returned(void **state
     uint64_t bob0 = fx_free_of(f, &f->bob);
     uint16_t id = new_subnet(f, &f->bob, "alpha");
     uint64_t old = 0;
-    struct fx_snapshot s;
+    struct tq_snapshot s;
     fx_snapshot_take(f, &s);
     assert_int_equal(nm_subnet_lock_burn(&f->rt, id, 400000000, false, &old), 0); /* a check */
     assert_int_equal(old, 10 * NMT);

@@ -60,7 +60,7 @@ static void test_update_is_for_the_owner_of_an_active_subnet_only(void **state)
     sfx_create_call(f, "beta", 10);
     assert_int_equal(sfx_create(f, &f->bob), 0);
     assert_int_equal(sfx_retire(f, &f->bob, 2), 0);
-    struct fx_snapshot s;
+    struct tq_snapshot s;
     fx_snapshot_take(f, &s);
     sfx_update_call(f, 1, NM_SF_MIN_STAKE_MINER)->min_stake_miner = 1;
     assert_int_equal(sfx_update(f, &f->alice), NM_E_NOT_OWNER);
@@ -76,7 +76,7 @@ static void test_update_that_changes_nothing_is_rejected(void **state)
     struct fx *f = *state;
     sfx_create_call(f, "alpha", 10);
     assert_int_equal(sfx_create(f, &f->bob), 0);
-    struct fx_snapshot s;
+    struct tq_snapshot s;
     fx_snapshot_take(f, &s);
     sfx_update_call(f, 1, 0);
     assert_int_equal(sfx_update(f, &f->bob), NM_E_NO_CHANGE);
@@ -98,7 +98,7 @@ static void test_update_validates_each_changed_field(void **state)
     assert_int_equal(sfx_create(f, &f->bob), 0);
     sfx_create_call(f, "beta", 30);
     assert_int_equal(sfx_create(f, &f->bob), 0);
-    struct fx_snapshot s;
+    struct tq_snapshot s;
     fx_snapshot_take(f, &s);
     struct nm_subnet_spec *spec = sfx_update_call(f, 1, NM_SF_NAME);
     snprintf(spec->name, sizeof spec->name, "BETA");
@@ -153,7 +153,7 @@ static void test_update_cannot_lower_max_neurons_below_a_uid_in_use(void **state
     f->call.u.deregister.subnet = 1;
     assert_int_equal(nm_registry_deregister(&f->rt, &f->alice, &f->call), 0);
     assert_int_equal(nm_registry_deregister(&f->rt, &f->bob, &f->call), 0);
-    struct fx_snapshot s;
+    struct tq_snapshot s;
     fx_snapshot_take(f, &s);
     sfx_update_call(f, 1, NM_SF_MAX_NEURONS)->max_neurons = 2;
     assert_int_equal(sfx_update(f, &f->bob), NM_E_UID_IN_USE);
@@ -172,7 +172,7 @@ static void test_retire_is_for_the_owner_and_happens_once(void **state)
     struct fx *f = *state;
     sfx_create_call(f, "alpha", 20);
     assert_int_equal(sfx_create(f, &f->bob), 0);
-    struct fx_snapshot s;
+    struct tq_snapshot s;
     fx_snapshot_take(f, &s);
     assert_int_equal(sfx_retire(f, &f->alice, 1), NM_E_NOT_OWNER);
     assert_int_equal(sfx_retire(f, &f->bob, 2), NM_E_UNKNOWN_SUBNET);
@@ -297,7 +297,7 @@ static void test_commitment_matches_recomputation_after_many_changes(void **stat
 static void test_weight_is_refused_to_an_account_outside_the_dev_council(void **state)
 {
     struct fx *f = *state;
-    struct fx_snapshot s;
+    struct tq_snapshot s;
     fx_snapshot_take(f, &s);
     sfx_create_call(f, "grab", 80); /* the old hole: 80% of emissions for a fee */
     assert_int_equal(sfx_create(f, &f->carol), NM_E_EMISSION_BY_GOVERNANCE);
@@ -319,7 +319,7 @@ static void test_weight_shortcut_is_for_dev_chains_only(void **state)
     sfx_create_call(f, "alpha", 10);
     assert_int_equal(sfx_create(f, &f->bob), 0); /* a dev council member */
     f->rt.dev = false;                       /* the same member on a real chain */
-    struct fx_snapshot s;
+    struct tq_snapshot s;
     fx_snapshot_take(f, &s);
     sfx_create_call(f, "beta", 10);
     assert_int_equal(sfx_create(f, &f->bob), NM_E_EMISSION_BY_GOVERNANCE);
@@ -351,7 +351,7 @@ static void test_weight_set_by_governance_follows_the_rules(void **state)
     assert_int_equal(sfx_create(f, &f->bob), 0);
     sfx_create_call(f, "beta", 0);
     assert_int_equal(sfx_create(f, &f->carol), 0);
-    struct fx_snapshot s;
+    struct tq_snapshot s;
     fx_snapshot_take(f, &s);
     assert_int_equal(nm_subnets_weight_set(&f->rt, 2, 41, true, NULL), NM_E_EMISSION_WEIGHT);
     assert_int_equal(nm_subnets_weight_set(&f->rt, 2, 101, true, NULL), NM_E_BAD_PERCENT);
@@ -413,7 +413,7 @@ static void test_create_locks_a_deposit_returned_after_retirement(void **state)
     nm_runtime_begin_block(&f->rt, 51, 51000); /* 50 blocks: 40 - 50 x 20/100 */
     assert_int_equal(nm_subnet_lock_cost(&f->rt, &cost), 0);
     assert_int_equal(cost, 30 * NMT);
-    struct fx_snapshot s;
+    struct tq_snapshot s;
     fx_snapshot_take(f, &s);
     sfx_create_call(f, "gamma", 0);
     assert_int_equal(sfx_create(f, &f->carol), NM_E_INSUFFICIENT_BALANCE); /* carol holds nothing */

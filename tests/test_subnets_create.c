@@ -98,7 +98,7 @@ static void test_create_rejects_bad_names(void **state)
         "", " leading", "trailing ", "dot.name", "slash/", "tab\tname", "caf\xc3\xa9",
         "a23456789012345678901234567890123", /* 33 */
     };
-    struct fx_snapshot s;
+    struct tq_snapshot s;
     fx_snapshot_take(f, &s);
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         struct nm_subnet_spec *spec = sfx_create_call(f, "", 0);
@@ -118,7 +118,7 @@ static void test_create_rejects_a_taken_name_ignoring_case(void **state)
     struct fx *f = *state;
     sfx_create_call(f, "CodeGen", 0);
     assert_int_equal(sfx_create(f, &f->bob), 0);
-    struct fx_snapshot s;
+    struct tq_snapshot s;
     fx_snapshot_take(f, &s);
     sfx_create_call(f, "CodeGen", 0);
     assert_int_equal(sfx_create(f, &f->carol), NM_E_NAME_TAKEN);
@@ -130,7 +130,7 @@ static void test_create_rejects_a_taken_name_ignoring_case(void **state)
 static void test_create_rejects_unknown_task_and_bad_percent(void **state)
 {
     struct fx *f = *state;
-    struct fx_snapshot s;
+    struct tq_snapshot s;
     fx_snapshot_take(f, &s);
     sfx_create_call(f, "alpha", 0)->task = NM_TASK__COUNT;
     assert_int_equal(sfx_create(f, &f->bob), NM_E_BAD_TASK);
@@ -150,7 +150,7 @@ static void test_create_caps_the_emission_weight_sum_of_active_subnets(void **st
     assert_int_equal(sfx_create(f, &f->bob), 0);
     sfx_create_call(f, "beta", 40);
     assert_int_equal(sfx_create(f, &f->bob), 0);
-    struct fx_snapshot s;
+    struct tq_snapshot s;
     fx_snapshot_take(f, &s);
     sfx_create_call(f, "gamma", 1);
     assert_int_equal(sfx_create(f, &f->bob), NM_E_EMISSION_WEIGHT);
@@ -173,7 +173,7 @@ static void test_create_rejects_schemas_that_are_not_json_objects(void **state)
         "{\"a\":\"\xc0\xaf\"}",   /* overlong */
         "{\"a\":\"\xed\xa0\x80\"}", /* surrogate */
     };
-    struct fx_snapshot s;
+    struct tq_snapshot s;
     fx_snapshot_take(f, &s);
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         struct nm_subnet_spec *spec = sfx_create_call(f, "alpha", 0);
@@ -225,7 +225,7 @@ static void test_create_accepts_only_documented_eval_spec_uris(void **state)
         "HTTPS://example.com", "https://exa mple.com", "https://x/\x01", "example.com",
         "ipfs://caf\xc3\xa9",
     };
-    struct fx_snapshot s;
+    struct tq_snapshot s;
     fx_snapshot_take(f, &s);
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         struct nm_subnet_spec *spec = sfx_create_call(f, "alpha", 0);
@@ -246,7 +246,7 @@ static void test_create_rejects_max_neurons_above_the_parameter(void **state)
 {
     struct fx *f = *state;
     f->rt.params.max_neurons = 100;
-    struct fx_snapshot s;
+    struct tq_snapshot s;
     fx_snapshot_take(f, &s);
     sfx_create_call(f, "alpha", 0)->max_neurons = 101;
     assert_int_equal(sfx_create(f, &f->bob), NM_E_BAD_MAX_NEURONS);
@@ -263,7 +263,7 @@ static void test_create_refuses_more_active_subnets_than_the_parameter(void **st
     assert_int_equal(sfx_create(f, &f->bob), 0);
     sfx_create_call(f, "beta", 0);
     assert_int_equal(sfx_create(f, &f->bob), 0);
-    struct fx_snapshot s;
+    struct tq_snapshot s;
     fx_snapshot_take(f, &s);
     sfx_create_call(f, "gamma", 0);
     assert_int_equal(sfx_create(f, &f->bob), NM_E_TOO_MANY_SUBNETS);

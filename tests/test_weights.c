@@ -51,7 +51,7 @@ static char *dump_weights(struct cfx *c)
 }
 
 struct before {
-    struct fx_snapshot snap;
+    struct tq_snapshot snap;
     char *rows;
 };
 

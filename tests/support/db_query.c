@@ -8,6 +8,7 @@
 #include "tests/support/db_query.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 
 int tq_event_count(struct nm_db *db, const char *name)
 {
@@ -50,4 +51,27 @@ char *tq_dump(struct nm_db *db, const char *const *sql, size_t n)
     }
     fclose(out);
     return text;
+}
+
+void tq_snapshot_take(const struct nm_runtime *rt, char *rows, struct tq_snapshot *s)
+{
+    nm_runtime_state_root(rt, &s->root);
+    s->rows = rows;
+}
+
+void tq_snapshot_assert_same(const struct nm_runtime *rt, char *rows, struct tq_snapshot *s)
+{
+    struct tq_snapshot now;
+    tq_snapshot_take(rt, rows, &now);
+    assert_memory_equal(now.root.b, s->root.b, NM_HASH_LEN);
+    assert_string_equal(now.rows, s->rows);
+    free(now.rows);
+    free(s->rows);
+}
+
+void tq_assert_commitment_matches(const struct nm_runtime *rt, struct nm_db *db)
+{
+    struct nm_lthash folded;
+    assert_int_equal(nm_runtime_fold_state(db, &folded), 0);
+    assert_memory_equal(folded.lanes, rt->state.lanes, sizeof folded.lanes);
 }

@@ -35,7 +35,7 @@ uint64_t gfx_gov_state(struct fx *f, const char *key);
 
 /* The fixture's rows plus the governance tables and params. */
 struct gfx_snap {
-    struct fx_snapshot base;
+    struct tq_snapshot base;
     char *gov;
 };
 void gfx_snap_take(struct fx *f, struct gfx_snap *s);

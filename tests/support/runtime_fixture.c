@@ -175,28 +175,20 @@ char *rtfx_dump_rows(struct nm_db *db)
     return tq_dump(db, sql, sizeof sql / sizeof sql[0]);
 }
 
-void rtfx_snapshot_take(struct rtfx *f, struct rtfx_snapshot *s)
+void rtfx_snapshot_take(struct rtfx *f, struct tq_snapshot *s)
 {
-    nm_runtime_state_root(&f->rt, &s->root);
-    s->rows = rtfx_dump_rows(f->db);
+    tq_snapshot_take(&f->rt, rtfx_dump_rows(f->db), s);
 }
 
 /* Asserts nothing changed since s, and frees s. */
-void rtfx_snapshot_assert_same(struct rtfx *f, struct rtfx_snapshot *s)
+void rtfx_snapshot_assert_same(struct rtfx *f, struct tq_snapshot *s)
 {
-    struct rtfx_snapshot now;
-    rtfx_snapshot_take(f, &now);
-    assert_memory_equal(now.root.b, s->root.b, NM_HASH_LEN);
-    assert_string_equal(now.rows, s->rows);
-    free(now.rows);
-    free(s->rows);
+    tq_snapshot_assert_same(&f->rt, rtfx_dump_rows(f->db), s);
 }
 
 void rtfx_assert_commitment_matches(struct rtfx *f)
 {
-    struct nm_lthash folded;
-    assert_int_equal(nm_runtime_fold_state(f->db, &folded), 0);
-    assert_memory_equal(folded.lanes, f->rt.state.lanes, sizeof folded.lanes);
+    tq_assert_commitment_matches(&f->rt, f->db);
 }
 
 /* The events of the current block, "name data" one a line. */

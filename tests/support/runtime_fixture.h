@@ -21,6 +21,7 @@
 #include "node/extrinsic.h"
 #include "node/pallets/pallet.h"
 #include "node/runtime.h"
+#include "tests/support/db_query.h"
 
 #define RTFX_FUNDS (1000 * NM_UNITS_PER_NMT)
 
@@ -70,13 +71,9 @@ int rtfx_apply(struct rtfx *f, const struct rtfx_ext *x, int *call_err);
 
 /* Every state, event and extrinsic row as text (malloc'd). */
 char *rtfx_dump_rows(struct nm_db *db);
-struct rtfx_snapshot {
-    nm_hash root;
-    char *rows;
-};
-void rtfx_snapshot_take(struct rtfx *f, struct rtfx_snapshot *s);
+void rtfx_snapshot_take(struct rtfx *f, struct tq_snapshot *s);
 /* Asserts nothing changed since s (root and rows), and frees s. */
-void rtfx_snapshot_assert_same(struct rtfx *f, struct rtfx_snapshot *s);
+void rtfx_snapshot_assert_same(struct rtfx *f, struct tq_snapshot *s);
 /* The incrementally kept commitment equals one folded from the tables. */
 void rtfx_assert_commitment_matches(struct rtfx *f);
 /* The events of the current block, "name data" one a line (malloc'd). */

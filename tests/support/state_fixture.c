@@ -53,36 +53,28 @@ int fx_teardown(void **state)
 char *fx_dump_state(struct nm_db *db)
 {
     const char *const sql[] = {
-        "SELECT * FROM accounts ORDER BY 1",       "SELECT * FROM stakes ORDER BY 1, 2",
-        "SELECT * FROM unlocks ORDER BY 1, 2",     "SELECT * FROM subnets ORDER BY 1",
-        "SELECT * FROM neurons ORDER BY 1, 2",     "SELECT COUNT(*) FROM events",
+        "SELECT * FROM accounts ORDER BY 1",   "SELECT * FROM stakes ORDER BY 1, 2",
+        "SELECT * FROM unlocks ORDER BY 1, 2", "SELECT * FROM subnets ORDER BY 1",
+        "SELECT * FROM neurons ORDER BY 1, 2", "SELECT COUNT(*) FROM events",
     };
     return tq_dump(db, sql, sizeof sql / sizeof sql[0]);
 }
 
-void fx_snapshot_take(struct fx *f, struct fx_snapshot *s)
+void fx_snapshot_take(struct fx *f, struct tq_snapshot *s)
 {
-    nm_runtime_state_root(&f->rt, &s->root);
-    s->rows = fx_dump_state(f->db);
+    tq_snapshot_take(&f->rt, fx_dump_state(f->db), s);
 }
 
 /* Asserts that nothing changed since s was taken, and frees s. */
-void fx_snapshot_assert_same(struct fx *f, struct fx_snapshot *s)
+void fx_snapshot_assert_same(struct fx *f, struct tq_snapshot *s)
 {
-    struct fx_snapshot now;
-    fx_snapshot_take(f, &now);
-    assert_memory_equal(now.root.b, s->root.b, NM_HASH_LEN);
-    assert_string_equal(now.rows, s->rows);
-    free(now.rows);
-    free(s->rows);
+    tq_snapshot_assert_same(&f->rt, fx_dump_state(f->db), s);
 }
 
 /* The incrementally kept commitment equals one folded from the tables. */
 void fx_assert_commitment_matches(struct fx *f)
 {
-    struct nm_lthash folded;
-    assert_int_equal(nm_runtime_fold_state(f->db, &folded), 0);
-    assert_memory_equal(folded.lanes, f->rt.state.lanes, sizeof folded.lanes);
+    tq_assert_commitment_matches(&f->rt, f->db);
 }
 
 void fx_last_event(struct fx *f, char *name, size_t name_cap, char *data, size_t data_cap)
@@ -132,8 +124,7 @@ int fx_stake_call(struct fx *f, uint16_t kind, const nm_account *who, uint16_t s
     return nm_staking_withdraw(&f->rt, who, &f->call);
 }
 
-uint16_t fx_make_subnet(struct fx *f, const char *name, uint64_t min_miner,
-                        uint64_t min_validator)
+uint16_t fx_make_subnet(struct fx *f, const char *name, uint64_t min_miner, uint64_t min_validator)
 {
     struct nm_subnet_spec *spec = &f->call.u.subnet_create.spec;
     memset(&f->call, 0, sizeof f->call);

@@ -17,6 +17,7 @@
 #include "node/db.h"
 #include "node/pallets/balances.h"
 #include "node/runtime.h"
+#include "tests/support/db_query.h"
 
 #define NMT NM_UNITS_PER_NMT
 #define FUNDS (1000 * NMT)
@@ -37,13 +38,9 @@ int fx_teardown(void **state);
 /* Every state row and the event count as text (malloc'd). */
 char *fx_dump_state(struct nm_db *db);
 
-struct fx_snapshot {
-    nm_hash root;
-    char *rows;
-};
-void fx_snapshot_take(struct fx *f, struct fx_snapshot *s);
+void fx_snapshot_take(struct fx *f, struct tq_snapshot *s);
 /* Asserts that nothing changed since s was taken, and frees s. */
-void fx_snapshot_assert_same(struct fx *f, struct fx_snapshot *s);
+void fx_snapshot_assert_same(struct fx *f, struct tq_snapshot *s);
 /* The incrementally kept commitment equals one folded from the tables. */
 void fx_assert_commitment_matches(struct fx *f);
 /* Name and data of the newest event. */
