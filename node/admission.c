@@ -9,6 +9,8 @@
 #include "node/pallets/pallet.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,11 +68,14 @@ int nm_chain_submit_checked(struct nm_chain *c, const uint8_t *ext, size_t len, 
 
 /* ---- the queue ---- */
 
-/* Signatures are checked by at most VERIFY_WORKERS batches at a time, as
- * import does with two threads: on two cores more would only take CPU
- * from the node thread, which applies blocks meanwhile. A batch takes up
- * to BATCH_MAX waiting submissions, so a burst costs the node thread one
- * wake-up per batch rather than one per extrinsic. */
+/* Signatures are checked by at most VERIFY_WORKERS libuv workers at a
+ * time, as import does with two threads: on two cores more would only take
+ * CPU from the node thread, which applies blocks meanwhile. A worker keeps
+ * taking up to BATCH_MAX waiting jobs at a time until none wait, so it goes
+ * on while the node thread is busy (applying a block, checking a
+ * proposal); the loop hears of each finished batch through one uv_async
+ * (wake-ups coalesce), so a burst costs the node thread about one wake-up
+ * per batch rather than one per extrinsic. */
 #define VERIFY_WORKERS 2
 #define BATCH_MAX 64
 
@@ -81,28 +86,33 @@ struct job {
     uint8_t *data;
     size_t len;
     int verdict;              /* the worker's */
-    bool done;
+    bool done;                /* under lock: verdict is in (or never needed) */
     nm_admission_cb cb;       /* NULL once the admission is deleted */
     void *ud;
 };
 
-struct batch {
-    uv_work_t work;           /* work.data: the batch */
+/* One worker's turn: it takes jobs until none wait. */
+struct turn {
+    uv_work_t work;           /* work.data: the turn */
     struct nm_admission *adm;
-    size_t n;
-    struct job *jobs[BATCH_MAX];
 };
 
 struct nm_admission {
     uv_loop_t *loop;
     struct nm_chain *chain;
-    struct job *head, *tail;
-    struct job *waiting;      /* the first one no batch has taken */
+    struct job *head, *tail;  /* the node thread's: submission order */
     size_t pending, pending_bytes;
     size_t max_pending, max_bytes;
-    int inflight;             /* batches with the workers */
-    bool deleted;
+    uv_async_t verified;      /* a worker finished a batch */
+    pthread_mutex_t lock;     /* guards waiting, pulling and every job's done */
+    struct job *waiting;      /* the first one no worker has taken */
+    int pulling;              /* workers taking jobs */
+    int inflight;             /* turns whose completion has not yet run */
+    atomic_ulong judged;      /* verdicts made by the workers */
+    bool deleted, closed;     /* closed: the async handle is closed */
 };
+
+static void on_verified(uv_async_t *h);
 
 int nm_admission_new(uv_loop_t *loop, struct nm_chain *chain, struct nm_admission **out)
 {
@@ -112,6 +122,17 @@ int nm_admission_new(uv_loop_t *loop, struct nm_chain *chain, struct nm_admissio
     a->loop = loop;
     a->chain = chain;
     nm_admission_set_limits(a, 0, 0);
+    if (pthread_mutex_init(&a->lock, NULL)) {
+        free(a);
+        return NM_E_NOMEM;
+    }
+    if (uv_async_init(loop, &a->verified, on_verified)) {
+        pthread_mutex_destroy(&a->lock);
+        free(a);
+        return NM_E_NOMEM;
+    }
+    a->verified.data = a;
+    uv_unref((uv_handle_t *)&a->verified); /* the workers' requests keep the loop alive */
     *out = a;
     return 0;
 }
@@ -121,14 +142,18 @@ size_t nm_admission_pending(const struct nm_admission *a)
     return a->pending;
 }
 
+unsigned long nm_admission_worker_verdicts(const struct nm_admission *a)
+{
+    return atomic_load(&a->judged);
+}
+
 void nm_admission_set_limits(struct nm_admission *a, size_t max_pending, size_t max_bytes)
 {
     a->max_pending = max_pending ? max_pending : NM_ADMISSION_DEFAULT_MAX_PENDING;
     a->max_bytes = max_bytes ? max_bytes : NM_ADMISSION_DEFAULT_MAX_BYTES;
 }
 
-/* On a worker: the verdict only. done is the node thread's to set, once
- * the batch is back (uv_queue_work's completion orders the two). */
+/* The verdict only: it reads the job's own copy of the bytes and genesis. */
 static void job_verify(struct job *j)
 {
     j->verdict = nm_extrinsic_check_bytes(j->data, j->len, &j->genesis);
@@ -138,8 +163,12 @@ static void job_verify(struct job *j)
  * nonce verified first waits for the earlier one. */
 static void drain(struct nm_admission *a)
 {
-    while (a->head && a->head->done) {
-        struct job *h = a->head;
+    for (;;) {
+        pthread_mutex_lock(&a->lock);
+        struct job *h = a->head && a->head->done ? a->head : NULL;
+        pthread_mutex_unlock(&a->lock);
+        if (!h)
+            return;
         a->head = h->next;
         if (!a->head)
             a->tail = NULL;
@@ -175,65 +204,122 @@ static void worker_priority_lower(void)
         (void)setpriority(PRIO_PROCESS, (id_t)tid, VERIFY_WORKER_NICE);
 }
 
-static void batch_verify(uv_work_t *w)
+/* Takes up to BATCH_MAX waiting jobs into jobs (under lock); 0 when none
+ * wait, and then this worker stops pulling. */
+static size_t take(struct nm_admission *a, struct job **jobs)
 {
-    struct batch *b = w->data;
+    size_t n = 0;
+    pthread_mutex_lock(&a->lock);
+    for (struct job *j = a->waiting; j && n < BATCH_MAX; j = j->next)
+        jobs[n++] = j;
+    a->waiting = n ? jobs[n - 1]->next : NULL;
+    if (!n)
+        a->pulling--;
+    pthread_mutex_unlock(&a->lock);
+    return n;
+}
+
+static void turn_run(uv_work_t *w)
+{
+    struct turn *t = w->data;
+    struct nm_admission *a = t->adm;
+    struct job *jobs[BATCH_MAX];
     worker_priority_lower();
-    for (size_t i = 0; i < b->n; i++)
-        job_verify(b->jobs[i]);
+    for (size_t n; (n = take(a, jobs)) > 0;) {
+        for (size_t i = 0; i < n; i++)
+            job_verify(jobs[i]);
+        pthread_mutex_lock(&a->lock);
+        for (size_t i = 0; i < n; i++)
+            jobs[i]->done = true;
+        pthread_mutex_unlock(&a->lock);
+        atomic_fetch_add(&a->judged, n);
+        uv_async_send(&a->verified);
+    }
+}
+
+/* Once deleted: frees the jobs the workers gave back, and the admission
+ * when no worker holds any and the async handle is closed. */
+static void admission_free_when_idle(struct nm_admission *a)
+{
+    drain(a); /* the callbacks are gone: it only frees */
+    if (a->closed && !a->inflight) {
+        pthread_mutex_destroy(&a->lock);
+        free(a);
+    }
 }
 
 static void dispatch(struct nm_admission *a);
 
-static void batch_done(uv_work_t *w, int status)
+static void turn_done(uv_work_t *w, int status)
 {
-    struct batch *b = w->data;
-    struct nm_admission *a = b->adm;
-    for (size_t i = 0; i < b->n; i++) {
-        if (status) /* cancelled: judged here instead (on the node thread), still once */
-            job_verify(b->jobs[i]);
-        b->jobs[i]->done = true;
+    struct turn *t = w->data;
+    struct nm_admission *a = t->adm;
+    if (status) { /* cancelled before it ran: it took nothing */
+        pthread_mutex_lock(&a->lock);
+        a->pulling--;
+        pthread_mutex_unlock(&a->lock);
     }
-    free(b);
+    free(t);
     a->inflight--;
-    drain(a);
     if (a->deleted) {
-        if (!a->inflight)
-            free(a);
+        admission_free_when_idle(a);
         return;
     }
-    dispatch(a);
+    drain(a);
+    dispatch(a); /* what came after this worker stopped pulling */
 }
 
-/* Hands waiting jobs to the workers while fewer than VERIFY_WORKERS
- * batches are out; without memory or workers they are judged here. */
+static void on_verified(uv_async_t *h)
+{
+    struct nm_admission *a = h->data;
+    if (!a->deleted)
+        drain(a);
+}
+
+static void on_closed(uv_handle_t *h)
+{
+    struct nm_admission *a = h->data;
+    a->closed = true;
+    admission_free_when_idle(a);
+}
+
+/* Starts workers while fewer than VERIFY_WORKERS pull and jobs wait;
+ * without memory or a worker the waiting jobs are judged here, and then
+ * (only then: a worker's verdicts are admitted by the loop, never inside a
+ * submission) admitted. */
 static void dispatch(struct nm_admission *a)
 {
-    while (a->waiting && a->inflight < VERIFY_WORKERS) {
-        struct batch *b = calloc(1, sizeof *b);
-        struct job *j = a->waiting;
-        if (!b) {
-            job_verify(j);
-            j->done = true;
-            a->waiting = j->next;
-            continue;
-        }
-        b->adm = a;
-        b->work.data = b;
-        for (; j && b->n < BATCH_MAX; j = j->next)
-            b->jobs[b->n++] = j;
-        a->waiting = j;
-        if (uv_queue_work(a->loop, &b->work, batch_verify, batch_done)) {
-            for (size_t i = 0; i < b->n; i++) {
-                job_verify(b->jobs[i]); /* here, on the node thread */
-                b->jobs[i]->done = true;
+    for (;;) {
+        pthread_mutex_lock(&a->lock);
+        bool start = a->waiting && a->pulling < VERIFY_WORKERS;
+        if (start)
+            a->pulling++;
+        pthread_mutex_unlock(&a->lock);
+        if (!start)
+            return;
+        struct turn *t = calloc(1, sizeof *t);
+        if (t) {
+            *t = (struct turn){.work.data = t, .adm = a};
+            if (!uv_queue_work(a->loop, &t->work, turn_run, turn_done)) {
+                a->inflight++;
+                continue;
             }
-            free(b);
-            continue;
+            free(t);
         }
-        a->inflight++;
+        pthread_mutex_lock(&a->lock);
+        a->pulling--;
+        struct job *j = a->waiting;
+        a->waiting = NULL;
+        pthread_mutex_unlock(&a->lock);
+        for (; j; j = j->next) {
+            job_verify(j);
+            pthread_mutex_lock(&a->lock);
+            j->done = true;
+            pthread_mutex_unlock(&a->lock);
+        }
+        drain(a);
+        return;
     }
-    drain(a); /* what was judged here */
 }
 
 void nm_admission_delete(struct nm_admission *a)
@@ -243,12 +329,14 @@ void nm_admission_delete(struct nm_admission *a)
     a->deleted = true;
     for (struct job *j = a->head; j; j = j->next)
         j->cb = NULL;
+    pthread_mutex_lock(&a->lock);
     for (struct job *j = a->waiting; j; j = j->next)
         j->done = true; /* never to be judged: nobody waits for it */
     a->waiting = NULL;
+    pthread_mutex_unlock(&a->lock);
     drain(a);
-    if (!a->inflight)
-        free(a);
+    /* the jobs a worker holds are freed once it gives them back */
+    uv_close((uv_handle_t *)&a->verified, on_closed);
 }
 
 int nm_admission_submit(struct nm_admission *a, const uint8_t *ext, size_t len,
@@ -274,6 +362,7 @@ int nm_admission_submit(struct nm_admission *a, const uint8_t *ext, size_t len,
     memcpy(copy, ext, len);
     *j = (struct job){.genesis = c->genesis, .hash = hash, .data = copy, .len = len, .cb = cb,
                       .ud = ud};
+    pthread_mutex_lock(&a->lock); /* a worker may be reading tail->next */
     if (a->tail)
         a->tail->next = j;
     else
@@ -281,6 +370,7 @@ int nm_admission_submit(struct nm_admission *a, const uint8_t *ext, size_t len,
     a->tail = j;
     if (!a->waiting)
         a->waiting = j;
+    pthread_mutex_unlock(&a->lock);
     a->pending++;
     a->pending_bytes += len;
     dispatch(a);

@@ -1,7 +1,9 @@
 /* admission.h - pool admission with signature checks off the node thread
  * (issue 11, speed: production keeps up with import). A submission's bytes
  * go to a libuv worker (uv_queue_work on the node's loop), which decodes
- * and verifies the signature over bytes alone; back on the node thread,
+ * and verifies the signature over bytes alone, taking the next waiting
+ * ones until none are left (so it goes on while the node thread applies a
+ * block); back on the node thread,
  * in submission order, nm_chain_submit_checked admits it with that verdict,
  * so every extrinsic is verified exactly once and the pool's ordering and
  * nonce rules see submissions in the order they came. Only the node thread
@@ -35,6 +37,9 @@ int nm_admission_submit(struct nm_admission *a, const uint8_t *ext, size_t len,
                         nm_admission_cb cb, void *ud);
 /* Submissions waiting for a worker or their turn. */
 size_t nm_admission_pending(const struct nm_admission *a);
+/* Signature verdicts the workers have made so far (any thread may ask):
+ * they go on while the loop's thread is busy elsewhere. */
+unsigned long nm_admission_worker_verdicts(const struct nm_admission *a);
 
 /* The queue's bounds: a flood of submissions waits in memory no longer
  * than the workers' pace allows (inline checks used to slow the sender). */

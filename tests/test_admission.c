@@ -210,6 +210,41 @@ static void test_signature_workers_run_below_the_loop_thread(void **state)
     free(x.data);
 }
 
+static void count_answer(void *ud, int err, const nm_hash *hash)
+{
+    (void)err;
+    (void)hash;
+    ++*(size_t *)ud;
+}
+
+/* The workers take the next waiting batch themselves: they do not wait
+ * for the loop's thread, which may be applying a block meanwhile (before,
+ * two batches of 64 were checked and the rest waited for the loop). */
+static void test_workers_go_on_while_the_loop_thread_is_busy(void **state)
+{
+    struct fx *f = *state;
+    enum { N = 300 };
+    struct blob *x = calloc(N, sizeof *x);
+    size_t answered = 0;
+    for (int i = 0; i < N; i++) {
+        x[i] = chx_transfer_ext(f->chain, "alice", (uint64_t)i, "bob", NMT);
+        assert_int_equal(nm_admission_submit(f->adm, x[i].data, x[i].len, count_answer,
+                                             &answered), 0);
+    }
+    /* the loop is not run: this thread is "busy" (bounded: 20 s) */
+    for (int waited = 0; nm_admission_worker_verdicts(f->adm) < N && waited < 20000; waited++)
+        usleep(1000);
+    assert_int_equal(nm_admission_worker_verdicts(f->adm), N);
+    assert_int_equal(answered, 0); /* answers only come on the loop's thread */
+    uv_run(&f->loop, UV_RUN_DEFAULT);
+    assert_int_equal(answered, N);
+    assert_int_equal(nm_admission_pending(f->adm), 0);
+    assert_int_equal(nm_admission_worker_verdicts(f->adm), N); /* none judged twice */
+    for (int i = 0; i < N; i++)
+        free(x[i].data);
+    free(x);
+}
+
 static void test_submission_order_and_nonce_rules_are_kept(void **state)
 {
     struct fx *f = *state;
@@ -277,6 +312,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_submission_order_and_nonce_rules_are_kept, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_delete_drops_pending_answers, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_workers_go_on_while_the_loop_thread_is_busy, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_signature_workers_run_below_the_loop_thread, setup,
                                         teardown),
     };
