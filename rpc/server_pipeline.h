@@ -22,9 +22,11 @@
 #include <stdint.h>
 
 /* The first body chunk of a request is really a request head (lws re-reading
- * its buffer): after optional CR/LF, an upper-case letter (a method), or
- * nothing but line ends. No JSON text starts that way, so a JSON body is
- * never mistaken for one (a body that is not JSON is refused either way). */
+ * its buffer): after optional CR/LF, a request line's method and its space
+ * ("POST ", or only its first letters when the body is shorter), or nothing
+ * but line ends. No JSON text starts that way, so a JSON body is never
+ * mistaken for one, and any other body ("Hello") gets its own answer (400)
+ * rather than a closed connection. */
 bool nm_http_body_is_request_head(const void *chunk, size_t len);
 
 /* lws calls body-completion again while a pipelined request's bytes wait
