@@ -6,6 +6,7 @@
 
 #include "node/log.h"
 #include "api/strategy.h"
+#include "client/numfmt.h"
 #include "node/errors.h"
 #include "node/p2p/announce.h"
 #include "rpc/client.h"
@@ -179,7 +180,7 @@ static int read_miners(struct nm_api_chainview *v, struct nm_api_subnet *sn, cha
             continue;
         struct nm_api_miner *m = &sn->miners[sn->nminers++];
         m->uid = (uint32_t)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(n, "uid"));
-        m->weight_ppb = nm_api_parse_ppb(jstr(n, "weight"));
+        m->weight_ppb = nm_fmt_share_parse(jstr(n, "weight"));
         snprintf(m->endpoint, sizeof m->endpoint, "%s", jstr(n, "endpoint"));
         snprintf(m->hotkey, sizeof m->hotkey, "%s", jstr(n, "hotkey"));
         m->health_latency_ms = -1;

@@ -23,22 +23,6 @@ const char *nm_api_strategy_name(enum nm_api_strategy s)
     return (unsigned)s < 4 ? strategy_names[s] : "?";
 }
 
-uint64_t nm_api_parse_ppb(const char *s)
-{
-    uint64_t whole = 0, frac = 0;
-    int digits = 0;
-    if (!s)
-        return 0;
-    for (; *s >= '0' && *s <= '9' && whole < 1000000000ULL; s++)
-        whole = whole * 10 + (uint64_t)(*s - '0');
-    if (*s == '.')
-        for (s++; *s >= '0' && *s <= '9' && digits < 9; s++, digits++)
-            frac = frac * 10 + (uint64_t)(*s - '0');
-    for (; digits < 9; digits++)
-        frac *= 10;
-    return whole * 1000000000ULL + frac;
-}
-
 static bool ranks_before(const struct nm_api_candidate *a, const struct nm_api_candidate *b)
 {
     return a->weight_ppb != b->weight_ppb ? a->weight_ppb > b->weight_ppb : a->uid < b->uid;

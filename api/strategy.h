@@ -3,7 +3,7 @@
  * how their answers become one (majority, weighted, best, first). Outputs
  * are compared in a canonical form (object keys sorted, no spaces), so two
  * miners that agree up to key order agree. W_global is in parts per
- * billion, as the chain prints it (nm_api_parse_ppb). */
+ * billion, as the chain prints it (nm_fmt_share_parse). */
 #ifndef NM_API_STRATEGY_H
 #define NM_API_STRATEGY_H
 
@@ -22,9 +22,6 @@ enum nm_api_strategy {
 /* 0 with *out, or NM_E_INVAL for a name that is none of the four. */
 int nm_api_strategy_parse(const char *name, enum nm_api_strategy *out);
 const char *nm_api_strategy_name(enum nm_api_strategy s);
-
-/* "0.412000000" (at most 9 decimals) to parts per billion; NULL or junk: 0. */
-uint64_t nm_api_parse_ppb(const char *s);
 
 struct nm_api_candidate {
     uint32_t uid;

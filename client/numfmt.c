@@ -174,6 +174,12 @@ int nm_fmt_fraction_parse(const char *text, int64_t *out)
     return 0;
 }
 
+uint64_t nm_fmt_share_parse(const char *text)
+{
+    int64_t ppb;
+    return nm_fmt_fraction_parse(text, &ppb) == 0 && ppb > 0 ? (uint64_t)ppb : 0;
+}
+
 char *nm_fmt_fraction_text(const char *text, char *buf, size_t cap)
 {
     int64_t ppb;

@@ -44,6 +44,9 @@ char *nm_fmt_fraction_ppb(int64_t ppb, char *buf, size_t cap);
 /* Reads the node's fraction text ("[-]W.DDDDDDDDD", exactly 9 decimals)
  * into billionths: 0, or -1 for anything else. */
 int nm_fmt_fraction_parse(const char *text, int64_t *ppb);
+/* The same for a share that is never negative (a weight read from chain
+ * state, as the validator and the aggregator do): 0 for anything else. */
+uint64_t nm_fmt_share_parse(const char *text);
 /* The same of the node's fraction text ("0.500000000"); "-" for anything
  * else (null, a missing field). */
 char *nm_fmt_fraction_text(const char *text, char *buf, size_t cap);

@@ -45,16 +45,6 @@ static void test_select_top_breaks_ties_by_lower_uid_and_caps_at_healthy(void **
     assert_int_equal(c[idx[0]].uid, 2);
 }
 
-static void test_parse_ppb_reads_nine_decimals(void **state)
-{
-    (void)state;
-    assert_int_equal(nm_api_parse_ppb("0.412000000"), 412000000);
-    assert_int_equal(nm_api_parse_ppb("1"), 1000000000);
-    assert_int_equal(nm_api_parse_ppb("0.5"), 500000000);
-    assert_int_equal(nm_api_parse_ppb(NULL), 0);
-    assert_int_equal(nm_api_parse_ppb("junk"), 0);
-}
-
 static void test_strategy_names_round_trip_and_unknown_is_refused(void **state)
 {
     (void)state;
@@ -198,7 +188,6 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_select_top_takes_highest_weights_among_healthy),
         cmocka_unit_test(test_select_top_breaks_ties_by_lower_uid_and_caps_at_healthy),
-        cmocka_unit_test(test_parse_ppb_reads_nine_decimals),
         cmocka_unit_test(test_strategy_names_round_trip_and_unknown_is_refused),
         cmocka_unit_test(test_majority_votes_over_normalised_outputs),
         cmocka_unit_test(test_majority_tie_goes_to_the_heavier_side),

@@ -118,6 +118,19 @@ static void test_fmt_fraction_shows_weights_plainly_and_says_when_rounded(void *
     assert_string_equal(nm_fmt_weight_share(0, 65535, b, sizeof b), "0");
 }
 
+/* The validator and the aggregator read W_global through this one parser. */
+static void test_fmt_share_parse_reads_the_nodes_weights_only(void **state)
+{
+    (void)state;
+    assert_int_equal(nm_fmt_share_parse("0.412000000"), 412000000);
+    assert_int_equal(nm_fmt_share_parse("1.000000000"), 1000000000);
+    assert_int_equal(nm_fmt_share_parse("0.000000001"), 1);
+    const char *junk[] = {NULL, "", "junk", "0.5", "1", "-0.500000000", "0.5000000000",
+                          "0.41200000x", ".412000000"};
+    for (size_t i = 0; i < sizeof junk / sizeof junk[0]; i++)
+        assert_int_equal(nm_fmt_share_parse(junk[i]), 0);
+}
+
 static void test_fmt_percent_is_exact(void **state)
 {
     (void)state;
@@ -137,6 +150,7 @@ int main(void)
         cmocka_unit_test(test_fmt_amount_is_the_one_amount_text),
         cmocka_unit_test(test_fmt_fraction_shows_weights_plainly_and_says_when_rounded),
         cmocka_unit_test(test_fmt_percent_is_exact),
+        cmocka_unit_test(test_fmt_share_parse_reads_the_nodes_weights_only),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -4,6 +4,7 @@
 #include "node/validator/validator.h"
 
 #include "client/home.h"
+#include "client/numfmt.h"
 #include "client/session.h"
 #include "node/log.h"
 #include "node/errors.h"
@@ -57,21 +58,6 @@ void nm_validator_log(struct nm_validator *v, const char *fmt, ...)
     va_end(ap);
 }
 
-/* "0.412000000" (9 decimals) to ppb. */
-static uint64_t parse_ppb(const char *s)
-{
-    if (!s)
-        return 0;
-    uint64_t whole = strtoull(s, NULL, 10), frac = 0;
-    const char *dot = strchr(s, '.');
-    int digits = 0;
-    for (const char *p = dot ? dot + 1 : ""; *p >= '0' && *p <= '9' && digits < 9; p++, digits++)
-        frac = frac * 10 + (uint64_t)(*p - '0');
-    for (; digits < 9; digits++)
-        frac *= 10;
-    return whole * 1000000000ULL + frac;
-}
-
 /* Reads the subnet's miners from chain state into the store. */
 static int discover(struct nm_validator *v, char *err, size_t cap)
 {
@@ -108,7 +94,7 @@ static int discover(struct nm_validator *v, char *err, size_t cap)
         snprintf(x->hotkey, sizeof x->hotkey, "%s", hk ? hk : "");
         snprintf(x->endpoint, sizeof x->endpoint, "%s", ep ? ep : "");
         x->w_global_ppb =
-            parse_ppb(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(e, "weight")));
+            nm_fmt_share_parse(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(e, "weight")));
     }
     cJSON_Delete(res);
     int fresh = 0;
