@@ -55,6 +55,18 @@ struct nm_api_conn {
     int nhdr;
 };
 
+/* What the aggregator keeps with a network connection (lws's opaque user
+ * data on its wsi: the per-request data above is freed between requests),
+ * freed at LWS_CALLBACK_WSI_DESTROY: the client's address, and its place
+ * in the list of HTTP/1.1 connections whose next request lws holds back
+ * until POLLOUT (server.c, confirm_writable). */
+struct nm_api_link {
+    char peer[64];
+    struct lws *wsi;
+    struct nm_api_link *prev, *next;
+    bool due;
+};
+
 struct nm_api_metrics {
     uint64_t requests, by_class[6]; /* by_class[2] = 2xx ... */
     uint64_t cache_hits, cache_misses, limited, unauthorized, queries;
@@ -74,6 +86,8 @@ struct nm_api_server {
     int port;
     struct nm_api_conn *conns;
     uint64_t next_conn_id;
+    struct nm_api_link *due;  /* kept-alive HTTP/1.1 connections, see confirm_writable */
+    uv_check_t confirm;
     pthread_mutex_t done_lock;
     struct nm_api_job *done; /* finished queries, for the loop */
     struct nm_api_chainview *view;
