@@ -45,11 +45,13 @@ struct nm_api_conn {
     size_t reply_sent; /* HTTP/2: body bytes already in DATA frames */
     int status;
     char *reply_body;
+    bool reply_borrowed; /* reply_body is not ours to free (nm_api_reply_borrowed) */
     const char *reply_type;
-    /* the answer's own headers: names lower case (as lws wants them, with
-     * the colon), values as text; added with nm_api_header*, at most 10 */
+    /* the answer's own headers: names as lws takes them (string literals,
+     * lower case with the colon), values as text; added with
+     * nm_api_header*, at most 10 */
     struct nm_api_hdr {
-        char name[28];
+        const char *name;
         char value[100];
     } hdr[10];
     int nhdr;
@@ -107,10 +109,16 @@ void nm_api_route(struct nm_api_server *s, struct nm_api_conn *c);
 /* Queues the answer (takes body, malloc'd; NULL: an out-of-memory 500). */
 void nm_api_reply(struct nm_api_server *s, struct nm_api_conn *c, int status, char *body,
                   const char *type);
+/* A 200 with a body that is not ours (a cache entry): inside lws's
+ * callback on HTTP/1.1 it is written before the callback returns, so it is
+ * only borrowed, and the caller must not change the cache before
+ * returning; else it is copied. */
+void nm_api_reply_borrowed(struct nm_api_server *s, struct nm_api_conn *c, const char *body);
 void nm_api_reply_error(struct nm_api_server *s, struct nm_api_conn *c, int status,
                         const char *code, const char *message);
 /* Adds a header to the answer (dropped when there is no room; a value is
- * cut at 99 bytes). _u64: prefix then a number, and _text: a fixed value,
+ * cut at 99 bytes). name: a string literal, lower case with the colon
+ * ("retry-after:"). _u64: prefix then a number, and _text: a fixed value,
  * both written without printf (the cache-hit path). */
 void nm_api_header(struct nm_api_conn *c, const char *name, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

@@ -20,10 +20,17 @@
 #define H2_CHUNK 4000
 
 /* Between requests: the body's buffer stays for the next one. */
+static void reply_release(struct nm_api_conn *c)
+{
+    if (!c->reply_borrowed)
+        free(c->reply_body);
+    c->reply_body = NULL;
+    c->reply_borrowed = false;
+}
+
 static void conn_reset(struct nm_api_conn *c)
 {
-    free(c->reply_body);
-    c->reply_body = NULL;
+    reply_release(c);
     if (c->body)
         c->body[0] = 0;
     c->body_len = 0;
@@ -59,18 +66,13 @@ struct nm_api_conn *nm_api_conn_find(struct nm_api_server *s, uint64_t id)
     return c;
 }
 
-/* A slot for name ("Retry-After" -> "retry-after:"), or NULL when full. */
+/* A slot for name ("retry-after:"), or NULL when full. */
 static struct nm_api_hdr *header_slot(struct nm_api_conn *c, const char *name)
 {
     if (c->nhdr >= (int)(sizeof c->hdr / sizeof c->hdr[0]))
         return NULL;
-    struct nm_api_hdr *h = &c->hdr[c->nhdr];
-    size_t i = 0;
-    for (; name[i] && i + 2 < sizeof h->name; i++)
-        h->name[i] = (char)(name[i] >= 'A' && name[i] <= 'Z' ? name[i] - 'A' + 'a' : name[i]);
-    h->name[i] = ':';
-    h->name[i + 1] = 0;
-    c->nhdr++;
+    struct nm_api_hdr *h = &c->hdr[c->nhdr++];
+    h->name = name;
     return h;
 }
 
@@ -132,7 +134,7 @@ void nm_api_reply(struct nm_api_server *s, struct nm_api_conn *c, int status, ch
         status = 500;
         body = strdup("{\"error\":{\"code\":\"internal\",\"message\":\"out of memory\"}}");
     }
-    free(c->reply_body);
+    reply_release(c);
     c->reply_body = body;
     c->status = status;
     c->reply_type = type ? type : "application/json";
@@ -153,6 +155,16 @@ void nm_api_reply(struct nm_api_server *s, struct nm_api_conn *c, int status, ch
         return;
     }
     lws_callback_on_writable(c->wsi);
+}
+
+void nm_api_reply_borrowed(struct nm_api_server *s, struct nm_api_conn *c, const char *body)
+{
+    if (!c->in_callback || lws_get_network_wsi(c->wsi) != c->wsi) {
+        nm_api_reply(s, c, 200, strdup(body), NULL);
+        return;
+    }
+    nm_api_reply(s, c, 200, (char *)body, NULL); /* answer_now writes it, then it is let go */
+    c->reply_borrowed = true;
 }
 
 void nm_api_reply_error(struct nm_api_server *s, struct nm_api_conn *c, int status,
@@ -231,8 +243,7 @@ static void confirm_writable(uv_check_t *h)
 static int reply_finished(struct nm_api_conn *c, int rc)
 {
     struct lws *wsi = c->wsi;
-    free(c->reply_body);
-    c->reply_body = NULL;
+    reply_release(c);
     c->reply_ready = c->headers_sent = false;
     c->reply_sent = 0;
     c->nhdr = 0;
@@ -395,7 +406,7 @@ static void on_http(struct nm_api_server *s, struct nm_api_conn *c, struct lws *
     }
     size_t len = 0;
     if (content_length(wsi, &len)) {
-        nm_api_header(c, "Connection", "close");
+        nm_api_header(c, "connection:", "close");
         nm_api_reply_error(s, c, 411, "length_required", "a POST needs a Content-Length");
         return;
     }
@@ -403,7 +414,7 @@ static void on_http(struct nm_api_server *s, struct nm_api_conn *c, struct lws *
         char msg[96];
         snprintf(msg, sizeof msg, "request body too large: the limit is %zu bytes",
                  s->cfg.max_body);
-        nm_api_header(c, "Connection", "close");
+        nm_api_header(c, "connection:", "close");
         nm_api_reply_error(s, c, 413, "too_large", msg);
         return;
     }
@@ -478,7 +489,7 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
             if (!c->pipelined) {
                 c->pipelined = true;
                 s->metrics.pipelined_closed++;
-                nm_api_header(c, "Connection", "close");
+                nm_api_header(c, "connection:", "close");
             }
             return 0;
         }
