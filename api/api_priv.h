@@ -74,6 +74,7 @@ struct nm_api_metrics {
     uint64_t cache_hits, cache_misses, limited, unauthorized, queries;
     uint64_t redis_hits; /* cache hits answered from the shared cache (Redis) */
     uint64_t pipelined_closed; /* connections closed at a pipelined request */
+    uint64_t keepalive_confirmed; /* POLLOUT waits confirmed in the turn (server.c) */
     uint64_t lat_us[NM_API_LAT_RING]; /* last request latencies, a ring */
     uint64_t lat_count;
     uint64_t lat_sum_us; /* every request's, for the summary's _sum */

@@ -234,8 +234,10 @@ static void confirm_writable(uv_check_t *h)
         link_undue(s, l);
         struct lws_pollfd pfd = {.fd = lws_get_socket_fd(l->wsi), .events = LWS_POLLOUT,
                                  .revents = LWS_POLLOUT};
-        if (pfd.fd >= 0)
-            lws_service_fd(s->ctx, &pfd);
+        if (pfd.fd < 0)
+            continue;
+        s->metrics.keepalive_confirmed++;
+        lws_service_fd(s->ctx, &pfd);
     }
 }
 

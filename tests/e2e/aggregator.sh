@@ -120,6 +120,43 @@ s=$(query q3b '{"timeout_ms":900,"k":4,"input":{"language":"python","prompt":"wr
 [ "$s" = 200 ] && [ "$(header q3b X-Cache)" = hit ] && cmp -s "$T/q2.body" "$T/q3b.body" \
     && pass "the same input in another key order hits the cache too (canonical key)" \
     || fail "canonical cache key: $s $(cat "$T/q3b.head")"
+# One kept-alive connection: cache hits, GETs and a 10 KB answer in turn,
+# all on the same socket. Each small answer confirms lws's POLLOUT wait in
+# the loop turn it was written in (server.c, confirm_writable; counted on
+# /metrics); the 10 KB one is more than lws sends at once (4 KB), so lws
+# sends the rest and ends the exchange itself on POLLOUT.
+$PY - "$(cat "$T/agg.port")" "{\"input\":$INPUT,\"k\":4,\"timeout_ms\":1000}" <<'PYEOF' >"$T/keepalive.out" 2>&1
+import http.client, json, re, sys
+port, body = int(sys.argv[1]), sys.argv[2]
+def confirmed():
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    c.request("GET", "/metrics")
+    text = c.getresponse().read().decode()
+    c.close()
+    return int(re.search(r"^neuromesh_api_keepalive_confirmed_total (\d+)", text, re.M).group(1))
+before = confirmed()
+c = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+c.connect()
+sock, n = c.sock, 0
+for i in range(10):
+    c.request("POST", "/v1/subnets/1/query", body, {"Content-Type": "application/json"})
+    r = c.getresponse(); b = r.read()
+    assert r.status == 200 and r.getheader("X-Cache") == "hit", (i, r.status, r.getheaders())
+    c.request("GET", "/v1/health")
+    r = c.getresponse(); b = r.read()
+    assert r.status == 200 and json.loads(b)["status"] == "ok", (i, r.status, b[:200])
+    c.request("GET", "/openapi.json")
+    r = c.getresponse(); b = r.read()
+    assert r.status == 200 and len(b) > 8000 and json.loads(b)["openapi"], (i, r.status, len(b))
+    assert c.sock is sock, "the connection was not kept alive"
+    n += 2
+c.close()
+after = confirmed()
+assert after - before >= n, ("confirmed", before, after, n)
+print("ok", n, after - before)
+PYEOF
+[ $? -eq 0 ] && pass "keep-alive: 30 answers (hits, GETs, 10 KB) on one connection; the small ones' POLLOUT wait confirmed in their loop turn" \
+    || fail "keep-alive: $(cat "$T/keepalive.out")"
 s=$(query q4 "{\"input\":$INPUT,\"k\":4,\"timeout_ms\":1000}" -H 'Cache-Control: no-cache')
 [ "$s" = 200 ] && [ "$(header q4 X-Cache)" = miss ] && pass "Cache-Control: no-cache skips the cache" \
     || fail "no-cache: $s $(cat "$T/q4.head")"
