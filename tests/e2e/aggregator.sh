@@ -339,14 +339,18 @@ h2=$h2$(curl -sk -m 10 --http2 -w '%{http_version} %{http_code}' -o "$T/tls.quer
     -H 'Content-Type: application/json' -d "{\"input\":$INPUT,\"k\":2,\"timeout_ms\":1500}" \
     "$TLS/v1/subnets/1/query")
 h1=$(curl -sk -m 10 --http1.1 -o /dev/null -w '%{http_version} %{http_code}' "$TLS/openapi.json")
+# HTTP/1.1 over TLS kept alive: the second answer on the first connection
+h1ka=$(curl -sk -m 10 --http1.1 -w '%{http_code} %{num_connects} ' -o /dev/null "$TLS/v1/health" \
+    -o /dev/null "$TLS/v1/health" -o /dev/null "$TLS/v1/subnets/1/status")
 case "$h2" in
 "2 200 "*" 2 200 "*" 2 200") ok=0 ;;
 *) ok=1 ;;
 esac
 [ $ok -eq 0 ] && [ "$h1" = "1.1 200" ] && [ "$(wc -c <"$T/tls.openapi")" -gt 8000 ] \
+    && [ "$h1ka" = "200 1 200 0 200 0 " ] \
     && grep -q '"strategy":"majority"' "$T/tls.query" \
-    && pass "--tls-cert/--tls-key: HTTP/2 by ALPN (2 streams on one connection, a query), HTTP/1.1 too" \
-    || fail "tls: h2 [$h2] h1 [$h1] $(head -c 200 "$T/tls.query")"
+    && pass "--tls-cert/--tls-key: HTTP/2 by ALPN (2 streams on one connection, a query), HTTP/1.1 too (kept alive)" \
+    || fail "tls: h2 [$h2] h1 [$h1] kept alive [$h1ka] $(head -c 200 "$T/tls.query")"
 "$NEUROMESH" aggregator --tls-cert "$T/tls.crt" >"$T/tlsalone.out" 2>&1
 [ $? -eq 2 ] && grep -q "go together" "$T/tlsalone.out" && pass "--tls-cert without --tls-key: exit 2" \
     || fail "tls alone: $(cat "$T/tlsalone.out")"
