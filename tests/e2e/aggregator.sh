@@ -463,7 +463,7 @@ s=$(query k4 "{\"input\":$INPUT,\"k\":2}" -H "Authorization: Bearer $KEY")
 kill -TERM "$AGG_PID"; wait "$AGG_PID" 2>/dev/null
 [ $? -eq 0 ] || fail "aggregator keys exit status"
 # under make asan: no sanitizer report in any aggregator's log
-grep -l "Sanitizer" "$T"/agg.log "$T"/lim.log "$T"/keys.log "$T"/ra.log "$T"/rb.log 2>/dev/null | grep -q . \
+grep -l "Sanitizer" "$T"/agg.log "$T"/tls.log "$T"/lim.log "$T"/keys.log "$T"/ra.log "$T"/rb.log 2>/dev/null | grep -q . \
     && fail "sanitizer report: $(grep -h -A5 Sanitizer "$T"/*.log | head -n 20)" \
     || pass "no sanitizer report in the aggregators' logs"
 
