@@ -234,8 +234,8 @@ static void confirm_writable(uv_check_t *h)
         link_undue(s, l);
         struct lws_pollfd pfd = {.fd = lws_get_socket_fd(l->wsi), .events = LWS_POLLOUT,
                                  .revents = LWS_POLLOUT};
-        if (pfd.fd < 0)
-            continue;
+        if (pfd.fd < 0 || lws_partial_buffered(l->wsi)) /* a later answer left bytes: */
+            continue;                                    /* lws's own POLLOUT sends them */
         s->metrics.keepalive_confirmed++;
         lws_service_fd(s->ctx, &pfd);
     }
