@@ -45,14 +45,28 @@ struct nm_api_conn {
     size_t reply_sent; /* HTTP/2: body bytes already in DATA frames */
     int status;
     char *reply_body;
+    bool reply_borrowed; /* reply_body is not ours to free (nm_api_reply_borrowed) */
     const char *reply_type;
-    /* the answer's own headers: names lower case (as lws wants them, with
-     * the colon), values as text; added with nm_api_header*, at most 10 */
+    /* the answer's own headers: names as lws takes them (string literals,
+     * lower case with the colon), values as text; added with
+     * nm_api_header*, at most 10 */
     struct nm_api_hdr {
-        char name[28];
+        const char *name;
         char value[100];
     } hdr[10];
     int nhdr;
+};
+
+/* What the aggregator keeps with a network connection (lws's opaque user
+ * data on its wsi: the per-request data above is freed between requests),
+ * freed at LWS_CALLBACK_WSI_DESTROY: the client's address, and its place
+ * in the list of HTTP/1.1 connections whose next request lws holds back
+ * until POLLOUT (server.c, confirm_writable). */
+struct nm_api_link {
+    char peer[64];
+    struct lws *wsi;
+    struct nm_api_link *prev, *next;
+    bool due;
 };
 
 struct nm_api_metrics {
@@ -60,6 +74,7 @@ struct nm_api_metrics {
     uint64_t cache_hits, cache_misses, limited, unauthorized, queries;
     uint64_t redis_hits; /* cache hits answered from the shared cache (Redis) */
     uint64_t pipelined_closed; /* connections closed at a pipelined request */
+    uint64_t keepalive_confirmed; /* POLLOUT waits confirmed in the turn (server.c) */
     uint64_t lat_us[NM_API_LAT_RING]; /* last request latencies, a ring */
     uint64_t lat_count;
     uint64_t lat_sum_us; /* every request's, for the summary's _sum */
@@ -74,6 +89,8 @@ struct nm_api_server {
     int port;
     struct nm_api_conn *conns;
     uint64_t next_conn_id;
+    struct nm_api_link *due;  /* kept-alive HTTP/1.1 connections, see confirm_writable */
+    uv_check_t confirm;
     pthread_mutex_t done_lock;
     struct nm_api_job *done; /* finished queries, for the loop */
     struct nm_api_chainview *view;
@@ -93,10 +110,16 @@ void nm_api_route(struct nm_api_server *s, struct nm_api_conn *c);
 /* Queues the answer (takes body, malloc'd; NULL: an out-of-memory 500). */
 void nm_api_reply(struct nm_api_server *s, struct nm_api_conn *c, int status, char *body,
                   const char *type);
+/* A 200 with a body that is not ours (a cache entry): inside lws's
+ * callback on HTTP/1.1 it is written before the callback returns, so it is
+ * only borrowed, and the caller must not change the cache before
+ * returning; else it is copied. */
+void nm_api_reply_borrowed(struct nm_api_server *s, struct nm_api_conn *c, const char *body);
 void nm_api_reply_error(struct nm_api_server *s, struct nm_api_conn *c, int status,
                         const char *code, const char *message);
 /* Adds a header to the answer (dropped when there is no room; a value is
- * cut at 99 bytes). _u64: prefix then a number, and _text: a fixed value,
+ * cut at 99 bytes). name: a string literal, lower case with the colon
+ * ("retry-after:"). _u64: prefix then a number, and _text: a fixed value,
  * both written without printf (the cache-hit path). */
 void nm_api_header(struct nm_api_conn *c, const char *name, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

@@ -57,6 +57,14 @@ char *nm_api_metrics_text(struct nm_api_server *s)
                    "miner calls cancelled once strategy first had a valid answer");
     nm_prom_sample(&t, "neuromesh_api_calls_cancelled_total", NULL,
                    (double)nm_api_query_cancelled_total());
+    nm_prom_family(&t, "neuromesh_api_pipelined_closed_total", "counter",
+                   "connections closed at a pipelined HTTP/1.1 request (answered before it)");
+    nm_prom_sample(&t, "neuromesh_api_pipelined_closed_total", NULL, (double)m->pipelined_closed);
+    nm_prom_family(&t, "neuromesh_api_keepalive_confirmed_total", "counter",
+                   "kept-alive HTTP/1.1 answers whose POLLOUT wait was confirmed in the same "
+                   "loop turn (no epoll round)");
+    nm_prom_sample(&t, "neuromesh_api_keepalive_confirmed_total", NULL,
+                   (double)m->keepalive_confirmed);
     if (s->redis) {
         uint64_t answered, fallbacks;
         nm_api_redis_counts(s->redis, &answered, &fallbacks);

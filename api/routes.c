@@ -24,11 +24,11 @@ static bool has_token(const char *list, const char *token)
 
 static void limit_headers(struct nm_api_conn *c, const struct nm_api_limit_verdict *v)
 {
-    nm_api_header_u64(c, "RateLimit-Limit", "", v->limit);
-    nm_api_header_u64(c, "RateLimit-Remaining", "", v->remaining);
-    nm_api_header_u64(c, "RateLimit-Reset", "", v->reset_s);
+    nm_api_header_u64(c, "ratelimit-limit:", "", v->limit);
+    nm_api_header_u64(c, "ratelimit-remaining:", "", v->remaining);
+    nm_api_header_u64(c, "ratelimit-reset:", "", v->reset_s);
     if (!v->allowed)
-        nm_api_header_u64(c, "Retry-After", "", v->retry_after_s);
+        nm_api_header_u64(c, "retry-after:", "", v->retry_after_s);
 }
 
 /* The buckets a request draws from: its address's, or its key's minute
@@ -50,7 +50,7 @@ static bool authenticate(struct nm_api_server *s, struct nm_api_conn *c, bool ne
         enum nm_api_key_status st = nm_api_keys_check(s->keys, bearer, &key);
         if (st != NM_API_KEY_OK) {
             s->metrics.unauthorized++;
-            nm_api_header(c, "WWW-Authenticate", "Bearer realm=\"neuromesh\"");
+            nm_api_header(c, "www-authenticate:", "Bearer realm=\"neuromesh\"");
             nm_api_reply_error(s, c, 401, "unauthorized",
                                st == NM_API_KEY_REVOKED ? "this API key was revoked"
                                                       : "unknown API key");
@@ -67,7 +67,7 @@ static bool authenticate(struct nm_api_server *s, struct nm_api_conn *c, bool ne
     }
     if (needs_key && s->cfg.auth_keys) { /* no key, or no keys database */
         s->metrics.unauthorized++;
-        nm_api_header(c, "WWW-Authenticate", "Bearer realm=\"neuromesh\"");
+        nm_api_header(c, "www-authenticate:", "Bearer realm=\"neuromesh\"");
         nm_api_reply_error(s, c, 401, "unauthorized",
                            "an API key is required: Authorization: Bearer KEY");
         return false;
@@ -116,7 +116,7 @@ static void admitted(struct nm_api_server *s, struct nm_api_conn *c,
 static void redis_down(struct nm_api_server *s, struct nm_api_conn *c, const struct admission *a)
 {
     if (s->cfg.redis_fail_closed) {
-        nm_api_header(c, "Retry-After", "1");
+        nm_api_header(c, "retry-after:", "1");
         nm_api_reply_error(s, c, 503, "limiter_unavailable",
                            "the shared rate limiter (Redis) is down; try again shortly");
         return;
@@ -372,16 +372,20 @@ bad_request:
     return NULL;
 }
 
+/* borrow: hit is a cache entry the caller leaves alone until it returns */
 static void reply_hit(struct nm_api_server *s, struct nm_api_conn *c, const char *hit,
-                      int64_t age)
+                      int64_t age, bool borrow)
 {
     s->metrics.queries++;
     s->metrics.cache_hits++;
     int64_t left = nm_api_cache_ttl_ms(s->cache) - age;
-    nm_api_header_text(c, "X-Cache", "hit");
-    nm_api_header_u64(c, "Age", "", age > 0 ? (uint64_t)age / 1000 : 0);
-    nm_api_header_u64(c, "Cache-Control", "max-age=", left > 0 ? (uint64_t)left / 1000 : 0);
-    nm_api_reply(s, c, 200, strdup(hit), NULL);
+    nm_api_header_text(c, "x-cache:", "hit");
+    nm_api_header_u64(c, "age:", "", age > 0 ? (uint64_t)age / 1000 : 0);
+    nm_api_header_u64(c, "cache-control:", "max-age=", left > 0 ? (uint64_t)left / 1000 : 0);
+    if (borrow)
+        nm_api_reply_borrowed(s, c, hit);
+    else
+        nm_api_reply(s, c, 200, strdup(hit), NULL);
 }
 
 /* The cache key of the request's exact bytes, "raw|SUBNET|BODY", into
@@ -416,7 +420,7 @@ static void start_query(struct nm_api_server *s, struct nm_api_conn *c, struct n
         free(job->cache_key);
         job->cache_key = NULL;
     }
-    nm_api_header_text(c, "X-Cache", "miss");
+    nm_api_header_text(c, "x-cache:", "miss");
     c->waiting = true;
     s->in_flight++;
     if (nm_api_query_begin(s, job)) {
@@ -440,7 +444,7 @@ static void on_remote_hit(void *ud, int rc, const char *value, int64_t age_ms)
     if (rc == 0 && value) {
         int64_t now = nm_api_now_ms();
         s->metrics.redis_hits++;
-        reply_hit(s, c, value, age_ms);
+        reply_hit(s, c, value, age_ms, false);
         nm_api_cache_put(s->cache, job->cache_key, value, now - age_ms);
         if (job->raw_key)
             nm_api_cache_put(s->cache, job->raw_key, value, now - age_ms);
@@ -461,7 +465,7 @@ static void post_query(struct nm_api_server *s, struct nm_api_conn *c,
     const char *hit = NULL;
     if (has_raw && !no_cache && !strncasecmp(c->content_type, "application/json", 16) &&
         (hit = nm_api_cache_get(s->cache, raw, now, &age))) {
-        reply_hit(s, c, hit, age);
+        reply_hit(s, c, hit, age, true); /* the hot path: no copy */
         return;
     }
     struct nm_api_job *job = parse_query(s, c, sn);
@@ -470,7 +474,7 @@ static void post_query(struct nm_api_server *s, struct nm_api_conn *c,
     job->raw_key = has_raw ? strdup(raw) : NULL; /* none: only a longer path next time */
     hit = no_cache ? NULL : nm_api_cache_get(s->cache, job->cache_key, now, &age);
     if (hit) {
-        reply_hit(s, c, hit, age);
+        reply_hit(s, c, hit, age, false); /* the put below may evict it */
         if (has_raw) /* the next identical body takes the short path (hit is still valid) */
             nm_api_cache_put(s->cache, raw, hit, now - age);
         nm_api_job_free(job);
@@ -505,7 +509,7 @@ void nm_api_query_done(struct nm_api_server *s, struct nm_api_job *job)
                                nm_api_cache_ttl_ms(s->cache));
     if (c && c->waiting && !s->stopping) {
         if (job->status == 200)
-            nm_api_header(c, "Cache-Control", "max-age=%lld",
+            nm_api_header(c, "cache-control:", "max-age=%lld",
                           (long long)(nm_api_cache_ttl_ms(s->cache) / 1000));
         nm_api_reply(s, c, job->status, job->body, NULL);
         job->body = NULL;
@@ -532,7 +536,7 @@ static int subnet_path(const char *path, unsigned long *id, const char **what)
 
 static void wrong_method(struct nm_api_server *s, struct nm_api_conn *c, const char *allow)
 {
-    nm_api_header(c, "Allow", "%s", allow);
+    nm_api_header(c, "allow:", "%s", allow);
     nm_api_reply_error(s, c, 405, "method_not_allowed", "wrong method for this path");
 }
 
@@ -571,20 +575,21 @@ static void dispatch(struct nm_api_server *s, struct nm_api_conn *c)
                              !strcmp(what, "status"))) {
         const struct nm_api_subnet *sn = nm_api_snapshot_subnet(snap, (unsigned)id);
         bool is_query = !strcmp(what, "query");
-        char msg[80];
-        snprintf(msg, sizeof msg, "no subnet %lu on this chain", id);
-        if (is_query ? !post : !get)
+        if (is_query ? !post : !get) {
             wrong_method(s, c, is_query ? "POST" : "GET");
-        else if (!sn)
+        } else if (!sn) {
+            char msg[80];
+            snprintf(msg, sizeof msg, "no subnet %lu on this chain", id);
             nm_api_reply_error(s, c, 404, "unknown_subnet", msg);
-        else if (is_query && !sn->active)
+        } else if (is_query && !sn->active) {
             nm_api_reply_error(s, c, 404, "unknown_subnet", "this subnet is retired");
-        else if (is_query)
+        } else if (is_query) {
             post_query(s, c, snap, sn);
-        else if (!strcmp(what, "miners"))
+        } else if (!strcmp(what, "miners")) {
             get_miners(s, c, sn);
-        else
+        } else {
             get_status(s, c, snap, sn);
+        }
     } else {
         nm_api_reply_error(s, c, 404, "not_found", "no such endpoint (see /openapi.json)");
     }

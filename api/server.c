@@ -20,10 +20,17 @@
 #define H2_CHUNK 4000
 
 /* Between requests: the body's buffer stays for the next one. */
+static void reply_release(struct nm_api_conn *c)
+{
+    if (!c->reply_borrowed)
+        free(c->reply_body);
+    c->reply_body = NULL;
+    c->reply_borrowed = false;
+}
+
 static void conn_reset(struct nm_api_conn *c)
 {
-    free(c->reply_body);
-    c->reply_body = NULL;
+    reply_release(c);
     if (c->body)
         c->body[0] = 0;
     c->body_len = 0;
@@ -59,18 +66,13 @@ struct nm_api_conn *nm_api_conn_find(struct nm_api_server *s, uint64_t id)
     return c;
 }
 
-/* A slot for name ("Retry-After" -> "retry-after:"), or NULL when full. */
+/* A slot for name ("retry-after:"), or NULL when full. */
 static struct nm_api_hdr *header_slot(struct nm_api_conn *c, const char *name)
 {
     if (c->nhdr >= (int)(sizeof c->hdr / sizeof c->hdr[0]))
         return NULL;
-    struct nm_api_hdr *h = &c->hdr[c->nhdr];
-    size_t i = 0;
-    for (; name[i] && i + 2 < sizeof h->name; i++)
-        h->name[i] = (char)(name[i] >= 'A' && name[i] <= 'Z' ? name[i] - 'A' + 'a' : name[i]);
-    h->name[i] = ':';
-    h->name[i + 1] = 0;
-    c->nhdr++;
+    struct nm_api_hdr *h = &c->hdr[c->nhdr++];
+    h->name = name;
     return h;
 }
 
@@ -132,7 +134,7 @@ void nm_api_reply(struct nm_api_server *s, struct nm_api_conn *c, int status, ch
         status = 500;
         body = strdup("{\"error\":{\"code\":\"internal\",\"message\":\"out of memory\"}}");
     }
-    free(c->reply_body);
+    reply_release(c);
     c->reply_body = body;
     c->status = status;
     c->reply_type = type ? type : "application/json";
@@ -155,6 +157,16 @@ void nm_api_reply(struct nm_api_server *s, struct nm_api_conn *c, int status, ch
     lws_callback_on_writable(c->wsi);
 }
 
+void nm_api_reply_borrowed(struct nm_api_server *s, struct nm_api_conn *c, const char *body)
+{
+    if (!c->in_callback || lws_get_network_wsi(c->wsi) != c->wsi) {
+        nm_api_reply(s, c, 200, strdup(body), NULL);
+        return;
+    }
+    nm_api_reply(s, c, 200, (char *)body, NULL); /* answer_now writes it, then it is let go */
+    c->reply_borrowed = true;
+}
+
 void nm_api_reply_error(struct nm_api_server *s, struct nm_api_conn *c, int status,
                         const char *code, const char *message)
 {
@@ -172,17 +184,78 @@ static int add_headers(struct nm_api_conn *c, unsigned char **p, unsigned char *
     return 0;
 }
 
+/* lws 4.1 ends a kept-alive HTTP/1.1 exchange (lws_http_transaction_completed)
+ * by holding the connection's next request back until POLLOUT says the
+ * socket is writable (its LRS_DEFERRING_ACTION). On its libuv glue that is
+ * a uv_poll_start to add POLLOUT and another to drop it when the event
+ * comes, each an epoll_ctl DEL at once and an ADD at the next epoll_wait,
+ * and a loop turn. When the whole answer went out (nothing left in lws's
+ * buffer), the socket was just written: the connection is marked due and,
+ * once this turn's I/O is done (a uv_check_t, before the next epoll_wait),
+ * lws is handed that POLLOUT (lws_service_fd), so the fd leaves epoll and
+ * comes back once per request instead of twice. lws's own POLLOUT request
+ * stays in place until then: if this did not run, the event would do the
+ * same. HTTP/2 streams are not concerned (no keep-alive state of their own). */
+static void link_due(struct nm_api_server *s, struct lws *wsi)
+{
+    struct nm_api_link *l = lws_get_opaque_user_data(wsi);
+    if (!l || l->due || lws_partial_buffered(wsi))
+        return;
+    l->due = true;
+    l->prev = NULL;
+    l->next = s->due;
+    if (s->due)
+        s->due->prev = l;
+    s->due = l;
+}
+
+static void link_undue(struct nm_api_server *s, struct nm_api_link *l)
+{
+    if (!l->due)
+        return;
+    if (l->prev)
+        l->prev->next = l->next;
+    else
+        s->due = l->next;
+    if (l->next)
+        l->next->prev = l->prev;
+    l->prev = l->next = NULL;
+    l->due = false;
+}
+
+static void confirm_writable(uv_check_t *h)
+{
+    struct nm_api_server *s = h->data;
+    size_t n = 0; /* the ones due now (servicing one could mark it again) */
+    for (struct nm_api_link *l = s->due; l; l = l->next)
+        n++;
+    while (n-- && s->due && !s->stopping) {
+        struct nm_api_link *l = s->due;
+        link_undue(s, l);
+        struct lws_pollfd pfd = {.fd = lws_get_socket_fd(l->wsi), .events = LWS_POLLOUT,
+                                 .revents = LWS_POLLOUT};
+        if (pfd.fd < 0 || lws_partial_buffered(l->wsi)) /* a later answer left bytes: */
+            continue;                                    /* lws's own POLLOUT sends them */
+        s->metrics.keepalive_confirmed++;
+        lws_service_fd(s->ctx, &pfd);
+    }
+}
+
 /* The answer is out (or failed): the connection waits for the next one. */
 static int reply_finished(struct nm_api_conn *c, int rc)
 {
-    free(c->reply_body);
-    c->reply_body = NULL;
+    struct lws *wsi = c->wsi;
+    reply_release(c);
     c->reply_ready = c->headers_sent = false;
     c->reply_sent = 0;
     c->nhdr = 0;
     if (rc || c->pipelined) /* pipelined: the answer said "Connection: close" */
         return -1;
-    return lws_http_transaction_completed(c->wsi) ? -1 : 0;
+    if (lws_http_transaction_completed(wsi)) /* c is lws's: freed from here on */
+        return -1;
+    if (lws_get_network_wsi(wsi) == wsi)
+        link_due(lws_context_user(lws_get_context(wsi)), wsi);
+    return 0;
 }
 
 /* HTTP/2: one DATA frame per turn, within the peer's window. */
@@ -301,13 +374,14 @@ static void on_http(struct nm_api_server *s, struct nm_api_conn *c, struct lws *
          * protocol): the address is kept with the connection's wsi, read
          * once (a getpeername and a printf), freed at LWS_CALLBACK_WSI_DESTROY */
         struct lws *nwsi = lws_get_network_wsi(wsi);
-        char *peer = lws_get_opaque_user_data(nwsi);
-        if (!peer && (peer = malloc(sizeof c->peer))) {
-            if (!lws_get_peer_simple(nwsi, peer, sizeof c->peer))
-                snprintf(peer, sizeof c->peer, "unknown");
-            lws_set_opaque_user_data(nwsi, peer);
+        struct nm_api_link *link = lws_get_opaque_user_data(nwsi);
+        if (!link && (link = calloc(1, sizeof *link))) {
+            link->wsi = nwsi;
+            if (!lws_get_peer_simple(nwsi, link->peer, sizeof link->peer))
+                snprintf(link->peer, sizeof link->peer, "unknown");
+            lws_set_opaque_user_data(nwsi, link);
         }
-        const char *text = peer ? peer : "unknown";
+        const char *text = link ? link->peer : "unknown";
         size_t n = strnlen(text, sizeof c->peer - 1);
         memcpy(c->peer, text, n);
         c->peer[n] = 0;
@@ -334,7 +408,7 @@ static void on_http(struct nm_api_server *s, struct nm_api_conn *c, struct lws *
     }
     size_t len = 0;
     if (content_length(wsi, &len)) {
-        nm_api_header(c, "Connection", "close");
+        nm_api_header(c, "connection:", "close");
         nm_api_reply_error(s, c, 411, "length_required", "a POST needs a Content-Length");
         return;
     }
@@ -342,7 +416,7 @@ static void on_http(struct nm_api_server *s, struct nm_api_conn *c, struct lws *
         char msg[96];
         snprintf(msg, sizeof msg, "request body too large: the limit is %zu bytes",
                  s->cfg.max_body);
-        nm_api_header(c, "Connection", "close");
+        nm_api_header(c, "connection:", "close");
         nm_api_reply_error(s, c, 413, "too_large", msg);
         return;
     }
@@ -417,7 +491,7 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
             if (!c->pipelined) {
                 c->pipelined = true;
                 s->metrics.pipelined_closed++;
-                nm_api_header(c, "Connection", "close");
+                nm_api_header(c, "connection:", "close");
             }
             return 0;
         }
@@ -431,10 +505,15 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
         if (!c || !c->reply_ready)
             return 0;
         return write_reply(c);
-    case LWS_CALLBACK_WSI_DESTROY: /* the connection's address (on_http) */
-        free(lws_get_opaque_user_data(wsi));
-        lws_set_opaque_user_data(wsi, NULL);
+    case LWS_CALLBACK_WSI_DESTROY: { /* the connection's link (on_http) */
+        struct nm_api_link *link = lws_get_opaque_user_data(wsi);
+        if (link) {
+            link_undue(s, link);
+            free(link);
+            lws_set_opaque_user_data(wsi, NULL);
+        }
         return 0;
+    }
     case LWS_CALLBACK_CLOSED_HTTP:
     case LWS_CALLBACK_HTTP_DROP_PROTOCOL:
         if (c)
@@ -553,6 +632,10 @@ int nm_api_server_run(const struct nm_api_config *cfg)
     s->sigint.data = s->sigterm.data = s;
     uv_signal_start(&s->sigint, on_signal, SIGINT);
     uv_signal_start(&s->sigterm, on_signal, SIGTERM);
+    uv_check_init(&s->loop, &s->confirm);
+    s->confirm.data = s;
+    uv_check_start(&s->confirm, confirm_writable);
+    uv_unref((uv_handle_t *)&s->confirm);
     if (cfg->redis_url &&
         (rc = nm_api_redis_new(&s->loop, cfg->redis_url, cfg->redis_timeout_ms, cfg->quiet,
                                &s->redis, err, sizeof err))) {
@@ -583,6 +666,7 @@ int nm_api_server_run(const struct nm_api_config *cfg)
         lws_context_destroy(s->ctx);
     uv_close((uv_handle_t *)&s->sigint, close_cb);
     uv_close((uv_handle_t *)&s->sigterm, close_cb);
+    uv_close((uv_handle_t *)&s->confirm, close_cb);
     nm_api_query_drain(cfg->timeout_max_ms + 2000);
     on_async(&s->async); /* jobs that finished meanwhile */
     uv_close((uv_handle_t *)&s->async, close_cb);

@@ -11,7 +11,8 @@
  *      on lws's own poll loop (the issue's comparison) and on a libuv loop
  *      of its own through lws's libuv event lib (as the aggregator runs);
  *      with each server's CPU time per answer, which the machine's load
- *      moves less than req/s;
+ *      moves less than req/s; then the same two minimal servers in a
+ *      process of their own, as the aggregator is (bench/support/minimal_http.c);
  *   3. the same cache hits through a second aggregator whose limiter is in
  *      Redis (--redis; a redis-server child on a free port; the takes of
  *      one loop turn go in one EVALSHA), beside the first aggregator's
@@ -22,10 +23,9 @@
 #include "node/miner/client.h"
 #include "node/miner/server.h"
 #include "node/schema_json/schema_json.h"
+#include "bench/support/minimal_http.h"
 
 #include <arpa/inet.h>
-#include <ctype.h>
-#include <libwebsockets.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <pthread.h>
@@ -39,7 +39,6 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-#include <uv.h>
 
 #define MAX_LAT 4000000
 static const char input[] = "{\"prompt\":\"echo me\",\"language\":\"python\"}";
@@ -69,13 +68,6 @@ static int64_t process_cpu_us(pid_t pid)
                      &stime) != 2)
         return 0;
     return (int64_t)((utime + stime) * 1000000ULL / (unsigned long long)sysconf(_SC_CLK_TCK));
-}
-
-static int64_t thread_cpu_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
 /* The machine's load average (the figures move with it on a shared box). */
@@ -340,146 +332,18 @@ static double run(struct load *proto, int threads, double seconds, int64_t *p50,
     return atomic_load(&l->ok) / elapsed;
 }
 
-/* A minimal libwebsockets HTTP server answering every POST with the same
- * bytes as the aggregator's cache hit: its body and, beside the status,
- * content type and length lws writes, its other headers (plain_hdr). */
-static char *plain_body;
-static struct {
-    char name[40], value[128];
-} plain_hdr[16];
-static int plain_nhdr;
-static volatile int plain_stop;
-static int64_t plain_cpu_us; /* the server thread's CPU time, its whole run */
-static size_t plain_answer_len; /* its answer's bytes, status line to body */
-
-static int plain_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
-                    size_t len)
-{
-    switch (reason) {
-    case LWS_CALLBACK_HTTP:
-        return 0;
-    case LWS_CALLBACK_HTTP_BODY_COMPLETION:
-        lws_callback_on_writable(wsi);
-        return 0;
-    case LWS_CALLBACK_HTTP_WRITEABLE: {
-        size_t blen = strlen(plain_body);
-        unsigned char buf[LWS_PRE + 8192], *start = buf + LWS_PRE, *p = start,
-                                           *end = buf + sizeof buf;
-        if (lws_add_http_common_headers(wsi, 200, "application/json", blen, &p, end))
-            return -1;
-        for (int i = 0; i < plain_nhdr; i++)
-            if (lws_add_http_header_by_name(wsi, (const unsigned char *)plain_hdr[i].name,
-                                            (const unsigned char *)plain_hdr[i].value,
-                                            (int)strlen(plain_hdr[i].value), &p, end))
-                return -1;
-        if (lws_finalize_http_header(wsi, &p, end))
-            return -1;
-        memcpy(p, plain_body, blen);
-        p += blen;
-        if (lws_write(wsi, start, (size_t)(p - start), LWS_WRITE_HTTP_FINAL) != p - start)
-            return -1;
-        return lws_http_transaction_completed(wsi) ? -1 : 0;
-    }
-    default:
-        return lws_callback_http_dummy(wsi, reason, user, in, len);
-    }
-}
-
-/* The minimal server's answer from the aggregator's: its body, and its
- * headers but the status line, content type and length; false if none. */
-static bool plain_copy_answer(const char *answer)
-{
-    const char *end = strstr(answer, "\r\n\r\n"), *line = strstr(answer, "\r\n");
-    if (!end || !line || !(plain_body = strdup(end + 4)))
-        return false;
-    for (line += 2; line < end && plain_nhdr < 16; line = strstr(line, "\r\n") + 2) {
-        const char *colon = memchr(line, ':', (size_t)(end - line));
-        const char *eol = strstr(line, "\r\n");
-        if (!colon || colon > eol)
-            continue;
-        size_t nlen = (size_t)(colon - line), vlen;
-        const char *v = colon + 1;
-        while (*v == ' ')
-            v++;
-        vlen = (size_t)(eol - v);
-        if (nlen + 2 > sizeof plain_hdr[0].name || vlen + 1 > sizeof plain_hdr[0].value ||
-            !strncasecmp(line, "content-type:", 13) || !strncasecmp(line, "content-length:", 15))
-            continue;
-        for (size_t i = 0; i < nlen; i++)
-            plain_hdr[plain_nhdr].name[i] = (char)tolower((unsigned char)line[i]);
-        memcpy(plain_hdr[plain_nhdr].name + nlen, ":", 2);
-        memcpy(plain_hdr[plain_nhdr].value, v, vlen);
-        plain_hdr[plain_nhdr].value[vlen] = 0;
-        plain_nhdr++;
-    }
-    return true;
-}
-
-static void *plain_thread(void *ctx)
-{
-    int64_t t0 = thread_cpu_us();
-    while (!plain_stop)
-        lws_service(ctx, 0);
-    plain_cpu_us = thread_cpu_us() - t0;
-    return NULL;
-}
-
-/* The libuv variant runs on a loop of its own, as the aggregator does
- * (foreign loop); lws_service on libuv may not return, so it is stopped
- * through a uv_async_t. */
-static void plain_uv_stop(uv_async_t *a)
-{
-    uv_stop(a->loop);
-}
-
-static void *plain_uv_thread(void *loop)
-{
-    int64_t t0 = thread_cpu_us();
-    uv_run(loop, UV_RUN_DEFAULT);
-    plain_cpu_us = thread_cpu_us() - t0;
-    return NULL;
-}
-
-static void plain_close_cb(uv_handle_t *h)
-{
-    (void)h;
-}
+static size_t plain_answer_len; /* the minimal server's answer's bytes */
 
 /* The minimal server on its own thread (on lws's poll loop, or on a libuv
  * loop of ours), loaded by the same client as the aggregator. */
 static double plain_run(bool on_libuv, double seconds, int64_t *p50, int64_t *p99,
                         double *cpu_per_req)
 {
-    static const struct lws_protocols protocols[] = {
-        {.name = "http", .callback = plain_cb}, {0}};
-    struct lws_context_creation_info info;
-    uv_loop_t loop;
-    uv_async_t stop;
-    void *foreign[1] = {&loop};
-    memset(&info, 0, sizeof info);
-    info.port = 0;
-    info.iface = "127.0.0.1";
-    info.protocols = protocols;
-    info.options = LWS_SERVER_OPTION_DISABLE_IPV6;
-    if (on_libuv) {
-        uv_loop_init(&loop);
-        uv_async_init(&loop, &stop, plain_uv_stop);
-        info.options |= LWS_SERVER_OPTION_LIBUV;
-        info.foreign_loops = foreign;
-    }
-    lws_set_log_level(LLL_ERR, NULL);
-    struct lws_context *ctx = lws_create_context(&info);
-    struct lws_vhost *vh = ctx ? lws_get_vhost_by_name(ctx, "default") : NULL;
-    int port = vh ? lws_get_vhost_listen_port(vh) : -1;
+    struct minimal_http *m;
+    int port = minimal_http_start(&m, on_libuv);
     double rate = 0;
     *p50 = *p99 = 0;
     if (port > 0) {
-        pthread_t pt;
-        plain_stop = 0;
-        if (on_libuv)
-            pthread_create(&pt, NULL, plain_uv_thread, &loop);
-        else
-            pthread_create(&pt, NULL, plain_thread, ctx);
         struct load pl = {.port = port, .path = "/"};
         char req[1024], answer[8192];
         size_t len = make_request(req, sizeof req, "/", false);
@@ -489,25 +353,26 @@ static double plain_run(bool on_libuv, double seconds, int64_t *p50, int64_t *p9
         if (fd >= 0)
             close(fd);
         rate = run(&pl, 64, seconds, p50, p99);
-        plain_stop = 1;
-        if (on_libuv)
-            uv_async_send(&stop);
-        else
-            lws_cancel_service(ctx);
-        pthread_join(pt, NULL);
-        *cpu_per_req = last_ok ? (double)plain_cpu_us / (double)last_ok : 0;
     }
-    if (ctx)
-        lws_context_destroy(ctx);
-    if (on_libuv) { /* as api/server.c: the loop closes lws's handles, then destroy again */
-        uv_close((uv_handle_t *)&stop, plain_close_cb);
-        for (int i = 0; i < 200 && uv_run(&loop, UV_RUN_NOWAIT); i++)
-            ;
-        if (ctx)
-            lws_context_destroy(ctx);
-        uv_run(&loop, UV_RUN_DEFAULT);
-        uv_loop_close(&loop);
-    }
+    int64_t cpu = minimal_http_stop(m);
+    *cpu_per_req = port > 0 && last_ok ? (double)cpu / (double)last_ok : 0;
+    return rate;
+}
+
+/* Hands the child the answer, loads it like the others; its req/s, and
+ * the child's CPU time per answer (the whole process, as the aggregator's). */
+static double minimal_proc_run(struct minimal_proc *m, const char *answer, size_t alen,
+                               double seconds, int64_t *p50, int64_t *p99, double *cpu)
+{
+    int port = minimal_proc_serve(m, answer, alen);
+    *p50 = *p99 = 0;
+    *cpu = 0;
+    if (port <= 0)
+        return 0;
+    struct load pl = {.port = port, .path = "/"};
+    int64_t cpu0 = process_cpu_us(m->pid);
+    double rate = run(&pl, 64, seconds, p50, p99);
+    *cpu = last_ok ? (double)(process_cpu_us(m->pid) - cpu0) / (double)last_ok : 0;
     return rate;
 }
 
@@ -517,6 +382,9 @@ int main(int argc, char **argv)
     if (seconds <= 0)
         seconds = 3;
     signal(SIGPIPE, SIG_IGN);
+    struct minimal_proc mp_poll, mp_uv; /* forked now: one thread here yet */
+    minimal_proc_start(&mp_poll, false);
+    minimal_proc_start(&mp_uv, true);
     snprintf(query_body, sizeof query_body, "{\"input\":%s,\"k\":1,\"timeout_ms\":5000}", input);
     char tmp[] = "/tmp/nm-bench-agg.XXXXXX", f[256], cmd[1024], err[256];
     if (!mkdtemp(tmp))
@@ -616,14 +484,16 @@ int main(int argc, char **argv)
         redis_rate = run(&r, 64, seconds, &r50, &r99);
     }
     /* the same answer from a minimal lws server */
-    if (hit_status != 200 || !plain_copy_answer(hit_answer)) {
+    if (hit_status != 200 || !minimal_http_set_answer(hit_answer)) {
         fprintf(stderr, "bench_aggregator: no cache hit to copy (status %d)\n", hit_status);
         goto out;
     }
-    double plain_cpu = 0, uv_cpu = 0;
+    double plain_cpu = 0, uv_cpu = 0, pp_cpu = 0, pu_cpu = 0;
     double plain_rate = plain_run(false, seconds, &p50, &p99, &plain_cpu);
-    int64_t u50 = 0, u99 = 0;
+    int64_t u50 = 0, u99 = 0, pp50, pp99, pu50, pu99;
     double uv_rate = plain_run(true, seconds, &u50, &u99, &uv_cpu);
+    double pp_rate = minimal_proc_run(&mp_poll, hit_answer, got, seconds, &pp50, &pp99, &pp_cpu);
+    double pu_rate = minimal_proc_run(&mp_uv, hit_answer, got, seconds, &pu50, &pu99, &pu_cpu);
     printf("2. cache hits, 64 connections, closed loop:\n"
            "   aggregator (hits)  %7.0f req/s  p50 %5.3f ms  p99 %5.3f ms\n"
            "   minimal lws server %7.0f req/s  p50 %5.3f ms  p99 %5.3f ms  (lws's own poll loop;\n"
@@ -637,6 +507,12 @@ int main(int argc, char **argv)
            got, uv_rate,
            u50 / 1e3, u99 / 1e3, plain_rate > 0 ? hit_rate / plain_rate : 0,
            uv_rate > 0 ? hit_rate / uv_rate : 0, hit_cpu, plain_cpu, uv_cpu);
+    printf("   the same two minimal servers in a process of their own, as the aggregator is:\n"
+           "   poll loop          %7.0f req/s  p50 %5.3f ms  p99 %5.3f ms  CPU per answer %.1f us\n"
+           "   libuv              %7.0f req/s  p50 %5.3f ms  p99 %5.3f ms  CPU per answer %.1f us\n"
+           "   ratio %.2fx to the poll loop one, %.2fx to the libuv one\n",
+           pp_rate, pp50 / 1e3, pp99 / 1e3, pp_cpu, pu_rate, pu50 / 1e3, pu99 / 1e3, pu_cpu,
+           pp_rate > 0 ? hit_rate / pp_rate : 0, pu_rate > 0 ? hit_rate / pu_rate : 0);
     if (a2port > 0)
         printf("3. Redis limiter on (--redis, fail closed: every answer passed Redis), cache\n"
                "   hits, 64 connections, closed loop (warm-up answer %d), right after 2.:\n"
@@ -650,6 +526,8 @@ int main(int argc, char **argv)
     print_load("at the end");
     rc = 0;
 out:
+    minimal_proc_stop(&mp_poll);
+    minimal_proc_stop(&mp_uv);
     nm_miner_client_free(direct);
     if (agg > 0) {
         kill(agg, SIGTERM);

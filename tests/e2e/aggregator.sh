@@ -120,6 +120,43 @@ s=$(query q3b '{"timeout_ms":900,"k":4,"input":{"language":"python","prompt":"wr
 [ "$s" = 200 ] && [ "$(header q3b X-Cache)" = hit ] && cmp -s "$T/q2.body" "$T/q3b.body" \
     && pass "the same input in another key order hits the cache too (canonical key)" \
     || fail "canonical cache key: $s $(cat "$T/q3b.head")"
+# One kept-alive connection: cache hits, GETs and a 10 KB answer in turn,
+# all on the same socket. Each small answer confirms lws's POLLOUT wait in
+# the loop turn it was written in (server.c, confirm_writable; counted on
+# /metrics); the 10 KB one is more than lws sends at once (4 KB), so lws
+# sends the rest and ends the exchange itself on POLLOUT.
+$PY - "$(cat "$T/agg.port")" "{\"input\":$INPUT,\"k\":4,\"timeout_ms\":1000}" <<'PYEOF' >"$T/keepalive.out" 2>&1
+import http.client, json, re, sys
+port, body = int(sys.argv[1]), sys.argv[2]
+def confirmed():
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    c.request("GET", "/metrics")
+    text = c.getresponse().read().decode()
+    c.close()
+    return int(re.search(r"^neuromesh_api_keepalive_confirmed_total (\d+)", text, re.M).group(1))
+before = confirmed()
+c = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+c.connect()
+sock, n = c.sock, 0
+for i in range(10):
+    c.request("POST", "/v1/subnets/1/query", body, {"Content-Type": "application/json"})
+    r = c.getresponse(); b = r.read()
+    assert r.status == 200 and r.getheader("X-Cache") == "hit", (i, r.status, r.getheaders())
+    c.request("GET", "/v1/health")
+    r = c.getresponse(); b = r.read()
+    assert r.status == 200 and json.loads(b)["status"] == "ok", (i, r.status, b[:200])
+    c.request("GET", "/openapi.json")
+    r = c.getresponse(); b = r.read()
+    assert r.status == 200 and len(b) > 8000 and json.loads(b)["openapi"], (i, r.status, len(b))
+    assert c.sock is sock, "the connection was not kept alive"
+    n += 2
+c.close()
+after = confirmed()
+assert after - before >= n, ("confirmed", before, after, n)
+print("ok", n, after - before)
+PYEOF
+[ $? -eq 0 ] && pass "keep-alive: 30 answers (hits, GETs, 10 KB) on one connection; the small ones' POLLOUT wait confirmed in their loop turn" \
+    || fail "keep-alive: $(cat "$T/keepalive.out")"
 s=$(query q4 "{\"input\":$INPUT,\"k\":4,\"timeout_ms\":1000}" -H 'Cache-Control: no-cache')
 [ "$s" = 200 ] && [ "$(header q4 X-Cache)" = miss ] && pass "Cache-Control: no-cache skips the cache" \
     || fail "no-cache: $s $(cat "$T/q4.head")"
@@ -306,14 +343,18 @@ h2=$h2$(curl -sk -m 10 --http2 -w '%{http_version} %{http_code}' -o "$T/tls.quer
     -H 'Content-Type: application/json' -d "{\"input\":$INPUT,\"k\":2,\"timeout_ms\":1500}" \
     "$TLS/v1/subnets/1/query")
 h1=$(curl -sk -m 10 --http1.1 -o /dev/null -w '%{http_version} %{http_code}' "$TLS/openapi.json")
+# HTTP/1.1 over TLS kept alive: the second answer on the first connection
+h1ka=$(curl -sk -m 10 --http1.1 -w '%{http_code} %{num_connects} ' -o /dev/null "$TLS/v1/health" \
+    -o /dev/null "$TLS/v1/health" -o /dev/null "$TLS/v1/subnets/1/status")
 case "$h2" in
 "2 200 "*" 2 200 "*" 2 200") ok=0 ;;
 *) ok=1 ;;
 esac
 [ $ok -eq 0 ] && [ "$h1" = "1.1 200" ] && [ "$(wc -c <"$T/tls.openapi")" -gt 8000 ] \
+    && [ "$h1ka" = "200 1 200 0 200 0 " ] \
     && grep -q '"strategy":"majority"' "$T/tls.query" \
-    && pass "--tls-cert/--tls-key: HTTP/2 by ALPN (2 streams on one connection, a query), HTTP/1.1 too" \
-    || fail "tls: h2 [$h2] h1 [$h1] $(head -c 200 "$T/tls.query")"
+    && pass "--tls-cert/--tls-key: HTTP/2 by ALPN (2 streams on one connection, a query), HTTP/1.1 too (kept alive)" \
+    || fail "tls: h2 [$h2] h1 [$h1] kept alive [$h1ka] $(head -c 200 "$T/tls.query")"
 "$NEUROMESH" aggregator --tls-cert "$T/tls.crt" >"$T/tlsalone.out" 2>&1
 [ $? -eq 2 ] && grep -q "go together" "$T/tlsalone.out" && pass "--tls-cert without --tls-key: exit 2" \
     || fail "tls alone: $(cat "$T/tlsalone.out")"
@@ -432,7 +473,7 @@ s=$(query k4 "{\"input\":$INPUT,\"k\":2}" -H "Authorization: Bearer $KEY")
 kill -TERM "$AGG_PID"; wait "$AGG_PID" 2>/dev/null
 [ $? -eq 0 ] || fail "aggregator keys exit status"
 # under make asan: no sanitizer report in any aggregator's log
-grep -l "Sanitizer" "$T"/agg.log "$T"/lim.log "$T"/keys.log "$T"/ra.log "$T"/rb.log 2>/dev/null | grep -q . \
+grep -l "Sanitizer" "$T"/agg.log "$T"/tls.log "$T"/lim.log "$T"/keys.log "$T"/ra.log "$T"/rb.log 2>/dev/null | grep -q . \
     && fail "sanitizer report: $(grep -h -A5 Sanitizer "$T"/*.log | head -n 20)" \
     || pass "no sanitizer report in the aggregators' logs"
 
