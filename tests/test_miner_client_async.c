@@ -212,6 +212,34 @@ static void test_the_deadline_is_the_calls_own(void **state)
     stop(&f);
 }
 
+static int64_t thread_cpu_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* LOOP spins only a short while after a call starts: a slow miner's call
+ * is then polled every millisecond, so waiting for it costs no core. */
+static void test_the_loop_stops_spinning_while_a_slow_call_runs(void **state)
+{
+    (void)state;
+    struct fixture f;
+    start(&f, true, NM_MINER_POLL_LOOP);
+    struct outcome o = {0};
+    int64_t wall0 = nm_miner_now_ms(), cpu0 = thread_cpu_ms();
+    assert_int_equal(nm_miner_async_infer(f.async, f.client, GOOD_INPUT, 400, on_done, &o, NULL),
+                     0);
+    while (!o.done && nm_miner_now_ms() - wall0 < 3000)
+        uv_run(&f.loop, UV_RUN_ONCE); /* blocks between the polls once spinning stopped */
+    int64_t wall = nm_miner_now_ms() - wall0, cpu = thread_cpu_ms() - cpu0;
+    assert_int_equal(o.done, 1);
+    assert_int_equal(o.status, NM_GRPC_DEADLINE_EXCEEDED);
+    assert_true(wall >= 350);
+    assert_true(cpu * 5 < wall); /* spinning all along would be about cpu == wall */
+    stop(&f);
+}
+
 static void close_hands_back_calls(enum nm_miner_async_poll how)
 {
     struct fixture f;
@@ -286,6 +314,7 @@ int main(void)
         cmocka_unit_test(test_calls_answer_on_the_loop_when_the_loop_polls),
         cmocka_unit_test(test_cancel_ends_a_slow_call_at_once),
         cmocka_unit_test(test_the_deadline_is_the_calls_own),
+        cmocka_unit_test(test_the_loop_stops_spinning_while_a_slow_call_runs),
         cmocka_unit_test(test_close_cancels_and_hands_back_the_calls_in_flight),
         cmocka_unit_test(test_close_hands_back_the_calls_when_the_loop_polls),
         cmocka_unit_test(test_an_unreachable_miner_fails_without_blocking),

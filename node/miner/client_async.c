@@ -27,10 +27,11 @@ struct nm_miner_call {
 struct nm_miner_async {
     enum nm_miner_async_poll how;
     grpc_completion_queue *cq;
-    union {
-        uv_async_t wake; /* THREAD: the poller's door into the loop */
-        uv_idle_t idle;  /* LOOP: polls the queue while calls are in flight */
-    } h;
+    uv_async_t wake;   /* THREAD: the poller's door into the loop */
+    uv_idle_t idle;    /* LOOP: polls the queue on every turn (spins) */
+    uv_timer_t timer;  /* LOOP: polls it every millisecond once spinning stopped */
+    int handles;       /* open handles; the memory goes with the last one */
+    int64_t active_us; /* LOOP: the last call started or finished */
     pthread_t poller;
     bool poller_started;
     pthread_mutex_t lock;
@@ -62,7 +63,7 @@ static void *poll_thread(void *arg)
         a->finished_tail = call;
         pthread_cond_signal(&a->cond);
         pthread_mutex_unlock(&a->lock);
-        uv_async_send(&a->h.wake);
+        uv_async_send(&a->wake);
     }
 }
 
@@ -115,6 +116,37 @@ static void on_wake(uv_async_t *h)
     deliver_finished(h->data);
 }
 
+static int64_t mono_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* LOOP: how long the loop spins after a call started or finished; past
+ * that (a slow miner) it polls every millisecond instead, so a call of
+ * seconds does not cost a core (and its answer waits at most 1 ms more). */
+#define SPIN_US 2000
+
+static void on_idle(uv_idle_t *h);
+static void on_timer(uv_timer_t *h);
+
+/* LOOP: spin (fast answers expected) or tick (none for a while), or stop
+ * polling (no call in flight). */
+static void loop_pace(struct nm_miner_async *a, bool spin)
+{
+    if (a->in_flight == 0) {
+        uv_idle_stop(&a->idle);
+        uv_timer_stop(&a->timer);
+    } else if (spin) {
+        uv_timer_stop(&a->timer);
+        uv_idle_start(&a->idle, on_idle);
+    } else if (!uv_is_active((uv_handle_t *)&a->timer)) {
+        uv_idle_stop(&a->idle);
+        uv_timer_start(&a->timer, on_timer, 1, 1);
+    }
+}
+
 /* LOOP: takes what the queue has now (gRPC reads the sockets meanwhile);
  * false when nothing came within the deadline. */
 static bool poll_queue(struct nm_miner_async *a, gpr_timespec deadline)
@@ -128,14 +160,22 @@ static bool poll_queue(struct nm_miner_async *a, gpr_timespec deadline)
         deliver(ev.tag);
         deadline = gpr_time_0(GPR_CLOCK_MONOTONIC);
     }
-    if (a->in_flight == 0 && a->how == NM_MINER_POLL_LOOP)
-        uv_idle_stop(&a->h.idle);
+    if (any)
+        a->active_us = mono_us();
     return any;
 }
 
 static void on_idle(uv_idle_t *h)
 {
-    poll_queue(h->data, gpr_time_0(GPR_CLOCK_MONOTONIC));
+    struct nm_miner_async *a = h->data;
+    poll_queue(a, gpr_time_0(GPR_CLOCK_MONOTONIC));
+    loop_pace(a, mono_us() - a->active_us < SPIN_US);
+}
+
+static void on_timer(uv_timer_t *h)
+{
+    struct nm_miner_async *a = h->data;
+    loop_pace(a, poll_queue(a, gpr_time_0(GPR_CLOCK_MONOTONIC)));
 }
 
 int nm_miner_async_new(uv_loop_t *loop, enum nm_miner_async_poll how,
@@ -151,11 +191,14 @@ int nm_miner_async_new(uv_loop_t *loop, enum nm_miner_async_poll how,
     pthread_mutex_init(&a->lock, NULL);
     pthread_cond_init(&a->cond, NULL);
     if (how == NM_MINER_POLL_LOOP) {
-        uv_idle_init(loop, &a->h.idle);
-        a->h.idle.data = a;
+        uv_idle_init(loop, &a->idle);
+        uv_timer_init(loop, &a->timer);
+        a->idle.data = a->timer.data = a;
+        a->handles = 2;
     } else {
-        uv_async_init(loop, &a->h.wake, on_wake);
-        a->h.wake.data = a;
+        uv_async_init(loop, &a->wake, on_wake);
+        a->wake.data = a;
+        a->handles = 1;
         if (pthread_create(&a->poller, NULL, poll_thread, a)) {
             nm_miner_async_close(a, 0);
             return NM_E_IO;
@@ -193,8 +236,11 @@ int nm_miner_async_infer(struct nm_miner_async *a, struct nm_miner_client *c, co
     if (a->flying)
         a->flying->prev = call;
     a->flying = call;
-    if (a->in_flight++ == 0 && a->how == NM_MINER_POLL_LOOP)
-        uv_idle_start(&a->h.idle, on_idle);
+    a->in_flight++;
+    if (a->how == NM_MINER_POLL_LOOP) { /* its answer may be quick: spin */
+        a->active_us = mono_us();
+        loop_pace(a, true);
+    }
     if (out)
         *out = call;
     return 0;
@@ -212,14 +258,9 @@ size_t nm_miner_async_in_flight(const struct nm_miner_async *a)
 
 static void close_cb(uv_handle_t *h)
 {
-    free(h->data);
-}
-
-static int64_t mono_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    struct nm_miner_async *a = h->data;
+    if (--a->handles == 0)
+        free(a);
 }
 
 void nm_miner_async_close(struct nm_miner_async *a, int wait_ms)
@@ -230,7 +271,7 @@ void nm_miner_async_close(struct nm_miner_async *a, int wait_ms)
     for (struct nm_miner_call *call = a->flying; call; call = call->next)
         grpc_call_cancel(call->batch.call, NULL);
     /* cancelled calls come back at once; the bound is for a gRPC gone wrong */
-    for (int64_t until = mono_ms() + wait_ms; a->in_flight > 0 && mono_ms() < until;) {
+    for (int64_t until = mono_us() + wait_ms * 1000LL; a->in_flight > 0 && mono_us() < until;) {
         if (a->how == NM_MINER_POLL_LOOP) {
             poll_queue(a, gpr_time_add(gpr_now(GPR_CLOCK_MONOTONIC),
                                        gpr_time_from_millis(10, GPR_TIMESPAN)));
@@ -269,5 +310,10 @@ void nm_miner_async_close(struct nm_miner_async *a, int wait_ms)
     grpc_shutdown();
     pthread_cond_destroy(&a->cond);
     pthread_mutex_destroy(&a->lock);
-    uv_close((uv_handle_t *)&a->h, close_cb);
+    if (a->how == NM_MINER_POLL_LOOP) {
+        uv_close((uv_handle_t *)&a->idle, close_cb);
+        uv_close((uv_handle_t *)&a->timer, close_cb);
+    } else {
+        uv_close((uv_handle_t *)&a->wake, close_cb);
+    }
 }
