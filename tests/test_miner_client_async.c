@@ -11,11 +11,10 @@
 #include <cmocka.h>
 
 #include "node/errors.h"
-#include "node/schema_json/schema_json.h"
 #include "node/miner/backend.h"
 #include "node/miner/client.h"
 #include "node/miner/client_async.h"
-#include "node/miner/server.h"
+#include "tests/support/miner_fixture.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -54,8 +53,7 @@ static const struct nm_miner_backend_ops slow_ops = {
 struct fixture {
     uv_loop_t loop;
     struct nm_miner_backend *backend;
-    struct nm_miner_server *server;
-    struct nm_miner_client *client;
+    struct tq_miner m;
     struct nm_miner_async *async;
 };
 
@@ -68,21 +66,7 @@ static void start(struct fixture *f, bool slow, enum nm_miner_async_poll how)
         assert_int_equal(nm_miner_backend_plain_new(&slow_ops, &f->backend, err, sizeof err), 0);
     else
         assert_int_equal(nm_miner_backend_echo_new(&f->backend, err, sizeof err), 0);
-    struct nm_miner_server_config cfg = {
-        .listen = "127.0.0.1:0",
-        .timeout_ms = 10000,
-        .max_concurrency = 64,
-        .max_input_bytes = 64 * 1024,
-        .input_schema = nm_codegen_input_schema,
-        .output_schema = nm_codegen_output_schema,
-        .backend = f->backend,
-        .quiet = 1,
-    };
-    if (nm_miner_server_start(&cfg, &f->server, err, sizeof err))
-        fail_msg("server: %s", err);
-    char target[64];
-    snprintf(target, sizeof target, "127.0.0.1:%d", nm_miner_server_port(f->server));
-    assert_int_equal(nm_miner_client_new(target, &f->client, err, sizeof err), 0);
+    tq_miner_start(&f->m, f->backend, 10000, 64);
     assert_int_equal(uv_loop_init(&f->loop), 0);
     assert_int_equal(nm_miner_async_new(&f->loop, how, &f->async), 0);
 }
@@ -92,9 +76,8 @@ static void stop(struct fixture *f)
     nm_miner_async_close(f->async, 2000);
     uv_run(&f->loop, UV_RUN_DEFAULT); /* the close callback frees it */
     assert_int_equal(uv_loop_close(&f->loop), 0);
-    nm_miner_client_free(f->client);
-    atomic_store(&slow_release, true);
-    nm_miner_server_stop(f->server);
+    atomic_store(&slow_release, true); /* the server's stop waits for its calls */
+    tq_miner_stop(&f->m);
     nm_miner_backend_free(f->backend);
 }
 
@@ -140,7 +123,7 @@ static void answers_on_the_loop(enum nm_miner_async_poll how)
     struct outcome o[8];
     memset(o, 0, sizeof o);
     for (size_t i = 0; i < 8; i++)
-        assert_int_equal(nm_miner_async_infer(f.async, f.client, GOOD_INPUT, 5000, on_done,
+        assert_int_equal(nm_miner_async_infer(f.async, f.m.client, GOOD_INPUT, 5000, on_done,
                                               &o[i], NULL),
                          0);
     for (size_t i = 0; i < 8; i++) /* never inside the call */
@@ -179,9 +162,9 @@ static void test_cancel_ends_a_slow_call_at_once(void **state)
     memset(o, 0, sizeof o);
     struct nm_miner_call *slow, *other;
     assert_int_equal(
-        nm_miner_async_infer(f.async, f.client, GOOD_INPUT, 5000, on_done, &o[0], &slow), 0);
+        nm_miner_async_infer(f.async, f.m.client, GOOD_INPUT, 5000, on_done, &o[0], &slow), 0);
     assert_int_equal(
-        nm_miner_async_infer(f.async, f.client, GOOD_INPUT, 5000, on_done, &o[1], &other), 0);
+        nm_miner_async_infer(f.async, f.m.client, GOOD_INPUT, 5000, on_done, &o[1], &other), 0);
     assert_non_null(slow);
     nm_miner_call_cancel(slow);
     run_until_done(&f, o, 1, 2000);
@@ -203,7 +186,7 @@ static void test_the_deadline_is_the_calls_own(void **state)
     struct fixture f;
     start(&f, true, NM_MINER_POLL_LOOP);
     struct outcome o = {0};
-    assert_int_equal(nm_miner_async_infer(f.async, f.client, GOOD_INPUT, 200, on_done, &o, NULL),
+    assert_int_equal(nm_miner_async_infer(f.async, f.m.client, GOOD_INPUT, 200, on_done, &o, NULL),
                      0);
     run_until_done(&f, &o, 1, 3000);
     assert_int_equal(o.done, 1);
@@ -228,7 +211,7 @@ static void test_the_loop_stops_spinning_while_a_slow_call_runs(void **state)
     start(&f, true, NM_MINER_POLL_LOOP);
     struct outcome o = {0};
     int64_t wall0 = nm_miner_now_ms(), cpu0 = thread_cpu_ms();
-    assert_int_equal(nm_miner_async_infer(f.async, f.client, GOOD_INPUT, 400, on_done, &o, NULL),
+    assert_int_equal(nm_miner_async_infer(f.async, f.m.client, GOOD_INPUT, 400, on_done, &o, NULL),
                      0);
     while (!o.done && nm_miner_now_ms() - wall0 < 3000)
         uv_run(&f.loop, UV_RUN_ONCE); /* blocks between the polls once spinning stopped */
@@ -247,7 +230,7 @@ static void close_hands_back_calls(enum nm_miner_async_poll how)
     struct outcome o[3];
     memset(o, 0, sizeof o);
     for (size_t i = 0; i < 3; i++)
-        assert_int_equal(nm_miner_async_infer(f.async, f.client, GOOD_INPUT, 5000, on_done,
+        assert_int_equal(nm_miner_async_infer(f.async, f.m.client, GOOD_INPUT, 5000, on_done,
                                               &o[i], NULL),
                          0);
     int64_t t0 = nm_miner_now_ms();
@@ -259,14 +242,13 @@ static void close_hands_back_calls(enum nm_miner_async_poll how)
     }
     struct outcome late = {0}; /* closing: refused, and its done never runs */
     assert_int_equal(
-        nm_miner_async_infer(f.async, f.client, GOOD_INPUT, 5000, on_done, &late, NULL),
+        nm_miner_async_infer(f.async, f.m.client, GOOD_INPUT, 5000, on_done, &late, NULL),
         NM_E_IO);
     uv_run(&f.loop, UV_RUN_DEFAULT);
     assert_int_equal(late.done, 0);
     assert_int_equal(uv_loop_close(&f.loop), 0);
-    nm_miner_client_free(f.client);
     atomic_store(&slow_release, true);
-    nm_miner_server_stop(f.server);
+    tq_miner_stop(&f.m);
     nm_miner_backend_free(f.backend);
 }
 
@@ -291,9 +273,9 @@ static void test_an_unreachable_miner_fails_without_blocking(void **state)
     struct nm_miner_client *gone;
     /* the miner's port once it stopped: nothing listens there */
     char target[64];
-    snprintf(target, sizeof target, "127.0.0.1:%d", nm_miner_server_port(f.server));
-    nm_miner_server_stop(f.server);
-    f.server = NULL;
+    snprintf(target, sizeof target, "127.0.0.1:%d", nm_miner_server_port(f.m.server));
+    nm_miner_server_stop(f.m.server);
+    f.m.server = NULL;
     assert_int_equal(nm_miner_client_new(target, &gone, err, sizeof err), 0);
     struct outcome o = {0};
     int64_t t0 = nm_miner_now_ms();
