@@ -83,7 +83,6 @@ struct nm_api_metrics {
 struct nm_api_server {
     struct nm_api_config cfg;
     uv_loop_t loop;
-    uv_async_t async;
     uv_signal_t sigint, sigterm;
     struct lws_context *ctx;
     int port;
@@ -91,8 +90,7 @@ struct nm_api_server {
     uint64_t next_conn_id;
     struct nm_api_link *due;  /* kept-alive HTTP/1.1 connections, see confirm_writable */
     uv_check_t confirm;
-    pthread_mutex_t done_lock;
-    struct nm_api_job *done; /* finished queries, for the loop */
+    struct nm_miner_async *miners; /* the queries' miner calls */
     struct nm_api_chainview *view;
     struct nm_api_cache *cache;
     struct nm_api_limits *limits;
@@ -127,9 +125,10 @@ void nm_api_header_u64(struct nm_api_conn *c, const char *name, const char *pref
 void nm_api_header_text(struct nm_api_conn *c, const char *name, const char *text);
 /* The open connection with this id, or NULL (it closed meanwhile). */
 struct nm_api_conn *nm_api_conn_find(struct nm_api_server *s, uint64_t id);
-/* Starts job on its thread; its end comes back through the loop. */
-int nm_api_query_begin(struct nm_api_server *s, struct nm_api_job *job);
-/* A finished query back on the loop. */
+/* Starts job's miner calls; nm_api_query_done runs when it has its answer
+ * (at once when no miner can be asked). */
+void nm_api_query_begin(struct nm_api_server *s, struct nm_api_job *job);
+/* A finished query, on the loop. */
 void nm_api_query_done(struct nm_api_server *s, struct nm_api_job *job);
 /* p50/p95/p99 of the recent latencies in microseconds. */
 void nm_api_latency_quantiles(const struct nm_api_metrics *m, uint64_t q[3]);

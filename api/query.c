@@ -1,11 +1,8 @@
 /* query.c - fan-out to miners, validation and combination (see query.h). */
 #include "api/query.h"
 
-#include "api/workers.h"
 #include "node/errors.h"
 
-#include <pthread.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,85 +32,32 @@ char *nm_api_error_body(const char *code, const char *message)
     return text;
 }
 
-static atomic_int live_threads; /* query and call threads still running */
-static atomic_uint_fast64_t calls_cancelled; /* calls ended early by `first` */
+static uint64_t calls_cancelled; /* calls ended early by `first` (loop thread) */
 
 uint64_t nm_api_query_cancelled_total(void)
 {
-    return (uint64_t)atomic_load(&calls_cancelled);
-}
-
-void nm_api_query_drain(int max_ms)
-{
-    for (int waited = 0; atomic_load(&live_threads) > 0 && waited < max_ms; waited += 10)
-        nanosleep(&(struct timespec){.tv_nsec = 10000000}, NULL);
-    if (atomic_load(&live_threads) == 0) /* else a call is stuck: it may not be waited for */
-        nm_api_workers_stop();
+    return calls_cancelled;
 }
 
 /* One call's outcome. */
 struct call {
-    struct fanout *f;
+    struct query *q;
     const struct nm_api_miner *miner; /* in the job's snapshot */
-    struct nm_miner_client *client;
-    struct nm_miner_cancel cancel; /* fired by `first` once a valid answer is in */
+    struct nm_miner_call *rpc;        /* while it runs */
     int status;      /* gRPC status, -1 still running */
     char details[300];
-    char *output;
+    cJSON *output;   /* the parsed output when it passed the output schema */
     int64_t elapsed_ms;
-    size_t arrival;  /* 1 for the first to finish */
 };
 
-/* Shared by the job and its call threads; the last one out frees it. */
-struct fanout {
-    pthread_mutex_t lock;
-    pthread_cond_t cond;
-    int refs;
-    size_t finished;
-    char *input;
-    int timeout_ms;
-    struct call calls[NM_API_K_LIMIT];
+/* A query while calls of it run; it goes with the last of them. */
+struct query {
+    struct nm_api_job *job; /* NULL once answered */
+    void (*done)(void *ud, struct nm_api_job *job);
+    void *ud;
+    size_t n, running;
+    struct call calls[];
 };
-
-static void fanout_unref(struct fanout *f)
-{
-    pthread_mutex_lock(&f->lock);
-    bool last = --f->refs == 0;
-    pthread_mutex_unlock(&f->lock);
-    if (!last)
-        return;
-    for (size_t i = 0; i < NM_API_K_LIMIT; i++) {
-        free(f->calls[i].output);
-        nm_miner_cancel_fini(&f->calls[i].cancel);
-    }
-    free(f->input);
-    pthread_cond_destroy(&f->cond);
-    pthread_mutex_destroy(&f->lock);
-    free(f);
-}
-
-static void call_thread(void *arg)
-{
-    struct call *c = arg;
-    struct fanout *f = c->f;
-    struct nm_miner_result r = {0};
-    int rc = nm_miner_client_infer_cancellable(c->client, f->input, f->timeout_ms, &c->cancel,
-                                               &r);
-    if (!rc && r.status == NM_GRPC_CANCELLED)
-        atomic_fetch_add(&calls_cancelled, 1);
-    pthread_mutex_lock(&f->lock);
-    c->status = rc ? NM_GRPC_INTERNAL : r.status;
-    snprintf(c->details, sizeof c->details, "%s", rc ? "out of memory" : r.details);
-    c->output = r.output;
-    r.output = NULL;
-    c->elapsed_ms = r.elapsed_ms;
-    c->arrival = ++f->finished;
-    pthread_cond_broadcast(&f->cond);
-    pthread_mutex_unlock(&f->lock);
-    nm_miner_result_fini(&r);
-    fanout_unref(f);
-    atomic_fetch_sub(&live_threads, 1);
-}
 
 static const char *grpc_name(int status)
 {
@@ -134,29 +78,31 @@ static void fail(struct nm_api_job *job, int status, const char *code, const cha
 }
 
 /* Builds the 200 body or the 502/504 error from what came back. */
-static void finish(struct nm_api_job *job, struct fanout *f, size_t n, cJSON **outputs)
+static void finish(struct nm_api_job *job, const struct query *q)
 {
+    size_t n = q->n;
+    const struct call *calls = q->calls;
     struct nm_api_answer answers[NM_API_K_LIMIT];
     cJSON *miners = cJSON_CreateArray();
     size_t deadline = 0;
     for (size_t i = 0; i < n; i++) {
-        struct call *c = &f->calls[i];
+        const struct call *c = &calls[i];
         answers[i] = (struct nm_api_answer){.uid = c->miner->uid,
                                             .weight_ppb = c->miner->weight_ppb,
                                             .latency_ms = c->elapsed_ms,
-                                            .output = outputs[i]};
+                                            .output = c->output};
         cJSON *m = cJSON_CreateObject();
         cJSON_AddNumberToObject(m, "uid", c->miner->uid);
         cJSON_AddNumberToObject(m, "weight_ppb", (double)c->miner->weight_ppb);
         const char *st = c->status < 0 ? "cancelled"
-                         : c->status == NM_GRPC_OK && !outputs[i] ? "invalid_output"
+                         : c->status == NM_GRPC_OK && !c->output ? "invalid_output"
                                                                   : grpc_name(c->status);
         cJSON_AddStringToObject(m, "status", st);
         if (c->status >= 0)
             cJSON_AddNumberToObject(m, "latency_ms", (double)c->elapsed_ms);
         else
             cJSON_AddNullToObject(m, "latency_ms");
-        if (c->status > 0 || (c->status == 0 && !outputs[i]))
+        if (c->status > 0 || (c->status == 0 && !c->output))
             cJSON_AddStringToObject(m, "error", c->details);
         cJSON_AddItemToArray(miners, m);
         deadline += c->status == NM_GRPC_DEADLINE_EXCEEDED || c->status < 0;
@@ -183,13 +129,13 @@ static void finish(struct nm_api_job *job, struct fanout *f, size_t n, cJSON **o
     cJSON_AddNumberToObject(o, "agreement", agreement / 1e6);
     cJSON *asked = cJSON_AddArrayToObject(o, "asked"), *ans = cJSON_AddArrayToObject(o, "answered");
     for (size_t i = 0; i < n; i++) {
-        cJSON_AddItemToArray(asked, cJSON_CreateNumber(f->calls[i].miner->uid));
-        if (outputs[i])
-            cJSON_AddItemToArray(ans, cJSON_CreateNumber(f->calls[i].miner->uid));
+        cJSON_AddItemToArray(asked, cJSON_CreateNumber(calls[i].miner->uid));
+        if (calls[i].output)
+            cJSON_AddItemToArray(ans, cJSON_CreateNumber(calls[i].miner->uid));
     }
     job->answered = (uint32_t)cJSON_GetArraySize(ans);
     if (chosen >= 0)
-        cJSON_AddNumberToObject(o, "chosen_uid", f->calls[chosen].miner->uid);
+        cJSON_AddNumberToObject(o, "chosen_uid", calls[chosen].miner->uid);
     cJSON_AddItemToObject(o, "miners", miners);
     cJSON_AddNumberToObject(o, "latency_ms", (double)(nm_api_now_ms() - job->started_ms));
     job->status = 200;
@@ -199,7 +145,59 @@ static void finish(struct nm_api_job *job, struct fanout *f, size_t n, cJSON **o
         fail(job, 500, "internal", "out of memory");
 }
 
-void nm_api_query_run(struct nm_api_job *job)
+static void query_free(struct query *q)
+{
+    for (size_t i = 0; i < q->n; i++)
+        cJSON_Delete(q->calls[i].output);
+    free(q);
+}
+
+/* The answer: the calls still running are cancelled (`first` has its
+ * answer: the miners see it), the job goes back to its owner. */
+static void answer(struct query *q)
+{
+    for (size_t i = 0; i < q->n; i++)
+        if (q->calls[i].rpc)
+            nm_miner_call_cancel(q->calls[i].rpc);
+    struct nm_api_job *job = q->job;
+    q->job = NULL;
+    finish(job, q);
+    q->done(q->ud, job);
+    if (q->running == 0)
+        query_free(q);
+}
+
+/* A call's end, on the loop. */
+static void on_call_done(void *ud, struct nm_miner_result *r)
+{
+    struct call *c = ud;
+    struct query *q = c->q;
+    c->rpc = NULL;
+    q->running--;
+    if (r->status == NM_GRPC_CANCELLED)
+        calls_cancelled++;
+    if (!q->job) { /* answered already: this one was cancelled */
+        if (q->running == 0)
+            query_free(q);
+        return;
+    }
+    c->status = r->status;
+    snprintf(c->details, sizeof c->details, "%s", r->details);
+    c->elapsed_ms = r->elapsed_ms;
+    if (r->status == NM_GRPC_OK && r->output) {
+        char err[160];
+        if (nm_json_schema_check_text(q->job->subnet->output, r->output, strlen(r->output),
+                                      &c->output, err, sizeof err)) {
+            snprintf(c->details, sizeof c->details, "output schema: %.200s", err);
+            c->output = NULL;
+        }
+    }
+    if (q->running == 0 || (c->output && q->job->strategy == NM_API_FIRST))
+        answer(q);
+}
+
+void nm_api_query_start(struct nm_api_job *job, struct nm_miner_async *async,
+                        void (*done)(void *ud, struct nm_api_job *job), void *ud)
 {
     const struct nm_api_subnet *sn = job->subnet;
     struct nm_api_candidate cand[1024];
@@ -216,117 +214,29 @@ void nm_api_query_run(struct nm_api_job *job)
         snprintf(msg, sizeof msg, "no healthy miner on subnet %u (%zu registered)", sn->id,
                  sn->nminers);
         fail(job, 503, "no_miners", msg);
+        done(ud, job);
         return;
     }
-    struct fanout *f = calloc(1, sizeof *f);
-    if (!f || !(f->input = strdup(job->input))) {
-        free(f);
+    struct query *q = calloc(1, sizeof *q + n * sizeof q->calls[0]);
+    if (!q) {
         fail(job, 500, "internal", "out of memory");
+        done(ud, job);
         return;
     }
-    pthread_mutex_init(&f->lock, NULL);
-    pthread_cond_init(&f->cond, NULL);
-    for (size_t i = 0; i < NM_API_K_LIMIT; i++)
-        nm_miner_cancel_init(&f->calls[i].cancel);
-    f->refs = 1;
-    f->timeout_ms = job->timeout_ms;
+    *q = (struct query){.job = job, .done = done, .ud = ud, .n = n};
     for (size_t i = 0; i < n; i++) {
-        struct call *c = &f->calls[i];
-        c->f = f;
-        c->miner = &sn->miners[idx[i]];
-        c->client = c->miner->client;
-        c->status = -1;
-        pthread_mutex_lock(&f->lock);
-        f->refs++;
-        pthread_mutex_unlock(&f->lock);
-        atomic_fetch_add(&live_threads, 1);
-        if (n == 1) { /* one miner: this thread calls it, no hop to another and back */
-            call_thread(c);
+        struct call *c = &q->calls[i];
+        *c = (struct call){.q = q, .miner = &sn->miners[idx[i]], .status = -1};
+        if (nm_miner_async_infer(async, c->miner->client, job->input, job->timeout_ms,
+                                 on_call_done, c, &c->rpc) == 0) {
+            q->running++;
             continue;
         }
-        if (nm_api_workers_run(call_thread, c)) {
-            atomic_fetch_sub(&live_threads, 1);
-            c->status = NM_GRPC_INTERNAL;
-            snprintf(c->details, sizeof c->details, "cannot start a thread");
-            c->arrival = ++f->finished; /* no other thread yet touches it */
-            f->refs--;
-        }
+        c->status = NM_GRPC_INTERNAL;
+        snprintf(c->details, sizeof c->details, "cannot start the call");
     }
-    /* wait for every call, or for the first valid one with `first` */
-    cJSON *outputs[NM_API_K_LIMIT] = {0};
-    size_t seen = 0;
-    bool done = false;
-    pthread_mutex_lock(&f->lock);
-    while (!done) {
-        while (f->finished == seen)
-            pthread_cond_wait(&f->cond, &f->lock);
-        for (size_t i = 0; i < n; i++) {
-            struct call *c = &f->calls[i];
-            if (c->status < 0 || c->arrival <= seen || c->arrival > f->finished)
-                continue;
-            if (c->status == NM_GRPC_OK && c->output) {
-                char err[160];
-                if (nm_json_schema_check_text(sn->output, c->output, strlen(c->output),
-                                              &outputs[i], err, sizeof err)) {
-                    snprintf(c->details, sizeof c->details, "output schema: %.200s", err);
-                    outputs[i] = NULL;
-                } else if (job->strategy == NM_API_FIRST) {
-                    done = true;
-                }
-            }
-        }
-        seen = f->finished;
-        if (seen == n)
-            done = true;
-    }
-    /* calls still running (`first` has its answer) are cancelled: the
-     * miners see it and their threads end now, not at the deadline */
-    for (size_t i = 0; i < n; i++)
-        if (f->calls[i].status < 0)
-            nm_miner_cancel_fire(&f->calls[i].cancel);
-    struct call snapshot[NM_API_K_LIMIT];
-    memcpy(snapshot, f->calls, n * sizeof *snapshot);
-    for (size_t i = 0; i < n; i++)
-        snapshot[i].output = NULL;
-    pthread_mutex_unlock(&f->lock);
-    struct fanout view = {.input = NULL};
-    memcpy(view.calls, snapshot, n * sizeof *snapshot);
-    finish(job, &view, n, outputs);
-    for (size_t i = 0; i < n; i++)
-        cJSON_Delete(outputs[i]);
-    fanout_unref(f);
-}
-
-struct runner {
-    struct nm_api_job *job;
-    void (*done)(void *ud, struct nm_api_job *job);
-    void *ud;
-};
-
-static void run_thread(void *arg)
-{
-    struct runner r = *(struct runner *)arg;
-    free(arg);
-    nm_api_query_run(r.job);
-    r.done(r.ud, r.job);
-    atomic_fetch_sub(&live_threads, 1);
-}
-
-int nm_api_query_start(struct nm_api_job *job, void (*done)(void *ud, struct nm_api_job *job),
-                       void *ud)
-{
-    struct runner *r = malloc(sizeof *r);
-    if (!r)
-        return NM_E_NOMEM;
-    *r = (struct runner){.job = job, .done = done, .ud = ud};
-    atomic_fetch_add(&live_threads, 1);
-    int rc = nm_api_workers_run(run_thread, r);
-    if (rc) {
-        atomic_fetch_sub(&live_threads, 1);
-        free(r);
-        return NM_E_NOMEM;
-    }
-    return 0;
+    if (q->running == 0) /* no call started: nothing will come back */
+        answer(q);
 }
 
 void nm_api_job_free(struct nm_api_job *job)

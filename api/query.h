@@ -1,15 +1,19 @@
-/* query.h - one aggregator query, off the loop thread (issue 13, API-002):
+/* query.h - one aggregator query, on the loop thread (issue 13, API-002):
  * forwards the input to the chosen miners over gRPC in parallel with one
- * deadline, validates each output against the subnet's output schema (an
- * answer that breaks it never reaches the user), combines the valid ones
- * with the strategy and writes the HTTP status and JSON body. `first`
- * answers as soon as one valid answer is in and cancels the other calls
- * (grpc_call_cancel: the miners see the cancellation). */
+ * deadline (the gRPC calls' own), without blocking: the calls start from
+ * the loop and their answers come back to it (node/miner/client_async.h),
+ * so a query costs no thread. Each output is validated against the
+ * subnet's output schema (an answer that breaks it never reaches the
+ * user), the valid ones are combined with the strategy, and the HTTP
+ * status and JSON body are written. `first` answers as soon as one valid
+ * answer is in and cancels the other calls (grpc_call_cancel: the miners
+ * see the cancellation). */
 #ifndef NM_API_QUERY_H
 #define NM_API_QUERY_H
 
 #include "api/chainview.h"
 #include "api/strategy.h"
+#include "node/miner/client_async.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -36,22 +40,18 @@ struct nm_api_job {
     int status;          /* HTTP status */
     char *body;          /* JSON (malloc'd) */
     uint32_t answered;
-    struct nm_api_job *next; /* the caller's queue */
 };
 
-/* Runs the query on a new thread and calls done(ud, job) from it at the
- * end. NM_E_NOMEM when the thread cannot start (done never runs). */
-int nm_api_query_start(struct nm_api_job *job, void (*done)(void *ud, struct nm_api_job *job),
-                       void *ud);
-/* Runs it on this thread (tests, benchmarks). */
-void nm_api_query_run(struct nm_api_job *job);
+/* Starts the query's calls through async (on the loop that runs it);
+ * done(ud, job) runs on that loop once job->status and job->body are set:
+ * later, or before this returns when there is no healthy miner to ask or
+ * no call could start. Calls still running then (`first`) are cancelled
+ * and end on their own; the job is the caller's from done on. */
+void nm_api_query_start(struct nm_api_job *job, struct nm_miner_async *async,
+                        void (*done)(void *ud, struct nm_api_job *job), void *ud);
 void nm_api_job_free(struct nm_api_job *job);
-/* Waits up to max_ms for every query and call thread to end (at exit:
- * the miner clients they use go with the chain view), then stops and joins
- * the worker threads (nm_api_workers_stop) unless a call is still stuck. */
-void nm_api_query_drain(int max_ms);
 
-/* Calls cancelled so far because `first` had its answer (all queries). */
+/* Calls cancelled so far because `first` had its answer (loop thread). */
 uint64_t nm_api_query_cancelled_total(void);
 
 /* {"error":{"code":CODE,"message":MESSAGE}} (message cut to 300 bytes). */

@@ -423,11 +423,7 @@ static void start_query(struct nm_api_server *s, struct nm_api_conn *c, struct n
     nm_api_header_text(c, "x-cache:", "miss");
     c->waiting = true;
     s->in_flight++;
-    if (nm_api_query_begin(s, job)) {
-        s->in_flight--;
-        nm_api_job_free(job);
-        nm_api_reply_error(s, c, 503, "busy", "cannot start the query: out of threads");
-    }
+    nm_api_query_begin(s, job);
 }
 
 /* The shared cache's answer (another aggregator may have stored it). */

@@ -1,7 +1,7 @@
 /* server.c - the aggregator's HTTP/1.1 server: libwebsockets on a libuv
  * loop of our own (foreign loop), keep-alive, bodies by Content-Length,
- * answers written whole; queries come back from their threads through a
- * uv_async_t (the only door into the loop). Endpoints are in routes.c. */
+ * answers written whole; a query's miner calls start and end on the loop
+ * (node/miner/client_async.h). Endpoints are in routes.c. */
 #include "api/api_priv.h"
 
 #include "node/log.h"
@@ -529,34 +529,15 @@ static const struct lws_protocols protocols[] = {
     {0},
 };
 
-/* Queries finished on their threads come here on the loop. */
-static void on_async(uv_async_t *a)
+/* A query's answer, on the loop (a miner call's completion, or at once). */
+static void query_done(void *ud, struct nm_api_job *job)
 {
-    struct nm_api_server *s = a->data;
-    pthread_mutex_lock(&s->done_lock);
-    struct nm_api_job *j = s->done;
-    s->done = NULL;
-    pthread_mutex_unlock(&s->done_lock);
-    while (j) {
-        struct nm_api_job *next = j->next;
-        nm_api_query_done(s, j);
-        j = next;
-    }
+    nm_api_query_done(ud, job);
 }
 
-static void job_done(void *ud, struct nm_api_job *job)
+void nm_api_query_begin(struct nm_api_server *s, struct nm_api_job *job)
 {
-    struct nm_api_server *s = ud;
-    pthread_mutex_lock(&s->done_lock);
-    job->next = s->done;
-    s->done = job;
-    pthread_mutex_unlock(&s->done_lock);
-    uv_async_send(&s->async);
-}
-
-int nm_api_query_begin(struct nm_api_server *s, struct nm_api_job *job)
-{
-    return nm_api_query_start(job, job_done, s);
+    nm_api_query_start(job, s->miners, query_done, s);
 }
 
 static void on_signal(uv_signal_t *h, int sig)
@@ -611,7 +592,6 @@ int nm_api_server_run(const struct nm_api_config *cfg)
         return rc;
     s->cfg = *cfg;
     s->started_ms = nm_api_now_ms();
-    pthread_mutex_init(&s->done_lock, NULL);
     if (nm_api_cache_new(cfg->cache_entries, cfg->cache_ttl_ms, &s->cache) ||
         nm_api_limits_new(0, &s->limits))
         goto out;
@@ -625,8 +605,6 @@ int nm_api_server_run(const struct nm_api_config *cfg)
         goto out;
     }
     uv_loop_init(&s->loop);
-    uv_async_init(&s->loop, &s->async, on_async);
-    s->async.data = s;
     uv_signal_init(&s->loop, &s->sigint);
     uv_signal_init(&s->loop, &s->sigterm);
     s->sigint.data = s->sigterm.data = s;
@@ -636,7 +614,14 @@ int nm_api_server_run(const struct nm_api_config *cfg)
     s->confirm.data = s;
     uv_check_start(&s->confirm, confirm_writable);
     uv_unref((uv_handle_t *)&s->confirm);
-    if (cfg->redis_url &&
+    const char *cq = getenv("NM_MINER_CQ"); /* docs/aggregator.md compares the two */
+    bool poll_on_loop = cq && !strcmp(cq, "loop");
+    if ((rc = nm_miner_async_new(&s->loop, poll_on_loop ? NM_MINER_POLL_LOOP
+                                                        : NM_MINER_POLL_THREAD,
+                                 &s->miners))) {
+        nm_log(NM_LOG_ERROR, "aggregator", "cannot start the miner client: %s",
+               nm_strerror(rc));
+    } else if (cfg->redis_url &&
         (rc = nm_api_redis_new(&s->loop, cfg->redis_url, cfg->redis_timeout_ms, cfg->quiet,
                                &s->redis, err, sizeof err))) {
         nm_log(NM_LOG_ERROR, "aggregator", "%s", err);
@@ -667,9 +652,9 @@ int nm_api_server_run(const struct nm_api_config *cfg)
     uv_close((uv_handle_t *)&s->sigint, close_cb);
     uv_close((uv_handle_t *)&s->sigterm, close_cb);
     uv_close((uv_handle_t *)&s->confirm, close_cb);
-    nm_api_query_drain(cfg->timeout_max_ms + 2000);
-    on_async(&s->async); /* jobs that finished meanwhile */
-    uv_close((uv_handle_t *)&s->async, close_cb);
+    /* the queries under way are cancelled (their connections are gone) and
+     * end here; the miner clients they used go with the chain view */
+    nm_miner_async_close(s->miners, 2000);
     for (int i = 0; i < 200 && uv_run(&s->loop, UV_RUN_NOWAIT); i++)
         ;
     if (s->ctx)
@@ -682,7 +667,6 @@ out:
     nm_api_cache_free(s->cache);
     nm_api_limits_free(s->limits);
     nm_api_redis_free(s->redis);
-    pthread_mutex_destroy(&s->done_lock);
     free(s);
     return rc;
 }

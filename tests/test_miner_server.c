@@ -14,6 +14,7 @@
 #include "node/miner/client.h"
 #include "node/miner/server.h"
 #include "node/schema_json/schema_json.h"
+#include "tests/support/miner_fixture.h"
 
 #include <cjson/cJSON.h>
 #include <grpc/grpc.h>
@@ -33,8 +34,7 @@
 
 struct fixture {
     struct nm_miner_backend *backend;
-    struct nm_miner_server *server;
-    struct nm_miner_client *client;
+    struct tq_miner m;
 };
 
 static void start(struct fixture *f, const char *spec, int timeout_ms, int max_conc)
@@ -43,34 +43,19 @@ static void start(struct fixture *f, const char *spec, int timeout_ms, int max_c
     struct nm_miner_backend_options opt = {.workers = 4};
     if (nm_miner_backend_new(spec, &opt, &f->backend, err, sizeof err))
         fail_msg("backend %s: %s", spec, err);
-    struct nm_miner_server_config cfg = {
-        .listen = "127.0.0.1:0",
-        .timeout_ms = timeout_ms,
-        .max_concurrency = max_conc,
-        .max_input_bytes = 64 * 1024,
-        .input_schema = nm_codegen_input_schema,
-        .output_schema = nm_codegen_output_schema,
-        .backend = f->backend,
-        .quiet = 1,
-    };
-    if (nm_miner_server_start(&cfg, &f->server, err, sizeof err))
-        fail_msg("server: %s", err);
-    char target[64];
-    snprintf(target, sizeof target, "127.0.0.1:%d", nm_miner_server_port(f->server));
-    assert_int_equal(nm_miner_client_new(target, &f->client, err, sizeof err), 0);
+    tq_miner_start(&f->m, f->backend, timeout_ms, max_conc);
 }
 
 static void stop(struct fixture *f)
 {
-    nm_miner_client_free(f->client);
-    nm_miner_server_stop(f->server);
+    tq_miner_stop(&f->m);
     nm_miner_backend_free(f->backend);
 }
 
 static int infer(struct fixture *f, const char *input, int timeout_ms,
                  struct nm_miner_result *r)
 {
-    assert_int_equal(nm_miner_client_infer(f->client, input, timeout_ms, r), 0);
+    assert_int_equal(nm_miner_client_infer(f->m.client, input, timeout_ms, r), 0);
     return r->status;
 }
 
@@ -87,7 +72,7 @@ static void test_echo_infer_answers_and_reports_latency(void **state)
     assert_true(r.latency_ms >= 0 && r.latency_ms <= r.elapsed_ms);
     nm_miner_result_fini(&r);
     struct nm_miner_stats st;
-    nm_miner_server_stats(f.server, &st);
+    nm_miner_server_stats(f.m.server, &st);
     assert_int_equal(st.infer_ok, 1);
     stop(&f);
 }
@@ -172,7 +157,7 @@ static void test_malformed_protobuf_and_huge_input_keep_the_server_up(void **sta
     uint8_t *resp;
     size_t len;
     static const uint8_t junk[] = {0x0a, 0xff, 0xff, 0xff, 0xff, 0x0f, 0x01};
-    assert_int_equal(nm_miner_client_call_raw(f.client, "/neuromesh.miner.v1.MinerService/Infer",
+    assert_int_equal(nm_miner_client_call_raw(f.m.client, "/neuromesh.miner.v1.MinerService/Infer",
                                               junk, sizeof junk, 5000, &resp, &len, &r),
                      0);
     assert_int_equal(r.status, NM_GRPC_INVALID_ARGUMENT);
@@ -185,7 +170,7 @@ static void test_malformed_protobuf_and_huge_input_keep_the_server_up(void **sta
     assert_int_equal(infer(&f, huge, 5000, &r), NM_GRPC_RESOURCE_EXHAUSTED);
     free(huge);
     nm_miner_result_fini(&r);
-    assert_int_equal(nm_miner_client_call_raw(f.client, "/neuromesh.miner.v1.MinerService/Nope",
+    assert_int_equal(nm_miner_client_call_raw(f.m.client, "/neuromesh.miner.v1.MinerService/Nope",
                                               "", 0, 5000, &resp, &len, &r),
                      0);
     assert_int_equal(r.status, NM_GRPC_UNIMPLEMENTED);
@@ -248,7 +233,7 @@ static void test_infer_without_a_request_message_is_invalid_argument(void **stat
     struct fixture f;
     start(&f, "echo", 5000, 8);
     char details[200];
-    assert_int_equal(call_without_message(nm_miner_server_port(f.server), details, sizeof details),
+    assert_int_equal(call_without_message(nm_miner_server_port(f.m.server), details, sizeof details),
                      GRPC_STATUS_INVALID_ARGUMENT);
     assert_string_equal(details, "no request message");
     struct nm_miner_result r;
@@ -266,7 +251,7 @@ static void *burst_caller(void *arg)
     long ok = 0;
     for (int i = 0; i < BURST_CALLS; i++) {
         struct nm_miner_result r;
-        if (nm_miner_client_infer(f->client, GOOD_INPUT, 10000, &r) == 0 &&
+        if (nm_miner_client_infer(f->m.client, GOOD_INPUT, 10000, &r) == 0 &&
             r.status == NM_GRPC_OK && strcmp(r.output, "{\"code\":\"say hi\",\"explanation\":\"echo\"}") == 0)
             ok++;
         nm_miner_result_fini(&r);
@@ -295,7 +280,7 @@ static void test_a_burst_past_the_pending_requests_is_all_answered(void **state)
      * come just after the client has its answer: wait for it (bounded) */
     struct nm_miner_stats st;
     for (int tries = 0; tries < 200; tries++) {
-        nm_miner_server_stats(f.server, &st);
+        nm_miner_server_stats(f.m.server, &st);
         if (!st.in_flight)
             break;
         usleep(10 * 1000);
@@ -311,13 +296,13 @@ static void test_health_check_and_standard_health_service(void **state)
     struct fixture f;
     start(&f, "echo", 5000, 8);
     struct nm_miner_result r;
-    assert_int_equal(nm_miner_client_health(f.client, 5000, &r), 0);
+    assert_int_equal(nm_miner_client_health(f.m.client, 5000, &r), 0);
     assert_int_equal(r.status, NM_GRPC_OK);
     assert_string_equal(r.output, "SERVING");
     nm_miner_result_fini(&r);
     uint8_t *resp;
     size_t len;
-    assert_int_equal(nm_miner_client_call_raw(f.client, "/grpc.health.v1.Health/Check", "", 0,
+    assert_int_equal(nm_miner_client_call_raw(f.m.client, "/grpc.health.v1.Health/Check", "", 0,
                                               5000, &resp, &len, &r),
                      0);
     assert_int_equal(r.status, NM_GRPC_OK);
@@ -326,7 +311,7 @@ static void test_health_check_and_standard_health_service(void **state)
     assert_int_equal(resp[1], 0x01);
     free(resp);
     static const uint8_t other[] = {0x0a, 0x03, 'f', 'o', 'o'};
-    assert_int_equal(nm_miner_client_call_raw(f.client, "/grpc.health.v1.Health/Check", other,
+    assert_int_equal(nm_miner_client_call_raw(f.m.client, "/grpc.health.v1.Health/Check", other,
                                               sizeof other, 5000, &resp, &len, &r),
                      0);
     assert_int_equal(r.status, NM_GRPC_NOT_FOUND);
@@ -343,8 +328,8 @@ static void test_configured_timeout_and_client_deadline_give_deadline_exceeded(v
     assert_int_equal(infer(&f, GOOD_INPUT, 5000, &r), NM_GRPC_DEADLINE_EXCEEDED);
     assert_true(r.elapsed_ms < 900);
     nm_miner_result_fini(&r);
-    nm_miner_server_stop(f.server);
-    nm_miner_client_free(f.client);
+    nm_miner_server_stop(f.m.server);
+    nm_miner_client_free(f.m.client);
     nm_miner_backend_free(f.backend);
     /* a client deadline shorter than the miner's timeout wins */
     start(&f, "exec:" SH_WORKER("0.3", "{\"code\":\"x\",\"explanation\":\"y\"}"), 5000, 8);
@@ -399,7 +384,7 @@ static void *flood_one(void *arg)
 {
     struct flood *fl = arg;
     struct nm_miner_result r;
-    nm_miner_client_infer(fl->f->client, GOOD_INPUT, 5000, &r);
+    nm_miner_client_infer(fl->f->m.client, GOOD_INPUT, 5000, &r);
     fl->status = r.status;
     nm_miner_result_fini(&r);
     return NULL;

@@ -1,5 +1,7 @@
-/* client.c - blocking unary gRPC calls to a miner on gRPC's C core. */
+/* client.c - blocking unary gRPC calls to a miner on gRPC's C core, and
+ * the call batch and codec it shares with client_async.c (client_call.h). */
 #include "node/miner/client.h"
+#include "node/miner/client_call.h"
 
 #include "node/errors.h"
 #include "node/miner/backend.h"
@@ -106,113 +108,100 @@ void nm_miner_client_free(struct nm_miner_client *c)
     grpc_shutdown();
 }
 
-void nm_miner_cancel_init(struct nm_miner_cancel *k)
+grpc_channel *nm_miner_client_channel(struct nm_miner_client *c)
 {
-    pthread_mutex_init(&k->lock, NULL);
-    k->call = NULL;
-    k->cancelled = false;
+    return c->channel;
 }
 
-void nm_miner_cancel_fini(struct nm_miner_cancel *k)
+int nm_miner_batch_start(struct nm_miner_batch *b, struct nm_miner_client *c,
+                         grpc_completion_queue *cq, const char *method, const void *req,
+                         size_t len, int timeout_ms, void *tag, struct nm_miner_result *res)
 {
-    pthread_mutex_destroy(&k->lock);
-}
-
-void nm_miner_cancel_fire(struct nm_miner_cancel *k)
-{
-    pthread_mutex_lock(&k->lock);
-    k->cancelled = true;
-    if (k->call) /* grpc_call_cancel may be called from any thread */
-        grpc_call_cancel(k->call, NULL);
-    pthread_mutex_unlock(&k->lock);
-}
-
-/* Publishes call to k (cancelling it at once when k already fired), or
- * withdraws it (call NULL) before the call is released. */
-static void cancel_attach(struct nm_miner_cancel *k, grpc_call *call)
-{
-    if (!k)
-        return;
-    pthread_mutex_lock(&k->lock);
-    k->call = call;
-    if (call && k->cancelled)
-        grpc_call_cancel(call, NULL);
-    pthread_mutex_unlock(&k->lock);
-}
-
-static int call_raw(struct nm_miner_client *c, const char *method, const void *req, size_t len,
-                    int timeout_ms, struct nm_miner_cancel *k, uint8_t **resp, size_t *resp_len,
-                    struct nm_miner_result *res)
-{
-    memset(res, 0, sizeof *res);
-    *resp = NULL;
-    *resp_len = 0;
-    int64_t start = nm_miner_now_ms();
-    grpc_completion_queue *cq = cq_take(c);
+    memset(b, 0, sizeof *b);
+    b->start_ms = nm_miner_now_ms();
     gpr_timespec deadline = gpr_time_add(gpr_now(GPR_CLOCK_REALTIME),
                                          gpr_time_from_millis(timeout_ms, GPR_TIMESPAN));
     grpc_slice m = grpc_slice_from_copied_string(method);
-    grpc_call *call = grpc_channel_create_call(c->channel, NULL, GRPC_PROPAGATE_DEFAULTS, cq,
-                                               m, NULL, deadline, NULL);
+    b->call = grpc_channel_create_call(c->channel, NULL, GRPC_PROPAGATE_DEFAULTS, cq, m, NULL,
+                                       deadline, NULL);
     grpc_slice_unref(m);
     grpc_slice payload = grpc_slice_from_copied_buffer(req, len);
-    grpc_byte_buffer *send = grpc_raw_byte_buffer_create(&payload, 1);
+    b->send = grpc_raw_byte_buffer_create(&payload, 1);
     grpc_slice_unref(payload);
-    grpc_byte_buffer *recv = NULL;
-    grpc_metadata_array initial, trailing;
-    grpc_metadata_array_init(&initial);
-    grpc_metadata_array_init(&trailing);
-    grpc_status_code status = GRPC_STATUS_UNKNOWN;
-    grpc_slice details = grpc_empty_slice();
-    grpc_op ops[6];
-    memset(ops, 0, sizeof ops);
-    ops[0].op = GRPC_OP_SEND_INITIAL_METADATA;
-    ops[1].op = GRPC_OP_SEND_MESSAGE;
-    ops[1].data.send_message.send_message = send;
-    ops[2].op = GRPC_OP_SEND_CLOSE_FROM_CLIENT;
-    ops[3].op = GRPC_OP_RECV_INITIAL_METADATA;
-    ops[3].data.recv_initial_metadata.recv_initial_metadata = &initial;
-    ops[4].op = GRPC_OP_RECV_MESSAGE;
-    ops[4].data.recv_message.recv_message = &recv;
-    ops[5].op = GRPC_OP_RECV_STATUS_ON_CLIENT;
-    ops[5].data.recv_status_on_client.trailing_metadata = &trailing;
-    ops[5].data.recv_status_on_client.status = &status;
-    ops[5].data.recv_status_on_client.status_details = &details;
+    grpc_metadata_array_init(&b->initial);
+    grpc_metadata_array_init(&b->trailing);
+    b->status = GRPC_STATUS_UNKNOWN;
+    b->details = grpc_empty_slice();
+    grpc_op ops[6] = {
+        {.op = GRPC_OP_SEND_INITIAL_METADATA},
+        {.op = GRPC_OP_SEND_MESSAGE, .data.send_message.send_message = b->send},
+        {.op = GRPC_OP_SEND_CLOSE_FROM_CLIENT},
+        {.op = GRPC_OP_RECV_INITIAL_METADATA,
+         .data.recv_initial_metadata.recv_initial_metadata = &b->initial},
+        {.op = GRPC_OP_RECV_MESSAGE, .data.recv_message.recv_message = &b->recv},
+        {.op = GRPC_OP_RECV_STATUS_ON_CLIENT,
+         .data.recv_status_on_client = {.trailing_metadata = &b->trailing,
+                                        .status = &b->status,
+                                        .status_details = &b->details}},
+    };
+    if (grpc_call_start_batch(b->call, ops, 6, tag, NULL) == GRPC_CALL_OK)
+        return 0;
+    uint8_t *none;
+    size_t none_len;
+    nm_miner_batch_end(b, &none, &none_len, res);
+    res->status = NM_GRPC_INTERNAL;
+    snprintf(res->details, sizeof res->details, "cannot start the call");
+    return NM_E_IO;
+}
+
+int nm_miner_batch_end(struct nm_miner_batch *b, uint8_t **resp, size_t *resp_len,
+                       struct nm_miner_result *res)
+{
     int rc = 0;
-    if (grpc_call_start_batch(call, ops, 6, &ops, NULL) != GRPC_CALL_OK) {
-        res->status = NM_GRPC_INTERNAL;
-        snprintf(res->details, sizeof res->details, "cannot start the call");
-    } else {
-        cancel_attach(k, call);
-        grpc_completion_queue_pluck(cq, &ops, gpr_inf_future(GPR_CLOCK_REALTIME), NULL);
-        cancel_attach(k, NULL);
-        res->status = (int)status;
-        char *d = grpc_slice_to_c_string(details);
-        snprintf(res->details, sizeof res->details, "%s", d ? d : "");
-        gpr_free(d);
-        if (recv) {
-            grpc_byte_buffer_reader r;
-            if (grpc_byte_buffer_reader_init(&r, recv)) {
-                grpc_slice all = grpc_byte_buffer_reader_readall(&r);
-                grpc_byte_buffer_reader_destroy(&r);
-                *resp_len = GRPC_SLICE_LENGTH(all);
-                *resp = malloc(*resp_len + 1);
-                if (*resp)
-                    memcpy(*resp, GRPC_SLICE_START_PTR(all), *resp_len);
-                else
-                    rc = NM_E_NOMEM;
-                grpc_slice_unref(all);
-            }
-        }
+    memset(res, 0, sizeof *res);
+    *resp = NULL;
+    *resp_len = 0;
+    res->status = (int)b->status;
+    char *d = grpc_slice_to_c_string(b->details);
+    snprintf(res->details, sizeof res->details, "%s", d ? d : "");
+    gpr_free(d);
+    grpc_byte_buffer_reader r;
+    if (b->recv && grpc_byte_buffer_reader_init(&r, b->recv)) {
+        grpc_slice all = grpc_byte_buffer_reader_readall(&r);
+        grpc_byte_buffer_reader_destroy(&r);
+        *resp_len = GRPC_SLICE_LENGTH(all);
+        *resp = malloc(*resp_len + 1);
+        if (*resp)
+            memcpy(*resp, GRPC_SLICE_START_PTR(all), *resp_len);
+        else
+            rc = NM_E_NOMEM;
+        grpc_slice_unref(all);
     }
-    res->elapsed_ms = nm_miner_now_ms() - start;
-    if (recv)
-        grpc_byte_buffer_destroy(recv);
-    grpc_byte_buffer_destroy(send);
-    grpc_slice_unref(details);
-    grpc_metadata_array_destroy(&initial);
-    grpc_metadata_array_destroy(&trailing);
-    grpc_call_unref(call);
+    res->elapsed_ms = nm_miner_now_ms() - b->start_ms;
+    if (b->recv)
+        grpc_byte_buffer_destroy(b->recv);
+    grpc_byte_buffer_destroy(b->send);
+    grpc_slice_unref(b->details);
+    grpc_metadata_array_destroy(&b->initial);
+    grpc_metadata_array_destroy(&b->trailing);
+    grpc_call_unref(b->call);
+    memset(b, 0, sizeof *b);
+    return rc;
+}
+
+static int call_raw(struct nm_miner_client *c, const char *method, const void *req, size_t len,
+                    int timeout_ms, uint8_t **resp, size_t *resp_len,
+                    struct nm_miner_result *res)
+{
+    struct nm_miner_batch b;
+    grpc_completion_queue *cq = cq_take(c);
+    *resp = NULL;
+    *resp_len = 0;
+    int rc = 0;
+    if (nm_miner_batch_start(&b, c, cq, method, req, len, timeout_ms, &b, res) == 0) {
+        grpc_completion_queue_pluck(cq, &b, gpr_inf_future(GPR_CLOCK_REALTIME), NULL);
+        rc = nm_miner_batch_end(&b, resp, resp_len, res);
+    }
     cq_give_back(c, cq);
     return rc;
 }
@@ -221,38 +210,24 @@ int nm_miner_client_call_raw(struct nm_miner_client *c, const char *method, cons
                              size_t len, int timeout_ms, uint8_t **resp, size_t *resp_len,
                              struct nm_miner_result *res)
 {
-    return call_raw(c, method, req, len, timeout_ms, NULL, resp, resp_len, res);
+    return call_raw(c, method, req, len, timeout_ms, resp, resp_len, res);
 }
 
-int nm_miner_client_infer(struct nm_miner_client *c, const char *input, int timeout_ms,
-                          struct nm_miner_result *res)
-{
-    return nm_miner_client_infer_cancellable(c, input, timeout_ms, NULL, res);
-}
-
-int nm_miner_client_infer_cancellable(struct nm_miner_client *c, const char *input,
-                                      int timeout_ms, struct nm_miner_cancel *k,
-                                      struct nm_miner_result *res)
+int nm_miner_infer_encode(const char *input, uint8_t **buf, size_t *len)
 {
     Neuromesh__Miner__V1__InferRequest req = NEUROMESH__MINER__V1__INFER_REQUEST__INIT;
     req.input = (char *)input;
-    size_t len = neuromesh__miner__v1__infer_request__get_packed_size(&req);
-    uint8_t *buf = malloc(len ? len : 1);
-    if (!buf)
+    *len = neuromesh__miner__v1__infer_request__get_packed_size(&req);
+    if (!(*buf = malloc(*len ? *len : 1)))
         return NM_E_NOMEM;
-    neuromesh__miner__v1__infer_request__pack(&req, buf);
-    uint8_t *resp;
-    size_t resp_len;
-    int rc = call_raw(c, "/neuromesh.miner.v1.MinerService/Infer", buf, len, timeout_ms, k,
-                      &resp, &resp_len, res);
-    free(buf);
-    if (rc || res->status != NM_GRPC_OK) {
-        free(resp);
-        return rc;
-    }
+    neuromesh__miner__v1__infer_request__pack(&req, *buf);
+    return 0;
+}
+
+int nm_miner_infer_decode(const uint8_t *resp, size_t len, struct nm_miner_result *res)
+{
     Neuromesh__Miner__V1__InferResponse *r =
-        neuromesh__miner__v1__infer_response__unpack(NULL, resp_len, resp);
-    free(resp);
+        neuromesh__miner__v1__infer_response__unpack(NULL, len, resp);
     if (!r) {
         res->status = NM_GRPC_INTERNAL;
         snprintf(res->details, sizeof res->details, "malformed InferResponse from the miner");
@@ -264,12 +239,27 @@ int nm_miner_client_infer_cancellable(struct nm_miner_client *c, const char *inp
     return res->output ? 0 : NM_E_NOMEM;
 }
 
+int nm_miner_client_infer(struct nm_miner_client *c, const char *input, int timeout_ms,
+                          struct nm_miner_result *res)
+{
+    uint8_t *buf, *resp;
+    size_t len, resp_len;
+    if (nm_miner_infer_encode(input, &buf, &len))
+        return NM_E_NOMEM;
+    int rc = call_raw(c, NM_MINER_INFER_METHOD, buf, len, timeout_ms, &resp, &resp_len, res);
+    free(buf);
+    if (!rc && res->status == NM_GRPC_OK)
+        rc = nm_miner_infer_decode(resp, resp_len, res);
+    free(resp);
+    return rc;
+}
+
 int nm_miner_client_health(struct nm_miner_client *c, int timeout_ms,
                            struct nm_miner_result *res)
 {
     uint8_t *resp;
     size_t resp_len;
-    int rc = nm_miner_client_call_raw(c, "/neuromesh.miner.v1.MinerService/HealthCheck", "", 0,
+    int rc = nm_miner_client_call_raw(c, NM_MINER_HEALTH_METHOD, "", 0,
                                       timeout_ms, &resp, &resp_len, res);
     if (rc || res->status != NM_GRPC_OK) {
         free(resp);

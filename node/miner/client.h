@@ -1,29 +1,16 @@
 /* client.h - calls a miner's gRPC service (neuromesh.miner.v1): used by
- * the validator, the benchmarks and the tests. Blocking calls, each with
- * its own completion queue, so any number of threads may call through one
- * client at once. */
+ * the validator, the aggregator's health checks, the benchmarks and the
+ * tests. Blocking calls, each with its own completion queue, so any number
+ * of threads may call through one client at once. The aggregator's queries
+ * go through the same client's channel without blocking: client_async.h. */
 #ifndef NM_MINER_CLIENT_H
 #define NM_MINER_CLIENT_H
 
-#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 struct nm_miner_client;
-
-/* Lets another thread end a call early (the aggregator's `first` strategy):
- * the call then returns NM_GRPC_CANCELLED at once and the miner sees its
- * call cancelled. init before the call starts, fini after it returned. */
-struct nm_miner_cancel {
-    pthread_mutex_t lock;
-    void *call;     /* the running grpc_call, or NULL */
-    bool cancelled; /* once set, a call not yet started is cancelled at its start */
-};
-void nm_miner_cancel_init(struct nm_miner_cancel *k);
-void nm_miner_cancel_fini(struct nm_miner_cancel *k);
-/* Cancels the call (running or still to start); thread-safe, idempotent. */
-void nm_miner_cancel_fire(struct nm_miner_cancel *k);
 
 /* gRPC status codes the callers look at (same values as grpc_status_code). */
 enum {
@@ -61,10 +48,6 @@ int nm_miner_client_call_raw(struct nm_miner_client *c, const char *method, cons
 /* Infer(input). 0 when the call finished (res->status says how). */
 int nm_miner_client_infer(struct nm_miner_client *c, const char *input, int timeout_ms,
                           struct nm_miner_result *res);
-/* The same, cancellable through k (NULL: not cancellable). */
-int nm_miner_client_infer_cancellable(struct nm_miner_client *c, const char *input,
-                                      int timeout_ms, struct nm_miner_cancel *k,
-                                      struct nm_miner_result *res);
 /* HealthCheck(): res->output is the status ("SERVING"). */
 int nm_miner_client_health(struct nm_miner_client *c, int timeout_ms,
                            struct nm_miner_result *res);
