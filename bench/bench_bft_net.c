@@ -5,10 +5,14 @@
  * admits a share from RPC and the rest by gossip: every node checks every
  * signature, once), until every node's final state holds them all.
  * Prints extrinsics/s from the first submission to the last node final,
- * and each node's time. Run by bench/bft_devnet.sh --transfers, which
- * starts the devnet (no RPC rate limit) and puts the single-node import
- * figure beside it. Never fails on time.
- * Usage: bench_bft_net DEVNET_DIR [TRANSFERS=20000] [SENDERS=64] */
+ * and each node's time; the CPU the node processes used over that phase
+ * (/proc/PID/stat, the pids devnet.sh keeps), per extrinsic and node, and
+ * with the single-node import's rate and CPU per extrinsic (from
+ * bench_import, passed by bench/bft_devnet.sh --transfers, which starts
+ * the devnet with no RPC rate limit) the ceiling ratio those imply on this
+ * machine's cores. Never fails on time.
+ * Usage: bench_bft_net DEVNET_DIR [TRANSFERS=20000] [SENDERS=64]
+ *                      [IMPORT_RATE IMPORT_CPU_US] */
 #include "bench/support/bench_util.h"
 #include "node/call.h"
 #include "node/crypto.h"
@@ -22,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/types.h>
 #include <unistd.h>
 
 #define MAX_NODES 16
@@ -187,6 +192,67 @@ static int wait_final(struct nm_rpc_client **cl, int nodes, const nm_account *ac
     return 0;
 }
 
+/* The node processes' pids (DEVNET_DIR/nodeK.pid, as scripts/devnet.sh
+ * writes them), by node index; 0 where there is none. */
+static void node_pids(const char *dir, int nodes, pid_t *pids)
+{
+    for (int k = 0; k < nodes; k++) {
+        char path[4200];
+        snprintf(path, sizeof path, "%s/node%d.pid", dir, k);
+        FILE *f = fopen(path, "r");
+        int pid = 0;
+        if (!f || fscanf(f, "%d", &pid) != 1)
+            pid = 0;
+        if (f)
+            fclose(f);
+        pids[k] = (pid_t)pid;
+    }
+}
+
+/* The node processes' CPU seconds so far, summed; -1 if one is unknown. */
+static double nodes_cpu_s(const pid_t *pids, int nodes)
+{
+    double sum = 0;
+    for (int k = 0; k < nodes; k++) {
+        double s = pids[k] ? bench_cpu_s(pids[k]) : -1;
+        if (s < 0)
+            return -1;
+        sum += s;
+    }
+    return sum;
+}
+
+/* The CPU figures of the timed phase and the ceiling they imply (see the
+ * file's comment): cpu_s is the nodes' total, all_s the phase's length. */
+static void print_cpu(int nodes, size_t total, double all_s, double cpu_s, double client_cpu_s,
+                      double import_rate, double import_cpu_us)
+{
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    if (cores < 1)
+        cores = 1;
+    if (cpu_s < 0) {
+        printf("nodes' CPU: unknown (no node pids in the devnet's directory)\n");
+        return;
+    }
+    double per_ext_us = 1e6 * cpu_s / (double)total;
+    printf("nodes' CPU over the timed phase: %.2f s = %.1f us per extrinsic, %.1f us per "
+           "extrinsic per node, %.2f of %ld cores busy (this client: %.2f s, %.1f us per "
+           "extrinsic)\n", cpu_s, per_ext_us, per_ext_us / nodes, cpu_s / all_s, cores,
+           client_cpu_s, 1e6 * client_cpu_s / (double)total);
+    if (import_rate <= 0 || import_cpu_us <= 0)
+        return;
+    /* the nodes share the machine's cores: with every core busy on them,
+     * the network cannot pass more than cores / CPU per extrinsic */
+    double cpu_bound = cores / (per_ext_us / 1e6);
+    double import_cores = import_rate * import_cpu_us / 1e6;
+    printf("ceiling on %ld cores: with each node at the import's %.1f us per extrinsic "
+           "(import uses %.2f cores), ratio <= %ld / (%d x %.2f) = %.2f; with the %.1f us per "
+           "extrinsic per node measured here, ratio <= %.0f/s / %.0f/s = %.2f; measured "
+           "%.2f\n", cores, import_cpu_us, import_cores, cores, nodes, import_cores,
+           cores / (nodes * import_cores), per_ext_us / nodes, cpu_bound, import_rate,
+           cpu_bound / import_rate, total / all_s / import_rate);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -196,8 +262,11 @@ int main(int argc, char **argv)
     }
     size_t total = argc > 2 ? strtoul(argv[2], NULL, 10) : 20000;
     size_t senders = argc > 3 ? strtoul(argv[3], NULL, 10) : 64;
+    double import_rate = argc > 5 ? strtod(argv[4], NULL) : 0;
+    double import_cpu_us = argc > 5 ? strtod(argv[5], NULL) : 0;
     if (total < 1 || senders < 1 || senders > 4096 || total > 1000000) {
-        fprintf(stderr, "usage: bench_bft_net DEVNET_DIR [TRANSFERS] [SENDERS<=4096]\n");
+        fprintf(stderr, "usage: bench_bft_net DEVNET_DIR [TRANSFERS] [SENDERS<=4096] "
+                        "[IMPORT_RATE IMPORT_CPU_US]\n");
         return 2;
     }
     setvbuf(stdout, NULL, _IOLBF, 0); /* piped through tee: each line as it comes */
@@ -283,6 +352,9 @@ int main(int argc, char **argv)
            bench_now_s() - t, senders, per);
     for (size_t s = 0; s < senders; s++)
         want[s] = (long)per;
+    pid_t pids[MAX_NODES];
+    node_pids(argv[1], nodes, pids);
+    double cpu0 = nodes_cpu_s(pids, nodes), client0 = bench_self_cpu_s();
     double t0 = bench_now_s();
     submit_all(cl, total, senders);
     double submit_s = bench_now_s() - t0;
@@ -295,6 +367,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "bench_bft_net: the transfers did not all become final\n");
         return 1;
     }
+    double cpu1 = nodes_cpu_s(pids, nodes), client_cpu_s = bench_self_cpu_s() - client0;
     double all_s = 0;
     for (int k = 0; k < nodes; k++)
         all_s = done_s[k] > all_s ? done_s[k] : all_s;
@@ -304,6 +377,8 @@ int main(int argc, char **argv)
     printf("  final on node:");
     for (int k = 0; k < nodes; k++)
         printf(" %d %.2f s%s", k, done_s[k], k + 1 < nodes ? "," : "\n");
+    print_cpu(nodes, total, all_s, cpu0 < 0 || cpu1 < 0 ? -1 : cpu1 - cpu0, client_cpu_s,
+              import_rate, import_cpu_us);
     for (int k = 0; k < nodes; k++)
         nm_rpc_client_close(cl[k]);
     for (size_t i = 0; i < total; i++)

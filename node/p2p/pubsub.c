@@ -212,7 +212,7 @@ static int cmp_seq(const void *a, const void *b)
 }
 
 /* Publishes, in arrival order, the pool's extrinsics that arrived since
- * the last tick, but those that came by gossip (marked when admitted):
+ * the last flush, but those that came by gossip (marked when admitted):
  * each pool entry is looked at once, whatever the pool's size. */
 static void publish_pool(struct nm_pubsub *ps)
 {
@@ -242,6 +242,12 @@ static void publish_pool(struct nm_pubsub *ps)
     ps->unpublished_seq = next;
     ps->n_from_gossip = 0;
     free(fresh);
+}
+
+void nm_pubsub_flush(struct nm_pubsub *ps)
+{
+    if (ps && ps->host && ps->cfg.chain->pool.next_seq > ps->unpublished_seq)
+        publish_pool(ps);
 }
 
 static enum nm_gossip_verdict on_announcement(struct nm_pubsub *ps, const uint8_t *data,
@@ -428,8 +434,7 @@ static void on_tick(void *ud)
     uint64_t now = nm_now_ms();
     if (++ps->ticks % HEARTBEAT_TICKS == 0)
         nm_gossip_heartbeat(ps->router, now);
-    if (ps->host)
-        publish_pool(ps);
+    nm_pubsub_flush(ps);
     struct nm_peer_id any;
     if (now >= ps->next_status_ms && ps->host && nm_p2p_host_peer_at(ps->host, 0, &any)) {
         announce_status(ps);
