@@ -453,6 +453,13 @@ static int commit(struct nm_chain *c, const uint8_t *block, size_t len,
     return err;
 }
 
+int nm_chain_bft_import_final(struct nm_chain *c, const uint8_t *block, size_t len,
+                              struct nm_block_outcome *outcome)
+{
+    int err = c->bft ? commit_kept(c, block, len, outcome) : 1;
+    return err == 1 ? nm_chain_import_outcome(c, block, len, false, outcome) : err;
+}
+
 int nm_chain_bft_commit(struct nm_chain *c, const uint8_t *block, size_t len,
                         const struct nm_bft_cert *cert, struct nm_block_outcome *outcome)
 {

@@ -443,6 +443,45 @@ static void test_a_proposal_with_a_forged_signature_is_refused_and_its_dry_run_d
     net_close(&x);
 }
 
+/* A final block heard from a peer (justified, as gossip carries it) is
+ * stored from the write set kept when this node checked it as a proposal;
+ * a node that never checked it executes it, with the same outcome. */
+static void test_a_final_block_from_a_peer_reuses_the_checked_proposals_write_set(void **state)
+{
+    (void)state;
+    enum { SENDERS = 4, COUNT = 12 };
+    struct nm_keypair senders[SENDERS];
+    struct net x;
+    transfers_built(&x, senders, SENDERS, COUNT); /* checked by p + 1 */
+    struct nm_bft_cert cert;
+    make_cert(&x, &cert, 1, 0, &x.h, 3);
+    uint8_t *full;
+    size_t full_len;
+    assert_int_equal(nm_chain_bft_justify(x.blk, x.len, &cert, &full, &full_len), 0);
+    for (int k = 1; k <= 2; k++) { /* checked it, never saw it */
+        struct nm_chain *c = x.chains[(x.p + k) % N];
+        struct nm_block_outcome out = {0};
+        assert_int_equal(nm_chain_bft_import_final(c, full, full_len, &out), 0);
+        assert_int_equal(out.count, COUNT);
+        free(out.results);
+        assert_true(nm_hash_eq(&c->best_hash, &x.h));
+        assert_exec_stats(c, k == 1 ? 1 : 0, 0);
+        char msg[256];
+        assert_int_equal(nm_chain_check(c, &x.spec, msg, sizeof msg), 0);
+        /* again: not the next block any more */
+        assert_int_equal(nm_chain_bft_import_final(c, full, full_len, NULL),
+                         NM_E_UNKNOWN_BLOCK);
+    }
+    /* without its certificate it is refused, kept write set or not */
+    struct nm_chain *c = x.chains[(x.p + 3) % N];
+    assert_int_equal(nm_chain_bft_validate(c, x.blk, x.len), 0);
+    assert_int_equal(nm_chain_bft_import_final(c, x.blk, x.len, NULL), NM_E_BFT_NO_CERTIFICATE);
+    assert_int_equal(c->best.height, 0);
+    free(full);
+    nm_bft_cert_fini(&cert);
+    net_close(&x);
+}
+
 static void test_a_kept_write_set_that_no_longer_applies_is_never_stored(void **state)
 {
     (void)state;
@@ -659,6 +698,7 @@ int main(void)
         cmocka_unit_test(test_a_proposals_unchecked_signatures_are_checked_once_off_this_thread),
         cmocka_unit_test(
             test_a_proposal_with_a_forged_signature_is_refused_and_its_dry_run_dropped),
+        cmocka_unit_test(test_a_final_block_from_a_peer_reuses_the_checked_proposals_write_set),
         cmocka_unit_test(test_a_kept_write_set_that_no_longer_applies_is_never_stored),
         cmocka_unit_test(test_a_key_outside_the_set_cannot_build),
         cmocka_unit_test(test_a_reported_equivocator_leaves_the_set_at_the_next_block),

@@ -1,6 +1,7 @@
 /* pubsub.c - the node's gossipsub topics: status announcements and blocks. */
 #include "node/p2p/pubsub.h"
 
+#include "node/chain_bft.h"
 #include "node/errors.h"
 #include "node/p2p/conn.h"
 #include "node/p2p/ext_batch.h"
@@ -104,7 +105,9 @@ static enum nm_gossip_verdict on_block(struct nm_pubsub *ps, const uint8_t *data
     if (ps->cfg.before_import)
         ps->cfg.before_import(ps->cfg.ud);
     struct nm_block_outcome out = {0};
-    int err = nm_chain_import_outcome(c, data, len, false, &out);
+    /* with BFT, a final block this node checked as a proposal is stored
+     * from that check's write set, not executed again */
+    int err = nm_chain_bft_import_final(c, data, len, &out);
     if (err == NM_E_UNKNOWN_BLOCK)
         return NM_GOSSIP_IGNORE; /* not on our best block: a race or a fork */
     if (err) /* bad seal, signature or state root */
