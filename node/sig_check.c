@@ -114,6 +114,8 @@ bool nm_sig_memo_has(const struct nm_sig_memo *m, const nm_hash *h)
 
 int nm_sig_memo_add(struct nm_sig_memo *m, const nm_hash *h, size_t n)
 {
+    if (!n)
+        return 0;
     if (m->count + n > NM_SIG_MEMO_MAX)
         m->count = 0; /* the oldest go: at worst one is checked again */
     if (n > NM_SIG_MEMO_MAX)

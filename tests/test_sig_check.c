@@ -104,6 +104,8 @@ static void test_the_memo_knows_what_was_added_once_and_stays_bounded(void **sta
     h[1].b[0] = 1;
     h[2].b[0] = 3; /* a duplicate */
     assert_false(nm_sig_memo_has(&m, &h[0]));
+    assert_int_equal(nm_sig_memo_add(&m, h, 0), 0); /* nothing: nothing kept */
+    assert_int_equal(m.count, 0);
     assert_int_equal(nm_sig_memo_add(&m, h, 3), 0);
     assert_int_equal(m.count, 2);
     assert_true(nm_sig_memo_has(&m, &h[0]));
