@@ -47,7 +47,8 @@ if [ -n "$transfers" ]; then
     NM_DEVNET_NODE_ARGS="--rpc-rate-limit 0 --rpc-rate-limit-ip 0" \
         sh "$root/scripts/devnet.sh" up 4 --validators 4 --dir "$dir" --block-time "$block_ms" \
         >"$dir/up.out"
-    "$bench_dir/bench_bft_net" "$dir" "$transfers" "${SENDERS:-64}" "$single" "$single_cpu" |
+    "$bench_dir/bench_bft_net" "$dir" "$transfers" "${SENDERS:-64}" "${WINDOW:-1}" \
+        "$single" "$single_cpu" |
         tee "$dir/net.out"
     net=$(sed -n 's/^network: .* = \([0-9]*\) extrinsics\/s.*/\1/p' "$dir/net.out")
     [ -n "$net" ] && [ -n "$single" ] || { echo "bft_devnet.sh: no figure (logs: KEEP=1)" >&2; exit 1; }
