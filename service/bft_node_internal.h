@@ -110,6 +110,13 @@ struct nm_bft_node {
     int flush_fd, flush_rc;
     uint64_t flush_written; /* the guard's count the flush covers */
     uint64_t flushes, flush_failures;
+    /* the next height's block, built by its round-0 proposer (this node)
+     * right after the decision, during the pause before that height */
+    uint8_t *prebuilt;
+    size_t prebuilt_len;
+    uint64_t prebuilt_height;
+    nm_hash prebuilt_parent;
+    bool built_ahead; /* this height's proposal was the prebuilt one */
 };
 
 struct held_msg {
