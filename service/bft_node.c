@@ -148,13 +148,24 @@ static void prebuild(struct nm_bft_node *b)
     b->prebuilt_parent = c->best_hash;
 }
 
-static void cb_get_value(void *ctx, uint64_t height, nm_hash *out)
+void nm_bft_node_value(struct nm_bft_node *b, uint64_t height, nm_hash *out)
 {
-    struct nm_bft_node *b = ctx;
     memset(out, 0, sizeof *out);
     struct nm_chain *c = b->chain;
     if (c->best.height + 1 != height)
         return; /* the block below is not stored yet: nothing valid to propose */
+    /* a later round of this height: a block already checked here (an
+     * earlier round's proposal, cached as valid) is proposed again rather
+     * than a new one built, so the others, who checked it too, need not
+     * check another (issue 11, speed: under load a full block's check
+     * could outlast the propose timeout, and every round added a build and
+     * a check on every node) */
+    for (size_t i = b->n_cache; i-- > 0;)
+        if (b->cache[i].valid) {
+            *out = b->cache[i].hash;
+            b->proposed_again++;
+            return;
+        }
     uint8_t *blk = NULL;
     size_t len = 0;
     uint64_t h;
@@ -181,6 +192,11 @@ static void cb_get_value(void *ctx, uint64_t height, nm_hash *out)
     timeline_start(b);
     cache_add(b, out, blk, len, true);
     b->tl_valid_us = now_us();
+}
+
+static void cb_get_value(void *ctx, uint64_t height, nm_hash *out)
+{
+    nm_bft_node_value(ctx, height, out);
 }
 
 static bool cb_valid(void *ctx, uint64_t height, const nm_hash *block)
