@@ -44,6 +44,9 @@ if [ -n "$transfers" ]; then
     single_cpu=$(sed -n 's/^import CPU: \([0-9.]*\) us per extrinsic.*/\1/p' "$dir/import.out")
     echo "single node, same machine, just before: $(grep '^import:' "$dir/import.out")"
     grep '^import CPU:' "$dir/import.out"
+    # the import's database writes go to disk now, not during the network's
+    # run, where each vote waits for an fdatasync of its double-sign record
+    sync
     NM_DEVNET_NODE_ARGS="--rpc-rate-limit 0 --rpc-rate-limit-ip 0" \
         sh "$root/scripts/devnet.sh" up 4 --validators 4 --dir "$dir" --block-time "$block_ms" \
         >"$dir/up.out"
