@@ -589,7 +589,8 @@ out:
 }
 
 /* Signature checks of blocks' extrinsics, off the node thread (they touch
- * no state, only bytes and the genesis hash). VERIFY_THREADS workers split
+ * no state, only bytes and the genesis hash; one in our pool was checked at
+ * admission and is skipped: never checked twice). VERIFY_THREADS workers split
  * each block's extrinsics by index, so on two cores verification is no
  * longer bounded by one core's Ed25519 rate: the workers and the applying
  * thread share both cores. */
@@ -600,6 +601,7 @@ struct verify_job {
     const size_t *lens;
     size_t n;
     nm_hash genesis;
+    uint8_t **pooled; /* per block, per extrinsic: 1 if in our pool (NULL: none) */
     int *results;         /* n x VERIFY_THREADS */
     uv_sem_t *done;       /* per block, posted once by each worker */
     atomic_bool cancel;
@@ -611,11 +613,13 @@ struct verify_worker_arg {
 };
 
 static int verify_block_sigs(const uint8_t *data, size_t len, const nm_hash *genesis,
-                             size_t first, size_t stride)
+                             const uint8_t *pooled, size_t first, size_t stride)
 {
     struct nm_block b;
     int err = nm_block_decode(data, len, &b);
     for (size_t i = first; !err && i < b.count; i += stride) {
+        if (pooled && pooled[i])
+            continue;
         struct nm_extrinsic x;
         if (!(err = nm_extrinsic_decode(b.extrinsics[i], b.lengths[i], &x)))
             err = nm_extrinsic_verify(&x, genesis);
@@ -632,8 +636,9 @@ static void verify_worker(void *arg)
         job->results[i * VERIFY_THREADS + w->index] =
             atomic_load(&job->cancel) ? NM_E_INTERNAL
                                       : verify_block_sigs(job->blocks[i], job->lens[i],
-                                                          &job->genesis, w->index,
-                                                          VERIFY_THREADS);
+                                                          &job->genesis,
+                                                          job->pooled ? job->pooled[i] : NULL,
+                                                          w->index, VERIFY_THREADS);
         uv_sem_post(&job->done[i]);
     }
 }
@@ -657,10 +662,35 @@ static void outcome_append(struct nm_block_outcome *all, struct nm_block_outcome
     free(one->results);
 }
 
+/* Which of the blocks' extrinsics the pool holds (on the node thread,
+ * before the workers start): NULL when none can be (an empty pool, or no
+ * memory: then all are checked). */
+static uint8_t **pooled_of(struct nm_chain *c, uint8_t *const *blocks, const size_t *lens, size_t n)
+{
+    if (!c->pool.count || !n)
+        return NULL;
+    uint8_t **pooled = calloc(n, sizeof *pooled);
+    nm_mempool_index(&c->pool);
+    for (size_t i = 0; pooled && i < n; i++) {
+        struct nm_block b;
+        if (nm_block_decode(blocks[i], lens[i], &b))
+            continue; /* the workers report it */
+        if ((pooled[i] = calloc(b.count ? b.count : 1, 1)))
+            for (size_t k = 0; k < b.count; k++) {
+                nm_hash h;
+                nm_extrinsic_hash(b.extrinsics[k], b.lengths[k], &h);
+                pooled[i][k] = nm_mempool_find(&c->pool, &h) != NULL;
+            }
+        nm_block_fini(&b);
+    }
+    return pooled;
+}
+
 int nm_chain_import_blocks_outcome(struct nm_chain *c, uint8_t *const *blocks, const size_t *lens,
                                    size_t n, size_t *imported, struct nm_block_outcome *outcome)
 {
-    struct verify_job job = {.blocks = blocks, .lens = lens, .n = n, .genesis = c->genesis};
+    struct verify_job job = {.blocks = blocks, .lens = lens, .n = n, .genesis = c->genesis,
+                             .pooled = pooled_of(c, blocks, lens, n)};
     struct verify_worker_arg args[VERIFY_THREADS];
     uv_thread_t workers[VERIFY_THREADS];
     size_t done = 0, sems = 0, started = 0;
@@ -706,6 +736,9 @@ out:
         uv_sem_destroy(&job.done[i]);
     free(job.results);
     free(job.done);
+    for (size_t i = 0; job.pooled && i < n; i++)
+        free(job.pooled[i]);
+    free(job.pooled);
     if (imported)
         *imported = done;
     return err;

@@ -6,7 +6,9 @@
 #include "node/chain_bft.h"
 
 #include "node/errors.h"
+#include "node/extrinsic.h"
 #include "node/pallets/authorities.h"
+#include "node/sig_check.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -111,6 +113,7 @@ struct nm_chain_bft_exec {
     struct exec_entry keep[EXEC_KEEP];
     size_t count, next;
     uint64_t reused, replayed;
+    struct nm_sig_memo checked; /* signatures a proposal check verified */
 };
 
 static void exec_entry_fini(struct exec_entry *e)
@@ -132,6 +135,7 @@ void nm_chain_bft_fini(struct nm_chain *c)
     if (!c->bft_exec)
         return;
     exec_clear(c->bft_exec);
+    nm_sig_memo_fini(&c->bft_exec->checked);
     if (c->bft_exec->session)
         sqlite3session_delete(c->bft_exec->session);
     free(c->bft_exec);
@@ -198,6 +202,20 @@ static struct exec_entry *exec_find(struct nm_chain *c, const nm_hash *block)
         if (nm_hash_eq(&x->keep[i].block, block) && nm_hash_eq(&x->keep[i].parent, &c->best_hash))
             return &x->keep[i];
     return NULL;
+}
+
+/* A dry run's writes that must not be used: its block turned out invalid
+ * (a signature checked beside it failed). */
+static void exec_forget(struct nm_chain *c, const nm_hash *block)
+{
+    struct exec_entry *e = exec_find(c, block);
+    if (!e)
+        return;
+    struct nm_chain_bft_exec *x = c->bft_exec;
+    exec_entry_fini(e);
+    *e = x->keep[--x->count]; /* the last one fills the hole */
+    memset(&x->keep[x->count], 0, sizeof x->keep[0]);
+    x->next = x->count < EXEC_KEEP ? 0 : x->next;
 }
 
 /* The dry run's end (its block is valid): its writes, before rollback. */
@@ -286,19 +304,67 @@ int nm_chain_bft_build(struct nm_chain *c, uint64_t timestamp_ms, uint8_t **bloc
     return err;
 }
 
+/* Issue 11 (speed): the signatures of a proposed block's extrinsics that
+ * this node has not checked (not in its pool, where admission checked
+ * them, nor in an earlier proposal) are checked on threads while the node
+ * thread executes the block as if they were good; a bad one makes the
+ * block invalid all the same, and its dry run's write set is dropped.
+ * *hashes (malloc'd) gets every extrinsic's hash and *unchecked the
+ * indexes of those the threads check. */
+static int sigs_start(struct nm_chain *c, const struct nm_block *b, nm_hash **hashes,
+                      size_t **unchecked, size_t *n, struct nm_sig_check **sc)
+{
+    struct nm_chain_bft_exec *x = exec_of(c);
+    *hashes = malloc((b->count ? b->count : 1) * sizeof **hashes);
+    *unchecked = malloc((b->count ? b->count : 1) * sizeof **unchecked);
+    *n = 0;
+    if (!x || !*hashes || !*unchecked)
+        return NM_E_NOMEM;
+    nm_mempool_index(&c->pool);
+    for (size_t i = 0; i < b->count; i++) {
+        nm_extrinsic_hash(b->extrinsics[i], b->lengths[i], &(*hashes)[i]);
+        if (!nm_mempool_find(&c->pool, &(*hashes)[i]) &&
+            !nm_sig_memo_has(&x->checked, &(*hashes)[i]))
+            (*unchecked)[(*n)++] = i;
+    }
+    return nm_sig_check_start(&c->genesis, b->extrinsics, b->lengths, *unchecked, *n, sc);
+}
+
 int nm_chain_bft_validate(struct nm_chain *c, const uint8_t *block, size_t len)
 {
     if (!c->bft)
         return NM_E_INVAL;
     if (len > NM_BFT_PROPOSAL_BLOCK_MAX)
         return NM_E_BFT_PROPOSAL_TOO_LARGE;
+    struct nm_block b;
+    int err = nm_block_decode(block, len, &b);
+    if (err)
+        return err;
+    nm_hash *hashes = NULL, hash;
+    size_t *unchecked = NULL, n = 0;
+    struct nm_sig_check *sc = NULL;
+    if ((err = sigs_start(c, &b, &hashes, &unchecked, &n, &sc)))
+        goto out;
     c->dry_run = true;
     exec_record(c);
-    int err = nm_chain_import(c, block, len, false);
+    err = nm_chain_import(c, block, len, true); /* the threads check the rest meanwhile */
     exec_record_end(c);
     c->dry_run = false;
     free(c->dry_block);
     c->dry_block = NULL;
+    int sig_err = nm_sig_check_finish(sc, NULL);
+    if (sig_err && !nm_header_hash(&b.header, &hash))
+        exec_forget(c, &hash);
+    err = err ? err : sig_err;
+    if (!err) {
+        for (size_t k = 0; k < n; k++) /* only the hashes the threads checked */
+            hashes[k] = hashes[unchecked[k]];
+        (void)nm_sig_memo_add(&c->bft_exec->checked, hashes, n); /* lost: checked again */
+    }
+out:
+    free(hashes);
+    free(unchecked);
+    nm_block_fini(&b);
     return err;
 }
 
@@ -385,6 +451,13 @@ static int commit(struct nm_chain *c, const uint8_t *block, size_t len,
     }
     free(full);
     return err;
+}
+
+int nm_chain_bft_import_final(struct nm_chain *c, const uint8_t *block, size_t len,
+                              struct nm_block_outcome *outcome)
+{
+    int err = c->bft ? commit_kept(c, block, len, outcome) : 1;
+    return err == 1 ? nm_chain_import_outcome(c, block, len, false, outcome) : err;
 }
 
 int nm_chain_bft_commit(struct nm_chain *c, const uint8_t *block, size_t len,

@@ -47,6 +47,13 @@ int nm_chain_bft_commit(struct nm_chain *c, const uint8_t *block, size_t len,
 int nm_chain_bft_commit_validated(struct nm_chain *c, const uint8_t *block, size_t len,
                                   const struct nm_bft_cert *cert,
                                   struct nm_block_outcome *outcome);
+/* A final block (justified: its certificate inside) from a peer, as
+ * nm_chain_import_outcome imports it, but stored from the write set kept
+ * when this node checked the very block as a proposal, if it did (issue
+ * 11, speed: a node that hears the decided block before it has counted
+ * the precommits itself no longer executes it a second time). */
+int nm_chain_bft_import_final(struct nm_chain *c, const uint8_t *block, size_t len,
+                              struct nm_block_outcome *outcome);
 /* How decided blocks were stored since the chain opened: from the write
  * set kept when this node built or validated the very block (reused), or
  * by executing it again (replayed: not built or validated here, or the

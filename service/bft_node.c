@@ -119,19 +119,69 @@ static int block_hash_of(const uint8_t *blk, size_t len, nm_hash *out, uint64_t 
 
 /* ---- the engine's callbacks ---- */
 
-static void cb_get_value(void *ctx, uint64_t height, nm_hash *out)
+static void prebuilt_free(struct nm_bft_node *b)
 {
-    struct nm_bft_node *b = ctx;
+    free(b->prebuilt);
+    b->prebuilt = NULL;
+}
+
+/* Issue 11 (speed): the next height's round-0 proposer builds its block as
+ * soon as this height's is stored, during the pause before the next height
+ * (the block time) rather than when it starts, so its proposal goes out
+ * at the slot, not a build later; used if the chain has not moved since
+ * (cb_get_value). */
+static void prebuild(struct nm_bft_node *b)
+{
+    struct nm_chain *c = b->chain;
+    uint64_t height = c->best.height + 1;
+    prebuilt_free(b);
+    if (!b->live || b->ecfg.self < 0 || b->set_version != c->bft_set_version ||
+        nm_bft_authorities_proposer(b->ecfg.set, height, 0) != (uint32_t)b->ecfg.self)
+        return;
+    if (b->cfg.before_write)
+        b->cfg.before_write(b->cfg.ud);
+    if (nm_chain_bft_build(c, nm_now_ms(), &b->prebuilt, &b->prebuilt_len)) {
+        b->prebuilt = NULL; /* built when the height starts, as before */
+        return;
+    }
+    b->prebuilt_height = height;
+    b->prebuilt_parent = c->best_hash;
+}
+
+void nm_bft_node_value(struct nm_bft_node *b, uint64_t height, nm_hash *out)
+{
     memset(out, 0, sizeof *out);
     struct nm_chain *c = b->chain;
     if (c->best.height + 1 != height)
         return; /* the block below is not stored yet: nothing valid to propose */
-    uint8_t *blk;
-    size_t len;
+    /* a later round of this height: a block already checked here (an
+     * earlier round's proposal, cached as valid) is proposed again rather
+     * than a new one built, so the others, who checked it too, need not
+     * check another (issue 11, speed: under load a full block's check
+     * could outlast the propose timeout, and every round added a build and
+     * a check on every node) */
+    for (size_t i = b->n_cache; i-- > 0;)
+        if (b->cache[i].valid) {
+            *out = b->cache[i].hash;
+            b->proposed_again++;
+            return;
+        }
+    uint8_t *blk = NULL;
+    size_t len = 0;
     uint64_t h;
-    if (b->cfg.before_write)
-        b->cfg.before_write(b->cfg.ud);
-    int err = nm_chain_bft_build(c, nm_now_ms(), &blk, &len);
+    int err = 0;
+    if (b->prebuilt && b->prebuilt_height == height &&
+        nm_hash_eq(&b->prebuilt_parent, &c->best_hash)) {
+        blk = b->prebuilt; /* taken: its dry run's write set is kept as any build's */
+        len = b->prebuilt_len;
+        b->prebuilt = NULL;
+        b->built_ahead = true;
+    } else {
+        prebuilt_free(b);
+        if (b->cfg.before_write)
+            b->cfg.before_write(b->cfg.ud);
+        err = nm_chain_bft_build(c, nm_now_ms(), &blk, &len);
+    }
     if (!err && (err = block_hash_of(blk, len, out, &h)))
         free(blk);
     if (err) {
@@ -142,6 +192,11 @@ static void cb_get_value(void *ctx, uint64_t height, nm_hash *out)
     timeline_start(b);
     cache_add(b, out, blk, len, true);
     b->tl_valid_us = now_us();
+}
+
+static void cb_get_value(void *ctx, uint64_t height, nm_hash *out)
+{
+    nm_bft_node_value(ctx, height, out);
 }
 
 static bool cb_valid(void *ctx, uint64_t height, const nm_hash *block)
@@ -304,18 +359,21 @@ static void decided(struct nm_bft_node *b, struct nm_bft_cert *cert)
     b_log(b, "block #%" PRIu64 " %.18s… final in round %" PRIu32 " (%u of %u signed), %zu "
           "extrinsics, %" PRIu64 " ms from proposal to final (ms from the proposal: checked "
           "%.1f, prevoted %.1f, precommitted %.1f, decided %.1f, stored %.1f; record and log "
-          "%.1f; executed %s)",
+          "%.1f; executed %s%s)",
           cert->height, nm_hash_hex(&cert->block, hex), cert->round,
           nm_bft_cert_signer_count(cert), cert->n_authorities, out.count,
           b->proposal_ms ? now - b->proposal_ms : 0, since_start_ms(b, b->tl_valid_us),
           since_start_ms(b, b->tl_prevote_us), since_start_ms(b, b->tl_precommit_us),
           since_start_ms(b, decided_us), since_start_ms(b, now_us()),
-          (double)b->tl_disk_us / 1000.0, reused > reused_before ? "once" : "again");
+          (double)b->tl_disk_us / 1000.0, reused > reused_before ? "once" : "again",
+          b->built_ahead ? "; proposal built ahead" : "");
     b->proposal_ms = 0;
+    b->built_ahead = false;
     if (b->cfg.finalized)
         b->cfg.finalized(b->cfg.ud, &out);
     free(out.results);
     cache_clear(b);
+    prebuild(b);
     nm_bft_node_evidence_tick(b);
 }
 
@@ -568,6 +626,7 @@ static int engine_start(struct nm_bft_node *b)
         uv_timer_stop(&b->timers[s].t);
     cache_clear(b);
     b->proposal_ms = 0;
+    b->built_ahead = false;
     if (b->set_version != b->chain->bft_set_version) {
         struct auth_seen *seen = calloc(b->chain->bft_set.count, sizeof *seen);
         if (!seen)
@@ -711,6 +770,7 @@ void nm_bft_node_free(struct nm_bft_node *b)
         free(b->own[s].bytes);
     free(b->seen);
     nm_bft_node_held_free(b);
+    prebuilt_free(b);
     nm_bft_wal_close(&b->wal);
     nm_bft_guard_close(&b->guard);
     free(b);

@@ -110,7 +110,20 @@ struct nm_bft_node {
     int flush_fd, flush_rc;
     uint64_t flush_written; /* the guard's count the flush covers */
     uint64_t flushes, flush_failures;
+    /* the next height's block, built by its round-0 proposer (this node)
+     * right after the decision, during the pause before that height */
+    uint8_t *prebuilt;
+    size_t prebuilt_len;
+    uint64_t prebuilt_height;
+    nm_hash prebuilt_parent;
+    bool built_ahead; /* this height's proposal was the prebuilt one */
+    uint64_t proposed_again; /* proposals of a block checked in an earlier round */
 };
+
+/* bft_node.c: the block this node proposes at height (the engine's
+ * get_value): a valid block of this height already at hand (an earlier
+ * round's), else the one built ahead, else a new one; zero when none. */
+void nm_bft_node_value(struct nm_bft_node *b, uint64_t height, nm_hash *out);
 
 struct held_msg {
     struct nm_bft_engine_output o; /* a BROADCAST */

@@ -179,11 +179,13 @@ static void produce_block(uv_timer_t *t)
     free(outcome.results);
 }
 
-/* The end of a loop turn: the requests of this turn have been answered. */
+/* The end of a loop turn: the requests of this turn have been answered;
+ * the extrinsics it admitted go to gossip. */
 static void on_turn_end(uv_check_t *h)
 {
     struct nm_node *n = h->data;
     nm_rpc_methods_end_reads(n->methods);
+    nm_pubsub_flush(n->pubsub); /* what this turn admitted, to the other nodes now */
 }
 
 static void on_tick(uv_timer_t *t)

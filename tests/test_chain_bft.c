@@ -384,6 +384,104 @@ static void test_a_decided_block_built_or_checked_here_is_not_executed_again(voi
     net_close(&x);
 }
 
+/* Issue 11 (speed): a proposal's extrinsics this node has not checked are
+ * checked on threads beside its dry run (none on the calling thread), each
+ * once: a proposal seen again checks nothing, nor do those in the pool. */
+static void test_a_proposals_unchecked_signatures_are_checked_once_off_this_thread(void **state)
+{
+    (void)state;
+    enum { SENDERS = 8, COUNT = 40 };
+    struct nm_keypair senders[SENDERS];
+    struct net x;
+    transfers_built(&x, senders, SENDERS, COUNT);
+    struct nm_chain *c = x.chains[(x.p + 2) % N];
+    unsigned long all = nm_extrinsic_verifications(), here = nm_extrinsic_verifications_here();
+    assert_int_equal(nm_chain_bft_validate(c, x.blk, x.len), 0);
+    assert_int_equal(nm_extrinsic_verifications() - all, COUNT);
+    assert_int_equal(nm_extrinsic_verifications_here() - here, 0);
+    all = nm_extrinsic_verifications();
+    assert_int_equal(nm_chain_bft_validate(c, x.blk, x.len), 0); /* a later round's */
+    assert_int_equal(nm_chain_bft_validate(x.chains[x.p], x.blk, x.len), 0); /* all pooled */
+    assert_int_equal(nm_extrinsic_verifications() - all, 0);
+    net_close(&x);
+}
+
+/* A proposer that pooled an extrinsic with a forged signature (here forced
+ * in as checked) builds a block the others refuse: the threads' verdict
+ * makes it invalid although its dry run went through, and that dry run's
+ * write set is never stored, even with a certificate. */
+static void test_a_proposal_with_a_forged_signature_is_refused_and_its_dry_run_dropped(
+    void **state)
+{
+    (void)state;
+    struct nm_keypair sender;
+    uint8_t seed[NM_SEED_LEN] = {7, 7};
+    nm_keypair_from_seed(seed, &sender);
+    struct net x;
+    net_open_with(&x, &sender, 1);
+    const struct nm_bft_authorities *set = nm_chain_bft_authorities_at(x.chains[0], 1);
+    x.p = (int)nm_bft_authorities_proposer(set, 1, 0);
+    struct nm_chain *p = x.chains[x.p], *c = x.chains[(x.p + 1) % N];
+    struct nm_call call = {.kind = NM_CALL_TRANSFER};
+    call.u.transfer.dest = x.keys[0].pub;
+    call.u.transfer.amount = 2000000000ULL;
+    uint8_t *ext;
+    size_t len;
+    assert_int_equal(nm_extrinsic_build(&sender, &p->genesis, 0, &call, &ext, &len), 0);
+    ext[len - 1] ^= 1; /* the signature's last byte */
+    assert_int_equal(nm_chain_submit_checked(p, ext, len, 0, NULL), 0);
+    free(ext);
+    assert_int_equal(nm_chain_bft_build(p, nm_now_ms(), &x.blk, &x.len), 0);
+    block_hash(x.blk, x.len, &x.h);
+    assert_int_equal(nm_chain_bft_validate(c, x.blk, x.len), NM_E_BAD_SIGNATURE);
+    struct nm_bft_cert cert;
+    make_cert(&x, &cert, 1, 0, &x.h, 3);
+    assert_int_equal(nm_chain_bft_commit(c, x.blk, x.len, &cert, NULL), NM_E_BAD_SIGNATURE);
+    assert_int_equal(c->best.height, 0);
+    assert_exec_stats(c, 0, 0);
+    nm_bft_cert_fini(&cert);
+    net_close(&x);
+}
+
+/* A final block heard from a peer (justified, as gossip carries it) is
+ * stored from the write set kept when this node checked it as a proposal;
+ * a node that never checked it executes it, with the same outcome. */
+static void test_a_final_block_from_a_peer_reuses_the_checked_proposals_write_set(void **state)
+{
+    (void)state;
+    enum { SENDERS = 4, COUNT = 12 };
+    struct nm_keypair senders[SENDERS];
+    struct net x;
+    transfers_built(&x, senders, SENDERS, COUNT); /* checked by p + 1 */
+    struct nm_bft_cert cert;
+    make_cert(&x, &cert, 1, 0, &x.h, 3);
+    uint8_t *full;
+    size_t full_len;
+    assert_int_equal(nm_chain_bft_justify(x.blk, x.len, &cert, &full, &full_len), 0);
+    for (int k = 1; k <= 2; k++) { /* checked it, never saw it */
+        struct nm_chain *c = x.chains[(x.p + k) % N];
+        struct nm_block_outcome out = {0};
+        assert_int_equal(nm_chain_bft_import_final(c, full, full_len, &out), 0);
+        assert_int_equal(out.count, COUNT);
+        free(out.results);
+        assert_true(nm_hash_eq(&c->best_hash, &x.h));
+        assert_exec_stats(c, k == 1 ? 1 : 0, 0);
+        char msg[256];
+        assert_int_equal(nm_chain_check(c, &x.spec, msg, sizeof msg), 0);
+        /* again: not the next block any more */
+        assert_int_equal(nm_chain_bft_import_final(c, full, full_len, NULL),
+                         NM_E_UNKNOWN_BLOCK);
+    }
+    /* without its certificate it is refused, kept write set or not */
+    struct nm_chain *c = x.chains[(x.p + 3) % N];
+    assert_int_equal(nm_chain_bft_validate(c, x.blk, x.len), 0);
+    assert_int_equal(nm_chain_bft_import_final(c, x.blk, x.len, NULL), NM_E_BFT_NO_CERTIFICATE);
+    assert_int_equal(c->best.height, 0);
+    free(full);
+    nm_bft_cert_fini(&cert);
+    net_close(&x);
+}
+
 static void test_a_kept_write_set_that_no_longer_applies_is_never_stored(void **state)
 {
     (void)state;
@@ -597,6 +695,10 @@ int main(void)
         cmocka_unit_test(test_a_final_block_is_stored_with_its_certificate_and_synced_with_it),
         cmocka_unit_test(test_every_bad_certificate_is_refused_and_changes_nothing),
         cmocka_unit_test(test_a_decided_block_built_or_checked_here_is_not_executed_again),
+        cmocka_unit_test(test_a_proposals_unchecked_signatures_are_checked_once_off_this_thread),
+        cmocka_unit_test(
+            test_a_proposal_with_a_forged_signature_is_refused_and_its_dry_run_dropped),
+        cmocka_unit_test(test_a_final_block_from_a_peer_reuses_the_checked_proposals_write_set),
         cmocka_unit_test(test_a_kept_write_set_that_no_longer_applies_is_never_stored),
         cmocka_unit_test(test_a_key_outside_the_set_cannot_build),
         cmocka_unit_test(test_a_reported_equivocator_leaves_the_set_at_the_next_block),

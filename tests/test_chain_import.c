@@ -238,6 +238,35 @@ static void test_import_blocks_imports_many(void **state)
     nm_chain_close(b);
 }
 
+/* An extrinsic this node admitted to its pool had its signature checked
+ * then: importing a block that holds it does not check it again (issue 11:
+ * a node catching up by sync no longer checks twice what gossip brought). */
+static void test_import_blocks_skips_signatures_checked_at_admission(void **state)
+{
+    (void)state;
+    struct nm_chain *a = chx_dev(), *b = chx_importer();
+    struct blob x1 = chx_transfer_ext(a, "alice", 0, "bob", NMT);
+    struct blob x2 = chx_transfer_ext(a, "bob", 0, "alice", NMT);
+    assert_int_equal(nm_chain_submit(a, x1.data, x1.len, NULL), 0);
+    assert_int_equal(nm_chain_submit(a, x2.data, x2.len, NULL), 0);
+    chx_produce(a);
+    assert_int_equal(chx_block_count(a, 1), 2);
+    assert_int_equal(nm_chain_submit(b, x1.data, x1.len, NULL), 0); /* checked here */
+    struct blob blk = chx_block_bytes(a, 1);
+    unsigned long all = nm_extrinsic_verifications();
+    size_t imported = 0;
+    assert_int_equal(nm_chain_import_blocks(b, &blk.data, &blk.len, 1, &imported), 0);
+    assert_int_equal(imported, 1);
+    assert_int_equal(nm_extrinsic_verifications() - all, 1); /* x2 only */
+    assert_int_equal(b->pool.count, 0); /* included: out of the pool */
+    chx_assert_same_tip(a, b);
+    free(blk.data);
+    free(x1.data);
+    free(x2.data);
+    nm_chain_close(a);
+    nm_chain_close(b);
+}
+
 static void test_import_blocks_stops_at_a_forged_signature(void **state)
 {
     (void)state;
@@ -323,6 +352,7 @@ int main(void)
         P(test_import_rejects_garbage_bytes),
         P(test_importer_keeps_going_after_many_rejections),
         cmocka_unit_test(test_import_blocks_imports_many),
+        cmocka_unit_test(test_import_blocks_skips_signatures_checked_at_admission),
         cmocka_unit_test(test_import_blocks_stops_at_a_forged_signature),
         cmocka_unit_test(test_import_blocks_stops_at_a_bad_state_root),
     };

@@ -304,6 +304,54 @@ static void test_ihave_gets_iwant_and_iwant_gets_the_message(void **state)
     teardown_net();
 }
 
+/* The last RPC queued (to the only peer), copied. */
+static uint8_t *last_rpc_copy(size_t *len)
+{
+    struct pending *p = &net.q[(net.tail - 1) % 4096];
+    uint8_t *copy = malloc(p->len);
+    memcpy(copy, p->rpc, p->len);
+    *len = p->len;
+    return copy;
+}
+
+/* The seen cache is a ring of NM_GOSSIP_SEEN ids with a hash index: once
+ * the ring has come round, the oldest id is forgotten (its message counts
+ * as new again) and the newest are still known (a copy is a duplicate). */
+static void test_the_seen_cache_forgets_the_oldest_ids_once_its_ring_wraps(void **state)
+{
+    (void)state;
+    setup_net();
+    link_nodes(0, 1);
+    pump();
+    size_t first_len, last_len;
+    uint8_t *first = NULL, *last = NULL;
+    char text[32];
+    for (int i = 0; i < NM_GOSSIP_SEEN + 100; i++) {
+        int n = snprintf(text, sizeof text, "m%d", i);
+        assert_int_equal(nm_gossip_publish(net.g[1], TOPIC, (const uint8_t *)text, (size_t)n,
+                                           1000), 0);
+        if (i == 0)
+            first = last_rpc_copy(&first_len);
+        if (i == NM_GOSSIP_SEEN + 99)
+            last = last_rpc_copy(&last_len);
+        assert_int_equal(pump(), 0);
+    }
+    assert_int_equal(net.delivered[0], NM_GOSSIP_SEEN + 100);
+    struct nm_gossip_stats st;
+    nm_gossip_stats(net.g[0], &st);
+    uint64_t dups = st.duplicates;
+    assert_int_equal(nm_gossip_receive(net.g[0], &net.id[1], last, last_len, 1000), 0);
+    nm_gossip_stats(net.g[0], &st);
+    assert_int_equal(st.duplicates, dups + 1);
+    assert_int_equal(net.delivered[0], NM_GOSSIP_SEEN + 100);
+    assert_int_equal(nm_gossip_receive(net.g[0], &net.id[1], first, first_len, 1000), 0);
+    assert_int_equal(net.delivered[0], NM_GOSSIP_SEEN + 101);
+    assert_string_equal(net.last[0], "m0");
+    free(first);
+    free(last);
+    teardown_net();
+}
+
 static void test_forged_unsigned_and_malformed_input_is_refused(void **state)
 {
     (void)state;
@@ -560,6 +608,7 @@ int main(void)
         cmocka_unit_test(test_message_crosses_a_line_of_peers),
         cmocka_unit_test(test_pending_message_waits_for_its_verdict),
         cmocka_unit_test(test_ihave_gets_iwant_and_iwant_gets_the_message),
+        cmocka_unit_test(test_the_seen_cache_forgets_the_oldest_ids_once_its_ring_wraps),
         cmocka_unit_test(test_forged_unsigned_and_malformed_input_is_refused),
         cmocka_unit_test(test_invalid_messages_score_down_then_graylist_until_decay),
         cmocka_unit_test(test_time_in_mesh_scores_up_and_a_reconnect_keeps_the_score),

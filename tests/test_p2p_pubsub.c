@@ -1,4 +1,5 @@
-/* Tests of node/p2p/pubsub.c's extrinsics topic: an extrinsic gossiped by
+/* Tests of node/p2p/pubsub.c's extrinsics topic: an extrinsic (or a batch
+ * of them, ext_batch.h) gossiped by
  * a peer goes through admission (node/admission.c), so its signature is
  * checked once, on a worker thread, never on the node thread (here: the
  * test's thread, which runs the loop); a good one enters the pool and is
@@ -10,6 +11,7 @@
 #include "node/admission.h"
 #include "node/errors.h"
 #include "node/extrinsic.h"
+#include "node/p2p/ext_batch.h"
 #include "node/p2p/gossip.h"
 #include "node/p2p/proto/rpc.pb-c.h"
 #include "node/p2p/pubsub.h"
@@ -162,11 +164,74 @@ static void test_gossiped_extrinsics_are_checked_by_admission_off_this_thread(vo
     free(bad.data);
 }
 
+/* Several extrinsics in one message (ext_batch.h): each goes through
+ * admission (off this thread), the message is judged once all are
+ * answered: forwarded if one entered the pool, blamed if one is forged. */
+static void gossip_batch(struct fx *f, const struct blob *xs, size_t n)
+{
+    struct nm_writer w;
+    nm_writer_init(&w);
+    nm_ext_batch_begin(&w);
+    for (size_t i = 0; i < n; i++)
+        nm_ext_batch_add(&w, xs[i].data, xs[i].len);
+    struct blob b = {.data = w.data, .len = w.len};
+    gossip(f, &b);
+    nm_writer_fini(&w);
+}
+
+static void test_a_gossiped_batch_is_admitted_extrinsic_by_extrinsic_and_judged_once(void **state)
+{
+    struct fx *f = *state;
+    unsigned long here = nm_extrinsic_verifications_here(), all = nm_extrinsic_verifications();
+    struct blob good[3] = {chx_transfer_ext(f->chain, "alice", 0, "bob", NMT),
+                           chx_transfer_ext(f->chain, "alice", 1, "bob", NMT),
+                           chx_transfer_ext(f->chain, "bob", 0, "alice", NMT)};
+    gossip_batch(f, good, 3);
+    assert_int_equal(nm_pubsub_extrinsics_pending(f->ps), 3);
+    uv_run(&f->loop, UV_RUN_DEFAULT);
+    assert_int_equal(nm_pubsub_extrinsics_pending(f->ps), 0);
+    assert_int_equal(f->chain->pool.count, 3);
+    assert_int_equal(count(f, NM_PUBSUB_ACCEPTED), 1); /* one message */
+    assert_int_equal(nm_extrinsic_verifications() - all, 3);
+    assert_int_equal(nm_extrinsic_verifications_here() - here, 0);
+    /* a good one beside a forged one: the good one is pooled, the message
+     * is refused and counts against the peer */
+    struct blob mixed[2] = {chx_transfer_ext(f->chain, "charlie", 0, "bob", NMT),
+                            chx_transfer_ext(f->chain, "dave", 0, "bob", NMT)};
+    mixed[1].data[mixed[1].len - 1] ^= 1;
+    gossip_batch(f, mixed, 2);
+    uv_run(&f->loop, UV_RUN_DEFAULT);
+    assert_int_equal(f->chain->pool.count, 4);
+    assert_int_equal(count(f, NM_PUBSUB_REJECTED), 1);
+    assert_true(nm_pubsub_peer_score(f->ps, &f->peer_id) < 0);
+    /* only duplicates: ignored at once, nothing checked */
+    uint64_t ignored = count(f, NM_PUBSUB_IGNORED);
+    all = nm_extrinsic_verifications();
+    gossip_batch(f, good, 3);
+    assert_int_equal(nm_pubsub_extrinsics_pending(f->ps), 0);
+    assert_int_equal(count(f, NM_PUBSUB_IGNORED), ignored + 1);
+    assert_int_equal(nm_extrinsic_verifications() - all, 0);
+    /* a malformed batch is refused before admission sees any of it */
+    uint64_t rejected = count(f, NM_PUBSUB_REJECTED);
+    uint8_t cut[] = {NM_EXT_BATCH_TAG, 9, 1};
+    struct blob bad = {.data = cut, .len = sizeof cut};
+    gossip(f, &bad);
+    assert_int_equal(count(f, NM_PUBSUB_REJECTED), rejected + 1);
+    assert_int_equal(nm_pubsub_extrinsics_pending(f->ps), 0);
+    for (int i = 0; i < 3; i++)
+        free(good[i].data);
+    free(mixed[0].data);
+    free(mixed[1].data);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(
             test_gossiped_extrinsics_are_checked_by_admission_off_this_thread, setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_a_gossiped_batch_is_admitted_extrinsic_by_extrinsic_and_judged_once, setup,
+            teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,6 +1,6 @@
 /* bench_util.h - what every benchmark in bench/ needs: a seeded
- * splitmix64 generator, monotonic clocks, the resident memory of a process,
- * and a check that stops the benchmark with a message. */
+ * splitmix64 generator, monotonic clocks, the resident memory and CPU time
+ * of a process, and a check that stops the benchmark with a message. */
 #ifndef NM_BENCH_UTIL_H
 #define NM_BENCH_UTIL_H
 
@@ -14,6 +14,11 @@ double bench_now_ms(void);
 uint64_t bench_now_ns(void);
 /* VmRSS of pid in KiB, or -1. */
 long bench_rss_kb(pid_t pid);
+/* CPU seconds (user + system, all threads) pid has used so far, from
+ * /proc/PID/stat; -1 when it cannot be read. */
+double bench_cpu_s(pid_t pid);
+/* CPU seconds (user + system) of this process so far (getrusage). */
+double bench_self_cpu_s(void);
 /* On err (an NM_E_*), prints "prog: what: message" and exits 1. */
 void bench_check(const char *prog, int err, const char *what);
 

@@ -28,11 +28,20 @@ struct gpeer *gossip_peer_find(struct nm_gossip *g, const struct nm_peer_id *id)
     return NULL;
 }
 
+/* FNV-1a of the id: its bucket in seen_index. */
+static uint32_t seen_bucket(const uint8_t *id, size_t n)
+{
+    uint64_t h = 0xcbf29ce484222325ULL;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ id[i]) * 0x100000001b3ULL;
+    return (uint32_t)((h ^ (h >> 32)) % GOSSIP_SEEN_BUCKETS);
+}
+
 static struct seen *seen_find(const struct nm_gossip *g, const uint8_t *id, size_t n,
                               uint64_t now)
 {
-    for (size_t i = 0; i < NM_GOSSIP_SEEN; i++) {
-        struct seen *s = &g->seen[i];
+    for (uint32_t k = g->seen_index[seen_bucket(id, n)]; k; k = g->seen[k - 1].next) {
+        struct seen *s = &g->seen[k - 1];
         if (s->id_len == n && now - s->at_ms < NM_GOSSIP_SEEN_TTL_MS && !memcmp(s->id, id, n))
             return s;
     }
@@ -44,13 +53,30 @@ static bool seen_has(const struct nm_gossip *g, const uint8_t *id, size_t n, uin
     return seen_find(g, id, n, now) != NULL;
 }
 
+/* Takes the ring's entry at slot out of its chain. */
+static void seen_unlink(struct nm_gossip *g, size_t slot)
+{
+    uint32_t *link = &g->seen_index[g->seen[slot].bucket];
+    while (*link && *link != slot + 1)
+        link = &g->seen[*link - 1].next;
+    if (*link)
+        *link = g->seen[slot].next;
+}
+
 static struct seen *seen_add(struct nm_gossip *g, const uint8_t *id, size_t n, uint64_t now)
 {
-    struct seen *s = &g->seen[g->seen_next++ % NM_GOSSIP_SEEN];
+    size_t slot = g->seen_next++ % NM_GOSSIP_SEEN;
+    struct seen *s = &g->seen[slot];
+    if (s->indexed)
+        seen_unlink(g, slot);
     memcpy(s->id, id, n);
     s->id_len = n;
     s->at_ms = now;
     s->valid = false;
+    s->bucket = seen_bucket(id, n);
+    s->indexed = true;
+    s->next = g->seen_index[s->bucket];
+    g->seen_index[s->bucket] = (uint32_t)slot + 1;
     return s;
 }
 
@@ -207,9 +233,12 @@ int nm_gossip_new(const struct nm_gossip_config *cfg, struct nm_gossip **out)
 {
     struct nm_gossip *g = calloc(1, sizeof *g);
     if (!g || !(g->seen = calloc(NM_GOSSIP_SEEN, sizeof *g->seen)) ||
+        !(g->seen_index = calloc(GOSSIP_SEEN_BUCKETS, sizeof *g->seen_index)) ||
         !(g->held = calloc(NM_GOSSIP_PENDING_MAX, sizeof *g->held))) {
-        if (g)
+        if (g) {
             free(g->seen);
+            free(g->seen_index);
+        }
         free(g);
         return NM_E_NOMEM;
     }
@@ -239,6 +268,7 @@ void nm_gossip_free(struct nm_gossip *g)
         free(g->held[i].msg);
     free(g->held);
     free(g->seen);
+    free(g->seen_index);
     sodium_memzero(&g->key, sizeof g->key);
     free(g);
 }

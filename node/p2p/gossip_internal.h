@@ -37,7 +37,13 @@ struct seen {
     size_t id_len;
     uint64_t at_ms;
     bool valid; /* the first copy was accepted: later copies count for P3 */
+    uint32_t bucket; /* its chain in seen_index */
+    uint32_t next;   /* the next entry of that chain, index + 1 (0: none) */
+    bool indexed;    /* in that chain (once the ring slot was used) */
 };
+
+/* seen_index's buckets: twice the ring, so chains stay about one long */
+#define GOSSIP_SEEN_BUCKETS (2 * NM_GOSSIP_SEEN)
 
 /* A message delivered as NM_GOSSIP_PENDING, waiting for its verdict. */
 struct held {
@@ -61,6 +67,11 @@ struct nm_gossip {
     size_t cache_next;
     struct seen *seen; /* ring of NM_GOSSIP_SEEN */
     size_t seen_next;
+    /* the ring's entries chained by a hash of their id, each bucket's
+     * first entry's index + 1 (0: empty): a lookup costs a chain, not the
+     * ring (issue 11, speed: the scan of 8,192 ids was a sixth of a
+     * node's CPU per gossiped extrinsic) */
+    uint32_t *seen_index;
     unsigned window;
     uint64_t seqno;
     uint64_t now_ms; /* the last time we were told */

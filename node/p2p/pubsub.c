@@ -1,8 +1,10 @@
 /* pubsub.c - the node's gossipsub topics: status announcements and blocks. */
 #include "node/p2p/pubsub.h"
 
+#include "node/chain_bft.h"
 #include "node/errors.h"
 #include "node/p2p/conn.h"
+#include "node/p2p/ext_batch.h"
 #include "node/p2p/gossip.h"
 #include "node/pallets/subnets.h"
 
@@ -14,9 +16,19 @@
 
 #define HEARTBEAT_TICKS 4 /* host ticks are 250 ms */
 #define SUBNETS_SUBSCRIBED 12 /* x 2 topics, of the router's 32 */
-/* gossiped extrinsics with admission at once, at most (the router holds
- * as many for their verdict) */
+/* gossiped extrinsics messages with admission at once, at most (the
+ * router holds as many for their verdict) */
 #define ADMITTING_MAX NM_GOSSIP_PENDING_MAX
+
+/* A gossiped message of extrinsics (one, or a batch) with admission: the
+ * router's ticket, its extrinsics still to be answered, and the verdict so
+ * far (-1: none yet). open while its extrinsics are being submitted. */
+struct admitting {
+    uint64_t ticket;
+    size_t left;
+    int verdict;
+    bool open;
+};
 
 struct nm_pubsub {
     struct nm_pubsub_config cfg;
@@ -33,12 +45,11 @@ struct nm_pubsub {
     uint64_t unpublished_seq;
     uint64_t *from_gossip;
     size_t n_from_gossip, cap_from_gossip;
-    /* the router's tickets of the extrinsics with admission, in submission
-     * order: admission answers in that order (a ring) */
-    uint64_t *admitting;
+    /* the gossiped messages with admission, in submission order:
+     * admission answers their extrinsics in that order (a ring) */
+    struct admitting *admitting;
     size_t admitting_head, n_admitting;
-    uint64_t submitting;         /* the ticket nm_admission_submit has now */
-    int submitting_verdict;      /* its verdict if given at once, else -1 */
+    size_t extrinsics_admitting; /* their extrinsics not answered yet */
     struct nm_announce_book book;
 };
 
@@ -94,7 +105,9 @@ static enum nm_gossip_verdict on_block(struct nm_pubsub *ps, const uint8_t *data
     if (ps->cfg.before_import)
         ps->cfg.before_import(ps->cfg.ud);
     struct nm_block_outcome out = {0};
-    int err = nm_chain_import_outcome(c, data, len, false, &out);
+    /* with BFT, a final block this node checked as a proposal is stored
+     * from that check's write set, not executed again */
+    int err = nm_chain_bft_import_final(c, data, len, &out);
     if (err == NM_E_UNKNOWN_BLOCK)
         return NM_GOSSIP_IGNORE; /* not on our best block: a race or a fork */
     if (err) /* bad seal, signature or state root */
@@ -150,58 +163,94 @@ static void count(struct nm_pubsub *ps, enum nm_pubsub_topic t, enum nm_gossip_v
                                           : NM_PUBSUB_REJECTED]++;
 }
 
-/* Admission's verdict on the oldest gossiped extrinsic it had. */
+/* A message's verdict from its extrinsics': the sender is at fault if one
+ * is (malformed, forged); it goes on if one entered the pool. */
+static void verdict_add(int *acc, enum nm_gossip_verdict v)
+{
+    if (*acc < 0 || v == NM_GOSSIP_REJECT ||
+        (v == NM_GOSSIP_ACCEPT && *acc == NM_GOSSIP_IGNORE))
+        *acc = (int)v;
+}
+
+/* Admission's verdict on the oldest gossiped extrinsic it had: it belongs
+ * to the oldest message with admission; that message's verdict goes to
+ * the router once all of its extrinsics are answered. */
 static void on_admitted(void *ud, int err, const nm_hash *hash)
 {
     struct nm_pubsub *ps = ud;
     if (!ps->n_admitting)
-        return; /* cannot happen: every submission pushed its ticket */
-    uint64_t ticket = ps->admitting[ps->admitting_head];
-    ps->admitting_head = (ps->admitting_head + 1) % ADMITTING_MAX;
-    ps->n_admitting--;
+        return; /* cannot happen: every submission counted in its message */
+    struct admitting *m = &ps->admitting[ps->admitting_head];
     if (!err)
         mark_gossiped(ps, hash); /* ours to keep, not to publish again */
-    enum nm_gossip_verdict v = extrinsic_verdict(err);
-    if (ticket == ps->submitting) { /* judged inside the submit: deliver says it */
-        ps->submitting_verdict = (int)v;
-        return;
-    }
-    count(ps, NM_PUBSUB_EXTRINSICS, v);
-    nm_gossip_report(ps->router, ticket, v, nm_now_ms());
+    verdict_add(&m->verdict, extrinsic_verdict(err));
+    ps->extrinsics_admitting--;
+    if (--m->left || m->open)
+        return; /* more to come, or judged inside the submit: on_extrinsic says it */
+    ps->admitting_head = (ps->admitting_head + 1) % ADMITTING_MAX;
+    ps->n_admitting--;
+    count(ps, NM_PUBSUB_EXTRINSICS, (enum nm_gossip_verdict)m->verdict);
+    nm_gossip_report(ps->router, m->ticket, (enum nm_gossip_verdict)m->verdict, nm_now_ms());
 }
 
-/* To admission, whose workers check the signature; the router holds the
+/* To admission, whose workers check the signatures; the router holds the
  * message until the verdict (on_admitted). What admission answers at once
- * (a duplicate, too large, its queue full) is the verdict now. */
+ * (a duplicate, too large, its queue full) counts now. */
 static enum nm_gossip_verdict on_extrinsic(struct nm_pubsub *ps, const uint8_t *data, size_t len,
                                            uint64_t ticket)
 {
-    int err;
+    const uint8_t *exts[NM_EXT_BATCH_MAX];
+    size_t lens[NM_EXT_BATCH_MAX], n;
+    if (nm_ext_batch_parse(data, len, exts, lens, &n))
+        return NM_GOSSIP_REJECT;
+    int verdict = -1;
     if (!ps->cfg.admission) {
-        nm_hash h;
-        if (!(err = nm_chain_submit(ps->cfg.chain, data, len, &h)))
-            mark_gossiped(ps, &h);
-        return extrinsic_verdict(err);
+        for (size_t i = 0; i < n; i++) {
+            nm_hash h;
+            int err = nm_chain_submit(ps->cfg.chain, exts[i], lens[i], &h);
+            if (!err)
+                mark_gossiped(ps, &h);
+            verdict_add(&verdict, extrinsic_verdict(err));
+        }
+        return (enum nm_gossip_verdict)verdict;
     }
     if (ps->n_admitting == ADMITTING_MAX)
         return NM_GOSSIP_IGNORE; /* busy: not forwarded, no blame */
-    /* the ticket first: without workers, admission may answer inside */
-    ps->admitting[(ps->admitting_head + ps->n_admitting++) % ADMITTING_MAX] = ticket;
-    ps->submitting = ticket;
-    ps->submitting_verdict = -1;
-    err = nm_admission_submit(ps->cfg.admission, data, len, on_admitted, ps);
-    ps->submitting = 0;
-    if (err) {
-        ps->n_admitting--; /* the last pushed: nothing was answered after it */
-        return extrinsic_verdict(err);
+    /* the record first: without workers, admission may answer inside */
+    size_t slot = (ps->admitting_head + ps->n_admitting++) % ADMITTING_MAX;
+    struct admitting *m = &ps->admitting[slot];
+    *m = (struct admitting){.ticket = ticket, .verdict = -1, .open = true};
+    size_t queued = 0;
+    for (size_t i = 0; i < n; i++) {
+        m->left++;
+        ps->extrinsics_admitting++;
+        int err = nm_admission_submit(ps->cfg.admission, exts[i], lens[i], on_admitted, ps);
+        if (err) { /* answered now: its callback never runs */
+            m->left--;
+            ps->extrinsics_admitting--;
+            verdict_add(&m->verdict, extrinsic_verdict(err));
+        } else {
+            queued++;
+        }
     }
-    return ps->submitting_verdict >= 0 ? (enum nm_gossip_verdict)ps->submitting_verdict
-                                       : NM_GOSSIP_PENDING;
+    m->open = false;
+    if (m->left)
+        return NM_GOSSIP_PENDING;
+    /* every one answered: none queued (the record is the last, taken
+     * back), or all judged inside the submit (then it is the oldest) */
+    verdict = m->verdict;
+    if (!queued)
+        ps->n_admitting--;
+    else {
+        ps->admitting_head = (ps->admitting_head + 1) % ADMITTING_MAX;
+        ps->n_admitting--;
+    }
+    return (enum nm_gossip_verdict)verdict;
 }
 
 size_t nm_pubsub_extrinsics_pending(const struct nm_pubsub *ps)
 {
-    return ps ? ps->n_admitting : 0;
+    return ps ? ps->extrinsics_admitting : 0;
 }
 
 static int cmp_seq(const void *a, const void *b)
@@ -212,8 +261,9 @@ static int cmp_seq(const void *a, const void *b)
 }
 
 /* Publishes, in arrival order, the pool's extrinsics that arrived since
- * the last tick, but those that came by gossip (marked when admitted):
- * each pool entry is looked at once, whatever the pool's size. */
+ * the last flush, but those that came by gossip (marked when admitted),
+ * batched (ext_batch.h): each pool entry is looked at once, whatever the
+ * pool's size. */
 static void publish_pool(struct nm_pubsub *ps)
 {
     struct nm_mempool *pool = &ps->cfg.chain->pool;
@@ -231,17 +281,45 @@ static void publish_pool(struct nm_pubsub *ps)
     }
     if (n)
         qsort(fresh, n, sizeof *fresh, cmp_seq);
-    size_t g = 0; /* both ascending: one walk */
-    for (size_t i = 0; i < n; i++) {
-        while (g < ps->n_from_gossip && ps->from_gossip[g] < fresh[i]->seq)
-            g++;
-        if (g < ps->n_from_gossip && ps->from_gossip[g] == fresh[i]->seq)
+    size_t g = 0, in_batch = 0; /* both ascending: one walk */
+    const struct nm_pool_tx *only = NULL;
+    struct nm_writer w;
+    for (size_t i = 0; i <= n; i++) {
+        bool skip = false;
+        if (i < n) {
+            while (g < ps->n_from_gossip && ps->from_gossip[g] < fresh[i]->seq)
+                g++;
+            skip = g < ps->n_from_gossip && ps->from_gossip[g] == fresh[i]->seq;
+        }
+        /* the batch goes when full or at the end; one alone goes bare */
+        if (in_batch && (i == n || in_batch == NM_EXT_BATCH_MAX ||
+                         (!skip && w.len + fresh[i]->len + 10 > NM_EXT_BATCH_BYTES))) {
+            if (in_batch == 1)
+                publish(ps, NM_PUBSUB_EXTRINSICS, only->data, only->len);
+            else if (!w.err)
+                publish(ps, NM_PUBSUB_EXTRINSICS, w.data, w.len);
+            nm_writer_fini(&w);
+            in_batch = 0;
+        }
+        if (i == n || skip)
             continue;
-        publish(ps, NM_PUBSUB_EXTRINSICS, fresh[i]->data, fresh[i]->len);
+        if (!in_batch) {
+            nm_writer_init(&w);
+            nm_ext_batch_begin(&w);
+            only = fresh[i];
+        }
+        nm_ext_batch_add(&w, fresh[i]->data, fresh[i]->len);
+        in_batch++;
     }
     ps->unpublished_seq = next;
     ps->n_from_gossip = 0;
     free(fresh);
+}
+
+void nm_pubsub_flush(struct nm_pubsub *ps)
+{
+    if (ps && ps->host && ps->cfg.chain->pool.next_seq > ps->unpublished_seq)
+        publish_pool(ps);
 }
 
 static enum nm_gossip_verdict on_announcement(struct nm_pubsub *ps, const uint8_t *data,
@@ -428,8 +506,7 @@ static void on_tick(void *ud)
     uint64_t now = nm_now_ms();
     if (++ps->ticks % HEARTBEAT_TICKS == 0)
         nm_gossip_heartbeat(ps->router, now);
-    if (ps->host)
-        publish_pool(ps);
+    nm_pubsub_flush(ps);
     struct nm_peer_id any;
     if (now >= ps->next_status_ms && ps->host && nm_p2p_host_peer_at(ps->host, 0, &any)) {
         announce_status(ps);

@@ -6,7 +6,8 @@
  * publishes each block and every node imports the next one with all
  * checks (a block that fails them gets its sender banned; others are left
  * to sync); and "/neuromesh/GENESIS/extrinsics", where each node publishes
- * the extrinsics that enter its pool from JSON-RPC and every node admits
+ * the extrinsics that enter its pool from JSON-RPC (at the end of the loop
+ * turn that admitted them) and every node admits
  * them with full validation, so they reach the block producer (their
  * signatures checked once, on admission's worker threads: such a message
  * is forwarded, or blamed on its sender, once admission has judged it);
@@ -69,6 +70,14 @@ void nm_pubsub_free(struct nm_pubsub *ps);
  * host (after). */
 void nm_pubsub_host_config(struct nm_pubsub *ps, struct nm_p2p_config *cfg);
 void nm_pubsub_attach(struct nm_pubsub *ps, struct nm_p2p_host *h);
+/* Publishes the extrinsics that entered the pool since the last call (or
+ * tick) and did not come by gossip, one message each, in arrival order.
+ * Called at the end of every loop turn (issue 11, speed: an extrinsic
+ * admitted from JSON-RPC reaches the other nodes before the proposal that
+ * includes it, so they check its signature at admission, on their workers,
+ * not inside the proposal on the node thread); costs nothing when none
+ * arrived. The host's tick does the same. */
+void nm_pubsub_flush(struct nm_pubsub *ps);
 /* We made a block: publish it. */
 void nm_pubsub_block_produced(struct nm_pubsub *ps);
 /* A consensus message of ours, to every peer on the consensus topic. */

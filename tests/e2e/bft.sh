@@ -65,6 +65,15 @@ restart() { # NODE [PROMETHEUS ARGS]: with the command line devnet.sh gave it
 
 check "four authorities finalize blocks" wait_height 3 6 150
 check "all four finalized the same hashes" same_hash 5 0 1 2 3
+# issue 11 (speed): a proposer that stored the last block itself builds the
+# next one during the pause before its height
+built_ahead() {
+    k=0
+    until cat "$dn"/node*.log | grep -q "proposal built ahead"; do
+        k=$((k + 1)); [ $k -gt 100 ] && return 1; sleep 0.1
+    done
+}
+check "a proposal was built ahead, during the pause after the last decision" built_ahead
 # the console on authority 0, Authorities screen; dave (authority 3) is the contact "fourth"
 DAVE=5HKfBB9p5PpYCBZ8PoQGzjHUqvGX2iRmv7ubaSFi4zWsWFcK
 "$NEUROMESH" exec --url "$(url_of 0)" "contact add fourth $DAVE" >"$T/contact.out" 2>&1

@@ -12,6 +12,7 @@
 #include "node/crypto.h"
 #include "node/errors.h"
 #include "node/p2p/conn.h"
+#include "node/p2p/ext_batch.h"
 #include "node/p2p/announce.h"
 #include "node/p2p/autonat.h"
 #include "node/call.h"
@@ -241,6 +242,30 @@ static inline void nm_fuzz_p2p_messages(const uint8_t *d, size_t n)
             memcmp(&an, &again, sizeof an) != 0 || !nm_role_name(an.role))
             abort();
         free(text);
+    }
+    /* a message of the extrinsics topic: its extrinsics lie inside it, and
+     * a batch that parses is encoded back to the very bytes */
+    static const uint8_t *xs[NM_EXT_BATCH_MAX];
+    static size_t xlens[NM_EXT_BATCH_MAX];
+    size_t xn = 7;
+    if (nm_ext_batch_parse(d, n, xs, xlens, &xn) == 0) {
+        if (xn < 1 || xn > NM_EXT_BATCH_MAX)
+            abort();
+        struct nm_writer w;
+        nm_writer_init(&w);
+        if (d[0] == NM_EXT_BATCH_TAG)
+            nm_ext_batch_begin(&w);
+        for (size_t i = 0; i < xn; i++) {
+            if (xs[i] < d || xs[i] + xlens[i] > d + n)
+                abort();
+            if (d[0] == NM_EXT_BATCH_TAG)
+                nm_ext_batch_add(&w, xs[i], xlens[i]);
+        }
+        if (d[0] == NM_EXT_BATCH_TAG && (w.err || w.len != n || memcmp(w.data, d, n)))
+            abort();
+        nm_writer_fini(&w);
+    } else if (xn != 0) {
+        abort();
     }
     Nm__P2p__NoiseHandshakePayload *pl = nm__p2p__noise_handshake_payload__unpack(NULL, n, d);
     if (pl)
