@@ -678,6 +678,10 @@ static void node_thread(void *arg)
     n->p2p = NULL;
     n->rpc = NULL;
     n->prom = NULL;
+    /* pending submissions dropped; its handle closes with the others and
+     * its memory goes once the workers are done (the loop runs them out) */
+    nm_admission_delete(n->admission);
+    n->admission = NULL;
     uv_walk(&n->loop, close_all, NULL);
     uv_run(&n->loop, UV_RUN_DEFAULT);
     uv_loop_close(&n->loop);
@@ -687,10 +691,8 @@ static void node_thread(void *arg)
     n->bft = NULL;
     n->sync = NULL;
     n->pubsub = NULL;
-    nm_admission_delete(n->admission); /* the loop ran its work out */
     nm_rpc_methods_delete(n->methods);
     nm_chain_close(n->chain);
-    n->admission = NULL;
     n->methods = NULL;
     n->chain = NULL;
 }
