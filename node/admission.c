@@ -68,14 +68,16 @@ int nm_chain_submit_checked(struct nm_chain *c, const uint8_t *ext, size_t len, 
 
 /* ---- the queue ---- */
 
-/* Signatures are checked by at most VERIFY_WORKERS libuv workers at a
- * time, as import does with two threads: on two cores more would only take
- * CPU from the node thread, which applies blocks meanwhile. A worker keeps
- * taking up to BATCH_MAX waiting jobs at a time until none wait, so it goes
- * on while the node thread is busy (applying a block, checking a
- * proposal); the loop hears of each finished batch through one uv_async
- * (wake-ups coalesce), so a burst costs the node thread about one wake-up
- * per batch rather than one per extrinsic. */
+/* Signatures are checked by VERIFY_WORKERS threads of the admission's own,
+ * as import does with two threads: on two cores more would only take CPU
+ * from the node thread, which applies blocks meanwhile. They are not
+ * libuv's shared workers: those also run the BFT record's fdatasync and
+ * file I/O, which must not inherit a verifier's lowered priority. A worker
+ * takes up to BATCH_MAX waiting jobs at a time, so it goes on while the
+ * node thread is busy (applying a block, checking a proposal); the loop
+ * hears of each finished batch through one uv_async (wake-ups coalesce),
+ * so a burst costs the node thread about one wake-up per batch rather than
+ * one per extrinsic. The threads start with the first submission. */
 #define VERIFY_WORKERS 2
 #define BATCH_MAX 64
 
@@ -91,25 +93,20 @@ struct job {
     void *ud;
 };
 
-/* One worker's turn: it takes jobs until none wait. */
-struct turn {
-    uv_work_t work;           /* work.data: the turn */
-    struct nm_admission *adm;
-};
-
 struct nm_admission {
     uv_loop_t *loop;
     struct nm_chain *chain;
     struct job *head, *tail;  /* the node thread's: submission order */
     size_t pending, pending_bytes;
     size_t max_pending, max_bytes;
-    uv_async_t verified;      /* a worker finished a batch */
-    pthread_mutex_t lock;     /* guards waiting, pulling and every job's done */
+    uv_async_t verified;      /* a worker finished a batch; referenced while any pend */
+    uv_thread_t threads[VERIFY_WORKERS];
+    int started;              /* threads running; -1: they could not start */
+    pthread_mutex_t lock;     /* guards waiting, stopping and every job's done */
+    pthread_cond_t work;      /* jobs wait, or stopping */
     struct job *waiting;      /* the first one no worker has taken */
-    int pulling;              /* workers taking jobs */
-    int inflight;             /* turns whose completion has not yet run */
+    bool stopping;
     atomic_ulong judged;      /* verdicts made by the workers */
-    bool deleted, closed;     /* closed: the async handle is closed */
 };
 
 static void on_verified(uv_async_t *h);
@@ -126,13 +123,19 @@ int nm_admission_new(uv_loop_t *loop, struct nm_chain *chain, struct nm_admissio
         free(a);
         return NM_E_NOMEM;
     }
+    if (pthread_cond_init(&a->work, NULL)) {
+        pthread_mutex_destroy(&a->lock);
+        free(a);
+        return NM_E_NOMEM;
+    }
     if (uv_async_init(loop, &a->verified, on_verified)) {
+        pthread_cond_destroy(&a->work);
         pthread_mutex_destroy(&a->lock);
         free(a);
         return NM_E_NOMEM;
     }
     a->verified.data = a;
-    uv_unref((uv_handle_t *)&a->verified); /* the workers' requests keep the loop alive */
+    uv_unref((uv_handle_t *)&a->verified); /* referenced while submissions pend */
     *out = a;
     return 0;
 }
@@ -160,7 +163,8 @@ static void job_verify(struct job *j)
 }
 
 /* Admits the finished jobs at the head, in submission order: a later
- * nonce verified first waits for the earlier one. */
+ * nonce verified first waits for the earlier one. Once none pend, the
+ * loop no longer waits for the workers. */
 static void drain(struct nm_admission *a)
 {
     for (;;) {
@@ -168,7 +172,7 @@ static void drain(struct nm_admission *a)
         struct job *h = a->head && a->head->done ? a->head : NULL;
         pthread_mutex_unlock(&a->lock);
         if (!h)
-            return;
+            break;
         a->head = h->next;
         if (!a->head)
             a->tail = NULL;
@@ -182,21 +186,17 @@ static void drain(struct nm_admission *a)
         free(h->data);
         free(h);
     }
+    if (!a->pending)
+        uv_unref((uv_handle_t *)&a->verified);
 }
 
-/* A libuv worker that checks signatures runs at this nice (issue 17): a
- * flood of submissions must not take a core from the node thread, which
- * makes blocks; at nice 10 a worker weighs a tenth of it. Once per worker
- * thread, for good (only a privileged process could lower it again); the
- * pool's other work (a port mapping, file I/O) waits on I/O, not the CPU. */
+/* A thread that checks signatures runs at this nice (issue 17): a flood of
+ * submissions must not take a core from the node thread, which makes
+ * blocks; at nice 10 a worker weighs a tenth of it. */
 #define VERIFY_WORKER_NICE 10
 
 static void worker_priority_lower(void)
 {
-    static _Thread_local bool lowered;
-    if (lowered)
-        return;
-    lowered = true;
     pid_t tid = (pid_t)syscall(SYS_gettid);
     errno = 0;
     int nice_now = getpriority(PRIO_PROCESS, (id_t)tid);
@@ -204,138 +204,95 @@ static void worker_priority_lower(void)
         (void)setpriority(PRIO_PROCESS, (id_t)tid, VERIFY_WORKER_NICE);
 }
 
-/* Takes up to BATCH_MAX waiting jobs into jobs (under lock); 0 when none
- * wait, and then this worker stops pulling. */
-static size_t take(struct nm_admission *a, struct job **jobs)
+static void worker_run(void *arg)
 {
-    size_t n = 0;
-    pthread_mutex_lock(&a->lock);
-    for (struct job *j = a->waiting; j && n < BATCH_MAX; j = j->next)
-        jobs[n++] = j;
-    a->waiting = n ? jobs[n - 1]->next : NULL;
-    if (!n)
-        a->pulling--;
-    pthread_mutex_unlock(&a->lock);
-    return n;
-}
-
-static void turn_run(uv_work_t *w)
-{
-    struct turn *t = w->data;
-    struct nm_admission *a = t->adm;
+    struct nm_admission *a = arg;
     struct job *jobs[BATCH_MAX];
     worker_priority_lower();
-    for (size_t n; (n = take(a, jobs)) > 0;) {
+    pthread_mutex_lock(&a->lock);
+    for (;;) {
+        while (!a->waiting && !a->stopping)
+            pthread_cond_wait(&a->work, &a->lock);
+        if (a->stopping)
+            break;
+        size_t n = 0;
+        for (struct job *j = a->waiting; j && n < BATCH_MAX; j = j->next)
+            jobs[n++] = j;
+        a->waiting = jobs[n - 1]->next;
+        pthread_mutex_unlock(&a->lock);
         for (size_t i = 0; i < n; i++)
             job_verify(jobs[i]);
+        atomic_fetch_add(&a->judged, n);
         pthread_mutex_lock(&a->lock);
         for (size_t i = 0; i < n; i++)
             jobs[i]->done = true;
-        pthread_mutex_unlock(&a->lock);
-        atomic_fetch_add(&a->judged, n);
         uv_async_send(&a->verified);
     }
-}
-
-/* Once deleted: frees the jobs the workers gave back, and the admission
- * when no worker holds any and the async handle is closed. */
-static void admission_free_when_idle(struct nm_admission *a)
-{
-    drain(a); /* the callbacks are gone: it only frees */
-    if (a->closed && !a->inflight) {
-        pthread_mutex_destroy(&a->lock);
-        free(a);
-    }
-}
-
-static void dispatch(struct nm_admission *a);
-
-static void turn_done(uv_work_t *w, int status)
-{
-    struct turn *t = w->data;
-    struct nm_admission *a = t->adm;
-    if (status) { /* cancelled before it ran: it took nothing */
-        pthread_mutex_lock(&a->lock);
-        a->pulling--;
-        pthread_mutex_unlock(&a->lock);
-    }
-    free(t);
-    a->inflight--;
-    if (a->deleted) {
-        admission_free_when_idle(a);
-        return;
-    }
-    drain(a);
-    dispatch(a); /* what came after this worker stopped pulling */
+    pthread_mutex_unlock(&a->lock);
 }
 
 static void on_verified(uv_async_t *h)
 {
-    struct nm_admission *a = h->data;
-    if (!a->deleted)
-        drain(a);
+    drain(h->data);
 }
 
 static void on_closed(uv_handle_t *h)
 {
     struct nm_admission *a = h->data;
-    a->closed = true;
-    admission_free_when_idle(a);
+    pthread_cond_destroy(&a->work);
+    pthread_mutex_destroy(&a->lock);
+    free(a);
 }
 
-/* Starts workers while fewer than VERIFY_WORKERS pull and jobs wait;
- * without memory or a worker the waiting jobs are judged here, and then
- * (only then: a worker's verdicts are admitted by the loop, never inside a
- * submission) admitted. */
-static void dispatch(struct nm_admission *a)
+/* Starts the threads at the first submission; false when none could start
+ * (then jobs are judged on the node thread, as before there were workers). */
+static bool workers_ready(struct nm_admission *a)
 {
-    for (;;) {
-        pthread_mutex_lock(&a->lock);
-        bool start = a->waiting && a->pulling < VERIFY_WORKERS;
-        if (start)
-            a->pulling++;
-        pthread_mutex_unlock(&a->lock);
-        if (!start)
-            return;
-        struct turn *t = calloc(1, sizeof *t);
-        if (t) {
-            *t = (struct turn){.work.data = t, .adm = a};
-            if (!uv_queue_work(a->loop, &t->work, turn_run, turn_done)) {
-                a->inflight++;
-                continue;
-            }
-            free(t);
+    while (a->started >= 0 && a->started < VERIFY_WORKERS) {
+        if (uv_thread_create(&a->threads[a->started], worker_run, a)) {
+            if (!a->started)
+                a->started = -1;
+            break;
         }
-        pthread_mutex_lock(&a->lock);
-        a->pulling--;
-        struct job *j = a->waiting;
-        a->waiting = NULL;
-        pthread_mutex_unlock(&a->lock);
-        for (; j; j = j->next) {
-            job_verify(j);
-            pthread_mutex_lock(&a->lock);
-            j->done = true;
-            pthread_mutex_unlock(&a->lock);
-        }
-        drain(a);
-        return;
+        a->started++;
     }
+    return a->started > 0;
+}
+
+/* The waiting jobs, judged here on the node thread, then admitted: the
+ * fallback without threads (a worker's verdicts are admitted by the loop,
+ * never inside a submission). */
+static void judge_here(struct nm_admission *a)
+{
+    pthread_mutex_lock(&a->lock);
+    struct job *j = a->waiting;
+    a->waiting = NULL;
+    pthread_mutex_unlock(&a->lock);
+    for (; j; j = j->next) {
+        job_verify(j);
+        pthread_mutex_lock(&a->lock);
+        j->done = true;
+        pthread_mutex_unlock(&a->lock);
+    }
+    drain(a);
 }
 
 void nm_admission_delete(struct nm_admission *a)
 {
     if (!a)
         return;
-    a->deleted = true;
     for (struct job *j = a->head; j; j = j->next)
         j->cb = NULL;
     pthread_mutex_lock(&a->lock);
     for (struct job *j = a->waiting; j; j = j->next)
         j->done = true; /* never to be judged: nobody waits for it */
     a->waiting = NULL;
+    a->stopping = true;
+    pthread_cond_broadcast(&a->work);
     pthread_mutex_unlock(&a->lock);
-    drain(a);
-    /* the jobs a worker holds are freed once it gives them back */
+    for (int i = 0; i < a->started; i++) /* each ends its batch (at most 64 checks) */
+        uv_thread_join(&a->threads[i]);
+    drain(a); /* every job is done now: the callbacks are gone, it only frees */
     uv_close((uv_handle_t *)&a->verified, on_closed);
 }
 
@@ -370,9 +327,12 @@ int nm_admission_submit(struct nm_admission *a, const uint8_t *ext, size_t len,
     a->tail = j;
     if (!a->waiting)
         a->waiting = j;
+    pthread_cond_signal(&a->work);
     pthread_mutex_unlock(&a->lock);
     a->pending++;
     a->pending_bytes += len;
-    dispatch(a);
+    uv_ref((uv_handle_t *)&a->verified); /* the loop waits for its verdict */
+    if (!workers_ready(a))
+        judge_here(a);
     return 0;
 }

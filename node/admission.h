@@ -1,8 +1,8 @@
 /* admission.h - pool admission with signature checks off the node thread
  * (issue 11, speed: production keeps up with import). A submission's bytes
- * go to a libuv worker (uv_queue_work on the node's loop), which decodes
- * and verifies the signature over bytes alone, taking the next waiting
- * ones until none are left (so it goes on while the node thread applies a
+ * go to one of two threads of the admission's own, which decodes and
+ * verifies the signature over bytes alone, taking the next waiting ones
+ * until none are left (so it goes on while the node thread applies a
  * block); back on the node thread,
  * in submission order, nm_chain_submit_checked admits it with that verdict,
  * so every extrinsic is verified exactly once and the pool's ordering and
@@ -25,14 +25,16 @@ typedef void (*nm_admission_cb)(void *ud, int err, const nm_hash *hash);
 
 /* loop and chain are borrowed and must outlive the admission. */
 int nm_admission_new(uv_loop_t *loop, struct nm_chain *chain, struct nm_admission **out);
-/* Pending submissions are dropped without their callbacks; the memory goes
- * once the workers are done with it (run the loop until it has no work). */
+/* Pending submissions are dropped without their callbacks; the threads
+ * finish the batch in hand (at most 64 checks) and are joined; the memory
+ * goes once the loop has closed the admission's handle (run the loop). */
 void nm_admission_delete(struct nm_admission *a);
 /* Copies ext. 0: cb runs later, once. An error (a duplicate of a pooled
  * extrinsic, one over the size limit, NM_E_POOL_FULL while the queue holds
- * its limit of submissions or bytes, no memory, the worker pool refusing
- * work) is answered at once and cb never runs; the errors are those
- * nm_chain_submit gives. */
+ * its limit of submissions or bytes, no memory) is answered at once and cb
+ * never runs; the errors are those nm_chain_submit gives. Without threads
+ * (none could start) the signature is checked here and cb runs before this
+ * returns. */
 int nm_admission_submit(struct nm_admission *a, const uint8_t *ext, size_t len,
                         nm_admission_cb cb, void *ud);
 /* Submissions waiting for a worker or their turn. */

@@ -210,6 +210,58 @@ static void test_signature_workers_run_below_the_loop_thread(void **state)
     free(x.data);
 }
 
+/* libuv's shared workers: each records its thread's nice, and waits for
+ * the others so that the four run on four different threads. */
+#define UV_POOL_THREADS 4 /* libuv's default; the tests do not set UV_THREADPOOL_SIZE */
+struct pool_probe {
+    uv_work_t work[UV_POOL_THREADS];
+    uv_barrier_t all_in;
+    int nice[UV_POOL_THREADS];
+};
+
+static void probe_nice(uv_work_t *w)
+{
+    struct pool_probe *p = w->data;
+    errno = 0;
+    p->nice[w - p->work] = getpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid));
+    uv_barrier_wait(&p->all_in);
+}
+
+static void probe_done(uv_work_t *w, int status)
+{
+    (void)w;
+    assert_int_equal(status, 0);
+}
+
+/* The verifiers are the admission's own threads: libuv's shared workers,
+ * which also run the BFT record's fdatasync, keep their priority (before,
+ * a libuv worker that had checked a batch stayed at nice 10 for good). */
+static void test_libuv_workers_keep_their_priority(void **state)
+{
+    struct fx *f = *state;
+    int own = getpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid));
+    struct blob x[8];
+    for (int i = 0; i < 8; i++) {
+        x[i] = chx_transfer_ext(f->chain, "alice", (uint64_t)i, "bob", NMT);
+        assert_int_equal(submit(f, &x[i]), 0);
+    }
+    uv_run(&f->loop, UV_RUN_DEFAULT);
+    assert_int_equal(f->got.n, 8);
+    assert_true(other_threads_max_nice() >= 10); /* the verifiers */
+    struct pool_probe p = {0};
+    assert_int_equal(uv_barrier_init(&p.all_in, UV_POOL_THREADS), 0);
+    for (int i = 0; i < UV_POOL_THREADS; i++) {
+        p.work[i].data = &p;
+        assert_int_equal(uv_queue_work(&f->loop, &p.work[i], probe_nice, probe_done), 0);
+    }
+    uv_run(&f->loop, UV_RUN_DEFAULT);
+    uv_barrier_destroy(&p.all_in);
+    for (int i = 0; i < UV_POOL_THREADS; i++)
+        assert_int_equal(p.nice[i], own);
+    for (int i = 0; i < 8; i++)
+        free(x[i].data);
+}
+
 static void count_answer(void *ud, int err, const nm_hash *hash)
 {
     (void)err;
@@ -314,6 +366,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_delete_drops_pending_answers, setup, teardown),
         cmocka_unit_test_setup_teardown(test_workers_go_on_while_the_loop_thread_is_busy, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_libuv_workers_keep_their_priority, setup, teardown),
         cmocka_unit_test_setup_teardown(test_signature_workers_run_below_the_loop_thread, setup,
                                         teardown),
     };
