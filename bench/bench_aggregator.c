@@ -23,6 +23,7 @@
 #include "node/miner/client.h"
 #include "node/miner/server.h"
 #include "node/schema_json/schema_json.h"
+#include "bench/support/bench_util.h"
 #include "bench/support/minimal_http.h"
 
 #include <arpa/inet.h>
@@ -48,27 +49,13 @@ static const char *bin = "./neuromesh";
 
 static int64_t now_us(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+    return (int64_t)(bench_now_ns() / 1000);
 }
 
 /* CPU time (user + system) a process has used so far, in microseconds. */
 static int64_t process_cpu_us(pid_t pid)
 {
-    char path[64], buf[1024];
-    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
-    FILE *f = fopen(path, "r");
-    size_t n = f ? fread(buf, 1, sizeof buf - 1, f) : 0;
-    if (f)
-        fclose(f);
-    buf[n] = 0;
-    char *p = strrchr(buf, ')'); /* fields after the command name */
-    unsigned long long utime = 0, stime = 0;
-    if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &utime,
-                     &stime) != 2)
-        return 0;
-    return (int64_t)((utime + stime) * 1000000ULL / (unsigned long long)sysconf(_SC_CLK_TCK));
+    return (int64_t)(bench_cpu_s(pid) * 1e6);
 }
 
 /* Context switches of all a process's threads so far (each one a wake-up

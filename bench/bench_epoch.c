@@ -127,13 +127,6 @@ static double epoch_once(const struct matrix *x, struct epoch_out *o)
     return bench_now_s() - t0;
 }
 
-static double cpu_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* The Yuma-compatible epoch (node/pallets/yuma.c) over the same matrix with the
  * same stakes, and its emission split; bonds carried from a first run.
  * Best wall time; *cpu gets the best CPU time of this thread. */
@@ -153,11 +146,11 @@ static double yuma_time(const struct matrix *x, int reps, double *cpu)
     double best = 1e9;
     *cpu = 1e9;
     for (int i = 0; i < reps; i++) {
-        double t0 = bench_now_s(), c0 = cpu_s();
+        double t0 = bench_now_s(), c0 = bench_thread_cpu_s();
         check(nm_yuma_run(&p, &in, &out), "yuma");
         if (nm_yuma_emission(410000000000ULL, &in, &out, miners, vals) < 0)
             check(NM_E_NOMEM, "yuma emission");
-        double t = bench_now_s() - t0, c = cpu_s() - c0;
+        double t = bench_now_s() - t0, c = bench_thread_cpu_s() - c0;
         best = t < best ? t : best;
         *cpu = c < *cpu ? c : *cpu;
     }
@@ -280,9 +273,9 @@ static double collusion_time(const struct matrix *x, const struct matrix *prev, 
     bool analysed;
     *cpu = 1e9;
     for (int i = 0; i < reps; i++) {
-        double t0 = bench_now_s(), c0 = cpu_s();
+        double t0 = bench_now_s(), c0 = bench_thread_cpu_s();
         check(nm_collusion_analyse(&p, &in, out, &analysed), "collusion");
-        double t = bench_now_s() - t0, c = cpu_s() - c0;
+        double t = bench_now_s() - t0, c = bench_thread_cpu_s() - c0;
         best = t < best ? t : best;
         *cpu = c < *cpu ? c : *cpu;
     }

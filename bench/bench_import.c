@@ -102,14 +102,6 @@ static double raw_upsert_rate(struct nm_db *db, const nm_account *ids, size_t n_
     return n / t;
 }
 
-/* CPU time of the calling thread. */
-static double thread_cpu_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-    return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /* Submits exts[first..first+n) as author_submitExtrinsic would. */
 static int submit_block(struct nm_admission *adm, uint8_t **exts, const size_t *lens,
                         size_t first, size_t n, struct admitted *admitted)
@@ -219,10 +211,10 @@ int main(int argc, char **argv)
     if (submit_block(adm, exts, ext_lens, 0, per_block, &admitted))
         return 1;
     for (size_t blk = 0; blk < blocks; blk++) {
-        double t_blk = bench_now_s(), cpu_blk = thread_cpu_s();
+        double t_blk = bench_now_s(), cpu_blk = bench_thread_cpu_s();
         uv_run(&loop, UV_RUN_DEFAULT); /* block blk's transfers admitted */
         admit_s += bench_now_s() - t_blk;
-        admit_cpu_s += thread_cpu_s() - cpu_blk;
+        admit_cpu_s += bench_thread_cpu_s() - cpu_blk;
         if (admitted.failed) {
             fprintf(stderr, "admission: %s\n", nm_strerror(admitted.failed));
             return 1;

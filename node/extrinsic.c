@@ -17,16 +17,15 @@ static int signing_payload(const nm_hash *genesis, uint64_t nonce, const uint8_t
     return w->err;
 }
 
-int nm_extrinsic_build(const struct nm_keypair *kp, const nm_hash *genesis, uint64_t nonce,
-                       const struct nm_call *call, uint8_t **out, size_t *out_len)
+int nm_extrinsic_build_bytes(const struct nm_keypair *kp, const nm_hash *genesis, uint64_t nonce,
+                             const uint8_t *call, size_t call_len, uint8_t **out,
+                             size_t *out_len)
 {
-    struct nm_writer cw, pw, xw;
-    nm_writer_init(&cw);
+    struct nm_writer pw, xw;
     nm_writer_init(&pw);
     nm_writer_init(&xw);
     int err;
-    nm_call_encode(call, &cw);
-    if ((err = cw.err) || (err = signing_payload(genesis, nonce, cw.data, cw.len, &pw)))
+    if ((err = signing_payload(genesis, nonce, call, call_len, &pw)))
         goto out;
     uint8_t sig[NM_SIG_LEN];
     nm_sign(kp, pw.data, pw.len, sig);
@@ -34,15 +33,26 @@ int nm_extrinsic_build(const struct nm_keypair *kp, const nm_hash *genesis, uint
     nm_put_raw(&xw, genesis->b, 4);
     nm_put_raw(&xw, kp->pub.b, NM_PUBKEY_LEN);
     nm_put_u64(&xw, nonce);
-    nm_put_bytes(&xw, cw.data, cw.len);
+    nm_put_bytes(&xw, call, call_len);
     nm_put_raw(&xw, sig, NM_SIG_LEN);
     if ((err = xw.err))
         goto out;
     *out = nm_writer_take(&xw, out_len);
 out:
-    nm_writer_fini(&cw);
     nm_writer_fini(&pw);
     nm_writer_fini(&xw);
+    return err;
+}
+
+int nm_extrinsic_build(const struct nm_keypair *kp, const nm_hash *genesis, uint64_t nonce,
+                       const struct nm_call *call, uint8_t **out, size_t *out_len)
+{
+    struct nm_writer cw;
+    nm_writer_init(&cw);
+    nm_call_encode(call, &cw);
+    int err = cw.err ? cw.err
+                     : nm_extrinsic_build_bytes(kp, genesis, nonce, cw.data, cw.len, out, out_len);
+    nm_writer_fini(&cw);
     return err;
 }
 

@@ -31,6 +31,11 @@ struct nm_extrinsic {
 /* Builds and signs; *out is malloc'd. */
 int nm_extrinsic_build(const struct nm_keypair *kp, const nm_hash *genesis, uint64_t nonce,
                        const struct nm_call *call, uint8_t **out, size_t *out_len);
+/* The same over call bytes already encoded (any bytes: tests sign calls
+ * the runtime must refuse). */
+int nm_extrinsic_build_bytes(const struct nm_keypair *kp, const nm_hash *genesis, uint64_t nonce,
+                             const uint8_t *call, size_t call_len, uint8_t **out,
+                             size_t *out_len);
 /* Shape only (no signature check). The result points into data. */
 int nm_extrinsic_decode(const uint8_t *data, size_t len, struct nm_extrinsic *out);
 /* NM_E_WRONG_CHAIN if the tag does not match genesis, NM_E_BAD_SIGNATURE if

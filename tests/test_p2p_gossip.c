@@ -163,16 +163,22 @@ static void test_message_reaches_every_subscriber_once(void **state)
     teardown_net();
 }
 
-static void test_message_crosses_a_line_of_peers(void **state)
+/* The nodes in a line, 0 - 1 - 2 - 3, with their meshes formed. */
+static void setup_line(void)
 {
-    (void)state;
     setup_net();
-    for (int i = 0; i + 1 < NODES; i++) /* 0 - 1 - 2 - 3 */
+    for (int i = 0; i + 1 < NODES; i++)
         link_nodes(i, i + 1);
     pump();
     for (int i = 0; i < NODES; i++)
         nm_gossip_heartbeat(net.g[i], 1000);
     pump();
+}
+
+static void test_message_crosses_a_line_of_peers(void **state)
+{
+    (void)state;
+    setup_line();
     nm_gossip_publish(net.g[0], TOPIC, (const uint8_t *)"block 7", 7, 1000);
     assert_int_equal(pump(), 0);
     assert_int_equal(net.delivered[3], 1);
@@ -192,13 +198,7 @@ static void test_message_crosses_a_line_of_peers(void **state)
 static void test_pending_message_waits_for_its_verdict(void **state)
 {
     (void)state;
-    setup_net();
-    for (int i = 0; i + 1 < NODES; i++) /* 0 - 1 - 2 - 3 */
-        link_nodes(i, i + 1);
-    pump();
-    for (int i = 0; i < NODES; i++)
-        nm_gossip_heartbeat(net.g[i], 1000);
-    pump();
+    setup_line();
     nm_gossip_publish(net.g[0], TOPIC, (const uint8_t *)"?tx 1", 5, 1000);
     assert_int_equal(pump(), 0);
     assert_int_equal(net.delivered[1], 1);

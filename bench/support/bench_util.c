@@ -69,6 +69,13 @@ double bench_cpu_s(pid_t pid)
     return (double)(utime + stime) / (double)(hz > 0 ? hz : 100);
 }
 
+double bench_thread_cpu_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 double bench_self_cpu_s(void)
 {
     struct rusage ru;

@@ -19,6 +19,8 @@ long bench_rss_kb(pid_t pid);
 double bench_cpu_s(pid_t pid);
 /* CPU seconds (user + system) of this process so far (getrusage). */
 double bench_self_cpu_s(void);
+/* CPU seconds of the calling thread so far. */
+double bench_thread_cpu_s(void);
 /* On err (an NM_E_*), prints "prog: what: message" and exits 1. */
 void bench_check(const char *prog, int err, const char *what);
 

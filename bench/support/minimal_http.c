@@ -3,6 +3,8 @@
  * lws's poll loop or a libuv loop, on a thread or in a process of its own. */
 #include "bench/support/minimal_http.h"
 
+#include "bench/support/bench_util.h"
+
 #include <ctype.h>
 #include <libwebsockets.h>
 #include <pthread.h>
@@ -87,13 +89,6 @@ bool minimal_http_set_answer(const char *answer)
     return true;
 }
 
-static int64_t thread_cpu_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
 struct minimal_http {
     struct lws_context *ctx;
     bool on_libuv;
@@ -107,10 +102,10 @@ struct minimal_http {
 static void *plain_thread(void *arg)
 {
     struct minimal_http *m = arg;
-    int64_t t0 = thread_cpu_us();
+    double t0 = bench_thread_cpu_s();
     while (!m->stopping)
         lws_service(m->ctx, 0);
-    m->cpu_us = thread_cpu_us() - t0;
+    m->cpu_us = (int64_t)((bench_thread_cpu_s() - t0) * 1e6);
     return NULL;
 }
 
@@ -125,9 +120,9 @@ static void plain_uv_stop(uv_async_t *a)
 static void *plain_uv_thread(void *arg)
 {
     struct minimal_http *m = arg;
-    int64_t t0 = thread_cpu_us();
+    double t0 = bench_thread_cpu_s();
     uv_run(&m->loop, UV_RUN_DEFAULT);
-    m->cpu_us = thread_cpu_us() - t0;
+    m->cpu_us = (int64_t)((bench_thread_cpu_s() - t0) * 1e6);
     return NULL;
 }
 

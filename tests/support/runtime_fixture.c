@@ -106,25 +106,9 @@ uint64_t rtfx_fee_of(struct rtfx *f, const struct rtfx_ext *x)
 struct rtfx_ext rtfx_raw_extrinsic(const struct nm_keypair *kp, const nm_hash *genesis,
                                    uint64_t nonce, const uint8_t *call, size_t call_len)
 {
-    struct nm_writer pw, xw;
-    nm_writer_init(&pw);
-    nm_writer_init(&xw);
-    nm_put_raw(&pw, genesis->b, NM_HASH_LEN);
-    nm_put_u64(&pw, nonce);
-    nm_put_raw(&pw, call, call_len);
-    uint8_t sig[NM_SIG_LEN];
-    nm_sign(kp, pw.data, pw.len, sig);
-    nm_put_u8(&xw, NM_EXTRINSIC_VERSION);
-    nm_put_raw(&xw, genesis->b, 4);
-    nm_put_raw(&xw, kp->pub.b, NM_PUBKEY_LEN);
-    nm_put_u64(&xw, nonce);
-    nm_put_bytes(&xw, call, call_len);
-    nm_put_raw(&xw, sig, NM_SIG_LEN);
-    assert_int_equal(xw.err, 0);
     struct rtfx_ext x;
-    x.data = nm_writer_take(&xw, &x.len);
-    nm_writer_fini(&pw);
-    nm_writer_fini(&xw);
+    assert_int_equal(nm_extrinsic_build_bytes(kp, genesis, nonce, call, call_len, &x.data, &x.len),
+                     0);
     return x;
 }
 
