@@ -5,8 +5,12 @@
  * transfers signed beforehand, admitted as author_submitExtrinsic admits
  * them) and the ratio. Prints, from the same run, the two limits that bound it:
  * libsodium's raw Ed25519 verify rate on one core and SQLite's raw random
- * upsert rate on the accounts table. Never fails on time.
- * Usage: bench_import [ACCOUNTS] [BLOCKS] [TX_PER_BLOCK] */
+ * upsert rate on the accounts table. With SIDE_BY_SIDE = K, then K importer
+ * processes import the same blocks at once, each from its own copy of
+ * genesis: what K nodes on this machine, each checking and applying every
+ * extrinsic, reach with no network and no consensus at all (the measured
+ * ceiling of bench/bft_devnet.sh --transfers). Never fails on time.
+ * Usage: bench_import [ACCOUNTS] [BLOCKS] [TX_PER_BLOCK] [SIDE_BY_SIDE] */
 #include "bench/support/bench_util.h"
 #include "node/admission.h"
 #include "node/chain.h"
@@ -20,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -116,19 +121,76 @@ static int submit_block(struct nm_admission *adm, uint8_t **exts, const size_t *
     return 0;
 }
 
+/* K processes, each with its own copy of genesis (copies[k]), import the
+ * same blocks at once, released together once all are open. *wall_s: from
+ * the release to the last one done; *cpu_s: their CPU over it, summed. */
+static int import_side_by_side(const struct nm_chain_spec *spec, char (*copies)[64], size_t k,
+                               uint8_t **blocks, const size_t *lens, size_t n,
+                               const nm_hash *best, double *wall_s, double *cpu_s)
+{
+    int ready[2], go[2];
+    pid_t pids[16];
+    size_t started = 0;
+    if (k > 16 || pipe(ready) || pipe(go))
+        return -1;
+    fflush(stdout);
+    for (; started < k; started++) {
+        pid_t pid = fork();
+        if (pid < 0)
+            break;
+        if (pid == 0) { /* an importer: open, wait for the release, import */
+            struct nm_chain *c;
+            char msg[256], byte = 1, dummy;
+            close(ready[0]);
+            close(go[1]);
+            size_t done = 0;
+            int ok = !nm_chain_open(copies[started], spec, NULL, &c, msg, sizeof msg);
+            if (write(ready[1], &byte, 1) != 1 || read(go[0], &dummy, 1) < 0)
+                _exit(1);
+            ok = ok && !nm_chain_import_blocks(c, blocks, lens, n, &done) && done == n &&
+                 nm_hash_eq(&c->best_hash, best);
+            _exit(ok ? 0 : 1);
+        }
+        pids[started] = pid;
+    }
+    close(ready[1]);
+    close(go[0]);
+    char byte;
+    for (size_t i = 0; i < started; i++)
+        if (read(ready[0], &byte, 1) != 1)
+            break;
+    double t = bench_now_s();
+    close(go[1]); /* the release: every read of go returns */
+    int failed = started < k;
+    *cpu_s = 0;
+    for (size_t i = 0; i < started; i++) {
+        int status;
+        struct rusage ru;
+        if (wait4(pids[i], &status, 0, &ru) < 0 || !WIFEXITED(status) || WEXITSTATUS(status))
+            failed = 1;
+        *cpu_s += ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + ru.ru_stime.tv_sec +
+                  ru.ru_stime.tv_usec / 1e6;
+    }
+    *wall_s = bench_now_s() - t;
+    close(ready[0]);
+    return failed ? -1 : 0;
+}
+
 int main(int argc, char **argv)
 {
     size_t accounts = argc > 1 ? strtoul(argv[1], NULL, 10) : 1000000;
     size_t blocks = argc > 2 ? strtoul(argv[2], NULL, 10) : 10;
     size_t per_block = argc > 3 ? strtoul(argv[3], NULL, 10) : 5000;
+    size_t side_by_side = argc > 4 ? strtoul(argv[4], NULL, 10) : 0;
     if (accounts < SENDERS * 2 || blocks < 1 || per_block < 1 || per_block > 8192 ||
-        per_block * blocks > (size_t)SENDERS * 8) {
-        fprintf(stderr, "usage: bench_import [ACCOUNTS>=40000] [BLOCKS] [TX_PER_BLOCK<=8192]\n");
+        per_block * blocks > (size_t)SENDERS * 8 || side_by_side > 16) {
+        fprintf(stderr, "usage: bench_import [ACCOUNTS>=40000] [BLOCKS] [TX_PER_BLOCK<=8192]"
+                        " [SIDE_BY_SIDE<=16]\n");
         return 2;
     }
     if (nm_crypto_init())
         return 1;
-    char dir[] = "/tmp/nm-bench-XXXXXX", db_a[64], db_b[64];
+    char dir[] = "/tmp/nm-bench-XXXXXX", db_a[64], db_b[64], copies[16][64];
     if (!mkdtemp(dir))
         return 1;
     snprintf(db_a, sizeof db_a, "%s/a.db", dir);
@@ -165,7 +227,12 @@ int main(int argc, char **argv)
     }
     nm_chain_close(a);
     printf("setup: genesis with %zu accounts built in %.1f s\n", accounts, bench_now_s() - t);
-    if (copy_file(db_a, db_b)) {
+    int copy_err = copy_file(db_a, db_b);
+    for (size_t k = 0; k < side_by_side; k++) {
+        snprintf(copies[k], sizeof copies[k], "%s/c%zu.db", dir, k);
+        copy_err = copy_err ? copy_err : copy_file(db_a, copies[k]);
+    }
+    if (copy_err) {
         fprintf(stderr, "cannot copy the database\n");
         return 1;
     }
@@ -270,6 +337,19 @@ int main(int argc, char **argv)
            "import / upsert = %.2f (a transfer writes 2 rows + 1 extrinsic row + 2 events)\n",
            accounts, upsert, rate / upsert);
     printf("peak resident memory: %.0f MB\n", ru.ru_maxrss / 1024.0);
+    double side_s, side_cpu_s;
+    if (side_by_side && import_side_by_side(&spec, copies, side_by_side, block_bytes, block_lens,
+                                            blocks, &b->best_hash, &side_s, &side_cpu_s)) {
+        fprintf(stderr, "side by side: an importer failed\n");
+        return 1;
+    }
+    /* what bench/bft_devnet.sh --transfers prints as the measured ceiling */
+    if (side_by_side)
+        printf("side by side: %zu importers at once, each checking and applying all %zu "
+               "extrinsics (as %zu nodes with no network and no consensus): last done in %.3f s "
+               "= %.0f extrinsics/s = %.2f of the import alone; %.1f us CPU per extrinsic per "
+               "importer\n", side_by_side, total, side_by_side, side_s, total / side_s,
+               total / side_s / rate, 1e6 * side_cpu_s / total / side_by_side);
     for (size_t i = 0; i < blocks; i++)
         free(block_bytes[i]);
     free(block_bytes);
