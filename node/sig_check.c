@@ -44,7 +44,7 @@ struct nm_sig_check {
     nm_hash genesis;
     const uint8_t *const *exts; /* the listed extrinsics */
     const size_t *lens;
-    const size_t *idx;
+    size_t *idx; /* copied */
     size_t listed;
     struct part *parts;
     size_t n_parts;
@@ -164,9 +164,16 @@ int nm_sig_check_start(const nm_hash *genesis, const uint8_t *const *exts, const
     int err = job_new(genesis, 1, threads, out);
     if (err)
         return err;
+    size_t *copy = malloc((n ? n : 1) * sizeof *copy);
+    if (!copy) {
+        nm_sig_check_cancel(*out); /* no thread started yet */
+        return NM_E_NOMEM;
+    }
+    if (n)
+        memcpy(copy, idx, n * sizeof *idx);
     (*out)->exts = exts;
     (*out)->lens = lens;
-    (*out)->idx = idx;
+    (*out)->idx = copy;
     (*out)->listed = n;
     job_run(*out);
     return 0;
@@ -234,6 +241,7 @@ void nm_sig_check_cancel(struct nm_sig_check *s)
             uv_thread_join(&s->workers[t].thread);
     uv_cond_destroy(&s->done);
     uv_mutex_destroy(&s->lock);
+    free(s->idx);
     free(s->parts);
     free(s);
 }

@@ -23,8 +23,8 @@
 struct nm_sig_check;
 
 /* Starts checking exts[idx[k]] for k < n (nm_extrinsic_check_bytes), as one
- * part (part 0). exts, lens and idx are borrowed and must stay until the
- * job is finished or cancelled. n == 0 starts no thread. Without threads
+ * part (part 0). exts and lens are borrowed and must stay until the job is
+ * finished or cancelled; idx is copied. n == 0 starts no thread. Without threads
  * a part's checks run when it is waited for, on the caller's thread (still
  * each once). */
 int nm_sig_check_start(const nm_hash *genesis, const uint8_t *const *exts, const size_t *lens,

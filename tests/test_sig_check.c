@@ -55,9 +55,12 @@ static void exts_free(struct exts *x)
 static int check(struct exts *x, const size_t *idx, size_t n, size_t *bad)
 {
     struct nm_sig_check *s;
+    size_t mine[COUNT];
+    memcpy(mine, idx, n * sizeof *idx);
     assert_int_equal(nm_sig_check_start(&x->genesis, (const uint8_t *const *)x->bytes, x->lens,
-                                        idx, n, &s),
+                                        mine, n, &s),
                      0);
+    memset(mine, 0xff, sizeof mine); /* copied at the start: this changes nothing */
     return nm_sig_check_finish(s, bad);
 }
 
