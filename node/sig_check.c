@@ -167,6 +167,7 @@ int nm_sig_check_start(const nm_hash *genesis, const uint8_t *const *exts, const
     size_t *copy = malloc((n ? n : 1) * sizeof *copy);
     if (!copy) {
         nm_sig_check_cancel(*out); /* no thread started yet */
+        *out = NULL;
         return NM_E_NOMEM;
     }
     if (n)
