@@ -61,13 +61,16 @@ static int check_items(struct nm_sig_check *s, const uint8_t *const *exts, const
                        const size_t *idx, const uint8_t *skip, size_t n, size_t first,
                        size_t *bad)
 {
-    for (size_t k = first; k < n; k += s->threads) {
+    /* this thread's own copies: s shares its cache lines with the lock */
+    const nm_hash genesis = s->genesis;
+    const size_t stride = s->threads;
+    for (size_t k = first; k < n; k += stride) {
         size_t j = idx ? idx[k] : k;
         if (skip && skip[j])
             continue;
         if (atomic_load_explicit(&s->cancel, memory_order_relaxed))
             return NM_E_INTERNAL; /* nobody reads it: cancelled */
-        int err = nm_extrinsic_check_bytes(exts[j], lens[j], &s->genesis);
+        int err = nm_extrinsic_check_bytes(exts[j], lens[j], &genesis);
         if (err) {
             *bad = j;
             return err;
