@@ -10,14 +10,13 @@
 #include "node/extrinsic.h"
 #include "node/pallets/pallet.h"
 #include "node/pallets/governance.h"
+#include "node/sig_check.h"
 
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <stdatomic.h>
 #include <time.h>
-#include <uv.h>
 
 uint64_t nm_now_ms(void)
 {
@@ -588,61 +587,6 @@ out:
     return err;
 }
 
-/* Signature checks of blocks' extrinsics, off the node thread (they touch
- * no state, only bytes and the genesis hash; one in our pool was checked at
- * admission and is skipped: never checked twice). VERIFY_THREADS workers split
- * each block's extrinsics by index, so on two cores verification is no
- * longer bounded by one core's Ed25519 rate: the workers and the applying
- * thread share both cores. */
-#define VERIFY_THREADS 2
-
-struct verify_job {
-    uint8_t *const *blocks;
-    const size_t *lens;
-    size_t n;
-    nm_hash genesis;
-    uint8_t **pooled; /* per block, per extrinsic: 1 if in our pool (NULL: none) */
-    int *results;         /* n x VERIFY_THREADS */
-    uv_sem_t *done;       /* per block, posted once by each worker */
-    atomic_bool cancel;
-};
-
-struct verify_worker_arg {
-    struct verify_job *job;
-    size_t index;
-};
-
-static int verify_block_sigs(const uint8_t *data, size_t len, const nm_hash *genesis,
-                             const uint8_t *pooled, size_t first, size_t stride)
-{
-    struct nm_block b;
-    int err = nm_block_decode(data, len, &b);
-    for (size_t i = first; !err && i < b.count; i += stride) {
-        if (pooled && pooled[i])
-            continue;
-        struct nm_extrinsic x;
-        if (!(err = nm_extrinsic_decode(b.extrinsics[i], b.lengths[i], &x)))
-            err = nm_extrinsic_verify(&x, genesis);
-    }
-    nm_block_fini(&b);
-    return err;
-}
-
-static void verify_worker(void *arg)
-{
-    struct verify_worker_arg *w = arg;
-    struct verify_job *job = w->job;
-    for (size_t i = 0; i < job->n; i++) {
-        job->results[i * VERIFY_THREADS + w->index] =
-            atomic_load(&job->cancel) ? NM_E_INTERNAL
-                                      : verify_block_sigs(job->blocks[i], job->lens[i],
-                                                          &job->genesis,
-                                                          job->pooled ? job->pooled[i] : NULL,
-                                                          w->index, VERIFY_THREADS);
-        uv_sem_post(&job->done[i]);
-    }
-}
-
 int nm_chain_import_blocks(struct nm_chain *c, uint8_t *const *blocks, const size_t *lens,
                            size_t n, size_t *imported)
 {
@@ -686,41 +630,22 @@ static uint8_t **pooled_of(struct nm_chain *c, uint8_t *const *blocks, const siz
     return pooled;
 }
 
+/* The blocks' signatures are checked off the node thread (they touch no
+ * state; one in our pool was checked at admission and is skipped: never
+ * checked twice) by sig_check's threads, which run ahead over the whole
+ * batch while this thread applies block after block: on two cores
+ * verification is no longer bounded by one core's Ed25519 rate. */
 int nm_chain_import_blocks_outcome(struct nm_chain *c, uint8_t *const *blocks, const size_t *lens,
                                    size_t n, size_t *imported, struct nm_block_outcome *outcome)
 {
-    struct verify_job job = {.blocks = blocks, .lens = lens, .n = n, .genesis = c->genesis,
-                             .pooled = pooled_of(c, blocks, lens, n)};
-    struct verify_worker_arg args[VERIFY_THREADS];
-    uv_thread_t workers[VERIFY_THREADS];
-    size_t done = 0, sems = 0, started = 0;
-    int err = NM_E_NOMEM;
-    atomic_init(&job.cancel, false);
-    job.results = calloc(n ? n * VERIFY_THREADS : 1, sizeof *job.results);
-    job.done = calloc(n ? n : 1, sizeof *job.done);
-    if (!job.results || !job.done)
-        goto out;
-    for (; sems < n; sems++)
-        if (uv_sem_init(&job.done[sems], 0)) {
-            err = NM_E_INTERNAL;
-            goto out;
-        }
-    for (; started < VERIFY_THREADS; started++) {
-        args[started] = (struct verify_worker_arg){&job, started};
-        if (uv_thread_create(&workers[started], verify_worker, &args[started])) {
-            err = NM_E_INTERNAL;
-            break;
-        }
-    }
-    if (started == VERIFY_THREADS)
-        err = 0;
+    uint8_t **pooled = pooled_of(c, blocks, lens, n);
+    struct nm_sig_check *sigs = NULL;
+    size_t done = 0;
+    int err = nm_sig_check_start_blocks(&c->genesis, (const uint8_t *const *)blocks, lens,
+                                        (const uint8_t *const *)pooled, n, &sigs);
     for (; !err && done < n; done++) {
-        for (int w = 0; w < VERIFY_THREADS; w++)
-            uv_sem_wait(&job.done[done]);
-        for (int w = 0; w < VERIFY_THREADS && !err; w++)
-            err = job.results[done * VERIFY_THREADS + (size_t)w];
         struct nm_block_outcome one = {0};
-        if (!err)
+        if (!(err = nm_sig_check_wait(sigs, done, NULL)))
             err = nm_chain_import_outcome(c, blocks[done], lens[done], true,
                                           outcome ? &one : NULL);
         if (err)
@@ -728,17 +653,10 @@ int nm_chain_import_blocks_outcome(struct nm_chain *c, uint8_t *const *blocks, c
         if (outcome)
             outcome_append(outcome, &one);
     }
-    atomic_store(&job.cancel, true);
-    for (size_t w = 0; w < started; w++)
-        uv_thread_join(&workers[w]);
-out:
-    for (size_t i = 0; i < sems; i++)
-        uv_sem_destroy(&job.done[i]);
-    free(job.results);
-    free(job.done);
-    for (size_t i = 0; job.pooled && i < n; i++)
-        free(job.pooled[i]);
-    free(job.pooled);
+    nm_sig_check_cancel(sigs); /* the checks of blocks after a bad one stop */
+    for (size_t i = 0; pooled && i < n; i++)
+        free(pooled[i]);
+    free(pooled);
     if (imported)
         *imported = done;
     return err;

@@ -105,9 +105,10 @@ int nm_chain_import(struct nm_chain *c, const uint8_t *block, size_t len, bool s
 int nm_chain_import_outcome(struct nm_chain *c, const uint8_t *block, size_t len,
                             bool sigs_checked, struct nm_block_outcome *outcome);
 
-/* Imports n blocks in order, checking the signatures of block i+1 on a
- * second thread while this thread applies block i. Stops at the first
- * failure; *imported (may be NULL) says how many went in. */
+/* Imports n blocks in order, their signatures checked on sig_check's
+ * threads (node/sig_check.h), which run ahead over the batch while this
+ * thread applies block after block. Stops at the first failure (the checks
+ * of later blocks stop too); *imported (may be NULL) says how many went in. */
 int nm_chain_import_blocks(struct nm_chain *c, uint8_t *const *blocks, const size_t *lens,
                            size_t n, size_t *imported);
 /* The same; outcome (may be NULL) receives the results of every imported

@@ -1,12 +1,15 @@
 /* Unit tests for node/sig_check: extrinsic signatures checked on threads
- * beside the caller (a proposal's dry run, issue 11), each once, the first
- * bad one named by its index; and the memory of what was checked. */
+ * beside the caller (a proposal's dry run and block import, issue 11),
+ * each once, the first bad one named by its index; a batch of blocks
+ * checked ahead of the one waited for, each block its own verdict, and
+ * cancelled with work in flight; and the memory of what was checked. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "node/block.h"
 #include "node/call.h"
 #include "node/errors.h"
 #include "node/extrinsic.h"
@@ -14,6 +17,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <uv.h>
 
 enum { COUNT = 64 };
 
@@ -51,9 +55,12 @@ static void exts_free(struct exts *x)
 static int check(struct exts *x, const size_t *idx, size_t n, size_t *bad)
 {
     struct nm_sig_check *s;
+    size_t mine[COUNT];
+    memcpy(mine, idx, n * sizeof *idx);
     assert_int_equal(nm_sig_check_start(&x->genesis, (const uint8_t *const *)x->bytes, x->lens,
-                                        idx, n, &s),
+                                        mine, n, &s),
                      0);
+    memset(mine, 0xff, sizeof mine); /* copied at the start: this changes nothing */
     return nm_sig_check_finish(s, bad);
 }
 
@@ -94,6 +101,156 @@ static void test_the_first_bad_signature_is_named_by_its_index(void **state)
     exts_free(&x);
 }
 
+/* ---- a batch of blocks ---- */
+
+enum { BLOCKS = 4, PER_BLOCK = COUNT / BLOCKS };
+
+struct blocks {
+    uint8_t *bytes[BLOCKS];
+    size_t lens[BLOCKS];
+};
+
+/* Block i holds extrinsics i * PER_BLOCK ... (its root right, its seal
+ * none: sig_check reads the extrinsics only). */
+static void blocks_make(struct exts *x, struct blocks *bl)
+{
+    for (size_t i = 0; i < BLOCKS; i++) {
+        const uint8_t *const *exts = (const uint8_t *const *)x->bytes + i * PER_BLOCK;
+        struct nm_header h = {.height = i + 1};
+        assert_int_equal(nm_extrinsics_root(exts, x->lens + i * PER_BLOCK, PER_BLOCK,
+                                            &h.extrinsics_root),
+                         0);
+        uint8_t seal[NM_SIG_LEN] = {0};
+        struct nm_writer w;
+        nm_writer_init(&w);
+        nm_block_encode(&h, seal, exts, x->lens + i * PER_BLOCK, PER_BLOCK, &w);
+        assert_int_equal(w.err, 0);
+        bl->bytes[i] = nm_writer_take(&w, &bl->lens[i]);
+    }
+}
+
+static void blocks_free(struct blocks *bl)
+{
+    for (size_t i = 0; i < BLOCKS; i++)
+        free(bl->bytes[i]);
+}
+
+static struct nm_sig_check *blocks_start(struct exts *x, struct blocks *bl,
+                                         const uint8_t *const *skip)
+{
+    struct nm_sig_check *s = NULL;
+    assert_int_equal(nm_sig_check_start_blocks(&x->genesis, (const uint8_t *const *)bl->bytes,
+                                               bl->lens, skip, BLOCKS, &s),
+                     0);
+    return s;
+}
+
+/* The look-ahead block import needs (issue 11): while the caller applies
+ * block 0, the threads go on to the later blocks without being asked. */
+static void test_later_blocks_are_checked_while_the_caller_waits_for_none(void **state)
+{
+    (void)state;
+    struct exts x;
+    struct blocks bl;
+    exts_make(&x);
+    blocks_make(&x, &bl);
+    unsigned long all = nm_extrinsic_verifications();
+    unsigned long here = nm_extrinsic_verifications_here();
+    struct nm_sig_check *s = blocks_start(&x, &bl, NULL);
+    assert_int_equal(nm_sig_check_wait(s, 0, NULL), 0);
+    /* bounded: 10 s for 64 checks, here in a few ms */
+    for (int ms = 0; ms < 10000 && nm_extrinsic_verifications() - all < COUNT; ms++)
+        uv_sleep(1);
+    assert_int_equal(nm_extrinsic_verifications() - all, COUNT);
+    for (size_t i = BLOCKS; i-- > 0;) /* any order, any number of times */
+        assert_int_equal(nm_sig_check_wait(s, i, NULL), 0);
+    assert_int_equal(nm_sig_check_wait(s, BLOCKS, NULL), NM_E_INVAL);
+    assert_int_equal(nm_sig_check_finish(s, NULL), 0);
+    assert_int_equal(nm_extrinsic_verifications() - all, COUNT); /* each once */
+    assert_int_equal(nm_extrinsic_verifications_here() - here, 0);
+    blocks_free(&bl);
+    exts_free(&x);
+}
+
+static void test_a_forged_signature_in_block_2_refuses_that_block_and_nothing_before(
+    void **state)
+{
+    (void)state;
+    struct exts x;
+    struct blocks bl;
+    exts_make(&x);
+    size_t forged = 2 * PER_BLOCK + 5, later = 2 * PER_BLOCK + 9;
+    x.bytes[later][x.lens[later] - 1] ^= 1;
+    x.bytes[forged][x.lens[forged] - 1] ^= 1;
+    blocks_make(&x, &bl);
+    struct nm_sig_check *s = blocks_start(&x, &bl, NULL);
+    size_t bad = 99;
+    assert_int_equal(nm_sig_check_wait(s, 0, &bad), 0);
+    assert_int_equal(nm_sig_check_wait(s, 1, &bad), 0);
+    assert_int_equal(bad, 99);
+    assert_int_equal(nm_sig_check_wait(s, 2, &bad), NM_E_BAD_SIGNATURE);
+    assert_int_equal(bad, 5); /* its index in block 2, the first of the two */
+    assert_int_equal(nm_sig_check_wait(s, 3, NULL), 0);
+    bad = 99;
+    assert_int_equal(nm_sig_check_finish(s, &bad), NM_E_BAD_SIGNATURE);
+    assert_int_equal(bad, 5);
+    /* marked as checked already, the two are not checked: block 2 passes */
+    uint8_t skip2[PER_BLOCK] = {0};
+    skip2[5] = skip2[9] = 1;
+    const uint8_t *skip[BLOCKS] = {NULL, NULL, skip2, NULL};
+    unsigned long all = nm_extrinsic_verifications();
+    assert_int_equal(nm_sig_check_finish(blocks_start(&x, &bl, skip), NULL), 0);
+    assert_int_equal(nm_extrinsic_verifications() - all, COUNT - 2);
+    /* a block that does not decode gets its decode error, the others go on */
+    bl.bytes[1][bl.lens[1] - 1] ^= 1; /* the root no longer matches */
+    s = blocks_start(&x, &bl, skip);
+    assert_int_equal(nm_sig_check_wait(s, 0, NULL), 0);
+    assert_int_equal(nm_sig_check_wait(s, 1, NULL), NM_E_DECODE);
+    assert_int_equal(nm_sig_check_wait(s, 3, NULL), 0);
+    nm_sig_check_cancel(s);
+    blocks_free(&bl);
+    exts_free(&x);
+}
+
+/* Import stops at a bad block and cancels the rest: the threads stop at
+ * their current extrinsic and are joined; nothing leaks (ASan). */
+static void test_cancel_with_work_in_flight_stops_the_checks(void **state)
+{
+    (void)state;
+    enum { PARTS = 2000 };
+    struct exts x;
+    struct blocks bl;
+    exts_make(&x);
+    blocks_make(&x, &bl);
+    uint8_t *bytes[PARTS];
+    size_t lens[PARTS];
+    for (size_t i = 0; i < PARTS; i++) {
+        bytes[i] = bl.bytes[i % BLOCKS];
+        lens[i] = bl.lens[i % BLOCKS];
+    }
+    for (int waited = 0; waited < 2; waited++) {
+        unsigned long all = nm_extrinsic_verifications();
+        struct nm_sig_check *s = NULL;
+        assert_int_equal(nm_sig_check_start_blocks(&x.genesis, (const uint8_t *const *)bytes,
+                                                   lens, NULL, PARTS, &s),
+                         0);
+        if (waited)
+            assert_int_equal(nm_sig_check_wait(s, 0, NULL), 0);
+        nm_sig_check_cancel(s);
+        unsigned long made = nm_extrinsic_verifications() - all;
+        assert_true(made < (unsigned long)PARTS * PER_BLOCK); /* 32,000: over 1 s of work */
+        if (waited)
+            assert_true(made >= PER_BLOCK);
+    }
+    nm_sig_check_cancel(NULL);
+    /* an empty batch starts no thread and has nothing to wait for */
+    struct nm_sig_check *s = NULL;
+    assert_int_equal(nm_sig_check_start_blocks(&x.genesis, NULL, NULL, NULL, 0, &s), 0);
+    assert_int_equal(nm_sig_check_finish(s, NULL), 0);
+    blocks_free(&bl);
+    exts_free(&x);
+}
+
 static void test_the_memo_knows_what_was_added_once_and_stays_bounded(void **state)
 {
     (void)state;
@@ -129,6 +286,9 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_good_signatures_are_each_checked_once_and_none_here),
         cmocka_unit_test(test_the_first_bad_signature_is_named_by_its_index),
+        cmocka_unit_test(test_later_blocks_are_checked_while_the_caller_waits_for_none),
+        cmocka_unit_test(test_a_forged_signature_in_block_2_refuses_that_block_and_nothing_before),
+        cmocka_unit_test(test_cancel_with_work_in_flight_stops_the_checks),
         cmocka_unit_test(test_the_memo_knows_what_was_added_once_and_stays_bounded),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
