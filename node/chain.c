@@ -558,9 +558,9 @@ int nm_chain_import_outcome(struct nm_chain *c, const uint8_t *data, size_t len,
          * (admission.c): it is not checked twice */
         nm_hash xh;
         bool checked = sigs_checked;
-        if (!checked && c->pool.count) {
+        if (!checked && (c->pool.count || c->bft)) {
             nm_extrinsic_hash(b.extrinsics[i], b.lengths[i], &xh);
-            checked = nm_mempool_find(&c->pool, &xh) != NULL;
+            checked = nm_mempool_find(&c->pool, &xh) != NULL || nm_chain_bft_sig_known(c, &xh);
         }
         if (!(err = nm_runtime_apply(&c->rt, b.extrinsics[i], b.lengths[i], checked,
                                      (uint32_t)i, &results[i])) &&
@@ -662,12 +662,14 @@ static void outcome_append(struct nm_block_outcome *all, struct nm_block_outcome
     free(one->results);
 }
 
-/* Which of the blocks' extrinsics the pool holds (on the node thread,
- * before the workers start): NULL when none can be (an empty pool, or no
- * memory: then all are checked). */
+/* Which of the blocks' extrinsics the pool holds, or whose signatures
+ * this node found good already (chain_bft.h: by admission or a proposal's
+ * check), on the node thread before the workers start: NULL when none can
+ * be (an empty pool on a chain without BFT, or no memory: then all are
+ * checked). */
 static uint8_t **pooled_of(struct nm_chain *c, uint8_t *const *blocks, const size_t *lens, size_t n)
 {
-    if (!c->pool.count || !n)
+    if (!n || (!c->pool.count && !c->bft))
         return NULL;
     uint8_t **pooled = calloc(n, sizeof *pooled);
     nm_mempool_index(&c->pool);
@@ -679,7 +681,8 @@ static uint8_t **pooled_of(struct nm_chain *c, uint8_t *const *blocks, const siz
             for (size_t k = 0; k < b.count; k++) {
                 nm_hash h;
                 nm_extrinsic_hash(b.extrinsics[k], b.lengths[k], &h);
-                pooled[i][k] = nm_mempool_find(&c->pool, &h) != NULL;
+                pooled[i][k] = nm_mempool_find(&c->pool, &h) != NULL ||
+                               nm_chain_bft_sig_known(c, &h); /* checked here already */
             }
         nm_block_fini(&b);
     }
