@@ -367,14 +367,22 @@ static int sigs_start(struct nm_chain *c, const struct nm_block *b, nm_hash **ha
     return nm_sig_check_start(&c->genesis, b->extrinsics, b->lengths, *unchecked, *n, sc);
 }
 
-int nm_chain_bft_validate(struct nm_chain *c, const uint8_t *block, size_t len)
+/* rooted: bytes decoded before here or by the caller, their extrinsics
+ * root checked then (or encoded here): not computed again */
+static int decode(const uint8_t *data, size_t len, struct nm_block *b, bool rooted)
+{
+    return rooted ? nm_block_decode_unrooted(data, len, b) : nm_block_decode(data, len, b);
+}
+
+/* rooted: the caller decoded these bytes, their extrinsics root checked */
+static int validate(struct nm_chain *c, const uint8_t *block, size_t len, bool rooted)
 {
     if (!c->bft)
         return NM_E_INVAL;
     if (len > NM_BFT_PROPOSAL_BLOCK_MAX)
         return NM_E_BFT_PROPOSAL_TOO_LARGE;
     struct nm_block b;
-    int err = nm_block_decode(block, len, &b);
+    int err = decode(block, len, &b, rooted);
     if (err)
         return err;
     nm_hash *hashes = NULL, hash;
@@ -407,11 +415,22 @@ out:
     return err;
 }
 
-int nm_chain_bft_justify(const uint8_t *block, size_t len, const struct nm_bft_cert *cert,
-                         uint8_t **out, size_t *out_len)
+int nm_chain_bft_validate(struct nm_chain *c, const uint8_t *block, size_t len)
+{
+    return validate(c, block, len, false);
+}
+
+int nm_chain_bft_validate_decoded(struct nm_chain *c, const uint8_t *block, size_t len)
+{
+    return validate(c, block, len, true);
+}
+
+/* rooted: built or validated here (its extrinsics root known good) */
+static int justify(const uint8_t *block, size_t len, const struct nm_bft_cert *cert, bool rooted,
+                   uint8_t **out, size_t *out_len)
 {
     struct nm_block b;
-    int err = nm_block_decode(block, len, &b);
+    int err = decode(block, len, &b, rooted);
     if (err)
         return err;
     uint8_t *cbytes = NULL;
@@ -430,16 +449,24 @@ int nm_chain_bft_justify(const uint8_t *block, size_t len, const struct nm_bft_c
     return err;
 }
 
+int nm_chain_bft_justify(const uint8_t *block, size_t len, const struct nm_bft_cert *cert,
+                         uint8_t **out, size_t *out_len)
+{
+    return justify(block, len, cert, false, out, out_len);
+}
+
 /* The decided block from its kept write set: 0 when stored; 1 when it
  * must be executed (none kept, or it no longer applies); else why the
- * block is refused (its certificate). */
-static int commit_kept(struct nm_chain *c, const uint8_t *full, size_t full_len,
+ * block is refused (its certificate). rooted: its body is one this node
+ * built or validated (else the root is checked: a kept write set is found
+ * by the header alone). */
+static int commit_kept(struct nm_chain *c, const uint8_t *full, size_t full_len, bool rooted,
                        struct nm_block_outcome *outcome)
 {
     struct nm_block b;
     nm_hash hash;
     struct exec_entry *e;
-    if (!c->bft_exec || nm_block_decode(full, full_len, &b))
+    if (!c->bft_exec || decode(full, full_len, &b, rooted))
         return 1;
     int err = 1;
     if (nm_header_hash(&b.header, &hash) || !(e = exec_find(c, &hash)) ||
@@ -477,7 +504,7 @@ static int commit(struct nm_chain *c, const uint8_t *block, size_t len,
 {
     uint8_t *full;
     size_t full_len;
-    int err = nm_chain_bft_justify(block, len, cert, &full, &full_len);
+    int err = justify(block, len, cert, sigs_checked, &full, &full_len);
     if (err)
         return err;
     uint8_t *cbytes = NULL;
@@ -487,7 +514,7 @@ static int commit(struct nm_chain *c, const uint8_t *block, size_t len,
         trust->cert_checked = cbytes;
         trust->cert_checked_len = clen;
     }
-    if ((err = commit_kept(c, full, full_len, outcome)) == 1) {
+    if ((err = commit_kept(c, full, full_len, sigs_checked, outcome)) == 1) {
         err = nm_chain_import_outcome(c, full, full_len, sigs_checked, outcome);
         struct nm_chain_bft_exec *x = err ? NULL : exec_of(c);
         if (x) {
@@ -507,7 +534,7 @@ static int commit(struct nm_chain *c, const uint8_t *block, size_t len,
 int nm_chain_bft_import_final(struct nm_chain *c, const uint8_t *block, size_t len,
                               struct nm_block_outcome *outcome)
 {
-    int err = c->bft ? commit_kept(c, block, len, outcome) : 1;
+    int err = c->bft ? commit_kept(c, block, len, false, outcome) : 1;
     return err == 1 ? nm_chain_import_outcome(c, block, len, false, outcome) : err;
 }
 

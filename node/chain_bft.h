@@ -38,6 +38,9 @@ int nm_chain_bft_build(struct nm_chain *c, uint64_t timestamp_ms, uint8_t **bloc
  * most NM_BFT_PROPOSAL_BLOCK_MAX bytes; nothing is stored. 0 when it is
  * valid. */
 int nm_chain_bft_validate(struct nm_chain *c, const uint8_t *block, size_t len);
+/* The same for bytes the caller has decoded with nm_block_decode (their
+ * extrinsics root checked): the root is not computed again. */
+int nm_chain_bft_validate_decoded(struct nm_chain *c, const uint8_t *block, size_t len);
 /* A block decided by consensus: stored with cert as its justification (and
  * every check of import, the certificate's included). */
 int nm_chain_bft_commit(struct nm_chain *c, const uint8_t *block, size_t len,

@@ -3,7 +3,8 @@
  * (node/admission.h) do not check again what the other verified, sync's
  * import does not check what either did, and a certificate the engine
  * built from precommits it checked is not checked again when its block is
- * stored, while one heard from elsewhere is. */
+ * stored, while one heard from elsewhere is; nor is a block's extrinsics
+ * root, once checked on receipt. */
 #include "tests/support/chain_bft_fixture.h"
 
 #include "node/admission.h"
@@ -133,11 +134,71 @@ static void test_a_certificate_the_engine_built_is_not_checked_again(void **stat
     cbx_close(&x);
 }
 
+/* Issue 11 (speed): a proposal is decoded on receipt (its extrinsics root
+ * checked there), then checked, justified and stored without hashing the
+ * root again; bytes from elsewhere still have theirs checked, also when a
+ * write set kept for their header would otherwise store the wrong body. */
+static void test_a_block_checked_and_stored_here_computes_its_extrinsics_root_once(
+    void **state)
+{
+    (void)state;
+    enum { SENDERS = 4, COUNT = 8 };
+    struct nm_keypair senders[SENDERS];
+    struct cbx_net x;
+    cbx_transfers_built(&x, senders, SENDERS, COUNT);
+    struct nm_chain *c = x.chains[(x.p + 2) % CBX_N], *d = x.chains[(x.p + 3) % CBX_N];
+    struct nm_bft_cert cert;
+    cbx_cert(&x, &cert, 1, 0, &x.h, 3);
+    unsigned long before = nm_extrinsics_root_computations();
+    struct nm_block b;
+    assert_int_equal(nm_block_decode(x.blk, x.len, &b), 0); /* as the proposal came */
+    assert_int_equal(nm_chain_bft_validate_decoded(c, x.blk, x.len), 0);
+    assert_int_equal(nm_chain_bft_commit_decided(c, x.blk, x.len, &cert, true, NULL), 0);
+    assert_int_equal(c->best.height, 1);
+    assert_int_equal(nm_extrinsics_root_computations() - before, 1);
+    /* the same header over another body (two extrinsics swapped) */
+    const uint8_t **exts = malloc(b.count * sizeof *exts);
+    assert_non_null(exts);
+    memcpy(exts, b.extrinsics, b.count * sizeof *exts);
+    const uint8_t *first = exts[0];
+    exts[0] = exts[1];
+    exts[1] = first;
+    size_t *lens = malloc(b.count * sizeof *lens);
+    assert_non_null(lens);
+    memcpy(lens, b.lengths, b.count * sizeof *lens);
+    size_t swap = lens[0];
+    lens[0] = lens[1];
+    lens[1] = swap;
+    uint8_t *cbytes;
+    size_t clen;
+    assert_int_equal(nm_bft_cert_encode(&cert, &cbytes, &clen), 0);
+    struct nm_writer w, bare;
+    nm_writer_init(&w);
+    nm_writer_init(&bare);
+    nm_block_encode_justified(&b.header, b.seal, cbytes, clen, exts, lens, b.count, &w);
+    nm_block_encode(&b.header, b.seal, exts, lens, b.count, &bare);
+    assert_int_equal(w.err, 0);
+    assert_int_equal(bare.err, 0);
+    assert_int_equal(nm_chain_bft_validate(d, bare.data, bare.len), NM_E_DECODE);
+    assert_int_equal(nm_chain_bft_validate(d, x.blk, x.len), 0); /* a write set kept */
+    assert_int_equal(nm_chain_bft_import_final(d, w.data, w.len, NULL), NM_E_DECODE);
+    assert_int_equal(d->best.height, 0);
+    nm_writer_fini(&w);
+    nm_writer_fini(&bare);
+    free(cbytes);
+    free(exts);
+    free(lens);
+    nm_block_fini(&b);
+    nm_bft_cert_fini(&cert);
+    cbx_close(&x);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_signatures_checked_by_a_proposal_or_admission_are_not_checked_again),
         cmocka_unit_test(test_a_certificate_the_engine_built_is_not_checked_again),
+        cmocka_unit_test(test_a_block_checked_and_stored_here_computes_its_extrinsics_root_once),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
