@@ -3,6 +3,7 @@
  * admission.h). */
 #include "node/admission.h"
 
+#include "node/chain_bft.h"
 #include "node/chain_door.h"
 #include "node/errors.h"
 #include "node/extrinsic.h"
@@ -80,9 +81,85 @@ int nm_chain_submit_checked(struct nm_chain *c, const uint8_t *ext, size_t len, 
  * one per extrinsic. The threads start with the first submission. */
 #define VERIFY_WORKERS 2
 #define BATCH_MAX 64
+#define PENDING_BUCKETS 4096 /* power of two */
+
+/* Issue 11 (speed, every signature once): the hashes of extrinsics whose
+ * signatures were found good, the newest KNOWN_MAX of them, with a chained
+ * index. An extrinsic heard again (gossip after a proposal carried it, a
+ * sync request relaying one already in a block, a second peer's copy) is
+ * then judged by the cheap checks alone: its answer is the same, as the
+ * hash covers every byte, the signature included. */
+#define KNOWN_MAX 32768
+#define KNOWN_BUCKETS 16384 /* power of two */
+#define KNOWN_NONE UINT32_MAX
+
+struct known {
+    nm_hash *ring;     /* KNOWN_MAX slots, the oldest at head once full */
+    uint32_t *chain;   /* per slot: the next slot in its bucket */
+    uint32_t *buckets; /* KNOWN_BUCKETS first slots */
+    size_t count, head;
+};
+
+static size_t bucket_of(const nm_hash *h, size_t buckets)
+{
+    uint32_t v;
+    memcpy(&v, h->b, sizeof v);
+    return v & (buckets - 1);
+}
+
+static bool known_init(struct known *k)
+{
+    k->ring = malloc(KNOWN_MAX * sizeof *k->ring);
+    k->chain = malloc(KNOWN_MAX * sizeof *k->chain);
+    k->buckets = malloc(KNOWN_BUCKETS * sizeof *k->buckets);
+    if (k->buckets)
+        memset(k->buckets, 0xff, KNOWN_BUCKETS * sizeof *k->buckets); /* KNOWN_NONE */
+    return k->ring && k->chain && k->buckets;
+}
+
+static void known_fini(struct known *k)
+{
+    free(k->ring);
+    free(k->chain);
+    free(k->buckets);
+}
+
+static bool known_has(const struct known *k, const nm_hash *h)
+{
+    for (uint32_t i = k->buckets[bucket_of(h, KNOWN_BUCKETS)]; i != KNOWN_NONE; i = k->chain[i])
+        if (nm_hash_eq(&k->ring[i], h))
+            return true;
+    return false;
+}
+
+static void known_add(struct known *k, const nm_hash *h)
+{
+    if (known_has(k, h))
+        return;
+    uint32_t slot = (uint32_t)k->head;
+    if (k->count == KNOWN_MAX) { /* the oldest goes: unlinked from its bucket */
+        uint32_t *p = &k->buckets[bucket_of(&k->ring[slot], KNOWN_BUCKETS)];
+        while (*p != slot)
+            p = &k->chain[*p];
+        *p = k->chain[slot];
+    } else {
+        k->count++;
+    }
+    k->ring[slot] = *h;
+    uint32_t *b = &k->buckets[bucket_of(h, KNOWN_BUCKETS)];
+    k->chain[slot] = *b;
+    *b = slot;
+    k->head = (k->head + 1) % KNOWN_MAX;
+}
 
 struct job {
     struct job *next;         /* submission order */
+    struct job *same_next;    /* the pending index's chain (by hash) */
+    struct job *orig;         /* a copy of this earlier pending job: its verdict */
+    unsigned copies;          /* pending copies of this one that will read its verdict */
+    bool drained;             /* admitted or refused; kept while copies need it */
+    bool skip;                /* under lock until taken: the signature is known, no check */
+    bool taken;               /* under lock: a worker has it */
     nm_hash genesis;          /* the worker's copy: it reads no chain */
     nm_hash hash;             /* of data */
     uint8_t *data;
@@ -107,6 +184,12 @@ struct nm_admission {
     struct job *waiting;      /* the first one no worker has taken */
     bool stopping;
     atomic_ulong judged;      /* verdicts made by the workers */
+    /* the node thread's: the pending jobs by hash (a copy of one pending
+     * shares its verdict), and the hashes of extrinsics whose signatures
+     * were found good (here or by a proposal's check): identical bytes
+     * need no second check */
+    struct job *by_hash[PENDING_BUCKETS];
+    struct known good;
 };
 
 static void on_verified(uv_async_t *h);
@@ -119,23 +202,32 @@ int nm_admission_new(uv_loop_t *loop, struct nm_chain *chain, struct nm_admissio
     a->loop = loop;
     a->chain = chain;
     nm_admission_set_limits(a, 0, 0);
+    if (!known_init(&a->good)) {
+        known_fini(&a->good);
+        free(a);
+        return NM_E_NOMEM;
+    }
     if (pthread_mutex_init(&a->lock, NULL)) {
+        known_fini(&a->good);
         free(a);
         return NM_E_NOMEM;
     }
     if (pthread_cond_init(&a->work, NULL)) {
         pthread_mutex_destroy(&a->lock);
+        known_fini(&a->good);
         free(a);
         return NM_E_NOMEM;
     }
     if (uv_async_init(loop, &a->verified, on_verified)) {
         pthread_cond_destroy(&a->work);
         pthread_mutex_destroy(&a->lock);
+        known_fini(&a->good);
         free(a);
         return NM_E_NOMEM;
     }
     a->verified.data = a;
     uv_unref((uv_handle_t *)&a->verified); /* referenced while submissions pend */
+    nm_chain_bft_set_admission(chain, a); /* a proposal's check and ours share verdicts */
     *out = a;
     return 0;
 }
@@ -162,6 +254,37 @@ static void job_verify(struct job *j)
     j->verdict = nm_extrinsic_check_bytes(j->data, j->len, &j->genesis);
 }
 
+static void job_free(struct job *j)
+{
+    free(j->data);
+    free(j);
+}
+
+/* A copy no longer needs its original's verdict. */
+static void job_release(struct job *orig)
+{
+    if (!--orig->copies && orig->drained)
+        job_free(orig);
+}
+
+static struct job *pending_find(struct nm_admission *a, const nm_hash *h)
+{
+    for (struct job *j = a->by_hash[bucket_of(h, PENDING_BUCKETS)]; j; j = j->same_next)
+        if (nm_hash_eq(&j->hash, h))
+            return j;
+    return NULL;
+}
+
+static void pending_unlink(struct nm_admission *a, struct job *j)
+{
+    for (struct job **p = &a->by_hash[bucket_of(&j->hash, PENDING_BUCKETS)]; *p;
+         p = &(*p)->same_next)
+        if (*p == j) {
+            *p = j->same_next;
+            return;
+        }
+}
+
 /* Admits the finished jobs at the head, in submission order: a later
  * nonce verified first waits for the earlier one. Once none pend, the
  * loop no longer waits for the workers. */
@@ -178,13 +301,22 @@ static void drain(struct nm_admission *a)
             a->tail = NULL;
         a->pending--;
         a->pending_bytes -= h->len;
+        if (h->orig) { /* its original came first: drained, its verdict in */
+            h->verdict = h->orig->verdict;
+            job_release(h->orig);
+        } else {
+            pending_unlink(a, h);
+        }
+        if (h->cb && !h->verdict) /* without cb: dropped, perhaps never judged */
+            known_add(&a->good, &h->hash);
         if (h->cb) {
             nm_hash hash = {0};
             int err = submit_with(a->chain, h->data, h->len, &h->verdict, &h->hash, &hash);
             h->cb(h->ud, err, &hash);
         }
-        free(h->data);
-        free(h);
+        h->drained = true;
+        if (!h->copies)
+            job_free(h);
     }
     if (!a->pending)
         uv_unref((uv_handle_t *)&a->verified);
@@ -216,13 +348,19 @@ static void worker_run(void *arg)
         if (a->stopping)
             break;
         size_t n = 0;
-        for (struct job *j = a->waiting; j && n < BATCH_MAX; j = j->next)
+        for (struct job *j = a->waiting; j && n < BATCH_MAX; j = j->next) {
+            j->taken = true;
             jobs[n++] = j;
+        }
         a->waiting = jobs[n - 1]->next;
         pthread_mutex_unlock(&a->lock);
+        size_t checked = 0;
         for (size_t i = 0; i < n; i++)
-            job_verify(jobs[i]);
-        atomic_fetch_add(&a->judged, n);
+            if (!jobs[i]->skip) { /* fixed once taken */
+                job_verify(jobs[i]);
+                checked++;
+            }
+        atomic_fetch_add(&a->judged, checked);
         pthread_mutex_lock(&a->lock);
         for (size_t i = 0; i < n; i++)
             jobs[i]->done = true;
@@ -239,6 +377,7 @@ static void on_verified(uv_async_t *h)
 static void on_closed(uv_handle_t *h)
 {
     struct nm_admission *a = h->data;
+    known_fini(&a->good);
     pthread_cond_destroy(&a->work);
     pthread_mutex_destroy(&a->lock);
     free(a);
@@ -269,7 +408,8 @@ static void judge_here(struct nm_admission *a)
     a->waiting = NULL;
     pthread_mutex_unlock(&a->lock);
     for (; j; j = j->next) {
-        job_verify(j);
+        if (!j->skip)
+            job_verify(j);
         pthread_mutex_lock(&a->lock);
         j->done = true;
         pthread_mutex_unlock(&a->lock);
@@ -281,6 +421,7 @@ void nm_admission_delete(struct nm_admission *a)
 {
     if (!a)
         return;
+    nm_chain_bft_set_admission(a->chain, NULL);
     for (struct job *j = a->head; j; j = j->next)
         j->cb = NULL;
     pthread_mutex_lock(&a->lock);
@@ -319,6 +460,17 @@ int nm_admission_submit(struct nm_admission *a, const uint8_t *ext, size_t len,
     memcpy(copy, ext, len);
     *j = (struct job){.genesis = c->genesis, .hash = hash, .data = copy, .len = len, .cb = cb,
                       .ud = ud};
+    /* the same bytes pending: their verdict, when they are drained (first) */
+    struct job *orig = pending_find(a, &hash);
+    if (orig) {
+        j->orig = orig;
+        orig->copies++;
+        j->skip = true;
+    } else {
+        j->skip = known_has(&a->good, &hash) || nm_chain_bft_sig_checked(c, &hash);
+        j->same_next = a->by_hash[bucket_of(&hash, PENDING_BUCKETS)];
+        a->by_hash[bucket_of(&hash, PENDING_BUCKETS)] = j;
+    }
     pthread_mutex_lock(&a->lock); /* a worker may be reading tail->next */
     if (a->tail)
         a->tail->next = j;
@@ -335,4 +487,33 @@ int nm_admission_submit(struct nm_admission *a, const uint8_t *ext, size_t len,
     if (!workers_ready(a))
         judge_here(a);
     return 0;
+}
+
+bool nm_admission_sig_good(struct nm_admission *a, const nm_hash *hash)
+{
+    if (known_has(&a->good, hash))
+        return true;
+    struct job *j = pending_find(a, hash);
+    if (!j)
+        return false;
+    pthread_mutex_lock(&a->lock);
+    bool good = j->skip || (j->done && !j->verdict); /* an original skips when known good */
+    pthread_mutex_unlock(&a->lock);
+    return good;
+}
+
+void nm_admission_sig_note_good(struct nm_admission *a, const nm_hash *hashes, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        known_add(&a->good, &hashes[i]);
+        struct job *j = pending_find(a, &hashes[i]);
+        if (!j)
+            continue;
+        pthread_mutex_lock(&a->lock);
+        if (!j->taken && !j->skip) { /* no worker has it yet: none will check it */
+            j->verdict = 0;
+            j->skip = true;
+        }
+        pthread_mutex_unlock(&a->lock);
+    }
 }

@@ -6,8 +6,11 @@
  * block); back on the node thread,
  * in submission order, nm_chain_submit_checked admits it with that verdict,
  * so every extrinsic is verified exactly once and the pool's ordering and
- * nonce rules see submissions in the order they came. Only the node thread
- * touches chain state. */
+ * nonce rules see submissions in the order they came. Bytes whose
+ * signature is known good (found so here, or by a proposal's check,
+ * node/chain_bft.h) and a copy of bytes still pending are not checked
+ * again: their answer comes from the cheap checks (duplicate, stale).
+ * Only the node thread touches chain state. */
 #ifndef NM_ADMISSION_H
 #define NM_ADMISSION_H
 
@@ -42,6 +45,16 @@ size_t nm_admission_pending(const struct nm_admission *a);
 /* Signature verdicts the workers have made so far (any thread may ask):
  * they go on while the loop's thread is busy elsewhere. */
 unsigned long nm_admission_worker_verdicts(const struct nm_admission *a);
+
+/* Issue 11 (speed): signatures verified elsewhere are not verified again.
+ * True when the signature of the extrinsic with this hash is known good:
+ * found good here (its bytes were admitted, or refused for a reason after
+ * the signature, or are pending with a good verdict or one known). */
+bool nm_admission_sig_good(struct nm_admission *a, const nm_hash *hash);
+/* These extrinsics' signatures were found good elsewhere (a proposal's
+ * check): remembered, and a pending one no worker has taken yet is not
+ * checked. */
+void nm_admission_sig_note_good(struct nm_admission *a, const nm_hash *hashes, size_t n);
 
 /* The queue's bounds: a flood of submissions waits in memory no longer
  * than the workers' pace allows (inline checks used to slow the sender). */

@@ -123,17 +123,15 @@ static int finish_block(struct nm_chain *c, struct nm_header *h, const uint8_t *
         return err;
     nm_hash root;
     nm_runtime_state_root(&c->rt, &root);
-    nm_hash ext_root;
-    if ((err = nm_extrinsics_root(exts, lens, n, &ext_root)))
-        return err;
     uint8_t seal[NM_SIG_LEN];
-    if (seal_in) { /* import: the header came with the block */
+    if (seal_in) { /* import: the header came with the block (its root checked by decoding) */
         if (!nm_hash_eq(&root, &h->state_root))
             return NM_E_STATE_MISMATCH;
         memcpy(seal, seal_in, NM_SIG_LEN);
     } else {
         h->state_root = root;
-        h->extrinsics_root = ext_root;
+        if ((err = nm_extrinsics_root(exts, lens, n, &h->extrinsics_root)))
+            return err;
         nm_hash hash;
         if ((err = nm_header_hash(h, &hash)))
             return err;
@@ -513,7 +511,8 @@ int nm_chain_import_outcome(struct nm_chain *c, const uint8_t *data, size_t len,
     if (len > c->rt.params.max_block_bytes)
         return NM_E_BLOCK_TOO_LARGE;
     struct nm_apply_result *results = NULL;
-    int err = nm_block_decode(data, len, &b);
+    /* a dry run's bytes were decoded by chain_bft's check, root and all */
+    int err = c->dry_run ? nm_block_decode_unrooted(data, len, &b) : nm_block_decode(data, len, &b);
     if (err)
         return err;
     for (size_t i = 0; i < b.count; i++)
@@ -557,9 +556,9 @@ int nm_chain_import_outcome(struct nm_chain *c, const uint8_t *data, size_t len,
          * (admission.c): it is not checked twice */
         nm_hash xh;
         bool checked = sigs_checked;
-        if (!checked && c->pool.count) {
+        if (!checked && (c->pool.count || c->bft)) {
             nm_extrinsic_hash(b.extrinsics[i], b.lengths[i], &xh);
-            checked = nm_mempool_find(&c->pool, &xh) != NULL;
+            checked = nm_mempool_find(&c->pool, &xh) != NULL || nm_chain_bft_sig_known(c, &xh);
         }
         if (!(err = nm_runtime_apply(&c->rt, b.extrinsics[i], b.lengths[i], checked,
                                      (uint32_t)i, &results[i])) &&
@@ -606,12 +605,14 @@ static void outcome_append(struct nm_block_outcome *all, struct nm_block_outcome
     free(one->results);
 }
 
-/* Which of the blocks' extrinsics the pool holds (on the node thread,
- * before the workers start): NULL when none can be (an empty pool, or no
- * memory: then all are checked). */
+/* Which of the blocks' extrinsics the pool holds, or whose signatures
+ * this node found good already (chain_bft.h: by admission or a proposal's
+ * check), on the node thread before the workers start: NULL when none can
+ * be (an empty pool on a chain without BFT, or no memory: then all are
+ * checked). */
 static uint8_t **pooled_of(struct nm_chain *c, uint8_t *const *blocks, const size_t *lens, size_t n)
 {
-    if (!c->pool.count || !n)
+    if (!n || (!c->pool.count && !c->bft))
         return NULL;
     uint8_t **pooled = calloc(n, sizeof *pooled);
     nm_mempool_index(&c->pool);
@@ -623,7 +624,8 @@ static uint8_t **pooled_of(struct nm_chain *c, uint8_t *const *blocks, const siz
             for (size_t k = 0; k < b.count; k++) {
                 nm_hash h;
                 nm_extrinsic_hash(b.extrinsics[k], b.lengths[k], &h);
-                pooled[i][k] = nm_mempool_find(&c->pool, &h) != NULL;
+                pooled[i][k] = nm_mempool_find(&c->pool, &h) != NULL ||
+                               nm_chain_bft_sig_known(c, &h); /* checked here already */
             }
         nm_block_fini(&b);
     }

@@ -5,6 +5,7 @@
 #define SQLITE_ENABLE_PREUPDATE_HOOK 1
 #include "node/chain_bft.h"
 
+#include "node/admission.h"
 #include "node/errors.h"
 #include "node/extrinsic.h"
 #include "node/pallets/authorities.h"
@@ -62,6 +63,8 @@ const struct nm_bft_authorities *nm_chain_bft_authorities_at(const struct nm_cha
     return &c->bft_set;
 }
 
+static bool cert_was_checked(const struct nm_chain *c, const struct nm_block *b);
+
 int nm_chain_bft_check_block(struct nm_chain *c, const struct nm_block *b, const nm_hash *hash)
 {
     const struct nm_header *h = &b->header;
@@ -81,6 +84,8 @@ int nm_chain_bft_check_block(struct nm_chain *c, const struct nm_block *b, const
      * in one round may be proposed again in a later one (valid_round) */
     if (cert.height != h->height || !nm_hash_eq(&cert.block, hash))
         err = NM_E_BFT_CERT_MISMATCH;
+    else if (cert_was_checked(c, b))
+        err = nm_bft_cert_check_power(&cert, set); /* its signatures were checked as votes */
     else
         err = nm_bft_cert_verify(&cert, &c->genesis, set);
     nm_bft_cert_fini(&cert);
@@ -114,7 +119,21 @@ struct nm_chain_bft_exec {
     size_t count, next;
     uint64_t reused, replayed;
     struct nm_sig_memo checked; /* signatures a proposal check verified */
+    struct nm_admission *admission; /* shares verdicts with the proposal checks */
+    /* during nm_chain_bft_commit_decided: the engine's certificate, encoded;
+     * a justification of exactly these bytes had its signatures checked */
+    const uint8_t *cert_checked;
+    size_t cert_checked_len;
 };
+
+/* The block's justification is the certificate nm_chain_bft_commit_decided
+ * is storing, byte for byte. */
+static bool cert_was_checked(const struct nm_chain *c, const struct nm_block *b)
+{
+    const struct nm_chain_bft_exec *x = c->bft_exec;
+    return x && x->cert_checked && x->cert_checked_len == b->justification_len &&
+           !memcmp(x->cert_checked, b->justification, b->justification_len);
+}
 
 static void exec_entry_fini(struct exec_entry *e)
 {
@@ -304,6 +323,25 @@ int nm_chain_bft_build(struct nm_chain *c, uint64_t timestamp_ms, uint8_t **bloc
     return err;
 }
 
+void nm_chain_bft_set_admission(struct nm_chain *c, struct nm_admission *a)
+{
+    struct nm_chain_bft_exec *x = a || c->bft_exec ? exec_of(c) : NULL;
+    if (x)
+        x->admission = a; /* without memory: nothing shared, each checks its own */
+}
+
+bool nm_chain_bft_sig_checked(const struct nm_chain *c, const nm_hash *hash)
+{
+    return c->bft_exec && nm_sig_memo_has(&c->bft_exec->checked, hash);
+}
+
+bool nm_chain_bft_sig_known(const struct nm_chain *c, const nm_hash *hash)
+{
+    const struct nm_chain_bft_exec *x = c->bft_exec;
+    return x && (nm_sig_memo_has(&x->checked, hash) ||
+                 (x->admission && nm_admission_sig_good(x->admission, hash)));
+}
+
 /* Issue 11 (speed): the signatures of a proposed block's extrinsics that
  * this node has not checked (not in its pool, where admission checked
  * them, nor in an earlier proposal) are checked on threads while the node
@@ -323,21 +361,28 @@ static int sigs_start(struct nm_chain *c, const struct nm_block *b, nm_hash **ha
     nm_mempool_index(&c->pool);
     for (size_t i = 0; i < b->count; i++) {
         nm_extrinsic_hash(b->extrinsics[i], b->lengths[i], &(*hashes)[i]);
-        if (!nm_mempool_find(&c->pool, &(*hashes)[i]) &&
-            !nm_sig_memo_has(&x->checked, &(*hashes)[i]))
+        if (!nm_mempool_find(&c->pool, &(*hashes)[i]) && !nm_chain_bft_sig_known(c, &(*hashes)[i]))
             (*unchecked)[(*n)++] = i;
     }
     return nm_sig_check_start(&c->genesis, b->extrinsics, b->lengths, *unchecked, *n, sc);
 }
 
-int nm_chain_bft_validate(struct nm_chain *c, const uint8_t *block, size_t len)
+/* rooted: bytes decoded before here or by the caller, their extrinsics
+ * root checked then (or encoded here): not computed again */
+static int decode(const uint8_t *data, size_t len, struct nm_block *b, bool rooted)
+{
+    return rooted ? nm_block_decode_unrooted(data, len, b) : nm_block_decode(data, len, b);
+}
+
+/* rooted: the caller decoded these bytes, their extrinsics root checked */
+static int validate(struct nm_chain *c, const uint8_t *block, size_t len, bool rooted)
 {
     if (!c->bft)
         return NM_E_INVAL;
     if (len > NM_BFT_PROPOSAL_BLOCK_MAX)
         return NM_E_BFT_PROPOSAL_TOO_LARGE;
     struct nm_block b;
-    int err = nm_block_decode(block, len, &b);
+    int err = decode(block, len, &b, rooted);
     if (err)
         return err;
     nm_hash *hashes = NULL, hash;
@@ -360,6 +405,8 @@ int nm_chain_bft_validate(struct nm_chain *c, const uint8_t *block, size_t len)
         for (size_t k = 0; k < n; k++) /* only the hashes the threads checked */
             hashes[k] = hashes[unchecked[k]];
         (void)nm_sig_memo_add(&c->bft_exec->checked, hashes, n); /* lost: checked again */
+        if (c->bft_exec->admission) /* not to be checked again when heard from a peer */
+            nm_admission_sig_note_good(c->bft_exec->admission, hashes, n);
     }
 out:
     free(hashes);
@@ -368,11 +415,22 @@ out:
     return err;
 }
 
-int nm_chain_bft_justify(const uint8_t *block, size_t len, const struct nm_bft_cert *cert,
-                         uint8_t **out, size_t *out_len)
+int nm_chain_bft_validate(struct nm_chain *c, const uint8_t *block, size_t len)
+{
+    return validate(c, block, len, false);
+}
+
+int nm_chain_bft_validate_decoded(struct nm_chain *c, const uint8_t *block, size_t len)
+{
+    return validate(c, block, len, true);
+}
+
+/* rooted: built or validated here (its extrinsics root known good) */
+static int justify(const uint8_t *block, size_t len, const struct nm_bft_cert *cert, bool rooted,
+                   uint8_t **out, size_t *out_len)
 {
     struct nm_block b;
-    int err = nm_block_decode(block, len, &b);
+    int err = decode(block, len, &b, rooted);
     if (err)
         return err;
     uint8_t *cbytes = NULL;
@@ -391,16 +449,24 @@ int nm_chain_bft_justify(const uint8_t *block, size_t len, const struct nm_bft_c
     return err;
 }
 
+int nm_chain_bft_justify(const uint8_t *block, size_t len, const struct nm_bft_cert *cert,
+                         uint8_t **out, size_t *out_len)
+{
+    return justify(block, len, cert, false, out, out_len);
+}
+
 /* The decided block from its kept write set: 0 when stored; 1 when it
  * must be executed (none kept, or it no longer applies); else why the
- * block is refused (its certificate). */
-static int commit_kept(struct nm_chain *c, const uint8_t *full, size_t full_len,
+ * block is refused (its certificate). rooted: its body is one this node
+ * built or validated (else the root is checked: a kept write set is found
+ * by the header alone). */
+static int commit_kept(struct nm_chain *c, const uint8_t *full, size_t full_len, bool rooted,
                        struct nm_block_outcome *outcome)
 {
     struct nm_block b;
     nm_hash hash;
     struct exec_entry *e;
-    if (!c->bft_exec || nm_block_decode(full, full_len, &b))
+    if (!c->bft_exec || decode(full, full_len, &b, rooted))
         return 1;
     int err = 1;
     if (nm_header_hash(&b.header, &hash) || !(e = exec_find(c, &hash)) ||
@@ -433,15 +499,22 @@ out:
 }
 
 static int commit(struct nm_chain *c, const uint8_t *block, size_t len,
-                  const struct nm_bft_cert *cert, bool sigs_checked,
+                  const struct nm_bft_cert *cert, bool sigs_checked, bool cert_checked,
                   struct nm_block_outcome *outcome)
 {
     uint8_t *full;
     size_t full_len;
-    int err = nm_chain_bft_justify(block, len, cert, &full, &full_len);
+    int err = justify(block, len, cert, sigs_checked, &full, &full_len);
     if (err)
         return err;
-    if ((err = commit_kept(c, full, full_len, outcome)) == 1) {
+    uint8_t *cbytes = NULL;
+    size_t clen = 0;
+    struct nm_chain_bft_exec *trust = NULL;
+    if (cert_checked && (trust = exec_of(c)) && !nm_bft_cert_encode(cert, &cbytes, &clen)) {
+        trust->cert_checked = cbytes;
+        trust->cert_checked_len = clen;
+    }
+    if ((err = commit_kept(c, full, full_len, sigs_checked, outcome)) == 1) {
         err = nm_chain_import_outcome(c, full, full_len, sigs_checked, outcome);
         struct nm_chain_bft_exec *x = err ? NULL : exec_of(c);
         if (x) {
@@ -449,6 +522,11 @@ static int commit(struct nm_chain *c, const uint8_t *block, size_t len,
             exec_clear(x);
         }
     }
+    if (trust) {
+        trust->cert_checked = NULL;
+        trust->cert_checked_len = 0;
+    }
+    free(cbytes);
     free(full);
     return err;
 }
@@ -456,19 +534,26 @@ static int commit(struct nm_chain *c, const uint8_t *block, size_t len,
 int nm_chain_bft_import_final(struct nm_chain *c, const uint8_t *block, size_t len,
                               struct nm_block_outcome *outcome)
 {
-    int err = c->bft ? commit_kept(c, block, len, outcome) : 1;
+    int err = c->bft ? commit_kept(c, block, len, false, outcome) : 1;
     return err == 1 ? nm_chain_import_outcome(c, block, len, false, outcome) : err;
 }
 
 int nm_chain_bft_commit(struct nm_chain *c, const uint8_t *block, size_t len,
                         const struct nm_bft_cert *cert, struct nm_block_outcome *outcome)
 {
-    return commit(c, block, len, cert, false, outcome);
+    return commit(c, block, len, cert, false, false, outcome);
 }
 
 int nm_chain_bft_commit_validated(struct nm_chain *c, const uint8_t *block, size_t len,
                                   const struct nm_bft_cert *cert,
                                   struct nm_block_outcome *outcome)
 {
-    return commit(c, block, len, cert, true, outcome);
+    return commit(c, block, len, cert, true, false, outcome);
+}
+
+int nm_chain_bft_commit_decided(struct nm_chain *c, const uint8_t *block, size_t len,
+                                const struct nm_bft_cert *cert, bool validated,
+                                struct nm_block_outcome *outcome)
+{
+    return commit(c, block, len, cert, validated, true, outcome);
 }

@@ -38,6 +38,9 @@ int nm_chain_bft_build(struct nm_chain *c, uint64_t timestamp_ms, uint8_t **bloc
  * most NM_BFT_PROPOSAL_BLOCK_MAX bytes; nothing is stored. 0 when it is
  * valid. */
 int nm_chain_bft_validate(struct nm_chain *c, const uint8_t *block, size_t len);
+/* The same for bytes the caller has decoded with nm_block_decode (their
+ * extrinsics root checked): the root is not computed again. */
+int nm_chain_bft_validate_decoded(struct nm_chain *c, const uint8_t *block, size_t len);
 /* A block decided by consensus: stored with cert as its justification (and
  * every check of import, the certificate's included). */
 int nm_chain_bft_commit(struct nm_chain *c, const uint8_t *block, size_t len,
@@ -47,6 +50,14 @@ int nm_chain_bft_commit(struct nm_chain *c, const uint8_t *block, size_t len,
 int nm_chain_bft_commit_validated(struct nm_chain *c, const uint8_t *block, size_t len,
                                   const struct nm_bft_cert *cert,
                                   struct nm_block_outcome *outcome);
+/* A block this node's consensus engine decided: as nm_chain_bft_commit
+ * (validated: as nm_chain_bft_commit_validated), but cert's signatures are
+ * not checked again (issue 11, speed): the engine checked each precommit
+ * before it counted it (or the whole certificate, heard from a peer), so
+ * only its quorum and its match with the block are. */
+int nm_chain_bft_commit_decided(struct nm_chain *c, const uint8_t *block, size_t len,
+                                const struct nm_bft_cert *cert, bool validated,
+                                struct nm_block_outcome *outcome);
 /* A final block (justified: its certificate inside) from a peer, as
  * nm_chain_import_outcome imports it, but stored from the write set kept
  * when this node checked the very block as a proposal, if it did (issue
@@ -54,6 +65,21 @@ int nm_chain_bft_commit_validated(struct nm_chain *c, const uint8_t *block, size
  * the precommits itself no longer executes it a second time). */
 int nm_chain_bft_import_final(struct nm_chain *c, const uint8_t *block, size_t len,
                               struct nm_block_outcome *outcome);
+/* Issue 11 (speed, every signature checked once): a node's pool admission
+ * (node/admission.h, registered by nm_admission_new; NULL unregisters)
+ * and the proposal checks share what they verified: a proposed block's
+ * extrinsic whose signature admission found good (or will judge with a
+ * verdict already known) is not checked again, and the ones a proposal's
+ * check verified are not checked again by admission. */
+struct nm_admission;
+void nm_chain_bft_set_admission(struct nm_chain *c, struct nm_admission *a);
+/* True when a proposal check on this chain verified this extrinsic's
+ * signature (the bytes with this hash). */
+bool nm_chain_bft_sig_checked(const struct nm_chain *c, const nm_hash *hash);
+/* The same, or admission found it good: block import (sync, a final block
+ * from a peer) and proposal checks skip these as they skip pooled ones. */
+bool nm_chain_bft_sig_known(const struct nm_chain *c, const nm_hash *hash);
+
 /* How decided blocks were stored since the chain opened: from the write
  * set kept when this node built or validated the very block (reused), or
  * by executing it again (replayed: not built or validated here, or the

@@ -339,9 +339,9 @@ static void decided(struct nm_bft_node *b, struct nm_bft_cert *cert)
     uint64_t reused_before, reused, replayed;
     nm_chain_bft_exec_stats(c, &reused_before, &replayed);
     /* the cache holds only blocks built here or validated here, with
-     * every signature checked: not again */
-    int err = blk->valid ? nm_chain_bft_commit_validated(c, blk->bytes, blk->len, cert, &out)
-                         : nm_chain_bft_commit(c, blk->bytes, blk->len, cert, &out);
+     * every signature checked: not again; nor the certificate's, each
+     * checked as a precommit before the engine counted it */
+    int err = nm_chain_bft_commit_decided(c, blk->bytes, blk->len, cert, blk->valid, &out);
     if (err) {
         b_log(b, "error: bft: final block %" PRIu64 " not stored: %s", cert->height,
               nm_strerror(err));
@@ -458,11 +458,13 @@ static void keep_future(struct nm_bft_node *b, uint64_t height, const uint8_t *m
     if (!copy)
         return;
     memcpy(copy, msg, len);
-    b->future[b->n_future++] = (struct future_msg){height, copy, len};
+    b->future[b->n_future++] = (struct future_msg){height, copy, len, b->set_version};
 }
 
-static int receive(struct nm_bft_node *b, const uint8_t *msg, size_t len);
+static int receive(struct nm_bft_node *b, const uint8_t *msg, size_t len, bool checked);
 
+/* Issue 11 (speed): a kept message's signature was checked when it came;
+ * it is not checked again unless the authority set changed meanwhile. */
 static void feed_future(struct nm_bft_node *b)
 {
     size_t n = b->n_future;
@@ -471,7 +473,7 @@ static void feed_future(struct nm_bft_node *b)
     b->n_future = 0;
     for (size_t i = 0; i < n; i++) {
         if (list[i].height >= b->e.m.height)
-            receive(b, list[i].bytes, list[i].len);
+            receive(b, list[i].bytes, list[i].len, list[i].set_version == b->set_version);
         free(list[i].bytes);
     }
 }
@@ -494,7 +496,8 @@ static int other_height_or_reject(const struct nm_bft_node *b, uint64_t height)
     return height == b->e.m.height ? -1 : 1;
 }
 
-static int receive_proposal(struct nm_bft_node *b, const uint8_t *msg, size_t len)
+/* checked: kept, its signature and block hash checked when it came */
+static int receive_proposal(struct nm_bft_node *b, const uint8_t *msg, size_t len, bool checked)
 {
     struct nm_bft_proposal p;
     if (len < 1 + NM_BFT_PROPOSAL_WIRE_LEN ||
@@ -502,14 +505,14 @@ static int receive_proposal(struct nm_bft_node *b, const uint8_t *msg, size_t le
         return -1;
     if (p.height < b->e.m.height || p.height <= b->chain->best.height)
         return 1; /* decided: and it may be another set's, which we no longer have */
-    if (nm_bft_proposal_check(&p, &b->ecfg.genesis, b->ecfg.set))
+    if (!checked && nm_bft_proposal_check(&p, &b->ecfg.genesis, b->ecfg.set))
         return other_height_or_reject(b, p.height);
     const uint8_t *blk = msg + 1 + NM_BFT_PROPOSAL_WIRE_LEN;
     size_t blk_len = len - 1 - NM_BFT_PROPOSAL_WIRE_LEN;
-    nm_hash h;
-    uint64_t height;
-    if (block_hash_of(blk, blk_len, &h, &height) || !nm_hash_eq(&h, &p.block) ||
-        height != p.height)
+    nm_hash h = p.block;
+    uint64_t height = p.height;
+    if (!checked && (block_hash_of(blk, blk_len, &h, &height) || !nm_hash_eq(&h, &p.block) ||
+                     height != p.height))
         return -1; /* the block is not the one signed */
     if (p.height > b->e.m.height || p.height != b->chain->best.height + 1) {
         keep_future(b, p.height, msg, len);
@@ -523,7 +526,9 @@ static int receive_proposal(struct nm_bft_node *b, const uint8_t *msg, size_t le
         memcpy(copy, blk, blk_len);
         if (b->cfg.before_write)
             b->cfg.before_write(b->cfg.ud);
-        int err = nm_chain_bft_validate(b->chain, copy, blk_len);
+        /* block_hash_of decoded these bytes (the root checked), or it was
+         * kept already checked so */
+        int err = nm_chain_bft_validate_decoded(b->chain, copy, blk_len);
         if (err) {
             char hex[NM_HASH_HEXLEN];
             b_log(b, "warning: bft: proposed block %" PRIu64 " %.18s… is invalid: %s", height,
@@ -540,7 +545,7 @@ static int receive_proposal(struct nm_bft_node *b, const uint8_t *msg, size_t le
     return verdict(err);
 }
 
-static int receive_vote(struct nm_bft_node *b, const uint8_t *msg, size_t len)
+static int receive_vote(struct nm_bft_node *b, const uint8_t *msg, size_t len, bool checked)
 {
     struct nm_bft_vote v;
     if (nm_bft_vote_decode(msg + 1, len - 1, &v))
@@ -549,11 +554,11 @@ static int receive_vote(struct nm_bft_node *b, const uint8_t *msg, size_t len)
         b->late_votes++; /* not checked: it may be another set's */
         /* per authority only when checked, for the height just decided */
         if (b->seen && v.height + 1 == b->e.m.height && v.authority < b->ecfg.set->count &&
-            nm_bft_vote_check(&v, &b->ecfg.genesis, b->ecfg.set) == 0)
+            (checked || nm_bft_vote_check(&v, &b->ecfg.genesis, b->ecfg.set) == 0))
             b->seen[v.authority].late++;
         return 1;
     }
-    if (nm_bft_vote_check(&v, &b->ecfg.genesis, b->ecfg.set))
+    if (!checked && nm_bft_vote_check(&v, &b->ecfg.genesis, b->ecfg.set))
         return other_height_or_reject(b, v.height);
     if (v.height > b->e.m.height) {
         keep_future(b, v.height, msg, len);
@@ -569,15 +574,15 @@ static int receive_vote(struct nm_bft_node *b, const uint8_t *msg, size_t len)
     return verdict(err);
 }
 
-static int receive(struct nm_bft_node *b, const uint8_t *msg, size_t len)
+static int receive(struct nm_bft_node *b, const uint8_t *msg, size_t len, bool checked)
 {
     if (!b->live || len < 2)
         return len < 2 ? -1 : 1;
     switch (msg[0]) {
     case NM_BFT_GOSSIP_PROPOSAL:
-        return receive_proposal(b, msg, len);
+        return receive_proposal(b, msg, len, checked);
     case NM_BFT_GOSSIP_VOTE:
-        return receive_vote(b, msg, len);
+        return receive_vote(b, msg, len, checked);
     case NM_BFT_GOSSIP_EVIDENCE: {
         struct nm_bft_evidence ev;
         if (nm_bft_evidence_decode(msg + 1, len - 1, &ev))
@@ -596,7 +601,7 @@ static int receive(struct nm_bft_node *b, const uint8_t *msg, size_t len)
 
 int nm_bft_node_receive(struct nm_bft_node *b, const uint8_t *msg, size_t len)
 {
-    return receive(b, msg, len);
+    return receive(b, msg, len, false);
 }
 
 /* ---- life cycle ---- */

@@ -29,6 +29,7 @@ struct future_msg {
     uint64_t height;
     uint8_t *bytes; /* owned: the whole gossip message */
     size_t len;
+    uint32_t set_version; /* its signature was checked against this set */
 };
 
 struct own_msg {

@@ -136,11 +136,11 @@ static void schedule_next_block(struct nm_node *n)
 
 /* A block of ours was stored (made alone, or final by consensus): the
  * network first (every peer's import waits on it; our log and our own
- * subscribers do not): gossip it and tell peers to fetch it, for those
- * gossip misses; then RPC subscribers. */
-static void block_stored(struct nm_node *n, const struct nm_block_outcome *outcome)
+ * subscribers do not): gossip it (when gossip) and tell peers to fetch
+ * it, for those gossip misses; then RPC subscribers. */
+static void block_stored(struct nm_node *n, const struct nm_block_outcome *outcome, bool gossip)
 {
-    if (n->pubsub)
+    if (n->pubsub && gossip)
         nm_pubsub_block_produced(n->pubsub);
     if (n->sync)
         nm_sync_announce(n->sync);
@@ -168,7 +168,7 @@ static void produce_block(uv_timer_t *t)
                  nm_strerror(err));
         return;
     }
-    block_stored(n, &outcome);
+    block_stored(n, &outcome, true);
     char hex[NM_HASH_HEXLEN];
     size_t failed = 0;
     for (size_t i = 0; i < outcome.count; i++)
@@ -446,9 +446,13 @@ static void bft_publish(void *ud, const uint8_t *msg, size_t len)
         nm_pubsub_publish_consensus(n->pubsub, msg, len);
 }
 
+/* Issue 11 (speed): every authority stored this block itself, so only its
+ * author gossips it, for followers (each node got three 100 kB copies per
+ * height to ignore); all announce it, and a node that missed it syncs. */
 static void bft_finalized(void *ud, const struct nm_block_outcome *o)
 {
-    block_stored(ud, o);
+    struct nm_node *n = ud;
+    block_stored(n, o, nm_account_eq(&n->chain->best.author, &n->chain->author.pub));
 }
 
 /* --validator: the key must be an authority of this chain. */

@@ -173,6 +173,42 @@ static void test_signature_checked_once_from_admission_to_block(void **state)
     nm_chain_close(importer);
 }
 
+/* Issue 11 (every signature once): the same bytes again, while the first
+ * copy pends (a second peer's gossip, a sync relay) or once it is in a
+ * block, are answered as nm_chain_submit answers them, with no second
+ * signature check: a good copy is a duplicate, then stale; a forged one is
+ * refused as forged each time. */
+static void test_the_same_bytes_again_are_answered_without_a_second_check(void **state)
+{
+    struct fx *f = *state;
+    struct blob x = chx_transfer_ext(f->chain, "alice", 0, "bob", NMT), bad = forged(f->chain, 1);
+    unsigned long before = nm_extrinsic_verifications();
+    assert_int_equal(submit(f, &x), 0);
+    assert_int_equal(submit(f, &bad), 0);
+    assert_int_equal(submit(f, &x), 0); /* pending copies */
+    assert_int_equal(submit(f, &bad), 0);
+    uv_run(&f->loop, UV_RUN_DEFAULT);
+    assert_int_equal(f->got.n, 4);
+    assert_int_equal(f->got.err[0], 0);
+    assert_int_equal(f->got.err[1], NM_E_BAD_SIGNATURE);
+    assert_int_equal(f->got.err[2], NM_E_DUPLICATE_TX);
+    assert_int_equal(f->got.err[3], NM_E_BAD_SIGNATURE);
+    assert_int_equal(nm_extrinsic_verifications() - before, 2);
+    assert_int_equal(submit(f, &bad), 0); /* a forged one heard later */
+    uv_run(&f->loop, UV_RUN_DEFAULT);
+    assert_int_equal(f->got.err[4], NM_E_BAD_SIGNATURE);
+    assert_int_equal(nm_extrinsic_verifications() - before, 3);
+    chx_produce(f->chain); /* x is in block 1 now, out of the pool */
+    assert_int_equal(submit(f, &x), 0);
+    uv_run(&f->loop, UV_RUN_DEFAULT);
+    assert_int_equal(f->got.err[5], NM_E_STALE_NONCE);
+    assert_int_equal(nm_extrinsic_verifications() - before, 3);
+    assert_int_equal(nm_chain_submit(f->chain, x.data, x.len, NULL), NM_E_STALE_NONCE);
+    assert_int_equal(f->chain->pool.count, 0);
+    free(x.data);
+    free(bad.data);
+}
+
 /* The highest nice of this process's threads other than the caller's. */
 static int other_threads_max_nice(void)
 {
@@ -364,6 +400,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_submission_order_and_nonce_rules_are_kept, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_delete_drops_pending_answers, setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_the_same_bytes_again_are_answered_without_a_second_check, setup, teardown),
         cmocka_unit_test_setup_teardown(test_workers_go_on_while_the_loop_thread_is_busy, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_libuv_workers_keep_their_priority, setup, teardown),

@@ -3,7 +3,9 @@
  * pool; in a later round of the same height the block already checked
  * here, not a new one (issue 11, speed); the block built ahead during the
  * pause, when the chain has not moved since, else a new one. Driven on a
- * bare struct nm_bft_node around a chain with four authorities. */
+ * bare struct nm_bft_node around a chain with four authorities. And a
+ * whole node's messages kept for a height not reached yet: checked once,
+ * when they came, not again when they count. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -17,8 +19,10 @@
 #include "node/chainspec.h"
 #include "node/errors.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define N 4
 static const char *const NAMES[N] = {"alice", "bob", "charlie", "dave"};
@@ -130,6 +134,83 @@ static void test_the_block_built_ahead_is_proposed_while_the_chain_stands(void *
     assert_false(f->b.built_ahead);
 }
 
+static void close_handle(uv_handle_t *h, void *arg)
+{
+    (void)arg;
+    if (!uv_is_closing(h))
+        uv_close(h, NULL);
+}
+
+static void no_publish(void *ud, const uint8_t *msg, size_t len)
+{
+    (void)ud, (void)msg, (void)len;
+}
+
+/* Issue 11 (speed): a vote for the next height is checked when it comes
+ * and kept; once the block below is stored it counts without a second
+ * signature check (the authority set has not changed meanwhile). */
+static void test_a_kept_future_vote_is_not_checked_again_when_it_counts(void **state)
+{
+    struct fx *f = *state;
+    struct nm_keypair keys[N];
+    for (int i = 0; i < N; i++)
+        assert_int_equal(nm_keypair_dev(NAMES[i], &keys[i]), 0);
+    const struct nm_bft_authorities *set = nm_chain_bft_authorities_at(f->chain, 1);
+    uv_loop_t loop;
+    assert_int_equal(uv_loop_init(&loop), 0);
+    char dir[] = "/tmp/nm-test-bft-node.XXXXXX", files[64], msg[256];
+    assert_non_null(mkdtemp(dir));
+    snprintf(files, sizeof files, "%s/n", dir);
+    struct nm_bft_node_config cfg = {.loop = &loop, .chain = f->chain, .files = files,
+                                     .publish = no_publish};
+    struct nm_bft_node *bn;
+    assert_int_equal(nm_bft_node_new(&cfg, &bn, msg, sizeof msg), 0);
+    int alice = nm_bft_authorities_find(set, &keys[0].pub);
+    struct nm_bft_vote v = {.genesis = f->chain->genesis, .height = 2, .step = NM_BFT_PREVOTE,
+                            .has_block = true, .authority = (uint16_t)alice};
+    memset(v.block.b, 5, sizeof v.block.b);
+    nm_bft_vote_sign(&v, &keys[0]);
+    uint8_t wire[1 + NM_BFT_VOTE_WIRE_LEN] = {NM_BFT_GOSSIP_VOTE};
+    nm_bft_vote_encode(&v, wire + 1);
+    unsigned long before = nm_bft_message_signature_checks();
+    assert_int_equal(nm_bft_node_receive(bn, wire, sizeof wire), 0); /* ahead: kept */
+    assert_int_equal(bn->n_future, 1);
+    assert_int_equal(nm_bft_message_signature_checks() - before, 1);
+    /* block 1 stored beside the engine (as sync does): the vote counts now */
+    uint8_t *blk;
+    size_t len;
+    nm_hash h;
+    assert_int_equal(nm_chain_bft_build(f->chain, nm_now_ms(), &blk, &len), 0);
+    hash_of(blk, len, &h);
+    struct nm_bft_cert cert;
+    assert_int_equal(nm_bft_cert_init(&cert, 1, 0, &h, N), 0);
+    for (int i = 0; i < 3; i++) {
+        struct nm_bft_vote pc = {.genesis = f->chain->genesis, .height = 1,
+                                 .step = NM_BFT_PRECOMMIT, .has_block = true, .block = h,
+                                 .authority = (uint16_t)nm_bft_authorities_find(set, &keys[i].pub)};
+        nm_bft_vote_sign(&pc, &keys[i]);
+        assert_int_equal(nm_bft_cert_add(&cert, &pc), 0);
+    }
+    assert_int_equal(nm_chain_bft_commit(f->chain, blk, len, &cert, NULL), 0);
+    nm_bft_node_chain_advanced(bn);
+    assert_int_equal(bn->n_future, 0);
+    assert_int_equal(bn->seen[alice].last_height, 2); /* it counted */
+    assert_int_equal(nm_bft_message_signature_checks() - before, 1);
+    nm_bft_cert_fini(&cert);
+    free(blk);
+    nm_bft_node_stop(bn);
+    uv_walk(&loop, close_handle, NULL);
+    uv_run(&loop, UV_RUN_DEFAULT);
+    nm_bft_node_free(bn);
+    assert_int_equal(uv_loop_close(&loop), 0);
+    char path[96];
+    snprintf(path, sizeof path, "%s.bft-sign", files);
+    unlink(path);
+    snprintf(path, sizeof path, "%s.bft-wal", files);
+    unlink(path);
+    rmdir(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -137,6 +218,8 @@ int main(void)
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(
             test_the_block_built_ahead_is_proposed_while_the_chain_stands, setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_a_kept_future_vote_is_not_checked_again_when_it_counts, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

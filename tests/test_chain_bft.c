@@ -10,6 +10,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "tests/support/chain_bft_fixture.h"
+
 #include "node/bft/cert.h"
 #include "node/call.h"
 #include "node/chain.h"
@@ -24,153 +26,42 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define N 4
-static const char *const NAMES[N] = {"alice", "bob", "charlie", "dave"};
-
-struct net {
-    struct nm_chain_spec spec;
-    struct nm_keypair keys[N];
-    struct nm_chain *chains[N];
-    /* net_open_built: block 1 as its proposer built it (stored nowhere) */
-    uint8_t *blk;
-    size_t len;
-    int p;   /* the proposer's index */
-    nm_hash h; /* the block's hash */
-};
-
-/* funded: n more accounts with 1,000 NMT each at genesis */
-static void net_open_with(struct net *x, const struct nm_keypair *funded, size_t n)
-{
-    char msg[256];
-    memset(x, 0, sizeof *x);
-    assert_int_equal(nm_chainspec_dev(&x->spec), 0);
-    for (size_t i = 0; i < n; i++)
-        assert_int_equal(nm_chainspec_add_balance(&x->spec, &funded[i].pub, 1000000000000ULL), 0);
-    x->spec.authorities_given = true;
-    x->spec.authority_count = N;
-    for (int i = 0; i < N; i++) {
-        assert_int_equal(nm_keypair_dev(NAMES[i], &x->keys[i]), 0);
-        x->spec.authorities[i] = (struct nm_bft_authority){x->keys[i].pub, 1};
-    }
-    for (int i = 0; i < N; i++)
-        assert_int_equal(nm_chain_open(":memory:", &x->spec, &x->keys[i], &x->chains[i], msg,
-                                       sizeof msg),
-                         0);
-}
-
-static void net_open(struct net *x)
-{
-    net_open_with(x, NULL, 0);
-}
-
-static void net_close(struct net *x)
-{
-    free(x->blk);
-    for (int i = 0; i < N; i++)
-        nm_chain_close(x->chains[i]);
-    nm_chainspec_fini(&x->spec);
-}
-
-/* A certificate for (height, round, block) signed by the first `signers`
- * authorities (in index order). */
-static void make_cert(struct net *x, struct nm_bft_cert *c, uint64_t height, uint32_t round,
-                      const nm_hash *block, int signers)
-{
-    assert_int_equal(nm_bft_cert_init(c, height, round, block, N), 0);
-    const struct nm_bft_authorities *set = nm_chain_bft_authorities_at(x->chains[0], height);
-    for (int s = 0; s < signers; s++) {
-        int i = nm_bft_authorities_find(set, &x->keys[s].pub);
-        struct nm_bft_vote v = {.genesis = x->chains[0]->genesis, .height = height,
-                                .round = round, .step = NM_BFT_PRECOMMIT, .has_block = true,
-                                .block = *block, .authority = (uint16_t)i};
-        nm_bft_vote_sign(&v, &x->keys[s]);
-        assert_int_equal(nm_bft_cert_add(c, &v), 0);
-    }
-}
-
-static void block_hash(const uint8_t *blk, size_t len, nm_hash *out)
-{
-    struct nm_block b;
-    assert_int_equal(nm_block_decode(blk, len, &b), 0);
-    assert_int_equal(nm_header_hash(&b.header, out), 0);
-    nm_block_fini(&b);
-}
-
-/* The proposer of height 1, round 0 builds; returns its index. */
-static int build_first(struct net *x, uint8_t **blk, size_t *len)
-{
-    const struct nm_bft_authorities *set = nm_chain_bft_authorities_at(x->chains[0], 1);
-    int p = (int)nm_bft_authorities_proposer(set, 1, 0);
-    assert_int_equal(nm_chain_bft_build(x->chains[p], nm_now_ms(), blk, len), 0);
-    return p;
-}
-
-static void net_open_built(struct net *x)
-{
-    net_open(x);
-    x->p = build_first(x, &x->blk, &x->len);
-    block_hash(x->blk, x->len, &x->h);
-}
-
 static void test_several_authorities_make_a_bft_chain_without_a_block_timer(void **state)
 {
     (void)state;
-    struct net x;
-    net_open(&x);
-    for (int i = 0; i < N; i++) {
+    struct cbx_net x;
+    cbx_open(&x);
+    for (int i = 0; i < CBX_N; i++) {
         assert_true(x.chains[i]->bft);
         assert_false(x.chains[i]->can_author);
         assert_true(x.chains[i]->bft_self >= 0);
         assert_int_equal(nm_chain_produce(x.chains[i], nm_now_ms(), NULL), NM_E_INVAL);
     }
-    net_close(&x);
+    cbx_close(&x);
 }
 
 static void test_a_built_block_is_checked_by_the_others_but_stored_by_nobody(void **state)
 {
     (void)state;
-    struct net x;
-    net_open_built(&x);
+    struct cbx_net x;
+    cbx_open_built(&x);
     uint8_t *blk = x.blk;
     size_t len = x.len;
     int p = x.p;
-    for (int i = 0; i < N; i++) {
+    for (int i = 0; i < CBX_N; i++) {
         assert_int_equal(x.chains[i]->best.height, 0);
         assert_int_equal(nm_chain_bft_validate(x.chains[i], blk, len), 0);
         assert_int_equal(x.chains[i]->best.height, 0);
     }
     /* a block changed after sealing is refused */
     blk[len - 1] ^= 1;
-    assert_int_not_equal(nm_chain_bft_validate(x.chains[(p + 1) % N], blk, len), 0);
-    net_close(&x);
+    assert_int_not_equal(nm_chain_bft_validate(x.chains[(p + 1) % CBX_N], blk, len), 0);
+    cbx_close(&x);
 }
 
 /* A proposal must fit the gossip stream's window (chain_bft.h): with a
  * pool holding more, the proposer's block stays under the cap, is valid,
  * and the rest waits in the pool. */
-/* Pools transfers to dest from senders (round robin, nonces from 0) in c
- * until count of them or bytes of them are in; returns how many. */
-static size_t pool_transfers(struct nm_chain *c, const struct nm_keypair *senders, int n_senders,
-                             const nm_account *dest, size_t count, size_t bytes)
-{
-    size_t pooled = 0, total = 0;
-    for (uint64_t k = 0; pooled < count && total < bytes; k++) {
-        struct nm_call call = {.kind = NM_CALL_TRANSFER};
-        call.u.transfer.dest = *dest;
-        call.u.transfer.amount = 1000000000ULL + k;
-        uint8_t *ext;
-        size_t len;
-        assert_int_equal(nm_extrinsic_build(&senders[k % (uint64_t)n_senders], &c->genesis,
-                                            k / (uint64_t)n_senders, &call, &ext, &len),
-                         0);
-        assert_int_equal(nm_chain_submit(c, ext, len, NULL), 0);
-        pooled++;
-        total += len;
-        free(ext);
-    }
-    return pooled;
-}
-
 static void test_a_proposed_block_stays_under_the_gossip_cap(void **state)
 {
     (void)state;
@@ -180,12 +71,12 @@ static void test_a_proposed_block_stays_under_the_gossip_cap(void **state)
         uint8_t seed[NM_SEED_LEN] = {(uint8_t)i, 7};
         nm_keypair_from_seed(seed, &senders[i]);
     }
-    struct net x;
-    net_open_with(&x, senders, SENDERS);
+    struct cbx_net x;
+    cbx_open_with(&x, senders, SENDERS);
     const struct nm_bft_authorities *set = nm_chain_bft_authorities_at(x.chains[0], 1);
     int p = (int)nm_bft_authorities_proposer(set, 1, 0);
     struct nm_chain *c = x.chains[p];
-    size_t pooled = pool_transfers(c, senders, SENDERS, &x.keys[(p + 1) % N].pub, SIZE_MAX,
+    size_t pooled = cbx_pool_transfers(c, senders, SENDERS, &x.keys[(p + 1) % CBX_N].pub, SIZE_MAX,
                                    2 * NM_BFT_PROPOSAL_BLOCK_MAX);
     uint8_t *blk;
     size_t len;
@@ -196,45 +87,45 @@ static void test_a_proposed_block_stays_under_the_gossip_cap(void **state)
     assert_true(b.count > 0 && b.count < pooled);
     nm_block_fini(&b);
     assert_int_equal(c->pool.count, pooled); /* nothing left the pool: not final yet */
-    assert_int_equal(nm_chain_bft_validate(x.chains[(p + 1) % N], blk, len), 0);
+    assert_int_equal(nm_chain_bft_validate(x.chains[(p + 1) % CBX_N], blk, len), 0);
     assert_true(c->rt.params.max_block_bytes > NM_BFT_PROPOSAL_BLOCK_MAX); /* the chain's own */
     /* a proposal over the cap is refused by the others, before anything */
     uint8_t *over = calloc(1, NM_BFT_PROPOSAL_BLOCK_MAX + 1);
-    assert_int_equal(nm_chain_bft_validate(x.chains[(p + 1) % N], over,
+    assert_int_equal(nm_chain_bft_validate(x.chains[(p + 1) % CBX_N], over,
                                            NM_BFT_PROPOSAL_BLOCK_MAX + 1),
                      NM_E_BFT_PROPOSAL_TOO_LARGE);
-    assert_int_equal(x.chains[(p + 1) % N]->best.height, 0);
+    assert_int_equal(x.chains[(p + 1) % CBX_N]->best.height, 0);
     free(over);
     free(blk);
-    net_close(&x);
+    cbx_close(&x);
 }
 
 static void test_a_block_without_certificate_is_refused(void **state)
 {
     (void)state;
-    struct net x;
-    net_open_built(&x);
+    struct cbx_net x;
+    cbx_open_built(&x);
     uint8_t *blk = x.blk;
     size_t len = x.len;
     int p = x.p;
-    struct nm_chain *c = x.chains[(p + 1) % N];
+    struct nm_chain *c = x.chains[(p + 1) % CBX_N];
     assert_int_equal(nm_chain_import(c, blk, len, false), NM_E_BFT_NO_CERTIFICATE);
     assert_int_equal(c->best.height, 0);
-    net_close(&x);
+    cbx_close(&x);
 }
 
 static void test_a_final_block_is_stored_with_its_certificate_and_synced_with_it(void **state)
 {
     (void)state;
-    struct net x;
-    net_open_built(&x);
+    struct cbx_net x;
+    cbx_open_built(&x);
     uint8_t *blk = x.blk;
     size_t len = x.len;
     int p = x.p;
     nm_hash h = x.h;
     struct nm_bft_cert cert;
-    make_cert(&x, &cert, 1, 0, &h, 3);
-    struct nm_chain *a = x.chains[p], *b = x.chains[(p + 1) % N];
+    cbx_cert(&x, &cert, 1, 0, &h, 3);
+    struct nm_chain *a = x.chains[p], *b = x.chains[(p + 1) % CBX_N];
     assert_int_equal(nm_chain_bft_commit(a, blk, len, &cert, NULL), 0);
     assert_int_equal(a->best.height, 1);
     assert_true(nm_hash_eq(&a->best_hash, &h));
@@ -250,37 +141,37 @@ static void test_a_final_block_is_stored_with_its_certificate_and_synced_with_it
     assert_true(nm_hash_eq(&b->best_hash, &h));
     free(stored);
     nm_bft_cert_fini(&cert);
-    net_close(&x);
+    cbx_close(&x);
 }
 
 static void test_every_bad_certificate_is_refused_and_changes_nothing(void **state)
 {
     (void)state;
-    struct net x;
-    net_open_built(&x);
+    struct cbx_net x;
+    cbx_open_built(&x);
     uint8_t *blk = x.blk;
     size_t len = x.len;
     int p = x.p;
-    struct nm_chain *c = x.chains[(p + 1) % N];
+    struct nm_chain *c = x.chains[(p + 1) % CBX_N];
     nm_hash h = x.h, other;
     memset(other.b, 7, sizeof other.b);
     struct nm_bft_cert cert;
     /* validated here: the kept write set is not stored without a good one */
     assert_int_equal(nm_chain_bft_validate(c, blk, len), 0);
     /* two of four: no quorum */
-    make_cert(&x, &cert, 1, 0, &h, 2);
+    cbx_cert(&x, &cert, 1, 0, &h, 2);
     assert_int_equal(nm_chain_bft_commit(c, blk, len, &cert, NULL), NM_E_BFT_NO_QUORUM);
     nm_bft_cert_fini(&cert);
     /* for another block, or another height */
-    make_cert(&x, &cert, 1, 0, &other, 3);
+    cbx_cert(&x, &cert, 1, 0, &other, 3);
     assert_int_equal(nm_chain_bft_commit(c, blk, len, &cert, NULL), NM_E_BFT_CERT_MISMATCH);
     nm_bft_cert_fini(&cert);
-    make_cert(&x, &cert, 2, 0, &h, 3);
+    cbx_cert(&x, &cert, 2, 0, &h, 3);
     assert_int_equal(nm_chain_bft_commit(c, blk, len, &cert, NULL), NM_E_BFT_CERT_MISMATCH);
     nm_bft_cert_fini(&cert);
     /* a forged signature */
-    make_cert(&x, &cert, 1, 0, &h, 3);
-    for (uint32_t i = 0; i < N; i++)
+    cbx_cert(&x, &cert, 1, 0, &h, 3);
+    for (uint32_t i = 0; i < CBX_N; i++)
         if (cert.signers[0] & (1u << i)) {
             cert.sigs[i][0] ^= 1;
             break;
@@ -290,7 +181,7 @@ static void test_every_bad_certificate_is_refused_and_changes_nothing(void **sta
     assert_int_equal(c->best.height, 0);
     /* decided in a later round than the one it was made in: fine (a block
      * proposed again with its valid_round) */
-    make_cert(&x, &cert, 1, 3, &h, 3);
+    cbx_cert(&x, &cert, 1, 3, &h, 3);
     assert_int_equal(nm_chain_bft_commit(c, blk, len, &cert, NULL), 0);
     assert_int_equal(c->best.height, 1);
     uint64_t reused, replayed;
@@ -298,35 +189,7 @@ static void test_every_bad_certificate_is_refused_and_changes_nothing(void **sta
     assert_int_equal(reused, 1);
     assert_int_equal(replayed, 0);
     nm_bft_cert_fini(&cert);
-    net_close(&x);
-}
-
-/* A height with transfers: the proposer p builds, (p + 1) validates,
- * (p + 2) does neither; returns the block (malloc'd) and its hash. */
-static void transfers_built(struct net *x, struct nm_keypair *senders, int n, size_t count)
-{
-    for (int i = 0; i < n; i++) {
-        uint8_t seed[NM_SEED_LEN] = {(uint8_t)i, 9};
-        nm_keypair_from_seed(seed, &senders[i]);
-    }
-    net_open_with(x, senders, (size_t)n);
-    const struct nm_bft_authorities *set = nm_chain_bft_authorities_at(x->chains[0], 1);
-    x->p = (int)nm_bft_authorities_proposer(set, 1, 0);
-    struct nm_chain *c = x->chains[x->p];
-    assert_int_equal(pool_transfers(c, senders, n, &x->keys[(x->p + 3) % N].pub, count,
-                                    SIZE_MAX),
-                     count);
-    assert_int_equal(nm_chain_bft_build(c, nm_now_ms(), &x->blk, &x->len), 0);
-    block_hash(x->blk, x->len, &x->h);
-    assert_int_equal(nm_chain_bft_validate(x->chains[(x->p + 1) % N], x->blk, x->len), 0);
-}
-
-static void assert_exec_stats(struct nm_chain *c, uint64_t reused, uint64_t replayed)
-{
-    uint64_t r, p;
-    nm_chain_bft_exec_stats(c, &r, &p);
-    assert_int_equal(r, reused);
-    assert_int_equal(p, replayed);
+    cbx_close(&x);
 }
 
 static void test_a_decided_block_built_or_checked_here_is_not_executed_again(void **state)
@@ -334,13 +197,13 @@ static void test_a_decided_block_built_or_checked_here_is_not_executed_again(voi
     (void)state;
     enum { SENDERS = 8, COUNT = 40 };
     struct nm_keypair senders[SENDERS];
-    struct net x;
-    transfers_built(&x, senders, SENDERS, COUNT);
+    struct cbx_net x;
+    cbx_transfers_built(&x, senders, SENDERS, COUNT);
     struct nm_bft_cert cert;
-    make_cert(&x, &cert, 1, 0, &x.h, 3);
+    cbx_cert(&x, &cert, 1, 0, &x.h, 3);
     /* built here, checked here, neither: one state, whichever way it came */
     for (int k = 0; k < 3; k++) {
-        struct nm_chain *c = x.chains[(x.p + k) % N];
+        struct nm_chain *c = x.chains[(x.p + k) % CBX_N];
         struct nm_block_outcome out = {0};
         assert_int_equal(nm_chain_bft_commit_validated(c, x.blk, x.len, &cert, &out), 0);
         assert_int_equal(out.count, COUNT);
@@ -349,7 +212,7 @@ static void test_a_decided_block_built_or_checked_here_is_not_executed_again(voi
         free(out.results);
         assert_int_equal(c->best.height, 1);
         assert_true(nm_hash_eq(&c->best_hash, &x.h));
-        assert_exec_stats(c, k < 2 ? 1 : 0, k < 2 ? 0 : 1);
+        cbx_assert_exec_stats(c, k < 2 ? 1 : 0, k < 2 ? 0 : 1);
         /* the tables as stored fold to the header's root; replay agrees */
         char msg[256];
         assert_int_equal(nm_chain_check(c, &x.spec, msg, sizeof msg), 0);
@@ -368,20 +231,20 @@ static void test_a_decided_block_built_or_checked_here_is_not_executed_again(voi
     assert_int_equal(nm_chain_submit(c, ext, ext_len, NULL), 0);
     free(ext);
     assert_int_equal(nm_chain_bft_build(c, nm_now_ms(), &blk2, &len2), 0);
-    assert_int_equal(nm_chain_bft_validate(x.chains[(x.p + 1) % N], blk2, len2), 0);
-    assert_int_equal(nm_chain_bft_validate(x.chains[(x.p + 2) % N], blk2, len2), 0);
+    assert_int_equal(nm_chain_bft_validate(x.chains[(x.p + 1) % CBX_N], blk2, len2), 0);
+    assert_int_equal(nm_chain_bft_validate(x.chains[(x.p + 2) % CBX_N], blk2, len2), 0);
     nm_hash h2;
-    block_hash(blk2, len2, &h2);
+    cbx_block_hash(blk2, len2, &h2);
     nm_bft_cert_fini(&cert);
-    make_cert(&x, &cert, 2, 0, &h2, 3);
+    cbx_cert(&x, &cert, 2, 0, &h2, 3);
     for (int k = 0; k < 3; k++) {
-        assert_int_equal(nm_chain_bft_commit(x.chains[(x.p + k) % N], blk2, len2, &cert, NULL),
+        assert_int_equal(nm_chain_bft_commit(x.chains[(x.p + k) % CBX_N], blk2, len2, &cert, NULL),
                          0);
-        assert_true(nm_hash_eq(&x.chains[(x.p + k) % N]->best_hash, &h2));
+        assert_true(nm_hash_eq(&x.chains[(x.p + k) % CBX_N]->best_hash, &h2));
     }
     free(blk2);
     nm_bft_cert_fini(&cert);
-    net_close(&x);
+    cbx_close(&x);
 }
 
 /* Issue 11 (speed): a proposal's extrinsics this node has not checked are
@@ -392,9 +255,9 @@ static void test_a_proposals_unchecked_signatures_are_checked_once_off_this_thre
     (void)state;
     enum { SENDERS = 8, COUNT = 40 };
     struct nm_keypair senders[SENDERS];
-    struct net x;
-    transfers_built(&x, senders, SENDERS, COUNT);
-    struct nm_chain *c = x.chains[(x.p + 2) % N];
+    struct cbx_net x;
+    cbx_transfers_built(&x, senders, SENDERS, COUNT);
+    struct nm_chain *c = x.chains[(x.p + 2) % CBX_N];
     unsigned long all = nm_extrinsic_verifications(), here = nm_extrinsic_verifications_here();
     assert_int_equal(nm_chain_bft_validate(c, x.blk, x.len), 0);
     assert_int_equal(nm_extrinsic_verifications() - all, COUNT);
@@ -403,7 +266,7 @@ static void test_a_proposals_unchecked_signatures_are_checked_once_off_this_thre
     assert_int_equal(nm_chain_bft_validate(c, x.blk, x.len), 0); /* a later round's */
     assert_int_equal(nm_chain_bft_validate(x.chains[x.p], x.blk, x.len), 0); /* all pooled */
     assert_int_equal(nm_extrinsic_verifications() - all, 0);
-    net_close(&x);
+    cbx_close(&x);
 }
 
 /* A proposer that pooled an extrinsic with a forged signature (here forced
@@ -417,11 +280,11 @@ static void test_a_proposal_with_a_forged_signature_is_refused_and_its_dry_run_d
     struct nm_keypair sender;
     uint8_t seed[NM_SEED_LEN] = {7, 7};
     nm_keypair_from_seed(seed, &sender);
-    struct net x;
-    net_open_with(&x, &sender, 1);
+    struct cbx_net x;
+    cbx_open_with(&x, &sender, 1);
     const struct nm_bft_authorities *set = nm_chain_bft_authorities_at(x.chains[0], 1);
     x.p = (int)nm_bft_authorities_proposer(set, 1, 0);
-    struct nm_chain *p = x.chains[x.p], *c = x.chains[(x.p + 1) % N];
+    struct nm_chain *p = x.chains[x.p], *c = x.chains[(x.p + 1) % CBX_N];
     struct nm_call call = {.kind = NM_CALL_TRANSFER};
     call.u.transfer.dest = x.keys[0].pub;
     call.u.transfer.amount = 2000000000ULL;
@@ -432,15 +295,15 @@ static void test_a_proposal_with_a_forged_signature_is_refused_and_its_dry_run_d
     assert_int_equal(nm_chain_submit_checked(p, ext, len, 0, NULL), 0);
     free(ext);
     assert_int_equal(nm_chain_bft_build(p, nm_now_ms(), &x.blk, &x.len), 0);
-    block_hash(x.blk, x.len, &x.h);
+    cbx_block_hash(x.blk, x.len, &x.h);
     assert_int_equal(nm_chain_bft_validate(c, x.blk, x.len), NM_E_BAD_SIGNATURE);
     struct nm_bft_cert cert;
-    make_cert(&x, &cert, 1, 0, &x.h, 3);
+    cbx_cert(&x, &cert, 1, 0, &x.h, 3);
     assert_int_equal(nm_chain_bft_commit(c, x.blk, x.len, &cert, NULL), NM_E_BAD_SIGNATURE);
     assert_int_equal(c->best.height, 0);
-    assert_exec_stats(c, 0, 0);
+    cbx_assert_exec_stats(c, 0, 0);
     nm_bft_cert_fini(&cert);
-    net_close(&x);
+    cbx_close(&x);
 }
 
 /* A final block heard from a peer (justified, as gossip carries it) is
@@ -451,21 +314,21 @@ static void test_a_final_block_from_a_peer_reuses_the_checked_proposals_write_se
     (void)state;
     enum { SENDERS = 4, COUNT = 12 };
     struct nm_keypair senders[SENDERS];
-    struct net x;
-    transfers_built(&x, senders, SENDERS, COUNT); /* checked by p + 1 */
+    struct cbx_net x;
+    cbx_transfers_built(&x, senders, SENDERS, COUNT); /* checked by p + 1 */
     struct nm_bft_cert cert;
-    make_cert(&x, &cert, 1, 0, &x.h, 3);
+    cbx_cert(&x, &cert, 1, 0, &x.h, 3);
     uint8_t *full;
     size_t full_len;
     assert_int_equal(nm_chain_bft_justify(x.blk, x.len, &cert, &full, &full_len), 0);
     for (int k = 1; k <= 2; k++) { /* checked it, never saw it */
-        struct nm_chain *c = x.chains[(x.p + k) % N];
+        struct nm_chain *c = x.chains[(x.p + k) % CBX_N];
         struct nm_block_outcome out = {0};
         assert_int_equal(nm_chain_bft_import_final(c, full, full_len, &out), 0);
         assert_int_equal(out.count, COUNT);
         free(out.results);
         assert_true(nm_hash_eq(&c->best_hash, &x.h));
-        assert_exec_stats(c, k == 1 ? 1 : 0, 0);
+        cbx_assert_exec_stats(c, k == 1 ? 1 : 0, 0);
         char msg[256];
         assert_int_equal(nm_chain_check(c, &x.spec, msg, sizeof msg), 0);
         /* again: not the next block any more */
@@ -473,13 +336,13 @@ static void test_a_final_block_from_a_peer_reuses_the_checked_proposals_write_se
                          NM_E_UNKNOWN_BLOCK);
     }
     /* without its certificate it is refused, kept write set or not */
-    struct nm_chain *c = x.chains[(x.p + 3) % N];
+    struct nm_chain *c = x.chains[(x.p + 3) % CBX_N];
     assert_int_equal(nm_chain_bft_validate(c, x.blk, x.len), 0);
     assert_int_equal(nm_chain_bft_import_final(c, x.blk, x.len, NULL), NM_E_BFT_NO_CERTIFICATE);
     assert_int_equal(c->best.height, 0);
     free(full);
     nm_bft_cert_fini(&cert);
-    net_close(&x);
+    cbx_close(&x);
 }
 
 static void test_a_kept_write_set_that_no_longer_applies_is_never_stored(void **state)
@@ -487,37 +350,37 @@ static void test_a_kept_write_set_that_no_longer_applies_is_never_stored(void **
     (void)state;
     enum { SENDERS = 4, COUNT = 12 };
     struct nm_keypair senders[SENDERS];
-    struct net x;
-    transfers_built(&x, senders, SENDERS, COUNT);
-    struct nm_chain *c = x.chains[(x.p + 1) % N];
+    struct cbx_net x;
+    cbx_transfers_built(&x, senders, SENDERS, COUNT);
+    struct nm_chain *c = x.chains[(x.p + 1) % CBX_N];
     struct nm_bft_cert cert;
-    make_cert(&x, &cert, 1, 0, &x.h, 3);
+    cbx_cert(&x, &cert, 1, 0, &x.h, 3);
     /* a row the block changes is not as it was when checked: the write set
      * conflicts, is rolled back, and the block is executed again (which
      * here finds the state changed under it) */
     char sql[160], hex[2 * NM_PUBKEY_LEN + 1];
-    sodium_bin2hex(hex, sizeof hex, x.keys[(x.p + 3) % N].pub.b, NM_PUBKEY_LEN);
+    sodium_bin2hex(hex, sizeof hex, x.keys[(x.p + 3) % CBX_N].pub.b, NM_PUBKEY_LEN);
     snprintf(sql, sizeof sql, "UPDATE accounts SET free = free + 1 WHERE id = x'%s'", hex);
     assert_int_equal(nm_db_exec(c->db, sql), 0);
     assert_int_equal(nm_chain_bft_commit(c, x.blk, x.len, &cert, NULL), NM_E_STATE_MISMATCH);
     assert_int_equal(c->best.height, 0);
-    assert_exec_stats(c, 0, 0);
+    cbx_assert_exec_stats(c, 0, 0);
     /* as it was: the kept write set applies */
     snprintf(sql, sizeof sql, "UPDATE accounts SET free = free - 1 WHERE id = x'%s'", hex);
     assert_int_equal(nm_db_exec(c->db, sql), 0);
     assert_int_equal(nm_chain_bft_commit(c, x.blk, x.len, &cert, NULL), 0);
-    assert_exec_stats(c, 1, 0);
+    cbx_assert_exec_stats(c, 1, 0);
     char msg[256];
     assert_int_equal(nm_chain_check(c, &x.spec, msg, sizeof msg), 0);
     nm_bft_cert_fini(&cert);
-    net_close(&x);
+    cbx_close(&x);
 }
 
 static void test_a_key_outside_the_set_cannot_build(void **state)
 {
     (void)state;
-    struct net x;
-    net_open(&x);
+    struct cbx_net x;
+    cbx_open(&x);
     struct nm_keypair eve;
     struct nm_chain *c;
     char msg[256];
@@ -533,7 +396,7 @@ static void test_a_key_outside_the_set_cannot_build(void **state)
     assert_int_equal(nm_chain_bft_validate(x.chains[0], blk, len), NM_E_BFT_UNKNOWN_AUTHORITY);
     free(blk);
     nm_chain_close(c);
-    net_close(&x);
+    cbx_close(&x);
 }
 
 /* Evidence on chain: dave signed two precommits; alice reports it in a
@@ -542,8 +405,8 @@ static void test_a_key_outside_the_set_cannot_build(void **state)
 static void test_a_reported_equivocator_leaves_the_set_at_the_next_block(void **state)
 {
     (void)state;
-    struct net x;
-    net_open(&x);
+    struct cbx_net x;
+    cbx_open(&x);
     nm_hash g = x.chains[0]->genesis, b1, b2;
     memset(b1.b, 1, sizeof b1.b);
     memset(b2.b, 2, sizeof b2.b);
@@ -571,9 +434,9 @@ static void test_a_reported_equivocator_leaves_the_set_at_the_next_block(void **
     size_t len;
     assert_int_equal(nm_chain_bft_build(x.chains[p], nm_now_ms(), &blk, &len), 0);
     nm_hash h;
-    block_hash(blk, len, &h);
+    cbx_block_hash(blk, len, &h);
     struct nm_bft_cert cert;
-    make_cert(&x, &cert, 1, 0, &h, 3);
+    cbx_cert(&x, &cert, 1, 0, &h, 3);
     struct nm_chain *c = x.chains[1];
     assert_int_equal(nm_chain_bft_commit(c, blk, len, &cert, NULL), 0);
     nm_bft_cert_fini(&cert);
@@ -586,12 +449,12 @@ static void test_a_reported_equivocator_leaves_the_set_at_the_next_block(void **
     assert_int_equal(nm_bft_cert_verify(&cert, &g, nm_chain_bft_authorities_at(c, 2)),
                      NM_E_BFT_AUTHORITIES);
     nm_bft_cert_fini(&cert);
-    net_close(&x);
+    cbx_close(&x);
 }
 
 /* Block `height` built by alice from her pool, certified by signers (all
  * in the set of that height); the commit's result. */
-static int commit_next(struct net *x, const struct nm_keypair *const *signers, int n)
+static int commit_next(struct cbx_net *x, const struct nm_keypair *const *signers, int n)
 {
     struct nm_chain *c = x->chains[0];
     uint64_t height = c->best.height + 1;
@@ -599,7 +462,7 @@ static int commit_next(struct net *x, const struct nm_keypair *const *signers, i
     size_t len;
     assert_int_equal(nm_chain_bft_build(c, nm_now_ms(), &blk, &len), 0);
     nm_hash h;
-    block_hash(blk, len, &h);
+    cbx_block_hash(blk, len, &h);
     const struct nm_bft_authorities *set = nm_chain_bft_authorities_at(c, height);
     struct nm_bft_cert cert;
     assert_int_equal(nm_bft_cert_init(&cert, height, 0, &h, set->count), 0);
@@ -636,8 +499,8 @@ static void submit_signed(struct nm_chain *c, const struct nm_keypair *k, struct
 static void test_a_governed_set_change_certifies_from_the_next_epoch_on(void **state)
 {
     (void)state;
-    struct net x;
-    net_open(&x);
+    struct cbx_net x;
+    cbx_open(&x);
     struct nm_chain *c = x.chains[0];
     struct nm_keypair eve;
     nm_keypair_dev("eve", &eve);
@@ -682,7 +545,7 @@ static void test_a_governed_set_change_certifies_from_the_next_epoch_on(void **s
     char msg[400];
     assert_int_equal(nm_chain_check(c, &x.spec, msg, sizeof msg), 0);
     assert_non_null(strstr(msg, "check: ok: 10 blocks replayed"));
-    net_close(&x);
+    cbx_close(&x);
 }
 
 int main(void)

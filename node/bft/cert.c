@@ -2,6 +2,7 @@
 #include "node/bft/cert.h"
 
 #include <sodium.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -121,18 +122,31 @@ fail:
     return err;
 }
 
-int nm_bft_cert_verify(const struct nm_bft_cert *c, const nm_hash *genesis,
-                       const struct nm_bft_authorities *set)
+static atomic_ulong signature_checks;
+
+unsigned long nm_bft_cert_signature_checks(void)
+{
+    return atomic_load(&signature_checks);
+}
+
+int nm_bft_cert_check_power(const struct nm_bft_cert *c, const struct nm_bft_authorities *set)
 {
     if (c->n_authorities != set->count)
         return NM_E_BFT_AUTHORITIES;
-    /* cheap part first: a certificate without quorum costs no crypto */
     uint64_t power = 0;
     for (uint32_t i = 0; i < set->count; i++)
         if (has_signer(c, i))
             power += set->list[i].power; /* total capped: cannot overflow */
-    if (!nm_bft_authorities_quorum(set, power))
-        return NM_E_BFT_NO_QUORUM;
+    return nm_bft_authorities_quorum(set, power) ? 0 : NM_E_BFT_NO_QUORUM;
+}
+
+int nm_bft_cert_verify(const struct nm_bft_cert *c, const nm_hash *genesis,
+                       const struct nm_bft_authorities *set)
+{
+    /* cheap part first: a certificate without quorum costs no crypto */
+    int err = nm_bft_cert_check_power(c, set);
+    if (err)
+        return err;
     struct nm_bft_vote v = {.genesis = *genesis,
                             .height = c->height,
                             .round = c->round,
@@ -141,10 +155,13 @@ int nm_bft_cert_verify(const struct nm_bft_cert *c, const nm_hash *genesis,
                             .block = c->block};
     uint8_t msg[NM_BFT_VOTE_SIGNED_LEN];
     nm_bft_vote_signed_bytes(&v, msg);
-    for (uint32_t i = 0; i < set->count; i++)
-        if (has_signer(c, i) &&
-            crypto_sign_ed25519_verify_detached(c->sigs[i], msg, sizeof msg,
+    for (uint32_t i = 0; i < set->count; i++) {
+        if (!has_signer(c, i))
+            continue;
+        atomic_fetch_add(&signature_checks, 1);
+        if (crypto_sign_ed25519_verify_detached(c->sigs[i], msg, sizeof msg,
                                                 set->list[i].account.b) != 0)
             return NM_E_BAD_SIGNATURE;
+    }
     return 0;
 }

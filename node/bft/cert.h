@@ -45,5 +45,11 @@ int nm_bft_cert_decode(const uint8_t *in, size_t len, struct nm_bft_cert *c);
  * no more than 2/3 of the power, NM_E_BAD_SIGNATURE on any bad signature. */
 int nm_bft_cert_verify(const struct nm_bft_cert *c, const nm_hash *genesis,
                        const struct nm_bft_authorities *set);
+/* nm_bft_cert_verify's checks but the signatures: for a certificate whose
+ * signatures this node checked already (its engine's, built from the
+ * precommits it counted). */
+int nm_bft_cert_check_power(const struct nm_bft_cert *c, const struct nm_bft_authorities *set);
+/* Signatures nm_bft_cert_verify checked so far, on any thread (a test hook). */
+unsigned long nm_bft_cert_signature_checks(void);
 
 #endif

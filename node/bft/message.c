@@ -2,6 +2,7 @@
  * votes (see message.h). */
 #include "node/bft/message.h"
 
+#include <stdatomic.h>
 #include <string.h>
 
 #include "node/codec.h"
@@ -114,6 +115,13 @@ bool nm_bft_vote_same_target(const struct nm_bft_vote *a, const struct nm_bft_vo
            a->has_block == b->has_block && (!a->has_block || nm_hash_eq(&a->block, &b->block));
 }
 
+static atomic_ulong signature_checks;
+
+unsigned long nm_bft_message_signature_checks(void)
+{
+    return atomic_load(&signature_checks);
+}
+
 /* The checks votes and proposals share: chain, signer, signature. */
 static int check_signed(const nm_hash *msg_genesis, uint16_t authority, const uint8_t *msg,
                         size_t len, const uint8_t sig[NM_SIG_LEN], const nm_hash *genesis,
@@ -123,6 +131,7 @@ static int check_signed(const nm_hash *msg_genesis, uint16_t authority, const ui
         return NM_E_BFT_WRONG_CHAIN;
     if (authority >= set->count)
         return NM_E_BFT_UNKNOWN_AUTHORITY;
+    atomic_fetch_add(&signature_checks, 1);
     if (!nm_verify(&set->list[authority].account, msg, len, sig))
         return NM_E_BAD_SIGNATURE;
     return 0;

@@ -65,6 +65,9 @@ int nm_bft_proposal_decode(const uint8_t *in, size_t len, struct nm_bft_proposal
 void nm_bft_proposal_sign(struct nm_bft_proposal *p, const struct nm_keypair *kp);
 /* As nm_bft_vote_check, plus NM_E_BFT_NOT_PROPOSER when the signer is not
  * the proposer of (height, round). */
+/* Signatures the vote and proposal checks verified so far, on any thread
+ * (a test hook). */
+unsigned long nm_bft_message_signature_checks(void);
 int nm_bft_proposal_check(const struct nm_bft_proposal *p, const nm_hash *genesis,
                           const struct nm_bft_authorities *set);
 

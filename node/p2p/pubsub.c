@@ -95,11 +95,15 @@ static void send_rpc(void *ud, const struct nm_peer_id *to, const uint8_t *rpc, 
 static enum nm_gossip_verdict on_block(struct nm_pubsub *ps, const uint8_t *data, size_t len)
 {
     struct nm_chain *c = ps->cfg.chain;
-    struct nm_block b;
-    if (nm_block_decode(data, len, &b))
+    /* the header alone: every node gossips the block it stored, so most
+     * copies are of a height stored already; the import decodes the rest
+     * (and checks the extrinsics root once, issue 11) */
+    struct nm_reader r;
+    struct nm_header hdr;
+    nm_reader_init(&r, data, len);
+    if (nm_header_decode(&r, &hdr))
         return NM_GOSSIP_REJECT;
-    uint64_t height = b.header.height;
-    nm_block_fini(&b);
+    uint64_t height = hdr.height;
     if (height != c->best.height + 1)
         return NM_GOSSIP_IGNORE; /* old, or ahead of us: sync fetches what is missing */
     if (ps->cfg.before_import)

@@ -152,6 +152,12 @@ check "metrics: heights decided, rounds, time to finality, missed proposals per 
            grep -q '^neuromesh_bft_finality_seconds_count [1-9]' '$T/metrics' &&
            grep -q '^neuromesh_bft_late_votes_total ' '$T/metrics' &&
            test \$(grep -c '^neuromesh_bft_missed_proposals_total{authority=\"5' '$T/metrics') = 4"
+# every authority stores each block itself: only the block's author gossips
+# it (proposers take turns: at most every other height, not every one)
+published=$(sed -n 's/^neuromesh_gossip_messages_total{topic="blocks",outcome="published"} //p' "$T/metrics")
+decided=$(sed -n 's/^neuromesh_bft_heights_decided_total //p' "$T/metrics")
+check "an authority gossips only the final blocks it sealed ($published of $decided decided)" \
+    test "$((2 * ${published:-99}))" -le "$((${decided:-0} + 1))"
 check "nobody ever signed two conflicting votes" \
     sh -c "! grep -q 'conflicting votes' '$dn'/node*.log"
 check "the restarted authorities resumed from their double-sign record" \
