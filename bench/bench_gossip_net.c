@@ -85,7 +85,8 @@ static uint64_t total_got(void)
 static bool all_peered(void)
 {
     for (int i = 0; i < NODES; i++)
-        if (nodes[i].peers != NODES - 1 || nm_gossip_mesh_size(nodes[i].router, TOPIC) != NODES - 1)
+        if (nodes[i].peers != NODES - 1 ||
+            nm_gossip_mesh_size(nodes[i].router, TOPIC) != NODES - 1)
             return false;
     return true;
 }
@@ -163,7 +164,8 @@ int main(int argc, char **argv)
     long rounds = argc > 1 ? atol(argv[1]) : 2000;
     long size = argc > 2 ? atol(argv[2]) : 2000;
     if (rounds < 1 || size < 1 || size > 500000) {
-        fprintf(stderr, "usage: bench_gossip_net [ROUNDS=2000] [SIZE=2000 (bytes, at most 500000)]\n");
+        fprintf(stderr,
+                "usage: bench_gossip_net [ROUNDS=2000] [SIZE=2000 (bytes, at most 500000)]\n");
         return 2;
     }
     nm_crypto_init();

@@ -15,6 +15,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+
 #include <cmocka.h>
 
 #define BURST 10
@@ -26,13 +27,13 @@ struct side {
     size_t got;       /* gossip RPCs received */
     uint8_t last[64]; /* the last one */
     size_t last_len;
-    int order_bad;    /* an RPC arrived out of order */
+    int order_bad; /* an RPC arrived out of order */
 };
 
 struct fx {
     uv_loop_t loop;
     uv_timer_t timer, deadline;
-    uv_check_t after; /* runs once the turn that sent has ended */
+    uv_check_t after;    /* runs once the turn that sent has ended */
     int64_t turn_writes; /* B's writes in that turn; -1 before */
     struct side a, b;
     bool timed_out;
@@ -129,9 +130,9 @@ static int setup(void **state)
     run_until(f, both_up);
     /* a first RPC opens the gossip stream (and its negotiation) */
     const uint8_t hello[] = "hello";
-    assert_int_equal(nm_p2p_host_gossip_send(f->b.host, nm_p2p_host_peer_id(f->a.host), hello,
-                                             sizeof hello),
-                     0);
+    assert_int_equal(
+        nm_p2p_host_gossip_send(f->b.host, nm_p2p_host_peer_id(f->a.host), hello, sizeof hello),
+        0);
     run_until(f, a_got_one);
     *state = f;
     return 0;
@@ -195,9 +196,8 @@ static void send_then_ban(uv_timer_t *t)
 {
     struct fx *f = t->data;
     const uint8_t bye[] = "last words";
-    assert_int_equal(nm_p2p_host_gossip_send(f->b.host, nm_p2p_host_peer_id(f->a.host), bye,
-                                             sizeof bye),
-                     0);
+    assert_int_equal(
+        nm_p2p_host_gossip_send(f->b.host, nm_p2p_host_peer_id(f->a.host), bye, sizeof bye), 0);
     nm_p2p_host_ban(f->b.host, nm_p2p_host_peer_id(f->a.host));
 }
 
@@ -214,7 +214,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_a_turn_to_one_peer_is_one_write, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_what_is_queued_leaves_before_a_close, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_what_is_queued_leaves_before_a_close, setup,
+                                        teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
