@@ -63,9 +63,27 @@ static int index_of(const struct nm_peer_id *id)
     return -1;
 }
 
+/* Every RPC a router sends (forwards and IWANT answers are framed by
+ * hand, gossip.c's publish_rpc) is what protobuf-c decodes and encodes
+ * again byte for byte: libp2p peers read it as any PubsubRPC. */
+static void check_canonical(const uint8_t *rpc, size_t len)
+{
+    Nm__P2p__PubsubRPC *r = nm__p2p__pubsub_rpc__unpack(NULL, len, rpc);
+    assert_non_null(r);
+    size_t n = nm__p2p__pubsub_rpc__get_packed_size(r);
+    assert_int_equal(n, len);
+    uint8_t *again = malloc(n ? n : 1);
+    assert_non_null(again);
+    nm__p2p__pubsub_rpc__pack(r, again);
+    assert_memory_equal(again, rpc, len);
+    free(again);
+    nm__p2p__pubsub_rpc__free_unpacked(r, NULL);
+}
+
 static void on_send(void *ud, const struct nm_peer_id *to, const uint8_t *rpc, size_t len)
 {
     struct ctx *c = ud;
+    check_canonical(rpc, len);
     struct pending *p = &net.q[net.tail++ % 4096];
     p->from = c->me;
     p->to = index_of(to);

@@ -4,11 +4,15 @@
 
 #include "node/errors.h"
 #include "node/p2p/proto/rpc.pb-c.h"
+#include "node/p2p/varint.h"
 
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* PubsubRPC's field 2 (repeated PubsubMessage publish), length-delimited */
+#define RPC_PUBLISH_TAG ((2u << 3) | 2u)
 
 /* --- small helpers --- */
 
@@ -134,23 +138,38 @@ void gossip_send_rpc(struct nm_gossip *g, const struct gpeer *p, Nm__P2p__Pubsub
     free(buf);
 }
 
+/* The PubsubRPC that carries these encoded messages (its field 2,
+ * publish), written as protobuf-c writes it (each: tag, length, bytes),
+ * without decoding and encoding them again. NULL when out of memory. */
+static uint8_t *publish_rpc(const uint8_t *const *msgs, const size_t *lens, size_t n,
+                            size_t *out_len)
+{
+    size_t cap = 1;
+    for (size_t i = 0; i < n; i++)
+        cap += 1 + NM_VARINT_MAX + lens[i];
+    uint8_t *rpc = malloc(cap);
+    if (!rpc)
+        return NULL;
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        rpc[k++] = RPC_PUBLISH_TAG;
+        k += nm_varint_encode(lens[i], rpc + k, NM_VARINT_MAX);
+        memcpy(rpc + k, msgs[i], lens[i]);
+        k += lens[i];
+    }
+    *out_len = k;
+    return rpc;
+}
+
 /* Sends raw encoded messages to p. */
 static void send_messages(struct nm_gossip *g, const struct gpeer *p, const uint8_t *const *msgs,
                           const size_t *lens, size_t n)
 {
-    Nm__P2p__PubsubMessage **list = calloc(n ? n : 1, sizeof *list);
-    size_t k = 0;
-    for (size_t i = 0; list && i < n; i++)
-        if ((list[k] = nm__p2p__pubsub_message__unpack(NULL, lens[i], msgs[i])))
-            k++;
-    Nm__P2p__PubsubRPC rpc = NM__P2P__PUBSUB_RPC__INIT;
-    rpc.n_publish = k;
-    rpc.publish = list;
-    if (k)
-        gossip_send_rpc(g, p, &rpc);
-    for (size_t i = 0; i < k; i++)
-        nm__p2p__pubsub_message__free_unpacked(list[i], NULL);
-    free(list);
+    size_t len;
+    uint8_t *rpc = n ? publish_rpc(msgs, lens, n, &len) : NULL;
+    if (rpc)
+        g->cfg.send(g->cfg.ud, &p->id, rpc, len);
+    free(rpc);
 }
 
 /* Peer exchange for a PRUNE of p from topic t: other subscribed peers
@@ -357,6 +376,8 @@ static bool signature_ok(const Nm__P2p__PubsubMessage *m, struct nm_peer_id *aut
 static void forward(struct nm_gossip *g, int t, const uint8_t *msg, size_t len,
                     const struct gpeer *skip, bool flood)
 {
+    uint8_t *rpc = NULL;
+    size_t rpc_len = 0;
     for (int i = 0; i < NM_GOSSIP_MAX_PEERS; i++) {
         const struct gpeer *p = &g->peers[i];
         uint32_t bit = 1u << t;
@@ -364,9 +385,12 @@ static void forward(struct nm_gossip *g, int t, const uint8_t *msg, size_t len,
             continue;
         if (flood && gossip_peer_score(g, p) < g->score.p.publish_threshold)
             continue;
-        send_messages(g, p, &msg, &len, 1);
+        if (!rpc && !(rpc = publish_rpc(&msg, &len, 1, &rpc_len)))
+            return;
+        g->cfg.send(g->cfg.ud, &p->id, rpc, rpc_len); /* the same bytes to each */
         g->st.forwarded++;
     }
+    free(rpc);
 }
 
 int nm_gossip_publish(struct nm_gossip *g, const char *topic, const uint8_t *data, size_t len,

@@ -122,10 +122,13 @@ static void on_conn_closed(uv_handle_t *handle)
     handle_closed(h);
 }
 
+static const char *conn_write(struct pconn *pc);
+
 void host_conn_close(struct pconn *pc, const char *why)
 {
     if (pc->closing)
         return;
+    conn_write(pc); /* what is queued (a GoAway, an answer) goes before the socket closes */
     pc->closing = true;
     if (why && !pc->h->stopping) {
         char id[NM_PEER_ID_STRLEN] = "?";
@@ -153,22 +156,19 @@ static void on_written(uv_write_t *req, int status)
     free(w);
 }
 
-/* Sends what the connection queued. */
-void host_conn_flush(struct pconn *pc)
+/* Sends what the connection queued, now, in one write: NULL, or why the
+ * connection should close. */
+static const char *conn_write(struct pconn *pc)
 {
     size_t n;
     const uint8_t *o = nm_p2p_conn_output(&pc->conn, &n);
     if (!n || pc->closing)
-        return;
-    if (pc->write_pending + n > MAX_PENDING_WRITE) {
-        host_conn_close(pc, "peer does not read what we send");
-        return;
-    }
+        return NULL;
+    if (pc->write_pending + n > MAX_PENDING_WRITE)
+        return "peer does not read what we send";
     struct wreq *w = malloc(sizeof *w + n);
-    if (!w) {
-        host_conn_close(pc, "out of memory");
-        return;
-    }
+    if (!w)
+        return "out of memory";
     memcpy(w->data, o, n);
     w->pc = pc;
     w->n = n;
@@ -176,12 +176,46 @@ void host_conn_flush(struct pconn *pc)
     uv_buf_t buf = uv_buf_init((char *)w->data, (unsigned)n);
     if (uv_write(&w->req, (uv_stream_t *)&pc->tcp, &buf, 1, on_written)) {
         free(w);
-        host_conn_close(pc, "write failed");
-        return;
+        return "write failed";
     }
     pc->write_pending += n;
     pc->bytes_out += n;
     pc->h->stats.bytes_out += n;
+    pc->h->stats.writes++;
+    return NULL;
+}
+
+/* What the connection queued leaves at the end of this loop turn (or
+ * before the loop waits for I/O, for what timers queued): the messages a
+ * turn sends a peer (forwards, publishes, answers) go in one write, not
+ * one each. */
+void host_conn_flush(struct pconn *pc)
+{
+    if (!pc->closing)
+        pc->h->flush_due = true;
+}
+
+void nm_p2p_host_flush(struct nm_p2p_host *h)
+{
+    if (!h || !h->flush_due)
+        return;
+    h->flush_due = false;
+    for (struct pconn *pc = h->conns, *next; pc; pc = next) {
+        next = pc->next;
+        const char *why = conn_write(pc);
+        if (why)
+            host_conn_close(pc, why); /* pc stays listed until libuv has closed it */
+    }
+}
+
+static void on_turn_end(uv_check_t *t)
+{
+    nm_p2p_host_flush(t->data);
+}
+
+static void on_before_poll(uv_prepare_t *t)
+{
+    nm_p2p_host_flush(t->data);
 }
 
 /* The peer broke the protocol or flooded: drop it and refuse it a while. */
@@ -196,8 +230,7 @@ static void conn_punish(struct pconn *pc, int err)
     snprintf(why, sizeof why, "%s; banned for %d s", nm_strerror(err), h->cfg.ban_seconds);
     if (!pc->ready) /* not yet known by id: log at warning level, it is the only trace */
         host_log(h, "warning: peer at %s: %s", pc->ip, why);
-    host_conn_flush(pc); /* a GoAway, if yamux queued one */
-    host_conn_close(pc, why);
+    host_conn_close(pc, why); /* with a GoAway, if yamux queued one */
 }
 
 static void on_alloc(uv_handle_t *handle, size_t suggested, uv_buf_t *buf)
@@ -576,6 +609,17 @@ int nm_p2p_host_start(uv_loop_t *loop, const struct nm_p2p_config *cfg, struct n
     uv_timer_init(loop, &h->timer);
     h->timer.data = h;
     h->open_handles++;
+    /* what a loop turn queued leaves at its end: neither keeps the loop alive */
+    uv_prepare_init(loop, &h->before_poll);
+    h->before_poll.data = h;
+    h->open_handles++;
+    uv_prepare_start(&h->before_poll, on_before_poll);
+    uv_unref((uv_handle_t *)&h->before_poll);
+    uv_check_init(loop, &h->turn_end);
+    h->turn_end.data = h;
+    h->open_handles++;
+    uv_check_start(&h->turn_end, on_turn_end);
+    uv_unref((uv_handle_t *)&h->turn_end);
     int err = uv_tcp_bind(&h->listener, (struct sockaddr *)&sa, 0);
     if (!err)
         err = uv_listen((uv_stream_t *)&h->listener, 128, on_connection);
@@ -656,5 +700,7 @@ void nm_p2p_host_stop(struct nm_p2p_host *h)
         host_conn_close(pc, NULL);
     uv_timer_stop(&h->timer);
     uv_close((uv_handle_t *)&h->timer, on_host_handle_closed);
+    uv_close((uv_handle_t *)&h->before_poll, on_host_handle_closed);
+    uv_close((uv_handle_t *)&h->turn_end, on_host_handle_closed);
     uv_close((uv_handle_t *)&h->listener, on_host_handle_closed);
 }

@@ -125,11 +125,17 @@ void nm_p2p_host_set_syncing(struct nm_p2p_host *h, bool syncing);
 bool nm_p2p_host_syncing(const struct nm_p2p_host *h);
 /* What AutoNAT learned (autonat.h): whether peers can dial us back. */
 enum nm_reachability nm_p2p_host_reachability(const struct nm_p2p_host *h);
+/* Sends now what every connection queued (one write each). The host does
+ * it by itself at the end of each loop turn and before the loop waits for
+ * I/O; a caller that queued messages in a check handle of its own (which
+ * may run after the host's) calls it so they leave in this turn. */
+void nm_p2p_host_flush(struct nm_p2p_host *h);
 /* Counters since start (Prometheus). */
 struct nm_p2p_stats {
     uint64_t inbound, outbound; /* connected now, handshake done */
     uint64_t bytes_in, bytes_out;
     uint64_t banned, refused;   /* connections dropped for abuse / refused at the door */
+    uint64_t writes;            /* socket writes: one per peer per loop turn at most */
     /* stream payload bytes by protocol (nm_p2p_proto_labels), closed
      * connections included */
     uint64_t proto_in[NM_P2P_PROTO_KINDS], proto_out[NM_P2P_PROTO_KINDS];

@@ -71,6 +71,9 @@ struct nm_p2p_host {
     uv_loop_t *loop;
     uv_tcp_t listener;
     uv_timer_t timer;
+    uv_prepare_t before_poll; /* these two send what connections queued (host_conn_flush) */
+    uv_check_t turn_end;
+    bool flush_due; /* some connection queued output since the last flush */
     int open_handles; /* the host frees itself when this reaches 0 while stopping */
     bool stopping;
     struct nm_p2p_config cfg;
@@ -113,10 +116,11 @@ struct nm_p2p_host {
 uint64_t host_now_ms(struct nm_p2p_host *h);
 bool host_is_banned(struct nm_p2p_host *h, const char *ip, const struct nm_peer_id *id);
 void host_add_ban(struct nm_p2p_host *h, const char *ip, const struct nm_peer_id *id);
-/* Closes a connection (why: logged, NULL: quietly); freed in the close
- * callback. */
+/* Closes a connection (why: logged, NULL: quietly), sending first what it
+ * queued; freed in the close callback. */
 void host_conn_close(struct pconn *pc, const char *why);
-/* Sends what the connection queued. */
+/* Sends what the connection queued, at the end of this loop turn (all a
+ * turn queued for one peer in one write; nm_p2p_host_flush). */
 void host_conn_flush(struct pconn *pc);
 struct pconn *host_find_ready(const struct nm_p2p_host *h, const struct nm_peer_id *id);
 /* Reserves a peer to dial (once: forgotten after its connection closes). */

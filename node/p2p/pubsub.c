@@ -322,8 +322,11 @@ static void publish_pool(struct nm_pubsub *ps)
 
 void nm_pubsub_flush(struct nm_pubsub *ps)
 {
-    if (ps && ps->host && ps->cfg.chain->pool.next_seq > ps->unpublished_seq)
+    if (!ps || !ps->host)
+        return;
+    if (ps->cfg.chain->pool.next_seq > ps->unpublished_seq)
         publish_pool(ps);
+    nm_p2p_host_flush(ps->host); /* this turn's messages, one write per peer, now */
 }
 
 static enum nm_gossip_verdict on_announcement(struct nm_pubsub *ps, const uint8_t *data,
@@ -626,4 +629,7 @@ double nm_pubsub_peer_score(const struct nm_pubsub *ps, const struct nm_peer_id 
 void nm_pubsub_publish_consensus(struct nm_pubsub *ps, const uint8_t *msg, size_t len)
 {
     publish(ps, NM_PUBSUB_CONSENSUS, msg, len);
+    /* a vote or proposal leaves now, not at the end of the loop turn (with
+     * what else the turn queued for those peers): finality waits on it */
+    nm_p2p_host_flush(ps->host);
 }

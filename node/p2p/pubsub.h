@@ -76,7 +76,8 @@ void nm_pubsub_attach(struct nm_pubsub *ps, struct nm_p2p_host *h);
  * admitted from JSON-RPC reaches the other nodes before the proposal that
  * includes it, so they check its signature at admission, on their workers,
  * not inside the proposal on the node thread); costs nothing when none
- * arrived. The host's tick does the same. */
+ * arrived. Then sends what the turn queued for each peer, in one write
+ * (nm_p2p_host_flush). The host's tick publishes too. */
 void nm_pubsub_flush(struct nm_pubsub *ps);
 /* We made a block: publish it. */
 void nm_pubsub_block_produced(struct nm_pubsub *ps);
