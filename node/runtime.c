@@ -116,6 +116,15 @@ int nm_runtime_init(struct nm_runtime *rt, struct nm_db *db, const nm_hash *gene
     return epoch_load(rt);
 }
 
+int nm_runtime_reload(struct nm_runtime *rt)
+{
+    nm_hash genesis = rt->genesis;
+    struct nm_lthash_memo *memo = rt->memo;
+    int err = nm_runtime_init(rt, rt->db, &genesis, rt->dev);
+    rt->memo = memo;
+    return err;
+}
+
 void nm_runtime_begin_block(struct nm_runtime *rt, uint64_t height, uint64_t timestamp_ms)
 {
     rt->height = height;
@@ -164,9 +173,9 @@ void nm_runtime_state_replace(struct nm_runtime *rt, const struct nm_writer *old
                               const struct nm_writer *new_entry)
 {
     if (old_entry)
-        nm_lthash_sub(&rt->state, old_entry->data, old_entry->len);
+        nm_lthash_sub_memo(&rt->state, rt->memo, old_entry->data, old_entry->len);
     if (new_entry)
-        nm_lthash_add(&rt->state, new_entry->data, new_entry->len);
+        nm_lthash_add_memo(&rt->state, rt->memo, new_entry->data, new_entry->len);
 }
 
 int nm_runtime_state_swap(struct nm_runtime *rt, struct nm_writer *before, bool has_before,
