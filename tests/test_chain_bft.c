@@ -252,6 +252,92 @@ static void test_a_checked_block_expands_each_senders_fee_row_once(void **state)
     net_close(&x);
 }
 
+/* The rows of table (each column's type, length and bytes, in key order)
+ * as one string (malloc'd). */
+static char *table_dump(struct nm_chain *c, const char *table)
+{
+    char sql[128];
+    snprintf(sql, sizeof sql, "SELECT * FROM %s ORDER BY 1, 2", table);
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_prepare_v2(nm_db_handle(c->db), sql, -1, &st, NULL), SQLITE_OK);
+    size_t cap = 1 << 16, len = 0;
+    char *out = calloc(1, cap);
+    assert_non_null(out);
+    while (sqlite3_step(st) == SQLITE_ROW)
+        for (int i = 0; i < sqlite3_column_count(st); i++) {
+            int n = sqlite3_column_bytes(st, i);
+            const unsigned char *v = sqlite3_column_blob(st, i);
+            if (len + (size_t)n + 16 > cap)
+                assert_non_null(out = realloc(out, cap *= 2));
+            len += (size_t)snprintf(out + len, cap - len, "%d:%d:", sqlite3_column_type(st, i), n);
+            if (n)
+                memcpy(out + len, v, (size_t)n);
+            len += (size_t)n;
+        }
+    out[len] = 0;
+    sqlite3_finalize(st);
+    return out;
+}
+
+/* Issue 11 (speed): a dry run writes no event or extrinsic row (they wait
+ * in the database's log, db.h), and the block stored from its kept write
+ * set holds exactly the rows an executed import stores, a failed call's
+ * included. */
+static void test_a_kept_block_stores_the_rows_an_executed_one_stores(void **state)
+{
+    (void)state;
+    enum { SENDERS = 40 };
+    struct nm_keypair senders[SENDERS];
+    for (int i = 0; i < SENDERS; i++) {
+        uint8_t seed[NM_SEED_LEN] = {(uint8_t)i, 10};
+        nm_keypair_from_seed(seed, &senders[i]);
+    }
+    struct net x;
+    net_open_with(&x, senders, SENDERS);
+    int p = (int)nm_bft_authorities_proposer(nm_chain_bft_authorities_at(x.chains[0], 1), 1, 0);
+    struct nm_chain *c = x.chains[p], *v = x.chains[(p + 1) % N], *im = x.chains[(p + 2) % N];
+    pool_transfers(c, senders, SENDERS, &x.keys[p].pub, SENDERS, SIZE_MAX);
+    struct nm_call self = {.kind = NM_CALL_TRANSFER}; /* fails: to oneself */
+    self.u.transfer.dest = senders[0].pub;
+    self.u.transfer.amount = 5;
+    uint8_t *ext, *blk, *full;
+    size_t ext_len, len, full_len;
+    assert_int_equal(nm_extrinsic_build(&senders[0], &c->genesis, 1, &self, &ext, &ext_len), 0);
+    assert_int_equal(nm_chain_submit(c, ext, ext_len, NULL), 0);
+    free(ext);
+    assert_int_equal(nm_chain_bft_build(c, nm_now_ms(), &blk, &len), 0);
+    int before = sqlite3_total_changes(nm_db_handle(v->db));
+    assert_int_equal(nm_chain_bft_validate(v, blk, len), 0);
+    /* 3 account writes per transfer (fee, sender, receiver); 6 if the
+     * 2 events and the extrinsic's row were written and rolled back */
+    assert_true(sqlite3_total_changes(nm_db_handle(v->db)) - before <= 3 * (SENDERS + 1));
+    nm_hash h;
+    block_hash(blk, len, &h);
+    struct nm_bft_cert cert;
+    make_cert(&x, &cert, 1, 0, &h, 3);
+    assert_int_equal(nm_chain_bft_commit_validated(v, blk, len, &cert, NULL), 0);
+    uint64_t reused, replayed;
+    nm_chain_bft_exec_stats(v, &reused, &replayed);
+    assert_int_equal(reused, 1); /* from the kept write set */
+    assert_int_equal(nm_chain_bft_justify(blk, len, &cert, &full, &full_len), 0);
+    assert_int_equal(nm_chain_import(im, full, full_len, false), 0); /* executed */
+    static const char *const tables[] = {"events", "extrinsics", "accounts", "blocks"};
+    for (size_t t = 0; t < sizeof tables / sizeof tables[0]; t++) {
+        char *kept = table_dump(v, tables[t]), *executed = table_dump(im, tables[t]);
+        assert_string_equal(kept, executed);
+        free(kept);
+        free(executed);
+    }
+    char *ev = table_dump(v, "events");
+    assert_non_null(strstr(ev, "system.ExtrinsicFailed"));
+    assert_non_null(strstr(ev, "balances.Transfer"));
+    free(ev);
+    nm_bft_cert_fini(&cert);
+    free(blk);
+    free(full);
+    net_close(&x);
+}
+
 static void test_a_block_without_certificate_is_refused(void **state)
 {
     (void)state;
@@ -747,6 +833,7 @@ int main(void)
         cmocka_unit_test(test_a_reported_equivocator_leaves_the_set_at_the_next_block),
         cmocka_unit_test(test_a_governed_set_change_certifies_from_the_next_epoch_on),
         cmocka_unit_test(test_a_checked_block_expands_each_senders_fee_row_once),
+        cmocka_unit_test(test_a_kept_block_stores_the_rows_an_executed_one_stores),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
