@@ -18,11 +18,12 @@ for mode in import bft; do
     ir=$(sed -n 's/^summary: *\([0-9]*\).*/\1/p' "$out/cg.$mode")
     echo "$mode $n $ir" >>"$out/ir"
 done
-awk -v a="$accounts" '
+awk -v accounts="$accounts" '
     { n[$1] = $2; ir[$1] = $3 }
     END {
-        printf "accounts %s, %d transfers per mode (callgrind instructions)\n", a, n["import"]
-        printf "(a) import, executed once:      %9.0f Ir per extrinsic\n", ir["import"] / n["import"]
-        printf "(b) bft validate + commit kept: %9.0f Ir per extrinsic\n", ir["bft"] / n["bft"]
-        printf "ratio (b)/(a): %.2f\n", (ir["bft"] / n["bft"]) / (ir["import"] / n["import"])
+        imp = ir["import"] / n["import"]; bft = ir["bft"] / n["bft"]
+        printf "accounts %s, %d transfers per mode (callgrind instructions)\n", accounts, n["import"]
+        printf "(a) import, executed once:      %9.0f Ir per extrinsic\n", imp
+        printf "(b) bft validate + commit kept: %9.0f Ir per extrinsic\n", bft
+        printf "ratio (b)/(a): %.2f\n", bft / imp
     }' "$out/ir"

@@ -372,7 +372,7 @@ static void insert_note(struct nm_db *db, int64_t k, const char *text)
     assert_int_equal(nm_db_insert(db, "INSERT INTO notes(k, t, b) VALUES(?1, ?2, ?3)", v, 3), 0);
 }
 
-static void test_deferred_inserts_wait_for_the_log_and_follow_savepoints(void **state)
+static void test_deferred_inserts_wait_for_the_log(void **state)
 {
     struct tmp *t = *state;
     struct nm_db *db;
@@ -451,7 +451,7 @@ int main(void)
         cmocka_unit_test(test_cached_stmt_comes_back_reset_with_bindings_cleared),
         cmocka_unit_test(test_bad_sql_gives_null_and_is_not_cached),
         cmocka_unit_test(test_open_of_unwritable_path_fails_cleanly),
-        cmocka_unit_test_setup_teardown(test_deferred_inserts_wait_for_the_log_and_follow_savepoints,
+        cmocka_unit_test_setup_teardown(test_deferred_inserts_wait_for_the_log,
                                         setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
