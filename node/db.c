@@ -142,8 +142,12 @@ int nm_db_open(const char *path, struct nm_db **out)
     if (!db)
         return NM_E_NOMEM;
     int err = NM_E_DB;
-    if (sqlite3_open_v2(path, &db->handle, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
-        SQLITE_OK) {
+    /* NOMUTEX: the connection is the node thread's alone (DESIGN.md,
+     * "Threads"; signature workers never touch it), so SQLite need not lock
+     * it around every call */
+    if (sqlite3_open_v2(path, &db->handle,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                        NULL) != SQLITE_OK) {
         fprintf(stderr, "error: cannot open database %s: %s\n", path,
                 db->handle ? sqlite3_errmsg(db->handle) : "out of memory");
         goto fail;

@@ -428,6 +428,18 @@ static void test_deferred_inserts_wait_for_the_log(void **state)
     nm_db_close(db);
 }
 
+/* The connection is the node thread's alone: opened without SQLite's
+ * per-connection mutex (SQLITE_OPEN_NOMUTEX), which it no longer pays for
+ * on every call. */
+static void test_connection_has_no_mutex_of_its_own(void **state)
+{
+    struct tmp *t = *state;
+    struct nm_db *db;
+    assert_int_equal(nm_db_open(t->path, &db), 0);
+    assert_null(sqlite3_db_mutex(nm_db_handle(db)));
+    nm_db_close(db);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -451,6 +463,7 @@ int main(void)
         cmocka_unit_test(test_cached_stmt_comes_back_reset_with_bindings_cleared),
         cmocka_unit_test(test_bad_sql_gives_null_and_is_not_cached),
         cmocka_unit_test(test_open_of_unwritable_path_fails_cleanly),
+        cmocka_unit_test_setup_teardown(test_connection_has_no_mutex_of_its_own, setup, teardown),
         cmocka_unit_test_setup_teardown(test_deferred_inserts_wait_for_the_log,
                                         setup, teardown),
     };
