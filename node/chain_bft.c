@@ -94,7 +94,10 @@ int nm_chain_bft_check_block(struct nm_chain *c, const struct nm_block *b, const
  * with the commitment it left and the extrinsics' outcomes; the decided
  * block, when it is one of these on the same parent, is stored by applying
  * that changeset. Any conflict (a row not as it was when executed) rolls
- * back and the block is executed again, as before. */
+ * back and the block is executed again, as before. Rows nothing reads while
+ * a block executes (events, extrinsics) are not even written by the dry
+ * run: they wait in the database's log of deferred inserts (db.h), kept
+ * beside the changeset and inserted with it. */
 #define EXEC_KEEP 4 /* blocks of one height (rounds) kept */
 
 struct exec_entry {
