@@ -22,7 +22,6 @@
 #include "node/errors.h"
 #include "node/extrinsic.h"
 
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,14 +55,6 @@ __attribute__((noinline)) int bench_exec_bft(struct nm_chain *c, const uint8_t *
 {
     int err = nm_chain_bft_validate(c, blk, len);
     return err ? err : nm_chain_bft_commit_validated(c, blk, len, cert, NULL);
-}
-
-static int rm_entry(const char *p, const struct stat *s, int f, struct FTW *w)
-{
-    (void)s;
-    (void)f;
-    (void)w;
-    return remove(p);
 }
 
 static void open_chains(struct bench *b, const char *dir)
@@ -218,7 +209,7 @@ int main(int argc, char **argv)
     nm_chain_close(b.importer);
     nm_chain_close(b.checker);
     nm_chainspec_fini(&b.spec);
-    nftw(dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+    bench_rm_tree(dir);
     free(b.keys);
     free(b.nonce);
     return 0;

@@ -209,6 +209,19 @@ static void test_a_proposed_block_stays_under_the_gossip_cap(void **state)
     net_close(&x);
 }
 
+/* A net whose FUNDED accounts (keys from tag) are funded; returns the
+ * proposer of height 1, round 0. */
+enum { FUNDED = 40 };
+static int net_open_funded(struct net *x, struct nm_keypair senders[FUNDED], uint8_t tag)
+{
+    for (int i = 0; i < FUNDED; i++) {
+        uint8_t seed[NM_SEED_LEN] = {(uint8_t)i, tag};
+        nm_keypair_from_seed(seed, &senders[i]);
+    }
+    net_open_with(x, senders, FUNDED);
+    return (int)nm_bft_authorities_proposer(nm_chain_bft_authorities_at(x->chains[0], 1), 1, 0);
+}
+
 /* Issue 11 (speed): a transfer writes its sender's row twice (the fee,
  * then the amount); the chain's memo of expansions (node/lthash.h) answers
  * the second write's removal of the first, so checking a block expands at
@@ -217,18 +230,12 @@ static void test_a_proposed_block_stays_under_the_gossip_cap(void **state)
 static void test_a_checked_block_expands_each_senders_fee_row_once(void **state)
 {
     (void)state;
-    enum { SENDERS = 40 };
-    struct nm_keypair senders[SENDERS];
-    for (int i = 0; i < SENDERS; i++) {
-        uint8_t seed[NM_SEED_LEN] = {(uint8_t)i, 9};
-        nm_keypair_from_seed(seed, &senders[i]);
-    }
+    struct nm_keypair senders[FUNDED];
     struct net x;
-    net_open_with(&x, senders, SENDERS);
-    int p = (int)nm_bft_authorities_proposer(nm_chain_bft_authorities_at(x.chains[0], 1), 1, 0);
+    int p = net_open_funded(&x, senders, 9);
     struct nm_chain *c = x.chains[p], *v = x.chains[(p + 1) % N];
-    assert_int_equal(pool_transfers(c, senders, SENDERS, &x.keys[p].pub, SENDERS, SIZE_MAX),
-                     SENDERS);
+    assert_int_equal(pool_transfers(c, senders, FUNDED, &x.keys[p].pub, FUNDED, SIZE_MAX),
+                     FUNDED);
     uint8_t *blk;
     size_t len;
     assert_int_equal(nm_chain_bft_build(c, nm_now_ms(), &blk, &len), 0);
@@ -236,8 +243,8 @@ static void test_a_checked_block_expands_each_senders_fee_row_once(void **state)
     nm_lthash_memo_stats(v->rt.memo, &hits0, &exp0);
     assert_int_equal(nm_chain_bft_validate(v, blk, len), 0);
     nm_lthash_memo_stats(v->rt.memo, &hits1, &exp1);
-    assert_true(hits1 - hits0 >= SENDERS);
-    assert_true(exp1 - exp0 <= 5 * SENDERS);
+    assert_true(hits1 - hits0 >= FUNDED);
+    assert_true(exp1 - exp0 <= 5 * FUNDED);
     assert_non_null(v->rt.memo); /* kept through the dry run's rollback */
     nm_hash h;
     block_hash(blk, len, &h);
@@ -286,17 +293,11 @@ static char *table_dump(struct nm_chain *c, const char *table)
 static void test_a_kept_block_stores_the_rows_an_executed_one_stores(void **state)
 {
     (void)state;
-    enum { SENDERS = 40 };
-    struct nm_keypair senders[SENDERS];
-    for (int i = 0; i < SENDERS; i++) {
-        uint8_t seed[NM_SEED_LEN] = {(uint8_t)i, 10};
-        nm_keypair_from_seed(seed, &senders[i]);
-    }
+    struct nm_keypair senders[FUNDED];
     struct net x;
-    net_open_with(&x, senders, SENDERS);
-    int p = (int)nm_bft_authorities_proposer(nm_chain_bft_authorities_at(x.chains[0], 1), 1, 0);
+    int p = net_open_funded(&x, senders, 10);
     struct nm_chain *c = x.chains[p], *v = x.chains[(p + 1) % N], *im = x.chains[(p + 2) % N];
-    pool_transfers(c, senders, SENDERS, &x.keys[p].pub, SENDERS, SIZE_MAX);
+    pool_transfers(c, senders, FUNDED, &x.keys[p].pub, FUNDED, SIZE_MAX);
     struct nm_call self = {.kind = NM_CALL_TRANSFER}; /* fails: to oneself */
     self.u.transfer.dest = senders[0].pub;
     self.u.transfer.amount = 5;
@@ -310,7 +311,7 @@ static void test_a_kept_block_stores_the_rows_an_executed_one_stores(void **stat
     assert_int_equal(nm_chain_bft_validate(v, blk, len), 0);
     /* 3 account writes per transfer (fee, sender, receiver); 6 if the
      * 2 events and the extrinsic's row were written and rolled back */
-    assert_true(sqlite3_total_changes(nm_db_handle(v->db)) - before <= 3 * (SENDERS + 1));
+    assert_true(sqlite3_total_changes(nm_db_handle(v->db)) - before <= 3 * (FUNDED + 1));
     nm_hash h;
     block_hash(blk, len, &h);
     struct nm_bft_cert cert;
