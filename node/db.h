@@ -51,7 +51,8 @@ int nm_db_rollback_to(struct nm_db *db);
  * savepoint's rollback drops what came after the savepoint).
  * nm_db_defer_take hands the log over (malloc'd, may be NULL when empty);
  * nm_db_log_apply runs its inserts, in order, when the block is stored.
- * sql must be a string literal (the log keeps its address). */
+ * sql must be a string literal (the log keeps its address, so a log is
+ * only ever applied by the process that wrote it, never stored or sent). */
 enum nm_db_type { NM_DB_NULL, NM_DB_INT, NM_DB_TEXT, NM_DB_BLOB };
 struct nm_db_value {
     enum nm_db_type type;
