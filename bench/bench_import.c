@@ -18,7 +18,6 @@
 #include "node/extrinsic.h"
 #include "node/pallets/balances.h"
 
-#include <ftw.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,14 +41,6 @@ static void on_admitted(void *ud, int err, const nm_hash *hash)
     if (err && !a->failed)
         a->failed = err;
     a->ok += !err;
-}
-
-static int rm_entry(const char *p, const struct stat *s, int f, struct FTW *w)
-{
-    (void)s;
-    (void)f;
-    (void)w;
-    return remove(p);
 }
 
 static int copy_file(const char *from, const char *to)
@@ -364,6 +355,6 @@ int main(int argc, char **argv)
     nm_chain_close(a);
     nm_chain_close(b);
     nm_chainspec_fini(&spec);
-    nftw(dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+    bench_rm_tree(dir);
     return 0;
 }

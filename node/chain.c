@@ -167,7 +167,7 @@ static void block_stored(struct nm_chain *c, const struct nm_header *h, const nm
 static void abandon_block(struct nm_chain *c)
 {
     nm_db_rollback(c->db);
-    nm_runtime_init(&c->rt, c->db, &c->genesis, c->spec.dev);
+    nm_runtime_reload(&c->rt);
 }
 
 static int build_genesis(struct nm_chain *c, const struct nm_chain_spec *spec)
@@ -348,6 +348,8 @@ int nm_chain_open_with(const char *path, const struct nm_chain_spec *spec,
         if (nm_chain_marker_read(path, &was) == 0)
             (void)nm_chain_marker_write(path, &c->genesis);
     }
+    if ((err = nm_lthash_memo_new(NM_CHAIN_LTHASH_MEMO, &c->rt.memo) ? NM_E_NOMEM : 0))
+        goto fail;
     *out = c;
     return 0;
 fail:
@@ -362,6 +364,7 @@ void nm_chain_close(struct nm_chain *c)
     nm_mempool_fini(&c->pool);
     nm_bft_authorities_fini(&c->bft_set);
     nm_chain_bft_fini(c);
+    nm_lthash_memo_delete(c->rt.memo);
     free(c->dry_block);
     nm_db_close(c->db);
     sodium_memzero(&c->author, sizeof c->author);
@@ -478,11 +481,9 @@ int nm_chain_store_applied(struct nm_chain *c, const struct nm_block *b,
                            int (*apply)(void *ud, sqlite3 *db), void *ud,
                            const struct nm_lthash *state, const struct nm_apply_result *results)
 {
-    int err = nm_db_begin(c->db);
-    if (err)
-        return err;
     nm_hash hash;
-    if ((err = apply(ud, nm_db_handle(c->db))))
+    int err = nm_db_begin(c->db);
+    if (err || (err = apply(ud, nm_db_handle(c->db))))
         goto fail;
     c->rt.state = *state;
     if ((err = store_block(c, &b->header, b->seal, b, b->extrinsics, b->lengths, b->count,
@@ -490,7 +491,7 @@ int nm_chain_store_applied(struct nm_chain *c, const struct nm_block *b,
         (err = nm_runtime_save(&c->rt)) || (err = nm_db_commit(c->db)))
         goto fail;
     /* params and the epoch counter as the block left them in the tables */
-    err = nm_runtime_init(&c->rt, c->db, &c->genesis, c->spec.dev);
+    err = nm_runtime_reload(&c->rt);
     block_stored(c, &b->header, &hash);
     pool_drop_included(c, results, b->count);
     return err;

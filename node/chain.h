@@ -18,6 +18,9 @@
 #define NM_FUTURE_NONCE_WINDOW 64
 /* The WAL is copied into the database file every this many blocks. */
 #define NM_CHECKPOINT_BLOCKS 32
+/* Slots (~2 KiB each) of the chain's memo of state entries' expansions
+ * (node/lthash.h), which the chain owns as rt.memo. */
+#define NM_CHAIN_LTHASH_MEMO 2048
 
 struct nm_chain {
     struct nm_db *db;

@@ -99,7 +99,10 @@ int nm_chain_bft_check_block(struct nm_chain *c, const struct nm_block *b, const
  * with the commitment it left and the extrinsics' outcomes; the decided
  * block, when it is one of these on the same parent, is stored by applying
  * that changeset. Any conflict (a row not as it was when executed) rolls
- * back and the block is executed again, as before. */
+ * back and the block is executed again, as before. Rows nothing reads while
+ * a block executes (events, extrinsics) are not even written by the dry
+ * run: they wait in the database's log of deferred inserts (db.h), kept
+ * beside the changeset and inserted with it. */
 #define EXEC_KEEP 4 /* blocks of one height (rounds) kept */
 
 struct exec_entry {
@@ -107,6 +110,8 @@ struct exec_entry {
     nm_hash parent; /* the best block it was executed on */
     void *changes;  /* sqlite3_malloc'd changeset */
     int changes_len;
+    uint8_t *inserts; /* malloc'd: the deferred inserts (events, extrinsics; db.h) */
+    size_t inserts_len;
     struct nm_lthash state;
     struct nm_apply_result *results;
     size_t count;
@@ -138,6 +143,7 @@ static bool cert_was_checked(const struct nm_chain *c, const struct nm_block *b)
 static void exec_entry_fini(struct exec_entry *e)
 {
     sqlite3_free(e->changes);
+    free(e->inserts);
     free(e->results);
     memset(e, 0, sizeof *e);
 }
@@ -203,7 +209,10 @@ static void exec_record(struct nm_chain *c)
         if (x->session)
             sqlite3session_delete(x->session);
         x->session = NULL;
+        return;
     }
+    /* events and extrinsics rows are kept aside, not written and undone */
+    nm_db_defer_start(c->db);
 }
 
 static void exec_record_end(struct nm_chain *c)
@@ -211,6 +220,7 @@ static void exec_record_end(struct nm_chain *c)
     if (c->bft_exec && c->bft_exec->session) {
         sqlite3session_delete(c->bft_exec->session);
         c->bft_exec->session = NULL;
+        nm_db_defer_stop(c->db);
     }
 }
 
@@ -251,7 +261,8 @@ static void exec_keep(struct nm_chain *c, const struct nm_header *h,
         return;
     if (n)
         memcpy(e.results, results, n * sizeof *e.results);
-    if (sqlite3session_changeset(x->session, &e.changes_len, &e.changes) != SQLITE_OK) {
+    if (sqlite3session_changeset(x->session, &e.changes_len, &e.changes) != SQLITE_OK ||
+        nm_db_defer_take(c->db, &e.inserts, &e.inserts_len)) {
         exec_entry_fini(&e);
         return;
     }
@@ -271,13 +282,19 @@ static int exec_conflict(void *ud, int kind, sqlite3_changeset_iter *it)
     return SQLITE_CHANGESET_ABORT; /* the rows are not as executed: execute again */
 }
 
+struct exec_store {
+    struct nm_db *db;
+    const struct exec_entry *e;
+};
+
 static int exec_apply(void *ud, sqlite3 *db)
 {
-    const struct exec_entry *e = ud;
-    return sqlite3changeset_apply(db, e->changes_len, e->changes, NULL, exec_conflict, NULL) ==
-                   SQLITE_OK
-               ? 0
-               : NM_E_DB;
+    const struct exec_store *s = ud;
+    const struct exec_entry *e = s->e;
+    if (sqlite3changeset_apply(db, e->changes_len, e->changes, NULL, exec_conflict, NULL) !=
+        SQLITE_OK)
+        return NM_E_DB;
+    return nm_db_log_apply(s->db, e->inserts, e->inserts_len);
 }
 
 int nm_chain_bft_keep_dry(struct nm_chain *c, const struct nm_header *h,
@@ -480,7 +497,8 @@ static int commit_kept(struct nm_chain *c, const uint8_t *full, size_t full_len,
         err = NM_E_NOMEM;
         goto out;
     }
-    if (nm_chain_store_applied(c, &b, exec_apply, e, &e->state, e->results)) {
+    struct exec_store store = {.db = c->db, .e = e};
+    if (nm_chain_store_applied(c, &b, exec_apply, &store, &e->state, e->results)) {
         free(results);
         err = 1;
         goto out;

@@ -2,6 +2,7 @@
 #include "node/db.h"
 
 #include "node/amount.h"
+#include "node/codec.h"
 #include "node/errors.h"
 #include "node/schema.h"
 
@@ -17,9 +18,17 @@ struct stmt_slot {
     sqlite3_stmt *stmt;
 };
 
+#define DEFER_MARKS 8 /* savepoints nested while deferring */
+
 struct nm_db {
     sqlite3 *handle;
     struct stmt_slot cache[STMT_CACHE_SIZE];
+    /* deferred inserts (db.h): the log, and its length at each open
+     * savepoint (depth of them; past DEFER_MARKS a savepoint fails) */
+    bool deferring;
+    struct nm_writer log;
+    size_t marks[DEFER_MARKS];
+    int depth;
 };
 
 sqlite3 *nm_db_handle(struct nm_db *db)
@@ -133,8 +142,12 @@ int nm_db_open(const char *path, struct nm_db **out)
     if (!db)
         return NM_E_NOMEM;
     int err = NM_E_DB;
-    if (sqlite3_open_v2(path, &db->handle, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
-        SQLITE_OK) {
+    /* NOMUTEX: the connection is the node thread's alone (DESIGN.md,
+     * "Threads"; signature workers never touch it), so SQLite need not lock
+     * it around every call */
+    if (sqlite3_open_v2(path, &db->handle,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                        NULL) != SQLITE_OK) {
         fprintf(stderr, "error: cannot open database %s: %s\n", path,
                 db->handle ? sqlite3_errmsg(db->handle) : "out of memory");
         goto fail;
@@ -161,6 +174,7 @@ void nm_db_close(struct nm_db *db)
         return;
     for (int i = 0; i < STMT_CACHE_SIZE; i++)
         sqlite3_finalize(db->cache[i].stmt);
+    nm_writer_fini(&db->log);
     sqlite3_close(db->handle);
     free(db);
 }
@@ -205,13 +219,25 @@ static int exec_cached(struct nm_db *db, const char *sql)
     return 0;
 }
 
-int nm_db_begin(struct nm_db *db) { return exec_cached(db, "BEGIN IMMEDIATE"); }
+static void defer_clear(struct nm_db *db)
+{
+    nm_writer_reset(&db->log);
+    db->depth = 0;
+}
+
+int nm_db_begin(struct nm_db *db)
+{
+    defer_clear(db);
+    return exec_cached(db, "BEGIN IMMEDIATE");
+}
+
 int nm_db_commit(struct nm_db *db) { return exec_cached(db, "COMMIT"); }
 /* After some failures (a full disk at COMMIT) SQLite has already rolled the
  * transaction back: a second ROLLBACK would only log a spurious "cannot
  * rollback - no transaction is active". */
 int nm_db_rollback(struct nm_db *db)
 {
+    defer_clear(db);
     if (sqlite3_get_autocommit(db->handle))
         return 0;
     return exec_cached(db, "ROLLBACK");
@@ -222,13 +248,119 @@ int nm_db_checkpoint(struct nm_db *db)
     int rc = sqlite3_wal_checkpoint_v2(db->handle, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
     return rc == SQLITE_OK || rc == SQLITE_BUSY ? 0 : NM_E_DB;
 }
-int nm_db_savepoint(struct nm_db *db) { return exec_cached(db, "SAVEPOINT ext"); }
-int nm_db_release(struct nm_db *db) { return exec_cached(db, "RELEASE ext"); }
+int nm_db_savepoint(struct nm_db *db)
+{
+    if (db->deferring) {
+        if (db->depth == DEFER_MARKS)
+            return NM_E_DB;
+        db->marks[db->depth++] = db->log.len;
+    }
+    return exec_cached(db, "SAVEPOINT ext");
+}
+
+int nm_db_release(struct nm_db *db)
+{
+    if (db->deferring && db->depth > 0)
+        db->depth--;
+    return exec_cached(db, "RELEASE ext");
+}
 
 int nm_db_rollback_to(struct nm_db *db)
 {
+    if (db->deferring && db->depth > 0)
+        db->log.len = db->marks[--db->depth]; /* the inserts it undoes */
     int err = exec_cached(db, "ROLLBACK TO ext");
     return err ? err : exec_cached(db, "RELEASE ext");
+}
+
+/* --- deferred inserts (db.h) --- */
+
+static int insert_now(struct nm_db *db, const char *sql, const struct nm_db_value *v, int n)
+{
+    sqlite3_stmt *st = nm_db_stmt(db, sql);
+    if (!st)
+        return NM_E_DB;
+    for (int i = 0; i < n; i++) {
+        if (v[i].type == NM_DB_INT)
+            sqlite3_bind_int64(st, i + 1, v[i].i);
+        else if (v[i].type == NM_DB_TEXT)
+            sqlite3_bind_text(st, i + 1, v[i].p, (int)v[i].n, SQLITE_STATIC);
+        else if (v[i].type == NM_DB_BLOB)
+            sqlite3_bind_blob(st, i + 1, v[i].p, (int)v[i].n, SQLITE_STATIC);
+        else
+            sqlite3_bind_null(st, i + 1);
+    }
+    return nm_db_step_done(st);
+}
+
+int nm_db_insert(struct nm_db *db, const char *sql, const struct nm_db_value *v, int n)
+{
+    if (n < 0 || n > NM_DB_INSERT_MAX_VALUES)
+        return NM_E_INVAL;
+    if (!db->deferring)
+        return insert_now(db, sql, v, n);
+    nm_put_raw(&db->log, &sql, sizeof sql);
+    nm_put_u8(&db->log, (uint8_t)n);
+    for (int i = 0; i < n; i++) {
+        nm_put_u8(&db->log, (uint8_t)v[i].type);
+        if (v[i].type == NM_DB_INT)
+            nm_put_u64(&db->log, (uint64_t)v[i].i);
+        else if (v[i].type != NM_DB_NULL)
+            nm_put_bytes(&db->log, v[i].p, v[i].n);
+    }
+    return db->log.err;
+}
+
+void nm_db_defer_start(struct nm_db *db)
+{
+    defer_clear(db);
+    db->deferring = true;
+}
+
+void nm_db_defer_stop(struct nm_db *db)
+{
+    defer_clear(db);
+    db->deferring = false;
+}
+
+bool nm_db_deferring(const struct nm_db *db)
+{
+    return db->deferring;
+}
+
+int nm_db_defer_take(struct nm_db *db, uint8_t **log, size_t *len)
+{
+    int err = db->log.err;
+    *log = NULL;
+    *len = 0;
+    if (!err && db->log.len)
+        *log = nm_writer_take(&db->log, len);
+    defer_clear(db);
+    return err;
+}
+
+int nm_db_log_apply(struct nm_db *db, const uint8_t *log, size_t len)
+{
+    struct nm_reader r;
+    nm_reader_init(&r, log, len);
+    int err = 0;
+    while (!err && r.pos < len) {
+        const char *sql;
+        struct nm_db_value v[NM_DB_INSERT_MAX_VALUES];
+        nm_get_raw(&r, &sql, sizeof sql);
+        int n = nm_get_u8(&r);
+        for (int i = 0; i < n && i < NM_DB_INSERT_MAX_VALUES; i++) {
+            v[i] = (struct nm_db_value){.type = (enum nm_db_type)nm_get_u8(&r)};
+            if (v[i].type == NM_DB_INT)
+                v[i].i = (int64_t)nm_get_u64(&r);
+            else if (v[i].type != NM_DB_NULL)
+                v[i].p = nm_get_bytes(&r, len, &v[i].n);
+        }
+        if (r.err || n > NM_DB_INSERT_MAX_VALUES)
+            return NM_E_DECODE;
+        err = insert_now(db, sql, v, n);
+    }
+    return err;
 }
 
 int nm_db_meta_get(struct nm_db *db, const char *key, void *out, int cap, int *len_out)

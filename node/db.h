@@ -8,6 +8,7 @@
 
 #include <sqlite3.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct nm_db;
@@ -40,6 +41,32 @@ int nm_db_checkpoint(struct nm_db *db);
 int nm_db_savepoint(struct nm_db *db);
 int nm_db_release(struct nm_db *db);
 int nm_db_rollback_to(struct nm_db *db);
+
+/* Issue 11 (speed): deferred inserts. A BFT dry run executes a block and
+ * rolls it back, keeping its write set to store the block later; rows of
+ * tables that nothing reads while a block executes (events, extrinsics)
+ * need not be written and undone at all. nm_db_insert runs an INSERT of
+ * values at once, or, between nm_db_defer_start and nm_db_defer_stop,
+ * appends it to a log (nm_db_begin and nm_db_rollback empty it, a
+ * savepoint's rollback drops what came after the savepoint).
+ * nm_db_defer_take hands the log over (malloc'd, may be NULL when empty);
+ * nm_db_log_apply runs its inserts, in order, when the block is stored.
+ * sql must be a string literal (the log keeps its address, so a log is
+ * only ever applied by the process that wrote it, never stored or sent). */
+enum nm_db_type { NM_DB_NULL, NM_DB_INT, NM_DB_TEXT, NM_DB_BLOB };
+struct nm_db_value {
+    enum nm_db_type type;
+    int64_t i;       /* NM_DB_INT */
+    const void *p;   /* NM_DB_TEXT (no NUL needed), NM_DB_BLOB */
+    size_t n;
+};
+#define NM_DB_INSERT_MAX_VALUES 8
+int nm_db_insert(struct nm_db *db, const char *sql, const struct nm_db_value *v, int n);
+void nm_db_defer_start(struct nm_db *db);
+void nm_db_defer_stop(struct nm_db *db);
+bool nm_db_deferring(const struct nm_db *db);
+int nm_db_defer_take(struct nm_db *db, uint8_t **log, size_t *len);
+int nm_db_log_apply(struct nm_db *db, const uint8_t *log, size_t len);
 
 /* u64 through signed INTEGER columns (amounts, heights). */
 void nm_bind_u64(sqlite3_stmt *st, int col, uint64_t v);

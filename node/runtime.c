@@ -116,6 +116,15 @@ int nm_runtime_init(struct nm_runtime *rt, struct nm_db *db, const nm_hash *gene
     return epoch_load(rt);
 }
 
+int nm_runtime_reload(struct nm_runtime *rt)
+{
+    nm_hash genesis = rt->genesis;
+    struct nm_lthash_memo *memo = rt->memo;
+    int err = nm_runtime_init(rt, rt->db, &genesis, rt->dev);
+    rt->memo = memo;
+    return err;
+}
+
 void nm_runtime_begin_block(struct nm_runtime *rt, uint64_t height, uint64_t timestamp_ms)
 {
     rt->height = height;
@@ -164,9 +173,9 @@ void nm_runtime_state_replace(struct nm_runtime *rt, const struct nm_writer *old
                               const struct nm_writer *new_entry)
 {
     if (old_entry)
-        nm_lthash_sub(&rt->state, old_entry->data, old_entry->len);
+        nm_lthash_sub_memo(&rt->state, rt->memo, old_entry->data, old_entry->len);
     if (new_entry)
-        nm_lthash_add(&rt->state, new_entry->data, new_entry->len);
+        nm_lthash_add_memo(&rt->state, rt->memo, new_entry->data, new_entry->len);
 }
 
 int nm_runtime_state_swap(struct nm_runtime *rt, struct nm_writer *before, bool has_before,
@@ -215,26 +224,21 @@ int nm_runtime_event(struct nm_runtime *rt, const char *name, cJSON *data)
     cJSON_Delete(data);
     if (data && !text)
         return NM_E_NOMEM;
-    sqlite3_stmt *st = nm_db_stmt(
-        rt->db, "INSERT INTO events(height, idx, extrinsic, name, data) VALUES(?1,?2,?3,?4,?5)");
-    int err = NM_E_DB;
-    if (!st)
-        goto out;
-    nm_bind_u64(st, 1, rt->height);
-    sqlite3_bind_int(st, 2, (int)rt->next_event);
-    if (rt->extrinsic_index >= 0)
-        sqlite3_bind_int(st, 3, rt->extrinsic_index);
-    else
-        sqlite3_bind_null(st, 3);
-    sqlite3_bind_text(st, 4, name, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 5, text ? text : "{}", -1, SQLITE_STATIC);
-    int rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    if (rc == SQLITE_DONE) {
+    const char *json = text ? text : "{}";
+    /* nothing reads events while a block executes: a dry run defers them */
+    const struct nm_db_value v[] = {
+        {.type = NM_DB_INT, .i = (int64_t)rt->height},
+        {.type = NM_DB_INT, .i = rt->next_event},
+        {.type = rt->extrinsic_index >= 0 ? NM_DB_INT : NM_DB_NULL, .i = rt->extrinsic_index},
+        {.type = NM_DB_TEXT, .p = name, .n = strlen(name)},
+        {.type = NM_DB_TEXT, .p = json, .n = strlen(json)},
+    };
+    int err = nm_db_insert(rt->db,
+                           "INSERT INTO events(height, idx, extrinsic, name, data)"
+                           " VALUES(?1,?2,?3,?4,?5)",
+                           v, 5);
+    if (!err)
         rt->next_event++;
-        err = 0;
-    }
-out:
     free(text);
     return err;
 }
@@ -459,25 +463,22 @@ static int record_extrinsic(struct nm_runtime *rt, const struct nm_apply_result 
                             const struct nm_extrinsic *x, const struct nm_call *c,
                             uint32_t index)
 {
-    sqlite3_stmt *st = nm_db_stmt(rt->db,
-                                  "INSERT OR REPLACE INTO extrinsics(hash, height, idx, signer,"
-                                  " nonce, call, ok, error) VALUES(?1,?2,?3,?4,?5,?6,?7,?8)");
-    if (!st)
-        return NM_E_DB;
-    sqlite3_bind_blob(st, 1, res->hash.b, NM_HASH_LEN, SQLITE_STATIC);
-    nm_bind_u64(st, 2, rt->height);
-    sqlite3_bind_int(st, 3, (int)index);
-    sqlite3_bind_blob(st, 4, x->signer.b, NM_PUBKEY_LEN, SQLITE_STATIC);
-    nm_bind_u64(st, 5, x->nonce);
-    sqlite3_bind_text(st, 6, nm_call_name(c->kind), -1, SQLITE_STATIC);
-    sqlite3_bind_int(st, 7, res->error == 0);
-    if (res->error)
-        sqlite3_bind_text(st, 8, nm_errname(res->error), -1, SQLITE_STATIC);
-    else
-        sqlite3_bind_null(st, 8);
-    int rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    return rc == SQLITE_DONE ? 0 : NM_E_DB;
+    const char *call = nm_call_name(c->kind), *error = res->error ? nm_errname(res->error) : "";
+    /* nothing reads them while a block executes: a dry run defers them */
+    const struct nm_db_value v[] = {
+        {.type = NM_DB_BLOB, .p = res->hash.b, .n = NM_HASH_LEN},
+        {.type = NM_DB_INT, .i = (int64_t)rt->height},
+        {.type = NM_DB_INT, .i = index},
+        {.type = NM_DB_BLOB, .p = x->signer.b, .n = NM_PUBKEY_LEN},
+        {.type = NM_DB_INT, .i = (int64_t)x->nonce},
+        {.type = call ? NM_DB_TEXT : NM_DB_NULL, .p = call, .n = call ? strlen(call) : 0},
+        {.type = NM_DB_INT, .i = res->error == 0},
+        {.type = res->error ? NM_DB_TEXT : NM_DB_NULL, .p = error, .n = strlen(error)},
+    };
+    return nm_db_insert(rt->db,
+                        "INSERT OR REPLACE INTO extrinsics(hash, height, idx, signer, nonce, call,"
+                        " ok, error) VALUES(?1,?2,?3,?4,?5,?6,?7,?8)",
+                        v, 8);
 }
 
 int nm_runtime_apply(struct nm_runtime *rt, const uint8_t *ext, size_t len, bool sig_checked,

@@ -33,6 +33,9 @@ enum nm_state_tag {
 struct nm_runtime {
     struct nm_db *db;
     struct nm_lthash state; /* commitment to the state tables */
+    /* expansions of recent entries (not owned: whoever sets it after
+     * nm_runtime_init, which clears it, frees it; NULL: none) */
+    struct nm_lthash_memo *memo;
     struct nm_params params; /* copy of the params table */
     /* The epoch counter (node/epoch.h): stored in table epoch_base once a
      * tempo change pins it (pinned), else {0, 0, params.tempo}. */
@@ -65,6 +68,9 @@ struct nm_apply_result {
 
 /* Loads params and the state accumulator from an opened database. */
 int nm_runtime_init(struct nm_runtime *rt, struct nm_db *db, const nm_hash *genesis, bool dev);
+/* nm_runtime_init again (after a rollback or a commit), same database,
+ * genesis, dev flag and memo. */
+int nm_runtime_reload(struct nm_runtime *rt);
 
 /* Starts a block: sets height/time and resets the event counter. */
 void nm_runtime_begin_block(struct nm_runtime *rt, uint64_t height, uint64_t timestamp_ms);

@@ -4,6 +4,7 @@
 #include "node/errors.h"
 
 #include <sodium.h>
+#include <stdbool.h>
 #include <string.h>
 
 static const char base58_alphabet[] =
@@ -24,7 +25,40 @@ static void ss58_checksum(const uint8_t *data, size_t len, uint8_t out[2])
     out[1] = digest[1];
 }
 
+/* Issue 11 (speed): events name the same accounts again and again (a
+ * transfer's sender in two of its events, a busy account in every block),
+ * so each thread keeps its last encodings, direct-mapped by a key byte; a
+ * hit needs the whole key equal. */
+#define MEMO_SLOTS 64
+struct memo_slot {
+    nm_account acct;
+    bool used;
+    char text[NM_SS58_STRLEN];
+};
+static _Thread_local struct memo_slot memo[MEMO_SLOTS];
+static _Thread_local uint64_t memo_hits;
+
+uint64_t nm_ss58_memo_hits(void)
+{
+    return memo_hits;
+}
+
+static char *encode(const nm_account *acct, char out[NM_SS58_STRLEN]);
+
 char *nm_ss58_encode(const nm_account *acct, char out[NM_SS58_STRLEN])
+{
+    struct memo_slot *m = &memo[acct->b[0] % MEMO_SLOTS];
+    if (m->used && nm_account_eq(&m->acct, acct)) {
+        memo_hits++;
+        return memcpy(out, m->text, NM_SS58_STRLEN);
+    }
+    encode(acct, m->text);
+    m->acct = *acct;
+    m->used = true;
+    return memcpy(out, m->text, NM_SS58_STRLEN);
+}
+
+static char *encode(const nm_account *acct, char out[NM_SS58_STRLEN])
 {
     uint8_t payload[PAYLOAD_LEN];
     payload[0] = NM_SS58_PREFIX;

@@ -359,6 +359,87 @@ static void test_open_of_unwritable_path_fails_cleanly(void **state)
     assert_null(db);
 }
 
+/* Issue 11 (speed): while deferring, inserts wait in a log (a savepoint's
+ * rollback drops those after it, nested or not) and reach the table only
+ * when the log is applied, in order, with the values given. */
+static void insert_note(struct nm_db *db, int64_t k, const char *text)
+{
+    const struct nm_db_value v[] = {
+        {.type = NM_DB_INT, .i = k},
+        {.type = text ? NM_DB_TEXT : NM_DB_NULL, .p = text, .n = text ? strlen(text) : 0},
+        {.type = NM_DB_BLOB, .p = "\0\1", .n = 2},
+    };
+    assert_int_equal(nm_db_insert(db, "INSERT INTO notes(k, t, b) VALUES(?1, ?2, ?3)", v, 3), 0);
+}
+
+static void test_deferred_inserts_wait_for_the_log(void **state)
+{
+    struct tmp *t = *state;
+    struct nm_db *db;
+    assert_int_equal(nm_db_open(t->path, &db), 0);
+    sqlite3 *h = nm_db_handle(db);
+    assert_int_equal(nm_db_exec(db, "CREATE TABLE notes(k INTEGER PRIMARY KEY, t TEXT, b BLOB)"),
+                     0);
+    insert_note(db, 1, "now"); /* not deferring: written at once */
+    assert_int_equal(query_int(h, "SELECT count(*) FROM notes"), 1);
+    nm_db_defer_start(db);
+    assert_true(nm_db_deferring(db));
+    assert_int_equal(nm_db_begin(db), 0);
+    insert_note(db, 2, "kept");
+    assert_int_equal(nm_db_savepoint(db), 0);
+    insert_note(db, 3, "undone");
+    assert_int_equal(nm_db_savepoint(db), 0);
+    insert_note(db, 4, "undone too");
+    assert_int_equal(nm_db_release(db), 0);
+    assert_int_equal(nm_db_rollback_to(db), 0); /* drops 3 and 4 */
+    assert_int_equal(nm_db_savepoint(db), 0);
+    insert_note(db, 5, NULL);
+    assert_int_equal(nm_db_release(db), 0);
+    assert_int_equal(query_int(h, "SELECT count(*) FROM notes"), 1); /* nothing written */
+    uint8_t *log;
+    size_t len;
+    assert_int_equal(nm_db_defer_take(db, &log, &len), 0);
+    assert_non_null(log);
+    assert_int_equal(nm_db_rollback(db), 0);
+    nm_db_defer_stop(db);
+    assert_false(nm_db_deferring(db));
+    /* a log cut short is refused, not read past its end */
+    assert_int_equal(nm_db_begin(db), 0);
+    assert_int_equal(nm_db_log_apply(db, log, len - 1), NM_E_DECODE);
+    assert_int_equal(nm_db_rollback(db), 0);
+    assert_int_equal(nm_db_begin(db), 0);
+    assert_int_equal(nm_db_log_apply(db, log, len), 0);
+    assert_int_equal(nm_db_commit(db), 0);
+    assert_int_equal(query_int(h, "SELECT count(*) FROM notes"), 3);
+    assert_int_equal(query_int(h, "SELECT count(*) FROM notes WHERE k=2 AND t='kept'"
+                                  " AND b=x'0001'"), 1);
+    assert_int_equal(query_int(h, "SELECT count(*) FROM notes WHERE k=5 AND t IS NULL"), 1);
+    assert_int_equal(query_int(h, "SELECT count(*) FROM notes WHERE k IN (3, 4)"), 0);
+    free(log);
+    /* the log a rollback ends is empty */
+    nm_db_defer_start(db);
+    assert_int_equal(nm_db_begin(db), 0);
+    insert_note(db, 6, "gone");
+    assert_int_equal(nm_db_rollback(db), 0);
+    assert_int_equal(nm_db_defer_take(db, &log, &len), 0);
+    assert_null(log);
+    assert_int_equal(len, 0);
+    nm_db_defer_stop(db);
+    nm_db_close(db);
+}
+
+/* The connection is the node thread's alone: opened without SQLite's
+ * per-connection mutex (SQLITE_OPEN_NOMUTEX), which it no longer pays for
+ * on every call. */
+static void test_connection_has_no_mutex_of_its_own(void **state)
+{
+    struct tmp *t = *state;
+    struct nm_db *db;
+    assert_int_equal(nm_db_open(t->path, &db), 0);
+    assert_null(sqlite3_db_mutex(nm_db_handle(db)));
+    nm_db_close(db);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -382,6 +463,9 @@ int main(void)
         cmocka_unit_test(test_cached_stmt_comes_back_reset_with_bindings_cleared),
         cmocka_unit_test(test_bad_sql_gives_null_and_is_not_cached),
         cmocka_unit_test(test_open_of_unwritable_path_fails_cleanly),
+        cmocka_unit_test_setup_teardown(test_connection_has_no_mutex_of_its_own, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_deferred_inserts_wait_for_the_log,
+                                        setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -182,6 +182,72 @@ static void test_same_entry_expands_identically_every_time(void **state)
     assert_false(is_zero(&a));
 }
 
+/* Pinned: the digest of a fixed multiset, as the first lthash computed it
+ * (any change here changes every chain's state roots). */
+static void test_digest_of_a_fixed_set_is_pinned(void **state)
+{
+    (void)state;
+    struct nm_lthash h;
+    nm_lthash_zero(&h);
+    for (size_t i = 0; i < ENTRY_COUNT; i++)
+        add_entry(&h, i);
+    sub_entry(&h, 1);
+    nm_hash d;
+    char hex[NM_HASH_HEXLEN];
+    nm_lthash_digest(&h, &d);
+    assert_string_equal(nm_hash_hex(&d, hex),
+                        "0x73aeb1920ecdf0e91bf6398b30646d78405d6829827199eee7409424c87cd8a7");
+}
+
+/* Issue 11 (speed): with a memo, adds and subs give exactly the lanes they
+ * give without one, also when entries evict each other from a small memo;
+ * an entry met again while it is held is not expanded again. */
+static void test_memo_gives_the_same_lanes_and_expands_an_entry_once(void **state)
+{
+    (void)state;
+    struct nm_lthash_memo *small, *big;
+    assert_int_equal(nm_lthash_memo_new(2, &small), 0);
+    assert_int_equal(nm_lthash_memo_new(1024, &big), 0);
+    struct nm_lthash plain, a, b;
+    nm_lthash_zero(&plain);
+    nm_lthash_zero(&a);
+    nm_lthash_zero(&b);
+    static const size_t ops[] = {0, 1, 2, 1, 3, 4, 0, 2, 2, 3};
+    for (size_t k = 0; k < sizeof ops / sizeof ops[0]; k++) {
+        const char *e = ENTRIES[ops[k]];
+        if (k % 3 == 2) {
+            nm_lthash_sub(&plain, e, strlen(e));
+            nm_lthash_sub_memo(&a, small, e, strlen(e));
+            nm_lthash_sub_memo(&b, big, e, strlen(e));
+        } else {
+            nm_lthash_add(&plain, e, strlen(e));
+            nm_lthash_add_memo(&a, small, e, strlen(e));
+            nm_lthash_add_memo(&b, big, e, strlen(e));
+        }
+        assert_memory_equal(a.lanes, plain.lanes, sizeof plain.lanes);
+        assert_memory_equal(b.lanes, plain.lanes, sizeof plain.lanes);
+    }
+    uint64_t hits, expansions;
+    nm_lthash_memo_stats(big, &hits, &expansions);
+    assert_int_equal(expansions, ENTRY_COUNT); /* each of the 5 entries once */
+    assert_int_equal(hits, 10 - ENTRY_COUNT);
+    nm_lthash_memo_stats(small, &hits, &expansions);
+    assert_int_equal(hits + expansions, 10);
+    nm_lthash_memo_stats(NULL, &hits, &expansions);
+    assert_int_equal(hits + expansions, 0);
+    /* a NULL memo is no memo */
+    nm_lthash_add_memo(&plain, NULL, ENTRIES[0], strlen(ENTRIES[0]));
+    nm_lthash_add(&a, ENTRIES[0], strlen(ENTRIES[0]));
+    assert_memory_equal(a.lanes, plain.lanes, sizeof plain.lanes);
+    struct nm_lthash_memo *bad = NULL;
+    assert_int_equal(nm_lthash_memo_new(3, &bad), -1); /* not a power of two */
+    assert_int_equal(nm_lthash_memo_new(0, &bad), -1);
+    assert_null(bad);
+    nm_lthash_memo_delete(small);
+    nm_lthash_memo_delete(big);
+    nm_lthash_memo_delete(NULL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -192,6 +258,8 @@ int main(void)
         cmocka_unit_test(test_digest_is_blake2b_of_little_endian_lanes),
         cmocka_unit_test(test_serialisation_round_trips),
         cmocka_unit_test(test_same_entry_expands_identically_every_time),
+        cmocka_unit_test(test_digest_of_a_fixed_set_is_pinned),
+        cmocka_unit_test(test_memo_gives_the_same_lanes_and_expands_an_entry_once),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }

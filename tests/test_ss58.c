@@ -63,6 +63,31 @@ static void test_extreme_keys_match_independent_vectors(void **state)
                         "5HrN7fHLXWcFiXPwwtq2EkSGns9eMt5P7SpeTPewumZy6ftb");
 }
 
+/* Issue 11 (speed): an account encoded again comes from the thread's memo,
+ * and a key that shares the memo slot (same first byte) but differs
+ * elsewhere is never given the other's address. */
+static void test_memo_repeats_an_encoding_and_never_mixes_up_keys(void **state)
+{
+    (void)state;
+    nm_account zero, one;
+    memset(zero.b, 0x00, sizeof zero.b);
+    memset(one.b, 0x00, sizeof one.b);
+    one.b[NM_PUBKEY_LEN - 1] = 1; /* same slot as zero */
+    char a[NM_SS58_STRLEN], b[NM_SS58_STRLEN], c[NM_SS58_STRLEN];
+    nm_ss58_encode(&zero, a);
+    uint64_t hits = nm_ss58_memo_hits();
+    assert_string_equal(nm_ss58_encode(&zero, b), a);
+    assert_int_equal(nm_ss58_memo_hits(), hits + 1);
+    nm_ss58_encode(&one, c);
+    assert_int_equal(nm_ss58_memo_hits(), hits + 1); /* not taken from zero's slot */
+    assert_string_not_equal(c, a);
+    nm_account back;
+    assert_int_equal(nm_ss58_decode(c, &back), 0);
+    assert_memory_equal(back.b, one.b, NM_PUBKEY_LEN);
+    assert_string_equal(nm_ss58_encode(&zero, b),
+                        "5C4hrfjw9DjXZTzV3MwzrrAr9P1MJhSrvWGWqi1eSuyUpnhM");
+}
+
 static void test_round_trip_of_dev_and_generated_keys(void **state)
 {
     (void)state;
@@ -175,6 +200,7 @@ int main(void)
         cmocka_unit_test(test_decode_rejects_characters_outside_base58),
         cmocka_unit_test(test_decode_rejects_wrong_lengths),
         cmocka_unit_test(test_failed_decode_leaves_output_untouched),
+        cmocka_unit_test(test_memo_repeats_an_encoding_and_never_mixes_up_keys),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }

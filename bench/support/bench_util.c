@@ -3,6 +3,7 @@
 
 #include "node/errors.h"
 
+#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -91,4 +92,17 @@ void bench_check(const char *prog, int err, const char *what)
         fprintf(stderr, "%s: %s: %s\n", prog, what, nm_strerror(err));
         exit(1);
     }
+}
+
+static int rm_entry(const char *p, const struct stat *s, int f, struct FTW *w)
+{
+    (void)s;
+    (void)f;
+    (void)w;
+    return remove(p);
+}
+
+void bench_rm_tree(const char *dir)
+{
+    nftw(dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
 }

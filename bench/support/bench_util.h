@@ -21,6 +21,8 @@ double bench_cpu_s(pid_t pid);
 double bench_self_cpu_s(void);
 /* CPU seconds of the calling thread so far. */
 double bench_thread_cpu_s(void);
+/* Removes dir and everything under it (a benchmark's temporary files). */
+void bench_rm_tree(const char *dir);
 /* On err (an NM_E_*), prints "prog: what: message" and exits 1. */
 void bench_check(const char *prog, int err, const char *what);
 

@@ -39,6 +39,8 @@ char *tq_dump(struct nm_db *db, const char *const *sql, size_t n)
                     const uint8_t *b = sqlite3_column_blob(st, c);
                     for (int k = 0; k < sqlite3_column_bytes(st, c); k++)
                         fprintf(out, "%02x", b[k]);
+                } else if (sqlite3_column_type(st, c) == SQLITE_NULL) {
+                    fputs("\\N", out); /* not text "NULL" */
                 } else {
                     fprintf(out, "%s", (const char *)sqlite3_column_text(st, c));
                 }

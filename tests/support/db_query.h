@@ -12,7 +12,7 @@
 int tq_event_count(struct nm_db *db, const char *name);
 
 /* Every row each of the n statements selects, as text (malloc'd): columns
- * end in '|' (blobs in hex), rows in '\n', statements in "--\n". */
+ * end in '|' (blobs in hex, NULL as \N), rows in '\n', statements in "--\n". */
 char *tq_dump(struct nm_db *db, const char *const *sql, size_t n);
 
 /* The state as a test compares it: the runtime's root and the rows a
