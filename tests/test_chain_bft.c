@@ -116,11 +116,11 @@ static void test_a_kept_block_costs_less_and_stores_what_an_import_does(void **s
         uint8_t seed[NM_SEED_LEN] = {(uint8_t)i, 10};
         nm_keypair_from_seed(seed, &senders[i]);
     }
-    struct net x;
-    net_open_with(&x, senders, FUNDED);
+    struct cbx_net x;
+    cbx_open_with(&x, senders, FUNDED);
     int p = (int)nm_bft_authorities_proposer(nm_chain_bft_authorities_at(x.chains[0], 1), 1, 0);
-    struct nm_chain *c = x.chains[p], *v = x.chains[(p + 1) % N], *im = x.chains[(p + 2) % N];
-    pool_transfers(c, senders, FUNDED, &x.keys[p].pub, FUNDED, SIZE_MAX);
+    struct nm_chain *c = x.chains[p], *v = x.chains[(p + 1) % CBX_N], *im = x.chains[(p + 2) % CBX_N];
+    cbx_pool_transfers(c, senders, FUNDED, &x.keys[p].pub, FUNDED, SIZE_MAX);
     struct nm_call self = {.kind = NM_CALL_TRANSFER}; /* fails: to oneself */
     self.u.transfer.dest = senders[0].pub;
     self.u.transfer.amount = 5;
@@ -141,9 +141,9 @@ static void test_a_kept_block_costs_less_and_stores_what_an_import_does(void **s
      * 2 events and the extrinsic's row were written and rolled back */
     assert_true(sqlite3_total_changes(nm_db_handle(v->db)) - before <= 3 * (FUNDED + 1));
     nm_hash h;
-    block_hash(blk, len, &h);
+    cbx_block_hash(blk, len, &h);
     struct nm_bft_cert cert;
-    make_cert(&x, &cert, 1, 0, &h, 3);
+    cbx_cert(&x, &cert, 1, 0, &h, 3);
     assert_int_equal(nm_chain_bft_commit_validated(v, blk, len, &cert, NULL), 0);
     nm_chain_bft_exec_stats(v, &reused, &replayed);
     assert_int_equal(reused, 1); /* from the kept write set */
@@ -161,7 +161,7 @@ static void test_a_kept_block_costs_less_and_stores_what_an_import_does(void **s
     nm_bft_cert_fini(&cert);
     free(blk);
     free(full);
-    net_close(&x);
+    cbx_close(&x);
 }
 
 static void test_a_block_without_certificate_is_refused(void **state)
