@@ -92,19 +92,6 @@ static bool all_peered(void)
 }
 
 /* write-type syscalls of this process so far (/proc/self/io) */
-static unsigned long long syscw(void)
-{
-    FILE *f = fopen("/proc/self/io", "r");
-    char line[128];
-    unsigned long long v = 0;
-    while (f && fgets(line, sizeof line, f))
-        if (sscanf(line, "syscw: %llu", &v) == 1)
-            break;
-    if (f)
-        fclose(f);
-    return v;
-}
-
 static void start_node(int i)
 {
     struct node *n = &nodes[i];
@@ -185,7 +172,7 @@ int main(int argc, char **argv)
     }
     uint8_t *data = calloc(1, (size_t)size);
     double c0 = bench_thread_cpu_s(), w0 = bench_now_s();
-    unsigned long long s0 = syscw();
+    long long s0 = bench_proc_value("/proc/self/io", "syscw: %lld");
     uint64_t want = 0;
     for (long r = 0; r < rounds; r++) {
         for (int i = 0; i < NODES; i++) { /* one loop turn: each node publishes */
@@ -198,7 +185,7 @@ int main(int argc, char **argv)
             uv_run(&loop, UV_RUN_ONCE);
     }
     double c1 = bench_thread_cpu_s(), w1 = bench_now_s();
-    unsigned long long s1 = syscw();
+    long long s1 = bench_proc_value("/proc/self/io", "syscw: %lld");
     double per = (double)want;
     double cpu_us = (c1 - c0) / per * 1e6, sig_us = signature_us((size_t)size);
     printf("gossip over loopback: %d nodes fully meshed, %ld rounds of one %ld-byte message "

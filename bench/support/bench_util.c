@@ -36,18 +36,24 @@ double bench_now_ms(void)
     return (double)bench_now_ns() / 1e6;
 }
 
-long bench_rss_kb(pid_t pid)
+long long bench_proc_value(const char *path, const char *format)
 {
-    char path[64], line[256];
-    snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
+    char line[256];
     FILE *f = fopen(path, "r");
-    long kb = -1;
+    long long v = -1;
     while (f && fgets(line, sizeof line, f))
-        if (sscanf(line, "VmRSS: %ld kB", &kb) == 1)
+        if (sscanf(line, format, &v) == 1)
             break;
     if (f)
         fclose(f);
-    return kb;
+    return v;
+}
+
+long bench_rss_kb(pid_t pid)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
+    return (long)bench_proc_value(path, "VmRSS: %lld kB");
 }
 
 double bench_cpu_s(pid_t pid)

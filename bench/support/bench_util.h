@@ -12,6 +12,9 @@ uint64_t bench_splitmix(uint64_t *state);
 double bench_now_s(void);
 double bench_now_ms(void);
 uint64_t bench_now_ns(void);
+/* The first value FORMAT (one %lld) reads from a line of the file at
+ * PATH (a /proc file), or -1. */
+long long bench_proc_value(const char *path, const char *format);
 /* VmRSS of pid in KiB, or -1. */
 long bench_rss_kb(pid_t pid);
 /* CPU seconds (user + system, all threads) pid has used so far, from
