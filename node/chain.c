@@ -511,8 +511,9 @@ int nm_chain_import_outcome(struct nm_chain *c, const uint8_t *data, size_t len,
     struct nm_block b;
     if (len > c->rt.params.max_block_bytes)
         return NM_E_BLOCK_TOO_LARGE;
-    /* a dry run's bytes were decoded by chain_bft's check, root and all */
-    int err = c->dry_run ? nm_block_decode_unrooted(data, len, &b) : nm_block_decode(data, len, &b);
+    /* bytes: their extrinsics root checked (chain_bft's dry run passes the
+     * block its check decoded to nm_chain_import_decoded instead) */
+    int err = nm_block_decode(data, len, &b);
     if (err)
         return err;
     err = nm_chain_import_decoded(c, len, &b, sigs_checked, outcome);
