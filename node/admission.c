@@ -7,7 +7,6 @@
 #include "node/chain_door.h"
 #include "node/errors.h"
 #include "node/extrinsic.h"
-#include "node/pallets/pallet.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -42,13 +41,13 @@ static int submit_with(struct nm_chain *c, const uint8_t *ext, size_t len, const
     err = verdict ? *verdict : nm_extrinsic_check_bytes(ext, len, &c->genesis);
     if (err)
         return err;
-    err = nm_runtime_validate(&c->rt, ext, len, true, NM_FUTURE_NONCE_WINDOW, &signer, &nonce);
+    /* the account as validate read it: one query per submission */
+    uint64_t account_nonce;
+    err = nm_runtime_validate_sender(&c->rt, ext, len, true, NM_FUTURE_NONCE_WINDOW, &signer,
+                                     &nonce, &account_nonce);
     if (err)
         return err;
-    struct nm_account_info acct;
-    if ((err = nm_pallet_accounts.get(c->db, &signer, &acct)))
-        return err;
-    if ((err = nm_mempool_add(&c->pool, &hash, &signer, nonce, acct.nonce, c->best.height, ext,
+    if ((err = nm_mempool_add(&c->pool, &hash, &signer, nonce, account_nonce, c->best.height, ext,
                               len)))
         return err;
     if (hash_out)

@@ -126,8 +126,16 @@ void nm_block_encode_justified(const struct nm_header *h, const uint8_t seal[NM_
         nm_put_bytes(w, exts[i], lens[i]);
 }
 
+static _Thread_local unsigned long decodes_here;
+
+unsigned long nm_block_decodes_here(void)
+{
+    return decodes_here;
+}
+
 int nm_block_decode_unrooted(const uint8_t *data, size_t len, struct nm_block *b)
 {
+    decodes_here++;
     memset(b, 0, sizeof *b);
     struct nm_reader r;
     nm_reader_init(&r, data, len);

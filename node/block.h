@@ -69,6 +69,8 @@ int nm_block_decode(const uint8_t *data, size_t len, struct nm_block *out);
  * extrinsic): only for bytes this node decoded with nm_block_decode before
  * (or encoded itself), whose root is known to match. */
 int nm_block_decode_unrooted(const uint8_t *data, size_t len, struct nm_block *out);
+/* Blocks decoded (either way) so far on the calling thread (a test hook). */
+unsigned long nm_block_decodes_here(void);
 void nm_block_fini(struct nm_block *b);
 
 #endif

@@ -511,11 +511,24 @@ int nm_chain_import_outcome(struct nm_chain *c, const uint8_t *data, size_t len,
     struct nm_block b;
     if (len > c->rt.params.max_block_bytes)
         return NM_E_BLOCK_TOO_LARGE;
-    struct nm_apply_result *results = NULL;
-    /* a dry run's bytes were decoded by chain_bft's check, root and all */
-    int err = c->dry_run ? nm_block_decode_unrooted(data, len, &b) : nm_block_decode(data, len, &b);
+    /* bytes: their extrinsics root checked (chain_bft's dry run passes the
+     * block its check decoded to nm_chain_import_decoded instead) */
+    int err = nm_block_decode(data, len, &b);
     if (err)
         return err;
+    err = nm_chain_import_decoded(c, len, &b, sigs_checked, outcome);
+    nm_block_fini(&b);
+    return err;
+}
+
+int nm_chain_import_decoded(struct nm_chain *c, size_t len, struct nm_block *bp,
+                            bool sigs_checked, struct nm_block_outcome *outcome)
+{
+    if (len > c->rt.params.max_block_bytes)
+        return NM_E_BLOCK_TOO_LARGE;
+    struct nm_block b = *bp; /* the caller's to free */
+    struct nm_apply_result *results = NULL;
+    int err = 0;
     for (size_t i = 0; i < b.count; i++)
         if (b.lengths[i] > c->rt.params.max_extrinsic_bytes) {
             err = NM_E_EXTRINSIC_TOO_LARGE;
@@ -583,7 +596,6 @@ int nm_chain_import_outcome(struct nm_chain *c, const uint8_t *data, size_t len,
     }
 out:
     free(results);
-    nm_block_fini(&b);
     return err;
 }
 

@@ -107,6 +107,12 @@ int nm_chain_import(struct nm_chain *c, const uint8_t *block, size_t len, bool s
  * pool, as a produced block's do. */
 int nm_chain_import_outcome(struct nm_chain *c, const uint8_t *block, size_t len,
                             bool sigs_checked, struct nm_block_outcome *outcome);
+/* As nm_chain_import_outcome for a block the caller decoded from len bytes
+ * with nm_block_decode (its extrinsics root checked) and still holds (the
+ * caller frees it): issue 11, speed, chain_bft's dry run of a proposal it
+ * has decoded does not decode the same bytes again. */
+int nm_chain_import_decoded(struct nm_chain *c, size_t len, struct nm_block *b,
+                            bool sigs_checked, struct nm_block_outcome *outcome);
 
 /* Imports n blocks in order, their signatures checked on sig_check's
  * threads (node/sig_check.h), which run ahead over the batch while this

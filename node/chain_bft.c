@@ -409,7 +409,8 @@ static int validate(struct nm_chain *c, const uint8_t *block, size_t len, bool r
         goto out;
     c->dry_run = true;
     exec_record(c);
-    err = nm_chain_import(c, block, len, true); /* the threads check the rest meanwhile */
+    /* the threads check the rest meanwhile; b is these bytes, decoded */
+    err = nm_chain_import_decoded(c, len, &b, true, NULL);
     exec_record_end(c);
     c->dry_run = false;
     free(c->dry_block);
@@ -442,6 +443,21 @@ int nm_chain_bft_validate_decoded(struct nm_chain *c, const uint8_t *block, size
     return validate(c, block, len, true);
 }
 
+/* The bytes of b with the certificate cbytes as its justification. */
+static int justified_encode(const struct nm_block *b, const uint8_t *cbytes, size_t clen,
+                            uint8_t **out, size_t *out_len)
+{
+    struct nm_writer w;
+    nm_writer_init(&w);
+    nm_block_encode_justified(&b->header, b->seal, cbytes, clen, b->extrinsics, b->lengths,
+                              b->count, &w);
+    int err = w.err;
+    if (!err)
+        *out = nm_writer_take(&w, out_len);
+    nm_writer_fini(&w);
+    return err;
+}
+
 /* rooted: built or validated here (its extrinsics root known good) */
 static int justify(const uint8_t *block, size_t len, const struct nm_bft_cert *cert, bool rooted,
                    uint8_t **out, size_t *out_len)
@@ -452,15 +468,8 @@ static int justify(const uint8_t *block, size_t len, const struct nm_bft_cert *c
         return err;
     uint8_t *cbytes = NULL;
     size_t clen = 0;
-    struct nm_writer w;
-    nm_writer_init(&w);
-    if (!(err = nm_bft_cert_encode(cert, &cbytes, &clen))) {
-        nm_block_encode_justified(&b.header, b.seal, cbytes, clen, b.extrinsics, b.lengths,
-                                  b.count, &w);
-        if (!(err = w.err))
-            *out = nm_writer_take(&w, out_len);
-    }
-    nm_writer_fini(&w);
+    if (!(err = nm_bft_cert_encode(cert, &cbytes, &clen)))
+        err = justified_encode(&b, cbytes, clen, out, out_len);
     free(cbytes);
     nm_block_fini(&b);
     return err;
@@ -472,36 +481,28 @@ int nm_chain_bft_justify(const uint8_t *block, size_t len, const struct nm_bft_c
     return justify(block, len, cert, false, out, out_len);
 }
 
-/* The decided block from its kept write set: 0 when stored; 1 when it
+/* The decided block b from its kept write set: 0 when stored; 1 when it
  * must be executed (none kept, or it no longer applies); else why the
- * block is refused (its certificate). rooted: its body is one this node
- * built or validated (else the root is checked: a kept write set is found
- * by the header alone). */
-static int commit_kept(struct nm_chain *c, const uint8_t *full, size_t full_len, bool rooted,
-                       struct nm_block_outcome *outcome)
+ * block is refused (its certificate). b's extrinsics root was checked by
+ * whoever decoded it (a kept write set is found by the header alone). */
+static int commit_kept(struct nm_chain *c, struct nm_block *b, struct nm_block_outcome *outcome)
 {
-    struct nm_block b;
     nm_hash hash;
     struct exec_entry *e;
-    if (!c->bft_exec || decode(full, full_len, &b, rooted))
+    if (!c->bft_exec || nm_header_hash(&b->header, &hash) || !(e = exec_find(c, &hash)) ||
+        b->header.height != c->best.height + 1)
         return 1;
-    int err = 1;
-    if (nm_header_hash(&b.header, &hash) || !(e = exec_find(c, &hash)) ||
-        b.header.height != c->best.height + 1)
-        goto out;
     /* everything else was checked when it was executed, on this parent */
-    if ((err = nm_chain_bft_check_block(c, &b, &hash)))
-        goto out;
+    int err = nm_chain_bft_check_block(c, b, &hash);
+    if (err)
+        return err;
     struct nm_apply_result *results = NULL;
-    if (outcome && !(results = malloc((e->count ? e->count : 1) * sizeof *results))) {
-        err = NM_E_NOMEM;
-        goto out;
-    }
+    if (outcome && !(results = malloc((e->count ? e->count : 1) * sizeof *results)))
+        return NM_E_NOMEM;
     struct exec_store store = {.db = c->db, .e = e};
-    if (nm_chain_store_applied(c, &b, exec_apply, &store, &e->state, e->results)) {
+    if (nm_chain_store_applied(c, b, exec_apply, &store, &e->state, e->results)) {
         free(results);
-        err = 1;
-        goto out;
+        return 1;
     }
     c->bft_exec->reused++;
     if (outcome) {
@@ -510,29 +511,34 @@ static int commit_kept(struct nm_chain *c, const uint8_t *full, size_t full_len,
         outcome->results = results;
     }
     exec_clear(c->bft_exec);
-    err = 0;
-out:
-    nm_block_fini(&b);
-    return err;
+    return 0;
 }
 
+/* issue 11 (speed): the block is decoded once here, its justification set
+ * to the certificate, and that decoded block found kept; the justified
+ * bytes are executed only when it is not. sigs_checked: validated here, so
+ * its extrinsics root was checked then (else decoding checks it). */
 static int commit(struct nm_chain *c, const uint8_t *block, size_t len,
                   const struct nm_bft_cert *cert, bool sigs_checked, bool cert_checked,
                   struct nm_block_outcome *outcome)
 {
-    uint8_t *full;
-    size_t full_len;
-    int err = justify(block, len, cert, sigs_checked, &full, &full_len);
+    struct nm_block b;
+    int err = decode(block, len, &b, sigs_checked);
     if (err)
         return err;
-    uint8_t *cbytes = NULL;
-    size_t clen = 0;
-    struct nm_chain_bft_exec *trust = NULL;
-    if (cert_checked && (trust = exec_of(c)) && !nm_bft_cert_encode(cert, &cbytes, &clen)) {
+    uint8_t *full = NULL, *cbytes = NULL;
+    size_t full_len = 0, clen = 0;
+    if ((err = nm_bft_cert_encode(cert, &cbytes, &clen)) ||
+        (err = justified_encode(&b, cbytes, clen, &full, &full_len)))
+        goto out;
+    b.justification = cbytes;
+    b.justification_len = clen;
+    struct nm_chain_bft_exec *trust = cert_checked ? exec_of(c) : NULL;
+    if (trust) {
         trust->cert_checked = cbytes;
         trust->cert_checked_len = clen;
     }
-    if ((err = commit_kept(c, full, full_len, sigs_checked, outcome)) == 1) {
+    if ((err = commit_kept(c, &b, outcome)) == 1) {
         err = nm_chain_import_outcome(c, full, full_len, sigs_checked, outcome);
         struct nm_chain_bft_exec *x = err ? NULL : exec_of(c);
         if (x) {
@@ -544,15 +550,23 @@ static int commit(struct nm_chain *c, const uint8_t *block, size_t len,
         trust->cert_checked = NULL;
         trust->cert_checked_len = 0;
     }
+out:
     free(cbytes);
     free(full);
+    nm_block_fini(&b);
     return err;
 }
 
 int nm_chain_bft_import_final(struct nm_chain *c, const uint8_t *block, size_t len,
                               struct nm_block_outcome *outcome)
 {
-    int err = c->bft ? commit_kept(c, block, len, false, outcome) : 1;
+    struct nm_block b;
+    int err = 1;
+    /* bytes from elsewhere: decoded with their extrinsics root checked */
+    if (c->bft && c->bft_exec && !nm_block_decode(block, len, &b)) {
+        err = commit_kept(c, &b, outcome);
+        nm_block_fini(&b);
+    }
     return err == 1 ? nm_chain_import_outcome(c, block, len, false, outcome) : err;
 }
 

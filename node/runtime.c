@@ -428,6 +428,14 @@ static int check_extrinsic(struct nm_runtime *rt, const uint8_t *ext, size_t len
 int nm_runtime_validate(struct nm_runtime *rt, const uint8_t *ext, size_t len, bool sig_checked,
                         uint64_t future_window, nm_account *signer_out, uint64_t *nonce_out)
 {
+    return nm_runtime_validate_sender(rt, ext, len, sig_checked, future_window, signer_out,
+                                      nonce_out, NULL);
+}
+
+int nm_runtime_validate_sender(struct nm_runtime *rt, const uint8_t *ext, size_t len,
+                               bool sig_checked, uint64_t future_window, nm_account *signer_out,
+                               uint64_t *nonce_out, uint64_t *account_nonce_out)
+{
     struct nm_extrinsic x;
     struct nm_account_info acct;
     struct nm_fee fee;
@@ -446,6 +454,8 @@ int nm_runtime_validate(struct nm_runtime *rt, const uint8_t *ext, size_t len, b
         *signer_out = x.signer;
     if (nonce_out)
         *nonce_out = x.nonce;
+    if (account_nonce_out)
+        *account_nonce_out = acct.nonce;
     return 0;
 }
 

@@ -105,10 +105,13 @@ static struct cached_block *cache_add(struct nm_bft_node *b, const nm_hash *h, u
     return c;
 }
 
-static int block_hash_of(const uint8_t *blk, size_t len, nm_hash *out, uint64_t *height)
+/* rooted: bytes built here, whose extrinsics root was computed as they
+ * were encoded (not hashed again); else the root is checked */
+static int block_hash_of(const uint8_t *blk, size_t len, bool rooted, nm_hash *out,
+                         uint64_t *height)
 {
     struct nm_block bl;
-    int err = nm_block_decode(blk, len, &bl);
+    int err = rooted ? nm_block_decode_unrooted(blk, len, &bl) : nm_block_decode(blk, len, &bl);
     if (err)
         return err;
     err = nm_header_hash(&bl.header, out);
@@ -182,7 +185,7 @@ void nm_bft_node_value(struct nm_bft_node *b, uint64_t height, nm_hash *out)
             b->cfg.before_write(b->cfg.ud);
         err = nm_chain_bft_build(c, nm_now_ms(), &blk, &len);
     }
-    if (!err && (err = block_hash_of(blk, len, out, &h)))
+    if (!err && (err = block_hash_of(blk, len, true, out, &h)))
         free(blk);
     if (err) {
         b_log(b, "error: bft: cannot build block %" PRIu64 ": %s", height, nm_strerror(err));
@@ -511,8 +514,8 @@ static int receive_proposal(struct nm_bft_node *b, const uint8_t *msg, size_t le
     size_t blk_len = len - 1 - NM_BFT_PROPOSAL_WIRE_LEN;
     nm_hash h = p.block;
     uint64_t height = p.height;
-    if (!checked && (block_hash_of(blk, blk_len, &h, &height) || !nm_hash_eq(&h, &p.block) ||
-                     height != p.height))
+    if (!checked && (block_hash_of(blk, blk_len, false, &h, &height) ||
+                     !nm_hash_eq(&h, &p.block) || height != p.height))
         return -1; /* the block is not the one signed */
     if (p.height > b->e.m.height || p.height != b->chain->best.height + 1) {
         keep_future(b, p.height, msg, len);

@@ -173,6 +173,40 @@ static void test_signature_checked_once_from_admission_to_block(void **state)
     nm_chain_close(importer);
 }
 
+/* How many times the cached statement with this text has run (0 before it
+ * is first prepared). */
+static int stmt_runs(struct nm_chain *c, const char *sql)
+{
+    sqlite3 *h = nm_db_handle(c->db);
+    for (sqlite3_stmt *st = sqlite3_next_stmt(h, NULL); st; st = sqlite3_next_stmt(h, st))
+        if (strcmp(sqlite3_sql(st), sql) == 0)
+            return sqlite3_stmt_status(st, SQLITE_STMTSTATUS_RUN, 0);
+    return 0;
+}
+
+/* Issue 11 (speed): a submission reads the sender's account once (validate
+ * reads it; the pool takes the nonce from that read), and the pool still
+ * learns the account's nonce from it: a gap is held, then filled. */
+static void test_a_submission_reads_the_account_once(void **state)
+{
+    struct fx *f = *state;
+    static const char account_sql[] = "SELECT free, nonce FROM accounts WHERE id=?1";
+    struct blob x[3];
+    for (int i = 0; i < 3; i++)
+        x[i] = chx_transfer_ext(f->chain, "alice", (uint64_t)(2 - i), "bob", NMT);
+    int before = stmt_runs(f->chain, account_sql);
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(nm_chain_submit(f->chain, x[i].data, x[i].len, NULL), 0);
+    assert_int_equal(stmt_runs(f->chain, account_sql) - before, 3);
+    assert_int_equal(f->chain->pool.count, 3);
+    struct nm_block_outcome o = {0};
+    assert_int_equal(nm_chain_produce(f->chain, f->chain->best.timestamp_ms + 1000, &o), 0);
+    assert_int_equal(o.count, 3); /* nonces 0, 1, 2 in order */
+    free(o.results);
+    for (int i = 0; i < 3; i++)
+        free(x[i].data);
+}
+
 /* Issue 11 (every signature once): the same bytes again, while the first
  * copy pends (a second peer's gossip, a sync relay) or once it is in a
  * block, are answered as nm_chain_submit answers them, with no second
@@ -395,6 +429,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(
             test_bad_signature_is_refused_later_with_the_inline_error, setup, teardown),
         cmocka_unit_test_setup_teardown(test_answers_at_once_need_no_worker, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_a_submission_reads_the_account_once, setup, teardown),
         cmocka_unit_test_setup_teardown(test_signature_checked_once_from_admission_to_block,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_submission_order_and_nonce_rules_are_kept, setup,

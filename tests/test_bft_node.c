@@ -82,9 +82,15 @@ static void hash_of(const uint8_t *blk, size_t len, nm_hash *out)
 static void test_a_later_round_proposes_the_block_already_checked(void **state)
 {
     struct fx *f = *state;
-    nm_hash first, again, none;
+    nm_hash first, again, none, check;
+    unsigned long roots = nm_extrinsics_root_computations();
     nm_bft_node_value(&f->b, 1, &first); /* built */
     assert_false(is_zero(&first));
+    /* issue 11 (speed): its extrinsics root computed once, as it was
+     * encoded, not again to hash the bytes built here */
+    assert_int_equal(nm_extrinsics_root_computations() - roots, 1);
+    hash_of(f->b.cache[0].bytes, f->b.cache[0].len, &check); /* the same block */
+    assert_true(nm_hash_eq(&first, &check));
     assert_int_equal(f->b.n_cache, 1);
     assert_true(f->b.cache[0].valid);
     assert_int_equal(f->b.proposed_again, 0);

@@ -62,14 +62,16 @@ static const struct nm_call_info calls[] = {
      .encode = transfer_encode,
      .decode = transfer_decode,
      .to_json = transfer_json,
-     .apply = nm_balances_transfer},
+     .apply = nm_balances_transfer,
+     .args_size = NM_CALL_ARGS_SIZE(transfer)},
     {.kind = NM_CALL_FAUCET,
      .name = "balances.faucet", .weight = 50,
      .flags = NM_CALL_F_DEV_ONLY,
      .encode = faucet_encode,
      .decode = faucet_decode,
      .to_json = faucet_json,
-     .apply = nm_balances_faucet},
+     .apply = nm_balances_faucet,
+     .args_size = NM_CALL_ARGS_SIZE(faucet)},
 };
 
 static const char *const balances_events[] = {

@@ -46,7 +46,13 @@ struct nm_call_info {
     uint32_t weight;
     uint32_t item_weight;
     uint32_t (*items)(const struct nm_call *c);
+    /* Bytes of nm_call.u its decode writes (NM_CALL_ARGS_SIZE(member)):
+     * nm_call_decode clears only those; 0 clears the whole union (8.5 KB). */
+    size_t args_size;
 };
+
+/* args_size for a call whose arguments are the union member `member`. */
+#define NM_CALL_ARGS_SIZE(member) sizeof(((struct nm_call *)0)->u.member)
 
 struct nm_pallet {
     const char *name;
