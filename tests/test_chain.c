@@ -261,8 +261,9 @@ static void tmpdir_make(struct tmpdir *t)
 
 static void tmpdir_remove(struct tmpdir *t)
 {
-    const char *suffixes[] = {"", "-wal", "-shm"};
-    for (size_t i = 0; i < 3; i++) {
+    /* the database, its WAL files and the chain's genesis record beside it */
+    const char *suffixes[] = {"", "-wal", "-shm", ".genesis"};
+    for (size_t i = 0; i < sizeof suffixes / sizeof *suffixes; i++) {
         char path[160];
         snprintf(path, sizeof path, "%s%s", t->db, suffixes[i]);
         unlink(path);
