@@ -82,73 +82,11 @@ int nm_chain_submit_checked(struct nm_chain *c, const uint8_t *ext, size_t len, 
 #define BATCH_MAX 64
 #define PENDING_BUCKETS 4096 /* power of two */
 
-/* Issue 11 (speed, every signature once): the hashes of extrinsics whose
- * signatures were found good, the newest KNOWN_MAX of them, with a chained
- * index. An extrinsic heard again (gossip after a proposal carried it, a
- * sync request relaying one already in a block, a second peer's copy) is
- * then judged by the cheap checks alone: its answer is the same, as the
- * hash covers every byte, the signature included. */
-#define KNOWN_MAX 32768
-#define KNOWN_BUCKETS 16384 /* power of two */
-#define KNOWN_NONE UINT32_MAX
-
-struct known {
-    nm_hash *ring;     /* KNOWN_MAX slots, the oldest at head once full */
-    uint32_t *chain;   /* per slot: the next slot in its bucket */
-    uint32_t *buckets; /* KNOWN_BUCKETS first slots */
-    size_t count, head;
-};
-
-static size_t bucket_of(const nm_hash *h, size_t buckets)
+static size_t bucket_of(const nm_hash *h)
 {
     uint32_t v;
     memcpy(&v, h->b, sizeof v);
-    return v & (buckets - 1);
-}
-
-static bool known_init(struct known *k)
-{
-    k->ring = malloc(KNOWN_MAX * sizeof *k->ring);
-    k->chain = malloc(KNOWN_MAX * sizeof *k->chain);
-    k->buckets = malloc(KNOWN_BUCKETS * sizeof *k->buckets);
-    if (k->buckets)
-        memset(k->buckets, 0xff, KNOWN_BUCKETS * sizeof *k->buckets); /* KNOWN_NONE */
-    return k->ring && k->chain && k->buckets;
-}
-
-static void known_fini(struct known *k)
-{
-    free(k->ring);
-    free(k->chain);
-    free(k->buckets);
-}
-
-static bool known_has(const struct known *k, const nm_hash *h)
-{
-    for (uint32_t i = k->buckets[bucket_of(h, KNOWN_BUCKETS)]; i != KNOWN_NONE; i = k->chain[i])
-        if (nm_hash_eq(&k->ring[i], h))
-            return true;
-    return false;
-}
-
-static void known_add(struct known *k, const nm_hash *h)
-{
-    if (known_has(k, h))
-        return;
-    uint32_t slot = (uint32_t)k->head;
-    if (k->count == KNOWN_MAX) { /* the oldest goes: unlinked from its bucket */
-        uint32_t *p = &k->buckets[bucket_of(&k->ring[slot], KNOWN_BUCKETS)];
-        while (*p != slot)
-            p = &k->chain[*p];
-        *p = k->chain[slot];
-    } else {
-        k->count++;
-    }
-    k->ring[slot] = *h;
-    uint32_t *b = &k->buckets[bucket_of(h, KNOWN_BUCKETS)];
-    k->chain[slot] = *b;
-    *b = slot;
-    k->head = (k->head + 1) % KNOWN_MAX;
+    return v & (PENDING_BUCKETS - 1);
 }
 
 struct job {
@@ -184,11 +122,9 @@ struct nm_admission {
     bool stopping;
     atomic_ulong judged;      /* verdicts made by the workers */
     /* the node thread's: the pending jobs by hash (a copy of one pending
-     * shares its verdict), and the hashes of extrinsics whose signatures
-     * were found good (here or by a proposal's check): identical bytes
-     * need no second check */
+     * shares its verdict; what was found good before is in the chain's
+     * sigs_good, node/sig_memo.h: identical bytes need no second check) */
     struct job *by_hash[PENDING_BUCKETS];
-    struct known good;
 };
 
 static void on_verified(uv_async_t *h);
@@ -201,26 +137,18 @@ int nm_admission_new(uv_loop_t *loop, struct nm_chain *chain, struct nm_admissio
     a->loop = loop;
     a->chain = chain;
     nm_admission_set_limits(a, 0, 0);
-    if (!known_init(&a->good)) {
-        known_fini(&a->good);
-        free(a);
-        return NM_E_NOMEM;
-    }
     if (pthread_mutex_init(&a->lock, NULL)) {
-        known_fini(&a->good);
         free(a);
         return NM_E_NOMEM;
     }
     if (pthread_cond_init(&a->work, NULL)) {
         pthread_mutex_destroy(&a->lock);
-        known_fini(&a->good);
         free(a);
         return NM_E_NOMEM;
     }
     if (uv_async_init(loop, &a->verified, on_verified)) {
         pthread_cond_destroy(&a->work);
         pthread_mutex_destroy(&a->lock);
-        known_fini(&a->good);
         free(a);
         return NM_E_NOMEM;
     }
@@ -268,7 +196,7 @@ static void job_release(struct job *orig)
 
 static struct job *pending_find(struct nm_admission *a, const nm_hash *h)
 {
-    for (struct job *j = a->by_hash[bucket_of(h, PENDING_BUCKETS)]; j; j = j->same_next)
+    for (struct job *j = a->by_hash[bucket_of(h)]; j; j = j->same_next)
         if (nm_hash_eq(&j->hash, h))
             return j;
     return NULL;
@@ -276,7 +204,7 @@ static struct job *pending_find(struct nm_admission *a, const nm_hash *h)
 
 static void pending_unlink(struct nm_admission *a, struct job *j)
 {
-    for (struct job **p = &a->by_hash[bucket_of(&j->hash, PENDING_BUCKETS)]; *p;
+    for (struct job **p = &a->by_hash[bucket_of(&j->hash)]; *p;
          p = &(*p)->same_next)
         if (*p == j) {
             *p = j->same_next;
@@ -307,7 +235,7 @@ static void drain(struct nm_admission *a)
             pending_unlink(a, h);
         }
         if (h->cb && !h->verdict) /* without cb: dropped, perhaps never judged */
-            known_add(&a->good, &h->hash);
+            (void)nm_sig_memo_add(&a->chain->sigs_good, &h->hash, 1); /* lost: checked again */
         if (h->cb) {
             nm_hash hash = {0};
             int err = submit_with(a->chain, h->data, h->len, &h->verdict, &h->hash, &hash);
@@ -376,7 +304,6 @@ static void on_verified(uv_async_t *h)
 static void on_closed(uv_handle_t *h)
 {
     struct nm_admission *a = h->data;
-    known_fini(&a->good);
     pthread_cond_destroy(&a->work);
     pthread_mutex_destroy(&a->lock);
     free(a);
@@ -466,9 +393,9 @@ int nm_admission_submit(struct nm_admission *a, const uint8_t *ext, size_t len,
         orig->copies++;
         j->skip = true;
     } else {
-        j->skip = known_has(&a->good, &hash) || nm_chain_bft_sig_checked(c, &hash);
-        j->same_next = a->by_hash[bucket_of(&hash, PENDING_BUCKETS)];
-        a->by_hash[bucket_of(&hash, PENDING_BUCKETS)] = j;
+        j->skip = nm_sig_memo_has(&c->sigs_good, &hash);
+        j->same_next = a->by_hash[bucket_of(&hash)];
+        a->by_hash[bucket_of(&hash)] = j;
     }
     pthread_mutex_lock(&a->lock); /* a worker may be reading tail->next */
     if (a->tail)
@@ -488,10 +415,8 @@ int nm_admission_submit(struct nm_admission *a, const uint8_t *ext, size_t len,
     return 0;
 }
 
-bool nm_admission_sig_good(struct nm_admission *a, const nm_hash *hash)
+bool nm_admission_pending_good(struct nm_admission *a, const nm_hash *hash)
 {
-    if (known_has(&a->good, hash))
-        return true;
     struct job *j = pending_find(a, hash);
     if (!j)
         return false;
@@ -504,7 +429,6 @@ bool nm_admission_sig_good(struct nm_admission *a, const nm_hash *hash)
 void nm_admission_sig_note_good(struct nm_admission *a, const nm_hash *hashes, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
-        known_add(&a->good, &hashes[i]);
         struct job *j = pending_find(a, &hashes[i]);
         if (!j)
             continue;

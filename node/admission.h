@@ -47,13 +47,13 @@ size_t nm_admission_pending(const struct nm_admission *a);
 unsigned long nm_admission_worker_verdicts(const struct nm_admission *a);
 
 /* Issue 11 (speed): signatures verified elsewhere are not verified again.
- * True when the signature of the extrinsic with this hash is known good:
- * found good here (its bytes were admitted, or refused for a reason after
- * the signature, or are pending with a good verdict or one known). */
-bool nm_admission_sig_good(struct nm_admission *a, const nm_hash *hash);
+ * What was found good is in the chain's memo (c->sigs_good, sig_memo.h);
+ * these two cover the submissions still pending. True when a pending copy
+ * of the extrinsic with this hash has a good verdict, or one known. */
+bool nm_admission_pending_good(struct nm_admission *a, const nm_hash *hash);
 /* These extrinsics' signatures were found good elsewhere (a proposal's
- * check): remembered, and a pending one no worker has taken yet is not
- * checked. */
+ * check, which put them in the chain's memo): a pending one no worker has
+ * taken yet is not checked. */
 void nm_admission_sig_note_good(struct nm_admission *a, const nm_hash *hashes, size_t n);
 
 /* The queue's bounds: a flood of submissions waits in memory no longer

@@ -362,6 +362,7 @@ void nm_chain_close(struct nm_chain *c)
     if (!c)
         return;
     nm_mempool_fini(&c->pool);
+    nm_sig_memo_fini(&c->sigs_good);
     nm_bft_authorities_fini(&c->bft_set);
     nm_chain_bft_fini(c);
     nm_lthash_memo_delete(c->rt.memo);

@@ -11,6 +11,7 @@
 #include "node/db.h"
 #include "node/mempool.h"
 #include "node/runtime.h"
+#include "node/sig_memo.h"
 
 #include <stdbool.h>
 
@@ -32,6 +33,9 @@ struct nm_chain {
     struct nm_keypair author;
     bool can_author;            /* author is the spec's authority (one-authority chains) */
     struct nm_mempool pool;
+    /* extrinsics whose signatures were found good here (by admission or a
+     * proposal's check): not checked again, whichever way they come back */
+    struct nm_sig_memo sigs_good;
     /* BFT finality with several authorities (node/chain_bft.h): blocks are
      * made by the consensus engine and stored only once final, each with
      * its commit certificate. */

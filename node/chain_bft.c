@@ -123,7 +123,6 @@ struct nm_chain_bft_exec {
     struct exec_entry keep[EXEC_KEEP];
     size_t count, next;
     uint64_t reused, replayed;
-    struct nm_sig_memo checked; /* signatures a proposal check verified */
     struct nm_admission *admission; /* shares verdicts with the proposal checks */
     /* during nm_chain_bft_commit_decided: the engine's certificate, encoded;
      * a justification of exactly these bytes had its signatures checked */
@@ -160,7 +159,6 @@ void nm_chain_bft_fini(struct nm_chain *c)
     if (!c->bft_exec)
         return;
     exec_clear(c->bft_exec);
-    nm_sig_memo_fini(&c->bft_exec->checked);
     if (c->bft_exec->session)
         sqlite3session_delete(c->bft_exec->session);
     free(c->bft_exec);
@@ -347,16 +345,11 @@ void nm_chain_bft_set_admission(struct nm_chain *c, struct nm_admission *a)
         x->admission = a; /* without memory: nothing shared, each checks its own */
 }
 
-bool nm_chain_bft_sig_checked(const struct nm_chain *c, const nm_hash *hash)
-{
-    return c->bft_exec && nm_sig_memo_has(&c->bft_exec->checked, hash);
-}
-
 bool nm_chain_bft_sig_known(const struct nm_chain *c, const nm_hash *hash)
 {
     const struct nm_chain_bft_exec *x = c->bft_exec;
-    return x && (nm_sig_memo_has(&x->checked, hash) ||
-                 (x->admission && nm_admission_sig_good(x->admission, hash)));
+    return nm_sig_memo_has(&c->sigs_good, hash) ||
+           (x && x->admission && nm_admission_pending_good(x->admission, hash));
 }
 
 /* Issue 11 (speed): the signatures of a proposed block's extrinsics that
@@ -422,8 +415,8 @@ static int validate(struct nm_chain *c, const uint8_t *block, size_t len, bool r
     if (!err) {
         for (size_t k = 0; k < n; k++) /* only the hashes the threads checked */
             hashes[k] = hashes[unchecked[k]];
-        (void)nm_sig_memo_add(&c->bft_exec->checked, hashes, n); /* lost: checked again */
-        if (c->bft_exec->admission) /* not to be checked again when heard from a peer */
+        (void)nm_sig_memo_add(&c->sigs_good, hashes, n); /* lost: checked again */
+        if (c->bft_exec->admission) /* a copy waiting there needs no check either */
             nm_admission_sig_note_good(c->bft_exec->admission, hashes, n);
     }
 out:

@@ -73,11 +73,11 @@ int nm_chain_bft_import_final(struct nm_chain *c, const uint8_t *block, size_t l
  * check verified are not checked again by admission. */
 struct nm_admission;
 void nm_chain_bft_set_admission(struct nm_chain *c, struct nm_admission *a);
-/* True when a proposal check on this chain verified this extrinsic's
- * signature (the bytes with this hash). */
-bool nm_chain_bft_sig_checked(const struct nm_chain *c, const nm_hash *hash);
-/* The same, or admission found it good: block import (sync, a final block
- * from a peer) and proposal checks skip these as they skip pooled ones. */
+/* True when this extrinsic's signature is known good: in the chain's
+ * memo (c->sigs_good: admission or a proposal check found it good), or a
+ * copy pending at admission has a good verdict already. Block import
+ * (sync, a final block from a peer) and proposal checks skip these as they
+ * skip pooled ones. */
 bool nm_chain_bft_sig_known(const struct nm_chain *c, const nm_hash *hash);
 
 /* How decided blocks were stored since the chain opened: from the write

@@ -1,6 +1,5 @@
 /* sig_check.c - signatures checked on threads beside the caller, in parts
- * the caller waits for one by one, and the memory of those a proposal
- * check verified (see sig_check.h). */
+ * the caller waits for one by one (see sig_check.h). */
 #include "node/sig_check.h"
 
 #include "node/block.h"
@@ -248,50 +247,4 @@ void nm_sig_check_cancel(struct nm_sig_check *s)
     free(s->idx);
     free(s->parts);
     free(s);
-}
-
-/* ---- the memory ---- */
-
-static int cmp_hash(const void *a, const void *b)
-{
-    return memcmp(a, b, sizeof(nm_hash));
-}
-
-void nm_sig_memo_fini(struct nm_sig_memo *m)
-{
-    free(m->hashes);
-    memset(m, 0, sizeof *m);
-}
-
-bool nm_sig_memo_has(const struct nm_sig_memo *m, const nm_hash *h)
-{
-    return m->count && bsearch(h, m->hashes, m->count, sizeof *h, cmp_hash) != NULL;
-}
-
-int nm_sig_memo_add(struct nm_sig_memo *m, const nm_hash *h, size_t n)
-{
-    if (!n)
-        return 0;
-    if (m->count + n > NM_SIG_MEMO_MAX)
-        m->count = 0; /* the oldest go: at worst one is checked again */
-    if (n > NM_SIG_MEMO_MAX)
-        return 0;
-    if (m->count + n > m->cap) {
-        size_t cap = m->cap ? m->cap : 256;
-        while (cap < m->count + n)
-            cap *= 2;
-        nm_hash *grown = realloc(m->hashes, cap * sizeof *grown);
-        if (!grown)
-            return NM_E_NOMEM;
-        m->hashes = grown;
-        m->cap = cap;
-    }
-    memcpy(m->hashes + m->count, h, n * sizeof *h);
-    size_t total = m->count + n, kept = 0;
-    qsort(m->hashes, total, sizeof *m->hashes, cmp_hash);
-    for (size_t i = 0; i < total; i++)
-        if (!kept || memcmp(&m->hashes[kept - 1], &m->hashes[i], sizeof *m->hashes))
-            m->hashes[kept++] = m->hashes[i];
-    m->count = kept;
-    return 0;
 }

@@ -7,8 +7,7 @@
  * it the extrinsics this node has not checked yet (not admitted to its
  * pool, not checked in an earlier proposal) and executes the block
  * meanwhile. The checks touch no chain state: bytes and the genesis hash
- * only. Also the memory of what a proposal check verified: a block
- * proposed again in a later round is not checked twice. */
+ * only. (What was found good is remembered in node/sig_memo.h.) */
 #ifndef NM_SIG_CHECK_H
 #define NM_SIG_CHECK_H
 
@@ -49,19 +48,5 @@ int nm_sig_check_finish(struct nm_sig_check *s, size_t *bad);
 /* Stops the checks not yet made (work in flight ends at its current
  * extrinsic), joins the threads and frees s. NULL does nothing. */
 void nm_sig_check_cancel(struct nm_sig_check *s);
-
-/* Hashes of extrinsics whose signatures a proposal check verified: a
- * sorted array, bounded (cleared when full). Node thread only. */
-struct nm_sig_memo {
-    nm_hash *hashes;
-    size_t count, cap;
-};
-
-#define NM_SIG_MEMO_MAX 16384
-
-void nm_sig_memo_fini(struct nm_sig_memo *m);
-bool nm_sig_memo_has(const struct nm_sig_memo *m, const nm_hash *h);
-/* Adds n hashes (duplicates are kept once); NM_E_NOMEM leaves m as it was. */
-int nm_sig_memo_add(struct nm_sig_memo *m, const nm_hash *h, size_t n);
 
 #endif
